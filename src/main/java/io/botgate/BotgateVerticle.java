@@ -1,0 +1,155 @@
+package io.botgate;
+
+import io.botgate.api.ApiRoutes;
+import io.botgate.api.EventBusApi;
+import io.botgate.demo.DemoFaq;
+import io.botgate.integration.EgressGuard;
+import io.botgate.integration.IntegrationExecutor;
+import io.botgate.integration.IntegrationRegistry;
+import io.botgate.session.SessionStore;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.logging.Logger;
+
+/** The gateway: reads the configuration, wires the capabilities together and serves HTTP. */
+public final class BotgateVerticle extends VerticleBase {
+
+  private static final Logger LOG = Logger.getLogger(BotgateVerticle.class.getName());
+
+  private final GatewayConfig preset;
+  private HttpServer server;
+  private IntegrationExecutor executor;
+  private SessionStore sessions;
+  private IntegrationRegistry registry;
+  private volatile String baseUrl;
+
+  /** Reads conf/config.json (or -Dbotgate.conf) and the environment. */
+  public BotgateVerticle() {
+    this(null);
+  }
+
+  /** Starts with the given configuration instead of reading one. */
+  public BotgateVerticle(GatewayConfig config) {
+    this.preset = config;
+  }
+
+  @Override
+  public Future<?> start() {
+    Future<GatewayConfig> config = preset != null ? Future.succeededFuture(preset) : GatewayConfig.load(vertx);
+    return config.compose(this::startWith);
+  }
+
+  private Future<?> startWith(GatewayConfig config) {
+    String host = config.string("http.host");
+    String token = config.string("auth.token");
+    if (!isLoopback(host) && (token == null || token.isBlank())) {
+      return Future.failedFuture(new IllegalStateException("refusing to bind http.host=" + host
+        + " without auth.token: anyone on the network could call your integrations. Set auth.token "
+        + "(BOTGATE_AUTH_TOKEN) or bind to 127.0.0.1"));
+    }
+    registry = new IntegrationRegistry();
+    return readIntegrations(config.string("integrations.file")).compose(text -> {
+      registry.load(text, config.string("integrations.file"));
+      return listen(config, host, token);
+    });
+  }
+
+  private Future<?> listen(GatewayConfig config, String host, String token) {
+    long idleMillis = config.integer("session.idle.minutes") * 60_000L;
+    sessions = new SessionStore(idleMillis, config.integer("session.results"), System::currentTimeMillis);
+    EgressGuard guard = new EgressGuard(config.list("egress.allow"));
+    executor = new IntegrationExecutor(vertx, registry, sessions, guard, new IntegrationExecutor.Settings(
+      config.integer("upstream.limit.bytes"), config.botEnv(), () -> baseUrl, config.string("node.id")));
+
+    Router router = Router.router(vertx);
+    router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(healthChecks()));
+    boolean demo = config.bool("demo.enabled");
+    if (demo) {
+      router.get(DemoFaq.PATH).handler(DemoFaq.load()::handle);
+    }
+    new ApiRoutes(registry, executor, sessions).mount(router, config.integer("body.limit.bytes"), token);
+    router.route("/*").handler(StaticHandler.create("webroot"));
+
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(config.integer("http.port"))
+      .setCompressionSupported(true));
+    return server.requestHandler(router).listen()
+      .compose(s -> new EventBusApi(executor, sessions).register(vertx.eventBus()))
+      .onSuccess(v -> {
+        String selfHost = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+        baseUrl = "http://" + (selfHost.contains(":") ? "[" + selfHost + "]" : selfHost) + ":" + server.actualPort();
+        if (demo) {
+          guard.permit(selfHost + ":" + server.actualPort());
+        }
+        vertx.setPeriodic(Math.min(idleMillis, 60_000L), id -> sessions.expireIdle());
+        LOG.info("botgate listening on " + baseUrl + " (" + registry.all().size() + " integrations, demo "
+          + (demo ? "on" : "off") + ")");
+      });
+  }
+
+  private HealthChecks healthChecks() {
+    HealthChecks checks = HealthChecks.create(vertx);
+    checks.register("integrations", p -> p.complete(Status.OK(new JsonObject().put("count", registry.all().size()))));
+    checks.register("sessions", p -> p.complete(Status.OK(new JsonObject().put("count", sessions.size()))));
+    return checks;
+  }
+
+  /** The configured file; when the default file is absent, the copy embedded in the jar. */
+  private Future<String> readIntegrations(String path) {
+    return vertx.fileSystem().exists(path).compose(exists -> {
+      if (exists) {
+        return vertx.fileSystem().readFile(path).map(Buffer::toString);
+      }
+      if (!path.equals(GatewayConfig.DEFAULTS.get("integrations.file"))) {
+        return Future.failedFuture(new IllegalArgumentException("integrations.file: no file at " + path));
+      }
+      try (InputStream in = BotgateVerticle.class.getResourceAsStream("/conf/integrations.json")) {
+        return Future.succeededFuture(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        return Future.failedFuture(e);
+      }
+    });
+  }
+
+  private static boolean isLoopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (executor != null) {
+      executor.close();
+    }
+    return Future.succeededFuture();
+  }
+
+  /** The port actually bound (useful with http.port 0). */
+  public int port() {
+    return server.actualPort();
+  }
+
+  public String baseUrl() {
+    return baseUrl;
+  }
+
+  public SessionStore sessions() {
+    return sessions;
+  }
+}

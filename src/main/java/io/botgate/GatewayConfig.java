@@ -1,0 +1,162 @@
+package io.botgate;
+
+import io.vertx.config.ConfigRetriever;
+import io.vertx.config.ConfigRetrieverOptions;
+import io.vertx.config.ConfigStoreOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The gateway's settings, with every default in one place. Read from {@code conf/config.json} (or
+ * {@code -Dbotgate.conf}); each key can be overridden by a system property of the same name or by an
+ * environment variable {@code BOTGATE_} + the key in upper snake case ({@code http.port} →
+ * {@code BOTGATE_HTTP_PORT}).
+ */
+public final class GatewayConfig {
+
+  public static final Map<String, Object> DEFAULTS = defaults();
+  public static final String DEFAULT_FILE = "conf/config.json";
+  public static final String ENV_PREFIX = "BOTGATE_ENV_";
+
+  private final JsonObject values;
+  private final Map<String, String> botEnv;
+
+  private GatewayConfig(JsonObject values, Map<String, String> botEnv) {
+    this.values = values;
+    this.botEnv = botEnv;
+  }
+
+  private static Map<String, Object> defaults() {
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("http.host", "127.0.0.1");
+    d.put("http.port", 8080);
+    d.put("integrations.file", "conf/integrations.json");
+    d.put("auth.token", null);
+    d.put("egress.allow", new JsonArray());
+    d.put("demo.enabled", true);
+    d.put("node.id", ManagementFactory.getRuntimeMXBean().getName());
+    d.put("session.idle.minutes", 60);
+    d.put("session.results", 20);
+    d.put("body.limit.bytes", 1_048_576);
+    d.put("upstream.limit.bytes", 5_242_880);
+    return d;
+  }
+
+  /** Reads the file named by {@code -Dbotgate.conf} (required) or conf/config.json (optional). */
+  public static Future<GatewayConfig> load(Vertx vertx) {
+    String explicit = System.getProperty("botgate.conf");
+    String path = explicit != null ? explicit : DEFAULT_FILE;
+    if (explicit != null && !Files.isRegularFile(Path.of(explicit))) {
+      return Future.failedFuture(new IllegalArgumentException("-Dbotgate.conf=" + explicit + ": no such file"));
+    }
+    ConfigRetrieverOptions options = new ConfigRetrieverOptions().setIncludeDefaultStores(false)
+      .addStore(new ConfigStoreOptions().setType("file").setFormat("json").setOptional(explicit == null)
+        .setConfig(new JsonObject().put("path", path)));
+    ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
+    return retriever.getConfig()
+      .recover(e -> Future.failedFuture(new IllegalArgumentException(path + ": " + e.getMessage(), e)))
+      .map(file -> from(file, System.getenv(), System.getProperties()))
+      .andThen(done -> retriever.close());
+  }
+
+  /** Layers: defaults, then the file, then environment variables, then system properties. */
+  public static GatewayConfig from(JsonObject file, Map<String, String> env, java.util.Properties sys) {
+    JsonObject merged = new JsonObject();
+    DEFAULTS.forEach(merged::put);
+    merged.mergeIn(file == null ? new JsonObject() : file);
+    for (String key : List.copyOf(merged.fieldNames())) {
+      String fromEnv = env.get("BOTGATE_" + key.replace('.', '_').replace('-', '_').toUpperCase(Locale.ROOT));
+      String fromSys = sys == null ? null : sys.getProperty(key);
+      String override = fromSys != null ? fromSys : fromEnv;
+      if (override != null) {
+        merged.put(key, coerce(key, override));
+      }
+    }
+    Map<String, String> botEnv = new LinkedHashMap<>();
+    env.forEach((k, v) -> {
+      if (k.startsWith(ENV_PREFIX)) {
+        botEnv.put(k.substring(ENV_PREFIX.length()), v);
+      }
+    });
+    JsonObject fileEnv = merged.getJsonObject("env", new JsonObject());
+    fileEnv.forEach(e -> botEnv.putIfAbsent(e.getKey(), String.valueOf(e.getValue())));
+    return new GatewayConfig(merged, botEnv);
+  }
+
+  /** For tests and embedding: defaults overlaid with the given values only. */
+  public static GatewayConfig of(JsonObject values) {
+    return from(values, Map.of(), null);
+  }
+
+  private static Object coerce(String key, String text) {
+    Object dflt = DEFAULTS.get(key);
+    if (dflt instanceof Integer) {
+      try {
+        return Integer.parseInt(text.trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(key + ": '" + text + "' is not a whole number");
+      }
+    }
+    if (dflt instanceof Boolean) {
+      return Boolean.parseBoolean(text.trim());
+    }
+    if (dflt instanceof JsonArray) {
+      return new JsonArray(Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList());
+    }
+    return text;
+  }
+
+  public String string(String key) {
+    Object v = values.getValue(key);
+    return v == null ? null : String.valueOf(v);
+  }
+
+  public int integer(String key) {
+    Object v = values.getValue(key);
+    if (v instanceof Number n) {
+      return n.intValue();
+    }
+    throw new IllegalArgumentException(key + ": '" + v + "' is not a whole number");
+  }
+
+  public boolean bool(String key) {
+    Object v = values.getValue(key);
+    return v instanceof Boolean b ? b : Boolean.parseBoolean(String.valueOf(v));
+  }
+
+  public List<String> list(String key) {
+    Object v = values.getValue(key);
+    if (v instanceof JsonArray arr) {
+      return arr.stream().map(String::valueOf).toList();
+    }
+    return v == null ? List.of() : (List<String>) coerceList(String.valueOf(v));
+  }
+
+  private static List<String> coerceList(String text) {
+    return Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+
+  /** Values for {@code {$env.name}} and {@code getEnvVariable}: the "env" object and BOTGATE_ENV_* variables. */
+  public Map<String, String> botEnv() {
+    return botEnv;
+  }
+
+  public JsonObject toJson() {
+    JsonObject out = values.copy();
+    if (out.getValue("auth.token") != null) {
+      out.put("auth.token", "****");
+    }
+    return out;
+  }
+}

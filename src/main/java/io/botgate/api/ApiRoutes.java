@@ -1,0 +1,165 @@
+package io.botgate.api;
+
+import io.botgate.GatewayError;
+import io.botgate.integration.DefinitionException;
+import io.botgate.integration.ExecutionRequest;
+import io.botgate.integration.IntegrationDefinition;
+import io.botgate.integration.IntegrationExecutor;
+import io.botgate.integration.IntegrationRegistry;
+import io.botgate.session.SessionStore;
+import io.vertx.core.Future;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** The HTTP API under {@code /api}: integrations, executions and sessions, with errors mapped once. */
+public final class ApiRoutes {
+
+  private static final Logger LOG = Logger.getLogger(ApiRoutes.class.getName());
+  private static final int MAX_ID_LENGTH = 200;
+
+  private final IntegrationRegistry registry;
+  private final IntegrationExecutor executor;
+  private final SessionStore sessions;
+
+  public ApiRoutes(IntegrationRegistry registry, IntegrationExecutor executor, SessionStore sessions) {
+    this.registry = registry;
+    this.executor = executor;
+    this.sessions = sessions;
+  }
+
+  /** Mounts the API on the router; {@code authToken} may be null (no auth). */
+  public void mount(Router router, long bodyLimit, String authToken) {
+    router.route("/api/*").handler(new BearerAuth(authToken));
+    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
+    router.get("/api/integrations").handler(ctx -> answer(ctx, 200, listIntegrations()));
+    router.get("/api/integrations/:name").handler(ctx -> answer(ctx, 200, integration(ctx.pathParam("name")).toJson()));
+    router.put("/api/integrations/:name").handler(this::putIntegration);
+    router.delete("/api/integrations/:name").handler(this::deleteIntegration);
+    router.post("/api/sessions/:session/integrations/:name").handler(this::execute);
+    router.get("/api/sessions/:session").handler(ctx -> answer(ctx, 200, sessions.find(sessionId(ctx))
+      .orElseThrow(() -> GatewayError.notFound("unknown_session", "no session '" + ctx.pathParam("session")
+        + "' (sessions start with their first execution or script)")).toJson()));
+    router.delete("/api/sessions/:session").handler(ctx -> {
+      sessions.reset(sessionId(ctx));
+      ctx.response().setStatusCode(204).end();
+    });
+    router.route("/api/*").last().handler(ctx -> ctx.fail(GatewayError.notFound("not_found",
+      "no API route " + ctx.request().method() + " " + ctx.request().path())));
+    router.route("/api/*").failureHandler(ApiRoutes::failure);
+  }
+
+  private JsonArray listIntegrations() {
+    JsonArray out = new JsonArray();
+    registry.all().forEach(d -> out.add(d.toJson()));
+    return out;
+  }
+
+  private IntegrationDefinition integration(String name) {
+    return registry.find(name).orElseThrow(() -> GatewayError.notFound("unknown_integration",
+      "no integration named '" + name + "'"));
+  }
+
+  private void putIntegration(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    JsonObject body = jsonBody(ctx);
+    if (body == null) {
+      throw GatewayError.badRequest("invalid_request", "PUT needs the definition as a JSON object");
+    }
+    IntegrationDefinition definition = IntegrationDefinition.fromJson(body, name);
+    boolean existed = registry.find(name).isPresent();
+    registry.put(definition);
+    answer(ctx, existed ? 200 : 201, definition.toJson());
+  }
+
+  private void deleteIntegration(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    if (!registry.remove(name)) {
+      throw GatewayError.notFound("unknown_integration", "no integration named '" + name + "'");
+    }
+    ctx.response().setStatusCode(204).end();
+  }
+
+  private void execute(RoutingContext ctx) {
+    ExecutionRequest request = ExecutionRequest.fromJson(jsonBody(ctx));
+    reply(ctx, executor.execute(sessionId(ctx), ctx.pathParam("name"), request).map(r -> r.toJson()));
+  }
+
+  static String sessionId(RoutingContext ctx) {
+    String id = ctx.pathParam("session");
+    if (id == null || id.isBlank() || id.length() > MAX_ID_LENGTH) {
+      throw GatewayError.badRequest("invalid_session", "a session id must be 1-" + MAX_ID_LENGTH + " characters");
+    }
+    return id;
+  }
+
+  /** The request's JSON object, null when there is no body; 415 for another content type, 400 if malformed. */
+  static JsonObject jsonBody(RoutingContext ctx) {
+    if (ctx.body() == null || ctx.body().length() == 0) {
+      return null;
+    }
+    String type = ctx.request().getHeader("Content-Type");
+    if (type == null || !type.toLowerCase().contains("json")) {
+      throw new GatewayError(415, "unsupported_media_type", "send the body as application/json, not "
+        + (type == null ? "without a Content-Type" : type));
+    }
+    Object value;
+    try {
+      value = io.vertx.core.json.Json.decodeValue(ctx.body().buffer());
+    } catch (DecodeException e) {
+      throw GatewayError.badRequest("malformed_json", "the body is not valid JSON: " + e.getMessage());
+    }
+    if (!(value instanceof JsonObject obj)) {
+      throw GatewayError.badRequest("invalid_request", "the body must be a JSON object");
+    }
+    return obj;
+  }
+
+  static void reply(RoutingContext ctx, Future<?> answer) {
+    answer.onSuccess(json -> answer(ctx, 200, json)).onFailure(ctx::fail);
+  }
+
+  static void answer(RoutingContext ctx, int status, Object json) {
+    String body = json instanceof JsonObject o ? o.encode() : ((JsonArray) json).encode();
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body);
+  }
+
+  /** Maps every failure to {@code {"error": {"code", "message"}}} with a fitting status. */
+  static void failure(RoutingContext ctx) {
+    GatewayError error = toError(ctx.failure(), ctx.statusCode());
+    if (error.httpStatus() >= 500) {
+      LOG.log(Level.SEVERE, "request " + ctx.request().method() + " " + ctx.request().path() + " failed",
+        ctx.failure());
+    }
+    if (ctx.response().headWritten()) {
+      ctx.response().reset();
+      return;
+    }
+    answer(ctx, error.httpStatus(), error.toJson());
+  }
+
+  public static GatewayError toError(Throwable failure, int status) {
+    if (failure instanceof GatewayError g) {
+      return g;
+    }
+    if (failure instanceof DefinitionException d) {
+      return new GatewayError(400, "invalid_integration", d.getMessage(),
+        new JsonObject().put("problems", d.problemsJson()));
+    }
+    if (status == 413) {
+      return new GatewayError(413, "payload_too_large", "the request body is larger than the configured "
+        + "limit (body.limit.bytes)");
+    }
+    if (status > 0 && status < 500) {
+      return new GatewayError(status, "http_" + status, "the request was refused with status " + status);
+    }
+    return new GatewayError(500, "internal_error", "botgate failed to handle the request: "
+      + (failure == null ? "unknown cause" : failure.getMessage()));
+  }
+}

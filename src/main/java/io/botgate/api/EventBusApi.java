@@ -1,0 +1,68 @@
+package io.botgate.api;
+
+import io.botgate.GatewayError;
+import io.botgate.integration.ExecutionRequest;
+import io.botgate.integration.IntegrationExecutor;
+import io.botgate.session.SessionStore;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The event-bus side of the API. Requests carry the HTTP body plus {@code session} (and
+ * {@code integration}); replies are the HTTP answer. A failure replies with the HTTP status as the
+ * failure code and the error JSON as the message.
+ */
+public final class EventBusApi {
+
+  public static final String EXECUTE = "botgate.integration.execute";
+  public static final String SESSION_GET = "botgate.session.get";
+
+  private final IntegrationExecutor executor;
+  private final SessionStore sessions;
+
+  public EventBusApi(IntegrationExecutor executor, SessionStore sessions) {
+    this.executor = executor;
+    this.sessions = sessions;
+  }
+
+  public Future<Void> register(EventBus bus) {
+    List<MessageConsumer<Object>> consumers = List.of(
+      bus.consumer(EXECUTE, msg -> answer(msg, body -> executor.execute(required(body, "session"),
+        required(body, "integration"), ExecutionRequest.fromJson(body)).map(r -> r.toJson()))),
+      bus.consumer(SESSION_GET, msg -> answer(msg, body -> {
+        String id = required(body, "session");
+        return Future.succeededFuture(sessions.find(id).orElseThrow(() -> GatewayError.notFound("unknown_session",
+          "no session '" + id + "'")).toJson());
+      })));
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
+  }
+
+  private static void answer(Message<Object> msg, Function<JsonObject, Future<JsonObject>> handler) {
+    Future<JsonObject> reply;
+    try {
+      if (!(msg.body() instanceof JsonObject body)) {
+        throw GatewayError.badRequest("invalid_request", "the message body must be a JSON object");
+      }
+      reply = handler.apply(body);
+    } catch (RuntimeException e) {
+      reply = Future.failedFuture(e);
+    }
+    reply.onSuccess(msg::reply).onFailure(e -> {
+      GatewayError error = ApiRoutes.toError(e, 500);
+      msg.fail(error.httpStatus(), error.toJson().encode());
+    });
+  }
+
+  static String required(JsonObject body, String key) {
+    if (body.getValue(key) instanceof String s && !s.isBlank()) {
+      return s;
+    }
+    throw GatewayError.badRequest("invalid_request", "'" + key + "' is required (a non-empty string)");
+  }
+}

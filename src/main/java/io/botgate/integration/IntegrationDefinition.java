@@ -1,0 +1,307 @@
+package io.botgate.integration;
+
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * A named, declared HTTP call. Built only through {@link #fromJson}, which validates every field and
+ * reports all problems at once; the templates and field paths are compiled here, once.
+ */
+public final class IntegrationDefinition {
+
+  public static final List<Integer> DEFAULT_SUCCESS_CODES = List.of(200, 201);
+  public static final long DEFAULT_TIMEOUT_MS = 20_000;
+  public static final int DEFAULT_RETRIES = 3;
+  public static final long MAX_TIMEOUT_MS = 300_000;
+  public static final int MAX_RETRIES = 10;
+
+  private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_\\-]{0,99}");
+  private static final Pattern FIELD_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_\\-]{0,99}");
+  private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS");
+  private static final Set<String> KNOWN_KEYS = Set.of("name", "responseDataVariable", "method", "url", "headers",
+    "query", "body", "transformScript", "customDataFields", "successCodes", "timeoutMs", "retries",
+    "retryNonIdempotent", "defaultHeaders", "description");
+
+  private final JsonObject source;
+  private final String name;
+  private final String responseDataVariable;
+  private final HttpMethod method;
+  private final RequestTemplate request;
+  private final String transformScript;
+  private final Map<String, FieldPath> customDataFields;
+  private final Set<Integer> successCodes;
+  private final long timeoutMs;
+  private final int retries;
+  private final boolean retryNonIdempotent;
+
+  private IntegrationDefinition(JsonObject source, Builder b) {
+    this.source = source;
+    this.name = b.name;
+    this.responseDataVariable = b.rdv;
+    this.method = HttpMethod.valueOf(b.method);
+    this.request = b.request;
+    this.transformScript = b.transformScript;
+    this.customDataFields = Map.copyOf(b.fields);
+    this.successCodes = Set.copyOf(b.successCodes);
+    this.timeoutMs = b.timeoutMs;
+    this.retries = b.retries;
+    this.retryNonIdempotent = b.retryNonIdempotent;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String responseDataVariable() {
+    return responseDataVariable;
+  }
+
+  /** The bot variable holding the raw response, {@code api_<rdv>}. */
+  public String apiVariable() {
+    return "api_" + responseDataVariable;
+  }
+
+  public HttpMethod method() {
+    return method;
+  }
+
+  RequestTemplate request() {
+    return request;
+  }
+
+  public String transformScript() {
+    return transformScript;
+  }
+
+  Map<String, FieldPath> customDataFields() {
+    return customDataFields;
+  }
+
+  public boolean isSuccess(int status) {
+    return successCodes.contains(status);
+  }
+
+  public long timeoutMs() {
+    return timeoutMs;
+  }
+
+  public int retries() {
+    return retries;
+  }
+
+  /** Retries may repeat a side effect; POST and PATCH retry only when the definition opts in. */
+  public boolean mayRetry() {
+    boolean idempotent = method != HttpMethod.POST && method != HttpMethod.PATCH;
+    return retries > 0 && (idempotent || retryNonIdempotent);
+  }
+
+  /** The definition as given, with defaults filled in. */
+  public JsonObject toJson() {
+    JsonObject out = source.copy();
+    out.put("name", name);
+    out.put("responseDataVariable", responseDataVariable);
+    out.put("method", method.name());
+    out.put("successCodes", new JsonArray(successCodes.stream().sorted().toList()));
+    out.put("timeoutMs", timeoutMs);
+    out.put("retries", retries);
+    out.put("retryNonIdempotent", retryNonIdempotent);
+    out.put("defaultHeaders", source.getBoolean("defaultHeaders", true));
+    if (!out.containsKey("customDataFields")) {
+      out.put("customDataFields", new JsonObject());
+    }
+    return out;
+  }
+
+  /**
+   * Validates a definition and compiles it.
+   *
+   * @param fallbackName the name to use when the JSON has none (the name in a PUT path), may be null
+   * @throws DefinitionException listing every problem found
+   */
+  public static IntegrationDefinition fromJson(JsonObject json, String fallbackName) {
+    List<DefinitionException.Problem> problems = new ArrayList<>();
+    Builder b = new Builder(json, fallbackName, problems);
+    b.read();
+    if (!problems.isEmpty()) {
+      throw new DefinitionException("integration '" + b.displayName() + "' is invalid", problems);
+    }
+    return new IntegrationDefinition(json.copy(), b);
+  }
+
+  /** Reads and checks fields one by one, collecting problems instead of stopping at the first. */
+  private static final class Builder {
+    private final JsonObject json;
+    private final String fallbackName;
+    private final List<DefinitionException.Problem> problems;
+    String name;
+    String rdv;
+    String method;
+    RequestTemplate request;
+    String transformScript;
+    final Map<String, FieldPath> fields = new LinkedHashMap<>();
+    final List<Integer> successCodes = new ArrayList<>();
+    long timeoutMs = DEFAULT_TIMEOUT_MS;
+    int retries = DEFAULT_RETRIES;
+    boolean retryNonIdempotent;
+
+    Builder(JsonObject json, String fallbackName, List<DefinitionException.Problem> problems) {
+      this.json = json;
+      this.fallbackName = fallbackName;
+      this.problems = problems;
+    }
+
+    String displayName() {
+      return name != null ? name : json.getValue("name") instanceof String s ? s : "?";
+    }
+
+    void problem(String field, String message) {
+      problems.add(new DefinitionException.Problem(displayName(), field, message));
+    }
+
+    void read() {
+      readName();
+      for (String key : json.fieldNames()) {
+        if (!KNOWN_KEYS.contains(key)) {
+          problem(key, "unknown field; known fields are " + new java.util.TreeSet<>(KNOWN_KEYS));
+        }
+      }
+      rdv = optionalString("responseDataVariable", name);
+      if (rdv != null && !NAME.matcher(rdv).matches()) {
+        problem("responseDataVariable", "must be letters, digits, '_' or '-', starting with a letter or '_'");
+      }
+      readMethod();
+      boolean defaultHeaders = optionalBoolean("defaultHeaders", true);
+      request = RequestTemplate.read(json, defaultHeaders, this::problem);
+      transformScript = optionalString("transformScript", null);
+      readFields();
+      readSuccessCodes();
+      timeoutMs = optionalLong("timeoutMs", DEFAULT_TIMEOUT_MS, 1, MAX_TIMEOUT_MS);
+      retries = (int) optionalLong("retries", DEFAULT_RETRIES, 0, MAX_RETRIES);
+      retryNonIdempotent = optionalBoolean("retryNonIdempotent", false);
+    }
+
+    private void readName() {
+      Object value = json.getValue("name");
+      if (value == null && fallbackName != null) {
+        value = fallbackName;
+      }
+      if (!(value instanceof String s) || s.isBlank()) {
+        name = null;
+        problem("name", "is required (a string)");
+        return;
+      }
+      name = s;
+      if (!NAME.matcher(s).matches()) {
+        problem("name", "must be 1-100 letters, digits, '_' or '-', starting with a letter or '_' "
+          + "(no dots: fields are written {" + s + ".field})");
+      }
+      if (fallbackName != null && !fallbackName.equals(s)) {
+        problem("name", "'" + s + "' does not match the name in the path, '" + fallbackName + "'");
+      }
+    }
+
+    private void readMethod() {
+      Object value = json.getValue("method");
+      if (!(value instanceof String s)) {
+        problem("method", "is required, one of " + new java.util.TreeSet<>(METHODS));
+        method = "GET";
+        return;
+      }
+      method = s.toUpperCase(java.util.Locale.ROOT);
+      if (!METHODS.contains(method)) {
+        problem("method", "'" + s + "' is not one of " + new java.util.TreeSet<>(METHODS));
+        method = "GET";
+      }
+    }
+
+    private void readFields() {
+      Object value = json.getValue("customDataFields");
+      if (value == null) {
+        return;
+      }
+      if (!(value instanceof JsonObject obj)) {
+        problem("customDataFields", "must be an object of field name to {$.api_" + rdv + ".path}");
+        return;
+      }
+      for (String field : obj.fieldNames()) {
+        String where = "customDataFields." + field;
+        if (!FIELD_NAME.matcher(field).matches()) {
+          problem(where, "a field name must be letters, digits, '_' or '-'");
+        }
+        if (!(obj.getValue(field) instanceof String expr)) {
+          problem(where, "must be a string such as {$.api_" + rdv + ".results[i].title}");
+          continue;
+        }
+        try {
+          fields.put(field, FieldPath.parse(expr, "api_" + rdv));
+        } catch (IllegalArgumentException e) {
+          problem(where, e.getMessage());
+        }
+      }
+    }
+
+    private void readSuccessCodes() {
+      Object value = json.getValue("successCodes");
+      if (value == null) {
+        successCodes.addAll(DEFAULT_SUCCESS_CODES);
+        return;
+      }
+      if (!(value instanceof JsonArray arr) || arr.isEmpty()) {
+        problem("successCodes", "must be a non-empty array of HTTP status codes");
+        return;
+      }
+      for (Object code : arr) {
+        if (code instanceof Integer i && i >= 100 && i <= 599) {
+          successCodes.add(i);
+        } else {
+          problem("successCodes", "'" + code + "' is not an HTTP status code (100-599)");
+        }
+      }
+    }
+
+    private String optionalString(String key, String dflt) {
+      Object value = json.getValue(key);
+      if (value == null) {
+        return dflt;
+      }
+      if (value instanceof String s) {
+        return s;
+      }
+      problem(key, "must be a string");
+      return dflt;
+    }
+
+    private boolean optionalBoolean(String key, boolean dflt) {
+      Object value = json.getValue(key);
+      if (value == null) {
+        return dflt;
+      }
+      if (value instanceof Boolean b) {
+        return b;
+      }
+      problem(key, "must be true or false");
+      return dflt;
+    }
+
+    private long optionalLong(String key, long dflt, long min, long max) {
+      Object value = json.getValue(key);
+      if (value == null) {
+        return dflt;
+      }
+      if (value instanceof Number n && n.doubleValue() == n.longValue() && n.longValue() >= min
+        && n.longValue() <= max) {
+        return n.longValue();
+      }
+      problem(key, "must be a whole number from " + min + " to " + max + ", not " + value);
+      return dflt;
+    }
+  }
+}

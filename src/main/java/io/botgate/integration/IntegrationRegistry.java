@@ -1,0 +1,71 @@
+package io.botgate.integration;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/** The declared integrations of this gateway, by name. */
+public final class IntegrationRegistry {
+
+  private final Map<String, IntegrationDefinition> byName = new ConcurrentSkipListMap<>();
+
+  /**
+   * Loads a JSON array of definitions, replacing nothing unless every definition is valid.
+   *
+   * @param where names the source in messages, e.g. the file path
+   * @throws DefinitionException with every problem of every definition
+   */
+  public void load(String text, String where) {
+    JsonArray array;
+    try {
+      array = new JsonArray(text);
+    } catch (DecodeException e) {
+      throw new DefinitionException(where, List.of(new DefinitionException.Problem("*", "*",
+        "not a JSON array of definitions: " + e.getMessage())));
+    }
+    List<DefinitionException.Problem> problems = new ArrayList<>();
+    List<IntegrationDefinition> loaded = new ArrayList<>();
+    for (int i = 0; i < array.size(); i++) {
+      if (!(array.getValue(i) instanceof JsonObject obj)) {
+        problems.add(new DefinitionException.Problem("[" + i + "]", "*", "must be a JSON object"));
+        continue;
+      }
+      try {
+        IntegrationDefinition d = IntegrationDefinition.fromJson(obj, null);
+        if (loaded.stream().anyMatch(other -> other.name().equals(d.name()))) {
+          problems.add(new DefinitionException.Problem(d.name(), "name", "is declared twice"));
+        }
+        loaded.add(d);
+      } catch (DefinitionException e) {
+        problems.addAll(e.problems());
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new DefinitionException(where, problems);
+    }
+    loaded.forEach(this::put);
+  }
+
+  public void put(IntegrationDefinition definition) {
+    byName.put(definition.name(), definition);
+  }
+
+  public Optional<IntegrationDefinition> find(String name) {
+    return Optional.ofNullable(byName.get(name));
+  }
+
+  public boolean remove(String name) {
+    return byName.remove(name) != null;
+  }
+
+  public Collection<IntegrationDefinition> all() {
+    return byName.values();
+  }
+}

@@ -1,0 +1,119 @@
+package io.botgate.integration;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A string with CB placeholders ({@code {$botContext.x}}, {@code {$env.x}}, {@code {Integration.field}}...),
+ * parsed once when the definition is loaded and rendered for every call.
+ */
+final class Template {
+
+  private static final Pattern PLACEHOLDER =
+    Pattern.compile("\\{(\\$[A-Za-z_][\\w.\\-]*|[A-Za-z_][\\w\\-]*\\.[\\w.\\-]+)}");
+
+  private final String source;
+  private final List<String> literals;
+  private final List<Placeholder> placeholders;
+
+  private Template(String source, List<String> literals, List<Placeholder> placeholders) {
+    this.source = source;
+    this.literals = literals;
+    this.placeholders = placeholders;
+  }
+
+  static Template parse(String source) {
+    List<String> literals = new ArrayList<>();
+    List<Placeholder> placeholders = new ArrayList<>();
+    Matcher m = PLACEHOLDER.matcher(source);
+    int last = 0;
+    while (m.find()) {
+      literals.add(source.substring(last, m.start()));
+      placeholders.add(Placeholder.of(m.group(1)));
+      last = m.end();
+    }
+    literals.add(source.substring(last));
+    return new Template(source, literals, placeholders);
+  }
+
+  String source() {
+    return source;
+  }
+
+  List<Placeholder> placeholders() {
+    return placeholders;
+  }
+
+  boolean isConstant() {
+    return placeholders.isEmpty();
+  }
+
+  /**
+   * Renders with each value passed through {@code encode} for where it lands.
+   *
+   * @param where names the spot for error messages, e.g. {@code "query 'q'"}
+   * @throws TemplateRejection when a placeholder has no value or its value contains a newline
+   */
+  String render(PlaceholderValues values, UnaryOperator<String> encode, String where) {
+    if (placeholders.isEmpty()) {
+      return source;
+    }
+    StringBuilder out = new StringBuilder(source.length() + 32);
+    for (int i = 0; i < placeholders.size(); i++) {
+      out.append(literals.get(i));
+      Placeholder p = placeholders.get(i);
+      String value = values.valueOf(p);
+      if (value == null) {
+        throw new TemplateRejection(p + " in " + where + " has no value");
+      }
+      if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
+        throw new TemplateRejection("the value of " + p + " in " + where
+          + " contains a newline; CB rejects such calls to prevent header and body injection");
+      }
+      out.append(encode.apply(value));
+    }
+    out.append(literals.get(literals.size() - 1));
+    return out.toString();
+  }
+
+  /** One placeholder: a {@code $}-rooted name or an {@code Integration.field} reference. */
+  record Placeholder(Kind kind, String name) {
+
+    enum Kind { BOT_VARIABLE, SLOT, ENV, CONVERSATION_ID, USER_MESSAGE, FIELD, UNKNOWN }
+
+    static Placeholder of(String token) {
+      if (!token.startsWith("$")) {
+        return new Placeholder(Kind.FIELD, token);
+      }
+      String body = token.substring(1);
+      if (body.startsWith("botContext.slot.")) {
+        return new Placeholder(Kind.SLOT, body.substring("botContext.slot.".length()));
+      }
+      if (body.startsWith("botContext.")) {
+        return new Placeholder(Kind.BOT_VARIABLE, body.substring("botContext.".length()));
+      }
+      if (body.startsWith("env.")) {
+        return new Placeholder(Kind.ENV, body.substring("env.".length()));
+      }
+      return switch (body) {
+        case "conversationId" -> new Placeholder(Kind.CONVERSATION_ID, body);
+        case "userMessage", "query" -> new Placeholder(Kind.USER_MESSAGE, body);
+        default -> new Placeholder(Kind.UNKNOWN, body);
+      };
+    }
+
+    @Override
+    public String toString() {
+      return switch (kind) {
+        case BOT_VARIABLE -> "{$botContext." + name + "}";
+        case SLOT -> "{$botContext.slot." + name + "}";
+        case ENV -> "{$env." + name + "}";
+        case FIELD -> "{" + name + "}";
+        default -> "{$" + name + "}";
+      };
+    }
+  }
+}

@@ -1,0 +1,29 @@
+package io.botgate.integration;
+
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * What one execution got from upstream after all attempts: an HTTP status with its body, or a
+ * botgate status ("440", "502", "504") with the reason.
+ *
+ * @param httpStatus the upstream status, or 0 when none was received
+ * @param reason     why there is no usable upstream answer; null when there is one
+ * @param transient  whether another attempt might fare better
+ */
+record UpstreamResponse(String statusCode, int httpStatus, Buffer body, int attempts, String reason,
+                        boolean transient_) {
+
+  static UpstreamResponse of(int httpStatus, Buffer body, int attempts) {
+    boolean again = httpStatus == 429 || (httpStatus >= 500 && httpStatus != 501);
+    return new UpstreamResponse(Integer.toString(httpStatus), httpStatus, body, attempts, null, again);
+  }
+
+  static UpstreamResponse failure(String statusCode, String reason, int attempts) {
+    return new UpstreamResponse(statusCode, 0, null, attempts, reason, false);
+  }
+
+  /** A transport failure such as a refused or reset connection: worth another attempt. */
+  static UpstreamResponse transportFailure(String reason, int attempts) {
+    return new UpstreamResponse("502", 0, null, attempts, reason, true);
+  }
+}

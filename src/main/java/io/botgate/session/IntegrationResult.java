@@ -1,0 +1,31 @@
+package io.botgate.session;
+
+import io.vertx.core.json.JsonObject;
+
+import java.time.Instant;
+
+/**
+ * The outcome of one integration execution, as published on {@code botgate.results}.
+ * {@code statusCode} is always a string, as in Conversation Builder.
+ */
+public record IntegrationResult(String session, String integration, boolean success, String statusCode,
+                                Instant at, long durationMs, int attempts, String node) {
+
+  public JsonObject toJson() {
+    return new JsonObject()
+      .put("session", session)
+      .put("integration", integration)
+      .put("success", success)
+      .put("statusCode", statusCode)
+      .put("at", at.toString())
+      .put("durationMs", durationMs)
+      .put("attempts", attempts)
+      .put("node", node);
+  }
+
+  public static IntegrationResult fromJson(JsonObject json) {
+    return new IntegrationResult(json.getString("session"), json.getString("integration"),
+      json.getBoolean("success", false), json.getString("statusCode"), Instant.parse(json.getString("at")),
+      json.getLong("durationMs", 0L), json.getInteger("attempts", 0), json.getString("node"));
+  }
+}

@@ -1,0 +1,88 @@
+package io.botgate.session;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * One request against a session (CB's "user turn"): the request-scope variables, slots and the user's
+ * message, over the session's own variables. Lookups read the request scope first.
+ */
+public final class RequestScope {
+
+  private final Session session;
+  private final Map<String, Object> variables = new LinkedHashMap<>();
+  private final Map<String, Object> slots;
+  private final String userMessage;
+
+  public RequestScope(Session session, JsonObject variables, JsonObject slots, String userMessage) {
+    this.session = session;
+    if (variables != null) {
+      this.variables.putAll(variables.getMap());
+    }
+    this.slots = slots == null ? Map.of() : slots.getMap();
+    this.userMessage = userMessage;
+  }
+
+  public Session session() {
+    return session;
+  }
+
+  public String userMessage() {
+    return userMessage;
+  }
+
+  public Object slot(String name) {
+    return slots.get(name);
+  }
+
+  /** The variable's value, request scope first, then session; null when unset. */
+  public Object variable(String name) {
+    synchronized (this) {
+      if (variables.containsKey(name)) {
+        return variables.get(name);
+      }
+    }
+    return session.variable(name);
+  }
+
+  /** Sets a variable for this request only, or for the session when {@code forSession}. */
+  public void setVariable(String name, Object value, boolean forSession) {
+    if (forSession) {
+      synchronized (this) {
+        variables.remove(name);
+      }
+      session.setVariable(name, value);
+    } else {
+      synchronized (this) {
+        variables.put(name, value);
+      }
+    }
+  }
+
+  /** How a value reads inside a template or a message: text, with lists joined by ", ". */
+  public static String asText(Object value) {
+    if (value == null) {
+      return null;
+    }
+    if (value instanceof String s) {
+      return s;
+    }
+    if (value instanceof Double d && d == Math.rint(d) && !Double.isInfinite(d)) {
+      return Long.toString(d.longValue());
+    }
+    if (value instanceof JsonArray arr) {
+      return arr.stream().map(v -> v == null ? "" : asText(v)).collect(Collectors.joining(", "));
+    }
+    if (value instanceof JsonObject obj) {
+      return obj.encode();
+    }
+    if (value instanceof Map<?, ?> || value instanceof java.util.List<?>) {
+      return asText(JsonObject.of("v", value).getValue("v"));
+    }
+    return String.valueOf(value);
+  }
+}
