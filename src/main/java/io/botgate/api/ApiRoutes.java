@@ -8,6 +8,7 @@ import io.botgate.integration.IntegrationExecutor;
 import io.botgate.integration.IntegrationRegistry;
 import io.botgate.session.SessionStore;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -101,7 +102,8 @@ public final class ApiRoutes {
 
   /** The request's JSON object, null when there is no body; 415 for another content type, 400 if malformed. */
   static JsonObject jsonBody(RoutingContext ctx) {
-    if (ctx.body() == null || ctx.body().length() == 0) {
+    Buffer raw = ctx.body() == null ? null : ctx.body().buffer();
+    if (raw == null || raw.length() == 0) {
       return null;
     }
     String type = ctx.request().getHeader("Content-Type");
@@ -111,7 +113,7 @@ public final class ApiRoutes {
     }
     Object value;
     try {
-      value = io.vertx.core.json.Json.decodeValue(ctx.body().buffer());
+      value = io.vertx.core.json.Json.decodeValue(raw);
     } catch (DecodeException e) {
       throw GatewayError.badRequest("malformed_json", "the body is not valid JSON: " + e.getMessage());
     }

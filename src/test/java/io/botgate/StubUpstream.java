@@ -1,0 +1,125 @@
+package io.botgate;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real upstream on a loopback port that misbehaves on request: fixed statuses, hangs, slow drips,
+ * connection resets, invalid JSON, huge bodies, and flaky answers. It counts the hits per path.
+ */
+public final class StubUpstream extends VerticleBase {
+
+  private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
+  private HttpServer server;
+
+  @Override
+  public Future<?> start() {
+    server = vertx.createHttpServer();
+    return server.requestHandler(this::handle).listen(0, "127.0.0.1");
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  public String url(String path) {
+    return "http://127.0.0.1:" + port() + path;
+  }
+
+  public int hits(String path) {
+    AtomicInteger n = hits.get(path);
+    return n == null ? 0 : n.get();
+  }
+
+  private void handle(HttpServerRequest req) {
+    int hit = hits.computeIfAbsent(req.path(), p -> new AtomicInteger()).incrementAndGet();
+    req.body().onSuccess(body -> route(req, body, hit));
+  }
+
+  private void route(HttpServerRequest req, Buffer body, int hit) {
+    String[] parts = req.path().split("/");
+    String kind = parts.length > 1 ? parts[1] : "";
+    switch (kind) {
+      case "status" -> json(req, Integer.parseInt(parts[2]), new JsonObject().put("status", parts[2])
+        .put("results", new JsonArray().add(new JsonObject().put("title", "only one"))));
+      case "faq" -> json(req, 200, faq(req.getParam("q")));
+      case "array" -> json(req, 200, new JsonArray().add(new JsonObject().put("title", "x"))
+        .add(new JsonObject().put("title", "y")));
+      case "echo" -> json(req, 200, new JsonObject().put("method", req.method().name()).put("uri", req.uri())
+        .put("path", req.path()).put("query", req.query())
+        .put("headers", headers(req)).put("body", body.toString()));
+      case "hang" -> { }
+      case "drip" -> drip(req);
+      case "reset" -> req.connection().close();
+      case "invalid" -> req.response().setStatusCode(200).putHeader("Content-Type", "application/json")
+        .end("{\"results\": [oops");
+      case "html404" -> req.response().setStatusCode(404).putHeader("Content-Type", "text/html")
+        .end("<html><body>Not here</body></html>");
+      case "huge" -> huge(req, Integer.parseInt(parts[2]));
+      case "flaky" -> {
+        int failures = Integer.parseInt(parts[2]);
+        if (hit <= failures) {
+          json(req, 503, new JsonObject().put("error", "try again"));
+        } else {
+          json(req, 200, new JsonObject().put("results", new JsonArray().add(new JsonObject().put("title", "ok"))));
+        }
+      }
+      case "redirect" -> req.response().setStatusCode(302).putHeader("Location", req.getParam("to")).end();
+      default -> json(req, 404, new JsonObject().put("error", "no route " + req.path()));
+    }
+  }
+
+  private static JsonObject faq(String q) {
+    JsonArray results = new JsonArray();
+    if (q != null && !q.equals("nothing")) {
+      results.add(new JsonObject().put("title", "About " + q)).add(new JsonObject().put("title", q + " FAQ"));
+    }
+    return new JsonObject().put("results", results).put("total", results.size());
+  }
+
+  private static JsonObject headers(HttpServerRequest req) {
+    JsonObject out = new JsonObject();
+    req.headers().forEach(e -> out.put(e.getKey().toLowerCase(), e.getValue()));
+    return out;
+  }
+
+  private static void json(HttpServerRequest req, int status, Object body) {
+    String text = body instanceof JsonObject o ? o.encode() : ((JsonArray) body).encode();
+    req.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(text);
+  }
+
+  /** Headers at once, then a byte every 200 ms, forever: only a whole-call deadline stops it. */
+  private void drip(HttpServerRequest req) {
+    req.response().setChunked(true).putHeader("Content-Type", "application/json").write("{\"results\": [");
+    long timer = vertx.setPeriodic(200, id -> req.response().write(" "));
+    req.connection().closeHandler(v -> vertx.cancelTimer(timer));
+  }
+
+  private void huge(HttpServerRequest req, int megabytes) {
+    req.response().setChunked(true).putHeader("Content-Type", "application/json");
+    Buffer chunk = Buffer.buffer("[" + "1,".repeat(32 * 1024));
+    AtomicInteger left = new AtomicInteger(megabytes * 16);
+    writeChunks(req, chunk, left);
+  }
+
+  private void writeChunks(HttpServerRequest req, Buffer chunk, AtomicInteger left) {
+    if (left.getAndDecrement() <= 0) {
+      req.response().end("1]");
+      return;
+    }
+    req.response().write(chunk).onComplete(done -> {
+      if (done.succeeded()) {
+        writeChunks(req, chunk, left);
+      }
+    });
+  }
+}

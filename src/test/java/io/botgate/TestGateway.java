@@ -1,0 +1,75 @@
+package io.botgate;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+
+/**
+ * The shared start-up of integration tests: a stub upstream and a real gateway on port 0, the
+ * gateway allowed to reach loopback, plus a Web Client that talks to the gateway.
+ */
+public final class TestGateway {
+
+  public final Vertx vertx;
+  public final StubUpstream upstream = new StubUpstream();
+  public final BotgateVerticle gateway;
+  public final WebClient http;
+
+  private TestGateway(Vertx vertx, JsonObject config) {
+    this.vertx = vertx;
+    this.gateway = new BotgateVerticle(GatewayConfig.of(config));
+    this.http = WebClient.create(vertx);
+  }
+
+  /** Starts both with the base test configuration overlaid with {@code extra}. */
+  public static Future<TestGateway> start(Vertx vertx, JsonObject extra) {
+    JsonObject config = new JsonObject()
+      .put("http.port", 0)
+      .put("egress.allow", new io.vertx.core.json.JsonArray().add("127.0.0.1"))
+      .put("integrations.file", "src/test/resources/test-integrations.json")
+      .mergeIn(extra);
+    TestGateway t = new TestGateway(vertx, config);
+    return vertx.deployVerticle(t.upstream).compose(id -> vertx.deployVerticle(t.gateway)).map(id -> t);
+  }
+
+  public static Future<TestGateway> start(Vertx vertx) {
+    return start(vertx, new JsonObject());
+  }
+
+  /** Declares (PUT) an integration; the stub's URL is filled in for a path starting with "stub:". */
+  public Future<HttpResponse<Buffer>> declare(JsonObject definition) {
+    String url = definition.getString("url");
+    if (url != null && url.startsWith("stub:")) {
+      definition = definition.copy().put("url", upstream.url(url.substring(5)));
+    }
+    return http.put(gateway.port(), "127.0.0.1", "/api/integrations/" + definition.getString("name"))
+      .sendJsonObject(definition);
+  }
+
+  public Future<JsonObject> execute(String session, String integration, JsonObject body) {
+    return http.post(gateway.port(), "127.0.0.1", "/api/sessions/" + session + "/integrations/" + integration)
+      .sendJsonObject(body == null ? new JsonObject() : body)
+      .map(r -> {
+        if (r.statusCode() != 200) {
+          throw new IllegalStateException("execute answered " + r.statusCode() + ": " + r.bodyAsString());
+        }
+        return r.bodyAsJsonObject();
+      });
+  }
+
+  public Future<JsonObject> declareAndExecute(String session, JsonObject definition, JsonObject body) {
+    return declare(definition).compose(r -> {
+      if (r.statusCode() >= 300) {
+        return Future.failedFuture("declare answered " + r.statusCode() + ": " + r.bodyAsString());
+      }
+      return execute(session, definition.getString("name"), body);
+    });
+  }
+
+  public Future<JsonObject> session(String id) {
+    return http.get(gateway.port(), "127.0.0.1", "/api/sessions/" + id).send().map(HttpResponse::bodyAsJsonObject);
+  }
+}

@@ -1,0 +1,209 @@
+package io.botgate.api;
+
+import io.botgate.TestGateway;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import static io.botgate.Await.failure;
+import static io.botgate.Await.result;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The HTTP and event-bus contracts of DESIGN.md, including every error case. */
+@ExtendWith(VertxExtension.class)
+class ApiTest {
+
+  static TestGateway gw;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    gw = result(TestGateway.start(vertx, new JsonObject().put("body.limit.bytes", 2048)));
+  }
+
+  private HttpRequest<Buffer> request(io.vertx.core.http.HttpMethod method, String path) {
+    return gw.http.request(method, gw.gateway.port(), "127.0.0.1", path);
+  }
+
+  private static JsonObject error(HttpResponse<Buffer> r) {
+    return r.bodyAsJsonObject().getJsonObject("error");
+  }
+
+  @Test
+  void shouldRunTheDemoIntegrationEndToEnd() {
+    JsonObject report = result(gw.execute("demo", "faqIntegration",
+      new JsonObject().put("variables", new JsonObject().put("question", "roaming"))));
+    assertThat(report.getJsonObject("result").getString("statusCode")).isEqualTo("200");
+    assertThat(report.getJsonObject("variables").getInteger("faqIntegration.title.count")).isGreaterThan(0);
+    assertThat(report.getJsonObject("variables").getJsonArray("faqIntegration.title"))
+      .contains("How do I turn on roaming?");
+  }
+
+  @Test
+  void shouldCreateReadReplaceAndDeleteAnIntegration() {
+    JsonObject definition = new JsonObject().put("name", "crud").put("method", "get").put("url", "https://example.com/x");
+    HttpResponse<Buffer> created = result(gw.declare(definition));
+    assertThat(created.statusCode()).isEqualTo(201);
+    assertThat(created.bodyAsJsonObject().getString("method")).isEqualTo("GET");
+    assertThat(created.bodyAsJsonObject().getInteger("retries")).isEqualTo(3);
+    assertThat(created.bodyAsJsonObject().getLong("timeoutMs")).isEqualTo(20000L);
+    assertThat(created.bodyAsJsonObject().getString("responseDataVariable")).isEqualTo("crud");
+
+    assertThat(result(gw.declare(definition.copy().put("retries", 1))).statusCode()).isEqualTo(200);
+    HttpResponse<Buffer> read = result(request(io.vertx.core.http.HttpMethod.GET, "/api/integrations/crud").send());
+    assertThat(read.bodyAsJsonObject().getInteger("retries")).isEqualTo(1);
+
+    JsonArray all = result(request(io.vertx.core.http.HttpMethod.GET, "/api/integrations").send()).bodyAsJsonArray();
+    assertThat(all.stream().map(o -> ((JsonObject) o).getString("name"))).contains("crud", "faqIntegration");
+
+    assertThat(result(request(io.vertx.core.http.HttpMethod.DELETE, "/api/integrations/crud").send()).statusCode())
+      .isEqualTo(204);
+    HttpResponse<Buffer> gone = result(request(io.vertx.core.http.HttpMethod.GET, "/api/integrations/crud").send());
+    assertThat(gone.statusCode()).isEqualTo(404);
+    assertThat(error(gone).getString("code")).isEqualTo("unknown_integration");
+  }
+
+  @Test
+  void shouldListEveryProblemOfAnInvalidDefinition() {
+    JsonObject bad = new JsonObject().put("name", "bad").put("method", "FETCH").put("url", "ftp://x")
+      .put("successCodes", new JsonArray().add(999)).put("timeoutMs", -5).put("retries", "three")
+      .put("sucessCodes", new JsonArray())
+      .put("customDataFields", new JsonObject().put("title", "{$.api_other.results[i].title}"))
+      .put("query", new JsonObject().put("q", "{$botcontext.typo}"));
+    HttpResponse<Buffer> r = result(gw.declare(bad));
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(error(r).getString("code")).isEqualTo("invalid_integration");
+    JsonArray problems = error(r).getJsonArray("problems");
+    assertThat(problems.stream().map(p -> ((JsonObject) p).getString("field")))
+      .containsExactlyInAnyOrder("method", "url", "successCodes", "timeoutMs", "retries", "sucessCodes",
+        "customDataFields.title", "query.q");
+    assertThat(problems.stream().map(p -> ((JsonObject) p).getString("integration"))).containsOnly("bad");
+    assertThat(result(request(io.vertx.core.http.HttpMethod.GET, "/api/integrations/bad").send()).statusCode())
+      .isEqualTo(404);
+  }
+
+  @Test
+  void shouldRefuseANameThatDiffersFromThePath() {
+    HttpResponse<Buffer> r = result(request(io.vertx.core.http.HttpMethod.PUT, "/api/integrations/one")
+      .sendJsonObject(new JsonObject().put("name", "two").put("method", "GET").put("url", "https://x.example")));
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(error(r).getString("message")).contains("does not match the name in the path");
+  }
+
+  @Test
+  void shouldAnswer404ForAnUnknownIntegration() {
+    HttpResponse<Buffer> r = result(request(io.vertx.core.http.HttpMethod.POST,
+      "/api/sessions/s/integrations/nope").send());
+    assertThat(r.statusCode()).isEqualTo(404);
+    assertThat(error(r).getString("code")).isEqualTo("unknown_integration");
+    assertThat(error(r).getString("message")).contains("nope");
+  }
+
+  @Test
+  void shouldAnswer400ForMalformedJsonSayingWhere() {
+    HttpResponse<Buffer> r = result(request(io.vertx.core.http.HttpMethod.POST,
+      "/api/sessions/s/integrations/faqIntegration").putHeader("Content-Type", "application/json")
+      .sendBuffer(Buffer.buffer("{\"variables\": {\"question\": }")));
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(error(r).getString("code")).isEqualTo("malformed_json");
+    assertThat(error(r).getString("message")).contains("line: 1").contains("column");
+  }
+
+  @Test
+  void shouldAnswer400ForAWrongFieldType() {
+    HttpResponse<Buffer> r = result(request(io.vertx.core.http.HttpMethod.POST,
+      "/api/sessions/s/integrations/faqIntegration").sendJsonObject(new JsonObject().put("variables", "x")));
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(error(r).getString("message")).contains("'variables' must be a JSON object");
+  }
+
+  @Test
+  void shouldAnswer415ForAnotherContentType() {
+    HttpResponse<Buffer> r = result(request(io.vertx.core.http.HttpMethod.POST,
+      "/api/sessions/s/integrations/faqIntegration").putHeader("Content-Type", "text/plain")
+      .sendBuffer(Buffer.buffer("question=roaming")));
+    assertThat(r.statusCode()).isEqualTo(415);
+    assertThat(error(r).getString("code")).isEqualTo("unsupported_media_type");
+  }
+
+  @Test
+  void shouldAnswer413ForABodyOverTheLimit() {
+    JsonObject big = new JsonObject().put("variables", new JsonObject().put("question", "x".repeat(5000)));
+    HttpResponse<Buffer> r = result(request(io.vertx.core.http.HttpMethod.POST,
+      "/api/sessions/s/integrations/faqIntegration").sendJsonObject(big));
+    assertThat(r.statusCode()).isEqualTo(413);
+    assertThat(error(r).getString("code")).isEqualTo("payload_too_large");
+  }
+
+  @Test
+  void shouldShowAndResetASession() {
+    result(gw.execute("reset-me", "faqIntegration",
+      new JsonObject().put("variables", new JsonObject().put("question", "bill"))));
+    JsonObject session = result(gw.session("reset-me"));
+    assertThat(session.getJsonObject("lastResult").getString("integration")).isEqualTo("faqIntegration");
+    assertThat(session.getJsonObject("variables").getInteger("faqIntegration.title.count")).isGreaterThan(0);
+
+    assertThat(result(request(io.vertx.core.http.HttpMethod.DELETE, "/api/sessions/reset-me").send()).statusCode())
+      .isEqualTo(204);
+    HttpResponse<Buffer> gone = result(request(io.vertx.core.http.HttpMethod.GET, "/api/sessions/reset-me").send());
+    assertThat(gone.statusCode()).isEqualTo(404);
+    assertThat(error(gone).getString("code")).isEqualTo("unknown_session");
+  }
+
+  @Test
+  void shouldKeepOnlyTheLast20Results() {
+    for (int i = 0; i < 23; i++) {
+      result(gw.execute("many", "faqIntegration", new JsonObject().put("variables",
+        new JsonObject().put("question", "plan"))));
+    }
+    assertThat(result(gw.session("many")).getJsonArray("recentResults")).hasSize(20);
+  }
+
+  @Test
+  void shouldExecuteAndReadSessionsOverTheEventBus() {
+    JsonObject reply = result(gw.vertx.eventBus().<JsonObject>request("botgate.integration.execute",
+      new JsonObject().put("session", "bus").put("integration", "faqIntegration")
+        .put("variables", new JsonObject().put("question", "voicemail")))).body();
+    assertThat(reply.getString("outcome")).isEqualTo("success");
+    assertThat(reply.getJsonObject("variables").getJsonArray("faqIntegration.title"))
+      .containsExactly("How do I set up voicemail?");
+
+    JsonObject session = result(gw.vertx.eventBus().<JsonObject>request("botgate.session.get",
+      new JsonObject().put("session", "bus"))).body();
+    assertThat(session.getJsonObject("lastResult").getString("statusCode")).isEqualTo("200");
+  }
+
+  @Test
+  void shouldReplyToABadEventBusRequestWithTheHttpStatus() {
+    Throwable unknown = failure(gw.vertx.eventBus().request("botgate.integration.execute",
+      new JsonObject().put("session", "bus").put("integration", "nope")));
+    assertThat(((ReplyException) unknown).failureCode()).isEqualTo(404);
+    assertThat(new JsonObject(unknown.getMessage()).getJsonObject("error").getString("code"))
+      .isEqualTo("unknown_integration");
+
+    Throwable missing = failure(gw.vertx.eventBus().request("botgate.session.get", new JsonObject()));
+    assertThat(((ReplyException) missing).failureCode()).isEqualTo(400);
+    assertThat(missing.getMessage()).contains("'session' is required");
+  }
+
+  @Test
+  void shouldReportHealth() {
+    HttpResponse<Buffer> r = result(request(io.vertx.core.http.HttpMethod.GET, "/health").send());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.bodyAsJsonObject().getString("status")).isEqualTo("UP");
+  }
+
+  @Test
+  void shouldAnswerUnknownApiRoutesWithJson() {
+    HttpResponse<Buffer> r = result(request(io.vertx.core.http.HttpMethod.GET, "/api/nothing").send());
+    assertThat(r.statusCode()).isEqualTo(404);
+    assertThat(error(r).getString("code")).isEqualTo("not_found");
+  }
+}

@@ -1,0 +1,314 @@
+package io.botgate.integration;
+
+import io.botgate.TestGateway;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.botgate.Await.result;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Executions against a real misbehaving upstream: every row of the status-code table and CB's semantics. */
+@ExtendWith(VertxExtension.class)
+class ExecutionTest {
+
+  static TestGateway gw;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    gw = result(TestGateway.start(vertx, new JsonObject().put("upstream.limit.bytes", 1_000_000)
+      .put("env", new JsonObject().put("TEAM", "bots"))));
+  }
+
+  private static JsonObject def(String name, String url) {
+    return new JsonObject().put("name", name).put("method", "GET").put("url", url);
+  }
+
+  private static JsonObject run(String session, JsonObject definition) {
+    return result(gw.declareAndExecute(session, definition, null));
+  }
+
+  private static String status(JsonObject report) {
+    return report.getJsonObject("result").getString("statusCode");
+  }
+
+  private static int attempts(JsonObject report) {
+    return report.getJsonObject("result").getInteger("attempts");
+  }
+
+  @Test
+  void shouldSucceedOn200And201() {
+    JsonObject ok = run("codes", def("ok200", "stub:/status/200"));
+    JsonObject created = run("codes", def("ok201", "stub:/status/201"));
+    assertThat(status(ok)).isEqualTo("200");
+    assertThat(ok.getString("outcome")).isEqualTo("success");
+    assertThat(status(created)).isEqualTo("201");
+    assertThat(created.getJsonObject("result").getBoolean("success")).isTrue();
+  }
+
+  @Test
+  void shouldPassUpstreamFailureStatusesThroughAsStrings() {
+    JsonObject notFound = run("codes", def("nf404", "stub:/status/404").put("retries", 0));
+    assertThat(status(notFound)).isEqualTo("404");
+    assertThat(notFound.getString("outcome")).isEqualTo("failure");
+    assertThat(attempts(notFound)).isEqualTo(1);
+  }
+
+  @Test
+  void shouldKeepTheStatusOfAFailureWhoseBodyIsNotJson() {
+    JsonObject report = run("codes", def("html404", "stub:/html404"));
+    assertThat(status(report)).isEqualTo("404");
+  }
+
+  @Test
+  void shouldHonourDeclaredSuccessCodes() {
+    JsonObject report = run("codes", def("accept404", "stub:/status/404").put("successCodes", new JsonArray().add(404)));
+    assertThat(report.getJsonObject("result").getBoolean("success")).isTrue();
+  }
+
+  @Test
+  void shouldRetryServerErrorsUpToTheConfiguredCount() {
+    JsonObject report = run("retry", def("always500", "stub:/status/500").put("retries", 2));
+    assertThat(status(report)).isEqualTo("500");
+    assertThat(attempts(report)).isEqualTo(3);
+    assertThat(gw.upstream.hits("/status/500")).isGreaterThanOrEqualTo(3);
+  }
+
+  @Test
+  void shouldSucceedWhenARetryDoes() {
+    JsonObject report = run("retry", def("flaky", "stub:/flaky/2"));
+    assertThat(status(report)).isEqualTo("200");
+    assertThat(attempts(report)).isEqualTo(3);
+    assertThat(gw.upstream.hits("/flaky/2")).isEqualTo(3);
+  }
+
+  @Test
+  void shouldNotRetryPostByDefault() {
+    JsonObject report = run("retry", def("post503", "stub:/flaky/5").put("method", "POST").put("body", "{}"));
+    assertThat(status(report)).isEqualTo("503");
+    assertThat(attempts(report)).isEqualTo(1);
+    assertThat(gw.upstream.hits("/flaky/5")).isEqualTo(1);
+  }
+
+  @Test
+  void shouldRetryPostWhenTheIntegrationOptsIn() {
+    JsonObject report = run("retry", def("post503ok", "stub:/flaky/1").put("method", "POST")
+      .put("retryNonIdempotent", true));
+    assertThat(status(report)).isEqualTo("200");
+    assertThat(attempts(report)).isEqualTo(2);
+  }
+
+  @Test
+  void shouldBoundRetriesByTheDeadline() {
+    // 10 retries with backoff 100, 200, 400, 800... cannot all fit in 1 s: the deadline wins.
+    JsonObject report = run("retry", def("bounded", "stub:/status/503").put("retries", 10).put("timeoutMs", 1000));
+    assertThat(attempts(report)).isBetween(2, 5);
+    assertThat(status(report)).isIn("503", "504");
+  }
+
+  @Test
+  void shouldAnswer504WhenTheUpstreamHangs() {
+    JsonObject report = run("deadline", def("hang", "stub:/hang").put("timeoutMs", 300));
+    assertThat(status(report)).isEqualTo("504");
+    assertThat(report.getString("reason")).contains("deadline of 300 ms");
+  }
+
+  @Test
+  void shouldAnswer504WhenTheUpstreamDripsPastTheDeadline() {
+    JsonObject report = run("deadline", def("drip", "stub:/drip").put("timeoutMs", 700).put("retries", 0));
+    assertThat(status(report)).isEqualTo("504");
+  }
+
+  @Test
+  void shouldAnswer502WhenTheConnectionIsRefused() {
+    JsonObject report = run("transport", def("refused", "http://127.0.0.1:9/nothing").put("retries", 1));
+    assertThat(status(report)).isEqualTo("502");
+    assertThat(attempts(report)).isEqualTo(2);
+    assertThat(report.getString("reason")).contains("transport failure");
+  }
+
+  @Test
+  void shouldAnswer502WhenTheConnectionIsReset() {
+    JsonObject report = run("transport", def("reset", "stub:/reset").put("retries", 0));
+    assertThat(status(report)).isEqualTo("502");
+  }
+
+  @Test
+  void shouldAnswer502ForADnsFailure() {
+    JsonObject report = run("transport", def("dns", "http://no-such-host.invalid/x").put("retries", 0));
+    assertThat(status(report)).isEqualTo("502");
+    assertThat(report.getString("reason")).contains("no-such-host.invalid");
+  }
+
+  @Test
+  void shouldAnswer502ForInvalidJson() {
+    JsonObject report = run("transport", def("invalid", "stub:/invalid"));
+    assertThat(status(report)).isEqualTo("502");
+    assertThat(report.getString("reason")).contains("not JSON");
+    assertThat(attempts(report)).isEqualTo(1);
+  }
+
+  @Test
+  void shouldAnswer502ForAnOversizedBodyWithoutReadingItAll() {
+    JsonObject report = run("transport", def("huge", "stub:/huge/50").put("retries", 0));
+    assertThat(status(report)).isEqualTo("502");
+    assertThat(report.getString("reason")).contains("larger than the limit of 1000000 bytes");
+  }
+
+  @Test
+  void shouldRejectANewlineInAPlaceholderValueWithoutSending() {
+    JsonObject definition = def("newline", "stub:/echo").put("query", new JsonObject().put("q", "{$botContext.q}"));
+    JsonObject report = result(gw.declareAndExecute("reject", definition,
+      new JsonObject().put("variables", new JsonObject().put("q", "a\r\nX-Injected: 1"))));
+    assertThat(status(report)).isEqualTo("440");
+    assertThat(report.getString("reason")).contains("{$botContext.q}").contains("newline");
+    assertThat(gw.upstream.hits("/echo")).isZero();
+  }
+
+  @Test
+  void shouldRejectAnUnresolvedPlaceholderWithoutSending() {
+    JsonObject definition = def("unresolved", "stub:/status/200?id={$botContext.missing}");
+    int before = gw.upstream.hits("/status/200");
+    JsonObject report = run("reject", definition);
+    assertThat(status(report)).isEqualTo("440");
+    assertThat(report.getString("reason")).contains("{$botContext.missing}").contains("no value");
+    assertThat(gw.upstream.hits("/status/200")).isEqualTo(before);
+  }
+
+  @Test
+  void shouldBlockPrivateTargetsThatAreNotAllowed() {
+    JsonObject report = run("reject", def("metadata", "http://169.254.169.254/latest/meta-data"));
+    assertThat(status(report)).isEqualTo("440");
+    assertThat(report.getString("reason")).contains("egress.allow");
+  }
+
+  @Test
+  void shouldBlockARedirectToAPrivateTarget() {
+    JsonObject report = run("reject", def("redirect", "stub:/redirect?to=http%3A%2F%2F10.1.2.3%2Fadmin"));
+    assertThat(status(report)).isEqualTo("440");
+  }
+
+  @Test
+  void shouldEncodePlaceholderValuesForWhereTheyLand() {
+    JsonObject definition = def("encode", "stub:/echo/{$botContext.id}?tag={$botContext.tag}")
+      .put("method", "POST")
+      .put("query", new JsonObject().put("q", "{$userMessage}"))
+      .put("headers", new JsonObject().put("X-Conversation", "{$conversationId}").put("X-Env", "{$env.TEAM}"))
+      .put("body", new JsonObject().put("text", "{$userMessage}").put("nested", new JsonArray().add("{$botContext.id}")));
+    JsonObject report = result(gw.declareAndExecute("enc-1", definition, new JsonObject()
+      .put("userMessage", "a \"quoted\" & spaced?")
+      .put("variables", new JsonObject().put("id", "x/y z").put("tag", "a&b=c"))));
+    assertThat(status(report)).isEqualTo("200");
+    JsonObject echo = new JsonObject(new JsonObject(result(gw.session("enc-1")).getJsonObject("variables")
+      .getJsonObject("api_encode").getString("jsonData")).getJsonObject("api_encode").encode());
+    assertThat(echo.getString("uri")).startsWith("/echo/x%2Fy%20z?tag=a%26b%3Dc&q=a%20%22quoted%22%20%26%20spaced%3F");
+    assertThat(echo.getJsonObject("headers").getString("x-conversation")).isEqualTo("enc-1");
+    assertThat(echo.getJsonObject("headers").getString("x-env")).isEqualTo("bots");
+    assertThat(echo.getJsonObject("headers").getString("content-type")).isEqualTo("application/json;charset=UTF-8");
+    assertThat(new JsonObject(echo.getString("body")))
+      .isEqualTo(new JsonObject().put("text", "a \"quoted\" & spaced?").put("nested", new JsonArray().add("x/y z")));
+  }
+
+  @Test
+  void shouldStoreTheRawResponseAsCbDoes() {
+    run("store", def("stored", "stub:/status/200"));
+    JsonObject vars = result(gw.session("store")).getJsonObject("variables");
+    JsonObject raw = vars.getJsonObject("api_stored");
+    assertThat(new JsonObject(raw.getString("jsonData")))
+      .isEqualTo(new JsonObject().put("api_stored", new JsonObject().put("status", "200")
+        .put("results", new JsonArray().add(new JsonObject().put("title", "only one")))));
+    assertThat(vars.getString("api_storedStatus")).isEqualTo("200");
+  }
+
+  @Test
+  void shouldMapEveryElementWithIAndCountIt() {
+    JsonObject definition = def("faqStub", "stub:/faq").put("responseDataVariable", "faq")
+      .put("query", new JsonObject().put("q", "{$botContext.question}"))
+      .put("customDataFields", new JsonObject()
+        .put("title", "{$.api_faq.results[i].title}")
+        .put("total", "{$.api_faq.total}")
+        .put("missing", "{$.api_faq.nothing.here}"));
+    JsonObject report = result(gw.declareAndExecute("map", definition,
+      new JsonObject().put("variables", new JsonObject().put("question", "roaming"))));
+    JsonObject vars = report.getJsonObject("variables");
+    assertThat(vars.getJsonArray("faqStub.title")).containsExactly("About roaming", "roaming FAQ");
+    assertThat(vars.getInteger("faqStub.title.count")).isEqualTo(2);
+    assertThat(vars.getInteger("faqStub.total")).isEqualTo(2);
+    assertThat(vars.getInteger("faqStub.total.count")).isEqualTo(1);
+    assertThat(vars.getValue("faqStub.missing")).isNull();
+    assertThat(vars.getInteger("faqStub.missing.count")).isZero();
+
+    JsonObject none = result(gw.execute("map", "faqStub",
+      new JsonObject().put("variables", new JsonObject().put("question", "nothing"))));
+    assertThat(none.getJsonObject("variables").getInteger("faqStub.title.count")).isZero();
+    assertThat(result(gw.session("map")).getJsonObject("variables").getInteger("faqStub.title.count")).isZero();
+  }
+
+  @Test
+  void shouldIterateATopLevelArray() {
+    JsonObject report = run("map", def("arr", "stub:/array")
+      .put("customDataFields", new JsonObject().put("title", "{$.api_arr[i].title}")));
+    assertThat(report.getJsonObject("variables").getJsonArray("arr.title")).containsExactly("x", "y");
+  }
+
+  @Test
+  void shouldTrackTheMostRecentResultAcrossTwoIntegrations() {
+    run("recent", def("first", "stub:/status/200"));
+    JsonObject afterFirst = result(gw.session("recent")).getJsonObject("lastResult");
+    assertThat(afterFirst.getString("integration")).isEqualTo("first");
+    assertThat(afterFirst.getBoolean("success")).isTrue();
+
+    run("recent", def("second", "stub:/status/404").put("retries", 0));
+    JsonObject session = result(gw.session("recent"));
+    JsonObject last = session.getJsonObject("lastResult");
+    assertThat(last.getString("integration")).isEqualTo("second");
+    assertThat(last.getString("statusCode")).isEqualTo("404");
+    assertThat(last.getBoolean("success")).isFalse();
+    assertThat(session.getJsonArray("recentResults")).hasSize(2);
+    assertThat(session.getJsonObject("variables").getString("api_firstStatus")).isEqualTo("200");
+  }
+
+  @Test
+  void shouldKeepSessionsApart() {
+    run("alice", def("iso1", "stub:/status/200"));
+    run("bob", def("iso2", "stub:/status/404").put("retries", 0));
+    JsonObject alice = result(gw.session("alice"));
+    JsonObject bob = result(gw.session("bob"));
+    assertThat(alice.getJsonObject("lastResult").getString("statusCode")).isEqualTo("200");
+    assertThat(bob.getJsonObject("lastResult").getString("statusCode")).isEqualTo("404");
+    assertThat(alice.getJsonObject("variables").containsKey("api_iso2Status")).isFalse();
+  }
+
+  @Test
+  void shouldPublishEveryResultOnTheEventBus(Vertx vertx, VertxTestContext test) {
+    int runs = 5;
+    AtomicInteger seen = new AtomicInteger();
+    var checkpoint = test.checkpoint(runs);
+    result(gw.declare(def("published", "stub:/status/201")));
+    gw.vertx.eventBus().<JsonObject>consumer("botgate.results", msg -> {
+      JsonObject r = msg.body();
+      if (r.getString("integration").equals("published")) {
+        test.verify(() -> {
+          assertThat(r.getString("session")).startsWith("bus-");
+          assertThat(r.getString("statusCode")).isEqualTo("201");
+          assertThat(r.getBoolean("success")).isTrue();
+          assertThat(r.getString("node")).isNotBlank();
+          assertThat(r.getString("at")).isNotBlank();
+        });
+        seen.incrementAndGet();
+        checkpoint.flag();
+      }
+    }).completion().onSuccess(v -> {
+      for (int i = 0; i < runs; i++) {
+        gw.execute("bus-" + i, "published", null);
+      }
+    });
+  }
+}
