@@ -10,7 +10,6 @@ import io.botgate.session.SessionStore;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
@@ -31,7 +30,7 @@ public final class BotgateVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(BotgateVerticle.class.getName());
 
   private final GatewayConfig preset;
-  private HttpServer server;
+  private volatile int port;
   private IntegrationExecutor executor;
   private SessionStore sessions;
   private IntegrationRegistry registry;
@@ -84,15 +83,18 @@ public final class BotgateVerticle extends VerticleBase {
     new ApiRoutes(registry, executor, sessions).mount(router, config.integer("body.limit.bytes"), token);
     router.route("/*").handler(StaticHandler.create("webroot"));
 
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(config.integer("http.port"))
-      .setCompressionSupported(true));
-    return server.requestHandler(router).listen()
-      .compose(s -> new EventBusApi(executor, sessions).register(vertx.eventBus()))
+    HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(config.integer("http.port"))
+      .setCompressionSupported(true);
+    return HttpServerVerticle.deploy(vertx, router, options, config.integer("http.instances"))
+      .compose(boundPort -> {
+        port = boundPort;
+        return new EventBusApi(executor, sessions).register(vertx.eventBus());
+      })
       .onSuccess(v -> {
         String selfHost = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
-        baseUrl = "http://" + (selfHost.contains(":") ? "[" + selfHost + "]" : selfHost) + ":" + server.actualPort();
+        baseUrl = "http://" + (selfHost.contains(":") ? "[" + selfHost + "]" : selfHost) + ":" + port;
         if (demo) {
-          guard.permit(selfHost + ":" + server.actualPort());
+          guard.permit(selfHost + ":" + port);
         }
         vertx.setPeriodic(Math.min(idleMillis, 60_000L), id -> sessions.expireIdle());
         LOG.info("botgate listening on " + baseUrl + " (" + registry.all().size() + " integrations, demo "
@@ -142,7 +144,7 @@ public final class BotgateVerticle extends VerticleBase {
 
   /** The port actually bound (useful with http.port 0). */
   public int port() {
-    return server.actualPort();
+    return port;
   }
 
   public String baseUrl() {

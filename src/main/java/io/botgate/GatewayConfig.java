@@ -41,6 +41,7 @@ public final class GatewayConfig {
     Map<String, Object> d = new LinkedHashMap<>();
     d.put("http.host", "127.0.0.1");
     d.put("http.port", 8080);
+    d.put("http.instances", Runtime.getRuntime().availableProcessors());
     d.put("integrations.file", "conf/integrations.json");
     d.put("auth.token", null);
     d.put("egress.allow", new JsonArray());

@@ -109,7 +109,7 @@ public final class IntegrationExecutor {
       String api = definition.apiVariable();
       session.clearLastResult();
       // Always replaced, so a failed call never leaves the previous run's data looking current.
-      session.setVariable(api, new JsonObject().put("jsonData", new JsonObject().put(api, body).encode()));
+      session.setVariable(api, new JsonObject().put("jsonData", jsonData(api, body, response.body())));
       session.setVariable(api + "Status", status);
       boolean success = reason == null && definition.isSuccess(response.httpStatus());
       long durationMs = (System.nanoTime() - started) / 1_000_000;
@@ -120,6 +120,14 @@ public final class IntegrationExecutor {
       Map<String, Object> fields = mapFields(session, body);
       return new ExecutionReport(result, reason, rendered == null ? null : definition.method() + " " + rendered.url(),
         fields, upstreamMs);
+    }
+
+    /** {@code {"api_<rdv>": body}} as text; a body that parsed as JSON is spliced in as received. */
+    private String jsonData(String api, Object parsed, io.vertx.core.buffer.Buffer raw) {
+      if (parsed == null || parsed instanceof String) {
+        return new JsonObject().put(api, parsed).encode();
+      }
+      return "{\"" + api + "\":" + raw.toString() + "}";
     }
 
     private Map<String, Object> mapFields(Session session, Object body) {
