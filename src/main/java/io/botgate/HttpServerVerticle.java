@@ -29,20 +29,14 @@ final class HttpServerVerticle extends VerticleBase {
     return server.requestHandler(router).listen();
   }
 
-  /**
-   * Deploys {@code instances} servers; the first binds the configured port (0 = any free port) and the
-   * others join it. Completes with the bound port.
-   */
+  /** Deploys {@code instances} servers on one port and completes with the bound port. */
   static Future<Integer> deploy(Vertx vertx, Router router, HttpServerOptions options, int instances) {
-    HttpServerVerticle first = new HttpServerVerticle(router, options);
-    return vertx.deployVerticle(first).compose(id -> {
-      int port = first.server.actualPort();
-      if (instances <= 1) {
-        return Future.succeededFuture(port);
-      }
-      HttpServerOptions joined = new HttpServerOptions(options).setPort(port);
-      return vertx.deployVerticle(() -> new HttpServerVerticle(router, joined),
-        new DeploymentOptions().setInstances(instances - 1)).map(port);
-    });
+    // Port 0 would give each instance its own random port; a negative port makes Vert.x share one.
+    HttpServerOptions shared = new HttpServerOptions(options).setPort(options.getPort() == 0 ? -1 : options.getPort());
+    HttpServerVerticle first = new HttpServerVerticle(router, shared);
+    return vertx.deployVerticle(first).compose(id -> instances <= 1 ? Future.succeededFuture() :
+        vertx.deployVerticle(() -> new HttpServerVerticle(router, shared),
+          new DeploymentOptions().setInstances(instances - 1)))
+      .map(done -> first.server.actualPort());
   }
 }
