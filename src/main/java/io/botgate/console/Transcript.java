@@ -1,0 +1,57 @@
+package io.botgate.console;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * What one request produced for one session: every event it emitted (also streamed live) and the
+ * messages the bot sent. A request's answer carries both.
+ */
+public final class Transcript {
+
+  private final DebugStream stream;
+  private final String session;
+  private final JsonArray events = new JsonArray();
+  private final JsonArray messages = new JsonArray();
+
+  public Transcript(DebugStream stream, String session) {
+    this.stream = stream;
+    this.session = session;
+  }
+
+  public String session() {
+    return session;
+  }
+
+  public synchronized DebugEvent event(String kind, String level, String text, JsonObject data) {
+    DebugEvent event = stream.emit(session, kind, level, text, data);
+    events.add(event.toJson());
+    return event;
+  }
+
+  public DebugEvent debug(String text) {
+    return event(DebugEvent.DEBUG, "debug", text, null);
+  }
+
+  public DebugEvent warning(String text, JsonObject data) {
+    return event(DebugEvent.WARNING, "warn", text, data);
+  }
+
+  public DebugEvent error(String text, JsonObject data) {
+    return event(DebugEvent.ERROR, "error", text, data);
+  }
+
+  /** A message the bot sends to the user; {@code message} is {@code {"text": ..., ...}}. */
+  public synchronized void message(JsonObject message) {
+    messages.add(message);
+    event(DebugEvent.MESSAGE, "info", message.getString("text"), message);
+  }
+
+  public synchronized JsonArray events() {
+    return events.copy();
+  }
+
+  public synchronized JsonArray messages() {
+    return messages.copy();
+  }
+}

@@ -1,0 +1,127 @@
+package io.botgate.script;
+
+import io.botgate.console.DebugEvent;
+import io.botgate.console.Transcript;
+import io.botgate.session.IntegrationResult;
+import io.botgate.session.RequestScope;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Java side of {@code botContext} for one script run: bound to one session and request, writing
+ * what the script does into the request's transcript. Scripts see it only through {@link BotContextObject}.
+ */
+public final class BotContext {
+
+  public static final int MAX_QUICK_REPLIES = 10;
+  public static final int MAX_QUICK_REPLY_TITLE = 20;
+
+  private final RequestScope scope;
+  private final Transcript transcript;
+  private final Map<String, String> env;
+  private final String scriptName;
+  private final boolean inTransform;
+  private final JsonObject changes = new JsonObject();
+
+  /**
+   * @param scriptName  names the script in events ("preProcess", "transformScript", "script"...)
+   * @param inTransform whether this is an integration's transform script, where the last result is reset
+   */
+  public BotContext(RequestScope scope, Transcript transcript, Map<String, String> env, String scriptName,
+                    boolean inTransform) {
+    this.scope = scope;
+    this.transcript = transcript;
+    this.env = env;
+    this.scriptName = scriptName;
+    this.inTransform = inTransform;
+  }
+
+  public String scriptName() {
+    return scriptName;
+  }
+
+  /** The variables this run set, name to new value. */
+  public JsonObject changes() {
+    return changes.copy();
+  }
+
+  boolean isApiExecutionSuccessful(String integration) {
+    if (inTransform && integration == null) {
+      transcript.warning("isApiExecutionSuccessful() called in the transform script always returns false: the "
+        + "success flag is set after the transform (CB behaviour). Check it in postProcess or the next "
+        + "interaction instead.", new JsonObject().put("script", scriptName));
+    }
+    IntegrationResult result = integration == null ? scope.session().lastResult()
+      : scope.session().lastResultOf(integration);
+    return result != null && result.success();
+  }
+
+  String getApiStatusCode(String integration) {
+    IntegrationResult result = integration == null ? scope.session().lastResult()
+      : scope.session().lastResultOf(integration);
+    return result == null ? null : result.statusCode();
+  }
+
+  Object getBotVariable(String name) {
+    return scope.variable(name);
+  }
+
+  void setBotVariable(String name, Object value, boolean persistForSession, boolean persistForever) {
+    boolean session = persistForSession || persistForever;
+    scope.setVariable(name, value, session);
+    changes.put(name, value);
+    String where = session ? "session" : "request";
+    transcript.event(DebugEvent.VARIABLE, "debug", name + " = " + preview(value) + " (" + where + ")",
+      new JsonObject().put("name", name).put("value", value).put("scope", where));
+  }
+
+  String getEnvVariable(String name) {
+    return env.get(name);
+  }
+
+  void printDebugMessage(String text) {
+    transcript.debug(text);
+  }
+
+  void sendMessage(String text) {
+    transcript.message(new JsonObject().put("text", text));
+  }
+
+  void sendMessageWithQuickReplies(String text, List<String> replies) {
+    if (replies.size() > MAX_QUICK_REPLIES) {
+      transcript.error("sendMessageWithQuickReplies: " + replies.size() + " quick replies given, CB allows at most "
+        + MAX_QUICK_REPLIES + "; the message was not sent", new JsonObject().put("script", scriptName));
+      return;
+    }
+    for (String reply : replies) {
+      if (reply.length() > MAX_QUICK_REPLY_TITLE) {
+        transcript.error("sendMessageWithQuickReplies: the quick reply '" + reply + "' is " + reply.length()
+          + " characters, CB allows at most " + MAX_QUICK_REPLY_TITLE + "; the message was not sent",
+          new JsonObject().put("script", scriptName));
+        return;
+      }
+    }
+    transcript.message(new JsonObject().put("text", text).put("quickReplies", new JsonArray(List.copyOf(replies))));
+  }
+
+  String getConversationId() {
+    return scope.session().id();
+  }
+
+  String getCurrentUserMessage() {
+    return scope.userMessage();
+  }
+
+  void logCustomEvent(String userMessage, String eventName, String detail) {
+    transcript.event(DebugEvent.DEBUG, "info", "custom event '" + eventName + "'" + (detail == null ? "" : ": " + detail),
+      new JsonObject().put("customEvent", eventName).put("userMessage", userMessage).put("detail", detail));
+  }
+
+  private static String preview(Object value) {
+    String text = value instanceof String s ? "\"" + s + "\"" : String.valueOf(value);
+    return text.length() > 200 ? text.substring(0, 200) + "…" : text;
+  }
+}

@@ -1,0 +1,100 @@
+package io.botgate.script;
+
+import org.mozilla.javascript.Context;
+import org.mozilla.javascript.LambdaFunction;
+import org.mozilla.javascript.NativeArray;
+import org.mozilla.javascript.Scriptable;
+import org.mozilla.javascript.ScriptableObject;
+import org.mozilla.javascript.SerializableCallable;
+import org.mozilla.javascript.Undefined;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The {@code botContext} a script sees: an object whose only properties are the botContext functions.
+ * It is not a wrapped Java object, so a script finds no {@code getClass} or other Java member on it.
+ */
+final class BotContextObject extends ScriptableObject {
+
+  BotContextObject(Scriptable scope, BotContext bot) {
+    setParentScope(scope);
+    setPrototype(getObjectPrototype(scope));
+    define(scope, "isApiExecutionSuccessful", 1, (cx, s, t, a) -> bot.isApiExecutionSuccessful(optionalText(a, 0)));
+    define(scope, "getApiStatusCode", 1, (cx, s, t, a) -> bot.getApiStatusCode(optionalText(a, 0)));
+    define(scope, "getBotVariable", 1, (cx, s, t, a) -> JsValues.toJs(bot.getBotVariable(text(a, 0)), cx, scope));
+    define(scope, "setBotVariable", 4, (cx, s, t, a) -> {
+      bot.setBotVariable(text(a, 0), JsValues.toJava(arg(a, 1)), flag(a, 2), flag(a, 3));
+      return Undefined.instance;
+    });
+    define(scope, "getEnvVariable", 1, (cx, s, t, a) -> bot.getEnvVariable(text(a, 0)));
+    define(scope, "printDebugMessage", 1, (cx, s, t, a) -> {
+      bot.printDebugMessage(text(a, 0));
+      return Undefined.instance;
+    });
+    define(scope, "sendMessage", 1, (cx, s, t, a) -> {
+      bot.sendMessage(text(a, 0));
+      return Undefined.instance;
+    });
+    define(scope, "sendMessages", 1, (cx, s, t, a) -> {
+      list(arg(a, 0)).forEach(bot::sendMessage);
+      return Undefined.instance;
+    });
+    define(scope, "sendMessageWithQuickReplies", 2, (cx, s, t, a) -> {
+      bot.sendMessageWithQuickReplies(text(a, 0), list(arg(a, 1)));
+      return Undefined.instance;
+    });
+    define(scope, "sendImmediateReply", 1, (cx, s, t, a) -> {
+      bot.sendMessage(text(a, 0));
+      throw new ImmediateReply();
+    });
+    define(scope, "getConversationId", 0, (cx, s, t, a) -> bot.getConversationId());
+    define(scope, "getCurrentUserMessage", 0, (cx, s, t, a) -> bot.getCurrentUserMessage());
+    define(scope, "logCustomEvent", 3, (cx, s, t, a) -> {
+      bot.logCustomEvent(optionalText(a, 0), text(a, 1), optionalText(a, 2));
+      return Undefined.instance;
+    });
+    sealObject();
+  }
+
+  @Override
+  public String getClassName() {
+    return "BotContext";
+  }
+
+  private void define(Scriptable scope, String name, int arity, SerializableCallable body) {
+    defineProperty(name, new LambdaFunction(scope, name, arity, body), READONLY | PERMANENT);
+  }
+
+  private static Object arg(Object[] args, int i) {
+    return i < args.length ? args[i] : Undefined.instance;
+  }
+
+  private static String text(Object[] args, int i) {
+    Object v = arg(args, i);
+    return v instanceof Undefined ? "undefined" : JsValues.text(v);
+  }
+
+  private static String optionalText(Object[] args, int i) {
+    Object v = arg(args, i);
+    return v == null || v instanceof Undefined ? null : JsValues.text(v);
+  }
+
+  private static boolean flag(Object[] args, int i) {
+    return Context.toBoolean(arg(args, i));
+  }
+
+  /** An array of texts, or one text with items separated by ';' (as CB's quick replies are often written). */
+  private static List<String> list(Object value) {
+    List<String> out = new ArrayList<>();
+    if (value instanceof NativeArray arr) {
+      for (int i = 0; i < arr.getLength(); i++) {
+        out.add(JsValues.text(arr.get(i, arr)));
+      }
+    } else if (value != null && !(value instanceof Undefined)) {
+      out.addAll(Arrays.stream(JsValues.text(value).split(";")).map(String::trim).filter(s -> !s.isEmpty()).toList());
+    }
+    return out;
+  }
+}

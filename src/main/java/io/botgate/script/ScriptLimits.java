@@ -1,0 +1,17 @@
+package io.botgate.script;
+
+/**
+ * What one script may use. CPU time is CB's 5 seconds by default; allocation is counted on the
+ * script's thread, so a memory bomb is stopped long before the heap is at risk.
+ *
+ * @param cpuMillis        CPU time per script run
+ * @param maxAllocatedBytes bytes a run may allocate in all (garbage included)
+ * @param maxStackDepth    nested JavaScript calls
+ * @param maxStringLength  longest string a bulk builtin (repeat, join, padStart...) may build
+ * @param maxArrayLength   longest array a bulk builtin (fill, Array.from) may build
+ */
+public record ScriptLimits(long cpuMillis, long maxAllocatedBytes, int maxStackDepth, int maxStringLength,
+                           int maxArrayLength) {
+
+  public static final ScriptLimits DEFAULTS = new ScriptLimits(5_000, 256L << 20, 400, 4 << 20, 1 << 20);
+}

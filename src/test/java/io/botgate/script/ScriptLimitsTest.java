@@ -1,0 +1,60 @@
+package io.botgate.script;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Runaway scripts stop with a limit error, and the next script runs normally. */
+class ScriptLimitsTest {
+
+  static final ScriptLimits LIMITS = new ScriptLimits(500, 64L << 20, 200, 1 << 20, 1 << 18);
+  static ScriptEngine engine;
+  static final ScriptFixture fixture = new ScriptFixture();
+
+  @BeforeAll
+  static void start() {
+    engine = new ScriptEngine(null, LIMITS, null, 1, 10);
+  }
+
+  @AfterAll
+  static void stop() {
+    engine.close();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+    "while (true) {}",
+    "try { while (true) {} } catch (e) {}",
+    "for (;;) { try { while (true) {} } finally { continue; } }",
+    "function g() { try { g(); } catch (e) { g(); } } g();",
+    "function r() { return r() + 1; } r();",
+    "var s = 'x'; while (true) { s = s + s; s.charAt(s.length - 1); }",
+    "var s = 'xxxxxxxx'; for (var i = 0; i < 40; i++) { s += s; } s.indexOf('y');",
+    "var a = []; while (true) { a.push('some text ' + a.length); }",
+    "var a = []; while (true) { a = a.concat(a, [1]); }",
+    "var o = {}; for (var i = 0; ; i++) { o['k' + i] = [i, i, i]; }",
+    "'x'.repeat(1 << 30);",
+    "new Array(1 << 28).join('abc');",
+    "new Array(1 << 28).fill(0);",
+    "Array.from({length: 1 << 28});",
+    "'x'.padStart(1 << 30);",
+    "var s = 'ab'; while (true) { try { s = s.repeat(2); } catch (e) { s = s + s; } }",
+    "JSON.parse(new Array(100000).join('[') + new Array(100000).join(']'))",
+    "var o = {}; o.self = o; botContext.setBotVariable('loop', o, true, false);"
+  })
+  void shouldStopARunawayScriptWithAnErrorAndStayUsable(String bomb) {
+    ScriptFixture.Run run = fixture.run("bombs");
+    ScriptOutcome outcome = engine.runHere(bomb, run.bot);
+    assertThat(outcome.error()).as("outcome of %s", bomb).isNotNull();
+    assertThat(outcome.error().type()).isIn("limit", "runtime");
+    System.out.printf("stopped in %5d ms: %-90s %s%n", outcome.durationMicros() / 1000, bomb, outcome.error().message());
+
+    ScriptFixture.Run next = fixture.run("after-bomb");
+    ScriptOutcome fine = engine.runHere("botContext.printDebugMessage('still fine ' + (1 + 1));", next.bot);
+    assertThat(fine.ok()).isTrue();
+    assertThat(next.transcript.events().getJsonObject(0).getString("text")).isEqualTo("still fine 2");
+  }
+}
