@@ -2,6 +2,11 @@ package io.botgate;
 
 import io.botgate.api.ApiRoutes;
 import io.botgate.api.EventBusApi;
+import io.botgate.console.DebugStream;
+import io.botgate.script.ScriptEngine;
+import io.botgate.script.ScriptLimits;
+import io.botgate.script.ScriptRunner;
+import io.botgate.script.SessionScripts;
 import io.botgate.demo.DemoFaq;
 import io.botgate.integration.EgressGuard;
 import io.botgate.integration.IntegrationExecutor;
@@ -34,6 +39,8 @@ public final class BotgateVerticle extends VerticleBase {
   private IntegrationExecutor executor;
   private SessionStore sessions;
   private IntegrationRegistry registry;
+  private ScriptEngine engine;
+  private DebugStream stream;
   private volatile String baseUrl;
 
   /** Reads conf/config.json (or -Dbotgate.conf) and the environment. */
@@ -61,18 +68,31 @@ public final class BotgateVerticle extends VerticleBase {
         + "(BOTGATE_AUTH_TOKEN) or bind to 127.0.0.1"));
     }
     registry = new IntegrationRegistry();
-    return readIntegrations(config.string("integrations.file")).compose(text -> {
-      registry.load(text, config.string("integrations.file"));
-      return listen(config, host, token);
-    });
+    return readIntegrations(config.string("integrations.file"))
+      .compose(text -> {
+        registry.load(text, config.string("integrations.file"));
+        return readGlobals(config.string("script.globals"));
+      })
+      .compose(globals -> {
+        engine = new ScriptEngine(vertx, new ScriptLimits(config.integer("script.cpu.ms"),
+          config.integer("script.memory.mb") * (1L << 20), config.integer("script.stack.depth"),
+          ScriptLimits.DEFAULTS.maxStringLength(), ScriptLimits.DEFAULTS.maxArrayLength()), globals,
+          config.integer("script.threads"), config.integer("script.queue"));
+        return listen(config, host, token);
+      });
   }
 
   private Future<?> listen(GatewayConfig config, String host, String token) {
     long idleMillis = config.integer("session.idle.minutes") * 60_000L;
     sessions = new SessionStore(idleMillis, config.integer("session.results"), System::currentTimeMillis);
     EgressGuard guard = new EgressGuard(config.list("egress.allow"));
-    executor = new IntegrationExecutor(vertx, registry, sessions, guard, new IntegrationExecutor.Settings(
-      config.integer("upstream.limit.bytes"), config.botEnv(), () -> baseUrl, config.string("node.id")));
+    stream = new DebugStream(vertx, config.integer("history.size"), config.integer("history.minutes") * 60_000L,
+      System::currentTimeMillis);
+    ScriptRunner runner = new ScriptRunner(engine, config.botEnv());
+    executor = new IntegrationExecutor(vertx, registry, sessions, stream, runner, guard,
+      new IntegrationExecutor.Settings(config.integer("upstream.limit.bytes"), config.botEnv(), () -> baseUrl,
+        config.string("node.id")));
+    SessionScripts scripts = new SessionScripts(sessions, stream, runner);
 
     Router router = Router.router(vertx);
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(healthChecks()));
@@ -80,7 +100,7 @@ public final class BotgateVerticle extends VerticleBase {
     if (demo) {
       router.get(DemoFaq.PATH).handler(DemoFaq.load()::handle);
     }
-    new ApiRoutes(registry, executor, sessions).mount(router, config.integer("body.limit.bytes"), token);
+    new ApiRoutes(registry, executor, sessions, scripts).mount(router, config.integer("body.limit.bytes"), token);
     router.route("/*").handler(StaticHandler.create("webroot"));
 
     HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(config.integer("http.port"))
@@ -88,7 +108,7 @@ public final class BotgateVerticle extends VerticleBase {
     return HttpServerVerticle.deploy(vertx, router, options, config.integer("http.instances"))
       .compose(boundPort -> {
         port = boundPort;
-        return new EventBusApi(executor, sessions).register(vertx.eventBus());
+        return new EventBusApi(executor, sessions, scripts).register(vertx.eventBus());
       })
       .onSuccess(v -> {
         String selfHost = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
@@ -96,7 +116,10 @@ public final class BotgateVerticle extends VerticleBase {
         if (demo) {
           guard.permit(selfHost + ":" + port);
         }
-        vertx.setPeriodic(Math.min(idleMillis, 60_000L), id -> sessions.expireIdle());
+        vertx.setPeriodic(Math.min(idleMillis, 60_000L), id -> {
+          sessions.expireIdle();
+          stream.expire();
+        });
         LOG.info("botgate listening on " + baseUrl + " (" + registry.all().size() + " integrations, demo "
           + (demo ? "on" : "off") + ")");
       });
@@ -107,6 +130,20 @@ public final class BotgateVerticle extends VerticleBase {
     checks.register("integrations", p -> p.complete(Status.OK(new JsonObject().put("count", registry.all().size()))));
     checks.register("sessions", p -> p.complete(Status.OK(new JsonObject().put("count", sessions.size()))));
     return checks;
+  }
+
+  /** Bot-level global functions, or null when the file (optional at its default path) is absent. */
+  private Future<String> readGlobals(String path) {
+    if (path == null || path.isBlank()) {
+      return Future.succeededFuture(null);
+    }
+    return vertx.fileSystem().exists(path).compose(exists -> {
+      if (exists) {
+        return vertx.fileSystem().readFile(path).map(Buffer::toString);
+      }
+      return path.equals(GatewayConfig.DEFAULTS.get("script.globals")) ? Future.succeededFuture(null)
+        : Future.failedFuture(new IllegalArgumentException("script.globals: no file at " + path));
+    });
   }
 
   /** The configured file; when the default file is absent, the copy embedded in the jar. */
@@ -138,6 +175,9 @@ public final class BotgateVerticle extends VerticleBase {
   public Future<?> stop() {
     if (executor != null) {
       executor.close();
+    }
+    if (engine != null) {
+      engine.close();
     }
     return Future.succeededFuture();
   }

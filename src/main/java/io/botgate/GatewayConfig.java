@@ -51,6 +51,14 @@ public final class GatewayConfig {
     d.put("session.results", 20);
     d.put("body.limit.bytes", 1_048_576);
     d.put("upstream.limit.bytes", 5_242_880);
+    d.put("script.cpu.ms", 5_000);
+    d.put("script.memory.mb", 256);
+    d.put("script.stack.depth", 400);
+    d.put("script.threads", Math.max(2, Runtime.getRuntime().availableProcessors()));
+    d.put("script.queue", 1_000);
+    d.put("script.globals", "conf/globals.js");
+    d.put("history.size", 1_000);
+    d.put("history.minutes", 30);
     return d;
   }
 

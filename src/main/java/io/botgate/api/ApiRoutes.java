@@ -6,6 +6,7 @@ import io.botgate.integration.ExecutionRequest;
 import io.botgate.integration.IntegrationDefinition;
 import io.botgate.integration.IntegrationExecutor;
 import io.botgate.integration.IntegrationRegistry;
+import io.botgate.script.SessionScripts;
 import io.botgate.session.SessionStore;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -28,11 +29,14 @@ public final class ApiRoutes {
   private final IntegrationRegistry registry;
   private final IntegrationExecutor executor;
   private final SessionStore sessions;
+  private final SessionScripts scripts;
 
-  public ApiRoutes(IntegrationRegistry registry, IntegrationExecutor executor, SessionStore sessions) {
+  public ApiRoutes(IntegrationRegistry registry, IntegrationExecutor executor, SessionStore sessions,
+                   SessionScripts scripts) {
     this.registry = registry;
     this.executor = executor;
     this.sessions = sessions;
+    this.scripts = scripts;
   }
 
   /** Mounts the API on the router; {@code authToken} may be null (no auth). */
@@ -44,6 +48,7 @@ public final class ApiRoutes {
     router.put("/api/integrations/:name").handler(this::putIntegration);
     router.delete("/api/integrations/:name").handler(this::deleteIntegration);
     router.post("/api/sessions/:session/integrations/:name").handler(this::execute);
+    router.post("/api/sessions/:session/scripts").handler(ctx -> reply(ctx, scripts.run(sessionId(ctx), jsonBody(ctx))));
     router.get("/api/sessions/:session").handler(ctx -> answer(ctx, 200, sessions.find(sessionId(ctx))
       .orElseThrow(() -> GatewayError.notFound("unknown_session", "no session '" + ctx.pathParam("session")
         + "' (sessions start with their first execution or script)")).toJson()));

@@ -3,6 +3,7 @@ package io.botgate.api;
 import io.botgate.GatewayError;
 import io.botgate.integration.ExecutionRequest;
 import io.botgate.integration.IntegrationExecutor;
+import io.botgate.script.SessionScripts;
 import io.botgate.session.SessionStore;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
@@ -22,19 +23,23 @@ public final class EventBusApi {
 
   public static final String EXECUTE = "botgate.integration.execute";
   public static final String SESSION_GET = "botgate.session.get";
+  public static final String SCRIPT_RUN = "botgate.script.run";
 
   private final IntegrationExecutor executor;
   private final SessionStore sessions;
+  private final SessionScripts scripts;
 
-  public EventBusApi(IntegrationExecutor executor, SessionStore sessions) {
+  public EventBusApi(IntegrationExecutor executor, SessionStore sessions, SessionScripts scripts) {
     this.executor = executor;
     this.sessions = sessions;
+    this.scripts = scripts;
   }
 
   public Future<Void> register(EventBus bus) {
     List<MessageConsumer<Object>> consumers = List.of(
       bus.consumer(EXECUTE, msg -> answer(msg, body -> executor.execute(required(body, "session"),
         required(body, "integration"), ExecutionRequest.fromJson(body)).map(r -> r.toJson()))),
+      bus.consumer(SCRIPT_RUN, msg -> answer(msg, body -> scripts.run(required(body, "session"), body))),
       bus.consumer(SESSION_GET, msg -> answer(msg, body -> {
         String id = required(body, "session");
         return Future.succeededFuture(sessions.find(id).orElseThrow(() -> GatewayError.notFound("unknown_session",

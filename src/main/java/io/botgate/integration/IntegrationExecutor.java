@@ -1,23 +1,30 @@
 package io.botgate.integration;
 
 import io.botgate.GatewayError;
+import io.botgate.console.DebugStream;
+import io.botgate.console.Transcript;
+import io.botgate.script.ScriptRunner;
 import io.botgate.session.IntegrationResult;
 import io.botgate.session.RequestScope;
 import io.botgate.session.Session;
 import io.botgate.session.SessionStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
- * Executes a named integration for a session in CB's order: render, call, store {@code api_<rdv>},
- * decide success, record and publish the result, map custom data fields.
+ * Executes a named integration for a session in CB's order: preProcess, render, call, store
+ * {@code api_<rdv>}, transformScript, decide success, record and publish the result, map custom data
+ * fields, postProcess.
  */
 public final class IntegrationExecutor {
 
@@ -26,16 +33,20 @@ public final class IntegrationExecutor {
   private final Vertx vertx;
   private final IntegrationRegistry registry;
   private final SessionStore sessions;
+  private final DebugStream stream;
+  private final ScriptRunner scripts;
   private final UpstreamCaller upstream;
   private final Map<String, String> env;
-  private final java.util.function.Supplier<String> selfBaseUrl;
+  private final Supplier<String> selfBaseUrl;
   private final String node;
 
-  public IntegrationExecutor(Vertx vertx, IntegrationRegistry registry, SessionStore sessions, EgressGuard guard,
-                             Settings settings) {
+  public IntegrationExecutor(Vertx vertx, IntegrationRegistry registry, SessionStore sessions, DebugStream stream,
+                             ScriptRunner scripts, EgressGuard guard, Settings settings) {
     this.vertx = vertx;
     this.registry = registry;
     this.sessions = sessions;
+    this.stream = stream;
+    this.scripts = scripts;
     this.upstream = new UpstreamCaller(vertx, guard, settings.maxResponseBytes());
     this.env = Map.copyOf(settings.env());
     this.selfBaseUrl = settings.selfBaseUrl();
@@ -43,8 +54,7 @@ public final class IntegrationExecutor {
   }
 
   /** What the executor needs from the configuration. */
-  public record Settings(long maxResponseBytes, Map<String, String> env,
-                         java.util.function.Supplier<String> selfBaseUrl, String node) {
+  public record Settings(long maxResponseBytes, Map<String, String> env, Supplier<String> selfBaseUrl, String node) {
   }
 
   public Future<ExecutionReport> execute(String sessionId, String integration, ExecutionRequest request) {
@@ -55,40 +65,54 @@ public final class IntegrationExecutor {
     }
     Session session = sessions.open(sessionId);
     RequestScope scope = new RequestScope(session, request.variables(), request.slots(), request.userMessage());
-    return new Execution(definition, scope).run();
+    return new Execution(definition, request, scope, new Transcript(stream, sessionId)).run();
   }
 
   public void close() {
     upstream.close();
   }
 
-  /** The state of one execution, from render to reply. */
+  /** The state of one execution, from preProcess to reply. */
   private final class Execution {
     private final IntegrationDefinition definition;
+    private final ExecutionRequest request;
     private final RequestScope scope;
+    private final Transcript transcript;
     private final long started = System.nanoTime();
     private final Instant at = Instant.now();
+    private final JsonArray scriptErrors = new JsonArray();
+    private final JsonObject changes = new JsonObject();
     private RenderedRequest rendered;
+    private Long upstreamMs;
 
-    Execution(IntegrationDefinition definition, RequestScope scope) {
+    Execution(IntegrationDefinition definition, ExecutionRequest request, RequestScope scope, Transcript transcript) {
       this.definition = definition;
+      this.request = request;
       this.scope = scope;
+      this.transcript = transcript;
     }
 
     Future<ExecutionReport> run() {
+      return script("preProcess", request.preProcess(), false)
+        .compose(v -> call())
+        .compose(this::afterCall)
+        .compose(report -> script("postProcess", request.postProcess(), false).map(v -> report))
+        .map(report -> report.with(transcript, scriptErrors, changes));
+    }
+
+    private Future<UpstreamResponse> call() {
       try {
         rendered = definition.request().render(this::valueOf, selfBaseUrl.get());
       } catch (TemplateRejection e) {
-        return Future.succeededFuture(finish(UpstreamResponse.failure("440", e.getMessage(), 0), null));
+        return Future.succeededFuture(UpstreamResponse.failure("440", e.getMessage(), 0));
       }
       long upstreamStart = System.nanoTime();
-      return upstream.call(definition, rendered).map(response -> {
-        long upstreamMs = (System.nanoTime() - upstreamStart) / 1_000_000;
-        return finish(response, upstreamMs);
-      });
+      return upstream.call(definition, rendered).andThen(done ->
+        upstreamMs = (System.nanoTime() - upstreamStart) / 1_000_000);
     }
 
-    private ExecutionReport finish(UpstreamResponse response, Long upstreamMs) {
+    /** Steps 4 to 7: store the raw response, transform, decide, record and publish, map fields. */
+    private Future<ExecutionReport> afterCall(UpstreamResponse response) {
       Session session = scope.session();
       Object body = null;
       String status = response.statusCode();
@@ -99,31 +123,89 @@ public final class IntegrationExecutor {
         } catch (DecodeException e) {
           if (definition.isSuccess(response.httpStatus())) {
             status = "502";
-            reason = "upstream answered " + response.httpStatus() + " with a body that is not JSON: "
-              + e.getMessage();
+            reason = "upstream answered " + response.httpStatus() + " with a body that is not JSON: " + e.getMessage();
           } else {
             body = response.body().toString();
           }
         }
       }
       String api = definition.apiVariable();
+      // Reset before the transform: inside it, isApiExecutionSuccessful() reads false (CB).
       session.clearLastResult();
       // Always replaced, so a failed call never leaves the previous run's data looking current.
       session.setVariable(api, new JsonObject().put("jsonData", jsonData(api, body, response.body())));
       session.setVariable(api + "Status", status);
+      String finalStatus = status;
+      String finalReason = reason;
+      Object parsed = body;
+      return transform().map(transformError -> {
+        String code = transformError == null ? finalStatus : "450";
+        String why = transformError == null ? finalReason : "the transform script failed: " + transformError;
+        return decide(response, code, why, transformError == null ? parsed : null,
+          transformError == null && definition.transformScript() != null);
+      });
+    }
+
+    /** Runs the transform script, if any; completes with its error text, or null when it went well. */
+    private Future<String> transform() {
+      if (definition.transformScript() == null) {
+        return Future.succeededFuture(null);
+      }
+      return script("transformScript", definition.transformScript(), true)
+        .map(r -> r == null || r.outcome().ok() ? null : r.outcome().error().describe());
+    }
+
+    private ExecutionReport decide(UpstreamResponse response, String status, String reason, Object body,
+                                   boolean transformed) {
+      Session session = scope.session();
       boolean success = reason == null && definition.isSuccess(response.httpStatus());
       long durationMs = (System.nanoTime() - started) / 1_000_000;
       IntegrationResult result = new IntegrationResult(session.id(), definition.name(), success, status, at,
         durationMs, response.attempts(), node);
       session.record(result);
       vertx.eventBus().publish(RESULTS_ADDRESS, result.toJson());
-      Map<String, Object> fields = mapFields(session, body);
+      Object data = transformed ? transformedBody() : body;
+      Map<String, Object> fields = mapFields(session, data);
       return new ExecutionReport(result, reason, rendered == null ? null : definition.method() + " " + rendered.url(),
-        fields, upstreamMs);
+        fields, upstreamMs, null, null, null, null);
+    }
+
+    /** The body as the transform left it in {@code api_<rdv>}: CB's jsonData string, or an object. */
+    private Object transformedBody() {
+      Object value = scope.variable(definition.apiVariable());
+      Object data = value instanceof JsonObject obj && obj.getValue("jsonData") instanceof String json
+        ? decodeOrNull(json) : value;
+      if (data instanceof JsonObject wrapper && wrapper.containsKey(definition.apiVariable())) {
+        return wrapper.getValue(definition.apiVariable());
+      }
+      return data;
+    }
+
+    private Object decodeOrNull(String json) {
+      try {
+        return Json.decodeValue(json);
+      } catch (DecodeException e) {
+        transcript.warning("api_" + definition.responseDataVariable() + ".jsonData set by the transform script is "
+          + "not JSON: " + e.getMessage(), null);
+        return null;
+      }
+    }
+
+    private Future<ScriptRunner.Result> script(String name, String code, boolean inTransform) {
+      if (code == null || code.isBlank()) {
+        return Future.succeededFuture(null);
+      }
+      return scripts.run(name, code, scope, transcript, inTransform).map(r -> {
+        changes.mergeIn(r.changes());
+        if (!r.outcome().ok()) {
+          scriptErrors.add(r.outcome().error().toJson());
+        }
+        return r;
+      });
     }
 
     /** {@code {"api_<rdv>": body}} as text; a body that parsed as JSON is spliced in as received. */
-    private String jsonData(String api, Object parsed, io.vertx.core.buffer.Buffer raw) {
+    private String jsonData(String api, Object parsed, Buffer raw) {
       if (parsed == null || parsed instanceof String) {
         return new JsonObject().put(api, parsed).encode();
       }
@@ -139,7 +221,7 @@ public final class IntegrationExecutor {
       }
       Map<String, Object> document = new LinkedHashMap<>();
       document.put(definition.apiVariable(), body instanceof JsonObject o ? o.getMap()
-        : body instanceof io.vertx.core.json.JsonArray a ? a.getList() : body);
+        : body instanceof JsonArray a ? a.getList() : body);
       definition.customDataFields().forEach((field, path) -> {
         Object value = path.evaluate(document);
         String name = prefix + field;

@@ -1,0 +1,46 @@
+package io.botgate.script;
+
+import io.botgate.console.DebugEvent;
+import io.botgate.console.Transcript;
+import io.botgate.session.RequestScope;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+
+import java.util.Map;
+
+/**
+ * Runs one named script of a request (preProcess, transformScript, postProcess, or a script on its own)
+ * and tells the console: started, finished, or the error with line and column. A script error never
+ * fails the request: as in CB, the flow goes on.
+ */
+public final class ScriptRunner {
+
+  private final ScriptEngine engine;
+  private final Map<String, String> env;
+
+  public ScriptRunner(ScriptEngine engine, Map<String, String> env) {
+    this.engine = engine;
+    this.env = Map.copyOf(env);
+  }
+
+  /** What a run produced: how it ended and the variables it set. */
+  public record Result(ScriptOutcome outcome, JsonObject changes) {
+  }
+
+  public Future<Result> run(String name, String code, RequestScope scope, Transcript transcript, boolean inTransform) {
+    BotContext bot = new BotContext(scope, transcript, env, name, inTransform);
+    transcript.event(DebugEvent.SCRIPT, "debug", name + " started", new JsonObject().put("script", name)
+      .put("phase", "start"));
+    return engine.run(code, bot).map(outcome -> {
+      JsonObject data = new JsonObject().put("script", name).put("durationMs", outcome.durationMicros() / 1000.0);
+      if (outcome.ok()) {
+        transcript.event(DebugEvent.SCRIPT, "debug", name + " finished in " + outcome.durationMicros() / 1000.0
+          + " ms" + (outcome.stoppedByImmediateReply() ? " (sendImmediateReply)" : ""), data.put("phase", "finish"));
+      } else {
+        transcript.event(DebugEvent.SCRIPT, "error", outcome.error().describe(),
+          data.put("phase", "error").put("error", outcome.error().toJson()));
+      }
+      return new Result(outcome, bot.changes());
+    });
+  }
+}

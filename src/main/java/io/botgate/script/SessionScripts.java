@@ -1,0 +1,61 @@
+package io.botgate.script;
+
+import io.botgate.GatewayError;
+import io.botgate.console.DebugStream;
+import io.botgate.console.Transcript;
+import io.botgate.session.RequestScope;
+import io.botgate.session.SessionStore;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+
+import java.util.Set;
+
+/**
+ * Runs a script on its own against a session ({@code POST /api/sessions/{session}/scripts} and
+ * {@code botgate.script.run}): body {@code {"code", "variables", "userMessage"}}.
+ */
+public final class SessionScripts {
+
+  private static final Set<String> KNOWN = Set.of("code", "variables", "userMessage", "session");
+
+  private final SessionStore sessions;
+  private final DebugStream stream;
+  private final ScriptRunner runner;
+
+  public SessionScripts(SessionStore sessions, DebugStream stream, ScriptRunner runner) {
+    this.sessions = sessions;
+    this.stream = stream;
+    this.runner = runner;
+  }
+
+  /** Answers {@code {session, outcome, messages, variableChanges, error?, events, durationMs}}. */
+  public Future<JsonObject> run(String sessionId, JsonObject body) {
+    if (body == null || !(body.getValue("code") instanceof String code) || code.isBlank()) {
+      return Future.failedFuture(GatewayError.badRequest("invalid_request", "'code' is required: the JavaScript to run"));
+    }
+    for (String key : body.fieldNames()) {
+      if (!KNOWN.contains(key)) {
+        return Future.failedFuture(GatewayError.badRequest("invalid_request", "unknown field '" + key
+          + "'; known fields are " + new java.util.TreeSet<>(KNOWN)));
+      }
+    }
+    Object variables = body.getValue("variables");
+    if (variables != null && !(variables instanceof JsonObject)) {
+      return Future.failedFuture(GatewayError.badRequest("invalid_request", "'variables' must be a JSON object"));
+    }
+    RequestScope scope = new RequestScope(sessions.open(sessionId), (JsonObject) variables, null,
+      body.getString("userMessage"));
+    Transcript transcript = new Transcript(stream, sessionId);
+    return runner.run("script", code, scope, transcript, false).map(r -> {
+      JsonObject answer = new JsonObject()
+        .put("session", sessionId)
+        .put("outcome", r.outcome().ok() ? "ok" : "error")
+        .put("messages", transcript.messages())
+        .put("variableChanges", r.changes());
+      if (!r.outcome().ok()) {
+        answer.put("error", r.outcome().error().toJson());
+      }
+      return answer.put("events", transcript.events()).put("durationMs", r.outcome().durationMicros() / 1000.0);
+    });
+  }
+}
