@@ -54,7 +54,7 @@ public final class ScriptEngine {
     try {
       shared = cx.initSafeStandardObjects(null, false);
       Prelude.install(cx, shared, limits);
-      Prelude.seal(shared);
+      Prelude.seal(cx, shared);
       globals = globalsSource == null ? null : compileGlobals(cx, globalsSource);
     } finally {
       Context.exit();

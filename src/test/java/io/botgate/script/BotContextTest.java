@@ -1,0 +1,160 @@
+package io.botgate.script;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Every botContext function with CB's semantics, values crossing as plain JavaScript values. */
+class BotContextTest {
+
+  static ScriptEngine engine;
+  final ScriptFixture fixture = new ScriptFixture();
+
+  @BeforeAll
+  static void start() {
+    engine = new ScriptEngine(null, ScriptLimits.DEFAULTS, """
+      function greet(name) { botContext.printDebugMessage('hello ' + name); return 'greeted'; }
+      """, 1, 10);
+  }
+
+  @AfterAll
+  static void stop() {
+    engine.close();
+  }
+
+  private List<String> texts(ScriptFixture.Run run, String kind) {
+    return run.transcript.events().stream().map(JsonObject.class::cast).filter(e -> e.getString("kind").equals(kind))
+      .map(e -> e.getString("text")).toList();
+  }
+
+  private ScriptOutcome exec(ScriptFixture.Run run, String code) {
+    return engine.runHere(code, run.bot);
+  }
+
+  @Test
+  void shouldReturnNullForUnsetVariablesAndPlainValuesForSetOnes() {
+    ScriptFixture.Run run = fixture.new Run("vars", new JsonObject().put("count", 3).put("list", new JsonArray().add("a").add("b"))
+      .put("obj", new JsonObject().put("k", "v")), "hi");
+    ScriptOutcome outcome = exec(run, """
+      var p = botContext.printDebugMessage;
+      p(botContext.getBotVariable('nope') === null);
+      p(botContext.getBotVariable('count') < 4);
+      p(botContext.getBotVariable('list').length + ' ' + Array.isArray(botContext.getBotVariable('list')));
+      p(botContext.getBotVariable('obj').k + ' ' + JSON.stringify(botContext.getBotVariable('obj')));
+      """);
+    assertThat(outcome.ok()).isTrue();
+    assertThat(texts(run, "debug")).containsExactly("true", "true", "2 true", "v {\"k\":\"v\"}");
+  }
+
+  @Test
+  void shouldKeepRequestScopeForOneRequestAndSessionScopeForTheSession() {
+    ScriptFixture.Run first = fixture.new Run("scopes", null, null);
+    exec(first, """
+      botContext.setBotVariable('turn', 'only now', false, false);
+      botContext.setBotVariable('kept', 'for the session', true, false);
+      botContext.setBotVariable('forever', {a: [1, 2]}, false, true);
+      botContext.printDebugMessage(botContext.getBotVariable('turn'));
+      """);
+    assertThat(texts(first, "debug")).containsExactly("only now");
+    assertThat(texts(first, "variable")).containsExactly("turn = \"only now\" (request)",
+      "kept = \"for the session\" (session)", "forever = {\"a\":[1,2]} (session)");
+
+    ScriptFixture.Run second = fixture.new Run("scopes", null, null);
+    exec(second, "botContext.printDebugMessage(botContext.getBotVariable('turn') + ' / ' "
+      + "+ botContext.getBotVariable('kept') + ' / ' + botContext.getBotVariable('forever').a[1]);");
+    assertThat(texts(second, "debug")).containsExactly("null / for the session / 2");
+  }
+
+  @Test
+  void shouldSendMessagesInOrder() {
+    ScriptFixture.Run run = fixture.run("send");
+    exec(run, """
+      botContext.sendMessage('one');
+      botContext.sendMessages(['two', 'three']);
+      botContext.sendMessageWithQuickReplies('Pick a colour', ['Red', 'Green']);
+      botContext.sendMessageWithQuickReplies('Yes or no?', 'Yes;No');
+      """);
+    JsonArray messages = run.transcript.messages();
+    assertThat(messages.stream().map(m -> ((JsonObject) m).getString("text")))
+      .containsExactly("one", "two", "three", "Pick a colour", "Yes or no?");
+    assertThat(messages.getJsonObject(3).getJsonArray("quickReplies")).containsExactly("Red", "Green");
+    assertThat(messages.getJsonObject(4).getJsonArray("quickReplies")).containsExactly("Yes", "No");
+  }
+
+  @Test
+  void shouldRefuseQuickRepliesBeyondCbLimitsWithAnErrorEvent() {
+    ScriptFixture.Run run = fixture.run("quick");
+    exec(run, """
+      botContext.sendMessageWithQuickReplies('too many', ['1','2','3','4','5','6','7','8','9','10','11']);
+      botContext.sendMessageWithQuickReplies('too long', ['A reply title that is far too long']);
+      botContext.sendMessage('still running');
+      """);
+    assertThat(run.transcript.messages().stream().map(m -> ((JsonObject) m).getString("text")))
+      .containsExactly("still running");
+    assertThat(texts(run, "error")).satisfiesExactly(
+      t -> assertThat(t).contains("11 quick replies").contains("at most 10"),
+      t -> assertThat(t).contains("34 characters").contains("at most 20"));
+  }
+
+  @Test
+  void shouldStopTheScriptAfterAnImmediateReply() {
+    ScriptFixture.Run run = fixture.run("immediate");
+    ScriptOutcome outcome = exec(run, """
+      botContext.sendImmediateReply('right away');
+      botContext.sendMessage('never sent');
+      """);
+    assertThat(outcome.ok()).isTrue();
+    assertThat(outcome.stoppedByImmediateReply()).isTrue();
+    assertThat(run.transcript.messages().stream().map(m -> ((JsonObject) m).getString("text")))
+      .containsExactly("right away");
+  }
+
+  @Test
+  void shouldExposeConversationUserMessageEnvironmentAndCustomEvents() {
+    ScriptFixture.Run run = fixture.new Run("conv-42", null, "where is my bill?");
+    exec(run, """
+      botContext.printDebugMessage(botContext.getConversationId() + ' | ' + botContext.getCurrentUserMessage()
+        + ' | ' + botContext.getEnvVariable('REGION') + ' | ' + botContext.getEnvVariable('MISSING'));
+      botContext.logCustomEvent(botContext.getCurrentUserMessage(), 'billing_question', 'from FAQ');
+      botContext.printDebugMessage(greet('you'));
+      """);
+    assertThat(texts(run, "debug")).containsExactly("conv-42 | where is my bill? | eu | null",
+      "custom event 'billing_question': from FAQ", "hello you", "greeted");
+  }
+
+  @Test
+  void shouldRunEs5AndTheJvmEngineExtensions() {
+    ScriptFixture.Run run = fixture.run("language");
+    ScriptOutcome outcome = exec(run, """
+      var total = 0;
+      for each (var n in [1, 2, 3]) { total += n; }
+      var o = JSON.parse('{"a": [1, 2]}');
+      botContext.printDebugMessage(total + ' ' + o.a.length + ' ' + [3, 1, 2].sort().join(',') + ' ' + 'count'*1);
+      """);
+    assertThat(outcome.ok()).as(String.valueOf(outcome.error())).isTrue();
+    assertThat(texts(run, "debug")).containsExactly("6 2 1,2,3 NaN");
+  }
+
+  @Test
+  void shouldReportSyntaxAndRuntimeErrorsWithLineAndColumn() {
+    ScriptFixture.Run run = fixture.run("errors");
+    ScriptOutcome syntax = exec(run, "var a = 1;\nvar b = ;\n");
+    assertThat(syntax.error().type()).isEqualTo("syntax");
+    assertThat(syntax.error().line()).isEqualTo(2);
+    assertThat(syntax.error().column()).isGreaterThan(0);
+
+    ScriptOutcome runtime = exec(run, "var a = 1;\n\nundefinedFunction();");
+    assertThat(runtime.error().type()).isEqualTo("runtime");
+    assertThat(runtime.error().line()).isEqualTo(3);
+    assertThat(runtime.error().message()).contains("ReferenceError").contains("undefinedFunction");
+
+    ScriptOutcome thrown = exec(run, "throw new Error('custom failure');");
+    assertThat(thrown.error().message()).contains("custom failure");
+  }
+}
