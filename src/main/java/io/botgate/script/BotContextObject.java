@@ -15,44 +15,61 @@ import java.util.List;
 /**
  * The {@code botContext} a script sees: an object whose only properties are the botContext functions.
  * It is not a wrapped Java object, so a script finds no {@code getClass} or other Java member on it.
+ * One sealed instance lives in the shared scope; each call finds the run's {@link BotContext} on the
+ * thread's Rhino context, so a run costs no new function objects.
  */
 final class BotContextObject extends ScriptableObject {
 
-  BotContextObject(Scriptable scope, BotContext bot) {
+  private static final Object CURRENT = new Object();
+
+  /** Binds the run on this thread; cleared when the context exits. */
+  static void bind(Context cx, BotContext bot) {
+    cx.putThreadLocal(CURRENT, bot);
+  }
+
+  private static BotContext current(Context cx) {
+    BotContext bot = (BotContext) cx.getThreadLocal(CURRENT);
+    if (bot == null) {
+      throw new IllegalStateException("botContext used outside a script run");
+    }
+    return bot;
+  }
+
+  BotContextObject(Scriptable scope) {
     setParentScope(scope);
     setPrototype(getObjectPrototype(scope));
-    define(scope, "isApiExecutionSuccessful", 1, (cx, s, t, a) -> bot.isApiExecutionSuccessful(optionalText(a, 0)));
-    define(scope, "getApiStatusCode", 1, (cx, s, t, a) -> bot.getApiStatusCode(optionalText(a, 0)));
-    define(scope, "getBotVariable", 1, (cx, s, t, a) -> JsValues.toJs(bot.getBotVariable(text(a, 0)), cx, scope));
+    define(scope, "isApiExecutionSuccessful", 1, (cx, s, t, a) -> current(cx).isApiExecutionSuccessful(optionalText(a, 0)));
+    define(scope, "getApiStatusCode", 1, (cx, s, t, a) -> current(cx).getApiStatusCode(optionalText(a, 0)));
+    define(scope, "getBotVariable", 1, (cx, s, t, a) -> JsValues.toJs(current(cx).getBotVariable(text(a, 0)), cx, s));
     define(scope, "setBotVariable", 4, (cx, s, t, a) -> {
-      bot.setBotVariable(text(a, 0), JsValues.toJava(arg(a, 1)), flag(a, 2), flag(a, 3));
+      current(cx).setBotVariable(text(a, 0), JsValues.toJava(arg(a, 1)), flag(a, 2), flag(a, 3));
       return Undefined.instance;
     });
-    define(scope, "getEnvVariable", 1, (cx, s, t, a) -> bot.getEnvVariable(text(a, 0)));
+    define(scope, "getEnvVariable", 1, (cx, s, t, a) -> current(cx).getEnvVariable(text(a, 0)));
     define(scope, "printDebugMessage", 1, (cx, s, t, a) -> {
-      bot.printDebugMessage(text(a, 0));
+      current(cx).printDebugMessage(text(a, 0));
       return Undefined.instance;
     });
     define(scope, "sendMessage", 1, (cx, s, t, a) -> {
-      bot.sendMessage(text(a, 0));
+      current(cx).sendMessage(text(a, 0));
       return Undefined.instance;
     });
     define(scope, "sendMessages", 1, (cx, s, t, a) -> {
-      list(arg(a, 0)).forEach(bot::sendMessage);
+      list(arg(a, 0)).forEach(current(cx)::sendMessage);
       return Undefined.instance;
     });
     define(scope, "sendMessageWithQuickReplies", 2, (cx, s, t, a) -> {
-      bot.sendMessageWithQuickReplies(text(a, 0), list(arg(a, 1)));
+      current(cx).sendMessageWithQuickReplies(text(a, 0), list(arg(a, 1)));
       return Undefined.instance;
     });
     define(scope, "sendImmediateReply", 1, (cx, s, t, a) -> {
-      bot.sendMessage(text(a, 0));
+      current(cx).sendMessage(text(a, 0));
       throw new ImmediateReply();
     });
-    define(scope, "getConversationId", 0, (cx, s, t, a) -> bot.getConversationId());
-    define(scope, "getCurrentUserMessage", 0, (cx, s, t, a) -> bot.getCurrentUserMessage());
+    define(scope, "getConversationId", 0, (cx, s, t, a) -> current(cx).getConversationId());
+    define(scope, "getCurrentUserMessage", 0, (cx, s, t, a) -> current(cx).getCurrentUserMessage());
     define(scope, "logCustomEvent", 3, (cx, s, t, a) -> {
-      bot.logCustomEvent(optionalText(a, 0), text(a, 1), optionalText(a, 2));
+      current(cx).logCustomEvent(optionalText(a, 0), text(a, 1), optionalText(a, 2));
       return Undefined.instance;
     });
     sealObject();

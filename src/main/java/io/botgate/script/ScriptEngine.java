@@ -54,6 +54,8 @@ public final class ScriptEngine {
     try {
       shared = cx.initSafeStandardObjects(null, false);
       Prelude.install(cx, shared, limits);
+      shared.defineProperty("botContext", new BotContextObject(shared), ScriptableObject.READONLY
+        | ScriptableObject.PERMANENT);
       Prelude.seal(cx, shared);
       globals = globalsSource == null ? null : compileGlobals(cx, globalsSource);
     } finally {
@@ -91,7 +93,7 @@ public final class ScriptEngine {
       Scriptable scope = cx.newObject(shared);
       scope.setPrototype(shared);
       scope.setParentScope(null);
-      ScriptableObject.putProperty(scope, "botContext", new BotContextObject(scope, bot));
+      BotContextObject.bind(cx, bot);
       if (globals != null) {
         globals.exec(cx, scope);
       }

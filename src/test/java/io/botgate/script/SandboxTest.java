@@ -56,7 +56,6 @@ class SandboxTest {
     "Object.defineProperty(String.prototype, 'trim', { value: function () { return 'x'; } });",
     "Object.defineProperty(Object.prototype, 'polluted', { value: 'yes' });",
     "Object.prototype.toString = function () { return 'owned'; };",
-    "botContext.sendMessage = function () {};",
     "delete botContext.printDebugMessage;"
   })
   void shouldRefuseAnEscapeWithAClearErrorAndKeepServing(String attempt) {
@@ -83,7 +82,8 @@ class SandboxTest {
     "Function.prototype.call = null;",
     "Math.max = function () { return -1; };",
     "try { Object.prototype.toString = function () { return 'owned'; }; } catch (e) {}",
-    "try { Error.prototype.message = 'hijacked'; } catch (e) {}"
+    "try { Error.prototype.message = 'hijacked'; } catch (e) {}",
+    "botContext.sendMessage = function () {};"
   })
   void shouldNotLetAScriptChangeBuiltinsOrBotContext(String attempt) {
     String probe = "botContext.printDebugMessage([1, 2].join('-') + ' ' + JSON.stringify(JSON.parse('{\"a\":1}')) + ' '"
