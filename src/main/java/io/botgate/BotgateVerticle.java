@@ -2,7 +2,11 @@ package io.botgate;
 
 import io.botgate.api.ApiRoutes;
 import io.botgate.api.EventBusApi;
+import io.botgate.api.BearerAuth;
+import io.botgate.console.ConsoleEndpoint;
+import io.botgate.console.ConsoleOptions;
 import io.botgate.console.DebugStream;
+import io.botgate.console.SecretMask;
 import io.botgate.script.ScriptEngine;
 import io.botgate.script.ScriptLimits;
 import io.botgate.script.ScriptRunner;
@@ -89,7 +93,8 @@ public final class BotgateVerticle extends VerticleBase {
     stream = new DebugStream(vertx, config.integer("history.size"), config.integer("history.minutes") * 60_000L,
       System::currentTimeMillis);
     ScriptRunner runner = new ScriptRunner(engine, config.botEnv());
-    executor = new IntegrationExecutor(vertx, registry, sessions, stream, runner, guard,
+    executor = new IntegrationExecutor(vertx, registry, sessions, stream, runner,
+      new SecretMask(config.list("mask.headers")), guard,
       new IntegrationExecutor.Settings(config.integer("upstream.limit.bytes"), config.botEnv(), () -> baseUrl,
         config.string("node.id")));
     SessionScripts scripts = new SessionScripts(sessions, stream, runner);
@@ -100,7 +105,13 @@ public final class BotgateVerticle extends VerticleBase {
     if (demo) {
       router.get(DemoFaq.PATH).handler(DemoFaq.load()::handle);
     }
-    new ApiRoutes(registry, executor, sessions, scripts).mount(router, config.integer("body.limit.bytes"), token);
+    new ApiRoutes(registry, executor, sessions, scripts, stream).mount(router, config.integer("body.limit.bytes"), token);
+    ConsoleEndpoint console = new ConsoleEndpoint(vertx, stream, new ConsoleOptions(
+      config.integer("console.subscriptions"), config.integer("console.queue.bytes"),
+      config.integer("console.heartbeat.seconds") * 1000L, config.integer("history.size")),
+      config.list("console.origins"));
+    router.get("/console").handler(new BearerAuth(token)).handler(console::handle)
+      .failureHandler(ApiRoutes::failure);
     router.route("/*").handler(StaticHandler.create("webroot"));
 
     HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(config.integer("http.port"))
@@ -193,5 +204,9 @@ public final class BotgateVerticle extends VerticleBase {
 
   public SessionStore sessions() {
     return sessions;
+  }
+
+  public DebugStream stream() {
+    return stream;
   }
 }

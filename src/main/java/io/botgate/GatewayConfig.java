@@ -59,6 +59,11 @@ public final class GatewayConfig {
     d.put("script.globals", "conf/globals.js");
     d.put("history.size", 1_000);
     d.put("history.minutes", 30);
+    d.put("mask.headers", new JsonArray());
+    d.put("console.subscriptions", 20);
+    d.put("console.queue.bytes", 262_144);
+    d.put("console.heartbeat.seconds", 20);
+    d.put("console.origins", new JsonArray());
     return d;
   }
 

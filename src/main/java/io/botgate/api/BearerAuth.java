@@ -8,11 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
 /** Requires {@code Authorization: Bearer <auth.token>} when a token is configured. */
-final class BearerAuth implements Handler<RoutingContext> {
+public final class BearerAuth implements Handler<RoutingContext> {
 
   private final byte[] expected;
 
-  BearerAuth(String token) {
+  public BearerAuth(String token) {
     this.expected = token == null || token.isEmpty() ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
   }
 

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -27,6 +29,7 @@ public final class DebugStream {
   private final long keepMillis;
   private final LongSupplier clock;
   private final ConcurrentHashMap<String, History> histories = new ConcurrentHashMap<>();
+  private final List<Consumer<DebugEvent>> listeners = new CopyOnWriteArrayList<>();
 
   public DebugStream(Vertx vertx, int historySize, long keepMillis, LongSupplier clock) {
     this.vertx = vertx;
@@ -47,12 +50,24 @@ public final class DebugStream {
         history.events.removeFirst();
       }
       history.lastActivity = clock.getAsLong();
-      // Published under the lock so that subscribers see a session's events in seq order.
+      // Delivered under the lock so that every listener sees a session's events in seq order.
       if (vertx != null) {
         vertx.eventBus().publish(ADDRESS_PREFIX + session, event.toJson());
       }
+      for (Consumer<DebugEvent> listener : listeners) {
+        listener.accept(event);
+      }
     }
     return event;
+  }
+
+  /** Calls the listener with every event from now on, on the emitting thread, in seq order per session. */
+  public void addListener(Consumer<DebugEvent> listener) {
+    listeners.add(listener);
+  }
+
+  public void removeListener(Consumer<DebugEvent> listener) {
+    listeners.remove(listener);
   }
 
   /** Up to {@code limit} kept events with {@code seq > after}, oldest first. */

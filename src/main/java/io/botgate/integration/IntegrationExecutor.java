@@ -1,7 +1,9 @@
 package io.botgate.integration;
 
 import io.botgate.GatewayError;
+import io.botgate.console.DebugEvent;
 import io.botgate.console.DebugStream;
+import io.botgate.console.SecretMask;
 import io.botgate.console.Transcript;
 import io.botgate.script.ScriptRunner;
 import io.botgate.session.IntegrationResult;
@@ -35,18 +37,20 @@ public final class IntegrationExecutor {
   private final SessionStore sessions;
   private final DebugStream stream;
   private final ScriptRunner scripts;
+  private final SecretMask mask;
   private final UpstreamCaller upstream;
   private final Map<String, String> env;
   private final Supplier<String> selfBaseUrl;
   private final String node;
 
   public IntegrationExecutor(Vertx vertx, IntegrationRegistry registry, SessionStore sessions, DebugStream stream,
-                             ScriptRunner scripts, EgressGuard guard, Settings settings) {
+                             ScriptRunner scripts, SecretMask mask, EgressGuard guard, Settings settings) {
     this.vertx = vertx;
     this.registry = registry;
     this.sessions = sessions;
     this.stream = stream;
     this.scripts = scripts;
+    this.mask = mask;
     this.upstream = new UpstreamCaller(vertx, guard, settings.maxResponseBytes());
     this.env = Map.copyOf(settings.env());
     this.selfBaseUrl = settings.selfBaseUrl();
@@ -106,6 +110,10 @@ public final class IntegrationExecutor {
       } catch (TemplateRejection e) {
         return Future.succeededFuture(UpstreamResponse.failure("440", e.getMessage(), 0));
       }
+      transcript.event(DebugEvent.INTEGRATION, "info", definition.name() + ": " + requestLine(),
+        new JsonObject().put("phase", "start").put("integration", definition.name())
+          .put("method", definition.method().name()).put("url", mask.url(rendered.url()))
+          .put("headers", new JsonObject(new LinkedHashMap<>(mask.headers(rendered.headers())))));
       long upstreamStart = System.nanoTime();
       return upstream.call(definition, rendered).andThen(done ->
         upstreamMs = (System.nanoTime() - upstreamStart) / 1_000_000);
@@ -166,8 +174,24 @@ public final class IntegrationExecutor {
       vertx.eventBus().publish(RESULTS_ADDRESS, result.toJson());
       Object data = transformed ? transformedBody() : body;
       Map<String, Object> fields = mapFields(session, data);
-      return new ExecutionReport(result, reason, rendered == null ? null : definition.method() + " " + rendered.url(),
-        fields, upstreamMs, null, null, null, null);
+      finished(result, reason, fields);
+      return new ExecutionReport(result, reason, requestLine(), fields, upstreamMs, null, null, null, null);
+    }
+
+    private String requestLine() {
+      return rendered == null ? null : definition.method() + " " + mask.url(rendered.url());
+    }
+
+    /** The integration's finish event: what a developer looks at first when a bot misbehaves. */
+    private void finished(IntegrationResult result, String reason, Map<String, Object> fields) {
+      String level = result.success() ? "info" : reason != null ? "error" : "warn";
+      String attempts = result.attempts() + (result.attempts() == 1 ? " attempt" : " attempts");
+      transcript.event(DebugEvent.INTEGRATION, level, definition.name() + " → " + result.statusCode() + " in "
+          + result.durationMs() + " ms (" + attempts + ")" + (reason == null ? "" : ": " + reason),
+        new JsonObject().put("phase", "finish").put("integration", definition.name())
+          .put("request", requestLine()).put("statusCode", result.statusCode()).put("success", result.success())
+          .put("durationMs", result.durationMs()).put("attempts", result.attempts()).put("reason", reason)
+          .put("fields", new JsonObject(new LinkedHashMap<>(fields))));
     }
 
     /** The body as the transform left it in {@code api_<rdv>}: CB's jsonData string, or an object. */

@@ -36,6 +36,10 @@ public final class Session {
     return lastActivity;
   }
 
+  public long lastActivityMillis() {
+    return lastActivity;
+  }
+
   void touch(long now) {
     lastActivity = now;
   }

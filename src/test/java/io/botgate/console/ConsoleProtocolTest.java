@@ -1,0 +1,210 @@
+package io.botgate.console;
+
+import io.botgate.TestGateway;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.List;
+import java.util.stream.LongStream;
+
+import static io.botgate.Await.failure;
+import static io.botgate.Await.result;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The /console protocol with real WebSocket clients against the real gateway. */
+@ExtendWith(VertxExtension.class)
+class ConsoleProtocolTest {
+
+  static TestGateway gw;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    gw = result(TestGateway.start(vertx, new JsonObject().put("console.queue.bytes", 16_384)
+      .put("console.subscriptions", 3).put("mask.headers", new JsonArray().add("X-Secret-Header"))));
+  }
+
+  private static DebugStream stream() {
+    return gw.gateway.stream();
+  }
+
+  private static ConsoleClient connect() {
+    return result(ConsoleClient.connect(gw.vertx, gw.gateway.port()));
+  }
+
+  private static List<Long> seqs(List<JsonObject> events) {
+    return events.stream().map(e -> e.getLong("seq")).toList();
+  }
+
+  @Test
+  void shouldReplayHistoryAfterTheGivenSeqThenStreamLiveWithoutGapsOrDuplicates() {
+    for (int i = 0; i < 5; i++) {
+      stream().emit("replay", "debug", "debug", "before " + i, null);
+    }
+    ConsoleClient client = connect();
+    client.subscribe("replay", 2);
+    // events keep coming while the subscription replays
+    Thread producer = new Thread(() -> {
+      for (int i = 0; i < 300; i++) {
+        stream().emit("replay", "debug", "debug", "during " + i, null);
+      }
+    });
+    producer.start();
+    client.awaitFrame(f -> "subscribed".equals(f.getString("op")));
+    await().until(() -> client.events("replay").size() == 303);
+    assertThat(seqs(client.events("replay"))).containsExactlyElementsOf(LongStream.rangeClosed(3, 305).boxed().toList());
+    assertThat(client.events("replay").get(0).getString("text")).isEqualTo("before 2");
+    client.close();
+  }
+
+  @Test
+  void shouldStreamAnExecutionAndAScriptOfEverySessionToStar() {
+    ConsoleClient client = connect();
+    client.subscribe("*", 0);
+    client.awaitFrame(f -> "subscribed".equals(f.getString("op")));
+    result(gw.execute("star-a", "faqIntegration", new JsonObject().put("variables", new JsonObject().put("question", "bill"))));
+    result(gw.http.post(gw.gateway.port(), "127.0.0.1", "/api/sessions/star-b/scripts")
+      .sendJsonObject(new JsonObject().put("code", "botContext.printDebugMessage('hello from b');")));
+    await().until(() -> client.events("star-b").size() == 3 && client.events("star-a").size() == 2);
+    JsonObject finish = client.events("star-a").get(1);
+    assertThat(finish.getString("kind")).isEqualTo("integration");
+    assertThat(finish.getJsonObject("data").getString("statusCode")).isEqualTo("200");
+    assertThat(finish.getJsonObject("data").getJsonObject("fields").getInteger("faqIntegration.title.count")).isPositive();
+    assertThat(client.events("star-b").stream().map(e -> e.getString("text"))).contains("hello from b");
+    client.close();
+  }
+
+  @Test
+  void shouldMaskSecretsInIntegrationEvents() {
+    ConsoleClient client = connect();
+    client.subscribe("secrets", 0);
+    client.awaitFrame(f -> "subscribed".equals(f.getString("op")));
+    JsonObject definition = new JsonObject().put("name", "secretive").put("method", "GET")
+      .put("url", "stub:/status/200?api_key=abc123&q=visible")
+      .put("headers", new JsonObject().put("Authorization", "Bearer s3cr3t").put("X-Secret-Header", "hidden")
+        .put("X-Plain", "shown"));
+    JsonObject answer = result(gw.declareAndExecute("secrets", definition, null));
+    await().until(() -> client.events("secrets").size() == 2);
+    String everything = client.frames.toString() + answer.encode();
+    assertThat(everything).doesNotContain("s3cr3t").doesNotContain("abc123").doesNotContain("hidden");
+    JsonObject start = client.events("secrets").get(0).getJsonObject("data");
+    assertThat(start.getJsonObject("headers").getString("Authorization")).isEqualTo("****");
+    assertThat(start.getJsonObject("headers").getString("X-Plain")).isEqualTo("shown");
+    assertThat(start.getString("url")).contains("api_key=****").contains("q=visible");
+    client.close();
+  }
+
+  @Test
+  void shouldDropAndCountEventsForAStalledClientWithoutBlockingOthers() {
+    ConsoleClient slow = connect();
+    ConsoleClient fast = connect();
+    slow.subscribe("flood", 0);
+    fast.subscribe("flood", 0);
+    slow.awaitFrame(f -> "subscribed".equals(f.getString("op")));
+    fast.awaitFrame(f -> "subscribed".equals(f.getString("op")));
+    slow.socket.pause();
+    int total = 20_000;
+    String padding = "x".repeat(400);
+    for (int i = 0; i < total; i++) {
+      stream().emit("flood", "debug", "debug", i + " " + padding, null);
+    }
+    // the producer was never held up by the stalled client; the other client keeps receiving
+    await().until(() -> fast.events("flood").size() + droppedCount(fast) == total);
+    stream().emit("flood", "debug", "debug", "after the flood", null);
+    await().until(() -> fast.events("flood").stream().anyMatch(e -> e.getString("text").equals("after the flood")));
+
+    slow.socket.resume();
+    await().until(() -> slow.events("flood").size() + droppedCount(slow) == total + 1);
+    assertThat(droppedCount(slow)).isPositive();
+    List<Long> received = seqs(slow.events("flood"));
+    assertThat(received).isSorted().doesNotHaveDuplicates();
+    stream().emit("flood", "debug", "debug", "after resume", null);
+    await().until(() -> slow.events("flood").stream().anyMatch(e -> e.getString("text").equals("after resume")));
+    slow.close();
+    fast.close();
+  }
+
+  private static long droppedCount(ConsoleClient client) {
+    return client.frames.stream().filter(f -> "dropped".equals(f.getString("kind")))
+      .mapToLong(f -> f.getJsonObject("data").getLong("count")).sum();
+  }
+
+  @Test
+  void shouldAnswerBadFramesWithAnErrorFrameAndStayOpen() {
+    ConsoleClient client = connect();
+    client.socket.writeTextMessage("not json");
+    client.send(new JsonObject().put("op", "fly"));
+    client.send(new JsonObject().put("session", "x"));
+    client.send(new JsonObject().put("op", "subscribe"));
+    client.send(new JsonObject().put("op", "subscribe").put("session", "x").put("after", "yesterday"));
+    client.socket.writeBinaryMessage(Buffer.buffer(new byte[] {1, 2, 3}));
+    await().until(() -> client.ops("error").size() == 6);
+    assertThat(client.ops("error").stream().map(e -> e.getString("message"))).satisfiesExactly(
+      m -> assertThat(m).contains("not a JSON object"),
+      m -> assertThat(m).contains("unknown op 'fly'"),
+      m -> assertThat(m).contains("needs \"op\""),
+      m -> assertThat(m).contains("\"session\" is required"),
+      m -> assertThat(m).contains("\"after\" must be"),
+      m -> assertThat(m).contains("binary frames"));
+    client.subscribe("still-open", 0);
+    client.awaitFrame(f -> "subscribed".equals(f.getString("op")));
+    client.send(new JsonObject().put("op", "ping"));
+    client.awaitFrame(f -> "pong".equals(f.getString("op")));
+    client.close();
+  }
+
+  @Test
+  void shouldBoundSubscriptionsAndHonourUnsubscribe() {
+    ConsoleClient client = connect();
+    for (String s : List.of("b1", "b2", "b3", "b4")) {
+      client.subscribe(s, 0);
+    }
+    client.awaitFrame(f -> "error".equals(f.getString("op")));
+    assertThat(client.ops("error").get(0).getString("message")).contains("at most 3 subscriptions");
+    client.send(new JsonObject().put("op", "unsubscribe").put("session", "b1"));
+    client.awaitFrame(f -> "unsubscribed".equals(f.getString("op")));
+    stream().emit("b1", "debug", "debug", "not for me", null);
+    stream().emit("b2", "debug", "debug", "for me", null);
+    await().until(() -> client.events("b2").size() == 1);
+    assertThat(client.events("b1")).isEmpty();
+    client.close();
+  }
+
+  @Test
+  void shouldRefuseAForeignOrigin() {
+    Throwable refused = failure(ConsoleClient.connect(gw.vertx, new WebSocketConnectOptions().setHost("127.0.0.1")
+      .setPort(gw.gateway.port()).setURI("/console").addHeader("Origin", "http://evil.example")));
+    assertThat(refused.getMessage()).contains("403");
+    ConsoleClient same = result(ConsoleClient.connect(gw.vertx, new WebSocketConnectOptions().setHost("127.0.0.1")
+      .setPort(gw.gateway.port()).setURI("/console").addHeader("Origin", "http://127.0.0.1:" + gw.gateway.port())));
+    same.awaitFrame(f -> "hello".equals(f.getString("op")));
+    same.close();
+  }
+
+  @Test
+  void shouldServeHistoryPagesOverHttp() {
+    for (int i = 1; i <= 12; i++) {
+      stream().emit("paged", "debug", "debug", "event " + i, null);
+    }
+    HttpResponse<Buffer> page = result(gw.http.get(gw.gateway.port(), "127.0.0.1",
+      "/api/sessions/paged/events?after=4&limit=5").send());
+    JsonObject body = page.bodyAsJsonObject();
+    assertThat(body.getLong("lastSeq")).isEqualTo(12L);
+    assertThat(body.getJsonArray("events").stream().map(e -> ((JsonObject) e).getLong("seq")))
+      .containsExactly(5L, 6L, 7L, 8L, 9L);
+    HttpResponse<Buffer> bad = result(gw.http.get(gw.gateway.port(), "127.0.0.1",
+      "/api/sessions/paged/events?after=-1").send());
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("'after'");
+    JsonArray sessions = result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/api/sessions").send()).bodyAsJsonArray();
+    assertThat(sessions.stream().map(s -> ((JsonObject) s).getString("session"))).contains("paged");
+  }
+}
