@@ -1,0 +1,170 @@
+package io.botgate.console;
+
+import io.botgate.TestGateway;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.time.Duration;
+import java.util.List;
+
+import static io.botgate.Await.result;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The console page in a real headless Chromium against the real gateway. */
+@ExtendWith(VertxExtension.class)
+class ConsolePageTest {
+
+  static TestGateway gw;
+  static ChromeDriver browser;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    gw = result(TestGateway.start(vertx));
+    browser = Browser.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (browser != null) {
+      browser.quit();
+    }
+  }
+
+  @BeforeEach
+  void open() {
+    browser.get("http://127.0.0.1:" + gw.gateway.port() + "/");
+    waitUntil(() -> browser.findElement(By.id("connection")).getText().equals("live"));
+  }
+
+  private static void waitUntil(java.util.function.BooleanSupplier condition) {
+    new WebDriverWait(browser, Duration.ofSeconds(15)).until(d -> condition.getAsBoolean());
+  }
+
+  private static List<WebElement> rows(String session) {
+    return browser.findElements(By.cssSelector("#stream .row[data-session='" + session + "']"));
+  }
+
+  private static List<String> texts(String session) {
+    return rows(session).stream().map(r -> r.findElement(By.className("text")).getText()).toList();
+  }
+
+  private static void script(String session, String code) {
+    result(gw.http.post(gw.gateway.port(), "127.0.0.1", "/api/sessions/" + session + "/scripts")
+      .sendJsonObject(new JsonObject().put("code", code)));
+  }
+
+  @Test
+  void shouldShowAnExecutionAndAScriptLive() {
+    result(gw.execute("live-1", "faqIntegration", new JsonObject().put("variables", new JsonObject().put("question", "roaming"))));
+    waitUntil(() -> texts("live-1").stream().anyMatch(t -> t.startsWith("faqIntegration → 200")));
+    script("live-1", "botContext.printDebugMessage('hello from a script');");
+    waitUntil(() -> texts("live-1").contains("hello from a script"));
+    WebElement item = browser.findElement(By.cssSelector("#session-list li[data-session='live-1'] .badge"));
+    assertThat(item.getText()).isEqualTo("200");
+  }
+
+  @Test
+  void shouldFilterByLevelAndSearch() {
+    script("filters", "botContext.printDebugMessage('a needle in debug'); botContext.printDebugMessage('hay');"
+      + " botContext.sendMessage('a needle in a message'); null.boom();");
+    waitUntil(() -> rows("filters").size() == 5);
+    assertThat(browser.findElement(By.cssSelector("[data-level=error] b")).getText()).isNotEqualTo("0");
+
+    browser.findElement(By.cssSelector("[data-level=debug]")).click();
+    waitUntil(() -> texts("filters").stream().noneMatch(t -> t.equals("hay")));
+    assertThat(texts("filters")).contains("a needle in a message").doesNotContain("a needle in debug");
+    browser.findElement(By.cssSelector("[data-level=debug]")).click();
+
+    browser.findElement(By.id("search")).sendKeys("needle");
+    waitUntil(() -> texts("filters").size() == 2);
+    assertThat(texts("filters")).containsExactly("a needle in debug", "a needle in a message");
+    assertThat(browser.findElements(By.cssSelector("#stream .row.level-error"))).isEmpty();
+    browser.findElement(By.id("search")).clear();
+    browser.findElement(By.id("search")).sendKeys(" ");
+    waitUntil(() -> rows("filters").size() == 5);
+    assertThat(browser.findElements(By.cssSelector("#stream .row.level-error[data-session='filters']"))).hasSize(1);
+  }
+
+  @Test
+  void shouldResumeAfterAReloadWithoutDuplicates() {
+    script("reload", "for (var i = 0; i < 5; i++) botContext.printDebugMessage('line ' + i);");
+    waitUntil(() -> rows("reload").size() == 7);
+    browser.navigate().refresh();
+    waitUntil(() -> browser.findElement(By.id("connection")).getText().equals("live"));
+    waitUntil(() -> rows("reload").size() == 7);
+    script("reload", "botContext.printDebugMessage('after reload');");
+    waitUntil(() -> rows("reload").size() == 10);
+    List<String> seqs = rows("reload").stream().map(r -> r.getAttribute("data-seq")).toList();
+    assertThat(seqs).doesNotHaveDuplicates().hasSize(10);
+    assertThat(texts("reload").stream().filter(t -> t.equals("line 0"))).hasSize(1);
+  }
+
+  @Test
+  void shouldRenderHtmlAsText() {
+    String payload = "<img src=x onerror=\"document.title='pwned'\"><b>bold</b><script>document.title='pwned'</script>";
+    script("html", "botContext.printDebugMessage(" + new io.vertx.core.json.JsonArray().add(payload).encode()
+      .replaceAll("^\\[|\\]$", "") + ");");
+    waitUntil(() -> texts("html").contains(payload));
+    assertThat(browser.findElements(By.cssSelector("#stream b, #stream img, #stream script"))).isEmpty();
+    assertThat(browser.getTitle()).isEqualTo("botgate console");
+  }
+
+  @Test
+  void shouldPauseKeepBufferingAndShowHowManyAreNew() {
+    browser.findElement(By.id("pause")).click();
+    script("paused", "botContext.printDebugMessage('one'); botContext.printDebugMessage('two');");
+    waitUntil(() -> browser.findElement(By.id("pause")).getText().equals("Resume (4 new)"));
+    assertThat(rows("paused")).isEmpty();
+    browser.findElement(By.id("pause")).click();
+    waitUntil(() -> rows("paused").size() == 4);
+    assertThat(browser.findElement(By.id("pause")).getText()).isEqualTo("Pause");
+  }
+
+  @Test
+  void shouldShowOneSessionWhenPicked() {
+    script("pick-a", "botContext.printDebugMessage('in a');");
+    script("pick-b", "botContext.printDebugMessage('in b');");
+    waitUntil(() -> !rows("pick-a").isEmpty() && !rows("pick-b").isEmpty());
+    browser.findElement(By.cssSelector("#session-list li[data-session='pick-a']")).click();
+    waitUntil(() -> rows("pick-b").isEmpty());
+    assertThat(texts("pick-a")).contains("in a");
+    assertThat(browser.findElement(By.id("viewing")).getText()).isEqualTo("Session pick-a");
+    script("pick-a", "botContext.printDebugMessage('still live in a');");
+    waitUntil(() -> texts("pick-a").contains("still live in a"));
+  }
+
+  @Test
+  void shouldExpandAnIntegrationRow() {
+    result(gw.execute("expand", "faqIntegration", new JsonObject().put("variables", new JsonObject().put("question", "voicemail"))));
+    waitUntil(() -> texts("expand").stream().anyMatch(t -> t.startsWith("faqIntegration → 200")));
+    WebElement finish = rows("expand").stream()
+      .filter(r -> r.findElement(By.className("text")).getText().startsWith("faqIntegration → 200")).findFirst().orElseThrow();
+    finish.click();
+    String details = finish.findElement(By.className("details")).getText();
+    assertThat(details).contains("status:   200 (success)").contains("attempts: 1").contains("How do I set up voicemail?");
+  }
+
+  @Test
+  void shouldRunTheSeedExampleFromTheTryItPanel() {
+    WebElement session = browser.findElement(By.id("try-session"));
+    session.clear();
+    session.sendKeys("tryit");
+    waitUntil(() -> !browser.findElements(By.cssSelector("#try-integration option")).isEmpty());
+    browser.findElement(By.id("try-execute")).click();
+    waitUntil(() -> browser.findElement(By.id("try-answer")).getText().contains("\"outcome\": \"success\""));
+    browser.findElement(By.id("try-run")).click();
+    waitUntil(() -> texts("tryit").contains("All is well."));
+    assertThat(texts("tryit")).contains("API Execution Successful with Status Code: 200");
+    assertThat(browser.findElement(By.id("try-answer")).getText()).contains("\"outcome\": \"ok\"");
+  }
+}
