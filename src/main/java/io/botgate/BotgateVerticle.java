@@ -108,7 +108,8 @@ public final class BotgateVerticle extends VerticleBase {
     new ApiRoutes(registry, executor, sessions, scripts, stream).mount(router, config.integer("body.limit.bytes"), token);
     ConsoleEndpoint console = new ConsoleEndpoint(vertx, stream, new ConsoleOptions(
       config.integer("console.subscriptions"), config.integer("console.queue.bytes"),
-      config.integer("console.heartbeat.seconds") * 1000L, config.integer("history.size")),
+      config.integer("console.heartbeat.seconds") * 1000L, config.integer("history.size"),
+      ConsoleOptions.DEFAULT_INBOX),
       config.list("console.origins"));
     router.get("/console").handler(new BearerAuth(token)).handler(console::handle)
       .failureHandler(ApiRoutes::failure);

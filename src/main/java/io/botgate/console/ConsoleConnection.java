@@ -11,6 +11,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -23,6 +27,7 @@ import java.util.function.Consumer;
 final class ConsoleConnection implements Consumer<DebugEvent> {
 
   static final String ALL = "*";
+  static final int DRAIN_BATCH = 512;
 
   private final ServerWebSocket ws;
   private final Context context;
@@ -31,6 +36,11 @@ final class ConsoleConnection implements Consumer<DebugEvent> {
   private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
   /** Per session, the highest seq sent; touched only on this connection's context. */
   private final Map<String, Long> lastSent = new HashMap<>();
+  /** Events on their way from emitting threads to this connection's context, bounded. */
+  private final ConcurrentLinkedQueue<DebugEvent> inbox = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger inboxSize = new AtomicInteger();
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private final AtomicLong droppedOnTheWay = new AtomicLong();
   private long dropped;
   private boolean waitingForDrain;
   private long heartbeat;
@@ -49,7 +59,7 @@ final class ConsoleConnection implements Consumer<DebugEvent> {
     ws.closeHandler(v -> stop());
     ws.exceptionHandler(e -> ws.close());
     heartbeat = context.owner().setPeriodic(options.heartbeatMillis(), id -> {
-      if (!ws.writeQueueFull()) {
+      if (!ws.isClosed() && !ws.writeQueueFull()) {
         send(new JsonObject().put("op", "heartbeat").put("ts", Instant.now().toString()));
       }
     });
@@ -64,16 +74,46 @@ final class ConsoleConnection implements Consumer<DebugEvent> {
     subscribed.clear();
   }
 
-  /** Called on the emitting thread: hop to this connection's context, keeping the order. */
+  /**
+   * Called on the emitting thread: queue for this connection's context, keeping the order. The queue is
+   * bounded too, so a connection whose event loop falls behind drops and counts rather than piling up.
+   */
   @Override
   public void accept(DebugEvent event) {
-    if (subscribed.contains(event.session()) || subscribed.contains(ALL)) {
-      context.runOnContext(v -> deliver(event));
+    if (!(subscribed.contains(event.session()) || subscribed.contains(ALL))) {
+      return;
+    }
+    if (inboxSize.incrementAndGet() > options.maxInbox()) {
+      inboxSize.decrementAndGet();
+      droppedOnTheWay.incrementAndGet();
+    } else {
+      inbox.add(event);
+    }
+    if (drainScheduled.compareAndSet(false, true)) {
+      context.runOnContext(v -> drainInbox());
+    }
+  }
+
+  /** Delivers a bounded batch per turn of the event loop, so a busy producer cannot starve it. */
+  private void drainInbox() {
+    drainScheduled.set(false);
+    DebugEvent event;
+    for (int i = 0; i < DRAIN_BATCH && (event = inbox.poll()) != null; i++) {
+      inboxSize.decrementAndGet();
+      deliver(event);
+    }
+    if (!inbox.isEmpty() && drainScheduled.compareAndSet(false, true)) {
+      context.runOnContext(v -> drainInbox());
+    }
+    long lost = droppedOnTheWay.getAndSet(0);
+    if (lost > 0) {
+      dropped += lost;
+      awaitDrain();
     }
   }
 
   private void deliver(DebugEvent event) {
-    if (!(subscribed.contains(event.session()) || subscribed.contains(ALL))) {
+    if (ws.isClosed() || !(subscribed.contains(event.session()) || subscribed.contains(ALL))) {
       return;
     }
     Long sent = lastSent.get(event.session());
@@ -89,21 +129,30 @@ final class ConsoleConnection implements Consumer<DebugEvent> {
     send(event.toJson());
   }
 
+  /** Tells the client how many events it missed as soon as its write queue has room again. */
   private void awaitDrain() {
-    if (waitingForDrain) {
+    if (waitingForDrain || ws.isClosed()) {
+      return;
+    }
+    if (!ws.writeQueueFull()) {
+      reportDropped();
       return;
     }
     waitingForDrain = true;
     ws.drainHandler(v -> {
       waitingForDrain = false;
       ws.drainHandler(null);
-      long count = dropped;
-      dropped = 0;
-      send(new JsonObject().put("kind", DebugEvent.DROPPED).put("level", "warn")
-        .put("ts", Instant.now().toString())
-        .put("text", count + " events dropped: this console could not keep up; reload history to see them")
-        .put("data", new JsonObject().put("count", count)));
+      reportDropped();
     });
+  }
+
+  private void reportDropped() {
+    long count = dropped;
+    dropped = 0;
+    send(new JsonObject().put("kind", DebugEvent.DROPPED).put("level", "warn")
+      .put("ts", Instant.now().toString())
+      .put("text", count + " events dropped: this console could not keep up; reload history to see them")
+      .put("data", new JsonObject().put("count", count)));
   }
 
   private void onFrame(String text) {
