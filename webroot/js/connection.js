@@ -5,10 +5,12 @@ import { consoleUrl } from './api.js';
 const MAX_BACKOFF_MS = 10000;
 
 export class Connection {
-  constructor({ onEvent, onStatus, lastSeqs }) {
+  constructor({ onEvent, onStatus, lastSeqs, onRestart }) {
     this.onEvent = onEvent;
     this.onStatus = onStatus;
     this.lastSeqs = lastSeqs;   // () => {session: seq}
+    this.onRestart = onRestart; // the gateway restarted: its sequence numbers start again
+    this.streamId = null;
     this.subscription = '*';
     this.backoff = 500;
     this.socket = null;
@@ -21,7 +23,6 @@ export class Connection {
     socket.onopen = () => {
       this.backoff = 500;
       this.onStatus('live', 'live');
-      this.subscribe(this.subscription);
     };
     socket.onmessage = (message) => this.receive(message.data);
     socket.onclose = () => this.retry(socket);
@@ -42,6 +43,11 @@ export class Connection {
       frame = JSON.parse(text);
     } catch {
       return;
+    }
+    if (frame.op === 'hello') {
+      if (this.streamId && this.streamId !== frame.stream) this.onRestart();
+      this.streamId = frame.stream;
+      this.subscribe(this.subscription);
     }
     if (frame.op === 'error') console.warn('console:', frame.message);
     if (!frame.op) this.onEvent(frame);

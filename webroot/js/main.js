@@ -21,6 +21,7 @@ const connection = new Connection({
     pill.textContent = text;
   },
   lastSeqs: () => view.lastSeq,
+  onRestart: () => view.restarted(),
 });
 
 const sessions = new SessionList($('session-list'), (session) => {

@@ -69,6 +69,13 @@ export class StreamView {
     return true;
   }
 
+  /** The gateway restarted: numbering starts again, so forget the numbers and mark the place. */
+  restarted() {
+    this.lastSeq = {};
+    this.add({ kind: 'warning', level: 'warn', ts: new Date().toISOString(), session: '',
+      text: 'The gateway restarted: what follows is from the new run.' });
+  }
+
   select(session) {
     this.selection = session;
     this.renderAll();

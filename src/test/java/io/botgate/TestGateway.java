@@ -15,13 +15,28 @@ public final class TestGateway {
 
   public final Vertx vertx;
   public final StubUpstream upstream = new StubUpstream();
-  public final BotgateVerticle gateway;
   public final WebClient http;
+  public BotgateVerticle gateway;
+  private final JsonObject config;
+  private String deployment;
 
   private TestGateway(Vertx vertx, JsonObject config) {
     this.vertx = vertx;
+    this.config = config;
     this.gateway = new BotgateVerticle(GatewayConfig.of(config));
     this.http = WebClient.create(vertx);
+  }
+
+  /** Stops the gateway, and starts a new one on the same port when {@code stopped} completes. */
+  public Future<Void> restart(Future<?> whenToStartAgain) {
+    int port = gateway.port();
+    return vertx.undeploy(deployment).compose(v -> whenToStartAgain).compose(v -> {
+      gateway = new BotgateVerticle(GatewayConfig.of(config.copy().put("http.port", port)));
+      return vertx.deployVerticle(gateway);
+    }).map(id -> {
+      deployment = id;
+      return null;
+    });
   }
 
   /** Starts both with the base test configuration overlaid with {@code extra}. */
@@ -32,7 +47,10 @@ public final class TestGateway {
       .put("integrations.file", "src/test/resources/test-integrations.json")
       .mergeIn(extra);
     TestGateway t = new TestGateway(vertx, config);
-    return vertx.deployVerticle(t.upstream).compose(id -> vertx.deployVerticle(t.gateway)).map(id -> t);
+    return vertx.deployVerticle(t.upstream).compose(id -> vertx.deployVerticle(t.gateway)).map(id -> {
+      t.deployment = id;
+      return t;
+    });
   }
 
   public static Future<TestGateway> start(Vertx vertx) {

@@ -64,7 +64,7 @@ final class ConsoleConnection implements Consumer<DebugEvent> {
       }
     });
     stream.addListener(this);
-    send(new JsonObject().put("op", "hello").put("protocol", 1)
+    send(new JsonObject().put("op", "hello").put("protocol", 1).put("stream", stream.id())
       .put("maxSubscriptions", options.maxSubscriptions()));
   }
 

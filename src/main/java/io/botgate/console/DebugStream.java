@@ -24,6 +24,7 @@ public final class DebugStream {
   public static final int DEFAULT_HISTORY = 1000;
   public static final int DEFAULT_HISTORY_MINUTES = 30;
 
+  private final String id = java.util.UUID.randomUUID().toString();
   private final Vertx vertx;
   private final int historySize;
   private final long keepMillis;
@@ -36,6 +37,14 @@ public final class DebugStream {
     this.historySize = historySize;
     this.keepMillis = keepMillis;
     this.clock = clock;
+  }
+
+  /**
+   * Names this stream's numbering: sequence numbers restart when the gateway does, so a client that sees
+   * another id forgets the numbers it remembered.
+   */
+  public String id() {
+    return id;
   }
 
   /** Records and publishes one event; returns it with its sequence number. */

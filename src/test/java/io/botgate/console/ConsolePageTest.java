@@ -167,4 +167,21 @@ class ConsolePageTest {
     assertThat(texts("tryit")).contains("API Execution Successful with Status Code: 200");
     assertThat(browser.findElement(By.id("try-answer")).getText()).contains("\"outcome\": \"ok\"");
   }
+
+  @Test
+  void shouldReconnectWithBackoffAndPickUpTheNewRun() {
+    script("restart", "botContext.printDebugMessage('before the restart');");
+    waitUntil(() -> texts("restart").contains("before the restart"));
+    io.vertx.core.Promise<Void> startAgain = io.vertx.core.Promise.promise();
+    var restarted = gw.restart(startAgain.future());
+    waitUntil(() -> browser.findElement(By.id("connection")).getText().startsWith("offline"));
+    startAgain.complete();
+    result(restarted);
+    waitUntil(() -> browser.findElement(By.id("connection")).getText().equals("live"));
+    script("restart", "botContext.printDebugMessage('after the restart');");
+    waitUntil(() -> texts("restart").contains("after the restart"));
+    assertThat(texts("restart").stream().filter(t -> t.equals("before the restart"))).hasSize(1);
+    assertThat(browser.findElements(By.cssSelector("#stream .row.kind-warning")).stream()
+      .anyMatch(r -> r.getText().contains("The gateway restarted"))).isTrue();
+  }
 }
