@@ -30,12 +30,16 @@ public class Screenshot {
       browser.get(url);
       WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
       wait.until(d -> d.findElements(By.cssSelector("#stream .row")).size() >= 10);
+      WebElement last = null;
       for (WebElement row : browser.findElements(By.cssSelector("#stream .row.kind-integration"))) {
         if (row.getText().contains("→ 200")) {
-          row.click();
-          break;
+          last = row;
         }
       }
+      if (last != null) {
+        last.click();
+      }
+      browser.executeScript("const s = document.getElementById('stream'); s.scrollTop = s.scrollHeight;");
       Thread.sleep(500);
       Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), out, StandardCopyOption.REPLACE_EXISTING);
       System.out.println("wrote " + out);
