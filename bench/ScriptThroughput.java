@@ -49,7 +49,7 @@ public class ScriptThroughput {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
     ScriptEngine engine = new ScriptEngine(null, ScriptLimits.DEFAULTS, null, 1, 1);
     SessionStore sessions = new SessionStore(3_600_000, 20, System::currentTimeMillis);
-    DebugStream stream = new DebugStream(null, 1000, 60_000, System::currentTimeMillis);
+    DebugStream stream = new DebugStream(null, 1000, 200_000, 60_000, System::currentTimeMillis);
 
     measure(engine, sessions, stream, 1, 3);  // warm-up
     double one = measure(engine, sessions, stream, 1, seconds);

@@ -12,7 +12,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true; [ -f "$WORK/nginx.pid" ] && kill "$(c
 
 command -v wrk >/dev/null && command -v nginx >/dev/null || {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx >/dev/null; }
-[ -f target/botgate.jar ] || mvn -B -q package -DskipTests
+mvn -B -q package -DskipTests
 
 UPSTREAM=18081 PROXY=18082 GATEWAY=18080
 BODY='{"query":"bench","total":3,"results":[{"id":1,"title":"How do I reset my password?"},{"id":2,"title":"How do I pay my bill?"},{"id":3,"title":"How do I turn on roaming?"}]}'
@@ -35,7 +35,7 @@ cat > "$WORK/integrations.json" <<JSON
 [{"name": "bench", "method": "GET", "url": "http://127.0.0.1:$UPSTREAM/faq", "query": {"q": "{\$botContext.q}"},
   "customDataFields": {"title": "{\$.api_bench.results[i].title}"}}]
 JSON
-java -Xmx1g -Dhttp.port=$GATEWAY -Degress.allow=127.0.0.1 -Dintegrations.file="$WORK/integrations.json" \
+java ${JAVA_OPTS:-} -Dhttp.port=$GATEWAY -Degress.allow=127.0.0.1 -Dintegrations.file="$WORK/integrations.json" \
   -jar target/botgate.jar > "$WORK/gateway.log" 2>&1 &
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$GATEWAY/health" >/dev/null && break; sleep 0.2; done
 

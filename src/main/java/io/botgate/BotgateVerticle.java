@@ -90,8 +90,8 @@ public final class BotgateVerticle extends VerticleBase {
     long idleMillis = config.integer("session.idle.minutes") * 60_000L;
     sessions = new SessionStore(idleMillis, config.integer("session.results"), System::currentTimeMillis);
     EgressGuard guard = new EgressGuard(config.list("egress.allow"));
-    stream = new DebugStream(vertx, config.integer("history.size"), config.integer("history.minutes") * 60_000L,
-      System::currentTimeMillis);
+    stream = new DebugStream(vertx, config.integer("history.size"), config.integer("history.total"),
+      config.integer("history.minutes") * 60_000L, System::currentTimeMillis);
     ScriptRunner runner = new ScriptRunner(engine, config.botEnv());
     executor = new IntegrationExecutor(vertx, registry, sessions, stream, runner,
       new SecretMask(config.list("mask.headers")), guard,

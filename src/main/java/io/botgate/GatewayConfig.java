@@ -59,6 +59,7 @@ public final class GatewayConfig {
     d.put("script.globals", "conf/globals.js");
     d.put("history.size", 1_000);
     d.put("history.minutes", 30);
+    d.put("history.total", 200_000);
     d.put("mask.headers", new JsonArray());
     d.put("console.subscriptions", 20);
     d.put("console.queue.bytes", 262_144);

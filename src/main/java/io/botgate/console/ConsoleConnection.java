@@ -126,7 +126,7 @@ final class ConsoleConnection implements Consumer<DebugEvent> {
       return;
     }
     lastSent.put(event.session(), event.seq());
-    send(event.toJson());
+    ws.writeTextMessage(event.json());
   }
 
   /** Tells the client how many events it missed as soon as its write queue has room again. */

@@ -2,14 +2,13 @@ package io.botgate.console;
 
 import io.vertx.core.json.JsonObject;
 
-import java.time.Instant;
-
 /**
- * One entry of a session's debug stream. {@code seq} increases strictly within a session, so a client
- * resumes with {@code after=<seq>} without gaps or duplicates.
+ * One entry of a session's debug stream, {@code {"seq", "session", "ts", "kind", "level", "text", "data"}}.
+ * {@code seq} increases strictly within a session, so a client resumes with {@code after=<seq>} without
+ * gaps or duplicates. It is kept as its JSON text, encoded once when emitted: small to keep in history
+ * and written to every console as is.
  */
-public record DebugEvent(long seq, String session, Instant ts, String kind, String level, String text,
-                         JsonObject data) {
+public final class DebugEvent {
 
   public static final String DEBUG = "debug";
   public static final String MESSAGE = "message";
@@ -20,17 +19,30 @@ public record DebugEvent(long seq, String session, Instant ts, String kind, Stri
   public static final String ERROR = "error";
   public static final String DROPPED = "dropped";
 
+  private final long seq;
+  private final String session;
+  private final String json;
+
+  DebugEvent(long seq, String session, String json) {
+    this.seq = seq;
+    this.session = session;
+    this.json = json;
+  }
+
+  public long seq() {
+    return seq;
+  }
+
+  public String session() {
+    return session;
+  }
+
   public JsonObject toJson() {
-    JsonObject json = new JsonObject()
-      .put("seq", seq)
-      .put("session", session)
-      .put("ts", ts.toString())
-      .put("kind", kind)
-      .put("level", level)
-      .put("text", text);
-    if (data != null) {
-      json.put("data", data);
-    }
+    return new JsonObject(json);
+  }
+
+  /** The event as JSON text. */
+  public String json() {
     return json;
   }
 }

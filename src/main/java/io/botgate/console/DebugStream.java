@@ -10,31 +10,42 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
  * Numbers every debug event per session, keeps the last N of each session for a while after the
  * session's last activity (CB keeps bot logs 30 minutes), and publishes each on
- * {@code botgate.events.<session>}.
+ * {@code botgate.events.<session>}. A total bound keeps many busy sessions from filling the heap.
  */
 public final class DebugStream {
 
   public static final String ADDRESS_PREFIX = "botgate.events.";
   public static final int DEFAULT_HISTORY = 1000;
   public static final int DEFAULT_HISTORY_MINUTES = 30;
+  public static final int DEFAULT_TOTAL = 200_000;
+  static final int MIN_SHARE = 50;
 
   private final String id = java.util.UUID.randomUUID().toString();
   private final Vertx vertx;
   private final int historySize;
+  private final long maxTotal;
   private final long keepMillis;
+  private final AtomicLong kept = new AtomicLong();
   private final LongSupplier clock;
   private final ConcurrentHashMap<String, History> histories = new ConcurrentHashMap<>();
   private final List<Consumer<DebugEvent>> listeners = new CopyOnWriteArrayList<>();
 
-  public DebugStream(Vertx vertx, int historySize, long keepMillis, LongSupplier clock) {
+  /**
+   * @param historySize events kept per session
+   * @param maxTotal    events kept in all sessions together; past it, emitting sessions shrink to their share
+   * @param keepMillis  how long a session's events are kept after its last event
+   */
+  public DebugStream(Vertx vertx, int historySize, long maxTotal, long keepMillis, LongSupplier clock) {
     this.vertx = vertx;
     this.historySize = historySize;
+    this.maxTotal = maxTotal;
     this.keepMillis = keepMillis;
     this.clock = clock;
   }
@@ -47,27 +58,45 @@ public final class DebugStream {
     return id;
   }
 
-  /** Records and publishes one event; returns it with its sequence number. */
-  public DebugEvent emit(String session, String kind, String level, String text, JsonObject data) {
+  /** Records and publishes one event; returns it as JSON, with its sequence number. */
+  public JsonObject emit(String session, String kind, String level, String text, JsonObject data) {
     History history = histories.computeIfAbsent(session, s -> new History());
-    DebugEvent event;
+    JsonObject json;
     synchronized (history) {
-      event = new DebugEvent(++history.lastSeq, session, Instant.ofEpochMilli(clock.getAsLong()), kind, level,
-        text, data);
-      history.events.addLast(event);
-      if (history.events.size() > historySize) {
-        history.events.removeFirst();
+      long now = clock.getAsLong();
+      json = new JsonObject()
+        .put("seq", ++history.lastSeq)
+        .put("session", session)
+        .put("ts", Instant.ofEpochMilli(now).toString())
+        .put("kind", kind)
+        .put("level", level)
+        .put("text", text);
+      if (data != null) {
+        json.put("data", data);
       }
-      history.lastActivity = clock.getAsLong();
+      DebugEvent event = new DebugEvent(history.lastSeq, session, json.encode());
+      history.events.addLast(event);
+      kept.incrementAndGet();
+      int bound = kept.get() > maxTotal ? fairShare() : historySize;
+      while (history.events.size() > bound) {
+        history.events.removeFirst();
+        kept.decrementAndGet();
+      }
+      history.lastActivity = now;
       // Delivered under the lock so that every listener sees a session's events in seq order.
       if (vertx != null) {
-        vertx.eventBus().publish(ADDRESS_PREFIX + session, event.toJson());
+        vertx.eventBus().publish(ADDRESS_PREFIX + session, json);
       }
       for (Consumer<DebugEvent> listener : listeners) {
         listener.accept(event);
       }
     }
-    return event;
+    return json;
+  }
+
+  /** While all sessions together keep more than the total, an emitting session keeps only its share. */
+  private int fairShare() {
+    return (int) Math.min(historySize, Math.max(MIN_SHARE, maxTotal / Math.max(1, histories.size())));
   }
 
   /** Calls the listener with every event from now on, on the emitting thread, in seq order per session. */
@@ -120,7 +149,12 @@ public final class DebugStream {
     int before = histories.size();
     histories.values().removeIf(h -> {
       synchronized (h) {
-        return h.lastActivity < cutoff;
+        if (h.lastActivity >= cutoff) {
+          return false;
+        }
+        kept.addAndGet(-h.events.size());
+        h.events.clear();
+        return true;
       }
     });
     return before - histories.size();

@@ -19,7 +19,12 @@ public final class SecretMask {
   private static final List<String> SECRET_WORDS = List.of("token", "secret", "password", "passwd", "apikey",
     "api_key", "api-key", "key", "signature", "sig", "auth");
 
+  private static final int MAX_REMEMBERED = 10_000;
+
   private final Set<String> headers;
+  /** Names are few (they come from definitions), so each verdict is worked out once. */
+  private final java.util.concurrent.ConcurrentHashMap<String, Boolean> verdicts =
+    new java.util.concurrent.ConcurrentHashMap<>();
 
   /** Masks the default headers plus {@code extraHeaderNames}. */
   public SecretMask(List<String> extraHeaderNames) {
@@ -28,6 +33,18 @@ public final class SecretMask {
   }
 
   public boolean isSecret(String name) {
+    Boolean known = verdicts.get(name);
+    if (known != null) {
+      return known;
+    }
+    boolean secret = judge(name);
+    if (verdicts.size() < MAX_REMEMBERED) {
+      verdicts.put(name, secret);
+    }
+    return secret;
+  }
+
+  private boolean judge(String name) {
     String n = name.toLowerCase(Locale.ROOT);
     if (headers.contains(n)) {
       return true;

@@ -23,22 +23,20 @@ public final class Transcript {
     return session;
   }
 
-  public synchronized DebugEvent event(String kind, String level, String text, JsonObject data) {
-    DebugEvent event = stream.emit(session, kind, level, text, data);
-    events.add(event.toJson());
-    return event;
+  public synchronized void event(String kind, String level, String text, JsonObject data) {
+    events.add(stream.emit(session, kind, level, text, data));
   }
 
-  public DebugEvent debug(String text) {
-    return event(DebugEvent.DEBUG, "debug", text, null);
+  public void debug(String text) {
+    event(DebugEvent.DEBUG, "debug", text, null);
   }
 
-  public DebugEvent warning(String text, JsonObject data) {
-    return event(DebugEvent.WARNING, "warn", text, data);
+  public void warning(String text, JsonObject data) {
+    event(DebugEvent.WARNING, "warn", text, data);
   }
 
-  public DebugEvent error(String text, JsonObject data) {
-    return event(DebugEvent.ERROR, "error", text, data);
+  public void error(String text, JsonObject data) {
+    event(DebugEvent.ERROR, "error", text, data);
   }
 
   /** A message the bot sends to the user; {@code message} is {@code {"text": ..., ...}}. */
@@ -47,11 +45,13 @@ public final class Transcript {
     event(DebugEvent.MESSAGE, "info", message.getString("text"), message);
   }
 
+  /** The events so far; read it once the request is done (it is not copied). */
   public synchronized JsonArray events() {
-    return events.copy();
+    return events;
   }
 
+  /** The messages so far; read it once the request is done (it is not copied). */
   public synchronized JsonArray messages() {
-    return messages.copy();
+    return messages;
   }
 }

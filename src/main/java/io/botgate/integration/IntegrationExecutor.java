@@ -87,6 +87,7 @@ public final class IntegrationExecutor {
     private final JsonArray scriptErrors = new JsonArray();
     private final JsonObject changes = new JsonObject();
     private RenderedRequest rendered;
+    private String requestLine;
     private Long upstreamMs;
 
     Execution(IntegrationDefinition definition, ExecutionRequest request, RequestScope scope, Transcript transcript) {
@@ -112,7 +113,7 @@ public final class IntegrationExecutor {
       }
       transcript.event(DebugEvent.INTEGRATION, "info", definition.name() + ": " + requestLine(),
         new JsonObject().put("phase", "start").put("integration", definition.name())
-          .put("method", definition.method().name()).put("url", mask.url(rendered.url()))
+          .put("method", definition.method().name()).put("url", requestLine().substring(definition.method().name().length() + 1))
           .put("headers", new JsonObject(new LinkedHashMap<>(mask.headers(rendered.headers())))));
       long upstreamStart = System.nanoTime();
       return upstream.call(definition, rendered).andThen(done ->
@@ -178,8 +179,12 @@ public final class IntegrationExecutor {
       return new ExecutionReport(result, reason, requestLine(), fields, upstreamMs, null, null, null, null);
     }
 
+    /** The request as the console and the answer show it: method and URL, secrets masked. */
     private String requestLine() {
-      return rendered == null ? null : definition.method() + " " + mask.url(rendered.url());
+      if (requestLine == null && rendered != null) {
+        requestLine = definition.method() + " " + mask.url(rendered.url());
+      }
+      return requestLine;
     }
 
     /** The integration's finish event: what a developer looks at first when a bot misbehaves. */

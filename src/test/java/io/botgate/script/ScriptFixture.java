@@ -13,7 +13,7 @@ import java.util.Map;
 final class ScriptFixture {
 
   final SessionStore sessions = new SessionStore(60_000, 20, System::currentTimeMillis);
-  final DebugStream stream = new DebugStream(null, 1000, 60_000, System::currentTimeMillis);
+  final DebugStream stream = new DebugStream(null, 1000, 200_000, 60_000, System::currentTimeMillis);
 
   final class Run {
     final Session session;
