@@ -127,7 +127,7 @@ public final class GatewayConfig {
       return Boolean.parseBoolean(text.trim());
     }
     if (dflt instanceof JsonArray) {
-      return new JsonArray(Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList());
+      return new JsonArray(splitList(text));
     }
     return text;
   }
@@ -155,10 +155,11 @@ public final class GatewayConfig {
     if (v instanceof JsonArray arr) {
       return arr.stream().map(String::valueOf).toList();
     }
-    return v == null ? List.of() : (List<String>) coerceList(String.valueOf(v));
+    return v == null ? List.of() : splitList(String.valueOf(v));
   }
 
-  private static List<String> coerceList(String text) {
+  /** "a, b,c" as [a, b, c]: how lists are written in properties and environment variables. */
+  private static List<String> splitList(String text) {
     return Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
   }
 

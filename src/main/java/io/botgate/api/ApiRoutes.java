@@ -83,7 +83,7 @@ public final class ApiRoutes {
       var last = session.map(s -> s.lastResult()).orElse(null);
       rows.add(new JsonObject().put("session", id).put("lastSeq", stream.lastSeq(id))
         .put("lastResult", last == null ? null : last.toJson())
-        .put("lastActivity", session.map(s -> java.time.Instant.ofEpochMilli(s.lastActivityMillis()).toString())
+        .put("lastActivity", session.map(s -> java.time.Instant.ofEpochMilli(s.lastActivity()).toString())
           .orElse(null)));
     }
     rows.sort(java.util.Comparator.comparing((JsonObject r) -> String.valueOf(r.getString("lastActivity"))).reversed());

@@ -93,7 +93,7 @@ final class UpstreamCaller {
       send(definition.method(), request.url(), request.body(), MAX_REDIRECTS).onComplete(done -> {
         UpstreamResponse response = done.succeeded() ? done.result() : fromFailure(done.cause());
         long backoff = FIRST_BACKOFF_MS << Math.min(attempts - 1, 6);
-        boolean retry = response.transient_() && definition.mayRetry() && attempts <= definition.retries()
+        boolean retry = response.worthRetrying() && definition.mayRetry() && attempts <= definition.retries()
           && System.currentTimeMillis() + backoff < deadline;
         if (retry && !outcome.future().isComplete()) {
           vertx.setTimer(backoff, id -> attempt());

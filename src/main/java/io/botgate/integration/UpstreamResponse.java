@@ -8,10 +8,10 @@ import io.vertx.core.buffer.Buffer;
  *
  * @param httpStatus the upstream status, or 0 when none was received
  * @param reason     why there is no usable upstream answer; null when there is one
- * @param transient  whether another attempt might fare better
+ * @param worthRetrying whether another attempt might fare better
  */
 record UpstreamResponse(String statusCode, int httpStatus, Buffer body, int attempts, String reason,
-                        boolean transient_) {
+                        boolean worthRetrying) {
 
   static UpstreamResponse of(int httpStatus, Buffer body, int attempts) {
     boolean again = httpStatus == 429 || (httpStatus >= 500 && httpStatus != 501);

@@ -32,11 +32,8 @@ public final class Session {
     return id;
   }
 
-  long lastActivity() {
-    return lastActivity;
-  }
-
-  public long lastActivityMillis() {
+  /** When the session was last used, in epoch milliseconds. */
+  public long lastActivity() {
     return lastActivity;
   }
 
