@@ -3,6 +3,7 @@ package io.botgate;
 import io.botgate.api.ApiRoutes;
 import io.botgate.api.EventBusApi;
 import io.botgate.api.BearerAuth;
+import io.botgate.api.MetricsEndpoint;
 import io.botgate.console.ConsoleEndpoint;
 import io.botgate.console.ConsoleOptions;
 import io.botgate.console.DebugStream;
@@ -112,6 +113,8 @@ public final class BotgateVerticle extends VerticleBase {
       ConsoleOptions.DEFAULT_INBOX),
       config.list("console.origins"));
     router.get("/console").handler(new BearerAuth(token)).handler(console::handle)
+      .failureHandler(ApiRoutes::failure);
+    router.get("/metrics").handler(new BearerAuth(token)).handler(new MetricsEndpoint(executor, runner, sessions, stream, console.stats())::handle)
       .failureHandler(ApiRoutes::failure);
     router.route("/*").handler(StaticHandler.create("webroot"));
 

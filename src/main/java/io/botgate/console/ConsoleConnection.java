@@ -33,6 +33,7 @@ final class ConsoleConnection implements Consumer<DebugEvent> {
   private final Context context;
   private final DebugStream stream;
   private final ConsoleOptions options;
+  private final ConsoleStats stats;
   private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
   /** Per session, the highest seq sent; touched only on this connection's context. */
   private final Map<String, Long> lastSent = new HashMap<>();
@@ -45,11 +46,13 @@ final class ConsoleConnection implements Consumer<DebugEvent> {
   private boolean waitingForDrain;
   private long heartbeat;
 
-  ConsoleConnection(ServerWebSocket ws, Context context, DebugStream stream, ConsoleOptions options) {
+  ConsoleConnection(ServerWebSocket ws, Context context, DebugStream stream, ConsoleOptions options,
+                    ConsoleStats stats) {
     this.ws = ws;
     this.context = context;
     this.stream = stream;
     this.options = options;
+    this.stats = stats;
   }
 
   void start() {
@@ -64,12 +67,14 @@ final class ConsoleConnection implements Consumer<DebugEvent> {
       }
     });
     stream.addListener(this);
+    stats.connections.incrementAndGet();
     send(new JsonObject().put("op", "hello").put("protocol", 1).put("stream", stream.id())
       .put("maxSubscriptions", options.maxSubscriptions()));
   }
 
   private void stop() {
     stream.removeListener(this);
+    stats.connections.decrementAndGet();
     context.owner().cancelTimer(heartbeat);
     subscribed.clear();
   }
@@ -108,6 +113,7 @@ final class ConsoleConnection implements Consumer<DebugEvent> {
     long lost = droppedOnTheWay.getAndSet(0);
     if (lost > 0) {
       dropped += lost;
+      stats.dropped.add(lost);
       awaitDrain();
     }
   }
@@ -122,10 +128,12 @@ final class ConsoleConnection implements Consumer<DebugEvent> {
     }
     if (ws.writeQueueFull()) {
       dropped++;
+      stats.dropped.increment();
       awaitDrain();
       return;
     }
     lastSent.put(event.session(), event.seq());
+    stats.delivered.increment();
     ws.writeTextMessage(event.json());
   }
 

@@ -17,6 +17,7 @@ public final class ConsoleEndpoint {
   private final DebugStream stream;
   private final ConsoleOptions options;
   private final List<String> origins;
+  private final ConsoleStats stats = new ConsoleStats();
 
   public ConsoleEndpoint(Vertx vertx, DebugStream stream, ConsoleOptions options, List<String> origins) {
     this.vertx = vertx;
@@ -34,7 +35,11 @@ public final class ConsoleEndpoint {
       return;
     }
     ctx.request().toWebSocket().onSuccess(ws ->
-      new ConsoleConnection(ws, vertx.getOrCreateContext(), stream, options).start());
+      new ConsoleConnection(ws, vertx.getOrCreateContext(), stream, options, stats).start());
+  }
+
+  public ConsoleStats stats() {
+    return stats;
   }
 
   private boolean allowed(String origin, String host) {

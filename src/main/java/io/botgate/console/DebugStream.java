@@ -33,6 +33,7 @@ public final class DebugStream {
   private final long maxTotal;
   private final long keepMillis;
   private final AtomicLong kept = new AtomicLong();
+  private final java.util.concurrent.atomic.LongAdder emitted = new java.util.concurrent.atomic.LongAdder();
   private final LongSupplier clock;
   private final ConcurrentHashMap<String, History> histories = new ConcurrentHashMap<>();
   private final List<Consumer<DebugEvent>> listeners = new CopyOnWriteArrayList<>();
@@ -76,6 +77,7 @@ public final class DebugStream {
       }
       DebugEvent event = new DebugEvent(history.lastSeq, session, json.encode());
       history.events.addLast(event);
+      emitted.increment();
       kept.incrementAndGet();
       int bound = kept.get() > maxTotal ? fairShare() : historySize;
       while (history.events.size() > bound) {
@@ -137,6 +139,16 @@ public final class DebugStream {
     synchronized (history) {
       return history.lastSeq;
     }
+  }
+
+  /** Events emitted since start. */
+  public long emitted() {
+    return emitted.sum();
+  }
+
+  /** Events kept in all histories now. */
+  public long kept() {
+    return kept.get();
   }
 
   public Collection<String> sessions() {

@@ -42,6 +42,9 @@ public final class IntegrationExecutor {
   private final Map<String, String> env;
   private final Supplier<String> selfBaseUrl;
   private final String node;
+  /** Executions by "integration|status|outcome", for /metrics. */
+  private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> counts =
+    new java.util.concurrent.ConcurrentHashMap<>();
 
   public IntegrationExecutor(Vertx vertx, IntegrationRegistry registry, SessionStore sessions, DebugStream stream,
                              ScriptRunner scripts, SecretMask mask, EgressGuard guard, Settings settings) {
@@ -74,6 +77,13 @@ public final class IntegrationExecutor {
 
   public void close() {
     upstream.close();
+  }
+
+  /** How many executions ended how: key "integration|statusCode|success-or-failure". */
+  public Map<String, Long> counts() {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    counts.forEach((k, v) -> out.put(k, v.sum()));
+    return out;
   }
 
   /** The state of one execution, from preProcess to reply. */
@@ -172,6 +182,8 @@ public final class IntegrationExecutor {
       IntegrationResult result = new IntegrationResult(session.id(), definition.name(), success, status, at,
         durationMs, response.attempts(), node);
       session.record(result);
+      counts.computeIfAbsent(definition.name() + "|" + status + "|" + (success ? "success" : "failure"),
+        k -> new java.util.concurrent.atomic.LongAdder()).increment();
       vertx.eventBus().publish(RESULTS_ADDRESS, result.toJson());
       Object data = transformed ? transformedBody() : body;
       Map<String, Object> fields = mapFields(session, data);

@@ -17,6 +17,8 @@ public final class ScriptRunner {
 
   private final ScriptEngine engine;
   private final Map<String, String> env;
+  private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> counts =
+    new java.util.concurrent.ConcurrentHashMap<>();
 
   public ScriptRunner(ScriptEngine engine, Map<String, String> env) {
     this.engine = engine;
@@ -25,6 +27,13 @@ public final class ScriptRunner {
 
   /** What a run produced: how it ended and the variables it set. */
   public record Result(ScriptOutcome outcome, JsonObject changes) {
+  }
+
+  /** How many runs ended how: "ok", "syntax", "runtime" or "limit". */
+  public Map<String, Long> counts() {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    counts.forEach((k, v) -> out.put(k, v.sum()));
+    return out;
   }
 
   public Future<Result> run(String name, String code, RequestScope scope, Transcript transcript, boolean inTransform) {
@@ -40,6 +49,8 @@ public final class ScriptRunner {
         transcript.event(DebugEvent.SCRIPT, "error", outcome.error().describe(),
           data.put("phase", "error").put("error", outcome.error().toJson()));
       }
+      counts.computeIfAbsent(outcome.ok() ? "ok" : outcome.error().type(),
+        k -> new java.util.concurrent.atomic.LongAdder()).increment();
       return new Result(outcome, bot.changes());
     });
   }

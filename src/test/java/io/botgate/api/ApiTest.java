@@ -201,6 +201,21 @@ class ApiTest {
   }
 
   @Test
+  void shouldCountExecutionsAndScriptsInPrometheusText() {
+    result(gw.execute("metrics", "faqIntegration", new JsonObject().put("variables", new JsonObject().put("question", "pin"))));
+    result(request(io.vertx.core.http.HttpMethod.POST, "/api/sessions/metrics/scripts")
+      .sendJsonObject(new JsonObject().put("code", "var x = ;")));
+    HttpResponse<Buffer> r = result(request(io.vertx.core.http.HttpMethod.GET, "/metrics").send());
+    assertThat(r.getHeader("Content-Type")).startsWith("text/plain");
+    String text = r.bodyAsString();
+    assertThat(text).containsPattern("botgate_executions_total\\{integration=\"faqIntegration\",status=\"200\","
+      + "outcome=\"success\"} [1-9]");
+    assertThat(text).containsPattern("botgate_scripts_total\\{outcome=\"syntax\"} [1-9]");
+    assertThat(text).containsPattern("(?m)^botgate_sessions [1-9]");
+    assertThat(text).containsPattern("(?m)^botgate_events_total [1-9]");
+  }
+
+  @Test
   void shouldAnswerUnknownApiRoutesWithJson() {
     HttpResponse<Buffer> r = result(request(io.vertx.core.http.HttpMethod.GET, "/api/nothing").send());
     assertThat(r.statusCode()).isEqualTo(404);

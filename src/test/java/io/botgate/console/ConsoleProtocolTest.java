@@ -28,7 +28,7 @@ class ConsoleProtocolTest {
 
   @BeforeAll
   static void start(Vertx vertx) {
-    gw = result(TestGateway.start(vertx, new JsonObject().put("console.queue.bytes", 16_384)
+    gw = result(TestGateway.start(vertx, new JsonObject()
       .put("console.subscriptions", 3).put("mask.headers", new JsonArray().add("X-Secret-Header"))));
   }
 
@@ -111,8 +111,8 @@ class ConsoleProtocolTest {
     slow.awaitFrame(f -> "subscribed".equals(f.getString("op")));
     fast.awaitFrame(f -> "subscribed".equals(f.getString("op")));
     slow.socket.pause();
-    int total = 20_000;
-    String padding = "x".repeat(400);
+    int total = 30_000;
+    String padding = "x".repeat(1_000); // 30 MB in all: more than the socket buffers hold
     for (int i = 0; i < total; i++) {
       stream().emit("flood", "debug", "debug", i + " " + padding, null);
     }

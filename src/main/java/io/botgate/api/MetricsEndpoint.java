@@ -1,0 +1,72 @@
+package io.botgate.api;
+
+import io.botgate.console.ConsoleStats;
+import io.botgate.console.DebugStream;
+import io.botgate.integration.IntegrationExecutor;
+import io.botgate.script.ScriptRunner;
+import io.botgate.session.SessionStore;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.Map;
+
+/** {@code GET /metrics}: counters and gauges in the Prometheus text format. */
+public final class MetricsEndpoint {
+
+  private final IntegrationExecutor executor;
+  private final ScriptRunner scripts;
+  private final SessionStore sessions;
+  private final DebugStream stream;
+  private final ConsoleStats console;
+
+  public MetricsEndpoint(IntegrationExecutor executor, ScriptRunner scripts, SessionStore sessions,
+                         DebugStream stream, ConsoleStats console) {
+    this.executor = executor;
+    this.scripts = scripts;
+    this.sessions = sessions;
+    this.stream = stream;
+    this.console = console;
+  }
+
+  public void handle(RoutingContext ctx) {
+    ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(render());
+  }
+
+  String render() {
+    StringBuilder out = new StringBuilder(1024);
+    header(out, "botgate_executions_total", "counter", "Integration executions by integration, status and outcome.");
+    for (Map.Entry<String, Long> e : executor.counts().entrySet()) {
+      String[] k = e.getKey().split("\\|", 3);
+      out.append("botgate_executions_total{integration=\"").append(label(k[0])).append("\",status=\"").append(k[1])
+        .append("\",outcome=\"").append(k[2]).append("\"} ").append(e.getValue()).append('\n');
+    }
+    header(out, "botgate_scripts_total", "counter", "Script runs by how they ended: ok, syntax, runtime, limit.");
+    scripts.counts().forEach((outcome, n) ->
+      out.append("botgate_scripts_total{outcome=\"").append(outcome).append("\"} ").append(n).append('\n'));
+    gauge(out, "botgate_sessions", "Sessions in memory.", sessions.size());
+    counter(out, "botgate_events_total", "Debug events emitted.", stream.emitted());
+    gauge(out, "botgate_events_kept", "Debug events kept in the histories.", stream.kept());
+    gauge(out, "botgate_console_connections", "Open console WebSocket connections.", console.connections());
+    counter(out, "botgate_console_events_delivered_total", "Events written to console clients.", console.delivered());
+    counter(out, "botgate_console_events_dropped_total", "Events dropped for slow console clients.", console.dropped());
+    return out.toString();
+  }
+
+  private static void header(StringBuilder out, String name, String type, String help) {
+    out.append("# HELP ").append(name).append(' ').append(help).append('\n')
+      .append("# TYPE ").append(name).append(' ').append(type).append('\n');
+  }
+
+  private static void gauge(StringBuilder out, String name, String help, long value) {
+    header(out, name, "gauge", help);
+    out.append(name).append(' ').append(value).append('\n');
+  }
+
+  private static void counter(StringBuilder out, String name, String help, long value) {
+    header(out, name, "counter", help);
+    out.append(name).append(' ').append(value).append('\n');
+  }
+
+  private static String label(String value) {
+    return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+  }
+}
