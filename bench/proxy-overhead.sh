@@ -2,11 +2,14 @@
 # Throughput and latency of botgate executing an integration, side by side with the same static JSON
 # upstream called directly and behind nginx as a plain reverse proxy. Prints ratios; absolute numbers on
 # a shared 2-core machine are not stable, ratios measured in one run are.
-#   bash bench/proxy-overhead.sh [seconds per run, default 15] [connections, default 64]
+# The three are measured in interleaved rounds and each is reported as its median round, which steadies
+# the ratios on a noisy machine. JAVA_OPTS passes flags to the gateway's JVM.
+#   bash bench/proxy-overhead.sh [seconds per run, default 10] [connections, default 64] [rounds, default 3]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DURATION=${1:-15}
+DURATION=${1:-10}
 CONNS=${2:-64}
+ROUNDS=${3:-3}
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null; rm -rf "$WORK"' EXIT
 
@@ -58,24 +61,35 @@ for i in 1 2 3; do
 done
 wrk -t2 -c"$CONNS" -d20s -s "$WORK/execute.lua" "http://127.0.0.1:$GATEWAY" >/dev/null  # JIT warm-up: C2 is still busy after 10 s
 
-run() { # name url [script]
+run() { # url [script] -> "rps p50 p99 errors"
   local out
-  out=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency ${3:+-s "$3"} "$2")
-  local rps p50 p99 errors
-  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
-  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
-  errors=$(grep -E "Non-2xx|Socket errors" <<<"$out" | tr -s ' ' | tr '\n' ';' || true)
-  printf "%-28s %10s req/s   p50 %8s   p99 %8s  %s\n" "$1" "$rps" "$p50" "$p99" "$errors"
-  eval "RPS_$4=$rps"
+  out=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency ${2:+-s "$2"} "$1")
+  echo "$(awk '/Requests\/sec/ {print $2}' <<<"$out") $(awk '$1=="50%" {print $2}' <<<"$out")" \
+    "$(awk '$1=="99%" {print $2}' <<<"$out") $(grep -cE "Non-2xx|Socket errors" <<<"$out" || true)"
+}
+declare -A RESULTS
+echo
+echo "wrk: 2 threads, $CONNS connections, ${DURATION}s each, $ROUNDS interleaved rounds"
+for round in $(seq "$ROUNDS"); do
+  RESULTS[a$round]=$(run "http://127.0.0.1:$UPSTREAM/faq?q=bench")
+  RESULTS[b$round]=$(run "http://127.0.0.1:$PROXY/faq?q=bench")
+  RESULTS[c$round]=$(run "http://127.0.0.1:$GATEWAY" "$WORK/execute.lua")
+  echo "  round $round: direct ${RESULTS[a$round]%% *}  nginx ${RESULTS[b$round]%% *}  botgate ${RESULTS[c$round]%% *} req/s"
+done
+median() { # key -> the round with the median req/s
+  for round in $(seq "$ROUNDS"); do echo "${RESULTS[$1$round]}"; done | sort -n | sed -n "$(( (ROUNDS + 1) / 2 ))p"
 }
 echo
-echo "wrk: 2 threads, $CONNS connections, ${DURATION}s each"
-run "(a) upstream direct" "http://127.0.0.1:$UPSTREAM/faq?q=bench" "" A
-run "(b) nginx reverse proxy" "http://127.0.0.1:$PROXY/faq?q=bench" "" B
-run "(c) botgate execution" "http://127.0.0.1:$GATEWAY" "$WORK/execute.lua" C
+declare -A RPS
+for key in a b c; do
+  read -r rps p50 p99 errors <<<"$(median $key)"
+  RPS[$key]=$rps
+  case $key in a) name="(a) upstream direct";; b) name="(b) nginx reverse proxy";; c) name="(c) botgate execution";; esac
+  printf "%-26s %10s req/s   p50 %8s   p99 %8s%s\n" "$name" "$rps" "$p50" "$p99" \
+    "$([ "$errors" != 0 ] && echo "   (wrk reported errors)")"
+done
 echo
-awk -v a="$RPS_A" -v b="$RPS_B" -v c="$RPS_C" 'BEGIN {
+awk -v a="${RPS[a]}" -v b="${RPS[b]}" -v c="${RPS[c]}" 'BEGIN {
   printf "ratio (b)/(a) nginx vs direct:   %.2f\n", b / a
   printf "ratio (c)/(a) botgate vs direct: %.2f\n", c / a
   printf "ratio (c)/(b) botgate vs nginx:  %.2f\n", c / b }'
