@@ -1,7 +1,6 @@
 package io.botgate.api;
 
 import io.botgate.GatewayError;
-import io.botgate.console.DebugEvent;
 import io.botgate.console.DebugStream;
 import io.botgate.integration.DefinitionException;
 import io.botgate.integration.ExecutionRequest;
@@ -22,7 +21,10 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-/** The HTTP API under {@code /api}: integrations, executions and sessions, with errors mapped once. */
+/**
+ * The HTTP API under {@code /api}: auth, body limits, integrations and executions here, sessions in
+ * {@link SessionRoutes}; every failure mapped once to the error JSON.
+ */
 public final class ApiRoutes {
 
   private static final Logger LOG = Logger.getLogger(ApiRoutes.class.getName());
@@ -52,16 +54,7 @@ public final class ApiRoutes {
     router.put("/api/integrations/:name").handler(this::putIntegration);
     router.delete("/api/integrations/:name").handler(this::deleteIntegration);
     router.post("/api/sessions/:session/integrations/:name").handler(this::execute);
-    router.post("/api/sessions/:session/scripts").handler(ctx -> reply(ctx, scripts.run(sessionId(ctx), jsonBody(ctx))));
-    router.get("/api/sessions").handler(ctx -> answer(ctx, 200, listSessions()));
-    router.get("/api/sessions/:session/events").handler(this::events);
-    router.get("/api/sessions/:session").handler(ctx -> answer(ctx, 200, sessions.find(sessionId(ctx))
-      .orElseThrow(() -> GatewayError.notFound("unknown_session", "no session '" + ctx.pathParam("session")
-        + "' (sessions start with their first execution or script)")).toJson()));
-    router.delete("/api/sessions/:session").handler(ctx -> {
-      sessions.reset(sessionId(ctx));
-      ctx.response().setStatusCode(204).end();
-    });
+    new SessionRoutes(sessions, scripts, stream).mount(router);
     router.route("/api/*").last().handler(ctx -> ctx.fail(GatewayError.notFound("not_found",
       "no API route " + ctx.request().method() + " " + ctx.request().path())));
     router.route("/api/*").failureHandler(ApiRoutes::failure);
@@ -71,52 +64,6 @@ public final class ApiRoutes {
     JsonArray out = new JsonArray();
     registry.all().forEach(d -> out.add(d.toJson()));
     return out;
-  }
-
-  /** Every session with state or kept events, most recently active first. */
-  private JsonArray listSessions() {
-    java.util.Set<String> ids = new java.util.TreeSet<>(stream.sessions());
-    sessions.all().forEach(s -> ids.add(s.id()));
-    java.util.List<JsonObject> rows = new java.util.ArrayList<>();
-    for (String id : ids) {
-      var session = sessions.find(id);
-      var last = session.map(s -> s.lastResult()).orElse(null);
-      rows.add(new JsonObject().put("session", id).put("lastSeq", stream.lastSeq(id))
-        .put("lastResult", last == null ? null : last.toJson())
-        .put("lastActivity", session.map(s -> java.time.Instant.ofEpochMilli(s.lastActivity()).toString())
-          .orElse(null)));
-    }
-    rows.sort(java.util.Comparator.comparing((JsonObject r) -> String.valueOf(r.getString("lastActivity"))).reversed());
-    return new JsonArray(new java.util.ArrayList<>(rows));
-  }
-
-  private void events(RoutingContext ctx) {
-    String session = sessionId(ctx);
-    long after = number(ctx, "after", 0, Long.MAX_VALUE, 0);
-    int limit = (int) number(ctx, "limit", 1, 1000, 1000);
-    JsonArray events = new JsonArray();
-    for (DebugEvent e : stream.history(session, after, limit)) {
-      events.add(e.toJson());
-    }
-    answer(ctx, 200, new JsonObject().put("session", session).put("lastSeq", stream.lastSeq(session))
-      .put("events", events));
-  }
-
-  private static long number(RoutingContext ctx, String name, long min, long max, long dflt) {
-    String text = ctx.request().getParam(name);
-    if (text == null || text.isEmpty()) {
-      return dflt;
-    }
-    try {
-      long value = Long.parseLong(text);
-      if (value >= min && value <= max) {
-        return value;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw GatewayError.badRequest("invalid_parameter", "'" + name + "' must be a whole number from " + min
-      + " to " + max + ", not '" + text + "'");
   }
 
   private IntegrationDefinition integration(String name) {
