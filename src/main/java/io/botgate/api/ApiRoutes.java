@@ -47,7 +47,9 @@ public final class ApiRoutes {
 
   /** Mounts the API on the router; {@code authToken} may be null (no auth). */
   public void mount(Router router, long bodyLimit, String authToken) {
-    router.route("/api/*").handler(new BearerAuth(authToken));
+    if (authToken != null && !authToken.isBlank()) {
+      router.route("/api/*").handler(new BearerAuth(authToken));
+    }
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
     router.get("/api/integrations").handler(ctx -> answer(ctx, 200, listIntegrations()));
     router.get("/api/integrations/:name").handler(ctx -> answer(ctx, 200, integration(ctx.pathParam("name")).toJson()));
