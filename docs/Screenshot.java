@@ -32,7 +32,7 @@ public class Screenshot {
       wait.until(d -> d.findElements(By.cssSelector("#stream .row")).size() >= 10);
       WebElement last = null;
       for (WebElement row : browser.findElements(By.cssSelector("#stream .row.kind-integration"))) {
-        if (row.getText().contains("→ 200")) {
+        if (row.getText().contains("-> 200")) {
           last = row;
         }
       }

@@ -134,7 +134,8 @@ public final class ApiRoutes {
   }
 
   static void answer(RoutingContext ctx, int status, Object json) {
-    String body = json instanceof JsonObject o ? o.encode() : ((JsonArray) json).encode();
+    // toBuffer encodes straight to bytes, with no intermediate String
+    Buffer body = json instanceof JsonObject o ? o.toBuffer() : ((JsonArray) json).toBuffer();
     ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body);
   }
 

@@ -66,7 +66,7 @@ class ConsolePageTest {
   @Test
   void shouldShowAnExecutionAndAScriptLive() {
     result(gw.execute("live-1", "faqIntegration", new JsonObject().put("variables", new JsonObject().put("question", "roaming"))));
-    waitUntil(() -> texts("live-1").stream().anyMatch(t -> t.startsWith("faqIntegration → 200")));
+    waitUntil(() -> texts("live-1").stream().anyMatch(t -> t.startsWith("faqIntegration -> 200")));
     script("live-1", "botContext.printDebugMessage('hello from a script');");
     waitUntil(() -> texts("live-1").contains("hello from a script"));
     WebElement item = browser.findElement(By.cssSelector("#session-list li[data-session='live-1'] .badge"));
@@ -146,9 +146,9 @@ class ConsolePageTest {
   @Test
   void shouldExpandAnIntegrationRow() {
     result(gw.execute("expand", "faqIntegration", new JsonObject().put("variables", new JsonObject().put("question", "voicemail"))));
-    waitUntil(() -> texts("expand").stream().anyMatch(t -> t.startsWith("faqIntegration → 200")));
+    waitUntil(() -> texts("expand").stream().anyMatch(t -> t.startsWith("faqIntegration -> 200")));
     WebElement finish = rows("expand").stream()
-      .filter(r -> r.findElement(By.className("text")).getText().startsWith("faqIntegration → 200")).findFirst().orElseThrow();
+      .filter(r -> r.findElement(By.className("text")).getText().startsWith("faqIntegration -> 200")).findFirst().orElseThrow();
     finish.click();
     String details = finish.findElement(By.className("details")).getText();
     assertThat(details).contains("status:   200 (success)").contains("attempts: 1").contains("How do I set up voicemail?");
