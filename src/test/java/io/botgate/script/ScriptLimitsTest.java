@@ -50,6 +50,8 @@ class ScriptLimitsTest {
     ScriptOutcome outcome = engine.runHere(bomb, run.bot);
     assertThat(outcome.error()).as("outcome of %s", bomb).isNotNull();
     assertThat(outcome.error().type()).isIn("limit", "runtime");
+    assertThat(outcome.error().message()).as("stopped by a budget, never by an OutOfMemoryError")
+      .doesNotContain("too large for memory");
     System.out.printf("stopped in %5d ms: %-90s %s%n", outcome.durationMicros() / 1000, bomb, outcome.error().message());
 
     ScriptFixture.Run next = fixture.run("after-bomb");
