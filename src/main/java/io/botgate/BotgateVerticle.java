@@ -19,7 +19,6 @@ import io.botgate.integration.IntegrationRegistry;
 import io.botgate.session.SessionStore;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
@@ -28,8 +27,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.logging.Logger;
@@ -73,10 +70,11 @@ public final class BotgateVerticle extends VerticleBase {
         + "(BOTGATE_AUTH_TOKEN) or bind to 127.0.0.1"));
     }
     registry = new IntegrationRegistry();
-    return readIntegrations(config.string("integrations.file"))
+    return ConfFiles.read(vertx, "integrations.file", config.string("integrations.file"),
+        () -> ConfFiles.embedded("/conf/integrations.json"))
       .compose(text -> {
         registry.load(text, config.string("integrations.file"));
-        return readGlobals(config.string("script.globals"));
+        return ConfFiles.read(vertx, "script.globals", config.string("script.globals"), () -> null);
       })
       .compose(globals -> {
         engine = new ScriptEngine(vertx, new ScriptLimits(config.integer("script.cpu.ms"),
@@ -145,37 +143,6 @@ public final class BotgateVerticle extends VerticleBase {
     checks.register("integrations", p -> p.complete(Status.OK(new JsonObject().put("count", registry.all().size()))));
     checks.register("sessions", p -> p.complete(Status.OK(new JsonObject().put("count", sessions.size()))));
     return checks;
-  }
-
-  /** Bot-level global functions, or null when the file (optional at its default path) is absent. */
-  private Future<String> readGlobals(String path) {
-    if (path == null || path.isBlank()) {
-      return Future.succeededFuture(null);
-    }
-    return vertx.fileSystem().exists(path).compose(exists -> {
-      if (exists) {
-        return vertx.fileSystem().readFile(path).map(Buffer::toString);
-      }
-      return path.equals(GatewayConfig.DEFAULTS.get("script.globals")) ? Future.succeededFuture(null)
-        : Future.failedFuture(new IllegalArgumentException("script.globals: no file at " + path));
-    });
-  }
-
-  /** The configured file; when the default file is absent, the copy embedded in the jar. */
-  private Future<String> readIntegrations(String path) {
-    return vertx.fileSystem().exists(path).compose(exists -> {
-      if (exists) {
-        return vertx.fileSystem().readFile(path).map(Buffer::toString);
-      }
-      if (!path.equals(GatewayConfig.DEFAULTS.get("integrations.file"))) {
-        return Future.failedFuture(new IllegalArgumentException("integrations.file: no file at " + path));
-      }
-      try (InputStream in = BotgateVerticle.class.getResourceAsStream("/conf/integrations.json")) {
-        return Future.succeededFuture(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
-      } catch (IOException e) {
-        return Future.failedFuture(e);
-      }
-    });
   }
 
   private static boolean isLoopback(String host) {
