@@ -85,7 +85,7 @@ final class ConsoleConnection implements Consumer<DebugEvent> {
    */
   @Override
   public void accept(DebugEvent event) {
-    if (!(subscribed.contains(event.session()) || subscribed.contains(ALL))) {
+    if (!wants(event.session())) {
       return;
     }
     if (inboxSize.incrementAndGet() > options.maxInbox()) {
@@ -112,14 +112,22 @@ final class ConsoleConnection implements Consumer<DebugEvent> {
     }
     long lost = droppedOnTheWay.getAndSet(0);
     if (lost > 0) {
-      dropped += lost;
-      stats.dropped.add(lost);
-      awaitDrain();
+      drop(lost);
     }
   }
 
+  private boolean wants(String session) {
+    return subscribed.contains(session) || subscribed.contains(ALL);
+  }
+
+  private void drop(long count) {
+    dropped += count;
+    stats.dropped.add(count);
+    awaitDrain();
+  }
+
   private void deliver(DebugEvent event) {
-    if (ws.isClosed() || !(subscribed.contains(event.session()) || subscribed.contains(ALL))) {
+    if (ws.isClosed() || !wants(event.session())) {
       return;
     }
     Long sent = lastSent.get(event.session());
@@ -127,9 +135,7 @@ final class ConsoleConnection implements Consumer<DebugEvent> {
       return;
     }
     if (ws.writeQueueFull()) {
-      dropped++;
-      stats.dropped.increment();
-      awaitDrain();
+      drop(1);
       return;
     }
     lastSent.put(event.session(), event.seq());

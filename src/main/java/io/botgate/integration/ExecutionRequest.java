@@ -1,9 +1,12 @@
 package io.botgate.integration;
 
-import io.botgate.GatewayError;
+import io.botgate.JsonFields;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Set;
+
+import static io.botgate.JsonFields.object;
+import static io.botgate.JsonFields.string;
 
 /**
  * What a caller sends with an execution: {@code variables} (request scope), {@code slots},
@@ -24,29 +27,8 @@ public record ExecutionRequest(JsonObject variables, JsonObject slots, String us
     if (json == null) {
       return empty();
     }
-    for (String key : json.fieldNames()) {
-      if (!KNOWN.contains(key)) {
-        throw GatewayError.badRequest("invalid_request", "unknown field '" + key + "'; known fields are "
-          + new java.util.TreeSet<>(KNOWN));
-      }
-    }
+    JsonFields.onlyKnown(json, KNOWN);
     return new ExecutionRequest(object(json, "variables"), object(json, "slots"), string(json, "userMessage"),
       string(json, "preProcess"), string(json, "postProcess"));
-  }
-
-  private static JsonObject object(JsonObject json, String key) {
-    Object v = json.getValue(key);
-    if (v == null || v instanceof JsonObject) {
-      return (JsonObject) v;
-    }
-    throw GatewayError.badRequest("invalid_request", "'" + key + "' must be a JSON object");
-  }
-
-  private static String string(JsonObject json, String key) {
-    Object v = json.getValue(key);
-    if (v == null || v instanceof String) {
-      return (String) v;
-    }
-    throw GatewayError.badRequest("invalid_request", "'" + key + "' must be a string");
   }
 }

@@ -1,6 +1,7 @@
 package io.botgate.integration;
 
 import io.botgate.GatewayError;
+import io.botgate.Tally;
 import io.botgate.console.DebugEvent;
 import io.botgate.console.DebugStream;
 import io.botgate.console.SecretMask;
@@ -43,8 +44,7 @@ public final class IntegrationExecutor {
   private final Supplier<String> selfBaseUrl;
   private final String node;
   /** Executions by "integration|status|outcome", for /metrics. */
-  private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> counts =
-    new java.util.concurrent.ConcurrentHashMap<>();
+  private final Tally counts = new Tally();
 
   public IntegrationExecutor(Vertx vertx, IntegrationRegistry registry, SessionStore sessions, DebugStream stream,
                              ScriptRunner scripts, SecretMask mask, EgressGuard guard, Settings settings) {
@@ -81,9 +81,7 @@ public final class IntegrationExecutor {
 
   /** How many executions ended how: key "integration|statusCode|success-or-failure". */
   public Map<String, Long> counts() {
-    Map<String, Long> out = new java.util.TreeMap<>();
-    counts.forEach((k, v) -> out.put(k, v.sum()));
-    return out;
+    return counts.snapshot();
   }
 
   /** The state of one execution, from preProcess to reply. */
@@ -97,7 +95,7 @@ public final class IntegrationExecutor {
     private final JsonArray scriptErrors = new JsonArray();
     private final JsonObject changes = new JsonObject();
     private RenderedRequest rendered;
-    private String requestLine;
+    private String maskedUrl;
     private Long upstreamMs;
 
     Execution(IntegrationDefinition definition, ExecutionRequest request, RequestScope scope, Transcript transcript) {
@@ -121,9 +119,10 @@ public final class IntegrationExecutor {
       } catch (TemplateRejection e) {
         return Future.succeededFuture(UpstreamResponse.failure("440", e.getMessage(), 0));
       }
+      maskedUrl = mask.url(rendered.url());
       transcript.event(DebugEvent.INTEGRATION, "info", definition.name() + ": " + requestLine(),
         new JsonObject().put("phase", "start").put("integration", definition.name())
-          .put("method", definition.method().name()).put("url", requestLine().substring(definition.method().name().length() + 1))
+          .put("method", definition.method().name()).put("url", maskedUrl)
           .put("headers", new JsonObject(new LinkedHashMap<>(mask.headers(rendered.headers())))));
       long upstreamStart = System.nanoTime();
       return upstream.call(definition, rendered).andThen(done ->
@@ -182,8 +181,7 @@ public final class IntegrationExecutor {
       IntegrationResult result = new IntegrationResult(session.id(), definition.name(), success, status, at,
         durationMs, response.attempts(), node);
       session.record(result);
-      counts.computeIfAbsent(definition.name() + "|" + status + "|" + (success ? "success" : "failure"),
-        k -> new java.util.concurrent.atomic.LongAdder()).increment();
+      counts.increment(definition.name() + "|" + status + "|" + (success ? "success" : "failure"));
       vertx.eventBus().publish(RESULTS_ADDRESS, result.toJson());
       Object data = transformed ? transformedBody() : body;
       Map<String, Object> fields = mapFields(session, data);
@@ -191,12 +189,9 @@ public final class IntegrationExecutor {
       return new ExecutionReport(result, reason, requestLine(), fields, upstreamMs, null, null, null, null);
     }
 
-    /** The request as the console and the answer show it: method and URL, secrets masked. */
+    /** The request as the console and the answer show it: method and URL, secrets masked; null if not sent. */
     private String requestLine() {
-      if (requestLine == null && rendered != null) {
-        requestLine = definition.method() + " " + mask.url(rendered.url());
-      }
-      return requestLine;
+      return maskedUrl == null ? null : definition.method() + " " + maskedUrl;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.botgate.script;
 
+import io.botgate.Tally;
 import io.botgate.console.DebugEvent;
 import io.botgate.console.Transcript;
 import io.botgate.session.RequestScope;
@@ -17,8 +18,7 @@ public final class ScriptRunner {
 
   private final ScriptEngine engine;
   private final Map<String, String> env;
-  private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> counts =
-    new java.util.concurrent.ConcurrentHashMap<>();
+  private final Tally counts = new Tally();
 
   public ScriptRunner(ScriptEngine engine, Map<String, String> env) {
     this.engine = engine;
@@ -31,9 +31,7 @@ public final class ScriptRunner {
 
   /** How many runs ended how: "ok", "syntax", "runtime" or "limit". */
   public Map<String, Long> counts() {
-    Map<String, Long> out = new java.util.TreeMap<>();
-    counts.forEach((k, v) -> out.put(k, v.sum()));
-    return out;
+    return counts.snapshot();
   }
 
   public Future<Result> run(String name, String code, RequestScope scope, Transcript transcript, boolean inTransform) {
@@ -49,8 +47,7 @@ public final class ScriptRunner {
         transcript.event(DebugEvent.SCRIPT, "error", outcome.error().describe(),
           data.put("phase", "error").put("error", outcome.error().toJson()));
       }
-      counts.computeIfAbsent(outcome.ok() ? "ok" : outcome.error().type(),
-        k -> new java.util.concurrent.atomic.LongAdder()).increment();
+      counts.increment(outcome.ok() ? "ok" : outcome.error().type());
       return new Result(outcome, bot.changes());
     });
   }

@@ -1,6 +1,7 @@
 package io.botgate.script;
 
 import io.botgate.GatewayError;
+import io.botgate.JsonFields;
 import io.botgate.console.DebugStream;
 import io.botgate.console.Transcript;
 import io.botgate.session.RequestScope;
@@ -33,18 +34,14 @@ public final class SessionScripts {
     if (body == null || !(body.getValue("code") instanceof String code) || code.isBlank()) {
       return Future.failedFuture(GatewayError.badRequest("invalid_request", "'code' is required: the JavaScript to run"));
     }
-    for (String key : body.fieldNames()) {
-      if (!KNOWN.contains(key)) {
-        return Future.failedFuture(GatewayError.badRequest("invalid_request", "unknown field '" + key
-          + "'; known fields are " + new java.util.TreeSet<>(KNOWN)));
-      }
+    RequestScope scope;
+    try {
+      JsonFields.onlyKnown(body, KNOWN);
+      scope = new RequestScope(sessions.open(sessionId), JsonFields.object(body, "variables"), null,
+        JsonFields.string(body, "userMessage"));
+    } catch (GatewayError e) {
+      return Future.failedFuture(e);
     }
-    Object variables = body.getValue("variables");
-    if (variables != null && !(variables instanceof JsonObject)) {
-      return Future.failedFuture(GatewayError.badRequest("invalid_request", "'variables' must be a JSON object"));
-    }
-    RequestScope scope = new RequestScope(sessions.open(sessionId), (JsonObject) variables, null,
-      body.getString("userMessage"));
     Transcript transcript = new Transcript(stream, sessionId);
     return runner.run("script", code, scope, transcript, false).map(r -> {
       JsonObject answer = new JsonObject()

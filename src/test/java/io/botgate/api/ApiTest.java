@@ -125,6 +125,18 @@ class ApiTest {
   }
 
   @Test
+  void shouldAnswer400ForAWrongFieldTypeInAScriptRun() {
+    HttpResponse<Buffer> r = result(request(io.vertx.core.http.HttpMethod.POST, "/api/sessions/s/scripts")
+      .sendJsonObject(new JsonObject().put("code", "1;").put("userMessage", 5)));
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(error(r).getString("message")).contains("'userMessage' must be a string");
+    HttpResponse<Buffer> unknown = result(request(io.vertx.core.http.HttpMethod.POST, "/api/sessions/s/scripts")
+      .sendJsonObject(new JsonObject().put("code", "1;").put("cod", "typo")));
+    assertThat(unknown.statusCode()).isEqualTo(400);
+    assertThat(error(unknown).getString("message")).contains("unknown field 'cod'");
+  }
+
+  @Test
   void shouldAnswer415ForAnotherContentType() {
     HttpResponse<Buffer> r = result(request(io.vertx.core.http.HttpMethod.POST,
       "/api/sessions/s/integrations/faqIntegration").putHeader("Content-Type", "text/plain")
