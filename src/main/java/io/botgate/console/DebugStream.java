@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -33,7 +34,7 @@ public final class DebugStream {
   private final long maxTotal;
   private final long keepMillis;
   private final AtomicLong kept = new AtomicLong();
-  private final java.util.concurrent.atomic.LongAdder emitted = new java.util.concurrent.atomic.LongAdder();
+  private final LongAdder emitted = new LongAdder();
   private final LongSupplier clock;
   private final ConcurrentHashMap<String, History> histories = new ConcurrentHashMap<>();
   private final List<Consumer<DebugEvent>> listeners = new CopyOnWriteArrayList<>();

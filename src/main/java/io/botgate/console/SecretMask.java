@@ -1,10 +1,13 @@
 package io.botgate.console;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Hides secrets before anything reaches the console or an answer: values of the usual secret headers
@@ -23,12 +26,11 @@ public final class SecretMask {
 
   private final Set<String> headers;
   /** Names are few (they come from definitions), so each verdict is worked out once. */
-  private final java.util.concurrent.ConcurrentHashMap<String, Boolean> verdicts =
-    new java.util.concurrent.ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Boolean> verdicts = new ConcurrentHashMap<>();
 
   /** Masks the default headers plus {@code extraHeaderNames}. */
   public SecretMask(List<String> extraHeaderNames) {
-    this.headers = java.util.stream.Stream.concat(DEFAULT_HEADERS.stream(), extraHeaderNames.stream())
+    this.headers = Stream.concat(DEFAULT_HEADERS.stream(), extraHeaderNames.stream())
       .map(h -> h.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
   }
 
@@ -79,7 +81,7 @@ public final class SecretMask {
 
   /** Headers in order, secret values replaced. */
   public Map<String, String> headers(List<Map.Entry<String, String>> headers) {
-    Map<String, String> out = new java.util.LinkedHashMap<>();
+    Map<String, String> out = new LinkedHashMap<>();
     headers.forEach(h -> out.put(h.getKey(), isSecret(h.getKey()) ? MASK : h.getValue()));
     return out;
   }

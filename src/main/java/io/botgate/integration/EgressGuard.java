@@ -8,6 +8,7 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
 
 /**
@@ -19,7 +20,7 @@ public final class EgressGuard {
 
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
-  private final List<String> hosts = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<String> hosts = new CopyOnWriteArrayList<>();
   private final List<Cidr> cidrs = new ArrayList<>();
 
   public EgressGuard(List<String> allow) {

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -170,7 +171,7 @@ public final class IntegrationDefinition {
       readName();
       for (String key : json.fieldNames()) {
         if (!KNOWN_KEYS.contains(key)) {
-          problem(key, "unknown field; known fields are " + new java.util.TreeSet<>(KNOWN_KEYS));
+          problem(key, "unknown field; known fields are " + new TreeSet<>(KNOWN_KEYS));
         }
       }
       rdv = optionalString("responseDataVariable", name);
@@ -211,13 +212,13 @@ public final class IntegrationDefinition {
     private void readMethod() {
       Object value = json.getValue("method");
       if (!(value instanceof String s)) {
-        problem("method", "is required, one of " + new java.util.TreeSet<>(METHODS));
+        problem("method", "is required, one of " + new TreeSet<>(METHODS));
         method = "GET";
         return;
       }
       method = s.toUpperCase(java.util.Locale.ROOT);
       if (!METHODS.contains(method)) {
-        problem("method", "'" + s + "' is not one of " + new java.util.TreeSet<>(METHODS));
+        problem("method", "'" + s + "' is not one of " + new TreeSet<>(METHODS));
         method = "GET";
       }
     }

@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -80,7 +81,7 @@ public final class RequestScope {
     if (value instanceof JsonObject obj) {
       return obj.encode();
     }
-    if (value instanceof Map<?, ?> || value instanceof java.util.List<?>) {
+    if (value instanceof Map<?, ?> || value instanceof List<?>) {
       return asText(JsonObject.of("v", value).getValue("v"));
     }
     return String.valueOf(value);
