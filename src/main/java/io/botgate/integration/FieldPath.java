@@ -3,28 +3,46 @@ package io.botgate.integration;
 import com.jayway.jsonpath.Configuration;
 import com.jayway.jsonpath.InvalidPathException;
 import com.jayway.jsonpath.JsonPath;
+import com.jayway.jsonpath.JsonPathException;
 import com.jayway.jsonpath.Option;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A custom data field in CB syntax, {@code {$.api_<rdv>.results[i].title}}, evaluated with Jayway
  * JsonPath: CB's {@code [i]} ("every element") is JSONPath's {@code [*]}.
+ * <p>
+ * Most fields are plain chains of names and {@code [i]}. Those are first walked directly over the maps and
+ * lists, which costs a fraction of Jayway's evaluation on every execution; whenever the walk meets anything
+ * but the plain case (a missing name, a value of another type), Jayway decides, so the answer is always
+ * Jayway's.
  */
 final class FieldPath {
 
   private static final Configuration CONFIG = Configuration.defaultConfiguration()
     .addOptions(Option.SUPPRESS_EXCEPTIONS);
+  private static final Pattern PLAIN = Pattern.compile("\\$(\\.[A-Za-z_][A-Za-z0-9_]*|\\[\\*])*");
+  private static final Pattern STEP = Pattern.compile("\\.([A-Za-z_][A-Za-z0-9_]*)|\\[\\*]");
+  /** A step of a plain path meaning "every element". */
+  private static final String EVERY = "[*]";
+  /** What the direct walk answers when Jayway must decide. */
+  private static final Object UNSURE = new Object();
 
   private final String source;
   private final JsonPath path;
+  /** The names and {@link #EVERY} of a plain path, or null. */
+  private final List<String> steps;
 
-  private FieldPath(String source, JsonPath path) {
+  private FieldPath(String source, JsonPath path, List<String> steps) {
     this.source = source;
     this.path = path;
+    this.steps = steps;
   }
 
   static FieldPath parse(String expression, String apiVariable) {
@@ -37,7 +55,7 @@ final class FieldPath {
     }
     String jsonPath = expr.substring(1, expr.length() - 1).replace("[i]", "[*]");
     try {
-      return new FieldPath(expression, JsonPath.compile(jsonPath));
+      return new FieldPath(expression, JsonPath.compile(jsonPath), plainSteps(jsonPath));
     } catch (InvalidPathException e) {
       throw new IllegalArgumentException("'" + expression + "' is not a valid path: " + e.getMessage());
     }
@@ -52,8 +70,76 @@ final class FieldPath {
    * {@link JsonArray}, a scalar its value, a missing path null.
    */
   Object evaluate(Map<String, Object> document) {
-    Object value = path.read(document, CONFIG);
-    return toJsonValue(value);
+    Object value = steps == null ? UNSURE : walk(document);
+    return toJsonValue(value == UNSURE ? jayway(document) : value);
+  }
+
+  /** Evaluates with Jayway only; the tests compare it with {@link #evaluate}. */
+  Object evaluateWithJayway(Map<String, Object> document) {
+    return toJsonValue(jayway(document));
+  }
+
+  /**
+   * Jayway's answer; null where it throws in spite of SUPPRESS_EXCEPTIONS (a filter applied to a null
+   * value does), as for any other path the response does not have.
+   */
+  private Object jayway(Map<String, Object> document) {
+    try {
+      return path.read(document, CONFIG);
+    } catch (JsonPathException e) {
+      return null;
+    }
+  }
+
+  private static List<String> plainSteps(String jsonPath) {
+    if (!PLAIN.matcher(jsonPath).matches()) {
+      return null;
+    }
+    List<String> steps = new ArrayList<>();
+    Matcher m = STEP.matcher(jsonPath);
+    while (m.find()) {
+      steps.add(m.group(1) == null ? EVERY : m.group(1));
+    }
+    return List.copyOf(steps);
+  }
+
+  /** The value of a plain path, a list when it has {@code [i]}, or {@link #UNSURE}. */
+  private Object walk(Object document) {
+    if (!steps.contains(EVERY)) {
+      return step(document, 0, null);
+    }
+    List<Object> out = new ArrayList<>();
+    return step(document, 0, out) == UNSURE ? UNSURE : out;
+  }
+
+  /** Follows the steps from {@code index}; with {@code out}, adds the values reached to it. */
+  private Object step(Object node, int index, List<Object> out) {
+    if (index == steps.size()) {
+      if (out != null) {
+        out.add(node);
+      }
+      return node;
+    }
+    String step = steps.get(index);
+    if (step == EVERY) {
+      if (!(node instanceof List<?> list)) {
+        return UNSURE;
+      }
+      for (Object element : list) {
+        if (step(element, index + 1, out) == UNSURE) {
+          return UNSURE;
+        }
+      }
+      return out;
+    }
+    if (!(node instanceof Map<?, ?> map) || !map.containsKey(step)) {
+      return UNSURE;
+    }
+    Object next = map.get(step);
+    if (next == null && index + 1 < steps.size()) {
+      return UNSURE;
+    }
+    return step(next, index + 1, out);
   }
 
   static int count(Object value) {
