@@ -1,8 +1,10 @@
 package io.botgate.api;
 
 import io.botgate.GatewayError;
+import io.botgate.JsonText;
 import io.botgate.console.DebugStream;
 import io.botgate.integration.DefinitionException;
+import io.botgate.integration.ExecutionReport;
 import io.botgate.integration.ExecutionRequest;
 import io.botgate.integration.IntegrationDefinition;
 import io.botgate.integration.IntegrationExecutor;
@@ -95,7 +97,8 @@ public final class ApiRoutes {
 
   private void execute(RoutingContext ctx) {
     ExecutionRequest request = ExecutionRequest.fromJson(jsonBody(ctx));
-    reply(ctx, executor.execute(sessionId(ctx), ctx.pathParam("name"), request).map(r -> r.toJson()));
+    reply(ctx, executor.execute(sessionId(ctx), ctx.pathParam("name"), request)
+      .map(ExecutionReport::toBuffer));
   }
 
   static String sessionId(RoutingContext ctx) {
@@ -133,9 +136,9 @@ public final class ApiRoutes {
     answer.onSuccess(json -> answer(ctx, 200, json)).onFailure(ctx::fail);
   }
 
+  /** Answers with {@code json}: a JSON object or array, or a buffer of JSON text. */
   static void answer(RoutingContext ctx, int status, Object json) {
-    // toBuffer encodes straight to bytes, with no intermediate String
-    Buffer body = json instanceof JsonObject o ? o.toBuffer() : ((JsonArray) json).toBuffer();
+    Buffer body = json instanceof Buffer encoded ? encoded : JsonText.toBuffer(json);
     ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body);
   }
 

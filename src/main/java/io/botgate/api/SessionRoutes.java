@@ -72,12 +72,8 @@ final class SessionRoutes {
     String session = sessionId(ctx);
     long after = number(ctx, "after", 0, Long.MAX_VALUE, 0);
     int limit = (int) number(ctx, "limit", 1, 1000, 1000);
-    JsonArray events = new JsonArray();
-    for (DebugEvent e : stream.history(session, after, limit)) {
-      events.add(e.toJson());
-    }
     answer(ctx, 200, new JsonObject().put("session", session).put("lastSeq", stream.lastSeq(session))
-      .put("events", events));
+      .put("events", DebugEvent.array(stream.history(session, after, limit))));
   }
 
   private static long number(RoutingContext ctx, String name, long min, long max, long dflt) {

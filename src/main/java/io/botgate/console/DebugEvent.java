@@ -1,6 +1,9 @@
 package io.botgate.console;
 
+import io.botgate.JsonText;
 import io.vertx.core.json.JsonObject;
+
+import java.util.Collection;
 
 /**
  * One entry of a session's debug stream, {@code {"seq", "session", "ts", "kind", "level", "text", "data"}}.
@@ -44,5 +47,10 @@ public final class DebugEvent {
   /** The event as JSON text. */
   public String json() {
     return json;
+  }
+
+  /** Events as one JSON array, their text spliced as it was encoded. */
+  public static JsonText.RawArray array(Collection<DebugEvent> events) {
+    return new JsonText.RawArray(events.stream().map(DebugEvent::json).toList());
   }
 }

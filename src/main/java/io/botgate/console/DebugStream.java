@@ -1,9 +1,10 @@
 package io.botgate.console;
 
+import io.botgate.JsonText;
+import io.botgate.Timestamps;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -60,23 +61,23 @@ public final class DebugStream {
     return id;
   }
 
-  /** Records and publishes one event; returns it as JSON, with its sequence number. */
-  public JsonObject emit(String session, String kind, String level, String text, JsonObject data) {
-    History history = histories.computeIfAbsent(session, s -> new History());
-    JsonObject json;
+  /** Records and publishes one event; returns it, numbered and encoded. */
+  public DebugEvent emit(String session, String kind, String level, String text, JsonObject data) {
+    History known = histories.get(session); // most events are for a session already known: no lock taken
+    History history = known != null ? known : histories.computeIfAbsent(session, s -> new History());
     synchronized (history) {
       long now = clock.getAsLong();
-      json = new JsonObject()
+      JsonObject json = new JsonObject()
         .put("seq", ++history.lastSeq)
         .put("session", session)
-        .put("ts", Instant.ofEpochMilli(now).toString())
+        .put("ts", Timestamps.iso(now))
         .put("kind", kind)
         .put("level", level)
         .put("text", text);
       if (data != null) {
         json.put("data", data);
       }
-      DebugEvent event = new DebugEvent(history.lastSeq, session, json.encode());
+      DebugEvent event = new DebugEvent(history.lastSeq, session, JsonText.encode(json));
       history.events.addLast(event);
       emitted.increment();
       kept.incrementAndGet();
@@ -93,8 +94,8 @@ public final class DebugStream {
       for (Consumer<DebugEvent> listener : listeners) {
         listener.accept(event);
       }
+      return event;
     }
-    return json;
   }
 
   /** While all sessions together keep more than the total, an emitting session keeps only its share. */

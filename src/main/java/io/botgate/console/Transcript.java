@@ -1,7 +1,11 @@
 package io.botgate.console;
 
+import io.botgate.JsonText;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What one request produced for one session: every event it emitted (also streamed live) and the
@@ -11,7 +15,7 @@ public final class Transcript {
 
   private final DebugStream stream;
   private final String session;
-  private final JsonArray events = new JsonArray();
+  private final List<DebugEvent> events = new ArrayList<>();
   private final JsonArray messages = new JsonArray();
 
   public Transcript(DebugStream stream, String session) {
@@ -45,9 +49,16 @@ public final class Transcript {
     event(DebugEvent.MESSAGE, "info", message.getString("text"), message);
   }
 
-  /** The events so far; read it once the request is done (it is not copied). */
-  public synchronized JsonArray events() {
-    return events;
+  /** The events so far as a JSON array: their text spliced as encoded, for answers written by {@link JsonText}. */
+  public synchronized JsonText.RawArray events() {
+    return DebugEvent.array(events);
+  }
+
+  /** The events so far as JSON objects, for answers that travel as JSON objects (the event bus). */
+  public synchronized JsonArray eventsAsJson() {
+    JsonArray out = new JsonArray();
+    events.forEach(e -> out.add(e.toJson()));
+    return out;
   }
 
   /** The messages so far; read it once the request is done (it is not copied). */

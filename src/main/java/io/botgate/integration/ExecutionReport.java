@@ -1,7 +1,9 @@
 package io.botgate.integration;
 
+import io.botgate.JsonText;
 import io.botgate.console.Transcript;
 import io.botgate.session.IntegrationResult;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -13,7 +15,7 @@ import java.util.Map;
  * no upstream status, the request line, the mapped fields, what the scripts did, and timings.
  */
 public record ExecutionReport(IntegrationResult result, String reason, String requestLine,
-                              Map<String, Object> fields, Long upstreamMs, JsonArray messages, JsonArray events,
+                              Map<String, Object> fields, Long upstreamMs, Transcript transcript,
                               JsonArray scriptErrors, JsonObject variableChanges) {
 
   public String outcome() {
@@ -21,11 +23,20 @@ public record ExecutionReport(IntegrationResult result, String reason, String re
   }
 
   ExecutionReport with(Transcript transcript, JsonArray errors, JsonObject changes) {
-    return new ExecutionReport(result, reason, requestLine, fields, upstreamMs, transcript.messages(),
-      transcript.events(), errors, changes);
+    return new ExecutionReport(result, reason, requestLine, fields, upstreamMs, transcript, errors, changes);
   }
 
+  /** The answer as a JSON object, as the event bus carries it. */
   public JsonObject toJson() {
+    return toJson(transcript == null ? new JsonArray() : transcript.eventsAsJson());
+  }
+
+  /** The answer as JSON text, with the events spliced in as they were encoded when emitted. */
+  public Buffer toBuffer() {
+    return JsonText.toBuffer(toJson(transcript == null ? new JsonArray() : transcript.events()));
+  }
+
+  private JsonObject toJson(Object events) {
     JsonObject json = new JsonObject()
       .put("result", result.toJson())
       .put("outcome", outcome());
@@ -34,14 +45,14 @@ public record ExecutionReport(IntegrationResult result, String reason, String re
     }
     json.put("request", requestLine);
     json.put("variables", new JsonObject(new LinkedHashMap<>(fields)));
-    json.put("messages", messages == null ? new JsonArray() : messages);
+    json.put("messages", transcript == null ? new JsonArray() : transcript.messages());
     if (scriptErrors != null && !scriptErrors.isEmpty()) {
       json.put("scriptErrors", scriptErrors);
     }
     if (variableChanges != null && !variableChanges.isEmpty()) {
       json.put("variableChanges", variableChanges);
     }
-    json.put("events", events == null ? new JsonArray() : events);
+    json.put("events", events);
     json.put("timings", new JsonObject().put("totalMs", result.durationMs()).put("upstreamMs", upstreamMs));
     return json;
   }

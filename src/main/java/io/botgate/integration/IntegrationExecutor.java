@@ -186,7 +186,7 @@ public final class IntegrationExecutor {
       Object data = transformed ? transformedBody() : body;
       Map<String, Object> fields = mapFields(session, data);
       finished(result, reason, fields);
-      return new ExecutionReport(result, reason, requestLine(), fields, upstreamMs, null, null, null, null);
+      return new ExecutionReport(result, reason, requestLine(), fields, upstreamMs, null, null, null);
     }
 
     /** The request as the console and the answer show it: method and URL, secrets masked; null if not sent. */

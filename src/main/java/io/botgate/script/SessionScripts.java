@@ -52,7 +52,7 @@ public final class SessionScripts {
       if (!r.outcome().ok()) {
         answer.put("error", r.outcome().error().toJson());
       }
-      return answer.put("events", transcript.events()).put("durationMs", r.outcome().durationMicros() / 1000.0);
+      return answer.put("events", transcript.eventsAsJson()).put("durationMs", r.outcome().durationMicros() / 1000.0);
     });
   }
 }

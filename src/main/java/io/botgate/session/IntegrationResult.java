@@ -1,5 +1,6 @@
 package io.botgate.session;
 
+import io.botgate.Timestamps;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
@@ -17,7 +18,7 @@ public record IntegrationResult(String session, String integration, boolean succ
       .put("integration", integration)
       .put("success", success)
       .put("statusCode", statusCode)
-      .put("at", at.toString())
+      .put("at", Timestamps.iso(at))
       .put("durationMs", durationMs)
       .put("attempts", attempts)
       .put("node", node);

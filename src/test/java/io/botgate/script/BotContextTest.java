@@ -29,7 +29,7 @@ class BotContextTest {
   }
 
   private List<String> texts(ScriptFixture.Run run, String kind) {
-    return run.transcript.events().stream().map(JsonObject.class::cast).filter(e -> e.getString("kind").equals(kind))
+    return run.transcript.eventsAsJson().stream().map(JsonObject.class::cast).filter(e -> e.getString("kind").equals(kind))
       .map(e -> e.getString("text")).toList();
   }
 

@@ -57,6 +57,6 @@ class ScriptLimitsTest {
     ScriptFixture.Run next = fixture.run("after-bomb");
     ScriptOutcome fine = engine.runHere("botContext.printDebugMessage('still fine ' + (1 + 1));", next.bot);
     assertThat(fine.ok()).isTrue();
-    assertThat(next.transcript.events().getJsonObject(0).getString("text")).isEqualTo("still fine 2");
+    assertThat(next.transcript.eventsAsJson().getJsonObject(0).getString("text")).isEqualTo("still fine 2");
   }
 }

@@ -1,0 +1,57 @@
+package io.botgate;
+
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class JsonTextTest {
+
+  @Test
+  void shouldWriteWhatJacksonWrites() {
+    JsonObject nested = new JsonObject()
+      .put("quote", "say \"hi\"").put("backslash", "C:\\temp").put("controls", "a\nb\rc\td\be\ff\u0001\u001f")
+      .put("unicode", "café ✓ 😀").put("slash", "</script>").put("empty", "")
+      .put("int", 42).put("long", 1L << 40).put("negative", -7).put("double", 2.5).put("float", 1.25f)
+      .put("big", new BigDecimal("1234567890.123456789")).put("true", true).put("false", false).putNull("null")
+      .put("list", Arrays.asList(1, "two", null, List.of(3))).put("map", Map.of("k", "v"))
+      .put("array", new JsonArray().add(new JsonObject().put("x", 1)).addNull())
+      .put("instant", Instant.parse("2026-11-28T09:15:02.040Z"));
+    for (Object value : List.of(nested, new JsonArray().add(nested).add("x"), "plain", 1, true)) {
+      assertThat(JsonText.encode(value)).isEqualTo(Json.encode(value));
+      // as UTF-8 bytes: the same text (Jackson's byte writer escapes characters outside the BMP; both are JSON)
+      assertThat(JsonText.toBuffer(value).toString(StandardCharsets.UTF_8)).isEqualTo(Json.encode(value));
+    }
+  }
+
+  @Test
+  void shouldSpliceTextThatIsJsonAlready() {
+    JsonObject answer = new JsonObject().put("events", new JsonText.RawArray(List.of("{\"seq\":1}", "{\"seq\":2}")))
+      .put("one", new JsonText.Raw("[1,2]")).put("none", new JsonText.RawArray(List.of()));
+    assertThat(new JsonObject(JsonText.encode(answer))).isEqualTo(new JsonObject()
+      .put("events", new JsonArray().add(new JsonObject().put("seq", 1)).add(new JsonObject().put("seq", 2)))
+      .put("one", new JsonArray().add(1).add(2)).put("none", new JsonArray()));
+  }
+
+  @Test
+  void shouldFormatTimestampsWithThreeDigitsOfMilliseconds() {
+    DateTimeFormatter expected = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    long start = Instant.parse("2026-11-28T23:59:58.990Z").toEpochMilli();
+    for (long millis = start; millis < start + 2_100; millis += 7) {
+      assertThat(Timestamps.iso(millis)).isEqualTo(expected.format(Instant.ofEpochMilli(millis)));
+    }
+    assertThat(Timestamps.iso(0)).isEqualTo("1970-01-01T00:00:00.000Z");
+    assertThat(Timestamps.iso(Instant.parse("2026-11-28T09:15:02Z"))).isEqualTo("2026-11-28T09:15:02.000Z");
+  }
+}
