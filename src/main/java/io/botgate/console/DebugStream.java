@@ -11,7 +11,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -19,7 +18,8 @@ import java.util.function.LongSupplier;
 /**
  * Numbers every debug event per session, keeps the last N of each session for a while after the
  * session's last activity (CB keeps bot logs 30 minutes), and publishes each on
- * {@code botgate.events.<session>}. A total bound keeps many busy sessions from filling the heap.
+ * {@code botgate.events.<session>}. A total bound keeps many sessions from filling the heap: past it, the
+ * oldest events of all sessions go first, so memory stays bounded however many sessions there are.
  */
 public final class DebugStream {
 
@@ -27,14 +27,14 @@ public final class DebugStream {
   public static final int DEFAULT_HISTORY = 1000;
   public static final int DEFAULT_HISTORY_MINUTES = 30;
   public static final int DEFAULT_TOTAL = 200_000;
-  static final int MIN_SHARE = 50;
 
   private final String id = java.util.UUID.randomUUID().toString();
   private final Vertx vertx;
   private final int historySize;
   private final long maxTotal;
   private final long keepMillis;
-  private final AtomicLong kept = new AtomicLong();
+  /** Every event held, oldest first, across sessions: what the total bound evicts from. */
+  private final ArrayDeque<DebugEvent> held = new ArrayDeque<>();
   private final LongAdder emitted = new LongAdder();
   private final LongSupplier clock;
   private final ConcurrentHashMap<String, History> histories = new ConcurrentHashMap<>();
@@ -42,7 +42,7 @@ public final class DebugStream {
 
   /**
    * @param historySize events kept per session
-   * @param maxTotal    events kept in all sessions together; past it, emitting sessions shrink to their share
+   * @param maxTotal    events kept in all sessions together; past it, the oldest go first
    * @param keepMillis  how long a session's events are kept after its last event
    */
   public DebugStream(Vertx vertx, int historySize, long maxTotal, long keepMillis, LongSupplier clock) {
@@ -65,6 +65,7 @@ public final class DebugStream {
   public DebugEvent emit(String session, String kind, String level, String text, JsonObject data) {
     History known = histories.get(session); // most events are for a session already known: no lock taken
     History history = known != null ? known : histories.computeIfAbsent(session, s -> new History());
+    DebugEvent event;
     synchronized (history) {
       long now = clock.getAsLong();
       JsonObject json = new JsonObject()
@@ -77,14 +78,11 @@ public final class DebugStream {
       if (data != null) {
         json.put("data", data);
       }
-      DebugEvent event = new DebugEvent(history.lastSeq, session, JsonText.encode(json));
+      event = new DebugEvent(history.lastSeq, session, JsonText.encode(json));
       history.events.addLast(event);
       emitted.increment();
-      kept.incrementAndGet();
-      int bound = kept.get() > maxTotal ? fairShare() : historySize;
-      while (history.events.size() > bound) {
-        history.events.removeFirst();
-        kept.decrementAndGet();
+      while (history.events.size() > historySize) {
+        history.events.removeFirst().forgotten = true;
       }
       history.lastActivity = now;
       // Delivered under the lock so that every listener sees a session's events in seq order.
@@ -94,13 +92,36 @@ public final class DebugStream {
       for (Consumer<DebugEvent> listener : listeners) {
         listener.accept(event);
       }
-      return event;
+    }
+    // Outside the session's lock: evicting takes other sessions' locks, never two at once.
+    for (DebugEvent oldest = holdAndEvict(event); oldest != null; oldest = holdAndEvict(null)) {
+      forget(oldest);
+    }
+    return event;
+  }
+
+  /** Holds the event (when not null); returns the oldest event held past the total, or null. */
+  private DebugEvent holdAndEvict(DebugEvent event) {
+    synchronized (held) {
+      if (event != null) {
+        held.addLast(event);
+      }
+      return held.size() > maxTotal ? held.pollFirst() : null;
     }
   }
 
-  /** While all sessions together keep more than the total, an emitting session keeps only its share. */
-  private int fairShare() {
-    return (int) Math.min(historySize, Math.max(MIN_SHARE, maxTotal / Math.max(1, histories.size())));
+  private void forget(DebugEvent event) {
+    History history = histories.get(event.session());
+    if (history == null) {
+      return;
+    }
+    synchronized (history) {
+      if (!event.forgotten) {
+        // At or next to the head: emitters of one session may hand their events to held in either order.
+        history.events.removeFirstOccurrence(event);
+        event.forgotten = true;
+      }
+    }
   }
 
   /** Calls the listener with every event from now on, on the emitting thread, in seq order per session. */
@@ -148,9 +169,11 @@ public final class DebugStream {
     return emitted.sum();
   }
 
-  /** Events kept in all histories now. */
+  /** Events held in memory now, at most the total bound. */
   public long kept() {
-    return kept.get();
+    synchronized (held) {
+      return held.size();
+    }
   }
 
   public Collection<String> sessions() {
@@ -166,7 +189,7 @@ public final class DebugStream {
         if (h.lastActivity >= cutoff) {
           return false;
         }
-        kept.addAndGet(-h.events.size());
+        h.events.forEach(e -> e.forgotten = true); // held until evicted, within the total bound
         h.events.clear();
         return true;
       }

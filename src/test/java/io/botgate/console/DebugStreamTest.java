@@ -28,15 +28,43 @@ class DebugStreamTest {
   }
 
   @Test
-  void shouldShrinkEmittingSessionsToTheirShareWhenAllTogetherKeepTooMany() {
+  void shouldEvictTheOldestEventsOfAllSessionsPastTheTotal() {
     DebugStream stream = new DebugStream(null, 100, 100, 60_000, now::get);
     emit(stream, "a", 100);
-    emit(stream, "b", 100);
-    assertThat(stream.history("b", 0, 1000)).hasSize(DebugStream.MIN_SHARE);
-    assertThat(stream.history("a", 0, 1000)).hasSize(100);
-    emit(stream, "a", 1);
-    assertThat(stream.history("a", 0, 1000)).hasSize(DebugStream.MIN_SHARE);
-    assertThat(stream.lastSeq("a")).isEqualTo(101);
+    emit(stream, "b", 60);
+    assertThat(stream.kept()).isEqualTo(100);
+    assertThat(stream.history("a", 0, 1000)).extracting(DebugEvent::seq).first().isEqualTo(61L);
+    assertThat(stream.history("b", 0, 1000)).hasSize(60);
+    emit(stream, "b", 50);
+    assertThat(stream.history("a", 0, 1000)).isEmpty();
+    assertThat(stream.history("b", 0, 1000)).hasSize(100).extracting(DebugEvent::seq).first().isEqualTo(11L);
+    assertThat(stream.lastSeq("a")).isEqualTo(100);
+  }
+
+  @Test
+  void shouldKeepMemoryBoundedHoweverManySessionsThereAre() {
+    DebugStream stream = new DebugStream(null, 1000, 500, 60_000, now::get);
+    for (int s = 0; s < 2_000; s++) {
+      emit(stream, "s" + s, 3);
+    }
+    assertThat(stream.kept()).isEqualTo(500);
+    int inHistories = 0;
+    for (String session : stream.sessions()) {
+      inHistories += stream.history(session, 0, 1000).size();
+    }
+    assertThat(inHistories).isEqualTo(500);
+    assertThat(stream.history("s1999", 0, 1000)).hasSize(3);
+    assertThat(stream.history("s0", 0, 1000)).isEmpty();
+  }
+
+  @Test
+  void shouldStayWithinTheTotalWhenSessionsAlsoHitTheirOwnBound() {
+    DebugStream stream = new DebugStream(null, 5, 20, 60_000, now::get);
+    emit(stream, "a", 30);
+    emit(stream, "b", 30);
+    assertThat(stream.kept()).isEqualTo(20);
+    assertThat(stream.history("a", 0, 100)).isEmpty(); // its last 5 were the oldest held
+    assertThat(stream.history("b", 0, 100)).extracting(DebugEvent::seq).containsExactly(26L, 27L, 28L, 29L, 30L);
   }
 
   @Test
