@@ -2,14 +2,16 @@
 # Throughput and latency of botgate executing an integration, side by side with the same static JSON
 # upstream called directly and behind nginx as a plain reverse proxy. Prints ratios; absolute numbers on
 # a shared 2-core machine are not stable, ratios measured in one run are.
-# The three are measured in interleaved rounds and each is reported as its median round, which steadies
-# the ratios on a noisy machine. JAVA_OPTS passes flags to the gateway's JVM.
-#   bash bench/proxy-overhead.sh [seconds per run, default 10] [connections, default 64] [rounds, default 3]
+# The three are measured in interleaved rounds; each round's ratios compare runs made seconds apart, and the
+# median of the rounds' ratios is the figure to quote (the machine's speed drifts by tens of percent over
+# minutes, which a ratio of medians taken from different rounds would mix in). JAVA_OPTS passes flags to
+# the gateway's JVM.
+#   bash bench/proxy-overhead.sh [seconds per run, default 10] [connections, default 64] [rounds, default 5]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-10}
 CONNS=${2:-64}
-ROUNDS=${3:-3}
+ROUNDS=${3:-5}
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null; rm -rf "$WORK"' EXIT
 
@@ -59,7 +61,8 @@ for i in 1 2 3; do
   curl -s -o /dev/null -w "  %{time_total}s\n" -X POST -H 'Content-Type: application/json' \
     -d '{"variables":{"q":"bench"}}' "http://127.0.0.1:$GATEWAY/api/sessions/first/integrations/bench"
 done
-wrk -t2 -c"$CONNS" -d20s -s "$WORK/execute.lua" "http://127.0.0.1:$GATEWAY" >/dev/null  # JIT warm-up: C2 is still busy after 10 s
+# JIT warm-up: under this load the compilers keep a core busy for about 30 s (jstat -compiler)
+wrk -t2 -c"$CONNS" -d40s -s "$WORK/execute.lua" "http://127.0.0.1:$GATEWAY" >/dev/null
 
 run() { # url [script] -> "rps p50 p99 errors"
   local out
@@ -67,14 +70,16 @@ run() { # url [script] -> "rps p50 p99 errors"
   echo "$(awk '/Requests\/sec/ {print $2}' <<<"$out") $(awk '$1=="50%" {print $2}' <<<"$out")" \
     "$(awk '$1=="99%" {print $2}' <<<"$out") $(grep -cE "Non-2xx|Socket errors" <<<"$out" || true)"
 }
-declare -A RESULTS
+declare -A RESULTS RATIOS
 echo
 echo "wrk: 2 threads, $CONNS connections, ${DURATION}s each, $ROUNDS interleaved rounds"
 for round in $(seq "$ROUNDS"); do
   RESULTS[a$round]=$(run "http://127.0.0.1:$UPSTREAM/faq?q=bench")
   RESULTS[b$round]=$(run "http://127.0.0.1:$PROXY/faq?q=bench")
   RESULTS[c$round]=$(run "http://127.0.0.1:$GATEWAY" "$WORK/execute.lua")
-  echo "  round $round: direct ${RESULTS[a$round]%% *}  nginx ${RESULTS[b$round]%% *}  botgate ${RESULTS[c$round]%% *} req/s"
+  RATIOS[$round]=$(awk -v b="${RESULTS[b$round]%% *}" -v c="${RESULTS[c$round]%% *}" 'BEGIN {printf "%.2f", c / b}')
+  echo "  round $round: direct ${RESULTS[a$round]%% *}  nginx ${RESULTS[b$round]%% *}  botgate ${RESULTS[c$round]%% *} req/s" \
+    "  (c)/(b) ${RATIOS[$round]}"
 done
 median() { # key -> the round with the median req/s
   for round in $(seq "$ROUNDS"); do echo "${RESULTS[$1$round]}"; done | sort -n | sed -n "$(( (ROUNDS + 1) / 2 ))p"
@@ -93,4 +98,6 @@ awk -v a="${RPS[a]}" -v b="${RPS[b]}" -v c="${RPS[c]}" 'BEGIN {
   printf "ratio (b)/(a) nginx vs direct:   %.2f\n", b / a
   printf "ratio (c)/(a) botgate vs direct: %.2f\n", c / a
   printf "ratio (c)/(b) botgate vs nginx:  %.2f\n", c / b }'
+echo "median of the rounds' (c)/(b): $(for r in $(seq "$ROUNDS"); do echo "${RATIOS[$r]}"; done | sort -n \
+  | sed -n "$(( (ROUNDS + 1) / 2 ))p")   (rounds: $(for r in $(seq "$ROUNDS"); do printf "%s " "${RATIOS[$r]}"; done))"
 curl -s "http://127.0.0.1:$GATEWAY/health" | grep -o '"sessions"[^}]*}' | sed 's/^/gateway /'
