@@ -134,7 +134,7 @@ public final class BotgateVerticle extends VerticleBase {
           stream.expire();
         });
         LOG.info("botgate listening on " + baseUrl + " (" + registry.all().size() + " integrations, demo "
-          + (demo ? "on" : "off") + ")");
+          + (demo ? "on" : "off") + ", " + (vertx.isNativeTransportEnabled() ? "native" : "NIO") + " transport)");
       });
   }
 
