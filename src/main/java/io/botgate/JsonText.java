@@ -15,16 +15,12 @@ import java.util.Map;
 
 /**
  * Writes JSON text for the values botgate builds: JSON objects and arrays, maps, lists, strings, numbers,
- * booleans and null, plus {@link Raw} text that is JSON already (a debug event encoded when it was
- * emitted), spliced in as is. Every execution encodes several small documents; Jackson's per-document set-up
+ * booleans and null, plus a {@link RawArray} of texts that are JSON already (debug events, encoded when
+ * they were emitted), spliced in as is. Every execution encodes several small documents; Jackson's per-document set-up
  * made that a large share of the gateway's CPU, and splicing saves encoding an event twice. Other types
  * go through {@link Json#encode}, so the output is what Vert.x would write.
  */
 public final class JsonText {
-
-  /** Text that is JSON already; written as is. */
-  public record Raw(String json) {
-  }
 
   /** A JSON array of elements that are JSON text already; written as is. */
   public record RawArray(List<String> elements) {
@@ -87,8 +83,6 @@ public final class JsonText {
       } else {
         out.append('"').append(value).append('"'); // as Jackson writes them
       }
-    } else if (value instanceof Raw raw) {
-      out.append(raw.json());
     } else if (value instanceof RawArray raw) {
       out.append('[');
       for (int i = 0; i < raw.elements().size(); i++) {

@@ -38,10 +38,10 @@ class JsonTextTest {
   @Test
   void shouldSpliceTextThatIsJsonAlready() {
     JsonObject answer = new JsonObject().put("events", new JsonText.RawArray(List.of("{\"seq\":1}", "{\"seq\":2}")))
-      .put("one", new JsonText.Raw("[1,2]")).put("none", new JsonText.RawArray(List.of()));
+      .put("none", new JsonText.RawArray(List.of()));
     assertThat(new JsonObject(JsonText.encode(answer))).isEqualTo(new JsonObject()
       .put("events", new JsonArray().add(new JsonObject().put("seq", 1)).add(new JsonObject().put("seq", 2)))
-      .put("one", new JsonArray().add(1).add(2)).put("none", new JsonArray()));
+      .put("none", new JsonArray()));
   }
 
   @Test
