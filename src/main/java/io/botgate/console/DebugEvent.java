@@ -25,8 +25,6 @@ public final class DebugEvent {
   private final long seq;
   private final String session;
   private final String json;
-  /** Set, under its session's lock, once the event left its session's history. */
-  boolean forgotten;
 
   DebugEvent(long seq, String session, String json) {
     this.seq = seq;

@@ -5,6 +5,7 @@ import io.botgate.Timestamps;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -27,14 +28,18 @@ public final class DebugStream {
   public static final int DEFAULT_HISTORY = 1000;
   public static final int DEFAULT_HISTORY_MINUTES = 30;
   public static final int DEFAULT_TOTAL = 200_000;
+  /** Room for the text of the events kept, per event of the total bound. */
+  static final long BYTES_PER_EVENT = 1024;
 
   private final String id = java.util.UUID.randomUUID().toString();
   private final Vertx vertx;
   private final int historySize;
   private final long maxTotal;
   private final long keepMillis;
-  /** Every event held, oldest first, across sessions: what the total bound evicts from. */
-  private final ArrayDeque<DebugEvent> held = new ArrayDeque<>();
+  /** The kept events' text; its lock also guards {@link #held}. */
+  private final EventRing ring;
+  /** Every event kept, oldest first, across sessions: what the bounds evict from. */
+  private final ArrayDeque<Kept> held = new ArrayDeque<>();
   private final LongAdder emitted = new LongAdder();
   private final LongSupplier clock;
   private final ConcurrentHashMap<String, History> histories = new ConcurrentHashMap<>();
@@ -42,13 +47,15 @@ public final class DebugStream {
 
   /**
    * @param historySize events kept per session
-   * @param maxTotal    events kept in all sessions together; past it, the oldest go first
+   * @param maxTotal    events kept in all sessions together; past it, or past {@link #BYTES_PER_EVENT} bytes
+   *                    an event (at most a quarter of the heap), the oldest go first
    * @param keepMillis  how long a session's events are kept after its last event
    */
   public DebugStream(Vertx vertx, int historySize, long maxTotal, long keepMillis, LongSupplier clock) {
     this.vertx = vertx;
     this.historySize = historySize;
     this.maxTotal = maxTotal;
+    this.ring = new EventRing(Math.min(maxTotal * BYTES_PER_EVENT, Runtime.getRuntime().maxMemory() / 4));
     this.keepMillis = keepMillis;
     this.clock = clock;
   }
@@ -66,6 +73,7 @@ public final class DebugStream {
     History known = histories.get(session); // most events are for a session already known: no lock taken
     History history = known != null ? known : histories.computeIfAbsent(session, s -> new History());
     DebugEvent event;
+    List<Kept> evicted;
     synchronized (history) {
       long now = clock.getAsLong();
       JsonObject json = new JsonObject()
@@ -79,11 +87,8 @@ public final class DebugStream {
         json.put("data", data);
       }
       event = new DebugEvent(history.lastSeq, session, JsonText.encode(json));
-      history.events.addLast(event);
       emitted.increment();
-      while (history.events.size() > historySize) {
-        history.events.removeFirst().forgotten = true;
-      }
+      evicted = keep(event, history);
       history.lastActivity = now;
       // Delivered under the lock so that every listener sees a session's events in seq order.
       if (vertx != null) {
@@ -93,33 +98,49 @@ public final class DebugStream {
         listener.accept(event);
       }
     }
-    // Outside the session's lock: evicting takes other sessions' locks, never two at once.
-    for (DebugEvent oldest = holdAndEvict(event); oldest != null; oldest = holdAndEvict(null)) {
-      forget(oldest);
-    }
+    // Outside the session's lock: forgetting takes other sessions' locks, never two at once.
+    evicted.forEach(this::forget);
     return event;
   }
 
-  /** Holds the event (when not null); returns the oldest event held past the total, or null. */
-  private DebugEvent holdAndEvict(DebugEvent event) {
-    synchronized (held) {
-      if (event != null) {
-        held.addLast(event);
+  /**
+   * Writes the event's text to the ring and keeps it in its session's history (whose lock the caller
+   * holds); returns the events pushed out of the bounds, for the caller to forget.
+   */
+  private List<Kept> keep(DebugEvent event, History history) {
+    byte[] bytes = event.json().getBytes(StandardCharsets.UTF_8);
+    List<Kept> evicted = List.of();
+    Kept kept;
+    synchronized (ring) {
+      long position = ring.append(bytes);
+      if (position < 0) {
+        return evicted; // larger than the ring can hold: streamed live, never kept
       }
-      return held.size() > maxTotal ? held.pollFirst() : null;
+      kept = new Kept(event.seq(), event.session(), position, bytes.length);
+      held.addLast(kept);
+      while (!held.isEmpty() && (held.size() > maxTotal || !ring.holds(held.peekFirst().position))) {
+        if (evicted.isEmpty()) {
+          evicted = new ArrayList<>();
+        }
+        evicted.add(held.pollFirst());
+      }
     }
+    history.events.addLast(kept);
+    while (history.events.size() > historySize) {
+      history.events.removeFirst().forgotten = true;
+    }
+    return evicted;
   }
 
-  private void forget(DebugEvent event) {
-    History history = histories.get(event.session());
+  private void forget(Kept kept) {
+    History history = histories.get(kept.session);
     if (history == null) {
       return;
     }
     synchronized (history) {
-      if (!event.forgotten) {
-        // At or next to the head: emitters of one session may hand their events to held in either order.
-        history.events.removeFirstOccurrence(event);
-        event.forgotten = true;
+      if (!kept.forgotten) {
+        history.events.removeFirstOccurrence(kept); // the head, unless the session's own bound took it
+        kept.forgotten = true;
       }
     }
   }
@@ -141,9 +162,13 @@ public final class DebugStream {
       return out;
     }
     synchronized (history) {
-      for (DebugEvent e : history.events) {
-        if (e.seq() > after) {
-          out.add(e);
+      for (Kept kept : history.events) {
+        if (kept.seq > after) {
+          synchronized (ring) {
+            if (ring.holds(kept.position)) { // false only for an event being evicted right now
+              out.add(new DebugEvent(kept.seq, session, ring.read(kept.position, kept.length)));
+            }
+          }
           if (out.size() >= limit) {
             break;
           }
@@ -171,7 +196,7 @@ public final class DebugStream {
 
   /** Events held in memory now, at most the total bound. */
   public long kept() {
-    synchronized (held) {
+    synchronized (ring) {
       return held.size();
     }
   }
@@ -189,7 +214,7 @@ public final class DebugStream {
         if (h.lastActivity >= cutoff) {
           return false;
         }
-        h.events.forEach(e -> e.forgotten = true); // held until evicted, within the total bound
+        h.events.forEach(k -> k.forgotten = true); // held until evicted, within the bounds
         h.events.clear();
         return true;
       }
@@ -197,8 +222,25 @@ public final class DebugStream {
     return before - histories.size();
   }
 
+  /** Where a kept event's text is in the ring. */
+  private static final class Kept {
+    final long seq;
+    final String session;
+    final long position;
+    final int length;
+    /** Set, under its session's lock, once the event left its session's history. */
+    boolean forgotten;
+
+    Kept(long seq, String session, long position, int length) {
+      this.seq = seq;
+      this.session = session;
+      this.position = position;
+      this.length = length;
+    }
+  }
+
   private static final class History {
-    final ArrayDeque<DebugEvent> events = new ArrayDeque<>();
+    final ArrayDeque<Kept> events = new ArrayDeque<>();
     long lastSeq;
     long lastActivity;
   }

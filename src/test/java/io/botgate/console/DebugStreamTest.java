@@ -2,6 +2,7 @@ package io.botgate.console;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -65,6 +66,22 @@ class DebugStreamTest {
     assertThat(stream.kept()).isEqualTo(20);
     assertThat(stream.history("a", 0, 100)).isEmpty(); // its last 5 were the oldest held
     assertThat(stream.history("b", 0, 100)).extracting(DebugEvent::seq).containsExactly(26L, 27L, 28L, 29L, 30L);
+  }
+
+  @Test
+  void shouldKeepOnlyWhatTheRingHoldsWhenEventsAreLarge() {
+    DebugStream stream = new DebugStream(null, 1000, 4, 60_000, now::get); // 4 events: 4 KB of text
+    String large = "y".repeat(1500);
+    for (int i = 1; i <= 10; i++) {
+      stream.emit("big", "debug", "debug", i + " " + large, null);
+    }
+    List<DebugEvent> kept = stream.history("big", 0, 100);
+    assertThat(kept).extracting(DebugEvent::seq).containsExactly(9L, 10L);
+    assertThat(kept.get(1).toJson().getString("text")).isEqualTo("10 " + large);
+    assertThat(stream.kept()).isEqualTo(2);
+    stream.emit("big", "debug", "debug", "z".repeat(5000), null); // larger than the ring: streamed, not kept
+    assertThat(stream.lastSeq("big")).isEqualTo(11);
+    assertThat(stream.history("big", 0, 100)).extracting(DebugEvent::seq).containsExactly(9L, 10L);
   }
 
   @Test
