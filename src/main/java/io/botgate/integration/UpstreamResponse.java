@@ -13,9 +13,22 @@ import io.vertx.core.buffer.Buffer;
 record UpstreamResponse(String statusCode, int httpStatus, Buffer body, int attempts, String reason,
                         boolean worthRetrying) {
 
+  /**
+   * The status codes as text, made once: every session keeps its last results, and a string per result
+   * was hundreds of thousands of copies of "200" for the young collections to move.
+   */
+  private static final String[] CODES = new String[600];
+
+  static {
+    for (int code = 100; code < CODES.length; code++) {
+      CODES[code] = Integer.toString(code);
+    }
+  }
+
   static UpstreamResponse of(int httpStatus, Buffer body, int attempts) {
     boolean again = httpStatus == 429 || (httpStatus >= 500 && httpStatus != 501);
-    return new UpstreamResponse(Integer.toString(httpStatus), httpStatus, body, attempts, null, again);
+    String code = httpStatus >= 100 && httpStatus < CODES.length ? CODES[httpStatus] : Integer.toString(httpStatus);
+    return new UpstreamResponse(code, httpStatus, body, attempts, null, again);
   }
 
   static UpstreamResponse failure(String statusCode, String reason, int attempts) {
