@@ -61,8 +61,10 @@ for i in 1 2 3; do
   curl -s -o /dev/null -w "  %{time_total}s\n" -X POST -H 'Content-Type: application/json' \
     -d '{"variables":{"q":"bench"}}' "http://127.0.0.1:$GATEWAY/api/sessions/first/integrations/bench"
 done
-# JIT warm-up: under this load the compilers keep a core busy for about 30 s (jstat -compiler)
-wrk -t2 -c"$CONNS" -d40s -s "$WORK/execute.lua" "http://127.0.0.1:$GATEWAY" >/dev/null
+# Warm-up to the steady state: under this load the compilers keep a core busy for about 30 s (jstat
+# -compiler), and the collector is still sizing its generations for a while after that (throughput kept
+# rising from round to round after a 40 s warm-up).
+wrk -t2 -c"$CONNS" -d60s -s "$WORK/execute.lua" "http://127.0.0.1:$GATEWAY" >/dev/null
 
 run() { # url [script] -> "rps p50 p99 errors"
   local out
