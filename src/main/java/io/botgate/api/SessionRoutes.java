@@ -1,6 +1,7 @@
 package io.botgate.api;
 
 import io.botgate.GatewayError;
+import io.botgate.Timestamps;
 import io.botgate.console.DebugEvent;
 import io.botgate.console.DebugStream;
 import io.botgate.script.SessionScripts;
@@ -12,7 +13,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -61,7 +61,7 @@ final class SessionRoutes {
       IntegrationResult last = session.map(Session::lastResult).orElse(null);
       rows.add(new JsonObject().put("session", id).put("lastSeq", stream.lastSeq(id))
         .put("lastResult", last == null ? null : last.toJson())
-        .put("lastActivity", session.map(s -> Instant.ofEpochMilli(s.lastActivity()).toString()).orElse(null)));
+        .put("lastActivity", session.map(s -> Timestamps.iso(s.lastActivity())).orElse(null)));
     }
     rows.sort(Comparator.comparing((JsonObject r) -> r.getString("lastActivity"),
       Comparator.nullsLast(Comparator.reverseOrder())));

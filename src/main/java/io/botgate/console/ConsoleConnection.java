@@ -1,11 +1,11 @@
 package io.botgate.console;
 
+import io.botgate.Timestamps;
 import io.vertx.core.Context;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,7 +63,7 @@ final class ConsoleConnection implements Consumer<DebugEvent> {
     ws.exceptionHandler(e -> ws.close());
     heartbeat = context.owner().setPeriodic(options.heartbeatMillis(), id -> {
       if (!ws.isClosed() && !ws.writeQueueFull()) {
-        send(new JsonObject().put("op", "heartbeat").put("ts", Instant.now().toString()));
+        send(new JsonObject().put("op", "heartbeat").put("ts", Timestamps.iso(System.currentTimeMillis())));
       }
     });
     stream.addListener(this);
@@ -164,7 +164,7 @@ final class ConsoleConnection implements Consumer<DebugEvent> {
     long count = dropped;
     dropped = 0;
     send(new JsonObject().put("kind", DebugEvent.DROPPED).put("level", "warn")
-      .put("ts", Instant.now().toString())
+      .put("ts", Timestamps.iso(System.currentTimeMillis()))
       .put("text", count + " events dropped: this console could not keep up; reload history to see them")
       .put("data", new JsonObject().put("count", count)));
   }
@@ -185,7 +185,7 @@ final class ConsoleConnection implements Consumer<DebugEvent> {
     switch (op) {
       case "subscribe" -> subscribe(frame);
       case "unsubscribe" -> unsubscribe(frame);
-      case "ping" -> send(new JsonObject().put("op", "pong").put("ts", Instant.now().toString()));
+      case "ping" -> send(new JsonObject().put("op", "pong").put("ts", Timestamps.iso(System.currentTimeMillis())));
       default -> error("unknown op '" + op + "': use subscribe, unsubscribe or ping");
     }
   }
