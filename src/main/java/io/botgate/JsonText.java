@@ -9,144 +9,215 @@ import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Writes JSON text for the values botgate builds: JSON objects and arrays, maps, lists, strings, numbers,
- * booleans and null, plus a {@link RawArray} of texts that are JSON already (debug events, encoded when
- * they were emitted), spliced in as is. Every execution encodes several small documents; Jackson's per-document set-up
- * made that a large share of the gateway's CPU, and splicing saves encoding an event twice. Other types
- * go through {@link Json#encode}, so the output is what Vert.x would write.
+ * Writes JSON text, as UTF-8 bytes, for the values botgate builds: JSON objects and arrays, maps, lists,
+ * strings, numbers, booleans and null, plus a {@link RawArray} of texts that are JSON already (debug events,
+ * encoded when they were emitted), spliced in as is. Every execution encodes several small documents;
+ * Jackson's per-document set-up made that a large share of the gateway's CPU, splicing saves encoding an
+ * event twice, and writing bytes directly saves the copies through a string. Other types go through
+ * {@link Json#encode}, so the output is what Vert.x would write.
  */
 public final class JsonText {
 
-  /** A JSON array of elements that are JSON text already; written as is. */
-  public record RawArray(List<String> elements) {
+  /** A JSON array of elements that are JSON text, as UTF-8, already; written as is. */
+  public record RawArray(List<byte[]> elements) {
   }
 
-  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+  private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
   private static final int SCRATCH_KEPT = 64 * 1024;
-  /** One builder per thread, reused: a document is written without growing a new builder each time. */
-  private static final ThreadLocal<StringBuilder> SCRATCH = ThreadLocal.withInitial(() -> new StringBuilder(4096));
+  /** One buffer per thread, reused: a document is written without growing a new one each time. */
+  private static final ThreadLocal<Out> SCRATCH = ThreadLocal.withInitial(Out::new);
 
   private JsonText() {
   }
 
+  /** The value's JSON text. */
   public static String encode(Object value) {
-    StringBuilder out = scratch();
-    write(out, value);
-    return done(out, out.toString());
+    Out out = write(value);
+    return done(out, new String(out.bytes, 0, out.length, StandardCharsets.UTF_8));
   }
 
-  /** The value's JSON text as UTF-8 bytes, wrapped without another copy. */
+  /** The value's JSON text as UTF-8. */
+  public static byte[] utf8(Object value) {
+    Out out = write(value);
+    return done(out, Arrays.copyOf(out.bytes, out.length));
+  }
+
+  /** The value's JSON text as UTF-8 bytes, in a buffer of its own. */
   public static Buffer toBuffer(Object value) {
-    byte[] bytes = encode(value).getBytes(StandardCharsets.UTF_8);
-    return BufferInternal.buffer(Unpooled.wrappedBuffer(bytes));
+    return BufferInternal.buffer(Unpooled.wrappedBuffer(utf8(value)));
   }
 
-  private static StringBuilder scratch() {
-    StringBuilder out = SCRATCH.get();
-    out.setLength(0);
+  private static Out write(Object value) {
+    Out out = SCRATCH.get();
+    out.length = 0;
+    out.value(value);
     return out;
   }
 
-  /** Lets a builder that grew for a large document go, so a thread does not hold on to it. */
-  private static <T> T done(StringBuilder out, T result) {
-    if (out.capacity() > SCRATCH_KEPT) {
+  /** Lets a buffer that grew for a large document go, so a thread does not hold on to it. */
+  private static <T> T done(Out out, T result) {
+    if (out.bytes.length > SCRATCH_KEPT) {
       SCRATCH.remove();
     }
     return result;
   }
 
-  public static void write(StringBuilder out, Object value) {
-    if (value == null) {
-      out.append("null");
-    } else if (value instanceof String s) {
-      string(out, s);
-    } else if (value instanceof JsonObject o) {
-      object(out, o.getMap());
-    } else if (value instanceof Map<?, ?> m) {
-      object(out, m);
-    } else if (value instanceof JsonArray a) {
-      array(out, a.getList());
-    } else if (value instanceof Collection<?> c) {
-      array(out, c);
-    } else if (value instanceof Boolean || value instanceof Integer || value instanceof Long
-      || value instanceof Short || value instanceof Byte) {
-      out.append(value);
-    } else if (value instanceof Double || value instanceof Float) {
-      double d = ((Number) value).doubleValue();
-      if (Double.isFinite(d)) {
-        out.append(value);
+  /** A growing UTF-8 buffer and the writers of each kind of value. */
+  private static final class Out {
+    byte[] bytes = new byte[4096];
+    int length;
+
+    private void room(int more) {
+      if (length + more > bytes.length) {
+        bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
+      }
+    }
+
+    private void put(char c) {
+      room(1);
+      bytes[length++] = (byte) c;
+    }
+
+    /** Text known to be ASCII: numbers, booleans, null. */
+    private void ascii(String s) {
+      int n = s.length();
+      room(n);
+      s.getBytes(0, n, bytes, length); // the deprecated method is the one that copies ASCII as is
+      length += n;
+    }
+
+    void value(Object value) {
+      if (value == null) {
+        ascii("null");
+      } else if (value instanceof String s) {
+        string(s);
+      } else if (value instanceof JsonObject o) {
+        object(o.getMap());
+      } else if (value instanceof Map<?, ?> m) {
+        object(m);
+      } else if (value instanceof JsonArray a) {
+        array(a.getList());
+      } else if (value instanceof Collection<?> c) {
+        array(c);
+      } else if (value instanceof Boolean || value instanceof Integer || value instanceof Long
+        || value instanceof Short || value instanceof Byte) {
+        ascii(value.toString());
+      } else if (value instanceof Double || value instanceof Float) {
+        double d = ((Number) value).doubleValue();
+        ascii(Double.isFinite(d) ? value.toString() : "\"" + value + "\""); // as Jackson writes them
+      } else if (value instanceof RawArray raw) {
+        put('[');
+        for (int i = 0; i < raw.elements().size(); i++) {
+          if (i > 0) {
+            put(',');
+          }
+          byte[] element = raw.elements().get(i);
+          room(element.length);
+          System.arraycopy(element, 0, bytes, length, element.length);
+          length += element.length;
+        }
+        put(']');
+      } else if (value instanceof Instant instant) {
+        string(instant.toString());
       } else {
-        out.append('"').append(value).append('"'); // as Jackson writes them
+        byte[] other = Json.encode(value).getBytes(StandardCharsets.UTF_8);
+        room(other.length);
+        System.arraycopy(other, 0, bytes, length, other.length);
+        length += other.length;
       }
-    } else if (value instanceof RawArray raw) {
-      out.append('[');
-      for (int i = 0; i < raw.elements().size(); i++) {
-        out.append(i == 0 ? "" : ",").append(raw.elements().get(i));
-      }
-      out.append(']');
-    } else if (value instanceof Instant instant) {
-      string(out, instant.toString());
-    } else {
-      out.append(Json.encode(value));
     }
-  }
 
-  private static void object(StringBuilder out, Map<?, ?> map) {
-    out.append('{');
-    boolean first = true;
-    for (Map.Entry<?, ?> e : map.entrySet()) {
-      if (!first) {
-        out.append(',');
+    private void object(Map<?, ?> map) {
+      put('{');
+      boolean first = true;
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        if (!first) {
+          put(',');
+        }
+        first = false;
+        string(String.valueOf(e.getKey()));
+        put(':');
+        value(e.getValue());
       }
-      first = false;
-      string(out, String.valueOf(e.getKey()));
-      out.append(':');
-      write(out, e.getValue());
+      put('}');
     }
-    out.append('}');
-  }
 
-  private static void array(StringBuilder out, Collection<?> items) {
-    out.append('[');
-    boolean first = true;
-    for (Object item : items) {
-      if (!first) {
-        out.append(',');
+    private void array(Collection<?> items) {
+      put('[');
+      boolean first = true;
+      for (Object item : items) {
+        if (!first) {
+          put(',');
+        }
+        first = false;
+        value(item);
       }
-      first = false;
-      write(out, item);
+      put(']');
     }
-    out.append(']');
-  }
 
-  /** A JSON string: quotes, backslashes and control characters escaped, everything else as is. */
-  static void string(StringBuilder out, String s) {
-    out.append('"');
-    int start = 0;
-    int length = s.length();
-    for (int i = 0; i < length; i++) {
-      char c = s.charAt(i);
-      if (c >= 0x20 && c != '"' && c != '\\') {
-        continue;
+    /**
+     * A JSON string in UTF-8: quotes, backslashes and control characters escaped, everything else as is; a
+     * lone surrogate becomes '?', as {@link String#getBytes} writes it.
+     */
+    private void string(String s) {
+      int n = s.length();
+      room(n * 6 + 2); // the worst case: every character escaped in six bytes
+      byte[] b = bytes;
+      int at = length;
+      b[at++] = '"';
+      for (int i = 0; i < n; i++) {
+        char c = s.charAt(i);
+        if (c < 0x80) {
+          if (c >= 0x20 && c != '"' && c != '\\') {
+            b[at++] = (byte) c;
+            continue;
+          }
+          b[at++] = '\\';
+          switch (c) {
+            case '"' -> b[at++] = '"';
+            case '\\' -> b[at++] = '\\';
+            case '\n' -> b[at++] = 'n';
+            case '\r' -> b[at++] = 'r';
+            case '\t' -> b[at++] = 't';
+            case '\b' -> b[at++] = 'b';
+            case '\f' -> b[at++] = 'f';
+            default -> {
+              b[at++] = 'u';
+              b[at++] = '0';
+              b[at++] = '0';
+              b[at++] = HEX[c >> 4];
+              b[at++] = HEX[c & 0xF];
+            }
+          }
+        } else if (c < 0x800) {
+          b[at++] = (byte) (0xC0 | c >> 6);
+          b[at++] = (byte) (0x80 | c & 0x3F);
+        } else if (Character.isSurrogate(c)) {
+          char low = i + 1 < n ? s.charAt(i + 1) : 0;
+          if (Character.isHighSurrogate(c) && Character.isLowSurrogate(low)) {
+            int cp = Character.toCodePoint(c, low);
+            i++;
+            b[at++] = (byte) (0xF0 | cp >> 18);
+            b[at++] = (byte) (0x80 | cp >> 12 & 0x3F);
+            b[at++] = (byte) (0x80 | cp >> 6 & 0x3F);
+            b[at++] = (byte) (0x80 | cp & 0x3F);
+          } else {
+            b[at++] = '?';
+          }
+        } else {
+          b[at++] = (byte) (0xE0 | c >> 12);
+          b[at++] = (byte) (0x80 | c >> 6 & 0x3F);
+          b[at++] = (byte) (0x80 | c & 0x3F);
+        }
       }
-      out.append(s, start, i);
-      start = i + 1;
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
-        case '\b' -> out.append("\\b");
-        case '\f' -> out.append("\\f");
-        default -> out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
-      }
+      b[at++] = '"';
+      length = at;
     }
-    out.append(s, start, length).append('"');
   }
 }

@@ -37,11 +37,33 @@ class JsonTextTest {
 
   @Test
   void shouldSpliceTextThatIsJsonAlready() {
-    JsonObject answer = new JsonObject().put("events", new JsonText.RawArray(List.of("{\"seq\":1}", "{\"seq\":2}")))
+    JsonObject answer = new JsonObject().put("events", new JsonText.RawArray(List.of(utf8("{\"seq\":1}"), utf8("{\"seq\": \"é\"}"))))
       .put("none", new JsonText.RawArray(List.of()));
     assertThat(new JsonObject(JsonText.encode(answer))).isEqualTo(new JsonObject()
-      .put("events", new JsonArray().add(new JsonObject().put("seq", 1)).add(new JsonObject().put("seq", 2)))
+      .put("events", new JsonArray().add(new JsonObject().put("seq", 1)).add(new JsonObject().put("seq", "é")))
       .put("none", new JsonArray()));
+  }
+
+  @Test
+  void shouldWriteLargeDocumentsAndEveryUtf8Length() {
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < 5_000; i++) {
+      text.append("a\u00e9\u2713\uD83D\uDE00\n\"".charAt(i % 7)); // 1-, 2-, 3- and 4-byte characters, escapes
+    }
+    JsonObject large = new JsonObject().put("text", text.toString()).put("again", text.toString());
+    assertThat(JsonText.encode(large)).isEqualTo(Json.encode(large));
+    assertThat(JsonText.utf8(large)).isEqualTo(Json.encode(large).getBytes(StandardCharsets.UTF_8));
+    assertThat(JsonText.encode("short")).isEqualTo("\"short\""); // the scratch buffer is fine after growing
+  }
+
+  @Test
+  void shouldWriteALoneSurrogateAsAQuestionMarkAsStringGetBytesDoes() {
+    assertThat(JsonText.encode("a\uD83Db")).isEqualTo("\"a?b\"");
+    assertThat(JsonText.encode("\uDE00")).isEqualTo("\"?\"");
+  }
+
+  private static byte[] utf8(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
   }
 
   @Test

@@ -44,7 +44,7 @@ public final class MetricsEndpoint {
       out.append("botgate_scripts_total{outcome=\"").append(outcome).append("\"} ").append(n).append('\n'));
     gauge(out, "botgate_sessions", "Sessions in memory.", sessions.size());
     counter(out, "botgate_events_total", "Debug events emitted.", stream.emitted());
-    gauge(out, "botgate_events_kept", "Debug events held for the histories (at most history.total).", stream.kept());
+    gauge(out, "botgate_events_kept", "Debug events the histories can replay now (at most history.total).", stream.kept());
     gauge(out, "botgate_console_connections", "Open console WebSocket connections.", console.connections());
     counter(out, "botgate_console_events_delivered_total", "Events written to console clients.", console.delivered());
     counter(out, "botgate_console_events_dropped_total", "Events dropped for slow console clients.", console.dropped());

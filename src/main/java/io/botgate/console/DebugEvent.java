@@ -3,13 +3,14 @@ package io.botgate.console;
 import io.botgate.JsonText;
 import io.vertx.core.json.JsonObject;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 
 /**
  * One entry of a session's debug stream, {@code {"seq", "session", "ts", "kind", "level", "text", "data"}}.
  * {@code seq} increases strictly within a session, so a client resumes with {@code after=<seq>} without
- * gaps or duplicates. It is kept as its JSON text, encoded once when emitted: small to keep in history
- * and written to every console as is.
+ * gaps or duplicates. It is kept as its JSON text in UTF-8, encoded once when emitted: small to keep in
+ * history and spliced into answers as is.
  */
 public final class DebugEvent {
 
@@ -24,12 +25,12 @@ public final class DebugEvent {
 
   private final long seq;
   private final String session;
-  private final String json;
+  private final byte[] utf8;
 
-  DebugEvent(long seq, String session, String json) {
+  DebugEvent(long seq, String session, byte[] utf8) {
     this.seq = seq;
     this.session = session;
-    this.json = json;
+    this.utf8 = utf8;
   }
 
   public long seq() {
@@ -41,16 +42,21 @@ public final class DebugEvent {
   }
 
   public JsonObject toJson() {
-    return new JsonObject(json);
+    return new JsonObject(json());
   }
 
   /** The event as JSON text. */
   public String json() {
-    return json;
+    return new String(utf8, StandardCharsets.UTF_8);
+  }
+
+  /** The event as JSON text in UTF-8; not a copy, do not change it. */
+  byte[] utf8() {
+    return utf8;
   }
 
   /** Events as one JSON array, their text spliced as it was encoded. */
   public static JsonText.RawArray array(Collection<DebugEvent> events) {
-    return new JsonText.RawArray(events.stream().map(DebugEvent::json).toList());
+    return new JsonText.RawArray(events.stream().map(DebugEvent::utf8).toList());
   }
 }

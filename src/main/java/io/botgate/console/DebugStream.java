@@ -5,8 +5,6 @@ import io.botgate.Timestamps;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -21,6 +19,12 @@ import java.util.function.LongSupplier;
  * session's last activity (CB keeps bot logs 30 minutes), and publishes each on
  * {@code botgate.events.<session>}. A total bound keeps many sessions from filling the heap: past it, the
  * oldest events of all sessions go first, so memory stays bounded however many sessions there are.
+ * <p>
+ * The text of kept events sits in an {@link EventRing}; a session's history holds, per event, four numbers
+ * (seq, the event's rank among all kept events, where its text is, how long it is), never an object. An
+ * event is still kept while it is among the newest {@code maxTotal} and the ring has not come round over
+ * its text, which is checked where a history is read; handles past that are dropped at the session's next
+ * event and by {@link #expire()}, which the gateway runs every minute.
  */
 public final class DebugStream {
 
@@ -36,10 +40,10 @@ public final class DebugStream {
   private final int historySize;
   private final long maxTotal;
   private final long keepMillis;
-  /** The kept events' text; its lock also guards {@link #held}. */
+  /** The kept events' text; its lock also guards {@link #ranked}. */
   private final EventRing ring;
-  /** Every event kept, oldest first, across sessions: what the bounds evict from. */
-  private final ArrayDeque<Kept> held = new ArrayDeque<>();
+  /** Events kept since start: the next one's rank. */
+  private long ranked;
   private final LongAdder emitted = new LongAdder();
   private final LongSupplier clock;
   private final ConcurrentHashMap<String, History> histories = new ConcurrentHashMap<>();
@@ -73,7 +77,6 @@ public final class DebugStream {
     History known = histories.get(session); // most events are for a session already known: no lock taken
     History history = known != null ? known : histories.computeIfAbsent(session, s -> new History());
     DebugEvent event;
-    List<Kept> evicted;
     synchronized (history) {
       long now = clock.getAsLong();
       JsonObject json = new JsonObject()
@@ -86,9 +89,9 @@ public final class DebugStream {
       if (data != null) {
         json.put("data", data);
       }
-      event = new DebugEvent(history.lastSeq, session, JsonText.encode(json));
+      event = new DebugEvent(history.lastSeq, session, JsonText.utf8(json));
       emitted.increment();
-      evicted = keep(event, history);
+      keep(event, history);
       history.lastActivity = now;
       // Delivered under the lock so that every listener sees a session's events in seq order.
       if (vertx != null) {
@@ -98,51 +101,27 @@ public final class DebugStream {
         listener.accept(event);
       }
     }
-    // Outside the session's lock: forgetting takes other sessions' locks, never two at once.
-    evicted.forEach(this::forget);
     return event;
   }
 
-  /**
-   * Writes the event's text to the ring and keeps it in its session's history (whose lock the caller
-   * holds); returns the events pushed out of the bounds, for the caller to forget.
-   */
-  private List<Kept> keep(DebugEvent event, History history) {
-    byte[] bytes = event.json().getBytes(StandardCharsets.UTF_8);
-    List<Kept> evicted = List.of();
-    Kept kept;
+  /** Writes the event's text to the ring and its handle to its session's history, whose lock the caller holds. */
+  private void keep(DebugEvent event, History history) {
+    byte[] bytes = event.utf8();
     synchronized (ring) {
       long position = ring.append(bytes);
       if (position < 0) {
-        return evicted; // larger than the ring can hold: streamed live, never kept
+        return; // larger than the ring can hold: streamed live, never kept
       }
-      kept = new Kept(event.seq(), event.session(), position, bytes.length);
-      held.addLast(kept);
-      while (!held.isEmpty() && (held.size() > maxTotal || !ring.holds(held.peekFirst().position))) {
-        if (evicted.isEmpty()) {
-          evicted = new ArrayList<>();
-        }
-        evicted.add(held.pollFirst());
+      history.add(event.seq(), ranked++, position, bytes.length);
+      while (history.size > historySize || history.size > 0 && !held(history, 0)) {
+        history.removeFirst();
       }
     }
-    history.events.addLast(kept);
-    while (history.events.size() > historySize) {
-      history.events.removeFirst().forgotten = true;
-    }
-    return evicted;
   }
 
-  private void forget(Kept kept) {
-    History history = histories.get(kept.session);
-    if (history == null) {
-      return;
-    }
-    synchronized (history) {
-      if (!kept.forgotten) {
-        history.events.removeFirstOccurrence(kept); // the head, unless the session's own bound took it
-        kept.forgotten = true;
-      }
-    }
+  /** Whether the i-th event of a history is still kept; the caller holds the history's lock and the ring's. */
+  private boolean held(History history, int i) {
+    return history.rank(i) >= ranked - maxTotal && ring.holds(history.position(i));
   }
 
   /** Calls the listener with every event from now on, on the emitting thread, in seq order per session. */
@@ -162,15 +141,10 @@ public final class DebugStream {
       return out;
     }
     synchronized (history) {
-      for (Kept kept : history.events) {
-        if (kept.seq > after) {
-          synchronized (ring) {
-            if (ring.holds(kept.position)) { // false only for an event being evicted right now
-              out.add(new DebugEvent(kept.seq, session, ring.read(kept.position, kept.length)));
-            }
-          }
-          if (out.size() >= limit) {
-            break;
+      synchronized (ring) {
+        for (int i = 0; i < history.size && out.size() < limit; i++) {
+          if (history.seq(i) > after && held(history, i)) {
+            out.add(new DebugEvent(history.seq(i), session, ring.read(history.position(i), history.length(i))));
           }
         }
       }
@@ -194,54 +168,127 @@ public final class DebugStream {
     return emitted.sum();
   }
 
-  /** Events held in memory now, at most the total bound. */
+  /** Events the histories hold now, at most the total bound. */
   public long kept() {
-    synchronized (ring) {
-      return held.size();
+    return count(true);
+  }
+
+  /** Handles in the histories, including those past the bounds not dropped yet (for tests). */
+  long handles() {
+    return count(false);
+  }
+
+  private long count(boolean onlyHeld) {
+    long count = 0;
+    for (History history : histories.values()) {
+      synchronized (history) {
+        synchronized (ring) {
+          for (int i = 0; i < history.size; i++) {
+            count += !onlyHeld || held(history, i) ? 1 : 0;
+          }
+        }
+      }
     }
+    return count;
   }
 
   public Collection<String> sessions() {
     return histories.keySet();
   }
 
-  /** Forgets histories idle past the keep time; returns how many went. */
+  /**
+   * Forgets histories idle past the keep time, and drops from the others the handles of events past the
+   * bounds; returns how many histories went.
+   */
   public int expire() {
     long cutoff = clock.getAsLong() - keepMillis;
     int before = histories.size();
     histories.values().removeIf(h -> {
       synchronized (h) {
-        if (h.lastActivity >= cutoff) {
-          return false;
+        if (h.lastActivity < cutoff) {
+          return true;
         }
-        h.events.forEach(k -> k.forgotten = true); // held until evicted, within the bounds
-        h.events.clear();
-        return true;
+        synchronized (ring) {
+          while (h.size > 0 && !held(h, 0)) {
+            h.removeFirst();
+          }
+        }
+        h.compact();
+        return false;
       }
     });
     return before - histories.size();
   }
 
-  /** Where a kept event's text is in the ring. */
-  private static final class Kept {
-    final long seq;
-    final String session;
-    final long position;
-    final int length;
-    /** Set, under its session's lock, once the event left its session's history. */
-    boolean forgotten;
-
-    Kept(long seq, String session, long position, int length) {
-      this.seq = seq;
-      this.session = session;
-      this.position = position;
-      this.length = length;
-    }
-  }
-
+  /**
+   * A session's kept events, oldest first: per event its seq, its rank among all events kept, where its
+   * text starts in the ring and its length, as four longs in a circular array that grows and shrinks by
+   * halves. Guarded by its own lock.
+   */
   private static final class History {
-    final ArrayDeque<Kept> events = new ArrayDeque<>();
+    private static final int FIELDS = 4;
+    private static final int SMALLEST = 4;
+    private long[] entries = new long[SMALLEST * FIELDS];
+    private int head;
+    int size;
     long lastSeq;
     long lastActivity;
+
+    void add(long seq, long rank, long position, int length) {
+      if (size == capacity()) {
+        resize(capacity() * 2);
+      }
+      int at = index(size) * FIELDS;
+      entries[at] = seq;
+      entries[at + 1] = rank;
+      entries[at + 2] = position;
+      entries[at + 3] = length;
+      size++;
+    }
+
+    void removeFirst() {
+      head = index(1);
+      size--;
+    }
+
+    long seq(int i) {
+      return entries[index(i) * FIELDS];
+    }
+
+    long rank(int i) {
+      return entries[index(i) * FIELDS + 1];
+    }
+
+    long position(int i) {
+      return entries[index(i) * FIELDS + 2];
+    }
+
+    int length(int i) {
+      return (int) entries[index(i) * FIELDS + 3];
+    }
+
+    /** Gives back the room of a history that shrank, so idle sessions hold little. */
+    void compact() {
+      if (capacity() > SMALLEST && size <= capacity() / 4) {
+        resize(Math.max(SMALLEST, Integer.highestOneBit(Math.max(1, size)) * 2));
+      }
+    }
+
+    private int capacity() {
+      return entries.length / FIELDS;
+    }
+
+    private int index(int i) {
+      return (head + i) & (capacity() - 1);
+    }
+
+    private void resize(int capacity) {
+      long[] resized = new long[capacity * FIELDS];
+      for (int i = 0; i < size; i++) {
+        System.arraycopy(entries, index(i) * FIELDS, resized, i * FIELDS, FIELDS);
+      }
+      entries = resized;
+      head = 0;
+    }
   }
 }

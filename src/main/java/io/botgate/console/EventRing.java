@@ -1,6 +1,6 @@
 package io.botgate.console;
 
-import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The text of kept debug events, as UTF-8 in a few large arrays written round like a ring. Keeping each
@@ -56,8 +56,9 @@ final class EventRing {
     return position >= 0 && end - position <= capacity;
   }
 
-  String read(long position, int length) {
+  byte[] read(long position, int length) {
     int index = (int) (position / segmentSize % segments.length);
-    return new String(segments[index], (int) (position % segmentSize), length, StandardCharsets.UTF_8);
+    int from = (int) (position % segmentSize);
+    return Arrays.copyOfRange(segments[index], from, from + length);
   }
 }
