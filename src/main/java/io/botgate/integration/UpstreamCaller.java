@@ -4,6 +4,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
@@ -124,7 +125,7 @@ final class UpstreamCaller {
       });
     }
 
-    private Future<UpstreamResponse> send(HttpMethod method, String url, io.vertx.core.buffer.Buffer body,
+    private Future<UpstreamResponse> send(HttpMethod method, String url, Buffer body,
                                           int redirectsLeft) {
       URI uri;
       try {
@@ -143,7 +144,7 @@ final class UpstreamCaller {
       }
       return guard.check(vertx, uri.getHost(), port).compose(ok -> {
         BoundedBody sink = new BoundedBody(maxBodyBytes);
-        HttpRequest<Void> req = client().requestAbs(method, url).followRedirects(false).timeout(remaining)
+        HttpRequest<Void> req = request(method, url, uri, port).followRedirects(false).timeout(remaining)
           .as(BodyCodec.pipe(sink, false));
         for (Map.Entry<String, String> h : request.headers()) {
           req.putHeader(h.getKey(), h.getValue());
@@ -167,6 +168,20 @@ final class UpstreamCaller {
           return Future.succeededFuture(UpstreamResponse.of(resp.statusCode(), sink.collected(), attempts));
         });
       });
+    }
+
+    /**
+     * The Web Client request for a URL already parsed: from its parts, so the client does not parse it
+     * again, except for IPv6 literals and URLs with user info, which the client's own parser handles.
+     */
+    private HttpRequest<Buffer> request(HttpMethod method, String url, URI uri, int port) {
+      WebClient client = client();
+      if (uri.getHost().startsWith("[") || uri.getRawUserInfo() != null) {
+        return client.requestAbs(method, url);
+      }
+      String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+      String target = uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
+      return client.request(method, port, uri.getHost(), target).ssl("https".equals(uri.getScheme()));
     }
 
     private UpstreamResponse fromFailure(Throwable cause) {
