@@ -53,11 +53,12 @@ public final class ApiRoutes {
       router.route("/api/*").handler(new BearerAuth(authToken));
     }
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
+    // The busiest route first: the router tries routes in order.
+    router.post("/api/sessions/:session/integrations/:name").handler(this::execute);
     router.get("/api/integrations").handler(ctx -> answer(ctx, 200, listIntegrations()));
     router.get("/api/integrations/:name").handler(ctx -> answer(ctx, 200, integration(ctx.pathParam("name")).toJson()));
     router.put("/api/integrations/:name").handler(this::putIntegration);
     router.delete("/api/integrations/:name").handler(this::deleteIntegration);
-    router.post("/api/sessions/:session/integrations/:name").handler(this::execute);
     new SessionRoutes(sessions, scripts, stream).mount(router);
     router.route("/api/*").last().handler(ctx -> ctx.fail(GatewayError.notFound("not_found",
       "no API route " + ctx.request().method() + " " + ctx.request().path())));

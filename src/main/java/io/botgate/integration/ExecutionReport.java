@@ -7,7 +7,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -44,7 +43,7 @@ public record ExecutionReport(IntegrationResult result, String reason, String re
       json.put("reason", reason);
     }
     json.put("request", requestLine);
-    json.put("variables", new JsonObject(new LinkedHashMap<>(fields)));
+    json.put("variables", new JsonObject(fields)); // read only: the map is not changed after mapping
     json.put("messages", transcript == null ? new JsonArray() : transcript.messages());
     if (scriptErrors != null && !scriptErrors.isEmpty()) {
       json.put("scriptErrors", scriptErrors);

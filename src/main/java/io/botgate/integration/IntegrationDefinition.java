@@ -37,11 +37,14 @@ public final class IntegrationDefinition {
   private final HttpMethod method;
   private final RequestTemplate request;
   private final String transformScript;
-  private final Map<String, FieldPath> customDataFields;
+  private final List<CustomField> customDataFields;
   private final Set<Integer> successCodes;
   private final long timeoutMs;
   private final int retries;
   private final boolean retryNonIdempotent;
+  /** Made once: every execution sets these variables, and a new string would be hashed anew each time. */
+  private final String apiVariable;
+  private final String statusVariable;
 
   private IntegrationDefinition(JsonObject source, Builder b) {
     this.source = source;
@@ -50,11 +53,14 @@ public final class IntegrationDefinition {
     this.method = HttpMethod.valueOf(b.method);
     this.request = b.request;
     this.transformScript = b.transformScript;
-    this.customDataFields = Map.copyOf(b.fields);
+    this.customDataFields = b.fields.entrySet().stream()
+      .map(e -> new CustomField(name + "." + e.getKey(), name + "." + e.getKey() + ".count", e.getValue())).toList();
     this.successCodes = Set.copyOf(b.successCodes);
     this.timeoutMs = b.timeoutMs;
     this.retries = b.retries;
     this.retryNonIdempotent = b.retryNonIdempotent;
+    this.apiVariable = "api_" + responseDataVariable;
+    this.statusVariable = apiVariable + "Status";
   }
 
   public String name() {
@@ -67,7 +73,12 @@ public final class IntegrationDefinition {
 
   /** The bot variable holding the raw response, {@code api_<rdv>}. */
   public String apiVariable() {
-    return "api_" + responseDataVariable;
+    return apiVariable;
+  }
+
+  /** The bot variable holding the status code as text, {@code api_<rdv>Status}. */
+  public String statusVariable() {
+    return statusVariable;
   }
 
   public HttpMethod method() {
@@ -82,8 +93,13 @@ public final class IntegrationDefinition {
     return transformScript;
   }
 
-  Map<String, FieldPath> customDataFields() {
+  /** The custom data fields, with the names of the bot variables they set, made once. */
+  List<CustomField> customDataFields() {
     return customDataFields;
+  }
+
+  /** A custom data field: {@code <integration>.<field>} and its {@code .count}, and the path giving them. */
+  record CustomField(String variable, String countVariable, FieldPath path) {
   }
 
   public boolean isSuccess(int status) {

@@ -152,7 +152,7 @@ public final class IntegrationExecutor {
       session.clearLastResult();
       // Always replaced, so a failed call never leaves the previous run's data looking current.
       session.setVariable(api, new JsonObject().put("jsonData", jsonData(api, body, response.body())));
-      session.setVariable(api + "Status", status);
+      session.setVariable(definition.statusVariable(), status);
       String finalStatus = status;
       String finalReason = reason;
       Object parsed = body;
@@ -207,7 +207,7 @@ public final class IntegrationExecutor {
         new JsonObject().put("phase", "finish").put("integration", definition.name())
           .put("request", requestLine()).put("statusCode", result.statusCode()).put("success", result.success())
           .put("durationMs", result.durationMs()).put("attempts", result.attempts()).put("reason", reason)
-          .put("fields", new JsonObject(new LinkedHashMap<>(fields))));
+          .put("fields", new JsonObject(fields))); // fields is not changed after mapping
     }
 
     /** The body as the transform left it in {@code api_<rdv>}: CB's jsonData string, or an object. */
@@ -262,14 +262,14 @@ public final class IntegrationExecutor {
       Map<String, Object> document = new LinkedHashMap<>();
       document.put(definition.apiVariable(), body instanceof JsonObject o ? o.getMap()
         : body instanceof JsonArray a ? a.getList() : body);
-      definition.customDataFields().forEach((field, path) -> {
-        Object value = path.evaluate(document);
-        String name = prefix + field;
-        session.setVariable(name, value);
-        session.setVariable(name + ".count", FieldPath.count(value));
-        out.put(name, value);
-        out.put(name + ".count", FieldPath.count(value));
-      });
+      for (IntegrationDefinition.CustomField field : definition.customDataFields()) {
+        Object value = field.path().evaluate(document);
+        int count = FieldPath.count(value);
+        session.setVariable(field.variable(), value);
+        session.setVariable(field.countVariable(), count);
+        out.put(field.variable(), value);
+        out.put(field.countVariable(), count);
+      }
       return out;
     }
 
