@@ -13,6 +13,8 @@ import io.botgate.script.SessionScripts;
 import io.botgate.session.SessionStore;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -31,6 +33,8 @@ public final class ApiRoutes {
 
   private static final Logger LOG = Logger.getLogger(ApiRoutes.class.getName());
   private static final int MAX_ID_LENGTH = 200;
+  /** Encoded once, not on every answer. */
+  private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
 
   private final IntegrationRegistry registry;
   private final IntegrationExecutor executor;
@@ -140,7 +144,11 @@ public final class ApiRoutes {
   /** Answers with {@code json}: a JSON object or array, or a buffer of JSON text. */
   static void answer(RoutingContext ctx, int status, Object json) {
     Buffer body = json instanceof Buffer encoded ? encoded : JsonText.toBuffer(json);
-    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body);
+    HttpServerResponse response = ctx.response();
+    if (status != 200) { // 200 is the default; setting it looks the status up again
+      response.setStatusCode(status);
+    }
+    response.putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body);
   }
 
   /** Maps every failure to {@code {"error": {"code", "message"}}} with a fitting status. */
