@@ -1,5 +1,7 @@
 package io.botgate;
 
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -15,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class JsonTextTest {
 
@@ -60,6 +63,20 @@ class JsonTextTest {
   void shouldWriteALoneSurrogateAsAQuestionMarkAsStringGetBytesDoes() {
     assertThat(JsonText.encode("a\uD83Db")).isEqualTo("\"a?b\"");
     assertThat(JsonText.encode("\uDE00")).isEqualTo("\"?\"");
+  }
+
+  @Test
+  void shouldDecodeWhatVertxDecodes() {
+    for (String text : List.of("{\"a\":[1,2.5,\"x\",null,true,{\"b\":{}}],\"c\":\"caf\u00e9 \\u2713\"}", "[1,[2]]",
+      "\"text\"", "42", "null", "/* a comment */ {\"a\": 1} // and another")) {
+      Buffer buffer = Buffer.buffer(text);
+      assertThat(JsonText.decode(buffer)).isEqualTo(Json.decodeValue(buffer));
+    }
+    Buffer slice = Buffer.buffer("xx{\"k\":\"v\"}yy").slice(2, 11); // bytes that do not start the array
+    assertThat(JsonText.decode(slice)).isEqualTo(new JsonObject().put("k", "v"));
+    for (String bad : List.of("{\"a\":", "{} {}", "nope", "")) {
+      assertThatThrownBy(() -> JsonText.decode(Buffer.buffer(bad))).isInstanceOf(DecodeException.class);
+    }
   }
 
   private static byte[] utf8(String text) {

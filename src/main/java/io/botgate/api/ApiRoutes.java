@@ -127,7 +127,7 @@ public final class ApiRoutes {
     }
     Object value;
     try {
-      value = io.vertx.core.json.Json.decodeValue(raw);
+      value = JsonText.decode(raw);
     } catch (DecodeException e) {
       throw GatewayError.badRequest("malformed_json", "the body is not valid JSON: " + e.getMessage());
     }

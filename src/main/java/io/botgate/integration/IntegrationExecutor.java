@@ -1,6 +1,7 @@
 package io.botgate.integration;
 
 import io.botgate.GatewayError;
+import io.botgate.JsonText;
 import io.botgate.Tally;
 import io.botgate.console.DebugEvent;
 import io.botgate.console.DebugStream;
@@ -137,7 +138,7 @@ public final class IntegrationExecutor {
       String reason = response.reason();
       if (response.body() != null && response.body().length() > 0) {
         try {
-          body = Json.decodeValue(response.body());
+          body = JsonText.decode(response.body());
         } catch (DecodeException e) {
           if (definition.isSuccess(response.httpStatus())) {
             status = "502";
