@@ -89,6 +89,19 @@ class DebugStreamTest {
   }
 
   @Test
+  void shouldLetGoOfEvictedHandlesAndKeepNumberingAfterwards() {
+    DebugStream stream = new DebugStream(null, 1000, 100, 60_000, now::get);
+    emit(stream, "a", 100);
+    emit(stream, "b", 150); // pushes every event of a out of the total
+    assertThat(stream.handles()).isEqualTo(200); // a's 100 handles wait for a's next event or the sweep
+    stream.expire();
+    assertThat(stream.handles()).isEqualTo(100);
+    emit(stream, "a", 3);
+    assertThat(stream.history("a", 0, 100)).extracting(DebugEvent::seq).containsExactly(101L, 102L, 103L);
+    assertThat(stream.history("b", 0, 1000)).hasSize(97).extracting(DebugEvent::seq).first().isEqualTo(54L);
+  }
+
+  @Test
   void shouldForgetSessionsQuietPastTheKeepTime() {
     DebugStream stream = new DebugStream(null, 100, 1_000, 60_000, now::get);
     emit(stream, "old", 3);
