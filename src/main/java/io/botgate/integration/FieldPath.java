@@ -38,11 +38,14 @@ final class FieldPath {
   private final JsonPath path;
   /** The names and {@link #EVERY} of a plain path, or null. */
   private final List<String> steps;
+  /** Whether the plain path has {@code [i]}, so that its value is a list of what every element gives. */
+  private final boolean collects;
 
   private FieldPath(String source, JsonPath path, List<String> steps) {
     this.source = source;
     this.path = path;
     this.steps = steps;
+    this.collects = steps != null && steps.contains(EVERY);
   }
 
   static FieldPath parse(String expression, String apiVariable) {
@@ -105,7 +108,7 @@ final class FieldPath {
 
   /** The value of a plain path, a list when it has {@code [i]}, or {@link #UNSURE}. */
   private Object walk(Object document) {
-    if (!steps.contains(EVERY)) {
+    if (!collects) {
       return step(document, 0, null);
     }
     List<Object> out = new ArrayList<>();

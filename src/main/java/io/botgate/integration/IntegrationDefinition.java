@@ -45,6 +45,7 @@ public final class IntegrationDefinition {
   /** Made once: every execution sets these variables, and a new string would be hashed anew each time. */
   private final String apiVariable;
   private final String statusVariable;
+  private final String fieldPrefix;
 
   private IntegrationDefinition(JsonObject source, Builder b) {
     this.source = source;
@@ -53,8 +54,9 @@ public final class IntegrationDefinition {
     this.method = HttpMethod.valueOf(b.method);
     this.request = b.request;
     this.transformScript = b.transformScript;
+    this.fieldPrefix = name + ".";
     this.customDataFields = b.fields.entrySet().stream()
-      .map(e -> new CustomField(name + "." + e.getKey(), name + "." + e.getKey() + ".count", e.getValue())).toList();
+      .map(e -> new CustomField(fieldPrefix + e.getKey(), fieldPrefix + e.getKey() + ".count", e.getValue())).toList();
     this.successCodes = Set.copyOf(b.successCodes);
     this.timeoutMs = b.timeoutMs;
     this.retries = b.retries;
@@ -96,6 +98,11 @@ public final class IntegrationDefinition {
   /** The custom data fields, with the names of the bot variables they set, made once. */
   List<CustomField> customDataFields() {
     return customDataFields;
+  }
+
+  /** What the names of this integration's mapped fields start with, {@code <integration>.}. */
+  String fieldPrefix() {
+    return fieldPrefix;
   }
 
   /** A custom data field: {@code <integration>.<field>} and its {@code .count}, and the path giving them. */

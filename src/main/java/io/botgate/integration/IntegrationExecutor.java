@@ -254,8 +254,7 @@ public final class IntegrationExecutor {
     }
 
     private Map<String, Object> mapFields(Session session, Object body) {
-      String prefix = definition.name() + ".";
-      session.removeVariablesStartingWith(prefix);
+      session.removeVariablesStartingWith(definition.fieldPrefix());
       Map<String, Object> out = new LinkedHashMap<>();
       if (definition.customDataFields().isEmpty()) {
         return out;
