@@ -63,12 +63,6 @@ public final class JsonText {
     }
   }
 
-  /** The value's JSON text. */
-  public static String encode(Object value) {
-    Out out = write(value);
-    return done(out, new String(out.bytes, 0, out.length, StandardCharsets.UTF_8));
-  }
-
   /** The value's JSON text as UTF-8. */
   public static byte[] utf8(Object value) {
     Out out = write(value);
