@@ -1,30 +1,145 @@
 package io.botgate;
 
-import io.vertx.launcher.application.HookContext;
-import io.vertx.launcher.application.VertxApplication;
-import io.vertx.launcher.application.VertxApplicationHooks;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.net.BindException;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Logger;
 
 /**
- * The jar's entry point: Vert.x's application launcher, preferring the native epoll transport on Linux
- * (about 7 % more executions a second than Java NIO in bench/proxy-overhead.sh). Where it is not available
- * Vert.x falls back to NIO; {@code -Dvertx.options.preferNativeTransport=false} turns it off.
+ * The jar's entry point: botgate's own command line. It reads the configuration, starts Vert.x (on the
+ * native epoll transport where available: about 7 % more executions a second than Java NIO in
+ * bench/proxy-overhead.sh; {@code -Dvertx.options.preferNativeTransport=false} turns it off) and deploys
+ * the gateway, or says plainly why it cannot, with an exit code a script can act on.
  */
-public final class Main extends VertxApplication implements VertxApplicationHooks {
+@Command(name = "botgate", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+  sortOptions = false, usageHelpAutoWidth = true,
+  description = {"A reactive gateway for chatbot API integrations, with a live debug console.",
+    "Every setting of the configuration file can also be given as -D<key>=<value> or BOTGATE_<KEY>."},
+  exitCodeListHeading = "%nExit codes:%n",
+  exitCodeList = {"0:stopped normally", "1:bad configuration, or the gateway could not start (port in use...)",
+    "2:wrong command-line usage"},
+  footerHeading = "%nExamples:%n",
+  footer = {"  java -jar botgate.jar", "  java -jar botgate.jar --port 9090 --config my.json",
+    "  java -Dscript.cpu.ms=2000 -jar botgate.jar"})
+public final class Main implements Callable<Integer> {
 
+  static final int BAD_CONFIGURATION = 1;
+  private static final Logger LOG = Logger.getLogger(Main.class.getName());
   private static final String PREFER_NATIVE = "vertx.options.preferNativeTransport";
 
-  private Main(String[] args) {
-    super(args); // the launcher finds Main-Verticle in the manifest whose Main-Class is this class
-  }
+  @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+    description = "the configuration file (default: conf/config.json when present, or -Dbotgate.conf)")
+  Path config;
+
+  @Option(names = {"-p", "--port"}, paramLabel = "PORT", description = "the HTTP port (http.port; 0 = any free port)")
+  Integer port;
+
+  @Option(names = "--cluster", description = "join a cluster of botgate nodes (cluster.enabled=true)")
+  boolean cluster;
+
+  private Vertx vertx;
 
   public static void main(String[] args) {
-    new Main(args).launch();
+    Main main = new Main();
+    int code = new CommandLine(main).execute(args);
+    if (code != 0 || main.vertx == null) {
+      System.exit(code); // help, version, a usage error or a failed start; otherwise Vert.x keeps running
+    }
   }
 
   @Override
-  public void beforeStartingVertx(HookContext context) {
-    if (System.getProperty(PREFER_NATIVE) == null) {
-      context.vertxOptions().setPreferNativeTransport(true);
+  public Integer call() {
+    GatewayConfig settings;
+    try {
+      settings = GatewayConfig.read(config != null ? config : fromProperty(), overrides());
+    } catch (IllegalArgumentException e) {
+      System.err.println("botgate: " + e.getMessage());
+      return BAD_CONFIGURATION;
+    }
+    if (settings.bool("cluster.enabled")) {
+      System.err.println("botgate: cluster.enabled: clustering is not built yet; run botgate as one node");
+      return BAD_CONFIGURATION;
+    }
+    VertxOptions options = new VertxOptions();
+    String preferNative = System.getProperty(PREFER_NATIVE);
+    options.setPreferNativeTransport(preferNative == null || Boolean.parseBoolean(preferNative));
+    Vertx started = Vertx.vertx(options);
+    try {
+      started.deployVerticle(new BotgateVerticle(settings)).toCompletionStage().toCompletableFuture()
+        .get(60, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException | InterruptedException e) {
+      System.err.println("botgate: " + startFailure(e instanceof ExecutionException ? e.getCause() : e, settings));
+      started.close();
+      return BAD_CONFIGURATION;
+    }
+    vertx = started;
+    Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "botgate-shutdown"));
+    return 0;
+  }
+
+  private void stop() {
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      LOG.info("botgate stopped");
+    } catch (Exception e) {
+      LOG.warning("botgate did not stop cleanly: " + e);
+    }
+  }
+
+  private static Path fromProperty() {
+    String path = System.getProperty("botgate.conf");
+    return path == null ? null : Path.of(path);
+  }
+
+  /** System properties, with the command line's own options on top. */
+  private Properties overrides() {
+    Properties props = new Properties();
+    props.putAll(System.getProperties());
+    if (port != null) {
+      props.setProperty("http.port", String.valueOf(port));
+    }
+    if (cluster) {
+      props.setProperty("cluster.enabled", "true");
+    }
+    return props;
+  }
+
+  /** What went wrong at start, in words an operator can act on. */
+  static String startFailure(Throwable failure, GatewayConfig settings) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof BindException || String.valueOf(t.getMessage()).contains("Address already in use")) {
+        return "cannot listen on " + settings.string("http.host") + ":" + settings.integer("http.port")
+          + ": the port is already in use (choose another with --port or http.port)";
+      }
+    }
+    return failure.getMessage() == null ? failure.toString() : failure.getMessage();
+  }
+
+  /** The version from the jar's manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"botgate " + (version == null ? "(development build)" : version)
+        + " on Vert.x " + vertxVersion() + ", Java " + System.getProperty("java.version")};
+    }
+
+    private static String vertxVersion() {
+      try (var in = Vertx.class.getResourceAsStream("/META-INF/vertx/vertx-version.txt")) {
+        return in == null ? "5" : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+      } catch (java.io.IOException e) {
+        return "5";
+      }
     }
   }
 }

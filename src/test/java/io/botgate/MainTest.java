@@ -1,0 +1,77 @@
+package io.botgate;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@ExtendWith(VertxExtension.class)
+class MainTest {
+
+  @Test
+  void shouldListBotgatesOwnOptionsAndExitCodesInItsHelp() {
+    StringWriter out = new StringWriter();
+    int code = new CommandLine(new Main()).setOut(new PrintWriter(out)).execute("--help");
+    assertThat(code).isZero();
+    assertThat(out.toString()).contains("--config=FILE", "--port=PORT", "--cluster", "--version", "Exit codes:")
+      .doesNotContain("mainVerticle", " -conf ", "\u001B[");
+  }
+
+  @Test
+  void shouldPrintItsVersionAndExitZero() {
+    StringWriter out = new StringWriter();
+    assertThat(new CommandLine(new Main()).setOut(new PrintWriter(out)).execute("--version")).isZero();
+    assertThat(out.toString()).startsWith("botgate ").contains("Vert.x 5.");
+  }
+
+  @Test
+  void shouldExitTwoOnAnUnknownOption() {
+    StringWriter err = new StringWriter();
+    assertThat(new CommandLine(new Main()).setErr(new PrintWriter(err)).execute("--bogus")).isEqualTo(2);
+    assertThat(err.toString()).contains("Unknown option: '--bogus'");
+  }
+
+  @Test
+  @Timeout(60)
+  void shouldExitOneNamingAnUnknownKey() throws Exception {
+    Path file = Files.createTempFile("config", ".json");
+    Files.writeString(file, "{\"htpp.instances\": 2}");
+    String err = stderrOf(() -> assertThat(new CommandLine(new Main()).execute("--config", file.toString())).isEqualTo(1));
+    assertThat(err).contains("unknown key 'htpp.instances' (did you mean 'http.instances'?)");
+  }
+
+  @Test
+  @Timeout(60)
+  void shouldNameTheBusyPortAndExitOne(Vertx vertx) {
+    HttpServer busy = Await.result(vertx.createHttpServer().requestHandler(r -> r.response().end()).listen(0, "127.0.0.1"));
+    int port = busy.actualPort();
+    String err = stderrOf(() -> assertThat(new CommandLine(new Main()).execute("--port", String.valueOf(port),
+      "--config", "conf/config.json")).isEqualTo(1));
+    assertThat(err).contains("cannot listen on 127.0.0.1:" + port + ": the port is already in use");
+  }
+
+  private static String stderrOf(Runnable action) {
+    PrintStream saved = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      action.run();
+    } finally {
+      System.setErr(saved);
+    }
+    return captured.toString(StandardCharsets.UTF_8);
+  }
+}
