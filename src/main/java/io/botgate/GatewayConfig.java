@@ -1,14 +1,13 @@
 package io.botgate;
 
-import io.vertx.config.ConfigRetriever;
-import io.vertx.config.ConfigRetrieverOptions;
-import io.vertx.config.ConfigStoreOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.lang.management.ManagementFactory;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -21,7 +20,8 @@ import java.util.Map;
  * The gateway's settings, with every default in one place. Read from {@code conf/config.json} (or
  * {@code -Dbotgate.conf}); each key can be overridden by a system property of the same name or by an
  * environment variable {@code BOTGATE_} + the key in upper snake case ({@code http.port} →
- * {@code BOTGATE_HTTP_PORT}).
+ * {@code BOTGATE_HTTP_PORT}). Unknown keys and values of the wrong type are refused with every problem
+ * listed, as integration files are: a typo never passes silently.
  */
 public final class GatewayConfig {
 
@@ -65,31 +65,63 @@ public final class GatewayConfig {
     d.put("console.queue.bytes", 262_144);
     d.put("console.heartbeat.seconds", 20);
     d.put("console.origins", new JsonArray());
+    d.put("cluster.enabled", false);
     return d;
   }
 
   /** Reads the file named by {@code -Dbotgate.conf} (required) or conf/config.json (optional). */
   public static Future<GatewayConfig> load(Vertx vertx) {
     String explicit = System.getProperty("botgate.conf");
-    String path = explicit != null ? explicit : DEFAULT_FILE;
-    if (explicit != null && !Files.isRegularFile(Path.of(explicit))) {
-      return Future.failedFuture(new IllegalArgumentException("-Dbotgate.conf=" + explicit + ": no such file"));
+    return vertx.executeBlocking(() -> read(explicit != null ? Path.of(explicit) : null, System.getProperties()));
+  }
+
+  /**
+   * Reads {@code file} (required), or conf/config.json when null (optional), layered with the environment
+   * and {@code sys} (the system properties, and the command line's options).
+   *
+   * @throws IllegalArgumentException naming the file, and the line and column of malformed JSON
+   */
+  public static GatewayConfig read(Path file, java.util.Properties sys) {
+    Path path = file != null ? file : Path.of(DEFAULT_FILE);
+    JsonObject values = new JsonObject();
+    if (Files.isRegularFile(path)) {
+      values = parse(path);
+    } else if (file != null) {
+      throw new IllegalArgumentException(file + ": no such file");
     }
-    ConfigRetrieverOptions options = new ConfigRetrieverOptions().setIncludeDefaultStores(false)
-      .addStore(new ConfigStoreOptions().setType("file").setFormat("json").setOptional(explicit == null)
-        .setConfig(new JsonObject().put("path", path)));
-    ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
-    return retriever.getConfig()
-      .recover(e -> Future.failedFuture(new IllegalArgumentException(path + ": " + e.getMessage(), e)))
-      .map(file -> from(file, System.getenv(), System.getProperties()))
-      .andThen(done -> retriever.close());
+    return from(values, System.getenv(), sys, path.toString());
+  }
+
+  private static JsonObject parse(Path path) {
+    Object value;
+    try {
+      value = JsonText.decode(Buffer.buffer(Files.readAllBytes(path)));
+    } catch (IOException e) {
+      throw new IllegalArgumentException(path + ": cannot be read (" + e.getMessage() + ")");
+    } catch (io.vertx.core.json.DecodeException e) {
+      throw new IllegalArgumentException(path + ": not valid JSON: " + e.getMessage());
+    }
+    if (!(value instanceof JsonObject object)) {
+      throw new IllegalArgumentException(path + ": must hold one JSON object of settings, such as {\"http.port\": 8080}");
+    }
+    return object;
   }
 
   /** Layers: defaults, then the file, then environment variables, then system properties. */
   public static GatewayConfig from(JsonObject file, Map<String, String> env, java.util.Properties sys) {
+    return from(file, env, sys, "the configuration");
+  }
+
+  private static GatewayConfig from(JsonObject file, Map<String, String> env, java.util.Properties sys,
+                                    String source) {
+    List<String> problems = ConfigCheck.problems(file == null ? new JsonObject() : file, DEFAULTS);
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(source + ": " + String.join("; ", problems));
+    }
     JsonObject merged = new JsonObject();
     DEFAULTS.forEach(merged::put);
     merged.mergeIn(file == null ? new JsonObject() : file);
+    merged.remove("env");
     for (String key : List.copyOf(merged.fieldNames())) {
       String fromEnv = env.get("BOTGATE_" + key.replace('.', '_').replace('-', '_').toUpperCase(Locale.ROOT));
       String fromSys = sys == null ? null : sys.getProperty(key);
@@ -104,7 +136,7 @@ public final class GatewayConfig {
         botEnv.put(k.substring(ENV_PREFIX.length()), v);
       }
     });
-    JsonObject fileEnv = merged.getJsonObject("env", new JsonObject());
+    JsonObject fileEnv = file == null ? new JsonObject() : file.getJsonObject("env", new JsonObject());
     fileEnv.forEach(e -> botEnv.putIfAbsent(e.getKey(), String.valueOf(e.getValue())));
     return new GatewayConfig(merged, botEnv);
   }

@@ -1,7 +1,9 @@
 package io.botgate;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -59,8 +61,21 @@ public final class JsonText {
         : PARSERS.createParser(buffer.getBytes());
       return JacksonCodec.fromParser(parser, Object.class);
     } catch (IOException e) {
-      throw new DecodeException("Failed to decode:" + e.getMessage(), e);
+      throw new DecodeException(describe(e), e);
+    } catch (DecodeException e) {
+      throw e.getCause() instanceof IOException cause ? new DecodeException(describe(cause), cause) : e;
     }
+  }
+
+  /** Where the text went wrong and how, without the parser's own internals ("Source: REDACTED ..."). */
+  static String describe(IOException e) {
+    if (!(e instanceof JsonProcessingException p)) {
+      return e.getMessage();
+    }
+    String what = p.getOriginalMessage().replaceAll("\\s*\\(start marker at \\[Source: [^\\]]*?line: (\\d+), column: (\\d+)\\]\\)",
+      " (opened at line $1, column $2)").replaceAll("\\s*\\[Source: [^\\]]*\\]", "");
+    JsonLocation at = p.getLocation();
+    return at == null ? what : "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": " + what;
   }
 
   /** The value's JSON text as UTF-8. */

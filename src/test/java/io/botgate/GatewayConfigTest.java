@@ -6,10 +6,13 @@ import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @ExtendWith(VertxExtension.class)
 class GatewayConfigTest {
@@ -54,5 +57,44 @@ class GatewayConfigTest {
     var allowed = Await.result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/api/integrations")
       .bearerTokenAuthentication("s3cret").send());
     assertThat(allowed.statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void shouldRefuseUnknownKeysNamingTheClosestKnownOne() {
+    assertThatThrownBy(() -> GatewayConfig.of(new JsonObject().put("htpp.instances", 2).put("sesion.idle.minutes", 5)
+      .put("whatever.this.is", 1)))
+      .hasMessageContaining("unknown key 'htpp.instances' (did you mean 'http.instances'?)")
+      .hasMessageContaining("unknown key 'sesion.idle.minutes' (did you mean 'session.idle.minutes'?)")
+      .hasMessageContaining("unknown key 'whatever.this.is' (the README's Configuration section lists every key)");
+  }
+
+  @Test
+  void shouldNameEveryValueOfTheWrongTypeWithWhatTheKeyTakes() {
+    assertThatThrownBy(() -> GatewayConfig.of(new JsonObject().put("http.port", "8080x").put("demo.enabled", "yes")
+      .put("egress.allow", 5).put("http.host", 127).put("env", "A=1")))
+      .hasMessageContaining("'http.port' must be a whole number, not \"8080x\"")
+      .hasMessageContaining("'demo.enabled' must be true or false, not \"yes\"")
+      .hasMessageContaining("'egress.allow' must be a list")
+      .hasMessageContaining("'http.host' must be a string, not 127")
+      .hasMessageContaining("'env' must be an object");
+  }
+
+  @Test
+  void shouldGiveTheLineAndColumnOfAMalformedFileWithoutParserInternals() throws Exception {
+    Path file = Files.createTempFile("config", ".json");
+    Files.writeString(file, "{\n  \"http.port\": 8080,\n  \"demo.enabled\": tru\n}\n");
+    assertThatThrownBy(() -> GatewayConfig.read(file, new Properties()))
+      .hasMessageStartingWith(file + ": not valid JSON: line 3, column ")
+      .hasMessageContaining("Unrecognized token 'tru'")
+      .hasMessageNotContaining("Source").hasMessageNotContaining("REDACTED");
+    Files.writeString(file, "{\n  \"http.port\": 8080,\n");
+    assertThatThrownBy(() -> GatewayConfig.read(file, new Properties()))
+      .hasMessageContaining("line 3, column 1: Unexpected end-of-input").hasMessageNotContaining("Source");
+  }
+
+  @Test
+  void shouldRefuseAMissingFileThatWasAskedFor() {
+    assertThatThrownBy(() -> GatewayConfig.read(Path.of("/nonexistent/botgate.json"), new Properties()))
+      .hasMessage("/nonexistent/botgate.json: no such file");
   }
 }
