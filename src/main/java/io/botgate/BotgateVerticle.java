@@ -44,6 +44,8 @@ public final class BotgateVerticle extends VerticleBase {
   private ScriptEngine engine;
   private DebugStream stream;
   private volatile String baseUrl;
+  private volatile boolean draining;
+  private HttpServerVerticle.Servers servers;
 
   /** Reads conf/config.json (or -Dbotgate.conf) and the environment. */
   public BotgateVerticle() {
@@ -76,13 +78,15 @@ public final class BotgateVerticle extends VerticleBase {
         registry.load(text, config.string("integrations.file"));
         return ConfFiles.read(vertx, "script.globals", config.string("script.globals"), () -> null);
       })
-      .compose(globals -> {
+      // Building the sandbox (the standard objects, compiled and frozen) takes a while: not on an event loop.
+      .compose(globals -> vertx.executeBlocking(() -> {
         engine = new ScriptEngine(vertx, new ScriptLimits(config.integer("script.cpu.ms"),
           config.integer("script.memory.mb") * (1L << 20), config.integer("script.stack.depth"),
           ScriptLimits.DEFAULTS.maxStringLength(), ScriptLimits.DEFAULTS.maxArrayLength()), globals,
           config.integer("script.threads"), config.integer("script.queue"));
-        return listen(config, host, token);
-      });
+        return engine;
+      }))
+      .compose(built -> listen(config, host, token));
   }
 
   private Future<?> listen(GatewayConfig config, String host, String token) {
@@ -118,9 +122,11 @@ public final class BotgateVerticle extends VerticleBase {
 
     HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(config.integer("http.port"))
       .setCompressionSupported(true);
-    return HttpServerVerticle.deploy(vertx, router, options, config.integer("http.instances"))
-      .compose(boundPort -> {
-        port = boundPort;
+    return HttpServerVerticle.deploy(vertx, router, options, config.integer("http.instances"),
+        config.integer("shutdown.graceSeconds"))
+      .compose(bound -> {
+        servers = bound;
+        port = bound.port();
         return new EventBusApi(executor, sessions, scripts).register(vertx.eventBus());
       })
       .onSuccess(v -> {
@@ -142,7 +148,18 @@ public final class BotgateVerticle extends VerticleBase {
     HealthChecks checks = HealthChecks.create(vertx);
     checks.register("integrations", p -> p.complete(Status.OK(new JsonObject().put("count", registry.all().size()))));
     checks.register("sessions", p -> p.complete(Status.OK(new JsonObject().put("count", sessions.size()))));
+    checks.register("accepting", p -> p.complete(draining
+      ? Status.KO(new JsonObject().put("reason", "draining: the gateway is shutting down")) : Status.OK()));
     return checks;
+  }
+
+  /**
+   * Stops taking work: /health reports draining (503), the HTTP servers stop accepting and the requests in
+   * flight finish within {@code shutdown.graceSeconds}; completes when they have.
+   */
+  public Future<Void> drain() {
+    draining = true;
+    return servers == null ? Future.succeededFuture() : servers.undeploy(vertx);
   }
 
   private static boolean isLoopback(String host) {

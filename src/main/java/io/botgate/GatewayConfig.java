@@ -66,6 +66,7 @@ public final class GatewayConfig {
     d.put("console.heartbeat.seconds", 20);
     d.put("console.origins", new JsonArray());
     d.put("cluster.enabled", false);
+    d.put("shutdown.graceSeconds", 30);
     return d;
   }
 

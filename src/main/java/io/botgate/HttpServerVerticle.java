@@ -8,19 +8,26 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
 /**
  * One HTTP server on its own event loop. Several instances share the port, so requests spread over
- * the cores while the router and the services behind it are shared.
+ * the cores while the router and the services behind it are shared. Undeployed, a server stops accepting
+ * and lets the requests in flight finish within the grace time before it closes their connections.
  */
 final class HttpServerVerticle extends VerticleBase {
 
   private final Router router;
   private final HttpServerOptions options;
+  private final long graceSeconds;
   private HttpServer server;
 
-  private HttpServerVerticle(Router router, HttpServerOptions options) {
+  private HttpServerVerticle(Router router, HttpServerOptions options, long graceSeconds) {
     this.router = router;
     this.options = options;
+    this.graceSeconds = graceSeconds;
   }
 
   @Override
@@ -29,14 +36,30 @@ final class HttpServerVerticle extends VerticleBase {
     return server.requestHandler(router).listen();
   }
 
-  /** Deploys {@code instances} servers on one port and completes with the bound port. */
-  static Future<Integer> deploy(Vertx vertx, Router router, HttpServerOptions options, int instances) {
+  @Override
+  public Future<?> stop() {
+    return server.shutdown(graceSeconds, TimeUnit.SECONDS);
+  }
+
+  /** The servers of one port, deployed together and undeployed together. */
+  record Servers(int port, List<String> deployments) {
+    Future<Void> undeploy(Vertx vertx) {
+      return Future.all(deployments.stream().map(vertx::undeploy).toList()).mapEmpty();
+    }
+  }
+
+  /** Deploys {@code instances} servers on one port. */
+  static Future<Servers> deploy(Vertx vertx, Router router, HttpServerOptions options, int instances,
+                                long graceSeconds) {
     // Port 0 would give each instance its own random port; a negative port makes Vert.x share one.
     HttpServerOptions shared = new HttpServerOptions(options).setPort(options.getPort() == 0 ? -1 : options.getPort());
-    HttpServerVerticle first = new HttpServerVerticle(router, shared);
-    return vertx.deployVerticle(first).compose(id -> instances <= 1 ? Future.succeededFuture() :
-        vertx.deployVerticle(() -> new HttpServerVerticle(router, shared),
-          new DeploymentOptions().setInstances(instances - 1)))
-      .map(done -> first.server.actualPort());
+    HttpServerVerticle first = new HttpServerVerticle(router, shared, graceSeconds);
+    List<String> ids = new ArrayList<>();
+    return vertx.deployVerticle(first).compose(id -> {
+      ids.add(id);
+      return instances <= 1 ? Future.succeededFuture() :
+        vertx.deployVerticle(() -> new HttpServerVerticle(router, shared, graceSeconds),
+          new DeploymentOptions().setInstances(instances - 1)).andThen(more -> ids.add(more.result()));
+    }).map(done -> new Servers(first.server.actualPort(), List.copyOf(ids)));
   }
 }

@@ -13,7 +13,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.logging.Logger;
 
 /**
  * The jar's entry point: botgate's own command line. It reads the configuration, starts Vert.x (on the
@@ -34,7 +33,6 @@ import java.util.logging.Logger;
 public final class Main implements Callable<Integer> {
 
   static final int BAD_CONFIGURATION = 1;
-  private static final Logger LOG = Logger.getLogger(Main.class.getName());
   private static final String PREFER_NATIVE = "vertx.options.preferNativeTransport";
 
   @Option(names = {"-c", "--config"}, paramLabel = "FILE",
@@ -48,6 +46,7 @@ public final class Main implements Callable<Integer> {
   boolean cluster;
 
   private Vertx vertx;
+  private BotgateVerticle gateway;
 
   public static void main(String[] args) {
     Main main = new Main();
@@ -74,26 +73,40 @@ public final class Main implements Callable<Integer> {
     String preferNative = System.getProperty(PREFER_NATIVE);
     options.setPreferNativeTransport(preferNative == null || Boolean.parseBoolean(preferNative));
     Vertx started = Vertx.vertx(options);
+    gateway = new BotgateVerticle(settings);
     try {
-      started.deployVerticle(new BotgateVerticle(settings)).toCompletionStage().toCompletableFuture()
-        .get(60, TimeUnit.SECONDS);
+      started.deployVerticle(gateway).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException | InterruptedException e) {
       System.err.println("botgate: " + startFailure(e instanceof ExecutionException ? e.getCause() : e, settings));
       started.close();
       return BAD_CONFIGURATION;
     }
     vertx = started;
-    Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "botgate-shutdown"));
+    int grace = settings.integer("shutdown.graceSeconds");
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(grace), "botgate-shutdown"));
     return 0;
   }
 
-  private void stop() {
+  /**
+   * On SIGTERM (or Ctrl-C): drain, close, and exit 0 — rather than the JVM's 143 for a signal, since
+   * stopping on a signal is this process's normal way to end. The lines go straight to standard error:
+   * java.util.logging closes its handlers in a shutdown hook of its own, at the same time as this one.
+   */
+  private void stop(int graceSeconds) {
+    long start = System.nanoTime();
+    System.err.println("botgate draining: no new connections; requests in flight have up to " + graceSeconds
+      + " s (shutdown.graceSeconds)");
+    int code = 0;
     try {
-      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      LOG.info("botgate stopped");
+      gateway.drain().eventually(vertx::close).toCompletionStage().toCompletableFuture()
+        .get(graceSeconds + 10L, TimeUnit.SECONDS);
+      System.err.println("botgate stopped after " + (System.nanoTime() - start) / 1_000_000 + " ms");
     } catch (Exception e) {
-      LOG.warning("botgate did not stop cleanly: " + e);
+      System.err.println("botgate did not stop cleanly: " + e);
+      code = 1;
     }
+    System.err.flush();
+    Runtime.getRuntime().halt(code);
   }
 
   private static Path fromProperty() {

@@ -58,6 +58,7 @@ public final class StubUpstream extends VerticleBase {
         .put("path", req.path()).put("query", req.query())
         .put("headers", headers(req)).put("body", body.toString()));
       case "hang" -> { }
+      case "slow" -> vertx.setTimer(Long.parseLong(parts[2]), t -> json(req, 200, faq("slow")));
       case "drip" -> drip(req);
       case "reset" -> req.connection().close();
       case "invalid" -> req.response().setStatusCode(200).putHeader("Content-Type", "application/json")
