@@ -280,7 +280,10 @@ final class RequestTemplate {
     }
   }
 
-  /** '.' or '..', also once or twice percent-decoded (servers and proxies that decode twice exist). */
+  /**
+   * '.' or '..', also once or twice percent-decoded: the segment as sent holds the value encoded, so a
+   * value such as {@code %2e%2e} is refused too (servers and proxies that decode twice exist).
+   */
   static boolean isDotSegment(String segment) {
     String s = segment;
     for (int round = 0; round < 3; round++) {
