@@ -1,10 +1,10 @@
 package io.botgate.integration;
 
+import io.botgate.console.SecretMask;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.botgate.console.SecretMask;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpHeaders;
@@ -143,7 +143,8 @@ final class UpstreamCaller {
         return Future.failedFuture(new TimeoutException());
       }
       String host = uri.getHost();
-      Future<InetAddress> target = EgressGuard.isLiteral(host)
+      // An IPv4 literal is connected to as written; names (and IPv6 literals) through the checked address.
+      Future<InetAddress> target = EgressGuard.isLiteral(host) && !host.startsWith("[")
         ? guard.check(vertx, host, port).map((InetAddress) null) : guard.resolve(vertx, host, port);
       return target.compose(address -> {
         BoundedBody sink = new BoundedBody(maxBodyBytes);
@@ -185,7 +186,7 @@ final class UpstreamCaller {
 
     /**
      * The Web Client request for a URL already parsed, from its parts so the client does not parse it again.
-     * A name goes to the address the guard checked ({@code address}, null for an address literal), with the
+     * A name goes to the address the guard checked ({@code address}, null for an IPv4 literal), with the
      * name kept for the Host header and TLS. User info never reaches the client: it becomes Basic auth.
      */
     private HttpRequest<Buffer> request(HttpMethod method, URI uri, int port, InetAddress address) {
