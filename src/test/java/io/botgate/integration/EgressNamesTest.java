@@ -1,7 +1,9 @@
 package io.botgate.integration;
 
 import io.botgate.TestGateway;
+import io.botgate.console.SecretMask;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
@@ -54,6 +56,26 @@ class EgressNamesTest {
     assertThat(answer.getString("reason")).contains("127.0.0.1").contains("loopback").contains("egress.allow")
       .doesNotContain("Connection was closed");
     assertThat(gw.upstream.received.size()).isEqualTo(before);
+  }
+
+  @Test
+  void shouldReachAnAllowedIpv6LiteralWithItsHostHeader(Vertx vertx) {
+    HttpServer server = result(vertx.createHttpServer()
+      .requestHandler(req -> req.response().putHeader("Content-Type", "application/json")
+        .end(new JsonObject().put("host", req.getHeader("Host")).encode()))
+      .listen(0, "::1"));
+    UpstreamCaller caller = new UpstreamCaller(vertx, new EgressGuard(List.of("::1")), new SecretMask(List.of()), 10_000);
+    try {
+      IntegrationDefinition definition = IntegrationDefinition.fromJson(new JsonObject().put("name", "v6")
+        .put("method", "GET").put("url", "http://[::1]:" + server.actualPort() + "/x"), null);
+      UpstreamResponse response = result(caller.call(definition,
+        definition.request().render(p -> null, "http://127.0.0.1:1", new SecretMask(List.of()))));
+      assertThat(response.httpStatus()).isEqualTo(200);
+      assertThat(new JsonObject(response.body()).getString("host")).isEqualTo("[::1]:" + server.actualPort());
+    } finally {
+      caller.close();
+      server.close();
+    }
   }
 
   @Test
