@@ -162,7 +162,12 @@ final class RequestTemplate {
       if (shown != null) {
         shown.append('?');
       }
-      urlQuery.render(v, RequestTemplate::queryEncode, "url", url, shown);
+      if (plan.shownUrlQuery != null) { // written out in the definition: its shown form is made once
+        url.append(urlQuery.source());
+        shown.append(plan.shownUrlQuery);
+      } else {
+        urlQuery.render(v, RequestTemplate::queryEncode, "url", url, shown);
+      }
       sep = '&';
     }
     int i = 0;
@@ -176,7 +181,8 @@ final class RequestTemplate {
       sep = '&';
     }
     String realUrl = url.toString();
-    String shownUrl = shown == null ? realUrl : plan.scanUrl ? mask.url(shown.toString()) : shown.toString();
+    String shownUrl = shown == null ? realUrl : plan.scanUrlQuery ? mask.url(shown.toString())
+      : plan.userInfo ? SecretMask.withoutUserInfo(shown.toString()) : shown.toString();
     List<Map.Entry<String, String>> renderedHeaders = new ArrayList<>(headers.size());
     Map<String, String> shownHeaders = new LinkedHashMap<>();
     int j = 0;
@@ -274,6 +280,15 @@ final class RequestTemplate {
   }
 
   private static void checkSegment(CharSequence url, int from, int to, Template.Placeholder filler) {
+    if (to - from == 0 || to - from > 12) {
+      return;
+    }
+    for (int i = from; i < to; i++) { // only dots and escapes can make a dot segment: most values stop here
+      char c = url.charAt(i);
+      if (c != '.' && c != '%' && hex(c) < 0) {
+        return;
+      }
+    }
     if (isDotSegment(url.subSequence(from, to).toString())) {
       throw new TemplateRejection("the value of " + filler + " in url makes a path segment '.' or '..'; "
         + "a path placeholder fills exactly one segment and can never change the path");
@@ -420,8 +435,12 @@ final class RequestTemplate {
     final SecretMask mask;
     final boolean[] secretHeader = new boolean[headers.size()];
     final boolean[] secretQuery = new boolean[query.size()];
-    /** User info, or secret-looking names in the URL's own query: the shown URL is scanned. */
-    final boolean scanUrl;
+    /** User info in the URL: masked in the shown URL. */
+    final boolean userInfo;
+    /** Secret-looking names in a templated query of the URL itself: the shown URL is scanned. */
+    final boolean scanUrlQuery;
+    /** The shown form of the URL's own query when it is written out in full, else null. */
+    final String shownUrlQuery;
     final boolean urlDiffers;
     final boolean hostMayDiffer;
     final boolean bodyDiffers;
@@ -442,11 +461,11 @@ final class RequestTemplate {
         secretHeader[i++] = mask.isSecret(e.getKey());
         env |= e.getValue().hasEnv();
       }
-      String pathSource = urlPath.source();
-      boolean userInfo = SecretMask.userInfo(pathSource) != null;
+      this.userInfo = SecretMask.userInfo(urlPath.source()) != null;
       boolean secretUrlQuery = urlQuery != null && !mask.url("?" + urlQuery.source()).equals("?" + urlQuery.source());
-      this.scanUrl = userInfo || secretUrlQuery;
-      this.urlDiffers = scanUrl || env || queryDiffers;
+      this.shownUrlQuery = secretUrlQuery && urlQuery.isConstant() ? mask.url("?" + urlQuery.source()).substring(1) : null;
+      this.scanUrlQuery = secretUrlQuery && shownUrlQuery == null;
+      this.urlDiffers = userInfo || secretUrlQuery || env || queryDiffers;
       this.hostMayDiffer = urlPath.hasEnv();
       boolean bodyEnv = body != null && hasEnv(body);
       this.bodyDiffers = bodyEnv || (body instanceof Template t ? !mask.text(t.source()).equals(t.source())
