@@ -96,8 +96,8 @@ public final class BotgateVerticle extends VerticleBase {
     stream = new DebugStream(vertx, config.integer("history.size"), config.integer("history.total"),
       config.integer("history.minutes") * 60_000L, System::currentTimeMillis);
     ScriptRunner runner = new ScriptRunner(engine, config.botEnv());
-    executor = new IntegrationExecutor(vertx, registry, sessions, stream, runner,
-      new SecretMask(config.list("mask.headers")), guard,
+    SecretMask mask = new SecretMask(config.list("mask.headers"));
+    executor = new IntegrationExecutor(vertx, registry, sessions, stream, runner, mask, guard,
       new IntegrationExecutor.Settings(config.integer("upstream.limit.bytes"), config.botEnv(), () -> baseUrl,
         config.string("node.id")));
     SessionScripts scripts = new SessionScripts(sessions, stream, runner);
@@ -108,7 +108,7 @@ public final class BotgateVerticle extends VerticleBase {
     if (demo) {
       router.get(DemoFaq.PATH).handler(DemoFaq.load()::handle);
     }
-    new ApiRoutes(registry, executor, sessions, scripts, stream).mount(router, config.integer("body.limit.bytes"), token);
+    new ApiRoutes(registry, executor, sessions, scripts, stream, mask).mount(router, config.integer("body.limit.bytes"), token);
     ConsoleEndpoint console = new ConsoleEndpoint(vertx, stream, new ConsoleOptions(
       config.integer("console.subscriptions"), config.integer("console.queue.bytes"),
       config.integer("console.heartbeat.seconds") * 1000L, config.integer("history.size"),

@@ -8,17 +8,22 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real upstream on a loopback port that misbehaves on request: fixed statuses, hangs, slow drips,
- * connection resets, invalid JSON, huge bodies, and flaky answers. It counts the hits per path.
+ * connection resets, invalid JSON, huge bodies, and flaky answers. It counts the hits per path and
+ * records every request as it arrived.
  */
 public final class StubUpstream extends VerticleBase {
 
   private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
+  /** Every request as received, in order. */
+  public final List<Received> received = new CopyOnWriteArrayList<>();
   private HttpServer server;
 
   @Override
@@ -40,9 +45,16 @@ public final class StubUpstream extends VerticleBase {
     return n == null ? 0 : n.get();
   }
 
+  /** A request as it arrived: raw URI (path not normalised), headers with lower-case names, body. */
+  public record Received(String method, String uri, JsonObject headers, String body) {
+  }
+
   private void handle(HttpServerRequest req) {
     int hit = hits.computeIfAbsent(req.path(), p -> new AtomicInteger()).incrementAndGet();
-    req.body().onSuccess(body -> route(req, body, hit));
+    req.body().onSuccess(body -> {
+      received.add(new Received(req.method().name(), req.uri(), headers(req), body.toString()));
+      route(req, body, hit);
+    });
   }
 
   private void route(HttpServerRequest req, Buffer body, int hit) {
@@ -74,6 +86,8 @@ public final class StubUpstream extends VerticleBase {
           json(req, 200, new JsonObject().put("results", new JsonArray().add(new JsonObject().put("title", "ok"))));
         }
       }
+      case "record" -> json(req, req.getParam("status") == null ? 200 : Integer.parseInt(req.getParam("status")),
+        new JsonObject().put("ok", true));
       case "redirect" -> req.response().setStatusCode(302).putHeader("Location", req.getParam("to")).end();
       default -> json(req, 404, new JsonObject().put("error", "no route " + req.path()));
     }

@@ -3,7 +3,9 @@ package io.botgate.api;
 import io.botgate.GatewayError;
 import io.botgate.JsonText;
 import io.botgate.console.DebugStream;
+import io.botgate.console.SecretMask;
 import io.botgate.integration.DefinitionException;
+import io.botgate.integration.DefinitionMask;
 import io.botgate.integration.ExecutionReport;
 import io.botgate.integration.ExecutionRequest;
 import io.botgate.integration.IntegrationDefinition;
@@ -41,14 +43,16 @@ public final class ApiRoutes {
   private final SessionStore sessions;
   private final SessionScripts scripts;
   private final DebugStream stream;
+  private final DefinitionMask definitions;
 
   public ApiRoutes(IntegrationRegistry registry, IntegrationExecutor executor, SessionStore sessions,
-                   SessionScripts scripts, DebugStream stream) {
+                   SessionScripts scripts, DebugStream stream, SecretMask mask) {
     this.registry = registry;
     this.executor = executor;
     this.sessions = sessions;
     this.scripts = scripts;
     this.stream = stream;
+    this.definitions = new DefinitionMask(mask);
   }
 
   /** Mounts the API on the router; {@code authToken} may be null (no auth). */
@@ -60,7 +64,8 @@ public final class ApiRoutes {
     // The busiest route first: the router tries routes in order.
     router.post("/api/sessions/:session/integrations/:name").handler(this::execute);
     router.get("/api/integrations").handler(ctx -> answer(ctx, 200, listIntegrations()));
-    router.get("/api/integrations/:name").handler(ctx -> answer(ctx, 200, integration(ctx.pathParam("name")).toJson()));
+    router.get("/api/integrations/:name").handler(ctx -> answer(ctx, 200,
+      definitions.show(integration(ctx.pathParam("name")).toJson())));
     router.put("/api/integrations/:name").handler(this::putIntegration);
     router.delete("/api/integrations/:name").handler(this::deleteIntegration);
     new SessionRoutes(sessions, scripts, stream).mount(router);
@@ -71,7 +76,7 @@ public final class ApiRoutes {
 
   private JsonArray listIntegrations() {
     JsonArray out = new JsonArray();
-    registry.all().forEach(d -> out.add(d.toJson()));
+    registry.all().forEach(d -> out.add(definitions.show(d.toJson())));
     return out;
   }
 
@@ -86,10 +91,12 @@ public final class ApiRoutes {
     if (body == null) {
       throw GatewayError.badRequest("invalid_request", "PUT needs the definition as a JSON object");
     }
-    IntegrationDefinition definition = IntegrationDefinition.fromJson(body, name);
-    boolean existed = registry.find(name).isPresent();
+    IntegrationDefinition stored = registry.find(name).orElse(null);
+    // A definition read with GET comes back with its secrets masked: those stay as stored.
+    IntegrationDefinition definition = IntegrationDefinition.fromJson(
+      definitions.restore(name, body, stored == null ? null : stored.toJson()), name);
     registry.put(definition);
-    answer(ctx, existed ? 200 : 201, definition.toJson());
+    answer(ctx, stored != null ? 200 : 201, definitions.show(definition.toJson()));
   }
 
   private void deleteIntegration(RoutingContext ctx) {

@@ -13,8 +13,10 @@ import java.util.regex.Pattern;
 
 /**
  * Keeps integrations away from loopback, private, link-local and metadata addresses unless the
- * configuration allows them ({@code egress.allow}: {@code host}, {@code host:port} or CIDR entries).
- * Checked on the resolved address before each request, and again on the address actually connected to.
+ * configuration allows them ({@code egress.allow}: {@code host}, {@code host:port} or CIDR entries, where a
+ * host is a name or an address). A name is resolved once, here, and the call connects to the very address
+ * that was checked ({@link #resolve}): no second lookup can swap in another (DNS rebinding), and a listed
+ * name is compared as a name, whatever private address it resolves to.
  */
 public final class EgressGuard {
 
@@ -49,33 +51,61 @@ public final class EgressGuard {
     }
   }
 
-  /** Succeeds when every address the host resolves to may be reached; fails with {@link Blocked}. */
-  Future<Void> check(Vertx vertx, String host, int port) {
+  /**
+   * Succeeds when every address the host resolves to may be reached; fails with {@link Blocked}. Enough
+   * for an address literal; for a name, connect to what {@link #resolve} gives instead.
+   */
+  public Future<Void> check(Vertx vertx, String host, int port) {
     String h = stripBrackets(host).toLowerCase(Locale.ROOT);
     if (hostAllowed(h, port)) {
       return Future.succeededFuture();
     }
     if (isLiteral(h)) {
-      return verdict(h, port, resolveLiteral(h));
+      return verdict(h, port, false, resolveLiteral(h)).mapEmpty();
+    }
+    return resolve(vertx, h, port).mapEmpty();
+  }
+
+  /**
+   * The address to connect to for {@code host}: its first address, once every address it resolves to may
+   * be reached (the name is listed in {@code egress.allow}, with or without this port, or each address is
+   * public or listed). The address carries no name, so connection errors never quote it.
+   */
+  public Future<InetAddress> resolve(Vertx vertx, String host, int port) {
+    String h = stripBrackets(host).toLowerCase(Locale.ROOT);
+    boolean listed = hostAllowed(h, port);
+    if (isLiteral(h)) {
+      return verdict(h, port, listed, resolveLiteral(h));
     }
     return vertx.executeBlocking(() -> InetAddress.getAllByName(h), false)
-      .compose(addresses -> verdict(h, port, addresses));
+      .compose(addresses -> verdict(h, port, listed, addresses));
   }
 
   /** The synchronous check of an address already connected to. */
-  boolean allows(InetAddress address, int port) {
+  public boolean allows(InetAddress address, int port) {
     return isPublic(address) || hostAllowed(address.getHostAddress(), port) || inCidr(address);
   }
 
-  private Future<Void> verdict(String host, int port, InetAddress... addresses) {
-    for (InetAddress a : addresses) {
-      if (!allows(a, port)) {
-        return Future.failedFuture(new Blocked("egress to " + host + (host.equals(a.getHostAddress()) ? "" :
-          " (" + a.getHostAddress() + ")") + " is blocked: it is a " + kind(a)
-          + " address; list it in egress.allow to permit it"));
+  /** The check of an address reached through {@code host}: allowed by the name or by the address. */
+  public boolean allows(String host, InetAddress address, int port) {
+    return hostAllowed(stripBrackets(host).toLowerCase(Locale.ROOT), port) || allows(address, port);
+  }
+
+  private Future<InetAddress> verdict(String host, int port, boolean listed, InetAddress... addresses) {
+    if (!listed) {
+      for (InetAddress a : addresses) {
+        if (!allows(a, port)) {
+          return Future.failedFuture(new Blocked("egress to " + host + (host.equals(a.getHostAddress()) ? "" :
+            " (" + a.getHostAddress() + ")") + " is blocked: it is a " + kind(a)
+            + " address; list " + host + " (or " + host + ":" + port + ") in egress.allow to permit it"));
+        }
       }
     }
-    return Future.succeededFuture();
+    try {
+      return Future.succeededFuture(InetAddress.getByAddress(addresses[0].getAddress()));
+    } catch (UnknownHostException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   private boolean hostAllowed(String host, int port) {
@@ -89,6 +119,11 @@ public final class EgressGuard {
       }
     }
     return false;
+  }
+
+  static boolean isLiteral(String host) {
+    String h = stripBrackets(host);
+    return IPV4.matcher(h).matches() || h.contains(":");
   }
 
   static boolean isPublic(InetAddress a) {
@@ -107,10 +142,6 @@ public final class EgressGuard {
       return "link-local or cloud metadata";
     }
     return "private or reserved";
-  }
-
-  private static boolean isLiteral(String host) {
-    return IPV4.matcher(host).matches() || host.contains(":");
   }
 
   private static InetAddress resolveLiteral(String host) {

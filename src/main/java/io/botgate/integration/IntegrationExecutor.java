@@ -55,7 +55,7 @@ public final class IntegrationExecutor {
     this.stream = stream;
     this.scripts = scripts;
     this.mask = mask;
-    this.upstream = new UpstreamCaller(vertx, guard, settings.maxResponseBytes());
+    this.upstream = new UpstreamCaller(vertx, guard, mask, settings.maxResponseBytes());
     this.env = Map.copyOf(settings.env());
     this.selfBaseUrl = settings.selfBaseUrl();
     this.node = settings.node();
@@ -116,15 +116,15 @@ public final class IntegrationExecutor {
 
     private Future<UpstreamResponse> call() {
       try {
-        rendered = definition.request().render(this::valueOf, selfBaseUrl.get());
+        rendered = definition.request().render(this::valueOf, selfBaseUrl.get(), mask);
       } catch (TemplateRejection e) {
         return Future.succeededFuture(UpstreamResponse.failure("440", e.getMessage(), 0));
       }
-      maskedUrl = mask.url(rendered.url());
+      maskedUrl = rendered.shown().url();
       transcript.event(DebugEvent.INTEGRATION, "info", definition.name() + ": " + requestLine(),
         new JsonObject().put("phase", "start").put("integration", definition.name())
           .put("method", definition.method().name()).put("url", maskedUrl)
-          .put("headers", new JsonObject(new LinkedHashMap<>(mask.headers(rendered.headers())))));
+          .put("headers", new JsonObject(new LinkedHashMap<>(rendered.shown().headers()))));
       long upstreamStart = System.nanoTime();
       return upstream.call(definition, rendered).andThen(done ->
         upstreamMs = (System.nanoTime() - upstreamStart) / 1_000_000);

@@ -1,5 +1,6 @@
 package io.botgate.integration;
 
+import io.botgate.console.SecretMask;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -29,6 +30,8 @@ final class RequestTemplate {
   private final Map<String, Template> query;
   private final Object body;
   private final boolean jsonBody;
+  /** Derived from the templates and the mask on first use; a new mask (a test's) derives it again. */
+  private volatile MaskPlan plan;
 
   private RequestTemplate(Template urlPath, Template urlQuery, Map<String, Template> headers,
                           Map<String, Template> query, Object body, boolean jsonBody) {
@@ -52,7 +55,7 @@ final class RequestTemplate {
       urlQuery = q < 0 ? null : checked(problem, "url", u.substring(q + 1));
       boolean fromEnv = u.startsWith("{$env.");
       if (!fromEnv && !u.startsWith("http://") && !u.startsWith("https://") && !u.startsWith("/")) {
-        problem.accept("url", "'" + u + "' must start with http://, https://, / (this gateway) or {$env.name}");
+        problem.accept("url", "'" + SecretMask.withoutUserInfo(u) + "' must start with http://, https://, / (this gateway) or {$env.name}");
       }
     }
     Map<String, Template> headers = new LinkedHashMap<>();
@@ -128,43 +131,228 @@ final class RequestTemplate {
   }
 
   /**
-   * Renders the request for one call.
+   * Renders the request for one call, and the form it may be shown in.
    *
    * @param selfBaseUrl the gateway's own base URL, for URLs that are paths on this gateway
-   * @throws TemplateRejection when a placeholder cannot be resolved or its value has a newline
+   * @throws TemplateRejection when a placeholder cannot be resolved, its value has a newline, or a path
+   *                           placeholder would make a '.' or '..' segment
    */
-  RenderedRequest render(PlaceholderValues values, String selfBaseUrl) {
-    StringBuilder url = new StringBuilder(128).append(renderPath(values));
+  RenderedRequest render(PlaceholderValues values, String selfBaseUrl, SecretMask mask) {
+    MaskPlan plan = plan(mask);
+    List<String> secrets = plan.anyEnv ? new ArrayList<>(4) : List.of();
+    PlaceholderValues v = plan.anyEnv ? p -> {
+      String value = values.valueOf(p);
+      if (value != null && p.kind() == Template.Placeholder.Kind.ENV) {
+        secrets.add(value);
+      }
+      return value;
+    } : values;
+    StringBuilder url = new StringBuilder(128);
+    StringBuilder shown = plan.urlDiffers ? new StringBuilder(128) : null;
+    renderPath(v, url, shown);
     if (url.length() > 0 && url.charAt(0) == '/') {
       url.insert(0, selfBaseUrl);
+      if (shown != null) {
+        shown.insert(0, selfBaseUrl);
+      }
     }
     char sep = '?';
     if (urlQuery != null) {
-      url.append('?').append(urlQuery.render(values, RequestTemplate::queryEncode, "url"));
+      url.append('?');
+      if (shown != null) {
+        shown.append('?');
+      }
+      if (plan.shownUrlQuery != null) { // written out in the definition: its shown form is made once
+        url.append(urlQuery.source());
+        shown.append(plan.shownUrlQuery);
+      } else {
+        urlQuery.render(v, RequestTemplate::queryEncode, "url", url, shown);
+      }
       sep = '&';
     }
+    int i = 0;
     for (Map.Entry<String, Template> e : query.entrySet()) {
-      String value = e.getValue().render(values, v -> v, "query '" + e.getKey() + "'");
-      url.append(sep).append(queryEncode(e.getKey())).append('=').append(queryEncode(value));
+      String name = queryEncode(e.getKey());
+      String[] value = renderPair(v, e.getValue(), plan.secretQuery[i++], shown != null, "query '" + e.getKey() + "'");
+      url.append(sep).append(name).append('=').append(queryEncode(value[0]));
+      if (shown != null) {
+        shown.append(sep).append(name).append('=').append(queryEncode(value[1]));
+      }
       sep = '&';
     }
+    String realUrl = url.toString();
+    String shownUrl = shown == null ? realUrl : plan.scanUrlQuery ? mask.url(shown.toString())
+      : plan.userInfo ? SecretMask.withoutUserInfo(shown.toString()) : shown.toString();
     List<Map.Entry<String, String>> renderedHeaders = new ArrayList<>(headers.size());
+    Map<String, String> shownHeaders = new LinkedHashMap<>();
+    int j = 0;
     for (Map.Entry<String, Template> e : headers.entrySet()) {
-      renderedHeaders.add(Map.entry(e.getKey(), e.getValue().render(values, v -> v, "header '" + e.getKey() + "'")));
+      String[] value = renderPair(v, e.getValue(), plan.secretHeader[j++], true, "header '" + e.getKey() + "'");
+      renderedHeaders.add(Map.entry(e.getKey(), value[0]));
+      shownHeaders.put(e.getKey(), value[1]);
     }
-    Buffer renderedBody = body == null ? null : renderBody(values);
-    return new RenderedRequest(url.toString(), renderedHeaders, renderedBody);
+    Buffer renderedBody = body == null ? null : renderBody(v);
+    String shownBody = body != null && plan.bodyDiffers ? shownBody(values, mask) : null;
+    if (plan.hostMayDiffer) {
+      String host = hostOf(realUrl);
+      if (!host.equals(hostOf(shownUrl))) {
+        secrets.add(host);
+      }
+    }
+    return new RenderedRequest(realUrl, renderedHeaders, renderedBody,
+      new ShownRequest(shownUrl, shownHeaders, shownBody, renderedBody, secrets));
   }
 
-  private String renderPath(PlaceholderValues values) {
-    if (urlPath.isConstant()) {
-      return urlPath.source();
+  /** A header or query value, sent and shown: masked whole under a secret name, its env values otherwise. */
+  private static String[] renderPair(PlaceholderValues values, Template t, boolean secret, boolean wantShown,
+                                     String where) {
+    if (!t.hasEnv() || secret || !wantShown) {
+      String value = t.render(values, v -> v, where);
+      return new String[] {value, secret ? SecretMask.MASK : value};
     }
-    // env values may carry a whole base URL; everything else is one path segment.
-    return urlPath.render(p -> {
-      String v = values.valueOf(p);
-      return v == null || p.kind() == Template.Placeholder.Kind.ENV ? v : "\u0000" + v;
-    }, v -> v.startsWith("\u0000") ? pathEncode(v.substring(1)) : v, "url");
+    StringBuilder sent = new StringBuilder(t.source().length() + 32);
+    StringBuilder shown = new StringBuilder(t.source().length() + 32);
+    t.render(values, v -> v, where, sent, shown);
+    return new String[] {sent.toString(), shown.toString()};
+  }
+
+  /**
+   * The URL before '?'. A placeholder other than {@code {$env.x}} fills exactly one path segment: its value
+   * is percent-encoded, so '/' cannot split it, and a segment it makes '.' or '..' (even encoded, as
+   * {@code %2e%2e}) rejects the call. Env values go in verbatim, so a base URL can come from the environment.
+   */
+  private void renderPath(PlaceholderValues values, StringBuilder url, StringBuilder shown) {
+    if (shown != null) {
+      shown.append(urlPath.literals().get(0));
+    }
+    if (urlPath.isConstant()) {
+      url.append(urlPath.source());
+      return;
+    }
+    List<String> literals = urlPath.literals();
+    List<Template.Placeholder> placeholders = urlPath.placeholders();
+    int segment = url.length();
+    Template.Placeholder filler = null; // the last bot-supplied value in the current segment
+    for (int i = 0; ; i++) {
+      String literal = literals.get(i);
+      int slash = literal.indexOf('/');
+      if (slash >= 0 && filler != null) {
+        checkSegment(url, segment, url.length() + slash, filler);
+        filler = null;
+      }
+      url.append(literal);
+      if (slash >= 0) {
+        segment = url.length() - literal.length() + literal.lastIndexOf('/') + 1;
+      }
+      if (shown != null && i > 0) {
+        shown.append(literal);
+      }
+      if (i == placeholders.size()) {
+        break;
+      }
+      Template.Placeholder p = placeholders.get(i);
+      String value = Template.checkedValue(values, p, "url");
+      if (p.kind() == Template.Placeholder.Kind.ENV) {
+        int valueSlash = value.indexOf('/');
+        if (valueSlash >= 0 && filler != null) {
+          checkSegment(url, segment, url.length() + valueSlash, filler);
+          filler = null;
+        }
+        url.append(value);
+        if (valueSlash >= 0) {
+          segment = url.length() - value.length() + value.lastIndexOf('/') + 1;
+        }
+        if (shown != null) {
+          shown.append(SecretMask.MASK);
+        }
+      } else {
+        String encoded = pathEncode(value);
+        url.append(encoded);
+        if (shown != null) {
+          shown.append(encoded);
+        }
+        filler = p;
+      }
+    }
+    if (filler != null) {
+      checkSegment(url, segment, url.length(), filler);
+    }
+  }
+
+  private static void checkSegment(CharSequence url, int from, int to, Template.Placeholder filler) {
+    if (to - from == 0 || to - from > 12) {
+      return;
+    }
+    for (int i = from; i < to; i++) { // only dots and escapes can make a dot segment: most values stop here
+      char c = url.charAt(i);
+      if (c != '.' && c != '%' && hex(c) < 0) {
+        return;
+      }
+    }
+    if (isDotSegment(url.subSequence(from, to).toString())) {
+      throw new TemplateRejection("the value of " + filler + " in url makes a path segment '.' or '..'; "
+        + "a path placeholder fills exactly one segment and can never change the path");
+    }
+  }
+
+  /**
+   * '.' or '..', also once or twice percent-decoded: the segment as sent holds the value encoded, so a
+   * value such as {@code %2e%2e} is refused too (servers and proxies that decode twice exist).
+   */
+  static boolean isDotSegment(String segment) {
+    String s = segment;
+    for (int round = 0; round < 3; round++) {
+      if (s.equals(".") || s.equals("..")) {
+        return true;
+      }
+      if (s.isEmpty() || s.length() > 12 || s.indexOf('%') < 0) {
+        return false;
+      }
+      String decoded = percentDecode(s);
+      if (decoded.equals(s)) {
+        return false;
+      }
+      s = decoded;
+    }
+    return s.equals(".") || s.equals("..");
+  }
+
+  private static String percentDecode(String s) {
+    StringBuilder out = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '%' && i + 2 < s.length() && hex(s.charAt(i + 1)) >= 0 && hex(s.charAt(i + 2)) >= 0) {
+        out.append((char) (hex(s.charAt(i + 1)) * 16 + hex(s.charAt(i + 2))));
+        i += 2;
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
+  private static int hex(char c) {
+    return Character.digit(c, 16);
+  }
+
+  /** The host of an absolute URL as written (brackets of an IPv6 literal kept), "" when it has none. */
+  static String hostOf(String url) {
+    int scheme = url.indexOf("://");
+    if (scheme < 0) {
+      return "";
+    }
+    int start = scheme + 3;
+    int end = start;
+    while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
+      end++;
+    }
+    int at = url.lastIndexOf('@', end - 1);
+    if (at >= start) {
+      start = at + 1;
+    }
+    int close = url.indexOf(']', start);
+    int colon = url.indexOf(':', close >= 0 && close < end ? close : start);
+    return url.substring(start, colon >= 0 && colon < end ? colon : end);
   }
 
   private Buffer renderBody(PlaceholderValues values) {
@@ -174,6 +362,18 @@ final class RequestTemplate {
     }
     Object rendered = renderJson(body, values);
     return rendered instanceof JsonObject o ? o.toBuffer() : ((JsonArray) rendered).toBuffer();
+  }
+
+  /** The body as shown: env values masked where they land, values under secret field names masked. */
+  private String shownBody(PlaceholderValues values, SecretMask mask) {
+    if (body instanceof Template t) {
+      UnaryOperator<String> encode = jsonBody ? RequestTemplate::jsonEscape : v -> v;
+      StringBuilder shown = new StringBuilder(t.source().length() + 32);
+      t.render(values, encode, "body", new StringBuilder(), shown);
+      return mask.text(shown.toString());
+    }
+    Object rendered = shownJson(body, values, mask, false);
+    return rendered instanceof JsonObject o ? o.encode() : ((JsonArray) rendered).encode();
   }
 
   @SuppressWarnings("unchecked")
@@ -192,6 +392,104 @@ final class RequestTemplate {
       return out;
     }
     return node;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Object shownJson(Object node, PlaceholderValues values, SecretMask mask, boolean secret) {
+    if (node instanceof Template t) {
+      if (secret) {
+        return SecretMask.MASK;
+      }
+      StringBuilder shown = new StringBuilder();
+      t.render(values, v -> v, "body", new StringBuilder(), shown);
+      return shown.toString();
+    }
+    if (node instanceof Map<?, ?> map) {
+      JsonObject out = new JsonObject();
+      ((Map<String, Object>) map).forEach((k, v) -> out.put(k, shownJson(v, values, mask, secret || mask.isSecret(k))));
+      return out;
+    }
+    if (node instanceof List<?> list) {
+      JsonArray out = new JsonArray();
+      list.forEach(v -> out.add(shownJson(v, values, mask, secret)));
+      return out;
+    }
+    return secret && node instanceof Number ? SecretMask.MASK : node;
+  }
+
+  private MaskPlan plan(SecretMask mask) {
+    MaskPlan p = plan;
+    if (p == null || p.mask != mask) {
+      p = new MaskPlan(mask);
+      plan = p;
+    }
+    return p;
+  }
+
+  /**
+   * What masking this request needs under one mask, worked out once per definition: which headers and
+   * query parameters have secret names, and whether the URL or body can differ from what is shown at all.
+   * A request with none of these renders its shown form for free.
+   */
+  private final class MaskPlan {
+    final SecretMask mask;
+    final boolean[] secretHeader = new boolean[headers.size()];
+    final boolean[] secretQuery = new boolean[query.size()];
+    /** User info in the URL: masked in the shown URL. */
+    final boolean userInfo;
+    /** Secret-looking names in a templated query of the URL itself: the shown URL is scanned. */
+    final boolean scanUrlQuery;
+    /** The shown form of the URL's own query when it is written out in full, else null. */
+    final String shownUrlQuery;
+    final boolean urlDiffers;
+    final boolean hostMayDiffer;
+    final boolean bodyDiffers;
+    final boolean anyEnv;
+
+    MaskPlan(SecretMask mask) {
+      this.mask = mask;
+      int i = 0;
+      boolean env = urlPath.hasEnv() || (urlQuery != null && urlQuery.hasEnv());
+      boolean queryDiffers = false;
+      for (Map.Entry<String, Template> e : query.entrySet()) {
+        secretQuery[i] = mask.isSecret(e.getKey());
+        queryDiffers |= secretQuery[i++] || e.getValue().hasEnv();
+        env |= e.getValue().hasEnv();
+      }
+      i = 0;
+      for (Map.Entry<String, Template> e : headers.entrySet()) {
+        secretHeader[i++] = mask.isSecret(e.getKey());
+        env |= e.getValue().hasEnv();
+      }
+      this.userInfo = SecretMask.userInfo(urlPath.source()) != null;
+      boolean secretUrlQuery = urlQuery != null && !mask.url("?" + urlQuery.source()).equals("?" + urlQuery.source());
+      this.shownUrlQuery = secretUrlQuery && urlQuery.isConstant() ? mask.url("?" + urlQuery.source()).substring(1) : null;
+      this.scanUrlQuery = secretUrlQuery && shownUrlQuery == null;
+      this.urlDiffers = userInfo || secretUrlQuery || env || queryDiffers;
+      this.hostMayDiffer = urlPath.hasEnv();
+      boolean bodyEnv = body != null && hasEnv(body);
+      this.bodyDiffers = bodyEnv || (body instanceof Template t ? !mask.text(t.source()).equals(t.source())
+        : body != null && hasSecretName(body, mask));
+      this.anyEnv = env || bodyEnv;
+    }
+  }
+
+  private static boolean hasEnv(Object node) {
+    if (node instanceof Template t) {
+      return t.hasEnv();
+    }
+    if (node instanceof Map<?, ?> map) {
+      return map.values().stream().anyMatch(RequestTemplate::hasEnv);
+    }
+    return node instanceof List<?> list && list.stream().anyMatch(RequestTemplate::hasEnv);
+  }
+
+  private static boolean hasSecretName(Object node, SecretMask mask) {
+    if (node instanceof Map<?, ?> map) {
+      return map.entrySet().stream().anyMatch(e -> mask.isSecret((String) e.getKey())
+        || hasSecretName(e.getValue(), mask));
+    }
+    return node instanceof List<?> list && list.stream().anyMatch(v -> hasSecretName(v, mask));
   }
 
   static String queryEncode(String value) {

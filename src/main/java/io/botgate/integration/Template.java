@@ -1,5 +1,7 @@
 package io.botgate.integration;
 
+import io.botgate.console.SecretMask;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -18,11 +20,13 @@ final class Template {
   private final String source;
   private final List<String> literals;
   private final List<Placeholder> placeholders;
+  private final boolean hasEnv;
 
   private Template(String source, List<String> literals, List<Placeholder> placeholders) {
     this.source = source;
     this.literals = literals;
     this.placeholders = placeholders;
+    this.hasEnv = placeholders.stream().anyMatch(p -> p.kind() == Placeholder.Kind.ENV);
   }
 
   static Template parse(String source) {
@@ -47,8 +51,23 @@ final class Template {
     return placeholders;
   }
 
+  /** The literal text around the placeholders: one more than there are placeholders. */
+  List<String> literals() {
+    return literals;
+  }
+
   boolean isConstant() {
     return placeholders.isEmpty();
+  }
+
+  /** Whether an {@code {$env.x}} value lands in it, so its shown form differs from what is sent. */
+  boolean hasEnv() {
+    return hasEnv;
+  }
+
+  /** The source with every placeholder removed: what the definition itself spells out. */
+  static String withoutPlaceholders(String text) {
+    return PLACEHOLDER.matcher(text).replaceAll("");
   }
 
   /**
@@ -62,21 +81,47 @@ final class Template {
       return source;
     }
     StringBuilder out = new StringBuilder(source.length() + 32);
+    render(values, encode, where, out, null);
+    return out.toString();
+  }
+
+  /**
+   * Renders into {@code out} and, when {@code shown} is not null, into {@code shown} the same text with
+   * each {@code {$env.x}} value replaced by the mask at the very place it lands (its position, not its
+   * text: an env value may be as short as "1").
+   */
+  void render(PlaceholderValues values, UnaryOperator<String> encode, String where, StringBuilder out,
+              StringBuilder shown) {
     for (int i = 0; i < placeholders.size(); i++) {
       out.append(literals.get(i));
       Placeholder p = placeholders.get(i);
-      String value = values.valueOf(p);
-      if (value == null) {
-        throw new TemplateRejection(p + " in " + where + " has no value");
+      String encoded = encode.apply(checkedValue(values, p, where));
+      out.append(encoded);
+      if (shown != null) {
+        shown.append(literals.get(i)).append(p.kind() == Placeholder.Kind.ENV ? SecretMask.MASK : encoded);
       }
-      if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
-        throw new TemplateRejection("the value of " + p + " in " + where
-          + " contains a newline; CB rejects such calls to prevent header and body injection");
-      }
-      out.append(encode.apply(value));
     }
     out.append(literals.get(literals.size() - 1));
-    return out.toString();
+    if (shown != null) {
+      shown.append(literals.get(literals.size() - 1));
+    }
+  }
+
+  /**
+   * The value of a placeholder, which must exist and hold no newline.
+   *
+   * @throws TemplateRejection otherwise
+   */
+  static String checkedValue(PlaceholderValues values, Placeholder p, String where) {
+    String value = values.valueOf(p);
+    if (value == null) {
+      throw new TemplateRejection(p + " in " + where + " has no value");
+    }
+    if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
+      throw new TemplateRejection("the value of " + p + " in " + where
+        + " contains a newline; CB rejects such calls to prevent header and body injection");
+    }
+    return value;
   }
 
   /** One placeholder: a {@code $}-rooted name or an {@code Integration.field} reference. */

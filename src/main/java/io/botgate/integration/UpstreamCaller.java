@@ -1,11 +1,13 @@
 package io.botgate.integration;
 
+import io.botgate.console.SecretMask;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.SocketAddress;
@@ -15,8 +17,12 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.codec.BodyCodec;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
@@ -32,6 +38,7 @@ final class UpstreamCaller {
 
   private final Vertx vertx;
   private final EgressGuard guard;
+  private final SecretMask mask;
   private final long maxBodyBytes;
   /**
    * One Web Client per event-loop thread. Vert.x 5's pool hands a free connection to any caller whatever
@@ -43,9 +50,10 @@ final class UpstreamCaller {
   /** For calls made off the event loops (worker threads, tests). */
   private final WebClient shared;
 
-  UpstreamCaller(Vertx vertx, EgressGuard guard, long maxBodyBytes) {
+  UpstreamCaller(Vertx vertx, EgressGuard guard, SecretMask mask, long maxBodyBytes) {
     this.vertx = vertx;
     this.guard = guard;
+    this.mask = mask;
     this.maxBodyBytes = maxBodyBytes;
     this.shared = newClient();
   }
@@ -56,27 +64,17 @@ final class UpstreamCaller {
       : shared;
   }
 
+  /**
+   * No connect-time hook is needed: an address literal is connected to as checked, and a name is connected
+   * to through the address the guard resolved and checked ({@link #request}), never looked up again.
+   */
   private WebClient newClient() {
     var http = vertx.httpClientBuilder()
       .with(new HttpClientOptions().setKeepAlive(true).setPipelining(false)
         .setConnectTimeout((int) IntegrationDefinition.DEFAULT_TIMEOUT_MS))
       .with(new PoolOptions().setHttp1MaxSize(64))
-      .withConnectHandler(conn -> {
-        SocketAddress remote = conn.remoteAddress();
-        if (remote != null && remote.hostAddress() != null && !allowed(remote)) {
-          conn.close(); // the address changed after the check (DNS rebinding): never talk to it
-        }
-      })
       .build();
     return WebClient.wrap(http);
-  }
-
-  private boolean allowed(SocketAddress remote) {
-    try {
-      return guard.allows(InetAddress.getByName(remote.hostAddress()), remote.port());
-    } catch (UnknownHostException e) {
-      return false;
-    }
   }
 
   Future<UpstreamResponse> call(IntegrationDefinition definition, RenderedRequest request) {
@@ -112,7 +110,7 @@ final class UpstreamCaller {
 
     private void attempt() {
       attempts++;
-      send(definition.method(), request.url(), request.body(), MAX_REDIRECTS).onComplete(done -> {
+      send(definition.method(), request.url(), request.shown().url(), request.body(), MAX_REDIRECTS).onComplete(done -> {
         UpstreamResponse response = done.succeeded() ? done.result() : fromFailure(done.cause());
         long backoff = FIRST_BACKOFF_MS << Math.min(attempts - 1, 6);
         boolean retry = response.worthRetrying() && definition.mayRetry() && attempts <= definition.retries()
@@ -125,29 +123,38 @@ final class UpstreamCaller {
       });
     }
 
-    private Future<UpstreamResponse> send(HttpMethod method, String url, Buffer body,
+    /** One hop; {@code shownUrl} is how reasons may quote {@code url}. */
+    private Future<UpstreamResponse> send(HttpMethod method, String url, String shownUrl, Buffer body,
                                           int redirectsLeft) {
       URI uri;
       try {
-        uri = URI.create(url);
+        uri = new URI(url);
         if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
-          throw new IllegalArgumentException("not an absolute http(s) URL");
+          throw new URISyntaxException(url, "not an absolute http(s) URL with a host");
         }
-      } catch (IllegalArgumentException e) {
-        return Future.succeededFuture(UpstreamResponse.failure("440", "URL '" + url + "' is invalid: "
-          + e.getMessage(), attempts));
+      } catch (URISyntaxException e) {
+        // The reason alone: the exception's message quotes the whole URL, secrets and all.
+        return Future.succeededFuture(UpstreamResponse.failure("440", "URL '" + shownUrl + "' is invalid: "
+          + e.getReason(), attempts));
       }
       int port = uri.getPort() > 0 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
       long remaining = deadline - System.currentTimeMillis();
       if (remaining <= 0) {
         return Future.failedFuture(new TimeoutException());
       }
-      return guard.check(vertx, uri.getHost(), port).compose(ok -> {
+      String host = uri.getHost();
+      // An IPv4 literal is connected to as written; names (and IPv6 literals) through the checked address.
+      Future<InetAddress> target = EgressGuard.isLiteral(host) && !host.startsWith("[")
+        ? guard.check(vertx, host, port).map((InetAddress) null) : guard.resolve(vertx, host, port);
+      return target.compose(address -> {
         BoundedBody sink = new BoundedBody(maxBodyBytes);
-        HttpRequest<Void> req = request(method, url, uri, port).followRedirects(false).timeout(remaining)
+        HttpRequest<Void> req = request(method, uri, port, address).followRedirects(false).timeout(remaining)
           .as(BodyCodec.pipe(sink, false));
         for (Map.Entry<String, String> h : request.headers()) {
           req.putHeader(h.getKey(), h.getValue());
+        }
+        if (uri.getRawUserInfo() != null && !req.headers().contains(HttpHeaders.AUTHORIZATION)) {
+          req.putHeader(HttpHeaders.AUTHORIZATION.toString(), basic(uri.getUserInfo()));
         }
         Future<HttpResponse<Void>> sent = body == null ? req.send() : req.sendBuffer(body);
         return sent.transform(done -> {
@@ -162,7 +169,14 @@ final class UpstreamCaller {
           String location = resp.getHeader("Location");
           if (isRedirect(resp.statusCode()) && location != null && redirectsLeft > 0) {
             boolean keepMethod = resp.statusCode() == 307 || resp.statusCode() == 308;
-            return send(keepMethod ? method : HttpMethod.GET, uri.resolve(location).toString(),
+            String next;
+            try {
+              next = uri.resolve(location).toString();
+            } catch (IllegalArgumentException e) {
+              return Future.succeededFuture(UpstreamResponse.failure("502", "upstream redirected to an invalid URL",
+                attempts));
+            }
+            return send(keepMethod ? method : HttpMethod.GET, next, request.shown().scrub(mask.url(next)),
               keepMethod ? body : null, redirectsLeft - 1);
           }
           return Future.succeededFuture(UpstreamResponse.of(resp.statusCode(), sink.collected(), attempts));
@@ -171,33 +185,43 @@ final class UpstreamCaller {
     }
 
     /**
-     * The Web Client request for a URL already parsed: from its parts, so the client does not parse it
-     * again, except for IPv6 literals and URLs with user info, which the client's own parser handles.
+     * The Web Client request for a URL already parsed, from its parts so the client does not parse it again.
+     * A name goes to the address the guard checked ({@code address}, null for an IPv4 literal), with the
+     * name kept for the Host header and TLS. User info never reaches the client: it becomes Basic auth.
      */
-    private HttpRequest<Buffer> request(HttpMethod method, String url, URI uri, int port) {
+    private HttpRequest<Buffer> request(HttpMethod method, URI uri, int port, InetAddress address) {
       WebClient client = client();
-      if (uri.getHost().startsWith("[") || uri.getRawUserInfo() != null) {
-        return client.requestAbs(method, url);
-      }
       String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
       String target = uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
-      return client.request(method, port, uri.getHost(), target).ssl("https".equals(uri.getScheme()));
+      boolean ssl = "https".equals(uri.getScheme());
+      if (address == null) {
+        return client.request(method, port, uri.getHost(), target).ssl(ssl);
+      }
+      return client.request(method, SocketAddress.inetSocketAddress(new InetSocketAddress(address, port)), port,
+        uri.getHost(), target).ssl(ssl);
     }
 
+    /** Reasons quote network errors, scrubbed of what the request's shown form hides. */
     private UpstreamResponse fromFailure(Throwable cause) {
+      ShownRequest shown = request.shown();
       if (cause instanceof EgressGuard.Blocked) {
-        return UpstreamResponse.failure("440", cause.getMessage(), attempts);
+        return UpstreamResponse.failure("440", shown.scrub(cause.getMessage()), attempts);
       }
       if (cause instanceof TimeoutException || System.currentTimeMillis() >= deadline) {
         return UpstreamResponse.failure("504", "no answer within the deadline of " + definition.timeoutMs()
           + " ms", attempts);
       }
       if (cause instanceof UnknownHostException) {
-        return UpstreamResponse.transportFailure("DNS lookup failed for " + cause.getMessage(), attempts);
+        return UpstreamResponse.transportFailure(shown.scrub("DNS lookup failed for " + cause.getMessage()), attempts);
       }
       String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-      return UpstreamResponse.transportFailure("transport failure: " + message, attempts);
+      return UpstreamResponse.transportFailure(shown.scrub("transport failure: " + message), attempts);
     }
+  }
+
+  /** The Basic credentials of URL user info, percent-decoded as RFC 3986 writes them. */
+  private static String basic(String userInfo) {
+    return "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
   }
 
   private static boolean isRedirect(int status) {

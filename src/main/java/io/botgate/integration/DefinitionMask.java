@@ -1,0 +1,173 @@
+package io.botgate.integration;
+
+import io.botgate.console.SecretMask;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Definitions as {@code GET /api/integrations} shows them, and back: secrets written into a definition
+ * (URL user info, values under secret-looking header, query and body names) are shown as the mask, while
+ * placeholders such as {@code Bearer {$env.TOKEN}} stay readable. A PUT that sends a masked value back
+ * unchanged keeps the stored secret; a mask anywhere else a secret would be is refused, so the mask can
+ * never silently replace a real secret.
+ */
+public final class DefinitionMask {
+
+  /** What may stand beside placeholders in a shown secret: an auth scheme, or ':' between user and password. */
+  private static final Pattern REFERENCE_ONLY = Pattern.compile("(?i)\\s*(bearer|basic|token|digest|bot|apikey)?\\s*:?\\s*");
+  /** Stands in for the mask while checking whether masking would hide it: a private-use character. */
+  private static final String PROBE = "\uE000";
+
+  private final SecretMask mask;
+
+  public DefinitionMask(SecretMask mask) {
+    this.mask = mask;
+  }
+
+  /** The definition with its written-in secrets masked. */
+  public JsonObject show(JsonObject definition) {
+    JsonObject out = definition.copy();
+    if (out.getValue("url") instanceof String url) {
+      out.put("url", url(url));
+    }
+    for (String key : List.of("headers", "query")) {
+      if (out.getValue(key) instanceof JsonObject pairs) {
+        for (String name : new ArrayList<>(pairs.fieldNames())) {
+          if (pairs.getValue(name) instanceof String v && mask.isSecret(name) && !referenceOnly(v)) {
+            pairs.put(name, SecretMask.MASK);
+          }
+        }
+      }
+    }
+    Object body = out.getValue("body");
+    if (body instanceof String text) {
+      out.put("body", mask.text(text, DefinitionMask::referenceOnly));
+    } else if (body instanceof JsonObject || body instanceof JsonArray) {
+      out.put("body", json(body, false));
+    }
+    return out;
+  }
+
+  /**
+   * The definition a PUT stores: each value sent back exactly as {@link #show} showed the stored one is
+   * that stored value again.
+   *
+   * @param stored the stored definition's JSON, null when there is none
+   * @throws DefinitionException when the mask still stands where a secret would be
+   */
+  public JsonObject restore(String name, JsonObject incoming, JsonObject stored) {
+    JsonObject restored = stored == null ? incoming : (JsonObject) restore(incoming, show(stored), stored);
+    List<DefinitionException.Problem> problems = new ArrayList<>();
+    Object probed = probe(restored);
+    findHiddenProbes(probed, show((JsonObject) probed), "", name, problems);
+    if (!problems.isEmpty()) {
+      throw new DefinitionException("integration '" + name + "' is invalid", problems);
+    }
+    return restored;
+  }
+
+  private String url(String url) {
+    int[] userInfo = SecretMask.userInfo(url);
+    if (userInfo != null && !referenceOnly(url.substring(userInfo[0], userInfo[1]))) {
+      url = url.substring(0, userInfo[0]) + SecretMask.MASK + url.substring(userInfo[1]);
+    }
+    int q = url.indexOf('?');
+    if (q < 0) {
+      return url;
+    }
+    StringBuilder out = new StringBuilder(url.length()).append(url, 0, q + 1);
+    String[] pairs = url.substring(q + 1).split("&", -1);
+    for (int i = 0; i < pairs.length; i++) {
+      int eq = pairs[i].indexOf('=');
+      boolean hide = eq >= 0 && mask.isSecret(pairs[i].substring(0, eq)) && !referenceOnly(pairs[i].substring(eq + 1));
+      out.append(i > 0 ? "&" : "").append(hide ? pairs[i].substring(0, eq + 1) + SecretMask.MASK : pairs[i]);
+    }
+    return out.toString();
+  }
+
+  private Object json(Object node, boolean secret) {
+    if (node instanceof JsonObject obj) {
+      JsonObject out = new JsonObject();
+      obj.forEach(e -> out.put(e.getKey(), json(e.getValue(), secret || mask.isSecret(e.getKey()))));
+      return out;
+    }
+    if (node instanceof JsonArray arr) {
+      JsonArray out = new JsonArray();
+      arr.forEach(v -> out.add(json(v, secret)));
+      return out;
+    }
+    if (secret && (node instanceof Number || node instanceof String s && !referenceOnly(s))) {
+      return SecretMask.MASK;
+    }
+    return node;
+  }
+
+  /** Only placeholders (and an auth scheme): a reference to a secret kept elsewhere, safe to show. */
+  static boolean referenceOnly(String value) {
+    return REFERENCE_ONLY.matcher(Template.withoutPlaceholders(value)).matches();
+  }
+
+  private static Object restore(Object in, Object shown, Object stored) {
+    if (in instanceof JsonObject obj && shown instanceof JsonObject s && stored instanceof JsonObject st) {
+      JsonObject out = new JsonObject();
+      obj.forEach(e -> out.put(e.getKey(), restore(e.getValue(), s.getValue(e.getKey()), st.getValue(e.getKey()))));
+      return out;
+    }
+    if (in instanceof JsonArray arr && shown instanceof JsonArray s && stored instanceof JsonArray st
+      && s.size() == st.size()) {
+      JsonArray out = new JsonArray();
+      for (int i = 0; i < arr.size(); i++) {
+        out.add(i < s.size() ? restore(arr.getValue(i), s.getValue(i), st.getValue(i)) : arr.getValue(i));
+      }
+      return out;
+    }
+    return in != null && in.equals(shown) && !Objects.equals(shown, stored) ? stored : in;
+  }
+
+  /** Every mask in a string replaced by the probe character, which masking hides like any secret text. */
+  private static Object probe(Object node) {
+    if (node instanceof JsonObject obj) {
+      JsonObject out = new JsonObject();
+      obj.forEach(e -> out.put(e.getKey(), probe(e.getValue())));
+      return out;
+    }
+    if (node instanceof JsonArray arr) {
+      JsonArray out = new JsonArray();
+      arr.forEach(v -> out.add(probe(v)));
+      return out;
+    }
+    return node instanceof String s && s.contains(SecretMask.MASK) ? s.replace(SecretMask.MASK, PROBE) : node;
+  }
+
+  private static void findHiddenProbes(Object probed, Object shown, String path, String name,
+                                       List<DefinitionException.Problem> problems) {
+    if (probed instanceof JsonObject obj && shown instanceof JsonObject s) {
+      for (Map.Entry<String, Object> e : obj) {
+        findHiddenProbes(e.getValue(), s.getValue(e.getKey()), path.isEmpty() ? e.getKey() : path + "." + e.getKey(),
+          name, problems);
+      }
+    } else if (probed instanceof JsonArray arr && shown instanceof JsonArray s) {
+      for (int i = 0; i < arr.size() && i < s.size(); i++) {
+        findHiddenProbes(arr.getValue(i), s.getValue(i), path + "[" + i + "]", name, problems);
+      }
+    } else if (probed instanceof String p && p.contains(PROBE)
+      && !(shown instanceof String s && count(s) == count(p))) {
+      problems.add(new DefinitionException.Problem(name, path, "holds the mask '" + SecretMask.MASK
+        + "' where a secret goes; send the real value, or the value exactly as GET showed it to keep the stored one"));
+    }
+  }
+
+  private static int count(String s) {
+    int n = 0;
+    for (int i = s.indexOf(PROBE); i >= 0; i = s.indexOf(PROBE, i + 1)) {
+      n++;
+    }
+    return n;
+  }
+}

@@ -1,0 +1,66 @@
+package io.botgate.integration;
+
+import io.botgate.console.SecretMask;
+import io.vertx.core.buffer.Buffer;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A rendered request as events, answers, errors and logs may show it: every value rendered from
+ * {@code {$env.*}} masked where it landed, URL user info masked, and the values of headers, query
+ * parameters and body fields under secret-looking names masked. What is sent is never this.
+ */
+final class ShownRequest {
+
+  /** Values shorter than this are masked where they land but not searched for in free text. */
+  static final int MIN_SCRUBBED_LENGTH = 4;
+
+  private final String url;
+  private final Map<String, String> headers;
+  private final String maskedBody;
+  private final Buffer plainBody;
+  private final List<String> secrets;
+
+  /**
+   * @param maskedBody the body with its secrets masked, or null when {@code plainBody} holds none
+   * @param secrets    texts to scrub from free text whose structure is unknown (env values, a host that
+   *                   came from the environment): network errors, redirect targets
+   */
+  ShownRequest(String url, Map<String, String> headers, String maskedBody, Buffer plainBody, List<String> secrets) {
+    this.url = url;
+    this.headers = headers;
+    this.maskedBody = maskedBody;
+    this.plainBody = plainBody;
+    this.secrets = secrets;
+  }
+
+  String url() {
+    return url;
+  }
+
+  Map<String, String> headers() {
+    return headers;
+  }
+
+  /** The body as text, secrets masked; null without a body. Worked out when asked for. */
+  String body() {
+    return maskedBody != null ? maskedBody : plainBody == null ? null : plainBody.toString();
+  }
+
+  /**
+   * Free text that may quote the request (a network error, a redirect target) with every known secret
+   * text replaced: used only where the positions of values are unknown.
+   */
+  String scrub(String text) {
+    if (text == null || secrets.isEmpty()) {
+      return text;
+    }
+    for (String secret : secrets) {
+      if (secret.length() >= MIN_SCRUBBED_LENGTH) {
+        text = text.replace(secret, SecretMask.MASK);
+      }
+    }
+    return text;
+  }
+}

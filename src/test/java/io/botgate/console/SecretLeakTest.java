@@ -1,0 +1,207 @@
+package io.botgate.console;
+
+import io.botgate.StubUpstream;
+import io.botgate.TestGateway;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+import java.util.stream.Stream;
+
+import static io.botgate.Await.result;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * One integration with a secret in every place a request has (path, query, header, body, user info; from
+ * {@code {$env.*}} and written in under secret names), run when it succeeds and when it fails: no answer,
+ * event, console frame, log line or GET of the definition shows any of them, while the upstream gets them all.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 120, timeUnit = TimeUnit.SECONDS)
+class SecretLeakTest {
+
+  private static final Map<String, String> ENV = Map.of(
+    "BASIC_USER", "envUserSecret2208",
+    "PATH_SECRET", "envPathSecret7781",
+    "REF_SECRET", "envUrlQuerySecret5523",
+    "Q_SECRET", "envQuerySecret9914",
+    "HDR_SECRET", "envHeaderSecret3349",
+    "BODY_SECRET", "envBodySecret6671");
+  private static final List<String> WRITTEN_IN = List.of("litUserPw4417", "litApiKey8830", "litCode1192",
+    "litCredential5560", "litAuthn7734", "litClientPass2281", "litBodyPw3390", "litNestedKey6612");
+  private static final String BASIC = Base64.getEncoder()
+    .encodeToString("envUserSecret2208:litUserPw4417".getBytes(StandardCharsets.UTF_8));
+
+  static TestGateway gw;
+  static ConsoleClient console;
+  static final List<String> logLines = new CopyOnWriteArrayList<>();
+  static final Handler capture = new Handler() {
+    private final SimpleFormatter format = new SimpleFormatter();
+
+    @Override
+    public void publish(LogRecord record) {
+      logLines.add(format.format(record));
+    }
+
+    @Override
+    public void flush() {
+    }
+
+    @Override
+    public void close() {
+    }
+  };
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    Logger.getLogger("").addHandler(capture);
+    Logger.getLogger("").setLevel(Level.ALL);
+    JsonObject env = new JsonObject();
+    ENV.forEach(env::put);
+    gw = result(TestGateway.start(vertx, new JsonObject().put("env", env)));
+    console = result(ConsoleClient.connect(vertx, gw.gateway.port()));
+    console.subscribe("*", 0);
+    console.awaitFrame(f -> "subscribed".equals(f.getString("op")));
+  }
+
+  @AfterAll
+  static void stop() {
+    Logger.getLogger("").removeHandler(capture);
+    Logger.getLogger("").setLevel(Level.INFO);
+  }
+
+  private static JsonObject leaky(String name) {
+    return new JsonObject().put("name", name).put("method", "POST").put("retries", 0)
+      .put("url", "http://{$env.BASIC_USER}:litUserPw4417@127.0.0.1:{$botContext.port}/record/{$env.PATH_SECRET}"
+        + "/items?api_key=litApiKey8830&ref={$env.REF_SECRET}")
+      .put("query", new JsonObject().put("code", "litCode1192").put("q", "{$env.Q_SECRET}")
+        .put("status", "{$botContext.status}"))
+      .put("headers", new JsonObject().put("X-Custom-Credential", "litCredential5560")
+        .put("X-Authentication", "litAuthn7734").put("X-Client-Pass", "litClientPass2281")
+        .put("X-Trace", "t-{$env.HDR_SECRET}-x").put("X-Note", "plain"))
+      .put("body", new JsonObject().put("user", "bot").put("password", "litBodyPw3390")
+        .put("note", "see {$env.BODY_SECRET} here").put("nested", new JsonObject().put("apiKey", "litNestedKey6612")));
+  }
+
+  private static JsonObject run(String session, String integration, Object port, String status) {
+    return result(gw.execute(session, integration, new JsonObject().put("variables",
+      new JsonObject().put("port", String.valueOf(port)).put("status", status))));
+  }
+
+  private static HttpResponse<Buffer> get(String path) {
+    return result(gw.http.get(gw.gateway.port(), "127.0.0.1", path).send());
+  }
+
+  private static String status(JsonObject answer) {
+    return answer.getJsonObject("result").getString("statusCode");
+  }
+
+  @Test
+  void shouldShowNoSecretAnywhereWhileTheUpstreamGetsThemAll() {
+    List<String> shown = new ArrayList<>();
+    HttpResponse<Buffer> put = result(gw.declare(leaky("leaky")));
+    assertThat(put.statusCode()).isEqualTo(201);
+    shown.add(put.bodyAsString());
+    int port = gw.upstream.port();
+    int before = gw.upstream.received.size();
+
+    JsonObject ok = run("leak", "leaky", port, "200");
+    JsonObject failed = run("leak", "leaky", port, "500");
+    JsonObject refused = run("leak", "leaky", 9, "200");
+    JsonObject invalid = run("leak", "leaky", "x y", "200");
+    assertThat(List.of(status(ok), status(failed), status(refused), status(invalid)))
+      .containsExactly("200", "500", "502", "440");
+    assertThat(ok.getString("request")).isEqualTo("POST http://****@127.0.0.1:" + port
+      + "/record/****/items?api_key=****&ref=****&code=****&q=****&status=200");
+    assertThat(invalid.getString("reason")).contains("is invalid").contains("****");
+    Stream.of(ok, failed, refused, invalid).forEach(a -> shown.add(a.encode()));
+
+    List<StubUpstream.Received> got = gw.upstream.received.subList(before, gw.upstream.received.size());
+    assertThat(got).hasSize(2);
+    for (StubUpstream.Received r : got) {
+      assertThat(r.uri()).isEqualTo("/record/envPathSecret7781/items?api_key=litApiKey8830&ref=envUrlQuerySecret5523"
+        + "&code=litCode1192&q=envQuerySecret9914&status=" + (r == got.get(0) ? "200" : "500"));
+      assertThat(r.headers().getString("authorization")).isEqualTo("Basic " + BASIC);
+      assertThat(r.headers().getString("x-custom-credential")).isEqualTo("litCredential5560");
+      assertThat(r.headers().getString("x-authentication")).isEqualTo("litAuthn7734");
+      assertThat(r.headers().getString("x-client-pass")).isEqualTo("litClientPass2281");
+      assertThat(r.headers().getString("x-trace")).isEqualTo("t-envHeaderSecret3349-x");
+      assertThat(new JsonObject(r.body())).isEqualTo(new JsonObject().put("user", "bot").put("password", "litBodyPw3390")
+        .put("note", "see envBodySecret6671 here").put("nested", new JsonObject().put("apiKey", "litNestedKey6612")));
+    }
+
+    await().until(() -> console.events("leak").stream().filter(e -> "finish".equals(phase(e))).count() == 4);
+    JsonObject start = console.events("leak").stream().filter(e -> "start".equals(phase(e))).findFirst().orElseThrow();
+    assertThat(start.getJsonObject("data").getJsonObject("headers").getString("X-Trace")).isEqualTo("t-****-x");
+    assertThat(start.getJsonObject("data").getJsonObject("headers").getString("X-Note")).isEqualTo("plain");
+    shown.add(console.frames.toString());
+    shown.add(get("/api/sessions/leak/events?after=0&limit=1000").bodyAsString());
+    shown.add(get("/api/sessions/leak").bodyAsString());
+    shown.add(get("/api/integrations").bodyAsString());
+    shown.add(get("/api/integrations/leaky").bodyAsString());
+    assertThat(logLines).as("the log capture works").anyMatch(line -> line.contains("botgate listening"));
+    shown.addAll(logLines);
+
+    String everything = String.join("\n", shown);
+    Stream.concat(Stream.concat(ENV.values().stream(), WRITTEN_IN.stream()), Stream.of(BASIC))
+      .forEach(secret -> assertThat(everything).as("shown texts must not hold " + secret).doesNotContain(secret));
+  }
+
+  @Test
+  void shouldKeepTheStoredSecretsWhenTheMaskedDefinitionIsPutBack() {
+    assertThat(result(gw.declare(leaky("roundTrip"))).statusCode()).isEqualTo(201);
+    JsonObject shown = get("/api/integrations/roundTrip").bodyAsJsonObject();
+    assertThat(shown.getString("url")).startsWith("http://****@127.0.0.1:").contains("api_key=****")
+      .contains("{$env.PATH_SECRET}");
+    assertThat(shown.getJsonObject("headers").getString("X-Client-Pass")).isEqualTo("****");
+    assertThat(shown.getJsonObject("headers").getString("X-Trace")).isEqualTo("t-{$env.HDR_SECRET}-x");
+    assertThat(shown.getJsonObject("body").getString("password")).isEqualTo("****");
+
+    HttpResponse<Buffer> again = result(gw.http.put(gw.gateway.port(), "127.0.0.1", "/api/integrations/roundTrip")
+      .sendJsonObject(shown.put("timeoutMs", 5000)));
+    assertThat(again.statusCode()).isEqualTo(200);
+    int before = gw.upstream.received.size();
+    assertThat(status(run("round", "roundTrip", gw.upstream.port(), "200"))).isEqualTo("200");
+    StubUpstream.Received r = gw.upstream.received.get(before);
+    assertThat(r.uri()).contains("api_key=litApiKey8830").contains("code=litCode1192");
+    assertThat(r.headers().getString("authorization")).isEqualTo("Basic " + BASIC);
+    assertThat(r.headers().getString("x-client-pass")).isEqualTo("litClientPass2281");
+    assertThat(new JsonObject(r.body()).getString("password")).isEqualTo("litBodyPw3390");
+  }
+
+  @Test
+  void shouldRefuseTheMaskWhereNoStoredSecretCanTakeItsPlace() {
+    assertThat(result(gw.declare(leaky("original"))).statusCode()).isEqualTo(201);
+    JsonObject copy = get("/api/integrations/original").bodyAsJsonObject().put("name", "copy");
+    HttpResponse<Buffer> refused = result(gw.http.put(gw.gateway.port(), "127.0.0.1", "/api/integrations/copy")
+      .sendJsonObject(copy));
+    assertThat(refused.statusCode()).isEqualTo(400);
+    assertThat(refused.bodyAsString()).contains("headers.X-Client-Pass").contains("body.password").contains("\"url\"")
+      .contains("holds the mask");
+    assertThat(get("/api/integrations/copy").statusCode()).isEqualTo(404);
+  }
+
+  private static String phase(JsonObject event) {
+    return event.getJsonObject("data") == null ? null : event.getJsonObject("data").getString("phase");
+  }
+}

@@ -1,0 +1,47 @@
+package io.botgate.console;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The documented name rule, its additions from mask.headers, and masking of URLs and text bodies. */
+class SecretMaskTest {
+
+  private final SecretMask mask = new SecretMask(List.of("X-Internal-Route"));
+
+  @Test
+  void shouldTreatSecretLookingNamesAsSecret() {
+    assertThat(List.of("Authorization", "Cookie", "X-Custom-Credential", "X-Authentication", "X-Client-Pass", "pw",
+      "pwd", "code", "password", "passwd", "Passwort", "api_key", "apiKey", "APIKey", "X-Api-Key", "access_token",
+      "refreshtoken", "client_secret", "X-Auth-Token", "X-Auth", "X-Amz-Signature", "sig", "session", "JSESSIONID",
+      "PHPSESSID", "auth_code", "authCode", "verificationCode", "Ocp-Apim-Subscription-Key", "X-CSRF-Token", "pin",
+      "otp", "private_key", "OAuth-Consumer", "X-Internal-Route", "x-internal-route"))
+      .allSatisfy(name -> assertThat(mask.isSecret(name)).as(name).isTrue());
+  }
+
+  @Test
+  void shouldLeaveOrdinaryNamesShown() {
+    assertThat(List.of("q", "query", "Content-Type", "Accept", "X-Request-Id", "countryCode", "statusCode", "zipCode",
+      "postal_code", "languageCode", "keyword", "keyboard", "monkey", "author", "authority", "passenger", "bypass",
+      "compass", "user", "username", "id", "page", "limit", "title", "description", "X-Trace", "ref"))
+      .allSatisfy(name -> assertThat(mask.isSecret(name)).as(name).isFalse());
+  }
+
+  @Test
+  void shouldMaskUserInfoAndSecretQueryValuesOfAUrl() {
+    assertThat(mask.url("http://admin:pw@host:8080/x?api_key=abc&q=visible&code=123"))
+      .isEqualTo("http://****@host:8080/x?api_key=****&q=visible&code=****");
+    assertThat(mask.url("https://host/a@b?q=1")).isEqualTo("https://host/a@b?q=1");
+  }
+
+  @Test
+  void shouldMaskSecretFieldsOfJsonAndFormText() {
+    assertThat(mask.text("{\"user\": \"bot\", \"password\": \"hunter2\", \"pin\": 1234, \"note\": \"x\"}"))
+      .isEqualTo("{\"user\": \"bot\", \"password\": \"****\", \"pin\": \"****\", \"note\": \"x\"}");
+    assertThat(mask.text("grant_type=client_credentials&client_secret=s3cr3t&scope=read"))
+      .isEqualTo("grant_type=client_credentials&client_secret=****&scope=read");
+    assertThat(mask.text("just text")).isEqualTo("just text");
+  }
+}
