@@ -32,11 +32,14 @@ import java.util.function.Predicate;
  * it reaches becomes non-extensible with permanent, read-only properties; the walk then checks its own
  * work and refuses to start the engine if anything is left that a script could change.
  *
- * <p>Two kinds of state are not properties, so freezing cannot reach them: a few prototypes are
- * themselves instances with a mutable internal slot ({@code Date.prototype}'s time, {@code
- * RegExp.prototype}'s and {@code Script.prototype}'s compiled pattern or code), whose mutating methods
- * are made to refuse that prototype; and Rhino's {@code With} constructor, whose prototype is a
- * delegating object that cannot be frozen at all, is removed (scripts have no use for it).
+ * <p>Some state is not in properties, so freezing alone cannot reach it. Every frozen object is also sealed
+ * (Rhino then refuses the Java-level additions that ignore extensibility, such as the {@code stack} that
+ * {@code Error.captureStackTrace} defines). Prototypes that are themselves instances with a mutable
+ * internal slot ({@code Date.prototype}'s time, {@code RegExp.prototype}'s and {@code Script.prototype}'s
+ * compiled code, the progress of an iterator or generator prototype) get mutators that refuse the shared
+ * prototype as {@code this}. Rhino's {@code With} constructor, whose prototype is a delegating object that
+ * cannot be frozen at all, is removed (scripts have no use for it). What Rhino keeps outside the objects
+ * is made per run by {@link RunState}.
  */
 final class SharedGraph {
 
@@ -269,8 +272,9 @@ final class SharedGraph {
    * defineProperty}, {@code getPrototypeOf}, {@code preventExtensions}), so it sees the graph as scripts do.
    * On prototypes (and the global object), a writable property that instances commonly own (a value that
    * is not a method, such as an error's {@code message} or {@code fileName}, which Rhino itself assigns on
-   * every new error, and the methods scripts commonly give their own objects) becomes an accessor: reading gives the builtin, assigning on an instance defines the
-   * instance's own property (as in an unfrozen realm), assigning on the shared object throws.
+   * every new error, and the methods scripts commonly give their own objects) becomes an accessor:
+   * reading gives the builtin, assigning on an instance defines the instance's own property (as in an
+   * unfrozen realm), assigning on the shared object throws.
    */
   private static final class Walk {
     private static final Set<String> OVERRIDABLE = Set.of("toString", "valueOf", "constructor", "toLocaleString",
