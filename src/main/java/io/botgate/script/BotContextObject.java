@@ -15,16 +15,18 @@ import java.util.List;
 /**
  * The {@code botContext} a script sees: an object whose only properties are the botContext functions.
  * It is not a wrapped Java object, so a script finds no {@code getClass} or other Java member on it.
- * One sealed instance lives in the shared scope; each call finds the run's {@link BotContext} on the
- * thread's Rhino context, so a run costs no new function objects.
+ * One instance lives in the shared scope, frozen with its functions (no property can be added, changed
+ * or removed, see {@link SharedGraph}); each call finds the run's {@link BotContext} on the thread's
+ * Rhino context, so a run costs no new function objects and no run can leave anything on them.
  */
 final class BotContextObject extends ScriptableObject {
 
   private static final Object CURRENT = new Object();
 
-  /** Binds the run on this thread; cleared when the context exits. */
+  /** Binds the run on this thread, with fresh per-run state (see {@link RunState}); cleared when the context exits. */
   static void bind(Context cx, BotContext bot) {
     cx.putThreadLocal(CURRENT, bot);
+    RunState.begin(cx);
   }
 
   private static BotContext current(Context cx) {
@@ -81,7 +83,7 @@ final class BotContextObject extends ScriptableObject {
   }
 
   private void define(Scriptable scope, String name, int arity, SerializableCallable body) {
-    defineProperty(name, new LambdaFunction(scope, name, arity, body), READONLY | PERMANENT);
+    defineProperty(name, new LambdaFunction(scope, name, arity, body, false), READONLY | PERMANENT);
   }
 
   private static Object arg(Object[] args, int i) {

@@ -139,4 +139,33 @@ class SandboxTest {
     JsonObject health = result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/health").send()).bodyAsJsonObject();
     assertThat(health.getString("status")).isEqualTo("UP");
   }
+
+  @Test
+  void shouldNotLetOneSessionHijackTheIteratorsOfAnother() {
+    JsonObject attack = script("hijacker", """
+      var p = Object.getPrototypeOf([][Symbol.iterator]());
+      var o = p.next;
+      try {
+        p.next = function () { botContext.sendMessage('INJECTED ' + botContext.getConversationId()); return o.call(this); };
+      } catch (e) {}
+      try { botContext.getBotVariable.x = 'left behind'; } catch (e) {}
+      for (var x of [1]) {}
+      """);
+    assertThat(attack.getString("outcome")).isEqualTo("ok");
+
+    JsonObject victim = script("victim", """
+      botContext.setBotVariable('secret', 's3cr3t', true, false);
+      var total = 0;
+      for (var x of [1, 2, 3]) { total += x; }
+      for (var c of 'ab') {}
+      for (var e of new Map([[1, 2]])) {}
+      botContext.printDebugMessage(total + ' ' + botContext.getBotVariable.x);
+      """);
+    assertThat(victim.getString("outcome")).isEqualTo("ok");
+    assertThat(victim.getJsonArray("messages")).isEmpty();
+    assertThat(victim.encode()).doesNotContain("INJECTED");
+    assertThat(victim.getJsonArray("events").stream().map(JsonObject.class::cast)
+      .filter(e -> e.getString("kind").equals("debug")).map(e -> e.getString("text"))).containsExactly("6 undefined");
+    assertThat(attack.encode()).doesNotContain("s3cr3t");
+  }
 }
