@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class NativeLoopTest {
 
-  static final long LIMIT_MS = 500;
+  static final long LIMIT_MS = 1_000;
   static final ScriptLimits LIMITS = new ScriptLimits(LIMIT_MS, 64L << 20, 200, 1 << 20, 1 << 18);
   static final List<String> ARRAY_METHODS = List.of("concat", "copyWithin", "every", "fill", "filter", "find",
     "findIndex", "findLast", "findLastIndex", "flat", "flatMap", "forEach", "includes", "indexOf", "join",
