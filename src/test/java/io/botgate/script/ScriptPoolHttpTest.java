@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(VertxExtension.class)
 class ScriptPoolHttpTest {
 
-  static final long LIMIT_MS = 500;
+  static final long LIMIT_MS = 1_000;
   static final List<String> NATIVE_LOOPS = List.of(
     "Array.prototype.includes.call({length: 1e15}, 1)",
     "new Array(1e9).map(function (x) { return x; })",
