@@ -13,12 +13,12 @@ import java.util.Map;
 final class CompiledScripts {
 
   /**
-   * Heap held per character of source by one cached script: the source string (the key), Rhino's
-   * interpreter bytecode, its string and number tables, and the encoded source it keeps for
-   * {@code Function.prototype.toString}. Measured by {@code CompiledScriptsTest#measureHeldBytesPerChar}
-   * (heap after GC with 40 compiled scripts held, minus before, over their total source length) on
-   * three shapes of source: statement-heavy code with short names, object and array literals, and long
-   * string literals; the highest was about 7.4 bytes per character (see the README), rounded up here.
+   * Heap held per character of source by one cached script: Rhino's interpreter bytecode, its string
+   * and number tables, plus the source string (the key, 1 or 2 bytes per character). Measured with
+   * {@code bench/CompiledScriptSize.java} (heap after GC with 40 compiled scripts of 100,000 characters
+   * held, minus before, over their length) on five shapes of source: 0.3 to 2.7 bytes per character
+   * compiled (object literals the heaviest), 1.3 to 4.7 with the source. Rounded up to leave room for
+   * shapes not measured.
    */
   static final int BYTES_PER_CHAR = 8;
   /** Fixed cost of one entry: the script and function objects, the map entry. */
