@@ -34,7 +34,7 @@ final class ScriptWorkers {
   /** Past the time limit, the run is asked to stop at its next instruction check. */
   static final long ASK_AFTER_MS = 200;
   /** Past the time limit, the thread is stopped. */
-  static final long STOP_AFTER_MS = 500;
+  static final long STOP_AFTER_MS = 350;
   /** Past the time limit, a thread that is still running is abandoned and replaced. */
   static final long GIVE_UP_AFTER_MS = 900;
   static final long TICK_MS = 25;
