@@ -3,6 +3,7 @@ import io.botgate.console.Transcript;
 import io.botgate.script.BotContext;
 import io.botgate.script.ScriptEngine;
 import io.botgate.script.ScriptLimits;
+import io.botgate.script.ScriptOptions;
 import io.botgate.script.ScriptOutcome;
 import io.botgate.session.IntegrationResult;
 import io.botgate.session.RequestScope;
@@ -13,13 +14,15 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Executions per second of the seed's first example (isApiExecutionSuccessful / getApiStatusCode),
  * each in a fresh scope with a fresh botContext, on one thread and on every core; then how long each
- * runaway script takes to be stopped under the default limits.
- *   java -cp target/botgate.jar bench/ScriptThroughput.java [seconds per measurement, default 10]
+ * runaway script takes to be stopped under the default limits; then, through the script pool and its
+ * watchdog, how long each builtin that loops natively takes to be stopped (or refused) under a time limit.
+ *   java -cp target/botgate.jar bench/ScriptThroughput.java [seconds per measurement, default 10] [limit ms, default 5000]
  */
 public class ScriptThroughput {
 
@@ -45,8 +48,25 @@ public class ScriptThroughput {
     "var a = []; while (true) { a.push('some text ' + a.length); }",
   };
 
+  static final String[] NATIVE_LOOPS = {
+    "Array.prototype.includes.call({length: 1e15}, 1)",
+    "new Array(1e9).map(function (x) { return x; })",
+    "var a = []; a.length = 4294967295; a.sort()",
+    "Array.from({length: 1e9})",
+    "new Set(new Array(1e9).keys())",
+    "Math.max.apply(null, {length: 1e9})",
+    "'x'.repeat(1e9)",
+    "JSON.stringify(new Array(1e8))",
+    "JSON.parse(new Array(100000).join('[') + new Array(100000).join(']'))",
+    "/(a+)+$/.test('a'.repeat(30) + 'b')",
+    "/^(\\w+\\s?)*$/.test('a'.repeat(40) + '!')",
+    "var b = new Array(200000).fill(0); JSON.stringify(new Array(200000).fill(b))",
+    "var s = 'x'.repeat(1 << 20); s.split('').map(function () { return s; }).join('')",
+  };
+
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+    long limitMillis = args.length > 1 ? Long.parseLong(args[1]) : ScriptLimits.DEFAULTS.cpuMillis();
     ScriptEngine engine = new ScriptEngine(null, ScriptLimits.DEFAULTS, null, 1, 1);
     SessionStore sessions = new SessionStore(3_600_000, 20, System::currentTimeMillis);
     DebugStream stream = new DebugStream(null, 1000, 200_000, 60_000, System::currentTimeMillis);
@@ -67,6 +87,26 @@ public class ScriptThroughput {
     ScriptOutcome after = engine.runHere(SEED, bot(sessions, stream, "after"));
     System.out.println("next script after the runaways: " + (after.ok() ? "ran normally" : after.error()));
     engine.close();
+
+    ScriptLimits limits = new ScriptLimits(limitMillis, ScriptLimits.DEFAULTS.maxAllocatedBytes(),
+      ScriptLimits.DEFAULTS.maxStackDepth(), ScriptLimits.DEFAULTS.maxStringLength(), ScriptLimits.DEFAULTS.maxArrayLength());
+    ScriptEngine pool = new ScriptEngine(null, limits, null, new ScriptOptions(2, 100,
+      ScriptOptions.DEFAULT_MAX_SOURCE_BYTES, ScriptOptions.DEFAULT_CACHE_BYTES));
+    System.out.println("\nbuiltins that loop natively, through the pool, time limit " + limitMillis + " ms "
+      + "(answer within limit + 1 s required):");
+    for (String code : NATIVE_LOOPS) {
+      long start = System.nanoTime();
+      ScriptOutcome outcome = pool.run(code, bot(sessions, stream, "native")).toCompletionStage().toCompletableFuture()
+        .get(5 * limitMillis + 10_000, TimeUnit.MILLISECONDS);
+      double took = (System.nanoTime() - start) / 1e6;
+      System.out.printf("  answered after %6.0f ms %-4s %-80s %s%n", took, took <= limitMillis + 1_000 ? "ok" : "LATE", code,
+        outcome.error() == null ? "NOT STOPPED" : outcome.error().type() + ": " + outcome.error().message());
+    }
+    ScriptOutcome next = pool.run(SEED, bot(sessions, stream, "after")).toCompletionStage().toCompletableFuture()
+      .get(10, TimeUnit.SECONDS);
+    System.out.println("next script after the native loops: " + (next.ok() ? "ran normally" : next.error())
+      + "; threads stopped " + pool.stoppedThreads() + ", abandoned and replaced " + pool.replacedThreads());
+    pool.close();
   }
 
   static BotContext bot(SessionStore sessions, DebugStream stream, String id) {

@@ -10,6 +10,7 @@ import io.botgate.console.DebugStream;
 import io.botgate.console.SecretMask;
 import io.botgate.script.ScriptEngine;
 import io.botgate.script.ScriptLimits;
+import io.botgate.script.ScriptOptions;
 import io.botgate.script.ScriptRunner;
 import io.botgate.script.SessionScripts;
 import io.botgate.demo.DemoFaq;
@@ -83,7 +84,8 @@ public final class BotgateVerticle extends VerticleBase {
         engine = new ScriptEngine(vertx, new ScriptLimits(config.integer("script.cpu.ms"),
           config.integer("script.memory.mb") * (1L << 20), config.integer("script.stack.depth"),
           ScriptLimits.DEFAULTS.maxStringLength(), ScriptLimits.DEFAULTS.maxArrayLength()), globals,
-          config.integer("script.threads"), config.integer("script.queue"));
+          new ScriptOptions(config.integer("script.threads"), config.integer("script.queue"),
+            config.integer("script.maxSourceBytes"), config.integer("script.cache.bytes")));
         return engine;
       }))
       .compose(built -> listen(config, host, token));

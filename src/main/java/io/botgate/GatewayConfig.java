@@ -56,6 +56,8 @@ public final class GatewayConfig {
     d.put("script.stack.depth", 400);
     d.put("script.threads", Math.max(2, Runtime.getRuntime().availableProcessors()));
     d.put("script.queue", 1_000);
+    d.put("script.maxSourceBytes", 262_144);
+    d.put("script.cache.bytes", 67_108_864);
     d.put("script.globals", "conf/globals.js");
     d.put("history.size", 1_000);
     d.put("history.minutes", 30);

@@ -42,6 +42,12 @@ public final class MetricsEndpoint {
     header(out, "botgate_scripts_total", "counter", "Script runs by how they ended: ok, syntax, runtime, limit.");
     scripts.counts().forEach((outcome, n) ->
       out.append("botgate_scripts_total{outcome=\"").append(outcome).append("\"} ").append(n).append('\n'));
+    counter(out, "botgate_script_threads_stopped_total", "Script threads stopped inside a builtin that ran past the "
+      + "time limit, each replaced.", scripts.engine().stoppedThreads());
+    counter(out, "botgate_script_threads_replaced_total", "Script threads that could not be stopped, abandoned and "
+      + "replaced.", scripts.engine().replacedThreads());
+    gauge(out, "botgate_script_cache_bytes", "Estimated heap held by compiled scripts (at most script.cache.bytes).",
+      scripts.engine().cachedBytes());
     gauge(out, "botgate_sessions", "Sessions in memory.", sessions.size());
     counter(out, "botgate_events_total", "Debug events emitted.", stream.emitted());
     gauge(out, "botgate_events_kept", "Debug events the histories can replay now (at most history.total).", stream.kept());

@@ -8,7 +8,7 @@ import java.lang.management.ManagementFactory;
 /**
  * Rhino contexts that cannot reach Java (a class shutter that refuses every class), run interpreted
  * (so the instruction observer sees every step and the stack depth is bounded), and stop a run that is
- * over its CPU time or allocation budget.
+ * over its CPU time or allocation budget, or that the pool's watchdog asked to stop.
  */
 final class SandboxContextFactory extends ContextFactory {
 
@@ -52,7 +52,8 @@ final class SandboxContextFactory extends ContextFactory {
 
   /** Starts the budget of one run on the current thread. */
   void startBudget(Context cx) {
-    cx.putThreadLocal(BUDGET, new Budget(THREADS.getCurrentThreadCpuTime(), THREADS.getCurrentThreadAllocatedBytes()));
+    cx.putThreadLocal(BUDGET, new Budget(THREADS.getCurrentThreadCpuTime(), THREADS.getCurrentThreadAllocatedBytes(),
+      ScriptWorkers.current()));
   }
 
   @Override
@@ -60,6 +61,10 @@ final class SandboxContextFactory extends ContextFactory {
     Budget budget = (Budget) cx.getThreadLocal(BUDGET);
     if (budget == null) {
       return;
+    }
+    String stop = budget.job == null ? null : budget.job.stopReason;
+    if (stop != null) {
+      throw new LimitExceeded(stop);
     }
     long allocated = THREADS.getCurrentThreadAllocatedBytes() - budget.allocatedStart;
     if (allocated > limits.maxAllocatedBytes()) {
@@ -75,11 +80,14 @@ final class SandboxContextFactory extends ContextFactory {
   private static final class Budget {
     final long cpuStart;
     final long allocatedStart;
+    /** The pool's run on this thread, or null when a caller runs the script on its own thread. */
+    final ScriptWorkers.Job job;
     long checks;
 
-    Budget(long cpuStart, long allocatedStart) {
+    Budget(long cpuStart, long allocatedStart, ScriptWorkers.Job job) {
       this.cpuStart = cpuStart;
       this.allocatedStart = allocatedStart;
+      this.job = job;
     }
   }
 }

@@ -2,8 +2,8 @@ package io.botgate.script;
 
 import io.botgate.GatewayError;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
 import org.mozilla.javascript.Context;
 import org.mozilla.javascript.EcmaError;
 import org.mozilla.javascript.EvaluatorException;
@@ -13,47 +13,51 @@ import org.mozilla.javascript.Script;
 import org.mozilla.javascript.Scriptable;
 import org.mozilla.javascript.ScriptableObject;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.nio.charset.StandardCharsets;
 
 /**
- * Runs bot scripts with Mozilla Rhino on a bounded worker pool, never on an event loop. Each run gets a
- * fresh scope over one sealed standard scope shared by all threads, so runs cannot see or change each
- * other; each distinct script is compiled once.
+ * Runs bot scripts with Mozilla Rhino on its own bounded pool of worker threads ({@link ScriptWorkers}),
+ * never on an event loop, and answers on the caller's Vert.x context. Each run gets a fresh scope over
+ * one sealed standard scope shared by all threads, so runs cannot see or change each other; each
+ * distinct script is compiled once, in a cache bounded in bytes. Compiling counts toward the run's
+ * time limit, and a source over {@code script.maxSourceBytes} is refused before it is parsed.
  */
 public final class ScriptEngine {
 
-  public static final String WORKER_POOL = "botgate-scripts";
-  static final int CACHE_SIZE = 1_000;
-
+  private final Vertx vertx;
   private final SandboxContextFactory factory;
   private final ScriptableObject shared;
   private final Script globals;
-  private final WorkerExecutor workers;
-  private final AtomicInteger pending = new AtomicInteger();
-  private final int maxPending;
-  private final Map<String, Script> compiled = new LinkedHashMap<>(64, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Script> eldest) {
-      return size() > CACHE_SIZE;
-    }
-  };
+  private final ScriptOptions options;
+  private final ScriptWorkers workers;
+  private final CompiledScripts compiled;
 
   /**
    * @param globalsSource bot-level global functions available to every script, or null
    * @param threads       worker threads for scripts
-   * @param maxPending    runs queued or running at once before new ones are refused
+   * @param queue         runs waiting for a thread before new ones are refused
    * @throws IllegalArgumentException when the global functions do not compile
    */
-  public ScriptEngine(Vertx vertx, ScriptLimits limits, String globalsSource, int threads, int maxPending) {
+  public ScriptEngine(Vertx vertx, ScriptLimits limits, String globalsSource, int threads, int queue) {
+    this(vertx, limits, globalsSource, new ScriptOptions(threads, queue, ScriptOptions.DEFAULT_MAX_SOURCE_BYTES,
+      ScriptOptions.DEFAULT_CACHE_BYTES));
+  }
+
+  /**
+   * @param globalsSource bot-level global functions available to every script, or null
+   * @throws IllegalArgumentException when the global functions do not compile
+   */
+  public ScriptEngine(Vertx vertx, ScriptLimits limits, String globalsSource, ScriptOptions options) {
+    this.vertx = vertx;
     this.factory = new SandboxContextFactory(limits);
-    this.maxPending = maxPending;
-    this.workers = vertx == null ? null : vertx.createSharedWorkerExecutor(WORKER_POOL, threads);
+    this.options = options;
+    this.compiled = new CompiledScripts(options.cacheBytes());
+    this.workers = new ScriptWorkers(options.threads(), options.queue(), limits.cpuMillis(),
+      limits.maxAllocatedBytes());
     Context cx = factory.enterContext();
     try {
       shared = cx.initSafeStandardObjects(null, false);
-      Prelude.install(cx, shared, limits);
+      NativeGuards.install(shared, limits);
       shared.defineProperty("botContext", new BotContextObject(shared), ScriptableObject.READONLY
         | ScriptableObject.PERMANENT);
       Prelude.seal(cx, shared);
@@ -72,20 +76,38 @@ public final class ScriptEngine {
     }
   }
 
-  /** Runs a script on the worker pool; the future fails only when the pool is saturated. */
+  /**
+   * Runs a script on the pool and completes on the caller's Vert.x context (on the pool's thread
+   * without Vert.x); the future fails only when the queue is full.
+   */
   public Future<ScriptOutcome> run(String code, BotContext bot) {
-    if (pending.incrementAndGet() > maxPending) {
-      pending.decrementAndGet();
+    io.vertx.core.Context caller = vertx == null ? null : vertx.getOrCreateContext();
+    Promise<ScriptOutcome> answer = Promise.promise();
+    boolean queued = workers.submit(bot.scriptName(), () -> runHere(code, bot), outcome -> {
+      if (caller == null) {
+        answer.complete(outcome);
+      } else {
+        caller.runOnContext(v -> answer.complete(outcome));
+      }
+    });
+    if (!queued) {
       return Future.failedFuture(new GatewayError(503, "scripts_busy", "too many scripts are queued ("
-        + maxPending + "); try again shortly"));
+        + options.queue() + "); try again shortly"));
     }
-    return workers.executeBlocking(() -> runHere(code, bot), false).andThen(done -> pending.decrementAndGet());
+    return answer.future();
   }
 
-  /** Runs a script on the calling thread (a worker, or a benchmark's own thread). */
+  /**
+   * Runs a script on the calling thread (a pool worker, or a benchmark's own thread). Outside the pool
+   * nothing watches the run: a builtin that never returns keeps the calling thread.
+   */
   public ScriptOutcome runHere(String code, BotContext bot) {
     long start = System.nanoTime();
     String name = bot.scriptName();
+    ScriptError tooLarge = checkSize(code, name);
+    if (tooLarge != null) {
+      return new ScriptOutcome(tooLarge, false, micros(start));
+    }
     Context cx = factory.enterContext();
     try {
       factory.startBudget(cx);
@@ -117,7 +139,8 @@ public final class ScriptEngine {
       return new ScriptOutcome(new ScriptError(syntax ? "syntax" : "runtime", message, name, e.lineNumber(),
         e.columnNumber()), false, micros(start));
     } catch (EcmaError e) {
-      return new ScriptOutcome(new ScriptError("runtime", e.getName() + ": " + e.getErrorMessage(), name,
+      return new ScriptOutcome(new ScriptError(NativeGuards.refused(e) ? "limit" : "runtime", e.getName() + ": "
+        + e.getErrorMessage(), name,
         e.lineNumber(), e.columnNumber()), false, micros(start));
     } catch (JavaScriptException e) {
       return new ScriptOutcome(new ScriptError("runtime", "uncaught exception: " + e.details(), name,
@@ -137,18 +160,42 @@ public final class ScriptEngine {
     }
   }
 
-  private Script compile(Context cx, String code, String name) {
-    synchronized (compiled) {
-      Script script = compiled.get(code);
-      if (script != null) {
-        return script;
-      }
+  /** A limit error when the source is over {@code script.maxSourceBytes} in UTF-8, else null. */
+  ScriptError checkSize(String code, String name) {
+    int max = options.maxSourceBytes();
+    if ((long) code.length() * 3 <= max) {
+      return null; // at most 3 bytes per UTF-16 char: certainly under, without encoding it
     }
-    Script script = cx.compileString(code, name, 1, null);
-    synchronized (compiled) {
+    long bytes = code.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes <= max) {
+      return null;
+    }
+    return new ScriptError("limit", "the script is " + bytes + " bytes, more than script.maxSourceBytes (" + max
+      + "): it was not compiled", name, 0, 0);
+  }
+
+  private Script compile(Context cx, String code, String name) {
+    Script script = compiled.get(code);
+    if (script == null) {
+      script = cx.compileString(code, name, 1, null);
       compiled.put(code, script);
     }
     return script;
+  }
+
+  /** Threads the watchdog stopped inside a builtin that did not return (each replaced). */
+  public long stoppedThreads() {
+    return workers.stopped();
+  }
+
+  /** Threads that could not be stopped, abandoned and replaced. */
+  public long replacedThreads() {
+    return workers.abandoned();
+  }
+
+  /** The estimated heap held by compiled scripts (at most {@code script.cache.bytes}). */
+  public long cachedBytes() {
+    return compiled.bytes();
   }
 
   private static long micros(long startNanos) {
@@ -156,8 +203,6 @@ public final class ScriptEngine {
   }
 
   public void close() {
-    if (workers != null) {
-      workers.close();
-    }
+    workers.close();
   }
 }

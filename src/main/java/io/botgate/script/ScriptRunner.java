@@ -29,6 +29,10 @@ public final class ScriptRunner {
   public record Result(ScriptOutcome outcome, JsonObject changes) {
   }
 
+  public ScriptEngine engine() {
+    return engine;
+  }
+
   /** How many runs ended how: "ok", "syntax", "runtime" or "limit". */
   public Map<String, Long> counts() {
     return counts.snapshot();

@@ -195,7 +195,7 @@ class CbExamplesTest {
     JsonObject integration = statusIntegration("slowTransform", 200).put("transformScript", "while (true) {}");
     JsonObject answer = result(gw.declareAndExecute("transform-timeout", integration, null));
     assertThat(answer.getJsonObject("result").getString("statusCode")).isEqualTo("450");
-    assertThat(answer.getString("reason")).contains("CPU time limit of 1000 ms exceeded");
+    assertThat(answer.getString("reason")).contains("time limit of 1000 ms exceeded");
   }
 
   @Test

@@ -1,0 +1,258 @@
+package io.botgate.script;
+
+import org.mozilla.javascript.BaseFunction;
+import org.mozilla.javascript.Context;
+import org.mozilla.javascript.Function;
+import org.mozilla.javascript.NativeArray;
+import org.mozilla.javascript.ScriptRuntime;
+import org.mozilla.javascript.Scriptable;
+import org.mozilla.javascript.ScriptableObject;
+import org.mozilla.javascript.SymbolKey;
+
+import java.util.Set;
+
+/**
+ * Checks the size of what a builtin is about to loop over, or build, before it starts. A builtin loops in
+ * Java, where the instruction observer cannot stop it: {@code Array.prototype.includes.call({length: 1e15}, 1)}
+ * would keep a worker forever. So every {@code Array.prototype} method (except the few that take constant
+ * time) refuses a receiver longer than the array bound, and the builtins that build a big string or array
+ * in one call refuse results over the bounds, each with a RangeError naming the limit. The watchdog of
+ * {@link ScriptWorkers} remains the backstop for whatever slips past these checks.
+ */
+final class NativeGuards {
+
+  /**
+   * Array methods whose cost does not grow with the receiver's length. Iterators are guarded although
+   * each step is cheap: {@code new Set(a.keys())} or {@code Array.from(a.values())} drive them natively.
+   */
+  private static final Set<String> CONSTANT_TIME = Set.of("constructor", "at", "pop", "push");
+  /** How deep JSON.stringify's size check follows nested values (deeper, stringify itself runs out of stack). */
+  private static final int JSON_DEPTH = 1_000;
+
+  /** Every refusal's message says this; a refusal the script did not catch is reported as a limit error. */
+  static final String REFUSED = " refused: ";
+
+  private final ScriptLimits limits;
+  private final ScriptableObject scope;
+
+  private NativeGuards(ScriptableObject scope, ScriptLimits limits) {
+    this.scope = scope;
+    this.limits = limits;
+  }
+
+  /** Replaces the builtins of {@code scope} by guarded ones; call it before the scope is sealed. */
+  static void install(ScriptableObject scope, ScriptLimits limits) {
+    new NativeGuards(scope, limits).install();
+  }
+
+  private void install() {
+    ScriptableObject arrays = (ScriptableObject) ScriptableObject.getArrayPrototype(scope);
+    for (Object id : arrays.getAllIds()) {
+      if (id instanceof String name && !CONSTANT_TIME.contains(name)) {
+        guard(arrays, "Array.prototype.", name, switch (name) {
+          case "join", "toString", "toLocaleString" -> (cx, self, args) -> {
+            arrayLength(name, self);
+            joinedLength(name, self, name.equals("join") ? args : new Object[0]);
+          };
+          case "concat" -> (cx, self, args) -> concatLength(self, args);
+          default -> (cx, self, args) -> arrayLength(name, self);
+        });
+      }
+    }
+    if (arrays.get(SymbolKey.ITERATOR, arrays) instanceof Function values) {
+      Guard guard = new Guard("Array.prototype[Symbol.iterator]", "values", values,
+        (cx, self, args) -> arrayLength("[Symbol.iterator]", self));
+      ScriptRuntime.setFunctionProtoAndParent(guard, scope);
+      arrays.defineProperty(SymbolKey.ITERATOR, guard, ScriptableObject.DONTENUM);
+    }
+    if (scope.get("JSON", scope) instanceof ScriptableObject json) {
+      guard(json, "JSON.", "stringify", (cx, self, args) -> jsonSize(args.length > 0 ? args[0] : null));
+    }
+    ScriptableObject strings = (ScriptableObject) ScriptableObject.getClassPrototype(scope, "String");
+    guard(strings, "String.prototype.", "repeat", (cx, self, args) ->
+      stringLength("repeat", (double) ScriptRuntime.toString(self).length() * number(args, 0)));
+    guard(strings, "String.prototype.", "padStart", (cx, self, args) -> stringLength("padStart", number(args, 0)));
+    guard(strings, "String.prototype.", "padEnd", (cx, self, args) -> stringLength("padEnd", number(args, 0)));
+    guard((ScriptableObject) ScriptableObject.getFunctionPrototype(scope), "Function.prototype.", "apply",
+      (cx, self, args) -> sourceLength("apply", args, 1));
+    for (Object id : scope.getAllIds()) {
+      if (id instanceof String name && scope.get(name, scope) instanceof ScriptableObject ctor
+        && ctor instanceof Function && ctor.get("from", ctor) instanceof Function) {
+        guard(ctor, name + ".", "from", (cx, self, args) -> sourceLength("from", args, 0));
+      }
+    }
+    if (scope.get("Reflect", scope) instanceof ScriptableObject reflect) {
+      guard(reflect, "Reflect.", "apply", (cx, self, args) -> sourceLength("apply", args, 2));
+      guard(reflect, "Reflect.", "construct", (cx, self, args) -> sourceLength("construct", args, 1));
+    }
+  }
+
+  static boolean refused(org.mozilla.javascript.EcmaError e) {
+    return "RangeError".equals(e.getName()) && e.getErrorMessage().contains(REFUSED);
+  }
+
+  /** A size check run before the builtin; throws a RangeError when the size is over a limit. */
+  @FunctionalInterface
+  private interface Check {
+    void verify(Context cx, Scriptable self, Object[] args);
+  }
+
+  private void guard(ScriptableObject owner, String ownerName, String name, Check check) {
+    if (!(owner.get(name, owner) instanceof Function original)) {
+      return;
+    }
+    Guard guard = new Guard(ownerName + name, name, original, check);
+    ScriptRuntime.setFunctionProtoAndParent(guard, scope);
+    owner.defineProperty(name, guard, ScriptableObject.DONTENUM);
+  }
+
+  private void arrayLength(String method, Scriptable self) {
+    long length = lengthOf(self);
+    if (length > limits.maxArrayLength()) {
+      throw ScriptRuntime.rangeError(method + REFUSED + "the array (or array-like) has length " + length
+        + ", more than the limit of " + limits.maxArrayLength() + " elements a builtin may go through");
+    }
+  }
+
+  private void concatLength(Scriptable self, Object[] args) {
+    long total = lengthOf(self);
+    for (Object arg : args) {
+      if (arg instanceof NativeArray array) {
+        total += array.getLength();
+      }
+    }
+    if (total > limits.maxArrayLength()) {
+      throw ScriptRuntime.rangeError("concat refused: it would build an array of length " + total
+        + ", more than the limit of " + limits.maxArrayLength() + " elements");
+    }
+  }
+
+  /** Separators plus the strings among the elements: the other elements' text is short or guarded itself. */
+  private void joinedLength(String method, Scriptable self, Object[] args) {
+    long length = lengthOf(self);
+    Object separator = args.length > 0 ? args[0] : null;
+    long separatorLength = separator == null || separator == org.mozilla.javascript.Undefined.instance ? 1
+      : ScriptRuntime.toString(separator).length();
+    double total = length > 0 ? (length - 1) * (double) separatorLength : 0;
+    for (long i = 0; i < length && total <= limits.maxStringLength(); i++) {
+      if (ScriptableObject.getProperty(self, (int) i) instanceof CharSequence text) {
+        total += text.length();
+      }
+    }
+    stringLength(method, total);
+  }
+
+  private void stringLength(String method, double length) {
+    if (length > limits.maxStringLength()) {
+      throw ScriptRuntime.rangeError(method + REFUSED + "it would build a string of length " + (long) length
+        + ", more than the limit of " + limits.maxStringLength() + " characters");
+    }
+  }
+
+  private void sourceLength(String method, Object[] args, int index) {
+    if (index < args.length && args[index] instanceof Scriptable source) {
+      long length = lengthOf(source);
+      if (length > limits.maxArrayLength()) {
+        throw ScriptRuntime.rangeError(method + REFUSED + "its array-like argument has length " + length
+          + ", more than the limit of " + limits.maxArrayLength() + " elements");
+      }
+    }
+  }
+
+  /**
+   * Elements, properties and characters JSON.stringify would write, counted until one passes its bound:
+   * each occurrence of a shared value counts again, as stringify writes it again.
+   */
+  private void jsonSize(Object value) {
+    long[] counts = new long[2];
+    countJson(value, counts, 0);
+  }
+
+  private void countJson(Object value, long[] counts, int depth) {
+    if (value instanceof CharSequence text) {
+      counts[1] += text.length();
+    } else if (value instanceof Scriptable object && !(value instanceof Function) && depth < JSON_DEPTH) {
+      Object[] ids = object instanceof NativeArray ? null : object.getIds();
+      long length = ids == null ? lengthOf(object) : ids.length;
+      counts[0] += length;
+      for (long i = 0; i < length && counts[0] <= limits.maxArrayLength() && counts[1] <= limits.maxStringLength(); i++) {
+        Object id = ids == null ? null : ids[(int) i];
+        if (id instanceof String name) {
+          counts[1] += name.length();
+        }
+        Object child = ids == null ? object.get((int) i, object)
+          : id instanceof String name ? object.get(name, object) : id instanceof Integer n ? object.get(n, object) : null;
+        countJson(child, counts, depth + 1);
+      }
+    }
+    if (counts[0] > limits.maxArrayLength()) {
+      throw ScriptRuntime.rangeError("JSON.stringify" + REFUSED + "the value holds more than " + limits.maxArrayLength()
+        + " elements and properties, the limit a builtin may go through");
+    }
+    if (counts[1] > limits.maxStringLength()) {
+      throw ScriptRuntime.rangeError("JSON.stringify" + REFUSED + "it would build a string of more than "
+        + limits.maxStringLength() + " characters, the limit");
+    }
+  }
+
+  private static long lengthOf(Scriptable self) {
+    if (self instanceof NativeArray array) {
+      return array.getLength();
+    }
+    if (self == null) {
+      return 0;
+    }
+    Object length = ScriptableObject.getProperty(self, "length");
+    return length == Scriptable.NOT_FOUND ? 0 : ScriptRuntime.toLength(length);
+  }
+
+  private static double number(Object[] args, int index) {
+    return index < args.length ? ScriptRuntime.toNumber(args[index]) : 0;
+  }
+
+  /** A builtin behind a size check; it keeps the builtin's name and length and is no constructor. */
+  private static final class Guard extends BaseFunction {
+    private final String fullName;
+    private final String name;
+    private final Function original;
+    private final Check check;
+
+    Guard(String fullName, String name, Function original, Check check) {
+      this.fullName = fullName;
+      this.name = name;
+      this.original = original;
+      this.check = check;
+    }
+
+    @Override
+    public Object call(Context cx, Scriptable scope, Scriptable thisObj, Object[] args) {
+      check.verify(cx, thisObj, args);
+      return original.call(cx, scope, thisObj, args);
+    }
+
+    @Override
+    public Scriptable construct(Context cx, Scriptable scope, Object[] args) {
+      throw ScriptRuntime.typeError(fullName + " is not a constructor");
+    }
+
+    @Override
+    public String getFunctionName() {
+      return name;
+    }
+
+    @Override
+    public int getLength() {
+      return original instanceof BaseFunction f ? f.getLength() : 0;
+    }
+
+    @Override
+    public int getArity() {
+      return getLength();
+    }
+
+    @Override
+    protected boolean hasPrototypeProperty() {
+      return false;
+    }
+  }
+}

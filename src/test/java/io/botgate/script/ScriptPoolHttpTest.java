@@ -1,0 +1,70 @@
+package io.botgate.script;
+
+import io.botgate.TestGateway;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static io.botgate.Await.result;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Through the HTTP API: builtins that loop natively never freeze the script pool. */
+@ExtendWith(VertxExtension.class)
+class ScriptPoolHttpTest {
+
+  static final long LIMIT_MS = 1_000;
+  static final List<String> NATIVE_LOOPS = List.of(
+    "Array.prototype.includes.call({length: 1e15}, 1)",
+    "new Array(1e9).map(function (x) { return x; })",
+    "/(a+)+$/.test('a'.repeat(30) + 'b')",
+    "var a = []; a.length = 1e9; a.sort()",
+    "var b = new Array(200000).fill(0); JSON.stringify(new Array(200000).fill(b))");
+
+  static TestGateway gw;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    gw = result(TestGateway.start(vertx, new JsonObject().put("script.cpu.ms", LIMIT_MS).put("script.threads", 2)));
+  }
+
+  private static JsonObject script(String session, String code) {
+    return result(gw.http.post(gw.gateway.port(), "127.0.0.1", "/api/sessions/" + session + "/scripts")
+      .sendJsonObject(new JsonObject().put("code", code))).bodyAsJsonObject();
+  }
+
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void shouldAnswerANormalScriptAfterTwentyNativeLoopsInARow() {
+    for (int i = 0; i < 20; i++) {
+      String code = NATIVE_LOOPS.get(i % NATIVE_LOOPS.size());
+      long start = System.nanoTime();
+      JsonObject answer = script("loops-" + i, code);
+      long tookMillis = (System.nanoTime() - start) / 1_000_000;
+      assertThat(answer.getString("outcome")).as("outcome of %s", code).isEqualTo("error");
+      assertThat(answer.getJsonObject("error").getString("type")).as("error of %s", code).isEqualTo("limit");
+      assertThat(tookMillis).as("time to answer %s", code).isLessThan(2 * LIMIT_MS + 1_000);
+    }
+    JsonObject fine = script("after-loops", "botContext.sendMessage('still here ' + (1 + 1));");
+    assertThat(fine.getString("outcome")).isEqualTo("ok");
+    assertThat(fine.getJsonArray("messages").getJsonObject(0).getString("text")).isEqualTo("still here 2");
+
+    String metrics = result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/metrics").send()).bodyAsString();
+    assertThat(metrics).containsPattern("(?m)^botgate_script_threads_replaced_total \\d+$")
+      .containsPattern("(?m)^botgate_script_threads_stopped_total \\d+$")
+      .containsPattern("(?m)^botgate_script_cache_bytes \\d+$");
+  }
+
+  @Test
+  void shouldRefuseAScriptOverTheSourceBoundWithALimitError() {
+    JsonObject answer = script("too-big", "var x = 1;\n".repeat(30_000));
+    assertThat(answer.getJsonObject("error").getString("type")).isEqualTo("limit");
+    assertThat(answer.getJsonObject("error").getString("message")).contains("script.maxSourceBytes (262144)");
+  }
+}
