@@ -4,8 +4,10 @@ import io.botgate.console.DebugEvent;
 import io.botgate.console.Transcript;
 import io.botgate.session.IntegrationResult;
 import io.botgate.session.RequestScope;
+import io.botgate.session.SessionLimitExceeded;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.mozilla.javascript.EvaluatorException;
 
 import java.util.List;
 import java.util.Map;
@@ -69,9 +71,18 @@ public final class BotContext {
     return scope.variable(name);
   }
 
+  /** The most a value set by the script may cost ({@code session.maxBytes}), checked while converting it. */
+  long maxValueBytes() {
+    return scope.session().maxBytes();
+  }
+
   void setBotVariable(String name, Object value, boolean persistForSession, boolean persistForever) {
     boolean session = persistForSession || persistForever;
-    scope.setVariable(name, value, session);
+    try {
+      scope.setVariable(name, value, session);
+    } catch (SessionLimitExceeded e) {
+      throw new EvaluatorException(e.getMessage());
+    }
     changes.put(name, value);
     String where = session ? "session" : "request";
     transcript.event(DebugEvent.VARIABLE, "debug", name + " = " + preview(value) + " (" + where + ")",
