@@ -84,7 +84,7 @@ public final class Session {
     if (value == null) {
       remove(name);
     } else {
-      put(name.intern(), value);
+      put(name, value);
     }
     variableBytes += delta;
   }
@@ -111,7 +111,7 @@ public final class Session {
     variableBytes -= removed[0];
     values.forEach((name, value) -> {
       if (value != null) {
-        put(name.intern(), value);
+        put(name, value);
         variableBytes += charge(name, value);
       }
     });
@@ -207,7 +207,7 @@ public final class Session {
       variables = new Object[8];
     }
     if (!(variables instanceof Object[] array)) {
-      map().put(name, value);
+      map().put(name.intern(), value);
       return;
     }
     int i = indexOf(array, name);
@@ -218,7 +218,7 @@ public final class Session {
     if (pairs == SMALL) {
       Map<String, Object> map = new LinkedHashMap<>();
       forEachVariable(map::put);
-      map.put(name, value);
+      map.put(name.intern(), value);
       variables = map;
       pairs = 0;
       return;
@@ -227,7 +227,8 @@ public final class Session {
       array = Arrays.copyOf(array, Math.min(SMALL, pairs + (pairs >> 1) + 1) * 2);
       variables = array;
     }
-    array[pairs * 2] = name;
+    // Sessions repeat the same few names: one shared copy, not one per session.
+    array[pairs * 2] = name.intern();
     array[pairs * 2 + 1] = value;
     pairs++;
   }

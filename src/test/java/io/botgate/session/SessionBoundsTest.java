@@ -94,6 +94,19 @@ class SessionBoundsTest {
   }
 
   @Test
+  void shouldKeepTheAnswerSmallWhenAScriptRewritesALargeValue() {
+    HttpResponse<Buffer> answer = script(gw, "rewrite", """
+      var s = new Array(500001).join('x');
+      for (var i = 0; i < 20; i++) {
+        botContext.setBotVariable('big', s + i, true, false);
+      }
+      """);
+    assertThat(answer.bodyAsJsonObject().getString("outcome")).isEqualTo("ok");
+    assertThat(answer.body().length()).as("events carry a preview, not 20 copies").isLessThan(1_000_000);
+    assertThat(variables("rewrite").getString("big")).endsWith("19");
+  }
+
+  @Test
   void shouldFailAnExecutionWhoseResponseDoesNotFitAndKeepTheOtherVariables() {
     script(gw, "bigbody", "botContext.setBotVariable('kept', 'yes', true, false);");
     JsonObject report = result(gw.declareAndExecute("bigbody", new JsonObject().put("name", "bigBody")
