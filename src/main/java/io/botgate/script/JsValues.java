@@ -60,7 +60,7 @@ final class JsValues {
 
   /** A JavaScript value as a JSON value: String, Integer/Long/Double, Boolean, JsonArray, JsonObject or null. */
   static Object toJava(Object value) {
-    return new Conversion(Long.MAX_VALUE).toJava(value, 0);
+    return new Conversion(Long.MAX_VALUE, null).toJava(value, 0);
   }
 
   /**
@@ -71,23 +71,19 @@ final class JsValues {
    * @throws EvaluatorException naming {@code session.maxBytes} when the value is larger
    */
   static Object toJava(Object value, long maxBytes, String name) {
-    return new Conversion(maxBytes).toJava(value, 0, name);
+    return new Conversion(maxBytes, name).toJava(value, 0);
   }
 
   /** One conversion and what is left of its byte budget. */
   private static final class Conversion {
     private final long maxBytes;
+    private final String name;
     private long left;
-    private String name;
 
-    Conversion(long maxBytes) {
+    Conversion(long maxBytes, String name) {
       this.maxBytes = maxBytes;
+      this.name = name;
       this.left = maxBytes;
-    }
-
-    Object toJava(Object value, int depth, String variable) {
-      this.name = variable;
-      return toJava(value, depth);
     }
 
     private void spend(long bytes) {
