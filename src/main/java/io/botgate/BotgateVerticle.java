@@ -17,6 +17,7 @@ import io.botgate.demo.DemoFaq;
 import io.botgate.integration.EgressGuard;
 import io.botgate.integration.IntegrationExecutor;
 import io.botgate.integration.IntegrationRegistry;
+import io.botgate.session.SessionOptions;
 import io.botgate.session.SessionStore;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -93,7 +94,8 @@ public final class BotgateVerticle extends VerticleBase {
 
   private Future<?> listen(GatewayConfig config, String host, String token) {
     long idleMillis = config.integer("session.idle.minutes") * 60_000L;
-    sessions = new SessionStore(idleMillis, config.integer("session.results"), System::currentTimeMillis);
+    sessions = new SessionStore(new SessionOptions(config.integer("session.max"), config.integer("session.maxBytes"),
+      config.integer("session.results"), idleMillis), System::currentTimeMillis);
     EgressGuard guard = new EgressGuard(config.list("egress.allow"));
     stream = new DebugStream(vertx, config.integer("history.size"), config.integer("history.total"),
       config.integer("history.minutes") * 60_000L, System::currentTimeMillis);
@@ -138,7 +140,7 @@ public final class BotgateVerticle extends VerticleBase {
           guard.permit(selfHost + ":" + port);
         }
         vertx.setPeriodic(Math.min(idleMillis, 60_000L), id -> {
-          sessions.expireIdle();
+          vertx.executeBlocking(sessions::expireIdle, false); // a walk over up to session.max sessions
           stream.expire();
         });
         LOG.info("botgate listening on " + baseUrl + " (" + registry.all().size() + " integrations, demo "

@@ -49,6 +49,8 @@ public final class GatewayConfig {
     d.put("node.id", ManagementFactory.getRuntimeMXBean().getName());
     d.put("session.idle.minutes", 60);
     d.put("session.results", 20);
+    d.put("session.max", 100_000);
+    d.put("session.maxBytes", 1_048_576);
     d.put("body.limit.bytes", 1_048_576);
     d.put("upstream.limit.bytes", 5_242_880);
     d.put("script.cpu.ms", 5_000);

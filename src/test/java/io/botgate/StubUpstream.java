@@ -78,6 +78,8 @@ public final class StubUpstream extends VerticleBase {
       case "html404" -> req.response().setStatusCode(404).putHeader("Content-Type", "text/html")
         .end("<html><body>Not here</body></html>");
       case "huge" -> huge(req, Integer.parseInt(parts[2]));
+      case "big" -> json(req, 200, new JsonObject().put("items", new JsonArray()
+        .add(new JsonObject().put("title", "x".repeat(Integer.parseInt(parts[2]) * 1024)))));
       case "flaky" -> {
         int failures = Integer.parseInt(parts[2]);
         if (hit <= failures) {

@@ -49,6 +49,9 @@ public final class MetricsEndpoint {
     gauge(out, "botgate_script_cache_bytes", "Estimated heap held by compiled scripts (at most script.cache.bytes).",
       scripts.engine().cachedBytes());
     gauge(out, "botgate_sessions", "Sessions in memory.", sessions.size());
+    gauge(out, "botgate_sessions_max", "Live sessions allowed (session.max).", sessions.options().maxSessions());
+    counter(out, "botgate_sessions_refused_total", "New sessions refused because session.max were live.",
+      sessions.refused());
     counter(out, "botgate_events_total", "Debug events emitted.", stream.emitted());
     gauge(out, "botgate_events_kept", "Debug events the histories can replay now (at most history.total).", stream.kept());
     gauge(out, "botgate_console_connections", "Open console WebSocket connections.", console.connections());

@@ -7,6 +7,7 @@ import io.botgate.console.DebugStream;
 import io.botgate.script.SessionScripts;
 import io.botgate.session.IntegrationResult;
 import io.botgate.session.Session;
+import io.botgate.session.SessionCursor;
 import io.botgate.session.SessionStore;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -14,11 +15,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
-import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 
 import static io.botgate.api.ApiRoutes.answer;
 import static io.botgate.api.ApiRoutes.jsonBody;
@@ -27,6 +23,9 @@ import static io.botgate.api.ApiRoutes.sessionId;
 
 /** {@code /api/sessions}: list, state, reset, debug history, and scripts run on their own. */
 final class SessionRoutes {
+
+  static final int DEFAULT_PAGE = 100;
+  static final int MAX_PAGE = 1000;
 
   private final SessionStore sessions;
   private final SessionScripts scripts;
@@ -39,7 +38,7 @@ final class SessionRoutes {
   }
 
   void mount(Router router) {
-    router.get("/api/sessions").handler(ctx -> answer(ctx, 200, list()));
+    router.get("/api/sessions").handler(this::list);
     router.post("/api/sessions/:session/scripts").handler(ctx -> reply(ctx, scripts.run(sessionId(ctx), jsonBody(ctx))));
     router.get("/api/sessions/:session/events").handler(this::events);
     router.get("/api/sessions/:session").handler(ctx -> answer(ctx, 200, sessions.find(sessionId(ctx))
@@ -51,21 +50,45 @@ final class SessionRoutes {
     });
   }
 
-  /** Every session with state or kept events, most recently active first. */
-  private JsonArray list() {
-    Set<String> ids = new TreeSet<>(stream.sessions());
-    sessions.all().forEach(s -> ids.add(s.id()));
-    List<JsonObject> rows = new ArrayList<>();
-    for (String id : ids) {
-      Optional<Session> session = sessions.find(id);
-      IntegrationResult last = session.map(Session::lastResult).orElse(null);
-      rows.add(new JsonObject().put("session", id).put("lastSeq", stream.lastSeq(id))
-        .put("lastResult", last == null ? null : last.toJson())
-        .put("lastActivity", session.map(s -> Timestamps.iso(s.lastActivity())).orElse(null)));
+  /**
+   * One page of live sessions, newest activity first: {@code {"sessions": [...], "next": cursor or null,
+   * "total": n}}. The walk over every session runs on a worker, so a million of them never stall an
+   * event loop.
+   */
+  private void list(RoutingContext ctx) {
+    int limit = (int) number(ctx, "limit", 1, MAX_PAGE, DEFAULT_PAGE);
+    SessionCursor after = cursor(ctx);
+    reply(ctx, ctx.vertx().executeBlocking(() -> {
+      SessionStore.Page page = sessions.page(after, limit);
+      JsonArray rows = new JsonArray(new ArrayList<>(page.rows().size()));
+      for (SessionStore.Listed listed : page.rows()) {
+        rows.add(row(listed));
+      }
+      return new JsonObject().put("sessions", rows)
+        .put("next", page.next() == null ? null : page.next().encode())
+        .put("total", page.total());
+    }, false));
+  }
+
+  private JsonObject row(SessionStore.Listed listed) {
+    Session session = listed.session();
+    IntegrationResult last = session.lastResult();
+    return new JsonObject().put("session", session.id()).put("lastSeq", stream.lastSeq(session.id()))
+      .put("lastResult", last == null ? null : last.toJson())
+      .put("lastActivity", Timestamps.iso(listed.lastActivity()));
+  }
+
+  private static SessionCursor cursor(RoutingContext ctx) {
+    String text = ctx.request().getParam("cursor");
+    if (text == null || text.isEmpty()) {
+      return null;
     }
-    rows.sort(Comparator.comparing((JsonObject r) -> r.getString("lastActivity"),
-      Comparator.nullsLast(Comparator.reverseOrder())));
-    return new JsonArray(new ArrayList<>(rows));
+    try {
+      return SessionCursor.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw GatewayError.badRequest("invalid_parameter", "'cursor' must be the 'next' of a previous page: "
+        + e.getMessage());
+    }
   }
 
   private void events(RoutingContext ctx) {

@@ -11,6 +11,7 @@ import io.botgate.script.ScriptRunner;
 import io.botgate.session.IntegrationResult;
 import io.botgate.session.RequestScope;
 import io.botgate.session.Session;
+import io.botgate.session.SessionLimitExceeded;
 import io.botgate.session.SessionStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -71,7 +72,12 @@ public final class IntegrationExecutor {
       return Future.failedFuture(GatewayError.notFound("unknown_integration",
         "no integration named '" + integration + "'; GET /api/integrations lists them"));
     }
-    Session session = sessions.open(sessionId);
+    Session session;
+    try {
+      session = sessions.open(sessionId);
+    } catch (GatewayError e) {
+      return Future.failedFuture(e);
+    }
     RequestScope scope = new RequestScope(session, request.variables(), request.slots(), request.userMessage());
     return new Execution(definition, request, scope, new Transcript(stream, sessionId)).run();
   }
@@ -152,8 +158,15 @@ public final class IntegrationExecutor {
       // Reset before the transform: inside it, isApiExecutionSuccessful() reads false (CB).
       session.clearLastResult();
       // Always replaced, so a failed call never leaves the previous run's data looking current.
-      session.setVariable(api, new JsonObject().put("jsonData", jsonData(api, body, response.body())));
-      session.setVariable(definition.statusVariable(), status);
+      String refused = store(session, api, new JsonObject().put("jsonData", jsonData(api, body, response.body())));
+      if (refused != null) {
+        // Handled as a response past upstream.limit.bytes: "502", and no data to map.
+        status = "502";
+        reason = "the response is too large to keep in the session: " + refused;
+        body = null;
+        store(session, api, new JsonObject().put("jsonData", jsonData(api, null, null)));
+      }
+      store(session, definition.statusVariable(), status);
       String finalStatus = status;
       String finalReason = reason;
       Object parsed = body;
@@ -177,6 +190,15 @@ public final class IntegrationExecutor {
     private ExecutionReport decide(UpstreamResponse response, String status, String reason, Object body,
                                    boolean transformed) {
       Session session = scope.session();
+      Map<String, Object> fields = mapFields(transformed ? transformedBody() : body);
+      try {
+        session.replaceVariablesStartingWith(definition.fieldPrefix(), fields);
+      } catch (SessionLimitExceeded e) {
+        session.removeVariablesStartingWith(definition.fieldPrefix());
+        fields = Map.of();
+        status = "502";
+        reason = "the custom data fields are too large to keep in the session: " + e.getMessage();
+      }
       boolean success = reason == null && definition.isSuccess(response.httpStatus());
       long durationMs = (System.nanoTime() - started) / 1_000_000;
       IntegrationResult result = new IntegrationResult(session.id(), definition.name(), success, status, at,
@@ -184,8 +206,6 @@ public final class IntegrationExecutor {
       session.record(result);
       counts.increment(definition.name() + "|" + status + "|" + (success ? "success" : "failure"));
       vertx.eventBus().publish(RESULTS_ADDRESS, result.toJson());
-      Object data = transformed ? transformedBody() : body;
-      Map<String, Object> fields = mapFields(session, data);
       finished(result, reason, fields);
       return new ExecutionReport(result, reason, requestLine(), fields, upstreamMs, null, null, null);
     }
@@ -253,8 +273,22 @@ public final class IntegrationExecutor {
       return "{\"" + api + "\":" + raw.toString() + "}";
     }
 
-    private Map<String, Object> mapFields(Session session, Object body) {
-      session.removeVariablesStartingWith(definition.fieldPrefix());
+    /**
+     * Sets a variable the execution itself writes; a value past session.maxBytes is not kept and the
+     * variable is removed instead, so stale data never looks current. Returns why it was refused, or null.
+     */
+    private String store(Session session, String name, Object value) {
+      try {
+        session.setVariable(name, value);
+        return null;
+      } catch (SessionLimitExceeded e) {
+        session.setVariable(name, null);
+        return e.getMessage();
+      }
+    }
+
+    /** The custom data fields and their counts, evaluated against the data; stored all or nothing. */
+    private Map<String, Object> mapFields(Object body) {
       Map<String, Object> out = new LinkedHashMap<>();
       if (definition.customDataFields().isEmpty()) {
         return out;
@@ -265,8 +299,6 @@ public final class IntegrationExecutor {
       for (IntegrationDefinition.CustomField field : definition.customDataFields()) {
         Object value = field.path().evaluate(document);
         int count = FieldPath.count(value);
-        session.setVariable(field.variable(), value);
-        session.setVariable(field.countVariable(), count);
         out.put(field.variable(), value);
         out.put(field.countVariable(), count);
       }

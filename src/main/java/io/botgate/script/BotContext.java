@@ -2,10 +2,13 @@ package io.botgate.script;
 
 import io.botgate.console.DebugEvent;
 import io.botgate.console.Transcript;
+import io.botgate.session.HeldBytes;
 import io.botgate.session.IntegrationResult;
 import io.botgate.session.RequestScope;
+import io.botgate.session.SessionLimitExceeded;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.mozilla.javascript.EvaluatorException;
 
 import java.util.List;
 import java.util.Map;
@@ -18,6 +21,8 @@ public final class BotContext {
 
   public static final int MAX_QUICK_REPLIES = 10;
   public static final int MAX_QUICK_REPLY_TITLE = 20;
+  /** A variable event carries a value up to this size (as HeldBytes counts it); a larger one as a preview. */
+  static final int MAX_EVENT_VALUE_BYTES = 4096;
 
   private final RequestScope scope;
   private final Transcript transcript;
@@ -69,13 +74,30 @@ public final class BotContext {
     return scope.variable(name);
   }
 
+  /** The most a value set by the script may cost ({@code session.maxBytes}), checked while converting it. */
+  long maxValueBytes() {
+    return scope.session().maxBytes();
+  }
+
   void setBotVariable(String name, Object value, boolean persistForSession, boolean persistForever) {
     boolean session = persistForSession || persistForever;
-    scope.setVariable(name, value, session);
+    try {
+      scope.setVariable(name, value, session);
+    } catch (SessionLimitExceeded e) {
+      throw new EvaluatorException(e.getMessage());
+    }
     changes.put(name, value);
     String where = session ? "session" : "request";
-    transcript.event(DebugEvent.VARIABLE, "debug", name + " = " + preview(value) + " (" + where + ")",
-      new JsonObject().put("name", name).put("value", value).put("scope", where));
+    String shown = preview(value);
+    JsonObject data = new JsonObject().put("name", name).put("scope", where);
+    long bytes = HeldBytes.of(value);
+    if (bytes <= MAX_EVENT_VALUE_BYTES) {
+      data.put("value", value);
+    } else {
+      // A loop rewriting a large value would otherwise keep a copy per event in the request's transcript.
+      data.put("value", shown).put("valueBytes", bytes);
+    }
+    transcript.event(DebugEvent.VARIABLE, "debug", name + " = " + shown + " (" + where + ")", data);
   }
 
   String getEnvVariable(String name) {
@@ -121,6 +143,9 @@ public final class BotContext {
   }
 
   private static String preview(Object value) {
+    if (value instanceof String s && s.length() > 200) {
+      return "\"" + s.substring(0, 200) + "…";
+    }
     String text = value instanceof String s ? "\"" + s + "\"" : String.valueOf(value);
     return text.length() > 200 ? text.substring(0, 200) + "…" : text;
   }

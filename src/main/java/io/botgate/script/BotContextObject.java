@@ -44,7 +44,9 @@ final class BotContextObject extends ScriptableObject {
     define(scope, "getApiStatusCode", 1, (cx, s, t, a) -> current(cx).getApiStatusCode(optionalText(a, 0)));
     define(scope, "getBotVariable", 1, (cx, s, t, a) -> JsValues.toJs(current(cx).getBotVariable(text(a, 0)), cx, s));
     define(scope, "setBotVariable", 4, (cx, s, t, a) -> {
-      current(cx).setBotVariable(text(a, 0), JsValues.toJava(arg(a, 1)), flag(a, 2), flag(a, 3));
+      BotContext bot = current(cx);
+      String name = text(a, 0);
+      bot.setBotVariable(name, JsValues.toJava(arg(a, 1), bot.maxValueBytes(), name), flag(a, 2), flag(a, 3));
       return Undefined.instance;
     });
     define(scope, "getEnvVariable", 1, (cx, s, t, a) -> current(cx).getEnvVariable(text(a, 0)));

@@ -1,5 +1,7 @@
 package io.botgate.script;
 
+import io.botgate.session.HeldBytes;
+import io.botgate.session.SessionLimitExceeded;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.mozilla.javascript.Context;
@@ -9,6 +11,7 @@ import org.mozilla.javascript.NativeArray;
 import org.mozilla.javascript.Scriptable;
 import org.mozilla.javascript.ScriptableObject;
 import org.mozilla.javascript.Undefined;
+import org.mozilla.javascript.typedarrays.NativeTypedArrayView;
 
 import java.util.List;
 import java.util.Map;
@@ -57,51 +60,105 @@ final class JsValues {
 
   /** A JavaScript value as a JSON value: String, Integer/Long/Double, Boolean, JsonArray, JsonObject or null. */
   static Object toJava(Object value) {
-    return toJava(value, 0);
+    return new Conversion(Long.MAX_VALUE, null).toJava(value, 0);
   }
 
-  private static Object toJava(Object value, int depth) {
-    if (depth > MAX_DEPTH) {
-      throw new EvaluatorException("value nested deeper than " + MAX_DEPTH + " levels (a cycle?)");
+  /**
+   * As {@link #toJava(Object)}, refusing a value that {@link HeldBytes} counts above {@code maxBytes}
+   * before building it: the budget is spent as the value is walked, and an array's length is checked
+   * against it before its first item, so a sparse array of ten million holes costs nothing.
+   *
+   * @throws EvaluatorException naming {@code session.maxBytes} when the value is larger
+   */
+  static Object toJava(Object value, long maxBytes, String name) {
+    return new Conversion(maxBytes, name).toJava(value, 0);
+  }
+
+  /** One conversion and what is left of its byte budget. */
+  private static final class Conversion {
+    private final long maxBytes;
+    private final String name;
+    private long left;
+
+    Conversion(long maxBytes, String name) {
+      this.maxBytes = maxBytes;
+      this.name = name;
+      this.left = maxBytes;
     }
-    if (value == null || value instanceof Undefined || value == Scriptable.NOT_FOUND) {
-      return null;
-    }
-    if (value instanceof CharSequence cs) {
-      return cs.toString();
-    }
-    if (value instanceof Boolean) {
-      return value;
-    }
-    if (value instanceof Number n) {
-      double d = n.doubleValue();
-      if (d == Math.rint(d) && !Double.isInfinite(d) && Math.abs(d) < 1e15) {
-        long l = (long) d;
-        return l == (int) l ? (Object) (int) l : (Object) l;
+
+    private void spend(long bytes) {
+      left -= bytes;
+      if (left < 0) {
+        throw new EvaluatorException(SessionLimitExceeded.of(maxBytes, "the value for '" + name
+          + "' is larger than a session may hold; nothing was set").getMessage());
       }
-      return d;
     }
-    if (value instanceof NativeArray arr) {
-      JsonArray out = new JsonArray();
-      long length = arr.getLength();
-      for (int i = 0; i < length; i++) {
-        out.add(toJava(arr.get(i, arr), depth + 1));
+
+    /** Refuses now what will cost at least {@code bytes}, before anything of it is built. */
+    private void refuseIfLeftBelow(long bytes) {
+      if (bytes > left) {
+        spend(bytes);
       }
-      return out;
     }
-    if (value instanceof Function) {
-      throw new EvaluatorException("a function cannot be stored in a bot variable");
-    }
-    if (value instanceof Scriptable obj) {
-      JsonObject out = new JsonObject();
-      for (Object id : obj.getIds()) {
-        String key = String.valueOf(id);
-        Object v = id instanceof Integer i ? obj.get(i, obj) : obj.get(key, obj);
-        out.put(key, toJava(v, depth + 1));
+
+    Object toJava(Object value, int depth) {
+      if (depth > MAX_DEPTH) {
+        throw new EvaluatorException("value nested deeper than " + MAX_DEPTH + " levels (a cycle?)");
       }
-      return out;
+      if (value == null || value instanceof Undefined || value == Scriptable.NOT_FOUND) {
+        spend(HeldBytes.NULL);
+        return null;
+      }
+      if (value instanceof CharSequence cs) {
+        spend(HeldBytes.string(cs.length()));
+        return cs.toString();
+      }
+      if (value instanceof Boolean) {
+        spend(HeldBytes.BOOLEAN);
+        return value;
+      }
+      if (value instanceof Number n) {
+        spend(HeldBytes.NUMBER);
+        double d = n.doubleValue();
+        if (d == Math.rint(d) && !Double.isInfinite(d) && Math.abs(d) < 1e15) {
+          long l = (long) d;
+          return l == (int) l ? (Object) (int) l : (Object) l;
+        }
+        return d;
+      }
+      if (value instanceof NativeArray arr) {
+        long length = arr.getLength();
+        refuseIfLeftBelow(HeldBytes.CONTAINER + length * HeldBytes.MIN_ITEM);
+        spend(HeldBytes.CONTAINER);
+        JsonArray out = new JsonArray();
+        for (int i = 0; i < length; i++) {
+          spend(1);
+          out.add(toJava(arr.get(i, arr), depth + 1));
+        }
+        return out;
+      }
+      if (value instanceof Function) {
+        throw new EvaluatorException("a function cannot be stored in a bot variable");
+      }
+      if (value instanceof NativeTypedArrayView<?> view) {
+        // Its ids would be one object per element: check the length first, as for an array.
+        refuseIfLeftBelow(HeldBytes.CONTAINER + (long) view.getArrayLength() * (HeldBytes.MIN_ITEM + 4));
+      }
+      if (value instanceof Scriptable obj) {
+        spend(HeldBytes.CONTAINER);
+        JsonObject out = new JsonObject();
+        for (Object id : obj.getIds()) {
+          String key = String.valueOf(id);
+          spend(HeldBytes.string(key.length()) + 2);
+          Object v = id instanceof Integer i ? obj.get(i, obj) : obj.get(key, obj);
+          out.put(key, toJava(v, depth + 1));
+        }
+        return out;
+      }
+      String text = String.valueOf(value);
+      spend(HeldBytes.string(text.length()));
+      return text;
     }
-    return String.valueOf(value);
   }
 
   /** How a value reads as text: JavaScript's own conversion. */

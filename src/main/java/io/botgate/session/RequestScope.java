@@ -18,11 +18,14 @@ public final class RequestScope {
   private final Map<String, Object> variables = new LinkedHashMap<>();
   private final Map<String, Object> slots;
   private final String userMessage;
+  /** What this request's own variables hold, bounded by session.maxBytes as a session's are. */
+  private long requestBytes;
 
   public RequestScope(Session session, JsonObject variables, JsonObject slots, String userMessage) {
     this.session = session;
     if (variables != null) {
       this.variables.putAll(variables.getMap());
+      this.variables.forEach((name, value) -> requestBytes += HeldBytes.variable(name, value));
     }
     this.slots = slots == null ? Map.of() : slots.getMap();
     this.userMessage = userMessage;
@@ -50,16 +53,29 @@ public final class RequestScope {
     return session.variable(name);
   }
 
-  /** Sets a variable for this request only, or for the session when {@code forSession}. */
+  /**
+   * Sets a variable for this request only, or for the session when {@code forSession}.
+   *
+   * @throws SessionLimitExceeded when the session, or this request's own variables, would hold more
+   *                              than {@code session.maxBytes}; nothing changes then
+   */
   public void setVariable(String name, Object value, boolean forSession) {
     if (forSession) {
-      synchronized (this) {
-        variables.remove(name);
-      }
       session.setVariable(name, value);
+      synchronized (this) {
+        Object old = variables.remove(name);
+        requestBytes -= old == null ? 0 : HeldBytes.variable(name, old);
+      }
     } else {
       synchronized (this) {
+        Object old = variables.get(name);
+        long delta = (value == null ? 0 : HeldBytes.variable(name, value)) - (old == null ? 0 : HeldBytes.variable(name, old));
+        if (delta > 0 && requestBytes + delta > session.maxBytes()) {
+          throw SessionLimitExceeded.of(session.maxBytes(), "setting '" + name + "' would make this request's "
+            + "variables hold about " + (requestBytes + delta) + " bytes; they keep their previous values");
+        }
         variables.put(name, value);
+        requestBytes += delta;
       }
     }
   }

@@ -3,28 +3,44 @@ package io.botgate.session;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.util.ArrayDeque;
-import java.util.Deque;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * One conversation: its session-scope bot variables, its most recent integration result and a short
- * history of results. Methods are synchronized because event loops and script workers share a session.
+ * history of results, holding at most {@code session.maxBytes} as {@link HeldBytes} counts them. Methods
+ * are synchronized because event loops and script workers share a session.
+ *
+ * <p>A node keeps up to a million of these, so the state is a few small arrays rather than maps and
+ * deques: variables as name/value pairs in one array (a map only past {@link #SMALL} of them), the
+ * result history allocated on the first result and grown up to its size. Stored values are JSON values
+ * that nobody changes after storing them, so their charge can be counted again when they are replaced.
  */
 public final class Session {
 
+  /** Variables kept in the pair array; past this, a map keeps lookups constant-time. */
+  static final int SMALL = 32;
+  private static final IntegrationResult[] NO_RESULTS = {};
+
   private final String id;
-  private final int historySize;
-  private final Map<String, Object> variables = new LinkedHashMap<>();
-  private final Deque<IntegrationResult> results = new ArrayDeque<>();
-  private final Map<String, IntegrationResult> lastByIntegration = new LinkedHashMap<>();
+  private final SessionOptions options;
+  /** null, an array name, value, name, value... (pairs used: {@link #pairs}), or a map past SMALL names. */
+  private Object variables;
+  private int pairs;
+  private long variableBytes;
   private IntegrationResult lastResult;
+  /** Newest first; the first {@link #recentCount} are used. */
+  private IntegrationResult[] recent = NO_RESULTS;
+  private int recentCount;
+  /** The latest result of each integration the session ran, one slot per integration. */
+  private IntegrationResult[] latestByIntegration = NO_RESULTS;
   private volatile long lastActivity;
 
-  Session(String id, int historySize, long now) {
+  Session(String id, SessionOptions options, long now) {
     this.id = id;
-    this.historySize = historySize;
+    this.options = options;
     this.lastActivity = now;
   }
 
@@ -41,22 +57,69 @@ public final class Session {
     lastActivity = now;
   }
 
-  public synchronized Object variable(String name) {
-    return variables.get(name);
+  /** The most bytes this session may hold ({@code session.maxBytes}). */
+  public long maxBytes() {
+    return options.maxBytes();
   }
 
-  /** Sets a session-scope variable; a null value removes it. */
+  /** The bytes the session holds now: its variables and its results, as {@link HeldBytes} counts them. */
+  public synchronized long heldBytes() {
+    return variableBytes + resultBytes();
+  }
+
+  public synchronized Object variable(String name) {
+    return get(name);
+  }
+
+  /**
+   * Sets a session-scope variable; a null value removes it.
+   *
+   * @throws SessionLimitExceeded when the session would hold more than {@code session.maxBytes}; nothing
+   *                              changes then. A write that does not grow the session is never refused.
+   */
   public synchronized void setVariable(String name, Object value) {
+    Object old = get(name);
+    long delta = charge(name, value) - charge(name, old);
+    refuseIfTooLarge(delta, "setting '" + name + "'");
     if (value == null) {
-      variables.remove(name);
+      remove(name);
     } else {
-      variables.put(name, value);
+      put(name, value);
     }
+    variableBytes += delta;
+  }
+
+  /**
+   * Replaces every variable whose name starts with the prefix (a previous run's mapped fields) by the
+   * given ones, all or nothing.
+   *
+   * @throws SessionLimitExceeded when the new ones would not fit; the old ones are kept then
+   */
+  public synchronized void replaceVariablesStartingWith(String prefix, Map<String, Object> values) {
+    long[] removed = {0};
+    forEachVariable((name, value) -> {
+      if (name.startsWith(prefix)) {
+        removed[0] += charge(name, value);
+      }
+    });
+    long added = 0;
+    for (Map.Entry<String, Object> e : values.entrySet()) {
+      added += charge(e.getKey(), e.getValue());
+    }
+    refuseIfTooLarge(added - removed[0], "storing the fields " + values.keySet());
+    removeStartingWith(prefix);
+    variableBytes -= removed[0];
+    values.forEach((name, value) -> {
+      if (value != null) {
+        put(name, value);
+        variableBytes += charge(name, value);
+      }
+    });
   }
 
   /** Removes every variable whose name starts with the prefix (a previous run's mapped fields). */
   public synchronized void removeVariablesStartingWith(String prefix) {
-    variables.keySet().removeIf(name -> name.startsWith(prefix));
+    replaceVariablesStartingWith(prefix, Map.of());
   }
 
   /** Forgets the most recent result: during a transform script it must read as unsuccessful (CB). */
@@ -64,13 +127,22 @@ public final class Session {
     lastResult = null;
   }
 
+  /** Records a result. Never refused: their number is bounded by session.results and the integrations. */
   public synchronized void record(IntegrationResult result) {
     lastResult = result;
-    lastByIntegration.put(result.integration(), result);
-    results.addFirst(result);
-    while (results.size() > historySize) {
-      results.removeLast();
+    int slot = indexOfIntegration(result.integration());
+    if (slot >= 0) {
+      latestByIntegration[slot] = result;
+    } else {
+      latestByIntegration = Arrays.copyOf(latestByIntegration, latestByIntegration.length + 1);
+      latestByIntegration[latestByIntegration.length - 1] = result;
     }
+    if (recentCount == recent.length && recent.length < options.historySize()) {
+      recent = Arrays.copyOf(recent, Math.min(options.historySize(), Math.max(1, recent.length * 2)));
+    }
+    System.arraycopy(recent, 0, recent, 1, Math.min(recentCount, recent.length - 1));
+    recent[0] = result;
+    recentCount = Math.min(recentCount + 1, recent.length);
   }
 
   public synchronized IntegrationResult lastResult() {
@@ -78,16 +150,141 @@ public final class Session {
   }
 
   public synchronized IntegrationResult lastResultOf(String integration) {
-    return lastByIntegration.get(integration);
+    int slot = indexOfIntegration(integration);
+    return slot < 0 ? null : latestByIntegration[slot];
   }
 
   public synchronized JsonObject toJson() {
-    JsonArray recent = new JsonArray();
-    results.forEach(r -> recent.add(r.toJson()));
+    JsonArray results = new JsonArray();
+    for (int i = 0; i < recentCount; i++) {
+      results.add(recent[i].toJson());
+    }
+    Map<String, Object> vars = new LinkedHashMap<>();
+    forEachVariable(vars::put);
     return new JsonObject()
       .put("session", id)
-      .put("variables", new JsonObject(new LinkedHashMap<>(variables)).copy())
+      .put("variables", new JsonObject(vars).copy())
       .put("lastResult", lastResult == null ? null : lastResult.toJson())
-      .put("recentResults", recent);
+      .put("recentResults", results)
+      .put("heldBytes", heldBytes());
+  }
+
+  private void refuseIfTooLarge(long delta, String what) {
+    long after = variableBytes + resultBytes() + delta;
+    if (delta > 0 && after > options.maxBytes()) {
+      throw SessionLimitExceeded.of(options.maxBytes(), what + " would make session '" + id + "' hold about "
+        + after + " bytes; it keeps its previous state");
+    }
+  }
+
+  private static long charge(String name, Object value) {
+    return value == null ? 0 : HeldBytes.variable(name, value);
+  }
+
+  private long resultBytes() {
+    return (long) HeldBytes.RESULT * (recentCount + latestByIntegration.length);
+  }
+
+  private int indexOfIntegration(String integration) {
+    for (int i = 0; i < latestByIntegration.length; i++) {
+      if (latestByIntegration[i].integration().equals(integration)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private Object get(String name) {
+    if (variables instanceof Object[] array) {
+      int i = indexOf(array, name);
+      return i < 0 ? null : array[i + 1];
+    }
+    return variables == null ? null : map().get(name);
+  }
+
+  private void put(String name, Object value) {
+    if (variables == null) {
+      variables = new Object[8];
+    }
+    if (!(variables instanceof Object[] array)) {
+      map().put(name.intern(), value);
+      return;
+    }
+    int i = indexOf(array, name);
+    if (i >= 0) {
+      array[i + 1] = value;
+      return;
+    }
+    if (pairs == SMALL) {
+      Map<String, Object> map = new LinkedHashMap<>();
+      forEachVariable(map::put);
+      map.put(name.intern(), value);
+      variables = map;
+      pairs = 0;
+      return;
+    }
+    if (pairs * 2 == array.length) {
+      array = Arrays.copyOf(array, Math.min(SMALL, pairs + (pairs >> 1) + 1) * 2);
+      variables = array;
+    }
+    // Sessions repeat the same few names: one shared copy, not one per session.
+    array[pairs * 2] = name.intern();
+    array[pairs * 2 + 1] = value;
+    pairs++;
+  }
+
+  private void remove(String name) {
+    if (variables instanceof Object[] array) {
+      int i = indexOf(array, name);
+      if (i >= 0) {
+        System.arraycopy(array, i + 2, array, i, pairs * 2 - i - 2);
+        pairs--;
+        array[pairs * 2] = null;
+        array[pairs * 2 + 1] = null;
+      }
+    } else if (variables != null) {
+      map().remove(name);
+    }
+  }
+
+  private void removeStartingWith(String prefix) {
+    if (variables instanceof Object[] array) {
+      int kept = 0;
+      for (int i = 0; i < pairs; i++) {
+        if (!((String) array[i * 2]).startsWith(prefix)) {
+          array[kept * 2] = array[i * 2];
+          array[kept * 2 + 1] = array[i * 2 + 1];
+          kept++;
+        }
+      }
+      Arrays.fill(array, kept * 2, pairs * 2, null);
+      pairs = kept;
+    } else if (variables != null) {
+      map().keySet().removeIf(name -> name.startsWith(prefix));
+    }
+  }
+
+  private void forEachVariable(BiConsumer<String, Object> action) {
+    if (variables instanceof Object[] array) {
+      for (int i = 0; i < pairs; i++) {
+        action.accept((String) array[i * 2], array[i * 2 + 1]);
+      }
+    } else if (variables != null) {
+      map().forEach(action);
+    }
+  }
+
+  private int indexOf(Object[] array, String name) {
+    for (int i = 0; i < pairs * 2; i += 2) {
+      if (name.equals(array[i])) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> map() {
+    return (Map<String, Object>) variables;
   }
 }

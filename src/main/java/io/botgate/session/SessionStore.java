@@ -1,35 +1,81 @@
 package io.botgate.session;
 
-import java.util.Collection;
+import io.botgate.GatewayError;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
  * All sessions of this node, created on first use and forgotten after an idle time (CB's session
- * length, one hour, by default).
+ * length, one hour, by default). At most {@code session.max} live at once: a new session past the cap
+ * is refused (503 {@code sessions_full}) rather than evicting another, because evicting would let one
+ * caller wipe the state of conversations it does not own; idle sessions expire and free their places.
  */
 public final class SessionStore {
 
-  public static final int DEFAULT_HISTORY = 20;
+  public static final int DEFAULT_HISTORY = SessionOptions.DEFAULT_HISTORY;
+
+  /** Newest activity first, then by id: the order of the session list. */
+  private static final Comparator<Listed> NEWEST_FIRST = Comparator.comparingLong(Listed::lastActivity).reversed()
+    .thenComparing(l -> l.session().id());
 
   private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
-  private final long idleMillis;
-  private final int historySize;
+  private final AtomicInteger live = new AtomicInteger();
+  private final LongAdder refused = new LongAdder();
+  private final SessionOptions options;
   private final LongSupplier clock;
 
-  public SessionStore(long idleMillis, int historySize, LongSupplier clock) {
-    this.idleMillis = idleMillis;
-    this.historySize = historySize;
+  public SessionStore(SessionOptions options, LongSupplier clock) {
+    this.options = options;
     this.clock = clock;
   }
 
-  /** The session with this id, created when it does not exist yet; either way it counts as activity. */
+  /** A store with the default bounds but this idle time and history size. */
+  public SessionStore(long idleMillis, int historySize, LongSupplier clock) {
+    this(new SessionOptions(SessionOptions.DEFAULT_MAX_SESSIONS, SessionOptions.DEFAULT_MAX_BYTES, historySize,
+      idleMillis), clock);
+  }
+
+  public SessionOptions options() {
+    return options;
+  }
+
+  /**
+   * The session with this id, created when it does not exist yet; either way it counts as activity.
+   *
+   * @throws GatewayError 503 {@code sessions_full} when it would be one more than {@code session.max}
+   */
   public Session open(String id) {
     long now = clock.getAsLong();
-    Session session = sessions.computeIfAbsent(id, key -> new Session(key, historySize, now));
+    Session session = sessions.get(id);
+    if (session == null) {
+      session = create(id, now);
+    }
     session.touch(now);
     return session;
+  }
+
+  private Session create(String id, long now) {
+    if (live.incrementAndGet() > options.maxSessions()) {
+      live.decrementAndGet();
+      refused.increment();
+      throw new GatewayError(503, "sessions_full", "this gateway already holds " + options.maxSessions()
+        + " live sessions (session.max); a new session can start when idle ones expire or are deleted");
+    }
+    Session fresh = new Session(id, options, now);
+    Session existing = sessions.putIfAbsent(id, fresh);
+    if (existing != null) {
+      live.decrementAndGet();
+      return existing;
+    }
+    return fresh;
   }
 
   public Optional<Session> find(String id) {
@@ -37,22 +83,76 @@ public final class SessionStore {
   }
 
   public boolean reset(String id) {
-    return sessions.remove(id) != null;
-  }
-
-  public Collection<Session> all() {
-    return sessions.values();
+    if (sessions.remove(id) != null) {
+      live.decrementAndGet();
+      return true;
+    }
+    return false;
   }
 
   /** Drops sessions idle for longer than the idle time; returns how many went. */
   public int expireIdle() {
-    long cutoff = clock.getAsLong() - idleMillis;
-    int before = sessions.size();
-    sessions.values().removeIf(s -> s.lastActivity() < cutoff);
-    return before - sessions.size();
+    long cutoff = clock.getAsLong() - options.idleMillis();
+    int gone = 0;
+    for (Session s : sessions.values()) {
+      if (s.lastActivity() < cutoff && sessions.remove(s.id(), s)) {
+        live.decrementAndGet();
+        gone++;
+      }
+    }
+    return gone;
   }
 
+  /** Live sessions now. */
   public int size() {
-    return sessions.size();
+    return live.get();
+  }
+
+  /** New sessions refused because {@code session.max} were live. */
+  public long refused() {
+    return refused.sum();
+  }
+
+  /** A session as listed, with the activity time its place in the list was decided by. */
+  public record Listed(Session session, long lastActivity) {
+
+    public SessionCursor cursor() {
+      return new SessionCursor(lastActivity, session.id());
+    }
+  }
+
+  /** One page of the session list, and the cursor of the next one (null on the last page). */
+  public record Page(List<Listed> rows, SessionCursor next, int total) {
+  }
+
+  /**
+   * Up to {@code limit} sessions after the cursor (from the start when null), newest activity first.
+   * One pass over the sessions keeping the best {@code limit} in a heap: O(n log limit) time and
+   * O(limit) memory, whatever the number of sessions.
+   */
+  public Page page(SessionCursor after, int limit) {
+    PriorityQueue<Listed> best = new PriorityQueue<>(limit + 1, NEWEST_FIRST.reversed());
+    int candidates = 0;
+    for (Session s : sessions.values()) {
+      long activity = s.lastActivity();
+      if (after != null && !after.isBefore(activity, s.id())) {
+        continue;
+      }
+      candidates++;
+      if (best.size() < limit) {
+        best.add(new Listed(s, activity));
+      } else if (isNewer(activity, s.id(), best.peek())) {
+        best.poll();
+        best.add(new Listed(s, activity));
+      }
+    }
+    List<Listed> rows = new ArrayList<>(best);
+    rows.sort(NEWEST_FIRST);
+    SessionCursor next = candidates > limit ? rows.get(rows.size() - 1).cursor() : null;
+    return new Page(rows, next, size());
+  }
+
+  private static boolean isNewer(long activity, String id, Listed than) {
+    return activity > than.lastActivity() || (activity == than.lastActivity() && id.compareTo(than.session().id()) < 0);
   }
 }

@@ -204,7 +204,9 @@ class ConsoleProtocolTest {
       "/api/sessions/paged/events?after=-1").send());
     assertThat(bad.statusCode()).isEqualTo(400);
     assertThat(bad.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("'after'");
-    JsonArray sessions = result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/api/sessions").send()).bodyAsJsonArray();
+    gw.gateway.sessions().open("paged");
+    JsonArray sessions = result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/api/sessions").send()).bodyAsJsonObject()
+      .getJsonArray("sessions");
     assertThat(sessions.stream().map(s -> ((JsonObject) s).getString("session"))).contains("paged");
   }
 }

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class SessionStoreTest {
 
@@ -32,5 +33,96 @@ class SessionStoreTest {
     assertThat(new RequestScope(session, null, null, null).variable("y")).isEqualTo("kept");
     assertThat(new RequestScope(session, null, null, null).variable("x")).isEqualTo("session");
     assertThat(request.variable("unset")).isNull();
+  }
+
+  @Test
+  void shouldKeepVariablesInOrderPastTheSmallArray() {
+    Session session = new SessionStore(60_000, 20, System::currentTimeMillis).open("many");
+    for (int i = 0; i < 50; i++) {
+      session.setVariable("v" + i, i);
+    }
+    session.setVariable("v3", null);
+    session.setVariable("v10", "ten");
+    assertThat(session.variable("v10")).isEqualTo("ten");
+    assertThat(session.variable("v3")).isNull();
+    assertThat(session.toJson().getJsonObject("variables").fieldNames()).hasSize(49).startsWith("v0", "v1", "v2", "v4");
+    session.replaceVariablesStartingWith("v4", java.util.Map.of("v4.x", "y"));
+    assertThat(session.toJson().getJsonObject("variables").fieldNames()).contains("v4.x").doesNotContain("v4", "v40", "v49");
+  }
+
+  @Test
+  void shouldKeepTheNewestResultsUpToTheHistorySizeAndTheLatestOfEachIntegration() {
+    Session session = new SessionStore(60_000, 3, System::currentTimeMillis).open("results");
+    session.record(result("old", "200"));
+    for (int i = 0; i < 5; i++) {
+      session.record(result("busy", String.valueOf(200 + i)));
+    }
+    io.vertx.core.json.JsonArray recent = session.toJson().getJsonArray("recentResults");
+    assertThat(recent.stream().map(r -> ((io.vertx.core.json.JsonObject) r).getString("statusCode")))
+      .containsExactly("204", "203", "202");
+    assertThat(session.lastResultOf("old").statusCode()).isEqualTo("200");
+    assertThat(session.lastResult().statusCode()).isEqualTo("204");
+    assertThat(session.heldBytes()).isEqualTo(HeldBytes.RESULT * (3 + 2));
+  }
+
+  @Test
+  void shouldCountHeldBytesAsDocumentedAndRefuseAWritePastTheBound() {
+    SessionStore store = new SessionStore(new SessionOptions(10, 100, 20, 60_000), System::currentTimeMillis);
+    Session session = store.open("bytes");
+    session.setVariable("ab", "xyz"); // 16 + 2 + (3 + 2)
+    assertThat(session.heldBytes()).isEqualTo(23);
+    session.setVariable("list", new io.vertx.core.json.JsonArray().add(1).add("a")); // 16 + 4 + 2 + (8+1) + (3+1)
+    assertThat(session.heldBytes()).isEqualTo(23 + 35);
+    assertThatThrownBy(() -> session.setVariable("ab", "x".repeat(60)))
+      .isInstanceOf(SessionLimitExceeded.class).hasMessageContaining("session.maxBytes (100 bytes)");
+    assertThat(session.variable("ab")).isEqualTo("xyz");
+    assertThat(session.heldBytes()).isEqualTo(58);
+    session.setVariable("list", null);
+    assertThat(session.heldBytes()).isEqualTo(23);
+  }
+
+  @Test
+  void shouldRefuseANewSessionAtTheCapButKeepOpeningLiveOnes() {
+    SessionStore store = new SessionStore(new SessionOptions(2, 1000, 20, 60_000), System::currentTimeMillis);
+    store.open("a");
+    store.open("b");
+    assertThatThrownBy(() -> store.open("c")).isInstanceOf(io.botgate.GatewayError.class)
+      .hasMessageContaining("session.max");
+    assertThat(store.open("a").id()).isEqualTo("a");
+    assertThat(store.refused()).isEqualTo(1);
+    store.reset("a");
+    assertThat(store.open("c").id()).isEqualTo("c");
+    assertThat(store.size()).isEqualTo(2);
+  }
+
+  @Test
+  void shouldPageNewestFirstThenByIdAndEndWithANullCursor() {
+    AtomicLong now = new AtomicLong(1_000);
+    SessionStore store = new SessionStore(60_000, 20, now::get);
+    java.util.List<String> expected = new java.util.ArrayList<>();
+    for (int t = 9; t >= 0; t--) {
+      for (String suffix : new String[] {"a", "b", "c"}) {
+        expected.add(t + suffix);
+      }
+    }
+    for (int t = 0; t < 10; t++) {
+      now.set(1_000 + t);
+      for (String suffix : new String[] {"c", "a", "b"}) {
+        store.open(t + suffix);
+      }
+    }
+    java.util.List<String> walked = new java.util.ArrayList<>();
+    SessionCursor cursor = null;
+    do {
+      SessionStore.Page page = store.page(cursor == null ? null : SessionCursor.parse(cursor.encode()), 4);
+      page.rows().forEach(r -> walked.add(r.session().id()));
+      assertThat(page.total()).isEqualTo(30);
+      cursor = page.next();
+    } while (cursor != null);
+    assertThat(walked).isEqualTo(expected);
+  }
+
+  private static IntegrationResult result(String integration, String status) {
+    return new IntegrationResult("s", integration, true, status, java.time.Instant.now(), 1, 1, "n");
   }
 }

@@ -1,0 +1,28 @@
+package io.botgate.session;
+
+/**
+ * The bounds of the session store: how many sessions live at once, how many bytes each may hold, how
+ * many results each keeps and how long an idle one lives. One instance is shared by every session.
+ *
+ * @param maxSessions live sessions at most ({@code session.max}); a new one past it is refused
+ * @param maxBytes    bytes a session may hold ({@code session.maxBytes}), as {@link HeldBytes} counts them
+ * @param historySize results kept per session ({@code session.results})
+ * @param idleMillis  idle time after which a session is forgotten ({@code session.idle.minutes})
+ */
+public record SessionOptions(int maxSessions, long maxBytes, int historySize, long idleMillis) {
+
+  public static final int DEFAULT_MAX_SESSIONS = 100_000;
+  public static final long DEFAULT_MAX_BYTES = 1L << 20;
+  public static final int DEFAULT_HISTORY = 20;
+  public static final long DEFAULT_IDLE_MILLIS = 3_600_000L;
+
+  public static final SessionOptions DEFAULTS = new SessionOptions(DEFAULT_MAX_SESSIONS, DEFAULT_MAX_BYTES,
+    DEFAULT_HISTORY, DEFAULT_IDLE_MILLIS);
+
+  public SessionOptions {
+    if (maxSessions < 1 || maxBytes < 1 || historySize < 1 || idleMillis < 1) {
+      throw new IllegalArgumentException("session.max, session.maxBytes, session.results and session.idle.minutes "
+        + "must be positive");
+    }
+  }
+}
