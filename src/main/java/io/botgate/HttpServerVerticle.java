@@ -1,5 +1,6 @@
 package io.botgate;
 
+import io.botgate.api.HttpErrors;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -26,7 +27,7 @@ final class HttpServerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     server = vertx.createHttpServer(options);
-    return server.requestHandler(router).listen();
+    return server.requestHandler(router).invalidRequestHandler(HttpErrors.invalidRequests(options)).listen();
   }
 
   /** Deploys {@code instances} servers on one port and completes with the bound port. */
