@@ -87,10 +87,12 @@ public final class ApiRoutes {
     if (body == null) {
       throw GatewayError.badRequest("invalid_request", "PUT needs the definition as a JSON object");
     }
-    IntegrationDefinition definition = IntegrationDefinition.fromJson(body, name);
-    boolean existed = registry.find(name).isPresent();
-    registry.put(definition);
-    answer(ctx, existed ? 200 : 201, definition.toJson());
+    // Off the event loop: compiling a large transformScript to check it takes seconds.
+    ctx.vertx().executeBlocking(() -> IntegrationDefinition.fromJson(body, name), false).onSuccess(definition -> {
+      boolean existed = registry.find(name).isPresent();
+      registry.put(definition);
+      answer(ctx, existed ? 200 : 201, definition.toJson());
+    }).onFailure(ctx::fail);
   }
 
   private void deleteIntegration(RoutingContext ctx) {

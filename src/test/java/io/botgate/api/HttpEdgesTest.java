@@ -244,4 +244,20 @@ class HttpEdgesTest {
       .sendBuffer(Buffer.buffer("{nope"))), 400, "malformed_json");
     error(result(request(HttpMethod.GET, "/console").send()), 400, "websocket_required");
   }
+
+  @Test
+  void shouldRefuseADefinitionThatCouldNeverRunNamingTheField() {
+    JsonObject badUrl = error(result(request(HttpMethod.PUT, "/api/integrations/v6").sendJsonObject(new JsonObject()
+      .put("method", "GET").put("url", "http://[::1"))), 400, "invalid_integration");
+    assertThat(badUrl.getJsonArray("problems").getJsonObject(0).getString("field")).isEqualTo("url");
+    assertThat(badUrl.getString("message")).contains("url: is not a valid URL");
+
+    JsonObject badScript = error(result(request(HttpMethod.PUT, "/api/integrations/tx").sendJsonObject(new JsonObject()
+      .put("method", "GET").put("url", "https://example.com/x").put("transformScript", "var a = 1;\nvar b = ;"))),
+      400, "invalid_integration");
+    JsonObject problem = badScript.getJsonArray("problems").getJsonObject(0);
+    assertThat(problem.getString("field")).isEqualTo("transformScript");
+    assertThat(problem.getString("message")).startsWith("syntax error at line 2, column ");
+    assertThat(result(request(HttpMethod.GET, "/api/integrations/tx").send()).statusCode()).isEqualTo(404);
+  }
 }
