@@ -150,7 +150,7 @@ class ForeignPageTest {
   }
 
   @Test
-  void shouldRefuseAPageOnARenamedDnsName() {
+  void shouldRefuseAPageOnADnsNameReboundToLoopback() {
     String base = "http://" + REBOUND + ":" + gw.gateway.port();
     browser.get(base + "/");
     assertThat(browser.findElement(By.tagName("body")).getText()).contains("host_not_allowed");
