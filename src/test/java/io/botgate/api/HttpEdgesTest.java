@@ -243,6 +243,13 @@ class HttpEdgesTest {
     error(result(request(HttpMethod.POST, "/api/sessions/bad/scripts").putHeader("Content-Type", "application/json")
       .sendBuffer(Buffer.buffer("{nope"))), 400, "malformed_json");
     error(result(request(HttpMethod.GET, "/console").send()), 400, "websocket_required");
+    for (String path : List.of("/%2e%2e/pom.xml", "/js/../../pom.xml", "//etc/passwd", "/%00", "/api", "/console/x")) {
+      error(result(request(HttpMethod.GET, path).send()), 404, "not_found");
+    }
+    HttpResponse<Buffer> preflight = result(request(HttpMethod.OPTIONS, "/api/sessions/x/scripts")
+      .putHeader("Origin", "http://evil.example").putHeader("Access-Control-Request-Method", "POST").send());
+    error(preflight, 405, "method_not_allowed");
+    assertThat(preflight.getHeader("Access-Control-Allow-Origin")).isNull();
   }
 
   @Test
