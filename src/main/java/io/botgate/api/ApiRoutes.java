@@ -64,7 +64,8 @@ public final class ApiRoutes {
     router.post("/api/sessions/:session/integrations/:name").handler(this::execute);
     router.get("/api/integrations").handler(ctx -> answer(ctx, 200, listIntegrations()));
     router.get("/api/integrations/:name").handler(ctx -> answer(ctx, 200, integration(ctx.pathParam("name")).toJson()));
-    router.put("/api/integrations/:name").handler(this::putIntegration);
+    // On a worker: checking a large transformScript compiles it, which can take seconds.
+    router.put("/api/integrations/:name").blockingHandler(this::putIntegration, false);
     router.delete("/api/integrations/:name").handler(this::deleteIntegration);
     new SessionRoutes(sessions, scripts, stream).mount(router);
     router.route("/api/*").failureHandler(ApiRoutes::failure);
@@ -87,12 +88,10 @@ public final class ApiRoutes {
     if (body == null) {
       throw GatewayError.badRequest("invalid_request", "PUT needs the definition as a JSON object");
     }
-    // Off the event loop: compiling a large transformScript to check it takes seconds.
-    ctx.vertx().executeBlocking(() -> IntegrationDefinition.fromJson(body, name), false).onSuccess(definition -> {
-      boolean existed = registry.find(name).isPresent();
-      registry.put(definition);
-      answer(ctx, existed ? 200 : 201, definition.toJson());
-    }).onFailure(ctx::fail);
+    IntegrationDefinition definition = IntegrationDefinition.fromJson(body, name);
+    boolean existed = registry.find(name).isPresent();
+    registry.put(definition);
+    answer(ctx, existed ? 200 : 201, definition.toJson());
   }
 
   private void deleteIntegration(RoutingContext ctx) {

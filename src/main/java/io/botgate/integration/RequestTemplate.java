@@ -53,11 +53,10 @@ final class RequestTemplate {
       boolean fromEnv = u.startsWith("{$env.");
       if (!fromEnv && !u.startsWith("http://") && !u.startsWith("https://") && !u.startsWith("/")) {
         problem.accept("url", "'" + u + "' must start with http://, https://, / (this gateway) or {$env.name}");
-      } else if (!fromEnv && !u.startsWith("/")) {
-        String invalid = UrlSyntax.problem(u);
-        if (invalid != null) {
-          problem.accept("url", invalid);
-        }
+      }
+      String invalid = u.startsWith("http://") || u.startsWith("https://") ? UrlSyntax.problem(u) : null;
+      if (invalid != null) {
+        problem.accept("url", invalid);
       }
     }
     Map<String, Template> headers = new LinkedHashMap<>();
