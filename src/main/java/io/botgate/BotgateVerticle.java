@@ -3,6 +3,9 @@ package io.botgate;
 import io.botgate.api.ApiRoutes;
 import io.botgate.api.EventBusApi;
 import io.botgate.api.BearerAuth;
+import io.botgate.api.HostAllowList;
+import io.botgate.api.HttpErrors;
+import io.botgate.api.OriginCheck;
 import io.botgate.api.MetricsEndpoint;
 import io.botgate.console.ConsoleEndpoint;
 import io.botgate.console.ConsoleOptions;
@@ -31,6 +34,8 @@ import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.List;
+import java.util.stream.Stream;
 import java.util.logging.Logger;
 
 /** The gateway: reads the configuration, wires the capabilities together and serves HTTP. */
@@ -107,6 +112,9 @@ public final class BotgateVerticle extends VerticleBase {
     SessionScripts scripts = new SessionScripts(sessions, stream, runner);
 
     Router router = Router.router(vertx);
+    router.route().handler(HttpErrors::rejectMalformedUri)
+      .handler(new HostAllowList(config.list("http.allowedHosts"), host))
+      .handler(new OriginCheck(allowedOrigins(config)));
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(healthChecks()));
     boolean demo = config.bool("demo.enabled");
     if (demo) {
@@ -116,13 +124,13 @@ public final class BotgateVerticle extends VerticleBase {
     ConsoleEndpoint console = new ConsoleEndpoint(vertx, stream, new ConsoleOptions(
       config.integer("console.subscriptions"), config.integer("console.queue.bytes"),
       config.integer("console.heartbeat.seconds") * 1000L, config.integer("history.size"),
-      ConsoleOptions.DEFAULT_INBOX),
-      config.list("console.origins"));
+      ConsoleOptions.DEFAULT_INBOX));
     router.get("/console").handler(new BearerAuth(token)).handler(console::handle)
       .failureHandler(ApiRoutes::failure);
     router.get("/metrics").handler(new BearerAuth(token)).handler(new MetricsEndpoint(executor, runner, sessions, stream, console.stats())::handle)
       .failureHandler(ApiRoutes::failure);
     router.route("/*").handler(StaticHandler.create("webroot"));
+    HttpErrors.mount(router);
 
     HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(config.integer("http.port"))
       .setCompressionSupported(true);
@@ -146,6 +154,16 @@ public final class BotgateVerticle extends VerticleBase {
         LOG.info("botgate listening on " + baseUrl + " (" + registry.all().size() + " integrations, demo "
           + (demo ? "on" : "off") + ", " + (vertx.isNativeTransportEnabled() ? "native" : "NIO") + " transport)");
       });
+  }
+
+  /** {@code console.origins} is the older name of {@code http.allowedOrigins}, for the console alone. */
+  private static List<String> allowedOrigins(GatewayConfig config) {
+    List<String> legacy = config.list("console.origins");
+    if (!legacy.isEmpty()) {
+      LOG.warning("console.origins is deprecated: its origins " + legacy + " are allowed for the whole gateway "
+        + "now, as http.allowedOrigins; move them there");
+    }
+    return Stream.concat(config.list("http.allowedOrigins").stream(), legacy.stream()).toList();
   }
 
   private HealthChecks healthChecks() {

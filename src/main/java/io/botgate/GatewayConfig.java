@@ -42,6 +42,8 @@ public final class GatewayConfig {
     d.put("http.host", "127.0.0.1");
     d.put("http.port", 8080);
     d.put("http.instances", Runtime.getRuntime().availableProcessors());
+    d.put("http.allowedHosts", new JsonArray());
+    d.put("http.allowedOrigins", new JsonArray());
     d.put("integrations.file", "conf/integrations.json");
     d.put("auth.token", null);
     d.put("egress.allow", new JsonArray());

@@ -1,5 +1,6 @@
 package io.botgate;
 
+import io.botgate.api.HttpErrors;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -33,7 +34,7 @@ final class HttpServerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     server = vertx.createHttpServer(options);
-    return server.requestHandler(router).listen();
+    return server.requestHandler(router).invalidRequestHandler(HttpErrors.invalidRequests(options)).listen();
   }
 
   @Override

@@ -14,6 +14,7 @@ import io.botgate.integration.IntegrationRegistry;
 import io.botgate.script.SessionScripts;
 import io.botgate.session.SessionStore;
 import io.vertx.core.Future;
+import io.vertx.core.VertxException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -22,6 +23,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
 import io.vertx.ext.web.handler.BodyHandler;
 
 import java.util.logging.Level;
@@ -60,17 +62,17 @@ public final class ApiRoutes {
     if (authToken != null && !authToken.isBlank()) {
       router.route("/api/*").handler(new BearerAuth(authToken));
     }
+    router.route("/api/*").handler(new JsonMediaType());
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
     // The busiest route first: the router tries routes in order.
     router.post("/api/sessions/:session/integrations/:name").handler(this::execute);
     router.get("/api/integrations").handler(ctx -> answer(ctx, 200, listIntegrations()));
     router.get("/api/integrations/:name").handler(ctx -> answer(ctx, 200,
       definitions.show(integration(ctx.pathParam("name")).toJson())));
-    router.put("/api/integrations/:name").handler(this::putIntegration);
+    // On a worker: checking a large transformScript compiles it, which can take seconds.
+    router.put("/api/integrations/:name").blockingHandler(this::putIntegration, false);
     router.delete("/api/integrations/:name").handler(this::deleteIntegration);
     new SessionRoutes(sessions, scripts, stream).mount(router);
-    router.route("/api/*").last().handler(ctx -> ctx.fail(GatewayError.notFound("not_found",
-      "no API route " + ctx.request().method() + " " + ctx.request().path())));
     router.route("/api/*").failureHandler(ApiRoutes::failure);
   }
 
@@ -128,7 +130,7 @@ public final class ApiRoutes {
       return null;
     }
     String type = ctx.request().getHeader("Content-Type");
-    if (type == null || !type.toLowerCase().contains("json")) {
+    if (!JsonMediaType.isJson(type)) { // JsonMediaType refused it already, unless its length was not declared
       throw new GatewayError(415, "unsupported_media_type", "send the body as application/json, not "
         + (type == null ? "without a Content-Type" : type));
     }
@@ -160,7 +162,12 @@ public final class ApiRoutes {
 
   /** Maps every failure to {@code {"error": {"code", "message"}}} with a fitting status. */
   public static void failure(RoutingContext ctx) {
-    GatewayError error = toError(ctx.failure(), ctx.statusCode());
+    failure(ctx, ctx.statusCode());
+  }
+
+  /** The same for a status the router chose itself (its error handlers are not told the failure's status). */
+  static void failure(RoutingContext ctx, int status) {
+    GatewayError error = toError(ctx.failure(), status);
     if (error.httpStatus() >= 500) {
       LOG.log(Level.SEVERE, "request " + ctx.request().method() + " " + ctx.request().path() + " failed",
         ctx.failure());
@@ -185,7 +192,10 @@ public final class ApiRoutes {
         + "limit (body.limit.bytes)");
     }
     if (status > 0 && status < 500) {
-      return new GatewayError(status, "http_" + status, "the request was refused with status " + status);
+      String detail = failure instanceof HttpException || failure instanceof VertxException
+        ? failure.getMessage() : null;
+      return new GatewayError(status, HttpErrors.code(status), detail != null ? detail
+        : "the request was refused with status " + status);
     }
     return new GatewayError(500, "internal_error", "botgate failed to handle the request: "
       + (failure == null ? "unknown cause" : failure.getMessage()));

@@ -1,5 +1,6 @@
 package io.botgate.integration;
 
+import io.botgate.script.ScriptSyntax;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -205,6 +206,10 @@ public final class IntegrationDefinition {
       boolean defaultHeaders = optionalBoolean("defaultHeaders", true);
       request = RequestTemplate.read(json, defaultHeaders, this::problem);
       transformScript = optionalString("transformScript", null);
+      if (transformScript != null) {
+        ScriptSyntax.check(transformScript, "transformScript")
+          .ifPresent(syntax -> problem("transformScript", syntax.toString()));
+      }
       readFields();
       readSuccessCodes();
       timeoutMs = optionalLong("timeoutMs", DEFAULT_TIMEOUT_MS, 1, MAX_TIMEOUT_MS);

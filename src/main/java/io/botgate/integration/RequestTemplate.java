@@ -57,6 +57,10 @@ final class RequestTemplate {
       if (!fromEnv && !u.startsWith("http://") && !u.startsWith("https://") && !u.startsWith("/")) {
         problem.accept("url", "'" + SecretMask.withoutUserInfo(u) + "' must start with http://, https://, / (this gateway) or {$env.name}");
       }
+      String invalid = u.startsWith("http://") || u.startsWith("https://") ? UrlSyntax.problem(u) : null;
+      if (invalid != null) {
+        problem.accept("url", invalid);
+      }
     }
     Map<String, Template> headers = new LinkedHashMap<>();
     if (defaultHeaders) {

@@ -1,0 +1,80 @@
+package io.botgate.api;
+
+import io.botgate.GatewayError;
+import io.vertx.core.Handler;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Answers 403 {@code host_not_allowed} to a request whose {@code Host} is not one of the gateway's names,
+ * so a DNS name rebound to 127.0.0.1 cannot turn a web page into a client of the gateway. Loopback names
+ * and the bind address are always allowed, with any port; {@code http.allowedHosts} adds names, and
+ * {@code "*"} turns the check off (behind a proxy that sets its own Host, for example).
+ */
+public final class HostAllowList implements Handler<RoutingContext> {
+
+  /** Names every local client may use; an attacker's page can never make a browser send them. */
+  public static final List<String> DEFAULT_HOSTS = List.of("localhost", "127.0.0.1", "[::1]");
+  public static final String ANY = "*";
+
+  private final Set<String> hosts = new LinkedHashSet<>();
+  private final boolean any;
+
+  /**
+   * @param configured {@code http.allowedHosts}: names or addresses (IPv6 with or without brackets)
+   * @param bindHost   {@code http.host}; allowed too unless it is a wildcard address
+   */
+  public HostAllowList(List<String> configured, String bindHost) {
+    hosts.addAll(DEFAULT_HOSTS);
+    if (bindHost != null && !bindHost.equals("0.0.0.0") && !bindHost.equals("::")) {
+      hosts.add(normalize(bindHost));
+    }
+    boolean star = false;
+    for (String host : configured) {
+      if (host.equals(ANY)) {
+        star = true;
+      } else {
+        hosts.add(normalize(host));
+      }
+    }
+    this.any = star;
+  }
+
+  /** The names allowed (for messages and the start-up log). */
+  public Set<String> hosts() {
+    return any ? Set.of(ANY) : Set.copyOf(hosts);
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    HostAndPort authority = ctx.request().authority();
+    if (any || authority != null && hosts.contains(authority.host().toLowerCase(Locale.ROOT))) {
+      ctx.next();
+      return;
+    }
+    String sent = authority == null ? "no Host header" : "Host '" + shorten(authority.host()) + "'";
+    ctx.fail(new GatewayError(403, "host_not_allowed", "this gateway does not answer to " + sent
+      + " (a DNS name pointed at it is not enough); it answers to " + String.join(", ", hosts)
+      + ". Add the name to http.allowedHosts to allow it"));
+  }
+
+  /** Lower case, IPv6 addresses in brackets as a Host header writes them. */
+  static String normalize(String host) {
+    String h = host.trim().toLowerCase(Locale.ROOT);
+    int colons = h.length() - h.replace(":", "").length();
+    if (colons == 1 || h.startsWith("[") && !h.endsWith("]") || h.isEmpty()) {
+      throw new IllegalArgumentException("http.allowedHosts: '" + host + "' is not a host name or address; "
+        + "give it without a port (every port is allowed)");
+    }
+    return colons > 1 && !h.startsWith("[") ? "[" + h + "]" : h;
+  }
+
+  static String shorten(String text) {
+    return text.length() <= 100 ? text : text.substring(0, 100) + "...";
+  }
+}

@@ -1,0 +1,93 @@
+package io.botgate.api;
+
+import io.botgate.GatewayError;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.ext.web.RoutingContext;
+
+import java.net.URI;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Answers 403 {@code origin_not_allowed} to a browser request that could change something (any method but
+ * GET, HEAD and OPTIONS) or open the console WebSocket from a page of another origin. A page may drive the
+ * gateway only from the gateway's own origin (its Origin names the host and port the request was sent to)
+ * or from an origin listed in {@code http.allowedOrigins}. Requests without an Origin (curl, bot runtimes,
+ * other servers) pass: a browser always sends one with these requests.
+ */
+public final class OriginCheck implements Handler<RoutingContext> {
+
+  private static final Set<HttpMethod> SAFE = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
+
+  private final Set<String> allowed = new LinkedHashSet<>();
+
+  /** @param origins {@code http.allowedOrigins}, such as {@code http://localhost:3000} */
+  public OriginCheck(List<String> origins) {
+    for (String origin : origins) {
+      String canonical = canonical(origin);
+      if (canonical == null) {
+        throw new IllegalArgumentException("http.allowedOrigins: '" + origin + "' is not an origin; write it as "
+          + "scheme://host[:port], such as http://localhost:3000");
+      }
+      allowed.add(canonical);
+    }
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    String origin = ctx.request().getHeader("Origin");
+    if (origin == null || SAFE.contains(ctx.request().method()) && !isWebSocket(ctx) || isOwn(ctx, origin)) {
+      ctx.next();
+      return;
+    }
+    ctx.fail(new GatewayError(403, "origin_not_allowed", "a page from " + HostAllowList.shorten(origin)
+      + " may not " + (isWebSocket(ctx) ? "open the console" : "send " + ctx.request().method() + " requests")
+      + " to this gateway; add that origin to http.allowedOrigins to allow it"));
+  }
+
+  private boolean isOwn(RoutingContext ctx, String origin) {
+    String canonical = canonical(origin);
+    if (canonical == null) {
+      return false; // "null" (sandboxed frames, file: pages) and anything unparseable
+    }
+    if (allowed.contains(canonical)) {
+      return true;
+    }
+    HostAndPort host = ctx.request().authority();
+    URI uri = URI.create(canonical);
+    if (host == null || !uri.getHost().equalsIgnoreCase(host.host())) {
+      return false;
+    }
+    // Without a port in Host the page was loaded from its scheme's default port, as the Origin then says.
+    return host.port() < 0 ? uri.getPort() == defaultPort(uri.getScheme()) : uri.getPort() == host.port();
+  }
+
+  private static boolean isWebSocket(RoutingContext ctx) {
+    return "websocket".equalsIgnoreCase(ctx.request().getHeader("Upgrade"));
+  }
+
+  /** {@code scheme://host:port} in lower case with the port always written, or null if not an origin. */
+  static String canonical(String origin) {
+    try {
+      URI uri = new URI(origin.trim().toLowerCase(Locale.ROOT));
+      String scheme = uri.getScheme();
+      boolean bare = uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/");
+      if (!("http".equals(scheme) || "https".equals(scheme)) || uri.getHost() == null || uri.getUserInfo() != null
+        || !bare || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+        return null;
+      }
+      int port = uri.getPort() < 0 ? defaultPort(scheme) : uri.getPort();
+      return scheme + "://" + uri.getHost() + ":" + port;
+    } catch (java.net.URISyntaxException e) {
+      return null;
+    }
+  }
+
+  private static int defaultPort(String scheme) {
+    return "https".equals(scheme) ? 443 : 80;
+  }
+}

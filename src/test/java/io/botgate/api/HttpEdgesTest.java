@@ -1,0 +1,270 @@
+package io.botgate.api;
+
+import io.botgate.TestGateway;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.List;
+
+import static io.botgate.Await.failure;
+import static io.botgate.Await.result;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What a browser page, a rebinding DNS name or a malformed request can and cannot do, seen from an HTTP
+ * client that sets Host and Origin as a browser would; and the README's curl commands, which send neither
+ * an Origin nor anything but JSON, still working.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(60)
+class HttpEdgesTest {
+
+  static final String LISTED = "http://console.example:3000";
+  static final String LEGACY = "http://old-console.example:4000";
+  static TestGateway gw;
+  static int port;
+  static WebSocketClient sockets;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    gw = result(TestGateway.start(vertx, new JsonObject().put("body.limit.bytes", 2048)
+      .put("http.allowedOrigins", new JsonArray().add(LISTED)).put("console.origins", new JsonArray().add(LEGACY))));
+    port = gw.gateway.port();
+    sockets = vertx.createWebSocketClient();
+  }
+
+  private static HttpRequest<Buffer> request(HttpMethod method, String path) {
+    return gw.http.request(method, port, "127.0.0.1", path);
+  }
+
+  private static HttpRequest<Buffer> as(String host, HttpMethod method, String path) {
+    return request(method, path).putHeader("Host", host);
+  }
+
+  private static HttpRequest<Buffer> from(String origin, HttpMethod method, String path) {
+    return request(method, path).putHeader("Origin", origin);
+  }
+
+  private static JsonObject error(HttpResponse<Buffer> r, int status, String code) {
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(status);
+    assertThat(r.getHeader("Content-Type")).startsWith("application/json");
+    JsonObject error = r.bodyAsJsonObject().getJsonObject("error");
+    assertThat(error.getString("code")).isEqualTo(code);
+    assertThat(error.getString("message")).isNotBlank();
+    return error;
+  }
+
+  private static JsonObject script(String code) {
+    return new JsonObject().put("code", code);
+  }
+
+  private static boolean ran(String session) {
+    return gw.gateway.sessions().find(session).isPresent() || gw.gateway.stream().lastSeq(session) > 0;
+  }
+
+  @Test
+  void shouldServeTheReadmeCurlTourUnderEitherLoopbackName() {
+    for (String host : List.of("127.0.0.1:" + port, "localhost:" + port)) {
+      String session = "tour-" + host.substring(0, 3);
+      HttpResponse<Buffer> executed = result(as(host, HttpMethod.POST, "/api/sessions/" + session
+        + "/integrations/faqIntegration").putHeader("Content-Type", "application/json")
+        .sendBuffer(Buffer.buffer("{\"variables\": {\"question\": \"roaming\"}}")));
+      assertThat(executed.statusCode()).as(executed.bodyAsString()).isEqualTo(200);
+      assertThat(executed.bodyAsJsonObject().getJsonObject("result").getString("statusCode")).isEqualTo("200");
+      assertThat(result(as(host, HttpMethod.GET, "/api/sessions/" + session).send()).statusCode()).isEqualTo(200);
+
+      HttpResponse<Buffer> declared = result(as(host, HttpMethod.PUT, "/api/integrations/broken")
+        .putHeader("Content-Type", "application/json")
+        .sendBuffer(Buffer.buffer("{\"method\": \"GET\", \"url\": \"http://127.0.0.1:9/nothing\", \"retries\": 0}")));
+      assertThat(declared.statusCode()).isIn(200, 201);
+      HttpResponse<Buffer> failed = result(as(host, HttpMethod.POST, "/api/sessions/" + session
+        + "/integrations/broken").send());
+      assertThat(failed.statusCode()).as(failed.bodyAsString()).isEqualTo(200);
+      assertThat(failed.bodyAsJsonObject().getJsonObject("result").getString("statusCode")).isEqualTo("502");
+
+      error(result(as(host, HttpMethod.PUT, "/api/integrations/bad").putHeader("Content-Type", "application/json")
+        .sendBuffer(Buffer.buffer("{\"method\": \"FETCH\", \"url\": \"ftp://x\", \"retries\": \"three\"}"))),
+        400, "invalid_integration");
+      assertThat(result(as(host, HttpMethod.GET, "/api/sessions/" + session + "/events?after=0&limit=5").send())
+        .bodyAsJsonObject().getJsonArray("events")).hasSize(4);
+      HttpResponse<Buffer> ran = result(as(host, HttpMethod.POST, "/api/sessions/" + session + "/scripts")
+        .putHeader("Content-Type", "application/json")
+        .sendBuffer(script("botContext.sendMessage('hi from curl');").toBuffer()));
+      assertThat(ran.bodyAsJsonObject().getString("outcome")).isEqualTo("ok");
+      assertThat(result(as(host, HttpMethod.GET, "/").send()).bodyAsString()).contains("botgate console");
+      assertThat(result(as(host, HttpMethod.GET, "/health").send()).statusCode()).isEqualTo(200);
+      assertThat(result(as(host, HttpMethod.GET, "/metrics").send()).statusCode()).isEqualTo(200);
+      assertThat(result(as(host, HttpMethod.DELETE, "/api/sessions/" + session).send()).statusCode()).isEqualTo(204);
+    }
+  }
+
+  @Test
+  void shouldRefuseAHostNameReboundToLoopback() {
+    String evil = "evil.example:" + port;
+    JsonObject refused = error(result(as(evil, HttpMethod.POST, "/api/sessions/rebound/scripts")
+      .putHeader("Content-Type", "application/json").sendBuffer(script("botContext.sendMessage('x');").toBuffer())),
+      403, "host_not_allowed");
+    assertThat(refused.getString("message")).contains("evil.example").contains("http.allowedHosts");
+    for (String path : List.of("/", "/index.html", "/api/sessions", "/api/sessions/rebound", "/health", "/metrics",
+      "/demo/faq", "/api/integrations", "/console", "/nothing-here")) {
+      error(result(as(evil, HttpMethod.GET, path).send()), 403, "host_not_allowed");
+    }
+    error(result(as("127.0.0.1.evil.example", HttpMethod.GET, "/api/sessions").send()), 403, "host_not_allowed");
+    Throwable socket = failure(sockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+      .setURI("/console").addHeader("Host", evil)));
+    assertThat(socket.getMessage()).contains("403");
+    assertThat(ran("rebound")).isFalse();
+  }
+
+  @Test
+  void shouldRefuseChangesFromAPageOfAnotherOrigin() {
+    for (String origin : List.of("http://evil.example", "http://127.0.0.1:" + (port == 65535 ? 1 : port + 1),
+      "https://localhost", "null", "http://localhost:" + port)) {
+      JsonObject refused = error(result(from(origin, HttpMethod.POST, "/api/sessions/foreign/scripts")
+        .sendJsonObject(script("botContext.sendMessage('x');"))), 403, "origin_not_allowed");
+      assertThat(refused.getString("message")).contains(origin).contains("http.allowedOrigins");
+      error(result(from(origin, HttpMethod.POST, "/api/sessions/foreign/integrations/faqIntegration").send()),
+        403, "origin_not_allowed");
+      error(result(from(origin, HttpMethod.PUT, "/api/integrations/planted")
+        .sendJsonObject(new JsonObject().put("method", "GET").put("url", "https://example.com"))), 403, "origin_not_allowed");
+      error(result(from(origin, HttpMethod.DELETE, "/api/integrations/faqIntegration").send()), 403, "origin_not_allowed");
+    }
+    assertThat(ran("foreign")).isFalse();
+    assertThat(result(request(HttpMethod.GET, "/api/integrations/planted").send()).statusCode()).isEqualTo(404);
+    assertThat(result(request(HttpMethod.GET, "/api/integrations/faqIntegration").send()).statusCode()).isEqualTo(200);
+
+    HttpResponse<Buffer> read = result(from("http://evil.example", HttpMethod.GET, "/api/integrations").send());
+    assertThat(read.statusCode()).isEqualTo(200);
+    assertThat(read.getHeader("Access-Control-Allow-Origin")).as("a foreign page may not read answers").isNull();
+  }
+
+  @Test
+  void shouldAcceptChangesFromItsOwnOriginAndListedOnes() {
+    for (String origin : List.of("http://127.0.0.1:" + port, LISTED, LISTED.toUpperCase() + "/", LEGACY)) {
+      HttpResponse<Buffer> r = result(from(origin, HttpMethod.POST, "/api/sessions/own/scripts")
+        .sendJsonObject(script("botContext.sendMessage('ok');")));
+      assertThat(r.statusCode()).as(origin + ": " + r.bodyAsString()).isEqualTo(200);
+    }
+    HttpResponse<Buffer> viaLocalhost = result(as("localhost:" + port, HttpMethod.POST, "/api/sessions/own/scripts")
+      .putHeader("Origin", "http://localhost:" + port).sendJsonObject(script("botContext.sendMessage('ok');")));
+    assertThat(viaLocalhost.statusCode()).isEqualTo(200);
+
+    List<String> origins = List.of("http://127.0.0.1:" + port, LISTED, LEGACY);
+    for (String origin : origins) {
+      var socket = result(sockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+        .setURI("/console").addHeader("Origin", origin)));
+      result(socket.close());
+    }
+    Throwable foreign = failure(sockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+      .setURI("/console").addHeader("Origin", "http://evil.example")));
+    assertThat(foreign.getMessage()).contains("403");
+  }
+
+  @Test
+  void shouldTakeJsonBodiesOnlyAsApplicationJson() {
+    String path = "/api/sessions/typed/scripts";
+    Buffer body = script("botContext.setBotVariable('typed', 1, true, false);").toBuffer();
+    for (String type : List.of("text/plain;a=json", "text/plain", "application/x-www-form-urlencoded",
+      "multipart/form-data; boundary=x", "application/json-patch+json", "application/jsonx", "text/json",
+      "application/json; charset=iso-8859-1")) {
+      JsonObject refused = error(result(request(HttpMethod.POST, path).putHeader("Content-Type", type).sendBuffer(body)),
+        415, "unsupported_media_type");
+      assertThat(refused.getString("message")).contains("application/json");
+    }
+    error(result(request(HttpMethod.POST, path).sendBuffer(body)), 415, "unsupported_media_type");
+    error(result(request(HttpMethod.POST, "/api/sessions/typed/integrations/faqIntegration")
+      .putHeader("Content-Type", "application/x-www-form-urlencoded").send()), 415, "unsupported_media_type");
+    assertThat(ran("typed")).isFalse();
+
+    for (String type : List.of("application/json", "Application/JSON; charset=UTF-8", "application/json;charset=\"utf-8\"")) {
+      HttpResponse<Buffer> r = result(request(HttpMethod.POST, path).putHeader("Content-Type", type).sendBuffer(body));
+      assertThat(r.statusCode()).as(type).isEqualTo(200);
+    }
+    assertThat(result(request(HttpMethod.POST, "/api/sessions/typed/integrations/faqIntegration").send()).statusCode())
+      .as("an execution without a body needs no Content-Type").isEqualTo(200);
+  }
+
+  @Test
+  void shouldAnswerAMalformedEscapeWithJson() {
+    for (String path : List.of("/%zz", "/api/%zz", "/api/sessions/%zz", "/api/sessions/x/events?after=%zz", "/x%zz.js",
+      "/api/integrations/%")) {
+      JsonObject e = error(result(request(HttpMethod.GET, path).send()), 400, "malformed_uri");
+      assertThat(e.getString("message")).as(path).contains("%");
+    }
+  }
+
+  @Test
+  void shouldAnswerAnOversizedRequestLineOrHeaderWithJson() {
+    HttpResponse<Buffer> longUri = result(request(HttpMethod.GET, "/api/sessions/" + "a".repeat(10_000)).send());
+    assertThat(error(longUri, 414, "uri_too_long").getString("message")).contains("4096 bytes");
+    HttpResponse<Buffer> bigHeader = result(request(HttpMethod.GET, "/api/sessions").putHeader("X-Big", "b".repeat(20_000)).send());
+    assertThat(error(bigHeader, 431, "headers_too_large").getString("message")).contains("8192 bytes");
+    assertThat(result(request(HttpMethod.GET, "/health").send()).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void shouldAnswer405WithAllowForAMethodAKnownPathDoesNotTake() {
+    HttpResponse<Buffer> patch = result(request(HttpMethod.PATCH, "/api/integrations/faqIntegration").send());
+    assertThat(error(patch, 405, "method_not_allowed").getString("message")).contains("PATCH")
+      .contains("DELETE, GET, PUT");
+    assertThat(patch.getHeader("Allow")).isEqualTo("DELETE, GET, PUT");
+    assertThat(result(request(HttpMethod.PATCH, "/api/sessions/s/scripts").send()).getHeader("Allow")).isEqualTo("POST");
+    assertThat(result(request(HttpMethod.GET, "/api/sessions/s/integrations/faqIntegration").send()).getHeader("Allow"))
+      .isEqualTo("POST");
+    HttpResponse<Buffer> health = result(request(HttpMethod.PUT, "/health").putHeader("Content-Type", "application/json").send());
+    error(health, 405, "method_not_allowed");
+    assertThat(health.getHeader("Allow")).isEqualTo("GET");
+    assertThat(result(request(HttpMethod.PATCH, "/api/integrations").send()).getHeader("Allow")).isEqualTo("GET");
+  }
+
+  @Test
+  void shouldAnswerEveryErrorAsJson() {
+    assertThat(error(result(request(HttpMethod.GET, "/api/nothing").send()), 404, "not_found").getString("message"))
+      .contains("GET /api/nothing");
+    error(result(request(HttpMethod.GET, "/missing.html").send()), 404, "not_found");
+    error(result(request(HttpMethod.GET, "/js/missing.js").send()), 404, "not_found");
+    error(result(request(HttpMethod.PATCH, "/nothing").send()), 404, "not_found");
+    error(result(request(HttpMethod.GET, "/api/sessions/nobody").send()), 404, "unknown_session");
+    error(result(request(HttpMethod.GET, "/api/sessions/x/events?limit=0").send()), 400, "invalid_parameter");
+    error(result(request(HttpMethod.POST, "/api/sessions/big/scripts")
+      .sendJsonObject(script("'" + "x".repeat(4096) + "'"))), 413, "payload_too_large");
+    error(result(request(HttpMethod.POST, "/api/sessions/bad/scripts").putHeader("Content-Type", "application/json")
+      .sendBuffer(Buffer.buffer("{nope"))), 400, "malformed_json");
+    error(result(request(HttpMethod.GET, "/console").send()), 400, "websocket_required");
+    for (String path : List.of("/%2e%2e/pom.xml", "/js/../../pom.xml", "//etc/passwd", "/%00", "/api", "/console/x")) {
+      error(result(request(HttpMethod.GET, path).send()), 404, "not_found");
+    }
+    HttpResponse<Buffer> preflight = result(request(HttpMethod.OPTIONS, "/api/sessions/x/scripts")
+      .putHeader("Origin", "http://evil.example").putHeader("Access-Control-Request-Method", "POST").send());
+    error(preflight, 405, "method_not_allowed");
+    assertThat(preflight.getHeader("Access-Control-Allow-Origin")).isNull();
+  }
+
+  @Test
+  void shouldRefuseADefinitionThatCouldNeverRunNamingTheField() {
+    JsonObject badUrl = error(result(request(HttpMethod.PUT, "/api/integrations/v6").sendJsonObject(new JsonObject()
+      .put("method", "GET").put("url", "http://[::1"))), 400, "invalid_integration");
+    assertThat(badUrl.getJsonArray("problems").getJsonObject(0).getString("field")).isEqualTo("url");
+    assertThat(badUrl.getString("message")).contains("url: is not a valid URL");
+
+    JsonObject badScript = error(result(request(HttpMethod.PUT, "/api/integrations/tx").sendJsonObject(new JsonObject()
+      .put("method", "GET").put("url", "https://example.com/x").put("transformScript", "var a = 1;\nvar b = ;"))),
+      400, "invalid_integration");
+    JsonObject problem = badScript.getJsonArray("problems").getJsonObject(0);
+    assertThat(problem.getString("field")).isEqualTo("transformScript");
+    assertThat(problem.getString("message")).startsWith("syntax error at line 2, column ");
+    assertThat(result(request(HttpMethod.GET, "/api/integrations/tx").send()).statusCode()).isEqualTo(404);
+  }
+}

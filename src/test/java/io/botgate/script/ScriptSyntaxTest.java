@@ -1,0 +1,28 @@
+package io.botgate.script;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Syntax checks agree with what the engine reports when it runs the same source. */
+class ScriptSyntaxTest {
+
+  @Test
+  void shouldReportTheSameLineAndColumnAsARun() {
+    String source = "var a = 1;\nvar b = ;\n";
+    ScriptSyntax.Problem problem = ScriptSyntax.check(source, "transformScript").orElseThrow();
+    ScriptError run = new ScriptEngine(null, ScriptLimits.DEFAULTS, null, 1, 1)
+      .runHere(source, new ScriptFixture().run("syntax").bot).error();
+    assertThat(run.type()).isEqualTo("syntax");
+    assertThat(problem.line()).isEqualTo(run.line()).isEqualTo(2);
+    assertThat(problem.column()).isEqualTo(run.column());
+    assertThat(problem.message()).isEqualTo(run.message());
+    assertThat(problem.toString()).startsWith("syntax error at line 2, column " + run.column() + ": ");
+  }
+
+  @Test
+  void shouldCheckWithoutRunning() {
+    assertThat(ScriptSyntax.check("while (true) {}", "transformScript")).isEmpty();
+    assertThat(ScriptSyntax.check("(".repeat(200_000), "deep")).isPresent();
+  }
+}
