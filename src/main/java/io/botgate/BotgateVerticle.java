@@ -108,7 +108,7 @@ public final class BotgateVerticle extends VerticleBase {
     ConsoleEndpoint console = new ConsoleEndpoint(vertx, stream, new ConsoleOptions(
       config.integer("console.subscriptions"), config.integer("console.queue.bytes"),
       config.integer("console.heartbeat.seconds") * 1000L, config.integer("history.size"),
-      ConsoleOptions.DEFAULT_INBOX),
+      ConsoleOptions.DEFAULT_INBOX, ConsoleOptions.DEFAULT_INBOX_BYTES, config.integer("console.frames.perSecond")),
       config.list("console.origins"));
     router.get("/console").handler(new BearerAuth(token)).handler(console::handle)
       .failureHandler(ApiRoutes::failure);
@@ -117,7 +117,9 @@ public final class BotgateVerticle extends VerticleBase {
     router.route("/*").handler(StaticHandler.create("webroot"));
 
     HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(config.integer("http.port"))
-      .setCompressionSupported(true);
+      .setCompressionSupported(true)
+      .setMaxWebSocketFrameSize(config.integer("console.frame.bytes"))
+      .setMaxWebSocketMessageSize(config.integer("console.frame.bytes"));
     return HttpServerVerticle.deploy(vertx, router, options, config.integer("http.instances"))
       .compose(boundPort -> {
         port = boundPort;

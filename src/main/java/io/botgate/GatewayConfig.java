@@ -65,6 +65,8 @@ public final class GatewayConfig {
     d.put("console.queue.bytes", 262_144);
     d.put("console.heartbeat.seconds", 20);
     d.put("console.origins", new JsonArray());
+    d.put("console.frame.bytes", 262_144);
+    d.put("console.frames.perSecond", 100);
     return d;
   }
 
