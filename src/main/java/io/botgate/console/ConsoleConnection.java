@@ -134,11 +134,6 @@ final class ConsoleConnection implements Consumer<DebugEvent> {
     }
   }
 
-  /** The bytes this connection has written that its socket has not taken yet. */
-  long queuedBytes() {
-    return queued;
-  }
-
   /**
    * Called on the emitting thread: queue for this connection's context, keeping the order. The queue is
    * bounded too, so a connection whose event loop falls behind drops and counts rather than piling up.
