@@ -124,7 +124,7 @@ public final class BotgateVerticle extends VerticleBase {
     ConsoleEndpoint console = new ConsoleEndpoint(vertx, stream, new ConsoleOptions(
       config.integer("console.subscriptions"), config.integer("console.queue.bytes"),
       config.integer("console.heartbeat.seconds") * 1000L, config.integer("history.size"),
-      ConsoleOptions.DEFAULT_INBOX));
+      ConsoleOptions.DEFAULT_INBOX, ConsoleOptions.DEFAULT_INBOX_BYTES, config.integer("console.frames.perSecond")));
     router.get("/console").handler(new BearerAuth(token)).handler(console::handle)
       .failureHandler(ApiRoutes::failure);
     router.get("/metrics").handler(new BearerAuth(token)).handler(new MetricsEndpoint(executor, runner, sessions, stream, console.stats())::handle)
@@ -133,7 +133,9 @@ public final class BotgateVerticle extends VerticleBase {
     HttpErrors.mount(router);
 
     HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(config.integer("http.port"))
-      .setCompressionSupported(true);
+      .setCompressionSupported(true)
+      .setMaxWebSocketFrameSize(config.integer("console.frame.bytes"))
+      .setMaxWebSocketMessageSize(config.integer("console.frame.bytes"));
     return HttpServerVerticle.deploy(vertx, router, options, config.integer("http.instances"),
         config.integer("shutdown.graceSeconds"))
       .compose(bound -> {

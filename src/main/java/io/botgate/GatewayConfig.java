@@ -71,6 +71,8 @@ public final class GatewayConfig {
     d.put("console.queue.bytes", 262_144);
     d.put("console.heartbeat.seconds", 20);
     d.put("console.origins", new JsonArray());
+    d.put("console.frame.bytes", 262_144);
+    d.put("console.frames.perSecond", 100);
     d.put("cluster.enabled", false);
     d.put("shutdown.graceSeconds", 30);
     return d;

@@ -57,6 +57,10 @@ public final class MetricsEndpoint {
     gauge(out, "botgate_console_connections", "Open console WebSocket connections.", console.connections());
     counter(out, "botgate_console_events_delivered_total", "Events written to console clients.", console.delivered());
     counter(out, "botgate_console_events_dropped_total", "Events dropped for slow console clients.", console.dropped());
+    gauge(out, "botgate_console_queued_bytes", "Bytes console connections wrote that their sockets have not taken yet.", console.queuedBytes());
+    gauge(out, "botgate_console_queued_bytes_peak", "The most bytes one console connection has had queued since start.", console.peakQueuedBytes());
+    counter(out, "botgate_console_congestions_total", "Times a console connection's queue was full (events dropped, replies held, reading paused).", console.congestions());
+    counter(out, "botgate_console_replies_merged_total", "Replies merged into one already held for a console client that was not reading.", console.mergedReplies());
     return out.toString();
   }
 

@@ -1,6 +1,7 @@
 package io.botgate.console;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /** What the console connections did, for /metrics. */
@@ -8,6 +9,18 @@ public final class ConsoleStats {
   final AtomicInteger connections = new AtomicInteger();
   final LongAdder delivered = new LongAdder();
   final LongAdder dropped = new LongAdder();
+  final LongAdder congestions = new LongAdder();
+  final LongAdder merged = new LongAdder();
+  private final AtomicLong queuedBytes = new AtomicLong();
+  private final AtomicLong peakQueuedBytes = new AtomicLong();
+
+  /** A connection's queue grew (or shrank, negative) by {@code change} to {@code now}. */
+  void queued(long change, long now) {
+    queuedBytes.addAndGet(change);
+    if (now > peakQueuedBytes.get()) {
+      peakQueuedBytes.accumulateAndGet(now, Math::max);
+    }
+  }
 
   public int connections() {
     return connections.get();
@@ -19,5 +32,25 @@ public final class ConsoleStats {
 
   public long dropped() {
     return dropped.sum();
+  }
+
+  /** Bytes all connections have written that their sockets have not taken yet. */
+  public long queuedBytes() {
+    return queuedBytes.get();
+  }
+
+  /** The most bytes one connection has had queued since start: at most console.queue.bytes, or one frame. */
+  public long peakQueuedBytes() {
+    return peakQueuedBytes.get();
+  }
+
+  /** Times a connection's queue was full: events dropped, replies held, reading paused until it drained. */
+  public long congestions() {
+    return congestions.sum();
+  }
+
+  /** Replies (pong, error, subscribed...) merged into one already held for a client that was not reading. */
+  public long mergedReplies() {
+    return merged.sum();
   }
 }

@@ -1,8 +1,10 @@
 package io.botgate.script;
 
 import org.mozilla.javascript.Context;
-import org.mozilla.javascript.Function;
+import org.mozilla.javascript.Scriptable;
 import org.mozilla.javascript.ScriptableObject;
+
+import java.util.List;
 
 /**
  * Seals the shared standard scope so that no script can change a builtin another session relies on
@@ -17,8 +19,8 @@ final class Prelude {
    * Freezes everything a script can reach from the shared scope (see {@link SharedGraph}), then seals the
    * scope itself so no global can be added; answers every object frozen.
    */
-  static java.util.List<Scriptable> seal(Context cx, ScriptableObject scope) {
-    java.util.List<Scriptable> frozen = SharedGraph.freeze(cx, scope);
+  static List<Scriptable> seal(Context cx, ScriptableObject scope) {
+    List<Scriptable> frozen = SharedGraph.freeze(cx, scope);
     scope.sealObject();
     return frozen;
   }

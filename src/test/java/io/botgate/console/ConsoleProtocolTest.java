@@ -162,6 +162,42 @@ class ConsoleProtocolTest {
   }
 
   @Test
+  void shouldRefuseMalformedSubscribesWithoutHalfMakingThemAndStayUsable() {
+    ConsoleClient client = connect();
+    client.awaitFrame(f -> "hello".equals(f.getString("op")));
+    List<String> corpus = List.of(
+      "{\"op\":\"subscribe\",\"session\":\"*\",\"after\":{\"sb\":\"x\"}}",
+      "{\"op\":\"subscribe\",\"session\":\"*\",\"after\":{\"sb\":{\"deeper\":1}}}",
+      "{\"op\":\"subscribe\",\"session\":5,\"after\":0}",
+      "{\"op\":\"subscribe\",\"session\":\"*\",\"after\":-1}",
+      "{\"op\":[\"subscribe\"],\"session\":\"*\"}",
+      "{\"op\":\"ping\",\"x\":" + "[".repeat(3_000) + "]".repeat(3_000) + "}",
+      "{\"op\":\"subscribe\",\"session\":\"*\",\"after\":{" + "\"k\":1,".repeat(10_000) + "\"sb\":true}}");
+    corpus.forEach(client.socket::writeTextMessage);
+    await().until(() -> client.ops("error").size() == corpus.size());
+    assertThat(client.ops("error").stream().map(e -> e.getString("message"))).satisfiesExactly(
+      m -> assertThat(m).contains("\"after\".\"sb\" must be a whole number").contains("got \"x\""),
+      m -> assertThat(m).contains("\"after\".\"sb\" must be a whole number").contains("got an object"),
+      m -> assertThat(m).contains("\"session\" must be a string").contains("got 5"),
+      m -> assertThat(m).contains("\"after\" must be a whole number").contains("got -1"),
+      m -> assertThat(m).contains("\"op\" must be a string").contains("got an array"),
+      m -> assertThat(m).contains("not a JSON object").contains("depth"),
+      m -> assertThat(m).contains("\"after\".\"sb\" must be a whole number").contains("got true"));
+    // none of them subscribed anything: every slot is free and no event of another session arrives
+    for (String s : List.of("whole-1", "whole-2", "whole-3")) {
+      client.subscribe(s, 0);
+    }
+    await().until(() -> client.ops("subscribed").size() == 3);
+    assertThat(client.ops("subscribed").stream().map(f -> f.getString("session"))).containsExactly("whole-1", "whole-2", "whole-3");
+    stream().emit("sb", "debug", "debug", "not subscribed", null);
+    stream().emit("whole-1", "debug", "debug", "subscribed", null);
+    await().until(() -> client.events("whole-1").size() == 1);
+    assertThat(client.events("sb")).isEmpty();
+    assertThat(client.ops("error")).hasSize(corpus.size());
+    client.close();
+  }
+
+  @Test
   void shouldBoundSubscriptionsAndHonourUnsubscribe() {
     ConsoleClient client = connect();
     for (String s : List.of("b1", "b2", "b3", "b4")) {
