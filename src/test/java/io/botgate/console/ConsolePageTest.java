@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,6 +41,11 @@ class ConsolePageTest {
     }
   }
 
+  @AfterEach
+  void noPageError() {
+    assertThat(Browser.pageErrors(browser, Browser::gatewayAway)).isEmpty();
+  }
+
   @BeforeEach
   void open() {
     browser.get("http://127.0.0.1:" + gw.gateway.port() + "/");
@@ -54,8 +60,11 @@ class ConsolePageTest {
     return browser.findElements(By.cssSelector("#stream .row[data-session='" + session + "']"));
   }
 
+  /** The texts of a session's rows in view, top to bottom, read in one go (rows come and go as the list scrolls). */
+  @SuppressWarnings("unchecked")
   private static List<String> texts(String session) {
-    return rows(session).stream().map(r -> r.findElement(By.className("text")).getText()).toList();
+    return (List<String>) browser.executeScript("return [...document.querySelectorAll("
+      + "`#stream .row[data-session='${arguments[0]}'] .text`)].map(t => t.textContent)", session);
   }
 
   private static void script(String session, String code) {
@@ -149,9 +158,10 @@ class ConsolePageTest {
     waitUntil(() -> texts("expand").stream().anyMatch(t -> t.startsWith("faqIntegration -> 200")));
     WebElement finish = rows("expand").stream()
       .filter(r -> r.findElement(By.className("text")).getText().startsWith("faqIntegration -> 200")).findFirst().orElseThrow();
-    finish.click();
+    finish.findElement(By.className("line")).click();
     String details = finish.findElement(By.className("details")).getText();
-    assertThat(details).contains("status:   200 (success)").contains("attempts: 1").contains("How do I set up voicemail?");
+    assertThat(details).contains("200 (success)").contains("HTTP 200").contains("attempt 1")
+      .contains("How do I set up voicemail?");
   }
 
   @Test
