@@ -194,4 +194,56 @@ class ConsolePageTest {
     assertThat(browser.findElements(By.cssSelector("#stream .row.kind-warning")).stream()
       .anyMatch(r -> r.getText().contains("The gateway restarted"))).isTrue();
   }
+
+  @Test
+  void shouldDownloadTheSessionsCallsAsHarAndItsEventsAsJsonLines() throws Exception {
+    java.nio.file.Path downloads = Browser.downloadsTo(browser);
+    result(gw.declare(new JsonObject().put("name", "harCall").put("method", "GET").put("url", "stub:/status/200")
+      .put("headers", new JsonObject().put("Authorization", "Bearer very-secret"))));
+    result(gw.execute("har", "harCall", null));
+    result(gw.execute("har", "faqIntegration", new JsonObject().put("variables", new JsonObject().put("question", "roaming"))));
+    browser.get("http://127.0.0.1:" + gw.gateway.port() + "/?session=har");
+    waitUntil(() -> texts("har").stream().anyMatch(t -> t.startsWith("faqIntegration -> 200")));
+
+    browser.findElement(By.id("download-har")).click();
+    java.nio.file.Path harFile = downloads.resolve("botgate-har.har");
+    waitUntil(() -> java.nio.file.Files.exists(harFile));
+    String text = java.nio.file.Files.readString(harFile);
+    assertThat(text).doesNotContain("very-secret");
+    JsonObject log = new JsonObject(text).getJsonObject("log");
+    assertThat(log.getString("version")).isEqualTo("1.2");
+    assertThat(log.getJsonObject("creator").getString("name")).isNotBlank();
+    assertThat(log.getJsonArray("entries")).hasSize(2);
+    JsonObject first = log.getJsonArray("entries").getJsonObject(0);
+    assertThat(java.time.Instant.parse(first.getString("startedDateTime"))).isNotNull();
+    assertThat(first.getDouble("time")).isNotNegative();
+    JsonObject request = first.getJsonObject("request");
+    assertThat(request.getString("method")).isEqualTo("GET");
+    assertThat(request.getString("url")).endsWith("/status/200");
+    assertThat(request.getString("httpVersion")).isNotBlank();
+    assertThat(request.getJsonArray("headers").stream().map(h -> (JsonObject) h)
+      .filter(h -> h.getString("name").equals("Authorization")).map(h -> h.getString("value"))).containsExactly("****");
+    JsonObject response = first.getJsonObject("response");
+    assertThat(response.getInteger("status")).isEqualTo(200);
+    assertThat(response.getJsonObject("content").getString("text")).contains("only one");
+    assertThat(response.getJsonObject("content").getString("mimeType")).startsWith("application/json");
+    for (String field : List.of("cookies", "headers")) {
+      assertThat(response.getJsonArray(field)).isNotNull();
+    }
+    assertThat(response.getInteger("headersSize")).isEqualTo(-1);
+    assertThat(first.getJsonObject("cache")).isNotNull();
+    assertThat(first.getJsonObject("timings").getDouble("wait")).isNotNegative();
+    assertThat(log.getJsonArray("entries").getJsonObject(1).getJsonObject("request").getJsonArray("queryString")
+      .getJsonObject(0).getString("value")).isEqualTo("roaming");
+
+    browser.findElement(By.id("download-events")).click();
+    java.nio.file.Path lines = downloads.resolve("botgate-har.jsonl");
+    waitUntil(() -> java.nio.file.Files.exists(lines));
+    List<JsonObject> events = java.nio.file.Files.readAllLines(lines).stream().map(JsonObject::new).toList();
+    long lastSeq = result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/api/sessions/har/events").send())
+      .bodyAsJsonObject().getLong("lastSeq");
+    assertThat(events).hasSize((int) lastSeq);
+    assertThat(events.stream().map(e -> e.getLong("seq")).toList()).isSorted().doesNotHaveDuplicates();
+    assertThat(events).allMatch(e -> "har".equals(e.getString("session")) && !e.containsKey("_n"));
+  }
 }
