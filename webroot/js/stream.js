@@ -272,6 +272,7 @@ export class StreamView {
     for (let i = first; i <= last; i++) keep.add(this.shown[i]);
     for (const [event, row] of this.rows) {
       if (!keep.has(event)) {
+        if (this.resizeWatch && this.expanded.has(event)) this.resizeWatch.unobserve(row);
         row.remove();
         this.rows.delete(event);
       }
