@@ -19,7 +19,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Whether the console page keeps up with real traffic. A headless Chromium shows the console subscribed to
  * every session ("*") while scripts run through the gateway print debug lines at rising rates; for each
  * rate the page reports how many events it added to its list per second, the longest main-thread task
- * (PerformanceObserver "longtask", which only sees tasks over 50 ms) and the animation frames it missed.
+ * (PerformanceObserver "longtask", which only sees tasks over 50 ms), the animation frames it missed, and
+ * the CPU time its main thread used per second. Task durations are wall-clock times: on a machine whose
+ * cores are shared they include the time the page waited for a core; the CPU time does not.
  *   java -cp <test class path> bench/ConsolePageBench.java <gateway base URL> [seconds per rate, default 5]
  */
 public class ConsolePageBench {
@@ -81,9 +83,11 @@ public class ConsolePageBench {
         .until(d -> "live".equals(d.findElement(By.id("connection")).getText()));
       browser.executeScript(PROBE);
       Thread.sleep(1000);
+      browser.executeCdpCommand("Performance.enable", Map.of());
       shownBefore = ((Number) read(browser).get("shown")).longValue();
-      System.out.printf("%10s %10s %10s %12s %10s %8s %8s %10s%n", "offered/s", "sent/s", "shown/s", "longest ms",
-        "longtasks", "frames", "dropped", "srv-drops");
+      cpu(browser);
+      System.out.printf("%10s %10s %10s %12s %10s %8s %8s %10s %10s%n", "offered/s", "sent/s", "shown/s", "longest ms",
+        "longtasks", "frames", "dropped", "srv-drops", "cpu ms/s");
       System.out.println("through the gateway (scripts printing " + LINES + " lines each, " + SESSIONS + " sessions):");
       for (int rate : new int[] {1_000, 2_000, 5_000, 10_000, 20_000}) {
         long sent = drive(http, base, rate, seconds);
@@ -91,22 +95,23 @@ public class ConsolePageBench {
         Map<?, ?> m = read(browser);
         long serverDrops = ((Number) browser.executeScript("return window.botgateConsole.view.events"
           + ".filter(e => e.kind === 'dropped').reduce((n, e) => n + e.data.count, 0)")).longValue();
-        System.out.printf("%,10d %,10.0f %,10.0f %12.0f %10d %8d %8d %,10d%n", rate, sent / (double) seconds,
+        System.out.printf("%,10d %,10.0f %,10.0f %12.0f %10d %8d %8d %,10d %10.0f%n", rate, sent / (double) seconds,
           (((Number) m.get("shown")).longValue() - shownBefore) / (double) seconds,
           ((Number) m.get("longest")).doubleValue(), ((Number) m.get("longtasks")).longValue(),
-          ((Number) m.get("frames")).longValue(), ((Number) m.get("dropped")).longValue(), serverDrops);
+          ((Number) m.get("frames")).longValue(), ((Number) m.get("dropped")).longValue(), serverDrops, cpu(browser));
         shownBefore = ((Number) m.get("shown")).longValue();
       }
       System.out.println("injected in the page (the page's own cost; the same fields):");
       browser.manage().timeouts().scriptTimeout(Duration.ofSeconds(seconds + 30));
       for (int rate : new int[] {1_000, 2_000, 5_000, 10_000, 20_000}) {
         read(browser);
+        cpu(browser);
         browser.executeAsyncScript(INJECT, rate, seconds);
         Map<?, ?> m = read(browser);
-        System.out.printf("%,10d %,10.0f %,10.0f %12.0f %10d %8d %8d %10s%n", rate, (double) rate,
+        System.out.printf("%,10d %,10.0f %,10.0f %12.0f %10d %8d %8d %10s %10.0f%n", rate, (double) rate,
           (((Number) m.get("shown")).longValue() - shownBefore) / (double) seconds,
           ((Number) m.get("longest")).doubleValue(), ((Number) m.get("longtasks")).longValue(),
-          ((Number) m.get("frames")).longValue(), ((Number) m.get("dropped")).longValue(), "-");
+          ((Number) m.get("frames")).longValue(), ((Number) m.get("dropped")).longValue(), "-", cpu(browser));
         shownBefore = ((Number) m.get("shown")).longValue();
       }
     } finally {
@@ -115,6 +120,30 @@ public class ConsolePageBench {
   }
 
   static long shownBefore;
+  static double threadTime;
+  static double timestamp;
+
+  /**
+   * CPU milliseconds the page's main thread used per second since the last call (Chromium's ThreadTime):
+   * unlike task durations, not stretched when other processes hold the cores.
+   */
+  static double cpu(ChromeDriver browser) {
+    Map<String, Object> answer = browser.executeCdpCommand("Performance.getMetrics", Map.of());
+    double thread = 0;
+    double now = 0;
+    for (Object o : (java.util.List<?>) answer.get("metrics")) {
+      Map<?, ?> metric = (Map<?, ?>) o;
+      if ("ThreadTime".equals(metric.get("name"))) {
+        thread = ((Number) metric.get("value")).doubleValue();
+      } else if ("Timestamp".equals(metric.get("name"))) {
+        now = ((Number) metric.get("value")).doubleValue();
+      }
+    }
+    double perSecond = timestamp == 0 ? 0 : (thread - threadTime) * 1000 / (now - timestamp);
+    threadTime = thread;
+    timestamp = now;
+    return perSecond;
+  }
 
   static Map<?, ?> read(ChromeDriver browser) {
     return (Map<?, ?>) browser.executeScript(READ);

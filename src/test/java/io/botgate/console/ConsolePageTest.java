@@ -181,6 +181,7 @@ class ConsolePageTest {
   @Test
   void shouldReconnectWithBackoffAndPickUpTheNewRun() {
     script("restart", "botContext.printDebugMessage('before the restart');");
+    browser.get("http://127.0.0.1:" + gw.gateway.port() + "/?session=restart"); // the notice shows in one session's view too
     waitUntil(() -> texts("restart").contains("before the restart"));
     io.vertx.core.Promise<Void> startAgain = io.vertx.core.Promise.promise();
     var restarted = gw.restart(startAgain.future());
@@ -191,8 +192,8 @@ class ConsolePageTest {
     script("restart", "botContext.printDebugMessage('after the restart');");
     waitUntil(() -> texts("restart").contains("after the restart"));
     assertThat(texts("restart").stream().filter(t -> t.equals("before the restart"))).hasSize(1);
-    assertThat(browser.findElements(By.cssSelector("#stream .row.kind-warning")).stream()
-      .anyMatch(r -> r.getText().contains("The gateway restarted"))).isTrue();
+    assertThat(texts("")).anyMatch(t -> t.contains("The gateway restarted"));
+    assertThat(browser.findElement(By.id("notice")).getText()).contains("The gateway restarted");
   }
 
   @Test
@@ -245,5 +246,24 @@ class ConsolePageTest {
     assertThat(events).hasSize((int) lastSeq);
     assertThat(events.stream().map(e -> e.getLong("seq")).toList()).isSorted().doesNotHaveDuplicates();
     assertThat(events).allMatch(e -> "har".equals(e.getString("session")) && !e.containsKey("_n"));
+  }
+
+  @Test
+  void shouldTryTheSessionInViewAndRememberWhatWasUsed() {
+    browser.get("http://127.0.0.1:" + gw.gateway.port() + "/?session=r1");
+    waitUntil(() -> browser.findElement(By.id("connection")).getText().equals("live"));
+    assertThat(browser.findElement(By.id("try-session")).getAttribute("value")).isEqualTo("r1");
+    WebElement variables = browser.findElement(By.id("try-variables"));
+    variables.clear();
+    variables.sendKeys("{\"question\": \"voicemail\"}");
+    browser.findElement(By.id("try-execute")).click();
+    waitUntil(() -> browser.findElement(By.id("try-answer")).getText().startsWith("HTTP 200 · success · status 200"));
+    assertThat(browser.findElement(By.id("try-answer")).getText()).contains("\"outcome\": \"success\"");
+    waitUntil(() -> texts("r1").stream().anyMatch(t -> t.startsWith("faqIntegration -> 200")));
+
+    browser.navigate().refresh();
+    waitUntil(() -> browser.findElement(By.id("connection")).getText().equals("live"));
+    waitUntil(() -> browser.findElement(By.id("try-variables")).getAttribute("value").contains("voicemail"));
+    assertThat(browser.findElement(By.id("try-integration")).getAttribute("value")).isEqualTo("faqIntegration");
   }
 }
