@@ -109,9 +109,9 @@ function askForToken(wasWrong) {
     $('token-form').onsubmit = () => {
       setToken($('token-input').value.trim());
       $('token-input').value = '';
-      resolve();
     };
-    dialog.addEventListener('cancel', (e) => e.preventDefault(), { once: true });
+    // however it closes (submitted, or escaped), the waiting requests try again and ask again if refused
+    dialog.onclose = () => resolve();
     if (!dialog.open) dialog.showModal();
     $('token-input').focus();
   });
