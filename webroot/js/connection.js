@@ -1,6 +1,6 @@
 // The console WebSocket: subscribes to what the page shows, resumes after the last seen seq on reconnect,
-// backs off exponentially while the gateway is away.
-import { consoleUrl } from './api.js';
+// backs off exponentially while the gateway is away, and asks for the token when the gateway refuses it.
+import { consoleUrl, getJson, HttpError } from './api.js';
 
 const MAX_BACKOFF_MS = 10000;
 
@@ -20,20 +20,29 @@ export class Connection {
     this.onStatus('connecting', 'connecting…');
     const socket = new WebSocket(consoleUrl());
     this.socket = socket;
+    let opened = false;
     socket.onopen = () => {
+      opened = true;
       this.backoff = 500;
       this.onStatus('live', 'live');
     };
     socket.onmessage = (message) => this.receive(message.data);
-    socket.onclose = () => this.retry(socket);
+    socket.onclose = () => { if (socket === this.socket) this.retry(opened); };
     socket.onerror = () => socket.close();
   }
 
-  retry(socket) {
-    if (socket !== this.socket) return;
+  /** A handshake that failed may be a refused token: ask the API, which prompts for one on a 401. */
+  async retry(opened) {
+    if (!opened) {
+      try {
+        await getJson('/api/integrations');
+      } catch (e) {
+        if (!(e instanceof HttpError) && !(e instanceof TypeError)) console.warn('console:', e);
+      }
+    }
     const wait = this.backoff;
     this.backoff = Math.min(this.backoff * 2, MAX_BACKOFF_MS);
-    this.onStatus('offline', `offline — reconnecting in ${Math.round(wait / 1000 * 10) / 10} s`);
+    this.onStatus('offline', `offline — reconnecting in ${Math.round(wait / 100) / 10} s`);
     setTimeout(() => this.open(), wait);
   }
 
@@ -44,13 +53,16 @@ export class Connection {
     } catch {
       return;
     }
+    if (!frame.op) {
+      this.onEvent(frame);
+      return;
+    }
     if (frame.op === 'hello') {
       if (this.streamId && this.streamId !== frame.stream) this.onRestart();
       this.streamId = frame.stream;
       this.subscribe(this.subscription);
     }
     if (frame.op === 'error') console.warn('console:', frame.message);
-    if (!frame.op) this.onEvent(frame);
   }
 
   /** Follows one session, or '*' for all, replaying what this page has not seen yet. */

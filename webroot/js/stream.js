@@ -1,11 +1,22 @@
-// The event stream: a bounded buffer of events, filtered by session, level and search, rendered as text.
-export const MAX_EVENTS = 5000;
+// The event stream: a buffer of up to MAX_EVENTS events, filtered by session, level and search, shown as a
+// virtualized list (only the rows in view exist in the page). Events arriving from the socket are queued
+// and added once per animation frame, so a burst of thousands costs one layout, not thousands.
+import { details } from './details.js';
+
+export const MAX_EVENTS = 100000;
 const LEVELS = ['debug', 'info', 'warn', 'error'];
+const OVERSCAN = 10;          // rows rendered beyond each edge of the view
+const MAX_PER_FRAME = 20000;  // events added per frame; the rest wait for the next one
+const BOTTOM_SLACK = 4;       // px: closer than this to the end counts as following
 
 export class StreamView {
-  constructor({ container, levels, search, pause, clear, jump, notice }) {
-    Object.assign(this, { container, levels, search, pause, clear, jump, notice });
-    this.events = [];
+  constructor({ container, spacer, levels, search, pause, clear, jump, notice, onAdded }) {
+    Object.assign(this, { container, spacer, levels, search, pause, clear, jump, notice, onAdded });
+    this.rowHeight = parseFloat(getComputedStyle(document.documentElement).getPropertyValue('--row')) || 22;
+    this.events = [];          // every kept event, in arrival order
+    this.shown = [];           // the events that pass the filters, in arrival order
+    this.arrived = 0;          // arrival number of the next event (event._n)
+    this.queue = [];
     this.lastSeq = {};
     this.selection = '*';
     this.hidden = new Set();
@@ -13,7 +24,14 @@ export class StreamView {
     this.paused = false;
     this.pending = 0;
     this.following = true;
+    this.unseen = 0;
     this.trimmed = 0;
+    this.counts = new Map();   // session -> per-level counts; '' holds notices
+    this.total = zeroCounts();
+    this.expanded = new Map(); // event -> measured height of its expanded row
+    this.rows = new Map();     // event -> its row element, for the rows in view
+    this.scheduled = false;
+    this.stats = { received: 0, shown: 0, frames: 0 };
     this.wire();
   }
 
@@ -23,96 +41,261 @@ export class StreamView {
         const level = button.dataset.level;
         if (this.hidden.has(level)) this.hidden.delete(level); else this.hidden.add(level);
         button.classList.toggle('on', !this.hidden.has(level));
-        this.renderAll();
+        this.refilter();
       });
     }
+    let typing = null;
     this.search.addEventListener('input', () => {
-      this.query = this.search.value.trim().toLowerCase();
-      this.renderAll();
+      clearTimeout(typing);
+      typing = setTimeout(() => {
+        this.query = this.search.value.trim().toLowerCase();
+        this.refilter();
+      }, 120);
     });
     this.pause.addEventListener('click', () => this.setPaused(!this.paused));
-    this.clear.addEventListener('click', () => {
-      this.events = [];
-      this.trimmed = 0;
-      this.renderAll();
-    });
-    this.container.addEventListener('scroll', () => {
-      const atBottom = this.container.scrollHeight - this.container.scrollTop - this.container.clientHeight < 24;
-      this.following = atBottom;
-      this.jump.hidden = atBottom;
-    });
+    this.clear.addEventListener('click', () => this.clearAll());
+    this.container.addEventListener('scroll', () => this.onScroll());
     this.jump.addEventListener('click', () => this.toLive());
+    new ResizeObserver(() => this.layout()).observe(this.container);
   }
 
-  /** Adds one event from the server; an event already seen (same session, seq not newer) is ignored. */
+  /** Queues one event from the server; it shows with the next frame. */
   add(event) {
-    if (event.seq !== undefined) {
-      if (event.seq <= (this.lastSeq[event.session] || 0)) return false;
-      this.lastSeq[event.session] = event.seq;
-    }
-    this.events.push(event);
-    if (this.events.length > MAX_EVENTS) {
-      const excess = this.events.length - MAX_EVENTS;
-      this.events.splice(0, excess);
-      this.trimmed += excess;
-      this.container.querySelectorAll('.row').forEach((row, i) => { if (i < excess) row.remove(); });
-    }
-    if (this.paused) {
-      if (this.visible(event)) this.pending++;
-      this.updatePause();
-    } else if (this.visible(event)) {
-      this.container.append(this.row(event));
-      if (this.following) this.container.scrollTop = this.container.scrollHeight;
-    }
-    this.updateCounts();
-    this.updateNotice();
-    return true;
+    this.queue.push(event);
+    this.stats.received++;
+    this.schedule();
   }
 
-  /** The gateway restarted: numbering starts again, so forget the numbers and mark the place. */
+  schedule() {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    const run = () => {
+      if (!this.scheduled) return;
+      this.scheduled = false;
+      clearTimeout(timer);
+      this.flush();
+    };
+    // a hidden tab gets no animation frames: the timer keeps the queue from growing meanwhile
+    const timer = setTimeout(run, 250);
+    requestAnimationFrame(run);
+  }
+
+  /** Adds the queued events: dedupes by seq, counts, filters, trims, then draws once. */
+  flush() {
+    const batch = this.queue.length > MAX_PER_FRAME ? this.queue.splice(0, MAX_PER_FRAME) : this.queue;
+    if (batch === this.queue) this.queue = [];
+    const accepted = [];
+    let visible = 0;
+    for (const event of batch) {
+      if (event.seq !== undefined && event.session !== undefined) {
+        if (event.seq <= (this.lastSeq[event.session] || 0)) continue;
+        this.lastSeq[event.session] = event.seq;
+      }
+      event._n = this.arrived++;
+      this.events.push(event);
+      this.count(event, 1);
+      accepted.push(event);
+      if (!this.paused && this.visible(event)) {
+        this.shown.push(event);
+        visible++;
+      } else if (this.paused && this.visible(event)) {
+        this.pending++;
+      }
+    }
+    this.trim();
+    if (!this.following) this.unseen += visible;
+    this.stats.shown += visible;
+    this.stats.frames++;
+    if (accepted.length && this.onAdded) this.onAdded(accepted);
+    this.updateCounts();
+    this.updatePause();
+    this.updateNotice();
+    this.layout();
+    if (this.queue.length) this.schedule();
+  }
+
+  /** Keeps the newest MAX_EVENTS; rows removed above the view shift it up by their height. */
+  trim() {
+    const excess = this.events.length - MAX_EVENTS;
+    if (excess <= 0) return;
+    const gone = this.events.splice(0, excess);
+    for (const event of gone) this.count(event, -1);
+    this.trimmed += excess;
+    const cutoff = gone[gone.length - 1]._n;
+    const drop = firstAfter(this.shown, cutoff);
+    if (drop > 0) {
+      const height = this.offsetOf(drop);
+      this.shown.splice(0, drop);
+      for (const event of gone) this.expanded.delete(event);
+      if (!this.following) this.container.scrollTop -= height;
+    }
+  }
+
+  count(event, delta) {
+    const session = event.session || '';
+    let counts = this.counts.get(session);
+    if (!counts) this.counts.set(session, counts = zeroCounts());
+    if (event.level in counts) {
+      counts[event.level] += delta;
+      this.total[event.level] += delta;
+    }
+    if (delta < 0 && session && LEVELS.every(l => counts[l] === 0)) this.counts.delete(session);
+  }
+
+  /** The gateway restarted: numbering starts again, so forget the numbers and mark the place in every view. */
   restarted() {
     this.lastSeq = {};
-    this.add({ kind: 'warning', level: 'warn', ts: new Date().toISOString(), session: '',
+    const at = new Date().toISOString();
+    this.add({ kind: 'warning', level: 'warn', ts: at, session: '',
       text: 'The gateway restarted: what follows is from the new run.' });
+    this.restartedAt = at;
+    this.updateNotice();
   }
 
   select(session) {
     this.selection = session;
-    this.renderAll();
+    this.refilter();
   }
 
   setPaused(paused) {
     this.paused = paused;
     if (!paused) {
       this.pending = 0;
-      this.renderAll();
+      this.refilter();
     }
     this.updatePause();
   }
 
+  clearAll() {
+    this.events = [];
+    this.shown = [];
+    this.counts = new Map();
+    this.total = zeroCounts();
+    this.expanded.clear();
+    this.trimmed = 0;
+    this.unseen = 0;
+    this.updateCounts();
+    this.updateNotice();
+    this.layout();
+  }
+
   toLive() {
     this.following = true;
-    this.jump.hidden = true;
+    this.unseen = 0;
+    this.updateJump();
     this.container.scrollTop = this.container.scrollHeight;
   }
 
+  onScroll() {
+    const c = this.container;
+    const atBottom = c.scrollHeight - c.scrollTop - c.clientHeight < BOTTOM_SLACK;
+    if (atBottom !== this.following) {
+      this.following = atBottom;
+      if (atBottom) this.unseen = 0;
+      this.updateJump();
+    }
+    this.render();
+  }
+
   inSelection(event) {
-    return this.selection === '*' || event.session === this.selection;
+    return this.selection === '*' || !event.session || event.session === this.selection;
   }
 
   visible(event) {
     if (!this.inSelection(event) || this.hidden.has(event.level)) return false;
     if (!this.query) return true;
-    return [event.text, event.kind, event.session, event.level].some(v => String(v || '').toLowerCase().includes(this.query));
+    if (event._hay === undefined) {
+      event._hay = [event.text, event.kind, event.session, event.level].join('\n').toLowerCase();
+    }
+    return event._hay.includes(this.query);
   }
 
-  renderAll() {
-    const fragment = document.createDocumentFragment();
-    for (const event of this.events) if (this.visible(event)) fragment.append(this.row(event));
-    this.container.replaceChildren(fragment);
+  /** Filters the whole buffer again (a filter or the selection changed), keeping the bottom in view. */
+  refilter() {
+    this.shown = this.events.filter(e => this.visible(e));
+    for (const event of this.expanded.keys()) if (!this.visible(event)) this.expanded.delete(event);
+    this.following = true;
+    this.unseen = 0;
+    this.updateJump();
     this.updateCounts();
-    this.updateNotice();
+    this.layout();
+  }
+
+  /** Events of the session in view (all kept events for '*'). */
+  eventsInView() {
+    return this.events.filter(e => this.inSelection(e));
+  }
+
+  // ---- geometry: collapsed rows are rowHeight tall; expanded rows are measured ----
+
+  expandedIndexes() {
+    const list = [];
+    for (const [event, height] of this.expanded) {
+      const index = indexOf(this.shown, event._n);
+      if (index >= 0) list.push({ index, extra: height - this.rowHeight, height });
+    }
+    return list.sort((a, b) => a.index - b.index);
+  }
+
+  offsetOf(index, expanded = this.expandedIndexes()) {
+    let y = index * this.rowHeight;
+    for (const e of expanded) if (e.index < index) y += e.extra;
+    return y;
+  }
+
+  indexAt(y, expanded) {
+    let extra = 0;
+    for (const e of expanded) {
+      const top = e.index * this.rowHeight + extra;
+      if (y < top) break;
+      if (y < top + e.height) return e.index;
+      extra += e.extra;
+    }
+    return Math.floor((y - extra) / this.rowHeight);
+  }
+
+  /** Sizes the list to its content and, when following, scrolls to the newest row. */
+  layout() {
+    const expanded = this.expandedIndexes();
+    const height = this.shown.length * this.rowHeight + expanded.reduce((sum, e) => sum + e.extra, 0);
+    this.spacer.style.height = `${height}px`;
     if (this.following) this.container.scrollTop = this.container.scrollHeight;
+    this.render(expanded);
+  }
+
+  /** Puts in the page the rows in view, and only those. */
+  render(expanded = this.expandedIndexes()) {
+    const top = this.container.scrollTop;
+    const first = Math.max(0, this.indexAt(top, expanded) - OVERSCAN);
+    const last = Math.min(this.shown.length - 1, this.indexAt(top + this.container.clientHeight, expanded) + OVERSCAN);
+    const keep = new Set();
+    for (let i = first; i <= last; i++) keep.add(this.shown[i]);
+    for (const [event, row] of this.rows) {
+      if (!keep.has(event)) {
+        if (this.resizeWatch && this.expanded.has(event)) this.resizeWatch.unobserve(row);
+        row.remove();
+        this.rows.delete(event);
+      }
+    }
+    let remeasure = false;
+    let previous = null;
+    for (let i = first; i <= last; i++) {
+      const event = this.shown[i];
+      let row = this.rows.get(event);
+      const fresh = !row;
+      if (fresh) {
+        row = this.row(event);
+        this.rows.set(event, row);
+      }
+      // rows stay in the page in the order they show, for reading and for assistive technology
+      const expected = previous ? previous.nextSibling : this.spacer.firstChild;
+      if (row !== expected) this.spacer.insertBefore(row, expected);
+      if (fresh && this.expanded.has(event)) remeasure = this.measure(event, row) || remeasure;
+      const y = `${this.offsetOf(i, expanded)}px`;
+      if (row.style.top !== y) row.style.top = y;
+      previous = row;
+    }
+    if (remeasure) this.layout();
   }
 
   row(event) {
@@ -120,34 +303,142 @@ export class StreamView {
     row.className = `row level-${event.level} kind-${event.kind}`;
     if (event.seq !== undefined) row.dataset.seq = event.seq;
     row.dataset.session = event.session || '';
-    row.append(
-      cell('time', formatTime(event.ts)), cell('session', event.session || ''), cell('kind', event.kind),
-      cell('level', event.level), cell('text', event.text));
-    if (event.kind === 'integration' && event.data) {
-      row.title = 'Click for details';
-      row.addEventListener('click', () => toggleDetails(row, event.data));
-    }
+    const line = document.createElement('div');
+    line.className = 'line';
+    line.tabIndex = 0;
+    line.title = 'Click for details';
+    line.append(cell('time', formatTime(event.ts)), cell('session', event.session || ''),
+      cell('kind', event.kind), cell('text', event.text));
+    line.addEventListener('click', () => this.toggle(event));
+    line.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); this.toggle(event); } });
+    row.append(line);
+    if (this.expanded.has(event)) this.open(event, row);
     return row;
   }
 
+  open(event, row) {
+    row.classList.add('expanded');
+    row.append(details(event, { next: (predicate) => this.nextOf(event, predicate) }));
+  }
+
+  /** Whether the measured height of an expanded row changed. */
+  measure(event, row) {
+    const height = row.offsetHeight;
+    if (this.expanded.get(event) === height) return false;
+    this.expanded.set(event, height);
+    if (!this.resizeWatch) {
+      // a row grows when a JSON tree inside it is opened: measure again and lay the list out anew
+      this.resizeWatch = new ResizeObserver(entries => {
+        let changed = false;
+        for (const entry of entries) {
+          const ev = entry.target._event;
+          if (ev && this.expanded.has(ev) && entry.target.isConnected) changed = this.measure(ev, entry.target) || changed;
+        }
+        if (changed) this.layout();
+      });
+    }
+    row._event = event;
+    this.resizeWatch.observe(row);
+    return true;
+  }
+
+  toggle(event) {
+    const row = this.rows.get(event);
+    const wasFollowing = this.following;
+    if (this.expanded.has(event)) {
+      this.expanded.delete(event);
+      if (row) {
+        if (this.resizeWatch) this.resizeWatch.unobserve(row);
+        row.remove();
+        this.rows.delete(event);
+      }
+    } else {
+      this.expanded.set(event, this.rowHeight);
+      if (row) {
+        this.open(event, row);
+        this.measure(event, row);
+      }
+    }
+    // opening a row is reading: stay where it is rather than jumping to the newest
+    if (wasFollowing && event !== this.shown[this.shown.length - 1]) {
+      this.following = false;
+      this.updateJump();
+    }
+    this.layout();
+  }
+
+  /** The first later event of the same session that matches, before the next integration starts. */
+  nextOf(event, predicate) {
+    const start = indexOf(this.events, event._n);
+    for (let i = start + 1; i < this.events.length && i < start + 500; i++) {
+      const next = this.events[i];
+      if (next.session !== event.session) continue;
+      if (predicate(next)) return next;
+      if (next.kind === 'integration' && next.data && next.data.phase === 'start') return null;
+    }
+    return null;
+  }
+
   updateCounts() {
-    const counts = Object.fromEntries(LEVELS.map(l => [l, 0]));
-    for (const event of this.events) if (this.inSelection(event) && event.level in counts) counts[event.level]++;
+    const counts = this.selection === '*' ? this.total : (this.counts.get(this.selection) || zeroCounts());
     for (const button of this.levels.querySelectorAll('[data-level]')) {
-      button.querySelector('b').textContent = counts[button.dataset.level];
+      const text = String(counts[button.dataset.level]);
+      const b = button.querySelector('b');
+      if (b.textContent !== text) b.textContent = text;
     }
   }
 
   updatePause() {
     this.pause.classList.toggle('paused', this.paused);
-    this.pause.textContent = this.paused ? `Resume (${this.pending} new)` : 'Pause';
+    const text = this.paused ? `Resume (${this.pending} new)` : 'Pause';
+    if (this.pause.textContent !== text) this.pause.textContent = text;
+  }
+
+  updateJump() {
+    this.jump.hidden = this.following;
+    const text = this.unseen > 0 ? `${this.unseen} new — jump to live ↓` : 'Jump to live ↓';
+    if (this.jump.textContent !== text) this.jump.textContent = text;
   }
 
   updateNotice() {
-    this.notice.hidden = this.trimmed === 0;
-    this.notice.textContent = `${this.trimmed} older events were trimmed: the console keeps the last ${MAX_EVENTS}.`;
+    const parts = [];
+    if (this.restartedAt) parts.push(`The gateway restarted at ${formatTime(this.restartedAt)}: sequence numbers started again.`);
+    if (this.trimmed) parts.push(`${this.trimmed} older events were trimmed: the console keeps the last ${MAX_EVENTS}.`);
+    const text = parts.join(' ');
+    this.notice.hidden = !text;
+    if (this.notice.textContent !== text) this.notice.textContent = text;
+    if (!this.following) this.updateJump();
   }
 }
+
+function zeroCounts() {
+  return { debug: 0, info: 0, warn: 0, error: 0 };
+}
+
+/** Index of the event with arrival number n in a list sorted by it, or -1. */
+function indexOf(list, n) {
+  let lo = 0;
+  let hi = list.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const at = list[mid]._n;
+    if (at === n) return mid;
+    if (at < n) lo = mid + 1; else hi = mid - 1;
+  }
+  return -1;
+}
+
+/** How many events of a list sorted by arrival number arrived at or before n. */
+function firstAfter(list, n) {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]._n <= n) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
 
 function cell(name, text) {
   const span = document.createElement('span');
@@ -157,25 +448,7 @@ function cell(name, text) {
   return span;
 }
 
-function toggleDetails(row, data) {
-  const open = row.querySelector('.details');
-  if (open) {
-    open.remove();
-    return;
-  }
-  const details = document.createElement('div');
-  details.className = 'details';
-  const lines = data.phase === 'finish'
-    ? [`request:  ${data.request || '(not sent)'}`, `status:   ${data.statusCode} (${data.success ? 'success' : 'failure'})`,
-       `duration: ${data.durationMs} ms`, `attempts: ${data.attempts}`]
-      .concat(data.reason ? [`reason:   ${data.reason}`] : [])
-      .concat([`fields:   ${JSON.stringify(data.fields || {}, null, 2)}`])
-    : [`${data.method} ${data.url}`, `headers:  ${JSON.stringify(data.headers || {}, null, 2)}`];
-  details.textContent = lines.join('\n');
-  row.append(details);
-}
-
-function formatTime(ts) {
+export function formatTime(ts) {
   if (!ts) return '';
   const d = new Date(ts);
   const pad = (n, w = 2) => String(n).padStart(w, '0');

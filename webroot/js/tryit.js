@@ -1,5 +1,7 @@
-// The try-it panel: execute an integration or run a script for a session and show the answer.
+// The try-it panel: execute an integration or run a script for the session in view and show the answer.
+// What was last used (integration, variables, user message) is remembered per session for the tab.
 import { getJson, postJson } from './api.js';
+import { jsonTree } from './jsontree.js';
 
 const SEED_EXAMPLE = `// check to see if API was executed
 var isApiExecutionSuccessful = botContext.isApiExecutionSuccessful();
@@ -15,27 +17,55 @@ if(isApiExecutionSuccessful){
     botContext.printDebugMessage("Something went wrong!");
   }
 }`;
+const MEMORY = 'botgate.tryit.';
+const DEFAULT_SESSION = 'demo';
 
 export class TryIt {
   constructor(el, onRun) {
     this.el = el;
     this.onRun = onRun;
     el.code.value = SEED_EXAMPLE;
-    el.execute.addEventListener('click', () => this.execute());
-    el.run.addEventListener('click', () => this.runScript());
+    el.execute.addEventListener('click', () => this.execute().catch(e => this.fail(e)));
+    el.run.addEventListener('click', () => this.runScript().catch(e => this.fail(e)));
+    el.session.addEventListener('change', () => this.restore());
+    for (const field of [el.integration, el.variables, el.message]) field.addEventListener('change', () => this.remember());
   }
 
   async load() {
     const integrations = await getJson('/api/integrations');
-    this.el.integration.replaceChildren(...integrations.map(d => {
+    const names = (Array.isArray(integrations) ? integrations : []).map(d => d.name);
+    this.el.integration.replaceChildren(...names.map(name => {
       const option = document.createElement('option');
-      option.value = option.textContent = d.name;
+      option.value = option.textContent = name;
       return option;
     }));
+    this.restore();
+  }
+
+  /** The session in view becomes the one tried; "All sessions" keeps the last one. */
+  follow(session) {
+    if (session === '*' || session === this.session()) return;
+    this.el.session.value = session;
+    this.restore();
   }
 
   session() {
-    return this.el.session.value.trim() || 'demo';
+    return this.el.session.value.trim() || DEFAULT_SESSION;
+  }
+
+  remember() {
+    const memory = { integration: this.el.integration.value, variables: this.el.variables.value, message: this.el.message.value };
+    sessionStorage.setItem(MEMORY + this.session(), JSON.stringify(memory));
+    sessionStorage.setItem(`${MEMORY}last`, JSON.stringify(memory));
+  }
+
+  /** What this session last used, else what was last used anywhere, else the defaults in the page. */
+  restore() {
+    const memory = read(MEMORY + this.session()) || read(`${MEMORY}last`);
+    if (!memory) return;
+    if ([...this.el.integration.options].some(o => o.value === memory.integration)) this.el.integration.value = memory.integration;
+    if (typeof memory.variables === 'string') this.el.variables.value = memory.variables;
+    if (typeof memory.message === 'string') this.el.message.value = memory.message;
   }
 
   async execute() {
@@ -43,9 +73,10 @@ export class TryIt {
     try {
       variables = JSON.parse(this.el.variables.value || '{}');
     } catch (e) {
-      this.show(`Variables are not valid JSON: ${e.message}`);
+      this.showText(`Variables are not valid JSON: ${e.message}`);
       return;
     }
+    this.remember();
     const name = encodeURIComponent(this.el.integration.value);
     const session = this.session();
     this.onRun(session);
@@ -62,13 +93,51 @@ export class TryIt {
     this.show(answer);
   }
 
-  show(answer) {
-    if (typeof answer === 'string') {
-      this.el.answer.textContent = answer;
+  fail(error) {
+    this.showText(`The request failed: ${error.message}`);
+  }
+
+  showText(text) {
+    this.el.answer.textContent = text;
+  }
+
+  /** A summary line, the messages the bot sent, then the answer as a tree (its events are in the stream). */
+  show({ status, body }) {
+    if (!body || typeof body !== 'object') {
+      this.showText(`HTTP ${status}\n${body || ''}`);
       return;
     }
-    const { events, ...rest } = answer.body;
-    this.el.answer.textContent = `HTTP ${answer.status}\n${JSON.stringify(rest, null, 2)}`
-      + (events ? `\n(${events.length} events, shown in the stream)` : '');
+    const { events, ...rest } = body;
+    const summary = document.createElement('div');
+    summary.className = 'summary';
+    summary.textContent = summaryOf(status, body) + (events ? ` · ${events.length} events, shown in the stream` : '');
+    const parts = [summary];
+    if (Array.isArray(body.messages) && body.messages.length) {
+      const list = document.createElement('ul');
+      list.className = 'messages';
+      for (const m of body.messages) {
+        const item = document.createElement('li');
+        item.textContent = m.text + (m.quickReplies ? `  [${m.quickReplies.join(' | ')}]` : '');
+        list.append(item);
+      }
+      parts.push(list);
+    }
+    parts.push(jsonTree(rest));
+    this.el.answer.replaceChildren(...parts);
+  }
+}
+
+function summaryOf(status, body) {
+  if (body.error && body.error.code) return `HTTP ${status} · ${body.error.code}: ${body.error.message}`;
+  const result = body.result;
+  if (result) return `HTTP ${status} · ${body.outcome} · status ${result.statusCode} · ${result.durationMs} ms`;
+  return `HTTP ${status} · ${body.outcome || ''}${body.durationMs !== undefined ? ` · ${body.durationMs} ms` : ''}`;
+}
+
+function read(key) {
+  try {
+    return JSON.parse(sessionStorage.getItem(key));
+  } catch {
+    return null;
   }
 }

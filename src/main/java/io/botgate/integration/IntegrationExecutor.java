@@ -101,7 +101,10 @@ public final class IntegrationExecutor {
     private final Instant at = Instant.now();
     private final JsonArray scriptErrors = new JsonArray();
     private final JsonObject changes = new JsonObject();
+    private final ExchangeTrace trace = new ExchangeTrace();
     private RenderedRequest rendered;
+    private UpstreamResponse answered;
+    private Object answeredJson;
     private String maskedUrl;
     private Long upstreamMs;
 
@@ -132,7 +135,7 @@ public final class IntegrationExecutor {
           .put("method", definition.method().name()).put("url", maskedUrl)
           .put("headers", new JsonObject(new LinkedHashMap<>(rendered.shown().headers()))));
       long upstreamStart = System.nanoTime();
-      return upstream.call(definition, rendered).andThen(done ->
+      return upstream.call(definition, rendered, trace).andThen(done ->
         upstreamMs = (System.nanoTime() - upstreamStart) / 1_000_000);
     }
 
@@ -154,6 +157,8 @@ public final class IntegrationExecutor {
           }
         }
       }
+      answered = response;
+      answeredJson = body instanceof String ? null : body;
       String api = definition.apiVariable();
       // Reset before the transform: inside it, isApiExecutionSuccessful() reads false (CB).
       session.clearLastResult();
@@ -190,7 +195,9 @@ public final class IntegrationExecutor {
     private ExecutionReport decide(UpstreamResponse response, String status, String reason, Object body,
                                    boolean transformed) {
       Session session = scope.session();
+      long mapping = trace.now();
       Map<String, Object> fields = mapFields(transformed ? transformedBody() : body);
+      trace.phase("mapping", mapping, null);
       try {
         session.replaceVariablesStartingWith(definition.fieldPrefix(), fields);
       } catch (SessionLimitExceeded e) {
@@ -228,7 +235,9 @@ public final class IntegrationExecutor {
         new JsonObject().put("phase", "finish").put("integration", definition.name())
           .put("request", requestLine()).put("statusCode", result.statusCode()).put("success", result.success())
           .put("durationMs", result.durationMs()).put("attempts", result.attempts()).put("reason", reason)
-          .put("fields", new JsonObject(fields))); // fields is not changed after mapping
+          .put("fields", new JsonObject(fields)) // fields is not changed after mapping
+          .put("method", definition.method().name()).put("url", maskedUrl)
+          .mergeIn(trace.toJson(mask, rendered, answered == null ? null : answered.body(), answeredJson)));
     }
 
     /** The body as the transform left it in {@code api_<rdv>}: CB's jsonData string, or an object. */
@@ -256,7 +265,9 @@ public final class IntegrationExecutor {
       if (code == null || code.isBlank()) {
         return Future.succeededFuture(null);
       }
+      long began = trace.now();
       return scripts.run(name, code, scope, transcript, inTransform).map(r -> {
+        trace.phase(name, began, r.outcome().ok() ? "ok" : "error");
         changes.mergeIn(r.changes());
         if (!r.outcome().ok()) {
           scriptErrors.add(r.outcome().error().toJson());

@@ -78,7 +78,12 @@ final class UpstreamCaller {
   }
 
   Future<UpstreamResponse> call(IntegrationDefinition definition, RenderedRequest request) {
-    return new Call(definition, request).start();
+    return call(definition, request, new ExchangeTrace());
+  }
+
+  /** As {@link #call(IntegrationDefinition, RenderedRequest)}, noting each attempt and the answer in {@code trace}. */
+  Future<UpstreamResponse> call(IntegrationDefinition definition, RenderedRequest request, ExchangeTrace trace) {
+    return new Call(definition, request, trace).start();
   }
 
   void close() {
@@ -90,13 +95,15 @@ final class UpstreamCaller {
   private final class Call {
     private final IntegrationDefinition definition;
     private final RenderedRequest request;
+    private final ExchangeTrace trace;
     private final long deadline;
     private final Promise<UpstreamResponse> outcome = Promise.promise();
     private int attempts;
 
-    Call(IntegrationDefinition definition, RenderedRequest request) {
+    Call(IntegrationDefinition definition, RenderedRequest request, ExchangeTrace trace) {
       this.definition = definition;
       this.request = request;
+      this.trace = trace;
       this.deadline = System.currentTimeMillis() + definition.timeoutMs();
     }
 
@@ -110,8 +117,11 @@ final class UpstreamCaller {
 
     private void attempt() {
       attempts++;
+      long began = trace.now();
       send(definition.method(), request.url(), request.shown().url(), request.body(), MAX_REDIRECTS).onComplete(done -> {
         UpstreamResponse response = done.succeeded() ? done.result() : fromFailure(done.cause());
+        trace.phase("attempt " + attempts, began, response.reason() == null ? response.statusCode()
+          : response.statusCode() + " " + response.reason());
         long backoff = FIRST_BACKOFF_MS << Math.min(attempts - 1, 6);
         boolean retry = response.worthRetrying() && definition.mayRetry() && attempts <= definition.retries()
           && System.currentTimeMillis() + backoff < deadline;
@@ -179,6 +189,7 @@ final class UpstreamCaller {
             return send(keepMethod ? method : HttpMethod.GET, next, request.shown().scrub(mask.url(next)),
               keepMethod ? body : null, redirectsLeft - 1);
           }
+          trace.response(resp.statusCode(), resp.headers());
           return Future.succeededFuture(UpstreamResponse.of(resp.statusCode(), sink.collected(), attempts));
         });
       });

@@ -5,6 +5,7 @@ import io.botgate.console.DebugEvent;
 import io.botgate.console.Transcript;
 import io.botgate.session.RequestScope;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Map;
@@ -49,10 +50,37 @@ public final class ScriptRunner {
           + " ms" + (outcome.stoppedByImmediateReply() ? " (sendImmediateReply)" : ""), data.put("phase", "finish"));
       } else {
         transcript.event(DebugEvent.SCRIPT, "error", outcome.error().describe(),
-          data.put("phase", "error").put("error", outcome.error().toJson()));
+          data.put("phase", "error").put("error", outcome.error().toJson())
+            .put("source", around(code, outcome.error().line())));
       }
       counts.increment(outcome.ok() ? "ok" : outcome.error().type());
       return new Result(outcome, bot.changes());
     });
+  }
+
+  /** Lines shown on each side of an error's line, and at most this many characters of each. */
+  static final int SOURCE_CONTEXT = 2;
+  static final int SOURCE_LINE_CHARS = 200;
+
+  /**
+   * The source lines around an error, for the console: {@code {"firstLine": n, "lines": [...]}}, or null
+   * when the line is unknown.
+   */
+  static JsonObject around(String code, int line) {
+    if (line <= 0) {
+      return null;
+    }
+    String[] lines = code.split("\\r?\\n|\\r", -1);
+    if (line > lines.length) {
+      return null;
+    }
+    int first = Math.max(1, line - SOURCE_CONTEXT);
+    int last = Math.min(lines.length, line + SOURCE_CONTEXT);
+    JsonArray shown = new JsonArray();
+    for (int i = first; i <= last; i++) {
+      String text = lines[i - 1];
+      shown.add(text.length() > SOURCE_LINE_CHARS ? text.substring(0, SOURCE_LINE_CHARS) + "..." : text);
+    }
+    return new JsonObject().put("firstLine", first).put("lines", shown);
   }
 }

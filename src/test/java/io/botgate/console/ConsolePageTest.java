@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,6 +41,11 @@ class ConsolePageTest {
     }
   }
 
+  @AfterEach
+  void noPageError() {
+    assertThat(Browser.pageErrors(browser, Browser::gatewayAway)).isEmpty();
+  }
+
   @BeforeEach
   void open() {
     browser.get("http://127.0.0.1:" + gw.gateway.port() + "/");
@@ -54,8 +60,11 @@ class ConsolePageTest {
     return browser.findElements(By.cssSelector("#stream .row[data-session='" + session + "']"));
   }
 
+  /** The texts of a session's rows in view, top to bottom, read in one go (rows come and go as the list scrolls). */
+  @SuppressWarnings("unchecked")
   private static List<String> texts(String session) {
-    return rows(session).stream().map(r -> r.findElement(By.className("text")).getText()).toList();
+    return (List<String>) browser.executeScript("return [...document.querySelectorAll("
+      + "`#stream .row[data-session='${arguments[0]}'] .text`)].map(t => t.textContent)", session);
   }
 
   private static void script(String session, String code) {
@@ -149,9 +158,10 @@ class ConsolePageTest {
     waitUntil(() -> texts("expand").stream().anyMatch(t -> t.startsWith("faqIntegration -> 200")));
     WebElement finish = rows("expand").stream()
       .filter(r -> r.findElement(By.className("text")).getText().startsWith("faqIntegration -> 200")).findFirst().orElseThrow();
-    finish.click();
+    finish.findElement(By.className("line")).click();
     String details = finish.findElement(By.className("details")).getText();
-    assertThat(details).contains("status:   200 (success)").contains("attempts: 1").contains("How do I set up voicemail?");
+    assertThat(details).contains("200 (success)").contains("HTTP 200").contains("attempt 1")
+      .contains("How do I set up voicemail?");
   }
 
   @Test
@@ -171,6 +181,7 @@ class ConsolePageTest {
   @Test
   void shouldReconnectWithBackoffAndPickUpTheNewRun() {
     script("restart", "botContext.printDebugMessage('before the restart');");
+    browser.get("http://127.0.0.1:" + gw.gateway.port() + "/?session=restart"); // the notice shows in one session's view too
     waitUntil(() -> texts("restart").contains("before the restart"));
     io.vertx.core.Promise<Void> startAgain = io.vertx.core.Promise.promise();
     var restarted = gw.restart(startAgain.future());
@@ -181,7 +192,78 @@ class ConsolePageTest {
     script("restart", "botContext.printDebugMessage('after the restart');");
     waitUntil(() -> texts("restart").contains("after the restart"));
     assertThat(texts("restart").stream().filter(t -> t.equals("before the restart"))).hasSize(1);
-    assertThat(browser.findElements(By.cssSelector("#stream .row.kind-warning")).stream()
-      .anyMatch(r -> r.getText().contains("The gateway restarted"))).isTrue();
+    assertThat(texts("")).anyMatch(t -> t.contains("The gateway restarted"));
+    assertThat(browser.findElement(By.id("notice")).getText()).contains("The gateway restarted");
+  }
+
+  @Test
+  void shouldDownloadTheSessionsCallsAsHarAndItsEventsAsJsonLines() throws Exception {
+    java.nio.file.Path downloads = Browser.downloadsTo(browser);
+    result(gw.declare(new JsonObject().put("name", "harCall").put("method", "GET").put("url", "stub:/status/200")
+      .put("headers", new JsonObject().put("Authorization", "Bearer very-secret"))));
+    result(gw.execute("har", "harCall", null));
+    result(gw.execute("har", "faqIntegration", new JsonObject().put("variables", new JsonObject().put("question", "roaming"))));
+    browser.get("http://127.0.0.1:" + gw.gateway.port() + "/?session=har");
+    waitUntil(() -> texts("har").stream().anyMatch(t -> t.startsWith("faqIntegration -> 200")));
+
+    browser.findElement(By.id("download-har")).click();
+    java.nio.file.Path harFile = downloads.resolve("botgate-har.har");
+    waitUntil(() -> java.nio.file.Files.exists(harFile));
+    String text = java.nio.file.Files.readString(harFile);
+    assertThat(text).doesNotContain("very-secret");
+    JsonObject log = new JsonObject(text).getJsonObject("log");
+    assertThat(log.getString("version")).isEqualTo("1.2");
+    assertThat(log.getJsonObject("creator").getString("name")).isNotBlank();
+    assertThat(log.getJsonArray("entries")).hasSize(2);
+    JsonObject first = log.getJsonArray("entries").getJsonObject(0);
+    assertThat(java.time.Instant.parse(first.getString("startedDateTime"))).isNotNull();
+    assertThat(first.getDouble("time")).isNotNegative();
+    JsonObject request = first.getJsonObject("request");
+    assertThat(request.getString("method")).isEqualTo("GET");
+    assertThat(request.getString("url")).endsWith("/status/200");
+    assertThat(request.getString("httpVersion")).isNotBlank();
+    assertThat(request.getJsonArray("headers").stream().map(h -> (JsonObject) h)
+      .filter(h -> h.getString("name").equals("Authorization")).map(h -> h.getString("value"))).containsExactly("****");
+    JsonObject response = first.getJsonObject("response");
+    assertThat(response.getInteger("status")).isEqualTo(200);
+    assertThat(response.getJsonObject("content").getString("text")).contains("only one");
+    assertThat(response.getJsonObject("content").getString("mimeType")).startsWith("application/json");
+    for (String field : List.of("cookies", "headers")) {
+      assertThat(response.getJsonArray(field)).isNotNull();
+    }
+    assertThat(response.getInteger("headersSize")).isEqualTo(-1);
+    assertThat(first.getJsonObject("cache")).isNotNull();
+    assertThat(first.getJsonObject("timings").getDouble("wait")).isNotNegative();
+    assertThat(log.getJsonArray("entries").getJsonObject(1).getJsonObject("request").getJsonArray("queryString")
+      .getJsonObject(0).getString("value")).isEqualTo("roaming");
+
+    browser.findElement(By.id("download-events")).click();
+    java.nio.file.Path lines = downloads.resolve("botgate-har.jsonl");
+    waitUntil(() -> java.nio.file.Files.exists(lines));
+    List<JsonObject> events = java.nio.file.Files.readAllLines(lines).stream().map(JsonObject::new).toList();
+    long lastSeq = result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/api/sessions/har/events").send())
+      .bodyAsJsonObject().getLong("lastSeq");
+    assertThat(events).hasSize((int) lastSeq);
+    assertThat(events.stream().map(e -> e.getLong("seq")).toList()).isSorted().doesNotHaveDuplicates();
+    assertThat(events).allMatch(e -> "har".equals(e.getString("session")) && !e.containsKey("_n"));
+  }
+
+  @Test
+  void shouldTryTheSessionInViewAndRememberWhatWasUsed() {
+    browser.get("http://127.0.0.1:" + gw.gateway.port() + "/?session=r1");
+    waitUntil(() -> browser.findElement(By.id("connection")).getText().equals("live"));
+    assertThat(browser.findElement(By.id("try-session")).getAttribute("value")).isEqualTo("r1");
+    WebElement variables = browser.findElement(By.id("try-variables"));
+    variables.clear();
+    variables.sendKeys("{\"question\": \"voicemail\"}");
+    browser.findElement(By.id("try-execute")).click();
+    waitUntil(() -> browser.findElement(By.id("try-answer")).getText().startsWith("HTTP 200 · success · status 200"));
+    assertThat(browser.findElement(By.id("try-answer")).getText()).contains("\"outcome\": \"success\"");
+    waitUntil(() -> texts("r1").stream().anyMatch(t -> t.startsWith("faqIntegration -> 200")));
+
+    browser.navigate().refresh();
+    waitUntil(() -> browser.findElement(By.id("connection")).getText().equals("live"));
+    waitUntil(() -> browser.findElement(By.id("try-variables")).getAttribute("value").contains("voicemail"));
+    assertThat(browser.findElement(By.id("try-integration")).getAttribute("value")).isEqualTo("faqIntegration");
   }
 }
