@@ -16,6 +16,8 @@ import io.botgate.demo.DemoFaq;
 import io.botgate.integration.EgressGuard;
 import io.botgate.integration.IntegrationExecutor;
 import io.botgate.integration.IntegrationRegistry;
+import io.botgate.proxy.PassThroughOptions;
+import io.botgate.proxy.PassThroughProxy;
 import io.botgate.session.SessionStore;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -43,6 +45,7 @@ public final class BotgateVerticle extends VerticleBase {
   private IntegrationRegistry registry;
   private ScriptEngine engine;
   private DebugStream stream;
+  private PassThroughProxy passThrough;
   private volatile String baseUrl;
 
   /** Reads conf/config.json (or -Dbotgate.conf) and the environment. */
@@ -114,6 +117,10 @@ public final class BotgateVerticle extends VerticleBase {
       .failureHandler(ApiRoutes::failure);
     router.get("/metrics").handler(new BearerAuth(token)).handler(new MetricsEndpoint(executor, runner, sessions, stream, console.stats())::handle)
       .failureHandler(ApiRoutes::failure);
+    passThrough = new PassThroughProxy(vertx, registry, executor, guard, new PassThroughOptions(
+      config.integer("proxy.request.limit.bytes"), config.integer("proxy.response.limit.bytes"),
+      config.integer("upstream.limit.bytes")), token);
+    passThrough.mount(router);
     router.route("/*").handler(StaticHandler.create("webroot"));
 
     HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(config.integer("http.port"))
@@ -160,6 +167,9 @@ public final class BotgateVerticle extends VerticleBase {
     }
     if (engine != null) {
       engine.close();
+    }
+    if (passThrough != null) {
+      passThrough.close();
     }
     return Future.succeededFuture();
   }

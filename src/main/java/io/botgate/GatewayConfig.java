@@ -1,5 +1,6 @@
 package io.botgate;
 
+import io.botgate.proxy.PassThroughOptions;
 import io.vertx.config.ConfigRetriever;
 import io.vertx.config.ConfigRetrieverOptions;
 import io.vertx.config.ConfigStoreOptions;
@@ -51,6 +52,8 @@ public final class GatewayConfig {
     d.put("session.results", 20);
     d.put("body.limit.bytes", 1_048_576);
     d.put("upstream.limit.bytes", 5_242_880);
+    d.put("proxy.request.limit.bytes", PassThroughOptions.DEFAULT_REQUEST_LIMIT_BYTES);
+    d.put("proxy.response.limit.bytes", PassThroughOptions.DEFAULT_RESPONSE_LIMIT_BYTES);
     d.put("script.cpu.ms", 5_000);
     d.put("script.memory.mb", 256);
     d.put("script.stack.depth", 400);

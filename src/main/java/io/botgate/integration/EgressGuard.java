@@ -50,7 +50,7 @@ public final class EgressGuard {
   }
 
   /** Succeeds when every address the host resolves to may be reached; fails with {@link Blocked}. */
-  Future<Void> check(Vertx vertx, String host, int port) {
+  public Future<Void> check(Vertx vertx, String host, int port) {
     String h = stripBrackets(host).toLowerCase(Locale.ROOT);
     if (hostAllowed(h, port)) {
       return Future.succeededFuture();
@@ -62,8 +62,13 @@ public final class EgressGuard {
       .compose(addresses -> verdict(h, port, addresses));
   }
 
+  /** Whether {@code host} or {@code host:port} is listed in {@code egress.allow} by name or address. */
+  public boolean listed(String host, int port) {
+    return hostAllowed(stripBrackets(host).toLowerCase(Locale.ROOT), port);
+  }
+
   /** The synchronous check of an address already connected to. */
-  boolean allows(InetAddress address, int port) {
+  public boolean allows(InetAddress address, int port) {
     return isPublic(address) || hostAllowed(address.getHostAddress(), port) || inCidr(address);
   }
 

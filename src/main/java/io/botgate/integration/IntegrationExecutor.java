@@ -15,6 +15,7 @@ import io.botgate.session.SessionStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
@@ -22,6 +23,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -76,6 +78,14 @@ public final class IntegrationExecutor {
     return new Execution(definition, request, scope, new Transcript(stream, sessionId)).run();
   }
 
+  /** A call the pass-through proxy makes itself, to be recorded as an execution is. */
+  public PassThrough passThrough(String sessionId, IntegrationDefinition definition) {
+    RequestScope scope = new RequestScope(sessions.open(sessionId), null, null, null);
+    Execution execution = new Execution(definition, ExecutionRequest.empty(), scope, new Transcript(stream, sessionId));
+    execution.passThrough = true;
+    return execution;
+  }
+
   public void close() {
     upstream.close();
   }
@@ -86,7 +96,7 @@ public final class IntegrationExecutor {
   }
 
   /** The state of one execution, from preProcess to reply. */
-  private final class Execution {
+  private final class Execution implements PassThrough {
     private final IntegrationDefinition definition;
     private final ExecutionRequest request;
     private final RequestScope scope;
@@ -98,12 +108,17 @@ public final class IntegrationExecutor {
     private RenderedRequest rendered;
     private String maskedUrl;
     private Long upstreamMs;
+    private HttpMethod method;
+    /** The body streamed to a proxy caller: not JSON it may be, a transform runs only on a captured one. */
+    private boolean passThrough;
+    private boolean skipTransform;
 
     Execution(IntegrationDefinition definition, ExecutionRequest request, RequestScope scope, Transcript transcript) {
       this.definition = definition;
       this.request = request;
       this.scope = scope;
       this.transcript = transcript;
+      this.method = definition.method();
     }
 
     Future<ExecutionReport> run() {
@@ -120,14 +135,46 @@ public final class IntegrationExecutor {
       } catch (TemplateRejection e) {
         return Future.succeededFuture(UpstreamResponse.failure("440", e.getMessage(), 0));
       }
-      maskedUrl = mask.url(rendered.url());
-      transcript.event(DebugEvent.INTEGRATION, "info", definition.name() + ": " + requestLine(),
-        new JsonObject().put("phase", "start").put("integration", definition.name())
-          .put("method", definition.method().name()).put("url", maskedUrl)
-          .put("headers", new JsonObject(new LinkedHashMap<>(mask.headers(rendered.headers())))));
+      started(definition.method(), rendered.url(), rendered.headers());
       long upstreamStart = System.nanoTime();
       return upstream.call(definition, rendered).andThen(done ->
         upstreamMs = (System.nanoTime() - upstreamStart) / 1_000_000);
+    }
+
+    @Override
+    public void started(HttpMethod method, String url, List<Map.Entry<String, String>> headers) {
+      this.method = method;
+      maskedUrl = mask.url(url);
+      transcript.event(DebugEvent.INTEGRATION, "info", definition.name() + ": " + requestLine(),
+        new JsonObject().put("phase", "start").put("integration", definition.name())
+          .put("method", method.name()).put("url", maskedUrl)
+          .put("headers", new JsonObject(new LinkedHashMap<>(mask.headers(headers)))));
+    }
+
+    @Override
+    public String baseUrl() {
+      return definition.request().url(this::valueOf, selfBaseUrl.get()).toString();
+    }
+
+    @Override
+    public Future<IntegrationResult> answered(int httpStatus, Buffer captured) {
+      return passThroughOutcome(UpstreamResponse.of(httpStatus, captured, 1));
+    }
+
+    @Override
+    public Future<IntegrationResult> failed(String statusCode, String reason) {
+      return passThroughOutcome(UpstreamResponse.failure(statusCode, reason, 1));
+    }
+
+    private Future<IntegrationResult> passThroughOutcome(UpstreamResponse response) {
+      upstreamMs = (System.nanoTime() - started) / 1_000_000;
+      skipTransform = response.body() == null;
+      return afterCall(response).map(ExecutionReport::result);
+    }
+
+    @Override
+    public void warning(String text) {
+      transcript.warning(definition.name() + ": " + text, null);
     }
 
     /** Steps 4 to 7: store the raw response, transform, decide, record and publish, map fields. */
@@ -140,7 +187,7 @@ public final class IntegrationExecutor {
         try {
           body = JsonText.decode(response.body());
         } catch (DecodeException e) {
-          if (definition.isSuccess(response.httpStatus())) {
+          if (definition.isSuccess(response.httpStatus()) && !passThrough) {
             status = "502";
             reason = "upstream answered " + response.httpStatus() + " with a body that is not JSON: " + e.getMessage();
           } else {
@@ -167,7 +214,7 @@ public final class IntegrationExecutor {
 
     /** Runs the transform script, if any; completes with its error text, or null when it went well. */
     private Future<String> transform() {
-      if (definition.transformScript() == null) {
+      if (definition.transformScript() == null || skipTransform) {
         return Future.succeededFuture(null);
       }
       return script("transformScript", definition.transformScript(), true)
@@ -192,7 +239,7 @@ public final class IntegrationExecutor {
 
     /** The request as the console and the answer show it: method and URL, secrets masked; null if not sent. */
     private String requestLine() {
-      return maskedUrl == null ? null : definition.method() + " " + maskedUrl;
+      return maskedUrl == null ? null : method + " " + maskedUrl;
     }
 
     /**

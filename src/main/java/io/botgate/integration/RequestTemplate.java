@@ -134,15 +134,8 @@ final class RequestTemplate {
    * @throws TemplateRejection when a placeholder cannot be resolved or its value has a newline
    */
   RenderedRequest render(PlaceholderValues values, String selfBaseUrl) {
-    StringBuilder url = new StringBuilder(128).append(renderPath(values));
-    if (url.length() > 0 && url.charAt(0) == '/') {
-      url.insert(0, selfBaseUrl);
-    }
-    char sep = '?';
-    if (urlQuery != null) {
-      url.append('?').append(urlQuery.render(values, RequestTemplate::queryEncode, "url"));
-      sep = '&';
-    }
+    StringBuilder url = url(values, selfBaseUrl);
+    char sep = urlQuery != null ? '&' : '?';
     for (Map.Entry<String, Template> e : query.entrySet()) {
       String value = e.getValue().render(values, v -> v, "query '" + e.getKey() + "'");
       url.append(sep).append(queryEncode(e.getKey())).append('=').append(queryEncode(value));
@@ -154,6 +147,18 @@ final class RequestTemplate {
     }
     Buffer renderedBody = body == null ? null : renderBody(values);
     return new RenderedRequest(url.toString(), renderedHeaders, renderedBody);
+  }
+
+  /** The {@code url} field rendered, its own query included, the declared query parameters not. */
+  StringBuilder url(PlaceholderValues values, String selfBaseUrl) {
+    StringBuilder url = new StringBuilder(128).append(renderPath(values));
+    if (url.length() > 0 && url.charAt(0) == '/') {
+      url.insert(0, selfBaseUrl);
+    }
+    if (urlQuery != null) {
+      url.append('?').append(urlQuery.render(values, RequestTemplate::queryEncode, "url"));
+    }
+    return url;
   }
 
   private String renderPath(PlaceholderValues values) {
