@@ -1,8 +1,11 @@
 package io.botgate.proxy;
 
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
+
+import java.util.function.Supplier;
 
 /**
  * A body on its way through the proxy, counted as it streams: past its limit it fails (which resets both
@@ -28,6 +31,7 @@ final class MeteredBody implements ReadStream<Buffer> {
   private boolean overflowed;
   private boolean ended;
   private Handler<Throwable> exceptionHandler;
+  private Supplier<Future<?>> beforeEnd;
 
   /** @param captureLimit how much to keep a copy of; 0 keeps nothing */
   MeteredBody(ReadStream<Buffer> source, long limit, String limitName, long captureLimit) {
@@ -55,6 +59,12 @@ final class MeteredBody implements ReadStream<Buffer> {
   /** Whether capture was on and the body outgrew it. */
   boolean captureDropped() {
     return captureDropped;
+  }
+
+  /** Work to finish once the whole body went through and before its end is passed on. */
+  MeteredBody beforeEnd(Supplier<Future<?>> work) {
+    this.beforeEnd = work;
+    return this;
   }
 
   @Override
@@ -96,9 +106,14 @@ final class MeteredBody implements ReadStream<Buffer> {
   @Override
   public ReadStream<Buffer> endHandler(Handler<Void> handler) {
     source.endHandler(handler == null ? null : v -> {
-      if (!overflowed) {
-        ended = true;
+      if (overflowed) {
+        return;
+      }
+      ended = true;
+      if (beforeEnd == null) {
         handler.handle(v);
+      } else {
+        beforeEnd.get().onComplete(done -> handler.handle(v));
       }
     });
     return this;

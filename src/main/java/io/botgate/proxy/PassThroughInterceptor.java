@@ -248,7 +248,7 @@ final class PassThroughInterceptor implements ProxyInterceptor {
   public Future<Void> handleProxyResponse(ProxyContext ctx) {
     ProxyCall call = ctx.get(CALL, ProxyCall.class);
     if (call == null || call.recorded) {
-      return ctx.sendResponse();
+      return answerRefusal(ctx);
     }
     ProxyResponse response = ctx.response();
     int status = response.getStatusCode();
@@ -256,48 +256,67 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     dropNamedInConnection(headers, headers.get("Connection"));
     HOP_BY_HOP.forEach(headers::remove);
     Body body = response.getBody();
-    MeteredBody answer = null;
-    if (body != null) {
-      if (body.length() > options.responseLimitBytes()) {
-        call.upstream.reset();
-        ProxyCall.Failure failure = new ProxyCall.Failure(502, "upstream_too_large", "502", "the upstream's answer "
-          + "is larger than proxy.response.limit.bytes (" + options.responseLimitBytes() + " bytes)");
-        record(call, failure);
-        response.release().setStatusCode(502).setStatusMessage("Bad Gateway").setBody(json(failure));
-        return ctx.sendResponse();
-      }
-      boolean capture = call.definition.capture() && isJson(body.mediaType());
-      if (capture && body.length() > options.captureLimitBytes()) {
-        capture = false;
-        call.record.warning(notCaptured());
-      }
-      answer = new MeteredBody(body.stream(), options.responseLimitBytes(), "proxy.response.limit.bytes",
-        capture ? options.captureLimitBytes() : 0);
-      response.setBody(Body.body(answer, body.length(), body.mediaType()));
+    if (body == null) {
+      answered(call, status, null);
+      return ctx.sendResponse();
     }
-    MeteredBody streamed = answer;
-    return ctx.sendResponse().andThen(done -> finish(call, status, streamed, done.cause()));
+    if (body.length() > options.responseLimitBytes()) {
+      call.upstream.reset();
+      ProxyCall.Failure failure = new ProxyCall.Failure(502, "upstream_too_large", "502", "the upstream's answer "
+        + "is larger than proxy.response.limit.bytes (" + options.responseLimitBytes() + " bytes)");
+      record(call, failure);
+      response.release().setStatusCode(502).setStatusMessage("Bad Gateway").setBody(json(failure));
+      return ctx.sendResponse();
+    }
+    boolean capture = call.definition.capture() && isJson(body.mediaType());
+    if (capture && body.length() > options.captureLimitBytes()) {
+      capture = false;
+      call.record.warning(notCaptured());
+    }
+    MeteredBody answer = new MeteredBody(body.stream(), options.responseLimitBytes(), "proxy.response.limit.bytes",
+      capture ? options.captureLimitBytes() : 0);
+    // Recorded before the caller sees the answer end: its next request reads this result.
+    answer.beforeEnd(() -> answered(call, status, answer));
+    response.setBody(Body.body(answer, body.length(), body.mediaType()));
+    return ctx.sendResponse().andThen(done -> cut(call, answer, done.cause()));
   }
 
-  private void finish(ProxyCall call, int status, MeteredBody body, Throwable failure) {
+  /**
+   * Sends botgate's own answer. A caller still sending its body (a refused upload) loses the connection
+   * after it: the rest of that body will never be read, and a client may wait for the answer until it
+   * has written everything.
+   */
+  private static Future<Void> answerRefusal(ProxyContext ctx) {
+    HttpServerRequest in = ctx.request().proxiedRequest();
+    if (in.isEnded()) {
+      return ctx.sendResponse();
+    }
+    ctx.response().putHeader("Connection", "close");
+    return ctx.sendResponse().andThen(sent -> in.connection().close());
+  }
+
+  private Future<?> answered(ProxyCall call, int status, MeteredBody body) {
+    vertx.cancelTimer(call.timer);
+    if (call.recorded) {
+      return Future.succeededFuture();
+    }
+    call.recorded = true;
+    if (body != null && body.captureDropped()) {
+      call.record.warning(notCaptured());
+    }
+    return call.record.answered(status, body == null ? null : body.captured());
+  }
+
+  /** Records why an answer whose head went to the caller did not arrive whole, if it did not. */
+  private void cut(ProxyCall call, MeteredBody body, Throwable failure) {
     if (call.timedOut) {
       record(call, deadlineFailure(call));
     } else if (body != null && body.overflowed()) {
       record(call, new ProxyCall.Failure(502, "upstream_too_large", "502", "the upstream's answer grew past "
         + "proxy.response.limit.bytes (" + options.responseLimitBytes() + " bytes); the caller's connection was cut"));
-    } else if (failure != null && (body == null || !body.ended())) {
+    } else if (failure != null && !body.ended()) {
       record(call, new ProxyCall.Failure(502, "upstream_broken", "502", "the answer was cut after its head: "
         + (failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage())));
-    } else {
-      vertx.cancelTimer(call.timer);
-      if (call.recorded) {
-        return;
-      }
-      call.recorded = true;
-      if (body != null && body.captureDropped()) {
-        call.record.warning(notCaptured());
-      }
-      call.record.answered(status, body == null ? null : body.captured());
     }
   }
 
