@@ -8,6 +8,7 @@
 # median of the rounds' ratios is the figure to quote (the machine's speed drifts by tens of percent over
 # minutes, which a ratio of medians taken from different rounds would mix in). JAVA_OPTS passes flags to
 # the gateway's JVM.
+# PASS_ONLY=1 measures the pass-through pair (d) and (e) alone.
 #   bash bench/proxy-overhead.sh [seconds per run, default 10] [connections, default 64] [rounds, default 5]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -79,9 +80,9 @@ done
 # Warm-up to the steady state: under this load the compilers keep a core busy for about 30 s (jstat
 # -compiler), and the collector is still sizing its generations for a while after that (throughput kept
 # rising from round to round after a 40 s warm-up).
-wrk -t2 -c"$CONNS" -d60s -s "$WORK/execute.lua" "http://127.0.0.1:$GATEWAY" >/dev/null
-wrk -t2 -c"$CONNS" -d20s -s "$WORK/pass.lua" "http://127.0.0.1:$GATEWAY" >/dev/null
-wrk -t2 -c"$CONNS" -d20s "http://127.0.0.1:$PLAIN/faq?q=bench" >/dev/null
+[ -n "${PASS_ONLY:-}" ] || wrk -t2 -c"$CONNS" -d60s -s "$WORK/execute.lua" "http://127.0.0.1:$GATEWAY" >/dev/null
+wrk -t2 -c"$CONNS" -d40s -s "$WORK/pass.lua" "http://127.0.0.1:$GATEWAY" >/dev/null
+wrk -t2 -c"$CONNS" -d40s "http://127.0.0.1:$PLAIN/faq?q=bench" >/dev/null
 
 run() { # url [script] -> "rps p50 p99 errors"
   local out
@@ -93,9 +94,13 @@ declare -A RESULTS RATIOS PASS
 echo
 echo "wrk: 2 threads, $CONNS connections, ${DURATION}s each, $ROUNDS interleaved rounds"
 for round in $(seq "$ROUNDS"); do
-  RESULTS[a$round]=$(run "http://127.0.0.1:$UPSTREAM/faq?q=bench")
-  RESULTS[b$round]=$(run "http://127.0.0.1:$PROXY/faq?q=bench")
-  RESULTS[c$round]=$(run "http://127.0.0.1:$GATEWAY" "$WORK/execute.lua")
+  if [ -z "${PASS_ONLY:-}" ]; then
+    RESULTS[a$round]=$(run "http://127.0.0.1:$UPSTREAM/faq?q=bench")
+    RESULTS[b$round]=$(run "http://127.0.0.1:$PROXY/faq?q=bench")
+    RESULTS[c$round]=$(run "http://127.0.0.1:$GATEWAY" "$WORK/execute.lua")
+  else
+    RESULTS[a$round]="1 - - 0" RESULTS[b$round]="1 - - 0" RESULTS[c$round]="1 - - 0"
+  fi
   RATIOS[$round]=$(awk -v b="${RESULTS[b$round]%% *}" -v c="${RESULTS[c$round]%% *}" 'BEGIN {printf "%.2f", c / b}')
   RESULTS[d$round]=$(run "http://127.0.0.1:$PLAIN/faq?q=bench")
   RESULTS[e$round]=$(run "http://127.0.0.1:$GATEWAY" "$WORK/pass.lua")

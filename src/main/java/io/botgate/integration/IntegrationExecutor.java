@@ -109,7 +109,7 @@ public final class IntegrationExecutor {
     private String maskedUrl;
     private Long upstreamMs;
     private HttpMethod method;
-    /** The body streamed to a proxy caller: not JSON it may be, a transform runs only on a captured one. */
+    /** A pass-through call: its body went to the caller whatever its type; a transform runs on a captured one only. */
     private boolean passThrough;
     private boolean skipTransform;
 
