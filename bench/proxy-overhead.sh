@@ -114,7 +114,8 @@ median() { # key -> the round with the median req/s
 }
 echo
 declare -A RPS
-for key in a b c d e; do
+KEYS="a b c d e"; [ -n "${PASS_ONLY:-}" ] && KEYS="d e"
+for key in $KEYS; do
   read -r rps p50 p99 errors <<<"$(median $key)"
   RPS[$key]=$rps
   case $key in a) name="(a) upstream direct";; b) name="(b) nginx reverse proxy";; c) name="(c) botgate execution";;
@@ -123,13 +124,13 @@ for key in a b c d e; do
     "$([ "$errors" != 0 ] && echo "   (wrk reported errors)")"
 done
 echo
-awk -v a="${RPS[a]}" -v b="${RPS[b]}" -v c="${RPS[c]}" 'BEGIN {
+[ -n "${PASS_ONLY:-}" ] || awk -v a="${RPS[a]}" -v b="${RPS[b]}" -v c="${RPS[c]}" 'BEGIN {
   printf "ratio (b)/(a) nginx vs direct:   %.2f\n", b / a
   printf "ratio (c)/(a) botgate vs direct: %.2f\n", c / a
   printf "ratio (c)/(b) botgate vs nginx:  %.2f\n", c / b }'
 awk -v d="${RPS[d]}" -v e="${RPS[e]}" 'BEGIN {
   printf "ratio (e)/(d) pass-through vs vertx-http-proxy plain: %.2f (target 0.9)\n", e / d }'
-echo "median of the rounds' (c)/(b): $(for r in $(seq "$ROUNDS"); do echo "${RATIOS[$r]}"; done | sort -n \
+[ -n "${PASS_ONLY:-}" ] || echo "median of the rounds' (c)/(b): $(for r in $(seq "$ROUNDS"); do echo "${RATIOS[$r]}"; done | sort -n \
   | sed -n "$(( (ROUNDS + 1) / 2 ))p")   (rounds: $(for r in $(seq "$ROUNDS"); do printf "%s " "${RATIOS[$r]}"; done))"
 echo "median of the rounds' (e)/(d): $(for r in $(seq "$ROUNDS"); do echo "${PASS[$r]}"; done | sort -n \
   | sed -n "$(( (ROUNDS + 1) / 2 ))p")   (rounds: $(for r in $(seq "$ROUNDS"); do printf "%s " "${PASS[$r]}"; done))"
