@@ -290,7 +290,10 @@ final class PassThroughInterceptor implements ProxyInterceptor {
    */
   private static Future<Void> answerRefusal(ProxyContext ctx) {
     HttpServerRequest in = ctx.request().proxiedRequest();
-    if (in.isEnded()) {
+    String length = in.getHeader("Content-Length");
+    boolean unread = !in.isEnded() && (in.getHeader("Transfer-Encoding") != null
+      || (length != null && !length.equals("0")));
+    if (!unread) {
       return ctx.sendResponse();
     }
     ctx.response().putHeader("Connection", "close");
