@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Throughput and latency of botgate executing an integration, side by side with the same static JSON
-# upstream called directly and behind nginx as a plain reverse proxy. Prints ratios; absolute numbers on
-# a shared 2-core machine are not stable, ratios measured in one run are.
+# upstream called directly and behind nginx as a plain reverse proxy; and of botgate's pass-through proxy
+# (/proxy/..., the session's result recorded and published, console events emitted) beside vertx-http-proxy
+# alone (bench/PlainProxy.java, the same jars). Prints ratios; absolute numbers on a shared 2-core machine
+# are not stable, ratios measured in one run are.
 # The three are measured in interleaved rounds; each round's ratios compare runs made seconds apart, and the
 # median of the rounds' ratios is the figure to quote (the machine's speed drifts by tens of percent over
 # minutes, which a ratio of medians taken from different rounds would mix in). JAVA_OPTS passes flags to
 # the gateway's JVM.
+# PASS_ONLY=1 measures the pass-through pair (d) and (e) alone.
 #   bash bench/proxy-overhead.sh [seconds per run, default 10] [connections, default 64] [rounds, default 5]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +22,7 @@ command -v wrk >/dev/null && command -v nginx >/dev/null || {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx >/dev/null; }
 mvn -B -q package -DskipTests
 
-UPSTREAM=18081 PROXY=18082 GATEWAY=18080
+UPSTREAM=18081 PROXY=18082 GATEWAY=18080 PLAIN=18083
 BODY='{"query":"bench","total":3,"results":[{"id":1,"title":"How do I reset my password?"},{"id":2,"title":"How do I pay my bill?"},{"id":3,"title":"How do I turn on roaming?"}]}'
 cat > "$WORK/nginx.conf" <<NGINX
 worker_processes 1;
@@ -38,11 +41,14 @@ nginx -c "$WORK/nginx.conf"
 
 cat > "$WORK/integrations.json" <<JSON
 [{"name": "bench", "method": "GET", "url": "http://127.0.0.1:$UPSTREAM/faq", "query": {"q": "{\$botContext.q}"},
-  "customDataFields": {"title": "{\$.api_bench.results[i].title}"}}]
+  "customDataFields": {"title": "{\$.api_bench.results[i].title}"}},
+ {"name": "pass", "method": "GET", "url": "http://127.0.0.1:$UPSTREAM"}]
 JSON
 java ${JAVA_OPTS:-} -Dhttp.port=$GATEWAY -Degress.allow=127.0.0.1 -Dintegrations.file="$WORK/integrations.json" \
   -jar target/botgate.jar > "$WORK/gateway.log" 2>&1 &
+java ${JAVA_OPTS:-} -cp target/botgate.jar bench/PlainProxy.java $PLAIN $UPSTREAM > "$WORK/plain.log" 2>&1 &
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$GATEWAY/health" >/dev/null && break; sleep 0.2; done
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PLAIN/faq" >/dev/null && break; sleep 0.2; done
 
 cat > "$WORK/execute.lua" <<'LUA'
 -- one POST per request, spread over 10,000 sessions
@@ -56,6 +62,16 @@ request = function()
 end
 LUA
 
+cat > "$WORK/pass.lua" <<'LUA'
+-- one pass-through GET per request, spread over 10,000 sessions
+local n = 0
+request = function()
+  n = n + 1
+  wrk.headers["X-Botgate-Session"] = "p" .. (n % 10000)
+  return wrk.format("GET", "/proxy/pass/faq?q=bench")
+end
+LUA
+
 echo "one demo-style execution end to end (curl, cold then warm):"
 for i in 1 2 3; do
   curl -s -o /dev/null -w "  %{time_total}s\n" -X POST -H 'Content-Type: application/json' \
@@ -64,7 +80,9 @@ done
 # Warm-up to the steady state: under this load the compilers keep a core busy for about 30 s (jstat
 # -compiler), and the collector is still sizing its generations for a while after that (throughput kept
 # rising from round to round after a 40 s warm-up).
-wrk -t2 -c"$CONNS" -d60s -s "$WORK/execute.lua" "http://127.0.0.1:$GATEWAY" >/dev/null
+[ -n "${PASS_ONLY:-}" ] || wrk -t2 -c"$CONNS" -d60s -s "$WORK/execute.lua" "http://127.0.0.1:$GATEWAY" >/dev/null
+wrk -t2 -c"$CONNS" -d40s -s "$WORK/pass.lua" "http://127.0.0.1:$GATEWAY" >/dev/null
+wrk -t2 -c"$CONNS" -d40s "http://127.0.0.1:$PLAIN/faq?q=bench" >/dev/null
 
 run() { # url [script] -> "rps p50 p99 errors"
   local out
@@ -72,34 +90,48 @@ run() { # url [script] -> "rps p50 p99 errors"
   echo "$(awk '/Requests\/sec/ {print $2}' <<<"$out") $(awk '$1=="50%" {print $2}' <<<"$out")" \
     "$(awk '$1=="99%" {print $2}' <<<"$out") $(grep -cE "Non-2xx|Socket errors" <<<"$out" || true)"
 }
-declare -A RESULTS RATIOS
+declare -A RESULTS RATIOS PASS
 echo
 echo "wrk: 2 threads, $CONNS connections, ${DURATION}s each, $ROUNDS interleaved rounds"
 for round in $(seq "$ROUNDS"); do
-  RESULTS[a$round]=$(run "http://127.0.0.1:$UPSTREAM/faq?q=bench")
-  RESULTS[b$round]=$(run "http://127.0.0.1:$PROXY/faq?q=bench")
-  RESULTS[c$round]=$(run "http://127.0.0.1:$GATEWAY" "$WORK/execute.lua")
+  if [ -z "${PASS_ONLY:-}" ]; then
+    RESULTS[a$round]=$(run "http://127.0.0.1:$UPSTREAM/faq?q=bench")
+    RESULTS[b$round]=$(run "http://127.0.0.1:$PROXY/faq?q=bench")
+    RESULTS[c$round]=$(run "http://127.0.0.1:$GATEWAY" "$WORK/execute.lua")
+  else
+    RESULTS[a$round]="1 - - 0" RESULTS[b$round]="1 - - 0" RESULTS[c$round]="1 - - 0"
+  fi
   RATIOS[$round]=$(awk -v b="${RESULTS[b$round]%% *}" -v c="${RESULTS[c$round]%% *}" 'BEGIN {printf "%.2f", c / b}')
+  RESULTS[d$round]=$(run "http://127.0.0.1:$PLAIN/faq?q=bench")
+  RESULTS[e$round]=$(run "http://127.0.0.1:$GATEWAY" "$WORK/pass.lua")
+  PASS[$round]=$(awk -v d="${RESULTS[d$round]%% *}" -v e="${RESULTS[e$round]%% *}" 'BEGIN {printf "%.2f", e / d}')
   echo "  round $round: direct ${RESULTS[a$round]%% *}  nginx ${RESULTS[b$round]%% *}  botgate ${RESULTS[c$round]%% *} req/s" \
-    "  (c)/(b) ${RATIOS[$round]}"
+    "  (c)/(b) ${RATIOS[$round]}   plain vertx-http-proxy ${RESULTS[d$round]%% *}  botgate pass-through" \
+    "${RESULTS[e$round]%% *} req/s  (e)/(d) ${PASS[$round]}"
 done
 median() { # key -> the round with the median req/s
   for round in $(seq "$ROUNDS"); do echo "${RESULTS[$1$round]}"; done | sort -n | sed -n "$(( (ROUNDS + 1) / 2 ))p"
 }
 echo
 declare -A RPS
-for key in a b c; do
+KEYS="a b c d e"; [ -n "${PASS_ONLY:-}" ] && KEYS="d e"
+for key in $KEYS; do
   read -r rps p50 p99 errors <<<"$(median $key)"
   RPS[$key]=$rps
-  case $key in a) name="(a) upstream direct";; b) name="(b) nginx reverse proxy";; c) name="(c) botgate execution";; esac
+  case $key in a) name="(a) upstream direct";; b) name="(b) nginx reverse proxy";; c) name="(c) botgate execution";;
+    d) name="(d) vertx-http-proxy plain";; e) name="(e) botgate pass-through";; esac
   printf "%-26s %10s req/s   p50 %8s   p99 %8s%s\n" "$name" "$rps" "$p50" "$p99" \
     "$([ "$errors" != 0 ] && echo "   (wrk reported errors)")"
 done
 echo
-awk -v a="${RPS[a]}" -v b="${RPS[b]}" -v c="${RPS[c]}" 'BEGIN {
+[ -n "${PASS_ONLY:-}" ] || awk -v a="${RPS[a]}" -v b="${RPS[b]}" -v c="${RPS[c]}" 'BEGIN {
   printf "ratio (b)/(a) nginx vs direct:   %.2f\n", b / a
   printf "ratio (c)/(a) botgate vs direct: %.2f\n", c / a
   printf "ratio (c)/(b) botgate vs nginx:  %.2f\n", c / b }'
-echo "median of the rounds' (c)/(b): $(for r in $(seq "$ROUNDS"); do echo "${RATIOS[$r]}"; done | sort -n \
+awk -v d="${RPS[d]}" -v e="${RPS[e]}" 'BEGIN {
+  printf "ratio (e)/(d) pass-through vs vertx-http-proxy plain: %.2f (target 0.9)\n", e / d }'
+[ -n "${PASS_ONLY:-}" ] || echo "median of the rounds' (c)/(b): $(for r in $(seq "$ROUNDS"); do echo "${RATIOS[$r]}"; done | sort -n \
   | sed -n "$(( (ROUNDS + 1) / 2 ))p")   (rounds: $(for r in $(seq "$ROUNDS"); do printf "%s " "${RATIOS[$r]}"; done))"
+echo "median of the rounds' (e)/(d): $(for r in $(seq "$ROUNDS"); do echo "${PASS[$r]}"; done | sort -n \
+  | sed -n "$(( (ROUNDS + 1) / 2 ))p")   (rounds: $(for r in $(seq "$ROUNDS"); do printf "%s " "${PASS[$r]}"; done))"
 curl -s "http://127.0.0.1:$GATEWAY/health" | grep -o '"sessions"[^}]*}' | sed 's/^/gateway /'

@@ -20,6 +20,8 @@ import io.botgate.demo.DemoFaq;
 import io.botgate.integration.EgressGuard;
 import io.botgate.integration.IntegrationExecutor;
 import io.botgate.integration.IntegrationRegistry;
+import io.botgate.proxy.PassThroughOptions;
+import io.botgate.proxy.PassThroughProxy;
 import io.botgate.session.SessionOptions;
 import io.botgate.session.SessionStore;
 import io.vertx.core.Future;
@@ -50,6 +52,7 @@ public final class BotgateVerticle extends VerticleBase {
   private IntegrationRegistry registry;
   private ScriptEngine engine;
   private DebugStream stream;
+  private PassThroughProxy passThrough;
   private volatile String baseUrl;
   private volatile boolean draining;
   private HttpServerVerticle.Servers servers;
@@ -129,6 +132,10 @@ public final class BotgateVerticle extends VerticleBase {
       .failureHandler(ApiRoutes::failure);
     router.get("/metrics").handler(new BearerAuth(token)).handler(new MetricsEndpoint(executor, runner, sessions, stream, console.stats())::handle)
       .failureHandler(ApiRoutes::failure);
+    passThrough = new PassThroughProxy(vertx, registry, executor, guard, new PassThroughOptions(
+      config.integer("proxy.request.limit.bytes"), config.integer("proxy.response.limit.bytes"),
+      config.integer("upstream.limit.bytes")), token);
+    passThrough.mount(router);
     router.route("/*").handler(StaticHandler.create("webroot"));
     HttpErrors.mount(router);
 
@@ -201,6 +208,9 @@ public final class BotgateVerticle extends VerticleBase {
     }
     if (engine != null) {
       engine.close();
+    }
+    if (passThrough != null) {
+      passThrough.close();
     }
     return Future.succeededFuture();
   }

@@ -1,5 +1,6 @@
 package io.botgate;
 
+import io.botgate.proxy.PassThroughOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -55,6 +56,8 @@ public final class GatewayConfig {
     d.put("session.maxBytes", 1_048_576);
     d.put("body.limit.bytes", 1_048_576);
     d.put("upstream.limit.bytes", 5_242_880);
+    d.put("proxy.request.limit.bytes", PassThroughOptions.DEFAULT_REQUEST_LIMIT_BYTES);
+    d.put("proxy.response.limit.bytes", PassThroughOptions.DEFAULT_RESPONSE_LIMIT_BYTES);
     d.put("script.cpu.ms", 5_000);
     d.put("script.memory.mb", 256);
     d.put("script.stack.depth", 400);

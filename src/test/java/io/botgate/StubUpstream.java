@@ -51,6 +51,10 @@ public final class StubUpstream extends VerticleBase {
 
   private void handle(HttpServerRequest req) {
     int hit = hits.computeIfAbsent(req.path(), p -> new AtomicInteger()).incrementAndGet();
+    if (req.path().startsWith("/pipe")) {
+      pipe(req);
+      return;
+    }
     req.body().onSuccess(body -> {
       received.add(new Received(req.method().name(), req.uri(), headers(req), body.toString()));
       route(req, body, hit);
@@ -66,11 +70,14 @@ public final class StubUpstream extends VerticleBase {
       case "faq" -> json(req, 200, faq(req.getParam("q")));
       case "array" -> json(req, 200, new JsonArray().add(new JsonObject().put("title", "x"))
         .add(new JsonObject().put("title", "y")));
-      case "echo" -> json(req, 200, new JsonObject().put("method", req.method().name()).put("uri", req.uri())
+      case "echo" -> json(echoing(req), 200, new JsonObject().put("method", req.method().name()).put("uri", req.uri())
         .put("path", req.path()).put("query", req.query())
         .put("headers", headers(req)).put("body", body.toString()));
       case "hang" -> { }
       case "slow" -> vertx.setTimer(Long.parseLong(parts[2]), t -> json(req, 200, faq("slow")));
+      case "empty" -> req.response().setStatusCode(Integer.parseInt(parts[2])).end();
+      case "octets" -> req.response().putHeader("Content-Type", "application/octet-stream")
+        .end(octets(Integer.parseInt(parts[2]) * 1024));
       case "drip" -> drip(req);
       case "reset" -> req.connection().close();
       case "invalid" -> req.response().setStatusCode(200).putHeader("Content-Type", "application/json")
@@ -93,6 +100,28 @@ public final class StubUpstream extends VerticleBase {
       case "redirect" -> req.response().setStatusCode(302).putHeader("Location", req.getParam("to")).end();
       default -> json(req, 404, new JsonObject().put("error", "no route " + req.path()));
     }
+  }
+
+  private static HttpServerRequest echoing(HttpServerRequest req) {
+    req.response().putHeader("X-Upstream", "echo");
+    return req;
+  }
+
+  /** Every byte value in turn, {@code length} bytes. */
+  public static Buffer octets(int length) {
+    byte[] bytes = new byte[length];
+    for (int i = 0; i < length; i++) {
+      bytes[i] = (byte) i;
+    }
+    return Buffer.buffer(bytes);
+  }
+
+  /** Streams the request body back as it arrives, saying how the request body was framed. */
+  private static void pipe(HttpServerRequest req) {
+    String type = req.getHeader("Content-Type");
+    req.response().setChunked(true).putHeader("Content-Type", type == null ? "application/octet-stream" : type)
+      .putHeader("X-Request-Transfer-Encoding", String.valueOf(req.getHeader("Transfer-Encoding")));
+    req.pipeTo(req.response());
   }
 
   private static JsonObject faq(String q) {

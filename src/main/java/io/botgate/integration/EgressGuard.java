@@ -81,6 +81,11 @@ public final class EgressGuard {
       .compose(addresses -> verdict(h, port, listed, addresses));
   }
 
+  /** Whether {@code host} or {@code host:port} is listed in {@code egress.allow} by name or address. */
+  public boolean listed(String host, int port) {
+    return hostAllowed(stripBrackets(host).toLowerCase(Locale.ROOT), port);
+  }
+
   /** The synchronous check of an address already connected to. */
   public boolean allows(InetAddress address, int port) {
     return isPublic(address) || hostAllowed(address.getHostAddress(), port) || inCidr(address);

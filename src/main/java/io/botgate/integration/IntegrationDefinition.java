@@ -30,7 +30,7 @@ public final class IntegrationDefinition {
   private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS");
   private static final Set<String> KNOWN_KEYS = Set.of("name", "responseDataVariable", "method", "url", "headers",
     "query", "body", "transformScript", "customDataFields", "successCodes", "timeoutMs", "retries",
-    "retryNonIdempotent", "defaultHeaders", "description");
+    "retryNonIdempotent", "defaultHeaders", "description", "capture");
 
   private final JsonObject source;
   private final String name;
@@ -43,6 +43,7 @@ public final class IntegrationDefinition {
   private final long timeoutMs;
   private final int retries;
   private final boolean retryNonIdempotent;
+  private final boolean capture;
   /** Made once: every execution sets these variables, and a new string would be hashed anew each time. */
   private final String apiVariable;
   private final String statusVariable;
@@ -62,6 +63,7 @@ public final class IntegrationDefinition {
     this.timeoutMs = b.timeoutMs;
     this.retries = b.retries;
     this.retryNonIdempotent = b.retryNonIdempotent;
+    this.capture = b.capture;
     this.apiVariable = "api_" + responseDataVariable;
     this.statusVariable = apiVariable + "Status";
   }
@@ -122,6 +124,14 @@ public final class IntegrationDefinition {
     return retries;
   }
 
+  /**
+   * Whether a pass-through call also keeps a JSON answer (up to the upstream body limit) as
+   * {@code api_<rdv>} and maps it into the custom data fields; otherwise nothing of the body is held.
+   */
+  public boolean capture() {
+    return capture;
+  }
+
   /** Retries may repeat a side effect; POST and PATCH retry only when the definition opts in. */
   public boolean mayRetry() {
     boolean idempotent = method != HttpMethod.POST && method != HttpMethod.PATCH;
@@ -139,6 +149,7 @@ public final class IntegrationDefinition {
     out.put("retries", retries);
     out.put("retryNonIdempotent", retryNonIdempotent);
     out.put("defaultHeaders", source.getBoolean("defaultHeaders", true));
+    out.put("capture", capture);
     if (!out.containsKey("customDataFields")) {
       out.put("customDataFields", new JsonObject());
     }
@@ -176,6 +187,7 @@ public final class IntegrationDefinition {
     long timeoutMs = DEFAULT_TIMEOUT_MS;
     int retries = DEFAULT_RETRIES;
     boolean retryNonIdempotent;
+    boolean capture;
 
     Builder(JsonObject json, String fallbackName, List<DefinitionException.Problem> problems) {
       this.json = json;
@@ -215,6 +227,7 @@ public final class IntegrationDefinition {
       timeoutMs = optionalLong("timeoutMs", DEFAULT_TIMEOUT_MS, 1, MAX_TIMEOUT_MS);
       retries = (int) optionalLong("retries", DEFAULT_RETRIES, 0, MAX_RETRIES);
       retryNonIdempotent = optionalBoolean("retryNonIdempotent", false);
+      capture = optionalBoolean("capture", false);
     }
 
     private void readName() {

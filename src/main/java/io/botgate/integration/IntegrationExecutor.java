@@ -16,6 +16,7 @@ import io.botgate.session.SessionStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
@@ -23,6 +24,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -82,6 +84,14 @@ public final class IntegrationExecutor {
     return new Execution(definition, request, scope, new Transcript(stream, sessionId)).run();
   }
 
+  /** A call the pass-through proxy makes itself, to be recorded as an execution is. */
+  public PassThrough passThrough(String sessionId, IntegrationDefinition definition) {
+    RequestScope scope = new RequestScope(sessions.open(sessionId), null, null, null);
+    Execution execution = new Execution(definition, ExecutionRequest.empty(), scope, new Transcript(stream, sessionId));
+    execution.passThrough = true;
+    return execution;
+  }
+
   public void close() {
     upstream.close();
   }
@@ -92,7 +102,7 @@ public final class IntegrationExecutor {
   }
 
   /** The state of one execution, from preProcess to reply. */
-  private final class Execution {
+  private final class Execution implements PassThrough {
     private final IntegrationDefinition definition;
     private final ExecutionRequest request;
     private final RequestScope scope;
@@ -107,12 +117,17 @@ public final class IntegrationExecutor {
     private Object answeredJson;
     private String maskedUrl;
     private Long upstreamMs;
+    private HttpMethod method;
+    /** A pass-through call: its body went to the caller whatever its type; a transform runs on a captured one only. */
+    private boolean passThrough;
+    private boolean skipTransform;
 
     Execution(IntegrationDefinition definition, ExecutionRequest request, RequestScope scope, Transcript transcript) {
       this.definition = definition;
       this.request = request;
       this.scope = scope;
       this.transcript = transcript;
+      this.method = definition.method();
     }
 
     Future<ExecutionReport> run() {
@@ -139,6 +154,65 @@ public final class IntegrationExecutor {
         upstreamMs = (System.nanoTime() - upstreamStart) / 1_000_000);
     }
 
+    @Override
+    public void started(HttpMethod method, String url, List<Map.Entry<String, String>> headers) {
+      this.method = method;
+      maskedUrl = mask.url(shownTarget(url));
+      transcript.event(DebugEvent.INTEGRATION, "info", definition.name() + ": " + requestLine(),
+        new JsonObject().put("phase", "start").put("integration", definition.name())
+          .put("method", method.name()).put("url", maskedUrl)
+          .put("headers", new JsonObject(new LinkedHashMap<>(mask.headers(headers)))));
+    }
+
+    /**
+     * A pass-through target (the integration's URL, the caller's path and query appended) as it may be
+     * shown: the part rendered from the definition in its shown form, then every env value scrubbed.
+     */
+    private String shownTarget(String url) {
+      if (rendered == null) {
+        return url;
+      }
+      String real = withoutQuery(rendered.url());
+      String shown = withoutQuery(rendered.shown().url());
+      if (!url.startsWith(real) && real.endsWith("/") && shown.endsWith("/")) {
+        real = real.substring(0, real.length() - 1);
+        shown = shown.substring(0, shown.length() - 1);
+      }
+      return rendered.shown().scrub(url.startsWith(real) ? shown + url.substring(real.length()) : url);
+    }
+
+    private static String withoutQuery(String url) {
+      int q = url.indexOf('?');
+      return q < 0 ? url : url.substring(0, q);
+    }
+
+    @Override
+    public String baseUrl() {
+      rendered = definition.request().url(this::valueOf, selfBaseUrl.get(), mask);
+      return rendered.url();
+    }
+
+    @Override
+    public Future<IntegrationResult> answered(int httpStatus, Buffer captured) {
+      return passThroughOutcome(UpstreamResponse.of(httpStatus, captured, 1));
+    }
+
+    @Override
+    public Future<IntegrationResult> failed(String statusCode, String reason) {
+      return passThroughOutcome(UpstreamResponse.failure(statusCode, reason, 1));
+    }
+
+    private Future<IntegrationResult> passThroughOutcome(UpstreamResponse response) {
+      upstreamMs = (System.nanoTime() - started) / 1_000_000;
+      skipTransform = response.body() == null;
+      return afterCall(response).map(ExecutionReport::result);
+    }
+
+    @Override
+    public void warning(String text) {
+      transcript.warning(definition.name() + ": " + text, null);
+    }
+
     /** Steps 4 to 7: store the raw response, transform, decide, record and publish, map fields. */
     private Future<ExecutionReport> afterCall(UpstreamResponse response) {
       Session session = scope.session();
@@ -149,7 +223,7 @@ public final class IntegrationExecutor {
         try {
           body = JsonText.decode(response.body());
         } catch (DecodeException e) {
-          if (definition.isSuccess(response.httpStatus())) {
+          if (definition.isSuccess(response.httpStatus()) && !passThrough) {
             status = "502";
             reason = "upstream answered " + response.httpStatus() + " with a body that is not JSON: " + e.getMessage();
           } else {
@@ -185,7 +259,7 @@ public final class IntegrationExecutor {
 
     /** Runs the transform script, if any; completes with its error text, or null when it went well. */
     private Future<String> transform() {
-      if (definition.transformScript() == null) {
+      if (definition.transformScript() == null || skipTransform) {
         return Future.succeededFuture(null);
       }
       return script("transformScript", definition.transformScript(), true)
@@ -219,7 +293,7 @@ public final class IntegrationExecutor {
 
     /** The request as the console and the answer show it: method and URL, secrets masked; null if not sent. */
     private String requestLine() {
-      return maskedUrl == null ? null : definition.method() + " " + maskedUrl;
+      return maskedUrl == null ? null : method + " " + maskedUrl;
     }
 
     /**

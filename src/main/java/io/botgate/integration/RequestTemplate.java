@@ -207,6 +207,40 @@ final class RequestTemplate {
       new ShownRequest(shownUrl, shownHeaders, shownBody, renderedBody, secrets));
   }
 
+  /**
+   * The {@code url} field alone, its own query included and the declared query parameters not (what the
+   * pass-through proxy appends a caller's path to): as sent, and as it may be shown.
+   */
+  RenderedRequest url(PlaceholderValues values, String selfBaseUrl, SecretMask mask) {
+    List<String> secrets = new ArrayList<>(4);
+    PlaceholderValues v = p -> {
+      String value = values.valueOf(p);
+      if (value != null && p.kind() == Template.Placeholder.Kind.ENV) {
+        secrets.add(value);
+      }
+      return value;
+    };
+    StringBuilder url = new StringBuilder(128);
+    StringBuilder shown = new StringBuilder(128);
+    renderPath(v, url, shown);
+    if (url.length() > 0 && url.charAt(0) == '/') {
+      url.insert(0, selfBaseUrl);
+      shown.insert(0, selfBaseUrl);
+    }
+    if (urlQuery != null) {
+      url.append('?');
+      shown.append('?');
+      urlQuery.render(v, RequestTemplate::queryEncode, "url", url, shown);
+    }
+    String real = url.toString();
+    String host = hostOf(real);
+    if (!host.isEmpty() && !host.equals(hostOf(shown.toString()))) {
+      secrets.add(host);
+    }
+    return new RenderedRequest(real, List.of(), null, new ShownRequest(mask.url(shown.toString()), Map.of(), null,
+      null, secrets));
+  }
+
   /** A header or query value, sent and shown: masked whole under a secret name, its env values otherwise. */
   private static String[] renderPair(PlaceholderValues values, Template t, boolean secret, boolean wantShown,
                                      String where) {

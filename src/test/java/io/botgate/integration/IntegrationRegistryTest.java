@@ -46,5 +46,18 @@ class IntegrationRegistryTest {
     assertThat(a.isSuccess(204)).isFalse();
     assertThat(a.mayRetry()).as("POST never retries unless it opts in").isFalse();
     assertThat(a.timeoutMs()).isEqualTo(20_000);
+    assertThat(a.capture()).as("a pass-through call keeps no body unless asked").isFalse();
+    assertThat(a.toJson().getBoolean("capture")).isFalse();
+  }
+
+  @Test
+  void shouldAcceptCaptureAsABooleanOnly() {
+    IntegrationRegistry registry = new IntegrationRegistry();
+    registry.load("[{\"name\": \"c\", \"method\": \"GET\", \"url\": \"https://x.example\", \"capture\": true}]", "t");
+    assertThat(registry.find("c").orElseThrow().capture()).isTrue();
+    DefinitionException e = catchThrowableOfType(DefinitionException.class, () -> new IntegrationRegistry().load(
+      "[{\"name\": \"c\", \"method\": \"GET\", \"url\": \"https://x.example\", \"capture\": \"yes\"}]", "t"));
+    assertThat(e.problems()).extracting(DefinitionException.Problem::toString)
+      .containsExactly("c.capture: must be true or false");
   }
 }

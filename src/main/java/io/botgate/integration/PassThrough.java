@@ -1,0 +1,42 @@
+package io.botgate.integration;
+
+import io.botgate.session.IntegrationResult;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A call the pass-through proxy streams itself, recorded as an execution is: the console's start event,
+ * then one outcome that becomes the session's most recent result, is published on {@code botgate.results},
+ * sets {@code api_<rdv>}, {@code api_<rdv>Status} and the custom data fields, and ends with the finish event.
+ * Retries and the pre/post scripts do not apply; the transform script runs on a captured body only.
+ */
+public interface PassThrough {
+
+  /**
+   * The integration's {@code url} for this session (placeholders filled, a path on this gateway made
+   * absolute), without its declared {@code query} parameters: the caller sends its own.
+   *
+   * @throws TemplateRejection when a placeholder cannot be filled
+   */
+  String baseUrl();
+
+  /** Shows the request on the console: method, URL and headers, secrets masked. */
+  void started(HttpMethod method, String url, List<Map.Entry<String, String>> headers);
+
+  /**
+   * Upstream answered {@code httpStatus} and the body went to the caller.
+   *
+   * @param captured the JSON body kept for {@code api_<rdv>} and the fields, or null when none was kept
+   */
+  Future<IntegrationResult> answered(int httpStatus, Buffer captured);
+
+  /** No usable answer: {@code statusCode} is "440", "502" or "504", {@code reason} says why. */
+  Future<IntegrationResult> failed(String statusCode, String reason);
+
+  /** A warning on the session's console, beside the call's events. */
+  void warning(String text);
+}

@@ -1,0 +1,139 @@
+package io.botgate.proxy;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.ReadStream;
+
+import java.util.function.Supplier;
+
+/**
+ * A body on its way through the proxy, counted as it streams: past its limit it fails (which resets both
+ * sides of the pipe) and lets nothing more through. It may also keep a copy of the first bytes, up to a
+ * smaller limit, for {@code "capture": true}; a body larger than that is not kept at all.
+ */
+final class MeteredBody implements ReadStream<Buffer> {
+
+  /** The body went past its limit. */
+  static final class TooLarge extends RuntimeException {
+    TooLarge(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  private final ReadStream<Buffer> source;
+  private final long limit;
+  private final String limitName;
+  private final long captureLimit;
+  private Buffer captured;
+  private boolean captureDropped;
+  private long bytes;
+  private boolean overflowed;
+  private boolean ended;
+  private Handler<Throwable> exceptionHandler;
+  private Supplier<Future<?>> beforeEnd;
+
+  /** @param captureLimit how much to keep a copy of; 0 keeps nothing */
+  MeteredBody(ReadStream<Buffer> source, long limit, String limitName, long captureLimit) {
+    this.source = source;
+    this.limit = limit;
+    this.limitName = limitName;
+    this.captureLimit = captureLimit;
+    this.captured = captureLimit > 0 ? Buffer.buffer() : null;
+  }
+
+  boolean overflowed() {
+    return overflowed;
+  }
+
+  /** Whether the whole body went through. */
+  boolean ended() {
+    return ended;
+  }
+
+  /** The copy kept: the whole body, or null when capture was off or the body outgrew it. */
+  Buffer captured() {
+    return ended ? captured : null;
+  }
+
+  /** Whether capture was on and the body outgrew it. */
+  boolean captureDropped() {
+    return captureDropped;
+  }
+
+  /** Work to finish once the whole body went through and before its end is passed on. */
+  MeteredBody beforeEnd(Supplier<Future<?>> work) {
+    this.beforeEnd = work;
+    return this;
+  }
+
+  @Override
+  public ReadStream<Buffer> handler(Handler<Buffer> handler) {
+    source.handler(handler == null ? null : data -> {
+      if (overflowed) {
+        return;
+      }
+      bytes += data.length();
+      if (bytes > limit) {
+        overflowed = true;
+        captured = null;
+        Handler<Throwable> failed = exceptionHandler;
+        if (failed != null) {
+          failed.handle(new TooLarge("the body is larger than " + limitName + " (" + limit + " bytes)"));
+        }
+        return;
+      }
+      if (captured != null) {
+        if (captured.length() + (long) data.length() > captureLimit) {
+          captured = null;
+          captureDropped = true;
+        } else {
+          captured.appendBuffer(data);
+        }
+      }
+      handler.handle(data);
+    });
+    return this;
+  }
+
+  @Override
+  public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
+    exceptionHandler = handler;
+    source.exceptionHandler(handler);
+    return this;
+  }
+
+  @Override
+  public ReadStream<Buffer> endHandler(Handler<Void> handler) {
+    source.endHandler(handler == null ? null : v -> {
+      if (overflowed) {
+        return;
+      }
+      ended = true;
+      if (beforeEnd == null) {
+        handler.handle(v);
+      } else {
+        beforeEnd.get().onComplete(done -> handler.handle(v));
+      }
+    });
+    return this;
+  }
+
+  @Override
+  public ReadStream<Buffer> pause() {
+    source.pause();
+    return this;
+  }
+
+  @Override
+  public ReadStream<Buffer> resume() {
+    source.resume();
+    return this;
+  }
+
+  @Override
+  public ReadStream<Buffer> fetch(long amount) {
+    source.fetch(amount);
+    return this;
+  }
+}

@@ -1,0 +1,381 @@
+package io.botgate.proxy;
+
+import io.botgate.GatewayError;
+import io.botgate.integration.EgressGuard;
+import io.botgate.integration.IntegrationDefinition;
+import io.botgate.integration.IntegrationExecutor;
+import io.botgate.integration.IntegrationRegistry;
+import io.botgate.integration.TemplateRejection;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.httpproxy.Body;
+import io.vertx.httpproxy.MediaType;
+import io.vertx.httpproxy.ProxyContext;
+import io.vertx.httpproxy.ProxyInterceptor;
+import io.vertx.httpproxy.ProxyRequest;
+import io.vertx.httpproxy.ProxyResponse;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * botgate's work on a pass-through call, as a vertx-http-proxy interceptor: refuses what must not go
+ * (no session, unknown integration, WebSocket, dot segments, too large), points the request at the
+ * integration's URL, guards egress on the address actually connected to, enforces the deadline and the
+ * streaming limits, optionally captures a JSON answer, and records the outcome as an execution's.
+ */
+final class PassThroughInterceptor implements ProxyInterceptor {
+
+  static final String CALL = "botgate.call";
+  static final String PREFIX = "/proxy/";
+  static final String SESSION_HEADER = "X-Botgate-Session";
+  static final String TOKEN_HEADER = "X-Botgate-Token";
+  private static final int MAX_SESSION_LENGTH = 200;
+  /** Hop-by-hop headers of an answer (RFC 9110 7.6.1); vertx-http-proxy drops those of the request. */
+  private static final List<String> HOP_BY_HOP = List.of("connection", "keep-alive", "proxy-authenticate",
+    "proxy-connection", "te", "trailer", "upgrade");
+
+  private final Vertx vertx;
+  private final IntegrationRegistry registry;
+  private final IntegrationExecutor executor;
+  private final EgressGuard guard;
+  private final PassThroughOptions options;
+  private final byte[] token;
+
+  PassThroughInterceptor(Vertx vertx, IntegrationRegistry registry, IntegrationExecutor executor, EgressGuard guard,
+                         PassThroughOptions options, String authToken) {
+    this.vertx = vertx;
+    this.registry = registry;
+    this.executor = executor;
+    this.guard = guard;
+    this.options = options;
+    this.token = authToken == null || authToken.isBlank() ? null : authToken.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public Future<ProxyResponse> handleProxyRequest(ProxyContext ctx) {
+    ProxyRequest request = ctx.request();
+    HttpServerRequest in = request.proxiedRequest();
+    String path = in.path();
+    int slash = path.indexOf('/', PREFIX.length());
+    String name = path.substring(PREFIX.length(), slash < 0 ? path.length() : slash);
+    String rest = slash < 0 ? "" : path.substring(slash);
+    GatewayError refused = refusal(in, name, rest);
+    if (refused != null) {
+      return answer(request, refused);
+    }
+    IntegrationDefinition definition = registry.find(name).orElse(null);
+    if (definition == null) {
+      return answer(request, GatewayError.notFound("unknown_integration", "no integration named '" + name
+        + "'; GET /api/integrations lists them"));
+    }
+    ProxyCall call = new ProxyCall(definition, executor.passThrough(in.getHeader(SESSION_HEADER), definition));
+    ctx.set(CALL, call);
+    MultiMap headers = request.headers();
+    headers.remove(SESSION_HEADER).remove(TOKEN_HEADER);
+    dropNamedInConnection(headers, in.getHeader("Connection"));
+    // Seam for the credentials issue: the integration's credential goes into these headers here, before
+    // the start event masks and shows them (and its TLS client certificate into origin()'s request).
+    String target;
+    try {
+      target = target(call, call.record.baseUrl(), rest, in.query());
+    } catch (TemplateRejection | IllegalArgumentException e) {
+      return fail(call, request, new ProxyCall.Failure(502, "invalid_target", "440", "integration '" + name
+        + "' has no usable URL: " + e.getMessage()));
+    }
+    request.setURI(target.substring(target.indexOf('/', target.indexOf("//") + 2)));
+    call.record.started(request.getMethod(), target, headers.entries());
+    Body body = request.getBody();
+    if (body != null && body.length() > options.requestLimitBytes()) {
+      return fail(call, request, tooLarge());
+    }
+    if (body != null) {
+      call.requestBody = new MeteredBody(body.stream(), options.requestLimitBytes(), "proxy.request.limit.bytes", 0);
+      request.setBody(Body.body(call.requestBody, body.length(), body.mediaType()));
+    }
+    Promise<ProxyResponse> head = Promise.promise();
+    call.timer = vertx.setTimer(definition.timeoutMs(), id -> deadline(call, request, head));
+    ctx.sendRequest().onComplete(sent -> {
+      if (sent.succeeded()) {
+        if (!head.tryComplete(sent.result())) {
+          sent.result().release(); // the caller has had its 504 already
+        }
+      } else if (!head.future().isComplete()) {
+        head.complete(failResponse(call, request, classify(call, sent.cause())));
+      }
+    });
+    return head.future();
+  }
+
+  private GatewayError refusal(HttpServerRequest in, String name, String rest) {
+    if (token != null && !tokenAccepted(in.getHeader(TOKEN_HEADER))) {
+      return new GatewayError(401, "unauthorized", "this gateway requires '" + TOKEN_HEADER + ": <auth.token>' on "
+        + "/proxy/ (the Authorization header is passed on to the upstream)");
+    }
+    if (in.canUpgradeToWebSocket() || "websocket".equalsIgnoreCase(in.getHeader("Upgrade"))) {
+      return GatewayError.badRequest("websocket_not_supported", "the pass-through proxy does not carry WebSocket "
+        + "upgrades; call the upstream's HTTP endpoints through it");
+    }
+    if (name.isEmpty()) {
+      return GatewayError.notFound("unknown_integration", "name the integration: /proxy/{integration}/{path}");
+    }
+    String session = in.getHeader(SESSION_HEADER);
+    if (session == null || session.isBlank()) {
+      return GatewayError.badRequest("missing_session", "send the conversation's session id in the "
+        + SESSION_HEADER + " header");
+    }
+    if (session.length() > MAX_SESSION_LENGTH) {
+      return GatewayError.badRequest("invalid_session", "a session id must be 1-" + MAX_SESSION_LENGTH + " characters");
+    }
+    for (String segment : rest.split("/")) {
+      String s = segment.toLowerCase(Locale.ROOT).replace("%2e", ".");
+      if (s.equals(".") || s.equals("..")) {
+        return GatewayError.badRequest("invalid_path", "'.' and '..' segments may not leave the integration's URL");
+      }
+    }
+    return null;
+  }
+
+  private boolean tokenAccepted(String given) {
+    return given != null && MessageDigest.isEqual(token, given.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The absolute URL called: the integration's URL, the rest of the caller's path, both queries. */
+  private static String target(ProxyCall call, String base, String rest, String query) {
+    URI uri = URI.create(base);
+    String scheme = uri.getScheme();
+    if (uri.getHost() == null || !("http".equals(scheme) || "https".equals(scheme))) {
+      throw new IllegalArgumentException("'" + base + "' is not an absolute http(s) URL");
+    }
+    call.ssl = "https".equals(scheme);
+    call.host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();
+    call.port = uri.getPort() > 0 ? uri.getPort() : call.ssl ? 443 : 80;
+    String basePath = uri.getRawPath() == null ? "" : uri.getRawPath();
+    if (basePath.endsWith("/") && rest.startsWith("/")) {
+      basePath = basePath.substring(0, basePath.length() - 1);
+    }
+    String path = basePath + rest;
+    StringBuilder url = new StringBuilder(base.length() + rest.length() + 32)
+      .append(scheme).append("://").append(uri.getRawAuthority()).append(path.isEmpty() ? "/" : path);
+    String baseQuery = uri.getRawQuery();
+    if (baseQuery != null || query != null) {
+      url.append('?').append(baseQuery == null ? query : query == null ? baseQuery : baseQuery + "&" + query);
+    }
+    return url.toString();
+  }
+
+  /** Creates the request to the upstream, checking the address the connection actually reached. */
+  Future<HttpClientRequest> origin(ProxyContext ctx) {
+    ProxyCall call = ctx.get(CALL, ProxyCall.class);
+    return guard.check(vertx, call.host, call.port)
+      .recover(e -> Future.failedFuture(e instanceof EgressGuard.Blocked ? new ProxyCall.Refused(
+        new ProxyCall.Failure(403, "egress_blocked", "440", e.getMessage())) : e))
+      .compose(ok -> ctx.client().request(new RequestOptions().setHost(call.host).setPort(call.port).setSsl(call.ssl)))
+      .compose(upstream -> {
+        if (call.timedOut) {
+          upstream.reset();
+          return Future.failedFuture(new ProxyCall.Refused(deadlineFailure(call)));
+        }
+        SocketAddress remote = upstream.connection().remoteAddress();
+        if (!guard.listed(call.host, call.port) && !connectedAllowed(remote)) {
+          upstream.connection().close(); // the name resolved elsewhere after the check (DNS rebinding)
+          return Future.failedFuture(new ProxyCall.Refused(new ProxyCall.Failure(403, "egress_blocked", "440",
+            "egress to " + call.host + " (" + (remote == null ? "unknown address" : remote.hostAddress())
+              + ") is blocked: the address connected to is not public; list it in egress.allow to permit it")));
+        }
+        call.upstream = upstream;
+        return Future.succeededFuture(upstream);
+      });
+  }
+
+  private boolean connectedAllowed(SocketAddress remote) {
+    if (remote == null || remote.hostAddress() == null) {
+      return false;
+    }
+    try {
+      return guard.allows(InetAddress.getByName(remote.hostAddress()), remote.port());
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+
+  /** The deadline passed: before the answer's head, the caller gets a 504; after, the stream is cut. */
+  private void deadline(ProxyCall call, ProxyRequest request, Promise<ProxyResponse> head) {
+    call.timedOut = true;
+    if (call.upstream != null) {
+      call.upstream.reset();
+    }
+    if (!head.future().isComplete()) {
+      head.complete(failResponse(call, request, deadlineFailure(call)));
+    }
+  }
+
+  private static ProxyCall.Failure deadlineFailure(ProxyCall call) {
+    return new ProxyCall.Failure(504, "upstream_timeout", "504", call.deadlineReason());
+  }
+
+  private ProxyCall.Failure tooLarge() {
+    return new ProxyCall.Failure(413, "payload_too_large", "440", "the request body is larger than "
+      + "proxy.request.limit.bytes (" + options.requestLimitBytes() + " bytes)");
+  }
+
+  private ProxyCall.Failure classify(ProxyCall call, Throwable cause) {
+    if (cause instanceof ProxyCall.Refused refused) {
+      return refused.failure;
+    }
+    if (call.timedOut) {
+      return deadlineFailure(call);
+    }
+    if (call.requestBody != null && call.requestBody.overflowed()) {
+      return tooLarge();
+    }
+    String message = cause instanceof UnknownHostException ? "DNS lookup failed for " + cause.getMessage()
+      : "transport failure: " + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
+    return new ProxyCall.Failure(502, "upstream_unreachable", "502", message);
+  }
+
+  @Override
+  public Future<Void> handleProxyResponse(ProxyContext ctx) {
+    ProxyCall call = ctx.get(CALL, ProxyCall.class);
+    if (call == null || call.recorded) {
+      return answerRefusal(ctx);
+    }
+    ProxyResponse response = ctx.response();
+    int status = response.getStatusCode();
+    MultiMap headers = response.headers();
+    dropNamedInConnection(headers, headers.get("Connection"));
+    HOP_BY_HOP.forEach(headers::remove);
+    Body body = response.getBody();
+    if (body == null) {
+      answered(call, status, null);
+      return ctx.sendResponse();
+    }
+    if (body.length() > options.responseLimitBytes()) {
+      call.upstream.reset();
+      ProxyCall.Failure failure = new ProxyCall.Failure(502, "upstream_too_large", "502", "the upstream's answer "
+        + "is larger than proxy.response.limit.bytes (" + options.responseLimitBytes() + " bytes)");
+      record(call, failure);
+      response.release().setStatusCode(502).setStatusMessage("Bad Gateway").setBody(json(failure));
+      return ctx.sendResponse();
+    }
+    boolean capture = call.definition.capture() && isJson(body.mediaType());
+    if (capture && body.length() > options.captureLimitBytes()) {
+      capture = false;
+      call.record.warning(notCaptured());
+    }
+    MeteredBody answer = new MeteredBody(body.stream(), options.responseLimitBytes(), "proxy.response.limit.bytes",
+      capture ? options.captureLimitBytes() : 0);
+    // Recorded before the caller sees the answer end: its next request reads this result.
+    answer.beforeEnd(() -> answered(call, status, answer));
+    response.setBody(Body.body(answer, body.length(), body.mediaType()));
+    return ctx.sendResponse().andThen(done -> cut(call, answer, done.cause()));
+  }
+
+  /**
+   * Sends botgate's own answer. A caller still sending its body (a refused upload) loses the connection
+   * after it: the rest of that body will never be read, and a client may wait for the answer until it
+   * has written everything.
+   */
+  private static Future<Void> answerRefusal(ProxyContext ctx) {
+    HttpServerRequest in = ctx.request().proxiedRequest();
+    String length = in.getHeader("Content-Length");
+    boolean unread = !in.isEnded() && (in.getHeader("Transfer-Encoding") != null
+      || (length != null && !length.equals("0")));
+    if (!unread) {
+      return ctx.sendResponse();
+    }
+    ctx.response().putHeader("Connection", "close");
+    return ctx.sendResponse().andThen(sent -> in.connection().close());
+  }
+
+  private Future<?> answered(ProxyCall call, int status, MeteredBody body) {
+    vertx.cancelTimer(call.timer);
+    if (call.recorded) {
+      return Future.succeededFuture();
+    }
+    call.recorded = true;
+    if (body != null && body.captureDropped()) {
+      call.record.warning(notCaptured());
+    }
+    return call.record.answered(status, body == null ? null : body.captured());
+  }
+
+  /** Records why an answer whose head went to the caller did not arrive whole, if it did not. */
+  private void cut(ProxyCall call, MeteredBody body, Throwable failure) {
+    if (call.timedOut) {
+      record(call, deadlineFailure(call));
+    } else if (body != null && body.overflowed()) {
+      record(call, new ProxyCall.Failure(502, "upstream_too_large", "502", "the upstream's answer grew past "
+        + "proxy.response.limit.bytes (" + options.responseLimitBytes() + " bytes); the caller's connection was cut"));
+    } else if (failure != null && !body.ended()) {
+      record(call, new ProxyCall.Failure(502, "upstream_broken", "502", "the answer was cut after its head: "
+        + (failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage())));
+    }
+  }
+
+  private String notCaptured() {
+    return "the answer was passed on but not captured: it is larger than upstream.limit.bytes ("
+      + options.captureLimitBytes() + " bytes)";
+  }
+
+  private static boolean isJson(String mediaType) {
+    return mediaType != null && mediaType.toLowerCase(Locale.ROOT).contains("json");
+  }
+
+  private void record(ProxyCall call, ProxyCall.Failure failure) {
+    vertx.cancelTimer(call.timer);
+    if (!call.recorded) {
+      call.recorded = true;
+      call.record.failed(failure.statusCode(), failure.reason());
+    }
+  }
+
+  /** Records the failure and answers the caller with it, nothing having been sent back yet. */
+  private Future<ProxyResponse> fail(ProxyCall call, ProxyRequest request, ProxyCall.Failure failure) {
+    return Future.succeededFuture(failResponse(call, request, failure));
+  }
+
+  private ProxyResponse failResponse(ProxyCall call, ProxyRequest request, ProxyCall.Failure failure) {
+    record(call, failure);
+    return request.release().response().setStatusCode(failure.httpStatus()).setBody(json(failure));
+  }
+
+  private static Body json(ProxyCall.Failure failure) {
+    return errorBody(new GatewayError(failure.httpStatus(), failure.code(), failure.reason()));
+  }
+
+  private static Future<ProxyResponse> answer(ProxyRequest request, GatewayError error) {
+    return Future.succeededFuture(request.release().response().setStatusCode(error.httpStatus())
+      .setBody(errorBody(error)));
+  }
+
+  private static Body errorBody(GatewayError error) {
+    Buffer json = error.toJson().toBuffer();
+    return Body.body(json, MediaType.APPLICATION_JSON);
+  }
+
+  /** Removes the headers a {@code Connection} header names: they were meant for this hop only. */
+  private static void dropNamedInConnection(MultiMap headers, String connection) {
+    if (connection == null) {
+      return;
+    }
+    for (String name : connection.split(",")) {
+      String n = name.trim();
+      if (!n.isEmpty() && !n.equalsIgnoreCase("close") && !n.equalsIgnoreCase("keep-alive")) {
+        headers.remove(n);
+      }
+    }
+  }
+}

@@ -1,0 +1,50 @@
+package io.botgate.proxy;
+
+import io.botgate.integration.IntegrationDefinition;
+import io.botgate.integration.PassThrough;
+import io.vertx.core.http.HttpClientRequest;
+
+/**
+ * One call through the proxy, from the caller's request to the last byte of the answer: where it goes,
+ * its deadline, and whether its outcome has been recorded (exactly once).
+ */
+final class ProxyCall {
+
+  final IntegrationDefinition definition;
+  final PassThrough record;
+  String host;
+  int port;
+  boolean ssl;
+  /** The request to the upstream, once a connection is had: what the deadline resets. */
+  HttpClientRequest upstream;
+  MeteredBody requestBody;
+  long timer = -1;
+  boolean timedOut;
+  boolean recorded;
+
+  ProxyCall(IntegrationDefinition definition, PassThrough record) {
+    this.definition = definition;
+    this.record = record;
+  }
+
+  String deadlineReason() {
+    return "no complete answer within the deadline of " + definition.timeoutMs() + " ms";
+  }
+
+  /**
+   * Why the call went wrong, as the result ({@code statusCode}, {@code reason}) and the caller's answer
+   * ({@code httpStatus}, {@code code}) tell it.
+   */
+  record Failure(int httpStatus, String code, String statusCode, String reason) {
+  }
+
+  /** A failure known before or while connecting, carried through the proxy's futures. */
+  static final class Refused extends RuntimeException {
+    final Failure failure;
+
+    Refused(Failure failure) {
+      super(failure.reason(), null, false, false);
+      this.failure = failure;
+    }
+  }
+}

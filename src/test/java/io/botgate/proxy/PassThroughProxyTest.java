@@ -1,0 +1,416 @@
+package io.botgate.proxy;
+
+import io.botgate.StubUpstream;
+import io.botgate.TestGateway;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.zip.CRC32;
+
+import static io.botgate.Await.failure;
+import static io.botgate.Await.result;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The pass-through proxy against a real stub upstream: streaming, statuses, headers, recording, faults. */
+@ExtendWith(VertxExtension.class)
+@Timeout(120)
+class PassThroughProxyTest {
+
+  static final String SESSION = "X-Botgate-Session";
+  static TestGateway gw;
+  /**
+   * Small limits: 1 MB up, 2 MB down, 100 kB captured. In a Vert.x of its own: two gateways asking one
+   * Vert.x for "any free port" get the same shared port and would split the requests between them.
+   */
+  static TestGateway small;
+  static Vertx smallVertx;
+  /** Held in a field: Vert.x 5 closes a client nothing refers to. */
+  static HttpClient client;
+  static final List<JsonObject> published = new CopyOnWriteArrayList<>();
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    gw = result(TestGateway.start(vertx));
+    smallVertx = Vertx.vertx();
+    small = result(TestGateway.start(smallVertx, new JsonObject().put("proxy.request.limit.bytes", 1_000_000)
+      .put("proxy.response.limit.bytes", 2_000_000).put("upstream.limit.bytes", 100_000)));
+    client = vertx.createHttpClient();
+    vertx.eventBus().<JsonObject>consumer("botgate.results", m -> published.add(m.body()));
+    declare(gw, def("pipe", "stub:/pipe"));
+    declare(gw, def("stat", "stub:/status"));
+    declare(gw, def("empty", "stub:/empty"));
+    declare(gw, def("echo", "stub:/echo"));
+    declare(gw, def("octets", "stub:/octets"));
+    declare(gw, def("faqOn", "stub:/faq").put("capture", true)
+      .put("customDataFields", new JsonObject().put("title", "{$.api_faqOn.results[i].title}")));
+    declare(gw, def("faqOff", "stub:/faq")
+      .put("customDataFields", new JsonObject().put("title", "{$.api_faqOff.results[i].title}")));
+    declare(gw, def("slow", "stub:/hang").put("timeoutMs", 1000));
+    declare(gw, def("drip", "stub:/drip").put("timeoutMs", 1000));
+    declare(gw, def("redirect", "stub:/redirect"));
+    declare(gw, def("metadata", "http://169.254.169.254/latest"));
+    declare(small, def("octets", "stub:/octets"));
+    declare(small, def("huge", "stub:/huge").put("capture", true));
+    declare(small, def("echo", "stub:/echo"));
+  }
+
+  @AfterAll
+  static void stop() {
+    result(smallVertx.close());
+  }
+
+  private static JsonObject def(String name, String url) {
+    return new JsonObject().put("name", name).put("method", "GET").put("url", url);
+  }
+
+  private static void declare(TestGateway g, JsonObject definition) {
+    HttpResponse<Buffer> r = result(g.declare(definition));
+    assertThat(r.statusCode()).as(r.bodyAsString()).isIn(200, 201);
+  }
+
+  private static HttpRequest<Buffer> call(TestGateway g, HttpMethod method, String uri, String session) {
+    HttpRequest<Buffer> req = g.http.request(method, g.gateway.port(), "127.0.0.1", uri).followRedirects(false);
+    return session == null ? req : req.putHeader(SESSION, session);
+  }
+
+  private static JsonObject lastResult(TestGateway g, String session) {
+    return result(g.session(session)).getJsonObject("lastResult");
+  }
+
+  private static JsonObject variables(String session) {
+    return result(gw.session(session)).getJsonObject("variables");
+  }
+
+  private static JsonArray events(TestGateway g, String session) {
+    return result(g.http.get(g.gateway.port(), "127.0.0.1", "/api/sessions/" + session + "/events").send())
+      .bodyAsJsonObject().getJsonArray("events");
+  }
+
+  private static JsonObject integrationEvent(TestGateway g, String session, String phase) {
+    return events(g, session).stream().map(JsonObject.class::cast)
+      .filter(e -> "integration".equals(e.getString("kind")) && phase.equals(e.getJsonObject("data").getString("phase")))
+      .reduce((first, second) -> second).orElseThrow(() -> new AssertionError("no " + phase + " event"));
+  }
+
+  private static String errorCode(HttpResponse<Buffer> r) {
+    return r.bodyAsJsonObject().getJsonObject("error").getString("code");
+  }
+
+  @Test
+  void shouldStream50MegabytesBothWaysWithoutBuffering(Vertx vertx) {
+    Lockstep run = result(Lockstep.start(client, gw.gateway.port(), 50L << 20));
+    assertThat(run.received).isEqualTo(50L << 20);
+    assertThat(run.receivedCrc).isEqualTo(run.sentCrc);
+    assertThat(run.upstreamFraming).isEqualTo("chunked");
+    assertThat(run.echoBeforeSecondHalf).as("the answer began before the request was half sent").isTrue();
+    JsonObject last = lastResult(gw, "big");
+    assertThat(last.getString("statusCode")).isEqualTo("200");
+    assertThat(last.getString("integration")).isEqualTo("pipe");
+  }
+
+  @Test
+  void shouldCarryABinaryBodyWithItsLengthBothWays() {
+    Buffer body = StubUpstream.octets(300_000);
+    HttpResponse<Buffer> r = result(call(gw, HttpMethod.PUT, "/proxy/pipe", "bin")
+      .putHeader("Content-Type", "application/octet-stream").sendBuffer(body));
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo(body);
+    assertThat(r.getHeader("X-Request-Transfer-Encoding")).isEqualTo("null");
+    HttpResponse<Buffer> down = result(call(gw, HttpMethod.GET, "/proxy/octets/100", "bin").send());
+    assertThat(down.body()).isEqualTo(StubUpstream.octets(100 * 1024));
+    assertThat(down.getHeader("Content-Length")).isEqualTo(String.valueOf(100 * 1024));
+  }
+
+  @Test
+  void shouldPassStatusesThroughAndRecordEach() {
+    for (int status : new int[] {200, 204, 404, 500}) {
+      String session = "status" + status;
+      String uri = status == 204 ? "/proxy/empty/204" : "/proxy/stat/" + status;
+      HttpResponse<Buffer> r = result(call(gw, HttpMethod.GET, uri, session).send());
+      assertThat(r.statusCode()).isEqualTo(status);
+      JsonObject last = lastResult(gw, session);
+      assertThat(last.getString("statusCode")).isEqualTo(String.valueOf(status));
+      assertThat(last.getBoolean("success")).isEqualTo(status == 200);
+      JsonObject finish = integrationEvent(gw, session, "finish").getJsonObject("data");
+      assertThat(finish.getString("statusCode")).isEqualTo(String.valueOf(status));
+      assertThat(finish.getString("request")).startsWith("GET http://127.0.0.1:").endsWith(uri.substring(11));
+      await().until(() -> published.stream().anyMatch(p -> session.equals(p.getString("session"))
+        && String.valueOf(status).equals(p.getString("statusCode"))));
+    }
+  }
+
+  @Test
+  void shouldForwardPathQueryAndHeadersAndHideTheSessionHeader() {
+    HttpResponse<Buffer> r = result(call(gw, HttpMethod.POST, "/proxy/echo/a/b?x=1&y=two", "hdr")
+      .putHeader("X-Custom", "kept").putHeader("Authorization", "Bearer upstream-secret")
+      .putHeader("Content-Type", "text/plain").sendBuffer(Buffer.buffer("hello")));
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.getHeader("X-Upstream")).isEqualTo("echo");
+    JsonObject seen = r.bodyAsJsonObject();
+    assertThat(seen.getString("method")).isEqualTo("POST");
+    assertThat(seen.getString("uri")).isEqualTo("/echo/a/b?x=1&y=two");
+    assertThat(seen.getString("body")).isEqualTo("hello");
+    JsonObject headers = seen.getJsonObject("headers");
+    assertThat(headers.getString("x-custom")).isEqualTo("kept");
+    assertThat(headers.getString("authorization")).isEqualTo("Bearer upstream-secret");
+    assertThat(headers.getString("host")).isEqualTo("127.0.0.1:" + gw.upstream.port());
+    assertThat(headers.fieldNames()).doesNotContain("x-botgate-session");
+    JsonObject start = integrationEvent(gw, "hdr", "start").getJsonObject("data");
+    assertThat(start.getString("method")).isEqualTo("POST");
+    assertThat(start.getString("url")).endsWith("/echo/a/b?x=1&y=two");
+    assertThat(start.getJsonObject("headers").getString("Authorization")).isEqualTo("****");
+    assertThat(start.encode()).doesNotContain("upstream-secret");
+  }
+
+  @Test
+  void shouldCaptureAJsonAnswerIntoVariablesAndFieldsWhenAsked() {
+    HttpResponse<Buffer> r = result(call(gw, HttpMethod.GET, "/proxy/faqOn?q=roaming", "cap").send());
+    assertThat(r.bodyAsJsonObject().getInteger("total")).isEqualTo(2);
+    JsonObject vars = variables("cap");
+    assertThat(vars.getJsonArray("faqOn.title")).containsExactly("About roaming", "roaming FAQ");
+    assertThat(vars.getInteger("faqOn.title.count")).isEqualTo(2);
+    assertThat(vars.getString("api_faqOnStatus")).isEqualTo("200");
+    assertThat(vars.getJsonObject("api_faqOn").getString("jsonData")).contains("About roaming");
+    JsonObject script = result(gw.http.post(gw.gateway.port(), "127.0.0.1", "/api/sessions/cap/scripts")
+      .sendJsonObject(new JsonObject().put("code", "botContext.sendMessage(botContext.getApiStatusCode() + ' '"
+        + " + botContext.isApiExecutionSuccessful() + ' ' + botContext.getBotVariable('faqOn.title.count'))")))
+      .bodyAsJsonObject();
+    assertThat(script.getJsonArray("messages").getJsonObject(0).getString("text")).isEqualTo("200 true 2");
+  }
+
+  @Test
+  void shouldKeepNoBodyWithoutCapture() {
+    result(call(gw, HttpMethod.GET, "/proxy/faqOff?q=roaming", "nocap").send());
+    JsonObject vars = variables("nocap");
+    assertThat(vars.getJsonObject("api_faqOff").getString("jsonData")).isEqualTo("{\"api_faqOff\":null}");
+    // The field reads as after an execution that got no body: empty (null or no element).
+    assertThat(vars.getValue("faqOff.title")).isIn(null, new JsonArray());
+    assertThat(vars.getInteger("faqOff.title.count")).isZero();
+    assertThat(vars.getString("api_faqOffStatus")).isEqualTo("200");
+    assertThat(lastResult(gw, "nocap").getBoolean("success")).isTrue();
+  }
+
+  @Test
+  void shouldRefuseBlockedEgressAndPassRedirectsBack() {
+    HttpResponse<Buffer> blocked = result(call(gw, HttpMethod.GET, "/proxy/metadata", "egress").send());
+    assertThat(blocked.statusCode()).isEqualTo(403);
+    assertThat(errorCode(blocked)).isEqualTo("egress_blocked");
+    assertThat(lastResult(gw, "egress").getString("statusCode")).isEqualTo("440");
+
+    HttpResponse<Buffer> moved = result(call(gw, HttpMethod.GET,
+      "/proxy/redirect?to=http://169.254.169.254/latest/meta-data", "redir").send());
+    assertThat(moved.statusCode()).isEqualTo(302);
+    assertThat(moved.getHeader("Location")).isEqualTo("http://169.254.169.254/latest/meta-data");
+    assertThat(lastResult(gw, "redir").getString("statusCode")).isEqualTo("302");
+  }
+
+  @Test
+  void shouldAnswer504AtTheDeadlineOfAHangingUpstream() {
+    long start = System.nanoTime();
+    HttpResponse<Buffer> r = result(call(gw, HttpMethod.GET, "/proxy/slow", "hang").send());
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(504);
+    assertThat(errorCode(r)).isEqualTo("upstream_timeout");
+    assertThat(ms).isBetween(1000L, 2 * 1000L + 1000L);
+    assertThat(lastResult(gw, "hang").getString("statusCode")).isEqualTo("504");
+  }
+
+  @Test
+  void shouldCutAnAnswerStillStreamingAtTheDeadline() {
+    long start = System.nanoTime();
+    failure(call(gw, HttpMethod.GET, "/proxy/drip", "drip").send());
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    assertThat(ms).isBetween(1000L, 2 * 1000L + 1000L);
+    await().until(() -> lastResult(gw, "drip") != null);
+    assertThat(lastResult(gw, "drip").getString("statusCode")).isEqualTo("504");
+  }
+
+  @Test
+  void shouldAnswer502WhenTheUpstreamRefuses(Vertx vertx) {
+    var closed = vertx.createHttpServer().requestHandler(req -> req.response().end());
+    int port = result(closed.listen(0, "127.0.0.1")).actualPort();
+    result(closed.close());
+    declare(gw, def("refused", "http://127.0.0.1:" + port + "/x"));
+    HttpResponse<Buffer> r = result(call(gw, HttpMethod.GET, "/proxy/refused", "refused").send());
+    assertThat(r.statusCode()).isEqualTo(502);
+    assertThat(r.getHeader("Content-Type")).isEqualTo("application/json");
+    assertThat(errorCode(r)).isEqualTo("upstream_unreachable");
+    assertThat(lastResult(gw, "refused").getString("statusCode")).isEqualTo("502");
+  }
+
+  @Test
+  void shouldRefuseWithoutSessionUnknownIntegrationsAndWebSockets() {
+    HttpResponse<Buffer> noSession = result(call(gw, HttpMethod.GET, "/proxy/echo", null).send());
+    assertThat(noSession.statusCode()).isEqualTo(400);
+    assertThat(errorCode(noSession)).isEqualTo("missing_session");
+    HttpResponse<Buffer> unknown = result(call(gw, HttpMethod.GET, "/proxy/nope/x", "s").send());
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(errorCode(unknown)).isEqualTo("unknown_integration");
+    HttpResponse<Buffer> ws = result(call(gw, HttpMethod.GET, "/proxy/echo", "s").putHeader("Upgrade", "websocket")
+      .putHeader("Connection", "Upgrade").putHeader("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+      .putHeader("Sec-WebSocket-Version", "13").send());
+    assertThat(ws.statusCode()).isEqualTo(400);
+    assertThat(errorCode(ws)).isEqualTo("websocket_not_supported");
+    HttpResponse<Buffer> dots = result(call(gw, HttpMethod.GET, "/proxy/echo/a/%2e%2e/b", "s").send());
+    assertThat(dots.statusCode()).isEqualTo(400);
+    assertThat(gw.upstream.hits("/echo/a/%2e%2e/b")).isZero();
+  }
+
+  @Test
+  void shouldRefuseAnAnswerAnnouncedLargerThanTheLimit() {
+    HttpResponse<Buffer> r = result(call(small, HttpMethod.GET, "/proxy/octets/3000", "big-down").send());
+    assertThat(r.statusCode()).isEqualTo(502);
+    assertThat(errorCode(r)).isEqualTo("upstream_too_large");
+    assertThat(lastResult(small, "big-down").getString("statusCode")).isEqualTo("502");
+  }
+
+  @Test
+  void shouldCutAStreamedAnswerAtTheLimit() {
+    failure(call(small, HttpMethod.GET, "/proxy/huge/3", "cut-down").send());
+    await().until(() -> lastResult(small, "cut-down") != null);
+    assertThat(lastResult(small, "cut-down").getString("statusCode")).isEqualTo("502");
+  }
+
+  @Test
+  void shouldPassAnAnswerTooLargeToCaptureWithoutCapturingIt() {
+    HttpResponse<Buffer> r = result(call(small, HttpMethod.GET, "/proxy/huge/1", "nocapture").send());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body().length()).isGreaterThan(1_000_000);
+    JsonObject vars = result(small.session("nocapture")).getJsonObject("variables");
+    assertThat(vars.getJsonObject("api_huge").getString("jsonData")).isEqualTo("{\"api_huge\":null}");
+    assertThat(events(small, "nocapture").encode()).contains("not captured");
+  }
+
+  @Test
+  void shouldRefuseARequestBodyLargerThanTheLimit() {
+    HttpResponse<Buffer> r = result(call(small, HttpMethod.POST, "/proxy/echo/whole", "big-up")
+      .sendBuffer(StubUpstream.octets(1_500_000)));
+    assertThat(r.statusCode()).isEqualTo(413);
+    assertThat(lastResult(small, "big-up").getString("statusCode")).isEqualTo("440");
+    assertThat(small.upstream.hits("/echo/whole")).isZero();
+  }
+
+  @Test
+  void shouldCutAChunkedRequestBodyAtTheLimit() {
+    HttpClientRequest req = result(client.request(new RequestOptions().setMethod(HttpMethod.POST)
+      .setPort(small.gateway.port()).setHost("127.0.0.1").setURI("/proxy/echo/chunked").putHeader(SESSION, "cut-up")));
+    req.setChunked(true);
+    Buffer chunk = StubUpstream.octets(64 * 1024);
+    for (int i = 0; i < 30; i++) {
+      req.write(chunk);
+    }
+    req.end();
+    // The gateway answers 413 and closes the connection; Vert.x's client, still writing, may not report
+    // that answer, so the test looks at what the gateway recorded and what the upstream got.
+    await().until(() -> lastResult(small, "cut-up") != null);
+    assertThat(lastResult(small, "cut-up").getString("statusCode")).isEqualTo("440");
+    assertThat(integrationEvent(small, "cut-up", "finish").getJsonObject("data").getString("reason"))
+      .contains("proxy.request.limit.bytes");
+  }
+
+  /**
+   * Sends {@code total} random bytes chunked to the echoing upstream and reads the echo as it comes. It
+   * stops at half way until the first echoed byte has arrived: a gateway that held the request (or the
+   * answer) back until it was whole would never send that byte, and the run would not finish.
+   */
+  static final class Lockstep {
+    final CRC32 sent = new CRC32();
+    final CRC32 got = new CRC32();
+    long sentBytes;
+    long received;
+    long sentCrc;
+    long receivedCrc;
+    String upstreamFraming;
+    boolean echoBeforeSecondHalf;
+    private final Promise<Lockstep> done = Promise.promise();
+    private final Buffer[] chunks = new Buffer[8];
+    private final long total;
+    private HttpClientRequest req;
+    private Runnable waitingForEcho;
+
+    private Lockstep(long total) {
+      this.total = total;
+      Random random = new Random(42);
+      for (int i = 0; i < chunks.length; i++) {
+        byte[] bytes = new byte[64 * 1024];
+        random.nextBytes(bytes);
+        chunks[i] = Buffer.buffer(bytes);
+      }
+    }
+
+    static Future<Lockstep> start(HttpClient client, int port, long total) {
+      Lockstep run = new Lockstep(total);
+      client.request(new RequestOptions().setMethod(HttpMethod.POST).setPort(port).setHost("127.0.0.1")
+          .setURI("/proxy/pipe/stream").putHeader(SESSION, "big").putHeader("Content-Type", "application/octet-stream"))
+        .onSuccess(req -> run.send(req)).onFailure(run.done::tryFail);
+      return run.done.future();
+    }
+
+    private void send(HttpClientRequest request) {
+      req = request;
+      req.setChunked(true);
+      req.response().onFailure(done::tryFail).onSuccess(resp -> {
+        upstreamFraming = resp.getHeader("X-Request-Transfer-Encoding");
+        resp.handler(data -> {
+          received += data.length();
+          got.update(data.getBytes());
+          Runnable waiting = waitingForEcho;
+          if (waiting != null) {
+            waitingForEcho = null;
+            waiting.run();
+          }
+        });
+        resp.exceptionHandler(done::tryFail);
+        resp.endHandler(v -> {
+          sentCrc = sent.getValue();
+          receivedCrc = got.getValue();
+          done.tryComplete(this);
+        });
+      });
+      writeMore();
+    }
+
+    private void writeMore() {
+      while (sentBytes < total && !req.writeQueueFull()) {
+        if (sentBytes == total / 2 && !echoBeforeSecondHalf) {
+          if (received > 0) {
+            echoBeforeSecondHalf = true;
+          } else {
+            waitingForEcho = this::writeMore;
+            return;
+          }
+        }
+        Buffer chunk = chunks[(int) ((sentBytes >> 16) % chunks.length)];
+        sent.update(chunk.getBytes());
+        sentBytes += chunk.length();
+        req.write(chunk);
+      }
+      if (sentBytes >= total) {
+        req.end();
+      } else {
+        req.drainHandler(v -> writeMore());
+      }
+    }
+  }
+}
