@@ -19,6 +19,7 @@ import io.botgate.integration.IntegrationRegistry;
 import io.botgate.session.SessionStore;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
@@ -104,6 +105,8 @@ public final class BotgateVerticle extends VerticleBase {
 
     Router router = Router.router(vertx);
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(healthChecks()));
+    Buffer openApi = Buffer.buffer(ConfFiles.embedded("/openapi.json"));
+    router.get("/openapi.json").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json").end(openApi));
     boolean demo = config.bool("demo.enabled");
     if (demo) {
       router.get(DemoFaq.PATH).handler(DemoFaq.load()::handle);
