@@ -26,6 +26,7 @@ import io.botgate.session.SessionOptions;
 import io.botgate.session.SessionStore;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
@@ -119,6 +120,8 @@ public final class BotgateVerticle extends VerticleBase {
       .handler(new HostAllowList(config.list("http.allowedHosts"), host))
       .handler(new OriginCheck(allowedOrigins(config)));
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(healthChecks()));
+    Buffer openApi = Buffer.buffer(ConfFiles.embedded("/openapi.json"));
+    router.get("/openapi.json").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json").end(openApi));
     boolean demo = config.bool("demo.enabled");
     if (demo) {
       router.get(DemoFaq.PATH).handler(DemoFaq.load()::handle);

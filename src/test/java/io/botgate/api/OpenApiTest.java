@@ -1,0 +1,125 @@
+package io.botgate.api;
+
+import io.botgate.Await;
+import io.botgate.TestGateway;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.contract.Operation;
+import io.vertx.openapi.validation.ResponseValidator;
+import io.vertx.openapi.validation.ValidatableResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The OpenAPI document against the running gateway: real answers of every route, successes and errors,
+ * validated with vertx-openapi, so the document cannot drift from what botgate answers.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(120)
+class OpenApiTest {
+
+  private static final Path DOCUMENT = Path.of("src/main/resources/openapi.json");
+  private static Vertx vertx;
+  private static TestGateway gw;
+  private static OpenAPIContract contract;
+  private static ResponseValidator validator;
+  private static final Set<String> covered = new HashSet<>();
+
+  @BeforeAll
+  static void start() throws Exception {
+    vertx = Vertx.vertx();
+    gw = Await.result(TestGateway.start(vertx));
+    contract = Await.result(OpenAPIContract.from(vertx, new JsonObject(Files.readString(DOCUMENT))));
+    validator = ResponseValidator.create(vertx, contract);
+  }
+
+  @AfterAll
+  static void stop() {
+    Await.result(vertx.close());
+  }
+
+  @Test
+  void shouldServeTheDocumentKeptInTheRepository() throws Exception {
+    HttpResponse<Buffer> r = call(HttpMethod.GET, "/openapi.json", null);
+    assertThat(r.bodyAsJsonObject()).isEqualTo(new JsonObject(Files.readString(DOCUMENT)));
+    assertThat(r.bodyAsJsonObject().getString("openapi")).isEqualTo("3.1.0");
+  }
+
+  @Test
+  void shouldDescribeEveryAnswerOfEveryRoute() {
+    JsonObject definition = new JsonObject().put("method", "GET").put("url", gw.upstream.url("/faq"))
+      .put("customDataFields", new JsonObject().put("title", "{$.api_doc.results[i].title}"));
+    call(HttpMethod.PUT, "/api/integrations/doc", definition);
+    call(HttpMethod.PUT, "/api/integrations/doc", definition);
+    call(HttpMethod.PUT, "/api/integrations/bad", new JsonObject().put("method", "FETCH"));
+    call(HttpMethod.GET, "/api/integrations", null);
+    call(HttpMethod.GET, "/api/integrations/doc", null);
+    call(HttpMethod.GET, "/api/integrations/missing", null);
+    call(HttpMethod.POST, "/api/sessions/d1/integrations/doc", new JsonObject().put("variables", new JsonObject().put("q", "bill"))
+      .put("postProcess", "botContext.sendMessage('n=' + botContext.getBotVariable('doc.title.count'));"));
+    call(HttpMethod.POST, "/api/sessions/d1/integrations/missing", null);
+    call(HttpMethod.POST, "/api/sessions/d1/integrations/doc", new JsonObject().put("variables", "not an object"));
+    call(HttpMethod.POST, "/api/sessions/d1/scripts", new JsonObject().put("code", "botContext.sendMessage('hi')"));
+    call(HttpMethod.POST, "/api/sessions/d1/scripts", new JsonObject().put("code", "var x = ;"));
+    call(HttpMethod.POST, "/api/sessions/d1/scripts", new JsonObject());
+    call(HttpMethod.GET, "/api/sessions/d1", null);
+    call(HttpMethod.GET, "/api/sessions/nobody", null);
+    call(HttpMethod.GET, "/api/sessions/d1/events?after=0&limit=5", null);
+    call(HttpMethod.GET, "/api/sessions/d1/events?limit=0", null);
+    call(HttpMethod.DELETE, "/api/sessions/d1", null);
+    call(HttpMethod.DELETE, "/api/integrations/doc", null);
+    call(HttpMethod.DELETE, "/api/integrations/doc", null);
+    call(HttpMethod.GET, "/health", null);
+    call(HttpMethod.GET, "/metrics", null);
+    call(HttpMethod.GET, "/demo/faq?q=roaming", null);
+    call(HttpMethod.GET, "/api/sessions?limit=5", null);
+    assertThat(covered).as("operations exercised").containsAll(contract.operations().stream()
+      .map(Operation::getOperationId).filter(id -> !id.equals("console") && !id.equals("openapi")).toList());
+  }
+
+  /** Sends the request, finds the documented operation for its path and method, and validates the answer. */
+  private static HttpResponse<Buffer> call(HttpMethod method, String uri, JsonObject body) {
+    HttpRequest<Buffer> request = gw.http.request(method, gw.gateway.port(), "127.0.0.1", uri);
+    HttpResponse<Buffer> response = Await.result(body == null ? request.send() : request.sendJsonObject(body));
+    String path = uri.contains("?") ? uri.substring(0, uri.indexOf('?')) : uri;
+    Operation operation = contract.findOperation(path, method);
+    assertThat(operation).as("%s %s is documented", method, path).isNotNull();
+    covered.add(operation.getOperationId());
+    Map<String, String> headers = new HashMap<>();
+    response.headers().forEach(e -> headers.put(e.getKey(), e.getValue()));
+    String header = response.getHeader("Content-Type");
+    String type = header == null ? null : header.split(";")[0].trim(); // the media type; charset aside
+    if (response.body() != null && response.body().length() > 0 && !"application/json".equals(type)) {
+      // vertx-openapi validates JSON bodies only: for text (the Prometheus page) the status and type are checked
+      assertThat(operation.getResponse(response.statusCode())).as("%s %s answered %d", method, uri,
+        response.statusCode()).isNotNull();
+      assertThat(operation.getResponse(response.statusCode()).getContent()).containsKey(type);
+      return response;
+    }
+    ValidatableResponse answer = response.body() == null || response.body().length() == 0
+      ? ValidatableResponse.create(response.statusCode(), headers)
+      : ValidatableResponse.create(response.statusCode(), headers, response.body(), type);
+    Await.result(validator.validate(answer, operation.getOperationId())
+      .recover(e -> io.vertx.core.Future.failedFuture(new AssertionError(method + " " + uri + " answered "
+        + response.statusCode() + " " + response.bodyAsString() + ", which the document does not allow: " + e.getMessage(), e))));
+    return response;
+  }
+}
