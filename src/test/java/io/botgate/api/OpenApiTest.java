@@ -84,6 +84,11 @@ class OpenApiTest {
     call(HttpMethod.GET, "/api/sessions/nobody", null);
     call(HttpMethod.GET, "/api/sessions/d1/events?after=0&limit=5", null);
     call(HttpMethod.GET, "/api/sessions/d1/events?limit=0", null);
+    call(HttpMethod.PUT, "/api/integrations/pass", new JsonObject().put("method", "GET").put("url", gw.upstream.url("/")));
+    call(HttpMethod.GET, "/proxy/pass/faq?q=roaming", null, Map.of("X-Botgate-Session", "d2"));
+    call(HttpMethod.POST, "/proxy/pass/echo", new JsonObject().put("a", 1), Map.of("X-Botgate-Session", "d2"));
+    call(HttpMethod.GET, "/proxy/pass/faq", null);
+    call(HttpMethod.GET, "/proxy/missing/faq", null, Map.of("X-Botgate-Session", "d2"));
     call(HttpMethod.DELETE, "/api/sessions/d1", null);
     call(HttpMethod.DELETE, "/api/integrations/doc", null);
     call(HttpMethod.DELETE, "/api/integrations/doc", null);
@@ -97,7 +102,12 @@ class OpenApiTest {
 
   /** Sends the request, finds the documented operation for its path and method, and validates the answer. */
   private static HttpResponse<Buffer> call(HttpMethod method, String uri, JsonObject body) {
+    return call(method, uri, body, Map.of());
+  }
+
+  private static HttpResponse<Buffer> call(HttpMethod method, String uri, JsonObject body, Map<String, String> with) {
     HttpRequest<Buffer> request = gw.http.request(method, gw.gateway.port(), "127.0.0.1", uri);
+    with.forEach(request::putHeader);
     HttpResponse<Buffer> response = Await.result(body == null ? request.send() : request.sendJsonObject(body));
     String path = uri.contains("?") ? uri.substring(0, uri.indexOf('?')) : uri;
     Operation operation = contract.findOperation(path, method);
