@@ -87,6 +87,9 @@ class OpenApiTest {
     call(HttpMethod.PUT, "/api/integrations/pass", new JsonObject().put("method", "GET").put("url", gw.upstream.url("/")));
     call(HttpMethod.GET, "/proxy/pass/faq?q=roaming", null, Map.of("X-Botgate-Session", "d2"));
     call(HttpMethod.POST, "/proxy/pass/echo", new JsonObject().put("a", 1), Map.of("X-Botgate-Session", "d2"));
+    for (HttpMethod method : java.util.List.of(HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE)) {
+      call(method, "/proxy/pass/echo", new JsonObject().put("b", 2), Map.of("X-Botgate-Session", "d2"));
+    }
     call(HttpMethod.GET, "/proxy/pass/faq", null);
     call(HttpMethod.GET, "/proxy/missing/faq", null, Map.of("X-Botgate-Session", "d2"));
     call(HttpMethod.DELETE, "/api/sessions/d1", null);
