@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -56,13 +57,16 @@ public final class DefinitionMask {
 
   /**
    * The definition a PUT stores: each value sent back exactly as {@link #show} showed the stored one is
-   * that stored value again.
+   * that stored value again — only while the URL still targets the same scheme, host and port, so a PUT
+   * can never send a stored secret to a host of its own choosing.
    *
    * @param stored the stored definition's JSON, null when there is none
    * @throws DefinitionException when the mask still stands where a secret would be
    */
   public JsonObject restore(String name, JsonObject incoming, JsonObject stored) {
-    JsonObject restored = stored == null ? incoming : (JsonObject) restore(incoming, show(stored), stored);
+    boolean sameTarget = stored != null && incoming.getValue("url") instanceof String url
+      && target(url).equals(target(stored.getString("url", "")));
+    JsonObject restored = sameTarget ? (JsonObject) restore(incoming, show(stored), stored) : incoming;
     List<DefinitionException.Problem> problems = new ArrayList<>();
     Object probed = probe(restored);
     findHiddenProbes(probed, show((JsonObject) probed), "", name, problems);
@@ -70,6 +74,17 @@ public final class DefinitionMask {
       throw new DefinitionException("integration '" + name + "' is invalid", problems);
     }
     return restored;
+  }
+
+  /** The scheme and authority of a URL template, user info aside, as written: where its secrets would go. */
+  static String target(String url) {
+    String u = SecretMask.withoutUserInfo(url);
+    int scheme = u.indexOf("://");
+    int end = scheme < 0 ? 0 : scheme + 3;
+    while (end < u.length() && "/?#".indexOf(u.charAt(end)) < 0) {
+      end++;
+    }
+    return u.substring(0, end).toLowerCase(Locale.ROOT);
   }
 
   private String url(String url) {
