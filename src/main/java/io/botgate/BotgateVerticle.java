@@ -82,6 +82,11 @@ public final class BotgateVerticle extends VerticleBase {
         + " without auth.token: anyone on the network could call your integrations. Set auth.token "
         + "(BOTGATE_AUTH_TOKEN) or bind to 127.0.0.1"));
     }
+    if (config.list("http.allowedHosts").contains("*") && (token == null || token.isBlank())) {
+      return Future.failedFuture(new IllegalStateException("refusing http.allowedHosts=* without auth.token: "
+        + "any web page could reach the gateway through a DNS name pointed at it (DNS rebinding). Set auth.token "
+        + "or list the host names instead"));
+    }
     registry = new IntegrationRegistry();
     return ConfFiles.read(vertx, "integrations.file", config.string("integrations.file"),
         () -> ConfFiles.embedded("/conf/integrations.json"))

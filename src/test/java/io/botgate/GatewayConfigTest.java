@@ -40,6 +40,13 @@ class GatewayConfigTest {
   }
 
   @Test
+  void shouldRefuseAnyHostWithoutAToken(Vertx vertx) {
+    Throwable failure = Await.failure(vertx.deployVerticle(new BotgateVerticle(GatewayConfig.of(
+      new JsonObject().put("http.allowedHosts", new io.vertx.core.json.JsonArray().add("*")).put("http.port", 0)))));
+    assertThat(failure).hasMessageContaining("refusing http.allowedHosts=* without auth.token");
+  }
+
+  @Test
   void shouldStopStartUpWithEveryProblemOfABadIntegrationsFile(Vertx vertx) throws Exception {
     java.nio.file.Path file = java.nio.file.Files.createTempFile("integrations", ".json");
     java.nio.file.Files.writeString(file, "[{\"name\": \"x\", \"method\": \"GET\"}, {\"name\": \"y\", \"url\": \"/a\"}]");
