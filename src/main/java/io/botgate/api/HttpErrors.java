@@ -121,7 +121,9 @@ public final class HttpErrors {
       error = new GatewayError(400, "malformed_request", "the request is not valid HTTP"
         + (cause == null || cause instanceof TooLongFrameException ? "" : ": " + cause.getMessage()));
     }
+    // Connection: close tells the client not to send another request on a connection about to close.
     request.response().setStatusCode(error.httpStatus()).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+      .putHeader(HttpHeaders.CONNECTION, "close")
       .end(error.toJson().toBuffer()).onComplete(done -> request.connection().close());
   }
 }

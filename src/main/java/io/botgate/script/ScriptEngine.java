@@ -51,6 +51,7 @@ public final class ScriptEngine {
     this.vertx = vertx;
     this.factory = new SandboxContextFactory(limits);
     this.options = options;
+    ScriptSyntax.limitSourceTo(options.maxSourceBytes());
     this.compiled = new CompiledScripts(options.cacheBytes());
     this.workers = new ScriptWorkers(options.threads(), options.queue(), limits.cpuMillis(),
       limits.maxAllocatedBytes());

@@ -3,6 +3,7 @@ package io.botgate.script;
 import org.mozilla.javascript.Context;
 import org.mozilla.javascript.EvaluatorException;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
@@ -12,21 +13,32 @@ import java.util.Optional;
  */
 public final class ScriptSyntax {
 
-  /** What is wrong and where; line and column count from 1 (column 0 when Rhino does not say). */
+  /** What is wrong and where; line and column count from 1 (column 0 when Rhino does not say; line 0: the whole script). */
   public record Problem(int line, int column, String message) {
     @Override
     public String toString() {
-      return "syntax error at line " + line + (column > 0 ? ", column " + column : "") + ": " + message;
+      return line == 0 ? message : "syntax error at line " + line + (column > 0 ? ", column " + column : "") + ": " + message;
     }
   }
 
   private static final SandboxContextFactory FACTORY = new SandboxContextFactory(ScriptLimits.DEFAULTS);
+  /** {@code script.maxSourceBytes} of the running engine: a larger source is refused unparsed. */
+  private static volatile int maxSourceBytes = ScriptOptions.DEFAULT_MAX_SOURCE_BYTES;
 
   private ScriptSyntax() {
   }
 
-  /** The first syntax error of {@code source}, if any. */
+  static void limitSourceTo(int bytes) {
+    maxSourceBytes = bytes;
+  }
+
+  /** The first syntax error of {@code source}, if any; a source over {@code script.maxSourceBytes} is one too. */
   public static Optional<Problem> check(String source, String name) {
+    long bytes = (long) source.length() * 3 <= maxSourceBytes ? 0 : source.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > maxSourceBytes) {
+      return Optional.of(new Problem(0, 0, "the script is " + bytes + " bytes, more than script.maxSourceBytes ("
+        + maxSourceBytes + "); it would never run"));
+    }
     Context cx = FACTORY.enterContext();
     try {
       cx.compileString(source, name, 1, null);

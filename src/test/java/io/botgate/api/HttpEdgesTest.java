@@ -266,5 +266,6 @@ class HttpEdgesTest {
     assertThat(problem.getString("field")).isEqualTo("transformScript");
     assertThat(problem.getString("message")).startsWith("syntax error at line 2, column ");
     assertThat(result(request(HttpMethod.GET, "/api/integrations/tx").send()).statusCode()).isEqualTo(404);
+
   }
 }
