@@ -109,7 +109,8 @@ public final class BotgateVerticle extends VerticleBase {
   private Future<?> listen(GatewayConfig config, String host, String token) {
     long idleMillis = config.integer("session.idle.minutes") * 60_000L;
     sessions = new SessionStore(new SessionOptions(config.integer("session.max"), config.integer("session.maxBytes"),
-      config.integer("session.results"), idleMillis), System::currentTimeMillis);
+      config.integer("session.results"), idleMillis), config.integer("session.total.mb") == 0
+      ? SessionStore.defaultTotalBytes() : config.integer("session.total.mb") * (1L << 20), System::currentTimeMillis);
     EgressGuard guard = new EgressGuard(config.list("egress.allow"));
     stream = new DebugStream(vertx, config.integer("history.size"), config.integer("history.total"),
       config.integer("history.minutes") * 60_000L, System::currentTimeMillis);

@@ -54,6 +54,7 @@ public final class GatewayConfig {
     d.put("session.results", 20);
     d.put("session.max", 100_000);
     d.put("session.maxBytes", 1_048_576);
+    d.put("session.total.mb", 0);
     d.put("body.limit.bytes", 1_048_576);
     d.put("upstream.limit.bytes", 5_242_880);
     d.put("proxy.request.limit.bytes", PassThroughOptions.DEFAULT_REQUEST_LIMIT_BYTES);

@@ -26,6 +26,7 @@ public final class Session {
 
   private final String id;
   private final SessionOptions options;
+  private final HeldTotal total;
   /** null, an array name, value, name, value... (pairs used: {@link #pairs}), or a map past SMALL names. */
   private Object variables;
   private int pairs;
@@ -38,9 +39,10 @@ public final class Session {
   private IntegrationResult[] latestByIntegration = NO_RESULTS;
   private volatile long lastActivity;
 
-  Session(String id, SessionOptions options, long now) {
+  Session(String id, SessionOptions options, HeldTotal total, long now) {
     this.id = id;
     this.options = options;
+    this.total = total;
     this.lastActivity = now;
   }
 
@@ -87,6 +89,9 @@ public final class Session {
       put(name, value);
     }
     variableBytes += delta;
+    if (delta < 0) {
+      total.release(-delta);
+    }
   }
 
   /**
@@ -106,7 +111,8 @@ public final class Session {
     for (Map.Entry<String, Object> e : values.entrySet()) {
       added += charge(e.getKey(), e.getValue());
     }
-    refuseIfTooLarge(added - removed[0], "storing the fields " + values.keySet());
+    long delta = added - removed[0];
+    refuseIfTooLarge(delta, "storing the fields " + values.keySet());
     removeStartingWith(prefix);
     variableBytes -= removed[0];
     values.forEach((name, value) -> {
@@ -115,6 +121,17 @@ public final class Session {
         variableBytes += charge(name, value);
       }
     });
+    if (delta < 0) {
+      total.release(-delta);
+    }
+  }
+
+  /** The session is gone from the store: its variables no longer count toward {@code session.totalBytes}. */
+  synchronized void discard() {
+    total.release(variableBytes);
+    variableBytes = 0;
+    variables = null;
+    pairs = 0;
   }
 
   /** Removes every variable whose name starts with the prefix (a previous run's mapped fields). */
@@ -169,11 +186,16 @@ public final class Session {
       .put("heldBytes", heldBytes());
   }
 
+  /** Refuses a growth past {@code session.maxBytes} or {@code session.totalBytes}; else reserves it in the total. */
   private void refuseIfTooLarge(long delta, String what) {
     long after = variableBytes + resultBytes() + delta;
     if (delta > 0 && after > options.maxBytes()) {
       throw SessionLimitExceeded.of(options.maxBytes(), what + " would make session '" + id + "' hold about "
         + after + " bytes; it keeps its previous state");
+    }
+    if (delta > 0 && !total.reserve(delta)) {
+      throw new SessionLimitExceeded("session.total.mb (" + total.max() + " bytes for all sessions together) "
+        + "exceeded: " + what + " in session '" + id + "' would not fit; it keeps its previous state");
     }
   }
 

@@ -30,11 +30,33 @@ public final class SessionStore {
   private final AtomicInteger live = new AtomicInteger();
   private final LongAdder refused = new LongAdder();
   private final SessionOptions options;
+  private final HeldTotal total;
   private final LongSupplier clock;
 
+  /** A store whose sessions together may hold a quarter of the heap (the default {@code session.total.mb}). */
   public SessionStore(SessionOptions options, LongSupplier clock) {
+    this(options, defaultTotalBytes(), clock);
+  }
+
+  /** @param totalBytes bytes the variables of all sessions may hold together ({@code session.total.mb}) */
+  public SessionStore(SessionOptions options, long totalBytes, LongSupplier clock) {
     this.options = options;
+    this.total = new HeldTotal(totalBytes);
     this.clock = clock;
+  }
+
+  /** A quarter of the heap: what {@code session.total.mb} 0 (the default) stands for. */
+  public static long defaultTotalBytes() {
+    return Runtime.getRuntime().maxMemory() / 4;
+  }
+
+  /** Bytes the variables of all sessions hold together, and the most they may. */
+  public long heldBytes() {
+    return total.held();
+  }
+
+  public long maxTotalBytes() {
+    return total.max();
   }
 
   /** A store with the default bounds but this idle time and history size. */
@@ -69,7 +91,7 @@ public final class SessionStore {
       throw new GatewayError(503, "sessions_full", "this gateway already holds " + options.maxSessions()
         + " live sessions (session.max); a new session can start when idle ones expire or are deleted");
     }
-    Session fresh = new Session(id, options, now);
+    Session fresh = new Session(id, options, total, now);
     Session existing = sessions.putIfAbsent(id, fresh);
     if (existing != null) {
       live.decrementAndGet();
@@ -83,8 +105,10 @@ public final class SessionStore {
   }
 
   public boolean reset(String id) {
-    if (sessions.remove(id) != null) {
+    Session gone = sessions.remove(id);
+    if (gone != null) {
       live.decrementAndGet();
+      gone.discard();
       return true;
     }
     return false;
@@ -97,6 +121,7 @@ public final class SessionStore {
     for (Session s : sessions.values()) {
       if (s.lastActivity() < cutoff && sessions.remove(s.id(), s)) {
         live.decrementAndGet();
+        s.discard();
         gone++;
       }
     }

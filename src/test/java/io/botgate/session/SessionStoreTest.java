@@ -125,4 +125,18 @@ class SessionStoreTest {
   private static IntegrationResult result(String integration, String status) {
     return new IntegrationResult("s", integration, true, status, java.time.Instant.now(), 1, 1, "n");
   }
+
+  @Test
+  void shouldBoundTheBytesOfAllSessionsTogetherAndGiveThemBackWhenASessionGoes() {
+    SessionStore store = new SessionStore(SessionOptions.DEFAULTS, 1_000, System::currentTimeMillis);
+    store.open("a").setVariable("v", "x".repeat(600));
+    assertThatThrownBy(() -> store.open("b").setVariable("v", "y".repeat(600)))
+      .isInstanceOf(SessionLimitExceeded.class).hasMessageContaining("session.total.mb (1000 bytes");
+    assertThat(store.open("b").variable("v")).isNull();
+    store.open("a").setVariable("v", "x".repeat(300)); // shrinking gives bytes back
+    store.open("b").setVariable("v", "y".repeat(300));
+    store.reset("a");
+    store.open("c").setVariable("v", "z".repeat(600));
+    assertThat(store.heldBytes()).isLessThanOrEqualTo(1_000).isGreaterThan(900);
+  }
 }
