@@ -35,8 +35,12 @@ public final class SecretMask {
   private static final Set<String> CODE_QUALIFIERS = Set.of("verification", "verify", "access", "security",
     "recovery", "reset", "confirmation", "confirm", "activation", "login", "sms", "grant");
   private static final Pattern CAMEL = Pattern.compile("(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])");
+  /**
+   * A JSON string is matched unrolled and possessive ({@code [^"\\]*+(?:\\.[^"\\]*+)*+}): the plain
+   * {@code (?:[^"\\]|\\.)*} recurses once per character and overflows the stack on a value of ~10 k.
+   */
   private static final Pattern JSON_PAIR = Pattern.compile(
-    "\"((?:[^\"\\\\]|\\\\.)*)\"\\s*:\\s*(\"((?:[^\"\\\\]|\\\\.)*)\"|-?\\d[\\d.eE+\\-]*)");
+    "\"([^\"\\\\]*+(?:\\\\.[^\"\\\\]*+)*+)\"\\s*:\\s*(\"([^\"\\\\]*+(?:\\\\.[^\"\\\\]*+)*+)\"|-?\\d[\\d.eE+\\-]*)");
   private static final Pattern FORM_PAIR = Pattern.compile("(?:^|&)([^=&]+)=([^&]*)");
 
   private static final int MAX_REMEMBERED = 10_000;

@@ -52,61 +52,86 @@ final class ExchangeTrace {
 
   /**
    * The details added to the integration's finish event: request headers and body, the response's status,
-   * headers and body, and the phases. {@code parsed} is the body as JSON when it parsed, else null.
+   * headers and body, and the phases. {@code parsed} is the response body as JSON when it parsed, else null.
+   * The request part comes from the request's shown form (env values masked where they landed), never
+   * from what was sent; the response may quote the request (an echo), so env values are scrubbed from it.
    */
   synchronized JsonObject toJson(SecretMask mask, RenderedRequest request, Buffer body, Object parsed) {
     JsonObject json = new JsonObject().put("phases", phases.copy());
-    if (request != null) {
-      json.put("requestHeaders", new JsonObject(new LinkedHashMap<>(mask.headers(request.headers()))));
-      if (request.body() != null) {
-        json.put("requestBody", shown(mask, request.body(), decodeOrNull(request.body())));
+    ShownRequest shown = request == null ? null : request.shown();
+    if (shown != null) {
+      json.put("requestHeaders", new JsonObject(new LinkedHashMap<>(shown.headers())));
+      String text = request.body() == null ? null : shown.body();
+      if (text != null) {
+        int bytes = request.body().length();
+        Object tree = bytes <= BODY_BYTES_SHOWN ? decodeOrNull(text) : null;
+        json.put("requestBody", shown(mask, shown, false, bytes, text, tree));
       }
     }
     if (responseStatus > 0) {
-      List<Map.Entry<String, String>> headers = new ArrayList<>(responseHeaders.entries());
+      Map<String, Object> headers = new LinkedHashMap<>();
+      mask.headers(new ArrayList<>(responseHeaders.entries())).forEach((k, v) -> headers.put(k, scrub(shown, v)));
       json.put("response", new JsonObject().put("status", responseStatus)
-        .put("headers", new JsonObject(new LinkedHashMap<>(mask.headers(headers))))
-        .put("body", body == null ? null : shown(mask, body, parsed)));
+        .put("headers", new JsonObject(headers))
+        .put("body", body == null ? null : shown(mask, shown, true, body.length(),
+          body.toString(StandardCharsets.UTF_8), parsed)));
     }
     return json;
   }
 
-  /** A body as shown: its JSON (secret-named members masked) when small enough, else the first bytes as text. */
-  private static JsonObject shown(SecretMask mask, Buffer body, Object parsed) {
-    JsonObject out = new JsonObject().put("bytes", body.length());
-    if (parsed != null && body.length() <= BODY_BYTES_SHOWN) {
-      return out.put("json", masked(mask, parsed));
+  /**
+   * A body as shown: its JSON (secret-named members masked) when small enough, else its text masked as a
+   * JSON or form text (secret-named values, then env values scrubbed) before the first bytes are cut from it,
+   * so no secret is cut in two and half shown. {@code scrubTree}: whether env values are searched for in
+   * the JSON too (a response; a request's shown body has them masked where they landed already).
+   */
+  private static JsonObject shown(SecretMask mask, ShownRequest request, boolean scrubTree, int bytes, String text,
+                                  Object parsed) {
+    JsonObject out = new JsonObject().put("bytes", bytes);
+    if (parsed != null && bytes <= BODY_BYTES_SHOWN) {
+      return out.put("json", masked(mask, scrubTree ? request : null, parsed));
     }
-    int shown = Math.min(body.length(), BODY_BYTES_SHOWN);
-    String text = new String(body.getBytes(0, shown), StandardCharsets.UTF_8);
-    return out.put("text", parsed != null ? "(JSON too large to show as a tree)\n" + text : text)
-      .put("truncated", shown < body.length());
+    String masked = scrub(request, mask.text(text));
+    int cut = Math.min(masked.length(), BODY_BYTES_SHOWN);
+    if (cut > 0 && cut < masked.length() && Character.isHighSurrogate(masked.charAt(cut - 1))) {
+      cut--;
+    }
+    String head = masked.substring(0, cut);
+    return out.put("text", parsed != null ? "(JSON too large to show as a tree)\n" + head : head)
+      .put("truncated", cut < masked.length());
   }
 
-  /** A copy of a JSON value with the values of secret-looking member names replaced, as headers are. */
+  private static String scrub(ShownRequest request, String text) {
+    return request == null ? text : request.scrub(text);
+  }
+
+  /**
+   * A copy of a JSON value with the values of secret-looking member names replaced, as headers are, and
+   * env values scrubbed from its strings.
+   */
   @SuppressWarnings("unchecked")
-  private static Object masked(SecretMask mask, Object value) {
+  private static Object masked(SecretMask mask, ShownRequest request, Object value) {
     if (value instanceof Map<?, ?> map) {
-      return masked(mask, new JsonObject((Map<String, Object>) map));
+      return masked(mask, request, new JsonObject((Map<String, Object>) map));
     }
     if (value instanceof List<?> list) {
-      return masked(mask, new JsonArray((List<Object>) list));
+      return masked(mask, request, new JsonArray((List<Object>) list));
     }
     if (value instanceof JsonObject object) {
       JsonObject out = new JsonObject();
       object.forEach(e -> out.put(e.getKey(), mask.isSecret(e.getKey()) && e.getValue() != null
-        ? SecretMask.MASK : masked(mask, e.getValue())));
+        ? SecretMask.MASK : masked(mask, request, e.getValue())));
       return out;
     }
     if (value instanceof JsonArray array) {
       JsonArray out = new JsonArray();
-      array.forEach(v -> out.add(masked(mask, v)));
+      array.forEach(v -> out.add(masked(mask, request, v)));
       return out;
     }
-    return value;
+    return value instanceof String text ? scrub(request, text) : value;
   }
 
-  private static Object decodeOrNull(Buffer body) {
+  private static Object decodeOrNull(String body) {
     try {
       return Json.decodeValue(body);
     } catch (RuntimeException e) {

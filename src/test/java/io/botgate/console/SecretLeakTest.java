@@ -154,6 +154,13 @@ class SecretLeakTest {
     JsonObject start = console.events("leak").stream().filter(e -> "start".equals(phase(e))).findFirst().orElseThrow();
     assertThat(start.getJsonObject("data").getJsonObject("headers").getString("X-Trace")).isEqualTo("t-****-x");
     assertThat(start.getJsonObject("data").getJsonObject("headers").getString("X-Note")).isEqualTo("plain");
+    JsonObject finish = console.events("leak").stream().filter(e -> "finish".equals(phase(e))).findFirst()
+      .orElseThrow().getJsonObject("data");
+    assertThat(finish.getJsonObject("requestHeaders").getString("X-Trace")).isEqualTo("t-****-x");
+    assertThat(finish.getJsonObject("requestHeaders").getString("X-Client-Pass")).isEqualTo("****");
+    assertThat(finish.getJsonObject("requestBody").getJsonObject("json")).isEqualTo(new JsonObject().put("user", "bot")
+      .put("password", "****").put("note", "see **** here").put("nested", new JsonObject().put("apiKey", "****")));
+    assertThat(finish.getJsonObject("response").getInteger("status")).isEqualTo(200);
     shown.add(console.frames.toString());
     shown.add(get("/api/sessions/leak/events?after=0&limit=1000").bodyAsString());
     shown.add(get("/api/sessions/leak").bodyAsString());
@@ -165,6 +172,40 @@ class SecretLeakTest {
     String everything = String.join("\n", shown);
     Stream.concat(Stream.concat(ENV.values().stream(), WRITTEN_IN.stream()), Stream.of(BASIC))
       .forEach(secret -> assertThat(everything).as("shown texts must not hold " + secret).doesNotContain(secret));
+  }
+
+  /**
+   * Bodies shown as text (over 16 KiB, or not JSON) are masked as text: a form body with an env value and a
+   * secret-named field, sent to an upstream that echoes it all back in a response too large for a tree.
+   */
+  @Test
+  void shouldMaskRequestAndResponseBodiesShownAsText() {
+    String pad = "p".repeat(17 * 1024);
+    JsonObject definition = new JsonObject().put("name", "textLeaky").put("method", "POST").put("retries", 0)
+      .put("url", "http://127.0.0.1:{$botContext.port}/echo")
+      .put("headers", new JsonObject().put("Content-Type", "application/x-www-form-urlencoded")
+        .put("X-Trace", "t-{$env.HDR_SECRET}-x").put("X-Client-Pass", "litClientPass2281"))
+      .put("body", "note={$env.BODY_SECRET}&password=litBodyPw3390&pad=" + pad);
+    assertThat(result(gw.declare(definition)).statusCode()).isEqualTo(201);
+    int before = gw.upstream.received.size();
+    assertThat(status(run("textLeak", "textLeaky", gw.upstream.port(), "200"))).isEqualTo("200");
+    StubUpstream.Received sent = gw.upstream.received.get(before);
+    assertThat(sent.body()).startsWith("note=envBodySecret6671&password=litBodyPw3390&pad=p");
+    assertThat(sent.headers().getString("x-trace")).isEqualTo("t-envHeaderSecret3349-x");
+
+    await().until(() -> console.events("textLeak").stream().anyMatch(e -> "finish".equals(phase(e))));
+    JsonObject finish = console.events("textLeak").stream().filter(e -> "finish".equals(phase(e))).findFirst()
+      .orElseThrow().getJsonObject("data");
+    JsonObject request = finish.getJsonObject("requestBody");
+    assertThat(request.getBoolean("truncated")).isTrue();
+    assertThat(request.getString("text")).startsWith("note=****&password=****&pad=p");
+    JsonObject response = finish.getJsonObject("response").getJsonObject("body");
+    assertThat(response.getBoolean("truncated")).isTrue();
+    assertThat(response.getString("text")).contains("t-****-x").contains("note=****");
+    String everything = console.frames + "\n" + get("/api/sessions/textLeak/events?after=0&limit=1000").bodyAsString();
+    Stream.of("envHeaderSecret3349", "envBodySecret6671", "litClientPass2281")
+      .forEach(secret -> assertThat(everything).as("shown texts must not hold " + secret).doesNotContain(secret));
+    assertThat(request.getString("text")).doesNotContain("litBodyPw3390");
   }
 
   @Test

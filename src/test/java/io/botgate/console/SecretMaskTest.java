@@ -44,4 +44,12 @@ class SecretMaskTest {
       .isEqualTo("grant_type=client_credentials&client_secret=****&scope=read");
     assertThat(mask.text("just text")).isEqualTo("just text");
   }
+
+  @Test
+  void shouldMaskJsonTextWithLongAndEscapedValuesWithoutOverflowingTheStack() {
+    String longValue = "x".repeat(1_000_000);
+    String escapes = "\\\"".repeat(50_000);
+    assertThat(mask.text("{\"text\": \"" + longValue + "\", \"say\": \"" + escapes + "\", \"token\": \"a\\\"b\"}"))
+      .isEqualTo("{\"text\": \"" + longValue + "\", \"say\": \"" + escapes + "\", \"token\": \"****\"}");
+  }
 }

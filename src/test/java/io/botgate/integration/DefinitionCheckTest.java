@@ -24,7 +24,7 @@ class DefinitionCheckTest {
   @Test
   void shouldRefuseAUrlThatCannotParseAndSayWhereWithoutRepeatingIt() {
     for (String url : List.of("http://[::1", "http://", "https:///path", "http://host/a b", "http://ho st/",
-      "http://user:s3cret@[::1/x")) {
+      "http://user:s3cret@[::1/x", "http://host:{$botContext.port}/a b")) {
       List<DefinitionException.Problem> found = problems(definition(url));
       assertThat(found).as(url).hasSize(1);
       assertThat(found.get(0).field()).isEqualTo("url");
@@ -39,7 +39,8 @@ class DefinitionCheckTest {
   void shouldAcceptUrlsWithPlaceholdersIpv6AndPorts() {
     for (String url : List.of("http://[::1]:8080/x", "https://api.example.com/users/{$botContext.id}/profile?q={$query}",
       "http://{$env.UPSTREAM_HOST}:9000/faq", "{$env.BASE_URL}/faq", "/demo/faq", "http://127.0.0.1:9/nothing",
-      "https://example.com/search?q={$botContext.question}&lang=en")) {
+      "https://example.com/search?q={$botContext.question}&lang=en",
+      "http://{$env.USER}:pw@127.0.0.1:{$botContext.port}/x", "http://[::1]:{$env.PORT}/x", "http://h:80{$env.DIGIT}/")) {
       assertThatCode(() -> IntegrationDefinition.fromJson(definition(url), null)).as(url).doesNotThrowAnyException();
     }
   }
