@@ -106,6 +106,9 @@ final class ConsoleConnection implements Consumer<DebugEvent> {
     ws.textMessageHandler(this::onText);
     ws.binaryMessageHandler(b -> error("binary frames are not understood; send JSON text frames"));
     ws.closeHandler(v -> stop());
+    // A console stays open for as long as the page does: on shutdown it has nothing in flight to finish, so
+    // it goes at once (1001) and the page reconnects, rather than holding the drain for shutdown.graceSeconds.
+    ws.shutdownHandler(v -> ws.close((short) 1001, "the gateway is shutting down"));
     ws.exceptionHandler(this::onFailure);
     heartbeat = context.owner().setPeriodic(options.heartbeatMillis(), id -> {
       if (!congested) {
