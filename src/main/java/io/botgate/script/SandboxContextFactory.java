@@ -42,10 +42,16 @@ final class SandboxContextFactory extends ContextFactory {
     return cx;
   }
 
+  /**
+   * No Java access, no E4X, and no {@code __parent__}/{@code __proto__} special properties: under ES6 Rhino
+   * already treats both as plain names (and {@code __proto__} is Object.prototype's standard accessor), but
+   * at an older language version {@code obj.__parent__} would hand a script the scope an object was made in,
+   * which for an object that outlived its run (a template call-site) is another run's globals.
+   */
   @Override
   protected boolean hasFeature(Context cx, int featureIndex) {
     return switch (featureIndex) {
-      case Context.FEATURE_ENHANCED_JAVA_ACCESS, Context.FEATURE_E4X -> false;
+      case Context.FEATURE_ENHANCED_JAVA_ACCESS, Context.FEATURE_E4X, Context.FEATURE_PARENT_PROTO_PROPERTIES -> false;
       default -> super.hasFeature(cx, featureIndex);
     };
   }

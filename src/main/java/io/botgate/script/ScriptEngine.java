@@ -19,8 +19,9 @@ import java.nio.charset.StandardCharsets;
  * Runs bot scripts with Mozilla Rhino on its own bounded pool of worker threads ({@link ScriptWorkers}),
  * never on an event loop, and answers on the caller's Vert.x context. Each run gets a fresh scope over
  * one sealed standard scope shared by all threads, so runs cannot see or change each other; each
- * distinct script is compiled once, in a cache bounded in bytes. Compiling counts toward the run's
- * time limit, and a source over {@code script.maxSourceBytes} is refused before it is parsed.
+ * distinct script is compiled once, in a cache bounded in bytes (but one with a template literal once per
+ * run, see {@link #shareable}). Compiling counts toward the run's time limit, and a source over
+ * {@code script.maxSourceBytes} is refused before it is parsed.
  */
 public final class ScriptEngine {
 
@@ -28,6 +29,8 @@ public final class ScriptEngine {
   private final SandboxContextFactory factory;
   private final ScriptableObject shared;
   private final Script globals;
+  /** The global functions' source when they must be compiled per run (see {@link #shareable}), else null. */
+  private final String globalsPerRun;
   private final ScriptOptions options;
   private final ScriptWorkers workers;
   private final CompiledScripts compiled;
@@ -63,6 +66,7 @@ public final class ScriptEngine {
         | ScriptableObject.PERMANENT);
       Prelude.seal(cx, shared);
       globals = globalsSource == null ? null : compileGlobals(cx, globalsSource);
+      globalsPerRun = globalsSource == null || shareable(globalsSource) ? null : globalsSource;
     } finally {
       Context.exit();
     }
@@ -117,7 +121,9 @@ public final class ScriptEngine {
       scope.setPrototype(shared);
       scope.setParentScope(null);
       BotContextObject.bind(cx, bot);
-      if (globals != null) {
+      if (globalsPerRun != null) {
+        cx.compileString(globalsPerRun, "globals", 1, null).exec(cx, scope);
+      } else if (globals != null) {
         globals.exec(cx, scope);
       }
       script.exec(cx, scope);
@@ -176,12 +182,32 @@ public final class ScriptEngine {
   }
 
   private Script compile(Context cx, String code, String name) {
+    if (!shareable(code)) {
+      return cx.compileString(code, name, 1, null);
+    }
     Script script = compiled.get(code);
     if (script == null) {
       script = cx.compileString(code, name, 1, null);
       compiled.put(code, script);
     }
     return script;
+  }
+
+  /**
+   * Whether one compiled script of this source may serve every run. Not when it may hold a tagged template:
+   * Rhino's interpreter makes a template's call-site object on first use and keeps it in the compiled
+   * script, created in that first run's scope, so a shared script would pin the first run's globals (heap
+   * the cache bound never counts) and hand the same object, parented to them, to every later run in any
+   * session. A backtick anywhere (even in a string or comment) is taken as a template: such scripts are
+   * compiled per run, which costs their compile time each run and nothing else.
+   */
+  static boolean shareable(String source) {
+    return source.indexOf('`') < 0;
+  }
+
+  /** Whether the compiled script of this source is in the cache (for tests). */
+  boolean isCached(String code) {
+    return compiled.get(code) != null;
   }
 
   /** Threads the watchdog stopped inside a builtin that did not return (each replaced). */

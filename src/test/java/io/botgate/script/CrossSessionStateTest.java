@@ -3,13 +3,21 @@ package io.botgate.script;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.mozilla.javascript.Context;
+import org.mozilla.javascript.Script;
+import org.mozilla.javascript.Scriptable;
+import org.mozilla.javascript.ScriptableObject;
 
+import java.lang.ref.WeakReference;
+import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Whatever session A does to the objects and state it can reach, session B, run next on the same worker
@@ -85,5 +93,96 @@ class CrossSessionStateTest {
 
     assertThat(afterAttack).as(name).isEqualTo(expected);
     assertThat(String.join("\n", afterAttack)).doesNotContain("INJECTED", "leak", "secret", "s3cr3t");
+  }
+
+  /**
+   * The same source run by A and then by B: a tagged template's call-site object is made once per
+   * compiled script, so with a shared compiled script B's call-site would be A's, and its
+   * {@code __parent__} A's run globals.
+   */
+  @Test
+  void shouldNotLetALaterRunOfTheSameSourceReachTheFirstRunsGlobals() {
+    String code = """
+      var site = (function (s) { return s; })`a`;
+      var p = site.__parent__;
+      botContext.printDebugMessage('site parent ' + typeof p + ' ' + String(p && p.secret));
+      if (p) { p.secret = 'B-wrote'; }
+      var f = function () {};
+      botContext.printDebugMessage('parents ' + typeof f.__parent__ + ' ' + typeof ({}).__parent__ + ' '
+        + typeof [].__parent__ + ' ' + typeof this.__parent__);
+      botContext.printDebugMessage('protos ' + ([].__proto__ === Array.prototype) + ' ' + ({}.__proto__ === Object.prototype)
+        + ' ' + String(this.__proto__ && this.__proto__.secret));
+      var secret = 'A-only';
+      """;
+
+    List<String> a = seen(engine, "a-template", code);
+    List<String> b = seen(engine, "b-template", code);
+
+    List<String> expected = List.of("debug: site parent undefined undefined",
+      "debug: parents undefined undefined undefined undefined", "debug: protos true true undefined", "ok");
+    assertThat(a).isEqualTo(expected);
+    assertThat(b).isEqualTo(expected);
+    assertThat(String.join("\n", b)).doesNotContain("A-only");
+  }
+
+  @Test
+  void shouldNotKeepACompiledScriptThatMakesTemplateCallSitesAcrossRuns() {
+    String template = "var t = (function (s) { return s.raw[0]; })`x`; botContext.printDebugMessage(t);";
+    String plain = "var t = 'x'; botContext.printDebugMessage(t);";
+
+    assertThat(seen(engine, "a-cache", template)).containsExactly("debug: x", "ok");
+    assertThat(seen(engine, "b-cache", template)).containsExactly("debug: x", "ok");
+    seen(engine, "a-cache", plain);
+
+    assertThat(engine.isCached(template)).as("a script with a template literal is compiled per run").isFalse();
+    assertThat(engine.isCached(plain)).as("other scripts are still compiled once").isTrue();
+  }
+
+  @Test
+  void shouldRunGlobalFunctionsWithTemplatesInEverySession() {
+    ScriptEngine withGlobals = new ScriptEngine(null, ScriptLimits.DEFAULTS,
+      "function site() { return (function (s) { return s; })`g${1}h`; }", 1, 10);
+    try {
+      String code = "var s = site(); botContext.printDebugMessage(s.raw.join('|') + ' ' + typeof s.__parent__);";
+      assertThat(seen(withGlobals, "a-globals", code)).containsExactly("debug: g|h undefined", "ok");
+      assertThat(seen(withGlobals, "b-globals", code)).containsExactly("debug: g|h undefined", "ok");
+    } finally {
+      withGlobals.close();
+    }
+  }
+
+  /**
+   * Why such scripts are not cached: a compiled script that ran a tagged template keeps the scope of its
+   * first run alive. Should a Rhino upgrade stop that, this fails and they may be cached again.
+   */
+  @Test
+  void shouldKnowThatASharedCompiledTemplateScriptPinsItsFirstRunsScope() {
+    String code = "var secret = 'A-only'; (function (s) { return s; })`a`;";
+    assertThat(ScriptEngine.shareable(code)).isFalse();
+    assertThat(ScriptEngine.shareable("var plain = 'a';")).isTrue();
+    Context cx = new SandboxContextFactory(ScriptLimits.DEFAULTS).enterContext();
+    try {
+      ScriptableObject shared = cx.initSafeStandardObjects(null, false);
+      Script script = cx.compileString(code, "t", 1, null);
+      WeakReference<Scriptable> shareScope = runIn(cx, shared, script);
+      WeakReference<Scriptable> ownScope = runIn(cx, shared, cx.compileString(code, "t", 1, null));
+
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
+        System.gc();
+        return ownScope.get() == null;
+      });
+      assertThat(shareScope.get()).as("the first run's scope, held by the compiled script").isNotNull();
+      assertThat(script).isNotNull();
+    } finally {
+      Context.exit();
+    }
+  }
+
+  private static WeakReference<Scriptable> runIn(Context cx, ScriptableObject shared, Script script) {
+    Scriptable scope = cx.newObject(shared);
+    scope.setPrototype(shared);
+    scope.setParentScope(null);
+    script.exec(cx, scope);
+    return new WeakReference<>(scope);
   }
 }
