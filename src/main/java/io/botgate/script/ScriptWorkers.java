@@ -226,18 +226,20 @@ final class ScriptWorkers {
           return;
         }
       }
-      workers.remove(worker); // never reused: it only exits now
-      spawn();
-      if (awaitDeath(worker, GIVE_UP_AFTER_MS - escalation(job, System.nanoTime()))) {
-        stopped.incrementAndGet();
-        job.answer(limit(job, job.stopReason + " inside a builtin that did not return; the script was stopped",
-          System.nanoTime()));
-      } else {
-        abandoned.incrementAndGet();
-        LOG.warning(worker.getName() + " ignored the stop " + escalation(job, System.nanoTime()) + " ms past the "
-          + "limit in " + job.script + "; abandoned and replaced");
-        job.answer(limit(job, job.stopReason + "; the script's worker thread could not be stopped and was replaced",
-          System.nanoTime()));
+      String how = "; the script's worker thread could not be stopped and was replaced";
+      try {
+        workers.remove(worker); // never reused: it only exits now
+        spawn();
+        if (awaitDeath(worker, GIVE_UP_AFTER_MS - escalation(job, System.nanoTime()))) {
+          stopped.incrementAndGet();
+          how = " inside a builtin that did not return; the script was stopped";
+        } else {
+          abandoned.incrementAndGet();
+          LOG.warning(worker.getName() + " ignored the stop " + escalation(job, System.nanoTime()) + " ms past the "
+            + "limit in " + job.script + "; abandoned and replaced");
+        }
+      } finally { // taken over: this thread answers whatever happens (a failed spawn is retried by the watchdog)
+        job.answer(limit(job, job.stopReason + how, System.nanoTime()));
       }
     }, worker.getName() + "-stopper");
     stopper.setDaemon(true);
