@@ -84,8 +84,14 @@ final class BotContextObject extends ScriptableObject {
     return "BotContext";
   }
 
+  /**
+   * Each function runs as shared code (see {@link ScriptWorkers#shared}): it reaches the session and the
+   * console, so the watchdog's stop must never land inside it, however the script calls it (directly, or
+   * handed to a native such as {@code arr.forEach(botContext.printDebugMessage)}).
+   */
   private void define(Scriptable scope, String name, int arity, SerializableCallable body) {
-    defineProperty(name, new LambdaFunction(scope, name, arity, body, false), READONLY | PERMANENT);
+    SerializableCallable guarded = (cx, s, t, a) -> ScriptWorkers.shared(() -> body.call(cx, s, t, a));
+    defineProperty(name, new LambdaFunction(scope, name, arity, guarded, false), READONLY | PERMANENT);
   }
 
   private static Object arg(Object[] args, int i) {

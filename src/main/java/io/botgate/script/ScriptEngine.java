@@ -185,10 +185,15 @@ public final class ScriptEngine {
     if (!shareable(code)) {
       return cx.compileString(code, name, 1, null);
     }
-    Script script = compiled.get(code);
+    // The cache is shared by all runs: entered as shared code, so the watchdog's stop never lands inside it.
+    Script script = ScriptWorkers.shared(() -> compiled.get(code));
     if (script == null) {
-      script = cx.compileString(code, name, 1, null);
-      compiled.put(code, script);
+      Script fresh = cx.compileString(code, name, 1, null);
+      ScriptWorkers.shared(() -> {
+        compiled.put(code, fresh);
+        return null;
+      });
+      script = fresh;
     }
     return script;
   }

@@ -21,13 +21,19 @@ import java.util.logging.Logger;
  * in Java and never reaches the observer. It escalates in three steps, each later than the last:
  * <ol>
  *   <li>it asks the run to stop: the observer throws at the run's next instruction check;</li>
- *   <li>it stops the thread ({@link Thread#stop()}): the run is answered with a limit error and the
- *       thread, never reused after that, is replaced;</li>
+ *   <li>it stops the thread ({@link Thread#stop()}): the stopping thread takes the run over, replaces the
+ *       worker (never reused after that: it only exits) and answers the run with a limit error once the
+ *       worker has ended, or at the give-up point as for step 3 if it still runs;</li>
  *   <li>if the thread still runs (it ignores the stop, or the JDK no longer supports it), the run is
  *       answered, the thread is abandoned and replaced, and {@link #abandoned()} counts it.</li>
  * </ol>
  * So no run holds a worker longer than its limit plus {@link #GIVE_UP_AFTER_MS} (plus one watchdog
- * tick), and the pool never runs out of threads.
+ * tick), and the pool never runs out of threads. Every run is answered exactly once: whoever moves it out
+ * of RUNNING (its worker, the stopper or the give-up step, each under the run's lock) answers it, and nobody
+ * else does. A stop is asynchronous and may land anywhere after it is sent, so it is only sent once the run
+ * has been taken over (the worker then has nothing left to deliver) and while the worker is outside shared
+ * code: botContext calls and the compiled-script cache run inside {@link #shared}, which a stopped run can
+ * no longer enter.
  */
 final class ScriptWorkers {
 
@@ -61,6 +67,10 @@ final class ScriptWorkers {
   private final AtomicLong stopped = new AtomicLong();
   private final AtomicLong abandoned = new AtomicLong();
   private volatile boolean closed;
+  /** Called by the stopper with the worker after reading its stack, before taking the run's lock (for tests). */
+  volatile Consumer<Thread> beforeStop = worker -> { };
+  /** Called by the stopper with the worker under the run's lock, just before the stop is sent (for tests). */
+  volatile Consumer<Thread> whileStopping = worker -> { };
 
   /**
    * @param limitMillis       the time limit of a run
@@ -94,6 +104,23 @@ final class ScriptWorkers {
   /** The run on the calling worker thread, or null outside the pool. */
   static Job current() {
     return CURRENT.get();
+  }
+
+  /**
+   * Runs {@code body} as shared code: a stop is never sent while the calling run is inside, and a run that
+   * was stopped or given up cannot enter (it gets a {@link LimitExceeded}). Outside the pool it just runs.
+   */
+  static <T> T shared(Supplier<T> body) {
+    Job job = CURRENT.get();
+    if (job == null) {
+      return body.get();
+    }
+    job.enterShared();
+    try {
+      return body.get();
+    } finally {
+      job.exitShared();
+    }
   }
 
   /** Threads stopped by the watchdog (each replaced by a fresh one). */
@@ -151,8 +178,7 @@ final class ScriptWorkers {
         }
         continue;
       }
-      long escalation = job.memoryStopNanos == 0 ? overMillis
-        : Math.max(overMillis, (now - job.memoryStopNanos) / 1_000_000 + ASK_AFTER_MS);
+      long escalation = escalation(job, now);
       if (escalation >= GIVE_UP_AFTER_MS) {
         giveUp(worker, job, now);
       } else if (escalation >= STOP_AFTER_MS && !job.stopSent && !job.stopUnsupported) {
@@ -162,6 +188,13 @@ final class ScriptWorkers {
     while (workers.size() < threads && !closed) {
       spawn(); // a thread that died for any reason is replaced here at the latest
     }
+  }
+
+  /** How far the run is into the escalation, in ms: its time past the limit, or since a memory stop was asked. */
+  private long escalation(Job job, long now) {
+    long overMillis = (now - job.startNanos) / 1_000_000 - limitMillis;
+    return job.memoryStopNanos == 0 ? overMillis
+      : Math.max(overMillis, (now - job.memoryStopNanos) / 1_000_000 + ASK_AFTER_MS);
   }
 
   /**
@@ -176,22 +209,51 @@ final class ScriptWorkers {
         job.stopSent = false; // in a botContext call or the cache: try again at the next tick
         return;
       }
-      synchronized (job.stopLock) { // the worker cannot answer while the stop is on its way
-        synchronized (job) {
-          if (job.state != Job.RUNNING) {
-            job.stopSent = false;
-            return;
-          }
+      beforeStop.accept(worker);
+      synchronized (job.lock) {
+        // The stack was read before: re-check under the lock, which the worker takes to enter shared code.
+        if (job.state != Job.RUNNING || job.shared > 0) {
+          job.stopSent = false; // answered meanwhile, or entered shared code: the next tick decides again
+          return;
         }
+        job.state = Job.ANSWERED; // taken over: from here on this thread answers, the worker only exits
+        whileStopping.accept(worker);
         try {
           stopThread(worker);
         } catch (UnsupportedOperationException e) {
-          job.stopUnsupported = true; // JDK 20 and later: the give-up step replaces the thread instead
+          job.state = Job.RUNNING; // nothing was sent (JDK 20 and later): the give-up step replaces the thread
+          job.stopUnsupported = true;
+          return;
         }
+      }
+      String how = "; the script's worker thread could not be stopped and was replaced";
+      try {
+        workers.remove(worker); // never reused: it only exits now
+        spawn();
+        if (awaitDeath(worker, GIVE_UP_AFTER_MS - escalation(job, System.nanoTime()))) {
+          stopped.incrementAndGet();
+          how = " inside a builtin that did not return; the script was stopped";
+        } else {
+          abandoned.incrementAndGet();
+          LOG.warning(worker.getName() + " ignored the stop " + escalation(job, System.nanoTime()) + " ms past the "
+            + "limit in " + job.script + "; abandoned and replaced");
+        }
+      } finally { // taken over: this thread answers whatever happens (a failed spawn is retried by the watchdog)
+        job.answer(limit(job, job.stopReason + how, System.nanoTime()));
       }
     }, worker.getName() + "-stopper");
     stopper.setDaemon(true);
     stopper.start();
+  }
+
+  /** Whether the stopped thread ended within {@code millis} (at least one tick), up to the give-up point. */
+  private static boolean awaitDeath(Thread thread, long millis) {
+    try {
+      thread.join(Math.max(TICK_MS, millis));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return !thread.isAlive();
   }
 
   @SuppressWarnings({"deprecation", "removal"})
@@ -244,9 +306,11 @@ final class ScriptWorkers {
     volatile long memoryStopNanos;
     volatile boolean stopSent;
     volatile boolean stopUnsupported;
-    /** Held by the stopper while it stops the worker, and by the worker when it answers. */
-    final Object stopLock = new Object();
+    /** Guards {@link #state} and {@link #shared}: held by whoever ends the run, and to enter shared code. */
+    final Object lock = new Object();
     private int state = QUEUED;
+    /** How deep the worker is in shared code (nested botContext calls); no stop is sent while above 0. */
+    private int shared;
 
     Job(String script, Supplier<ScriptOutcome> work, Consumer<ScriptOutcome> done) {
       this.script = script;
@@ -254,40 +318,42 @@ final class ScriptWorkers {
       this.done = done;
     }
 
-    synchronized void start(Worker worker) {
-      this.worker = worker;
-      allocatedStart = THREADS.getThreadAllocatedBytes(worker.getId());
-      startNanos = System.nanoTime();
-      state = RUNNING;
+    void start(Worker worker) {
+      synchronized (lock) {
+        this.worker = worker;
+        allocatedStart = THREADS.getThreadAllocatedBytes(worker.getId());
+        startNanos = System.nanoTime();
+        state = RUNNING;
+      }
     }
 
-    /** For the worker: whether it may answer; false once the watchdog answered or sent a stop. */
-    boolean finish() {
-      synchronized (stopLock) {
-        synchronized (this) {
-          if (state != RUNNING || stopSent) {
-            return false;
-          }
-          state = ANSWERED;
-          return true;
+    /**
+     * Moves the run from RUNNING to ANSWERED; whoever succeeds answers it, exactly once. False when the
+     * stopper or the give-up step took the run over first.
+     */
+    boolean takeOver() {
+      synchronized (lock) {
+        if (state != RUNNING) {
+          return false;
         }
+        state = ANSWERED;
+        return true;
       }
     }
 
-    /** For the stopped worker: whether it answers (the watchdog did not give up first). */
-    boolean finishStopped() {
-      synchronized (stopLock) {
-        return takeOver();
+    private void enterShared() {
+      synchronized (lock) {
+        if (state != RUNNING) { // stopped (the stop may still be on its way) or given up: enter nothing
+          throw new LimitExceeded(stopReason == null ? "the script was ended" : stopReason);
+        }
+        shared++;
       }
     }
 
-    /** For the watchdog: whether it answers (nobody did yet). */
-    synchronized boolean takeOver() {
-      if (state != RUNNING) {
-        return false;
+    private void exitShared() {
+      synchronized (lock) {
+        shared--;
       }
-      state = ANSWERED;
-      return true;
     }
 
     void answer(ScriptOutcome outcome) {
@@ -321,38 +387,26 @@ final class ScriptWorkers {
           CURRENT.set(running);
           ScriptOutcome outcome = work(running);
           CURRENT.remove();
-          if (!running.finish()) {
-            awaitStop(running);
-            answerStopped(running); // Rhino wrapped the ThreadDeath on its way up: answer as for a stop
-            return;
+          if (!running.takeOver()) {
+            return; // the stopper or the give-up step answered; a stop still on its way lands on the way out
           }
           running.answer(outcome);
         }
       } catch (InterruptedException closing) {
         Thread.currentThread().interrupt();
-      } catch (RuntimeException | Error stop) { // ThreadDeath from the watchdog, or anything unforeseen
-        answerStopped(running);
+      } catch (RuntimeException | Error e) {
+        // A ThreadDeath from the stopper, which answers the run itself; or an error work() did not catch.
+        if (running != null && running.takeOver()) {
+          running.answer(new ScriptOutcome(new ScriptError("runtime", "the script failed: " + e, running.script, 0, 0),
+            false, (System.nanoTime() - running.startNanos) / 1_000));
+        }
       } finally {
-        workers.remove(this);
+        workers.remove(this); // replaced at the next watchdog tick at the latest
       }
     }
 
     ScriptWorkers owner() {
       return ScriptWorkers.this;
-    }
-
-    /**
-     * The watchdog stopped this thread inside the run: answer for it, unless the watchdog gave up first,
-     * and let a fresh thread take this one's place.
-     */
-    private void answerStopped(Job running) {
-      if (running != null && running.finishStopped()) {
-        stopped.incrementAndGet();
-        workers.remove(this);
-        spawn();
-        running.answer(limit(running, running.stopReason + " inside a builtin that did not return; the "
-          + "script was stopped", System.nanoTime()));
-      }
     }
 
     private ScriptOutcome work(Job running) {
@@ -361,13 +415,6 @@ final class ScriptWorkers {
       } catch (RuntimeException e) {
         return new ScriptOutcome(new ScriptError("runtime", "the script failed: " + e, running.script, 0, 0), false,
           (System.nanoTime() - running.startNanos) / 1_000);
-      }
-    }
-
-    /** A stop was sent as the run ended: take it here, where it harms nothing, if it is still coming. */
-    private void awaitStop(Job running) throws InterruptedException {
-      for (int waited = 0; waited < 100; waited++) {
-        Thread.sleep(1);
       }
     }
   }

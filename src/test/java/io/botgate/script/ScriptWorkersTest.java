@@ -5,8 +5,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -88,6 +91,129 @@ class ScriptWorkersTest {
       }, outcome -> { });
     }
     await().atMost(5, TimeUnit.SECONDS).until(() -> !workers.submit("one more", () -> null, outcome -> { }));
+  }
+
+  /**
+   * The race the reviewer found: the stopper is slow (here held just before it stops) and the run ends
+   * meanwhile. Its worker must not answer while the stop is on its way (the stop would land inside the
+   * answer and the caller would wait forever); the stopper answers, exactly once.
+   */
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void shouldAnswerExactlyOnceWhenTheRunEndsWhileTheStopIsOnItsWay() throws Exception {
+    workers.whileStopping = worker -> {
+      release.set(true); // the run ends now and its worker waits to answer, while the stop is being sent
+      await().atMost(5, TimeUnit.SECONDS).until(() -> worker.getState() == Thread.State.BLOCKED);
+    };
+    AtomicInteger answers = new AtomicInteger();
+    CompletableFuture<ScriptOutcome> answer = new CompletableFuture<>();
+    assertThat(workers.submit("test", () -> {
+      while (!release.get()) {
+        sink++;
+      }
+      return new ScriptOutcome(null, false, 0);
+    }, outcome -> {
+      answers.incrementAndGet();
+      answer.complete(outcome);
+    })).isTrue();
+
+    ScriptOutcome outcome = answer.get(20, TimeUnit.SECONDS);
+    workers.whileStopping = worker -> { };
+    await().atMost(5, TimeUnit.SECONDS).until(() -> workers.threads() == 2);
+    for (int i = 0; i < 4; i++) {
+      assertThat(run(() -> new ScriptOutcome(null, false, 0)).ok()).as("run %d after the stop", i).isTrue();
+    }
+
+    assertThat(outcome.error().type()).isEqualTo("limit");
+    assertThat(outcome.error().message()).contains("the script was stopped");
+    assertThat(answers).hasValue(1);
+    assertThat(workers.stopped()).isEqualTo(1);
+  }
+
+  /**
+   * The stack read before the stop is a snapshot: the run may enter shared code (a botContext call made by
+   * a native loop) between the read and the stop. The stop must wait until it has left.
+   */
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void shouldNeverStopARunInsideSharedCodeEnteredAfterItsStackWasRead() throws Exception {
+    AtomicBoolean enter = new AtomicBoolean();
+    CountDownLatch inside = new CountDownLatch(1);
+    AtomicInteger attempts = new AtomicInteger();
+    AtomicBoolean stoppedInShared = new AtomicBoolean();
+    workers.beforeStop = worker -> {
+      if (attempts.incrementAndGet() == 1) {
+        enter.set(true); // the stack was read outside shared code; now the run enters it
+        try {
+          inside.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    };
+    long start = System.nanoTime();
+    ScriptOutcome outcome = run(() -> {
+      while (!enter.get()) {
+        sink++;
+      }
+      ScriptWorkers.shared(() -> {
+        inside.countDown();
+        try {
+          while (attempts.get() < 3) { // shared code that runs on past the first two stop attempts
+            sink++;
+          }
+        } catch (ThreadDeath e) {
+          stoppedInShared.set(true);
+          throw e;
+        }
+        return null;
+      });
+      while (!release.get()) {
+        sink++;
+      }
+      return new ScriptOutcome(null, false, 0);
+    });
+    long tookMillis = (System.nanoTime() - start) / 1_000_000;
+
+    assertThat(stoppedInShared).isFalse();
+    assertThat(attempts.get()).isGreaterThanOrEqualTo(3);
+    assertThat(outcome.error().type()).isEqualTo("limit");
+    assertThat(outcome.error().message()).contains("the script was stopped");
+    assertThat(tookMillis).isLessThan(2 * LIMIT_MS + 1_000);
+    assertThat(workers.stopped()).isEqualTo(1);
+  }
+
+  /** A run that swallows the stop and goes on (a native catching everything) reaches no shared code. */
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void shouldRefuseSharedCodeToARunThatWasStopped() throws Exception {
+    AtomicBoolean enteredAfterStop = new AtomicBoolean();
+    AtomicReference<Throwable> refused = new AtomicReference<>();
+    CountDownLatch tried = new CountDownLatch(1);
+    ScriptOutcome outcome = run(() -> {
+      try {
+        while (!release.get()) {
+          sink++;
+        }
+      } catch (ThreadDeath swallowed) {
+        // goes on as if nothing happened
+      }
+      try {
+        ScriptWorkers.shared(() -> {
+          enteredAfterStop.set(true);
+          return null;
+        });
+      } catch (LimitExceeded e) {
+        refused.set(e);
+      }
+      tried.countDown();
+      return new ScriptOutcome(null, false, 0);
+    });
+
+    assertThat(outcome.error().message()).contains("the script was stopped");
+    assertThat(tried.await(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(enteredAfterStop).isFalse();
+    assertThat(refused.get()).isInstanceOf(LimitExceeded.class);
   }
 
   private ScriptOutcome run(Supplier<ScriptOutcome> work) throws Exception {
