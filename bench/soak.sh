@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Soak: half of peak load of mixed traffic for N minutes against the gateway jar, with a static nginx
 # upstream; prints each minute the gateway's heap after a full GC, threads, open files, requests and
-# errors, then a verdict (heap/threads/fds flat after warm-up, zero errors, zero OutOfMemoryError).
+# errors, then a verdict on the second half of the run, once the event ring and the worker pool have reached
+# their caps (heap/threads/fds flat, zero errors, zero OutOfMemoryError, no request left unsent).
 # The peak is measured first for 10 s unless a rate is given. JAVA_OPTS passes flags to the gateway's JVM
 # (default -Xmx1g); the driver runs beside it, so on a shared machine the peak is the pair's.
 #   bash bench/soak.sh [minutes, default 30] [requests per second, default half the measured peak]
