@@ -1,6 +1,6 @@
 import io.botgate.BotgateVerticle;
 import io.botgate.GatewayConfig;
-import io.botgate.console.DebugStream;
+import io.botgate.events.DebugStream;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;

@@ -1,5 +1,5 @@
-import io.botgate.console.DebugStream;
-import io.botgate.console.Transcript;
+import io.botgate.events.DebugStream;
+import io.botgate.events.Transcript;
 import io.botgate.script.BotContext;
 import io.botgate.script.ScriptEngine;
 import io.botgate.script.ScriptLimits;

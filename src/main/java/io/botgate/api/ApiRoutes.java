@@ -2,8 +2,8 @@ package io.botgate.api;
 
 import io.botgate.GatewayError;
 import io.botgate.JsonText;
-import io.botgate.console.DebugStream;
-import io.botgate.console.SecretMask;
+import io.botgate.events.DebugStream;
+import io.botgate.events.SecretMask;
 import io.botgate.integration.DefinitionException;
 import io.botgate.integration.DefinitionMask;
 import io.botgate.integration.ExecutionReport;

@@ -1,7 +1,7 @@
 package io.botgate.api;
 
 import io.botgate.console.ConsoleStats;
-import io.botgate.console.DebugStream;
+import io.botgate.events.DebugStream;
 import io.botgate.integration.IntegrationExecutor;
 import io.botgate.script.ScriptRunner;
 import io.botgate.session.SessionStore;

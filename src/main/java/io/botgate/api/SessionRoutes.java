@@ -2,8 +2,8 @@ package io.botgate.api;
 
 import io.botgate.GatewayError;
 import io.botgate.Timestamps;
-import io.botgate.console.DebugEvent;
-import io.botgate.console.DebugStream;
+import io.botgate.events.DebugEvent;
+import io.botgate.events.DebugStream;
 import io.botgate.script.SessionScripts;
 import io.botgate.session.IntegrationResult;
 import io.botgate.session.Session;

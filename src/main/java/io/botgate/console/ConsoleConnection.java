@@ -1,5 +1,7 @@
 package io.botgate.console;
 
+import io.botgate.events.DebugStream;
+import io.botgate.events.DebugEvent;
 import io.botgate.Timestamps;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Context;

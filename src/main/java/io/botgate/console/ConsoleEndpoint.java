@@ -1,5 +1,6 @@
 package io.botgate.console;
 
+import io.botgate.events.DebugStream;
 import io.botgate.GatewayError;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;

@@ -1,7 +1,7 @@
 package io.botgate.integration;
 
 import io.botgate.JsonText;
-import io.botgate.console.Transcript;
+import io.botgate.events.Transcript;
 import io.botgate.session.IntegrationResult;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;

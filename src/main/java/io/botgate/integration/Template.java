@@ -1,6 +1,6 @@
 package io.botgate.integration;
 
-import io.botgate.console.SecretMask;
+import io.botgate.events.SecretMask;
 
 import java.util.ArrayList;
 import java.util.List;

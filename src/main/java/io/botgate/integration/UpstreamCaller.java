@@ -1,6 +1,6 @@
 package io.botgate.integration;
 
-import io.botgate.console.SecretMask;
+import io.botgate.events.SecretMask;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -1,7 +1,7 @@
 package io.botgate.script;
 
-import io.botgate.console.DebugEvent;
-import io.botgate.console.Transcript;
+import io.botgate.events.DebugEvent;
+import io.botgate.events.Transcript;
 import io.botgate.session.HeldBytes;
 import io.botgate.session.IntegrationResult;
 import io.botgate.session.RequestScope;

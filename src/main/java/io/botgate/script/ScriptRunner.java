@@ -1,8 +1,8 @@
 package io.botgate.script;
 
 import io.botgate.Tally;
-import io.botgate.console.DebugEvent;
-import io.botgate.console.Transcript;
+import io.botgate.events.DebugEvent;
+import io.botgate.events.Transcript;
 import io.botgate.session.RequestScope;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;

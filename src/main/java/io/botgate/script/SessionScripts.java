@@ -2,8 +2,8 @@ package io.botgate.script;
 
 import io.botgate.GatewayError;
 import io.botgate.JsonFields;
-import io.botgate.console.DebugStream;
-import io.botgate.console.Transcript;
+import io.botgate.events.DebugStream;
+import io.botgate.events.Transcript;
 import io.botgate.session.RequestScope;
 import io.botgate.session.SessionStore;
 import io.vertx.core.Future;

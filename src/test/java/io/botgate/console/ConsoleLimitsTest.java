@@ -1,5 +1,6 @@
 package io.botgate.console;
 
+import io.botgate.events.DebugStream;
 import io.botgate.TestGateway;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

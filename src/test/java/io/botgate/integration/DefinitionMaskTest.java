@@ -1,6 +1,6 @@
 package io.botgate.integration;
 
-import io.botgate.console.SecretMask;
+import io.botgate.events.SecretMask;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 

@@ -1,7 +1,7 @@
 package io.botgate.integration;
 
 import io.botgate.TestGateway;
-import io.botgate.console.SecretMask;
+import io.botgate.events.SecretMask;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;

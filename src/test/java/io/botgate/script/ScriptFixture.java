@@ -1,7 +1,7 @@
 package io.botgate.script;
 
-import io.botgate.console.DebugStream;
-import io.botgate.console.Transcript;
+import io.botgate.events.DebugStream;
+import io.botgate.events.Transcript;
 import io.botgate.session.RequestScope;
 import io.botgate.session.Session;
 import io.botgate.session.SessionStore;

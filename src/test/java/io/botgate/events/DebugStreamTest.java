@@ -1,4 +1,4 @@
-package io.botgate.console;
+package io.botgate.events;
 
 import org.junit.jupiter.api.Test;
 

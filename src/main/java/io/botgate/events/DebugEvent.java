@@ -1,4 +1,4 @@
-package io.botgate.console;
+package io.botgate.events;
 
 import io.botgate.JsonText;
 import io.vertx.core.json.JsonObject;
@@ -51,7 +51,7 @@ public final class DebugEvent {
   }
 
   /** The event as JSON text in UTF-8; not a copy, do not change it. */
-  byte[] utf8() {
+  public byte[] utf8() {
     return utf8;
   }
 

@@ -1,4 +1,4 @@
-package io.botgate.console;
+package io.botgate.events;
 
 import io.botgate.JsonText;
 import io.vertx.core.json.JsonArray;

@@ -1,4 +1,4 @@
-package io.botgate.console;
+package io.botgate.events;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
