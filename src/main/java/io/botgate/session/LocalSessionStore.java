@@ -16,8 +16,8 @@ import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
- * All sessions in this JVM (one node, the default), created on first use and forgotten after an idle time (CB's session
- * length, one hour, by default). At most {@code session.max} live at once: a new session past the cap
+ * All sessions in this JVM (one node, the default), created on first use and forgotten after an idle
+ * time (CB's session length, one hour, by default). At most {@code session.max} live at once: a new session past the cap
  * is refused (503 {@code sessions_full}) rather than evicting another, because evicting would let one
  * caller wipe the state of conversations it does not own; idle sessions expire and free their places.
  */
@@ -95,6 +95,7 @@ public final class LocalSessionStore implements SessionStore {
       idleMillis), clock);
   }
 
+  @Override
   public SessionOptions options() {
     return options;
   }

@@ -31,9 +31,4 @@ public record SessionOptions(int maxSessions, long maxBytes, int historySize, lo
         + "and session.queue must be positive");
     }
   }
-
-  /** These bounds with another result history size and idle time. */
-  public SessionOptions withHistory(int historySize, long idleMillis) {
-    return new SessionOptions(maxSessions, maxBytes, historySize, idleMillis, maxWaiting);
-  }
 }
