@@ -1,6 +1,8 @@
 package io.botgate;
 
 import io.botgate.api.ApiRoutes;
+import io.botgate.api.BridgeOptions;
+import io.botgate.api.EventBusBridge;
 import io.botgate.api.EventBusApi;
 import io.botgate.api.BearerAuth;
 import io.botgate.api.HostAllowList;
@@ -54,6 +56,7 @@ public final class BotgateVerticle extends VerticleBase {
   private ScriptEngine engine;
   private DebugStream stream;
   private PassThroughProxy passThrough;
+  private EventBusBridge bridge;
   private volatile String baseUrl;
   private volatile boolean draining;
   private HttpServerVerticle.Servers servers;
@@ -159,6 +162,7 @@ public final class BotgateVerticle extends VerticleBase {
         port = bound.port();
         return new EventBusApi(executor, sessions, scripts).register(vertx.eventBus());
       })
+      .compose(v -> startBridge(config, host, token))
       .onSuccess(v -> {
         String selfHost = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
         baseUrl = "http://" + (selfHost.contains(":") ? "[" + selfHost + "]" : selfHost) + ":" + port;
@@ -172,6 +176,16 @@ public final class BotgateVerticle extends VerticleBase {
         LOG.info("botgate listening on " + baseUrl + " (" + registry.all().size() + " integrations, demo "
           + (demo ? "on" : "off") + ", " + (vertx.isNativeTransportEnabled() ? "native" : "NIO") + " transport)");
       });
+  }
+
+  private Future<?> startBridge(GatewayConfig config, String httpHost, String token) {
+    BridgeOptions options = new BridgeOptions(config.string("bridge.host") == null ? httpHost : config.string("bridge.host"),
+      config.integer("bridge.port"), token, config.integer("bridge.frame.bytes"), config.integer("bridge.registrations"));
+    if (!options.enabled()) {
+      return Future.succeededFuture();
+    }
+    bridge = new EventBusBridge(vertx, options);
+    return bridge.start();
   }
 
   /** {@code console.origins} is the older name of {@code http.allowedOrigins}, for the console alone. */
@@ -221,12 +235,17 @@ public final class BotgateVerticle extends VerticleBase {
     if (passThrough != null) {
       passThrough.close();
     }
-    return Future.succeededFuture();
+    return bridge == null ? Future.succeededFuture() : bridge.close();
   }
 
   /** The port actually bound (useful with http.port 0). */
   public int port() {
     return port;
+  }
+
+  /** The TCP event-bus bridge's port, or -1 when {@code bridge.port} is not set. */
+  public int bridgePort() {
+    return bridge == null ? BridgeOptions.OFF : bridge.port();
   }
 
   public String baseUrl() {

@@ -1,5 +1,6 @@
 package io.botgate;
 
+import io.botgate.api.BridgeOptions;
 import io.botgate.proxy.PassThroughOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -77,6 +78,10 @@ public final class GatewayConfig {
     d.put("console.origins", new JsonArray());
     d.put("console.frame.bytes", 262_144);
     d.put("console.frames.perSecond", 100);
+    d.put("bridge.port", BridgeOptions.OFF);
+    d.put("bridge.host", null);
+    d.put("bridge.frame.bytes", BridgeOptions.DEFAULT_FRAME_BYTES);
+    d.put("bridge.registrations", BridgeOptions.DEFAULT_REGISTRATIONS);
     d.put("cluster.enabled", false);
     d.put("shutdown.graceSeconds", 30);
     return d;
