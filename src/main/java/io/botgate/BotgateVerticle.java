@@ -180,7 +180,8 @@ public final class BotgateVerticle extends VerticleBase {
 
   private Future<?> startBridge(GatewayConfig config, String httpHost, String token) {
     BridgeOptions options = new BridgeOptions(config.string("bridge.host") == null ? httpHost : config.string("bridge.host"),
-      config.integer("bridge.port"), token, config.integer("bridge.frame.bytes"), config.integer("bridge.registrations"));
+      config.integer("bridge.port"), token, config.integer("bridge.frame.bytes"), config.integer("bridge.registrations"),
+      config.integer("bridge.queue.bytes"));
     if (!options.enabled()) {
       return Future.succeededFuture();
     }

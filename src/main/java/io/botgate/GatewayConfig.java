@@ -82,6 +82,7 @@ public final class GatewayConfig {
     d.put("bridge.host", null);
     d.put("bridge.frame.bytes", BridgeOptions.DEFAULT_FRAME_BYTES);
     d.put("bridge.registrations", BridgeOptions.DEFAULT_REGISTRATIONS);
+    d.put("bridge.queue.bytes", BridgeOptions.DEFAULT_QUEUE_BYTES);
     d.put("cluster.enabled", false);
     d.put("shutdown.graceSeconds", 30);
     return d;

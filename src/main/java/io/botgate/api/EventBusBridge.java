@@ -34,7 +34,8 @@ import java.util.regex.Pattern;
  * requests to the three request addresses of {@link EventBusApi} and register for {@code botgate.results}
  * and {@code botgate.events.<session>}; nothing else. With {@code auth.token} set, every frame but a ping
  * carries it as the header {@code token} (it is removed before the message enters the bus). Frames are
- * bounded by {@link FrameLimit}, registrations per connection by {@code bridge.registrations}.
+ * bounded by {@link FrameLimit}, what a client leaves unread by {@link BacklogLimit}, registrations per
+ * connection by {@code bridge.registrations}.
  *
  * <p>A refusal of ours is an {@code err} frame shaped like a failed request's: {@code failureCode} (an HTTP
  * status), {@code message} the error JSON, and {@code address} the frame's {@code replyAddress} when it had
@@ -81,11 +82,12 @@ public final class EventBusBridge {
     AtomicReference<NetServer> created = new AtomicReference<>();
     bridge = TcpEventBusBridge.create(capturing(created), permitted(),
       new NetServerOptions().setHost(options.host()).setPort(options.port()), this::check);
-    // The bridge offers no hook on a new connection: wrap its connect handler to bound the frames first.
+    // The bridge offers no hook on a new connection: wrap its connect handler to put the bounds in first.
     NetServer server = created.get();
     Handler<NetSocket> bridgeHandler = server.connectHandler();
     server.connectHandler(socket -> {
       FrameLimit.install(socket, options.maxFrameBytes());
+      BacklogLimit.install(socket, options.maxQueueBytes());
       registered.put(socket, new HashSet<>());
       socket.closeHandler(v -> registered.remove(socket));
       bridgeHandler.handle(socket);

@@ -6,6 +6,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +30,16 @@ final class BridgeClient implements AutoCloseable {
   private final List<JsonObject> passedOver = new ArrayList<>();
 
   BridgeClient(int port, String token) throws IOException {
-    socket = new Socket("127.0.0.1", port);
+    this(port, token, 0);
+  }
+
+  /** With {@code receiveBufferBytes} > 0, a fixed small receive buffer: the kernel holds little for a slow reader. */
+  BridgeClient(int port, String token, int receiveBufferBytes) throws IOException {
+    socket = new Socket();
+    if (receiveBufferBytes > 0) {
+      socket.setReceiveBufferSize(receiveBufferBytes);
+    }
+    socket.connect(new InetSocketAddress("127.0.0.1", port));
     socket.setSoTimeout(20_000);
     in = new DataInputStream(socket.getInputStream());
     out = new DataOutputStream(socket.getOutputStream());
@@ -83,6 +93,9 @@ final class BridgeClient implements AutoCloseable {
       return Optional.empty();
     }
     byte[] json = in.readNBytes(length);
+    if (json.length < length) {
+      return Optional.empty(); // closed in the middle of a frame
+    }
     return Optional.of(new JsonObject(new String(json, StandardCharsets.UTF_8)));
   }
 

@@ -30,6 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class EventBusBridgeTest {
 
   static final int FRAME_BYTES = 4096;
+  static final int QUEUE_BYTES = 65_536;
   static TestGateway gw;
   static Vertx vertx;
 
@@ -37,7 +38,8 @@ class EventBusBridgeTest {
   static void start(Vertx v) {
     vertx = v;
     gw = result(TestGateway.start(v, new JsonObject().put("bridge.port", 0)
-      .put("bridge.frame.bytes", FRAME_BYTES).put("bridge.registrations", 3)));
+      .put("bridge.frame.bytes", FRAME_BYTES).put("bridge.registrations", 3)
+      .put("bridge.queue.bytes", QUEUE_BYTES)));
   }
 
   private static BridgeClient client() throws IOException {
@@ -173,6 +175,29 @@ class EventBusBridgeTest {
       client.register("botgate.events.c");
       client.write(new JsonObject().put("type", "ping"));
       assertThat(client.read().orElseThrow().getString("type")).as("after unregistering one").isEqualTo("pong");
+    }
+  }
+
+  @Test
+  void shouldDisconnectAClientThatLeavesMoreThanTheBoundUnread() throws IOException {
+    int published = 2048; // 32 MiB: far more than the kernel's socket buffers (4 MiB here) and the bound together
+    String blob = "x".repeat(16 * 1024);
+    try (BridgeClient client = new BridgeClient(gw.gateway.bridgePort(), null, 16 * 1024)) {
+      client.register("botgate.results");
+      client.write(new JsonObject().put("type", "ping"));
+      assertThat(client.read().orElseThrow().getString("type")).isEqualTo("pong");
+      for (int i = 0; i < published; i++) {
+        vertx.eventBus().publish("botgate.results", new JsonObject().put("i", i).put("blob", blob));
+      }
+      int received = 0;
+      while (client.read().isPresent()) {
+        received++;
+      }
+      assertThat(received).as("results received before the gateway let go").isLessThan(published);
+    }
+    try (BridgeClient other = client()) {
+      other.write(new JsonObject().put("type", "ping"));
+      assertThat(other.read().orElseThrow().getString("type")).as("another client, after").isEqualTo("pong");
     }
   }
 
