@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
  * requests to the three request addresses of {@link EventBusApi} and register for {@code botgate.results}
  * and {@code botgate.events.<session>}; nothing else. With {@code auth.token} set, every frame but a ping
  * carries it as the header {@code token} (it is removed before the message enters the bus). Frames are
- * bounded by {@link FrameLimit}, what a client leaves unread by {@link BacklogLimit}, registrations per
+ * bounded and checked by {@link FrameCheck}, what a client leaves unread by {@link BacklogLimit}, registrations per
  * connection by {@code bridge.registrations}.
  *
  * <p>A refusal of ours is an {@code err} frame shaped like a failed request's: {@code failureCode} (an HTTP
@@ -86,7 +86,7 @@ public final class EventBusBridge {
     NetServer server = created.get();
     Handler<NetSocket> bridgeHandler = server.connectHandler();
     server.connectHandler(socket -> {
-      FrameLimit.install(socket, options.maxFrameBytes());
+      FrameCheck.install(socket, options.maxFrameBytes());
       BacklogLimit.install(socket, options.maxQueueBytes());
       registered.put(socket, new HashSet<>());
       socket.closeHandler(v -> registered.remove(socket));

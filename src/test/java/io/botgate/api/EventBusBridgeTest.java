@@ -201,6 +201,29 @@ class EventBusBridgeTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"{\"type\":\"foo\",\"address\":\"botgate.results\"}", "{\"address\":\"botgate.results\"}",
+    "{\"type\":7}", "{\"type\":\"register\",\"address\":[\"botgate.results\"]}",
+    "{\"type\":\"send\",\"address\":\"botgate.session.get\",\"headers\":\"token\"}",
+    "{\"type\":\"send\",\"address\":\"botgate.session.get\",\"headers\":{\"token\":1}}",
+    "{\"type\":\"send\",\"address\":\"botgate.session.get\",\"headers\":{\"timeout\":\"soon\"}}",
+    "{\"type\":\"send\",\"address\":\"x\",\"failureCode\":\"500\"}", "[1, 2]", "{\"type\": \"ping\"", "not json"})
+  void shouldAnswerAFrameTheBridgeCannotDispatchAndStayInStep(String json) throws IOException {
+    try (BridgeClient client = client()) {
+      byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+      ByteArrayOutputStream frame = new ByteArrayOutputStream();
+      new DataOutputStream(frame).writeInt(bytes.length);
+      frame.write(bytes);
+      client.writeRaw(frame.toByteArray());
+      client.write(new JsonObject().put("type", "ping"));
+
+      JsonObject err = client.read().orElseThrow();
+      assertThat(err.getInteger("failureCode")).isEqualTo(400);
+      assertThat(errorCode(err)).isEqualTo("invalid_frame");
+      assertThat(client.read().orElseThrow().getString("type")).as("the next frame is read as a frame").isEqualTo("pong");
+    }
+  }
+
   @Test
   void shouldServeAFrameUpToTheBound() throws IOException {
     try (BridgeClient client = client()) {
