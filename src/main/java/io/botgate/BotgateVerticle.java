@@ -90,6 +90,13 @@ public final class BotgateVerticle extends VerticleBase {
         + "any web page could reach the gateway through a DNS name pointed at it (DNS rebinding). Set auth.token "
         + "or list the host names instead"));
     }
+    BridgeOptions bridgeOptions = bridgeOptions(config, host, token);
+    if (bridgeOptions.enabled()) {
+      if (EventBusBridge.refusal(bridgeOptions) != null) {
+        return Future.failedFuture(new IllegalStateException(EventBusBridge.refusal(bridgeOptions)));
+      }
+      bridge = new EventBusBridge(vertx, bridgeOptions);
+    }
     registry = new IntegrationRegistry();
     return ConfFiles.read(vertx, "integrations.file", config.string("integrations.file"),
         () -> ConfFiles.embedded("/conf/integrations.json"))
@@ -162,7 +169,7 @@ public final class BotgateVerticle extends VerticleBase {
         port = bound.port();
         return new EventBusApi(executor, sessions, scripts).register(vertx.eventBus());
       })
-      .compose(v -> startBridge(config, host, token))
+      .compose(v -> bridge == null ? Future.succeededFuture() : bridge.start())
       .onSuccess(v -> {
         String selfHost = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
         baseUrl = "http://" + (selfHost.contains(":") ? "[" + selfHost + "]" : selfHost) + ":" + port;
@@ -178,15 +185,10 @@ public final class BotgateVerticle extends VerticleBase {
       });
   }
 
-  private Future<?> startBridge(GatewayConfig config, String httpHost, String token) {
-    BridgeOptions options = new BridgeOptions(config.string("bridge.host") == null ? httpHost : config.string("bridge.host"),
-      config.integer("bridge.port"), token, config.integer("bridge.frame.bytes"), config.integer("bridge.registrations"),
-      config.integer("bridge.queue.bytes"));
-    if (!options.enabled()) {
-      return Future.succeededFuture();
-    }
-    bridge = new EventBusBridge(vertx, options);
-    return bridge.start();
+  private static BridgeOptions bridgeOptions(GatewayConfig config, String httpHost, String token) {
+    String host = config.string("bridge.host");
+    return new BridgeOptions(host == null ? httpHost : host, config.integer("bridge.port"), token,
+      config.integer("bridge.frame.bytes"), config.integer("bridge.registrations"), config.integer("bridge.queue.bytes"));
   }
 
   /** {@code console.origins} is the older name of {@code http.allowedOrigins}, for the console alone. */

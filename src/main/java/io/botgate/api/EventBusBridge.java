@@ -72,12 +72,18 @@ public final class EventBusBridge {
       .addOutboundPermitted(new PermittedOptions().setAddressRegex(Pattern.quote(DebugStream.ADDRESS_PREFIX) + ".+"));
   }
 
+  /** Why these options must not start (a bridge reachable from the network without a token), or null. */
+  public static String refusal(BridgeOptions options) {
+    boolean noToken = options.token() == null || options.token().isBlank();
+    return noToken && !isLoopback(options.host()) ? "refusing to bind bridge.host=" + options.host()
+      + " without auth.token: anyone on the network could execute integrations through the event-bus bridge. "
+      + "Set auth.token (BOTGATE_AUTH_TOKEN) or bind the bridge to 127.0.0.1" : null;
+  }
+
   /** Listens on {@code bridge.host}:{@code bridge.port}; completes with the port bound. */
   public Future<Integer> start() {
-    if (token == null && !isLoopback(options.host())) {
-      return Future.failedFuture(new IllegalStateException("refusing to bind bridge.host=" + options.host()
-        + " without auth.token: anyone on the network could execute integrations through the event-bus bridge. "
-        + "Set auth.token (BOTGATE_AUTH_TOKEN) or bind the bridge to 127.0.0.1"));
+    if (refusal(options) != null) {
+      return Future.failedFuture(new IllegalStateException(refusal(options)));
     }
     AtomicReference<NetServer> created = new AtomicReference<>();
     bridge = TcpEventBusBridge.create(capturing(created), permitted(),
