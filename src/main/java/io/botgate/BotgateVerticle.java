@@ -1,5 +1,7 @@
 package io.botgate;
 
+import com.hazelcast.core.HazelcastInstance;
+import io.botgate.cluster.ClusterNode;
 import io.botgate.api.ApiRoutes;
 import io.botgate.api.BridgeOptions;
 import io.botgate.api.EventBusBridge;
@@ -25,6 +27,8 @@ import io.botgate.integration.IntegrationRegistry;
 import io.botgate.proxy.PassThroughOptions;
 import io.botgate.proxy.PassThroughProxy;
 import io.botgate.session.SessionOptions;
+import io.botgate.session.ClusteredSessionStore;
+import io.botgate.session.LocalSessionStore;
 import io.botgate.session.SessionStore;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -118,12 +122,16 @@ public final class BotgateVerticle extends VerticleBase {
 
   private Future<?> listen(GatewayConfig config, String host, String token) {
     long idleMillis = config.integer("session.idle.minutes") * 60_000L;
-    sessions = new SessionStore(new SessionOptions(config.integer("session.max"), config.integer("session.maxBytes"),
-      config.integer("session.results"), idleMillis), config.integer("session.total.mb") == 0
-      ? SessionStore.defaultTotalBytes() : config.integer("session.total.mb") * (1L << 20), System::currentTimeMillis);
     EgressGuard guard = new EgressGuard(config.list("egress.allow"));
     stream = new DebugStream(vertx, config.integer("history.size"), config.integer("history.total"),
       config.integer("history.minutes") * 60_000L, System::currentTimeMillis);
+    SessionOptions sessionOptions = new SessionOptions(config.integer("session.max"), config.integer("session.maxBytes"),
+      config.integer("session.results"), idleMillis, config.integer("session.queue"));
+    long totalBytes = config.integer("session.total.mb") == 0
+      ? LocalSessionStore.defaultTotalBytes() : config.integer("session.total.mb") * (1L << 20);
+    HazelcastInstance hazelcast = ClusterNode.hazelcast(vertx);
+    sessions = hazelcast == null ? new LocalSessionStore(sessionOptions, totalBytes, System::currentTimeMillis)
+      : new ClusteredSessionStore(vertx, hazelcast, sessionOptions, totalBytes, stream, System::currentTimeMillis);
     ScriptRunner runner = new ScriptRunner(engine, config.botEnv());
     SecretMask mask = new SecretMask(config.list("mask.headers"));
     executor = new IntegrationExecutor(vertx, registry, sessions, stream, runner, mask, guard,
@@ -143,6 +151,8 @@ public final class BotgateVerticle extends VerticleBase {
       router.get(DemoFaq.PATH).handler(DemoFaq.load()::handle);
     }
     new ApiRoutes(registry, executor, sessions, scripts, stream, mask).mount(router, config.integer("body.limit.bytes"), token);
+    router.get("/api/cluster").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
+      .end(ClusterNode.describe(vertx, config.string("node.id")).toBuffer()));
     ConsoleEndpoint console = new ConsoleEndpoint(vertx, stream, new ConsoleOptions(
       config.integer("console.subscriptions"), config.integer("console.queue.bytes"),
       config.integer("console.heartbeat.seconds") * 1000L, config.integer("history.size"),

@@ -1,7 +1,9 @@
 package io.botgate;
 
 import io.botgate.api.BridgeOptions;
+import io.botgate.cluster.ClusterOptions;
 import io.botgate.proxy.PassThroughOptions;
+import io.botgate.session.SessionOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -56,6 +58,7 @@ public final class GatewayConfig {
     d.put("session.max", 100_000);
     d.put("session.maxBytes", 1_048_576);
     d.put("session.total.mb", 0);
+    d.put("session.queue", SessionOptions.DEFAULT_MAX_WAITING);
     d.put("body.limit.bytes", 1_048_576);
     d.put("upstream.limit.bytes", 5_242_880);
     d.put("proxy.request.limit.bytes", PassThroughOptions.DEFAULT_REQUEST_LIMIT_BYTES);
@@ -84,6 +87,11 @@ public final class GatewayConfig {
     d.put("bridge.registrations", BridgeOptions.DEFAULT_REGISTRATIONS);
     d.put("bridge.queue.bytes", BridgeOptions.DEFAULT_QUEUE_BYTES);
     d.put("cluster.enabled", false);
+    d.put("cluster.name", ClusterOptions.DEFAULT_NAME);
+    d.put("cluster.host", ClusterOptions.DEFAULT_HOST);
+    d.put("cluster.port", ClusterOptions.DEFAULT_PORT);
+    d.put("cluster.members", new JsonArray());
+    d.put("cluster.backups", ClusterOptions.DEFAULT_BACKUPS);
     d.put("shutdown.graceSeconds", 30);
     return d;
   }

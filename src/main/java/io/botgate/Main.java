@@ -1,5 +1,7 @@
 package io.botgate;
 
+import io.botgate.cluster.ClusterNode;
+import io.botgate.cluster.ClusterOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import picocli.CommandLine;
@@ -65,14 +67,16 @@ public final class Main implements Callable<Integer> {
       System.err.println("botgate: " + e.getMessage());
       return BAD_CONFIGURATION;
     }
-    if (settings.bool("cluster.enabled")) {
-      System.err.println("botgate: cluster.enabled: clustering is not built yet; run botgate as one node");
-      return BAD_CONFIGURATION;
-    }
     VertxOptions options = new VertxOptions();
     String preferNative = System.getProperty(PREFER_NATIVE);
     options.setPreferNativeTransport(preferNative == null || Boolean.parseBoolean(preferNative));
-    Vertx started = Vertx.vertx(options);
+    Vertx started;
+    try {
+      started = startVertx(options, settings);
+    } catch (ExecutionException | TimeoutException | InterruptedException | IllegalArgumentException e) {
+      System.err.println("botgate: cannot join the cluster: " + (e instanceof ExecutionException ? e.getCause() : e));
+      return BAD_CONFIGURATION;
+    }
     gateway = new BotgateVerticle(settings);
     try {
       started.deployVerticle(gateway).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
@@ -85,6 +89,17 @@ public final class Main implements Callable<Integer> {
     int grace = settings.integer("shutdown.graceSeconds");
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(grace), "botgate-shutdown"));
     return 0;
+  }
+
+  /** One Vert.x of its own, or a member of the cluster with {@code cluster.enabled}. */
+  private static Vertx startVertx(VertxOptions options, GatewayConfig settings)
+    throws ExecutionException, TimeoutException, InterruptedException {
+    ClusterOptions cluster = ClusterOptions.from(settings);
+    if (!cluster.enabled()) {
+      return Vertx.vertx(options);
+    }
+    return ClusterNode.start(options, cluster, settings.integer("session.idle.minutes") * 60_000L,
+      settings.string("node.id")).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
   }
 
   /**

@@ -42,8 +42,12 @@ public final class EventBusApi {
       bus.consumer(SCRIPT_RUN, msg -> answer(msg, body -> scripts.run(required(body, "session"), body))),
       bus.consumer(SESSION_GET, msg -> answer(msg, body -> {
         String id = required(body, "session");
-        return Future.succeededFuture(sessions.find(id).orElseThrow(() -> GatewayError.notFound("unknown_session",
-          "no session '" + id + "'")).toJson());
+        return sessions.describe(id).map(state -> {
+          if (state == null) {
+            throw GatewayError.notFound("unknown_session", "no session '" + id + "'");
+          }
+          return state;
+        });
       })));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
   }

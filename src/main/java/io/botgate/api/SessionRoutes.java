@@ -41,13 +41,16 @@ final class SessionRoutes {
     router.get("/api/sessions").handler(this::list);
     router.post("/api/sessions/:session/scripts").handler(ctx -> reply(ctx, scripts.run(sessionId(ctx), jsonBody(ctx))));
     router.get("/api/sessions/:session/events").handler(this::events);
-    router.get("/api/sessions/:session").handler(ctx -> answer(ctx, 200, sessions.find(sessionId(ctx))
-      .orElseThrow(() -> GatewayError.notFound("unknown_session", "no session '" + ctx.pathParam("session")
-        + "' (sessions start with their first execution or script)")).toJson()));
-    router.delete("/api/sessions/:session").handler(ctx -> {
-      sessions.reset(sessionId(ctx));
-      ctx.response().setStatusCode(204).end();
-    });
+    router.get("/api/sessions/:session").handler(ctx -> reply(ctx, sessions.describe(sessionId(ctx)).map(state -> {
+      if (state == null) {
+        throw GatewayError.notFound("unknown_session", "no session '" + ctx.pathParam("session")
+          + "' (sessions start with their first execution or script)");
+      }
+      return state;
+    })));
+    router.delete("/api/sessions/:session").handler(ctx -> sessions.reset(sessionId(ctx))
+      .onSuccess(gone -> ctx.response().setStatusCode(204).end())
+      .onFailure(ctx::fail));
   }
 
   /**
@@ -58,8 +61,7 @@ final class SessionRoutes {
   private void list(RoutingContext ctx) {
     int limit = (int) number(ctx, "limit", 1, MAX_PAGE, DEFAULT_PAGE);
     SessionCursor after = cursor(ctx);
-    reply(ctx, ctx.vertx().executeBlocking(() -> {
-      SessionStore.Page page = sessions.page(after, limit);
+    reply(ctx, ctx.vertx().executeBlocking(() -> sessions.page(after, limit), false).compose(f -> f).map(page -> {
       JsonArray rows = new JsonArray(new ArrayList<>(page.rows().size()));
       for (SessionStore.Listed listed : page.rows()) {
         rows.add(row(listed));
@@ -67,7 +69,7 @@ final class SessionRoutes {
       return new JsonObject().put("sessions", rows)
         .put("next", page.next() == null ? null : page.next().encode())
         .put("total", page.total());
-    }, false));
+    }));
   }
 
   private JsonObject row(SessionStore.Listed listed) {

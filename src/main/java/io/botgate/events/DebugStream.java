@@ -2,6 +2,7 @@ package io.botgate.events;
 
 import io.botgate.JsonText;
 import io.botgate.Timestamps;
+import io.botgate.session.EventNumbering;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
@@ -26,7 +27,7 @@ import java.util.function.LongSupplier;
  * its text, which is checked where a history is read; handles past that are dropped at the session's next
  * event and by {@link #expire()}, which the gateway runs every minute.
  */
-public final class DebugStream {
+public final class DebugStream implements EventNumbering {
 
   public static final String ADDRESS_PREFIX = "botgate.events.";
   public static final int DEFAULT_HISTORY = 1000;
@@ -152,7 +153,19 @@ public final class DebugStream {
     return out;
   }
 
+  @Override
+  public void continueFrom(String session, long seq) {
+    History history = histories.computeIfAbsent(session, s -> new History());
+    synchronized (history) {
+      if (history.lastSeq < seq) {
+        history.lastSeq = seq;
+        history.lastActivity = clock.getAsLong();
+      }
+    }
+  }
+
   /** The sequence number of the newest event of a session, 0 when it has none. */
+  @Override
   public long lastSeq(String session) {
     History history = histories.get(session);
     if (history == null) {

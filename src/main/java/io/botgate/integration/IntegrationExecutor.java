@@ -74,19 +74,20 @@ public final class IntegrationExecutor {
       return Future.failedFuture(GatewayError.notFound("unknown_integration",
         "no integration named '" + integration + "'; GET /api/integrations lists them"));
     }
-    Session session;
-    try {
-      session = sessions.open(sessionId);
-    } catch (GatewayError e) {
-      return Future.failedFuture(e);
-    }
-    RequestScope scope = new RequestScope(session, request.variables(), request.slots(), request.userMessage());
-    return new Execution(definition, request, scope, new Transcript(stream, sessionId)).run();
+    // The whole execution is one turn of the session: its scripts and state changes never interleave with
+    // another request's of the same session (a conversation's messages run one after another, as in CB).
+    return sessions.turn(sessionId, session -> {
+      RequestScope scope = new RequestScope(session, request.variables(), request.slots(), request.userMessage());
+      return new Execution(definition, request, scope, new Transcript(stream, sessionId)).run();
+    });
   }
 
-  /** A call the pass-through proxy makes itself, to be recorded as an execution is. */
+  /**
+   * A call the pass-through proxy makes itself, to be recorded as an execution is. The streamed call runs
+   * outside the session's turns (it may overlap others); recording its outcome takes a turn.
+   */
   public PassThrough passThrough(String sessionId, IntegrationDefinition definition) {
-    RequestScope scope = new RequestScope(sessions.open(sessionId), null, null, null);
+    RequestScope scope = new RequestScope(sessions.peek(sessionId), null, null, null);
     Execution execution = new Execution(definition, ExecutionRequest.empty(), scope, new Transcript(stream, sessionId));
     execution.passThrough = true;
     return execution;
@@ -105,7 +106,8 @@ public final class IntegrationExecutor {
   private final class Execution implements PassThrough {
     private final IntegrationDefinition definition;
     private final ExecutionRequest request;
-    private final RequestScope scope;
+    /** The request over its session; a pass-through call moves it onto the session of the turn recording it. */
+    private RequestScope scope;
     private final Transcript transcript;
     private final long started = System.nanoTime();
     private final Instant at = Instant.now();
@@ -205,7 +207,10 @@ public final class IntegrationExecutor {
     private Future<IntegrationResult> passThroughOutcome(UpstreamResponse response) {
       upstreamMs = (System.nanoTime() - started) / 1_000_000;
       skipTransform = response.body() == null;
-      return afterCall(response).map(ExecutionReport::result);
+      return sessions.turn(scope.session().id(), session -> {
+        scope = scope.on(session);
+        return afterCall(response).map(ExecutionReport::result);
+      });
     }
 
     @Override

@@ -34,16 +34,18 @@ public final class SessionScripts {
     if (body == null || !(body.getValue("code") instanceof String code) || code.isBlank()) {
       return Future.failedFuture(GatewayError.badRequest("invalid_request", "'code' is required: the JavaScript to run"));
     }
-    RequestScope scope;
+    JsonObject variables;
+    String userMessage;
     try {
       JsonFields.onlyKnown(body, KNOWN);
-      scope = new RequestScope(sessions.open(sessionId), JsonFields.object(body, "variables"), null,
-        JsonFields.string(body, "userMessage"));
+      variables = JsonFields.object(body, "variables");
+      userMessage = JsonFields.string(body, "userMessage");
     } catch (GatewayError e) {
       return Future.failedFuture(e);
     }
     Transcript transcript = new Transcript(stream, sessionId);
-    return runner.run("script", code, scope, transcript, false).map(r -> {
+    return sessions.turn(sessionId, session -> runner.run("script", code,
+      new RequestScope(session, variables, null, userMessage), transcript, false)).map(r -> {
       JsonObject answer = new JsonObject()
         .put("session", sessionId)
         .put("outcome", r.outcome().ok() ? "ok" : "error")

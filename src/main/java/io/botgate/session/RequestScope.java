@@ -22,17 +22,29 @@ public final class RequestScope {
   private long requestBytes;
 
   public RequestScope(Session session, JsonObject variables, JsonObject slots, String userMessage) {
-    this.session = session;
+    this(session, slots == null ? Map.of() : slots.getMap(), userMessage);
     if (variables != null) {
       this.variables.putAll(variables.getMap());
       this.variables.forEach((name, value) -> requestBytes += HeldBytes.variable(name, value));
     }
-    this.slots = slots == null ? Map.of() : slots.getMap();
+  }
+
+  private RequestScope(Session session, Map<String, Object> slots, String userMessage) {
+    this.session = session;
+    this.slots = slots;
     this.userMessage = userMessage;
   }
 
   public Session session() {
     return session;
+  }
+
+  /** This request over another copy of its session (the one a turn holds). */
+  public RequestScope on(Session other) {
+    RequestScope moved = new RequestScope(other, slots, userMessage);
+    moved.variables.putAll(variables);
+    moved.requestBytes = requestBytes;
+    return moved;
   }
 
   public String userMessage() {

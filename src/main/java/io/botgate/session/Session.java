@@ -1,8 +1,10 @@
 package io.botgate.session;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -38,6 +40,8 @@ public final class Session {
   /** The latest result of each integration the session ran, one slot per integration. */
   private IntegrationResult[] latestByIntegration = NO_RESULTS;
   private volatile long lastActivity;
+  /** The seq of the session's newest debug event, kept with the session in a cluster. */
+  private long lastSeq;
 
   Session(String id, SessionOptions options, HeldTotal total, long now) {
     this.id = id;
@@ -184,6 +188,71 @@ public final class Session {
       .put("lastResult", lastResult == null ? null : lastResult.toJson())
       .put("recentResults", results)
       .put("heldBytes", heldBytes());
+  }
+
+  /** The seq of the session's newest debug event, as the last turn left it (a cluster numbers on from it). */
+  public synchronized long lastSeq() {
+    return lastSeq;
+  }
+
+  public synchronized void lastSeq(long seq) {
+    lastSeq = seq;
+  }
+
+  /**
+   * The session as a clustered map keeps it: when it was last active (8 bytes, so a listing reads only
+   * those), then its variables, results and event numbering as JSON.
+   */
+  public synchronized byte[] toState() {
+    JsonArray recentJson = new JsonArray();
+    for (int i = 0; i < recentCount; i++) {
+      recentJson.add(recent[i].toJson());
+    }
+    JsonArray latestJson = new JsonArray();
+    for (IntegrationResult r : latestByIntegration) {
+      latestJson.add(r.toJson());
+    }
+    Map<String, Object> vars = new LinkedHashMap<>();
+    forEachVariable(vars::put);
+    JsonObject state = new JsonObject().put("variables", new JsonObject(vars)).put("seq", lastSeq)
+      .put("recent", recentJson).put("latest", latestJson);
+    if (lastResult != null) {
+      state.put("last", lastResult.toJson());
+    }
+    byte[] json = state.toBuffer().getBytes();
+    ByteBuffer out = ByteBuffer.allocate(Long.BYTES + json.length);
+    return out.putLong(lastActivity).put(json).array();
+  }
+
+  /** When a session kept by {@link #toState()} was last active, read from its first 8 bytes. */
+  public static long activityOf(byte[] state) {
+    return ByteBuffer.wrap(state).getLong();
+  }
+
+  /** A session as {@link #toState()} kept it, charged to {@code total}. */
+  static Session fromState(String id, SessionOptions options, HeldTotal total, byte[] state) {
+    Session session = new Session(id, options, total, activityOf(state));
+    JsonObject json = new JsonObject(Buffer.buffer(state).slice(Long.BYTES, state.length));
+    json.getJsonObject("variables").forEach(e -> {
+      session.put(e.getKey(), e.getValue());
+      session.variableBytes += charge(e.getKey(), e.getValue());
+    });
+    total.reserve(session.variableBytes);
+    JsonArray latest = json.getJsonArray("latest");
+    session.latestByIntegration = new IntegrationResult[latest.size()];
+    for (int i = 0; i < latest.size(); i++) {
+      session.latestByIntegration[i] = IntegrationResult.fromJson(latest.getJsonObject(i));
+    }
+    JsonArray recent = json.getJsonArray("recent");
+    session.recent = new IntegrationResult[Math.min(recent.size(), options.historySize())];
+    session.recentCount = session.recent.length;
+    for (int i = 0; i < session.recentCount; i++) {
+      session.recent[i] = IntegrationResult.fromJson(recent.getJsonObject(i));
+    }
+    JsonObject last = json.getJsonObject("last");
+    session.lastResult = last == null ? null : IntegrationResult.fromJson(last);
+    session.lastSeq = json.getLong("seq", 0L);
+    return session;
   }
 
   /** Refuses a growth past {@code session.maxBytes} or {@code session.totalBytes}; else reserves it in the total. */

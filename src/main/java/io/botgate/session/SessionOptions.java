@@ -8,21 +8,32 @@ package io.botgate.session;
  * @param maxBytes    bytes a session may hold ({@code session.maxBytes}), as {@link HeldBytes} counts them
  * @param historySize results kept per session ({@code session.results})
  * @param idleMillis  idle time after which a session is forgotten ({@code session.idle.minutes})
+ * @param maxWaiting  requests that may wait for their turn in one session ({@code session.queue})
  */
-public record SessionOptions(int maxSessions, long maxBytes, int historySize, long idleMillis) {
+public record SessionOptions(int maxSessions, long maxBytes, int historySize, long idleMillis, int maxWaiting) {
 
   public static final int DEFAULT_MAX_SESSIONS = 100_000;
   public static final long DEFAULT_MAX_BYTES = 1L << 20;
   public static final int DEFAULT_HISTORY = 20;
   public static final long DEFAULT_IDLE_MILLIS = 3_600_000L;
+  public static final int DEFAULT_MAX_WAITING = 1000;
 
   public static final SessionOptions DEFAULTS = new SessionOptions(DEFAULT_MAX_SESSIONS, DEFAULT_MAX_BYTES,
-    DEFAULT_HISTORY, DEFAULT_IDLE_MILLIS);
+    DEFAULT_HISTORY, DEFAULT_IDLE_MILLIS, DEFAULT_MAX_WAITING);
+
+  public SessionOptions(int maxSessions, long maxBytes, int historySize, long idleMillis) {
+    this(maxSessions, maxBytes, historySize, idleMillis, DEFAULT_MAX_WAITING);
+  }
 
   public SessionOptions {
-    if (maxSessions < 1 || maxBytes < 1 || historySize < 1 || idleMillis < 1) {
-      throw new IllegalArgumentException("session.max, session.maxBytes, session.results and session.idle.minutes "
-        + "must be positive");
+    if (maxSessions < 1 || maxBytes < 1 || historySize < 1 || idleMillis < 1 || maxWaiting < 1) {
+      throw new IllegalArgumentException("session.max, session.maxBytes, session.results, session.idle.minutes "
+        + "and session.queue must be positive");
     }
+  }
+
+  /** These bounds with another result history size and idle time. */
+  public SessionOptions withHistory(int historySize, long idleMillis) {
+    return new SessionOptions(maxSessions, maxBytes, historySize, idleMillis, maxWaiting);
   }
 }

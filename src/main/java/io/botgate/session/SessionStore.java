@@ -1,145 +1,62 @@
 package io.botgate.session;
 
-import io.botgate.GatewayError;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
-import java.util.PriorityQueue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.function.LongSupplier;
+import java.util.function.Function;
 
 /**
- * All sessions of this node, created on first use and forgotten after an idle time (CB's session
- * length, one hour, by default). At most {@code session.max} live at once: a new session past the cap
- * is refused (503 {@code sessions_full}) rather than evicting another, because evicting would let one
- * caller wipe the state of conversations it does not own; idle sessions expire and free their places.
+ * Where sessions live: in this JVM ({@link LocalSessionStore}, the default) or in the cluster's maps
+ * ({@link ClusteredSessionStore}). Everything that changes a session runs in a {@link #turn}: one at a time
+ * per session, on one node or many, as Conversation Builder handles a conversation's messages one after
+ * another, while turns of different sessions run side by side.
  */
-public final class SessionStore {
+public interface SessionStore {
 
-  public static final int DEFAULT_HISTORY = SessionOptions.DEFAULT_HISTORY;
-
-  /** Newest activity first, then by id: the order of the session list. */
-  private static final Comparator<Listed> NEWEST_FIRST = Comparator.comparingLong(Listed::lastActivity).reversed()
-    .thenComparing(l -> l.session().id());
-
-  private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
-  private final AtomicInteger live = new AtomicInteger();
-  private final LongAdder refused = new LongAdder();
-  private final SessionOptions options;
-  private final HeldTotal total;
-  private final LongSupplier clock;
-
-  /** A store whose sessions together may hold a quarter of the heap (the default {@code session.total.mb}). */
-  public SessionStore(SessionOptions options, LongSupplier clock) {
-    this(options, defaultTotalBytes(), clock);
-  }
-
-  /** @param totalBytes bytes the variables of all sessions may hold together ({@code session.total.mb}) */
-  public SessionStore(SessionOptions options, long totalBytes, LongSupplier clock) {
-    this.options = options;
-    this.total = new HeldTotal(totalBytes);
-    this.clock = clock;
-  }
-
-  /** A quarter of the heap: what {@code session.total.mb} 0 (the default) stands for. */
-  public static long defaultTotalBytes() {
-    return Runtime.getRuntime().maxMemory() / 4;
-  }
-
-  /** Bytes the variables of all sessions hold together, and the most they may. */
-  public long heldBytes() {
-    return total.held();
-  }
-
-  public long maxTotalBytes() {
-    return total.max();
-  }
-
-  /** A store with the default bounds but this idle time and history size. */
-  public SessionStore(long idleMillis, int historySize, LongSupplier clock) {
-    this(new SessionOptions(SessionOptions.DEFAULT_MAX_SESSIONS, SessionOptions.DEFAULT_MAX_BYTES, historySize,
-      idleMillis), clock);
-  }
-
-  public SessionOptions options() {
-    return options;
-  }
+  SessionOptions options();
 
   /**
-   * The session with this id, created when it does not exist yet; either way it counts as activity.
+   * Runs {@code work} on the session (created when it does not exist yet) once every earlier turn of that
+   * session has finished, on this node or any other; what the work changed is kept when its future
+   * completes, whichever way. Counts as activity.
    *
-   * @throws GatewayError 503 {@code sessions_full} when it would be one more than {@code session.max}
+   * @return the work's outcome; failed with a {@code GatewayError} 503 {@code sessions_full} past
+   * {@code session.max}, or 429 {@code session_busy} past {@code session.queue} turns waiting
    */
-  public Session open(String id) {
-    long now = clock.getAsLong();
-    Session session = sessions.get(id);
-    if (session == null) {
-      session = create(id, now);
-    }
-    session.touch(now);
-    return session;
-  }
+  <T> Future<T> turn(String id, Function<Session, Future<T>> work);
 
-  private Session create(String id, long now) {
-    if (live.incrementAndGet() > options.maxSessions()) {
-      live.decrementAndGet();
-      refused.increment();
-      throw new GatewayError(503, "sessions_full", "this gateway already holds " + options.maxSessions()
-        + " live sessions (session.max); a new session can start when idle ones expire or are deleted");
-    }
-    Session fresh = new Session(id, options, total, now);
-    Session existing = sessions.putIfAbsent(id, fresh);
-    if (existing != null) {
-      live.decrementAndGet();
-      return existing;
-    }
-    return fresh;
-  }
+  /**
+   * The session as work last left it, for reading only (a pass-through call's URL placeholders): on one
+   * node the live session, in a cluster what this node last saw of it, an empty one when nothing.
+   */
+  Session peek(String id);
 
-  public Optional<Session> find(String id) {
-    return Optional.ofNullable(sessions.get(id));
-  }
+  /** The session's state as {@code GET /api/sessions/{id}} answers it, or null when there is no such session. */
+  Future<JsonObject> describe(String id);
 
-  public boolean reset(String id) {
-    Session gone = sessions.remove(id);
-    if (gone != null) {
-      live.decrementAndGet();
-      gone.discard();
-      return true;
-    }
-    return false;
-  }
+  /** Forgets the session, after its turns in progress; true when there was one. */
+  Future<Boolean> reset(String id);
 
-  /** Drops sessions idle for longer than the idle time; returns how many went. */
-  public int expireIdle() {
-    long cutoff = clock.getAsLong() - options.idleMillis();
-    int gone = 0;
-    for (Session s : sessions.values()) {
-      if (s.lastActivity() < cutoff && sessions.remove(s.id(), s)) {
-        live.decrementAndGet();
-        s.discard();
-        gone++;
-      }
-    }
-    return gone;
-  }
+  /** Up to {@code limit} sessions after the cursor (from the start when null), newest activity first. */
+  Future<Page> page(SessionCursor after, int limit);
 
-  /** Live sessions now. */
-  public int size() {
-    return live.get();
-  }
+  /** Live sessions now (in a cluster: all nodes together, as last counted). */
+  int size();
 
   /** New sessions refused because {@code session.max} were live. */
-  public long refused() {
-    return refused.sum();
-  }
+  long refused();
+
+  /** Bytes the sessions this node holds in memory take together, and the most they may. */
+  long heldBytes();
+
+  long maxTotalBytes();
+
+  /** Drops sessions idle for longer than the idle time; returns how many went (a cluster expires them itself). */
+  int expireIdle();
 
   /** A session as listed, with the activity time its place in the list was decided by. */
-  public record Listed(Session session, long lastActivity) {
+  record Listed(Session session, long lastActivity) {
 
     public SessionCursor cursor() {
       return new SessionCursor(lastActivity, session.id());
@@ -147,37 +64,6 @@ public final class SessionStore {
   }
 
   /** One page of the session list, and the cursor of the next one (null on the last page). */
-  public record Page(List<Listed> rows, SessionCursor next, int total) {
-  }
-
-  /**
-   * Up to {@code limit} sessions after the cursor (from the start when null), newest activity first.
-   * One pass over the sessions keeping the best {@code limit} in a heap: O(n log limit) time and
-   * O(limit) memory, whatever the number of sessions.
-   */
-  public Page page(SessionCursor after, int limit) {
-    PriorityQueue<Listed> best = new PriorityQueue<>(limit + 1, NEWEST_FIRST.reversed());
-    int candidates = 0;
-    for (Session s : sessions.values()) {
-      long activity = s.lastActivity();
-      if (after != null && !after.isBefore(activity, s.id())) {
-        continue;
-      }
-      candidates++;
-      if (best.size() < limit) {
-        best.add(new Listed(s, activity));
-      } else if (isNewer(activity, s.id(), best.peek())) {
-        best.poll();
-        best.add(new Listed(s, activity));
-      }
-    }
-    List<Listed> rows = new ArrayList<>(best);
-    rows.sort(NEWEST_FIRST);
-    SessionCursor next = candidates > limit ? rows.get(rows.size() - 1).cursor() : null;
-    return new Page(rows, next, size());
-  }
-
-  private static boolean isNewer(long activity, String id, Listed than) {
-    return activity > than.lastActivity() || (activity == than.lastActivity() && id.compareTo(than.session().id()) < 0);
+  record Page(List<Listed> rows, SessionCursor next, int total) {
   }
 }

@@ -1,5 +1,6 @@
 package io.botgate.api;
 
+import io.botgate.session.LocalSessionStore;
 import io.botgate.TestGateway;
 import io.botgate.console.Browser;
 import io.vertx.core.Vertx;
@@ -99,7 +100,7 @@ class ForeignPageTest {
   }
 
   private static boolean ran(String session) {
-    return gw.gateway.sessions().find(session).isPresent() || gw.gateway.stream().lastSeq(session) > 0;
+    return ((LocalSessionStore) gw.gateway.sessions()).find(session).isPresent() || gw.gateway.stream().lastSeq(session) > 0;
   }
 
   private static WebDriverWait waiting() {

@@ -1,5 +1,6 @@
 package io.botgate.api;
 
+import io.botgate.session.LocalSessionStore;
 import io.botgate.TestGateway;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -71,7 +72,7 @@ class HttpEdgesTest {
   }
 
   private static boolean ran(String session) {
-    return gw.gateway.sessions().find(session).isPresent() || gw.gateway.stream().lastSeq(session) > 0;
+    return ((LocalSessionStore) gw.gateway.sessions()).find(session).isPresent() || gw.gateway.stream().lastSeq(session) > 0;
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.botgate.console;
 
+import io.botgate.session.LocalSessionStore;
 import io.botgate.events.DebugStream;
 import io.botgate.TestGateway;
 import io.vertx.core.Vertx;
@@ -241,7 +242,7 @@ class ConsoleProtocolTest {
       "/api/sessions/paged/events?after=-1").send());
     assertThat(bad.statusCode()).isEqualTo(400);
     assertThat(bad.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("'after'");
-    gw.gateway.sessions().open("paged");
+    ((LocalSessionStore) gw.gateway.sessions()).open("paged");
     JsonArray sessions = result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/api/sessions").send()).bodyAsJsonObject()
       .getJsonArray("sessions");
     assertThat(sessions.stream().map(s -> ((JsonObject) s).getString("session"))).contains("paged");

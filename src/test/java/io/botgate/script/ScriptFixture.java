@@ -4,7 +4,7 @@ import io.botgate.events.DebugStream;
 import io.botgate.events.Transcript;
 import io.botgate.session.RequestScope;
 import io.botgate.session.Session;
-import io.botgate.session.SessionStore;
+import io.botgate.session.LocalSessionStore;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Map;
@@ -12,7 +12,7 @@ import java.util.Map;
 /** A session, a request scope and a transcript to run scripts against without a server. */
 final class ScriptFixture {
 
-  final SessionStore sessions = new SessionStore(60_000, 20, System::currentTimeMillis);
+  final LocalSessionStore sessions = new LocalSessionStore(60_000, 20, System::currentTimeMillis);
   final DebugStream stream = new DebugStream(null, 1000, 200_000, 60_000, System::currentTimeMillis);
 
   final class Run {

@@ -7,12 +7,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class SessionStoreTest {
+class LocalSessionStoreTest {
 
   @Test
   void shouldExpireOnlySessionsIdlePastTheIdleTime() {
     AtomicLong now = new AtomicLong(0);
-    SessionStore store = new SessionStore(60_000, 20, now::get);
+    LocalSessionStore store = new LocalSessionStore(60_000, 20, now::get);
     store.open("old");
     now.set(30_000);
     store.open("young");
@@ -24,7 +24,7 @@ class SessionStoreTest {
 
   @Test
   void shouldReadRequestScopeBeforeSessionScope() {
-    SessionStore store = new SessionStore(60_000, 20, System::currentTimeMillis);
+    LocalSessionStore store = new LocalSessionStore(60_000, 20, System::currentTimeMillis);
     Session session = store.open("s");
     session.setVariable("x", "session");
     RequestScope request = new RequestScope(session, new io.vertx.core.json.JsonObject().put("x", "request"), null, null);
@@ -37,7 +37,7 @@ class SessionStoreTest {
 
   @Test
   void shouldKeepVariablesInOrderPastTheSmallArray() {
-    Session session = new SessionStore(60_000, 20, System::currentTimeMillis).open("many");
+    Session session = new LocalSessionStore(60_000, 20, System::currentTimeMillis).open("many");
     for (int i = 0; i < 50; i++) {
       session.setVariable("v" + i, i);
     }
@@ -52,7 +52,7 @@ class SessionStoreTest {
 
   @Test
   void shouldKeepTheNewestResultsUpToTheHistorySizeAndTheLatestOfEachIntegration() {
-    Session session = new SessionStore(60_000, 3, System::currentTimeMillis).open("results");
+    Session session = new LocalSessionStore(60_000, 3, System::currentTimeMillis).open("results");
     session.record(result("old", "200"));
     for (int i = 0; i < 5; i++) {
       session.record(result("busy", String.valueOf(200 + i)));
@@ -67,7 +67,7 @@ class SessionStoreTest {
 
   @Test
   void shouldCountHeldBytesAsDocumentedAndRefuseAWritePastTheBound() {
-    SessionStore store = new SessionStore(new SessionOptions(10, 100, 20, 60_000), System::currentTimeMillis);
+    LocalSessionStore store = new LocalSessionStore(new SessionOptions(10, 100, 20, 60_000), System::currentTimeMillis);
     Session session = store.open("bytes");
     session.setVariable("ab", "xyz"); // 16 + 2 + (3 + 2)
     assertThat(session.heldBytes()).isEqualTo(23);
@@ -83,14 +83,14 @@ class SessionStoreTest {
 
   @Test
   void shouldRefuseANewSessionAtTheCapButKeepOpeningLiveOnes() {
-    SessionStore store = new SessionStore(new SessionOptions(2, 1000, 20, 60_000), System::currentTimeMillis);
+    LocalSessionStore store = new LocalSessionStore(new SessionOptions(2, 1000, 20, 60_000), System::currentTimeMillis);
     store.open("a");
     store.open("b");
     assertThatThrownBy(() -> store.open("c")).isInstanceOf(io.botgate.GatewayError.class)
       .hasMessageContaining("session.max");
     assertThat(store.open("a").id()).isEqualTo("a");
     assertThat(store.refused()).isEqualTo(1);
-    store.reset("a");
+    store.forget("a");
     assertThat(store.open("c").id()).isEqualTo("c");
     assertThat(store.size()).isEqualTo(2);
   }
@@ -98,7 +98,7 @@ class SessionStoreTest {
   @Test
   void shouldPageNewestFirstThenByIdAndEndWithANullCursor() {
     AtomicLong now = new AtomicLong(1_000);
-    SessionStore store = new SessionStore(60_000, 20, now::get);
+    LocalSessionStore store = new LocalSessionStore(60_000, 20, now::get);
     java.util.List<String> expected = new java.util.ArrayList<>();
     for (int t = 9; t >= 0; t--) {
       for (String suffix : new String[] {"a", "b", "c"}) {
@@ -114,7 +114,7 @@ class SessionStoreTest {
     java.util.List<String> walked = new java.util.ArrayList<>();
     SessionCursor cursor = null;
     do {
-      SessionStore.Page page = store.page(cursor == null ? null : SessionCursor.parse(cursor.encode()), 4);
+      SessionStore.Page page = store.list(cursor == null ? null : SessionCursor.parse(cursor.encode()), 4);
       page.rows().forEach(r -> walked.add(r.session().id()));
       assertThat(page.total()).isEqualTo(30);
       cursor = page.next();
@@ -128,14 +128,14 @@ class SessionStoreTest {
 
   @Test
   void shouldBoundTheBytesOfAllSessionsTogetherAndGiveThemBackWhenASessionGoes() {
-    SessionStore store = new SessionStore(SessionOptions.DEFAULTS, 1_000, System::currentTimeMillis);
+    LocalSessionStore store = new LocalSessionStore(SessionOptions.DEFAULTS, 1_000, System::currentTimeMillis);
     store.open("a").setVariable("v", "x".repeat(600));
     assertThatThrownBy(() -> store.open("b").setVariable("v", "y".repeat(600)))
       .isInstanceOf(SessionLimitExceeded.class).hasMessageContaining("session.total.mb (1000 bytes");
     assertThat(store.open("b").variable("v")).isNull();
     store.open("a").setVariable("v", "x".repeat(300)); // shrinking gives bytes back
     store.open("b").setVariable("v", "y".repeat(300));
-    store.reset("a");
+    store.forget("a");
     store.open("c").setVariable("v", "z".repeat(600));
     assertThat(store.heldBytes()).isLessThanOrEqualTo(1_000).isGreaterThan(900);
   }

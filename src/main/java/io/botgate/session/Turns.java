@@ -1,0 +1,78 @@
+package io.botgate.session;
+
+import io.botgate.GatewayError;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * One turn at a time per key, in arrival order, without holding a thread while waiting: each key keeps the
+ * future of its last turn, and a new turn starts when that one ends. Keys with nothing running hold
+ * nothing. At most {@code maxWaiting} turns wait per key; past that, a turn is refused rather than queued.
+ */
+final class Turns {
+
+  private final ConcurrentHashMap<String, Line> lines = new ConcurrentHashMap<>();
+  private final int maxWaiting;
+
+  Turns(int maxWaiting) {
+    this.maxWaiting = maxWaiting;
+  }
+
+  /** A key's turns not ended yet: how many, and the end of the last one. Changed only inside the map's compute. */
+  private static final class Line {
+    Future<Void> last;
+    int queued;
+  }
+
+  /**
+   * Runs {@code work} once every earlier turn of the key has ended.
+   *
+   * @return the work's outcome, or a failed future with 429 {@code session_busy} when {@code maxWaiting}
+   * turns of the key already wait
+   */
+  <T> Future<T> next(String key, Supplier<Future<T>> work) {
+    Promise<Void> ended = Promise.promise();
+    Object[] before = new Object[1];
+    lines.compute(key, (k, line) -> {
+      Line l = line == null ? new Line() : line;
+      if (l.queued > maxWaiting) {
+        before[0] = Boolean.FALSE;
+        return l;
+      }
+      before[0] = l.last;
+      l.last = ended.future();
+      l.queued++;
+      return l;
+    });
+    if (before[0] == Boolean.FALSE) {
+      return Future.failedFuture(new GatewayError(429, "session_busy", "session '" + key + "' already has "
+        + maxWaiting + " requests waiting for their turn (session.queue); its requests run one at a time, as a "
+        + "conversation's messages do"));
+    }
+    @SuppressWarnings("unchecked")
+    Future<Void> previous = before[0] == null ? Future.succeededFuture() : (Future<Void>) before[0];
+    Future<T> result = previous.transform(ignored -> start(work));
+    result.onComplete(ignored -> {
+      lines.computeIfPresent(key, (k, line) -> --line.queued == 0 ? null : line);
+      ended.complete();
+    });
+    return result;
+  }
+
+  private static <T> Future<T> start(Supplier<Future<T>> work) {
+    try {
+      Future<T> started = work.get();
+      return started == null ? Future.failedFuture(new IllegalStateException("a turn returned no future")) : started;
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  /** Keys with a turn running or waiting (for tests). */
+  int busyKeys() {
+    return lines.size();
+  }
+}

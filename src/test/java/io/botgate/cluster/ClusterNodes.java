@@ -1,0 +1,83 @@
+package io.botgate.cluster;
+
+import io.botgate.BotgateVerticle;
+import io.botgate.GatewayConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.botgate.Await.result;
+
+/** Botgate nodes of one cluster in this JVM, each on its own Vert.x, HTTP port and Hazelcast port, on loopback. */
+public final class ClusterNodes implements AutoCloseable {
+
+  /** One node: its Vert.x, its gateway and a client for its HTTP API. */
+  public record Node(Vertx vertx, BotgateVerticle gateway, WebClient http) {
+    public int port() {
+      return gateway.port();
+    }
+  }
+
+  public final List<Node> nodes = new ArrayList<>();
+  private final List<Integer> hazelcastPorts = new ArrayList<>();
+  private final String name = "test-" + System.nanoTime();
+
+  /** A cluster of {@code count} nodes, each configured with the test defaults overlaid with {@code extra}. */
+  public static ClusterNodes start(int count, JsonObject extra) {
+    ClusterNodes cluster = new ClusterNodes();
+    for (int i = 0; i < count; i++) {
+      cluster.hazelcastPorts.add(freePort());
+    }
+    for (int i = 0; i < count; i++) {
+      cluster.nodes.add(cluster.startNode(i, extra));
+    }
+    return cluster;
+  }
+
+  private Node startNode(int index, JsonObject extra) {
+    JsonArray members = new JsonArray();
+    hazelcastPorts.forEach(p -> members.add("127.0.0.1:" + p));
+    JsonObject config = new JsonObject()
+      .put("http.port", 0)
+      .put("egress.allow", new JsonArray().add("127.0.0.1"))
+      .put("integrations.file", "src/test/resources/test-integrations.json")
+      .put("node.id", "node-" + index)
+      .put("cluster.enabled", true)
+      .put("cluster.name", name)
+      .put("cluster.port", hazelcastPorts.get(index))
+      .put("cluster.members", members)
+      .mergeIn(extra);
+    GatewayConfig settings = GatewayConfig.of(config);
+    Vertx vertx = result(ClusterNode.start(new VertxOptions(), ClusterOptions.from(settings), 3_600_000L,
+      settings.string("node.id")));
+    BotgateVerticle gateway = new BotgateVerticle(settings);
+    result(vertx.deployVerticle(gateway));
+    return new Node(vertx, gateway, WebClient.create(vertx));
+  }
+
+  public Node node(int i) {
+    return nodes.get(i);
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    result(Future.all(nodes.stream().map(n -> n.vertx().close()).toList()));
+  }
+}

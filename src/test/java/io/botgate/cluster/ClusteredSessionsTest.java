@@ -1,0 +1,130 @@
+package io.botgate.cluster;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+import static io.botgate.Await.result;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Two nodes in one JVM act as one gateway: any node reads and changes any session, and loses no update. */
+@Timeout(180)
+class ClusteredSessionsTest {
+
+  static final String INCREMENT = "botContext.setBotVariable('n', (botContext.getBotVariable('n')||0)+1, true, false)";
+  static ClusterNodes cluster;
+
+  @BeforeAll
+  static void start() {
+    cluster = ClusterNodes.start(2, new JsonObject());
+  }
+
+  @AfterAll
+  static void stop() {
+    cluster.close();
+  }
+
+  private static Future<JsonObject> post(ClusterNodes.Node node, String path, JsonObject body) {
+    return node.http().post(node.port(), "127.0.0.1", path).sendJsonObject(body).map(r -> {
+      assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+      return r.bodyAsJsonObject();
+    });
+  }
+
+  private static JsonObject get(ClusterNodes.Node node, String path) {
+    HttpResponse<Buffer> r = result(node.http().get(node.port(), "127.0.0.1", path).send());
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+    return r.bodyAsJsonObject();
+  }
+
+  @Test
+  void shouldListBothMembersAndWhichOneAnswered() {
+    JsonObject answer = get(cluster.node(1), "/api/cluster");
+
+    assertThat(answer.getBoolean("clustered")).isTrue();
+    assertThat(answer.getString("answeredBy")).isEqualTo("node-1");
+    assertThat(answer.getJsonArray("members").stream().map(m -> ((JsonObject) m).getString("node")))
+      .containsExactlyInAnyOrder("node-0", "node-1");
+  }
+
+  @Test
+  void shouldReadAndScriptOnOneNodeWhatAnotherExecuted() {
+    JsonObject executed = result(post(cluster.node(0), "/api/sessions/moved/integrations/faqIntegration",
+      new JsonObject().put("variables", new JsonObject().put("question", "hours"))
+        .put("postProcess", "botContext.setBotVariable('from', 'node-0', true, false)")));
+
+    assertThat(executed.getJsonObject("result").getString("statusCode")).as(executed.encodePrettily()).isEqualTo("200");
+    JsonObject seen = get(cluster.node(1), "/api/sessions/moved");
+    assertThat(seen.getJsonObject("lastResult").getString("statusCode")).isEqualTo("200");
+    assertThat(seen.getJsonObject("lastResult").getString("node")).isEqualTo("node-0");
+    assertThat(seen.getJsonObject("variables").getString("from")).isEqualTo("node-0");
+    assertThat(seen.getJsonObject("lastResult")).isEqualTo(executed.getJsonObject("result"));
+
+    JsonObject scripted = result(post(cluster.node(1), "/api/sessions/moved/scripts", new JsonObject().put("code",
+      "botContext.setBotVariable('answer', botContext.isApiExecutionSuccessful() + ' ' + botContext.getApiStatusCode()"
+        + " + ' ' + botContext.getBotVariable('from'), true, false)")));
+    assertThat(scripted.getJsonObject("variableChanges").getString("answer")).isEqualTo("true 200 node-0");
+    assertThat(get(cluster.node(0), "/api/sessions/moved").getJsonObject("variables").getString("answer"))
+      .isEqualTo("true 200 node-0");
+  }
+
+  @Test
+  void shouldLoseNoUpdateWhenBothNodesChangeOneSessionAtOnce() {
+    List<Future<JsonObject>> calls = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      ClusterNodes.Node node = cluster.node(i % 2);
+      calls.add(i % 3 == 0
+        ? post(node, "/api/sessions/shared/integrations/faqIntegration", new JsonObject()
+          .put("variables", new JsonObject().put("question", "hours")).put("postProcess", INCREMENT))
+        : post(node, "/api/sessions/shared/scripts", new JsonObject().put("code", INCREMENT)));
+    }
+    List<JsonObject> answers = result(Future.all(calls)).list();
+
+    assertThat(get(cluster.node(0), "/api/sessions/shared").getJsonObject("variables").getInteger("n")).isEqualTo(60);
+    // Whichever node numbered them, the session's events carry distinct, consecutive seqs.
+    TreeSet<Long> seqs = new TreeSet<>();
+    int events = 0;
+    for (JsonObject answer : answers) {
+      JsonArray list = answer.getJsonArray("events");
+      for (int i = 0; i < list.size(); i++) {
+        seqs.add(list.getJsonObject(i).getLong("seq"));
+        events++;
+      }
+    }
+    assertThat(seqs).hasSize(events);
+    assertThat(seqs.first()).isEqualTo(1L);
+    assertThat(seqs.last()).isEqualTo((long) events);
+  }
+
+  @Test
+  void shouldForgetASessionDeletedOnAnotherNode() {
+    result(post(cluster.node(0), "/api/sessions/gone/scripts", new JsonObject().put("code", INCREMENT)));
+    HttpResponse<Buffer> deleted = result(cluster.node(1).http().delete(cluster.node(1).port(), "127.0.0.1",
+      "/api/sessions/gone").send());
+    assertThat(deleted.statusCode()).isEqualTo(204);
+
+    HttpResponse<Buffer> after = result(cluster.node(0).http().get(cluster.node(0).port(), "127.0.0.1",
+      "/api/sessions/gone").send());
+    assertThat(after.statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void shouldListTheSessionsOfTheWholeCluster() {
+    result(post(cluster.node(0), "/api/sessions/listed-a/scripts", new JsonObject().put("code", INCREMENT)));
+    result(post(cluster.node(1), "/api/sessions/listed-b/scripts", new JsonObject().put("code", INCREMENT)));
+
+    JsonObject page = get(cluster.node(0), "/api/sessions?limit=1000");
+    assertThat(page.getJsonArray("sessions").stream().map(s -> ((JsonObject) s).getString("session")))
+      .contains("listed-a", "listed-b");
+  }
+}

@@ -1,0 +1,162 @@
+package io.botgate.session;
+
+import io.botgate.Await;
+import io.botgate.TestGateway;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import static io.botgate.Await.failure;
+import static io.botgate.Await.result;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The requests of one session run one at a time (its turns); those of different sessions do not wait. */
+@ExtendWith(VertxExtension.class)
+@Timeout(120)
+class SessionTurnsTest {
+
+  static final String INCREMENT = "botContext.setBotVariable('n', (botContext.getBotVariable('n')||0)+1, true, false)";
+  static TestGateway gw;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    gw = result(TestGateway.start(vertx));
+  }
+
+  private static Future<HttpResponse<Buffer>> script(String session, String code) {
+    return gw.http.post(gw.gateway.port(), "127.0.0.1", "/api/sessions/" + session + "/scripts")
+      .sendJsonObject(new JsonObject().put("code", code));
+  }
+
+  /** Runs {@code total} calls, {@code parallel} at a time, and waits for all of them. */
+  private static void concurrently(int parallel, int total, Supplier<Future<?>> call) {
+    AtomicInteger started = new AtomicInteger();
+    List<Future<?>> lanes = new ArrayList<>();
+    for (int i = 0; i < parallel; i++) {
+      Promise<Void> lane = Promise.promise();
+      next(started, total, call, lane);
+      lanes.add(lane.future());
+    }
+    result(Future.all(lanes));
+  }
+
+  private static void next(AtomicInteger started, int total, Supplier<Future<?>> call, Promise<Void> lane) {
+    if (started.incrementAndGet() > total) {
+      lane.complete();
+      return;
+    }
+    call.get().onSuccess(v -> next(started, total, call, lane)).onFailure(lane::fail);
+  }
+
+  @Test
+  void shouldLoseNoIncrementWhenSixteenCallersExecuteAndScriptInOneSession() {
+    AtomicInteger which = new AtomicInteger();
+    concurrently(16, 400, () -> which.incrementAndGet() % 2 == 0
+      ? gw.execute("counted", "faqIntegration", new JsonObject().put("postProcess", INCREMENT))
+      : script("counted", INCREMENT).map(r -> {
+        assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+        assertThat(r.bodyAsJsonObject().getString("outcome")).isEqualTo("ok");
+        return r;
+      }));
+
+    assertThat(result(gw.session("counted")).getJsonObject("variables").getInteger("n")).isEqualTo(400);
+  }
+
+  @Test
+  void shouldRunTheTurnsOfOneKeyInArrivalOrderAndOtherKeysAtOnce() {
+    Turns turns = new Turns(10);
+    List<String> ran = new CopyOnWriteArrayList<>();
+    Promise<String> first = Promise.promise();
+    Future<String> one = turns.next("a", () -> {
+      ran.add("a1");
+      return first.future();
+    });
+    Future<String> two = turns.next("a", () -> {
+      ran.add("a2");
+      return Future.succeededFuture("a2");
+    });
+    Future<String> other = turns.next("b", () -> {
+      ran.add("b1");
+      return Future.succeededFuture("b1");
+    });
+
+    assertThat(other.succeeded()).isTrue();
+    assertThat(two.isComplete()).isFalse();
+    assertThat(ran).containsExactly("a1", "b1");
+    first.complete("a1");
+    assertThat(result(one)).isEqualTo("a1");
+    assertThat(result(two)).isEqualTo("a2");
+    assertThat(ran).containsExactly("a1", "b1", "a2");
+    assertThat(turns.busyKeys()).isZero();
+  }
+
+  @Test
+  void shouldNotMakeOtherSessionsWaitForABusyOne() {
+    List<String> finished = new CopyOnWriteArrayList<>();
+    Future<HttpResponse<Buffer>> busy = script("busy", "botContext.printDebugMessage('started');"
+      + " var end = Date.now() + 1500; while (Date.now() < end) {}")
+      .onSuccess(r -> finished.add("busy"));
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> gw.gateway.stream().lastSeq("busy") > 0);
+    // Queue a second turn behind the busy one, then ask another session.
+    Future<HttpResponse<Buffer>> queued = script("busy", "botContext.setBotVariable('x', 1, true, false)")
+      .onSuccess(r -> finished.add("queued"));
+    result(script("idle", "botContext.setBotVariable('x', 1, true, false)"));
+    finished.add("idle");
+
+    result(Future.all(busy, queued));
+    assertThat(finished).containsExactly("idle", "busy", "queued");
+  }
+
+  @Test
+  void shouldRefuseATurnPastTheQueueBound() {
+    // A Vert.x of its own: servers on port 0 in one Vert.x share one port, and requests would reach gw too.
+    Vertx own = Vertx.vertx();
+    TestGateway small = result(TestGateway.start(own, new JsonObject().put("session.queue", 1)));
+    Future<HttpResponse<Buffer>> running = small.http.post(small.gateway.port(), "127.0.0.1", "/api/sessions/q/scripts")
+      .sendJsonObject(new JsonObject().put("code", "botContext.printDebugMessage('started');"
+        + " var end = Date.now() + 1500; while (Date.now() < end) {}"));
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> small.gateway.stream().lastSeq("q") > 0);
+    List<HttpResponse<Buffer>> later = result(Future.all(List.of(
+      small.http.post(small.gateway.port(), "127.0.0.1", "/api/sessions/q/scripts").sendJsonObject(new JsonObject().put("code", "1")),
+      small.http.post(small.gateway.port(), "127.0.0.1", "/api/sessions/q/scripts").sendJsonObject(new JsonObject().put("code", "1")))))
+      .list();
+    HttpResponse<Buffer> refused = later.stream().filter(r -> r.statusCode() != 200).findFirst().orElseThrow();
+    HttpResponse<Buffer> waiting = later.stream().filter(r -> r.statusCode() == 200).findFirst().orElseThrow();
+
+    assertThat(refused.statusCode()).isEqualTo(429);
+    assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("session_busy");
+    assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("session.queue");
+    assertThat(result(running).statusCode()).isEqualTo(200);
+    assertThat(waiting.bodyAsJsonObject().getString("outcome")).isEqualTo("ok");
+    result(own.close());
+  }
+
+  @Test
+  void shouldStartTheNextTurnWhenOneFails() {
+    Turns turns = new Turns(10);
+    Future<Object> failing = turns.next("k", () -> Future.failedFuture("boom"));
+    Future<String> thrown = turns.next("k", () -> {
+      throw new IllegalStateException("thrown");
+    });
+    Future<String> after = turns.next("k", () -> Future.succeededFuture("ran"));
+
+    assertThat(failure(failing)).hasMessage("boom");
+    assertThat(failure(thrown)).hasMessage("thrown");
+    assertThat(result(after)).isEqualTo("ran");
+    assertThat(turns.busyKeys()).isZero();
+  }
+}
