@@ -50,7 +50,7 @@ class BridgeConsumerExampleTest {
     assertThat(published.getString("session")).isEqualTo("py-example");
     assertThat(published.getString("integration")).isEqualTo("faqIntegration");
     assertThat(published.getString("statusCode")).isEqualTo("200");
-    assertThat(gw.gateway.sessions().find("py-example")).isPresent();
+    assertThat(result(gw.gateway.sessions().describe("py-example"))).isNotNull();
   }
 
   @Test
