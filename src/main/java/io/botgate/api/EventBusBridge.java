@@ -34,8 +34,9 @@ import java.util.regex.Pattern;
  * requests to the three request addresses of {@link EventBusApi} and register for {@code botgate.results}
  * and {@code botgate.events.<session>}; nothing else. With {@code auth.token} set, every frame but a ping
  * carries it as the header {@code token} (it is removed before the message enters the bus). Frames are
- * bounded and checked by {@link FrameCheck}, what a client leaves unread by {@link BacklogLimit}, registrations per
- * connection by {@code bridge.registrations}.
+ * bounded and checked by {@link FrameCheck}, what a client leaves unread by {@link BacklogLimit},
+ * registrations per connection by {@code bridge.registrations}. A request is sent, never published: in a
+ * cluster a published one would run on every node.
  *
  * <p>A refusal of ours is an {@code err} frame shaped like a failed request's: {@code failureCode} (an HTTP
  * status), {@code message} the error JSON, and {@code address} the frame's {@code replyAddress} when it had
