@@ -3,6 +3,8 @@ package io.botgate;
 import com.hazelcast.core.HazelcastInstance;
 import io.botgate.cluster.ClusterNode;
 import io.botgate.api.ApiRoutes;
+import io.botgate.api.BridgeOptions;
+import io.botgate.api.EventBusBridge;
 import io.botgate.api.EventBusApi;
 import io.botgate.api.BearerAuth;
 import io.botgate.api.HostAllowList;
@@ -58,6 +60,7 @@ public final class BotgateVerticle extends VerticleBase {
   private ScriptEngine engine;
   private DebugStream stream;
   private PassThroughProxy passThrough;
+  private EventBusBridge bridge;
   private volatile String baseUrl;
   private volatile boolean draining;
   private HttpServerVerticle.Servers servers;
@@ -90,6 +93,13 @@ public final class BotgateVerticle extends VerticleBase {
       return Future.failedFuture(new IllegalStateException("refusing http.allowedHosts=* without auth.token: "
         + "any web page could reach the gateway through a DNS name pointed at it (DNS rebinding). Set auth.token "
         + "or list the host names instead"));
+    }
+    BridgeOptions bridgeOptions = bridgeOptions(config, host, token);
+    if (bridgeOptions.enabled()) {
+      if (EventBusBridge.refusal(bridgeOptions) != null) {
+        return Future.failedFuture(new IllegalStateException(EventBusBridge.refusal(bridgeOptions)));
+      }
+      bridge = new EventBusBridge(vertx, bridgeOptions);
     }
     registry = new IntegrationRegistry();
     return ConfFiles.read(vertx, "integrations.file", config.string("integrations.file"),
@@ -169,6 +179,7 @@ public final class BotgateVerticle extends VerticleBase {
         port = bound.port();
         return new EventBusApi(executor, sessions, scripts).register(vertx.eventBus());
       })
+      .compose(v -> bridge == null ? Future.succeededFuture() : bridge.start())
       .onSuccess(v -> {
         String selfHost = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
         baseUrl = "http://" + (selfHost.contains(":") ? "[" + selfHost + "]" : selfHost) + ":" + port;
@@ -182,6 +193,12 @@ public final class BotgateVerticle extends VerticleBase {
         LOG.info("botgate listening on " + baseUrl + " (" + registry.all().size() + " integrations, demo "
           + (demo ? "on" : "off") + ", " + (vertx.isNativeTransportEnabled() ? "native" : "NIO") + " transport)");
       });
+  }
+
+  private static BridgeOptions bridgeOptions(GatewayConfig config, String httpHost, String token) {
+    String host = config.string("bridge.host");
+    return new BridgeOptions(host == null ? httpHost : host, config.integer("bridge.port"), token,
+      config.integer("bridge.frame.bytes"), config.integer("bridge.registrations"), config.integer("bridge.queue.bytes"));
   }
 
   /** {@code console.origins} is the older name of {@code http.allowedOrigins}, for the console alone. */
@@ -231,12 +248,17 @@ public final class BotgateVerticle extends VerticleBase {
     if (passThrough != null) {
       passThrough.close();
     }
-    return Future.succeededFuture();
+    return bridge == null ? Future.succeededFuture() : bridge.close();
   }
 
   /** The port actually bound (useful with http.port 0). */
   public int port() {
     return port;
+  }
+
+  /** The TCP event-bus bridge's port, or -1 when {@code bridge.port} is not set. */
+  public int bridgePort() {
+    return bridge == null ? BridgeOptions.OFF : bridge.port();
   }
 
   public String baseUrl() {

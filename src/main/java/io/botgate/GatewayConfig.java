@@ -1,5 +1,6 @@
 package io.botgate;
 
+import io.botgate.api.BridgeOptions;
 import io.botgate.cluster.ClusterOptions;
 import io.botgate.proxy.PassThroughOptions;
 import io.botgate.session.SessionOptions;
@@ -80,6 +81,11 @@ public final class GatewayConfig {
     d.put("console.origins", new JsonArray());
     d.put("console.frame.bytes", 262_144);
     d.put("console.frames.perSecond", 100);
+    d.put("bridge.port", BridgeOptions.OFF);
+    d.put("bridge.host", null);
+    d.put("bridge.frame.bytes", BridgeOptions.DEFAULT_FRAME_BYTES);
+    d.put("bridge.registrations", BridgeOptions.DEFAULT_REGISTRATIONS);
+    d.put("bridge.queue.bytes", BridgeOptions.DEFAULT_QUEUE_BYTES);
     d.put("cluster.enabled", false);
     d.put("cluster.name", ClusterOptions.DEFAULT_NAME);
     d.put("cluster.host", ClusterOptions.DEFAULT_HOST);

@@ -1,0 +1,207 @@
+package io.botgate.api;
+
+import io.botgate.GatewayError;
+import io.botgate.events.DebugStream;
+import io.botgate.integration.IntegrationExecutor;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+import io.vertx.ext.bridge.PermittedOptions;
+import io.vertx.ext.eventbus.bridge.tcp.BridgeEvent;
+import io.vertx.ext.eventbus.bridge.tcp.TcpEventBusBridge;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Logger;
+import java.util.regex.Pattern;
+
+/**
+ * The event bus for processes outside the JVM: vertx-tcp-eventbus-bridge, default-deny. Clients may send
+ * requests to the three request addresses of {@link EventBusApi} and register for {@code botgate.results}
+ * and {@code botgate.events.<session>}; nothing else. With {@code auth.token} set, every frame but a ping
+ * carries it as the header {@code token} (it is removed before the message enters the bus). Frames are
+ * bounded and checked by {@link FrameCheck}, what a client leaves unread by {@link BacklogLimit},
+ * registrations per connection by {@code bridge.registrations}. A request is sent, never published: in a
+ * cluster a published one would run on every node.
+ *
+ * <p>A refusal of ours is an {@code err} frame shaped like a failed request's: {@code failureCode} (an HTTP
+ * status), {@code message} the error JSON, and {@code address} the frame's {@code replyAddress} when it had
+ * one, so the client's pending request fails at once. Addresses outside the lists are refused by the
+ * bridge itself with {@code "message": "access_denied"}.
+ */
+public final class EventBusBridge {
+
+  private static final Logger LOG = Logger.getLogger(EventBusBridge.class.getName());
+  static final String TOKEN_HEADER = "token";
+
+  private final Vertx vertx;
+  private final BridgeOptions options;
+  private final byte[] token;
+  /** The addresses each open connection has registered (the bridge replaces a second consumer without closing the first). */
+  private final Map<NetSocket, Set<String>> registered = new ConcurrentHashMap<>();
+  private TcpEventBusBridge bridge;
+  private int port;
+
+  public EventBusBridge(Vertx vertx, BridgeOptions options) {
+    this.vertx = vertx;
+    this.options = options;
+    this.token = options.token() == null || options.token().isBlank() ? null
+      : options.token().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The addresses the bridge lets through: exactly those DESIGN.md lists. */
+  static io.vertx.ext.bridge.BridgeOptions permitted() {
+    return new io.vertx.ext.bridge.BridgeOptions()
+      .addInboundPermitted(new PermittedOptions().setAddress(EventBusApi.EXECUTE))
+      .addInboundPermitted(new PermittedOptions().setAddress(EventBusApi.SCRIPT_RUN))
+      .addInboundPermitted(new PermittedOptions().setAddress(EventBusApi.SESSION_GET))
+      .addOutboundPermitted(new PermittedOptions().setAddress(IntegrationExecutor.RESULTS_ADDRESS))
+      .addOutboundPermitted(new PermittedOptions().setAddressRegex(Pattern.quote(DebugStream.ADDRESS_PREFIX) + ".+"));
+  }
+
+  /** Why these options must not start (a bridge reachable from the network without a token), or null. */
+  public static String refusal(BridgeOptions options) {
+    boolean noToken = options.token() == null || options.token().isBlank();
+    return noToken && !isLoopback(options.host()) ? "refusing to bind bridge.host=" + options.host()
+      + " without auth.token: anyone on the network could execute integrations through the event-bus bridge. "
+      + "Set auth.token (BOTGATE_AUTH_TOKEN) or bind the bridge to 127.0.0.1" : null;
+  }
+
+  /** Listens on {@code bridge.host}:{@code bridge.port}; completes with the port bound. */
+  public Future<Integer> start() {
+    if (refusal(options) != null) {
+      return Future.failedFuture(new IllegalStateException(refusal(options)));
+    }
+    AtomicReference<NetServer> created = new AtomicReference<>();
+    bridge = TcpEventBusBridge.create(capturing(created), permitted(),
+      new NetServerOptions().setHost(options.host()).setPort(options.port()), this::check);
+    // The bridge offers no hook on a new connection: wrap its connect handler to put the bounds in first.
+    NetServer server = created.get();
+    Handler<NetSocket> bridgeHandler = server.connectHandler();
+    server.connectHandler(socket -> {
+      FrameCheck.install(socket, options.maxFrameBytes());
+      BacklogLimit.install(socket, options.maxQueueBytes());
+      registered.put(socket, new HashSet<>());
+      socket.closeHandler(v -> registered.remove(socket));
+      bridgeHandler.handle(socket);
+    });
+    return bridge.listen().map(b -> {
+      port = server.actualPort();
+      LOG.info("event-bus bridge listening on " + options.host() + ":" + port + " (token "
+        + (token == null ? "not required" : "required") + ", frames up to " + options.maxFrameBytes() + " bytes)");
+      return port;
+    });
+  }
+
+  /** {@code vertx} as the bridge sees it, handing us the one NetServer the bridge creates. */
+  private Vertx capturing(AtomicReference<NetServer> created) {
+    return (Vertx) Proxy.newProxyInstance(Vertx.class.getClassLoader(), new Class<?>[] {Vertx.class},
+      (proxy, method, args) -> {
+        try {
+          Object value = method.invoke(vertx, args);
+          if (value instanceof NetServer server) {
+            created.set(server);
+          }
+          return value;
+        } catch (InvocationTargetException e) {
+          throw e.getCause();
+        }
+      });
+  }
+
+  private void check(BridgeEvent event) {
+    JsonObject frame = event.getRawMessage();
+    GatewayError refusal = switch (event.type()) {
+      case SOCKET_PING, REGISTERED -> null;
+      case REGISTER -> authorized(frame) ? registrable(event.socket(), frame.getString("address")) : unauthorized();
+      case PUBLISH -> authorized(frame) ? new GatewayError(403, "publish_refused", "requests are sent, not "
+        + "published: a published request would run on every node of a cluster. Use \"type\": \"send\"")
+        : unauthorized();
+      default -> authorized(frame) ? null : unauthorized();
+    };
+    if (refusal != null) {
+      refuse(event.socket(), frame, refusal);
+      // Left pending on purpose: an event completed with false makes the bridge add a second, generic
+      // "blocked by bridgeEvent handler" frame; a pending one drops the frame, and nothing waits on it.
+      return;
+    }
+    switch (event.type()) {
+      case REGISTERED -> registered.getOrDefault(event.socket(), new HashSet<>()).add(frame.getString("address"));
+      case UNREGISTER -> registered.getOrDefault(event.socket(), new HashSet<>()).remove(frame.getString("address"));
+      default -> { }
+    }
+    if (frame.getValue("headers") instanceof JsonObject headers) {
+      headers.remove(TOKEN_HEADER);
+    }
+    event.complete(true);
+  }
+
+  private boolean authorized(JsonObject frame) {
+    if (token == null) {
+      return true;
+    }
+    return frame.getValue("headers") instanceof JsonObject headers && headers.getValue(TOKEN_HEADER) instanceof String given
+      && MessageDigest.isEqual(token, given.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static GatewayError unauthorized() {
+    return new GatewayError(401, "unauthorized", "this bridge requires auth.token in every frame, as "
+      + "\"headers\": {\"" + TOKEN_HEADER + "\": \"<auth.token>\"}");
+  }
+
+  private GatewayError registrable(NetSocket socket, String address) {
+    Set<String> addresses = registered.getOrDefault(socket, Set.of());
+    if (addresses.contains(address)) {
+      return new GatewayError(409, "already_registered", "this connection already receives '" + address + "'");
+    }
+    if (addresses.size() >= options.maxRegistrations()) {
+      return new GatewayError(429, "too_many_registrations", "a connection may register at most "
+        + options.maxRegistrations() + " addresses (bridge.registrations); unregister one first");
+    }
+    return null;
+  }
+
+  private static void refuse(NetSocket socket, JsonObject frame, GatewayError error) {
+    JsonObject err = new JsonObject().put("type", "err");
+    if (frame.getValue("replyAddress") instanceof String replyAddress) {
+      err.put("address", replyAddress);
+    }
+    if (frame.getValue("address") instanceof String address) {
+      err.put("sourceAddress", address);
+    }
+    err.put("failureCode", error.httpStatus()).put("message", error.toJson().encode());
+    byte[] json = err.encode().getBytes(StandardCharsets.UTF_8);
+    socket.write(Buffer.buffer(4 + json.length).appendInt(json.length).appendBytes(json));
+  }
+
+  private static boolean isLoopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+
+  /** The port bound (useful with bridge.port 0). */
+  public int port() {
+    return port;
+  }
+
+  public Future<Void> close() {
+    return bridge == null ? Future.succeededFuture() : bridge.close();
+  }
+}

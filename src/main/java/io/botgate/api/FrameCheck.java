@@ -1,0 +1,122 @@
+package io.botgate.api;
+
+import io.botgate.GatewayError;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetSocket;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Bounds and checks the frames a bridge client sends (a 4-byte big-endian length, then that many bytes of
+ * JSON) before the bridge's own parser sees them. That parser buffers whatever length a frame declares, up
+ * to 2 GiB, and a frame it cannot dispatch (an unknown {@code type}, a field of the wrong JSON type) throws
+ * inside it and leaves it reading JSON as lengths, silent and buffering without end. So here: a length over
+ * the bound is refused as soon as it arrives and the connection closed; a frame the bridge would choke on
+ * is answered with an error frame and dropped, and the connection goes on.
+ */
+final class FrameCheck extends ChannelInboundHandlerAdapter {
+
+  private static final Set<String> TYPES = Set.of("send", "publish", "register", "unregister", "ping");
+
+  private final int maxBytes;
+  private boolean refused;
+
+  private FrameCheck(int maxBytes) {
+    this.maxBytes = maxBytes;
+  }
+
+  /** Puts the check in front of Vert.x's handler of {@code socket}; call before anything is read from it. */
+  static void install(NetSocket socket, int maxBytes) {
+    ChannelHandlerContext vertx = ((NetSocketInternal) socket).channelHandlerContext();
+    vertx.pipeline().addBefore(vertx.name(), "botgate-frame-decoder",
+      new LengthFieldBasedFrameDecoder(maxBytes + 4, 0, 4, 0, 0, true));
+    vertx.pipeline().addBefore(vertx.name(), "botgate-frame-check", new FrameCheck(maxBytes));
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (refused || !(msg instanceof ByteBuf frame)) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    String problem = problem(frame.toString(4, frame.readableBytes() - 4, StandardCharsets.UTF_8));
+    if (problem == null) {
+      ctx.fireChannelRead(frame);
+      return;
+    }
+    frame.release();
+    ctx.writeAndFlush(errorFrame(new GatewayError(400, "invalid_frame", problem)));
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof TooLongFrameException || cause instanceof CorruptedFrameException) {
+      refused = true;
+      ctx.writeAndFlush(errorFrame(new GatewayError(413, "frame_too_large", "a bridge frame may hold at most "
+        + maxBytes + " bytes (bridge.frame.bytes). The connection is closed"))).addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
+    ctx.fireExceptionCaught(cause);
+  }
+
+  /** What would make the bridge choke on this frame, or null. */
+  static String problem(String json) {
+    JsonObject frame;
+    try {
+      frame = new JsonObject(json);
+    } catch (DecodeException | ClassCastException e) {
+      return "a frame is one JSON object: " + e.getMessage();
+    }
+    if (!(frame.getValue("type") instanceof String type) || !TYPES.contains(type)) {
+      return "'type' must be one of " + TYPES + ", not " + frame.getValue("type");
+    }
+    for (String field : new String[] {"address", "replyAddress", "message"}) {
+      if (frame.getValue(field) != null && !(frame.getValue(field) instanceof String)) {
+        return "'" + field + "' must be a string";
+      }
+    }
+    if (frame.getValue("failureCode") != null && !(frame.getValue("failureCode") instanceof Integer)) {
+      return "'failureCode' must be a whole number";
+    }
+    Object headers = frame.getValue("headers");
+    if (headers != null && !(headers instanceof JsonObject)) {
+      return "'headers' must be an object";
+    }
+    if (headers instanceof JsonObject h) {
+      for (Map.Entry<String, Object> header : h) {
+        boolean fits = switch (header.getKey()) {
+          case "timeout" -> header.getValue() instanceof Number;
+          case "localOnly" -> header.getValue() instanceof Boolean;
+          default -> header.getValue() instanceof String;
+        };
+        if (!fits) {
+          return "header '" + header.getKey() + "' must be " + switch (header.getKey()) {
+            case "timeout" -> "a number (milliseconds)";
+            case "localOnly" -> "true or false";
+            default -> "a string";
+          };
+        }
+      }
+    }
+    return null;
+  }
+
+  private static ByteBuf errorFrame(GatewayError error) {
+    byte[] json = new JsonObject().put("type", "err").put("failureCode", error.httpStatus())
+      .put("message", error.toJson().encode()).encode().getBytes(StandardCharsets.UTF_8);
+    return Unpooled.buffer(4 + json.length).writeInt(json.length).writeBytes(json);
+  }
+}

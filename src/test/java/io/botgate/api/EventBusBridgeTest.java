@@ -1,0 +1,269 @@
+package io.botgate.api;
+
+import io.botgate.TestGateway;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static io.botgate.Await.result;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The TCP event-bus bridge without a token: the addresses it lets through, and the bounds it keeps. */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class EventBusBridgeTest {
+
+  static final int FRAME_BYTES = 4096;
+  static final int QUEUE_BYTES = 65_536;
+  static TestGateway gw;
+  static Vertx vertx;
+
+  @BeforeAll
+  static void start(Vertx v) {
+    vertx = v;
+    gw = result(TestGateway.start(v, new JsonObject().put("bridge.port", 0)
+      .put("bridge.frame.bytes", FRAME_BYTES).put("bridge.registrations", 3)
+      .put("bridge.queue.bytes", QUEUE_BYTES)));
+  }
+
+  private static BridgeClient client() throws IOException {
+    return new BridgeClient(gw.gateway.bridgePort());
+  }
+
+  private static JsonObject execution(String session) {
+    return new JsonObject().put("session", session).put("integration", "faqIntegration")
+      .put("variables", new JsonObject().put("question", "roaming"));
+  }
+
+  private static String errorCode(JsonObject err) {
+    return new JsonObject(err.getString("message")).getJsonObject("error").getString("code");
+  }
+
+  @Test
+  void shouldBeOffUnlessAPortIsSet() {
+    TestGateway plain = result(TestGateway.start(Vertx.vertx()));
+    try {
+      assertThat(plain.gateway.bridgePort()).isEqualTo(BridgeOptions.OFF);
+    } finally {
+      result(plain.vertx.close());
+    }
+  }
+
+  @Test
+  void shouldExecuteThroughTheBridgeAndPublishTheResultToItsConsumers() throws IOException {
+    try (BridgeClient client = client()) {
+      client.register("botgate.results");
+      client.register("botgate.events.bridge-run");
+      String replyAddress = client.request("botgate.integration.execute", execution("bridge-run"));
+
+      JsonObject reply = client.readUntil(f -> replyAddress.equals(f.getString("address")));
+      assertThat(reply.getString("type")).isEqualTo("message");
+      assertThat(reply.getJsonObject("body").getJsonObject("result").getString("statusCode")).isEqualTo("200");
+      assertThat(reply.getJsonObject("body").getJsonObject("variables").getJsonArray("faqIntegration.title"))
+        .contains("How do I turn on roaming?");
+
+      JsonObject published = client.readUntil(f -> "botgate.results".equals(f.getString("address"))
+        && "bridge-run".equals(f.getJsonObject("body").getString("session")));
+      assertThat(published.getJsonObject("body").getString("integration")).isEqualTo("faqIntegration");
+      assertThat(published.getJsonObject("body").getBoolean("success")).isTrue();
+
+      JsonObject event = client.readUntil(f -> "botgate.events.bridge-run".equals(f.getString("address")));
+      assertThat(event.getJsonObject("body").getString("session")).isEqualTo("bridge-run");
+      assertThat(event.getJsonObject("body").getLong("seq")).isPositive();
+    }
+  }
+
+  @Test
+  void shouldAnswerScriptRunsAndSessionReadsAndTheirFailures() throws IOException {
+    try (BridgeClient client = client()) {
+      String run = client.request("botgate.script.run", new JsonObject().put("session", "bridge-script")
+        .put("code", "botContext.setBotVariable('seen', 'yes', true, false); botContext.sendMessage('hi')"));
+      JsonObject ran = client.readUntil(f -> run.equals(f.getString("address")));
+      assertThat(ran.getJsonObject("body").getJsonArray("messages").encode()).contains("hi");
+
+      String get = client.request("botgate.session.get", new JsonObject().put("session", "bridge-script"));
+      JsonObject session = client.readUntil(f -> get.equals(f.getString("address")));
+      assertThat(session.getJsonObject("body").getJsonObject("variables").getString("seen")).isEqualTo("yes");
+
+      String missing = client.request("botgate.session.get", new JsonObject().put("session", "never-seen"));
+      JsonObject failed = client.readUntil(f -> missing.equals(f.getString("address")));
+      assertThat(failed.getString("type")).isEqualTo("err");
+      assertThat(failed.getInteger("failureCode")).isEqualTo(404);
+      assertThat(errorCode(failed)).isEqualTo("unknown_session");
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"botgate.results", "botgate.events.s1", "botgate.call", "botgate.integration.executeX",
+    "botgate.integration", "anything"})
+  void shouldRefuseSendingToAnAddressOutsideTheInboundList(String address) throws IOException {
+    List<Object> delivered = Collections.synchronizedList(new ArrayList<>());
+    MessageConsumer<Object> spy = vertx.eventBus().consumer(address, m -> delivered.add(m.body()));
+    result(spy.completion());
+    try (BridgeClient client = client()) {
+      client.write(client.frame("send", address).put("body", new JsonObject().put("forged", true)));
+      client.write(client.frame("publish", address).put("body", new JsonObject().put("forged", true)));
+      assertThat(client.read().orElseThrow().getString("message")).isEqualTo("access_denied");
+      assertThat(errorCode(client.read().orElseThrow())).isEqualTo("publish_refused");
+      client.write(new JsonObject().put("type", "ping"));
+      client.readUntil(f -> "pong".equals(f.getString("type")));
+      assertThat(delivered).as("messages that reached the bus").isEmpty();
+    } finally {
+      result(spy.unregister());
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"botgate.integration.execute", "botgate.script.run", "botgate.session.get",
+    "botgate.events.", "botgate.eventsX", "botgate.call", "botgate.resultsX", "anything"})
+  void shouldRefuseRegisteringForAnAddressOutsideTheOutboundList(String address) throws IOException {
+    try (BridgeClient client = client()) {
+      client.register(address);
+      assertThat(client.read().orElseThrow().getString("message")).isEqualTo("access_denied");
+      vertx.eventBus().publish(address, new JsonObject().put("secret", true));
+      client.write(new JsonObject().put("type", "ping"));
+      JsonObject next = client.read().orElseThrow();
+      assertThat(next.getString("type")).as("the frame after the refusal").isEqualTo("pong");
+    }
+  }
+
+  @Test
+  void shouldRefuseToPublishARequestThatEveryNodeWouldRun() throws IOException {
+    try (BridgeClient client = client()) {
+      client.write(client.frame("publish", "botgate.integration.execute").put("body", execution("published")));
+      JsonObject err = client.read().orElseThrow();
+      assertThat(err.getString("type")).isEqualTo("err");
+      assertThat(err.getInteger("failureCode")).isEqualTo(403);
+      assertThat(errorCode(err)).isEqualTo("publish_refused");
+      assertThat(result(gw.gateway.sessions().describe("published"))).isNull();
+    }
+  }
+
+  @Test
+  void shouldBoundRegistrationsPerConnection() throws IOException {
+    try (BridgeClient client = client()) {
+      client.register("botgate.results");
+      client.register("botgate.results");
+      JsonObject twice = client.read().orElseThrow();
+      assertThat(errorCode(twice)).isEqualTo("already_registered");
+
+      client.register("botgate.events.a");
+      client.register("botgate.events.b");
+      client.register("botgate.events.c");
+      JsonObject tooMany = client.read().orElseThrow();
+      assertThat(tooMany.getInteger("failureCode")).isEqualTo(429);
+      assertThat(new JsonObject(tooMany.getString("message")).getJsonObject("error").getString("message"))
+        .contains("bridge.registrations");
+
+      client.write(client.frame("unregister", "botgate.events.a"));
+      client.register("botgate.events.c");
+      client.write(new JsonObject().put("type", "ping"));
+      assertThat(client.read().orElseThrow().getString("type")).as("after unregistering one").isEqualTo("pong");
+    }
+  }
+
+  @Test
+  void shouldDisconnectAClientThatLeavesMoreThanTheBoundUnread() throws IOException {
+    int published = 2048; // 32 MiB: far more than the kernel's socket buffers (4 MiB here) and the bound together
+    String blob = "x".repeat(16 * 1024);
+    try (BridgeClient client = new BridgeClient(gw.gateway.bridgePort(), null, 16 * 1024)) {
+      client.register("botgate.results");
+      client.write(new JsonObject().put("type", "ping"));
+      assertThat(client.read().orElseThrow().getString("type")).isEqualTo("pong");
+      for (int i = 0; i < published; i++) {
+        vertx.eventBus().publish("botgate.results", new JsonObject().put("i", i).put("blob", blob));
+      }
+      int received = 0;
+      while (client.read().isPresent()) {
+        received++;
+      }
+      assertThat(received).as("results received before the gateway let go").isLessThan(published);
+    }
+    try (BridgeClient other = client()) {
+      other.write(new JsonObject().put("type", "ping"));
+      assertThat(other.read().orElseThrow().getString("type")).as("another client, after").isEqualTo("pong");
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"{\"type\":\"foo\",\"address\":\"botgate.results\"}", "{\"address\":\"botgate.results\"}",
+    "{\"type\":7}", "{\"type\":\"register\",\"address\":[\"botgate.results\"]}",
+    "{\"type\":\"send\",\"address\":\"botgate.session.get\",\"headers\":\"token\"}",
+    "{\"type\":\"send\",\"address\":\"botgate.session.get\",\"headers\":{\"token\":1}}",
+    "{\"type\":\"send\",\"address\":\"botgate.session.get\",\"headers\":{\"timeout\":\"soon\"}}",
+    "{\"type\":\"send\",\"address\":\"x\",\"failureCode\":\"500\"}", "[1, 2]", "{\"type\": \"ping\"", "not json"})
+  void shouldAnswerAFrameTheBridgeCannotDispatchAndStayInStep(String json) throws IOException {
+    try (BridgeClient client = client()) {
+      byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+      ByteArrayOutputStream frame = new ByteArrayOutputStream();
+      new DataOutputStream(frame).writeInt(bytes.length);
+      frame.write(bytes);
+      client.writeRaw(frame.toByteArray());
+      client.write(new JsonObject().put("type", "ping"));
+
+      JsonObject err = client.read().orElseThrow();
+      assertThat(err.getInteger("failureCode")).isEqualTo(400);
+      assertThat(errorCode(err)).isEqualTo("invalid_frame");
+      assertThat(client.read().orElseThrow().getString("type")).as("the next frame is read as a frame").isEqualTo("pong");
+    }
+  }
+
+  @Test
+  void shouldServeAFrameUpToTheBound() throws IOException {
+    try (BridgeClient client = client()) {
+      JsonObject body = new JsonObject().put("session", "big-frame").put("code", "var x = 1;");
+      JsonObject frame = client.frame("send", "botgate.script.run").put("replyAddress", "r1").put("body", body);
+      int padding = FRAME_BYTES - frame.encode().getBytes(StandardCharsets.UTF_8).length;
+      body.put("code", "var x = 1;" + " ".repeat(padding));
+      assertThat(frame.encode().getBytes(StandardCharsets.UTF_8)).hasSize(FRAME_BYTES);
+      client.write(frame);
+      assertThat(client.readUntil(f -> "r1".equals(f.getString("address"))).getString("type")).isEqualTo("message");
+    }
+  }
+
+  @Test
+  void shouldRefuseAFrameOverTheBoundAsSoonAsItsLengthArrivesAndClose() throws IOException {
+    try (BridgeClient client = client()) {
+      client.write(new JsonObject().put("type", "ping"));
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      DataOutputStream out = new DataOutputStream(bytes);
+      out.writeInt(FRAME_BYTES + 1);
+      out.write(new byte[100]); // the body never completes: the refusal must not wait for it
+      client.writeRaw(bytes.toByteArray());
+
+      assertThat(client.read().orElseThrow().getString("type")).as("the frame before").isEqualTo("pong");
+      JsonObject err = client.read().orElseThrow();
+      assertThat(err.getString("type")).isEqualTo("err");
+      assertThat(err.getInteger("failureCode")).isEqualTo(413);
+      assertThat(errorCode(err)).isEqualTo("frame_too_large");
+      assertThat(new JsonObject(err.getString("message")).getJsonObject("error").getString("message"))
+        .contains("bridge.frame.bytes");
+      assertThat(client.closedByServer()).isTrue();
+    }
+  }
+
+  @Test
+  void shouldRefuseALengthThatDoesNotFitASignedInt() throws IOException {
+    try (BridgeClient client = client()) {
+      client.writeRaw(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xf0, '{'});
+      assertThat(errorCode(client.read().orElseThrow())).isEqualTo("frame_too_large");
+      assertThat(client.closedByServer()).isTrue();
+    }
+  }
+}
