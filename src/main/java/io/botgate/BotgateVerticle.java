@@ -1,6 +1,7 @@
 package io.botgate;
 
 import io.botgate.api.ApiRoutes;
+import io.botgate.cluster.ReplicatedDefinitions;
 import io.botgate.api.EventBusApi;
 import io.botgate.api.BearerAuth;
 import io.botgate.api.HostAllowList;
@@ -18,6 +19,7 @@ import io.botgate.script.ScriptRunner;
 import io.botgate.script.SessionScripts;
 import io.botgate.demo.DemoFaq;
 import io.botgate.integration.EgressGuard;
+import io.botgate.integration.IntegrationDefinition;
 import io.botgate.integration.IntegrationExecutor;
 import io.botgate.integration.IntegrationRegistry;
 import io.botgate.proxy.PassThroughOptions;
@@ -28,6 +30,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
@@ -51,6 +54,7 @@ public final class BotgateVerticle extends VerticleBase {
   private IntegrationExecutor executor;
   private SessionStore sessions;
   private IntegrationRegistry registry;
+  private ReplicatedDefinitions<IntegrationDefinition> integrations;
   private ScriptEngine engine;
   private DebugStream stream;
   private PassThroughProxy passThrough;
@@ -92,6 +96,12 @@ public final class BotgateVerticle extends VerticleBase {
         () -> ConfFiles.embedded("/conf/integrations.json"))
       .compose(text -> {
         registry.load(text, config.string("integrations.file"));
+        return ReplicatedDefinitions.start(vertx, new ReplicatedDefinitions.Kind<>("integrations",
+          (name, json) -> IntegrationDefinition.fromJson(json, name), registry::install),
+          config.string("integrations.file"), new JsonArray(text));
+      })
+      .compose(saved -> {
+        integrations = saved;
         return ConfFiles.read(vertx, "script.globals", config.string("script.globals"), () -> null);
       })
       // Building the sandbox (the standard objects, compiled and frozen) takes a while: not on an event loop.
@@ -132,7 +142,7 @@ public final class BotgateVerticle extends VerticleBase {
     if (demo) {
       router.get(DemoFaq.PATH).handler(DemoFaq.load()::handle);
     }
-    new ApiRoutes(registry, executor, sessions, scripts, stream, mask).mount(router, config.integer("body.limit.bytes"), token);
+    new ApiRoutes(registry, integrations, executor, sessions, scripts, stream, mask).mount(router, config.integer("body.limit.bytes"), token);
     ConsoleEndpoint console = new ConsoleEndpoint(vertx, stream, new ConsoleOptions(
       config.integer("console.subscriptions"), config.integer("console.queue.bytes"),
       config.integer("console.heartbeat.seconds") * 1000L, config.integer("history.size"),
@@ -212,6 +222,9 @@ public final class BotgateVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (integrations != null) {
+      integrations.close();
+    }
     if (executor != null) {
       executor.close();
     }
