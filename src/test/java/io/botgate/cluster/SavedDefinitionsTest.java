@@ -7,6 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -19,16 +20,25 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static io.botgate.Await.result;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Standalone: what PUT and DELETE change is in integrations.file, so a restart keeps it. */
 @ExtendWith(VertxExtension.class)
 class SavedDefinitionsTest {
 
   private static final String SECRET = "Bearer s3cret-value";
+  private static final Pattern LISTENING = Pattern.compile("botgate listening on http://127\\.0\\.0\\.1:(\\d+)");
+
+  /** In a field: a client only a local variable refers to can be closed mid-request by its Cleaner. */
+  private WebClient http;
 
   @Test
   @Timeout(60)
@@ -111,6 +121,38 @@ class SavedDefinitionsTest {
         assertThat(files).as("no temporary file left behind").containsExactly(file);
       }
     }
+  }
+
+  @Test
+  @Timeout(120)
+  void shouldCreateTheDefaultFileWhenStartedOnTheEmbeddedDefaults(Vertx vertx) throws Exception {
+    Path dir = Files.createTempDirectory("botgate-fresh");
+    Path log = dir.resolve("gateway.log");
+    Process gateway = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+      "-cp", System.getProperty("java.class.path"), "io.botgate.Main", "--port", "0")
+      .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try {
+      AtomicReference<Integer> port = new AtomicReference<>();
+      await().atMost(60, TimeUnit.SECONDS).until(() -> port(log, port));
+      http = WebClient.create(vertx);
+      HttpResponse<Buffer> put = result(http.put(port.get(), "127.0.0.1", "/api/integrations/added")
+        .sendJsonObject(new JsonObject().put("method", "GET").put("url", "https://example.com/added")));
+
+      assertThat(put.statusCode()).as(Files.readString(log)).isEqualTo(201);
+      Path file = dir.resolve("conf/integrations.json");
+      assertThat(names(file)).containsExactly("faqIntegration", "added");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    } finally {
+      gateway.destroyForcibly().waitFor();
+    }
+  }
+
+  private static boolean port(Path log, AtomicReference<Integer> port) throws IOException {
+    Matcher m = LISTENING.matcher(Files.readString(log));
+    if (m.find()) {
+      port.set(Integer.parseInt(m.group(1)));
+    }
+    return port.get() != null;
   }
 
   private static Future<HttpResponse<Buffer>> delete(TestGateway gw, String name) {
