@@ -38,6 +38,14 @@ import java.util.logging.Logger;
  * {@link #ADDRESS}; every other node reads the changed entry from the map, installs it and rewrites its own
  * file. A node joining a running cluster takes the cluster's set; the first node of a fresh cluster seeds it
  * from its file. Changes on one node are made one at a time, so concurrent calls never lose each other.
+ * <p>
+ * A kind plugs in with its name, a check and an install; its registry keeps serving reads, and every change
+ * goes through here (as {@code ApiRoutes} does for integrations):
+ * <pre>{@code
+ * registry.load(text, path);  // start-up: the file, every problem reported
+ * ReplicatedDefinitions.start(vertx, new Kind<>("credentials", (name, json) -> Credential.fromJson(json, name),
+ *   registry::install), config.string("credentials.file"), new JsonArray(text));
+ * }</pre>
  */
 public final class ReplicatedDefinitions<T> {
 
