@@ -5,6 +5,7 @@ import io.botgate.cluster.ClusterNode;
 import io.botgate.api.ApiRoutes;
 import io.botgate.api.BridgeOptions;
 import io.botgate.api.EventBusBridge;
+import io.botgate.cluster.ReplicatedDefinitions;
 import io.botgate.api.EventBusApi;
 import io.botgate.api.BearerAuth;
 import io.botgate.api.HostAllowList;
@@ -22,6 +23,7 @@ import io.botgate.script.ScriptRunner;
 import io.botgate.script.SessionScripts;
 import io.botgate.demo.DemoFaq;
 import io.botgate.integration.EgressGuard;
+import io.botgate.integration.IntegrationDefinition;
 import io.botgate.integration.IntegrationExecutor;
 import io.botgate.integration.IntegrationRegistry;
 import io.botgate.proxy.PassThroughOptions;
@@ -34,6 +36,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
@@ -57,6 +60,7 @@ public final class BotgateVerticle extends VerticleBase {
   private IntegrationExecutor executor;
   private SessionStore sessions;
   private IntegrationRegistry registry;
+  private ReplicatedDefinitions<IntegrationDefinition> integrations;
   private ScriptEngine engine;
   private DebugStream stream;
   private PassThroughProxy passThrough;
@@ -106,6 +110,12 @@ public final class BotgateVerticle extends VerticleBase {
         () -> ConfFiles.embedded("/conf/integrations.json"))
       .compose(text -> {
         registry.load(text, config.string("integrations.file"));
+        return ReplicatedDefinitions.start(vertx, new ReplicatedDefinitions.Kind<>("integrations",
+          (name, json) -> IntegrationDefinition.fromJson(json, name), registry::install),
+          config.string("integrations.file"), new JsonArray(text));
+      })
+      .compose(saved -> {
+        integrations = saved;
         return ConfFiles.read(vertx, "script.globals", config.string("script.globals"), () -> null);
       })
       // Building the sandbox (the standard objects, compiled and frozen) takes a while: not on an event loop.
@@ -150,7 +160,7 @@ public final class BotgateVerticle extends VerticleBase {
     if (demo) {
       router.get(DemoFaq.PATH).handler(DemoFaq.load()::handle);
     }
-    new ApiRoutes(registry, executor, sessions, scripts, stream, mask).mount(router, config.integer("body.limit.bytes"), token);
+    new ApiRoutes(registry, integrations, executor, sessions, scripts, stream, mask).mount(router, config.integer("body.limit.bytes"), token);
     router.get("/api/cluster").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
       .end(ClusterNode.describe(vertx, config.string("node.id")).toBuffer()));
     ConsoleEndpoint console = new ConsoleEndpoint(vertx, stream, new ConsoleOptions(
@@ -239,6 +249,9 @@ public final class BotgateVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (integrations != null) {
+      integrations.close();
+    }
     if (executor != null) {
       executor.close();
     }

@@ -37,6 +37,7 @@ class ShutdownTest {
     Path logFile = Files.createTempFile("gateway", ".log");
     Process gateway = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
       "-cp", System.getProperty("java.class.path"), "-Degress.allow=127.0.0.1", "-Dshutdown.graceSeconds=20",
+      "-Dintegrations.file=" + TestGateway.copyOf(Path.of("conf/integrations.json")), // a PUT writes it back
       "io.botgate.Main", "--port", "0", "--config", "conf/config.json")
       .redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
     try {

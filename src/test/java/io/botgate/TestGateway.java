@@ -7,6 +7,11 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 /**
  * The shared start-up of integration tests: a stub upstream and a real gateway on port 0, the
  * gateway allowed to reach loopback, plus a Web Client that talks to the gateway.
@@ -27,6 +32,11 @@ public final class TestGateway {
     this.http = WebClient.create(vertx);
   }
 
+  /** The configuration the gateway runs with (before {@code http.port} is fixed by a restart). */
+  public JsonObject config() {
+    return config;
+  }
+
   /** Stops the gateway, and starts a new one on the same port when {@code stopped} completes. */
   public Future<Void> restart(Future<?> whenToStartAgain) {
     int port = gateway.port();
@@ -39,18 +49,34 @@ public final class TestGateway {
     });
   }
 
-  /** Starts both with the base test configuration overlaid with {@code extra}. */
+  /**
+   * Starts both with the base test configuration overlaid with {@code extra}. The integrations are a fresh
+   * copy of the test file each time, since a PUT writes them back.
+   */
   public static Future<TestGateway> start(Vertx vertx, JsonObject extra) {
     JsonObject config = new JsonObject()
       .put("http.port", 0)
       .put("egress.allow", new io.vertx.core.json.JsonArray().add("127.0.0.1"))
-      .put("integrations.file", "src/test/resources/test-integrations.json")
+      .put("integrations.file", copyOf(Path.of("src/test/resources/test-integrations.json")).toString())
       .mergeIn(extra);
     TestGateway t = new TestGateway(vertx, config);
     return vertx.deployVerticle(t.upstream).compose(id -> vertx.deployVerticle(t.gateway)).map(id -> {
       t.deployment = id;
       return t;
     });
+  }
+
+  /** A copy of {@code file} in a new temporary directory, deleted when the JVM exits. */
+  public static Path copyOf(Path file) {
+    try {
+      Path dir = Files.createTempDirectory("botgate-conf");
+      Path copy = Files.copy(file, dir.resolve(file.getFileName()));
+      dir.toFile().deleteOnExit();
+      copy.toFile().deleteOnExit();
+      return copy;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   public static Future<TestGateway> start(Vertx vertx) {

@@ -2,6 +2,7 @@ package io.botgate.api;
 
 import io.botgate.GatewayError;
 import io.botgate.JsonText;
+import io.botgate.cluster.ReplicatedDefinitions;
 import io.botgate.events.DebugStream;
 import io.botgate.events.SecretMask;
 import io.botgate.integration.DefinitionException;
@@ -41,15 +42,18 @@ public final class ApiRoutes {
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
 
   private final IntegrationRegistry registry;
+  private final ReplicatedDefinitions<IntegrationDefinition> saved;
   private final IntegrationExecutor executor;
   private final SessionStore sessions;
   private final SessionScripts scripts;
   private final DebugStream stream;
   private final DefinitionMask definitions;
 
-  public ApiRoutes(IntegrationRegistry registry, IntegrationExecutor executor, SessionStore sessions,
-                   SessionScripts scripts, DebugStream stream, SecretMask mask) {
+  public ApiRoutes(IntegrationRegistry registry, ReplicatedDefinitions<IntegrationDefinition> saved,
+                   IntegrationExecutor executor, SessionStore sessions, SessionScripts scripts, DebugStream stream,
+                   SecretMask mask) {
     this.registry = registry;
+    this.saved = saved;
     this.executor = executor;
     this.sessions = sessions;
     this.scripts = scripts;
@@ -95,18 +99,23 @@ public final class ApiRoutes {
     }
     IntegrationDefinition stored = registry.find(name).orElse(null);
     // A definition read with GET comes back with its secrets masked: those stay as stored.
-    IntegrationDefinition definition = IntegrationDefinition.fromJson(
-      definitions.restore(name, body, stored == null ? null : stored.toJson()), name);
-    registry.put(definition);
-    answer(ctx, stored != null ? 200 : 201, definitions.show(definition.toJson()));
+    JsonObject restored = definitions.restore(name, body, stored == null ? null : stored.toJson());
+    IntegrationDefinition definition = IntegrationDefinition.fromJson(restored, name);
+    // The file keeps what the user sent, secrets in clear, not the defaults filled in.
+    saved.put(name, new JsonObject().put("name", name).mergeIn(restored), definition)
+      .onSuccess(replaced -> answer(ctx, replaced ? 200 : 201, definitions.show(definition.toJson())))
+      .onFailure(ctx::fail);
   }
 
   private void deleteIntegration(RoutingContext ctx) {
     String name = ctx.pathParam("name");
-    if (!registry.remove(name)) {
-      throw GatewayError.notFound("unknown_integration", "no integration named '" + name + "'");
-    }
-    ctx.response().setStatusCode(204).end();
+    saved.remove(name).onSuccess(removed -> {
+      if (removed) {
+        ctx.response().setStatusCode(204).end();
+      } else {
+        ctx.fail(GatewayError.notFound("unknown_integration", "no integration named '" + name + "'"));
+      }
+    }).onFailure(ctx::fail);
   }
 
   private void execute(RoutingContext ctx) {

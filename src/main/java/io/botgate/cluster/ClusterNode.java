@@ -63,6 +63,8 @@ public final class ClusterNode {
 
   /** Starts Vert.x as a member of the cluster these options describe. */
   public static Future<Vertx> start(VertxOptions vertxOptions, ClusterOptions options, long idleMillis, String nodeId) {
+    // The event bus between nodes listens on the cluster's address too (any free port), not on every interface.
+    vertxOptions.getEventBusOptions().setHost(options.host());
     return Vertx.builder().with(vertxOptions)
       .withClusterManager(new HazelcastClusterManager(hazelcastConfig(options, idleMillis, nodeId)))
       .buildClustered();

@@ -57,6 +57,15 @@ public final class IntegrationRegistry {
     byName.put(definition.name(), definition);
   }
 
+  /** Puts {@code definition} under {@code name}, or removes that name when it is null. */
+  public void install(String name, IntegrationDefinition definition) {
+    if (definition == null) {
+      byName.remove(name);
+    } else {
+      byName.put(name, definition);
+    }
+  }
+
   public Optional<IntegrationDefinition> find(String name) {
     return Optional.ofNullable(byName.get(name));
   }

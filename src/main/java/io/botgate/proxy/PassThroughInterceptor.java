@@ -259,8 +259,8 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     HOP_BY_HOP.forEach(headers::remove);
     Body body = response.getBody();
     if (body == null) {
-      answered(call, status, null);
-      return ctx.sendResponse();
+      // Recorded before the caller has the answer, as below: its next request reads this result.
+      return answered(call, status, null).transform(recorded -> ctx.sendResponse());
     }
     if (body.length() > options.responseLimitBytes()) {
       call.upstream.reset();
@@ -334,17 +334,19 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     return mediaType != null && mediaType.toLowerCase(Locale.ROOT).contains("json");
   }
 
-  private void record(ProxyCall call, ProxyCall.Failure failure) {
+  private Future<?> record(ProxyCall call, ProxyCall.Failure failure) {
     vertx.cancelTimer(call.timer);
-    if (!call.recorded) {
-      call.recorded = true;
-      call.record.failed(failure.statusCode(), failure.reason());
+    if (call.recorded) {
+      return Future.succeededFuture();
     }
+    call.recorded = true;
+    return call.record.failed(failure.statusCode(), failure.reason());
   }
 
-  /** Records the failure and answers the caller with it, nothing having been sent back yet. */
+  /** Records the failure, then answers the caller with it, nothing having been sent back yet. */
   private Future<ProxyResponse> fail(ProxyCall call, ProxyRequest request, ProxyCall.Failure failure) {
-    return Future.succeededFuture(failResponse(call, request, failure));
+    return record(call, failure).transform(recorded -> Future.succeededFuture(request.release().response()
+      .setStatusCode(failure.httpStatus()).setBody(json(failure))));
   }
 
   private ProxyResponse failResponse(ProxyCall call, ProxyRequest request, ProxyCall.Failure failure) {

@@ -49,7 +49,7 @@ public final class ClusterNodes implements AutoCloseable {
     JsonObject config = new JsonObject()
       .put("http.port", 0)
       .put("egress.allow", new JsonArray().add("127.0.0.1"))
-      .put("integrations.file", "src/test/resources/test-integrations.json")
+      .put("integrations.file", io.botgate.TestGateway.copyOf(java.nio.file.Path.of("src/test/resources/test-integrations.json")).toString())
       .put("node.id", "node-" + index)
       .put("cluster.enabled", true)
       .put("cluster.name", name)

@@ -1,0 +1,115 @@
+package io.botgate.cluster;
+
+import io.botgate.GatewayError;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One node's file of definitions, a JSON array rewritten whole and atomically: a temporary file in the same
+ * directory, flushed to disk, then renamed over the old one, so a crash leaves either the old file or the
+ * new one, never half of one. Blocking: call it from a worker.
+ */
+final class DefinitionFile {
+
+  /** A file created here may hold secrets: readable by its owner only. An existing file keeps its mode. */
+  private static final Set<PosixFilePermission> NEW_FILE = PosixFilePermissions.fromString("rw-------");
+
+  private final String kind;
+  private final Path path;
+
+  /** @param path null when the definitions are kept in memory only */
+  DefinitionFile(String kind, String path) {
+    this.kind = kind;
+    this.path = path == null || path.isBlank() ? null : Path.of(path).toAbsolutePath().normalize();
+  }
+
+  /** Where the file is, for messages; null when there is none. */
+  Path path() {
+    return path;
+  }
+
+  /**
+   * Replaces the file's content with {@code definitions}.
+   *
+   * @throws GatewayError {@code definitions_not_saved} (503) naming the file and the system's reason
+   */
+  void write(Collection<JsonObject> definitions) {
+    if (path == null) {
+      return;
+    }
+    byte[] text = (new JsonArray(List.copyOf(definitions)).encodePrettily() + "\n")
+      .getBytes(StandardCharsets.UTF_8);
+    Path target = path;
+    Path temp = null;
+    try {
+      target = Files.isSymbolicLink(path) ? path.toRealPath() : path; // keep the link, replace what it points to
+      Path dir = target.getParent();
+      Files.createDirectories(dir);
+      temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+      if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+        Files.setPosixFilePermissions(temp, Files.exists(target) ? Files.getPosixFilePermissions(target) : NEW_FILE);
+      }
+      try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+        ByteBuffer buffer = ByteBuffer.wrap(text);
+        while (buffer.hasRemaining()) {
+          out.write(buffer);
+        }
+        out.force(true);
+      }
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      temp = null;
+      syncDirectory(dir);
+    } catch (IOException e) {
+      throw new GatewayError(503, "definitions_not_saved", kind + " not saved: cannot write " + target + " ("
+        + reason(e) + "); nothing was changed. Make its directory writable, or point " + kind + ".file at a writable file");
+    } finally {
+      if (temp != null) {
+        try {
+          Files.deleteIfExists(temp);
+        } catch (IOException ignored) {
+          // the rename failed already; that failure is the one reported
+        }
+      }
+    }
+  }
+
+  /** Makes the rename itself durable; some file systems refuse to open a directory, and then it is skipped. */
+  private static void syncDirectory(Path dir) {
+    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (IOException ignored) {
+      // the file's content is on disk; only the rename's durability across a power cut is at stake
+    }
+  }
+
+  /** The operating system's words, not a Java class name: "Read-only file system", "permission denied". */
+  static String reason(Exception e) {
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof NoSuchFileException) {
+      return "no such file or directory";
+    }
+    if (e instanceof FileSystemException f && f.getReason() != null) {
+      return f.getReason();
+    }
+    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+  }
+}

@@ -1,0 +1,319 @@
+package io.botgate.cluster;
+
+import io.botgate.GatewayError;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
+import io.vertx.core.shareddata.Lock;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The definitions of one kind (integrations; credentials and imported bots can plug in the same way), kept
+ * alike on every node and in every node's file, so a change made through any node applies everywhere and
+ * survives a restart.
+ * <p>
+ * A change is written to this node's file first (atomically); if that fails, the change fails and nothing
+ * changes. Standalone that is all. On a clustered Vert.x the current set also lives in a cluster-wide map
+ * ({@code botgate.definitions.<kind>}, a Hazelcast IMap): a change is put there, then announced on
+ * {@link #ADDRESS}; every other node reads the changed entry from the map, installs it and rewrites its own
+ * file. A node joining a running cluster takes the cluster's set; the first node of a fresh cluster seeds it
+ * from its file. Changes on one node are made one at a time, so concurrent calls never lose each other.
+ * <p>
+ * A kind plugs in with its name, a check and an install; its registry keeps serving reads, and every change
+ * goes through here (as {@code ApiRoutes} does for integrations):
+ * <pre>{@code
+ * registry.load(text, path);  // start-up: the file, every problem reported
+ * ReplicatedDefinitions.start(vertx, new Kind<>("credentials", (name, json) -> Credential.fromJson(json, name),
+ *   registry::install), config.string("credentials.file"), new JsonArray(text));
+ * }</pre>
+ */
+public final class ReplicatedDefinitions<T> {
+
+  /** Where nodes announce a change: {@code {"kind", "name", "origin"}}; the definition itself is in the map. */
+  public static final String ADDRESS = "botgate.internal.definitions";
+  private static final String MAP_PREFIX = "botgate.definitions.";
+  /** Which kinds a node has seeded the cluster with: gone with the cluster, so a fresh one seeds again. */
+  private static final String SEEDED = "botgate.definitions.seeded";
+  private static final long LOCK_TIMEOUT_MS = 30_000;
+  private static final Logger LOG = Logger.getLogger(ReplicatedDefinitions.class.getName());
+
+  /**
+   * What makes one kind of definition: its name (in messages and the cluster map's name; its file's setting
+   * is {@code <name>.file}),
+   * how a definition is checked and built from its JSON (throwing with the problems), and how a built one is
+   * installed in this node's registry (null: removed). Both may run on a worker thread.
+   */
+  public record Kind<T>(String name, BiFunction<String, JsonObject, T> check, BiConsumer<String, T> install) {
+  }
+
+  private final Vertx vertx;
+  private final Kind<T> kind;
+  private final DefinitionFile file;
+  private final String origin = UUID.randomUUID().toString();
+  /** By name, in the file's order; replaced whole on each change, never modified. */
+  private volatile Map<String, JsonObject> current;
+  private Future<?> tail = Future.succeededFuture();
+  private AsyncMap<String, String> shared;
+  private MessageConsumer<JsonObject> consumer;
+
+  private ReplicatedDefinitions(Vertx vertx, Kind<T> kind, String file, JsonArray loaded) {
+    this.vertx = vertx;
+    this.kind = kind;
+    this.file = new DefinitionFile(kind.name(), file);
+    Map<String, JsonObject> byName = new LinkedHashMap<>();
+    for (Object definition : loaded) {
+      JsonObject json = (JsonObject) definition;
+      byName.put(json.getString("name"), json);
+    }
+    this.current = Collections.unmodifiableMap(byName);
+  }
+
+  /**
+   * Starts keeping a kind's definitions.
+   *
+   * @param file   the node's file of them (null: memory only); created at the first change if missing
+   * @param loaded what this node read from its file (or its embedded defaults), each with its "name", already
+   *               installed in the registry
+   */
+  public static <T> Future<ReplicatedDefinitions<T>> start(Vertx vertx, Kind<T> kind, String file, JsonArray loaded) {
+    ReplicatedDefinitions<T> definitions = new ReplicatedDefinitions<>(vertx, kind, file, loaded);
+    return (vertx.isClustered() ? definitions.join() : Future.succeededFuture()).map(v -> definitions);
+  }
+
+  /**
+   * Saves a definition and installs it here and on every other node.
+   *
+   * @param definition the JSON to keep, as the user gave it (secrets in clear), with its "name"
+   * @param checked    that JSON already checked and built by the caller
+   * @return whether it replaced one of the same name; fails with {@code definitions_not_saved} and changes
+   * nothing when the file cannot be written
+   */
+  public Future<Boolean> put(String name, JsonObject definition, T checked) {
+    return serially(() -> change(name, definition, checked));
+  }
+
+  /** Removes a definition here and on every other node; false when there is none of that name. */
+  public Future<Boolean> remove(String name) {
+    return serially(() -> current.containsKey(name) ? change(name, null, null) : Future.succeededFuture(false));
+  }
+
+  /** The definitions as saved, by name. */
+  public Map<String, JsonObject> all() {
+    return current;
+  }
+
+  /** Stops following the other nodes' changes. */
+  public Future<Void> close() {
+    return consumer == null ? Future.succeededFuture() : consumer.unregister();
+  }
+
+  private Future<Boolean> change(String name, JsonObject definition, T checked) {
+    Map<String, JsonObject> before = current;
+    Map<String, JsonObject> next = with(before, name, definition);
+    return vertx.executeBlocking(() -> {
+      file.write(next.values());
+      return null;
+    }, false).compose(v -> share(name, definition).recover(e -> undo(before, e))).map(v -> {
+      kind.install().accept(name, checked);
+      current = next;
+      announce(name);
+      return before.containsKey(name);
+    });
+  }
+
+  private Future<Void> share(String name, JsonObject definition) {
+    if (shared == null) {
+      return Future.succeededFuture();
+    }
+    return definition == null ? shared.remove(name).mapEmpty() : shared.put(name, definition.encode());
+  }
+
+  /** The file was written but the cluster refused the change: put the file back so nothing changed. */
+  private Future<Void> undo(Map<String, JsonObject> before, Throwable failure) {
+    return vertx.executeBlocking(() -> {
+      file.write(before.values());
+      return null;
+    }, false).transform(restored -> Future.failedFuture(new GatewayError(503, "definitions_not_replicated",
+      kind.name() + " not saved: the cluster did not take the change (" + failure.getMessage() + "); nothing was changed")));
+  }
+
+  private void announce(String name) {
+    if (shared != null) {
+      vertx.eventBus().publish(ADDRESS, new JsonObject().put("kind", kind.name()).put("name", name).put("origin", origin));
+    }
+  }
+
+  /** Runs changes one after another: each reads the set the previous one left. */
+  private synchronized <R> Future<R> serially(Supplier<Future<R>> step) {
+    Future<R> next = tail.transform(previous -> {
+      try {
+        return step.get();
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+    });
+    tail = next;
+    return next;
+  }
+
+  private Future<Void> join() {
+    Promise<Void> joined = Promise.promise();
+    synchronized (this) {
+      tail = joined.future(); // announcements received meanwhile wait for the cluster's set
+    }
+    consumer = vertx.eventBus().consumer(ADDRESS, this::onAnnounce);
+    consumer.completion()
+      .compose(v -> vertx.sharedData().<String, String>getAsyncMap(MAP_PREFIX + kind.name()))
+      .compose(map -> {
+        shared = map;
+        return vertx.sharedData().getLockWithTimeout(MAP_PREFIX + kind.name(), LOCK_TIMEOUT_MS);
+      })
+      .compose(lock -> seedOrTake().eventually(() -> release(lock)))
+      .compose(this::adopt)
+      .onComplete(joined);
+    return joined.future();
+  }
+
+  private static Future<Void> release(Lock lock) {
+    lock.release();
+    return Future.succeededFuture();
+  }
+
+  /** The cluster's set; the first node of a fresh cluster puts its own there first. */
+  private Future<Map<String, JsonObject>> seedOrTake() {
+    return vertx.sharedData().<String, String>getAsyncMap(SEEDED).compose(seeded -> seeded.get(kind.name())
+      .compose(seeder -> {
+        if (seeder != null) {
+          return shared.entries().map(ReplicatedDefinitions::decode);
+        }
+        Map<String, JsonObject> mine = current;
+        LOG.info(kind.name() + ": this node starts the cluster's set with its " + mine.size() + " definitions");
+        return shared.clear().compose(v -> {
+          List<Future<?>> puts = new ArrayList<>();
+          mine.forEach((name, json) -> puts.add(shared.put(name, json.encode())));
+          return Future.all(puts);
+        }).compose(v -> seeded.put(kind.name(), origin)).map(v -> mine);
+      }));
+  }
+
+  /** Makes the cluster's set this node's: installs what differs and rewrites the file if anything did. */
+  private Future<Void> adopt(Map<String, JsonObject> cluster) {
+    Map<String, JsonObject> before = current;
+    if (before.equals(cluster)) {
+      return Future.succeededFuture();
+    }
+    Map<String, JsonObject> next = new LinkedHashMap<>();
+    before.keySet().stream().filter(cluster::containsKey).forEach(name -> next.put(name, cluster.get(name)));
+    new TreeMap<>(cluster).forEach(next::putIfAbsent);
+    return vertx.executeBlocking(() -> {
+      Set<String> names = new LinkedHashSet<>(before.keySet());
+      names.addAll(next.keySet());
+      for (String name : names) {
+        if (!Objects.equals(before.get(name), next.get(name)) && !install(name, next.get(name))) {
+          keep(next, name, before.get(name));
+        }
+      }
+      writeOrLog(next);
+      current = Collections.unmodifiableMap(next);
+      LOG.info(kind.name() + ": took the cluster's " + next.size() + " definitions");
+      return null;
+    }, false);
+  }
+
+  private void onAnnounce(Message<JsonObject> message) {
+    JsonObject body = message.body();
+    if (kind.name().equals(body.getString("kind")) && !origin.equals(body.getString("origin"))) {
+      String name = body.getString("name");
+      serially(() -> refresh(name));
+    }
+  }
+
+  /** Another node changed a definition: read it from the cluster's map, where the latest change of it is. */
+  private Future<Void> refresh(String name) {
+    return shared.get(name).compose(text -> {
+      JsonObject definition = text == null ? null : new JsonObject(text);
+      if (Objects.equals(definition, current.get(name))) {
+        return Future.<Void>succeededFuture();
+      }
+      Map<String, JsonObject> next = with(current, name, definition);
+      return vertx.executeBlocking(() -> {
+        if (install(name, definition)) {
+          writeOrLog(next);
+          current = next;
+        }
+        return null;
+      }, false);
+    }).recover(e -> {
+      LOG.log(Level.SEVERE, kind.name() + ": could not take the change of '" + name + "' made on another node", e);
+      return Future.succeededFuture();
+    });
+  }
+
+  /**
+   * Installs another node's definition; false when this node refuses it (say, it runs an older version), and
+   * then keeps its own, so its file never holds what it could not load at its next start.
+   */
+  private boolean install(String name, JsonObject definition) {
+    try {
+      kind.install().accept(name, definition == null ? null : kind.check().apply(name, definition));
+      return true;
+    } catch (RuntimeException e) {
+      LOG.log(Level.SEVERE, kind.name() + ": '" + name + "' from the cluster is refused on this node: "
+        + e.getMessage());
+      return false;
+    }
+  }
+
+  private static void keep(Map<String, JsonObject> set, String name, JsonObject own) {
+    if (own == null) {
+      set.remove(name);
+    } else {
+      set.put(name, own);
+    }
+  }
+
+  /** Another node's change stands in the cluster whatever this node's disk says; the next change writes again. */
+  private void writeOrLog(Map<String, JsonObject> definitions) {
+    try {
+      file.write(definitions.values());
+    } catch (GatewayError e) {
+      LOG.severe(e.getMessage());
+    }
+  }
+
+  private static Map<String, JsonObject> with(Map<String, JsonObject> set, String name, JsonObject definition) {
+    Map<String, JsonObject> next = new LinkedHashMap<>(set);
+    if (definition == null) {
+      next.remove(name);
+    } else {
+      next.put(name, definition);
+    }
+    return Collections.unmodifiableMap(next);
+  }
+
+  private static Map<String, JsonObject> decode(Map<String, String> entries) {
+    Map<String, JsonObject> out = new TreeMap<>();
+    entries.forEach((name, text) -> out.put(name, new JsonObject(text)));
+    return out;
+  }
+}

@@ -1,0 +1,171 @@
+package io.botgate.cluster;
+
+import io.botgate.TestGateway;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static io.botgate.Await.result;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Integrations changed through one node of a cluster apply on every node, each node's file follows, a node
+ * joining takes the cluster's set, and a whole-cluster restart keeps what was changed: two and three
+ * clustered Vert.x instances in this JVM, each running a gateway.
+ */
+class ClusteredDefinitionsTest {
+
+  /** DESIGN.md: a change applies on every node within a second; measured with a margin for a loaded machine. */
+  private static final Duration WITHIN = Duration.ofSeconds(3);
+
+  /** Two nodes running for the tests that need no restart: starting Hazelcast members is the slow part. */
+  private static Cluster running;
+  private static TestGateway a;
+  private static TestGateway b;
+
+  @BeforeAll
+  static void startTwoNodes() {
+    running = new Cluster();
+    a = running.gateway(0, null);
+    b = running.gateway(1, null);
+  }
+
+  @AfterAll
+  static void stopTwoNodes() {
+    running.close();
+  }
+
+  @Test
+  @Timeout(60)
+  void shouldApplyAChangeMadeOnOneNodeOnTheOtherWithinASecond() {
+    JsonObject fresh = new JsonObject().put("name", "fresh").put("method", "GET").put("url", "stub:/echo/fresh");
+
+    assertThat(result(a.declare(fresh)).statusCode()).isEqualTo(201);
+    long answered = System.nanoTime();
+    await().atMost(WITHIN).pollInterval(Duration.ofMillis(10)).until(() -> executes(b, "fresh"));
+    System.out.println("node B executed what node A had just answered a PUT for after "
+      + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - answered) + " ms");
+    await().atMost(WITHIN).until(() -> names(file(b)).contains("fresh"));
+
+    assertThat(result(delete(b, "fresh")).statusCode()).isEqualTo(204);
+    await().atMost(WITHIN).until(() -> status(a, "fresh") == 404);
+    await().atMost(WITHIN).until(() -> !names(file(a)).contains("fresh"));
+  }
+
+  @Test
+  @Timeout(60)
+  void shouldLoseNoneOfConcurrentPutsMadeOnTwoNodes() {
+    List<Future<HttpResponse<Buffer>>> puts = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      puts.add(a.declare(new JsonObject().put("name", "a" + i).put("method", "GET").put("url", "stub:/echo/a")));
+      puts.add(b.declare(new JsonObject().put("name", "b" + i).put("method", "GET").put("url", "stub:/echo/b")));
+      names.addAll(List.of("a" + i, "b" + i));
+    }
+    result(Future.all(puts));
+
+    for (TestGateway node : List.of(a, b)) {
+      await().atMost(WITHIN).until(() -> names(file(node)).containsAll(names));
+      JsonArray listed = result(node.http.get(node.gateway.port(), "127.0.0.1", "/api/integrations").send())
+        .bodyAsJsonArray();
+      assertThat(listed.stream().map(d -> ((JsonObject) d).getString("name"))).containsAll(names);
+    }
+  }
+
+  @Test
+  @Timeout(180)
+  void shouldGiveAJoiningNodeTheClustersSetAndKeepItAcrossAWholeClusterRestart() throws IOException {
+    Path savedByFirst;
+    try (Cluster cluster = new Cluster()) {
+      TestGateway first = cluster.gateway(0, null);
+      JsonObject added = new JsonObject().put("name", "added").put("method", "GET").put("url", "stub:/echo/added");
+      assertThat(result(first.declare(added)).statusCode()).isEqualTo(201);
+
+      TestGateway joining = cluster.gateway(1, null); // its file has only the test's faqIntegration
+      assertThat(executes(joining, "added")).isTrue();
+      assertThat(names(file(joining))).containsExactlyInAnyOrder("faqIntegration", "added");
+      savedByFirst = file(first);
+    }
+
+    try (Cluster restarted = new Cluster()) {
+      TestGateway first = restarted.gateway(0, savedByFirst); // a fresh cluster: seeded from this node's file
+      TestGateway joining = restarted.gateway(1, null);       // whose own file is stale
+      assertThat(status(first, "added")).isEqualTo(200);
+      assertThat(status(joining, "added")).isEqualTo(200);
+      assertThat(names(file(joining))).containsExactlyInAnyOrder("faqIntegration", "added");
+    }
+  }
+
+  /** Clustered Vert.x nodes in this JVM, each with a gateway, under a cluster name no other run shares. */
+  private static final class Cluster implements AutoCloseable {
+
+    private final String name = "defs-" + UUID.randomUUID();
+    private final List<Integer> ports = List.of(freePort(), freePort());
+    private final List<Vertx> nodes = new ArrayList<>();
+
+    /** Starts node {@code index} of the cluster with a gateway on a copy of the test integrations, or on {@code file}. */
+    private TestGateway gateway(int index, Path file) {
+      Vertx node = result(ClusterNode.start(new VertxOptions(), new ClusterOptions(true, name, "127.0.0.1",
+        ports.get(index), ports.stream().map(p -> "127.0.0.1:" + p).toList(), 1), 3_600_000L, "node-" + index));
+      nodes.add(node);
+      JsonObject extra = file == null ? new JsonObject() : new JsonObject().put("integrations.file", file.toString());
+      return result(TestGateway.start(node, extra.put("http.instances", 1)));
+    }
+
+    @Override
+    public void close() {
+      nodes.forEach(node -> result(node.close()));
+    }
+  }
+
+  private static boolean executes(TestGateway node, String integration) {
+    HttpResponse<Buffer> r = result(node.http.post(node.gateway.port(), "127.0.0.1",
+      "/api/sessions/s/integrations/" + integration).sendJsonObject(new JsonObject()));
+    return r.statusCode() == 200 && "success".equals(r.bodyAsJsonObject().getString("outcome"));
+  }
+
+  private static int status(TestGateway node, String integration) {
+    return result(node.http.get(node.gateway.port(), "127.0.0.1", "/api/integrations/" + integration).send())
+      .statusCode();
+  }
+
+  private static Future<HttpResponse<Buffer>> delete(TestGateway node, String integration) {
+    return node.http.delete(node.gateway.port(), "127.0.0.1", "/api/integrations/" + integration).send();
+  }
+
+  private static Path file(TestGateway node) {
+    return Path.of(node.config().getString("integrations.file"));
+  }
+
+  private static List<String> names(Path file) throws IOException {
+    return new JsonArray(Files.readString(file)).stream().map(d -> ((JsonObject) d).getString("name")).toList();
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
