@@ -77,6 +77,8 @@ public final class GatewayConfig {
     d.put("console.origins", new JsonArray());
     d.put("console.frame.bytes", 262_144);
     d.put("console.frames.perSecond", 100);
+    d.put("imports.cb", new JsonArray());
+    d.put("context.maxBytes", 67_108_864);
     d.put("cluster.enabled", false);
     d.put("shutdown.graceSeconds", 30);
     return d;

@@ -3,6 +3,7 @@ package io.botgate.integration;
 import io.botgate.GatewayError;
 import io.botgate.JsonText;
 import io.botgate.Tally;
+import io.botgate.cb.context.ConversationContext;
 import io.botgate.events.DebugEvent;
 import io.botgate.events.DebugStream;
 import io.botgate.events.SecretMask;
@@ -77,6 +78,7 @@ public final class IntegrationExecutor {
     Session session;
     try {
       session = sessions.open(sessionId);
+      ConversationContext.keep(session, request.context());
     } catch (GatewayError e) {
       return Future.failedFuture(e);
     }

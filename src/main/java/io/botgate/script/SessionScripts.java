@@ -2,6 +2,7 @@ package io.botgate.script;
 
 import io.botgate.GatewayError;
 import io.botgate.JsonFields;
+import io.botgate.cb.context.ConversationContext;
 import io.botgate.events.DebugStream;
 import io.botgate.events.Transcript;
 import io.botgate.session.RequestScope;
@@ -13,11 +14,11 @@ import java.util.Set;
 
 /**
  * Runs a script on its own against a session ({@code POST /api/sessions/{session}/scripts} and
- * {@code botgate.script.run}): body {@code {"code", "variables", "userMessage"}}.
+ * {@code botgate.script.run}): body {@code {"code", "variables", "userMessage", "context"}}.
  */
 public final class SessionScripts {
 
-  private static final Set<String> KNOWN = Set.of("code", "variables", "userMessage", "session");
+  private static final Set<String> KNOWN = Set.of("code", "variables", "userMessage", "session", "context");
 
   private final SessionStore sessions;
   private final DebugStream stream;
@@ -29,7 +30,7 @@ public final class SessionScripts {
     this.runner = runner;
   }
 
-  /** Answers {@code {session, outcome, messages, variableChanges, error?, events, durationMs}}. */
+  /** Answers {@code {session, outcome, messages, variableChanges, error?, events, durationMs}}; {@code context} is kept on the session. */
   public Future<JsonObject> run(String sessionId, JsonObject body) {
     if (body == null || !(body.getValue("code") instanceof String code) || code.isBlank()) {
       return Future.failedFuture(GatewayError.badRequest("invalid_request", "'code' is required: the JavaScript to run"));
@@ -37,8 +38,10 @@ public final class SessionScripts {
     RequestScope scope;
     try {
       JsonFields.onlyKnown(body, KNOWN);
+      JsonObject context = ConversationContext.check(body.getValue("context"));
       scope = new RequestScope(sessions.open(sessionId), JsonFields.object(body, "variables"), null,
         JsonFields.string(body, "userMessage"));
+      ConversationContext.keep(scope.session(), context);
     } catch (GatewayError e) {
       return Future.failedFuture(e);
     }

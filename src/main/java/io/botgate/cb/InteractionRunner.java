@@ -1,0 +1,219 @@
+package io.botgate.cb;
+
+import io.botgate.GatewayError;
+import io.botgate.JsonFields;
+import io.botgate.cb.context.ConversationContext;
+import io.botgate.events.DebugEvent;
+import io.botgate.events.DebugStream;
+import io.botgate.events.Transcript;
+import io.botgate.integration.ExecutionRequest;
+import io.botgate.integration.IntegrationExecutor;
+import io.botgate.script.ScriptRunner;
+import io.botgate.session.RequestScope;
+import io.botgate.session.Session;
+import io.botgate.session.SessionLimitExceeded;
+import io.botgate.session.SessionStore;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Runs an imported interaction as CB does ({@code POST /api/sessions/{session}/bots/{bot}/interactions/{name}}):
+ * the bot's {@code __initConversation()} once per session, the pre-process code, the integration (for
+ * {@code API_INTEGRATION}, executed as {@code POST .../integrations/{name}} would), the process-user-response
+ * code, then the post-process code; each script with the bot's global functions. The answer is shaped like
+ * an execution's, plus {@code next} (the interaction setTriggerNextMessage named, else the one CB's rules
+ * choose) and {@code delayMs} (setMessageDelay, else the interaction's own delay, else 0).
+ */
+public final class InteractionRunner {
+
+  private static final Set<String> KNOWN = Set.of("variables", "slots", "userMessage", "context");
+  private static final Pattern INIT = Pattern.compile("function\\s+__initConversation\\s*\\(");
+  /** The session variable that says the bot's __initConversation() ran in this session. */
+  static final String STARTED = "botgate.cb.started.";
+
+  private final SessionStore sessions;
+  private final DebugStream stream;
+  private final ScriptRunner scripts;
+  private final IntegrationExecutor executor;
+  private final BotRegistry bots;
+
+  public InteractionRunner(SessionStore sessions, DebugStream stream, ScriptRunner scripts,
+                           IntegrationExecutor executor, BotRegistry bots) {
+    this.sessions = sessions;
+    this.stream = stream;
+    this.scripts = scripts;
+    this.executor = executor;
+    this.bots = bots;
+  }
+
+  public Future<JsonObject> run(String sessionId, String botName, String name, JsonObject body) {
+    try {
+      JsonObject request = body == null ? new JsonObject() : body;
+      JsonFields.onlyKnown(request, KNOWN);
+      JsonObject context = ConversationContext.check(request.getValue("context"));
+      CbBot bot = bots.find(botName).orElseThrow(() -> GatewayError.notFound("unknown_bot", "no imported bot named '"
+        + botName + "'; GET /api/bots lists them (POST /api/import/cb imports one)"));
+      Interaction interaction = bot.interactions().get(name);
+      if (interaction == null) {
+        throw GatewayError.notFound("unknown_interaction", "bot '" + botName + "' has no runnable interaction named '"
+          + name + "'; GET /api/bots/" + botName + " lists them");
+      }
+      Session session = sessions.open(sessionId);
+      ConversationContext.keep(session, context);
+      JsonObject variables = JsonFields.object(request, "variables");
+      JsonObject slots = JsonFields.object(request, "slots");
+      String userMessage = JsonFields.string(request, "userMessage");
+      return new Run(bot, interaction, new RequestScope(session, variables, slots, userMessage), variables, slots)
+        .start();
+    } catch (GatewayError e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  /** One interaction run: its steps in order and what they produced. */
+  private final class Run {
+    private final CbBot bot;
+    private final Interaction interaction;
+    private final RequestScope scope;
+    private final JsonObject variables;
+    private final JsonObject slots;
+    private final long started = System.nanoTime();
+    private final JsonArray events = new JsonArray();
+    private final JsonArray messages = new JsonArray();
+    private final JsonArray errors = new JsonArray();
+    private final JsonObject changes = new JsonObject();
+    private JsonObject execution;
+    private String next;
+    private Long delayMs;
+
+    Run(CbBot bot, Interaction interaction, RequestScope scope, JsonObject variables, JsonObject slots) {
+      this.bot = bot;
+      this.interaction = interaction;
+      this.scope = scope;
+      this.variables = variables;
+      this.slots = slots;
+    }
+
+    Future<JsonObject> start() {
+      Transcript opening = new Transcript(stream, scope.session().id());
+      opening.event(DebugEvent.DEBUG, "info", "interaction '" + interaction.name() + "' of bot '" + bot.name()
+        + "' started", group("start"));
+      collect(opening);
+      return init()
+        .compose(v -> script("preProcessMessage", interaction.preProcess()))
+        .compose(v -> integration())
+        .compose(v -> script("processUserResponse", interaction.processUserResponse()))
+        .compose(v -> script("postProcessMessage", interaction.postProcess()))
+        .map(v -> answer());
+    }
+
+    private JsonObject group(String phase) {
+      return new JsonObject().put("phase", phase).put("bot", bot.name()).put("interaction", interaction.name());
+    }
+
+    /** CB runs a bot's {@code __initConversation()} when a conversation starts: here, its first interaction run. */
+    private Future<Void> init() {
+      String marker = STARTED + bot.name();
+      if (bot.globals() == null || !INIT.matcher(bot.globals()).find() || scope.session().variable(marker) != null) {
+        return Future.succeededFuture();
+      }
+      try {
+        scope.session().setVariable(marker, true);
+      } catch (SessionLimitExceeded e) {
+        return Future.failedFuture(new GatewayError(413, "session_limit", e.getMessage()));
+      }
+      return script("__initConversation", "__initConversation();");
+    }
+
+    private Future<Void> script(String name, String code) {
+      if (code == null) {
+        return Future.succeededFuture();
+      }
+      Transcript transcript = new Transcript(stream, scope.session().id());
+      return scripts.run(name, code, scope, transcript, false, bot.id(), bot.globals()).map(r -> {
+        collect(transcript);
+        changes.mergeIn(r.changes());
+        if (!r.outcome().ok()) {
+          errors.add(r.outcome().error().toJson());
+        }
+        if (r.next() != null) {
+          next = r.next();
+        }
+        if (r.delayMs() != null) {
+          delayMs = r.delayMs();
+        }
+        return null;
+      });
+    }
+
+    /**
+     * The integration, executed with this turn's request variables (those the caller sent and those the
+     * scripts set so far); what its transform sets is seen by the scripts after it.
+     */
+    private Future<Void> integration() {
+      if (interaction.integration() == null) {
+        return Future.succeededFuture();
+      }
+      JsonObject sent = variables == null ? new JsonObject() : variables.copy();
+      changes.forEach(e -> sent.put(e.getKey(), e.getValue()));
+      return executor.execute(scope.session().id(), interaction.integration(),
+        new ExecutionRequest(sent, slots, scope.userMessage(), null, null, null)).map(report -> {
+          execution = report.toJson();
+          events.addAll(execution.getJsonArray("events", new JsonArray()));
+          messages.addAll(execution.getJsonArray("messages", new JsonArray()));
+          errors.addAll(execution.getJsonArray("scriptErrors", new JsonArray()));
+          JsonObject transformed = execution.getJsonObject("variableChanges", new JsonObject());
+          transformed.forEach(e -> {
+            try {
+              scope.setVariable(e.getKey(), e.getValue(), false);
+            } catch (SessionLimitExceeded tooLarge) {
+              // the transform's own setBotVariable was refused the same way and reported by it
+            }
+          });
+          changes.mergeIn(transformed);
+          return null;
+        });
+    }
+
+    private void collect(Transcript transcript) {
+      events.addAll(transcript.eventsAsJson());
+      messages.addAll(transcript.messages());
+    }
+
+    private JsonObject answer() {
+      Boolean success = execution == null ? null : execution.getJsonObject("result").getBoolean("success");
+      String chosen = next != null ? next : interaction.nextAfter(success);
+      long delay = delayMs != null ? delayMs : interaction.delayMs() != null ? interaction.delayMs() : 0;
+      String outcome = execution != null ? execution.getString("outcome") : errors.isEmpty() ? "ok" : "error";
+      long totalMs = (System.nanoTime() - started) / 1_000_000;
+      Transcript closing = new Transcript(stream, scope.session().id());
+      closing.event(DebugEvent.DEBUG, "info", "interaction '" + interaction.name() + "' of bot '" + bot.name()
+          + "' finished (" + outcome + ") in " + totalMs + " ms" + (chosen == null ? "" : ", next: " + chosen),
+        group("finish").put("outcome", outcome).put("next", chosen).put("delayMs", delay));
+      collect(closing);
+      JsonObject answer = new JsonObject().put("bot", bot.name()).put("interaction", interaction.name())
+        .put("result", execution == null ? null : execution.getJsonObject("result"))
+        .put("outcome", outcome);
+      if (execution != null && execution.getValue("reason") != null) {
+        answer.put("reason", execution.getValue("reason"));
+      }
+      answer.put("request", execution == null ? null : execution.getValue("request"))
+        .put("variables", execution == null ? new JsonObject() : execution.getJsonObject("variables"))
+        .put("messages", messages);
+      if (!errors.isEmpty()) {
+        answer.put("scriptErrors", errors);
+      }
+      if (!changes.isEmpty()) {
+        answer.put("variableChanges", changes);
+      }
+      Object upstreamMs = execution == null ? null : execution.getJsonObject("timings").getValue("upstreamMs");
+      return answer.put("events", events)
+        .put("timings", new JsonObject().put("totalMs", totalMs).put("upstreamMs", upstreamMs))
+        .put("next", chosen).put("delayMs", delay);
+    }
+  }
+}
