@@ -1,5 +1,6 @@
 package io.botgate;
 
+import io.botgate.cb.context.ContextOptions;
 import io.botgate.proxy.PassThroughOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -78,7 +79,7 @@ public final class GatewayConfig {
     d.put("console.frame.bytes", 262_144);
     d.put("console.frames.perSecond", 100);
     d.put("imports.cb", new JsonArray());
-    d.put("context.maxBytes", 67_108_864);
+    d.put("context.maxBytes", (int) ContextOptions.DEFAULT_MAX_BYTES);
     d.put("cluster.enabled", false);
     d.put("shutdown.graceSeconds", 30);
     return d;
