@@ -18,6 +18,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -62,25 +63,28 @@ public final class InteractionRunner {
         throw GatewayError.notFound("unknown_interaction", "bot '" + botName + "' has no runnable interaction named '"
           + name + "'; GET /api/bots/" + botName + " lists them");
       }
-      Session session = sessions.open(sessionId);
-      ConversationContext.keep(session, context);
       JsonObject variables = JsonFields.object(request, "variables");
-      JsonObject slots = JsonFields.object(request, "slots");
-      String userMessage = JsonFields.string(request, "userMessage");
-      return new Run(bot, interaction, new RequestScope(session, variables, slots, userMessage), variables, slots)
-        .start();
+      return new Run(sessionId, bot, interaction, variables == null ? new JsonObject() : variables.copy(),
+        JsonFields.object(request, "slots"), JsonFields.string(request, "userMessage"), context).start();
     } catch (GatewayError e) {
       return Future.failedFuture(e);
     }
   }
 
-  /** One interaction run: its steps in order and what they produced. */
+  /**
+   * One interaction run: its steps in order and what they produced. Each step is a piece of work on the
+   * session of its own (the integration between them is one too), so the request-scope variables of the
+   * turn are carried from step to step here rather than in one {@link RequestScope}.
+   */
   private final class Run {
+    private final String sessionId;
     private final CbBot bot;
     private final Interaction interaction;
-    private final RequestScope scope;
-    private final JsonObject variables;
+    /** The request-scope variables: those the caller sent, then every variable the steps set. */
+    private final JsonObject requestVariables;
     private final JsonObject slots;
+    private final String userMessage;
+    private final JsonObject context;
     private final long started = System.nanoTime();
     private final JsonArray events = new JsonArray();
     private final JsonArray messages = new JsonArray();
@@ -90,25 +94,40 @@ public final class InteractionRunner {
     private String next;
     private Long delayMs;
 
-    Run(CbBot bot, Interaction interaction, RequestScope scope, JsonObject variables, JsonObject slots) {
+    Run(String sessionId, CbBot bot, Interaction interaction, JsonObject requestVariables, JsonObject slots,
+        String userMessage, JsonObject context) {
+      this.sessionId = sessionId;
       this.bot = bot;
       this.interaction = interaction;
-      this.scope = scope;
-      this.variables = variables;
+      this.requestVariables = requestVariables;
       this.slots = slots;
+      this.userMessage = userMessage;
+      this.context = context;
     }
 
     Future<JsonObject> start() {
-      Transcript opening = new Transcript(stream, scope.session().id());
-      opening.event(DebugEvent.DEBUG, "info", "interaction '" + interaction.name() + "' of bot '" + bot.name()
-        + "' started", group("start"));
-      collect(opening);
-      return init()
-        .compose(v -> script("preProcessMessage", interaction.preProcess()))
+      return inSession(session -> {
+        ConversationContext.keep(session, context);
+        Transcript opening = new Transcript(stream, sessionId);
+        opening.event(DebugEvent.DEBUG, "info", "interaction '" + interaction.name() + "' of bot '" + bot.name()
+          + "' started", group("start"));
+        collect(opening);
+        return init(session);
+      })
+        .compose(v -> step("preProcessMessage", interaction.preProcess()))
         .compose(v -> integration())
-        .compose(v -> script("processUserResponse", interaction.processUserResponse()))
-        .compose(v -> script("postProcessMessage", interaction.postProcess()))
+        .compose(v -> step("processUserResponse", interaction.processUserResponse()))
+        .compose(v -> step("postProcessMessage", interaction.postProcess()))
         .map(v -> answer());
+    }
+
+    /** Work on the session (created when new). */
+    private <T> Future<T> inSession(Function<Session, Future<T>> work) {
+      try {
+        return work.apply(sessions.open(sessionId));
+      } catch (GatewayError e) {
+        return Future.failedFuture(e);
+      }
     }
 
     private JsonObject group(String phase) {
@@ -116,27 +135,30 @@ public final class InteractionRunner {
     }
 
     /** CB runs a bot's {@code __initConversation()} when a conversation starts: here, its first interaction run. */
-    private Future<Void> init() {
+    private Future<Void> init(Session session) {
       String marker = STARTED + bot.name();
-      if (bot.globals() == null || !INIT.matcher(bot.globals()).find() || scope.session().variable(marker) != null) {
+      if (bot.globals() == null || !INIT.matcher(bot.globals()).find() || session.variable(marker) != null) {
         return Future.succeededFuture();
       }
       try {
-        scope.session().setVariable(marker, true);
+        session.setVariable(marker, true);
       } catch (SessionLimitExceeded e) {
         return Future.failedFuture(new GatewayError(413, "session_limit", e.getMessage()));
       }
-      return script("__initConversation", "__initConversation();");
+      return script(session, "__initConversation", "__initConversation();");
     }
 
-    private Future<Void> script(String name, String code) {
-      if (code == null) {
-        return Future.succeededFuture();
-      }
-      Transcript transcript = new Transcript(stream, scope.session().id());
+    private Future<Void> step(String name, String code) {
+      return code == null ? Future.succeededFuture() : inSession(session -> script(session, name, code));
+    }
+
+    private Future<Void> script(Session session, String name, String code) {
+      Transcript transcript = new Transcript(stream, sessionId);
+      RequestScope scope = new RequestScope(session, requestVariables.copy(), slots, userMessage);
       return scripts.run(name, code, scope, transcript, false, bot.id(), bot.globals()).map(r -> {
         collect(transcript);
         changes.mergeIn(r.changes());
+        requestVariables.mergeIn(r.changes());
         if (!r.outcome().ok()) {
           errors.add(r.outcome().error().toJson());
         }
@@ -150,31 +172,20 @@ public final class InteractionRunner {
       });
     }
 
-    /**
-     * The integration, executed with this turn's request variables (those the caller sent and those the
-     * scripts set so far); what its transform sets is seen by the scripts after it.
-     */
+    /** The integration, executed with the turn's request variables so far; what its transform sets, later steps see. */
     private Future<Void> integration() {
       if (interaction.integration() == null) {
         return Future.succeededFuture();
       }
-      JsonObject sent = variables == null ? new JsonObject() : variables.copy();
-      changes.forEach(e -> sent.put(e.getKey(), e.getValue()));
-      return executor.execute(scope.session().id(), interaction.integration(),
-        new ExecutionRequest(sent, slots, scope.userMessage(), null, null, null)).map(report -> {
+      return executor.execute(sessionId, interaction.integration(),
+        new ExecutionRequest(requestVariables.copy(), slots, userMessage, null, null, null)).map(report -> {
           execution = report.toJson();
           events.addAll(execution.getJsonArray("events", new JsonArray()));
           messages.addAll(execution.getJsonArray("messages", new JsonArray()));
           errors.addAll(execution.getJsonArray("scriptErrors", new JsonArray()));
           JsonObject transformed = execution.getJsonObject("variableChanges", new JsonObject());
-          transformed.forEach(e -> {
-            try {
-              scope.setVariable(e.getKey(), e.getValue(), false);
-            } catch (SessionLimitExceeded tooLarge) {
-              // the transform's own setBotVariable was refused the same way and reported by it
-            }
-          });
           changes.mergeIn(transformed);
+          requestVariables.mergeIn(transformed);
           return null;
         });
     }
@@ -190,7 +201,7 @@ public final class InteractionRunner {
       long delay = delayMs != null ? delayMs : interaction.delayMs() != null ? interaction.delayMs() : 0;
       String outcome = execution != null ? execution.getString("outcome") : errors.isEmpty() ? "ok" : "error";
       long totalMs = (System.nanoTime() - started) / 1_000_000;
-      Transcript closing = new Transcript(stream, scope.session().id());
+      Transcript closing = new Transcript(stream, sessionId);
       closing.event(DebugEvent.DEBUG, "info", "interaction '" + interaction.name() + "' of bot '" + bot.name()
           + "' finished (" + outcome + ") in " + totalMs + " ms" + (chosen == null ? "" : ", next: " + chosen),
         group("finish").put("outcome", outcome).put("next", chosen).put("delayMs", delay));
