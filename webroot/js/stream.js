@@ -18,6 +18,7 @@ export class StreamView {
     this.arrived = 0;          // arrival number of the next event (event._n)
     this.queue = [];
     this.lastSeq = {};
+    this.running = new Map();  // session -> the CB interaction whose run is streaming (see group)
     this.selection = '*';
     this.hidden = new Set();
     this.query = '';
@@ -92,6 +93,7 @@ export class StreamView {
         this.lastSeq[event.session] = event.seq;
       }
       event._n = this.arrived++;
+      this.group(event);
       this.events.push(event);
       this.count(event, 1);
       accepted.push(event);
@@ -298,9 +300,24 @@ export class StreamView {
     if (remeasure) this.layout();
   }
 
+  /** Marks the events of a CB interaction run (between its start and finish events) as one group. */
+  group(event) {
+    const d = event.data || {};
+    const session = event.session || '';
+    if (d.interaction && d.phase === 'start') this.running.set(session, `${d.bot} / ${d.interaction}`);
+    if (this.running.has(session)) event._group = this.running.get(session);
+    if (d.interaction && d.phase === 'finish') this.running.delete(session);
+  }
+
   row(event) {
     const row = document.createElement('div');
     row.className = `row level-${event.level} kind-${event.kind}`;
+    if (event._group) {
+      row.classList.add('in-group');
+      row.title = `interaction ${event._group}`;
+      const phase = event.data && event.data.interaction && event.data.phase;
+      if (phase === 'start' || phase === 'finish') row.classList.add(`group-${phase}`);
+    }
     if (event.seq !== undefined) row.dataset.seq = event.seq;
     row.dataset.session = event.session || '';
     const line = document.createElement('div');

@@ -6,6 +6,14 @@ import io.botgate.api.ApiRoutes;
 import io.botgate.api.BridgeOptions;
 import io.botgate.api.EventBusBridge;
 import io.botgate.cluster.ReplicatedDefinitions;
+import io.botgate.api.CbRoutes;
+import io.botgate.api.ContextRoutes;
+import io.botgate.cb.BotRegistry;
+import io.botgate.cb.CbImporter;
+import io.botgate.cb.InteractionRunner;
+import io.botgate.cb.context.ContextOptions;
+import io.botgate.cb.context.ContextStore;
+import io.botgate.cb.context.LocalContextStore;
 import io.botgate.api.EventBusApi;
 import io.botgate.api.BearerAuth;
 import io.botgate.api.HostAllowList;
@@ -61,6 +69,9 @@ public final class BotgateVerticle extends VerticleBase {
   private SessionStore sessions;
   private IntegrationRegistry registry;
   private ReplicatedDefinitions<IntegrationDefinition> integrations;
+  private BotRegistry bots;
+  private CbImporter importer;
+  private ContextStore contextStore;
   private ScriptEngine engine;
   private DebugStream stream;
   private PassThroughProxy passThrough;
@@ -106,18 +117,21 @@ public final class BotgateVerticle extends VerticleBase {
       bridge = new EventBusBridge(vertx, bridgeOptions);
     }
     registry = new IntegrationRegistry();
+    bots = new BotRegistry();
+    importer = new CbImporter(registry, bots);
     return ConfFiles.read(vertx, "integrations.file", config.string("integrations.file"),
         () -> ConfFiles.embedded("/conf/integrations.json"))
       .compose(text -> {
         registry.load(text, config.string("integrations.file"));
         return ReplicatedDefinitions.start(vertx, new ReplicatedDefinitions.Kind<>("integrations",
-          (name, json) -> IntegrationDefinition.fromJson(json, name), registry::install),
+          (name, json) -> registry.read(json, name), registry::install),
           config.string("integrations.file"), new JsonArray(text));
       })
       .compose(saved -> {
         integrations = saved;
-        return ConfFiles.read(vertx, "script.globals", config.string("script.globals"), () -> null);
+        return importAtStart(config.list("imports.cb"));
       })
+      .compose(v -> ConfFiles.read(vertx, "script.globals", config.string("script.globals"), () -> null))
       // Building the sandbox (the standard objects, compiled and frozen) takes a while: not on an event loop.
       .compose(globals -> vertx.executeBlocking(() -> {
         engine = new ScriptEngine(vertx, new ScriptLimits(config.integer("script.cpu.ms"),
@@ -128,6 +142,22 @@ public final class BotgateVerticle extends VerticleBase {
         return engine;
       }))
       .compose(built -> listen(config, host, token));
+  }
+
+  /** Imports the CB exports listed in {@code imports.cb}, in order, on a worker (their scripts are compiled). */
+  private Future<Void> importAtStart(List<String> files) {
+    Future<Void> done = Future.succeededFuture();
+    for (String file : files) {
+      done = done.compose(v -> ConfFiles.read(vertx, "imports.cb", file, () -> null))
+        .compose(text -> vertx.executeBlocking(() -> importer.importFile(file, text)))
+        .map(answer -> {
+          LOG.info("imported CB bot '" + answer.getString("bot") + "' from " + file + ": "
+            + answer.getJsonArray("integrations").size() + " integrations, " + answer.getJsonArray("interactions").size()
+            + " interactions, " + answer.getJsonArray("skipped").size() + " items skipped");
+          return null;
+        });
+    }
+    return done;
   }
 
   private Future<?> listen(GatewayConfig config, String host, String token) {
@@ -142,7 +172,8 @@ public final class BotgateVerticle extends VerticleBase {
     HazelcastInstance hazelcast = ClusterNode.hazelcast(vertx);
     sessions = hazelcast == null ? new LocalSessionStore(sessionOptions, totalBytes, System::currentTimeMillis)
       : new ClusteredSessionStore(vertx, hazelcast, sessionOptions, totalBytes, stream, System::currentTimeMillis);
-    ScriptRunner runner = new ScriptRunner(engine, config.botEnv());
+    contextStore = new LocalContextStore(new ContextOptions(config.integer("context.maxBytes")));
+    ScriptRunner runner = new ScriptRunner(engine, config.botEnv(), contextStore);
     SecretMask mask = new SecretMask(config.list("mask.headers"));
     executor = new IntegrationExecutor(vertx, registry, sessions, stream, runner, mask, guard,
       new IntegrationExecutor.Settings(config.integer("upstream.limit.bytes"), config.botEnv(), () -> baseUrl,
@@ -163,6 +194,8 @@ public final class BotgateVerticle extends VerticleBase {
     new ApiRoutes(registry, integrations, executor, sessions, scripts, stream, mask).mount(router, config.integer("body.limit.bytes"), token);
     router.get("/api/cluster").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
       .end(ClusterNode.describe(vertx, config.string("node.id")).toBuffer()));
+    new CbRoutes(importer, bots, new InteractionRunner(sessions, stream, runner, executor, bots)).mount(router);
+    new ContextRoutes(contextStore).mount(router);
     ConsoleEndpoint console = new ConsoleEndpoint(vertx, stream, new ConsoleOptions(
       config.integer("console.subscriptions"), config.integer("console.queue.bytes"),
       config.integer("console.heartbeat.seconds") * 1000L, config.integer("history.size"),
@@ -199,6 +232,10 @@ public final class BotgateVerticle extends VerticleBase {
         vertx.setPeriodic(Math.min(idleMillis, 60_000L), id -> {
           vertx.executeBlocking(sessions::expireIdle, false); // a walk over up to session.max sessions
           stream.expire();
+          vertx.executeBlocking(() -> {
+            contextStore.expire();
+            return null;
+          }, false);
         });
         LOG.info("botgate listening on " + baseUrl + " (" + registry.all().size() + " integrations, demo "
           + (demo ? "on" : "off") + ", " + (vertx.isNativeTransportEnabled() ? "native" : "NIO") + " transport)");

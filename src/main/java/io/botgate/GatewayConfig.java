@@ -2,6 +2,7 @@ package io.botgate;
 
 import io.botgate.api.BridgeOptions;
 import io.botgate.cluster.ClusterOptions;
+import io.botgate.cb.context.ContextOptions;
 import io.botgate.proxy.PassThroughOptions;
 import io.botgate.session.SessionOptions;
 import io.vertx.core.Future;
@@ -86,6 +87,8 @@ public final class GatewayConfig {
     d.put("bridge.frame.bytes", BridgeOptions.DEFAULT_FRAME_BYTES);
     d.put("bridge.registrations", BridgeOptions.DEFAULT_REGISTRATIONS);
     d.put("bridge.queue.bytes", BridgeOptions.DEFAULT_QUEUE_BYTES);
+    d.put("imports.cb", new JsonArray());
+    d.put("context.maxBytes", (int) ContextOptions.DEFAULT_MAX_BYTES);
     d.put("cluster.enabled", false);
     d.put("cluster.name", ClusterOptions.DEFAULT_NAME);
     d.put("cluster.host", ClusterOptions.DEFAULT_HOST);

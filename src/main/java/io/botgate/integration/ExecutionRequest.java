@@ -1,6 +1,7 @@
 package io.botgate.integration;
 
 import io.botgate.JsonFields;
+import io.botgate.cb.context.ConversationContext;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Set;
@@ -10,16 +11,22 @@ import static io.botgate.JsonFields.string;
 
 /**
  * What a caller sends with an execution: {@code variables} (request scope), {@code slots},
- * {@code userMessage}, and optional {@code preProcess} / {@code postProcess} scripts.
+ * {@code userMessage}, optional {@code preProcess} / {@code postProcess} scripts, and the CB
+ * {@code context} to keep on the session (see {@link ConversationContext}).
  */
 public record ExecutionRequest(JsonObject variables, JsonObject slots, String userMessage, String preProcess,
-                               String postProcess) {
+                               String postProcess, JsonObject context) {
 
   private static final Set<String> KNOWN = Set.of("variables", "slots", "userMessage", "preProcess",
-    "postProcess", "session", "integration");
+    "postProcess", "session", "integration", "context");
+
+  public ExecutionRequest(JsonObject variables, JsonObject slots, String userMessage, String preProcess,
+                          String postProcess) {
+    this(variables, slots, userMessage, preProcess, postProcess, null);
+  }
 
   public static ExecutionRequest empty() {
-    return new ExecutionRequest(null, null, null, null, null);
+    return new ExecutionRequest(null, null, null, null, null, null);
   }
 
   /** Reads and checks a request body; a wrong field answers 400 naming it. */
@@ -29,6 +36,6 @@ public record ExecutionRequest(JsonObject variables, JsonObject slots, String us
     }
     JsonFields.onlyKnown(json, KNOWN);
     return new ExecutionRequest(object(json, "variables"), object(json, "slots"), string(json, "userMessage"),
-      string(json, "preProcess"), string(json, "postProcess"));
+      string(json, "preProcess"), string(json, "postProcess"), ConversationContext.check(json.getValue("context")));
   }
 }

@@ -3,6 +3,7 @@ package io.botgate.integration;
 import io.botgate.GatewayError;
 import io.botgate.JsonText;
 import io.botgate.Tally;
+import io.botgate.cb.context.ConversationContext;
 import io.botgate.events.DebugEvent;
 import io.botgate.events.DebugStream;
 import io.botgate.events.SecretMask;
@@ -77,6 +78,7 @@ public final class IntegrationExecutor {
     // The whole execution is one turn of the session: its scripts and state changes never interleave with
     // another request's of the same session (a conversation's messages run one after another, as in CB).
     return sessions.turn(sessionId, session -> {
+      ConversationContext.keep(session, request.context());
       RequestScope scope = new RequestScope(session, request.variables(), request.slots(), request.userMessage());
       return new Execution(definition, request, scope, new Transcript(stream, sessionId)).run();
     });

@@ -1,5 +1,7 @@
 package io.botgate.script;
 
+import io.botgate.cb.context.ContextStore;
+import io.botgate.cb.context.ConversationContext;
 import io.botgate.events.DebugEvent;
 import io.botgate.events.Transcript;
 import io.botgate.session.HeldBytes;
@@ -30,6 +32,19 @@ public final class BotContext {
   private final String scriptName;
   private final boolean inTransform;
   private final JsonObject changes = new JsonObject();
+  private final Bot bot;
+  /** Set by setTriggerNextMessage / setMessageDelay during this run; null when not called. */
+  private String next;
+  private Long delayMs;
+
+  /**
+   * What a run may have beyond the session: the Conversation Context Service (null: not available) and,
+   * for an imported CB bot, its id and its global functions (run before the script, after
+   * {@code script.globals}).
+   */
+  public record Bot(ContextStore contextStore, String botId, String globals) {
+    public static final Bot NONE = new Bot(null, null, null);
+  }
 
   /**
    * @param scriptName  names the script in events ("preProcess", "transformScript", "script"...)
@@ -37,11 +52,43 @@ public final class BotContext {
    */
   public BotContext(RequestScope scope, Transcript transcript, Map<String, String> env, String scriptName,
                     boolean inTransform) {
+    this(scope, transcript, env, scriptName, inTransform, Bot.NONE);
+  }
+
+  public BotContext(RequestScope scope, Transcript transcript, Map<String, String> env, String scriptName,
+                    boolean inTransform, Bot bot) {
     this.scope = scope;
     this.transcript = transcript;
     this.env = env;
     this.scriptName = scriptName;
     this.inTransform = inTransform;
+    this.bot = bot;
+  }
+
+  /** The last name read from botContext that it does not have, in this run (for the error of calling it). */
+  private volatile String missing;
+
+  void missing(String name) {
+    missing = name;
+  }
+
+  String missing() {
+    return missing;
+  }
+
+  /** The bot's global functions for this run, or null. */
+  String globals() {
+    return bot.globals();
+  }
+
+  /** The interaction named by setTriggerNextMessage in this run, or null. */
+  public synchronized String next() {
+    return next;
+  }
+
+  /** The delay set by setMessageDelay in this run, or null. */
+  public synchronized Long delayMs() {
+    return delayMs;
   }
 
   public String scriptName() {
@@ -140,6 +187,95 @@ public final class BotContext {
   void logCustomEvent(String userMessage, String eventName, String detail) {
     transcript.event(DebugEvent.DEBUG, "info", "custom event '" + eventName + "'" + (detail == null ? "" : ": " + detail),
       new JsonObject().put("customEvent", eventName).put("userMessage", userMessage).put("detail", detail));
+  }
+
+  String getChatBotId() {
+    return bot.botId();
+  }
+
+  private JsonObject context() {
+    JsonObject context = scope.session().context();
+    return context == null ? new JsonObject() : context;
+  }
+
+  String contextText(String key) {
+    return context().getValue(key) instanceof String s ? s : null;
+  }
+
+  String getUserPlatformId() {
+    return ConversationContext.user(scope.session());
+  }
+
+  /** A value of one of the context's objects (engagementAttributes, webViewVariables...) as text, or null. */
+  String contextEntry(String object, String name) {
+    JsonObject values = context().getJsonObject(object);
+    return values == null ? null : RequestScope.asText(values.getValue(name));
+  }
+
+  /** One of the context's objects, or null. */
+  JsonObject contextObject(String object) {
+    return context().getJsonObject(object);
+  }
+
+  synchronized void setTriggerNextMessage(String interaction) {
+    next = interaction;
+    transcript.event(DebugEvent.DEBUG, "debug", "next interaction: " + interaction,
+      new JsonObject().put("script", scriptName).put("next", interaction));
+  }
+
+  synchronized void setMessageDelay(Object ms) {
+    double value = ms instanceof Number n ? n.doubleValue() : parse(String.valueOf(ms));
+    if (!(value >= 0) || Double.isInfinite(value)) {
+      transcript.warning("setMessageDelay(" + ms + "): the delay must be a number of milliseconds, 0 or more; "
+        + "it was ignored", new JsonObject().put("script", scriptName));
+      return;
+    }
+    delayMs = (long) value;
+  }
+
+  private static double parse(String text) {
+    try {
+      return Double.parseDouble(text.trim());
+    } catch (NumberFormatException e) {
+      return Double.NaN;
+    }
+  }
+
+  boolean isContextApiEnabled() {
+    return bot.contextStore() != null;
+  }
+
+  /** The owner of a scope's data in this run: the user, the conversation, or none for global data. */
+  String owner(ContextStore.Scope where) {
+    return switch (where) {
+      case GLOBAL -> "";
+      case USER -> ConversationContext.user(scope.session());
+      case CONVERSATION -> scope.session().id();
+    };
+  }
+
+  /** Calls the Context Service, or answers null with an error event when the gateway has none. */
+  ContextStore contextStore(String function) {
+    if (bot.contextStore() == null) {
+      transcript.error(function + ": the Conversation Context Service is not available here",
+        new JsonObject().put("script", scriptName));
+    }
+    return bot.contextStore();
+  }
+
+  /** Reports a Context Service write: true when done, else false with a warning saying why. */
+  boolean reported(String function, String namespace, ContextStore.Outcome outcome) {
+    JsonObject data = new JsonObject().put("script", scriptName).put("function", function).put("namespace", namespace)
+      .put("outcome", outcome.name());
+    switch (outcome) {
+      case DONE -> transcript.event(DebugEvent.DEBUG, "debug", function + "('" + namespace + "', ...) done", data);
+      case UNKNOWN_NAMESPACE -> transcript.warning(function + ": the namespace '" + namespace + "' is not registered "
+        + "(botContext.registerContextNamespace, or PUT /api/context/namespaces/" + namespace + "); nothing was "
+        + "written", data);
+      case FULL -> transcript.warning(function + ": context.maxBytes reached, the Context Service holds as much as "
+        + "it may; nothing was written", data);
+    }
+    return outcome == ContextStore.Outcome.DONE;
   }
 
   private static String preview(Object value) {

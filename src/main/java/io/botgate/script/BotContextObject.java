@@ -1,5 +1,6 @@
 package io.botgate.script;
 
+import io.botgate.cb.context.ContextStore;
 import org.mozilla.javascript.Context;
 import org.mozilla.javascript.LambdaFunction;
 import org.mozilla.javascript.NativeArray;
@@ -76,7 +77,108 @@ final class BotContextObject extends ScriptableObject {
       current(cx).logCustomEvent(optionalText(a, 0), text(a, 1), optionalText(a, 2));
       return Undefined.instance;
     });
+    defineConversationBuilder(scope);
     sealObject();
+  }
+
+  /** The functions CB bots call beyond integration data: the request's context, flow, the Context Service. */
+  private void defineConversationBuilder(Scriptable scope) {
+    define(scope, "getChatBotId", 0, (cx, s, t, a) -> current(cx).getChatBotId());
+    define(scope, "getLPAccountId", 0, (cx, s, t, a) -> current(cx).contextText("accountId"));
+    define(scope, "getUserPlatformId", 0, (cx, s, t, a) -> current(cx).getUserPlatformId());
+    define(scope, "getUserChannel", 0, (cx, s, t, a) -> current(cx).contextText("channel"));
+    define(scope, "getDialogStarterIntent", 0, (cx, s, t, a) -> current(cx).contextText("dialogStarterIntent"));
+    define(scope, "getLPEngagementAttribute", 1, (cx, s, t, a) ->
+      current(cx).contextEntry("engagementAttributes", text(a, 0)));
+    define(scope, "getLPCustomerInfo", 0, (cx, s, t, a) ->
+      JsValues.toJs(current(cx).contextObject("customerInfo"), cx, s));
+    define(scope, "getLPUserPersonalInfo", 0, (cx, s, t, a) ->
+      JsValues.toJs(current(cx).contextObject("personalInfo"), cx, s));
+    define(scope, "getWebViewVariable", 1, (cx, s, t, a) -> current(cx).contextEntry("webViewVariables", text(a, 0)));
+    define(scope, "getWebViewVariables", 0, (cx, s, t, a) ->
+      JsValues.toJs(current(cx).contextObject("webViewVariables"), cx, s));
+    define(scope, "getUserLocation", 0, (cx, s, t, a) -> UserLocation.toJs(current(cx).contextObject("userLocation"), cx, s));
+    define(scope, "setTriggerNextMessage", 1, (cx, s, t, a) -> {
+      current(cx).setTriggerNextMessage(text(a, 0));
+      return Undefined.instance;
+    });
+    define(scope, "setMessageDelay", 1, (cx, s, t, a) -> {
+      current(cx).setMessageDelay(arg(a, 0) instanceof Number n ? n : text(a, 0));
+      return Undefined.instance;
+    });
+    define(scope, "isContextApiEnabled", 0, (cx, s, t, a) -> current(cx).isContextApiEnabled());
+    define(scope, "registerContextNamespace", 2, (cx, s, t, a) -> {
+      BotContext bot = current(cx);
+      ContextStore store = bot.contextStore("registerContextNamespace");
+      Object ttl = arg(a, 1);
+      Long seconds = ttl == null || ttl instanceof Undefined ? null : (long) Context.toNumber(ttl);
+      return store != null && bot.reported("registerContextNamespace", text(a, 0),
+        store.registerNamespace(text(a, 0), seconds));
+    });
+    define(scope, "deleteContextNamespace", 1, (cx, s, t, a) -> {
+      ContextStore store = current(cx).contextStore("deleteContextNamespace");
+      return store != null && store.deleteNamespace(text(a, 0));
+    });
+    defineScope(scope, ContextStore.Scope.GLOBAL, "GlobalContextData", null);
+    defineScope(scope, ContextStore.Scope.USER, "ContextDataForUser", "deleteAllContextDataForUser");
+    defineScope(scope, ContextStore.Scope.CONVERSATION, "ContextDataForConversation",
+      "deleteAllContextDataForConversation");
+  }
+
+  /**
+   * {@code set<suffix>(ns, property, value)} and {@code delete<suffix>(ns, property)} answer a Boolean;
+   * {@code get<suffix>(ns, property)} the value, and {@code get<suffix>(ns)} every property as an object.
+   */
+  private void defineScope(Scriptable scope, ContextStore.Scope where, String suffix, String deleteAll) {
+    define(scope, "set" + suffix, 3, (cx, s, t, a) -> {
+      BotContext bot = current(cx);
+      ContextStore store = bot.contextStore("set" + suffix);
+      String property = text(a, 1);
+      return store != null && bot.reported("set" + suffix, text(a, 0), store.set(where, text(a, 0),
+        bot.owner(where), property, JsValues.toJava(arg(a, 2), bot.maxValueBytes(), property)));
+    });
+    define(scope, "get" + suffix, 2, (cx, s, t, a) -> {
+      BotContext bot = current(cx);
+      ContextStore store = bot.contextStore("get" + suffix);
+      if (store == null) {
+        return null;
+      }
+      Object property = arg(a, 1);
+      if (property == null || property instanceof Undefined) {
+        return JsValues.toJs(store.all(where, text(a, 0), bot.owner(where)), cx, s);
+      }
+      return JsValues.toJs(store.get(where, text(a, 0), bot.owner(where), JsValues.text(property)), cx, s);
+    });
+    define(scope, "delete" + suffix, 2, (cx, s, t, a) -> {
+      BotContext bot = current(cx);
+      ContextStore store = bot.contextStore("delete" + suffix);
+      return store != null && bot.reported("delete" + suffix, text(a, 0),
+        store.delete(where, text(a, 0), bot.owner(where), text(a, 1)));
+    });
+    if (deleteAll != null) {
+      define(scope, deleteAll, 1, (cx, s, t, a) -> {
+        BotContext bot = current(cx);
+        ContextStore store = bot.contextStore(deleteAll);
+        return store != null && bot.reported(deleteAll, text(a, 0), store.deleteAll(where, text(a, 0), bot.owner(where)));
+      });
+    }
+  }
+
+  /**
+   * Notes, on the run's own {@link BotContext}, a name read that botContext does not have, so that the
+   * TypeError of calling it can say that botgate lacks that function (Rhino's message names no object).
+   */
+  @Override
+  public Object get(String name, Scriptable start) {
+    Object value = super.get(name, start);
+    // Rhino reads __noSuchMethod__ after a failed lookup: that is not the name the script called.
+    if (value == NOT_FOUND && !name.equals("__noSuchMethod__") && !ScriptableObject.hasProperty(getPrototype(), name)) {
+      Context cx = Context.getCurrentContext();
+      if (cx != null && cx.getThreadLocal(CURRENT) instanceof BotContext bot) {
+        bot.missing(name);
+      }
+    }
+    return value;
   }
 
   @Override

@@ -126,6 +126,9 @@ public final class ScriptEngine {
       } else if (globals != null) {
         globals.exec(cx, scope);
       }
+      if (bot.globals() != null) {
+        compile(cx, bot.globals(), "botGlobals").exec(cx, scope);
+      }
       script.exec(cx, scope);
       return new ScriptOutcome(null, false, micros(start));
     } catch (ImmediateReply stop) {
@@ -147,7 +150,7 @@ public final class ScriptEngine {
         e.columnNumber()), false, micros(start));
     } catch (EcmaError e) {
       return new ScriptOutcome(new ScriptError(NativeGuards.refused(e) ? "limit" : "runtime", e.getName() + ": "
-        + e.getErrorMessage(), name,
+        + missingFunction(e.getErrorMessage(), bot.missing()), name,
         e.lineNumber(), e.columnNumber()), false, micros(start));
     } catch (JavaScriptException e) {
       return new ScriptOutcome(new ScriptError("runtime", "uncaught exception: " + e.details(), name,
@@ -165,6 +168,20 @@ public final class ScriptEngine {
     } finally {
       Context.exit();
     }
+  }
+
+  /**
+   * Rhino's message for calling a function that does not exist, said so that it names the botContext
+   * function botgate lacks, when that is what the script called ({@code missing}: the last name read
+   * from botContext that it does not have).
+   */
+  static String missingFunction(String message, String missing) {
+    if (missing == null || !(message.equals("Cannot find function " + missing + ".")
+      || message.startsWith("Cannot find function " + missing + " in object [object BotContext]"))) {
+      return message;
+    }
+    return "botContext." + missing + " is not a function botgate provides (the README's \"botContext "
+      + "functions\" table lists what it has and what it lacks)";
   }
 
   /** A limit error when the source is over {@code script.maxSourceBytes} in UTF-8, else null. */

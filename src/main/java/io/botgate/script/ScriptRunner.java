@@ -1,6 +1,7 @@
 package io.botgate.script;
 
 import io.botgate.Tally;
+import io.botgate.cb.context.ContextStore;
 import io.botgate.events.DebugEvent;
 import io.botgate.events.Transcript;
 import io.botgate.session.RequestScope;
@@ -19,15 +20,25 @@ public final class ScriptRunner {
 
   private final ScriptEngine engine;
   private final Map<String, String> env;
+  private final ContextStore contextStore;
   private final Tally counts = new Tally();
 
   public ScriptRunner(ScriptEngine engine, Map<String, String> env) {
-    this.engine = engine;
-    this.env = Map.copyOf(env);
+    this(engine, env, null);
   }
 
-  /** What a run produced: how it ended and the variables it set. */
-  public record Result(ScriptOutcome outcome, JsonObject changes) {
+  /** @param contextStore the Conversation Context Service scripts use, or null for none */
+  public ScriptRunner(ScriptEngine engine, Map<String, String> env, ContextStore contextStore) {
+    this.engine = engine;
+    this.env = Map.copyOf(env);
+    this.contextStore = contextStore;
+  }
+
+  /**
+   * What a run produced: how it ended, the variables it set, and the interaction it named with
+   * setTriggerNextMessage and the delay it set with setMessageDelay (null when not called).
+   */
+  public record Result(ScriptOutcome outcome, JsonObject changes, String next, Long delayMs) {
   }
 
   public ScriptEngine engine() {
@@ -40,7 +51,17 @@ public final class ScriptRunner {
   }
 
   public Future<Result> run(String name, String code, RequestScope scope, Transcript transcript, boolean inTransform) {
-    BotContext bot = new BotContext(scope, transcript, env, name, inTransform);
+    return run(name, code, scope, transcript, inTransform, null, null);
+  }
+
+  /**
+   * Runs a script of an imported CB bot: its id for getChatBotId, its global functions defined before the
+   * script.
+   */
+  public Future<Result> run(String name, String code, RequestScope scope, Transcript transcript, boolean inTransform,
+                            String botId, String botGlobals) {
+    BotContext bot = new BotContext(scope, transcript, env, name, inTransform,
+      new BotContext.Bot(contextStore, botId, botGlobals));
     transcript.event(DebugEvent.SCRIPT, "debug", name + " started", new JsonObject().put("script", name)
       .put("phase", "start"));
     return engine.run(code, bot).map(outcome -> {
@@ -54,7 +75,7 @@ public final class ScriptRunner {
             .put("source", around(code, outcome.error().line())));
       }
       counts.increment(outcome.ok() ? "ok" : outcome.error().type());
-      return new Result(outcome, bot.changes());
+      return new Result(outcome, bot.changes(), bot.next(), bot.delayMs());
     });
   }
 

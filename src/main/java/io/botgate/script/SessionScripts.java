@@ -2,6 +2,7 @@ package io.botgate.script;
 
 import io.botgate.GatewayError;
 import io.botgate.JsonFields;
+import io.botgate.cb.context.ConversationContext;
 import io.botgate.events.DebugStream;
 import io.botgate.events.Transcript;
 import io.botgate.session.RequestScope;
@@ -13,11 +14,11 @@ import java.util.Set;
 
 /**
  * Runs a script on its own against a session ({@code POST /api/sessions/{session}/scripts} and
- * {@code botgate.script.run}): body {@code {"code", "variables", "userMessage"}}.
+ * {@code botgate.script.run}): body {@code {"code", "variables", "userMessage", "context"}}.
  */
 public final class SessionScripts {
 
-  private static final Set<String> KNOWN = Set.of("code", "variables", "userMessage", "session");
+  private static final Set<String> KNOWN = Set.of("code", "variables", "userMessage", "session", "context");
 
   private final SessionStore sessions;
   private final DebugStream stream;
@@ -29,23 +30,27 @@ public final class SessionScripts {
     this.runner = runner;
   }
 
-  /** Answers {@code {session, outcome, messages, variableChanges, error?, events, durationMs}}. */
+  /** Answers {@code {session, outcome, messages, variableChanges, error?, events, durationMs}}; {@code context} is kept on the session. */
   public Future<JsonObject> run(String sessionId, JsonObject body) {
     if (body == null || !(body.getValue("code") instanceof String code) || code.isBlank()) {
       return Future.failedFuture(GatewayError.badRequest("invalid_request", "'code' is required: the JavaScript to run"));
     }
     JsonObject variables;
     String userMessage;
+    JsonObject context;
     try {
       JsonFields.onlyKnown(body, KNOWN);
       variables = JsonFields.object(body, "variables");
       userMessage = JsonFields.string(body, "userMessage");
+      context = ConversationContext.check(body.getValue("context"));
     } catch (GatewayError e) {
       return Future.failedFuture(e);
     }
     Transcript transcript = new Transcript(stream, sessionId);
-    return sessions.turn(sessionId, session -> runner.run("script", code,
-      new RequestScope(session, variables, null, userMessage), transcript, false)).map(r -> {
+    return sessions.turn(sessionId, session -> {
+      ConversationContext.keep(session, context);
+      return runner.run("script", code, new RequestScope(session, variables, null, userMessage), transcript, false);
+    }).map(r -> {
       JsonObject answer = new JsonObject()
         .put("session", sessionId)
         .put("outcome", r.outcome().ok() ? "ok" : "error")

@@ -42,6 +42,8 @@ public final class Session {
   private volatile long lastActivity;
   /** The seq of the session's newest debug event, kept with the session in a cluster. */
   private long lastSeq;
+  /** The request's {@code context} object (CB's account, user, channel...), kept for later requests; or null. */
+  private JsonObject context;
 
   Session(String id, SessionOptions options, HeldTotal total, long now) {
     this.id = id;
@@ -70,7 +72,31 @@ public final class Session {
 
   /** The bytes the session holds now: its variables and its results, as {@link HeldBytes} counts them. */
   public synchronized long heldBytes() {
-    return variableBytes + resultBytes();
+    return variableBytes + resultBytes() + contextBytes();
+  }
+
+  /** The context kept for this session (read only: replace it with {@link #context(JsonObject)}), or null. */
+  public synchronized JsonObject context() {
+    return context;
+  }
+
+  /**
+   * Replaces the kept context; null removes it. Counted in the session's bytes.
+   *
+   * @throws SessionLimitExceeded when the session would hold more than {@code session.maxBytes}; it keeps
+   *                              its previous context then
+   */
+  public synchronized void context(JsonObject value) {
+    long delta = (value == null ? 0 : HeldBytes.of(value)) - contextBytes();
+    refuseIfTooLarge(delta, "keeping the request's context");
+    context = value;
+    if (delta < 0) {
+      total.release(-delta);
+    }
+  }
+
+  private long contextBytes() {
+    return context == null ? 0 : HeldBytes.of(context);
   }
 
   public synchronized Object variable(String name) {
@@ -132,7 +158,8 @@ public final class Session {
 
   /** The session is gone from the store: its variables no longer count toward {@code session.totalBytes}. */
   synchronized void discard() {
-    total.release(variableBytes);
+    total.release(variableBytes + contextBytes());
+    context = null;
     variableBytes = 0;
     variables = null;
     pairs = 0;
@@ -257,7 +284,7 @@ public final class Session {
 
   /** Refuses a growth past {@code session.maxBytes} or {@code session.totalBytes}; else reserves it in the total. */
   private void refuseIfTooLarge(long delta, String what) {
-    long after = variableBytes + resultBytes() + delta;
+    long after = variableBytes + resultBytes() + contextBytes() + delta;
     if (delta > 0 && after > options.maxBytes()) {
       throw SessionLimitExceeded.of(options.maxBytes(), what + " would make session '" + id + "' hold about "
         + after + " bytes; it keeps its previous state");

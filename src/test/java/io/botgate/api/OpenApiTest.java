@@ -99,8 +99,57 @@ class OpenApiTest {
     call(HttpMethod.GET, "/metrics", null);
     call(HttpMethod.GET, "/demo/faq?q=roaming", null);
     call(HttpMethod.GET, "/api/sessions?limit=5", null);
+    describeConversationBuilderRoutes();
     assertThat(covered).as("operations exercised").containsAll(contract.operations().stream()
       .map(Operation::getOperationId).filter(id -> !id.equals("console") && !id.equals("openapi")).toList());
+  }
+
+  private static void describeConversationBuilderRoutes() {
+    JsonObject export;
+    try {
+      export = new JsonObject(Files.readString(Path.of("src/test/resources/cb/store-helper.json")));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    String stub = gw.upstream.url("");
+    JsonObject request = new JsonObject().put("export", export).put("baseUrls", new JsonObject()
+      .put("https://stores.example.com/api", stub).put("https://quiz.example.com/random", stub)
+      .put("https://tickets.example.com/api", stub));
+    call(HttpMethod.POST, "/api/import/cb", request);
+    call(HttpMethod.POST, "/api/import/cb", request);
+    call(HttpMethod.POST, "/api/import/cb", new JsonObject().put("export", new JsonObject().put("bot", new JsonObject())));
+    call(HttpMethod.POST, "/api/import/cb", new JsonObject().put("export", new JsonObject()
+      .put("bot", new JsonObject().put("name", "Other")).put("responder", new io.vertx.core.json.JsonArray()
+        .add(new JsonObject().put("name", "Trivia").put("webhook", "https://x.example.com/").put("method", "GET")))));
+    call(HttpMethod.GET, "/api/bots", null);
+    call(HttpMethod.GET, "/api/bots/Store%20Helper", null);
+    call(HttpMethod.GET, "/api/bots/nobody", null);
+    JsonObject context = new JsonObject().put("context", new JsonObject().put("userPlatformId", "doc-user")
+      .put("channel", "lp_web"));
+    call(HttpMethod.POST, "/api/sessions/d3/bots/Store%20Helper/interactions/find%20stores", context);
+    call(HttpMethod.POST, "/api/sessions/d3/bots/Store%20Helper/interactions/route", new JsonObject().put("userMessage", "x"));
+    call(HttpMethod.POST, "/api/sessions/d3/bots/Store%20Helper/interactions/missing", null);
+    call(HttpMethod.POST, "/api/sessions/d3/bots/Store%20Helper/interactions/route", new JsonObject().put("context", "no"));
+    call(HttpMethod.POST, "/api/sessions/d3/scripts", new JsonObject().put("code", "botContext.getUserChannel()")
+      .put("context", new JsonObject().put("channel", "lp_sms")));
+    call(HttpMethod.GET, "/api/context/namespaces", null);
+    call(HttpMethod.PUT, "/api/context/namespaces/docs", new JsonObject().put("ttlSeconds", 60));
+    call(HttpMethod.PUT, "/api/context/namespaces/docs", new JsonObject().put("ttlSeconds", "soon"));
+    for (String scope : java.util.List.of("global", "users/doc-user", "conversations/d3")) {
+      String base = "/api/context/namespaces/docs/" + scope;
+      call(HttpMethod.PUT, base + "/k", new JsonObject().put("value", new JsonObject().put("a", 1)));
+      call(HttpMethod.PUT, base + "/k", new JsonObject());
+      call(HttpMethod.GET, base + "/k", null);
+      call(HttpMethod.GET, base, null);
+      call(HttpMethod.DELETE, base + "/k", null);
+      call(HttpMethod.GET, base + "/k", null);
+      call(HttpMethod.DELETE, base, null);
+      call(HttpMethod.GET, "/api/context/namespaces/none/" + scope, null);
+    }
+    call(HttpMethod.DELETE, "/api/context/namespaces/docs", null);
+    call(HttpMethod.DELETE, "/api/context/namespaces/docs", null);
+    call(HttpMethod.DELETE, "/api/bots/Store%20Helper", null);
+    call(HttpMethod.DELETE, "/api/bots/Store%20Helper", null);
   }
 
   /** Sends the request, finds the documented operation for its path and method, and validates the answer. */

@@ -83,6 +83,25 @@ class ConsolePageTest {
   }
 
   @Test
+  void shouldShowACbInteractionRunAsOneGroup() throws Exception {
+    JsonObject export = new JsonObject(java.nio.file.Files.readString(java.nio.file.Path.of("src/test/resources/cb/greeter.json")));
+    result(gw.http.post(gw.gateway.port(), "127.0.0.1", "/api/import/cb").sendJsonObject(new JsonObject().put("export", export)));
+    result(gw.http.post(gw.gateway.port(), "127.0.0.1", "/api/sessions/cb-1/bots/Greeter/interactions/dialog_starter")
+      .sendJsonObject(new JsonObject().put("context", new JsonObject().put("customerInfo", new JsonObject().put("firstName", "Ada")))));
+    script("cb-1", "botContext.printDebugMessage('after the interaction');");
+
+    waitUntil(() -> texts("cb-1").contains("after the interaction"));
+    @SuppressWarnings("unchecked")
+    List<String> grouped = (List<String>) browser.executeScript("return [...document.querySelectorAll("
+      + "`#stream .row[data-session='cb-1']`)].map(r => (r.classList.contains('in-group') ? 'G ' : '- ') + "
+      + "r.querySelector('.text').textContent)");
+    assertThat(grouped).contains("G greeter says the greeter to Ada", "- after the interaction");
+    assertThat(grouped.get(0)).startsWith("G interaction 'dialog_starter' of bot 'Greeter' started");
+    assertThat(grouped.stream().filter(t -> t.startsWith("G interaction 'dialog_starter' of bot 'Greeter' finished"))).hasSize(1);
+    assertThat(browser.findElements(By.cssSelector("#stream .row.group-start[data-session='cb-1']"))).hasSize(1);
+  }
+
+  @Test
   void shouldFilterByLevelAndSearch() {
     script("filters", "botContext.printDebugMessage('a needle in debug'); botContext.printDebugMessage('hay');"
       + " botContext.sendMessage('a needle in a message'); null.boom();");

@@ -84,6 +84,9 @@ class CrossSessionStateTest {
     math random | Math.random = function () { return 4; }; | botContext.printDebugMessage(String(Math.random() < 1));
     array prototype elements | try { Array.prototype.push('leak'); } catch (e) {} try { Array.prototype[5] = 'leak'; } catch (e) {} | botContext.printDebugMessage(Array.prototype.length + ' ' + [][0] + ' ' + [][5]);
     removed with constructor | this.With = 1; | botContext.printDebugMessage(typeof With);
+    cb function property | botContext.setTriggerNextMessage.x = 'leak'; botContext.getContextDataForUser.y = 'leak'; try { botContext.getUserLocation = null; } catch (e) {} | botContext.printDebugMessage(botContext.setTriggerNextMessage.x + ' ' + botContext.getContextDataForUser.y + ' ' + typeof botContext.getUserLocation);
+    cb function defineProperty | try { Object.defineProperty(botContext.registerContextNamespace, 'z', { value: 'leak' }); } catch (e) {} try { Object.defineProperty(botContext, 'getLPAccountId', { value: function () { return 'leak'; } }); } catch (e) {} | botContext.printDebugMessage(String(botContext.registerContextNamespace.z) + ' ' + botContext.getLPAccountId());
+    cb flow state | botContext.setTriggerNextMessage('INJECTED'); botContext.setMessageDelay(5); botContext.setBotVariable('x', 'leak', true, false); | botContext.printDebugMessage(String(botContext.getBotVariable('x')) + ' ' + botContext.getUserPlatformId().indexOf('b-'));
     """)
   void shouldNotLetSessionASeeOrChangeAnythingOfSessionB(String name, String attack, String probe) {
     List<String> expected = seen(pristine, "b-" + name, probe);
@@ -93,6 +96,20 @@ class CrossSessionStateTest {
 
     assertThat(afterAttack).as(name).isEqualTo(expected);
     assertThat(String.join("\n", afterAttack)).doesNotContain("INJECTED", "leak", "secret", "s3cr3t");
+  }
+
+  @Test
+  void shouldNotLetOneBotsGlobalFunctionsReachAnotherRun() {
+    ScriptFixture.Run a = new ScriptFixture().run("a-bot");
+    BotContext withGlobals = new BotContext(a.scope, a.transcript, java.util.Map.of(), "script", false,
+      new BotContext.Bot(null, "bot-a", "var secret = 'A-only'; function helper() { return secret; }"));
+    assertThat(engine.runHere("botContext.printDebugMessage(helper() + ' ' + botContext.getChatBotId());", withGlobals).ok())
+      .isTrue();
+    assertThat(a.transcript.eventsAsJson().stream().map(e -> ((JsonObject) e).getString("text")))
+      .contains("A-only bot-a");
+
+    assertThat(seen(engine, "b-bot", "botContext.printDebugMessage(typeof helper + ' ' + typeof secret + ' '"
+      + " + botContext.getChatBotId());")).containsExactly("debug: undefined undefined null", "ok");
   }
 
   /**

@@ -1,0 +1,67 @@
+package io.botgate.api;
+
+import io.botgate.GatewayError;
+import io.botgate.cb.BotRegistry;
+import io.botgate.cb.CbBot;
+import io.botgate.cb.CbImporter;
+import io.botgate.cb.InteractionRunner;
+import io.vertx.core.json.JsonArray;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import static io.botgate.api.ApiRoutes.answer;
+import static io.botgate.api.ApiRoutes.jsonBody;
+import static io.botgate.api.ApiRoutes.reply;
+import static io.botgate.api.ApiRoutes.sessionId;
+
+/**
+ * Conversation Builder compatibility over HTTP: {@code POST /api/import/cb}, the imported bots
+ * ({@code GET /api/bots}, {@code GET|DELETE /api/bots/{bot}}) and their interactions
+ * ({@code POST /api/sessions/{session}/bots/{bot}/interactions/{name}}).
+ */
+public final class CbRoutes {
+
+  private final CbImporter importer;
+  private final BotRegistry bots;
+  private final InteractionRunner interactions;
+
+  public CbRoutes(CbImporter importer, BotRegistry bots, InteractionRunner interactions) {
+    this.importer = importer;
+    this.bots = bots;
+    this.interactions = interactions;
+  }
+
+  /** Mounts the routes; call after {@link ApiRoutes#mount}, whose auth, body and failure handlers cover them. */
+  public void mount(Router router) {
+    router.post("/api/sessions/:session/bots/:bot/interactions/:name").handler(ctx -> reply(ctx,
+      interactions.run(sessionId(ctx), ctx.pathParam("bot"), ctx.pathParam("name"), jsonBody(ctx))));
+    // On a worker: checking the export's scripts compiles them, which can take a while for a large bot.
+    router.post("/api/import/cb").blockingHandler(this::importExport, false);
+    router.get("/api/bots").handler(ctx -> {
+      JsonArray out = new JsonArray();
+      bots.all().forEach(b -> out.add(b.summary()));
+      answer(ctx, 200, out);
+    });
+    router.get("/api/bots/:bot").handler(ctx -> answer(ctx, 200, bot(ctx).summary()));
+    router.delete("/api/bots/:bot").handler(this::deleteBot);
+  }
+
+  private void importExport(RoutingContext ctx) {
+    CbImporter.Imported imported = importer.importExport(jsonBody(ctx));
+    answer(ctx, imported.created() ? 201 : 200, imported.answer());
+  }
+
+  private CbBot bot(RoutingContext ctx) {
+    String name = ctx.pathParam("bot");
+    return bots.find(name).orElseThrow(() -> GatewayError.notFound("unknown_bot", "no imported bot named '" + name
+      + "'"));
+  }
+
+  /** Forgets the bot: its interactions and global functions; its integrations stay declared. */
+  private void deleteBot(RoutingContext ctx) {
+    if (!bots.remove(bot(ctx).name())) {
+      throw GatewayError.notFound("unknown_bot", "no imported bot named '" + ctx.pathParam("bot") + "'");
+    }
+    ctx.response().setStatusCode(204).end();
+  }
+}

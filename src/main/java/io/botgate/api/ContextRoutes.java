@@ -1,0 +1,144 @@
+package io.botgate.api;
+
+import io.botgate.GatewayError;
+import io.botgate.cb.context.ContextStore;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import static io.botgate.api.ApiRoutes.jsonBody;
+
+/**
+ * The Conversation Context Service over HTTP, for the systems around a bot to read and write what its
+ * scripts do: {@code /api/context/namespaces[/{ns}]}, then under a namespace {@code global},
+ * {@code users/{user}} and {@code conversations/{session}}, each whole or {@code /{property}}. The store
+ * is called on a worker (a clustered one may wait on the network).
+ */
+public final class ContextRoutes {
+
+  private static final String NS = "/api/context/namespaces/:ns";
+  private static final Map<String, ContextStore.Scope> OWNED = Map.of("users", ContextStore.Scope.USER,
+    "conversations", ContextStore.Scope.CONVERSATION);
+
+  private final ContextStore store;
+
+  public ContextRoutes(ContextStore store) {
+    this.store = store;
+  }
+
+  /** Mounts the routes; call after {@link ApiRoutes#mount}, whose auth, body and failure handlers cover them. */
+  public void mount(Router router) {
+    router.get("/api/context/namespaces").handler(ctx -> blocking(ctx, 200, () -> {
+      JsonArray list = new JsonArray();
+      store.namespaces().forEach((name, ttl) -> list.add(new JsonObject().put("name", name).put("ttlSeconds", ttl)));
+      return new JsonObject().put("namespaces", list);
+    }));
+    router.put(NS).handler(this::register);
+    router.delete(NS).handler(ctx -> blocking(ctx, 204, () -> {
+      if (!store.deleteNamespace(ctx.pathParam("ns"))) {
+        throw unknownNamespace(ctx.pathParam("ns"));
+      }
+      return null;
+    }));
+    mountScope(router, NS + "/global", ContextStore.Scope.GLOBAL, null);
+    OWNED.forEach((path, scope) -> mountScope(router, NS + "/" + path + "/:owner", scope, path));
+  }
+
+  private void register(RoutingContext ctx) {
+    JsonObject body = jsonBody(ctx);
+    Object ttl = body == null ? null : body.getValue("ttlSeconds");
+    if (body != null && (body.size() > (body.containsKey("ttlSeconds") ? 1 : 0)
+      || ttl != null && !(ttl instanceof Number n && n.longValue() >= 0 && n.doubleValue() == n.longValue()))) {
+      throw GatewayError.badRequest("invalid_request", "the body is optional: {\"ttlSeconds\": <whole seconds, 0 "
+        + "or more>}");
+    }
+    String ns = ctx.pathParam("ns");
+    Long seconds = ttl == null ? null : ((Number) ttl).longValue();
+    blocking(ctx, 200, () -> {
+      written(store.registerNamespace(ns, seconds), ns);
+      return new JsonObject().put("name", ns).put("ttlSeconds", store.namespaces().get(ns));
+    });
+  }
+
+  private void mountScope(Router router, String path, ContextStore.Scope scope, String kind) {
+    router.get(path).handler(ctx -> blocking(ctx, 200, () -> {
+      Map<String, Object> all = store.all(scope, ctx.pathParam("ns"), owner(ctx, scope));
+      if (all == null) {
+        throw unknownNamespace(ctx.pathParam("ns"));
+      }
+      return where(ctx, scope).put("data", new JsonObject(all));
+    }));
+    router.delete(path).handler(ctx -> blocking(ctx, 204, () ->
+      written(store.deleteAll(scope, ctx.pathParam("ns"), owner(ctx, scope)), ctx.pathParam("ns"))));
+    String one = path + "/:property";
+    router.get(one).handler(ctx -> blocking(ctx, 200, () -> {
+      String ns = ctx.pathParam("ns");
+      Object value = store.get(scope, ns, owner(ctx, scope), ctx.pathParam("property"));
+      if (value == null) {
+        if (!store.namespaces().containsKey(ns)) {
+          throw unknownNamespace(ns);
+        }
+        throw GatewayError.notFound("unknown_property", "no property '" + ctx.pathParam("property") + "' in "
+          + describe(ctx, scope));
+      }
+      return where(ctx, scope).put("property", ctx.pathParam("property")).put("value", value);
+    }));
+    router.put(one).handler(ctx -> {
+      JsonObject body = jsonBody(ctx);
+      if (body == null || !body.containsKey("value") || body.size() != 1 || body.getValue("value") == null) {
+        throw GatewayError.badRequest("invalid_request", "the body must be {\"value\": <any JSON value but null>}");
+      }
+      blocking(ctx, 200, () -> {
+        written(store.set(scope, ctx.pathParam("ns"), owner(ctx, scope), ctx.pathParam("property"),
+          body.getValue("value")), ctx.pathParam("ns"));
+        return where(ctx, scope).put("property", ctx.pathParam("property")).put("value", body.getValue("value"));
+      });
+    });
+    router.delete(one).handler(ctx -> blocking(ctx, 204, () -> written(store.delete(scope, ctx.pathParam("ns"),
+      owner(ctx, scope), ctx.pathParam("property")), ctx.pathParam("ns"))));
+  }
+
+  private static String owner(RoutingContext ctx, ContextStore.Scope scope) {
+    return scope == ContextStore.Scope.GLOBAL ? "" : ctx.pathParam("owner");
+  }
+
+  private static JsonObject where(RoutingContext ctx, ContextStore.Scope scope) {
+    return new JsonObject().put("namespace", ctx.pathParam("ns")).put("scope", scope.name().toLowerCase())
+      .put("owner", scope == ContextStore.Scope.GLOBAL ? null : ctx.pathParam("owner"));
+  }
+
+  private static String describe(RoutingContext ctx, ContextStore.Scope scope) {
+    return "namespace '" + ctx.pathParam("ns") + "'" + (scope == ContextStore.Scope.GLOBAL ? " (global)"
+      : " for " + scope.name().toLowerCase() + " '" + ctx.pathParam("owner") + "'");
+  }
+
+  /** Null when done; else throws the error the outcome means. */
+  private static Object written(ContextStore.Outcome outcome, String ns) {
+    return switch (outcome) {
+      case DONE -> null;
+      case UNKNOWN_NAMESPACE -> throw unknownNamespace(ns);
+      case FULL -> throw new GatewayError(507, "context_full", "context.maxBytes reached: the Context Service holds "
+        + "as much as it may; nothing was written (delete data, or raise context.maxBytes)");
+    };
+  }
+
+  private static GatewayError unknownNamespace(String ns) {
+    return GatewayError.notFound("unknown_namespace", "no context namespace '" + ns + "'; register it with PUT "
+      + "/api/context/namespaces/" + ns + " (or botContext.registerContextNamespace)");
+  }
+
+  /** Runs the store call on a worker; answers its JSON, or an empty body for 204. */
+  private static void blocking(RoutingContext ctx, int status, Callable<Object> call) {
+    ctx.vertx().executeBlocking(call, false).onSuccess(json -> {
+      if (status == 204) {
+        ctx.response().setStatusCode(204).end();
+      } else {
+        ApiRoutes.answer(ctx, status, json);
+      }
+    }).onFailure(ctx::fail);
+  }
+}

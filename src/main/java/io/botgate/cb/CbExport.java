@@ -1,0 +1,414 @@
+package io.botgate.cb;
+
+import io.botgate.integration.DefinitionException;
+import io.botgate.integration.IntegrationDefinition;
+import io.botgate.script.ScriptSyntax;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a CB bot export (the JSON CB's "Export bot" writes) into what botgate runs of it: an integration
+ * per API responder, the global functions, and the interactions that have code or call an integration;
+ * with every item it skips and why, and every problem that makes the export unusable (all of them, so
+ * that one import attempt shows everything to fix).
+ */
+final class CbExport {
+
+  /** Export keys read here; any other non-empty one is listed as skipped. */
+  private static final Set<String> READ = Set.of("bot", "responder", "conversationMessage", "globalFunctions", "hash");
+  /** A placeholder as templates write it; replaced by a number to check that a JSON body is JSON around them. */
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\$?[A-Za-z_][\\w.\\-\\[\\]]*}");
+  private static final Set<String> CREDENTIAL_KEYS = Set.of("credential", "credentialId", "credentialName",
+    "authentication", "authenticationId", "authType");
+  private static final Set<String> BODYLESS = Set.of("GET", "HEAD");
+
+  /** An item of the export that botgate does not import, and why. */
+  record Skipped(String kind, String name, String reason) {
+    JsonObject toJson() {
+      return new JsonObject().put("kind", kind).put("name", name).put("reason", reason);
+    }
+  }
+
+  /** What makes the export unusable: where (a path in the export) and what. */
+  record Problem(String where, String message) {
+    JsonObject toJson() {
+      return new JsonObject().put("where", where).put("message", message);
+    }
+  }
+
+  final List<IntegrationDefinition> integrations = new ArrayList<>();
+  /** The URL each integration had in the export, where baseUrls changed it. */
+  final Map<String, String> rewrittenFrom = new HashMap<>();
+  final List<Skipped> skipped = new ArrayList<>();
+  final List<Problem> problems = new ArrayList<>();
+  private final Map<String, String> baseUrls;
+  private String botName;
+  private String botId;
+  private String globals;
+  private final Map<String, Interaction> interactions = new LinkedHashMap<>();
+  /** Responders not imported (another integration type): interactions calling them are skipped too. */
+  private final Set<String> skippedResponders = new HashSet<>();
+
+  private CbExport(Map<String, String> baseUrls) {
+    this.baseUrls = baseUrls;
+  }
+
+  /** Reads the export; check {@link #problems} before using anything else. */
+  static CbExport read(Object export, Map<String, String> baseUrls) {
+    CbExport read = new CbExport(baseUrls);
+    if (!(export instanceof JsonObject json)) {
+      read.problem("export", "must be the JSON object CB's \"Export bot\" writes (with bot, responder, "
+        + "conversationMessage...)");
+      return read;
+    }
+    read.readBot(json.getValue("bot"));
+    read.readResponders(json.getValue("responder"));
+    read.readGlobals(json.getValue("globalFunctions"));
+    read.readInteractions(json.getValue("conversationMessage"));
+    for (String key : json.fieldNames()) {
+      if (!READ.contains(key) && !isEmpty(json.getValue(key))) {
+        read.skipped.add(new Skipped("export", key, key.toLowerCase().contains("knowledge")
+          ? "knowledge bases are not imported: botgate runs API integrations"
+          : "not used by botgate (dialogs, menus, platforms, NLU and display settings stay in CB)"));
+      }
+    }
+    return read;
+  }
+
+  CbBot bot() {
+    Set<String> names = new HashSet<>();
+    integrations.forEach(d -> names.add(d.name()));
+    return new CbBot(botName, botId, globals, interactions, names);
+  }
+
+  String botName() {
+    return botName;
+  }
+
+  private void problem(String where, String message) {
+    problems.add(new Problem(where, message));
+  }
+
+  private void readBot(Object value) {
+    if (!(value instanceof JsonObject bot)) {
+      problem("bot", "is required: the object with the bot's name and id");
+      return;
+    }
+    if (!(bot.getValue("name") instanceof String name) || name.isBlank()) {
+      problem("bot.name", "is required (a non-empty string): the imported bot is known by it");
+    } else if (name.length() > 200) {
+      problem("bot.name", "must be at most 200 characters");
+    } else {
+      botName = name;
+    }
+    botId = bot.getValue("id") instanceof String id ? id : null;
+  }
+
+  private void readResponders(Object value) {
+    if (value == null) {
+      return;
+    }
+    if (!(value instanceof JsonArray responders)) {
+      problem("responder", "must be an array of integrations");
+      return;
+    }
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < responders.size(); i++) {
+      String where = "responder[" + i + "]";
+      if (!(responders.getValue(i) instanceof JsonObject r)) {
+        problem(where, "must be an object");
+        continue;
+      }
+      if (!(r.getValue("name") instanceof String name) || name.isBlank()) {
+        problem(where + ".name", "is required: every responder needs a name");
+        continue;
+      }
+      where = "responder '" + name + "'";
+      if (!seen.add(name)) {
+        problem(where, "is declared twice: responder names must be unique");
+        continue;
+      }
+      Object type = r.getValue("integrationType");
+      if (type != null && !"API".equals(type)) {
+        skippedResponders.add(name);
+        skipped.add(new Skipped("responder", name, "integrationType " + type + " is not an API call"
+          + (String.valueOf(type).contains("KNOWLEDGE") ? " (knowledge bases are not imported)" : "")
+          + ": botgate imports API integrations only"));
+        continue;
+      }
+      readResponder(where, name, r);
+    }
+  }
+
+  private void readResponder(String where, String name, JsonObject r) {
+    JsonObject definition = new JsonObject().put("name", name);
+    if (!(r.getValue("webhook") instanceof String webhook) || webhook.isBlank()) {
+      problem(where + ".webhook", "is required: the URL the integration calls");
+    } else {
+      String url = rewrite(webhook);
+      if (!url.equals(webhook)) {
+        rewrittenFrom.put(name, webhook);
+      }
+      definition.put("url", url);
+    }
+    String method = r.getValue("method") instanceof String m && !m.isBlank() ? m.toUpperCase(java.util.Locale.ROOT) : "GET";
+    definition.put("method", method);
+    JsonObject headers = pairs(where + ".headers", r.getValue("headers"));
+    if (!headers.isEmpty()) {
+      definition.put("headers", headers);
+    }
+    JsonObject fields = pairs(where + ".customDataFields", r.getValue("customDataFields"));
+    if (!fields.isEmpty()) {
+      definition.put("customDataFields", fields);
+    }
+    Object rdv = r.getValue("responseDataVariable");
+    if (rdv instanceof String s && !s.isBlank()) {
+      definition.put("responseDataVariable", s);
+    }
+    readBody(where, name, method, headers, r.getValue("postBody"), definition);
+    if (r.getValue("transformResultsScript") instanceof String transform && !transform.isBlank()) {
+      definition.put("transformScript", transform);
+    }
+    for (String key : CREDENTIAL_KEYS) {
+      if (!isEmpty(r.getValue(key))) {
+        skipped.add(new Skipped("credential", name, "the export holds no secrets: CB's credential (" + key + ") is "
+          + "not imported; add the authentication to the integration yourself, e.g. a header with {$env.NAME}"));
+        break;
+      }
+    }
+    try {
+      integrations.add(IntegrationDefinition.fromJson(definition, null));
+    } catch (DefinitionException e) {
+      for (DefinitionException.Problem p : e.problems()) {
+        problem(where + "." + cbField(p.field()), p.message());
+      }
+    }
+  }
+
+  private void readBody(String where, String name, String method, JsonObject headers, Object value,
+                        JsonObject definition) {
+    if (value == null || value instanceof String s && s.isBlank()) {
+      return;
+    }
+    if (!(value instanceof String body)) {
+      problem(where + ".postBody", "must be a string");
+      return;
+    }
+    if (BODYLESS.contains(method)) {
+      skipped.add(new Skipped("postBody", name, "a " + method + " request carries no body"));
+      return;
+    }
+    String type = headers.fieldNames().stream().filter(k -> k.equalsIgnoreCase("Content-Type"))
+      .map(headers::getString).findFirst().orElse("application/json");
+    if (type.toLowerCase(java.util.Locale.ROOT).contains("json")) {
+      try {
+        Json.decodeValue(PLACEHOLDER.matcher(body).replaceAll("1"));
+      } catch (DecodeException e) {
+        problem(where + ".postBody", "is not valid JSON, placeholders aside: " + e.getMessage());
+        return;
+      }
+    }
+    definition.put("body", body);
+  }
+
+  /** CB's {@code [{"key", "value"}]} list as an object. */
+  private JsonObject pairs(String where, Object value) {
+    JsonObject out = new JsonObject();
+    if (value == null) {
+      return out;
+    }
+    if (!(value instanceof JsonArray list)) {
+      problem(where, "must be a list of {\"key\", \"value\"}");
+      return out;
+    }
+    for (int i = 0; i < list.size(); i++) {
+      if (!(list.getValue(i) instanceof JsonObject pair) || !(pair.getValue("key") instanceof String key)
+        || key.isBlank()) {
+        problem(where + "[" + i + "]", "must be {\"key\": \"<name>\", \"value\": \"<text>\"} with a key");
+        continue;
+      }
+      Object v = pair.getValue("value");
+      if (v != null && !(v instanceof String)) {
+        problem(where + "[" + i + "].value", "must be a string");
+        continue;
+      }
+      out.put(key, v == null ? "" : v);
+    }
+    return out;
+  }
+
+  private void readGlobals(Object value) {
+    if (value == null) {
+      return;
+    }
+    if (!(value instanceof JsonObject g) || g.getValue("methods") != null && !(g.getValue("methods") instanceof String)) {
+      problem("globalFunctions", "must be {\"methods\": \"<JavaScript>\"}");
+      return;
+    }
+    String methods = g.getString("methods");
+    if (methods == null || methods.isBlank()) {
+      return;
+    }
+    ScriptSyntax.check(methods, "globalFunctions").ifPresent(p -> problem("globalFunctions.methods", p.toString()));
+    globals = methods;
+  }
+
+  private void readInteractions(Object value) {
+    if (value == null) {
+      return;
+    }
+    if (!(value instanceof JsonArray list)) {
+      problem("conversationMessage", "must be an array of interactions");
+      return;
+    }
+    Map<String, String> names = new HashMap<>();
+    for (Object o : list) {
+      if (o instanceof JsonObject m && m.getValue("id") instanceof String id && m.getValue("name") instanceof String n) {
+        names.put(id, n);
+      }
+    }
+    Set<String> responders = new HashSet<>();
+    integrations.forEach(d -> responders.add(d.name()));
+    for (int i = 0; i < list.size(); i++) {
+      String where = "conversationMessage[" + i + "]";
+      if (!(list.getValue(i) instanceof JsonObject m)) {
+        problem(where, "must be an object");
+        continue;
+      }
+      if (!(m.getValue("name") instanceof String name) || name.isBlank()) {
+        problem(where + ".name", "is required");
+        continue;
+      }
+      readInteraction("interaction '" + name + "'", name, m, names, responders);
+    }
+  }
+
+  private void readInteraction(String where, String name, JsonObject m, Map<String, String> names,
+                               Set<String> responders) {
+    String type = m.getValue("interactionType") instanceof String t ? t : null;
+    String pre = code(where, m, "preProcessMessage");
+    String user = code(where, m, "processUserResponse");
+    String post = code(where, m, "postProcessMessage");
+    String integration = null;
+    if ("API_INTEGRATION".equals(type)) {
+      JsonObject content = m.getValue("content") instanceof JsonObject c ? c : new JsonObject();
+      if (!(content.getValue("responderName") instanceof String responder) || responder.isBlank()) {
+        problem(where + ".content.responderName", "is required for an API_INTEGRATION interaction");
+        return;
+      }
+      if (skippedResponders.contains(responder)) {
+        skipped.add(new Skipped("interaction", name, "it calls responder '" + responder + "', which is not imported"));
+        return;
+      }
+      if (!responders.contains(responder) && problems.stream().noneMatch(p -> p.where().startsWith("responder '"
+        + responder + "'"))) {
+        problem(where + ".content.responderName", "'" + responder + "' is not a responder of this export");
+        return;
+      }
+      integration = responder;
+    } else if (pre == null && user == null && post == null) {
+      skipped.add(new Skipped("interaction", name, "no code and no integration: nothing for botgate to run (its "
+        + "messages and rules are CB's)"));
+      return;
+    }
+    if (interactions.containsKey(name)) {
+      problem(where, "is declared twice: the names of interactions with code or an integration must be unique");
+      return;
+    }
+    String id = m.getValue("id") instanceof String s ? s : null;
+    String next = m.getValue("nextMessageId") instanceof String n ? names.getOrDefault(n, null) : null;
+    interactions.put(name, new Interaction(id, name, type, integration, pre, user, post, next,
+      rules(m.getValue("responseMatches"), names, next), delay(m.getValue("interactionDelay"))));
+  }
+
+  private String code(String where, JsonObject m, String key) {
+    Object value = m.getValue(key);
+    if (value == null || value instanceof String s && s.isBlank()) {
+      return null;
+    }
+    if (!(value instanceof String code)) {
+      problem(where + "." + key, "must be a string of JavaScript");
+      return null;
+    }
+    ScriptSyntax.check(code, key).ifPresent(p -> problem(where + "." + key, p.toString()));
+    return code;
+  }
+
+  /** CB's rules on an integration result ({@code API_RESULT} conditions, or none); the others need CB's NLU. */
+  private static List<Interaction.Rule> rules(Object value, Map<String, String> names, String next) {
+    List<Interaction.Rule> rules = new ArrayList<>();
+    if (!(value instanceof JsonArray matches)) {
+      return rules;
+    }
+    for (Object o : matches) {
+      if (!(o instanceof JsonObject match) || !(match.getValue("action") instanceof JsonObject action)
+        || !"INTERACTION".equals(action.getValue("name"))) {
+        continue;
+      }
+      String target = "next".equals(action.getValue("value")) ? next
+        : action.getValue("value") instanceof String id ? names.getOrDefault(id, id) : null;
+      JsonArray conditions = match.getValue("conditions") instanceof JsonArray c ? c : new JsonArray();
+      String status = null;
+      boolean usable = true;
+      for (Object c : conditions) {
+        if (c instanceof JsonObject condition && "API_RESULT".equals(condition.getValue("matchType"))
+          && condition.getValue("apiResultsMatch") instanceof JsonObject result && result.getValue("status") instanceof String s) {
+          status = s;
+        } else {
+          usable = false;
+        }
+      }
+      if (usable) {
+        rules.add(new Interaction.Rule(status, target));
+      }
+    }
+    return rules;
+  }
+
+  private static Long delay(Object value) {
+    if (value instanceof Number n) {
+      return n.longValue();
+    }
+    if (value instanceof String s && s.matches("\\d{1,9}")) {
+      return Long.parseLong(s);
+    }
+    return null;
+  }
+
+  /** The longest {@code baseUrls} prefix the webhook starts with, replaced. */
+  private String rewrite(String webhook) {
+    String best = null;
+    for (String prefix : baseUrls.keySet()) {
+      if (webhook.startsWith(prefix) && (best == null || prefix.length() > best.length())) {
+        best = prefix;
+      }
+    }
+    return best == null ? webhook : baseUrls.get(best) + webhook.substring(best.length());
+  }
+
+  /** A definition field by the name the export gives it. */
+  private static String cbField(String field) {
+    return switch (field) {
+      case "url" -> "webhook";
+      case "body" -> "postBody";
+      case "transformScript" -> "transformResultsScript";
+      default -> field;
+    };
+  }
+
+  private static boolean isEmpty(Object value) {
+    return value == null || value instanceof JsonArray a && a.isEmpty() || value instanceof JsonObject o && o.isEmpty()
+      || value instanceof String s && s.isEmpty();
+  }
+}

@@ -1,0 +1,167 @@
+package io.botgate.cb;
+
+import io.botgate.GatewayError;
+import io.botgate.JsonFields;
+import io.botgate.integration.IntegrationDefinition;
+import io.botgate.integration.IntegrationRegistry;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Imports CB bot exports ({@code POST /api/import/cb}, {@code imports.cb}): all or nothing. The export's
+ * integrations join the gateway's; a name already declared by something else than this bot's previous
+ * import is refused unless {@code replace}; re-importing a bot replaces it, integrations it no longer
+ * declares included. Its interactions and global functions stay the bot's own ({@link BotRegistry}).
+ */
+public final class CbImporter {
+
+  private static final Set<String> KNOWN = Set.of("export", "baseUrls", "replace");
+
+  private final IntegrationRegistry integrations;
+  private final BotRegistry bots;
+
+  public CbImporter(IntegrationRegistry integrations, BotRegistry bots) {
+    this.integrations = integrations;
+    this.bots = bots;
+  }
+
+  /** What an import did, and whether the bot was new. */
+  public record Imported(JsonObject answer, boolean created) {
+  }
+
+  /**
+   * Imports {@code {"export", "baseUrls"?, "replace"?}}.
+   *
+   * @throws GatewayError 400 {@code invalid_export} listing every problem, or 409 {@code integration_conflict}
+   *                      when the only problems are names already taken; nothing is imported then
+   */
+  public synchronized Imported importExport(JsonObject request) {
+    if (request == null) {
+      throw GatewayError.badRequest("invalid_request", "the body must be {\"export\": <the bot export>, "
+        + "\"baseUrls\": {...}, \"replace\": false}");
+    }
+    if (!request.containsKey("export") && request.containsKey("bot")) {
+      throw GatewayError.badRequest("invalid_request", "send the bot export under \"export\": {\"export\": "
+        + "<the JSON CB exported>, \"baseUrls\": {...}}");
+    }
+    JsonFields.onlyKnown(request, KNOWN);
+    Map<String, String> baseUrls = baseUrls(request.getValue("baseUrls"));
+    Object replaceFlag = request.getValue("replace");
+    if (replaceFlag != null && !(replaceFlag instanceof Boolean)) {
+      throw GatewayError.badRequest("invalid_request", "'replace' must be true or false");
+    }
+    boolean replace = Boolean.TRUE.equals(replaceFlag);
+    CbExport export = CbExport.read(request.getValue("export"), baseUrls);
+    List<CbExport.Problem> problems = new ArrayList<>(export.problems);
+    Optional<CbBot> previous = export.botName() == null ? Optional.empty() : bots.find(export.botName());
+    boolean onlyConflicts = problems.isEmpty();
+    if (!replace) {
+      for (IntegrationDefinition d : export.integrations) {
+        conflict(d.name(), export.botName()).ifPresent(by -> problems.add(new CbExport.Problem("responder '"
+          + d.name() + "'", "an integration named '" + d.name() + "' is already declared " + by
+          + "; import with \"replace\": true to replace it")));
+      }
+    }
+    if (!problems.isEmpty()) {
+      JsonArray list = new JsonArray();
+      problems.forEach(p -> list.add(p.toJson()));
+      String what = "the export of bot " + (export.botName() == null ? "?" : "'" + export.botName() + "'")
+        + " was not imported (nothing of it was): " + problems.size() + " problem" + (problems.size() == 1 ? "" : "s");
+      throw onlyConflicts ? new GatewayError(409, "integration_conflict", what, new JsonObject().put("problems", list))
+        : new GatewayError(400, "invalid_export", what, new JsonObject().put("problems", list));
+    }
+    return new Imported(apply(export, previous.orElse(null)), previous.isEmpty());
+  }
+
+  /**
+   * Imports a file listed in {@code imports.cb}: a CB export as CB writes it, or an import request
+   * ({@code {"export", "baseUrls", "replace"}}).
+   *
+   * @throws IllegalArgumentException naming the file and every problem
+   */
+  public JsonObject importFile(String path, String text) {
+    try {
+      Object json = io.botgate.JsonText.decode(io.vertx.core.buffer.Buffer.buffer(text));
+      JsonObject request = json instanceof JsonObject o && !o.containsKey("export") ? new JsonObject().put("export", o)
+        : json instanceof JsonObject o ? o : new JsonObject().put("export", json);
+      return importExport(request).answer();
+    } catch (io.vertx.core.json.DecodeException e) {
+      throw new IllegalArgumentException("imports.cb: " + path + " is not valid JSON: " + e.getMessage());
+    } catch (GatewayError e) {
+      JsonObject error = e.toJson().getJsonObject("error");
+      throw new IllegalArgumentException("imports.cb: " + path + ": " + e.getMessage()
+        + (error.containsKey("problems") ? " " + error.getJsonArray("problems").encode() : ""));
+    }
+  }
+
+  /** Who declared the integration, when it is not this bot's own previous import; empty when free. */
+  private Optional<String> conflict(String name, String bot) {
+    if (integrations.find(name).isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<CbBot> owner = bots.owner(name);
+    if (owner.isPresent()) {
+      return owner.get().name().equals(bot) ? Optional.empty() : Optional.of("by bot '" + owner.get().name() + "'");
+    }
+    return Optional.of("(integrations file or PUT /api/integrations)");
+  }
+
+  private JsonObject apply(CbExport export, CbBot previous) {
+    CbBot bot = export.bot();
+    JsonArray removed = new JsonArray();
+    if (previous != null) {
+      for (String name : previous.integrations()) {
+        if (!bot.integrations().contains(name) && integrations.remove(name)) {
+          removed.add(name);
+        }
+      }
+    }
+    JsonArray imported = new JsonArray();
+    for (IntegrationDefinition d : export.integrations) {
+      bots.owner(d.name()).filter(other -> !other.name().equals(bot.name()))
+        .ifPresent(other -> bots.put(other.without(d.name())));
+      integrations.put(d);
+      JsonObject json = d.toJson();
+      JsonObject row = new JsonObject().put("name", d.name()).put("method", json.getString("method"))
+        .put("url", json.getString("url"));
+      if (export.rewrittenFrom.containsKey(d.name())) {
+        row.put("rewrittenFrom", export.rewrittenFrom.get(d.name()));
+      }
+      imported.add(row);
+    }
+    bots.put(bot);
+    JsonArray skipped = new JsonArray();
+    export.skipped.forEach(s -> skipped.add(s.toJson()));
+    return new JsonObject().put("bot", bot.name()).put("botId", bot.id()).put("replaced", previous != null)
+      .put("integrations", imported)
+      .put("globalFunctions", bot.globals() != null)
+      .put("interactions", bot.summary().getJsonArray("interactions"))
+      .put("removedIntegrations", removed)
+      .put("skipped", skipped);
+  }
+
+  private static Map<String, String> baseUrls(Object value) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (value == null) {
+      return out;
+    }
+    if (!(value instanceof JsonObject map)) {
+      throw GatewayError.badRequest("invalid_request", "'baseUrls' must be an object of old URL prefix to new one");
+    }
+    for (String prefix : map.fieldNames()) {
+      if (!(map.getValue(prefix) instanceof String target) || prefix.isEmpty()) {
+        throw GatewayError.badRequest("invalid_request", "'baseUrls' must map URL prefixes to URL prefixes (strings); '"
+          + prefix + "' does not");
+      }
+      out.put(prefix, target);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,105 @@
+package io.botgate.cb.context;
+
+import io.botgate.GatewayError;
+import io.botgate.session.Session;
+import io.botgate.session.SessionLimitExceeded;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The {@code context} a request may carry (what CB knows of the conversation from LivePerson):
+ * {@code accountId}, {@code userPlatformId}, {@code channel}, {@code dialogStarterIntent} (strings) and
+ * {@code engagementAttributes}, {@code customerInfo}, {@code personalInfo}, {@code webViewVariables},
+ * {@code userLocation} (objects). A session keeps it; a later request's context is merged into the kept
+ * one key by key (a key given as null removes it).
+ */
+public final class ConversationContext {
+
+  public static final Set<String> TEXTS = Set.of("accountId", "userPlatformId", "channel", "dialogStarterIntent");
+  public static final Set<String> OBJECTS = Set.of("engagementAttributes", "customerInfo", "personalInfo",
+    "webViewVariables", "userLocation");
+
+  private ConversationContext() {
+  }
+
+  /**
+   * Checks a request's {@code context} field; null when absent.
+   *
+   * @throws GatewayError 400 listing every wrong key
+   */
+  public static JsonObject check(Object value) {
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof JsonObject context)) {
+      throw GatewayError.badRequest("invalid_request", "'context' must be a JSON object");
+    }
+    List<String> problems = new ArrayList<>();
+    for (String key : context.fieldNames()) {
+      Object v = context.getValue(key);
+      if (TEXTS.contains(key)) {
+        if (v != null && !(v instanceof String)) {
+          problems.add("context." + key + " must be a string");
+        }
+      } else if (OBJECTS.contains(key)) {
+        if (v != null && !(v instanceof JsonObject)) {
+          problems.add("context." + key + " must be a JSON object");
+        }
+      } else {
+        Set<String> known = new TreeSet<>(TEXTS);
+        known.addAll(OBJECTS);
+        problems.add("unknown field 'context." + key + "'; known fields are " + known);
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new GatewayError(400, "invalid_request", String.join("; ", problems),
+        new JsonObject().put("problems", new JsonArray(problems)));
+    }
+    return context;
+  }
+
+  /** The kept context with the given one merged in key by key; null keys removed; null when empty. */
+  public static JsonObject merge(JsonObject kept, JsonObject given) {
+    if (given == null) {
+      return kept;
+    }
+    JsonObject out = kept == null ? new JsonObject() : kept.copy();
+    given.forEach(e -> {
+      if (e.getValue() == null) {
+        out.remove(e.getKey());
+      } else {
+        out.put(e.getKey(), e.getValue() instanceof JsonObject o ? o.copy() : e.getValue());
+      }
+    });
+    return out.isEmpty() ? null : out;
+  }
+
+  /**
+   * Merges a request's (checked) context into the session's.
+   *
+   * @throws GatewayError 413 when the session cannot hold it ({@code session.maxBytes})
+   */
+  public static void keep(Session session, JsonObject given) {
+    if (given == null) {
+      return;
+    }
+    synchronized (session) {
+      try {
+        session.context(merge(session.context(), given));
+      } catch (SessionLimitExceeded e) {
+        throw new GatewayError(413, "session_limit", e.getMessage());
+      }
+    }
+  }
+
+  /** The user a conversation belongs to: the context's {@code userPlatformId}, else the session id (CB keys sessions by user). */
+  public static String user(Session session) {
+    JsonObject context = session.context();
+    return context != null && context.getValue("userPlatformId") instanceof String id ? id : session.id();
+  }
+}

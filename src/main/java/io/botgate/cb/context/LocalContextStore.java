@@ -1,0 +1,193 @@
+package io.botgate.cb.context;
+
+import io.botgate.session.HeldBytes;
+
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
+
+/**
+ * The context data of one node, in memory, bounded by {@code context.maxBytes}: a write that would pass
+ * the bound is refused ({@link Outcome#FULL}), never an OutOfMemoryError. Expired properties are never
+ * read; {@link #expire()} gives their bytes back. One lock: every call is a few map operations.
+ */
+public final class LocalContextStore implements ContextStore {
+
+  /** What an entry costs beyond its key and value: map entries, the expiry time. */
+  static final int ENTRY = 48;
+  static final int NAMESPACE = 64;
+
+  private final ContextOptions options;
+  private final LongSupplier clock;
+  private final Map<String, Namespace> namespaces = new HashMap<>();
+  private long bytes;
+
+  public LocalContextStore(ContextOptions options, LongSupplier clock) {
+    this.options = options;
+    this.clock = clock;
+  }
+
+  public LocalContextStore(ContextOptions options) {
+    this(options, System::currentTimeMillis);
+  }
+
+  private static final class Namespace {
+    Long ttlSeconds;
+    /** By scope and owner, then property. */
+    final Map<String, Map<String, Entry>> buckets = new HashMap<>();
+  }
+
+  private record Entry(Object value, long expiresAt, long bytes) {
+  }
+
+  @Override
+  public synchronized Outcome registerNamespace(String namespace, Long ttlSeconds) {
+    Namespace ns = namespaces.get(namespace);
+    if (ns == null) {
+      long cost = NAMESPACE + namespace.length();
+      if (bytes + cost > options.maxBytes()) {
+        return Outcome.FULL;
+      }
+      ns = new Namespace();
+      namespaces.put(namespace, ns);
+      bytes += cost;
+    }
+    ns.ttlSeconds = ttlSeconds == null || ttlSeconds <= 0 ? null : ttlSeconds;
+    return Outcome.DONE;
+  }
+
+  @Override
+  public synchronized boolean deleteNamespace(String namespace) {
+    Namespace ns = namespaces.remove(namespace);
+    if (ns == null) {
+      return false;
+    }
+    bytes -= NAMESPACE + namespace.length();
+    ns.buckets.values().forEach(bucket -> bucket.values().forEach(e -> bytes -= e.bytes()));
+    return true;
+  }
+
+  @Override
+  public synchronized Map<String, Long> namespaces() {
+    Map<String, Long> out = new TreeMap<>();
+    namespaces.forEach((name, ns) -> out.put(name, ns.ttlSeconds));
+    return out;
+  }
+
+  @Override
+  public synchronized Outcome set(Scope scope, String namespace, String owner, String property, Object value) {
+    Namespace ns = namespaces.get(namespace);
+    if (ns == null) {
+      return Outcome.UNKNOWN_NAMESPACE;
+    }
+    if (value == null) {
+      return delete(scope, namespace, owner, property);
+    }
+    String key = bucket(scope, owner);
+    Map<String, Entry> bucket = ns.buckets.get(key);
+    Entry old = bucket == null ? null : bucket.get(property);
+    long cost = ENTRY + key.length() + property.length() + HeldBytes.of(value);
+    if (bytes - (old == null ? 0 : old.bytes()) + cost > options.maxBytes()) {
+      return Outcome.FULL;
+    }
+    long expiresAt = ns.ttlSeconds == null ? Long.MAX_VALUE : clock.getAsLong() + ns.ttlSeconds * 1000;
+    ns.buckets.computeIfAbsent(key, k -> new LinkedHashMap<>()).put(property, new Entry(value, expiresAt, cost));
+    bytes += cost - (old == null ? 0 : old.bytes());
+    return Outcome.DONE;
+  }
+
+  @Override
+  public synchronized Object get(Scope scope, String namespace, String owner, String property) {
+    Namespace ns = namespaces.get(namespace);
+    Map<String, Entry> bucket = ns == null ? null : ns.buckets.get(bucket(scope, owner));
+    Entry e = bucket == null ? null : bucket.get(property);
+    return e == null || e.expiresAt() <= clock.getAsLong() ? null : e.value();
+  }
+
+  @Override
+  public synchronized Map<String, Object> all(Scope scope, String namespace, String owner) {
+    Namespace ns = namespaces.get(namespace);
+    if (ns == null) {
+      return null;
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    Map<String, Entry> bucket = ns.buckets.get(bucket(scope, owner));
+    long now = clock.getAsLong();
+    if (bucket != null) {
+      bucket.forEach((property, e) -> {
+        if (e.expiresAt() > now) {
+          out.put(property, e.value());
+        }
+      });
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized Outcome delete(Scope scope, String namespace, String owner, String property) {
+    Namespace ns = namespaces.get(namespace);
+    if (ns == null) {
+      return Outcome.UNKNOWN_NAMESPACE;
+    }
+    String key = bucket(scope, owner);
+    Map<String, Entry> bucket = ns.buckets.get(key);
+    Entry old = bucket == null ? null : bucket.remove(property);
+    if (old != null) {
+      bytes -= old.bytes();
+      if (bucket.isEmpty()) {
+        ns.buckets.remove(key);
+      }
+    }
+    return Outcome.DONE;
+  }
+
+  @Override
+  public synchronized Outcome deleteAll(Scope scope, String namespace, String owner) {
+    Namespace ns = namespaces.get(namespace);
+    if (ns == null) {
+      return Outcome.UNKNOWN_NAMESPACE;
+    }
+    Map<String, Entry> bucket = ns.buckets.remove(bucket(scope, owner));
+    if (bucket != null) {
+      bucket.values().forEach(e -> bytes -= e.bytes());
+    }
+    return Outcome.DONE;
+  }
+
+  @Override
+  public synchronized long bytes() {
+    return bytes;
+  }
+
+  @Override
+  public synchronized void expire() {
+    long now = clock.getAsLong();
+    for (Namespace ns : namespaces.values()) {
+      for (Iterator<Map<String, Entry>> buckets = ns.buckets.values().iterator(); buckets.hasNext(); ) {
+        Map<String, Entry> bucket = buckets.next();
+        for (Iterator<Entry> entries = bucket.values().iterator(); entries.hasNext(); ) {
+          Entry e = entries.next();
+          if (e.expiresAt() <= now) {
+            bytes -= e.bytes();
+            entries.remove();
+          }
+        }
+        if (bucket.isEmpty()) {
+          buckets.remove();
+        }
+      }
+    }
+  }
+
+  /** The bucket of a scope and owner: "g", "u:<user>" or "c:<session>". */
+  private static String bucket(Scope scope, String owner) {
+    return switch (scope) {
+      case GLOBAL -> "g";
+      case USER -> "u:" + owner;
+      case CONVERSATION -> "c:" + owner;
+    };
+  }
+}

@@ -1,0 +1,266 @@
+package io.botgate.cb;
+
+import io.botgate.TestGateway;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import static io.botgate.Await.result;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A CB bot export (written in the format of LivePerson's public ConversationBuilder-Samples, covering every
+ * mapped field) imported into a real gateway and its interactions run end to end against a stub upstream.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(120)
+class CbImportTest {
+
+  static TestGateway gw;
+  static JsonObject imported;
+
+  @BeforeAll
+  static void start(Vertx vertx) throws Exception {
+    gw = result(TestGateway.start(vertx, new JsonObject().put("env", new JsonObject().put("TICKET_KEY", "k-123"))));
+    HttpResponse<Buffer> r = importBot("store-helper.json", false);
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(201);
+    imported = r.bodyAsJsonObject();
+  }
+
+  static JsonObject fixture(String name) throws Exception {
+    return new JsonObject(Files.readString(Path.of("src/test/resources/cb/" + name)));
+  }
+
+  /** The samples' hosts no longer answer: every webhook prefix is pointed at the stub. */
+  static JsonObject baseUrls() {
+    String stub = gw.upstream.url("");
+    return new JsonObject().put("https://stores.example.com/api", stub).put("https://quiz.example.com/random", stub)
+      .put("https://tickets.example.com/api", stub);
+  }
+
+  static HttpResponse<Buffer> importBot(String fixture, boolean replace) throws Exception {
+    return importExport(new JsonObject().put("export", fixture(fixture)).put("baseUrls", baseUrls())
+      .put("replace", replace));
+  }
+
+  static HttpResponse<Buffer> importExport(JsonObject body) {
+    return result(gw.http.post(gw.gateway.port(), "127.0.0.1", "/api/import/cb").sendJsonObject(body));
+  }
+
+  static JsonObject interaction(String session, String bot, String name, JsonObject body) {
+    HttpResponse<Buffer> r = result(gw.http.post(gw.gateway.port(), "127.0.0.1", "/api/sessions/" + session + "/bots/"
+      + bot.replace(" ", "%20") + "/interactions/" + name.replace(" ", "%20")).sendJsonObject(body));
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+    return r.bodyAsJsonObject();
+  }
+
+  static HttpResponse<Buffer> get(String path) {
+    return result(gw.http.get(gw.gateway.port(), "127.0.0.1", path).send());
+  }
+
+  static List<String> texts(JsonObject answer) {
+    return answer.getJsonArray("messages").stream().map(m -> ((JsonObject) m).getString("text")).toList();
+  }
+
+  @Test
+  void shouldListWhatWasImportedAndEverySkippedItemWithItsReason() {
+    assertThat(imported.getString("bot")).isEqualTo("Store Helper");
+    assertThat(imported.getBoolean("globalFunctions")).isTrue();
+    assertThat(imported.getJsonArray("integrations").stream().map(i -> ((JsonObject) i).getString("name")))
+      .containsExactlyInAnyOrder("Locations", "Trivia", "CreateTicket", "Orders");
+    JsonObject locations = imported.getJsonArray("integrations").stream().map(JsonObject.class::cast)
+      .filter(i -> i.getString("name").equals("Locations")).findFirst().orElseThrow();
+    assertThat(locations.getString("url")).isEqualTo(gw.upstream.url("/array"));
+    assertThat(locations.getString("rewrittenFrom")).isEqualTo("https://stores.example.com/api/array");
+    assertThat(imported.getJsonArray("interactions").stream().map(i -> ((JsonObject) i).getString("name")))
+      .containsExactlyInAnyOrder("route", "find stores", "show stores", "trivia", "open ticket", "order status",
+        "dialog_starter");
+    String skipped = imported.getJsonArray("skipped").stream().map(JsonObject.class::cast)
+      .map(s -> s.getString("kind") + " " + s.getString("name") + ": " + s.getString("reason"))
+      .collect(Collectors.joining("\n"));
+    assertThat(skipped).contains("responder KbSearch: integrationType KNOWLEDGE_BASE is not an API call")
+      .contains("credential Orders: the export holds no secrets")
+      .contains("interaction welcome: no code and no integration")
+      .contains("interaction sorry:", "export groups:", "export platforms:");
+  }
+
+  @Test
+  void shouldMapEveryResponderFieldIntoTheIntegration() {
+    JsonObject ticket = get("/api/integrations/CreateTicket").bodyAsJsonObject();
+    assertThat(ticket.getString("method")).isEqualTo("POST");
+    assertThat(ticket.getString("url")).isEqualTo(gw.upstream.url("/echo/tickets"));
+    assertThat(ticket.getString("responseDataVariable")).isEqualTo("ticket");
+    assertThat(ticket.getJsonObject("headers").getString("X-User")).isEqualTo("{$botContext.userId}");
+    assertThat(ticket.getString("body")).contains("\"count\": {$botContext.count}");
+    assertThat(ticket.getJsonObject("customDataFields").getString("method")).isEqualTo("{$.api_ticket.method}");
+    assertThat(get("/api/integrations/Locations").bodyAsJsonObject().getString("transformScript"))
+      .contains("\"stores\": jsonData.api_Locations");
+  }
+
+  @Test
+  void shouldRunAnInteractionsCodeAroundItsIntegrationAndWrapATopLevelArray() {
+    JsonObject context = new JsonObject().put("userPlatformId", "shopper-1").put("channel", "lp_web")
+      .put("engagementAttributes", new JsonObject().put("campaignId", "summer"));
+
+    JsonObject answer = interaction("store-1", "Store Helper", "find stores", new JsonObject().put("context", context));
+
+    assertThat(answer.getString("outcome")).isEqualTo("success");
+    assertThat(answer.getJsonObject("result").getString("statusCode")).isEqualTo("200");
+    assertThat(answer.getJsonObject("variables").getJsonArray("Locations.city")).containsExactly("x", "y");
+    assertThat(texts(answer)).containsExactly("Found 2 stores: x, y");
+    assertThat(answer.getString("next")).as("the rule on success").isEqualTo("show stores");
+    assertThat(answer.getLong("delayMs")).isEqualTo(750L);
+    assertThat(answer.getJsonArray("events").stream().map(e -> ((JsonObject) e).getString("text")))
+      .contains("looking on lp_web for summer");
+    assertThat(answer.containsKey("scriptErrors")).as(answer.encodePrettily()).isFalse();
+  }
+
+  @Test
+  void shouldLetAnotherConversationOfTheSameUserReadTheContextData() {
+    JsonObject sameUser = new JsonObject().put("context", new JsonObject().put("userPlatformId", "shopper-2"));
+    interaction("store-2a", "Store Helper", "find stores", sameUser);
+
+    JsonObject answer = interaction("store-2b", "Store Helper", "show stores", sameUser);
+    JsonObject stranger = interaction("store-2c", "Store Helper", "show stores",
+      new JsonObject().put("context", new JsonObject().put("userPlatformId", "someone-else")));
+
+    assertThat(texts(answer)).containsExactly("You saw 2 stores before, yes");
+    assertThat(texts(stranger)).containsExactly("You saw null stores before, yes");
+    JsonObject viaHttp = get("/api/context/namespaces/store/users/shopper-2/stores").bodyAsJsonObject();
+    assertThat(viaHttp.getInteger("value")).isEqualTo(2);
+  }
+
+  @Test
+  void shouldReadAnIndexedCustomFieldOfATopLevelArray() {
+    JsonObject answer = interaction("trivia-1", "Store Helper", "trivia", new JsonObject());
+
+    assertThat(answer.getJsonObject("variables").getString("Trivia.answer")).isEqualTo("x");
+    assertThat(answer.getJsonObject("variables").getInteger("Trivia.answer.count")).isEqualTo(1);
+    assertThat(texts(answer)).containsExactly("x then y");
+    assertThat(answer.getLong("delayMs")).as("the interaction's own delay").isEqualTo(500L);
+    assertThat(answer.getString("next")).isNull();
+  }
+
+  @Test
+  void shouldSendThePostBodyAndHeadersWithTheirPlaceholdersFilled() {
+    JsonObject answer = interaction("ticket-1", "Store Helper", "open ticket",
+      new JsonObject().put("context", new JsonObject().put("userPlatformId", "u\"7")));
+
+    assertThat(answer.getString("outcome")).as(answer.encodePrettily()).isEqualTo("success");
+    assertThat(answer.getJsonObject("variables").getString("CreateTicket.method")).isEqualTo("POST");
+    JsonObject sent = new JsonObject(answer.getJsonObject("variables").getString("CreateTicket.sent"));
+    assertThat(sent).isEqualTo(new JsonObject().put("subject", "Help \"now\"").put("user", "u\"7").put("count", 2));
+    var received = gw.upstream.received.stream().filter(r -> r.uri().equals("/echo/tickets")).reduce((a, b) -> b)
+      .orElseThrow();
+    assertThat(received.headers().getString("x-api-key")).isEqualTo("k-123");
+    assertThat(received.headers().getString("x-user")).isEqualTo("u\"7");
+    assertThat(received.headers().getString("content-type")).isEqualTo("application/json");
+  }
+
+  @Test
+  void shouldReportTheInteractionSetTriggerNextMessageNamedFromAGlobalFunction() {
+    JsonObject tickets = interaction("route-1", "Store Helper", "route", new JsonObject().put("userMessage", "tickets"));
+    JsonObject stores = interaction("route-2", "Store Helper", "route", new JsonObject().put("userMessage", "stores"));
+
+    assertThat(tickets.getString("next")).isEqualTo("open ticket");
+    assertThat(stores.getString("next")).isEqualTo("find stores");
+    assertThat(tickets.getValue("result")).isNull();
+    assertThat(tickets.getString("outcome")).isEqualTo("ok");
+  }
+
+  @Test
+  void shouldKeepEachBotsOwnInteractionsAndGlobalFunctions() throws Exception {
+    HttpResponse<Buffer> greeter = importBot("greeter.json", false);
+    assertThat(greeter.statusCode()).as(greeter.bodyAsString()).isEqualTo(201);
+
+    JsonObject store = interaction("starter-1", "Store Helper", "dialog_starter", new JsonObject());
+    JsonObject greeting = interaction("starter-2", "Greeter", "dialog_starter",
+      new JsonObject().put("context", new JsonObject().put("customerInfo", new JsonObject().put("firstName", "Ada"))));
+
+    assertThat(texts(store)).containsExactly("store says store helper");
+    assertThat(texts(greeting)).containsExactly("greeter says the greeter to Ada");
+    assertThat(get("/api/bots").bodyAsJsonArray().stream().map(b -> ((JsonObject) b).getString("name")))
+      .contains("Store Helper", "Greeter");
+  }
+
+  @Test
+  void shouldRefuseABrokenExportWholeListingEveryProblem() throws Exception {
+    HttpResponse<Buffer> r = importBot("broken.json", false);
+
+    assertThat(r.statusCode()).isEqualTo(400);
+    JsonObject error = r.bodyAsJsonObject().getJsonObject("error");
+    assertThat(error.getString("code")).isEqualTo("invalid_export");
+    String problems = error.getJsonArray("problems").stream().map(JsonObject.class::cast)
+      .map(p -> p.getString("where") + ": " + p.getString("message")).collect(Collectors.joining("\n"));
+    assertThat(problems).contains("responder[0].name: is required")
+      .contains("responder 'Twice': is declared twice")
+      .contains("responder 'BadBody'.postBody: is not valid JSON")
+      .contains("interaction 'calls nothing known'.content.responderName: 'Nowhere' is not a responder")
+      .contains("interaction 'bad code'.preProcessMessage: syntax error");
+    assertThat(get("/api/integrations/Fine").statusCode()).as("nothing half-imported").isEqualTo(404);
+    assertThat(get("/api/bots/Broken%20Bot").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void shouldRefuseANameTakenByAnotherIntegrationUnlessReplace() throws Exception {
+    JsonObject export = fixture("greeter.json").put("bot", new JsonObject().put("name", "Taker"))
+      .put("responder", new JsonArray().add(new JsonObject().put("name", "faqIntegration").put("integrationType", "API")
+        .put("webhook", "https://faq.example.com/v1/faq").put("method", "GET")));
+
+    HttpResponse<Buffer> refused = importExport(new JsonObject().put("export", export));
+    assertThat(refused.statusCode()).isEqualTo(409);
+    assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("integration_conflict");
+    assertThat(refused.bodyAsString()).contains("faqIntegration");
+    assertThat(get("/api/bots/Taker").statusCode()).isEqualTo(404);
+
+    HttpResponse<Buffer> replaced = importExport(new JsonObject().put("export", export).put("replace", true));
+    assertThat(replaced.statusCode()).as(replaced.bodyAsString()).isEqualTo(201);
+    assertThat(get("/api/integrations/faqIntegration").bodyAsJsonObject().getString("url"))
+      .isEqualTo("https://faq.example.com/v1/faq");
+  }
+
+  @Test
+  void shouldReplaceABotWhenItIsImportedAgain() throws Exception {
+    JsonObject export = fixture("greeter.json").put("bot", new JsonObject().put("name", "Shrinking"))
+      .put("responder", new JsonArray().add(new JsonObject().put("name", "ShrinkA").put("integrationType", "API")
+        .put("webhook", "https://a.example.com/a").put("method", "GET"))
+        .add(new JsonObject().put("name", "ShrinkB").put("integrationType", "API")
+          .put("webhook", "https://a.example.com/b").put("method", "GET")));
+    assertThat(importExport(new JsonObject().put("export", export)).statusCode()).isEqualTo(201);
+
+    export.getJsonArray("responder").remove(1);
+    HttpResponse<Buffer> again = importExport(new JsonObject().put("export", export));
+
+    assertThat(again.statusCode()).isEqualTo(200);
+    assertThat(again.bodyAsJsonObject().getBoolean("replaced")).isTrue();
+    assertThat(again.bodyAsJsonObject().getJsonArray("removedIntegrations")).containsExactly("ShrinkB");
+    assertThat(get("/api/integrations/ShrinkB").statusCode()).isEqualTo(404);
+    assertThat(get("/api/integrations/ShrinkA").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void shouldAnswerUnknownBotsAndInteractionsWith404() {
+    HttpResponse<Buffer> bot = result(gw.http.request(HttpMethod.POST, gw.gateway.port(), "127.0.0.1",
+      "/api/sessions/s/bots/nobody/interactions/x").sendJsonObject(new JsonObject()));
+    HttpResponse<Buffer> interaction = result(gw.http.request(HttpMethod.POST, gw.gateway.port(), "127.0.0.1",
+      "/api/sessions/s/bots/Store%20Helper/interactions/sorry").sendJsonObject(new JsonObject()));
+
+    assertThat(bot.statusCode()).isEqualTo(404);
+    assertThat(bot.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("unknown_bot");
+    assertThat(interaction.statusCode()).isEqualTo(404);
+    assertThat(interaction.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("unknown_interaction");
+  }
+}

@@ -1,0 +1,164 @@
+package io.botgate.cb;
+
+import io.botgate.BotgateVerticle;
+import io.botgate.GatewayConfig;
+import io.botgate.TestGateway;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+
+import static io.botgate.Await.failure;
+import static io.botgate.Await.result;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The request {@code context} kept on the session and the Conversation Context Service, shared by bot
+ * scripts and the HTTP API under /api/context, on a real gateway; and CB exports imported at start.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(120)
+class ContextServiceTest {
+
+  static TestGateway gw;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    gw = result(TestGateway.start(vertx, new JsonObject().put("session.maxBytes", 4096)
+      .put("imports.cb", new JsonArray().add("src/test/resources/cb/greeter.json"))));
+  }
+
+  static HttpResponse<Buffer> send(HttpMethod method, String path, JsonObject body) {
+    var request = gw.http.request(method, gw.gateway.port(), "127.0.0.1", path);
+    return result(body == null ? request.send() : request.sendJsonObject(body));
+  }
+
+  static JsonObject script(String session, String code, JsonObject context) {
+    HttpResponse<Buffer> r = send(HttpMethod.POST, "/api/sessions/" + session + "/scripts",
+      new JsonObject().put("code", code).put("context", context));
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+    return r.bodyAsJsonObject();
+  }
+
+  static String firstDebug(JsonObject answer) {
+    return answer.getJsonArray("events").stream().map(JsonObject.class::cast)
+      .filter(e -> e.getString("kind").equals("debug") && e.getJsonObject("data") == null)
+      .map(e -> e.getString("text")).findFirst().orElse(null);
+  }
+
+  @Test
+  void shouldLetOtherSystemsAndBotScriptsShareTheSameData() {
+    assertThat(send(HttpMethod.PUT, "/api/context/namespaces/crm", null).statusCode()).isEqualTo(200);
+    HttpResponse<Buffer> put = send(HttpMethod.PUT, "/api/context/namespaces/crm/users/u-42/tier",
+      new JsonObject().put("value", "gold"));
+    assertThat(put.statusCode()).as(put.bodyAsString()).isEqualTo(200);
+
+    JsonObject answer = script("crm-1", "botContext.printDebugMessage(botContext.getContextDataForUser('crm', 'tier'));"
+      + "botContext.setContextDataForConversation('crm', 'seen', true);", new JsonObject().put("userPlatformId", "u-42"));
+
+    assertThat(firstDebug(answer)).isEqualTo("gold");
+    JsonObject conversation = send(HttpMethod.GET, "/api/context/namespaces/crm/conversations/crm-1", null)
+      .bodyAsJsonObject();
+    assertThat(conversation.getJsonObject("data")).isEqualTo(new JsonObject().put("seen", true));
+    assertThat(conversation.getString("scope")).isEqualTo("conversation");
+    assertThat(send(HttpMethod.GET, "/api/context/namespaces", null).bodyAsJsonObject().getJsonArray("namespaces")
+      .stream().map(n -> ((JsonObject) n).getString("name"))).contains("crm");
+  }
+
+  @Test
+  void shouldForgetAPropertyOnceItsNamespacesTtlHasPassed() {
+    int ttlSeconds = 1;
+    send(HttpMethod.PUT, "/api/context/namespaces/brief", new JsonObject().put("ttlSeconds", ttlSeconds));
+    long written = System.nanoTime();
+    send(HttpMethod.PUT, "/api/context/namespaces/brief/global/code", new JsonObject().put("value", 1234));
+    assertThat(send(HttpMethod.GET, "/api/context/namespaces/brief/global/code", null).statusCode()).isEqualTo(200);
+
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() ->
+      send(HttpMethod.GET, "/api/context/namespaces/brief/global/code", null).statusCode() == 404);
+    long tookMs = (System.nanoTime() - written) / 1_000_000;
+
+    assertThat(tookMs).as("gone after its TTL, not long after").isGreaterThanOrEqualTo(ttlSeconds * 1000L - 50)
+      .isLessThan(2 * ttlSeconds * 1000L + 1000);
+    assertThat(firstDebug(script("brief-1", "botContext.printDebugMessage(String("
+      + "botContext.getGlobalContextData('brief', 'code')));", null))).isEqualTo("null");
+  }
+
+  @Test
+  void shouldAnswerUnknownNamespacesAndPropertiesWith404() {
+    HttpResponse<Buffer> namespace = send(HttpMethod.GET, "/api/context/namespaces/nowhere/global/x", null);
+    send(HttpMethod.PUT, "/api/context/namespaces/known", null);
+    HttpResponse<Buffer> property = send(HttpMethod.GET, "/api/context/namespaces/known/users/u/x", null);
+    HttpResponse<Buffer> write = send(HttpMethod.PUT, "/api/context/namespaces/nowhere/global/x",
+      new JsonObject().put("value", 1));
+
+    assertThat(namespace.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("unknown_namespace");
+    assertThat(property.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("unknown_property");
+    assertThat(write.statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void shouldKeepTheRequestContextOnTheSessionAndMergeLaterOnes() {
+    JsonObject first = new JsonObject().put("accountId", "70071").put("channel", "lp_sms");
+    script("ctx-1", "1", first);
+
+    JsonObject execution = result(gw.execute("ctx-1", "faqIntegration", new JsonObject()
+      .put("variables", new JsonObject().put("question", "roaming"))
+      .put("context", new JsonObject().put("channel", "lp_whatsapp").put("accountId", null))
+      .put("postProcess", "botContext.sendMessage(botContext.getUserChannel() + ' ' + botContext.getLPAccountId());")));
+
+    assertThat(execution.getJsonArray("messages").getJsonObject(0).getString("text")).isEqualTo("lp_whatsapp null");
+  }
+
+  @Test
+  void shouldRefuseAWrongContextListingEveryProblem() {
+    HttpResponse<Buffer> r = send(HttpMethod.POST, "/api/sessions/ctx-2/scripts", new JsonObject().put("code", "1")
+      .put("context", new JsonObject().put("channel", 5).put("customerInfo", "x").put("mood", "happy")));
+
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.bodyAsJsonObject().getJsonObject("error").getJsonArray("problems")).hasSize(3);
+  }
+
+  @Test
+  void shouldCountTheContextInTheSessionsBytes() {
+    script("ctx-3", "1", new JsonObject().put("customerInfo", new JsonObject().put("notes", "n".repeat(1000))));
+    long held = send(HttpMethod.GET, "/api/sessions/ctx-3", null).bodyAsJsonObject().getLong("heldBytes");
+    assertThat(held).isGreaterThan(1000);
+
+    HttpResponse<Buffer> tooLarge = send(HttpMethod.POST, "/api/sessions/ctx-3/scripts", new JsonObject().put("code", "1")
+      .put("context", new JsonObject().put("customerInfo", new JsonObject().put("notes", "n".repeat(5000)))));
+    assertThat(tooLarge.statusCode()).isEqualTo(413);
+    assertThat(tooLarge.bodyAsString()).contains("session.maxBytes");
+  }
+
+  @Test
+  void shouldImportTheExportsListedInImportsCbAtStart() {
+    HttpResponse<Buffer> r = send(HttpMethod.POST, "/api/sessions/start-1/bots/Greeter/interactions/dialog_starter",
+      new JsonObject().put("context", new JsonObject().put("customerInfo", new JsonObject().put("firstName", "Lin"))));
+
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+    assertThat(r.bodyAsJsonObject().getJsonArray("messages").getJsonObject(0).getString("text"))
+      .isEqualTo("greeter says the greeter to Lin");
+  }
+
+  @Test
+  void shouldRefuseToStartWithABrokenExportListingItsProblems(Vertx vertx) {
+    BotgateVerticle broken = new BotgateVerticle(GatewayConfig.of(new JsonObject().put("http.port", 0)
+      .put("integrations.file", "src/test/resources/test-integrations.json")
+      .put("imports.cb", new JsonArray().add("src/test/resources/cb/broken.json"))));
+
+    Throwable refused = failure(vertx.deployVerticle(broken));
+
+    assertThat(refused.getMessage()).contains("imports.cb: src/test/resources/cb/broken.json")
+      .contains("is declared twice").contains("postBody");
+  }
+}

@@ -1,0 +1,179 @@
+package io.botgate.script;
+
+import io.botgate.cb.context.ContextOptions;
+import io.botgate.cb.context.ContextStore;
+import io.botgate.cb.context.LocalContextStore;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The botContext functions CB bots call beyond integration data, with CB's argument and return types. */
+@Timeout(60)
+class CbFunctionsTest {
+
+  static ScriptEngine engine;
+  final ScriptFixture fixture = new ScriptFixture();
+  final AtomicLong now = new AtomicLong(1_000_000);
+  final ContextStore store = new LocalContextStore(new ContextOptions(1 << 20), now::get);
+
+  @BeforeAll
+  static void start() {
+    engine = new ScriptEngine(null, ScriptLimits.DEFAULTS, null, 1, 10);
+  }
+
+  @AfterAll
+  static void stop() {
+    engine.close();
+  }
+
+  private record Ran(ScriptOutcome outcome, BotContext bot, List<String> debug) {
+  }
+
+  private Ran run(String session, JsonObject context, String code) {
+    ScriptFixture.Run run = fixture.run(session);
+    if (context != null) {
+      run.session.context(context);
+    }
+    BotContext bot = new BotContext(run.scope, run.transcript, Map.of(), "script", false,
+      new BotContext.Bot(store, "bot-1", null));
+    ScriptOutcome outcome = engine.runHere(code, bot);
+    List<String> debug = run.transcript.eventsAsJson().stream().map(JsonObject.class::cast)
+      .filter(e -> e.getString("kind").equals("debug") && e.getJsonObject("data") == null)
+      .map(e -> e.getString("text")).toList();
+    return new Ran(outcome, bot, debug);
+  }
+
+  @Test
+  void shouldReadTheRequestContextThroughCbsGetters() {
+    JsonObject context = new JsonObject().put("accountId", "123456").put("userPlatformId", "user-9")
+      .put("channel", "lp_web").put("dialogStarterIntent", "billing")
+      .put("engagementAttributes", new JsonObject().put("campaignId", 42).put("BearerToken", "t0k"))
+      .put("customerInfo", new JsonObject().put("customerId", "c-1").put("imei", "+15550100"))
+      .put("personalInfo", new JsonObject().put("firstName", "Ada"))
+      .put("webViewVariables", new JsonObject().put("plan", "gold"))
+      .put("userLocation", new JsonObject().put("city", "Paris").put("lat", 48.85));
+
+    Ran ran = run("ctx", context, """
+      var p = botContext.printDebugMessage;
+      p(botContext.getLPAccountId() + '|' + botContext.getUserPlatformId() + '|' + botContext.getUserChannel()
+        + '|' + botContext.getDialogStarterIntent());
+      var campaign = botContext.getLPEngagementAttribute('campaignId');
+      p(typeof campaign + ' ' + campaign + ' ' + botContext.getLPEngagementAttribute('BearerToken')
+        + ' ' + botContext.getLPEngagementAttribute('missing'));
+      p(botContext.getLPCustomerInfo().customerId + ' ' + botContext.getLPCustomerInfo().imei
+        + ' ' + botContext.getLPUserPersonalInfo().firstName);
+      p(botContext.getWebViewVariable('plan') + ' ' + JSON.stringify(botContext.getWebViewVariables()));
+      var location = botContext.getUserLocation();
+      p(location.getCityName() + ' ' + location.getLatitude() + ' ' + location.city + ' ' + location.getLongitude());
+      p(botContext.getChatBotId() + ' ' + botContext.isContextApiEnabled());
+      """);
+
+    assertThat(ran.outcome.ok()).as(String.valueOf(ran.outcome.error())).isTrue();
+    assertThat(ran.debug).containsExactly("123456|user-9|lp_web|billing", "string 42 t0k null",
+      "c-1 +15550100 Ada", "gold {\"plan\":\"gold\"}", "Paris 48.85 Paris null", "bot-1 true");
+  }
+
+  @Test
+  void shouldAnswerNullFromGettersWithoutAContext() {
+    Ran ran = run("no-ctx", null, """
+      botContext.printDebugMessage(botContext.getLPAccountId() + ' ' + botContext.getLPCustomerInfo() + ' '
+        + botContext.getUserLocation() + ' ' + botContext.getWebViewVariable('x') + ' ' + botContext.getUserPlatformId());
+      """);
+
+    assertThat(ran.debug).containsExactly("null null null null no-ctx");
+  }
+
+  @Test
+  void shouldReportTheNextInteractionAndTheDelayAndRunTheRestOfTheCode() {
+    Ran ran = run("flow", null, """
+      botContext.setMessageDelay(1500);
+      botContext.setTriggerNextMessage('goodbye');
+      botContext.printDebugMessage('still running');
+      """);
+
+    assertThat(ran.debug).containsExactly("still running");
+    assertThat(ran.bot.next()).isEqualTo("goodbye");
+    assertThat(ran.bot.delayMs()).isEqualTo(1500L);
+  }
+
+  @Test
+  void shouldKeepContextDataByNamespaceAndScopeWithCbsReturnValues() {
+    Ran ran = run("conv-1", new JsonObject().put("userPlatformId", "u1"), """
+      var p = botContext.printDebugMessage;
+      p('unregistered ' + botContext.setContextDataForUser('prefs', 'lang', 'fr'));
+      p('register ' + botContext.registerContextNamespace('prefs') + ' ' + botContext.registerContextNamespace('short', 60));
+      p('set ' + botContext.setContextDataForUser('prefs', 'lang', 'fr') + ' '
+        + botContext.setContextDataForConversation('prefs', 'step', 3) + ' '
+        + botContext.setGlobalContextData('prefs', 'open', true));
+      p('get ' + botContext.getContextDataForUser('prefs', 'lang') + ' ' + botContext.getContextDataForConversation('prefs', 'step')
+        + ' ' + botContext.getGlobalContextData('prefs', 'open') + ' ' + botContext.getContextDataForUser('prefs', 'none'));
+      p('all ' + JSON.stringify(botContext.getContextDataForUser('prefs')));
+      p('delete ' + botContext.deleteContextDataForUser('prefs', 'lang') + ' ' + botContext.getContextDataForUser('prefs', 'lang'));
+      p('deleteAll ' + botContext.deleteAllContextDataForConversation('prefs') + ' '
+        + botContext.getContextDataForConversation('prefs', 'step'));
+      """);
+
+    assertThat(ran.debug).containsExactly("unregistered false", "register true true", "set true true true",
+      "get fr 3 true null", "all {\"lang\":\"fr\"}", "delete true null", "deleteAll true null");
+    assertThat(store.get(ContextStore.Scope.GLOBAL, "prefs", "", "open")).isEqualTo(true);
+  }
+
+  @Test
+  void shouldShareUserDataBetweenConversationsOfOneUserOnly() {
+    store.registerNamespace("prefs", null);
+    run("conv-a", new JsonObject().put("userPlatformId", "same-user"),
+      "botContext.setContextDataForUser('prefs', 'lang', 'de'); botContext.setContextDataForConversation('prefs', 'c', 'a');");
+
+    Ran same = run("conv-b", new JsonObject().put("userPlatformId", "same-user"),
+      "botContext.printDebugMessage(botContext.getContextDataForUser('prefs', 'lang') + ' ' "
+        + "+ botContext.getContextDataForConversation('prefs', 'c'));");
+    Ran other = run("conv-c", new JsonObject().put("userPlatformId", "other-user"),
+      "botContext.printDebugMessage(String(botContext.getContextDataForUser('prefs', 'lang')));");
+
+    assertThat(same.debug).containsExactly("de null");
+    assertThat(other.debug).containsExactly("null");
+  }
+
+  @Test
+  void shouldForgetDataOnceTheNamespacesTtlHasPassed() {
+    run("ttl", null, "botContext.registerContextNamespace('brief', 2); botContext.setGlobalContextData('brief', 'k', 'v');");
+    now.addAndGet(1_999);
+    assertThat(run("ttl", null, "botContext.printDebugMessage(botContext.getGlobalContextData('brief', 'k'));").debug)
+      .containsExactly("v");
+
+    now.addAndGet(1);
+    long before = store.bytes();
+    assertThat(run("ttl", null, "botContext.printDebugMessage(String(botContext.getGlobalContextData('brief', 'k')));").debug)
+      .containsExactly("null");
+    store.expire();
+    assertThat(store.bytes()).isLessThan(before);
+  }
+
+  @Test
+  void shouldRefuseAWriteThatWouldPassContextMaxBytes() {
+    ContextStore small = new LocalContextStore(new ContextOptions(300));
+    assertThat(small.registerNamespace("n", null)).isEqualTo(ContextStore.Outcome.DONE);
+    assertThat(small.set(ContextStore.Scope.GLOBAL, "n", "", "a", "x".repeat(100))).isEqualTo(ContextStore.Outcome.DONE);
+    assertThat(small.set(ContextStore.Scope.GLOBAL, "n", "", "b", "x".repeat(200))).isEqualTo(ContextStore.Outcome.FULL);
+    assertThat(small.get(ContextStore.Scope.GLOBAL, "n", "", "b")).isNull();
+    assertThat(small.bytes()).isLessThanOrEqualTo(300);
+  }
+
+  @Test
+  void shouldNameABotContextFunctionBotgateDoesNotProvide() {
+    Ran ran = run("missing", null, "var r = botContext.evaluateOptions('a', ['a']);");
+
+    assertThat(ran.outcome.ok()).isFalse();
+    assertThat(ran.outcome.error().message()).contains("botContext.evaluateOptions is not a function botgate provides")
+      .contains("README");
+    assertThat(ran.outcome.error().line()).isEqualTo(1);
+  }
+}
