@@ -95,7 +95,7 @@ public final class ApiRoutes {
     }
     IntegrationDefinition stored = registry.find(name).orElse(null);
     // A definition read with GET comes back with its secrets masked: those stay as stored.
-    IntegrationDefinition definition = IntegrationDefinition.fromJson(
+    IntegrationDefinition definition = registry.read(
       definitions.restore(name, body, stored == null ? null : stored.toJson()), name);
     registry.put(definition);
     answer(ctx, stored != null ? 200 : 201, definitions.show(definition.toJson()));
