@@ -3,11 +3,13 @@ package io.botgate;
 import io.botgate.api.ApiRoutes;
 import io.botgate.api.EventBusApi;
 import io.botgate.api.BearerAuth;
+import io.botgate.api.CredentialRoutes;
 import io.botgate.api.HostAllowList;
 import io.botgate.api.HttpErrors;
 import io.botgate.api.OriginCheck;
 import io.botgate.api.MetricsEndpoint;
 import io.botgate.console.ConsoleEndpoint;
+import io.botgate.credentials.CredentialRegistry;
 import io.botgate.console.ConsoleOptions;
 import io.botgate.events.DebugStream;
 import io.botgate.events.SecretMask;
@@ -20,6 +22,8 @@ import io.botgate.demo.DemoFaq;
 import io.botgate.integration.EgressGuard;
 import io.botgate.integration.IntegrationExecutor;
 import io.botgate.integration.IntegrationRegistry;
+import io.botgate.integration.RecordedMocks;
+import io.botgate.integration.UpstreamOptions;
 import io.botgate.proxy.PassThroughOptions;
 import io.botgate.proxy.PassThroughProxy;
 import io.botgate.session.SessionOptions;
@@ -37,6 +41,7 @@ import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import java.util.logging.Logger;
@@ -54,6 +59,10 @@ public final class BotgateVerticle extends VerticleBase {
   private ScriptEngine engine;
   private DebugStream stream;
   private PassThroughProxy passThrough;
+  private EgressGuard guard;
+  private CredentialRegistry credentials;
+  private UpstreamOptions upstreamOptions;
+  private RecordedMocks recorded;
   private volatile String baseUrl;
   private volatile boolean draining;
   private HttpServerVerticle.Servers servers;
@@ -88,8 +97,25 @@ public final class BotgateVerticle extends VerticleBase {
         + "or list the host names instead"));
     }
     registry = new IntegrationRegistry();
-    return ConfFiles.read(vertx, "integrations.file", config.string("integrations.file"),
-        () -> ConfFiles.embedded("/conf/integrations.json"))
+    guard = new EgressGuard(config.list("egress.allow"));
+    credentials = new CredentialRegistry(vertx, config.botEnv(), guard);
+    registry.checkCredentials(credentials::declared);
+    // Credentials first: an integration naming one that does not exist is invalid.
+    return ConfFiles.read(vertx, "credentials.file", config.string("credentials.file"), () -> null)
+      .compose(text -> {
+        if (text != null) {
+          credentials.load(text, config.string("credentials.file"));
+        }
+        upstreamOptions = UpstreamOptions.of(config.string("upstream.mode"), config.string("upstream.mocksDir"),
+          config.object("upstream.rewrite"));
+        recorded = new RecordedMocks(vertx, upstreamOptions.mocksDir() == null ? null : Path.of(upstreamOptions.mocksDir()));
+        return vertx.executeBlocking(() -> {
+          recorded.load();
+          return null;
+        });
+      })
+      .compose(v -> ConfFiles.read(vertx, "integrations.file", config.string("integrations.file"),
+        () -> ConfFiles.embedded("/conf/integrations.json")))
       .compose(text -> {
         registry.load(text, config.string("integrations.file"));
         return ConfFiles.read(vertx, "script.globals", config.string("script.globals"), () -> null);
@@ -111,14 +137,13 @@ public final class BotgateVerticle extends VerticleBase {
     sessions = new SessionStore(new SessionOptions(config.integer("session.max"), config.integer("session.maxBytes"),
       config.integer("session.results"), idleMillis), config.integer("session.total.mb") == 0
       ? SessionStore.defaultTotalBytes() : config.integer("session.total.mb") * (1L << 20), System::currentTimeMillis);
-    EgressGuard guard = new EgressGuard(config.list("egress.allow"));
     stream = new DebugStream(vertx, config.integer("history.size"), config.integer("history.total"),
       config.integer("history.minutes") * 60_000L, System::currentTimeMillis);
     ScriptRunner runner = new ScriptRunner(engine, config.botEnv());
     SecretMask mask = new SecretMask(config.list("mask.headers"));
     executor = new IntegrationExecutor(vertx, registry, sessions, stream, runner, mask, guard,
       new IntegrationExecutor.Settings(config.integer("upstream.limit.bytes"), config.botEnv(), () -> baseUrl,
-        config.string("node.id")));
+        config.string("node.id")), credentials, upstreamOptions, recorded);
     SessionScripts scripts = new SessionScripts(sessions, stream, runner);
 
     Router router = Router.router(vertx);
@@ -133,6 +158,7 @@ public final class BotgateVerticle extends VerticleBase {
       router.get(DemoFaq.PATH).handler(DemoFaq.load()::handle);
     }
     new ApiRoutes(registry, executor, sessions, scripts, stream, mask).mount(router, config.integer("body.limit.bytes"), token);
+    new CredentialRoutes(credentials, registry).mount(router);
     ConsoleEndpoint console = new ConsoleEndpoint(vertx, stream, new ConsoleOptions(
       config.integer("console.subscriptions"), config.integer("console.queue.bytes"),
       config.integer("console.heartbeat.seconds") * 1000L, config.integer("history.size"),
@@ -143,7 +169,7 @@ public final class BotgateVerticle extends VerticleBase {
       .failureHandler(ApiRoutes::failure);
     passThrough = new PassThroughProxy(vertx, registry, executor, guard, new PassThroughOptions(
       config.integer("proxy.request.limit.bytes"), config.integer("proxy.response.limit.bytes"),
-      config.integer("upstream.limit.bytes")), token);
+      config.integer("upstream.limit.bytes")), token, credentials);
     passThrough.mount(router);
     router.route("/*").handler(StaticHandler.create("webroot"));
     HttpErrors.mount(router);
@@ -220,6 +246,9 @@ public final class BotgateVerticle extends VerticleBase {
     }
     if (passThrough != null) {
       passThrough.close();
+    }
+    if (credentials != null) {
+      credentials.close();
     }
     return Future.succeededFuture();
   }

@@ -1,5 +1,6 @@
 package io.botgate;
 
+import io.botgate.integration.UpstreamOptions;
 import io.botgate.proxy.PassThroughOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -79,6 +80,10 @@ public final class GatewayConfig {
     d.put("console.frames.perSecond", 100);
     d.put("cluster.enabled", false);
     d.put("shutdown.graceSeconds", 30);
+    d.put("credentials.file", "conf/credentials.json");
+    d.put("upstream.mode", UpstreamOptions.DEFAULT_MODE.label());
+    d.put("upstream.mocksDir", UpstreamOptions.DEFAULT_MOCKS_DIR);
+    d.put("upstream.rewrite", new JsonObject());
     return d;
   }
 
@@ -174,6 +179,13 @@ public final class GatewayConfig {
     if (dflt instanceof JsonArray) {
       return new JsonArray(splitList(text));
     }
+    if (dflt instanceof JsonObject) {
+      try {
+        return new JsonObject(text);
+      } catch (io.vertx.core.json.DecodeException e) {
+        throw new IllegalArgumentException(key + ": '" + text + "' is not a JSON object");
+      }
+    }
     return text;
   }
 
@@ -193,6 +205,12 @@ public final class GatewayConfig {
   public boolean bool(String key) {
     Object v = values.getValue(key);
     return v instanceof Boolean b ? b : Boolean.parseBoolean(String.valueOf(v));
+  }
+
+  /** A setting that is a JSON object, such as {@code upstream.rewrite}; empty when unset. */
+  public JsonObject object(String key) {
+    Object v = values.getValue(key);
+    return v instanceof JsonObject o ? o : new JsonObject();
   }
 
   public List<String> list(String key) {

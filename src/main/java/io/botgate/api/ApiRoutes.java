@@ -2,6 +2,7 @@ package io.botgate.api;
 
 import io.botgate.GatewayError;
 import io.botgate.JsonText;
+import io.botgate.credentials.CredentialException;
 import io.botgate.events.DebugStream;
 import io.botgate.events.SecretMask;
 import io.botgate.integration.DefinitionException;
@@ -182,6 +183,10 @@ public final class ApiRoutes {
   public static GatewayError toError(Throwable failure, int status) {
     if (failure instanceof GatewayError g) {
       return g;
+    }
+    if (failure instanceof CredentialException c) {
+      return new GatewayError(400, "invalid_credential", c.getMessage(),
+        new JsonObject().put("problems", c.problemsJson()));
     }
     if (failure instanceof DefinitionException d) {
       return new GatewayError(400, "invalid_integration", d.getMessage(),
