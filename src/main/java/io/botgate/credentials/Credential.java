@@ -76,7 +76,7 @@ public abstract sealed class Credential permits BasicCredential, TokenCredential
     Fields f = new Fields(json, fallbackName);
     String type = f.type();
     Set<String> known = new TreeSet<>(COMMON);
-    known.addAll(FIELDS.getOrDefault(type, Set.of()));
+    known.addAll(type == null ? Set.of() : FIELDS.get(type));
     for (String key : json.fieldNames()) {
       if (!known.contains(key) && type != null) {
         f.problem(key, "unknown field for a " + type + " credential; known fields are " + known);
