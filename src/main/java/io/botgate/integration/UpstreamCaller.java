@@ -312,10 +312,10 @@ final class UpstreamCaller {
         ? guard.check(vertx, host, port).map((InetAddress) null) : guard.resolve(vertx, host, port);
       return target.compose(address -> {
         BoundedBody sink = new BoundedBody(maxBodyBytes);
-        HttpRequest<Void> req = request(method, uri, port, address).followRedirects(false).timeout(remaining)
-          .as(BodyCodec.pipe(sink, false));
         // A credential goes to the integration's own origin only, never to where a redirect points.
         boolean credentialGoes = grant == null || origin.equals(DefinitionMask.target(url));
+        HttpRequest<Void> req = request(method, uri, port, address, credentialGoes).followRedirects(false).timeout(remaining)
+          .as(BodyCodec.pipe(sink, false));
         for (Map.Entry<String, String> h : request.headers()) {
           if (credentialGoes || grant.headers().stream().noneMatch(g -> g.getKey().equalsIgnoreCase(h.getKey()))) {
             req.putHeader(h.getKey(), h.getValue());
@@ -358,8 +358,8 @@ final class UpstreamCaller {
      * A name goes to the address the guard checked ({@code address}, null for an IPv4 literal), with the
      * name kept for the Host header and TLS. User info never reaches the client: it becomes Basic auth.
      */
-    private HttpRequest<Buffer> request(HttpMethod method, URI uri, int port, InetAddress address) {
-      WebClient client = grant != null && grant.webClient() != null ? grant.webClient() : client();
+    private HttpRequest<Buffer> request(HttpMethod method, URI uri, int port, InetAddress address, boolean withCredential) {
+      WebClient client = withCredential && grant != null && grant.webClient() != null ? grant.webClient() : client();
       String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
       String target = uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
       boolean ssl = "https".equals(uri.getScheme());

@@ -177,6 +177,15 @@ class CredentialsTest {
   }
 
   @Test
+  void shouldNotFollowARedirectToAnotherOriginWithTheCredential() {
+    String elsewhere = auth.url("/apikey");
+    declare("redirected", gw.upstream.url("/redirect?to=" + java.net.URLEncoder.encode(elsewhere, StandardCharsets.UTF_8)),
+      "partnerKey");
+    assertThat(status(run("c2", "redirected"))).isEqualTo("401");
+    assertThat(auth.seen.get(0).getJsonObject("headers").containsKey("x-partner-key")).isFalse();
+  }
+
+  @Test
   void shouldFetchOneTokenAndKeepItUntilShortlyBeforeItExpires() {
     declare("bearerApi", auth.url("/bearer"), "partnerOAuth");
     auth.expiresIn = 3L;
