@@ -362,6 +362,30 @@ class CredentialsTest {
   }
 
   @Test
+  void shouldRefuseToStartWithAnInvalidCredentialsFileListingEveryProblemButNoSecret() throws Exception {
+    Path file = dir.resolve("bad-credentials.json");
+    Files.writeString(file, new JsonArray()
+      .add(new JsonObject().put("name", "half").put("type", "basic").put("password", "halfSecret2290"))
+      .add(new JsonObject().put("name", "odd").put("type", "saml").put("value", "oddSecret7712")).encode());
+    Vertx other = Vertx.vertx();
+    try {
+      Throwable failure = io.botgate.Await.failure(other.deployVerticle(new io.botgate.BotgateVerticle(
+        io.botgate.GatewayConfig.of(new JsonObject().put("http.port", 0).put("credentials.file", file.toString())))));
+      assertThat(failure).hasMessageContaining("half.user").hasMessageContaining("odd.type");
+      assertThat(failure.getMessage()).doesNotContain("halfSecret2290").doesNotContain("oddSecret7712");
+
+      Path integrations = dir.resolve("orphan-integrations.json");
+      Files.writeString(integrations, "[{\"name\": \"orphan\", \"method\": \"GET\", \"url\": \"/demo/faq\", "
+        + "\"credential\": \"missing\"}]");
+      Throwable orphan = io.botgate.Await.failure(other.deployVerticle(new io.botgate.BotgateVerticle(
+        io.botgate.GatewayConfig.of(new JsonObject().put("http.port", 0).put("integrations.file", integrations.toString())))));
+      assertThat(orphan).hasMessageContaining("orphan.credential").hasMessageContaining("missing");
+    } finally {
+      result(other.close());
+    }
+  }
+
+  @Test
   void shouldShowNoCredentialSecretAnywhere() {
     List<String> shown = new ArrayList<>();
     putCredential(new JsonObject().put("name", "echoKey").put("type", "token").put("header", "X-Plain-Header")
