@@ -149,7 +149,7 @@ final class OAuth2Credential extends Credential {
       : context.guard().resolve(context.vertx(), host, port);
     long started = context.clock().getAsLong();
     return target.recover(e -> Future.failedFuture(unavailable("the token endpoint " + shown(uri) + " may not be "
-        + "reached: " + e.getMessage())))
+        + "reached: " + detail(e))))
       .compose(address -> {
         HttpRequest<Buffer> req = address == null
           ? context.tokenClient().request(HttpMethod.POST, port, host, path)
@@ -164,8 +164,7 @@ final class OAuth2Credential extends Credential {
         }
         return req.sendBuffer(Buffer.buffer(form.toString()))
           .recover(e -> Future.failedFuture(e instanceof CredentialUnavailable ? e
-            : unavailable("the token endpoint " + shown(uri) + " could not be reached ("
-              + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")")));
+            : unavailable("the token endpoint " + shown(uri) + " could not be reached (" + detail(e) + ")")));
       })
       .compose(response -> token(uri, response, started));
   }
@@ -216,6 +215,14 @@ final class OAuth2Credential extends Credential {
     }
     return SecretMask.withoutUserInfo(uri.getScheme() + "://" + uri.getRawAuthority()
       + (uri.getRawPath() == null ? "" : uri.getRawPath()));
+  }
+
+  /**
+   * What went wrong, as a network error says it; only the kind of error when the URL came from the
+   * environment, whose values (the host too) are never shown.
+   */
+  private String detail(Throwable e) {
+    return tokenUrl.fromEnv() || e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   private CredentialUnavailable unavailable(String why) {

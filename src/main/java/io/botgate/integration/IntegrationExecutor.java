@@ -101,6 +101,16 @@ public final class IntegrationExecutor {
     return execution;
   }
 
+  /** The mode an integration is called in: its own, else {@code upstream.mode}. */
+  public UpstreamMode mode(IntegrationDefinition definition) {
+    return upstream.modeOf(definition);
+  }
+
+  /** The mock that answers {@code method} on {@code url} in mock mode (declared first, then recorded), or null. */
+  public MockAnswer mock(IntegrationDefinition definition, HttpMethod method, String url) {
+    return upstream.findMock(definition, method, url, null);
+  }
+
   public void close() {
     upstream.close();
   }

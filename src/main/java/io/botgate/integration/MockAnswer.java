@@ -182,7 +182,7 @@ public record MockAnswer(String method, String path, Map<String, String> query, 
   }
 
   /** The body as sent: a string as it is, any other JSON value encoded, nothing for null. */
-  Buffer bodyBuffer() {
+  public Buffer bodyBuffer() {
     if (body == null) {
       return Buffer.buffer();
     }

@@ -171,9 +171,14 @@ final class UpstreamCaller {
   }
 
   private MockAnswer findMock(IntegrationDefinition definition, RenderedRequest request) {
+    return findMock(definition, definition.method(), request.url(), request.shown().url());
+  }
+
+  /** The first declared, then recorded, mock matching the request as sent or as shown; null when none does. */
+  MockAnswer findMock(IntegrationDefinition definition, HttpMethod method, String url, String shownUrl) {
     for (List<MockAnswer> mocks : List.of(definition.mocks(), recorded.of(definition.name()))) {
       for (MockAnswer m : mocks) {
-        if (m.matches(definition.method(), request.url()) || m.matches(definition.method(), request.shown().url())) {
+        if (m.matches(method, url) || (shownUrl != null && m.matches(method, shownUrl))) {
           return m;
         }
       }

@@ -7,6 +7,8 @@ import io.botgate.integration.EgressGuard;
 import io.botgate.integration.IntegrationDefinition;
 import io.botgate.integration.IntegrationExecutor;
 import io.botgate.integration.IntegrationRegistry;
+import io.botgate.integration.MockAnswer;
+import io.botgate.integration.UpstreamMode;
 import io.botgate.integration.TemplateRejection;
 import io.botgate.integration.UpstreamCredentials;
 import io.vertx.core.Future;
@@ -92,6 +94,9 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     MultiMap headers = request.headers();
     headers.remove(SESSION_HEADER).remove(TOKEN_HEADER);
     dropNamedInConnection(headers, in.getHeader("Connection"));
+    if (executor.mode(definition) == UpstreamMode.MOCK) {
+      return mocked(ctx, call, name, rest);
+    }
     if (definition.credential() == null) {
       return forward(ctx, call, name, rest);
     }
@@ -107,6 +112,52 @@ final class PassThroughInterceptor implements ProxyInterceptor {
       call.grant.headers().forEach(h -> headers.set(h.getKey(), h.getValue()));
       return forward(ctx, call, name, rest);
     });
+  }
+
+  /**
+   * Mock mode: the integration's first matching mock answers, after its delay, and is recorded as an answer
+   * from upstream would be; no network, no credential. Record mode does not apply here: a call streams.
+   */
+  private Future<ProxyResponse> mocked(ProxyContext ctx, ProxyCall call, String name, String rest) {
+    ProxyRequest request = ctx.request();
+    String target;
+    try {
+      target = target(call, call.record.baseUrl(), rest, request.proxiedRequest().query());
+    } catch (TemplateRejection | IllegalArgumentException e) {
+      return fail(call, request, new ProxyCall.Failure(502, "invalid_target", "440", "integration '" + name
+        + "' has no usable URL: " + e.getMessage()));
+    }
+    call.record.started(request.getMethod(), target, request.headers().entries());
+    MockAnswer mock = executor.mock(call.definition, request.getMethod(), target);
+    if (mock == null) {
+      return fail(call, request, new ProxyCall.Failure(502, "no_mock", "440", "mock mode: no mock of '" + name
+        + "' matches " + request.getMethod() + " " + (rest.isEmpty() ? "/" : rest) + "; declare one in its \"mocks\""));
+    }
+    Promise<ProxyResponse> answer = Promise.promise();
+    vertx.setTimer(Math.max(1, Math.min(mock.delayMs(), call.definition.timeoutMs())), id -> {
+      if (mock.delayMs() >= call.definition.timeoutMs()) {
+        answer.complete(failResponse(call, request, deadlineFailure(call)));
+        return;
+      }
+      Buffer body = mock.bodyBuffer();
+      String type = mock.headers().entrySet().stream().filter(h -> h.getKey().equalsIgnoreCase("Content-Type"))
+        .map(Map.Entry::getValue).findFirst().orElse(null);
+      ProxyResponse response = request.release().response().setStatusCode(mock.status());
+      mock.headers().forEach((k, v) -> response.headers().set(k, v));
+      response.setBody(Body.body(body, mediaType(type)));
+      boolean capture = call.definition.capture() && isJson(type) && body.length() <= options.captureLimitBytes();
+      call.recorded = true;
+      call.record.answered(mock.status(), capture ? body : null).onComplete(done -> answer.complete(response));
+    });
+    return answer.future();
+  }
+
+  private static MediaType mediaType(String type) {
+    try {
+      return type == null ? MediaType.APPLICATION_OCTET_STREAM : MediaType.parse(type);
+    } catch (IllegalArgumentException e) {
+      return MediaType.APPLICATION_OCTET_STREAM;
+    }
   }
 
   /** Points the request at the integration's URL, shows it on the console, and sends it. */

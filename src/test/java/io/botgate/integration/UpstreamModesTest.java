@@ -116,6 +116,32 @@ class UpstreamModesTest {
   }
 
   @Test
+  void shouldAnswerPassThroughCallsFromMocksInMockMode() {
+    declare(gw, new JsonObject().put("name", "mockedProxy").put("method", "GET").put("mode", "mock").put("capture", true)
+      .put("url", "http://127.0.0.1:9/api").put("credential", null)
+      .put("customDataFields", new JsonObject().put("title", "{$.api_mockedProxy.results[i].title}"))
+      .put("mocks", new JsonArray().add(new JsonObject()
+        .put("match", new JsonObject().put("path", "/api/faq").put("query", new JsonObject().put("q", "roaming")))
+        .put("headers", new JsonObject().put("Content-Type", "application/json").put("X-Mocked", "yes"))
+        .put("body", new JsonObject().put("results", new JsonArray().add(new JsonObject().put("title", "Roaming abroad")))))));
+    HttpResponse<Buffer> r = result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/proxy/mockedProxy/faq?q=roaming")
+      .putHeader("X-Botgate-Session", "px").send());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.getHeader("X-Mocked")).isEqualTo("yes");
+    assertThat(r.getHeader("Content-Type")).startsWith("application/json");
+    assertThat(r.bodyAsString()).isEqualTo("{\"results\":[{\"title\":\"Roaming abroad\"}]}");
+    JsonObject session = result(gw.session("px"));
+    assertThat(session.getJsonObject("lastResult").getString("statusCode")).isEqualTo("200");
+    assertThat(session.getJsonObject("variables").getJsonArray("mockedProxy.title")).containsExactly("Roaming abroad");
+
+    HttpResponse<Buffer> none = result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/proxy/mockedProxy/other")
+      .putHeader("X-Botgate-Session", "px").send());
+    assertThat(none.statusCode()).isEqualTo(502);
+    assertThat(none.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("no_mock");
+    assertThat(result(gw.session("px")).getJsonObject("lastResult").getString("statusCode")).isEqualTo("440");
+  }
+
+  @Test
   void shouldWaitAMocksDelayWithinTheDeadline() {
     declare(gw, new JsonObject().put("name", "slowMock").put("method", "GET").put("mode", "mock").put("timeoutMs", 1000)
       .put("url", "http://127.0.0.1:9/slow").put("mocks", new JsonArray()
