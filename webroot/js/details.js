@@ -23,6 +23,7 @@ function integrationFinish(box, event, d, context) {
   const result = section(box, 'Result');
   const status = el('span', d.success ? 'status-ok' : 'status-bad', `${d.statusCode} (${d.success ? 'success' : 'failure'})`);
   result.append(kv([['status', status], ['duration', `${d.durationMs} ms`], ['attempts', String(d.attempts)],
+    ...(d.mode && d.mode !== 'live' ? [['upstream', d.mode]] : []),
     ...(d.reason ? [['reason', d.reason]] : [])]));
 
   const request = requestOf(d);

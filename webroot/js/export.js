@@ -80,7 +80,7 @@ function harEntry(event) {
     cache: {},
     timings: { blocked: -1, dns: -1, connect: -1, ssl: -1, send: 0, wait, receive: 0 },
     _botgate: { session: event.session, seq: event.seq, integration: d.integration, statusCode: d.statusCode,
-      success: d.success, attempts: d.attempts, reason: d.reason, fields: d.fields, phases: d.phases },
+      success: d.success, attempts: d.attempts, reason: d.reason, fields: d.fields, phases: d.phases, mode: d.mode },
   };
   if (requestBody) {
     entry.request.postData = { mimeType: headerOf(d.requestHeaders, 'content-type') || 'application/json', text: bodyText(requestBody) };

@@ -16,11 +16,13 @@ import io.botgate.cb.context.ContextStore;
 import io.botgate.cb.context.LocalContextStore;
 import io.botgate.api.EventBusApi;
 import io.botgate.api.BearerAuth;
+import io.botgate.api.CredentialRoutes;
 import io.botgate.api.HostAllowList;
 import io.botgate.api.HttpErrors;
 import io.botgate.api.OriginCheck;
 import io.botgate.api.MetricsEndpoint;
 import io.botgate.console.ConsoleEndpoint;
+import io.botgate.credentials.CredentialRegistry;
 import io.botgate.console.ConsoleOptions;
 import io.botgate.events.DebugStream;
 import io.botgate.events.SecretMask;
@@ -34,6 +36,8 @@ import io.botgate.integration.EgressGuard;
 import io.botgate.integration.IntegrationDefinition;
 import io.botgate.integration.IntegrationExecutor;
 import io.botgate.integration.IntegrationRegistry;
+import io.botgate.integration.RecordedMocks;
+import io.botgate.integration.UpstreamOptions;
 import io.botgate.proxy.PassThroughOptions;
 import io.botgate.proxy.PassThroughProxy;
 import io.botgate.session.SessionOptions;
@@ -54,6 +58,7 @@ import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import java.util.logging.Logger;
@@ -76,6 +81,10 @@ public final class BotgateVerticle extends VerticleBase {
   private DebugStream stream;
   private PassThroughProxy passThrough;
   private EventBusBridge bridge;
+  private EgressGuard guard;
+  private CredentialRegistry credentials;
+  private UpstreamOptions upstreamOptions;
+  private RecordedMocks recorded;
   private volatile String baseUrl;
   private volatile boolean draining;
   private HttpServerVerticle.Servers servers;
@@ -119,8 +128,25 @@ public final class BotgateVerticle extends VerticleBase {
     registry = new IntegrationRegistry();
     bots = new BotRegistry();
     importer = new CbImporter(registry, bots);
-    return ConfFiles.read(vertx, "integrations.file", config.string("integrations.file"),
-        () -> ConfFiles.embedded("/conf/integrations.json"))
+    guard = new EgressGuard(config.list("egress.allow"));
+    credentials = new CredentialRegistry(vertx, config.botEnv(), guard);
+    registry.checkCredentials(credentials::declared);
+    // Credentials first: an integration naming one that does not exist is invalid.
+    return ConfFiles.read(vertx, "credentials.file", config.string("credentials.file"), () -> null)
+      .compose(text -> {
+        if (text != null) {
+          credentials.load(text, config.string("credentials.file"));
+        }
+        upstreamOptions = UpstreamOptions.of(config.string("upstream.mode"), config.string("upstream.mocksDir"),
+          config.object("upstream.rewrite"));
+        recorded = new RecordedMocks(vertx, upstreamOptions.mocksDir() == null ? null : Path.of(upstreamOptions.mocksDir()));
+        return vertx.executeBlocking(() -> {
+          recorded.load();
+          return null;
+        });
+      })
+      .compose(v -> ConfFiles.read(vertx, "integrations.file", config.string("integrations.file"),
+        () -> ConfFiles.embedded("/conf/integrations.json")))
       .compose(text -> {
         registry.load(text, config.string("integrations.file"));
         return ReplicatedDefinitions.start(vertx, new ReplicatedDefinitions.Kind<>("integrations",
@@ -162,7 +188,6 @@ public final class BotgateVerticle extends VerticleBase {
 
   private Future<?> listen(GatewayConfig config, String host, String token) {
     long idleMillis = config.integer("session.idle.minutes") * 60_000L;
-    EgressGuard guard = new EgressGuard(config.list("egress.allow"));
     stream = new DebugStream(vertx, config.integer("history.size"), config.integer("history.total"),
       config.integer("history.minutes") * 60_000L, System::currentTimeMillis);
     SessionOptions sessionOptions = new SessionOptions(config.integer("session.max"), config.integer("session.maxBytes"),
@@ -177,7 +202,7 @@ public final class BotgateVerticle extends VerticleBase {
     SecretMask mask = new SecretMask(config.list("mask.headers"));
     executor = new IntegrationExecutor(vertx, registry, sessions, stream, runner, mask, guard,
       new IntegrationExecutor.Settings(config.integer("upstream.limit.bytes"), config.botEnv(), () -> baseUrl,
-        config.string("node.id")));
+        config.string("node.id")), credentials, upstreamOptions, recorded);
     SessionScripts scripts = new SessionScripts(sessions, stream, runner);
 
     Router router = Router.router(vertx);
@@ -196,6 +221,7 @@ public final class BotgateVerticle extends VerticleBase {
       .end(ClusterNode.describe(vertx, config.string("node.id")).toBuffer()));
     new CbRoutes(importer, bots, new InteractionRunner(sessions, stream, runner, executor, bots)).mount(router);
     new ContextRoutes(contextStore).mount(router);
+    new CredentialRoutes(credentials, registry).mount(router);
     ConsoleEndpoint console = new ConsoleEndpoint(vertx, stream, new ConsoleOptions(
       config.integer("console.subscriptions"), config.integer("console.queue.bytes"),
       config.integer("console.heartbeat.seconds") * 1000L, config.integer("history.size"),
@@ -206,7 +232,7 @@ public final class BotgateVerticle extends VerticleBase {
       .failureHandler(ApiRoutes::failure);
     passThrough = new PassThroughProxy(vertx, registry, executor, guard, new PassThroughOptions(
       config.integer("proxy.request.limit.bytes"), config.integer("proxy.response.limit.bytes"),
-      config.integer("upstream.limit.bytes")), token);
+      config.integer("upstream.limit.bytes")), token, credentials);
     passThrough.mount(router);
     router.route("/*").handler(StaticHandler.create("webroot"));
     HttpErrors.mount(router);
@@ -297,6 +323,9 @@ public final class BotgateVerticle extends VerticleBase {
     }
     if (passThrough != null) {
       passThrough.close();
+    }
+    if (credentials != null) {
+      credentials.close();
     }
     return bridge == null ? Future.succeededFuture() : bridge.close();
   }

@@ -52,6 +52,10 @@ final class ConfigCheck {
       return value instanceof JsonArray || value instanceof String ? Optional.empty()
         : Optional.of("'" + key + "' must be a list (a JSON array, or a comma-separated string), not " + shown(value));
     }
+    if (dflt instanceof JsonObject) {
+      return value instanceof JsonObject ? Optional.empty()
+        : Optional.of("'" + key + "' must be a JSON object, not " + shown(value));
+    }
     return value == null || value instanceof String ? Optional.empty()
       : Optional.of("'" + key + "' must be a string, not " + shown(value));
   }

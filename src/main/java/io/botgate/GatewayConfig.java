@@ -3,6 +3,7 @@ package io.botgate;
 import io.botgate.api.BridgeOptions;
 import io.botgate.cluster.ClusterOptions;
 import io.botgate.cb.context.ContextOptions;
+import io.botgate.integration.UpstreamOptions;
 import io.botgate.proxy.PassThroughOptions;
 import io.botgate.session.SessionOptions;
 import io.vertx.core.Future;
@@ -96,6 +97,10 @@ public final class GatewayConfig {
     d.put("cluster.members", new JsonArray());
     d.put("cluster.backups", ClusterOptions.DEFAULT_BACKUPS);
     d.put("shutdown.graceSeconds", 30);
+    d.put("credentials.file", "conf/credentials.json");
+    d.put("upstream.mode", UpstreamOptions.DEFAULT_MODE.label());
+    d.put("upstream.mocksDir", UpstreamOptions.DEFAULT_MOCKS_DIR);
+    d.put("upstream.rewrite", new JsonObject());
     return d;
   }
 
@@ -191,6 +196,13 @@ public final class GatewayConfig {
     if (dflt instanceof JsonArray) {
       return new JsonArray(splitList(text));
     }
+    if (dflt instanceof JsonObject) {
+      try {
+        return new JsonObject(text);
+      } catch (io.vertx.core.json.DecodeException e) {
+        throw new IllegalArgumentException(key + ": '" + text + "' is not a JSON object");
+      }
+    }
     return text;
   }
 
@@ -210,6 +222,12 @@ public final class GatewayConfig {
   public boolean bool(String key) {
     Object v = values.getValue(key);
     return v instanceof Boolean b ? b : Boolean.parseBoolean(String.valueOf(v));
+  }
+
+  /** A setting that is a JSON object, such as {@code upstream.rewrite}; empty when unset. */
+  public JsonObject object(String key) {
+    Object v = values.getValue(key);
+    return v instanceof JsonObject o ? o : new JsonObject();
   }
 
   public List<String> list(String key) {

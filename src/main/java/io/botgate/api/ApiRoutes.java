@@ -3,6 +3,7 @@ package io.botgate.api;
 import io.botgate.GatewayError;
 import io.botgate.JsonText;
 import io.botgate.cluster.ReplicatedDefinitions;
+import io.botgate.credentials.CredentialException;
 import io.botgate.events.DebugStream;
 import io.botgate.events.SecretMask;
 import io.botgate.integration.DefinitionException;
@@ -100,7 +101,7 @@ public final class ApiRoutes {
     IntegrationDefinition stored = registry.find(name).orElse(null);
     // A definition read with GET comes back with its secrets masked: those stay as stored.
     JsonObject restored = definitions.restore(name, body, stored == null ? null : stored.toJson());
-    IntegrationDefinition definition = IntegrationDefinition.fromJson(restored, name);
+    IntegrationDefinition definition = registry.read(restored, name);
     // The file keeps what the user sent, secrets in clear, not the defaults filled in.
     saved.put(name, new JsonObject().put("name", name).mergeIn(restored), definition)
       .onSuccess(replaced -> answer(ctx, replaced ? 200 : 201, definitions.show(definition.toJson())))
@@ -191,6 +192,10 @@ public final class ApiRoutes {
   public static GatewayError toError(Throwable failure, int status) {
     if (failure instanceof GatewayError g) {
       return g;
+    }
+    if (failure instanceof CredentialException c) {
+      return new GatewayError(400, "invalid_credential", c.getMessage(),
+        new JsonObject().put("problems", c.problemsJson()));
     }
     if (failure instanceof DefinitionException d) {
       return new GatewayError(400, "invalid_integration", d.getMessage(),

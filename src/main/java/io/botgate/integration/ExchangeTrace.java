@@ -28,6 +28,7 @@ final class ExchangeTrace {
   private final JsonArray phases = new JsonArray();
   private int responseStatus;
   private MultiMap responseHeaders;
+  private String mode;
 
   long now() {
     return System.nanoTime();
@@ -50,6 +51,16 @@ final class ExchangeTrace {
     responseHeaders = headers;
   }
 
+  /** Which upstream mode answered: live, mock or record. */
+  synchronized void mode(UpstreamMode mode) {
+    this.mode = mode.label();
+  }
+
+  /** The headers of the answer noted last, or null. */
+  synchronized MultiMap responseHeaders() {
+    return responseHeaders;
+  }
+
   /**
    * The details added to the integration's finish event: request headers and body, the response's status,
    * headers and body, and the phases. {@code parsed} is the response body as JSON when it parsed, else null.
@@ -58,6 +69,9 @@ final class ExchangeTrace {
    */
   synchronized JsonObject toJson(SecretMask mask, RenderedRequest request, Buffer body, Object parsed) {
     JsonObject json = new JsonObject().put("phases", phases.copy());
+    if (mode != null) {
+      json.put("mode", mode);
+    }
     ShownRequest shown = request == null ? null : request.shown();
     if (shown != null) {
       json.put("requestHeaders", new JsonObject(new LinkedHashMap<>(shown.headers())));
@@ -110,7 +124,7 @@ final class ExchangeTrace {
    * env values scrubbed from its strings.
    */
   @SuppressWarnings("unchecked")
-  private static Object masked(SecretMask mask, ShownRequest request, Object value) {
+  static Object masked(SecretMask mask, ShownRequest request, Object value) {
     if (value instanceof Map<?, ?> map) {
       return masked(mask, request, new JsonObject((Map<String, Object>) map));
     }

@@ -30,7 +30,7 @@ public final class IntegrationDefinition {
   private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS");
   private static final Set<String> KNOWN_KEYS = Set.of("name", "responseDataVariable", "method", "url", "headers",
     "query", "body", "transformScript", "customDataFields", "successCodes", "timeoutMs", "retries",
-    "retryNonIdempotent", "defaultHeaders", "description", "capture");
+    "retryNonIdempotent", "defaultHeaders", "description", "capture", "credential", "mode", "mocks");
 
   private final JsonObject source;
   private final String name;
@@ -44,6 +44,9 @@ public final class IntegrationDefinition {
   private final int retries;
   private final boolean retryNonIdempotent;
   private final boolean capture;
+  private final String credential;
+  private final UpstreamMode mode;
+  private final List<MockAnswer> mocks;
   /** Made once: every execution sets these variables, and a new string would be hashed anew each time. */
   private final String apiVariable;
   private final String statusVariable;
@@ -64,6 +67,9 @@ public final class IntegrationDefinition {
     this.retries = b.retries;
     this.retryNonIdempotent = b.retryNonIdempotent;
     this.capture = b.capture;
+    this.credential = b.credential;
+    this.mode = b.mode;
+    this.mocks = b.mocks;
     this.apiVariable = "api_" + responseDataVariable;
     this.statusVariable = apiVariable + "Status";
   }
@@ -132,6 +138,21 @@ public final class IntegrationDefinition {
     return capture;
   }
 
+  /** The name of the credential the call is made with, or null. */
+  public String credential() {
+    return credential;
+  }
+
+  /** The upstream mode this integration asks for, or null to follow {@code upstream.mode}. */
+  public UpstreamMode mode() {
+    return mode;
+  }
+
+  /** The declared mocks, answered in order before recorded ones in mock mode. */
+  public List<MockAnswer> mocks() {
+    return mocks;
+  }
+
   /** Retries may repeat a side effect; POST and PATCH retry only when the definition opts in. */
   public boolean mayRetry() {
     boolean idempotent = method != HttpMethod.POST && method != HttpMethod.PATCH;
@@ -163,9 +184,21 @@ public final class IntegrationDefinition {
    * @throws DefinitionException listing every problem found
    */
   public static IntegrationDefinition fromJson(JsonObject json, String fallbackName) {
+    return fromJson(json, fallbackName, credential -> true);
+  }
+
+  /**
+   * As {@link #fromJson(JsonObject, String)}, a {@code credential} that {@code credentialDeclared} does not
+   * know being one more problem.
+   */
+  public static IntegrationDefinition fromJson(JsonObject json, String fallbackName,
+                                               java.util.function.Predicate<String> credentialDeclared) {
     List<DefinitionException.Problem> problems = new ArrayList<>();
     Builder b = new Builder(json, fallbackName, problems);
     b.read();
+    if (b.credential != null && !credentialDeclared.test(b.credential)) {
+      b.problem("credential", "no credential named '" + b.credential + "'; GET /api/credentials lists them");
+    }
     if (!problems.isEmpty()) {
       throw new DefinitionException("integration '" + b.displayName() + "' is invalid", problems);
     }
@@ -188,6 +221,9 @@ public final class IntegrationDefinition {
     int retries = DEFAULT_RETRIES;
     boolean retryNonIdempotent;
     boolean capture;
+    String credential;
+    UpstreamMode mode;
+    List<MockAnswer> mocks = List.of();
 
     Builder(JsonObject json, String fallbackName, List<DefinitionException.Problem> problems) {
       this.json = json;
@@ -228,6 +264,16 @@ public final class IntegrationDefinition {
       retries = (int) optionalLong("retries", DEFAULT_RETRIES, 0, MAX_RETRIES);
       retryNonIdempotent = optionalBoolean("retryNonIdempotent", false);
       capture = optionalBoolean("capture", false);
+      credential = optionalString("credential", null);
+      if (credential != null && !NAME.matcher(credential).matches()) {
+        problem("credential", "must name a credential: letters, digits, '_' or '-', starting with a letter or '_'");
+      }
+      String modeText = optionalString("mode", null);
+      mode = UpstreamMode.parse(modeText);
+      if (modeText != null && mode == null) {
+        problem("mode", "'" + modeText + "' is not one of live, mock, record");
+      }
+      mocks = MockAnswer.readAll(json.getValue("mocks"), "mocks", this::problem);
     }
 
     private void readName() {

@@ -53,13 +53,22 @@ public final class IntegrationExecutor {
 
   public IntegrationExecutor(Vertx vertx, IntegrationRegistry registry, SessionStore sessions, DebugStream stream,
                              ScriptRunner scripts, SecretMask mask, EgressGuard guard, Settings settings) {
+    this(vertx, registry, sessions, stream, scripts, mask, guard, settings, UpstreamCredentials.NONE,
+      UpstreamOptions.defaults(), new RecordedMocks(vertx, null));
+  }
+
+  /** With credentials, the upstream modes and rewrites, and the mocks record mode keeps. */
+  public IntegrationExecutor(Vertx vertx, IntegrationRegistry registry, SessionStore sessions, DebugStream stream,
+                             ScriptRunner scripts, SecretMask mask, EgressGuard guard, Settings settings,
+                             UpstreamCredentials credentials, UpstreamOptions upstreamOptions, RecordedMocks recorded) {
     this.vertx = vertx;
     this.registry = registry;
     this.sessions = sessions;
     this.stream = stream;
     this.scripts = scripts;
     this.mask = mask;
-    this.upstream = new UpstreamCaller(vertx, guard, mask, settings.maxResponseBytes());
+    this.upstream = new UpstreamCaller(vertx, guard, mask, settings.maxResponseBytes(), credentials, upstreamOptions,
+      recorded);
     this.env = Map.copyOf(settings.env());
     this.selfBaseUrl = settings.selfBaseUrl();
     this.node = settings.node();
@@ -93,6 +102,16 @@ public final class IntegrationExecutor {
     Execution execution = new Execution(definition, ExecutionRequest.empty(), scope, new Transcript(stream, sessionId));
     execution.passThrough = true;
     return execution;
+  }
+
+  /** The mode an integration is called in: its own, else {@code upstream.mode}. */
+  public UpstreamMode mode(IntegrationDefinition definition) {
+    return upstream.modeOf(definition);
+  }
+
+  /** The mock that answers {@code method} on {@code url} in mock mode (declared first, then recorded), or null. */
+  public MockAnswer mock(IntegrationDefinition definition, HttpMethod method, String url) {
+    return upstream.findMock(definition, method, url, null);
   }
 
   public void close() {
@@ -148,14 +167,21 @@ public final class IntegrationExecutor {
       } catch (TemplateRejection e) {
         return Future.succeededFuture(UpstreamResponse.failure("440", e.getMessage(), 0));
       }
-      maskedUrl = rendered.shown().url();
-      transcript.event(DebugEvent.INTEGRATION, "info", definition.name() + ": " + requestLine(),
-        new JsonObject().put("phase", "start").put("integration", definition.name())
+      // The hook where the request is sent: rewrite, mode and credential (UpstreamCaller.prepare).
+      return upstream.prepare(definition, rendered).compose(prepared -> {
+        rendered = prepared.request();
+        maskedUrl = rendered.shown().url();
+        JsonObject start = new JsonObject().put("phase", "start").put("integration", definition.name())
           .put("method", definition.method().name()).put("url", maskedUrl)
-          .put("headers", new JsonObject(new LinkedHashMap<>(rendered.shown().headers()))));
-      long upstreamStart = System.nanoTime();
-      return upstream.call(definition, rendered, trace).andThen(done ->
-        upstreamMs = (System.nanoTime() - upstreamStart) / 1_000_000);
+          .put("headers", new JsonObject(new LinkedHashMap<>(rendered.shown().headers())));
+        if (prepared.mode() != UpstreamMode.LIVE || definition.credential() != null) {
+          start.put("mode", prepared.mode().label()).put("credential", definition.credential());
+        }
+        transcript.event(DebugEvent.INTEGRATION, "info", definition.name() + ": " + requestLine(), start);
+        long upstreamStart = System.nanoTime();
+        return upstream.call(definition, prepared, trace).andThen(done ->
+          upstreamMs = (System.nanoTime() - upstreamStart) / 1_000_000);
+      });
     }
 
     @Override
@@ -192,8 +218,15 @@ public final class IntegrationExecutor {
 
     @Override
     public String baseUrl() {
-      rendered = definition.request().url(this::valueOf, selfBaseUrl.get(), mask);
+      rendered = upstream.options().rewrite(definition.request().url(this::valueOf, selfBaseUrl.get(), mask));
       return rendered.url();
+    }
+
+    @Override
+    public void credential(CredentialGrant grant) {
+      if (rendered != null) {
+        rendered.shown().hide(grant.secrets());
+      }
     }
 
     @Override

@@ -10,11 +10,28 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.Predicate;
 
 /** The declared integrations of this gateway, by name. */
 public final class IntegrationRegistry {
 
   private final Map<String, IntegrationDefinition> byName = new ConcurrentSkipListMap<>();
+  /** Which credential names exist, for the {@code credential} field; any until told. */
+  private volatile Predicate<String> credentialDeclared = name -> true;
+
+  /** Checks every definition's {@code credential} against these names from now on. */
+  public void checkCredentials(Predicate<String> declared) {
+    this.credentialDeclared = declared;
+  }
+
+  /**
+   * Validates and compiles one definition (a PUT's), its credential checked.
+   *
+   * @throws DefinitionException listing every problem found
+   */
+  public IntegrationDefinition read(JsonObject json, String fallbackName) {
+    return IntegrationDefinition.fromJson(json, fallbackName, credentialDeclared);
+  }
 
   /**
    * Loads a JSON array of definitions, replacing nothing unless every definition is valid.
@@ -38,7 +55,7 @@ public final class IntegrationRegistry {
         continue;
       }
       try {
-        IntegrationDefinition d = IntegrationDefinition.fromJson(obj, null);
+        IntegrationDefinition d = read(obj, null);
         if (loaded.stream().anyMatch(other -> other.name().equals(d.name()))) {
           problems.add(new DefinitionException.Problem(d.name(), "name", "is declared twice"));
         }

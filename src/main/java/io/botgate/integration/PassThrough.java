@@ -24,6 +24,13 @@ public interface PassThrough {
    */
   String baseUrl();
 
+  /**
+   * The integration's credential went into the request: its secrets are scrubbed from whatever the call's
+   * events show (an answer that echoes them). Call after {@link #baseUrl()}.
+   */
+  default void credential(CredentialGrant grant) {
+  }
+
   /** Shows the request on the console: method, URL and headers, secrets masked. */
   void started(HttpMethod method, String url, List<Map.Entry<String, String>> headers);
 
@@ -34,7 +41,7 @@ public interface PassThrough {
    */
   Future<IntegrationResult> answered(int httpStatus, Buffer captured);
 
-  /** No usable answer: {@code statusCode} is "440", "502" or "504", {@code reason} says why. */
+  /** No usable answer: {@code statusCode} is "440", "460", "502" or "504", {@code reason} says why. */
   Future<IntegrationResult> failed(String statusCode, String reason);
 
   /** A warning on the session's console, beside the call's events. */

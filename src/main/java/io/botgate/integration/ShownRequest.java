@@ -20,7 +20,8 @@ final class ShownRequest {
   private final Map<String, String> headers;
   private final String maskedBody;
   private final Buffer plainBody;
-  private final List<String> secrets;
+  /** Replaced, never changed in place: a renewed credential adds its new secrets ({@link #hide}). */
+  private List<String> secrets;
 
   /**
    * @param maskedBody the body with its secrets masked, or null when {@code plainBody} holds none
@@ -33,6 +34,33 @@ final class ShownRequest {
     this.maskedBody = maskedBody;
     this.plainBody = plainBody;
     this.secrets = secrets;
+  }
+
+  /** The same request shown at another URL (a rewritten prefix). */
+  ShownRequest withUrl(String shownUrl) {
+    return new ShownRequest(shownUrl, headers, maskedBody, plainBody, secrets);
+  }
+
+  /**
+   * The request with a credential's headers added, each shown as the mask whatever its name (the values come
+   * from the credential, as {@code {$env.*}} values do), and its secrets scrubbed from free text.
+   */
+  ShownRequest withCredential(List<Map.Entry<String, String>> credentialHeaders, List<String> credentialSecrets) {
+    Map<String, String> shownHeaders = new java.util.LinkedHashMap<>(headers);
+    credentialHeaders.forEach(h -> {
+      shownHeaders.keySet().removeIf(name -> name.equalsIgnoreCase(h.getKey()));
+      shownHeaders.put(h.getKey(), SecretMask.MASK);
+    });
+    List<String> all = new java.util.ArrayList<>(secrets);
+    all.addAll(credentialSecrets);
+    return new ShownRequest(url, shownHeaders, maskedBody, plainBody, all);
+  }
+
+  /** Adds texts to scrub: the secrets of a credential renewed after this request was shown. */
+  synchronized void hide(List<String> more) {
+    List<String> all = new java.util.ArrayList<>(secrets);
+    all.addAll(more);
+    secrets = all;
   }
 
   String url() {
@@ -53,6 +81,7 @@ final class ShownRequest {
    * text replaced: used only where the positions of values are unknown.
    */
   String scrub(String text) {
+    List<String> secrets = this.secrets;
     if (text == null || secrets.isEmpty()) {
       return text;
     }

@@ -3,6 +3,7 @@ package io.botgate.integration;
 import io.botgate.events.SecretMask;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -23,9 +24,11 @@ import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
+import java.util.logging.Logger;
 
 /**
  * Sends a rendered request with Vert.x Web Client under one overall deadline, retrying transport
@@ -36,10 +39,15 @@ final class UpstreamCaller {
   static final int MAX_REDIRECTS = 5;
   static final long FIRST_BACKOFF_MS = 100;
 
+  private static final Logger LOG = Logger.getLogger(UpstreamCaller.class.getName());
+
   private final Vertx vertx;
   private final EgressGuard guard;
   private final SecretMask mask;
   private final long maxBodyBytes;
+  private final UpstreamCredentials credentials;
+  private final UpstreamOptions options;
+  private final RecordedMocks recorded;
   /**
    * One Web Client per event-loop thread. Vert.x 5's pool hands a free connection to any caller whatever
    * loop the connection lives on, and a connection on another loop costs two thread hops per call (the
@@ -51,11 +59,131 @@ final class UpstreamCaller {
   private final WebClient shared;
 
   UpstreamCaller(Vertx vertx, EgressGuard guard, SecretMask mask, long maxBodyBytes) {
+    this(vertx, guard, mask, maxBodyBytes, UpstreamCredentials.NONE, UpstreamOptions.defaults(), new RecordedMocks(vertx, null));
+  }
+
+  UpstreamCaller(Vertx vertx, EgressGuard guard, SecretMask mask, long maxBodyBytes, UpstreamCredentials credentials,
+                 UpstreamOptions options, RecordedMocks recorded) {
     this.vertx = vertx;
     this.guard = guard;
     this.mask = mask;
     this.maxBodyBytes = maxBodyBytes;
+    this.credentials = credentials;
+    this.options = options;
+    this.recorded = recorded;
     this.shared = newClient();
+  }
+
+  UpstreamOptions options() {
+    return options;
+  }
+
+  /**
+   * A rendered request made ready for its mode: its URL rewritten ({@code upstream.rewrite}), and when it goes
+   * to the network its credential obtained and applied ({@code refused} says why not: "460").
+   */
+  record Prepared(RenderedRequest request, UpstreamMode mode, CredentialGrant grant, UpstreamResponse refused) {
+  }
+
+  /** The mode an integration is called in: its own, else {@code upstream.mode}. */
+  UpstreamMode modeOf(IntegrationDefinition definition) {
+    return definition.mode() != null ? definition.mode() : options.mode();
+  }
+
+  Future<Prepared> prepare(IntegrationDefinition definition, RenderedRequest rendered) {
+    UpstreamMode mode = modeOf(definition);
+    RenderedRequest request = options.rewrite(rendered);
+    if (mode == UpstreamMode.MOCK || definition.credential() == null) {
+      return Future.succeededFuture(new Prepared(request, mode, null, null));
+    }
+    return credentials.obtain(definition.credential()).transform(done -> Future.succeededFuture(done.succeeded()
+      ? new Prepared(request.with(done.result()), mode, done.result(), null)
+      : new Prepared(request, mode, null, UpstreamResponse.failure(UpstreamResponse.CREDENTIAL_UNAVAILABLE,
+        unavailable(definition, done.cause()), 0))));
+  }
+
+  /** Why a credential could not be had, naming it and never quoting its secret. */
+  static String unavailable(IntegrationDefinition definition, Throwable cause) {
+    return cause instanceof CredentialUnavailable ? cause.getMessage()
+      : "credential '" + definition.credential() + "' could not be obtained (" + cause.getClass().getSimpleName() + ")";
+  }
+
+  /** Calls upstream in the prepared mode: the network (recording the answer), or a mock. */
+  Future<UpstreamResponse> call(IntegrationDefinition definition, Prepared prepared, ExchangeTrace trace) {
+    trace.mode(prepared.mode());
+    if (prepared.refused() != null) {
+      return Future.succeededFuture(prepared.refused());
+    }
+    if (prepared.mode() == UpstreamMode.MOCK) {
+      return mock(definition, prepared.request(), trace);
+    }
+    Call call = new Call(definition, prepared.request(), trace, prepared.grant());
+    Future<UpstreamResponse> live = call.start();
+    if (prepared.mode() != UpstreamMode.RECORD) {
+      return live;
+    }
+    return live.compose(response -> {
+      if (response.httpStatus() == 0) {
+        return Future.succeededFuture(response);
+      }
+      MockAnswer answer = RecordedMocks.recorded(mask, call.request, definition.method(), response.httpStatus(),
+        trace.responseHeaders(), response.body());
+      return recorded.keep(definition.name(), answer).transform(written -> {
+        if (written.failed()) {
+          LOG.warning("record mode: the answer of " + definition.name() + " could not be kept in "
+            + options.mocksDir() + ": " + written.cause().getMessage());
+        }
+        return Future.succeededFuture(response);
+      });
+    });
+  }
+
+  /** Mock mode: the first declared, then recorded, mock that matches answers, after its delay; no network. */
+  private Future<UpstreamResponse> mock(IntegrationDefinition definition, RenderedRequest request, ExchangeTrace trace) {
+    long began = trace.now();
+    MockAnswer answer = findMock(definition, request);
+    if (answer == null) {
+      String shown = request.shown().url();
+      return Future.succeededFuture(UpstreamResponse.failure("440", "mock mode: no mock of '" + definition.name()
+        + "' matches " + definition.method() + " " + shown + "; declare one in its \"mocks\", or call it once in "
+        + "record mode", 0));
+    }
+    Promise<UpstreamResponse> done = Promise.promise();
+    if (answer.delayMs() >= definition.timeoutMs()) {
+      vertx.setTimer(definition.timeoutMs(), id -> done.complete(UpstreamResponse.failure("504",
+        "no answer within the deadline of " + definition.timeoutMs() + " ms (the mock waits " + answer.delayMs()
+          + " ms)", 1)));
+      return done.future();
+    }
+    Runnable answerNow = () -> {
+      MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+      answer.headers().forEach(headers::add);
+      trace.response(answer.status(), headers);
+      trace.phase("mock", began, String.valueOf(answer.status()));
+      done.complete(UpstreamResponse.of(answer.status(), answer.bodyBuffer(), 1));
+    };
+    if (answer.delayMs() > 0) {
+      vertx.setTimer(answer.delayMs(), id -> answerNow.run());
+    } else {
+      answerNow.run();
+    }
+    return done.future();
+  }
+
+  private MockAnswer findMock(IntegrationDefinition definition, RenderedRequest request) {
+    return findMock(definition, definition.method(), request.url(), request.shown().url());
+  }
+
+  /** The first declared, then recorded, mock matching the request as sent or as shown; null when none does. */
+  MockAnswer findMock(IntegrationDefinition definition, HttpMethod method, String url, String shownUrl) {
+    for (List<MockAnswer> mocks : List.of(definition.mocks(), recorded.of(definition.name()))) {
+      for (MockAnswer m : mocks) {
+        if (m.matches(method, url) || (shownUrl != null && m.matches(method, shownUrl))) {
+          return m;
+        }
+      }
+    }
+    return null;
   }
 
   private WebClient client() {
@@ -83,7 +211,7 @@ final class UpstreamCaller {
 
   /** As {@link #call(IntegrationDefinition, RenderedRequest)}, noting each attempt and the answer in {@code trace}. */
   Future<UpstreamResponse> call(IntegrationDefinition definition, RenderedRequest request, ExchangeTrace trace) {
-    return new Call(definition, request, trace).start();
+    return new Call(definition, request, trace, null).start();
   }
 
   void close() {
@@ -94,16 +222,22 @@ final class UpstreamCaller {
   /** One execution: its attempts, its deadline, its single outcome. */
   private final class Call {
     private final IntegrationDefinition definition;
-    private final RenderedRequest request;
+    /** As sent last: a renewed credential replaces its headers. */
+    private RenderedRequest request;
     private final ExchangeTrace trace;
     private final long deadline;
     private final Promise<UpstreamResponse> outcome = Promise.promise();
+    private final String origin;
+    private CredentialGrant grant;
+    private boolean renewed;
     private int attempts;
 
-    Call(IntegrationDefinition definition, RenderedRequest request, ExchangeTrace trace) {
+    Call(IntegrationDefinition definition, RenderedRequest request, ExchangeTrace trace, CredentialGrant grant) {
       this.definition = definition;
       this.request = request;
       this.trace = trace;
+      this.grant = grant;
+      this.origin = DefinitionMask.target(request.url());
       this.deadline = System.currentTimeMillis() + definition.timeoutMs();
     }
 
@@ -122,6 +256,11 @@ final class UpstreamCaller {
         UpstreamResponse response = done.succeeded() ? done.result() : fromFailure(done.cause());
         trace.phase("attempt " + attempts, began, response.reason() == null ? response.statusCode()
           : response.statusCode() + " " + response.reason());
+        if (response.httpStatus() == 401 && grant != null && grant.renewable() && !renewed
+          && !outcome.future().isComplete()) {
+          renew();
+          return;
+        }
         long backoff = FIRST_BACKOFF_MS << Math.min(attempts - 1, 6);
         boolean retry = response.worthRetrying() && definition.mayRetry() && attempts <= definition.retries()
           && System.currentTimeMillis() + backoff < deadline;
@@ -129,6 +268,26 @@ final class UpstreamCaller {
           vertx.setTimer(backoff, id -> attempt());
         } else {
           outcome.tryComplete(response);
+        }
+      });
+    }
+
+    /** A 401 to a renewable credential: renewed once (one fetch shared by every call refused the same), sent again. */
+    private void renew() {
+      renewed = true;
+      long began = trace.now();
+      credentials.renew(definition.credential(), grant).onComplete(fresh -> {
+        trace.phase("credential renewed", began, fresh.succeeded() ? null : UpstreamResponse.CREDENTIAL_UNAVAILABLE);
+        if (fresh.failed()) {
+          outcome.tryComplete(UpstreamResponse.failure(UpstreamResponse.CREDENTIAL_UNAVAILABLE,
+            unavailable(definition, fresh.cause()), attempts));
+          return;
+        }
+        grant = fresh.result();
+        request.shown().hide(grant.secrets());
+        request = new RenderedRequest(request.url(), request.withHeaders(grant), request.body(), request.shown());
+        if (!outcome.future().isComplete()) {
+          attempt();
         }
       });
     }
@@ -158,10 +317,14 @@ final class UpstreamCaller {
         ? guard.check(vertx, host, port).map((InetAddress) null) : guard.resolve(vertx, host, port);
       return target.compose(address -> {
         BoundedBody sink = new BoundedBody(maxBodyBytes);
-        HttpRequest<Void> req = request(method, uri, port, address).followRedirects(false).timeout(remaining)
+        // A credential goes to the integration's own origin only, never to where a redirect points.
+        boolean credentialGoes = grant == null || origin.equals(DefinitionMask.target(url));
+        HttpRequest<Void> req = request(method, uri, port, address, credentialGoes).followRedirects(false).timeout(remaining)
           .as(BodyCodec.pipe(sink, false));
         for (Map.Entry<String, String> h : request.headers()) {
-          req.putHeader(h.getKey(), h.getValue());
+          if (credentialGoes || grant.headers().stream().noneMatch(g -> g.getKey().equalsIgnoreCase(h.getKey()))) {
+            req.putHeader(h.getKey(), h.getValue());
+          }
         }
         if (uri.getRawUserInfo() != null && !req.headers().contains(HttpHeaders.AUTHORIZATION)) {
           req.putHeader(HttpHeaders.AUTHORIZATION.toString(), basic(uri.getUserInfo()));
@@ -200,8 +363,8 @@ final class UpstreamCaller {
      * A name goes to the address the guard checked ({@code address}, null for an IPv4 literal), with the
      * name kept for the Host header and TLS. User info never reaches the client: it becomes Basic auth.
      */
-    private HttpRequest<Buffer> request(HttpMethod method, URI uri, int port, InetAddress address) {
-      WebClient client = client();
+    private HttpRequest<Buffer> request(HttpMethod method, URI uri, int port, InetAddress address, boolean withCredential) {
+      WebClient client = withCredential && grant != null && grant.webClient() != null ? grant.webClient() : client();
       String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
       String target = uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
       boolean ssl = "https".equals(uri.getScheme());

@@ -1,11 +1,16 @@
 package io.botgate.proxy;
 
 import io.botgate.GatewayError;
+import io.botgate.events.SecretMask;
+import io.botgate.integration.CredentialUnavailable;
 import io.botgate.integration.EgressGuard;
 import io.botgate.integration.IntegrationDefinition;
 import io.botgate.integration.IntegrationExecutor;
 import io.botgate.integration.IntegrationRegistry;
+import io.botgate.integration.MockAnswer;
+import io.botgate.integration.UpstreamMode;
 import io.botgate.integration.TemplateRejection;
+import io.botgate.integration.UpstreamCredentials;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -29,6 +34,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * botgate's work on a pass-through call, as a vertx-http-proxy interceptor: refuses what must not go
@@ -48,6 +54,7 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     "proxy-connection", "te", "trailer", "upgrade");
 
   private final Vertx vertx;
+  private final UpstreamCredentials credentials;
   private final IntegrationRegistry registry;
   private final IntegrationExecutor executor;
   private final EgressGuard guard;
@@ -55,8 +62,9 @@ final class PassThroughInterceptor implements ProxyInterceptor {
   private final byte[] token;
 
   PassThroughInterceptor(Vertx vertx, IntegrationRegistry registry, IntegrationExecutor executor, EgressGuard guard,
-                         PassThroughOptions options, String authToken) {
+                         PassThroughOptions options, String authToken, UpstreamCredentials credentials) {
     this.vertx = vertx;
+    this.credentials = credentials;
     this.registry = registry;
     this.executor = executor;
     this.guard = guard;
@@ -86,8 +94,78 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     MultiMap headers = request.headers();
     headers.remove(SESSION_HEADER).remove(TOKEN_HEADER);
     dropNamedInConnection(headers, in.getHeader("Connection"));
-    // Seam for the credentials issue: the integration's credential goes into these headers here, before
-    // the start event masks and shows them (and its TLS client certificate into origin()'s request).
+    if (executor.mode(definition) == UpstreamMode.MOCK) {
+      return mocked(ctx, call, name, rest);
+    }
+    if (definition.credential() == null) {
+      return forward(ctx, call, name, rest);
+    }
+    // The integration's credential goes into these headers before the start event masks and shows them,
+    // and its TLS client certificate into origin()'s request.
+    return credentials.obtain(definition.credential()).transform(obtained -> {
+      if (obtained.failed()) {
+        String reason = obtained.cause() instanceof CredentialUnavailable ? obtained.cause().getMessage()
+          : "credential '" + definition.credential() + "' could not be obtained";
+        return fail(call, request, new ProxyCall.Failure(502, "credential_unavailable", "460", reason));
+      }
+      call.grant = obtained.result();
+      call.grant.headers().forEach(h -> headers.set(h.getKey(), h.getValue()));
+      return forward(ctx, call, name, rest);
+    });
+  }
+
+  /**
+   * Mock mode: the integration's first matching mock answers, after its delay, and is recorded as an answer
+   * from upstream would be; no network, no credential. Record mode does not apply here: a call streams.
+   */
+  private Future<ProxyResponse> mocked(ProxyContext ctx, ProxyCall call, String name, String rest) {
+    ProxyRequest request = ctx.request();
+    String target;
+    try {
+      target = target(call, call.record.baseUrl(), rest, request.proxiedRequest().query());
+    } catch (TemplateRejection | IllegalArgumentException e) {
+      return fail(call, request, new ProxyCall.Failure(502, "invalid_target", "440", "integration '" + name
+        + "' has no usable URL: " + e.getMessage()));
+    }
+    call.record.started(request.getMethod(), target, request.headers().entries());
+    MockAnswer mock = executor.mock(call.definition, request.getMethod(), target);
+    if (mock == null) {
+      return fail(call, request, new ProxyCall.Failure(502, "no_mock", "440", "mock mode: no mock of '" + name
+        + "' matches " + request.getMethod() + " " + (rest.isEmpty() ? "/" : rest) + "; declare one in its \"mocks\""));
+    }
+    Promise<ProxyResponse> answer = Promise.promise();
+    vertx.setTimer(Math.max(1, Math.min(mock.delayMs(), call.definition.timeoutMs())), id -> {
+      if (mock.delayMs() >= call.definition.timeoutMs()) {
+        answer.complete(failResponse(call, request, deadlineFailure(call)));
+        return;
+      }
+      Buffer body = mock.bodyBuffer();
+      String type = mock.headers().entrySet().stream().filter(h -> h.getKey().equalsIgnoreCase("Content-Type"))
+        .map(Map.Entry::getValue).findFirst().orElse(null);
+      ProxyResponse response = request.release().response().setStatusCode(mock.status());
+      mock.headers().forEach((k, v) -> response.headers().set(k, v));
+      response.setBody(Body.body(body, mediaType(type)));
+      boolean capture = call.definition.capture() && isJson(type) && body.length() <= options.captureLimitBytes();
+      call.recorded = true;
+      call.record.answered(mock.status(), capture ? body : null).onComplete(done -> answer.complete(response));
+    });
+    return answer.future();
+  }
+
+  private static MediaType mediaType(String type) {
+    try {
+      return type == null ? MediaType.APPLICATION_OCTET_STREAM : MediaType.parse(type);
+    } catch (IllegalArgumentException e) {
+      return MediaType.APPLICATION_OCTET_STREAM;
+    }
+  }
+
+  /** Points the request at the integration's URL, shows it on the console, and sends it. */
+  private Future<ProxyResponse> forward(ProxyContext ctx, ProxyCall call, String name, String rest) {
+    ProxyRequest request = ctx.request();
+    HttpServerRequest in = request.proxiedRequest();
+    MultiMap headers = request.headers();
+    IntegrationDefinition definition = call.definition;
     String target;
     try {
       target = target(call, call.record.baseUrl(), rest, in.query());
@@ -96,7 +174,13 @@ final class PassThroughInterceptor implements ProxyInterceptor {
         + "' has no usable URL: " + e.getMessage()));
     }
     request.setURI(target.substring(target.indexOf('/', target.indexOf("//") + 2)));
-    call.record.started(request.getMethod(), target, headers.entries());
+    List<Map.Entry<String, String>> shown = headers.entries();
+    if (call.grant != null) {
+      call.record.credential(call.grant);
+      shown = shown.stream().map(h -> call.grant.headers().stream().anyMatch(g -> g.getKey().equalsIgnoreCase(h.getKey()))
+        ? Map.entry(h.getKey(), SecretMask.MASK) : h).toList();
+    }
+    call.record.started(request.getMethod(), target, shown);
     Body body = request.getBody();
     if (body != null && body.length() > options.requestLimitBytes()) {
       return fail(call, request, tooLarge());
@@ -182,7 +266,8 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     return guard.check(vertx, call.host, call.port)
       .recover(e -> Future.failedFuture(e instanceof EgressGuard.Blocked ? new ProxyCall.Refused(
         new ProxyCall.Failure(403, "egress_blocked", "440", e.getMessage())) : e))
-      .compose(ok -> ctx.client().request(new RequestOptions().setHost(call.host).setPort(call.port).setSsl(call.ssl)))
+      .compose(ok -> (call.grant != null && call.grant.httpClient() != null ? call.grant.httpClient() : ctx.client())
+        .request(new RequestOptions().setHost(call.host).setPort(call.port).setSsl(call.ssl)))
       .compose(upstream -> {
         if (call.timedOut) {
           upstream.reset();
@@ -254,6 +339,10 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     }
     ProxyResponse response = ctx.response();
     int status = response.getStatusCode();
+    if (status == 401 && call.grant != null && call.grant.renewable()) {
+      // The body streamed and cannot be sent again: the next call gets a token fetched anew.
+      credentials.renew(call.definition.credential(), call.grant);
+    }
     MultiMap headers = response.headers();
     dropNamedInConnection(headers, headers.get("Connection"));
     HOP_BY_HOP.forEach(headers::remove);

@@ -4,6 +4,7 @@ import io.botgate.integration.EgressGuard;
 import io.botgate.integration.IntegrationDefinition;
 import io.botgate.integration.IntegrationExecutor;
 import io.botgate.integration.IntegrationRegistry;
+import io.botgate.integration.UpstreamCredentials;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -25,11 +26,18 @@ public final class PassThroughProxy {
 
   public PassThroughProxy(Vertx vertx, IntegrationRegistry registry, IntegrationExecutor executor, EgressGuard guard,
                           PassThroughOptions options, String authToken) {
+    this(vertx, registry, executor, guard, options, authToken, UpstreamCredentials.NONE);
+  }
+
+  /** With the credentials integrations name: applied to each call as to an execution. */
+  public PassThroughProxy(Vertx vertx, IntegrationRegistry registry, IntegrationExecutor executor, EgressGuard guard,
+                          PassThroughOptions options, String authToken, UpstreamCredentials credentials) {
     this.client = vertx.httpClientBuilder()
       .with(new HttpClientOptions().setKeepAlive(true).setConnectTimeout((int) IntegrationDefinition.DEFAULT_TIMEOUT_MS))
       .with(new PoolOptions().setHttp1MaxSize(PassThroughOptions.DEFAULT_POOL_SIZE))
       .build();
-    PassThroughInterceptor interceptor = new PassThroughInterceptor(vertx, registry, executor, guard, options, authToken);
+    PassThroughInterceptor interceptor = new PassThroughInterceptor(vertx, registry, executor, guard, options, authToken,
+      credentials);
     // WebSocket support off: the interceptor answers an upgrade with a JSON error instead.
     this.proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(false), client)
       .origin(interceptor::origin)

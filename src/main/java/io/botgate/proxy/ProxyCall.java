@@ -1,5 +1,6 @@
 package io.botgate.proxy;
 
+import io.botgate.integration.CredentialGrant;
 import io.botgate.integration.IntegrationDefinition;
 import io.botgate.integration.PassThrough;
 import io.vertx.core.http.HttpClientRequest;
@@ -12,6 +13,8 @@ final class ProxyCall {
 
   final IntegrationDefinition definition;
   final PassThrough record;
+  /** What the integration's credential added, or null. */
+  CredentialGrant grant;
   String host;
   int port;
   boolean ssl;

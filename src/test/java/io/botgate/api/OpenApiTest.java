@@ -100,6 +100,20 @@ class OpenApiTest {
     call(HttpMethod.GET, "/demo/faq?q=roaming", null);
     call(HttpMethod.GET, "/api/sessions?limit=5", null);
     describeConversationBuilderRoutes();
+    JsonObject credential = new JsonObject().put("type", "token").put("header", "X-Api-Key").put("value", "{$env.DOC_KEY}");
+    call(HttpMethod.PUT, "/api/credentials/docKey", credential);
+    call(HttpMethod.PUT, "/api/credentials/docKey", credential);
+    call(HttpMethod.PUT, "/api/credentials/docBad", new JsonObject().put("type", "oauth2"));
+    call(HttpMethod.GET, "/api/credentials", null);
+    call(HttpMethod.GET, "/api/credentials/docKey", null);
+    call(HttpMethod.GET, "/api/credentials/missing", null);
+    call(HttpMethod.PUT, "/api/integrations/docAuth", new JsonObject().put("method", "GET").put("url", gw.upstream.url("/faq"))
+      .put("credential", "docKey").put("mode", "mock").put("mocks", new io.vertx.core.json.JsonArray()
+        .add(new JsonObject().put("match", new JsonObject().put("path", "/faq")).put("status", 200).put("body", new JsonObject()))));
+    call(HttpMethod.DELETE, "/api/credentials/docKey", null);
+    call(HttpMethod.DELETE, "/api/integrations/docAuth", null);
+    call(HttpMethod.DELETE, "/api/credentials/docKey", null);
+    call(HttpMethod.DELETE, "/api/credentials/docKey", null);
     assertThat(covered).as("operations exercised").containsAll(contract.operations().stream()
       .map(Operation::getOperationId).filter(id -> !id.equals("console") && !id.equals("openapi")).toList());
   }

@@ -1,0 +1,71 @@
+package io.botgate.api;
+
+import io.botgate.GatewayError;
+import io.botgate.credentials.Credential;
+import io.botgate.credentials.CredentialRegistry;
+import io.botgate.integration.IntegrationDefinition;
+import io.botgate.integration.IntegrationRegistry;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.List;
+
+/**
+ * {@code /api/credentials}: list (names and types only, never a value), declare or replace, delete. A PUT is
+ * validated as an integration's is, every problem listed; a credential an integration still names is not deleted.
+ */
+public final class CredentialRoutes {
+
+  private final CredentialRegistry credentials;
+  private final IntegrationRegistry integrations;
+
+  public CredentialRoutes(CredentialRegistry credentials, IntegrationRegistry integrations) {
+    this.credentials = credentials;
+    this.integrations = integrations;
+  }
+
+  /** Mounts the routes; the API's auth, body and failure handlers (ApiRoutes) apply to them. */
+  public void mount(Router router) {
+    router.get("/api/credentials").handler(ctx -> {
+      JsonArray out = new JsonArray();
+      credentials.all().forEach(c -> out.add(c.summary()));
+      ApiRoutes.answer(ctx, 200, out);
+    });
+    router.get("/api/credentials/:name").handler(ctx -> ApiRoutes.answer(ctx, 200, credential(ctx.pathParam("name")).summary()));
+    // On a worker: a certificate is parsed to be checked.
+    router.put("/api/credentials/:name").blockingHandler(this::put, false);
+    router.delete("/api/credentials/:name").handler(this::delete);
+  }
+
+  private Credential credential(String name) {
+    return credentials.find(name).orElseThrow(() -> GatewayError.notFound("unknown_credential",
+      "no credential named '" + name + "'; GET /api/credentials lists them"));
+  }
+
+  private void put(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    JsonObject body = ApiRoutes.jsonBody(ctx);
+    if (body == null) {
+      throw GatewayError.badRequest("invalid_request", "PUT needs the credential as a JSON object");
+    }
+    Credential credential = credentials.read(body, name);
+    boolean replaced = credentials.declared(name);
+    credentials.put(credential);
+    ApiRoutes.answer(ctx, replaced ? 200 : 201, credential.summary());
+  }
+
+  private void delete(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    credential(name);
+    List<String> users = integrations.all().stream().filter(d -> name.equals(d.credential()))
+      .map(IntegrationDefinition::name).toList();
+    if (!users.isEmpty()) {
+      throw new GatewayError(409, "credential_in_use", "credential '" + name + "' is named by " + users
+        + "; change or delete those integrations first");
+    }
+    credentials.remove(name);
+    ctx.response().setStatusCode(204).end();
+  }
+}

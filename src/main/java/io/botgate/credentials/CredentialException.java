@@ -1,0 +1,46 @@
+package io.botgate.credentials;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+
+/** Every problem found in one or more credentials, reported together; never quoting a secret value. */
+public final class CredentialException extends RuntimeException {
+
+  /** One problem: which credential, which field, what is wrong. */
+  public record Problem(String credential, String field, String message) {
+    JsonObject toJson() {
+      return new JsonObject().put("credential", credential).put("field", field).put("message", message);
+    }
+
+    @Override
+    public String toString() {
+      return credential + "." + field + ": " + message;
+    }
+  }
+
+  private final List<Problem> problems;
+
+  public CredentialException(String where, List<Problem> problems) {
+    super(summary(where, problems), null, false, false);
+    this.problems = List.copyOf(problems);
+  }
+
+  public List<Problem> problems() {
+    return problems;
+  }
+
+  public JsonArray problemsJson() {
+    JsonArray out = new JsonArray();
+    problems.forEach(p -> out.add(p.toJson()));
+    return out;
+  }
+
+  private static String summary(String where, List<Problem> problems) {
+    StringBuilder sb = new StringBuilder(where).append(": ").append(problems.size())
+      .append(problems.size() == 1 ? " problem" : " problems");
+    problems.forEach(p -> sb.append("\n  - ").append(p));
+    return sb.toString();
+  }
+}

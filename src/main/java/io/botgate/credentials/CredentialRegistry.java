@@ -1,0 +1,153 @@
+package io.botgate.credentials;
+
+import io.botgate.integration.CredentialGrant;
+import io.botgate.integration.CredentialUnavailable;
+import io.botgate.integration.EgressGuard;
+import io.botgate.integration.IntegrationDefinition;
+import io.botgate.integration.UpstreamCredentials;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * The named credentials of this gateway ({@code credentials.file}, then {@code PUT /api/credentials/{name}}),
+ * and what integrations obtain from them. The one place they are kept: {@link #load}, {@link #put},
+ * {@link #remove}, {@link #all}.
+ */
+public final class CredentialRegistry implements UpstreamCredentials {
+
+  private final Map<String, Credential> byName = new ConcurrentSkipListMap<>();
+  private final CredentialContext context;
+  /** Held here: Vert.x 5 closes a client nothing refers to any more, in the middle of a call. */
+  private final WebClient tokenClient;
+
+  public CredentialRegistry(Vertx vertx, Map<String, String> env, EgressGuard guard) {
+    this.tokenClient = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true)
+      .setConnectTimeout((int) OAuth2Credential.TOKEN_TIMEOUT_MS).setUserAgentEnabled(false));
+    this.context = new CredentialContext(vertx, Map.copyOf(env), guard, tokenClient, System::currentTimeMillis);
+  }
+
+  /**
+   * Loads a JSON array of credentials, replacing nothing unless every one is valid.
+   *
+   * @param where names the source in messages, e.g. the file path
+   * @throws CredentialException with every problem of every credential
+   */
+  public void load(String text, String where) {
+    JsonArray array;
+    try {
+      array = new JsonArray(text);
+    } catch (DecodeException e) {
+      // The parser's message may quote the text, secrets and all: its position is enough.
+      throw new CredentialException(where, List.of(new CredentialException.Problem("*", "*",
+        "not a JSON array of credentials (malformed JSON)")));
+    }
+    List<CredentialException.Problem> problems = new ArrayList<>();
+    List<Credential> loaded = new ArrayList<>();
+    for (int i = 0; i < array.size(); i++) {
+      if (!(array.getValue(i) instanceof JsonObject obj)) {
+        problems.add(new CredentialException.Problem("[" + i + "]", "*", "must be a JSON object"));
+        continue;
+      }
+      try {
+        Credential c = Credential.fromJson(obj, null);
+        if (loaded.stream().anyMatch(other -> other.name().equals(c.name()))) {
+          problems.add(new CredentialException.Problem(c.name(), "name", "is declared twice"));
+        }
+        loaded.add(c);
+      } catch (CredentialException e) {
+        problems.addAll(e.problems());
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new CredentialException(where, problems);
+    }
+    loaded.forEach(this::put);
+  }
+
+  /**
+   * Validates one credential (a PUT's) and builds it.
+   *
+   * @throws CredentialException listing every problem found
+   */
+  public Credential read(JsonObject json, String fallbackName) {
+    return Credential.fromJson(json, fallbackName);
+  }
+
+  /** Adds or replaces a credential; a replaced one's cached token or client is dropped. */
+  public void put(Credential credential) {
+    retire(byName.put(credential.name(), credential));
+  }
+
+  public Optional<Credential> find(String name) {
+    return Optional.ofNullable(byName.get(name));
+  }
+
+  public boolean remove(String name) {
+    Credential removed = byName.remove(name);
+    retire(removed);
+    return removed != null;
+  }
+
+  public Collection<Credential> all() {
+    return byName.values();
+  }
+
+  /** Calls still using a replaced credential's client finish first: it closes after the longest deadline. */
+  private void retire(Credential old) {
+    if (old != null) {
+      context.vertx().setTimer(IntegrationDefinition.MAX_TIMEOUT_MS, id -> old.close());
+    }
+  }
+
+  @Override
+  public boolean declared(String name) {
+    return byName.containsKey(name);
+  }
+
+  @Override
+  public Future<CredentialGrant> obtain(String name) {
+    Credential c = byName.get(name);
+    if (c == null) {
+      return Future.failedFuture(notDeclared(name));
+    }
+    try {
+      return c.obtain(context);
+    } catch (CredentialUnavailable e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  @Override
+  public Future<CredentialGrant> renew(String name, CredentialGrant refused) {
+    Credential c = byName.get(name);
+    if (c == null) {
+      return Future.failedFuture(notDeclared(name));
+    }
+    try {
+      return c.renew(context, refused);
+    } catch (CredentialUnavailable e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private static CredentialUnavailable notDeclared(String name) {
+    return new CredentialUnavailable("credential '" + name + "' is not declared; GET /api/credentials lists them");
+  }
+
+  public void close() {
+    byName.values().forEach(Credential::close);
+    tokenClient.close();
+  }
+}

@@ -1,0 +1,215 @@
+package io.botgate.integration;
+
+import io.botgate.events.SecretMask;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.BiConsumer;
+
+/**
+ * One answer given without the network in mock mode: {@code {"match": {"method", "path", "query"}, "status",
+ * "headers", "body", "delayMs"}}. Every part of {@code match} is optional; a query lists the parameters that
+ * must be present with these values (others may be too). {@code "****"} (a value masked when it was recorded)
+ * matches any value. A string body is sent as it is, any other JSON value encoded.
+ */
+public record MockAnswer(String method, String path, Map<String, String> query, int status,
+                         Map<String, String> headers, Object body, long delayMs) {
+
+  public static final long MAX_DELAY_MS = IntegrationDefinition.MAX_TIMEOUT_MS;
+  private static final Set<String> KEYS = Set.of("match", "status", "headers", "body", "delayMs");
+  private static final Set<String> MATCH_KEYS = Set.of("method", "path", "query");
+
+  /** Reads a list of mocks, reporting each problem as {@code mocks[i].field}. */
+  static List<MockAnswer> readAll(Object value, String field, BiConsumer<String, String> problem) {
+    if (value == null) {
+      return List.of();
+    }
+    if (!(value instanceof JsonArray array)) {
+      problem.accept(field, "must be a list of {\"match\": {...}, \"status\", \"headers\", \"body\", \"delayMs\"}");
+      return List.of();
+    }
+    List<MockAnswer> out = new ArrayList<>();
+    for (int i = 0; i < array.size(); i++) {
+      String where = field + "[" + i + "]";
+      if (!(array.getValue(i) instanceof JsonObject json)) {
+        problem.accept(where, "must be a JSON object");
+        continue;
+      }
+      MockAnswer mock = read(json, where, problem);
+      if (mock != null) {
+        out.add(mock);
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  private static MockAnswer read(JsonObject json, String where, BiConsumer<String, String> problem) {
+    int[] count = {0};
+    BiConsumer<String, String> p = (f, m) -> {
+      count[0]++;
+      problem.accept(f, m);
+    };
+    for (String key : json.fieldNames()) {
+      if (!KEYS.contains(key)) {
+        p.accept(where + "." + key, "unknown field; known fields are " + new TreeSet<>(KEYS));
+      }
+    }
+    String method = null;
+    String path = null;
+    Map<String, String> query = Map.of();
+    Object match = json.getValue("match");
+    if (match != null && !(match instanceof JsonObject)) {
+      p.accept(where + ".match", "must be an object with optional method, path and query");
+    } else if (match instanceof JsonObject m) {
+      for (String key : m.fieldNames()) {
+        if (!MATCH_KEYS.contains(key)) {
+          p.accept(where + ".match." + key, "unknown field; known fields are " + new TreeSet<>(MATCH_KEYS));
+        }
+      }
+      if (m.getValue("method") != null) {
+        if (m.getValue("method") instanceof String s) {
+          method = s.toUpperCase(java.util.Locale.ROOT);
+        } else {
+          p.accept(where + ".match.method", "must be a string such as \"GET\"");
+        }
+      }
+      if (m.getValue("path") != null) {
+        if (m.getValue("path") instanceof String s && s.startsWith("/")) {
+          path = s;
+        } else {
+          p.accept(where + ".match.path", "must be a path starting with '/'");
+        }
+      }
+      query = strings(m.getValue("query"), where + ".match.query", p);
+    }
+    Object status = json.getValue("status", 200);
+    if (!(status instanceof Integer s) || s < 100 || s > 599) {
+      p.accept(where + ".status", "must be an HTTP status code (100-599)");
+    }
+    Map<String, String> headers = strings(json.getValue("headers"), where + ".headers", p);
+    Object delay = json.getValue("delayMs", 0);
+    if (!(delay instanceof Number n) || n.longValue() < 0 || n.longValue() > MAX_DELAY_MS
+      || n.doubleValue() != n.longValue()) {
+      p.accept(where + ".delayMs", "must be a whole number from 0 to " + MAX_DELAY_MS);
+    }
+    if (count[0] > 0) {
+      return null;
+    }
+    return new MockAnswer(method, path, query, (Integer) status, headers, json.getValue("body"),
+      ((Number) delay).longValue());
+  }
+
+  private static Map<String, String> strings(Object value, String field, BiConsumer<String, String> problem) {
+    if (value == null) {
+      return Map.of();
+    }
+    if (!(value instanceof JsonObject obj)) {
+      problem.accept(field, "must be an object of name to string");
+      return Map.of();
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    obj.forEach(e -> {
+      if (e.getValue() instanceof String s) {
+        out.put(e.getKey(), s);
+      } else {
+        problem.accept(field + "." + e.getKey(), "must be a string");
+      }
+    });
+    return out;
+  }
+
+  /** Whether this mock answers {@code method} on {@code url} (an absolute URL). */
+  boolean matches(HttpMethod requestMethod, String url) {
+    if (method != null && !method.equals(requestMethod.name())) {
+      return false;
+    }
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (java.net.URISyntaxException e) {
+      return false;
+    }
+    String requestPath = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+    if (path != null && !path.equals(requestPath) && !path.equals(decode(requestPath))) {
+      return false;
+    }
+    if (query.isEmpty()) {
+      return true;
+    }
+    Map<String, String> given = queryOf(uri.getRawQuery());
+    for (Map.Entry<String, String> e : query.entrySet()) {
+      String value = given.get(e.getKey());
+      if (value == null || !(e.getValue().equals(SecretMask.MASK) || e.getValue().equals(value))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The parameters of a raw query, decoded; the first of a repeated name. */
+  static Map<String, String> queryOf(String rawQuery) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (rawQuery == null || rawQuery.isEmpty()) {
+      return out;
+    }
+    for (String pair : rawQuery.split("&")) {
+      int eq = pair.indexOf('=');
+      String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+      out.putIfAbsent(name, eq < 0 ? "" : decode(pair.substring(eq + 1)));
+    }
+    return out;
+  }
+
+  private static String decode(String text) {
+    try {
+      return URLDecoder.decode(text.replace("+", "%2B"), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return text;
+    }
+  }
+
+  /** The body as sent: a string as it is, any other JSON value encoded, nothing for null. */
+  public Buffer bodyBuffer() {
+    if (body == null) {
+      return Buffer.buffer();
+    }
+    return Buffer.buffer(body instanceof String s ? s : Json.encode(body));
+  }
+
+  /** Whether another mock answers exactly the same requests (a recording replaces it). */
+  boolean sameMatch(MockAnswer other) {
+    return Objects.equals(method, other.method) && Objects.equals(path, other.path) && query.equals(other.query);
+  }
+
+  public JsonObject toJson() {
+    JsonObject match = new JsonObject();
+    if (method != null) {
+      match.put("method", method);
+    }
+    if (path != null) {
+      match.put("path", path);
+    }
+    if (!query.isEmpty()) {
+      match.put("query", new JsonObject(new LinkedHashMap<>(query)));
+    }
+    JsonObject out = new JsonObject().put("match", match).put("status", status)
+      .put("headers", new JsonObject(new LinkedHashMap<>(headers))).put("body", body);
+    if (delayMs > 0) {
+      out.put("delayMs", delayMs);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,180 @@
+package io.botgate.integration;
+
+import io.botgate.events.SecretMask;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * The mocks record mode kept, by integration, and the one place they are written: {@code <dir>/<integration>.json},
+ * a JSON array in the format of a definition's {@code mocks}, replaced atomically (a temporary file renamed)
+ * so a reader never sees half a file. What is kept is masked as the console shows it: secret-named fields,
+ * {@code {$env.*}} and credential values never reach the disk.
+ */
+public final class RecordedMocks {
+
+  /** Recordings kept per integration; the oldest goes first. */
+  public static final int MAX_PER_INTEGRATION = 200;
+  /** Headers of an answer that describe its transfer, not its content: not kept. */
+  private static final Set<String> NOT_KEPT = Set.of("content-length", "transfer-encoding", "connection", "keep-alive",
+    "date", "proxy-connection", "te", "trailer", "upgrade");
+
+  private final Vertx vertx;
+  private final Path dir;
+  private final Map<String, List<MockAnswer>> byName = new ConcurrentHashMap<>();
+
+  /** @param dir where the files are, null to keep recordings in memory only */
+  public RecordedMocks(Vertx vertx, Path dir) {
+    this.vertx = vertx;
+    this.dir = dir;
+  }
+
+  /**
+   * Reads every {@code <integration>.json} of the directory (none when it does not exist). Blocking: at start.
+   *
+   * @throws DefinitionException with every problem of every file
+   */
+  public void load() {
+    if (dir == null || !Files.isDirectory(dir)) {
+      return;
+    }
+    List<DefinitionException.Problem> problems = new ArrayList<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList()) {
+        String name = file.getFileName().toString();
+        name = name.substring(0, name.length() - ".json".length());
+        String integration = name;
+        Object json;
+        try {
+          json = Json.decodeValue(Files.readString(file));
+        } catch (DecodeException e) {
+          problems.add(new DefinitionException.Problem(integration, "mocks", file + " is not valid JSON: " + e.getMessage()));
+          continue;
+        }
+        List<MockAnswer> mocks = MockAnswer.readAll(json, "mocks",
+          (field, message) -> problems.add(new DefinitionException.Problem(integration, field, file + ": " + message)));
+        byName.put(integration, mocks);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the recorded mocks in " + dir, e);
+    }
+    if (!problems.isEmpty()) {
+      throw new DefinitionException("recorded mocks in " + dir, problems);
+    }
+  }
+
+  /** The recorded mocks of an integration, oldest first. */
+  public List<MockAnswer> of(String integration) {
+    return byName.getOrDefault(integration, List.of());
+  }
+
+  /**
+   * Keeps one answer (replacing a recording that matches the same requests) and writes the integration's file.
+   * Completes when the file is written.
+   */
+  Future<Void> keep(String integration, MockAnswer mock) {
+    byName.compute(integration, (name, old) -> {
+      List<MockAnswer> list = new ArrayList<>(old == null ? List.of() : old);
+      list.removeIf(mock::sameMatch);
+      list.add(mock);
+      while (list.size() > MAX_PER_INTEGRATION) {
+        list.remove(0);
+      }
+      return List.copyOf(list);
+    });
+    if (dir == null) {
+      return Future.succeededFuture();
+    }
+    return vertx.executeBlocking(() -> {
+      write(integration);
+      return null;
+    }, false);
+  }
+
+  /** The only place mock files are written; one writer at a time, each writing the newest list. */
+  private synchronized void write(String integration) throws IOException {
+    JsonArray out = new JsonArray();
+    of(integration).forEach(m -> out.add(m.toJson()));
+    Files.createDirectories(dir);
+    Path temp = Files.createTempFile(dir, integration + ".", ".tmp");
+    try {
+      Files.writeString(temp, out.encodePrettily() + "\n", StandardCharsets.UTF_8);
+      Files.move(temp, dir.resolve(integration + ".json"), StandardCopyOption.ATOMIC_MOVE,
+        StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+  }
+
+  /**
+   * An answer as a mock, masked: the request's method, path and query (as shown: secrets as {@code ****},
+   * which matches any value), the status, the headers that describe the content, and the body, kept as
+   * JSON when it re-encodes to the same bytes and holds nothing to hide, else as its text.
+   */
+  static MockAnswer recorded(SecretMask mask, RenderedRequest request, HttpMethod method, int status,
+                             MultiMap headers, Buffer body) {
+    ShownRequest shown = request.shown();
+    String path = null;
+    Map<String, String> query = Map.of();
+    try {
+      URI uri = new URI(shown.url());
+      path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+      query = MockAnswer.queryOf(uri.getRawQuery());
+    } catch (URISyntaxException e) {
+      // matched on the method alone
+    }
+    Map<String, String> kept = new LinkedHashMap<>();
+    if (headers != null) {
+      mask.headers(new ArrayList<>(headers.entries())).forEach((name, value) -> {
+        if (!NOT_KEPT.contains(name.toLowerCase(Locale.ROOT))) {
+          kept.put(name, shown.scrub(value));
+        }
+      });
+    }
+    return new MockAnswer(method.name(), path, query, status, kept, keptBody(mask, shown, body), 0);
+  }
+
+  private static Object keptBody(SecretMask mask, ShownRequest shown, Buffer body) {
+    if (body == null || body.length() == 0) {
+      return null;
+    }
+    String text = body.toString(StandardCharsets.UTF_8);
+    Object parsed;
+    try {
+      parsed = Json.decodeValue(text);
+    } catch (DecodeException e) {
+      parsed = null;
+    }
+    if (parsed instanceof JsonObject || parsed instanceof JsonArray) {
+      Object masked = ExchangeTrace.masked(mask, shown, parsed);
+      if (!masked.equals(parsed)) {
+        return masked;
+      }
+      return Json.encode(parsed).equals(text) ? parsed : text;
+    }
+    return shown.scrub(mask.text(text));
+  }
+}

@@ -1,0 +1,428 @@
+package io.botgate.credentials;
+
+import io.botgate.TestGateway;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+import java.util.stream.IntStream;
+
+import static io.botgate.Await.result;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Each credential type against real loopback servers: a token endpoint that counts its fetches and can be slow,
+ * failing or expiring, an API that checks what it is sent, and a TLS server that requires a client certificate
+ * the test made. Then the secrets: no answer, event, error, log line or GET shows a credential's value.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(180)
+class CredentialsTest {
+
+  static final String BASIC_PW = "basicPw5517";
+  static final String PARTNER_KEY = "partnerKey6631";
+
+  @TempDir
+  static Path dir;
+  static TestGateway gw;
+  static AuthUpstream auth;
+  static HttpServer tls;
+  static TestCertificates.Pem server;
+  static TestCertificates.Pem client;
+  static TestCertificates.Pem expired;
+  static final List<String> logLines = new CopyOnWriteArrayList<>();
+  static final Handler capture = new Handler() {
+    private final SimpleFormatter format = new SimpleFormatter();
+
+    @Override
+    public void publish(LogRecord record) {
+      logLines.add(format.format(record));
+    }
+
+    @Override
+    public void flush() {
+    }
+
+    @Override
+    public void close() {
+    }
+  };
+
+  @BeforeAll
+  static void start(Vertx vertx) throws Exception {
+    Logger.getLogger("").addHandler(capture);
+    Logger.getLogger("").setLevel(Level.ALL);
+    auth = new AuthUpstream();
+    result(vertx.deployVerticle(auth));
+    auth.basic = "Basic " + Base64.getEncoder().encodeToString(("bob:" + BASIC_PW).getBytes(StandardCharsets.UTF_8));
+    auth.apiKey = PARTNER_KEY;
+    server = TestCertificates.selfSigned(dir, "tls-server", null, 2);
+    client = TestCertificates.selfSigned(dir, "bot-client", null, 2);
+    expired = TestCertificates.selfSigned(dir, "old-client", "-3d", 1);
+    tls = vertx.createHttpServer(new HttpServerOptions().setSsl(true)
+      .setKeyCertOptions(new PemKeyCertOptions().setCertValue(Buffer.buffer(server.cert())).setKeyValue(Buffer.buffer(server.key())))
+      .setClientAuth(ClientAuth.REQUIRED)
+      .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(client.cert())).addCertValue(Buffer.buffer(expired.cert()))));
+    result(tls.requestHandler(req -> {
+      String peer;
+      try {
+        peer = ((X509Certificate) req.connection().peerCertificates().get(0)).getSubjectX500Principal().getName();
+      } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+        peer = "none";
+      }
+      req.response().putHeader("Content-Type", "application/json").end(new JsonObject().put("client", peer).encode());
+    }).listen(0, "127.0.0.1"));
+
+    Path file = dir.resolve("credentials.json");
+    Files.writeString(file, new JsonArray()
+      .add(new JsonObject().put("name", "partnerBasic").put("type", "basic").put("user", "bob")
+        .put("password", "{$env.BASIC_PW}"))
+      .add(new JsonObject().put("name", "partnerKey").put("type", "token").put("header", "X-Partner-Key")
+        .put("value", "{$env.PARTNER_KEY}")).encodePrettily());
+    gw = result(TestGateway.start(vertx, new JsonObject().put("credentials.file", file.toString())
+      .put("env", new JsonObject().put("BASIC_PW", BASIC_PW).put("PARTNER_KEY", PARTNER_KEY)
+        .put("CLIENT_SECRET", AuthUpstream.CLIENT_SECRET))));
+  }
+
+  @AfterAll
+  static void stop() {
+    Logger.getLogger("").removeHandler(capture);
+    Logger.getLogger("").setLevel(Level.INFO);
+  }
+
+  @BeforeEach
+  void freshToken() {
+    auth.reset();
+    putCredential(oauth("partnerOAuth", auth.url("/oauth/token"), "{$env.CLIENT_SECRET}"));
+  }
+
+  static JsonObject oauth(String name, String tokenUrl, String secret) {
+    return new JsonObject().put("name", name).put("type", "oauth2").put("tokenUrl", tokenUrl)
+      .put("clientId", AuthUpstream.CLIENT_ID).put("clientSecret", secret).put("scope", "faq.read");
+  }
+
+  static HttpResponse<Buffer> putCredential(JsonObject credential) {
+    return result(gw.http.put(gw.gateway.port(), "127.0.0.1", "/api/credentials/" + credential.getString("name"))
+      .sendJsonObject(credential));
+  }
+
+  static void declare(String name, String url, String credential) {
+    JsonObject definition = new JsonObject().put("name", name).put("method", "GET").put("url", url).put("retries", 0);
+    if (credential != null) {
+      definition.put("credential", credential);
+    }
+    HttpResponse<Buffer> r = result(gw.declare(definition));
+    assertThat(r.statusCode()).as(r.bodyAsString()).isIn(200, 201);
+  }
+
+  static JsonObject run(String session, String integration) {
+    return result(gw.execute(session, integration, null));
+  }
+
+  static String status(JsonObject answer) {
+    return answer.getJsonObject("result").getString("statusCode");
+  }
+
+  static HttpResponse<Buffer> get(String path) {
+    return result(gw.http.get(gw.gateway.port(), "127.0.0.1", path).send());
+  }
+
+  static JsonObject finish(JsonObject answer) {
+    return answer.getJsonArray("events").stream().map(JsonObject.class::cast)
+      .filter(e -> e.getJsonObject("data") != null && "finish".equals(e.getJsonObject("data").getString("phase")))
+      .findFirst().orElseThrow().getJsonObject("data");
+  }
+
+  @Test
+  void shouldSendBasicAndTokenCredentialsFromTheFile() {
+    declare("basicApi", auth.url("/basic"), "partnerBasic");
+    declare("keyApi", auth.url("/apikey"), "partnerKey");
+    declare("bareApi", auth.url("/apikey"), null);
+    assertThat(status(run("c1", "basicApi"))).isEqualTo("200");
+    assertThat(status(run("c1", "keyApi"))).isEqualTo("200");
+    assertThat(status(run("c1", "bareApi"))).isEqualTo("401");
+    assertThat(auth.seen.get(0).getJsonObject("headers").getString("authorization")).isEqualTo(auth.basic);
+    assertThat(auth.seen.get(1).getJsonObject("headers").getString("x-partner-key")).isEqualTo(PARTNER_KEY);
+  }
+
+  @Test
+  void shouldNotFollowARedirectToAnotherOriginWithTheCredential() {
+    String elsewhere = auth.url("/apikey");
+    declare("redirected", gw.upstream.url("/redirect?to=" + java.net.URLEncoder.encode(elsewhere, StandardCharsets.UTF_8)),
+      "partnerKey");
+    assertThat(status(run("c2", "redirected"))).isEqualTo("401");
+    assertThat(auth.seen.get(0).getJsonObject("headers").containsKey("x-partner-key")).isFalse();
+  }
+
+  @Test
+  void shouldFetchOneTokenAndKeepItUntilShortlyBeforeItExpires() {
+    declare("bearerApi", auth.url("/bearer"), "partnerOAuth");
+    auth.expiresIn = 3L;
+    long first = System.nanoTime();
+    assertThat(status(run("o1", "bearerApi"))).isEqualTo("200");
+    assertThat(status(run("o1", "bearerApi"))).isEqualTo("200");
+    assertThat(auth.tokenFetches.get()).as("the second call reuses the token").isEqualTo(1);
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300)).until(() -> {
+      assertThat(status(run("o1", "bearerApi"))).isEqualTo("200");
+      return auth.tokenFetches.get() == 2;
+    });
+    long renewedAfterMs = (System.nanoTime() - first) / 1_000_000;
+    // expires_in 3 s, renewed a tenth of its lifetime early: not before 2.7 s, and without waiting for a 401.
+    assertThat(renewedAfterMs).isGreaterThanOrEqualTo(2_700);
+  }
+
+  @Test
+  void shouldShareOneTokenFetchAmongConcurrentCalls() {
+    declare("bearerApi", auth.url("/bearer"), "partnerOAuth");
+    auth.tokenDelayMs = 500;
+    List<Future<JsonObject>> calls = IntStream.range(0, 8)
+      .mapToObj(i -> gw.execute("par" + i, "bearerApi", null)).toList();
+    List<String> statuses = calls.stream().map(f -> status(result(f))).toList();
+    assertThat(statuses).containsOnly("200");
+    assertThat(auth.tokenFetches.get()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldFetchTheTokenAgainOnceOnA401AndRetryTheCall() {
+    declare("bearerApi", auth.url("/bearer"), "partnerOAuth");
+    assertThat(status(run("r1", "bearerApi"))).isEqualTo("200");
+    auth.valid.clear(); // the API forgets the token before it expires
+    JsonObject again = run("r1", "bearerApi");
+    assertThat(status(again)).isEqualTo("200");
+    assertThat(again.getJsonObject("result").getInteger("attempts")).isEqualTo(2);
+    assertThat(auth.tokenFetches.get()).isEqualTo(2);
+    assertThat(auth.apiCalls.get()).isEqualTo(3);
+    assertThat(finish(again).getJsonArray("phases").encode()).contains("credential renewed");
+  }
+
+  @Test
+  void shouldRenewOnlyOnceWhenTheFreshTokenIsRefusedToo() {
+    declare("bearerApi", auth.url("/bearer"), "partnerOAuth");
+    auth.refuseEveryToken = true;
+    JsonObject refused = run("r2", "bearerApi");
+    assertThat(status(refused)).isEqualTo("401");
+    assertThat(refused.getJsonObject("result").getInteger("attempts")).isEqualTo(2);
+    assertThat(auth.tokenFetches.get()).isEqualTo(2);
+    assertThat(auth.apiCalls.get()).isEqualTo(2);
+  }
+
+  @Test
+  void shouldFail460WhenTheTokenCannotBeObtained() {
+    declare("bearerApi", auth.url("/bearer"), "partnerOAuth");
+    auth.tokenStatus = 500;
+    JsonObject down = run("f1", "bearerApi");
+    assertThat(status(down)).isEqualTo("460");
+    assertThat(down.getString("reason")).contains("partnerOAuth").contains("answered 500").contains("server_error");
+
+    auth.tokenStatus = 200;
+    auth.tokenBody = "{\"token\": \"not the field\"}";
+    assertThat(run("f1", "bearerApi").getString("reason")).contains("access_token");
+    auth.tokenBody = "<html>oops</html>";
+    assertThat(status(run("f1", "bearerApi"))).isEqualTo("460");
+
+    putCredential(oauth("closedOAuth", "http://127.0.0.1:9/oauth/token", "{$env.CLIENT_SECRET}"));
+    declare("closedApi", auth.url("/bearer"), "closedOAuth");
+    JsonObject unreachable = run("f1", "closedApi");
+    assertThat(status(unreachable)).isEqualTo("460");
+    assertThat(unreachable.getString("reason")).contains("closedOAuth").contains("could not be reached");
+
+    putCredential(oauth("noEnvOAuth", auth.url("/oauth/token"), "{$env.NOT_SET_ANYWHERE}"));
+    declare("noEnvApi", auth.url("/bearer"), "noEnvOAuth");
+    JsonObject noEnv = run("f1", "noEnvApi");
+    assertThat(status(noEnv)).isEqualTo("460");
+    assertThat(noEnv.getString("reason")).contains("{$env.NOT_SET_ANYWHERE}").contains("not set");
+
+    putCredential(oauth("wrongOAuth", auth.url("/oauth/token"), "notTheSecret4410"));
+    declare("wrongApi", auth.url("/bearer"), "wrongOAuth");
+    JsonObject wrong = run("f1", "wrongApi");
+    assertThat(wrong.getString("reason")).contains("answered 401").contains("invalid_client")
+      .doesNotContain("notTheSecret4410");
+    assertThat(auth.apiCalls.get()).as("nothing reached the API without a token").isZero();
+    assertThat(down.getJsonObject("result").getBoolean("success")).isFalse();
+  }
+
+  @Test
+  void shouldPresentTheClientCertificateToAServerThatRequiresOne() {
+    String url = "https://127.0.0.1:" + tls.actualPort() + "/hello";
+    putCredential(new JsonObject().put("name", "botCert").put("type", "mtls").put("cert", client.cert())
+      .put("key", client.key()).put("ca", server.cert()));
+    declare("mtlsApi", url, "botCert");
+    JsonObject ok = run("m1", "mtlsApi");
+    assertThat(status(ok)).as(ok.encode()).isEqualTo("200");
+    assertThat(finish(ok).getJsonObject("response").getJsonObject("body").getJsonObject("json").getString("client"))
+      .isEqualTo("CN=bot-client");
+
+    putCredential(new JsonObject().put("name", "serverOnly").put("type", "mtls").put("cert", server.cert())
+      .put("key", server.key()).put("ca", server.cert()));
+    declare("wrongCertApi", url, "serverOnly");
+    assertThat(status(run("m1", "wrongCertApi"))).as("a certificate the server does not trust").isEqualTo("502");
+    declare("noCertApi", url, null);
+    assertThat(status(run("m1", "noCertApi"))).isEqualTo("502");
+  }
+
+  @Test
+  void shouldFail460WithAnExpiredClientCertificate() throws Exception {
+    Path keyFile = dir.resolve("old-client.key");
+    Files.writeString(keyFile, expired.key());
+    putCredential(new JsonObject().put("name", "oldCert").put("type", "mtls").put("cert", expired.cert())
+      .put("key", keyFile.toString()).put("ca", server.cert()));
+    declare("oldCertApi", "https://127.0.0.1:" + tls.actualPort() + "/hello", "oldCert");
+    JsonObject answer = run("m2", "oldCertApi");
+    assertThat(status(answer)).isEqualTo("460");
+    assertThat(answer.getString("reason")).contains("oldCert").contains("expired");
+  }
+
+  @Test
+  void shouldApplyTheCredentialToPassThroughCalls() {
+    declare("keyProxy", auth.url("/"), "partnerKey");
+    HttpResponse<Buffer> r = result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/proxy/keyProxy/apikey")
+      .putHeader("X-Botgate-Session", "p1").send());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(auth.seen.get(0).getJsonObject("headers").getString("x-partner-key")).isEqualTo(PARTNER_KEY);
+    JsonObject start = get("/api/sessions/p1/events").bodyAsJsonObject().getJsonArray("events").stream()
+      .map(JsonObject.class::cast).filter(e -> "start".equals(e.getJsonObject("data").getString("phase")))
+      .findFirst().orElseThrow().getJsonObject("data");
+    assertThat(start.getJsonObject("headers").getString("X-Partner-Key")).isEqualTo("****");
+
+    putCredential(new JsonObject().put("name", "botCert").put("type", "mtls").put("cert", client.cert())
+      .put("key", client.key()).put("ca", server.cert()));
+    declare("mtlsProxy", "https://127.0.0.1:" + tls.actualPort() + "/", "botCert");
+    HttpResponse<Buffer> viaTls = result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/proxy/mtlsProxy/hello")
+      .putHeader("X-Botgate-Session", "p1").send());
+    assertThat(viaTls.statusCode()).as(viaTls.bodyAsString()).isEqualTo(200);
+    assertThat(viaTls.bodyAsJsonObject().getString("client")).isEqualTo("CN=bot-client");
+
+    auth.tokenStatus = 503;
+    declare("oauthProxy", auth.url("/"), "partnerOAuth");
+    HttpResponse<Buffer> refused = result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/proxy/oauthProxy/bearer")
+      .putHeader("X-Botgate-Session", "p2").send());
+    assertThat(refused.statusCode()).isEqualTo(502);
+    assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("credential_unavailable");
+    assertThat(result(gw.session("p2")).getJsonObject("lastResult").getString("statusCode")).isEqualTo("460");
+  }
+
+  @Test
+  void shouldValidateCredentialsListingEveryProblem() {
+    HttpResponse<Buffer> bad = putCredential(new JsonObject().put("name", "broken").put("type", "oauth2")
+      .put("tokenUrl", "ftp://example.com/token").put("clientSecret", "{$botContext.secret}").put("color", "red"));
+    assertThat(bad.statusCode()).isEqualTo(400);
+    JsonObject error = bad.bodyAsJsonObject().getJsonObject("error");
+    assertThat(error.getString("code")).isEqualTo("invalid_credential");
+    assertThat(error.getJsonArray("problems").stream().map(p -> ((JsonObject) p).getString("field")).toList())
+      .contains("tokenUrl", "clientId", "clientSecret", "color");
+    assertThat(putCredential(new JsonObject().put("name", "x").put("type", "kerberos")).statusCode()).isEqualTo(400);
+    assertThat(putCredential(new JsonObject().put("name", "certless").put("type", "mtls").put("cert", "-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----")
+      .put("key", "k.pem")).bodyAsString()).contains("cert");
+    assertThat(get("/api/credentials/broken").statusCode()).isEqualTo(404);
+
+    HttpResponse<Buffer> unknown = result(gw.declare(new JsonObject().put("name", "orphan").put("method", "GET")
+      .put("url", auth.url("/bearer")).put("credential", "nobodyKnowsIt")));
+    assertThat(unknown.statusCode()).isEqualTo(400);
+    assertThat(unknown.bodyAsString()).contains("credential").contains("nobodyKnowsIt");
+
+    declare("keyUser", auth.url("/apikey"), "partnerKey");
+    HttpResponse<Buffer> inUse = result(gw.http.delete(gw.gateway.port(), "127.0.0.1", "/api/credentials/partnerKey").send());
+    assertThat(inUse.statusCode()).isEqualTo(409);
+    assertThat(inUse.bodyAsString()).contains("keyUser");
+    putCredential(new JsonObject().put("name", "spare").put("type", "token").put("value", "spareToken0042"));
+    assertThat(result(gw.http.delete(gw.gateway.port(), "127.0.0.1", "/api/credentials/spare").send()).statusCode())
+      .isEqualTo(204);
+    assertThat(get("/api/credentials/spare").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void shouldRefuseToStartWithAnInvalidCredentialsFileListingEveryProblemButNoSecret() throws Exception {
+    Path file = dir.resolve("bad-credentials.json");
+    Files.writeString(file, new JsonArray()
+      .add(new JsonObject().put("name", "half").put("type", "basic").put("password", "halfSecret2290"))
+      .add(new JsonObject().put("name", "odd").put("type", "saml").put("value", "oddSecret7712")).encode());
+    Vertx other = Vertx.vertx();
+    try {
+      Throwable failure = io.botgate.Await.failure(other.deployVerticle(new io.botgate.BotgateVerticle(
+        io.botgate.GatewayConfig.of(new JsonObject().put("http.port", 0).put("credentials.file", file.toString())))));
+      assertThat(failure).hasMessageContaining("half.user").hasMessageContaining("odd.type");
+      assertThat(failure.getMessage()).doesNotContain("halfSecret2290").doesNotContain("oddSecret7712");
+
+      Path integrations = dir.resolve("orphan-integrations.json");
+      Files.writeString(integrations, "[{\"name\": \"orphan\", \"method\": \"GET\", \"url\": \"/demo/faq\", "
+        + "\"credential\": \"missing\"}]");
+      Throwable orphan = io.botgate.Await.failure(other.deployVerticle(new io.botgate.BotgateVerticle(
+        io.botgate.GatewayConfig.of(new JsonObject().put("http.port", 0).put("integrations.file", integrations.toString())))));
+      assertThat(orphan).hasMessageContaining("orphan.credential").hasMessageContaining("missing");
+    } finally {
+      result(other.close());
+    }
+  }
+
+  @Test
+  void shouldShowNoCredentialSecretAnywhere() {
+    List<String> shown = new ArrayList<>();
+    putCredential(new JsonObject().put("name", "echoKey").put("type", "token").put("header", "X-Plain-Header")
+      .put("value", "plainHeaderSecret7319"));
+    for (String credential : List.of("partnerBasic", "partnerKey", "partnerOAuth", "echoKey")) {
+      JsonObject definition = new JsonObject().put("name", "echo_" + credential).put("method", "GET")
+        .put("url", "stub:/echo").put("credential", credential)
+        .put("customDataFields", new JsonObject().put("path", "{$.api_echo_" + credential + ".path}"));
+      HttpResponse<Buffer> put = result(gw.declare(definition));
+      assertThat(put.statusCode()).isIn(200, 201);
+      shown.add(put.bodyAsString());
+      JsonObject answer = run("leak_" + credential, "echo_" + credential);
+      assertThat(status(answer)).isEqualTo("200");
+      shown.add(answer.encode());
+      shown.add(get("/api/sessions/leak_" + credential + "/events?after=0&limit=1000").bodyAsString());
+    }
+    JsonObject echoed = gw.upstream.received.get(gw.upstream.received.size() - 1).headers();
+    assertThat(echoed.getString("x-plain-header")).isEqualTo("plainHeaderSecret7319");
+    declare("sessionApi", auth.url("/bearer"), "partnerOAuth");
+    run("leak_session", "sessionApi");
+    auth.tokenStatus = 500;
+    putCredential(oauth("partnerOAuth", auth.url("/oauth/token"), "{$env.CLIENT_SECRET}"));
+    shown.add(run("leak_session", "sessionApi").encode());
+    shown.add(get("/api/sessions/leak_session").bodyAsString());
+    shown.add(get("/api/credentials").bodyAsString());
+    shown.add(get("/api/credentials/partnerOAuth").bodyAsString());
+    shown.add(get("/api/integrations").bodyAsString());
+    shown.addAll(logLines);
+    assertThat(get("/api/credentials").bodyAsJsonArray().stream().map(c -> ((JsonObject) c).fieldNames()))
+      .allMatch(names -> names.equals(java.util.Set.of("name", "type")));
+
+    String everything = String.join("\n", shown);
+    assertThat(everything).contains("echo_partnerKey").contains("****");
+    String basic = Base64.getEncoder().encodeToString(("bob:" + BASIC_PW).getBytes(StandardCharsets.UTF_8));
+    for (String secret : List.of(BASIC_PW, basic, PARTNER_KEY, AuthUpstream.CLIENT_SECRET, "plainHeaderSecret7319",
+      "-a91f")) {
+      assertThat(everything).as("shown texts must not hold " + secret).doesNotContain(secret);
+    }
+  }
+}
