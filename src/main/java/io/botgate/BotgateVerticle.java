@@ -13,6 +13,7 @@ import io.botgate.cb.CbImporter;
 import io.botgate.cb.InteractionRunner;
 import io.botgate.cb.context.ContextOptions;
 import io.botgate.cb.context.ContextStore;
+import io.botgate.cb.context.ClusteredContextStore;
 import io.botgate.cb.context.LocalContextStore;
 import io.botgate.api.EventBusApi;
 import io.botgate.api.BearerAuth;
@@ -197,7 +198,9 @@ public final class BotgateVerticle extends VerticleBase {
     HazelcastInstance hazelcast = ClusterNode.hazelcast(vertx);
     sessions = hazelcast == null ? new LocalSessionStore(sessionOptions, totalBytes, System::currentTimeMillis)
       : new ClusteredSessionStore(vertx, hazelcast, sessionOptions, totalBytes, stream, System::currentTimeMillis);
-    contextStore = new LocalContextStore(new ContextOptions(config.integer("context.maxBytes")));
+    ContextOptions contextOptions = new ContextOptions(config.integer("context.maxBytes"));
+    contextStore = hazelcast == null ? new LocalContextStore(contextOptions)
+      : new ClusteredContextStore(hazelcast, contextOptions, System::currentTimeMillis);
     ScriptRunner runner = new ScriptRunner(engine, config.botEnv(), contextStore);
     SecretMask mask = new SecretMask(config.list("mask.headers"));
     executor = new IntegrationExecutor(vertx, registry, sessions, stream, runner, mask, guard,

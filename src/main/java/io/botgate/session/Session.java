@@ -246,6 +246,9 @@ public final class Session {
     if (lastResult != null) {
       state.put("last", lastResult.toJson());
     }
+    if (context != null) {
+      state.put("context", context);
+    }
     byte[] json = state.toBuffer().getBytes();
     ByteBuffer out = ByteBuffer.allocate(Long.BYTES + json.length);
     return out.putLong(lastActivity).put(json).array();
@@ -265,6 +268,11 @@ public final class Session {
       session.variableBytes += charge(e.getKey(), e.getValue());
     });
     total.reserve(session.variableBytes);
+    JsonObject context = json.getJsonObject("context");
+    if (context != null) {
+      session.context = context;
+      total.reserve(session.contextBytes());
+    }
     JsonArray latest = json.getJsonArray("latest");
     session.latestByIntegration = new IntegrationResult[latest.size()];
     for (int i = 0; i < latest.size(); i++) {

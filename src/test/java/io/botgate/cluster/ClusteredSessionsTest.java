@@ -127,4 +127,19 @@ class ClusteredSessionsTest {
     assertThat(page.getJsonArray("sessions").stream().map(s -> ((JsonObject) s).getString("session")))
       .contains("listed-a", "listed-b");
   }
+
+  @Test
+  void shouldShareTheConversationContextAndTheContextServiceAcrossNodes() {
+    result(post(cluster.node(0), "/api/sessions/ctx/scripts", new JsonObject()
+      .put("context", new JsonObject().put("channel", "web").put("userPlatformId", "u1"))
+      .put("code", "botContext.registerContextNamespace('shop');"
+        + " botContext.setContextDataForConversation('shop', 'cart', '3');"
+        + " botContext.setContextDataForUser('shop', 'tier', 'gold');")));
+
+    JsonObject read = result(post(cluster.node(1), "/api/sessions/ctx/scripts", new JsonObject().put("code",
+      "botContext.setBotVariable('seen', botContext.getUserChannel() + ' ' + botContext.getUserPlatformId() + ' '"
+        + " + botContext.getContextDataForConversation('shop', 'cart') + ' '"
+        + " + botContext.getContextDataForUser('shop', 'tier'), true, false)")));
+    assertThat(read.getJsonObject("variableChanges").getString("seen")).isEqualTo("web u1 3 gold");
+  }
 }
