@@ -20,6 +20,7 @@ import io.botgate.demo.DemoFaq;
 import io.botgate.integration.EgressGuard;
 import io.botgate.integration.IntegrationExecutor;
 import io.botgate.integration.IntegrationRegistry;
+import io.botgate.logging.AccessLog;
 import io.botgate.proxy.PassThroughOptions;
 import io.botgate.proxy.PassThroughProxy;
 import io.botgate.session.SessionOptions;
@@ -39,12 +40,13 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.stream.Stream;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The gateway: reads the configuration, wires the capabilities together and serves HTTP. */
 public final class BotgateVerticle extends VerticleBase {
 
-  private static final Logger LOG = Logger.getLogger(BotgateVerticle.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(BotgateVerticle.class);
 
   private final GatewayConfig preset;
   private volatile int port;
@@ -122,6 +124,9 @@ public final class BotgateVerticle extends VerticleBase {
     SessionScripts scripts = new SessionScripts(sessions, stream, runner);
 
     Router router = Router.router(vertx);
+    if (config.bool("log.access")) {
+      router.route().handler(new AccessLog());
+    }
     router.route().handler(HttpErrors::rejectMalformedUri)
       .handler(new HostAllowList(config.list("http.allowedHosts"), host))
       .handler(new OriginCheck(allowedOrigins(config)));
@@ -178,7 +183,7 @@ public final class BotgateVerticle extends VerticleBase {
   private static List<String> allowedOrigins(GatewayConfig config) {
     List<String> legacy = config.list("console.origins");
     if (!legacy.isEmpty()) {
-      LOG.warning("console.origins is deprecated: its origins " + legacy + " are allowed for the whole gateway "
+      LOG.warn("console.origins is deprecated: its origins " + legacy + " are allowed for the whole gateway "
         + "now, as http.allowedOrigins; move them there");
     }
     return Stream.concat(config.list("http.allowedOrigins").stream(), legacy.stream()).toList();

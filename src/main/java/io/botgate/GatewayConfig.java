@@ -1,5 +1,6 @@
 package io.botgate;
 
+import io.botgate.logging.LogOptions;
 import io.botgate.proxy.PassThroughOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -79,6 +80,9 @@ public final class GatewayConfig {
     d.put("console.frames.perSecond", 100);
     d.put("cluster.enabled", false);
     d.put("shutdown.graceSeconds", 30);
+    d.put("log.format", LogOptions.DEFAULT_FORMAT);
+    d.put("log.level", LogOptions.DEFAULT_LEVEL);
+    d.put("log.access", LogOptions.DEFAULT_ACCESS);
     return d;
   }
 

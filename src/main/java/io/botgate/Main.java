@@ -1,6 +1,10 @@
 package io.botgate;
 
+import io.botgate.logging.LogOptions;
+import io.botgate.logging.LogSetup;
 import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.vertx.core.VertxOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -33,6 +37,7 @@ import java.util.concurrent.TimeoutException;
 public final class Main implements Callable<Integer> {
 
   static final int BAD_CONFIGURATION = 1;
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
   private static final String PREFER_NATIVE = "vertx.options.preferNativeTransport";
 
   @Option(names = {"-c", "--config"}, paramLabel = "FILE",
@@ -61,6 +66,8 @@ public final class Main implements Callable<Integer> {
     GatewayConfig settings;
     try {
       settings = GatewayConfig.read(config != null ? config : fromProperty(), overrides());
+      LogSetup.apply(new LogOptions(settings.string("log.format"), settings.string("log.level"),
+        settings.bool("log.access")));
     } catch (IllegalArgumentException e) {
       System.err.println("botgate: " + e.getMessage());
       return BAD_CONFIGURATION;
@@ -89,20 +96,20 @@ public final class Main implements Callable<Integer> {
 
   /**
    * On SIGTERM (or Ctrl-C): drain, close, and exit 0 — rather than the JVM's 143 for a signal, since
-   * stopping on a signal is this process's normal way to end. The lines go straight to standard error:
-   * java.util.logging closes its handlers in a shutdown hook of its own, at the same time as this one.
+   * stopping on a signal is this process's normal way to end. Logback has no shutdown hook of its own
+   * here, so these lines are written.
    */
   private void stop(int graceSeconds) {
     long start = System.nanoTime();
-    System.err.println("botgate draining: no new connections; requests in flight have up to " + graceSeconds
-      + " s (shutdown.graceSeconds)");
+    LOG.atInfo().addKeyValue("graceSeconds", graceSeconds).log("botgate draining: no new connections; requests "
+      + "in flight have up to {} s (shutdown.graceSeconds)", graceSeconds);
     int code = 0;
     try {
       gateway.drain().eventually(vertx::close).toCompletionStage().toCompletableFuture()
         .get(graceSeconds + 10L, TimeUnit.SECONDS);
-      System.err.println("botgate stopped after " + (System.nanoTime() - start) / 1_000_000 + " ms");
+      LOG.info("botgate stopped after {} ms", (System.nanoTime() - start) / 1_000_000);
     } catch (Exception e) {
-      System.err.println("botgate did not stop cleanly: " + e);
+      LOG.error("botgate did not stop cleanly", e);
       code = 1;
     }
     System.err.flush();
