@@ -144,7 +144,7 @@ public final class BotgateVerticle extends VerticleBase {
       ConsoleOptions.DEFAULT_INBOX, ConsoleOptions.DEFAULT_INBOX_BYTES, config.integer("console.frames.perSecond")));
     router.get("/console").handler(new BearerAuth(token)).handler(console::handle)
       .failureHandler(ApiRoutes::failure);
-    router.get("/metrics").handler(new BearerAuth(token)).handler(new MetricsEndpoint(executor, runner, sessions, stream, console.stats())::handle)
+    router.get("/metrics").handler(new BearerAuth(token)).handler(new MetricsEndpoint(vertx, executor, runner, sessions, stream, console.stats())::handle)
       .failureHandler(ApiRoutes::failure);
     passThrough = new PassThroughProxy(vertx, registry, executor, guard, new PassThroughOptions(
       config.integer("proxy.request.limit.bytes"), config.integer("proxy.response.limit.bytes"),

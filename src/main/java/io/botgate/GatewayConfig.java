@@ -1,5 +1,6 @@
 package io.botgate;
 
+import io.botgate.api.MetricsEndpoint;
 import io.botgate.logging.LogOptions;
 import io.botgate.proxy.PassThroughOptions;
 import io.vertx.core.Future;
@@ -83,6 +84,7 @@ public final class GatewayConfig {
     d.put("log.format", LogOptions.DEFAULT_FORMAT);
     d.put("log.level", LogOptions.DEFAULT_LEVEL);
     d.put("log.access", LogOptions.DEFAULT_ACCESS);
+    d.put("metrics.vertx", MetricsEndpoint.DEFAULT_VERTX_METRICS);
     return d;
   }
 

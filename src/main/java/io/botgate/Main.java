@@ -1,5 +1,6 @@
 package io.botgate;
 
+import io.botgate.api.MetricsEndpoint;
 import io.botgate.logging.LogOptions;
 import io.botgate.logging.LogSetup;
 import io.vertx.core.Vertx;
@@ -79,7 +80,7 @@ public final class Main implements Callable<Integer> {
     VertxOptions options = new VertxOptions();
     String preferNative = System.getProperty(PREFER_NATIVE);
     options.setPreferNativeTransport(preferNative == null || Boolean.parseBoolean(preferNative));
-    Vertx started = Vertx.vertx(options);
+    Vertx started = settings.bool("metrics.vertx") ? MetricsEndpoint.vertxWithMetrics(options) : Vertx.vertx(options);
     gateway = new BotgateVerticle(settings);
     try {
       started.deployVerticle(gateway).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);

@@ -71,6 +71,9 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     }
     root.addAppender(appender);
     root.setLevel(Level.toLevel(options.level(), Level.INFO));
+    // Vert.x registers the same gauge once per HTTP server instance, all reading one counter (checked: the
+    // connections of every instance are counted); Micrometer warns about each repeat at start.
+    context.getLogger("io.micrometer.core.instrument.MeterRegistry").setLevel(Level.ERROR);
   }
 
   /** The encoder of the configured format, started. */
