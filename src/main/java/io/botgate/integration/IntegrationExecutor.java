@@ -69,6 +69,8 @@ public final class IntegrationExecutor {
 
   /** What the executor needs from the configuration. */
   public record Settings(long maxResponseBytes, Map<String, String> env, Supplier<String> selfBaseUrl, String node) {
+    /** The largest upstream answer kept ({@code upstream.limit.bytes}); past it the call is "502". */
+    public static final int DEFAULT_MAX_RESPONSE_BYTES = 5 << 20;
   }
 
   public Future<ExecutionReport> execute(String sessionId, String integration, ExecutionRequest request) {
