@@ -8,6 +8,16 @@ import io.botgate.session.SessionStore;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmCompilationMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmHeapPressureMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmInfoMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -27,6 +37,7 @@ import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -51,10 +62,13 @@ public final class MetricsEndpoint {
   private volatile Map<String, Long> executions = Map.of();
   private volatile Map<String, Long> scriptRuns = Map.of();
   private final Set<String> counted = ConcurrentHashMap.newKeySet();
+  /** The JVM's meters, bound at the first scrape: their ~300 classes are not loaded on the way to listening. */
+  private final AtomicBoolean jvmUnbound;
 
   public MetricsEndpoint(Vertx vertx, IntegrationExecutor executor, ScriptRunner scripts, SessionStore sessions,
                          DebugStream stream, ConsoleStats console) {
     this.registry = registryOf(vertx);
+    this.jvmUnbound = new AtomicBoolean(vertx.isMetricsEnabled());
     this.executor = executor;
     this.scripts = scripts;
     counter("botgate.script.threads.stopped", "Script threads stopped inside a builtin that ran past the time "
@@ -92,7 +106,7 @@ public final class MetricsEndpoint {
    * are folded into one value each.
    */
   static MicrometerMetricsOptions vertxMetricsOptions() {
-    return new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
+    return new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(false)
       .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.EB_ADDRESS, Label.EB_SIDE,
         Label.EB_FAILURE, Label.POOL_TYPE, Label.POOL_NAME, Label.CLIENT_NAME))
       .addLabelMatch(fold("botgate\\.events\\..+", "botgate.events.*"))
@@ -128,6 +142,14 @@ public final class MetricsEndpoint {
   }
 
   String render() {
+    if (jvmUnbound.compareAndSet(true, false)) {
+      // the binders Vert.x's setJvmMetricsEnabled would bind at start
+      for (MeterBinder jvm : new MeterBinder[] {new ClassLoaderMetrics(), new JvmMemoryMetrics(), new JvmGcMetrics(),
+        new JvmHeapPressureMetrics(), new JvmThreadMetrics(), new JvmCompilationMetrics(), new JvmInfoMetrics(),
+        new ProcessorMetrics(), new UptimeMetrics()}) {
+        jvm.bindTo(registry);
+      }
+    }
     executions = executor.counts();
     scriptRuns = scripts.counts();
     executions.keySet().forEach(key -> {

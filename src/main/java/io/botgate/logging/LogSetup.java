@@ -4,13 +4,13 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.JsonEncoder;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.jul.LevelChangePropagator;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
@@ -26,9 +26,6 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 public final class LogSetup extends ContextAwareBase implements Configurator {
 
   static final String APPENDER = "botgate";
-  /** Time in UTC, level, logger, message, then the structured fields as {@code key="value"}. */
-  static final String TEXT_PATTERN =
-    "%d{yyyy-MM-dd'T'HH:mm:ss.SSS'Z',UTC} %-5level %logger{0} - %msg%replace( %kvp){'^ $', ''}%n";
 
   /** Whether this class set Logback up, rather than a configuration file. */
   private static volatile boolean ours;
@@ -89,8 +86,11 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
       json.setWithFormattedMessage(true);
       encoder = json;
     } else {
-      PatternLayoutEncoder text = new PatternLayoutEncoder();
-      text.setPattern(TEXT_PATTERN);
+      TextLayout layout = new TextLayout();
+      layout.setContext(context);
+      layout.start();
+      LayoutWrappingEncoder<ILoggingEvent> text = new LayoutWrappingEncoder<>();
+      text.setLayout(layout);
       encoder = text;
     }
     encoder.setContext(context);
