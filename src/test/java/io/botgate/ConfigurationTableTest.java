@@ -37,6 +37,9 @@ class ConfigurationTableTest {
       .isEqualTo(new TreeSet<>(GatewayConfig.DEFAULTS.keySet()));
     GatewayConfig.DEFAULTS.forEach((key, value) -> {
       String cell = readme.get(key);
+      if (value == null && GatewayConfig.DEFAULTS.containsKey(firstCode(cell))) {
+        return; // "`http.host`": unset, it takes the value of that other key
+      }
       if (DESCRIBED.containsKey(key)) {
         assertThat(cell).as("the default of %s", key).isEqualTo(DESCRIBED.get(key));
       } else {

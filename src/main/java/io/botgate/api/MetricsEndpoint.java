@@ -21,6 +21,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -120,8 +121,13 @@ public final class MetricsEndpoint {
 
   /** Vert.x recording its metrics into a registry that {@code /metrics} then serves. */
   public static Vertx vertxWithMetrics(VertxOptions options) {
+    return builderWithMetrics(options).build();
+  }
+
+  /** The same as a builder, to finish clustered ({@code withClusterManager(...).buildClustered()}) or not. */
+  public static VertxBuilder builderWithMetrics(VertxOptions options) {
     return Vertx.builder().with(options.setMetricsOptions(vertxMetricsOptions()))
-      .withMetrics(new MicrometerMetricsFactory(newRegistry())).build();
+      .withMetrics(new MicrometerMetricsFactory(newRegistry()));
   }
 
   static PrometheusMeterRegistry newRegistry() {
