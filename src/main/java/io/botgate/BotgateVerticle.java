@@ -39,6 +39,7 @@ import io.botgate.integration.IntegrationExecutor;
 import io.botgate.integration.IntegrationRegistry;
 import io.botgate.integration.RecordedMocks;
 import io.botgate.integration.UpstreamOptions;
+import io.botgate.logging.AccessLog;
 import io.botgate.proxy.PassThroughOptions;
 import io.botgate.proxy.PassThroughProxy;
 import io.botgate.session.SessionOptions;
@@ -62,12 +63,13 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The gateway: reads the configuration, wires the capabilities together and serves HTTP. */
 public final class BotgateVerticle extends VerticleBase {
 
-  private static final Logger LOG = Logger.getLogger(BotgateVerticle.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(BotgateVerticle.class);
 
   private final GatewayConfig preset;
   private volatile int port;
@@ -209,6 +211,9 @@ public final class BotgateVerticle extends VerticleBase {
     SessionScripts scripts = new SessionScripts(sessions, stream, runner);
 
     Router router = Router.router(vertx);
+    if (config.bool("log.access")) {
+      router.route().handler(new AccessLog());
+    }
     router.route().handler(HttpErrors::rejectMalformedUri)
       .handler(new HostAllowList(config.list("http.allowedHosts"), host))
       .handler(new OriginCheck(allowedOrigins(config)));
@@ -231,7 +236,7 @@ public final class BotgateVerticle extends VerticleBase {
       ConsoleOptions.DEFAULT_INBOX, ConsoleOptions.DEFAULT_INBOX_BYTES, config.integer("console.frames.perSecond")));
     router.get("/console").handler(new BearerAuth(token)).handler(console::handle)
       .failureHandler(ApiRoutes::failure);
-    router.get("/metrics").handler(new BearerAuth(token)).handler(new MetricsEndpoint(executor, runner, sessions, stream, console.stats())::handle)
+    router.get("/metrics").handler(new BearerAuth(token)).handler(new MetricsEndpoint(vertx, executor, runner, sessions, stream, console.stats())::handle)
       .failureHandler(ApiRoutes::failure);
     passThrough = new PassThroughProxy(vertx, registry, executor, guard, new PassThroughOptions(
       config.integer("proxy.request.limit.bytes"), config.integer("proxy.response.limit.bytes"),
@@ -281,7 +286,7 @@ public final class BotgateVerticle extends VerticleBase {
   private static List<String> allowedOrigins(GatewayConfig config) {
     List<String> legacy = config.list("console.origins");
     if (!legacy.isEmpty()) {
-      LOG.warning("console.origins is deprecated: its origins " + legacy + " are allowed for the whole gateway "
+      LOG.warn("console.origins is deprecated: its origins " + legacy + " are allowed for the whole gateway "
         + "now, as http.allowedOrigins; move them there");
     }
     return Stream.concat(config.list("http.allowedOrigins").stream(), legacy.stream()).toList();

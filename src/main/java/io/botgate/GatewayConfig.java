@@ -1,10 +1,20 @@
 package io.botgate;
 
 import io.botgate.api.BridgeOptions;
-import io.botgate.cluster.ClusterOptions;
+import io.botgate.api.HttpOptions;
+import io.botgate.api.MetricsEndpoint;
 import io.botgate.cb.context.ContextOptions;
+import io.botgate.cluster.ClusterOptions;
+import io.botgate.console.ConsoleOptions;
+import io.botgate.demo.DemoFaq;
+import io.botgate.events.DebugStream;
+import io.botgate.integration.IntegrationExecutor;
+import io.botgate.integration.IntegrationRegistry;
 import io.botgate.integration.UpstreamOptions;
+import io.botgate.logging.LogOptions;
 import io.botgate.proxy.PassThroughOptions;
+import io.botgate.script.ScriptLimits;
+import io.botgate.script.ScriptOptions;
 import io.botgate.session.SessionOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -23,7 +33,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The gateway's settings, with every default in one place. Read from {@code conf/config.json} (or
+ * The gateway's settings: every key with its default, each default taken from the options type (or the
+ * class) of its capability, where it is written once. Read from {@code conf/config.json} (or
  * {@code -Dbotgate.conf}); each key can be overridden by a system property of the same name or by an
  * environment variable {@code BOTGATE_} + the key in upper snake case ({@code http.port} →
  * {@code BOTGATE_HTTP_PORT}). Unknown keys and values of the wrong type are refused with every problem
@@ -45,44 +56,44 @@ public final class GatewayConfig {
 
   private static Map<String, Object> defaults() {
     Map<String, Object> d = new LinkedHashMap<>();
-    d.put("http.host", "127.0.0.1");
-    d.put("http.port", 8080);
-    d.put("http.instances", Runtime.getRuntime().availableProcessors());
+    d.put("http.host", HttpOptions.DEFAULT_HOST);
+    d.put("http.port", HttpOptions.DEFAULT_PORT);
+    d.put("http.instances", HttpOptions.defaultInstances());
     d.put("http.allowedHosts", new JsonArray());
     d.put("http.allowedOrigins", new JsonArray());
-    d.put("integrations.file", "conf/integrations.json");
+    d.put("integrations.file", IntegrationRegistry.DEFAULT_FILE);
     d.put("auth.token", null);
     d.put("egress.allow", new JsonArray());
-    d.put("demo.enabled", true);
+    d.put("demo.enabled", DemoFaq.DEFAULT_ENABLED);
     d.put("node.id", ManagementFactory.getRuntimeMXBean().getName());
-    d.put("session.idle.minutes", 60);
-    d.put("session.results", 20);
-    d.put("session.max", 100_000);
-    d.put("session.maxBytes", 1_048_576);
-    d.put("session.total.mb", 0);
+    d.put("session.idle.minutes", SessionOptions.DEFAULT_IDLE_MINUTES);
+    d.put("session.results", SessionOptions.DEFAULT_HISTORY);
+    d.put("session.max", SessionOptions.DEFAULT_MAX_SESSIONS);
+    d.put("session.maxBytes", Math.toIntExact(SessionOptions.DEFAULT_MAX_BYTES));
+    d.put("session.total.mb", SessionOptions.DEFAULT_TOTAL_MB);
     d.put("session.queue", SessionOptions.DEFAULT_MAX_WAITING);
-    d.put("body.limit.bytes", 1_048_576);
-    d.put("upstream.limit.bytes", 5_242_880);
+    d.put("body.limit.bytes", HttpOptions.DEFAULT_BODY_LIMIT_BYTES);
+    d.put("upstream.limit.bytes", IntegrationExecutor.Settings.DEFAULT_MAX_RESPONSE_BYTES);
     d.put("proxy.request.limit.bytes", PassThroughOptions.DEFAULT_REQUEST_LIMIT_BYTES);
     d.put("proxy.response.limit.bytes", PassThroughOptions.DEFAULT_RESPONSE_LIMIT_BYTES);
-    d.put("script.cpu.ms", 5_000);
-    d.put("script.memory.mb", 256);
-    d.put("script.stack.depth", 400);
-    d.put("script.threads", Math.max(2, Runtime.getRuntime().availableProcessors()));
-    d.put("script.queue", 1_000);
-    d.put("script.maxSourceBytes", 262_144);
-    d.put("script.cache.bytes", 67_108_864);
-    d.put("script.globals", "conf/globals.js");
-    d.put("history.size", 1_000);
-    d.put("history.minutes", 30);
-    d.put("history.total", 200_000);
+    d.put("script.cpu.ms", ScriptLimits.DEFAULT_CPU_MS);
+    d.put("script.memory.mb", ScriptLimits.DEFAULT_MEMORY_MB);
+    d.put("script.stack.depth", ScriptLimits.DEFAULT_STACK_DEPTH);
+    d.put("script.threads", ScriptOptions.defaultThreads());
+    d.put("script.queue", ScriptOptions.DEFAULT_QUEUE);
+    d.put("script.maxSourceBytes", ScriptOptions.DEFAULT_MAX_SOURCE_BYTES);
+    d.put("script.cache.bytes", ScriptOptions.DEFAULT_CACHE_BYTES);
+    d.put("script.globals", ScriptOptions.DEFAULT_GLOBALS_FILE);
+    d.put("history.size", DebugStream.DEFAULT_HISTORY);
+    d.put("history.minutes", DebugStream.DEFAULT_HISTORY_MINUTES);
+    d.put("history.total", DebugStream.DEFAULT_TOTAL);
     d.put("mask.headers", new JsonArray());
-    d.put("console.subscriptions", 20);
-    d.put("console.queue.bytes", 262_144);
-    d.put("console.heartbeat.seconds", 20);
+    d.put("console.subscriptions", ConsoleOptions.DEFAULT_SUBSCRIPTIONS);
+    d.put("console.queue.bytes", ConsoleOptions.DEFAULT_QUEUE_BYTES);
+    d.put("console.heartbeat.seconds", ConsoleOptions.DEFAULT_HEARTBEAT_SECONDS);
     d.put("console.origins", new JsonArray());
-    d.put("console.frame.bytes", 262_144);
-    d.put("console.frames.perSecond", 100);
+    d.put("console.frame.bytes", ConsoleOptions.DEFAULT_FRAME_BYTES);
+    d.put("console.frames.perSecond", ConsoleOptions.DEFAULT_FRAMES_PER_SECOND);
     d.put("bridge.port", BridgeOptions.OFF);
     d.put("bridge.host", null);
     d.put("bridge.frame.bytes", BridgeOptions.DEFAULT_FRAME_BYTES);
@@ -96,7 +107,11 @@ public final class GatewayConfig {
     d.put("cluster.port", ClusterOptions.DEFAULT_PORT);
     d.put("cluster.members", new JsonArray());
     d.put("cluster.backups", ClusterOptions.DEFAULT_BACKUPS);
-    d.put("shutdown.graceSeconds", 30);
+    d.put("shutdown.graceSeconds", HttpOptions.DEFAULT_SHUTDOWN_GRACE_SECONDS);
+    d.put("log.format", LogOptions.DEFAULT_FORMAT);
+    d.put("log.level", LogOptions.DEFAULT_LEVEL);
+    d.put("log.access", LogOptions.DEFAULT_ACCESS);
+    d.put("metrics.vertx", MetricsEndpoint.DEFAULT_VERTX_METRICS);
     d.put("credentials.file", "conf/credentials.json");
     d.put("upstream.mode", UpstreamOptions.DEFAULT_MODE.label());
     d.put("upstream.mocksDir", UpstreamOptions.DEFAULT_MOCKS_DIR);

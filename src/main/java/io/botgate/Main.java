@@ -2,7 +2,12 @@ package io.botgate;
 
 import io.botgate.cluster.ClusterNode;
 import io.botgate.cluster.ClusterOptions;
+import io.botgate.api.MetricsEndpoint;
+import io.botgate.logging.LogOptions;
+import io.botgate.logging.LogSetup;
 import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.vertx.core.VertxOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -35,6 +40,7 @@ import java.util.concurrent.TimeoutException;
 public final class Main implements Callable<Integer> {
 
   static final int BAD_CONFIGURATION = 1;
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
   private static final String PREFER_NATIVE = "vertx.options.preferNativeTransport";
 
   @Option(names = {"-c", "--config"}, paramLabel = "FILE",
@@ -63,6 +69,8 @@ public final class Main implements Callable<Integer> {
     GatewayConfig settings;
     try {
       settings = GatewayConfig.read(config != null ? config : fromProperty(), overrides());
+      LogSetup.apply(new LogOptions(settings.string("log.format"), settings.string("log.level"),
+        settings.bool("log.access")));
     } catch (IllegalArgumentException e) {
       System.err.println("botgate: " + e.getMessage());
       return BAD_CONFIGURATION;
@@ -95,29 +103,31 @@ public final class Main implements Callable<Integer> {
   private static Vertx startVertx(VertxOptions options, GatewayConfig settings)
     throws ExecutionException, TimeoutException, InterruptedException {
     ClusterOptions cluster = ClusterOptions.from(settings);
+    boolean metrics = settings.bool("metrics.vertx");
     if (!cluster.enabled()) {
-      return Vertx.vertx(options);
+      return metrics ? MetricsEndpoint.vertxWithMetrics(options) : Vertx.vertx(options);
     }
-    return ClusterNode.start(options, cluster, settings.integer("session.idle.minutes") * 60_000L,
-      settings.string("node.id")).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+    return ClusterNode.start(metrics ? MetricsEndpoint.builderWithMetrics(options) : Vertx.builder(), options, cluster,
+      settings.integer("session.idle.minutes") * 60_000L, settings.string("node.id"))
+      .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
   }
 
   /**
    * On SIGTERM (or Ctrl-C): drain, close, and exit 0 — rather than the JVM's 143 for a signal, since
-   * stopping on a signal is this process's normal way to end. The lines go straight to standard error:
-   * java.util.logging closes its handlers in a shutdown hook of its own, at the same time as this one.
+   * stopping on a signal is this process's normal way to end. Logback has no shutdown hook of its own
+   * here, so these lines are written.
    */
   private void stop(int graceSeconds) {
     long start = System.nanoTime();
-    System.err.println("botgate draining: no new connections; requests in flight have up to " + graceSeconds
-      + " s (shutdown.graceSeconds)");
+    LOG.atInfo().addKeyValue("graceSeconds", graceSeconds).log("botgate draining: no new connections; requests "
+      + "in flight have up to {} s (shutdown.graceSeconds)", graceSeconds);
     int code = 0;
     try {
       gateway.drain().eventually(vertx::close).toCompletionStage().toCompletableFuture()
         .get(graceSeconds + 10L, TimeUnit.SECONDS);
-      System.err.println("botgate stopped after " + (System.nanoTime() - start) / 1_000_000 + " ms");
+      LOG.info("botgate stopped after {} ms", (System.nanoTime() - start) / 1_000_000);
     } catch (Exception e) {
-      System.err.println("botgate did not stop cleanly: " + e);
+      LOG.error("botgate did not stop cleanly", e);
       code = 1;
     }
     System.err.flush();

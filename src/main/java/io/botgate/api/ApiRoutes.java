@@ -28,8 +28,8 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.ext.web.handler.BodyHandler;
 
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP API under {@code /api}: auth, body limits, integrations and executions here, sessions in
@@ -37,7 +37,7 @@ import java.util.logging.Logger;
  */
 public final class ApiRoutes {
 
-  private static final Logger LOG = Logger.getLogger(ApiRoutes.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
   private static final int MAX_ID_LENGTH = 200;
   /** Encoded once, not on every answer. */
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
@@ -178,9 +178,13 @@ public final class ApiRoutes {
   /** The same for a status the router chose itself (its error handlers are not told the failure's status). */
   static void failure(RoutingContext ctx, int status) {
     GatewayError error = toError(ctx.failure(), status);
-    if (error.httpStatus() >= 500) {
-      LOG.log(Level.SEVERE, "request " + ctx.request().method() + " " + ctx.request().path() + " failed",
-        ctx.failure());
+    if (error.httpStatus() == 503 || error.httpStatus() == 413 || error.httpStatus() == 414
+      || error.httpStatus() == 431) {
+      LOG.atWarn().addKeyValue("code", error.code()).addKeyValue("status", error.httpStatus())
+        .addKeyValue("method", ctx.request().method().name()).addKeyValue("path", ctx.request().path())
+        .log("limit hit: {}", error.getMessage());
+    } else if (error.httpStatus() >= 500) {
+      LOG.error("request " + ctx.request().method() + " " + ctx.request().path() + " failed", ctx.failure());
     }
     if (ctx.response().headWritten()) {
       ctx.response().reset();

@@ -5,26 +5,142 @@ import io.botgate.events.DebugStream;
 import io.botgate.integration.IntegrationExecutor;
 import io.botgate.script.ScriptRunner;
 import io.botgate.session.SessionStore;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmCompilationMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmHeapPressureMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmInfoMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.Match;
+import io.vertx.micrometer.MatchType;
+import io.vertx.micrometer.MetricsDomain;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.backends.BackendRegistries;
 
+import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.ToDoubleFunction;
 
-/** {@code GET /metrics}: counters and gauges in the Prometheus text format. */
+/**
+ * {@code GET /metrics}: the Prometheus text of one Micrometer registry holding botgate's own meters and,
+ * when the process runs Vert.x with metrics on ({@code metrics.vertx}, the default), Vert.x's HTTP server,
+ * Web Client, event-bus and pool meters and the JVM's. botgate's counters are read when scraped, so the
+ * request path pays nothing for them; only the execution latency histogram is recorded as results come.
+ */
 public final class MetricsEndpoint {
 
+  public static final boolean DEFAULT_VERTX_METRICS = true;
+  /** Latency buckets of the execution histogram: CB's 20 s deadline is the last one that matters. */
+  static final Duration[] LATENCY_BUCKETS = {Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+    Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+    Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10),
+    Duration.ofSeconds(20)};
+
+  private final PrometheusMeterRegistry registry;
   private final IntegrationExecutor executor;
   private final ScriptRunner scripts;
-  private final SessionStore sessions;
-  private final DebugStream stream;
-  private final ConsoleStats console;
+  /** The tallies as of the latest scrape; the per-label counters read them. */
+  private volatile Map<String, Long> executions = Map.of();
+  private volatile Map<String, Long> scriptRuns = Map.of();
+  private final Set<String> counted = ConcurrentHashMap.newKeySet();
+  /** The JVM's meters, bound at the first scrape: their ~300 classes are not loaded on the way to listening. */
+  private final AtomicBoolean jvmUnbound;
 
-  public MetricsEndpoint(IntegrationExecutor executor, ScriptRunner scripts, SessionStore sessions,
+  public MetricsEndpoint(Vertx vertx, IntegrationExecutor executor, ScriptRunner scripts, SessionStore sessions,
                          DebugStream stream, ConsoleStats console) {
+    this.registry = registryOf(vertx);
+    this.jvmUnbound = new AtomicBoolean(vertx.isMetricsEnabled());
     this.executor = executor;
     this.scripts = scripts;
-    this.sessions = sessions;
-    this.stream = stream;
-    this.console = console;
+    counter("botgate.script.threads.stopped", "Script threads stopped inside a builtin that ran past the time "
+      + "limit, each replaced.", scripts.engine(), e -> e.stoppedThreads());
+    counter("botgate.script.threads.replaced", "Script threads that could not be stopped, abandoned and replaced.",
+      scripts.engine(), e -> e.replacedThreads());
+    gauge("botgate.script.cache.bytes", "Estimated heap held by compiled scripts (at most script.cache.bytes).",
+      scripts.engine(), e -> e.cachedBytes());
+    gauge("botgate.sessions", "Sessions in memory.", sessions, SessionStore::size);
+    gauge("botgate.sessions.max", "Live sessions allowed (session.max).", sessions, s -> s.options().maxSessions());
+    counter("botgate.sessions.refused", "New sessions refused because session.max were live.", sessions,
+      SessionStore::refused);
+    counter("botgate.events", "Debug events emitted.", stream, DebugStream::emitted);
+    gauge("botgate.events.kept", "Debug events the histories can replay now (at most history.total).", stream,
+      DebugStream::kept);
+    gauge("botgate.console.connections", "Open console WebSocket connections.", console, ConsoleStats::connections);
+    counter("botgate.console.events.delivered", "Events written to console clients.", console,
+      ConsoleStats::delivered);
+    counter("botgate.console.events.dropped", "Events dropped for slow console clients.", console,
+      ConsoleStats::dropped);
+    gauge("botgate.console.queued.bytes", "Bytes console connections wrote that their sockets have not taken yet.",
+      console, ConsoleStats::queuedBytes);
+    gauge("botgate.console.queued.bytes.peak", "The most bytes one console connection has had queued since start.",
+      console, ConsoleStats::peakQueuedBytes);
+    counter("botgate.console.congestions", "Times a console connection's queue was full (events dropped, replies "
+      + "held, reading paused).", console, ConsoleStats::congestions);
+    counter("botgate.console.replies.merged", "Replies merged into one already held for a console client that was "
+      + "not reading.", console, ConsoleStats::mergedReplies);
+    vertx.eventBus().<JsonObject>localConsumer(IntegrationExecutor.RESULTS_ADDRESS, msg -> latency(msg.body()));
+  }
+
+  /**
+   * Vert.x's metrics options for {@code metrics.vertx}: labels with few values only. HTTP paths are left out
+   * (a session id is in most), the route template is kept; the addresses of sessions' events and of replies
+   * are folded into one value each.
+   */
+  static MicrometerMetricsOptions vertxMetricsOptions() {
+    return new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(false)
+      .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.EB_ADDRESS, Label.EB_SIDE,
+        Label.EB_FAILURE, Label.POOL_TYPE, Label.POOL_NAME, Label.CLIENT_NAME))
+      .addLabelMatch(fold("botgate\\.events\\..+", "botgate.events.*"))
+      .addLabelMatch(fold("__vertx\\.reply\\..+", "__vertx.reply.*"));
+  }
+
+  private static Match fold(String regex, String alias) {
+    return new Match().setDomain(MetricsDomain.EVENT_BUS).setLabel(Label.EB_ADDRESS.toString()).setType(MatchType.REGEX)
+      .setValue(regex).setAlias(alias);
+  }
+
+  /** Vert.x recording its metrics into a registry that {@code /metrics} then serves. */
+  public static Vertx vertxWithMetrics(VertxOptions options) {
+    return builderWithMetrics(options).build();
+  }
+
+  /** The same as a builder, to finish clustered ({@code withClusterManager(...).buildClustered()}) or not. */
+  public static VertxBuilder builderWithMetrics(VertxOptions options) {
+    return Vertx.builder().with(options.setMetricsOptions(vertxMetricsOptions()))
+      .withMetrics(new MicrometerMetricsFactory(newRegistry()));
+  }
+
+  static PrometheusMeterRegistry newRegistry() {
+    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  }
+
+  /** The registry Vert.x records into when its metrics are on, else one of this gateway's own. */
+  static PrometheusMeterRegistry registryOf(Vertx vertx) {
+    if (vertx.isMetricsEnabled()
+      && BackendRegistries.getNow(MicrometerMetricsOptions.DEFAULT_REGISTRY_NAME) instanceof PrometheusMeterRegistry r) {
+      return r;
+    }
+    return newRegistry();
   }
 
   public void handle(RoutingContext ctx) {
@@ -32,54 +148,47 @@ public final class MetricsEndpoint {
   }
 
   String render() {
-    StringBuilder out = new StringBuilder(1024);
-    header(out, "botgate_executions_total", "counter", "Integration executions by integration, status and outcome.");
-    for (Map.Entry<String, Long> e : executor.counts().entrySet()) {
-      String[] k = e.getKey().split("\\|", 3);
-      out.append("botgate_executions_total{integration=\"").append(label(k[0])).append("\",status=\"").append(k[1])
-        .append("\",outcome=\"").append(k[2]).append("\"} ").append(e.getValue()).append('\n');
+    if (jvmUnbound.compareAndSet(true, false)) {
+      // the binders Vert.x's setJvmMetricsEnabled would bind at start
+      for (MeterBinder jvm : new MeterBinder[] {new ClassLoaderMetrics(), new JvmMemoryMetrics(), new JvmGcMetrics(),
+        new JvmHeapPressureMetrics(), new JvmThreadMetrics(), new JvmCompilationMetrics(), new JvmInfoMetrics(),
+        new ProcessorMetrics(), new UptimeMetrics()}) {
+        jvm.bindTo(registry);
+      }
     }
-    header(out, "botgate_scripts_total", "counter", "Script runs by how they ended: ok, syntax, runtime, limit.");
-    scripts.counts().forEach((outcome, n) ->
-      out.append("botgate_scripts_total{outcome=\"").append(outcome).append("\"} ").append(n).append('\n'));
-    counter(out, "botgate_script_threads_stopped_total", "Script threads stopped inside a builtin that ran past the "
-      + "time limit, each replaced.", scripts.engine().stoppedThreads());
-    counter(out, "botgate_script_threads_replaced_total", "Script threads that could not be stopped, abandoned and "
-      + "replaced.", scripts.engine().replacedThreads());
-    gauge(out, "botgate_script_cache_bytes", "Estimated heap held by compiled scripts (at most script.cache.bytes).",
-      scripts.engine().cachedBytes());
-    gauge(out, "botgate_sessions", "Sessions in memory.", sessions.size());
-    gauge(out, "botgate_sessions_max", "Live sessions allowed (session.max).", sessions.options().maxSessions());
-    counter(out, "botgate_sessions_refused_total", "New sessions refused because session.max were live.",
-      sessions.refused());
-    counter(out, "botgate_events_total", "Debug events emitted.", stream.emitted());
-    gauge(out, "botgate_events_kept", "Debug events the histories can replay now (at most history.total).", stream.kept());
-    gauge(out, "botgate_console_connections", "Open console WebSocket connections.", console.connections());
-    counter(out, "botgate_console_events_delivered_total", "Events written to console clients.", console.delivered());
-    counter(out, "botgate_console_events_dropped_total", "Events dropped for slow console clients.", console.dropped());
-    gauge(out, "botgate_console_queued_bytes", "Bytes console connections wrote that their sockets have not taken yet.", console.queuedBytes());
-    gauge(out, "botgate_console_queued_bytes_peak", "The most bytes one console connection has had queued since start.", console.peakQueuedBytes());
-    counter(out, "botgate_console_congestions_total", "Times a console connection's queue was full (events dropped, replies held, reading paused).", console.congestions());
-    counter(out, "botgate_console_replies_merged_total", "Replies merged into one already held for a console client that was not reading.", console.mergedReplies());
-    return out.toString();
+    executions = executor.counts();
+    scriptRuns = scripts.counts();
+    executions.keySet().forEach(key -> {
+      if (counted.add("executions|" + key)) {
+        String[] k = key.split("\\|", 3);
+        FunctionCounter.builder("botgate.executions", this, m -> m.executions.getOrDefault(key, 0L))
+          .description("Integration executions by integration, status and outcome.")
+          .tags("integration", k[0], "status", k[1], "outcome", k[2]).register(registry);
+      }
+    });
+    scriptRuns.keySet().forEach(outcome -> {
+      if (counted.add("scripts|" + outcome)) {
+        FunctionCounter.builder("botgate.scripts", this, m -> m.scriptRuns.getOrDefault(outcome, 0L))
+          .description("Script runs by how they ended: ok, syntax, runtime, limit.")
+          .tags("outcome", outcome).register(registry);
+      }
+    });
+    return registry.scrape();
   }
 
-  private static void header(StringBuilder out, String name, String type, String help) {
-    out.append("# HELP ").append(name).append(' ').append(help).append('\n')
-      .append("# TYPE ").append(name).append(' ').append(type).append('\n');
+  private void latency(JsonObject result) {
+    Timer.builder("botgate.execution.duration").description("Integration executions by how long they took.")
+      .tags("integration", result.getString("integration", ""), "outcome",
+        result.getBoolean("success", false) ? "success" : "failure")
+      .serviceLevelObjectives(LATENCY_BUCKETS).register(registry)
+      .record(Duration.ofMillis(result.getLong("durationMs", 0L)));
   }
 
-  private static void gauge(StringBuilder out, String name, String help, long value) {
-    header(out, name, "gauge", help);
-    out.append(name).append(' ').append(value).append('\n');
+  private <T> void counter(String name, String help, T source, ToDoubleFunction<T> value) {
+    FunctionCounter.builder(name, source, value).description(help).register(registry);
   }
 
-  private static void counter(StringBuilder out, String name, String help, long value) {
-    header(out, name, "counter", help);
-    out.append(name).append(' ').append(value).append('\n');
-  }
-
-  private static String label(String value) {
-    return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+  private <T> void gauge(String name, String help, T source, ToDoubleFunction<T> value) {
+    Gauge.builder(name, source, value).description(help).strongReference(true).register(registry);
   }
 }

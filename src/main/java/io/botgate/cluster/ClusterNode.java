@@ -8,6 +8,7 @@ import com.hazelcast.core.HazelcastInstance;
 import io.botgate.session.ClusteredSessionStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
@@ -40,7 +41,7 @@ public final class ClusterNode {
     config.setClusterName(options.name());
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.wait.seconds.before.join", "0");
-    config.setProperty("hazelcast.logging.type", "jdk");
+    config.setProperty("hazelcast.logging.type", "slf4j");
     // A node that vanished (kill -9, a cable) is declared dead after 10 s without heartbeats, not 60.
     config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
     config.setProperty("hazelcast.max.no.heartbeat.seconds", "10");
@@ -63,9 +64,15 @@ public final class ClusterNode {
 
   /** Starts Vert.x as a member of the cluster these options describe. */
   public static Future<Vertx> start(VertxOptions vertxOptions, ClusterOptions options, long idleMillis, String nodeId) {
+    return start(Vertx.builder(), vertxOptions, options, idleMillis, nodeId);
+  }
+
+  /** The same from a builder already given its metrics. */
+  public static Future<Vertx> start(VertxBuilder builder, VertxOptions vertxOptions, ClusterOptions options,
+                                    long idleMillis, String nodeId) {
     // The event bus between nodes listens on the cluster's address too (any free port), not on every interface.
     vertxOptions.getEventBusOptions().setHost(options.host());
-    return Vertx.builder().with(vertxOptions)
+    return builder.with(vertxOptions)
       .withClusterManager(new HazelcastClusterManager(hazelcastConfig(options, idleMillis, nodeId)))
       .buildClustered();
   }

@@ -24,8 +24,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One browser (or other client) on {@code /console}. It subscribes to sessions, gets their kept history
@@ -47,7 +48,7 @@ import java.util.logging.Logger;
  */
 final class ConsoleConnection implements Consumer<DebugEvent> {
 
-  private static final Logger LOG = Logger.getLogger(ConsoleConnection.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(ConsoleConnection.class);
   static final String ALL = "*";
   static final int DRAIN_BATCH = 512;
   /** Replies held while congested; reading pauses at once, so more than a few means a bug, not a client. */
@@ -227,6 +228,8 @@ final class ConsoleConnection implements Consumer<DebugEvent> {
       .put("text", dropped + " events dropped: this console could not keep up; reload history to see them")
       .put("data", new JsonObject().put("count", dropped)).encode();
     if (write(notice)) {
+      LOG.atWarn().addKeyValue("client", client()).addKeyValue("dropped", dropped)
+        .log("console client could not keep up: {} events dropped", dropped);
       dropped = 0;
     }
   }
@@ -315,8 +318,7 @@ final class ConsoleConnection implements Consumer<DebugEvent> {
     }
     held.put(about, text);
     if (held.size() > MAX_HELD_REPLIES) {
-      LOG.warning("closing a console connection holding " + held.size() + " replies");
-      ws.close((short) 1008, "too many replies held for a client that does not read");
+      closeDropping((short) 1008, "too many replies held (" + held.size() + ") for a client that does not read");
     }
   }
 
@@ -363,12 +365,23 @@ final class ConsoleConnection implements Consumer<DebugEvent> {
   private void onFailure(Throwable failure) {
     if (failure instanceof CorruptedWebSocketFrameException corrupted) {
       // a frame over console.frame.bytes, or one that breaks the protocol: close with the status it calls for
-      ws.close((short) corrupted.closeStatus().code(), reason(corrupted.getMessage()));
+      closeDropping((short) corrupted.closeStatus().code(), reason(corrupted.getMessage()));
     } else if (failure instanceof IllegalStateException && String.valueOf(failure.getMessage()).contains("max message size")) {
-      ws.close((short) 1009, reason(failure.getMessage())); // fragments adding up past console.frame.bytes
+      closeDropping((short) 1009, reason(failure.getMessage())); // fragments adding up past console.frame.bytes
     } else {
       ws.close();
     }
+  }
+
+  /** Drops the client for breaking a limit, with a log line saying which. */
+  private void closeDropping(short status, String reason) {
+    LOG.atWarn().addKeyValue("client", client()).addKeyValue("closeStatus", status)
+      .log("console client dropped: {}", reason);
+    ws.close(status, reason);
+  }
+
+  private String client() {
+    return ws.remoteAddress() == null ? null : ws.remoteAddress().toString();
   }
 
   /** A close reason fits in 123 bytes. */
@@ -382,7 +395,7 @@ final class ConsoleConnection implements Consumer<DebugEvent> {
       // reading pauses during a replay; a frame the socket had already handed over waits for it
       deferred.add(text);
       if (deferred.size() > MAX_HELD_REPLIES) {
-        ws.close((short) 1008, "too many frames sent during a replay");
+        closeDropping((short) 1008, "too many frames sent during a replay");
       }
       return;
     }
@@ -400,7 +413,7 @@ final class ConsoleConnection implements Consumer<DebugEvent> {
         default -> reply(PONG, new JsonObject().put("op", PONG).put("ts", Timestamps.iso(System.currentTimeMillis())));
       }
     } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "console frame failed: " + command.op(), e);
+      LOG.warn("console frame failed: " + command.op(), e);
       error("the gateway could not carry out \"" + command.op() + "\": " + e);
     }
   }

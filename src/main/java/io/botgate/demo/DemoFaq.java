@@ -19,6 +19,9 @@ import java.util.Locale;
  */
 public final class DemoFaq {
 
+  /** On, so a newcomer's first commands run offline against it ({@code demo.enabled}). */
+  public static final boolean DEFAULT_ENABLED = true;
+
   public static final String PATH = "/demo/faq";
 
   private final List<JsonObject> entries;

@@ -22,6 +22,8 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -37,6 +39,7 @@ import java.util.function.Supplier;
 public final class IntegrationExecutor {
 
   public static final String RESULTS_ADDRESS = "botgate.results";
+  private static final Logger LOG = LoggerFactory.getLogger(IntegrationExecutor.class);
 
   private final Vertx vertx;
   private final IntegrationRegistry registry;
@@ -76,6 +79,8 @@ public final class IntegrationExecutor {
 
   /** What the executor needs from the configuration. */
   public record Settings(long maxResponseBytes, Map<String, String> env, Supplier<String> selfBaseUrl, String node) {
+    /** The largest upstream answer kept ({@code upstream.limit.bytes}); past it the call is "502". */
+    public static final int DEFAULT_MAX_RESPONSE_BYTES = 5 << 20;
   }
 
   public Future<ExecutionReport> execute(String sessionId, String integration, ExecutionRequest request) {
@@ -327,8 +332,21 @@ public final class IntegrationExecutor {
       session.record(result);
       counts.increment(definition.name() + "|" + status + "|" + (success ? "success" : "failure"));
       vertx.eventBus().publish(RESULTS_ADDRESS, result.toJson());
+      if (!success) {
+        logFailure(result, reason);
+      }
       finished(result, reason, fields);
       return new ExecutionReport(result, reason, requestLine(), fields, upstreamMs, null, null, null);
+    }
+
+    /** The reason is the one the answer gives, so it is masked as that is; the request line is masked too. */
+    private void logFailure(IntegrationResult result, String reason) {
+      String request = requestLine();
+      LOG.atWarn().addKeyValue("session", result.session()).addKeyValue("integration", result.integration())
+        .addKeyValue("status", result.statusCode()).addKeyValue("durationMs", result.durationMs())
+        .addKeyValue("attempts", result.attempts()).addKeyValue("request", request == null ? "not sent" : request)
+        .log("execution failed: {}", reason == null ? "status " + result.statusCode() + " is not a success code"
+          : reason);
     }
 
     /** The request as the console and the answer show it: method and URL, secrets masked; null if not sent. */
@@ -380,7 +398,7 @@ public final class IntegrationExecutor {
         return Future.succeededFuture(null);
       }
       long began = trace.now();
-      return scripts.run(name, code, scope, transcript, inTransform).map(r -> {
+      return scripts.run(name, code, scope, transcript, inTransform, definition.name()).map(r -> {
         trace.phase(name, began, r.outcome().ok() ? "ok" : "error");
         changes.mergeIn(r.changes());
         if (!r.outcome().ok()) {

@@ -15,6 +15,9 @@ import java.util.function.Predicate;
 /** The declared integrations of this gateway, by name. */
 public final class IntegrationRegistry {
 
+  /** The declared integrations ({@code integrations.file}); the jar's copy when the file is absent. */
+  public static final String DEFAULT_FILE = "conf/integrations.json";
+
   private final Map<String, IntegrationDefinition> byName = new ConcurrentSkipListMap<>();
   /** Which credential names exist, for the {@code credential} field; any until told. */
   private volatile Predicate<String> credentialDeclared = name -> true;

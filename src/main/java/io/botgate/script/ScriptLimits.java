@@ -13,5 +13,10 @@ package io.botgate.script;
 public record ScriptLimits(long cpuMillis, long maxAllocatedBytes, int maxStackDepth, int maxStringLength,
                            int maxArrayLength) {
 
-  public static final ScriptLimits DEFAULTS = new ScriptLimits(5_000, 256L << 20, 400, 4 << 20, 1 << 20);
+  /** CB's 5 s. */
+  public static final int DEFAULT_CPU_MS = 5_000;
+  public static final int DEFAULT_MEMORY_MB = 256;
+  public static final int DEFAULT_STACK_DEPTH = 400;
+  public static final ScriptLimits DEFAULTS = new ScriptLimits(DEFAULT_CPU_MS, (long) DEFAULT_MEMORY_MB << 20,
+    DEFAULT_STACK_DEPTH, 4 << 20, 1 << 20);
 }

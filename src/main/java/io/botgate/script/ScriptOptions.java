@@ -11,9 +11,17 @@ package io.botgate.script;
 public record ScriptOptions(int threads, int queue, int maxSourceBytes, long cacheBytes) {
 
   public static final int DEFAULT_MAX_SOURCE_BYTES = 256 << 10;
-  public static final long DEFAULT_CACHE_BYTES = 64L << 20;
-  public static final ScriptOptions DEFAULTS = new ScriptOptions(2, 1_000, DEFAULT_MAX_SOURCE_BYTES,
+  public static final int DEFAULT_CACHE_BYTES = 64 << 20;
+  public static final int DEFAULT_QUEUE = 1_000;
+  /** Global functions loaded into every script, as CB's ({@code script.globals}); absent is fine. */
+  public static final String DEFAULT_GLOBALS_FILE = "conf/globals.js";
+  public static final ScriptOptions DEFAULTS = new ScriptOptions(2, DEFAULT_QUEUE, DEFAULT_MAX_SOURCE_BYTES,
     DEFAULT_CACHE_BYTES);
+
+  /** A worker per core, and at least two, so one long script never holds up every other. */
+  public static int defaultThreads() {
+    return Math.max(2, Runtime.getRuntime().availableProcessors());
+  }
 
   public ScriptOptions {
     if (threads < 1 || queue < 0 || maxSourceBytes < 1 || cacheBytes < 0) {

@@ -8,15 +8,20 @@ import io.botgate.session.RequestScope;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 import java.util.Map;
 
 /**
  * Runs one named script of a request (preProcess, transformScript, postProcess, or a script on its own)
  * and tells the console: started, finished, or the error with line and column. A script error never
- * fails the request: as in CB, the flow goes on.
+ * fails the request: as in CB, the flow goes on; it is logged, with the session and the integration.
  */
 public final class ScriptRunner {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ScriptRunner.class);
 
   private final ScriptEngine engine;
   private final Map<String, String> env;
@@ -51,7 +56,13 @@ public final class ScriptRunner {
   }
 
   public Future<Result> run(String name, String code, RequestScope scope, Transcript transcript, boolean inTransform) {
-    return run(name, code, scope, transcript, inTransform, null, null);
+    return run(name, code, scope, transcript, inTransform, null, null, null);
+  }
+
+  /** The same for a script of an integration's execution, named in the log line of an error. */
+  public Future<Result> run(String name, String code, RequestScope scope, Transcript transcript, boolean inTransform,
+                            String integration) {
+    return run(name, code, scope, transcript, inTransform, integration, null, null);
   }
 
   /**
@@ -60,6 +71,11 @@ public final class ScriptRunner {
    */
   public Future<Result> run(String name, String code, RequestScope scope, Transcript transcript, boolean inTransform,
                             String botId, String botGlobals) {
+    return run(name, code, scope, transcript, inTransform, null, botId, botGlobals);
+  }
+
+  private Future<Result> run(String name, String code, RequestScope scope, Transcript transcript, boolean inTransform,
+                             String integration, String botId, String botGlobals) {
     BotContext bot = new BotContext(scope, transcript, env, name, inTransform,
       new BotContext.Bot(contextStore, botId, botGlobals));
     transcript.event(DebugEvent.SCRIPT, "debug", name + " started", new JsonObject().put("script", name)
@@ -73,10 +89,24 @@ public final class ScriptRunner {
         transcript.event(DebugEvent.SCRIPT, "error", outcome.error().describe(),
           data.put("phase", "error").put("error", outcome.error().toJson())
             .put("source", around(code, outcome.error().line())));
+        log(outcome.error(), transcript.session(), integration);
       }
       counts.increment(outcome.ok() ? "ok" : outcome.error().type());
       return new Result(outcome, bot.changes(), bot.next(), bot.delayMs());
     });
+  }
+
+  /** A limit hit is a warning for the operator (a bound doing its job); any other script error too. */
+  private static void log(ScriptError error, String session, String integration) {
+    LoggingEventBuilder line = LOG.atWarn().addKeyValue("session", session);
+    if (integration != null) {
+      line = line.addKeyValue("integration", integration);
+    }
+    line = line.addKeyValue("script", error.script()).addKeyValue("error", error.type());
+    if (error.line() > 0) {
+      line = line.addKeyValue("line", error.line()).addKeyValue("column", error.column());
+    }
+    line.log(error.type().equals("limit") ? "script limit hit: {}" : "script error: {}", error.describe());
   }
 
   /** Lines shown on each side of an error's line, and at most this many characters of each. */

@@ -12,7 +12,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import java.util.logging.Logger;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The script pool: a fixed number of worker threads behind a bounded queue, and a watchdog that ends
@@ -45,7 +47,7 @@ final class ScriptWorkers {
   static final long GIVE_UP_AFTER_MS = 900;
   static final long TICK_MS = 25;
 
-  private static final Logger LOG = Logger.getLogger(ScriptWorkers.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(ScriptWorkers.class);
   private static final com.sun.management.ThreadMXBean THREADS =
     (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
   private static final ThreadLocal<Job> CURRENT = new ThreadLocal<>();
@@ -159,7 +161,7 @@ final class ScriptWorkers {
     try {
       watchOnce();
     } catch (RuntimeException | Error e) {
-      LOG.severe("script watchdog: " + e); // never let one failure end the watchdog's schedule
+      LOG.error("script watchdog failed", e); // never let one failure end the watchdog's schedule
     }
   }
 
@@ -235,7 +237,7 @@ final class ScriptWorkers {
           how = " inside a builtin that did not return; the script was stopped";
         } else {
           abandoned.incrementAndGet();
-          LOG.warning(worker.getName() + " ignored the stop " + escalation(job, System.nanoTime()) + " ms past the "
+          LOG.warn(worker.getName() + " ignored the stop " + escalation(job, System.nanoTime()) + " ms past the "
             + "limit in " + job.script + "; abandoned and replaced");
         }
       } finally { // taken over: this thread answers whatever happens (a failed spawn is retried by the watchdog)
@@ -267,7 +269,7 @@ final class ScriptWorkers {
     }
     workers.remove(worker);
     abandoned.incrementAndGet();
-    LOG.warning(worker.getName() + " could not be stopped " + (now - job.startNanos) / 1_000_000 + " ms into "
+    LOG.warn(worker.getName() + " could not be stopped " + (now - job.startNanos) / 1_000_000 + " ms into "
       + job.script + (job.stopUnsupported ? " (this JDK cannot stop threads)" : "") + "; abandoned and replaced");
     spawn();
     job.answer(limit(job, job.stopReason + "; the script's worker thread could not be stopped and was replaced",
@@ -364,7 +366,7 @@ final class ScriptWorkers {
       try {
         done.accept(outcome);
       } catch (RuntimeException e) {
-        LOG.warning("answering " + script + " failed: " + e);
+        LOG.warn("answering " + script + " failed: " + e);
       }
     }
   }

@@ -15,7 +15,11 @@ public record SessionOptions(int maxSessions, long maxBytes, int historySize, lo
   public static final int DEFAULT_MAX_SESSIONS = 100_000;
   public static final long DEFAULT_MAX_BYTES = 1L << 20;
   public static final int DEFAULT_HISTORY = 20;
-  public static final long DEFAULT_IDLE_MILLIS = 3_600_000L;
+  /** {@code session.idle.minutes}: CB's session length. */
+  public static final int DEFAULT_IDLE_MINUTES = 60;
+  public static final long DEFAULT_IDLE_MILLIS = DEFAULT_IDLE_MINUTES * 60_000L;
+  /** {@code session.total.mb}: 0 means a quarter of the heap ({@link SessionStore#defaultTotalBytes()}). */
+  public static final int DEFAULT_TOTAL_MB = 0;
   public static final int DEFAULT_MAX_WAITING = 1000;
 
   public static final SessionOptions DEFAULTS = new SessionOptions(DEFAULT_MAX_SESSIONS, DEFAULT_MAX_BYTES,

@@ -220,8 +220,8 @@ class ApiTest {
     HttpResponse<Buffer> r = result(request(io.vertx.core.http.HttpMethod.GET, "/metrics").send());
     assertThat(r.getHeader("Content-Type")).startsWith("text/plain");
     String text = r.bodyAsString();
-    assertThat(text).containsPattern("botgate_executions_total\\{integration=\"faqIntegration\",status=\"200\","
-      + "outcome=\"success\"} [1-9]");
+    assertThat(text).containsPattern("botgate_executions_total\\{integration=\"faqIntegration\",outcome=\"success\","
+      + "status=\"200\"} [1-9]");
     assertThat(text).containsPattern("botgate_scripts_total\\{outcome=\"syntax\"} [1-9]");
     assertThat(text).containsPattern("(?m)^botgate_sessions [1-9]");
     assertThat(text).containsPattern("(?m)^botgate_events_total [1-9]");

@@ -66,7 +66,7 @@ class ConsoleLimitsTest {
   private static long metric(String name) {
     HttpResponse<Buffer> page = result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/metrics").send());
     return page.bodyAsString().lines().filter(l -> l.startsWith(name + " "))
-      .mapToLong(l -> Long.parseLong(l.substring(name.length() + 1).trim())).findFirst().orElseThrow();
+      .mapToLong(l -> (long) Double.parseDouble(l.substring(name.length() + 1).trim())).findFirst().orElseThrow();
   }
 
   private static void assertStillServing() {

@@ -20,12 +20,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 import java.util.stream.Stream;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.AppenderBase;
+import ch.qos.logback.core.encoder.Encoder;
+import io.botgate.logging.LogOptions;
+import io.botgate.logging.LogSetup;
+import org.slf4j.LoggerFactory;
 
 import static io.botgate.Await.result;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -55,27 +61,26 @@ class SecretLeakTest {
   static TestGateway gw;
   static ConsoleClient console;
   static final List<String> logLines = new CopyOnWriteArrayList<>();
-  static final Handler capture = new Handler() {
-    private final SimpleFormatter format = new SimpleFormatter();
+  static final LoggerContext logs = (LoggerContext) LoggerFactory.getILoggerFactory();
+  static final List<Appender<ILoggingEvent>> usual = new java.util.ArrayList<>();
+  /** Every line the gateway logs, at every level, as the readable format writes it (fields included). */
+  static final AppenderBase<ILoggingEvent> capture = new AppenderBase<>() {
+    private final Encoder<ILoggingEvent> format = LogSetup.encoder(logs, LogOptions.DEFAULTS);
 
     @Override
-    public void publish(LogRecord record) {
-      logLines.add(format.format(record));
-    }
-
-    @Override
-    public void flush() {
-    }
-
-    @Override
-    public void close() {
+    protected void append(ILoggingEvent event) {
+      logLines.add(new String(format.encode(event), StandardCharsets.UTF_8));
     }
   };
 
   @BeforeAll
   static void start(Vertx vertx) {
-    Logger.getLogger("").addHandler(capture);
-    Logger.getLogger("").setLevel(Level.ALL);
+    capture.setContext(logs);
+    capture.start();
+    logs.getLogger(Logger.ROOT_LOGGER_NAME).iteratorForAppenders().forEachRemaining(usual::add);
+    usual.forEach(logs.getLogger(Logger.ROOT_LOGGER_NAME)::detachAppender); // all levels: too much for the console
+    logs.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(capture);
+    logs.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(Level.ALL);
     JsonObject env = new JsonObject();
     ENV.forEach(env::put);
     gw = result(TestGateway.start(vertx, new JsonObject().put("env", env)));
@@ -86,8 +91,9 @@ class SecretLeakTest {
 
   @AfterAll
   static void stop() {
-    Logger.getLogger("").removeHandler(capture);
-    Logger.getLogger("").setLevel(Level.INFO);
+    logs.getLogger(Logger.ROOT_LOGGER_NAME).detachAppender(capture);
+    usual.forEach(logs.getLogger(Logger.ROOT_LOGGER_NAME)::addAppender);
+    logs.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(Level.INFO);
   }
 
   private static JsonObject leaky(String name) {

@@ -56,9 +56,9 @@ class ScriptPoolHttpTest {
     assertThat(fine.getJsonArray("messages").getJsonObject(0).getString("text")).isEqualTo("still here 2");
 
     String metrics = result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/metrics").send()).bodyAsString();
-    assertThat(metrics).containsPattern("(?m)^botgate_script_threads_replaced_total \\d+$")
-      .containsPattern("(?m)^botgate_script_threads_stopped_total \\d+$")
-      .containsPattern("(?m)^botgate_script_cache_bytes \\d+$");
+    assertThat(metrics).containsPattern("(?m)^botgate_script_threads_replaced_total \\d+\\.0$")
+      .containsPattern("(?m)^botgate_script_threads_stopped_total \\d+\\.0$")
+      .containsPattern("(?m)^botgate_script_cache_bytes \\d+\\.0$");
   }
 
   @Test

@@ -1,0 +1,37 @@
+package io.botgate.logging;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * How the gateway logs: the line format, the level, and whether every HTTP request gets an access line.
+ *
+ * @param format {@code text} (readable lines) or {@code json} (one JSON object a line) ({@code log.format})
+ * @param level  the least severe level written: trace, debug, info, warn, error or off ({@code log.level})
+ * @param access one line for every HTTP request ({@code log.access})
+ */
+public record LogOptions(String format, String level, boolean access) {
+
+  public static final String DEFAULT_FORMAT = "text";
+  public static final String DEFAULT_LEVEL = "info";
+  public static final boolean DEFAULT_ACCESS = false;
+  public static final List<String> FORMATS = List.of("text", "json");
+  public static final List<String> LEVELS = List.of("trace", "debug", "info", "warn", "error", "off");
+
+  public static final LogOptions DEFAULTS = new LogOptions(DEFAULT_FORMAT, DEFAULT_LEVEL, DEFAULT_ACCESS);
+
+  public LogOptions {
+    format = format == null ? DEFAULT_FORMAT : format.trim().toLowerCase(Locale.ROOT);
+    level = level == null ? DEFAULT_LEVEL : level.trim().toLowerCase(Locale.ROOT);
+    if (!FORMATS.contains(format)) {
+      throw new IllegalArgumentException("log.format: '" + format + "' is not one of " + String.join(", ", FORMATS));
+    }
+    if (!LEVELS.contains(level)) {
+      throw new IllegalArgumentException("log.level: '" + level + "' is not one of " + String.join(", ", LEVELS));
+    }
+  }
+
+  public boolean json() {
+    return format.equals("json");
+  }
+}

@@ -1,0 +1,117 @@
+package io.botgate.logging;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.JsonEncoder;
+import ch.qos.logback.classic.jul.LevelChangePropagator;
+import ch.qos.logback.classic.spi.Configurator;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.Encoder;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
+import ch.qos.logback.core.spi.ContextAwareBase;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+
+/**
+ * Logback, set up in code rather than from logback.xml (quicker at start): one appender on standard error
+ * writing readable lines or JSON lines, at the configured level, with java.util.logging (the JDK's,
+ * Hazelcast's) routed into it. Vert.x and Netty find SLF4J by themselves. Logback finds this class through
+ * its service file; a Logback configuration of the operator's or an embedding application's own
+ * ({@code -Dlogback.configurationFile}, a {@code logback.xml} on the class path) is left to Logback, and then
+ * the {@code log.*} settings do not apply.
+ */
+public final class LogSetup extends ContextAwareBase implements Configurator {
+
+  static final String APPENDER = "botgate";
+
+  /** Whether this class set Logback up, rather than a configuration file. */
+  private static volatile boolean ours;
+
+  @Override
+  public ExecutionStatus configure(LoggerContext context) {
+    ClassLoader loader = LogSetup.class.getClassLoader();
+    if (System.getProperty("logback.configurationFile") != null || loader.getResource("logback-test.xml") != null
+      || loader.getResource("logback.xml") != null) {
+      return ExecutionStatus.INVOKE_NEXT_IF_ANY;
+    }
+    ours = true;
+    install(context, LogOptions.DEFAULTS);
+    return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+  }
+
+  /**
+   * Applies the configured format and level, unless Logback was configured from a file, or SLF4J is bound to
+   * something other than Logback.
+   */
+  public static void apply(LogOptions options) {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context && ours) {
+      install(context, options);
+    }
+  }
+
+  private static synchronized void install(LoggerContext context, LogOptions options) {
+    routeJavaUtilLogging(context);
+    Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+    ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
+    appender.setContext(context);
+    appender.setName(APPENDER);
+    appender.setTarget("System.err");
+    appender.setEncoder(encoder(context, options));
+    appender.start();
+    Appender<ILoggingEvent> previous = root.getAppender(APPENDER);
+    if (previous != null) {
+      root.detachAppender(previous);
+      previous.stop();
+    }
+    root.addAppender(appender);
+    root.setLevel(Level.toLevel(options.level(), Level.INFO));
+    // Vert.x registers the same gauge once per HTTP server instance, all reading one counter (checked: the
+    // connections of every instance are counted); Micrometer warns about each repeat at start.
+    context.getLogger("io.micrometer.core.instrument.MeterRegistry").setLevel(Level.ERROR);
+  }
+
+  /** The encoder of the configured format, started. */
+  public static Encoder<ILoggingEvent> encoder(LoggerContext context, LogOptions options) {
+    Encoder<ILoggingEvent> encoder;
+    if (options.json()) {
+      JsonEncoder json = new JsonEncoder();
+      json.setWithSequenceNumber(false);
+      json.setWithNanoseconds(false);
+      json.setWithContext(false);
+      json.setWithMessage(false);
+      json.setWithArguments(false);
+      json.setWithFormattedMessage(true);
+      encoder = json;
+    } else {
+      TextLayout layout = new TextLayout();
+      layout.setContext(context);
+      layout.start();
+      LayoutWrappingEncoder<ILoggingEvent> text = new LayoutWrappingEncoder<>();
+      text.setLayout(layout);
+      encoder = text;
+    }
+    encoder.setContext(context);
+    encoder.start();
+    return encoder;
+  }
+
+  /**
+   * java.util.logging into SLF4J; Logback's levels are copied to java.util.logging's loggers, so a record
+   * below the level is dropped before it is built rather than after.
+   */
+  private static void routeJavaUtilLogging(LoggerContext context) {
+    if (SLF4JBridgeHandler.isInstalled()) {
+      return;
+    }
+    LevelChangePropagator propagator = new LevelChangePropagator();
+    propagator.setContext(context);
+    propagator.setResetJUL(true);
+    propagator.start();
+    context.addListener(propagator);
+    SLF4JBridgeHandler.removeHandlersForRootLogger();
+    SLF4JBridgeHandler.install();
+  }
+}

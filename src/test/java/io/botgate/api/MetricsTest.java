@@ -1,0 +1,69 @@
+package io.botgate.api;
+
+import io.botgate.TestGateway;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.concurrent.TimeUnit;
+
+import static io.botgate.Await.result;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** /metrics as the jar serves it: Vert.x recording into the same registry as botgate's own meters. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class MetricsTest {
+
+  static Vertx vertx;
+  static TestGateway gw;
+
+  @BeforeAll
+  static void start() {
+    vertx = MetricsEndpoint.vertxWithMetrics(new VertxOptions());
+    gw = result(TestGateway.start(vertx));
+  }
+
+  @AfterAll
+  static void stop() {
+    result(vertx.close());
+  }
+
+  @Test
+  void shouldServeVertxJvmAndBotgateMetersTogether() {
+    result(gw.declareAndExecute("m1", new JsonObject().put("name", "ok").put("method", "GET")
+      .put("url", "stub:/status/200").put("retries", 0), null));
+    result(gw.declareAndExecute("m1", new JsonObject().put("name", "down").put("method", "GET")
+      .put("url", "stub:/status/503").put("retries", 0), null));
+    result(gw.execute("m2", "down", null));
+
+    String text = result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/metrics").send()).bodyAsString();
+
+    assertThat(text).as("botgate's own, names kept")
+      .containsPattern("(?m)^botgate_executions_total\\{integration=\"down\",outcome=\"failure\",status=\"503\"} 2\\.0$")
+      .containsPattern("(?m)^botgate_sessions [1-9]\\d*\\.0$");
+    assertThat(text).as("the execution latency histogram")
+      .containsPattern("(?m)^botgate_execution_duration_seconds_bucket\\{integration=\"down\",outcome=\"failure\",le=\"20\\.0\"} 2$")
+      .containsPattern("(?m)^botgate_execution_duration_seconds_count\\{integration=\"ok\",outcome=\"success\"} 1$");
+    assertThat(text).as("Vert.x's HTTP server, by route template, never by path")
+      .containsPattern("(?m)^vertx_http_server_requests_total\\{code=\"200\",method=\"POST\",route=\"[^\"]*/api/sessions/:session/integrations/:name\"} [3-9]\\.0$")
+      .doesNotContain("m2");
+    assertThat(text).as("Vert.x's HTTP client (the upstream calls)").containsPattern("(?m)^vertx_http_client_requests_total\\{");
+    assertThat(text).as("the event bus, per address")
+      .containsPattern("(?m)^vertx_eventbus_published_total\\{address=\"botgate.results\",side=\"local\"} [3-9]\\.0$");
+    assertThat(text).as("the JVM").containsPattern("(?m)^jvm_memory_used_bytes\\{");
+  }
+
+  @Test
+  void shouldFoldTheEventAddressesOfSessionsIntoOneLabelValue() {
+    result(gw.declareAndExecute("fold-1", new JsonObject().put("name", "folded").put("method", "GET")
+      .put("url", "stub:/status/200").put("retries", 0), null));
+
+    String text = result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/metrics").send()).bodyAsString();
+
+    assertThat(text).contains("address=\"botgate.events.*\"").doesNotContain("botgate.events.fold-1");
+  }
+}

@@ -1,0 +1,163 @@
+package io.botgate.logging;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.OutputStreamAppender;
+import io.botgate.TestGateway;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+
+import static io.botgate.Await.result;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** What an operator reads in the log: one line per failure worth knowing, fields as fields, no secrets. */
+@ExtendWith(VertxExtension.class)
+class LogLinesTest {
+
+  private static final String SECRET = "hunter2-secret-value";
+
+  private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
+  private OutputStreamAppender<ILoggingEvent> appender;
+
+  @BeforeEach
+  void capture() {
+    attach(new LogOptions("json", "info", false));
+  }
+
+  @AfterEach
+  void release() {
+    root().detachAppender(appender);
+    appender.stop();
+  }
+
+  @Test
+  @Timeout(60)
+  void shouldLogAFailedExecutionWithSessionAndIntegrationAsFieldsAndNoSecret(Vertx vertx) {
+    TestGateway gw = result(TestGateway.start(vertx, new JsonObject().put("env", new JsonObject().put("TOKEN", SECRET))));
+    JsonObject answer = result(gw.declareAndExecute("log-s1", new JsonObject().put("name", "failing")
+      .put("method", "GET").put("url", "stub:/status/500?api_key={$env.TOKEN}").put("retries", 0)
+      .put("headers", new JsonObject().put("Authorization", "Bearer {$env.TOKEN}")), null));
+    assertThat(answer.getString("outcome")).isEqualTo("failure");
+
+    JsonObject line = await().until(() -> line("execution failed"), Optional::isPresent).orElseThrow();
+    assertThat(line.getString("level")).isEqualTo("WARN");
+    JsonObject fields = fields(line);
+    assertThat(fields.getString("session")).isEqualTo("log-s1");
+    assertThat(fields.getString("integration")).isEqualTo("failing");
+    assertThat(fields.getString("status")).isEqualTo("500");
+    assertThat(fields.getString("request")).contains("api_key=****");
+    assertThat(text()).doesNotContain(SECRET);
+  }
+
+  @Test
+  @Timeout(60)
+  void shouldLogScriptErrorsAndLimitsWithTheIntegrationTheyRanFor(Vertx vertx) {
+    TestGateway gw = result(TestGateway.start(vertx, new JsonObject().put("script.cpu.ms", 200)));
+    result(gw.declareAndExecute("log-s2", new JsonObject().put("name", "transformed").put("method", "GET")
+      .put("url", "stub:/status/200").put("transformScript", "var a = 1;\nnull.boom;"), null));
+    result(gw.http.post(gw.gateway.port(), "127.0.0.1", "/api/sessions/log-s3/scripts")
+      .sendJsonObject(new JsonObject().put("code", "while (true) {}")));
+
+    JsonObject error = await().until(() -> line("script error"), Optional::isPresent).orElseThrow();
+    assertThat(fields(error).getString("session")).isEqualTo("log-s2");
+    assertThat(fields(error).getString("integration")).isEqualTo("transformed");
+    assertThat(fields(error).getString("script")).isEqualTo("transformScript");
+    assertThat(fields(error).getString("line")).isEqualTo("2");
+    JsonObject limit = await().until(() -> line("script limit hit"), Optional::isPresent).orElseThrow();
+    assertThat(fields(limit).getString("session")).isEqualTo("log-s3");
+    assertThat(fields(limit).getString("error")).isEqualTo("limit");
+  }
+
+  @Test
+  @Timeout(60)
+  void shouldWriteAnAccessLineWithoutTheQueryWhenAsked(Vertx vertx) {
+    TestGateway gw = result(TestGateway.start(vertx, new JsonObject().put("log.access", true)));
+    assertThat(result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/health?token=" + SECRET).send()).statusCode())
+      .isEqualTo(200);
+
+    JsonObject line = await().until(() -> line("GET /health 200"), Optional::isPresent).orElseThrow();
+    assertThat(line.getString("loggerName")).isEqualTo("io.botgate.access");
+    assertThat(fields(line).getString("path")).isEqualTo("/health");
+    assertThat(fields(line).getString("status")).isEqualTo("200");
+    assertThat(text()).doesNotContain(SECRET);
+  }
+
+  @Test
+  void shouldRouteJavaUtilLoggingAndVertxLoggingIntoLogback() {
+    java.util.logging.Logger.getLogger("some.jdk.user").warning("a line from java.util.logging");
+    io.vertx.core.internal.logging.LoggerFactory.getLogger("some.vertx.part").warn("a line from Vert.x");
+
+    assertThat(line("a line from java.util.logging")).hasValueSatisfying(l ->
+      assertThat(l.getString("loggerName")).isEqualTo("some.jdk.user"));
+    assertThat(line("a line from Vert.x")).hasValueSatisfying(l ->
+      assertThat(l.getString("loggerName")).isEqualTo("some.vertx.part"));
+  }
+
+  @Test
+  void shouldWriteReadableLinesWithTheFieldsAfterTheMessage() {
+    release();
+    attach(LogOptions.DEFAULTS);
+    LoggerFactory.getLogger("io.botgate.Example").atWarn().addKeyValue("session", "s9")
+      .addKeyValue("integration", "faq").log("execution failed: {}", "upstream answered 503");
+    LoggerFactory.getLogger("io.botgate.Example").info("no fields here");
+
+    assertThat(text()).containsPattern("(?m)^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z WARN  Example - "
+      + "execution failed: upstream answered 503 session=\"s9\" integration=\"faq\"$");
+    assertThat(text()).containsPattern("(?m)INFO  Example - no fields here$");
+  }
+
+  @Test
+  void shouldRefuseAnUnknownFormatOrLevelNamingWhatIsAllowed() {
+    assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> new LogOptions("xml", "info", false)))
+      .hasMessage("log.format: 'xml' is not one of text, json");
+    assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> new LogOptions("json", "loud", false)))
+      .hasMessage("log.level: 'loud' is not one of trace, debug, info, warn, error, off");
+  }
+
+  private void attach(LogOptions options) {
+    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    captured.reset();
+    appender = new OutputStreamAppender<>();
+    appender.setContext(context);
+    appender.setEncoder(LogSetup.encoder(context, options));
+    appender.setOutputStream(captured);
+    appender.start();
+    root().addAppender(appender);
+  }
+
+  private static Logger root() {
+    return ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(Logger.ROOT_LOGGER_NAME);
+  }
+
+  private synchronized String text() {
+    return captured.toString(StandardCharsets.UTF_8);
+  }
+
+  /** Every captured line is a JSON object; the first whose message starts so. */
+  private Optional<JsonObject> line(String messageStart) {
+    List<JsonObject> lines = text().lines().map(JsonObject::new).toList();
+    return lines.stream().filter(l -> l.getString("formattedMessage", "").startsWith(messageStart)).findFirst();
+  }
+
+  /** Logback writes the key-value pairs as a list of one-entry objects. */
+  private static JsonObject fields(JsonObject line) {
+    JsonObject fields = new JsonObject();
+    line.getJsonArray("kvpList", new JsonArray()).forEach(o -> fields.mergeIn((JsonObject) o));
+    return fields;
+  }
+}
