@@ -11,6 +11,7 @@ import io.botgate.api.OriginCheck;
 import io.botgate.api.MetricsEndpoint;
 import io.botgate.console.ConsoleEndpoint;
 import io.botgate.console.ConsoleOptions;
+import io.botgate.events.ClusterEvents;
 import io.botgate.events.DebugStream;
 import io.botgate.events.SecretMask;
 import io.botgate.script.ScriptEngine;
@@ -57,6 +58,7 @@ public final class BotgateVerticle extends VerticleBase {
   private IntegrationRegistry registry;
   private ScriptEngine engine;
   private DebugStream stream;
+  private ClusterEvents clusterEvents;
   private PassThroughProxy passThrough;
   private volatile String baseUrl;
   private volatile boolean draining;
@@ -162,8 +164,10 @@ public final class BotgateVerticle extends VerticleBase {
       .setCompressionSupported(true)
       .setMaxWebSocketFrameSize(config.integer("console.frame.bytes"))
       .setMaxWebSocketMessageSize(config.integer("console.frame.bytes"));
-    return HttpServerVerticle.deploy(vertx, router, options, config.integer("http.instances"),
-        config.integer("shutdown.graceSeconds"))
+    clusterEvents = hazelcast == null ? null : new ClusterEvents(vertx, stream, hazelcast);
+    return (clusterEvents == null ? Future.succeededFuture() : clusterEvents.start())
+      .compose(v -> HttpServerVerticle.deploy(vertx, router, options, config.integer("http.instances"),
+        config.integer("shutdown.graceSeconds")))
       .compose(bound -> {
         servers = bound;
         port = bound.port();
@@ -222,6 +226,9 @@ public final class BotgateVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (clusterEvents != null) {
+      clusterEvents.close();
+    }
     if (executor != null) {
       executor.close();
     }
