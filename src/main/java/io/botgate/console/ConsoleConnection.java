@@ -64,8 +64,8 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
   static final int REPLAY_PAGE = 64;
   /** Sessions a replay of "*" looks at per turn of the event loop, so that it never holds the loop long. */
   static final int SESSIONS_PER_TURN = 1_000;
-  /** Members that left this long before a replay may have taken its missing events with them. */
-  static final long GAP_DEPARTURES_MILLIS = DebugStream.DEFAULT_HISTORY_MINUTES * 60_000L;
+  /** A session's place is forgotten this long after every node let go of its history (swept each minute). */
+  static final long PRUNE_SLACK_MILLIS = 120_000;
 
   private final ServerWebSocket ws;
   private final Context context;
@@ -117,7 +117,8 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
     this.options = options;
     this.stats = stats;
     this.cluster = stream.cluster();
-    this.inOrder = cluster == null ? null : new InOrder(context, cluster, new Ordered(), options.maxInbox());
+    this.inOrder = cluster == null ? null : new InOrder(context, InOrder.Members.of(cluster), new Ordered(),
+      options.maxInbox());
   }
 
   void start() {
@@ -131,6 +132,9 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
     ws.shutdownHandler(v -> ws.close((short) 1001, "the gateway is shutting down"));
     ws.exceptionHandler(this::onFailure);
     heartbeat = context.owner().setPeriodic(options.heartbeatMillis(), id -> {
+      if (inOrder != null) {
+        inOrder.prune(System.currentTimeMillis() - stream.keepMillis() - PRUNE_SLACK_MILLIS);
+      }
       if (!congested) {
         write(new JsonObject().put("op", "heartbeat").put("ts", Timestamps.iso(System.currentTimeMillis())).encode());
       }
@@ -532,7 +536,8 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
       if (inOrder != null && r.after > 0 && event.seq() > r.after + 1 && event.seq() - 1 > r.gapTo) {
         r.gapTo = event.seq() - 1; // once, also when the page is read again after a congestion
         gap(r.session, r.after + 1, r.gapTo,
-          cluster.leftSince(System.currentTimeMillis() - GAP_DEPARTURES_MILLIS), unanswered);
+          // a member that left within the history's keep time may have held them
+          cluster.leftSince(System.currentTimeMillis() - stream.keepMillis()), unanswered);
       }
       if (!write(event.json(), event.utf8().length)) {
         return false;

@@ -5,6 +5,7 @@ import io.botgate.events.DebugEvent;
 import io.botgate.events.EventPage;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 
 import java.util.HashMap;
 import java.util.List;
@@ -28,6 +29,29 @@ final class InOrder {
   /** How long to wait before asking again when a member did not answer, and how many times. */
   static final long RETRY_MILLIS = 1000;
   static final int MAX_RETRIES = 30;
+
+  /** The cluster as this class sees it: {@link ClusterEvents}. */
+  interface Members {
+    /** Every member's kept events of the session after {@code after}, merged by seq. */
+    Future<EventPage> history(String session, long after, int limit);
+
+    /** The members that left at or after {@code since}. */
+    List<String> leftSince(long since);
+
+    static Members of(ClusterEvents cluster) {
+      return new Members() {
+        @Override
+        public Future<EventPage> history(String session, long after, int limit) {
+          return cluster.history(session, after, limit);
+        }
+
+        @Override
+        public List<String> leftSince(long since) {
+          return cluster.leftSince(since);
+        }
+      };
+    }
+  }
 
   /** Where ordered events and notices go: the connection. */
   interface Out {
@@ -55,6 +79,8 @@ final class InOrder {
     final TreeMap<Long, DebugEvent> waiting = new TreeMap<>();
     boolean fetching;
     int retries;
+    /** When the last event was sent (this node's clock). */
+    long lastSent = System.currentTimeMillis();
 
     Order(long delivered, boolean known) {
       this.delivered = delivered;
@@ -63,7 +89,7 @@ final class InOrder {
   }
 
   private final Context context;
-  private final ClusterEvents cluster;
+  private final Members cluster;
   private final Out out;
   private final int maxWaiting;
   private final Map<String, Order> orders = new HashMap<>();
@@ -71,7 +97,7 @@ final class InOrder {
   private final ConcurrentHashMap<String, Long> lost = new ConcurrentHashMap<>();
   private int waiting;
 
-  InOrder(Context context, ClusterEvents cluster, Out out, int maxWaiting) {
+  InOrder(Context context, Members cluster, Out out, int maxWaiting) {
     this.context = context;
     this.cluster = cluster;
     this.out = out;
@@ -149,6 +175,22 @@ final class InOrder {
     });
   }
 
+  /**
+   * Forgets the sessions that sent nothing since {@code before}, so that following "*" for days holds no
+   * entry per session ever seen. Pass a time after which every node has let go of such a session's history
+   * too: its next event then finds no older one to fetch, and the client gets nothing twice.
+   */
+  void prune(long before) {
+    orders.entrySet().removeIf(e -> {
+      Order order = e.getValue();
+      boolean idle = order.waiting.isEmpty() && !order.fetching && order.lastSent < before;
+      if (idle) {
+        lost.remove(e.getKey());
+      }
+      return idle;
+    });
+  }
+
   int waiting() {
     return waiting;
   }
@@ -156,6 +198,7 @@ final class InOrder {
   private void send(Order order, DebugEvent event) {
     order.delivered = event.seq();
     order.known = true;
+    order.lastSent = System.currentTimeMillis();
     out.send(event);
   }
 

@@ -202,6 +202,11 @@ public final class DebugStream implements EventNumbering {
     }
   }
 
+  /** How long a session's events are kept after its last event. */
+  public long keepMillis() {
+    return keepMillis;
+  }
+
   /** Events emitted since start. */
   public long emitted() {
     return emitted.sum();
