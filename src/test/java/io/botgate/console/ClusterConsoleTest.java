@@ -8,7 +8,6 @@ import io.botgate.events.DebugStream;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.AfterAll;
@@ -220,7 +219,7 @@ class ClusterConsoleTest {
     assertThat(gap.getString("level")).isEqualTo("warn");
     assertThat(gap.getJsonObject("data").getLong("from")).isEqualTo(first + 1);
     assertThat(gap.getJsonObject("data").getLong("to")).isEqualTo(first + 3);
-    assertThat(gap.getJsonObject("data").getJsonArray("left")).isEqualTo(new JsonArray().add("ghost-b"));
+    assertThat(gap.getJsonObject("data").getJsonArray("left")).contains("ghost-b");
     assertThat(gap.getString("text")).contains("events " + (first + 1) + "-" + (first + 3)).contains("ghost-b");
     // in the stream, the gap sits between the last event before it and the first after it
     int at = live.frames.indexOf(gap);
