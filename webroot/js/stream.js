@@ -91,6 +91,10 @@ export class StreamView {
       if (event.seq !== undefined && event.session !== undefined) {
         if (event.seq <= (this.lastSeq[event.session] || 0)) continue;
         this.lastSeq[event.session] = event.seq;
+      } else if (event.kind === 'gap' && event.session && event.data) {
+        // events no node holds any more: shown once, and a reconnect resumes after them
+        if (event.data.to <= (this.lastSeq[event.session] || 0)) continue;
+        this.lastSeq[event.session] = event.data.to;
       }
       event._n = this.arrived++;
       this.group(event);

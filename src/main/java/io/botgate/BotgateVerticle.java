@@ -25,6 +25,7 @@ import io.botgate.api.MetricsEndpoint;
 import io.botgate.console.ConsoleEndpoint;
 import io.botgate.credentials.CredentialRegistry;
 import io.botgate.console.ConsoleOptions;
+import io.botgate.events.ClusterEvents;
 import io.botgate.events.DebugStream;
 import io.botgate.events.SecretMask;
 import io.botgate.script.ScriptEngine;
@@ -82,6 +83,7 @@ public final class BotgateVerticle extends VerticleBase {
   private ContextStore contextStore;
   private ScriptEngine engine;
   private DebugStream stream;
+  private ClusterEvents clusterEvents;
   private PassThroughProxy passThrough;
   private EventBusBridge bridge;
   private EgressGuard guard;
@@ -249,8 +251,10 @@ public final class BotgateVerticle extends VerticleBase {
       .setCompressionSupported(true)
       .setMaxWebSocketFrameSize(config.integer("console.frame.bytes"))
       .setMaxWebSocketMessageSize(config.integer("console.frame.bytes"));
-    return HttpServerVerticle.deploy(vertx, router, options, config.integer("http.instances"),
-        config.integer("shutdown.graceSeconds"))
+    clusterEvents = hazelcast == null ? null : new ClusterEvents(vertx, stream, hazelcast);
+    return (clusterEvents == null ? Future.succeededFuture() : clusterEvents.start())
+      .compose(v -> HttpServerVerticle.deploy(vertx, router, options, config.integer("http.instances"),
+        config.integer("shutdown.graceSeconds")))
       .compose(bound -> {
         servers = bound;
         port = bound.port();
@@ -322,6 +326,9 @@ public final class BotgateVerticle extends VerticleBase {
   public Future<?> stop() {
     if (integrations != null) {
       integrations.close();
+    }
+    if (clusterEvents != null) {
+      clusterEvents.close();
     }
     if (executor != null) {
       executor.close();

@@ -97,8 +97,9 @@ final class SessionRoutes {
     String session = sessionId(ctx);
     long after = number(ctx, "after", 0, Long.MAX_VALUE, 0);
     int limit = (int) number(ctx, "limit", 1, 1000, 1000);
-    answer(ctx, 200, new JsonObject().put("session", session).put("lastSeq", stream.lastSeq(session))
-      .put("events", DebugEvent.array(stream.history(session, after, limit))));
+    // in a cluster every member's history, merged by seq
+    stream.page(session, after, limit).onSuccess(page -> answer(ctx, 200, new JsonObject().put("session", session)
+      .put("lastSeq", page.lastSeq()).put("events", DebugEvent.array(page.events())))).onFailure(ctx::fail);
   }
 
   private static long number(RoutingContext ctx, String name, long min, long max, long dflt) {

@@ -1,12 +1,15 @@
 package io.botgate.console;
 
+import io.botgate.events.ClusterEvents;
 import io.botgate.events.DebugStream;
 import io.botgate.events.DebugEvent;
+import io.botgate.events.EventPage;
 import io.botgate.Timestamps;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Context;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
@@ -45,8 +48,12 @@ import org.slf4j.LoggerFactory;
  * A subscription's replay writes history as fast as the client takes it: it stops where the queue is full
  * and goes on when it drains, while live events wait in the (bounded) inbox and the client's next frames
  * wait unread, so a client that reads gets all of it and one that does not makes the gateway hold no more.
+ * <p>
+ * In a cluster the connection also follows the events emitted on the other nodes, replays the history of
+ * every member merged by seq, and puts each session's events back in order ({@link InOrder}); events no
+ * member holds any more are announced by a {@code gap} frame instead of being skipped silently.
  */
-final class ConsoleConnection implements Consumer<DebugEvent> {
+final class ConsoleConnection implements ClusterEvents.Watcher {
 
   private static final Logger LOG = LoggerFactory.getLogger(ConsoleConnection.class);
   static final String ALL = "*";
@@ -59,6 +66,8 @@ final class ConsoleConnection implements Consumer<DebugEvent> {
   static final int REPLAY_PAGE = 64;
   /** Sessions a replay of "*" looks at per turn of the event loop, so that it never holds the loop long. */
   static final int SESSIONS_PER_TURN = 1_000;
+  /** A session's place is forgotten this long after every node let go of its history (swept each minute). */
+  static final long PRUNE_SLACK_MILLIS = 120_000;
 
   private final ServerWebSocket ws;
   private final Context context;
@@ -93,6 +102,14 @@ final class ConsoleConnection implements Consumer<DebugEvent> {
   private long throttleTimer = -1;
   private Replay replay;
   private final ArrayDeque<String> deferred = new ArrayDeque<>();
+  /** The other nodes' events when the gateway is in a cluster, else null; so is {@link #inOrder}. */
+  private final ClusterEvents cluster;
+  private final InOrder inOrder;
+  /** Each subscription's command and when it was made, by session ("*" for all); on this context only. */
+  private final Map<String, Subscription> subscriptions = new HashMap<>();
+
+  private record Subscription(ConsoleCommand command, long at) {
+  }
 
   ConsoleConnection(ServerWebSocket ws, Context context, DebugStream stream, ConsoleOptions options,
                     ConsoleStats stats) {
@@ -101,6 +118,9 @@ final class ConsoleConnection implements Consumer<DebugEvent> {
     this.stream = stream;
     this.options = options;
     this.stats = stats;
+    this.cluster = stream.cluster();
+    this.inOrder = cluster == null ? null : new InOrder(context, InOrder.Members.of(cluster), new Ordered(),
+      options.maxInbox());
   }
 
   void start() {
@@ -114,18 +134,30 @@ final class ConsoleConnection implements Consumer<DebugEvent> {
     ws.shutdownHandler(v -> ws.close((short) 1001, "the gateway is shutting down"));
     ws.exceptionHandler(this::onFailure);
     heartbeat = context.owner().setPeriodic(options.heartbeatMillis(), id -> {
+      if (inOrder != null) {
+        inOrder.prune(System.currentTimeMillis() - stream.keepMillis() - PRUNE_SLACK_MILLIS);
+      }
       if (!congested) {
         write(new JsonObject().put("op", "heartbeat").put("ts", Timestamps.iso(System.currentTimeMillis())).encode());
       }
     });
     stream.addListener(this);
+    if (cluster != null) {
+      cluster.watch(this);
+    }
     stats.connections.incrementAndGet();
-    reply("hello", new JsonObject().put("op", "hello").put("protocol", 1).put("stream", stream.id())
+    reply("hello", new JsonObject().put("op", "hello").put("protocol", 1)
+      .put("stream", cluster != null ? cluster.streamId() : stream.id())
       .put("maxSubscriptions", options.maxSubscriptions()));
   }
 
   private void stop() {
     stream.removeListener(this);
+    if (cluster != null) {
+      cluster.unwatch(this);
+      inOrder.forgetAll();
+    }
+    subscriptions.clear();
     stats.connections.decrementAndGet();
     context.owner().cancelTimer(heartbeat);
     context.owner().cancelTimer(throttleTimer);
@@ -156,6 +188,9 @@ final class ConsoleConnection implements Consumer<DebugEvent> {
       inboxSize.decrementAndGet();
       inboxBytes.addAndGet(-size);
       droppedOnTheWay.incrementAndGet();
+      if (inOrder != null) {
+        inOrder.lostOnTheWay(event.session(), event.seq());
+      }
     } else {
       inbox.add(event);
     }
@@ -195,14 +230,32 @@ final class ConsoleConnection implements Consumer<DebugEvent> {
     return subscribed.contains(session) || subscribed.contains(ALL);
   }
 
+  /** A member left the cluster: events that waited on it are settled. */
+  @Override
+  public void memberLeft(String node) {
+    context.runOnContext(v -> {
+      if (!ws.isClosed()) {
+        inOrder.memberLeft();
+      }
+    });
+  }
+
   private void deliver(DebugEvent event) {
     if (ws.isClosed() || !wants(event.session())) {
+      return;
+    }
+    if (inOrder != null) {
+      inOrder.offer(event);
       return;
     }
     Long sent = replayed.get(event.session());
     if (sent != null && event.seq() <= sent) {
       return;
     }
+    send(event);
+  }
+
+  private void send(DebugEvent event) {
     if (!write(event.json(), event.utf8().length)) {
       drop(1);
       return;
@@ -425,7 +478,23 @@ final class ConsoleConnection implements Consumer<DebugEvent> {
       return;
     }
     subscribed.add(session);
-    replay = new Replay(command, ALL.equals(session) ? stream.sessions().iterator() : List.of(session).iterator());
+    subscriptions.put(session, new Subscription(command, System.currentTimeMillis()));
+    Replay r = new Replay(command, !ALL.equals(session) ? List.of(session).iterator()
+      : cluster == null ? stream.sessions().iterator() : null);
+    replay = r;
+    if (cluster != null) {
+      if (ALL.equals(session)) {
+        inOrder.forgetAll();
+        r.reading = true; // the members list the sessions they keep events of
+        cluster.sessions().onComplete(done -> context.runOnContext(v -> {
+          r.reading = false;
+          r.sessions = (done.succeeded() ? done.result() : List.<String>of()).iterator();
+          continueReplay();
+        }));
+      } else {
+        inOrder.forget(session);
+      }
+    }
     updateReading();
     continueReplay();
   }
@@ -438,7 +507,7 @@ final class ConsoleConnection implements Consumer<DebugEvent> {
   private void continueReplay() {
     Replay r = replay;
     int visited = 0;
-    while (r != null && r == replay && !congested && !ws.isClosed()) {
+    while (r != null && r == replay && !congested && !ws.isClosed() && !r.reading) {
       if (r.session == null) {
         if (!r.sessions.hasNext()) {
           finishReplay(r);
@@ -451,18 +520,79 @@ final class ConsoleConnection implements Consumer<DebugEvent> {
         r.next(r.sessions.next());
       }
       int wanted = Math.min(REPLAY_PAGE, options.maxReplay() - r.sentOfSession);
-      List<DebugEvent> page = wanted <= 0 ? List.of() : stream.history(r.session, r.after, wanted);
-      for (DebugEvent event : page) {
-        if (!write(event.json(), event.utf8().length)) {
+      if (wanted <= 0) {
+        endOfSession(r);
+      } else if (cluster == null) {
+        if (!replayPage(r, stream.history(r.session, r.after, wanted), wanted, List.of())) {
           return; // congested: relieve() goes on from here
         }
-        stats.delivered.increment();
-        replayed.put(r.session, event.seq());
-        r.sent(event.seq());
+      } else {
+        r.reading = true; // every member's history, merged
+        stream.page(r.session, r.after, wanted).onComplete(done -> context.runOnContext(v -> {
+          r.reading = false;
+          EventPage page = done.succeeded() ? done.result() : new EventPage(List.of(), 0, List.of());
+          if (r == replay && !ws.isClosed() && replayPage(r, page.events(), wanted, page.unanswered())) {
+            continueReplay();
+          }
+        }));
+        return;
       }
-      if (page.size() < wanted || wanted <= 0) {
-        r.session = null;
+    }
+  }
+
+  /**
+   * Writes one page of a session's history; false when the connection congested. In a cluster a seq
+   * missing between the client's place and an event is held by no member (they all sent their first ones):
+   * a gap frame says so, unless the client has no place yet (history older than what is kept, as alone).
+   */
+  private boolean replayPage(Replay r, List<DebugEvent> page, int wanted, List<String> unanswered) {
+    for (DebugEvent event : page) {
+      if (inOrder != null && r.after > 0 && event.seq() > r.after + 1 && event.seq() - 1 > r.gapTo) {
+        r.gapTo = event.seq() - 1; // once, also when the page is read again after a congestion
+        gap(r.session, r.after + 1, r.gapTo,
+          // a member that left within the history's keep time may have held them
+          cluster.leftSince(System.currentTimeMillis() - stream.keepMillis()), unanswered);
       }
+      if (!write(event.json(), event.utf8().length)) {
+        return false;
+      }
+      stats.delivered.increment();
+      replayed.put(r.session, event.seq());
+      r.sent(event.seq());
+    }
+    if (page.size() < wanted) {
+      endOfSession(r);
+    }
+    return true;
+  }
+
+  private void endOfSession(Replay r) {
+    if (inOrder != null) {
+      inOrder.replayed(r.session, r.after, r.after > 0);
+    }
+    r.session = null;
+  }
+
+  /** Tells the client that a session's events {@code from}-{@code to} are held by no member and skipped. */
+  private void gap(String session, long from, long to, List<String> left, List<String> unanswered) {
+    String range = from == to ? "event " + from : "events " + from + "-" + to;
+    String why = !left.isEmpty() ? "were held by a node that left the cluster (" + String.join(", ", left) + ")"
+      : !unanswered.isEmpty() ? "are held by no member that answers (" + String.join(", ", unanswered) + " did not)"
+      : "are no longer kept by any node of the cluster";
+    JsonObject data = new JsonObject().put("from", from).put("to", to);
+    if (!left.isEmpty()) {
+      data.put("left", new JsonArray(left));
+    }
+    if (!unanswered.isEmpty()) {
+      data.put("unanswered", new JsonArray(unanswered));
+    }
+    String frame = new JsonObject().put("kind", DebugEvent.GAP).put("level", "warn").put("session", session)
+      .put("ts", Timestamps.iso(System.currentTimeMillis()))
+      .put("text", range + " of session " + session + " " + why + ": they are skipped").put("data", data).encode();
+    if (write(frame)) {
+      stats.gaps.increment();
+    } else {
+      drop(1);
     }
   }
 
@@ -479,15 +609,23 @@ final class ConsoleConnection implements Consumer<DebugEvent> {
 
   private void unsubscribe(String session) {
     subscribed.remove(session);
+    subscriptions.remove(session);
+    if (inOrder != null) {
+      inOrder.forgetUnless(this::wants);
+    }
     reply("unsubscribed " + session, new JsonObject().put("op", "unsubscribed").put("session", session));
   }
 
   /** A subscription's replay under way: the sessions still to go and where the current one stands. */
   private static final class Replay {
     final ConsoleCommand command;
-    final Iterator<String> sessions;
+    Iterator<String> sessions;
     String session;
+    /** Waiting for the members' answer (a page, or the list of sessions). */
+    boolean reading;
     long after;
+    /** The end of the last gap reported in this session's replay. */
+    long gapTo;
     int sentOfSession;
     int count;
 
@@ -499,6 +637,7 @@ final class ConsoleConnection implements Consumer<DebugEvent> {
     void next(String s) {
       session = s;
       after = command.after(s);
+      gapTo = 0;
       sentOfSession = 0;
     }
 
@@ -506,6 +645,38 @@ final class ConsoleConnection implements Consumer<DebugEvent> {
       after = seq;
       sentOfSession++;
       count++;
+    }
+  }
+
+  /** Where {@link InOrder} sends: this connection, with its budget and counts. */
+  private final class Ordered implements InOrder.Out {
+    @Override
+    public void send(DebugEvent event) {
+      ConsoleConnection.this.send(event);
+    }
+
+    @Override
+    public void gap(String session, long from, long to, List<String> left, List<String> unanswered) {
+      ConsoleConnection.this.gap(session, from, to, left, unanswered);
+    }
+
+    @Override
+    public void dropped(long count) {
+      drop(count);
+    }
+
+    @Override
+    public long afterOf(String session) {
+      Subscription own = subscriptions.get(session);
+      Subscription all = subscriptions.get(ALL);
+      return own != null ? own.command().after(session) : all != null ? all.command().after(session) : 0;
+    }
+
+    @Override
+    public long subscribedAt(String session) {
+      Subscription own = subscriptions.get(session);
+      Subscription all = subscriptions.get(ALL);
+      return own != null ? own.at() : all != null ? all.at() : System.currentTimeMillis();
     }
   }
 }

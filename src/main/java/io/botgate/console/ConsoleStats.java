@@ -11,6 +11,8 @@ public final class ConsoleStats {
   final LongAdder dropped = new LongAdder();
   final LongAdder congestions = new LongAdder();
   final LongAdder merged = new LongAdder();
+  /** Gap frames sent: events of a session no member of the cluster held any more. */
+  final LongAdder gaps = new LongAdder();
   private final AtomicLong queuedBytes = new AtomicLong();
   private final AtomicLong peakQueuedBytes = new AtomicLong();
 
@@ -32,6 +34,10 @@ public final class ConsoleStats {
 
   public long dropped() {
     return dropped.sum();
+  }
+
+  public long gaps() {
+    return gaps.sum();
   }
 
   /** Bytes all connections have written that their sockets have not taken yet. */

@@ -22,6 +22,8 @@ public final class DebugEvent {
   public static final String WARNING = "warning";
   public static final String ERROR = "error";
   public static final String DROPPED = "dropped";
+  /** A console notice: events of a session that no node of the cluster holds any more, skipped. */
+  public static final String GAP = "gap";
 
   private final long seq;
   private final String session;

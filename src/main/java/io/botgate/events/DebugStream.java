@@ -3,6 +3,7 @@ package io.botgate.events;
 import io.botgate.JsonText;
 import io.botgate.Timestamps;
 import io.botgate.session.EventNumbering;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
@@ -49,6 +50,8 @@ public final class DebugStream implements EventNumbering {
   private final LongSupplier clock;
   private final ConcurrentHashMap<String, History> histories = new ConcurrentHashMap<>();
   private final List<Consumer<DebugEvent>> listeners = new CopyOnWriteArrayList<>();
+  /** Set in a cluster: events also go to the other nodes' consoles, and histories are read from every node. */
+  private volatile ClusterEvents cluster;
 
   /**
    * @param historySize events kept per session
@@ -97,6 +100,10 @@ public final class DebugStream implements EventNumbering {
       // Delivered under the lock so that every listener sees a session's events in seq order.
       if (vertx != null) {
         vertx.eventBus().publish(ADDRESS_PREFIX + session, json);
+        ClusterEvents across = cluster;
+        if (across != null) {
+          across.publish(event);
+        }
       }
       for (Consumer<DebugEvent> listener : listeners) {
         listener.accept(event);
@@ -153,6 +160,25 @@ public final class DebugStream implements EventNumbering {
     return out;
   }
 
+  /**
+   * Up to {@code limit} kept events with {@code seq > after}, oldest first, of this node or, in a cluster,
+   * of every member merged by seq.
+   */
+  public Future<EventPage> page(String session, long after, int limit) {
+    ClusterEvents across = cluster;
+    return across != null ? across.history(session, after, limit)
+      : Future.succeededFuture(new EventPage(history(session, after, limit), lastSeq(session), List.of()));
+  }
+
+  /** The cluster's events when this node is in one, else null. */
+  public ClusterEvents cluster() {
+    return cluster;
+  }
+
+  void acrossNodes(ClusterEvents cluster) {
+    this.cluster = cluster;
+  }
+
   @Override
   public void continueFrom(String session, long seq) {
     History history = histories.computeIfAbsent(session, s -> new History());
@@ -174,6 +200,11 @@ public final class DebugStream implements EventNumbering {
     synchronized (history) {
       return history.lastSeq;
     }
+  }
+
+  /** How long a session's events are kept after its last event. */
+  public long keepMillis() {
+    return keepMillis;
   }
 
   /** Events emitted since start. */

@@ -64,6 +64,15 @@ public final class ClusterNodes implements AutoCloseable {
     return new Node(vertx, gateway, WebClient.create(vertx));
   }
 
+  /** A bare member of this cluster (a clustered Vert.x without a gateway) for the test to drive; close it to leave. */
+  public Vertx join(String nodeId) {
+    JsonArray members = new JsonArray();
+    hazelcastPorts.forEach(p -> members.add("127.0.0.1:" + p));
+    GatewayConfig settings = GatewayConfig.of(new JsonObject().put("node.id", nodeId).put("cluster.enabled", true)
+      .put("cluster.name", name).put("cluster.port", freePort()).put("cluster.members", members));
+    return result(ClusterNode.start(new VertxOptions(), ClusterOptions.from(settings), 3_600_000L, nodeId));
+  }
+
   public Node node(int i) {
     return nodes.get(i);
   }
