@@ -1,7 +1,5 @@
 package io.botgate.cluster;
 
-import io.vertx.core.json.JsonArray;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -118,12 +116,6 @@ public final class GatewayProcesses implements AutoCloseable {
   /** The nodes whose process still runs. */
   public List<Node> alive() {
     return nodes.stream().filter(n -> n.process.isAlive()).toList();
-  }
-
-  static JsonArray members(List<Node> nodes) {
-    JsonArray ids = new JsonArray();
-    nodes.forEach(n -> ids.add(n.id));
-    return ids;
   }
 
   private static int freePort() {
