@@ -54,18 +54,19 @@ gateway() { # name jar http-port [more -D flags...] -> starts it in the backgrou
     -Dnode.id="$name" "$@" -jar "$jar" > "$WORK/$name.log" 2>&1 &
   echo $! > "$WORK/$name.pid"
 }
-gateway standalone target/botgate.jar $STANDALONE
+healthy() { # port -> waits until the gateway there answers /health (one at a time: starting JVMs side by side on a
+  # loaded 2-core machine takes longer than Main's start-up timeouts)
+  for _ in $(seq 1500); do curl -sf -o /dev/null "http://127.0.0.1:$1/health" && return; sleep 0.2; done
+  echo "the gateway on $1 did not start (logs in $WORK)"; exit 1
+}
+gateway standalone target/botgate.jar $STANDALONE; healthy $STANDALONE
 gateway one target/botgate.jar $ONE -Dcluster.enabled=true -Dcluster.name=bench-one -Dcluster.port=5901 \
-  -Dcluster.members=127.0.0.1:5901
+  -Dcluster.members=127.0.0.1:5901; healthy $ONE
 gateway pair-a target/botgate.jar $PAIR_A -Dcluster.enabled=true -Dcluster.name=bench-pair -Dcluster.port=5911 \
-  -Dcluster.members=127.0.0.1:5911,127.0.0.1:5912
+  -Dcluster.members=127.0.0.1:5911,127.0.0.1:5912; healthy $PAIR_A
 gateway pair-b target/botgate.jar $PAIR_B -Dcluster.enabled=true -Dcluster.name=bench-pair -Dcluster.port=5912 \
-  -Dcluster.members=127.0.0.1:5911,127.0.0.1:5912
-[ -n "${BASE_JAR:-}" ] && gateway today "$BASE_JAR" $TODAY
-for port in $STANDALONE $ONE $PAIR_A $PAIR_B ${BASE_JAR:+$TODAY}; do
-  for _ in $(seq 600); do curl -sf -o /dev/null "http://127.0.0.1:$port/health" && break; sleep 0.2; done
-  curl -sf -o /dev/null "http://127.0.0.1:$port/health" || { echo "the gateway on $port did not start"; exit 1; }
-done
+  -Dcluster.members=127.0.0.1:5911,127.0.0.1:5912; healthy $PAIR_B
+if [ -n "${BASE_JAR:-}" ]; then gateway today "$BASE_JAR" $TODAY; healthy $TODAY; fi
 until [ "$(curl -s "http://127.0.0.1:$PAIR_A/api/cluster" | grep -o '"node":' | wc -l)" = 2 ]; do sleep 0.2; done
 
 cat > "$WORK/execute.lua" <<LUA
