@@ -13,20 +13,28 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Checks that every session {@code <prefix>0 .. <prefix>(count-1)} is held by the gateway at {@code base}:
  * {@code GET /api/sessions/<id>} answers 200 with a last result. Prints "present P of N" and the first
  * missing ones; exits 1 when any is missing. 16 requests at a time, each session asked once.
- *   java bench/ClusterSessions.java http://127.0.0.1:18182 s 10000
+ * {@code --save FILE} writes the ids found to FILE; {@code --only FILE} asks only for the ids in FILE.
+ *   java bench/ClusterSessions.java http://127.0.0.1:18182 s 10000 [--save FILE | --only FILE]
  */
 public final class ClusterSessions {
   public static void main(String[] args) throws Exception {
     String base = args[0];
     String prefix = args[1];
-    int count = Integer.parseInt(args[2]);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < Integer.parseInt(args[2]); i++) {
+      ids.add(prefix + i);
+    }
+    if (args.length > 4 && args[3].equals("--only")) {
+      ids = java.nio.file.Files.readAllLines(java.nio.file.Path.of(args[4]));
+    }
+    int count = ids.size();
+    List<String> found = java.util.Collections.synchronizedList(new ArrayList<>());
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     Semaphore slots = new Semaphore(16);
     AtomicInteger present = new AtomicInteger();
     List<String> missing = java.util.Collections.synchronizedList(new ArrayList<>());
     List<CompletableFuture<?>> calls = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      String id = prefix + i;
+    for (String id : ids) {
       slots.acquire();
       HttpRequest get = HttpRequest.newBuilder(URI.create(base + "/api/sessions/" + id))
         .timeout(Duration.ofSeconds(60)).build();
@@ -34,6 +42,7 @@ public final class ClusterSessions {
         slots.release();
         if (e == null && r.statusCode() == 200 && r.body().contains("\"lastResult\":{")) {
           present.incrementAndGet();
+          found.add(id);
         } else {
           missing.add(id + " (" + (e != null ? e : r.statusCode() + " " + r.body()) + ")");
         }
@@ -41,6 +50,9 @@ public final class ClusterSessions {
       }));
     }
     CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).join();
+    if (args.length > 4 && args[3].equals("--save")) {
+      java.nio.file.Files.write(java.nio.file.Path.of(args[4]), found);
+    }
     System.out.println("present " + present.get() + " of " + count
       + (missing.isEmpty() ? "" : "; missing: " + missing.subList(0, Math.min(5, missing.size()))));
     System.exit(missing.isEmpty() ? 0 : 1);

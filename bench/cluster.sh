@@ -39,7 +39,7 @@ http {
   upstream pair { server 127.0.0.1:$PAIR_A; server 127.0.0.1:$PAIR_B; keepalive 64; }
   server { listen 127.0.0.1:$UPSTREAM; location / { default_type application/json; return 200 '$BODY'; } }
   server { listen 127.0.0.1:$PAIR; location / { proxy_pass http://pair; proxy_http_version 1.1;
-           proxy_set_header Connection ""; } }
+           proxy_set_header Connection ""; proxy_set_header Host \$http_host; } }
 }
 NGINX
 nginx -c "$WORK/nginx.conf"
@@ -146,7 +146,8 @@ echo "(medians over the rounds of ratios measured side by side)"
 
 echo
 echo "kill -9 of one of the two nodes under load:"
-java -cp target/botgate.jar bench/ClusterSessions.java "http://127.0.0.1:$PAIR_A" s $SESSIONS | sed 's/^/  before: /'
+java -cp target/botgate.jar bench/ClusterSessions.java "http://127.0.0.1:$PAIR_A" s $SESSIONS --save "$WORK/held.txt" \
+  | sed 's/^/  before: /' || true
 VICTIM=$(cat "$WORK/pair-b.pid")
 wrk -t2 -c"$CONNS" -d20s --timeout 30s -s "$WORK/execute.lua" "${URL[p]}" > "$WORK/kill.txt" &
 WRK=$!
@@ -158,5 +159,6 @@ echo "  the survivor saw the member leave after $(( ($(date +%s%N) - KILLED_AT) 
 wait $WRK
 echo "  requests: $(awk '/requests in/ {print $1}' "$WORK/kill.txt"), failed: $(failed < "$WORK/kill.txt")" \
   "(non-2xx $(awk '/Non-2xx/ {print $NF}' "$WORK/kill.txt"), socket errors: $(grep 'Socket errors' "$WORK/kill.txt" | cut -d: -f2- || echo none))"
-java -cp target/botgate.jar bench/ClusterSessions.java "http://127.0.0.1:$PAIR_A" s $SESSIONS | sed 's/^/  after: /'
+java -cp target/botgate.jar bench/ClusterSessions.java "http://127.0.0.1:$PAIR_A" s $SESSIONS --only "$WORK/held.txt" \
+  | sed 's/^/  after, of those held before: /' || true
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
