@@ -13,8 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Checks that every session {@code <prefix>0 .. <prefix>(count-1)} is held by the gateway at {@code base}:
  * {@code GET /api/sessions/<id>} answers 200 with a last result. Prints "present P of N" and the first
  * missing ones; exits 1 when any is missing. 16 requests at a time, each session asked once.
- * {@code --save FILE} writes the ids found to FILE; {@code --only FILE} asks only for the ids in FILE.
- *   java bench/ClusterSessions.java http://127.0.0.1:18182 s 10000 [--save FILE | --only FILE]
+ * {@code --save FILE} writes the ids found to FILE; {@code --only FILE} asks only for the ids in FILE;
+ * {@code --create INTEGRATION} first executes INTEGRATION once in each session (so that every one exists).
+ *   java bench/ClusterSessions.java http://127.0.0.1:18182 s 10000 [--save FILE | --only FILE | --create NAME]
  */
 public final class ClusterSessions {
   public static void main(String[] args) throws Exception {
@@ -50,6 +51,23 @@ public final class ClusterSessions {
       }));
     }
     CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).join();
+    if (args.length > 4 && args[3].equals("--create") && !missing.isEmpty()) {
+      List<CompletableFuture<?>> created = new ArrayList<>();
+      for (String entry : List.copyOf(missing)) {
+        String id = entry.substring(0, entry.indexOf(' '));
+        slots.acquire();
+        HttpRequest post = HttpRequest.newBuilder(URI.create(base + "/api/sessions/" + id + "/integrations/" + args[4]))
+          .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString("{\"variables\": {\"q\": \"bench\"}}")).build();
+        created.add(client.sendAsync(post, HttpResponse.BodyHandlers.discarding()).handle((r, e) -> {
+          slots.release();
+          return null;
+        }));
+      }
+      CompletableFuture.allOf(created.toArray(CompletableFuture[]::new)).join();
+      System.out.println("created " + created.size() + " sessions");
+      return;
+    }
     if (args.length > 4 && args[3].equals("--save")) {
       java.nio.file.Files.write(java.nio.file.Path.of(args[4]), found);
     }

@@ -146,6 +146,8 @@ echo "(medians over the rounds of ratios measured side by side)"
 
 echo
 echo "kill -9 of one of the two nodes under load:"
+java -cp target/botgate.jar bench/ClusterSessions.java "http://127.0.0.1:$PAIR_A" s $SESSIONS --create bench \
+  | sed 's/^/  every session started first: /'
 java -cp target/botgate.jar bench/ClusterSessions.java "http://127.0.0.1:$PAIR_A" s $SESSIONS --save "$WORK/held.txt" \
   | sed 's/^/  before: /' || true
 VICTIM=$(cat "$WORK/pair-b.pid")
