@@ -70,14 +70,20 @@ if [ -n "${BASE_JAR:-}" ]; then gateway today "$BASE_JAR" $TODAY; healthy $TODAY
 until [ "$(curl -s "http://127.0.0.1:$PAIR_A/api/cluster" | grep -o '"node":' | wc -l)" = 2 ]; do sleep 0.2; done
 
 cat > "$WORK/execute.lua" <<LUA
--- one POST per request, spread over $SESSIONS sessions
+-- one POST per request, spread over $SESSIONS sessions; each wrk thread starts at its own offset, so two
+-- threads never send the same session side by side (a conversation's messages come one after another)
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"variables": {"q": "bench"}}'
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("offset", threads * 5003)
+end
 local n = 0
 request = function()
   n = n + 1
-  return wrk.format(nil, "/api/sessions/s" .. (n % $SESSIONS) .. "/integrations/bench")
+  return wrk.format(nil, "/api/sessions/s" .. ((offset + n) % $SESSIONS) .. "/integrations/bench")
 end
 LUA
 
