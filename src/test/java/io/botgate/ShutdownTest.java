@@ -43,7 +43,7 @@ class ShutdownTest {
     try {
       WebClient http = WebClient.create(vertx);
       AtomicReference<Integer> port = new AtomicReference<>();
-      await().atMost(60, TimeUnit.SECONDS).until(() -> port(logFile, port));
+      await().atMost(150, TimeUnit.SECONDS).until(() -> port(logFile, port));
       int p = port.get();
       HttpResponse<Buffer> declared = Await.result(http.put(p, "127.0.0.1", "/api/integrations/slow")
         .sendJsonObject(new JsonObject().put("method", "GET").put("url", upstream.url("/slow/1500")).put("retries", 0)));

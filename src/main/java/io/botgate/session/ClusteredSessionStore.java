@@ -1,6 +1,7 @@
 package io.botgate.session;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import com.hazelcast.projection.Projection;
 import io.botgate.GatewayError;
@@ -108,9 +109,14 @@ public final class ClusteredSessionStore implements SessionStore {
       });
   }
 
+  /**
+   * Reads the session and marks it as in a turn, in one operation on the node holding it. A mark already
+   * there means the last turn never saved: its node died after numbering events that consoles may have
+   * seen, so this turn numbers on well past them ({@link #AFTER_LOST_TURN}) rather than reusing their seqs.
+   */
   private Future<Session> load(String id) {
-    return from(map.getAsync(id)).compose(state -> {
-      long now = clock.getAsLong();
+    long now = clock.getAsLong();
+    return from(map.submitToKey(id, new BeginTurn())).compose(state -> {
       if (state == null) {
         if (counted.get() >= options.maxSessions()) {
           refused.increment();
@@ -119,12 +125,33 @@ public final class ClusteredSessionStore implements SessionStore {
             + "expire or are deleted"));
         }
         counted.incrementAndGet();
-        return Future.succeededFuture(new Session(id, options, total, now));
+        return from(map.setAsync(id, Session.firstTurnState(now))).map(v -> new Session(id, options, total, now));
       }
       Session session = Session.fromState(id, options, total, state);
+      if (Session.turnOpen(state)) {
+        session.lastSeq(session.lastSeq() + AFTER_LOST_TURN);
+      }
       session.touch(now);
       return Future.succeededFuture(session);
     });
+  }
+
+  /** How far the numbering jumps after a turn lost with its node: more events than any turn emits. */
+  static final long AFTER_LOST_TURN = 1_000_000;
+
+  /** Returns a session's state as it is and leaves it marked as in a turn; null, changing nothing, when none. */
+  static final class BeginTurn implements EntryProcessor<String, byte[], byte[]> {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public byte[] process(Map.Entry<String, byte[]> entry) {
+      byte[] state = entry.getValue();
+      if (state != null && !Session.turnOpen(state)) {
+        entry.setValue(Session.withTurnOpen(state));
+      }
+      return state;
+    }
   }
 
   private Future<Void> save(Session session) {

@@ -226,9 +226,13 @@ public final class Session {
     lastSeq = seq;
   }
 
+  /** Bytes before the JSON of a kept state: when the session was last active, and whether a turn is open. */
+  static final int STATE_HEADER = Long.BYTES + 1;
+
   /**
    * The session as a clustered map keeps it: when it was last active (8 bytes, so a listing reads only
-   * those), then its variables, results and event numbering as JSON.
+   * those), whether a turn of it is open (1 byte, 0 here: a turn that saves it has ended), then its
+   * variables, results and event numbering as JSON.
    */
   public synchronized byte[] toState() {
     JsonArray recentJson = new JsonArray();
@@ -250,8 +254,25 @@ public final class Session {
       state.put("context", context);
     }
     byte[] json = state.toBuffer().getBytes();
-    ByteBuffer out = ByteBuffer.allocate(Long.BYTES + json.length);
-    return out.putLong(lastActivity).put(json).array();
+    ByteBuffer out = ByteBuffer.allocate(STATE_HEADER + json.length);
+    return out.putLong(lastActivity).put((byte) 0).put(json).array();
+  }
+
+  /** The state of a session whose first turn has begun and not ended: no data yet. */
+  static byte[] firstTurnState(long now) {
+    return ByteBuffer.allocate(STATE_HEADER + 2).putLong(now).put((byte) 1).put((byte) '{').put((byte) '}').array();
+  }
+
+  /** Whether the turn that last read this state never saved it (its node died in the middle). */
+  static boolean turnOpen(byte[] state) {
+    return state[Long.BYTES] == 1;
+  }
+
+  /** The same state, marked as read by a turn that has not ended. */
+  static byte[] withTurnOpen(byte[] state) {
+    byte[] marked = state.clone();
+    marked[Long.BYTES] = 1;
+    return marked;
   }
 
   /** When a session kept by {@link #toState()} was last active, read from its first 8 bytes. */
@@ -262,8 +283,8 @@ public final class Session {
   /** A session as {@link #toState()} kept it, charged to {@code total}. */
   static Session fromState(String id, SessionOptions options, HeldTotal total, byte[] state) {
     Session session = new Session(id, options, total, activityOf(state));
-    JsonObject json = new JsonObject(Buffer.buffer(state).slice(Long.BYTES, state.length));
-    json.getJsonObject("variables").forEach(e -> {
+    JsonObject json = new JsonObject(Buffer.buffer(state).slice(STATE_HEADER, state.length));
+    json.getJsonObject("variables", new JsonObject()).forEach(e -> {
       session.put(e.getKey(), e.getValue());
       session.variableBytes += charge(e.getKey(), e.getValue());
     });
@@ -273,12 +294,12 @@ public final class Session {
       session.context = context;
       total.reserve(session.contextBytes());
     }
-    JsonArray latest = json.getJsonArray("latest");
+    JsonArray latest = json.getJsonArray("latest", new JsonArray());
     session.latestByIntegration = new IntegrationResult[latest.size()];
     for (int i = 0; i < latest.size(); i++) {
       session.latestByIntegration[i] = IntegrationResult.fromJson(latest.getJsonObject(i));
     }
-    JsonArray recent = json.getJsonArray("recent");
+    JsonArray recent = json.getJsonArray("recent", new JsonArray());
     session.recent = new IntegrationResult[Math.min(recent.size(), options.historySize())];
     session.recentCount = session.recent.length;
     for (int i = 0; i < session.recentCount; i++) {

@@ -82,6 +82,7 @@ class OpenApiTest {
     call(HttpMethod.POST, "/api/sessions/d1/scripts", new JsonObject());
     call(HttpMethod.GET, "/api/sessions/d1", null);
     call(HttpMethod.GET, "/api/sessions/nobody", null);
+    call(HttpMethod.GET, "/api/cluster", null);
     call(HttpMethod.GET, "/api/sessions/d1/events?after=0&limit=5", null);
     call(HttpMethod.GET, "/api/sessions/d1/events?limit=0", null);
     call(HttpMethod.PUT, "/api/integrations/pass", new JsonObject().put("method", "GET").put("url", gw.upstream.url("/")));

@@ -142,4 +142,28 @@ class ClusteredSessionsTest {
         + " + botContext.getContextDataForUser('shop', 'tier'), true, false)")));
     assertThat(read.getJsonObject("variableChanges").getString("seen")).isEqualTo("web u1 3 gold");
   }
+
+  @Test
+  void shouldNumberPastTheEventsOfATurnLostWithItsNode() {
+    JsonObject first = result(post(cluster.node(0), "/api/sessions/lost/scripts", new JsonObject().put("code", INCREMENT)));
+    long before = last(first.getJsonArray("events"));
+    // What a node that died in the middle of a turn leaves: the session marked as in a turn, never saved.
+    com.hazelcast.map.IMap<String, byte[]> map = ClusterNode.hazelcast(cluster.node(1).vertx())
+      .getMap(io.botgate.session.ClusteredSessionStore.MAP);
+    byte[] state = map.get("lost");
+    state[Long.BYTES] = 1;
+    map.set("lost", state);
+
+    JsonObject next = result(post(cluster.node(1), "/api/sessions/lost/scripts", new JsonObject().put("code", INCREMENT)));
+    long firstOfNext = next.getJsonArray("events").getJsonObject(0).getLong("seq");
+    assertThat(firstOfNext).isGreaterThan(before + 1_000_000L);
+    assertThat(get(cluster.node(0), "/api/sessions/lost").getJsonObject("variables").getInteger("n")).isEqualTo(2);
+
+    JsonObject after = result(post(cluster.node(0), "/api/sessions/lost/scripts", new JsonObject().put("code", INCREMENT)));
+    assertThat(after.getJsonArray("events").getJsonObject(0).getLong("seq")).isEqualTo(last(next.getJsonArray("events")) + 1);
+  }
+
+  private static long last(JsonArray events) {
+    return events.getJsonObject(events.size() - 1).getLong("seq");
+  }
 }

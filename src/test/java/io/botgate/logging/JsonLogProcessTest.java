@@ -24,7 +24,7 @@ class JsonLogProcessTest {
       "--config", "conf/config.json")
       .redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
     try {
-      await().atMost(60, TimeUnit.SECONDS).until(() -> Files.readString(logFile).contains("botgate listening on"));
+      await().atMost(150, TimeUnit.SECONDS).until(() -> Files.readString(logFile).contains("botgate listening on"));
       gateway.destroy(); // SIGTERM
       assertThat(gateway.waitFor(40, TimeUnit.SECONDS)).isTrue();
       String log = Files.readString(logFile);
