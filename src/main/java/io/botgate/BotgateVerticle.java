@@ -4,6 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import io.botgate.cluster.ClusterNode;
 import io.botgate.api.ApiRoutes;
 import io.botgate.api.EventBusApi;
+import io.botgate.api.GatewayHealth;
 import io.botgate.api.BearerAuth;
 import io.botgate.api.HostAllowList;
 import io.botgate.api.HttpErrors;
@@ -34,7 +35,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
-import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
@@ -195,12 +195,7 @@ public final class BotgateVerticle extends VerticleBase {
   }
 
   private HealthChecks healthChecks() {
-    HealthChecks checks = HealthChecks.create(vertx);
-    checks.register("integrations", p -> p.complete(Status.OK(new JsonObject().put("count", registry.all().size()))));
-    checks.register("sessions", p -> p.complete(Status.OK(new JsonObject().put("count", sessions.size()))));
-    checks.register("accepting", p -> p.complete(draining
-      ? Status.KO(new JsonObject().put("reason", "draining: the gateway is shutting down")) : Status.OK()));
-    return checks;
+    return GatewayHealth.create(vertx, registry, sessions, () -> engine, () -> draining);
   }
 
   /**

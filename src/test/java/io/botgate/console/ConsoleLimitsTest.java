@@ -74,7 +74,7 @@ class ConsoleLimitsTest {
     other.send(new JsonObject().put("op", "ping"));
     other.awaitFrame(f -> "pong".equals(f.getString("op")));
     other.close();
-    assertThat(result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/health").send()).statusCode()).isEqualTo(200);
+    gw.assertHealthy();
   }
 
   @Test
