@@ -125,7 +125,14 @@ class SessionTurnsTest {
   void shouldRefuseATurnPastTheQueueBound() {
     // A Vert.x of its own: servers on port 0 in one Vert.x share one port, and requests would reach gw too.
     Vertx own = Vertx.vertx();
-    TestGateway small = result(TestGateway.start(own, new JsonObject().put("session.queue", 1)));
+    try {
+      refuseATurnPastTheQueueBound(result(TestGateway.start(own, new JsonObject().put("session.queue", 1))));
+    } finally {
+      result(own.close());
+    }
+  }
+
+  private static void refuseATurnPastTheQueueBound(TestGateway small) {
     Future<HttpResponse<Buffer>> running = small.http.post(small.gateway.port(), "127.0.0.1", "/api/sessions/q/scripts")
       .sendJsonObject(new JsonObject().put("code", "botContext.printDebugMessage('started');"
         + " var end = Date.now() + 1500; while (Date.now() < end) {}"));
@@ -142,7 +149,6 @@ class SessionTurnsTest {
     assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("session.queue");
     assertThat(result(running).statusCode()).isEqualTo(200);
     assertThat(waiting.bodyAsJsonObject().getString("outcome")).isEqualTo("ok");
-    result(own.close());
   }
 
   @Test
