@@ -5,6 +5,7 @@
 #
 #   bench/mutation.sh [group ...]     groups: integration session script console (default: all four)
 #   BUDGET=1200 bench/mutation.sh session    seconds per group (default 1800); a group past it is cut off
+#   OFFLINE= bench/mutation.sh ...           the first time: lets Maven download pitest (offline by default)
 #
 # Per group it prints the mutation score (killed, timed out and memory errors count as killed; survivors and
 # mutants no test covers do not) and lists the survivors; reports stay in target/pit-reports/<group>/.
@@ -12,6 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BUDGET=${BUDGET:-1800}
+# -o by default (~/.m2 is filled); OFFLINE= for the first run, which downloads pitest and its plugin.
+OFFLINE=${OFFLINE--o}
 groups=("$@")
 [ ${#groups[@]} -gt 0 ] || groups=(integration session script console)
 
@@ -25,7 +28,7 @@ declare -A TARGETS=(
   [console]="io.botgate.console.ConsoleConnection|io.botgate.console.ConsoleDeliveryTest"
 )
 
-nice -n 15 mvn -B -q -o test-compile
+nice -n 15 mvn -B -q $OFFLINE test-compile
 
 for group in "${groups[@]}"; do
   spec=${TARGETS[$group]:?"unknown group $group (integration, session, script, console)"}
@@ -35,7 +38,7 @@ for group in "${groups[@]}"; do
   echo "== $group: $classes"
   started=$(date +%s)
   status=0
-  timeout --signal=TERM "$BUDGET" nice -n 15 mvn -B -q -o -P mutation org.pitest:pitest-maven:mutationCoverage \
+  timeout --signal=TERM "$BUDGET" nice -n 15 mvn -B -q $OFFLINE -P mutation org.pitest:pitest-maven:mutationCoverage \
     -DtargetClasses="$classes" -DtargetTests="$tests" -DreportsDirectory="$report" \
     -DtimeoutConstant=8000 -DexcludedTestClasses='*Browser*,*ConsolePage*' >"target/pit-$group.log" 2>&1 || status=$?
   echo "   took $(( $(date +%s) - started )) s (exit $status; log target/pit-$group.log)"
