@@ -23,7 +23,7 @@ groups=("$@")
 # class is reached only through a real exchange.
 declare -A TARGETS=(
   [integration]="io.botgate.integration.BoundedBody,io.botgate.integration.UpstreamResponse,io.botgate.integration.Template|io.botgate.integration.BoundedBodyTest,io.botgate.integration.TemplateTest,io.botgate.integration.ExecutionTest"
-  [session]="io.botgate.session.Session|io.botgate.session.LocalSessionStoreTest,io.botgate.session.SessionBoundsTest"
+  [session]="io.botgate.session.Session|io.botgate.session.LocalSessionStoreTest,io.botgate.session.SessionStateTest"
   [script]="io.botgate.script.SandboxContextFactory,io.botgate.script.PoolState|io.botgate.script.ScriptLimitsTest,io.botgate.api.GatewayHealthTest"
   [console]="io.botgate.console.ConsoleConnection|io.botgate.console.ConsoleDeliveryTest"
 )
