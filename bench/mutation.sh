@@ -42,7 +42,7 @@ for group in "${groups[@]}"; do
     -DtargetClasses="$classes" -DtargetTests="$tests" -DreportsDirectory="$report" \
     -DtimeoutConstant=8000 -DexcludedTestClasses='*Browser*,*ConsolePage*' >"target/pit-$group.log" 2>&1 || status=$?
   echo "   took $(( $(date +%s) - started )) s (exit $status; log target/pit-$group.log)"
-  if [ -f "$report/mutations.xml" ]; then
+  if [ -s "$report/mutations.xml" ]; then
     python3 - "$report/mutations.xml" <<'PY'
 import sys, xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
