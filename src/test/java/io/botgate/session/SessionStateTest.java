@@ -48,6 +48,9 @@ class SessionStateTest {
     session.setVariable("d", null);
     assertThat(session.toJson().getJsonObject("variables").fieldNames()).containsExactly("a", "c", "e");
     assertThat(total.held()).isEqualTo(session.heldBytes());
+    session.setVariable("a", null); // the first one too
+    assertThat(session.toJson().getJsonObject("variables").fieldNames()).containsExactly("c", "e");
+    assertThat(session.variable("a")).isNull();
   }
 
   @Test
