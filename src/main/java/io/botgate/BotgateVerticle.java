@@ -16,6 +16,7 @@ import io.botgate.cb.context.ContextStore;
 import io.botgate.cb.context.ClusteredContextStore;
 import io.botgate.cb.context.LocalContextStore;
 import io.botgate.api.EventBusApi;
+import io.botgate.api.GatewayHealth;
 import io.botgate.api.BearerAuth;
 import io.botgate.api.CredentialRoutes;
 import io.botgate.api.HostAllowList;
@@ -54,7 +55,6 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
-import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
@@ -297,12 +297,7 @@ public final class BotgateVerticle extends VerticleBase {
   }
 
   private HealthChecks healthChecks() {
-    HealthChecks checks = HealthChecks.create(vertx);
-    checks.register("integrations", p -> p.complete(Status.OK(new JsonObject().put("count", registry.all().size()))));
-    checks.register("sessions", p -> p.complete(Status.OK(new JsonObject().put("count", sessions.size()))));
-    checks.register("accepting", p -> p.complete(draining
-      ? Status.KO(new JsonObject().put("reason", "draining: the gateway is shutting down")) : Status.OK()));
-    return checks;
+    return GatewayHealth.create(vertx, registry, sessions, () -> engine, () -> draining);
   }
 
   /**

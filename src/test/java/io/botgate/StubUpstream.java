@@ -157,6 +157,13 @@ public final class StubUpstream extends VerticleBase {
     writeChunks(req, chunk, left);
   }
 
+  /** Bytes of /huge bodies the socket has taken so far: how much a client read before it hung up. */
+  public long hugeBytesTaken() {
+    return hugeBytesTaken.get();
+  }
+
+  private final java.util.concurrent.atomic.AtomicLong hugeBytesTaken = new java.util.concurrent.atomic.AtomicLong();
+
   private void writeChunks(HttpServerRequest req, Buffer chunk, AtomicInteger left) {
     if (left.getAndDecrement() <= 0) {
       req.response().end("1]");
@@ -164,6 +171,7 @@ public final class StubUpstream extends VerticleBase {
     }
     req.response().write(chunk).onComplete(done -> {
       if (done.succeeded()) {
+        hugeBytesTaken.addAndGet(chunk.length());
         writeChunks(req, chunk, left);
       }
     });

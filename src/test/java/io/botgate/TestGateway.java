@@ -113,6 +113,22 @@ public final class TestGateway {
     });
   }
 
+  /**
+   * Reads /health and checks that it reports every check UP from the real state (event loops answering, the
+   * script pool taking scripts, the session store answering, not draining): the proof that the gateway serves.
+   */
+  public JsonObject assertHealthy() {
+    HttpResponse<Buffer> r = Await.result(http.get(gateway.port(), "127.0.0.1", "/health").send());
+    JsonObject health = r.bodyAsJsonObject();
+    org.assertj.core.api.Assertions.assertThat(r.statusCode()).as("/health: %s", health).isEqualTo(200);
+    org.assertj.core.api.Assertions.assertThat(health.getString("status")).isEqualTo("UP");
+    java.util.Map<String, String> checks = new java.util.TreeMap<>();
+    health.getJsonArray("checks").forEach(c -> checks.put(((JsonObject) c).getString("id"), ((JsonObject) c).getString("status")));
+    org.assertj.core.api.Assertions.assertThat(checks).as("/health checks: %s", health).containsExactlyEntriesOf(new java.util.TreeMap<>(
+      java.util.Map.of("accepting", "UP", "event-loops", "UP", "integrations", "UP", "scripts", "UP", "sessions", "UP")));
+    return health;
+  }
+
   public Future<JsonObject> session(String id) {
     return http.get(gateway.port(), "127.0.0.1", "/api/sessions/" + id).send().map(HttpResponse::bodyAsJsonObject);
   }

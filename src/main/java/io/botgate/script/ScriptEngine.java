@@ -232,6 +232,11 @@ public final class ScriptEngine {
     return compiled.get(code) != null;
   }
 
+  /** The pool's queue, threads and watchdog now, for /health. */
+  public PoolState poolState() {
+    return workers.state();
+  }
+
   /** Threads the watchdog stopped inside a builtin that did not return (each replaced). */
   public long stoppedThreads() {
     return workers.stopped();

@@ -69,6 +69,8 @@ final class ScriptWorkers {
   private final AtomicLong stopped = new AtomicLong();
   private final AtomicLong abandoned = new AtomicLong();
   private volatile boolean closed;
+  /** When the watchdog last looked at the runs (System.nanoTime), for /health. */
+  private volatile long lastWatch = System.nanoTime();
   /** Called by the stopper with the worker after reading its stack, before taking the run's lock (for tests). */
   volatile Consumer<Thread> beforeStop = worker -> { };
   /** Called by the stopper with the worker under the run's lock, just before the stop is sent (for tests). */
@@ -157,7 +159,14 @@ final class ScriptWorkers {
     }
   }
 
+  /** What /health reports of the pool, taken now. */
+  PoolState state() {
+    return new PoolState(queue.size(), queue.size() + queue.remainingCapacity(), running.size(), workers.size(),
+      threads, (System.nanoTime() - lastWatch) / 1_000_000, closed);
+  }
+
   private void watch() {
+    lastWatch = System.nanoTime();
     try {
       watchOnce();
     } catch (RuntimeException | Error e) {

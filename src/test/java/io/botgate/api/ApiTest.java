@@ -207,9 +207,11 @@ class ApiTest {
 
   @Test
   void shouldReportHealth() {
-    HttpResponse<Buffer> r = result(request(io.vertx.core.http.HttpMethod.GET, "/health").send());
-    assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(r.bodyAsJsonObject().getString("status")).isEqualTo("UP");
+    JsonObject health = gw.assertHealthy();
+    JsonObject scripts = health.getJsonArray("checks").stream().map(JsonObject.class::cast)
+      .filter(c -> c.getString("id").equals("scripts")).findFirst().orElseThrow().getJsonObject("data");
+    assertThat(scripts.getInteger("threads")).isPositive();
+    assertThat(scripts.getInteger("queued")).isLessThan(scripts.getInteger("queueCapacity"));
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.botgate.events;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -111,5 +112,34 @@ class DebugStreamTest {
     assertThat(stream.expire()).isEqualTo(1);
     assertThat(stream.history("old", 0, 100)).isEmpty();
     assertThat(stream.history("recent", 0, 100)).hasSize(3);
+  }
+
+  /**
+   * Two producers on one session, interleaved on purpose: while the listener holds the first event, the
+   * second producer emits. Under the per-session lock it blocks until the listener returns, so the listener
+   * sees 1 then 2; a stream that called listeners after releasing the lock would deliver 2 before 1.
+   */
+  @Test
+  @Timeout(20)
+  void shouldCallListenersUnderTheSessionLockSoTwoProducersKeepSeqOrder() throws Exception {
+    DebugStream stream = new DebugStream(null, 100, 1_000, 60_000, now::get);
+    List<Long> seen = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    java.util.concurrent.atomic.AtomicReference<Thread> second = new java.util.concurrent.atomic.AtomicReference<>();
+    stream.addListener(event -> {
+      if (event.seq() == 1) {
+        Thread producer = new Thread(() -> stream.emit("order", "debug", "debug", "second", null), "second-producer");
+        second.set(producer);
+        producer.start();
+        // until the second producer either delivered its event (no lock held) or waits for the lock
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).pollInterval(java.time.Duration.ofMillis(5))
+          .until(() -> !seen.isEmpty() || producer.getState() == Thread.State.BLOCKED);
+      }
+      seen.add(event.seq());
+    });
+    Thread first = new Thread(() -> stream.emit("order", "debug", "debug", "first", null), "first-producer");
+    first.start();
+    first.join();
+    second.get().join();
+    assertThat(seen).containsExactly(1L, 2L);
   }
 }

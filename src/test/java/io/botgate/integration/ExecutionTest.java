@@ -8,6 +8,7 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,6 +42,14 @@ class ExecutionTest {
 
   private static int attempts(JsonObject report) {
     return report.getJsonObject("result").getInteger("attempts");
+  }
+
+  /**
+   * How long the execution took as the gateway measured it, from its start to its outcome: the deadline's
+   * contract. The test's own clock would add the HTTP round trip, which on a loaded machine is not the gateway's.
+   */
+  private static long gatewayMs(JsonObject report) {
+    return report.getJsonObject("result").getLong("durationMs");
   }
 
   @Test
@@ -106,24 +115,64 @@ class ExecutionTest {
   }
 
   @Test
-  void shouldBoundRetriesByTheDeadline() {
-    // 10 retries with backoff 100, 200, 400, 800... cannot all fit in 1 s: the deadline wins.
-    JsonObject report = run("retry", def("bounded", "stub:/status/503").put("retries", 10).put("timeoutMs", 1000));
-    assertThat(attempts(report)).isBetween(2, 5);
-    assertThat(status(report)).isIn("503", "504");
+  @Timeout(20)
+  void shouldStopRetryingWhenTheNextBackoffWouldEndPastTheDeadline() {
+    // Attempts at about 0, 100, 300, 700 and 1500 ms; the next backoff (1600 ms) would end past 3000 ms, so
+    // the last answer (503) is the outcome, well before the deadline. Without the deadline in the retry
+    // condition, a sixth attempt is scheduled and the deadline's 504 wins instead.
+    JsonObject report = run("retry", def("bounded", "stub:/status/503").put("retries", 10).put("timeoutMs", 3000));
+    assertThat(status(report)).isEqualTo("503");
+    assertThat(attempts(report)).isBetween(4, 5);
+    assertThat(gatewayMs(report)).isBetween(700L, 3000L);
   }
 
   @Test
+  void shouldNotRetryPatchByDefault() {
+    JsonObject report = run("retry", def("patch503", "stub:/flaky/7").put("method", "PATCH").put("body", "{}")
+      .put("retries", 2));
+    assertThat(status(report)).isEqualTo("503");
+    assertThat(attempts(report)).isEqualTo(1);
+    assertThat(gw.upstream.hits("/flaky/7")).isEqualTo(1);
+  }
+
+  @Test
+  void shouldRetryPutAndDeleteAsIdempotent() {
+    assertThat(attempts(run("retry", def("put503", "stub:/flaky/1/put").put("method", "PUT").put("retries", 2))))
+      .isEqualTo(2);
+    assertThat(attempts(run("retry", def("delete503", "stub:/flaky/1/delete").put("method", "DELETE").put("retries", 2))))
+      .isEqualTo(2);
+  }
+
+  @Test
+  void shouldNotRetryAClientErrorButRetryTooManyRequests() {
+    for (int code : new int[] {400, 404, 409, 499}) {
+      JsonObject report = run("retry", def("client" + code, "stub:/status/" + code).put("retries", 2));
+      assertThat(status(report)).isEqualTo(String.valueOf(code));
+      assertThat(attempts(report)).as("attempts for %d", code).isEqualTo(1);
+    }
+    JsonObject busy = run("retry", def("busy429", "stub:/status/429").put("retries", 1));
+    assertThat(attempts(busy)).isEqualTo(2);
+    JsonObject notImplemented = run("retry", def("ni501", "stub:/status/501").put("retries", 2));
+    assertThat(attempts(notImplemented)).isEqualTo(1);
+  }
+
+  @Test
+  @Timeout(20)
   void shouldAnswer504WhenTheUpstreamHangs() {
-    JsonObject report = run("deadline", def("hang", "stub:/hang").put("timeoutMs", 300));
+    JsonObject report = run("deadline", def("hang", "stub:/hang").put("timeoutMs", 300).put("retries", 3));
     assertThat(status(report)).isEqualTo("504");
     assertThat(report.getString("reason")).contains("deadline of 300 ms");
+    assertThat(attempts(report)).isEqualTo(1);
+    assertThat(gatewayMs(report)).isBetween(300L, 2 * 300L + 1000);
   }
 
   @Test
+  @Timeout(20)
   void shouldAnswer504WhenTheUpstreamDripsPastTheDeadline() {
     JsonObject report = run("deadline", def("drip", "stub:/drip").put("timeoutMs", 700).put("retries", 0));
     assertThat(status(report)).isEqualTo("504");
+    assertThat(report.getString("reason")).contains("deadline of 700 ms");
+    assertThat(gatewayMs(report)).isBetween(700L, 2 * 700L + 1000);
   }
 
   @Test
@@ -160,6 +209,9 @@ class ExecutionTest {
     JsonObject report = run("transport", def("huge", "stub:/huge/50").put("retries", 0));
     assertThat(status(report)).isEqualTo("502");
     assertThat(report.getString("reason")).contains("larger than the limit of 1000000 bytes");
+    // The gateway hangs up at the limit: the stub's socket takes the limit plus what the kernel buffers,
+    // far from the 50 MB it would send to a client that read on.
+    assertThat(gw.upstream.hugeBytesTaken()).isLessThan(20L << 20);
   }
 
   @Test
@@ -170,6 +222,18 @@ class ExecutionTest {
     assertThat(status(report)).isEqualTo("440");
     assertThat(report.getString("reason")).contains("{$botContext.q}").contains("newline");
     assertThat(gw.upstream.hits("/echo")).isZero();
+  }
+
+  @Test
+  void shouldRejectACarriageReturnAloneInAPlaceholderValueWithoutSending() {
+    for (String where : new String[] {"query", "headers"}) {
+      JsonObject definition = def("cr-" + where, "stub:/echo/cr").put(where, new JsonObject().put("X-Q", "{$botContext.q}"));
+      JsonObject report = result(gw.declareAndExecute("reject-cr", definition,
+        new JsonObject().put("variables", new JsonObject().put("q", "a\rX-Injected: 1"))));
+      assertThat(status(report)).as(where).isEqualTo("440");
+      assertThat(report.getString("reason")).contains("{$botContext.q}").contains("newline");
+    }
+    assertThat(gw.upstream.hits("/echo/cr")).isZero();
   }
 
   @Test

@@ -165,6 +165,18 @@ class CbExamplesTest {
   }
 
   @Test
+  void shouldReadFalseInTheTransformEvenAfterAnEarlierSuccessInTheSameSession() {
+    // A fresh session reads false anyway: only a session whose last result was a success shows the reset.
+    result(gw.declareAndExecute("transform-after-success", statusIntegration("earlierSuccess", 200), null));
+    JsonObject integration = statusIntegration("transformAfterSuccess", 200).put("transformScript", """
+      botContext.printDebugMessage('in transform: ' + botContext.isApiExecutionSuccessful());
+      """);
+    JsonObject answer = result(gw.declareAndExecute("transform-after-success", integration,
+      new JsonObject().put("postProcess", "botContext.printDebugMessage('after: ' + botContext.isApiExecutionSuccessful());")));
+    assertThat(debugTexts(answer)).containsExactly("in transform: false", "after: true");
+  }
+
+  @Test
   void shouldLetTheTransformRewriteTheDataTheFieldsRead() {
     JsonObject integration = new JsonObject().put("name", "wrapped").put("method", "GET").put("url", "stub:/array")
       .put("transformScript", """

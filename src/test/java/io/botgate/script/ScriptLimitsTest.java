@@ -2,13 +2,23 @@ package io.botgate.script;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Runaway scripts stop with a limit error, and the next script runs normally. */
+/**
+ * Runaway scripts stop with a limit error, and the next script runs normally. A Rhino run cannot be
+ * interrupted, so each test runs on a thread of its own under a timeout: a limit that no longer stops a
+ * script fails its test rather than hanging the build.
+ */
+@Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ScriptLimitsTest {
+
+  private static final com.sun.management.ThreadMXBean THREADS =
+    (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
 
   static final ScriptLimits LIMITS = new ScriptLimits(500, 64L << 20, 200, 1 << 20, 1 << 18);
   static ScriptEngine engine;
@@ -58,5 +68,22 @@ class ScriptLimitsTest {
     ScriptOutcome fine = engine.runHere("botContext.printDebugMessage('still fine ' + (1 + 1));", next.bot);
     assertThat(fine.ok()).isTrue();
     assertThat(next.transcript.eventsAsJson().getJsonObject(0).getString("text")).isEqualTo("still fine 2");
+  }
+
+  @Test
+  void shouldStopAnEndlessLoopOnceItHasUsedItsCpuTime() {
+    ScriptFixture.Run run = fixture.run("cpu");
+    long cpuBefore = THREADS.getCurrentThreadCpuTime();
+    long began = System.nanoTime();
+    ScriptOutcome outcome = engine.runHere("while (true) {}", run.bot);
+    long cpuMs = (THREADS.getCurrentThreadCpuTime() - cpuBefore) / 1_000_000;
+    long wallMs = (System.nanoTime() - began) / 1_000_000;
+    assertThat(outcome.error()).isNotNull();
+    assertThat(outcome.error().type()).isEqualTo("limit");
+    assertThat(outcome.error().message()).isEqualTo("CPU time limit of 500 ms exceeded");
+    // CPU time is the contract (wall time on a loaded machine is longer): at least the limit, within 2x + 1 s.
+    assertThat(cpuMs).isBetween(LIMITS.cpuMillis(), 2 * LIMITS.cpuMillis() + 1000);
+    assertThat(wallMs).isGreaterThanOrEqualTo(cpuMs);
+    assertThat(outcome.durationMicros() / 1000).isLessThanOrEqualTo(wallMs);
   }
 }

@@ -221,4 +221,39 @@ class ScriptWorkersTest {
     assertThat(workers.submit("test", work, answer::complete)).isTrue();
     return answer.get(20, TimeUnit.SECONDS);
   }
+
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void shouldReportAFullQueueToHealthAndRecoverWhenItDrains() throws Exception {
+    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    java.util.function.Supplier<ScriptOutcome> waits = () -> {
+      try {
+        go.await(20, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return new ScriptOutcome(null, false, 0);
+    };
+    java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
+    assertThat(workers.state().problem()).isNull();
+    for (int i = 0; i < 2; i++) {
+      assertThat(workers.submit("busy", waits, o -> answered.incrementAndGet())).isTrue();
+    }
+    await().atMost(10, TimeUnit.SECONDS).until(() -> workers.state().running() == 2);
+    for (int i = 0; i < 4; i++) {
+      assertThat(workers.submit("queued", waits, o -> answered.incrementAndGet())).isTrue();
+    }
+    assertThat(workers.submit("refused", waits, o -> answered.incrementAndGet())).isFalse();
+    io.botgate.script.PoolState full = workers.state();
+    assertThat(full.queued()).isEqualTo(4);
+    assertThat(full.queueCapacity()).isEqualTo(4);
+    assertThat(full.threadsAlive()).isEqualTo(2);
+    assertThat(full.problem()).isEqualTo("the script queue is full (4 waiting, 2 running)");
+    go.countDown();
+    await().atMost(10, TimeUnit.SECONDS).until(() -> answered.get() == 6);
+    assertThat(workers.state().problem()).isNull();
+    assertThat(workers.state().watchdogAgoMillis()).isLessThan(PoolState.WATCHDOG_STALE_MILLIS);
+    workers.close();
+    assertThat(workers.state().problem()).isEqualTo("the script pool is shut down");
+  }
 }

@@ -1,0 +1,150 @@
+package io.botgate.session;
+
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** A session's variables in its small array, its byte accounting, and its state as a cluster keeps it. */
+class SessionStateTest {
+
+  private static final SessionOptions TWO_RESULTS = new SessionOptions(100, 10_000, 2, 60_000);
+
+  private static Session session(HeldTotal total) {
+    return new Session("s", TWO_RESULTS, total, 1_234);
+  }
+
+  private static IntegrationResult result(String integration, String status) {
+    return new IntegrationResult("s", integration, status.startsWith("2"), status, Instant.ofEpochMilli(5), 7, 1, "n");
+  }
+
+  /** A session holding just these variables, set afresh: what the byte count must agree with. */
+  private static long bytesOf(Map<String, Object> variables) {
+    Session fresh = session(new HeldTotal(Long.MAX_VALUE));
+    variables.forEach(fresh::setVariable);
+    return fresh.heldBytes();
+  }
+
+  @Test
+  void shouldKeepTheOrderTheValuesAndTheByteCountWhenAVariableInTheMiddleGoes() {
+    HeldTotal total = new HeldTotal(Long.MAX_VALUE);
+    Session session = session(total);
+    for (String name : List.of("a", "b", "c", "d")) {
+      session.setVariable(name, name + name);
+    }
+    session.setVariable("b", null);
+    assertThat(session.toJson().getJsonObject("variables"))
+      .isEqualTo(new JsonObject().put("a", "aa").put("c", "cc").put("d", "dd"));
+    assertThat(session.variable("b")).isNull();
+    assertThat(session.variable("d")).isEqualTo("dd");
+    assertThat(session.heldBytes()).isEqualTo(bytesOf(Map.of("a", "aa", "c", "cc", "d", "dd")));
+    assertThat(total.held()).isEqualTo(session.heldBytes());
+    session.setVariable("e", "ee");
+    session.setVariable("d", null);
+    assertThat(session.toJson().getJsonObject("variables").fieldNames()).containsExactly("a", "c", "e");
+    assertThat(total.held()).isEqualTo(session.heldBytes());
+    session.setVariable("a", null); // the first one too
+    assertThat(session.toJson().getJsonObject("variables").fieldNames()).containsExactly("c", "e");
+    assertThat(session.variable("a")).isNull();
+  }
+
+  @Test
+  void shouldReplaceOnlyThePrefixedVariablesAndCountTheirBytes() {
+    HeldTotal total = new HeldTotal(Long.MAX_VALUE);
+    Session session = session(total);
+    session.setVariable("f.x", "one");
+    session.setVariable("keep", "k");
+    session.setVariable("f.y", "two");
+    session.setVariable("other", "o");
+    session.replaceVariablesStartingWith("f.", Map.of("f.z", "three"));
+    assertThat(session.toJson().getJsonObject("variables"))
+      .isEqualTo(new JsonObject().put("keep", "k").put("other", "o").put("f.z", "three"));
+    assertThat(session.toJson().getJsonObject("variables").fieldNames()).containsExactly("keep", "other", "f.z");
+    assertThat(session.heldBytes()).isEqualTo(bytesOf(Map.of("keep", "k", "other", "o", "f.z", "three")));
+    assertThat(total.held()).isEqualTo(session.heldBytes());
+
+    session.removeVariablesStartingWith("f.");
+    assertThat(session.toJson().getJsonObject("variables").fieldNames()).containsExactly("keep", "other");
+    assertThat(session.variable("f.z")).isNull();
+    assertThat(session.heldBytes()).isEqualTo(bytesOf(Map.of("keep", "k", "other", "o")));
+    assertThat(total.held()).isEqualTo(session.heldBytes());
+  }
+
+  @Test
+  void shouldTakeAWriteThatFillsTheSessionExactlyAndRefuseOneByteMore() {
+    long room = 200;
+    Session session = new Session("s", new SessionOptions(100, room, 2, 60_000), new HeldTotal(Long.MAX_VALUE), 0);
+    String name = "v";
+    long overhead = io.botgate.session.HeldBytes.variable(name, "");
+    String fits = "x".repeat((int) (room - overhead));
+    assertThat(io.botgate.session.HeldBytes.variable(name, fits)).isEqualTo(room);
+    session.setVariable(name, fits);
+    assertThat(session.heldBytes()).isEqualTo(room);
+    assertThatThrownBy(() -> session.setVariable(name, fits + "x")).isInstanceOf(SessionLimitExceeded.class);
+    assertThat(session.variable(name)).isEqualTo(fits);
+    session.setVariable(name, "short"); // a write that shrinks the session is always taken
+    assertThat(session.heldBytes()).isEqualTo(io.botgate.session.HeldBytes.variable(name, "short"));
+  }
+
+  @Test
+  void shouldRefuseAWritePastTheTotalOfAllSessionsAndKeepThePreviousState() {
+    HeldTotal total = new HeldTotal(50);
+    Session session = session(total);
+    session.setVariable("a", "x");
+    long before = total.held();
+    assertThatThrownBy(() -> session.setVariable("b", "y".repeat(100))).isInstanceOf(SessionLimitExceeded.class)
+      .hasMessageContaining("session.total.mb");
+    assertThat(total.held()).isEqualTo(before);
+    assertThat(session.variable("b")).isNull();
+  }
+
+  @Test
+  void shouldCountResultsUpToTheHistorySizeNewestFirst() {
+    Session session = session(new HeldTotal(Long.MAX_VALUE));
+    session.record(result("a", "200"));
+    assertThat(session.toJson().getJsonArray("recentResults")).hasSize(1);
+    assertThat(session.heldBytes()).isEqualTo(HeldBytes.RESULT * 2L);
+    session.record(result("b", "201"));
+    session.record(result("a", "202"));
+    assertThat(session.toJson().getJsonArray("recentResults").stream()
+      .map(r -> ((JsonObject) r).getString("statusCode"))).containsExactly("202", "201");
+    assertThat(session.heldBytes()).isEqualTo(HeldBytes.RESULT * (2L + 2));
+  }
+
+  @Test
+  void shouldComeBackFromItsClusteredStateAsItWas() {
+    HeldTotal total = new HeldTotal(Long.MAX_VALUE);
+    Session session = session(total);
+    session.setVariable("name", "Ada");
+    session.setVariable("count", 3);
+    session.record(result("first", "200"));
+    session.record(result("second", "404"));
+    session.record(result("first", "201"));
+    session.lastSeq(42);
+    byte[] state = session.toState();
+    assertThat(Session.activityOf(state)).isEqualTo(1_234);
+
+    HeldTotal other = new HeldTotal(Long.MAX_VALUE);
+    Session back = Session.fromState("s", TWO_RESULTS, other, state);
+    assertThat(back.toJson()).isEqualTo(session.toJson());
+    assertThat(back.lastSeq()).isEqualTo(42);
+    assertThat(back.lastActivity()).isEqualTo(1_234);
+    assertThat(back.lastResultOf("second").statusCode()).isEqualTo("404");
+    assertThat(back.lastResult().statusCode()).isEqualTo("201");
+    assertThat(back.heldBytes()).isEqualTo(session.heldBytes());
+    assertThat(other.held()).isEqualTo(bytesOf(Map.of("name", "Ada", "count", 3)));
+
+    Session empty = Session.fromState("e", TWO_RESULTS, new HeldTotal(Long.MAX_VALUE),
+      new Session("e", TWO_RESULTS, new HeldTotal(Long.MAX_VALUE), 9).toState());
+    assertThat(empty.lastResult()).isNull();
+    assertThat(empty.lastSeq()).isZero();
+    assertThat(empty.toJson().getJsonArray("recentResults")).isEmpty();
+    Session shorter = Session.fromState("s", new SessionOptions(100, 10_000, 1, 60_000), new HeldTotal(Long.MAX_VALUE), state);
+    assertThat(shorter.toJson().getJsonArray("recentResults")).hasSize(1);
+  }
+}
