@@ -180,7 +180,7 @@ class SavedDefinitionsTest {
    * A directory nothing can be written in. Permissions stop a normal user; root ignores them, so then the
    * directory is made immutable (chattr +i); where neither works the test is skipped.
    */
-  private record ReadOnly(Path dir, boolean immutable) implements AutoCloseable {
+  record ReadOnly(Path dir, boolean immutable) implements AutoCloseable {
 
     static ReadOnly make(Path dir) throws IOException {
       Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("r-xr-xr-x"));
