@@ -10,6 +10,8 @@ import io.botgate.api.CbRoutes;
 import io.botgate.api.ContextRoutes;
 import io.botgate.cb.BotRegistry;
 import io.botgate.cb.CbImporter;
+import io.botgate.cb.SavedImports;
+import io.botgate.credentials.Credential;
 import io.botgate.cb.InteractionRunner;
 import io.botgate.cb.context.ContextOptions;
 import io.botgate.cb.context.ContextStore;
@@ -78,6 +80,8 @@ public final class BotgateVerticle extends VerticleBase {
   private SessionStore sessions;
   private IntegrationRegistry registry;
   private ReplicatedDefinitions<IntegrationDefinition> integrations;
+  private ReplicatedDefinitions<Credential> savedCredentials;
+  private ReplicatedDefinitions<CbImporter.Checked> imports;
   private BotRegistry bots;
   private CbImporter importer;
   private ContextStore contextStore;
@@ -142,6 +146,12 @@ public final class BotgateVerticle extends VerticleBase {
         if (text != null) {
           credentials.load(text, config.string("credentials.file"));
         }
+        return ReplicatedDefinitions.start(vertx, new ReplicatedDefinitions.Kind<>("credentials",
+          (name, json) -> credentials.read(json, name), credentials::install),
+          config.string("credentials.file"), text == null ? new JsonArray() : new JsonArray(text));
+      })
+      .compose(saved -> {
+        savedCredentials = saved;
         upstreamOptions = UpstreamOptions.of(config.string("upstream.mode"), config.string("upstream.mocksDir"),
           config.object("upstream.rewrite"));
         recorded = new RecordedMocks(vertx, upstreamOptions.mocksDir() == null ? null : Path.of(upstreamOptions.mocksDir()));
@@ -161,6 +171,14 @@ public final class BotgateVerticle extends VerticleBase {
       .compose(saved -> {
         integrations = saved;
         return importAtStart(config.list("imports.cb"));
+      })
+      .compose(v -> ConfFiles.read(vertx, "imports.file", config.string("imports.file"), () -> null))
+      .compose(text -> vertx.executeBlocking(() -> SavedImports.installAll(importer, text, config.string("imports.file"))))
+      .compose(loaded -> ReplicatedDefinitions.start(vertx, SavedImports.kind(importer, bots),
+        config.string("imports.file"), loaded))
+      .compose(saved -> {
+        imports = saved;
+        return Future.succeededFuture();
       })
       .compose(v -> ConfFiles.read(vertx, "script.globals", config.string("script.globals"), () -> null))
       // Building the sandbox (the standard objects, compiled and frozen) takes a while: not on an event loop.
@@ -229,9 +247,9 @@ public final class BotgateVerticle extends VerticleBase {
     new ApiRoutes(registry, integrations, executor, sessions, scripts, stream, mask).mount(router, config.integer("body.limit.bytes"), token);
     router.get("/api/cluster").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
       .end(ClusterNode.describe(vertx, config.string("node.id")).toBuffer()));
-    new CbRoutes(importer, bots, new InteractionRunner(sessions, stream, runner, executor, bots)).mount(router);
+    new CbRoutes(importer, bots, imports, new InteractionRunner(sessions, stream, runner, executor, bots)).mount(router);
     new ContextRoutes(contextStore).mount(router);
-    new CredentialRoutes(credentials, registry).mount(router);
+    new CredentialRoutes(credentials, savedCredentials, registry).mount(router);
     ConsoleEndpoint console = new ConsoleEndpoint(vertx, stream, new ConsoleOptions(
       config.integer("console.subscriptions"), config.integer("console.queue.bytes"),
       config.integer("console.heartbeat.seconds") * 1000L, config.integer("history.size"),
@@ -319,9 +337,7 @@ public final class BotgateVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    if (integrations != null) {
-      integrations.close();
-    }
+    Stream.of(integrations, savedCredentials, imports).filter(d -> d != null).forEach(ReplicatedDefinitions::close);
     if (clusterEvents != null) {
       clusterEvents.close();
     }

@@ -100,6 +100,7 @@ public final class GatewayConfig {
     d.put("bridge.registrations", BridgeOptions.DEFAULT_REGISTRATIONS);
     d.put("bridge.queue.bytes", BridgeOptions.DEFAULT_QUEUE_BYTES);
     d.put("imports.cb", new JsonArray());
+    d.put("imports.file", "conf/imports.json");
     d.put("context.maxBytes", (int) ContextOptions.DEFAULT_MAX_BYTES);
     d.put("cluster.enabled", false);
     d.put("cluster.name", ClusterOptions.DEFAULT_NAME);

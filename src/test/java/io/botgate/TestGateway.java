@@ -58,6 +58,8 @@ public final class TestGateway {
       .put("http.port", 0)
       .put("egress.allow", new io.vertx.core.json.JsonArray().add("127.0.0.1"))
       .put("integrations.file", copyOf(Path.of("src/test/resources/test-integrations.json")).toString())
+      .put("credentials.file", emptyFile("credentials.json").toString())
+      .put("imports.file", emptyFile("imports.json").toString())
       .mergeIn(extra);
     TestGateway t = new TestGateway(vertx, config);
     return vertx.deployVerticle(t.upstream).compose(id -> vertx.deployVerticle(t.gateway)).map(id -> {
@@ -74,6 +76,22 @@ public final class TestGateway {
       dir.toFile().deleteOnExit();
       copy.toFile().deleteOnExit();
       return copy;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * A file holding an empty JSON array in a new temporary directory, deleted when the JVM exits: for the
+   * files a PUT or an import writes, which must never be the checkout's conf/.
+   */
+  public static Path emptyFile(String name) {
+    try {
+      Path dir = Files.createTempDirectory("botgate-conf");
+      Path file = Files.writeString(dir.resolve(name), "[]\n");
+      dir.toFile().deleteOnExit();
+      file.toFile().deleteOnExit();
+      return file;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -5,6 +5,9 @@ import io.botgate.cb.BotRegistry;
 import io.botgate.cb.CbBot;
 import io.botgate.cb.CbImporter;
 import io.botgate.cb.InteractionRunner;
+import io.botgate.cb.SavedImports;
+import io.botgate.cluster.ReplicatedDefinitions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.JsonArray;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -23,11 +26,15 @@ public final class CbRoutes {
 
   private final CbImporter importer;
   private final BotRegistry bots;
+  private final ReplicatedDefinitions<CbImporter.Checked> saved;
   private final InteractionRunner interactions;
 
-  public CbRoutes(CbImporter importer, BotRegistry bots, InteractionRunner interactions) {
+  /** @param saved where an import goes: {@code imports.file} and every node */
+  public CbRoutes(CbImporter importer, BotRegistry bots, ReplicatedDefinitions<CbImporter.Checked> saved,
+                  InteractionRunner interactions) {
     this.importer = importer;
     this.bots = bots;
+    this.saved = saved;
     this.interactions = interactions;
   }
 
@@ -47,8 +54,13 @@ public final class CbRoutes {
   }
 
   private void importExport(RoutingContext ctx) {
-    CbImporter.Imported imported = importer.importExport(jsonBody(ctx));
-    answer(ctx, imported.created() ? 201 : 200, imported.answer());
+    JsonObject request = jsonBody(ctx);
+    CbImporter.Checked checked = importer.check(request);
+    // Saved, then installed here (and on every node) by importing it: nothing changes when it cannot be saved.
+    saved.put(checked.bot(), SavedImports.saved(checked.bot(), request), checked).onSuccess(replaced -> {
+      CbImporter.Imported imported = checked.imported();
+      answer(ctx, imported.created() ? 201 : 200, imported.answer());
+    }).onFailure(ctx::fail);
   }
 
   private CbBot bot(RoutingContext ctx) {
@@ -57,11 +69,19 @@ public final class CbRoutes {
       + "'"));
   }
 
-  /** Forgets the bot: its interactions and global functions; its integrations stay declared. */
+  /**
+   * Forgets the bot: its interactions and global functions; its integrations stay declared. A bot imported
+   * through the API is forgotten on every node and in {@code imports.file}; one of {@code imports.cb} only here
+   * (it comes back at the next start).
+   */
   private void deleteBot(RoutingContext ctx) {
-    if (!bots.remove(bot(ctx).name())) {
-      throw GatewayError.notFound("unknown_bot", "no imported bot named '" + ctx.pathParam("bot") + "'");
-    }
-    ctx.response().setStatusCode(204).end();
+    String name = bot(ctx).name();
+    saved.remove(name).onSuccess(removed -> {
+      if (removed || bots.remove(name)) {
+        ctx.response().setStatusCode(204).end();
+      } else {
+        ctx.fail(GatewayError.notFound("unknown_bot", "no imported bot named '" + name + "'"));
+      }
+    }).onFailure(ctx::fail);
   }
 }

@@ -1,6 +1,7 @@
 package io.botgate.api;
 
 import io.botgate.GatewayError;
+import io.botgate.cluster.ReplicatedDefinitions;
 import io.botgate.credentials.Credential;
 import io.botgate.credentials.CredentialRegistry;
 import io.botgate.integration.IntegrationDefinition;
@@ -19,10 +20,14 @@ import java.util.List;
 public final class CredentialRoutes {
 
   private final CredentialRegistry credentials;
+  private final ReplicatedDefinitions<Credential> saved;
   private final IntegrationRegistry integrations;
 
-  public CredentialRoutes(CredentialRegistry credentials, IntegrationRegistry integrations) {
+  /** @param saved where a change goes: {@code credentials.file} and every node */
+  public CredentialRoutes(CredentialRegistry credentials, ReplicatedDefinitions<Credential> saved,
+                          IntegrationRegistry integrations) {
     this.credentials = credentials;
+    this.saved = saved;
     this.integrations = integrations;
   }
 
@@ -51,9 +56,10 @@ public final class CredentialRoutes {
       throw GatewayError.badRequest("invalid_request", "PUT needs the credential as a JSON object");
     }
     Credential credential = credentials.read(body, name);
-    boolean replaced = credentials.declared(name);
-    credentials.put(credential);
-    ApiRoutes.answer(ctx, replaced ? 200 : 201, credential.summary());
+    // The file keeps what the user sent: a {$env.NAME} stays a reference.
+    saved.put(name, body.copy().put("name", name), credential)
+      .onSuccess(replaced -> ApiRoutes.answer(ctx, replaced ? 200 : 201, credential.summary()))
+      .onFailure(ctx::fail);
   }
 
   private void delete(RoutingContext ctx) {
@@ -65,7 +71,12 @@ public final class CredentialRoutes {
       throw new GatewayError(409, "credential_in_use", "credential '" + name + "' is named by " + users
         + "; change or delete those integrations first");
     }
-    credentials.remove(name);
-    ctx.response().setStatusCode(204).end();
+    saved.remove(name).onSuccess(removed -> {
+      if (removed) {
+        ctx.response().setStatusCode(204).end();
+      } else {
+        ctx.fail(GatewayError.notFound("unknown_credential", "no credential named '" + name + "'"));
+      }
+    }).onFailure(ctx::fail);
   }
 }

@@ -36,6 +36,26 @@ public final class CbImporter {
   public record Imported(JsonObject answer, boolean created) {
   }
 
+  /** An import checked and not applied yet ({@link #check}); {@link #install} applies it. */
+  public static final class Checked {
+    private final CbExport export;
+    private volatile Imported imported;
+
+    private Checked(CbExport export) {
+      this.export = export;
+    }
+
+    /** The bot's name: what the import is kept under. */
+    public String bot() {
+      return export.botName();
+    }
+
+    /** What installing it did; null before it was installed. */
+    public Imported imported() {
+      return imported;
+    }
+  }
+
   /**
    * Imports {@code {"export", "baseUrls"?, "replace"?}}.
    *
@@ -43,6 +63,15 @@ public final class CbImporter {
    *                      when the only problems are names already taken; nothing is imported then
    */
   public synchronized Imported importExport(JsonObject request) {
+    return install(check(request));
+  }
+
+  /**
+   * Checks {@code {"export", "baseUrls"?, "replace"?}} against the gateway's integrations, changing nothing.
+   *
+   * @throws GatewayError as {@link #importExport} does
+   */
+  public synchronized Checked check(JsonObject request) {
     if (request == null) {
       throw GatewayError.badRequest("invalid_request", "the body must be {\"export\": <the bot export>, "
         + "\"baseUrls\": {...}, \"replace\": false}");
@@ -60,7 +89,6 @@ public final class CbImporter {
     boolean replace = Boolean.TRUE.equals(replaceFlag);
     CbExport export = CbExport.read(request.getValue("export"), baseUrls);
     List<CbExport.Problem> problems = new ArrayList<>(export.problems);
-    Optional<CbBot> previous = export.botName() == null ? Optional.empty() : bots.find(export.botName());
     boolean onlyConflicts = problems.isEmpty();
     if (!replace) {
       for (IntegrationDefinition d : export.integrations) {
@@ -77,7 +105,17 @@ public final class CbImporter {
       throw onlyConflicts ? new GatewayError(409, "integration_conflict", what, new JsonObject().put("problems", list))
         : new GatewayError(400, "invalid_export", what, new JsonObject().put("problems", list));
     }
-    return new Imported(apply(export, previous.orElse(null)), previous.isEmpty());
+    return new Checked(export);
+  }
+
+  /**
+   * Applies a checked import: the bot and its integrations replace a previous import of the same bot, so
+   * installing the same import again changes nothing.
+   */
+  public synchronized Imported install(Checked checked) {
+    Optional<CbBot> previous = bots.find(checked.bot());
+    checked.imported = new Imported(apply(checked.export, previous.orElse(null)), previous.isEmpty());
+    return checked.imported;
   }
 
   /**

@@ -90,6 +90,15 @@ public final class CredentialRegistry implements UpstreamCredentials {
     retire(byName.put(credential.name(), credential));
   }
 
+  /** Installs a credential under {@code name}, or removes the one of that name when null. */
+  public void install(String name, Credential credential) {
+    if (credential == null) {
+      remove(name);
+    } else {
+      put(credential);
+    }
+  }
+
   public Optional<Credential> find(String name) {
     return Optional.ofNullable(byName.get(name));
   }

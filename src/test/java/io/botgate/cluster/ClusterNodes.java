@@ -50,6 +50,8 @@ public final class ClusterNodes implements AutoCloseable {
       .put("http.port", 0)
       .put("egress.allow", new JsonArray().add("127.0.0.1"))
       .put("integrations.file", io.botgate.TestGateway.copyOf(java.nio.file.Path.of("src/test/resources/test-integrations.json")).toString())
+      .put("credentials.file", io.botgate.TestGateway.emptyFile("credentials.json").toString())
+      .put("imports.file", io.botgate.TestGateway.emptyFile("imports.json").toString())
       .put("node.id", "node-" + index)
       .put("cluster.enabled", true)
       .put("cluster.name", name)

@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Integrations changed through one node of a cluster apply on every node, each node's file follows, a node
+ * Integrations (and credentials and CB imports) changed through one node of a cluster apply on every node, each node's file follows, a node
  * joining takes the cluster's set, and a whole-cluster restart keeps what was changed: two and three
  * clustered Vert.x instances in this JVM, each running a gateway.
  */
@@ -90,6 +90,41 @@ class ClusteredDefinitionsTest {
         .bodyAsJsonArray();
       assertThat(listed.stream().map(d -> ((JsonObject) d).getString("name"))).containsAll(names);
     }
+  }
+
+  @Test
+  @Timeout(60)
+  void shouldUseOnOneNodeACredentialPutOnTheOther() throws IOException {
+    assertThat(result(SavedCredentialsAndImportsTest.putCredential(a, "sharedKey", "k-shared-1")).statusCode())
+      .isEqualTo(201);
+    await().atMost(WITHIN).until(() -> result(SavedCredentialsAndImportsTest.get(b, "/api/credentials/sharedKey"))
+      .statusCode() == 200);
+    // Declared once the credential is on both: an integration naming a credential a node lacks is refused there.
+    assertThat(result(a.declare(new JsonObject().put("name", "keyedShared").put("method", "GET")
+      .put("url", "stub:/echo/keyed").put("credential", "sharedKey"))).statusCode()).isEqualTo(201);
+
+    await().atMost(WITHIN).until(() -> executes(b, "keyedShared"));
+    assertThat(a.upstream.received.stream().filter(r -> r.uri().equals("/echo/keyed"))
+      .map(r -> r.headers().getString("x-partner-key"))).contains("k-shared-1");
+    await().atMost(WITHIN).until(() -> SavedCredentialsAndImportsTest.names(
+      SavedCredentialsAndImportsTest.file(b, "credentials.file")).contains("sharedKey"));
+  }
+
+  @Test
+  @Timeout(60)
+  void shouldRunOnOneNodeABotImportedOnTheOtherAndForgetItEverywhereWhenDeleted() throws IOException {
+    HttpResponse<Buffer> imported = result(SavedCredentialsAndImportsTest.importGreeter(a));
+    assertThat(imported.statusCode()).as(imported.bodyAsString()).isEqualTo(201);
+
+    await().atMost(WITHIN).until(() -> "greeter says the greeter to Kim".equals(SavedCredentialsAndImportsTest.greet(b, "Kim")));
+    await().atMost(WITHIN).until(() -> SavedCredentialsAndImportsTest.names(
+      SavedCredentialsAndImportsTest.file(b, "imports.file")).contains("Greeter"));
+
+    assertThat(result(b.http.delete(b.gateway.port(), "127.0.0.1", "/api/bots/Greeter").send()).statusCode())
+      .isEqualTo(204);
+    await().atMost(WITHIN).until(() -> result(SavedCredentialsAndImportsTest.get(a, "/api/bots/Greeter"))
+      .statusCode() == 404);
+    assertThat(SavedCredentialsAndImportsTest.names(SavedCredentialsAndImportsTest.file(a, "imports.file"))).isEmpty();
   }
 
   @Test

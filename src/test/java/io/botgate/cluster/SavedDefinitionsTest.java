@@ -142,6 +142,13 @@ class SavedDefinitionsTest {
       Path file = dir.resolve("conf/integrations.json");
       assertThat(names(file)).containsExactly("faqIntegration", "added");
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+
+      HttpResponse<Buffer> credential = result(http.put(port.get(), "127.0.0.1", "/api/credentials/partnerKey")
+        .sendJsonObject(new JsonObject().put("type", "token").put("header", "X-Key").put("value", "{$env.KEY}")));
+      assertThat(credential.statusCode()).as(credential.bodyAsString()).isEqualTo(201);
+      Path credentials = dir.resolve("conf/credentials.json");
+      assertThat(names(credentials)).containsExactly("partnerKey");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(credentials))).isEqualTo("rw-------");
     } finally {
       gateway.destroyForcibly().waitFor();
     }
@@ -180,7 +187,7 @@ class SavedDefinitionsTest {
    * A directory nothing can be written in. Permissions stop a normal user; root ignores them, so then the
    * directory is made immutable (chattr +i); where neither works the test is skipped.
    */
-  private record ReadOnly(Path dir, boolean immutable) implements AutoCloseable {
+  record ReadOnly(Path dir, boolean immutable) implements AutoCloseable {
 
     static ReadOnly make(Path dir) throws IOException {
       Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("r-xr-xr-x"));

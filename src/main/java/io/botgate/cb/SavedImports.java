@@ -1,0 +1,64 @@
+package io.botgate.cb;
+
+import io.botgate.cluster.ReplicatedDefinitions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.logging.Logger;
+
+/**
+ * CB imports as a kind of {@link ReplicatedDefinitions} ({@code imports.file}): each is kept as the import
+ * request (export, baseUrls, replace) under the bot's name, and installed on a node by importing it there. A
+ * saved import is installed again at start, after {@code imports.cb}; re-importing a bot replaces it.
+ */
+public final class SavedImports {
+
+  private static final Logger LOG = Logger.getLogger(SavedImports.class.getName());
+
+  private SavedImports() {
+  }
+
+  /** The kind: checked as a {@code POST /api/import/cb} is, installed by importing, removed with the bot. */
+  public static ReplicatedDefinitions.Kind<CbImporter.Checked> kind(CbImporter importer, BotRegistry bots) {
+    return new ReplicatedDefinitions.Kind<>("imports", (name, saved) -> importer.check(request(saved)),
+      (name, checked) -> {
+        if (checked == null) {
+          bots.remove(name);
+        } else {
+          importer.install(checked);
+        }
+      });
+  }
+
+  /** What is kept of an import request: the request itself with the bot's name. */
+  public static JsonObject saved(String bot, JsonObject request) {
+    return new JsonObject().put("name", bot).mergeIn(request);
+  }
+
+  /**
+   * Imports every saved import of the file's text (blocking: their scripts are compiled). One this node
+   * refuses (say, its integrations changed under it) is reported and stays in the file, not installed.
+   *
+   * @return the saved imports, as read
+   */
+  public static JsonArray installAll(CbImporter importer, String text, String file) {
+    JsonArray saved = text == null ? new JsonArray() : new JsonArray(text);
+    for (Object entry : saved) {
+      JsonObject json = (JsonObject) entry;
+      try {
+        JsonObject answer = importer.importExport(request(json)).answer();
+        LOG.info("imported CB bot '" + answer.getString("bot") + "' saved in " + file);
+      } catch (RuntimeException e) {
+        LOG.severe("imports.file: " + file + ": the saved import of bot '" + json.getString("name")
+          + "' is refused on this node, not installed: " + e.getMessage());
+      }
+    }
+    return saved;
+  }
+
+  private static JsonObject request(JsonObject saved) {
+    JsonObject request = saved.copy();
+    request.remove("name");
+    return request;
+  }
+}
