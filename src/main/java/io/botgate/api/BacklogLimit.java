@@ -1,12 +1,13 @@
 package io.botgate.api;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.WriteBufferWaterMark;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 
-import java.util.logging.Logger;
 
 /**
  * Bounds what a bridge client may leave unread. The bridge writes every message for a client's
@@ -16,7 +17,7 @@ import java.util.logging.Logger;
  */
 final class BacklogLimit extends ChannelInboundHandlerAdapter {
 
-  private static final Logger LOG = Logger.getLogger(BacklogLimit.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(BacklogLimit.class);
 
   private final int maxBytes;
 

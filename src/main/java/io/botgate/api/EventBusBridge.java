@@ -1,5 +1,7 @@
 package io.botgate.api;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.botgate.GatewayError;
 import io.botgate.events.DebugStream;
 import io.botgate.integration.IntegrationExecutor;
@@ -26,7 +28,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.logging.Logger;
 import java.util.regex.Pattern;
 
 /**
@@ -45,7 +46,7 @@ import java.util.regex.Pattern;
  */
 public final class EventBusBridge {
 
-  private static final Logger LOG = Logger.getLogger(EventBusBridge.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(EventBusBridge.class);
   static final String TOKEN_HEADER = "token";
 
   private final Vertx vertx;

@@ -1,10 +1,11 @@
 package io.botgate.cb;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.botgate.cluster.ReplicatedDefinitions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.util.logging.Logger;
 
 /**
  * CB imports as a kind of {@link ReplicatedDefinitions} ({@code imports.file}): each is kept as the import
@@ -13,7 +14,7 @@ import java.util.logging.Logger;
  */
 public final class SavedImports {
 
-  private static final Logger LOG = Logger.getLogger(SavedImports.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(SavedImports.class);
 
   private SavedImports() {
   }
@@ -49,7 +50,7 @@ public final class SavedImports {
         JsonObject answer = importer.importExport(request(json)).answer();
         LOG.info("imported CB bot '" + answer.getString("bot") + "' saved in " + file);
       } catch (RuntimeException e) {
-        LOG.severe("imports.file: " + file + ": the saved import of bot '" + json.getString("name")
+        LOG.error("imports.file: " + file + ": the saved import of bot '" + json.getString("name")
           + "' is refused on this node, not installed: " + e.getMessage());
       }
     }

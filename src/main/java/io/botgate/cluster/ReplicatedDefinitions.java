@@ -1,5 +1,7 @@
 package io.botgate.cluster;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.botgate.GatewayError;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -24,8 +26,6 @@ import java.util.UUID;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The definitions of one kind (integrations; credentials and imported bots can plug in the same way), kept
@@ -55,7 +55,7 @@ public final class ReplicatedDefinitions<T> {
   /** Which kinds a node has seeded the cluster with: gone with the cluster, so a fresh one seeds again. */
   private static final String SEEDED = "botgate.definitions.seeded";
   private static final long LOCK_TIMEOUT_MS = 30_000;
-  private static final Logger LOG = Logger.getLogger(ReplicatedDefinitions.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(ReplicatedDefinitions.class);
 
   /**
    * What makes one kind of definition: its name (in messages and the cluster map's name; its file's setting
@@ -264,7 +264,7 @@ public final class ReplicatedDefinitions<T> {
         return null;
       }, false);
     }).recover(e -> {
-      LOG.log(Level.SEVERE, kind.name() + ": could not take the change of '" + name + "' made on another node", e);
+      LOG.error(kind.name() + ": could not take the change of '" + name + "' made on another node", e);
       return Future.succeededFuture();
     });
   }
@@ -278,7 +278,7 @@ public final class ReplicatedDefinitions<T> {
       kind.install().accept(name, definition == null ? null : kind.check().apply(name, definition));
       return true;
     } catch (RuntimeException e) {
-      LOG.log(Level.SEVERE, kind.name() + ": '" + name + "' from the cluster is refused on this node: "
+      LOG.error(kind.name() + ": '" + name + "' from the cluster is refused on this node: "
         + e.getMessage());
       return false;
     }
@@ -297,7 +297,7 @@ public final class ReplicatedDefinitions<T> {
     try {
       file.write(definitions.values());
     } catch (GatewayError e) {
-      LOG.severe(e.getMessage());
+      LOG.error(e.getMessage());
     }
   }
 

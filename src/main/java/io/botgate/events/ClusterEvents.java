@@ -1,5 +1,7 @@
 package io.botgate.events;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
@@ -29,7 +31,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import java.util.logging.Logger;
 
 /**
  * The debug events of every node of a cluster, seen as one stream. A node keeps the history of what it
@@ -52,7 +53,7 @@ public final class ClusterEvents {
   /** How long a member may take to answer before its answer counts as missing. */
   static final long ASK_MILLIS = 5_000;
   private static final int DEPARTURES_KEPT = 64;
-  private static final Logger LOG = Logger.getLogger(ClusterEvents.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterEvents.class);
 
   /** Someone (a console connection) following the events emitted on the other nodes. */
   public interface Watcher extends Consumer<DebugEvent> {

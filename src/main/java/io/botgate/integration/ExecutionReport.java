@@ -14,7 +14,7 @@ import java.util.Map;
  * no upstream status, the request line, the mapped fields, what the scripts did, and timings.
  */
 public record ExecutionReport(IntegrationResult result, String reason, String requestLine,
-                              Map<String, Object> fields, Long upstreamMs, Transcript transcript,
+                              Map<String, Object> fields, Long upstreamMs, String mode, Transcript transcript,
                               JsonArray scriptErrors, JsonObject variableChanges) {
 
   public String outcome() {
@@ -22,7 +22,7 @@ public record ExecutionReport(IntegrationResult result, String reason, String re
   }
 
   ExecutionReport with(Transcript transcript, JsonArray errors, JsonObject changes) {
-    return new ExecutionReport(result, reason, requestLine, fields, upstreamMs, transcript, errors, changes);
+    return new ExecutionReport(result, reason, requestLine, fields, upstreamMs, mode, transcript, errors, changes);
   }
 
   /** The answer as a JSON object, as the event bus carries it. */
@@ -43,6 +43,9 @@ public record ExecutionReport(IntegrationResult result, String reason, String re
       json.put("reason", reason);
     }
     json.put("request", requestLine);
+    if (mode != null) {
+      json.put("mode", mode); // which upstream mode answered: live, mock or record
+    }
     json.put("variables", new JsonObject(fields)); // read only: the map is not changed after mapping
     json.put("messages", transcript == null ? new JsonArray() : transcript.messages());
     if (scriptErrors != null && !scriptErrors.isEmpty()) {

@@ -145,6 +145,8 @@ public final class IntegrationExecutor {
     private Object answeredJson;
     private String maskedUrl;
     private Long upstreamMs;
+    /** The upstream mode the call was made in, once it was prepared. */
+    private String mode;
     private HttpMethod method;
     /** A pass-through call: its body went to the caller whatever its type; a transform runs on a captured one only. */
     private boolean passThrough;
@@ -175,6 +177,7 @@ public final class IntegrationExecutor {
       // The hook where the request is sent: rewrite, mode and credential (UpstreamCaller.prepare).
       return upstream.prepare(definition, rendered).compose(prepared -> {
         rendered = prepared.request();
+        mode = prepared.mode().label();
         maskedUrl = rendered.shown().url();
         JsonObject start = new JsonObject().put("phase", "start").put("integration", definition.name())
           .put("method", definition.method().name()).put("url", maskedUrl)
@@ -336,7 +339,7 @@ public final class IntegrationExecutor {
         logFailure(result, reason);
       }
       finished(result, reason, fields);
-      return new ExecutionReport(result, reason, requestLine(), fields, upstreamMs, null, null, null);
+      return new ExecutionReport(result, reason, requestLine(), fields, upstreamMs, mode, null, null, null);
     }
 
     /** The reason is the one the answer gives, so it is masked as that is; the request line is masked too. */

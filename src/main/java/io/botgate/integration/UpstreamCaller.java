@@ -1,5 +1,7 @@
 package io.botgate.integration;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.botgate.events.SecretMask;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -28,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
-import java.util.logging.Logger;
 
 /**
  * Sends a rendered request with Vert.x Web Client under one overall deadline, retrying transport
@@ -39,7 +40,7 @@ final class UpstreamCaller {
   static final int MAX_REDIRECTS = 5;
   static final long FIRST_BACKOFF_MS = 100;
 
-  private static final Logger LOG = Logger.getLogger(UpstreamCaller.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(UpstreamCaller.class);
 
   private final Vertx vertx;
   private final EgressGuard guard;
@@ -130,7 +131,7 @@ final class UpstreamCaller {
         trace.responseHeaders(), response.body());
       return recorded.keep(definition.name(), answer).transform(written -> {
         if (written.failed()) {
-          LOG.warning("record mode: the answer of " + definition.name() + " could not be kept in "
+          LOG.warn("record mode: the answer of " + definition.name() + " could not be kept in "
             + options.mocksDir() + ": " + written.cause().getMessage());
         }
         return Future.succeededFuture(response);

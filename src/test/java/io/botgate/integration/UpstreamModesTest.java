@@ -101,6 +101,7 @@ class UpstreamModesTest {
     assertThat(status(roaming)).isEqualTo("200");
     assertThat(roaming.getJsonObject("variables").getJsonArray("mocked.title")).containsExactly("Roaming abroad");
     assertThat(finish(roaming).getString("mode")).isEqualTo("mock");
+    assertThat(roaming.getString("mode")).as("the answer says which mode answered").isEqualTo("mock");
     assertThat(finish(roaming).getJsonObject("response").getJsonObject("headers").getString("Content-Type"))
       .isEqualTo("application/json");
     JsonObject other = run(gw, "mk", "mocked", "billing");
