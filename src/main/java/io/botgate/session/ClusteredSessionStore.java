@@ -1,5 +1,6 @@
 package io.botgate.session;
 
+import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
@@ -8,14 +9,16 @@ import io.botgate.GatewayError;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.shareddata.Lock;
 
 import java.io.Serial;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -35,11 +38,13 @@ public final class ClusteredSessionStore implements SessionStore {
 
   /** The map holding every session, by id: {@link Session#toState()}. */
   public static final String MAP = "botgate.sessions";
-  private static final String LOCK_PREFIX = "botgate.session.";
   /** How long a turn waits for another node's turn of the same session before giving up. */
   static final long LOCK_WAIT_MILLIS = 120_000;
 
   private final Vertx vertx;
+  private final HazelcastInstance hazelcast;
+  /** This member, the owner of the turns it takes. */
+  private final UUID self;
   private final IMap<String, byte[]> map;
   private final SessionOptions options;
   private final HeldTotal total;
@@ -53,6 +58,8 @@ public final class ClusteredSessionStore implements SessionStore {
   public ClusteredSessionStore(Vertx vertx, HazelcastInstance hazelcast, SessionOptions options, long totalBytes,
                                EventNumbering numbering, LongSupplier clock) {
     this.vertx = vertx;
+    this.hazelcast = hazelcast;
+    this.self = hazelcast.getCluster().getLocalMember().getUuid();
     this.map = hazelcast.getMap(MAP);
     this.options = options;
     this.total = new HeldTotal(totalBytes);
@@ -71,7 +78,7 @@ public final class ClusteredSessionStore implements SessionStore {
 
   @Override
   public <T> Future<T> turn(String id, Function<Session, Future<T>> work) {
-    return turns.next(id, () -> locked(id, () -> load(id).compose(session -> {
+    return turns.next(id, () -> begin(id).compose(session -> {
       numbering.continueFrom(id, session.lastSeq());
       Future<T> done;
       try {
@@ -84,48 +91,47 @@ public final class ClusteredSessionStore implements SessionStore {
         return save(session).transform(saved -> {
           session.discard();
           if (saved.failed()) {
+            end(id); // not saved: at least let the next turn in
             return Future.failedFuture(new GatewayError(503, "session_not_saved", "the cluster did not keep "
               + "session '" + id + "': " + saved.cause().getMessage()));
           }
           return outcome.succeeded() ? Future.succeededFuture(outcome.result()) : Future.failedFuture(outcome.cause());
         });
       });
-    })));
-  }
-
-  /** Runs {@code body} holding the session's cluster-wide lock. */
-  private <T> Future<T> locked(String id, Supplier<Future<T>> body) {
-    return vertx.sharedData().getLockWithTimeout(LOCK_PREFIX + id, LOCK_WAIT_MILLIS)
-      .recover(e -> Future.failedFuture(new GatewayError(503, "session_busy", "session '" + id + "' stayed busy "
-        + "on another node for " + LOCK_WAIT_MILLIS / 1000 + " s: " + e.getMessage())))
-      .compose(lock -> {
-        Future<T> result;
-        try {
-          result = body.get();
-        } catch (RuntimeException e) {
-          result = Future.failedFuture(e);
-        }
-        return result.andThen(ignored -> lock.release());
-      });
+    }));
   }
 
   /**
-   * Reads the session and marks it as in a turn, in one operation on the node holding it. A mark already
-   * there means the last turn never saved: its node died after numbering events that consoles may have
-   * seen, so this turn numbers on well past them ({@link #AFTER_LOST_TURN}) rather than reusing their seqs.
+   * Takes the session's turn in the cluster and reads it, in one operation on the node holding it
+   * ({@link BeginTurn}); while another member's turn holds it, tries again a little later. A turn held by a
+   * member that has left never ended: its node died after numbering events that consoles may have seen,
+   * so this turn numbers on well past them ({@link #AFTER_LOST_TURN}) rather than reusing their seqs.
    */
-  private Future<Session> load(String id) {
+  private Future<Session> begin(String id) {
+    return attempt(id, System.nanoTime() + LOCK_WAIT_MILLIS * 1_000_000, 1);
+  }
+
+  private Future<Session> attempt(String id, long giveUpAt, long backoffMillis) {
     long now = clock.getAsLong();
-    return from(map.submitToKey(id, new BeginTurn())).compose(state -> {
-      if (state == null) {
-        if (counted.get() >= options.maxSessions()) {
-          refused.increment();
-          return Future.failedFuture(new GatewayError(503, "sessions_full", "the cluster already holds "
-            + options.maxSessions() + " live sessions (session.max); a new session can start when idle ones "
-            + "expire or are deleted"));
+    // A new session is created by the same operation, unless session.max are live.
+    byte[] create = counted.get() < options.maxSessions() ? Session.firstTurnState(now, self) : null;
+    return from(map.submitToKey(id, new BeginTurn(self, members(), create))).compose(state -> {
+      if (BeginTurn.is(state, BeginTurn.HELD)) {
+        if (System.nanoTime() > giveUpAt) {
+          return Future.failedFuture(new GatewayError(503, "session_busy", "session '" + id + "' stayed busy on "
+            + "another node for " + LOCK_WAIT_MILLIS / 1000 + " s"));
         }
+        return vertx.timer(backoffMillis).compose(v -> attempt(id, giveUpAt, Math.min(50, backoffMillis * 2)));
+      }
+      if (state == null) {
+        refused.increment();
+        return Future.failedFuture(new GatewayError(503, "sessions_full", "the cluster already holds "
+          + options.maxSessions() + " live sessions (session.max); a new session can start when idle ones "
+          + "expire or are deleted"));
+      }
+      if (BeginTurn.is(state, BeginTurn.CREATED)) {
         counted.incrementAndGet();
-        return from(map.setAsync(id, Session.firstTurnState(now))).map(v -> new Session(id, options, total, now));
+        return Future.succeededFuture(new Session(id, options, total, now));
       }
       Session session = Session.fromState(id, options, total, state);
       if (Session.turnOpen(state)) {
@@ -136,21 +142,108 @@ public final class ClusteredSessionStore implements SessionStore {
     });
   }
 
+  /** Lets the next turn in without saving (this member's turn only). */
+  private void end(String id) {
+    map.submitToKey(id, new EndTurn(self));
+  }
+
+  private Set<UUID> members() {
+    Set<UUID> live = new HashSet<>();
+    for (Member member : hazelcast.getCluster().getMembers()) {
+      live.add(member.getUuid());
+    }
+    return live;
+  }
+
   /** How far the numbering jumps after a turn lost with its node: more events than any turn emits. */
   static final long AFTER_LOST_TURN = 1_000_000;
 
-  /** Returns a session's state as it is and leaves it marked as in a turn; null, changing nothing, when none. */
+  /**
+   * Runs on the member holding the session: when no live member's turn holds it, takes the turn for
+   * {@code owner} and returns the state as it was; else returns {@link #HELD}. A session that does not exist
+   * is created as {@code create} ({@link #CREATED}), or, with {@code create} null, left absent (null).
+   * Backups get exactly what was written.
+   */
   static final class BeginTurn implements EntryProcessor<String, byte[], byte[]> {
     @Serial
     private static final long serialVersionUID = 1L;
+    /** Answers, one byte long where a state is dozens (compared by content: results may be copies). */
+    static final byte[] HELD = {'h'};
+    static final byte[] CREATED = {'c'};
+
+    static boolean is(byte[] answer, byte[] which) {
+      return answer != null && answer.length == 1 && answer[0] == which[0];
+    }
+
+    private final UUID owner;
+    private final Set<UUID> live;
+    private final byte[] create;
+    private transient byte[] written;
+
+    BeginTurn(UUID owner, Set<UUID> live, byte[] create) {
+      this.owner = owner;
+      this.live = live;
+      this.create = create;
+    }
 
     @Override
     public byte[] process(Map.Entry<String, byte[]> entry) {
       byte[] state = entry.getValue();
-      if (state != null && !Session.turnOpen(state)) {
-        entry.setValue(Session.withTurnOpen(state));
+      if (state == null) {
+        if (create == null) {
+          return null;
+        }
+        written = create;
+        entry.setValue(written);
+        return CREATED;
       }
+      if (Session.turnOpen(state) && live.contains(Session.turnOwner(state))) {
+        return HELD;
+      }
+      written = Session.withTurn(state, owner);
+      entry.setValue(written);
       return state;
+    }
+
+    @Override
+    public EntryProcessor<String, byte[], byte[]> getBackupProcessor() {
+      return written == null ? null : new Write(written);
+    }
+  }
+
+  /** Ends {@code owner}'s turn without changing the session. */
+  static final class EndTurn implements EntryProcessor<String, byte[], byte[]> {
+    @Serial
+    private static final long serialVersionUID = 1L;
+    private final UUID owner;
+    private transient byte[] written;
+
+    EndTurn(UUID owner) {
+      this.owner = owner;
+    }
+
+    @Override
+    public byte[] process(Map.Entry<String, byte[]> entry) {
+      byte[] state = entry.getValue();
+      if (state != null && Session.turnOpen(state) && owner.equals(Session.turnOwner(state))) {
+        written = Session.withTurn(state, null);
+        entry.setValue(written);
+      }
+      return null;
+    }
+
+    @Override
+    public EntryProcessor<String, byte[], byte[]> getBackupProcessor() {
+      return written == null ? null : new Write(written);
+    }
+  }
+
+  /** On a backup: the bytes the primary wrote. */
+  record Write(byte[] state) implements EntryProcessor<String, byte[], byte[]> {
+    @Override
+    public byte[] process(Map.Entry<String, byte[]> entry) {
+      entry.setValue(state);
+      return null;
     }
   }
 
@@ -176,11 +269,11 @@ public final class ClusteredSessionStore implements SessionStore {
 
   @Override
   public Future<Boolean> reset(String id) {
-    return turns.next(id, () -> locked(id, () -> from(map.removeAsync(id)).map(gone -> {
-      if (gone != null) {
-        counted.decrementAndGet();
-      }
-      return gone != null;
+    // Taking the turn first: a turn running elsewhere would otherwise write the session back after it.
+    return turns.next(id, () -> begin(id).compose(session -> from(map.removeAsync(id)).map(gone -> {
+      session.discard();
+      counted.decrementAndGet();
+      return true;
     })));
   }
 

@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.BiConsumer;
 
 /**
@@ -226,13 +227,16 @@ public final class Session {
     lastSeq = seq;
   }
 
-  /** Bytes before the JSON of a kept state: when the session was last active, and whether a turn is open. */
-  static final int STATE_HEADER = Long.BYTES + 1;
+  /**
+   * Bytes before the JSON of a kept state: when the session was last active (8), whether a turn holds it (1),
+   * and which cluster member's turn (16, its uuid).
+   */
+  static final int STATE_HEADER = Long.BYTES + 1 + 2 * Long.BYTES;
 
   /**
    * The session as a clustered map keeps it: when it was last active (8 bytes, so a listing reads only
-   * those), whether a turn of it is open (1 byte, 0 here: a turn that saves it has ended), then its
-   * variables, results and event numbering as JSON.
+   * those), whether a turn holds it and whose (17 bytes, none here: a turn that saves it has ended), then
+   * its variables, results and event numbering as JSON.
    */
   public synchronized byte[] toState() {
     JsonArray recentJson = new JsonArray();
@@ -255,23 +259,33 @@ public final class Session {
     }
     byte[] json = state.toBuffer().getBytes();
     ByteBuffer out = ByteBuffer.allocate(STATE_HEADER + json.length);
-    return out.putLong(lastActivity).put((byte) 0).put(json).array();
+    return out.putLong(lastActivity).put((byte) 0).putLong(0).putLong(0).put(json).array();
   }
 
-  /** The state of a session whose first turn has begun and not ended: no data yet. */
-  static byte[] firstTurnState(long now) {
-    return ByteBuffer.allocate(STATE_HEADER + 2).putLong(now).put((byte) 1).put((byte) '{').put((byte) '}').array();
+  /** The state of a session whose first turn, {@code owner}'s, has begun: no data yet. */
+  static byte[] firstTurnState(long now, UUID owner) {
+    return ByteBuffer.allocate(STATE_HEADER + 2).putLong(now).put((byte) 1)
+      .putLong(owner.getMostSignificantBits()).putLong(owner.getLeastSignificantBits())
+      .put((byte) '{').put((byte) '}').array();
   }
 
-  /** Whether the turn that last read this state never saved it (its node died in the middle). */
+  /** Whether a turn holds the session: one running, or one that never saved it (its node died). */
   static boolean turnOpen(byte[] state) {
     return state[Long.BYTES] == 1;
   }
 
-  /** The same state, marked as read by a turn that has not ended. */
-  static byte[] withTurnOpen(byte[] state) {
+  /** The member whose turn holds the session (meaningful when {@link #turnOpen}). */
+  static UUID turnOwner(byte[] state) {
+    ByteBuffer in = ByteBuffer.wrap(state, Long.BYTES + 1, 2 * Long.BYTES);
+    return new UUID(in.getLong(), in.getLong());
+  }
+
+  /** The same state held by {@code owner}'s turn, or by none when null. */
+  static byte[] withTurn(byte[] state, UUID owner) {
     byte[] marked = state.clone();
-    marked[Long.BYTES] = 1;
+    ByteBuffer out = ByteBuffer.wrap(marked, Long.BYTES, 1 + 2 * Long.BYTES);
+    out.put((byte) (owner == null ? 0 : 1)).putLong(owner == null ? 0 : owner.getMostSignificantBits())
+      .putLong(owner == null ? 0 : owner.getLeastSignificantBits());
     return marked;
   }
 
