@@ -56,7 +56,14 @@ public final class Main implements Callable<Integer> {
   private Vertx vertx;
   private BotgateVerticle gateway;
 
+  private static final String COMMON_POOL = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
   public static void main(String[] args) {
+    // On fewer than three cores the JVM's common pool has one thread, and CompletableFuture and Hazelcast
+    // then run each asynchronous callback on a thread of its own, started and ended per task.
+    if (System.getProperty(COMMON_POOL) == null && Runtime.getRuntime().availableProcessors() < 3) {
+      System.setProperty(COMMON_POOL, "2");
+    }
     Main main = new Main();
     int code = new CommandLine(main).execute(args);
     if (code != 0 || main.vertx == null) {

@@ -6,7 +6,9 @@ import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import com.hazelcast.projection.Projection;
 import io.botgate.GatewayError;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
@@ -251,8 +253,23 @@ public final class ClusteredSessionStore implements SessionStore {
     return from(map.setAsync(session.id(), session.toState()));
   }
 
+  /**
+   * A Hazelcast operation's outcome on the caller's Vert.x context. The callback is taken on the thread that
+   * completes the operation ({@code whenCompleteAsync} with a direct executor), then handed to the context:
+   * Hazelcast's default for callbacks is the JVM's common pool, which on a machine of fewer than three
+   * cores starts a new thread for every task (two threads a turn, measured).
+   */
   private <T> Future<T> from(CompletionStage<T> stage) {
-    return Future.fromCompletionStage(stage, vertx.getOrCreateContext());
+    Context context = vertx.getOrCreateContext();
+    Promise<T> promise = Promise.promise();
+    stage.whenCompleteAsync((value, failure) -> context.runOnContext(v -> {
+      if (failure != null) {
+        promise.fail(failure);
+      } else {
+        promise.complete(value);
+      }
+    }), Runnable::run);
+    return promise.future();
   }
 
   /** In a cluster a pass-through's URL placeholders see an empty session (documented): reading it would block. */
