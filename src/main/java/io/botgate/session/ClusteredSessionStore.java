@@ -26,22 +26,22 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 
 /**
  * Sessions in the cluster's map {@value #MAP} (Hazelcast, with backups on other nodes, idle ones expired by
  * the map), so any node serves any session and a dead node loses none. A turn runs one at a time per
- * session across the cluster: on this node behind the session's earlier turns ({@link Turns}), then under
- * the session's cluster-wide lock (Vert.x's clustered lock, freed by Hazelcast if its holder dies); it
- * reads the session, runs, writes it back whole and only then lets the next turn in. So two nodes changing
- * one session at once lose nothing, and the session's event numbering continues from node to node.
+ * session across the cluster: on this node behind the session's earlier turns ({@link Turns}), then by
+ * taking the session's turn in the cluster ({@link BeginTurn}: the state records which member's turn holds
+ * it, and a member that left loses it); it reads the session in that same operation, runs, writes it back
+ * whole, which ends the turn. So two nodes changing one session at once lose nothing, and the session's
+ * event numbering continues from node to node.
  */
 public final class ClusteredSessionStore implements SessionStore {
 
   /** The map holding every session, by id: {@link Session#toState()}. */
   public static final String MAP = "botgate.sessions";
   /** How long a turn waits for another node's turn of the same session before giving up. */
-  static final long LOCK_WAIT_MILLIS = 120_000;
+  static final long TURN_WAIT_MILLIS = 120_000;
 
   private final Vertx vertx;
   private final HazelcastInstance hazelcast;
@@ -110,7 +110,7 @@ public final class ClusteredSessionStore implements SessionStore {
    * so this turn numbers on well past them ({@link #AFTER_LOST_TURN}) rather than reusing their seqs.
    */
   private Future<Session> begin(String id) {
-    return attempt(id, System.nanoTime() + LOCK_WAIT_MILLIS * 1_000_000, 1);
+    return attempt(id, System.nanoTime() + TURN_WAIT_MILLIS * 1_000_000, 1);
   }
 
   private Future<Session> attempt(String id, long giveUpAt, long backoffMillis) {
@@ -121,7 +121,7 @@ public final class ClusteredSessionStore implements SessionStore {
       if (BeginTurn.is(state, BeginTurn.HELD)) {
         if (System.nanoTime() > giveUpAt) {
           return Future.failedFuture(new GatewayError(503, "session_busy", "session '" + id + "' stayed busy on "
-            + "another node for " + LOCK_WAIT_MILLIS / 1000 + " s"));
+            + "another node for " + TURN_WAIT_MILLIS / 1000 + " s"));
         }
         return vertx.timer(backoffMillis).compose(v -> attempt(id, giveUpAt, Math.min(50, backoffMillis * 2)));
       }
