@@ -9,9 +9,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
 
 import static io.botgate.Await.result;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** /metrics as the jar serves it: Vert.x recording into the same registry as botgate's own meters. */
@@ -40,7 +44,14 @@ class MetricsTest {
       .put("url", "stub:/status/503").put("retries", 0), null));
     result(gw.execute("m2", "down", null));
 
-    String text = result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/metrics").send()).bodyAsString();
+    // The histogram is fed from botgate.results, delivered after the answer: wait until all three arrived.
+    AtomicReference<String> scraped = new AtomicReference<>();
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
+      scraped.set(result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/metrics").send()).bodyAsString());
+      return Pattern.compile("(?m)^botgate_execution_duration_seconds_count\\{integration=\"down\",outcome=\"failure\"} 2$")
+        .matcher(scraped.get()).find();
+    });
+    String text = scraped.get();
 
     assertThat(text).as("botgate's own, names kept")
       .containsPattern("(?m)^botgate_executions_total\\{integration=\"down\",outcome=\"failure\",status=\"503\"} 2\\.0$")
