@@ -79,7 +79,8 @@ public final class ClusterNodes implements AutoCloseable {
     return nodes.get(i);
   }
 
-  private static int freePort() {
+  /** A port free on loopback now; the cluster tests share this one helper. */
+  static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     } catch (IOException e) {

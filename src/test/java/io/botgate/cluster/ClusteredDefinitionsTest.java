@@ -14,8 +14,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -155,7 +153,7 @@ class ClusteredDefinitionsTest {
   private static final class Cluster implements AutoCloseable {
 
     private final String name = "defs-" + UUID.randomUUID();
-    private final List<Integer> ports = List.of(freePort(), freePort());
+    private final List<Integer> ports = List.of(ClusterNodes.freePort(), ClusterNodes.freePort());
     private final List<Vertx> nodes = new ArrayList<>();
 
     /** Starts node {@code index} of the cluster with a gateway on a copy of the test integrations, or on {@code file}. */
@@ -196,11 +194,4 @@ class ClusteredDefinitionsTest {
     return new JsonArray(Files.readString(file)).stream().map(d -> ((JsonObject) d).getString("name")).toList();
   }
 
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 }

@@ -2,7 +2,6 @@ package io.botgate.cluster;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -82,7 +81,7 @@ public final class GatewayProcesses implements AutoCloseable {
     String name = "procs-" + System.nanoTime();
     List<Integer> ports = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      ports.add(freePort());
+      ports.add(ClusterNodes.freePort());
     }
     String members = ports.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
     for (int i = 0; i < count; i++) {
@@ -116,14 +115,6 @@ public final class GatewayProcesses implements AutoCloseable {
   /** The nodes whose process still runs. */
   public List<Node> alive() {
     return nodes.stream().filter(n -> n.process.isAlive()).toList();
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   @Override

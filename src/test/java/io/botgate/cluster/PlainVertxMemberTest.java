@@ -18,9 +18,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,8 +44,8 @@ class PlainVertxMemberTest {
   @BeforeAll
   static void start() {
     String name = "plain-" + System.nanoTime();
-    int botgatePort = freePort();
-    int plainPort = freePort();
+    int botgatePort = ClusterNodes.freePort();
+    int plainPort = ClusterNodes.freePort();
     JsonArray members = new JsonArray().add("127.0.0.1:" + botgatePort).add("127.0.0.1:" + plainPort);
     botgate = ClusterNodes.start(1, new JsonObject().put("cluster.name", name).put("cluster.port", botgatePort)
       .put("cluster.members", members));
@@ -123,11 +120,4 @@ class PlainVertxMemberTest {
     assertThat(published.get("plain-bus").getString("node")).as("executed on the botgate node").isEqualTo("node-0");
   }
 
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 }
