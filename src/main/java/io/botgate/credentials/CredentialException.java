@@ -1,5 +1,6 @@
 package io.botgate.credentials;
 
+import io.botgate.Problems;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -23,7 +24,7 @@ public final class CredentialException extends RuntimeException {
   private final List<Problem> problems;
 
   public CredentialException(String where, List<Problem> problems) {
-    super(summary(where, problems), null, false, false);
+    super(Problems.summary(where, problems), null, false, false);
     this.problems = List.copyOf(problems);
   }
 
@@ -35,12 +36,5 @@ public final class CredentialException extends RuntimeException {
     JsonArray out = new JsonArray();
     problems.forEach(p -> out.add(p.toJson()));
     return out;
-  }
-
-  private static String summary(String where, List<Problem> problems) {
-    StringBuilder sb = new StringBuilder(where).append(": ").append(problems.size())
-      .append(problems.size() == 1 ? " problem" : " problems");
-    problems.forEach(p -> sb.append("\n  - ").append(p));
-    return sb.toString();
   }
 }
