@@ -110,7 +110,14 @@ public final class SecretMask {
 
   /** The URL with its user info and the values of secret-looking query parameters replaced. */
   public String url(String url) {
-    url = withoutUserInfo(url);
+    return query(withoutUserInfo(url), value -> false);
+  }
+
+  /**
+   * The URL with the values of its secret-looking query parameters replaced, except those {@code shown}
+   * accepts (a definition keeps its {@code {$env.*}} references readable).
+   */
+  public String query(String url, Predicate<String> shown) {
     int q = url.indexOf('?');
     if (q < 0) {
       return url;
@@ -118,12 +125,9 @@ public final class SecretMask {
     StringBuilder out = new StringBuilder(url.length()).append(url, 0, q + 1);
     String[] pairs = url.substring(q + 1).split("&", -1);
     for (int i = 0; i < pairs.length; i++) {
-      if (i > 0) {
-        out.append('&');
-      }
       int eq = pairs[i].indexOf('=');
-      String name = eq < 0 ? pairs[i] : pairs[i].substring(0, eq);
-      out.append(eq >= 0 && isSecret(name) ? name + "=" + MASK : pairs[i]);
+      boolean hide = eq >= 0 && isSecret(pairs[i].substring(0, eq)) && !shown.test(pairs[i].substring(eq + 1));
+      out.append(i > 0 ? "&" : "").append(hide ? pairs[i].substring(0, eq + 1) + MASK : pairs[i]);
     }
     return out.toString();
   }

@@ -92,18 +92,7 @@ public final class DefinitionMask {
     if (userInfo != null && !referenceOnly(url.substring(userInfo[0], userInfo[1]))) {
       url = url.substring(0, userInfo[0]) + SecretMask.MASK + url.substring(userInfo[1]);
     }
-    int q = url.indexOf('?');
-    if (q < 0) {
-      return url;
-    }
-    StringBuilder out = new StringBuilder(url.length()).append(url, 0, q + 1);
-    String[] pairs = url.substring(q + 1).split("&", -1);
-    for (int i = 0; i < pairs.length; i++) {
-      int eq = pairs[i].indexOf('=');
-      boolean hide = eq >= 0 && mask.isSecret(pairs[i].substring(0, eq)) && !referenceOnly(pairs[i].substring(eq + 1));
-      out.append(i > 0 ? "&" : "").append(hide ? pairs[i].substring(0, eq + 1) + SecretMask.MASK : pairs[i]);
-    }
-    return out.toString();
+    return mask.query(url, DefinitionMask::referenceOnly);
   }
 
   private Object json(Object node, boolean secret) {
