@@ -8,7 +8,7 @@ import io.botgate.script.ScriptOutcome;
 import io.botgate.session.IntegrationResult;
 import io.botgate.session.RequestScope;
 import io.botgate.session.Session;
-import io.botgate.session.SessionStore;
+import io.botgate.session.LocalSessionStore;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -68,7 +68,7 @@ public class ScriptThroughput {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
     long limitMillis = args.length > 1 ? Long.parseLong(args[1]) : ScriptLimits.DEFAULTS.cpuMillis();
     ScriptEngine engine = new ScriptEngine(null, ScriptLimits.DEFAULTS, null, 1, 1);
-    SessionStore sessions = new SessionStore(3_600_000, 20, System::currentTimeMillis);
+    LocalSessionStore sessions = new LocalSessionStore(3_600_000, 20, System::currentTimeMillis);
     DebugStream stream = new DebugStream(null, 1000, 200_000, 60_000, System::currentTimeMillis);
 
     measure(engine, sessions, stream, 1, 3);  // warm-up
@@ -109,7 +109,7 @@ public class ScriptThroughput {
     pool.close();
   }
 
-  static BotContext bot(SessionStore sessions, DebugStream stream, String id) {
+  static BotContext bot(LocalSessionStore sessions, DebugStream stream, String id) {
     Session session = sessions.open(id);
     if (session.lastResult() == null) {
       session.record(new IntegrationResult(id, "faqIntegration", true, "200", Instant.now(), 3, 1, "bench"));
@@ -118,7 +118,7 @@ public class ScriptThroughput {
       "script", false);
   }
 
-  static double measure(ScriptEngine engine, SessionStore sessions, DebugStream stream, int threads, int seconds)
+  static double measure(ScriptEngine engine, LocalSessionStore sessions, DebugStream stream, int threads, int seconds)
     throws InterruptedException {
     LongAdder runs = new LongAdder();
     long end = System.nanoTime() + seconds * 1_000_000_000L;

@@ -2,7 +2,7 @@ import io.botgate.BotgateVerticle;
 import io.botgate.GatewayConfig;
 import io.botgate.session.IntegrationResult;
 import io.botgate.session.Session;
-import io.botgate.session.SessionStore;
+import io.botgate.session.LocalSessionStore;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
@@ -29,7 +29,7 @@ public class SessionMemory {
     BotgateVerticle gateway = new BotgateVerticle(GatewayConfig.of(new JsonObject().put("http.port", 0)
       .put("demo.enabled", false).put("session.max", most)));
     vertx.deployVerticle(gateway).await();
-    SessionStore store = gateway.sessions();
+    LocalSessionStore store = (LocalSessionStore) gateway.sessions();
     long base = heapAfterGc();
     int filled = 0;
     for (int n : counts) {
@@ -44,7 +44,7 @@ public class SessionMemory {
     vertx.close().await();
   }
 
-  static void fill(SessionStore store, int from, int to) {
+  static void fill(LocalSessionStore store, int from, int to) {
     String integration = "faqIntegration";
     for (int i = from; i < to; i++) {
       Session s = store.open("session-" + i);
@@ -56,14 +56,14 @@ public class SessionMemory {
   }
 
   /** CPU time of selecting one page in the store (what the worker spends), robust to a busy machine. */
-  static void cpuPerPage(SessionStore store) {
+  static void cpuPerPage(LocalSessionStore store) {
     var threads = ManagementFactory.getThreadMXBean();
     for (int limit : new int[] {100, 1000}) {
       long best = Long.MAX_VALUE;
       var next = (io.botgate.session.SessionCursor) null;
       for (int round = 0; round < 5; round++) {
         long start = threads.getCurrentThreadCpuTime();
-        next = store.page(next, limit).next();
+        next = store.list(next, limit).next();
         best = Math.min(best, threads.getCurrentThreadCpuTime() - start);
       }
       System.out.printf("selecting a page of %d at %,d sessions: %.0f ms of CPU (best of 5 consecutive pages)%n",
