@@ -46,9 +46,9 @@ for r in $(seq "$ROUNDS"); do
   for v in $VARIANTS; do
     case $v in
       bare) read -r w c <<<"$(time_to_health java -cp "target/botgate.jar:$WORK" BareVertx "$PORT")";;
-      jar) read -r w c <<<"$(time_to_health java ${JAVA_OPTS:-} -jar target/botgate.jar --port "$PORT")";;
+      jar) read -r w c <<<"$(time_to_health java ${JAVA_OPTS:-} -Dhttp.port="$PORT" -jar target/botgate.jar)";;
       cds) read -r w c <<<"$(time_to_health java ${JAVA_OPTS:-} -XX:SharedArchiveFile=target/botgate.jsa \
-        -jar target/botgate.jar --port "$PORT")";;
+        -Dhttp.port="$PORT" -jar target/botgate.jar)";;
     esac
     echo "$w" >> "$WORK/$v.wall"; echo "$c" >> "$WORK/$v.cpu"
     line+=$(printf '%18s' "$w / $c")

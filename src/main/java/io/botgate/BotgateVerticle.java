@@ -181,7 +181,7 @@ public final class BotgateVerticle extends VerticleBase {
         return Future.succeededFuture();
       })
       .compose(v -> ConfFiles.read(vertx, "script.globals", config.string("script.globals"), () -> null))
-      // Building the sandbox (the standard objects, compiled and frozen) takes a while: not on an event loop.
+      // Compiling the global functions takes a while: not on an event loop (the sandbox is built later).
       .compose(globals -> vertx.executeBlocking(() -> {
         engine = new ScriptEngine(vertx, new ScriptLimits(config.integer("script.cpu.ms"),
           config.integer("script.memory.mb") * (1L << 20), config.integer("script.stack.depth"),
@@ -285,6 +285,7 @@ public final class BotgateVerticle extends VerticleBase {
         if (demo) {
           guard.permit(selfHost + ":" + port);
         }
+        engine.prepare(); // the script sandbox, built once listening: the first /health need not wait for it
         vertx.setPeriodic(Math.min(idleMillis, 60_000L), id -> {
           vertx.executeBlocking(sessions::expireIdle, false); // a walk over up to session.max sessions
           stream.expire();
