@@ -5,7 +5,8 @@
 # (target/botgate.jsa, README "Faster start"). Prints each round's wall-clock ms and the JVM's CPU ms up to
 # that answer (user + system, from /proc: less sensitive to a loaded machine than wall time), then the
 # medians and the ratios to the bare application; compare ratios, not absolute times, on a shared machine.
-# JAVA_OPTS adds flags to both botgate variants.
+# JAVA_OPTS adds flags to the botgate variants; BASE_JAR=<an older botgate.jar, its .jsa beside it> adds that
+# build, with its archive, to compare with.
 #   bash bench/startup.sh [rounds, default 7]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,9 +39,11 @@ time_to_health() {
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 VARIANTS="bare jar cds"
+[ -z "${BASE_JAR:-}" ] || VARIANTS+=" base"
 for v in $VARIANTS; do : > "$WORK/$v.wall"; : > "$WORK/$v.cpu"; done
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-6s %18s %18s %18s   (wall ms / CPU ms)\n' round "bare Vert.x" "botgate java -jar" "botgate + CDS"
+printf '%-6s %18s %18s %18s %18s  (wall ms / CPU ms)\n' round "bare Vert.x" "botgate java -jar" "botgate + CDS" \
+  "${BASE_JAR:+BASE_JAR + CDS}"
 for r in $(seq "$ROUNDS"); do
   line=""
   for v in $VARIANTS; do
@@ -49,6 +52,8 @@ for r in $(seq "$ROUNDS"); do
       jar) read -r w c <<<"$(time_to_health java ${JAVA_OPTS:-} -Dhttp.port="$PORT" -jar target/botgate.jar)";;
       cds) read -r w c <<<"$(time_to_health java ${JAVA_OPTS:-} -XX:SharedArchiveFile=target/botgate.jsa \
         -Dhttp.port="$PORT" -jar target/botgate.jar)";;
+      base) read -r w c <<<"$(time_to_health java ${JAVA_OPTS:-} -XX:SharedArchiveFile="${BASE_JAR%.jar}.jsa" \
+        -Dhttp.port="$PORT" -jar "$BASE_JAR")";;
     esac
     echo "$w" >> "$WORK/$v.wall"; echo "$c" >> "$WORK/$v.cpu"
     line+=$(printf '%18s' "$w / $c")
@@ -59,7 +64,10 @@ echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 for v in $VARIANTS; do
   eval "w_$v=$(median < "$WORK/$v.wall"); c_$v=$(median < "$WORK/$v.cpu")"
 done
-printf 'median  %18s %18s %18s\n' "$w_bare / $c_bare" "$w_jar / $c_jar" "$w_cds / $c_cds"
+printf 'median  %18s %18s %18s %18s\n' "$w_bare / $c_bare" "$w_jar / $c_jar" "$w_cds / $c_cds" \
+  "${BASE_JAR:+$w_base / $c_base}"
 awk -v wb="$w_bare" -v cb="$c_bare" -v wj="$w_jar" -v cj="$c_jar" -v wc="$w_cds" -v cc="$c_cds" 'BEGIN {
   printf "botgate/bare: java -jar %.2f wall, %.2f CPU; with the archive %.2f wall, %.2f CPU\n", wj/wb, cj/cb, wc/wb, cc/cb
   printf "archive/java -jar: %.2f wall, %.2f CPU\n", wc/wj, cc/cj }'
+[ -z "${BASE_JAR:-}" ] || awk -v wc="$w_cds" -v cc="$c_cds" -v wo="$w_base" -v co="$c_base" 'BEGIN {
+  printf "this build/BASE_JAR, both with their archive: %.2f wall, %.2f CPU\n", wc/wo, cc/co }'
