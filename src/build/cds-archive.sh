@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes target/botgate.jsa, a class-data sharing archive of the classes a real start loads: run by Maven in
 # `package`, right after the jar is shaded. It starts the jar with -XX:ArchiveClassesAtExit on a free port,
-# asks for /health and executes the demo integration once (the classes of a first request), then stops it
+# asks for /health and executes the demo integration once (the classes of a first request), waits for the
+# script sandbox to be built, then stops it
 # with SIGTERM; the JVM writes the archive as it exits. Used with
 #   java -XX:SharedArchiveFile=target/botgate.jsa -jar target/botgate.jar
 # it cuts the CPU time to the first /health answer (README, "Faster start"). The archive belongs to this jar:
@@ -41,6 +42,7 @@ request() { # method path [json body]
 }
 request GET /health "" | grep -q ' 200' || give_up "/health did not answer 200"
 request POST /api/sessions/cds/integrations/faqIntegration '{"variables":{"question":"roaming"}}' >/dev/null
+sleep 2 # the script sandbox is built a second after listening: its classes belong in the archive too
 kill -TERM $pid
 wait $pid
 trap - EXIT

@@ -79,7 +79,7 @@ public final class ScriptEngine {
   /**
    * Starts building the sandbox on a thread of its own, unless it is built or being built; the first run
    * starts it otherwise. The gateway calls it once it is listening, so the build is not on the way to the
-   * first answer.
+   * first answers.
    */
   public CompletableFuture<ScriptableObject> prepare() {
     if (building.compareAndSet(false, true)) {
