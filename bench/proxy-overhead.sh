@@ -9,7 +9,7 @@
 # minutes, which a ratio of medians taken from different rounds would mix in). JAVA_OPTS passes flags to
 # the gateway's JVM.
 # PASS_ONLY=1 measures the pass-through pair (d) and (e) alone.
-# METRICS_COST=1 measures the cost of metrics instead: executions (c) against two gateways side by side, one
+# SKIP_BUILD=1 uses the jar as built. METRICS_COST=1 measures the cost of metrics instead: executions (c) against two gateways side by side, one
 # as it starts by default (Vert.x's and the JVM's meters on, metrics.vertx=true) and one with metrics.vertx=false
 # (botgate's own meters only), in short interleaved rounds; prints the ratio off/on per round and its median.
 #   bash bench/proxy-overhead.sh [seconds per run, default 10] [connections, default 64] [rounds, default 5]
@@ -23,7 +23,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true; [ -f "$WORK/nginx.pid" ] && kill "$(c
 
 command -v wrk >/dev/null && command -v nginx >/dev/null || {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx >/dev/null; }
-mvn -B -q package -DskipTests
+[ -n "${SKIP_BUILD:-}" ] || mvn -B -q package -DskipTests
 
 UPSTREAM=18081 PROXY=18082 GATEWAY=18080 PLAIN=18083
 BODY='{"query":"bench","total":3,"results":[{"id":1,"title":"How do I reset my password?"},{"id":2,"title":"How do I pay my bill?"},{"id":3,"title":"How do I turn on roaming?"}]}'
