@@ -258,7 +258,14 @@ public final class BotgateVerticle extends VerticleBase {
       ConsoleOptions.DEFAULT_INBOX, ConsoleOptions.DEFAULT_INBOX_BYTES, config.integer("console.frames.perSecond")));
     router.get("/console").handler(new BearerAuth(token)).handler(console::handle)
       .failureHandler(ApiRoutes::failure);
-    router.get("/metrics").handler(new BearerAuth(token)).handler(new MetricsEndpoint(vertx, executor, runner, sessions, stream, console.stats())::handle)
+    MetricsEndpoint metrics = new MetricsEndpoint(vertx, executor, runner, sessions, stream, console.stats());
+    if (bridge != null) {
+      metrics.bridge(bridge);
+    }
+    if (hazelcast != null) {
+      metrics.cluster(hazelcast);
+    }
+    router.get("/metrics").handler(new BearerAuth(token)).handler(metrics::handle)
       .failureHandler(ApiRoutes::failure);
     passThrough = new PassThroughProxy(vertx, registry, executor, guard, new PassThroughOptions(
       config.integer("proxy.request.limit.bytes"), config.integer("proxy.response.limit.bytes"),

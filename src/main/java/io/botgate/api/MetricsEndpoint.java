@@ -118,6 +118,22 @@ public final class MetricsEndpoint {
       .record(micros, TimeUnit.MICROSECONDS));
   }
 
+  /** Adds the TCP event-bus bridge's meters, when {@code bridge.port} is set. */
+  public MetricsEndpoint bridge(EventBusBridge bridge) {
+    gauge("botgate.bridge.connections", "Open connections of the TCP event-bus bridge.", bridge,
+      EventBusBridge::connections);
+    counter("botgate.bridge.frames.refused", "Bridge frames refused: no token, an address outside the lists, a "
+      + "publish, too many registrations.", bridge, EventBusBridge::refusedFrames);
+    return this;
+  }
+
+  /** Adds the cluster's meters, when {@code cluster.enabled}. */
+  public MetricsEndpoint cluster(com.hazelcast.core.HazelcastInstance hazelcast) {
+    gauge("botgate.cluster.members", "Members of the cluster this node sees, itself included.", hazelcast,
+      h -> h.getLifecycleService().isRunning() ? h.getCluster().getMembers().size() : 0);
+    return this;
+  }
+
   /**
    * Vert.x's metrics options for {@code metrics.vertx}: labels with few values only. HTTP paths are left out
    * (a session id is in most), the route template is kept; the addresses of sessions' events and of replies
