@@ -9,6 +9,9 @@
 # minutes, which a ratio of medians taken from different rounds would mix in). JAVA_OPTS passes flags to
 # the gateway's JVM.
 # PASS_ONLY=1 measures the pass-through pair (d) and (e) alone.
+# SKIP_BUILD=1 uses the jar as built. METRICS_COST=1 measures the cost of metrics instead: executions (c) against two gateways side by side, one
+# as it starts by default (Vert.x's and the JVM's meters on, metrics.vertx=true) and one with metrics.vertx=false
+# (botgate's own meters only), in short interleaved rounds; prints the ratio off/on per round and its median.
 #   bash bench/proxy-overhead.sh [seconds per run, default 10] [connections, default 64] [rounds, default 5]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +23,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true; [ -f "$WORK/nginx.pid" ] && kill "$(c
 
 command -v wrk >/dev/null && command -v nginx >/dev/null || {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx >/dev/null; }
-mvn -B -q package -DskipTests
+[ -n "${SKIP_BUILD:-}" ] || mvn -B -q package -DskipTests
 
 UPSTREAM=18081 PROXY=18082 GATEWAY=18080 PLAIN=18083
 BODY='{"query":"bench","total":3,"results":[{"id":1,"title":"How do I reset my password?"},{"id":2,"title":"How do I pay my bill?"},{"id":3,"title":"How do I turn on roaming?"}]}'
@@ -72,6 +75,39 @@ request = function()
 end
 LUA
 
+run() { # url [script] -> "rps p50 p99 errors"
+  local out
+  out=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency ${2:+-s "$2"} "$1")
+  echo "$(awk '/Requests\/sec/ {print $2}' <<<"$out") $(awk '$1=="50%" {print $2}' <<<"$out")" \
+    "$(awk '$1=="99%" {print $2}' <<<"$out") $(grep -cE "Non-2xx|Socket errors" <<<"$out" || true)"
+}
+if [ -n "${METRICS_COST:-}" ]; then
+  NOMETRICS=18084
+  java ${JAVA_OPTS:-} -Dhttp.port=$NOMETRICS -Degress.allow=127.0.0.1 -Dintegrations.file="$WORK/integrations.json" \
+    -Dmetrics.vertx=false -jar target/botgate.jar > "$WORK/gateway-off.log" 2>&1 &
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$NOMETRICS/health" >/dev/null && break; sleep 0.2; done
+  echo "metrics cost: executions over 10,000 sessions, wrk 2 threads, $CONNS connections, ${DURATION}s runs," \
+    "$ROUNDS interleaved rounds; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  for port in $GATEWAY $NOMETRICS $GATEWAY $NOMETRICS; do # warm-up, both in turn
+    wrk -t2 -c"$CONNS" -d20s -s "$WORK/execute.lua" "http://127.0.0.1:$port" >/dev/null
+  done
+  curl -sf "http://127.0.0.1:$GATEWAY/metrics" | grep -c '^vertx_' | sed 's/^/  series of Vert.x on the default gateway: /'
+  ratios=()
+  for round in $(seq "$ROUNDS"); do
+    # alternate which one goes first, so a drift of the machine's speed does not favour one
+    if (( round % 2 )); then on=$(run "http://127.0.0.1:$GATEWAY" "$WORK/execute.lua"); off=$(run "http://127.0.0.1:$NOMETRICS" "$WORK/execute.lua")
+    else off=$(run "http://127.0.0.1:$NOMETRICS" "$WORK/execute.lua"); on=$(run "http://127.0.0.1:$GATEWAY" "$WORK/execute.lua"); fi
+    ratio=$(awk -v a="${on%% *}" -v b="${off%% *}" 'BEGIN {printf "%.3f", a / b}')
+    ratios+=("$ratio")
+    echo "  round $round: metrics on ${on%% *} req/s (p99 $(cut -d' ' -f3 <<<"$on")), off ${off%% *} req/s" \
+      "(p99 $(cut -d' ' -f3 <<<"$off")), on/off $ratio"
+  done
+  m=$(printf '%s\n' "${ratios[@]}" | sort -n | sed -n "$(( (ROUNDS + 1) / 2 ))p")
+  echo "median on/off: $m, a cost of $(awk -v m="$m" 'BEGIN {printf "%.1f", (1 - m) * 100}') % (target under 5 %);" \
+    "load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  exit 0
+fi
+
 echo "one demo-style execution end to end (curl, cold then warm):"
 for i in 1 2 3; do
   curl -s -o /dev/null -w "  %{time_total}s\n" -X POST -H 'Content-Type: application/json' \
@@ -84,12 +120,6 @@ done
 wrk -t2 -c"$CONNS" -d40s -s "$WORK/pass.lua" "http://127.0.0.1:$GATEWAY" >/dev/null
 wrk -t2 -c"$CONNS" -d40s "http://127.0.0.1:$PLAIN/faq?q=bench" >/dev/null
 
-run() { # url [script] -> "rps p50 p99 errors"
-  local out
-  out=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency ${2:+-s "$2"} "$1")
-  echo "$(awk '/Requests\/sec/ {print $2}' <<<"$out") $(awk '$1=="50%" {print $2}' <<<"$out")" \
-    "$(awk '$1=="99%" {print $2}' <<<"$out") $(grep -cE "Non-2xx|Socket errors" <<<"$out" || true)"
-}
 declare -A RESULTS RATIOS PASS
 echo
 echo "wrk: 2 threads, $CONNS connections, ${DURATION}s each, $ROUNDS interleaved rounds"

@@ -1,20 +1,27 @@
 #!/usr/bin/env bash
 # Start-up time: from launching the JVM to the first answer of /health, botgate beside a bare Vert.x
-# application (bench/BareVertx.java, compiled ahead, on the same jars), in interleaved rounds. Prints each
-# round and the medians; compare the ratio, not the absolute times, on a shared machine.
+# application (bench/BareVertx.java, compiled ahead, on the same jars), in interleaved rounds: the bare
+# application, botgate as `java -jar`, and botgate with the class-data sharing archive the build makes
+# (target/botgate.jsa, README "Faster start"). Prints each round's wall-clock ms and the JVM's CPU ms up to
+# that answer (user + system, from /proc: less sensitive to a loaded machine than wall time), then the
+# medians and the ratios to the bare application; compare ratios, not absolute times, on a shared machine.
+# JAVA_OPTS adds flags to the botgate variants; BASE_JAR=<an older botgate.jar, its .jsa beside it> adds that
+# build, with its archive, to compare with.
 #   bash bench/startup.sh [rounds, default 7]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-7}
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
-mvn -B -q package -DskipTests
+[ -n "${SKIP_BUILD:-}" ] || mvn -B -q package -DskipTests
+[ -s target/botgate.jsa ] || { echo "target/botgate.jsa is missing (built with -Dcds.skip?)" >&2; exit 1; }
 javac -d "$WORK" -cp target/botgate.jar bench/BareVertx.java
 PORT=18090
+TICK=$(getconf CLK_TCK)
 
-# Milliseconds from launch to the first 200 of /health; the process is stopped afterwards.
+# "wall_ms cpu_ms" from launch to the first 200 of /health; the process is stopped afterwards.
 time_to_health() {
-  local start end
+  local start end cpu
   start=$(date +%s%N)
   "$@" > "$WORK/out.log" 2>&1 &
   local pid=$!
@@ -23,19 +30,44 @@ time_to_health() {
     sleep 0.01
   done
   end=$(date +%s%N)
+  # utime and stime are fields 14 and 15 of /proc/PID/stat (after the parenthesised command name)
+  cpu=$(sed 's/.*) //' "/proc/$pid/stat" | awk -v t="$TICK" '{print int(($12 + $13) * 1000 / t)}')
   kill "$pid"; wait "$pid" 2>/dev/null || true
-  echo $(( (end - start) / 1000000 ))
+  echo "$(( (end - start) / 1000000 )) $cpu"
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
-: > "$WORK/bare" ; : > "$WORK/botgate"
-printf '%-6s %10s %10s %7s\n' round bare_ms botgate_ms ratio
+VARIANTS="bare jar cds"
+[ -z "${BASE_JAR:-}" ] || VARIANTS+=" base"
+for v in $VARIANTS; do : > "$WORK/$v.wall"; : > "$WORK/$v.cpu"; done
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-6s %18s %18s %18s %18s  (wall ms / CPU ms)\n' round "bare Vert.x" "botgate java -jar" "botgate + CDS" \
+  "${BASE_JAR:+BASE_JAR + CDS}"
 for r in $(seq "$ROUNDS"); do
-  b=$(time_to_health java -cp "target/botgate.jar:$WORK" BareVertx "$PORT")
-  g=$(time_to_health java ${JAVA_OPTS:-} -jar target/botgate.jar --port "$PORT")
-  echo "$b" >> "$WORK/bare"; echo "$g" >> "$WORK/botgate"
-  printf '%-6s %10s %10s %7.2f\n' "$r" "$b" "$g" "$(awk "BEGIN {print $g / $b}")"
+  line=""
+  for v in $VARIANTS; do
+    case $v in
+      bare) read -r w c <<<"$(time_to_health java -cp "target/botgate.jar:$WORK" BareVertx "$PORT")";;
+      jar) read -r w c <<<"$(time_to_health java ${JAVA_OPTS:-} -Dhttp.port="$PORT" -jar target/botgate.jar)";;
+      cds) read -r w c <<<"$(time_to_health java ${JAVA_OPTS:-} -XX:SharedArchiveFile=target/botgate.jsa \
+        -Dhttp.port="$PORT" -jar target/botgate.jar)";;
+      base) read -r w c <<<"$(time_to_health java ${JAVA_OPTS:-} -XX:SharedArchiveFile="${BASE_JAR%.jar}.jsa" \
+        -Dhttp.port="$PORT" -jar "$BASE_JAR")";;
+    esac
+    echo "$w" >> "$WORK/$v.wall"; echo "$c" >> "$WORK/$v.cpu"
+    line+=$(printf '%18s' "$w / $c")
+  done
+  printf '%-6s %s\n' "$r" "$line"
 done
-mb=$(median < "$WORK/bare"); mg=$(median < "$WORK/botgate")
-printf 'median  bare Vert.x %s ms, botgate %s ms, botgate/bare %.2f\n' "$mb" "$mg" "$(awk "BEGIN {print $mg / $mb}")"
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+for v in $VARIANTS; do
+  eval "w_$v=$(median < "$WORK/$v.wall"); c_$v=$(median < "$WORK/$v.cpu")"
+done
+printf 'median  %18s %18s %18s %18s\n' "$w_bare / $c_bare" "$w_jar / $c_jar" "$w_cds / $c_cds" \
+  "${BASE_JAR:+$w_base / $c_base}"
+awk -v wb="$w_bare" -v cb="$c_bare" -v wj="$w_jar" -v cj="$c_jar" -v wc="$w_cds" -v cc="$c_cds" 'BEGIN {
+  printf "botgate/bare: java -jar %.2f wall, %.2f CPU; with the archive %.2f wall, %.2f CPU\n", wj/wb, cj/cb, wc/wb, cc/cb
+  printf "archive/java -jar: %.2f wall, %.2f CPU\n", wc/wj, cc/cj }'
+[ -z "${BASE_JAR:-}" ] || awk -v wc="$w_cds" -v cc="$c_cds" -v wo="$w_base" -v co="$c_base" 'BEGIN {
+  printf "this build/BASE_JAR, both with their archive: %.2f wall, %.2f CPU\n", wc/wo, cc/co }'

@@ -65,9 +65,21 @@ public final class Main implements Callable<Integer> {
       System.setProperty(COMMON_POOL, "2");
     }
     Main main = new Main();
-    int code = new CommandLine(main).execute(args);
+    // picocli reads the options; without any, it is not loaded at all (its classes, about a tenth of the CPU
+    // time of a start, are too old for a class-data sharing archive).
+    int code = args.length == 0 ? main.callWithoutArguments() : new CommandLine(main).execute(args);
     if (code != 0 || main.vertx == null) {
       System.exit(code); // help, version, a usage error or a failed start; otherwise Vert.x keeps running
+    }
+  }
+
+  /** {@link #call} as picocli would run it: an unexpected exception is printed and exits 1. */
+  private int callWithoutArguments() {
+    try {
+      return call();
+    } catch (RuntimeException e) {
+      e.printStackTrace();
+      return BAD_CONFIGURATION;
     }
   }
 

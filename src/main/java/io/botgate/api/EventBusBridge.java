@@ -54,6 +54,8 @@ public final class EventBusBridge {
   private final byte[] token;
   /** The addresses each open connection has registered (the bridge replaces a second consumer without closing the first). */
   private final Map<NetSocket, Set<String>> registered = new ConcurrentHashMap<>();
+  /** Frames refused (unauthorized, an address outside the lists, a publish, too many registrations). */
+  private final java.util.concurrent.atomic.LongAdder refused = new java.util.concurrent.atomic.LongAdder();
   private TcpEventBusBridge bridge;
   private int port;
 
@@ -135,6 +137,7 @@ public final class EventBusBridge {
       default -> authorized(frame) ? null : unauthorized();
     };
     if (refusal != null) {
+      refused.increment();
       refuse(event.socket(), frame, refusal);
       // Left pending on purpose: an event completed with false makes the bridge add a second, generic
       // "blocked by bridgeEvent handler" frame; a pending one drops the frame, and nothing waits on it.
@@ -198,6 +201,16 @@ public final class EventBusBridge {
   }
 
   /** The port bound (useful with bridge.port 0). */
+  /** Open bridge connections (for /metrics). */
+  public int connections() {
+    return registered.size();
+  }
+
+  /** Frames refused since start (for /metrics). */
+  public long refusedFrames() {
+    return refused.sum();
+  }
+
   public int port() {
     return port;
   }

@@ -38,6 +38,7 @@ import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.ToDoubleFunction;
 
@@ -56,7 +57,19 @@ public final class MetricsEndpoint {
     Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10),
     Duration.ofSeconds(20)};
 
+  /** Buckets of the script duration histogram: most scripts take a millisecond or two; script.cpu.ms is 5 s. */
+  static final Duration[] SCRIPT_BUCKETS = {Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5),
+    Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
+    Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500),
+    Duration.ofSeconds(5), Duration.ofSeconds(10)};
+
   private final PrometheusMeterRegistry registry;
+  /**
+   * The histograms' timers by their labels, made once: building and registering a timer per result (a registry
+   * look-up with its tags sorted and its id hashed) cost more than recording.
+   */
+  private final Map<String, Timer> executionTimers = new ConcurrentHashMap<>();
+  private final Map<String, Timer> scriptTimers = new ConcurrentHashMap<>();
   private final IntegrationExecutor executor;
   private final ScriptRunner scripts;
   /** The tallies as of the latest scrape; the per-label counters read them. */
@@ -99,6 +112,26 @@ public final class MetricsEndpoint {
     counter("botgate.console.replies.merged", "Replies merged into one already held for a console client that was "
       + "not reading.", console, ConsoleStats::mergedReplies);
     vertx.eventBus().<JsonObject>localConsumer(IntegrationExecutor.RESULTS_ADDRESS, msg -> latency(msg.body()));
+    scripts.onFinished((outcome, micros) -> scriptTimers.computeIfAbsent(outcome, o -> Timer.builder("botgate.script.duration")
+        .description("Script runs by how long they took and how they ended: ok, syntax, runtime, limit.")
+        .tags("outcome", o).serviceLevelObjectives(SCRIPT_BUCKETS).register(registry))
+      .record(micros, TimeUnit.MICROSECONDS));
+  }
+
+  /** Adds the TCP event-bus bridge's meters, when {@code bridge.port} is set. */
+  public MetricsEndpoint bridge(EventBusBridge bridge) {
+    gauge("botgate.bridge.connections", "Open connections of the TCP event-bus bridge.", bridge,
+      EventBusBridge::connections);
+    counter("botgate.bridge.frames.refused", "Bridge frames refused: no token, an address outside the lists, a "
+      + "publish, too many registrations.", bridge, EventBusBridge::refusedFrames);
+    return this;
+  }
+
+  /** Adds the cluster's meters, when {@code cluster.enabled}. */
+  public MetricsEndpoint cluster(com.hazelcast.core.HazelcastInstance hazelcast) {
+    gauge("botgate.cluster.members", "Members of the cluster this node sees, itself included.", hazelcast,
+      h -> h.getLifecycleService().isRunning() ? h.getCluster().getMembers().size() : 0);
+    return this;
   }
 
   /**
@@ -177,11 +210,12 @@ public final class MetricsEndpoint {
   }
 
   private void latency(JsonObject result) {
-    Timer.builder("botgate.execution.duration").description("Integration executions by how long they took.")
-      .tags("integration", result.getString("integration", ""), "outcome",
-        result.getBoolean("success", false) ? "success" : "failure")
-      .serviceLevelObjectives(LATENCY_BUCKETS).register(registry)
-      .record(Duration.ofMillis(result.getLong("durationMs", 0L)));
+    String integration = result.getString("integration", "");
+    String outcome = result.getBoolean("success", false) ? "success" : "failure";
+    executionTimers.computeIfAbsent(outcome + '|' + integration, k -> Timer.builder("botgate.execution.duration")
+        .description("Integration executions by how long they took.")
+        .tags("integration", integration, "outcome", outcome).serviceLevelObjectives(LATENCY_BUCKETS).register(registry))
+      .record(result.getLong("durationMs", 0L), TimeUnit.MILLISECONDS);
   }
 
   private <T> void counter(String name, String help, T source, ToDoubleFunction<T> value) {

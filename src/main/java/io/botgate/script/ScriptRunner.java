@@ -27,6 +27,14 @@ public final class ScriptRunner {
   private final Map<String, String> env;
   private final ContextStore contextStore;
   private final Tally counts = new Tally();
+  /** Told of every run's outcome and duration (the metrics' histogram); none by default. */
+  private volatile Finished finished = (outcome, micros) -> { };
+
+  /** A listener of finished runs: how each ended ({@link #counts}' labels) and how long it took. */
+  @FunctionalInterface
+  public interface Finished {
+    void run(String outcome, long durationMicros);
+  }
 
   public ScriptRunner(ScriptEngine engine, Map<String, String> env) {
     this(engine, env, null);
@@ -48,6 +56,11 @@ public final class ScriptRunner {
 
   public ScriptEngine engine() {
     return engine;
+  }
+
+  /** Tells {@code listener} of every run from now on, in place of the one before. */
+  public void onFinished(Finished listener) {
+    this.finished = listener;
   }
 
   /** How many runs ended how: "ok", "syntax", "runtime" or "limit". */
@@ -91,7 +104,9 @@ public final class ScriptRunner {
             .put("source", around(code, outcome.error().line())));
         log(outcome.error(), transcript.session(), integration);
       }
-      counts.increment(outcome.ok() ? "ok" : outcome.error().type());
+      String ended = outcome.ok() ? "ok" : outcome.error().type();
+      counts.increment(ended);
+      finished.run(ended, outcome.durationMicros());
       return new Result(outcome, bot.changes(), bot.next(), bot.delayMs());
     });
   }

@@ -69,6 +69,19 @@ class EventBusBridgeTest {
   }
 
   @Test
+  void shouldCountOpenConnectionsAndRefusedFramesInMetrics() throws IOException {
+    try (BridgeClient client = client()) {
+      client.write(client.frame("publish", "botgate.integration.execute").put("body", execution("metered")));
+      assertThat(errorCode(client.read().orElseThrow())).isEqualTo("publish_refused");
+
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/metrics").send()).bodyAsString())
+          .containsPattern("(?m)^botgate_bridge_connections [1-9]\\d*\\.0$")
+          .containsPattern("(?m)^botgate_bridge_frames_refused_total [1-9]\\d*\\.0$"));
+    }
+  }
+
+  @Test
   void shouldExecuteThroughTheBridgeAndPublishTheResultToItsConsumers() throws IOException {
     try (BridgeClient client = client()) {
       client.register("botgate.results");

@@ -69,6 +69,23 @@ class MetricsTest {
   }
 
   @Test
+  void shouldServeTheScriptDurationHistogramByOutcome() {
+    result(gw.declareAndExecute("sc1", new JsonObject().put("name", "scripted").put("method", "GET")
+      .put("url", "stub:/status/200").put("retries", 0).put("transformScript", "var a = 1 + 1;"), null));
+    result(gw.declareAndExecute("sc1", new JsonObject().put("name", "scriptFails").put("method", "GET")
+      .put("url", "stub:/status/200").put("retries", 0).put("transformScript", "nothing.here();"), null));
+
+    String text = result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/metrics").send()).bodyAsString();
+
+    assertThat(text).as("one histogram per outcome, with its buckets")
+      .containsPattern("(?m)^botgate_script_duration_seconds_count\\{outcome=\"ok\"} [1-9]\\d*$")
+      .containsPattern("(?m)^botgate_script_duration_seconds_bucket\\{outcome=\"ok\",le=\"0\\.001\"} \\d+$")
+      .containsPattern("(?m)^botgate_script_duration_seconds_bucket\\{outcome=\"runtime\",le=\"10\\.0\"} [1-9]\\d*$");
+    assertThat(text).as("runs by how they ended, limits hit among them")
+      .containsPattern("(?m)^botgate_scripts_total\\{outcome=\"runtime\"} [1-9]");
+  }
+
+  @Test
   void shouldFoldTheEventAddressesOfSessionsIntoOneLabelValue() {
     result(gw.declareAndExecute("fold-1", new JsonObject().put("name", "folded").put("method", "GET")
       .put("url", "stub:/status/200").put("retries", 0), null));

@@ -58,6 +58,14 @@ class ClusteredSessionsTest {
   }
 
   @Test
+  void shouldServeTheMemberCountInMetrics() {
+    String text = result(cluster.node(0).http().get(cluster.node(0).port(), "127.0.0.1", "/metrics").send())
+      .bodyAsString();
+
+    assertThat(text).containsPattern("(?m)^botgate_cluster_members 2\\.0$");
+  }
+
+  @Test
   void shouldReadAndScriptOnOneNodeWhatAnotherExecuted() {
     JsonObject executed = result(post(cluster.node(0), "/api/sessions/moved/integrations/faqIntegration",
       new JsonObject().put("variables", new JsonObject().put("question", "hours"))
