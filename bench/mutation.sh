@@ -5,6 +5,7 @@
 #
 #   bench/mutation.sh [group ...]     groups: integration session script console (default: all four)
 #   BUDGET=1200 bench/mutation.sh session    seconds per group (default 1800); a group past it is cut off
+#   THREADS=1 bench/mutation.sh script         mutants run at once (default 2)
 #   OFFLINE= bench/mutation.sh ...           the first time: lets Maven download pitest (offline by default)
 #
 # Per group it prints the mutation score (killed, timed out and memory errors count as killed; survivors and
@@ -22,11 +23,13 @@ groups=("$@")
 # classes directly and quickly; gateway-wide tests (ExecutionTest, ConsoleProtocolTest) are listed where the
 # class is reached only through a real exchange.
 declare -A TARGETS=(
-  [integration]="io.botgate.integration.BoundedBody,io.botgate.integration.UpstreamResponse,io.botgate.integration.Template|io.botgate.integration.BoundedBodyTest,io.botgate.integration.TemplateTest,io.botgate.integration.ExecutionTest"
-  [session]="io.botgate.session.Session|io.botgate.session.LocalSessionStoreTest,io.botgate.session.SessionStateTest"
-  [script]="io.botgate.script.SandboxContextFactory,io.botgate.script.PoolState|io.botgate.script.ScriptLimitsTest,io.botgate.api.GatewayHealthTest"
-  [console]="io.botgate.console.ConsoleConnection|io.botgate.console.ConsoleDeliveryTest"
+  [integration]="io.botgate.integration.BoundedBody,io.botgate.integration.Template,io.botgate.integration.UpstreamResponse,io.botgate.integration.UpstreamCaller\$Call,io.botgate.events.SecretMask|io.botgate.integration.BoundedBodyTest,io.botgate.integration.TemplateTest,io.botgate.integration.UpstreamResponseTest,io.botgate.events.SecretMaskTest,io.botgate.integration.ExecutionTest"
+  [session]="io.botgate.session.Session,io.botgate.session.Turns*,io.botgate.session.LocalSessionStore*|io.botgate.session.LocalSessionStoreTest,io.botgate.session.SessionStateTest,io.botgate.session.SessionTurnsTest"
+  [script]="io.botgate.script.SandboxContextFactory*,io.botgate.script.PoolState,io.botgate.script.ScriptWorkers*|io.botgate.script.ScriptLimitsTest,io.botgate.script.ScriptWorkersTest,io.botgate.script.PoolStateTest"
+  [console]="io.botgate.console.ConsoleConnection*,io.botgate.console.InOrder*|io.botgate.console.ConsoleDeliveryTest,io.botgate.console.InOrderTest"
 )
+# Threads pitest runs mutants on (the machine is shared: keep it at 1 or 2).
+THREADS=${THREADS:-2}
 
 nice -n 15 mvn -B -q $OFFLINE test-compile
 
@@ -40,7 +43,7 @@ for group in "${groups[@]}"; do
   status=0
   timeout --signal=TERM "$BUDGET" nice -n 15 mvn -B -q $OFFLINE -P mutation org.pitest:pitest-maven:mutationCoverage \
     -DtargetClasses="$classes" -DtargetTests="$tests" -DreportsDirectory="$report" \
-    -DtimeoutConstant=8000 -DexcludedTestClasses='*Browser*,*ConsolePage*' >"target/pit-$group.log" 2>&1 || status=$?
+    -Dthreads="$THREADS" -DtimeoutConstant=8000 -DtimeoutFactor=2 -DexcludedTestClasses='*Browser*,*ConsolePage*' >"target/pit-$group.log" 2>&1 || status=$?
   echo "   took $(( $(date +%s) - started )) s (exit $status; log target/pit-$group.log)"
   if [ -s "$report/mutations.xml" ]; then
     python3 - "$report/mutations.xml" <<'PY'
