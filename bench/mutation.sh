@@ -7,6 +7,7 @@
 #   BUDGET=1200 bench/mutation.sh session    seconds per group (default 1800); a group past it is cut off
 #   THREADS=1 bench/mutation.sh script         mutants run at once (default 2)
 #   OFFLINE= bench/mutation.sh ...           the first time: lets Maven download pitest (offline by default)
+#   COMPILE= bench/mutation.sh script         skips test-compile (another group beside it compiled already)
 #
 # Per group it prints the mutation score (killed, timed out and memory errors count as killed; survivors and
 # mutants no test covers do not) and lists the survivors; reports stay in target/pit-reports/<group>/.
@@ -31,7 +32,9 @@ declare -A TARGETS=(
 # Threads pitest runs mutants on (the machine is shared: keep it at 1 or 2).
 THREADS=${THREADS:-2}
 
-nice -n 15 mvn -B -q $OFFLINE test-compile
+# COMPILE= skips compiling, for a group started beside one that compiled already (they share target/).
+COMPILE=${COMPILE-1}
+[ -z "$COMPILE" ] || nice -n 15 mvn -B -q $OFFLINE test-compile
 
 for group in "${groups[@]}"; do
   spec=${TARGETS[$group]:?"unknown group $group (integration, session, script, console)"}
@@ -43,7 +46,7 @@ for group in "${groups[@]}"; do
   status=0
   timeout --signal=TERM "$BUDGET" nice -n 15 mvn -B -q $OFFLINE -P mutation org.pitest:pitest-maven:mutationCoverage \
     -DtargetClasses="$classes" -DtargetTests="$tests" -DreportsDirectory="$report" \
-    -Dthreads="$THREADS" -DtimeoutConstant=8000 -DtimeoutFactor=2 -DexcludedTestClasses='*Browser*,*ConsolePage*' >"target/pit-$group.log" 2>&1 || status=$?
+    -Dthreads="$THREADS" -DtimeoutConstant="${TIMEOUT_MS:-12000}" -DtimeoutFactor=2 -DexcludedTestClasses='*Browser*,*ConsolePage*' >"target/pit-$group.log" 2>&1 || status=$?
   echo "   took $(( $(date +%s) - started )) s (exit $status; log target/pit-$group.log)"
   if [ -s "$report/mutations.xml" ]; then
     python3 - "$report/mutations.xml" <<'PY'
