@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * happens every time: an event emitted after the subscription took effect and before its replay read the
  * history is both in the history and in the connection's inbox, and must reach the client once.
  */
-@Timeout(20)
+@Timeout(90)
 class ConsoleDeliveryTest {
 
   static Vertx vertx;
@@ -138,7 +138,7 @@ class ConsoleDeliveryTest {
         done.completeExceptionally(e);
       }
     });
-    return done.get(10, TimeUnit.SECONDS);
+    return done.get(30, TimeUnit.SECONDS);
   }
 
   @Test
@@ -166,7 +166,7 @@ class ConsoleDeliveryTest {
       return null;
     });
     stream.emit("dup", "debug", "debug", "live", null);
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
       .until(() -> socket.events("dup").stream().anyMatch(e -> e.getString("text").equals("live")));
     // what was queued for the context before "live" has been handled: one more turn shows any late duplicate
     onContext(context, () -> null);
@@ -215,7 +215,7 @@ class ConsoleDeliveryTest {
 
     stream.emit("b", "debug", "debug", "b2", null);
     stream.emit("a", "debug", "debug", "a7", null);
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
       .until(() -> socket.events("a").size() == 4);
     onContext(context, () -> null);
     assertThat(socket.events("a")).extracting(e -> e.getLong("seq")).containsExactly(2L, 3L, 4L, 7L);
@@ -267,7 +267,7 @@ class ConsoleDeliveryTest {
     for (int i = 1; i <= 5; i++) {
       stream.emit("s", "debug", "debug", text, null);
     }
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
       .until(() -> stats.delivered() + stats.dropped() == 5);
     // each event is some 1100 bytes: the first two fit the 2500 of the queue, the rest is dropped and counted
     assertThat(socket.events("s")).extracting(e -> e.getLong("seq")).containsExactly(1L, 2L);
@@ -289,7 +289,7 @@ class ConsoleDeliveryTest {
         assertThat(f.getString("text")).startsWith("3 events dropped");
       });
     stream.emit("s", "debug", "debug", "after", null);
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
       .until(() -> socket.events("s").size() == 3);
     assertThat(socket.events("s").get(2).getLong("seq")).isEqualTo(6);
   }
