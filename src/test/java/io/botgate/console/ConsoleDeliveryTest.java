@@ -4,6 +4,7 @@ import io.botgate.events.DebugStream;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
@@ -25,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * happens every time: an event emitted after the subscription took effect and before its replay read the
  * history is both in the history and in the connection's inbox, and must reach the client once.
  */
-@Timeout(20)
+@Timeout(90)
 class ConsoleDeliveryTest {
 
   static Vertx vertx;
@@ -45,15 +46,30 @@ class ConsoleDeliveryTest {
     final List<String> written = new CopyOnWriteArrayList<>();
     Handler<String> text;
     Runnable onPause = () -> { };
+    /** When set, writes stay queued in the socket until {@link #takeAll} (a client that does not read). */
+    volatile boolean holdWrites;
+    final List<Promise<Void>> unwritten = new CopyOnWriteArrayList<>();
+    volatile Handler<Void> drain;
+    volatile boolean paused;
     final ServerWebSocket ws = (ServerWebSocket) Proxy.newProxyInstance(getClass().getClassLoader(),
       new Class<?>[] {ServerWebSocket.class}, (proxy, method, args) -> {
         switch (method.getName()) {
           case "writeTextMessage" -> {
             written.add((String) args[0]);
+            if (holdWrites) {
+              Promise<Void> taken = Promise.promise();
+              unwritten.add(taken);
+              return taken.future();
+            }
             return Future.succeededFuture();
           }
           case "textMessageHandler" -> text = castHandler(args[0]);
-          case "pause" -> onPause.run();
+          case "drainHandler" -> drain = castHandler(args[0]);
+          case "pause" -> {
+            paused = true;
+            onPause.run();
+          }
+          case "resume" -> paused = false;
           case "isClosed", "writeQueueFull" -> {
             return false;
           }
@@ -75,13 +91,36 @@ class ConsoleDeliveryTest {
         if (Future.class.isAssignableFrom(type)) {
           return Future.succeededFuture();
         }
-        return type == boolean.class ? false : type == int.class ? 0 : type == long.class ? 0L
-          : type == short.class ? (short) 0 : null;
+        // one value per type: a ternary chain would unbox its null for an object type
+        if (type == boolean.class) {
+          return false;
+        }
+        if (type == int.class) {
+          return 0;
+        }
+        if (type == long.class) {
+          return 0L;
+        }
+        return type == short.class ? Short.valueOf((short) 0) : null;
       });
 
     @SuppressWarnings("unchecked")
-    private static Handler<String> castHandler(Object handler) {
-      return (Handler<String>) handler;
+    private static <T> Handler<T> castHandler(Object handler) {
+      return (Handler<T>) handler;
+    }
+
+    /** The client reads everything queued, and the socket says it has room again. */
+    void takeAll() {
+      holdWrites = false;
+      unwritten.forEach(Promise::complete);
+      unwritten.clear();
+      if (drain != null) {
+        drain.handle(null);
+      }
+    }
+
+    List<JsonObject> frames(String op) {
+      return written.stream().map(JsonObject::new).filter(f -> op.equals(f.getString("op"))).toList();
     }
 
     List<JsonObject> events(String session) {
@@ -99,7 +138,7 @@ class ConsoleDeliveryTest {
         done.completeExceptionally(e);
       }
     });
-    return done.get(10, TimeUnit.SECONDS);
+    return done.get(30, TimeUnit.SECONDS);
   }
 
   @Test
@@ -127,11 +166,131 @@ class ConsoleDeliveryTest {
       return null;
     });
     stream.emit("dup", "debug", "debug", "live", null);
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
       .until(() -> socket.events("dup").stream().anyMatch(e -> e.getString("text").equals("live")));
     // what was queued for the context before "live" has been handled: one more turn shows any late duplicate
     onContext(context, () -> null);
     assertThat(socket.events("dup")).extracting(e -> e.getLong("seq")).containsExactly(1L, 2L, 3L, 4L, 5L);
     assertThat(socket.events("dup").get(3).getString("text")).isEqualTo("during the replay");
+  }
+
+  private ConsoleConnection connect(FakeSocket socket, Context context, DebugStream stream, ConsoleOptions options,
+                                    ConsoleStats stats) throws Exception {
+    ConsoleConnection connection = new ConsoleConnection(socket.ws, context, stream, options, stats);
+    onContext(context, () -> {
+      connection.start();
+      return null;
+    });
+    return connection;
+  }
+
+  private static void send(Context context, FakeSocket socket, JsonObject frame) throws Exception {
+    onContext(context, () -> {
+      socket.text.handle(frame.encode());
+      return null;
+    });
+  }
+
+  private static ConsoleOptions options(int maxSubscriptions, int queueBytes, int maxReplay) {
+    return new ConsoleOptions(maxSubscriptions, queueBytes, 60_000, maxReplay, ConsoleOptions.DEFAULT_INBOX,
+      ConsoleOptions.DEFAULT_INBOX_BYTES, 1000);
+  }
+
+  @Test
+  void shouldReplayAfterTheGivenSeqAtMostMaxReplayThenDeliverLiveEventsOfWantedSessionsOnly() throws Exception {
+    DebugStream stream = new DebugStream(null, 100, 10_000, 60_000, System::currentTimeMillis);
+    for (int i = 1; i <= 6; i++) {
+      stream.emit("a", "debug", "debug", "a" + i, null);
+    }
+    stream.emit("b", "debug", "debug", "b1", null);
+    FakeSocket socket = new FakeSocket();
+    Context context = vertx.getOrCreateContext();
+    ConsoleStats stats = new ConsoleStats();
+    connect(socket, context, stream, options(5, 1 << 20, 3), stats);
+    send(context, socket, new JsonObject().put("op", "subscribe").put("session", "a").put("after", 1));
+    assertThat(socket.events("a")).extracting(e -> e.getLong("seq")).containsExactly(2L, 3L, 4L);
+    assertThat(socket.frames("subscribed")).singleElement()
+      .satisfies(f -> assertThat(f.getInteger("replayed")).isEqualTo(3));
+    assertThat(socket.paused).as("reading resumes once the replay is done").isFalse();
+
+    stream.emit("b", "debug", "debug", "b2", null);
+    stream.emit("a", "debug", "debug", "a7", null);
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+      .until(() -> socket.events("a").size() == 4);
+    onContext(context, () -> null);
+    assertThat(socket.events("a")).extracting(e -> e.getLong("seq")).containsExactly(2L, 3L, 4L, 7L);
+    assertThat(socket.events("b")).isEmpty();
+    assertThat(stats.delivered()).isEqualTo(4);
+
+    send(context, socket, new JsonObject().put("op", "unsubscribe").put("session", "a"));
+    assertThat(socket.frames("unsubscribed")).hasSize(1);
+    stream.emit("a", "debug", "debug", "a8", null);
+    onContext(context, () -> null);
+    onContext(context, () -> null);
+    assertThat(socket.events("a")).hasSize(4);
+  }
+
+  @Test
+  void shouldReplayEverySessionForStarAndRefuseASubscriptionPastTheMaximum() throws Exception {
+    DebugStream stream = new DebugStream(null, 100, 10_000, 60_000, System::currentTimeMillis);
+    stream.emit("a", "debug", "debug", "a1", null);
+    stream.emit("b", "debug", "debug", "b1", null);
+    stream.emit("b", "debug", "debug", "b2", null);
+    FakeSocket socket = new FakeSocket();
+    Context context = vertx.getOrCreateContext();
+    connect(socket, context, stream, options(2, 1 << 20, 1000), new ConsoleStats());
+    send(context, socket, new JsonObject().put("op", "subscribe").put("session", "*"));
+    assertThat(socket.events("a")).extracting(e -> e.getLong("seq")).containsExactly(1L);
+    assertThat(socket.events("b")).extracting(e -> e.getLong("seq")).containsExactly(1L, 2L);
+    assertThat(socket.frames("subscribed")).singleElement()
+      .satisfies(f -> assertThat(f.getInteger("replayed")).isEqualTo(3));
+
+    send(context, socket, new JsonObject().put("op", "subscribe").put("session", "a"));
+    assertThat(socket.frames("error")).isEmpty();
+    send(context, socket, new JsonObject().put("op", "subscribe").put("session", "a"));
+    assertThat(socket.frames("error")).as("subscribing again to a subscribed session is no new subscription").isEmpty();
+    send(context, socket, new JsonObject().put("op", "subscribe").put("session", "c"));
+    assertThat(socket.frames("error")).singleElement().satisfies(f -> assertThat(f.getString("message"))
+      .isEqualTo("at most 2 subscriptions per connection; unsubscribe first"));
+  }
+
+  @Test
+  void shouldDropWhatDoesNotFitACongestedClientAndSayHowManyOnceItReadsAgain() throws Exception {
+    DebugStream stream = new DebugStream(null, 100, 10_000, 60_000, System::currentTimeMillis);
+    FakeSocket socket = new FakeSocket();
+    Context context = vertx.getOrCreateContext();
+    ConsoleStats stats = new ConsoleStats();
+    connect(socket, context, stream, options(5, 2500, 1000), stats);
+    send(context, socket, new JsonObject().put("op", "subscribe").put("session", "s"));
+    socket.holdWrites = true;
+    String text = "x".repeat(1000);
+    for (int i = 1; i <= 5; i++) {
+      stream.emit("s", "debug", "debug", text, null);
+    }
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+      .until(() -> stats.delivered() + stats.dropped() == 5);
+    // each event is some 1100 bytes: the first two fit the 2500 of the queue, the rest is dropped and counted
+    assertThat(socket.events("s")).extracting(e -> e.getLong("seq")).containsExactly(1L, 2L);
+    assertThat(stats.dropped()).isEqualTo(3);
+    assertThat(stats.congestions()).isEqualTo(1);
+    assertThat(stats.queuedBytes()).isPositive();
+    assertThat(socket.paused).as("a congested connection stops reading").isTrue();
+    assertThat(socket.written).noneMatch(f -> f.contains("events dropped"));
+
+    onContext(context, () -> {
+      socket.takeAll();
+      return null;
+    });
+    assertThat(stats.queuedBytes()).isZero();
+    assertThat(socket.paused).isFalse();
+    assertThat(socket.written.stream().map(JsonObject::new).filter(f -> "dropped".equals(f.getString("kind"))))
+      .singleElement().satisfies(f -> {
+        assertThat(f.getJsonObject("data").getLong("count")).isEqualTo(3);
+        assertThat(f.getString("text")).startsWith("3 events dropped");
+      });
+    stream.emit("s", "debug", "debug", "after", null);
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+      .until(() -> socket.events("s").size() == 3);
+    assertThat(socket.events("s").get(2).getLong("seq")).isEqualTo(6);
   }
 }

@@ -52,4 +52,48 @@ class SecretMaskTest {
     assertThat(mask.text("{\"text\": \"" + longValue + "\", \"say\": \"" + escapes + "\", \"token\": \"a\\\"b\"}"))
       .isEqualTo("{\"text\": \"" + longValue + "\", \"say\": \"" + escapes + "\", \"token\": \"****\"}");
   }
+
+  @Test
+  void shouldMaskTheConfiguredHeaderByNameKeepingOrderAndOtherValues() {
+    var headers = List.<java.util.Map.Entry<String, String>>of(java.util.Map.entry("Accept", "text/plain"),
+      java.util.Map.entry("x-internal-route", "blue"), java.util.Map.entry("Authorization", "Bearer t"),
+      java.util.Map.entry("X-Trace", "7"));
+    assertThat(mask.headers(headers)).containsExactly(java.util.Map.entry("Accept", "text/plain"),
+      java.util.Map.entry("x-internal-route", "****"), java.util.Map.entry("Authorization", "****"),
+      java.util.Map.entry("X-Trace", "7"));
+    // without the configured name, the same header is shown: the rule alone does not hide it
+    assertThat(new SecretMask(List.of()).headers(headers)).containsEntry("x-internal-route", "blue");
+  }
+
+  @Test
+  void shouldKeepTheValuesTheCallerAcceptsInAQueryAndAText() {
+    assertThat(mask.query("http://h/x?token={$env.T}&key=raw&flag&q=1", v -> v.startsWith("{$env.")))
+      .isEqualTo("http://h/x?token={$env.T}&key=****&flag&q=1");
+    assertThat(mask.query("http://h/x", v -> false)).isEqualTo("http://h/x");
+    assertThat(mask.text("{\"token\": \"{$env.T}\", \"secret\": \"raw\"}", v -> v.startsWith("{$env.")))
+      .isEqualTo("{\"token\": \"{$env.T}\", \"secret\": \"****\"}");
+    assertThat(mask.text("  [{\"password\": 12}]")).isEqualTo("  [{\"password\": \"****\"}]");
+  }
+
+  @Test
+  void shouldFindUserInfoOnlyInTheAuthority() {
+    assertThat(SecretMask.userInfo("http://u:p@h/x")).containsExactly(7, 10);
+    assertThat(SecretMask.userInfo("http://@h/x")).containsExactly(7, 7);
+    assertThat(SecretMask.userInfo("http://h/u@x")).isNull();
+    assertThat(SecretMask.userInfo("http://h?u@x")).isNull();
+    assertThat(SecretMask.userInfo("http://h#u@x")).isNull();
+    assertThat(SecretMask.userInfo("mailto:u@h")).isNull();
+    assertThat(SecretMask.withoutUserInfo("http://h/x")).isEqualTo("http://h/x");
+  }
+
+  @Test
+  void shouldGiveTheSameVerdictWhenAskedAgain() {
+    SecretMask fresh = new SecretMask(List.of());
+    assertThat(fresh.isSecret("apiKey")).isTrue();
+    assertThat(fresh.isSecret("apiKey")).isTrue();
+    assertThat(fresh.isSecret("title")).isFalse();
+    assertThat(fresh.isSecret("title")).isFalse();
+    assertThat(fresh.isSecret("-code")).as("a code alone, once the empty word before it is dropped").isTrue();
+    assertThat(fresh.isSecret("country-code")).isFalse();
+  }
 }

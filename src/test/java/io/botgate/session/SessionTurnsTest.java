@@ -163,4 +163,35 @@ class SessionTurnsTest {
     assertThat(result(after)).isEqualTo("ran");
     assertThat(turns.busyKeys()).isZero();
   }
+
+  @Test
+  void shouldLetExactlyMaxWaitingTurnsWaitBehindTheRunningOneAndRefuseTheNext() {
+    Turns turns = new Turns(2);
+    Promise<String> running = Promise.promise();
+    Future<String> first = turns.next("k", running::future);
+    Future<String> second = turns.next("k", () -> Future.succeededFuture("2"));
+    Future<String> third = turns.next("k", () -> Future.succeededFuture("3"));
+    Future<String> fourth = turns.next("k", () -> Future.succeededFuture("4"));
+
+    assertThat(failure(fourth)).isInstanceOf(io.botgate.GatewayError.class)
+      .hasMessageContaining("already has 2 requests waiting");
+    assertThat(((io.botgate.GatewayError) fourth.cause()).httpStatus()).isEqualTo(429);
+    assertThat(second.isComplete()).isFalse();
+    running.complete("1");
+    assertThat(result(first)).isEqualTo("1");
+    assertThat(result(second)).isEqualTo("2");
+    assertThat(result(third)).isEqualTo("3");
+    assertThat(turns.busyKeys()).isZero();
+    // the line is free again: a turn is taken at once
+    assertThat(result(turns.next("k", () -> Future.succeededFuture("again")))).isEqualTo("again");
+    assertThat(turns.busyKeys()).isZero();
+  }
+
+  @Test
+  void shouldRefuseAWorkThatReturnsNoFutureAndGoOn() {
+    Turns turns = new Turns(10);
+    Future<String> none = turns.next("k", () -> null);
+    assertThat(failure(none)).isInstanceOf(IllegalStateException.class).hasMessage("a turn returned no future");
+    assertThat(result(turns.next("k", () -> Future.succeededFuture("next")))).isEqualTo("next");
+  }
 }
