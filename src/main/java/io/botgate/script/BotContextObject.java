@@ -22,16 +22,14 @@ import java.util.List;
  */
 final class BotContextObject extends ScriptableObject {
 
-  private static final Object CURRENT = new Object();
-
-  /** Binds the run on this thread, with fresh per-run state (see {@link RunState}); cleared when the context exits. */
+  /** Binds the run on this thread, with fresh per-run state (see {@link RunState}); gone when the context exits. */
   static void bind(Context cx, BotContext bot) {
-    cx.putThreadLocal(CURRENT, bot);
+    ((SandboxContextFactory.RunContext) cx).bot = bot;
     RunState.begin(cx);
   }
 
   private static BotContext current(Context cx) {
-    BotContext bot = (BotContext) cx.getThreadLocal(CURRENT);
+    BotContext bot = cx instanceof SandboxContextFactory.RunContext run ? run.bot : null;
     if (bot == null) {
       throw new IllegalStateException("botContext used outside a script run");
     }
@@ -174,7 +172,8 @@ final class BotContextObject extends ScriptableObject {
     // Rhino reads __noSuchMethod__ after a failed lookup: that is not the name the script called.
     if (value == NOT_FOUND && !name.equals("__noSuchMethod__") && !ScriptableObject.hasProperty(getPrototype(), name)) {
       Context cx = Context.getCurrentContext();
-      if (cx != null && cx.getThreadLocal(CURRENT) instanceof BotContext bot) {
+      if (cx instanceof SandboxContextFactory.RunContext run && run.bot != null) {
+        BotContext bot = run.bot;
         bot.missing(name);
       }
     }
@@ -192,7 +191,14 @@ final class BotContextObject extends ScriptableObject {
    * handed to a native such as {@code arr.forEach(botContext.printDebugMessage)}).
    */
   private void define(Scriptable scope, String name, int arity, SerializableCallable body) {
-    SerializableCallable guarded = (cx, s, t, a) -> ScriptWorkers.shared(() -> body.call(cx, s, t, a));
+    SerializableCallable guarded = (cx, s, t, a) -> {
+      ScriptWorkers.Job job = ScriptWorkers.enterShared();
+      try {
+        return body.call(cx, s, t, a);
+      } finally {
+        ScriptWorkers.exitShared(job);
+      }
+    };
     defineProperty(name, new LambdaFunction(scope, name, arity, guarded, false), READONLY | PERMANENT);
   }
 

@@ -2,9 +2,9 @@ package io.botgate.script;
 
 import org.mozilla.javascript.Script;
 
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The compiled-script cache, least recently used first out, bounded by the heap its entries are
@@ -25,8 +25,22 @@ final class CompiledScripts {
   static final int BYTES_PER_ENTRY = 2_048;
 
   private final long maxBytes;
-  private final Map<String, Script> scripts = new LinkedHashMap<>(64, 0.75f, true);
+  /** Read without a lock (every run looks its script up); written under this object's lock. */
+  private final Map<String, Entry> scripts = new ConcurrentHashMap<>();
+  /** Ticks of use: the entry with the smallest is the least recently used. */
+  private final AtomicLong clock = new AtomicLong();
   private long bytes;
+
+  /** A cached script and when it was last used (a plain write: an approximate order is all eviction needs). */
+  private static final class Entry {
+    final Script script;
+    long used;
+
+    Entry(Script script, long used) {
+      this.script = script;
+      this.used = used;
+    }
+  }
 
   CompiledScripts(long maxBytes) {
     this.maxBytes = maxBytes;
@@ -36,8 +50,17 @@ final class CompiledScripts {
     return (long) source.length() * BYTES_PER_CHAR + BYTES_PER_ENTRY;
   }
 
-  synchronized Script get(String source) {
-    return scripts.get(source);
+  /** The compiled script of this source, or null; takes no lock. */
+  Script get(String source) {
+    Entry entry = scripts.get(source);
+    if (entry == null) {
+      return null;
+    }
+    long now = clock.get(); // the tick of the latest put: recent enough to order evictions
+    if (entry.used != now) {
+      entry.used = now; // written once per put at most: runs on other cores do not fight over the line
+    }
+    return entry.script;
   }
 
   /** Keeps the script unless it alone weighs more than the whole cache, evicting the least recently used. */
@@ -46,13 +69,25 @@ final class CompiledScripts {
     if (size > maxBytes || scripts.containsKey(source)) {
       return;
     }
-    Iterator<Map.Entry<String, Script>> eldest = scripts.entrySet().iterator();
-    while (bytes + size > maxBytes && eldest.hasNext()) {
-      bytes -= estimate(eldest.next().getKey());
-      eldest.remove();
+    while (bytes + size > maxBytes && !scripts.isEmpty()) {
+      evictEldest();
     }
-    scripts.put(source, script);
+    scripts.put(source, new Entry(script, clock.incrementAndGet()));
     bytes += size;
+  }
+
+  /** Removes the least recently used entry: a scan, done only when a new script does not fit. */
+  private void evictEldest() {
+    String eldest = null;
+    long oldest = Long.MAX_VALUE;
+    for (Map.Entry<String, Entry> e : scripts.entrySet()) {
+      if (e.getValue().used < oldest) {
+        oldest = e.getValue().used;
+        eldest = e.getKey();
+      }
+    }
+    scripts.remove(eldest);
+    bytes -= estimate(eldest);
   }
 
   /** The estimated heap the cached scripts hold. */
@@ -60,7 +95,7 @@ final class CompiledScripts {
     return bytes;
   }
 
-  synchronized int size() {
+  int size() {
     return scripts.size();
   }
 }

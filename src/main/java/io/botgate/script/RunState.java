@@ -28,7 +28,6 @@ import java.util.SplittableRandom;
  */
 final class RunState {
 
-  private static final Object KEY = new Object();
   private static final SecureRandom SEEDS = new SecureRandom();
 
   private final Map<String, SymbolKey> symbols = new HashMap<>();
@@ -37,17 +36,23 @@ final class RunState {
   private RunState() {
   }
 
-  /** Gives the run on this thread fresh state; called once per run, before the script. */
+  /**
+   * Gives the run on this thread fresh state; called once per run, before the script. The registry and
+   * the generator are made when the run first uses them.
+   */
   static void begin(Context cx) {
-    cx.putThreadLocal(KEY, new RunState());
+    ((SandboxContextFactory.RunContext) cx).state = null;
     ScriptRuntime.setRegExpProxy(cx, new RegExpImpl());
   }
 
   private static RunState of(Context cx) {
-    RunState state = (RunState) cx.getThreadLocal(KEY);
+    if (!(cx instanceof SandboxContextFactory.RunContext run)) {
+      return new RunState(); // not a sandbox context: nothing outlives the call
+    }
+    RunState state = run.state;
     if (state == null) {
       state = new RunState();
-      cx.putThreadLocal(KEY, state);
+      run.state = state;
     }
     return state;
   }

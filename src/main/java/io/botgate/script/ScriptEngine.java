@@ -8,6 +8,7 @@ import org.mozilla.javascript.Context;
 import org.mozilla.javascript.EcmaError;
 import org.mozilla.javascript.EvaluatorException;
 import org.mozilla.javascript.JavaScriptException;
+import org.mozilla.javascript.NativeObject;
 import org.mozilla.javascript.RhinoException;
 import org.mozilla.javascript.Script;
 import org.mozilla.javascript.Scriptable;
@@ -161,11 +162,13 @@ public final class ScriptEngine {
     try {
       factory.startBudget(cx);
       Script script = compile(cx, code, name);
-      Scriptable scope = cx.newObject(shared);
+      // A plain object over the sealed shared scope (cx.newObject would look up the Object constructor).
+      Scriptable scope = new NativeObject();
       scope.setPrototype(shared);
       scope.setParentScope(null);
       BotContextObject.bind(cx, bot);
       if (globalsPerRun != null) {
+        SandboxContextFactory.chargeCpuFromNow(cx);
         cx.compileString(globalsPerRun, "globals", 1, null).exec(cx, scope);
       } else if (globals != null) {
         globals.exec(cx, scope);
@@ -244,11 +247,14 @@ public final class ScriptEngine {
 
   private Script compile(Context cx, String code, String name) {
     if (!shareable(code)) {
+      SandboxContextFactory.chargeCpuFromNow(cx);
       return cx.compileString(code, name, 1, null);
     }
-    // The cache is shared by all runs: entered as shared code, so the watchdog's stop never lands inside it.
-    Script script = ScriptWorkers.shared(() -> compiled.get(code));
+    // Reading the cache changes nothing a stop could leave half done; writing it is entered as shared code,
+    // so the watchdog's stop never lands inside it.
+    Script script = compiled.get(code);
     if (script == null) {
+      SandboxContextFactory.chargeCpuFromNow(cx);
       Script fresh = cx.compileString(code, name, 1, null);
       ScriptWorkers.shared(() -> {
         compiled.put(code, fresh);

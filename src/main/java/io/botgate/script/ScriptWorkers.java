@@ -127,6 +127,24 @@ final class ScriptWorkers {
     }
   }
 
+  /**
+   * The same as {@link #shared} without a closure to allocate: enters shared code and returns the run to
+   * hand to {@link #exitShared} in a {@code finally} (null outside the pool).
+   */
+  static Job enterShared() {
+    Job job = CURRENT.get();
+    if (job != null) {
+      job.enterShared();
+    }
+    return job;
+  }
+
+  static void exitShared(Job job) {
+    if (job != null) {
+      job.exitShared();
+    }
+  }
+
   /** Threads stopped by the watchdog (each replaced by a fresh one). */
   long stopped() {
     return stopped.get();
