@@ -1,4 +1,8 @@
 import org.openqa.selenium.By;
+import org.openqa.selenium.devtools.Command;
+import org.openqa.selenium.devtools.DevTools;
+import org.openqa.selenium.devtools.Event;
+import org.openqa.selenium.json.Json;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -11,7 +15,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -21,7 +30,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * rate the page reports how many events it added to its list per second, the longest main-thread task
  * (PerformanceObserver "longtask", which only sees tasks over 50 ms), the animation frames it missed, and
  * the CPU time its main thread used per second. Task durations are wall-clock times: on a machine whose
- * cores are shared they include the time the page waited for a core; the CPU time does not.
+ * cores are shared they include the time the page waited for a core; the CPU time does not. So each step is
+ * also traced (Chromium's "toplevel" trace category: every task of the page's main thread with its wall
+ * and CPU time): "task cpu ms" is the most CPU time one task took, and "its cpu" the CPU time of the task
+ * that took the longest wall-clock time: far below it, that task mostly waited for a core.
  *   java -cp <test class path> bench/ConsolePageBench.java <gateway base URL> [seconds per rate, default 5]
  */
 public class ConsolePageBench {
@@ -84,21 +96,26 @@ public class ConsolePageBench {
       browser.executeScript(PROBE);
       Thread.sleep(1000);
       browser.executeCdpCommand("Performance.enable", Map.of());
+      Trace trace = new Trace(browser);
       shownBefore = ((Number) read(browser).get("shown")).longValue();
       cpu(browser);
-      System.out.printf("%10s %10s %10s %12s %10s %8s %8s %10s %10s%n", "offered/s", "sent/s", "shown/s", "longest ms",
-        "longtasks", "frames", "dropped", "srv-drops", "cpu ms/s");
+      System.out.printf("%10s %10s %10s %12s %10s %8s %8s %10s %10s %12s %8s%n", "offered/s", "sent/s", "shown/s",
+        "longest ms", "longtasks", "frames", "dropped", "srv-drops", "cpu ms/s", "task cpu ms", "its cpu");
       System.out.println("through the gateway (scripts printing " + LINES + " lines each, " + SESSIONS + " sessions):");
       for (int rate : new int[] {1_000, 2_000, 5_000, 10_000, 20_000}) {
+        trace.start();
         long sent = drive(http, base, rate, seconds);
         Thread.sleep(1000); // what is still on its way arrives
         Map<?, ?> m = read(browser);
+        double cpu = cpu(browser);
+        Trace.Tasks tasks = trace.stop();
         long serverDrops = ((Number) browser.executeScript("return window.botgateConsole.view.events"
           + ".filter(e => e.kind === 'dropped').reduce((n, e) => n + e.data.count, 0)")).longValue();
-        System.out.printf("%,10d %,10.0f %,10.0f %12.0f %10d %8d %8d %,10d %10.0f%n", rate, sent / (double) seconds,
-          (((Number) m.get("shown")).longValue() - shownBefore) / (double) seconds,
+        System.out.printf("%,10d %,10.0f %,10.0f %12.0f %10d %8d %8d %,10d %10.0f %12.1f %8.1f%n", rate,
+          sent / (double) seconds, (((Number) m.get("shown")).longValue() - shownBefore) / (double) seconds,
           ((Number) m.get("longest")).doubleValue(), ((Number) m.get("longtasks")).longValue(),
-          ((Number) m.get("frames")).longValue(), ((Number) m.get("dropped")).longValue(), serverDrops, cpu(browser));
+          ((Number) m.get("frames")).longValue(), ((Number) m.get("dropped")).longValue(), serverDrops, cpu,
+          tasks.longestCpu(), tasks.cpuOfLongest());
         shownBefore = ((Number) m.get("shown")).longValue();
       }
       System.out.println("injected in the page (the page's own cost; the same fields):");
@@ -106,16 +123,98 @@ public class ConsolePageBench {
       for (int rate : new int[] {1_000, 2_000, 5_000, 10_000, 20_000}) {
         read(browser);
         cpu(browser);
+        trace.start();
         browser.executeAsyncScript(INJECT, rate, seconds);
         Map<?, ?> m = read(browser);
-        System.out.printf("%,10d %,10.0f %,10.0f %12.0f %10d %8d %8d %10s %10.0f%n", rate, (double) rate,
+        double cpu = cpu(browser);
+        Trace.Tasks tasks = trace.stop();
+        System.out.printf("%,10d %,10.0f %,10.0f %12.0f %10d %8d %8d %10s %10.0f %12.1f %8.1f%n", rate, (double) rate,
           (((Number) m.get("shown")).longValue() - shownBefore) / (double) seconds,
           ((Number) m.get("longest")).doubleValue(), ((Number) m.get("longtasks")).longValue(),
-          ((Number) m.get("frames")).longValue(), ((Number) m.get("dropped")).longValue(), "-", cpu(browser));
+          ((Number) m.get("frames")).longValue(), ((Number) m.get("dropped")).longValue(), "-", cpu,
+          tasks.longestCpu(), tasks.cpuOfLongest());
         shownBefore = ((Number) m.get("shown")).longValue();
       }
     } finally {
       browser.quit();
+    }
+  }
+
+  /**
+   * Chromium's trace of the tasks its threads run ("toplevel": one event per task, with wall and thread
+   * time), for one step at a time. Raw DevTools commands, so that it does not depend on the browser's version.
+   */
+  static final class Trace {
+    private final DevTools devTools;
+    private final List<Map<String, Object>> events = new ArrayList<>();
+    private CountDownLatch complete;
+
+    record Tasks(double longestCpu, double cpuOfLongest) {
+    }
+
+    Trace(ChromeDriver browser) {
+      devTools = browser.getDevTools();
+      devTools.createSession();
+      devTools.addListener(new Event<List<Map<String, Object>>>("Tracing.dataCollected", input -> {
+        Map<String, Object> params = input.read(Json.MAP_TYPE);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> value = (List<Map<String, Object>>) params.get("value");
+        return value;
+      }), batch -> {
+        synchronized (events) {
+          events.addAll(batch);
+        }
+      });
+      devTools.addListener(new Event<Object>("Tracing.tracingComplete", input -> input.read(Json.MAP_TYPE)),
+        done -> complete.countDown());
+    }
+
+    void start() {
+      synchronized (events) {
+        events.clear();
+      }
+      complete = new CountDownLatch(1);
+      devTools.send(new Command<Void>("Tracing.start", Map.of("categories", "toplevel", "transferMode", "ReportEvents")));
+    }
+
+    /** The longest task of the page's main thread by CPU time, and the CPU time of the longest by wall time (ms). */
+    Tasks stop() throws InterruptedException {
+      devTools.send(new Command<Void>("Tracing.end", Map.of()));
+      complete.await(60, TimeUnit.SECONDS);
+      List<Map<String, Object>> all;
+      synchronized (events) {
+        all = new ArrayList<>(events);
+      }
+      Map<String, Integer> tasksByThread = new HashMap<>();
+      List<String> rendererMains = new ArrayList<>();
+      for (Map<String, Object> e : all) {
+        String thread = e.get("pid") + "/" + e.get("tid");
+        if ("M".equals(e.get("ph")) && "thread_name".equals(e.get("name"))
+          && "CrRendererMain".equals(((Map<?, ?>) e.get("args")).get("name"))) {
+          rendererMains.add(thread);
+        } else if ("X".equals(e.get("ph")) && e.get("tdur") != null) {
+          tasksByThread.merge(thread, 1, Integer::sum);
+        }
+      }
+      // the page's renderer is the busiest one (a spare renderer may be waiting idle)
+      String main = rendererMains.stream().max((a, b) -> tasksByThread.getOrDefault(a, 0)
+        - tasksByThread.getOrDefault(b, 0)).orElse("");
+      double longestCpu = 0;
+      double longestWall = 0;
+      double cpuOfLongest = 0;
+      for (Map<String, Object> e : all) {
+        if (!"X".equals(e.get("ph")) || e.get("tdur") == null || !main.equals(e.get("pid") + "/" + e.get("tid"))) {
+          continue;
+        }
+        double wall = ((Number) e.get("dur")).doubleValue() / 1000;
+        double cpu = ((Number) e.get("tdur")).doubleValue() / 1000;
+        longestCpu = Math.max(longestCpu, cpu);
+        if (wall > longestWall) {
+          longestWall = wall;
+          cpuOfLongest = cpu;
+        }
+      }
+      return new Tasks(longestCpu, cpuOfLongest);
     }
   }
 

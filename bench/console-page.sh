@@ -2,7 +2,9 @@
 # Whether the console page keeps up: headless Chromium shows every session ("*") while scripts print debug
 # lines through the gateway at rising rates (1,000 to 20,000 events/s); per rate it prints the events the
 # page showed per second, its longest main-thread task (only tasks over 50 ms are reported, so 0 means
-# none) and the animation frames it missed. Needs chromium and chromium-driver (Debian packages).
+# none) and the animation frames it missed; from a trace of each step, the most CPU time one main-thread task
+# took and the CPU time of the longest task (a long task with little CPU waited for a core). Needs chromium
+# and chromium-driver (Debian packages).
 #   bash bench/console-page.sh [seconds per rate, default 5]
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,11 +1,14 @@
 // The event stream: a buffer of up to MAX_EVENTS events, filtered by session, level and search, shown as a
 // virtualized list (only the rows in view exist in the page). Events arriving from the socket are queued
-// and added once per animation frame, so a burst of thousands costs one layout, not thousands.
+// and added once per animation frame, so a burst of thousands costs one layout, not thousands. Rows that
+// leave the view are kept for reuse: following a fast stream replaces every row at each frame, and refilling
+// a row's texts costs less than building a new one.
 import { details } from './details.js';
 
 export const MAX_EVENTS = 100000;
 const LEVELS = ['debug', 'info', 'warn', 'error'];
-const OVERSCAN = 10;          // rows rendered beyond each edge of the view
+const OVERSCAN = 6;           // rows rendered beyond each edge of the view
+const SPARE_ROWS = 200;       // collapsed rows kept for reuse once out of view
 const MAX_PER_FRAME = 20000;  // events added per frame; the rest wait for the next one
 const BOTTOM_SLACK = 4;       // px: closer than this to the end counts as following
 
@@ -31,6 +34,7 @@ export class StreamView {
     this.total = zeroCounts();
     this.expanded = new Map(); // event -> measured height of its expanded row
     this.rows = new Map();     // event -> its row element, for the rows in view
+    this.spare = [];           // collapsed row elements out of the page, for reuse
     this.scheduled = false;
     this.stats = { received: 0, shown: 0, frames: 0 };
     this.wire();
@@ -56,6 +60,18 @@ export class StreamView {
     this.pause.addEventListener('click', () => this.setPaused(!this.paused));
     this.clear.addEventListener('click', () => this.clearAll());
     this.container.addEventListener('scroll', () => this.onScroll());
+    // one listener for every row's line, rather than two per row built
+    this.container.addEventListener('click', (e) => {
+      const event = this.eventOfLine(e.target);
+      if (event) this.toggle(event);
+    });
+    this.container.addEventListener('keydown', (e) => {
+      const event = (e.key === 'Enter' || e.key === ' ') && this.eventOfLine(e.target);
+      if (event) {
+        e.preventDefault();
+        this.toggle(event);
+      }
+    });
     this.jump.addEventListener('click', () => this.toLive());
     new ResizeObserver(() => this.layout()).observe(this.container);
   }
@@ -281,6 +297,7 @@ export class StreamView {
         if (this.resizeWatch && this.expanded.has(event)) this.resizeWatch.unobserve(row);
         row.remove();
         this.rows.delete(event);
+        if (!this.expanded.has(event) && row.childElementCount === 1 && this.spare.length < SPARE_ROWS) this.spare.push(row);
       }
     }
     let remeasure = false;
@@ -314,27 +331,46 @@ export class StreamView {
   }
 
   row(event) {
-    const row = document.createElement('div');
-    row.className = `row level-${event.level} kind-${event.kind}`;
+    const spare = this.expanded.has(event) ? null : this.spare.pop();
+    const row = spare || this.newRow();
+    row._event = event;
+    let className = `row level-${event.level} kind-${event.kind}`;
     if (event._group) {
-      row.classList.add('in-group');
-      row.title = `interaction ${event._group}`;
+      className += ' in-group';
       const phase = event.data && event.data.interaction && event.data.phase;
-      if (phase === 'start' || phase === 'finish') row.classList.add(`group-${phase}`);
+      if (phase === 'start' || phase === 'finish') className += ` group-${phase}`;
+      row.title = `interaction ${event._group}`;
+    } else if (spare) {
+      row.removeAttribute('title');
     }
-    if (event.seq !== undefined) row.dataset.seq = event.seq;
+    row.className = className;
+    if (event.seq !== undefined) row.dataset.seq = event.seq; else delete row.dataset.seq;
     row.dataset.session = event.session || '';
+    const [time, session, kind, text] = row.firstChild.children;
+    time.textContent = formatTime(event.ts);
+    session.textContent = session.title = event.session || '';
+    kind.textContent = event.kind;
+    text.textContent = text.title = event.text;   // always text, never HTML
+    if (this.expanded.has(event)) this.open(event, row);
+    return row;
+  }
+
+  newRow() {
+    const row = document.createElement('div');
     const line = document.createElement('div');
     line.className = 'line';
     line.tabIndex = 0;
     line.title = 'Click for details';
-    line.append(cell('time', formatTime(event.ts)), cell('session', event.session || ''),
-      cell('kind', event.kind), cell('text', event.text));
-    line.addEventListener('click', () => this.toggle(event));
-    line.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); this.toggle(event); } });
+    line.append(cell('time'), cell('session'), cell('kind'), cell('text'));
     row.append(line);
-    if (this.expanded.has(event)) this.open(event, row);
     return row;
+  }
+
+  /** The event whose row's line (not its details) holds this element, if any. */
+  eventOfLine(target) {
+    const line = target.closest && target.closest('.line');
+    const row = line && line.parentElement;
+    return row && row.parentElement === this.spacer && row.firstChild === line ? row._event : null;
   }
 
   open(event, row) {
@@ -461,11 +497,9 @@ function firstAfter(list, n) {
 }
 
 
-function cell(name, text) {
+function cell(name) {
   const span = document.createElement('span');
   span.className = name;
-  span.textContent = text;   // always text, never HTML
-  if (name === 'text' || name === 'session') span.title = text;
   return span;
 }
 
