@@ -4,6 +4,7 @@ import io.botgate.console.ConsoleStats;
 import io.botgate.events.DebugStream;
 import io.botgate.integration.IntegrationExecutor;
 import io.botgate.script.ScriptRunner;
+import io.botgate.session.IntegrationResult;
 import io.botgate.session.SessionStore;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -23,7 +24,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.Match;
@@ -63,6 +63,8 @@ public final class MetricsEndpoint {
   private volatile Map<String, Long> executions = Map.of();
   private volatile Map<String, Long> scriptRuns = Map.of();
   private final Set<String> counted = ConcurrentHashMap.newKeySet();
+  /** The latency histogram's timers by "integration|outcome": found without building a meter id per result. */
+  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
   /** The JVM's meters, bound at the first scrape: their ~300 classes are not loaded on the way to listening. */
   private final AtomicBoolean jvmUnbound;
 
@@ -98,7 +100,9 @@ public final class MetricsEndpoint {
       + "held, reading paused).", console, ConsoleStats::congestions);
     counter("botgate.console.replies.merged", "Replies merged into one already held for a console client that was "
       + "not reading.", console, ConsoleStats::mergedReplies);
-    vertx.eventBus().<JsonObject>localConsumer(IntegrationExecutor.RESULTS_ADDRESS, msg -> latency(msg.body()));
+    // Told by the executor on the thread that recorded the result, not by a consumer of botgate.results: that
+    // cost a copy of the result and a hop to this verticle's event loop on every call.
+    executor.onResult(this::latency);
   }
 
   /**
@@ -176,12 +180,13 @@ public final class MetricsEndpoint {
     return registry.scrape();
   }
 
-  private void latency(JsonObject result) {
-    Timer.builder("botgate.execution.duration").description("Integration executions by how long they took.")
-      .tags("integration", result.getString("integration", ""), "outcome",
-        result.getBoolean("success", false) ? "success" : "failure")
-      .serviceLevelObjectives(LATENCY_BUCKETS).register(registry)
-      .record(Duration.ofMillis(result.getLong("durationMs", 0L)));
+  private void latency(IntegrationResult result) {
+    timers.computeIfAbsent(result.integration() + (result.success() ? "|success" : "|failure"), key ->
+        Timer.builder("botgate.execution.duration").description("Integration executions by how long they took.")
+          .tags("integration", result.integration() == null ? "" : result.integration(), "outcome",
+            result.success() ? "success" : "failure")
+          .serviceLevelObjectives(LATENCY_BUCKETS).register(registry))
+      .record(Duration.ofMillis(result.durationMs()));
   }
 
   private <T> void counter(String name, String help, T source, ToDoubleFunction<T> value) {
