@@ -280,7 +280,7 @@ public final class BotgateVerticle extends VerticleBase {
         port = bound.port();
         return new EventBusApi(executor, sessions, scripts).register(vertx.eventBus());
       })
-      .compose(v -> bridge == null ? Future.succeededFuture() : bridge.start(stream))
+      .compose(v -> bridge == null ? Future.succeededFuture() : bridge.start())
       .onSuccess(v -> {
         String selfHost = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
         baseUrl = "http://" + (selfHost.contains(":") ? "[" + selfHost + "]" : selfHost) + ":" + port;

@@ -54,8 +54,6 @@ public final class EventBusBridge {
   private final byte[] token;
   /** The addresses each open connection has registered (the bridge replaces a second consumer without closing the first). */
   private final Map<NetSocket, Set<String>> registered = new ConcurrentHashMap<>();
-  /** Told which session addresses bridge clients receive: it publishes only those sessions' events on one node. */
-  private volatile DebugStream stream;
   private TcpEventBusBridge bridge;
   private int port;
 
@@ -84,12 +82,8 @@ public final class EventBusBridge {
       + "Set auth.token (BOTGATE_AUTH_TOKEN) or bind the bridge to 127.0.0.1" : null;
   }
 
-  /**
-   * Listens on {@code bridge.host}:{@code bridge.port}; completes with the port bound. {@code stream} is told
-   * which {@code botgate.events.<session>} addresses clients receive.
-   */
-  public Future<Integer> start(DebugStream stream) {
-    this.stream = stream;
+  /** Listens on {@code bridge.host}:{@code bridge.port}; completes with the port bound. */
+  public Future<Integer> start() {
     if (refusal(options) != null) {
       return Future.failedFuture(new IllegalStateException(refusal(options)));
     }
@@ -103,13 +97,7 @@ public final class EventBusBridge {
       FrameCheck.install(socket, options.maxFrameBytes());
       BacklogLimit.install(socket, options.maxQueueBytes());
       registered.put(socket, new HashSet<>());
-      socket.closeHandler(v -> {
-        Set<String> addresses = registered.remove(socket);
-        DebugStream watching = this.stream;
-        if (addresses != null && watching != null) {
-          addresses.forEach(watching::busUnwatched);
-        }
-      });
+      socket.closeHandler(v -> registered.remove(socket));
       bridgeHandler.handle(socket);
     });
     return bridge.listen().map(b -> {
@@ -152,21 +140,9 @@ public final class EventBusBridge {
       // "blocked by bridgeEvent handler" frame; a pending one drops the frame, and nothing waits on it.
       return;
     }
-    DebugStream watching = stream;
     switch (event.type()) {
-      // Counted when accepted, before the bridge's consumer exists: the events right after are not skipped.
-      case REGISTER -> {
-        if (watching != null) {
-          watching.busWatched(frame.getString("address"));
-        }
-      }
       case REGISTERED -> registered.getOrDefault(event.socket(), new HashSet<>()).add(frame.getString("address"));
-      case UNREGISTER -> {
-        if (registered.getOrDefault(event.socket(), new HashSet<>()).remove(frame.getString("address"))
-          && watching != null) {
-          watching.busUnwatched(frame.getString("address"));
-        }
-      }
+      case UNREGISTER -> registered.getOrDefault(event.socket(), new HashSet<>()).remove(frame.getString("address"));
       default -> { }
     }
     if (frame.getValue("headers") instanceof JsonObject headers) {

@@ -1,6 +1,7 @@
 package io.botgate.api;
 
 import io.botgate.console.ConsoleStats;
+import io.botgate.events.BusReceivers;
 import io.botgate.events.DebugStream;
 import io.botgate.integration.IntegrationExecutor;
 import io.botgate.script.ScriptRunner;
@@ -131,7 +132,7 @@ public final class MetricsEndpoint {
   /** The same as a builder, to finish clustered ({@code withClusterManager(...).buildClustered()}) or not. */
   public static VertxBuilder builderWithMetrics(VertxOptions options) {
     return Vertx.builder().with(options.setMetricsOptions(vertxMetricsOptions()))
-      .withMetrics(new MicrometerMetricsFactory(newRegistry()));
+      .withMetrics(BusReceivers.observing(new MicrometerMetricsFactory(newRegistry())));
   }
 
   static PrometheusMeterRegistry newRegistry() {

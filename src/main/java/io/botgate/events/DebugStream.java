@@ -50,14 +50,8 @@ public final class DebugStream implements EventNumbering {
   private final LongSupplier clock;
   private final ConcurrentHashMap<String, History> histories = new ConcurrentHashMap<>();
   private final List<Consumer<DebugEvent>> listeners = new CopyOnWriteArrayList<>();
-  /**
-   * Sessions whose address someone outside receives through the TCP bridge (registrations counted). On a
-   * single node these are the only consumers of {@code botgate.events.<session>}: an event of any other
-   * session is numbered, kept and shown on consoles, but not published to a bus nobody reads, which cost
-   * each event a message and (with {@code metrics.vertx}) a meter lookup. In a cluster, where consumers on
-   * other nodes are not known here, every event is published.
-   */
-  private final ConcurrentHashMap<String, Integer> busReceivers = new ConcurrentHashMap<>();
+  /** Who consumes the sessions' addresses here, when Vert.x's metrics tell; null: unknown, publish every event. */
+  private final BusReceivers receivers;
   /** Set in a cluster: events also go to the other nodes' consoles, and histories are read from every node. */
   private volatile ClusterEvents cluster;
 
@@ -74,6 +68,7 @@ public final class DebugStream implements EventNumbering {
     this.ring = new EventRing(Math.min(maxTotal * BYTES_PER_EVENT, Runtime.getRuntime().maxMemory() / 4));
     this.keepMillis = keepMillis;
     this.clock = clock;
+    this.receivers = vertx == null ? null : BusReceivers.of(vertx);
   }
 
   /**
@@ -107,7 +102,8 @@ public final class DebugStream implements EventNumbering {
       history.lastActivity = now;
       // Delivered under the lock so that every listener sees a session's events in seq order.
       if (vertx != null) {
-        if (vertx.isClustered() || busReceivers.containsKey(session)) {
+        // Not to a bus where nobody receives it (BusReceivers); the event is kept and on consoles either way.
+        if (receivers == null || receivers.has(session) || vertx.isClustered()) {
           vertx.eventBus().publish(ADDRESS_PREFIX + session, json);
         }
         ClusterEvents across = cluster;
@@ -140,24 +136,6 @@ public final class DebugStream implements EventNumbering {
   /** Whether the i-th event of a history is still kept; the caller holds the history's lock and the ring's. */
   private boolean held(History history, int i) {
     return history.rank(i) >= ranked - maxTotal && ring.holds(history.position(i));
-  }
-
-  /**
-   * Someone receives {@code address} on the event bus from now on (a bridge client registered it): the
-   * events of its session are published there until as many {@link #busUnwatched} calls. Other addresses
-   * are ignored.
-   */
-  public void busWatched(String address) {
-    if (address != null && address.startsWith(ADDRESS_PREFIX)) {
-      busReceivers.merge(address.substring(ADDRESS_PREFIX.length()), 1, Integer::sum);
-    }
-  }
-
-  /** One receiver of {@code address} less (unregistered, or its connection closed). */
-  public void busUnwatched(String address) {
-    if (address != null && address.startsWith(ADDRESS_PREFIX)) {
-      busReceivers.computeIfPresent(address.substring(ADDRESS_PREFIX.length()), (k, n) -> n > 1 ? n - 1 : null);
-    }
   }
 
   /** Calls the listener with every event from now on, on the emitting thread, in seq order per session. */

@@ -1,17 +1,12 @@
 package io.botgate.events;
 
-import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 class DebugStreamTest {
 
@@ -32,33 +27,6 @@ class DebugStreamTest {
     assertThat(stream.history("s", 0, 2)).extracting(DebugEvent::seq).containsExactly(4L, 5L);
     assertThat(stream.history("s", 0, 1).get(0).toJson().getString("text")).isEqualTo("s 3");
     assertThat(stream.lastSeq("s")).isEqualTo(8);
-  }
-
-  @Test
-  @Timeout(value = 30, unit = TimeUnit.SECONDS)
-  void shouldPublishASessionsEventsOnTheBusWhileABridgeClientReceivesThem() {
-    Vertx vertx = Vertx.vertx();
-    try {
-      DebugStream stream = new DebugStream(vertx, 10, 1_000, 60_000, now::get);
-      List<Long> received = new CopyOnWriteArrayList<>();
-      vertx.eventBus().<JsonObject>consumer(DebugStream.ADDRESS_PREFIX + "w", m -> received.add(m.body().getLong("seq")));
-      emit(stream, "w", 1); // nobody registered it through the bridge: kept, not published
-      stream.busWatched(DebugStream.ADDRESS_PREFIX + "w");
-      stream.busWatched(DebugStream.ADDRESS_PREFIX + "w");
-      emit(stream, "w", 1);
-      stream.busUnwatched(DebugStream.ADDRESS_PREFIX + "w");
-      emit(stream, "w", 1); // one of the two receivers is left
-      stream.busUnwatched(DebugStream.ADDRESS_PREFIX + "w");
-      emit(stream, "w", 1);
-      stream.busWatched(DebugStream.ADDRESS_PREFIX + "w");
-      emit(stream, "w", 1);
-
-      await().atMost(10, TimeUnit.SECONDS).until(() -> received.contains(5L));
-      assertThat(received).containsExactly(2L, 3L, 5L);
-      assertThat(stream.history("w", 0, 100)).hasSize(5);
-    } finally {
-      vertx.close();
-    }
   }
 
   @Test
