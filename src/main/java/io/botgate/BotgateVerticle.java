@@ -239,6 +239,12 @@ public final class BotgateVerticle extends VerticleBase {
     router.route().handler(HttpErrors::rejectMalformedUri)
       .handler(new HostAllowList(config.list("http.allowedHosts"), host))
       .handler(new OriginCheck(allowedOrigins(config)));
+    // First after the filters every request passes: a pass-through call is matched without walking the
+    // API's routes (their path patterns cost a regex each, on every call).
+    passThrough = new PassThroughProxy(vertx, registry, executor, guard, new PassThroughOptions(
+      config.integer("proxy.request.limit.bytes"), config.integer("proxy.response.limit.bytes"),
+      config.integer("upstream.limit.bytes")), token, credentials);
+    passThrough.mount(router);
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(healthChecks()));
     Buffer openApi = Buffer.buffer(ConfFiles.embedded("/openapi.json"));
     router.get("/openapi.json").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json").end(openApi));
@@ -267,10 +273,6 @@ public final class BotgateVerticle extends VerticleBase {
     }
     router.get("/metrics").handler(new BearerAuth(token)).handler(metrics::handle)
       .failureHandler(ApiRoutes::failure);
-    passThrough = new PassThroughProxy(vertx, registry, executor, guard, new PassThroughOptions(
-      config.integer("proxy.request.limit.bytes"), config.integer("proxy.response.limit.bytes"),
-      config.integer("upstream.limit.bytes")), token, credentials);
-    passThrough.mount(router);
     router.route("/*").handler(StaticHandler.create("webroot"));
     HttpErrors.mount(router);
 

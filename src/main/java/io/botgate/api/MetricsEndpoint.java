@@ -1,9 +1,11 @@
 package io.botgate.api;
 
 import io.botgate.console.ConsoleStats;
+import io.botgate.events.BusReceivers;
 import io.botgate.events.DebugStream;
 import io.botgate.integration.IntegrationExecutor;
 import io.botgate.script.ScriptRunner;
+import io.botgate.session.IntegrationResult;
 import io.botgate.session.SessionStore;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -23,7 +25,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.Match;
@@ -111,7 +112,9 @@ public final class MetricsEndpoint {
       + "held, reading paused).", console, ConsoleStats::congestions);
     counter("botgate.console.replies.merged", "Replies merged into one already held for a console client that was "
       + "not reading.", console, ConsoleStats::mergedReplies);
-    vertx.eventBus().<JsonObject>localConsumer(IntegrationExecutor.RESULTS_ADDRESS, msg -> latency(msg.body()));
+    // Told by the executor on the thread that recorded the result, not by a consumer of botgate.results: that
+    // cost a copy of the result and a hop to this verticle's event loop on every call.
+    executor.onResult(this::latency);
     scripts.onFinished((outcome, micros) -> scriptTimers.computeIfAbsent(outcome, o -> Timer.builder("botgate.script.duration")
         .description("Script runs by how long they took and how they ended: ok, syntax, runtime, limit.")
         .tags("outcome", o).serviceLevelObjectives(SCRIPT_BUCKETS).register(registry))
@@ -160,7 +163,7 @@ public final class MetricsEndpoint {
   /** The same as a builder, to finish clustered ({@code withClusterManager(...).buildClustered()}) or not. */
   public static VertxBuilder builderWithMetrics(VertxOptions options) {
     return Vertx.builder().with(options.setMetricsOptions(vertxMetricsOptions()))
-      .withMetrics(new MicrometerMetricsFactory(newRegistry()));
+      .withMetrics(BusReceivers.observing(new MicrometerMetricsFactory(newRegistry())));
   }
 
   static PrometheusMeterRegistry newRegistry() {
@@ -209,13 +212,13 @@ public final class MetricsEndpoint {
     return registry.scrape();
   }
 
-  private void latency(JsonObject result) {
-    String integration = result.getString("integration", "");
-    String outcome = result.getBoolean("success", false) ? "success" : "failure";
-    executionTimers.computeIfAbsent(outcome + '|' + integration, k -> Timer.builder("botgate.execution.duration")
-        .description("Integration executions by how long they took.")
-        .tags("integration", integration, "outcome", outcome).serviceLevelObjectives(LATENCY_BUCKETS).register(registry))
-      .record(result.getLong("durationMs", 0L), TimeUnit.MILLISECONDS);
+  private void latency(IntegrationResult result) {
+    executionTimers.computeIfAbsent(result.integration() + (result.success() ? "|success" : "|failure"), key ->
+        Timer.builder("botgate.execution.duration").description("Integration executions by how long they took.")
+          .tags("integration", result.integration() == null ? "" : result.integration(), "outcome",
+            result.success() ? "success" : "failure")
+          .serviceLevelObjectives(LATENCY_BUCKETS).register(registry))
+      .record(Duration.ofMillis(result.durationMs()));
   }
 
   private <T> void counter(String name, String help, T source, ToDoubleFunction<T> value) {

@@ -50,6 +50,8 @@ public final class DebugStream implements EventNumbering {
   private final LongSupplier clock;
   private final ConcurrentHashMap<String, History> histories = new ConcurrentHashMap<>();
   private final List<Consumer<DebugEvent>> listeners = new CopyOnWriteArrayList<>();
+  /** Who consumes the sessions' addresses here, when Vert.x's metrics tell; null: unknown, publish every event. */
+  private final BusReceivers receivers;
   /** Set in a cluster: events also go to the other nodes' consoles, and histories are read from every node. */
   private volatile ClusterEvents cluster;
 
@@ -66,6 +68,7 @@ public final class DebugStream implements EventNumbering {
     this.ring = new EventRing(Math.min(maxTotal * BYTES_PER_EVENT, Runtime.getRuntime().maxMemory() / 4));
     this.keepMillis = keepMillis;
     this.clock = clock;
+    this.receivers = vertx == null ? null : BusReceivers.of(vertx);
   }
 
   /**
@@ -99,7 +102,10 @@ public final class DebugStream implements EventNumbering {
       history.lastActivity = now;
       // Delivered under the lock so that every listener sees a session's events in seq order.
       if (vertx != null) {
-        vertx.eventBus().publish(ADDRESS_PREFIX + session, json);
+        // Not to a bus where nobody receives it (BusReceivers); the event is kept and on consoles either way.
+        if (receivers == null || receivers.has(session) || vertx.isClustered()) {
+          vertx.eventBus().publish(ADDRESS_PREFIX + session, json);
+        }
         ClusterEvents across = cluster;
         if (across != null) {
           across.publish(event);

@@ -29,6 +29,8 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -53,6 +55,8 @@ public final class IntegrationExecutor {
   private final String node;
   /** Executions by "integration|status|outcome", for /metrics. */
   private final Tally counts = new Tally();
+  /** Told of every result as it is published, on the thread that recorded it. */
+  private final List<Consumer<IntegrationResult>> resultListeners = new CopyOnWriteArrayList<>();
 
   public IntegrationExecutor(Vertx vertx, IntegrationRegistry registry, SessionStore sessions, DebugStream stream,
                              ScriptRunner scripts, SecretMask mask, EgressGuard guard, Settings settings) {
@@ -121,6 +125,14 @@ public final class IntegrationExecutor {
 
   public void close() {
     upstream.close();
+  }
+
+  /**
+   * Calls {@code listener} with every result this executor records, right after publishing it on
+   * {@code botgate.results}, on the recording thread: for in-process readers that need no copy of it.
+   */
+  public void onResult(Consumer<IntegrationResult> listener) {
+    resultListeners.add(listener);
   }
 
   /** How many executions ended how: key "integration|statusCode|success-or-failure". */
@@ -335,6 +347,9 @@ public final class IntegrationExecutor {
       session.record(result);
       counts.increment(definition.name() + "|" + status + "|" + (success ? "success" : "failure"));
       vertx.eventBus().publish(RESULTS_ADDRESS, result.toJson());
+      for (Consumer<IntegrationResult> listener : resultListeners) {
+        listener.accept(result);
+      }
       if (!success) {
         logFailure(result, reason);
       }

@@ -17,6 +17,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
@@ -347,7 +348,9 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     dropNamedInConnection(headers, headers.get("Connection"));
     HOP_BY_HOP.forEach(headers::remove);
     Body body = response.getBody();
-    if (body == null) {
+    // A 204, a 304 or the answer to a HEAD has no body to pass on, whatever its head says: the proxy ends it
+    // without waiting for the upstream's (empty) body, so it is recorded first, as one without a body.
+    if (body == null || status == 204 || status == 304 || ctx.request().getMethod() == HttpMethod.HEAD) {
       // Recorded before the caller has the answer, as below: its next request reads this result.
       return answered(call, status, null).transform(recorded -> ctx.sendResponse());
     }

@@ -87,6 +87,8 @@ class MetricsTest {
 
   @Test
   void shouldFoldTheEventAddressesOfSessionsIntoOneLabelValue() {
+    // Events are published where someone receives them.
+    vertx.eventBus().consumer("botgate.events.fold-1", msg -> { });
     result(gw.declareAndExecute("fold-1", new JsonObject().put("name", "folded").put("method", "GET")
       .put("url", "stub:/status/200").put("retries", 0), null));
 

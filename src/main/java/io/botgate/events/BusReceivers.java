@@ -1,0 +1,182 @@
+package io.botgate.events;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.metrics.MetricsOptions;
+import io.vertx.core.spi.VertxMetricsFactory;
+import io.vertx.core.spi.metrics.EventBusMetrics;
+import io.vertx.core.spi.metrics.VertxMetrics;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The sessions whose {@code botgate.events.<session>} has a consumer in this process, as Vert.x's metrics
+ * see every consumer registered and unregistered (in-process, a bridge client's, or this node's part of a
+ * cluster's). {@link DebugStream} publishes an event only where someone receives it: publishing to no
+ * consumer cost each event a message and, with {@code metrics.vertx}, a Micrometer meter lookup by address
+ * (a fifth of a pass-through call's allocation). Known only when Vert.x runs with metrics made by
+ * {@link #observing}; without them, and in a cluster (whose other nodes' consumers are not seen here),
+ * every event is published.
+ */
+public final class BusReceivers {
+
+  private final ConcurrentHashMap<String, Integer> sessions = new ConcurrentHashMap<>();
+
+  /** Whether a consumer of the session's {@code botgate.events.<session>} is registered in this process. */
+  public boolean has(String session) {
+    return sessions.containsKey(session);
+  }
+
+  private void registered(String address) {
+    if (address != null && address.startsWith(DebugStream.ADDRESS_PREFIX)) {
+      sessions.merge(address.substring(DebugStream.ADDRESS_PREFIX.length()), 1, Integer::sum);
+    }
+  }
+
+  private void unregistered(String address) {
+    if (address != null && address.startsWith(DebugStream.ADDRESS_PREFIX)) {
+      sessions.computeIfPresent(address.substring(DebugStream.ADDRESS_PREFIX.length()), (k, n) -> n > 1 ? n - 1 : null);
+    }
+  }
+
+  /** The receivers of a Vert.x whose metrics were made by {@link #observing}; null when unknown. */
+  public static BusReceivers of(Vertx vertx) {
+    return vertx instanceof VertxInternal internal && internal.metrics() instanceof Source source
+      ? source.busReceivers() : null;
+  }
+
+  /**
+   * {@code factory}'s metrics, unchanged, and the receivers they see registered. The default
+   * {@code init} stays: it calls {@link VertxMetricsFactory#metrics} of this factory, not of {@code factory}.
+   */
+  public static VertxMetricsFactory observing(VertxMetricsFactory factory) {
+    return new VertxMetricsFactory() {
+      @Override
+      public VertxMetrics metrics(VertxOptions options) {
+        return observed(factory.metrics(options));
+      }
+
+      @Override
+      public MetricsOptions newOptions(MetricsOptions options) {
+        return factory.newOptions(options);
+      }
+
+      @Override
+      public MetricsOptions newOptions() {
+        return factory.newOptions();
+      }
+
+      @Override
+      public MetricsOptions newOptions(io.vertx.core.json.JsonObject json) {
+        return factory.newOptions(json);
+      }
+    };
+  }
+
+  /** Vert.x metrics that also answer which receivers they saw. */
+  interface Source {
+    BusReceivers busReceivers();
+  }
+
+  private static VertxMetrics observed(VertxMetrics metrics) {
+    BusReceivers receivers = new BusReceivers();
+    return (VertxMetrics) Proxy.newProxyInstance(BusReceivers.class.getClassLoader(),
+      new Class<?>[] {VertxMetrics.class, Source.class}, (proxy, method, args) -> {
+        if (method.getDeclaringClass() == Source.class) {
+          return receivers;
+        }
+        if (method.getDeclaringClass() == Object.class) {
+          return switch (method.getName()) {
+            case "equals" -> proxy == args[0];
+            case "hashCode" -> System.identityHashCode(proxy);
+            default -> "observed " + metrics;
+          };
+        }
+        try {
+          Object value = method.invoke(metrics, args);
+          return method.getName().equals("createEventBusMetrics") && value instanceof EventBusMetrics<?> bus
+            ? new Observed<>(bus, receivers) : value;
+        } catch (InvocationTargetException e) {
+          throw e.getCause();
+        }
+      });
+  }
+
+  /** A consumer's handle, with its address for when it goes. */
+  private record Handle<H>(String address, H handle) {
+  }
+
+  /** The event bus's metrics, passed on, with registrations counted on the way. */
+  private static final class Observed<H> implements EventBusMetrics<Handle<H>> {
+    private final EventBusMetrics<H> metrics;
+    private final BusReceivers receivers;
+
+    Observed(EventBusMetrics<H> metrics, BusReceivers receivers) {
+      this.metrics = metrics;
+      this.receivers = receivers;
+    }
+
+    @Override
+    public Handle<H> handlerRegistered(String address) {
+      Handle<H> handle = new Handle<>(address, metrics.handlerRegistered(address));
+      receivers.registered(address);
+      return handle;
+    }
+
+    @Override
+    public void handlerUnregistered(Handle<H> handler) {
+      receivers.unregistered(handler.address());
+      metrics.handlerUnregistered(handler.handle());
+    }
+
+    @Override
+    public void scheduleMessage(Handle<H> handler, boolean local) {
+      metrics.scheduleMessage(handler.handle(), local);
+    }
+
+    @Override
+    public void discardMessage(Handle<H> handler, boolean local, Message<?> msg) {
+      metrics.discardMessage(handler.handle(), local, msg);
+    }
+
+    @Override
+    public void messageDelivered(Handle<H> handler, boolean local) {
+      metrics.messageDelivered(handler.handle(), local);
+    }
+
+    @Override
+    public void messageSent(String address, boolean publish, boolean local, boolean remote) {
+      metrics.messageSent(address, publish, local, remote);
+    }
+
+    @Override
+    public void messageReceived(String address, boolean publish, boolean local, int handlers) {
+      metrics.messageReceived(address, publish, local, handlers);
+    }
+
+    @Override
+    public void messageWritten(String address, int numberOfBytes) {
+      metrics.messageWritten(address, numberOfBytes);
+    }
+
+    @Override
+    public void messageRead(String address, int numberOfBytes) {
+      metrics.messageRead(address, numberOfBytes);
+    }
+
+    @Override
+    public void replyFailure(String address, ReplyFailure failure) {
+      metrics.replyFailure(address, failure);
+    }
+
+    @Override
+    public void close() {
+      metrics.close();
+    }
+  }
+}

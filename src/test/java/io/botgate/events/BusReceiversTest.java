@@ -1,0 +1,61 @@
+package io.botgate.events;
+
+import io.botgate.api.MetricsEndpoint;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class BusReceiversTest {
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void shouldKnowWhichSessionsHaveAConsumerSoOnlyTheirEventsArePublished() throws Exception {
+    Vertx vertx = MetricsEndpoint.vertxWithMetrics(new VertxOptions());
+    try {
+      BusReceivers receivers = BusReceivers.of(vertx);
+      assertThat(receivers).isNotNull();
+      DebugStream stream = new DebugStream(vertx, 10, 1_000, 60_000, System::currentTimeMillis);
+      stream.emit("w", "debug", "debug", "before anyone listens", null);
+      assertThat(receivers.has("w")).isFalse();
+
+      List<Long> received = new CopyOnWriteArrayList<>();
+      MessageConsumer<JsonObject> first = vertx.eventBus().consumer(DebugStream.ADDRESS_PREFIX + "w",
+        m -> received.add(m.body().getLong("seq")));
+      MessageConsumer<JsonObject> second = vertx.eventBus().localConsumer(DebugStream.ADDRESS_PREFIX + "w", m -> { });
+      assertThat(receivers.has("w")).isTrue();
+      assertThat(receivers.has("other")).isFalse();
+      stream.emit("w", "debug", "debug", "while two listen", null);
+      await().atMost(10, TimeUnit.SECONDS).until(() -> received.contains(2L));
+
+      first.unregister().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      assertThat(receivers.has("w")).as("one consumer left").isTrue();
+      second.unregister().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      assertThat(receivers.has("w")).isFalse();
+      stream.emit("w", "debug", "debug", "after", null);
+      assertThat(stream.history("w", 0, 10)).as("kept whether published or not").hasSize(3);
+      assertThat(received).containsExactly(2L);
+    } finally {
+      vertx.close();
+    }
+  }
+
+  @Test
+  void shouldBeUnknownWithoutVertxMetricsSoEveryEventIsPublished() {
+    Vertx vertx = Vertx.vertx();
+    try {
+      assertThat(BusReceivers.of(vertx)).isNull();
+    } finally {
+      vertx.close();
+    }
+  }
+}
