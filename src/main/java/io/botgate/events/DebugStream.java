@@ -99,9 +99,12 @@ public final class DebugStream implements EventNumbering {
       history.lastActivity = now;
       // Delivered under the lock so that every listener sees a session's events in seq order.
       if (vertx != null) {
-        vertx.eventBus().publish(ADDRESS_PREFIX + session, json);
         ClusterEvents across = cluster;
-        if (across != null) {
+        if (across == null) {
+          vertx.eventBus().publish(ADDRESS_PREFIX + session, json);
+        } else {
+          String address = ADDRESS_PREFIX + session;
+          vertx.eventBus().publish(address, json, across.sessionDelivery(address));
           across.publish(event);
         }
       }
