@@ -1,5 +1,6 @@
 package io.botgate.session;
 
+import io.botgate.JsonText;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -265,7 +266,7 @@ public final class Session {
     if (context != null) {
       state.put("context", context);
     }
-    byte[] json = state.toBuffer().getBytes();
+    byte[] json = JsonText.utf8(state);
     ByteBuffer out = ByteBuffer.allocate(STATE_HEADER + json.length);
     out.putLong(lastActivity).put((byte) 0).putLong(0).putLong(0);
     out.putLong(savedBy == null ? 0 : savedBy.getMostSignificantBits())
@@ -342,7 +343,7 @@ public final class Session {
   /** A session as {@link #toState()} kept it, charged to {@code total}. */
   static Session fromState(String id, SessionOptions options, HeldTotal total, byte[] state) {
     Session session = new Session(id, options, total, activityOf(state));
-    JsonObject json = new JsonObject(Buffer.buffer(state).slice(STATE_HEADER, state.length));
+    JsonObject json = (JsonObject) JsonText.decode(Buffer.buffer(state).slice(STATE_HEADER, state.length));
     json.getJsonObject("variables", new JsonObject()).forEach(e -> {
       session.put(e.getKey(), e.getValue());
       session.variableBytes += charge(e.getKey(), e.getValue());
