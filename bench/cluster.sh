@@ -11,7 +11,8 @@
 # killed with kill -9: failed requests are counted (only those in flight on the dead node may fail) and
 # every one of the 10,000 sessions is looked up on the survivor (sessions lost must be 0).
 # BASE_JAR=<a botgate.jar built from an older commit> adds (t), that jar standalone, to the rounds: the
-# "standalone within 5 % of today" check. JAVA_OPTS passes flags to every gateway JVM.
+# "standalone within 5 % of today" check. JAVA_OPTS passes flags to every gateway JVM. WARMUP sets the
+# seconds of warm-up per configuration (default 30; on a loaded machine the JIT needs longer).
 #   nice -n 10 bash bench/cluster.sh [seconds per run, default 10] [connections, default 32] [rounds, default 3]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -116,7 +117,7 @@ KEYS="s c p"; [ -n "${BASE_JAR:-}" ] && KEYS="t s c p"
 
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 # Warm-up: the JIT keeps a core busy for tens of seconds under this load; it also creates the sessions.
-for key in $KEYS; do run "${URL[$key]}" "${PIDS[$key]}" 30 >/dev/null; done
+for key in $KEYS; do run "${URL[$key]}" "${PIDS[$key]}" "${WARMUP:-30}" >/dev/null; done
 
 declare -A R
 echo "wrk: 2 threads, $CONNS connections, ${DURATION}s each, $ROUNDS interleaved rounds, $SESSIONS sessions"

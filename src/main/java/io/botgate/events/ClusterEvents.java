@@ -6,6 +6,7 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
+import io.botgate.cluster.BusSubscribers;
 import io.botgate.cluster.ClusterNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -71,6 +72,10 @@ public final class ClusterEvents {
   private final String self;
   private final DeliveryOptions liveDelivery = new DeliveryOptions().setCodecName(Codec.NAME);
   private final DeliveryOptions askDelivery = new DeliveryOptions().setSendTimeout(ASK_MILLIS);
+  private static final DeliveryOptions CLUSTERED = new DeliveryOptions();
+  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
+  /** Which of the events' addresses some node consumes: the others are published on this node only. */
+  private final BusSubscribers subscribers;
   private final List<Watcher> watchers = new CopyOnWriteArrayList<>();
   private final Deque<Departure> departures = new ConcurrentLinkedDeque<>();
   private MessageConsumer<DebugEvent> live;
@@ -84,6 +89,8 @@ public final class ClusterEvents {
     this.hazelcast = hazelcast;
     this.self = hazelcast.getCluster().getLocalMember().getUuid().toString();
     this.streamId = stream.id();
+    this.subscribers = new BusSubscribers(vertx, hazelcast,
+      address -> address.equals(LIVE) || address.startsWith(DebugStream.ADDRESS_PREFIX));
   }
 
   /** Answers the other members, learns the cluster's stream id, and has the stream publish across nodes. */
@@ -110,6 +117,9 @@ public final class ClusterEvents {
       }, false)
       .compose(id -> {
         streamId = id;
+        return subscribers.start();
+      })
+      .compose(v -> {
         stream.acrossNodes(this);
         return answering.completion();
       });
@@ -122,7 +132,17 @@ public final class ClusterEvents {
 
   /** Publishes an event for the consoles of the other nodes; called by the stream, under its session's lock. */
   void publish(DebugEvent event) {
-    vertx.eventBus().publish(LIVE, event, liveDelivery);
+    if (subscribers.consumed(LIVE)) { // else no node's console watches: nobody to send it to
+      vertx.eventBus().publish(LIVE, event, liveDelivery);
+    }
+  }
+
+  /**
+   * How to publish on {@code botgate.events.<session>}: across the cluster when some node consumes that
+   * address (a bridge client, an application in the cluster), else to this node's consumers only.
+   */
+  DeliveryOptions sessionDelivery(String address) {
+    return subscribers.consumed(address) ? CLUSTERED : LOCAL;
   }
 
   /** Calls the watcher with every event emitted on another node from now on, and when a member leaves. */
@@ -252,6 +272,9 @@ public final class ClusterEvents {
   }
 
   private void answer(Message<JsonObject> question) {
+    // A member asking is a console there about to watch: its live consumer may be registered before this
+    // node hears of it, and the events emitted after this answer must reach it.
+    subscribers.expect(LIVE);
     JsonObject body = question.body();
     if ("sessions".equals(body.getString("op"))) {
       question.reply(new JsonArray(new ArrayList<>(stream.sessions())));
@@ -287,6 +310,7 @@ public final class ClusterEvents {
 
   public void close() {
     stream.acrossNodes(null);
+    subscribers.close();
     if (membership != null) {
       hazelcast.getCluster().removeMembershipListener(membership);
     }

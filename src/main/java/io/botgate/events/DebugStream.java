@@ -102,12 +102,15 @@ public final class DebugStream implements EventNumbering {
       history.lastActivity = now;
       // Delivered under the lock so that every listener sees a session's events in seq order.
       if (vertx != null) {
-        // Not to a bus where nobody receives it (BusReceivers); the event is kept and on consoles either way.
-        if (receivers == null || receivers.has(session) || vertx.isClustered()) {
-          vertx.eventBus().publish(ADDRESS_PREFIX + session, json);
-        }
         ClusterEvents across = cluster;
-        if (across != null) {
+        if (across == null) {
+          // Not to a bus where nobody receives it (BusReceivers); the event is kept and on consoles either way.
+          if (receivers == null || receivers.has(session)) {
+            vertx.eventBus().publish(ADDRESS_PREFIX + session, json);
+          }
+        } else {
+          String address = ADDRESS_PREFIX + session;
+          vertx.eventBus().publish(address, json, across.sessionDelivery(address));
           across.publish(event);
         }
       }

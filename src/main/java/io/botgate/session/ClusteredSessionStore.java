@@ -18,11 +18,14 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -35,6 +38,12 @@ import java.util.function.LongSupplier;
  * it, and a member that left loses it); it reads the session in that same operation, runs, writes it back
  * whole, which ends the turn. So two nodes changing one session at once lose nothing, and the session's
  * event numbering continues from node to node.
+ *
+ * <p>A node remembers what it saved last of each session ({@link Saved}, within half of
+ * {@code session.total.mb}): each save is marked with this member and a count, and when the map still holds
+ * exactly that save, {@link BeginTurn} answers "unchanged" instead of the state, which the node then neither
+ * receives nor decodes (the usual case: a load balancer keeps a conversation on one node). A session changed
+ * by any other node, deleted or created again carries another mark, so a stale copy is never used.
  */
 public final class ClusteredSessionStore implements SessionStore {
 
@@ -55,6 +64,12 @@ public final class ClusteredSessionStore implements SessionStore {
   private final Turns turns;
   private final AtomicInteger counted = new AtomicInteger();
   private final LongAdder refused = new LongAdder();
+  /** This member's saves so far: the count marking the next one. */
+  private final AtomicLong saves = new AtomicLong();
+  /** What this node saved last of each session, least recently used first; guarded by itself. */
+  private final LinkedHashMap<String, Saved> saved = new LinkedHashMap<>(16, 0.75f, true);
+  private long savedBytes;
+  private final long maxSavedBytes;
   private final long countTimer;
 
   public ClusteredSessionStore(Vertx vertx, HazelcastInstance hazelcast, SessionOptions options, long totalBytes,
@@ -68,6 +83,7 @@ public final class ClusteredSessionStore implements SessionStore {
     this.numbering = numbering;
     this.clock = clock;
     this.turns = new Turns(options.maxWaiting());
+    this.maxSavedBytes = totalBytes / 2;
     // Counting a distributed map asks every partition: once a second, not per new session.
     this.countTimer = vertx.setPeriodic(0, 1000, id -> vertx.executeBlocking(map::size, false)
       .onSuccess(counted::set));
@@ -117,7 +133,9 @@ public final class ClusteredSessionStore implements SessionStore {
     long now = clock.getAsLong();
     // A new session is created by the same operation, unless session.max are live.
     byte[] create = counted.get() < options.maxSessions() ? Session.firstTurnState(now, self) : null;
-    return from(map.submitToKey(id, new BeginTurn(self, members(), create))).compose(state -> {
+    Saved known = known(id);
+    return from(map.submitToKey(id, new BeginTurn(self, members(), create, known == null ? 0 : known.save)))
+      .compose(state -> {
       if (BeginTurn.is(state, BeginTurn.HELD)) {
         if (System.nanoTime() > giveUpAt) {
           return Future.failedFuture(new GatewayError(503, "session_busy", "session '" + id + "' stayed busy on "
@@ -131,12 +149,22 @@ public final class ClusteredSessionStore implements SessionStore {
           + options.maxSessions() + " live sessions (session.max); a new session can start when idle ones "
           + "expire or are deleted"));
       }
-      if (BeginTurn.is(state, BeginTurn.CREATED)) {
-        counted.incrementAndGet();
-        return Future.succeededFuture(new Session(id, options, total, now));
+      Session session;
+      boolean lostTurn;
+      if (known != null && (BeginTurn.is(state, BeginTurn.UNCHANGED) || BeginTurn.is(state, BeginTurn.UNCHANGED_LOST))) {
+        session = known.session.copy();
+        session.charge();
+        lostTurn = BeginTurn.is(state, BeginTurn.UNCHANGED_LOST);
+      } else {
+        forget(id); // changed elsewhere, deleted or new: what this node saved is stale
+        if (BeginTurn.is(state, BeginTurn.CREATED)) {
+          counted.incrementAndGet();
+          return Future.succeededFuture(new Session(id, options, total, now));
+        }
+        session = Session.fromState(id, options, total, state);
+        lostTurn = Session.turnOpen(state);
       }
-      Session session = Session.fromState(id, options, total, state);
-      if (Session.turnOpen(state)) {
+      if (lostTurn) {
         session.lastSeq(session.lastSeq() + AFTER_LOST_TURN);
       }
       session.touch(now);
@@ -162,9 +190,10 @@ public final class ClusteredSessionStore implements SessionStore {
 
   /**
    * Runs on the member holding the session: when no live member's turn holds it, takes the turn for
-   * {@code owner} and returns the state as it was; else returns {@link #HELD}. A session that does not exist
-   * is created as {@code create} ({@link #CREATED}), or, with {@code create} null, left absent (null).
-   * Backups get exactly what was written.
+   * {@code owner} and returns the state as it was, or {@link #UNCHANGED} ({@link #UNCHANGED_LOST} when a
+   * turn of a member that left held it) when it is still {@code owner}'s save number {@code known}; else
+   * returns {@link #HELD}. A session that does not exist is created as {@code create} ({@link #CREATED}),
+   * or, with {@code create} null, left absent (null). Backups get exactly what was written.
    */
   static final class BeginTurn implements EntryProcessor<String, byte[], byte[]> {
     @Serial
@@ -172,6 +201,8 @@ public final class ClusteredSessionStore implements SessionStore {
     /** Answers, one byte long where a state is dozens (compared by content: results may be copies). */
     static final byte[] HELD = {'h'};
     static final byte[] CREATED = {'c'};
+    static final byte[] UNCHANGED = {'u'};
+    static final byte[] UNCHANGED_LOST = {'l'};
 
     static boolean is(byte[] answer, byte[] which) {
       return answer != null && answer.length == 1 && answer[0] == which[0];
@@ -180,12 +211,15 @@ public final class ClusteredSessionStore implements SessionStore {
     private final UUID owner;
     private final Set<UUID> live;
     private final byte[] create;
+    /** The owner's save whose copy it holds, or 0. */
+    private final long known;
     private transient byte[] written;
 
-    BeginTurn(UUID owner, Set<UUID> live, byte[] create) {
+    BeginTurn(UUID owner, Set<UUID> live, byte[] create, long known) {
       this.owner = owner;
       this.live = live;
       this.create = create;
+      this.known = known;
     }
 
     @Override
@@ -204,6 +238,9 @@ public final class ClusteredSessionStore implements SessionStore {
       }
       written = Session.withTurn(state, owner);
       entry.setValue(written);
+      if (known != 0 && Session.savedBy(state, owner, known)) {
+        return Session.turnOpen(state) ? UNCHANGED_LOST : UNCHANGED;
+      }
       return state;
     }
 
@@ -249,8 +286,55 @@ public final class ClusteredSessionStore implements SessionStore {
     }
   }
 
+  /** Writes the session back, marked as this member's next save, and remembers it as saved. */
   private Future<Void> save(Session session) {
-    return from(map.setAsync(session.id(), session.toState()));
+    long save = saves.incrementAndGet();
+    byte[] state;
+    Saved copy;
+    synchronized (session) { // the copy is exactly what was written
+      state = session.toState(self, save);
+      copy = new Saved(save, session.copy(), session.heldBytes() + Saved.OVERHEAD);
+    }
+    return from(map.setAsync(session.id(), state)).andThen(written -> {
+      if (written.succeeded()) {
+        remember(session.id(), copy);
+      } else {
+        forget(session.id());
+      }
+    });
+  }
+
+  /** A session as this node saved it: the mark of that save, the session then, and about what it holds. */
+  private record Saved(long save, Session session, long bytes) {
+    /** Bytes of the copy beyond what its session holds: objects, arrays, the map's entry. */
+    static final long OVERHEAD = 400;
+  }
+
+  private Saved known(String id) {
+    synchronized (saved) {
+      return saved.get(id);
+    }
+  }
+
+  private void remember(String id, Saved copy) {
+    synchronized (saved) {
+      Saved old = saved.put(id, copy);
+      savedBytes += copy.bytes() - (old == null ? 0 : old.bytes());
+      Iterator<Saved> oldest = saved.values().iterator();
+      while (savedBytes > maxSavedBytes && oldest.hasNext()) {
+        savedBytes -= oldest.next().bytes();
+        oldest.remove();
+      }
+    }
+  }
+
+  private void forget(String id) {
+    synchronized (saved) {
+      Saved old = saved.remove(id);
+      if (old != null) {
+        savedBytes -= old.bytes();
+      }
+    }
   }
 
   /**
@@ -288,6 +372,7 @@ public final class ClusteredSessionStore implements SessionStore {
   public Future<Boolean> reset(String id) {
     // Taking the turn first: a turn running elsewhere would otherwise write the session back after it.
     return turns.next(id, () -> begin(id).compose(session -> from(map.removeAsync(id)).map(gone -> {
+      forget(id);
       session.discard();
       counted.decrementAndGet();
       return true;

@@ -1,5 +1,6 @@
 package io.botgate.session;
 
+import io.botgate.JsonText;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -229,16 +230,24 @@ public final class Session {
 
   /**
    * Bytes before the JSON of a kept state: when the session was last active (8), whether a turn holds it (1),
-   * and which cluster member's turn (16, its uuid).
+   * which cluster member's turn (16, its uuid), and which save wrote it: the member (16) and its count (8).
    */
-  static final int STATE_HEADER = Long.BYTES + 1 + 2 * Long.BYTES;
+  static final int STATE_HEADER = Long.BYTES + 1 + 2 * Long.BYTES + 3 * Long.BYTES;
+  private static final int SAVED_AT = Long.BYTES + 1 + 2 * Long.BYTES;
+
+  /** {@link #toState(UUID, long)} by no member: a state no node has cached. */
+  public byte[] toState() {
+    return toState(null, 0);
+  }
 
   /**
    * The session as a clustered map keeps it: when it was last active (8 bytes, so a listing reads only
-   * those), whether a turn holds it and whose (17 bytes, none here: a turn that saves it has ended), then
-   * its variables, results and event numbering as JSON.
+   * those), whether a turn holds it and whose (17 bytes, none here: a turn that saves it has ended), which
+   * member's save this is ({@code savedBy}'s {@code save}-th, 24 bytes: a node that cached what it saved
+   * knows from them whether the map still holds exactly that), then its variables, results and event
+   * numbering as JSON.
    */
-  public synchronized byte[] toState() {
+  public synchronized byte[] toState(UUID savedBy, long save) {
     JsonArray recentJson = new JsonArray();
     for (int i = 0; i < recentCount; i++) {
       recentJson.add(recent[i].toJson());
@@ -257,16 +266,53 @@ public final class Session {
     if (context != null) {
       state.put("context", context);
     }
-    byte[] json = state.toBuffer().getBytes();
+    byte[] json = JsonText.utf8(state);
     ByteBuffer out = ByteBuffer.allocate(STATE_HEADER + json.length);
-    return out.putLong(lastActivity).put((byte) 0).putLong(0).putLong(0).put(json).array();
+    out.putLong(lastActivity).put((byte) 0).putLong(0).putLong(0);
+    out.putLong(savedBy == null ? 0 : savedBy.getMostSignificantBits())
+      .putLong(savedBy == null ? 0 : savedBy.getLeastSignificantBits()).putLong(save);
+    return out.put(json).array();
+  }
+
+  /** Whether the state is {@code savedBy}'s {@code save}-th save (see {@link #toState(UUID, long)}). */
+  static boolean savedBy(byte[] state, UUID savedBy, long save) {
+    ByteBuffer in = ByteBuffer.wrap(state, SAVED_AT, 3 * Long.BYTES);
+    return in.getLong() == savedBy.getMostSignificantBits() && in.getLong() == savedBy.getLeastSignificantBits()
+      && in.getLong() == save;
+  }
+
+  /**
+   * A copy that shares no array with this session (the values in them are never changed once stored), not
+   * charged to the total: a node's snapshot of what it saved, and the working copy of a turn started from it.
+   */
+  synchronized Session copy() {
+    Session copy = new Session(id, options, total, lastActivity);
+    if (variables instanceof Object[] array) {
+      copy.variables = array.clone();
+    } else if (variables != null) {
+      copy.variables = new LinkedHashMap<>(map());
+    }
+    copy.pairs = pairs;
+    copy.variableBytes = variableBytes;
+    copy.lastResult = lastResult;
+    copy.recent = recent.clone();
+    copy.recentCount = recentCount;
+    copy.latestByIntegration = latestByIntegration.clone();
+    copy.lastSeq = lastSeq;
+    copy.context = context;
+    return copy;
+  }
+
+  /** Charges a copy's variables and context to the total, as a session read from its state is. */
+  synchronized void charge() {
+    total.reserve(variableBytes + contextBytes());
   }
 
   /** The state of a session whose first turn, {@code owner}'s, has begun: no data yet. */
   static byte[] firstTurnState(long now, UUID owner) {
     return ByteBuffer.allocate(STATE_HEADER + 2).putLong(now).put((byte) 1)
       .putLong(owner.getMostSignificantBits()).putLong(owner.getLeastSignificantBits())
-      .put((byte) '{').put((byte) '}').array();
+      .putLong(0).putLong(0).putLong(0).put((byte) '{').put((byte) '}').array();
   }
 
   /** Whether a turn holds the session: one running, or one that never saved it (its node died). */
@@ -297,7 +343,7 @@ public final class Session {
   /** A session as {@link #toState()} kept it, charged to {@code total}. */
   static Session fromState(String id, SessionOptions options, HeldTotal total, byte[] state) {
     Session session = new Session(id, options, total, activityOf(state));
-    JsonObject json = new JsonObject(Buffer.buffer(state).slice(STATE_HEADER, state.length));
+    JsonObject json = (JsonObject) JsonText.decode(Buffer.buffer(state).slice(STATE_HEADER, state.length));
     json.getJsonObject("variables", new JsonObject()).forEach(e -> {
       session.put(e.getKey(), e.getValue());
       session.variableBytes += charge(e.getKey(), e.getValue());

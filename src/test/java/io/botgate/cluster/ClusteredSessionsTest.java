@@ -171,6 +171,40 @@ class ClusteredSessionsTest {
     assertThat(after.getJsonArray("events").getJsonObject(0).getLong("seq")).isEqualTo(last(next.getJsonArray("events")) + 1);
   }
 
+  @Test
+  void shouldSeeOnANodeWhatOthersChangedSinceItLastSavedTheSession() {
+    ClusterNodes.Node a = cluster.node(0);
+    ClusterNodes.Node b = cluster.node(1);
+    result(post(a, "/api/sessions/fresh/scripts", new JsonObject().put("code", INCREMENT)));
+    result(post(a, "/api/sessions/fresh/scripts", new JsonObject().put("code", INCREMENT))); // from what a saved
+    result(post(b, "/api/sessions/fresh/scripts", new JsonObject().put("code", INCREMENT)));
+
+    JsonObject onA = result(post(a, "/api/sessions/fresh/scripts", new JsonObject().put("code", INCREMENT)));
+    assertThat(onA.getJsonObject("variableChanges").getInteger("n")).isEqualTo(4);
+
+    // Deleted and started again elsewhere: what a saved of the first session is no use any more.
+    assertThat(result(b.http().delete(b.port(), "127.0.0.1", "/api/sessions/fresh").send()).statusCode()).isEqualTo(204);
+    result(post(b, "/api/sessions/fresh/scripts", new JsonObject().put("code", INCREMENT)));
+    JsonObject again = result(post(a, "/api/sessions/fresh/scripts", new JsonObject().put("code", INCREMENT)));
+    assertThat(again.getJsonObject("variableChanges").getInteger("n")).isEqualTo(2);
+    assertThat(get(b, "/api/sessions/fresh").getJsonObject("variables").getInteger("n")).isEqualTo(2);
+  }
+
+  @Test
+  void shouldNumberPastALostTurnOnTheNodeThatSavedTheSessionLast() {
+    JsonObject first = result(post(cluster.node(0), "/api/sessions/lost-here/scripts", new JsonObject().put("code", INCREMENT)));
+    com.hazelcast.map.IMap<String, byte[]> map = ClusterNode.hazelcast(cluster.node(1).vertx())
+      .getMap(io.botgate.session.ClusteredSessionStore.MAP);
+    byte[] state = map.get("lost-here");
+    state[Long.BYTES] = 1; // a turn of a member that is gone (no uuid) holds it, and never saved
+    map.set("lost-here", state);
+
+    JsonObject next = result(post(cluster.node(0), "/api/sessions/lost-here/scripts", new JsonObject().put("code", INCREMENT)));
+    assertThat(next.getJsonArray("events").getJsonObject(0).getLong("seq"))
+      .isGreaterThan(last(first.getJsonArray("events")) + 1_000_000L);
+    assertThat(next.getJsonObject("variableChanges").getInteger("n")).isEqualTo(2);
+  }
+
   private static long last(JsonArray events) {
     return events.getJsonObject(events.size() - 1).getLong("seq");
   }

@@ -4,6 +4,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import io.botgate.api.EventBusApi;
+import io.botgate.events.DebugStream;
 import io.botgate.integration.IntegrationExecutor;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -120,4 +121,31 @@ class PlainVertxMemberTest {
     assertThat(published.get("plain-bus").getString("node")).as("executed on the botgate node").isEqualTo("node-0");
   }
 
+  @Test
+  void shouldReceiveTheEventsOfASessionItSubscribedTo() {
+    // A node publishes a session's events across the cluster only once it knows of a consumer somewhere.
+    List<JsonObject> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    MessageConsumer<JsonObject> watcher = plain.eventBus().consumer(DebugStream.ADDRESS_PREFIX + "watched",
+      (Message<JsonObject> msg) -> events.add(msg.body()));
+    result(watcher.completion());
+    try {
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+        result(execute("watched"));
+        return !events.isEmpty();
+      });
+      ClusterNodes.Node node = botgate.node(0);
+      JsonArray emitted = result(node.http().post(node.port(), "127.0.0.1", "/api/sessions/watched/integrations/faqIntegration")
+        .sendJsonObject(new JsonObject().put("variables", new JsonObject().put("question", "roaming"))))
+        .bodyAsJsonObject().getJsonArray("events");
+      long lastSeq = emitted.getJsonObject(emitted.size() - 1).getLong("seq");
+
+      await().atMost(Duration.ofSeconds(30)).until(() -> events.stream().anyMatch(e -> e.getLong("seq") == lastSeq));
+      for (int i = 1; i < events.size(); i++) {
+        assertThat(events.get(i).getLong("seq")).isEqualTo(events.get(i - 1).getLong("seq") + 1);
+      }
+      assertThat(events).allMatch(e -> e.getString("session").equals("watched"));
+    } finally {
+      result(watcher.unregister());
+    }
+  }
 }
