@@ -9,7 +9,7 @@ export const MAX_EVENTS = 100000;
 const LEVELS = ['debug', 'info', 'warn', 'error'];
 const OVERSCAN = 6;           // rows rendered beyond each edge of the view
 const SPARE_ROWS = 200;       // collapsed rows kept for reuse once out of view
-const MAX_PER_FRAME = 20000;  // events added per frame; the rest wait for the next one
+const FRAME_BUDGET_MS = 8;    // time a frame spends adding events; the rest wait for the next one
 const BOTTOM_SLACK = 4;       // px: closer than this to the end counts as following
 
 export class StreamView {
@@ -99,11 +99,16 @@ export class StreamView {
 
   /** Adds the queued events: dedupes by seq, counts, filters, trims, then draws once. */
   flush() {
-    const batch = this.queue.length > MAX_PER_FRAME ? this.queue.splice(0, MAX_PER_FRAME) : this.queue;
-    if (batch === this.queue) this.queue = [];
+    // a page that fell behind (a starved tab, a backlog of socket messages) catches up over several frames
+    // rather than in one task that holds the page
+    const started = performance.now();
+    const batch = this.queue;
+    let taken = 0;
     const accepted = [];
     let visible = 0;
-    for (const event of batch) {
+    while (taken < batch.length) {
+      if ((taken & 255) === 255 && performance.now() - started > FRAME_BUDGET_MS) break;
+      const event = batch[taken++];
       if (event.seq !== undefined && event.session !== undefined) {
         if (event.seq <= (this.lastSeq[event.session] || 0)) continue;
         this.lastSeq[event.session] = event.seq;
@@ -124,6 +129,7 @@ export class StreamView {
         this.pending++;
       }
     }
+    this.queue = taken === batch.length ? [] : batch.slice(taken);
     this.trim();
     if (!this.following) this.unseen += visible;
     this.stats.shown += visible;
