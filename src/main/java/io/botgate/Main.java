@@ -105,17 +105,30 @@ public final class Main implements Callable<Integer> {
       return BAD_CONFIGURATION;
     }
     gateway = new BotgateVerticle(settings);
+    vertx = started;
+    // Registered before deploying: the "listening" line is written during the deployment, and a SIGTERM sent
+    // as soon as it shows must find the hook (adding one after the JVM began shutting down throws).
+    int grace = settings.integer("shutdown.graceSeconds");
+    Thread hook = new Thread(() -> stop(grace), "botgate-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
     try {
       started.deployVerticle(gateway).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException | InterruptedException e) {
       System.err.println("botgate: " + startFailure(e instanceof ExecutionException ? e.getCause() : e, settings));
+      withoutHook(hook);
       started.close();
       return BAD_CONFIGURATION;
     }
-    vertx = started;
-    int grace = settings.integer("shutdown.graceSeconds");
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(grace), "botgate-shutdown"));
     return 0;
+  }
+
+  /** A start that failed exits with its own code, not through the hook's drain and exit 0. */
+  private static void withoutHook(Thread hook) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // a signal came meanwhile: the hook runs and ends the process
+    }
   }
 
   /** One Vert.x of its own, or a member of the cluster with {@code cluster.enabled}. */
