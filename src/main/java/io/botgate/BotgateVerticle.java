@@ -298,7 +298,11 @@ public final class BotgateVerticle extends VerticleBase {
         }
         // The script sandbox (about 0.2 s of CPU), built a moment after listening so that the first answers do
         // not share the CPU with it; a script that comes sooner starts the build itself and waits for it.
-        vertx.setTimer(SANDBOX_DELAY_MS, t -> engine.prepare());
+        vertx.setTimer(SANDBOX_DELAY_MS, t -> engine.prepare().whenComplete((sandbox, failure) -> {
+          if (failure != null) { // every script run answers this failure; the rest of the gateway serves on
+            LOG.error("the script sandbox could not be built: scripts will not run", failure);
+          }
+        }));
         vertx.setPeriodic(Math.min(idleMillis, 60_000L), id -> {
           vertx.executeBlocking(sessions::expireIdle, false); // a walk over up to session.max sessions
           stream.expire();
