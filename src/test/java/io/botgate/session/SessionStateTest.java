@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -146,5 +147,57 @@ class SessionStateTest {
     assertThat(empty.toJson().getJsonArray("recentResults")).isEmpty();
     Session shorter = Session.fromState("s", new SessionOptions(100, 10_000, 1, 60_000), new HeldTotal(Long.MAX_VALUE), state);
     assertThat(shorter.toJson().getJsonArray("recentResults")).hasSize(1);
+  }
+
+  @Test
+  void shouldMarkWhoseTurnHoldsItAndWhichSaveItIsInTheStateHeader() {
+    UUID a = new UUID(1, 2);
+    UUID b = new UUID(3, 4);
+    byte[] first = Session.firstTurnState(77, a);
+    assertThat(Session.turnOpen(first)).isTrue();
+    assertThat(Session.turnOwner(first)).isEqualTo(a);
+    assertThat(Session.activityOf(first)).isEqualTo(77);
+    assertThat(Session.fromState("s", TWO_RESULTS, new HeldTotal(Long.MAX_VALUE), first).lastResult()).isNull();
+
+    Session session = session(new HeldTotal(Long.MAX_VALUE));
+    session.setVariable("name", "Ada");
+    byte[] saved = session.toState(a, 5);
+    assertThat(Session.turnOpen(saved)).isFalse();
+    assertThat(Session.savedBy(saved, a, 5)).isTrue();
+    assertThat(Session.savedBy(saved, a, 4)).isFalse();
+    assertThat(Session.savedBy(saved, new UUID(1, 9), 5)).isFalse();
+    assertThat(Session.savedBy(saved, new UUID(9, 2), 5)).isFalse();
+    assertThat(Session.savedBy(session.toState(), a, 5)).isFalse();
+
+    byte[] held = Session.withTurn(saved, b);
+    assertThat(Session.turnOpen(held)).isTrue();
+    assertThat(Session.turnOwner(held)).isEqualTo(b);
+    assertThat(Session.savedBy(held, a, 5)).as("taking the turn keeps the save's mark").isTrue();
+    assertThat(Session.turnOpen(saved)).as("the state it was made from is not changed").isFalse();
+    byte[] free = Session.withTurn(held, null);
+    assertThat(Session.turnOpen(free)).isFalse();
+    assertThat(Session.turnOwner(free)).isEqualTo(new UUID(0, 0));
+    assertThat(Session.fromState("s", TWO_RESULTS, new HeldTotal(Long.MAX_VALUE), free).toJson())
+      .isEqualTo(session.toJson());
+  }
+
+  @Test
+  void shouldCopyWithoutSharingWhatChangesAndChargeTheCopyOnlyWhenAsked() {
+    HeldTotal total = new HeldTotal(Long.MAX_VALUE);
+    Session session = session(total);
+    session.setVariable("name", "Ada");
+    session.record(result("first", "200"));
+    long held = total.held();
+    Session copy = session.copy();
+    assertThat(total.held()).isEqualTo(held);
+    copy.setVariable("name", "Grace");
+    copy.record(result("first", "500"));
+    assertThat(session.toJson().getJsonObject("variables").getString("name")).isEqualTo("Ada");
+    assertThat(session.lastResult().statusCode()).isEqualTo("200");
+    Session other = session.copy();
+    long before = total.held();
+    other.charge();
+    assertThat(total.held()).as("its variables, as a session read from its state is charged")
+      .isEqualTo(before + bytesOf(Map.of("name", "Ada")));
   }
 }
