@@ -139,4 +139,52 @@ class LocalSessionStoreTest {
     store.open("c").setVariable("v", "z".repeat(600));
     assertThat(store.heldBytes()).isLessThanOrEqualTo(1_000).isGreaterThan(900);
   }
+
+  @Test
+  void shouldKeepASessionIdleExactlyTheIdleTimeAndGiveBackTheBytesOfOneThatGoes() {
+    AtomicLong now = new AtomicLong(1_000);
+    LocalSessionStore store = new LocalSessionStore(60_000, 20, now::get);
+    store.open("edge");
+    store.open("gone").setVariable("name", "Ada");
+    now.set(30_000);
+    assertThat(store.open("edge").lastActivity()).as("opening counts as activity").isEqualTo(30_000);
+    assertThat(store.heldBytes()).isPositive();
+    now.set(90_000);
+    assertThat(store.expireIdle()).isEqualTo(1);
+    assertThat(store.find("edge")).as("idle exactly session.idle, not past it").isPresent();
+    assertThat(store.heldBytes()).isZero();
+    assertThat(store.size()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldForgetAndResetOnlyWhatExistsAndGiveBackItsBytes() {
+    LocalSessionStore store = new LocalSessionStore(new SessionOptions(10, 10_000, 20, 60_000), 5_000,
+      System::currentTimeMillis);
+    assertThat(store.maxTotalBytes()).isEqualTo(5_000);
+    assertThat(store.options().maxSessions()).isEqualTo(10);
+    store.peek("a").setVariable("name", "Ada");
+    assertThat(store.heldBytes()).isPositive();
+    assertThat(store.forget("a")).isTrue();
+    assertThat(store.forget("a")).isFalse();
+    assertThat(store.heldBytes()).isZero();
+    store.open("b");
+    assertThat(store.reset("b").result()).isTrue();
+    assertThat(store.reset("b").result()).isFalse();
+    assertThat(store.size()).isZero();
+    assertThat(LocalSessionStore.defaultTotalBytes()).isEqualTo(Runtime.getRuntime().maxMemory() / 4);
+  }
+
+  @Test
+  void shouldPageExactlyTheLimitAmongEqualActivitiesByIdAndSayWhenNothingIsLeft() {
+    LocalSessionStore store = new LocalSessionStore(60_000, 20, () -> 5);
+    for (int i = 19; i >= 0; i--) {
+      store.open(String.format("s%02d", i));
+    }
+    SessionStore.Page first = store.page(null, 3).result();
+    assertThat(first.rows()).extracting(row -> row.session().id()).containsExactly("s00", "s01", "s02");
+    assertThat(first.next()).isNotNull();
+    assertThat(store.list(null, 20).rows()).hasSize(20);
+    assertThat(store.list(null, 20).next()).as("20 sessions fit a page of 20").isNull();
+    assertThat(store.list(null, 19).next()).isNotNull();
+  }
 }
