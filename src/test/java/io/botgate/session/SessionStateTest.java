@@ -200,4 +200,31 @@ class SessionStateTest {
     assertThat(total.held()).as("its variables, as a session read from its state is charged")
       .isEqualTo(before + bytesOf(Map.of("name", "Ada")));
   }
+
+  @Test
+  void shouldCountItsContextInItsBytesCarryItInItsStateAndGiveItBack() {
+    HeldTotal total = new HeldTotal(Long.MAX_VALUE);
+    Session session = session(total);
+    session.setVariable("name", "Ada");
+    long variables = session.heldBytes();
+    JsonObject context = new JsonObject().put("ns", new JsonObject().put("city", "Paris"));
+    session.context(context);
+    long withContext = session.heldBytes();
+    assertThat(withContext).isGreaterThan(variables);
+    assertThat(total.held()).isEqualTo(withContext);
+
+    HeldTotal other = new HeldTotal(Long.MAX_VALUE);
+    Session back = Session.fromState("s", TWO_RESULTS, other, session.toState());
+    assertThat(back.context()).isEqualTo(context);
+    assertThat(back.heldBytes()).isEqualTo(withContext);
+    assertThat(other.held()).isEqualTo(withContext);
+    assertThat(Session.fromState("s", TWO_RESULTS, new HeldTotal(Long.MAX_VALUE),
+      session(new HeldTotal(Long.MAX_VALUE)).toState()).context()).isNull();
+
+    session.context(null);
+    assertThat(session.heldBytes()).isEqualTo(variables);
+    assertThat(total.held()).isEqualTo(variables);
+    back.discard();
+    assertThat(other.held()).as("a discarded session gives back its variables and its context").isZero();
+  }
 }
