@@ -165,6 +165,29 @@ class SessionTurnsTest {
   }
 
   @Test
+  void shouldKeepTheLineWhileATurnThatWaitedRunsSoALaterOneWaitsForIt() {
+    Turns turns = new Turns(10);
+    Promise<String> a = Promise.promise();
+    Promise<String> b = Promise.promise();
+    Future<String> first = turns.next("k", a::future);
+    Future<String> second = turns.next("k", b::future);
+    assertThat(turns.busyKeys()).isEqualTo(1);
+    a.complete("a");
+    assertThat(result(first)).isEqualTo("a");
+    boolean[] started = new boolean[1];
+    Future<String> third = turns.next("k", () -> {
+      started[0] = true;
+      return Future.succeededFuture("c");
+    });
+    assertThat(started[0]).as("the third turn waits for the second, still running").isFalse();
+    assertThat(turns.busyKeys()).isEqualTo(1);
+    b.complete("b");
+    assertThat(result(second)).isEqualTo("b");
+    assertThat(result(third)).isEqualTo("c");
+    assertThat(turns.busyKeys()).isZero();
+  }
+
+  @Test
   void shouldLetExactlyMaxWaitingTurnsWaitBehindTheRunningOneAndRefuseTheNext() {
     Turns turns = new Turns(2);
     Promise<String> running = Promise.promise();
