@@ -199,6 +199,8 @@ class SessionTurnsTest {
     assertThat(failure(fourth)).isInstanceOf(io.botgate.GatewayError.class)
       .hasMessageContaining("already has 2 requests waiting");
     assertThat(((io.botgate.GatewayError) fourth.cause()).httpStatus()).isEqualTo(429);
+    assertThat(failure(turns.next("k", () -> Future.succeededFuture("5"))))
+      .as("a refusal keeps the line: the next one is refused too, not started").hasMessageContaining("already has 2");
     assertThat(second.isComplete()).isFalse();
     running.complete("1");
     assertThat(result(first)).isEqualTo("1");
