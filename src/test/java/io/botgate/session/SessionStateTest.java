@@ -199,6 +199,12 @@ class SessionStateTest {
     other.charge();
     assertThat(total.held()).as("its variables, as a session read from its state is charged")
       .isEqualTo(before + bytesOf(Map.of("name", "Ada")));
+    session.context(new JsonObject().put("ns", new JsonObject().put("city", "Paris")));
+    long contextBytes = session.heldBytes() - other.heldBytes();
+    assertThat(contextBytes).isPositive();
+    before = total.held();
+    session.copy().charge();
+    assertThat(total.held()).as("and its context").isEqualTo(before + bytesOf(Map.of("name", "Ada")) + contextBytes);
   }
 
   @Test
