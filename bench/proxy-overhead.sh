@@ -12,7 +12,7 @@
 # pass-through warm-up. METRICS_COST=1 measures the cost of metrics instead: executions (c) against two gateways
 # side by side, one as it starts by default (Vert.x's and the JVM's meters on, metrics.vertx=true) and one with
 # metrics.vertx=false (botgate's own meters only), in short interleaved rounds; prints the ratio off/on per round
-# and its median. SKIP_BUILD=1 (or NO_BUILD=1) uses target/botgate.jar as it is.
+# and its median. SKIP_BUILD=1 uses target/botgate.jar as it is (as in the other benchmarks).
 #   bash bench/proxy-overhead.sh [seconds per run, default 10] [connections, default 64] [rounds, default 5]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +24,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true; [ -f "$WORK/nginx.pid" ] && kill "$(c
 
 command -v wrk >/dev/null && command -v nginx >/dev/null || {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx >/dev/null; }
-[ -n "${SKIP_BUILD:-}${NO_BUILD:-}" ] || nice -n 10 mvn -B -q package -DskipTests
+[ -n "${SKIP_BUILD:-}" ] || nice -n 10 mvn -B -q package -DskipTests
 
 UPSTREAM=18081 PROXY=18082 GATEWAY=18080 PLAIN=18083
 BODY='{"query":"bench","total":3,"results":[{"id":1,"title":"How do I reset my password?"},{"id":2,"title":"How do I pay my bill?"},{"id":3,"title":"How do I turn on roaming?"}]}'
