@@ -32,6 +32,9 @@ final class MeteredBody implements ReadStream<Buffer> {
   private boolean ended;
   private Handler<Throwable> exceptionHandler;
   private Supplier<Future<?>> beforeEnd;
+  private long declaredLength = -1;
+  private Handler<Buffer> dataHandler;
+  private Buffer held;
 
   /** @param captureLimit how much to keep a copy of; 0 keeps nothing */
   MeteredBody(ReadStream<Buffer> source, long limit, String limitName, long captureLimit) {
@@ -61,14 +64,22 @@ final class MeteredBody implements ReadStream<Buffer> {
     return captureDropped;
   }
 
-  /** Work to finish once the whole body went through and before its end is passed on. */
-  MeteredBody beforeEnd(Supplier<Future<?>> work) {
+  /**
+   * Work to finish once the whole body went through and before its end is passed on. A body of a declared
+   * length ends for its reader with its last byte, not with the end that follows: so the chunk that
+   * completes that length is held back until the work is done.
+   *
+   * @param declaredLength the body's Content-Length, or -1 when it has none
+   */
+  MeteredBody beforeEnd(long declaredLength, Supplier<Future<?>> work) {
+    this.declaredLength = declaredLength;
     this.beforeEnd = work;
     return this;
   }
 
   @Override
   public ReadStream<Buffer> handler(Handler<Buffer> handler) {
+    dataHandler = handler;
     source.handler(handler == null ? null : data -> {
       if (overflowed) {
         return;
@@ -90,6 +101,10 @@ final class MeteredBody implements ReadStream<Buffer> {
         } else {
           captured.appendBuffer(data);
         }
+      }
+      if (beforeEnd != null && bytes == declaredLength) {
+        held = data;
+        return;
       }
       handler.handle(data);
     });
@@ -113,7 +128,14 @@ final class MeteredBody implements ReadStream<Buffer> {
       if (beforeEnd == null) {
         handler.handle(v);
       } else {
-        beforeEnd.get().onComplete(done -> handler.handle(v));
+        beforeEnd.get().onComplete(done -> {
+          Buffer last = held;
+          held = null;
+          if (last != null && dataHandler != null) {
+            dataHandler.handle(last);
+          }
+          handler.handle(v);
+        });
       }
     });
     return this;

@@ -370,7 +370,7 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     MeteredBody answer = new MeteredBody(body.stream(), options.responseLimitBytes(), "proxy.response.limit.bytes",
       capture ? options.captureLimitBytes() : 0);
     // Recorded before the caller sees the answer end: its next request reads this result.
-    answer.beforeEnd(() -> answered(call, status, answer));
+    answer.beforeEnd(body.length(), () -> answered(call, status, answer));
     response.setBody(Body.body(answer, body.length(), body.mediaType()));
     return ctx.sendResponse().andThen(done -> cut(call, answer, done.cause()));
   }
