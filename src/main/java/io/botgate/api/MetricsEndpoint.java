@@ -27,9 +27,6 @@ import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.micrometer.Label;
-import io.vertx.micrometer.Match;
-import io.vertx.micrometer.MatchType;
-import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
@@ -139,20 +136,13 @@ public final class MetricsEndpoint {
 
   /**
    * Vert.x's metrics options for {@code metrics.vertx}: labels with few values only. HTTP paths are left out
-   * (a session id is in most), the route template is kept; the addresses of sessions' events and of replies
-   * are folded into one value each.
+   * (a session id is in most), the route template is kept; the addresses of sessions' events are folded into
+   * one value ({@link BusReceivers}; the library leaves replies' {@code __vertx.*} addresses out itself).
    */
   static MicrometerMetricsOptions vertxMetricsOptions() {
     return new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(false)
       .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.EB_ADDRESS, Label.EB_SIDE,
-        Label.EB_FAILURE, Label.POOL_TYPE, Label.POOL_NAME, Label.CLIENT_NAME))
-      .addLabelMatch(fold("botgate\\.events\\..+", "botgate.events.*"))
-      .addLabelMatch(fold("__vertx\\.reply\\..+", "__vertx.reply.*"));
-  }
-
-  private static Match fold(String regex, String alias) {
-    return new Match().setDomain(MetricsDomain.EVENT_BUS).setLabel(Label.EB_ADDRESS.toString()).setType(MatchType.REGEX)
-      .setValue(regex).setAlias(alias);
+        Label.EB_FAILURE, Label.POOL_TYPE, Label.POOL_NAME, Label.CLIENT_NAME));
   }
 
   /** Vert.x recording its metrics into a registry that {@code /metrics} then serves. */
@@ -163,7 +153,7 @@ public final class MetricsEndpoint {
   /** The same as a builder, to finish clustered ({@code withClusterManager(...).buildClustered()}) or not. */
   public static VertxBuilder builderWithMetrics(VertxOptions options) {
     return Vertx.builder().with(options.setMetricsOptions(vertxMetricsOptions()))
-      .withMetrics(BusReceivers.observing(new MicrometerMetricsFactory(newRegistry())));
+      .withMetrics(BusReceivers.observing(HttpMeters.cached(new MicrometerMetricsFactory(newRegistry()))));
   }
 
   static PrometheusMeterRegistry newRegistry() {

@@ -111,6 +111,18 @@ public final class BusReceivers {
   private record Handle<H>(String address, H handle) {
   }
 
+  /** The sessions' event addresses as one label value, {@code botgate.events.*}. */
+  static final String FOLDED = DebugStream.ADDRESS_PREFIX + "*";
+
+  /**
+   * The address as the meters see it: the sessions' event addresses folded into one, before the library
+   * looks its meters up. Folded later (a Micrometer filter), each session's address stayed a key of the
+   * registry's map of ids as given, for good, and every first message to a session ran the filter's regex.
+   */
+  static String folded(String address) {
+    return address != null && address.startsWith(DebugStream.ADDRESS_PREFIX) ? FOLDED : address;
+  }
+
   /** The event bus's metrics, passed on, with registrations counted on the way. */
   private static final class Observed<H> implements EventBusMetrics<Handle<H>> {
     private final EventBusMetrics<H> metrics;
@@ -123,7 +135,7 @@ public final class BusReceivers {
 
     @Override
     public Handle<H> handlerRegistered(String address) {
-      Handle<H> handle = new Handle<>(address, metrics.handlerRegistered(address));
+      Handle<H> handle = new Handle<>(address, metrics.handlerRegistered(folded(address)));
       receivers.registered(address);
       return handle;
     }
@@ -151,27 +163,27 @@ public final class BusReceivers {
 
     @Override
     public void messageSent(String address, boolean publish, boolean local, boolean remote) {
-      metrics.messageSent(address, publish, local, remote);
+      metrics.messageSent(folded(address), publish, local, remote);
     }
 
     @Override
     public void messageReceived(String address, boolean publish, boolean local, int handlers) {
-      metrics.messageReceived(address, publish, local, handlers);
+      metrics.messageReceived(folded(address), publish, local, handlers);
     }
 
     @Override
     public void messageWritten(String address, int numberOfBytes) {
-      metrics.messageWritten(address, numberOfBytes);
+      metrics.messageWritten(folded(address), numberOfBytes);
     }
 
     @Override
     public void messageRead(String address, int numberOfBytes) {
-      metrics.messageRead(address, numberOfBytes);
+      metrics.messageRead(folded(address), numberOfBytes);
     }
 
     @Override
     public void replyFailure(String address, ReplyFailure failure) {
-      metrics.replyFailure(address, failure);
+      metrics.replyFailure(folded(address), failure);
     }
 
     @Override
