@@ -11,8 +11,10 @@
 # PASS_ONLY=1 measures the pass-through pair (d) and (e) alone; WARMUP=<seconds> (default 40) shortens the
 # pass-through warm-up. METRICS_COST=1 measures the cost of metrics instead: executions (c) against two gateways
 # side by side, one as it starts by default (Vert.x's and the JVM's meters on, metrics.vertx=true) and one with
-# metrics.vertx=false (botgate's own meters only), in short interleaved rounds; prints the ratio off/on per round
-# and its median. SKIP_BUILD=1 uses target/botgate.jar as it is (as in the other benchmarks).
+# metrics.vertx=false (botgate's own meters only), in short interleaved rounds; prints per round the throughput
+# ratio on/off and the ratio of the gateways' CPU time per request (user + system from /proc, far less swayed
+# by other load on a shared machine than throughput), then their medians on one "METRICS COST" line.
+# SKIP_BUILD=1 uses target/botgate.jar as it is (as in the other benchmarks).
 #   bash bench/proxy-overhead.sh [seconds per run, default 10] [connections, default 64] [rounds, default 5]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,6 +52,7 @@ cat > "$WORK/integrations.json" <<JSON
 JSON
 java ${JAVA_OPTS:-} -Dhttp.port=$GATEWAY -Degress.allow=127.0.0.1 -Dintegrations.file="$WORK/integrations.json" \
   -jar target/botgate.jar > "$WORK/gateway.log" 2>&1 &
+GATEWAY_PID=$!
 java ${JAVA_OPTS:-} -cp target/botgate.jar bench/PlainProxy.java $PLAIN $UPSTREAM > "$WORK/plain.log" 2>&1 &
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$GATEWAY/health" >/dev/null && break; sleep 0.2; done
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PLAIN/faq" >/dev/null && break; sleep 0.2; done
@@ -87,26 +90,46 @@ if [ -n "${METRICS_COST:-}" ]; then
   NOMETRICS=18084
   java ${JAVA_OPTS:-} -Dhttp.port=$NOMETRICS -Degress.allow=127.0.0.1 -Dintegrations.file="$WORK/integrations.json" \
     -Dmetrics.vertx=false -jar target/botgate.jar > "$WORK/gateway-off.log" 2>&1 &
+  NOMETRICS_PID=$!
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$NOMETRICS/health" >/dev/null && break; sleep 0.2; done
+  TICK=$(getconf CLK_TCK)
+  cpu_ms() { sed 's/.*) //' "/proc/$1/stat" | awk -v t="$TICK" '{print ($12 + $13) * 1000 / t}'; }
+  # port pid -> "rps p99 cpu-µs-per-request": the gateway's own CPU time (user + system, /proc) over the
+  # requests it served. Throughput on a shared machine follows whatever else runs; CPU per request much less.
+  measure() {
+    local before out requests
+    before=$(cpu_ms "$2")
+    out=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -s "$WORK/execute.lua" "http://127.0.0.1:$1")
+    requests=$(awk '/requests in/ {print $1}' <<<"$out")
+    awk -v rps="$(awk '/Requests\/sec/ {print $2}' <<<"$out")" -v p99="$(awk '$1=="99%" {print $2}' <<<"$out")" \
+      -v cpu="$(awk -v a="$before" -v b="$(cpu_ms "$2")" 'BEGIN {print b - a}')" -v n="$requests" \
+      'BEGIN {printf "%s %s %.0f\n", rps, p99, cpu * 1000 / n}'
+  }
   echo "metrics cost: executions over 10,000 sessions, wrk 2 threads, $CONNS connections, ${DURATION}s runs," \
     "$ROUNDS interleaved rounds; load average $(cut -d' ' -f1-3 /proc/loadavg)"
   for port in $GATEWAY $NOMETRICS $GATEWAY $NOMETRICS; do # warm-up, both in turn
     wrk -t2 -c"$CONNS" -d20s -s "$WORK/execute.lua" "http://127.0.0.1:$port" >/dev/null
   done
   curl -sf "http://127.0.0.1:$GATEWAY/metrics" | grep -c '^vertx_' | sed 's/^/  series of Vert.x on the default gateway: /'
-  ratios=()
+  ratios=() cpus=()
   for round in $(seq "$ROUNDS"); do
     # alternate which one goes first, so a drift of the machine's speed does not favour one
-    if (( round % 2 )); then on=$(run "http://127.0.0.1:$GATEWAY" "$WORK/execute.lua"); off=$(run "http://127.0.0.1:$NOMETRICS" "$WORK/execute.lua")
-    else off=$(run "http://127.0.0.1:$NOMETRICS" "$WORK/execute.lua"); on=$(run "http://127.0.0.1:$GATEWAY" "$WORK/execute.lua"); fi
-    ratio=$(awk -v a="${on%% *}" -v b="${off%% *}" 'BEGIN {printf "%.3f", a / b}')
-    ratios+=("$ratio")
-    echo "  round $round: metrics on ${on%% *} req/s (p99 $(cut -d' ' -f3 <<<"$on")), off ${off%% *} req/s" \
-      "(p99 $(cut -d' ' -f3 <<<"$off")), on/off $ratio"
+    if (( round % 2 )); then on=$(measure $GATEWAY $GATEWAY_PID); off=$(measure $NOMETRICS $NOMETRICS_PID)
+    else off=$(measure $NOMETRICS $NOMETRICS_PID); on=$(measure $GATEWAY $GATEWAY_PID); fi
+    read -r on_rps on_p99 on_cpu <<<"$on"; read -r off_rps off_p99 off_cpu <<<"$off"
+    ratio=$(awk -v a="$on_rps" -v b="$off_rps" 'BEGIN {printf "%.3f", a / b}')
+    cpu=$(awk -v a="$on_cpu" -v b="$off_cpu" 'BEGIN {printf "%.3f", a / b}')
+    ratios+=("$ratio") cpus+=("$cpu")
+    echo "  round $round: metrics on $on_rps req/s (p99 $on_p99, $on_cpu µs CPU each), off $off_rps req/s" \
+      "(p99 $off_p99, $off_cpu µs each): throughput on/off $ratio, CPU per request on/off $cpu;" \
+      "load $(cut -d' ' -f1 /proc/loadavg)"
   done
-  m=$(printf '%s\n' "${ratios[@]}" | sort -n | sed -n "$(( (ROUNDS + 1) / 2 ))p")
-  echo "median on/off: $m, a cost of $(awk -v m="$m" 'BEGIN {printf "%.1f", (1 - m) * 100}') % (target under 5 %);" \
+  median_of() { printf '%s\n' "$@" | sort -n | sed -n "$(( (ROUNDS + 1) / 2 ))p"; }
+  m=$(median_of "${ratios[@]}") c=$(median_of "${cpus[@]}")
+  echo "rounds' throughput on/off: ${ratios[*]}; CPU per request on/off: ${cpus[*]};" \
     "load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "METRICS COST: median throughput on/off $m, a cost of $(awk -v m="$m" 'BEGIN {printf "%.1f", (1 - m) * 100}') %" \
+    "(target under 5 %); median CPU per request on/off $c, $(awk -v c="$c" 'BEGIN {printf "%+.1f", (c - 1) * 100}') %"
   exit 0
 fi
 
