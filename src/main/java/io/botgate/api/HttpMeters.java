@@ -43,12 +43,13 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Vert.x's HTTP server and client request meters, with vertx-micrometer-metrics' names, labels and semantics,
- * held per method, route and status code. The library builds a Micrometer id and looks each meter up in the
- * registry on every use: six to eight look-ups per request on each side, with their tags merged, sorted and
- * compared, which was most of what Vert.x's metrics cost an execution. Connections, bytes, errors, WebSockets
- * and everything that is not HTTP stay the library's.
- * <p>Used only for the labels botgate enables (method, status code, route template, client name); with any
- * other label, or a custom tags provider, the library's own meters are left in place.
+ * held per method, route and status code; and its event-bus meters, held per address ({@link EventBusMeters}).
+ * The library builds a Micrometer id and looks each meter up in the registry on every use: six to eight
+ * look-ups per request on each side, two to four per message, with their tags merged, sorted and compared,
+ * which was most of what Vert.x's metrics cost an execution. Connections, bytes, errors, WebSockets, pools
+ * and the JVM stay the library's.
+ * <p>Used only for the labels botgate enables (method, status code, route template, client name, address,
+ * side, failure); with any other label, or a custom tags provider, the library's own meters are left in place.
  */
 final class HttpMeters {
 
@@ -104,15 +105,17 @@ final class HttpMeters {
     private final MetricsNaming server;
     private final MetricsNaming client;
     private final Set<Label> labels;
-    /** The gauges' values by name and tags, shared by every server and client of this Vert.x. */
-    private final ConcurrentHashMap<String, LongAdder> gauges = new ConcurrentHashMap<>();
+    private final MetricsNaming eventBus;
+    private final Gauges gauges;
 
     Decorated(VertxMetrics library, MeterRegistry registry, MicrometerMetricsOptions options) {
       this.library = library;
       this.registry = registry;
       this.server = options.getMetricsNaming().withBaseName("vertx." + MetricsDomain.HTTP_SERVER.toCategory() + ".");
       this.client = options.getMetricsNaming().withBaseName("vertx." + MetricsDomain.HTTP_CLIENT.toCategory() + ".");
+      this.eventBus = options.getMetricsNaming().withBaseName("vertx." + MetricsDomain.EVENT_BUS.toCategory() + ".");
       this.labels = EnumSet.copyOf(options.getLabels());
+      this.gauges = new Gauges(registry);
     }
 
     @SuppressWarnings("unchecked")
@@ -132,7 +135,8 @@ final class HttpMeters {
 
     @Override
     public EventBusMetrics<?> createEventBusMetrics() {
-      return library.createEventBusMetrics();
+      EventBusMetrics<?> metrics = library.createEventBusMetrics();
+      return metrics == null ? null : new EventBusMeters(registry, eventBus, labels, gauges);
     }
 
     @Override
@@ -176,7 +180,22 @@ final class HttpMeters {
     }
 
     LongAdder gauge(String name, String description, Tags tags) {
-      return gauges.computeIfAbsent(name + tags, k -> {
+      return gauges.get(name, description, tags);
+    }
+  }
+
+  /** Gauges of counts kept in adders, one adder per name and tags however many meters of a Vert.x share it. */
+  static final class Gauges {
+    private final MeterRegistry registry;
+    private final ConcurrentHashMap<String, LongAdder> values = new ConcurrentHashMap<>();
+
+    Gauges(MeterRegistry registry) {
+      this.registry = registry;
+    }
+
+    /** Looked up by a key built on each call: for meters made once, not per request. */
+    LongAdder get(String name, String description, Tags tags) {
+      return values.computeIfAbsent(name + tags, k -> {
         LongAdder value = new LongAdder();
         Gauge.builder(name, value, LongAdder::doubleValue).description(description).tags(tags).strongReference(true)
           .register(registry);

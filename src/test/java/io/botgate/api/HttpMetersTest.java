@@ -3,6 +3,8 @@ package io.botgate.api;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.spi.VertxMetricsFactory;
@@ -17,6 +19,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
@@ -24,23 +27,39 @@ import static io.botgate.Await.result;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** botgate's HTTP request meters say what vertx-micrometer-metrics' own say, series for series. */
+/** botgate's HTTP request and event-bus meters say what vertx-micrometer-metrics' own say, series for series. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class HttpMetersTest {
 
   @Test
   void shouldServeTheSameHttpSeriesAndCountsAsTheLibrary() {
-    Set<String> library = traffic("http-meters-library", factory -> factory);
-    Set<String> cached = traffic("http-meters-cached", HttpMeters::cached);
+    Set<String> library = only("vertx_http_", traffic("http-meters-library", factory -> factory));
+    Set<String> cached = only("vertx_http_", traffic("http-meters-cached", HttpMeters::cached));
 
     assertThat(library).as("the library's series").anyMatch(line -> line.startsWith("vertx_http_server_requests_total{"));
     assertThat(cached).isEqualTo(library);
   }
 
+  @Test
+  void shouldServeTheSameEventBusSeriesAndCountsAsTheLibrary() {
+    Set<String> library = only("vertx_eventbus_", traffic("eb-meters-library", factory -> factory));
+    Set<String> cached = only("vertx_eventbus_", traffic("eb-meters-cached", HttpMeters::cached));
+
+    assertThat(library).as("the library's series")
+      .anyMatch(line -> line.startsWith("vertx_eventbus_published_total{address=\"news\""))
+      .anyMatch(line -> line.startsWith("vertx_eventbus_reply_failures_total{"));
+    assertThat(cached).isEqualTo(library);
+  }
+
+  private static Set<String> only(String prefix, Set<String> lines) {
+    return lines.stream().filter(line -> line.startsWith(prefix)).collect(Collectors.toCollection(TreeSet::new));
+  }
+
   /**
    * The same requests through a server with a router (nested routes, a 404, a POST with a body) and a Web
-   * Client, on a Vert.x whose metrics {@code decorate} made; its {@code vertx_http_*} lines without the
-   * durations (which differ) and with the counts.
+   * Client, and the same messages on the event bus (sent, published, replied to, failed, to no one), on a
+   * Vert.x whose metrics {@code decorate} made; its {@code vertx_*} lines without the durations (which
+   * differ) and with the counts.
    */
   private static Set<String> traffic(String registryName, UnaryOperator<VertxMetricsFactory> decorate) {
     PrometheusMeterRegistry registry = MetricsEndpoint.newRegistry();
@@ -64,8 +83,30 @@ class HttpMetersTest {
       result(client.get(port, "127.0.0.1", "/nowhere").send());
       // the server's meters of an answer are recorded once it is written, maybe after the client has it
       await().atMost(Duration.ofSeconds(10)).until(() -> registry.scrape().contains("code=\"404\""));
+
+      EventBus bus = vertx.eventBus();
+      AtomicInteger handled = new AtomicInteger();
+      bus.<String>consumer("news", msg -> handled.incrementAndGet());
+      bus.<String>consumer("news", msg -> handled.incrementAndGet());
+      bus.<String>consumer("ask", msg -> {
+        handled.incrementAndGet();
+        if ("fail".equals(msg.body())) {
+          msg.fail(7, "no");
+        } else {
+          msg.reply("yes");
+        }
+      });
+      MessageConsumer<String> gone = bus.consumer("gone", msg -> { });
+      result(gone.unregister());
+      bus.publish("news", "one");
+      bus.send("news", "two");
+      result(bus.request("ask", "ok"));
+      assertThat(bus.request("ask", "fail").toCompletionStage().toCompletableFuture()).failsWithin(Duration.ofSeconds(10));
+      assertThat(bus.request("nobody", "hello").toCompletionStage().toCompletableFuture()).failsWithin(Duration.ofSeconds(10));
+      await().atMost(Duration.ofSeconds(10)).until(() -> handled.get() == 5);
+
       return registry.scrape().lines()
-        .filter(line -> line.startsWith("vertx_http_"))
+        .filter(line -> line.startsWith("vertx_"))
         .filter(line -> !line.contains("_seconds_sum") && !line.contains("_seconds_max"))
         .collect(Collectors.toCollection(TreeSet::new));
     } finally {
