@@ -12,8 +12,9 @@
 # pass-through warm-up. METRICS_COST=1 measures the cost of metrics instead: executions (c) against two gateways
 # side by side, one as it starts by default (Vert.x's and the JVM's meters on, metrics.vertx=true) and one with
 # metrics.vertx=false (botgate's own meters only), in short interleaved rounds; prints per round the throughput
-# ratio on/off and the ratio of the gateways' CPU time per request (user + system from /proc, far less swayed
-# by other load on a shared machine than throughput), then their medians on one "METRICS COST" line.
+# ratio on/off and the ratio of the gateways' CPU time per request (user + system from /proc), then their
+# medians on one "METRICS COST" line. Neither says much on a loaded machine: a gateway that got fewer requests
+# a second also spends more CPU on each (fewer requests per wake-up), and the JIT may still be compiling.
 # SKIP_BUILD=1 uses target/botgate.jar as it is (as in the other benchmarks).
 #   bash bench/proxy-overhead.sh [seconds per run, default 10] [connections, default 64] [rounds, default 5]
 set -euo pipefail
@@ -95,7 +96,7 @@ if [ -n "${METRICS_COST:-}" ]; then
   TICK=$(getconf CLK_TCK)
   cpu_ms() { sed 's/.*) //' "/proc/$1/stat" | awk -v t="$TICK" '{print ($12 + $13) * 1000 / t}'; }
   # port pid -> "rps p99 cpu-µs-per-request": the gateway's own CPU time (user + system, /proc) over the
-  # requests it served. Throughput on a shared machine follows whatever else runs; CPU per request much less.
+  # requests it served.
   measure() {
     local before out requests
     before=$(cpu_ms "$2")
