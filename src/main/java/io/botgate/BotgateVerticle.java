@@ -281,6 +281,9 @@ public final class BotgateVerticle extends VerticleBase {
       .setMaxWebSocketFrameSize(config.integer("console.frame.bytes"))
       .setMaxWebSocketMessageSize(config.integer("console.frame.bytes"));
     clusterEvents = hazelcast == null ? null : new ClusterEvents(vertx, stream, hazelcast);
+    if (clusterEvents != null) {
+      executor.resultsDelivery(clusterEvents::delivery);
+    }
     return (clusterEvents == null ? Future.succeededFuture() : clusterEvents.start())
       .compose(v -> HttpServerVerticle.deploy(vertx, router, options, config.integer("http.instances"),
         config.integer("shutdown.graceSeconds")))

@@ -2,6 +2,7 @@ package io.botgate.session;
 
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import com.hazelcast.projection.Projection;
@@ -17,11 +18,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -134,7 +133,7 @@ public final class ClusteredSessionStore implements SessionStore {
     // A new session is created by the same operation, unless session.max are live.
     byte[] create = counted.get() < options.maxSessions() ? Session.firstTurnState(now, self) : null;
     Saved known = known(id);
-    return from(map.submitToKey(id, new BeginTurn(self, members(), create, known == null ? 0 : known.save)))
+    return from(map.submitToKey(id, new BeginTurn(self, create, known == null ? 0 : known.save)))
       .compose(state -> {
       if (BeginTurn.is(state, BeginTurn.HELD)) {
         if (System.nanoTime() > giveUpAt) {
@@ -177,25 +176,18 @@ public final class ClusteredSessionStore implements SessionStore {
     map.submitToKey(id, new EndTurn(self));
   }
 
-  private Set<UUID> members() {
-    Set<UUID> live = new HashSet<>();
-    for (Member member : hazelcast.getCluster().getMembers()) {
-      live.add(member.getUuid());
-    }
-    return live;
-  }
-
   /** How far the numbering jumps after a turn lost with its node: more events than any turn emits. */
   static final long AFTER_LOST_TURN = 1_000_000;
 
   /**
-   * Runs on the member holding the session: when no live member's turn holds it, takes the turn for
-   * {@code owner} and returns the state as it was, or {@link #UNCHANGED} ({@link #UNCHANGED_LOST} when a
-   * turn of a member that left held it) when it is still {@code owner}'s save number {@code known}; else
-   * returns {@link #HELD}. A session that does not exist is created as {@code create} ({@link #CREATED}),
-   * or, with {@code create} null, left absent (null). Backups get exactly what was written.
+   * Runs on the member holding the session: when no live member's turn holds it (as that member sees the
+   * cluster), takes the turn for {@code owner} and returns the state as it was, or {@link #UNCHANGED}
+   * ({@link #UNCHANGED_LOST} when a turn of a member that left held it) when it is still {@code owner}'s
+   * save number {@code known}; else returns {@link #HELD}. A session that does not exist is created as
+   * {@code create} ({@link #CREATED}), or, with {@code create} null, left absent (null). Backups mark the
+   * turn in their copy ({@link MarkTurn}) rather than receive the whole state again.
    */
-  static final class BeginTurn implements EntryProcessor<String, byte[], byte[]> {
+  static final class BeginTurn implements EntryProcessor<String, byte[], byte[]>, HazelcastInstanceAware {
     @Serial
     private static final long serialVersionUID = 1L;
     /** Answers, one byte long where a state is dozens (compared by content: results may be copies). */
@@ -209,17 +201,22 @@ public final class ClusteredSessionStore implements SessionStore {
     }
 
     private final UUID owner;
-    private final Set<UUID> live;
     private final byte[] create;
     /** The owner's save whose copy it holds, or 0. */
     private final long known;
-    private transient byte[] written;
+    /** The member running it, set by Hazelcast before it runs. */
+    private transient HazelcastInstance member;
+    private transient EntryProcessor<String, byte[], byte[]> backup;
 
-    BeginTurn(UUID owner, Set<UUID> live, byte[] create, long known) {
+    BeginTurn(UUID owner, byte[] create, long known) {
       this.owner = owner;
-      this.live = live;
       this.create = create;
       this.known = known;
+    }
+
+    @Override
+    public void setHazelcastInstance(HazelcastInstance hazelcast) {
+      member = hazelcast;
     }
 
     @Override
@@ -229,24 +226,33 @@ public final class ClusteredSessionStore implements SessionStore {
         if (create == null) {
           return null;
         }
-        written = create;
-        entry.setValue(written);
+        entry.setValue(create);
+        backup = new Write(create);
         return CREATED;
       }
-      if (Session.turnOpen(state) && live.contains(Session.turnOwner(state))) {
+      if (Session.turnOpen(state) && live(Session.turnOwner(state))) {
         return HELD;
       }
-      written = Session.withTurn(state, owner);
-      entry.setValue(written);
+      entry.setValue(Session.withTurn(state, owner));
+      backup = new MarkTurn(owner);
       if (known != 0 && Session.savedBy(state, owner, known)) {
         return Session.turnOpen(state) ? UNCHANGED_LOST : UNCHANGED;
       }
       return state;
     }
 
+    private boolean live(UUID uuid) {
+      for (Member m : member.getCluster().getMembers()) {
+        if (m.getUuid().equals(uuid)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
     @Override
     public EntryProcessor<String, byte[], byte[]> getBackupProcessor() {
-      return written == null ? null : new Write(written);
+      return backup;
     }
   }
 
@@ -255,7 +261,7 @@ public final class ClusteredSessionStore implements SessionStore {
     @Serial
     private static final long serialVersionUID = 1L;
     private final UUID owner;
-    private transient byte[] written;
+    private transient boolean ended;
 
     EndTurn(UUID owner) {
       this.owner = owner;
@@ -265,15 +271,30 @@ public final class ClusteredSessionStore implements SessionStore {
     public byte[] process(Map.Entry<String, byte[]> entry) {
       byte[] state = entry.getValue();
       if (state != null && Session.turnOpen(state) && owner.equals(Session.turnOwner(state))) {
-        written = Session.withTurn(state, null);
-        entry.setValue(written);
+        entry.setValue(Session.withTurn(state, null));
+        ended = true;
       }
       return null;
     }
 
     @Override
     public EntryProcessor<String, byte[], byte[]> getBackupProcessor() {
-      return written == null ? null : new Write(written);
+      return ended ? new MarkTurn(null) : null;
+    }
+  }
+
+  /**
+   * On a backup: the turn the primary marked ({@code owner}'s, none when null), applied to the backup's copy,
+   * which held what the primary held before (backups apply a partition's changes in the primary's order).
+   */
+  record MarkTurn(UUID owner) implements EntryProcessor<String, byte[], byte[]> {
+    @Override
+    public byte[] process(Map.Entry<String, byte[]> entry) {
+      byte[] state = entry.getValue();
+      if (state != null) {
+        entry.setValue(Session.withTurn(state, owner));
+      }
+      return null;
     }
   }
 

@@ -1,0 +1,145 @@
+package io.botgate.session;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Arrays;
+
+/**
+ * The binary pieces of a session's clustered state: numbers big-endian, strings as their UTF-8 length and
+ * bytes (-1: null), results field by field. A node writes every result of a session at each save (up to
+ * {@code session.results} of them): as JSON each cost a map, a formatted timestamp and a parse back, most
+ * of what a save cost.
+ */
+final class StateBytes {
+
+  private StateBytes() {
+  }
+
+  /** Appends to a byte array that grows as needed. */
+  static final class Writer {
+    private byte[] bytes;
+    private int size;
+
+    Writer(int capacity) {
+      bytes = new byte[capacity];
+    }
+
+    private void room(int more) {
+      if (size + more > bytes.length) {
+        bytes = Arrays.copyOf(bytes, Math.max(size + more, bytes.length * 2));
+      }
+    }
+
+    Writer put(byte b) {
+      room(1);
+      bytes[size++] = b;
+      return this;
+    }
+
+    Writer putInt(int v) {
+      room(Integer.BYTES);
+      for (int shift = 24; shift >= 0; shift -= 8) {
+        bytes[size++] = (byte) (v >>> shift);
+      }
+      return this;
+    }
+
+    Writer putLong(long v) {
+      room(Long.BYTES);
+      for (int shift = 56; shift >= 0; shift -= 8) {
+        bytes[size++] = (byte) (v >>> shift);
+      }
+      return this;
+    }
+
+    Writer putBytes(byte[] b) {
+      room(b.length);
+      System.arraycopy(b, 0, bytes, size, b.length);
+      size += b.length;
+      return this;
+    }
+
+    Writer putString(String s) {
+      if (s == null) {
+        return putInt(-1);
+      }
+      byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+      return putInt(utf8.length).putBytes(utf8);
+    }
+
+    Writer putResult(IntegrationResult r) {
+      putString(r.session()).putString(r.integration()).put((byte) (r.success() ? 1 : 0)).putString(r.statusCode());
+      return putLong(r.at().getEpochSecond()).putInt(r.at().getNano()).putLong(r.durationMs()).putInt(r.attempts())
+        .putString(r.node());
+    }
+
+    /** Overwrites 4 bytes already written at {@code at}. */
+    void setInt(int at, int v) {
+      for (int shift = 24; shift >= 0; shift -= 8) {
+        bytes[at++] = (byte) (v >>> shift);
+      }
+    }
+
+    int size() {
+      return size;
+    }
+
+    byte[] toArray() {
+      return size == bytes.length ? bytes : Arrays.copyOf(bytes, size);
+    }
+  }
+
+  /** Reads what a {@link Writer} wrote, from a position on. */
+  static final class Reader {
+    private final byte[] bytes;
+    private int at;
+
+    Reader(byte[] bytes, int at) {
+      this.bytes = bytes;
+      this.at = at;
+    }
+
+    byte get() {
+      return bytes[at++];
+    }
+
+    int getInt() {
+      int v = 0;
+      for (int i = 0; i < Integer.BYTES; i++) {
+        v = v << 8 | bytes[at++] & 0xff;
+      }
+      return v;
+    }
+
+    long getLong() {
+      long v = 0;
+      for (int i = 0; i < Long.BYTES; i++) {
+        v = v << 8 | bytes[at++] & 0xff;
+      }
+      return v;
+    }
+
+    String getString() {
+      int length = getInt();
+      if (length < 0) {
+        return null;
+      }
+      String s = new String(bytes, at, length, StandardCharsets.UTF_8);
+      at += length;
+      return s;
+    }
+
+    IntegrationResult getResult() {
+      String session = getString();
+      String integration = getString();
+      boolean success = get() == 1;
+      String status = getString();
+      Instant when = Instant.ofEpochSecond(getLong(), getInt());
+      return new IntegrationResult(session, integration, success, status, when, getLong(), getInt(), getString());
+    }
+
+    int position() {
+      return at;
+    }
+  }
+}
