@@ -3,7 +3,12 @@ package io.botgate.session;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceAware;
+import com.hazelcast.internal.serialization.DataSerializerHook;
 import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.DataSerializableFactory;
+import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import com.hazelcast.map.IMap;
 import com.hazelcast.projection.Projection;
 import io.botgate.GatewayError;
@@ -13,6 +18,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
+import java.io.IOException;
 import java.io.Serial;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -187,9 +193,8 @@ public final class ClusteredSessionStore implements SessionStore {
    * {@code create} ({@link #CREATED}), or, with {@code create} null, left absent (null). Backups mark the
    * turn in their copy ({@link MarkTurn}) rather than receive the whole state again.
    */
-  static final class BeginTurn implements EntryProcessor<String, byte[], byte[]>, HazelcastInstanceAware {
-    @Serial
-    private static final long serialVersionUID = 1L;
+  static final class BeginTurn implements EntryProcessor<String, byte[], byte[]>, HazelcastInstanceAware,
+    IdentifiedDataSerializable {
     /** Answers, one byte long where a state is dozens (compared by content: results may be copies). */
     static final byte[] HELD = {'h'};
     static final byte[] CREATED = {'c'};
@@ -200,10 +205,10 @@ public final class ClusteredSessionStore implements SessionStore {
       return answer != null && answer.length == 1 && answer[0] == which[0];
     }
 
-    private final UUID owner;
-    private final byte[] create;
+    private UUID owner;
+    private byte[] create;
     /** The owner's save whose copy it holds, or 0. */
-    private final long known;
+    private long known;
     /** The member running it, set by Hazelcast before it runs. */
     private transient HazelcastInstance member;
     private transient EntryProcessor<String, byte[], byte[]> backup;
@@ -212,6 +217,34 @@ public final class ClusteredSessionStore implements SessionStore {
       this.owner = owner;
       this.create = create;
       this.known = known;
+    }
+
+    /** For Hazelcast, which then reads the fields. */
+    BeginTurn() {
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      Wire.writeUuid(out, owner);
+      out.writeByteArray(create);
+      out.writeLong(known);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      owner = Wire.readUuid(in);
+      create = in.readByteArray();
+      known = in.readLong();
+    }
+
+    @Override
+    public int getFactoryId() {
+      return Wire.FACTORY;
+    }
+
+    @Override
+    public int getClassId() {
+      return Wire.BEGIN_TURN;
     }
 
     @Override
@@ -257,14 +290,35 @@ public final class ClusteredSessionStore implements SessionStore {
   }
 
   /** Ends {@code owner}'s turn without changing the session. */
-  static final class EndTurn implements EntryProcessor<String, byte[], byte[]> {
-    @Serial
-    private static final long serialVersionUID = 1L;
-    private final UUID owner;
+  static final class EndTurn implements EntryProcessor<String, byte[], byte[]>, IdentifiedDataSerializable {
+    private UUID owner;
     private transient boolean ended;
 
     EndTurn(UUID owner) {
       this.owner = owner;
+    }
+
+    EndTurn() {
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      Wire.writeUuid(out, owner);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      owner = Wire.readUuid(in);
+    }
+
+    @Override
+    public int getFactoryId() {
+      return Wire.FACTORY;
+    }
+
+    @Override
+    public int getClassId() {
+      return Wire.END_TURN;
     }
 
     @Override
@@ -287,7 +341,36 @@ public final class ClusteredSessionStore implements SessionStore {
    * On a backup: the turn the primary marked ({@code owner}'s, none when null), applied to the backup's copy,
    * which held what the primary held before (backups apply a partition's changes in the primary's order).
    */
-  record MarkTurn(UUID owner) implements EntryProcessor<String, byte[], byte[]> {
+  static final class MarkTurn implements EntryProcessor<String, byte[], byte[]>, IdentifiedDataSerializable {
+    private UUID owner;
+
+    MarkTurn(UUID owner) {
+      this.owner = owner;
+    }
+
+    MarkTurn() {
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      Wire.writeUuid(out, owner);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      owner = Wire.readUuid(in);
+    }
+
+    @Override
+    public int getFactoryId() {
+      return Wire.FACTORY;
+    }
+
+    @Override
+    public int getClassId() {
+      return Wire.MARK_TURN;
+    }
+
     @Override
     public byte[] process(Map.Entry<String, byte[]> entry) {
       byte[] state = entry.getValue();
@@ -299,11 +382,82 @@ public final class ClusteredSessionStore implements SessionStore {
   }
 
   /** On a backup: the bytes the primary wrote. */
-  record Write(byte[] state) implements EntryProcessor<String, byte[], byte[]> {
+  static final class Write implements EntryProcessor<String, byte[], byte[]>, IdentifiedDataSerializable {
+    private byte[] state;
+
+    Write(byte[] state) {
+      this.state = state;
+    }
+
+    Write() {
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeByteArray(state);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      state = in.readByteArray();
+    }
+
+    @Override
+    public int getFactoryId() {
+      return Wire.FACTORY;
+    }
+
+    @Override
+    public int getClassId() {
+      return Wire.WRITE;
+    }
+
     @Override
     public byte[] process(Map.Entry<String, byte[]> entry) {
       entry.setValue(state);
       return null;
+    }
+  }
+
+  /**
+   * How the processors above travel between members: as {@link IdentifiedDataSerializable}, a few fields
+   * each, rather than by Java serialization (class descriptors, an object stream per operation). Hazelcast
+   * finds this hook through {@code META-INF/services/com.hazelcast.DataSerializerHook}, so every member in a
+   * JVM holding botgate's classes reads them, a plain Vert.x member included.
+   */
+  public static final class Wire implements DataSerializerHook {
+    static final int FACTORY = 0x0b07_5e55;
+    static final int BEGIN_TURN = 1;
+    static final int END_TURN = 2;
+    static final int MARK_TURN = 3;
+    static final int WRITE = 4;
+
+    @Override
+    public int getFactoryId() {
+      return FACTORY;
+    }
+
+    @Override
+    public DataSerializableFactory createFactory() {
+      return classId -> switch (classId) {
+        case BEGIN_TURN -> new BeginTurn();
+        case END_TURN -> new EndTurn();
+        case MARK_TURN -> new MarkTurn();
+        case WRITE -> new Write();
+        default -> null;
+      };
+    }
+
+    static void writeUuid(ObjectDataOutput out, UUID uuid) throws IOException {
+      out.writeBoolean(uuid != null);
+      if (uuid != null) {
+        out.writeLong(uuid.getMostSignificantBits());
+        out.writeLong(uuid.getLeastSignificantBits());
+      }
+    }
+
+    static UUID readUuid(ObjectDataInput in) throws IOException {
+      return in.readBoolean() ? new UUID(in.readLong(), in.readLong()) : null;
     }
   }
 
