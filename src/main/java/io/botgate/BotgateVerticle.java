@@ -374,7 +374,8 @@ public final class BotgateVerticle extends VerticleBase {
     if (credentials != null) {
       credentials.close();
     }
-    return bridge == null ? Future.succeededFuture() : bridge.close();
+    Future<?> released = sessions instanceof ClusteredSessionStore clustered ? clustered.close() : Future.succeededFuture();
+    return released.eventually(() -> bridge == null ? Future.succeededFuture() : bridge.close());
   }
 
   /** The port actually bound (useful with http.port 0). */

@@ -356,12 +356,31 @@ public final class Session {
       .putLong(0).putLong(0).putLong(0).put((byte) '{').put((byte) '}').array();
   }
 
-  /** Whether a turn holds the session: one running, or one that never saved it (its node died). */
+  /**
+   * Whether a turn holds the session: one running, or one that never saved it (its node died); or a member's
+   * lease ({@link #leased}).
+   */
   static boolean turnOpen(byte[] state) {
-    return state[Long.BYTES] == 1;
+    return state[Long.BYTES] != 0;
   }
 
-  /** The member whose turn holds the session (meaningful when {@link #turnOpen}). */
+  /**
+   * Whether a member holds the session between its turns: it saved it last and may begin its next turn
+   * without asking the cluster, so another member must ask it to give the lease up first.
+   */
+  static boolean leased(byte[] state) {
+    return state[Long.BYTES] == LEASE;
+  }
+
+  /** Marks a state, in place, as leased by {@code owner}. */
+  static void markLeased(byte[] state, UUID owner) {
+    ByteBuffer.wrap(state, Long.BYTES, 1 + 2 * Long.BYTES).put(LEASE).putLong(owner.getMostSignificantBits())
+      .putLong(owner.getLeastSignificantBits());
+  }
+
+  private static final byte LEASE = 2;
+
+  /** The member whose turn or lease holds the session (meaningful when {@link #turnOpen}). */
   static UUID turnOwner(byte[] state) {
     ByteBuffer in = ByteBuffer.wrap(state, Long.BYTES + 1, 2 * Long.BYTES);
     return new UUID(in.getLong(), in.getLong());
