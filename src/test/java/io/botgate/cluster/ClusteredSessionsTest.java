@@ -212,6 +212,21 @@ class ClusteredSessionsTest {
   }
 
   @Test
+  void shouldTakeASessionLeasedByANodeThatLeftAsATurnLostWithIt() {
+    JsonObject first = result(post(cluster.node(0), "/api/sessions/lease-lost/scripts", new JsonObject().put("code", INCREMENT)));
+    com.hazelcast.map.IMap<String, byte[]> map = ClusterNode.hazelcast(cluster.node(1).vertx())
+      .getMap(io.botgate.session.ClusteredSessionStore.MAP);
+    byte[] state = map.get("lease-lost");
+    state[Long.BYTES] = 2; // leased by a member that is gone (no uuid): it may have begun a turn without a word
+    map.set("lease-lost", state);
+
+    JsonObject next = result(post(cluster.node(1), "/api/sessions/lease-lost/scripts", new JsonObject().put("code", INCREMENT)));
+    assertThat(next.getJsonArray("events").getJsonObject(0).getLong("seq"))
+      .isGreaterThan(last(first.getJsonArray("events")) + 1_000_000L);
+    assertThat(next.getJsonObject("variableChanges").getInteger("n")).isEqualTo(2);
+  }
+
+  @Test
   void shouldNumberPastALostTurnOnTheNodeThatSavedTheSessionLast() {
     JsonObject first = result(post(cluster.node(0), "/api/sessions/lost-here/scripts", new JsonObject().put("code", INCREMENT)));
     com.hazelcast.map.IMap<String, byte[]> map = ClusterNode.hazelcast(cluster.node(1).vertx())
