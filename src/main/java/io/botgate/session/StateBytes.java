@@ -5,12 +5,18 @@ import java.time.Instant;
 import java.util.Arrays;
 
 /**
- * The binary pieces of a session's clustered state: numbers big-endian, strings as their UTF-8 length and
- * bytes (-1: null), results field by field. A node writes every result of a session at each save (up to
+ * The binary pieces of a session's clustered state: numbers big-endian, results field by field, strings
+ * as their UTF-8 length and bytes the first time (-2, then those) and as the index of that first time when
+ * the same string comes again (results repeat their session, integration, status and node), -1 for null. A node writes every result of a session at each save (up to
  * {@code session.results} of them): as JSON each cost a map, a formatted timestamp and a parse back, most
  * of what a save cost.
  */
 final class StateBytes {
+
+  /** The tag of a string written in full; its index is the count of strings written in full before it. */
+  private static final int NEW = -2;
+  /** Strings a writer or reader remembers: a session's results have a few distinct ones. */
+  private static final int STRINGS_KEPT = 16;
 
   private StateBytes() {
   }
@@ -19,6 +25,9 @@ final class StateBytes {
   static final class Writer {
     private byte[] bytes;
     private int size;
+    /** The strings written so far, by index (the first {@link #STRINGS_KEPT}). */
+    private final String[] strings = new String[STRINGS_KEPT];
+    private int written;
 
     Writer(int capacity) {
       bytes = new byte[capacity];
@@ -63,8 +72,16 @@ final class StateBytes {
       if (s == null) {
         return putInt(-1);
       }
+      for (int i = 0; i < written; i++) {
+        if (strings[i] == s) { // the same string object: results share theirs
+          return putInt(i);
+        }
+      }
+      if (written < strings.length) {
+        strings[written++] = s;
+      }
       byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-      return putInt(utf8.length).putBytes(utf8);
+      return putInt(NEW).putInt(utf8.length).putBytes(utf8);
     }
 
     Writer putResult(IntegrationResult r) {
@@ -93,6 +110,8 @@ final class StateBytes {
   static final class Reader {
     private final byte[] bytes;
     private int at;
+    private final String[] strings = new String[STRINGS_KEPT];
+    private int read;
 
     Reader(byte[] bytes, int at) {
       this.bytes = bytes;
@@ -120,12 +139,19 @@ final class StateBytes {
     }
 
     String getString() {
-      int length = getInt();
-      if (length < 0) {
+      int tag = getInt();
+      if (tag >= 0) {
+        return strings[tag];
+      }
+      if (tag != NEW) {
         return null;
       }
+      int length = getInt();
       String s = new String(bytes, at, length, StandardCharsets.UTF_8);
       at += length;
+      if (read < strings.length) {
+        strings[read++] = s;
+      }
       return s;
     }
 
