@@ -281,6 +281,9 @@ public final class BotgateVerticle extends VerticleBase {
       .setMaxWebSocketFrameSize(config.integer("console.frame.bytes"))
       .setMaxWebSocketMessageSize(config.integer("console.frame.bytes"));
     clusterEvents = hazelcast == null ? null : new ClusterEvents(vertx, stream, hazelcast);
+    if (clusterEvents != null) {
+      executor.resultsDelivery(clusterEvents::delivery);
+    }
     return (clusterEvents == null ? Future.succeededFuture() : clusterEvents.start())
       .compose(v -> HttpServerVerticle.deploy(vertx, router, options, config.integer("http.instances"),
         config.integer("shutdown.graceSeconds")))
@@ -371,7 +374,8 @@ public final class BotgateVerticle extends VerticleBase {
     if (credentials != null) {
       credentials.close();
     }
-    return bridge == null ? Future.succeededFuture() : bridge.close();
+    Future<?> released = sessions instanceof ClusteredSessionStore clustered ? clustered.close() : Future.succeededFuture();
+    return released.eventually(() -> bridge == null ? Future.succeededFuture() : bridge.close());
   }
 
   /** The port actually bound (useful with http.port 0). */

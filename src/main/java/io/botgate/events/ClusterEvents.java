@@ -47,6 +47,8 @@ public final class ClusterEvents {
 
   /** Every event of the cluster, as {@link DebugEvent}s in a compact binary form; internal. */
   static final String LIVE = "botgate.internal.events.live";
+  /** The addresses whose consumers are tracked across the cluster: botgate's own. */
+  private static final String TRACKED_PREFIX = "botgate.";
   /** Each member's history, asked by {@code {"op":"history","session","after","limit"}} or {@code {"op":"sessions"}}. */
   static final String HISTORY_PREFIX = "botgate.internal.events.history.";
   /** Holds the cluster's stream id, set by the first node; gone with the whole cluster (and its sessions). */
@@ -74,7 +76,7 @@ public final class ClusterEvents {
   private final DeliveryOptions askDelivery = new DeliveryOptions().setSendTimeout(ASK_MILLIS);
   private static final DeliveryOptions CLUSTERED = new DeliveryOptions();
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
-  /** Which of the events' addresses some node consumes: the others are published on this node only. */
+  /** Which of botgate's addresses some node consumes: the others are published on this node only. */
   private final BusSubscribers subscribers;
   private final List<Watcher> watchers = new CopyOnWriteArrayList<>();
   private final Deque<Departure> departures = new ConcurrentLinkedDeque<>();
@@ -89,8 +91,7 @@ public final class ClusterEvents {
     this.hazelcast = hazelcast;
     this.self = hazelcast.getCluster().getLocalMember().getUuid().toString();
     this.streamId = stream.id();
-    this.subscribers = new BusSubscribers(vertx, hazelcast,
-      address -> address.equals(LIVE) || address.startsWith(DebugStream.ADDRESS_PREFIX));
+    this.subscribers = new BusSubscribers(vertx, hazelcast, address -> address.startsWith(TRACKED_PREFIX));
   }
 
   /** Answers the other members, learns the cluster's stream id, and has the stream publish across nodes. */
@@ -138,11 +139,17 @@ public final class ClusterEvents {
   }
 
   /**
-   * How to publish on {@code botgate.events.<session>}: across the cluster when some node consumes that
-   * address (a bridge client, an application in the cluster), else to this node's consumers only.
+   * How to publish on one of botgate's addresses ({@code botgate.results}, {@code botgate.events.<session>}):
+   * across the cluster when some node consumes that address (a bridge client, an application in the
+   * cluster), else to this node's consumers only.
    */
-  DeliveryOptions sessionDelivery(String address) {
+  public DeliveryOptions delivery(String address) {
     return subscribers.consumed(address) ? CLUSTERED : LOCAL;
+  }
+
+  /** Whether {@link #delivery} keeps the address on this node. */
+  static boolean isLocal(DeliveryOptions delivery) {
+    return delivery == LOCAL;
   }
 
   /** Calls the watcher with every event emitted on another node from now on, and when a member leaves. */

@@ -5,6 +5,7 @@ import io.botgate.Timestamps;
 import io.botgate.session.EventNumbering;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
@@ -110,7 +111,11 @@ public final class DebugStream implements EventNumbering {
           }
         } else {
           String address = ADDRESS_PREFIX + session;
-          vertx.eventBus().publish(address, json, across.sessionDelivery(address));
+          DeliveryOptions delivery = across.delivery(address);
+          // Consumed on no other node: as without a cluster, published only where someone receives it here.
+          if (!ClusterEvents.isLocal(delivery) || receivers == null || receivers.has(session)) {
+            vertx.eventBus().publish(address, json, delivery);
+          }
           across.publish(event);
         }
       }

@@ -17,6 +17,7 @@ import io.botgate.session.SessionStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
@@ -31,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -57,6 +59,8 @@ public final class IntegrationExecutor {
   private final Tally counts = new Tally();
   /** Told of every result as it is published, on the thread that recorded it. */
   private final List<Consumer<IntegrationResult>> resultListeners = new CopyOnWriteArrayList<>();
+  /** In a cluster, how results are published (to the nodes consuming them); null: as the bus does. */
+  private volatile Function<String, DeliveryOptions> resultsDelivery;
 
   public IntegrationExecutor(Vertx vertx, IntegrationRegistry registry, SessionStore sessions, DebugStream stream,
                              ScriptRunner scripts, SecretMask mask, EgressGuard guard, Settings settings) {
@@ -133,6 +137,16 @@ public final class IntegrationExecutor {
    */
   public void onResult(Consumer<IntegrationResult> listener) {
     resultListeners.add(listener);
+  }
+
+  /**
+   * Publishes results with the delivery options {@code delivery} gives for {@code botgate.results}: in a
+   * cluster, on this node only while no node consumes them. Otherwise the clustered bus asks the cluster for
+   * the address's consumers at every publish where it has none (a worker thread and a Hazelcast operation
+   * per execution).
+   */
+  public void resultsDelivery(Function<String, DeliveryOptions> delivery) {
+    resultsDelivery = delivery;
   }
 
   /** How many executions ended how: key "integration|statusCode|success-or-failure". */
@@ -346,7 +360,12 @@ public final class IntegrationExecutor {
         durationMs, response.attempts(), node);
       session.record(result);
       counts.increment(definition.name() + "|" + status + "|" + (success ? "success" : "failure"));
-      vertx.eventBus().publish(RESULTS_ADDRESS, result.toJson());
+      Function<String, DeliveryOptions> delivery = resultsDelivery;
+      if (delivery == null) {
+        vertx.eventBus().publish(RESULTS_ADDRESS, result.toJson());
+      } else {
+        vertx.eventBus().publish(RESULTS_ADDRESS, result.toJson(), delivery.apply(RESULTS_ADDRESS));
+      }
       for (Consumer<IntegrationResult> listener : resultListeners) {
         listener.accept(result);
       }

@@ -2,7 +2,13 @@ package io.botgate.session;
 
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
+import com.hazelcast.internal.serialization.DataSerializerHook;
 import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.DataSerializableFactory;
+import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import com.hazelcast.map.IMap;
 import com.hazelcast.projection.Projection;
 import io.botgate.GatewayError;
@@ -10,14 +16,19 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 
+import java.io.IOException;
 import java.io.Serial;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.List;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -44,6 +55,13 @@ import java.util.function.LongSupplier;
  * exactly that save, {@link BeginTurn} answers "unchanged" instead of the state, which the node then neither
  * receives nor decodes (the usual case: a load balancer keeps a conversation on one node). A session changed
  * by any other node, deleted or created again carries another mark, so a stale copy is never used.
+ *
+ * <p>A node that has had {@link #LEASE_AFTER} turns of a session in a row keeps its lease when it saves
+ * it: the state records that this member may begin its next turn without asking the cluster, so a turn
+ * there costs one operation in the cluster (the save) instead of two. Another node wanting the session
+ * first asks the holder to give the lease up ({@code botgate.internal.sessions.release.<member uuid>}); the
+ * holder does once its turns of the session queued so far have ended, and keeps no lease of it for a
+ * while. A lease of a member that left counts as a turn lost with its node.
  */
 public final class ClusteredSessionStore implements SessionStore {
 
@@ -51,6 +69,14 @@ public final class ClusteredSessionStore implements SessionStore {
   public static final String MAP = "botgate.sessions";
   /** How long a turn waits for another node's turn of the same session before giving up. */
   static final long TURN_WAIT_MILLIS = 120_000;
+  /** Where a member is asked to give up a session's lease: this, then the member's uuid; internal. */
+  static final String RELEASE_PREFIX = "botgate.internal.sessions.release.";
+  private static final DeliveryOptions RECALL = new DeliveryOptions().setSendTimeout(5_000);
+  /** Turns in a row of one session on this node after which it keeps the session's lease between turns. */
+  static final int LEASE_AFTER = 2;
+  /** How long a node keeps no lease of a session another node asked it to give up. */
+  static final long RECALLED_MILLIS = 60_000;
+  private static final int RECALLED_KEPT = 10_000;
 
   private final Vertx vertx;
   private final HazelcastInstance hazelcast;
@@ -71,6 +97,10 @@ public final class ClusteredSessionStore implements SessionStore {
   private long savedBytes;
   private final long maxSavedBytes;
   private final long countTimer;
+  /** Sessions whose lease another node asked for lately, and when; guarded by {@link #saved}. */
+  private final LinkedHashMap<String, Long> recalled = new LinkedHashMap<>();
+  /** Where other nodes ask this one to give up a lease: {@link #RELEASE_PREFIX} and this member's uuid. */
+  private final MessageConsumer<String> releases;
 
   public ClusteredSessionStore(Vertx vertx, HazelcastInstance hazelcast, SessionOptions options, long totalBytes,
                                EventNumbering numbering, LongSupplier clock) {
@@ -87,6 +117,7 @@ public final class ClusteredSessionStore implements SessionStore {
     // Counting a distributed map asks every partition: once a second, not per new session.
     this.countTimer = vertx.setPeriodic(0, 1000, id -> vertx.executeBlocking(map::size, false)
       .onSuccess(counted::set));
+    this.releases = vertx.eventBus().consumer(RELEASE_PREFIX + self, this::recall);
   }
 
   @Override
@@ -96,7 +127,8 @@ public final class ClusteredSessionStore implements SessionStore {
 
   @Override
   public <T> Future<T> turn(String id, Function<Session, Future<T>> work) {
-    return turns.next(id, () -> begin(id).compose(session -> {
+    return turns.next(id, () -> start(id).compose(begun -> {
+      Session session = begun.session();
       numbering.continueFrom(id, session.lastSeq());
       Future<T> done;
       try {
@@ -106,7 +138,7 @@ public final class ClusteredSessionStore implements SessionStore {
       }
       return done.transform(outcome -> {
         session.lastSeq(numbering.lastSeq(id));
-        return save(session).transform(saved -> {
+        return save(session, begun.streak()).transform(saved -> {
           session.discard();
           if (saved.failed()) {
             end(id); // not saved: at least let the next turn in
@@ -120,26 +152,58 @@ public final class ClusteredSessionStore implements SessionStore {
   }
 
   /**
-   * Takes the session's turn in the cluster and reads it, in one operation on the node holding it
-   * ({@link BeginTurn}); while another member's turn holds it, tries again a little later. A turn held by a
-   * member that has left never ended: its node died after numbering events that consoles may have seen,
-   * so this turn numbers on well past them ({@link #AFTER_LOST_TURN}) rather than reusing their seqs.
+   * A turn begun: the session, and how many turns of it in a row this node had just before (0 when another
+   * node wrote it last, or it is new).
    */
-  private Future<Session> begin(String id) {
+  private record Begun(Session session, int streak) {
+  }
+
+  /**
+   * Begins a turn: without asking the cluster when this node holds the session's lease (no other node can
+   * have written it since: it would have asked for the lease first, {@link #recall}), else by
+   * {@link #begin}.
+   */
+  private Future<Begun> start(String id) {
+    Saved known = known(id);
+    long now = clock.getAsLong();
+    // Well before the map forgets the idle session: a lease never outlives what it stands for.
+    if (known != null && known.leased && now - known.session.lastActivity() < options.idleMillis() / 2) {
+      Session session = known.session.copy();
+      session.charge();
+      session.touch(now);
+      return Future.succeededFuture(new Begun(session, known.streak + 1));
+    }
+    return begin(id);
+  }
+
+  /**
+   * Takes the session's turn in the cluster and reads it, in one operation on the node holding it
+   * ({@link BeginTurn}); while another member's turn holds it, tries again a little later, and while another
+   * member holds its lease, asks that member to give it up first. A turn held by a member that has left
+   * never ended: its node died after numbering events that consoles may have seen, so this turn numbers on
+   * well past them ({@link #AFTER_LOST_TURN}) rather than reusing their seqs.
+   */
+  private Future<Begun> begin(String id) {
     return attempt(id, System.nanoTime() + TURN_WAIT_MILLIS * 1_000_000, 1);
   }
 
-  private Future<Session> attempt(String id, long giveUpAt, long backoffMillis) {
+  private Future<Begun> attempt(String id, long giveUpAt, long backoffMillis) {
     long now = clock.getAsLong();
     // A new session is created by the same operation, unless session.max are live.
     byte[] create = counted.get() < options.maxSessions() ? Session.firstTurnState(now, self) : null;
     Saved known = known(id);
-    return from(map.submitToKey(id, new BeginTurn(self, members(), create, known == null ? 0 : known.save)))
+    return from(map.submitToKey(id, new BeginTurn(self, create, known == null ? 0 : known.save)))
       .compose(state -> {
-      if (BeginTurn.is(state, BeginTurn.HELD)) {
+      UUID holder = BeginTurn.leaseHolder(state);
+      if (BeginTurn.is(state, BeginTurn.HELD) || holder != null) {
         if (System.nanoTime() > giveUpAt) {
           return Future.failedFuture(new GatewayError(503, "session_busy", "session '" + id + "' stayed busy on "
             + "another node for " + TURN_WAIT_MILLIS / 1000 + " s"));
+        }
+        if (holder != null) { // asked to give the lease up, the holder answers once it has: try again at once
+          return vertx.eventBus().request(RELEASE_PREFIX + holder, id, RECALL).transform(released ->
+            released.succeeded() ? attempt(id, giveUpAt, 1)
+              : vertx.timer(backoffMillis).compose(v -> attempt(id, giveUpAt, Math.min(50, backoffMillis * 2))));
         }
         return vertx.timer(backoffMillis).compose(v -> attempt(id, giveUpAt, Math.min(50, backoffMillis * 2)));
       }
@@ -151,15 +215,17 @@ public final class ClusteredSessionStore implements SessionStore {
       }
       Session session;
       boolean lostTurn;
+      int streak = 0;
       if (known != null && (BeginTurn.is(state, BeginTurn.UNCHANGED) || BeginTurn.is(state, BeginTurn.UNCHANGED_LOST))) {
         session = known.session.copy();
         session.charge();
         lostTurn = BeginTurn.is(state, BeginTurn.UNCHANGED_LOST);
+        streak = known.streak + 1;
       } else {
         forget(id); // changed elsewhere, deleted or new: what this node saved is stale
         if (BeginTurn.is(state, BeginTurn.CREATED)) {
           counted.incrementAndGet();
-          return Future.succeededFuture(new Session(id, options, total, now));
+          return Future.succeededFuture(new Begun(new Session(id, options, total, now), 0));
         }
         session = Session.fromState(id, options, total, state);
         lostTurn = Session.turnOpen(state);
@@ -168,8 +234,60 @@ public final class ClusteredSessionStore implements SessionStore {
         session.lastSeq(session.lastSeq() + AFTER_LOST_TURN);
       }
       session.touch(now);
-      return Future.succeededFuture(session);
+      return Future.succeededFuture(new Begun(session, streak));
     });
+  }
+
+  /**
+   * Another node wants a turn of a session whose lease this node holds: once this node's turns of it
+   * queued so far have ended, the lease is given up ({@link EndTurn}) and the asker told. This node then
+   * keeps no lease of that session for {@link #RECALLED_MILLIS}: its requests are spread over the nodes.
+   */
+  private void recall(Message<String> request) {
+    String id = request.body();
+    synchronized (saved) {
+      recalled.put(id, clock.getAsLong());
+      Iterator<Long> oldest = recalled.values().iterator();
+      while (recalled.size() > RECALLED_KEPT && oldest.hasNext()) {
+        oldest.next();
+        oldest.remove();
+      }
+    }
+    turns.next(id, () -> from(map.submitToKey(id, new EndTurn(self))).map(v -> {
+      unlease(id);
+      return true;
+    })).onComplete(released -> {
+      if (released.succeeded()) {
+        request.reply(true);
+      } else {
+        request.fail(503, released.cause().getMessage());
+      }
+    });
+  }
+
+  private boolean recalledLately(String id) {
+    synchronized (saved) {
+      Long at = recalled.get(id);
+      return at != null && clock.getAsLong() - at < RECALLED_MILLIS;
+    }
+  }
+
+  /** Gives up every lease this node holds, as it leaves the cluster. */
+  public Future<Void> close() {
+    vertx.cancelTimer(countTimer);
+    Set<String> leased = new HashSet<>();
+    synchronized (saved) {
+      saved.forEach((id, copy) -> {
+        if (copy.leased) {
+          leased.add(id);
+        }
+      });
+      saved.clear();
+      savedBytes = 0;
+    }
+    Future<Void> unregistered = releases.unregister();
+    return leased.isEmpty() ? unregistered
+      : unregistered.eventually(() -> from(map.submitToKeys(leased, new EndTurn(self))).mapEmpty());
   }
 
   /** Lets the next turn in without saving (this member's turn only). */
@@ -177,49 +295,75 @@ public final class ClusteredSessionStore implements SessionStore {
     map.submitToKey(id, new EndTurn(self));
   }
 
-  private Set<UUID> members() {
-    Set<UUID> live = new HashSet<>();
-    for (Member member : hazelcast.getCluster().getMembers()) {
-      live.add(member.getUuid());
-    }
-    return live;
-  }
-
   /** How far the numbering jumps after a turn lost with its node: more events than any turn emits. */
   static final long AFTER_LOST_TURN = 1_000_000;
 
   /**
-   * Runs on the member holding the session: when no live member's turn holds it, takes the turn for
-   * {@code owner} and returns the state as it was, or {@link #UNCHANGED} ({@link #UNCHANGED_LOST} when a
-   * turn of a member that left held it) when it is still {@code owner}'s save number {@code known}; else
-   * returns {@link #HELD}. A session that does not exist is created as {@code create} ({@link #CREATED}),
-   * or, with {@code create} null, left absent (null). Backups get exactly what was written.
+   * Runs on the member holding the session: when no live member's turn holds it (as that member sees the
+   * cluster), takes the turn for {@code owner} and returns the state as it was, or {@link #UNCHANGED}
+   * ({@link #UNCHANGED_LOST} when a turn of a member that left held it) when it is still {@code owner}'s
+   * save number {@code known}; else returns {@link #HELD}. A session that does not exist is created as
+   * {@code create} ({@link #CREATED}), or, with {@code create} null, left absent (null). Backups mark the
+   * turn in their copy ({@link MarkTurn}) rather than receive the whole state again.
    */
-  static final class BeginTurn implements EntryProcessor<String, byte[], byte[]> {
-    @Serial
-    private static final long serialVersionUID = 1L;
+  static final class BeginTurn implements EntryProcessor<String, byte[], byte[]>, HazelcastInstanceAware,
+    IdentifiedDataSerializable {
     /** Answers, one byte long where a state is dozens (compared by content: results may be copies). */
     static final byte[] HELD = {'h'};
     static final byte[] CREATED = {'c'};
     static final byte[] UNCHANGED = {'u'};
     static final byte[] UNCHANGED_LOST = {'l'};
+    private static final byte LEASED = 'L';
 
     static boolean is(byte[] answer, byte[] which) {
       return answer != null && answer.length == 1 && answer[0] == which[0];
     }
 
-    private final UUID owner;
-    private final Set<UUID> live;
-    private final byte[] create;
+    private UUID owner;
+    private byte[] create;
     /** The owner's save whose copy it holds, or 0. */
-    private final long known;
-    private transient byte[] written;
+    private long known;
+    /** The member running it, set by Hazelcast before it runs. */
+    private transient HazelcastInstance member;
+    private transient EntryProcessor<String, byte[], byte[]> backup;
 
-    BeginTurn(UUID owner, Set<UUID> live, byte[] create, long known) {
+    BeginTurn(UUID owner, byte[] create, long known) {
       this.owner = owner;
-      this.live = live;
       this.create = create;
       this.known = known;
+    }
+
+    /** For Hazelcast, which then reads the fields. */
+    BeginTurn() {
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      Wire.writeUuid(out, owner);
+      out.writeByteArray(create);
+      out.writeLong(known);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      owner = Wire.readUuid(in);
+      create = in.readByteArray();
+      known = in.readLong();
+    }
+
+    @Override
+    public int getFactoryId() {
+      return Wire.FACTORY;
+    }
+
+    @Override
+    public int getClassId() {
+      return Wire.BEGIN_TURN;
+    }
+
+    @Override
+    public void setHazelcastInstance(HazelcastInstance hazelcast) {
+      member = hazelcast;
     }
 
     @Override
@@ -229,56 +373,272 @@ public final class ClusteredSessionStore implements SessionStore {
         if (create == null) {
           return null;
         }
-        written = create;
-        entry.setValue(written);
+        entry.setValue(create);
+        backup = new Write(create);
         return CREATED;
       }
-      if (Session.turnOpen(state) && live.contains(Session.turnOwner(state))) {
-        return HELD;
+      boolean held = Session.turnOpen(state);
+      UUID holder = held ? Session.turnOwner(state) : null;
+      boolean ownLease = held && Session.leased(state) && owner.equals(holder);
+      if (held && !ownLease && live(holder)) {
+        return Session.leased(state) ? leasedBy(holder) : HELD;
       }
-      written = Session.withTurn(state, owner);
-      entry.setValue(written);
+      entry.setValue(Session.withTurn(state, owner));
+      backup = new MarkTurn(owner);
+      boolean lost = held && !ownLease; // a turn or lease of a member that left: it may have numbered events
       if (known != 0 && Session.savedBy(state, owner, known)) {
-        return Session.turnOpen(state) ? UNCHANGED_LOST : UNCHANGED;
+        return lost ? UNCHANGED_LOST : UNCHANGED;
       }
-      return state;
+      return ownLease ? Session.withTurn(state, null) : state;
+    }
+
+    /** The answer "leased by {@code holder}": a tag and its uuid (17 bytes, where a state has at least 49). */
+    private static byte[] leasedBy(UUID holder) {
+      return ByteBuffer.allocate(17).put(LEASED).putLong(holder.getMostSignificantBits())
+        .putLong(holder.getLeastSignificantBits()).array();
+    }
+
+    /** The member holding the session's lease when the answer says so, else null. */
+    static UUID leaseHolder(byte[] answer) {
+      if (answer == null || answer.length != 17 || answer[0] != LEASED) {
+        return null;
+      }
+      ByteBuffer in = ByteBuffer.wrap(answer, 1, 16);
+      return new UUID(in.getLong(), in.getLong());
+    }
+
+    private boolean live(UUID uuid) {
+      for (Member m : member.getCluster().getMembers()) {
+        if (m.getUuid().equals(uuid)) {
+          return true;
+        }
+      }
+      return false;
     }
 
     @Override
     public EntryProcessor<String, byte[], byte[]> getBackupProcessor() {
-      return written == null ? null : new Write(written);
+      return backup;
     }
   }
 
   /** Ends {@code owner}'s turn without changing the session. */
-  static final class EndTurn implements EntryProcessor<String, byte[], byte[]> {
-    @Serial
-    private static final long serialVersionUID = 1L;
-    private final UUID owner;
-    private transient byte[] written;
+  static final class EndTurn implements EntryProcessor<String, byte[], byte[]>, IdentifiedDataSerializable {
+    private UUID owner;
+    private transient boolean ended;
 
     EndTurn(UUID owner) {
       this.owner = owner;
+    }
+
+    EndTurn() {
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      Wire.writeUuid(out, owner);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      owner = Wire.readUuid(in);
+    }
+
+    @Override
+    public int getFactoryId() {
+      return Wire.FACTORY;
+    }
+
+    @Override
+    public int getClassId() {
+      return Wire.END_TURN;
     }
 
     @Override
     public byte[] process(Map.Entry<String, byte[]> entry) {
       byte[] state = entry.getValue();
       if (state != null && Session.turnOpen(state) && owner.equals(Session.turnOwner(state))) {
-        written = Session.withTurn(state, null);
-        entry.setValue(written);
+        entry.setValue(Session.withTurn(state, null));
+        ended = true;
       }
       return null;
     }
 
     @Override
     public EntryProcessor<String, byte[], byte[]> getBackupProcessor() {
-      return written == null ? null : new Write(written);
+      return ended ? new MarkTurn(null) : null;
+    }
+  }
+
+  /**
+   * Writes {@code state} while {@code owner}'s turn or lease holds the session, and answers whether it did:
+   * a member that was taken out of the cluster (and whose turn another member then took) cannot overwrite
+   * what that member wrote. Backups get the state.
+   */
+  static final class Save implements EntryProcessor<String, byte[], Boolean>, IdentifiedDataSerializable {
+    private UUID owner;
+    private byte[] state;
+    private transient boolean written;
+
+    Save(UUID owner, byte[] state) {
+      this.owner = owner;
+      this.state = state;
+    }
+
+    Save() {
+    }
+
+    @Override
+    public Boolean process(Map.Entry<String, byte[]> entry) {
+      byte[] now = entry.getValue();
+      written = now != null && Session.turnOpen(now) && owner.equals(Session.turnOwner(now));
+      if (written) {
+        entry.setValue(state);
+      }
+      return written;
+    }
+
+    @Override
+    public EntryProcessor<String, byte[], Boolean> getBackupProcessor() {
+      return written ? new BackupWrite(state) : null;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      Wire.writeUuid(out, owner);
+      out.writeByteArray(state);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      owner = Wire.readUuid(in);
+      state = in.readByteArray();
+    }
+
+    @Override
+    public int getFactoryId() {
+      return Wire.FACTORY;
+    }
+
+    @Override
+    public int getClassId() {
+      return Wire.SAVE;
+    }
+  }
+
+  /** {@link Write} for a processor answering a Boolean. */
+  static final class BackupWrite implements EntryProcessor<String, byte[], Boolean>, IdentifiedDataSerializable {
+    private byte[] state;
+
+    BackupWrite(byte[] state) {
+      this.state = state;
+    }
+
+    BackupWrite() {
+    }
+
+    @Override
+    public Boolean process(Map.Entry<String, byte[]> entry) {
+      entry.setValue(state);
+      return null;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeByteArray(state);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      state = in.readByteArray();
+    }
+
+    @Override
+    public int getFactoryId() {
+      return Wire.FACTORY;
+    }
+
+    @Override
+    public int getClassId() {
+      return Wire.BACKUP_WRITE;
+    }
+  }
+
+  /**
+   * On a backup: the turn the primary marked ({@code owner}'s, none when null), applied to the backup's copy,
+   * which held what the primary held before (backups apply a partition's changes in the primary's order).
+   */
+  static final class MarkTurn implements EntryProcessor<String, byte[], byte[]>, IdentifiedDataSerializable {
+    private UUID owner;
+
+    MarkTurn(UUID owner) {
+      this.owner = owner;
+    }
+
+    MarkTurn() {
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      Wire.writeUuid(out, owner);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      owner = Wire.readUuid(in);
+    }
+
+    @Override
+    public int getFactoryId() {
+      return Wire.FACTORY;
+    }
+
+    @Override
+    public int getClassId() {
+      return Wire.MARK_TURN;
+    }
+
+    @Override
+    public byte[] process(Map.Entry<String, byte[]> entry) {
+      byte[] state = entry.getValue();
+      if (state != null) {
+        entry.setValue(Session.withTurn(state, owner));
+      }
+      return null;
     }
   }
 
   /** On a backup: the bytes the primary wrote. */
-  record Write(byte[] state) implements EntryProcessor<String, byte[], byte[]> {
+  static final class Write implements EntryProcessor<String, byte[], byte[]>, IdentifiedDataSerializable {
+    private byte[] state;
+
+    Write(byte[] state) {
+      this.state = state;
+    }
+
+    Write() {
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeByteArray(state);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      state = in.readByteArray();
+    }
+
+    @Override
+    public int getFactoryId() {
+      return Wire.FACTORY;
+    }
+
+    @Override
+    public int getClassId() {
+      return Wire.WRITE;
+    }
+
     @Override
     public byte[] process(Map.Entry<String, byte[]> entry) {
       entry.setValue(state);
@@ -286,28 +646,99 @@ public final class ClusteredSessionStore implements SessionStore {
     }
   }
 
-  /** Writes the session back, marked as this member's next save, and remembers it as saved. */
-  private Future<Void> save(Session session) {
+  /**
+   * How the processors above travel between members: as {@link IdentifiedDataSerializable}, a few fields
+   * each, rather than by Java serialization (class descriptors, an object stream per operation). Hazelcast
+   * finds this hook through {@code META-INF/services/com.hazelcast.DataSerializerHook}, so every member in a
+   * JVM holding botgate's classes reads them, a plain Vert.x member included.
+   */
+  public static final class Wire implements DataSerializerHook {
+    static final int FACTORY = 0x0b07_5e55;
+    static final int BEGIN_TURN = 1;
+    static final int END_TURN = 2;
+    static final int MARK_TURN = 3;
+    static final int WRITE = 4;
+    static final int SAVE = 5;
+    static final int BACKUP_WRITE = 6;
+
+    @Override
+    public int getFactoryId() {
+      return FACTORY;
+    }
+
+    @Override
+    public DataSerializableFactory createFactory() {
+      return classId -> switch (classId) {
+        case BEGIN_TURN -> new BeginTurn();
+        case END_TURN -> new EndTurn();
+        case MARK_TURN -> new MarkTurn();
+        case WRITE -> new Write();
+        case SAVE -> new Save();
+        case BACKUP_WRITE -> new BackupWrite();
+        default -> null;
+      };
+    }
+
+    static void writeUuid(ObjectDataOutput out, UUID uuid) throws IOException {
+      out.writeBoolean(uuid != null);
+      if (uuid != null) {
+        out.writeLong(uuid.getMostSignificantBits());
+        out.writeLong(uuid.getLeastSignificantBits());
+      }
+    }
+
+    static UUID readUuid(ObjectDataInput in) throws IOException {
+      return in.readBoolean() ? new UUID(in.readLong(), in.readLong()) : null;
+    }
+  }
+
+  /**
+   * Writes the session back, marked as this member's next save, and remembers it as saved ({@link Save}:
+   * only while this member's turn or lease holds it). After {@link #LEASE_AFTER} turns in a row on this
+   * node (a load balancer keeps the conversation here), the save keeps the session's lease, so that the
+   * next turn needs no operation in the cluster to begin; otherwise it ends the turn.
+   */
+  private Future<Void> save(Session session, int streak) {
     long save = saves.incrementAndGet();
+    boolean lease = streak >= LEASE_AFTER && !recalledLately(session.id());
     byte[] state;
     Saved copy;
     synchronized (session) { // the copy is exactly what was written
       state = session.toState(self, save);
-      copy = new Saved(save, session.copy(), session.heldBytes() + Saved.OVERHEAD);
+      copy = new Saved(save, session.copy(), session.heldBytes() + Saved.OVERHEAD, lease, streak);
     }
-    return from(map.setAsync(session.id(), state)).andThen(written -> {
-      if (written.succeeded()) {
-        remember(session.id(), copy);
-      } else {
-        forget(session.id());
-      }
-    });
+    if (lease) {
+      Session.markLeased(state, self);
+    }
+    return from(map.submitToKey(session.id(), new Save(self, state))).<Void>compose(kept -> Boolean.TRUE.equals(kept)
+        ? Future.succeededFuture()
+        : Future.failedFuture(new IllegalStateException("another node took its turn (this node was out of the cluster)")))
+      .andThen(written -> {
+        if (written.succeeded()) {
+          remember(session.id(), copy);
+        } else {
+          forget(session.id());
+        }
+      });
   }
 
-  /** A session as this node saved it: the mark of that save, the session then, and about what it holds. */
-  private record Saved(long save, Session session, long bytes) {
+  /**
+   * A session as this node saved it: the mark of that save, the session then, about what it holds, whether
+   * the save kept the session's lease, and how many turns in a row this node had had of it before.
+   */
+  private record Saved(long save, Session session, long bytes, boolean leased, int streak) {
     /** Bytes of the copy beyond what its session holds: objects, arrays, the map's entry. */
     static final long OVERHEAD = 400;
+  }
+
+  /** The lease given up: the copy stays (it is still what the map holds) but the next turn asks the cluster. */
+  private void unlease(String id) {
+    synchronized (saved) {
+      Saved copy = saved.get(id);
+      if (copy != null && copy.leased) {
+        saved.put(id, new Saved(copy.save, copy.session, copy.bytes, false, 0));
+      }
+    }
   }
 
   private Saved known(String id) {
@@ -371,9 +802,9 @@ public final class ClusteredSessionStore implements SessionStore {
   @Override
   public Future<Boolean> reset(String id) {
     // Taking the turn first: a turn running elsewhere would otherwise write the session back after it.
-    return turns.next(id, () -> begin(id).compose(session -> from(map.removeAsync(id)).map(gone -> {
+    return turns.next(id, () -> begin(id).compose(begun -> from(map.removeAsync(id)).map(gone -> {
       forget(id);
-      session.discard();
+      begun.session().discard();
       counted.decrementAndGet();
       return true;
     })));
@@ -442,7 +873,4 @@ public final class ClusteredSessionStore implements SessionStore {
     return 0;
   }
 
-  public void close() {
-    vertx.cancelTimer(countTimer);
-  }
 }

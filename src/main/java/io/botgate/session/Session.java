@@ -229,7 +229,7 @@ public final class Session {
   }
 
   /**
-   * Bytes before the JSON of a kept state: when the session was last active (8), whether a turn holds it (1),
+   * Bytes before the body of a kept state: when the session was last active (8), whether a turn holds it (1),
    * which cluster member's turn (16, its uuid), and which save wrote it: the member (16) and its count (8).
    */
   static final int STATE_HEADER = Long.BYTES + 1 + 2 * Long.BYTES + 3 * Long.BYTES;
@@ -244,34 +244,75 @@ public final class Session {
    * The session as a clustered map keeps it: when it was last active (8 bytes, so a listing reads only
    * those), whether a turn holds it and whose (17 bytes, none here: a turn that saves it has ended), which
    * member's save this is ({@code savedBy}'s {@code save}-th, 24 bytes: a node that cached what it saved
-   * knows from them whether the map still holds exactly that), then its variables, results and event
-   * numbering as JSON.
+   * knows from them whether the map still holds exactly that); then, in binary ({@link #BINARY}), its event
+   * numbering and its results, each distinct result once (the last one and the latest of each integration
+   * are usually among the recent ones) and the lists as indexes into them; last its variables and context
+   * as JSON.
    */
   public synchronized byte[] toState(UUID savedBy, long save) {
-    JsonArray recentJson = new JsonArray();
-    for (int i = 0; i < recentCount; i++) {
-      recentJson.add(recent[i].toJson());
-    }
-    JsonArray latestJson = new JsonArray();
-    for (IntegrationResult r : latestByIntegration) {
-      latestJson.add(r.toJson());
-    }
-    Map<String, Object> vars = new LinkedHashMap<>();
-    forEachVariable(vars::put);
-    JsonObject state = new JsonObject().put("variables", new JsonObject(vars)).put("seq", lastSeq)
-      .put("recent", recentJson).put("latest", latestJson);
-    if (lastResult != null) {
-      state.put("last", lastResult.toJson());
-    }
-    if (context != null) {
-      state.put("context", context);
-    }
-    byte[] json = JsonText.utf8(state);
-    ByteBuffer out = ByteBuffer.allocate(STATE_HEADER + json.length);
+    IntegrationResult[] distinct = new IntegrationResult[recentCount + latestByIntegration.length + 1];
+    int count = 0;
+    StateBytes.Writer out = new StateBytes.Writer(STATE_HEADER + 256 + 96 * recentCount);
     out.putLong(lastActivity).put((byte) 0).putLong(0).putLong(0);
     out.putLong(savedBy == null ? 0 : savedBy.getMostSignificantBits())
       .putLong(savedBy == null ? 0 : savedBy.getLeastSignificantBits()).putLong(save);
-    return out.put(json).array();
+    out.put(BINARY).putLong(lastSeq);
+    int countAt = out.size();
+    out.putInt(0);
+    int[] recentAt = new int[recentCount];
+    for (int i = 0; i < recentCount; i++) {
+      recentAt[i] = indexOf(distinct, count, recent[i]);
+      if (recentAt[i] == count) {
+        distinct[count++] = recent[i];
+        out.putResult(recent[i]);
+      }
+    }
+    int[] latestAt = new int[latestByIntegration.length];
+    for (int i = 0; i < latestAt.length; i++) {
+      latestAt[i] = indexOf(distinct, count, latestByIntegration[i]);
+      if (latestAt[i] == count) {
+        distinct[count++] = latestByIntegration[i];
+        out.putResult(latestByIntegration[i]);
+      }
+    }
+    int lastAt = -1;
+    if (lastResult != null) {
+      lastAt = indexOf(distinct, count, lastResult);
+      if (lastAt == count) {
+        distinct[count++] = lastResult;
+        out.putResult(lastResult);
+      }
+    }
+    out.setInt(countAt, count);
+    out.putInt(recentAt.length);
+    for (int i : recentAt) {
+      out.putInt(i);
+    }
+    out.putInt(latestAt.length);
+    for (int i : latestAt) {
+      out.putInt(i);
+    }
+    out.putInt(lastAt);
+    Map<String, Object> vars = new LinkedHashMap<>();
+    forEachVariable(vars::put);
+    JsonObject json = new JsonObject().put("variables", new JsonObject(vars));
+    if (context != null) {
+      json.put("context", context);
+    }
+    return out.putBytes(JsonText.utf8(json)).toArray();
+  }
+
+  /** The first byte of a state's body written by {@link #toState(UUID, long)}; a JSON body starts with '{'. */
+  static final byte BINARY = 2;
+
+  /** Where {@code result} is among the first {@code count} (the same object: results are never changed), or count. */
+  private static int indexOf(IntegrationResult[] results, int count, IntegrationResult result) {
+    for (int i = 0; i < count; i++) {
+      if (results[i] == result) {
+        return i;
+      }
+    }
+    return count;
   }
 
   /** Whether the state is {@code savedBy}'s {@code save}-th save (see {@link #toState(UUID, long)}). */
@@ -315,12 +356,31 @@ public final class Session {
       .putLong(0).putLong(0).putLong(0).put((byte) '{').put((byte) '}').array();
   }
 
-  /** Whether a turn holds the session: one running, or one that never saved it (its node died). */
+  /**
+   * Whether a turn holds the session: one running, or one that never saved it (its node died); or a member's
+   * lease ({@link #leased}).
+   */
   static boolean turnOpen(byte[] state) {
-    return state[Long.BYTES] == 1;
+    return state[Long.BYTES] != 0;
   }
 
-  /** The member whose turn holds the session (meaningful when {@link #turnOpen}). */
+  /**
+   * Whether a member holds the session between its turns: it saved it last and may begin its next turn
+   * without asking the cluster, so another member must ask it to give the lease up first.
+   */
+  static boolean leased(byte[] state) {
+    return state[Long.BYTES] == LEASE;
+  }
+
+  /** Marks a state, in place, as leased by {@code owner}. */
+  static void markLeased(byte[] state, UUID owner) {
+    ByteBuffer.wrap(state, Long.BYTES, 1 + 2 * Long.BYTES).put(LEASE).putLong(owner.getMostSignificantBits())
+      .putLong(owner.getLeastSignificantBits());
+  }
+
+  private static final byte LEASE = 2;
+
+  /** The member whose turn or lease holds the session (meaningful when {@link #turnOpen}). */
   static UUID turnOwner(byte[] state) {
     ByteBuffer in = ByteBuffer.wrap(state, Long.BYTES + 1, 2 * Long.BYTES);
     return new UUID(in.getLong(), in.getLong());
@@ -343,7 +403,47 @@ public final class Session {
   /** A session as {@link #toState()} kept it, charged to {@code total}. */
   static Session fromState(String id, SessionOptions options, HeldTotal total, byte[] state) {
     Session session = new Session(id, options, total, activityOf(state));
-    JsonObject json = (JsonObject) JsonText.decode(Buffer.buffer(state).slice(STATE_HEADER, state.length));
+    JsonObject json;
+    if (state.length > STATE_HEADER && state[STATE_HEADER] == BINARY) {
+      StateBytes.Reader in = new StateBytes.Reader(state, STATE_HEADER + 1);
+      session.lastSeq = in.getLong();
+      IntegrationResult[] distinct = new IntegrationResult[in.getInt()];
+      for (int i = 0; i < distinct.length; i++) {
+        distinct[i] = in.getResult();
+      }
+      int recentCount = in.getInt();
+      session.recent = new IntegrationResult[Math.min(recentCount, options.historySize())];
+      session.recentCount = session.recent.length;
+      for (int i = 0; i < recentCount; i++) {
+        IntegrationResult r = distinct[in.getInt()];
+        if (i < session.recentCount) {
+          session.recent[i] = r;
+        }
+      }
+      session.latestByIntegration = new IntegrationResult[in.getInt()];
+      for (int i = 0; i < session.latestByIntegration.length; i++) {
+        session.latestByIntegration[i] = distinct[in.getInt()];
+      }
+      int last = in.getInt();
+      session.lastResult = last < 0 ? null : distinct[last];
+      json = (JsonObject) JsonText.decode(Buffer.buffer(state).slice(in.position(), state.length));
+    } else { // the JSON of a session's first turn ("{}"), or of a node of an earlier version
+      json = (JsonObject) JsonText.decode(Buffer.buffer(state).slice(STATE_HEADER, state.length));
+      JsonArray latest = json.getJsonArray("latest", new JsonArray());
+      session.latestByIntegration = new IntegrationResult[latest.size()];
+      for (int i = 0; i < latest.size(); i++) {
+        session.latestByIntegration[i] = IntegrationResult.fromJson(latest.getJsonObject(i));
+      }
+      JsonArray recent = json.getJsonArray("recent", new JsonArray());
+      session.recent = new IntegrationResult[Math.min(recent.size(), options.historySize())];
+      session.recentCount = session.recent.length;
+      for (int i = 0; i < session.recentCount; i++) {
+        session.recent[i] = IntegrationResult.fromJson(recent.getJsonObject(i));
+      }
+      JsonObject last = json.getJsonObject("last");
+      session.lastResult = last == null ? null : IntegrationResult.fromJson(last);
+      session.lastSeq = json.getLong("seq", 0L);
+    }
     json.getJsonObject("variables", new JsonObject()).forEach(e -> {
       session.put(e.getKey(), e.getValue());
       session.variableBytes += charge(e.getKey(), e.getValue());
@@ -354,20 +454,6 @@ public final class Session {
       session.context = context;
       total.reserve(session.contextBytes());
     }
-    JsonArray latest = json.getJsonArray("latest", new JsonArray());
-    session.latestByIntegration = new IntegrationResult[latest.size()];
-    for (int i = 0; i < latest.size(); i++) {
-      session.latestByIntegration[i] = IntegrationResult.fromJson(latest.getJsonObject(i));
-    }
-    JsonArray recent = json.getJsonArray("recent", new JsonArray());
-    session.recent = new IntegrationResult[Math.min(recent.size(), options.historySize())];
-    session.recentCount = session.recent.length;
-    for (int i = 0; i < session.recentCount; i++) {
-      session.recent[i] = IntegrationResult.fromJson(recent.getJsonObject(i));
-    }
-    JsonObject last = json.getJsonObject("last");
-    session.lastResult = last == null ? null : IntegrationResult.fromJson(last);
-    session.lastSeq = json.getLong("seq", 0L);
     return session;
   }
 

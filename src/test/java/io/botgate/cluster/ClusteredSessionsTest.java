@@ -191,6 +191,42 @@ class ClusteredSessionsTest {
   }
 
   @Test
+  void shouldHandASessionLeasedByTheNodeThatKeepsServingItToAnotherThatAsks() {
+    ClusterNodes.Node a = cluster.node(0);
+    ClusterNodes.Node b = cluster.node(1);
+    JsonObject onA = null;
+    for (int i = 0; i < 5; i++) { // past the third turn in a row, node A keeps the session's lease between turns
+      onA = result(post(a, "/api/sessions/leased/scripts", new JsonObject().put("code", INCREMENT)));
+    }
+    assertThat(onA.getJsonObject("variableChanges").getInteger("n")).isEqualTo(5);
+    com.hazelcast.map.IMap<String, byte[]> map = ClusterNode.hazelcast(b.vertx()).getMap(io.botgate.session.ClusteredSessionStore.MAP);
+    assertThat(map.get("leased")[Long.BYTES]).as("leased by A").isEqualTo((byte) 2);
+
+    JsonObject onB = result(post(b, "/api/sessions/leased/scripts", new JsonObject().put("code", INCREMENT)));
+    assertThat(onB.getJsonObject("variableChanges").getInteger("n")).isEqualTo(6);
+    assertThat(onB.getJsonArray("events").getJsonObject(0).getLong("seq"))
+      .as("numbered on from A's events, not past them as after a lost turn").isEqualTo(last(onA.getJsonArray("events")) + 1);
+    JsonObject backOnA = result(post(a, "/api/sessions/leased/scripts", new JsonObject().put("code", INCREMENT)));
+    assertThat(backOnA.getJsonObject("variableChanges").getInteger("n")).isEqualTo(7);
+    assertThat(get(b, "/api/sessions/leased").getJsonObject("variables").getInteger("n")).isEqualTo(7);
+  }
+
+  @Test
+  void shouldTakeASessionLeasedByANodeThatLeftAsATurnLostWithIt() {
+    JsonObject first = result(post(cluster.node(0), "/api/sessions/lease-lost/scripts", new JsonObject().put("code", INCREMENT)));
+    com.hazelcast.map.IMap<String, byte[]> map = ClusterNode.hazelcast(cluster.node(1).vertx())
+      .getMap(io.botgate.session.ClusteredSessionStore.MAP);
+    byte[] state = map.get("lease-lost");
+    state[Long.BYTES] = 2; // leased by a member that is gone (no uuid): it may have begun a turn without a word
+    map.set("lease-lost", state);
+
+    JsonObject next = result(post(cluster.node(1), "/api/sessions/lease-lost/scripts", new JsonObject().put("code", INCREMENT)));
+    assertThat(next.getJsonArray("events").getJsonObject(0).getLong("seq"))
+      .isGreaterThan(last(first.getJsonArray("events")) + 1_000_000L);
+    assertThat(next.getJsonObject("variableChanges").getInteger("n")).isEqualTo(2);
+  }
+
+  @Test
   void shouldNumberPastALostTurnOnTheNodeThatSavedTheSessionLast() {
     JsonObject first = result(post(cluster.node(0), "/api/sessions/lost-here/scripts", new JsonObject().put("code", INCREMENT)));
     com.hazelcast.map.IMap<String, byte[]> map = ClusterNode.hazelcast(cluster.node(1).vertx())

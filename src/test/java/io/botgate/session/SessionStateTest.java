@@ -150,6 +150,38 @@ class SessionStateTest {
   }
 
   @Test
+  void shouldKeepEachResultExactlyAndTheLastOneClearedInItsClusteredState() {
+    Session session = session(new HeldTotal(Long.MAX_VALUE));
+    IntegrationResult first = new IntegrationResult("s", "first", true, "200", Instant.ofEpochSecond(9, 123_456_789),
+      12, 2, "node-ü");
+    IntegrationResult other = new IntegrationResult("s", "second", false, null, Instant.ofEpochSecond(10), 3, 1, null);
+    session.record(first);
+    session.record(other);
+    session.clearLastResult();
+    Session back = Session.fromState("s", TWO_RESULTS, new HeldTotal(Long.MAX_VALUE), session.toState());
+    assertThat(back.lastResult()).isNull();
+    assertThat(back.lastResultOf("first")).isEqualTo(first);
+    assertThat(back.lastResultOf("second")).isEqualTo(other);
+    assertThat(back.toJson()).isEqualTo(session.toJson());
+  }
+
+  @Test
+  void shouldReadAStateWhoseBodyIsJsonAsNodesOfAnEarlierVersionWroteIt() {
+    byte[] header = Session.firstTurnState(1_234, new UUID(1, 2));
+    String body = "{\"variables\":{\"name\":\"Ada\"},\"seq\":42,\"recent\":[" + result("first", "201").toJson().encode()
+      + "],\"latest\":[" + result("first", "201").toJson().encode() + "],\"last\":" + result("first", "201").toJson().encode()
+      + "}";
+    byte[] state = java.util.Arrays.copyOf(header, Session.STATE_HEADER + body.length());
+    System.arraycopy(body.getBytes(java.nio.charset.StandardCharsets.UTF_8), 0, state, Session.STATE_HEADER, body.length());
+    Session back = Session.fromState("s", TWO_RESULTS, new HeldTotal(Long.MAX_VALUE), state);
+    assertThat(back.variable("name")).isEqualTo("Ada");
+    assertThat(back.lastSeq()).isEqualTo(42);
+    assertThat(back.lastResult()).isEqualTo(result("first", "201"));
+    assertThat(back.lastResultOf("first")).isEqualTo(result("first", "201"));
+    assertThat(back.toJson().getJsonArray("recentResults")).hasSize(1);
+  }
+
+  @Test
   void shouldMarkWhoseTurnHoldsItAndWhichSaveItIsInTheStateHeader() {
     UUID a = new UUID(1, 2);
     UUID b = new UUID(3, 4);
