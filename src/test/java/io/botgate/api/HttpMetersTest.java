@@ -59,7 +59,7 @@ class HttpMetersTest {
    * The same requests through a server with a router (nested routes, a 404, a POST with a body) and a Web
    * Client, and the same messages on the event bus (sent, published, replied to, failed, to no one), on a
    * Vert.x whose metrics {@code decorate} made; its {@code vertx_*} lines without the durations (which
-   * differ) and with the counts.
+   * differ) and with the counts; open connections without their number.
    */
   private static Set<String> traffic(String registryName, UnaryOperator<VertxMetricsFactory> decorate) {
     PrometheusMeterRegistry registry = MetricsEndpoint.newRegistry();
@@ -108,6 +108,9 @@ class HttpMetersTest {
       return registry.scrape().lines()
         .filter(line -> line.startsWith("vertx_"))
         .filter(line -> !line.contains("_seconds_sum") && !line.contains("_seconds_max"))
+        // how many connections the client opened for sequential requests depends on when each went back
+        // to its pool (these meters are the library's in both): the series is compared, not its value
+        .map(line -> line.contains("_active_connections") ? line.substring(0, line.lastIndexOf(' ')) : line)
         .collect(Collectors.toCollection(TreeSet::new));
     } finally {
       result(vertx.close());
