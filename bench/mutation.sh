@@ -24,7 +24,7 @@ groups=("$@")
 # classes directly and quickly; gateway-wide tests (ExecutionTest, ConsoleProtocolTest) are listed where the
 # class is reached only through a real exchange.
 declare -A TARGETS=(
-  [integration]="io.botgate.integration.BoundedBody,io.botgate.integration.Template,io.botgate.integration.UpstreamResponse,io.botgate.integration.UpstreamCaller\$Call,io.botgate.events.SecretMask|io.botgate.integration.BoundedBodyTest,io.botgate.integration.TemplateTest,io.botgate.integration.UpstreamResponseTest,io.botgate.events.SecretMaskTest,io.botgate.integration.ExecutionTest"
+  [integration]="io.botgate.integration.BoundedBody,io.botgate.integration.Template,io.botgate.integration.UpstreamResponse,io.botgate.integration.UpstreamCaller\$Call,io.botgate.events.SecretMask|io.botgate.integration.BoundedBodyTest,io.botgate.integration.TemplateTest,io.botgate.integration.UpstreamResponseTest,io.botgate.events.SecretMaskTest,io.botgate.integration.UpstreamCallTest,io.botgate.integration.ExecutionTest"
   [session]="io.botgate.session.Session,io.botgate.session.Turns*,io.botgate.session.LocalSessionStore*|io.botgate.session.LocalSessionStoreTest,io.botgate.session.SessionStateTest,io.botgate.session.SessionTurnsTest"
   [script]="io.botgate.script.SandboxContextFactory*,io.botgate.script.PoolState,io.botgate.script.ScriptWorkers*|io.botgate.script.ScriptLimitsTest,io.botgate.script.ScriptWorkersTest,io.botgate.script.PoolStateTest"
   [console]="io.botgate.console.ConsoleConnection*,io.botgate.console.InOrder*|io.botgate.console.ConsoleDeliveryTest,io.botgate.console.InOrderTest"

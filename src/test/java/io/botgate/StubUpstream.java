@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real upstream on a loopback port that misbehaves on request: fixed statuses, hangs, slow drips,
- * connection resets, invalid JSON, huge bodies, and flaky answers. It counts the hits per path and
+ * connection resets, invalid JSON, huge bodies, flaky answers, redirects ({@code /redirect/307?to=...}, a
+ * {@code /loop} to itself) and an API that takes one bearer token ({@code /bearer/<token>}). It counts the hits per path and
  * records every request as it arrived.
  */
 public final class StubUpstream extends VerticleBase {
@@ -73,7 +74,7 @@ public final class StubUpstream extends VerticleBase {
       case "echo" -> json(echoing(req), 200, new JsonObject().put("method", req.method().name()).put("uri", req.uri())
         .put("path", req.path()).put("query", req.query())
         .put("headers", headers(req)).put("body", body.toString()));
-      case "hang" -> { }
+      case "hang" -> req.connection().closeHandler(v -> hangsClosed.incrementAndGet());
       case "slow" -> vertx.setTimer(Long.parseLong(parts[2]), t -> json(req, 200, faq("slow")));
       case "empty" -> req.response().setStatusCode(Integer.parseInt(parts[2])).end();
       case "octets" -> req.response().putHeader("Content-Type", "application/octet-stream")
@@ -97,10 +98,38 @@ public final class StubUpstream extends VerticleBase {
       }
       case "record" -> json(req, req.getParam("status") == null ? 200 : Integer.parseInt(req.getParam("status")),
         new JsonObject().put("ok", true));
-      case "redirect" -> req.response().setStatusCode(302).putHeader("Location", req.getParam("to")).end();
+      case "redirect" -> redirect(req, parts.length > 2 ? Integer.parseInt(parts[2]) : 302, req.getParam("to"));
+      case "loop" -> redirect(req, 302, req.uri());
+      case "bearer" -> {
+        if (("Bearer " + parts[2]).equals(req.getHeader("Authorization"))) {
+          if (req.getParam("then") != null) {
+            redirect(req, 302, req.getParam("then"));
+          } else {
+            json(req, 200, new JsonObject().put("bearer", "accepted"));
+          }
+        } else {
+          json(req, 401, new JsonObject().put("error", "invalid_token"));
+        }
+      }
       default -> json(req, 404, new JsonObject().put("error", "no route " + req.path()));
     }
   }
+
+  /** A redirect with this status, to {@code location} (none when null). */
+  private static void redirect(HttpServerRequest req, int status, String location) {
+    req.response().setStatusCode(status);
+    if (location != null) {
+      req.response().putHeader("Location", location);
+    }
+    req.response().end();
+  }
+
+  /** How many connections held open by /hang the client has closed: whether it hung up at its deadline. */
+  public int hangsClosed() {
+    return hangsClosed.get();
+  }
+
+  private final AtomicInteger hangsClosed = new AtomicInteger();
 
   private static HttpServerRequest echoing(HttpServerRequest req) {
     req.response().putHeader("X-Upstream", "echo");

@@ -96,4 +96,25 @@ class SecretMaskTest {
     assertThat(fresh.isSecret("-code")).as("a code alone, once the empty word before it is dropped").isTrue();
     assertThat(fresh.isSecret("country-code")).isFalse();
   }
+
+  @Test
+  void shouldFindUserInfoInAnAuthorityThatEndsTheUrlAndNoneRightAfterIt() {
+    assertThat(SecretMask.userInfo("http://u:p@h")).containsExactly(7, 10);
+    assertThat(SecretMask.withoutUserInfo("http://u:p@h")).isEqualTo("http://****@h");
+    // an '@' just after the authority ends is the path's, query's or fragment's
+    assertThat(SecretMask.userInfo("http://h/@x")).isNull();
+    assertThat(SecretMask.userInfo("http://h?@x")).isNull();
+    assertThat(SecretMask.userInfo("http://h#@x")).isNull();
+  }
+
+  @Test
+  void shouldMaskTheQueryOfAUrlThatIsOnlyAQuery() {
+    assertThat(mask.query("?token=abc&q=1", v -> false)).isEqualTo("?token=****&q=1");
+  }
+
+  @Test
+  void shouldTakeCodeFirstInANameForAnOrdinaryWord() {
+    assertThat(List.of("codeName", "code_type", "code-page")).allSatisfy(name -> assertThat(mask.isSecret(name)).as(name).isFalse());
+    assertThat(mask.isSecret("sms_code")).isTrue();
+  }
 }

@@ -31,4 +31,20 @@ class BoundedBodyTest {
     assertThat(body.collected().toString()).isEqualTo("123456");
     assertThat(body.overflowed()).isTrue();
   }
+
+  @Test
+  void shouldRefuseTheFirstWriteThatGoesOneBytePastTheLimit() {
+    BoundedBody body = new BoundedBody(10);
+    assertThat(body.write(Buffer.buffer("123456789")).succeeded()).isTrue();
+    assertThat(body.write(Buffer.buffer("01")).failed()).isTrue();
+    assertThat(body.collected().toString()).isEqualTo("123456789");
+  }
+
+  @Test
+  void shouldAnswerItsFluentCallsWithItselfAsEveryWriteStreamDoes() {
+    BoundedBody body = new BoundedBody(10);
+    assertThat(body.exceptionHandler(e -> { })).isSameAs(body);
+    assertThat(body.setWriteQueueMaxSize(1)).isSameAs(body);
+    assertThat(body.drainHandler(v -> { })).isSameAs(body);
+  }
 }

@@ -38,4 +38,54 @@ class TemplateTest {
     assertThatThrownBy(() -> t.render(p -> null, v -> v, "header 'Authorization'"))
       .isInstanceOf(TemplateRejection.class).hasMessage("{$env.TOKEN} in header 'Authorization' has no value");
   }
+
+  @Test
+  void shouldRejectACarriageReturnOrANewlineAloneWhereverItIsInTheValue() {
+    Template t = Template.parse("{$botContext.q}");
+    for (String value : new String[] {"\r", "\n", "\rX-Injected: 1", "\nX-Injected: 1", "a\r", "a\n", "a\rb", "a\nb"}) {
+      assertThatThrownBy(() -> t.render(p -> value, v -> v, "query 'q'")).as(value.replace("\r", "CR").replace("\n", "LF"))
+        .isInstanceOf(TemplateRejection.class).hasMessageContaining("newline");
+    }
+    assertThat(t.render(p -> "a\tb c", v -> v, "query 'q'")).isEqualTo("a\tb c");
+  }
+
+  @Test
+  void shouldKnowWhetherAnEnvValueLandsInIt() {
+    assertThat(Template.parse("Bearer {$env.TOKEN}").hasEnv()).isTrue();
+    assertThat(Template.parse("{$botContext.a}-{$env.B}").hasEnv()).isTrue();
+    assertThat(Template.parse("{$botContext.env}{$conversationId}{Faq.env}").hasEnv()).isFalse();
+    assertThat(Template.parse("no placeholder").hasEnv()).isFalse();
+  }
+
+  @Test
+  void shouldRenderTheShownFormWithEachEnvValueMaskedWhereItLands() {
+    Template t = Template.parse("k={$env.KEY}&v={$botContext.v}!");
+    StringBuilder out = new StringBuilder();
+    StringBuilder shown = new StringBuilder();
+    t.render(p -> p.kind() == Template.Placeholder.Kind.ENV ? "s3" : "x y", v -> v.replace(" ", "+"), "url", out, shown);
+    assertThat(out).hasToString("k=s3&v=x+y!");
+    assertThat(shown).hasToString("k=****&v=x+y!");
+    StringBuilder alone = new StringBuilder();
+    t.render(p -> "1", v -> v, "url", alone, null);
+    assertThat(alone).hasToString("k=1&v=1!");
+  }
+
+  @Test
+  void shouldKeepTheLiteralsAroundThePlaceholders() {
+    Template t = Template.parse("a{$botContext.x}b{Faq.y}c");
+    assertThat(t.literals()).containsExactly("a", "b", "c");
+    assertThat(t.source()).isEqualTo("a{$botContext.x}b{Faq.y}c");
+    assertThat(t.isConstant()).isFalse();
+    assertThat(Template.parse("plain").render(p -> "unused", v -> "changed", "url")).isEqualTo("plain");
+    assertThat(Template.withoutPlaceholders("a{$botContext.x}b{Faq.y}c{not one}")).isEqualTo("abc{not one}");
+  }
+
+  @Test
+  void shouldNameEachPlaceholderAsItIsWritten() {
+    String source = "{$botContext.a}{$botContext.slot.b}{$env.C}{$conversationId}{$userMessage}{$query}{Faq.title}{$nope}";
+    Template t = Template.parse(source);
+    assertThat(t.placeholders()).extracting(Template.Placeholder::name)
+      .containsExactly("a", "b", "C", "conversationId", "userMessage", "query", "Faq.title", "nope");
+    assertThat(String.join("", t.placeholders().stream().map(Template.Placeholder::toString).toList())).isEqualTo(source);
+  }
 }
