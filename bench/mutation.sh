@@ -27,7 +27,7 @@ declare -A TARGETS=(
   [integration]="io.botgate.integration.BoundedBody,io.botgate.integration.Template,io.botgate.integration.UpstreamResponse,io.botgate.integration.UpstreamCaller\$Call,io.botgate.events.SecretMask|io.botgate.integration.BoundedBodyTest,io.botgate.integration.TemplateTest,io.botgate.integration.UpstreamResponseTest,io.botgate.events.SecretMaskTest,io.botgate.integration.ExecutionTest"
   [session]="io.botgate.session.Session,io.botgate.session.Turns*,io.botgate.session.LocalSessionStore*|io.botgate.session.LocalSessionStoreTest,io.botgate.session.SessionStateTest,io.botgate.session.SessionTurnsTest"
   [script]="io.botgate.script.SandboxContextFactory*,io.botgate.script.PoolState,io.botgate.script.ScriptWorkers*|io.botgate.script.ScriptLimitsTest,io.botgate.script.ScriptWorkersTest,io.botgate.script.PoolStateTest"
-  [console]="io.botgate.console.ConsoleConnection*,io.botgate.console.InOrder*|io.botgate.console.ConsoleDeliveryTest,io.botgate.console.ConsoleConnectionTest,io.botgate.console.InOrderTest"
+  [console]="io.botgate.console.ConsoleConnection*,io.botgate.console.InOrder*|io.botgate.console.ConsoleDeliveryTest,io.botgate.console.ConsoleConnectionTest,io.botgate.console.ConsoleInClusterTest,io.botgate.console.InOrderTest"
 )
 # Threads pitest runs mutants on (the machine is shared: keep it at 1 or 2).
 THREADS=${THREADS:-2}

@@ -49,12 +49,17 @@ class ConsoleConnectionTest {
   /** A connection on a fake socket, and how to talk to it on its own context. */
   static final class Client {
     final FakeSocket socket = new FakeSocket();
-    final Context context = vertx.getOrCreateContext();
+    final Context context;
     final DebugStream stream;
     final ConsoleStats stats = new ConsoleStats();
     final ConsoleConnection connection;
 
     Client(DebugStream stream, ConsoleOptions options) throws Exception {
+      this(vertx, stream, options);
+    }
+
+    Client(Vertx vertx, DebugStream stream, ConsoleOptions options) throws Exception {
+      this.context = vertx.getOrCreateContext();
       this.stream = stream;
       this.connection = new ConsoleConnection(socket.ws, context, stream, options, stats);
       on(() -> {
@@ -135,11 +140,11 @@ class ConsoleConnectionTest {
     }
   }
 
-  private static DebugStream stream() {
+  static DebugStream stream() {
     return new DebugStream(null, 2000, 100_000, 600_000, System::currentTimeMillis);
   }
 
-  private static ConsoleOptions options(int queueBytes, int maxReplay) {
+  static ConsoleOptions options(int queueBytes, int maxReplay) {
     return new ConsoleOptions(5, queueBytes, 60_000, maxReplay, ConsoleOptions.DEFAULT_INBOX,
       ConsoleOptions.DEFAULT_INBOX_BYTES, 1000);
   }
