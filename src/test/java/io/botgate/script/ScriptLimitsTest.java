@@ -86,4 +86,14 @@ class ScriptLimitsTest {
     assertThat(wallMs).isGreaterThanOrEqualTo(cpuMs);
     assertThat(outcome.durationMicros() / 1000).isLessThanOrEqualTo(wallMs);
   }
+
+  @Test
+  void shouldStopAScriptThatAllocatesPastItsBudgetWithTheMemoryError() {
+    ScriptFixture.Run run = fixture.run("memory");
+    ScriptOutcome outcome = engine.runHere("var a = []; while (true) { a.push(new Array(1000).fill(1)); }", run.bot);
+    assertThat(outcome.error()).isNotNull();
+    assertThat(outcome.error().type()).isEqualTo("limit");
+    assertThat(outcome.error().message()).isEqualTo("memory limit exceeded: the script allocated more than 64 MiB");
+    assertThat(outcome.durationMicros() / 1000).as("well before its CPU time would stop it").isLessThan(10_000);
+  }
 }
