@@ -434,6 +434,15 @@ class ConsoleConnectionTest {
       return null;
     });
     assertThat(socket.paused).as("a new window").isFalse();
+    long resumed = System.nanoTime();
+    // a second later without reaching the rate: the count starts again
+    await().atMost(Duration.ofSeconds(5)).until(() -> System.nanoTime() - resumed > 1_100_000_000L);
+    client.on(() -> {
+      frame.run();
+      frame.run();
+      return null;
+    });
+    assertThat(socket.paused).as("a new second").isFalse();
     client.on(() -> {
       frame.run();
       return null;
@@ -479,6 +488,43 @@ class ConsoleConnectionTest {
     stream.emit("s", "debug", "debug", "after the close", null);
     client.on(() -> null);
     assertThat(client.socket.written).hasSize(before);
+    assertThat(client.socket.paused).isFalse();
+    assertThat(client.stats.delivered()).as("nothing counted as delivered either").isZero();
+  }
+
+  @Test
+  void shouldSendAFrameLargerThanTheWholeQueueWhenNothingElseIsQueued() throws Exception {
+    DebugStream stream = stream();
+    Client client = new Client(stream, options(500, 1000));
+    client.subscribe("s");
+    client.socket.holdWrites = true;
+    stream.emit("s", "debug", "debug", "x".repeat(1000), null);
+    stream.emit("s", "debug", "debug", "x".repeat(1000), null);
+    await().atMost(Duration.ofSeconds(10)).until(() -> client.stats.delivered() + client.stats.dropped() == 2);
+    assertThat(seqs(client.socket.events("s"))).containsExactly(1L);
+    assertThat(client.stats.dropped()).isEqualTo(1);
+
+    client.takeAll();
+    stream.emit("s", "debug", "debug", "x".repeat(1000), null);
+    await().atMost(Duration.ofSeconds(10)).until(() -> client.socket.events("s").size() == 2);
+    assertThat(seqs(client.socket.events("s"))).containsExactly(1L, 3L);
+  }
+
+  @Test
+  void shouldHoldRepliesWhileTheSocketSaysItsQueueIsFull() throws Exception {
+    Client client = new Client(stream(), options(1 << 20, 1000));
+    client.socket.queueFull = true;
+    client.ping();
+    assertThat(client.socket.frames("pong")).isEmpty();
+    assertThat(client.socket.paused).isTrue();
+    assertThat(client.stats.congestions()).isEqualTo(1);
+
+    client.socket.queueFull = false;
+    client.on(() -> {
+      client.socket.drain.handle(null);
+      return null;
+    });
+    assertThat(client.socket.frames("pong")).hasSize(1);
     assertThat(client.socket.paused).isFalse();
   }
 

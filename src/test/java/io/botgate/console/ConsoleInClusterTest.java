@@ -112,6 +112,7 @@ class ConsoleInClusterTest {
     assertThat(sequence(client, "a")).containsExactly("1", "2");
     assertThat(sequence(client, "b")).containsExactly("1");
     assertThat(client.socket.paused).isFalse();
+    assertThat(client.errors()).isEmpty();
 
     emit(stream, "c", 2);
     await().atMost(Duration.ofSeconds(10)).until(() -> sequence(client, "c").size() == 2);
@@ -188,5 +189,62 @@ class ConsoleInClusterTest {
     assertThat(sequence(client, "s")).containsExactly("1", "2", "5");
     assertThat(client.socket.written.stream().map(JsonObject::new).filter(f -> "dropped".equals(f.getString("kind"))))
       .singleElement().satisfies(f -> assertThat(f.getJsonObject("data").getLong("count")).isEqualTo(2));
+  }
+
+  @Test
+  void shouldTellAGapOnceThoughItsPageIsReadAgainAfterACongestion() throws Exception {
+    DebugStream stream = ConsoleConnectionTest.stream();
+    new FakeCluster(vertx, stream);
+    String text = "x".repeat(1000);
+    stream.emit("s", "debug", "debug", text, null);
+    int size = stream.emit("s", "debug", "debug", text, null).utf8().length;
+    stream.continueFrom("s", 9);
+    stream.emit("s", "debug", "debug", text, null);
+    stream.emit("s", "debug", "debug", text, null);
+    Client client = new Client(vertx, stream, ConsoleConnectionTest.options(2 * size, 1000));
+    client.socket.holdWrites = true;
+    client.send(new JsonObject().put("op", "subscribe").put("session", "s").put("after", 1));
+    await().atMost(Duration.ofSeconds(10)).until(() -> client.socket.paused && client.stats.congestions() == 1);
+    assertThat(sequence(client, "s")).containsExactly("2", "gap 3-9");
+
+    client.takeAll();
+    await().atMost(Duration.ofSeconds(10)).until(() -> client.socket.frames("subscribed").size() == 1);
+    assertThat(sequence(client, "s")).containsExactly("2", "gap 3-9", "10", "11");
+    assertThat(client.stats.gaps()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldNotTellAGapInASessionTheClientHasNoPlaceIn() throws Exception {
+    DebugStream stream = ConsoleConnectionTest.stream();
+    new FakeCluster(vertx, stream);
+    Client client = new Client(vertx, stream, ConsoleConnectionTest.options(1 << 20, 1000));
+    client.subscribe("q");
+    await().atMost(Duration.ofSeconds(10)).until(() -> client.socket.frames("subscribed").size() == 1);
+    stream.continueFrom("q", 4); // its older events are gone: the client never saw any of them
+    emit(stream, "q", 1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> sequence(client, "q").size() == 1);
+    client.on(() -> null);
+    assertThat(sequence(client, "q")).containsExactly("5");
+  }
+
+  @Test
+  void shouldNotNameInALiveGapAMemberThatLeftBeforeTheSubscription() throws Exception {
+    DebugStream stream = ConsoleConnectionTest.stream();
+    FakeCluster cluster = new FakeCluster(vertx, stream);
+    cluster.joinSilent("node-b");
+    cluster.leave("node-b");
+    long left = System.currentTimeMillis();
+    await().atMost(Duration.ofSeconds(5)).until(() -> System.currentTimeMillis() > left + 1);
+    Client client = new Client(vertx, stream, ConsoleConnectionTest.options(1 << 20, 1000));
+    client.subscribe("s");
+    await().atMost(Duration.ofSeconds(10)).until(() -> client.socket.frames("subscribed").size() == 1);
+
+    emit(stream, "s", 1);
+    stream.continueFrom("s", 4);
+    emit(stream, "s", 1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> sequence(client, "s").contains("5"));
+    assertThat(sequence(client, "s")).containsExactly("1", "gap 2-4", "5");
+    assertThat(gaps(client).get(0).getString("text"))
+      .isEqualTo("events 2-4 of session s are no longer kept by any node of the cluster: they are skipped");
   }
 }
