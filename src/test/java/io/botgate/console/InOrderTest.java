@@ -241,6 +241,18 @@ class InOrderTest {
   }
 
   @Test
+  void shouldSayWhichEventsAreMissingAfterThePlaceASubscriptionResumedFrom() {
+    Fixture f = new Fixture(5);
+    f.after = 3;
+    f.held.remove(4L);
+    f.offer(5);
+
+    await().until(() -> f.sent.size() == 2);
+    assertThat(f.sent).containsExactly(-4L, 5L);
+    assertThat(f.gaps).containsExactly("4-4 left [] unanswered []");
+  }
+
+  @Test
   void shouldSayWhichEventsAreMissingInASessionItSentEventsOfThoughNoMemberLeft() {
     Fixture f = new Fixture(3);
     f.held.remove(2L);
