@@ -333,7 +333,7 @@ class ConsoleConnectionTest {
     client.send("not json 1");
     client.send("not json 2");
     client.send("not json 3");
-    client.send(new JsonObject().put("op", "unsubscribe").put("session", "s"));
+    client.send(new JsonObject().put("op", "unsubscribe").put("session", "other"));
     assertThat(client.socket.written).hasSize(before);
 
     client.takeAll();
@@ -351,6 +351,24 @@ class ConsoleConnectionTest {
 
     client.send("not json 4");
     assertThat(client.errors().get(1)).as("merged errors are told once").doesNotContain("more refused frames");
+
+    // a second time: what was sent on the first relief is not sent again, and the counts start over
+    int second = client.socket.written.size();
+    client.socket.holdWrites = true;
+    for (int i = 0; i < 3; i++) {
+      client.stream.emit("s", "debug", "debug", "x".repeat(1000), null);
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> client.stats.dropped() == 2);
+    client.ping();
+    client.send("not json 5");
+    client.takeAll();
+    List<JsonObject> again = client.writtenFrom(second);
+    assertThat(again).hasSize(5);
+    assertThat(again.get(2).getJsonObject("data").getLong("count")).isEqualTo(1);
+    assertThat(again.get(3).getString("op")).isEqualTo("pong");
+    assertThat(again.get(4).getString("message")).startsWith("the frame is not a JSON object: ")
+      .doesNotContain("more refused frames");
+    assertThat(client.socket.frames("unsubscribed")).hasSize(1);
   }
 
   @Test
@@ -556,7 +574,10 @@ class ConsoleConnectionTest {
   @Test
   void shouldDropAndCountWhatDoesNotFitTheInboxWhileTheLoopIsBusyButAlwaysTakeOneEvent() throws Exception {
     DebugStream stream = stream();
-    Client client = new Client(stream, new ConsoleOptions(5, 1 << 20, 60_000, 1000, 3, 1 << 20, 1000));
+    int size = new DebugStream(null, 10, 100, 60_000, System::currentTimeMillis)
+      .emit("s", "debug", "debug", "event 0", null).utf8().length;
+    // room for three events by count, and by bytes for three and a half
+    Client client = new Client(stream, new ConsoleOptions(5, 1 << 20, 60_000, 1000, 3, 3 * size + size / 2, 1000));
     client.subscribe("s");
     CountDownLatch release = client.block();
     for (int i = 0; i < 5; i++) {
@@ -569,16 +590,29 @@ class ConsoleConnectionTest {
     assertThat(client.socket.written.stream().map(JsonObject::new).filter(f -> DebugEvent.DROPPED.equals(f.getString("kind"))))
       .singleElement().satisfies(f -> assertThat(f.getJsonObject("data").getLong("count")).isEqualTo(2));
 
+    // the room is given back: what was delivered and what was dropped no longer counts against the inbox
+    for (int burst = 0; burst < 3; burst++) {
+      CountDownLatch go = client.block();
+      for (int i = 0; i < 3; i++) {
+        stream.emit("s", "debug", "debug", "event " + i, null);
+      }
+      go.countDown();
+      int expected = 6 + 3 * burst;
+      await().atMost(Duration.ofSeconds(10)).until(() -> client.socket.events("s").size() == expected);
+    }
+    assertThat(client.stats.dropped()).isEqualTo(2);
+
     // an inbox of fewer bytes than one event still takes one at a time
     Client small = new Client(stream, new ConsoleOptions(5, 1 << 20, 60_000, 1000, 100, 10, 1000));
-    small.send(new JsonObject().put("op", "subscribe").put("session", "s").put("after", 5));
+    long last = stream.lastSeq("s");
+    small.send(new JsonObject().put("op", "subscribe").put("session", "s").put("after", last));
     CountDownLatch go = small.block();
     stream.emit("s", "debug", "debug", "first", null);
     stream.emit("s", "debug", "debug", "second", null);
     go.countDown();
     await().atMost(Duration.ofSeconds(10)).until(() -> small.stats.dropped() == 1);
     small.on(() -> null);
-    assertThat(seqs(small.socket.events("s"))).containsExactly(6L);
+    assertThat(seqs(small.socket.events("s"))).containsExactly(last + 1);
   }
 
   @Test
@@ -612,5 +646,19 @@ class ConsoleConnectionTest {
     assertThat(inTheFirstTurn).isLessThan(sessions);
     await().atMost(Duration.ofSeconds(10)).until(() -> client.socket.frames("subscribed").size() == 1);
     assertThat(client.socket.frames("subscribed").get(0).getInteger("replayed")).isEqualTo(sessions);
+  }
+
+  @Test
+  void shouldDeliverAnEventEmittedDuringACappedReplayOnceTheReplayEndsWithoutWaitingForAnother() throws Exception {
+    DebugStream stream = stream();
+    emitSameSize(stream, "s", 3, 10);
+    Client client = new Client(stream, options(1 << 20, 3));
+    client.socket.onPause = () -> {
+      client.socket.onPause = () -> { };
+      stream.emit("s", "debug", "debug", "during the replay", null); // past the 3 replayed: live
+    };
+    client.subscribe("s");
+    await().atMost(Duration.ofSeconds(10)).until(() -> client.socket.events("s").size() == 4);
+    assertThat(seqs(client.socket.events("s"))).containsExactly(1L, 2L, 3L, 4L);
   }
 }

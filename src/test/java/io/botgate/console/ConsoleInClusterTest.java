@@ -246,5 +246,27 @@ class ConsoleInClusterTest {
     assertThat(sequence(client, "s")).containsExactly("1", "gap 2-4", "5");
     assertThat(gaps(client).get(0).getString("text"))
       .isEqualTo("events 2-4 of session s are no longer kept by any node of the cluster: they are skipped");
+
+    // a replay names it: it left within the time the history is kept, and may have held them
+    client.send(new JsonObject().put("op", "subscribe").put("session", "s").put("after", 1));
+    await().atMost(Duration.ofSeconds(10)).until(() -> client.socket.frames("subscribed").size() == 2);
+    assertThat(gaps(client)).hasSize(2);
+    assertThat(gaps(client).get(1).getString("text"))
+      .isEqualTo("events 2-4 of session s were held by a node that left the cluster (node-b): they are skipped");
+  }
+
+  @Test
+  void shouldDeliverInOrderTheEventsEmittedOnAnotherNode() throws Exception {
+    DebugStream stream = ConsoleConnectionTest.stream();
+    FakeCluster cluster = new FakeCluster(vertx, stream);
+    Client client = new Client(vertx, stream, ConsoleConnectionTest.options(1 << 20, 1000));
+    client.subscribe("s");
+    await().atMost(Duration.ofSeconds(10)).until(() -> client.socket.frames("subscribed").size() == 1);
+    emit(stream, "s", 2);
+    DebugStream other = new DebugStream(null, 100, 1000, 600_000, System::currentTimeMillis);
+    other.continueFrom("s", 2);
+    cluster.fromNode(other.emit("s", "debug", "debug", "from node-b", null));
+    await().atMost(Duration.ofSeconds(10)).until(() -> sequence(client, "s").size() == 3);
+    assertThat(sequence(client, "s")).containsExactly("1", "2", "3");
   }
 }

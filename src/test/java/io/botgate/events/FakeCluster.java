@@ -77,6 +77,47 @@ public final class FakeCluster {
     members.add(member);
   }
 
+  /** An event emitted on another node arrives on the bus as it would from there. */
+  public void fromNode(DebugEvent event) {
+    try {
+      vertx.eventBus().registerCodec(new PassThrough());
+    } catch (IllegalStateException registered) {
+      // once per Vert.x
+    }
+    vertx.eventBus().publish(ClusterEvents.LIVE, event,
+      new io.vertx.core.eventbus.DeliveryOptions().setCodecName(PassThrough.NAME));
+  }
+
+  /** Delivers the event itself on this node (the real codec delivers null here: "emitted on this node"). */
+  private static final class PassThrough implements io.vertx.core.eventbus.MessageCodec<DebugEvent, DebugEvent> {
+    static final String NAME = "test.fromAnotherNode";
+
+    @Override
+    public void encodeToWire(io.vertx.core.buffer.Buffer buffer, DebugEvent event) {
+      throw new UnsupportedOperationException("local only");
+    }
+
+    @Override
+    public DebugEvent decodeFromWire(int pos, io.vertx.core.buffer.Buffer buffer) {
+      throw new UnsupportedOperationException("local only");
+    }
+
+    @Override
+    public DebugEvent transform(DebugEvent event) {
+      return event;
+    }
+
+    @Override
+    public String name() {
+      return NAME;
+    }
+
+    @Override
+    public byte systemCodecID() {
+      return -1;
+    }
+  }
+
   /** Questions the silent members were asked (and failed). */
   public int asked() {
     return asked.get();
