@@ -370,6 +370,37 @@ class ScriptWorkersTest {
     assertThat(outcome.error().type()).isEqualTo("limit");
     assertThat(outcome.error().message()).isEqualTo("the script engine was shut down before the script ran");
     assertThat(workers.submit("after the close", waits, o -> { })).isFalse();
+    await("the workers end, the busy ones interrupted").atMost(10, TimeUnit.SECONDS).until(() -> workers.threads() == 0);
     go.countDown();
+  }
+
+  /** A worker lives long and allocates all along: a run is charged what it allocates itself. */
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void shouldChargeARunOnlyWhatItAllocatesNotWhatItsWorkerAllocatedBefore() throws Exception {
+    ScriptWorkers pool = new ScriptWorkers(1, 1, 10_000, 1 << 20);
+    try {
+      CompletableFuture<ScriptOutcome> first = new CompletableFuture<>();
+      assertThat(pool.submit("allocating", () -> {
+        for (int i = 0; i < 8; i++) {
+          garbage = new byte[1 << 20];
+        }
+        return new ScriptOutcome(null, false, 0);
+      }, first::complete)).isTrue();
+      first.get(20, TimeUnit.SECONDS);
+
+      CompletableFuture<ScriptOutcome> second = new CompletableFuture<>();
+      assertThat(pool.submit("computing", () -> {
+        long began = System.nanoTime();
+        while (System.nanoTime() - began < 500_000_000L) { // long enough for the watchdog to look many times
+          sink++;
+        }
+        return new ScriptOutcome(null, false, 0);
+      }, second::complete)).isTrue();
+      ScriptOutcome outcome = second.get(20, TimeUnit.SECONDS);
+      assertThat(outcome.ok()).as("%s", outcome.error()).isTrue();
+    } finally {
+      pool.close();
+    }
   }
 }
