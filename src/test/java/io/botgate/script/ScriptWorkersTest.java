@@ -215,7 +215,8 @@ class ScriptWorkersTest {
     assertThat(outcome.error().message()).contains("the script was stopped");
     assertThat(tried.await(5, TimeUnit.SECONDS)).isTrue();
     assertThat(enteredAfterStop).isFalse();
-    assertThat(refused.get()).isInstanceOf(LimitExceeded.class);
+    assertThat(refused.get()).isInstanceOf(LimitExceeded.class)
+      .hasMessage("time limit of 1000 ms exceeded");
   }
 
   private ScriptOutcome run(Supplier<ScriptOutcome> work) throws Exception {
@@ -340,6 +341,9 @@ class ScriptWorkersTest {
     });
     assertThat(died.error().type()).isEqualTo("runtime");
     assertThat(died.error().message()).isEqualTo("the script failed: java.lang.AssertionError: broken");
+    for (ScriptOutcome outcome : new ScriptOutcome[] {failed, died}) {
+      assertThat(outcome.durationMicros()).as("the run's own time, microseconds").isBetween(0L, 20_000_000L);
+    }
     await().atMost(5, TimeUnit.SECONDS).until(() -> workers.threads() == 2);
     for (int i = 0; i < 4; i++) {
       assertThat(run(() -> new ScriptOutcome(null, false, 0)).ok()).as("run %d after the worker died", i).isTrue();
@@ -402,5 +406,28 @@ class ScriptWorkersTest {
     } finally {
       pool.close();
     }
+  }
+
+  /** Shared code hands back what it computed, in and out of the pool, and a run that left it can be stopped. */
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void shouldAnswerWhatSharedCodeReturnsAndStopARunThatLeftIt() throws Exception {
+    assertThat(ScriptWorkers.shared(() -> "outside")).isEqualTo("outside");
+    AtomicReference<Object> inside = new AtomicReference<>();
+    ScriptOutcome outcome = run(() -> {
+      inside.set(ScriptWorkers.shared(() -> "inside"));
+      ScriptWorkers.Job job = ScriptWorkers.enterShared();
+      try {
+        inside.set(inside.get() + (job == null ? " without its run" : " with its run"));
+      } finally {
+        ScriptWorkers.exitShared(job);
+      }
+      while (!release.get()) {
+        sink++;
+      }
+      return new ScriptOutcome(null, false, 0);
+    });
+    assertThat(inside.get()).isEqualTo("inside with its run");
+    assertThat(outcome.error().message()).as("left shared code: stoppable").contains("the script was stopped");
   }
 }
