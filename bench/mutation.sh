@@ -48,11 +48,16 @@ for group in "${groups[@]}"; do
     -DtargetClasses="$classes" -DtargetTests="$tests" -DreportsDirectory="$report" \
     -Dthreads="$THREADS" -DtimeoutConstant="${TIMEOUT_MS:-12000}" -DtimeoutFactor=2 -DskipFailingTests=true -DexcludedTestClasses='*Browser*,*ConsolePage*' >"target/pit-$group.log" 2>&1 || status=$?
   echo "   took $(( $(date +%s) - started )) s (exit $status; log target/pit-$group.log)"
-  if [ -s "$report/mutations.xml" ]; then
+  if [ -s "$report/mutations.xml" ] && grep -q "</mutation>" "$report/mutations.xml"; then
     python3 - "$report/mutations.xml" <<'PY'
 import sys, xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
-root = ET.parse(sys.argv[1]).getroot()
+text = open(sys.argv[1], encoding="utf-8").read()
+if "</mutations>" not in text:
+    # cut off by the budget: pitest writes each result as it comes, so what was flushed is still worth reading
+    text = text[:text.rfind("</mutation>") + len("</mutation>")] + "</mutations>"
+    print("   PARTIAL: the run was cut off; these are the mutants it finished")
+root = ET.fromstring(text)
 killed_states = {"KILLED", "TIMED_OUT", "MEMORY_ERROR", "RUN_ERROR"}
 per = defaultdict(Counter)
 survivors = []
