@@ -345,6 +345,8 @@ class InOrderTest {
       assertThat(f.order.waiting()).isEqualTo(3);
       f.order.forget("s");
       assertThat(f.order.waiting()).isEqualTo(1);
+      f.order.forgetUnless(session -> session.equals("t"));
+      assertThat(f.order.waiting()).as("t is still wanted").isEqualTo(1);
       f.order.forgetUnless(session -> session.equals("s"));
       assertThat(f.order.waiting()).isZero();
     });
