@@ -51,10 +51,28 @@ class ConsoleDeliveryTest {
     final List<Promise<Void>> unwritten = new CopyOnWriteArrayList<>();
     volatile Handler<Void> drain;
     volatile boolean paused;
+    /** What {@code isClosed()} and {@code writeQueueFull()} answer. */
+    volatile boolean closed;
+    volatile boolean queueFull;
+    /** Each close asked for: "status reason", or "close" for a plain close. */
+    final List<String> closes = new CopyOnWriteArrayList<>();
+    volatile int writeQueueMaxSize = -1;
+    /** When set, the next write whose text contains it throws (a socket failing under the connection). */
+    volatile String failWriteOf;
+    Handler<io.vertx.core.http.WebSocketFrame> frame;
+    Handler<io.vertx.core.buffer.Buffer> binary;
+    Handler<Void> closeHandler;
+    Handler<Void> shutdown;
+    Handler<Throwable> exception;
     final ServerWebSocket ws = (ServerWebSocket) Proxy.newProxyInstance(getClass().getClassLoader(),
       new Class<?>[] {ServerWebSocket.class}, (proxy, method, args) -> {
         switch (method.getName()) {
           case "writeTextMessage" -> {
+            String failing = failWriteOf;
+            if (failing != null && ((String) args[0]).contains(failing)) {
+              failWriteOf = null;
+              throw new IllegalStateException("the socket failed");
+            }
             written.add((String) args[0]);
             if (holdWrites) {
               Promise<Void> taken = Promise.promise();
@@ -70,8 +88,21 @@ class ConsoleDeliveryTest {
             onPause.run();
           }
           case "resume" -> paused = false;
-          case "isClosed", "writeQueueFull" -> {
-            return false;
+          case "frameHandler" -> frame = castHandler(args[0]);
+          case "binaryMessageHandler" -> binary = castHandler(args[0]);
+          case "closeHandler" -> closeHandler = castHandler(args[0]);
+          case "shutdownHandler" -> shutdown = castHandler(args[0]);
+          case "exceptionHandler" -> exception = castHandler(args[0]);
+          case "setWriteQueueMaxSize" -> writeQueueMaxSize = (Integer) args[0];
+          case "close" -> {
+            closes.add(args == null || args.length == 0 ? "close" : args[0] + " " + args[args.length - 1]);
+            closed = true;
+          }
+          case "isClosed" -> {
+            return closed;
+          }
+          case "writeQueueFull" -> {
+            return queueFull;
           }
           case "hashCode" -> {
             return System.identityHashCode(proxy);
@@ -116,6 +147,13 @@ class ConsoleDeliveryTest {
       unwritten.clear();
       if (drain != null) {
         drain.handle(null);
+      }
+    }
+
+    /** The client reads the {@code count} oldest frames still queued. */
+    void take(int count) {
+      for (int i = 0; i < count; i++) {
+        unwritten.remove(0).complete();
       }
     }
 

@@ -86,4 +86,38 @@ class ScriptLimitsTest {
     assertThat(wallMs).isGreaterThanOrEqualTo(cpuMs);
     assertThat(outcome.durationMicros() / 1000).isLessThanOrEqualTo(wallMs);
   }
+
+  @Test
+  void shouldStopAScriptThatAllocatesPastItsBudgetWithTheMemoryError() {
+    ScriptFixture.Run run = fixture.run("memory");
+    ScriptOutcome outcome = engine.runHere("var a = []; while (true) { a.push(new Array(10000)); }", run.bot);
+    assertThat(outcome.error()).isNotNull();
+    assertThat(outcome.error().type()).isEqualTo("limit");
+    assertThat(outcome.error().message()).isEqualTo("memory limit exceeded: the script allocated more than 64 MiB");
+    assertThat(outcome.durationMicros() / 1000).as("well before its CPU time would stop it").isLessThan(10_000);
+  }
+
+  static volatile Object garbage;
+
+  /** A worker thread lives long and allocates all along: a run is charged what it allocates itself. */
+  @Test
+  void shouldChargeARunOnlyWhatItAllocatesNotWhatItsThreadAllocatedBefore() {
+    for (int i = 0; i < 96; i++) {
+      garbage = new byte[1 << 20];
+    }
+    ScriptFixture.Run run = fixture.run("after-allocating");
+    ScriptOutcome outcome = engine.runHere(
+      "var n = 0; for (var i = 0; i < 10000; i++) { n += i; } botContext.printDebugMessage('sum ' + n);", run.bot);
+    assertThat(outcome.ok()).as("%s", outcome.error()).isTrue();
+    assertThat(run.transcript.eventsAsJson().getJsonObject(0).getString("text")).isEqualTo("sum 49995000");
+  }
+
+  @Test
+  void shouldRunScriptsInTheLanguageOfES6() {
+    ScriptFixture.Run run = fixture.run("es6");
+    ScriptOutcome outcome = engine.runHere(
+      "let doubled = [1, 2].map(x => x * 2); const [a, b] = doubled; botContext.printDebugMessage(`${a} ${b}`);", run.bot);
+    assertThat(outcome.ok()).as("%s", outcome.error()).isTrue();
+    assertThat(run.transcript.eventsAsJson().getJsonObject(0).getString("text")).isEqualTo("2 4");
+  }
 }

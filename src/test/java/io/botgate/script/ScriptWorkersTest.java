@@ -43,6 +43,8 @@ class ScriptWorkersTest {
 
     assertThat(outcome.error().type()).isEqualTo("limit");
     assertThat(tookMillis).isLessThan(2 * LIMIT_MS + 1_000);
+    assertThat(outcome.durationMicros() / 1000).as("the run's own time: past its limit, within the wait").isBetween(LIMIT_MS, tookMillis);
+    assertThat(outcome.error().message()).startsWith("time limit of 1000 ms exceeded");
     assertThat(outcome.error().message()).satisfiesAnyOf(
       m -> assertThat(m).contains("the script was stopped"),
       m -> assertThat(m).contains("could not be stopped and was replaced"));
@@ -213,7 +215,8 @@ class ScriptWorkersTest {
     assertThat(outcome.error().message()).contains("the script was stopped");
     assertThat(tried.await(5, TimeUnit.SECONDS)).isTrue();
     assertThat(enteredAfterStop).isFalse();
-    assertThat(refused.get()).isInstanceOf(LimitExceeded.class);
+    assertThat(refused.get()).isInstanceOf(LimitExceeded.class)
+      .hasMessage("time limit of 1000 ms exceeded");
   }
 
   private ScriptOutcome run(Supplier<ScriptOutcome> work) throws Exception {
@@ -252,8 +255,179 @@ class ScriptWorkersTest {
     go.countDown();
     await().atMost(10, TimeUnit.SECONDS).until(() -> answered.get() == 6);
     assertThat(workers.state().problem()).isNull();
+    assertThat(workers.state().running()).isZero();
+    assertThat(workers.state().queued()).isZero();
     assertThat(workers.state().watchdogAgoMillis()).isLessThan(PoolState.WATCHDOG_STALE_MILLIS);
     workers.close();
     assertThat(workers.state().problem()).isEqualTo("the script pool is shut down");
+  }
+
+  /** Never completed: a run waiting on it sits in a frame of io.botgate outside the script package. */
+  final io.vertx.core.Promise<Void> never = io.vertx.core.Promise.promise();
+
+  @AfterEach
+  void releaseTheWaiting() {
+    never.tryComplete();
+  }
+
+  /**
+   * Code of the gateway outside the script package (a session, the console) may hold shared state: a run
+   * inside it is never stopped, so at the give-up point it is answered and its thread abandoned and replaced.
+   */
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void shouldNeverStopARunInsideTheGatewaysOwnCodeAndGiveItUpInstead() throws Exception {
+    long start = System.nanoTime();
+    ScriptOutcome outcome = run(() -> {
+      io.botgate.Await.result(never.future());
+      return new ScriptOutcome(null, false, 0);
+    });
+    long tookMillis = (System.nanoTime() - start) / 1_000_000;
+
+    assertThat(outcome.error().type()).isEqualTo("limit");
+    assertThat(outcome.error().message())
+      .isEqualTo("time limit of 1000 ms exceeded; the script's worker thread could not be stopped and was replaced");
+    assertThat(tookMillis).isBetween(LIMIT_MS + ScriptWorkers.GIVE_UP_AFTER_MS, 2 * LIMIT_MS + 1_000);
+    assertThat(workers.stopped()).isZero();
+    assertThat(workers.abandoned()).isEqualTo(1);
+    await().atMost(5, TimeUnit.SECONDS).until(() -> workers.threads() == 2);
+    for (int i = 0; i < 4; i++) {
+      assertThat(run(() -> new ScriptOutcome(null, false, 0)).ok()).as("run %d after the replacement", i).isTrue();
+    }
+  }
+
+  static volatile Object garbage;
+
+  /** A builtin allocating in Java, out of the observer's reach: stopped once far past its budget, not at its time limit. */
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void shouldStopARunFarPastItsAllocationBudgetLongBeforeItsTimeLimit() throws Exception {
+    long limitMillis = 10_000;
+    ScriptWorkers pool = new ScriptWorkers(1, 1, limitMillis, 1 << 20);
+    try {
+      CompletableFuture<ScriptOutcome> answer = new CompletableFuture<>();
+      long start = System.nanoTime();
+      assertThat(pool.submit("allocating", () -> {
+        while (!release.get()) {
+          garbage = new byte[1024];
+        }
+        return new ScriptOutcome(null, false, 0);
+      }, answer::complete)).isTrue();
+      ScriptOutcome outcome = answer.get(20, TimeUnit.SECONDS);
+      long tookMillis = (System.nanoTime() - start) / 1_000_000;
+
+      assertThat(outcome.error().type()).isEqualTo("limit");
+      assertThat(outcome.error().message())
+        .isEqualTo("memory limit exceeded: the script allocated more than 1 MiB inside a builtin that did not return; "
+          + "the script was stopped");
+      assertThat(tookMillis).isLessThan(limitMillis);
+      assertThat(pool.stopped()).isEqualTo(1);
+    } finally {
+      pool.close();
+    }
+  }
+
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void shouldAnswerARunThatFailsAndReplaceAWorkerThatDied() throws Exception {
+    ScriptOutcome failed = run(() -> {
+      throw new IllegalStateException("boom");
+    });
+    assertThat(failed.error().type()).isEqualTo("runtime");
+    assertThat(failed.error().message()).isEqualTo("the script failed: java.lang.IllegalStateException: boom");
+
+    ScriptOutcome died = run(() -> {
+      throw new AssertionError("broken");
+    });
+    assertThat(died.error().type()).isEqualTo("runtime");
+    assertThat(died.error().message()).isEqualTo("the script failed: java.lang.AssertionError: broken");
+    for (ScriptOutcome outcome : new ScriptOutcome[] {failed, died}) {
+      assertThat(outcome.durationMicros()).as("the run's own time, microseconds").isBetween(0L, 20_000_000L);
+    }
+    await().atMost(5, TimeUnit.SECONDS).until(() -> workers.threads() == 2);
+    for (int i = 0; i < 4; i++) {
+      assertThat(run(() -> new ScriptOutcome(null, false, 0)).ok()).as("run %d after the worker died", i).isTrue();
+    }
+  }
+
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void shouldAnswerTheRunsStillQueuedOnCloseAndRefuseNewOnes() throws Exception {
+    CountDownLatch go = new CountDownLatch(1);
+    Supplier<ScriptOutcome> waits = () -> {
+      try {
+        go.await(20, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return new ScriptOutcome(null, false, 0);
+    };
+    for (int i = 0; i < 2; i++) {
+      assertThat(workers.submit("busy", waits, o -> { })).isTrue();
+    }
+    await().atMost(10, TimeUnit.SECONDS).until(() -> workers.state().running() == 2);
+    CompletableFuture<ScriptOutcome> queued = new CompletableFuture<>();
+    assertThat(workers.submit("queued", waits, queued::complete)).isTrue();
+
+    workers.close();
+    ScriptOutcome outcome = queued.get(5, TimeUnit.SECONDS);
+    assertThat(outcome.error().type()).isEqualTo("limit");
+    assertThat(outcome.error().message()).isEqualTo("the script engine was shut down before the script ran");
+    assertThat(workers.submit("after the close", waits, o -> { })).isFalse();
+    await("the workers end, the busy ones interrupted").atMost(10, TimeUnit.SECONDS).until(() -> workers.threads() == 0);
+    go.countDown();
+  }
+
+  /** A worker lives long and allocates all along: a run is charged what it allocates itself. */
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void shouldChargeARunOnlyWhatItAllocatesNotWhatItsWorkerAllocatedBefore() throws Exception {
+    ScriptWorkers pool = new ScriptWorkers(1, 1, 10_000, 1 << 20);
+    try {
+      CompletableFuture<ScriptOutcome> first = new CompletableFuture<>();
+      assertThat(pool.submit("allocating", () -> {
+        for (int i = 0; i < 8; i++) {
+          garbage = new byte[1 << 20];
+        }
+        return new ScriptOutcome(null, false, 0);
+      }, first::complete)).isTrue();
+      first.get(20, TimeUnit.SECONDS);
+
+      CompletableFuture<ScriptOutcome> second = new CompletableFuture<>();
+      assertThat(pool.submit("computing", () -> {
+        long began = System.nanoTime();
+        while (System.nanoTime() - began < 500_000_000L) { // long enough for the watchdog to look many times
+          sink++;
+        }
+        return new ScriptOutcome(null, false, 0);
+      }, second::complete)).isTrue();
+      ScriptOutcome outcome = second.get(20, TimeUnit.SECONDS);
+      assertThat(outcome.ok()).as("%s", outcome.error()).isTrue();
+    } finally {
+      pool.close();
+    }
+  }
+
+  /** Shared code hands back what it computed, in and out of the pool, and a run that left it can be stopped. */
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void shouldAnswerWhatSharedCodeReturnsAndStopARunThatLeftIt() throws Exception {
+    assertThat(ScriptWorkers.shared(() -> "outside")).isEqualTo("outside");
+    AtomicReference<Object> inside = new AtomicReference<>();
+    ScriptOutcome outcome = run(() -> {
+      inside.set(ScriptWorkers.shared(() -> "inside"));
+      ScriptWorkers.Job job = ScriptWorkers.enterShared();
+      try {
+        inside.set(inside.get() + (job == null ? " without its run" : " with its run"));
+      } finally {
+        ScriptWorkers.exitShared(job);
+      }
+      while (!release.get()) {
+        sink++;
+      }
+      return new ScriptOutcome(null, false, 0);
+    });
+    assertThat(inside.get()).isEqualTo("inside with its run");
+    assertThat(outcome.error().message()).as("left shared code: stoppable").contains("the script was stopped");
   }
 }
