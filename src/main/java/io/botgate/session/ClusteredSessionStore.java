@@ -374,7 +374,7 @@ public final class ClusteredSessionStore implements SessionStore {
           return null;
         }
         entry.setValue(create);
-        backup = new Write(create);
+        backup = new Write<>(create);
         return CREATED;
       }
       boolean held = Session.turnOpen(state);
@@ -500,7 +500,7 @@ public final class ClusteredSessionStore implements SessionStore {
 
     @Override
     public EntryProcessor<String, byte[], Boolean> getBackupProcessor() {
-      return written ? new BackupWrite(state) : null;
+      return written ? new Write<>(state) : null;
     }
 
     @Override
@@ -523,44 +523,6 @@ public final class ClusteredSessionStore implements SessionStore {
     @Override
     public int getClassId() {
       return Wire.SAVE;
-    }
-  }
-
-  /** {@link Write} for a processor answering a Boolean. */
-  static final class BackupWrite implements EntryProcessor<String, byte[], Boolean>, IdentifiedDataSerializable {
-    private byte[] state;
-
-    BackupWrite(byte[] state) {
-      this.state = state;
-    }
-
-    BackupWrite() {
-    }
-
-    @Override
-    public Boolean process(Map.Entry<String, byte[]> entry) {
-      entry.setValue(state);
-      return null;
-    }
-
-    @Override
-    public void writeData(ObjectDataOutput out) throws IOException {
-      out.writeByteArray(state);
-    }
-
-    @Override
-    public void readData(ObjectDataInput in) throws IOException {
-      state = in.readByteArray();
-    }
-
-    @Override
-    public int getFactoryId() {
-      return Wire.FACTORY;
-    }
-
-    @Override
-    public int getClassId() {
-      return Wire.BACKUP_WRITE;
     }
   }
 
@@ -608,8 +570,8 @@ public final class ClusteredSessionStore implements SessionStore {
     }
   }
 
-  /** On a backup: the bytes the primary wrote. */
-  static final class Write implements EntryProcessor<String, byte[], byte[]>, IdentifiedDataSerializable {
+  /** On a backup: the bytes the primary wrote; answers nothing, whatever its primary answers. */
+  static final class Write<R> implements EntryProcessor<String, byte[], R>, IdentifiedDataSerializable {
     private byte[] state;
 
     Write(byte[] state) {
@@ -640,7 +602,7 @@ public final class ClusteredSessionStore implements SessionStore {
     }
 
     @Override
-    public byte[] process(Map.Entry<String, byte[]> entry) {
+    public R process(Map.Entry<String, byte[]> entry) {
       entry.setValue(state);
       return null;
     }
@@ -659,7 +621,6 @@ public final class ClusteredSessionStore implements SessionStore {
     static final int MARK_TURN = 3;
     static final int WRITE = 4;
     static final int SAVE = 5;
-    static final int BACKUP_WRITE = 6;
 
     @Override
     public int getFactoryId() {
@@ -672,9 +633,8 @@ public final class ClusteredSessionStore implements SessionStore {
         case BEGIN_TURN -> new BeginTurn();
         case END_TURN -> new EndTurn();
         case MARK_TURN -> new MarkTurn();
-        case WRITE -> new Write();
+        case WRITE -> new Write<>();
         case SAVE -> new Save();
-        case BACKUP_WRITE -> new BackupWrite();
         default -> null;
       };
     }
