@@ -1,5 +1,6 @@
 package io.botgate.api;
 
+import io.botgate.DecoratedMetricsFactory;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -7,14 +8,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.datagram.DatagramSocketOptions;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocket;
-import io.vertx.core.metrics.MetricsOptions;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.SocketAddress;
@@ -65,32 +64,13 @@ final class HttpMeters {
 
   /** {@code factory}'s metrics, with the HTTP request meters replaced when {@code options} allow it. */
   static VertxMetricsFactory cached(VertxMetricsFactory factory) {
-    return new VertxMetricsFactory() {
-      @Override
-      public VertxMetrics metrics(VertxOptions options) {
-        VertxMetrics metrics = factory.metrics(options);
-        // the registry the library records into: the first one set up under this registry name in the process
-        MeterRegistry registry = options.getMetricsOptions() instanceof MicrometerMetricsOptions m
-          ? BackendRegistries.getNow(m.getRegistryName()) : null;
-        return registry != null && applies((MicrometerMetricsOptions) options.getMetricsOptions())
-          ? new Decorated(metrics, registry, (MicrometerMetricsOptions) options.getMetricsOptions()) : metrics;
-      }
-
-      @Override
-      public MetricsOptions newOptions(MetricsOptions options) {
-        return factory.newOptions(options);
-      }
-
-      @Override
-      public MetricsOptions newOptions() {
-        return factory.newOptions();
-      }
-
-      @Override
-      public MetricsOptions newOptions(io.vertx.core.json.JsonObject json) {
-        return factory.newOptions(json);
-      }
-    };
+    return new DecoratedMetricsFactory(factory, (metrics, options) -> {
+      // the registry the library records into: the first one set up under this registry name in the process
+      MeterRegistry registry = options.getMetricsOptions() instanceof MicrometerMetricsOptions m
+        ? BackendRegistries.getNow(m.getRegistryName()) : null;
+      return registry != null && applies((MicrometerMetricsOptions) options.getMetricsOptions())
+        ? new Decorated(metrics, registry, (MicrometerMetricsOptions) options.getMetricsOptions()) : metrics;
+    });
   }
 
   static boolean applies(MicrometerMetricsOptions options) {

@@ -1,11 +1,10 @@
 package io.botgate.events;
 
+import io.botgate.DecoratedMetricsFactory;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.internal.VertxInternal;
-import io.vertx.core.metrics.MetricsOptions;
 import io.vertx.core.spi.VertxMetricsFactory;
 import io.vertx.core.spi.metrics.EventBusMetrics;
 import io.vertx.core.spi.metrics.VertxMetrics;
@@ -55,27 +54,7 @@ public final class BusReceivers {
    * {@code init} stays: it calls {@link VertxMetricsFactory#metrics} of this factory, not of {@code factory}.
    */
   public static VertxMetricsFactory observing(VertxMetricsFactory factory) {
-    return new VertxMetricsFactory() {
-      @Override
-      public VertxMetrics metrics(VertxOptions options) {
-        return observed(factory.metrics(options));
-      }
-
-      @Override
-      public MetricsOptions newOptions(MetricsOptions options) {
-        return factory.newOptions(options);
-      }
-
-      @Override
-      public MetricsOptions newOptions() {
-        return factory.newOptions();
-      }
-
-      @Override
-      public MetricsOptions newOptions(io.vertx.core.json.JsonObject json) {
-        return factory.newOptions(json);
-      }
-    };
+    return new DecoratedMetricsFactory(factory, (metrics, options) -> observed(metrics));
   }
 
   /** Vert.x metrics that also answer which receivers they saw. */
