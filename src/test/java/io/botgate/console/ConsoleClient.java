@@ -2,6 +2,7 @@ package io.botgate.console;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -28,13 +29,17 @@ final class ConsoleClient {
     return connect(vertx, new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/console"));
   }
 
+  /**
+   * The handler is set before connecting: the socket is resumed when the handshake completes, which may be
+   * before a caller on another thread gets to add a handler to the returned future, and a frame that
+   * arrives with no handler (the server's hello) is dropped.
+   */
   static Future<ConsoleClient> connect(Vertx vertx, WebSocketConnectOptions options) {
     ConsoleClient c = new ConsoleClient(vertx);
-    return c.client.connect(options).map(ws -> {
-      c.socket = ws;
-      ws.textMessageHandler(text -> c.frames.add(new JsonObject(text)));
-      return c;
-    });
+    ClientWebSocket ws = c.client.webSocket();
+    ws.textMessageHandler(text -> c.frames.add(new JsonObject(text)));
+    c.socket = ws;
+    return ws.connect(options).map(c);
   }
 
   void send(JsonObject frame) {
