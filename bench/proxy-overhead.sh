@@ -1,29 +1,71 @@
 #!/usr/bin/env bash
-# Throughput and latency of botgate executing an integration, side by side with the same static JSON
-# upstream called directly and behind nginx as a plain reverse proxy; and of botgate's pass-through proxy
-# (/proxy/..., the session's result recorded and published, console events emitted) beside vertx-http-proxy
-# alone (bench/PlainProxy.java, the same jars). Prints ratios; absolute numbers on a shared 2-core machine
-# are not stable, ratios measured in one run are.
-# The three are measured in interleaved rounds; each round's ratios compare runs made seconds apart, and the
-# median of the rounds' ratios is the figure to quote (the machine's speed drifts by tens of percent over
-# minutes, which a ratio of medians taken from different rounds would mix in). JAVA_OPTS passes flags to
-# the gateway's JVM.
-# PASS_ONLY=1 measures the pass-through pair (d) and (e) alone; WARMUP=<seconds> (default 40) shortens the
-# pass-through warm-up. METRICS_COST=1 measures the cost of metrics instead: executions (c) against two gateways
+# Throughput, latency and CPU per request of botgate beside what it is measured against (issue #15), all
+# calling the same static JSON upstream, in one run:
+#   (a) the upstream direct: nginx, one worker process, answering a fixed JSON body;
+#   (b) nginx as a plain reverse proxy to it, in a SECOND nginx of its own (own config, one worker process,
+#       64 keep-alive connections to the upstream), so the proxy never shares a worker with the upstream;
+#   (c) botgate executing an integration with one `[i]` custom data field, over 10,000 sessions (POST
+#       /api/sessions/s<n>/integrations/bench);
+#   (d) vertx-http-proxy alone as a plain pass-through (bench/PlainProxy.java, the same jars);
+#   (e) botgate's pass-through (/proxy/pass/faq over 10,000 sessions, each call recorded and published).
+# Event loops: botgate's HTTP server runs `http.instances` verticles, each on an event loop of its own (the
+# default is HttpOptions.defaultInstances(), one per core; conf/config.json says 2). The script sets that
+# number explicitly for both JVMs, INSTANCES (default: nproc): -Dhttp.instances=$INSTANCES for the gateway and
+# the third argument of PlainProxy. Both otherwise keep Vert.x's default event-loop pool, native transport and
+# a client pool of 64 connections. Both nginx servers keep each connection for 100,000 requests, so neither
+# wrk nor a proxy's client pool reconnects every 1,000 requests (nginx's default) in any of the five.
+# Method: after warm-ups, ROUNDS interleaved rounds, each running (a)..(e) one after the other for `seconds`
+# each with wrk (2 threads, `connections`), the order reversed every other round so a drift of the machine's
+# speed favours none. Each run prints its throughput, p50 and p99 (wrk's histogram, from the request's write
+# to its response) and the CPU time per request of the process that served it: user + system from
+# /proc/<pid>/stat before and after the run (10 ms ticks) over the requests wrk completed; for (a) and (b)
+# the nginx worker process, for (c) and (e) the gateway's JVM, for (d) the PlainProxy JVM (JIT and collector
+# threads included), and beside it, for (b)-(e), the upstream nginx worker's. Then the medians of each
+# column, and the medians of the rounds' ratios (the figures to quote: the machine's speed drifts by tens of
+# percent within minutes, so only ratios measured seconds apart say something): (c)/(d) throughput (target
+# >= 1.0), (c)/(d) CPU per request (target <= 1.0), (c)/(d) p99 (target <= 2), (c)/(b) throughput, (e)/(d)
+# throughput (target 0.9) and CPU per request. Absolute numbers on a shared machine are not stable.
+# Latency at half of botgate's peak: after the rounds, wrk paces itself (a Lua delay() before each request
+# that claims the next slot of a fixed schedule per wrk thread, its clock read through LuaJIT's ffi) at half
+# of the rounds' median throughput of (c), with the same connections, against botgate executing (spread over
+# the 10,000 sessions as in (c), so no session has two turns queued) and against the upstream direct, in
+# LAT_ROUNDS rounds of LAT_SECONDS, alternating which goes first; prints each one's achieved rate, p50 and
+# p99, and the latency botgate adds (medians of the rounds' differences; targets <= 1 ms at p50, <= 3 ms at
+# p99). hey -q was not used: it takes one URL (one session: its turns would queue behind each other in
+# botgate), and its own Go client adds milliseconds at these rates; wrk2 is not in Debian. As with hey -q, a
+# request held back by a stall starts late rather than counting the wait (no correction for coordinated
+# omission), so the p99 is a lower bound, the same way for both.
+# Parameters (environment):
+#   INSTANCES=<n>     HTTP server verticles (event loops) of the gateway and of PlainProxy (default nproc)
+#   WARMUP=<seconds>  each of the pass-through warm-ups, of the gateway and of PlainProxy (default 40); the
+#                     execution warm-up before them is WARMUP + 20 s
+#   LAT_ROUNDS=<n>    rounds of the half-peak latency step (default 3; 0 skips it); LAT_SECONDS=<s> per run
+#                     (default: seconds per run)
+#   PASS_ONLY=1       measures the pass-through pair (d) and (e) alone (no latency step)
+#   METRICS_COST=1    measures the cost of metrics instead (below)
+#   SKIP_BUILD=1      uses target/botgate.jar as it is (as in the other benchmarks)
+#   JAVA_OPTS         flags for both JVMs
+# With the defaults a run takes about 8 minutes: 140 s of warm-up, 5 rounds x 5 runs x 10 s, 3 x 2 x 10 s of
+# latency step.
+# METRICS_COST=1 measures the cost of metrics instead: executions (c) against two gateways
 # side by side, one as it starts by default (Vert.x's and the JVM's meters on, metrics.vertx=true) and one with
 # metrics.vertx=false (botgate's own meters only), in short interleaved rounds; prints per round the throughput
 # ratio on/off and the ratio of the gateways' CPU time per request (user + system from /proc), then their
 # medians on one "METRICS COST" line. Neither says much on a loaded machine: a gateway that got fewer requests
 # a second also spends more CPU on each (fewer requests per wake-up), and the JIT may still be compiling.
-# SKIP_BUILD=1 uses target/botgate.jar as it is (as in the other benchmarks).
 #   bash bench/proxy-overhead.sh [seconds per run, default 10] [connections, default 64] [rounds, default 5]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-10}
 CONNS=${2:-64}
 ROUNDS=${3:-5}
+INSTANCES=${INSTANCES:-$(nproc)}
+WARMUP=${WARMUP:-40}
+LAT_ROUNDS=${LAT_ROUNDS:-3}
+LAT_SECONDS=${LAT_SECONDS:-$DURATION}
 WORK=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null; rm -rf "$WORK"' EXIT
+stop_nginx() { local f; for f in "$WORK"/*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null; done; true; }
+trap 'kill $(jobs -p) 2>/dev/null || true; stop_nginx; rm -rf "$WORK"' EXIT
 
 command -v wrk >/dev/null && command -v nginx >/dev/null || {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx >/dev/null; }
@@ -31,34 +73,69 @@ command -v wrk >/dev/null && command -v nginx >/dev/null || {
 
 UPSTREAM=18081 PROXY=18082 GATEWAY=18080 PLAIN=18083
 BODY='{"query":"bench","total":3,"results":[{"id":1,"title":"How do I reset my password?"},{"id":2,"title":"How do I pay my bill?"},{"id":3,"title":"How do I turn on roaming?"}]}'
-cat > "$WORK/nginx.conf" <<NGINX
+# Two nginx processes, each with one worker: the upstream, and the reverse proxy in front of it.
+cat > "$WORK/upstream.conf" <<NGINX
 worker_processes 1;
-pid $WORK/nginx.pid;
-error_log $WORK/error.log warn;
+pid $WORK/upstream.pid;
+error_log $WORK/upstream-error.log warn;
 events { worker_connections 4096; }
 http {
   access_log off;
-  upstream origin { server 127.0.0.1:$UPSTREAM; keepalive 64; }
+  keepalive_requests 100000;
   server { listen 127.0.0.1:$UPSTREAM; location / { default_type application/json; return 200 '$BODY'; } }
+}
+NGINX
+cat > "$WORK/proxy.conf" <<NGINX
+worker_processes 1;
+pid $WORK/proxy.pid;
+error_log $WORK/proxy-error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 100000;
+  upstream origin { server 127.0.0.1:$UPSTREAM; keepalive 64; keepalive_requests 100000; }
   server { listen 127.0.0.1:$PROXY; location / { proxy_pass http://origin; proxy_http_version 1.1;
            proxy_set_header Connection ""; } }
 }
 NGINX
-nginx -c "$WORK/nginx.conf"
+nginx_worker() { # pid file -> the pid of its master's one worker process
+  local master worker
+  for _ in $(seq 100); do
+    master=$(cat "$1" 2>/dev/null || true)
+    worker=${master:+$(pgrep -P "$master" || true)}
+    [ -n "$worker" ] && { echo "$worker"; return; }
+    sleep 0.1
+  done
+  echo "no nginx worker for $1" >&2; exit 1
+}
+nginx -e "$WORK/upstream-error.log" -c "$WORK/upstream.conf"
+nginx -e "$WORK/proxy-error.log" -c "$WORK/proxy.conf"
+UPSTREAM_WORKER=$(nginx_worker "$WORK/upstream.pid")
+PROXY_WORKER=$(nginx_worker "$WORK/proxy.pid")
 
 cat > "$WORK/integrations.json" <<JSON
 [{"name": "bench", "method": "GET", "url": "http://127.0.0.1:$UPSTREAM/faq", "query": {"q": "{\$botContext.q}"},
   "customDataFields": {"title": "{\$.api_bench.results[i].title}"}},
  {"name": "pass", "method": "GET", "url": "http://127.0.0.1:$UPSTREAM"}]
 JSON
-java ${JAVA_OPTS:-} -Dhttp.port=$GATEWAY -Degress.allow=127.0.0.1 -Dintegrations.file="$WORK/integrations.json" \
-  -jar target/botgate.jar > "$WORK/gateway.log" 2>&1 &
+java ${JAVA_OPTS:-} -Dhttp.port=$GATEWAY -Dhttp.instances="$INSTANCES" -Degress.allow=127.0.0.1 \
+  -Dintegrations.file="$WORK/integrations.json" -jar target/botgate.jar > "$WORK/gateway.log" 2>&1 &
 GATEWAY_PID=$!
-java ${JAVA_OPTS:-} -cp target/botgate.jar bench/PlainProxy.java $PLAIN $UPSTREAM > "$WORK/plain.log" 2>&1 &
+java ${JAVA_OPTS:-} -cp target/botgate.jar bench/PlainProxy.java $PLAIN $UPSTREAM "$INSTANCES" > "$WORK/plain.log" 2>&1 &
+PLAIN_PID=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$GATEWAY/health" >/dev/null && break; sleep 0.2; done
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PLAIN/faq" >/dev/null && break; sleep 0.2; done
 
-cat > "$WORK/execute.lua" <<'LUA'
+# wrk's scripts. Each ends with report.lua, which prints one line wrk's text does not give exactly:
+# RESULT <requests> <duration µs> <p50 µs> <p99 µs> <errors: connect, read, write, timeouts, status >= 400>
+cat > "$WORK/report.lua" <<'LUA'
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %d %d %d %d %d\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(99), e.connect + e.read + e.write + e.timeout + e.status))
+end
+LUA
+cat > "$WORK/execute-request.lua" <<'LUA'
 -- one POST per request, spread over 10,000 sessions
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
@@ -69,8 +146,7 @@ request = function()
   return wrk.format(nil, "/api/sessions/s" .. (n % 10000) .. "/integrations/bench")
 end
 LUA
-
-cat > "$WORK/pass.lua" <<'LUA'
+cat > "$WORK/pass-request.lua" <<'LUA'
 -- one pass-through GET per request, spread over 10,000 sessions; also sent to the plain proxy, which
 -- forwards it as it is (nginx answers any path), so wrk does the same work for both
 local n = 0
@@ -80,13 +156,39 @@ request = function()
   return wrk.format("GET", "/proxy/pass/faq?q=bench")
 end
 LUA
+cat > "$WORK/direct-request.lua" <<'LUA'
+-- the upstream's GET, made by a Lua function as botgate's requests are, so wrk does the same work for both
+request = function() return wrk.format("GET", "/faq?q=bench") end
+LUA
+cat > "$WORK/pacing.lua" <<'LUA'
+-- A fixed rate per wrk thread (init's argument, requests a second): before each request, a connection claims
+-- the thread's next slot of the schedule and waits until it (wrk's delay() is in whole milliseconds; slots
+-- in the past are sent at once, so the average rate holds as long as enough connections are idle).
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
+int clock_gettime(int clock, bench_timespec *t);
+]]
+local clock = ffi.new("bench_timespec")
+local function now_ms()
+  ffi.C.clock_gettime(1, clock) -- CLOCK_MONOTONIC
+  return tonumber(clock.tv_sec) * 1000 + tonumber(clock.tv_nsec) / 1e6
+end
+local interval, slot
+init = function(args) interval = 1000 / tonumber(args[1]) end
+delay = function()
+  local now = now_ms()
+  slot = (slot or now) + interval
+  local wait = slot - now
+  return wait > 0.5 and math.floor(wait + 0.5) or 0
+end
+LUA
+cat "$WORK/report.lua" > "$WORK/static.lua"
+cat "$WORK/execute-request.lua" "$WORK/report.lua" > "$WORK/execute.lua"
+cat "$WORK/pass-request.lua" "$WORK/report.lua" > "$WORK/pass.lua"
+cat "$WORK/execute-request.lua" "$WORK/pacing.lua" "$WORK/report.lua" > "$WORK/paced-execute.lua"
+cat "$WORK/direct-request.lua" "$WORK/pacing.lua" "$WORK/report.lua" > "$WORK/paced-direct.lua"
 
-run() { # url [script] -> "rps p50 p99 errors"
-  local out
-  out=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency ${2:+-s "$2"} "$1")
-  echo "$(awk '/Requests\/sec/ {print $2}' <<<"$out") $(awk '$1=="50%" {print $2}' <<<"$out")" \
-    "$(awk '$1=="99%" {print $2}' <<<"$out") $(grep -cE "Non-2xx|Socket errors" <<<"$out" || true)"
-}
 if [ -n "${METRICS_COST:-}" ]; then
   NOMETRICS=18084
   java ${JAVA_OPTS:-} -Dhttp.port=$NOMETRICS -Degress.allow=127.0.0.1 -Dintegrations.file="$WORK/integrations.json" \
@@ -142,56 +244,127 @@ done
 # Warm-up to the steady state: under this load the compilers keep a core busy for about 30 s (jstat
 # -compiler), and the collector is still sizing its generations for a while after that (throughput kept
 # rising from round to round after a 40 s warm-up).
-[ -n "${PASS_ONLY:-}" ] || wrk -t2 -c"$CONNS" -d60s -s "$WORK/execute.lua" "http://127.0.0.1:$GATEWAY" >/dev/null
-wrk -t2 -c"$CONNS" -d"${WARMUP:-40}"s -s "$WORK/pass.lua" "http://127.0.0.1:$GATEWAY" >/dev/null
-wrk -t2 -c"$CONNS" -d"${WARMUP:-40}"s -s "$WORK/pass.lua" "http://127.0.0.1:$PLAIN" >/dev/null
+[ -n "${PASS_ONLY:-}" ] || wrk -t2 -c"$CONNS" -d$((WARMUP + 20))s -s "$WORK/execute.lua" "http://127.0.0.1:$GATEWAY" >/dev/null
+wrk -t2 -c"$CONNS" -d"$WARMUP"s -s "$WORK/pass.lua" "http://127.0.0.1:$GATEWAY" >/dev/null
+wrk -t2 -c"$CONNS" -d"$WARMUP"s -s "$WORK/pass.lua" "http://127.0.0.1:$PLAIN" >/dev/null
 
-declare -A RESULTS RATIOS PASS
-echo
-echo "wrk: 2 threads, $CONNS connections, ${DURATION}s each, $ROUNDS interleaved rounds"
-for round in $(seq "$ROUNDS"); do
-  if [ -z "${PASS_ONLY:-}" ]; then
-    RESULTS[a$round]=$(run "http://127.0.0.1:$UPSTREAM/faq?q=bench")
-    RESULTS[b$round]=$(run "http://127.0.0.1:$PROXY/faq?q=bench")
-    RESULTS[c$round]=$(run "http://127.0.0.1:$GATEWAY" "$WORK/execute.lua")
-  else
-    RESULTS[a$round]="1 - - 0" RESULTS[b$round]="1 - - 0" RESULTS[c$round]="1 - - 0"
-  fi
-  RATIOS[$round]=$(awk -v b="${RESULTS[b$round]%% *}" -v c="${RESULTS[c$round]%% *}" 'BEGIN {printf "%.2f", c / b}')
-  # The same script for both: wrk's Lua per request costs CPU on the cores the proxies run on.
-  RESULTS[d$round]=$(run "http://127.0.0.1:$PLAIN" "$WORK/pass.lua")
-  RESULTS[e$round]=$(run "http://127.0.0.1:$GATEWAY" "$WORK/pass.lua")
-  PASS[$round]=$(awk -v d="${RESULTS[d$round]%% *}" -v e="${RESULTS[e$round]%% *}" 'BEGIN {printf "%.2f", e / d}')
-  # PASS_ONLY: (a)-(c) were not measured, so their columns are left out rather than shown as 1.
-  [ -n "${PASS_ONLY:-}" ] || printf "  round %s: direct %s  nginx %s  botgate %s req/s  (c)/(b) %s\n" "$round" \
-    "${RESULTS[a$round]%% *}" "${RESULTS[b$round]%% *}" "${RESULTS[c$round]%% *}" "${RATIOS[$round]}"
-  echo "  round $round: plain vertx-http-proxy ${RESULTS[d$round]%% *}  botgate pass-through" \
-    "${RESULTS[e$round]%% *} req/s  (e)/(d) ${PASS[$round]}   p99 $(cut -d' ' -f3 <<<"${RESULTS[d$round]}") / $(cut -d' ' -f3 <<<"${RESULTS[e$round]}")" \
-    "  load average $(cut -d' ' -f1 /proc/loadavg)"
-done
-median() { # key -> the round with the median req/s
-  for round in $(seq "$ROUNDS"); do echo "${RESULTS[$1$round]}"; done | sort -n | sed -n "$(( (ROUNDS + 1) / 2 ))p"
+cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; } # user + system, in CLK_TCK
+TICK=$(getconf CLK_TCK)
+# seconds url script serving-pid [paced rate per wrk thread]
+#   -> "req/s p50-ms p99-ms cpu-µs-per-request upstream-cpu-µs-per-request errors"
+measure() {
+  local cpu up out
+  cpu=$(cpu_ticks "$4") up=$(cpu_ticks "$UPSTREAM_WORKER")
+  out=$(wrk -t2 -c"$CONNS" -d"$1s" -s "$3" "$2" ${5:+-- "$5"} | grep '^RESULT')
+  awk -v cpu="$cpu" -v cpu2="$(cpu_ticks "$4")" -v up="$up" -v up2="$(cpu_ticks "$UPSTREAM_WORKER")" -v t="$TICK" \
+    '{ n = $2 > 0 ? $2 : 1
+       printf "%.0f %.2f %.2f %.1f %.1f %d\n", $2 * 1e6 / $3, $4 / 1000, $5 / 1000,
+         (cpu2 - cpu) * 1e6 / t / n, (up2 - up) * 1e6 / t / n, $6 }' <<<"$out"
 }
-echo
-declare -A RPS
+field() { cut -d' ' -f"$2" <<<"$1"; } # result, column (1 req/s, 2 p50, 3 p99, 4 CPU, 5 upstream CPU, 6 errors)
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+median() { # numbers (a "-" is left out) -> their median
+  printf '%s\n' "$@" | { grep -E '^-?[0-9.]+$' || true; } | sort -g \
+    | awk '{ v[NR] = $1 } END { if (!NR) print "-"; else if (NR % 2) print v[(NR + 1) / 2];
+             else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+declare -A URL SCRIPT SERVER NAME
+URL[a]="http://127.0.0.1:$UPSTREAM/faq?q=bench" SCRIPT[a]=static.lua SERVER[a]=$UPSTREAM_WORKER
+URL[b]="http://127.0.0.1:$PROXY/faq?q=bench" SCRIPT[b]=static.lua SERVER[b]=$PROXY_WORKER
+URL[c]="http://127.0.0.1:$GATEWAY" SCRIPT[c]=execute.lua SERVER[c]=$GATEWAY_PID
+# The same script for (d) and (e): wrk's Lua per request costs CPU on the cores the proxies run on.
+URL[d]="http://127.0.0.1:$PLAIN" SCRIPT[d]=pass.lua SERVER[d]=$PLAIN_PID
+URL[e]="http://127.0.0.1:$GATEWAY" SCRIPT[e]=pass.lua SERVER[e]=$GATEWAY_PID
+NAME[a]="(a) upstream direct" NAME[b]="(b) nginx reverse proxy" NAME[c]="(c) botgate execution"
+NAME[d]="(d) vertx-http-proxy plain" NAME[e]="(e) botgate pass-through"
 KEYS="a b c d e"; [ -n "${PASS_ONLY:-}" ] && KEYS="d e"
-for key in $KEYS; do
-  read -r rps p50 p99 errors <<<"$(median $key)"
-  RPS[$key]=$rps
-  case $key in a) name="(a) upstream direct";; b) name="(b) nginx reverse proxy";; c) name="(c) botgate execution";;
-    d) name="(d) vertx-http-proxy plain";; e) name="(e) botgate pass-through";; esac
-  printf "%-26s %10s req/s   p50 %8s   p99 %8s%s\n" "$name" "$rps" "$p50" "$p99" \
-    "$([ "$errors" != 0 ] && echo "   (wrk reported errors)")"
-done
+show() { # key result -> one line
+  local up=""
+  [ "$1" = a ] || [ "$1" = u ] || up="   upstream nginx $(printf '%5.1f' "$(field "$2" 5)") µs"
+  printf "  %-27s %7s req/s   p50 %6s ms   p99 %6s ms   CPU %6s µs/req%s%s\n" "${NAME[$1]}" "$(field "$2" 1)" \
+    "$(field "$2" 2)" "$(field "$2" 3)" "$(field "$2" 4)" "$up" \
+    "$([ "$(field "$2" 6)" != 0 ] && echo "   ($(field "$2" 6) errors)")"
+}
+
+declare -A R RATIO
 echo
-[ -n "${PASS_ONLY:-}" ] || awk -v a="${RPS[a]}" -v b="${RPS[b]}" -v c="${RPS[c]}" 'BEGIN {
-  printf "ratio (b)/(a) nginx vs direct:   %.2f\n", b / a
-  printf "ratio (c)/(a) botgate vs direct: %.2f\n", c / a
-  printf "ratio (c)/(b) botgate vs nginx:  %.2f\n", c / b }'
-awk -v d="${RPS[d]}" -v e="${RPS[e]}" 'BEGIN {
-  printf "ratio (e)/(d) pass-through vs vertx-http-proxy plain: %.2f (target 0.9)\n", e / d }'
-[ -n "${PASS_ONLY:-}" ] || echo "median of the rounds' (c)/(b): $(for r in $(seq "$ROUNDS"); do echo "${RATIOS[$r]}"; done | sort -n \
-  | sed -n "$(( (ROUNDS + 1) / 2 ))p")   (rounds: $(for r in $(seq "$ROUNDS"); do printf "%s " "${RATIOS[$r]}"; done))"
-echo "median of the rounds' (e)/(d): $(for r in $(seq "$ROUNDS"); do echo "${PASS[$r]}"; done | sort -n \
-  | sed -n "$(( (ROUNDS + 1) / 2 ))p")   (rounds: $(for r in $(seq "$ROUNDS"); do printf "%s " "${PASS[$r]}"; done))"
+echo "wrk: 2 threads, $CONNS connections, ${DURATION}s each, $ROUNDS interleaved rounds; $INSTANCES HTTP server" \
+  "instances (event loops) for the gateway and for PlainProxy; nginx: upstream and proxy one worker each"
+for round in $(seq "$ROUNDS"); do
+  order=$KEYS; (( round % 2 )) || order=$(tr ' ' '\n' <<<"$KEYS" | tac | tr '\n' ' ')
+  for key in $order; do
+    R[$key$round]=$(measure "$DURATION" "${URL[$key]}" "$WORK/${SCRIPT[$key]}" "${SERVER[$key]}")
+  done
+  echo "round $round (in the order $(echo $order)), load average $(cut -d' ' -f1 /proc/loadavg):"
+  for key in $KEYS; do show "$key" "${R[$key$round]}"; done
+  RATIO[ed_rps$round]=$(ratio "$(field "${R[e$round]}" 1)" "$(field "${R[d$round]}" 1)")
+  RATIO[ed_cpu$round]=$(ratio "$(field "${R[e$round]}" 4)" "$(field "${R[d$round]}" 4)")
+  if [ -z "${PASS_ONLY:-}" ]; then
+    RATIO[cd_rps$round]=$(ratio "$(field "${R[c$round]}" 1)" "$(field "${R[d$round]}" 1)")
+    RATIO[cd_cpu$round]=$(ratio "$(field "${R[c$round]}" 4)" "$(field "${R[d$round]}" 4)")
+    RATIO[cd_p99$round]=$(ratio "$(field "${R[c$round]}" 3)" "$(field "${R[d$round]}" 3)")
+    RATIO[cb_rps$round]=$(ratio "$(field "${R[c$round]}" 1)" "$(field "${R[b$round]}" 1)")
+    RATIO[cb_cpu$round]=$(ratio "$(field "${R[c$round]}" 4)" "$(field "${R[b$round]}" 4)")
+    echo "  (c)/(d) throughput ${RATIO[cd_rps$round]}, CPU per request ${RATIO[cd_cpu$round]}, p99" \
+      "${RATIO[cd_p99$round]};  (c)/(b) throughput ${RATIO[cb_rps$round]}, CPU per request ${RATIO[cb_cpu$round]};" \
+      " (e)/(d) throughput ${RATIO[ed_rps$round]}, CPU per request ${RATIO[ed_cpu$round]}"
+  else
+    echo "  (e)/(d) throughput ${RATIO[ed_rps$round]}, CPU per request ${RATIO[ed_cpu$round]}"
+  fi
+done
+
+echo
+echo "medians of the $ROUNDS rounds, each column on its own:"
+declare -A MED
+for key in $KEYS; do
+  m=""
+  for col in 1 2 3 4 5 6; do
+    m+="$(median $(for r in $(seq "$ROUNDS"); do field "${R[$key$r]}" $col; done)) "
+  done
+  MED[$key]=$(awk '{ printf "%.0f %.2f %.2f %.1f %.1f %d", $1, $2, $3, $4, $5, $6 }' <<<"$m")
+  show "$key" "${MED[$key]}"
+done
+ratio_line() { # label key target
+  local values
+  values=$(for r in $(seq "$ROUNDS"); do printf '%s ' "${RATIO[$2$r]}"; done)
+  printf "  %-26s %5.2f%-17s (rounds: %s)\n" "$1" "$(median $values)" "${3:+   target $3}" "${values% }"
+}
+echo "medians of the rounds' ratios:"
+if [ -z "${PASS_ONLY:-}" ]; then
+  ratio_line "(c)/(d) throughput" cd_rps ">= 1.0"
+  ratio_line "(c)/(d) CPU per request" cd_cpu "<= 1.0"
+  ratio_line "(c)/(d) p99" cd_p99 "<= 2"
+  ratio_line "(c)/(b) throughput" cb_rps
+  ratio_line "(c)/(b) CPU per request" cb_cpu
+fi
+ratio_line "(e)/(d) throughput" ed_rps ">= 0.9"
+ratio_line "(e)/(d) CPU per request" ed_cpu
+
+if [ -z "${PASS_ONLY:-}" ] && (( LAT_ROUNDS > 0 )); then
+  RATE=$(awk -v r="$(field "${MED[c]}" 1)" 'BEGIN { printf "%.0f", r / 2 }')
+  echo
+  echo "latency at half of botgate's median execution throughput: $RATE requests a second (wrk paced," \
+    "2 threads, $CONNS connections, ${LAT_SECONDS}s each, $LAT_ROUNDS rounds)"
+  declare -A L
+  for round in $(seq "$LAT_ROUNDS"); do
+    order="u g"; (( round % 2 )) || order="g u"
+    for key in $order; do
+      if [ $key = u ]; then L[$key$round]=$(measure "$LAT_SECONDS" "http://127.0.0.1:$UPSTREAM" \
+        "$WORK/paced-direct.lua" "$UPSTREAM_WORKER" "$(awk -v r="$RATE" 'BEGIN { print r / 2 }')")
+      else L[$key$round]=$(measure "$LAT_SECONDS" "http://127.0.0.1:$GATEWAY" \
+        "$WORK/paced-execute.lua" "$GATEWAY_PID" "$(awk -v r="$RATE" 'BEGIN { print r / 2 }')"); fi
+    done
+    L[p50$round]=$(awk -v g="$(field "${L[g$round]}" 2)" -v u="$(field "${L[u$round]}" 2)" 'BEGIN { printf "%.2f", g - u }')
+    L[p99$round]=$(awk -v g="$(field "${L[g$round]}" 3)" -v u="$(field "${L[u$round]}" 3)" 'BEGIN { printf "%.2f", g - u }')
+    echo "round $round, load average $(cut -d' ' -f1 /proc/loadavg):"
+    NAME[u]="upstream direct" NAME[g]="botgate execution"
+    show u "${L[u$round]}"; show g "${L[g$round]}"
+    echo "  botgate adds ${L[p50$round]} ms at p50, ${L[p99$round]} ms at p99"
+  done
+  short=$(awk -v a="$(median $(for r in $(seq "$LAT_ROUNDS"); do field "${L[g$r]}" 1; done))" -v r="$RATE" \
+    'BEGIN { if (a < 0.95 * r) printf "   (botgate reached %.0f req/s only: that is saturation, not half of the peak)", a }')
+  echo "LATENCY ADDED at half peak (median of the rounds): p50 $(median $(for r in $(seq "$LAT_ROUNDS"); do
+    echo "${L[p50$r]}"; done)) ms (target <= 1), p99 $(median $(for r in $(seq "$LAT_ROUNDS"); do echo "${L[p99$r]}"; done)) ms" \
+    "(target <= 3)$short"
+fi
 curl -s "http://127.0.0.1:$GATEWAY/health" | grep -o '"sessions"[^}]*}' | sed 's/^/gateway /'
