@@ -325,9 +325,10 @@ for key in $KEYS; do
   show "$key" "${MED[$key]}"
 done
 ratio_line() { # label key target
-  local values
+  local values m
   values=$(for r in $(seq "$ROUNDS"); do printf '%s ' "${RATIO[$2$r]}"; done)
-  printf "  %-26s %5.2f%-17s (rounds: %s)\n" "$1" "$(median $values)" "${3:+   target $3}" "${values% }"
+  m=$(median $values); [ "$m" = - ] || m=$(printf '%.2f' "$m")
+  printf "  %-26s %5s%-17s (rounds: %s)\n" "$1" "$m" "${3:+   target $3}" "${values% }"
 }
 echo "medians of the rounds' ratios:"
 if [ -z "${PASS_ONLY:-}" ]; then
