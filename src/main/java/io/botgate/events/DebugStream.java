@@ -87,17 +87,14 @@ public final class DebugStream implements EventNumbering {
     DebugEvent event;
     synchronized (history) {
       long now = clock.getAsLong();
-      JsonObject json = new JsonObject()
-        .put("seq", ++history.lastSeq)
-        .put("session", session)
-        .put("ts", Timestamps.iso(now))
-        .put("kind", kind)
-        .put("level", level)
-        .put("text", text);
+      long seq = ++history.lastSeq;
+      // Encoded field by field: the object itself is built only to be published on the bus (see asJson).
+      JsonText.Fields fields = JsonText.fields().number("seq", seq).string("session", session)
+        .timestamp("ts", now).string("kind", kind).string("level", level).string("text", text);
       if (data != null) {
-        json.put("data", data);
+        fields.value("data", data);
       }
-      event = new DebugEvent(history.lastSeq, session, JsonText.utf8(json));
+      event = new DebugEvent(seq, session, fields.done());
       emitted.increment();
       keep(event, history);
       history.lastActivity = now;
@@ -107,14 +104,14 @@ public final class DebugStream implements EventNumbering {
         if (across == null) {
           // Not to a bus where nobody receives it (BusReceivers); the event is kept and on consoles either way.
           if (receivers == null || receivers.has(session)) {
-            vertx.eventBus().publish(ADDRESS_PREFIX + session, json);
+            vertx.eventBus().publish(ADDRESS_PREFIX + session, asJson(seq, session, now, kind, level, text, data));
           }
         } else {
           String address = ADDRESS_PREFIX + session;
           DeliveryOptions delivery = across.delivery(address);
           // Consumed on no other node: as without a cluster, published only where someone receives it here.
           if (!ClusterEvents.isLocal(delivery) || receivers == null || receivers.has(session)) {
-            vertx.eventBus().publish(address, json, delivery);
+            vertx.eventBus().publish(address, asJson(seq, session, now, kind, level, text, data), delivery);
           }
           across.publish(event);
         }
@@ -124,6 +121,22 @@ public final class DebugStream implements EventNumbering {
       }
     }
     return event;
+  }
+
+  /** The event as the JSON object published on the bus, with the fields of its text, in the same order. */
+  private static JsonObject asJson(long seq, String session, long now, String kind, String level, String text,
+                                   JsonObject data) {
+    JsonObject json = new JsonObject()
+      .put("seq", seq)
+      .put("session", session)
+      .put("ts", Timestamps.iso(now))
+      .put("kind", kind)
+      .put("level", level)
+      .put("text", text);
+    if (data != null) {
+      json.put("data", data);
+    }
+    return json;
   }
 
   /** Writes the event's text to the ring and its handle to its session's history, whose lock the caller holds. */
