@@ -38,6 +38,14 @@ public final class DebugStream implements EventNumbering {
   /** Room for the text of the events kept, per event of the total bound. */
   static final long BYTES_PER_EVENT = 1024;
 
+  private static final JsonText.Key SEQ = JsonText.key("seq");
+  private static final JsonText.Key SESSION = JsonText.key("session");
+  private static final JsonText.Key TS = JsonText.key("ts");
+  private static final JsonText.Key KIND = JsonText.key("kind");
+  private static final JsonText.Key LEVEL = JsonText.key("level");
+  private static final JsonText.Key TEXT = JsonText.key("text");
+  private static final JsonText.Key DATA = JsonText.key("data");
+
   private final String id = java.util.UUID.randomUUID().toString();
   private final Vertx vertx;
   private final int historySize;
@@ -89,10 +97,10 @@ public final class DebugStream implements EventNumbering {
       long now = clock.getAsLong();
       long seq = ++history.lastSeq;
       // Encoded field by field: the object itself is built only to be published on the bus (see asJson).
-      JsonText.Fields fields = JsonText.fields().number("seq", seq).string("session", session)
-        .timestamp("ts", now).string("kind", kind).string("level", level).string("text", text);
+      JsonText.Fields fields = JsonText.fields().number(SEQ, seq).string(SESSION, session).timestamp(TS, now)
+        .string(KIND, kind).string(LEVEL, level).string(TEXT, text);
       if (data != null) {
-        fields.value("data", data);
+        fields.value(DATA, data);
       }
       event = new DebugEvent(seq, session, fields.done());
       emitted.increment();

@@ -160,7 +160,7 @@ public final class ScriptEngine {
     ScriptableObject shared = prepare().join();
     Context cx = factory.enterContext();
     try {
-      factory.startBudget(cx);
+      factory.startBudget(cx, start);
       Script script = compile(cx, code, name);
       // A plain object over the sealed shared scope (cx.newObject would look up the Object constructor).
       Scriptable scope = new NativeObject();

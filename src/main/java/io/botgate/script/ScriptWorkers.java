@@ -73,6 +73,7 @@ final class ScriptWorkers {
   private volatile long lastWatch = System.nanoTime();
   /** Called by the stopper with the worker after reading its stack, before taking the run's lock (for tests). */
   volatile Consumer<Thread> beforeStop = worker -> { };
+
   /** Called by the stopper with the worker under the run's lock, just before the stop is sent (for tests). */
   volatile Consumer<Thread> whileStopping = worker -> { };
 
@@ -132,7 +133,11 @@ final class ScriptWorkers {
    * hand to {@link #exitShared} in a {@code finally} (null outside the pool).
    */
   static Job enterShared() {
-    Job job = CURRENT.get();
+    return enterShared(CURRENT.get());
+  }
+
+  /** The same for a run already known (the one on this thread, or null outside the pool). */
+  static Job enterShared(Job job) {
     if (job != null) {
       job.enterShared();
     }
