@@ -136,7 +136,19 @@ public final class JsonText {
 
     public Fields number(Key key, long value) {
       key(key);
-      out.ascii(Long.toString(value));
+      if (value < 0 || value >= 1_000_000_000_000_000L) {
+        out.ascii(Long.toString(value));
+        return this;
+      }
+      int digits = 1;
+      for (long rest = value / 10; rest > 0; rest /= 10) {
+        digits++;
+      }
+      out.room(digits);
+      for (int i = out.length + digits - 1; i >= out.length; i--, value /= 10) {
+        out.bytes[i] = (byte) ('0' + value % 10);
+      }
+      out.length += digits;
       return this;
     }
 
