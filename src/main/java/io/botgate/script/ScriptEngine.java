@@ -246,13 +246,14 @@ public final class ScriptEngine {
   }
 
   private Script compile(Context cx, String code, String name) {
-    if (!shareable(code)) {
+    // Reading the cache changes nothing a stop could leave half done; writing it is entered as shared code,
+    // so the watchdog's stop never lands inside it. Only shareable scripts are ever cached, so a hit needs no
+    // scan of the source for a backtick.
+    Script script = compiled.get(code);
+    if (script == null && !shareable(code)) {
       SandboxContextFactory.chargeCpuFromNow(cx);
       return cx.compileString(code, name, 1, null);
     }
-    // Reading the cache changes nothing a stop could leave half done; writing it is entered as shared code,
-    // so the watchdog's stop never lands inside it.
-    Script script = compiled.get(code);
     if (script == null) {
       SandboxContextFactory.chargeCpuFromNow(cx);
       Script fresh = cx.compileString(code, name, 1, null);
