@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.LongAdder;
  * runaway script takes to be stopped under the default limits; then, through the script pool and its
  * watchdog, how long each builtin that loops natively takes to be stopped (or refused) under a time limit.
  * With {@code throughput} as third argument it measures the seed example only and prints one line per
- * measurement, with the CPU the process used per run (steadier than runs per second on a loaded machine).
+ * measurement, with the CPU the process used per run (steadier than runs per second on a loaded machine) and
+ * the bytes the measuring threads allocated per run (steadier still: what the collector will have to do).
  *   java -cp target/botgate.jar bench/ScriptThroughput.java [seconds per measurement, default 10] [limit ms, default 5000] [throughput]
  */
 public class ScriptThroughput {
@@ -80,13 +81,16 @@ public class ScriptThroughput {
     long cpu = processCpuNanos();
     double one = measure(engine, sessions, stream, 1, seconds);
     double cpuOne = (processCpuNanos() - cpu) / (one * seconds) / 1000;
+    double bytesOne = allocated.sum() / (one * seconds);
     int cores = Runtime.getRuntime().availableProcessors();
     cpu = processCpuNanos();
     double all = measure(engine, sessions, stream, cores, seconds);
     double cpuAll = (processCpuNanos() - cpu) / (all * seconds) / 1000;
-    System.out.printf("seed example, 1 thread:      %,12.0f executions/s  %6.2f µs CPU per run%n", one, cpuOne);
-    System.out.printf("seed example, %d threads:     %,12.0f executions/s  %6.2f µs CPU per run  (%.2fx one thread)%n",
-      cores, all, cpuAll, all / one);
+    double bytesAll = allocated.sum() / (all * seconds);
+    System.out.printf("seed example, 1 thread:      %,12.0f executions/s  %6.2f µs CPU per run  %,6.0f bytes allocated per run%n",
+      one, cpuOne, bytesOne);
+    System.out.printf("seed example, %d threads:     %,12.0f executions/s  %6.2f µs CPU per run  %,6.0f bytes allocated per run  (%.2fx one thread)%n",
+      cores, all, cpuAll, bytesAll, all / one);
     if (throughputOnly) {
       engine.close();
       return;
@@ -146,14 +150,21 @@ public class ScriptThroughput {
     }
   }
 
+  static final com.sun.management.ThreadMXBean THREADS =
+    (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+  /** Bytes the measuring threads allocated in the last measurement (steadier still than CPU on a loaded machine). */
+  static final LongAdder allocated = new LongAdder();
+
   static double measure(ScriptEngine engine, LocalSessionStore sessions, DebugStream stream, int threads, int seconds)
     throws InterruptedException {
     LongAdder runs = new LongAdder();
+    allocated.reset();
     long end = System.nanoTime() + seconds * 1_000_000_000L;
     List<Thread> workers = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       String id = "bench-" + t;
       Thread worker = new Thread(() -> {
+        long before = THREADS.getCurrentThreadAllocatedBytes();
         while (System.nanoTime() < end) {
           ScriptOutcome outcome = engine.runHere(SEED, bot(sessions, stream, id));
           if (!outcome.ok()) {
@@ -161,6 +172,7 @@ public class ScriptThroughput {
           }
           runs.increment();
         }
+        allocated.add(THREADS.getCurrentThreadAllocatedBytes() - before);
       });
       workers.add(worker);
       worker.start();

@@ -5,7 +5,8 @@
 # Other modes (absolute numbers on a shared machine drift; compare figures measured side by side):
 #   BASELINE=other.jar bash bench/script-throughput.sh engine [seconds, default 5] [rounds, default 3]
 #     the seed example only, this build and BASELINE (e.g. main's target/botgate.jar copied aside) in
-#     alternating rounds, each printing runs/s and the process's CPU per run on 1 thread and on all cores.
+#     alternating rounds, each printing runs/s, the process's CPU per run and the bytes allocated per run, on
+#     1 thread and on all cores.
 #   bash bench/script-throughput.sh http [seconds, default 10] [connections, default 32] [rounds, default 3]
 #     POST /api/sessions/{s}/scripts (the seed example, 100 sessions whose last result is the demo's
 #     faqIntegration, so the script prints "All is well.") against GET /health on the same

@@ -20,15 +20,8 @@ public final class Timestamps {
   }
 
   public static String iso(long epochMillis) {
-    long second = Math.floorDiv(epochMillis, 1000);
     int millis = (int) Math.floorMod(epochMillis, 1000);
-    Second cached = last;
-    if (cached.epochSecond() != second) {
-      String whole = DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochSecond(second));
-      cached = new Second(second, whole.substring(0, whole.length() - 1)); // without its "Z"
-      last = cached;
-    }
-    StringBuilder out = new StringBuilder(24).append(cached.text()).append('.');
+    StringBuilder out = new StringBuilder(24).append(secondOf(epochMillis)).append('.');
     if (millis < 100) {
       out.append('0');
     }
@@ -36,6 +29,18 @@ public final class Timestamps {
       out.append('0');
     }
     return out.append(millis).append('Z').toString();
+  }
+
+  /** The date and time of day of the time's second, {@code yyyy-MM-ddTHH:mm:ss} (what precedes the milliseconds). */
+  public static String secondOf(long epochMillis) {
+    long second = Math.floorDiv(epochMillis, 1000);
+    Second cached = last;
+    if (cached.epochSecond() != second) {
+      String whole = DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochSecond(second));
+      cached = new Second(second, whole.substring(0, whole.length() - 1)); // without its "Z"
+      last = cached;
+    }
+    return cached.text();
   }
 
   public static String iso(Instant instant) {

@@ -21,6 +21,30 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class JsonTextTest {
 
+  /** Fields written one by one come out as the same object built and encoded whole would. */
+  @Test
+  void shouldWriteFieldsAsTheObjectWithThoseEntries() {
+    JsonText.Key seq = JsonText.key("seq");
+    JsonText.Key text = JsonText.key("te\"xt");
+    JsonText.Key ts = JsonText.key("ts");
+    JsonText.Key data = JsonText.key("data");
+    JsonObject nested = new JsonObject().put("quote", "say \"hi\"").put("n", 1).putNull("none");
+    String long1 = "x".repeat(20_000) + "é\n"; // past the characters the scratch buffer keeps
+    for (long n : new long[] {0, 7, 10, 99, 1_234_567_890_123L, 999_999_999_999_999_999L, Long.MAX_VALUE, -1,
+      Long.MIN_VALUE}) {
+      for (String value : Arrays.asList("plain", "a\nb\u0001 café ✓ 😀 \ud800", "", null, long1)) {
+        for (long millis : new long[] {0, 1_795_000_000_007L, 1_795_000_000_040L, 1_795_000_000_999L}) {
+          byte[] written = JsonText.fields().number(seq, n).string(text, value).timestamp(ts, millis)
+            .value(data, nested).done();
+          JsonObject whole = new JsonObject().put("seq", n).put("te\"xt", value).put("ts", Timestamps.iso(millis))
+            .put("data", nested);
+          assertThat(new String(written, StandardCharsets.UTF_8)).isEqualTo(text(whole));
+        }
+      }
+    }
+    assertThat(new String(JsonText.fields().done(), StandardCharsets.UTF_8)).isEqualTo("{}");
+  }
+
   @Test
   void shouldWriteWhatJacksonWrites() {
     JsonObject nested = new JsonObject()

@@ -38,6 +38,14 @@ public final class DebugStream implements EventNumbering {
   /** Room for the text of the events kept, per event of the total bound. */
   static final long BYTES_PER_EVENT = 1024;
 
+  private static final JsonText.Key SEQ = JsonText.key("seq");
+  private static final JsonText.Key SESSION = JsonText.key("session");
+  private static final JsonText.Key TS = JsonText.key("ts");
+  private static final JsonText.Key KIND = JsonText.key("kind");
+  private static final JsonText.Key LEVEL = JsonText.key("level");
+  private static final JsonText.Key TEXT = JsonText.key("text");
+  private static final JsonText.Key DATA = JsonText.key("data");
+
   private final String id = java.util.UUID.randomUUID().toString();
   private final Vertx vertx;
   private final int historySize;
@@ -87,17 +95,14 @@ public final class DebugStream implements EventNumbering {
     DebugEvent event;
     synchronized (history) {
       long now = clock.getAsLong();
-      JsonObject json = new JsonObject()
-        .put("seq", ++history.lastSeq)
-        .put("session", session)
-        .put("ts", Timestamps.iso(now))
-        .put("kind", kind)
-        .put("level", level)
-        .put("text", text);
+      long seq = ++history.lastSeq;
+      // Encoded field by field: the object itself is built only to be published on the bus (see asJson).
+      JsonText.Fields fields = JsonText.fields().number(SEQ, seq).string(SESSION, session).timestamp(TS, now)
+        .string(KIND, kind).string(LEVEL, level).string(TEXT, text);
       if (data != null) {
-        json.put("data", data);
+        fields.value(DATA, data);
       }
-      event = new DebugEvent(history.lastSeq, session, JsonText.utf8(json));
+      event = new DebugEvent(seq, session, fields.done());
       emitted.increment();
       keep(event, history);
       history.lastActivity = now;
@@ -107,14 +112,14 @@ public final class DebugStream implements EventNumbering {
         if (across == null) {
           // Not to a bus where nobody receives it (BusReceivers); the event is kept and on consoles either way.
           if (receivers == null || receivers.has(session)) {
-            vertx.eventBus().publish(ADDRESS_PREFIX + session, json);
+            vertx.eventBus().publish(ADDRESS_PREFIX + session, asJson(seq, session, now, kind, level, text, data));
           }
         } else {
           String address = ADDRESS_PREFIX + session;
           DeliveryOptions delivery = across.delivery(address);
           // Consumed on no other node: as without a cluster, published only where someone receives it here.
           if (!ClusterEvents.isLocal(delivery) || receivers == null || receivers.has(session)) {
-            vertx.eventBus().publish(address, json, delivery);
+            vertx.eventBus().publish(address, asJson(seq, session, now, kind, level, text, data), delivery);
           }
           across.publish(event);
         }
@@ -124,6 +129,22 @@ public final class DebugStream implements EventNumbering {
       }
     }
     return event;
+  }
+
+  /** The event as the JSON object published on the bus, with the fields of its text, in the same order. */
+  private static JsonObject asJson(long seq, String session, long now, String kind, String level, String text,
+                                   JsonObject data) {
+    JsonObject json = new JsonObject()
+      .put("seq", seq)
+      .put("session", session)
+      .put("ts", Timestamps.iso(now))
+      .put("kind", kind)
+      .put("level", level)
+      .put("text", text);
+    if (data != null) {
+      json.put("data", data);
+    }
+    return json;
   }
 
   /** Writes the event's text to the ring and its handle to its session's history, whose lock the caller holds. */

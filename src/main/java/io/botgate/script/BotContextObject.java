@@ -192,7 +192,7 @@ final class BotContextObject extends ScriptableObject {
    */
   private void define(Scriptable scope, String name, int arity, SerializableCallable body) {
     SerializableCallable guarded = (cx, s, t, a) -> {
-      ScriptWorkers.Job job = ScriptWorkers.enterShared();
+      ScriptWorkers.Job job = ScriptWorkers.enterShared(SandboxContextFactory.job(cx));
       try {
         return body.call(cx, s, t, a);
       } finally {

@@ -71,14 +71,23 @@ final class SandboxContextFactory extends ContextFactory {
   }
 
   /**
-   * Starts the budget of one run on the current thread. The thread's CPU clock is not read here: on Linux
+   * Starts the budget of one run on the current thread, which started at {@code startNanos} (System.nanoTime,
+   * before compiling, so compiling counts). The thread's CPU clock is not read here: on Linux
    * that is a system call, which cost a third of a short run. It is read before anything is compiled (see
    * {@link #chargeCpuFromNow}), else at the second instruction check, some {@code 2 * CHECK_EVERY}
    * instructions in (the seed example makes one check).
    */
-  void startBudget(Context cx) {
-    ((RunContext) cx).budget = new Budget(System.nanoTime(), THREADS.getCurrentThreadAllocatedBytes(),
-      ScriptWorkers.current());
+  void startBudget(Context cx, long startNanos) {
+    ScriptWorkers.Job job = ScriptWorkers.current();
+    // In the pool, the counter the worker read as it took the run (on this thread, a little earlier: a
+    // little more counts) saves reading it again.
+    long allocated = job != null ? job.allocatedStart : THREADS.getCurrentThreadAllocatedBytes();
+    ((RunContext) cx).budget = new Budget(startNanos, allocated, job);
+  }
+
+  /** The pool's run of this context (read from its budget, not from a thread local), or null outside the pool. */
+  static ScriptWorkers.Job job(Context cx) {
+    return cx instanceof RunContext run && run.budget != null ? run.budget.job : ScriptWorkers.current();
   }
 
   /**

@@ -160,7 +160,7 @@ public final class ScriptEngine {
     ScriptableObject shared = prepare().join();
     Context cx = factory.enterContext();
     try {
-      factory.startBudget(cx);
+      factory.startBudget(cx, start);
       Script script = compile(cx, code, name);
       // A plain object over the sealed shared scope (cx.newObject would look up the Object constructor).
       Scriptable scope = new NativeObject();
@@ -246,13 +246,14 @@ public final class ScriptEngine {
   }
 
   private Script compile(Context cx, String code, String name) {
-    if (!shareable(code)) {
+    // Reading the cache changes nothing a stop could leave half done; writing it is entered as shared code,
+    // so the watchdog's stop never lands inside it. Only shareable scripts are ever cached, so a hit needs no
+    // scan of the source for a backtick.
+    Script script = compiled.get(code);
+    if (script == null && !shareable(code)) {
       SandboxContextFactory.chargeCpuFromNow(cx);
       return cx.compileString(code, name, 1, null);
     }
-    // Reading the cache changes nothing a stop could leave half done; writing it is entered as shared code,
-    // so the watchdog's stop never lands inside it.
-    Script script = compiled.get(code);
     if (script == null) {
       SandboxContextFactory.chargeCpuFromNow(cx);
       Script fresh = cx.compileString(code, name, 1, null);

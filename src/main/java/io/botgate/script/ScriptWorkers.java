@@ -71,8 +71,15 @@ final class ScriptWorkers {
   private volatile boolean closed;
   /** When the watchdog last looked at the runs (System.nanoTime), for /health. */
   private volatile long lastWatch = System.nanoTime();
+  /**
+   * How far past the limit a run that is still going is given up ({@link #GIVE_UP_AFTER_MS}); a test that holds
+   * the stopper on purpose moves it, so that the time it held it does not count against the stopped thread.
+   */
+  volatile long giveUpAfterMs = GIVE_UP_AFTER_MS;
   /** Called by the stopper with the worker after reading its stack, before taking the run's lock (for tests). */
   volatile Consumer<Thread> beforeStop = worker -> { };
+  /** Called by a worker whose run has returned, just before it takes the run's lock to answer it (for tests). */
+  volatile Consumer<Thread> beforeAnswer = worker -> { };
   /** Called by the stopper with the worker under the run's lock, just before the stop is sent (for tests). */
   volatile Consumer<Thread> whileStopping = worker -> { };
 
@@ -132,7 +139,11 @@ final class ScriptWorkers {
    * hand to {@link #exitShared} in a {@code finally} (null outside the pool).
    */
   static Job enterShared() {
-    Job job = CURRENT.get();
+    return enterShared(CURRENT.get());
+  }
+
+  /** The same for a run already known (the one on this thread, or null outside the pool). */
+  static Job enterShared(Job job) {
     if (job != null) {
       job.enterShared();
     }
@@ -208,7 +219,7 @@ final class ScriptWorkers {
         continue;
       }
       long escalation = escalation(job, now);
-      if (escalation >= GIVE_UP_AFTER_MS) {
+      if (escalation >= giveUpAfterMs) {
         giveUp(worker, job, now);
       } else if (escalation >= STOP_AFTER_MS && !job.stopSent && !job.stopUnsupported) {
         stop(worker, job);
@@ -259,7 +270,7 @@ final class ScriptWorkers {
       try {
         workers.remove(worker); // never reused: it only exits now
         spawn();
-        if (awaitDeath(worker, GIVE_UP_AFTER_MS - escalation(job, System.nanoTime()))) {
+        if (awaitDeath(worker, giveUpAfterMs - escalation(job, System.nanoTime()))) {
           stopped.incrementAndGet();
           how = " inside a builtin that did not return; the script was stopped";
         } else {
@@ -416,6 +427,7 @@ final class ScriptWorkers {
           CURRENT.set(running);
           ScriptOutcome outcome = work(running);
           CURRENT.remove();
+          beforeAnswer.accept(this);
           if (!running.takeOver()) {
             return; // the stopper or the give-up step answered; a stop still on its way lands on the way out
           }

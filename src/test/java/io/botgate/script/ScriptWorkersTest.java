@@ -99,13 +99,28 @@ class ScriptWorkersTest {
    * The race the reviewer found: the stopper is slow (here held just before it stops) and the run ends
    * meanwhile. Its worker must not answer while the stop is on its way (the stop would land inside the
    * answer and the caller would wait forever); the stopper answers, exactly once.
+   * <p>
+   * The interleaving is forced, not timed: the stopper, holding the run's lock, ends the run and waits until
+   * the worker has said it is about to answer and is blocked on that lock; only then is the stop sent. The
+   * give-up point is moved out of reach, so however long a loaded machine takes to get there, the stopped
+   * thread is waited for rather than abandoned.
    */
   @Test
-  @Timeout(value = 30, unit = TimeUnit.SECONDS)
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
   void shouldAnswerExactlyOnceWhenTheRunEndsWhileTheStopIsOnItsWay() throws Exception {
+    workers.giveUpAfterMs = TimeUnit.MINUTES.toMillis(10);
+    CountDownLatch aboutToAnswer = new CountDownLatch(1);
+    workers.beforeAnswer = worker -> aboutToAnswer.countDown();
     workers.whileStopping = worker -> {
       release.set(true); // the run ends now and its worker waits to answer, while the stop is being sent
-      await().atMost(5, TimeUnit.SECONDS).until(() -> worker.getState() == Thread.State.BLOCKED);
+      try {
+        aboutToAnswer.await();
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+      while (worker.getState() != Thread.State.BLOCKED) { // on the run's lock, which this thread holds
+        Thread.yield();
+      }
     };
     AtomicInteger answers = new AtomicInteger();
     CompletableFuture<ScriptOutcome> answer = new CompletableFuture<>();
@@ -119,8 +134,9 @@ class ScriptWorkersTest {
       answer.complete(outcome);
     })).isTrue();
 
-    ScriptOutcome outcome = answer.get(20, TimeUnit.SECONDS);
+    ScriptOutcome outcome = answer.get();
     workers.whileStopping = worker -> { };
+    workers.beforeAnswer = worker -> { };
     await().atMost(5, TimeUnit.SECONDS).until(() -> workers.threads() == 2);
     for (int i = 0; i < 4; i++) {
       assertThat(run(() -> new ScriptOutcome(null, false, 0)).ok()).as("run %d after the stop", i).isTrue();
@@ -139,6 +155,8 @@ class ScriptWorkersTest {
   @Test
   @Timeout(value = 30, unit = TimeUnit.SECONDS)
   void shouldNeverStopARunInsideSharedCodeEnteredAfterItsStackWasRead() throws Exception {
+    // Three stop attempts must fit before the give-up point: on a loaded machine the watchdog's ticks come late.
+    workers.giveUpAfterMs = TimeUnit.MINUTES.toMillis(10);
     AtomicBoolean enter = new AtomicBoolean();
     CountDownLatch inside = new CountDownLatch(1);
     AtomicInteger attempts = new AtomicInteger();
@@ -147,7 +165,7 @@ class ScriptWorkersTest {
       if (attempts.incrementAndGet() == 1) {
         enter.set(true); // the stack was read outside shared code; now the run enters it
         try {
-          inside.await(5, TimeUnit.SECONDS);
+          inside.await();
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
