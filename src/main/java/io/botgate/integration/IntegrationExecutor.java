@@ -4,6 +4,7 @@ import io.botgate.GatewayError;
 import io.botgate.JsonText;
 import io.botgate.Tally;
 import io.botgate.cb.context.ConversationContext;
+import io.botgate.events.BusReceivers;
 import io.botgate.events.DebugEvent;
 import io.botgate.events.DebugStream;
 import io.botgate.events.SecretMask;
@@ -59,6 +60,8 @@ public final class IntegrationExecutor {
   private final Tally counts = new Tally();
   /** Told of every result as it is published, on the thread that recorded it. */
   private final List<Consumer<IntegrationResult>> resultListeners = new CopyOnWriteArrayList<>();
+  /** Who consumes botgate's addresses here, when Vert.x's metrics tell; null: unknown, publish every result. */
+  private final BusReceivers receivers;
   /** In a cluster, how results are published (to the nodes consuming them); null: as the bus does. */
   private volatile Function<String, DeliveryOptions> resultsDelivery;
 
@@ -83,6 +86,7 @@ public final class IntegrationExecutor {
     this.env = Map.copyOf(settings.env());
     this.selfBaseUrl = settings.selfBaseUrl();
     this.node = settings.node();
+    this.receivers = vertx == null ? null : BusReceivers.of(vertx);
   }
 
   /** What the executor needs from the configuration. */
@@ -388,7 +392,10 @@ public final class IntegrationExecutor {
       counts.increment(definition.name() + "|" + status + "|" + (success ? "success" : "failure"));
       Function<String, DeliveryOptions> delivery = resultsDelivery;
       if (delivery == null) {
-        vertx.eventBus().publish(RESULTS_ADDRESS, result.toJson());
+        // Not to a bus where nobody consumes results (as events, BusReceivers): no JSON, no message.
+        if (receivers == null || receivers.consumed(RESULTS_ADDRESS)) {
+          vertx.eventBus().publish(RESULTS_ADDRESS, result.toJson());
+        }
       } else {
         vertx.eventBus().publish(RESULTS_ADDRESS, result.toJson(), delivery.apply(RESULTS_ADDRESS));
       }
