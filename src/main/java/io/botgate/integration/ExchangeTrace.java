@@ -90,7 +90,8 @@ final class ExchangeTrace {
     }
     if (responseStatus > 0) {
       Map<String, Object> headers = new LinkedHashMap<>();
-      mask.headers(responseHeaders.entries()).forEach((k, v) -> headers.put(k, scrub(shown, v)));
+      // As mask.headers then scrubbed, in one map and without the list of entries.
+      responseHeaders.forEach((k, v) -> headers.put(k, mask.isSecret(k) ? SecretMask.MASK : scrub(shown, v)));
       json.put("response", new JsonObject().put("status", responseStatus)
         .put("headers", new JsonObject(headers))
         .put("body", body == null ? null : shown(mask, shown, true, body, parsed)));
