@@ -74,7 +74,8 @@ final class ExchangeTrace {
 
   /** As {@link #toJson}, its members added to {@code json} (an event's data, without a map merged into it). */
   synchronized JsonObject addTo(JsonObject json, SecretMask mask, RenderedRequest request, Buffer body, Object parsed) {
-    json.put("phases", phases.copy());
+    // The list copied, not its phases: a phase is never changed once added (a late attempt may add one more).
+    json.put("phases", new JsonArray(new ArrayList<>(phases.getList())));
     if (mode != null) {
       json.put("mode", mode);
     }
