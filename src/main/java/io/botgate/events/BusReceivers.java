@@ -25,21 +25,34 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class BusReceivers {
 
   private final ConcurrentHashMap<String, Integer> sessions = new ConcurrentHashMap<>();
+  /** The prefix of botgate's own addresses: the others (replies, a bridge's) are not counted. */
+  private static final String OWN = "botgate.";
+  /** Consumers of botgate's other addresses, by address ({@code botgate.results}, the API's). */
+  private final ConcurrentHashMap<String, Integer> others = new ConcurrentHashMap<>();
 
   /** Whether a consumer of the session's {@code botgate.events.<session>} is registered in this process. */
   public boolean has(String session) {
     return sessions.containsKey(session);
   }
 
+  /** Whether a consumer of botgate's {@code address} (not a session's events) is registered in this process. */
+  public boolean consumed(String address) {
+    return others.containsKey(address);
+  }
+
   private void registered(String address) {
     if (address != null && address.startsWith(DebugStream.ADDRESS_PREFIX)) {
       sessions.merge(address.substring(DebugStream.ADDRESS_PREFIX.length()), 1, Integer::sum);
+    } else if (address != null && address.startsWith(OWN)) {
+      others.merge(address, 1, Integer::sum);
     }
   }
 
   private void unregistered(String address) {
     if (address != null && address.startsWith(DebugStream.ADDRESS_PREFIX)) {
       sessions.computeIfPresent(address.substring(DebugStream.ADDRESS_PREFIX.length()), (k, n) -> n > 1 ? n - 1 : null);
+    } else if (address != null && address.startsWith(OWN)) {
+      others.computeIfPresent(address, (k, n) -> n > 1 ? n - 1 : null);
     }
   }
 

@@ -4,7 +4,9 @@ import io.botgate.JsonText;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 
 /**
  * One entry of a session's debug stream, {@code {"seq", "session", "ts", "kind", "level", "text", "data"}}.
@@ -59,6 +61,10 @@ public final class DebugEvent {
 
   /** Events as one JSON array, their text spliced as it was encoded. */
   public static JsonText.RawArray array(Collection<DebugEvent> events) {
-    return new JsonText.RawArray(events.stream().map(DebugEvent::utf8).toList());
+    List<byte[]> texts = new ArrayList<>(events.size()); // once per answer: no stream pipeline for two events
+    for (DebugEvent event : events) {
+      texts.add(event.utf8());
+    }
+    return new JsonText.RawArray(texts);
   }
 }

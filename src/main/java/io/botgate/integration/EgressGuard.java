@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.regex.Pattern;
 
 /**
  * Keeps integrations away from loopback, private, link-local and metadata addresses unless the
@@ -20,7 +19,6 @@ import java.util.regex.Pattern;
  */
 public final class EgressGuard {
 
-  private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
   private final List<String> hosts = new CopyOnWriteArrayList<>();
   private final List<Cidr> cidrs = new ArrayList<>();
@@ -128,7 +126,27 @@ public final class EgressGuard {
 
   static boolean isLiteral(String host) {
     String h = stripBrackets(host);
-    return IPV4.matcher(h).matches() || h.contains(":");
+    return isIpv4(h) || h.contains(":");
+  }
+
+  /** Four groups of one to three ASCII digits split by dots ({@code \\d{1,3}(\\.\\d{1,3}){3}}), with no regex per call. */
+  private static boolean isIpv4(String h) {
+    int groups = 0;
+    int digits = 0;
+    for (int i = 0; i < h.length(); i++) {
+      char c = h.charAt(i);
+      if (c >= '0' && c <= '9') {
+        if (++digits > 3) {
+          return false;
+        }
+      } else if (c == '.' && digits > 0 && groups < 3) {
+        groups++;
+        digits = 0;
+      } else {
+        return false;
+      }
+    }
+    return groups == 3 && digits > 0;
   }
 
   static boolean isPublic(InetAddress a) {

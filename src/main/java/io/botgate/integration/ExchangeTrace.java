@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * What the console shows of one execution beyond its result: the exchange with upstream as sent and as
@@ -67,8 +68,14 @@ final class ExchangeTrace {
    * The request part comes from the request's shown form (env values masked where they landed), never
    * from what was sent; the response may quote the request (an echo), so env values are scrubbed from it.
    */
-  synchronized JsonObject toJson(SecretMask mask, RenderedRequest request, Buffer body, Object parsed) {
-    JsonObject json = new JsonObject().put("phases", phases.copy());
+  JsonObject toJson(SecretMask mask, RenderedRequest request, Buffer body, Object parsed) {
+    return addTo(new JsonObject(), mask, request, body, parsed);
+  }
+
+  /** As {@link #toJson}, its members added to {@code json} (an event's data, without a map merged into it). */
+  synchronized JsonObject addTo(JsonObject json, SecretMask mask, RenderedRequest request, Buffer body, Object parsed) {
+    // The list copied, not its phases: a phase is never changed once added (a late attempt may add one more).
+    json.put("phases", new JsonArray(new ArrayList<>(phases.getList())));
     if (mode != null) {
       json.put("mode", mode);
     }
@@ -79,16 +86,16 @@ final class ExchangeTrace {
       if (text != null) {
         int bytes = request.body().length();
         Object tree = bytes <= BODY_BYTES_SHOWN ? decodeOrNull(text) : null;
-        json.put("requestBody", shown(mask, shown, false, bytes, text, tree));
+        json.put("requestBody", shown(mask, shown, false, bytes, () -> text, tree));
       }
     }
     if (responseStatus > 0) {
       Map<String, Object> headers = new LinkedHashMap<>();
-      mask.headers(new ArrayList<>(responseHeaders.entries())).forEach((k, v) -> headers.put(k, scrub(shown, v)));
+      // As mask.headers then scrubbed, in one map and without the list of entries.
+      responseHeaders.forEach((k, v) -> headers.put(k, mask.isSecret(k) ? SecretMask.MASK : scrub(shown, v)));
       json.put("response", new JsonObject().put("status", responseStatus)
         .put("headers", new JsonObject(headers))
-        .put("body", body == null ? null : shown(mask, shown, true, body.length(),
-          body.toString(StandardCharsets.UTF_8), parsed)));
+        .put("body", body == null ? null : shown(mask, shown, true, body, parsed)));
     }
     return json;
   }
@@ -99,13 +106,19 @@ final class ExchangeTrace {
    * so no secret is cut in two and half shown. {@code scrubTree}: whether env values are searched for in
    * the JSON too (a response; a request's shown body has them masked where they landed already).
    */
-  private static JsonObject shown(SecretMask mask, ShownRequest request, boolean scrubTree, int bytes, String text,
+  private static JsonObject shown(SecretMask mask, ShownRequest request, boolean scrubTree, Buffer body,
                                   Object parsed) {
+    return shown(mask, request, scrubTree, body.length(), () -> body.toString(StandardCharsets.UTF_8), parsed);
+  }
+
+  /** As above; {@code text} is only decoded when the body is shown as text (a JSON tree is not). */
+  private static JsonObject shown(SecretMask mask, ShownRequest request, boolean scrubTree, int bytes,
+                                  Supplier<String> text, Object parsed) {
     JsonObject out = new JsonObject().put("bytes", bytes);
     if (parsed != null && bytes <= BODY_BYTES_SHOWN) {
       return out.put("json", masked(mask, scrubTree ? request : null, parsed));
     }
-    String masked = scrub(request, mask.text(text));
+    String masked = scrub(request, mask.text(text.get()));
     int cut = Math.min(masked.length(), BODY_BYTES_SHOWN);
     if (cut > 0 && cut < masked.length() && Character.isHighSurrogate(masked.charAt(cut - 1))) {
       cut--;
@@ -123,23 +136,64 @@ final class ExchangeTrace {
    * A copy of a JSON value with the values of secret-looking member names replaced, as headers are, and
    * env values scrubbed from its strings.
    */
-  @SuppressWarnings("unchecked")
   static Object masked(SecretMask mask, ShownRequest request, Object value) {
+    // Most answers hold nothing to mask: shown as they are, without a copy of the tree (nothing changes a
+    // parsed answer after it was received; an event is encoded when emitted).
+    return needsMasking(mask, request == null ? List.of() : request.secrets(), value) ? copyMasked(mask, request, value)
+      : value;
+  }
+
+  /** Whether {@link #copyMasked} would change anything: a secret-looking member not null, or a text to scrub. */
+  private static boolean needsMasking(SecretMask mask, List<String> secrets, Object value) {
+    if (value instanceof JsonObject object) {
+      value = object.getMap();
+    } else if (value instanceof JsonArray array) {
+      value = array.getList();
+    }
     if (value instanceof Map<?, ?> map) {
-      return masked(mask, request, new JsonObject((Map<String, Object>) map));
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        if (e.getValue() != null && (mask.isSecret(String.valueOf(e.getKey()))
+          || needsMasking(mask, secrets, e.getValue()))) {
+          return true;
+        }
+      }
+      return false;
     }
     if (value instanceof List<?> list) {
-      return masked(mask, request, new JsonArray((List<Object>) list));
+      for (Object item : list) {
+        if (needsMasking(mask, secrets, item)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    if (value instanceof String text) {
+      for (String secret : secrets) {
+        if (secret.length() >= ShownRequest.MIN_SCRUBBED_LENGTH && text.contains(secret)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Object copyMasked(SecretMask mask, ShownRequest request, Object value) {
+    if (value instanceof Map<?, ?> map) {
+      return copyMasked(mask, request, new JsonObject((Map<String, Object>) map));
+    }
+    if (value instanceof List<?> list) {
+      return copyMasked(mask, request, new JsonArray((List<Object>) list));
     }
     if (value instanceof JsonObject object) {
       JsonObject out = new JsonObject();
       object.forEach(e -> out.put(e.getKey(), mask.isSecret(e.getKey()) && e.getValue() != null
-        ? SecretMask.MASK : masked(mask, request, e.getValue())));
+        ? SecretMask.MASK : copyMasked(mask, request, e.getValue())));
       return out;
     }
     if (value instanceof JsonArray array) {
       JsonArray out = new JsonArray();
-      array.forEach(v -> out.add(masked(mask, request, v)));
+      array.forEach(v -> out.add(copyMasked(mask, request, v)));
       return out;
     }
     return value instanceof String text ? scrub(request, text) : value;

@@ -4,6 +4,7 @@ import io.botgate.GatewayError;
 import io.botgate.JsonText;
 import io.botgate.Tally;
 import io.botgate.cb.context.ConversationContext;
+import io.botgate.events.BusReceivers;
 import io.botgate.events.DebugEvent;
 import io.botgate.events.DebugStream;
 import io.botgate.events.SecretMask;
@@ -59,6 +60,8 @@ public final class IntegrationExecutor {
   private final Tally counts = new Tally();
   /** Told of every result as it is published, on the thread that recorded it. */
   private final List<Consumer<IntegrationResult>> resultListeners = new CopyOnWriteArrayList<>();
+  /** Who consumes botgate's addresses here, when Vert.x's metrics tell; null: unknown, publish every result. */
+  private final BusReceivers receivers;
   /** In a cluster, how results are published (to the nodes consuming them); null: as the bus does. */
   private volatile Function<String, DeliveryOptions> resultsDelivery;
 
@@ -83,6 +86,7 @@ public final class IntegrationExecutor {
     this.env = Map.copyOf(settings.env());
     this.selfBaseUrl = settings.selfBaseUrl();
     this.node = settings.node();
+    this.receivers = vertx == null ? null : BusReceivers.of(vertx);
   }
 
   /** What the executor needs from the configuration. */
@@ -170,6 +174,8 @@ public final class IntegrationExecutor {
     private UpstreamResponse answered;
     private Object answeredJson;
     private String maskedUrl;
+    /** {@link #requestLine()} once made; reset where {@link #maskedUrl} or {@link #method} is set. */
+    private String shownLine;
     private Long upstreamMs;
     /** The upstream mode the call was made in, once it was prepared. */
     private String mode;
@@ -187,11 +193,28 @@ public final class IntegrationExecutor {
     }
 
     Future<ExecutionReport> run() {
-      return script("preProcess", request.preProcess(), false)
-        .compose(v -> call())
-        .compose(this::afterCall)
-        .compose(report -> script("postProcess", request.postProcess(), false).map(v -> report))
-        .map(report -> report.with(transcript, scriptErrors, changes));
+      // Steps without a script are left out of the chain rather than run as finished futures: most
+      // executions have neither, and each step was a few more futures and lambdas per execution.
+      Future<ExecutionReport> done = hasCode(request.preProcess())
+        ? script("preProcess", request.preProcess(), false).compose(v -> call()).compose(this::afterCall)
+        : callCaught().compose(this::afterCall);
+      if (hasCode(request.postProcess())) {
+        done = done.compose(report -> script("postProcess", request.postProcess(), false).map(v -> report));
+      }
+      return done.map(report -> report.with(transcript, scriptErrors, changes));
+    }
+
+    /** {@link #call()}, a failure it throws as a failed future, as when it runs in {@code compose}. */
+    private Future<UpstreamResponse> callCaught() {
+      try {
+        return call();
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+    }
+
+    private static boolean hasCode(String code) {
+      return code != null && !code.isBlank();
     }
 
     private Future<UpstreamResponse> call() {
@@ -205,6 +228,7 @@ public final class IntegrationExecutor {
         rendered = prepared.request();
         mode = prepared.mode().label();
         maskedUrl = rendered.shown().url();
+        shownLine = null;
         JsonObject start = new JsonObject().put("phase", "start").put("integration", definition.name())
           .put("method", definition.method().name()).put("url", maskedUrl)
           .put("headers", new JsonObject(new LinkedHashMap<>(rendered.shown().headers())));
@@ -222,10 +246,16 @@ public final class IntegrationExecutor {
     public void started(HttpMethod method, String url, List<Map.Entry<String, String>> headers) {
       this.method = method;
       maskedUrl = mask.url(shownTarget(url));
+      shownLine = null;
       transcript.event(DebugEvent.INTEGRATION, "info", definition.name() + ": " + requestLine(),
         new JsonObject().put("phase", "start").put("integration", definition.name())
           .put("method", method.name()).put("url", maskedUrl)
-          .put("headers", new JsonObject(new LinkedHashMap<>(mask.headers(headers)))));
+          .put("headers", new JsonObject(asObjects(mask.headers(headers))))); // a map of its own: no copy
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Map<String, Object> asObjects(Map<String, String> map) {
+      return (Map) map;
     }
 
     /**
@@ -362,7 +392,10 @@ public final class IntegrationExecutor {
       counts.increment(definition.name() + "|" + status + "|" + (success ? "success" : "failure"));
       Function<String, DeliveryOptions> delivery = resultsDelivery;
       if (delivery == null) {
-        vertx.eventBus().publish(RESULTS_ADDRESS, result.toJson());
+        // Not to a bus where nobody consumes results (as events, BusReceivers): no JSON, no message.
+        if (receivers == null || receivers.consumed(RESULTS_ADDRESS)) {
+          vertx.eventBus().publish(RESULTS_ADDRESS, result.toJson());
+        }
       } else {
         vertx.eventBus().publish(RESULTS_ADDRESS, result.toJson(), delivery.apply(RESULTS_ADDRESS));
       }
@@ -388,7 +421,13 @@ public final class IntegrationExecutor {
 
     /** The request as the console and the answer show it: method and URL, secrets masked; null if not sent. */
     private String requestLine() {
-      return maskedUrl == null ? null : method + " " + maskedUrl;
+      if (maskedUrl == null) {
+        return null;
+      }
+      if (shownLine == null) {
+        shownLine = method + " " + maskedUrl; // asked for three or four times an execution: made once
+      }
+      return shownLine;
     }
 
     /**
@@ -399,14 +438,15 @@ public final class IntegrationExecutor {
     private void finished(IntegrationResult result, String reason, Map<String, Object> fields) {
       String level = result.success() ? "info" : reason != null ? "error" : "warn";
       String attempts = result.attempts() + (result.attempts() == 1 ? " attempt" : " attempts");
+      JsonObject data = new JsonObject(new LinkedHashMap<>(32)).put("phase", "finish")
+        .put("integration", definition.name()).put("request", requestLine()).put("statusCode", result.statusCode())
+        .put("success", result.success()).put("durationMs", result.durationMs()).put("attempts", result.attempts())
+        .put("reason", reason)
+        .put("fields", new JsonObject(fields)) // fields is not changed after mapping
+        .put("method", definition.method().name()).put("url", maskedUrl);
       transcript.event(DebugEvent.INTEGRATION, level, definition.name() + " -> " + result.statusCode() + " in "
           + result.durationMs() + " ms (" + attempts + ")" + (reason == null ? "" : ": " + reason),
-        new JsonObject().put("phase", "finish").put("integration", definition.name())
-          .put("request", requestLine()).put("statusCode", result.statusCode()).put("success", result.success())
-          .put("durationMs", result.durationMs()).put("attempts", result.attempts()).put("reason", reason)
-          .put("fields", new JsonObject(fields)) // fields is not changed after mapping
-          .put("method", definition.method().name()).put("url", maskedUrl)
-          .mergeIn(trace.toJson(mask, rendered, answered == null ? null : answered.body(), answeredJson)));
+        trace.addTo(data, mask, rendered, answered == null ? null : answered.body(), answeredJson));
     }
 
     /** The body as the transform left it in {@code api_<rdv>}: CB's jsonData string, or an object. */

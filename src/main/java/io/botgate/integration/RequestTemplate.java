@@ -30,6 +30,8 @@ final class RequestTemplate {
   private final Map<String, Template> query;
   private final Object body;
   private final boolean jsonBody;
+  /** {@link #url} when it has no placeholders, once rendered; null before. */
+  private volatile ConstantUrl constantUrl;
   /** Derived from the templates and the mask on first use; a new mask (a test's) derives it again. */
   private volatile MaskPlan plan;
 
@@ -212,6 +214,25 @@ final class RequestTemplate {
    * pass-through proxy appends a caller's path to): as sent, and as it may be shown.
    */
   RenderedRequest url(PlaceholderValues values, String selfBaseUrl, SecretMask mask) {
+    ConstantUrl constant = constantUrl;
+    if (constant != null && constant.selfBaseUrl().equals(selfBaseUrl) && constant.mask() == mask) {
+      return new RenderedRequest(constant.real(), List.of(), null, new ShownRequest(constant.shown(), Map.of(), null,
+        null, constant.secrets()));
+    }
+    RenderedRequest rendered = renderUrl(values, selfBaseUrl, mask);
+    if (urlPath.isConstant() && (urlQuery == null || urlQuery.isConstant())) {
+      // Without placeholders the URL is the same on every call (a pass-through call renders it each time).
+      constantUrl = new ConstantUrl(selfBaseUrl, mask, rendered.url(), rendered.shown().url(),
+        List.copyOf(rendered.shown().secrets()));
+    }
+    return rendered;
+  }
+
+  /** The rendering of a {@code url} without placeholders, for the mask and self URL it was rendered with. */
+  private record ConstantUrl(String selfBaseUrl, SecretMask mask, String real, String shown, List<String> secrets) {
+  }
+
+  private RenderedRequest renderUrl(PlaceholderValues values, String selfBaseUrl, SecretMask mask) {
     List<String> secrets = new ArrayList<>(4);
     PlaceholderValues v = p -> {
       String value = values.valueOf(p);

@@ -67,6 +67,11 @@ final class ShownRequest {
     return url;
   }
 
+  /** The texts {@link #scrub} replaces (some may be too short to be searched for). */
+  List<String> secrets() {
+    return secrets;
+  }
+
   Map<String, String> headers() {
     return headers;
   }

@@ -36,6 +36,7 @@ import java.security.MessageDigest;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * botgate's work on a pass-through call, as a vertx-http-proxy interceptor: refuses what must not go
@@ -61,6 +62,9 @@ final class PassThroughInterceptor implements ProxyInterceptor {
   private final EgressGuard guard;
   private final PassThroughOptions options;
   private final byte[] token;
+  /** Integration URLs parsed, by their text; at most {@link #MAX_BASES}. */
+  private final Map<String, Base> bases = new ConcurrentHashMap<>();
+  private static final int MAX_BASES = 1024;
 
   PassThroughInterceptor(Vertx vertx, IntegrationRegistry registry, IntegrationExecutor executor, EgressGuard guard,
                          PassThroughOptions options, String authToken, UpstreamCredentials credentials) {
@@ -224,13 +228,38 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     if (session.length() > MAX_SESSION_LENGTH) {
       return GatewayError.badRequest("invalid_session", "a session id must be 1-" + MAX_SESSION_LENGTH + " characters");
     }
-    for (String segment : rest.split("/")) {
-      String s = segment.toLowerCase(Locale.ROOT).replace("%2e", ".");
-      if (s.equals(".") || s.equals("..")) {
-        return GatewayError.badRequest("invalid_path", "'.' and '..' segments may not leave the integration's URL");
-      }
+    if (hasDotSegment(rest)) {
+      return GatewayError.badRequest("invalid_path", "'.' and '..' segments may not leave the integration's URL");
     }
     return null;
+  }
+
+  /** Whether a segment of the path is '.' or '..', also written as {@code %2e} in either case. */
+  static boolean hasDotSegment(String path) {
+    int start = 0;
+    while (start <= path.length()) {
+      int end = path.indexOf('/', start);
+      if (end < 0) {
+        end = path.length();
+      }
+      int dots = 0;
+      int i = start;
+      while (i < end && dots <= 2) {
+        if (path.charAt(i) == '.') {
+          i++;
+        } else if (path.charAt(i) == '%' && path.regionMatches(true, i, "%2e", 0, 3)) {
+          i += 3;
+        } else {
+          break;
+        }
+        dots++;
+      }
+      if (i == end && dots >= 1 && dots <= 2) {
+        return true;
+      }
+      start = end + 1;
+    }
+    return false;
   }
 
   private boolean tokenAccepted(String given) {
@@ -238,27 +267,59 @@ final class PassThroughInterceptor implements ProxyInterceptor {
   }
 
   /** The absolute URL called: the integration's URL, the rest of the caller's path, both queries. */
-  private static String target(ProxyCall call, String base, String rest, String query) {
-    URI uri = URI.create(base);
-    String scheme = uri.getScheme();
-    if (uri.getHost() == null || !("http".equals(scheme) || "https".equals(scheme))) {
-      throw new IllegalArgumentException("'" + base + "' is not an absolute http(s) URL");
+  private String target(ProxyCall call, String base, String rest, String query) {
+    Base parsed = bases.get(base);
+    if (parsed == null) {
+      parsed = Base.parse(base);
+      if (bases.size() >= MAX_BASES) {
+        bases.clear(); // URLs rendered from values may differ per call: keep the recent ones only
+      }
+      bases.put(base, parsed);
     }
-    call.ssl = "https".equals(scheme);
-    call.host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();
-    call.port = uri.getPort() > 0 ? uri.getPort() : call.ssl ? 443 : 80;
-    String basePath = uri.getRawPath() == null ? "" : uri.getRawPath();
+    call.ssl = parsed.ssl();
+    call.host = parsed.host();
+    call.port = parsed.port();
+    String basePath = parsed.path();
+    StringBuilder url = new StringBuilder(base.length() + rest.length() + 32).append(parsed.origin());
     if (basePath.endsWith("/") && rest.startsWith("/")) {
-      basePath = basePath.substring(0, basePath.length() - 1);
+      url.append(basePath, 0, basePath.length() - 1).append(rest);
+    } else if (basePath.isEmpty() && rest.isEmpty()) {
+      url.append('/');
+    } else {
+      url.append(basePath).append(rest);
     }
-    String path = basePath + rest;
-    StringBuilder url = new StringBuilder(base.length() + rest.length() + 32)
-      .append(scheme).append("://").append(uri.getRawAuthority()).append(path.isEmpty() ? "/" : path);
-    String baseQuery = uri.getRawQuery();
+    String baseQuery = parsed.query();
     if (baseQuery != null || query != null) {
-      url.append('?').append(baseQuery == null ? query : query == null ? baseQuery : baseQuery + "&" + query);
+      url.append('?');
+      if (baseQuery == null) {
+        url.append(query);
+      } else if (query == null) {
+        url.append(baseQuery);
+      } else {
+        url.append(baseQuery).append('&').append(query);
+      }
     }
     return url.toString();
+  }
+
+  /**
+   * An integration's URL as the calls to it need it, parsed once ({@code URI.create} on every call was a
+   * share of a pass-through call's allocation): scheme and authority, host without brackets, port, raw path
+   * and query.
+   */
+  private record Base(String origin, boolean ssl, String host, int port, String path, String query) {
+    static Base parse(String base) {
+      URI uri = URI.create(base);
+      String scheme = uri.getScheme();
+      if (uri.getHost() == null || !("http".equals(scheme) || "https".equals(scheme))) {
+        throw new IllegalArgumentException("'" + base + "' is not an absolute http(s) URL");
+      }
+      boolean ssl = "https".equals(scheme);
+      String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1)
+        : uri.getHost();
+      return new Base(scheme + "://" + uri.getRawAuthority(), ssl, host, uri.getPort() > 0 ? uri.getPort()
+        : ssl ? 443 : 80, uri.getRawPath() == null ? "" : uri.getRawPath(), uri.getRawQuery());
+    }
   }
 
   /** Creates the request to the upstream, checking the address the connection actually reached. */

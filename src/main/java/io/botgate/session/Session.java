@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 
 /**
@@ -26,6 +27,8 @@ public final class Session {
 
   /** Variables kept in the pair array; past this, a map keeps lookups constant-time. */
   static final int SMALL = 32;
+  private static final int NAMES_KEPT = 10_000;
+  private static final ConcurrentHashMap<String, String> NAMES = new ConcurrentHashMap<>();
   private static final IntegrationResult[] NO_RESULTS = {};
 
   private final String id;
@@ -500,7 +503,7 @@ public final class Session {
       variables = new Object[8];
     }
     if (!(variables instanceof Object[] array)) {
-      map().put(name.intern(), value);
+      map().put(shared(name), value);
       return;
     }
     int i = indexOf(array, name);
@@ -511,7 +514,7 @@ public final class Session {
     if (pairs == SMALL) {
       Map<String, Object> map = new LinkedHashMap<>();
       forEachVariable(map::put);
-      map.put(name.intern(), value);
+      map.put(shared(name), value);
       variables = map;
       pairs = 0;
       return;
@@ -521,9 +524,26 @@ public final class Session {
       variables = array;
     }
     // Sessions repeat the same few names: one shared copy, not one per session.
-    array[pairs * 2] = name.intern();
+    array[pairs * 2] = shared(name);
     array[pairs * 2 + 1] = value;
     pairs++;
+  }
+
+  /**
+   * The one copy of a variable name all sessions share ({@link String#intern}), found in a map of the names
+   * seen first: an execution stores its mapped fields anew each time, and interning each of them was a share
+   * of its CPU. Names past {@link #NAMES_KEPT} are interned every time.
+   */
+  private static String shared(String name) {
+    String known = NAMES.get(name);
+    if (known != null) {
+      return known;
+    }
+    String interned = name.intern();
+    if (NAMES.size() < NAMES_KEPT) {
+      NAMES.putIfAbsent(interned, interned);
+    }
+    return interned;
   }
 
   private void remove(String name) {

@@ -53,8 +53,9 @@ final class Turns {
         + "conversation's messages do"));
     }
     @SuppressWarnings("unchecked")
-    Future<Void> previous = before[0] == null ? Future.succeededFuture() : (Future<Void>) before[0];
-    Future<T> result = previous.transform(ignored -> start(work));
+    Future<Void> previous = (Future<Void>) before[0];
+    // No turn before this one (the usual case): started now, as a finished future's transform would, without it.
+    Future<T> result = previous == null ? start(work) : previous.transform(ignored -> start(work));
     result.onComplete(ignored -> {
       lines.computeIfPresent(key, (k, line) -> --line.queued == 0 ? null : line);
       ended.complete();

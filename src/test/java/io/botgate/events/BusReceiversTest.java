@@ -50,6 +50,25 @@ class BusReceiversTest {
   }
 
   @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void shouldKnowWhetherBotgatesOwnAddressesHaveAConsumerSoResultsGoOnlyWhereConsumed() throws Exception {
+    Vertx vertx = MetricsEndpoint.vertxWithMetrics(new VertxOptions());
+    try {
+      BusReceivers receivers = BusReceivers.of(vertx);
+      assertThat(receivers.consumed("botgate.results")).isFalse();
+      MessageConsumer<JsonObject> results = vertx.eventBus().consumer("botgate.results", m -> { });
+      MessageConsumer<JsonObject> other = vertx.eventBus().consumer("elsewhere", m -> { });
+      assertThat(receivers.consumed("botgate.results")).isTrue();
+      assertThat(receivers.consumed("elsewhere")).as("only botgate's addresses are counted").isFalse();
+      results.unregister().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      other.unregister().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      assertThat(receivers.consumed("botgate.results")).isFalse();
+    } finally {
+      vertx.close();
+    }
+  }
+
+  @Test
   void shouldBeUnknownWithoutVertxMetricsSoEveryEventIsPublished() {
     Vertx vertx = Vertx.vertx();
     try {
