@@ -28,6 +28,8 @@ public final class Session {
   /** Variables kept in the pair array; past this, a map keeps lookups constant-time. */
   static final int SMALL = 32;
   private static final int NAMES_KEPT = 10_000;
+  /** Longer names are not kept in {@link #NAMES}: kept for good, 10,000 long names would pin much memory. */
+  private static final int NAME_KEPT_CHARS = 64;
   private static final ConcurrentHashMap<String, String> NAMES = new ConcurrentHashMap<>();
   private static final IntegrationResult[] NO_RESULTS = {};
 
@@ -532,7 +534,8 @@ public final class Session {
   /**
    * The one copy of a variable name all sessions share ({@link String#intern}), found in a map of the names
    * seen first: an execution stores its mapped fields anew each time, and interning each of them was a share
-   * of its CPU. Names past {@link #NAMES_KEPT} are interned every time.
+   * of its CPU. Names past {@link #NAMES_KEPT}, or longer than {@link #NAME_KEPT_CHARS}, are interned every
+   * time (the JVM's string table lets go of them once no session holds them).
    */
   private static String shared(String name) {
     String known = NAMES.get(name);
@@ -540,7 +543,7 @@ public final class Session {
       return known;
     }
     String interned = name.intern();
-    if (NAMES.size() < NAMES_KEPT) {
+    if (name.length() <= NAME_KEPT_CHARS && NAMES.size() < NAMES_KEPT) {
       NAMES.putIfAbsent(interned, interned);
     }
     return interned;
