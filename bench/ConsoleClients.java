@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * the gateway, which tells it with a {@code dropped} frame. Per client it checks the stream: a session's
  * seq only ever increases (no duplicate, no reordering), and the seqs missing between two events of a
  * session (holes) add up to no more than the dropped frames announced.
- * Prints "ready" once every client is subscribed, then after {@code seconds} one line per client:
+ * Prints "ready" once every client is subscribed, then after {@code seconds}, or when stopped (SIGTERM),
+ * one line per client:
  *   client <i> events <n> dropped <n> holes <n> disorder <n> sessions <n>
  *   java -cp target/botgate.jar bench/ConsoleClients.java <port> <count> <session|*> <seconds>
  */
@@ -29,7 +30,7 @@ public class ConsoleClients {
     final Map<String, Long> last = new HashMap<>();
     long events, dropped, holes, disorder;
 
-    void onText(String text) {
+    synchronized void onText(String text) {
       JsonObject frame = new JsonObject(text); // what a page does with each frame
       if ("dropped".equals(frame.getString("kind"))) {
         dropped += frame.getJsonObject("data").getLong("count");
@@ -81,15 +82,20 @@ public class ConsoleClients {
       System.out.println("not subscribed after 30 s");
       System.exit(1);
     }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> report(clients)));
     System.out.println("ready");
     Thread.sleep(seconds * 1000L);
-    for (int i = 0; i < count; i++) {
+    System.exit(0);
+  }
+
+  private static void report(List<Client> clients) {
+    for (int i = 0; i < clients.size(); i++) {
       Client c = clients.get(i);
-      // read on the clients' event loops: a snapshot good enough for counts
-      System.out.printf("client %d events %d dropped %d holes %d disorder %d sessions %d%n", i, c.events,
-        c.dropped, c.holes, c.disorder, c.last.size());
+      synchronized (c) { // the counts are written on the clients' event loops
+        System.out.printf("client %d events %d dropped %d holes %d disorder %d sessions %d%n", i, c.events,
+          c.dropped, c.holes, c.disorder, c.last.size());
+      }
     }
     System.out.flush();
-    System.exit(0);
   }
 }
