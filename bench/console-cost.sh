@@ -30,7 +30,8 @@ trap 'kill $(jobs -p) 2>/dev/null || true; [ -f "$WORK/nginx.pid" ] && kill "$(c
 command -v wrk >/dev/null && command -v nginx >/dev/null || {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx >/dev/null; }
 [ -n "${SKIP_BUILD:-}" ] || nice -n 10 mvn -B -q package -DskipTests
-JAR=$PWD/target/botgate.jar
+JAR=$WORK/botgate.jar # a copy: a build during the run must not change the jar under the running gateway
+cp target/botgate.jar "$JAR"
 mkdir -p "$WORK/classes" # compiled once: the source launcher's compiler at nice 19 on a busy machine takes minutes
 javac -d "$WORK/classes" -cp "$JAR" bench/ConsoleClients.java
 
@@ -72,7 +73,8 @@ start_gateway() { # jar port name; a job of this shell, so that the trap stops i
 GATEWAYS="$GATEWAY"
 start_gateway "$JAR" $GATEWAY this
 if [ -n "${BASE_JAR:-}" ]; then
-  start_gateway "$BASE_JAR" $BASE base
+  cp "$BASE_JAR" "$WORK/base.jar"
+  start_gateway "$WORK/base.jar" $BASE base
   GATEWAYS="$GATEWAY $BASE"
 fi
 for port in $GATEWAYS; do
