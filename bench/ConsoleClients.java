@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
  * Prints "ready" once every client is subscribed, then after {@code seconds}, or when stopped (SIGTERM),
  * one line per client:
  *   client <i> events <n> dropped <n> holes <n> disorder <n> sessions <n>
+ * With DEFLATE=1 in the environment the clients offer permessage-deflate, as browsers do.
  *   java -cp target/botgate.jar bench/ConsoleClients.java <port> <count> <session|*> <seconds>
  */
 public class ConsoleClients {
@@ -60,7 +61,7 @@ public class ConsoleClients {
     int seconds = Integer.parseInt(args[3]);
     Vertx vertx = Vertx.vertx();
     WebSocketClient ws = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1 << 20)
-      .setMaxMessageSize(1 << 20));
+      .setMaxMessageSize(1 << 20).setTryUsePerMessageCompression("1".equals(System.getenv("DEFLATE"))));
     List<Client> clients = new ArrayList<>();
     CountDownLatch subscribed = new CountDownLatch(count);
     for (int i = 0; i < count; i++) {
