@@ -16,7 +16,8 @@
 # is printed beside it. CLIENT_NICE=0 shows what clients on the same two cores cost.
 # BASE_JAR=<path to another botgate.jar> runs that gateway beside this one and measures both, one after the
 # other in every round, so the two builds are compared on the same machine minutes apart.
-# WARMUP=<seconds> (default 20) sets each warm-up run. SKIP_BUILD=1 uses target/botgate.jar as it is. JAVA_OPTS passes flags to the gateways' JVMs.
+# DEFLATE=1 has the clients offer permessage-deflate as browsers do; the gateway takes it only with
+# JAVA_OPTS=-Dconsole.deflate=true. WARMUP=<seconds> (default 20) sets each warm-up run. SKIP_BUILD=1 uses target/botgate.jar as it is. JAVA_OPTS passes flags to the gateways' JVMs.
 #   bash bench/console-cost.sh [seconds per run, default 10] [connections, default 32] [rounds, default 3]
 set -euo pipefail
 cd "$(dirname "$0")/.."
