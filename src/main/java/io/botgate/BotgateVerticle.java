@@ -279,7 +279,10 @@ public final class BotgateVerticle extends VerticleBase {
     HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(config.integer("http.port"))
       .setCompressionSupported(true)
       .setMaxWebSocketFrameSize(config.integer("console.frame.bytes"))
-      .setMaxWebSocketMessageSize(config.integer("console.frame.bytes"));
+      .setMaxWebSocketMessageSize(config.integer("console.frame.bytes"))
+      // Deflating every small event frame for every console costs more CPU than all the rest of delivering it.
+      .setPerMessageWebSocketCompressionSupported(config.bool("console.deflate"))
+      .setPerFrameWebSocketCompressionSupported(config.bool("console.deflate"));
     clusterEvents = hazelcast == null ? null : new ClusterEvents(vertx, stream, hazelcast);
     if (clusterEvents != null) {
       executor.resultsDelivery(clusterEvents::delivery);

@@ -94,6 +94,7 @@ public final class GatewayConfig {
     d.put("console.origins", new JsonArray());
     d.put("console.frame.bytes", ConsoleOptions.DEFAULT_FRAME_BYTES);
     d.put("console.frames.perSecond", ConsoleOptions.DEFAULT_FRAMES_PER_SECOND);
+    d.put("console.deflate", false);
     d.put("bridge.port", BridgeOptions.OFF);
     d.put("bridge.host", null);
     d.put("bridge.frame.bytes", BridgeOptions.DEFAULT_FRAME_BYTES);

@@ -9,6 +9,8 @@ import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Context;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.http.WebSocketFrameType;
+import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -26,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
@@ -44,6 +47,11 @@ import org.slf4j.LoggerFactory;
  * frames, so a client that sends without reading fills its own buffers, not the gateway's. Once half the
  * budget has drained, the held replies and a {@code dropped} notice go out and reading resumes. Reading
  * also pauses for the rest of the second after {@code console.frames.perSecond} frames.
+ * <p>
+ * Dropping costs next to nothing: while the connection is congested (and not replaying), an event for it
+ * is counted on the emitting thread and goes no further (no queue, no hop to this connection's event loop,
+ * no encoding), so many clients slower than the event rate do not slow the executions down. An event that
+ * is delivered is written as the UTF-8 text it was encoded to once, shared by every connection.
  * <p>
  * A subscription's replay writes history as fast as the client takes it: it stops where the queue is full
  * and goes on when it drains, while live events wait in the (bounded) inbox and the client's next frames
@@ -75,6 +83,13 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
   private final ConsoleOptions options;
   private final ConsoleStats stats;
   private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
+  /** Whether {@link #subscribed} holds "*"; read on the emitting threads first, before the set. */
+  private volatile boolean all;
+  /**
+   * Congested outside a replay: the emitting threads count an event for this connection as dropped and
+   * do nothing else with it, until the socket has drained. Written on this connection's context only.
+   */
+  private volatile boolean shedding;
   /**
    * Per session, the highest seq a replay sent. Events emitted while a replay read the history are both
    * in it and in the inbox; these marks skip them. Touched only on this connection's context, and cleared
@@ -86,7 +101,10 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
   private final AtomicInteger inboxSize = new AtomicInteger();
   private final AtomicLong inboxBytes = new AtomicLong();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
-  private final AtomicLong droppedOnTheWay = new AtomicLong();
+  /** Events dropped before they reached this context (shed, or past the inbox's bounds); only grows. */
+  private final LongAdder lost = new LongAdder();
+  /** How much of {@link #lost} has been added to {@link #dropped}; on this context only. */
+  private long lostCounted;
   /** Replies not written while congested, by what they answer, in order. */
   private final Map<String, String> held = new LinkedHashMap<>();
   private int errorsMerged;
@@ -162,6 +180,7 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
     context.owner().cancelTimer(heartbeat);
     context.owner().cancelTimer(throttleTimer);
     subscribed.clear();
+    all = false;
     held.clear();
     deferred.clear();
     replay = null;
@@ -181,20 +200,42 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
     if (!wants(event.session())) {
       return;
     }
+    if (shedding) {
+      lose(event); // and nothing else: the count reaches the client with the relief (relieve())
+      return;
+    }
     int size = event.utf8().length;
     long bytes = inboxBytes.addAndGet(size);
     int count = inboxSize.incrementAndGet();
     if (count > 1 && (count > options.maxInbox() || bytes > options.maxInboxBytes())) {
       inboxSize.decrementAndGet();
       inboxBytes.addAndGet(-size);
-      droppedOnTheWay.incrementAndGet();
-      if (inOrder != null) {
-        inOrder.lostOnTheWay(event.session(), event.seq());
-      }
+      lose(event);
     } else {
       inbox.add(event);
     }
     scheduleDrain();
+  }
+
+  /** Counts an event dropped before it reached this context; called on the emitting thread. */
+  private void lose(DebugEvent event) {
+    lost.increment();
+    stats.dropped.increment();
+    if (inOrder != null) {
+      inOrder.lostOnTheWay(event.session(), event.seq());
+    }
+  }
+
+  /** Adds the events lost on the way since last time to the count the client will be told. */
+  private void countLost() {
+    long now = lost.sum();
+    dropped += now - lostCounted;
+    lostCounted = now;
+  }
+
+  /** Sheds events on the emitting threads while congested, except during a replay, whose inbox holds them. */
+  private void updateShedding() {
+    shedding = congested && replay == null;
   }
 
   private void scheduleDrain() {
@@ -210,24 +251,28 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
       return; // live events wait for the replay; finishReplay() drains them
     }
     DebugEvent event;
-    for (int i = 0; i < DRAIN_BATCH && (event = inbox.poll()) != null; i++) {
-      inboxSize.decrementAndGet();
-      inboxBytes.addAndGet(-event.utf8().length);
+    int count = 0;
+    long bytes = 0;
+    for (; count < DRAIN_BATCH && (event = inbox.poll()) != null; count++) {
+      bytes += event.utf8().length;
       deliver(event);
     }
+    inboxSize.addAndGet(-count);
+    inboxBytes.addAndGet(-bytes);
     if (inbox.isEmpty()) {
       replayed.clear();
     } else {
       scheduleDrain();
     }
-    long lost = droppedOnTheWay.getAndSet(0);
-    if (lost > 0) {
-      drop(lost);
+    long before = dropped;
+    countLost();
+    if (dropped > before && !congested) {
+      reportDropped();
     }
   }
 
   private boolean wants(String session) {
-    return subscribed.contains(session) || subscribed.contains(ALL);
+    return all || subscribed.contains(session);
   }
 
   /** A member left the cluster: events that waited on it are settled. */
@@ -256,7 +301,7 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
   }
 
   private void send(DebugEvent event) {
-    if (!write(event.json(), event.utf8().length)) {
+    if (!write(event.utf8())) {
       drop(1);
       return;
     }
@@ -288,24 +333,26 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
   }
 
   private boolean write(String text) {
-    return write(text, text.getBytes(StandardCharsets.UTF_8).length);
+    return write(text.getBytes(StandardCharsets.UTF_8));
   }
 
   /**
-   * Writes one frame if it fits the budget: nothing else is queued, or it stays within it. A frame that
-   * does not fit congests the connection.
+   * Writes one text frame of this UTF-8 text (not copied: an event's is shared by every connection) if it
+   * fits the budget: nothing else is queued, or it stays within it. A frame that does not fit congests the
+   * connection.
    */
-  private boolean write(String text, int bytes) {
+  private boolean write(byte[] utf8) {
     if (ws.isClosed()) {
       return true; // nothing will be sent any more; nothing to hold
     }
+    int bytes = utf8.length;
     if (congested || ws.writeQueueFull() || queued > 0 && queued + bytes > options.queueBytes()) {
       congest();
       return false;
     }
     queued += bytes;
     stats.queued(bytes, queued);
-    ws.writeTextMessage(text).onComplete(done -> taken(bytes));
+    ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, utf8, true)).onComplete(done -> taken(bytes));
     return true;
   }
 
@@ -320,6 +367,7 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
       return;
     }
     congested = true;
+    updateShedding();
     stats.congestions.increment();
     ws.drainHandler(v -> relieve());
     updateReading();
@@ -331,7 +379,9 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
       return;
     }
     congested = false;
+    updateShedding();
     ws.drainHandler(null);
+    countLost();
     reportDropped();
     var replies = held.entrySet().iterator();
     while (!congested && replies.hasNext()) {
@@ -478,10 +528,14 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
       return;
     }
     subscribed.add(session);
+    if (ALL.equals(session)) {
+      all = true;
+    }
     subscriptions.put(session, new Subscription(command, System.currentTimeMillis()));
     Replay r = new Replay(command, !ALL.equals(session) ? List.of(session).iterator()
       : cluster == null ? stream.sessions().iterator() : null);
     replay = r;
+    updateShedding();
     if (cluster != null) {
       if (ALL.equals(session)) {
         inOrder.forgetAll();
@@ -553,7 +607,7 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
           // a member that left within the history's keep time may have held them
           cluster.leftSince(System.currentTimeMillis() - stream.keepMillis()), unanswered);
       }
-      if (!write(event.json(), event.utf8().length)) {
+      if (!write(event.utf8())) {
         return false;
       }
       stats.delivered.increment();
@@ -598,6 +652,7 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
 
   private void finishReplay(Replay r) {
     replay = null;
+    updateShedding();
     reply("subscribed " + r.command.session(), new JsonObject().put("op", "subscribed")
       .put("session", r.command.session()).put("replayed", r.count));
     updateReading();
@@ -609,6 +664,9 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
 
   private void unsubscribe(String session) {
     subscribed.remove(session);
+    if (ALL.equals(session)) {
+      all = false;
+    }
     subscriptions.remove(session);
     if (inOrder != null) {
       inOrder.forgetUnless(this::wants);

@@ -2,7 +2,9 @@ package io.botgate.console;
 
 import io.botgate.events.DebugStream;
 import io.botgate.GatewayError;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.impl.HttpServerConnection;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -27,6 +29,12 @@ public final class ConsoleEndpoint {
       ctx.fail(new GatewayError(400, "websocket_required", "/console is a WebSocket: connect with a WebSocket "
         + "client (Connection: Upgrade, Upgrade: websocket), or open the console page at /"));
       return;
+    }
+    if (ctx.request().connection() instanceof HttpServerConnection connection) {
+      // Vert.x flushes every frame written outside a read: a system call per event per client. Consolidated,
+      // the frames a turn of the event loop writes (a drained batch of events) leave in one.
+      connection.channelHandlerContext().pipeline().addFirst(new FlushConsolidationHandler(
+        FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
     }
     ctx.request().toWebSocket().onSuccess(ws ->
       new ConsoleConnection(ws, vertx.getOrCreateContext(), stream, options, stats).start());

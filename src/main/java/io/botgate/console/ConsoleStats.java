@@ -13,12 +13,13 @@ public final class ConsoleStats {
   final LongAdder merged = new LongAdder();
   /** Gap frames sent: events of a session no member of the cluster held any more. */
   final LongAdder gaps = new LongAdder();
-  private final AtomicLong queuedBytes = new AtomicLong();
+  /** Added to by every write and its completion, on every connection's event loop: striped, not one atomic. */
+  private final LongAdder queuedBytes = new LongAdder();
   private final AtomicLong peakQueuedBytes = new AtomicLong();
 
   /** A connection's queue grew (or shrank, negative) by {@code change} to {@code now}. */
   void queued(long change, long now) {
-    queuedBytes.addAndGet(change);
+    queuedBytes.add(change);
     if (now > peakQueuedBytes.get()) {
       peakQueuedBytes.accumulateAndGet(now, Math::max);
     }
@@ -42,7 +43,7 @@ public final class ConsoleStats {
 
   /** Bytes all connections have written that their sockets have not taken yet. */
   public long queuedBytes() {
-    return queuedBytes.get();
+    return queuedBytes.sum();
   }
 
   /** The most bytes one connection has had queued since start: at most console.queue.bytes, or one frame. */

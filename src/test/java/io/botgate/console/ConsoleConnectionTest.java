@@ -324,6 +324,33 @@ class ConsoleConnectionTest {
     return client;
   }
 
+  /**
+   * An event for a congested connection is dropped where it is emitted, counted and nothing else: it needs
+   * no turn of the connection's event loop (held here) and waits in no queue, so clients slower than the
+   * event rate cost the executions next to nothing. The client is told the count once it reads again.
+   */
+  @Test
+  void shouldCountEventsForACongestedConnectionAsDroppedWhereTheyAreEmittedWithoutQueueingThem() throws Exception {
+    Client client = congested(2);
+    CountDownLatch release = client.block();
+    for (int i = 0; i < 5; i++) {
+      client.stream.emit("s", "debug", "debug", "shed " + i, null);
+    }
+    assertThat(client.stats.dropped()).as("counted at once, with the connection's event loop held").isEqualTo(6);
+    release.countDown();
+    int before = client.socket.written.size();
+    client.takeAll();
+    List<JsonObject> after = client.writtenFrom(before);
+    assertThat(after).hasSize(1);
+    assertThat(after.get(0).getString("kind")).isEqualTo(DebugEvent.DROPPED);
+    assertThat(after.get(0).getJsonObject("data").getLong("count")).isEqualTo(6);
+    assertThat(client.socket.written).noneMatch(f -> f.contains("shed "));
+
+    client.stream.emit("s", "debug", "debug", "after the relief", null);
+    await().atMost(Duration.ofSeconds(10)).until(() -> client.socket.written.stream().anyMatch(f -> f.contains("after the relief")));
+    assertThat(client.stats.dropped()).isEqualTo(6);
+  }
+
   @Test
   void shouldHoldOnePongAndTheFirstErrorForAClientThatDoesNotReadAndSendThemMergedOnceItDoes() throws Exception {
     Client client = congested(2);

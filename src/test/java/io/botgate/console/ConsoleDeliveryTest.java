@@ -67,13 +67,14 @@ class ConsoleDeliveryTest {
     final ServerWebSocket ws = (ServerWebSocket) Proxy.newProxyInstance(getClass().getClassLoader(),
       new Class<?>[] {ServerWebSocket.class}, (proxy, method, args) -> {
         switch (method.getName()) {
-          case "writeTextMessage" -> {
+          case "writeTextMessage", "writeFrame" -> {
+            String text = args[0] instanceof io.vertx.core.http.WebSocketFrame f ? f.textData() : (String) args[0];
             String failing = failWriteOf;
-            if (failing != null && ((String) args[0]).contains(failing)) {
+            if (failing != null && text.contains(failing)) {
               failWriteOf = null;
               throw new IllegalStateException("the socket failed");
             }
-            written.add((String) args[0]);
+            written.add(text);
             if (holdWrites) {
               Promise<Void> taken = Promise.promise();
               unwritten.add(taken);

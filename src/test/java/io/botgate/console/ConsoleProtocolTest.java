@@ -14,7 +14,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.LongStream;
 
 import static io.botgate.Await.failure;
@@ -44,6 +48,40 @@ class ConsoleProtocolTest {
 
   private static List<Long> seqs(List<JsonObject> events) {
     return events.stream().map(e -> e.getLong("seq")).toList();
+  }
+
+  /** The answer's head to a handshake offering permessage-deflate, as a browser's. */
+  private static String handshakeOfferingDeflate(TestGateway gateway) throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", gateway.gateway.port())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(("GET /console HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+        + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      StringBuilder head = new StringBuilder();
+      InputStream in = socket.getInputStream();
+      while (!head.toString().endsWith("\r\n\r\n")) {
+        int b = in.read();
+        if (b < 0) {
+          break;
+        }
+        head.append((char) b);
+      }
+      return head.toString().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  @Test
+  void shouldSendConsoleFramesUncompressedUnlessConsoleDeflateIsOn() throws Exception {
+    assertThat(handshakeOfferingDeflate(gw)).startsWith("http/1.1 101").doesNotContain("sec-websocket-extensions");
+    // its own Vert.x: gateways on port 0 in one Vert.x share one server, and the first one's options
+    Vertx other = Vertx.vertx();
+    try {
+      TestGateway deflating = result(TestGateway.start(other, new JsonObject().put("console.deflate", true)));
+      assertThat(handshakeOfferingDeflate(deflating)).startsWith("http/1.1 101")
+        .contains("sec-websocket-extensions: permessage-deflate");
+    } finally {
+      result(other.close());
+    }
   }
 
   @Test
