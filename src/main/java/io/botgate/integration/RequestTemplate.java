@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
 
@@ -215,7 +216,7 @@ final class RequestTemplate {
    */
   RenderedRequest url(PlaceholderValues values, String selfBaseUrl, SecretMask mask) {
     ConstantUrl constant = constantUrl;
-    if (constant != null && constant.selfBaseUrl().equals(selfBaseUrl) && constant.mask() == mask) {
+    if (constant != null && Objects.equals(constant.selfBaseUrl(), selfBaseUrl) && constant.mask() == mask) {
       return new RenderedRequest(constant.real(), List.of(), null, new ShownRequest(constant.shown(), Map.of(), null,
         null, constant.secrets()));
     }

@@ -1,6 +1,10 @@
 package io.botgate.integration;
 
+import io.botgate.events.SecretMask;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -87,5 +91,16 @@ class TemplateTest {
     assertThat(t.placeholders()).extracting(Template.Placeholder::name)
       .containsExactly("a", "b", "C", "conversationId", "userMessage", "query", "Faq.title", "nope");
     assertThat(String.join("", t.placeholders().stream().map(Template.Placeholder::toString).toList())).isEqualTo(source);
+  }
+
+  @Test
+  void shouldRenderAConstantUrlAgainWhenTheSelfUrlWasUnknownAtTheFirstCall() {
+    // a pass-through call while the gateway is still starting has no self URL yet; later calls have one
+    RequestTemplate t = RequestTemplate.read(new JsonObject().put("url", "http://127.0.0.1:9/faq"),
+      false, (field, problem) -> { throw new AssertionError(field + ": " + problem); });
+    SecretMask mask = new SecretMask(List.of());
+    assertThat(t.url(p -> null, null, mask).url()).isEqualTo("http://127.0.0.1:9/faq");
+    assertThat(t.url(p -> null, "http://127.0.0.1:8080", mask).url()).isEqualTo("http://127.0.0.1:9/faq");
+    assertThat(t.url(p -> null, "http://127.0.0.1:8080", mask).url()).isEqualTo("http://127.0.0.1:9/faq");
   }
 }
