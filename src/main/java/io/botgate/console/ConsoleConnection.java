@@ -66,6 +66,11 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
   private static final Logger LOG = LoggerFactory.getLogger(ConsoleConnection.class);
   static final String ALL = "*";
   static final int DRAIN_BATCH = 512;
+  /**
+   * Events up to this size are written as one frame of their shared UTF-8 text: Vert.x's default frame
+   * limit, which a client of its own may keep. Larger ones go as messages split into frames.
+   */
+  static final int SHARED_FRAME_MAX = 64 << 10;
   /** Replies held while congested; reading pauses at once, so more than a few means a bug, not a client. */
   static final int MAX_HELD_REPLIES = 64;
   private static final String ERROR = "error";
@@ -90,6 +95,8 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
    * do nothing else with it, until the socket has drained. Written on this connection's context only.
    */
   private volatile boolean shedding;
+  /** The events one drain takes from the inbox; used on this connection's context only. */
+  private final DebugEvent[] batch = new DebugEvent[DRAIN_BATCH];
   /**
    * Per session, the highest seq a replay sent. Events emitted while a replay read the history are both
    * in it and in the inbox; these marks skip them. Touched only on this connection's context, and cleared
@@ -202,6 +209,9 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
     }
     if (shedding) {
       lose(event); // and nothing else: the count reaches the client with the relief (relieve())
+      if (!shedding) {
+        scheduleDrain(); // relieved meanwhile, perhaps after counting: the drain tells the client
+      }
       return;
     }
     int size = event.utf8().length;
@@ -250,15 +260,20 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
     if (replay != null) {
       return; // live events wait for the replay; finishReplay() drains them
     }
+    // The batch leaves the inbox's counts before it is delivered, so emitters do not drop for events gone
     DebugEvent event;
     int count = 0;
     long bytes = 0;
     for (; count < DRAIN_BATCH && (event = inbox.poll()) != null; count++) {
       bytes += event.utf8().length;
-      deliver(event);
+      batch[count] = event;
     }
     inboxSize.addAndGet(-count);
     inboxBytes.addAndGet(-bytes);
+    for (int i = 0; i < count; i++) {
+      deliver(batch[i]);
+      batch[i] = null;
+    }
     if (inbox.isEmpty()) {
       replayed.clear();
     } else {
@@ -352,7 +367,10 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
     }
     queued += bytes;
     stats.queued(bytes, queued);
-    ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, utf8, true)).onComplete(done -> taken(bytes));
+    // A large event (an integration's fields may reach a session's 1 MiB) goes as a message, which Vert.x
+    // splits into frames of the server's console.frame.bytes, as before; the rest as one shared frame.
+    (bytes <= SHARED_FRAME_MAX ? ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, utf8, true))
+      : ws.writeTextMessage(new String(utf8, StandardCharsets.UTF_8))).onComplete(done -> taken(bytes));
     return true;
   }
 

@@ -5,6 +5,9 @@ import io.botgate.events.DebugStream;
 import io.botgate.TestGateway;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientWebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -19,6 +22,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.LongStream;
 
 import static io.botgate.Await.failure;
@@ -82,6 +86,24 @@ class ConsoleProtocolTest {
     } finally {
       result(other.close());
     }
+  }
+
+  @Test
+  void shouldSplitAnEventLargerThanTheFrameLimitIntoFrames() {
+    // a client that takes frames up to the server's limit (console.frame.bytes) and larger messages
+    WebSocketClient big = gw.vertx.createWebSocketClient(new WebSocketClientOptions()
+      .setMaxFrameSize(ConsoleOptions.DEFAULT_FRAME_BYTES).setMaxMessageSize(4 << 20));
+    ClientWebSocket ws = big.webSocket();
+    List<JsonObject> frames = new CopyOnWriteArrayList<>();
+    ws.textMessageHandler(text -> frames.add(new JsonObject(text)));
+    result(ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gw.gateway.port()).setURI("/console")));
+    ws.writeTextMessage(new JsonObject().put("op", "subscribe").put("session", "large").put("after", 0).encode());
+    await().until(() -> frames.stream().anyMatch(f -> "subscribed".equals(f.getString("op"))));
+    String text = "x".repeat(300 << 10); // more than a frame may hold
+    stream().emit("large", "debug", "debug", text, null);
+    await().until(() -> frames.stream().anyMatch(f -> text.equals(f.getString("text"))));
+    assertThat(ws.isClosed()).isFalse();
+    result(big.close());
   }
 
   @Test
