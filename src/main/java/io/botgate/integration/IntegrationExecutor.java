@@ -208,7 +208,7 @@ public final class IntegrationExecutor {
     private Future<UpstreamResponse> callCaught() {
       try {
         return call();
-      } catch (RuntimeException e) {
+      } catch (Throwable e) { // as compose would, an Error included
         return Future.failedFuture(e);
       }
     }

@@ -67,7 +67,7 @@ final class Turns {
     try {
       Future<T> started = work.get();
       return started == null ? Future.failedFuture(new IllegalStateException("a turn returned no future")) : started;
-    } catch (RuntimeException e) {
+    } catch (Throwable e) { // as a transform would: an Error too, or the turn never ends and the session waits
       return Future.failedFuture(e);
     }
   }
