@@ -4,6 +4,7 @@ import io.botgate.events.DebugStream;
 import io.botgate.GatewayError;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.impl.HttpServerConnection;
 import io.vertx.ext.web.RoutingContext;
 
@@ -30,14 +31,17 @@ public final class ConsoleEndpoint {
         + "client (Connection: Upgrade, Upgrade: websocket), or open the console page at /"));
       return;
     }
-    if (ctx.request().connection() instanceof HttpServerConnection connection) {
+    HttpConnection connection = ctx.request().connection();
+    ctx.request().toWebSocket().onSuccess(ws -> {
       // Vert.x flushes every frame written outside a read: a system call per event per client. Consolidated,
-      // the frames a turn of the event loop writes (a drained batch of events) leave in one.
-      connection.channelHandlerContext().pipeline().addFirst(new FlushConsolidationHandler(
-        FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
-    }
-    ctx.request().toWebSocket().onSuccess(ws ->
-      new ConsoleConnection(ws, vertx.getOrCreateContext(), stream, options, stats).start());
+      // the frames a turn of the event loop writes (a drained batch of events) leave in one. (Vert.x's own
+      // connection class: the upgraded socket as the router hands it over does not show its channel.)
+      if (connection instanceof HttpServerConnection upgraded) {
+        upgraded.channelHandlerContext().pipeline().addFirst(new FlushConsolidationHandler(
+          FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
+      }
+      new ConsoleConnection(ws, vertx.getOrCreateContext(), stream, options, stats).start();
+    });
   }
 
   public ConsoleStats stats() {
