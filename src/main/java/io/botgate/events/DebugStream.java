@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -51,10 +52,10 @@ public final class DebugStream implements EventNumbering {
   private final int historySize;
   private final long maxTotal;
   private final long keepMillis;
-  /** The kept events' text; its lock also guards {@link #ranked}. */
+  /** The kept events' text. */
   private final EventRing ring;
   /** Events kept since start: the next one's rank. */
-  private long ranked;
+  private final AtomicLong ranked = new AtomicLong();
   private final LongAdder emitted = new LongAdder();
   private final LongSupplier clock;
   private final ConcurrentHashMap<String, History> histories = new ConcurrentHashMap<>();
@@ -150,21 +151,19 @@ public final class DebugStream implements EventNumbering {
   /** Writes the event's text to the ring and its handle to its session's history, whose lock the caller holds. */
   private void keep(DebugEvent event, History history) {
     byte[] bytes = event.utf8();
-    synchronized (ring) {
-      long position = ring.append(bytes);
-      if (position < 0) {
-        return; // larger than the ring can hold: streamed live, never kept
-      }
-      history.add(event.seq(), ranked++, position, bytes.length);
-      while (history.size > historySize || history.size > 0 && !held(history, 0)) {
-        history.removeFirst();
-      }
+    long position = ring.append(bytes);
+    if (position < 0) {
+      return; // larger than the ring can hold: streamed live, never kept
+    }
+    history.add(event.seq(), ranked.getAndIncrement(), position, bytes.length);
+    while (history.size > historySize || history.size > 0 && !held(history, 0)) {
+      history.removeFirst();
     }
   }
 
-  /** Whether the i-th event of a history is still kept; the caller holds the history's lock and the ring's. */
+  /** Whether the i-th event of a history is still kept; the caller holds the history's lock. */
   private boolean held(History history, int i) {
-    return history.rank(i) >= ranked - maxTotal && ring.holds(history.position(i));
+    return history.rank(i) >= ranked.get() - maxTotal && ring.holds(history.position(i));
   }
 
   /** Calls the listener with every event from now on, on the emitting thread, in seq order per session. */
@@ -184,10 +183,11 @@ public final class DebugStream implements EventNumbering {
       return out;
     }
     synchronized (history) {
-      synchronized (ring) {
-        for (int i = 0; i < history.size && out.size() < limit; i++) {
-          if (history.seq(i) > after && held(history, i)) {
-            out.add(new DebugEvent(history.seq(i), session, ring.read(history.position(i), history.length(i))));
+      for (int i = 0; i < history.size && out.size() < limit; i++) {
+        if (history.seq(i) > after && held(history, i)) {
+          byte[] text = ring.readIfHeld(history.position(i), history.length(i));
+          if (text != null) { // else the ring came round over it while it was read
+            out.add(new DebugEvent(history.seq(i), session, text));
           }
         }
       }
@@ -261,10 +261,8 @@ public final class DebugStream implements EventNumbering {
     long count = 0;
     for (History history : histories.values()) {
       synchronized (history) {
-        synchronized (ring) {
-          for (int i = 0; i < history.size; i++) {
-            count += !onlyHeld || held(history, i) ? 1 : 0;
-          }
+        for (int i = 0; i < history.size; i++) {
+          count += !onlyHeld || held(history, i) ? 1 : 0;
         }
       }
     }
@@ -287,10 +285,8 @@ public final class DebugStream implements EventNumbering {
         if (h.lastActivity < cutoff) {
           return true;
         }
-        synchronized (ring) {
-          while (h.size > 0 && !held(h, 0)) {
-            h.removeFirst();
-          }
+        while (h.size > 0 && !held(h, 0)) {
+          h.removeFirst();
         }
         h.compact();
         return false;

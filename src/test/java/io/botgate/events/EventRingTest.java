@@ -4,7 +4,12 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,7 +32,7 @@ class EventRingTest {
       if (ring.holds(position)) {
         readable++;
         String expected = "{\"n\":" + i + ",\"text\":\"café " + "x".repeat(i % 50) + "\"}";
-        assertThat(ring.read(position, utf8(expected).length)).isEqualTo(utf8(expected));
+        assertThat(ring.readIfHeld(position, utf8(expected).length)).isEqualTo(utf8(expected));
       }
     }
     assertThat(readable).isBetween(40, 99); // the newest only: the ring went round
@@ -47,5 +52,54 @@ class EventRingTest {
       ring.append(new byte[300]);
     }
     assertThat(ring.holds(first)).isFalse();
+  }
+
+  @Test
+  void shouldGiveEveryWriterItsOwnPlaceAndNeverATornReadWhenThreadsShareIt() throws InterruptedException {
+    EventRing ring = new EventRing(4 * 1024, 1024); // small: the writers go round it thousands of times
+    Map<Long, byte[]> written = new ConcurrentHashMap<>();
+    java.util.concurrent.atomic.AtomicInteger torn = new AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger checked = new AtomicInteger();
+    java.util.concurrent.atomic.AtomicLong newest = new AtomicLong(-1);
+    List<Thread> threads = new ArrayList<>();
+    for (int w = 0; w < 3; w++) {
+      byte fill = (byte) ('a' + w);
+      threads.add(new Thread(() -> {
+        for (int i = 0; i < 20_000; i++) {
+          byte[] bytes = new byte[10 + i % 90];
+          Arrays.fill(bytes, fill);
+          long position = ring.append(bytes);
+          written.put(position, bytes);
+          newest.accumulateAndGet(position, Math::max);
+        }
+      }));
+    }
+    Thread reader = new Thread(() -> {
+      for (int i = 0; i < 200_000; i++) {
+        long position = newest.get();
+        byte[] expected = position < 0 ? null : written.get(position);
+        if (expected != null) {
+          byte[] read = ring.readIfHeld(position, expected.length);
+          checked.incrementAndGet();
+          if (read != null && !Arrays.equals(read, expected)) {
+            torn.incrementAndGet();
+          }
+        }
+      }
+    });
+    threads.forEach(Thread::start);
+    reader.start();
+    for (Thread t : threads) {
+      t.join();
+    }
+    reader.join();
+    assertThat(written).hasSize(60_000); // no two writers were given the same place
+    List<Long> positions = written.keySet().stream().sorted().toList();
+    for (int i = 1; i < positions.size(); i++) {
+      long previousEnd = positions.get(i - 1) + written.get(positions.get(i - 1)).length;
+      assertThat(positions.get(i)).as("event %d starts after the one before it ends", i).isGreaterThanOrEqualTo(previousEnd);
+    }
+    assertThat(checked.get()).isPositive();
+    assertThat(torn.get()).as("reads that returned another writer's bytes").isZero();
   }
 }
