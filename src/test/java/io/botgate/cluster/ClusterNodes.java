@@ -10,10 +10,11 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 
 import static io.botgate.Await.result;
 
@@ -79,14 +80,25 @@ public final class ClusterNodes implements AutoCloseable {
     return nodes.get(i);
   }
 
-  /** A port free on loopback now; the cluster tests share this one helper. */
+  /**
+   * A port free on loopback now, below Linux's ephemeral range (32768 and up); the cluster tests share this
+   * one helper. A port from that range (what port 0 gives) can be taken before its member binds it: a node
+   * that keeps connecting to a member not up yet may be given that very port as its own side, and the
+   * connection then connects to itself (CI: "Port [37311] is already in use").
+   */
   static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    for (int attempt = 0; attempt < 100; attempt++) {
+      int port = 20_000 + PORTS.nextInt(12_000);
+      try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        return socket.getLocalPort();
+      } catch (IOException taken) {
+        // another one
+      }
     }
+    throw new IllegalStateException("no free port found between 20000 and 32000");
   }
+
+  private static final Random PORTS = new Random();
 
   @Override
   public void close() {
