@@ -2,6 +2,7 @@ package io.botgate.api;
 
 import io.botgate.TestGateway;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -102,6 +103,26 @@ class EventBusBridgeTest {
       JsonObject event = client.readUntil(f -> "botgate.events.bridge-run".equals(f.getString("address")));
       assertThat(event.getJsonObject("body").getString("session")).isEqualTo("bridge-run");
       assertThat(event.getJsonObject("body").getLong("seq")).isPositive();
+    }
+  }
+
+  @Test
+  void shouldPublishResultsToABridgeClientWhereOnlyConsumedAddressesArePublished() throws IOException {
+    // with Vert.x's metrics on, results are published only where a consumer is registered: a bridge
+    // client's registration must count as one
+    Vertx metered = MetricsEndpoint.vertxWithMetrics(new VertxOptions());
+    try {
+      TestGateway gated = result(TestGateway.start(metered, new JsonObject().put("bridge.port", 0)));
+      try (BridgeClient client = new BridgeClient(gated.gateway.bridgePort())) {
+        client.register("botgate.results");
+        String replyAddress = client.request("botgate.integration.execute", execution("gated-run"));
+        client.readUntil(f -> replyAddress.equals(f.getString("address")));
+        JsonObject published = client.readUntil(f -> "botgate.results".equals(f.getString("address"))
+          && "gated-run".equals(f.getJsonObject("body").getString("session")));
+        assertThat(published.getJsonObject("body").getString("integration")).isEqualTo("faqIntegration");
+      }
+    } finally {
+      result(metered.close());
     }
   }
 
