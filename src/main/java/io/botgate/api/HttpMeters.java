@@ -237,8 +237,47 @@ final class HttpMeters {
     }
   }
 
+  /** A server's or client's connections, left to the library's meters as they are. */
+  private abstract static class LibraryConnections implements TCPMetrics<Object> {
+    private final TCPMetrics<Object> connections;
+
+    LibraryConnections(TCPMetrics<Object> connections) {
+      this.connections = connections;
+    }
+
+    @Override
+    public Object connected(SocketAddress remote, String remoteName) {
+      return connections.connected(remote, remoteName);
+    }
+
+    @Override
+    public void disconnected(Object socket, SocketAddress remote) {
+      connections.disconnected(socket, remote);
+    }
+
+    @Override
+    public void bytesRead(Object socket, SocketAddress remote, long bytes) {
+      connections.bytesRead(socket, remote, bytes);
+    }
+
+    @Override
+    public void bytesWritten(Object socket, SocketAddress remote, long bytes) {
+      connections.bytesWritten(socket, remote, bytes);
+    }
+
+    @Override
+    public void exceptionOccurred(Object socket, SocketAddress remote, Throwable t) {
+      connections.exceptionOccurred(socket, remote, t);
+    }
+
+    @Override
+    public void close() {
+      connections.close();
+    }
+  }
+
   /** A server's request meters; its connections' are the library's. */
-  private static final class Server implements HttpServerMetrics<Request, Object, Object> {
+  private static final class Server extends LibraryConnections implements HttpServerMetrics<Request, Object, Object> {
     private final HttpServerMetrics<Object, Object, Object> library;
     private final Decorated parent;
     private final ConcurrentHashMap<String, PerMethod> byMethod = new ConcurrentHashMap<>();
@@ -246,6 +285,7 @@ final class HttpMeters {
     private final ConcurrentHashMap<String, ConcurrentHashMap<String, String>> joinedRoutes = new ConcurrentHashMap<>();
 
     Server(HttpServerMetrics<Object, Object, Object> library, Decorated parent) {
+      super(library);
       this.library = library;
       this.parent = parent;
     }
@@ -353,40 +393,10 @@ final class HttpMeters {
     public void disconnected(Object webSocket) {
       library.disconnected(webSocket);
     }
-
-    @Override
-    public Object connected(SocketAddress remote, String remoteName) {
-      return library.connected(remote, remoteName);
-    }
-
-    @Override
-    public void disconnected(Object socket, SocketAddress remote) {
-      library.disconnected(socket, remote);
-    }
-
-    @Override
-    public void bytesRead(Object socket, SocketAddress remote, long bytes) {
-      library.bytesRead(socket, remote, bytes);
-    }
-
-    @Override
-    public void bytesWritten(Object socket, SocketAddress remote, long bytes) {
-      library.bytesWritten(socket, remote, bytes);
-    }
-
-    @Override
-    public void exceptionOccurred(Object socket, SocketAddress remote, Throwable t) {
-      library.exceptionOccurred(socket, remote, t);
-    }
-
-    @Override
-    public void close() {
-      library.close();
-    }
   }
 
   /** A client's request meters, one set for all its endpoints as the library's; its connections' are the library's. */
-  private static final class Client implements HttpClientMetrics<Request, Object, Object> {
+  private static final class Client extends LibraryConnections implements HttpClientMetrics<Request, Object, Object> {
     private final HttpClientMetrics<Object, Object, Object> library;
     private final Decorated parent;
     private final Tags base;
@@ -394,6 +404,7 @@ final class HttpMeters {
     private final ClientMetrics<Request, HttpRequest, HttpResponse> endpoint = new Endpoint();
 
     Client(HttpClientMetrics<Object, Object, Object> library, Decorated parent, String name) {
+      super(library);
       this.library = library;
       this.parent = parent;
       this.base = parent.labels.contains(Label.CLIENT_NAME)
@@ -495,36 +506,6 @@ final class HttpMeters {
     @Override
     public void disconnected(Object webSocket) {
       library.disconnected(webSocket);
-    }
-
-    @Override
-    public Object connected(SocketAddress remote, String remoteName) {
-      return library.connected(remote, remoteName);
-    }
-
-    @Override
-    public void disconnected(Object socket, SocketAddress remote) {
-      library.disconnected(socket, remote);
-    }
-
-    @Override
-    public void bytesRead(Object socket, SocketAddress remote, long bytes) {
-      library.bytesRead(socket, remote, bytes);
-    }
-
-    @Override
-    public void bytesWritten(Object socket, SocketAddress remote, long bytes) {
-      library.bytesWritten(socket, remote, bytes);
-    }
-
-    @Override
-    public void exceptionOccurred(Object socket, SocketAddress remote, Throwable t) {
-      library.exceptionOccurred(socket, remote, t);
-    }
-
-    @Override
-    public void close() {
-      library.close();
     }
   }
 }
