@@ -3,6 +3,7 @@ package io.botgate.credentials;
 import io.botgate.events.SecretMask;
 import io.botgate.integration.CredentialGrant;
 import io.botgate.integration.CredentialUnavailable;
+import io.botgate.integration.EgressGuard;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -144,7 +145,7 @@ final class OAuth2Credential extends Credential {
     if (clientAuth.equals("body")) {
       form.append("&client_id=").append(encode(id)).append("&client_secret=").append(encode(secret));
     }
-    Future<InetAddress> target = isIpv4(host)
+    Future<InetAddress> target = EgressGuard.isIpv4(host)
       ? context.guard().check(context.vertx(), host, port).map((InetAddress) null)
       : context.guard().resolve(context.vertx(), host, port);
     long started = context.clock().getAsLong();
@@ -227,10 +228,6 @@ final class OAuth2Credential extends Credential {
 
   private CredentialUnavailable unavailable(String why) {
     return new CredentialUnavailable("credential '" + name() + "': " + why);
-  }
-
-  private static boolean isIpv4(String host) {
-    return host.matches("\\d{1,3}(\\.\\d{1,3}){3}");
   }
 
   private static String encode(String value) {

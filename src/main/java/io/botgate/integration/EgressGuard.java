@@ -130,7 +130,7 @@ public final class EgressGuard {
   }
 
   /** Four groups of one to three ASCII digits split by dots ({@code \\d{1,3}(\\.\\d{1,3}){3}}), with no regex per call. */
-  private static boolean isIpv4(String h) {
+  public static boolean isIpv4(String h) {
     int groups = 0;
     int digits = 0;
     for (int i = 0; i < h.length(); i++) {
