@@ -139,12 +139,12 @@ final class ExchangeTrace {
   static Object masked(SecretMask mask, ShownRequest request, Object value) {
     // Most answers hold nothing to mask: shown as they are, without a copy of the tree (nothing changes a
     // parsed answer after it was received; an event is encoded when emitted).
-    return needsMasking(mask, request == null ? List.of() : request.secrets(), value) ? copyMasked(mask, request, value)
+    return needsMasking(mask, request, value) ? copyMasked(mask, request, value)
       : value;
   }
 
   /** Whether {@link #copyMasked} would change anything: a secret-looking member not null, or a text to scrub. */
-  private static boolean needsMasking(SecretMask mask, List<String> secrets, Object value) {
+  private static boolean needsMasking(SecretMask mask, ShownRequest request, Object value) {
     if (value instanceof JsonObject object) {
       value = object.getMap();
     } else if (value instanceof JsonArray array) {
@@ -153,7 +153,7 @@ final class ExchangeTrace {
     if (value instanceof Map<?, ?> map) {
       for (Map.Entry<?, ?> e : map.entrySet()) {
         if (e.getValue() != null && (mask.isSecret(String.valueOf(e.getKey()))
-          || needsMasking(mask, secrets, e.getValue()))) {
+          || needsMasking(mask, request, e.getValue()))) {
           return true;
         }
       }
@@ -161,20 +161,13 @@ final class ExchangeTrace {
     }
     if (value instanceof List<?> list) {
       for (Object item : list) {
-        if (needsMasking(mask, secrets, item)) {
+        if (needsMasking(mask, request, item)) {
           return true;
         }
       }
       return false;
     }
-    if (value instanceof String text) {
-      for (String secret : secrets) {
-        if (secret.length() >= ShownRequest.MIN_SCRUBBED_LENGTH && text.contains(secret)) {
-          return true;
-        }
-      }
-    }
-    return false;
+    return value instanceof String text && request != null && request.wouldScrub(text);
   }
 
   @SuppressWarnings("unchecked")

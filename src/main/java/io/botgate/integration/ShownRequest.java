@@ -14,7 +14,7 @@ import java.util.Map;
 final class ShownRequest {
 
   /** Values shorter than this are masked where they land but not searched for in free text. */
-  static final int MIN_SCRUBBED_LENGTH = 4;
+  private static final int MIN_SCRUBBED_LENGTH = 4;
 
   private final String url;
   private final Map<String, String> headers;
@@ -85,6 +85,16 @@ final class ShownRequest {
    * Free text that may quote the request (a network error, a redirect target) with every known secret
    * text replaced: used only where the positions of values are unknown.
    */
+  /** Whether {@link #scrub} would change the text: it holds one of the secrets long enough to scrub. */
+  boolean wouldScrub(String text) {
+    for (String secret : secrets) {
+      if (secret.length() >= MIN_SCRUBBED_LENGTH && text.contains(secret)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   String scrub(String text) {
     List<String> secrets = this.secrets;
     if (text == null || secrets.isEmpty()) {
