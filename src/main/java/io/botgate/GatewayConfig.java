@@ -208,7 +208,11 @@ public final class GatewayConfig {
       }
     }
     if (dflt instanceof Boolean) {
-      return Boolean.parseBoolean(text.trim());
+      String value = text.trim();
+      if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+        throw new IllegalArgumentException(key + ": '" + text + "' must be true or false");
+      }
+      return Boolean.parseBoolean(value);
     }
     if (dflt instanceof JsonArray) {
       return new JsonArray(splitList(text));

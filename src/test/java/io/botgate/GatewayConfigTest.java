@@ -33,6 +33,18 @@ class GatewayConfigTest {
   }
 
   @Test
+  void shouldRefuseAnOverrideOfAYesNoSettingThatIsNeitherTrueNorFalse() {
+    Properties sys = new Properties();
+    sys.setProperty("console.deflate", "maybe");
+    assertThatThrownBy(() -> GatewayConfig.from(new JsonObject(), Map.of(), sys))
+      .hasMessageContaining("console.deflate: 'maybe' must be true or false");
+    assertThatThrownBy(() -> GatewayConfig.from(new JsonObject(), Map.of("BOTGATE_METRICS_VERTX", "1"), null))
+      .hasMessageContaining("metrics.vertx: '1' must be true or false");
+    sys.setProperty("console.deflate", " TRUE ");
+    assertThat(GatewayConfig.from(new JsonObject(), Map.of(), sys).bool("console.deflate")).isTrue();
+  }
+
+  @Test
   void shouldRefuseToBindANonLoopbackAddressWithoutAToken(Vertx vertx) {
     Throwable failure = Await.failure(vertx.deployVerticle(new BotgateVerticle(GatewayConfig.of(
       new JsonObject().put("http.host", "0.0.0.0").put("http.port", 0)))));
