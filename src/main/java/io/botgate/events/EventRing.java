@@ -1,6 +1,5 @@
 package io.botgate.events;
 
-import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -8,21 +7,28 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 /**
  * The text of kept debug events, as UTF-8 in a few large arrays written round like a ring. Keeping each
  * event as its own string made the histories hundreds of thousands of medium-lived objects that every
- * young collection copied: a fifth of the gateway's CPU under load and double its p99. The arrays are
- * allocated once, as needed, and live in the old generation; an event's bytes stay readable until the ring
- * has gone round once past them.
+ * young collection copied: a fifth of the gateway's CPU under load and double its p99. The arrays are large
+ * (humongous to G1: never copied) and an event's bytes stay readable until the ring has come round to its
+ * segment again.
  * <p>
  * Thread-safe without a lock (two script threads emitting contended on one, and ran at 1.2 times one
- * thread's rate): a writer reserves its place by moving the end on, then copies; a reader copies, then checks
- * that the ring has not come round over what it copied ({@link #readIfHeld}). A reader finds a position only
- * in a history, which lists it once its copy is written.
+ * thread's rate): a writer reserves its place by moving the end on, then copies. Each time the ring comes
+ * round to a segment, the segment gets a fresh array for that lap: a writer that was held up after its
+ * reservation until the ring came round again (a thread descheduled on a busy machine) then finds a newer
+ * lap's array and writes nothing, instead of writing over a newer event another session's reader is copying.
+ * A reader finds a position only in a history, which lists it once its copy is written; the array of its lap
+ * holds only that lap's events, so a copy from it is never torn.
  */
 final class EventRing {
 
   static final int MAX_SEGMENT = 16 << 20;
 
+  /** One lap of one segment: the array written by the events reserved in it on that lap only. */
+  private record Segment(long lap, byte[] bytes) {
+  }
+
   private final int segmentSize;
-  private final AtomicReferenceArray<byte[]> segments;
+  private final AtomicReferenceArray<Segment> segments;
   private final long capacity;
   /** The logical position after the last byte reserved; positions only grow. */
   private final AtomicLong end = new AtomicLong();
@@ -32,7 +38,8 @@ final class EventRing {
   }
 
   EventRing(long capacityBytes, int maxSegment) {
-    segmentSize = (int) Math.max(1024, Math.min(maxSegment, capacityBytes));
+    // at least four segments: coming round to a segment drops the whole of it, a quarter of the ring at most
+    segmentSize = (int) Math.max(1024, Math.min(maxSegment, capacityBytes / 4));
     segments = new AtomicReferenceArray<>((int) Math.max(1, capacityBytes / segmentSize));
     capacity = (long) segments.length() * segmentSize;
   }
@@ -41,9 +48,15 @@ final class EventRing {
     return capacity;
   }
 
-  /** Writes the text; returns its position, or -1 when it is larger than a segment (not kept). */
+  /** Writes the text; returns its position, or -1 when it is larger than a segment or the ring came round first. */
   long append(byte[] bytes) {
-    if (bytes.length > segmentSize) {
+    long position = reserve(bytes.length);
+    return position >= 0 && write(position, bytes) ? position : -1;
+  }
+
+  /** Moves the end on by {@code length} bytes; returns where they start, or -1 when larger than a segment. */
+  long reserve(int length) {
+    if (length > segmentSize) {
       return -1;
     }
     long position;
@@ -51,33 +64,47 @@ final class EventRing {
     do {
       reserved = end.get();
       // an event never spans two segments
-      position = reserved % segmentSize + bytes.length > segmentSize ? reserved + segmentSize - reserved % segmentSize
+      position = reserved % segmentSize + length > segmentSize ? reserved + segmentSize - reserved % segmentSize
         : reserved;
-    } while (!end.compareAndSet(reserved, position + bytes.length));
-    int index = (int) (position / segmentSize % segments.length());
-    byte[] segment = segments.get(index);
-    if (segment == null) {
-      segments.compareAndSet(index, null, new byte[segmentSize]);
-      segment = segments.get(index);
-    }
-    System.arraycopy(bytes, 0, segment, (int) (position % segmentSize), bytes.length);
+    } while (!end.compareAndSet(reserved, position + length));
     return position;
   }
 
-  /** Whether the text written at {@code position} is still there: the ring has not come round over it. */
-  boolean holds(long position) {
-    return position >= 0 && end.get() - position <= capacity;
+  /**
+   * Copies the text to its reserved place; false, writing nothing, when the ring has already come round to
+   * that segment on a later lap.
+   */
+  boolean write(long position, byte[] bytes) {
+    int index = index(position);
+    long lap = position / capacity;
+    Segment segment = segments.get(index);
+    while (segment == null || segment.lap < lap) {
+      Segment fresh = new Segment(lap, new byte[segmentSize]);
+      segment = segments.compareAndSet(index, segment, fresh) ? fresh : segments.get(index);
+    }
+    if (segment.lap != lap) {
+      return false;
+    }
+    System.arraycopy(bytes, 0, segment.bytes, (int) (position % segmentSize), bytes.length);
+    return true;
   }
 
-  /** A copy of the text at {@code position}, or null when the ring has come round over it, before or meanwhile. */
+  /** Whether the text written at {@code position} is still there: the ring has not come round to its segment. */
+  boolean holds(long position) {
+    return position >= 0 && end.get() - (position - position % segmentSize) <= capacity;
+  }
+
+  /** A copy of the text at {@code position}, or null when the ring has come round over it. */
   byte[] readIfHeld(long position, int length) {
-    if (!holds(position)) {
+    Segment segment = holds(position) ? segments.get(index(position)) : null;
+    if (segment == null || segment.lap != position / capacity) {
       return null;
     }
-    int index = (int) (position / segmentSize % segments.length());
     int from = (int) (position % segmentSize);
-    byte[] copy = Arrays.copyOfRange(segments.get(index), from, from + length);
-    VarHandle.acquireFence(); // the copy is read before the end is read again
-    return holds(position) ? copy : null;
+    return Arrays.copyOfRange(segment.bytes, from, from + length);
+  }
+
+  private int index(long position) {
+    return (int) (position / segmentSize % segments.length());
   }
 }

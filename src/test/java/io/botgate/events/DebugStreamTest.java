@@ -75,18 +75,18 @@ class DebugStreamTest {
 
   @Test
   void shouldKeepOnlyWhatTheRingHoldsWhenEventsAreLarge() {
-    DebugStream stream = new DebugStream(null, 1000, 4, 60_000, now::get); // 4 events: 4 KB of text
+    DebugStream stream = new DebugStream(null, 1000, 8, 60_000, now::get); // 8 events: 8 KB, four segments of 2 KB
     String large = "y".repeat(1500);
     for (int i = 1; i <= 10; i++) {
       stream.emit("big", "debug", "debug", i + " " + large, null);
     }
     List<DebugEvent> kept = stream.history("big", 0, 100);
-    assertThat(kept).extracting(DebugEvent::seq).containsExactly(9L, 10L);
-    assertThat(kept.get(1).toJson().getString("text")).isEqualTo("10 " + large);
-    assertThat(stream.kept()).isEqualTo(2);
-    stream.emit("big", "debug", "debug", "z".repeat(5000), null); // larger than the ring: streamed, not kept
+    assertThat(kept).extracting(DebugEvent::seq).containsExactly(7L, 8L, 9L, 10L); // one a segment
+    assertThat(kept.get(3).toJson().getString("text")).isEqualTo("10 " + large);
+    assertThat(stream.kept()).isEqualTo(4);
+    stream.emit("big", "debug", "debug", "z".repeat(5000), null); // larger than a segment: streamed, not kept
     assertThat(stream.lastSeq("big")).isEqualTo(11);
-    assertThat(stream.history("big", 0, 100)).extracting(DebugEvent::seq).containsExactly(9L, 10L);
+    assertThat(stream.history("big", 0, 100)).extracting(DebugEvent::seq).containsExactly(7L, 8L, 9L, 10L);
   }
 
   @Test

@@ -21,7 +21,7 @@ class EventRingTest {
 
   @Test
   void shouldReadBackWhatWasWrittenUntilTheRingComesRoundOverIt() {
-    EventRing ring = new EventRing(4096); // one segment of 4 KB
+    EventRing ring = new EventRing(4096); // four segments of 1 KB
     List<Long> positions = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
       positions.add(ring.append(utf8("{\"n\":" + i + ",\"text\":\"café " + "x".repeat(i % 50) + "\"}")));
@@ -58,9 +58,10 @@ class EventRingTest {
   void shouldGiveEveryWriterItsOwnPlaceAndNeverATornReadWhenThreadsShareIt() throws InterruptedException {
     EventRing ring = new EventRing(4 * 1024, 1024); // small: the writers go round it thousands of times
     Map<Long, byte[]> written = new ConcurrentHashMap<>();
-    java.util.concurrent.atomic.AtomicInteger torn = new AtomicInteger();
-    java.util.concurrent.atomic.AtomicInteger checked = new AtomicInteger();
-    java.util.concurrent.atomic.AtomicLong newest = new AtomicLong(-1);
+    AtomicInteger torn = new AtomicInteger();
+    AtomicInteger checked = new AtomicInteger();
+    AtomicInteger abandoned = new AtomicInteger();
+    AtomicLong newest = new AtomicLong(-1);
     List<Thread> threads = new ArrayList<>();
     for (int w = 0; w < 3; w++) {
       byte fill = (byte) ('a' + w);
@@ -69,7 +70,11 @@ class EventRingTest {
           byte[] bytes = new byte[10 + i % 90];
           Arrays.fill(bytes, fill);
           long position = ring.append(bytes);
-          written.put(position, bytes);
+          if (position < 0) {
+            abandoned.incrementAndGet(); // held up until the ring came round: wrote nothing
+            continue;
+          }
+          assertThat(written.put(position, bytes)).as("a place given twice").isNull();
           newest.accumulateAndGet(position, Math::max);
         }
       }));
@@ -93,7 +98,7 @@ class EventRingTest {
       t.join();
     }
     reader.join();
-    assertThat(written).hasSize(60_000); // no two writers were given the same place
+    assertThat(written.size() + abandoned.get()).isEqualTo(60_000); // no two writers were given the same place
     List<Long> positions = written.keySet().stream().sorted().toList();
     for (int i = 1; i < positions.size(); i++) {
       long previousEnd = positions.get(i - 1) + written.get(positions.get(i - 1)).length;
@@ -101,5 +106,32 @@ class EventRingTest {
     }
     assertThat(checked.get()).isPositive();
     assertThat(torn.get()).as("reads that returned another writer's bytes").isZero();
+  }
+
+  @Test
+  void shouldWriteNothingWhenTheRingCameRoundWhileTheWriterWasHeldUp() {
+    EventRing ring = new EventRing(2 * 1024, 1024); // two segments of 1 KB
+    long late = ring.reserve(100); // a writer reserves its place, then is descheduled...
+    List<Long> newer = new ArrayList<>();
+    for (int i = 0; i < 30; i++) { // ...while others go round the ring past its place
+      byte[] bytes = new byte[100];
+      Arrays.fill(bytes, (byte) ('a' + i % 26));
+      newer.add(ring.append(bytes));
+    }
+    byte[] stale = new byte[100];
+    Arrays.fill(stale, (byte) '!');
+    assertThat(ring.write(late, stale)).isFalse(); // too late: writes nothing
+    assertThat(ring.readIfHeld(late, 100)).isNull();
+    int intact = 0;
+    for (int i = 0; i < newer.size(); i++) {
+      byte[] read = ring.readIfHeld(newer.get(i), 100);
+      if (read != null) {
+        byte[] expected = new byte[100];
+        Arrays.fill(expected, (byte) ('a' + i % 26));
+        assertThat(read).as("event %d, kept at %d", i, newer.get(i)).isEqualTo(expected);
+        intact++;
+      }
+    }
+    assertThat(intact).isBetween(10, 20); // the newest two segments' worth
   }
 }
