@@ -54,8 +54,12 @@ public final class DebugStream implements EventNumbering {
   private final long keepMillis;
   /** The kept events' text. */
   private final EventRing ring;
-  /** Events kept since start: the next one's rank. */
+  /** Ranks given out since start (some perhaps not used yet, see {@link #rank}): the next block's first. */
   private final AtomicLong ranked = new AtomicLong();
+  /** The most ranks a thread takes at once; 1 (every rank taken alone, an exact order) for small totals. */
+  private final int rankBlock;
+  /** Each emitting thread's block of ranks (of this stream). */
+  private final ThreadLocal<Ranks> ranks = ThreadLocal.withInitial(Ranks::new);
   private final LongAdder emitted = new LongAdder();
   private final LongSupplier clock;
   private final ConcurrentHashMap<String, History> histories = new ConcurrentHashMap<>();
@@ -79,7 +83,15 @@ public final class DebugStream implements EventNumbering {
     this.keepMillis = keepMillis;
     this.clock = clock;
     this.receivers = vertx == null ? null : BusReceivers.of(vertx);
+    this.rankBlock = maxTotal < RANK_BLOCKS_FROM ? 1 : (int) Math.min(RANK_BLOCK, maxTotal / 256);
   }
+
+  /** The most ranks a thread takes at once. */
+  static final int RANK_BLOCK = 64;
+  /** Totals from which threads take ranks in blocks; below it each rank is taken alone. */
+  static final long RANK_BLOCKS_FROM = 16_384;
+  /** Ranks given out to others since a thread took its block past which the block is given up. */
+  static final long RANK_STALE = 1_024;
 
   /**
    * Names this stream's numbering: sequence numbers restart when the gateway does, so a client that sees
@@ -155,10 +167,44 @@ public final class DebugStream implements EventNumbering {
     if (position < 0) {
       return; // larger than the ring can hold: streamed live, never kept
     }
-    history.add(event.seq(), ranked.getAndIncrement(), position, bytes.length);
+    history.add(event.seq(), rank(), position, bytes.length);
     while (history.size > historySize || history.size > 0 && !held(history, 0)) {
       history.removeFirst();
     }
+  }
+
+  /**
+   * The rank of an event being kept on this thread. Taking each from the shared counter made two threads
+   * fight over its cache line for every event; a thread that keeps events one after another takes them in
+   * blocks instead (doubling up to {@link #rankBlock}), with one atomic add per block. A thread that keeps
+   * events rarely (others took more than {@link #RANK_STALE} ranks since its block) takes one at a time, and
+   * gives up what is left of a block that went stale: an event is never ranked more than that far behind
+   * the newest, and the rest of such a block is never used, so fewer than {@code maxTotal} events may be kept
+   * (by at most a block per thread that went quiet), never more.
+   */
+  private long rank() {
+    if (rankBlock == 1) {
+      return ranked.getAndIncrement();
+    }
+    Ranks mine = ranks.get();
+    long given = ranked.get();
+    if (mine.next < mine.limit && given - mine.start <= RANK_STALE) {
+      return mine.next++;
+    }
+    // a new block: larger while this thread keeps up (its last block was used before it went stale)
+    mine.size = mine.next == mine.limit && given - mine.start <= RANK_STALE ? Math.min(rankBlock, mine.size * 2) : 1;
+    mine.start = ranked.getAndAdd(mine.size);
+    mine.next = mine.start + 1;
+    mine.limit = mine.start + mine.size;
+    return mine.start;
+  }
+
+  /** A thread's block of ranks: {@code [next, limit)} not used yet, of {@code size} from {@code start}. */
+  private static final class Ranks {
+    long start = Long.MIN_VALUE / 2;
+    long next;
+    long limit;
+    int size = 1;
   }
 
   /** Whether the i-th event of a history is still kept; the caller holds the history's lock. */

@@ -18,6 +18,15 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * lap's array and writes nothing, instead of writing over a newer event another session's reader is copying.
  * A reader finds a position only in a history, which lists it once its copy is written; the array of its lap
  * holds only that lap's events, so a copy from it is never torn.
+ * <p>
+ * A writer thread reserves a chunk of a segment at once ({@link #chunkSize} bytes, one move of the end) and
+ * places its small events in it one after the other: moving the shared end once per event made two
+ * threads fight over its cache line for every event (two script threads ran 1.25 times one). A chunk is
+ * its thread's alone, so no two writers are ever given the same place; its events are written like any
+ * other (the lap check above holds for each). A chunk left unused while the end moved on by more than a
+ * segment is given up, so an event is never placed far behind the newest ones (it would be the first to
+ * go). Events larger than a quarter of a chunk reserve their own place. Positions therefore increase per
+ * thread, not across threads.
  */
 final class EventRing {
 
@@ -32,6 +41,16 @@ final class EventRing {
   private final long capacity;
   /** The logical position after the last byte reserved; positions only grow. */
   private final AtomicLong end = new AtomicLong();
+  /** Bytes a writer thread reserves at once for its small events; divides the segment size. */
+  private final int chunkSize;
+  /** Each writer thread's current chunk (of this ring). */
+  private final ThreadLocal<Chunk> chunks = ThreadLocal.withInitial(Chunk::new);
+
+  /** The part of a chunk a thread has not used yet: {@code [next, limit)}. Used by its own thread only. */
+  private static final class Chunk {
+    long next;
+    long limit;
+  }
 
   EventRing(long capacityBytes) {
     this(capacityBytes, MAX_SEGMENT);
@@ -42,7 +61,11 @@ final class EventRing {
     segmentSize = (int) Math.max(1024, Math.min(maxSegment, capacityBytes / 4));
     segments = new AtomicReferenceArray<>((int) Math.max(1, capacityBytes / segmentSize));
     capacity = (long) segments.length() * segmentSize;
+    chunkSize = Math.max(1, Math.min(CHUNK, segmentSize / 64));
   }
+
+  /** The largest chunk a writer reserves at once. */
+  static final int CHUNK = 64 * 1024;
 
   long capacity() {
     return capacity;
@@ -51,11 +74,43 @@ final class EventRing {
   /** Writes the text; returns its position, or -1 when it is larger than a segment or the ring came round first. */
   long append(byte[] bytes) {
     long position = reserve(bytes.length);
-    return position >= 0 && write(position, bytes) ? position : -1;
+    if (position < 0) {
+      return -1;
+    }
+    if (!write(position, bytes)) {
+      dropChunk();
+      return -1;
+    }
+    return position;
+  }
+
+  /**
+   * Reserves {@code length} bytes for the calling thread: from its chunk when the event is small, taking a
+   * new chunk when the current one is full or stale; returns where they start, or -1 when larger than a segment.
+   */
+  long reserve(int length) {
+    if (length > chunkSize / 4) {
+      return reserveAlone(length);
+    }
+    Chunk chunk = chunks.get();
+    long position = chunk.next;
+    // stale: the end moved on by more than a segment since the chunk was taken (a thread that emits rarely)
+    if (position + length > chunk.limit || end.get() - chunk.limit > segmentSize) {
+      position = reserveAlone(chunkSize);
+      chunk.limit = position + chunkSize;
+    }
+    chunk.next = position + length;
+    return position;
+  }
+
+  /** Gives up the calling thread's chunk (its write came too late: the ring came round over it). */
+  private void dropChunk() {
+    Chunk chunk = chunks.get();
+    chunk.next = chunk.limit;
   }
 
   /** Moves the end on by {@code length} bytes; returns where they start, or -1 when larger than a segment. */
-  long reserve(int length) {
+  private long reserveAlone(int length) {
     if (length > segmentSize) {
       return -1;
     }

@@ -142,4 +142,38 @@ class DebugStreamTest {
     second.get().join();
     assertThat(seen).containsExactly(1L, 2L);
   }
+
+  /**
+   * With a large total, threads take ranks in blocks: two busy threads and one that keeps an event now and
+   * then stay within the total (short of it by at most a block a thread), the oldest going first, and the
+   * rare event is kept among the newest rather than ranked behind everything the busy threads kept.
+   */
+  @Test
+  @Timeout(60)
+  void shouldStayWithinTheTotalAndEvictTheOldestWhenThreadsTakeRanksInBlocks() throws Exception {
+    DebugStream stream = new DebugStream(null, 100_000, 20_000, 60_000, now::get);
+    emit(stream, "rare", 1);
+    List<Thread> busy = new java.util.ArrayList<>();
+    for (int t = 0; t < 2; t++) {
+      String session = "busy" + t;
+      busy.add(new Thread(() -> emit(stream, session, 30_000)));
+    }
+    busy.forEach(Thread::start);
+    for (Thread t : busy) {
+      t.join();
+    }
+    emit(stream, "rare", 1);
+    assertThat(stream.kept()).isBetween(20_000L - 3 * DebugStream.RANK_BLOCK, 20_000L);
+    assertThat(stream.history("rare", 0, 10)).extracting(DebugEvent::seq).containsExactly(2L);
+    long inBusy = 0;
+    for (int t = 0; t < 2; t++) {
+      List<DebugEvent> kept = stream.history("busy" + t, 0, 100_000);
+      if (!kept.isEmpty()) { // each session keeps its newest: the oldest went first
+        assertThat(kept.get(kept.size() - 1).seq()).isEqualTo(30_000L);
+        assertThat(kept.get(0).seq()).isEqualTo(30_000L - kept.size() + 1);
+      }
+      inBusy += kept.size();
+    }
+    assertThat(inBusy).isEqualTo(stream.kept() - 1);
+  }
 }

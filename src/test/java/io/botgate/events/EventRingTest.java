@@ -56,7 +56,30 @@ class EventRingTest {
 
   @Test
   void shouldGiveEveryWriterItsOwnPlaceAndNeverATornReadWhenThreadsShareIt() throws InterruptedException {
-    EventRing ring = new EventRing(4 * 1024, 1024); // small: the writers go round it thousands of times
+    // small: the writers go round it thousands of times, each event reserving its own place
+    writeFromThreadsAndReadBack(new EventRing(4 * 1024, 1024));
+  }
+
+  @Test
+  void shouldGiveEveryWriterItsOwnPlaceAndNeverATornReadWhenThreadsWriteInChunks() throws InterruptedException {
+    // segments of 64 KB: each writer takes 1 KB chunks and places its small events in them; still round many times
+    writeFromThreadsAndReadBack(new EventRing(4 * 64 * 1024, 64 * 1024));
+  }
+
+  @Test
+  void shouldPlaceAThreadsSmallEventsOneAfterAnotherInItsOwnChunk() throws InterruptedException {
+    EventRing ring = new EventRing(4 * 64 * 1024, 64 * 1024); // 1 KB chunks
+    long first = ring.append(new byte[100]);
+    long[] other = new long[1];
+    Thread elsewhere = new Thread(() -> other[0] = ring.append(new byte[100]));
+    elsewhere.start();
+    elsewhere.join();
+    assertThat(ring.append(new byte[100])).isEqualTo(first + 100); // right after its first: its chunk
+    assertThat(other[0]).isEqualTo(first + 1024); // the other thread's chunk, after the first's
+    assertThat(ring.append(new byte[300])).isEqualTo(first + 2048); // a large event reserves its own place
+  }
+
+  private static void writeFromThreadsAndReadBack(EventRing ring) throws InterruptedException {
     Map<Long, byte[]> written = new ConcurrentHashMap<>();
     AtomicInteger torn = new AtomicInteger();
     AtomicInteger checked = new AtomicInteger();
