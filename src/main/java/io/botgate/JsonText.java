@@ -114,6 +114,19 @@ public final class JsonText {
     return new Key(Arrays.copyOf(out.bytes, out.length));
   }
 
+  /**
+   * String fields encoded once ({@code "a":"x","b":"y"}, names and values in pairs), to be written by
+   * {@link Fields#encoded} into documents that repeat them (every debug event of a session names it).
+   */
+  public static byte[] encodedFields(Object... namesAndValues) {
+    Fields fields = new Fields(new Out());
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      Object name = namesAndValues[i];
+      fields.string(name instanceof Key key ? key : key((String) name), (String) namesAndValues[i + 1]);
+    }
+    return Arrays.copyOf(fields.out.bytes, fields.out.length);
+  }
+
   /** One JSON object being written; see {@link #fields()}. */
   public static final class Fields {
     private final Out out;
@@ -175,6 +188,18 @@ public final class JsonText {
       out.bytes[out.length++] = (byte) ('0' + millis % 10);
       out.bytes[out.length++] = 'Z';
       out.bytes[out.length++] = '"';
+      return this;
+    }
+
+    /** Fields encoded once by {@link JsonText#encodedFields}, written as they are. */
+    public Fields encoded(byte[] fields) {
+      out.room(fields.length + 1);
+      if (!first) {
+        out.bytes[out.length++] = ',';
+      }
+      first = false;
+      System.arraycopy(fields, 0, out.bytes, out.length, fields.length);
+      out.length += fields.length;
       return this;
     }
 

@@ -46,6 +46,21 @@ class JsonTextTest {
   }
 
   @Test
+  void shouldWriteFieldsEncodedOnceAsIfWrittenOneByOne() {
+    JsonText.Key kind = JsonText.key("kind");
+    for (String value : Arrays.asList("plain", "a\nb\u0001 café ✓ 😀 \ud800", "", null)) {
+      byte[] once = JsonText.encodedFields(kind, value, "le\"vel", "debug");
+      byte[] first = JsonText.fields().encoded(once).number(JsonText.key("seq"), 7).done();
+      byte[] between = JsonText.fields().number(JsonText.key("seq"), 7).encoded(once).string(JsonText.key("text"), value)
+        .done();
+      assertThat(new String(first, StandardCharsets.UTF_8)).isEqualTo(text(new JsonObject().put("kind", value)
+        .put("le\"vel", "debug").put("seq", 7)));
+      assertThat(new String(between, StandardCharsets.UTF_8)).isEqualTo(text(new JsonObject().put("seq", 7)
+        .put("kind", value).put("le\"vel", "debug").put("text", value)));
+    }
+  }
+
+  @Test
   void shouldWriteWhatJacksonWrites() {
     JsonObject nested = new JsonObject()
       .put("quote", "say \"hi\"").put("backslash", "C:\\temp").put("controls", "a\nb\rc\td\be\ff\u0001\u001f")

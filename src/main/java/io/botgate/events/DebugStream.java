@@ -110,8 +110,9 @@ public final class DebugStream implements EventNumbering {
       long now = clock.getAsLong();
       long seq = ++history.lastSeq;
       // Encoded field by field: the object itself is built only to be published on the bus (see asJson).
-      JsonText.Fields fields = JsonText.fields().number(SEQ, seq).string(SESSION, session).timestamp(TS, now)
-        .string(KIND, kind).string(LEVEL, level).string(TEXT, text);
+      // The session's field and the kind and level are encoded once, not per event.
+      JsonText.Fields fields = JsonText.fields().number(SEQ, seq).encoded(history.sessionField(session))
+        .timestamp(TS, now).encoded(kindAndLevel(kind, level)).string(TEXT, text);
       if (data != null) {
         fields.value(DATA, data);
       }
@@ -142,6 +143,31 @@ public final class DebugStream implements EventNumbering {
       }
     }
     return event;
+  }
+
+  /** A kind and level pair with its fields encoded: {@code "kind":"...","level":"..."}. */
+  private record KindAndLevel(String kind, String level, byte[] fields) {
+  }
+
+  /** The most kind and level pairs whose fields are kept encoded (callers use a handful of constants). */
+  static final int KINDS_KEPT = 32;
+  /** Replaced, never changed: a pair missing from it (two threads added at once) is added again later. */
+  private volatile KindAndLevel[] kindsAndLevels = new KindAndLevel[0];
+
+  private byte[] kindAndLevel(String kind, String level) {
+    KindAndLevel[] known = kindsAndLevels;
+    for (KindAndLevel pair : known) {
+      if (pair.kind.equals(kind) && pair.level.equals(level)) {
+        return pair.fields;
+      }
+    }
+    byte[] fields = JsonText.encodedFields(KIND, kind, LEVEL, level);
+    if (known.length < KINDS_KEPT && kind != null && level != null) {
+      KindAndLevel[] more = java.util.Arrays.copyOf(known, known.length + 1);
+      more[known.length] = new KindAndLevel(kind, level, fields);
+      kindsAndLevels = more;
+    }
+    return fields;
   }
 
   /** The event as the JSON object published on the bus, with the fields of its text, in the same order. */
@@ -354,6 +380,15 @@ public final class DebugStream implements EventNumbering {
     int size;
     long lastSeq;
     long lastActivity;
+    /** {@code "session":"..."} encoded, made at the first event. */
+    private byte[] sessionField;
+
+    byte[] sessionField(String session) {
+      if (sessionField == null) {
+        sessionField = JsonText.encodedFields(SESSION, session);
+      }
+      return sessionField;
+    }
 
     void add(long seq, long rank, long position, int length) {
       if (size == capacity()) {

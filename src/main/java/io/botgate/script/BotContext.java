@@ -31,7 +31,8 @@ public final class BotContext {
   private final Map<String, String> env;
   private final String scriptName;
   private final boolean inTransform;
-  private final JsonObject changes = new JsonObject();
+  /** The variables this run set; made at the first (most runs set none). */
+  private JsonObject changes;
   private final Bot bot;
   /** Set by setTriggerNextMessage / setMessageDelay during this run; null when not called. */
   private String next;
@@ -97,7 +98,7 @@ public final class BotContext {
 
   /** The variables this run set, name to new value. */
   public JsonObject changes() {
-    return changes.copy();
+    return changes == null ? new JsonObject() : changes.copy();
   }
 
   boolean isApiExecutionSuccessful(String integration) {
@@ -132,6 +133,9 @@ public final class BotContext {
       scope.setVariable(name, value, session);
     } catch (SessionLimitExceeded e) {
       throw new EvaluatorException(e.getMessage());
+    }
+    if (changes == null) {
+      changes = new JsonObject();
     }
     changes.put(name, value);
     String where = session ? "session" : "request";
