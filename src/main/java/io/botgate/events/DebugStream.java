@@ -28,7 +28,9 @@ import java.util.function.LongSupplier;
  * (seq, the event's rank among all kept events, where its text is, how long it is), never an object. An
  * event is still kept while it is among the newest {@code maxTotal} and the ring has not come round over
  * its text, which is checked where a history is read; handles past that are dropped at the session's next
- * event and by {@link #expire()}, which the gateway runs every minute.
+ * event and by {@link #expire()}, which the gateway runs every minute. No atomic all threads share moves per event
+ * (two script threads moving one counter and one ring end ran at 1.25 times one thread): a thread takes
+ * ranks in blocks ({@link #rank}) and ring space in chunks (see {@link EventRing}).
  */
 public final class DebugStream implements EventNumbering {
 
@@ -72,7 +74,8 @@ public final class DebugStream implements EventNumbering {
   /**
    * @param historySize events kept per session
    * @param maxTotal    events kept in all sessions together; past it, or past {@link #BYTES_PER_EVENT} bytes
-   *                    an event (at most a quarter of the heap), the oldest go first
+   *                    an event (at most a quarter of the heap), the oldest go first (from
+   *                    {@link #RANK_BLOCKS_FROM} up, a few fewer may be kept, never more: see {@link #rank})
    * @param keepMillis  how long a session's events are kept after its last event
    */
   public DebugStream(Vertx vertx, int historySize, long maxTotal, long keepMillis, LongSupplier clock) {
