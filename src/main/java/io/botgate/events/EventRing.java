@@ -41,7 +41,7 @@ final class EventRing {
   private final long capacity;
   /** The logical position after the last byte reserved; positions only grow. */
   private final AtomicLong end = new AtomicLong();
-  /** Bytes a writer thread reserves at once for its small events; divides the segment size. */
+  /** Bytes a writer thread reserves at once for its small events: a 64th of a segment, at most {@link #CHUNK}. */
   private final int chunkSize;
   /** Each writer thread's current chunk (of this ring). */
   private final ThreadLocal<Chunk> chunks = ThreadLocal.withInitial(Chunk::new);
