@@ -57,12 +57,19 @@ public final class Main implements Callable<Integer> {
   private BotgateVerticle gateway;
 
   private static final String COMMON_POOL = "java.util.concurrent.ForkJoinPool.common.parallelism";
+  private static final String NETTY_JFR = "io.netty.jfr.enabled";
 
   public static void main(String[] args) {
     // On fewer than three cores the JVM's common pool has one thread, and CompletableFuture and Hazelcast
     // then run each asynchronous callback on a thread of its own, started and ended per task.
     if (System.getProperty(COMMON_POOL) == null && Runtime.getRuntime().availableProcessors() < 3) {
       System.setProperty(COMMON_POOL, "2");
+    }
+    // Netty's buffer allocator registers its Flight Recorder events when the JVM has JFR: on the way to the first
+    // answer that loaded ~100 classes of jdk.jfr and cost about a tenth of the start's CPU time. Events nobody
+    // records by default; -Dio.netty.jfr.enabled=true brings them back.
+    if (System.getProperty(NETTY_JFR) == null) {
+      System.setProperty(NETTY_JFR, "false");
     }
     Main main = new Main();
     // picocli reads the options; without any, it is not loaded at all (its classes, about a tenth of the CPU
