@@ -182,7 +182,8 @@ public final class BotgateVerticle extends VerticleBase {
         imports = saved;
         return Future.succeededFuture();
       })
-      .compose(v -> ConfFiles.read(vertx, "script.globals", config.string("script.globals"), () -> null))
+      .compose(v -> ConfFiles.read(vertx, "script.globals", config.string("script.globals"),
+        () -> ConfFiles.embeddedIfAny("/conf/globals.js")))
       // Compiling the global functions takes a while: not on an event loop (the sandbox is built later).
       .compose(globals -> vertx.executeBlocking(() -> {
         engine = new ScriptEngine(vertx, new ScriptLimits(config.integer("script.cpu.ms"),

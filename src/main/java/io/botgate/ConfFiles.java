@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.function.Supplier;
 
 /** Files named by configuration keys, read without blocking an event loop. */
@@ -24,7 +26,10 @@ final class ConfFiles {
     if (path == null || path.isBlank()) {
       return Future.succeededFuture(null);
     }
-    return vertx.fileSystem().exists(path).compose(exists -> {
+    // On the file system only: Vert.x's exists() also looks on the class path, and for a file missing from
+    // disk under a folder the jar holds (conf/) it first copies that whole folder out of the jar, walking all
+    // of the jar's ~19,000 entries, twice per start for the optional files.
+    return vertx.executeBlocking(() -> Files.isRegularFile(Path.of(path))).compose(exists -> {
       if (exists) {
         return vertx.fileSystem().readFile(path).map(Buffer::toString);
       }
@@ -37,8 +42,17 @@ final class ConfFiles {
 
   /** A resource packed in the jar, such as the default integrations. */
   static String embedded(String resource) {
+    String text = embeddedIfAny(resource);
+    if (text == null) {
+      throw new UncheckedIOException(new IOException("no resource " + resource));
+    }
+    return text;
+  }
+
+  /** A resource packed in the jar, or null when there is none. */
+  static String embeddedIfAny(String resource) {
     try (InputStream in = ConfFiles.class.getResourceAsStream(resource)) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      return in == null ? null : new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -22,7 +22,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,7 +66,7 @@ public final class GatewayConfig {
     d.put("auth.token", null);
     d.put("egress.allow", new JsonArray());
     d.put("demo.enabled", DemoFaq.DEFAULT_ENABLED);
-    d.put("node.id", ManagementFactory.getRuntimeMXBean().getName());
+    d.put("node.id", defaultNodeId());
     d.put("session.idle.minutes", SessionOptions.DEFAULT_IDLE_MINUTES);
     d.put("session.results", SessionOptions.DEFAULT_HISTORY);
     d.put("session.max", SessionOptions.DEFAULT_MAX_SESSIONS);
@@ -120,6 +121,27 @@ public final class GatewayConfig {
     d.put("upstream.rewrite", new JsonObject());
     return d;
   }
+  /**
+   * pid@host, as the JVM's RuntimeMXBean names the process, without loading the management classes at start
+   * (about 30 classes and a look-up of the host's address): the host name from the kernel where Linux gives it.
+   */
+  static String defaultNodeId() {
+    String host;
+    try {
+      host = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+    } catch (IOException | RuntimeException notLinux) {
+      host = "";
+    }
+    if (host.isEmpty()) {
+      try {
+        host = InetAddress.getLocalHost().getHostName();
+      } catch (UnknownHostException e) {
+        host = "localhost";
+      }
+    }
+    return ProcessHandle.current().pid() + "@" + host;
+  }
+
 
   /** Reads the file named by {@code -Dbotgate.conf} (required) or conf/config.json (optional). */
   public static Future<GatewayConfig> load(Vertx vertx) {

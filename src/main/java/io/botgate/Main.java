@@ -40,6 +40,18 @@ import java.util.concurrent.TimeoutException;
 public final class Main implements Callable<Integer> {
 
   static final int BAD_CONFIGURATION = 1;
+
+  static {
+    // SLF4J is told its provider (the jar's Logback) instead of looking for one through a ServiceLoader walk of
+    // the jar's service files; its note that it was told so is not printed. Either property given wins.
+    if (System.getProperty("slf4j.provider") == null) {
+      System.setProperty("slf4j.provider", "ch.qos.logback.classic.spi.LogbackServiceProvider");
+      if (System.getProperty("slf4j.internal.verbosity") == null) {
+        System.setProperty("slf4j.internal.verbosity", "WARN");
+      }
+    }
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
   private static final String PREFER_NATIVE = "vertx.options.preferNativeTransport";
 
@@ -57,12 +69,19 @@ public final class Main implements Callable<Integer> {
   private BotgateVerticle gateway;
 
   private static final String COMMON_POOL = "java.util.concurrent.ForkJoinPool.common.parallelism";
+  private static final String NETTY_JFR = "io.netty.jfr.enabled";
 
   public static void main(String[] args) {
     // On fewer than three cores the JVM's common pool has one thread, and CompletableFuture and Hazelcast
     // then run each asynchronous callback on a thread of its own, started and ended per task.
     if (System.getProperty(COMMON_POOL) == null && Runtime.getRuntime().availableProcessors() < 3) {
       System.setProperty(COMMON_POOL, "2");
+    }
+    // Netty's buffer allocator registers its Flight Recorder events when the JVM has JFR: on the way to the first
+    // answer that loaded ~100 classes of jdk.jfr and took about 6 % of the start's CPU time (async-profiler).
+    // Events nobody records by default; -Dio.netty.jfr.enabled=true brings them back.
+    if (System.getProperty(NETTY_JFR) == null) {
+      System.setProperty(NETTY_JFR, "false");
     }
     Main main = new Main();
     // picocli reads the options; without any, it is not loaded at all (its classes, about a tenth of the CPU

@@ -29,13 +29,28 @@ public final class CredentialRegistry implements UpstreamCredentials {
 
   private final Map<String, Credential> byName = new ConcurrentSkipListMap<>();
   private final CredentialContext context;
-  /** Held here: Vert.x 5 closes a client nothing refers to any more, in the middle of a call. */
-  private final WebClient tokenClient;
+  private final Vertx vertx;
+  /**
+   * Held here: Vert.x 5 closes a client nothing refers to any more, in the middle of a call. Made at the first
+   * token request: most gateways have no OAuth2 credential, and a client is not on the way to the first answer.
+   */
+  private WebClient tokenClient;
+  private boolean closed;
 
   public CredentialRegistry(Vertx vertx, Map<String, String> env, EgressGuard guard) {
-    this.tokenClient = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true)
-      .setConnectTimeout((int) OAuth2Credential.TOKEN_TIMEOUT_MS).setUserAgentEnabled(false));
-    this.context = new CredentialContext(vertx, Map.copyOf(env), guard, tokenClient, System::currentTimeMillis);
+    this.vertx = vertx;
+    this.context = new CredentialContext(vertx, Map.copyOf(env), guard, this::tokenClient, System::currentTimeMillis);
+  }
+
+  private synchronized WebClient tokenClient() {
+    if (tokenClient == null) {
+      tokenClient = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true)
+        .setConnectTimeout((int) OAuth2Credential.TOKEN_TIMEOUT_MS).setUserAgentEnabled(false));
+      if (closed) {
+        tokenClient.close(); // its requests fail as they would on a closed client
+      }
+    }
+    return tokenClient;
   }
 
   /**
@@ -157,6 +172,11 @@ public final class CredentialRegistry implements UpstreamCredentials {
 
   public void close() {
     byName.values().forEach(Credential::close);
-    tokenClient.close();
+    synchronized (this) {
+      closed = true;
+      if (tokenClient != null) {
+        tokenClient.close();
+      }
+    }
   }
 }

@@ -57,7 +57,8 @@ final class UpstreamCaller {
    */
   private final Map<Thread, WebClient> perLoop = new ConcurrentHashMap<>();
   /** For calls made off the event loops (worker threads, tests). */
-  private final WebClient shared;
+  private WebClient shared;
+  private boolean closed;
 
   UpstreamCaller(Vertx vertx, EgressGuard guard, SecretMask mask, long maxBodyBytes) {
     this(vertx, guard, mask, maxBodyBytes, UpstreamCredentials.NONE, UpstreamOptions.defaults(), new RecordedMocks(vertx, null));
@@ -72,7 +73,6 @@ final class UpstreamCaller {
     this.credentials = credentials;
     this.options = options;
     this.recorded = recorded;
-    this.shared = newClient();
   }
 
   UpstreamOptions options() {
@@ -190,7 +190,18 @@ final class UpstreamCaller {
   private WebClient client() {
     return Context.isOnEventLoopThread()
       ? perLoop.computeIfAbsent(Thread.currentThread(), thread -> newClient())
-      : shared;
+      : shared();
+  }
+
+  /** The client of calls made off the event loops, made at the first such call rather than at start. */
+  private synchronized WebClient shared() {
+    if (shared == null) {
+      shared = newClient();
+      if (closed) {
+        shared.close();
+      }
+    }
+    return shared;
   }
 
   /**
@@ -217,7 +228,12 @@ final class UpstreamCaller {
 
   void close() {
     perLoop.values().forEach(WebClient::close);
-    shared.close();
+    synchronized (this) {
+      closed = true;
+      if (shared != null) {
+        shared.close();
+      }
+    }
   }
 
   /** One execution: its attempts, its deadline, its single outcome. */
