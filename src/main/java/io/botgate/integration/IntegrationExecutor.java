@@ -243,7 +243,7 @@ public final class IntegrationExecutor {
     }
 
     @Override
-    public void started(HttpMethod method, String url, List<Map.Entry<String, String>> headers) {
+    public void started(HttpMethod method, String url, Iterable<Map.Entry<String, String>> headers) {
       this.method = method;
       maskedUrl = mask.url(shownTarget(url));
       shownLine = null;

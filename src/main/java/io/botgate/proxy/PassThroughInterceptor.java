@@ -134,7 +134,7 @@ final class PassThroughInterceptor implements ProxyInterceptor {
       return fail(call, request, new ProxyCall.Failure(502, "invalid_target", "440", "integration '" + name
         + "' has no usable URL: " + e.getMessage()));
     }
-    call.record.started(request.getMethod(), target, request.headers().entries());
+    call.record.started(request.getMethod(), target, request.headers());
     MockAnswer mock = executor.mock(call.definition, request.getMethod(), target);
     if (mock == null) {
       return fail(call, request, new ProxyCall.Failure(502, "no_mock", "440", "mock mode: no mock of '" + name
@@ -181,10 +181,10 @@ final class PassThroughInterceptor implements ProxyInterceptor {
         + "' has no usable URL: " + e.getMessage()));
     }
     request.setURI(target.substring(target.indexOf('/', target.indexOf("//") + 2)));
-    List<Map.Entry<String, String>> shown = headers.entries();
+    Iterable<Map.Entry<String, String>> shown = headers; // read in order, not copied
     if (call.grant != null) {
       call.record.credential(call.grant);
-      shown = shown.stream().map(h -> call.grant.headers().stream().anyMatch(g -> g.getKey().equalsIgnoreCase(h.getKey()))
+      shown = headers.entries().stream().map(h -> call.grant.headers().stream().anyMatch(g -> g.getKey().equalsIgnoreCase(h.getKey()))
         ? Map.entry(h.getKey(), SecretMask.MASK) : h).toList();
     }
     call.record.started(request.getMethod(), target, shown);
@@ -331,26 +331,32 @@ final class PassThroughInterceptor implements ProxyInterceptor {
   /** Creates the request to the upstream, checking the address the connection actually reached. */
   Future<HttpClientRequest> origin(ProxyContext ctx) {
     ProxyCall call = ctx.get(CALL, ProxyCall.class);
-    return guard.check(vertx, call.host, call.port)
+    Future<Void> checked = guard.check(vertx, call.host, call.port);
+    // A listed host or an address literal is decided at once (most calls): no futures chained for it.
+    Future<HttpClientRequest> requested = checked.succeeded() ? request(ctx, call) : checked
       .recover(e -> Future.failedFuture(e instanceof EgressGuard.Blocked ? new ProxyCall.Refused(
         new ProxyCall.Failure(403, "egress_blocked", "440", e.getMessage())) : e))
-      .compose(ok -> (call.grant != null && call.grant.httpClient() != null ? call.grant.httpClient() : ctx.client())
-        .request(new RequestOptions().setHost(call.host).setPort(call.port).setSsl(call.ssl)))
-      .compose(upstream -> {
-        if (call.timedOut) {
-          upstream.reset();
-          return Future.failedFuture(new ProxyCall.Refused(deadlineFailure(call)));
-        }
-        SocketAddress remote = upstream.connection().remoteAddress();
-        if (!guard.listed(call.host, call.port) && !connectedAllowed(remote)) {
-          upstream.connection().close(); // the name resolved elsewhere after the check (DNS rebinding)
-          return Future.failedFuture(new ProxyCall.Refused(new ProxyCall.Failure(403, "egress_blocked", "440",
-            "egress to " + call.host + " (" + (remote == null ? "unknown address" : remote.hostAddress())
-              + ") is blocked: the address connected to is not public; list it in egress.allow to permit it")));
-        }
-        call.upstream = upstream;
-        return Future.succeededFuture(upstream);
-      });
+      .compose(ok -> request(ctx, call));
+    return requested.compose(upstream -> {
+      if (call.timedOut) {
+        upstream.reset();
+        return Future.failedFuture(new ProxyCall.Refused(deadlineFailure(call)));
+      }
+      SocketAddress remote = upstream.connection().remoteAddress();
+      if (!guard.listed(call.host, call.port) && !connectedAllowed(remote)) {
+        upstream.connection().close(); // the name resolved elsewhere after the check (DNS rebinding)
+        return Future.failedFuture(new ProxyCall.Refused(new ProxyCall.Failure(403, "egress_blocked", "440",
+          "egress to " + call.host + " (" + (remote == null ? "unknown address" : remote.hostAddress())
+            + ") is blocked: the address connected to is not public; list it in egress.allow to permit it")));
+      }
+      call.upstream = upstream;
+      return Future.succeededFuture(upstream);
+    });
+  }
+
+  private static Future<HttpClientRequest> request(ProxyContext ctx, ProxyCall call) {
+    return (call.grant != null && call.grant.httpClient() != null ? call.grant.httpClient() : ctx.client())
+      .request(new RequestOptions().setHost(call.host).setPort(call.port).setSsl(call.ssl));
   }
 
   private boolean connectedAllowed(SocketAddress remote) {
