@@ -51,9 +51,11 @@ import io.botgate.session.ClusteredSessionStore;
 import io.botgate.session.LocalSessionStore;
 import io.botgate.session.SessionStore;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
@@ -237,9 +239,9 @@ public final class BotgateVerticle extends VerticleBase {
     if (config.bool("log.access")) {
       router.route().handler(new AccessLog());
     }
-    router.route().handler(HttpErrors::rejectMalformedUri)
-      .handler(new HostAllowList(config.list("http.allowedHosts"), host))
-      .handler(new OriginCheck(allowedOrigins(config)));
+    HostAllowList hosts = new HostAllowList(config.list("http.allowedHosts"), host);
+    OriginCheck origins = new OriginCheck(allowedOrigins(config));
+    router.route().handler(HttpErrors::rejectMalformedUri).handler(hosts).handler(origins);
     // First after the filters every request passes: a pass-through call is matched without walking the
     // API's routes (their path patterns cost a regex each, on every call).
     passThrough = new PassThroughProxy(vertx, registry, executor, guard, new PassThroughOptions(
@@ -276,6 +278,9 @@ public final class BotgateVerticle extends VerticleBase {
       .failureHandler(ApiRoutes::failure);
     router.route("/*").handler(StaticHandler.create("webroot"));
     HttpErrors.mount(router);
+    // Pass-through calls the filters admit skip the router (the access log, when on, sees every request).
+    Handler<HttpServerRequest> requests = config.bool("log.access") ? router
+      : passThrough.inFront(router, request -> hosts.allows(request) && origins.allows(request));
 
     HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(config.integer("http.port"))
       .setCompressionSupported(true)
@@ -289,7 +294,7 @@ public final class BotgateVerticle extends VerticleBase {
       executor.resultsDelivery(clusterEvents::delivery);
     }
     return (clusterEvents == null ? Future.succeededFuture() : clusterEvents.start())
-      .compose(v -> HttpServerVerticle.deploy(vertx, router, options, config.integer("http.instances"),
+      .compose(v -> HttpServerVerticle.deploy(vertx, requests, options, config.integer("http.instances"),
         config.integer("shutdown.graceSeconds")))
       .compose(bound -> {
         servers = bound;

@@ -3,11 +3,12 @@ package io.botgate;
 import io.botgate.api.HttpErrors;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.ext.web.Router;
+import io.vertx.core.http.HttpServerRequest;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,12 +21,12 @@ import java.util.concurrent.TimeUnit;
  */
 final class HttpServerVerticle extends VerticleBase {
 
-  private final Router router;
+  private final Handler<HttpServerRequest> router;
   private final HttpServerOptions options;
   private final long graceSeconds;
   private HttpServer server;
 
-  private HttpServerVerticle(Router router, HttpServerOptions options, long graceSeconds) {
+  private HttpServerVerticle(Handler<HttpServerRequest> router, HttpServerOptions options, long graceSeconds) {
     this.router = router;
     this.options = options;
     this.graceSeconds = graceSeconds;
@@ -50,7 +51,7 @@ final class HttpServerVerticle extends VerticleBase {
   }
 
   /** Deploys {@code instances} servers on one port. */
-  static Future<Servers> deploy(Vertx vertx, Router router, HttpServerOptions options, int instances,
+  static Future<Servers> deploy(Vertx vertx, Handler<HttpServerRequest> router, HttpServerOptions options, int instances,
                                 long graceSeconds) {
     // Port 0 would give each instance its own random port; a negative port makes Vert.x share one.
     HttpServerOptions shared = new HttpServerOptions(options).setPort(options.getPort() == 0 ? -1 : options.getPort());

@@ -2,6 +2,7 @@ package io.botgate.api;
 
 import io.botgate.GatewayError;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.RoutingContext;
 
@@ -52,15 +53,21 @@ public final class HostAllowList implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    HostAndPort authority = ctx.request().authority();
-    if (any || authority != null && hosts.contains(authority.host().toLowerCase(Locale.ROOT))) {
+    if (allows(ctx.request())) {
       ctx.next();
       return;
     }
+    HostAndPort authority = ctx.request().authority();
     String sent = authority == null ? "no Host header" : "Host '" + shorten(authority.host()) + "'";
     ctx.fail(new GatewayError(403, "host_not_allowed", "this gateway does not answer to " + sent
       + " (a DNS name pointed at it is not enough); it answers to " + String.join(", ", hosts)
       + ". Add the name to http.allowedHosts to allow it"));
+  }
+
+  /** Whether the request's Host names this gateway (what {@link #handle} lets through). */
+  public boolean allows(HttpServerRequest request) {
+    HostAndPort authority = request.authority();
+    return any || authority != null && hosts.contains(authority.host().toLowerCase(Locale.ROOT));
   }
 
   /** Lower case, IPv6 addresses in brackets as a Host header writes them. */

@@ -3,6 +3,7 @@ package io.botgate.api;
 import io.botgate.GatewayError;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.RoutingContext;
 
@@ -39,17 +40,23 @@ public final class OriginCheck implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    String origin = ctx.request().getHeader("Origin");
-    if (origin == null || SAFE.contains(ctx.request().method()) && !isWebSocket(ctx) || isOwn(ctx, origin)) {
+    if (allows(ctx.request())) {
       ctx.next();
       return;
     }
+    String origin = ctx.request().getHeader("Origin");
     ctx.fail(new GatewayError(403, "origin_not_allowed", "a page from " + HostAllowList.shorten(origin)
-      + " may not " + (isWebSocket(ctx) ? "open the console" : "send " + ctx.request().method() + " requests")
-      + " to this gateway; add that origin to http.allowedOrigins to allow it"));
+      + " may not " + (isWebSocket(ctx.request()) ? "open the console" : "send " + ctx.request().method()
+      + " requests") + " to this gateway; add that origin to http.allowedOrigins to allow it"));
   }
 
-  private boolean isOwn(RoutingContext ctx, String origin) {
+  /** Whether the request may go on (what {@link #handle} lets through). */
+  public boolean allows(HttpServerRequest request) {
+    String origin = request.getHeader("Origin");
+    return origin == null || SAFE.contains(request.method()) && !isWebSocket(request) || isOwn(request, origin);
+  }
+
+  private boolean isOwn(HttpServerRequest request, String origin) {
     String canonical = canonical(origin);
     if (canonical == null) {
       return false; // "null" (sandboxed frames, file: pages) and anything unparseable
@@ -57,7 +64,7 @@ public final class OriginCheck implements Handler<RoutingContext> {
     if (allowed.contains(canonical)) {
       return true;
     }
-    HostAndPort host = ctx.request().authority();
+    HostAndPort host = request.authority();
     URI uri = URI.create(canonical);
     if (host == null || !uri.getHost().equalsIgnoreCase(host.host())) {
       return false;
@@ -66,8 +73,8 @@ public final class OriginCheck implements Handler<RoutingContext> {
     return host.port() < 0 ? uri.getPort() == defaultPort(uri.getScheme()) : uri.getPort() == host.port();
   }
 
-  private static boolean isWebSocket(RoutingContext ctx) {
-    return "websocket".equalsIgnoreCase(ctx.request().getHeader("Upgrade"));
+  private static boolean isWebSocket(HttpServerRequest request) {
+    return "websocket".equalsIgnoreCase(request.getHeader("Upgrade"));
   }
 
   /** {@code scheme://host:port} in lower case with the port always written, or null if not an origin. */

@@ -154,7 +154,7 @@ public final class SecretMask {
   }
 
   /** Headers in order, secret values replaced. */
-  public Map<String, String> headers(List<Map.Entry<String, String>> headers) {
+  public Map<String, String> headers(Iterable<Map.Entry<String, String>> headers) {
     Map<String, String> out = new LinkedHashMap<>();
     headers.forEach(h -> out.put(h.getKey(), isSecret(h.getKey()) ? MASK : h.getValue()));
     return out;

@@ -40,6 +40,8 @@ public final class IntegrationDefinition {
   private final String transformScript;
   private final List<CustomField> customDataFields;
   private final Set<Integer> successCodes;
+  /** {@link #successCodes} by code (100-599): asked on every call, without boxing the status. */
+  private final boolean[] successTable = new boolean[600];
   private final long timeoutMs;
   private final int retries;
   private final boolean retryNonIdempotent;
@@ -63,6 +65,7 @@ public final class IntegrationDefinition {
     this.customDataFields = b.fields.entrySet().stream()
       .map(e -> new CustomField(fieldPrefix + e.getKey(), fieldPrefix + e.getKey() + ".count", e.getValue())).toList();
     this.successCodes = Set.copyOf(b.successCodes);
+    successCodes.forEach(code -> successTable[code] = true);
     this.timeoutMs = b.timeoutMs;
     this.retries = b.retries;
     this.retryNonIdempotent = b.retryNonIdempotent;
@@ -119,7 +122,7 @@ public final class IntegrationDefinition {
   }
 
   public boolean isSuccess(int status) {
-    return successCodes.contains(status);
+    return status >= 0 && status < successTable.length && successTable[status];
   }
 
   public long timeoutMs() {

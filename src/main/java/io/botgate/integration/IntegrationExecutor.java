@@ -243,7 +243,7 @@ public final class IntegrationExecutor {
     }
 
     @Override
-    public void started(HttpMethod method, String url, List<Map.Entry<String, String>> headers) {
+    public void started(HttpMethod method, String url, Iterable<Map.Entry<String, String>> headers) {
       this.method = method;
       maskedUrl = mask.url(shownTarget(url));
       shownLine = null;
@@ -487,10 +487,24 @@ public final class IntegrationExecutor {
 
     /** {@code {"api_<rdv>": body}} as text; a body that parsed as JSON is spliced in as received. */
     private String jsonData(String api, Object parsed, Buffer raw) {
+      if (parsed == null && isPlainName(api)) {
+        return "{\"" + api + "\":null}"; // most pass-through calls: nothing captured, no encoder needed
+      }
       if (parsed == null || parsed instanceof String) {
         return new JsonObject().put(api, parsed).encode();
       }
       return "{\"" + api + "\":" + raw.toString() + "}";
+    }
+
+    /** Whether a name is written in JSON as it is: letters, digits, '_' and '$' only. */
+    private static boolean isPlainName(String name) {
+      for (int i = 0; i < name.length(); i++) {
+        char c = name.charAt(i);
+        if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '$')) {
+          return false;
+        }
+      }
+      return true;
     }
 
     /**

@@ -5,7 +5,6 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -32,7 +31,7 @@ public interface PassThrough {
   }
 
   /** Shows the request on the console: method, URL and headers, secrets masked. */
-  void started(HttpMethod method, String url, List<Map.Entry<String, String>> headers);
+  void started(HttpMethod method, String url, Iterable<Map.Entry<String, String>> headers);
 
   /**
    * Upstream answered {@code httpStatus} and the body went to the caller.

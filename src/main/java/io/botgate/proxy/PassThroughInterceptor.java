@@ -17,8 +17,10 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.httpproxy.Body;
@@ -132,7 +134,7 @@ final class PassThroughInterceptor implements ProxyInterceptor {
       return fail(call, request, new ProxyCall.Failure(502, "invalid_target", "440", "integration '" + name
         + "' has no usable URL: " + e.getMessage()));
     }
-    call.record.started(request.getMethod(), target, request.headers().entries());
+    call.record.started(request.getMethod(), target, request.headers());
     MockAnswer mock = executor.mock(call.definition, request.getMethod(), target);
     if (mock == null) {
       return fail(call, request, new ProxyCall.Failure(502, "no_mock", "440", "mock mode: no mock of '" + name
@@ -147,7 +149,7 @@ final class PassThroughInterceptor implements ProxyInterceptor {
       Buffer body = mock.bodyBuffer();
       String type = mock.headers().entrySet().stream().filter(h -> h.getKey().equalsIgnoreCase("Content-Type"))
         .map(Map.Entry::getValue).findFirst().orElse(null);
-      ProxyResponse response = request.release().response().setStatusCode(mock.status());
+      ProxyResponse response = released(request).response().setStatusCode(mock.status());
       mock.headers().forEach((k, v) -> response.headers().set(k, v));
       response.setBody(Body.body(body, mediaType(type)));
       boolean capture = call.definition.capture() && isJson(type) && body.length() <= options.captureLimitBytes();
@@ -179,10 +181,10 @@ final class PassThroughInterceptor implements ProxyInterceptor {
         + "' has no usable URL: " + e.getMessage()));
     }
     request.setURI(target.substring(target.indexOf('/', target.indexOf("//") + 2)));
-    List<Map.Entry<String, String>> shown = headers.entries();
+    Iterable<Map.Entry<String, String>> shown = headers; // read in order, not copied
     if (call.grant != null) {
       call.record.credential(call.grant);
-      shown = shown.stream().map(h -> call.grant.headers().stream().anyMatch(g -> g.getKey().equalsIgnoreCase(h.getKey()))
+      shown = headers.entries().stream().map(h -> call.grant.headers().stream().anyMatch(g -> g.getKey().equalsIgnoreCase(h.getKey()))
         ? Map.entry(h.getKey(), SecretMask.MASK) : h).toList();
     }
     call.record.started(request.getMethod(), target, shown);
@@ -190,12 +192,16 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     if (body != null && body.length() > options.requestLimitBytes()) {
       return fail(call, request, tooLarge());
     }
-    if (body != null) {
+    if (body != null && bodiless(in)) {
+      // Nothing to stream: the proxy ends the upstream request with its head instead of piping an empty
+      // body through (a pipe, a paused and resumed request, an end relayed: most calls are GETs).
+      request.setBody(null);
+    } else if (body != null) {
       call.requestBody = new MeteredBody(body.stream(), options.requestLimitBytes(), "proxy.request.limit.bytes", 0);
       request.setBody(Body.body(call.requestBody, body.length(), body.mediaType()));
     }
     Promise<ProxyResponse> head = Promise.promise();
-    call.timer = vertx.setTimer(definition.timeoutMs(), id -> deadline(call, request, head));
+    call.deadline(vertx, definition.timeoutMs(), () -> deadline(call, request, head));
     ctx.sendRequest().onComplete(sent -> {
       if (sent.succeeded()) {
         if (!head.tryComplete(sent.result())) {
@@ -325,26 +331,32 @@ final class PassThroughInterceptor implements ProxyInterceptor {
   /** Creates the request to the upstream, checking the address the connection actually reached. */
   Future<HttpClientRequest> origin(ProxyContext ctx) {
     ProxyCall call = ctx.get(CALL, ProxyCall.class);
-    return guard.check(vertx, call.host, call.port)
+    Future<Void> checked = guard.check(vertx, call.host, call.port);
+    // A listed host or an address literal is decided at once (most calls): no futures chained for it.
+    Future<HttpClientRequest> requested = checked.succeeded() ? request(ctx, call) : checked
       .recover(e -> Future.failedFuture(e instanceof EgressGuard.Blocked ? new ProxyCall.Refused(
         new ProxyCall.Failure(403, "egress_blocked", "440", e.getMessage())) : e))
-      .compose(ok -> (call.grant != null && call.grant.httpClient() != null ? call.grant.httpClient() : ctx.client())
-        .request(new RequestOptions().setHost(call.host).setPort(call.port).setSsl(call.ssl)))
-      .compose(upstream -> {
-        if (call.timedOut) {
-          upstream.reset();
-          return Future.failedFuture(new ProxyCall.Refused(deadlineFailure(call)));
-        }
-        SocketAddress remote = upstream.connection().remoteAddress();
-        if (!guard.listed(call.host, call.port) && !connectedAllowed(remote)) {
-          upstream.connection().close(); // the name resolved elsewhere after the check (DNS rebinding)
-          return Future.failedFuture(new ProxyCall.Refused(new ProxyCall.Failure(403, "egress_blocked", "440",
-            "egress to " + call.host + " (" + (remote == null ? "unknown address" : remote.hostAddress())
-              + ") is blocked: the address connected to is not public; list it in egress.allow to permit it")));
-        }
-        call.upstream = upstream;
-        return Future.succeededFuture(upstream);
-      });
+      .compose(ok -> request(ctx, call));
+    return requested.compose(upstream -> {
+      if (call.timedOut) {
+        upstream.reset();
+        return Future.failedFuture(new ProxyCall.Refused(deadlineFailure(call)));
+      }
+      SocketAddress remote = upstream.connection().remoteAddress();
+      if (!guard.listed(call.host, call.port) && !connectedAllowed(remote)) {
+        upstream.connection().close(); // the name resolved elsewhere after the check (DNS rebinding)
+        return Future.failedFuture(new ProxyCall.Refused(new ProxyCall.Failure(403, "egress_blocked", "440",
+          "egress to " + call.host + " (" + (remote == null ? "unknown address" : remote.hostAddress())
+            + ") is blocked: the address connected to is not public; list it in egress.allow to permit it")));
+      }
+      call.upstream = upstream;
+      return Future.succeededFuture(upstream);
+    });
+  }
+
+  private static Future<HttpClientRequest> request(ProxyContext ctx, ProxyCall call) {
+    return (call.grant != null && call.grant.httpClient() != null ? call.grant.httpClient() : ctx.client())
+      .request(new RequestOptions().setHost(call.host).setPort(call.port).setSsl(call.ssl));
   }
 
   private boolean connectedAllowed(SocketAddress remote) {
@@ -454,7 +466,7 @@ final class PassThroughInterceptor implements ProxyInterceptor {
   }
 
   private Future<?> answered(ProxyCall call, int status, MeteredBody body) {
-    vertx.cancelTimer(call.timer);
+    call.cancelDeadline();
     if (call.recorded) {
       return Future.succeededFuture();
     }
@@ -488,7 +500,7 @@ final class PassThroughInterceptor implements ProxyInterceptor {
   }
 
   private Future<?> record(ProxyCall call, ProxyCall.Failure failure) {
-    vertx.cancelTimer(call.timer);
+    call.cancelDeadline();
     if (call.recorded) {
       return Future.succeededFuture();
     }
@@ -498,13 +510,37 @@ final class PassThroughInterceptor implements ProxyInterceptor {
 
   /** Records the failure, then answers the caller with it, nothing having been sent back yet. */
   private Future<ProxyResponse> fail(ProxyCall call, ProxyRequest request, ProxyCall.Failure failure) {
-    return record(call, failure).transform(recorded -> Future.succeededFuture(request.release().response()
+    return record(call, failure).transform(recorded -> Future.succeededFuture(released(request).response()
       .setStatusCode(failure.httpStatus()).setBody(json(failure))));
   }
 
   private ProxyResponse failResponse(ProxyCall call, ProxyRequest request, ProxyCall.Failure failure) {
     record(call, failure);
-    return request.release().response().setStatusCode(failure.httpStatus()).setBody(json(failure));
+    return released(request).response().setStatusCode(failure.httpStatus()).setBody(json(failure));
+  }
+
+  /**
+   * The request released for an answer of the proxy's own: {@link ProxyRequest#release()} resumes the body
+   * it streams, which a bodiless request no longer has.
+   */
+  private static ProxyRequest released(ProxyRequest request) {
+    if (request.getBody() == null) {
+      request.headers().clear();
+      return request;
+    }
+    return request.release();
+  }
+
+  /**
+   * Whether an HTTP/1.x request carries no body: neither Content-Length (other than 0) nor
+   * Transfer-Encoding (RFC 9112 6.3). An HTTP/2 request may have one without either.
+   */
+  static boolean bodiless(HttpServerRequest in) {
+    if (in.version() == HttpVersion.HTTP_2) {
+      return false;
+    }
+    String length = in.getHeader(HttpHeaders.CONTENT_LENGTH);
+    return in.getHeader(HttpHeaders.TRANSFER_ENCODING) == null && (length == null || length.equals("0"));
   }
 
   private static Body json(ProxyCall.Failure failure) {
@@ -512,7 +548,7 @@ final class PassThroughInterceptor implements ProxyInterceptor {
   }
 
   private static Future<ProxyResponse> answer(ProxyRequest request, GatewayError error) {
-    return Future.succeededFuture(request.release().response().setStatusCode(error.httpStatus())
+    return Future.succeededFuture(released(request).response().setStatusCode(error.httpStatus())
       .setBody(errorBody(error)));
   }
 

@@ -5,13 +5,17 @@ import io.botgate.integration.IntegrationDefinition;
 import io.botgate.integration.IntegrationExecutor;
 import io.botgate.integration.IntegrationRegistry;
 import io.botgate.integration.UpstreamCredentials;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.httpproxy.HttpProxy;
 import io.vertx.httpproxy.ProxyOptions;
+
+import java.util.function.Predicate;
 
 /**
  * {@code ANY /proxy/{integration}/{rest…}}: a bot runtime's own HTTP call, streamed to the integration's
@@ -19,6 +23,9 @@ import io.vertx.httpproxy.ProxyOptions;
  * session named in {@code X-Botgate-Session}. botgate's part is one interceptor ({@link PassThroughInterceptor}).
  */
 public final class PassThroughProxy {
+
+  /** The route the router reports for a pass-through call (its path, the wildcard left out). */
+  static final String ROUTE = PassThroughInterceptor.PREFIX;
 
   /** Held here: Vert.x 5 closes a client nothing refers to any more, in the middle of a call. */
   private final HttpClient client;
@@ -47,6 +54,45 @@ public final class PassThroughProxy {
   /** Mounts {@code /proxy/*}; no body handler may run before it (the body streams). */
   public void mount(Router router) {
     router.route(PassThroughInterceptor.PREFIX + "*").handler(ctx -> proxy.handle(ctx.request()));
+  }
+
+  /**
+   * The server's request handler, in front of the router: a pass-through call the router's filters would
+   * let through ({@code admitted}) and that its route would match as written goes to the proxy directly,
+   * without a routing context, a wrapper of the request and its query decoded (a fifth of what botgate adds
+   * to a call). Everything else goes to the router, a pass-through call that a filter refuses included,
+   * which answers it as before.
+   */
+  public Handler<HttpServerRequest> inFront(Router router, Predicate<HttpServerRequest> admitted) {
+    return request -> {
+      if (direct(request.uri()) && admitted.test(request)) {
+        request.routed(ROUTE); // as the router reports its route to the HTTP meters
+        proxy.handle(request);
+      } else {
+        router.handle(request);
+      }
+    };
+  }
+
+  /**
+   * Whether the router would route a request URI to {@link #mount}'s route and find nothing to refuse in it:
+   * an origin-form path under {@code /proxy/} that normalizing leaves as it is (no dot segment, no empty
+   * one, nothing percent-encoded) and a query with nothing to decode wrongly (no '%').
+   */
+  static boolean direct(String uri) {
+    if (!uri.startsWith(PassThroughInterceptor.PREFIX)) {
+      return false;
+    }
+    int query = uri.indexOf('?');
+    int end = query < 0 ? uri.length() : query;
+    for (int i = 0; i < uri.length(); i++) {
+      char c = uri.charAt(i);
+      if (c == '%' || c == '#' || c == '\\' || i < end && c == '/' && i + 1 < end
+        && (uri.charAt(i + 1) == '.' || uri.charAt(i + 1) == '/')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public void close() {

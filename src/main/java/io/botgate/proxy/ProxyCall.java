@@ -3,7 +3,12 @@ package io.botgate.proxy;
 import io.botgate.integration.CredentialGrant;
 import io.botgate.integration.IntegrationDefinition;
 import io.botgate.integration.PassThrough;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.internal.ContextInternal;
+
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One call through the proxy, from the caller's request to the last byte of the answer: where it goes,
@@ -21,13 +26,33 @@ final class ProxyCall {
   /** The request to the upstream, once a connection is had: what the deadline resets. */
   HttpClientRequest upstream;
   MeteredBody requestBody;
-  long timer = -1;
+  /** The deadline's task on the event loop, until the outcome is recorded. */
+  private ScheduledFuture<?> deadline;
   boolean timedOut;
   boolean recorded;
 
   ProxyCall(IntegrationDefinition definition, PassThrough record) {
     this.definition = definition;
     this.record = record;
+  }
+
+  /**
+   * Runs {@code expired} on this event loop's context in {@code millis} unless cancelled first. Scheduled on
+   * the event loop itself rather than as a Vert.x timer: a timer is also an entry in a map shared by every
+   * thread, added and removed again on each call, and nearly every call is answered in time.
+   */
+  void deadline(Vertx vertx, long millis, Runnable expired) {
+    ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
+    deadline = context.nettyEventLoop().schedule(() -> context.runOnContext(v -> expired.run()), millis,
+      TimeUnit.MILLISECONDS);
+  }
+
+  void cancelDeadline() {
+    ScheduledFuture<?> scheduled = deadline;
+    if (scheduled != null) {
+      deadline = null;
+      scheduled.cancel(false);
+    }
   }
 
   String deadlineReason() {

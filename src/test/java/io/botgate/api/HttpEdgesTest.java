@@ -119,7 +119,7 @@ class HttpEdgesTest {
       403, "host_not_allowed");
     assertThat(refused.getString("message")).contains("evil.example").contains("http.allowedHosts");
     for (String path : List.of("/", "/index.html", "/api/sessions", "/api/sessions/rebound", "/health", "/metrics",
-      "/demo/faq", "/api/integrations", "/console", "/nothing-here")) {
+      "/demo/faq", "/api/integrations", "/console", "/nothing-here", "/proxy/faqIntegration/x")) {
       error(result(as(evil, HttpMethod.GET, path).send()), 403, "host_not_allowed");
     }
     error(result(as("127.0.0.1.evil.example", HttpMethod.GET, "/api/sessions").send()), 403, "host_not_allowed");
@@ -141,6 +141,8 @@ class HttpEdgesTest {
       error(result(from(origin, HttpMethod.PUT, "/api/integrations/planted")
         .sendJsonObject(new JsonObject().put("method", "GET").put("url", "https://example.com"))), 403, "origin_not_allowed");
       error(result(from(origin, HttpMethod.DELETE, "/api/integrations/faqIntegration").send()), 403, "origin_not_allowed");
+      error(result(from(origin, HttpMethod.POST, "/proxy/faqIntegration/x").putHeader("X-Botgate-Session", "foreign")
+        .send()), 403, "origin_not_allowed");
     }
     assertThat(ran("foreign")).isFalse();
     assertThat(result(request(HttpMethod.GET, "/api/integrations/planted").send()).statusCode()).isEqualTo(404);

@@ -71,6 +71,22 @@ class MetricsTest {
   }
 
   @Test
+  void shouldMeterAPassThroughCallByItsRouteAsTheRouterNamedIt() {
+    assertThat(result(gw.declare(new JsonObject().put("name", "passMetered").put("method", "GET")
+      .put("url", "stub:/status"))).statusCode()).isIn(200, 201);
+    assertThat(result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/proxy/passMetered/200")
+      .putHeader("X-Botgate-Session", "pm1").send()).statusCode()).isEqualTo(200);
+
+    AtomicReference<String> scraped = new AtomicReference<>();
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
+      scraped.set(result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/metrics").send()).bodyAsString());
+      return Pattern.compile("(?m)^vertx_http_server_requests_total\\{code=\"200\",method=\"GET\",route=\"/proxy/\"} [1-9]")
+        .matcher(scraped.get()).find();
+    });
+    assertThat(scraped.get()).doesNotContain("passMetered/200");
+  }
+
+  @Test
   void shouldServeTheScriptDurationHistogramByOutcome() {
     result(gw.declareAndExecute("sc1", new JsonObject().put("name", "scripted").put("method", "GET")
       .put("url", "stub:/status/200").put("retries", 0).put("transformScript", "var a = 1 + 1;"), null));

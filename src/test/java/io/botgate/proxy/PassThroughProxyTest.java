@@ -278,6 +278,17 @@ class PassThroughProxyTest {
   }
 
   @Test
+  void shouldSkipTheRouterOnlyForUrisItWouldRouteToTheProxyAsWritten() {
+    assertThat(PassThroughProxy.direct("/proxy/pass/faq?q=bench&page=2")).isTrue();
+    assertThat(PassThroughProxy.direct("/proxy/pass")).isTrue();
+    assertThat(PassThroughProxy.direct("/proxy/pass/a.b/c?x=/../y")).isTrue();
+    for (String uri : List.of("/proxy", "/api/sessions", "/proxy/pass/../x", "/proxy/pass/./x", "/proxy/pass/.",
+      "/proxy//pass", "/proxy/pass/%2e%2e/x", "/proxy/pass/x?q=%zz", "/proxy/pass\\x", "http://h/proxy/pass/x")) {
+      assertThat(PassThroughProxy.direct(uri)).as(uri).isFalse();
+    }
+  }
+
+  @Test
   void shouldRefuseAnAnswerAnnouncedLargerThanTheLimit() {
     HttpResponse<Buffer> r = result(call(small, HttpMethod.GET, "/proxy/octets/3000", "big-down").send());
     assertThat(r.statusCode()).isEqualTo(502);
