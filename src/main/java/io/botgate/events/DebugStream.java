@@ -209,7 +209,8 @@ public final class DebugStream implements EventNumbering {
    * events rarely (others took more than {@link #RANK_STALE} ranks since its block) takes one at a time, and
    * gives up what is left of a block that went stale: an event is never ranked more than that far behind
    * the newest, and the rest of such a block is never used, so fewer than {@code maxTotal} events may be kept
-   * (by at most a block per thread that went quiet), never more.
+   * (by the rest of a block, fewer than {@link #RANK_BLOCK}, each time a thread fell that far behind in the
+   * middle of one: a thread descheduled on a busy machine, or one whose events went quiet), never more.
    */
   private long rank() {
     if (rankBlock == 1) {

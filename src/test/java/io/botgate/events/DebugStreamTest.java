@@ -163,7 +163,10 @@ class DebugStreamTest {
       t.join();
     }
     emit(stream, "rare", 1);
-    assertThat(stream.kept()).isBetween(20_000L - 3 * DebugStream.RANK_BLOCK, 20_000L);
+    // never more than the total; fewer by the blocks in use and the rest of each block given up when its
+    // thread fell RANK_STALE behind (descheduled on a busy machine): at most once per RANK_STALE ranks a thread
+    long givenUp = 2 * (20_000 / DebugStream.RANK_STALE + 1) * DebugStream.RANK_BLOCK;
+    assertThat(stream.kept()).isBetween(20_000L - 3 * DebugStream.RANK_BLOCK - givenUp, 20_000L);
     assertThat(stream.history("rare", 0, 10)).extracting(DebugEvent::seq).containsExactly(2L);
     long inBusy = 0;
     for (int t = 0; t < 2; t++) {
