@@ -11,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.function.LongUnaryOperator;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -20,9 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The script pool: a fixed number of worker threads behind a bounded queue, and a watchdog that ends
  * every run still going past its time limit (or far past its allocation budget), whatever it is doing.
- * The time limit is wall time, counted against a run that computes or waits, not one starved of a core (see
- * {@link #pastTimeLimit}). The instruction observer stops JavaScript code; the watchdog is the backstop for a
- * builtin that loops in Java and never reaches the observer. It escalates in three steps, each later than the last:
+ * The instruction observer stops JavaScript code; the watchdog is the backstop for a builtin that loops
+ * in Java and never reaches the observer. It escalates in three steps, each later than the last:
  * <ol>
  *   <li>it asks the run to stop: the observer throws at the run's next instruction check;</li>
  *   <li>it stops the thread ({@link Thread#stop()}): the stopping thread takes the run over, replaces the
@@ -31,8 +29,8 @@ import org.slf4j.LoggerFactory;
  *   <li>if the thread still runs (it ignores the stop, or the JDK no longer supports it), the run is
  *       answered, the thread is abandoned and replaced, and {@link #abandoned()} counts it.</li>
  * </ol>
- * So no run holds a worker longer than its limit (so counted) plus {@link #GIVE_UP_AFTER_MS} (plus one
- * watchdog tick), and the pool never runs out of threads. Every run is answered exactly once: whoever moves it out
+ * So no run holds a worker longer than its limit plus {@link #GIVE_UP_AFTER_MS} (plus one watchdog
+ * tick), and the pool never runs out of threads. Every run is answered exactly once: whoever moves it out
  * of RUNNING (its worker, the stopper or the give-up step, each under the run's lock) answers it, and nobody
  * else does. A stop is asynchronous and may land anywhere after it is sent, so it is only sent once the run
  * has been taken over (the worker then has nothing left to deliver) and while the worker is outside shared
@@ -84,8 +82,6 @@ final class ScriptWorkers {
   volatile Consumer<Thread> beforeAnswer = worker -> { };
   /** Called by the stopper with the worker under the run's lock, just before the stop is sent (for tests). */
   volatile Consumer<Thread> whileStopping = worker -> { };
-  /** A thread's CPU time in ns by its id, as the watchdog reads it (a test stands in for a starved worker's). */
-  volatile LongUnaryOperator cpuTime = THREADS::getThreadCpuTime;
 
   /**
    * @param limitMillis       the time limit of a run
@@ -211,14 +207,14 @@ final class ScriptWorkers {
     long now = System.nanoTime();
     for (Job job : running) {
       Worker worker = job.worker;
+      long overMillis = (now - job.startNanos) / 1_000_000 - limitMillis;
       if (job.stopReason == null) {
         long allocated = THREADS.getThreadAllocatedBytes(worker.getId()) - job.allocatedStart;
-        if (pastTimeLimit(worker, job, now)) {
-          job.askedNanos = now;
+        if (overMillis >= ASK_AFTER_MS) {
           job.stopReason = "time limit of " + limitMillis + " ms exceeded";
         } else if (allocated > 2 * maxAllocatedBytes) {
-          job.askedNanos = now;
           job.stopReason = "memory limit exceeded: the script allocated more than " + (maxAllocatedBytes >> 20) + " MiB";
+          job.memoryStopNanos = now;
         }
         continue;
       }
@@ -234,30 +230,11 @@ final class ScriptWorkers {
     }
   }
 
-  /**
-   * Whether the run is {@link #ASK_AFTER_MS} past its time limit in wall time and has really been running:
-   * its worker used at least a quarter of the limit in CPU time (a builtin looping in Java included), or it
-   * waits (in gateway code that does not answer, which uses no CPU). A run that was ready but not given a core
-   * (a loaded machine) ages in wall time without using its budget: it is not stopped for that (CI: a script
-   * of a few ms, one of 60 at once, ended with "time limit of 1000 ms exceeded"). A loop that shares its core
-   * still uses a quarter of the limit well within the wall limit, so it is stopped when it was before.
-   */
-  private boolean pastTimeLimit(Worker worker, Job job, long now) {
-    long wallOver = (now - job.startNanos) / 1_000_000 - limitMillis;
-    if (wallOver < ASK_AFTER_MS) {
-      return false;
-    }
-    long cpu = cpuTime.applyAsLong(worker.getId());
-    if (cpu < 0 || (cpu - job.cpuStart) / 1_000_000 >= limitMillis / 4) {
-      return true; // (a thread that ended or cannot be measured: by wall time alone, as before)
-    }
-    Thread.State state = worker.getState();
-    return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING || state == Thread.State.BLOCKED;
-  }
-
-  /** How far the run is into the escalation, in ms: {@link #ASK_AFTER_MS} when it was asked to stop, then wall time. */
+  /** How far the run is into the escalation, in ms: its time past the limit, or since a memory stop was asked. */
   private long escalation(Job job, long now) {
-    return ASK_AFTER_MS + (now - job.askedNanos) / 1_000_000;
+    long overMillis = (now - job.startNanos) / 1_000_000 - limitMillis;
+    return job.memoryStopNanos == 0 ? overMillis
+      : Math.max(overMillis, (now - job.memoryStopNanos) / 1_000_000 + ASK_AFTER_MS);
   }
 
   /**
@@ -366,9 +343,7 @@ final class ScriptWorkers {
     volatile Worker worker;
     volatile long startNanos;
     volatile long allocatedStart;
-    volatile long cpuStart;
-    /** When the watchdog set {@link #stopReason} (System.nanoTime): the escalation counts from there. */
-    volatile long askedNanos;
+    volatile long memoryStopNanos;
     volatile boolean stopSent;
     volatile boolean stopUnsupported;
     /** Guards {@link #state} and {@link #shared}: held by whoever ends the run, and to enter shared code. */
@@ -387,7 +362,6 @@ final class ScriptWorkers {
       synchronized (lock) {
         this.worker = worker;
         allocatedStart = THREADS.getThreadAllocatedBytes(worker.getId());
-        cpuStart = worker.owner().cpuTime.applyAsLong(worker.getId());
         startNanos = System.nanoTime();
         state = RUNNING;
       }

@@ -53,29 +53,6 @@ class ScriptWorkersTest {
     assertThat(run(() -> new ScriptOutcome(null, false, 0)).ok()).isTrue();
   }
 
-  /**
-   * A run that is ready but not given a core (a loaded machine) ages in wall time without using its budget:
-   * it is not stopped for that. Its worker's CPU time stands still here, as a starved thread's does (less
-   * than a quarter of the limit used); the run goes on past the point where a watchdog counting wall time
-   * alone would have given it up.
-   */
-  @Test
-  @Timeout(value = 30, unit = TimeUnit.SECONDS)
-  void shouldNotStopARunPastItsLimitInWallTimeThatHasNotUsedItsCpuTime() throws Exception {
-    workers.cpuTime = id -> 0;
-    long pastTheGiveUp = (LIMIT_MS + ScriptWorkers.GIVE_UP_AFTER_MS + 200) * 1_000_000L;
-    ScriptOutcome outcome = run(() -> {
-      long began = System.nanoTime();
-      while (System.nanoTime() - began < pastTheGiveUp) {
-        sink++;
-      }
-      return new ScriptOutcome(null, false, 0);
-    });
-
-    assertThat(outcome.ok()).as("%s", outcome.error()).isTrue();
-    assertThat(workers.stopped() + workers.abandoned()).isZero();
-  }
-
   @Test
   @Timeout(value = 30, unit = TimeUnit.SECONDS)
   void shouldAbandonAndReplaceAThreadThatIgnoresTheStopAndSaySo() throws Exception {
