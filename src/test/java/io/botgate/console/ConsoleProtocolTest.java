@@ -20,6 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -181,13 +182,16 @@ class ConsoleProtocolTest {
     for (int i = 0; i < total; i++) {
       stream().emit("flood", "debug", "debug", i + " " + padding, null);
     }
-    // the producer was never held up by the stalled client; the other client keeps receiving
-    await().until(() -> fast.events("flood").size() + droppedCount(fast) == total);
+    // the producer was never held up by the stalled client; the other client keeps receiving. 30 MB to parse
+    // and keep on the test's side take longer than awaitility's default 10 s on a loaded machine (CI-like load:
+    // "not fulfilled within 10 seconds" here), so the flood's waits allow a minute
+    Duration flood = Duration.ofSeconds(60);
+    await().atMost(flood).until(() -> fast.events("flood").size() + droppedCount(fast) == total);
     stream().emit("flood", "debug", "debug", "after the flood", null);
-    await().until(() -> fast.events("flood").stream().anyMatch(e -> e.getString("text").equals("after the flood")));
+    await().atMost(flood).until(() -> fast.events("flood").stream().anyMatch(e -> e.getString("text").equals("after the flood")));
 
     slow.socket.resume();
-    await().until(() -> slow.events("flood").size() + droppedCount(slow) == total + 1);
+    await().atMost(flood).until(() -> slow.events("flood").size() + droppedCount(slow) == total + 1);
     assertThat(droppedCount(slow)).isPositive();
     List<Long> received = seqs(slow.events("flood"));
     assertThat(received).isSorted().doesNotHaveDuplicates();

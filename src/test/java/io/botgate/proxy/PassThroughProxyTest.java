@@ -57,7 +57,10 @@ class PassThroughProxyTest {
       .put("proxy.response.limit.bytes", 2_000_000).put("upstream.limit.bytes", 100_000)));
     client = vertx.createHttpClient();
     vertx.eventBus().<JsonObject>consumer("botgate.results", m -> published.add(m.body()));
-    declare(gw, def("pipe", "stub:/pipe"));
+    // The 50 MB lockstep runs under this integration's deadline: a few seconds on a quiet machine, more than the
+    // default 20 s on a loaded one (CI shares 2 cores with Chromium and the test). A gateway that buffered would
+    // still fail it: the run would wait for an echo that never comes until this deadline cut it.
+    declare(gw, def("pipe", "stub:/pipe").put("timeoutMs", 100_000));
     declare(gw, def("stat", "stub:/status"));
     declare(gw, def("empty", "stub:/empty"));
     declare(gw, def("echo", "stub:/echo"));

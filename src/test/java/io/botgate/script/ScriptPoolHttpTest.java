@@ -49,7 +49,14 @@ class ScriptPoolHttpTest {
       long tookMillis = (System.nanoTime() - start) / 1_000_000;
       assertThat(answer.getString("outcome")).as("outcome of %s", code).isEqualTo("error");
       assertThat(answer.getJsonObject("error").getString("type")).as("error of %s", code).isEqualTo("limit");
-      assertThat(tookMillis).as("time to answer %s", code).isLessThan(2 * LIMIT_MS + 1_000);
+      // the run's own time, stop included, is the contract; the round trip adds HTTP on a JVM shared with the
+      // client, which under load (load 13) alone took the answer past 3 s (3258 ms), so it only guards a hang
+      double runMillis = answer.getJsonArray("events").stream().map(JsonObject.class::cast)
+        .filter(e -> "script".equals(e.getString("kind")) && "error".equals(e.getJsonObject("data").getString("phase")))
+        .findFirst().orElseThrow(() -> new AssertionError("no error event in " + answer.encode()))
+        .getJsonObject("data").getDouble("durationMs");
+      assertThat(runMillis).as("time to stop %s", code).isLessThan(2.0 * LIMIT_MS + 1_000);
+      assertThat(tookMillis).as("time to answer %s", code).isLessThan(10 * LIMIT_MS);
     }
     JsonObject fine = script("after-loops", "botContext.sendMessage('still here ' + (1 + 1));");
     assertThat(fine.getString("outcome")).isEqualTo("ok");
