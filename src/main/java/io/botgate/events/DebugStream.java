@@ -194,7 +194,7 @@ public final class DebugStream implements EventNumbering {
     byte[] bytes = event.utf8();
     long position = ring.append(bytes);
     if (position < 0) {
-      return; // larger than the ring can hold: streamed live, never kept
+      return; // larger than a segment, or the ring came round first: streamed live, never kept
     }
     history.add(event.seq(), rank(), position, bytes.length);
     while (history.size > historySize || history.size > 0 && !held(history, 0)) {
@@ -259,16 +259,32 @@ public final class DebugStream implements EventNumbering {
       return out;
     }
     synchronized (history) {
-      for (int i = 0; i < history.size && out.size() < limit; i++) {
-        if (history.seq(i) > after && held(history, i)) {
+      for (int i = unbroken(history); i < history.size && out.size() < limit; i++) {
+        if (history.seq(i) > after) {
           byte[] text = ring.readIfHeld(history.position(i), history.length(i));
-          if (text != null) { // else the ring came round over it while it was read
+          if (text == null) { // the ring came round over it while it was read: only what follows is unbroken
+            out.clear();
+          } else {
             out.add(new DebugEvent(history.seq(i), session, text));
           }
         }
       }
     }
     return out;
+  }
+
+  /**
+   * Where the newest unbroken run of a history's held events starts. A session's events are ranked and
+   * placed by the thread that emits them (in blocks and chunks), so an older one can go before a newer one;
+   * a replay never skips over such a hole. (Seqs need not follow one another: in a cluster a session's
+   * events are spread over the nodes that emitted them.) The caller holds the history's lock.
+   */
+  private int unbroken(History history) {
+    int first = history.size;
+    while (first > 0 && held(history, first - 1)) {
+      first--;
+    }
+    return first;
   }
 
   /**
@@ -323,7 +339,7 @@ public final class DebugStream implements EventNumbering {
     return emitted.sum();
   }
 
-  /** Events the histories hold now, at most the total bound. */
+  /** Events the histories hold now and would replay, at most the total bound. */
   public long kept() {
     return count(true);
   }
@@ -337,9 +353,7 @@ public final class DebugStream implements EventNumbering {
     long count = 0;
     for (History history : histories.values()) {
       synchronized (history) {
-        for (int i = 0; i < history.size; i++) {
-          count += !onlyHeld || held(history, i) ? 1 : 0;
-        }
+        count += onlyHeld ? history.size - unbroken(history) : history.size;
       }
     }
     return count;
@@ -361,7 +375,7 @@ public final class DebugStream implements EventNumbering {
         if (h.lastActivity < cutoff) {
           return true;
         }
-        while (h.size > 0 && !held(h, 0)) {
+        for (int gone = unbroken(h); gone > 0; gone--) { // what a replay can no longer reach
           h.removeFirst();
         }
         h.compact();
