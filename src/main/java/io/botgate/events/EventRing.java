@@ -57,7 +57,7 @@ final class EventRing {
   }
 
   EventRing(long capacityBytes, int maxSegment) {
-    // at least four segments: coming round to a segment drops the whole of it, a quarter of the ring at most
+    // four segments or more (from 4 KB): coming round to a segment drops the whole of it, a quarter at most
     segmentSize = (int) Math.max(1024, Math.min(maxSegment, capacityBytes / 4));
     segments = new AtomicReferenceArray<>((int) Math.max(1, capacityBytes / segmentSize));
     capacity = (long) segments.length() * segmentSize;

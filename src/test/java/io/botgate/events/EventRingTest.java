@@ -122,6 +122,8 @@ class EventRingTest {
     }
     reader.join();
     assertThat(written.size() + abandoned.get()).isEqualTo(60_000); // no two writers were given the same place
+    // a write is given up only when its writer was held up for a whole lap of the ring: rare even under load
+    assertThat(abandoned.get()).as("writes given up").isLessThan(6_000);
     List<Long> positions = written.keySet().stream().sorted().toList();
     for (int i = 1; i < positions.size(); i++) {
       long previousEnd = positions.get(i - 1) + written.get(positions.get(i - 1)).length;
