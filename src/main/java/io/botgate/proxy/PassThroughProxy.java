@@ -1,5 +1,6 @@
 package io.botgate.proxy;
 
+import io.botgate.GatewayError;
 import io.botgate.integration.EgressGuard;
 import io.botgate.integration.IntegrationDefinition;
 import io.botgate.integration.IntegrationExecutor;
@@ -10,10 +11,14 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.httpproxy.HttpProxy;
 import io.vertx.httpproxy.ProxyOptions;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.function.Predicate;
 
@@ -23,6 +28,8 @@ import java.util.function.Predicate;
  * session named in {@code X-Botgate-Session}. botgate's part is one interceptor ({@link PassThroughInterceptor}).
  */
 public final class PassThroughProxy {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PassThroughProxy.class);
 
   /** The route the router reports for a pass-through call (its path, the wildcard left out). */
   static final String ROUTE = PassThroughInterceptor.PREFIX;
@@ -67,11 +74,26 @@ public final class PassThroughProxy {
     return request -> {
       if (direct(request.uri()) && admitted.test(request)) {
         request.routed(ROUTE); // as the router reports its route to the HTTP meters
-        proxy.handle(request);
+        try {
+          proxy.handle(request);
+        } catch (RuntimeException e) { // what the router's failure handler would do: never a call left hanging
+          failed(request, e);
+        }
       } else {
         router.handle(request);
       }
     };
+  }
+
+  private static void failed(HttpServerRequest request, RuntimeException e) {
+    LOG.error("request " + request.method() + " " + request.path() + " failed", e);
+    HttpServerResponse response = request.response();
+    if (response.headWritten()) {
+      response.reset();
+      return;
+    }
+    response.setStatusCode(500).putHeader("Content-Type", "application/json").end(new GatewayError(500,
+      "internal_error", "botgate failed to handle the request: " + e.getMessage()).toJson().toBuffer());
   }
 
   /**

@@ -43,8 +43,12 @@ final class ProxyCall {
    */
   void deadline(Vertx vertx, long millis, Runnable expired) {
     ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
-    deadline = context.nettyEventLoop().schedule(() -> context.runOnContext(v -> expired.run()), millis,
-      TimeUnit.MILLISECONDS);
+    deadline = context.nettyEventLoop().schedule(() -> context.runOnContext(v -> {
+      if (deadline != null) { // not answered meanwhile: cancelling cannot stop a task that already fired
+        deadline = null;
+        expired.run();
+      }
+    }), millis, TimeUnit.MILLISECONDS);
   }
 
   void cancelDeadline() {
