@@ -340,59 +340,10 @@ final class RequestTemplate {
   }
 
   private static void checkSegment(CharSequence url, int from, int to, Template.Placeholder filler) {
-    if (to - from == 0 || to - from > 12) {
-      return;
-    }
-    for (int i = from; i < to; i++) { // only dots and escapes can make a dot segment: most values stop here
-      char c = url.charAt(i);
-      if (c != '.' && c != '%' && hex(c) < 0) {
-        return;
-      }
-    }
-    if (isDotSegment(url.subSequence(from, to).toString())) {
+    if (DotSegments.isDotSegment(url, from, to)) {
       throw new TemplateRejection("the value of " + filler + " in url makes a path segment '.' or '..'; "
         + "a path placeholder fills exactly one segment and can never change the path");
     }
-  }
-
-  /**
-   * '.' or '..', also once or twice percent-decoded: the segment as sent holds the value encoded, so a
-   * value such as {@code %2e%2e} is refused too (servers and proxies that decode twice exist).
-   */
-  static boolean isDotSegment(String segment) {
-    String s = segment;
-    for (int round = 0; round < 3; round++) {
-      if (s.equals(".") || s.equals("..")) {
-        return true;
-      }
-      if (s.isEmpty() || s.length() > 12 || s.indexOf('%') < 0) {
-        return false;
-      }
-      String decoded = percentDecode(s);
-      if (decoded.equals(s)) {
-        return false;
-      }
-      s = decoded;
-    }
-    return s.equals(".") || s.equals("..");
-  }
-
-  private static String percentDecode(String s) {
-    StringBuilder out = new StringBuilder(s.length());
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '%' && i + 2 < s.length() && hex(s.charAt(i + 1)) >= 0 && hex(s.charAt(i + 2)) >= 0) {
-        out.append((char) (hex(s.charAt(i + 1)) * 16 + hex(s.charAt(i + 2))));
-        i += 2;
-      } else {
-        out.append(c);
-      }
-    }
-    return out.toString();
-  }
-
-  private static int hex(char c) {
-    return Character.digit(c, 16);
   }
 
   /** The host of an absolute URL as written (brackets of an IPv6 literal kept), "" when it has none. */

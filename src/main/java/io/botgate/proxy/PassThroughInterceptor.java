@@ -3,6 +3,7 @@ package io.botgate.proxy;
 import io.botgate.GatewayError;
 import io.botgate.events.SecretMask;
 import io.botgate.integration.CredentialUnavailable;
+import io.botgate.integration.DotSegments;
 import io.botgate.integration.EgressGuard;
 import io.botgate.integration.IntegrationDefinition;
 import io.botgate.integration.IntegrationExecutor;
@@ -240,27 +241,12 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     return null;
   }
 
-  /** Whether a segment of the path is '.' or '..', also written as {@code %2e} in either case. */
+  /** Whether a segment of the path is '.' or '..', also percent-encoded once or twice, as a template refuses. */
   static boolean hasDotSegment(String path) {
-    int start = 0;
-    while (start <= path.length()) {
+    for (int start = 0; start <= path.length(); ) {
       int end = path.indexOf('/', start);
-      if (end < 0) {
-        end = path.length();
-      }
-      int dots = 0;
-      int i = start;
-      while (i < end && dots <= 2) {
-        if (path.charAt(i) == '.') {
-          i++;
-        } else if (path.charAt(i) == '%' && path.regionMatches(true, i, "%2e", 0, 3)) {
-          i += 3;
-        } else {
-          break;
-        }
-        dots++;
-      }
-      if (i == end && dots >= 1 && dots <= 2) {
+      end = end < 0 ? path.length() : end;
+      if (DotSegments.isDotSegment(path, start, end)) {
         return true;
       }
       start = end + 1;

@@ -278,6 +278,10 @@ class PassThroughProxyTest {
     HttpResponse<Buffer> dots = result(call(gw, HttpMethod.GET, "/proxy/echo/a/%2e%2e/b", "s").send());
     assertThat(dots.statusCode()).isEqualTo(400);
     assertThat(gw.upstream.hits("/echo/a/%2e%2e/b")).isZero();
+    // encoded twice, as a template placeholder refuses it too: servers and proxies that decode twice exist
+    HttpResponse<Buffer> twice = result(call(gw, HttpMethod.GET, "/proxy/echo/a/%252e%252E/b", "s").send());
+    assertThat(twice.statusCode()).isEqualTo(400);
+    assertThat(errorCode(twice)).isEqualTo("invalid_path");
   }
 
   @Test
