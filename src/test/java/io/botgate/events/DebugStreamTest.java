@@ -89,6 +89,33 @@ class DebugStreamTest {
     assertThat(stream.history("big", 0, 100)).extracting(DebugEvent::seq).containsExactly(7L, 8L, 9L, 10L);
   }
 
+  /**
+   * A session's events ranked out of order by two threads (ranks in blocks): its first and third event sit
+   * in this thread's block, its second in the other thread's later one, so the first and third go before
+   * the second. A replay must then not give the second alone, as if nothing came after it.
+   */
+  @Test
+  void shouldNeverReplayAnEventWhoseSuccessorWasLetGo() throws Exception {
+    DebugStream stream = new DebugStream(null, 100_000, DebugStream.RANK_BLOCKS_FROM, 60_000, now::get);
+    emit(stream, "warm", 64); // this thread's blocks double up to one of RANK_BLOCK, with room left
+    stream.emit("s", "debug", "debug", "first", null);
+    Thread other = new Thread(() -> {
+      emit(stream, "other", 1);
+      stream.emit("s", "debug", "debug", "second", null); // a rank from a block taken after this thread's
+    });
+    other.start();
+    other.join();
+    stream.emit("s", "debug", "debug", "third", null);
+    assertThat(stream.history("s", 0, 10)).extracting(DebugEvent::seq).containsExactly(1L, 2L, 3L);
+    int flood = 0;
+    while (stream.history("s", 0, 10).stream().anyMatch(e -> e.seq() == 3) && flood++ < 100_000) {
+      stream.emit("flood", "debug", "debug", "x", null);
+    }
+    assertThat(stream.history("s", 0, 10)).isEmpty(); // not [2]: its successor is gone
+    assertThat(stream.kept()).isEqualTo(stream.history("flood", 0, 100_000).size()
+      + stream.history("warm", 0, 100).size() + stream.history("other", 0, 100).size());
+  }
+
   @Test
   void shouldLetGoOfEvictedHandlesAndKeepNumberingAfterwards() {
     DebugStream stream = new DebugStream(null, 1000, 100, 60_000, now::get);
