@@ -115,16 +115,14 @@ public final class JsonText {
   }
 
   /**
-   * String fields encoded once ({@code "a":"x","b":"y"}, names and values in pairs), to be written by
-   * {@link Fields#encoded} into documents that repeat them (every debug event of a session names it).
+   * Fields to be encoded once ({@code "a":"x","b":"y"}) and written by {@link Fields#encoded} into documents
+   * that repeat them (every debug event of a session names it); {@link Fields#inner} gives them. In a buffer
+   * of its own, not the thread's scratch one: they are made while a {@link #fields()} document is written.
    */
-  public static byte[] encodedFields(Object... namesAndValues) {
-    Fields fields = new Fields(new Out());
-    for (int i = 0; i < namesAndValues.length; i += 2) {
-      Object name = namesAndValues[i];
-      fields.string(name instanceof Key key ? key : key((String) name), (String) namesAndValues[i + 1]);
-    }
-    return Arrays.copyOf(fields.out.bytes, fields.out.length);
+  public static Fields detachedFields() {
+    Out out = new Out();
+    out.put('{');
+    return new Fields(out);
   }
 
   /** One JSON object being written; see {@link #fields()}. */
@@ -137,14 +135,18 @@ public final class JsonText {
     }
 
     private void key(Key key) {
-      byte[] name = key.utf8;
-      out.room(name.length + 1);
+      raw(key.utf8);
+    }
+
+    /** Encoded text after a comma unless it is the first. */
+    private void raw(byte[] text) {
+      out.room(text.length + 1);
       if (!first) {
         out.bytes[out.length++] = ',';
       }
       first = false;
-      System.arraycopy(name, 0, out.bytes, out.length, name.length);
-      out.length += name.length;
+      System.arraycopy(text, 0, out.bytes, out.length, text.length);
+      out.length += text.length;
     }
 
     public Fields number(Key key, long value) {
@@ -191,15 +193,9 @@ public final class JsonText {
       return this;
     }
 
-    /** Fields encoded once by {@link JsonText#encodedFields}, written as they are. */
+    /** Fields encoded once ({@link #inner}), written as they are. */
     public Fields encoded(byte[] fields) {
-      out.room(fields.length + 1);
-      if (!first) {
-        out.bytes[out.length++] = ',';
-      }
-      first = false;
-      System.arraycopy(fields, 0, out.bytes, out.length, fields.length);
-      out.length += fields.length;
+      raw(fields);
       return this;
     }
 
@@ -208,6 +204,11 @@ public final class JsonText {
       key(key);
       out.value(value);
       return this;
+    }
+
+    /** The fields written so far without the object's braces, to be written by {@link #encoded}. */
+    public byte[] inner() {
+      return Arrays.copyOfRange(out.bytes, 1, out.length);
     }
 
     /** The object's JSON text as UTF-8, in an array of its own. */

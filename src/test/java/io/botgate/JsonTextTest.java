@@ -49,7 +49,7 @@ class JsonTextTest {
   void shouldWriteFieldsEncodedOnceAsIfWrittenOneByOne() {
     JsonText.Key kind = JsonText.key("kind");
     for (String value : Arrays.asList("plain", "a\nb\u0001 café ✓ 😀 \ud800", "", null)) {
-      byte[] once = JsonText.encodedFields(kind, value, "le\"vel", "debug");
+      byte[] once = JsonText.detachedFields().string(kind, value).string(JsonText.key("le\"vel"), "debug").inner();
       byte[] first = JsonText.fields().encoded(once).number(JsonText.key("seq"), 7).done();
       byte[] between = JsonText.fields().number(JsonText.key("seq"), 7).encoded(once).string(JsonText.key("text"), value)
         .done();

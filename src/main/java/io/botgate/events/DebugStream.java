@@ -164,7 +164,7 @@ public final class DebugStream implements EventNumbering {
         return pair.fields;
       }
     }
-    byte[] fields = JsonText.encodedFields(KIND, kind, LEVEL, level);
+    byte[] fields = JsonText.detachedFields().string(KIND, kind).string(LEVEL, level).inner();
     if (known.length < KINDS_KEPT && kind != null && level != null) {
       KindAndLevel[] more = java.util.Arrays.copyOf(known, known.length + 1);
       more[known.length] = new KindAndLevel(kind, level, fields);
@@ -403,7 +403,7 @@ public final class DebugStream implements EventNumbering {
 
     byte[] sessionField(String session) {
       if (sessionField == null) {
-        sessionField = JsonText.encodedFields(SESSION, session);
+        sessionField = JsonText.detachedFields().string(SESSION, session).inner();
       }
       return sessionField;
     }
