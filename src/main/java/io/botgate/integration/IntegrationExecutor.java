@@ -485,26 +485,18 @@ public final class IntegrationExecutor {
       });
     }
 
-    /** {@code {"api_<rdv>": body}} as text; a body that parsed as JSON is spliced in as received. */
+    /**
+     * {@code {"api_<rdv>": body}} as text; a body that parsed as JSON is spliced in as received. The name needs
+     * no escaping: a responseDataVariable is letters, digits, '_' and '-' (IntegrationDefinition checks it).
+     */
     private String jsonData(String api, Object parsed, Buffer raw) {
-      if (parsed == null && isPlainName(api)) {
+      if (parsed == null) {
         return "{\"" + api + "\":null}"; // most pass-through calls: nothing captured, no encoder needed
       }
-      if (parsed == null || parsed instanceof String) {
+      if (parsed instanceof String) {
         return new JsonObject().put(api, parsed).encode();
       }
       return "{\"" + api + "\":" + raw.toString() + "}";
-    }
-
-    /** Whether a name is written in JSON as it is: letters, digits, '_' and '$' only. */
-    private static boolean isPlainName(String name) {
-      for (int i = 0; i < name.length(); i++) {
-        char c = name.charAt(i);
-        if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '$')) {
-          return false;
-        }
-      }
-      return true;
     }
 
     /**
