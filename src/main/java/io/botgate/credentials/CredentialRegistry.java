@@ -4,6 +4,7 @@ import io.botgate.integration.CredentialGrant;
 import io.botgate.integration.CredentialUnavailable;
 import io.botgate.integration.EgressGuard;
 import io.botgate.integration.IntegrationDefinition;
+import io.botgate.integration.LazyWebClient;
 import io.botgate.integration.UpstreamCredentials;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -29,28 +30,13 @@ public final class CredentialRegistry implements UpstreamCredentials {
 
   private final Map<String, Credential> byName = new ConcurrentSkipListMap<>();
   private final CredentialContext context;
-  private final Vertx vertx;
-  /**
-   * Held here: Vert.x 5 closes a client nothing refers to any more, in the middle of a call. Made at the first
-   * token request: most gateways have no OAuth2 credential, and a client is not on the way to the first answer.
-   */
-  private WebClient tokenClient;
-  private boolean closed;
+  /** For token endpoints: most gateways have no OAuth2 credential, so it is made at the first token request. */
+  private final LazyWebClient tokenClient;
 
   public CredentialRegistry(Vertx vertx, Map<String, String> env, EgressGuard guard) {
-    this.vertx = vertx;
-    this.context = new CredentialContext(vertx, Map.copyOf(env), guard, this::tokenClient, System::currentTimeMillis);
-  }
-
-  private synchronized WebClient tokenClient() {
-    if (tokenClient == null) {
-      tokenClient = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true)
-        .setConnectTimeout((int) OAuth2Credential.TOKEN_TIMEOUT_MS).setUserAgentEnabled(false));
-      if (closed) {
-        tokenClient.close(); // its requests fail as they would on a closed client
-      }
-    }
-    return tokenClient;
+    this.tokenClient = new LazyWebClient(() -> WebClient.create(vertx, new WebClientOptions().setKeepAlive(true)
+      .setConnectTimeout((int) OAuth2Credential.TOKEN_TIMEOUT_MS).setUserAgentEnabled(false)));
+    this.context = new CredentialContext(vertx, Map.copyOf(env), guard, tokenClient::get, System::currentTimeMillis);
   }
 
   /**
@@ -172,11 +158,6 @@ public final class CredentialRegistry implements UpstreamCredentials {
 
   public void close() {
     byName.values().forEach(Credential::close);
-    synchronized (this) {
-      closed = true;
-      if (tokenClient != null) {
-        tokenClient.close();
-      }
-    }
+    tokenClient.close();
   }
 }

@@ -56,9 +56,8 @@ final class UpstreamCaller {
    * used from a single loop only ever opens connections on that loop.
    */
   private final Map<Thread, WebClient> perLoop = new ConcurrentHashMap<>();
-  /** For calls made off the event loops (worker threads, tests). */
-  private WebClient shared;
-  private boolean closed;
+  /** For calls made off the event loops (worker threads, tests), made at the first such call. */
+  private final LazyWebClient shared = new LazyWebClient(this::newClient);
 
   UpstreamCaller(Vertx vertx, EgressGuard guard, SecretMask mask, long maxBodyBytes) {
     this(vertx, guard, mask, maxBodyBytes, UpstreamCredentials.NONE, UpstreamOptions.defaults(), new RecordedMocks(vertx, null));
@@ -190,18 +189,7 @@ final class UpstreamCaller {
   private WebClient client() {
     return Context.isOnEventLoopThread()
       ? perLoop.computeIfAbsent(Thread.currentThread(), thread -> newClient())
-      : shared();
-  }
-
-  /** The client of calls made off the event loops, made at the first such call rather than at start. */
-  private synchronized WebClient shared() {
-    if (shared == null) {
-      shared = newClient();
-      if (closed) {
-        shared.close();
-      }
-    }
-    return shared;
+      : shared.get();
   }
 
   /**
@@ -228,12 +216,7 @@ final class UpstreamCaller {
 
   void close() {
     perLoop.values().forEach(WebClient::close);
-    synchronized (this) {
-      closed = true;
-      if (shared != null) {
-        shared.close();
-      }
-    }
+    shared.close();
   }
 
   /** One execution: its attempts, its deadline, its single outcome. */
