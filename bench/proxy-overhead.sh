@@ -44,6 +44,7 @@
 #   PASS_ONLY=1       measures the pass-through pair (d) and (e) alone (no latency step)
 #   METRICS_COST=1    measures the cost of metrics instead (below)
 #   SKIP_BUILD=1      uses target/botgate.jar as it is (as in the other benchmarks)
+#   PORTS=<port>      the first of the five ports in a row the run listens on (default 18080)
 #   JAVA_OPTS         flags for both JVMs
 # With the defaults a run takes about 8 minutes: 140 s of warm-up, 5 rounds x 5 runs x 10 s, 3 x 2 x 10 s of
 # latency step.
@@ -71,7 +72,8 @@ command -v wrk >/dev/null && command -v nginx >/dev/null || {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx >/dev/null; }
 [ -n "${SKIP_BUILD:-}" ] || nice -n 10 mvn -B -q package -DskipTests
 
-UPSTREAM=18081 PROXY=18082 GATEWAY=18080 PLAIN=18083
+PORTS=${PORTS:-18080} # the first of five ports in a row: the gateway, the upstream, nginx, PlainProxy, and the gateway without metrics
+GATEWAY=$PORTS UPSTREAM=$((PORTS + 1)) PROXY=$((PORTS + 2)) PLAIN=$((PORTS + 3))
 # about 1 KB of JSON, as in the issue's measurement: three FAQ results whose titles the execution maps
 BODY='{"query":"bench","total":3,"page":1,"results":[{"id":1,"title":"How do I reset my password?","url":"https://help.example.com/articles/reset-password","category":"account","snippet":"Open the app, go to Settings and follow the steps shown on screen. If that does not work, our agents can help you in the chat.","updated":"2026-11-21T10:00:00Z","score":0.8},{"id":2,"title":"How do I pay my bill?","url":"https://help.example.com/articles/pay-bill","category":"billing","snippet":"Open the app, go to Settings and follow the steps shown on screen. If that does not work, our agents can help you in the chat.","updated":"2026-11-22T10:00:00Z","score":0.7},{"id":3,"title":"How do I turn on roaming?","url":"https://help.example.com/articles/roaming","category":"travel","snippet":"Open the app, go to Settings and follow the steps shown on screen. If that does not work, our agents can help you in the chat.","updated":"2026-11-23T10:00:00Z","score":0.6}]}'
 # Two nginx processes, each with one worker: the upstream, and the reverse proxy in front of it.
@@ -191,7 +193,7 @@ cat "$WORK/execute-request.lua" "$WORK/pacing.lua" "$WORK/report.lua" > "$WORK/p
 cat "$WORK/direct-request.lua" "$WORK/pacing.lua" "$WORK/report.lua" > "$WORK/paced-direct.lua"
 
 if [ -n "${METRICS_COST:-}" ]; then
-  NOMETRICS=18084
+  NOMETRICS=$((PORTS + 4))
   java ${JAVA_OPTS:-} -Dhttp.port=$NOMETRICS -Degress.allow=127.0.0.1 -Dintegrations.file="$WORK/integrations.json" \
     -Dmetrics.vertx=false -jar target/botgate.jar > "$WORK/gateway-off.log" 2>&1 &
   NOMETRICS_PID=$!
