@@ -21,29 +21,18 @@ CONNS=${2:-32}
 ROUNDS=${3:-3}
 SESSIONS=10000
 WORK=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null;
+. bench/nginx.sh
+trap 'kill $(jobs -p) 2>/dev/null || true; stop_nginx
   echo "logs: $WORK (kept)"' EXIT
 
-command -v wrk >/dev/null && command -v nginx >/dev/null || {
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx >/dev/null; }
 [ -f target/botgate.jar ] && [ -z "$(find src pom.xml -newer target/botgate.jar -print -quit)" ] || mvn -B -q package -DskipTests
 
 UPSTREAM=18281 STANDALONE=18280 ONE=18282 PAIR_A=18283 PAIR_B=18284 PAIR=18285 TODAY=18286
 BODY='{"query":"bench","total":3,"results":[{"id":1,"title":"How do I reset my password?"},{"id":2,"title":"How do I pay my bill?"},{"id":3,"title":"How do I turn on roaming?"}]}'
-cat > "$WORK/nginx.conf" <<NGINX
-worker_processes 1;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  upstream pair { server 127.0.0.1:$PAIR_A; server 127.0.0.1:$PAIR_B; keepalive 64; }
-  server { listen 127.0.0.1:$UPSTREAM; location / { default_type application/json; return 200 '$BODY'; } }
+start_nginx front "  upstream pair { server 127.0.0.1:$PAIR_A; server 127.0.0.1:$PAIR_B; keepalive 64; }
+$(json_server "$UPSTREAM" "$BODY")
   server { listen 127.0.0.1:$PAIR; location / { proxy_pass http://pair; proxy_http_version 1.1;
-           proxy_set_header Connection ""; proxy_set_header Host \$http_host; } }
-}
-NGINX
-nginx -c "$WORK/nginx.conf"
+           proxy_set_header Connection \"\"; proxy_set_header Host \$http_host; } }"
 
 cat > "$WORK/integrations.json" <<JSON
 [{"name": "bench", "method": "GET", "url": "http://127.0.0.1:$UPSTREAM/faq", "query": {"q": "{\$botContext.q}"},

@@ -65,11 +65,9 @@ WARMUP=${WARMUP:-40}
 LAT_ROUNDS=${LAT_ROUNDS:-3}
 LAT_SECONDS=${LAT_SECONDS:-$DURATION}
 WORK=$(mktemp -d)
-stop_nginx() { local f; for f in "$WORK"/*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null; done; true; }
+. bench/nginx.sh
 trap 'kill $(jobs -p) 2>/dev/null || true; stop_nginx; rm -rf "$WORK"' EXIT
 
-command -v wrk >/dev/null && command -v nginx >/dev/null || {
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx >/dev/null; }
 [ -n "${SKIP_BUILD:-}" ] || nice -n 10 mvn -B -q package -DskipTests
 
 PORTS=${PORTS:-18080} # the first of five ports in a row: the gateway, the upstream, nginx, PlainProxy, and the gateway without metrics
@@ -77,44 +75,14 @@ GATEWAY=$PORTS UPSTREAM=$((PORTS + 1)) PROXY=$((PORTS + 2)) PLAIN=$((PORTS + 3))
 # about 1 KB of JSON, as in the issue's measurement: three FAQ results whose titles the execution maps
 BODY='{"query":"bench","total":3,"page":1,"results":[{"id":1,"title":"How do I reset my password?","url":"https://help.example.com/articles/reset-password","category":"account","snippet":"Open the app, go to Settings and follow the steps shown on screen. If that does not work, our agents can help you in the chat.","updated":"2026-11-21T10:00:00Z","score":0.8},{"id":2,"title":"How do I pay my bill?","url":"https://help.example.com/articles/pay-bill","category":"billing","snippet":"Open the app, go to Settings and follow the steps shown on screen. If that does not work, our agents can help you in the chat.","updated":"2026-11-22T10:00:00Z","score":0.7},{"id":3,"title":"How do I turn on roaming?","url":"https://help.example.com/articles/roaming","category":"travel","snippet":"Open the app, go to Settings and follow the steps shown on screen. If that does not work, our agents can help you in the chat.","updated":"2026-11-23T10:00:00Z","score":0.6}]}'
 # Two nginx processes, each with one worker: the upstream, and the reverse proxy in front of it.
-cat > "$WORK/upstream.conf" <<NGINX
-worker_processes 1;
-pid $WORK/upstream.pid;
-error_log $WORK/upstream-error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 100000;
-  server { listen 127.0.0.1:$UPSTREAM; location / { default_type application/json; return 200 '$BODY'; } }
-}
-NGINX
-cat > "$WORK/proxy.conf" <<NGINX
-worker_processes 1;
-pid $WORK/proxy.pid;
-error_log $WORK/proxy-error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 100000;
+start_nginx upstream "  keepalive_requests 100000;
+$(json_server "$UPSTREAM" "$BODY")"
+start_nginx proxy "  keepalive_requests 100000;
   upstream origin { server 127.0.0.1:$UPSTREAM; keepalive 64; keepalive_requests 100000; }
   server { listen 127.0.0.1:$PROXY; location / { proxy_pass http://origin; proxy_http_version 1.1;
-           proxy_set_header Connection ""; } }
-}
-NGINX
-nginx_worker() { # pid file -> the pid of its master's one worker process
-  local master worker
-  for _ in $(seq 100); do
-    master=$(cat "$1" 2>/dev/null || true)
-    worker=${master:+$(pgrep -P "$master" || true)}
-    [ -n "$worker" ] && { echo "$worker"; return; }
-    sleep 0.1
-  done
-  echo "no nginx worker for $1" >&2; exit 1
-}
-nginx -e "$WORK/upstream-error.log" -c "$WORK/upstream.conf"
-nginx -e "$WORK/proxy-error.log" -c "$WORK/proxy.conf"
-UPSTREAM_WORKER=$(nginx_worker "$WORK/upstream.pid")
-PROXY_WORKER=$(nginx_worker "$WORK/proxy.pid")
+           proxy_set_header Connection \"\"; } }"
+UPSTREAM_WORKER=$(nginx_worker upstream)
+PROXY_WORKER=$(nginx_worker proxy)
 
 cat > "$WORK/integrations.json" <<JSON
 [{"name": "bench", "method": "GET", "url": "http://127.0.0.1:$UPSTREAM/faq", "query": {"q": "{\$botContext.q}"},

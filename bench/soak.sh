@@ -11,25 +11,15 @@ cd "$(dirname "$0")/.."
 MINUTES=${1:-30}
 RATE=${2:-0}
 WORK=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null;
+. bench/nginx.sh
+trap 'kill $(jobs -p) 2>/dev/null || true; stop_nginx
   echo "gateway log: $WORK/gateway.log (kept)"' EXIT
 
-command -v nginx >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
 [ -f target/botgate.jar ] && [ -z "$(find src pom.xml -newer target/botgate.jar -print -quit)" ] || mvn -B -q package -DskipTests
 
 UPSTREAM=18191 GATEWAY=18190
 BODY='{"query":"soak","total":3,"results":[{"id":1,"title":"How do I reset my password?"},{"id":2,"title":"How do I pay my bill?"},{"id":3,"title":"How do I turn on roaming?"}]}'
-cat > "$WORK/nginx.conf" <<NGINX
-worker_processes 1;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  server { listen 127.0.0.1:$UPSTREAM; location / { default_type application/json; return 200 '$BODY'; } }
-}
-NGINX
-nginx -c "$WORK/nginx.conf"
+start_nginx upstream "$(json_server "$UPSTREAM" "$BODY")"
 
 cat > "$WORK/integrations.json" <<JSON
 [{"name": "soak", "method": "GET", "url": "http://127.0.0.1:$UPSTREAM/faq", "query": {"q": "{\$botContext.q}"},
