@@ -26,10 +26,8 @@ CONNS=${2:-32}
 ROUNDS=${3:-3}
 CLIENT_NICE=${CLIENT_NICE:-19}
 WORK=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null; rm -rf "$WORK"' EXIT
-
-command -v wrk >/dev/null && command -v nginx >/dev/null || {
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx >/dev/null; }
+. bench/nginx.sh
+trap 'kill $(jobs -p) 2>/dev/null || true; stop_nginx; rm -rf "$WORK"' EXIT
 [ -n "${SKIP_BUILD:-}" ] || nice -n 10 mvn -B -q package -DskipTests
 JAR=$WORK/botgate.jar # a copy: a build during the run must not change the jar under the running gateway
 cp target/botgate.jar "$JAR"
@@ -38,17 +36,7 @@ javac -d "$WORK/classes" -cp "$JAR" bench/ConsoleClients.java
 
 UPSTREAM=18192 GATEWAY=18190 BASE=18191
 BODY='{"query":"bench","total":3,"results":[{"id":1,"title":"How do I reset my password?"},{"id":2,"title":"How do I pay my bill?"},{"id":3,"title":"How do I turn on roaming?"}]}'
-cat > "$WORK/nginx.conf" <<NGINX
-worker_processes 1;
-pid $WORK/nginx.pid;
-error_log $WORK/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  server { listen 127.0.0.1:$UPSTREAM; location / { default_type application/json; return 200 '$BODY'; } }
-}
-NGINX
-nginx -c "$WORK/nginx.conf"
+start_nginx upstream "$(json_server "$UPSTREAM" "$BODY")"
 cat > "$WORK/integrations.json" <<JSON
 [{"name": "bench", "method": "GET", "url": "http://127.0.0.1:$UPSTREAM/faq", "query": {"q": "{\$botContext.q}"},
   "customDataFields": {"title": "{\$.api_bench.results[i].title}"}}]
