@@ -10,7 +10,9 @@
 #   BASELINE=other.jar bash bench/script-throughput.sh ab [rounds, default 10] [seconds, default 1]
 #     the seed example only, this build and BASELINE in one JVM (a class loader each), alternating every
 #     second (ScriptAB): per build the median runs/s and CPU of the measuring threads per run, and the median
-#     of the rounds' CPU-per-run ratios, this build : BASELINE; steadier than the engine mode on a loaded machine.
+#     of the rounds' CPU-per-run ratios, this build : BASELINE; steadier than the engine mode on a loaded machine,
+#     but the build loaded second fares a little worse (a jar against a copy of itself: 1.01-1.07 at load 8-11),
+#     so run it both ways round (JAR=... BASELINE=...) and take the geometric mean of one ratio and 1 / the other.
 #   bash bench/script-throughput.sh http [seconds, default 10] [connections, default 32] [rounds, default 3]
 #     POST /api/sessions/{s}/scripts (the seed example, 100 sessions whose last result is the demo's
 #     faqIntegration, so the script prints "All is well.") against GET /health on the same
