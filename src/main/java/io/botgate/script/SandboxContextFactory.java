@@ -41,14 +41,14 @@ final class SandboxContextFactory extends ContextFactory {
     RunState state;
     /** Runs bound to this context so far: 1 for the fresh context Rhino makes per entry, more if one is reused. */
     int runs;
-    /** Whether the fields below hold a run's budget ({@link #startBudget}). */
+    /** Whether the fields below hold a run's budget ({@link SandboxContextFactory#startBudget}). */
     boolean budgeted;
     /** Wall clock at the start of the run (before compiling, so compiling counts). */
     long wallStart;
     long allocatedStart;
     /** The pool's run on this thread, or null when a caller runs the script on its own thread. */
     ScriptWorkers.Job job;
-    /** The thread's CPU clock when the run's CPU clock started (see {@link #chargeCpuFromNow}). */
+    /** The thread's CPU clock when the run's CPU clock started (see {@link SandboxContextFactory#chargeCpuFromNow}). */
     private long cpuStart;
     private boolean cpuKnown;
     long checks;
