@@ -34,7 +34,8 @@ public class ScriptAB {
       // Rhino finds its RegExp support through the context class loader
       Thread.currentThread().setContextClassLoader(loader);
       Class<?> run = loader.loadClass("ScriptABRun");
-      builds.add(new Build(label, loader, run.getConstructor().newInstance(), run.getMethod("batch", long.class, String.class)));
+      builds.add(new Build(label, loader, run.getConstructor().newInstance(),
+        run.getMethod("batch", long.class, String.class)));
     }
     // Until the JIT has compiled the path, the builds taking turns: the JDK's own methods are shared by both,
     // and type profiles gathered from one build first favoured it (a build against a copy of itself measured
@@ -50,7 +51,8 @@ public class ScriptAB {
         for (int i = 0; i < builds.size(); i++) {
           Build build = builds.get(round % 2 == 0 ? i : builds.size() - 1 - i);
           long[] sum = measure(build, threads, nanos);
-          results.computeIfAbsent(build.label + ", " + threads + (threads == 1 ? " thread" : " threads"), k -> new ArrayList<>())
+          String key = build.label + ", " + threads + (threads == 1 ? " thread" : " threads");
+          results.computeIfAbsent(key, k -> new ArrayList<>())
             .add(new double[] {sum[0] / (nanos / 1e9), sum[1] / (double) sum[0], sum[2] / (double) sum[0]});
         }
       }
@@ -58,8 +60,9 @@ public class ScriptAB {
     for (Map.Entry<String, List<double[]>> e : results.entrySet()) {
       double[] rate = column(e.getValue(), 0);
       double[] cpu = column(e.getValue(), 1);
-      System.out.printf("%-22s runs/s median %,9.0f best %,9.0f | CPU per run median %5.0f ns least %5.0f ns | %,5.0f bytes per run%n",
-        e.getKey(), rate[rate.length / 2], rate[rate.length - 1], cpu[cpu.length / 2], cpu[0], column(e.getValue(), 2)[rounds / 2]);
+      System.out.printf("%-22s runs/s median %,9.0f best %,9.0f | CPU per run median %5.0f ns least %5.0f ns"
+          + " | %,5.0f bytes per run%n", e.getKey(), rate[rate.length / 2], rate[rate.length - 1], cpu[cpu.length / 2],
+        cpu[0], column(e.getValue(), 2)[rounds / 2]);
     }
     if (builds.size() == 2) {
       for (String threads : List.of(", 1 thread", ", 2 threads")) {
@@ -70,8 +73,8 @@ public class ScriptAB {
           ratios[r] = b.get(r)[1] / a.get(r)[1];
         }
         Arrays.sort(ratios);
-        System.out.printf("CPU per run, %s : %s%s, median of the rounds: %.3f%n", builds.get(1).label, builds.get(0).label,
-          threads, ratios[rounds / 2]);
+        System.out.printf("CPU per run, %s : %s%s, median of the rounds: %.3f%n", builds.get(1).label,
+          builds.get(0).label, threads, ratios[rounds / 2]);
       }
     }
   }

@@ -73,6 +73,7 @@ public class ScriptABRun {
       }
       runs++;
     }
-    return new long[] {runs, THREADS.getCurrentThreadCpuTime() - cpu, THREADS.getCurrentThreadAllocatedBytes() - allocated};
+    return new long[] {runs, THREADS.getCurrentThreadCpuTime() - cpu,
+      THREADS.getCurrentThreadAllocatedBytes() - allocated};
   }
 }
