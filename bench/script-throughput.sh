@@ -7,6 +7,12 @@
 #     the seed example only, this build and BASELINE (e.g. main's target/botgate.jar copied aside) in
 #     alternating rounds, each printing runs/s, the process's CPU per run and the bytes allocated per run, on
 #     1 thread and on all cores.
+#   BASELINE=other.jar bash bench/script-throughput.sh ab [rounds, default 10] [seconds, default 1]
+#     the seed example only, this build and BASELINE in one JVM (a class loader each), alternating every
+#     second (ScriptAB): per build the median runs/s and CPU of the measuring threads per run, and the median
+#     of the rounds' CPU-per-run ratios, this build : BASELINE; steadier than the engine mode on a loaded machine,
+#     but the build loaded second fares a little worse (a jar against a copy of itself: 1.01-1.07 at load 8-11),
+#     so run it both ways round (JAR=... BASELINE=...) and take the geometric mean of one ratio and 1 / the other.
 #   bash bench/script-throughput.sh http [seconds, default 10] [connections, default 32] [rounds, default 3]
 #     POST /api/sessions/{s}/scripts (the seed example, 100 sessions whose last result is the demo's
 #     faqIntegration, so the script prints "All is well.") against GET /health on the same
@@ -26,6 +32,19 @@ if [ "$MODE" = engine ]; then
       java -Xmx1g -cp "$jar" bench/ScriptThroughput.java "$SECONDS_EACH" 5000 throughput | sed 's/^/  /'
     done
   done
+  echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+  exit 0
+fi
+
+if [ "$MODE" = ab ]; then
+  [ -n "${BASELINE:-}" ] || { echo "BASELINE=other.jar is needed" >&2; exit 1; }
+  WORK=$(mktemp -d)
+  trap 'rm -rf "$WORK"' EXIT
+  javac -nowarn -cp "$BASELINE" -d "$WORK/baseline" bench/ScriptABRun.java
+  javac -nowarn -cp "$JAR" -d "$WORK/this" bench/ScriptABRun.java
+  javac -d "$WORK" bench/ScriptAB.java
+  echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  java -Xmx2g -cp "$WORK" ScriptAB "${2:-10}" "${3:-1}" "baseline=$BASELINE:$WORK/baseline" "this=$JAR:$WORK/this"
   echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
   exit 0
 fi

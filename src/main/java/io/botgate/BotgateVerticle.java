@@ -217,13 +217,13 @@ public final class BotgateVerticle extends VerticleBase {
   private Future<?> listen(GatewayConfig config, String host, String token) {
     long idleMillis = config.integer("session.idle.minutes") * 60_000L;
     stream = new DebugStream(vertx, config.integer("history.size"), config.integer("history.total"),
-      config.integer("history.minutes") * 60_000L, System::currentTimeMillis);
+      config.integer("history.minutes") * 60_000L, CoarseClock.MILLIS);
     SessionOptions sessionOptions = new SessionOptions(config.integer("session.max"), config.integer("session.maxBytes"),
       config.integer("session.results"), idleMillis, config.integer("session.queue"));
     long totalBytes = config.integer("session.total.mb") == 0
       ? LocalSessionStore.defaultTotalBytes() : config.integer("session.total.mb") * (1L << 20);
     HazelcastInstance hazelcast = ClusterNode.hazelcast(vertx);
-    sessions = hazelcast == null ? new LocalSessionStore(sessionOptions, totalBytes, System::currentTimeMillis)
+    sessions = hazelcast == null ? new LocalSessionStore(sessionOptions, totalBytes, CoarseClock.MILLIS)
       : new ClusteredSessionStore(vertx, hazelcast, sessionOptions, totalBytes, stream, System::currentTimeMillis);
     ContextOptions contextOptions = new ContextOptions(config.integer("context.maxBytes"));
     contextStore = hazelcast == null ? new LocalContextStore(contextOptions)

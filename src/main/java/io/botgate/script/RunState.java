@@ -18,8 +18,8 @@ import java.util.SplittableRandom;
  * State that Rhino keeps beside the objects, which freezing cannot reach, made per run:
  * <ul>
  * <li>the RegExp statics ({@code RegExp.$1}, {@code lastMatch}, {@code input}...) live in the context's
- * RegExp implementation: each run starts with an empty one, so no run reads another's last match even
- * if a thread's context were reused;</li>
+ * RegExp implementation: each run starts with an empty one (made at its first regular expression in a
+ * fresh context, at the start of the run in a reused one), so no run reads another's last match;</li>
  * <li>{@code Symbol.for} registers in one JVM-wide table that never forgets a name: each run has its
  * own registry instead (a symbol cannot outlive its run anyway), so no run can grow memory for all;</li>
  * <li>{@code Math.random} draws from one JVM-wide generator whose outputs predict the next ones: each run
@@ -38,11 +38,15 @@ final class RunState {
 
   /**
    * Gives the run on this thread fresh state; called once per run, before the script. The registry and
-   * the generator are made when the run first uses them.
+   * the generator are made when the run first uses them, and so are the RegExp statics of a context no
+   * run has used before (Rhino makes one per entry, with none: its first regular expression makes them).
    */
   static void begin(Context cx) {
-    ((SandboxContextFactory.RunContext) cx).state = null;
-    ScriptRuntime.setRegExpProxy(cx, new RegExpImpl());
+    SandboxContextFactory.RunContext run = (SandboxContextFactory.RunContext) cx;
+    run.state = null;
+    if (run.runs++ > 0) { // a context reused: an earlier run may have left its last match there
+      ScriptRuntime.setRegExpProxy(cx, new RegExpImpl());
+    }
   }
 
   private static RunState of(Context cx) {

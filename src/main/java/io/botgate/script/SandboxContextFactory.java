@@ -33,15 +33,45 @@ final class SandboxContextFactory extends ContextFactory {
   /**
    * The context of one run (Rhino makes one per entry on a thread): it carries the run's budget, its
    * {@link BotContext} and its {@link RunState} in fields, where Rhino's thread-local map would cost a
-   * synchronized hash map per run.
+   * synchronized hash map per run. The budget's fields are the context's own, so a run allocates no object
+   * for it.
    */
   static final class RunContext extends Context {
-    Budget budget;
     BotContext bot;
     RunState state;
+    /** Runs bound to this context so far: 1 for the fresh context Rhino makes per entry, more if one is reused. */
+    int runs;
+    /** Whether the fields below hold a run's budget ({@link SandboxContextFactory#startBudget}). */
+    boolean budgeted;
+    /** Wall clock at the start of the run (before compiling, so compiling counts). */
+    long wallStart;
+    long allocatedStart;
+    /** The pool's run on this thread, or null when a caller runs the script on its own thread. */
+    ScriptWorkers.Job job;
+    /** The thread's CPU clock when the run's CPU clock started (see {@link SandboxContextFactory#chargeCpuFromNow}). */
+    private long cpuStart;
+    private boolean cpuKnown;
+    long checks;
 
     RunContext(ContextFactory factory) {
       super(factory);
+    }
+
+    void startCpuClock() {
+      if (!cpuKnown) {
+        cpuStart = THREADS.getCurrentThreadCpuTime();
+        cpuKnown = true;
+      }
+    }
+
+    /**
+     * Whether the run has used more than {@code limitNanos} of CPU since its CPU clock started (starting it
+     * now if not yet). The clock is read only once the wall time since the run's start is past the limit:
+     * a thread cannot have used more CPU than the time that has passed.
+     */
+    boolean overCpu(long limitNanos) {
+      startCpuClock();
+      return System.nanoTime() - wallStart > limitNanos && THREADS.getCurrentThreadCpuTime() - cpuStart > limitNanos;
     }
   }
 
@@ -82,12 +112,18 @@ final class SandboxContextFactory extends ContextFactory {
     // In the pool, the counter the worker read as it took the run (on this thread, a little earlier: a
     // little more counts) saves reading it again.
     long allocated = job != null ? job.allocatedStart : THREADS.getCurrentThreadAllocatedBytes();
-    ((RunContext) cx).budget = new Budget(startNanos, allocated, job);
+    RunContext run = (RunContext) cx;
+    run.wallStart = startNanos;
+    run.allocatedStart = allocated;
+    run.job = job;
+    run.cpuKnown = false;
+    run.checks = 0;
+    run.budgeted = true;
   }
 
   /** The pool's run of this context (read from its budget, not from a thread local), or null outside the pool. */
   static ScriptWorkers.Job job(Context cx) {
-    return cx instanceof RunContext run && run.budget != null ? run.budget.job : ScriptWorkers.current();
+    return cx instanceof RunContext run && run.budgeted ? run.job : ScriptWorkers.current();
   }
 
   /**
@@ -97,66 +133,30 @@ final class SandboxContextFactory extends ContextFactory {
    * which {@link NativeGuards} bound and the pool's watchdog stops by wall time): microseconds.
    */
   static void chargeCpuFromNow(Context cx) {
-    if (cx instanceof RunContext run && run.budget != null) {
-      run.budget.startCpuClock();
+    if (cx instanceof RunContext run && run.budgeted) {
+      run.startCpuClock();
     }
   }
 
   @Override
   protected void observeInstructionCount(Context cx, int instructionCount) {
-    Budget budget = cx instanceof RunContext run ? run.budget : null;
-    if (budget == null) {
+    if (!(cx instanceof RunContext run) || !run.budgeted) {
       return;
     }
-    String stop = budget.job == null ? null : budget.job.stopReason;
+    String stop = run.job == null ? null : run.job.stopReason;
     if (stop != null) {
       throw new LimitExceeded(stop);
     }
-    long allocated = THREADS.getCurrentThreadAllocatedBytes() - budget.allocatedStart;
+    long allocated = THREADS.getCurrentThreadAllocatedBytes() - run.allocatedStart;
     if (allocated > limits.maxAllocatedBytes()) {
       throw new LimitExceeded("memory limit exceeded: the script allocated more than "
         + (limits.maxAllocatedBytes() >> 20) + " MiB");
     }
-    if (++budget.checks == 2) {
-      budget.startCpuClock(); // a short script (the seed example) ends before: it never reads the CPU clock
+    if (++run.checks == 2) {
+      run.startCpuClock(); // a short script (the seed example) ends before: it never reads the CPU clock
     }
-    if (budget.checks % CPU_EVERY == 0 && budget.overCpu(limits.cpuMillis() * 1_000_000L)) {
+    if (run.checks % CPU_EVERY == 0 && run.overCpu(limits.cpuMillis() * 1_000_000L)) {
       throw new LimitExceeded("CPU time limit of " + limits.cpuMillis() + " ms exceeded");
-    }
-  }
-
-  static final class Budget {
-    /** Wall clock at the start of the run (before compiling, so compiling counts). */
-    final long wallStart;
-    final long allocatedStart;
-    /** The pool's run on this thread, or null when a caller runs the script on its own thread. */
-    final ScriptWorkers.Job job;
-    /** The thread's CPU clock when the run's CPU clock started (see {@link #chargeCpuFromNow}). */
-    private long cpuStart;
-    private boolean cpuKnown;
-    long checks;
-
-    Budget(long wallStart, long allocatedStart, ScriptWorkers.Job job) {
-      this.wallStart = wallStart;
-      this.allocatedStart = allocatedStart;
-      this.job = job;
-    }
-
-    void startCpuClock() {
-      if (!cpuKnown) {
-        cpuStart = THREADS.getCurrentThreadCpuTime();
-        cpuKnown = true;
-      }
-    }
-
-    /**
-     * Whether the run has used more than {@code limitNanos} of CPU since its CPU clock started (starting it
-     * now if not yet). The clock is read only once the wall time since the run's start is past the limit:
-     * a thread cannot have used more CPU than the time that has passed.
-     */
-    boolean overCpu(long limitNanos) {
-      startCpuClock();
-      return System.nanoTime() - wallStart > limitNanos && THREADS.getCurrentThreadCpuTime() - cpuStart > limitNanos;
     }
   }
 }

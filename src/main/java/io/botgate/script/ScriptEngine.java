@@ -83,7 +83,8 @@ public final class ScriptEngine {
    * first answers.
    */
   public CompletableFuture<ScriptableObject> prepare() {
-    if (building.compareAndSet(false, true)) {
+    // read first: every run calls this, and a compare-and-set is a locked write even when it fails
+    if (!building.get() && building.compareAndSet(false, true)) {
       Thread builder = new Thread(() -> {
         try {
           sandbox.complete(buildSandbox());

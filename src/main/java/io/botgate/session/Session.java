@@ -40,7 +40,8 @@ public final class Session {
   private Object variables;
   private int pairs;
   private long variableBytes;
-  private IntegrationResult lastResult;
+  /** Written under the session's lock, read without it (twice per run of the seed example). */
+  private volatile IntegrationResult lastResult;
   /** Newest first; the first {@link #recentCount} are used. */
   private IntegrationResult[] recent = NO_RESULTS;
   private int recentCount;
@@ -200,7 +201,7 @@ public final class Session {
     recentCount = Math.min(recentCount + 1, recent.length);
   }
 
-  public synchronized IntegrationResult lastResult() {
+  public IntegrationResult lastResult() {
     return lastResult;
   }
 
