@@ -37,6 +37,15 @@ public final class JsonText {
   public record RawArray(List<byte[]> elements) {
   }
 
+  /**
+   * A map that is a JSON object's text first and its decoded form only when something reads it (an upstream
+   * answer shown in a debug event as it came): written as that text while nobody has decoded it.
+   */
+  public interface Spliced {
+    /** The object's text, strict JSON in UTF-8, to be written as is; null once it is read as a map. */
+    Buffer jsonText();
+  }
+
   private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
   private static final int SCRATCH_KEPT = 64 * 1024;
   /** One buffer per thread, reused: a document is written without growing a new one each time. */
@@ -271,9 +280,9 @@ public final class JsonText {
       } else if (value instanceof String s) {
         string(s);
       } else if (value instanceof JsonObject o) {
-        object(o.getMap());
+        map(o.getMap());
       } else if (value instanceof Map<?, ?> m) {
-        object(m);
+        map(m);
       } else if (value instanceof JsonArray a) {
         array(a.getList());
       } else if (value instanceof Collection<?> c) {
@@ -304,6 +313,19 @@ public final class JsonText {
         System.arraycopy(other, 0, bytes, length, other.length);
         length += other.length;
       }
+    }
+
+    private void map(Map<?, ?> map) {
+      Buffer text = map instanceof Spliced spliced ? spliced.jsonText() : null;
+      if (text == null) {
+        object(map);
+        return;
+      }
+      ByteBuf source = ((BufferInternal) text).getByteBuf();
+      int n = source.readableBytes();
+      room(n);
+      source.getBytes(source.readerIndex(), bytes, length, n);
+      length += n;
     }
 
     private void object(Map<?, ?> map) {

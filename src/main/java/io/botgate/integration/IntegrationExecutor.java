@@ -1,7 +1,6 @@
 package io.botgate.integration;
 
 import io.botgate.GatewayError;
-import io.botgate.JsonText;
 import io.botgate.Tally;
 import io.botgate.cb.context.ConversationContext;
 import io.botgate.events.BusReceivers;
@@ -325,7 +324,7 @@ public final class IntegrationExecutor {
       String reason = response.reason();
       if (response.body() != null && response.body().length() > 0) {
         try {
-          body = JsonText.decode(response.body());
+          body = JsonBody.decode(response.body());
         } catch (DecodeException e) {
           if (definition.isSuccess(response.httpStatus()) && !passThrough) {
             status = "502";
