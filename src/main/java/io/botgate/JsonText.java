@@ -227,6 +227,23 @@ public final class JsonText {
     }
   }
 
+  /**
+   * {@code before}, the text of the UTF-8 bytes in {@code middle}, then {@code after}, as one string made in one
+   * go (the buffer's text is not made a string of its own first). {@code before} and {@code after} are ASCII.
+   */
+  public static String text(String before, Buffer middle, String after) {
+    Out out = SCRATCH.get();
+    out.length = 0;
+    out.ascii(before);
+    ByteBuf source = ((BufferInternal) middle).getByteBuf();
+    int n = source.readableBytes();
+    out.room(n);
+    source.getBytes(source.readerIndex(), out.bytes, out.length, n);
+    out.length += n;
+    out.ascii(after);
+    return done(out, new String(out.bytes, 0, out.length, StandardCharsets.UTF_8));
+  }
+
   /** The value's JSON text as UTF-8 bytes, in a buffer of its own. */
   public static Buffer toBuffer(Object value) {
     return BufferInternal.buffer(Unpooled.wrappedBuffer(utf8(value)));

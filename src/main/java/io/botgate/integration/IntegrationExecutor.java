@@ -1,6 +1,7 @@
 package io.botgate.integration;
 
 import io.botgate.GatewayError;
+import io.botgate.JsonText;
 import io.botgate.Tally;
 import io.botgate.cb.context.ConversationContext;
 import io.botgate.events.BusReceivers;
@@ -495,7 +496,7 @@ public final class IntegrationExecutor {
       if (parsed instanceof String) {
         return new JsonObject().put(api, parsed).encode();
       }
-      return "{\"" + api + "\":" + raw.toString() + "}";
+      return JsonText.text("{\"" + api + "\":", raw, "}"); // one string, not the body's and then a copy of it
     }
 
     /**
