@@ -179,6 +179,10 @@ final class ExchangeTrace {
   /** As above, over an answer's text: a secret-looking name whose value is not null, or a string to scrub. */
   private static boolean needsMasking(SecretMask mask, ShownRequest request, JsonBody body) {
     boolean scrubs = request != null && request.scrubsAny();
+    Boolean secretMembers = body.secretMembers(mask);
+    if (secretMembers != null && (secretMembers || !scrubs)) {
+      return secretMembers; // judged as it arrived: no second reading of the text
+    }
     try (JsonParser parser = body.parser()) {
       for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
         if (token == JsonToken.FIELD_NAME) {

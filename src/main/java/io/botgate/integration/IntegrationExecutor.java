@@ -325,7 +325,7 @@ public final class IntegrationExecutor {
       String reason = response.reason();
       if (response.body() != null && response.body().length() > 0) {
         try {
-          body = JsonBody.decode(response.body());
+          body = JsonBody.decode(response.body(), mask);
         } catch (DecodeException e) {
           if (definition.isSuccess(response.httpStatus()) && !passThrough) {
             status = "502";

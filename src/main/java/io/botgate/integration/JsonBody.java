@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.botgate.JsonText;
+import io.botgate.events.SecretMask;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
@@ -34,20 +35,30 @@ final class JsonBody extends AbstractMap<String, Object> implements JsonText.Spl
   private static final JsonFactory STRICT = new JsonFactory();
 
   private final Buffer text;
+  /** The mask {@link #secretMembers} was judged by. */
+  private final SecretMask mask;
+  /** Whether a member whose name {@link #mask} calls secret has a value other than null. */
+  private final boolean secretMembers;
   /** Set once read as a map; decoding twice at once (two threads) gives equal maps, one of them kept. */
   private volatile Map<String, Object> decoded;
 
-  private JsonBody(Buffer text) {
+  private JsonBody(Buffer text, SecretMask mask, boolean secretMembers) {
     this.text = text;
+    this.mask = mask;
+    this.secretMembers = secretMembers;
   }
 
   /**
    * The body as {@link JsonText#decode} gives it: a JSON object (over a {@code JsonBody} when the body is a
-   * strict JSON object), a JSON array, a string, number, boolean or null.
+   * strict JSON object), a JSON array, a string, number, boolean or null. While reading it, notes whether it
+   * has a member that {@code mask} (may be null) calls secret, not null: what would mask it in an event.
    */
-  static Object decode(Buffer body) throws DecodeException {
-    if (startsObject(body) && strict(body)) {
-      return new JsonObject(new JsonBody(body));
+  static Object decode(Buffer body, SecretMask mask) throws DecodeException {
+    if (startsObject(body)) {
+      Boolean secretMembers = strict(body, mask);
+      if (secretMembers != null) {
+        return new JsonObject(new JsonBody(body, mask, secretMembers));
+      }
     }
     return JsonText.decode(body);
   }
@@ -69,13 +80,24 @@ final class JsonBody extends AbstractMap<String, Object> implements JsonText.Spl
     return false;
   }
 
-  /** Reads the whole text as decoding would (each string decoded), without building anything. */
-  private static boolean strict(Buffer body) {
+  /**
+   * Reads the whole text as decoding would (each string decoded), without building anything: null when it is
+   * not a strict JSON object, else whether a member {@code mask} calls secret has a value other than null.
+   */
+  private static Boolean strict(Buffer body, SecretMask mask) {
     try (JsonParser parser = parser(body)) {
       JsonToken token = parser.nextToken();
       int depth = 0;
+      boolean secretMembers = false;
       do {
         switch (token) {
+          case FIELD_NAME -> {
+            if (mask != null && !secretMembers && mask.isSecret(parser.currentName())) {
+              token = parser.nextToken();
+              secretMembers = token != JsonToken.VALUE_NULL;
+              continue; // the value's token, read next time round
+            }
+          }
           case START_OBJECT, START_ARRAY -> depth++;
           case END_OBJECT, END_ARRAY -> depth--;
           // A string is decoded into the parser's own buffer, checking its UTF-8; a number's syntax and length
@@ -86,9 +108,9 @@ final class JsonBody extends AbstractMap<String, Object> implements JsonText.Spl
         }
         token = depth > 0 ? parser.nextToken() : null;
       } while (token != null);
-      return depth == 0 && parser.nextToken() == null; // nothing after the object
+      return depth == 0 && parser.nextToken() == null ? secretMembers : null; // nothing after the object
     } catch (IOException | RuntimeException e) {
-      return false; // decoded the usual way, which says what is wrong with it
+      return null; // decoded the usual way, which says what is wrong with it
     }
   }
 
@@ -102,6 +124,14 @@ final class JsonBody extends AbstractMap<String, Object> implements JsonText.Spl
   /** A parser over the text, standing before its first token; the caller closes it. */
   JsonParser parser() throws IOException {
     return parser(text);
+  }
+
+  /**
+   * Whether a member that {@code mask} calls secret has a value other than null; null when the body was read
+   * with another mask (or none).
+   */
+  Boolean secretMembers(SecretMask mask) {
+    return mask == this.mask ? secretMembers : null;
   }
 
   /** Whether it has been read as a map; until then it is only its text. */

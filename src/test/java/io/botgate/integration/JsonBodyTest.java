@@ -1,6 +1,7 @@
 package io.botgate.integration;
 
 import io.botgate.JsonText;
+import io.botgate.events.SecretMask;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -24,7 +25,7 @@ class JsonBodyTest {
   @Test
   void shouldKeepAStrictObjectAsTextAndDecodeItAsTheGatewayDoesWhenRead() {
     for (String text : STRICT) {
-      Object body = JsonBody.decode(Buffer.buffer(text));
+      Object body = JsonBody.decode(Buffer.buffer(text), null);
       assertThat(body).isInstanceOf(JsonObject.class);
       JsonBody kept = (JsonBody) ((JsonObject) body).getMap();
       assertThat(kept.isDecoded()).isFalse();
@@ -36,7 +37,7 @@ class JsonBodyTest {
   @Test
   void shouldBeWrittenAsItsTextUntilReadThenAsItsDecodedForm() {
     String text = "{\"b\": 1.50, \"a\": \"\\u0041\"}";
-    JsonObject body = (JsonObject) JsonBody.decode(Buffer.buffer(text));
+    JsonObject body = (JsonObject) JsonBody.decode(Buffer.buffer(text), null);
     JsonObject event = new JsonObject().put("json", body);
     assertThat(new String(JsonText.utf8(event), StandardCharsets.UTF_8)).isEqualTo("{\"json\":" + text + "}");
     body.getString("a"); // read: from now on written from the map
@@ -47,13 +48,13 @@ class JsonBodyTest {
   void shouldDecodeAnythingButAStrictObjectAtOnceAsTheGatewayDoes() {
     for (String text : List.of("{\"a\": 1 /* a comment */}", "[{\"a\": 1}]", "\"text\"", "7",
       "\uFEFF{\"bom\": true}")) {
-      Object body = JsonBody.decode(Buffer.buffer(text));
+      Object body = JsonBody.decode(Buffer.buffer(text), null);
       assertThat(body).as(text).isEqualTo(JsonText.decode(Buffer.buffer(text)));
       assertThat(body instanceof JsonObject o && o.getMap() instanceof JsonBody).as(text).isFalse();
     }
     Buffer utf16 = Buffer.buffer("{\"a\": \"b\"}".getBytes(StandardCharsets.UTF_16LE));
-    assertThat(JsonBody.decode(utf16)).isEqualTo(JsonText.decode(utf16));
-    assertThat(((JsonObject) JsonBody.decode(utf16)).getMap()).isNotInstanceOf(JsonBody.class);
+    assertThat(JsonBody.decode(utf16, null)).isEqualTo(JsonText.decode(utf16));
+    assertThat(((JsonObject) JsonBody.decode(utf16, null)).getMap()).isNotInstanceOf(JsonBody.class);
   }
 
   @Test
@@ -65,8 +66,23 @@ class JsonBodyTest {
       Buffer.buffer("{\"a\": 0." + "1".repeat(1001) + "}"), invalidUtf8)) {
       String reason = reason(() -> JsonText.decode(text));
       assertThat(reason).as(text.toString()).isNotNull();
-      assertThatThrownBy(() -> JsonBody.decode(text)).isInstanceOf(DecodeException.class).hasMessage(reason);
+      assertThatThrownBy(() -> JsonBody.decode(text, null)).isInstanceOf(DecodeException.class).hasMessage(reason);
     }
+  }
+
+  @Test
+  void shouldNoteAsItReadsWhetherAMemberTheMaskCallsSecretHasAValue() {
+    SecretMask mask = new SecretMask(List.of());
+    JsonBody plain = kept("{\"title\": \"x\", \"token\": null, \"n\": {\"apiKey\": null}}", mask);
+    JsonBody secret = kept("{\"title\": \"x\", \"nested\": [{\"refresh_token\": {\"v\": 1}}]}", mask);
+    assertThat(plain.secretMembers(mask)).isFalse();
+    assertThat(secret.secretMembers(mask)).isTrue();
+    assertThat(secret.secretMembers(new SecretMask(List.of()))).isNull(); // judged by another mask: unknown
+    assertThat(secret.isDecoded()).isFalse();
+  }
+
+  private static JsonBody kept(String text, SecretMask mask) {
+    return (JsonBody) ((JsonObject) JsonBody.decode(Buffer.buffer(text), mask)).getMap();
   }
 
   private static String reason(Runnable decode) {
