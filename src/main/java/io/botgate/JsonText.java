@@ -49,7 +49,7 @@ public final class JsonText {
   private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
   private static final int SCRATCH_KEPT = 64 * 1024;
   /** One buffer per thread, reused: a document is written without growing a new one each time. */
-  private static final ThreadLocal<Out> SCRATCH = ThreadLocal.withInitial(Out::new);
+  private static final ThreadLocal<Out> SCRATCH = ThreadLocal.withInitial(() -> new Out(4096, 256));
 
   /** Parses as Vert.x does (comments allowed), from a byte array rather than through an InputStream. */
   private static final JsonFactory PARSERS = JsonFactory.builder().enable(JsonReadFeature.ALLOW_JAVA_COMMENTS).build();
@@ -117,7 +117,7 @@ public final class JsonText {
 
   /** The name of a field written often, encoded once. */
   public static Key key(String name) {
-    Out out = new Out();
+    Out out = new Out(64, 16);
     out.string(name);
     out.put(':');
     return new Key(Arrays.copyOf(out.bytes, out.length));
@@ -129,7 +129,7 @@ public final class JsonText {
    * of its own, not the thread's scratch one: they are made while a {@link #fields()} document is written.
    */
   public static Fields detachedFields() {
-    Out out = new Out();
+    Out out = new Out(64, 16); // a few fields: a session's name, a kind and a level (one per new session)
     out.put('{');
     return new Fields(out);
   }
@@ -268,9 +268,14 @@ public final class JsonText {
   private static final class Out {
     /** The longest string whose characters {@link #chars} grows to hold; a longer one gets an array of its own. */
     static final int CHARS_KEPT = 16 * 1024;
-    byte[] bytes = new byte[4096];
-    char[] chars = new char[256];
+    byte[] bytes;
+    char[] chars;
     int length;
+
+    Out(int bytes, int chars) {
+      this.bytes = new byte[bytes];
+      this.chars = new char[chars];
+    }
 
     private void room(int more) {
       if (length + more > bytes.length) {
