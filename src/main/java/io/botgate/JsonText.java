@@ -37,10 +37,19 @@ public final class JsonText {
   public record RawArray(List<byte[]> elements) {
   }
 
+  /**
+   * A map that is a JSON object's text first and its decoded form only when something reads it (an upstream
+   * answer shown in a debug event as it came): written as that text while nobody has decoded it.
+   */
+  public interface Spliced {
+    /** The object's text, strict JSON in UTF-8, to be written as is; null once it is read as a map. */
+    Buffer jsonText();
+  }
+
   private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
   private static final int SCRATCH_KEPT = 64 * 1024;
   /** One buffer per thread, reused: a document is written without growing a new one each time. */
-  private static final ThreadLocal<Out> SCRATCH = ThreadLocal.withInitial(Out::new);
+  private static final ThreadLocal<Out> SCRATCH = ThreadLocal.withInitial(() -> new Out(4096, 256));
 
   /** Parses as Vert.x does (comments allowed), from a byte array rather than through an InputStream. */
   private static final JsonFactory PARSERS = JsonFactory.builder().enable(JsonReadFeature.ALLOW_JAVA_COMMENTS).build();
@@ -108,7 +117,7 @@ public final class JsonText {
 
   /** The name of a field written often, encoded once. */
   public static Key key(String name) {
-    Out out = new Out();
+    Out out = new Out(64, 16);
     out.string(name);
     out.put(':');
     return new Key(Arrays.copyOf(out.bytes, out.length));
@@ -120,7 +129,7 @@ public final class JsonText {
    * of its own, not the thread's scratch one: they are made while a {@link #fields()} document is written.
    */
   public static Fields detachedFields() {
-    Out out = new Out();
+    Out out = new Out(64, 16); // a few fields: a session's name, a kind and a level (one per new session)
     out.put('{');
     return new Fields(out);
   }
@@ -218,6 +227,23 @@ public final class JsonText {
     }
   }
 
+  /**
+   * {@code before}, the text of the UTF-8 bytes in {@code middle}, then {@code after}, as one string made in one
+   * go (the buffer's text is not made a string of its own first). {@code before} and {@code after} are ASCII.
+   */
+  public static String text(String before, Buffer middle, String after) {
+    Out out = SCRATCH.get();
+    out.length = 0;
+    out.ascii(before);
+    ByteBuf source = ((BufferInternal) middle).getByteBuf();
+    int n = source.readableBytes();
+    out.room(n);
+    source.getBytes(source.readerIndex(), out.bytes, out.length, n);
+    out.length += n;
+    out.ascii(after);
+    return done(out, new String(out.bytes, 0, out.length, StandardCharsets.UTF_8));
+  }
+
   /** The value's JSON text as UTF-8 bytes, in a buffer of its own. */
   public static Buffer toBuffer(Object value) {
     return BufferInternal.buffer(Unpooled.wrappedBuffer(utf8(value)));
@@ -242,9 +268,14 @@ public final class JsonText {
   private static final class Out {
     /** The longest string whose characters {@link #chars} grows to hold; a longer one gets an array of its own. */
     static final int CHARS_KEPT = 16 * 1024;
-    byte[] bytes = new byte[4096];
-    char[] chars = new char[256];
+    byte[] bytes;
+    char[] chars;
     int length;
+
+    Out(int bytes, int chars) {
+      this.bytes = new byte[bytes];
+      this.chars = new char[chars];
+    }
 
     private void room(int more) {
       if (length + more > bytes.length) {
@@ -271,9 +302,9 @@ public final class JsonText {
       } else if (value instanceof String s) {
         string(s);
       } else if (value instanceof JsonObject o) {
-        object(o.getMap());
+        map(o.getMap());
       } else if (value instanceof Map<?, ?> m) {
-        object(m);
+        map(m);
       } else if (value instanceof JsonArray a) {
         array(a.getList());
       } else if (value instanceof Collection<?> c) {
@@ -304,6 +335,19 @@ public final class JsonText {
         System.arraycopy(other, 0, bytes, length, other.length);
         length += other.length;
       }
+    }
+
+    private void map(Map<?, ?> map) {
+      Buffer text = map instanceof Spliced spliced ? spliced.jsonText() : null;
+      if (text == null) {
+        object(map);
+        return;
+      }
+      ByteBuf source = ((BufferInternal) text).getByteBuf();
+      int n = source.readableBytes();
+      room(n);
+      source.getBytes(source.readerIndex(), bytes, length, n);
+      length += n;
     }
 
     private void object(Map<?, ?> map) {

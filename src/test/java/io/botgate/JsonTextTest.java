@@ -21,6 +21,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class JsonTextTest {
 
+  @Test
+  void shouldMakeOneStringOfTextsAroundABuffersUtf8() {
+    for (String middle : List.of("", "{\"a\": [1, 2]}", "caf\u00e9 \u2713 \ud83d\ude00", "x".repeat(70_000))) {
+      assertThat(JsonText.text("{\"api_x\":", Buffer.buffer(middle), "}")).isEqualTo("{\"api_x\":" + middle + "}");
+    }
+  }
+
   /** Fields written one by one come out as the same object built and encoded whole would. */
   @Test
   void shouldWriteFieldsAsTheObjectWithThoseEntries() {

@@ -1,5 +1,7 @@
 package io.botgate.integration;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.botgate.events.SecretMask;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -7,6 +9,7 @@ import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -150,6 +153,9 @@ final class ExchangeTrace {
     } else if (value instanceof JsonArray array) {
       value = array.getList();
     }
+    if (value instanceof JsonBody body && !body.isDecoded()) {
+      return needsMasking(mask, request, body);
+    }
     if (value instanceof Map<?, ?> map) {
       for (Map.Entry<?, ?> e : map.entrySet()) {
         if (e.getValue() != null && (mask.isSecret(String.valueOf(e.getKey()))
@@ -168,6 +174,31 @@ final class ExchangeTrace {
       return false;
     }
     return value instanceof String text && request != null && request.wouldScrub(text);
+  }
+
+  /** As above, over an answer's text: a secret-looking name whose value is not null, or a string to scrub. */
+  private static boolean needsMasking(SecretMask mask, ShownRequest request, JsonBody body) {
+    boolean scrubs = request != null && request.scrubsAny();
+    Boolean secretMembers = body.secretMembers(mask);
+    if (secretMembers != null && (secretMembers || !scrubs)) {
+      return secretMembers; // judged as it arrived: no second reading of the text
+    }
+    try (JsonParser parser = body.parser()) {
+      for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
+        if (token == JsonToken.FIELD_NAME) {
+          if (mask.isSecret(parser.currentName()) && parser.nextToken() != JsonToken.VALUE_NULL) {
+            return true;
+          }
+          token = parser.currentToken(); // the value, when the name was secret and it is null
+        }
+        if (token == JsonToken.VALUE_STRING && scrubs && request.wouldScrub(parser.getText())) {
+          return true;
+        }
+      }
+      return false;
+    } catch (IOException e) {
+      return true; // not expected (the text was read in full when it arrived); masked from the tree then
+    }
   }
 
   @SuppressWarnings("unchecked")

@@ -1,5 +1,7 @@
 package io.botgate.integration;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.jayway.jsonpath.Configuration;
 import com.jayway.jsonpath.InvalidPathException;
 import com.jayway.jsonpath.JsonPath;
@@ -8,6 +10,7 @@ import com.jayway.jsonpath.Option;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +24,8 @@ import java.util.regex.Pattern;
  * Most fields are plain chains of names and {@code [i]}. Those are first walked directly over the maps and
  * lists, which costs a fraction of Jayway's evaluation on every execution; whenever the walk meets anything
  * but the plain case (a missing name, a value of another type), Jayway decides, so the answer is always
- * Jayway's.
+ * Jayway's. An answer still in its text ({@link JsonBody}) is walked by scanning the text, with the same
+ * rules, and decoded only where the scan meets anything but the plain case.
  */
 final class FieldPath {
 
@@ -123,6 +127,16 @@ final class FieldPath {
       }
       return node;
     }
+    if (node instanceof JsonBody body && !body.isDecoded()) {
+      int kept = out == null ? 0 : out.size();
+      Object value = scan(body, index, out);
+      if (value != UNSURE) {
+        return value;
+      }
+      if (out != null) {
+        out.subList(kept, out.size()).clear(); // walked again below, over the decoded answer
+      }
+    }
     String step = steps.get(index);
     if (step == EVERY) {
       if (!(node instanceof List<?> list)) {
@@ -143,6 +157,77 @@ final class FieldPath {
       return UNSURE;
     }
     return step(next, index + 1, out);
+  }
+
+  /** {@link #step} over the text of an answer not decoded yet; {@link #UNSURE} where the tree must decide. */
+  private Object scan(JsonBody body, int index, List<Object> out) {
+    try (JsonParser parser = body.parser()) {
+      parser.nextToken();
+      return scan(parser, index, out);
+    } catch (IOException e) {
+      return UNSURE; // not expected: the text was read in full when it arrived
+    }
+  }
+
+  /**
+   * As {@link #step}, the parser standing on the value's first token. A value that is an object or an array
+   * at the path's end, and a name given twice in one object (the tree keeps the last), are left to the tree.
+   */
+  private Object scan(JsonParser parser, int index, List<Object> out) throws IOException {
+    JsonToken token = parser.currentToken();
+    if (index == steps.size()) {
+      if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) {
+        return UNSURE;
+      }
+      Object value = scalar(parser, token);
+      if (out != null) {
+        out.add(value);
+      }
+      return value;
+    }
+    String step = steps.get(index);
+    if (step == EVERY) {
+      if (token != JsonToken.START_ARRAY) {
+        return UNSURE;
+      }
+      while (parser.nextToken() != JsonToken.END_ARRAY) {
+        if (scan(parser, index + 1, out) == UNSURE) {
+          return UNSURE;
+        }
+      }
+      return out;
+    }
+    if (token != JsonToken.START_OBJECT) {
+      return UNSURE;
+    }
+    Object found = UNSURE;
+    boolean seen = false;
+    for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
+      parser.nextToken();
+      if (!name.equals(step)) {
+        parser.skipChildren();
+      } else if (seen) {
+        return UNSURE;
+      } else {
+        seen = true;
+        found = scan(parser, index + 1, out);
+        if (found == UNSURE) {
+          return UNSURE;
+        }
+      }
+    }
+    return found;
+  }
+
+  /** A scalar as Vert.x's decoding gives it. */
+  private static Object scalar(JsonParser parser, JsonToken token) throws IOException {
+    return switch (token) {
+      case VALUE_STRING -> parser.getText();
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> parser.getNumberValue();
+      case VALUE_TRUE -> Boolean.TRUE;
+      case VALUE_FALSE -> Boolean.FALSE;
+      default -> null;
+    };
   }
 
   static int count(Object value) {

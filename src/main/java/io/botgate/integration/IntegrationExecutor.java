@@ -325,7 +325,7 @@ public final class IntegrationExecutor {
       String reason = response.reason();
       if (response.body() != null && response.body().length() > 0) {
         try {
-          body = JsonText.decode(response.body());
+          body = JsonBody.decode(response.body(), mask);
         } catch (DecodeException e) {
           if (definition.isSuccess(response.httpStatus()) && !passThrough) {
             status = "502";
@@ -496,7 +496,7 @@ public final class IntegrationExecutor {
       if (parsed instanceof String) {
         return new JsonObject().put(api, parsed).encode();
       }
-      return "{\"" + api + "\":" + raw.toString() + "}";
+      return JsonText.text("{\"" + api + "\":", raw, "}"); // one string, not the body's and then a copy of it
     }
 
     /**

@@ -85,6 +85,16 @@ final class ShownRequest {
    * Free text that may quote the request (a network error, a redirect target) with every known secret
    * text replaced: used only where the positions of values are unknown.
    */
+  /** Whether {@link #scrub} may change any text: there is a secret long enough to scrub. */
+  boolean scrubsAny() {
+    for (String secret : secrets) {
+      if (secret.length() >= MIN_SCRUBBED_LENGTH) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Whether {@link #scrub} would change the text: it holds one of the secrets long enough to scrub. */
   boolean wouldScrub(String text) {
     for (String secret : secrets) {

@@ -1,5 +1,6 @@
 package io.botgate.integration;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -26,7 +27,10 @@ class FieldPathTest {
     "{}",
     "[{\"title\": \"top-level array\"}]",
     "\"just text\"",
-    "42");
+    "42",
+    "{\"results\": [{\"title\": \"first\", \"title\": \"twice\"}]}",
+    "{\"results\": [{\"title\": \"caf\\u00e9 \u00fc \\\"q\\\"\", \"id\": 12345678901234567890}, {\"title\": 1.5e3, \"id\": -0.25}]}",
+    "  {\"total\": 3, \"results\": [{\"title\": false}, {\"title\": {\"deep\": 1}}]}\n");
 
   private static final List<String> PATHS = List.of(
     "{$.api_x.total}", "{$.api_x.results}", "{$.api_x.results[i]}", "{$.api_x.results[i].title}",
@@ -53,6 +57,35 @@ class FieldPathTest {
     assertThat(titles).isEqualTo(new JsonArray().add("a").add("b"));
     assertThat(FieldPath.count(titles)).isEqualTo(2);
     assertThat(FieldPath.count(path.evaluate(document(BODIES.get(2))))).isZero();
+  }
+
+  @Test
+  void shouldAnswerOverAnAnswerKeptAsTextAsOverItsDecodedTree() {
+    for (String body : BODIES) {
+      for (String source : PATHS) {
+        FieldPath path = FieldPath.parse(source, "api_x");
+        assertThat(path.evaluate(kept(body))).as("%s on %s", source, body)
+          .isEqualTo(path.evaluateWithJayway(document(body)));
+      }
+    }
+  }
+
+  @Test
+  void shouldScanAPlainPathToScalarsWithoutDecodingTheAnswer() {
+    Map<String, Object> document = kept(BODIES.get(0));
+    Object titles = FieldPath.parse("{$.api_x.results[i].title}", "api_x").evaluate(document);
+    Object total = FieldPath.parse("{$.api_x.total}", "api_x").evaluate(document);
+    assertThat(titles).isEqualTo(new JsonArray().add("a").add("b"));
+    assertThat(total).isEqualTo(2);
+    assertThat(((JsonBody) document.get("api_x")).isDecoded()).isFalse();
+  }
+
+  /** As the executor gives a path an answer: over a {@link JsonBody} when it is a strict JSON object. */
+  private static Map<String, Object> kept(String body) {
+    Object value = JsonBody.decode(Buffer.buffer(body), null);
+    Map<String, Object> document = new LinkedHashMap<>();
+    document.put("api_x", value instanceof JsonObject o ? o.getMap() : value instanceof JsonArray a ? a.getList() : value);
+    return document;
   }
 
   private static Map<String, Object> document(String body) {

@@ -1,0 +1,225 @@
+package io.botgate.integration;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.botgate.JsonText;
+import io.botgate.events.SecretMask;
+import io.netty.buffer.ByteBuf;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.util.AbstractMap;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * An upstream answer that is a JSON object, kept as the text it came in and decoded only when something reads
+ * it as a map. An execution reads its answer twice at most: its custom data fields, which plain paths find by
+ * scanning the text ({@link FieldPath}), and the finish event, which shows the text as it is when nothing in it
+ * is masked ({@link JsonText.Spliced}). Decoding it into maps and lists, and encoding those again for the event,
+ * was a tenth of the gateway's CPU and a quarter of its allocation per execution.
+ * <p>
+ * Only a strict JSON object in UTF-8 is kept so (no comments, no byte-order mark, whitespace before it at most);
+ * anything else is decoded at once as {@link JsonText#decode} does. The text is checked in full when it arrives,
+ * as decoding would check it (every string decoded), so an answer that would not decode never gets here.
+ * Writes go to the decoded map; nothing changes an answer once received.
+ */
+final class JsonBody extends AbstractMap<String, Object> implements JsonText.Spliced {
+
+  /** Jackson's defaults: no comments, unlike the gateway's decoding (a commented answer is decoded instead). */
+  private static final JsonFactory STRICT = new JsonFactory();
+
+  private final Buffer text;
+  /** The mask {@link #secretMembers} was judged by. */
+  private final SecretMask mask;
+  /** Whether a member whose name {@link #mask} calls secret has a value other than null. */
+  private final boolean secretMembers;
+  /** Set once read as a map; decoding twice at once (two threads) gives equal maps, one of them kept. */
+  private volatile Map<String, Object> decoded;
+
+  private JsonBody(Buffer text, SecretMask mask, boolean secretMembers) {
+    this.text = text;
+    this.mask = mask;
+    this.secretMembers = secretMembers;
+  }
+
+  /**
+   * The body as {@link JsonText#decode} gives it: a JSON object (over a {@code JsonBody} when the body is a
+   * strict JSON object), a JSON array, a string, number, boolean or null. While reading it, notes whether it
+   * has a member that {@code mask} (may be null) calls secret, not null: what would mask it in an event.
+   */
+  static Object decode(Buffer body, SecretMask mask) throws DecodeException {
+    if (startsObject(body)) {
+      Boolean secretMembers = strict(body, mask);
+      if (secretMembers != null) {
+        return new JsonObject(new JsonBody(body, mask, secretMembers));
+      }
+    }
+    return JsonText.decode(body);
+  }
+
+  /** Whether the first character after any whitespace is '{', read as UTF-8 (not UTF-16 or UTF-32, no BOM). */
+  private static boolean startsObject(Buffer body) {
+    int n = body.length();
+    for (int i = 0; i < Math.min(n, 4); i++) {
+      if (body.getByte(i) == 0) {
+        return false; // Jackson would read it as UTF-16 or UTF-32
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      byte b = body.getByte(i);
+      if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
+        return b == '{';
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Reads the whole text as decoding would (each string decoded), without building anything: null when it is
+   * not a strict JSON object, else whether a member {@code mask} calls secret has a value other than null.
+   */
+  private static Boolean strict(Buffer body, SecretMask mask) {
+    try (JsonParser parser = parser(body)) {
+      JsonToken token = parser.nextToken();
+      int depth = 0;
+      boolean secretMembers = false;
+      do {
+        switch (token) {
+          case FIELD_NAME -> {
+            if (mask != null && !secretMembers && mask.isSecret(parser.currentName())) {
+              token = parser.nextToken();
+              secretMembers = token != JsonToken.VALUE_NULL;
+              continue; // the value's token, read next time round
+            }
+          }
+          case START_OBJECT, START_ARRAY -> depth++;
+          case END_OBJECT, END_ARRAY -> depth--;
+          // A string is decoded into the parser's own buffer, checking its UTF-8; a number's syntax and length
+          // are checked as it is read (no value of it fails to decode after that).
+          case VALUE_STRING -> parser.getTextLength();
+          default -> {
+          }
+        }
+        token = depth > 0 ? parser.nextToken() : null;
+      } while (token != null);
+      return depth == 0 && parser.nextToken() == null ? secretMembers : null; // nothing after the object
+    } catch (IOException | RuntimeException e) {
+      return null; // decoded the usual way, which says what is wrong with it
+    }
+  }
+
+  private static JsonParser parser(Buffer body) throws IOException {
+    ByteBuf bytes = ((BufferInternal) body).getByteBuf();
+    return bytes.hasArray()
+      ? STRICT.createParser(bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), bytes.readableBytes())
+      : STRICT.createParser(body.getBytes());
+  }
+
+  /** A parser over the text, standing before its first token; the caller closes it. */
+  JsonParser parser() throws IOException {
+    return parser(text);
+  }
+
+  /**
+   * Whether a member that {@code mask} calls secret has a value other than null; null when the body was read
+   * with another mask (or none).
+   */
+  Boolean secretMembers(SecretMask mask) {
+    return mask == this.mask ? secretMembers : null;
+  }
+
+  /** Whether it has been read as a map; until then it is only its text. */
+  boolean isDecoded() {
+    return decoded != null;
+  }
+
+  @Override
+  public Buffer jsonText() {
+    return decoded == null ? text : null;
+  }
+
+  private Map<String, Object> map() {
+    Map<String, Object> map = decoded;
+    if (map == null) {
+      map = ((JsonObject) JsonText.decode(text)).getMap();
+      decoded = map;
+    }
+    return map;
+  }
+
+  @Override
+  public Set<Entry<String, Object>> entrySet() {
+    return map().entrySet();
+  }
+
+  @Override
+  public int size() {
+    return map().size();
+  }
+
+  @Override
+  public boolean containsKey(Object key) {
+    return map().containsKey(key);
+  }
+
+  @Override
+  public boolean containsValue(Object value) {
+    return map().containsValue(value);
+  }
+
+  @Override
+  public Object get(Object key) {
+    return map().get(key);
+  }
+
+  @Override
+  public Object put(String key, Object value) {
+    return map().put(key, value);
+  }
+
+  @Override
+  public Object remove(Object key) {
+    return map().remove(key);
+  }
+
+  @Override
+  public void putAll(Map<? extends String, ?> m) {
+    map().putAll(m);
+  }
+
+  @Override
+  public void clear() {
+    map().clear();
+  }
+
+  @Override
+  public Set<String> keySet() {
+    return map().keySet();
+  }
+
+  @Override
+  public Collection<Object> values() {
+    return map().values();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o == this || map().equals(o);
+  }
+
+  @Override
+  public int hashCode() {
+    return map().hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return map().toString();
+  }
+}

@@ -1,0 +1,96 @@
+package io.botgate.integration;
+
+import io.botgate.JsonText;
+import io.botgate.events.SecretMask;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** An answer kept as its text is, to every reader, the object decoding it gives. */
+class JsonBodyTest {
+
+  private static final List<String> STRICT = List.of(
+    "{\"query\": \"x\", \"results\": [{\"title\": \"caf\\u00e9\", \"n\": 12345678901234567890, \"f\": 1.5e3}], \"none\": null}",
+    "\n  {\"a\": {\"b\": [true, false, {}]}, \"c\": []}\t",
+    "{}",
+    "{\"twice\": 1, \"twice\": 2}");
+
+  @Test
+  void shouldKeepAStrictObjectAsTextAndDecodeItAsTheGatewayDoesWhenRead() {
+    for (String text : STRICT) {
+      Object body = JsonBody.decode(Buffer.buffer(text), null);
+      assertThat(body).isInstanceOf(JsonObject.class);
+      JsonBody kept = (JsonBody) ((JsonObject) body).getMap();
+      assertThat(kept.isDecoded()).isFalse();
+      assertThat(body).as(text).isEqualTo(JsonText.decode(Buffer.buffer(text)));
+      assertThat(kept.isDecoded()).isTrue();
+    }
+  }
+
+  @Test
+  void shouldBeWrittenAsItsTextUntilReadThenAsItsDecodedForm() {
+    String text = "{\"b\": 1.50, \"a\": \"\\u0041\"}";
+    JsonObject body = (JsonObject) JsonBody.decode(Buffer.buffer(text), null);
+    JsonObject event = new JsonObject().put("json", body);
+    assertThat(new String(JsonText.utf8(event), StandardCharsets.UTF_8)).isEqualTo("{\"json\":" + text + "}");
+    body.getString("a"); // read: from now on written from the map
+    assertThat(new String(JsonText.utf8(event), StandardCharsets.UTF_8)).isEqualTo("{\"json\":{\"b\":1.5,\"a\":\"A\"}}");
+  }
+
+  @Test
+  void shouldDecodeAnythingButAStrictObjectAtOnceAsTheGatewayDoes() {
+    for (String text : List.of("{\"a\": 1 /* a comment */}", "[{\"a\": 1}]", "\"text\"", "7",
+      "\uFEFF{\"bom\": true}")) {
+      Object body = JsonBody.decode(Buffer.buffer(text), null);
+      assertThat(body).as(text).isEqualTo(JsonText.decode(Buffer.buffer(text)));
+      assertThat(body instanceof JsonObject o && o.getMap() instanceof JsonBody).as(text).isFalse();
+    }
+    Buffer utf16 = Buffer.buffer("{\"a\": \"b\"}".getBytes(StandardCharsets.UTF_16LE));
+    assertThat(JsonBody.decode(utf16, null)).isEqualTo(JsonText.decode(utf16));
+    assertThat(((JsonObject) JsonBody.decode(utf16, null)).getMap()).isNotInstanceOf(JsonBody.class);
+  }
+
+  @Test
+  void shouldRefuseWhatDecodingRefusesWithTheSameReason() {
+    Buffer invalidUtf8 = Buffer.buffer().appendString("{\"a\": \"").appendByte((byte) 0xC3).appendByte((byte) 0x28)
+      .appendString("\"}");
+    for (Buffer text : List.of(Buffer.buffer("{\"a\": 1"), Buffer.buffer("{\"a\": 1} {}"), Buffer.buffer("{\"a\": tru}"),
+      Buffer.buffer("{\"a\": 1e}"), Buffer.buffer("{\"a\": " + "9".repeat(1001) + "}"),
+      Buffer.buffer("{\"a\": 0." + "1".repeat(1001) + "}"), invalidUtf8)) {
+      String reason = reason(() -> JsonText.decode(text));
+      assertThat(reason).as(text.toString()).isNotNull();
+      assertThatThrownBy(() -> JsonBody.decode(text, null)).isInstanceOf(DecodeException.class).hasMessage(reason);
+    }
+  }
+
+  @Test
+  void shouldNoteAsItReadsWhetherAMemberTheMaskCallsSecretHasAValue() {
+    SecretMask mask = new SecretMask(List.of());
+    JsonBody plain = kept("{\"title\": \"x\", \"token\": null, \"n\": {\"apiKey\": null}}", mask);
+    JsonBody secret = kept("{\"title\": \"x\", \"nested\": [{\"refresh_token\": {\"v\": 1}}]}", mask);
+    assertThat(plain.secretMembers(mask)).isFalse();
+    assertThat(secret.secretMembers(mask)).isTrue();
+    assertThat(secret.secretMembers(new SecretMask(List.of()))).isNull(); // judged by another mask: unknown
+    assertThat(secret.isDecoded()).isFalse();
+  }
+
+  private static JsonBody kept(String text, SecretMask mask) {
+    return (JsonBody) ((JsonObject) JsonBody.decode(Buffer.buffer(text), mask)).getMap();
+  }
+
+  private static String reason(Runnable decode) {
+    try {
+      decode.run();
+      return null;
+    } catch (DecodeException e) {
+      return e.getMessage();
+    }
+  }
+}
