@@ -42,10 +42,11 @@ public final class Main implements Callable<Integer> {
   static final int BAD_CONFIGURATION = 1;
 
   static {
-    // SLF4J is told its provider (the jar's Logback) instead of looking for one through a ServiceLoader walk of
-    // the jar's service files; its note that it was told so is not printed. Either property given wins.
+    // SLF4J is told its provider (the jar's Logback, set up by LogProvider) instead of looking for one through a
+    // ServiceLoader walk of the jar's service files; its note that it was told so is not printed. Either
+    // property given wins.
     if (System.getProperty("slf4j.provider") == null) {
-      System.setProperty("slf4j.provider", "ch.qos.logback.classic.spi.LogbackServiceProvider");
+      System.setProperty("slf4j.provider", "io.botgate.logging.LogProvider");
       if (System.getProperty("slf4j.internal.verbosity") == null) {
         System.setProperty("slf4j.internal.verbosity", "WARN");
       }
