@@ -9,6 +9,7 @@ import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.transport.Transport;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -84,6 +85,7 @@ public final class Main implements Callable<Integer> {
     if (System.getProperty(NETTY_JFR) == null) {
       System.setProperty(NETTY_JFR, "false");
     }
+    prepareTransport();
     Main main = new Main();
     // picocli reads the options; without any, it is not loaded at all (its classes, about a tenth of the CPU
     // time of a start, are too old for a class-data sharing archive).
@@ -91,6 +93,17 @@ public final class Main implements Callable<Integer> {
     if (code != 0 || main.vertx == null) {
       System.exit(code); // help, version, a usage error or a failed start; otherwise Vert.x keeps running
     }
+  }
+
+  /**
+   * Vert.x's transports looked up on a thread of their own while this one reads the options and the configuration:
+   * Netty's native epoll library, copied out of the jar and loaded, was a twentieth of the start's CPU time on the
+   * main thread, and needs nothing from the configuration. Logback is set up by then (this class's logger).
+   */
+  private static void prepareTransport() {
+    Thread prepare = new Thread(Transport::nativeTransport, "botgate-prepare-transport");
+    prepare.setDaemon(true);
+    prepare.start();
   }
 
   /** {@link #call} as picocli would run it: an unexpected exception is printed and exits 1. */
