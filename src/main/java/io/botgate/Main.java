@@ -9,6 +9,7 @@ import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.transport.Transport;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -85,7 +86,7 @@ public final class Main implements Callable<Integer> {
     if (System.getProperty(NETTY_JFR) == null) {
       System.setProperty(NETTY_JFR, "false");
     }
-    prepareTransport();
+    prepareNetty();
     Main main = new Main();
     // picocli reads the options; without any, it is not loaded at all (its classes, about a tenth of the CPU
     // time of a start, are too old for a class-data sharing archive).
@@ -96,12 +97,16 @@ public final class Main implements Callable<Integer> {
   }
 
   /**
-   * Vert.x's transports looked up on a thread of their own while this one reads the options and the configuration:
-   * Netty's native epoll library, copied out of the jar and loaded, was a twentieth of the start's CPU time on the
-   * main thread, and needs nothing from the configuration. Logback is set up by then (this class's logger).
+   * Vert.x's transports looked up and Netty's buffer allocator set up on a thread of their own while this one reads
+   * the options and the configuration: Netty's native epoll library, copied out of the jar and loaded, and the
+   * allocator took about a seventh of the main thread's time to the first answer, and need nothing from the
+   * configuration. Logback is set up by then (this class's logger), so their log lines find it.
    */
-  private static void prepareTransport() {
-    Thread prepare = new Thread(Transport::nativeTransport, "botgate-prepare-transport");
+  private static void prepareNetty() {
+    Thread prepare = new Thread(() -> {
+      Transport.nativeTransport();
+      Buffer.buffer();
+    }, "botgate-prepare-netty");
     prepare.setDaemon(true);
     prepare.start();
   }
