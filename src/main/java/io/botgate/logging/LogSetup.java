@@ -18,8 +18,9 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 /**
  * Logback, set up in code rather than from logback.xml (quicker at start): one appender on standard error
  * writing readable lines or JSON lines, at the configured level, with java.util.logging (the JDK's,
- * Hazelcast's) routed into it. Vert.x and Netty find SLF4J by themselves. Logback finds this class through
- * its service file; a Logback configuration of the operator's or an embedding application's own
+ * Hazelcast's) routed into it. Vert.x and Netty find SLF4J by themselves. The jar's SLF4J provider,
+ * {@link LogProvider}, calls it directly; embedded, Logback finds this class through its service file. A Logback
+ * configuration of the operator's or an embedding application's own
  * ({@code -Dlogback.configurationFile}, a {@code logback.xml} on the class path) is left to Logback, and then
  * the {@code log.*} settings do not apply.
  */
@@ -32,8 +33,8 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
 
   /** java.util.logging is to be routed by {@link #apply}, off the caller's thread ({@link LogProvider}). */
   private static volatile boolean julLater;
-  /** The format and level installed last. */
-  private static LogOptions installed;
+  /** The context's object holding the options installed last. */
+  private static final String INSTALLED = "botgate.log.options";
 
   @Override
   public ExecutionStatus configure(LoggerContext context) {
@@ -84,11 +85,11 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
   }
 
   private static synchronized void install(LoggerContext context, LogOptions options) {
-    if (options.format().equals(installed == null ? null : installed.format())
-      && options.level().equals(installed.level())) {
+    if (context.getObject(INSTALLED) instanceof LogOptions installed && installed.format().equals(options.format())
+      && installed.level().equals(options.level())) {
       return; // the same appender again: the start applies the defaults twice when the configuration keeps them
     }
-    installed = options;
+    context.putObject(INSTALLED, options);
     Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
     ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
     appender.setContext(context);
