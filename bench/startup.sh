@@ -19,7 +19,7 @@ javac -d "$WORK" -cp target/botgate.jar bench/BareVertx.java
 PORT=18090
 TICK=$(getconf CLK_TCK)
 
-# Polling starts no process: a curl every 10 ms took about a core's share of CPU (each call 10-40 ms of it here)
+# Polling starts no process: a curl every 10 ms took about a core's share of CPU (each call about 40 ms of it here)
 # from the start being measured on a 2-core machine, and its own start-up added to each poll's delay. Bash asks
 # over /dev/tcp and naps 5 ms on a FIFO that never has data (read -t), both without forking.
 mkfifo "$WORK/nap"
