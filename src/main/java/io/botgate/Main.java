@@ -86,7 +86,6 @@ public final class Main implements Callable<Integer> {
     if (System.getProperty(NETTY_JFR) == null) {
       System.setProperty(NETTY_JFR, "false");
     }
-    prepareNetty();
     Main main = new Main();
     // picocli reads the options; without any, it is not loaded at all (its classes, about a tenth of the CPU
     // time of a start, are too old for a class-data sharing archive).
@@ -123,6 +122,7 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    prepareNetty(); // not for --help, --version or a usage error: picocli does not call this then
     GatewayConfig settings;
     try {
       settings = GatewayConfig.read(config != null ? config : fromProperty(), overrides());
