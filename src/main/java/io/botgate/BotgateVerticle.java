@@ -144,6 +144,16 @@ public final class BotgateVerticle extends VerticleBase {
     guard = new EgressGuard(config.list("egress.allow"));
     credentials = new CredentialRegistry(vertx, config.botEnv(), guard);
     registry.checkCredentials(credentials::declared);
+    // The script engine (compiling the global functions takes a while) is built on a worker beside the steps
+    // below rather than after them (not ordered with their blocking parts); the sandbox is built later.
+    Future<ScriptEngine> scriptEngine = ConfFiles.read(vertx, "script.globals", config.string("script.globals"),
+        () -> ConfFiles.embeddedIfAny("/conf/globals.js"))
+      .compose(globals -> vertx.executeBlocking(() -> new ScriptEngine(vertx, new ScriptLimits(
+        config.integer("script.cpu.ms"), config.integer("script.memory.mb") * (1L << 20),
+        config.integer("script.stack.depth"), ScriptLimits.DEFAULTS.maxStringLength(),
+        ScriptLimits.DEFAULTS.maxArrayLength()), globals, new ScriptOptions(config.integer("script.threads"),
+        config.integer("script.queue"), config.integer("script.maxSourceBytes"), config.integer("script.cache.bytes"))),
+        false));
     // Credentials first: an integration naming one that does not exist is invalid.
     return ConfFiles.read(vertx, "credentials.file", config.string("credentials.file"), () -> null)
       .compose(text -> {
@@ -184,18 +194,12 @@ public final class BotgateVerticle extends VerticleBase {
         imports = saved;
         return Future.succeededFuture();
       })
-      .compose(v -> ConfFiles.read(vertx, "script.globals", config.string("script.globals"),
-        () -> ConfFiles.embeddedIfAny("/conf/globals.js")))
-      // Compiling the global functions takes a while: not on an event loop (the sandbox is built later).
-      .compose(globals -> vertx.executeBlocking(() -> {
-        engine = new ScriptEngine(vertx, new ScriptLimits(config.integer("script.cpu.ms"),
-          config.integer("script.memory.mb") * (1L << 20), config.integer("script.stack.depth"),
-          ScriptLimits.DEFAULTS.maxStringLength(), ScriptLimits.DEFAULTS.maxArrayLength()), globals,
-          new ScriptOptions(config.integer("script.threads"), config.integer("script.queue"),
-            config.integer("script.maxSourceBytes"), config.integer("script.cache.bytes")));
-        return engine;
-      }))
-      .compose(built -> listen(config, host, token));
+      .compose(v -> scriptEngine)
+      .compose(built -> {
+        engine = built;
+        return listen(config, host, token);
+      })
+      .onFailure(failed -> scriptEngine.onSuccess(ScriptEngine::close)); // its threads do not outlive a failed start
   }
 
   /** Imports the CB exports listed in {@code imports.cb}, in order, on a worker (their scripts are compiled). */

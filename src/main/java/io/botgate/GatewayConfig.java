@@ -18,7 +18,6 @@ import io.botgate.script.ScriptOptions;
 import io.botgate.session.SessionOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -169,7 +168,7 @@ public final class GatewayConfig {
   private static JsonObject parse(Path path) {
     Object value;
     try {
-      value = JsonText.decode(Buffer.buffer(Files.readAllBytes(path)));
+      value = JsonText.decode(Files.readAllBytes(path));
     } catch (IOException e) {
       throw new IllegalArgumentException(path + ": cannot be read (" + e.getMessage() + ")");
     } catch (io.vertx.core.json.DecodeException e) {

@@ -65,12 +65,26 @@ public final class JsonText {
   public static Object decode(Buffer buffer) throws DecodeException {
     ByteBuf bytes = ((BufferInternal) buffer).getByteBuf();
     try {
-      JsonParser parser = bytes.hasArray()
+      return decode(bytes.hasArray()
         ? PARSERS.createParser(bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), bytes.readableBytes())
-        : PARSERS.createParser(buffer.getBytes());
-      return JacksonCodec.fromParser(parser, Object.class);
+        : PARSERS.createParser(buffer.getBytes()));
     } catch (IOException e) {
       throw new DecodeException(describe(e), e);
+    }
+  }
+
+  /** {@link #decode(Buffer)} of bytes not in a buffer (the configuration file, read before Netty's buffers are set up). */
+  public static Object decode(byte[] bytes) throws DecodeException {
+    try {
+      return decode(PARSERS.createParser(bytes));
+    } catch (IOException e) {
+      throw new DecodeException(describe(e), e);
+    }
+  }
+
+  private static Object decode(JsonParser parser) throws DecodeException {
+    try {
+      return JacksonCodec.fromParser(parser, Object.class);
     } catch (DecodeException e) {
       throw e.getCause() instanceof IOException cause ? new DecodeException(describe(cause), cause) : e;
     }

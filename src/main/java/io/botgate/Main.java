@@ -9,6 +9,8 @@ import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.transport.Transport;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -42,10 +44,11 @@ public final class Main implements Callable<Integer> {
   static final int BAD_CONFIGURATION = 1;
 
   static {
-    // SLF4J is told its provider (the jar's Logback) instead of looking for one through a ServiceLoader walk of
-    // the jar's service files; its note that it was told so is not printed. Either property given wins.
+    // SLF4J is told its provider (the jar's Logback, set up by LogProvider) instead of looking for one through a
+    // ServiceLoader walk of the jar's service files; its note that it was told so is not printed. Either
+    // property given wins.
     if (System.getProperty("slf4j.provider") == null) {
-      System.setProperty("slf4j.provider", "ch.qos.logback.classic.spi.LogbackServiceProvider");
+      System.setProperty("slf4j.provider", "io.botgate.logging.LogProvider");
       if (System.getProperty("slf4j.internal.verbosity") == null) {
         System.setProperty("slf4j.internal.verbosity", "WARN");
       }
@@ -92,6 +95,21 @@ public final class Main implements Callable<Integer> {
     }
   }
 
+  /**
+   * Vert.x's transports looked up and Netty's buffer allocator set up on a thread of their own while this one reads
+   * the options and the configuration: Netty's native epoll library, copied out of the jar and loaded, and the
+   * allocator took about a seventh of the main thread's time to the first answer, and need nothing from the
+   * configuration. Logback is set up by then (this class's logger), so their log lines find it.
+   */
+  private static void prepareNetty() {
+    Thread prepare = new Thread(() -> {
+      Transport.nativeTransport();
+      Buffer.buffer();
+    }, "botgate-prepare-netty");
+    prepare.setDaemon(true);
+    prepare.start();
+  }
+
   /** {@link #call} as picocli would run it: an unexpected exception is printed and exits 1. */
   private int callWithoutArguments() {
     try {
@@ -104,6 +122,7 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    prepareNetty(); // not for --help, --version or a usage error: picocli does not call this then
     GatewayConfig settings;
     try {
       settings = GatewayConfig.read(config != null ? config : fromProperty(), overrides());

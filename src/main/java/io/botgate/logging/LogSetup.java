@@ -18,8 +18,9 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 /**
  * Logback, set up in code rather than from logback.xml (quicker at start): one appender on standard error
  * writing readable lines or JSON lines, at the configured level, with java.util.logging (the JDK's,
- * Hazelcast's) routed into it. Vert.x and Netty find SLF4J by themselves. Logback finds this class through
- * its service file; a Logback configuration of the operator's or an embedding application's own
+ * Hazelcast's) routed into it. Vert.x and Netty find SLF4J by themselves. The jar's SLF4J provider,
+ * {@link LogProvider}, calls it directly; embedded, Logback finds this class through its service file. A Logback
+ * configuration of the operator's or an embedding application's own
  * ({@code -Dlogback.configurationFile}, a {@code logback.xml} on the class path) is left to Logback, and then
  * the {@code log.*} settings do not apply.
  */
@@ -30,30 +31,65 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
   /** Whether this class set Logback up, rather than a configuration file. */
   private static volatile boolean ours;
 
+  /** java.util.logging is to be routed by {@link #apply}, off the caller's thread ({@link LogProvider}). */
+  private static volatile boolean julLater;
+  /** The context's object holding the options installed last. */
+  private static final String INSTALLED = "botgate.log.options";
+
   @Override
   public ExecutionStatus configure(LoggerContext context) {
-    ClassLoader loader = LogSetup.class.getClassLoader();
-    if (System.getProperty("logback.configurationFile") != null || loader.getResource("logback-test.xml") != null
-      || loader.getResource("logback.xml") != null) {
+    if (configurationFile()) {
       return ExecutionStatus.INVOKE_NEXT_IF_ANY;
     }
     ours = true;
+    routeJavaUtilLogging(context);
     install(context, LogOptions.DEFAULTS);
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
   }
 
+  /** Whether Logback is to read a configuration file of the operator's or an embedding application's. */
+  static boolean configurationFile() {
+    ClassLoader loader = LogSetup.class.getClassLoader();
+    return System.getProperty("logback.configurationFile") != null || loader.getResource("logback-test.xml") != null
+      || loader.getResource("logback.xml") != null;
+  }
+
+  /** {@link LogProvider}'s set-up: the default format and level; java.util.logging once {@link #apply} runs. */
+  static void installOwn(LoggerContext context) {
+    ours = true;
+    julLater = true;
+    install(context, LogOptions.DEFAULTS);
+  }
+
   /**
    * Applies the configured format and level, unless Logback was configured from a file, or SLF4J is bound to
-   * something other than Logback.
+   * something other than Logback. Under {@link LogProvider}, java.util.logging is then routed into Logback on
+   * a thread of its own: setting up java.util.logging's LogManager and copying the levels took a tenth of the
+   * main thread's time to the first answer, and nothing the gateway starts logs through it (Hazelcast is told
+   * to use SLF4J); a record logged before that goes to java.util.logging's default handler, standard error.
    */
   public static void apply(LogOptions options) {
     if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context && ours) {
       install(context, options);
+      if (julLater) {
+        julLater = false;
+        Thread route = new Thread(() -> {
+          synchronized (LogSetup.class) { // after this install; a later one waits for the levels to be copied
+            routeJavaUtilLogging(context);
+          }
+        }, "botgate-log-jul");
+        route.setDaemon(true);
+        route.start();
+      }
     }
   }
 
   private static synchronized void install(LoggerContext context, LogOptions options) {
-    routeJavaUtilLogging(context);
+    if (context.getObject(INSTALLED) instanceof LogOptions installed && installed.format().equals(options.format())
+      && installed.level().equals(options.level())) {
+      return; // the same appender again: the start applies the defaults twice when the configuration keeps them
+    }
+    context.putObject(INSTALLED, options);
     Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
     ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
     appender.setContext(context);
