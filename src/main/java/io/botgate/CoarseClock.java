@@ -55,6 +55,9 @@ public final class CoarseClock implements LongSupplier {
       }
       now = System.currentTimeMillis(); // fresh before a read may use it again
       sleeping = false;
+      // Read again: a read that took the system clock while this thread was held up between the two lines
+      // above must not be followed by an older value from the field (a session's next event stamped earlier).
+      now = System.currentTimeMillis();
       do {
         read = false;
         LockSupport.parkNanos(TICK_NANOS);
