@@ -373,9 +373,14 @@ public final class IntegrationExecutor {
     private ExecutionReport decide(UpstreamResponse response, String status, String reason, Object body,
                                    boolean transformed) {
       Session session = scope.session();
-      long mapping = trace.now();
-      Map<String, Object> fields = mapFields(transformed ? transformedBody() : body);
-      trace.phase("mapping", mapping, null);
+      Map<String, Object> fields;
+      if (passThrough && body == null && definition.customDataFields().isEmpty()) {
+        fields = Map.of(); // nothing to map (most pass-through calls): no mapping step to show either
+      } else {
+        long mapping = trace.now();
+        fields = mapFields(transformed ? transformedBody() : body);
+        trace.phase("mapping", mapping, null);
+      }
       try {
         session.replaceVariablesStartingWith(definition.fieldPrefix(), fields);
       } catch (SessionLimitExceeded e) {
@@ -443,9 +448,16 @@ public final class IntegrationExecutor {
         .put("success", result.success()).put("durationMs", result.durationMs()).put("attempts", result.attempts())
         .put("reason", reason)
         .put("fields", new JsonObject(fields)) // fields is not changed after mapping
-        .put("method", definition.method().name()).put("url", maskedUrl);
-      transcript.event(DebugEvent.INTEGRATION, level, definition.name() + " -> " + result.statusCode() + " in "
-          + result.durationMs() + " ms (" + attempts + ")" + (reason == null ? "" : ": " + reason),
+        .put("method", method.name()).put("url", maskedUrl); // a pass-through call's own method
+      String text = definition.name() + " -> " + result.statusCode() + " in " + result.durationMs() + " ms ("
+        + attempts + ")" + (reason == null ? "" : ": " + reason);
+      if (passThrough && !trace.hasPhases()) {
+        // Nothing more to show: the start event showed the headers sent (the definition's declared ones,
+        // which the trace would add, were not), no step ran, and the answer streamed to the caller.
+        transcript.event(DebugEvent.INTEGRATION, level, text, data);
+        return;
+      }
+      transcript.event(DebugEvent.INTEGRATION, level, text,
         trace.addTo(data, mask, rendered, answered == null ? null : answered.body(), answeredJson));
     }
 
@@ -491,7 +503,7 @@ public final class IntegrationExecutor {
      */
     private String jsonData(String api, Object parsed, Buffer raw) {
       if (parsed == null) {
-        return "{\"" + api + "\":null}"; // most pass-through calls: nothing captured, no encoder needed
+        return definition.nullJsonData(); // most pass-through calls: nothing captured, the same text each time
       }
       if (parsed instanceof String) {
         return new JsonObject().put(api, parsed).encode();
