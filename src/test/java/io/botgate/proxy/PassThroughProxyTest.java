@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -70,6 +71,7 @@ class PassThroughProxyTest {
     declare(gw, def("faqOff", "stub:/faq")
       .put("customDataFields", new JsonObject().put("title", "{$.api_faqOff.results[i].title}")));
     declare(gw, def("slow", "stub:/hang").put("timeoutMs", 1000));
+    declare(gw, def("slower", "stub:/hang").put("timeoutMs", 10_000));
     declare(gw, def("drip", "stub:/drip").put("timeoutMs", 1000));
     declare(gw, def("redirect", "stub:/redirect"));
     declare(gw, def("metadata", "http://169.254.169.254/latest"));
@@ -237,6 +239,29 @@ class PassThroughProxyTest {
     assertThat(errorCode(r)).isEqualTo("upstream_timeout");
     assertThat(ms).isBetween(1000L, 2 * 1000L + 1000L);
     assertThat(lastResult(gw, "hang").getString("statusCode")).isEqualTo("504");
+  }
+
+  @Test
+  @Timeout(30)
+  void shouldKeepAShortDeadlineBehindLongerOnesInFlight() {
+    // Calls under a 10 s deadline first, on connections of their own (spread over the gateway's event loops),
+    // then calls under a 1 s one: an event loop's earliest deadline moves earlier, and must still fire in time.
+    // Four connections in all: the client's pool has five.
+    List<Future<HttpResponse<Buffer>>> longer = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      longer.add(call(gw, HttpMethod.GET, "/proxy/slower", "long" + i).send());
+    }
+    long start = System.nanoTime();
+    List<Future<HttpResponse<Buffer>>> shorter = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      shorter.add(call(gw, HttpMethod.GET, "/proxy/slow", "short" + i).send());
+    }
+    for (Future<HttpResponse<Buffer>> answer : shorter) {
+      assertThat(result(answer).statusCode()).isEqualTo(504);
+    }
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    assertThat(ms).isBetween(1000L, 2 * 1000L + 1000L);
+    assertThat(longer).noneMatch(Future::isComplete);
   }
 
   @Test
