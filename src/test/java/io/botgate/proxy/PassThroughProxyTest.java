@@ -189,6 +189,35 @@ class PassThroughProxyTest {
   }
 
   @Test
+  void shouldPublishTheCallsEventsOnTheBusAsTheConsoleShowsThem(Vertx vertx) {
+    List<JsonObject> heard = new CopyOnWriteArrayList<>();
+    var consumer = vertx.eventBus().<JsonObject>consumer("botgate.events.bus", m -> heard.add(m.body()));
+    result(consumer.completion());
+    try {
+      HttpResponse<Buffer> r = result(call(gw, HttpMethod.GET, "/proxy/stat/200?x=1", "bus")
+        .putHeader("Authorization", "Bearer upstream-secret").send());
+      assertThat(r.statusCode()).isEqualTo(200);
+      await().until(() -> heard.size() >= 2);
+      JsonObject start = heard.get(0).getJsonObject("data");
+      assertThat(start.getString("phase")).isEqualTo("start");
+      assertThat(start.getString("method")).isEqualTo("GET");
+      assertThat(start.getString("url")).endsWith("/status/200?x=1");
+      assertThat(start.getJsonObject("headers").getString("Authorization")).isEqualTo("****");
+      JsonObject finish = heard.get(1).getJsonObject("data");
+      assertThat(finish.getString("phase")).isEqualTo("finish");
+      assertThat(finish.getString("statusCode")).isEqualTo("200");
+      assertThat(finish.getBoolean("success")).isTrue();
+      assertThat(finish.getJsonObject("fields")).isEmpty();
+      // The same events as the history keeps and the console replays.
+      assertThat(events(gw, "bus").stream().map(e -> ((JsonObject) e).getJsonObject("data")).toList())
+        .containsExactly(start, finish);
+      assertThat(heard.toString()).doesNotContain("upstream-secret");
+    } finally {
+      consumer.unregister();
+    }
+  }
+
+  @Test
   void shouldCaptureAJsonAnswerIntoVariablesAndFieldsWhenAsked() {
     HttpResponse<Buffer> r = result(call(gw, HttpMethod.GET, "/proxy/faqOn?q=roaming", "cap").send());
     assertThat(r.bodyAsJsonObject().getInteger("total")).isEqualTo(2);
