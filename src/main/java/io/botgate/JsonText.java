@@ -46,6 +46,10 @@ public final class JsonText {
     Buffer jsonText();
   }
 
+  /** A JSON value that is JSON text, as UTF-8, already (written by {@link Fields}); written as is. */
+  public record Raw(byte[] utf8) {
+  }
+
   private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
   private static final int SCRATCH_KEPT = 64 * 1024;
   /** One buffer per thread, reused: a document is written without growing a new one each time. */
@@ -341,6 +345,10 @@ public final class JsonText {
           length += element.length;
         }
         put(']');
+      } else if (value instanceof Raw raw) {
+        room(raw.utf8().length);
+        System.arraycopy(raw.utf8(), 0, bytes, length, raw.utf8().length);
+        length += raw.utf8().length;
       } else if (value instanceof Instant instant) {
         string(instant.toString());
       } else {

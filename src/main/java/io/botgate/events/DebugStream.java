@@ -5,6 +5,7 @@ import io.botgate.Timestamps;
 import io.botgate.session.EventNumbering;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 
@@ -106,6 +107,16 @@ public final class DebugStream implements EventNumbering {
 
   /** Records and publishes one event; returns it, numbered and encoded. */
   public DebugEvent emit(String session, String kind, String level, String text, JsonObject data) {
+    return emitData(session, kind, level, text, data);
+  }
+
+  /** As {@link #emit}, with data written as JSON text already (a hot path that need not build an object). */
+  public DebugEvent emitEncoded(String session, String kind, String level, String text, JsonText.Raw data) {
+    return emitData(session, kind, level, text, data);
+  }
+
+  /** {@code data}: a JsonObject, a {@link JsonText.Raw} object or null. */
+  private DebugEvent emitData(String session, String kind, String level, String text, Object data) {
     History known = histories.get(session); // most events are for a session already known: no lock taken
     History history = known != null ? known : histories.computeIfAbsent(session, s -> new History());
     DebugEvent event;
@@ -175,7 +186,7 @@ public final class DebugStream implements EventNumbering {
 
   /** The event as the JSON object published on the bus, with the fields of its text, in the same order. */
   private static JsonObject asJson(long seq, String session, long now, String kind, String level, String text,
-                                   JsonObject data) {
+                                   Object data) {
     JsonObject json = new JsonObject()
       .put("seq", seq)
       .put("session", session)
@@ -184,7 +195,7 @@ public final class DebugStream implements EventNumbering {
       .put("level", level)
       .put("text", text);
     if (data != null) {
-      json.put("data", data);
+      json.put("data", data instanceof JsonText.Raw raw ? new JsonObject(Buffer.buffer(raw.utf8())) : data);
     }
     return json;
   }

@@ -119,8 +119,8 @@ public final class SecretMask {
    */
   public String query(String url, Predicate<String> shown) {
     int q = url.indexOf('?');
-    if (q < 0) {
-      return url;
+    if (q < 0 || !anySecretName(url, q + 1)) {
+      return url; // nothing to hide (most URLs): the URL as it is, not rebuilt
     }
     StringBuilder out = new StringBuilder(url.length()).append(url, 0, q + 1);
     String[] pairs = url.substring(q + 1).split("&", -1);
@@ -130,6 +130,20 @@ public final class SecretMask {
       out.append(i > 0 ? "&" : "").append(hide ? pairs[i].substring(0, eq + 1) + MASK : pairs[i]);
     }
     return out.toString();
+  }
+
+  /** Whether a parameter of the query starting at {@code from} has a secret-looking name and a value. */
+  private boolean anySecretName(String url, int from) {
+    for (int start = from; start <= url.length(); ) {
+      int end = url.indexOf('&', start);
+      end = end < 0 ? url.length() : end;
+      int eq = url.indexOf('=', start);
+      if (eq >= 0 && eq < end && isSecret(url.substring(start, eq))) {
+        return true;
+      }
+      start = end + 1;
+    }
+    return false;
   }
 
   /** The URL with the user info of its authority (user and password) replaced by {@link #MASK}. */

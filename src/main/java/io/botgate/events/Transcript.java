@@ -31,6 +31,11 @@ public final class Transcript {
     events.add(stream.emit(session, kind, level, text, data));
   }
 
+  /** As {@link #event}, with data written as JSON text already. */
+  public synchronized void encodedEvent(String kind, String level, String text, JsonText.Raw data) {
+    events.add(stream.emitEncoded(session, kind, level, text, data));
+  }
+
   public void debug(String text) {
     event(DebugEvent.DEBUG, "debug", text, null);
   }

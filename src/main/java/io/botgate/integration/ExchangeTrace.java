@@ -49,6 +49,11 @@ final class ExchangeTrace {
     phases.add(phase);
   }
 
+  /** Whether a step was noted. */
+  synchronized boolean hasPhases() {
+    return !phases.isEmpty();
+  }
+
   /** The answer of the last attempt that got one (redirects followed). */
   synchronized void response(int status, MultiMap headers) {
     responseStatus = status;

@@ -52,6 +52,7 @@ public final class IntegrationDefinition {
   /** Made once: every execution sets these variables, and a new string would be hashed anew each time. */
   private final String apiVariable;
   private final String statusVariable;
+  private final String nullJsonData;
   private final String fieldPrefix;
 
   private IntegrationDefinition(JsonObject source, Builder b) {
@@ -75,6 +76,7 @@ public final class IntegrationDefinition {
     this.mocks = b.mocks;
     this.apiVariable = "api_" + responseDataVariable;
     this.statusVariable = apiVariable + "Status";
+    this.nullJsonData = "{\"" + apiVariable + "\":null}";
   }
 
   public String name() {
@@ -88,6 +90,14 @@ public final class IntegrationDefinition {
   /** The bot variable holding the raw response, {@code api_<rdv>}. */
   public String apiVariable() {
     return apiVariable;
+  }
+
+  /**
+   * {@code api_<rdv>}'s {@code jsonData} when a call left no data (CB's text, {@code {"api_<rdv>":null}}): made
+   * once. The name needs no escaping: a responseDataVariable is letters, digits, '_' and '-'.
+   */
+  public String nullJsonData() {
+    return nullJsonData;
   }
 
   /** The bot variable holding the status code as text, {@code api_<rdv>Status}. */

@@ -44,6 +44,19 @@ import java.util.function.Supplier;
 public final class IntegrationExecutor {
 
   public static final String RESULTS_ADDRESS = "botgate.results";
+  /** The fields of a pass-through call's events, encoded once. */
+  private static final JsonText.Key PHASE = JsonText.key("phase");
+  private static final JsonText.Key INTEGRATION = JsonText.key("integration");
+  private static final JsonText.Key METHOD = JsonText.key("method");
+  private static final JsonText.Key URL = JsonText.key("url");
+  private static final JsonText.Key HEADERS = JsonText.key("headers");
+  private static final JsonText.Key REQUEST = JsonText.key("request");
+  private static final JsonText.Key STATUS_CODE = JsonText.key("statusCode");
+  private static final JsonText.Key SUCCESS = JsonText.key("success");
+  private static final JsonText.Key DURATION_MS = JsonText.key("durationMs");
+  private static final JsonText.Key ATTEMPTS = JsonText.key("attempts");
+  private static final JsonText.Key REASON = JsonText.key("reason");
+  private static final JsonText.Key FIELDS = JsonText.key("fields");
   private static final Logger LOG = LoggerFactory.getLogger(IntegrationExecutor.class);
 
   private final Vertx vertx;
@@ -247,15 +260,11 @@ public final class IntegrationExecutor {
       this.method = method;
       maskedUrl = mask.url(shownTarget(url));
       shownLine = null;
-      transcript.event(DebugEvent.INTEGRATION, "info", definition.name() + ": " + requestLine(),
-        new JsonObject().put("phase", "start").put("integration", definition.name())
-          .put("method", method.name()).put("url", maskedUrl)
-          .put("headers", new JsonObject(asObjects(mask.headers(headers))))); // a map of its own: no copy
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static Map<String, Object> asObjects(Map<String, String> map) {
-      return (Map) map;
+      // Written field by field, as the event's own fields are, rather than built as an object to be encoded:
+      // every pass-through call has one.
+      transcript.encodedEvent(DebugEvent.INTEGRATION, "info", definition.name() + ": " + requestLine(),
+        new JsonText.Raw(JsonText.fields().string(PHASE, "start").string(INTEGRATION, definition.name())
+          .string(METHOD, method.name()).string(URL, maskedUrl).value(HEADERS, mask.headers(headers)).done()));
     }
 
     /**
@@ -373,9 +382,14 @@ public final class IntegrationExecutor {
     private ExecutionReport decide(UpstreamResponse response, String status, String reason, Object body,
                                    boolean transformed) {
       Session session = scope.session();
-      long mapping = trace.now();
-      Map<String, Object> fields = mapFields(transformed ? transformedBody() : body);
-      trace.phase("mapping", mapping, null);
+      Map<String, Object> fields;
+      if (passThrough && body == null && definition.customDataFields().isEmpty()) {
+        fields = Map.of(); // nothing to map (most pass-through calls): no mapping step to show either
+      } else {
+        long mapping = trace.now();
+        fields = mapFields(transformed ? transformedBody() : body);
+        trace.phase("mapping", mapping, null);
+      }
       try {
         session.replaceVariablesStartingWith(definition.fieldPrefix(), fields);
       } catch (SessionLimitExceeded e) {
@@ -438,14 +452,26 @@ public final class IntegrationExecutor {
     private void finished(IntegrationResult result, String reason, Map<String, Object> fields) {
       String level = result.success() ? "info" : reason != null ? "error" : "warn";
       String attempts = result.attempts() + (result.attempts() == 1 ? " attempt" : " attempts");
+      String text = definition.name() + " -> " + result.statusCode() + " in " + result.durationMs() + " ms ("
+        + attempts + ")" + (reason == null ? "" : ": " + reason);
+      if (passThrough && !trace.hasPhases()) {
+        // Nothing more to show: the start event showed the headers sent (the definition's declared ones,
+        // which the trace would add, were not), no step ran, and the answer streamed to the caller. The
+        // same fields as below, written one by one rather than built as an object (every pass-through call).
+        transcript.encodedEvent(DebugEvent.INTEGRATION, level, text, new JsonText.Raw(JsonText.fields()
+          .string(PHASE, "finish").string(INTEGRATION, definition.name()).string(REQUEST, requestLine())
+          .string(STATUS_CODE, result.statusCode()).value(SUCCESS, result.success())
+          .number(DURATION_MS, result.durationMs()).number(ATTEMPTS, result.attempts()).string(REASON, reason)
+          .value(FIELDS, fields).string(METHOD, method.name()).string(URL, maskedUrl).done()));
+        return;
+      }
       JsonObject data = new JsonObject(new LinkedHashMap<>(32)).put("phase", "finish")
         .put("integration", definition.name()).put("request", requestLine()).put("statusCode", result.statusCode())
         .put("success", result.success()).put("durationMs", result.durationMs()).put("attempts", result.attempts())
         .put("reason", reason)
         .put("fields", new JsonObject(fields)) // fields is not changed after mapping
-        .put("method", definition.method().name()).put("url", maskedUrl);
-      transcript.event(DebugEvent.INTEGRATION, level, definition.name() + " -> " + result.statusCode() + " in "
-          + result.durationMs() + " ms (" + attempts + ")" + (reason == null ? "" : ": " + reason),
+        .put("method", method.name()).put("url", maskedUrl); // a pass-through call's own method
+      transcript.event(DebugEvent.INTEGRATION, level, text,
         trace.addTo(data, mask, rendered, answered == null ? null : answered.body(), answeredJson));
     }
 
@@ -491,7 +517,7 @@ public final class IntegrationExecutor {
      */
     private String jsonData(String api, Object parsed, Buffer raw) {
       if (parsed == null) {
-        return "{\"" + api + "\":null}"; // most pass-through calls: nothing captured, no encoder needed
+        return definition.nullJsonData(); // most pass-through calls: nothing captured, the same text each time
       }
       if (parsed instanceof String) {
         return new JsonObject().put(api, parsed).encode();

@@ -3,11 +3,11 @@ package io.botgate.proxy;
 import io.botgate.integration.CredentialGrant;
 import io.botgate.integration.IntegrationDefinition;
 import io.botgate.integration.PassThrough;
+import io.netty.channel.EventLoop;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.internal.ContextInternal;
 
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,8 +26,16 @@ final class ProxyCall {
   /** The request to the upstream, once a connection is had: what the deadline resets. */
   HttpClientRequest upstream;
   MeteredBody requestBody;
-  /** The deadline's task on the event loop, until the outcome is recorded. */
-  private ScheduledFuture<?> deadline;
+  /** When the deadline passes ({@link System#nanoTime()}), and what it does then, on {@link #context}. */
+  long dueNanos;
+  private Runnable expired;
+  private ContextInternal context;
+  /** The deadline fired or was cancelled: it does nothing more. */
+  volatile boolean deadlineSettled;
+  /** The list this call's deadline waits in, and its neighbours there; see {@link Deadlines}. */
+  Deadlines deadlines;
+  ProxyCall previousDue;
+  ProxyCall nextDue;
   boolean timedOut;
   boolean recorded;
 
@@ -37,25 +45,42 @@ final class ProxyCall {
   }
 
   /**
-   * Runs {@code expired} on this event loop's context in {@code millis} unless cancelled first. Scheduled on
-   * the event loop itself rather than as a Vert.x timer: a timer is also an entry in a map shared by every
-   * thread, added and removed again on each call, and nearly every call is answered in time.
+   * Runs {@code expired} on this context in {@code millis} unless cancelled first. Kept with the other
+   * calls of this event loop ({@link Deadlines}) rather than as a task or a Vert.x timer of its own: a timer
+   * is also an entry in a map shared by every thread, and a task a place in the loop's queue, each added
+   * and removed again on each call, and nearly every call is answered in time.
    */
   void deadline(Vertx vertx, long millis, Runnable expired) {
-    ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
-    deadline = context.nettyEventLoop().schedule(() -> context.runOnContext(v -> {
-      if (deadline != null) { // not answered meanwhile: cancelling cannot stop a task that already fired
-        deadline = null;
+    ContextInternal current = (ContextInternal) vertx.getOrCreateContext();
+    this.context = current;
+    this.expired = expired;
+    dueNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    EventLoop loop = current.nettyEventLoop();
+    if (loop.inEventLoop()) {
+      Deadlines.of(loop).add(this);
+    } else {
+      loop.execute(() -> Deadlines.of(loop).add(this));
+    }
+  }
+
+  /** The deadline passed: runs what it does on the call's context, unless the call was answered meanwhile. */
+  void expire() {
+    context.runOnContext(v -> {
+      if (!deadlineSettled) { // answered meanwhile: cancelling cannot stop an expiry already on its way
+        deadlineSettled = true;
         expired.run();
       }
-    }), millis, TimeUnit.MILLISECONDS);
+    });
   }
 
   void cancelDeadline() {
-    ScheduledFuture<?> scheduled = deadline;
-    if (scheduled != null) {
-      deadline = null;
-      scheduled.cancel(false);
+    if (deadlineSettled) {
+      return;
+    }
+    deadlineSettled = true;
+    Deadlines list = deadlines;
+    if (list != null && list.owned()) {
+      list.remove(this);
     }
   }
 

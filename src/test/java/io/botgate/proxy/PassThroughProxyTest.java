@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -70,6 +71,7 @@ class PassThroughProxyTest {
     declare(gw, def("faqOff", "stub:/faq")
       .put("customDataFields", new JsonObject().put("title", "{$.api_faqOff.results[i].title}")));
     declare(gw, def("slow", "stub:/hang").put("timeoutMs", 1000));
+    declare(gw, def("slower", "stub:/hang").put("timeoutMs", 10_000));
     declare(gw, def("drip", "stub:/drip").put("timeoutMs", 1000));
     declare(gw, def("redirect", "stub:/redirect"));
     declare(gw, def("metadata", "http://169.254.169.254/latest"));
@@ -187,6 +189,35 @@ class PassThroughProxyTest {
   }
 
   @Test
+  void shouldPublishTheCallsEventsOnTheBusAsTheConsoleShowsThem(Vertx vertx) {
+    List<JsonObject> heard = new CopyOnWriteArrayList<>();
+    var consumer = vertx.eventBus().<JsonObject>consumer("botgate.events.bus", m -> heard.add(m.body()));
+    result(consumer.completion());
+    try {
+      HttpResponse<Buffer> r = result(call(gw, HttpMethod.GET, "/proxy/stat/200?x=1", "bus")
+        .putHeader("Authorization", "Bearer upstream-secret").send());
+      assertThat(r.statusCode()).isEqualTo(200);
+      await().until(() -> heard.size() >= 2);
+      JsonObject start = heard.get(0).getJsonObject("data");
+      assertThat(start.getString("phase")).isEqualTo("start");
+      assertThat(start.getString("method")).isEqualTo("GET");
+      assertThat(start.getString("url")).endsWith("/status/200?x=1");
+      assertThat(start.getJsonObject("headers").getString("Authorization")).isEqualTo("****");
+      JsonObject finish = heard.get(1).getJsonObject("data");
+      assertThat(finish.getString("phase")).isEqualTo("finish");
+      assertThat(finish.getString("statusCode")).isEqualTo("200");
+      assertThat(finish.getBoolean("success")).isTrue();
+      assertThat(finish.getJsonObject("fields")).isEmpty();
+      // The same events as the history keeps and the console replays.
+      assertThat(events(gw, "bus").stream().map(e -> ((JsonObject) e).getJsonObject("data")).toList())
+        .containsExactly(start, finish);
+      assertThat(heard.toString()).doesNotContain("upstream-secret");
+    } finally {
+      consumer.unregister();
+    }
+  }
+
+  @Test
   void shouldCaptureAJsonAnswerIntoVariablesAndFieldsWhenAsked() {
     HttpResponse<Buffer> r = result(call(gw, HttpMethod.GET, "/proxy/faqOn?q=roaming", "cap").send());
     assertThat(r.bodyAsJsonObject().getInteger("total")).isEqualTo(2);
@@ -237,6 +268,29 @@ class PassThroughProxyTest {
     assertThat(errorCode(r)).isEqualTo("upstream_timeout");
     assertThat(ms).isBetween(1000L, 2 * 1000L + 1000L);
     assertThat(lastResult(gw, "hang").getString("statusCode")).isEqualTo("504");
+  }
+
+  @Test
+  @Timeout(30)
+  void shouldKeepAShortDeadlineBehindLongerOnesInFlight() {
+    // Calls under a 10 s deadline first, on connections of their own (spread over the gateway's event loops),
+    // then calls under a 1 s one: an event loop's earliest deadline moves earlier, and must still fire in time.
+    // Four connections in all: the client's pool has five.
+    List<Future<HttpResponse<Buffer>>> longer = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      longer.add(call(gw, HttpMethod.GET, "/proxy/slower", "long" + i).send());
+    }
+    long start = System.nanoTime();
+    List<Future<HttpResponse<Buffer>>> shorter = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      shorter.add(call(gw, HttpMethod.GET, "/proxy/slow", "short" + i).send());
+    }
+    for (Future<HttpResponse<Buffer>> answer : shorter) {
+      assertThat(result(answer).statusCode()).isEqualTo(504);
+    }
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    assertThat(ms).isBetween(1000L, 2 * 1000L + 1000L);
+    assertThat(longer).noneMatch(Future::isComplete);
   }
 
   @Test
