@@ -9,6 +9,7 @@ import io.botgate.integration.IntegrationDefinition;
 import io.botgate.integration.IntegrationExecutor;
 import io.botgate.integration.IntegrationRegistry;
 import io.botgate.integration.MockAnswer;
+import io.botgate.integration.PassThrough;
 import io.botgate.integration.UpstreamMode;
 import io.botgate.integration.TemplateRejection;
 import io.botgate.integration.UpstreamCredentials;
@@ -31,6 +32,9 @@ import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyRequest;
 import io.vertx.httpproxy.ProxyResponse;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -48,6 +52,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * streaming limits, optionally captures a JSON answer, and records the outcome as an execution's.
  */
 final class PassThroughInterceptor implements ProxyInterceptor {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PassThroughInterceptor.class);
 
   static final String CALL = "botgate.call";
   static final String PREFIX = "/proxy/";
@@ -97,7 +103,15 @@ final class PassThroughInterceptor implements ProxyInterceptor {
       return answer(request, GatewayError.notFound("unknown_integration", "no integration named '" + name
         + "'; GET /api/integrations lists them"));
     }
-    ProxyCall call = new ProxyCall(definition, executor.passThrough(in.getHeader(SESSION_HEADER), definition));
+    PassThrough record;
+    try {
+      record = executor.passThrough(in.getHeader(SESSION_HEADER), definition);
+    } catch (GatewayError e) { // a new session past session.max: 503 sessions_full, as an execution is answered
+      LOG.atWarn().addKeyValue("code", e.code()).addKeyValue("status", e.httpStatus())
+        .addKeyValue("method", in.method().name()).addKeyValue("path", in.path()).log("limit hit: {}", e.getMessage());
+      return answer(request, e);
+    }
+    ProxyCall call = new ProxyCall(definition, record);
     ctx.set(CALL, call);
     MultiMap headers = request.headers();
     headers.remove(SESSION_HEADER).remove(TOKEN_HEADER);
@@ -412,6 +426,12 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     if (body == null || status == 204 || status == 304 || ctx.request().getMethod() == HttpMethod.HEAD) {
       // Recorded before the caller has the answer, as below: its next request reads this result.
       return answered(call, status, null).transform(recorded -> ctx.sendResponse());
+    }
+    if (!headers.contains(HttpHeaders.CONTENT_ENCODING)
+      && ctx.request().proxiedRequest().headers().contains(HttpHeaders.ACCEPT_ENCODING)) {
+      // The server gzips answers for callers that accept it. One passed through goes as the upstream sent it:
+      // "identity" keeps the server's compressor off, and Vert.x drops the header before sending.
+      headers.set(HttpHeaders.CONTENT_ENCODING, HttpHeaders.IDENTITY);
     }
     if (body.length() > options.responseLimitBytes()) {
       call.upstream.reset();

@@ -148,6 +148,16 @@ class PassThroughProxyTest {
   }
 
   @Test
+  void shouldPassAnUncompressedAnswerOnAsItIsToACallerThatAcceptsGzip() {
+    // The server gzips botgate's own answers for callers that accept it; an answer passed through stays as sent.
+    HttpResponse<Buffer> down = result(call(gw, HttpMethod.GET, "/proxy/octets/100", "gzip")
+      .putHeader("Accept-Encoding", "gzip, deflate").send());
+    assertThat(down.getHeader("Content-Encoding")).isNull();
+    assertThat(down.getHeader("Content-Length")).isEqualTo(String.valueOf(100 * 1024));
+    assertThat(down.body()).isEqualTo(StubUpstream.octets(100 * 1024));
+  }
+
+  @Test
   void shouldPassStatusesThroughAndRecordEach() {
     for (int status : new int[] {200, 204, 404, 500}) {
       String session = "status" + status;

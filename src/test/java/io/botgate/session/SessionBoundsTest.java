@@ -153,11 +153,15 @@ class SessionBoundsTest {
     HttpResponse<Buffer> execution = result(small.http.post(small.gateway.port(), "127.0.0.1",
       "/api/sessions/four/integrations/faqIntegration").sendJsonObject(new JsonObject()));
     assertThat(execution.statusCode()).isEqualTo(503);
+    HttpResponse<Buffer> passThrough = result(small.http.get(small.gateway.port(), "127.0.0.1",
+      "/proxy/faqIntegration/search").putHeader("X-Botgate-Session", "five").send());
+    assertThat(passThrough.statusCode()).as("a pass-through call for a new session").isEqualTo(503);
+    assertThat(passThrough.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("sessions_full");
     assertThat(script(small, "one", "botContext.sendMessage('still here');").statusCode())
       .as("live sessions keep working at the cap").isEqualTo(200);
 
     String metrics = get(small, "/metrics").bodyAsString();
-    assertThat(metrics).contains("botgate_sessions_refused_total 2").contains("botgate_sessions_max 2")
+    assertThat(metrics).contains("botgate_sessions_refused_total 3").contains("botgate_sessions_max 2")
       .contains("botgate_sessions 2");
     assertThat(result(small.http.delete(small.gateway.port(), "127.0.0.1", "/api/sessions/two").send()).statusCode())
       .isEqualTo(204);
