@@ -54,7 +54,7 @@ final class JsonBody extends AbstractMap<String, Object> implements JsonText.Spl
    * has a member that {@code mask} (may be null) calls secret, not null: what would mask it in an event.
    */
   static Object decode(Buffer body, SecretMask mask) throws DecodeException {
-    if (startsObject(body)) {
+    if (startsObject(body) && wellFormedUtf8(body)) {
       Boolean secretMembers = strict(body, mask);
       if (secretMembers != null) {
         return new JsonObject(new JsonBody(body, mask, secretMembers));
@@ -78,6 +78,57 @@ final class JsonBody extends AbstractMap<String, Object> implements JsonText.Spl
       }
     }
     return false;
+  }
+
+  /**
+   * Whether the bytes are well-formed UTF-8 (RFC 3629): no overlong form, no encoded surrogate (CESU-8), nothing
+   * above U+10FFFF, no truncated sequence. Jackson accepts some of those, and the text is sent as it is to the
+   * console in WebSocket text frames, which a browser refuses unless they are strictly UTF-8; decoding and
+   * encoding again makes valid UTF-8 of them.
+   */
+  static boolean wellFormedUtf8(Buffer body) {
+    ByteBuf buf = ((BufferInternal) body).getByteBuf();
+    byte[] bytes;
+    int i;
+    int end;
+    if (buf.hasArray()) {
+      bytes = buf.array();
+      i = buf.arrayOffset() + buf.readerIndex();
+      end = i + buf.readableBytes();
+    } else {
+      bytes = body.getBytes();
+      i = 0;
+      end = bytes.length;
+    }
+    while (i < end) {
+      int b = bytes[i];
+      if (b >= 0) {
+        i++;
+        continue;
+      }
+      b &= 0xFF;
+      if (b < 0xC2 || b > 0xF4) {
+        return false; // a continuation byte first, an overlong two-byte form, or above U+10FFFF
+      }
+      int need = b < 0xE0 ? 1 : b < 0xF0 ? 2 : 3;
+      if (i + need >= end) {
+        return false; // truncated
+      }
+      int c1 = bytes[i + 1] & 0xFF;
+      // The second byte's range excludes overlong forms (E0, F0), surrogates (ED) and above U+10FFFF (F4).
+      int lo = b == 0xE0 ? 0xA0 : b == 0xF0 ? 0x90 : 0x80;
+      int hi = b == 0xED ? 0x9F : b == 0xF4 ? 0x8F : 0xBF;
+      if (c1 < lo || c1 > hi) {
+        return false;
+      }
+      for (int k = 2; k <= need; k++) {
+        if ((bytes[i + k] & 0xC0) != 0x80) {
+          return false;
+        }
+      }
+      i += need + 1;
+    }
+    return true;
   }
 
   /**

@@ -81,6 +81,41 @@ class JsonBodyTest {
     assertThat(secret.isDecoded()).isFalse();
   }
 
+  @Test
+  void shouldDecodeTextThatIsNotStrictlyUtf8SoThatEventsCarryValidUtf8() throws Exception {
+    List<byte[]> oddities = List.of(
+      new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0xBD, (byte) 0xED, (byte) 0xB8, (byte) 0x80}, // CESU-8 surrogates
+      new byte[] {(byte) 0xC0, (byte) 0x80}, // overlong NUL
+      new byte[] {(byte) 0xE0, (byte) 0x80, (byte) 0xAF}, // overlong '/'
+      new byte[] {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, // above U+10FFFF
+      new byte[] {(byte) 0xF7, (byte) 0xBF, (byte) 0xBF, (byte) 0xBF});
+    for (byte[] odd : oddities) {
+      Buffer text = Buffer.buffer("{\"a\": \"x").appendBytes(odd).appendString("y\", \"b\": 1}");
+      Object expected;
+      try {
+        expected = JsonText.decode(text);
+      } catch (DecodeException e) {
+        assertThatThrownBy(() -> JsonBody.decode(text, null)).isInstanceOf(DecodeException.class);
+        continue;
+      }
+      Object body = JsonBody.decode(text, null);
+      assertThat(body).isEqualTo(expected);
+      assertThat(((JsonObject) body).getMap()).isNotInstanceOf(JsonBody.class);
+      byte[] event = JsonText.utf8(new JsonObject().put("jsonData", body));
+      assertThat(event).isEqualTo(JsonText.utf8(new JsonObject().put("jsonData", expected)));
+      StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(event)); // throws unless strictly UTF-8
+    }
+  }
+
+  @Test
+  void shouldKeepWellFormedUtf8AsText() {
+    String text = "{\"a\": \"caf\u00e9 \u20ac \ud83d\ude00 \u07ff \uffff \udbff\udfff\"}";
+    JsonBody kept = kept(text, null);
+    assertThat(kept.jsonText().getBytes()).isEqualTo(text.getBytes(StandardCharsets.UTF_8));
+    assertThat(JsonBody.wellFormedUtf8(Buffer.buffer(new byte[] {'{', (byte) 0xE2, (byte) 0x82}))).isFalse();
+    assertThat(JsonBody.wellFormedUtf8(Buffer.buffer(new byte[] {(byte) 0x80}))).isFalse();
+  }
+
   private static JsonBody kept(String text, SecretMask mask) {
     return (JsonBody) ((JsonObject) JsonBody.decode(Buffer.buffer(text), mask)).getMap();
   }
