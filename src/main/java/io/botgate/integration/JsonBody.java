@@ -12,10 +12,13 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
-import java.util.AbstractMap;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * An upstream answer that is a JSON object, kept as the text it came in and decoded only when something reads
@@ -29,17 +32,23 @@ import java.util.Set;
  * as decoding would check it (every string decoded), so an answer that would not decode never gets here.
  * Writes go to the decoded map; nothing changes an answer once received.
  */
-final class JsonBody extends AbstractMap<String, Object> implements JsonText.Spliced {
+final class JsonBody extends LinkedHashMap<String, Object> implements JsonText.Spliced {
+
+  private static final long serialVersionUID = 1L;
 
   /** Jackson's defaults: no comments, unlike the gateway's decoding (a commented answer is decoded instead). */
   private static final JsonFactory STRICT = new JsonFactory();
 
-  private final Buffer text;
+  /**
+   * A LinkedHashMap, so that a copy of it ({@link JsonObject#copy()}: a local event-bus publish, a session's
+   * variables) keeps the members' order, which Vert.x keeps only for a LinkedHashMap. Null once decoded.
+   */
+  private transient volatile Buffer text;
   /** The mask {@link #secretMembers} was judged by. */
-  private final SecretMask mask;
+  private final transient SecretMask mask;
   /** Whether a member whose name {@link #mask} calls secret has a value other than null. */
   private final boolean secretMembers;
-  /** Set once read as a map; decoding twice at once (two threads) gives equal maps, one of them kept. */
+  /** Set once, when first read as a map. */
   private volatile Map<String, Object> decoded;
 
   private JsonBody(Buffer text, SecretMask mask, boolean secretMembers) {
@@ -172,9 +181,16 @@ final class JsonBody extends AbstractMap<String, Object> implements JsonText.Spl
       : STRICT.createParser(body.getBytes());
   }
 
-  /** A parser over the text, standing before its first token; the caller closes it. */
+  /**
+   * A parser over the text, standing before its first token; the caller closes it. Throws when the body has
+   * been decoded meanwhile (its text let go): read the map then.
+   */
   JsonParser parser() throws IOException {
-    return parser(text);
+    Buffer kept = text;
+    if (kept == null) {
+      throw new IOException("decoded meanwhile: read the map");
+    }
+    return parser(kept);
   }
 
   /**
@@ -190,28 +206,51 @@ final class JsonBody extends AbstractMap<String, Object> implements JsonText.Spl
     return decoded != null;
   }
 
+  /** Whether it still holds its text: until it is decoded, after which only the map is kept. */
+  boolean holdsText() {
+    return text != null;
+  }
+
   @Override
   public Buffer jsonText() {
+    // decoded first: once it is set the text may be gone, and a null text means decoded meanwhile.
     return decoded == null ? text : null;
   }
 
+  /**
+   * The decoded map, decoded once (two threads reading at once share one map); the text is let go then, so a
+   * body mapped whole into a session holds no more than the tree its size is charged by.
+   */
   private Map<String, Object> map() {
     Map<String, Object> map = decoded;
     if (map == null) {
-      map = ((JsonObject) JsonText.decode(text)).getMap();
-      decoded = map;
+      synchronized (this) {
+        map = decoded;
+        if (map == null) {
+          map = ((JsonObject) JsonText.decode(text)).getMap(); // a LinkedHashMap: members in the text's order
+          decoded = map;
+          text = null;
+        }
+      }
     }
     return map;
   }
 
+  // Every method of LinkedHashMap reads the decoded map; this map's own table stays empty.
+
   @Override
-  public Set<Entry<String, Object>> entrySet() {
+  public Set<Map.Entry<String, Object>> entrySet() {
     return map().entrySet();
   }
 
   @Override
   public int size() {
     return map().size();
+  }
+
+  @Override
+  public boolean isEmpty() {
+    return map().isEmpty();
   }
 
   @Override
@@ -230,6 +269,11 @@ final class JsonBody extends AbstractMap<String, Object> implements JsonText.Spl
   }
 
   @Override
+  public Object getOrDefault(Object key, Object defaultValue) {
+    return map().getOrDefault(key, defaultValue);
+  }
+
+  @Override
   public Object put(String key, Object value) {
     return map().put(key, value);
   }
@@ -240,8 +284,58 @@ final class JsonBody extends AbstractMap<String, Object> implements JsonText.Spl
   }
 
   @Override
+  public boolean remove(Object key, Object value) {
+    return map().remove(key, value);
+  }
+
+  @Override
   public void putAll(Map<? extends String, ?> m) {
     map().putAll(m);
+  }
+
+  @Override
+  public Object putIfAbsent(String key, Object value) {
+    return map().putIfAbsent(key, value);
+  }
+
+  @Override
+  public boolean replace(String key, Object oldValue, Object newValue) {
+    return map().replace(key, oldValue, newValue);
+  }
+
+  @Override
+  public Object replace(String key, Object value) {
+    return map().replace(key, value);
+  }
+
+  @Override
+  public Object computeIfAbsent(String key, Function<? super String, ?> mappingFunction) {
+    return map().computeIfAbsent(key, mappingFunction);
+  }
+
+  @Override
+  public Object computeIfPresent(String key, BiFunction<? super String, ? super Object, ?> remappingFunction) {
+    return map().computeIfPresent(key, remappingFunction);
+  }
+
+  @Override
+  public Object compute(String key, BiFunction<? super String, ? super Object, ?> remappingFunction) {
+    return map().compute(key, remappingFunction);
+  }
+
+  @Override
+  public Object merge(String key, Object value, BiFunction<? super Object, ? super Object, ?> remappingFunction) {
+    return map().merge(key, value, remappingFunction);
+  }
+
+  @Override
+  public void forEach(BiConsumer<? super String, ? super Object> action) {
+    map().forEach(action);
+  }
+
+  @Override
+  public void replaceAll(BiFunction<? super String, ? super Object, ?> function) {
+    map().replaceAll(function);
   }
 
   @Override
@@ -257,6 +351,12 @@ final class JsonBody extends AbstractMap<String, Object> implements JsonText.Spl
   @Override
   public Collection<Object> values() {
     return map().values();
+  }
+
+  /** A LinkedHashMap copy of the decoded map (this map's own table is empty). */
+  @Override
+  public Object clone() {
+    return new LinkedHashMap<>(map());
   }
 
   @Override
