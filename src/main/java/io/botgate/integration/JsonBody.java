@@ -35,6 +35,8 @@ import java.util.function.Function;
 final class JsonBody extends LinkedHashMap<String, Object> implements JsonText.Spliced {
 
   private static final long serialVersionUID = 1L;
+  /** The largest text {@link #scannable} scans: 20 fields scan 1.3 MB at most. */
+  static final int SCAN_LIMIT = 64 * 1024;
 
   /** Jackson's defaults: no comments, unlike the gateway's decoding (a commented answer is decoded instead). */
   private static final JsonFactory STRICT = new JsonFactory();
@@ -204,6 +206,16 @@ final class JsonBody extends LinkedHashMap<String, Object> implements JsonText.S
   /** Whether it has been read as a map; until then it is only its text. */
   boolean isDecoded() {
     return decoded != null;
+  }
+
+  /**
+   * Whether {@link FieldPath} should scan the text for a plain path rather than read the map: while it is not
+   * decoded and its text is at most {@link #SCAN_LIMIT} bytes. Each field scans the text from its start, so a
+   * large answer is decoded once and every field walks the tree.
+   */
+  boolean scannable() {
+    Buffer kept = text;
+    return decoded == null && kept != null && kept.length() <= SCAN_LIMIT;
   }
 
   /** Whether it still holds its text: until it is decoded, after which only the map is kept. */
