@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  * lists, which costs a fraction of Jayway's evaluation on every execution; whenever the walk meets anything
  * but the plain case (a missing name, a value of another type), Jayway decides, so the answer is always
  * Jayway's. An answer still in its text ({@link JsonBody}) is walked by scanning the text, with the same
- * rules, and decoded only where the scan meets anything but the plain case.
+ * rules, and decoded only where the scan meets anything but the plain case, or when the text is large
+ * ({@link JsonBody#scannable}: each field scans from the start, so a large answer is decoded once instead).
  */
 final class FieldPath {
 
@@ -127,7 +128,7 @@ final class FieldPath {
       }
       return node;
     }
-    if (node instanceof JsonBody body && !body.isDecoded()) {
+    if (node instanceof JsonBody body && body.scannable()) {
       int kept = out == null ? 0 : out.size();
       Object value = scan(body, index, out);
       if (value != UNSURE) {

@@ -80,6 +80,22 @@ class FieldPathTest {
     assertThat(((JsonBody) document.get("api_x")).isDecoded()).isFalse();
   }
 
+  @Test
+  void shouldDecodeALargeAnswerOnceRatherThanScanItForEveryField() {
+    StringBuilder big = new StringBuilder("{\"total\": 3, \"results\": [");
+    for (int i = 0; big.length() <= JsonBody.SCAN_LIMIT; i++) {
+      big.append(i == 0 ? "" : ", ").append("{\"title\": \"t").append(i).append("\", \"n\": ").append(i).append('}');
+    }
+    String body = big.append("], \"tail\": \"end\"}").toString();
+    Map<String, Object> document = kept(body);
+    for (String source : List.of("{$.api_x.total}", "{$.api_x.results[i].title}", "{$.api_x.results[i].n}",
+      "{$.api_x.tail}")) { // all found by a scan of a small text
+      FieldPath path = FieldPath.parse(source, "api_x");
+      assertThat(path.evaluate(document)).as(source).isEqualTo(path.evaluateWithJayway(document(body)));
+    }
+    assertThat(((JsonBody) document.get("api_x")).isDecoded()).isTrue();
+  }
+
   /** As the executor gives a path an answer: over a {@link JsonBody} when it is a strict JSON object. */
   private static Map<String, Object> kept(String body) {
     Object value = JsonBody.decode(Buffer.buffer(body), null);
