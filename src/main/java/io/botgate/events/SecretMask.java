@@ -137,8 +137,11 @@ public final class SecretMask {
     for (int start = from; start <= url.length(); ) {
       int end = url.indexOf('&', start);
       end = end < 0 ? url.length() : end;
-      int eq = url.indexOf('=', start);
-      if (eq >= 0 && eq < end && isSecret(url.substring(start, eq))) {
+      int eq = start; // looked for within this parameter only: '?a&a&a...' would scan the rest of the URL each time
+      while (eq < end && url.charAt(eq) != '=') {
+        eq++;
+      }
+      if (eq < end && isSecret(url.substring(start, eq))) {
         return true;
       }
       start = end + 1;

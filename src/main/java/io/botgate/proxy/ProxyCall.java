@@ -34,6 +34,7 @@ final class ProxyCall {
   volatile boolean deadlineSettled;
   /** The list this call's deadline waits in, and its neighbours there; see {@link Deadlines}. */
   Deadlines deadlines;
+  Deadlines.Lane lane;
   ProxyCall previousDue;
   ProxyCall nextDue;
   boolean timedOut;
@@ -54,12 +55,13 @@ final class ProxyCall {
     ContextInternal current = (ContextInternal) vertx.getOrCreateContext();
     this.context = current;
     this.expired = expired;
-    dueNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    long length = TimeUnit.MILLISECONDS.toNanos(millis);
+    dueNanos = System.nanoTime() + length;
     EventLoop loop = current.nettyEventLoop();
     if (loop.inEventLoop()) {
-      Deadlines.of(loop).add(this);
+      Deadlines.of(loop).add(this, length);
     } else {
-      loop.execute(() -> Deadlines.of(loop).add(this));
+      loop.execute(() -> Deadlines.of(loop).add(this, length));
     }
   }
 
