@@ -169,6 +169,7 @@ class PassThroughProxyTest {
       assertThat(last.getBoolean("success")).isEqualTo(status == 200);
       JsonObject finish = integrationEvent(gw, session, "finish").getJsonObject("data");
       assertThat(finish.getString("statusCode")).isEqualTo(String.valueOf(status));
+      assertThat(finish.getJsonArray("phases")).as("no step ran, and the member is there as in every finish").isEmpty();
       assertThat(finish.getString("request")).startsWith("GET http://127.0.0.1:").endsWith(uri.substring(11));
       await().until(() -> published.stream().anyMatch(p -> session.equals(p.getString("session"))
         && String.valueOf(status).equals(p.getString("statusCode"))));
