@@ -99,15 +99,20 @@ public final class Main implements Callable<Integer> {
    * Vert.x's transports looked up and Netty's buffer allocator set up on a thread of their own while this one reads
    * the options and the configuration: Netty's native epoll library, copied out of the jar and loaded, and the
    * allocator took about a seventh of the main thread's time to the first answer, and need nothing from the
-   * configuration. Logback is set up by then (this class's logger), so their log lines find it.
+   * configuration. Logback is set up by then (this class's logger), so their log lines find it. The native
+   * library is not loaded when the native transport is turned off. Joined before Vert.x starts (see
+   * {@link #call}), so Netty's classes are never initialised by two threads at once.
    */
-  private static void prepareNetty() {
+  private static Thread prepareNetty(boolean preferNative) {
     Thread prepare = new Thread(() -> {
-      Transport.nativeTransport();
+      if (preferNative) {
+        Transport.nativeTransport();
+      }
       Buffer.buffer();
     }, "botgate-prepare-netty");
     prepare.setDaemon(true);
     prepare.start();
+    return prepare;
   }
 
   /** {@link #call} as picocli would run it: an unexpected exception is printed and exits 1. */
@@ -122,7 +127,10 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    prepareNetty(); // not for --help, --version or a usage error: picocli does not call this then
+    String preferNative = System.getProperty(PREFER_NATIVE);
+    boolean nativeTransport = preferNative == null || Boolean.parseBoolean(preferNative);
+    // not for --help, --version or a usage error: picocli does not call this then
+    Thread preparing = prepareNetty(nativeTransport);
     GatewayConfig settings;
     try {
       settings = GatewayConfig.read(config != null ? config : fromProperty(), overrides());
@@ -133,8 +141,12 @@ public final class Main implements Callable<Integer> {
       return BAD_CONFIGURATION;
     }
     VertxOptions options = new VertxOptions();
-    String preferNative = System.getProperty(PREFER_NATIVE);
-    options.setPreferNativeTransport(preferNative == null || Boolean.parseBoolean(preferNative));
+    options.setPreferNativeTransport(nativeTransport);
+    try {
+      preparing.join(TimeUnit.SECONDS.toMillis(30)); // bounded: a stuck preparation must not hold the start for ever
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     Vertx started;
     try {
       started = startVertx(options, settings);
