@@ -9,6 +9,7 @@
 # build, with its archive, to compare with.
 #   bash bench/startup.sh [rounds, default 7]
 set -euo pipefail
+export LC_ALL=C # EPOCHREALTIME's decimal separator is the locale's; the arithmetic below expects a dot
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-7}
 WORK=$(mktemp -d)
