@@ -81,10 +81,6 @@ final class ShownRequest {
     return maskedBody != null ? maskedBody : plainBody == null ? null : plainBody.toString();
   }
 
-  /**
-   * Free text that may quote the request (a network error, a redirect target) with every known secret
-   * text replaced: used only where the positions of values are unknown.
-   */
   /** Whether {@link #scrub} may change any text: there is a secret long enough to scrub. */
   boolean scrubsAny() {
     for (String secret : secrets) {
@@ -105,6 +101,10 @@ final class ShownRequest {
     return false;
   }
 
+  /**
+   * Free text that may quote the request (a network error, a redirect target) with every known secret
+   * text replaced: used only where the positions of values are unknown.
+   */
   String scrub(String text) {
     List<String> secrets = this.secrets;
     if (text == null || secrets.isEmpty()) {
