@@ -67,14 +67,19 @@ public final class JsonText {
    * them through an InputStream, whose set-up costs more than parsing a small document.
    */
   public static Object decode(Buffer buffer) throws DecodeException {
-    ByteBuf bytes = ((BufferInternal) buffer).getByteBuf();
     try {
-      return decode(bytes.hasArray()
-        ? PARSERS.createParser(bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), bytes.readableBytes())
-        : PARSERS.createParser(buffer.getBytes()));
+      return decode(parser(PARSERS, buffer));
     } catch (IOException e) {
       throw new DecodeException(describe(e), e);
     }
+  }
+
+  /** A parser of {@code factory}'s over the buffer's bytes where they are, copied only when not in an array. */
+  public static JsonParser parser(JsonFactory factory, Buffer buffer) throws IOException {
+    ByteBuf bytes = ((BufferInternal) buffer).getByteBuf();
+    return bytes.hasArray()
+      ? factory.createParser(bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), bytes.readableBytes())
+      : factory.createParser(buffer.getBytes());
   }
 
   /** {@link #decode(Buffer)} of bytes not in a buffer (the configuration file, read before Netty's buffers are set up). */
@@ -167,13 +172,11 @@ public final class JsonText {
 
     /** Encoded text after a comma unless it is the first. */
     private void raw(byte[] text) {
-      out.room(text.length + 1);
       if (!first) {
-        out.bytes[out.length++] = ',';
+        out.put(',');
       }
       first = false;
-      System.arraycopy(text, 0, out.bytes, out.length, text.length);
-      out.length += text.length;
+      out.put(text);
     }
 
     public Fields number(Key key, long value) {
@@ -253,11 +256,7 @@ public final class JsonText {
     Out out = SCRATCH.get();
     out.length = 0;
     out.ascii(before);
-    ByteBuf source = ((BufferInternal) middle).getByteBuf();
-    int n = source.readableBytes();
-    out.room(n);
-    source.getBytes(source.readerIndex(), out.bytes, out.length, n);
-    out.length += n;
+    out.put(middle);
     out.ascii(after);
     return done(out, new String(out.bytes, 0, out.length, StandardCharsets.UTF_8));
   }
@@ -306,6 +305,22 @@ public final class JsonText {
       bytes[length++] = (byte) c;
     }
 
+    /** Bytes that are JSON text (or part of one) already, as they are. */
+    private void put(byte[] text) {
+      room(text.length);
+      System.arraycopy(text, 0, bytes, length, text.length);
+      length += text.length;
+    }
+
+    /** The buffer's bytes, as they are. */
+    private void put(Buffer text) {
+      ByteBuf source = ((BufferInternal) text).getByteBuf();
+      int n = source.readableBytes();
+      room(n);
+      source.getBytes(source.readerIndex(), bytes, length, n);
+      length += n;
+    }
+
     /** Text known to be ASCII: numbers, booleans, null. */
     private void ascii(String s) {
       int n = s.length();
@@ -339,23 +354,15 @@ public final class JsonText {
           if (i > 0) {
             put(',');
           }
-          byte[] element = raw.elements().get(i);
-          room(element.length);
-          System.arraycopy(element, 0, bytes, length, element.length);
-          length += element.length;
+          put(raw.elements().get(i));
         }
         put(']');
       } else if (value instanceof Raw raw) {
-        room(raw.utf8().length);
-        System.arraycopy(raw.utf8(), 0, bytes, length, raw.utf8().length);
-        length += raw.utf8().length;
+        put(raw.utf8());
       } else if (value instanceof Instant instant) {
         string(instant.toString());
       } else {
-        byte[] other = Json.encode(value).getBytes(StandardCharsets.UTF_8);
-        room(other.length);
-        System.arraycopy(other, 0, bytes, length, other.length);
-        length += other.length;
+        put(Json.encode(value).getBytes(StandardCharsets.UTF_8));
       }
     }
 
@@ -363,13 +370,9 @@ public final class JsonText {
       Buffer text = map instanceof Spliced spliced ? spliced.jsonText() : null;
       if (text == null) {
         object(map);
-        return;
+      } else {
+        put(text);
       }
-      ByteBuf source = ((BufferInternal) text).getByteBuf();
-      int n = source.readableBytes();
-      room(n);
-      source.getBytes(source.readerIndex(), bytes, length, n);
-      length += n;
     }
 
     private void object(Map<?, ?> map) {

@@ -177,10 +177,7 @@ final class JsonBody extends LinkedHashMap<String, Object> implements JsonText.S
   }
 
   private static JsonParser parser(Buffer body) throws IOException {
-    ByteBuf bytes = ((BufferInternal) body).getByteBuf();
-    return bytes.hasArray()
-      ? STRICT.createParser(bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), bytes.readableBytes())
-      : STRICT.createParser(body.getBytes());
+    return JsonText.parser(STRICT, body);
   }
 
   /**
