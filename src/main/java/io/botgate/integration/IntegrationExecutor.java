@@ -455,6 +455,9 @@ public final class IntegrationExecutor {
       String attempts = result.attempts() + (result.attempts() == 1 ? " attempt" : " attempts");
       String text = definition.name() + " -> " + result.statusCode() + " in " + result.durationMs() + " ms ("
         + attempts + ")" + (reason == null ? "" : ": " + reason);
+      // Masked as the answer they were mapped from is (a field may hold a part of it with a secret-named member);
+      // the same map when nothing is to be masked. The session's variables keep the values.
+      Object shownFields = ExchangeTrace.masked(mask, rendered == null ? null : rendered.shown(), fields);
       if (passThrough && !trace.hasPhases()) {
         // Nothing more to show: the start event showed the headers sent (the definition's declared ones,
         // which the trace would add, were not), no step ran, and the answer streamed to the caller. The
@@ -463,7 +466,7 @@ public final class IntegrationExecutor {
           .string(PHASE, "finish").string(INTEGRATION, definition.name()).string(REQUEST, requestLine())
           .string(STATUS_CODE, result.statusCode()).value(SUCCESS, result.success())
           .number(DURATION_MS, result.durationMs()).number(ATTEMPTS, result.attempts()).string(REASON, reason)
-          .value(FIELDS, fields).string(METHOD, method.name()).string(URL, maskedUrl)
+          .value(FIELDS, shownFields).string(METHOD, method.name()).string(URL, maskedUrl)
           .value(PHASES, List.of()).done())); // no step, but the member a reader of every finish event expects
         return;
       }
@@ -471,7 +474,7 @@ public final class IntegrationExecutor {
         .put("integration", definition.name()).put("request", requestLine()).put("statusCode", result.statusCode())
         .put("success", result.success()).put("durationMs", result.durationMs()).put("attempts", result.attempts())
         .put("reason", reason)
-        .put("fields", new JsonObject(fields)) // fields is not changed after mapping
+        .put("fields", shownFields instanceof JsonObject masked ? masked : new JsonObject(fields)) // not changed after mapping
         .put("method", method.name()).put("url", maskedUrl); // a pass-through call's own method
       transcript.event(DebugEvent.INTEGRATION, level, text,
         trace.addTo(data, mask, rendered, answered == null ? null : answered.body(), answeredJson));

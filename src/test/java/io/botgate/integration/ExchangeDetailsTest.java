@@ -81,4 +81,19 @@ class ExchangeDetailsTest {
     assertThat(data.getJsonObject("requestBody").getJsonObject("json").getString("password")).isEqualTo("****");
     assertThat(data.getJsonObject("requestBody").getJsonObject("json").getString("user")).isEqualTo("ann");
   }
+
+  @Test
+  void shouldMaskSecretNamedMembersOfMappedFieldsAsOfTheBodyTheyCameFrom() {
+    JsonObject definition = new JsonObject().put("name", "fieldEcho").put("method", "GET").put("url", "stub:/echo")
+      .put("headers", new JsonObject().put("X-Password", "s3cret-header"))
+      .put("customDataFields", new JsonObject().put("sent", "{$.api_fieldEcho.headers}"));
+    JsonObject report = result(gw.declareAndExecute("fieldDetails", definition, null));
+    JsonObject data = finish(report);
+    assertThat(data.getJsonObject("response").getJsonObject("body").getJsonObject("json").getJsonObject("headers")
+      .getString("x-password")).isEqualTo("****");
+    assertThat(data.getJsonObject("fields").getJsonObject("fieldEcho.sent").getString("x-password"))
+      .as("the same value, mapped into a field, is masked in the event too").isEqualTo("****");
+    assertThat(report.getJsonObject("variables").getJsonObject("fieldEcho.sent").getString("x-password"))
+      .as("the bot's own variable keeps it").isEqualTo("s3cret-header");
+  }
 }
