@@ -105,7 +105,8 @@ public final class JsonText {
       return e.getMessage();
     }
     String what = p.getOriginalMessage().replaceAll("\\s*\\(start marker at \\[Source: [^\\]]*?line: (\\d+), column: (\\d+)\\]\\)",
-      " (opened at line $1, column $2)").replaceAll("\\s*\\[Source: [^\\]]*\\]", "");
+      " (opened at line $1, column $2)").replaceAll("\\s*\\[Source: [^\\]]*\\]", "")
+      .replaceAll(", from `[^`]*`", ""); // a limit's setting in Jackson ("1000, from `StreamReadConstraints...`")
     JsonLocation at = p.getLocation();
     return at == null ? what : "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": " + what;
   }

@@ -125,6 +125,13 @@ class JsonTextTest {
     }
   }
 
+  @Test
+  void shouldSayWhatLimitADocumentPassedWithoutNamingTheLibrarysSetting() {
+    String deep = "{\"a\":" + "[".repeat(2000) + "]".repeat(2000) + "}";
+    assertThatThrownBy(() -> JsonText.decode(Buffer.buffer(deep))).isInstanceOf(DecodeException.class)
+      .hasMessageContaining("nesting depth").hasMessageContaining("(1000)").hasMessageNotContaining("StreamReadConstraints");
+  }
+
   /** JsonText's output as a string, to compare with Jackson's. */
   private static String text(Object value) {
     return new String(JsonText.utf8(value), StandardCharsets.UTF_8);
