@@ -19,14 +19,14 @@ import java.util.function.LongSupplier;
  * few µs. So the thread ticks only while the clock is read at least {@link #TICK_FROM} times a millisecond
  * (averaged over a sampling window) and stops when the rate falls under {@link #TICK_UNTIL}; below that,
  * reads take the system clock and the thread only samples the read rate every {@link #SAMPLE_NANOS} (a
- * wake-up every 32 ms, 1/32 of the old cost), and after a window without any read it parks until the next
- * read wakes it. So an idle gateway pays nothing for it.
+ * wake-up every 32 ms, 1/32 of ticking's cost), and after a window without any read it parks until the
+ * next read wakes it. So an idle gateway pays nothing for it.
  * <p>
- * Guarantees, in every mode and across every switch between modes: a value never runs ahead of the system
- * clock; it is never older than the latest tick, and it lags the system clock by at most a tick plus however
- * late the machine runs the thread (on a loaded machine, a few milliseconds); and a read never returns a
- * value older than one a read that happened before it returned (the clock is monotonic along
- * happens-before, as long as the system clock itself does not step back).
+ * Guarantees, in every mode and across every switch between modes, as long as the system clock does not
+ * step back: a value never runs ahead of the system clock; it is never older than the latest tick, and it
+ * lags the system clock by at most a tick plus however late the machine runs the thread (on a loaded
+ * machine, a few milliseconds); and a read never returns a value older than one a read that happened before
+ * it returned (the clock is monotonic along happens-before), in particular after the thread starts ticking.
  */
 public final class CoarseClock implements LongSupplier {
 
@@ -92,18 +92,24 @@ public final class CoarseClock implements LongSupplier {
 
   @Override
   public long getAsLong() {
+    // Counted on this thread's own stripe (event loops and script threads have neighbouring ids, so distinct
+    // stripes): no line bounces between cores. The count may become visible to the thread late or be lost to
+    // a thread on the same stripe; it only steers the mode, never a value.
     reads[((int) Thread.currentThread().getId() & (STRIPES - 1)) * STRIDE + STRIDE]++;
     int mode = this.mode;
     if (mode == TICKING) {
+      // Volatile reads of mode, then of now: at least as fresh as the refresh the thread made before it set
+      // TICKING, and as every tick and published read before this read (now is only ever raised).
       return now;
     }
     if (mode == PARKED) {
       LockSupport.unpark(ticker);
     }
     long time = System.currentTimeMillis();
-    // Publish what this read returns, so that a read after it that finds the thread ticking (it may have
-    // started since this read looked at mode) never takes an older value from now. Rarely a write: only the
-    // first read of each millisecond finds now behind.
+    // Publish what this read returns before returning it, so that a read after it that finds the thread
+    // ticking (it may have started since this read looked at mode, however long this thread was held up
+    // in between) never takes an older value from now. Rarely a write: only the first read of each
+    // millisecond finds now behind.
     advanceTo(time);
     return time;
   }
@@ -162,9 +168,9 @@ public final class CoarseClock implements LongSupplier {
 
   private void run() {
     while (true) {
-      // Parked: reads take the system clock and unpark this thread. A read that found mode SAMPLING just
-      // before it was set here does not unpark it; that only delays the wake to the next read, since no
-      // value depends on this thread while it does not tick.
+      // Parked: reads take the system clock and unpark this thread. A read that found SAMPLING just before
+      // mode became PARKED does not unpark it; that only delays the wake to the next read, since no value
+      // depends on this thread while it does not tick.
       LockSupport.park(this);
       wakes++;
       mode = SAMPLING;
