@@ -5,19 +5,22 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Counts by label, safe from any thread; read as a sorted snapshot (for /metrics). */
-public final class Tally {
+/**
+ * Counts by key, safe from any thread; read as a snapshot sorted by label, a key's {@code toString()} (for
+ * /metrics). A key made of parts (a record) spares each count building and hashing its label's text.
+ */
+public final class Tally<K> {
 
-  private final ConcurrentHashMap<String, LongAdder> counts = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<K, LongAdder> counts = new ConcurrentHashMap<>();
 
-  public void increment(String label) {
-    LongAdder count = counts.get(label); // labels repeat: a plain read, no bin lock of computeIfAbsent
-    (count != null ? count : counts.computeIfAbsent(label, k -> new LongAdder())).increment();
+  public void increment(K key) {
+    LongAdder count = counts.get(key); // keys repeat: a plain read, no bin lock of computeIfAbsent
+    (count != null ? count : counts.computeIfAbsent(key, k -> new LongAdder())).increment();
   }
 
   public Map<String, Long> snapshot() {
     Map<String, Long> out = new TreeMap<>();
-    counts.forEach((k, v) -> out.put(k, v.sum()));
+    counts.forEach((k, v) -> out.merge(k.toString(), v.sum(), Long::sum));
     return out;
   }
 }

@@ -66,7 +66,7 @@ public final class MetricsEndpoint {
    * The histograms' timers by their labels, made once: building and registering a timer per result (a registry
    * look-up with its tags sorted and its id hashed) cost more than recording.
    */
-  private final Map<String, Timer> executionTimers = new ConcurrentHashMap<>();
+  private final Map<Outcome, Timer> executionTimers = new ConcurrentHashMap<>();
   private final Map<String, Timer> scriptTimers = new ConcurrentHashMap<>();
   private final IntegrationExecutor executor;
   private final ScriptRunner scripts;
@@ -203,12 +203,16 @@ public final class MetricsEndpoint {
   }
 
   private void latency(IntegrationResult result) {
-    executionTimers.computeIfAbsent(result.integration() + (result.success() ? "|success" : "|failure"), key ->
+    // keyed by a record: no label text built and hashed per result
+    executionTimers.computeIfAbsent(new Outcome(result.integration(), result.success()), key ->
         Timer.builder("botgate.execution.duration").description("Integration executions by how long they took.")
           .tags("integration", result.integration() == null ? "" : result.integration(), "outcome",
             result.success() ? "success" : "failure")
           .serviceLevelObjectives(LATENCY_BUCKETS).register(registry))
       .record(Duration.ofMillis(result.durationMs()));
+  }
+
+  private record Outcome(String integration, boolean success) {
   }
 
   private <T> void counter(String name, String help, T source, ToDoubleFunction<T> value) {

@@ -107,54 +107,75 @@ public final class DebugStream implements EventNumbering {
 
   /** Records and publishes one event; returns it, numbered and encoded. */
   public DebugEvent emit(String session, String kind, String level, String text, JsonObject data) {
-    return emitData(session, kind, level, text, data);
+    return emitData(session, null, kind, level, text, data);
   }
 
   /** As {@link #emit}, with data written as JSON text already (a hot path that need not build an object). */
   public DebugEvent emitEncoded(String session, String kind, String level, String text, JsonText.Raw data) {
-    return emitData(session, kind, level, text, data);
+    return emitData(session, null, kind, level, text, data);
   }
 
-  /** {@code data}: a JsonObject, a {@link JsonText.Raw} object or null. */
-  private DebugEvent emitData(String session, String kind, String level, String text, Object data) {
+  /**
+   * A session's history, for {@link #emitData} to find without a look-up in the map of all sessions' (with
+   * thousands of sessions, a look-up missed the cache a few times: a request's transcript looks it up once
+   * for all its events). It may be dropped by {@link #expire()} meanwhile; an event then finds the new one.
+   */
+  History history(String session) {
     History known = histories.get(session); // most events are for a session already known: no lock taken
-    History history = known != null ? known : histories.computeIfAbsent(session, s -> new History());
-    DebugEvent event;
-    synchronized (history) {
-      long now = clock.getAsLong();
-      long seq = ++history.lastSeq;
-      // Encoded field by field: the object itself is built only to be published on the bus (see asJson).
-      // The session's field and the kind and level are encoded once, not per event.
-      JsonText.Fields fields = JsonText.fields().number(SEQ, seq).encoded(history.sessionField(session))
-        .timestamp(TS, now).encoded(kindAndLevel(kind, level)).string(TEXT, text);
-      if (data != null) {
-        fields.value(DATA, data);
-      }
-      event = new DebugEvent(seq, session, fields.done());
-      emitted.increment();
-      keep(event, history);
-      history.lastActivity = now;
-      // Delivered under the lock so that every listener sees a session's events in seq order.
-      if (vertx != null) {
-        ClusterEvents across = cluster;
-        if (across == null) {
-          // Not to a bus where nobody receives it (BusReceivers); the event is kept and on consoles either way.
-          if (receivers == null || receivers.has(session)) {
-            vertx.eventBus().publish(ADDRESS_PREFIX + session, asJson(seq, session, now, kind, level, text, data));
-          }
-        } else {
-          String address = ADDRESS_PREFIX + session;
-          DeliveryOptions delivery = across.delivery(address);
-          // Consumed on no other node: as without a cluster, published only where someone receives it here.
-          if (!ClusterEvents.isLocal(delivery) || receivers == null || receivers.has(session)) {
-            vertx.eventBus().publish(address, asJson(seq, session, now, kind, level, text, data), delivery);
-          }
-          across.publish(event);
+    return known != null ? known : histories.computeIfAbsent(session, s -> new History());
+  }
+
+  /**
+   * {@code data}: a JsonObject, a {@link JsonText.Raw} object or null; {@code known}: the session's history
+   * when the caller has it (see {@link #history}), else null.
+   */
+  DebugEvent emitData(String session, History known, String kind, String level, String text, Object data) {
+    History history = known != null ? known : history(session);
+    while (true) {
+      synchronized (history) {
+        if (!history.dropped) {
+          return emitInto(history, session, kind, level, text, data);
         }
       }
-      for (Consumer<DebugEvent> listener : listeners) {
-        listener.accept(event);
+      history = history(session); // expire() dropped it after the caller found it
+    }
+  }
+
+  /** Numbers, keeps and publishes an event in a history whose lock the caller holds. */
+  private DebugEvent emitInto(History history, String session, String kind, String level, String text, Object data) {
+    long now = clock.getAsLong();
+    long seq = ++history.lastSeq;
+    // Encoded field by field: the object itself is built only to be published on the bus (see asJson).
+    // The session's field and the kind and level are encoded once, not per event.
+    JsonText.Fields fields = JsonText.fields().number(SEQ, seq).encoded(history.sessionField(session))
+      .timestamp(TS, now).encoded(kindAndLevel(kind, level)).string(TEXT, text);
+    if (data != null) {
+      fields.value(DATA, data);
+    }
+    DebugEvent event = new DebugEvent(seq, session, fields.done());
+    emitted.increment();
+    keep(event, history);
+    history.lastActivity = now;
+    // Delivered under the lock so that every listener sees a session's events in seq order.
+    if (vertx != null) {
+      ClusterEvents across = cluster;
+      if (across == null) {
+        // Not to a bus where nobody receives it (BusReceivers); the event is kept and on consoles either way.
+        if (receivers == null || receivers.has(session)) {
+          vertx.eventBus().publish(ADDRESS_PREFIX + session, asJson(seq, session, now, kind, level, text, data));
+        }
+      } else {
+        String address = ADDRESS_PREFIX + session;
+        DeliveryOptions delivery = across.delivery(address);
+        // Consumed on no other node: as without a cluster, published only where someone receives it here.
+        if (!ClusterEvents.isLocal(delivery) || receivers == null || receivers.has(session)) {
+          vertx.eventBus().publish(address, asJson(seq, session, now, kind, level, text, data), delivery);
+        }
+        across.publish(event);
       }
+    }
+    for (Consumer<DebugEvent> listener : listeners) {
+      listener.accept(event);
     }
     return event;
   }
@@ -384,6 +405,7 @@ public final class DebugStream implements EventNumbering {
     histories.values().removeIf(h -> {
       synchronized (h) {
         if (h.lastActivity < cutoff) {
+          h.dropped = true; // an emit that found it before it went looks it up again (emitData)
           return true;
         }
         for (int gone = unbroken(h); gone > 0; gone--) { // what a replay can no longer reach
@@ -401,7 +423,7 @@ public final class DebugStream implements EventNumbering {
    * text starts in the ring and its length, as four longs in a circular array that grows and shrinks by
    * halves. Guarded by its own lock.
    */
-  private static final class History {
+  static final class History {
     private static final int FIELDS = 4;
     private static final int SMALLEST = 4;
     private long[] entries = new long[SMALLEST * FIELDS];
@@ -409,6 +431,8 @@ public final class DebugStream implements EventNumbering {
     int size;
     long lastSeq;
     long lastActivity;
+    /** Removed from the map by {@link #expire()}: events go to the session's next history instead. */
+    boolean dropped;
     /** {@code "session":"..."} encoded, made at the first event. */
     private byte[] sessionField;
 

@@ -1,5 +1,8 @@
 package io.botgate.events;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -19,6 +22,14 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * A reader finds a position only in a history, which lists it once its copy is written; the array of its lap
  * holds only that lap's events, so a copy from it is never torn.
  * <p>
+ * An array carries its lap in its first {@link #HEADER} bytes, and the ring's slot is the only reference to
+ * it: once the slot holds the next lap's array, G1 frees the old one at its next young collection (a
+ * humongous array of bytes nothing points to). With a record holding the lap and the array, the record of a
+ * past lap (in the old generation by then) still pointed at it, so every lap's array stayed until a
+ * concurrent marking cycle: under steady load a cycle every second or two, and the heap grew by the dead
+ * segments waiting for one. The arrays are sized so the whole object fits in 16 MB, a whole number of G1
+ * regions (a 16 MB array plus its header took five 4 MB regions).
+ * <p>
  * A writer thread reserves a chunk of a segment at once ({@link #chunkSize} bytes, one move of the end) and
  * places its small events in it one after the other: moving the shared end once per event made two
  * threads fight over its cache line for every event (two script threads ran 1.25 times one). A chunk is
@@ -30,14 +41,15 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  */
 final class EventRing {
 
-  static final int MAX_SEGMENT = 16 << 20;
-
-  /** One lap of one segment: the array written by the events reserved in it on that lap only. */
-  private record Segment(long lap, byte[] bytes) {
-  }
+  /** Bytes of a lap's array before its events: the lap, a long. */
+  static final int HEADER = Long.BYTES;
+  /** The most bytes of events a segment holds: its array, with the header and the JVM's, takes 16 MB. */
+  static final int MAX_SEGMENT = (16 << 20) - HEADER - 64;
+  private static final VarHandle LAP = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
   private final int segmentSize;
-  private final AtomicReferenceArray<Segment> segments;
+  /** Each segment's array of its current lap: {@link #HEADER} bytes of lap, then the events' text. */
+  private final AtomicReferenceArray<byte[]> segments;
   private final long capacity;
   /** The logical position after the last byte reserved; positions only grow. */
   private final AtomicLong end = new AtomicLong();
@@ -132,15 +144,16 @@ final class EventRing {
   boolean write(long position, byte[] bytes) {
     int index = index(position);
     long lap = position / capacity;
-    Segment segment = segments.get(index);
-    while (segment == null || segment.lap < lap) {
-      Segment fresh = new Segment(lap, new byte[segmentSize]);
+    byte[] segment = segments.get(index);
+    while (segment == null || lapOf(segment) < lap) {
+      byte[] fresh = new byte[HEADER + segmentSize];
+      LAP.set(fresh, 0, lap); // published with the array by the compareAndSet below
       segment = segments.compareAndSet(index, segment, fresh) ? fresh : segments.get(index);
     }
-    if (segment.lap != lap) {
+    if (lapOf(segment) != lap) {
       return false;
     }
-    System.arraycopy(bytes, 0, segment.bytes, (int) (position % segmentSize), bytes.length);
+    System.arraycopy(bytes, 0, segment, HEADER + (int) (position % segmentSize), bytes.length);
     return true;
   }
 
@@ -151,12 +164,17 @@ final class EventRing {
 
   /** A copy of the text at {@code position}, or null when the ring has come round over it. */
   byte[] readIfHeld(long position, int length) {
-    Segment segment = holds(position) ? segments.get(index(position)) : null;
-    if (segment == null || segment.lap != position / capacity) {
+    byte[] segment = holds(position) ? segments.get(index(position)) : null;
+    if (segment == null || lapOf(segment) != position / capacity) {
       return null;
     }
-    int from = (int) (position % segmentSize);
-    return Arrays.copyOfRange(segment.bytes, from, from + length);
+    int from = HEADER + (int) (position % segmentSize);
+    return Arrays.copyOfRange(segment, from, from + length);
+  }
+
+  /** The lap a segment's array was made for; set before the array was published, never changed. */
+  private static long lapOf(byte[] segment) {
+    return (long) LAP.get(segment, 0);
   }
 
   private int index(long position) {

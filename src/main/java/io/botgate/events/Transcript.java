@@ -17,6 +17,8 @@ public final class Transcript {
   private final String session;
   private final List<DebugEvent> events = new ArrayList<>();
   private final JsonArray messages = new JsonArray();
+  /** The session's history, found at the first event: the rest need no look-up among all sessions'. */
+  private DebugStream.History history;
 
   public Transcript(DebugStream stream, String session) {
     this.stream = stream;
@@ -28,12 +30,19 @@ public final class Transcript {
   }
 
   public synchronized void event(String kind, String level, String text, JsonObject data) {
-    events.add(stream.emit(session, kind, level, text, data));
+    emit(kind, level, text, data);
   }
 
   /** As {@link #event}, with data written as JSON text already. */
   public synchronized void encodedEvent(String kind, String level, String text, JsonText.Raw data) {
-    events.add(stream.emitEncoded(session, kind, level, text, data));
+    emit(kind, level, text, data);
+  }
+
+  private void emit(String kind, String level, String text, Object data) {
+    if (history == null) {
+      history = stream.history(session);
+    }
+    events.add(stream.emitData(session, history, kind, level, text, data));
   }
 
   public void debug(String text) {

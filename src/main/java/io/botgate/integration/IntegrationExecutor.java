@@ -71,7 +71,7 @@ public final class IntegrationExecutor {
   private final Supplier<String> selfBaseUrl;
   private final String node;
   /** Executions by "integration|status|outcome", for /metrics. */
-  private final Tally counts = new Tally();
+  private final Tally<Outcome> counts = new Tally<>();
   /** Told of every result as it is published, on the thread that recorded it. */
   private final List<Consumer<IntegrationResult>> resultListeners = new CopyOnWriteArrayList<>();
   /** Who consumes botgate's addresses here, when Vert.x's metrics tell; null: unknown, publish every result. */
@@ -170,6 +170,14 @@ public final class IntegrationExecutor {
   /** How many executions ended how: key "integration|statusCode|success-or-failure". */
   public Map<String, Long> counts() {
     return counts.snapshot();
+  }
+
+  /** How an execution ended, counted in {@link #counts()}; its text is the count's key there. */
+  private record Outcome(String integration, String statusCode, boolean success) {
+    @Override
+    public String toString() {
+      return integration + "|" + statusCode + "|" + (success ? "success" : "failure");
+    }
   }
 
   /** The state of one execution, from preProcess to reply. */
@@ -404,7 +412,7 @@ public final class IntegrationExecutor {
       IntegrationResult result = new IntegrationResult(session.id(), definition.name(), success, status, at,
         durationMs, response.attempts(), node);
       session.record(result);
-      counts.increment(definition.name() + "|" + status + "|" + (success ? "success" : "failure"));
+      counts.increment(new Outcome(definition.name(), status, success));
       Function<String, DeliveryOptions> delivery = resultsDelivery;
       if (delivery == null) {
         // Not to a bus where nobody consumes results (as events, BusReceivers): no JSON, no message.

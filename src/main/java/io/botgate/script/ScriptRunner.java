@@ -26,7 +26,7 @@ public final class ScriptRunner {
   private final ScriptEngine engine;
   private final Map<String, String> env;
   private final ContextStore contextStore;
-  private final Tally counts = new Tally();
+  private final Tally<String> counts = new Tally<>();
   /** Told of every run's outcome and duration (the metrics' histogram); none by default. */
   private volatile Finished finished = (outcome, micros) -> { };
 

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /**
  * One conversation: its session-scope bot variables, its most recent integration result and a short
@@ -96,7 +97,7 @@ public final class Session {
    */
   public synchronized void context(JsonObject value) {
     long delta = (value == null ? 0 : HeldBytes.of(value)) - contextBytes();
-    refuseIfTooLarge(delta, "keeping the request's context");
+    refuseIfTooLarge(delta, () -> "keeping the request's context");
     context = value;
     if (delta < 0) {
       total.release(-delta);
@@ -120,7 +121,7 @@ public final class Session {
   public synchronized void setVariable(String name, Object value) {
     Object old = get(name);
     long delta = charge(name, value) - charge(name, old);
-    refuseIfTooLarge(delta, "setting '" + name + "'");
+    refuseIfTooLarge(delta, () -> "setting '" + name + "'");
     if (value == null) {
       remove(name);
     } else {
@@ -150,7 +151,7 @@ public final class Session {
       added += charge(e.getKey(), e.getValue());
     }
     long delta = added - removed[0];
-    refuseIfTooLarge(delta, "storing the fields " + values.keySet());
+    refuseIfTooLarge(delta, () -> "storing the fields " + values.keySet());
     removeStartingWith(prefix);
     variableBytes -= removed[0];
     values.forEach((name, value) -> {
@@ -464,15 +465,16 @@ public final class Session {
   }
 
   /** Refuses a growth past {@code session.maxBytes} or {@code session.totalBytes}; else reserves it in the total. */
-  private void refuseIfTooLarge(long delta, String what) {
+  /** {@code what} says what was refused; built only when something is (it ran on every variable set). */
+  private void refuseIfTooLarge(long delta, Supplier<String> what) {
     long after = variableBytes + resultBytes() + contextBytes() + delta;
     if (delta > 0 && after > options.maxBytes()) {
-      throw SessionLimitExceeded.of(options.maxBytes(), what + " would make session '" + id + "' hold about "
+      throw SessionLimitExceeded.of(options.maxBytes(), what.get() + " would make session '" + id + "' hold about "
         + after + " bytes; it keeps its previous state");
     }
     if (delta > 0 && !total.reserve(delta)) {
       throw new SessionLimitExceeded("session.total.mb (" + total.max() + " bytes for all sessions together) "
-        + "exceeded: " + what + " in session '" + id + "' would not fit; it keeps its previous state");
+        + "exceeded: " + what.get() + " in session '" + id + "' would not fit; it keeps its previous state");
     }
   }
 

@@ -141,6 +141,20 @@ class DebugStreamTest {
     assertThat(stream.history("recent", 0, 100)).hasSize(3);
   }
 
+  @Test
+  void shouldKeepATranscriptsEventsWhenItsSessionsHistoryWasForgottenBetweenThem() {
+    DebugStream stream = new DebugStream(null, 100, 1_000, 60_000, now::get);
+    Transcript transcript = new Transcript(stream, "s");
+    transcript.debug("first"); // the transcript holds the session's history from here on
+    now.addAndGet(61_000);
+    assertThat(stream.expire()).isEqualTo(1); // gone meanwhile: the next event must not land in the dropped one
+    transcript.debug("second");
+    assertThat(stream.history("s", 0, 100)).extracting(e -> e.toJson().getString("text")).containsExactly("second");
+    assertThat(stream.lastSeq("s")).isEqualTo(1); // a new history numbers from the start, as for a new session
+    transcript.debug("third");
+    assertThat(stream.history("s", 0, 100)).extracting(DebugEvent::seq).containsExactly(1L, 2L);
+  }
+
   /**
    * Two producers on one session, interleaved on purpose: while the listener holds the first event, the
    * second producer emits. Under the per-session lock it blocks until the listener returns, so the listener
