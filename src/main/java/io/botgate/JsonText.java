@@ -247,6 +247,24 @@ public final class JsonText {
       out.put('}');
       return JsonText.done(out, Arrays.copyOf(out.bytes, out.length));
     }
+
+    /**
+     * Ends the object and hands its UTF-8 text to {@code sink} where it was written, in this thread's scratch
+     * buffer (its first {@code length} bytes): for a caller that only copies it somewhere, no array of its own.
+     * The sink must not keep the array.
+     */
+    public long doneInto(Sink sink) {
+      out.put('}');
+      long result = sink.accept(out.bytes, out.length);
+      JsonText.done(out, null);
+      return result;
+    }
+  }
+
+  /** Takes a document's UTF-8 text, the first {@code length} bytes of an array it must not keep. */
+  @FunctionalInterface
+  public interface Sink {
+    long accept(byte[] bytes, int length);
   }
 
   /**

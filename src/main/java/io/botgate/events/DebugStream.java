@@ -107,12 +107,12 @@ public final class DebugStream implements EventNumbering {
 
   /** Records and publishes one event; returns it, numbered and encoded. */
   public DebugEvent emit(String session, String kind, String level, String text, JsonObject data) {
-    return emitData(session, null, kind, level, text, data);
+    return emitData(session, null, true, kind, level, text, data);
   }
 
   /** As {@link #emit}, with data written as JSON text already (a hot path that need not build an object). */
   public DebugEvent emitEncoded(String session, String kind, String level, String text, JsonText.Raw data) {
-    return emitData(session, null, kind, level, text, data);
+    return emitData(session, null, true, kind, level, text, data);
   }
 
   /**
@@ -127,14 +127,16 @@ public final class DebugStream implements EventNumbering {
 
   /**
    * {@code data}: a JsonObject, a {@link JsonText.Raw} object or null; {@code known}: the session's history
-   * when the caller has it (see {@link #history}), else null.
+   * when the caller has it (see {@link #history}), else null; {@code returned}: whether the caller reads the
+   * event returned (else null may be returned).
    */
-  DebugEvent emitData(String session, History known, String kind, String level, String text, Object data) {
+  DebugEvent emitData(String session, History known, boolean returned, String kind, String level, String text,
+                      Object data) {
     History history = known != null ? known : history(session);
     while (true) {
       synchronized (history) {
         if (!history.dropped) {
-          return emitInto(history, session, kind, level, text, data);
+          return emitInto(history, session, returned, kind, level, text, data);
         }
       }
       history = history(session); // expire() dropped it after the caller found it
@@ -142,7 +144,8 @@ public final class DebugStream implements EventNumbering {
   }
 
   /** Numbers, keeps and publishes an event in a history whose lock the caller holds. */
-  private DebugEvent emitInto(History history, String session, String kind, String level, String text, Object data) {
+  private DebugEvent emitInto(History history, String session, boolean returned, String kind, String level,
+                              String text, Object data) {
     long now = clock.getAsLong();
     long seq = ++history.lastSeq;
     // Encoded field by field: the object itself is built only to be published on the bus (see asJson).
@@ -152,13 +155,20 @@ public final class DebugStream implements EventNumbering {
     if (data != null) {
       fields.value(DATA, data);
     }
-    DebugEvent event = new DebugEvent(seq, session, fields.done());
     emitted.increment();
-    keep(event, history);
+    ClusterEvents across = cluster;
+    DebugEvent event = null;
+    if (returned || across != null || !listeners.isEmpty()) {
+      event = new DebugEvent(seq, session, fields.done());
+      keep(seq, event.utf8(), event.utf8().length, history);
+    } else {
+      // Nobody reads the event itself (a pass-through call's transcript keeps none, no console listens here,
+      // no other node): its text goes from the scratch buffer straight into the ring, with no copy of its own.
+      fields.doneInto((bytes, length) -> keep(seq, bytes, length, history));
+    }
     history.lastActivity = now;
     // Delivered under the lock so that every listener sees a session's events in seq order.
     if (vertx != null) {
-      ClusterEvents across = cluster;
       if (across == null) {
         // Not to a bus where nobody receives it (BusReceivers); the event is kept and on consoles either way.
         if (receivers == null || receivers.has(session)) {
@@ -221,17 +231,20 @@ public final class DebugStream implements EventNumbering {
     return json;
   }
 
-  /** Writes the event's text to the ring and its handle to its session's history, whose lock the caller holds. */
-  private void keep(DebugEvent event, History history) {
-    byte[] bytes = event.utf8();
-    long position = ring.append(bytes);
+  /**
+   * Writes an event's text (the first {@code length} bytes) to the ring and its handle to its session's
+   * history, whose lock the caller holds; returns where it went in the ring, or -1 when it is not kept.
+   */
+  private long keep(long seq, byte[] bytes, int length, History history) {
+    long position = ring.append(bytes, length);
     if (position < 0) {
-      return; // larger than a segment, or the ring came round first: streamed live, never kept
+      return -1; // larger than a segment, or the ring came round first: streamed live, never kept
     }
-    history.add(event.seq(), rank(), position, bytes.length);
+    history.add(seq, rank(), position, length);
     while (history.size > historySize || history.size > 0 && !held(history, 0)) {
       history.removeFirst();
     }
+    return position;
   }
 
   /**

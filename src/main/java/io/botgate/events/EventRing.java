@@ -85,11 +85,16 @@ final class EventRing {
 
   /** Writes the text; returns its position, or -1 when it is larger than a segment or the ring came round first. */
   long append(byte[] bytes) {
-    long position = reserve(bytes.length);
+    return append(bytes, bytes.length);
+  }
+
+  /** As {@link #append(byte[])}, with the text in the first {@code length} bytes of the array. */
+  long append(byte[] bytes, int length) {
+    long position = reserve(length);
     if (position < 0) {
       return -1;
     }
-    if (!write(position, bytes)) {
+    if (!write(position, bytes, length)) {
       dropChunk();
       return -1;
     }
@@ -142,6 +147,10 @@ final class EventRing {
    * that segment on a later lap.
    */
   boolean write(long position, byte[] bytes) {
+    return write(position, bytes, bytes.length);
+  }
+
+  private boolean write(long position, byte[] bytes, int length) {
     int index = index(position);
     long lap = position / capacity;
     byte[] segment = segments.get(index);
@@ -153,7 +162,7 @@ final class EventRing {
     if (lapOf(segment) != lap) {
       return false;
     }
-    System.arraycopy(bytes, 0, segment, HEADER + (int) (position % segmentSize), bytes.length);
+    System.arraycopy(bytes, 0, segment, HEADER + (int) (position % segmentSize), length);
     return true;
   }
 

@@ -20,9 +20,26 @@ public final class Transcript {
   /** The session's history, found at the first event: the rest need no look-up among all sessions'. */
   private DebugStream.History history;
 
+  /** Whether {@link #events()} gives the events: else they are only streamed and kept in the session's history. */
+  private final boolean keepsEvents;
+
   public Transcript(DebugStream stream, String session) {
+    this(stream, session, true);
+  }
+
+  private Transcript(DebugStream stream, String session, boolean keepsEvents) {
     this.stream = stream;
     this.session = session;
+    this.keepsEvents = keepsEvents;
+  }
+
+  /**
+   * A transcript whose events are streamed and kept in the session's history but not gathered for an answer
+   * (a pass-through call answers with upstream's body): {@link #events()} is empty, and an event's text needs
+   * no array of its own when nobody else reads it.
+   */
+  public static Transcript streamedOnly(DebugStream stream, String session) {
+    return new Transcript(stream, session, false);
   }
 
   public String session() {
@@ -42,7 +59,10 @@ public final class Transcript {
     if (history == null) {
       history = stream.history(session);
     }
-    events.add(stream.emitData(session, history, kind, level, text, data));
+    DebugEvent event = stream.emitData(session, history, keepsEvents, kind, level, text, data);
+    if (keepsEvents) {
+      events.add(event);
+    }
   }
 
   public void debug(String text) {

@@ -130,7 +130,8 @@ public final class IntegrationExecutor {
    */
   public PassThrough passThrough(String sessionId, IntegrationDefinition definition) {
     RequestScope scope = new RequestScope(sessions.peek(sessionId), null, null, null);
-    Execution execution = new Execution(definition, ExecutionRequest.empty(), scope, new Transcript(stream, sessionId));
+    Execution execution = new Execution(definition, ExecutionRequest.empty(), scope,
+      Transcript.streamedOnly(stream, sessionId));
     execution.passThrough = true;
     return execution;
   }

@@ -142,6 +142,25 @@ class DebugStreamTest {
   }
 
   @Test
+  void shouldKeepAndDeliverTheEventsOfATranscriptThatGathersNone() {
+    DebugStream stream = new DebugStream(null, 100, 1_000, 60_000, now::get);
+    Transcript streamed = Transcript.streamedOnly(stream, "s");
+    streamed.debug("before any listener"); // nobody reads the event itself: its text goes straight to the ring
+    List<String> heard = new java.util.ArrayList<>();
+    stream.addListener(event -> heard.add(event.toJson().getString("text")));
+    streamed.warning("while one listens", new io.vertx.core.json.JsonObject().put("n", 1));
+    assertThat(heard).containsExactly("while one listens");
+    assertThat(stream.history("s", 0, 100)).extracting(e -> e.toJson().getString("text"))
+      .containsExactly("before any listener", "while one listens");
+    assertThat(stream.history("s", 0, 100).get(1).toJson().getJsonObject("data").getInteger("n")).isEqualTo(1);
+    assertThat(streamed.events().elements()).isEmpty(); // not gathered for an answer
+    Transcript gathered = new Transcript(stream, "s");
+    gathered.debug("gathered");
+    assertThat(gathered.events().elements()).hasSize(1);
+    assertThat(stream.history("s", 0, 100)).extracting(DebugEvent::seq).containsExactly(1L, 2L, 3L);
+  }
+
+  @Test
   void shouldKeepATranscriptsEventsWhenItsSessionsHistoryWasForgottenBetweenThem() {
     DebugStream stream = new DebugStream(null, 100, 1_000, 60_000, now::get);
     Transcript transcript = new Transcript(stream, "s");
