@@ -10,10 +10,10 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -66,7 +66,9 @@ public final class DebugStream implements EventNumbering {
   private final LongAdder emitted = new LongAdder();
   private final LongSupplier clock;
   private final ConcurrentHashMap<String, History> histories = new ConcurrentHashMap<>();
-  private final List<Consumer<DebugEvent>> listeners = new CopyOnWriteArrayList<>();
+  /** Replaced, never changed (under {@link #listenersLock}): an event reads it once, for its check and its loop. */
+  private volatile Consumer<DebugEvent>[] listeners = newListeners(0);
+  private final Object listenersLock = new Object();
   /** Who consumes the sessions' addresses here, when Vert.x's metrics tell; null: unknown, publish every event. */
   private final BusReceivers receivers;
   /** Set in a cluster: events also go to the other nodes' consoles, and histories are read from every node. */
@@ -139,7 +141,10 @@ public final class DebugStream implements EventNumbering {
           return emitInto(history, session, returned, kind, level, text, data);
         }
       }
-      history = history(session); // expire() dropped it after the caller found it
+      // expire() dropped it after the caller found it: take it out of the map now (expire() takes it out only
+      // after deciding, and takes out nothing but it), or this would find it again until then
+      histories.remove(session, history);
+      history = history(session);
     }
   }
 
@@ -158,7 +163,8 @@ public final class DebugStream implements EventNumbering {
     emitted.increment();
     ClusterEvents across = cluster;
     DebugEvent event = null;
-    if (returned || across != null || !listeners.isEmpty()) {
+    Consumer<DebugEvent>[] listening = listeners; // read once: one added meanwhile must not get a null event
+    if (returned || across != null || listening.length > 0) {
       event = new DebugEvent(seq, session, fields.done());
       keep(seq, event.utf8(), event.utf8().length, history);
     } else {
@@ -184,7 +190,7 @@ public final class DebugStream implements EventNumbering {
         across.publish(event);
       }
     }
-    for (Consumer<DebugEvent> listener : listeners) {
+    for (Consumer<DebugEvent> listener : listening) {
       listener.accept(event);
     }
     return event;
@@ -208,7 +214,7 @@ public final class DebugStream implements EventNumbering {
     }
     byte[] fields = JsonText.detachedFields().string(KIND, kind).string(LEVEL, level).inner();
     if (known.length < KINDS_KEPT && kind != null && level != null) {
-      KindAndLevel[] more = java.util.Arrays.copyOf(known, known.length + 1);
+      KindAndLevel[] more = Arrays.copyOf(known, known.length + 1);
       more[known.length] = new KindAndLevel(kind, level, fields);
       kindsAndLevels = more;
     }
@@ -289,11 +295,25 @@ public final class DebugStream implements EventNumbering {
 
   /** Calls the listener with every event from now on, on the emitting thread, in seq order per session. */
   public void addListener(Consumer<DebugEvent> listener) {
-    listeners.add(listener);
+    synchronized (listenersLock) {
+      Consumer<DebugEvent>[] more = Arrays.copyOf(listeners, listeners.length + 1);
+      more[listeners.length] = listener;
+      listeners = more;
+    }
   }
 
   public void removeListener(Consumer<DebugEvent> listener) {
-    listeners.remove(listener);
+    synchronized (listenersLock) {
+      List<Consumer<DebugEvent>> left = new ArrayList<>(Arrays.asList(listeners));
+      if (left.remove(listener)) {
+        listeners = left.toArray(newListeners(0));
+      }
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Consumer<DebugEvent>[] newListeners(int length) {
+    return (Consumer<DebugEvent>[]) new Consumer<?>[length];
   }
 
   /** Up to {@code limit} kept events with {@code seq > after}, oldest first. */

@@ -464,8 +464,10 @@ public final class Session {
     return session;
   }
 
-  /** Refuses a growth past {@code session.maxBytes} or {@code session.totalBytes}; else reserves it in the total. */
-  /** {@code what} says what was refused; built only when something is (it ran on every variable set). */
+  /**
+   * Refuses a growth past {@code session.maxBytes} or {@code session.totalBytes}; else reserves it in the total.
+   * {@code what} says what was refused; built only when something is (it ran on every variable set).
+   */
   private void refuseIfTooLarge(long delta, Supplier<String> what) {
     long after = variableBytes + resultBytes() + contextBytes() + delta;
     if (delta > 0 && after > options.maxBytes()) {

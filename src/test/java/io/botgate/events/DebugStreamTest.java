@@ -160,6 +160,44 @@ class DebugStreamTest {
     assertThat(stream.history("s", 0, 100)).extracting(DebugEvent::seq).containsExactly(1L, 2L, 3L);
   }
 
+  /**
+   * A console connecting while a pass-through call's transcript emits: an event whose text skipped its own
+   * array (nobody listened when it was encoded) must not reach the listener added meanwhile as null.
+   */
+  @Test
+  @Timeout(60)
+  void shouldNeverHandAListenerAddedMeanwhileAnEventItCannotRead() throws InterruptedException {
+    DebugStream stream = new DebugStream(null, 1000, 200_000, 60_000, now::get);
+    java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicLong emitted = new java.util.concurrent.atomic.AtomicLong();
+    Thread emitter = new Thread(() -> {
+      Transcript transcript = Transcript.streamedOnly(stream, "s");
+      while (failure.get() == null && !Thread.currentThread().isInterrupted()) {
+        try {
+          transcript.debug("a pass-through event");
+          emitted.incrementAndGet();
+        } catch (Throwable e) {
+          failure.compareAndSet(null, e);
+        }
+      }
+    });
+    emitter.start();
+    java.util.concurrent.atomic.AtomicLong heard = new java.util.concurrent.atomic.AtomicLong();
+    long until = System.nanoTime() + 20_000_000_000L; // a bound only: it stops once enough events raced
+    while (emitted.get() < 300_000 && failure.get() == null && System.nanoTime() < until) {
+      java.util.function.Consumer<DebugEvent> listener = event -> {
+        event.session(); // what a console connection reads first
+        heard.incrementAndGet();
+      };
+      stream.addListener(listener);
+      stream.removeListener(listener);
+    }
+    emitter.interrupt();
+    emitter.join();
+    assertThat(failure.get()).isNull();
+    assertThat(emitted.get()).isPositive();
+  }
+
   @Test
   void shouldKeepATranscriptsEventsWhenItsSessionsHistoryWasForgottenBetweenThem() {
     DebugStream stream = new DebugStream(null, 100, 1_000, 60_000, now::get);
