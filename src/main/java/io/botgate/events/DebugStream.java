@@ -373,12 +373,19 @@ public final class DebugStream implements EventNumbering {
 
   @Override
   public void continueFrom(String session, long seq) {
-    History history = histories.computeIfAbsent(session, s -> new History());
-    synchronized (history) {
-      if (history.lastSeq < seq) {
-        history.lastSeq = seq;
-        history.lastActivity = clock.getAsLong();
+    History history = history(session);
+    while (true) {
+      synchronized (history) {
+        if (!history.dropped) { // else expire() took it out after it was found: as in emitData, look again
+          if (history.lastSeq < seq) {
+            history.lastSeq = seq;
+            history.lastActivity = clock.getAsLong();
+          }
+          return;
+        }
       }
+      histories.remove(session, history);
+      history = history(session);
     }
   }
 
