@@ -220,8 +220,9 @@ public final class BotgateVerticle extends VerticleBase {
 
   private Future<?> listen(GatewayConfig config, String host, String token) {
     long idleMillis = config.integer("session.idle.minutes") * 60_000L;
+    // A session's numbering outlives its events as long as the session may: its next event follows its last.
     stream = new DebugStream(vertx, config.integer("history.size"), config.integer("history.total"),
-      config.integer("history.minutes") * 60_000L, CoarseClock.MILLIS);
+      config.integer("history.minutes") * 60_000L, idleMillis, CoarseClock.MILLIS);
     SessionOptions sessionOptions = new SessionOptions(config.integer("session.max"), config.integer("session.maxBytes"),
       config.integer("session.results"), idleMillis, config.integer("session.queue"));
     long totalBytes = config.integer("session.total.mb") == 0

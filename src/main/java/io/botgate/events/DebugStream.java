@@ -55,6 +55,8 @@ public final class DebugStream implements EventNumbering {
   private final int historySize;
   private final long maxTotal;
   private final long keepMillis;
+  /** How long a history without events, only its last seq, stays after its last event (see the constructor). */
+  private final long numberingMillis;
   /** The kept events' text. */
   private final EventRing ring;
   /** Ranks given out since start (some perhaps not used yet, see {@link #rank}): the next block's first. */
@@ -82,11 +84,23 @@ public final class DebugStream implements EventNumbering {
    * @param keepMillis  how long a session's events are kept after its last event
    */
   public DebugStream(Vertx vertx, int historySize, long maxTotal, long keepMillis, LongSupplier clock) {
+    this(vertx, historySize, maxTotal, keepMillis, keepMillis, clock);
+  }
+
+  /**
+   * @param numberingMillis how long a session's numbering is remembered after its last event, its events gone
+   *                        (at least {@code keepMillis}): a session still alive then (the gateway's sessions
+   *                        live {@code session.idle.minutes}) numbers its next event after its last, so a
+   *                        console that resumes after the last seq it saw never takes a new event for one seen
+   */
+  public DebugStream(Vertx vertx, int historySize, long maxTotal, long keepMillis, long numberingMillis,
+                     LongSupplier clock) {
     this.vertx = vertx;
     this.historySize = historySize;
     this.maxTotal = maxTotal;
     this.ring = new EventRing(Math.min(maxTotal * BYTES_PER_EVENT, Runtime.getRuntime().maxMemory() / 4));
     this.keepMillis = keepMillis;
+    this.numberingMillis = Math.max(keepMillis, numberingMillis);
     this.clock = clock;
     this.receivers = vertx == null ? null : BusReceivers.of(vertx);
     this.rankBlock = maxTotal < RANK_BLOCKS_FROM ? 1 : (int) Math.min(RANK_BLOCK, maxTotal / 256);
@@ -436,17 +450,25 @@ public final class DebugStream implements EventNumbering {
   }
 
   /**
-   * Forgets histories idle past the keep time, and drops from the others the handles of events past the
-   * bounds; returns how many histories went.
+   * Forgets the events of sessions idle past the keep time (and their numbering too past the numbering time),
+   * and drops from the others the handles of events past the bounds; returns how many sessions' events went.
    */
   public int expire() {
-    long cutoff = clock.getAsLong() - keepMillis;
-    int before = histories.size();
+    long now = clock.getAsLong();
+    long cutoff = now - keepMillis;
+    long forget = now - numberingMillis;
+    int[] emptied = {0};
     histories.values().removeIf(h -> {
       synchronized (h) {
-        if (h.lastActivity < cutoff) {
+        if (h.lastActivity < forget) {
           h.dropped = true; // an emit that found it before it went looks it up again (emitData)
+          emptied[0] += h.size > 0 ? 1 : 0;
           return true;
+        }
+        if (h.lastActivity < cutoff) {
+          emptied[0] += h.size > 0 ? 1 : 0;
+          h.clear(); // its events go; its last seq stays, so its next event follows it
+          return false;
         }
         for (int gone = unbroken(h); gone > 0; gone--) { // what a replay can no longer reach
           h.removeFirst();
@@ -455,7 +477,7 @@ public final class DebugStream implements EventNumbering {
         return false;
       }
     });
-    return before - histories.size();
+    return emptied[0];
   }
 
   /**
@@ -466,6 +488,7 @@ public final class DebugStream implements EventNumbering {
   static final class History {
     private static final int FIELDS = 4;
     private static final int SMALLEST = 4;
+    private static final long[] NONE = new long[0];
     private long[] entries = new long[SMALLEST * FIELDS];
     private int head;
     int size;
@@ -485,7 +508,7 @@ public final class DebugStream implements EventNumbering {
 
     void add(long seq, long rank, long position, int length) {
       if (size == capacity()) {
-        resize(capacity() * 2);
+        resize(Math.max(SMALLEST, capacity() * 2));
       }
       int at = index(size) * FIELDS;
       entries[at] = seq;
@@ -517,6 +540,14 @@ public final class DebugStream implements EventNumbering {
     }
 
     /** Gives back the room of a history that shrank, so idle sessions hold little. */
+    /** Lets go of every event and of the room for them; keeps the numbering. */
+    void clear() {
+      entries = NONE;
+      head = 0;
+      size = 0;
+      sessionField = null;
+    }
+
     void compact() {
       if (capacity() > SMALLEST && size <= capacity() / 4) {
         resize(Math.max(SMALLEST, Integer.highestOneBit(Math.max(1, size)) * 2));

@@ -212,6 +212,23 @@ class DebugStreamTest {
     assertThat(stream.history("s", 0, 100)).extracting(DebugEvent::seq).containsExactly(1L, 2L);
   }
 
+  @Test
+  void shouldNumberALiveSessionsNextEventAfterItsLastOnceItsEventsWereForgotten() {
+    // events kept 1 minute, numbering 60 minutes (as long as a session lives idle)
+    DebugStream stream = new DebugStream(null, 100, 1_000, 60_000, 3_600_000, now::get);
+    emit(stream, "s", 3);
+    now.addAndGet(61_000);
+    assertThat(stream.expire()).isEqualTo(1); // its events went
+    assertThat(stream.history("s", 0, 100)).isEmpty();
+    assertThat(stream.lastSeq("s")).isEqualTo(3);
+    emit(stream, "s", 1); // a console that saw 1..3 resumes after 3 and must get this one as new
+    assertThat(stream.history("s", 0, 100)).extracting(DebugEvent::seq).containsExactly(4L);
+    now.addAndGet(3_601_000);
+    assertThat(stream.expire()).isEqualTo(1);
+    assertThat(stream.lastSeq("s")).isZero(); // the session is long gone: a new one numbers from the start
+    assertThat(stream.expire()).isZero();
+  }
+
   /**
    * Two producers on one session, interleaved on purpose: while the listener holds the first event, the
    * second producer emits. Under the per-session lock it blocks until the listener returns, so the listener
