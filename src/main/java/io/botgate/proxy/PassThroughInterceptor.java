@@ -223,7 +223,7 @@ final class PassThroughInterceptor implements ProxyInterceptor {
           sent.result().release(); // the caller has had its 504 already
         }
       } else if (!head.future().isComplete()) {
-        head.complete(failResponse(call, request, classify(call, sent.cause())));
+        head.complete(failResponse(call, request, classify(call, request, sent.cause())));
       }
     });
     return head.future();
@@ -390,7 +390,7 @@ final class PassThroughInterceptor implements ProxyInterceptor {
       + "proxy.request.limit.bytes (" + options.requestLimitBytes() + " bytes)");
   }
 
-  private ProxyCall.Failure classify(ProxyCall call, Throwable cause) {
+  private ProxyCall.Failure classify(ProxyCall call, ProxyRequest request, Throwable cause) {
     if (cause instanceof ProxyCall.Refused refused) {
       return refused.failure;
     }
@@ -399,6 +399,9 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     }
     if (call.requestBody != null && call.requestBody.overflowed()) {
       return tooLarge();
+    }
+    if (request.proxiedRequest().response().closed()) {
+      return callerGone("before upstream answered");
     }
     String message = cause instanceof UnknownHostException ? "DNS lookup failed for " + cause.getMessage()
       : "transport failure: " + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
@@ -451,7 +454,7 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     // Recorded before the caller sees the answer end: its next request reads this result.
     answer.beforeEnd(body.length(), () -> answered(call, status, answer));
     response.setBody(Body.body(answer, body.length(), body.mediaType()));
-    return ctx.sendResponse().andThen(done -> cut(call, answer, done.cause()));
+    return ctx.sendResponse().andThen(done -> cut(call, ctx.request(), answer, done.cause()));
   }
 
   /**
@@ -483,13 +486,24 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     return call.record.answered(status, body == null ? null : body.captured());
   }
 
+  /**
+   * The caller closed its connection, and the proxy then reset the call to upstream: no fault of upstream's,
+   * but no answer either ("502", as a reset is, with a reason that says whose).
+   */
+  private static ProxyCall.Failure callerGone(String when) {
+    return new ProxyCall.Failure(502, "caller_gone", "502", "the caller closed its connection " + when
+      + "; the call to upstream was cut short");
+  }
+
   /** Records why an answer whose head went to the caller did not arrive whole, if it did not. */
-  private void cut(ProxyCall call, MeteredBody body, Throwable failure) {
+  private void cut(ProxyCall call, ProxyRequest request, MeteredBody body, Throwable failure) {
     if (call.timedOut) {
       record(call, deadlineFailure(call));
     } else if (body != null && body.overflowed()) {
       record(call, new ProxyCall.Failure(502, "upstream_too_large", "502", "the upstream's answer grew past "
         + "proxy.response.limit.bytes (" + options.responseLimitBytes() + " bytes); the caller's connection was cut"));
+    } else if (failure != null && !body.ended() && request.proxiedRequest().response().closed()) {
+      record(call, callerGone("while the answer streamed"));
     } else if (failure != null && !body.ended()) {
       record(call, new ProxyCall.Failure(502, "upstream_broken", "502", "the answer was cut after its head: "
         + (failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage())));

@@ -282,6 +282,19 @@ class PassThroughProxyTest {
   }
 
   @Test
+  void shouldRecordACallerThatGaveUpAsItsOwnDoingNotUpstreams() {
+    // The caller closes its connection (its own 300 ms timeout) while a hanging upstream has not answered.
+    Throwable gaveUp = failure(client.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1")
+        .setPort(gw.gateway.port()).setURI("/proxy/slower").putHeader(SESSION, "gave-up").setIdleTimeout(300))
+      .compose(HttpClientRequest::send));
+    assertThat(gaveUp).isNotNull();
+    await().atMost(java.time.Duration.ofSeconds(15)).until(() -> lastResult(gw, "gave-up") != null);
+    assertThat(lastResult(gw, "gave-up").getString("statusCode")).isEqualTo("502");
+    assertThat(integrationEvent(gw, "gave-up", "finish").getJsonObject("data").getString("reason"))
+      .startsWith("the caller closed its connection before upstream answered");
+  }
+
+  @Test
   @Timeout(30)
   void shouldKeepAShortDeadlineBehindLongerOnesInFlight() {
     // Calls under a 10 s deadline first, on connections of their own (spread over the gateway's event loops),
