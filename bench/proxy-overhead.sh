@@ -42,9 +42,12 @@
 #   LAT_ROUNDS=<n>    rounds of the half-peak latency step (default 3; 0 skips it); LAT_SECONDS=<s> per run
 #                     (default: seconds per run)
 #   PASS_ONLY=1       measures the pass-through pair (d) and (e) alone (no latency step)
+#   BASE_JAR=<jar>    also runs another build's gateway (e.g. main's target/botgate.jar copied aside) and
+#                     measures its pass-through as (f) in the same rounds, right beside (e): prints (f)/(d)
+#                     and (e)/(f), so two builds are compared minutes apart on the same machine
 #   METRICS_COST=1    measures the cost of metrics instead (below)
 #   SKIP_BUILD=1      uses target/botgate.jar as it is (as in the other benchmarks)
-#   PORTS=<port>      the first of the five ports in a row the run listens on (default 18080)
+#   PORTS=<port>      the first of the five ports in a row the run listens on (default 18080; six with BASE_JAR)
 #   JAVA_OPTS         flags for both JVMs
 # With the defaults a run takes about 8 minutes: 140 s of warm-up, 5 rounds x 5 runs x 10 s, 3 x 2 x 10 s of
 # latency step.
@@ -94,6 +97,13 @@ java ${JAVA_OPTS:-} -Dhttp.port=$GATEWAY -Dhttp.instances="$INSTANCES" -Degress.
 GATEWAY_PID=$!
 java ${JAVA_OPTS:-} -cp target/botgate.jar bench/PlainProxy.java $PLAIN $UPSTREAM "$INSTANCES" > "$WORK/plain.log" 2>&1 &
 PLAIN_PID=$!
+if [ -n "${BASE_JAR:-}" ]; then
+  BASE=$((PORTS + 5)) # after the five ports of the other modes
+  java ${JAVA_OPTS:-} -Dhttp.port=$BASE -Dhttp.instances="$INSTANCES" -Degress.allow=127.0.0.1 \
+    -Dintegrations.file="$WORK/integrations.json" -jar "$BASE_JAR" > "$WORK/base.log" 2>&1 &
+  BASE_PID=$!
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$BASE/health" >/dev/null && break; sleep 0.2; done
+fi
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$GATEWAY/health" >/dev/null && break; sleep 0.2; done
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PLAIN/faq" >/dev/null && break; sleep 0.2; done
 
@@ -218,6 +228,7 @@ done
 [ -n "${PASS_ONLY:-}" ] || wrk -t2 -c"$CONNS" -d$((WARMUP + 20))s -s "$WORK/execute.lua" "http://127.0.0.1:$GATEWAY" >/dev/null
 wrk -t2 -c"$CONNS" -d"$WARMUP"s -s "$WORK/pass.lua" "http://127.0.0.1:$GATEWAY" >/dev/null
 wrk -t2 -c"$CONNS" -d"$WARMUP"s -s "$WORK/pass.lua" "http://127.0.0.1:$PLAIN" >/dev/null
+[ -z "${BASE_JAR:-}" ] || wrk -t2 -c"$CONNS" -d"$WARMUP"s -s "$WORK/pass.lua" "http://127.0.0.1:$BASE" >/dev/null
 
 cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; } # user + system, in CLK_TCK
 TICK=$(getconf CLK_TCK)
@@ -249,6 +260,10 @@ URL[e]="http://127.0.0.1:$GATEWAY" SCRIPT[e]=pass.lua SERVER[e]=$GATEWAY_PID
 NAME[a]="(a) upstream direct" NAME[b]="(b) nginx reverse proxy" NAME[c]="(c) botgate execution"
 NAME[d]="(d) vertx-http-proxy plain" NAME[e]="(e) botgate pass-through"
 KEYS="a b c d e"; [ -n "${PASS_ONLY:-}" ] && KEYS="d e"
+if [ -n "${BASE_JAR:-}" ]; then
+  URL[f]="http://127.0.0.1:$BASE" SCRIPT[f]=pass.lua SERVER[f]=$BASE_PID NAME[f]="(f) base build pass-through"
+  KEYS="$KEYS f"
+fi
 show() { # key result -> one line
   local up=""
   [ "$1" = a ] || [ "$1" = u ] || up="   upstream nginx $(printf '%5.1f' "$(field "$2" 5)") µs"
@@ -270,6 +285,12 @@ for round in $(seq "$ROUNDS"); do
   for key in $KEYS; do show "$key" "${R[$key$round]}"; done
   RATIO[ed_rps$round]=$(ratio "$(field "${R[e$round]}" 1)" "$(field "${R[d$round]}" 1)")
   RATIO[ed_cpu$round]=$(ratio "$(field "${R[e$round]}" 4)" "$(field "${R[d$round]}" 4)")
+  if [ -n "${BASE_JAR:-}" ]; then
+    RATIO[fd_rps$round]=$(ratio "$(field "${R[f$round]}" 1)" "$(field "${R[d$round]}" 1)")
+    RATIO[ef_rps$round]=$(ratio "$(field "${R[e$round]}" 1)" "$(field "${R[f$round]}" 1)")
+    RATIO[ef_cpu$round]=$(ratio "$(field "${R[e$round]}" 4)" "$(field "${R[f$round]}" 4)")
+    echo "  (f)/(d) throughput ${RATIO[fd_rps$round]}; (e)/(f) throughput ${RATIO[ef_rps$round]}, CPU per request ${RATIO[ef_cpu$round]}"
+  fi
   if [ -z "${PASS_ONLY:-}" ]; then
     RATIO[cd_rps$round]=$(ratio "$(field "${R[c$round]}" 1)" "$(field "${R[d$round]}" 1)")
     RATIO[cd_cpu$round]=$(ratio "$(field "${R[c$round]}" 4)" "$(field "${R[d$round]}" 4)")
@@ -311,6 +332,11 @@ if [ -z "${PASS_ONLY:-}" ]; then
 fi
 ratio_line "(e)/(d) throughput" ed_rps ">= 0.9"
 ratio_line "(e)/(d) CPU per request" ed_cpu
+if [ -n "${BASE_JAR:-}" ]; then
+  ratio_line "(f)/(d) throughput" fd_rps
+  ratio_line "(e)/(f) throughput" ef_rps
+  ratio_line "(e)/(f) CPU per request" ef_cpu
+fi
 
 if [ -z "${PASS_ONLY:-}" ] && (( LAT_ROUNDS > 0 )); then
   RATE=$(awk -v r="$(field "${MED[c]}" 1)" 'BEGIN { printf "%.0f", r / 2 }')
