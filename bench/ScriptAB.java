@@ -25,6 +25,8 @@ public class ScriptAB {
   public static void main(String[] args) throws Exception {
     int rounds = Integer.parseInt(args[0]);
     long nanos = (long) (Double.parseDouble(args[1]) * 1e9);
+    // the seed's first example, as ScriptThroughput runs it (from the project folder, as script-throughput.sh runs this)
+    String seed = java.nio.file.Files.readString(java.nio.file.Path.of("bench/seed-example.js"));
     List<Build> builds = new ArrayList<>();
     for (String spec : Arrays.copyOfRange(args, 2, args.length)) {
       String label = spec.substring(0, spec.indexOf('='));
@@ -34,7 +36,7 @@ public class ScriptAB {
       // Rhino finds its RegExp support through the context class loader
       Thread.currentThread().setContextClassLoader(loader);
       Class<?> run = loader.loadClass("ScriptABRun");
-      builds.add(new Build(label, loader, run.getConstructor().newInstance(),
+      builds.add(new Build(label, loader, run.getConstructor(String.class).newInstance(seed),
         run.getMethod("batch", long.class, String.class)));
     }
     // Until the JIT has compiled the path, the builds taking turns: the JDK's own methods are shared by both,

@@ -20,19 +20,8 @@ import java.util.function.LongSupplier;
  */
 public class ScriptABRun {
 
-  /** The seed's first example, as ScriptThroughput runs it. */
-  static final String SEED = """
-    var isApiExecutionSuccessful = botContext.isApiExecutionSuccessful();
-    if(isApiExecutionSuccessful){
-      var apiStatusCode = botContext.getApiStatusCode();
-      botContext.printDebugMessage("API Execution Successful with Status Code: "+apiStatusCode);
-      if(apiStatusCode == "200"|apiStatusCode == "201"|apiStatusCode == "203"){
-        botContext.printDebugMessage("All is well.");
-      }else{
-        botContext.printDebugMessage("Something went wrong!");
-      }
-    }
-    """;
+  /** The seed's first example (bench/seed-example.js, read by ScriptAB). */
+  private final String seed;
 
   static final com.sun.management.ThreadMXBean THREADS =
     (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
@@ -41,6 +30,10 @@ public class ScriptABRun {
   private final LongSupplier clock = gatewayClock();
   private final LocalSessionStore sessions = new LocalSessionStore(3_600_000, 20, clock);
   private final DebugStream stream = new DebugStream(null, 1000, 20_000, 60_000, clock);
+
+  public ScriptABRun(String seed) {
+    this.seed = seed;
+  }
 
   /** io.botgate.CoarseClock where the build has it (the gateway's clock then), else the system clock. */
   static LongSupplier gatewayClock() {
@@ -67,7 +60,7 @@ public class ScriptABRun {
     long end = System.nanoTime() + nanos;
     long runs = 0;
     while (runs % 32 != 0 || System.nanoTime() < end) {
-      ScriptOutcome outcome = engine.runHere(SEED, bot(session));
+      ScriptOutcome outcome = engine.runHere(seed, bot(session));
       if (!outcome.ok()) {
         throw new IllegalStateException(outcome.error().describe());
       }

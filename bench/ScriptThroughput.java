@@ -30,18 +30,16 @@ import java.util.function.LongSupplier;
  */
 public class ScriptThroughput {
 
-  static final String SEED = """
-    var isApiExecutionSuccessful = botContext.isApiExecutionSuccessful();
-    if(isApiExecutionSuccessful){
-      var apiStatusCode = botContext.getApiStatusCode();
-      botContext.printDebugMessage("API Execution Successful with Status Code: "+apiStatusCode);
-      if(apiStatusCode == "200"|apiStatusCode == "201"|apiStatusCode == "203"){
-        botContext.printDebugMessage("All is well.");
-      }else{
-        botContext.printDebugMessage("Something went wrong!");
-      }
+  /** The seed's first example, from bench/seed-example.js (shared with ScriptAB and script-throughput.sh http). */
+  static final String SEED = seed();
+
+  private static String seed() {
+    try {
+      return java.nio.file.Files.readString(java.nio.file.Path.of("bench/seed-example.js"));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("bench/seed-example.js: run from the project folder", e);
     }
-    """;
+  }
 
   static final String[] RUNAWAYS = {
     "while (true) {}",

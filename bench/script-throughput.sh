@@ -56,10 +56,9 @@ if [ "$MODE" = http ]; then
   trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
   java ${JAVA_OPTS:-} -Dhttp.port=$PORT -jar "$JAR" > "$WORK/gateway.log" 2>&1 &
   for _ in $(seq 150); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done
-  # the seed's first example as a JSON body (the code's newlines escaped)
-  cat > "$WORK/body.json" <<'JSON'
-{"code": "var isApiExecutionSuccessful = botContext.isApiExecutionSuccessful();\nif(isApiExecutionSuccessful){\n  var apiStatusCode = botContext.getApiStatusCode();\n  botContext.printDebugMessage(\"API Execution Successful with Status Code: \"+apiStatusCode);\n  if(apiStatusCode == \"200\"|apiStatusCode == \"201\"|apiStatusCode == \"203\"){\n    botContext.printDebugMessage(\"All is well.\");\n  }else{\n    botContext.printDebugMessage(\"Something went wrong!\");\n  }\n}\n"}
-JSON
+  # the seed's first example (bench/seed-example.js) as a JSON body: quotes and backslashes escaped, newlines as \n
+  awk 'BEGIN { printf "{\"code\": \"" } { gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); printf "%s\\n", $0 } END { print "\"}" }' \
+    bench/seed-example.js > "$WORK/body.json"
   cat > "$WORK/scripts.lua" <<LUA
 -- one POST of the seed example per request, spread over 100 sessions
 wrk.method = "POST"
