@@ -253,18 +253,17 @@ public final class JsonText {
      * buffer (its first {@code length} bytes): for a caller that only copies it somewhere, no array of its own.
      * The sink must not keep the array.
      */
-    public long doneInto(Sink sink) {
+    public void doneInto(Sink sink) {
       out.put('}');
-      long result = sink.accept(out.bytes, out.length);
+      sink.accept(out.bytes, out.length);
       JsonText.done(out, null);
-      return result;
     }
   }
 
   /** Takes a document's UTF-8 text, the first {@code length} bytes of an array it must not keep. */
   @FunctionalInterface
   public interface Sink {
-    long accept(byte[] bytes, int length);
+    void accept(byte[] bytes, int length);
   }
 
   /**

@@ -253,18 +253,17 @@ public final class DebugStream implements EventNumbering {
 
   /**
    * Writes an event's text (the first {@code length} bytes) to the ring and its handle to its session's
-   * history, whose lock the caller holds; returns where it went in the ring, or -1 when it is not kept.
+   * history, whose lock the caller holds.
    */
-  private long keep(long seq, byte[] bytes, int length, History history) {
+  private void keep(long seq, byte[] bytes, int length, History history) {
     long position = ring.append(bytes, length);
     if (position < 0) {
-      return -1; // larger than a segment, or the ring came round first: streamed live, never kept
+      return; // larger than a segment, or the ring came round first: streamed live, never kept
     }
     history.add(seq, rank(), position, length);
     while (history.size > historySize || history.size > 0 && !held(history, 0)) {
       history.removeFirst();
     }
-    return position;
   }
 
   /**
