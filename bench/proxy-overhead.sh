@@ -92,20 +92,25 @@ cat > "$WORK/integrations.json" <<JSON
   "customDataFields": {"title": "{\$.api_bench.results[i].title}"}},
  {"name": "pass", "method": "GET", "url": "http://127.0.0.1:$UPSTREAM"}]
 JSON
-java ${JAVA_OPTS:-} -Dhttp.port=$GATEWAY -Dhttp.instances="$INSTANCES" -Degress.allow=127.0.0.1 \
-  -Dintegrations.file="$WORK/integrations.json" -jar target/botgate.jar > "$WORK/gateway.log" 2>&1 &
+# port jar log [flags...]: a gateway on this run's integrations, in the background ($! is its process)
+start_gateway() {
+  local port=$1 jar=$2 log=$3; shift 3
+  java ${JAVA_OPTS:-} -Dhttp.port="$port" -Dhttp.instances="$INSTANCES" -Degress.allow=127.0.0.1 \
+    -Dintegrations.file="$WORK/integrations.json" "$@" -jar "$jar" > "$log" 2>&1 &
+}
+up() { for _ in $(seq 100); do curl -sf "$1" >/dev/null && return; sleep 0.2; done; } # url: waits until it answers
+start_gateway $GATEWAY target/botgate.jar "$WORK/gateway.log"
 GATEWAY_PID=$!
 java ${JAVA_OPTS:-} -cp target/botgate.jar bench/PlainProxy.java $PLAIN $UPSTREAM "$INSTANCES" > "$WORK/plain.log" 2>&1 &
 PLAIN_PID=$!
 if [ -n "${BASE_JAR:-}" ]; then
   BASE=$((PORTS + 5)) # after the five ports of the other modes
-  java ${JAVA_OPTS:-} -Dhttp.port=$BASE -Dhttp.instances="$INSTANCES" -Degress.allow=127.0.0.1 \
-    -Dintegrations.file="$WORK/integrations.json" -jar "$BASE_JAR" > "$WORK/base.log" 2>&1 &
+  start_gateway $BASE "$BASE_JAR" "$WORK/base.log"
   BASE_PID=$!
-  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$BASE/health" >/dev/null && break; sleep 0.2; done
+  up "http://127.0.0.1:$BASE/health"
 fi
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$GATEWAY/health" >/dev/null && break; sleep 0.2; done
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PLAIN/faq" >/dev/null && break; sleep 0.2; done
+up "http://127.0.0.1:$GATEWAY/health"
+up "http://127.0.0.1:$PLAIN/faq"
 
 # wrk's scripts. Each ends with report.lua, which prints one line wrk's text does not give exactly:
 # RESULT <requests> <duration µs> <p50 µs> <p99 µs> <errors: connect, read, write, timeouts, status >= 400>
@@ -172,10 +177,9 @@ cat "$WORK/direct-request.lua" "$WORK/pacing.lua" "$WORK/report.lua" > "$WORK/pa
 
 if [ -n "${METRICS_COST:-}" ]; then
   NOMETRICS=$((PORTS + 4))
-  java ${JAVA_OPTS:-} -Dhttp.port=$NOMETRICS -Degress.allow=127.0.0.1 -Dintegrations.file="$WORK/integrations.json" \
-    -Dmetrics.vertx=false -jar target/botgate.jar > "$WORK/gateway-off.log" 2>&1 &
+  start_gateway $NOMETRICS target/botgate.jar "$WORK/gateway-off.log" -Dmetrics.vertx=false
   NOMETRICS_PID=$!
-  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$NOMETRICS/health" >/dev/null && break; sleep 0.2; done
+  up "http://127.0.0.1:$NOMETRICS/health"
   TICK=$(getconf CLK_TCK)
   cpu_ms() { sed 's/.*) //' "/proc/$1/stat" | awk -v t="$TICK" '{print ($12 + $13) * 1000 / t}'; }
   # port pid -> "rps p99 cpu-µs-per-request": the gateway's own CPU time (user + system, /proc) over the
