@@ -8,11 +8,19 @@ import io.vertx.core.streams.WriteStream;
 /**
  * Collects a response body up to a limit. A write past the limit fails, which fails the Web Client's
  * pipe and resets the upstream request, so an oversized response costs at most the limit in memory.
+ * <p>
+ * A body that came in one chunk is that chunk, not copied: Vert.x hands each chunk over in a heap buffer of
+ * its own, of its exact size. A body in several chunks is gathered in a growing buffer and copied once to
+ * its exact size when it is read ({@link #collected()}). A session keeps the body of its last answer for
+ * as long as it lives, and a growing buffer held up to twice its length: the half of a session's live
+ * state the collector copied at every young collection was that spare room.
  */
 final class BoundedBody implements WriteStream<Buffer> {
 
   private final long limit;
-  private final Buffer collected = Buffer.buffer();
+  /** Null before the first chunk; then that chunk; from a second one on, a growing copy of them. */
+  private Buffer collected;
+  private int chunks;
   private boolean overflowed;
 
   BoundedBody(long limit) {
@@ -23,17 +31,33 @@ final class BoundedBody implements WriteStream<Buffer> {
     return overflowed;
   }
 
+  /** The body so far, in a buffer of its exact size (read once the answer is complete). */
   Buffer collected() {
+    if (collected == null) {
+      collected = Buffer.buffer(0);
+    } else if (chunks > 1) {
+      collected = collected.copy(); // exactly its length: the growing buffer has room to spare
+      chunks = 1;
+    }
     return collected;
   }
 
   @Override
   public Future<Void> write(Buffer data) {
-    if (overflowed || collected.length() + (long) data.length() > limit) {
+    long had = collected == null ? 0 : collected.length();
+    if (overflowed || had + data.length() > limit) {
       overflowed = true;
       return Future.failedFuture("upstream response body is larger than " + limit + " bytes");
     }
-    collected.appendBuffer(data);
+    if (collected == null) {
+      collected = data;
+    } else {
+      if (chunks == 1) {
+        collected = Buffer.buffer((int) Math.min(limit, 2 * (had + data.length()))).appendBuffer(collected);
+      }
+      collected.appendBuffer(data);
+    }
+    chunks++;
     return Future.succeededFuture();
   }
 

@@ -1,6 +1,7 @@
 package io.botgate.integration;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,6 +39,35 @@ class BoundedBodyTest {
     assertThat(body.write(Buffer.buffer("123456789")).succeeded()).isTrue();
     assertThat(body.write(Buffer.buffer("01")).failed()).isTrue();
     assertThat(body.collected().toString()).isEqualTo("123456789");
+  }
+
+  @Test
+  void shouldKeepABodyThatCameInOneChunkAsThatChunk() {
+    BoundedBody body = new BoundedBody(100);
+    Buffer chunk = Buffer.buffer("{\"a\":1}");
+    body.write(chunk);
+    assertThat(body.collected()).isSameAs(chunk);
+  }
+
+  @Test
+  void shouldHandOverABodyOfSeveralChunksInABufferOfExactlyItsLength() {
+    BoundedBody body = new BoundedBody(100_000);
+    StringBuilder sent = new StringBuilder();
+    for (int i = 0; i < 40; i++) {
+      String chunk = "chunk " + i + " " + "x".repeat(i * 37) + ";";
+      sent.append(chunk);
+      body.write(Buffer.buffer(chunk));
+    }
+    Buffer collected = body.collected();
+    assertThat(collected.toString()).isEqualTo(sent.toString());
+    // a growing buffer has room to spare, up to its length again: a session would keep that room
+    assertThat(((BufferInternal) collected).getByteBuf().capacity()).isEqualTo(sent.length());
+    assertThat(body.collected().toString()).isEqualTo(sent.toString());
+  }
+
+  @Test
+  void shouldHandOverAnEmptyBodyWhenNoChunkCame() {
+    assertThat(new BoundedBody(10).collected().length()).isZero();
   }
 
   @Test
