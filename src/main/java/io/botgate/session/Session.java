@@ -22,7 +22,9 @@ import java.util.function.Supplier;
  * <p>A node keeps up to a million of these, so the state is a few small arrays rather than maps and
  * deques: variables as name/value pairs in one array (a map only past {@link #SMALL} of them), the
  * result history allocated on the first result and grown up to its size. Stored values are JSON values
- * that nobody changes after storing them, so their charge can be counted again when they are replaced.
+ * that nobody changes after storing them, so the charge counted when one is stored still holds when it is
+ * replaced: the pairs keep it beside them, and replacing a value does not read the old one again (an
+ * execution replaces its answer and its fields each time, and walking them was a cache miss per object).
  */
 public final class Session {
 
@@ -40,6 +42,8 @@ public final class Session {
   /** null, an array name, value, name, value... (pairs used: {@link #pairs}), or a map past SMALL names. */
   private Object variables;
   private int pairs;
+  /** The charge of each pair ({@link HeldBytes#variable}) while the variables are pairs; null for a map. */
+  private long[] charges;
   private long variableBytes;
   /** Written under the session's lock, read without it (twice per run of the seed example). */
   private volatile IntegrationResult lastResult;
@@ -119,13 +123,13 @@ public final class Session {
    *                              changes then. A write that does not grow the session is never refused.
    */
   public synchronized void setVariable(String name, Object value) {
-    Object old = get(name);
-    long delta = charge(name, value) - charge(name, old);
+    long charge = charge(name, value);
+    long delta = charge - chargeOf(name);
     refuseIfTooLarge(delta, () -> "setting '" + name + "'");
     if (value == null) {
       remove(name);
     } else {
-      put(name, value);
+      put(name, value, charge);
     }
     variableBytes += delta;
     if (delta < 0) {
@@ -140,24 +144,20 @@ public final class Session {
    * @throws SessionLimitExceeded when the new ones would not fit; the old ones are kept then
    */
   public synchronized void replaceVariablesStartingWith(String prefix, Map<String, Object> values) {
-    long[] removed = {0};
-    forEachVariable((name, value) -> {
-      if (name.startsWith(prefix)) {
-        removed[0] += charge(name, value);
-      }
-    });
+    long removed = chargesStartingWith(prefix);
     long added = 0;
     for (Map.Entry<String, Object> e : values.entrySet()) {
       added += charge(e.getKey(), e.getValue());
     }
-    long delta = added - removed[0];
+    long delta = added - removed;
     refuseIfTooLarge(delta, () -> "storing the fields " + values.keySet());
     removeStartingWith(prefix);
-    variableBytes -= removed[0];
+    variableBytes -= removed;
     values.forEach((name, value) -> {
       if (value != null) {
-        put(name, value);
-        variableBytes += charge(name, value);
+        long charge = charge(name, value);
+        put(name, value, charge);
+        variableBytes += charge;
       }
     });
     if (delta < 0) {
@@ -171,6 +171,7 @@ public final class Session {
     context = null;
     variableBytes = 0;
     variables = null;
+    charges = null;
     pairs = 0;
   }
 
@@ -337,6 +338,7 @@ public final class Session {
     Session copy = new Session(id, options, total, lastActivity);
     if (variables instanceof Object[] array) {
       copy.variables = array.clone();
+      copy.charges = charges.clone();
     } else if (variables != null) {
       copy.variables = new LinkedHashMap<>(map());
     }
@@ -452,8 +454,9 @@ public final class Session {
       session.lastSeq = json.getLong("seq", 0L);
     }
     json.getJsonObject("variables", new JsonObject()).forEach(e -> {
-      session.put(e.getKey(), e.getValue());
-      session.variableBytes += charge(e.getKey(), e.getValue());
+      long charge = charge(e.getKey(), e.getValue());
+      session.put(e.getKey(), e.getValue(), charge);
+      session.variableBytes += charge;
     });
     total.reserve(session.variableBytes);
     JsonObject context = json.getJsonObject("context");
@@ -505,9 +508,39 @@ public final class Session {
     return variables == null ? null : map().get(name);
   }
 
-  private void put(String name, Object value) {
+  /** The charge of the variable stored under this name, as counted when it was stored; 0 when there is none. */
+  private long chargeOf(String name) {
+    if (variables instanceof Object[] array) {
+      int i = indexOf(array, name);
+      return i < 0 ? 0 : charges[i / 2];
+    }
+    return variables == null ? 0 : charge(name, map().get(name));
+  }
+
+  /** The charges of the variables whose names start with the prefix, together. */
+  private long chargesStartingWith(String prefix) {
+    long sum = 0;
+    if (variables instanceof Object[] array) {
+      for (int i = 0; i < pairs; i++) {
+        if (((String) array[i * 2]).startsWith(prefix)) {
+          sum += charges[i];
+        }
+      }
+    } else if (variables != null) {
+      for (Map.Entry<String, Object> e : map().entrySet()) {
+        if (e.getKey().startsWith(prefix)) {
+          sum += charge(e.getKey(), e.getValue());
+        }
+      }
+    }
+    return sum;
+  }
+
+  /** Stores a value whose charge ({@link #charge}) the caller counted. */
+  private void put(String name, Object value, long charge) {
     if (variables == null) {
       variables = new Object[8];
+      charges = new long[4];
     }
     if (!(variables instanceof Object[] array)) {
       map().put(shared(name), value);
@@ -516,6 +549,7 @@ public final class Session {
     int i = indexOf(array, name);
     if (i >= 0) {
       array[i + 1] = value;
+      charges[i / 2] = charge;
       return;
     }
     if (pairs == SMALL) {
@@ -523,16 +557,20 @@ public final class Session {
       forEachVariable(map::put);
       map.put(shared(name), value);
       variables = map;
+      charges = null;
       pairs = 0;
       return;
     }
     if (pairs * 2 == array.length) {
-      array = Arrays.copyOf(array, Math.min(SMALL, pairs + (pairs >> 1) + 1) * 2);
+      int size = Math.min(SMALL, pairs + (pairs >> 1) + 1);
+      array = Arrays.copyOf(array, size * 2);
       variables = array;
+      charges = Arrays.copyOf(charges, size);
     }
     // Sessions repeat the same few names: one shared copy, not one per session.
     array[pairs * 2] = shared(name);
     array[pairs * 2 + 1] = value;
+    charges[pairs] = charge;
     pairs++;
   }
 
@@ -559,6 +597,7 @@ public final class Session {
       int i = indexOf(array, name);
       if (i >= 0) {
         System.arraycopy(array, i + 2, array, i, pairs * 2 - i - 2);
+        System.arraycopy(charges, i / 2 + 1, charges, i / 2, pairs - i / 2 - 1);
         pairs--;
         array[pairs * 2] = null;
         array[pairs * 2 + 1] = null;
@@ -575,6 +614,7 @@ public final class Session {
         if (!((String) array[i * 2]).startsWith(prefix)) {
           array[kept * 2] = array[i * 2];
           array[kept * 2 + 1] = array[i * 2 + 1];
+          charges[kept] = charges[i];
           kept++;
         }
       }

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -52,6 +53,51 @@ class SessionStateTest {
     session.setVariable("a", null); // the first one too
     assertThat(session.toJson().getJsonObject("variables").fieldNames()).containsExactly("c", "e");
     assertThat(session.variable("a")).isNull();
+  }
+
+  /**
+   * The session keeps each variable's charge beside it rather than counting the old value again: after any
+   * mix of writes, removals and prefix replacements, past the small array too and in a copy, its count must
+   * still be what counting its variables afresh gives.
+   */
+  @Test
+  void shouldCountExactlyWhatItHoldsAfterAnyMixOfWritesRemovalsAndReplacements() {
+    Random random = new Random(42);
+    for (int run = 0; run < 20; run++) {
+      HeldTotal total = new HeldTotal(Long.MAX_VALUE);
+      Session session = new Session("s", new SessionOptions(100, 1_000_000, 2, 60_000), total, 1);
+      for (int step = 0; step < 300; step++) {
+        String name = (random.nextBoolean() ? "f." : "v") + random.nextInt(run < 10 ? 12 : 45);
+        Object value = switch (random.nextInt(5)) {
+          case 0 -> null;
+          case 1 -> "x".repeat(random.nextInt(40));
+          case 2 -> random.nextInt();
+          case 3 -> new JsonObject().put("jsonData", "y".repeat(random.nextInt(80)));
+          default -> List.of("a", "bb", "c".repeat(random.nextInt(9)));
+        };
+        switch (random.nextInt(6)) {
+          case 0 -> session.replaceVariablesStartingWith("f.",
+            value == null ? Map.of() : Map.of("f." + random.nextInt(5), value, "f.count", 3));
+          case 1 -> session.removeVariablesStartingWith(random.nextBoolean() ? "f." : "v1");
+          default -> session.setVariable(name, value);
+        }
+        long counted = countedAfresh(session);
+        assertThat(session.heldBytes()).as("run %d step %d", run, step).isEqualTo(counted);
+        assertThat(total.held()).isEqualTo(counted);
+      }
+      Session copy = session.copy();
+      copy.setVariable("v0", "after the copy");
+      copy.removeVariablesStartingWith("f.");
+      assertThat(copy.heldBytes()).isEqualTo(countedAfresh(copy));
+      assertThat(session.heldBytes()).isEqualTo(countedAfresh(session));
+    }
+  }
+
+  /** What a session holding the same variables, each set once, counts. */
+  private static long countedAfresh(Session session) {
+    Session fresh = new Session("s", new SessionOptions(100, 1_000_000, 2, 60_000), new HeldTotal(Long.MAX_VALUE), 1);
+    session.toJson().getJsonObject("variables").getMap().forEach(fresh::setVariable);
+    return fresh.heldBytes();
   }
 
   @Test
