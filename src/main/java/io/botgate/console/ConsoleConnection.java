@@ -551,7 +551,7 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
     }
     subscriptions.put(session, new Subscription(command, System.currentTimeMillis()));
     Replay r = new Replay(command, !ALL.equals(session) ? List.of(session).iterator()
-      : cluster == null ? stream.sessions().iterator() : null);
+      : cluster == null ? stream.sessions() : null);
     replay = r;
     updateShedding();
     if (cluster != null) {

@@ -223,12 +223,19 @@ public final class ClusterEvents {
     return Future.join(answers).map(all -> merge(all.list(), limit));
   }
 
+  /** The sessions this node keeps events of. */
+  private JsonArray localSessions() {
+    JsonArray names = new JsonArray();
+    stream.sessions().forEachRemaining(names::add);
+    return names;
+  }
+
   /** The sessions any member keeps events of. */
   public Future<Collection<String>> sessions() {
     List<Future<JsonArray>> answers = new ArrayList<>();
     for (Member member : hazelcast.getCluster().getMembers()) {
       if (member.localMember()) {
-        answers.add(Future.succeededFuture(new JsonArray(new ArrayList<>(stream.sessions()))));
+        answers.add(Future.succeededFuture(localSessions()));
       } else {
         answers.add(vertx.eventBus().<JsonArray>request(HISTORY_PREFIX + member.getUuid(),
             new JsonObject().put("op", "sessions"), askDelivery)
@@ -284,7 +291,7 @@ public final class ClusterEvents {
     subscribers.expect(LIVE);
     JsonObject body = question.body();
     if ("sessions".equals(body.getString("op"))) {
-      question.reply(new JsonArray(new ArrayList<>(stream.sessions())));
+      question.reply(localSessions());
       return;
     }
     String session = body.getString("session");

@@ -11,8 +11,9 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -444,8 +445,19 @@ public final class DebugStream implements EventNumbering {
     return count;
   }
 
-  public Collection<String> sessions() {
-    return histories.keySet();
+  /**
+   * The sessions whose events the histories hold now, read lazily (a replay of "*" takes them a few at a time).
+   * Not those whose events all went and whose history stays only for its numbering ({@link #expire()}): a
+   * replay of them is empty, and a node keeps them for as long as a session may live idle.
+   */
+  public Iterator<String> sessions() {
+    return histories.entrySet().stream().filter(e -> holdsEvents(e.getValue())).map(Map.Entry::getKey).iterator();
+  }
+
+  private static boolean holdsEvents(History history) {
+    synchronized (history) {
+      return history.size > 0;
+    }
   }
 
   /**

@@ -134,7 +134,7 @@ class ForeignPageTest {
         soft.assertThat(ran(session)).as(session + " must not have run").isFalse();
       }
     });
-    assertThat(gw.gateway.stream().sessions()).noneMatch(s -> s.startsWith("page-"));
+    assertThat(gw.gateway.stream().sessions()).toIterable().noneMatch(s -> s.startsWith("page-"));
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.botgate.events;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -51,8 +52,8 @@ class DebugStreamTest {
     }
     assertThat(stream.kept()).isEqualTo(500);
     int inHistories = 0;
-    for (String session : stream.sessions()) {
-      inHistories += stream.history(session, 0, 1000).size();
+    for (Iterator<String> sessions = stream.sessions(); sessions.hasNext(); ) {
+      inHistories += stream.history(sessions.next(), 0, 1000).size();
     }
     assertThat(inHistories).isEqualTo(500);
     assertThat(stream.history("s1999", 0, 1000)).hasSize(3);
@@ -221,7 +222,9 @@ class DebugStreamTest {
     assertThat(stream.expire()).isEqualTo(1); // its events went
     assertThat(stream.history("s", 0, 100)).isEmpty();
     assertThat(stream.lastSeq("s")).isEqualTo(3);
+    assertThat(stream.sessions()).toIterable().isEmpty(); // nothing to replay: "*" does not list it
     emit(stream, "s", 1); // a console that saw 1..3 resumes after 3 and must get this one as new
+    assertThat(stream.sessions()).toIterable().containsExactly("s");
     assertThat(stream.history("s", 0, 100)).extracting(DebugEvent::seq).containsExactly(4L);
     now.addAndGet(3_601_000);
     assertThat(stream.expire()).isEqualTo(1);
