@@ -1,8 +1,10 @@
 package io.botgate.integration;
 
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.streams.WriteStream;
 
 /**
@@ -10,7 +12,7 @@ import io.vertx.core.streams.WriteStream;
  * pipe and resets the upstream request, so an oversized response costs at most the limit in memory.
  * <p>
  * A body that came in one chunk is that chunk, not copied: Vert.x hands each chunk over in a heap buffer of
- * its own, of its exact size. A body in several chunks is gathered in a growing buffer and copied once to
+ * its own, of its exact size (a chunk that is a slice of a larger array is copied). A body in several chunks is gathered in a growing buffer and copied once to
  * its exact size when it is read ({@link #collected()}). A session keeps the body of its last answer for
  * as long as it lives, and a growing buffer held up to twice its length: the half of a session's live
  * state the collector copied at every young collection was that spare room.
@@ -50,7 +52,7 @@ final class BoundedBody implements WriteStream<Buffer> {
       return Future.failedFuture("upstream response body is larger than " + limit + " bytes");
     }
     if (collected == null) {
-      collected = data;
+      collected = owned(data);
     } else {
       if (chunks == 1) {
         collected = Buffer.buffer((int) Math.min(limit, 2 * (had + data.length()))).appendBuffer(collected);
@@ -59,6 +61,16 @@ final class BoundedBody implements WriteStream<Buffer> {
     }
     chunks++;
     return Future.succeededFuture();
+  }
+
+  /**
+   * The chunk itself when its bytes are an array of their own size, as Vert.x hands chunks over; else a copy of
+   * exactly its bytes, so that keeping the body never keeps a larger array it is a slice of.
+   */
+  private static Buffer owned(Buffer chunk) {
+    ByteBuf bytes = ((BufferInternal) chunk).getByteBuf();
+    return bytes.hasArray() && bytes.arrayOffset() + bytes.readerIndex() == 0 && bytes.array().length == bytes.readableBytes()
+      ? chunk : chunk.copy();
   }
 
   @Override

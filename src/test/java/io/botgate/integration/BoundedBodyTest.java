@@ -50,6 +50,16 @@ class BoundedBodyTest {
   }
 
   @Test
+  void shouldCopyAOneChunkBodyThatIsASliceOfALargerArrayRatherThanKeepTheArray() {
+    BoundedBody body = new BoundedBody(100);
+    Buffer slice = Buffer.buffer("x".repeat(10_000) + "{\"a\":1}").slice(10_000, 10_007);
+    body.write(slice);
+    Buffer collected = body.collected();
+    assertThat(collected.toString()).isEqualTo("{\"a\":1}");
+    assertThat(((BufferInternal) collected).getByteBuf().array()).hasSize(7);
+  }
+
+  @Test
   void shouldHandOverABodyOfSeveralChunksInABufferOfExactlyItsLength() {
     BoundedBody body = new BoundedBody(100_000);
     StringBuilder sent = new StringBuilder();
