@@ -44,7 +44,8 @@
 #   PASS_ONLY=1       measures the pass-through pair (d) and (e) alone (no latency step)
 #   BASE_JAR=<jar>    also runs another build's gateway (e.g. main's target/botgate.jar copied aside) and
 #                     measures its pass-through as (f) in the same rounds, right beside (e): prints (f)/(d)
-#                     and (e)/(f), so two builds are compared minutes apart on the same machine
+#                     and (e)/(f), so two builds are compared minutes apart on the same machine; without
+#                     PASS_ONLY also its execution as (g), beside (c): prints (g)/(d) and (c)/(g)
 #   METRICS_COST=1    measures the cost of metrics instead (below)
 #   SKIP_BUILD=1      uses target/botgate.jar as it is (as in the other benchmarks)
 #   PORTS=<port>      the first of the five ports in a row the run listens on (default 18080; six with BASE_JAR)
@@ -232,6 +233,8 @@ done
 [ -n "${PASS_ONLY:-}" ] || wrk -t2 -c"$CONNS" -d$((WARMUP + 20))s -s "$WORK/execute.lua" "http://127.0.0.1:$GATEWAY" >/dev/null
 wrk -t2 -c"$CONNS" -d"$WARMUP"s -s "$WORK/pass.lua" "http://127.0.0.1:$GATEWAY" >/dev/null
 wrk -t2 -c"$CONNS" -d"$WARMUP"s -s "$WORK/pass.lua" "http://127.0.0.1:$PLAIN" >/dev/null
+[ -n "${PASS_ONLY:-}" ] || [ -z "${BASE_JAR:-}" ] \
+  || wrk -t2 -c"$CONNS" -d$((WARMUP + 20))s -s "$WORK/execute.lua" "http://127.0.0.1:$BASE" >/dev/null
 [ -z "${BASE_JAR:-}" ] || wrk -t2 -c"$CONNS" -d"$WARMUP"s -s "$WORK/pass.lua" "http://127.0.0.1:$BASE" >/dev/null
 
 cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; } # user + system, in CLK_TCK
@@ -267,6 +270,10 @@ KEYS="a b c d e"; [ -n "${PASS_ONLY:-}" ] && KEYS="d e"
 if [ -n "${BASE_JAR:-}" ]; then
   URL[f]="http://127.0.0.1:$BASE" SCRIPT[f]=pass.lua SERVER[f]=$BASE_PID NAME[f]="(f) base build pass-through"
   KEYS="$KEYS f"
+  if [ -z "${PASS_ONLY:-}" ]; then
+    URL[g]="http://127.0.0.1:$BASE" SCRIPT[g]=execute.lua SERVER[g]=$BASE_PID NAME[g]="(g) base build execution"
+    KEYS="$KEYS g"
+  fi
 fi
 show() { # key result -> one line
   local up=""
@@ -294,6 +301,12 @@ for round in $(seq "$ROUNDS"); do
     RATIO[ef_rps$round]=$(ratio "$(field "${R[e$round]}" 1)" "$(field "${R[f$round]}" 1)")
     RATIO[ef_cpu$round]=$(ratio "$(field "${R[e$round]}" 4)" "$(field "${R[f$round]}" 4)")
     echo "  (f)/(d) throughput ${RATIO[fd_rps$round]}; (e)/(f) throughput ${RATIO[ef_rps$round]}, CPU per request ${RATIO[ef_cpu$round]}"
+    if [ -z "${PASS_ONLY:-}" ]; then
+      RATIO[gd_rps$round]=$(ratio "$(field "${R[g$round]}" 1)" "$(field "${R[d$round]}" 1)")
+      RATIO[cg_rps$round]=$(ratio "$(field "${R[c$round]}" 1)" "$(field "${R[g$round]}" 1)")
+      RATIO[cg_cpu$round]=$(ratio "$(field "${R[c$round]}" 4)" "$(field "${R[g$round]}" 4)")
+      echo "  (g)/(d) throughput ${RATIO[gd_rps$round]}; (c)/(g) throughput ${RATIO[cg_rps$round]}, CPU per request ${RATIO[cg_cpu$round]}"
+    fi
   fi
   if [ -z "${PASS_ONLY:-}" ]; then
     RATIO[cd_rps$round]=$(ratio "$(field "${R[c$round]}" 1)" "$(field "${R[d$round]}" 1)")
@@ -340,6 +353,11 @@ if [ -n "${BASE_JAR:-}" ]; then
   ratio_line "(f)/(d) throughput" fd_rps
   ratio_line "(e)/(f) throughput" ef_rps
   ratio_line "(e)/(f) CPU per request" ef_cpu
+  if [ -z "${PASS_ONLY:-}" ]; then
+    ratio_line "(g)/(d) throughput" gd_rps
+    ratio_line "(c)/(g) throughput" cg_rps
+    ratio_line "(c)/(g) CPU per request" cg_cpu
+  fi
 fi
 
 if [ -z "${PASS_ONLY:-}" ] && (( LAT_ROUNDS > 0 )); then
