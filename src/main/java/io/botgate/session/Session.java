@@ -42,8 +42,11 @@ public final class Session {
   /** null, an array name, value, name, value... (pairs used: {@link #pairs}), or a map past SMALL names. */
   private Object variables;
   private int pairs;
-  /** The charge of each pair ({@link HeldBytes#variable}) while the variables are pairs; null for a map. */
-  private long[] charges;
+  /**
+   * The charge of each pair ({@link HeldBytes#variable}) while the variables are pairs; null for a map. An int:
+   * a value is stored only when the session then holds at most {@code session.maxBytes}, itself an int.
+   */
+  private int[] charges;
   private long variableBytes;
   /** Written under the session's lock, read without it (twice per run of the seed example). */
   private volatile IntegrationResult lastResult;
@@ -540,7 +543,7 @@ public final class Session {
   private void put(String name, Object value, long charge) {
     if (variables == null) {
       variables = new Object[8];
-      charges = new long[4];
+      charges = new int[4];
     }
     if (!(variables instanceof Object[] array)) {
       map().put(shared(name), value);
@@ -549,7 +552,7 @@ public final class Session {
     int i = indexOf(array, name);
     if (i >= 0) {
       array[i + 1] = value;
-      charges[i / 2] = charge;
+      charges[i / 2] = (int) charge;
       return;
     }
     if (pairs == SMALL) {
@@ -570,7 +573,7 @@ public final class Session {
     // Sessions repeat the same few names: one shared copy, not one per session.
     array[pairs * 2] = shared(name);
     array[pairs * 2 + 1] = value;
-    charges[pairs] = charge;
+    charges[pairs] = (int) charge;
     pairs++;
   }
 

@@ -34,5 +34,8 @@ public record SessionOptions(int maxSessions, long maxBytes, int historySize, lo
       throw new IllegalArgumentException("session.max, session.maxBytes, session.results, session.idle.minutes "
         + "and session.queue must be positive");
     }
+    if (maxBytes > Integer.MAX_VALUE) { // a session keeps each variable's charge in an int
+      throw new IllegalArgumentException("session.maxBytes must be at most " + Integer.MAX_VALUE + ", not " + maxBytes);
+    }
   }
 }

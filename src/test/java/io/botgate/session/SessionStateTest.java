@@ -93,6 +93,13 @@ class SessionStateTest {
     }
   }
 
+  @Test
+  void shouldRefuseABoundPastWhatAVariablesChargeIsKeptIn() {
+    assertThatThrownBy(() -> new SessionOptions(1, Integer.MAX_VALUE + 1L, 1, 1))
+      .isInstanceOf(IllegalArgumentException.class).hasMessage("session.maxBytes must be at most 2147483647, not 2147483648");
+    assertThat(new SessionOptions(1, Integer.MAX_VALUE, 1, 1).maxBytes()).isEqualTo(Integer.MAX_VALUE);
+  }
+
   /** What a session holding the same variables, each set once, counts. */
   private static long countedAfresh(Session session) {
     Session fresh = new Session("s", new SessionOptions(100, 1_000_000, 2, 60_000), new HeldTotal(Long.MAX_VALUE), 1);
