@@ -454,9 +454,13 @@ public final class DebugStream implements EventNumbering {
     return histories.entrySet().stream().filter(e -> holdsEvents(e.getValue())).map(Map.Entry::getKey).iterator();
   }
 
-  private static boolean holdsEvents(History history) {
+  /**
+   * Whether a replay of the history has an event to give: its newest is still held. Handles of events the total
+   * bound or the ring let go stay in a history until its next event or the next {@link #expire()}.
+   */
+  private boolean holdsEvents(History history) {
     synchronized (history) {
-      return history.size > 0;
+      return history.size > 0 && held(history, history.size - 1);
     }
   }
 

@@ -28,6 +28,14 @@ final class HeldTotal {
     return true;
   }
 
+  /**
+   * Counts bytes a session holds already (one read into this node), even past the max: it gives them back when
+   * discarded, so they must be counted; only growth is refused ({@link #reserve}).
+   */
+  void add(long bytes) {
+    held.addAndGet(bytes);
+  }
+
   void release(long bytes) {
     held.addAndGet(-bytes);
   }

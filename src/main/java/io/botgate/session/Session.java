@@ -358,7 +358,7 @@ public final class Session {
 
   /** Charges a copy's variables and context to the total, as a session read from its state is. */
   synchronized void charge() {
-    total.reserve(variableBytes + contextBytes());
+    total.add(variableBytes + contextBytes());
   }
 
   /** The state of a session whose first turn, {@code owner}'s, has begun: no data yet. */
@@ -461,11 +461,11 @@ public final class Session {
       session.put(e.getKey(), e.getValue(), charge);
       session.variableBytes += charge;
     });
-    total.reserve(session.variableBytes);
+    total.add(session.variableBytes);
     JsonObject context = json.getJsonObject("context");
     if (context != null) {
       session.context = context;
-      total.reserve(session.contextBytes());
+      total.add(session.contextBytes());
     }
     return session;
   }
