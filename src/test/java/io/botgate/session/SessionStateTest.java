@@ -96,7 +96,8 @@ class SessionStateTest {
   @Test
   void shouldRefuseABoundPastWhatAVariablesChargeIsKeptIn() {
     assertThatThrownBy(() -> new SessionOptions(1, Integer.MAX_VALUE + 1L, 1, 1))
-      .isInstanceOf(IllegalArgumentException.class).hasMessage("session.maxBytes must be at most 2147483647, not 2147483648");
+      .isInstanceOf(IllegalArgumentException.class)
+      .hasMessage("session.maxBytes must be at most 2147483647, not 2147483648");
     assertThat(new SessionOptions(1, Integer.MAX_VALUE, 1, 1).maxBytes()).isEqualTo(Integer.MAX_VALUE);
   }
 
