@@ -554,7 +554,6 @@ public final class DebugStream implements EventNumbering {
       return (int) entries[index(i) * FIELDS + 3];
     }
 
-    /** Gives back the room of a history that shrank, so idle sessions hold little. */
     /** Lets go of every event and of the room for them; keeps the numbering. */
     void clear() {
       entries = NONE;
@@ -563,6 +562,7 @@ public final class DebugStream implements EventNumbering {
       sessionField = null;
     }
 
+    /** Gives back the room of a history that shrank, so idle sessions hold little. */
     void compact() {
       if (capacity() > SMALLEST && size <= capacity() / 4) {
         resize(Math.max(SMALLEST, Integer.highestOneBit(Math.max(1, size)) * 2));
