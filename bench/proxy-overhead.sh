@@ -28,10 +28,11 @@
 # Latency at half of botgate's peak: after the rounds, wrk paces itself (a Lua delay() before each request
 # that claims the next slot of a fixed schedule per wrk thread, its clock read through LuaJIT's ffi) at half
 # of the rounds' median throughput of (c), with the same connections, against botgate executing (spread over
-# the 10,000 sessions as in (c), so no session has two turns queued) and against the upstream direct, in
-# LAT_ROUNDS rounds of LAT_SECONDS, alternating which goes first; prints each one's achieved rate, p50 and
-# p99, and the latency botgate adds (medians of the rounds' differences; targets <= 1 ms at p50, <= 3 ms at
-# p99). hey -q was not used: it takes one URL (one session: its turns would queue behind each other in
+# the 10,000 sessions as in (c), so no session has two turns queued), against the upstream direct and, as a
+# yardstick, against vertx-http-proxy (d) at the same rate, in LAT_ROUNDS rounds of LAT_SECONDS, the order
+# reversed every other round; prints each one's achieved rate, p50 and p99, and the latency botgate and
+# vertx-http-proxy add over the upstream direct (medians of the rounds' differences; botgate's targets <= 1 ms
+# at p50, <= 3 ms at p99). hey -q was not used: it takes one URL (one session: its turns would queue behind each other in
 # botgate), and its own Go client adds milliseconds at these rates; wrk2 is not in Debian. As with hey -q, a
 # request held back by a stall starts late rather than counting the wait (no correction for coordinated
 # omission), so the p99 is a lower bound, the same way for both.
@@ -50,7 +51,7 @@
 #   SKIP_BUILD=1      uses target/botgate.jar as it is (as in the other benchmarks)
 #   PORTS=<port>      the first of the five ports in a row the run listens on (default 18080; six with BASE_JAR)
 #   JAVA_OPTS         flags for both JVMs
-# With the defaults a run takes about 8 minutes: 140 s of warm-up, 5 rounds x 5 runs x 10 s, 3 x 2 x 10 s of
+# With the defaults a run takes about 9 minutes: 140 s of warm-up, 5 rounds x 5 runs x 10 s, 3 x 3 x 10 s of
 # latency step.
 # METRICS_COST=1 measures the cost of metrics instead: executions (c) against two gateways
 # side by side, one as it starts by default (Vert.x's and the JVM's meters on, metrics.vertx=true) and one with
@@ -175,6 +176,7 @@ cat "$WORK/execute-request.lua" "$WORK/report.lua" > "$WORK/execute.lua"
 cat "$WORK/pass-request.lua" "$WORK/report.lua" > "$WORK/pass.lua"
 cat "$WORK/execute-request.lua" "$WORK/pacing.lua" "$WORK/report.lua" > "$WORK/paced-execute.lua"
 cat "$WORK/direct-request.lua" "$WORK/pacing.lua" "$WORK/report.lua" > "$WORK/paced-direct.lua"
+cat "$WORK/pass-request.lua" "$WORK/pacing.lua" "$WORK/report.lua" > "$WORK/paced-pass.lua"
 
 if [ -n "${METRICS_COST:-}" ]; then
   NOMETRICS=$((PORTS + 4))
@@ -362,29 +364,35 @@ fi
 
 if [ -z "${PASS_ONLY:-}" ] && (( LAT_ROUNDS > 0 )); then
   RATE=$(awk -v r="$(field "${MED[c]}" 1)" 'BEGIN { printf "%.0f", r / 2 }')
+  PER_THREAD=$(awk -v r="$RATE" 'BEGIN { print r / 2 }')
   echo
   echo "latency at half of botgate's median execution throughput: $RATE requests a second (wrk paced," \
-    "2 threads, $CONNS connections, ${LAT_SECONDS}s each, $LAT_ROUNDS rounds)"
+    "2 threads, $CONNS connections, ${LAT_SECONDS}s each, $LAT_ROUNDS rounds); vertx-http-proxy at the same rate as" \
+    "a yardstick of what a Vert.x proxy on this machine adds by itself"
   declare -A L
+  NAME[u]="upstream direct" NAME[g]="botgate execution" NAME[p]="vertx-http-proxy plain"
   for round in $(seq "$LAT_ROUNDS"); do
-    order="u g"; (( round % 2 )) || order="g u"
+    order="u g p"; (( round % 2 )) || order="p g u"
     for key in $order; do
-      if [ $key = u ]; then L[$key$round]=$(measure "$LAT_SECONDS" "http://127.0.0.1:$UPSTREAM" \
-        "$WORK/paced-direct.lua" "$UPSTREAM_WORKER" "$(awk -v r="$RATE" 'BEGIN { print r / 2 }')")
-      else L[$key$round]=$(measure "$LAT_SECONDS" "http://127.0.0.1:$GATEWAY" \
-        "$WORK/paced-execute.lua" "$GATEWAY_PID" "$(awk -v r="$RATE" 'BEGIN { print r / 2 }')"); fi
+      case $key in
+        u) L[$key$round]=$(measure "$LAT_SECONDS" "http://127.0.0.1:$UPSTREAM" "$WORK/paced-direct.lua" "$UPSTREAM_WORKER" "$PER_THREAD") ;;
+        g) L[$key$round]=$(measure "$LAT_SECONDS" "http://127.0.0.1:$GATEWAY" "$WORK/paced-execute.lua" "$GATEWAY_PID" "$PER_THREAD") ;;
+        p) L[$key$round]=$(measure "$LAT_SECONDS" "http://127.0.0.1:$PLAIN" "$WORK/paced-pass.lua" "$PLAIN_PID" "$PER_THREAD") ;;
+      esac
     done
-    L[p50$round]=$(awk -v g="$(field "${L[g$round]}" 2)" -v u="$(field "${L[u$round]}" 2)" 'BEGIN { printf "%.2f", g - u }')
-    L[p99$round]=$(awk -v g="$(field "${L[g$round]}" 3)" -v u="$(field "${L[u$round]}" 3)" 'BEGIN { printf "%.2f", g - u }')
-    echo "round $round, load average $(cut -d' ' -f1 /proc/loadavg):"
-    NAME[u]="upstream direct" NAME[g]="botgate execution"
-    show u "${L[u$round]}"; show g "${L[g$round]}"
-    echo "  botgate adds ${L[p50$round]} ms at p50, ${L[p99$round]} ms at p99"
+    for key in g p; do # the latency each adds over the upstream direct, at p50 and p99
+      L[${key}50$round]=$(awk -v a="$(field "${L[$key$round]}" 2)" -v u="$(field "${L[u$round]}" 2)" 'BEGIN { printf "%.2f", a - u }')
+      L[${key}99$round]=$(awk -v a="$(field "${L[$key$round]}" 3)" -v u="$(field "${L[u$round]}" 3)" 'BEGIN { printf "%.2f", a - u }')
+    done
+    echo "round $round (in the order $order), load average $(cut -d' ' -f1 /proc/loadavg):"
+    show u "${L[u$round]}"; show g "${L[g$round]}"; show p "${L[p$round]}"
+    echo "  botgate adds ${L[g50$round]} ms at p50, ${L[g99$round]} ms at p99; vertx-http-proxy adds" \
+      "${L[p50$round]} ms at p50, ${L[p99$round]} ms at p99"
   done
+  added() { median $(for r in $(seq "$LAT_ROUNDS"); do echo "${L[$1$r]}"; done); } # key+percentile -> median
   short=$(awk -v a="$(median $(for r in $(seq "$LAT_ROUNDS"); do field "${L[g$r]}" 1; done))" -v r="$RATE" \
     'BEGIN { if (a < 0.95 * r) printf "   (botgate reached %.0f req/s only: that is saturation, not half of the peak)", a }')
-  echo "LATENCY ADDED at half peak (median of the rounds): p50 $(median $(for r in $(seq "$LAT_ROUNDS"); do
-    echo "${L[p50$r]}"; done)) ms (target <= 1), p99 $(median $(for r in $(seq "$LAT_ROUNDS"); do echo "${L[p99$r]}"; done)) ms" \
-    "(target <= 3)$short"
+  echo "LATENCY ADDED at half peak (median of the rounds): p50 $(added g50) ms (target <= 1), p99 $(added g99) ms" \
+    "(target <= 3); vertx-http-proxy at the same rate: p50 $(added p50) ms, p99 $(added p99) ms$short"
 fi
 curl -s "http://127.0.0.1:$GATEWAY/health" | grep -o '"sessions"[^}]*}' | sed 's/^/gateway /'
