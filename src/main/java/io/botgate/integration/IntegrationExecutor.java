@@ -27,7 +27,6 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -189,7 +188,7 @@ public final class IntegrationExecutor {
     private RequestScope scope;
     private final Transcript transcript;
     private final long started = System.nanoTime();
-    private final Instant at = Instant.now();
+    private final long atMillis = System.currentTimeMillis();
     private final JsonArray scriptErrors = new JsonArray();
     private final JsonObject changes = new JsonObject();
     private final ExchangeTrace trace = new ExchangeTrace();
@@ -410,7 +409,7 @@ public final class IntegrationExecutor {
       }
       boolean success = reason == null && definition.isSuccess(response.httpStatus());
       long durationMs = (System.nanoTime() - started) / 1_000_000;
-      IntegrationResult result = new IntegrationResult(session.id(), definition.name(), success, status, at,
+      IntegrationResult result = new IntegrationResult(session.id(), definition.name(), success, status, atMillis,
         durationMs, response.attempts(), node);
       session.record(result);
       counts.increment(new Outcome(definition.name(), status, success));

@@ -7,10 +7,12 @@ import java.time.Instant;
 
 /**
  * The outcome of one integration execution, as published on {@code botgate.results}.
- * {@code statusCode} is always a string, as in Conversation Builder.
+ * {@code statusCode} is always a string, as in Conversation Builder. {@code atMillis} is when the execution
+ * started, in epoch milliseconds: a session keeps its last results, and an {@code Instant} each would be one
+ * object more for the collector to copy (the JSON shows milliseconds only).
  */
 public record IntegrationResult(String session, String integration, boolean success, String statusCode,
-                                Instant at, long durationMs, int attempts, String node) {
+                                long atMillis, long durationMs, int attempts, String node) {
 
   public JsonObject toJson() {
     return new JsonObject()
@@ -18,7 +20,7 @@ public record IntegrationResult(String session, String integration, boolean succ
       .put("integration", integration)
       .put("success", success)
       .put("statusCode", statusCode)
-      .put("at", Timestamps.iso(at))
+      .put("at", Timestamps.iso(atMillis))
       .put("durationMs", durationMs)
       .put("attempts", attempts)
       .put("node", node);
@@ -26,7 +28,7 @@ public record IntegrationResult(String session, String integration, boolean succ
 
   public static IntegrationResult fromJson(JsonObject json) {
     return new IntegrationResult(json.getString("session"), json.getString("integration"),
-      json.getBoolean("success", false), json.getString("statusCode"), Instant.parse(json.getString("at")),
-      json.getLong("durationMs", 0L), json.getInteger("attempts", 0), json.getString("node"));
+      json.getBoolean("success", false), json.getString("statusCode"),
+      Instant.parse(json.getString("at")).toEpochMilli(), json.getLong("durationMs", 0L), json.getInteger("attempts", 0), json.getString("node"));
   }
 }

@@ -1,7 +1,6 @@
 package io.botgate.session;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.Arrays;
 
 /**
@@ -86,8 +85,7 @@ final class StateBytes {
 
     Writer putResult(IntegrationResult r) {
       putString(r.session()).putString(r.integration()).put((byte) (r.success() ? 1 : 0)).putString(r.statusCode());
-      return putLong(r.at().getEpochSecond()).putInt(r.at().getNano()).putLong(r.durationMs()).putInt(r.attempts())
-        .putString(r.node());
+      return putLong(r.atMillis()).putLong(r.durationMs()).putInt(r.attempts()).putString(r.node());
     }
 
     /** Overwrites 4 bytes already written at {@code at}. */
@@ -160,8 +158,7 @@ final class StateBytes {
       String integration = getString();
       boolean success = get() == 1;
       String status = getString();
-      Instant when = Instant.ofEpochSecond(getLong(), getInt());
-      return new IntegrationResult(session, integration, success, status, when, getLong(), getInt(), getString());
+      return new IntegrationResult(session, integration, success, status, getLong(), getLong(), getInt(), getString());
     }
 
     int position() {

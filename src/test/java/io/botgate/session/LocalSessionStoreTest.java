@@ -123,7 +123,7 @@ class LocalSessionStoreTest {
   }
 
   private static IntegrationResult result(String integration, String status) {
-    return new IntegrationResult("s", integration, true, status, java.time.Instant.now(), 1, 1, "n");
+    return new IntegrationResult("s", integration, true, status, System.currentTimeMillis(), 1, 1, "n");
   }
 
   @Test

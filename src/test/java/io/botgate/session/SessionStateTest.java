@@ -22,7 +22,7 @@ class SessionStateTest {
   }
 
   private static IntegrationResult result(String integration, String status) {
-    return new IntegrationResult("s", integration, status.startsWith("2"), status, Instant.ofEpochMilli(5), 7, 1, "n");
+    return new IntegrationResult("s", integration, status.startsWith("2"), status, 5, 7, 1, "n");
   }
 
   /** A session holding just these variables, set afresh: what the byte count must agree with. */
@@ -206,9 +206,9 @@ class SessionStateTest {
   @Test
   void shouldKeepEachResultExactlyAndTheLastOneClearedInItsClusteredState() {
     Session session = session(new HeldTotal(Long.MAX_VALUE));
-    IntegrationResult first = new IntegrationResult("s", "first", true, "200", Instant.ofEpochSecond(9, 123_456_789),
-      12, 2, "node-ü");
-    IntegrationResult other = new IntegrationResult("s", "second", false, null, Instant.ofEpochSecond(10), 3, 1, null);
+    IntegrationResult first = new IntegrationResult("s", "first", true, "200",
+      Instant.parse("2026-11-28T09:15:02.040Z").toEpochMilli(), 12, 2, "node-ü");
+    IntegrationResult other = new IntegrationResult("s", "second", false, null, 10_000, 3, 1, null);
     session.record(first);
     session.record(other);
     session.clearLastResult();
@@ -217,6 +217,18 @@ class SessionStateTest {
     assertThat(back.lastResultOf("first")).isEqualTo(first);
     assertThat(back.lastResultOf("second")).isEqualTo(other);
     assertThat(back.toJson()).isEqualTo(session.toJson());
+    assertThat(back.lastResultOf("first").toJson().getString("at")).isEqualTo("2026-11-28T09:15:02.040Z");
+    assertThat(back.lastResultOf("second").toJson().getString("at")).isEqualTo("1970-01-01T00:00:10.000Z");
+  }
+
+  @Test
+  void shouldWriteAResultsTimeAsIsoMillisecondsAndReadItBackFromItsJson() {
+    IntegrationResult result = new IntegrationResult("s", "first", true, "200",
+      Instant.parse("2026-11-28T09:15:02.007Z").toEpochMilli(), 12, 2, "n");
+    JsonObject json = result.toJson();
+    assertThat(json.getString("at")).isEqualTo("2026-11-28T09:15:02.007Z");
+    assertThat(IntegrationResult.fromJson(json)).isEqualTo(result);
+    assertThat(IntegrationResult.fromJson(new JsonObject(json.encode()))).isEqualTo(result);
   }
 
   @Test
