@@ -313,8 +313,12 @@ public final class Session {
     return out.putBytes(JsonText.utf8(json)).toArray();
   }
 
-  /** The first byte of a state's body written by {@link #toState(UUID, long)}; a JSON body starts with '{'. */
-  static final byte BINARY = 2;
+  /**
+   * The first byte of a state's body written by {@link #toState(UUID, long)}; a JSON body starts with '{'. 3 since
+   * a result's time is one long of epoch milliseconds (2 wrote seconds and nanoseconds): a node of another build
+   * fails to decode such a state instead of misreading it.
+   */
+  static final byte BINARY = 3;
 
   /** Where {@code result} is among the first {@code count} (the same object: results are never changed), or count. */
   private static int indexOf(IntegrationResult[] results, int count, IntegrationResult result) {
