@@ -27,8 +27,9 @@ public record IntegrationResult(String session, String integration, boolean succ
   }
 
   public static IntegrationResult fromJson(JsonObject json) {
+    long atMillis = Instant.parse(json.getString("at")).toEpochMilli();
     return new IntegrationResult(json.getString("session"), json.getString("integration"),
-      json.getBoolean("success", false), json.getString("statusCode"),
-      Instant.parse(json.getString("at")).toEpochMilli(), json.getLong("durationMs", 0L), json.getInteger("attempts", 0), json.getString("node"));
+      json.getBoolean("success", false), json.getString("statusCode"), atMillis, json.getLong("durationMs", 0L),
+      json.getInteger("attempts", 0), json.getString("node"));
   }
 }

@@ -443,6 +443,9 @@ public final class Session {
       int last = in.getInt();
       session.lastResult = last < 0 ? null : distinct[last];
       json = (JsonObject) JsonText.decode(Buffer.buffer(state).slice(in.position(), state.length));
+    } else if (state.length > STATE_HEADER && state[STATE_HEADER] != '{') {
+      throw new IllegalStateException("session " + id + " was kept in state format " + state[STATE_HEADER]
+        + " by another build; this build reads format " + BINARY + " and JSON only");
     } else { // the JSON of a session's first turn ("{}"), or of a node of an earlier version
       json = (JsonObject) JsonText.decode(Buffer.buffer(state).slice(STATE_HEADER, state.length));
       JsonArray latest = json.getJsonArray("latest", new JsonArray());

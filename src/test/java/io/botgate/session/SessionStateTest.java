@@ -222,6 +222,17 @@ class SessionStateTest {
   }
 
   @Test
+  void shouldRefuseAStateWrittenInTheEarlierBinaryFormatInsteadOfMisreadingIt() {
+    Session session = session(new HeldTotal(Long.MAX_VALUE));
+    session.record(result("first", "200"));
+    byte[] state = session.toState();
+    assertThat(state[Session.STATE_HEADER]).isEqualTo(Session.BINARY);
+    state[Session.STATE_HEADER] = 2; // format 2 wrote a result's time as seconds and nanoseconds
+    assertThatThrownBy(() -> Session.fromState("s", TWO_RESULTS, new HeldTotal(Long.MAX_VALUE), state))
+      .isInstanceOf(IllegalStateException.class).hasMessageContaining("state format 2");
+  }
+
+  @Test
   void shouldWriteAResultsTimeAsIsoMillisecondsAndReadItBackFromItsJson() {
     IntegrationResult result = new IntegrationResult("s", "first", true, "200",
       Instant.parse("2026-11-28T09:15:02.007Z").toEpochMilli(), 12, 2, "n");
