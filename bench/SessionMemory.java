@@ -8,7 +8,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 
 import java.lang.management.ManagementFactory;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -48,7 +47,7 @@ public class SessionMemory {
     String integration = "faqIntegration";
     for (int i = from; i < to; i++) {
       Session s = store.open("session-" + i);
-      s.record(new IntegrationResult(s.id(), integration, true, "200", Instant.now(), 12, 1, "node-1"));
+      s.record(new IntegrationResult(s.id(), integration, true, "200", System.currentTimeMillis(), 12, 1, "node-1"));
       for (int v = 0; v < 10; v++) {
         s.setVariable(new String("var" + v), "value " + v + "-" + (i % 1000));
       }
