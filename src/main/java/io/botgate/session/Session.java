@@ -315,10 +315,12 @@ public final class Session {
 
   /**
    * The first byte of a state's body written by {@link #toState(UUID, long)}; a JSON body starts with '{'. 3 since
-   * a result's time is one long of epoch milliseconds (2 wrote seconds and nanoseconds): a node of another build
-   * fails to decode such a state instead of misreading it.
+   * a result's time is one long of epoch milliseconds: a node of an earlier build fails to decode such a state
+   * instead of misreading it.
    */
   static final byte BINARY = 3;
+  /** The binary format of the build before, still read: a result's time was seconds (8 bytes) and nanoseconds (4). */
+  static final byte BINARY_SECONDS_NANOS = 2;
 
   /** Where {@code result} is among the first {@code count} (the same object: results are never changed), or count. */
   private static int indexOf(IntegrationResult[] results, int count, IntegrationResult result) {
@@ -420,12 +422,13 @@ public final class Session {
   static Session fromState(String id, SessionOptions options, HeldTotal total, byte[] state) {
     Session session = new Session(id, options, total, activityOf(state));
     JsonObject json;
-    if (state.length > STATE_HEADER && state[STATE_HEADER] == BINARY) {
+    byte format = state.length > STATE_HEADER ? state[STATE_HEADER] : (byte) '{';
+    if (format == BINARY || format == BINARY_SECONDS_NANOS) {
       StateBytes.Reader in = new StateBytes.Reader(state, STATE_HEADER + 1);
       session.lastSeq = in.getLong();
       IntegrationResult[] distinct = new IntegrationResult[in.getInt()];
       for (int i = 0; i < distinct.length; i++) {
-        distinct[i] = in.getResult();
+        distinct[i] = in.getResult(format == BINARY_SECONDS_NANOS);
       }
       int recentCount = in.getInt();
       session.recent = new IntegrationResult[Math.min(recentCount, options.historySize())];
@@ -443,9 +446,9 @@ public final class Session {
       int last = in.getInt();
       session.lastResult = last < 0 ? null : distinct[last];
       json = (JsonObject) JsonText.decode(Buffer.buffer(state).slice(in.position(), state.length));
-    } else if (state.length > STATE_HEADER && state[STATE_HEADER] != '{') {
-      throw new IllegalStateException("session " + id + " was kept in state format " + state[STATE_HEADER]
-        + " by another build; this build reads format " + BINARY + " and JSON only");
+    } else if (format != '{') {
+      throw new IllegalStateException("session " + id + " was kept in state format " + format + " by another build;"
+        + " this build reads formats " + BINARY_SECONDS_NANOS + " and " + BINARY + " and JSON");
     } else { // the JSON of a session's first turn ("{}"), or of a node of an earlier version
       json = (JsonObject) JsonText.decode(Buffer.buffer(state).slice(STATE_HEADER, state.length));
       JsonArray latest = json.getJsonArray("latest", new JsonArray());

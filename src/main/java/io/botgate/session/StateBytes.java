@@ -153,12 +153,14 @@ final class StateBytes {
       return s;
     }
 
-    IntegrationResult getResult() {
+    /** A result {@link Writer#putResult} wrote, or with its time as seconds and nanoseconds, as the format before. */
+    IntegrationResult getResult(boolean secondsAndNanos) {
       String session = getString();
       String integration = getString();
       boolean success = get() == 1;
       String status = getString();
-      return new IntegrationResult(session, integration, success, status, getLong(), getLong(), getInt(), getString());
+      long atMillis = secondsAndNanos ? getLong() * 1000 + getInt() / 1_000_000 : getLong();
+      return new IntegrationResult(session, integration, success, status, atMillis, getLong(), getInt(), getString());
     }
 
     int position() {

@@ -221,15 +221,45 @@ class SessionStateTest {
     assertThat(back.lastResultOf("second").toJson().getString("at")).isEqualTo("1970-01-01T00:00:10.000Z");
   }
 
+  /**
+   * A state written by the build before this one (binary format 2, a result's time as seconds and nanoseconds),
+   * as that build's {@code toState()} wrote it: a session with a variable and two results, the first at
+   * 2026-11-28T09:15:02.040123456Z. A node of this build joining a cluster of that build must read it.
+   */
+  private static final String FORMAT_2_STATE = "AAAAAAAABNIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAIA"
+    + "AAAAAAAAAAAAAAL////+AAAAAXP////+AAAABnNlY29uZAD////+AAAAAzUwNAAAAABrCpuXHc1lAAAAAAAAAAADAAAAAf////4AAAABbgAA"
+    + "AAD////+AAAABWZpcnN0Af////4AAAADMjAwAAAAAGsKm5YCZDxAAAAAAAAAAAwAAAAC/////gAAAAdub2RlLcO8AAAAAgAAAAAAAAABAAAA"
+    + "AgAAAAEAAAAAAAAAAHsidmFyaWFibGVzIjp7Im5hbWUiOiJBZGEifX0=";
+
   @Test
-  void shouldRefuseAStateWrittenInTheEarlierBinaryFormatInsteadOfMisreadingIt() {
+  void shouldReadAStateTheBuildBeforeWroteInItsBinaryFormat() {
+    byte[] state = java.util.Base64.getDecoder().decode(FORMAT_2_STATE);
+    assertThat(state[Session.STATE_HEADER]).isEqualTo(Session.BINARY_SECONDS_NANOS);
+    Session back = Session.fromState("s", TWO_RESULTS, new HeldTotal(Long.MAX_VALUE), state);
+    assertThat(back.toJson()).isEqualTo(new JsonObject("{\"session\":\"s\",\"variables\":{\"name\":\"Ada\"},"
+      + "\"lastResult\":{\"session\":\"s\",\"integration\":\"second\",\"success\":false,\"statusCode\":\"504\","
+      + "\"at\":\"2026-11-28T09:15:03.500Z\",\"durationMs\":3,\"attempts\":1,\"node\":\"n\"},\"recentResults\":["
+      + "{\"session\":\"s\",\"integration\":\"second\",\"success\":false,\"statusCode\":\"504\","
+      + "\"at\":\"2026-11-28T09:15:03.500Z\",\"durationMs\":3,\"attempts\":1,\"node\":\"n\"},"
+      + "{\"session\":\"s\",\"integration\":\"first\",\"success\":true,\"statusCode\":\"200\","
+      + "\"at\":\"2026-11-28T09:15:02.040Z\",\"durationMs\":12,\"attempts\":2,\"node\":\"node-\u00fc\"}],"
+      + "\"heldBytes\":281}")); // that build's toJson() of the session it wrote
+    assertThat(back.lastResultOf("first").atMillis()).isEqualTo(Instant.parse("2026-11-28T09:15:02.040Z").toEpochMilli());
+    byte[] again = back.toState();
+    assertThat(again[Session.STATE_HEADER]).isEqualTo(Session.BINARY);
+    assertThat(Session.fromState("s", TWO_RESULTS, new HeldTotal(Long.MAX_VALUE), again).toJson())
+      .isEqualTo(back.toJson());
+  }
+
+  @Test
+  void shouldRefuseAStateOfAFormatItDoesNotKnowInsteadOfMisreadingIt() {
     Session session = session(new HeldTotal(Long.MAX_VALUE));
     session.record(result("first", "200"));
     byte[] state = session.toState();
     assertThat(state[Session.STATE_HEADER]).isEqualTo(Session.BINARY);
-    state[Session.STATE_HEADER] = 2; // format 2 wrote a result's time as seconds and nanoseconds
+    state[Session.STATE_HEADER] = Session.BINARY + 1; // as a later build might write
     assertThatThrownBy(() -> Session.fromState("s", TWO_RESULTS, new HeldTotal(Long.MAX_VALUE), state))
-      .isInstanceOf(IllegalStateException.class).hasMessageContaining("state format 2");
+      .isInstanceOf(IllegalStateException.class).hasMessageContaining("state format 4");
   }
 
   @Test
