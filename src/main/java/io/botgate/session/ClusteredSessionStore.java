@@ -227,7 +227,12 @@ public final class ClusteredSessionStore implements SessionStore {
           counted.incrementAndGet();
           return Future.succeededFuture(new Begun(new Session(id, options, total, now), 0));
         }
-        session = Session.fromState(id, options, total, state);
+        try {
+          session = Session.fromState(id, options, total, state);
+        } catch (RuntimeException unreadable) { // e.g. kept by a newer build: let the turn go for a node that reads it
+          end(id);
+          return Future.failedFuture(unreadable);
+        }
         lostTurn = Session.turnOpen(state);
       }
       if (lostTurn) {

@@ -10,12 +10,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 
 import static io.botgate.Await.result;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Two nodes in one JVM act as one gateway: any node reads and changes any session, and loses no update. */
 @Timeout(180)
@@ -224,6 +226,25 @@ class ClusteredSessionsTest {
     assertThat(next.getJsonArray("events").getJsonObject(0).getLong("seq"))
       .isGreaterThan(last(first.getJsonArray("events")) + 1_000_000L);
     assertThat(next.getJsonObject("variableChanges").getInteger("n")).isEqualTo(2);
+  }
+
+  @Test
+  void shouldAnswerAStateItCannotReadWithTheFormatNamedAndLetItsTurnGo() {
+    result(post(cluster.node(0), "/api/sessions/unreadable/scripts", new JsonObject().put("code", INCREMENT)));
+    ClusterNodes.Node b = cluster.node(1); // keeps no copy of what A saved, so it reads the map's
+    com.hazelcast.map.IMap<String, byte[]> map = ClusterNode.hazelcast(b.vertx())
+      .getMap(io.botgate.session.ClusteredSessionStore.MAP);
+    byte[] state = map.get("unreadable");
+    state[49] = 9; // the format of the body after the 49 bytes of header: one that a later build might write
+    map.set("unreadable", state);
+
+    HttpResponse<Buffer> refused = result(b.http().post(b.port(), "127.0.0.1", "/api/sessions/unreadable/scripts")
+      .sendJsonObject(new JsonObject().put("code", INCREMENT)));
+    assertThat(refused.statusCode()).isEqualTo(500);
+    assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("state format 9");
+    await().atMost(Duration.ofSeconds(10))
+      .untilAsserted(() -> assertThat(map.get("unreadable")[Long.BYTES]).as("no turn left holding it").isZero());
+    assertThat(map.get("unreadable")[49]).as("left as it was").isEqualTo((byte) 9);
   }
 
   @Test
