@@ -42,8 +42,4 @@ public final class Timestamps {
     }
     return cached.text();
   }
-
-  public static String iso(Instant instant) {
-    return iso(instant.toEpochMilli());
-  }
 }
