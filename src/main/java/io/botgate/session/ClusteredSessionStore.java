@@ -20,6 +20,8 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.Serial;
@@ -64,6 +66,8 @@ import java.util.function.LongSupplier;
  * while. A lease of a member that left counts as a turn lost with its node.
  */
 public final class ClusteredSessionStore implements SessionStore {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ClusteredSessionStore.class);
 
   /** The map holding every session, by id: {@link Session#toState()}. */
   public static final String MAP = "botgate.sessions";
@@ -792,8 +796,12 @@ public final class ClusteredSessionStore implements SessionStore {
       for (Object[] row : shown) {
         byte[] state = states.get((String) row[0]);
         if (state != null) {
-          listed.add(new Listed(Session.fromState((String) row[0], options, new HeldTotal(Long.MAX_VALUE), state),
-            (Long) row[1]));
+          try {
+            listed.add(new Listed(Session.fromState((String) row[0], options, new HeldTotal(Long.MAX_VALUE), state),
+              (Long) row[1]));
+          } catch (RuntimeException unreadable) { // one session a newer build kept must not hide all the others
+            LOG.warn("session {} left out of the list: {}", row[0], unreadable.getMessage());
+          }
         }
       }
       SessionCursor next = rows.size() > limit && !listed.isEmpty() ? listed.get(listed.size() - 1).cursor() : null;

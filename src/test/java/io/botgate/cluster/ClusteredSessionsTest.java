@@ -245,6 +245,11 @@ class ClusteredSessionsTest {
     await().atMost(Duration.ofSeconds(10))
       .untilAsserted(() -> assertThat(map.get("unreadable")[Long.BYTES]).as("no turn left holding it").isZero());
     assertThat(map.get("unreadable")[49]).as("left as it was").isEqualTo((byte) 9);
+    result(post(cluster.node(0), "/api/sessions/readable/scripts", new JsonObject().put("code", INCREMENT)));
+    JsonObject page = get(b, "/api/sessions?limit=1000");
+    assertThat(page.getJsonArray("sessions").stream().map(s -> ((JsonObject) s).getString("session")))
+      .as("the others are listed").contains("readable").doesNotContain("unreadable");
+    map.delete("unreadable");
   }
 
   @Test
