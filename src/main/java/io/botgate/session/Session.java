@@ -426,11 +426,11 @@ public final class Session {
     if (format == BINARY || format == BINARY_SECONDS_NANOS) {
       StateBytes.Reader in = new StateBytes.Reader(state, STATE_HEADER + 1);
       session.lastSeq = in.getLong();
-      IntegrationResult[] distinct = new IntegrationResult[in.getInt()];
+      IntegrationResult[] distinct = new IntegrationResult[in.getCount()];
       for (int i = 0; i < distinct.length; i++) {
         distinct[i] = in.getResult(format == BINARY_SECONDS_NANOS);
       }
-      int recentCount = in.getInt();
+      int recentCount = in.getCount();
       session.recent = new IntegrationResult[Math.min(recentCount, options.historySize())];
       session.recentCount = session.recent.length;
       for (int i = 0; i < recentCount; i++) {
@@ -439,7 +439,7 @@ public final class Session {
           session.recent[i] = r;
         }
       }
-      session.latestByIntegration = new IntegrationResult[in.getInt()];
+      session.latestByIntegration = new IntegrationResult[in.getCount()];
       for (int i = 0; i < session.latestByIntegration.length; i++) {
         session.latestByIntegration[i] = distinct[in.getInt()];
       }

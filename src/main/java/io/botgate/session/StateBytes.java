@@ -128,6 +128,16 @@ final class StateBytes {
       return v;
     }
 
+    /** A count of items still to read, each at least one byte: more than the bytes left is a corrupt state. */
+    int getCount() {
+      int count = getInt();
+      if (count < 0 || count > bytes.length - at) {
+        throw new IllegalStateException("corrupt session state: a count of " + count + " at byte " + (at - Integer.BYTES)
+          + " of " + bytes.length);
+      }
+      return count;
+    }
+
     long getLong() {
       long v = 0;
       for (int i = 0; i < Long.BYTES; i++) {

@@ -263,6 +263,19 @@ class SessionStateTest {
   }
 
   @Test
+  void shouldRefuseAStateWhoseCountsAreCorruptWithAnErrorNotAnArrayOfBillions() {
+    Session session = session(new HeldTotal(Long.MAX_VALUE));
+    session.record(result("first", "200"));
+    byte[] state = session.toState();
+    java.nio.ByteBuffer.wrap(state, Session.STATE_HEADER + 1 + Long.BYTES, Integer.BYTES).putInt(Integer.MAX_VALUE);
+    assertThatThrownBy(() -> Session.fromState("s", TWO_RESULTS, new HeldTotal(Long.MAX_VALUE), state))
+      .isInstanceOf(IllegalStateException.class).hasMessageContaining("corrupt session state: a count of 2147483647");
+    java.nio.ByteBuffer.wrap(state, Session.STATE_HEADER + 1 + Long.BYTES, Integer.BYTES).putInt(-1);
+    assertThatThrownBy(() -> Session.fromState("s", TWO_RESULTS, new HeldTotal(Long.MAX_VALUE), state))
+      .isInstanceOf(IllegalStateException.class).hasMessageContaining("a count of -1");
+  }
+
+  @Test
   void shouldWriteAResultsTimeAsIsoMillisecondsAndReadItBackFromItsJson() {
     IntegrationResult result = new IntegrationResult("s", "first", true, "200",
       Instant.parse("2026-11-28T09:15:02.007Z").toEpochMilli(), 12, 2, "n");
