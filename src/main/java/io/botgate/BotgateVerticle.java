@@ -2,6 +2,7 @@ package io.botgate;
 
 import com.hazelcast.core.HazelcastInstance;
 import io.botgate.cluster.ClusterNode;
+import io.botgate.cluster.ClusterOptions;
 import io.botgate.api.ApiRoutes;
 import io.botgate.api.BridgeOptions;
 import io.botgate.api.EventBusBridge;
@@ -229,7 +230,8 @@ public final class BotgateVerticle extends VerticleBase {
       ? LocalSessionStore.defaultTotalBytes() : config.integer("session.total.mb") * (1L << 20);
     HazelcastInstance hazelcast = ClusterNode.hazelcast(vertx);
     sessions = hazelcast == null ? new LocalSessionStore(sessionOptions, totalBytes, CoarseClock.MILLIS)
-      : new ClusteredSessionStore(vertx, hazelcast, sessionOptions, totalBytes, stream, System::currentTimeMillis);
+      : new ClusteredSessionStore(vertx, hazelcast, sessionOptions, totalBytes, stream, System::currentTimeMillis,
+        ClusterOptions.from(config).turnWaitSeconds() * 1000L);
     ContextOptions contextOptions = new ContextOptions(config.integer("context.maxBytes"));
     contextStore = hazelcast == null ? new LocalContextStore(contextOptions)
       : new ClusteredContextStore(hazelcast, contextOptions, System::currentTimeMillis);

@@ -109,6 +109,7 @@ public final class GatewayConfig {
     d.put("cluster.port", ClusterOptions.DEFAULT_PORT);
     d.put("cluster.members", new JsonArray());
     d.put("cluster.backups", ClusterOptions.DEFAULT_BACKUPS);
+    d.put("cluster.turnWaitSeconds", ClusterOptions.DEFAULT_TURN_WAIT_SECONDS);
     d.put("shutdown.graceSeconds", HttpOptions.DEFAULT_SHUTDOWN_GRACE_SECONDS);
     d.put("log.format", LogOptions.DEFAULT_FORMAT);
     d.put("log.level", LogOptions.DEFAULT_LEVEL);

@@ -15,13 +15,17 @@ import java.util.List;
  * @param members where the other nodes are, {@code host} or {@code host:port} ({@code cluster.members});
  *                empty means {@code cluster.host}, the nodes of one machine
  * @param backups copies of each session on other nodes ({@code cluster.backups}, at least 1)
+ * @param turnWaitSeconds how long a request waits for a session's turn held by another node before it answers
+ *                503 {@code session_busy} ({@code cluster.turnWaitSeconds})
  */
-public record ClusterOptions(boolean enabled, String name, String host, int port, List<String> members, int backups) {
+public record ClusterOptions(boolean enabled, String name, String host, int port, List<String> members, int backups,
+                             int turnWaitSeconds) {
 
   public static final String DEFAULT_NAME = "botgate";
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 5701;
   public static final int DEFAULT_BACKUPS = 1;
+  public static final int DEFAULT_TURN_WAIT_SECONDS = 120;
   /** Ports tried after {@code cluster.port} when it is taken. */
   public static final int PORT_COUNT = 20;
 
@@ -32,13 +36,16 @@ public record ClusterOptions(boolean enabled, String name, String host, int port
     if (port < 1 || port > 65535 - PORT_COUNT) {
       throw new IllegalArgumentException("cluster.port must be a port number, not " + port);
     }
+    if (turnWaitSeconds < 1) {
+      throw new IllegalArgumentException("cluster.turnWaitSeconds must be at least 1, not " + turnWaitSeconds);
+    }
     members = List.copyOf(members);
   }
 
   public static ClusterOptions from(GatewayConfig config) {
     return new ClusterOptions(config.bool("cluster.enabled"), config.string("cluster.name"),
       config.string("cluster.host"), config.integer("cluster.port"), config.list("cluster.members"),
-      config.integer("cluster.backups"));
+      config.integer("cluster.backups"), config.integer("cluster.turnWaitSeconds"));
   }
 
   /** The members to join: those configured, or this machine's ports from {@code cluster.port} on. */

@@ -71,8 +71,6 @@ public final class ClusteredSessionStore implements SessionStore {
 
   /** The map holding every session, by id: {@link Session#toState()}. */
   public static final String MAP = "botgate.sessions";
-  /** How long a turn waits for another node's turn of the same session before giving up. */
-  static final long TURN_WAIT_MILLIS = 120_000;
   /** Where a member is asked to give up a session's lease: this, then the member's uuid; internal. */
   static final String RELEASE_PREFIX = "botgate.internal.sessions.release.";
   private static final DeliveryOptions RECALL = new DeliveryOptions().setSendTimeout(5_000);
@@ -105,10 +103,16 @@ public final class ClusteredSessionStore implements SessionStore {
   private final LinkedHashMap<String, Long> recalled = new LinkedHashMap<>();
   /** Where other nodes ask this one to give up a lease: {@link #RELEASE_PREFIX} and this member's uuid. */
   private final MessageConsumer<String> releases;
+  private final long turnWaitMillis;
 
+  /**
+   * @param turnWaitMillis how long a turn waits for another node's turn of the same session before it answers 503
+   *                       {@code session_busy} ({@code cluster.turnWaitSeconds})
+   */
   public ClusteredSessionStore(Vertx vertx, HazelcastInstance hazelcast, SessionOptions options, long totalBytes,
-                               EventNumbering numbering, LongSupplier clock) {
+                               EventNumbering numbering, LongSupplier clock, long turnWaitMillis) {
     this.vertx = vertx;
+    this.turnWaitMillis = turnWaitMillis;
     this.hazelcast = hazelcast;
     this.self = hazelcast.getCluster().getLocalMember().getUuid();
     this.map = hazelcast.getMap(MAP);
@@ -188,63 +192,85 @@ public final class ClusteredSessionStore implements SessionStore {
    * well past them ({@link #AFTER_LOST_TURN}) rather than reusing their seqs.
    */
   private Future<Begun> begin(String id) {
-    return attempt(id, System.nanoTime() + TURN_WAIT_MILLIS * 1_000_000, 1);
+    Promise<Begun> begun = Promise.promise();
+    attempt(id, System.nanoTime() + turnWaitMillis * 1_000_000, 1, begun);
+    return begun.future();
   }
 
-  private Future<Begun> attempt(String id, long giveUpAt, long backoffMillis) {
+  /**
+   * One try for the turn. While another member holds the session, the next try is scheduled on its own rather
+   * than composed onto this one: a wait of minutes makes thousands of tries, and futures nested that deep
+   * overflowed the stack when the last one failed, taking the event loop with it.
+   */
+  private void attempt(String id, long giveUpAt, long backoffMillis, Promise<Begun> begun) {
     long now = clock.getAsLong();
     // A new session is created by the same operation, unless session.max are live.
     byte[] create = counted.get() < options.maxSessions() ? Session.firstTurnState(now, self) : null;
     Saved known = known(id);
-    return from(map.submitToKey(id, new BeginTurn(self, create, known == null ? 0 : known.save)))
-      .compose(state -> {
+    from(map.submitToKey(id, new BeginTurn(self, create, known == null ? 0 : known.save))).onComplete(taken -> {
+      if (taken.failed()) {
+        begun.fail(taken.cause());
+        return;
+      }
+      byte[] state = taken.result();
       UUID holder = BeginTurn.leaseHolder(state);
-      if (BeginTurn.is(state, BeginTurn.HELD) || holder != null) {
-        if (System.nanoTime() > giveUpAt) {
-          return Future.failedFuture(new GatewayError(503, "session_busy", "session '" + id + "' stayed busy on "
-            + "another node for " + TURN_WAIT_MILLIS / 1000 + " s"));
-        }
-        if (holder != null) { // asked to give the lease up, the holder answers once it has: try again at once
-          return vertx.eventBus().request(RELEASE_PREFIX + holder, id, RECALL).transform(released ->
-            released.succeeded() ? attempt(id, giveUpAt, 1)
-              : vertx.timer(backoffMillis).compose(v -> attempt(id, giveUpAt, Math.min(50, backoffMillis * 2))));
-        }
-        return vertx.timer(backoffMillis).compose(v -> attempt(id, giveUpAt, Math.min(50, backoffMillis * 2)));
-      }
-      if (state == null) {
-        refused.increment();
-        return Future.failedFuture(new GatewayError(503, "sessions_full", "the cluster already holds "
-          + options.maxSessions() + " live sessions (session.max); a new session can start when idle ones "
-          + "expire or are deleted"));
-      }
-      Session session;
-      boolean lostTurn;
-      int streak = 0;
-      if (known != null && (BeginTurn.is(state, BeginTurn.UNCHANGED) || BeginTurn.is(state, BeginTurn.UNCHANGED_LOST))) {
-        session = known.session.copy();
-        session.charge();
-        lostTurn = BeginTurn.is(state, BeginTurn.UNCHANGED_LOST);
-        streak = known.streak + 1;
-      } else {
-        forget(id); // changed elsewhere, deleted or new: what this node saved is stale
-        if (BeginTurn.is(state, BeginTurn.CREATED)) {
-          counted.incrementAndGet();
-          return Future.succeededFuture(new Begun(new Session(id, options, total, now), 0));
-        }
+      if (!BeginTurn.is(state, BeginTurn.HELD) && holder == null) {
         try {
-          session = Session.fromState(id, options, total, state);
-        } catch (RuntimeException unreadable) { // e.g. kept by a newer build: let the turn go for a node that reads it
-          end(id);
-          return Future.failedFuture(unreadable);
+          begun.complete(read(id, state, known, now));
+        } catch (Throwable e) { // whatever a state could make the decoder throw, the request gets its answer
+          begun.fail(e);
         }
-        lostTurn = Session.turnOpen(state);
+      } else if (System.nanoTime() > giveUpAt) {
+        begun.fail(new GatewayError(503, "session_busy", "session '" + id + "' stayed busy on another node for "
+          + turnWaitMillis / 1000 + " s (cluster.turnWaitSeconds)"));
+      } else if (holder != null) { // asked to give the lease up, the holder answers once it has: try again at once
+        vertx.eventBus().request(RELEASE_PREFIX + holder, id, RECALL).onComplete(released -> {
+          if (released.succeeded()) {
+            attempt(id, giveUpAt, 1, begun);
+          } else {
+            vertx.setTimer(backoffMillis, t -> attempt(id, giveUpAt, Math.min(50, backoffMillis * 2), begun));
+          }
+        });
+      } else {
+        vertx.setTimer(backoffMillis, t -> attempt(id, giveUpAt, Math.min(50, backoffMillis * 2), begun));
       }
-      if (lostTurn) {
-        session.lastSeq(session.lastSeq() + AFTER_LOST_TURN);
-      }
-      session.touch(now);
-      return Future.succeededFuture(new Begun(session, streak));
     });
+  }
+
+  /** The session whose turn {@link BeginTurn} took, from what this node saved or from {@code state}. */
+  private Begun read(String id, byte[] state, Saved known, long now) {
+    if (state == null) {
+      refused.increment();
+      throw new GatewayError(503, "sessions_full", "the cluster already holds " + options.maxSessions()
+        + " live sessions (session.max); a new session can start when idle ones expire or are deleted");
+    }
+    Session session;
+    boolean lostTurn;
+    int streak = 0;
+    if (known != null && (BeginTurn.is(state, BeginTurn.UNCHANGED) || BeginTurn.is(state, BeginTurn.UNCHANGED_LOST))) {
+      session = known.session.copy();
+      session.charge();
+      lostTurn = BeginTurn.is(state, BeginTurn.UNCHANGED_LOST);
+      streak = known.streak + 1;
+    } else {
+      forget(id); // changed elsewhere, deleted or new: what this node saved is stale
+      if (BeginTurn.is(state, BeginTurn.CREATED)) {
+        counted.incrementAndGet();
+        return new Begun(new Session(id, options, total, now), 0);
+      }
+      try {
+        session = Session.fromState(id, options, total, state);
+      } catch (RuntimeException | Error unreadable) { // e.g. kept by a newer build: let the turn go for a node that reads it
+        end(id);
+        throw unreadable;
+      }
+      lostTurn = Session.turnOpen(state);
+    }
+    if (lostTurn) {
+      session.lastSeq(session.lastSeq() + AFTER_LOST_TURN);
+    }
+    session.touch(now);
+    return new Begun(session, streak);
   }
 
   /**
@@ -804,7 +830,10 @@ public final class ClusteredSessionStore implements SessionStore {
           }
         }
       }
-      SessionCursor next = rows.size() > limit && !listed.isEmpty() ? listed.get(listed.size() - 1).cursor() : null;
+      // from the page's last row, read or left out: a page whose sessions were all left out does not end the list
+      Object[] lastShown = shown.isEmpty() ? null : shown.get(shown.size() - 1);
+      SessionCursor next = rows.size() > limit && lastShown != null
+        ? new SessionCursor((Long) lastShown[1], (String) lastShown[0]) : null;
       return new Page(listed, next, all.size());
     }, false);
   }

@@ -159,7 +159,8 @@ class ClusteredDefinitionsTest {
     /** Starts node {@code index} of the cluster with a gateway on a copy of the test integrations, or on {@code file}. */
     private TestGateway gateway(int index, Path file) {
       Vertx node = result(ClusterNode.start(new VertxOptions(), new ClusterOptions(true, name, "127.0.0.1",
-        ports.get(index), ports.stream().map(p -> "127.0.0.1:" + p).toList(), 1), 3_600_000L, "node-" + index));
+        ports.get(index), ports.stream().map(p -> "127.0.0.1:" + p).toList(), 1, ClusterOptions.DEFAULT_TURN_WAIT_SECONDS),
+        3_600_000L, "node-" + index));
       nodes.add(node);
       JsonObject extra = file == null ? new JsonObject() : new JsonObject().put("integrations.file", file.toString());
       return result(TestGateway.start(node, extra.put("http.instances", 1)));

@@ -230,6 +230,7 @@ class ClusteredSessionsTest {
 
   @Test
   void shouldAnswerAStateItCannotReadWithTheFormatNamedAndLetItsTurnGo() {
+    result(post(cluster.node(0), "/api/sessions/z-readable/scripts", new JsonObject().put("code", INCREMENT)));
     result(post(cluster.node(0), "/api/sessions/unreadable/scripts", new JsonObject().put("code", INCREMENT)));
     ClusterNodes.Node b = cluster.node(1); // keeps no copy of what A saved, so it reads the map's
     com.hazelcast.map.IMap<String, byte[]> map = ClusterNode.hazelcast(b.vertx())
@@ -245,10 +246,14 @@ class ClusteredSessionsTest {
     await().atMost(Duration.ofSeconds(10))
       .untilAsserted(() -> assertThat(map.get("unreadable")[Long.BYTES]).as("no turn left holding it").isZero());
     assertThat(map.get("unreadable")[49]).as("left as it was").isEqualTo((byte) 9);
-    result(post(cluster.node(0), "/api/sessions/readable/scripts", new JsonObject().put("code", INCREMENT)));
     JsonObject page = get(b, "/api/sessions?limit=1000");
     assertThat(page.getJsonArray("sessions").stream().map(s -> ((JsonObject) s).getString("session")))
-      .as("the others are listed").contains("readable").doesNotContain("unreadable");
+      .as("the others are listed").contains("z-readable").doesNotContain("unreadable");
+    JsonObject first = get(b, "/api/sessions?limit=1"); // the newest: the unreadable one, left out
+    assertThat(first.getJsonArray("sessions")).isEmpty();
+    assertThat(first.getString("next")).as("a page of sessions all left out does not end the list").isNotNull();
+    JsonObject second = get(b, "/api/sessions?limit=1&cursor=" + first.getString("next"));
+    assertThat(second.getJsonArray("sessions").getJsonObject(0).getString("session")).isEqualTo("z-readable");
     map.delete("unreadable");
   }
 
