@@ -207,7 +207,14 @@ public final class ClusteredSessionStore implements SessionStore {
     // A new session is created by the same operation, unless session.max are live.
     byte[] create = counted.get() < options.maxSessions() ? Session.firstTurnState(now, self) : null;
     Saved known = known(id);
-    from(map.submitToKey(id, new BeginTurn(self, create, known == null ? 0 : known.save))).onComplete(taken -> {
+    Future<byte[]> took;
+    try {
+      took = from(map.submitToKey(id, new BeginTurn(self, create, known == null ? 0 : known.save)));
+    } catch (RuntimeException e) { // e.g. Hazelcast shutting down: on a timer's try, nothing else would answer
+      begun.fail(e);
+      return;
+    }
+    took.onComplete(taken -> {
       if (taken.failed()) {
         begun.fail(taken.cause());
         return;
@@ -260,7 +267,7 @@ public final class ClusteredSessionStore implements SessionStore {
       }
       try {
         session = Session.fromState(id, options, total, state);
-      } catch (RuntimeException | Error unreadable) { // e.g. kept by a newer build: let the turn go for a node that reads it
+      } catch (RuntimeException | Error unreadable) { // e.g. a newer build's: let the turn go to a node that reads it
         end(id);
         throw unreadable;
       }

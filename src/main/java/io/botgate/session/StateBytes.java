@@ -132,8 +132,8 @@ final class StateBytes {
     int getCount() {
       int count = getInt();
       if (count < 0 || count > bytes.length - at) {
-        throw new IllegalStateException("corrupt session state: a count of " + count + " at byte " + (at - Integer.BYTES)
-          + " of " + bytes.length);
+        throw new IllegalStateException("corrupt session state: a count of " + count + " at byte "
+          + (at - Integer.BYTES) + " of " + bytes.length);
       }
       return count;
     }

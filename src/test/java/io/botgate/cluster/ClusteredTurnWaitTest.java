@@ -40,7 +40,8 @@ class ClusteredTurnWaitTest {
       assertThat(busy.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("session_busy");
       assertThat(busy.bodyAsJsonObject().getJsonObject("error").getString("message"))
         .contains("stayed busy on another node for 2 s", "cluster.turnWaitSeconds");
-      assertThat(System.nanoTime() - started).as("waited the configured time first").isGreaterThanOrEqualTo(2_000_000_000L);
+      assertThat(System.nanoTime() - started).as("waited the configured time first")
+        .isGreaterThanOrEqualTo(2_000_000_000L);
 
       state[Long.BYTES] = 0; // that turn ends
       map.set("held", state);

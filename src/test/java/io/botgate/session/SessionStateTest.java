@@ -244,7 +244,8 @@ class SessionStateTest {
       + "{\"session\":\"s\",\"integration\":\"first\",\"success\":true,\"statusCode\":\"200\","
       + "\"at\":\"2026-11-28T09:15:02.040Z\",\"durationMs\":12,\"attempts\":2,\"node\":\"node-\u00fc\"}],"
       + "\"heldBytes\":281}")); // that build's toJson() of the session it wrote
-    assertThat(back.lastResultOf("first").atMillis()).isEqualTo(Instant.parse("2026-11-28T09:15:02.040Z").toEpochMilli());
+    assertThat(back.lastResultOf("first").atMillis())
+      .isEqualTo(Instant.parse("2026-11-28T09:15:02.040Z").toEpochMilli());
     byte[] again = back.toState();
     assertThat(again[Session.STATE_HEADER]).isEqualTo(Session.BINARY);
     assertThat(Session.fromState("s", TWO_RESULTS, new HeldTotal(Long.MAX_VALUE), again).toJson())
