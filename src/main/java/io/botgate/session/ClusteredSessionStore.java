@@ -192,8 +192,13 @@ public final class ClusteredSessionStore implements SessionStore {
    * well past them ({@link #AFTER_LOST_TURN}) rather than reusing their seqs.
    */
   private Future<Begun> begin(String id) {
+    return begin(id, true);
+  }
+
+  /** @param decode false when the turn's work does not need the session's contents (a reset): it is not read */
+  private Future<Begun> begin(String id, boolean decode) {
     Promise<Begun> begun = Promise.promise();
-    attempt(id, System.nanoTime() + turnWaitMillis * 1_000_000, 1, begun);
+    attempt(id, decode, System.nanoTime() + turnWaitMillis * 1_000_000, 1, begun);
     return begun.future();
   }
 
@@ -202,7 +207,7 @@ public final class ClusteredSessionStore implements SessionStore {
    * than composed onto this one: a wait of minutes makes thousands of tries, and futures nested that deep
    * overflowed the stack when the last one failed, taking the event loop with it.
    */
-  private void attempt(String id, long giveUpAt, long backoffMillis, Promise<Begun> begun) {
+  private void attempt(String id, boolean decode, long giveUpAt, long backoffMillis, Promise<Begun> begun) {
     long now = clock.getAsLong();
     // A new session is created by the same operation, unless session.max are live.
     byte[] create = counted.get() < options.maxSessions() ? Session.firstTurnState(now, self) : null;
@@ -223,7 +228,7 @@ public final class ClusteredSessionStore implements SessionStore {
       UUID holder = BeginTurn.leaseHolder(state);
       if (!BeginTurn.is(state, BeginTurn.HELD) && holder == null) {
         try {
-          begun.complete(read(id, state, known, now));
+          begun.complete(read(id, state, known, now, decode));
         } catch (Throwable e) { // whatever a state could make the decoder throw, the request gets its answer
           begun.fail(e);
         }
@@ -233,19 +238,22 @@ public final class ClusteredSessionStore implements SessionStore {
       } else if (holder != null) { // asked to give the lease up, the holder answers once it has: try again at once
         vertx.eventBus().request(RELEASE_PREFIX + holder, id, RECALL).onComplete(released -> {
           if (released.succeeded()) {
-            attempt(id, giveUpAt, 1, begun);
+            attempt(id, decode, giveUpAt, 1, begun);
           } else {
-            vertx.setTimer(backoffMillis, t -> attempt(id, giveUpAt, Math.min(50, backoffMillis * 2), begun));
+            vertx.setTimer(backoffMillis, t -> attempt(id, decode, giveUpAt, Math.min(50, backoffMillis * 2), begun));
           }
         });
       } else {
-        vertx.setTimer(backoffMillis, t -> attempt(id, giveUpAt, Math.min(50, backoffMillis * 2), begun));
+        vertx.setTimer(backoffMillis, t -> attempt(id, decode, giveUpAt, Math.min(50, backoffMillis * 2), begun));
       }
     });
   }
 
-  /** The session whose turn {@link BeginTurn} took, from what this node saved or from {@code state}. */
-  private Begun read(String id, byte[] state, Saved known, long now) {
+  /**
+   * The session whose turn {@link BeginTurn} took, from what this node saved or from {@code state}; without
+   * {@code decode}, an empty session in its place (a state this build cannot read can still be deleted).
+   */
+  private Begun read(String id, byte[] state, Saved known, long now, boolean decode) {
     if (state == null) {
       refused.increment();
       throw new GatewayError(503, "sessions_full", "the cluster already holds " + options.maxSessions()
@@ -263,6 +271,9 @@ public final class ClusteredSessionStore implements SessionStore {
       forget(id); // changed elsewhere, deleted or new: what this node saved is stale
       if (BeginTurn.is(state, BeginTurn.CREATED)) {
         counted.incrementAndGet();
+        return new Begun(new Session(id, options, total, now), 0);
+      }
+      if (!decode) {
         return new Begun(new Session(id, options, total, now), 0);
       }
       try {
@@ -804,7 +815,7 @@ public final class ClusteredSessionStore implements SessionStore {
   @Override
   public Future<Boolean> reset(String id) {
     // Taking the turn first: a turn running elsewhere would otherwise write the session back after it.
-    return turns.next(id, () -> begin(id).compose(begun -> from(map.removeAsync(id)).map(gone -> {
+    return turns.next(id, () -> begin(id, false).compose(begun -> from(map.removeAsync(id)).map(gone -> {
       forget(id);
       begun.session().discard();
       counted.decrementAndGet();

@@ -254,7 +254,9 @@ class ClusteredSessionsTest {
     assertThat(first.getString("next")).as("a page of sessions all left out does not end the list").isNotNull();
     JsonObject second = get(b, "/api/sessions?limit=1&cursor=" + first.getString("next"));
     assertThat(second.getJsonArray("sessions").getJsonObject(0).getString("session")).isEqualTo("z-readable");
-    map.delete("unreadable");
+    assertThat(result(b.http().delete(b.port(), "127.0.0.1", "/api/sessions/unreadable").send()).statusCode())
+      .as("deleted all the same").isEqualTo(204);
+    assertThat(map.containsKey("unreadable")).isFalse();
   }
 
   @Test
