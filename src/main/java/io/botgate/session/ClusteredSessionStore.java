@@ -104,6 +104,8 @@ public final class ClusteredSessionStore implements SessionStore {
   /** Where other nodes ask this one to give up a lease: {@link #RELEASE_PREFIX} and this member's uuid. */
   private final MessageConsumer<String> releases;
   private final long turnWaitMillis;
+  /** The longest pause between two tries for a turn another member holds. */
+  private final long retryCapMillis;
 
   /**
    * @param turnWaitMillis how long a turn waits for another node's turn of the same session before it answers 503
@@ -111,8 +113,15 @@ public final class ClusteredSessionStore implements SessionStore {
    */
   public ClusteredSessionStore(Vertx vertx, HazelcastInstance hazelcast, SessionOptions options, long totalBytes,
                                EventNumbering numbering, LongSupplier clock, long turnWaitMillis) {
+    this(vertx, hazelcast, options, totalBytes, numbering, clock, turnWaitMillis, 50);
+  }
+
+  /** @param retryCapMillis the longest pause between two tries for a turn another member holds (tests: many tries) */
+  ClusteredSessionStore(Vertx vertx, HazelcastInstance hazelcast, SessionOptions options, long totalBytes,
+                        EventNumbering numbering, LongSupplier clock, long turnWaitMillis, long retryCapMillis) {
     this.vertx = vertx;
     this.turnWaitMillis = turnWaitMillis;
+    this.retryCapMillis = retryCapMillis;
     this.hazelcast = hazelcast;
     this.self = hazelcast.getCluster().getLocalMember().getUuid();
     this.map = hazelcast.getMap(MAP);
@@ -227,12 +236,15 @@ public final class ClusteredSessionStore implements SessionStore {
       byte[] state = taken.result();
       UUID holder = BeginTurn.leaseHolder(state);
       if (!BeginTurn.is(state, BeginTurn.HELD) && holder == null) {
+        Begun read;
         try {
-          begun.complete(read(id, state, known, now, decode));
+          read = read(id, state, known, now, decode);
         } catch (Throwable e) { // whatever a state could make the decoder throw, the request gets its answer
           begun.fail(e);
+          return;
         }
-      } else if (System.nanoTime() > giveUpAt) {
+        begun.complete(read);
+      } else if (System.nanoTime() - giveUpAt > 0) {
         begun.fail(new GatewayError(503, "session_busy", "session '" + id + "' stayed busy on another node for "
           + turnWaitMillis / 1000 + " s (cluster.turnWaitSeconds)"));
       } else if (holder != null) { // asked to give the lease up, the holder answers once it has: try again at once
@@ -240,11 +252,26 @@ public final class ClusteredSessionStore implements SessionStore {
           if (released.succeeded()) {
             attempt(id, decode, giveUpAt, 1, begun);
           } else {
-            vertx.setTimer(backoffMillis, t -> attempt(id, decode, giveUpAt, Math.min(50, backoffMillis * 2), begun));
+            retry(id, decode, giveUpAt, backoffMillis, begun);
           }
         });
       } else {
-        vertx.setTimer(backoffMillis, t -> attempt(id, decode, giveUpAt, Math.min(50, backoffMillis * 2), begun));
+        retry(id, decode, giveUpAt, backoffMillis, begun);
+      }
+    });
+  }
+
+  /**
+   * The next try after {@code backoffMillis}, doubling up to {@link #retryCapMillis}. On a timer that is not the
+   * calling verticle's (as {@code setTimer} would make it): when the HTTP verticles are undeployed at shutdown,
+   * a waiting turn still gets its answer instead of its timer being cancelled under it.
+   */
+  private void retry(String id, boolean decode, long giveUpAt, long backoffMillis, Promise<Begun> begun) {
+    vertx.timer(backoffMillis).onComplete(fired -> {
+      if (fired.failed()) {
+        begun.fail(fired.cause());
+      } else {
+        attempt(id, decode, giveUpAt, Math.min(retryCapMillis, backoffMillis * 2), begun);
       }
     });
   }

@@ -14,7 +14,7 @@ import java.util.UUID;
 import static io.botgate.Await.result;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** A request whose session's turn another live member holds waits {@code cluster.turnWaitSeconds}, then is told so. */
+/** A request whose session's turn a live member holds waits {@code cluster.turnWaitSeconds}, then is told so. */
 @Timeout(120)
 class ClusteredTurnWaitTest {
 
