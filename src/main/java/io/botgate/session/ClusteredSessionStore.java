@@ -218,8 +218,8 @@ public final class ClusteredSessionStore implements SessionStore {
    */
   private void attempt(String id, boolean decode, long giveUpAt, long backoffMillis, Promise<Begun> begun) {
     long now = clock.getAsLong();
-    // A new session is created by the same operation, unless session.max are live.
-    byte[] create = counted.get() < options.maxSessions() ? Session.firstTurnState(now, self) : null;
+    // A new session is created by the same operation, unless session.max are live or it is to be reset.
+    byte[] create = decode && counted.get() < options.maxSessions() ? Session.firstTurnState(now, self) : null;
     Saved known = known(id);
     Future<byte[]> took;
     try {
@@ -278,9 +278,13 @@ public final class ClusteredSessionStore implements SessionStore {
 
   /**
    * The session whose turn {@link BeginTurn} took, from what this node saved or from {@code state}; without
-   * {@code decode}, an empty session in its place (a state this build cannot read can still be deleted).
+   * {@code decode}, an empty session in its place (a state this build cannot read can still be deleted), or
+   * null when there is none.
    */
   private Begun read(String id, byte[] state, Saved known, long now, boolean decode) {
+    if (state == null && !decode) {
+      return null; // none to reset, and none created
+    }
     if (state == null) {
       refused.increment();
       throw new GatewayError(503, "sessions_full", "the cluster already holds " + options.maxSessions()
@@ -842,12 +846,21 @@ public final class ClusteredSessionStore implements SessionStore {
   @Override
   public Future<Boolean> reset(String id) {
     // Taking the turn first: a turn running elsewhere would otherwise write the session back after it.
-    return turns.next(id, () -> begin(id, false).compose(begun -> from(map.removeAsync(id)).map(gone -> {
-      forget(id);
-      begun.session().discard();
-      counted.decrementAndGet();
-      return true;
-    })));
+    return turns.next(id, () -> begin(id, false).compose(begun -> {
+      if (begun == null) {
+        return Future.succeededFuture(false);
+      }
+      return from(map.removeAsync(id)).transform(removed -> {
+        forget(id);
+        begun.session().discard();
+        if (removed.failed()) {
+          end(id); // the turn this reset took must not outlive it
+          return Future.failedFuture(removed.cause());
+        }
+        counted.decrementAndGet();
+        return Future.succeededFuture(true);
+      });
+    }));
   }
 
   @Override

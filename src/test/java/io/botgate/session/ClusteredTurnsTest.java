@@ -8,6 +8,8 @@ import io.botgate.cluster.ClusterOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -20,12 +22,9 @@ import static io.botgate.Await.failure;
 import static io.botgate.Await.result;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/**
- * A turn waiting for one another member holds tries again and again: thousands of tries must end in one answer.
- * Futures composed onto each other, one a try, overflowed the stack when the last one failed.
- */
+/** Turns of sessions in a cluster, against the store on one real Hazelcast member. */
 @Timeout(120)
-class ClusteredTurnRetriesTest {
+class ClusteredTurnsTest {
 
   private static final EventNumbering NONE = new EventNumbering() {
     @Override
@@ -38,15 +37,31 @@ class ClusteredTurnRetriesTest {
     }
   };
 
-  @Test
-  void shouldAnswerSessionBusyAfterThousandsOfTriesAndServeTheTurnOnceTheOtherEnds() throws IOException {
+  static Vertx vertx;
+  static HazelcastInstance hazelcast;
+
+  @BeforeAll
+  static void join() throws IOException {
     int port;
     try (ServerSocket free = new ServerSocket(0)) {
       port = free.getLocalPort();
     }
-    Vertx vertx = result(ClusterNode.start(new VertxOptions(), new ClusterOptions(true, "retries-" + UUID.randomUUID(),
-      "127.0.0.1", port, List.of("127.0.0.1:" + port), 1, 120), 3_600_000L, "retries"));
-    HazelcastInstance hazelcast = ClusterNode.hazelcast(vertx);
+    vertx = result(ClusterNode.start(new VertxOptions(), new ClusterOptions(true, "turns-" + UUID.randomUUID(),
+      "127.0.0.1", port, List.of("127.0.0.1:" + port), 1, 120), 3_600_000L, "turns"));
+    hazelcast = ClusterNode.hazelcast(vertx);
+  }
+
+  @AfterAll
+  static void leave() {
+    result(vertx.close());
+  }
+
+  /**
+   * A turn waiting for one another member holds tries again and again: thousands of tries must end in one answer.
+   * Futures composed onto each other, one a try, overflowed the stack when the last one failed.
+   */
+  @Test
+  void shouldAnswerSessionBusyAfterThousandsOfTriesAndServeTheTurnOnceTheOtherEnds() {
     // a pause of at most 1 ms between tries: over 5 s, thousands of them (the default, 50 ms, makes 100)
     ClusteredSessionStore store = new ClusteredSessionStore(vertx, hazelcast, new SessionOptions(100, 10_000, 2, 60_000),
       1 << 20, NONE, System::currentTimeMillis, 5_000, 1);
@@ -64,7 +79,22 @@ class ClusteredTurnRetriesTest {
       assertThat(served).isEqualTo("held");
     } finally {
       result(store.close());
-      result(vertx.close());
+    }
+  }
+
+  @Test
+  void shouldResetASessionThatDoesNotExistWithoutCreatingItEvenWhenTheClusterIsFull() {
+    ClusteredSessionStore store = new ClusteredSessionStore(vertx, hazelcast, new SessionOptions(1, 10_000, 2, 60_000),
+      1 << 20, NONE, System::currentTimeMillis, 5_000);
+    try {
+      result(store.turn("only", session -> Future.succeededFuture()));
+      assertThat(result(store.reset("never-seen"))).as("there was none").isFalse();
+      assertThat(store.refused()).as("nothing was refused").isZero();
+      assertThat(hazelcast.getMap(ClusteredSessionStore.MAP).containsKey("never-seen")).isFalse();
+      assertThat(result(store.reset("only"))).isTrue();
+      assertThat(hazelcast.getMap(ClusteredSessionStore.MAP).containsKey("only")).isFalse();
+    } finally {
+      result(store.close());
     }
   }
 }
