@@ -15,8 +15,8 @@ import java.util.List;
  * @param members where the other nodes are, {@code host} or {@code host:port} ({@code cluster.members});
  *                empty means {@code cluster.host}, the nodes of one machine
  * @param backups copies of each session on other nodes ({@code cluster.backups}, at least 1)
- * @param turnWaitSeconds how long a request waits for a session's turn held by another node before it answers
- *                503 {@code session_busy} ({@code cluster.turnWaitSeconds})
+ * @param turnWaitSeconds how long a turn waits while another node holds its session before its request answers
+ *                503 {@code session_busy} ({@code cluster.turnWaitSeconds}), from the turn's own start
  */
 public record ClusterOptions(boolean enabled, String name, String host, int port, List<String> members, int backups,
                              int turnWaitSeconds) {

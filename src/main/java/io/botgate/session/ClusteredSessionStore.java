@@ -236,14 +236,14 @@ public final class ClusteredSessionStore implements SessionStore {
       byte[] state = taken.result();
       UUID holder = BeginTurn.leaseHolder(state);
       if (!BeginTurn.is(state, BeginTurn.HELD) && holder == null) {
-        Begun read;
+        Begun turn;
         try {
-          read = read(id, state, known, now, decode);
+          turn = read(id, state, known, now, decode);
         } catch (Throwable e) { // whatever a state could make the decoder throw, the request gets its answer
           begun.fail(e);
           return;
         }
-        begun.complete(read);
+        begun.complete(turn);
       } else if (System.nanoTime() - giveUpAt > 0) {
         begun.fail(new GatewayError(503, "session_busy", "session '" + id + "' stayed busy on another node for "
           + turnWaitMillis / 1000 + " s (cluster.turnWaitSeconds)"));

@@ -154,7 +154,7 @@ final class StateBytes {
       if (tag != NEW) {
         return null;
       }
-      int length = getInt();
+      int length = getCount();
       String s = new String(bytes, at, length, StandardCharsets.UTF_8);
       at += length;
       if (read < strings.length) {

@@ -277,6 +277,18 @@ class SessionStateTest {
   }
 
   @Test
+  void shouldRefuseAStateWhoseStringLengthIsCorruptAsCorrupt() {
+    Session session = session(new HeldTotal(Long.MAX_VALUE));
+    session.record(result("first", "200"));
+    byte[] state = session.toState();
+    // the first result's session id: after the format byte, the seq (8), the result count (4) and its tag (4)
+    java.nio.ByteBuffer.wrap(state, Session.STATE_HEADER + 1 + Long.BYTES + 2 * Integer.BYTES, Integer.BYTES)
+      .putInt(-5);
+    assertThatThrownBy(() -> Session.fromState("s", TWO_RESULTS, new HeldTotal(Long.MAX_VALUE), state))
+      .isInstanceOf(IllegalStateException.class).hasMessageContaining("corrupt session state: a count of -5");
+  }
+
+  @Test
   void shouldWriteAResultsTimeAsIsoMillisecondsAndReadItBackFromItsJson() {
     IntegrationResult result = new IntegrationResult("s", "first", true, "200",
       Instant.parse("2026-11-28T09:15:02.007Z").toEpochMilli(), 12, 2, "n");
