@@ -47,7 +47,8 @@ class ClusteredTurnsTest {
       port = free.getLocalPort();
     }
     vertx = result(ClusterNode.start(new VertxOptions(), new ClusterOptions(true, "turns-" + UUID.randomUUID(),
-      "127.0.0.1", port, List.of("127.0.0.1:" + port), 1, 120), 3_600_000L, "turns"));
+      "127.0.0.1", port, List.of("127.0.0.1:" + port), 1, ClusterOptions.DEFAULT_TURN_WAIT_SECONDS), 3_600_000L,
+      "turns"));
     hazelcast = ClusterNode.hazelcast(vertx);
   }
 

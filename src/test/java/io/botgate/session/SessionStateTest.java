@@ -25,6 +25,18 @@ class SessionStateTest {
     return new IntegrationResult("s", integration, status.startsWith("2"), status, 5, 7, 1, "n");
   }
 
+  /** Session "s" read back from {@code state}, counted against a total of its own. */
+  private static Session read(byte[] state) {
+    return Session.fromState("s", TWO_RESULTS, new HeldTotal(Long.MAX_VALUE), state);
+  }
+
+  /** The state of a session with one result and nothing else. */
+  private static byte[] oneResultState() {
+    Session session = session(new HeldTotal(Long.MAX_VALUE));
+    session.record(result("first", "200"));
+    return session.toState();
+  }
+
   /** A session holding just these variables, set afresh: what the byte count must agree with. */
   private static long bytesOf(Map<String, Object> variables) {
     Session fresh = session(new HeldTotal(Long.MAX_VALUE));
@@ -212,7 +224,7 @@ class SessionStateTest {
     session.record(first);
     session.record(other);
     session.clearLastResult();
-    Session back = Session.fromState("s", TWO_RESULTS, new HeldTotal(Long.MAX_VALUE), session.toState());
+    Session back = read(session.toState());
     assertThat(back.lastResult()).isNull();
     assertThat(back.lastResultOf("first")).isEqualTo(first);
     assertThat(back.lastResultOf("second")).isEqualTo(other);
@@ -235,7 +247,7 @@ class SessionStateTest {
   void shouldReadAStateTheBuildBeforeWroteInItsBinaryFormat() {
     byte[] state = java.util.Base64.getDecoder().decode(FORMAT_2_STATE);
     assertThat(state[Session.STATE_HEADER]).isEqualTo(Session.BINARY_SECONDS_NANOS);
-    Session back = Session.fromState("s", TWO_RESULTS, new HeldTotal(Long.MAX_VALUE), state);
+    Session back = read(state);
     assertThat(back.toJson()).isEqualTo(new JsonObject("{\"session\":\"s\",\"variables\":{\"name\":\"Ada\"},"
       + "\"lastResult\":{\"session\":\"s\",\"integration\":\"second\",\"success\":false,\"statusCode\":\"504\","
       + "\"at\":\"2026-11-28T09:15:03.500Z\",\"durationMs\":3,\"attempts\":1,\"node\":\"n\"},\"recentResults\":["
@@ -248,43 +260,36 @@ class SessionStateTest {
       .isEqualTo(Instant.parse("2026-11-28T09:15:02.040Z").toEpochMilli());
     byte[] again = back.toState();
     assertThat(again[Session.STATE_HEADER]).isEqualTo(Session.BINARY);
-    assertThat(Session.fromState("s", TWO_RESULTS, new HeldTotal(Long.MAX_VALUE), again).toJson())
-      .isEqualTo(back.toJson());
+    assertThat(read(again).toJson()).isEqualTo(back.toJson());
   }
 
   @Test
   void shouldRefuseAStateOfAFormatItDoesNotKnowInsteadOfMisreadingIt() {
-    Session session = session(new HeldTotal(Long.MAX_VALUE));
-    session.record(result("first", "200"));
-    byte[] state = session.toState();
+    byte[] state = oneResultState();
     assertThat(state[Session.STATE_HEADER]).isEqualTo(Session.BINARY);
     state[Session.STATE_HEADER] = Session.BINARY + 1; // as a later build might write
-    assertThatThrownBy(() -> Session.fromState("s", TWO_RESULTS, new HeldTotal(Long.MAX_VALUE), state))
+    assertThatThrownBy(() -> read(state))
       .isInstanceOf(IllegalStateException.class).hasMessageContaining("state format 4");
   }
 
   @Test
   void shouldRefuseAStateWhoseCountsAreCorruptWithAnErrorNotAnArrayOfBillions() {
-    Session session = session(new HeldTotal(Long.MAX_VALUE));
-    session.record(result("first", "200"));
-    byte[] state = session.toState();
+    byte[] state = oneResultState();
     java.nio.ByteBuffer.wrap(state, Session.STATE_HEADER + 1 + Long.BYTES, Integer.BYTES).putInt(Integer.MAX_VALUE);
-    assertThatThrownBy(() -> Session.fromState("s", TWO_RESULTS, new HeldTotal(Long.MAX_VALUE), state))
+    assertThatThrownBy(() -> read(state))
       .isInstanceOf(IllegalStateException.class).hasMessageContaining("corrupt session state: a count of 2147483647");
     java.nio.ByteBuffer.wrap(state, Session.STATE_HEADER + 1 + Long.BYTES, Integer.BYTES).putInt(-1);
-    assertThatThrownBy(() -> Session.fromState("s", TWO_RESULTS, new HeldTotal(Long.MAX_VALUE), state))
+    assertThatThrownBy(() -> read(state))
       .isInstanceOf(IllegalStateException.class).hasMessageContaining("a count of -1");
   }
 
   @Test
   void shouldRefuseAStateWhoseStringLengthIsCorruptAsCorrupt() {
-    Session session = session(new HeldTotal(Long.MAX_VALUE));
-    session.record(result("first", "200"));
-    byte[] state = session.toState();
+    byte[] state = oneResultState();
     // the first result's session id: after the format byte, the seq (8), the result count (4) and its tag (4)
     java.nio.ByteBuffer.wrap(state, Session.STATE_HEADER + 1 + Long.BYTES + 2 * Integer.BYTES, Integer.BYTES)
       .putInt(-5);
-    assertThatThrownBy(() -> Session.fromState("s", TWO_RESULTS, new HeldTotal(Long.MAX_VALUE), state))
+    assertThatThrownBy(() -> read(state))
       .isInstanceOf(IllegalStateException.class).hasMessageContaining("corrupt session state: a count of -5");
   }
 
@@ -306,7 +311,7 @@ class SessionStateTest {
       + "}";
     byte[] state = java.util.Arrays.copyOf(header, Session.STATE_HEADER + body.length());
     System.arraycopy(body.getBytes(java.nio.charset.StandardCharsets.UTF_8), 0, state, Session.STATE_HEADER, body.length());
-    Session back = Session.fromState("s", TWO_RESULTS, new HeldTotal(Long.MAX_VALUE), state);
+    Session back = read(state);
     assertThat(back.variable("name")).isEqualTo("Ada");
     assertThat(back.lastSeq()).isEqualTo(42);
     assertThat(back.lastResult()).isEqualTo(result("first", "201"));
@@ -322,7 +327,7 @@ class SessionStateTest {
     assertThat(Session.turnOpen(first)).isTrue();
     assertThat(Session.turnOwner(first)).isEqualTo(a);
     assertThat(Session.activityOf(first)).isEqualTo(77);
-    assertThat(Session.fromState("s", TWO_RESULTS, new HeldTotal(Long.MAX_VALUE), first).lastResult()).isNull();
+    assertThat(read(first).lastResult()).isNull();
 
     Session session = session(new HeldTotal(Long.MAX_VALUE));
     session.setVariable("name", "Ada");
@@ -342,8 +347,7 @@ class SessionStateTest {
     byte[] free = Session.withTurn(held, null);
     assertThat(Session.turnOpen(free)).isFalse();
     assertThat(Session.turnOwner(free)).isEqualTo(new UUID(0, 0));
-    assertThat(Session.fromState("s", TWO_RESULTS, new HeldTotal(Long.MAX_VALUE), free).toJson())
-      .isEqualTo(session.toJson());
+    assertThat(read(free).toJson()).isEqualTo(session.toJson());
   }
 
   @Test
@@ -389,8 +393,7 @@ class SessionStateTest {
     assertThat(back.context()).isEqualTo(context);
     assertThat(back.heldBytes()).isEqualTo(withContext);
     assertThat(other.held()).isEqualTo(withContext);
-    assertThat(Session.fromState("s", TWO_RESULTS, new HeldTotal(Long.MAX_VALUE),
-      session(new HeldTotal(Long.MAX_VALUE)).toState()).context()).isNull();
+    assertThat(read(session(new HeldTotal(Long.MAX_VALUE)).toState()).context()).isNull();
 
     session.context(null);
     assertThat(session.heldBytes()).isEqualTo(variables);
