@@ -282,8 +282,9 @@ public final class ClusteredSessionStore implements SessionStore {
    * null when there is none.
    */
   private Begun read(String id, byte[] state, Saved known, long now, boolean decode) {
-    if (state == null && !decode) {
-      return null; // none to reset, and none created
+    if (!decode) { // a reset: none created, and what this node saved of it is stale either way
+      forget(id);
+      return state == null ? null : new Begun(new Session(id, options, total, now), 0);
     }
     if (state == null) {
       refused.increment();
@@ -302,9 +303,6 @@ public final class ClusteredSessionStore implements SessionStore {
       forget(id); // changed elsewhere, deleted or new: what this node saved is stale
       if (BeginTurn.is(state, BeginTurn.CREATED)) {
         counted.incrementAndGet();
-        return new Begun(new Session(id, options, total, now), 0);
-      }
-      if (!decode) {
         return new Begun(new Session(id, options, total, now), 0);
       }
       try {
