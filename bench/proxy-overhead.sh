@@ -39,7 +39,8 @@
 # Parameters (environment):
 #   INSTANCES=<n>     HTTP server verticles (event loops) of the gateway and of PlainProxy (default nproc)
 #   WARMUP=<seconds>  each of the pass-through warm-ups, of the gateway and of PlainProxy (default 40); the
-#                     execution warm-up before them is WARMUP + 20 s
+#                     execution warm-up before them is WARMUP + 20 s; each is made of wrk runs as long as the
+#                     measured ones, each with new connections
 #   LAT_ROUNDS=<n>    rounds of the half-peak latency step (default 3; 0 skips it); LAT_SECONDS=<s> per run
 #                     (default: seconds per run)
 #   PASS_ONLY=1       measures the pass-through pair (d) and (e) alone (no latency step)
@@ -231,13 +232,23 @@ for i in 1 2 3; do
 done
 # Warm-up to the steady state: under this load the compilers keep a core busy for about 30 s (jstat
 # -compiler), and the collector is still sizing its generations for a while after that (throughput kept
-# rising from round to round after a 40 s warm-up).
-[ -n "${PASS_ONLY:-}" ] || wrk -t2 -c"$CONNS" -d$((WARMUP + 20))s -s "$WORK/execute.lua" "http://127.0.0.1:$GATEWAY" >/dev/null
-wrk -t2 -c"$CONNS" -d"$WARMUP"s -s "$WORK/pass.lua" "http://127.0.0.1:$GATEWAY" >/dev/null
-wrk -t2 -c"$CONNS" -d"$WARMUP"s -s "$WORK/pass.lua" "http://127.0.0.1:$PLAIN" >/dev/null
-[ -n "${PASS_ONLY:-}" ] || [ -z "${BASE_JAR:-}" ] \
-  || wrk -t2 -c"$CONNS" -d$((WARMUP + 20))s -s "$WORK/execute.lua" "http://127.0.0.1:$BASE" >/dev/null
-[ -z "${BASE_JAR:-}" ] || wrk -t2 -c"$CONNS" -d"$WARMUP"s -s "$WORK/pass.lua" "http://127.0.0.1:$BASE" >/dev/null
+# rising from round to round after a 40 s warm-up). It is made of runs like the measured ones, each with
+# connections of its own: after one long run, every new run's connections and their closing were new code
+# to the compilers, which then took 2-5 µs of CPU per request from the first two rounds of the gateway
+# (measured from its compiler threads in /proc, 2026-12-02) and up to 3.5 µs from PlainProxy's.
+# seconds script url: wrk in runs of at most the measured runs' length
+warm() {
+  local left=$1
+  while [ "$left" -gt 0 ]; do
+    wrk -t2 -c"$CONNS" -d"$(( left < DURATION ? left : DURATION ))s" -s "$2" "$3" >/dev/null
+    left=$(( left - DURATION ))
+  done
+}
+[ -n "${PASS_ONLY:-}" ] || warm $((WARMUP + 20)) "$WORK/execute.lua" "http://127.0.0.1:$GATEWAY"
+warm "$WARMUP" "$WORK/pass.lua" "http://127.0.0.1:$GATEWAY"
+warm "$WARMUP" "$WORK/pass.lua" "http://127.0.0.1:$PLAIN"
+[ -n "${PASS_ONLY:-}" ] || [ -z "${BASE_JAR:-}" ] || warm $((WARMUP + 20)) "$WORK/execute.lua" "http://127.0.0.1:$BASE"
+[ -z "${BASE_JAR:-}" ] || warm "$WARMUP" "$WORK/pass.lua" "http://127.0.0.1:$BASE"
 
 cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; } # user + system, in CLK_TCK
 TICK=$(getconf CLK_TCK)
