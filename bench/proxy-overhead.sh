@@ -6,25 +6,30 @@
 #       64 keep-alive connections to the upstream), so the proxy never shares a worker with the upstream;
 #   (c) botgate executing an integration with one `[i]` custom data field, over 10,000 sessions (POST
 #       /api/sessions/s<n>/integrations/bench);
-#   (d) vertx-http-proxy alone as a plain pass-through (bench/PlainProxy.java, the same jars);
-#   (e) botgate's pass-through (/proxy/pass/faq over 10,000 sessions, each call recorded and published).
+#   (d) vertx-http-proxy alone as a plain pass-through (bench/PlainProxy.java, the same jars), one client for
+#       the whole server as its documentation builds it;
+#   (e) botgate's pass-through (/proxy/pass/faq over 10,000 sessions, each call recorded and published);
+#   (h) vertx-http-proxy alone with a client per event loop (PlainProxy per-loop), as botgate's executions and
+#       pass-through have: no call is handed from one event loop to another. Not a target's yardstick (the
+#       issues name (d)); printed so that what botgate gains by its clients per loop is seen apart from the rest.
 # Event loops: botgate's HTTP server runs `http.instances` verticles, each on an event loop of its own (the
 # default is HttpOptions.defaultInstances(), one per core; conf/config.json says 2). The script sets that
 # number explicitly for both JVMs, INSTANCES (default: nproc): -Dhttp.instances=$INSTANCES for the gateway and
 # the third argument of PlainProxy. Both otherwise keep Vert.x's default event-loop pool, native transport and
 # a client pool of 64 connections. Both nginx servers keep each connection for 100,000 requests, so neither
 # wrk nor a proxy's client pool reconnects every 1,000 requests (nginx's default) in any of the five.
-# Method: after warm-ups, ROUNDS interleaved rounds, each running (a)..(e) one after the other for `seconds`
+# Method: after warm-ups, ROUNDS interleaved rounds, each running (a)..(e) and (h) one after the other for `seconds`
 # each with wrk (2 threads, `connections`), the order reversed every other round so a drift of the machine's
 # speed favours none. Each run prints its throughput, p50 and p99 (wrk's histogram, from the request's write
 # to its response) and the CPU time per request of the process that served it: user + system from
 # /proc/<pid>/stat before and after the run (10 ms ticks) over the requests wrk completed; for (a) and (b)
-# the nginx worker process, for (c) and (e) the gateway's JVM, for (d) the PlainProxy JVM (JIT and collector
-# threads included), and beside it, for (b)-(e), the upstream nginx worker's. Then the medians of each
+# the nginx worker process, for (c) and (e) the gateway's JVM, for (d) and (h) the PlainProxy JVM (JIT and
+# collector threads included), and beside it, for (b)-(h), the upstream nginx worker's. Then the medians of each
 # column, and the medians of the rounds' ratios (the figures to quote: the machine's speed drifts by tens of
 # percent within minutes, so only ratios measured seconds apart say something): (c)/(d) throughput (target
 # >= 1.0), (c)/(d) CPU per request (target <= 1.0), (c)/(d) p99 (target <= 2), (c)/(b) throughput, (e)/(d)
-# throughput (target 0.9) and CPU per request. Absolute numbers on a shared machine are not stable.
+# throughput (target 0.9) and CPU per request, (h)/(d), and (e)/(h) throughput and CPU per request. Absolute
+# numbers on a shared machine are not stable.
 # Latency at half of botgate's peak: after the rounds, wrk paces itself (a Lua delay() before each request
 # that claims the next slot of a fixed schedule per wrk thread, its clock read through LuaJIT's ffi) at half
 # of the rounds' median throughput of (c), with the same connections, against botgate executing (spread over
@@ -50,9 +55,9 @@
 #                     PASS_ONLY also its execution as (g), beside (c): prints (g)/(d) and (c)/(g)
 #   METRICS_COST=1    measures the cost of metrics instead (below)
 #   SKIP_BUILD=1      uses target/botgate.jar as it is (as in the other benchmarks)
-#   PORTS=<port>      the first of the five ports in a row the run listens on (default 18080; six with BASE_JAR)
+#   PORTS=<port>      the first of the seven ports in a row the run listens on (default 18080)
 #   JAVA_OPTS         flags for both JVMs
-# With the defaults a run takes about 9 minutes: 140 s of warm-up, 5 rounds x 5 runs x 10 s, 3 x 3 x 10 s of
+# With the defaults a run takes about 10 minutes: 180 s of warm-up, 5 rounds x 6 runs x 10 s, 3 x 3 x 10 s of
 # latency step.
 # METRICS_COST=1 measures the cost of metrics instead: executions (c) against two gateways
 # side by side, one as it starts by default (Vert.x's and the JVM's meters on, metrics.vertx=true) and one with
@@ -106,6 +111,10 @@ start_gateway $GATEWAY target/botgate.jar "$WORK/gateway.log"
 GATEWAY_PID=$!
 java ${JAVA_OPTS:-} -cp target/botgate.jar bench/PlainProxy.java $PLAIN $UPSTREAM "$INSTANCES" > "$WORK/plain.log" 2>&1 &
 PLAIN_PID=$!
+PER_LOOP=$((PORTS + 6)) # after the base build's port
+java ${JAVA_OPTS:-} -cp target/botgate.jar bench/PlainProxy.java $PER_LOOP $UPSTREAM "$INSTANCES" per-loop \
+  > "$WORK/per-loop.log" 2>&1 &
+PER_LOOP_PID=$!
 if [ -n "${BASE_JAR:-}" ]; then
   BASE=$((PORTS + 5)) # after the five ports of the other modes
   start_gateway $BASE "$BASE_JAR" "$WORK/base.log"
@@ -114,6 +123,7 @@ if [ -n "${BASE_JAR:-}" ]; then
 fi
 up "http://127.0.0.1:$GATEWAY/health"
 up "http://127.0.0.1:$PLAIN/faq"
+up "http://127.0.0.1:$PER_LOOP/faq"
 
 # wrk's scripts. Each ends with report.lua, which prints one line wrk's text does not give exactly:
 # RESULT <requests> <duration µs> <p50 µs> <p99 µs> <errors: connect, read, write, timeouts, status >= 400>
@@ -247,6 +257,7 @@ warm() {
 [ -n "${PASS_ONLY:-}" ] || warm $((WARMUP + 20)) "$WORK/execute.lua" "http://127.0.0.1:$GATEWAY"
 warm "$WARMUP" "$WORK/pass.lua" "http://127.0.0.1:$GATEWAY"
 warm "$WARMUP" "$WORK/pass.lua" "http://127.0.0.1:$PLAIN"
+warm "$WARMUP" "$WORK/pass.lua" "http://127.0.0.1:$PER_LOOP"
 [ -n "${PASS_ONLY:-}" ] || [ -z "${BASE_JAR:-}" ] || warm $((WARMUP + 20)) "$WORK/execute.lua" "http://127.0.0.1:$BASE"
 [ -z "${BASE_JAR:-}" ] || warm "$WARMUP" "$WORK/pass.lua" "http://127.0.0.1:$BASE"
 
@@ -277,9 +288,10 @@ URL[c]="http://127.0.0.1:$GATEWAY" SCRIPT[c]=execute.lua SERVER[c]=$GATEWAY_PID
 # The same script for (d) and (e): wrk's Lua per request costs CPU on the cores the proxies run on.
 URL[d]="http://127.0.0.1:$PLAIN" SCRIPT[d]=pass.lua SERVER[d]=$PLAIN_PID
 URL[e]="http://127.0.0.1:$GATEWAY" SCRIPT[e]=pass.lua SERVER[e]=$GATEWAY_PID
+URL[h]="http://127.0.0.1:$PER_LOOP" SCRIPT[h]=pass.lua SERVER[h]=$PER_LOOP_PID
 NAME[a]="(a) upstream direct" NAME[b]="(b) nginx reverse proxy" NAME[c]="(c) botgate execution"
-NAME[d]="(d) vertx-http-proxy plain" NAME[e]="(e) botgate pass-through"
-KEYS="a b c d e"; [ -n "${PASS_ONLY:-}" ] && KEYS="d e"
+NAME[d]="(d) vertx-http-proxy plain" NAME[e]="(e) botgate pass-through" NAME[h]="(h) vertx-http-proxy per loop"
+KEYS="a b c d e h"; [ -n "${PASS_ONLY:-}" ] && KEYS="d e h"
 if [ -n "${BASE_JAR:-}" ]; then
   URL[f]="http://127.0.0.1:$BASE" SCRIPT[f]=pass.lua SERVER[f]=$BASE_PID NAME[f]="(f) base build pass-through"
   KEYS="$KEYS f"
@@ -309,6 +321,10 @@ for round in $(seq "$ROUNDS"); do
   for key in $KEYS; do show "$key" "${R[$key$round]}"; done
   RATIO[ed_rps$round]=$(ratio "$(field "${R[e$round]}" 1)" "$(field "${R[d$round]}" 1)")
   RATIO[ed_cpu$round]=$(ratio "$(field "${R[e$round]}" 4)" "$(field "${R[d$round]}" 4)")
+  RATIO[hd_rps$round]=$(ratio "$(field "${R[h$round]}" 1)" "$(field "${R[d$round]}" 1)")
+  RATIO[eh_rps$round]=$(ratio "$(field "${R[e$round]}" 1)" "$(field "${R[h$round]}" 1)")
+  RATIO[eh_cpu$round]=$(ratio "$(field "${R[e$round]}" 4)" "$(field "${R[h$round]}" 4)")
+  echo "  (h)/(d) throughput ${RATIO[hd_rps$round]}; (e)/(h) throughput ${RATIO[eh_rps$round]}, CPU per request ${RATIO[eh_cpu$round]}"
   if [ -n "${BASE_JAR:-}" ]; then
     RATIO[fd_rps$round]=$(ratio "$(field "${R[f$round]}" 1)" "$(field "${R[d$round]}" 1)")
     RATIO[ef_rps$round]=$(ratio "$(field "${R[e$round]}" 1)" "$(field "${R[f$round]}" 1)")
@@ -362,6 +378,9 @@ if [ -z "${PASS_ONLY:-}" ]; then
 fi
 ratio_line "(e)/(d) throughput" ed_rps ">= 0.9"
 ratio_line "(e)/(d) CPU per request" ed_cpu
+ratio_line "(h)/(d) throughput" hd_rps
+ratio_line "(e)/(h) throughput" eh_rps
+ratio_line "(e)/(h) CPU per request" eh_cpu
 if [ -n "${BASE_JAR:-}" ]; then
   ratio_line "(f)/(d) throughput" fd_rps
   ratio_line "(e)/(f) throughput" ef_rps

@@ -13,6 +13,6 @@ public record PassThroughOptions(long requestLimitBytes, long responseLimitBytes
 
   public static final int DEFAULT_REQUEST_LIMIT_BYTES = 104_857_600;
   public static final int DEFAULT_RESPONSE_LIMIT_BYTES = 104_857_600;
-  /** Connections kept per upstream host; more callers wait for one. */
+  /** Connections each event loop keeps per upstream host; more callers on that loop wait for one. */
   public static final int DEFAULT_POOL_SIZE = 64;
 }

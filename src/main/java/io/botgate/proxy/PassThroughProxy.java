@@ -6,6 +6,7 @@ import io.botgate.integration.IntegrationDefinition;
 import io.botgate.integration.IntegrationExecutor;
 import io.botgate.integration.IntegrationRegistry;
 import io.botgate.integration.UpstreamCredentials;
+import io.netty.channel.EventLoop;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -13,6 +14,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.ext.web.Router;
 import io.vertx.httpproxy.HttpProxy;
 import io.vertx.httpproxy.ProxyOptions;
@@ -20,6 +22,10 @@ import io.vertx.httpproxy.ProxyOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
 /**
@@ -34,9 +40,18 @@ public final class PassThroughProxy {
   /** The route the router reports for a pass-through call (its path, the wildcard left out). */
   static final String ROUTE = PassThroughInterceptor.PREFIX;
 
+  private final Vertx vertx;
+  private final PassThroughInterceptor interceptor;
+  /**
+   * A client and a proxy for each event loop, made on it at its first call, as executions have a Web Client
+   * per loop ({@code UpstreamCaller}). With one client for all, a call took whichever pooled connection was
+   * free, often one another event loop had opened: the request was handed to that loop to be written and the
+   * answer handed back to be passed on (a fifth to a quarter of the gateway's CPU samples ran in such handed-over
+   * tasks). A loop's own client opens its connections on that loop, so a call never leaves it.
+   */
+  private final Map<EventLoop, HttpProxy> proxies = new ConcurrentHashMap<>();
   /** Held here: Vert.x 5 closes a client nothing refers to any more, in the middle of a call. */
-  private final HttpClient client;
-  private final HttpProxy proxy;
+  private final List<HttpClient> clients = new CopyOnWriteArrayList<>();
 
   public PassThroughProxy(Vertx vertx, IntegrationRegistry registry, IntegrationExecutor executor, EgressGuard guard,
                           PassThroughOptions options, String authToken) {
@@ -46,21 +61,32 @@ public final class PassThroughProxy {
   /** With the credentials integrations name: applied to each call as to an execution. */
   public PassThroughProxy(Vertx vertx, IntegrationRegistry registry, IntegrationExecutor executor, EgressGuard guard,
                           PassThroughOptions options, String authToken, UpstreamCredentials credentials) {
-    this.client = vertx.httpClientBuilder()
+    this.vertx = vertx;
+    this.interceptor = new PassThroughInterceptor(vertx, registry, executor, guard, options, authToken, credentials);
+  }
+
+  /** The proxy of the event loop calling, made at its first call. */
+  private HttpProxy proxy() {
+    EventLoop loop = ((ContextInternal) vertx.getOrCreateContext()).nettyEventLoop();
+    HttpProxy proxy = proxies.get(loop);
+    return proxy != null ? proxy : proxies.computeIfAbsent(loop, l -> newProxy());
+  }
+
+  private HttpProxy newProxy() {
+    HttpClient client = vertx.httpClientBuilder()
       .with(new HttpClientOptions().setKeepAlive(true).setConnectTimeout((int) IntegrationDefinition.DEFAULT_TIMEOUT_MS))
       .with(new PoolOptions().setHttp1MaxSize(PassThroughOptions.DEFAULT_POOL_SIZE))
       .build();
-    PassThroughInterceptor interceptor = new PassThroughInterceptor(vertx, registry, executor, guard, options, authToken,
-      credentials);
+    clients.add(client);
     // WebSocket support off: the interceptor answers an upgrade with a JSON error instead.
-    this.proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(false), client)
+    return HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(false), client)
       .origin(interceptor::origin)
       .addInterceptor(interceptor);
   }
 
   /** Mounts {@code /proxy/*}; no body handler may run before it (the body streams). */
   public void mount(Router router) {
-    router.route(PassThroughInterceptor.PREFIX + "*").handler(ctx -> proxy.handle(ctx.request()));
+    router.route(PassThroughInterceptor.PREFIX + "*").handler(ctx -> proxy().handle(ctx.request()));
   }
 
   /**
@@ -75,7 +101,7 @@ public final class PassThroughProxy {
       if (direct(request.uri()) && admitted.test(request)) {
         request.routed(ROUTE); // as the router reports its route to the HTTP meters
         try {
-          proxy.handle(request);
+          proxy().handle(request);
         } catch (RuntimeException e) { // what the router's failure handler would do: never a call left hanging
           failed(request, e);
         }
@@ -118,6 +144,6 @@ public final class PassThroughProxy {
   }
 
   public void close() {
-    client.close();
+    clients.forEach(HttpClient::close);
   }
 }
