@@ -303,7 +303,7 @@ fi
 show() { # key result -> one line
   local up=""
   [ "$1" = a ] || [ "$1" = u ] || up="   upstream nginx $(printf '%5.1f' "$(field "$2" 5)") µs"
-  printf "  %-27s %7s req/s   p50 %6s ms   p99 %6s ms   CPU %6s µs/req%s%s\n" "${NAME[$1]}" "$(field "$2" 1)" \
+  printf "  %-30s %7s req/s   p50 %6s ms   p99 %6s ms   CPU %6s µs/req%s%s\n" "${NAME[$1]}" "$(field "$2" 1)" \
     "$(field "$2" 2)" "$(field "$2" 3)" "$(field "$2" 4)" "$up" \
     "$([ "$(field "$2" 6)" != 0 ] && echo "   ($(field "$2" 6) errors)")"
 }
