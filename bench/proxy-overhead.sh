@@ -17,7 +17,7 @@
 # number explicitly for both JVMs, INSTANCES (default: nproc): -Dhttp.instances=$INSTANCES for the gateway and
 # the third argument of PlainProxy. Both otherwise keep Vert.x's default event-loop pool, native transport and
 # a client pool of 64 connections. Both nginx servers keep each connection for 100,000 requests, so neither
-# wrk nor a proxy's client pool reconnects every 1,000 requests (nginx's default) in any of the five.
+# wrk nor a proxy's client pool reconnects every 1,000 requests (nginx's default) in any of the six.
 # Method: after warm-ups, ROUNDS interleaved rounds, each running (a)..(e) and (h) one after the other for `seconds`
 # each with wrk (2 threads, `connections`), the order reversed every other round so a drift of the machine's
 # speed favours none. Each run prints its throughput, p50 and p99 (wrk's histogram, from the request's write
@@ -48,7 +48,7 @@
 #                     measured ones, each with new connections
 #   LAT_ROUNDS=<n>    rounds of the half-peak latency step (default 3; 0 skips it); LAT_SECONDS=<s> per run
 #                     (default: seconds per run)
-#   PASS_ONLY=1       measures the pass-through pair (d) and (e) alone (no latency step)
+#   PASS_ONLY=1       measures the pass-through pair (d) and (e), and (h), alone (no latency step)
 #   BASE_JAR=<jar>    also runs another build's gateway (e.g. main's target/botgate.jar copied aside) and
 #                     measures its pass-through as (f) in the same rounds, right beside (e): prints (f)/(d)
 #                     and (e)/(f), so two builds are compared minutes apart on the same machine; without
@@ -112,9 +112,12 @@ GATEWAY_PID=$!
 java ${JAVA_OPTS:-} -cp target/botgate.jar bench/PlainProxy.java $PLAIN $UPSTREAM "$INSTANCES" > "$WORK/plain.log" 2>&1 &
 PLAIN_PID=$!
 PER_LOOP=$((PORTS + 6)) # after the base build's port
-java ${JAVA_OPTS:-} -cp target/botgate.jar bench/PlainProxy.java $PER_LOOP $UPSTREAM "$INSTANCES" per-loop \
-  > "$WORK/per-loop.log" 2>&1 &
-PER_LOOP_PID=$!
+if [ -z "${METRICS_COST:-}" ]; then # that mode measures gateways only
+  java ${JAVA_OPTS:-} -cp target/botgate.jar bench/PlainProxy.java $PER_LOOP $UPSTREAM "$INSTANCES" per-loop \
+    > "$WORK/per-loop.log" 2>&1 &
+  PER_LOOP_PID=$!
+  up "http://127.0.0.1:$PER_LOOP/faq"
+fi
 if [ -n "${BASE_JAR:-}" ]; then
   BASE=$((PORTS + 5)) # after the five ports of the other modes
   start_gateway $BASE "$BASE_JAR" "$WORK/base.log"
@@ -123,7 +126,6 @@ if [ -n "${BASE_JAR:-}" ]; then
 fi
 up "http://127.0.0.1:$GATEWAY/health"
 up "http://127.0.0.1:$PLAIN/faq"
-up "http://127.0.0.1:$PER_LOOP/faq"
 
 # wrk's scripts. Each ends with report.lua, which prints one line wrk's text does not give exactly:
 # RESULT <requests> <duration µs> <p50 µs> <p99 µs> <errors: connect, read, write, timeouts, status >= 400>

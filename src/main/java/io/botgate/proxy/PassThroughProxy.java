@@ -68,9 +68,7 @@ public final class PassThroughProxy {
 
   /** The proxy of the event loop calling, made at its first call. */
   private HttpProxy proxy() {
-    EventLoop loop = ((ContextInternal) vertx.getOrCreateContext()).nettyEventLoop();
-    HttpProxy proxy = proxies.get(loop);
-    return proxy != null ? proxy : proxies.computeIfAbsent(loop, l -> newProxy());
+    return proxies.computeIfAbsent(((ContextInternal) vertx.getOrCreateContext()).nettyEventLoop(), loop -> newProxy());
   }
 
   private HttpProxy newProxy() {
