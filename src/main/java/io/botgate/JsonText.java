@@ -46,8 +46,15 @@ public final class JsonText {
     Buffer jsonText();
   }
 
-  /** A JSON value that is JSON text, as UTF-8, already (written by {@link Fields}); written as is. */
-  public record Raw(byte[] utf8) {
+  /**
+   * A JSON object whose members are written straight into the document that holds it, when that document is
+   * written (a debug event's data): neither built as a map first nor written into an array of its own and
+   * copied. It is written on the thread, and in the scratch buffer, of the document around it, so
+   * {@link #writeTo} must not start another document ({@link #fields()}, {@link #utf8}) meanwhile.
+   */
+  @FunctionalInterface
+  public interface Members {
+    void writeTo(Fields fields);
   }
 
   private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
@@ -375,8 +382,10 @@ public final class JsonText {
           put(raw.elements().get(i));
         }
         put(']');
-      } else if (value instanceof Raw raw) {
-        put(raw.utf8());
+      } else if (value instanceof Members members) {
+        put('{');
+        members.writeTo(new Fields(this));
+        put('}');
       } else if (value instanceof Instant instant) {
         string(instant.toString());
       } else {

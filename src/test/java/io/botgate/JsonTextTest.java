@@ -52,6 +52,26 @@ class JsonTextTest {
     assertThat(new String(JsonText.fields().done(), StandardCharsets.UTF_8)).isEqualTo("{}");
   }
 
+  /** Members written into the document that holds them, at any depth, come out as the objects built whole. */
+  @Test
+  void shouldWriteMembersWhereTheyStandAsTheObjectWithThoseEntries() {
+    JsonText.Key name = JsonText.key("na\"me");
+    JsonText.Key inner = JsonText.key("inner");
+    JsonText.Key list = JsonText.key("list");
+    String long1 = "y".repeat(70_000) + "é"; // grows the scratch buffer while the outer document is in it
+    for (String value : Arrays.asList("plain", "a\nb café 😀", null, long1)) {
+      JsonText.Members leaf = fields -> fields.string(name, value).number(JsonText.key("n"), 3);
+      JsonText.Members middle = fields -> fields.value(inner, leaf).value(list, List.of(leaf, "x"))
+        .value(JsonText.key("empty"), (JsonText.Members) f -> { });
+      byte[] written = JsonText.fields().string(name, "outer").value(inner, middle).done();
+      JsonObject leafWhole = new JsonObject().put("na\"me", value).put("n", 3);
+      JsonObject whole = new JsonObject().put("na\"me", "outer").put("inner", new JsonObject().put("inner", leafWhole)
+        .put("list", new JsonArray().add(leafWhole).add("x")).put("empty", new JsonObject()));
+      assertThat(new String(written, StandardCharsets.UTF_8)).isEqualTo(text(whole));
+      assertThat(new String(JsonText.utf8(middle), StandardCharsets.UTF_8)).isEqualTo(text(whole.getJsonObject("inner")));
+    }
+  }
+
   @Test
   void shouldWriteFieldsEncodedOnceAsIfWrittenOneByOne() {
     JsonText.Key kind = JsonText.key("kind");

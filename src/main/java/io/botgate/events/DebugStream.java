@@ -127,11 +127,6 @@ public final class DebugStream implements EventNumbering {
     return emitData(session, null, true, kind, level, text, data);
   }
 
-  /** As {@link #emit}, with data written as JSON text already (a hot path that need not build an object). */
-  public DebugEvent emitEncoded(String session, String kind, String level, String text, JsonText.Raw data) {
-    return emitData(session, null, true, kind, level, text, data);
-  }
-
   /**
    * A session's history, for {@link #emitData} to find without a look-up in the map of all sessions' (with
    * thousands of sessions, a look-up missed the cache a few times: a request's transcript looks it up once
@@ -143,7 +138,7 @@ public final class DebugStream implements EventNumbering {
   }
 
   /**
-   * {@code data}: a JsonObject, a {@link JsonText.Raw} object or null; {@code known}: the session's history
+   * {@code data}: a JsonObject, {@link JsonText.Members} or null; {@code known}: the session's history
    * when the caller has it (see {@link #history}), else null; {@code returned}: whether the caller reads the
    * event returned (else null may be returned).
    */
@@ -247,7 +242,7 @@ public final class DebugStream implements EventNumbering {
       .put("level", level)
       .put("text", text);
     if (data != null) {
-      json.put("data", data instanceof JsonText.Raw raw ? new JsonObject(Buffer.buffer(raw.utf8())) : data);
+      json.put("data", data instanceof JsonText.Members members ? new JsonObject(Buffer.buffer(JsonText.utf8(members))) : data);
     }
     return json;
   }

@@ -50,8 +50,11 @@ public final class Transcript {
     emit(kind, level, text, data);
   }
 
-  /** As {@link #event}, with data written as JSON text already. */
-  public synchronized void encodedEvent(String kind, String level, String text, JsonText.Raw data) {
+  /**
+   * As {@link #event}, with data written into the event's text as it is encoded (a hot path that need not
+   * build an object); {@code data} reads what it writes at once, so nothing it reads may change meanwhile.
+   */
+  public synchronized void encodedEvent(String kind, String level, String text, JsonText.Members data) {
     emit(kind, level, text, data);
   }
 

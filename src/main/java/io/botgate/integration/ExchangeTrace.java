@@ -2,6 +2,7 @@ package io.botgate.integration;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.botgate.JsonText;
 import io.botgate.events.SecretMask;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -28,8 +29,25 @@ final class ExchangeTrace {
   /** Bytes of a body the console shows; the full size is noted beside it. */
   static final int BODY_BYTES_SHOWN = 16 * 1024;
 
+  private static final JsonText.Key NAME = JsonText.key("name");
+  private static final JsonText.Key START_MS = JsonText.key("startMs");
+  private static final JsonText.Key DURATION_MS = JsonText.key("durationMs");
+  private static final JsonText.Key OUTCOME = JsonText.key("outcome");
+  private static final JsonText.Key PHASES = JsonText.key("phases");
+  private static final JsonText.Key MODE = JsonText.key("mode");
+  private static final JsonText.Key REQUEST_HEADERS = JsonText.key("requestHeaders");
+  private static final JsonText.Key REQUEST_BODY = JsonText.key("requestBody");
+  private static final JsonText.Key RESPONSE = JsonText.key("response");
+  private static final JsonText.Key STATUS = JsonText.key("status");
+  private static final JsonText.Key HEADERS = JsonText.key("headers");
+  private static final JsonText.Key BODY = JsonText.key("body");
+  private static final JsonText.Key BYTES = JsonText.key("bytes");
+  private static final JsonText.Key JSON = JsonText.key("json");
+  private static final JsonText.Key TEXT = JsonText.key("text");
+  private static final JsonText.Key TRUNCATED = JsonText.key("truncated");
+
   private final long origin = System.nanoTime();
-  private final JsonArray phases = new JsonArray();
+  private final List<Phase> phases = new ArrayList<>();
   private int responseStatus;
   private MultiMap responseHeaders;
   private String mode;
@@ -41,12 +59,18 @@ final class ExchangeTrace {
   /** A step that began at {@code startNanos} (from {@link #now()}) and ended now. */
   synchronized void phase(String name, long startNanos, String outcome) {
     long end = System.nanoTime();
-    JsonObject phase = new JsonObject().put("name", name).put("startMs", millis(startNanos - origin))
-      .put("durationMs", millis(end - startNanos));
-    if (outcome != null) {
-      phase.put("outcome", outcome);
+    phases.add(new Phase(name, millis(startNanos - origin), millis(end - startNanos), outcome));
+  }
+
+  /** A step as the waterfall shows it; {@code outcome} may be null (not written then). */
+  private record Phase(String name, double startMs, double durationMs, String outcome) implements JsonText.Members {
+    @Override
+    public void writeTo(JsonText.Fields fields) {
+      fields.string(NAME, name).value(START_MS, startMs).value(DURATION_MS, durationMs);
+      if (outcome != null) {
+        fields.string(OUTCOME, outcome);
+      }
     }
-    phases.add(phase);
   }
 
   /** Whether a step was noted. */
@@ -77,35 +101,37 @@ final class ExchangeTrace {
    * from what was sent; the response may quote the request (an echo), so env values are scrubbed from it.
    */
   JsonObject toJson(SecretMask mask, RenderedRequest request, Buffer body, Object parsed) {
-    return addTo(new JsonObject(), mask, request, body, parsed);
+    JsonText.Members members = fields -> writeTo(fields, mask, request, body, parsed);
+    return new JsonObject(Buffer.buffer(JsonText.utf8(members)));
   }
 
-  /** As {@link #toJson}, its members added to {@code json} (an event's data, without a map merged into it). */
-  synchronized JsonObject addTo(JsonObject json, SecretMask mask, RenderedRequest request, Buffer body, Object parsed) {
-    // The list copied, not its phases: a phase is never changed once added (a late attempt may add one more).
-    json.put("phases", new JsonArray(new ArrayList<>(phases.getList())));
+  /**
+   * As {@link #toJson}, its members written into the finish event's data as that is encoded: no object is
+   * built for them first. The phases are written as they are now (a late attempt may add one afterwards).
+   */
+  synchronized void writeTo(JsonText.Fields data, SecretMask mask, RenderedRequest request, Buffer body, Object parsed) {
+    data.value(PHASES, phases);
     if (mode != null) {
-      json.put("mode", mode);
+      data.string(MODE, mode);
     }
     ShownRequest shown = request == null ? null : request.shown();
     if (shown != null) {
-      json.put("requestHeaders", new JsonObject(new LinkedHashMap<>(shown.headers())));
+      data.value(REQUEST_HEADERS, shown.headers());
       String text = request.body() == null ? null : shown.body();
       if (text != null) {
         int bytes = request.body().length();
         Object tree = bytes <= BODY_BYTES_SHOWN ? decodeOrNull(text) : null;
-        json.put("requestBody", shown(mask, shown, false, bytes, () -> text, tree));
+        data.value(REQUEST_BODY, shown(mask, shown, false, bytes, () -> text, tree));
       }
     }
     if (responseStatus > 0) {
       Map<String, Object> headers = new LinkedHashMap<>();
-      // As mask.headers then scrubbed, in one map and without the list of entries.
+      // As mask.headers then scrubbed, in one map (a name sent twice shown once) and without the list of entries.
       responseHeaders.forEach((k, v) -> headers.put(k, mask.isSecret(k) ? SecretMask.MASK : scrub(shown, v)));
-      json.put("response", new JsonObject().put("status", responseStatus)
-        .put("headers", new JsonObject(headers))
-        .put("body", body == null ? null : shown(mask, shown, true, body, parsed)));
+      JsonText.Members shownBody = body == null ? null : shown(mask, shown, true, body, parsed);
+      data.value(RESPONSE, (JsonText.Members) response -> response.number(STATUS, responseStatus)
+        .value(HEADERS, headers).value(BODY, shownBody));
     }
-    return json;
   }
 
   /**
@@ -114,17 +140,17 @@ final class ExchangeTrace {
    * so no secret is cut in two and half shown. {@code scrubTree}: whether env values are searched for in
    * the JSON too (a response; a request's shown body has them masked where they landed already).
    */
-  private static JsonObject shown(SecretMask mask, ShownRequest request, boolean scrubTree, Buffer body,
-                                  Object parsed) {
+  private static JsonText.Members shown(SecretMask mask, ShownRequest request, boolean scrubTree, Buffer body,
+                                        Object parsed) {
     return shown(mask, request, scrubTree, body.length(), () -> body.toString(StandardCharsets.UTF_8), parsed);
   }
 
   /** As above; {@code text} is only decoded when the body is shown as text (a JSON tree is not). */
-  private static JsonObject shown(SecretMask mask, ShownRequest request, boolean scrubTree, int bytes,
-                                  Supplier<String> text, Object parsed) {
-    JsonObject out = new JsonObject().put("bytes", bytes);
+  private static JsonText.Members shown(SecretMask mask, ShownRequest request, boolean scrubTree, int bytes,
+                                        Supplier<String> text, Object parsed) {
     if (parsed != null && bytes <= BODY_BYTES_SHOWN) {
-      return out.put("json", masked(mask, scrubTree ? request : null, parsed));
+      Object tree = masked(mask, scrubTree ? request : null, parsed);
+      return fields -> fields.number(BYTES, bytes).value(JSON, tree);
     }
     String masked = scrub(request, mask.text(text.get()));
     int cut = Math.min(masked.length(), BODY_BYTES_SHOWN);
@@ -132,8 +158,9 @@ final class ExchangeTrace {
       cut--;
     }
     String head = masked.substring(0, cut);
-    return out.put("text", parsed != null ? "(JSON too large to show as a tree)\n" + head : head)
-      .put("truncated", cut < masked.length());
+    String shownText = parsed != null ? "(JSON too large to show as a tree)\n" + head : head;
+    boolean truncated = cut < masked.length();
+    return fields -> fields.number(BYTES, bytes).string(TEXT, shownText).value(TRUNCATED, truncated);
   }
 
   private static String scrub(ShownRequest request, String text) {

@@ -271,9 +271,10 @@ public final class IntegrationExecutor {
       shownLine = null;
       // Written field by field, as the event's own fields are, rather than built as an object to be encoded:
       // every pass-through call has one.
+      Object shownHeaders = mask.headers(headers);
       transcript.encodedEvent(DebugEvent.INTEGRATION, "info", definition.name() + ": " + requestLine(),
-        new JsonText.Raw(JsonText.fields().string(PHASE, "start").string(INTEGRATION, definition.name())
-          .string(METHOD, method.name()).string(URL, maskedUrl).value(HEADERS, mask.headers(headers)).done()));
+        data -> data.string(PHASE, "start").string(INTEGRATION, definition.name()).string(METHOD, method.name())
+          .string(URL, maskedUrl).value(HEADERS, shownHeaders));
     }
 
     /**
@@ -466,26 +467,22 @@ public final class IntegrationExecutor {
       // Masked as the answer they were mapped from is (a field may hold a part of it with a secret-named member);
       // the same map when nothing is to be masked. The session's variables keep the values.
       Object shownFields = ExchangeTrace.masked(mask, rendered == null ? null : rendered.shown(), fields);
-      if (passThrough && !trace.hasPhases()) {
-        // Nothing more to show: the start event showed the headers sent (the definition's declared ones,
-        // which the trace would add, were not), no step ran, and the answer streamed to the caller. The
-        // same fields as below, written one by one rather than built as an object (every pass-through call).
-        transcript.encodedEvent(DebugEvent.INTEGRATION, level, text, new JsonText.Raw(JsonText.fields()
-          .string(PHASE, "finish").string(INTEGRATION, definition.name()).string(REQUEST, requestLine())
+      // Nothing more to show for a pass-through call in which no step ran: the start event showed the headers
+      // sent (the definition's declared ones, which the trace would add, were not) and the answer streamed
+      // to the caller.
+      boolean bare = passThrough && !trace.hasPhases();
+      Buffer body = answered == null ? null : answered.body();
+      transcript.encodedEvent(DebugEvent.INTEGRATION, level, text, data -> {
+        data.string(PHASE, "finish").string(INTEGRATION, definition.name()).string(REQUEST, requestLine())
           .string(STATUS_CODE, result.statusCode()).value(SUCCESS, result.success())
           .number(DURATION_MS, result.durationMs()).number(ATTEMPTS, result.attempts()).string(REASON, reason)
-          .value(FIELDS, shownFields).string(METHOD, method.name()).string(URL, maskedUrl)
-          .value(PHASES, List.of()).done())); // no step, but the member a reader of every finish event expects
-        return;
-      }
-      JsonObject data = new JsonObject(new LinkedHashMap<>(32)).put("phase", "finish")
-        .put("integration", definition.name()).put("request", requestLine()).put("statusCode", result.statusCode())
-        .put("success", result.success()).put("durationMs", result.durationMs()).put("attempts", result.attempts())
-        .put("reason", reason)
-        .put("fields", shownFields instanceof JsonObject masked ? masked : new JsonObject(fields)) // not changed after mapping
-        .put("method", method.name()).put("url", maskedUrl); // a pass-through call's own method
-      transcript.event(DebugEvent.INTEGRATION, level, text,
-        trace.addTo(data, mask, rendered, answered == null ? null : answered.body(), answeredJson));
+          .value(FIELDS, shownFields).string(METHOD, method.name()).string(URL, maskedUrl);
+        if (bare) {
+          data.value(PHASES, List.of()); // no step, but the member a reader of every finish event expects
+        } else {
+          trace.writeTo(data, mask, rendered, body, answeredJson);
+        }
+      });
     }
 
     /** The body as the transform left it in {@code api_<rdv>}: CB's jsonData string, or an object. */
