@@ -57,6 +57,8 @@ public final class IntegrationExecutor {
   private static final JsonText.Key REASON = JsonText.key("reason");
   private static final JsonText.Key FIELDS = JsonText.key("fields");
   private static final JsonText.Key PHASES = JsonText.key("phases");
+  private static final JsonText.Key MODE = JsonText.key("mode");
+  private static final JsonText.Key CREDENTIAL = JsonText.key("credential");
   private static final Logger LOG = LoggerFactory.getLogger(IntegrationExecutor.class);
 
   private final Vertx vertx;
@@ -251,13 +253,15 @@ public final class IntegrationExecutor {
         mode = prepared.mode().label();
         maskedUrl = rendered.shown().url();
         shownLine = null;
-        JsonObject start = new JsonObject().put("phase", "start").put("integration", definition.name())
-          .put("method", definition.method().name()).put("url", maskedUrl)
-          .put("headers", new JsonObject(new LinkedHashMap<>(rendered.shown().headers())));
-        if (prepared.mode() != UpstreamMode.LIVE || definition.credential() != null) {
-          start.put("mode", prepared.mode().label()).put("credential", definition.credential());
-        }
-        transcript.event(DebugEvent.INTEGRATION, "info", definition.name() + ": " + requestLine(), start);
+        boolean showsMode = prepared.mode() != UpstreamMode.LIVE || definition.credential() != null;
+        Map<String, String> headers = rendered.shown().headers();
+        transcript.encodedEvent(DebugEvent.INTEGRATION, "info", definition.name() + ": " + requestLine(), data -> {
+          data.string(PHASE, "start").string(INTEGRATION, definition.name()).string(METHOD, definition.method().name())
+            .string(URL, maskedUrl).value(HEADERS, headers);
+          if (showsMode) {
+            data.string(MODE, mode).string(CREDENTIAL, definition.credential());
+          }
+        });
         long upstreamStart = System.nanoTime();
         return upstream.call(definition, prepared, trace).andThen(done ->
           upstreamMs = (System.nanoTime() - upstreamStart) / 1_000_000);
