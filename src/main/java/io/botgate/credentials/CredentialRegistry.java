@@ -1,10 +1,10 @@
 package io.botgate.credentials;
 
+import io.botgate.PerEventLoop;
 import io.botgate.integration.CredentialGrant;
 import io.botgate.integration.CredentialUnavailable;
 import io.botgate.integration.EgressGuard;
 import io.botgate.integration.IntegrationDefinition;
-import io.botgate.integration.LazyWebClient;
 import io.botgate.integration.UpstreamCredentials;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -30,12 +30,12 @@ public final class CredentialRegistry implements UpstreamCredentials {
 
   private final Map<String, Credential> byName = new ConcurrentSkipListMap<>();
   private final CredentialContext context;
-  /** For token endpoints: most gateways have no OAuth2 credential, so it is made at the first token request. */
-  private final LazyWebClient tokenClient;
+  /** For token endpoints: most gateways have no OAuth2 credential, so each is made at the first token request. */
+  private final PerEventLoop<WebClient> tokenClient;
 
   public CredentialRegistry(Vertx vertx, Map<String, String> env, EgressGuard guard) {
-    this.tokenClient = new LazyWebClient(() -> WebClient.create(vertx, new WebClientOptions().setKeepAlive(true)
-      .setConnectTimeout((int) OAuth2Credential.TOKEN_TIMEOUT_MS).setUserAgentEnabled(false)));
+    this.tokenClient = new PerEventLoop<>(() -> WebClient.create(vertx, new WebClientOptions().setKeepAlive(true)
+      .setConnectTimeout((int) OAuth2Credential.TOKEN_TIMEOUT_MS).setUserAgentEnabled(false)), WebClient::close);
     this.context = new CredentialContext(vertx, Map.copyOf(env), guard, tokenClient::get, System::currentTimeMillis);
   }
 

@@ -1,9 +1,9 @@
 package io.botgate.integration;
 
+import io.botgate.PerEventLoop;
+import io.botgate.events.SecretMask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.botgate.events.SecretMask;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -28,7 +28,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -49,15 +48,8 @@ final class UpstreamCaller {
   private final UpstreamCredentials credentials;
   private final UpstreamOptions options;
   private final RecordedMocks recorded;
-  /**
-   * One Web Client per event-loop thread. Vert.x 5's pool hands a free connection to any caller whatever
-   * loop the connection lives on, and a connection on another loop costs two thread hops per call (the
-   * write handed over, the answer handed back): about a fifth of the gateway's CPU under load. A client
-   * used from a single loop only ever opens connections on that loop.
-   */
-  private final Map<Thread, WebClient> perLoop = new ConcurrentHashMap<>();
-  /** For calls made off the event loops (worker threads, tests), made at the first such call. */
-  private final LazyWebClient shared = new LazyWebClient(this::newClient);
+  /** A Web Client per event loop, so a call never leaves its loop, and one for calls made off the loops. */
+  private final PerEventLoop<WebClient> clients = new PerEventLoop<>(this::newClient, WebClient::close);
 
   UpstreamCaller(Vertx vertx, EgressGuard guard, SecretMask mask, long maxBodyBytes) {
     this(vertx, guard, mask, maxBodyBytes, UpstreamCredentials.NONE, UpstreamOptions.defaults(), new RecordedMocks(vertx, null));
@@ -187,9 +179,7 @@ final class UpstreamCaller {
   }
 
   private WebClient client() {
-    return Context.isOnEventLoopThread()
-      ? perLoop.computeIfAbsent(Thread.currentThread(), thread -> newClient())
-      : shared.get();
+    return clients.get();
   }
 
   /**
@@ -215,8 +205,7 @@ final class UpstreamCaller {
   }
 
   void close() {
-    perLoop.values().forEach(WebClient::close);
-    shared.close();
+    clients.close();
   }
 
   /** One execution: its attempts, its deadline, its single outcome. */

@@ -1,12 +1,12 @@
 package io.botgate.proxy;
 
 import io.botgate.GatewayError;
+import io.botgate.PerEventLoop;
 import io.botgate.integration.EgressGuard;
 import io.botgate.integration.IntegrationDefinition;
 import io.botgate.integration.IntegrationExecutor;
 import io.botgate.integration.IntegrationRegistry;
 import io.botgate.integration.UpstreamCredentials;
-import io.netty.channel.EventLoop;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -14,7 +14,6 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.PoolOptions;
-import io.vertx.core.internal.ContextInternal;
 import io.vertx.ext.web.Router;
 import io.vertx.httpproxy.HttpProxy;
 import io.vertx.httpproxy.ProxyOptions;
@@ -22,10 +21,6 @@ import io.vertx.httpproxy.ProxyOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
 /**
@@ -43,16 +38,16 @@ public final class PassThroughProxy {
   private final Vertx vertx;
   private final PassThroughInterceptor interceptor;
   /**
-   * A client and a proxy for each event loop, made on it at its first call, as executions have a Web Client
-   * per loop ({@code UpstreamCaller}). With one client for all, a call took whichever pooled connection was
-   * free, often one another event loop had opened: the request was handed to that loop to be written and the
-   * answer handed back to be passed on (under pass-through load, 23-29 % of the gateway's CPU samples ran in
-   * such handed-over tasks; 0.1 % with a client per loop). A loop's own client opens its connections on that
-   * loop, so a call never leaves it.
+   * A client and a proxy for each event loop, as executions have a Web Client per loop ({@code UpstreamCaller}).
+   * With one client for all, a call took whichever pooled connection was free, often one another event loop
+   * had opened: the request was handed to that loop to be written and the answer handed back to be passed on
+   * (under pass-through load, 23-29 % of the gateway's CPU samples ran in such handed-over tasks; 0.1 % with a
+   * client per loop).
    */
-  private final Map<EventLoop, HttpProxy> proxies = new ConcurrentHashMap<>();
-  /** Held here: Vert.x 5 closes a client nothing refers to any more, in the middle of a call. */
-  private final List<HttpClient> clients = new CopyOnWriteArrayList<>();
+  private final PerEventLoop<Loop> loops = new PerEventLoop<>(this::newLoop, loop -> loop.client().close());
+
+  private record Loop(HttpClient client, HttpProxy proxy) {
+  }
 
   public PassThroughProxy(Vertx vertx, IntegrationRegistry registry, IntegrationExecutor executor, EgressGuard guard,
                           PassThroughOptions options, String authToken) {
@@ -68,19 +63,18 @@ public final class PassThroughProxy {
 
   /** The proxy of the event loop calling, made at its first call. */
   private HttpProxy proxy() {
-    return proxies.computeIfAbsent(((ContextInternal) vertx.getOrCreateContext()).nettyEventLoop(), loop -> newProxy());
+    return loops.get().proxy();
   }
 
-  private HttpProxy newProxy() {
+  private Loop newLoop() {
     HttpClient client = vertx.httpClientBuilder()
       .with(new HttpClientOptions().setKeepAlive(true).setConnectTimeout((int) IntegrationDefinition.DEFAULT_TIMEOUT_MS))
       .with(new PoolOptions().setHttp1MaxSize(PassThroughOptions.DEFAULT_POOL_SIZE))
       .build();
-    clients.add(client);
     // WebSocket support off: the interceptor answers an upgrade with a JSON error instead.
-    return HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(false), client)
+    return new Loop(client, HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(false), client)
       .origin(interceptor::origin)
-      .addInterceptor(interceptor);
+      .addInterceptor(interceptor));
   }
 
   /** Mounts {@code /proxy/*}; no body handler may run before it (the body streams). */
@@ -143,6 +137,6 @@ public final class PassThroughProxy {
   }
 
   public void close() {
-    clients.forEach(HttpClient::close);
+    loops.close();
   }
 }
