@@ -27,7 +27,7 @@ public final class PerEventLoop<T> {
 
   /**
    * @param make  makes one (called on the loop it is for, or off the loops for the shared one)
-   * @param close closes one, at {@link #close}
+   * @param close closes one, at {@link #close}; may be called more than once for one
    */
   public PerEventLoop(Supplier<T> make, Consumer<T> close) {
     this.make = make;
@@ -39,7 +39,11 @@ public final class PerEventLoop<T> {
     if (!Context.isOnEventLoopThread()) {
       return shared();
     }
-    return loops.computeIfAbsent(Thread.currentThread(), thread -> made()); // no lock taken on a hit
+    T mine = loops.computeIfAbsent(Thread.currentThread(), thread -> made()); // no lock taken on a hit
+    if (closed) {
+      close.accept(mine); // made just before close() and put in the map after close() had walked it
+    }
+    return mine;
   }
 
   private synchronized T shared() {
