@@ -1,5 +1,6 @@
 package io.botgate.credentials;
 
+import io.botgate.PerEventLoop;
 import io.botgate.integration.CredentialGrant;
 import io.botgate.integration.CredentialUnavailable;
 import io.botgate.integration.IntegrationDefinition;
@@ -27,8 +28,9 @@ import java.util.List;
 
 /**
  * Mutual TLS: a client certificate and its key in PEM (inline, from {@code {$env.NAME}}, or the path of a PEM
- * file), and optionally the CA to trust instead of the JDK's. Each such credential has its own client, made
- * once and kept: Vert.x closes a client nothing refers to. An expired certificate makes the credential
+ * file), and optionally the CA to trust instead of the JDK's. Each such credential has its own clients, one per
+ * event loop (as executions and the pass-through have theirs), made at the first call on each and kept: Vert.x
+ * closes a client nothing refers to. An expired certificate makes the credential
  * unavailable ("460") rather than failing a handshake with a less telling error.
  */
 final class MtlsCredential extends Credential {
@@ -45,8 +47,12 @@ final class MtlsCredential extends Credential {
     this.ca = ca;
   }
 
-  /** The client made with the certificate, and until when the certificate is valid. */
-  private record Built(HttpClient http, WebClient web, Instant notBefore, Instant notAfter) {
+  /** The clients made with the certificate (one per event loop), and when the certificate is valid. */
+  private record Built(PerEventLoop<Clients> clients, Instant notBefore, Instant notAfter) {
+  }
+
+  /** An HTTP client with the certificate (for the pass-through) and the Web Client over it (for executions). */
+  private record Clients(HttpClient http, WebClient web) {
   }
 
   @Override
@@ -90,7 +96,8 @@ final class MtlsCredential extends Credential {
       if (now.isBefore(b.notBefore())) {
         return Future.failedFuture(unavailable("its client certificate is valid only from " + b.notBefore()));
       }
-      return Future.succeededFuture(new CredentialGrant(name(), List.of(), List.of(), b.http(), b.web(), false));
+      Clients clients = b.clients().get(); // the calling loop's: a call on it never hops to another loop
+      return Future.succeededFuture(new CredentialGrant(name(), List.of(), List.of(), clients.http(), clients.web(), false));
     });
   }
 
@@ -126,9 +133,12 @@ final class MtlsCredential extends Credential {
       }
       options.setTrustOptions(trust);
     }
-    HttpClient http = context.vertx().httpClientBuilder().with(options).with(new PoolOptions().setHttp1MaxSize(64)).build();
+    PerEventLoop<Clients> clients = new PerEventLoop<>(() -> {
+      HttpClient http = context.vertx().httpClientBuilder().with(options).with(new PoolOptions().setHttp1MaxSize(64)).build();
+      return new Clients(http, WebClient.wrap(http));
+    }, made -> made.http().close());
     X509Certificate leaf = chain.get(0);
-    return new Built(http, WebClient.wrap(http), leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant());
+    return new Built(clients, leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant());
   }
 
   /** PEM text as written or from the environment, or read from the file it names. */
@@ -151,7 +161,7 @@ final class MtlsCredential extends Credential {
   @Override
   synchronized void close() {
     if (built != null) {
-      built.onSuccess(b -> b.http().close());
+      built.onSuccess(b -> b.clients().close());
     }
   }
 
