@@ -174,7 +174,10 @@ public final class DebugStream implements EventNumbering {
     ClusterEvents across = cluster;
     DebugEvent event = null;
     Consumer<DebugEvent>[] listening = listeners; // read once: one added meanwhile must not get a null event
-    if (returned || across != null || listening.length > 0) {
+    // Published on the bus here (not where nobody receives it: BusReceivers); the event is kept and on
+    // consoles either way. Data written as members is published from the event's text, never written twice.
+    boolean toBus = vertx != null && (receivers == null || receivers.has(session));
+    if (returned || across != null || listening.length > 0 || toBus && data instanceof JsonText.Members) {
       event = new DebugEvent(seq, session, fields.done());
       keep(seq, event.utf8(), event.utf8().length, history);
     } else {
@@ -186,16 +189,15 @@ public final class DebugStream implements EventNumbering {
     // Delivered under the lock so that every listener sees a session's events in seq order.
     if (vertx != null) {
       if (across == null) {
-        // Not to a bus where nobody receives it (BusReceivers); the event is kept and on consoles either way.
-        if (receivers == null || receivers.has(session)) {
-          vertx.eventBus().publish(ADDRESS_PREFIX + session, asJson(seq, session, now, kind, level, text, data));
+        if (toBus) {
+          vertx.eventBus().publish(ADDRESS_PREFIX + session, asJson(event, seq, session, now, kind, level, text, data));
         }
       } else {
         String address = ADDRESS_PREFIX + session;
         DeliveryOptions delivery = across.delivery(address);
         // Consumed on no other node: as without a cluster, published only where someone receives it here.
-        if (!ClusterEvents.isLocal(delivery) || receivers == null || receivers.has(session)) {
-          vertx.eventBus().publish(address, asJson(seq, session, now, kind, level, text, data), delivery);
+        if (!ClusterEvents.isLocal(delivery) || toBus) {
+          vertx.eventBus().publish(address, asJson(event, seq, session, now, kind, level, text, data), delivery);
         }
         across.publish(event);
       }
@@ -231,9 +233,16 @@ public final class DebugStream implements EventNumbering {
     return fields;
   }
 
-  /** The event as the JSON object published on the bus, with the fields of its text, in the same order. */
-  private static JsonObject asJson(long seq, String session, long now, String kind, String level, String text,
-                                   Object data) {
+  /**
+   * The event as the JSON object published on the bus, with the fields of its text, in the same order: built
+   * from its parts, or, when its data was written as members, decoded from its text ({@code event}, made then;
+   * else it may be null).
+   */
+  private static JsonObject asJson(DebugEvent event, long seq, String session, long now, String kind, String level,
+                                   String text, Object data) {
+    if (data instanceof JsonText.Members) {
+      return new JsonObject(Buffer.buffer(event.utf8()));
+    }
     JsonObject json = new JsonObject()
       .put("seq", seq)
       .put("session", session)
@@ -242,7 +251,7 @@ public final class DebugStream implements EventNumbering {
       .put("level", level)
       .put("text", text);
     if (data != null) {
-      json.put("data", data instanceof JsonText.Members members ? new JsonObject(Buffer.buffer(JsonText.utf8(members))) : data);
+      json.put("data", data);
     }
     return json;
   }

@@ -101,37 +101,52 @@ final class ExchangeTrace {
    * from what was sent; the response may quote the request (an echo), so env values are scrubbed from it.
    */
   JsonObject toJson(SecretMask mask, RenderedRequest request, Buffer body, Object parsed) {
-    JsonText.Members members = fields -> writeTo(fields, mask, request, body, parsed);
-    return new JsonObject(Buffer.buffer(JsonText.utf8(members)));
+    return new JsonObject(Buffer.buffer(JsonText.utf8(details(mask, request, body, parsed))));
   }
 
   /**
-   * As {@link #toJson}, its members written into the finish event's data as that is encoded: no object is
-   * built for them first. The phases are written as they are now (a late attempt may add one afterwards).
+   * As {@link #toJson}, as members the finish event writes into its data as that is encoded (no object built
+   * for them). Everything shown is worked out now (masking, decoding, the phases so far: a late attempt may add
+   * one afterwards), so writing them only writes, under the event's locks, the same each time.
    */
-  synchronized void writeTo(JsonText.Fields data, SecretMask mask, RenderedRequest request, Buffer body, Object parsed) {
-    data.value(PHASES, phases);
-    if (mode != null) {
-      data.string(MODE, mode);
-    }
+  synchronized JsonText.Members details(SecretMask mask, RenderedRequest request, Buffer body, Object parsed) {
+    List<Phase> steps = List.copyOf(phases);
+    String shownMode = mode;
     ShownRequest shown = request == null ? null : request.shown();
-    if (shown != null) {
-      data.value(REQUEST_HEADERS, shown.headers());
-      String text = request.body() == null ? null : shown.body();
-      if (text != null) {
-        int bytes = request.body().length();
-        Object tree = bytes <= BODY_BYTES_SHOWN ? decodeOrNull(text) : null;
-        data.value(REQUEST_BODY, shown(mask, shown, false, bytes, () -> text, tree));
-      }
+    Map<String, String> requestHeaders = shown == null ? null : shown.headers();
+    JsonText.Members requestBody = null;
+    String text = shown == null || request.body() == null ? null : shown.body();
+    if (text != null) {
+      int bytes = request.body().length();
+      Object tree = bytes <= BODY_BYTES_SHOWN ? decodeOrNull(text) : null;
+      requestBody = shown(mask, shown, false, bytes, () -> text, tree);
     }
+    JsonText.Members response = null;
     if (responseStatus > 0) {
+      int status = responseStatus;
       Map<String, Object> headers = new LinkedHashMap<>();
       // As mask.headers then scrubbed, in one map (a name sent twice shown once) and without the list of entries.
       responseHeaders.forEach((k, v) -> headers.put(k, mask.isSecret(k) ? SecretMask.MASK : scrub(shown, v)));
       JsonText.Members shownBody = body == null ? null : shown(mask, shown, true, body, parsed);
-      data.value(RESPONSE, (JsonText.Members) response -> response.number(STATUS, responseStatus)
-        .value(HEADERS, headers).value(BODY, shownBody));
+      response = fields -> fields.number(STATUS, status).value(HEADERS, headers).value(BODY, shownBody);
     }
+    JsonText.Members sent = requestBody;
+    JsonText.Members received = response;
+    return data -> {
+      data.value(PHASES, steps);
+      if (shownMode != null) {
+        data.string(MODE, shownMode);
+      }
+      if (requestHeaders != null) {
+        data.value(REQUEST_HEADERS, requestHeaders);
+        if (sent != null) {
+          data.value(REQUEST_BODY, sent);
+        }
+      }
+      if (received != null) {
+        data.value(RESPONSE, received);
+      }
+    };
   }
 
   /**

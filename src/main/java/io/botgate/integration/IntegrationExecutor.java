@@ -474,17 +474,17 @@ public final class IntegrationExecutor {
       // Nothing more to show for a pass-through call in which no step ran: the start event showed the headers
       // sent (the definition's declared ones, which the trace would add, were not) and the answer streamed
       // to the caller.
-      boolean bare = passThrough && !trace.hasPhases();
-      Buffer body = answered == null ? null : answered.body();
+      JsonText.Members details = passThrough && !trace.hasPhases() ? null
+        : trace.details(mask, rendered, answered == null ? null : answered.body(), answeredJson);
       transcript.encodedEvent(DebugEvent.INTEGRATION, level, text, data -> {
         data.string(PHASE, "finish").string(INTEGRATION, definition.name()).string(REQUEST, requestLine())
           .string(STATUS_CODE, result.statusCode()).value(SUCCESS, result.success())
           .number(DURATION_MS, result.durationMs()).number(ATTEMPTS, result.attempts()).string(REASON, reason)
           .value(FIELDS, shownFields).string(METHOD, method.name()).string(URL, maskedUrl);
-        if (bare) {
+        if (details == null) {
           data.value(PHASES, List.of()); // no step, but the member a reader of every finish event expects
         } else {
-          trace.writeTo(data, mask, rendered, body, answeredJson);
+          details.writeTo(data);
         }
       });
     }

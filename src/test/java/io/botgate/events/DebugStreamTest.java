@@ -1,10 +1,17 @@
 package io.botgate.events;
 
+import io.botgate.JsonText;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -296,5 +303,38 @@ class DebugStreamTest {
       inBusy += kept.size();
     }
     assertThat(inBusy).isEqualTo(stream.kept() - 1);
+  }
+
+  /**
+   * An event whose data is written as members (a pass-through call's, nothing else reading it) is published on
+   * the bus as the text kept, its writer run once: the bus copy is decoded from the event's text.
+   */
+  @Test
+  @Timeout(30)
+  void shouldPublishMembersDataAsKeptWritingItOnce() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      DebugStream stream = new DebugStream(vertx, 100, 100_000, 60_000, now::get);
+      CompletableFuture<JsonObject> published = new CompletableFuture<>();
+      vertx.eventBus().<JsonObject>consumer(DebugStream.ADDRESS_PREFIX + "bus", m -> published.complete(m.body()))
+        .completion().await();
+      AtomicInteger writes = new AtomicInteger();
+      JsonText.Members data = fields -> {
+        writes.incrementAndGet();
+        fields.string(JsonText.key("phase"), "finish").number(JsonText.key("n"), 7)
+          .value(JsonText.key("list"), List.of("a", 1));
+      };
+      Transcript.streamedOnly(stream, "bus").encodedEvent("integration", "info", "done", data);
+      JsonObject onBus = published.get(10, TimeUnit.SECONDS);
+      JsonObject kept = stream.page("bus", 0, 10).await().events().get(0).toJson();
+      assertThat(writes).hasValue(1);
+      assertThat(onBus).isEqualTo(kept);
+      assertThat(onBus.getJsonObject("data")).isEqualTo(new JsonObject().put("phase", "finish").put("n", 7)
+        .put("list", new JsonArray().add("a").add(1)));
+      assertThat(onBus.getString("text")).isEqualTo("done");
+      assertThat(onBus.getLong("seq")).isEqualTo(1L);
+    } finally {
+      vertx.close().await();
+    }
   }
 }
