@@ -4,7 +4,9 @@ import io.botgate.PerEventLoop;
 import io.botgate.integration.CredentialGrant;
 import io.botgate.integration.CredentialUnavailable;
 import io.botgate.integration.IntegrationDefinition;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -88,17 +90,34 @@ final class MtlsCredential extends Credential {
       }
       ready = built;
     }
-    return ready.compose(b -> {
-      Instant now = Instant.ofEpochMilli(context.clock().getAsLong());
-      if (now.isAfter(b.notAfter())) {
-        return Future.failedFuture(unavailable("its client certificate expired on " + b.notAfter()));
+    if (ready.succeeded()) {
+      return grant(ready.result(), context); // on the caller's thread, so with its loop's client
+    }
+    // The first calls: the build's future completes on the context of the call that started it, so each
+    // caller takes its grant back to its own context (where its call goes on) before choosing a client.
+    Context caller = context.vertx().getOrCreateContext();
+    Promise<CredentialGrant> granted = Promise.promise();
+    ready.onComplete(done -> caller.runOnContext(v -> {
+      if (done.failed()) {
+        granted.fail(done.cause());
+      } else {
+        grant(done.result(), context).onComplete(granted);
       }
-      if (now.isBefore(b.notBefore())) {
-        return Future.failedFuture(unavailable("its client certificate is valid only from " + b.notBefore()));
-      }
-      Clients clients = b.clients().get(); // the calling loop's: a call on it never hops to another loop
-      return Future.succeededFuture(new CredentialGrant(name(), List.of(), List.of(), clients.http(), clients.web(), false));
-    });
+    }));
+    return granted.future();
+  }
+
+  /** The grant with the calling loop's client, if the certificate is valid now. */
+  private Future<CredentialGrant> grant(Built b, CredentialContext context) {
+    Instant now = Instant.ofEpochMilli(context.clock().getAsLong());
+    if (now.isAfter(b.notAfter())) {
+      return Future.failedFuture(unavailable("its client certificate expired on " + b.notAfter()));
+    }
+    if (now.isBefore(b.notBefore())) {
+      return Future.failedFuture(unavailable("its client certificate is valid only from " + b.notBefore()));
+    }
+    Clients clients = b.clients().get(); // the calling loop's: a call on it never hops to another loop
+    return Future.succeededFuture(new CredentialGrant(name(), List.of(), List.of(), clients.http(), clients.web(), false));
   }
 
   /** Reads the PEM texts, checks them and makes the client. Blocking (files, key parsing). */

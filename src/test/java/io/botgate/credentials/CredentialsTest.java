@@ -1,6 +1,10 @@
 package io.botgate.credentials;
 
 import io.botgate.TestGateway;
+import io.botgate.integration.CredentialGrant;
+import io.botgate.integration.EgressGuard;
+import io.vertx.core.AbstractVerticle;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -29,7 +33,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -289,6 +296,69 @@ class CredentialsTest {
     assertThat(status(run("m1", "wrongCertApi"))).as("a certificate the server does not trust").isEqualTo("502");
     declare("noCertApi", url, null);
     assertThat(status(run("m1", "noCertApi"))).isEqualTo("502");
+  }
+
+  /**
+   * A grant carries the client of the event loop that asked for it, the first grants (while the credential is
+   * being built on a worker) too, and comes back on that loop, where the call goes on.
+   */
+  @Test
+  void shouldGrantEachEventLoopAClientOfItsOwnWithTheCertificate(Vertx vertx) throws Exception {
+    CredentialRegistry registry = new CredentialRegistry(vertx, Map.of(), new EgressGuard(List.of("127.0.0.1")));
+    registry.load(new JsonArray().add(new JsonObject().put("name", "loopCert").put("type", "mtls")
+      .put("cert", client.cert()).put("key", client.key()).put("ca", server.cert())).encode(), "test");
+    try {
+      List<Context> loops = new ArrayList<>();
+      for (int i = 0; i < 4; i++) { // the loops of four deployments: at least two different ones
+        CompletableFuture<Context> found = new CompletableFuture<>();
+        result(vertx.deployVerticle(new AbstractVerticle() {
+          @Override
+          public void start() {
+            found.complete(context);
+          }
+        }));
+        loops.add(found.get(10, TimeUnit.SECONDS));
+      }
+      record Granted(Thread asked, Thread answered, CredentialGrant grant) {
+      }
+      List<Granted> grants = new ArrayList<>();
+      for (int round = 0; round < 2; round++) { // the first grants wait for the build; the second are at once
+        List<CompletableFuture<Granted>> pending = new ArrayList<>();
+        for (Context loop : loops) {
+          CompletableFuture<Granted> one = new CompletableFuture<>();
+          loop.runOnContext(v -> {
+            Thread asked = Thread.currentThread();
+            registry.obtain("loopCert").onComplete(done -> {
+              if (done.failed()) {
+                one.completeExceptionally(done.cause());
+              } else {
+                one.complete(new Granted(asked, Thread.currentThread(), done.result()));
+              }
+            });
+          });
+          pending.add(one);
+        }
+        for (CompletableFuture<Granted> one : pending) {
+          grants.add(one.get(20, TimeUnit.SECONDS));
+        }
+      }
+      assertThat(grants.stream().map(Granted::asked).distinct().count()).as("loops asked from").isGreaterThan(1);
+      for (Granted g : grants) {
+        assertThat(g.answered()).as("the grant comes back on the loop that asked").isSameAs(g.asked());
+        for (Granted other : grants) {
+          assertThat(g.grant().webClient() == other.grant().webClient())
+            .as("the same client exactly where the loop is the same").isEqualTo(g.asked() == other.asked());
+        }
+      }
+      // Each loop's client presents the certificate.
+      for (Granted g : grants) {
+        JsonObject seen = result(g.grant().webClient().getAbs("https://127.0.0.1:" + tls.actualPort() + "/hello").send())
+          .bodyAsJsonObject();
+        assertThat(seen.getString("client")).isEqualTo("CN=bot-client");
+      }
+    } finally {
+      registry.close();
+    }
   }
 
   @Test
