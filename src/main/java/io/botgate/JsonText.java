@@ -49,8 +49,8 @@ public final class JsonText {
   /**
    * A JSON object whose members are written straight into the document that holds it, when that document is
    * written (a debug event's data): neither built as a map first nor written into an array of its own and
-   * copied. It is written on the thread, and in the scratch buffer, of the document around it, so
-   * {@link #writeTo} must not start another document ({@link #fields()}, {@link #utf8}) meanwhile.
+   * copied. It is written on the thread, and in the scratch buffer, of the document around it; a document it
+   * starts meanwhile ({@link #fields()}, {@link #utf8}) gets a buffer of its own.
    */
   @FunctionalInterface
   public interface Members {
@@ -131,7 +131,7 @@ public final class JsonText {
    * {@link Fields#done()} once, before starting another document on the same thread.
    */
   public static Fields fields() {
-    Out out = SCRATCH.get();
+    Out out = scratch();
     out.length = 0;
     out.put('{');
     return new Fields(out);
@@ -278,7 +278,7 @@ public final class JsonText {
    * go (the buffer's text is not made a string of its own first). {@code before} and {@code after} are ASCII.
    */
   public static String text(String before, Buffer middle, String after) {
-    Out out = SCRATCH.get();
+    Out out = scratch();
     out.length = 0;
     out.ascii(before);
     out.put(middle);
@@ -292,10 +292,20 @@ public final class JsonText {
   }
 
   private static Out write(Object value) {
-    Out out = SCRATCH.get();
+    Out out = scratch();
     out.length = 0;
     out.value(value);
     return out;
+  }
+
+  /**
+   * This thread's scratch buffer, or a buffer of its own for a document started while members are being
+   * written into the scratch one (a {@link Members} that encodes something on the side): never two documents
+   * in one buffer.
+   */
+  private static Out scratch() {
+    Out out = SCRATCH.get();
+    return out.inMembers == 0 ? out : new Out(256, 64);
   }
 
   /** Lets a buffer that grew for a large document go, so a thread does not hold on to it. */
@@ -313,6 +323,8 @@ public final class JsonText {
     byte[] bytes;
     char[] chars;
     int length;
+    /** How deep in {@link Members} being written the document in this buffer is. */
+    int inMembers;
 
     Out(int bytes, int chars) {
       this.bytes = new byte[bytes];
@@ -384,7 +396,12 @@ public final class JsonText {
         put(']');
       } else if (value instanceof Members members) {
         put('{');
-        members.writeTo(new Fields(this));
+        inMembers++;
+        try {
+          members.writeTo(new Fields(this));
+        } finally {
+          inMembers--;
+        }
         put('}');
       } else if (value instanceof Instant instant) {
         string(instant.toString());

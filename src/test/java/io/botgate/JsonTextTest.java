@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +71,28 @@ class JsonTextTest {
       assertThat(new String(written, StandardCharsets.UTF_8)).isEqualTo(text(whole));
       assertThat(new String(JsonText.utf8(middle), StandardCharsets.UTF_8)).isEqualTo(text(whole.getJsonObject("inner")));
     }
+  }
+
+  /** A document started while members are written gets a buffer of its own: neither document is torn. */
+  @Test
+  void shouldKeepADocumentStartedInsideMembersApart() {
+    JsonText.Key inner = JsonText.key("inner");
+    JsonText.Key side = JsonText.key("side");
+    List<String> sides = new ArrayList<>();
+    JsonText.Members members = fields -> {
+      fields.string(inner, "before");
+      sides.add(new String(JsonText.utf8(new JsonObject().put("x", "y".repeat(5000))), StandardCharsets.UTF_8));
+      sides.add(new String(JsonText.fields().number(JsonText.key("n"), 1).done(), StandardCharsets.UTF_8));
+      fields.string(side, "after");
+    };
+    byte[] written = JsonText.fields().string(JsonText.key("outer"), "o").value(JsonText.key("data"), members)
+      .number(JsonText.key("last"), 2).done();
+    assertThat(new String(written, StandardCharsets.UTF_8)).isEqualTo(text(new JsonObject().put("outer", "o")
+      .put("data", new JsonObject().put("inner", "before").put("side", "after")).put("last", 2)));
+    assertThat(sides).containsExactly(text(new JsonObject().put("x", "y".repeat(5000))), "{\"n\":1}");
+    // and the thread's buffer serves the next document as before
+    assertThat(new String(JsonText.fields().number(JsonText.key("k"), 3).done(), StandardCharsets.UTF_8))
+      .isEqualTo("{\"k\":3}");
   }
 
   @Test
