@@ -81,7 +81,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true; stop_nginx; rm -rf "$WORK"' EXIT
 
 [ -n "${SKIP_BUILD:-}" ] || nice -n 10 mvn -B -q package -DskipTests
 
-PORTS=${PORTS:-18080} # the first of five ports in a row: the gateway, the upstream, nginx, PlainProxy, and the gateway without metrics
+PORTS=${PORTS:-18080} # the first of seven ports in a row: the gateway, the upstream, nginx, PlainProxy, the gateway without metrics, the base build, PlainProxy per loop
 GATEWAY=$PORTS UPSTREAM=$((PORTS + 1)) PROXY=$((PORTS + 2)) PLAIN=$((PORTS + 3))
 # about 1 KB of JSON, as in the measurement: three FAQ results whose titles the execution maps
 BODY='{"query":"bench","total":3,"page":1,"results":[{"id":1,"title":"How do I reset my password?","url":"https://help.example.com/articles/reset-password","category":"account","snippet":"Open the app, go to Settings and follow the steps shown on screen. If that does not work, our agents can help you in the chat.","updated":"2026-11-21T10:00:00Z","score":0.8},{"id":2,"title":"How do I pay my bill?","url":"https://help.example.com/articles/pay-bill","category":"billing","snippet":"Open the app, go to Settings and follow the steps shown on screen. If that does not work, our agents can help you in the chat.","updated":"2026-11-22T10:00:00Z","score":0.7},{"id":3,"title":"How do I turn on roaming?","url":"https://help.example.com/articles/roaming","category":"travel","snippet":"Open the app, go to Settings and follow the steps shown on screen. If that does not work, our agents can help you in the chat.","updated":"2026-11-23T10:00:00Z","score":0.6}]}'

@@ -52,7 +52,7 @@ public final class Transcript {
 
   /**
    * As {@link #event}, with data written into the event's text as it is encoded (a hot path that need not
-   * build an object); {@code data} reads what it writes at once, so nothing it reads may change meanwhile.
+   * build an object). It is written under the event's locks: it should only write what was worked out before.
    */
   public synchronized void encodedEvent(String kind, String level, String text, JsonText.Members data) {
     emit(kind, level, text, data);

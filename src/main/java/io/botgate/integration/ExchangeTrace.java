@@ -113,32 +113,15 @@ final class ExchangeTrace {
     List<Phase> steps = List.copyOf(phases);
     String shownMode = mode;
     ShownRequest shown = request == null ? null : request.shown();
-    Map<String, String> requestHeaders = shown == null ? null : shown.headers();
-    JsonText.Members requestBody = null;
-    String text = shown == null || request.body() == null ? null : shown.body();
-    if (text != null) {
-      int bytes = request.body().length();
-      Object tree = bytes <= BODY_BYTES_SHOWN ? decodeOrNull(text) : null;
-      requestBody = shown(mask, shown, false, bytes, () -> text, tree);
-    }
-    JsonText.Members response = null;
-    if (responseStatus > 0) {
-      int status = responseStatus;
-      Map<String, Object> headers = new LinkedHashMap<>();
-      // As mask.headers then scrubbed, in one map (a name sent twice shown once) and without the list of entries.
-      responseHeaders.forEach((k, v) -> headers.put(k, mask.isSecret(k) ? SecretMask.MASK : scrub(shown, v)));
-      JsonText.Members shownBody = body == null ? null : shown(mask, shown, true, body, parsed);
-      response = fields -> fields.number(STATUS, status).value(HEADERS, headers).value(BODY, shownBody);
-    }
-    JsonText.Members sent = requestBody;
-    JsonText.Members received = response;
+    JsonText.Members sent = shown == null ? null : requestBody(mask, request, shown);
+    JsonText.Members received = responseStatus > 0 ? response(mask, shown, body, parsed) : null;
     return data -> {
       data.value(PHASES, steps);
       if (shownMode != null) {
         data.string(MODE, shownMode);
       }
-      if (requestHeaders != null) {
-        data.value(REQUEST_HEADERS, requestHeaders);
+      if (shown != null) {
+        data.value(REQUEST_HEADERS, shown.headers());
         if (sent != null) {
           data.value(REQUEST_BODY, sent);
         }
@@ -147,6 +130,27 @@ final class ExchangeTrace {
         data.value(RESPONSE, received);
       }
     };
+  }
+
+  /** The request's body as shown, or null when it had none. */
+  private static JsonText.Members requestBody(SecretMask mask, RenderedRequest request, ShownRequest shown) {
+    String text = request.body() == null ? null : shown.body();
+    if (text == null) {
+      return null;
+    }
+    int bytes = request.body().length();
+    Object tree = bytes <= BODY_BYTES_SHOWN ? decodeOrNull(text) : null;
+    return shown(mask, shown, false, bytes, () -> text, tree);
+  }
+
+  /** The answer noted last as shown: its status, its headers masked and scrubbed, its body. */
+  private JsonText.Members response(SecretMask mask, ShownRequest shown, Buffer body, Object parsed) {
+    int status = responseStatus;
+    Map<String, Object> headers = new LinkedHashMap<>();
+    // As mask.headers then scrubbed, in one map (a name sent twice shown once) and without the list of entries.
+    responseHeaders.forEach((k, v) -> headers.put(k, mask.isSecret(k) ? SecretMask.MASK : scrub(shown, v)));
+    JsonText.Members shownBody = body == null ? null : shown(mask, shown, true, body, parsed);
+    return fields -> fields.number(STATUS, status).value(HEADERS, headers).value(BODY, shownBody);
   }
 
   /**
