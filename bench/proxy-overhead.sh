@@ -11,36 +11,39 @@
 #   (e) botgate's pass-through (/proxy/pass/faq over 10,000 sessions, each call recorded and published);
 #   (h) vertx-http-proxy alone with a client per event loop (PlainProxy per-loop), as botgate's executions and
 #       pass-through have: no call is handed from one event loop to another. Not a target's yardstick (the
-#       issues name (d)); printed so that what botgate gains by its clients per loop is seen apart from the rest.
+#       issues name (d)); printed so that what botgate gains by its clients per loop is seen apart from the rest;
+#   (i) the job of (c) written by hand on Vert.x alone (bench/BareExecution.java, the same jars, a client per event
+#       loop): the body's variables read, the request rendered, the answer decoded, its titles mapped and kept as
+#       the session's last result, answered as JSON; no debug events, history, masking, meters or checks. Not a
+#       target's yardstick either: (i)/(d) shows what the job itself costs beside a plain proxy, (c)/(i) what
+#       botgate's recording and guarantees cost on top of it.
 # Event loops: botgate's HTTP server runs `http.instances` verticles, each on an event loop of its own (the
 # default is HttpOptions.defaultInstances(), one per core; conf/config.json says 2). The script sets that
 # number explicitly for both JVMs, INSTANCES (default: nproc): -Dhttp.instances=$INSTANCES for the gateway and
 # the third argument of PlainProxy. Both otherwise keep Vert.x's default event-loop pool, native transport and
 # a client pool of 64 connections. Both nginx servers keep each connection for 100,000 requests, so neither
-# wrk nor a proxy's client pool reconnects every 1,000 requests (nginx's default) in any of the six.
-# Method: after warm-ups, ROUNDS interleaved rounds, each running (a)..(e) and (h) one after the other for `seconds`
-# each with wrk (2 threads, `connections`), the order reversed every other round so a drift of the machine's
-# speed favours none. Each run prints its throughput, p50 and p99 (wrk's histogram, from the request's write
-# to its response) and the CPU time per request of the process that served it: user + system from
-# /proc/<pid>/stat before and after the run (10 ms ticks) over the requests wrk completed; for (a) and (b)
-# the nginx worker process, for (c) and (e) the gateway's JVM, for (d) and (h) the PlainProxy JVM (JIT and
-# collector threads included), and beside it, for (b)-(h), the upstream nginx worker's. Then the medians of each
-# column, and the medians of the rounds' ratios (the figures to quote: the machine's speed drifts by tens of
-# percent within minutes, so only ratios measured seconds apart say something): (c)/(d) throughput (target
-# >= 1.0), (c)/(d) CPU per request (target <= 1.0), (c)/(d) p99 (target <= 2), (c)/(b) throughput, (e)/(d)
-# throughput (target 0.9) and CPU per request, (h)/(d), and (e)/(h) throughput and CPU per request. Absolute
-# numbers on a shared machine are not stable.
-# Latency at half of botgate's peak: after the rounds, wrk paces itself (a Lua delay() before each request
-# that claims the next slot of a fixed schedule per wrk thread, its clock read through LuaJIT's ffi) at half
-# of the rounds' median throughput of (c), with the same connections, against botgate executing (spread over
-# the 10,000 sessions as in (c), so no session has two turns queued), against the upstream direct and, as a
-# yardstick, against vertx-http-proxy (d) at the same rate, in LAT_ROUNDS rounds of LAT_SECONDS, the order
-# reversed every other round; prints each one's achieved rate, p50 and p99, and the latency botgate and
-# vertx-http-proxy add over the upstream direct (medians of the rounds' differences; botgate's targets <= 1 ms
-# at p50, <= 3 ms at p99). hey -q was not used: it takes one URL (one session: its turns would queue behind each other in
-# botgate), and its own Go client adds milliseconds at these rates; wrk2 is not in Debian. As with hey -q, a
-# request held back by a stall starts late rather than counting the wait (no correction for coordinated
-# omission), so the p99 is a lower bound, the same way for both.
+# wrk nor a proxy's client pool reconnects every 1,000 requests (nginx's default) in any of the seven.
+# Method: after warm-ups, ROUNDS interleaved rounds, each running (a)..(e), (h) and (i) one after the other for
+# `seconds` each with wrk (2 threads, `connections`), the order reversed every other round so a drift of the machine's
+# speed favours none. Each run prints its throughput, p50 and p99 (wrk's histogram, from the request's write to its
+# response) and the CPU time per request of the process that served it: user + system from /proc/<pid>/stat before and
+# after the run (10 ms ticks) over the requests wrk completed; for (a) and (b) the nginx worker process, for (c) and
+# (e) the gateway's JVM, for (d) and (h) the PlainProxy JVM, for (i) BareExecution's (JIT and collector threads
+# included), and beside it, for (b)-(i), the upstream nginx worker's. Then the medians of each column, and the medians
+# of the rounds' ratios (the figures to quote: the machine's speed drifts by tens of percent within minutes, so only
+# ratios measured seconds apart say something): (c)/(d) throughput (target >= 1.0), (c)/(d) CPU per request (target <=
+# 1.0), (c)/(d) p99 (target <= 2), (c)/(b) throughput, (e)/(d) throughput (target 0.9) and CPU per request, (h)/(d),
+# (e)/(h), (i)/(d) and (c)/(i) throughput and CPU per request. Absolute numbers on a shared machine are not stable.
+# Latency at half of botgate's peak: after the rounds, wrk paces itself (a Lua delay() before each request that claims
+# the next slot of a fixed schedule per wrk thread, its clock read through LuaJIT's ffi) at half of the rounds' median
+# throughput of (c), with the same connections, against botgate executing (spread over the 10,000 sessions as in (c),
+# so no session has two turns queued), against the upstream direct and, as a yardstick, against vertx-http-proxy (d)
+# at the same rate, in LAT_ROUNDS rounds of LAT_SECONDS, the order reversed every other round; prints each one's
+# achieved rate, p50 and p99, and the latency botgate and vertx-http-proxy add over the upstream direct (medians of
+# the rounds' differences; botgate's targets <= 1 ms at p50, <= 3 ms at p99). hey -q was not used: it takes one URL
+# (one session: its turns would queue behind each other in botgate), and its own Go client adds milliseconds at these
+# rates; wrk2 is not in Debian. As with hey -q, a request held back by a stall starts late rather than counting the
+# wait (no correction for coordinated omission), so the p99 is a lower bound, the same way for both.
 # Parameters (environment):
 #   INSTANCES=<n>     HTTP server verticles (event loops) of the gateway and of PlainProxy (default nproc)
 #   WARMUP=<seconds>  each of the pass-through warm-ups, of the gateway and of PlainProxy (default 40); the
@@ -55,9 +58,9 @@
 #                     PASS_ONLY also its execution as (g), beside (c): prints (g)/(d) and (c)/(g)
 #   METRICS_COST=1    measures the cost of metrics instead (below)
 #   SKIP_BUILD=1      uses target/botgate.jar as it is (as in the other benchmarks)
-#   PORTS=<port>      the first of the seven ports in a row the run listens on (default 18080)
+#   PORTS=<port>      the first of the eight ports in a row the run listens on (default 18080)
 #   JAVA_OPTS         flags for both JVMs
-# With the defaults a run takes about 10 minutes: 180 s of warm-up, 5 rounds x 6 runs x 10 s, 3 x 3 x 10 s of
+# With the defaults a run takes about 11 minutes: 220 s of warm-up, 5 rounds x 7 runs x 10 s, 3 x 3 x 10 s of
 # latency step.
 # METRICS_COST=1 measures the cost of metrics instead: executions (c) against two gateways
 # side by side, one as it starts by default (Vert.x's and the JVM's meters on, metrics.vertx=true) and one with
@@ -81,7 +84,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true; stop_nginx; rm -rf "$WORK"' EXIT
 
 [ -n "${SKIP_BUILD:-}" ] || nice -n 10 mvn -B -q package -DskipTests
 
-PORTS=${PORTS:-18080} # the first of seven ports in a row: the gateway, the upstream, nginx, PlainProxy, the gateway without metrics, the base build, PlainProxy per loop
+PORTS=${PORTS:-18080} # the first of eight ports in a row: the gateway, the upstream, nginx, PlainProxy, the gateway without metrics, the base build, PlainProxy per loop, BareExecution
 GATEWAY=$PORTS UPSTREAM=$((PORTS + 1)) PROXY=$((PORTS + 2)) PLAIN=$((PORTS + 3))
 # about 1 KB of JSON, as in the issue's measurement: three FAQ results whose titles the execution maps
 BODY='{"query":"bench","total":3,"page":1,"results":[{"id":1,"title":"How do I reset my password?","url":"https://help.example.com/articles/reset-password","category":"account","snippet":"Open the app, go to Settings and follow the steps shown on screen. If that does not work, our agents can help you in the chat.","updated":"2026-11-21T10:00:00Z","score":0.8},{"id":2,"title":"How do I pay my bill?","url":"https://help.example.com/articles/pay-bill","category":"billing","snippet":"Open the app, go to Settings and follow the steps shown on screen. If that does not work, our agents can help you in the chat.","updated":"2026-11-22T10:00:00Z","score":0.7},{"id":3,"title":"How do I turn on roaming?","url":"https://help.example.com/articles/roaming","category":"travel","snippet":"Open the app, go to Settings and follow the steps shown on screen. If that does not work, our agents can help you in the chat.","updated":"2026-11-23T10:00:00Z","score":0.6}]}'
@@ -117,6 +120,13 @@ if [ -z "${METRICS_COST:-}" ]; then # that mode measures gateways only
     > "$WORK/per-loop.log" 2>&1 &
   PER_LOOP_PID=$!
   up "http://127.0.0.1:$PER_LOOP/faq"
+fi
+BARE=$((PORTS + 7))
+if [ -z "${METRICS_COST:-}" ] && [ -z "${PASS_ONLY:-}" ]; then
+  java ${JAVA_OPTS:-} -cp target/botgate.jar bench/BareExecution.java $BARE $UPSTREAM "$INSTANCES" \
+    > "$WORK/bare.log" 2>&1 &
+  BARE_PID=$!
+  for _ in $(seq 100); do curl -sf -X POST "http://127.0.0.1:$BARE/api/sessions/s/integrations/bench" >/dev/null && break; sleep 0.2; done
 fi
 if [ -n "${BASE_JAR:-}" ]; then
   BASE=$((PORTS + 5)) # after the five ports of the other modes
@@ -260,6 +270,7 @@ warm() {
 warm "$WARMUP" "$WORK/pass.lua" "http://127.0.0.1:$GATEWAY"
 warm "$WARMUP" "$WORK/pass.lua" "http://127.0.0.1:$PLAIN"
 warm "$WARMUP" "$WORK/pass.lua" "http://127.0.0.1:$PER_LOOP"
+[ -n "${PASS_ONLY:-}" ] || warm "$WARMUP" "$WORK/execute.lua" "http://127.0.0.1:$BARE"
 [ -n "${PASS_ONLY:-}" ] || [ -z "${BASE_JAR:-}" ] || warm $((WARMUP + 20)) "$WORK/execute.lua" "http://127.0.0.1:$BASE"
 [ -z "${BASE_JAR:-}" ] || warm "$WARMUP" "$WORK/pass.lua" "http://127.0.0.1:$BASE"
 
@@ -291,9 +302,11 @@ URL[c]="http://127.0.0.1:$GATEWAY" SCRIPT[c]=execute.lua SERVER[c]=$GATEWAY_PID
 URL[d]="http://127.0.0.1:$PLAIN" SCRIPT[d]=pass.lua SERVER[d]=$PLAIN_PID
 URL[e]="http://127.0.0.1:$GATEWAY" SCRIPT[e]=pass.lua SERVER[e]=$GATEWAY_PID
 URL[h]="http://127.0.0.1:$PER_LOOP" SCRIPT[h]=pass.lua SERVER[h]=$PER_LOOP_PID
+URL[i]="http://127.0.0.1:$BARE" SCRIPT[i]=execute.lua SERVER[i]=${BARE_PID:-}
 NAME[a]="(a) upstream direct" NAME[b]="(b) nginx reverse proxy" NAME[c]="(c) botgate execution"
 NAME[d]="(d) vertx-http-proxy plain" NAME[e]="(e) botgate pass-through" NAME[h]="(h) vertx-http-proxy per loop"
-KEYS="a b c d e h"; [ -n "${PASS_ONLY:-}" ] && KEYS="d e h"
+NAME[i]="(i) bare Vert.x execution"
+KEYS="a b c d e h i"; [ -n "${PASS_ONLY:-}" ] && KEYS="d e h"
 if [ -n "${BASE_JAR:-}" ]; then
   URL[f]="http://127.0.0.1:$BASE" SCRIPT[f]=pass.lua SERVER[f]=$BASE_PID NAME[f]="(f) base build pass-through"
   KEYS="$KEYS f"
@@ -345,9 +358,15 @@ for round in $(seq "$ROUNDS"); do
     RATIO[cd_p99$round]=$(ratio "$(field "${R[c$round]}" 3)" "$(field "${R[d$round]}" 3)")
     RATIO[cb_rps$round]=$(ratio "$(field "${R[c$round]}" 1)" "$(field "${R[b$round]}" 1)")
     RATIO[cb_cpu$round]=$(ratio "$(field "${R[c$round]}" 4)" "$(field "${R[b$round]}" 4)")
+    RATIO[id_rps$round]=$(ratio "$(field "${R[i$round]}" 1)" "$(field "${R[d$round]}" 1)")
+    RATIO[id_cpu$round]=$(ratio "$(field "${R[i$round]}" 4)" "$(field "${R[d$round]}" 4)")
+    RATIO[ci_rps$round]=$(ratio "$(field "${R[c$round]}" 1)" "$(field "${R[i$round]}" 1)")
+    RATIO[ci_cpu$round]=$(ratio "$(field "${R[c$round]}" 4)" "$(field "${R[i$round]}" 4)")
     echo "  (c)/(d) throughput ${RATIO[cd_rps$round]}, CPU per request ${RATIO[cd_cpu$round]}, p99" \
       "${RATIO[cd_p99$round]};  (c)/(b) throughput ${RATIO[cb_rps$round]}, CPU per request ${RATIO[cb_cpu$round]};" \
       " (e)/(d) throughput ${RATIO[ed_rps$round]}, CPU per request ${RATIO[ed_cpu$round]}"
+    echo "  (i)/(d) throughput ${RATIO[id_rps$round]}, CPU per request ${RATIO[id_cpu$round]};" \
+      " (c)/(i) throughput ${RATIO[ci_rps$round]}, CPU per request ${RATIO[ci_cpu$round]}"
   else
     echo "  (e)/(d) throughput ${RATIO[ed_rps$round]}, CPU per request ${RATIO[ed_cpu$round]}"
   fi
@@ -383,6 +402,12 @@ ratio_line "(e)/(d) CPU per request" ed_cpu
 ratio_line "(h)/(d) throughput" hd_rps
 ratio_line "(e)/(h) throughput" eh_rps
 ratio_line "(e)/(h) CPU per request" eh_cpu
+if [ -z "${PASS_ONLY:-}" ]; then
+  ratio_line "(i)/(d) throughput" id_rps
+  ratio_line "(i)/(d) CPU per request" id_cpu
+  ratio_line "(c)/(i) throughput" ci_rps
+  ratio_line "(c)/(i) CPU per request" ci_cpu
+fi
 if [ -n "${BASE_JAR:-}" ]; then
   ratio_line "(f)/(d) throughput" fd_rps
   ratio_line "(e)/(f) throughput" ef_rps
