@@ -50,9 +50,8 @@ public final class Session {
   private long variableBytes;
   /** Written under the session's lock, read without it (twice per run of the seed example). */
   private volatile IntegrationResult lastResult;
-  /** Newest first; the first {@link #recentCount} are used. */
-  private IntegrationResult[] recent = NO_RESULTS;
-  private int recentCount;
+  /** Newest first. */
+  private RecentResults recent;
   /** The latest result of each integration the session ran, one slot per integration. */
   private IntegrationResult[] latestByIntegration = NO_RESULTS;
   private volatile long lastActivity;
@@ -66,6 +65,7 @@ public final class Session {
     this.options = options;
     this.total = total;
     this.lastActivity = now;
+    this.recent = new RecentResults(options.historySize());
   }
 
   public String id() {
@@ -198,12 +198,7 @@ public final class Session {
       latestByIntegration = Arrays.copyOf(latestByIntegration, latestByIntegration.length + 1);
       latestByIntegration[latestByIntegration.length - 1] = result;
     }
-    if (recentCount == recent.length && recent.length < options.historySize()) {
-      recent = Arrays.copyOf(recent, Math.min(options.historySize(), Math.max(1, recent.length * 2)));
-    }
-    System.arraycopy(recent, 0, recent, 1, Math.min(recentCount, recent.length - 1));
-    recent[0] = result;
-    recentCount = Math.min(recentCount + 1, recent.length);
+    recent.addNewest(result);
   }
 
   public IntegrationResult lastResult() {
@@ -217,8 +212,8 @@ public final class Session {
 
   public synchronized JsonObject toJson() {
     JsonArray results = new JsonArray();
-    for (int i = 0; i < recentCount; i++) {
-      results.add(recent[i].toJson());
+    for (int i = 0; i < recent.size(); i++) {
+      results.add(recent.get(i).toJson());
     }
     Map<String, Object> vars = new LinkedHashMap<>();
     forEachVariable(vars::put);
@@ -261,21 +256,22 @@ public final class Session {
    * as JSON.
    */
   public synchronized byte[] toState(UUID savedBy, long save) {
-    IntegrationResult[] distinct = new IntegrationResult[recentCount + latestByIntegration.length + 1];
+    IntegrationResult[] distinct = new IntegrationResult[recent.size() + latestByIntegration.length + 1];
     int count = 0;
-    StateBytes.Writer out = new StateBytes.Writer(STATE_HEADER + 256 + 96 * recentCount);
+    StateBytes.Writer out = new StateBytes.Writer(STATE_HEADER + 256 + 96 * recent.size());
     out.putLong(lastActivity).put((byte) 0).putLong(0).putLong(0);
     out.putLong(savedBy == null ? 0 : savedBy.getMostSignificantBits())
       .putLong(savedBy == null ? 0 : savedBy.getLeastSignificantBits()).putLong(save);
     out.put(BINARY).putLong(lastSeq);
     int countAt = out.size();
     out.putInt(0);
-    int[] recentAt = new int[recentCount];
-    for (int i = 0; i < recentCount; i++) {
-      recentAt[i] = indexOf(distinct, count, recent[i]);
+    int[] recentAt = new int[recent.size()];
+    for (int i = 0; i < recentAt.length; i++) {
+      IntegrationResult result = recent.get(i);
+      recentAt[i] = indexOf(distinct, count, result);
       if (recentAt[i] == count) {
-        distinct[count++] = recent[i];
-        out.putResult(recent[i]);
+        distinct[count++] = result;
+        out.putResult(result);
       }
     }
     int[] latestAt = new int[latestByIntegration.length];
@@ -322,10 +318,13 @@ public final class Session {
   /** The binary format of the build before, still read: a result's time was seconds (8 bytes) and nanoseconds (4). */
   static final byte BINARY_SECONDS_NANOS = 2;
 
-  /** Where {@code result} is among the first {@code count} (the same object: results are never changed), or count. */
+  /**
+   * Where {@code result} is among the first {@code count}, or count: an equal result (the recent ones are read back
+   * as new objects, equal to those recorded; two equal results are written once, which changes nothing).
+   */
   private static int indexOf(IntegrationResult[] results, int count, IntegrationResult result) {
     for (int i = 0; i < count; i++) {
-      if (results[i] == result) {
+      if (results[i].equals(result)) {
         return i;
       }
     }
@@ -354,8 +353,7 @@ public final class Session {
     copy.pairs = pairs;
     copy.variableBytes = variableBytes;
     copy.lastResult = lastResult;
-    copy.recent = recent.clone();
-    copy.recentCount = recentCount;
+    copy.recent = recent.copy();
     copy.latestByIntegration = latestByIntegration.clone();
     copy.lastSeq = lastSeq;
     copy.context = context;
@@ -431,13 +429,8 @@ public final class Session {
         distinct[i] = in.getResult(format == BINARY_SECONDS_NANOS);
       }
       int recentCount = in.getCount();
-      session.recent = new IntegrationResult[Math.min(recentCount, options.historySize())];
-      session.recentCount = session.recent.length;
       for (int i = 0; i < recentCount; i++) {
-        IntegrationResult r = distinct[in.getInt()];
-        if (i < session.recentCount) {
-          session.recent[i] = r;
-        }
+        session.recent.addOldest(distinct[in.getInt()]); // past session.results: left out
       }
       session.latestByIntegration = new IntegrationResult[in.getCount()];
       for (int i = 0; i < session.latestByIntegration.length; i++) {
@@ -457,10 +450,10 @@ public final class Session {
         session.latestByIntegration[i] = IntegrationResult.fromJson(latest.getJsonObject(i));
       }
       JsonArray recent = json.getJsonArray("recent", new JsonArray());
-      session.recent = new IntegrationResult[Math.min(recent.size(), options.historySize())];
-      session.recentCount = session.recent.length;
-      for (int i = 0; i < session.recentCount; i++) {
-        session.recent[i] = IntegrationResult.fromJson(recent.getJsonObject(i));
+      for (int i = 0; i < recent.size(); i++) {
+        if (!session.recent.addOldest(IntegrationResult.fromJson(recent.getJsonObject(i)))) {
+          break; // past session.results
+        }
       }
       JsonObject last = json.getJsonObject("last");
       session.lastResult = last == null ? null : IntegrationResult.fromJson(last);
@@ -501,7 +494,7 @@ public final class Session {
   }
 
   private long resultBytes() {
-    return (long) HeldBytes.RESULT * (recentCount + latestByIntegration.length);
+    return (long) HeldBytes.RESULT * (recent.size() + latestByIntegration.length);
   }
 
   private int indexOfIntegration(String integration) {

@@ -1,0 +1,103 @@
+package io.botgate.session;
+
+import java.util.Arrays;
+
+/**
+ * A session's recent results, newest first, kept as their strings and numbers in two arrays rather than as
+ * result objects. A result kept as an object lived through the session's next {@code session.results}
+ * executions, tens of seconds under load, and every young collection copied it again until it was old
+ * enough to be promoted: at 9,000 executions a second over 10,000 sessions about 0.8 MB for each of the 15
+ * ages, 10 of the 27 MB a young collection copied, and the collections' pauses (20 ms every 1.5 s) were what
+ * put the p99 at half of peak past 10 ms. The strings (the session's id, the integration's name, a status
+ * code, the node) outlive the result already; once the arrays have grown, recording allocates nothing.
+ * Results are read back as new objects, equal to the ones recorded. Not thread-safe: the session's lock
+ * guards it.
+ */
+final class RecentResults {
+
+  /** Strings per result: the session, the integration, the status code, the node. */
+  private static final int REFS = 4;
+  /** Numbers per result: when it started, how long it took, its attempts shifted left by one plus its success. */
+  private static final int NUMS = 3;
+  private static final String[] NO_REFS = {};
+  private static final long[] NO_NUMS = {};
+
+  private final int max;
+  private String[] refs = NO_REFS;
+  private long[] nums = NO_NUMS;
+  private int count;
+
+  /** At most {@code max} results (session.results): the oldest goes when a newer one comes. */
+  RecentResults(int max) {
+    this.max = max;
+  }
+
+  int size() {
+    return count;
+  }
+
+  /** The {@code i}-th newest result. */
+  IntegrationResult get(int i) {
+    if (i < 0 || i >= count) {
+      throw new IndexOutOfBoundsException("result " + i + " of " + count);
+    }
+    int r = i * REFS;
+    int n = i * NUMS;
+    return new IntegrationResult(refs[r], refs[r + 1], (nums[n + 2] & 1) == 1, refs[r + 2], nums[n], nums[n + 1],
+      (int) (nums[n + 2] >>> 1), refs[r + 3]);
+  }
+
+  /** Records the newest result. */
+  void addNewest(IntegrationResult result) {
+    if (count == capacity() && count < max) {
+      grow(Math.min(max, Math.max(1, count * 2)));
+    }
+    int kept = Math.min(count, capacity() - 1);
+    System.arraycopy(refs, 0, refs, REFS, kept * REFS);
+    System.arraycopy(nums, 0, nums, NUMS, kept * NUMS);
+    put(0, result);
+    count = kept + 1;
+  }
+
+  /** Adds a result older than those kept (a session read back from its state, newest first); false when full. */
+  boolean addOldest(IntegrationResult result) {
+    if (count == max) {
+      return false;
+    }
+    if (count == capacity()) {
+      grow(Math.min(max, Math.max(1, count * 2)));
+    }
+    put(count++, result);
+    return true;
+  }
+
+  /** A copy that shares no array with this one. */
+  RecentResults copy() {
+    RecentResults copy = new RecentResults(max);
+    copy.refs = refs.clone();
+    copy.nums = nums.clone();
+    copy.count = count;
+    return copy;
+  }
+
+  private int capacity() {
+    return nums.length / NUMS;
+  }
+
+  private void grow(int results) {
+    refs = Arrays.copyOf(refs, results * REFS);
+    nums = Arrays.copyOf(nums, results * NUMS);
+  }
+
+  private void put(int i, IntegrationResult result) {
+    int r = i * REFS;
+    refs[r] = result.session();
+    refs[r + 1] = result.integration();
+    refs[r + 2] = result.statusCode();
+    refs[r + 3] = result.node();
+    int n = i * NUMS;
+    nums[n] = result.atMillis();
+    nums[n + 1] = result.durationMs();
+    nums[n + 2] = (long) result.attempts() << 1 | (result.success() ? 1 : 0);
+  }
+}
