@@ -428,13 +428,21 @@ if [ -z "${PASS_ONLY:-}" ] && (( LAT_ROUNDS > 0 )); then
     "a yardstick of what a Vert.x proxy on this machine adds by itself"
   declare -A L
   NAME[u]="upstream direct" NAME[g]="botgate execution" NAME[p]="vertx-http-proxy plain"
+  # pid -> "young-collections seconds-in-them" so far (jstat, the JDK's): what a p99 at this rate sits on
+  young_gc() { jstat -gc "$1" 2>/dev/null | awk 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "YGC") c = i; if ($i == "YGCT") t = i } }
+    NR == 2 && c && t { print $c, $t }'; }
+  declare -A GC0 GC1
   for round in $(seq "$LAT_ROUNDS"); do
     order="u g p"; (( round % 2 )) || order="p g u"
     for key in $order; do
       case $key in
         u) L[$key$round]=$(measure "$LAT_SECONDS" "http://127.0.0.1:$UPSTREAM" "$WORK/paced-direct.lua" "$UPSTREAM_WORKER" "$PER_THREAD") ;;
-        g) L[$key$round]=$(measure "$LAT_SECONDS" "http://127.0.0.1:$GATEWAY" "$WORK/paced-execute.lua" "$GATEWAY_PID" "$PER_THREAD") ;;
-        p) L[$key$round]=$(measure "$LAT_SECONDS" "http://127.0.0.1:$PLAIN" "$WORK/paced-pass.lua" "$PLAIN_PID" "$PER_THREAD") ;;
+        g) GC0[g$round]=$(young_gc "$GATEWAY_PID")
+           L[$key$round]=$(measure "$LAT_SECONDS" "http://127.0.0.1:$GATEWAY" "$WORK/paced-execute.lua" "$GATEWAY_PID" "$PER_THREAD")
+           GC1[g$round]=$(young_gc "$GATEWAY_PID") ;;
+        p) GC0[p$round]=$(young_gc "$PLAIN_PID")
+           L[$key$round]=$(measure "$LAT_SECONDS" "http://127.0.0.1:$PLAIN" "$WORK/paced-pass.lua" "$PLAIN_PID" "$PER_THREAD")
+           GC1[p$round]=$(young_gc "$PLAIN_PID") ;;
       esac
     done
     for key in g p; do # the latency each adds over the upstream direct, at p50 and p99
@@ -451,5 +459,16 @@ if [ -z "${PASS_ONLY:-}" ] && (( LAT_ROUNDS > 0 )); then
     'BEGIN { if (a < 0.95 * r) printf "   (botgate reached %.0f req/s only: that is saturation, not half of the peak)", a }')
   echo "LATENCY ADDED at half peak (median of the rounds): p50 $(added g50) ms (target <= 1), p99 $(added g99) ms" \
     "(target <= 3); vertx-http-proxy at the same rate: p50 $(added p50) ms, p99 $(added p99) ms$short"
+  young() { # key -> its young collections over its paced runs: how many, how long each on average, how often
+    local n=0 secs=0 r
+    for r in $(seq "$LAT_ROUNDS"); do
+      [ -n "${GC0[$1$r]}" ] && [ -n "${GC1[$1$r]}" ] || { echo "not read (no jstat)"; return; }
+      read -r n secs <<<"$(awk -v a="${GC0[$1$r]}" -v b="${GC1[$1$r]}" -v n="$n" -v s="$secs" \
+        'BEGIN { split(a, x, " "); split(b, y, " "); print n + y[1] - x[1], s + y[2] - x[2] }')"
+    done
+    awk -v n="$n" -v s="$secs" -v run=$((LAT_ROUNDS * LAT_SECONDS)) 'BEGIN { if (n == 0) print "none";
+      else printf "%d, %.1f ms each on average, one every %.1f s", n, s * 1000 / n, run / n }'
+  }
+  echo "young collections (jstat) during those paced runs: botgate $(young g); vertx-http-proxy $(young p)"
 fi
 curl -s "http://127.0.0.1:$GATEWAY/health" | grep -o '"sessions"[^}]*}' | sed 's/^/gateway /'
