@@ -40,7 +40,8 @@
 # so no session has two turns queued), against the upstream direct and, as a yardstick, against vertx-http-proxy (d)
 # at the same rate, in LAT_ROUNDS rounds of LAT_SECONDS, the order reversed every other round; prints each one's
 # achieved rate, p50 and p99, and the latency botgate and vertx-http-proxy add over the upstream direct (medians of
-# the rounds' differences; botgate's targets <= 1 ms at p50, <= 3 ms at p99). hey -q was not used: it takes one URL
+# the rounds' differences; botgate's targets <= 1 ms at p50, <= 3 ms at p99), then the young collections each of the
+# two JVMs made during its paced runs (jstat -gc before and after each: how many, their mean pause). hey -q was not used: it takes one URL
 # (one session: its turns would queue behind each other in botgate), and its own Go client adds milliseconds at these
 # rates; wrk2 is not in Debian. As with hey -q, a request held back by a stall starts late rather than counting the
 # wait (no correction for coordinated omission), so the p99 is a lower bound, the same way for both.
