@@ -41,10 +41,11 @@
 # at the same rate, in LAT_ROUNDS rounds of LAT_SECONDS, the order reversed every other round; prints each one's
 # achieved rate, p50 and p99, and the latency botgate and vertx-http-proxy add over the upstream direct (medians of
 # the rounds' differences; botgate's targets <= 1 ms at p50, <= 3 ms at p99), then the young collections each of the
-# two JVMs made during its paced runs (jstat -gc before and after each: how many, their mean pause). hey -q was not used: it takes one URL
-# (one session: its turns would queue behind each other in botgate), and its own Go client adds milliseconds at these
-# rates; wrk2 is not in Debian. As with hey -q, a request held back by a stall starts late rather than counting the
-# wait (no correction for coordinated omission), so the p99 is a lower bound, the same way for both.
+# two JVMs made during its paced runs (jstat -gc before and after each: how many, their mean pause). hey -q was not
+# used: it takes one URL (one session: its turns would queue behind each other in botgate), and its own Go client adds
+# milliseconds at these rates; wrk2 is not in Debian. As with hey -q, a request held back by a stall starts late
+# rather than counting the wait (no correction for coordinated omission), so the p99 is a lower bound, the same way
+# for both.
 # Parameters (environment):
 #   INSTANCES=<n>     HTTP server verticles (event loops) of the gateway and of PlainProxy (default nproc)
 #   WARMUP=<seconds>  each of the pass-through warm-ups, of the gateway and of PlainProxy (default 40); the
@@ -429,9 +430,11 @@ if [ -z "${PASS_ONLY:-}" ] && (( LAT_ROUNDS > 0 )); then
     "a yardstick of what a Vert.x proxy on this machine adds by itself"
   declare -A L
   NAME[u]="upstream direct" NAME[g]="botgate execution" NAME[p]="vertx-http-proxy plain"
-  # pid -> "young-collections seconds-in-them" so far (jstat, the JDK's): what a p99 at this rate sits on
-  young_gc() { jstat -gc "$1" 2>/dev/null | awk 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "YGC") c = i; if ($i == "YGCT") t = i } }
-    NR == 2 && c && t { print $c, $t }'; }
+  # pid -> "young-collections seconds-in-them" so far (jstat, the JDK's), or nothing: what a p99 at this rate sits on
+  young_gc() {
+    { jstat -gc "$1" 2>/dev/null || true; } | awk 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "YGC") c = i
+      if ($i == "YGCT") t = i } } NR == 2 && c && t { print $c, $t }'
+  }
   declare -A GC0 GC1
   for round in $(seq "$LAT_ROUNDS"); do
     order="u g p"; (( round % 2 )) || order="p g u"
@@ -463,7 +466,7 @@ if [ -z "${PASS_ONLY:-}" ] && (( LAT_ROUNDS > 0 )); then
   young() { # key -> its young collections over its paced runs: how many, how long each on average, how often
     local n=0 secs=0 r
     for r in $(seq "$LAT_ROUNDS"); do
-      [ -n "${GC0[$1$r]}" ] && [ -n "${GC1[$1$r]}" ] || { echo "not read (no jstat)"; return; }
+      [ -n "${GC0[$1$r]}" ] && [ -n "${GC1[$1$r]}" ] || { echo "not read (jstat gave nothing)"; return; }
       read -r n secs <<<"$(awk -v a="${GC0[$1$r]}" -v b="${GC1[$1$r]}" -v n="$n" -v s="$secs" \
         'BEGIN { split(a, x, " "); split(b, y, " "); print n + y[1] - x[1], s + y[2] - x[2] }')"
     done
