@@ -435,19 +435,17 @@ if [ -z "${PASS_ONLY:-}" ] && (( LAT_ROUNDS > 0 )); then
     { jstat -gc "$1" 2>/dev/null || true; } | awk 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "YGC") c = i
       if ($i == "YGCT") t = i } } NR == 2 && c && t { print $c, $t }'
   }
-  declare -A GC0 GC1
+  declare -A GC0 GC1 JVM=([g]=$GATEWAY_PID [p]=$PLAIN_PID)
   for round in $(seq "$LAT_ROUNDS"); do
     order="u g p"; (( round % 2 )) || order="p g u"
     for key in $order; do
+      [ -z "${JVM[$key]:-}" ] || GC0[$key$round]=$(young_gc "${JVM[$key]}")
       case $key in
         u) L[$key$round]=$(measure "$LAT_SECONDS" "http://127.0.0.1:$UPSTREAM" "$WORK/paced-direct.lua" "$UPSTREAM_WORKER" "$PER_THREAD") ;;
-        g) GC0[g$round]=$(young_gc "$GATEWAY_PID")
-           L[$key$round]=$(measure "$LAT_SECONDS" "http://127.0.0.1:$GATEWAY" "$WORK/paced-execute.lua" "$GATEWAY_PID" "$PER_THREAD")
-           GC1[g$round]=$(young_gc "$GATEWAY_PID") ;;
-        p) GC0[p$round]=$(young_gc "$PLAIN_PID")
-           L[$key$round]=$(measure "$LAT_SECONDS" "http://127.0.0.1:$PLAIN" "$WORK/paced-pass.lua" "$PLAIN_PID" "$PER_THREAD")
-           GC1[p$round]=$(young_gc "$PLAIN_PID") ;;
+        g) L[$key$round]=$(measure "$LAT_SECONDS" "http://127.0.0.1:$GATEWAY" "$WORK/paced-execute.lua" "$GATEWAY_PID" "$PER_THREAD") ;;
+        p) L[$key$round]=$(measure "$LAT_SECONDS" "http://127.0.0.1:$PLAIN" "$WORK/paced-pass.lua" "$PLAIN_PID" "$PER_THREAD") ;;
       esac
+      [ -z "${JVM[$key]:-}" ] || GC1[$key$round]=$(young_gc "${JVM[$key]}")
     done
     for key in g p; do # the latency each adds over the upstream direct, at p50 and p99
       L[${key}50$round]=$(awk -v a="$(field "${L[$key$round]}" 2)" -v u="$(field "${L[u$round]}" 2)" 'BEGIN { printf "%.2f", a - u }')
@@ -464,14 +462,14 @@ if [ -z "${PASS_ONLY:-}" ] && (( LAT_ROUNDS > 0 )); then
   echo "LATENCY ADDED at half peak (median of the rounds): p50 $(added g50) ms (target <= 1), p99 $(added g99) ms" \
     "(target <= 3); vertx-http-proxy at the same rate: p50 $(added p50) ms, p99 $(added p99) ms$short"
   young() { # key -> its young collections over its paced runs: how many, how long each on average, how often
-    local n=0 secs=0 r
-    for r in $(seq "$LAT_ROUNDS"); do
+    local r pairs=""
+    for r in $(seq "$LAT_ROUNDS"); do # a line per run: collections and seconds before, then after
       [ -n "${GC0[$1$r]}" ] && [ -n "${GC1[$1$r]}" ] || { echo "not read (jstat gave nothing)"; return; }
-      read -r n secs <<<"$(awk -v a="${GC0[$1$r]}" -v b="${GC1[$1$r]}" -v n="$n" -v s="$secs" \
-        'BEGIN { split(a, x, " "); split(b, y, " "); print n + y[1] - x[1], s + y[2] - x[2] }')"
+      pairs+="${GC0[$1$r]} ${GC1[$1$r]}"$'\n'
     done
-    awk -v n="$n" -v s="$secs" -v run=$((LAT_ROUNDS * LAT_SECONDS)) 'BEGIN { if (n == 0) print "none";
-      else printf "%d, %.1f ms each on average, one every %.1f s", n, s * 1000 / n, run / n }'
+    awk -v run=$((LAT_ROUNDS * LAT_SECONDS)) '{ n += $3 - $1; s += $4 - $2 }
+      END { if (n == 0) print "none"; else printf "%d, %.1f ms each on average, one every %.1f s", n, s * 1000 / n, run / n }' \
+      <<<"${pairs%$'\n'}"
   }
   echo "young collections (jstat) during those paced runs: botgate $(young g); vertx-http-proxy $(young p)"
 fi
