@@ -29,7 +29,10 @@
 # response) and the CPU time per request of the process that served it: user + system from /proc/<pid>/stat before and
 # after the run (10 ms ticks) over the requests wrk completed; for (a) and (b) the nginx worker process, for (c) and
 # (e) the gateway's JVM, for (d) and (h) the PlainProxy JVM, for (i) BareExecution's (JIT and collector threads
-# included), and beside it, for (b)-(i), the upstream nginx worker's. Then the medians of each column, and the medians
+# included), and beside it, for (b)-(i), the upstream nginx worker's; and how often per request that process's
+# threads were switched off a core (/proc/<pid>/task/*/status, waits and preemptions): each switch is a wake-up
+# to pay for, and a server that takes longer per request finds its peers asleep more often, so it is where most of
+# the kernel time a slower server spends per request goes. Then the medians of each column, and the medians
 # of the rounds' ratios (the figures to quote: the machine's speed drifts by tens of percent within minutes, so only
 # ratios measured seconds apart say something): (c)/(d) throughput (target >= 1.0), (c)/(d) CPU per request (target <=
 # 1.0), (c)/(d) p99 (target <= 2), (c)/(b) throughput, (e)/(d) throughput (target 0.9) and CPU per request, (h)/(d),
@@ -277,19 +280,23 @@ warm "$WARMUP" "$WORK/pass.lua" "http://127.0.0.1:$PER_LOOP"
 [ -z "${BASE_JAR:-}" ] || warm "$WARMUP" "$WORK/pass.lua" "http://127.0.0.1:$BASE"
 
 cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; } # user + system, in CLK_TCK
+# pid -> how many times its threads have been switched off a core, asked to (waiting) or not (preempted)
+switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ { s += $2 } END { print s + 0 }'; }
 TICK=$(getconf CLK_TCK)
 # seconds url script serving-pid [paced rate per wrk thread]
-#   -> "req/s p50-ms p99-ms cpu-µs-per-request upstream-cpu-µs-per-request errors"
+#   -> "req/s p50-ms p99-ms cpu-µs-per-request upstream-cpu-µs-per-request errors switches-per-request"
 measure() {
-  local cpu up out
-  cpu=$(cpu_ticks "$4") up=$(cpu_ticks "$UPSTREAM_WORKER")
+  local cpu up sw out
+  cpu=$(cpu_ticks "$4") up=$(cpu_ticks "$UPSTREAM_WORKER") sw=$(switches "$4")
   out=$(wrk -t2 -c"$CONNS" -d"$1s" -s "$3" "$2" ${5:+-- "$5"} | grep '^RESULT')
   awk -v cpu="$cpu" -v cpu2="$(cpu_ticks "$4")" -v up="$up" -v up2="$(cpu_ticks "$UPSTREAM_WORKER")" -v t="$TICK" \
+    -v sw="$sw" -v sw2="$(switches "$4")" \
     '{ n = $2 > 0 ? $2 : 1
-       printf "%.0f %.2f %.2f %.1f %.1f %d\n", $2 * 1e6 / $3, $4 / 1000, $5 / 1000,
-         (cpu2 - cpu) * 1e6 / t / n, (up2 - up) * 1e6 / t / n, $6 }' <<<"$out"
+       printf "%.0f %.2f %.2f %.1f %.1f %d %.2f\n", $2 * 1e6 / $3, $4 / 1000, $5 / 1000,
+         (cpu2 - cpu) * 1e6 / t / n, (up2 - up) * 1e6 / t / n, $6, (sw2 - sw) / n }' <<<"$out"
 }
-field() { cut -d' ' -f"$2" <<<"$1"; } # result, column (1 req/s, 2 p50, 3 p99, 4 CPU, 5 upstream CPU, 6 errors)
+field() { cut -d' ' -f"$2" <<<"$1"; } # result, column (1 req/s, 2 p50, 3 p99, 4 CPU, 5 upstream CPU, 6 errors,
+                                       # 7 context switches of the serving process per request)
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 median() { # numbers (a "-" is left out) -> their median
   printf '%s\n' "$@" | { grep -E '^-?[0-9.]+$' || true; } | sort -g \
@@ -320,8 +327,8 @@ fi
 show() { # key result -> one line
   local up=""
   [ "$1" = a ] || [ "$1" = u ] || up="   upstream nginx $(printf '%5.1f' "$(field "$2" 5)") µs"
-  printf "  %-30s %7s req/s   p50 %6s ms   p99 %6s ms   CPU %6s µs/req%s%s\n" "${NAME[$1]}" "$(field "$2" 1)" \
-    "$(field "$2" 2)" "$(field "$2" 3)" "$(field "$2" 4)" "$up" \
+  printf "  %-30s %7s req/s   p50 %6s ms   p99 %6s ms   CPU %6s µs/req   %4s switches/req%s%s\n" "${NAME[$1]}" \
+    "$(field "$2" 1)" "$(field "$2" 2)" "$(field "$2" 3)" "$(field "$2" 4)" "$(field "$2" 7)" "$up" \
     "$([ "$(field "$2" 6)" != 0 ] && echo "   ($(field "$2" 6) errors)")"
 }
 
@@ -379,10 +386,10 @@ echo "medians of the $ROUNDS rounds, each column on its own:"
 declare -A MED
 for key in $KEYS; do
   m=""
-  for col in 1 2 3 4 5 6; do
+  for col in 1 2 3 4 5 6 7; do
     m+="$(median $(for r in $(seq "$ROUNDS"); do field "${R[$key$r]}" $col; done)) "
   done
-  MED[$key]=$(awk '{ printf "%.0f %.2f %.2f %.1f %.1f %d", $1, $2, $3, $4, $5, $6 }' <<<"$m")
+  MED[$key]=$(awk '{ printf "%.0f %.2f %.2f %.1f %.1f %d %.2f", $1, $2, $3, $4, $5, $6, $7 }' <<<"$m")
   show "$key" "${MED[$key]}"
 done
 ratio_line() { # label key target
