@@ -280,7 +280,8 @@ warm "$WARMUP" "$WORK/pass.lua" "http://127.0.0.1:$PER_LOOP"
 [ -z "${BASE_JAR:-}" ] || warm "$WARMUP" "$WORK/pass.lua" "http://127.0.0.1:$BASE"
 
 cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; } # user + system, in CLK_TCK
-# pid -> how many times its threads have been switched off a core, asked to (waiting) or not (preempted)
+# pid -> how many times its threads have been switched off a core, asked to (waiting) or not (preempted); a
+# thread that ends between two reads (a JIT thread let go when idle) takes its count with it, a small undercount
 switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ { s += $2 } END { print s + 0 }'; }
 TICK=$(getconf CLK_TCK)
 # seconds url script serving-pid [paced rate per wrk thread]
