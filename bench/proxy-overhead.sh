@@ -30,10 +30,11 @@
 # after the run (10 ms ticks) over the requests wrk completed; for (a) and (b) the nginx worker process, for (c) and
 # (e) the gateway's JVM, for (d) and (h) the PlainProxy JVM, for (i) BareExecution's (JIT and collector threads
 # included), and beside it, for (b)-(i), the upstream nginx worker's; and how often per request that process's
-# threads were switched off a core (/proc/<pid>/task/*/status, waits and preemptions): each switch is a wake-up
-# to pay for, and a server that takes longer per request finds its peers asleep more often, so it is where most of
-# the kernel time a slower server spends per request goes. Then the medians of each column, and the medians
-# of the rounds' ratios (the figures to quote: the machine's speed drifts by tens of percent within minutes, so only
+# threads were switched off a core (/proc/<pid>/task/*/status, waits and preemptions): each is a trip through the
+# scheduler, and a server that takes longer per request finds its peers asleep more often and wakes them more,
+# which is where most of the kernel time a slower server spends per request goes. Then the medians of each
+# column, and the medians of the rounds' ratios (the figures to quote: the machine's speed drifts by tens of
+# percent within minutes, so only
 # ratios measured seconds apart say something): (c)/(d) throughput (target >= 1.0), (c)/(d) CPU per request (target <=
 # 1.0), (c)/(d) p99 (target <= 2), (c)/(b) throughput, (e)/(d) throughput (target 0.9) and CPU per request, (h)/(d),
 # (e)/(h), (i)/(d) and (c)/(i) throughput and CPU per request. Absolute numbers on a shared machine are not stable.
