@@ -36,7 +36,8 @@
 # column, and the medians of the rounds' ratios (the figures to quote: the machine's speed drifts by tens of
 # percent within minutes, so only ratios measured seconds apart say something): (c)/(d) throughput (target >= 1.0),
 # (c)/(d) CPU per request (target <= 1.0), (c)/(d) p99 (target <= 2), (c)/(b) throughput, (e)/(d) throughput (target
-# 0.9) and CPU per request, (h)/(d), (e)/(h), (i)/(d) and (c)/(i) throughput and CPU per request. Absolute numbers on a shared machine are not stable.
+# 0.9) and CPU per request, (h)/(d), (e)/(h), (i)/(d) and (c)/(i) throughput and CPU per request. Absolute numbers
+# on a shared machine are not stable.
 # Latency at half of botgate's peak: after the rounds, wrk paces itself (a Lua delay() before each request that claims
 # the next slot of a fixed schedule per wrk thread, its clock read through LuaJIT's ffi) at half of the rounds' median
 # throughput of (c), with the same connections, against botgate executing (spread over the 10,000 sessions as in (c),
