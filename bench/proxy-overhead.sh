@@ -63,6 +63,14 @@
 #                     and (e)/(f), so two builds are compared minutes apart on the same machine; without
 #                     PASS_ONLY also its execution as (g), beside (c): prints (g)/(d) and (c)/(g)
 #   METRICS_COST=1    measures the cost of metrics instead (below)
+#   PROFILE=<key>     profiles one JVM instead of the rounds: c, e (the gateway), d, h (PlainProxy) or i
+#                     (BareExecution), with async-profiler (fetched from Maven Central into target/ once, loaded
+#                     with jcmd) over one run of `seconds` under its own load after WARMUP + 20 s of it; prints
+#                     its CPU per request by where it lands (kernel, botgate, Netty, Vert.x, Jackson, the JIT's
+#                     and the collector's threads...) and the botgate frames its stacks end under, and leaves
+#                     the stacks and a flame graph in target/profile-<key>-<event>.{collapsed,html}.
+#                     PROFILE_EVENT=alloc gives bytes allocated per request instead. Attached, the profiler
+#                     makes the JIT recompile: its threads' share reads about three times what it is unprofiled
 #   SKIP_BUILD=1      uses target/botgate.jar as it is (as in the other benchmarks)
 #   PORTS=<port>      the first of the eight ports in a row the run listens on (default 18080)
 #   JAVA_OPTS         flags for both JVMs
@@ -272,13 +280,15 @@ warm() {
     left=$(( left - DURATION ))
   done
 }
-[ -n "${PASS_ONLY:-}" ] || warm $((WARMUP + 20)) "$WORK/execute.lua" "http://127.0.0.1:$GATEWAY"
-warm "$WARMUP" "$WORK/pass.lua" "http://127.0.0.1:$GATEWAY"
-warm "$WARMUP" "$WORK/pass.lua" "http://127.0.0.1:$PLAIN"
-warm "$WARMUP" "$WORK/pass.lua" "http://127.0.0.1:$PER_LOOP"
-[ -n "${PASS_ONLY:-}" ] || warm "$WARMUP" "$WORK/execute.lua" "http://127.0.0.1:$BARE"
-[ -n "${PASS_ONLY:-}" ] || [ -z "${BASE_JAR:-}" ] || warm $((WARMUP + 20)) "$WORK/execute.lua" "http://127.0.0.1:$BASE"
-[ -z "${BASE_JAR:-}" ] || warm "$WARMUP" "$WORK/pass.lua" "http://127.0.0.1:$BASE"
+if [ -z "${PROFILE:-}" ]; then # a profile warms the one server it profiles (below)
+  [ -n "${PASS_ONLY:-}" ] || warm $((WARMUP + 20)) "$WORK/execute.lua" "http://127.0.0.1:$GATEWAY"
+  warm "$WARMUP" "$WORK/pass.lua" "http://127.0.0.1:$GATEWAY"
+  warm "$WARMUP" "$WORK/pass.lua" "http://127.0.0.1:$PLAIN"
+  warm "$WARMUP" "$WORK/pass.lua" "http://127.0.0.1:$PER_LOOP"
+  [ -n "${PASS_ONLY:-}" ] || warm "$WARMUP" "$WORK/execute.lua" "http://127.0.0.1:$BARE"
+  [ -n "${PASS_ONLY:-}" ] || [ -z "${BASE_JAR:-}" ] || warm $((WARMUP + 20)) "$WORK/execute.lua" "http://127.0.0.1:$BASE"
+  [ -z "${BASE_JAR:-}" ] || warm "$WARMUP" "$WORK/pass.lua" "http://127.0.0.1:$BASE"
+fi
 
 cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; } # user + system, in CLK_TCK
 # pid -> how many times its threads have been switched off a core, asked to (waiting) or not (preempted); a
@@ -333,6 +343,78 @@ show() { # key result -> one line
     "$(field "$2" 1)" "$(field "$2" 2)" "$(field "$2" 3)" "$(field "$2" 4)" "$(field "$2" 7)" "$up" \
     "$([ "$(field "$2" 6)" != 0 ] && echo "   ($(field "$2" 6) errors)")"
 }
+
+if [ -n "${PROFILE:-}" ]; then
+  key=$PROFILE event=${PROFILE_EVENT:-cpu}
+  case "$key" in c|d|e|h|i) ;; *) echo "PROFILE=$key: profile one of the JVMs c, d, e, h or i" >&2; exit 2 ;; esac
+  [ -n "${SERVER[$key]}" ] || { echo "PROFILE=$key: that server is not started with PASS_ONLY" >&2; exit 2; }
+  case "$event" in # each stack's count is in samples: one per 1 ms of CPU, or per about 64 kB allocated
+    cpu) opts="event=cpu,interval=1ms" unit="µs of CPU" per=1000 ;;
+    alloc) opts="event=alloc,alloc=64k" unit="bytes allocated" per=65536 ;;
+    *) echo "PROFILE_EVENT=$event: cpu or alloc" >&2; exit 2 ;;
+  esac
+  # async-profiler's library for this machine, from its jar on Maven Central (which carries one per platform)
+  case "$(uname -m)" in x86_64) arch=linux-x64 ;; aarch64) arch=linux-arm64 ;;
+    *) echo "no async-profiler library for $(uname -m)" >&2; exit 2 ;; esac
+  lib="$PWD/target/async-profiler/$arch/libasyncProfiler.so"
+  if [ ! -f "$lib" ]; then
+    mvn -B -q dependency:copy -Dartifact=tools.profiler:async-profiler:4.1 -DoutputDirectory=target/async-profiler
+    (cd target/async-profiler && jar xf async-profiler-4.1.jar "$arch/libasyncProfiler.so")
+  fi
+  # jcmd splits an argument at '=' unless it is quoted, and async-profiler's options are a=b,c=d
+  agent() { jcmd "${SERVER[$key]}" JVMTI.agent_load "$lib" "\"$1\"" >/dev/null; }
+  warm $((WARMUP + 20)) "$WORK/${SCRIPT[$key]}" "${URL[$key]}"
+  out="$PWD/target/profile-$key-$event"
+  agent "start,$opts"
+  result=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" -s "$WORK/${SCRIPT[$key]}" "${URL[$key]}" | grep '^RESULT')
+  agent "dump,file=$out.html"
+  agent "stop,file=$out.collapsed,collapsed"
+  requests=$(cut -d' ' -f2 <<<"$result")
+  echo
+  echo "PROFILE of ${NAME[$key]} ($event, async-profiler, $DURATION s under wrk after $((WARMUP + 20)) s of" \
+    "warm-up): $requests requests; per request, by where the time lands (the innermost frame that is not the JDK's):"
+  # Each stack is charged to one place: the threads of the JIT and the collector as a whole, else the innermost
+  # frame outside the JDK (a HashMap.get called by botgate is botgate's). Beside it, the botgate frames the
+  # stacks end under (the innermost botgate frame, with whatever it calls): where botgate's own path spends.
+  awk -v n="$requests" -v per="$per" -v alloc="$([ "$event" = alloc ] && echo 1)" '
+    function place(f) {
+      if (f ~ /_\[k\]$/) return "kernel"
+      if (f ~ /jackson/) return "Jackson"
+      if (f ~ /^io\/botgate\// || f ~ /^(BareExecution|PlainProxy)/) return "botgate (or the yardstick'\''s own code)"
+      if (f ~ /^io\/vertx\/ext\/web\/client\//) return "Vert.x Web Client"
+      if (f ~ /^io\/vertx\/ext\/web\//) return "Vert.x Web (router, body handler)"
+      if (f ~ /micrometer/) return "meters (Micrometer)"
+      if (f ~ /^io\/vertx\/httpproxy\//) return "vertx-http-proxy"
+      if (f ~ /^io\/vertx\//) return "Vert.x core"
+      if (f ~ /^io\/netty\//) return "Netty"
+      if (f ~ /^(java|jdk|sun)\//) return ""
+      return "JVM (runtime, stubs, allocation)"
+    }
+    {
+      v = $NF; stack = $0; sub(/ [0-9]+$/, "", stack); k = split(stack, fr, ";"); where = ""
+      if (alloc) k-- # the last frame names the class allocated, not code
+      if (fr[1] == "start_thread") {
+        where = stack ~ /CompileBroker/ ? "JIT compiler threads" \
+          : stack ~ /GangWorker|ConcurrentGCThread|G1|WorkerThread/ ? "collector threads" : "other JVM threads"
+      } else {
+        for (i = k; i >= 1 && where == ""; i--) where = place(fr[i])
+        if (where == "") where = "JDK"
+        for (i = k; i >= 1; i--) if (fr[i] ~ /^io\/botgate\// && fr[i] !~ /Lambda\$/) { own[fr[i]] += v; break }
+      }
+      at[where] += v; total += v
+    }
+    END {
+      for (w in at) printf "P %.1f %s\n", at[w] * per / n, w
+      printf "T %.1f total\n", total * per / n
+      for (f in own) printf "O %.2f %s\n", own[f] * per / n, f
+    }' "$out.collapsed" > "$WORK/profile.txt"
+  grep '^P ' "$WORK/profile.txt" | sort -k2,2 -g -r | awk -v u="$unit" '{ v = $2; $1 = $2 = ""; printf "  %8s %s %s\n", v, u, substr($0, 3) }'
+  awk -v u="$unit" '/^T / { printf "  %8s %s in all\n", $2, u }' "$WORK/profile.txt"
+  echo "botgate frames the stacks end under (with what they call), the heaviest 15:"
+  grep '^O ' "$WORK/profile.txt" | sort -k2,2 -g -r | head -15 | awk '{ printf "  %8s %s\n", $2, $3 }'
+  echo "stacks: $out.collapsed; flame graph: $out.html"
+  exit 0
+fi
 
 declare -A R RATIO
 echo
