@@ -70,7 +70,8 @@
 #                     and the collector's threads...) and the botgate frames its stacks end under, and leaves
 #                     the stacks and a flame graph in target/profile-<key>-<event>.{collapsed,html}.
 #                     PROFILE_EVENT=alloc gives bytes allocated per request instead. Attached, the profiler
-#                     makes the JIT recompile: its threads' share reads about three times what it is unprofiled
+#                     adds work for the JIT: its threads' share reads about three times what jstat counts
+#                     unprofiled (2026-12-03)
 #   SKIP_BUILD=1      uses target/botgate.jar as it is (as in the other benchmarks)
 #   PORTS=<port>      the first of the eight ports in a row the run listens on (default 18080)
 #   JAVA_OPTS         flags for both JVMs
