@@ -69,9 +69,9 @@
 #                     its CPU per request by where it lands (kernel, botgate, Netty, Vert.x, Jackson, the JIT's
 #                     and the collector's threads...) and the botgate frames its stacks end under, and leaves
 #                     the stacks and a flame graph in target/profile-<key>-<event>.{collapsed,html}.
-#                     PROFILE_EVENT=alloc gives bytes allocated per request instead. Attached, the profiler
-#                     adds work for the JIT: its threads' share reads about three times what jstat counts
-#                     unprofiled (2026-12-03)
+#                     PROFILE_EVENT=alloc gives bytes allocated per request instead. The JIT's share varies
+#                     tenfold from one profile to the next (1.8-18 µs per pass-through call on 2026-12-03):
+#                     compare the other places, or profile twice
 #   SKIP_BUILD=1      uses target/botgate.jar as it is (as in the other benchmarks)
 #   PORTS=<port>      the first of the eight ports in a row the run listens on (default 18080)
 #   JAVA_OPTS         flags for both JVMs
