@@ -94,6 +94,9 @@ WARMUP=${WARMUP:-40}
 LAT_ROUNDS=${LAT_ROUNDS:-3}
 LAT_SECONDS=${LAT_SECONDS:-$DURATION}
 WORK=$(mktemp -d)
+# A profile names the methods inlined into compiled code only with debug information at every instruction;
+# without it their time shows under the method they were inlined into (Netty's fireChannelRead, say).
+[ -z "${PROFILE:-}" ] || JAVA_OPTS="${JAVA_OPTS:-} -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints"
 . bench/nginx.sh
 trap 'kill $(jobs -p) 2>/dev/null || true; stop_nginx; rm -rf "$WORK"' EXIT
 
