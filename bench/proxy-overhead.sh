@@ -290,7 +290,8 @@ if [ -z "${PROFILE:-}" ]; then # a profile warms the one server it profiles (bel
   warm "$WARMUP" "$WORK/pass.lua" "http://127.0.0.1:$PLAIN"
   warm "$WARMUP" "$WORK/pass.lua" "http://127.0.0.1:$PER_LOOP"
   [ -n "${PASS_ONLY:-}" ] || warm "$WARMUP" "$WORK/execute.lua" "http://127.0.0.1:$BARE"
-  [ -n "${PASS_ONLY:-}" ] || [ -z "${BASE_JAR:-}" ] || warm $((WARMUP + 20)) "$WORK/execute.lua" "http://127.0.0.1:$BASE"
+  [ -n "${PASS_ONLY:-}" ] || [ -z "${BASE_JAR:-}" ] \
+    || warm $((WARMUP + 20)) "$WORK/execute.lua" "http://127.0.0.1:$BASE"
   [ -z "${BASE_JAR:-}" ] || warm "$WARMUP" "$WORK/pass.lua" "http://127.0.0.1:$BASE"
 fi
 
@@ -374,6 +375,7 @@ if [ -n "${PROFILE:-}" ]; then
   agent "dump,file=$out.html"
   agent "stop,file=$out.collapsed,collapsed"
   requests=$(cut -d' ' -f2 <<<"$result")
+  [ "${requests:-0}" -gt 0 ] || { echo "PROFILE: wrk completed no request (${result:-no RESULT line})" >&2; exit 1; }
   echo
   echo "PROFILE of ${NAME[$key]} ($event, async-profiler, $DURATION s under wrk after $((WARMUP + 20)) s of" \
     "warm-up): $requests requests; per request, by where the time lands (the innermost frame that is not the JDK's):"
@@ -412,7 +414,8 @@ if [ -n "${PROFILE:-}" ]; then
       printf "T %.1f total\n", total * per / n
       for (f in own) printf "O %.2f %s\n", own[f] * per / n, f
     }' "$out.collapsed" > "$WORK/profile.txt"
-  grep '^P ' "$WORK/profile.txt" | sort -k2,2 -g -r | awk -v u="$unit" '{ v = $2; $1 = $2 = ""; printf "  %8s %s %s\n", v, u, substr($0, 3) }'
+  grep '^P ' "$WORK/profile.txt" | sort -k2,2 -g -r \
+    | awk -v u="$unit" '{ v = $2; $1 = $2 = ""; printf "  %8s %s %s\n", v, u, substr($0, 3) }'
   awk -v u="$unit" '/^T / { printf "  %8s %s in all\n", $2, u }' "$WORK/profile.txt"
   echo "botgate frames the stacks end under (with what they call), the heaviest 15:"
   grep '^O ' "$WORK/profile.txt" | sort -k2,2 -g -r | head -15 | awk '{ printf "  %8s %s\n", $2, $3 }'
