@@ -94,9 +94,14 @@ WARMUP=${WARMUP:-40}
 LAT_ROUNDS=${LAT_ROUNDS:-3}
 LAT_SECONDS=${LAT_SECONDS:-$DURATION}
 WORK=$(mktemp -d)
-# A profile names the methods inlined into compiled code only with debug information at every instruction;
-# without it their time shows under the method they were inlined into (Netty's fireChannelRead, say).
-[ -z "${PROFILE:-}" ] || JAVA_OPTS="${JAVA_OPTS:-} -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints"
+if [ -n "${PROFILE:-}" ]; then # checked before any server starts
+  case "$PROFILE" in c|d|e|h|i) ;;
+    *) echo "PROFILE=$PROFILE: profile one of the JVMs c, d, e, h or i" >&2; exit 2 ;; esac
+  case "${PROFILE_EVENT:-cpu}" in cpu|alloc) ;; *) echo "PROFILE_EVENT=$PROFILE_EVENT: cpu or alloc" >&2; exit 2 ;; esac
+  # A profile names the methods inlined into compiled code only with debug information at every instruction;
+  # without it their time shows under the method they were inlined into (Netty's fireChannelRead, say).
+  JAVA_OPTS="${JAVA_OPTS:-} -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints"
+fi
 . bench/nginx.sh
 trap 'kill $(jobs -p) 2>/dev/null || true; stop_nginx; rm -rf "$WORK"' EXIT
 
@@ -300,12 +305,14 @@ cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; } # user
 # thread that ends between two reads (a JIT thread let go when idle) takes its count with it, a small undercount
 switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ { s += $2 } END { print s + 0 }'; }
 TICK=$(getconf CLK_TCK)
+# seconds url script [paced rate per wrk thread] -> wrk's RESULT line (report.lua)
+wrk_result() { wrk -t2 -c"$CONNS" -d"$1s" -s "$3" "$2" ${4:+-- "$4"} | grep '^RESULT'; }
 # seconds url script serving-pid [paced rate per wrk thread]
 #   -> "req/s p50-ms p99-ms cpu-µs-per-request upstream-cpu-µs-per-request errors switches-per-request"
 measure() {
   local cpu up sw out
   cpu=$(cpu_ticks "$4") up=$(cpu_ticks "$UPSTREAM_WORKER") sw=$(switches "$4")
-  out=$(wrk -t2 -c"$CONNS" -d"$1s" -s "$3" "$2" ${5:+-- "$5"} | grep '^RESULT')
+  out=$(wrk_result "$1" "$2" "$3" "${5:-}")
   awk -v cpu="$cpu" -v cpu2="$(cpu_ticks "$4")" -v up="$up" -v up2="$(cpu_ticks "$UPSTREAM_WORKER")" -v t="$TICK" \
     -v sw="$sw" -v sw2="$(switches "$4")" \
     '{ n = $2 > 0 ? $2 : 1
@@ -351,12 +358,10 @@ show() { # key result -> one line
 
 if [ -n "${PROFILE:-}" ]; then
   key=$PROFILE event=${PROFILE_EVENT:-cpu}
-  case "$key" in c|d|e|h|i) ;; *) echo "PROFILE=$key: profile one of the JVMs c, d, e, h or i" >&2; exit 2 ;; esac
   [ -n "${SERVER[$key]}" ] || { echo "PROFILE=$key: that server is not started with PASS_ONLY" >&2; exit 2; }
   case "$event" in # each stack's count is in samples: one per 1 ms of CPU, or per about 64 kB allocated
     cpu) opts="event=cpu,interval=1ms" unit="µs of CPU" per=1000 ;;
     alloc) opts="event=alloc,alloc=64k" unit="bytes allocated" per=65536 ;;
-    *) echo "PROFILE_EVENT=$event: cpu or alloc" >&2; exit 2 ;;
   esac
   # async-profiler's library for this machine, from its jar on Maven Central (which carries one per platform)
   case "$(uname -m)" in x86_64) arch=linux-x64 ;; aarch64) arch=linux-arm64 ;;
@@ -371,7 +376,7 @@ if [ -n "${PROFILE:-}" ]; then
   warm $((WARMUP + 20)) "$WORK/${SCRIPT[$key]}" "${URL[$key]}"
   out="$PWD/target/profile-$key-$event"
   agent "start,$opts"
-  result=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" -s "$WORK/${SCRIPT[$key]}" "${URL[$key]}" | grep '^RESULT')
+  result=$(wrk_result "$DURATION" "${URL[$key]}" "$WORK/${SCRIPT[$key]}")
   agent "dump,file=$out.html"
   agent "stop,file=$out.collapsed,collapsed"
   requests=$(cut -d' ' -f2 <<<"$result")
