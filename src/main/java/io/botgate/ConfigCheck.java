@@ -5,9 +5,12 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 
 /**
  * Checks a configuration file's keys and value types against the known settings: an unknown key is named
@@ -37,6 +40,80 @@ final class ConfigCheck {
       }
     }
     return problems;
+  }
+
+  /**
+   * The names under which the environment overrides {@code key}: {@code BOTGATE_} and the key upper-cased with
+   * dots and dashes as underscores ({@code session.maxBytes}: {@code BOTGATE_SESSION_MAXBYTES}), and, for a key
+   * with a capital inside a word, the same in snake case as well ({@code BOTGATE_SESSION_MAX_BYTES}).
+   */
+  static List<String> envNames(String key) {
+    String plain = ENV_PREFIX + key.replace('.', '_').replace('-', '_').toUpperCase(Locale.ROOT);
+    String snake = ENV_PREFIX + key.replaceAll("([a-z0-9])([A-Z])", "$1_$2").replace('.', '_').replace('-', '_')
+      .toUpperCase(Locale.ROOT);
+    return plain.equals(snake) ? List.of(plain) : List.of(plain, snake);
+  }
+
+  /** What every setting's environment variables start with. */
+  static final String ENV_PREFIX = "BOTGATE_";
+
+  /**
+   * Overrides that would be ignored without a word: an environment variable {@code BOTGATE_...} or a system
+   * property one typo away from a setting's name but not one (a file's unknown keys are {@link #problems}).
+   * Names far from every setting are left alone: a system property is as often the JVM's ({@code
+   * http.proxyHost}) and a {@code BOTGATE_} variable may be a deployment's own ({@code BOTGATE_ENV_*} are the
+   * bot's values).
+   */
+  static List<String> nearMisses(Map<String, String> env, Properties sys, Iterable<String> keys) {
+    Map<String, String> byEnvName = new LinkedHashMap<>();
+    List<String> known = new ArrayList<>();
+    for (String key : keys) {
+      known.add(key);
+      envNames(key).forEach(name -> byEnvName.put(name, key));
+    }
+    List<String> problems = new ArrayList<>();
+    for (String name : env.keySet()) {
+      if (name.startsWith(ENV_PREFIX) && !name.startsWith(GatewayConfig.ENV_PREFIX) && !byEnvName.containsKey(name)) {
+        String words = name.substring(ENV_PREFIX.length());
+        byEnvName.keySet().stream().filter(near -> nearWord(words, near.substring(ENV_PREFIX.length())))
+          .min(Comparator.comparingInt(near -> distance(words, near.substring(ENV_PREFIX.length()))))
+          .ifPresent(near -> problems.add("environment variable '" + name + "' is not a setting (did you mean '"
+            + near + "', for '" + byEnvName.get(near) + "'?)"));
+      }
+    }
+    if (sys != null) {
+      for (String name : sys.stringPropertyNames()) {
+        if (!known.contains(name)) {
+          known.stream().filter(key -> nearKey(name, key)).findFirst().ifPresent(near -> problems.add(
+            "system property '" + name + "' is not a setting (did you mean '" + near + "'?)"));
+        }
+      }
+    }
+    return problems;
+  }
+
+  /**
+   * Whether a system property is a setting's name with a typo: in the setting's first part ({@code htpp.port})
+   * with the rest as it is, or in the rest ({@code http.prot}). Any looser and the JVM's own properties would
+   * match ({@code user.name} is three edits from {@code cluster.name}).
+   */
+  private static boolean nearKey(String name, String key) {
+    int dot = name.indexOf('.');
+    int keyDot = key.indexOf('.');
+    if (dot < 0 || keyDot < 0) {
+      return false;
+    }
+    String part = name.substring(0, dot);
+    String rest = name.substring(dot + 1);
+    String keyPart = key.substring(0, keyDot);
+    String keyRest = key.substring(keyDot + 1);
+    return rest.equals(keyRest) ? distance(part, keyPart) <= Math.min(2, keyPart.length() / 2)
+      : part.equals(keyPart) && nearWord(rest, keyRest);
+  }
+
+  /** Near enough to be a typo of {@code word}: an edit or two, more in a long word. */
+  private static boolean nearWord(String typed, String word) {
+    return distance(typed, word) <= Math.max(1, word.length() / 4);
   }
 
   private static Optional<String> wrongType(String key, Object value, Object dflt) {

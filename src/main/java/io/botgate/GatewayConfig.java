@@ -26,19 +26,22 @@ import java.net.UnknownHostException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The gateway's settings: every key with its default, each default taken from the options type (or the
  * class) of its capability, where it is written once. Read from {@code conf/config.json} (or
  * {@code -Dbotgate.conf}); each key can be overridden by a system property of the same name or by an
- * environment variable {@code BOTGATE_} + the key in upper snake case ({@code http.port} →
- * {@code BOTGATE_HTTP_PORT}). Unknown keys and values of the wrong type are refused with every problem
- * listed, as integration files are: a typo never passes silently.
+ * environment variable {@code BOTGATE_} + the key upper-cased, dots as underscores ({@code http.port} →
+ * {@code BOTGATE_HTTP_PORT}; {@code session.maxBytes} → {@code BOTGATE_SESSION_MAXBYTES} or
+ * {@code BOTGATE_SESSION_MAX_BYTES}). Unknown keys in the file, overrides one typo away from a key, and values
+ * of the wrong type are refused with every problem listed, as integration files are: a typo never passes
+ * silently.
  */
 public final class GatewayConfig {
 
@@ -188,16 +191,21 @@ public final class GatewayConfig {
 
   private static GatewayConfig from(JsonObject file, Map<String, String> env, java.util.Properties sys,
                                     String source) {
-    List<String> problems = ConfigCheck.problems(file == null ? new JsonObject() : file, DEFAULTS);
+    List<String> problems = new ArrayList<>();
+    List<String> inFile = ConfigCheck.problems(file == null ? new JsonObject() : file, DEFAULTS);
+    if (!inFile.isEmpty()) {
+      problems.add(source + ": " + String.join("; ", inFile));
+    }
+    problems.addAll(ConfigCheck.nearMisses(env, sys, DEFAULTS.keySet())); // not the file's: named as they are
     if (!problems.isEmpty()) {
-      throw new IllegalArgumentException(source + ": " + String.join("; ", problems));
+      throw new IllegalArgumentException(String.join("; ", problems));
     }
     JsonObject merged = new JsonObject();
     DEFAULTS.forEach(merged::put);
     merged.mergeIn(file == null ? new JsonObject() : file);
     merged.remove("env");
     for (String key : List.copyOf(merged.fieldNames())) {
-      String fromEnv = env.get("BOTGATE_" + key.replace('.', '_').replace('-', '_').toUpperCase(Locale.ROOT));
+      String fromEnv = ConfigCheck.envNames(key).stream().map(env::get).filter(Objects::nonNull).findFirst().orElse(null);
       String fromSys = sys == null ? null : sys.getProperty(key);
       String override = fromSys != null ? fromSys : fromEnv;
       if (override != null) {

@@ -45,6 +45,47 @@ class GatewayConfigTest {
   }
 
   @Test
+  void shouldRefuseAnOverrideOneTypoFromASettingInsteadOfIgnoringIt() {
+    Properties sys = new Properties();
+    sys.setProperty("htpp.instances", "2");
+    assertThatThrownBy(() -> GatewayConfig.from(new JsonObject(), Map.of(), sys))
+      .hasMessageContaining("system property 'htpp.instances' is not a setting (did you mean 'http.instances'?)");
+    Properties inTheRest = new Properties();
+    inTheRest.setProperty("session.maxBtyes", "2");
+    assertThatThrownBy(() -> GatewayConfig.from(new JsonObject(), Map.of(), inTheRest))
+      .hasMessageContaining("system property 'session.maxBtyes' is not a setting (did you mean 'session.maxBytes'?)");
+    assertThatThrownBy(() -> GatewayConfig.from(new JsonObject(), Map.of("BOTGATE_SESION_RESULTS", "3"), null))
+      .hasMessageContaining("environment variable 'BOTGATE_SESION_RESULTS' is not a setting (did you mean "
+        + "'BOTGATE_SESSION_RESULTS', for 'session.results'?)");
+  }
+
+  @Test
+  void shouldLeaveAloneNamesFarFromEverySettingAndTheJvmsOwnProperties() {
+    Properties sys = new Properties();
+    sys.putAll(System.getProperties()); // this JVM's own: java.*, user.*, surefire's, ...
+    for (String jvm : new String[] {"http.proxyHost", "http.proxyPort", "http.nonProxyHosts", "http.agent",
+      "http.keepAlive", "http.maxConnections", "http.maxRedirects", "https.proxyHost", "https.proxyPort",
+      "https.protocols", "https.cipherSuites", "socksProxyHost", "socksProxyPort", "java.net.preferIPv4Stack",
+      "networkaddress.cache.ttl", "jdk.http.auth.tunneling.disabledSchemes", "file.encoding", "botgate.conf",
+      "logback.configurationFile", "vertx.cacheDirBase", "io.netty.allocator.type", "hazelcast.logging.type"}) {
+      sys.setProperty(jvm, "x");
+    }
+    GatewayConfig config = GatewayConfig.from(new JsonObject(), Map.of("BOTGATE_TOKEN", "t", "BOTGATE_ENV_REGION",
+      "eu", "BOTGATE_ENV_SESION", "x"), sys);
+    assertThat(config.botEnv()).containsEntry("REGION", "eu");
+  }
+
+  @Test
+  void shouldTakeACamelCaseSettingFromTheEnvironmentInEitherSpelling() {
+    assertThat(GatewayConfig.from(new JsonObject(), Map.of("BOTGATE_SESSION_MAXBYTES", "3000"), null)
+      .integer("session.maxBytes")).isEqualTo(3000);
+    assertThat(GatewayConfig.from(new JsonObject(), Map.of("BOTGATE_SESSION_MAX_BYTES", "4000"), null)
+      .integer("session.maxBytes")).isEqualTo(4000);
+    assertThat(GatewayConfig.from(new JsonObject(), Map.of("BOTGATE_CONSOLE_FRAMES_PER_SECOND", "7"), null)
+      .integer("console.frames.perSecond")).isEqualTo(7);
+  }
+
+  @Test
   void shouldRefuseToBindANonLoopbackAddressWithoutAToken(Vertx vertx) {
     Throwable failure = Await.failure(vertx.deployVerticle(new BotgateVerticle(GatewayConfig.of(
       new JsonObject().put("http.host", "0.0.0.0").put("http.port", 0)))));
