@@ -12,6 +12,8 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.Map;
 import java.util.Set;
@@ -28,6 +30,7 @@ import java.util.stream.Collectors;
  */
 public final class HttpErrors {
 
+  private static final Logger LOG = LoggerFactory.getLogger(HttpErrors.class);
   private static final Map<String, Pattern> PATTERNS = new ConcurrentHashMap<>();
 
   private HttpErrors() {
@@ -120,6 +123,11 @@ public final class HttpErrors {
     } else {
       error = new GatewayError(400, "malformed_request", "the request is not valid HTTP"
         + (cause == null || cause instanceof TooLongFrameException ? "" : ": " + cause.getMessage()));
+    }
+    if (error.httpStatus() != 400) {
+      // A limit hit, logged as ApiRoutes logs a 413; no path: a request line over the limit is not parsed.
+      LOG.atWarn().addKeyValue("code", error.code()).addKeyValue("status", error.httpStatus())
+        .log("limit hit: {}", error.getMessage());
     }
     // Connection: close tells the client not to send another request on a connection about to close.
     request.response().setStatusCode(error.httpStatus()).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")

@@ -85,6 +85,26 @@ class LogLinesTest {
 
   @Test
   @Timeout(60)
+  void shouldLogEveryLimitHitOfARequestLineHeadersOrBody(Vertx vertx) {
+    TestGateway gw = result(TestGateway.start(vertx, new JsonObject().put("body.limit.bytes", 1000)));
+    int port = gw.gateway.port();
+    assertThat(result(gw.http.get(port, "127.0.0.1", "/api/sessions/" + "a".repeat(10_000)).send()).statusCode())
+      .isEqualTo(414);
+    assertThat(result(gw.http.get(port, "127.0.0.1", "/api/sessions").putHeader("X-Big", "b".repeat(20_000)).send())
+      .statusCode()).isEqualTo(431);
+    assertThat(result(gw.http.post(port, "127.0.0.1", "/api/sessions/log-s4/scripts")
+      .sendJsonObject(new JsonObject().put("code", "x".repeat(2000)))).statusCode()).isEqualTo(413);
+
+    for (String code : List.of("uri_too_long", "headers_too_large", "payload_too_large")) {
+      JsonObject hit = await().until(() -> lines().stream().filter(l -> l.getString("formattedMessage", "")
+        .startsWith("limit hit") && code.equals(fields(l).getString("code"))).findFirst(), Optional::isPresent)
+        .orElseThrow();
+      assertThat(hit.getString("level")).as(code).isEqualTo("WARN");
+    }
+  }
+
+  @Test
+  @Timeout(60)
   void shouldWriteAnAccessLineWithoutTheQueryWhenAsked(Vertx vertx) {
     TestGateway gw = result(TestGateway.start(vertx, new JsonObject().put("log.access", true)));
     assertThat(result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/health?token=" + SECRET).send()).statusCode())
@@ -150,8 +170,11 @@ class LogLinesTest {
 
   /** Every captured line is a JSON object; the first whose message starts so. */
   private Optional<JsonObject> line(String messageStart) {
-    List<JsonObject> lines = text().lines().map(JsonObject::new).toList();
-    return lines.stream().filter(l -> l.getString("formattedMessage", "").startsWith(messageStart)).findFirst();
+    return lines().stream().filter(l -> l.getString("formattedMessage", "").startsWith(messageStart)).findFirst();
+  }
+
+  private List<JsonObject> lines() {
+    return text().lines().map(JsonObject::new).toList();
   }
 
   /** Logback writes the key-value pairs as a list of one-entry objects. */
