@@ -260,7 +260,9 @@ public final class IntegrationDefinition {
         }
       }
       rdv = optionalString("responseDataVariable", name);
-      if (rdv != null && !NAME.matcher(rdv).matches()) {
+      // Defaulted to the name, it is as valid as the name, whose problem is listed already: one per mistake.
+      boolean fromName = !json.containsKey("responseDataVariable");
+      if (rdv != null && !fromName && !NAME.matcher(rdv).matches()) {
         problem("responseDataVariable", "must be letters, digits, '_' or '-', starting with a letter or '_'");
       }
       readMethod();

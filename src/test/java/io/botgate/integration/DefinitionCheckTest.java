@@ -64,4 +64,14 @@ class DefinitionCheckTest {
         .put("transformScript", script), null)).as(script).doesNotThrowAnyException();
     }
   }
+
+  @Test
+  void shouldRefuseADottedNameOnceNotAgainAsTheVariableItNames() {
+    List<DefinitionException.Problem> found = problems(definition("https://example.com/x").put("name", "a.b"));
+    assertThat(found).extracting(DefinitionException.Problem::field).containsExactly("name");
+    assertThat(found.get(0).message()).contains("no dots");
+    List<DefinitionException.Problem> both = problems(definition("https://example.com/x").put("name", "a.b")
+      .put("responseDataVariable", "c.d"));
+    assertThat(both).extracting(DefinitionException.Problem::field).containsExactly("name", "responseDataVariable");
+  }
 }
