@@ -19,6 +19,7 @@ if(isApiExecutionSuccessful){
 }`;
 const MEMORY = 'botgate.tryit.';
 const DEFAULT_SESSION = 'demo';
+const DEMO_INTEGRATION = 'faqIntegration';
 
 export class TryIt {
   constructor(el, onRun) {
@@ -39,6 +40,8 @@ export class TryIt {
       option.value = option.textContent = name;
       return option;
     }));
+    // The page's default variables are the demo's: start on it unless something else was used.
+    if (names.includes(DEMO_INTEGRATION)) this.el.integration.value = DEMO_INTEGRATION;
     this.restore();
   }
 

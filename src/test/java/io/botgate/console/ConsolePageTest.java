@@ -289,4 +289,21 @@ class ConsolePageTest {
     waitUntil(() -> browser.findElement(By.id("try-variables")).getAttribute("value").contains("voicemail"));
     assertThat(browser.findElement(By.id("try-integration")).getAttribute("value")).isEqualTo("faqIntegration");
   }
+
+  @Test
+  void shouldStartTheTryItPanelOnTheDemoIntegrationItsVariablesAreFor() {
+    String before = "aaa-" + System.nanoTime(); // listed before faqIntegration
+    assertThat(result(gw.http.put(gw.gateway.port(), "127.0.0.1", "/api/integrations/" + before)
+      .sendJsonObject(new JsonObject().put("name", before).put("method", "GET").put("url", "/demo/faq")))
+      .statusCode()).isEqualTo(201);
+    try {
+      browser.executeScript("sessionStorage.clear()");
+      browser.get("http://127.0.0.1:" + gw.gateway.port() + "/?session=fresh-tab");
+      waitUntil(() -> browser.findElements(By.cssSelector("#try-integration option")).size() >= 2);
+      assertThat(browser.findElement(By.cssSelector("#try-integration option")).getAttribute("value")).isEqualTo(before);
+      assertThat(browser.findElement(By.id("try-integration")).getAttribute("value")).isEqualTo("faqIntegration");
+    } finally {
+      result(gw.http.delete(gw.gateway.port(), "127.0.0.1", "/api/integrations/" + before).send());
+    }
+  }
 }
