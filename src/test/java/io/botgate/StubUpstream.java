@@ -176,10 +176,14 @@ public final class StubUpstream extends VerticleBase {
   private void drip(HttpServerRequest req) {
     req.response().setChunked(true).putHeader("Content-Type", "application/json").write("{\"results\": [");
     long timer = vertx.setPeriodic(200, id -> req.response().write(" "));
-    req.connection().closeHandler(v -> vertx.cancelTimer(timer));
+    req.connection().closeHandler(v -> {
+      vertx.cancelTimer(timer);
+      dripsClosed.incrementAndGet();
+    });
   }
 
   private void huge(HttpServerRequest req, int megabytes) {
+    req.connection().closeHandler(v -> hugesClosed.incrementAndGet());
     req.response().setChunked(true).putHeader("Content-Type", "application/json");
     Buffer chunk = Buffer.buffer("[" + "1,".repeat(32 * 1024));
     AtomicInteger left = new AtomicInteger(megabytes * 16);
@@ -192,6 +196,18 @@ public final class StubUpstream extends VerticleBase {
   }
 
   private final java.util.concurrent.atomic.AtomicLong hugeBytesTaken = new java.util.concurrent.atomic.AtomicLong();
+
+  /** Connections a client closed while /huge or /drip answered them: a cut transfer, not one read to its end. */
+  public int hugesClosed() {
+    return hugesClosed.get();
+  }
+
+  public int dripsClosed() {
+    return dripsClosed.get();
+  }
+
+  private final AtomicInteger hugesClosed = new AtomicInteger();
+  private final AtomicInteger dripsClosed = new AtomicInteger();
 
   private void writeChunks(HttpServerRequest req, Buffer chunk, AtomicInteger left) {
     if (left.getAndDecrement() <= 0) {

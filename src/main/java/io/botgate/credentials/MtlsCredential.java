@@ -4,6 +4,7 @@ import io.botgate.PerEventLoop;
 import io.botgate.integration.CredentialGrant;
 import io.botgate.integration.CredentialUnavailable;
 import io.botgate.integration.IntegrationDefinition;
+import io.botgate.integration.UpstreamClients;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -154,7 +155,7 @@ final class MtlsCredential extends Credential {
     }
     PerEventLoop<Clients> clients = new PerEventLoop<>(() -> {
       HttpClient http = context.vertx().httpClientBuilder().with(options).with(new PoolOptions().setHttp1MaxSize(64)).build();
-      return new Clients(http, WebClient.wrap(http));
+      return new Clients(http, UpstreamClients.wrap(http));
     }, made -> made.http().close());
     X509Certificate leaf = chain.get(0);
     return new Built(clients, leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant());

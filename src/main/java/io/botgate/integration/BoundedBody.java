@@ -3,13 +3,19 @@ package io.botgate.integration;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.internal.buffer.BufferInternal;
-import io.vertx.core.streams.WriteStream;
+import io.vertx.ext.web.codec.BodyCodec;
+import io.vertx.ext.web.codec.spi.BodyStream;
 
 /**
- * Collects a response body up to a limit. A write past the limit fails, which fails the Web Client's
- * pipe and resets the upstream request, so an oversized response costs at most the limit in memory.
+ * Collects a response body up to a limit, as the Web Client's codec of one request ({@code as(body)}). A write
+ * past the limit fails, which fails the Web Client's call, and resets the upstream request, which closes its
+ * connection: the transfer is cut, not read to its end. The Web Client does not reset a request whose answer
+ * has begun (it reads the rest and drops it), so {@link UpstreamClients} hands each request over as it is
+ * sent ({@link #sending}); {@link #abort()} cuts it the same way at the call's deadline.
  * <p>
  * A body that came in one chunk is that chunk, not copied: Vert.x hands each chunk over in a heap buffer of
  * its own, of its exact size (a chunk that is a slice of a larger array is copied). A body in several chunks
@@ -17,16 +23,54 @@ import io.vertx.core.streams.WriteStream;
  * so whatever keeps it keeps no spare room. Gathering every body in a growing buffer was the largest single
  * share of what an execution allocated (8 %).
  */
-final class BoundedBody implements WriteStream<Buffer> {
+final class BoundedBody implements BodyCodec<Void>, BodyStream<Void> {
 
   private final long limit;
+  private final Promise<Void> ended = Promise.promise();
   /** Null before the first chunk; then that chunk; from a second one on, a growing copy of them. */
   private Buffer collected;
   private int chunks;
   private boolean overflowed;
+  /** The request on the wire, once sent; the deadline may read it from another thread. */
+  private volatile HttpClientRequest request;
+  private volatile boolean aborted;
 
   BoundedBody(long limit) {
     this.limit = limit;
+  }
+
+  /** The request this body answers, as it goes out; reset at once if the call was cut before. */
+  void sending(HttpClientRequest sent) {
+    request = sent;
+    if (aborted) {
+      sent.reset();
+    }
+  }
+
+  /** Cuts the transfer: the request is reset (an HTTP/1 connection closed), whatever was received. */
+  void abort() {
+    aborted = true;
+    HttpClientRequest sent = request;
+    if (sent != null) {
+      sent.reset();
+    }
+  }
+
+  /** Each request has a body of its own: the codec is its stream. */
+  @Override
+  public BodyStream<Void> stream() {
+    return this;
+  }
+
+  @Override
+  public Future<Void> result() {
+    return ended.future();
+  }
+
+  /** The answer failed while streaming. */
+  @Override
+  public void handle(Throwable cause) {
+    ended.tryFail(cause);
   }
 
   boolean overflowed() {
@@ -49,6 +93,7 @@ final class BoundedBody implements WriteStream<Buffer> {
     long had = collected == null ? 0 : collected.length();
     if (overflowed || had + data.length() > limit) {
       overflowed = true;
+      abort();
       return Future.failedFuture("upstream response body is larger than " + limit + " bytes");
     }
     if (collected == null) {
@@ -76,16 +121,17 @@ final class BoundedBody implements WriteStream<Buffer> {
 
   @Override
   public Future<Void> end() {
+    ended.tryComplete();
     return Future.succeededFuture();
   }
 
   @Override
-  public WriteStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
+  public BoundedBody exceptionHandler(Handler<Throwable> handler) {
     return this;
   }
 
   @Override
-  public WriteStream<Buffer> setWriteQueueMaxSize(int maxSize) {
+  public BoundedBody setWriteQueueMaxSize(int maxSize) {
     return this;
   }
 
@@ -95,7 +141,7 @@ final class BoundedBody implements WriteStream<Buffer> {
   }
 
   @Override
-  public WriteStream<Buffer> drainHandler(Handler<Void> handler) {
+  public BoundedBody drainHandler(Handler<Void> handler) {
     return this;
   }
 }

@@ -17,7 +17,6 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.codec.BodyCodec;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -192,7 +191,7 @@ final class UpstreamCaller {
         .setConnectTimeout((int) IntegrationDefinition.DEFAULT_TIMEOUT_MS))
       .with(new PoolOptions().setHttp1MaxSize(64))
       .build();
-    return WebClient.wrap(http);
+    return UpstreamClients.wrap(http);
   }
 
   Future<UpstreamResponse> call(IntegrationDefinition definition, RenderedRequest request) {
@@ -220,6 +219,8 @@ final class UpstreamCaller {
     private CredentialGrant grant;
     private boolean renewed;
     private int attempts;
+    /** The body of the hop on the wire: cut at the deadline, so no request outlives its call. */
+    private BoundedBody inFlight;
 
     Call(IntegrationDefinition definition, RenderedRequest request, ExchangeTrace trace, CredentialGrant grant) {
       this.definition = definition;
@@ -231,8 +232,14 @@ final class UpstreamCaller {
     }
 
     Future<UpstreamResponse> start() {
-      long timer = vertx.setTimer(definition.timeoutMs(), id -> outcome.tryComplete(UpstreamResponse.failure("504",
-        "no answer within the deadline of " + definition.timeoutMs() + " ms", attempts)));
+      long timer = vertx.setTimer(definition.timeoutMs(), id -> {
+        outcome.tryComplete(UpstreamResponse.failure("504", "no answer within the deadline of "
+          + definition.timeoutMs() + " ms", attempts));
+        BoundedBody body = inFlight;
+        if (body != null) {
+          body.abort(); // a request whose answer began is not ended by its idle timeout while bytes trickle in
+        }
+      });
       outcome.future().onComplete(done -> vertx.cancelTimer(timer));
       attempt();
       return outcome.future();
@@ -306,10 +313,11 @@ final class UpstreamCaller {
         ? guard.check(vertx, host, port).map((InetAddress) null) : guard.resolve(vertx, host, port);
       return target.compose(address -> {
         BoundedBody sink = new BoundedBody(maxBodyBytes);
+        inFlight = sink;
         // A credential goes to the integration's own origin only, never to where a redirect points.
         boolean credentialGoes = grant == null || origin.equals(DefinitionMask.target(url));
         HttpRequest<Void> req = request(method, uri, port, address, credentialGoes).followRedirects(false).timeout(remaining)
-          .as(BodyCodec.pipe(sink, false));
+          .as(sink);
         for (Map.Entry<String, String> h : request.headers()) {
           if (credentialGoes || grant.headers().stream().noneMatch(g -> g.getKey().equalsIgnoreCase(h.getKey()))) {
             req.putHeader(h.getKey(), h.getValue());

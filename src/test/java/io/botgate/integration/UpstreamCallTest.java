@@ -212,6 +212,26 @@ class UpstreamCallTest {
   }
 
   @Test
+  @Timeout(20)
+  void shouldHangUpAtTheDeadlineOnAnAnswerThatTricklesIn() {
+    int closedBefore = upstream.dripsClosed();
+    // The caller stays open: closing it would close the connection whatever the deadline did.
+    UpstreamCaller caller = caller();
+    try {
+      IntegrationDefinition definition = IntegrationDefinition.fromJson(get("drip", upstream.url("/drip"))
+        .put("retries", 0).put("timeoutMs", 500), null);
+      RenderedRequest rendered = definition.request().render(p -> null, "http://127.0.0.1:1", MASK);
+      UpstreamResponse response = result(caller.call(definition, rendered, new ExchangeTrace()));
+      assertThat(response.statusCode()).isEqualTo("504");
+      // A byte every 200 ms keeps the request's idle timeout from ever firing: only the deadline ends it, and
+      // it must end the request too, not only the answer (a pool of such requests would block the upstream).
+      await().atMost(Duration.ofSeconds(10)).until(() -> upstream.dripsClosed() > closedBefore);
+    } finally {
+      caller.close();
+    }
+  }
+
+  @Test
   void shouldRetryARefusedConnectionAndAnswer502NamingIt() {
     ExchangeTrace trace = new ExchangeTrace();
     UpstreamResponse response = call(caller(), get("refused", "http://127.0.0.1:9/nothing").put("retries", 1), trace);
