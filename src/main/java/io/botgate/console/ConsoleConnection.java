@@ -73,6 +73,12 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
   static final int SHARED_FRAME_MAX = 64 << 10;
   /** Replies held while congested; reading pauses at once, so more than a few means a bug, not a client. */
   static final int MAX_HELD_REPLIES = 64;
+  /**
+   * WebSocket pings a client may send while the connection waits for it (throttled or not reading) before it is
+   * dropped. Pausing holds back data frames but not pings: Vert.x reads and answers each one itself, so a client
+   * that went on sending them would have pongs queued for it without end.
+   */
+  static final int MAX_PINGS_WHILE_PAUSED = 64;
   private static final String ERROR = "error";
   private static final String PONG = "pong";
   /** Events read from a history at a time during a replay. */
@@ -121,6 +127,9 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
   private boolean congested;
   private boolean throttled;
   private boolean readingPaused;
+  /** WebSocket pings read while reading is paused; see {@link #MAX_PINGS_WHILE_PAUSED}. */
+  private int pingsWhilePaused;
+  private io.netty.channel.Channel channel;
   private long windowStart = System.nanoTime();
   private int framesInWindow;
   private long heartbeat;
@@ -465,8 +474,17 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
       });
       updateReading();
     }
+    if (!frame.isPing()) {
+      return;
+    }
+    if (readingPaused && ++pingsWhilePaused == MAX_PINGS_WHILE_PAUSED + 1) { // once: frames read meanwhile land here
+      LOG.atWarn().addKeyValue("client", client()).addKeyValue("closeStatus", 1008)
+        .log("console client dropped: WebSocket pings sent while it was asked to wait");
+      hangUp();
+      return;
+    }
     // the server answers a WebSocket ping itself, outside this class's writes: its pongs show as a full queue
-    if (frame.isPing() && ws.writeQueueFull()) {
+    if (ws.writeQueueFull()) {
       congest();
     }
   }
@@ -475,6 +493,7 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
     boolean pause = (congested || throttled || replay != null) && !ws.isClosed();
     if (pause != readingPaused) {
       readingPaused = pause;
+      pingsWhilePaused = 0;
       if (pause) {
         ws.pause();
       } else {
@@ -499,6 +518,25 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
     LOG.atWarn().addKeyValue("client", client()).addKeyValue("closeStatus", status)
       .log("console client dropped: {}", reason);
     ws.close(status, reason);
+  }
+
+  /**
+   * Closes the connection at once, not with a closing handshake: a close frame would wait behind the pongs the
+   * client does not read, and Vert.x answers every ping it sends meanwhile. Closed from the pipeline's first
+   * handler toward the socket: Vert.x's own handler further in turns a close into that handshake.
+   */
+  private void hangUp() {
+    if (channel != null) {
+      channel.pipeline().firstContext().close();
+    } else {
+      ws.close((short) 1008, "pings sent while asked to wait");
+    }
+  }
+
+  /** The socket's channel, for {@link #hangUp} (the WebSocket as the router hands it over does not show it). */
+  ConsoleConnection over(io.netty.channel.Channel socket) {
+    this.channel = socket;
+    return this;
   }
 
   private String client() {

@@ -36,11 +36,13 @@ public final class ConsoleEndpoint {
       // Vert.x flushes every frame written outside a read: a system call per event per client. Consolidated,
       // the frames a turn of the event loop writes (a drained batch of events) leave in one. (Vert.x's own
       // connection class: the upgraded socket as the router hands it over does not show its channel.)
+      ConsoleConnection console = new ConsoleConnection(ws, vertx.getOrCreateContext(), stream, options, stats);
       if (connection instanceof HttpServerConnection upgraded) {
         upgraded.channelHandlerContext().pipeline().addFirst(new FlushConsolidationHandler(
           FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
+        console.over(upgraded.channelHandlerContext().channel());
       }
-      new ConsoleConnection(ws, vertx.getOrCreateContext(), stream, options, stats).start();
+      console.start();
     });
   }
 

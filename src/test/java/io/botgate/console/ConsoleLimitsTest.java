@@ -193,6 +193,44 @@ class ConsoleLimitsTest {
     }
   }
 
+  @Test
+  void shouldDropAClientThatGoesOnSendingWebSocketPingsWhileAskedToWait() throws Exception {
+    // Vert.x answers control pings itself, paused or not: a client that floods them and reads nothing is
+    // hung up on, where before the gateway queued their pongs in its heap without end.
+    Vertx vertx = Vertx.vertx();
+    try {
+      TestGateway slow = result(TestGateway.start(vertx, new JsonObject().put("console.frames.perSecond", 20)));
+      try (java.net.Socket socket = new java.net.Socket()) {
+        socket.setReceiveBufferSize(4096); // and never read after the handshake
+        socket.connect(new java.net.InetSocketAddress("127.0.0.1", slow.gateway.port()));
+        var out = socket.getOutputStream();
+        out.write(("GET /console HTTP/1.1\r\nHost: 127.0.0.1:" + slow.gateway.port() + "\r\nUpgrade: websocket\r\n"
+          + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        String head = new String(socket.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII);
+        assertThat(head).isEqualTo("HTTP/1.1 101");
+        byte[] pings = new byte[100 * 131]; // 100 masked pings of 125 bytes (mask 0: the payload as it is)
+        for (int i = 0; i < 100; i++) {
+          pings[i * 131] = (byte) 0x89;
+          pings[i * 131 + 1] = (byte) (0x80 | 125);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        boolean hungUp = false;
+        while (!hungUp && System.nanoTime() < deadline) {
+          try {
+            out.write(pings);
+          } catch (java.io.IOException e) {
+            hungUp = true; // reset by the gateway
+          }
+        }
+        assertThat(hungUp).as("the gateway hangs up on a ping flood").isTrue();
+      }
+      slow.assertHealthy();
+    } finally {
+      result(vertx.close());
+    }
+  }
+
   private static void pauseReadingPastTheFrameRate(Vertx vertx, TestGateway slow) {
     ConsoleClient client = result(ConsoleClient.connect(vertx, slow.gateway.port()));
     client.awaitFrame(f -> "hello".equals(f.getString("op")));
