@@ -26,7 +26,10 @@ public class SessionMemory {
     int most = Arrays.stream(counts).max().orElseThrow();
     Vertx vertx = Vertx.vertx();
     BotgateVerticle gateway = new BotgateVerticle(GatewayConfig.of(new JsonObject().put("http.port", 0)
-      .put("demo.enabled", false).put("session.max", most)));
+      .put("demo.enabled", false).put("session.max", most)
+      // A session is charged about what it takes in the heap (about 1.2 KB each here), past the default bound
+      // of all sessions together (a quarter of the heap) at a million: raised, as such a deployment would.
+      .put("session.total.mb", 2048)));
     vertx.deployVerticle(gateway).await();
     LocalSessionStore store = (LocalSessionStore) gateway.sessions();
     long base = heapAfterGc();

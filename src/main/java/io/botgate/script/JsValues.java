@@ -128,11 +128,11 @@ final class JsValues {
       }
       if (value instanceof NativeArray arr) {
         long length = arr.getLength();
-        refuseIfLeftBelow(HeldBytes.CONTAINER + length * HeldBytes.MIN_ITEM);
-        spend(HeldBytes.CONTAINER);
+        refuseIfLeftBelow(HeldBytes.ARRAY + length * HeldBytes.MIN_ITEM);
+        spend(HeldBytes.ARRAY);
         JsonArray out = new JsonArray();
         for (int i = 0; i < length; i++) {
-          spend(1);
+          spend(HeldBytes.ITEM);
           out.add(toJava(arr.get(i, arr), depth + 1));
         }
         return out;
@@ -142,14 +142,14 @@ final class JsValues {
       }
       if (value instanceof NativeTypedArrayView<?> view) {
         // Its ids would be one object per element: check the length first, as for an array.
-        refuseIfLeftBelow(HeldBytes.CONTAINER + (long) view.getArrayLength() * (HeldBytes.MIN_ITEM + 4));
+        refuseIfLeftBelow(HeldBytes.OBJECT + (long) view.getArrayLength() * (HeldBytes.ENTRY + 1 + HeldBytes.NUMBER));
       }
       if (value instanceof Scriptable obj) {
-        spend(HeldBytes.CONTAINER);
+        spend(HeldBytes.OBJECT);
         JsonObject out = new JsonObject();
         for (Object id : obj.getIds()) {
           String key = String.valueOf(id);
-          spend(HeldBytes.string(key.length()) + 2);
+          spend(HeldBytes.ENTRY + key.length());
           Object v = id instanceof Integer i ? obj.get(i, obj) : obj.get(key, obj);
           out.put(key, toJava(v, depth + 1));
         }

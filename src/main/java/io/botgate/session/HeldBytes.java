@@ -7,25 +7,37 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * How many bytes a session is charged for what it holds: about the length of the value written as JSON,
- * counted without encoding it. A string costs its length in characters plus 2 (its quotes, escapes not
- * counted), a number 8, a boolean 5, null 4; an array 2 plus each item and 1 separator per item; an
- * object 2 plus, per entry, its key as a string, 1 colon, its value and 1 separator. A variable adds its
- * name and {@link #VARIABLE} for the entry; each result kept (history and per-integration) costs
- * {@link #RESULT}. The same count bounds a value while a script's value is converted, so a value too
- * large is refused before it is built.
+ * How many bytes a session is charged for what it holds: about what the value takes in the heap, counted
+ * without walking more than its items. A string costs {@link #STRING} plus its length in characters (its
+ * object and its array; one byte a character, as Java keeps Latin-1 text), a number {@link #NUMBER} (boxed),
+ * a boolean 5, null 4; an array {@link #ARRAY} plus each item and {@link #ITEM} per item; an object
+ * {@link #OBJECT} plus, per entry, {@link #ENTRY}, its key's length and its value. A variable adds its name
+ * and {@link #VARIABLE} for the entry; each result kept (history and per-integration) costs {@link #RESULT}.
+ * Counting the JSON text instead let a script hold 33 times its charge in the heap (an array of empty
+ * objects costs 3 bytes of text each and about 80 in memory), so that {@code session.total.mb} did not bound
+ * memory. The same count bounds a value while a script's value is converted, so a value too large is refused
+ * before it is built.
  */
 public final class HeldBytes {
 
-  public static final int VARIABLE = 16;
+  public static final int VARIABLE = 48;
   public static final int RESULT = 64;
-  public static final int NUMBER = 8;
+  /** A String and its byte array, before the characters. */
+  public static final int STRING = 40;
+  /** A boxed number and the reference to it. */
+  public static final int NUMBER = 20;
   public static final int BOOLEAN = 5;
   public static final int NULL = 4;
-  /** Brackets or braces of an array or object. */
-  public static final int CONTAINER = 2;
-  /** The least an array item can cost: an empty string, array or object, and its separator. */
-  public static final int MIN_ITEM = 3;
+  /** A JsonArray and its list. */
+  public static final int ARRAY = 40;
+  /** A reference in an array, with its list's room to grow. */
+  public static final int ITEM = 6;
+  /** A JsonObject and its map's table. */
+  public static final int OBJECT = 88;
+  /** A map entry and its slot in the table (the key's characters are counted beside it). */
+  public static final int ENTRY = 48;
+  /** The least an array item can cost: null, and its reference. */
+  public static final int MIN_ITEM = NULL + ITEM;
 
   private HeldBytes() {
   }
@@ -36,7 +48,7 @@ public final class HeldBytes {
   }
 
   public static long string(int length) {
-    return length + 2L;
+    return STRING + (long) length;
   }
 
   /** The charge for a JSON value (String, Number, Boolean, JsonArray/List, JsonObject/Map or null). */
@@ -60,16 +72,16 @@ public final class HeldBytes {
       return of(obj.getMap());
     }
     if (value instanceof List<?> list) {
-      long total = CONTAINER;
+      long total = ARRAY;
       for (Object item : list) {
-        total += of(item) + 1;
+        total += of(item) + ITEM;
       }
       return total;
     }
     if (value instanceof Map<?, ?> map) {
-      long total = CONTAINER;
+      long total = OBJECT;
       for (Map.Entry<?, ?> e : map.entrySet()) {
-        total += string(String.valueOf(e.getKey()).length()) + 1 + of(e.getValue()) + 1;
+        total += ENTRY + String.valueOf(e.getKey()).length() + of(e.getValue());
       }
       return total;
     }

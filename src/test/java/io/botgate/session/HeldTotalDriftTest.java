@@ -24,7 +24,7 @@ class HeldTotalDriftTest {
   void shouldGiveBackOnlyWhatASessionReadFromItsStateTookWhenTheTotalWasFull() {
     HeldTotal total = new HeldTotal(200);
     Session resident = new Session("resident", OPTIONS, total, 1);
-    resident.setVariable("v", "x".repeat(150));
+    resident.setVariable("v", "x".repeat(100));
     long held = total.held();
     byte[] state = holding("visitor", 100).toState();
 
@@ -41,7 +41,7 @@ class HeldTotalDriftTest {
     Session saved = ended.copy(); // what the node keeps of the session it saved: not charged
     ended.discard(); // its turn ended
     Session resident = new Session("resident", OPTIONS, total, 1);
-    resident.setVariable("v", "x".repeat(150));
+    resident.setVariable("v", "x".repeat(100));
     long held = total.held();
 
     Session turn = saved.copy();

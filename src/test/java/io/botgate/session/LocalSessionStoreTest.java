@@ -67,18 +67,19 @@ class LocalSessionStoreTest {
 
   @Test
   void shouldCountHeldBytesAsDocumentedAndRefuseAWritePastTheBound() {
-    LocalSessionStore store = new LocalSessionStore(new SessionOptions(10, 100, 20, 60_000), System::currentTimeMillis);
+    LocalSessionStore store = new LocalSessionStore(new SessionOptions(10, 300, 20, 60_000), System::currentTimeMillis);
     Session session = store.open("bytes");
-    session.setVariable("ab", "xyz"); // 16 + 2 + (3 + 2)
-    assertThat(session.heldBytes()).isEqualTo(23);
-    session.setVariable("list", new io.vertx.core.json.JsonArray().add(1).add("a")); // 16 + 4 + 2 + (8+1) + (3+1)
-    assertThat(session.heldBytes()).isEqualTo(23 + 35);
+    session.setVariable("ab", "xyz"); // 48 + 2 + (40 + 3)
+    assertThat(session.heldBytes()).isEqualTo(93);
+    session.setVariable("list", new io.vertx.core.json.JsonArray().add(1).add("a")); // 48 + 4 + 40 + (20+6) + (41+6)
+    assertThat(session.heldBytes()).isEqualTo(93 + 165);
+    assertThat(HeldBytes.of(new io.vertx.core.json.JsonObject().put("k", true))).isEqualTo(88 + 48 + 1 + 5);
     assertThatThrownBy(() -> session.setVariable("ab", "x".repeat(60)))
-      .isInstanceOf(SessionLimitExceeded.class).hasMessageContaining("session.maxBytes (100 bytes)");
+      .isInstanceOf(SessionLimitExceeded.class).hasMessageContaining("session.maxBytes (300 bytes)");
     assertThat(session.variable("ab")).isEqualTo("xyz");
-    assertThat(session.heldBytes()).isEqualTo(58);
+    assertThat(session.heldBytes()).isEqualTo(258);
     session.setVariable("list", null);
-    assertThat(session.heldBytes()).isEqualTo(23);
+    assertThat(session.heldBytes()).isEqualTo(93);
   }
 
   @Test
@@ -136,7 +137,7 @@ class LocalSessionStoreTest {
     store.open("a").setVariable("v", "x".repeat(300)); // shrinking gives bytes back
     store.open("b").setVariable("v", "y".repeat(300));
     store.forget("a");
-    store.open("c").setVariable("v", "z".repeat(600));
+    store.open("c").setVariable("v", "z".repeat(500));
     assertThat(store.heldBytes()).isLessThanOrEqualTo(1_000).isGreaterThan(900);
   }
 

@@ -35,6 +35,15 @@ class SessionBoundsTest {
     gw = result(TestGateway.start(vertx));
   }
 
+  @Test
+  void shouldChargeAValueWhatItTakesInMemoryNotTheLengthOfItsText() {
+    // 340,000 empty objects are a megabyte of JSON text and about 30 MB of heap: charged as the heap, refused
+    JsonObject body = script(gw, "objects", "var a = []; for (var i = 0; i < 340000; i++) a.push({});\n"
+      + "botContext.setBotVariable('x', a, true, false);").bodyAsJsonObject();
+    assertThat(body.getJsonObject("error").getString("message")).contains("session.maxBytes");
+    assertThat(result(gw.session("objects")).getJsonObject("variables").fieldNames()).doesNotContain("x");
+  }
+
   private static HttpResponse<Buffer> script(TestGateway g, String session, String code) {
     return result(g.http.post(g.gateway.port(), "127.0.0.1", "/api/sessions/" + session + "/scripts")
       .sendJsonObject(new JsonObject().put("code", code)));
@@ -81,7 +90,7 @@ class SessionBoundsTest {
     assertThat(body.getString("outcome")).isEqualTo("ok");
     JsonObject state = result(gw.session("growing"));
     JsonObject vars = state.getJsonObject("variables");
-    assertThat(vars.getInteger("refusedAt")).isEqualTo(5); // 5 x 200,020 bytes fit in 1 MiB, a sixth does not
+    assertThat(vars.getInteger("refusedAt")).isEqualTo(5); // 5 x 200,090 bytes fit in 1 MiB, a sixth does not
     assertThat(vars.getString("why")).contains("session.maxBytes");
     assertThat(vars.fieldNames()).contains("v0", "v4").doesNotContain("v5", "v9");
     assertThat(state.getLong("heldBytes")).isLessThanOrEqualTo(1L << 20);
