@@ -9,7 +9,8 @@ import java.util.List;
  * Heap a compiled script holds per character of source, as the engine compiles it (interpreted, ES6),
  * heap after GC with 40 compiled scripts of 100,000 characters held, minus before, over their total
  * length; plus the source itself, which the cache holds as its key.
- * Gives CompiledScripts.BYTES_PER_CHAR its value.
+ * Gives CompiledScripts.BYTES_PER_CHAR its value, and with the arrows, functions and methods shapes (2026-12-03:
+ * 300-340 bytes a function) BYTES_PER_FUNCTION.
  *   java -cp target/botgate.jar bench/CompiledScriptSize.java
  */
 public class CompiledScriptSize {
@@ -21,6 +22,9 @@ public class CompiledScriptSize {
     measure("strings", i -> "var s" + i + " = '" + "lorem ipsum dolor sit amet ".repeat(8) + "';\n");
     measure("numbers", i -> "var n" + i + " = [" + (i + ",").repeat(40) + "0];\n");
     measure("calls", i -> "f(" + i + ",g(h(1),2),'k');");
+    measure("arrows", i -> "x=>0;");
+    measure("functions", i -> "function f" + i + "(){return 1}\n");
+    measure("methods", i -> "var m" + i + " = {a(){}, get b(){return 1}};\n");
   }
 
   interface Line {

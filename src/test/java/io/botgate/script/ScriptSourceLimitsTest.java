@@ -52,6 +52,17 @@ class ScriptSourceLimitsTest {
   }
 
   @Test
+  void shouldChargeEachFunctionWhatItHoldsBesideTheCharacters() {
+    // 51,000 arrows hold about 60 bytes a character compiled (bench/CompiledScriptSize.java): charged at least so
+    String arrows = "var v=0;" + "x=>0;".repeat(51_000);
+    assertThat(CompiledScripts.functionsAtMost(arrows)).isEqualTo(51_000);
+    assertThat(CompiledScripts.estimate(arrows)).isGreaterThan(60L * arrows.length());
+    assertThat(CompiledScripts.functionsAtMost("function f(a) { return a; } var o = {m() {}, get g(){return 1}};"
+      + " var h = (a, b) => { if (a) { return b; } };")).as("four functions, and the if").isEqualTo(5);
+    assertThat(CompiledScripts.functionsAtMost("var s = 'a' + (1 + 2) * 3; f(g(1), {k: 2});")).isZero();
+  }
+
+  @Test
   void shouldKeepTheEngineCacheUnderItsBoundAcrossManyScripts() {
     for (int i = 0; i < 60; i++) {
       assertThat(engine.runHere("var s" + i + " = '" + "y".repeat(3_000) + "';", fixture.run("cache").bot).ok()).isTrue();
