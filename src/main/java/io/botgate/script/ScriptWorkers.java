@@ -198,8 +198,14 @@ final class ScriptWorkers {
     lastWatch = System.nanoTime();
     try {
       watchOnce();
-    } catch (RuntimeException | Error e) {
-      LOG.error("script watchdog failed", e); // never let one failure end the watchdog's schedule
+    } catch (Throwable e) {
+      // Never let one failure end the watchdog's schedule (a throw out of here would): not even an
+      // OutOfMemoryError that strikes again while logging, which an outside review saw leave /health at 503.
+      try {
+        LOG.error("script watchdog failed", e);
+      } catch (Throwable alsoFailed) {
+        // nothing left to do but keep the schedule
+      }
     }
   }
 
