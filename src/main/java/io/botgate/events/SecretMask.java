@@ -126,10 +126,28 @@ public final class SecretMask {
     String[] pairs = url.substring(q + 1).split("&", -1);
     for (int i = 0; i < pairs.length; i++) {
       int eq = pairs[i].indexOf('=');
-      boolean hide = eq >= 0 && isSecret(pairs[i].substring(0, eq)) && !shown.test(pairs[i].substring(eq + 1));
+      boolean hide = eq >= 0 && isSecretParameter(pairs[i].substring(0, eq)) && !shown.test(pairs[i].substring(eq + 1));
       out.append(i > 0 ? "&" : "").append(hide ? pairs[i].substring(0, eq + 1) + MASK : pairs[i]);
     }
     return out.toString();
+  }
+
+  /**
+   * Whether a query parameter's name, as written in a URL, is secret-looking: as it is, or percent-decoded, as
+   * the upstream reads it ({@code api%5Fkey} is {@code api_key}).
+   */
+  private boolean isSecretParameter(String rawName) {
+    if (isSecret(rawName)) {
+      return true;
+    }
+    if (rawName.indexOf('%') < 0 && rawName.indexOf('+') < 0) {
+      return false;
+    }
+    try {
+      return isSecret(java.net.URLDecoder.decode(rawName, java.nio.charset.StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException malformed) {
+      return false; // not an escape: the name as written was judged above
+    }
   }
 
   /** Whether a parameter of the query starting at {@code from} has a secret-looking name and a value. */
@@ -141,7 +159,7 @@ public final class SecretMask {
       while (eq < end && url.charAt(eq) != '=') {
         eq++;
       }
-      if (eq < end && isSecret(url.substring(start, eq))) {
+      if (eq < end && isSecretParameter(url.substring(start, eq))) {
         return true;
       }
       start = end + 1;

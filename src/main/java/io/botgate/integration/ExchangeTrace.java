@@ -188,7 +188,7 @@ final class ExchangeTrace {
 
   /**
    * A copy of a JSON value with the values of secret-looking member names replaced, as headers are, and
-   * env values scrubbed from its strings.
+   * env values scrubbed from its strings; with a null {@code mask}, env values scrubbed only (names not judged).
    */
   static Object masked(SecretMask mask, ShownRequest request, Object value) {
     // Most answers hold nothing to mask: shown as they are, without a copy of the tree (nothing changes a
@@ -209,7 +209,7 @@ final class ExchangeTrace {
     }
     if (value instanceof Map<?, ?> map) {
       for (Map.Entry<?, ?> e : map.entrySet()) {
-        if (e.getValue() != null && (mask.isSecret(String.valueOf(e.getKey()))
+        if (e.getValue() != null && (mask != null && mask.isSecret(String.valueOf(e.getKey()))
           || needsMasking(mask, request, e.getValue()))) {
           return true;
         }
@@ -230,14 +230,14 @@ final class ExchangeTrace {
   /** As above, over an answer's text: a secret-looking name whose value is not null, or a string to scrub. */
   private static boolean needsMasking(SecretMask mask, ShownRequest request, JsonBody body) {
     boolean scrubs = request != null && request.scrubsAny();
-    Boolean secretMembers = body.secretMembers(mask);
+    Boolean secretMembers = mask == null ? Boolean.FALSE : body.secretMembers(mask);
     if (secretMembers != null && (secretMembers || !scrubs)) {
       return secretMembers; // judged as it arrived: no second reading of the text
     }
     try (JsonParser parser = body.parser()) {
       for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
         if (token == JsonToken.FIELD_NAME) {
-          if (mask.isSecret(parser.currentName()) && parser.nextToken() != JsonToken.VALUE_NULL) {
+          if (mask != null && mask.isSecret(parser.currentName()) && parser.nextToken() != JsonToken.VALUE_NULL) {
             return true;
           }
           token = parser.currentToken(); // the value, when the name was secret and it is null
@@ -262,7 +262,7 @@ final class ExchangeTrace {
     }
     if (value instanceof JsonObject object) {
       JsonObject out = new JsonObject();
-      object.forEach(e -> out.put(e.getKey(), mask.isSecret(e.getKey()) && e.getValue() != null
+      object.forEach(e -> out.put(e.getKey(), mask != null && mask.isSecret(e.getKey()) && e.getValue() != null
         ? SecretMask.MASK : copyMasked(mask, request, e.getValue())));
       return out;
     }

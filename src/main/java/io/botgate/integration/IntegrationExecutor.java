@@ -433,8 +433,18 @@ public final class IntegrationExecutor {
       if (!success) {
         logFailure(result, reason);
       }
-      finished(result, reason, fields);
-      return new ExecutionReport(result, reason, requestLine(), fields, upstreamMs, mode, null, null, null);
+      // The event shows them masked as the answer they were mapped from is (a field may hold a part of it with a
+      // secret-named member); the answer, the bot's own data, with only the env values an upstream echoed
+      // scrubbed. Each is the same map when nothing is to be masked; the session's variables keep the values.
+      ShownRequest shown = rendered == null ? null : rendered.shown();
+      finished(result, reason, shown(ExchangeTrace.masked(mask, shown, fields)));
+      return new ExecutionReport(result, reason, requestLine(), shown(ExchangeTrace.masked(null, shown, fields)),
+        upstreamMs, mode, null, null, null);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> shown(Object masked) {
+      return masked instanceof JsonObject object ? object.getMap() : (Map<String, Object>) masked;
     }
 
     /** The reason is the one the answer gives, so it is masked as that is; the request line is masked too. */
@@ -463,14 +473,11 @@ public final class IntegrationExecutor {
      * kept ASCII ("->", not an arrow sign): one non-Latin-1 character makes every string it lands in twice
      * as large and its encoding several times slower, which the benchmark showed on every execution.
      */
-    private void finished(IntegrationResult result, String reason, Map<String, Object> fields) {
+    private void finished(IntegrationResult result, String reason, Map<String, Object> shownFields) {
       String level = result.success() ? "info" : reason != null ? "error" : "warn";
       String attempts = result.attempts() + (result.attempts() == 1 ? " attempt" : " attempts");
       String text = definition.name() + " -> " + result.statusCode() + " in " + result.durationMs() + " ms ("
         + attempts + ")" + (reason == null ? "" : ": " + reason);
-      // Masked as the answer they were mapped from is (a field may hold a part of it with a secret-named member);
-      // the same map when nothing is to be masked. The session's variables keep the values.
-      Object shownFields = ExchangeTrace.masked(mask, rendered == null ? null : rendered.shown(), fields);
       // Nothing more to show for a pass-through call in which no step ran: the start event showed the headers
       // sent (the definition's declared ones, which the trace would add, were not) and the answer streamed
       // to the caller.

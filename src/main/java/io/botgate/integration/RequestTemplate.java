@@ -511,7 +511,7 @@ final class RequestTemplate {
     return queryEncode(value).replace("%7E", "~");
   }
 
-  private static String jsonEscape(String value) {
+  static String jsonEscape(String value) {
     String quoted = io.vertx.core.json.Json.encode(value);
     return quoted.substring(1, quoted.length() - 1);
   }

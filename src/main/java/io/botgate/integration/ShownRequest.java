@@ -22,6 +22,8 @@ final class ShownRequest {
   private final Buffer plainBody;
   /** Replaced, never changed in place: a renewed credential adds its new secrets ({@link #hide}). */
   private List<String> secrets;
+  /** The forms of {@link #secrets} searched for in free text, worked out when first needed. */
+  private List<String> forms;
 
   /**
    * @param maskedBody the body with its secrets masked, or null when {@code plainBody} holds none
@@ -61,6 +63,36 @@ final class ShownRequest {
     List<String> all = new java.util.ArrayList<>(secrets);
     all.addAll(more);
     secrets = all;
+    forms = null;
+  }
+
+  /**
+   * What is searched for in free text: each secret long enough to search for, as it is and as an upstream may
+   * echo it back: percent-encoded (in a query, a path, a form), escaped inside a JSON string, and each of those
+   * lower-cased (a host name comes back so, percent-escapes too). Matched exactly: a scan per form, as fast as
+   * {@link String#indexOf}, where matching regardless of case compared every position.
+   */
+  private synchronized List<String> forms() {
+    List<String> known = forms;
+    if (known == null) {
+      java.util.Set<String> all = new java.util.LinkedHashSet<>();
+      for (String secret : secrets) {
+        if (secret.length() >= MIN_SCRUBBED_LENGTH) {
+          all.add(secret);
+          all.add(RequestTemplate.queryEncode(secret));
+          all.add(RequestTemplate.pathEncode(secret));
+          all.add(java.net.URLEncoder.encode(secret, java.nio.charset.StandardCharsets.UTF_8));
+          String escaped = RequestTemplate.jsonEscape(secret);
+          all.add(escaped);
+          all.add(escaped.replace("/", "\\/"));
+        }
+      }
+      for (String form : List.copyOf(all)) {
+        all.add(form.toLowerCase(java.util.Locale.ROOT));
+      }
+      known = forms = List.copyOf(all);
+    }
+    return known;
   }
 
   String url() {
@@ -83,18 +115,13 @@ final class ShownRequest {
 
   /** Whether {@link #scrub} may change any text: there is a secret long enough to scrub. */
   boolean scrubsAny() {
-    for (String secret : secrets) {
-      if (secret.length() >= MIN_SCRUBBED_LENGTH) {
-        return true;
-      }
-    }
-    return false;
+    return !forms().isEmpty();
   }
 
   /** Whether {@link #scrub} would change the text: it holds one of the secrets long enough to scrub. */
   boolean wouldScrub(String text) {
-    for (String secret : secrets) {
-      if (secret.length() >= MIN_SCRUBBED_LENGTH && text.contains(secret)) {
+    for (String form : forms()) {
+      if (text.contains(form)) {
         return true;
       }
     }
@@ -106,14 +133,11 @@ final class ShownRequest {
    * text replaced: used only where the positions of values are unknown.
    */
   String scrub(String text) {
-    List<String> secrets = this.secrets;
     if (text == null || secrets.isEmpty()) {
       return text;
     }
-    for (String secret : secrets) {
-      if (secret.length() >= MIN_SCRUBBED_LENGTH) {
-        text = text.replace(secret, SecretMask.MASK);
-      }
+    for (String form : forms()) {
+      text = text.replace(form, SecretMask.MASK);
     }
     return text;
   }

@@ -34,6 +34,9 @@ class SecretMaskTest {
     assertThat(mask.url("http://admin:pw@host:8080/x?api_key=abc&q=visible&code=123"))
       .isEqualTo("http://****@host:8080/x?api_key=****&q=visible&code=****");
     assertThat(mask.url("https://host/a@b?q=1")).isEqualTo("https://host/a@b?q=1");
+    // a name percent-encoded in the URL is the name the upstream reads
+    assertThat(mask.url("http://h/x?api%5Fkey=LIT1&api_key=LIT2&q%3D=1&%zz=3"))
+      .isEqualTo("http://h/x?api%5Fkey=****&api_key=****&q%3D=1&%zz=3");
   }
 
   @Test

@@ -200,6 +200,18 @@ class ExecutionTest {
   }
 
   @Test
+  void shouldShowAnEnvValueTheUpstreamEchoedMaskedInTheAnswerAsInTheEventAndKeepItInTheSession() {
+    JsonObject report = run("echoed", def("echoed", "stub:/echo").put("headers", new JsonObject().put("X-Team",
+      "{$env.TEAM}")).put("customDataFields", new JsonObject().put("team", "{$.api_echoed.headers.x-team}")));
+    assertThat(report.getJsonObject("variables").getString("echoed.team")).isEqualTo("****");
+    JsonObject finish = report.getJsonArray("events").stream().map(JsonObject.class::cast)
+      .filter(e -> "finish".equals(e.getJsonObject("data").getString("phase"))).findFirst().orElseThrow();
+    assertThat(finish.getJsonObject("data").getJsonObject("fields").getString("echoed.team")).isEqualTo("****");
+    assertThat(result(gw.session("echoed")).getJsonObject("variables").getString("echoed.team"))
+      .as("the bot's scripts read what the upstream sent").isEqualTo("bots");
+  }
+
+  @Test
   void shouldAnswer502ForInvalidJson() {
     JsonObject report = run("transport", def("invalid", "stub:/invalid"));
     assertThat(status(report)).isEqualTo("502");

@@ -55,6 +55,18 @@ class ShownRequestTest {
   }
 
   @Test
+  void shouldScrubAnEnvValueEchoedBackEncodedEscapedOrLowerCased() {
+    RenderedRequest r = render(new JsonObject().put("url", "http://h/echo").put("query",
+      new JsonObject().put("q", "{$env.S}")), Map.of("S", "Ab+cD/eF=\"gh1\\"), Map.of());
+    ShownRequest shown = r.shown();
+    assertThat(shown.scrub("X-Echo-Path: /echo?q=Ab%2BcD%2FeF%3D%22gh1%5C")).isEqualTo("X-Echo-Path: /echo?q=****");
+    assertThat(shown.scrub("/echo?q=ab%2bcd%2fef%3d%22gh1%5c")).isEqualTo("/echo?q=****");
+    assertThat(shown.scrub("{\"got\":\"Ab+cD/eF=\\\"gh1\\\\\"}")).isEqualTo("{\"got\":\"****\"}");
+    assertThat(shown.scrub("form: Ab%2BcD%2FeF%3D%22gh1%5C and Ab+cD/eF=\"gh1\\")).isEqualTo("form: **** and ****");
+    assertThat(shown.wouldScrub("DNS lookup failed for ab+cd/ef=\"gh1\\.invalid")).isTrue();
+  }
+
+  @Test
   void shouldShowARequestWithoutSecretsAsItIs() {
     RenderedRequest r = render(new JsonObject().put("url", "http://h/faq").put("query",
       new JsonObject().put("q", "{$botContext.q}")), Map.of(), Map.of("q", "a b"));
