@@ -59,7 +59,7 @@ public final class EgressGuard {
       return Future.succeededFuture();
     }
     if (isLiteral(h)) {
-      return verdict(h, port, false, resolveLiteral(h)).mapEmpty();
+      return literalVerdict(h, port, false).mapEmpty();
     }
     return resolve(vertx, h, port).mapEmpty();
   }
@@ -73,7 +73,7 @@ public final class EgressGuard {
     String h = stripBrackets(host).toLowerCase(Locale.ROOT);
     boolean listed = hostAllowed(h, port);
     if (isLiteral(h)) {
-      return verdict(h, port, listed, resolveLiteral(h));
+      return literalVerdict(h, port, listed);
     }
     return vertx.executeBlocking(() -> InetAddress.getAllByName(h), false)
       .compose(addresses -> verdict(h, port, listed, addresses));
@@ -167,12 +167,18 @@ public final class EgressGuard {
     return "private or reserved";
   }
 
-  private static InetAddress resolveLiteral(String host) {
+  /**
+   * The verdict on an address literal. One can still fail to parse (an IPv6 zone this machine has no interface
+   * for): a failure of the call, as a failed look-up is, not an error of the gateway.
+   */
+  private Future<InetAddress> literalVerdict(String host, int port, boolean listed) {
+    InetAddress address;
     try {
-      return InetAddress.getByName(host);
+      address = InetAddress.getByName(host);
     } catch (UnknownHostException e) {
-      throw new IllegalArgumentException(e);
+      return Future.failedFuture(e);
     }
+    return verdict(host, port, listed, address);
   }
 
   private static String stripBrackets(String host) {

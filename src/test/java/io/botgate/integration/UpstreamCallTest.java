@@ -260,6 +260,14 @@ class UpstreamCallTest {
   }
 
   @Test
+  void shouldAnswerAnIpv6ZoneTheMachineDoesNotHaveAsAFailureNotAnError() {
+    UpstreamResponse zoned = call(caller(UpstreamCredentials.NONE), get("zoned", "http://[fe80::1%25nosuchif9]:1/x")
+      .put("retries", 0));
+    assertThat(zoned.statusCode()).isIn("440", "502");
+    assertThat(zoned.reason()).isNotBlank();
+  }
+
+  @Test
   void shouldSpeakTlsToAnHttpsUrl() {
     // The stub speaks plain HTTP: a TLS handshake with it fails (502), where plain HTTP would have had a 200.
     UpstreamResponse response = call(caller(), get("tls", upstream.url("/status/200").replace("http://", "https://")));
