@@ -314,12 +314,17 @@ final class UpstreamCaller {
       return target.compose(address -> {
         BoundedBody sink = new BoundedBody(maxBodyBytes);
         inFlight = sink;
-        // A credential goes to the integration's own origin only, never to where a redirect points.
-        boolean credentialGoes = grant == null || origin.equals(DefinitionMask.target(url));
+        // A credential goes to the integration's own origin only, never to where a redirect points; nor does a
+        // header that carries a secret (a secret-looking name, or an {$env.*} value), as browsers and curl drop
+        // Authorization on a redirect to another origin. Other headers go everywhere.
+        boolean ownOrigin = origin.equals(DefinitionMask.target(url));
+        boolean credentialGoes = grant == null || ownOrigin;
         HttpRequest<Void> req = request(method, uri, port, address, credentialGoes).followRedirects(false).timeout(remaining)
           .as(sink);
         for (Map.Entry<String, String> h : request.headers()) {
-          if (credentialGoes || grant.headers().stream().noneMatch(g -> g.getKey().equalsIgnoreCase(h.getKey()))) {
+          boolean credentialHeader = !credentialGoes
+            && grant.headers().stream().anyMatch(g -> g.getKey().equalsIgnoreCase(h.getKey()));
+          if (!credentialHeader && (ownOrigin || !carriesSecret(h))) {
             req.putHeader(h.getKey(), h.getValue());
           }
         }
@@ -370,6 +375,19 @@ final class UpstreamCaller {
       }
       return client.request(method, SocketAddress.inetSocketAddress(new InetSocketAddress(address, port)), port,
         uri.getHost(), target).ssl(ssl);
+    }
+
+    /** Whether a header sent to the integration's origin would give a secret away elsewhere. */
+    private boolean carriesSecret(Map.Entry<String, String> header) {
+      if (mask.isSecret(header.getKey())) {
+        return true;
+      }
+      for (String secret : request.shown().secrets()) {
+        if (!secret.isEmpty() && header.getValue().contains(secret)) {
+          return true;
+        }
+      }
+      return false;
     }
 
     /** Reasons quote network errors, scrubbed of what the request's shown form hides. */

@@ -268,6 +268,24 @@ class UpstreamCallTest {
   }
 
   @Test
+  void shouldKeepAHeaderWithAnEnvValueFromARedirectToAnotherOrigin() {
+    String elsewhere = "http://localhost:" + upstream.port() + "/echo/elsewhere";
+    IntegrationDefinition definition = IntegrationDefinition.fromJson(get("envRedirect",
+      upstream.url("/redirect/302?to=" + encoded(elsewhere))).put("headers", new JsonObject()
+      .put("X-Custom", "{$env.SECRET}").put("X-Trace", "t1")), null);
+    RenderedRequest rendered = definition.request().render(p -> p.kind() == Template.Placeholder.Kind.ENV
+      ? "S3cr3tV4lue" : null, "http://127.0.0.1:1", MASK);
+    UpstreamCaller caller = caller(UpstreamCredentials.NONE, "127.0.0.1", "localhost");
+    try {
+      JsonObject headers = echo(result(caller.call(definition, rendered))).getJsonObject("headers");
+      assertThat(headers.getString("x-trace")).isEqualTo("t1");
+      assertThat(headers.fieldNames()).doesNotContain("x-custom");
+    } finally {
+      caller.close();
+    }
+  }
+
+  @Test
   void shouldSpeakTlsToAnHttpsUrl() {
     // The stub speaks plain HTTP: a TLS handshake with it fails (502), where plain HTTP would have had a 200.
     UpstreamResponse response = call(caller(), get("tls", upstream.url("/status/200").replace("http://", "https://")));
@@ -397,10 +415,16 @@ class UpstreamCallTest {
       assertThat(other.getString("user-agent")).isNotEqualTo("client-with-certificate");
       assertThat(other.getString("x-trace")).isEqualTo("t1");
 
-      // without a credential, a redirect to another origin carries the headers too
+      // without a credential, a redirect to another origin carries the headers too, but none with a secret
       JsonObject bare = echo(call(caller(), get("bareRedirect", upstream.url("/redirect/302?to=" + encoded(elsewhere)))
-        .put("headers", headers))).getJsonObject("headers");
+        .put("headers", headers.copy().put("Authorization", "Bearer literal").put("X-Api-Key", "k1"))))
+        .getJsonObject("headers");
       assertThat(bare.getString("x-trace")).isEqualTo("t1");
+      assertThat(bare.fieldNames()).doesNotContain("authorization", "x-api-key");
+      JsonObject same = echo(call(caller(), get("sameRedirect", upstream.url("/redirect/302?to="
+        + encoded(upstream.url("/echo/same")))).put("headers", new JsonObject().put("Authorization", "Bearer literal"))))
+        .getJsonObject("headers");
+      assertThat(same.getString("authorization")).as("to the same origin it goes").isEqualTo("Bearer literal");
     } finally {
       certificateClient.close();
     }
