@@ -150,11 +150,53 @@ public final class EgressGuard {
   }
 
   static boolean isPublic(InetAddress a) {
+    InetAddress carried = carriedIpv4(a);
+    if (carried != null && !isPublic(carried)) {
+      return false;
+    }
     byte[] b = a.getAddress();
     boolean uniqueLocalV6 = b.length == 16 && (b[0] & 0xfe) == 0xfc;
     boolean carrierNat = b.length == 4 && (b[0] & 0xff) == 100 && (b[1] & 0xc0) == 64;
     return !(a.isLoopbackAddress() || a.isSiteLocalAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress()
       || a.isMulticastAddress() || uniqueLocalV6 || carrierNat);
+  }
+
+  /**
+   * The IPv4 address an IPv6 one carries and a host may route to: IPv4-compatible ({@code ::a.b.c.d}, with
+   * {@code ::} and {@code ::1} themselves left to their own kinds), NAT64 ({@code 64:ff9b::a.b.c.d}) or 6to4
+   * ({@code 2002:aabb:ccdd::}); null for any other. (IPv4-mapped {@code ::ffff:a.b.c.d} is an IPv4 address in
+   * Java already.)
+   */
+  static InetAddress carriedIpv4(InetAddress a) {
+    byte[] b = a.getAddress();
+    if (b.length != 16) {
+      return null;
+    }
+    int from = -1;
+    if (zeros(b, 0, 12) && !zeros(b, 12, 15)) {
+      from = 12;
+    } else if (b[0] == 0 && b[1] == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b && zeros(b, 4, 12)) {
+      from = 12;
+    } else if (b[0] == 0x20 && b[1] == 0x02) {
+      from = 2;
+    }
+    if (from < 0) {
+      return null;
+    }
+    try {
+      return InetAddress.getByAddress(java.util.Arrays.copyOfRange(b, from, from + 4));
+    } catch (UnknownHostException e) {
+      return null; // four bytes always make an address
+    }
+  }
+
+  private static boolean zeros(byte[] b, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (b[i] != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String kind(InetAddress a) {

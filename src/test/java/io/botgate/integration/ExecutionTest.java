@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.botgate.Await.result;
@@ -269,6 +270,15 @@ class ExecutionTest {
     JsonObject report = run("reject", def("metadata", "http://169.254.169.254/latest/meta-data"));
     assertThat(status(report)).isEqualTo("440");
     assertThat(report.getString("reason")).contains("egress.allow");
+  }
+
+  @Test
+  void shouldBlockAPrivateIpv4AddressCarriedInAnIpv6One() {
+    for (String host : List.of("[::127.0.0.1]", "[::a9fe:a9fe]", "[64:ff9b::7f00:1]", "[2002:a00:1::1]")) {
+      JsonObject report = run("reject", def("carried", "http://" + host + ":1/x").put("retries", 0));
+      assertThat(status(report)).as(host).isEqualTo("440");
+      assertThat(report.getString("reason")).as(host).contains("egress.allow");
+    }
   }
 
   @Test
