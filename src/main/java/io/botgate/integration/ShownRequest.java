@@ -21,9 +21,12 @@ final class ShownRequest {
   private final String maskedBody;
   private final Buffer plainBody;
   /** Replaced, never changed in place: a renewed credential adds its new secrets ({@link #hide}). */
-  private List<String> secrets;
-  /** The forms of {@link #secrets} searched for in free text, worked out when first needed. */
-  private List<String> forms;
+  private volatile List<String> secrets;
+  /** The forms of a list of secrets searched for in free text, worked out when first needed. */
+  private volatile Forms forms;
+
+  private record Forms(List<String> of, List<String> forms) {
+  }
 
   /**
    * @param maskedBody the body with its secrets masked, or null when {@code plainBody} holds none
@@ -63,7 +66,6 @@ final class ShownRequest {
     List<String> all = new java.util.ArrayList<>(secrets);
     all.addAll(more);
     secrets = all;
-    forms = null;
   }
 
   /**
@@ -72,11 +74,15 @@ final class ShownRequest {
    * lower-cased (a host name comes back so, percent-escapes too). Matched exactly: a scan per form, as fast as
    * {@link String#indexOf}, where matching regardless of case compared every position.
    */
-  private synchronized List<String> forms() {
-    List<String> known = forms;
-    if (known == null) {
+  private List<String> forms() {
+    List<String> of = secrets;
+    if (of.isEmpty()) {
+      return of; // most requests: no env value, nothing worked out
+    }
+    Forms known = forms;
+    if (known == null || known.of() != of) { // worked out again for secrets added since (two threads: the same)
       java.util.Set<String> all = new java.util.LinkedHashSet<>();
-      for (String secret : secrets) {
+      for (String secret : of) {
         if (secret.length() >= MIN_SCRUBBED_LENGTH) {
           all.add(secret);
           all.add(RequestTemplate.queryEncode(secret));
@@ -90,9 +96,10 @@ final class ShownRequest {
       for (String form : List.copyOf(all)) {
         all.add(form.toLowerCase(java.util.Locale.ROOT));
       }
-      known = forms = List.copyOf(all);
+      known = new Forms(of, List.copyOf(all));
+      forms = known;
     }
-    return known;
+    return known.forms();
   }
 
   String url() {
