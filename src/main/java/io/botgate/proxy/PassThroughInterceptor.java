@@ -370,11 +370,24 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     }
   }
 
+  /**
+   * Resets a call to upstream whose answer is refused before it is passed on. The answer is told to expect it:
+   * without a handler of its own, Vert.x logs the reset as an ERROR ("Stream reset: 0") though the proxy meant it
+   * and says why. (Not for an answer being piped: the pipe's handler is what fails the caller's answer then.)
+   */
+  private static void cut(HttpClientRequest upstream) {
+    Future<io.vertx.core.http.HttpClientResponse> answer = upstream.response();
+    if (answer.succeeded()) {
+      answer.result().exceptionHandler(expected -> { });
+    }
+    upstream.reset();
+  }
+
   /** The deadline passed: before the answer's head, the caller gets a 504; after, the stream is cut. */
   private void deadline(ProxyCall call, ProxyRequest request, Promise<ProxyResponse> head) {
     call.timedOut = true;
     if (call.upstream != null) {
-      call.upstream.reset();
+      call.upstream.reset(); // an answer streaming: its pipe's handler learns of the reset, and fails the caller's
     }
     if (!head.future().isComplete()) {
       head.complete(failResponse(call, request, deadlineFailure(call)));
@@ -437,7 +450,7 @@ final class PassThroughInterceptor implements ProxyInterceptor {
       headers.set(HttpHeaders.CONTENT_ENCODING, HttpHeaders.IDENTITY);
     }
     if (body.length() > options.responseLimitBytes()) {
-      call.upstream.reset();
+      cut(call.upstream);
       ProxyCall.Failure failure = new ProxyCall.Failure(502, "upstream_too_large", "502", "the upstream's answer "
         + "is larger than proxy.response.limit.bytes (" + options.responseLimitBytes() + " bytes)");
       record(call, failure);
