@@ -268,6 +268,7 @@ public final class IntegrationDefinition {
       readMethod();
       boolean defaultHeaders = optionalBoolean("defaultHeaders", true);
       request = RequestTemplate.read(json, defaultHeaders, this::problem);
+      optionalString("description", null); // free text for people, kept as sent: a string, if anything
       transformScript = optionalString("transformScript", null);
       if (transformScript != null) {
         ScriptSyntax.check(transformScript, "transformScript")

@@ -74,4 +74,14 @@ class DefinitionCheckTest {
       .put("responseDataVariable", "c.d"));
     assertThat(both).extracting(DefinitionException.Problem::field).containsExactly("name", "responseDataVariable");
   }
+
+  @Test
+  void shouldTakeADescriptionAsTextOnly() {
+    assertThatCode(() -> IntegrationDefinition.fromJson(definition("https://example.com/x")
+      .put("description", "what it is for"), null)).doesNotThrowAnyException();
+    List<DefinitionException.Problem> found = problems(definition("https://example.com/x")
+      .put("description", new JsonObject().put("a", 1)));
+    assertThat(found).extracting(DefinitionException.Problem::field).containsExactly("description");
+    assertThat(found.get(0).message()).isEqualTo("must be a string");
+  }
 }
