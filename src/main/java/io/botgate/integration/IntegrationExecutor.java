@@ -437,9 +437,11 @@ public final class IntegrationExecutor {
       // secret-named member); the answer, the bot's own data, with only the env values an upstream echoed
       // scrubbed. Each is the same map when nothing is to be masked; the session's variables keep the values.
       ShownRequest shown = rendered == null ? null : rendered.shown();
-      finished(result, reason, shown(ExchangeTrace.masked(mask, shown, fields)));
-      return new ExecutionReport(result, reason, requestLine(), shown(ExchangeTrace.masked(null, shown, fields)),
-        upstreamMs, mode, null, null, null);
+      Object forEvent = ExchangeTrace.masked(mask, shown, fields);
+      // what the event leaves as it is (most executions: no secret at all) the answer does too: not walked again
+      Object forAnswer = forEvent == fields ? fields : ExchangeTrace.masked(null, shown, fields);
+      finished(result, reason, shown(forEvent));
+      return new ExecutionReport(result, reason, requestLine(), shown(forAnswer), upstreamMs, mode, null, null, null);
     }
 
     @SuppressWarnings("unchecked")
