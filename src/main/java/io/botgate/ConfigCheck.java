@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.regex.Pattern;
 
 /**
  * Checks a configuration file's keys and value types against the known settings: an unknown key is named
@@ -20,6 +21,13 @@ final class ConfigCheck {
 
   /** The bot's own {@code {$env.NAME}} values: an object, not a setting with a default. */
   static final String ENV = "env";
+  /**
+   * What the environment variable of every setting starts with; the bot's own values have theirs,
+   * {@link GatewayConfig#ENV_PREFIX}.
+   */
+  static final String OVERRIDE_PREFIX = "BOTGATE_";
+  /** A capital inside a word of a key, where its snake-case environment name puts an underscore. */
+  private static final Pattern CAMEL_HUMP = Pattern.compile("([a-z0-9])([A-Z])");
 
   private ConfigCheck() {
   }
@@ -48,14 +56,11 @@ final class ConfigCheck {
    * with a capital inside a word, the same in snake case as well ({@code BOTGATE_SESSION_MAX_BYTES}).
    */
   static List<String> envNames(String key) {
-    String plain = ENV_PREFIX + key.replace('.', '_').replace('-', '_').toUpperCase(Locale.ROOT);
-    String snake = ENV_PREFIX + key.replaceAll("([a-z0-9])([A-Z])", "$1_$2").replace('.', '_').replace('-', '_')
+    String plain = OVERRIDE_PREFIX + key.replace('.', '_').replace('-', '_').toUpperCase(Locale.ROOT);
+    String snake = OVERRIDE_PREFIX + CAMEL_HUMP.matcher(key).replaceAll("$1_$2").replace('.', '_').replace('-', '_')
       .toUpperCase(Locale.ROOT);
     return plain.equals(snake) ? List.of(plain) : List.of(plain, snake);
   }
-
-  /** What every setting's environment variables start with. */
-  static final String ENV_PREFIX = "BOTGATE_";
 
   /**
    * Overrides that would be ignored without a word: an environment variable {@code BOTGATE_...} or a system
@@ -73,10 +78,11 @@ final class ConfigCheck {
     }
     List<String> problems = new ArrayList<>();
     for (String name : env.keySet()) {
-      if (name.startsWith(ENV_PREFIX) && !name.startsWith(GatewayConfig.ENV_PREFIX) && !byEnvName.containsKey(name)) {
-        String words = name.substring(ENV_PREFIX.length());
-        byEnvName.keySet().stream().filter(near -> nearWord(words, near.substring(ENV_PREFIX.length())))
-          .min(Comparator.comparingInt(near -> distance(words, near.substring(ENV_PREFIX.length()))))
+      if (name.startsWith(OVERRIDE_PREFIX) && !name.startsWith(GatewayConfig.ENV_PREFIX)
+        && !byEnvName.containsKey(name)) {
+        String words = name.substring(OVERRIDE_PREFIX.length());
+        byEnvName.keySet().stream().filter(near -> nearWord(words, near.substring(OVERRIDE_PREFIX.length())))
+          .min(Comparator.comparingInt(near -> distance(words, near.substring(OVERRIDE_PREFIX.length()))))
           .ifPresent(near -> problems.add("environment variable '" + name + "' is not a setting (did you mean '"
             + near + "', for '" + byEnvName.get(near) + "'?)"));
       }

@@ -33,10 +33,11 @@ public final class ConsoleEndpoint {
     }
     HttpConnection connection = ctx.request().connection();
     ctx.request().toWebSocket().onSuccess(ws -> {
+      ConsoleConnection console = new ConsoleConnection(ws, vertx.getOrCreateContext(), stream, options, stats);
       // Vert.x flushes every frame written outside a read: a system call per event per client. Consolidated,
       // the frames a turn of the event loop writes (a drained batch of events) leave in one. (Vert.x's own
-      // connection class: the upgraded socket as the router hands it over does not show its channel.)
-      ConsoleConnection console = new ConsoleConnection(ws, vertx.getOrCreateContext(), stream, options, stats);
+      // connection class: the upgraded socket as the router hands it over does not show its channel, which the
+      // console also needs to hang up at once on a client that floods pings.)
       if (connection instanceof HttpServerConnection upgraded) {
         upgraded.channelHandlerContext().pipeline().addFirst(new FlushConsolidationHandler(
           FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
