@@ -41,11 +41,13 @@
 # Latency at half of botgate's peak: after the rounds, wrk paces itself (a Lua delay() before each request that claims
 # the next slot of a fixed schedule per wrk thread, its clock read through LuaJIT's ffi) at half of the rounds' median
 # throughput of (c), with the same connections, against botgate executing (spread over the 10,000 sessions as in (c),
-# so no session has two turns queued), against the upstream direct and, as a yardstick, against vertx-http-proxy (d)
-# at the same rate, in LAT_ROUNDS rounds of LAT_SECONDS, the order reversed every other round; prints each one's
-# achieved rate, p50 and p99, and the latency botgate and vertx-http-proxy add over the upstream direct (medians of
-# the rounds' differences; botgate's targets <= 1 ms at p50, <= 3 ms at p99), then the young collections each of the
-# two JVMs made during its paced runs (jstat -gc before and after each: how many, their mean pause). hey -q was not
+# so no session has two turns queued), against the upstream direct and, as yardsticks at the same rate, against
+# vertx-http-proxy (d) and the same execution hand-written (i), in LAT_ROUNDS rounds of LAT_SECONDS, the order
+# reversed every other round; prints each one's achieved rate, p50 and p99, and the latency botgate, vertx-http-proxy
+# and (i) add over the upstream direct (medians of the rounds' differences; botgate's targets <= 1 ms at p50, <= 3 ms
+# at p99): (i) tells how much of botgate's tail the job itself has on this machine, in Vert.x, with no botgate code.
+# Then the young collections each JVM made during its paced runs (jstat -gc before and after each: how many, their
+# mean pause). hey -q was not
 # used: it takes one URL (one session: its turns would queue behind each other in botgate), and its own Go client adds
 # milliseconds at these rates; wrk2 is not in Debian. As with hey -q, a request held back by a stall starts late
 # rather than counting the wait (no correction for coordinated omission), so the p99 is a lower bound, the same way
@@ -530,40 +532,42 @@ if [ -z "${PASS_ONLY:-}" ] && (( LAT_ROUNDS > 0 )); then
   echo
   echo "latency at half of botgate's median execution throughput: $RATE requests a second (wrk paced," \
     "2 threads, $CONNS connections, ${LAT_SECONDS}s each, $LAT_ROUNDS rounds); vertx-http-proxy at the same rate as" \
-    "a yardstick of what a Vert.x proxy on this machine adds by itself"
+    "a yardstick of what a Vert.x proxy on this machine adds by itself, and (i), the same execution hand-written"
   declare -A L
-  NAME[u]="upstream direct" NAME[g]="botgate execution" NAME[p]="vertx-http-proxy plain"
+  NAME[u]="upstream direct" NAME[g]="botgate execution" NAME[p]="vertx-http-proxy plain" NAME[w]="(i) hand-written"
   # pid -> "young-collections seconds-in-them" so far (jstat, the JDK's), or nothing: what a p99 at this rate sits on
   young_gc() {
     { jstat -gc "$1" 2>/dev/null || true; } | awk 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "YGC") c = i
       if ($i == "YGCT") t = i } } NR == 2 && c && t { print $c, $t }'
   }
-  declare -A GC0 GC1 JVM=([g]=$GATEWAY_PID [p]=$PLAIN_PID)
+  declare -A GC0 GC1 JVM=([g]=$GATEWAY_PID [p]=$PLAIN_PID [w]=$BARE_PID)
   for round in $(seq "$LAT_ROUNDS"); do
-    order="u g p"; (( round % 2 )) || order="p g u"
+    order="u g p w"; (( round % 2 )) || order="w p g u"
     for key in $order; do
       [ -z "${JVM[$key]:-}" ] || GC0[$key$round]=$(young_gc "${JVM[$key]}")
       case $key in
         u) L[$key$round]=$(measure "$LAT_SECONDS" "http://127.0.0.1:$UPSTREAM" "$WORK/paced-direct.lua" "$UPSTREAM_WORKER" "$PER_THREAD") ;;
         g) L[$key$round]=$(measure "$LAT_SECONDS" "http://127.0.0.1:$GATEWAY" "$WORK/paced-execute.lua" "$GATEWAY_PID" "$PER_THREAD") ;;
         p) L[$key$round]=$(measure "$LAT_SECONDS" "http://127.0.0.1:$PLAIN" "$WORK/paced-pass.lua" "$PLAIN_PID" "$PER_THREAD") ;;
+        w) L[$key$round]=$(measure "$LAT_SECONDS" "http://127.0.0.1:$BARE" "$WORK/paced-execute.lua" "$BARE_PID" "$PER_THREAD") ;;
       esac
       [ -z "${JVM[$key]:-}" ] || GC1[$key$round]=$(young_gc "${JVM[$key]}")
     done
-    for key in g p; do # the latency each adds over the upstream direct, at p50 and p99
+    for key in g p w; do # the latency each adds over the upstream direct, at p50 and p99
       L[${key}50$round]=$(awk -v a="$(field "${L[$key$round]}" 2)" -v u="$(field "${L[u$round]}" 2)" 'BEGIN { printf "%.2f", a - u }')
       L[${key}99$round]=$(awk -v a="$(field "${L[$key$round]}" 3)" -v u="$(field "${L[u$round]}" 3)" 'BEGIN { printf "%.2f", a - u }')
     done
     echo "round $round (in the order $order), load average $(cut -d' ' -f1 /proc/loadavg):"
-    show u "${L[u$round]}"; show g "${L[g$round]}"; show p "${L[p$round]}"
+    show u "${L[u$round]}"; show g "${L[g$round]}"; show p "${L[p$round]}"; show w "${L[w$round]}"
     echo "  botgate adds ${L[g50$round]} ms at p50, ${L[g99$round]} ms at p99; vertx-http-proxy adds" \
-      "${L[p50$round]} ms at p50, ${L[p99$round]} ms at p99"
+      "${L[p50$round]} ms at p50, ${L[p99$round]} ms at p99; (i) adds ${L[w50$round]} ms at p50, ${L[w99$round]} ms at p99"
   done
   added() { median $(for r in $(seq "$LAT_ROUNDS"); do echo "${L[$1$r]}"; done); } # key+percentile -> median
   short=$(awk -v a="$(median $(for r in $(seq "$LAT_ROUNDS"); do field "${L[g$r]}" 1; done))" -v r="$RATE" \
     'BEGIN { if (a < 0.95 * r) printf "   (botgate reached %.0f req/s only: that is saturation, not half of the peak)", a }')
   echo "LATENCY ADDED at half peak (median of the rounds): p50 $(added g50) ms (target <= 1), p99 $(added g99) ms" \
-    "(target <= 3); vertx-http-proxy at the same rate: p50 $(added p50) ms, p99 $(added p99) ms$short"
+    "(target <= 3); vertx-http-proxy at the same rate: p50 $(added p50) ms, p99 $(added p99) ms; (i): p50" \
+    "$(added w50) ms, p99 $(added w99) ms$short"
   young() { # key -> its young collections over its paced runs: how many, how long each on average, how often
     local r pairs=""
     for r in $(seq "$LAT_ROUNDS"); do # a line per run: collections and seconds before, then after
@@ -574,6 +578,7 @@ if [ -z "${PASS_ONLY:-}" ] && (( LAT_ROUNDS > 0 )); then
       END { if (n == 0) print "none"; else printf "%d, %.1f ms each on average, one every %.1f s", n, s * 1000 / n, run / n }' \
       <<<"${pairs%$'\n'}"
   }
-  echo "young collections (jstat) during those paced runs: botgate $(young g); vertx-http-proxy $(young p)"
+  echo "young collections (jstat) during those paced runs: botgate $(young g); vertx-http-proxy $(young p);" \
+    "(i) $(young w)"
 fi
 curl -s "http://127.0.0.1:$GATEWAY/health" | grep -o '"sessions"[^}]*}' | sed 's/^/gateway /'
