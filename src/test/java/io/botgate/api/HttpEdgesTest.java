@@ -4,6 +4,8 @@ import io.botgate.session.LocalSessionStore;
 import io.botgate.TestGateway;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.util.Arrays;
 import java.util.List;
 
 import static io.botgate.Await.failure;
@@ -253,6 +256,44 @@ class HttpEdgesTest {
       .putHeader("Origin", "http://evil.example").putHeader("Access-Control-Request-Method", "POST").send());
     error(preflight, 405, "method_not_allowed");
     assertThat(preflight.getHeader("Access-Control-Allow-Origin")).isNull();
+  }
+
+  @Test
+  void shouldReadABodyWholeWhetherItsBufferWasSizedAheadOrGrown() {
+    // a few bytes and exactly the most sized ahead (from their Content-Length), one byte more and twice that
+    // (grown as they come), and one sent in chunks with no Content-Length at all
+    String script = "botContext.sendMessage('%s');";
+    int overhead = script(script.formatted("")).encode().length();
+    for (int size : List.of(overhead + 2, ApiRoutes.SIZED_BODY_BYTES, ApiRoutes.SIZED_BODY_BYTES + 1,
+      2 * ApiRoutes.SIZED_BODY_BYTES)) {
+      String text = "y".repeat(size - overhead);
+      HttpResponse<Buffer> r = result(request(HttpMethod.POST, "/api/sessions/sized/scripts")
+        .sendJsonObject(script(script.formatted(text))));
+      assertThat(r.statusCode()).as(size + " bytes: " + r.bodyAsString()).isEqualTo(200);
+      assertThat(r.bodyAsString()).as(size + " bytes").contains('"' + text + '"');
+    }
+    HttpClient client = gw.vertx.createHttpClient();
+    try {
+      String text = "z".repeat(3 * ApiRoutes.SIZED_BODY_BYTES / 2);
+      Buffer chunked = result(client.request(HttpMethod.POST, port, "127.0.0.1", "/api/sessions/chunked/scripts")
+        .compose(req -> req.setChunked(true).putHeader("Content-Type", "application/json")
+          .send(script(script.formatted(text)).toBuffer()))
+        .compose(HttpClientResponse::body));
+      assertThat(chunked.toString()).contains('"' + text + '"');
+    } finally {
+      client.close();
+    }
+  }
+
+  @Test
+  void shouldSizeABodysBufferAheadOnlyForASmallPlainContentLength() {
+    assertThat(ApiRoutes.smallBody("0")).isTrue();
+    assertThat(ApiRoutes.smallBody("31")).isTrue();
+    assertThat(ApiRoutes.smallBody(String.valueOf(ApiRoutes.SIZED_BODY_BYTES))).isTrue();
+    for (String length : Arrays.asList(null, "", String.valueOf(ApiRoutes.SIZED_BODY_BYTES + 1), "65535",
+      "99999999999", "+12", "-1", " 12", "1e3", "0x10")) {
+      assertThat(ApiRoutes.smallBody(length)).as(String.valueOf(length)).isFalse();
+    }
   }
 
   @Test
