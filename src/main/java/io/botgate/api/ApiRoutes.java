@@ -41,6 +41,8 @@ public final class ApiRoutes {
   private static final int MAX_ID_LENGTH = 200;
   /** Encoded once, not on every answer. */
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
+  /** The most bytes of a body whose buffer is sized from its Content-Length: Vert.x Web's default buffer. */
+  static final int SIZED_BODY_BYTES = 1024;
 
   private final IntegrationRegistry registry;
   private final ReplicatedDefinitions<IntegrationDefinition> saved;
@@ -62,8 +64,30 @@ public final class ApiRoutes {
     this.definitions = new DefinitionMask(mask);
   }
 
-  /** The most bytes of a body whose buffer is sized from its Content-Length: Vert.x Web's default buffer. */
-  static final int SIZED_BODY_BYTES = 1024;
+  /** Mounts the API on the router; {@code authToken} may be null (no auth). */
+  public void mount(Router router, long bodyLimit, String authToken) {
+    if (authToken != null && !authToken.isBlank()) {
+      router.route("/api/*").handler(new BearerAuth(authToken));
+    }
+    router.route("/api/*").handler(new JsonMediaType());
+    // A small body's buffer is sized from its Content-Length: most carry a few dozen bytes, and the 1 kB buffer
+    // Vert.x Web takes otherwise was a thirtieth of what an execution allocates. A larger one grows as its bytes
+    // come, as before: a Content-Length alone never makes the gateway set more memory aside than that 1 kB.
+    BodyHandler sized = bodies(bodyLimit).setPreallocateBodyBuffer(true);
+    BodyHandler grown = bodies(bodyLimit);
+    router.route("/api/*").handler(ctx ->
+      (smallBody(ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH)) ? sized : grown).handle(ctx));
+    // The busiest route first: the router tries routes in order.
+    router.post("/api/sessions/:session/integrations/:name").handler(this::execute);
+    router.get("/api/integrations").handler(ctx -> answer(ctx, 200, listIntegrations()));
+    router.get("/api/integrations/:name").handler(ctx -> answer(ctx, 200,
+      definitions.show(integration(ctx.pathParam("name")).toJson())));
+    // On a worker: checking a large transformScript compiles it, which can take seconds.
+    router.put("/api/integrations/:name").blockingHandler(this::putIntegration, false);
+    router.delete("/api/integrations/:name").handler(this::deleteIntegration);
+    new SessionRoutes(sessions, scripts, stream).mount(router);
+    router.route("/api/*").failureHandler(ApiRoutes::failure);
+  }
 
   /** Whether a request's Content-Length (null: none) is a plain number of at most {@link #SIZED_BODY_BYTES}. */
   static boolean smallBody(String length) {
@@ -78,29 +102,9 @@ public final class ApiRoutes {
     return Integer.parseInt(length) <= SIZED_BODY_BYTES;
   }
 
-  /** Mounts the API on the router; {@code authToken} may be null (no auth). */
-  public void mount(Router router, long bodyLimit, String authToken) {
-    if (authToken != null && !authToken.isBlank()) {
-      router.route("/api/*").handler(new BearerAuth(authToken));
-    }
-    router.route("/api/*").handler(new JsonMediaType());
-    // A small body's buffer is sized from its Content-Length: most carry a few dozen bytes, and the 1 kB buffer
-    // Vert.x Web takes otherwise was a thirtieth of what an execution allocates. A larger one grows as its bytes
-    // come, as before: a Content-Length alone never makes the gateway set more memory aside than that 1 kB.
-    BodyHandler sized = BodyHandler.create(false).setBodyLimit(bodyLimit).setPreallocateBodyBuffer(true);
-    BodyHandler grown = BodyHandler.create(false).setBodyLimit(bodyLimit);
-    router.route("/api/*").handler(ctx ->
-      (smallBody(ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH)) ? sized : grown).handle(ctx));
-    // The busiest route first: the router tries routes in order.
-    router.post("/api/sessions/:session/integrations/:name").handler(this::execute);
-    router.get("/api/integrations").handler(ctx -> answer(ctx, 200, listIntegrations()));
-    router.get("/api/integrations/:name").handler(ctx -> answer(ctx, 200,
-      definitions.show(integration(ctx.pathParam("name")).toJson())));
-    // On a worker: checking a large transformScript compiles it, which can take seconds.
-    router.put("/api/integrations/:name").blockingHandler(this::putIntegration, false);
-    router.delete("/api/integrations/:name").handler(this::deleteIntegration);
-    new SessionRoutes(sessions, scripts, stream).mount(router);
-    router.route("/api/*").failureHandler(ApiRoutes::failure);
+  /** The API's body handler: bodies read whole up to the limit, never written to files. */
+  private static BodyHandler bodies(long limit) {
+    return BodyHandler.create(false).setBodyLimit(limit);
   }
 
   private JsonArray listIntegrations() {

@@ -5,7 +5,6 @@ import io.botgate.TestGateway;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -261,7 +260,7 @@ class HttpEdgesTest {
   @Test
   void shouldReadABodyWholeWhetherItsBufferWasSizedAheadOrGrown() {
     // a few bytes and exactly the most sized ahead (from their Content-Length), one byte more and twice that
-    // (grown as they come), and one sent in chunks with no Content-Length at all
+    // (grown as they come: this gateway's body.limit.bytes is 2048), and one sent in chunks with no Content-Length
     String script = "botContext.sendMessage('%s');";
     int overhead = script(script.formatted("")).encode().length();
     for (int size : List.of(overhead + 2, ApiRoutes.SIZED_BODY_BYTES, ApiRoutes.SIZED_BODY_BYTES + 1,
@@ -275,13 +274,32 @@ class HttpEdgesTest {
     HttpClient client = gw.vertx.createHttpClient();
     try {
       String text = "z".repeat(3 * ApiRoutes.SIZED_BODY_BYTES / 2);
-      Buffer chunked = result(client.request(HttpMethod.POST, port, "127.0.0.1", "/api/sessions/chunked/scripts")
+      String answer = result(client.request(HttpMethod.POST, port, "127.0.0.1", "/api/sessions/chunked/scripts")
         .compose(req -> req.setChunked(true).putHeader("Content-Type", "application/json")
           .send(script(script.formatted(text)).toBuffer()))
-        .compose(HttpClientResponse::body));
-      assertThat(chunked.toString()).contains('"' + text + '"');
+        .compose(resp -> resp.body().map(body -> resp.statusCode() + " " + body)));
+      assertThat(answer).startsWith("200 ").contains('"' + text + '"');
     } finally {
       client.close();
+    }
+  }
+
+  @Test
+  void shouldRefuseABodyPastALimitBelowTheSizedOnes() {
+    // a Vert.x of its own: servers on port 0 in one Vert.x share their port, and this class's gateway has one
+    Vertx own = Vertx.vertx();
+    try {
+      TestGateway small = result(TestGateway.start(own, new JsonObject().put("body.limit.bytes", 512)));
+      int at = small.gateway.port();
+      String script = "botContext.sendMessage('%s');";
+      int overhead = script(script.formatted("")).encode().length();
+      for (int size : List.of(512, 513, ApiRoutes.SIZED_BODY_BYTES)) {
+        HttpResponse<Buffer> r = result(small.http.post(at, "127.0.0.1", "/api/sessions/limited/scripts")
+          .sendJsonObject(script(script.formatted("y".repeat(size - overhead)))));
+        assertThat(r.statusCode()).as(size + " bytes: " + r.bodyAsString()).isEqualTo(size <= 512 ? 200 : 413);
+      }
+    } finally {
+      result(own.close());
     }
   }
 
