@@ -47,11 +47,10 @@
 # and (i) add over the upstream direct (medians of the rounds' differences; botgate's targets <= 1 ms at p50, <= 3 ms
 # at p99): (i) tells how much of botgate's tail the job itself has on this machine, in Vert.x, with no botgate code.
 # Then the young collections each JVM made during its paced runs (jstat -gc before and after each: how many, their
-# mean pause). hey -q was not
-# used: it takes one URL (one session: its turns would queue behind each other in botgate), and its own Go client adds
-# milliseconds at these rates; wrk2 is not in Debian. As with hey -q, a request held back by a stall starts late
-# rather than counting the wait (no correction for coordinated omission), so the p99 is a lower bound, the same way
-# for both.
+# mean pause). hey -q was not used: it takes one URL (one session: its turns would queue behind each other in
+# botgate), and its own Go client adds milliseconds at these rates; wrk2 is not in Debian. As with hey -q, a request
+# held back by a stall starts late rather than counting the wait (no correction for coordinated omission), so the p99
+# is a lower bound, the same way for all.
 # Parameters (environment):
 #   INSTANCES=<n>     HTTP server verticles (event loops) of the gateway and of PlainProxy (default nproc)
 #   WARMUP=<seconds>  each of the pass-through warm-ups, of the gateway and of PlainProxy (default 40); the
@@ -534,7 +533,7 @@ if [ -z "${PASS_ONLY:-}" ] && (( LAT_ROUNDS > 0 )); then
     "2 threads, $CONNS connections, ${LAT_SECONDS}s each, $LAT_ROUNDS rounds); vertx-http-proxy at the same rate as" \
     "a yardstick of what a Vert.x proxy on this machine adds by itself, and (i), the same execution hand-written"
   declare -A L
-  NAME[u]="upstream direct" NAME[g]="botgate execution" NAME[p]="vertx-http-proxy plain" NAME[w]="(i) hand-written"
+  NAME[u]="upstream direct" NAME[g]="botgate execution" NAME[p]="vertx-http-proxy plain" NAME[w]="(i) bare Vert.x execution"
   # pid -> "young-collections seconds-in-them" so far (jstat, the JDK's), or nothing: what a p99 at this rate sits on
   young_gc() {
     { jstat -gc "$1" 2>/dev/null || true; } | awk 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "YGC") c = i
