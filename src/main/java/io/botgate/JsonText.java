@@ -288,7 +288,12 @@ public final class JsonText {
 
   /** The value's JSON text as UTF-8 bytes, in a buffer of its own. */
   public static Buffer toBuffer(Object value) {
-    return BufferInternal.buffer(Unpooled.wrappedBuffer(utf8(value)));
+    return buffer(utf8(value));
+  }
+
+  /** A buffer over the UTF-8 text, not a copy of it. */
+  public static Buffer buffer(byte[] utf8) {
+    return BufferInternal.buffer(Unpooled.wrappedBuffer(utf8));
   }
 
   private static Out write(Object value) {

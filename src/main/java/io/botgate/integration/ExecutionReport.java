@@ -7,6 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,6 +17,20 @@ import java.util.Map;
 public record ExecutionReport(IntegrationResult result, String reason, String requestLine,
                               Map<String, Object> fields, Long upstreamMs, String mode, Transcript transcript,
                               JsonArray scriptErrors, JsonObject variableChanges) {
+
+  private static final JsonText.Key RESULT = JsonText.key("result");
+  private static final JsonText.Key OUTCOME = JsonText.key("outcome");
+  private static final JsonText.Key REASON = JsonText.key("reason");
+  private static final JsonText.Key REQUEST = JsonText.key("request");
+  private static final JsonText.Key MODE = JsonText.key("mode");
+  private static final JsonText.Key VARIABLES = JsonText.key("variables");
+  private static final JsonText.Key MESSAGES = JsonText.key("messages");
+  private static final JsonText.Key SCRIPT_ERRORS = JsonText.key("scriptErrors");
+  private static final JsonText.Key VARIABLE_CHANGES = JsonText.key("variableChanges");
+  private static final JsonText.Key EVENTS = JsonText.key("events");
+  private static final JsonText.Key TIMINGS = JsonText.key("timings");
+  private static final JsonText.Key TOTAL_MS = JsonText.key("totalMs");
+  private static final JsonText.Key UPSTREAM_MS = JsonText.key("upstreamMs");
 
   public String outcome() {
     return result.success() ? "success" : "failure";
@@ -30,9 +45,29 @@ public record ExecutionReport(IntegrationResult result, String reason, String re
     return toJson(transcript == null ? new JsonArray() : transcript.eventsAsJson());
   }
 
-  /** The answer as JSON text, with the events spliced in as they were encoded when emitted. */
+  /**
+   * The answer as JSON text, the fields of {@link #toJson()} in its order, with the events spliced in as they
+   * were encoded when emitted; written field by field, without building the objects only to encode them.
+   */
   public Buffer toBuffer() {
-    return JsonText.toBuffer(toJson(transcript == null ? new JsonArray() : transcript.events()));
+    JsonText.Fields out = JsonText.fields().value(RESULT, result.members()).string(OUTCOME, outcome());
+    if (reason != null) {
+      out.string(REASON, reason);
+    }
+    out.string(REQUEST, requestLine);
+    if (mode != null) {
+      out.string(MODE, mode);
+    }
+    out.value(VARIABLES, fields).value(MESSAGES, transcript == null ? List.of() : transcript.messages());
+    if (scriptErrors != null && !scriptErrors.isEmpty()) {
+      out.value(SCRIPT_ERRORS, scriptErrors);
+    }
+    if (variableChanges != null && !variableChanges.isEmpty()) {
+      out.value(VARIABLE_CHANGES, variableChanges);
+    }
+    out.value(EVENTS, transcript == null ? List.of() : transcript.events())
+      .value(TIMINGS, (JsonText.Members) t -> t.number(TOTAL_MS, result.durationMs()).value(UPSTREAM_MS, upstreamMs));
+    return JsonText.buffer(out.done());
   }
 
   private JsonObject toJson(Object events) {

@@ -1,5 +1,6 @@
 package io.botgate.session;
 
+import io.botgate.JsonText;
 import io.botgate.Timestamps;
 import io.vertx.core.json.JsonObject;
 
@@ -14,6 +15,15 @@ import java.time.Instant;
 public record IntegrationResult(String session, String integration, boolean success, String statusCode,
                                 long atMillis, long durationMs, int attempts, String node) {
 
+  private static final JsonText.Key SESSION = JsonText.key("session");
+  private static final JsonText.Key INTEGRATION = JsonText.key("integration");
+  private static final JsonText.Key SUCCESS = JsonText.key("success");
+  private static final JsonText.Key STATUS_CODE = JsonText.key("statusCode");
+  private static final JsonText.Key AT = JsonText.key("at");
+  private static final JsonText.Key DURATION_MS = JsonText.key("durationMs");
+  private static final JsonText.Key ATTEMPTS = JsonText.key("attempts");
+  private static final JsonText.Key NODE = JsonText.key("node");
+
   public JsonObject toJson() {
     return new JsonObject()
       .put("session", session)
@@ -24,6 +34,13 @@ public record IntegrationResult(String session, String integration, boolean succ
       .put("durationMs", durationMs)
       .put("attempts", attempts)
       .put("node", node);
+  }
+
+  /** The fields of {@link #toJson()}, in its order, written as JSON text without the object being built. */
+  public JsonText.Members members() {
+    return out -> out.string(SESSION, session).string(INTEGRATION, integration).value(SUCCESS, success)
+      .string(STATUS_CODE, statusCode).timestamp(AT, atMillis).number(DURATION_MS, durationMs)
+      .number(ATTEMPTS, attempts).string(NODE, node);
   }
 
   public static IntegrationResult fromJson(JsonObject json) {
