@@ -503,8 +503,20 @@ final class RequestTemplate {
     return node instanceof List<?> list && list.stream().anyMatch(v -> hasSecretName(v, mask));
   }
 
+  /**
+   * The value percent-encoded for a query (a space as {@code %20}). A value of letters, digits and {@code -_.*}
+   * only, which URLEncoder leaves as it is, is returned as it is: most are, and URLEncoder takes a buffer and a
+   * writer for each value (rendered on every execution, the query's names as well as its values).
+   */
   static String queryEncode(String value) {
-    return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.'
+        || c == '*')) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+      }
+    }
+    return value;
   }
 
   static String pathEncode(String value) {

@@ -4,6 +4,9 @@ import io.botgate.events.SecretMask;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,6 +34,26 @@ class TemplateTest {
   void shouldRenderWithTheEncoderOfThePlace() {
     Template t = Template.parse("q={$botContext.q}&x=1");
     assertThat(t.render(p -> "a b&c", RequestTemplate::queryEncode, "url")).isEqualTo("q=a%20b%26c&x=1");
+  }
+
+  @Test
+  void shouldEncodeAQueryValueAsUrlEncoderDoesWithASpaceAsPercent20() {
+    StringBuilder every = new StringBuilder();
+    for (char c = 0; c < 0x250; c++) {
+      every.append(c);
+    }
+    List<String> values = new ArrayList<>(List.of("", "bench", "Reset-my_pass.word*2", "a b", "a+b", "~x", "caf\u00e9",
+      "\ud83d\ude00", every.toString()));
+    for (char c = 0; c < 0x250; c++) {
+      values.add("x" + c + "y");
+    }
+    for (String value : values) {
+      assertThat(RequestTemplate.queryEncode(value)).as(value)
+        .isEqualTo(URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20"));
+    }
+    String plain = "Reset-my_pass.word*2";
+    assertThat(RequestTemplate.queryEncode(plain)).as("left as it is, not copied").isSameAs(plain);
+    assertThat(RequestTemplate.pathEncode("a~b c")).isEqualTo("a~b%20c");
   }
 
   @Test
