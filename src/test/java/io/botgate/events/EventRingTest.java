@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -102,8 +103,12 @@ class EventRingTest {
         }
       }));
     }
+    AtomicBoolean writing = new AtomicBoolean(true);
+    // Reads for as long as the writers write, then once more: a fixed number of reads could all come before the
+    // first write on a busy machine (the writers not yet scheduled), and check nothing.
     Thread reader = new Thread(() -> {
-      for (int i = 0; i < 200_000; i++) {
+      for (boolean last = false; !last; ) {
+        last = !writing.get();
         long position = newest.get();
         byte[] expected = position < 0 ? null : written.get(position);
         if (expected != null) {
@@ -120,6 +125,7 @@ class EventRingTest {
     for (Thread t : threads) {
       t.join();
     }
+    writing.set(false);
     reader.join();
     assertThat(written.size() + abandoned.get()).isEqualTo(60_000); // no two writers were given the same place
     // a write is given up only when its writer was held up for a whole lap of the ring: rare even under load
