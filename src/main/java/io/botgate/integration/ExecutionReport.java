@@ -40,14 +40,17 @@ public record ExecutionReport(IntegrationResult result, String reason, String re
     return new ExecutionReport(result, reason, requestLine, fields, upstreamMs, mode, transcript, errors, changes);
   }
 
-  /** The answer as a JSON object, as the event bus carries it. */
+  /**
+   * The answer as a JSON object, as the event bus carries it: {@link #toBuffer()}'s text decoded, so the two
+   * never differ (the events, most of it, are decoded from their text either way).
+   */
   public JsonObject toJson() {
-    return toJson(transcript == null ? new JsonArray() : transcript.eventsAsJson());
+    return new JsonObject(toBuffer());
   }
 
   /**
-   * The answer as JSON text, the fields of {@link #toJson()} in its order, with the events spliced in as they
-   * were encoded when emitted; written field by field, without building the objects only to encode them.
+   * The answer as JSON text, with the events spliced in as they were encoded when emitted; written field by
+   * field, without building the objects only to encode them.
    */
   public Buffer toBuffer() {
     JsonText.Fields out = JsonText.fields().value(RESULT, result.members()).string(OUTCOME, outcome());
@@ -68,29 +71,5 @@ public record ExecutionReport(IntegrationResult result, String reason, String re
     out.value(EVENTS, transcript == null ? List.of() : transcript.events())
       .value(TIMINGS, (JsonText.Members) t -> t.number(TOTAL_MS, result.durationMs()).value(UPSTREAM_MS, upstreamMs));
     return JsonText.buffer(out.done());
-  }
-
-  private JsonObject toJson(Object events) {
-    JsonObject json = new JsonObject()
-      .put("result", result.toJson())
-      .put("outcome", outcome());
-    if (reason != null) {
-      json.put("reason", reason);
-    }
-    json.put("request", requestLine);
-    if (mode != null) {
-      json.put("mode", mode); // which upstream mode answered: live, mock or record
-    }
-    json.put("variables", new JsonObject(fields)); // read only: the map is not changed after mapping
-    json.put("messages", transcript == null ? new JsonArray() : transcript.messages());
-    if (scriptErrors != null && !scriptErrors.isEmpty()) {
-      json.put("scriptErrors", scriptErrors);
-    }
-    if (variableChanges != null && !variableChanges.isEmpty()) {
-      json.put("variableChanges", variableChanges);
-    }
-    json.put("events", events);
-    json.put("timings", new JsonObject().put("totalMs", result.durationMs()).put("upstreamMs", upstreamMs));
-    return json;
   }
 }
