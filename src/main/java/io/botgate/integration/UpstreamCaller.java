@@ -13,6 +13,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
@@ -27,6 +28,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -231,18 +234,28 @@ final class UpstreamCaller {
       this.deadline = System.currentTimeMillis() + definition.timeoutMs();
     }
 
+    /**
+     * Arms the deadline and makes the first attempt. The deadline is a task on the call's own event loop, run
+     * on the call's context as a Vert.x timer's handler is, and cancelled when the call ends: a Vert.x timer
+     * is also entered in a map shared by all threads and in the verticle's close hooks: setting and cancelling
+     * one took about 2 µs of an execution's 120, the task about a third of that (async-profiler, 2026-12-03).
+     */
     Future<UpstreamResponse> start() {
-      long timer = vertx.setTimer(definition.timeoutMs(), id -> {
-        outcome.tryComplete(UpstreamResponse.failure("504", "no answer within the deadline of "
-          + definition.timeoutMs() + " ms", attempts));
-        BoundedBody body = inFlight;
-        if (body != null) {
-          body.abort(); // a request whose answer began is not ended by its idle timeout while bytes trickle in
-        }
-      });
-      outcome.future().onComplete(done -> vertx.cancelTimer(timer));
+      ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
+      ScheduledFuture<?> timer = context.nettyEventLoop().schedule(() -> context.emit(v -> expire()),
+        definition.timeoutMs(), TimeUnit.MILLISECONDS);
+      outcome.future().onComplete(done -> timer.cancel(false));
       attempt();
       return outcome.future();
+    }
+
+    private void expire() {
+      outcome.tryComplete(UpstreamResponse.failure("504", "no answer within the deadline of "
+        + definition.timeoutMs() + " ms", attempts));
+      BoundedBody body = inFlight;
+      if (body != null) {
+        body.abort(); // a request whose answer began is not ended by its idle timeout while bytes trickle in
+      }
     }
 
     private void attempt() {
