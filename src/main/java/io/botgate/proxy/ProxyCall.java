@@ -1,14 +1,11 @@
 package io.botgate.proxy;
 
+import io.botgate.Deadline;
 import io.botgate.integration.CredentialGrant;
 import io.botgate.integration.IntegrationDefinition;
 import io.botgate.integration.PassThrough;
-import io.netty.channel.EventLoop;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.internal.ContextInternal;
-
-import java.util.concurrent.TimeUnit;
 
 /**
  * One call through the proxy, from the caller's request to the last byte of the answer: where it goes,
@@ -26,17 +23,8 @@ final class ProxyCall {
   /** The request to the upstream, once a connection is had: what the deadline resets. */
   HttpClientRequest upstream;
   MeteredBody requestBody;
-  /** When the deadline passes ({@link System#nanoTime()}), and what it does then, on {@link #context}. */
-  long dueNanos;
-  private Runnable expired;
-  private ContextInternal context;
-  /** The deadline fired or was cancelled: it does nothing more. */
-  volatile boolean deadlineSettled;
-  /** The list this call's deadline waits in, and its neighbours there; see {@link Deadlines}. */
-  Deadlines deadlines;
-  Deadlines.Lane lane;
-  ProxyCall previousDue;
-  ProxyCall nextDue;
+  /** Set when the call starts; what it does runs on the call's context. */
+  private Deadline deadline;
   boolean timedOut;
   boolean recorded;
 
@@ -45,44 +33,14 @@ final class ProxyCall {
     this.record = record;
   }
 
-  /**
-   * Runs {@code expired} on this context in {@code millis} unless cancelled first. Kept with the other
-   * calls of this event loop ({@link Deadlines}) rather than as a task or a Vert.x timer of its own: a timer
-   * is also an entry in a map shared by every thread, and a task a place in the loop's queue, each added
-   * and removed again on each call, and nearly every call is answered in time.
-   */
+  /** Runs {@code expired} on the calling context in {@code millis} ms, unless cancelled first. */
   void deadline(Vertx vertx, long millis, Runnable expired) {
-    ContextInternal current = (ContextInternal) vertx.getOrCreateContext();
-    this.context = current;
-    this.expired = expired;
-    long length = TimeUnit.MILLISECONDS.toNanos(millis);
-    dueNanos = System.nanoTime() + length;
-    EventLoop loop = current.nettyEventLoop();
-    if (loop.inEventLoop()) {
-      Deadlines.of(loop).add(this, length);
-    } else {
-      loop.execute(() -> Deadlines.of(loop).add(this, length));
-    }
-  }
-
-  /** The deadline passed: runs what it does on the call's context, unless the call was answered meanwhile. */
-  void expire() {
-    context.runOnContext(v -> {
-      if (!deadlineSettled) { // answered meanwhile: cancelling cannot stop an expiry already on its way
-        deadlineSettled = true;
-        expired.run();
-      }
-    });
+    deadline = Deadline.start(vertx, millis, expired);
   }
 
   void cancelDeadline() {
-    if (deadlineSettled) {
-      return;
-    }
-    deadlineSettled = true;
-    Deadlines list = deadlines;
-    if (list != null && list.owned()) {
-      list.remove(this);
+    if (deadline != null) {
+      deadline.cancel();
     }
   }
 

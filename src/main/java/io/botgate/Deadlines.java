@@ -1,4 +1,4 @@
-package io.botgate.proxy;
+package io.botgate;
 
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.FastThreadLocal;
@@ -8,27 +8,27 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The deadlines of the pass-through calls one event loop started, with one task scheduled on the loop for the
- * earliest of them, instead of a task per call: a scheduled task is an object and a place in the loop's
+ * The deadlines ({@link Deadline}) of the calls one event loop started, with one task scheduled on the loop for
+ * the earliest of them, instead of a task per call: a scheduled task is an object and a place in the loop's
  * priority queue, added and taken out again on every call, and nearly every call is answered long before its
  * deadline. The calls wait in one list per length of deadline (an integration's {@code timeoutMs}), in the
  * order they were added, which is the order they fall due; when the task runs it takes the calls that are due
  * from the head of each list, and schedules itself again for the earliest head left. So it looks at the calls
  * it fires and at one per list, however many calls wait behind them (an upstream that stopped answering).
  * <p>
- * Used by its loop's thread only: a call is added and removed there. A call answered on another thread
- * (a continuation that ran elsewhere) is only marked settled, and its entry is dropped when it reaches the
- * head of its list. A call started off the loop is added a moment after its deadline was set, so it may
- * stand behind one due a little after it, and fires that little late.
+ * Used by its loop's thread only: a deadline is added and removed there. One cancelled on another thread
+ * (a call answered by a continuation that ran elsewhere) is only marked settled, and its entry is dropped when
+ * it reaches the head of its list. A call started off the loop is added a moment after its deadline was set,
+ * so it may stand behind one due a little after it, and fires that little late.
  */
 final class Deadlines {
 
   private static final FastThreadLocal<Deadlines> OF_LOOP = new FastThreadLocal<>();
 
-  /** The calls with one length of deadline, in the order added; linked through {@link ProxyCall}. */
+  /** The deadlines of one length, in the order added; linked through {@link Deadline}. */
   static final class Lane {
-    private ProxyCall first;
-    private ProxyCall last;
+    private Deadline first;
+    private Deadline last;
   }
 
   private final EventLoop loop;
@@ -59,34 +59,34 @@ final class Deadlines {
     return Thread.currentThread() == thread;
   }
 
-  /** Adds the call, due {@code lengthNanos} after it started ({@link ProxyCall#dueNanos} is set); on this loop's thread. */
-  void add(ProxyCall call, long lengthNanos) {
+  /** Adds the deadline, due {@code lengthNanos} after it was set ({@link Deadline#dueNanos}); on the loop's thread. */
+  void add(Deadline deadline, long lengthNanos) {
     Lane lane = lanes.computeIfAbsent(lengthNanos, length -> new Lane());
-    call.deadlines = this;
-    call.lane = lane;
-    call.previousDue = lane.last;
-    call.nextDue = null;
+    deadline.deadlines = this;
+    deadline.lane = lane;
+    deadline.previousDue = lane.last;
+    deadline.nextDue = null;
     if (lane.last == null) {
-      lane.first = call;
+      lane.first = deadline;
     } else {
-      lane.last.nextDue = call;
+      lane.last.nextDue = deadline;
     }
-    lane.last = call;
-    if (call.dueNanos < armedAt) {
-      arm(call.dueNanos);
+    lane.last = deadline;
+    if (deadline.dueNanos < armedAt) {
+      arm(deadline.dueNanos);
     }
   }
 
-  /** Takes the call out; on this loop's thread. */
-  void remove(ProxyCall call) {
-    Lane lane = call.lane;
-    if (call.deadlines != this || lane == null) {
+  /** Takes the deadline out; on this loop's thread. */
+  void remove(Deadline deadline) {
+    Lane lane = deadline.lane;
+    if (deadline.deadlines != this || lane == null) {
       return;
     }
-    call.deadlines = null;
-    call.lane = null;
-    ProxyCall before = call.previousDue;
-    ProxyCall after = call.nextDue;
+    deadline.deadlines = null;
+    deadline.lane = null;
+    Deadline before = deadline.previousDue;
+    Deadline after = deadline.nextDue;
     if (before == null) {
       lane.first = after;
     } else {
@@ -97,8 +97,8 @@ final class Deadlines {
     } else {
       after.previousDue = before;
     }
-    call.previousDue = null;
-    call.nextDue = null;
+    deadline.previousDue = null;
+    deadline.nextDue = null;
   }
 
   private void arm(long due) {
@@ -116,16 +116,16 @@ final class Deadlines {
     long now = System.nanoTime();
     long next = Long.MAX_VALUE;
     for (Lane lane : lanes.values()) {
-      ProxyCall call = lane.first;
-      while (call != null && (call.deadlineSettled || call.dueNanos - now <= 0)) {
-        remove(call); // answered on another thread or before it was added, or due
-        if (!call.deadlineSettled) {
-          call.expire();
+      Deadline deadline = lane.first;
+      while (deadline != null && (deadline.settled || deadline.dueNanos - now <= 0)) {
+        remove(deadline); // cancelled on another thread or before it was added, or due
+        if (!deadline.settled) {
+          deadline.expire();
         }
-        call = lane.first;
+        deadline = lane.first;
       }
-      if (call != null) {
-        next = Math.min(next, call.dueNanos);
+      if (deadline != null) {
+        next = Math.min(next, deadline.dueNanos);
       }
     }
     if (next != Long.MAX_VALUE) {
