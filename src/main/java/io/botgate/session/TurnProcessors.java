@@ -1,0 +1,380 @@
+package io.botgate.session;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
+import com.hazelcast.internal.serialization.DataSerializerHook;
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.DataSerializableFactory;
+import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * What {@link ClusteredSessionStore} runs on the member holding a session's entry: taking a turn, ending
+ * it, saving under it, and what their backups apply; and how they travel between members ({@link Wire}).
+ */
+public final class TurnProcessors {
+
+  private TurnProcessors() {
+  }
+
+  /**
+   * Runs on the member holding the session: when no live member's turn holds it (as that member sees the
+   * cluster), takes the turn for {@code owner} and returns the state as it was, or {@link #UNCHANGED}
+   * ({@link #UNCHANGED_LOST} when a turn of a member that left held it) when it is still {@code owner}'s
+   * save number {@code known}; else returns {@link #HELD}. A session that does not exist is created as
+   * {@code create} ({@link #CREATED}), or, with {@code create} null, left absent (null). Backups mark the
+   * turn in their copy ({@link MarkTurn}) rather than receive the whole state again.
+   */
+  static final class BeginTurn implements EntryProcessor<String, byte[], byte[]>, HazelcastInstanceAware,
+    IdentifiedDataSerializable {
+    /** Answers, one byte long where a state is dozens (compared by content: results may be copies). */
+    static final byte[] HELD = {'h'};
+    static final byte[] CREATED = {'c'};
+    static final byte[] UNCHANGED = {'u'};
+    static final byte[] UNCHANGED_LOST = {'l'};
+    private static final byte LEASED = 'L';
+
+    static boolean is(byte[] answer, byte[] which) {
+      return answer != null && answer.length == 1 && answer[0] == which[0];
+    }
+
+    private UUID owner;
+    private byte[] create;
+    /** The owner's save whose copy it holds, or 0. */
+    private long known;
+    /** The member running it, set by Hazelcast before it runs. */
+    private transient HazelcastInstance member;
+    private transient EntryProcessor<String, byte[], byte[]> backup;
+
+    BeginTurn(UUID owner, byte[] create, long known) {
+      this.owner = owner;
+      this.create = create;
+      this.known = known;
+    }
+
+    /** For Hazelcast, which then reads the fields. */
+    BeginTurn() {
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      Wire.writeUuid(out, owner);
+      out.writeByteArray(create);
+      out.writeLong(known);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      owner = Wire.readUuid(in);
+      create = in.readByteArray();
+      known = in.readLong();
+    }
+
+    @Override
+    public int getFactoryId() {
+      return Wire.FACTORY;
+    }
+
+    @Override
+    public int getClassId() {
+      return Wire.BEGIN_TURN;
+    }
+
+    @Override
+    public void setHazelcastInstance(HazelcastInstance hazelcast) {
+      member = hazelcast;
+    }
+
+    @Override
+    public byte[] process(Map.Entry<String, byte[]> entry) {
+      byte[] state = entry.getValue();
+      if (state == null) {
+        if (create == null) {
+          return null;
+        }
+        entry.setValue(create);
+        backup = new Write<>(create);
+        return CREATED;
+      }
+      boolean held = Session.turnOpen(state);
+      UUID holder = held ? Session.turnOwner(state) : null;
+      boolean ownLease = held && Session.leased(state) && owner.equals(holder);
+      if (held && !ownLease && live(holder)) {
+        return Session.leased(state) ? leasedBy(holder) : HELD;
+      }
+      entry.setValue(Session.withTurn(state, owner));
+      backup = new MarkTurn(owner);
+      boolean lost = held && !ownLease; // a turn or lease of a member that left: it may have numbered events
+      if (known != 0 && Session.savedBy(state, owner, known)) {
+        return lost ? UNCHANGED_LOST : UNCHANGED;
+      }
+      return ownLease ? Session.withTurn(state, null) : state;
+    }
+
+    /** The answer "leased by {@code holder}": a tag and its uuid (17 bytes, where a state has at least 49). */
+    private static byte[] leasedBy(UUID holder) {
+      return ByteBuffer.allocate(17).put(LEASED).putLong(holder.getMostSignificantBits())
+        .putLong(holder.getLeastSignificantBits()).array();
+    }
+
+    /** The member holding the session's lease when the answer says so, else null. */
+    static UUID leaseHolder(byte[] answer) {
+      if (answer == null || answer.length != 17 || answer[0] != LEASED) {
+        return null;
+      }
+      ByteBuffer in = ByteBuffer.wrap(answer, 1, 16);
+      return new UUID(in.getLong(), in.getLong());
+    }
+
+    private boolean live(UUID uuid) {
+      for (Member m : member.getCluster().getMembers()) {
+        if (m.getUuid().equals(uuid)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    @Override
+    public EntryProcessor<String, byte[], byte[]> getBackupProcessor() {
+      return backup;
+    }
+  }
+
+  /** Ends {@code owner}'s turn without changing the session. */
+  static final class EndTurn implements EntryProcessor<String, byte[], byte[]>, IdentifiedDataSerializable {
+    private UUID owner;
+    private transient boolean ended;
+
+    EndTurn(UUID owner) {
+      this.owner = owner;
+    }
+
+    EndTurn() {
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      Wire.writeUuid(out, owner);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      owner = Wire.readUuid(in);
+    }
+
+    @Override
+    public int getFactoryId() {
+      return Wire.FACTORY;
+    }
+
+    @Override
+    public int getClassId() {
+      return Wire.END_TURN;
+    }
+
+    @Override
+    public byte[] process(Map.Entry<String, byte[]> entry) {
+      byte[] state = entry.getValue();
+      if (state != null && Session.turnOpen(state) && owner.equals(Session.turnOwner(state))) {
+        entry.setValue(Session.withTurn(state, null));
+        ended = true;
+      }
+      return null;
+    }
+
+    @Override
+    public EntryProcessor<String, byte[], byte[]> getBackupProcessor() {
+      return ended ? new MarkTurn(null) : null;
+    }
+  }
+
+  /**
+   * Writes {@code state} while {@code owner}'s turn or lease holds the session, and answers whether it did:
+   * a member that was taken out of the cluster (and whose turn another member then took) cannot overwrite
+   * what that member wrote. Backups get the state.
+   */
+  static final class Save implements EntryProcessor<String, byte[], Boolean>, IdentifiedDataSerializable {
+    private UUID owner;
+    private byte[] state;
+    private transient boolean written;
+
+    Save(UUID owner, byte[] state) {
+      this.owner = owner;
+      this.state = state;
+    }
+
+    Save() {
+    }
+
+    @Override
+    public Boolean process(Map.Entry<String, byte[]> entry) {
+      byte[] now = entry.getValue();
+      written = now != null && Session.turnOpen(now) && owner.equals(Session.turnOwner(now));
+      if (written) {
+        entry.setValue(state);
+      }
+      return written;
+    }
+
+    @Override
+    public EntryProcessor<String, byte[], Boolean> getBackupProcessor() {
+      return written ? new Write<>(state) : null;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      Wire.writeUuid(out, owner);
+      out.writeByteArray(state);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      owner = Wire.readUuid(in);
+      state = in.readByteArray();
+    }
+
+    @Override
+    public int getFactoryId() {
+      return Wire.FACTORY;
+    }
+
+    @Override
+    public int getClassId() {
+      return Wire.SAVE;
+    }
+  }
+
+  /**
+   * On a backup: the turn the primary marked ({@code owner}'s, none when null), applied to the backup's copy,
+   * which held what the primary held before (backups apply a partition's changes in the primary's order).
+   */
+  static final class MarkTurn implements EntryProcessor<String, byte[], byte[]>, IdentifiedDataSerializable {
+    private UUID owner;
+
+    MarkTurn(UUID owner) {
+      this.owner = owner;
+    }
+
+    MarkTurn() {
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      Wire.writeUuid(out, owner);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      owner = Wire.readUuid(in);
+    }
+
+    @Override
+    public int getFactoryId() {
+      return Wire.FACTORY;
+    }
+
+    @Override
+    public int getClassId() {
+      return Wire.MARK_TURN;
+    }
+
+    @Override
+    public byte[] process(Map.Entry<String, byte[]> entry) {
+      byte[] state = entry.getValue();
+      if (state != null) {
+        entry.setValue(Session.withTurn(state, owner));
+      }
+      return null;
+    }
+  }
+
+  /** On a backup: the bytes the primary wrote; answers nothing, whatever its primary answers. */
+  static final class Write<R> implements EntryProcessor<String, byte[], R>, IdentifiedDataSerializable {
+    private byte[] state;
+
+    Write(byte[] state) {
+      this.state = state;
+    }
+
+    Write() {
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeByteArray(state);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      state = in.readByteArray();
+    }
+
+    @Override
+    public int getFactoryId() {
+      return Wire.FACTORY;
+    }
+
+    @Override
+    public int getClassId() {
+      return Wire.WRITE;
+    }
+
+    @Override
+    public R process(Map.Entry<String, byte[]> entry) {
+      entry.setValue(state);
+      return null;
+    }
+  }
+
+  /**
+   * How the processors above travel between members: as {@link IdentifiedDataSerializable}, a few fields
+   * each, rather than by Java serialization (class descriptors, an object stream per operation). Hazelcast
+   * finds this hook through {@code META-INF/services/com.hazelcast.DataSerializerHook}, so every member in a
+   * JVM holding botgate's classes reads them, a plain Vert.x member included.
+   */
+  public static final class Wire implements DataSerializerHook {
+    static final int FACTORY = 0x0b07_5e55;
+    static final int BEGIN_TURN = 1;
+    static final int END_TURN = 2;
+    static final int MARK_TURN = 3;
+    static final int WRITE = 4;
+    static final int SAVE = 5;
+
+    @Override
+    public int getFactoryId() {
+      return FACTORY;
+    }
+
+    @Override
+    public DataSerializableFactory createFactory() {
+      return classId -> switch (classId) {
+        case BEGIN_TURN -> new BeginTurn();
+        case END_TURN -> new EndTurn();
+        case MARK_TURN -> new MarkTurn();
+        case WRITE -> new Write<>();
+        case SAVE -> new Save();
+        default -> null;
+      };
+    }
+
+    static void writeUuid(ObjectDataOutput out, UUID uuid) throws IOException {
+      out.writeBoolean(uuid != null);
+      if (uuid != null) {
+        out.writeLong(uuid.getMostSignificantBits());
+        out.writeLong(uuid.getLeastSignificantBits());
+      }
+    }
+
+    static UUID readUuid(ObjectDataInput in) throws IOException {
+      return in.readBoolean() ? new UUID(in.readLong(), in.readLong()) : null;
+    }
+  }
+}
