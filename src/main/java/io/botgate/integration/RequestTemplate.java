@@ -141,8 +141,9 @@ final class RequestTemplate {
    * Renders the request for one call, and the form it may be shown in.
    *
    * @param selfBaseUrl the gateway's own base URL, for URLs that are paths on this gateway
-   * @throws TemplateRejection when a placeholder cannot be resolved, its value has a newline, or a path
-   *                           placeholder would make a '.' or '..' segment
+   * @throws TemplateRejection when a placeholder cannot be resolved, its value has a newline (in a header, any
+   *                           control character but a tab), or a path placeholder would make a '.' or '..'
+   *                           segment
    */
   RenderedRequest render(PlaceholderValues values, String selfBaseUrl, SecretMask mask) {
     MaskPlan plan = plan(mask);
@@ -180,7 +181,8 @@ final class RequestTemplate {
     int i = 0;
     for (Map.Entry<String, Template> e : query.entrySet()) {
       String name = queryEncode(e.getKey());
-      String[] value = renderPair(v, e.getValue(), plan.secretQuery[i++], shown != null, "query '" + e.getKey() + "'");
+      String[] value = renderPair(v, e.getValue(), plan.secretQuery[i++], shown != null, false,
+        "query '" + e.getKey() + "'");
       url.append(sep).append(name).append('=').append(queryEncode(value[0]));
       if (shown != null) {
         shown.append(sep).append(name).append('=').append(queryEncode(value[1]));
@@ -194,7 +196,7 @@ final class RequestTemplate {
     Map<String, String> shownHeaders = new LinkedHashMap<>();
     int j = 0;
     for (Map.Entry<String, Template> e : headers.entrySet()) {
-      String[] value = renderPair(v, e.getValue(), plan.secretHeader[j++], true, "header '" + e.getKey() + "'");
+      String[] value = renderPair(v, e.getValue(), plan.secretHeader[j++], true, true, "header '" + e.getKey() + "'");
       renderedHeaders.add(Map.entry(e.getKey(), value[0]));
       shownHeaders.put(e.getKey(), value[1]);
     }
@@ -263,16 +265,23 @@ final class RequestTemplate {
       null, secrets));
   }
 
-  /** A header or query value, sent and shown: masked whole under a secret name, its env values otherwise. */
+  /**
+   * A header or query value, sent and shown: masked whole under a secret name, its env values otherwise. A
+   * header's value with a control character rejects the call.
+   */
   private static String[] renderPair(PlaceholderValues values, Template t, boolean secret, boolean wantShown,
-                                     String where) {
+                                     boolean header, String where) {
     if (!t.hasEnv() || secret || !wantShown) {
-      String value = t.render(values, v -> v, where);
+      String value = header ? t.renderHeader(values, where) : t.render(values, v -> v, where);
       return new String[] {value, secret ? SecretMask.MASK : value};
     }
     StringBuilder sent = new StringBuilder(t.source().length() + 32);
     StringBuilder shown = new StringBuilder(t.source().length() + 32);
-    t.render(values, v -> v, where, sent, shown);
+    if (header) {
+      t.renderHeader(values, where, sent, shown);
+    } else {
+      t.render(values, v -> v, where, sent, shown);
+    }
     return new String[] {sent.toString(), shown.toString()};
   }
 

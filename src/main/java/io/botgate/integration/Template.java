@@ -92,10 +92,37 @@ final class Template {
    */
   void render(PlaceholderValues values, UnaryOperator<String> encode, String where, StringBuilder out,
               StringBuilder shown) {
+    render(values, encode, where, out, shown, false);
+  }
+
+  /**
+   * As {@link #render(PlaceholderValues, UnaryOperator, String, StringBuilder, StringBuilder)} for a header
+   * value, sent as it is: a value with any control character but a tab rejects the call.
+   */
+  void renderHeader(PlaceholderValues values, String where, StringBuilder out, StringBuilder shown) {
+    render(values, v -> v, where, out, shown, true);
+  }
+
+  /** A header value, as {@link #renderHeader(PlaceholderValues, String, StringBuilder, StringBuilder)}. */
+  String renderHeader(PlaceholderValues values, String where) {
+    if (placeholders.isEmpty()) {
+      return source;
+    }
+    StringBuilder out = new StringBuilder(source.length() + 32);
+    render(values, v -> v, where, out, null, true);
+    return out.toString();
+  }
+
+  private void render(PlaceholderValues values, UnaryOperator<String> encode, String where, StringBuilder out,
+                      StringBuilder shown, boolean header) {
     for (int i = 0; i < placeholders.size(); i++) {
       out.append(literals.get(i));
       Placeholder p = placeholders.get(i);
-      String encoded = encode.apply(checkedValue(values, p, where));
+      String value = checkedValue(values, p, where);
+      if (header) {
+        checkHeaderValue(value, p, where);
+      }
+      String encoded = encode.apply(value);
       out.append(encoded);
       if (shown != null) {
         shown.append(literals.get(i)).append(p.kind() == Placeholder.Kind.ENV ? SecretMask.MASK : encoded);
@@ -122,6 +149,18 @@ final class Template {
         + " contains a newline; CB rejects such calls to prevent header and body injection");
     }
     return value;
+  }
+
+  /**
+   * Rejects a value with a control character other than tab (RFC 9110 5.5: a field value holds visible
+   * characters, spaces and tabs). The value itself is never quoted: a header may carry a secret.
+   */
+  private static void checkHeaderValue(String value, Placeholder p, String where) {
+    int at = HeaderSyntax.controlAt(value);
+    if (at >= 0) {
+      throw new TemplateRejection("the value of " + p + " in " + where + " contains the control character "
+        + HeaderSyntax.describe(value.charAt(at)) + "; a header value may hold no control character but a tab");
+    }
   }
 
   /** One placeholder: a {@code $}-rooted name or an {@code Integration.field} reference. */

@@ -77,6 +77,23 @@ class TemplateTest {
   }
 
   @Test
+  void shouldRejectAnyControlCharacterButATabInAHeaderValueNamingThePlaceholderNotTheValue() {
+    Template t = Template.parse("Bearer {$botContext.tok}");
+    for (char c = 0; c < 0x20; c++) {
+      if (c == '\t') {
+        continue;
+      }
+      String value = "TopSecret-42" + c;
+      assertThatThrownBy(() -> t.renderHeader(p -> value, "header 'X-User-Token'")).as("U+%04X", (int) c)
+        .isInstanceOf(TemplateRejection.class).hasMessageContaining("{$botContext.tok} in header 'X-User-Token'")
+        .hasMessageNotContaining("TopSecret-42");
+    }
+    assertThatThrownBy(() -> t.renderHeader(p -> "a\u007f", "header 'X'")).hasMessageContaining("U+007F");
+    assertThat(t.renderHeader(p -> "a\tb caf\u00e9", "header 'X'")).isEqualTo("Bearer a\tb caf\u00e9");
+    assertThat(t.render(p -> "a\u000bb", v -> v, "query 'q'")).as("a query value is encoded").isEqualTo("Bearer a\u000bb");
+  }
+
+  @Test
   void shouldKnowWhetherAnEnvValueLandsInIt() {
     assertThat(Template.parse("Bearer {$env.TOKEN}").hasEnv()).isTrue();
     assertThat(Template.parse("{$botContext.a}-{$env.B}").hasEnv()).isTrue();
