@@ -31,6 +31,8 @@ final class RequestTemplate {
   private final Map<String, Template> query;
   private final Object body;
   private final boolean jsonBody;
+  /** Whether placeholders fill the URL's authority, so its port is only known, and checked, when rendered. */
+  private final boolean portRendered;
   /** {@link #url} when it has no placeholders, once rendered; null before. */
   private volatile ConstantUrl constantUrl;
   /** Derived from the templates and the mask on first use; a new mask (a test's) derives it again. */
@@ -44,6 +46,10 @@ final class RequestTemplate {
     this.query = query;
     this.body = body;
     this.jsonBody = jsonBody;
+    String head = urlPath.literals().get(0); // the URL up to its first placeholder
+    int authority = head.indexOf("://") + 3;
+    this.portRendered = !urlPath.isConstant() && !head.startsWith("/") && (authority < 3
+      || head.indexOf('/', authority) < 0 && head.indexOf('?', authority) < 0 && head.indexOf('#', authority) < 0);
   }
 
   static RequestTemplate read(JsonObject json, boolean defaultHeaders, BiConsumer<String, String> problem) {
@@ -72,7 +78,8 @@ final class RequestTemplate {
     }
     stringMap(json, "headers", problem).forEach((k, v) -> {
       headers.keySet().removeIf(existing -> existing.equalsIgnoreCase(k));
-      headers.put(k, checked(problem, "headers." + k, v));
+      headers.put(k, checked(problem, "headers." + HeaderSyntax.shown(k), v));
+      HeaderSyntax.problems(k, v, problem);
     });
     Map<String, Template> query = new LinkedHashMap<>();
     stringMap(json, "query", problem).forEach((k, v) -> query.put(k, checked(problem, "query." + k, v)));
@@ -142,8 +149,8 @@ final class RequestTemplate {
    *
    * @param selfBaseUrl the gateway's own base URL, for URLs that are paths on this gateway
    * @throws TemplateRejection when a placeholder cannot be resolved, its value has a newline (in a header, any
-   *                           control character but a tab), or a path placeholder would make a '.' or '..'
-   *                           segment
+   *                           control character but a tab), a path placeholder would make a '.' or '..'
+   *                           segment, or placeholders fill the port with something other than 1 to 65535
    */
   RenderedRequest render(PlaceholderValues values, String selfBaseUrl, SecretMask mask) {
     MaskPlan plan = plan(mask);
@@ -190,6 +197,7 @@ final class RequestTemplate {
       sep = '&';
     }
     String realUrl = url.toString();
+    checkPort(realUrl);
     String shownUrl = shown == null ? realUrl : plan.scanUrlQuery ? mask.url(shown.toString())
       : plan.userInfo ? SecretMask.withoutUserInfo(shown.toString()) : shown.toString();
     List<Map.Entry<String, String>> renderedHeaders = new ArrayList<>(headers.size());
@@ -257,6 +265,7 @@ final class RequestTemplate {
       urlQuery.render(v, RequestTemplate::queryEncode, "url", url, shown);
     }
     String real = url.toString();
+    checkPort(real);
     String host = hostOf(real);
     if (!host.isEmpty() && !host.equals(hostOf(shown.toString()))) {
       secrets.add(host);
@@ -352,6 +361,13 @@ final class RequestTemplate {
     if (DotSegments.isDotSegment(url, from, to)) {
       throw new TemplateRejection("the value of " + filler + " in url makes a path segment '.' or '..'; "
         + "a path placeholder fills exactly one segment and can never change the path");
+    }
+  }
+
+  /** A port that placeholders fill must be one the call accepts; a port written out was checked when declared. */
+  private void checkPort(String url) {
+    if (portRendered && !UrlSyntax.hasValidPort(url)) {
+      throw new TemplateRejection("the port of url, filled in from placeholders, is not a number from 1 to 65535");
     }
   }
 

@@ -8,8 +8,8 @@ import java.util.regex.Pattern;
  * Whether an absolute URL template can ever give a URL the upstream call accepts, checked at declaration:
  * placeholders stand for a plain value of the same length (so positions stay right): letters, or digits
  * where they fill the port ({@code http://127.0.0.1:{$botContext.port}/}); then the URL must parse as the
- * call parses it, with a host. The URL itself is never repeated in the answer: it may carry
- * a secret.
+ * call parses it, with a host, and a port written out must be from 1 to 65535. The URL itself is never
+ * repeated in the answer: it may carry a secret.
  */
 final class UrlSyntax {
 
@@ -21,6 +21,11 @@ final class UrlSyntax {
   /** What is wrong with {@code template} (starting with http:// or https://), or null when it is fine. */
   static String problem(String template) {
     String sample = withPortDigits(template, PLACEHOLDER.matcher(template).replaceAll(m -> "x".repeat(m.group().length())));
+    int[] port = portSpan(template);
+    if (port != null && isDigits(template, port[0] + 1, port[1]) && !isPort(template, port[0] + 1, port[1])) {
+      // Written out in digits, so no secret; a port with a placeholder is checked when the call is made.
+      return "has port " + template.substring(port[0] + 1, port[1]) + "; a port is a number from 1 to 65535";
+    }
     try {
       URI uri = new URI(sample);
       if (uri.getHost() == null) {
@@ -39,19 +44,64 @@ final class UrlSyntax {
    * would not parse, and its value is only known when the call is made, which checks it then.
    */
   private static String withPortDigits(String template, String sample) {
-    int start = sample.indexOf("://") + 3;
-    int end = start;
-    while (end < sample.length() && "/?#".indexOf(sample.charAt(end)) < 0) {
-      end++;
-    }
-    int host = sample.lastIndexOf('@', end - 1) + 1;
-    host = Math.max(host, start);
-    int bracket = sample.charAt(Math.min(host, sample.length() - 1)) == '[' ? sample.indexOf(']', host) : host;
-    int colon = bracket < 0 || bracket >= end ? -1 : sample.indexOf(':', bracket);
-    if (colon < 0 || colon >= end || template.substring(colon + 1, end).equals(sample.substring(colon + 1, end))) {
+    int[] port = portSpan(sample);
+    if (port == null || template.substring(port[0] + 1, port[1]).equals(sample.substring(port[0] + 1, port[1]))) {
       return sample;
     }
-    return sample.substring(0, colon + 1) + "0".repeat(end - colon - 1) + sample.substring(end);
+    return sample.substring(0, port[0] + 1) + "0".repeat(port[1] - port[0] - 1) + sample.substring(port[1]);
+  }
+
+  /**
+   * Whether the port of an absolute URL as it is sent is absent (the scheme's) or a number from 1 to 65535:
+   * what the call accepts.
+   */
+  static boolean hasValidPort(String url) {
+    int[] port = portSpan(url);
+    return port == null || port[1] == port[0] + 1 || isPort(url, port[0] + 1, port[1]);
+  }
+
+  /**
+   * Where the port of an absolute URL is written: the index of the ':' before it and the end of the authority,
+   * or null when the URL names no port (or has no "://").
+   */
+  private static int[] portSpan(String url) {
+    int scheme = url.indexOf("://");
+    if (scheme < 0) {
+      return null;
+    }
+    int start = scheme + 3;
+    int end = start;
+    while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
+      end++;
+    }
+    int host = Math.max(url.lastIndexOf('@', end - 1) + 1, start);
+    int bracket = host < end && url.charAt(host) == '[' ? url.indexOf(']', host) : host;
+    int colon = bracket < 0 || bracket >= end ? -1 : url.indexOf(':', bracket);
+    return colon < 0 || colon >= end ? null : new int[] {colon, end};
+  }
+
+  private static boolean isDigits(String text, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return to > from;
+  }
+
+  /** Whether {@code text[from, to)} is a port number, 1 to 65535 (leading zeros allowed, as URI reads them). */
+  private static boolean isPort(String text, int from, int to) {
+    if (!isDigits(text, from, to)) {
+      return false;
+    }
+    while (from < to - 1 && text.charAt(from) == '0') {
+      from++;
+    }
+    if (to - from > 5) {
+      return false;
+    }
+    int port = Integer.parseInt(text, from, to, 10);
+    return port >= 1 && port <= 65535;
   }
 
   private static String lowerFirst(String text) {

@@ -46,6 +46,47 @@ class DefinitionCheckTest {
   }
 
   @Test
+  void shouldRefuseAWrittenOutPortOutsideTheRangeButLeaveAPlaceholderPortToTheCall() {
+    for (String url : List.of("http://93.184.216.34:99999/", "http://h:0/x", "http://[::1]:65536/x",
+      "https://user:s3cret@h:123456789012/x")) {
+      List<DefinitionException.Problem> found = problems(definition(url));
+      assertThat(found).as(url).hasSize(1);
+      assertThat(found.get(0).field()).isEqualTo("url");
+      assertThat(found.get(0).message()).as(url).contains("a port is a number from 1 to 65535").doesNotContain("s3cret");
+    }
+    for (String url : List.of("http://h:65535/x", "http://h:1/x", "http://h:00080/x", "http://h:/x",
+      "http://h:{$botContext.port}/x", "http://h:9{$botContext.port}/x")) {
+      assertThatCode(() -> IntegrationDefinition.fromJson(definition(url), null)).as(url).doesNotThrowAnyException();
+    }
+  }
+
+  @Test
+  void shouldRefuseHeadersThatCanNeverBeSentListingEachWithoutQuotingItsValue() {
+    JsonObject headers = new JsonObject().put("X", "a\r\nInjected: yes").put("X\nY", "a").put("Z", "\u0000")
+      .put("", "a").put("Authorization", "Bearer X-Secret-9\u0007").put("Transfer-Encoding", "chunked")
+      .put("content-length", "3").put("Connection", "close").put("Host", "example.org").put("Has Space", "a");
+    List<DefinitionException.Problem> found = problems(definition("https://example.com/x").put("headers", headers));
+    assertThat(found).extracting(DefinitionException.Problem::field).containsExactlyInAnyOrder("headers.X",
+      "headers.X\\u000aY", "headers.Z", "headers.", "headers.Authorization", "headers.Transfer-Encoding",
+      "headers.content-length", "headers.Connection", "headers.Host", "headers.Has Space");
+    assertThat(found.toString()).doesNotContain("Injected").doesNotContain("X-Secret-9").doesNotContain("\n")
+      .doesNotContain("\u0000");
+    assertThat(found).filteredOn(p -> p.field().equals("headers.Authorization")).singleElement()
+      .extracting(DefinitionException.Problem::message).asString().contains("U+0007").contains("character 18");
+    assertThat(found).filteredOn(p -> p.field().equals("headers.Transfer-Encoding")).singleElement()
+      .extracting(DefinitionException.Problem::message).asString().contains("set by the gateway");
+  }
+
+  @Test
+  void shouldAcceptTheHeadersBotsSend() {
+    JsonObject headers = new JsonObject().put("Authorization", "Bearer {$env.TOKEN}").put("X-Api-Key", "k\tv")
+      .put("Accept", "application/json").put("X-User", "{$botContext.user}").put("If-None-Match", "\"abc\"")
+      .put("x-b3_trace.id!", "caf\u00e9");
+    assertThatCode(() -> IntegrationDefinition.fromJson(definition("https://example.com/x").put("headers", headers), null))
+      .doesNotThrowAnyException();
+  }
+
+  @Test
   void shouldRefuseATransformScriptThatDoesNotCompileWithLineAndColumn() {
     JsonObject broken = definition("https://example.com/x")
       .put("transformScript", "var data = JSON.parse(botContext.getBotVariable('api_checked').jsonData);\n"
