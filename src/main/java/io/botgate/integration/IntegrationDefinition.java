@@ -24,6 +24,12 @@ public final class IntegrationDefinition {
   public static final int DEFAULT_RETRIES = 3;
   public static final long MAX_TIMEOUT_MS = 300_000;
   public static final int MAX_RETRIES = 10;
+  /**
+   * How many objects and arrays a field's value may nest ({@code body}, {@code mocks}...): far more than a
+   * request needs, and well within what the recursive walks over a definition (rendering, masking, saving)
+   * can take on any thread's stack.
+   */
+  public static final int MAX_NESTING = 64;
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_\\-]{0,99}");
   private static final Pattern FIELD_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_\\-]{0,99}");
@@ -207,7 +213,18 @@ public final class IntegrationDefinition {
   public static IntegrationDefinition fromJson(JsonObject json, String fallbackName,
                                                java.util.function.Predicate<String> credentialDeclared) {
     List<DefinitionException.Problem> problems = new ArrayList<>();
-    Builder b = new Builder(json, fallbackName, problems);
+    Set<String> tooDeep = new TreeSet<>();
+    json.forEach(e -> {
+      if (JsonNesting.deeperThan(e.getValue(), MAX_NESTING)) {
+        tooDeep.add(e.getKey());
+      }
+    });
+    JsonObject readable = json;
+    if (!tooDeep.isEmpty()) { // read on without those fields: every walk over them would go as deep
+      readable = new JsonObject(new LinkedHashMap<>(json.getMap()));
+      tooDeep.forEach(readable::remove);
+    }
+    Builder b = new Builder(readable, fallbackName, problems, tooDeep);
     b.read();
     if (b.credential != null && !credentialDeclared.test(b.credential)) {
       b.problem("credential", "no credential named '" + b.credential + "'; GET /api/credentials lists them");
@@ -223,6 +240,8 @@ public final class IntegrationDefinition {
     private final JsonObject json;
     private final String fallbackName;
     private final List<DefinitionException.Problem> problems;
+    /** Fields left out for nesting too deeply: reported once, not again as missing. */
+    private final Set<String> tooDeep;
     String name;
     String rdv;
     String method;
@@ -238,10 +257,11 @@ public final class IntegrationDefinition {
     UpstreamMode mode;
     List<MockAnswer> mocks = List.of();
 
-    Builder(JsonObject json, String fallbackName, List<DefinitionException.Problem> problems) {
+    Builder(JsonObject json, String fallbackName, List<DefinitionException.Problem> problems, Set<String> tooDeep) {
       this.json = json;
       this.fallbackName = fallbackName;
       this.problems = problems;
+      this.tooDeep = tooDeep;
     }
 
     String displayName() {
@@ -249,11 +269,17 @@ public final class IntegrationDefinition {
     }
 
     void problem(String field, String message) {
-      problems.add(new DefinitionException.Problem(displayName(), field, message));
+      if (!tooDeep.contains(field.split("[.\\[]", 2)[0])) {
+        problems.add(new DefinitionException.Problem(displayName(), field, message));
+      }
     }
 
     void read() {
       readName();
+      for (String field : tooDeep) {
+        problems.add(new DefinitionException.Problem(displayName(), field, "nests objects and arrays more than "
+          + MAX_NESTING + " levels deep"));
+      }
       for (String key : json.fieldNames()) {
         if (!KNOWN_KEYS.contains(key)) {
           problem(key, "unknown field; known fields are " + new TreeSet<>(KNOWN_KEYS));

@@ -86,6 +86,39 @@ class DefinitionCheckTest {
       .doesNotThrowAnyException();
   }
 
+  /** A definition whose {@code field} nests {@code depth} objects (or arrays) around a placeholder, as JSON text. */
+  static String nested(String field, int depth, boolean arrays) {
+    String open = arrays ? "[" : "{\"a\":";
+    String close = arrays ? "]" : "}";
+    return "{\"name\":\"deep\",\"method\":\"POST\",\"url\":\"http://127.0.0.1:9/x\",\"" + field + "\":"
+      + open.repeat(depth) + "\"{$botContext.x}\"" + close.repeat(depth) + "}";
+  }
+
+  @Test
+  void shouldRefuseABodyNestedDeeperThanTheLimitNamingIt() {
+    for (int depth : List.of(IntegrationDefinition.MAX_NESTING + 1, 996)) {
+      for (boolean arrays : List.of(false, true)) {
+        List<DefinitionException.Problem> found = problems(new JsonObject(nested("body", depth, arrays)));
+        assertThat(found).as("%d %s", depth, arrays ? "arrays" : "objects").singleElement().satisfies(p -> {
+          assertThat(p.field()).isEqualTo("body");
+          assertThat(p.message()).contains("more than " + IntegrationDefinition.MAX_NESTING + " levels deep");
+        });
+      }
+    }
+    for (boolean arrays : List.of(false, true)) {
+      assertThatCode(() -> IntegrationDefinition.fromJson(new JsonObject(nested("body", IntegrationDefinition.MAX_NESTING,
+        arrays)), null)).doesNotThrowAnyException();
+    }
+  }
+
+  @Test
+  void shouldRefuseAnyFieldNestedTooDeepOnceAndTheOtherProblemsBeside() {
+    JsonObject definition = new JsonObject(nested("url", 500, false)).put("method", "FETCH")
+      .put("mocks", new JsonObject(nested("mocks", 200, true)).getJsonArray("mocks"));
+    List<DefinitionException.Problem> found = problems(definition);
+    assertThat(found).extracting(DefinitionException.Problem::field).containsExactlyInAnyOrder("method", "mocks", "url");
+  }
+
   @Test
   void shouldRefuseATransformScriptThatDoesNotCompileWithLineAndColumn() {
     JsonObject broken = definition("https://example.com/x")

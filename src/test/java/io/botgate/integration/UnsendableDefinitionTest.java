@@ -17,8 +17,9 @@ import static io.botgate.Await.result;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A definition that could never be sent is refused when declared, every problem listed with its field; what
- * only the call can know (a port from a placeholder) is refused with "440" before anything is sent.
+ * A definition that could never be sent, or nests too deeply to be walked, is refused when declared, every
+ * problem listed with its field; what only the call can know (a port from a placeholder) is refused with "440"
+ * before anything is sent.
  */
 @ExtendWith(VertxExtension.class)
 class UnsendableDefinitionTest {
@@ -75,6 +76,26 @@ class UnsendableDefinitionTest {
     JsonObject inRange = result(gw.declareAndExecute("port", def("stubPort", "http://127.0.0.1:{$botContext.port}/echo/port"),
       new JsonObject().put("variables", new JsonObject().put("port", String.valueOf(gw.upstream.port())))));
     assertThat(inRange.getJsonObject("result").getString("statusCode")).isEqualTo("200");
+  }
+
+  @Test
+  void shouldRefuseADeeplyNestedBodyWith400NamingItAndKeepAnswering() {
+    for (int depth : List.of(996, 999)) {
+      for (boolean arrays : List.of(false, true)) {
+        HttpResponse<Buffer> answer = result(gw.http.put(gw.gateway.port(), "127.0.0.1", "/api/integrations/deep")
+          .putHeader("Content-Type", "application/json")
+          .sendBuffer(Buffer.buffer(DefinitionCheckTest.nested("body", depth, arrays))));
+        assertThat(answer.statusCode()).as("%d %s: %s", depth, arrays, answer.bodyAsString()).isEqualTo(400);
+        assertThat(fields(answer)).containsExactly("body");
+      }
+    }
+    assertThat(result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/api/integrations/deep").send()).statusCode())
+      .as("nothing was saved").isEqualTo(404);
+    gw.assertHealthy();
+    JsonObject report = result(gw.declareAndExecute("deep", def("afterDeep", "stub:/echo/afterDeep")
+      .put("method", "POST").put("body", new JsonObject().put("a", new JsonObject().put("b", "{$botContext.x}"))),
+      new JsonObject().put("variables", new JsonObject().put("x", "1"))));
+    assertThat(report.getJsonObject("result").getString("statusCode")).isEqualTo("200");
   }
 
   @Test
