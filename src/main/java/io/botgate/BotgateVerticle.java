@@ -38,6 +38,7 @@ import io.botgate.script.ScriptOptions;
 import io.botgate.script.ScriptRunner;
 import io.botgate.script.SessionScripts;
 import io.botgate.demo.DemoFaq;
+import io.botgate.integration.DefinitionMask;
 import io.botgate.integration.EgressGuard;
 import io.botgate.integration.IntegrationDefinition;
 import io.botgate.integration.IntegrationExecutor;
@@ -141,7 +142,7 @@ public final class BotgateVerticle extends VerticleBase {
     }
     registry = new IntegrationRegistry();
     bots = new BotRegistry();
-    importer = new CbImporter(registry, bots);
+    importer = new CbImporter(registry, bots, new DefinitionMask(new SecretMask(config.list("mask.headers"))));
     guard = new EgressGuard(config.list("egress.allow"));
     credentials = new CredentialRegistry(vertx, config.botEnv(), guard);
     registry.checkCredentials(credentials::declared);

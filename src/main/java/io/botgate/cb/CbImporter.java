@@ -2,6 +2,7 @@ package io.botgate.cb;
 
 import io.botgate.GatewayError;
 import io.botgate.JsonFields;
+import io.botgate.integration.DefinitionMask;
 import io.botgate.integration.IntegrationDefinition;
 import io.botgate.integration.IntegrationRegistry;
 import io.vertx.core.json.JsonArray;
@@ -26,10 +27,13 @@ public final class CbImporter {
 
   private final IntegrationRegistry integrations;
   private final BotRegistry bots;
+  private final DefinitionMask mask;
 
-  public CbImporter(IntegrationRegistry integrations, BotRegistry bots) {
+  /** @param mask how the answer shows each integration's URL: as {@code GET /api/integrations} does */
+  public CbImporter(IntegrationRegistry integrations, BotRegistry bots, DefinitionMask mask) {
     this.integrations = integrations;
     this.bots = bots;
+    this.mask = mask;
   }
 
   /** What an import did, and whether the bot was new. */
@@ -166,11 +170,11 @@ public final class CbImporter {
       bots.owner(d.name()).filter(other -> !other.name().equals(bot.name()))
         .ifPresent(other -> bots.put(other.without(d.name())));
       integrations.put(d);
-      JsonObject json = d.toJson();
-      JsonObject row = new JsonObject().put("name", d.name()).put("method", json.getString("method"))
-        .put("url", json.getString("url"));
+      JsonObject shown = mask.show(d.toJson());
+      JsonObject row = new JsonObject().put("name", d.name()).put("method", shown.getString("method"))
+        .put("url", shown.getString("url"));
       if (export.rewrittenFrom.containsKey(d.name())) {
-        row.put("rewrittenFrom", export.rewrittenFrom.get(d.name()));
+        row.put("rewrittenFrom", shownUrl(export.rewrittenFrom.get(d.name())));
       }
       imported.add(row);
     }
@@ -183,6 +187,11 @@ public final class CbImporter {
       .put("interactions", bot.summary().getJsonArray("interactions"))
       .put("removedIntegrations", removed)
       .put("skipped", skipped);
+  }
+
+  /** A webhook as it was before baseUrls rewrote it: its user info and secret-looking query values masked. */
+  private String shownUrl(String url) {
+    return mask.show(new JsonObject().put("url", url)).getString("url");
   }
 
   private static Map<String, String> baseUrls(Object value) {

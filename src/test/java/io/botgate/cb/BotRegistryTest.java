@@ -1,5 +1,7 @@
 package io.botgate.cb;
 
+import io.botgate.events.SecretMask;
+import io.botgate.integration.DefinitionMask;
 import io.botgate.integration.IntegrationRegistry;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -16,7 +18,7 @@ class BotRegistryTest {
   @Test
   void shouldRebuildEveryBotFromItsJson() throws Exception {
     BotRegistry bots = new BotRegistry();
-    new CbImporter(new IntegrationRegistry(), bots).importExport(new JsonObject()
+    new CbImporter(new IntegrationRegistry(), bots, new DefinitionMask(new SecretMask(List.of()))).importExport(new JsonObject()
       .put("export", new JsonObject(Files.readString(Path.of("src/test/resources/cb/store-helper.json")))));
 
     BotRegistry elsewhere = new BotRegistry();

@@ -233,6 +233,23 @@ class CbImportTest {
   }
 
   @Test
+  void shouldShowTheImportedWebhooksWithTheirSecretsMaskedAsGetDoes() throws Exception {
+    JsonObject export = fixture("greeter.json").put("bot", new JsonObject().put("name", "Secretive"))
+      .put("responder", new JsonArray().add(new JsonObject().put("name", "SecretHook").put("integrationType", "API")
+        .put("webhook", "https://user:pw123@old.example.com/x?token=SECRETQ").put("method", "GET")));
+
+    HttpResponse<Buffer> r = importExport(new JsonObject().put("export", export)
+      .put("baseUrls", new JsonObject().put("https://user:pw123@old.example.com", "https://user:pw123@a.example.com")));
+
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(201);
+    assertThat(r.bodyAsString()).doesNotContain("pw123").doesNotContain("SECRETQ");
+    JsonObject row = r.bodyAsJsonObject().getJsonArray("integrations").getJsonObject(0);
+    assertThat(row.getString("url")).isEqualTo(get("/api/integrations/SecretHook").bodyAsJsonObject().getString("url"))
+      .startsWith("https://****@a.example.com/x?token=");
+    assertThat(row.getString("rewrittenFrom")).startsWith("https://****@old.example.com/x?token=");
+  }
+
+  @Test
   void shouldReplaceABotWhenItIsImportedAgain() throws Exception {
     JsonObject export = fixture("greeter.json").put("bot", new JsonObject().put("name", "Shrinking"))
       .put("responder", new JsonArray().add(new JsonObject().put("name", "ShrinkA").put("integrationType", "API")
