@@ -52,9 +52,10 @@ public final class ContextRoutes {
     JsonObject body = jsonBody(ctx);
     Object ttl = body == null ? null : body.getValue("ttlSeconds");
     if (body != null && (body.size() > (body.containsKey("ttlSeconds") ? 1 : 0)
-      || ttl != null && !(ttl instanceof Number n && n.longValue() >= 0 && n.doubleValue() == n.longValue()))) {
-      throw GatewayError.badRequest("invalid_request", "the body is optional: {\"ttlSeconds\": <whole seconds, 0 "
-        + "or more>}");
+      || ttl != null && !(ttl instanceof Number n && n.doubleValue() == n.longValue()
+      && ContextStore.validNamespace(ctx.pathParam("ns"), n.longValue())))) {
+      throw GatewayError.badRequest("invalid_request", "the body is optional: {\"ttlSeconds\": <whole seconds from 0 "
+        + "to " + ContextStore.MAX_TTL_SECONDS + " (ten years)>}");
     }
     String ns = ctx.pathParam("ns");
     Long seconds = ttl == null ? null : ((Number) ttl).longValue();
@@ -121,6 +122,8 @@ public final class ContextRoutes {
     return switch (outcome) {
       case DONE -> null;
       case UNKNOWN_NAMESPACE -> throw unknownNamespace(ns);
+      case INVALID -> throw GatewayError.badRequest("invalid_request", "a namespace needs a name, and its ttlSeconds "
+        + "must be whole seconds from 0 to " + ContextStore.MAX_TTL_SECONDS + " (ten years)");
       case FULL -> throw new GatewayError(507, "context_full", "context.maxBytes reached: the Context Service holds "
         + "as much as it may; nothing was written (delete data, or raise context.maxBytes)");
     };

@@ -3,6 +3,9 @@ package io.botgate.cb;
 import io.botgate.BotgateVerticle;
 import io.botgate.GatewayConfig;
 import io.botgate.TestGateway;
+import io.botgate.cb.context.ContextOptions;
+import io.botgate.cb.context.ContextStore;
+import io.botgate.cb.context.LocalContextStore;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -91,6 +94,53 @@ class ContextServiceTest {
       .isLessThan(2 * ttlSeconds * 1000L + 1000);
     assertThat(firstDebug(script("brief-1", "botContext.printDebugMessage(String("
       + "botContext.getGlobalContextData('brief', 'code')));", null))).isEqualTo("null");
+  }
+
+  @Test
+  void shouldRefuseATtlAboveTheMaximumNamingTtlSecondsAndRegisterNothing() {
+    for (long ttl : new long[] {9_300_000_000_000_000L, Long.MAX_VALUE, ContextStore.MAX_TTL_SECONDS + 1, -1}) {
+      HttpResponse<Buffer> r = send(HttpMethod.PUT, "/api/context/namespaces/h3", new JsonObject().put("ttlSeconds", ttl));
+
+      assertThat(r.statusCode()).as(ttl + ": " + r.bodyAsString()).isEqualTo(400);
+      assertThat(r.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("ttlSeconds")
+        .contains(String.valueOf(ContextStore.MAX_TTL_SECONDS));
+    }
+    assertThat(send(HttpMethod.GET, "/api/context/namespaces/h3/global", null).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void shouldKeepAWriteInANamespaceOfTheLongestTtl() {
+    HttpResponse<Buffer> ns = send(HttpMethod.PUT, "/api/context/namespaces/decade",
+      new JsonObject().put("ttlSeconds", ContextStore.MAX_TTL_SECONDS));
+    assertThat(ns.statusCode()).as(ns.bodyAsString()).isEqualTo(200);
+
+    send(HttpMethod.PUT, "/api/context/namespaces/decade/global/kept", new JsonObject().put("value", "yes"));
+
+    HttpResponse<Buffer> read = send(HttpMethod.GET, "/api/context/namespaces/decade/global/kept", null);
+    assertThat(read.statusCode()).as(read.bodyAsString()).isEqualTo(200);
+    assertThat(read.bodyAsJsonObject().getString("value")).isEqualTo("yes");
+  }
+
+  @Test
+  void shouldAnswerFalseToAScriptRegisteringANamespaceWithATtlOutOfRangeOrNoName() {
+    JsonObject answer = script("ttl-1", "botContext.printDebugMessage(JSON.stringify(["
+      + "botContext.registerContextNamespace('t1', 1e300), botContext.setGlobalContextData('t1', 'p', 1),"
+      + "botContext.registerContextNamespace('t2', -5), botContext.registerContextNamespace('', 60),"
+      + "botContext.registerContextNamespace('t3', 60), botContext.setGlobalContextData('t3', 'p', 1),"
+      + "botContext.getGlobalContextData('t3', 'p')]));", null);
+
+    assertThat(firstDebug(answer)).isEqualTo("[false,false,false,false,true,true,1]");
+    assertThat(send(HttpMethod.GET, "/api/context/namespaces/t1/global", null).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void shouldNeverLetAWriteExpireAtOnceHoweverLateTheClock() {
+    ContextStore store = new LocalContextStore(ContextOptions.defaults(), () -> Long.MAX_VALUE - 1000);
+    store.registerNamespace("late", ContextStore.MAX_TTL_SECONDS);
+
+    store.set(ContextStore.Scope.GLOBAL, "late", "", "p", "v");
+
+    assertThat(store.get(ContextStore.Scope.GLOBAL, "late", "", "p")).isEqualTo("v");
   }
 
   @Test

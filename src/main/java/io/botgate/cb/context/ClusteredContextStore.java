@@ -42,6 +42,9 @@ public final class ClusteredContextStore implements ContextStore {
 
   @Override
   public Outcome registerNamespace(String namespace, Long ttlSeconds) {
+    if (!ContextStore.validNamespace(namespace, ttlSeconds)) {
+      return Outcome.INVALID;
+    }
     if (!namespaces.containsKey(namespace) && bytes() + LocalContextStore.NAMESPACE + namespace.length() > options.maxBytes()) {
       return Outcome.FULL;
     }
@@ -90,8 +93,7 @@ public final class ClusteredContextStore implements ContextStore {
     if (bytes() + cost > options.maxBytes()) {
       return Outcome.FULL;
     }
-    long now = clock.getAsLong();
-    long expiresAt = ttl == NO_TTL ? Long.MAX_VALUE : now + ttl * 1000;
+    long expiresAt = ContextStore.expiresAt(clock.getAsLong(), ttl == NO_TTL ? null : ttl);
     return change(key, bucket -> bucket.put(property, new JsonObject().put("v", value).put("exp", expiresAt)));
   }
 

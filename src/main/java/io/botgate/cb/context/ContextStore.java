@@ -10,6 +10,12 @@ import java.util.Map;
  */
 public interface ContextStore {
 
+  /**
+   * The longest time to live a namespace may have: ten years. Longer ones are refused rather than stored, so
+   * an expiry time (milliseconds since the epoch) always fits in a long.
+   */
+  long MAX_TTL_SECONDS = 10L * 365 * 24 * 60 * 60;
+
   /** Where a property lives; GLOBAL ignores the owner. */
   enum Scope { GLOBAL, USER, CONVERSATION }
 
@@ -19,15 +25,36 @@ public interface ContextStore {
     /** The namespace is not registered: nothing was written. */
     UNKNOWN_NAMESPACE,
     /** The store would hold more than its bound in bytes: nothing was written. */
-    FULL
+    FULL,
+    /** An empty namespace name, or a time to live below 0 or above {@link #MAX_TTL_SECONDS}: nothing changed. */
+    INVALID
   }
 
   /**
    * Registers a namespace, or changes its time to live (for writes from now on).
    *
-   * @param ttlSeconds how long a property lives after it was written; null or 0 = until deleted
+   * @param ttlSeconds how long a property lives after it was written, at most {@link #MAX_TTL_SECONDS}; null or
+   *                   0 = until deleted
+   * @return {@link Outcome#INVALID} for an empty name or a time to live out of range
    */
   Outcome registerNamespace(String namespace, Long ttlSeconds);
+
+  /** Whether a namespace may be registered with that time to live. */
+  static boolean validNamespace(String namespace, Long ttlSeconds) {
+    return namespace != null && !namespace.isEmpty()
+      && (ttlSeconds == null || ttlSeconds >= 0 && ttlSeconds <= MAX_TTL_SECONDS);
+  }
+
+  /**
+   * When a property written at {@code now} expires; {@link Long#MAX_VALUE} (never) without a time to live.
+   * Saturates rather than overflows, so no time to live, however it was stored, makes a write expire at once.
+   */
+  static long expiresAt(long now, Long ttlSeconds) {
+    if (ttlSeconds == null || ttlSeconds <= 0) {
+      return Long.MAX_VALUE;
+    }
+    return ttlSeconds >= (Long.MAX_VALUE - now) / 1000 ? Long.MAX_VALUE : now + ttlSeconds * 1000;
+  }
 
   /** Removes the namespace and all its data; false when it was not registered. */
   boolean deleteNamespace(String namespace);

@@ -45,6 +45,9 @@ public final class LocalContextStore implements ContextStore {
 
   @Override
   public synchronized Outcome registerNamespace(String namespace, Long ttlSeconds) {
+    if (!ContextStore.validNamespace(namespace, ttlSeconds)) {
+      return Outcome.INVALID;
+    }
     Namespace ns = namespaces.get(namespace);
     if (ns == null) {
       long cost = NAMESPACE + namespace.length();
@@ -93,7 +96,7 @@ public final class LocalContextStore implements ContextStore {
     if (bytes - (old == null ? 0 : old.bytes()) + cost > options.maxBytes()) {
       return Outcome.FULL;
     }
-    long expiresAt = ns.ttlSeconds == null ? Long.MAX_VALUE : clock.getAsLong() + ns.ttlSeconds * 1000;
+    long expiresAt = ContextStore.expiresAt(clock.getAsLong(), ns.ttlSeconds);
     ns.buckets.computeIfAbsent(key, k -> new LinkedHashMap<>()).put(property, new Entry(value, expiresAt, cost));
     bytes += cost - (old == null ? 0 : old.bytes());
     return Outcome.DONE;
