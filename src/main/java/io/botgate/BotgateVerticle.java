@@ -263,7 +263,7 @@ public final class BotgateVerticle extends VerticleBase {
     if (demo) {
       router.get(DemoFaq.PATH).handler(DemoFaq.load()::handle);
     }
-    new ApiRoutes(registry, integrations, executor, sessions, scripts, stream, mask).mount(router, config.integer("body.limit.bytes"), token);
+    new ApiRoutes(registry, integrations, executor, sessions, scripts, stream, mask, importer::owner).mount(router, config.integer("body.limit.bytes"), token);
     router.get("/api/cluster").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
       .end(ClusterNode.describe(vertx, config.string("node.id")).toBuffer()));
     new CbRoutes(importer, bots, imports, new InteractionRunner(sessions, stream, runner, executor, bots)).mount(router);

@@ -31,6 +31,9 @@ import io.vertx.ext.web.handler.BodyHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Optional;
+import java.util.function.Function;
+
 /**
  * The HTTP API under {@code /api}: auth, body limits, integrations and executions here, sessions in
  * {@link SessionRoutes}; every failure mapped once to the error JSON.
@@ -51,10 +54,13 @@ public final class ApiRoutes {
   private final SessionScripts scripts;
   private final DebugStream stream;
   private final DefinitionMask definitions;
+  private final Function<String, Optional<String>> owners;
 
+  /** @param owners the imported bot an integration belongs to, if any: PUT and DELETE leave those alone */
   public ApiRoutes(IntegrationRegistry registry, ReplicatedDefinitions<IntegrationDefinition> saved,
                    IntegrationExecutor executor, SessionStore sessions, SessionScripts scripts, DebugStream stream,
-                   SecretMask mask) {
+                   SecretMask mask, Function<String, Optional<String>> owners) {
+    this.owners = owners;
     this.registry = registry;
     this.saved = saved;
     this.executor = executor;
@@ -124,6 +130,7 @@ public final class ApiRoutes {
     if (body == null) {
       throw GatewayError.badRequest("invalid_request", "PUT needs the definition as a JSON object");
     }
+    refuseABotsIntegration(name, "replaced");
     IntegrationDefinition stored = registry.find(name).orElse(null);
     // A definition read with GET comes back with its secrets masked: those stay as stored.
     JsonObject restored = definitions.restore(name, body, stored == null ? null : stored.toJson());
@@ -136,6 +143,7 @@ public final class ApiRoutes {
 
   private void deleteIntegration(RoutingContext ctx) {
     String name = ctx.pathParam("name");
+    refuseABotsIntegration(name, "deleted");
     saved.remove(name).onSuccess(removed -> {
       if (removed) {
         ctx.response().setStatusCode(204).end();
@@ -143,6 +151,19 @@ public final class ApiRoutes {
         ctx.fail(GatewayError.notFound("unknown_integration", "no integration named '" + name + "'"));
       }
     }).onFailure(ctx::fail);
+  }
+
+  /**
+   * An imported bot's integration changes with the bot, never alone: a restart imports the bot again over
+   * whatever a PUT or DELETE had made of it.
+   */
+  private void refuseABotsIntegration(String name, String what) {
+    owners.apply(name).ifPresent(bot -> {
+      throw new GatewayError(409, "integration_conflict", "the integration '" + name + "' belongs to the imported "
+        + "bot '" + bot + "' and cannot be " + what + " on its own: import the bot again (its export changed, or "
+        + "another bot's with \"replace\": true), or delete the bot first (DELETE /api/bots/" + bot + ", which takes its "
+        + "integrations with it)", new JsonObject().put("bot", bot));
+    });
   }
 
   private void execute(RoutingContext ctx) {

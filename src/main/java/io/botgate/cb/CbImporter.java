@@ -143,6 +143,11 @@ public final class CbImporter {
     }
   }
 
+  /** The imported bot an integration belongs to, if any: PUT and DELETE refuse to change it. */
+  public Optional<String> owner(String integration) {
+    return bots.owner(integration).map(CbBot::name);
+  }
+
   /** Who declared the integration, when it is not this bot's own previous import; empty when free. */
   private Optional<String> conflict(String name, String bot) {
     if (integrations.find(name).isEmpty()) {
