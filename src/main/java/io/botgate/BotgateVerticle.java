@@ -181,7 +181,7 @@ public final class BotgateVerticle extends VerticleBase {
       .compose(text -> {
         registry.load(text, config.string("integrations.file"));
         return ReplicatedDefinitions.start(vertx, new ReplicatedDefinitions.Kind<>("integrations",
-          (name, json) -> registry.read(json, name), registry::install),
+          (name, json) -> registry.read(json, name), importer::installPlain),
           config.string("integrations.file"), new JsonArray(text));
       })
       .compose(saved -> {
@@ -190,7 +190,7 @@ public final class BotgateVerticle extends VerticleBase {
       })
       .compose(v -> ConfFiles.read(vertx, "imports.file", config.string("imports.file"), () -> null))
       .compose(text -> vertx.executeBlocking(() -> SavedImports.installAll(importer, text, config.string("imports.file"))))
-      .compose(loaded -> ReplicatedDefinitions.start(vertx, SavedImports.kind(importer, bots),
+      .compose(loaded -> ReplicatedDefinitions.start(vertx, SavedImports.kind(importer),
         config.string("imports.file"), loaded))
       .compose(saved -> {
         imports = saved;

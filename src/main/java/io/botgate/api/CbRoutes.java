@@ -70,14 +70,14 @@ public final class CbRoutes {
   }
 
   /**
-   * Forgets the bot: its interactions and global functions; its integrations stay declared. A bot imported
-   * through the API is forgotten on every node and in {@code imports.file}; one of {@code imports.cb} only here
-   * (it comes back at the next start).
+   * Forgets the bot: its interactions, global functions and integrations (each goes back to what the bot's
+   * import had replaced, as a restart would make it). A bot imported through the API is forgotten on every node
+   * and in {@code imports.file}; one of {@code imports.cb} only here (it comes back at the next start).
    */
   private void deleteBot(RoutingContext ctx) {
     String name = bot(ctx).name();
     saved.remove(name).onSuccess(removed -> {
-      if (removed || bots.remove(name)) {
+      if (removed || importer.remove(name)) {
         ctx.response().setStatusCode(204).end();
       } else {
         ctx.fail(GatewayError.notFound("unknown_bot", "no imported bot named '" + name + "'"));

@@ -29,6 +29,13 @@ public record CbBot(String name, String id, String globals, Map<String, Interact
     return new CbBot(name, id, globals, interactions, kept);
   }
 
+  /** The same bot with an integration its export declares back (the bot that took it over gave it up). */
+  CbBot with(String integration) {
+    Set<String> kept = new TreeSet<>(integrations);
+    kept.add(integration);
+    return new CbBot(name, id, globals, interactions, kept);
+  }
+
   public JsonObject toJson() {
     JsonArray list = new JsonArray();
     interactions.values().forEach(i -> list.add(i.toJson()));

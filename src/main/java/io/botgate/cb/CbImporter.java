@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,12 @@ import java.util.Set;
  * integrations join the gateway's; a name already declared by something else than this bot's previous
  * import is refused unless {@code replace}; re-importing a bot replaces it, integrations it no longer
  * declares included. Its interactions and global functions stay the bot's own ({@link BotRegistry}).
+ * <p>
+ * An integration is a bot's while the bot is imported: {@code PUT} and {@code DELETE} leave it alone. When
+ * the bot gives a name up (it is deleted, or imported again without it) the name goes back to what a restart
+ * would make of it, since a restart replays the integrations file, then the imports in the order they were
+ * last made: the latest other bot that declares it, else the file's definition the imports replaced, else
+ * nothing.
  */
 public final class CbImporter {
 
@@ -28,6 +35,10 @@ public final class CbImporter {
   private final IntegrationRegistry integrations;
   private final BotRegistry bots;
   private final DefinitionMask mask;
+  /** Each imported bot's integrations as its export declared them, by bot in import order (last: latest). */
+  private final Map<String, Map<String, IntegrationDefinition>> declared = new LinkedHashMap<>();
+  /** The definitions (integrations file, PUT) imports replaced, by name: back once no bot declares the name. */
+  private final Map<String, IntegrationDefinition> replaced = new HashMap<>();
 
   /** @param mask how the answer shows each integration's URL: as {@code GET /api/integrations} does */
   public CbImporter(IntegrationRegistry integrations, BotRegistry bots, DefinitionMask mask) {
@@ -143,9 +154,64 @@ public final class CbImporter {
     }
   }
 
+  /**
+   * Forgets an imported bot; each of its integrations goes back to what it had replaced (see the class).
+   *
+   * @return false when there is no bot of that name
+   */
+  public synchronized boolean remove(String bot) {
+    declared.remove(bot);
+    Optional<CbBot> gone = bots.find(bot);
+    gone.ifPresent(b -> {
+      bots.remove(bot);
+      b.integrations().forEach(this::release);
+    });
+    return gone.isPresent();
+  }
+
+  /**
+   * Installs a definition of the integrations file (a PUT, a DELETE when null) on this node: under a bot's
+   * integration of the same name, if there is one, so that it is back once the bot gives the name up.
+   */
+  public synchronized void installPlain(String name, IntegrationDefinition definition) {
+    if (bots.owner(name).isEmpty()) {
+      integrations.install(name, definition);
+    } else if (definition == null) {
+      replaced.remove(name);
+    } else {
+      replaced.put(name, definition);
+    }
+  }
+
   /** The imported bot an integration belongs to, if any: PUT and DELETE refuse to change it. */
   public Optional<String> owner(String integration) {
     return bots.owner(integration).map(CbBot::name);
+  }
+
+  /**
+   * A name its bot gave up goes to the latest other bot that declares it, else back to the definition the
+   * imports replaced, else away.
+   *
+   * @return whether the gateway has no integration of that name any more
+   */
+  private boolean release(String name) {
+    List<String> latestFirst = new ArrayList<>(declared.keySet());
+    java.util.Collections.reverse(latestFirst);
+    for (String other : latestFirst) {
+      IntegrationDefinition definition = declared.get(other).get(name);
+      Optional<CbBot> bot = bots.find(other);
+      if (definition != null && bot.isPresent()) {
+        integrations.put(definition);
+        bots.put(bot.get().with(name));
+        return false;
+      }
+    }
+    IntegrationDefinition before = replaced.remove(name);
+    if (before != null) {
+      integrations.put(before);
+      return false;
+    }
+    return integrations.remove(name);
   }
 
   /** Who declared the integration, when it is not this bot's own previous import; empty when free. */
@@ -162,18 +228,26 @@ public final class CbImporter {
 
   private JsonObject apply(CbExport export, CbBot previous) {
     CbBot bot = export.bot();
+    Map<String, IntegrationDefinition> declares = new LinkedHashMap<>();
+    export.integrations.forEach(d -> declares.put(d.name(), d));
+    declared.remove(bot.name()); // the latest import goes last, as in imports.file
+    declared.put(bot.name(), declares);
     JsonArray removed = new JsonArray();
     if (previous != null) {
       for (String name : previous.integrations()) {
-        if (!bot.integrations().contains(name) && integrations.remove(name)) {
+        if (!bot.integrations().contains(name) && release(name)) {
           removed.add(name);
         }
       }
     }
     JsonArray imported = new JsonArray();
     for (IntegrationDefinition d : export.integrations) {
-      bots.owner(d.name()).filter(other -> !other.name().equals(bot.name()))
-        .ifPresent(other -> bots.put(other.without(d.name())));
+      Optional<CbBot> owner = bots.owner(d.name()).filter(other -> !other.name().equals(bot.name()));
+      if (owner.isPresent()) {
+        bots.put(owner.get().without(d.name()));
+      } else if (previous == null || !previous.integrations().contains(d.name())) {
+        integrations.find(d.name()).ifPresent(plain -> replaced.put(d.name(), plain));
+      }
       integrations.put(d);
       JsonObject shown = mask.show(d.toJson());
       JsonObject row = new JsonObject().put("name", d.name()).put("method", shown.getString("method"))

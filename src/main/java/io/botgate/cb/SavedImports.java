@@ -19,16 +19,20 @@ public final class SavedImports {
   private SavedImports() {
   }
 
-  /** The kind: checked as a {@code POST /api/import/cb} is, installed by importing, removed with the bot. */
-  public static ReplicatedDefinitions.Kind<CbImporter.Checked> kind(CbImporter importer, BotRegistry bots) {
+  /**
+   * The kind: checked as a {@code POST /api/import/cb} is, installed by importing, removed with the bot (and its
+   * integrations); kept in the order the imports were last made, the order they are made again at start.
+   */
+  public static ReplicatedDefinitions.Kind<CbImporter.Checked> kind(CbImporter importer) {
+    // In the order they were last made: a later import may have taken an integration over from an earlier one.
     return new ReplicatedDefinitions.Kind<>("imports", (name, saved) -> importer.check(request(saved)),
       (name, checked) -> {
         if (checked == null) {
-          bots.remove(name);
+          importer.remove(name);
         } else {
           importer.install(checked);
         }
-      });
+      }, true);
   }
 
   /** What is kept of an import request: the request itself with the bot's name. */

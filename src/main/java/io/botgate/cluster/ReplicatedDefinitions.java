@@ -62,8 +62,18 @@ public final class ReplicatedDefinitions<T> {
    * is {@code <name>.file}),
    * how a definition is checked and built from its JSON (throwing with the problems), and how a built one is
    * installed in this node's registry (null: removed). Both may run on a worker thread.
+   *
+   * @param lastChangedLast whether a changed definition moves to the end of the file, for a kind whose
+   *                        definitions are installed in the file's order at start and where that order matters
+   *                        (a later CB import may take an integration over from an earlier one)
    */
-  public record Kind<T>(String name, BiFunction<String, JsonObject, T> check, BiConsumer<String, T> install) {
+  public record Kind<T>(String name, BiFunction<String, JsonObject, T> check, BiConsumer<String, T> install,
+                        boolean lastChangedLast) {
+
+    /** A kind whose definitions keep their place in the file when they change. */
+    public Kind(String name, BiFunction<String, JsonObject, T> check, BiConsumer<String, T> install) {
+      this(name, check, install, false);
+    }
   }
 
   private final Vertx vertx;
@@ -129,7 +139,7 @@ public final class ReplicatedDefinitions<T> {
 
   private Future<Boolean> change(String name, JsonObject definition, T checked) {
     Map<String, JsonObject> before = current;
-    Map<String, JsonObject> next = with(before, name, definition);
+    Map<String, JsonObject> next = with(before, name, definition, kind.lastChangedLast());
     return vertx.executeBlocking(() -> {
       file.write(next.values());
       return null;
@@ -255,7 +265,7 @@ public final class ReplicatedDefinitions<T> {
       if (Objects.equals(definition, current.get(name))) {
         return Future.<Void>succeededFuture();
       }
-      Map<String, JsonObject> next = with(current, name, definition);
+      Map<String, JsonObject> next = with(current, name, definition, kind.lastChangedLast());
       return vertx.executeBlocking(() -> {
         if (install(name, definition)) {
           writeOrLog(next);
@@ -301,11 +311,13 @@ public final class ReplicatedDefinitions<T> {
     }
   }
 
-  private static Map<String, JsonObject> with(Map<String, JsonObject> set, String name, JsonObject definition) {
+  private static Map<String, JsonObject> with(Map<String, JsonObject> set, String name, JsonObject definition,
+                                              boolean last) {
     Map<String, JsonObject> next = new LinkedHashMap<>(set);
-    if (definition == null) {
+    if (definition == null || last) {
       next.remove(name);
-    } else {
+    }
+    if (definition != null) {
       next.put(name, definition);
     }
     return Collections.unmodifiableMap(next);

@@ -20,8 +20,8 @@ import static io.botgate.Await.result;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * An imported bot's integrations against PUT and DELETE of integrations, on a real gateway restarted on the
- * same files: after a restart the gateway holds what the API had answered.
+ * An imported bot's integrations against PUT and DELETE of integrations and the bot's own deletion, on a real
+ * gateway restarted on the same files: after a restart the gateway holds what the API had answered.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(120)
@@ -49,6 +49,50 @@ class ImportedIntegrationsTest {
 
     assertThat(integrationsOf(gw, "Q")).containsExactly("qi");
     assertThat(url(gw, "qi")).isEqualTo("https://q.example.com/qi");
+  }
+
+  @Test
+  void shouldGiveADeletedBotsIntegrationsBackToWhatTheyReplacedAndKeepThatAcrossARestart(Vertx vertx)
+    throws Exception {
+    TestGateway gw = result(TestGateway.start(vertx));
+    assertThat(result(send(gw, HttpMethod.PUT, "/api/integrations/zz",
+      new JsonObject().put("method", "GET").put("url", "https://api.example.com/put"))).statusCode()).isEqualTo(201);
+    assertThat(result(importBot(gw, "Z", "zz", "https://z.example.com/zz", true)).statusCode()).isEqualTo(201);
+    assertThat(result(importBot(gw, "Y", "yy1", "https://y.example.com/yy1", false)).statusCode()).isEqualTo(201);
+    assertThat(url(gw, "zz")).isEqualTo("https://z.example.com/zz");
+
+    assertThat(result(send(gw, HttpMethod.DELETE, "/api/bots/Z", null)).statusCode()).isEqualTo(204);
+    assertThat(result(send(gw, HttpMethod.DELETE, "/api/bots/Y", null)).statusCode()).isEqualTo(204);
+
+    assertThat(url(gw, "zz")).as("the PUT's definition, which the bot had replaced").isEqualTo("https://api.example.com/put");
+    assertThat(result(send(gw, HttpMethod.GET, "/api/integrations/yy1", null)).statusCode()).isEqualTo(404);
+    result(gw.restart(Future.succeededFuture()));
+    assertThat(url(gw, "zz")).isEqualTo("https://api.example.com/put");
+    assertThat(result(send(gw, HttpMethod.GET, "/api/integrations/yy1", null)).statusCode()).isEqualTo(404);
+    assertThat(result(send(gw, HttpMethod.DELETE, "/api/integrations/zz", null)).statusCode()).isEqualTo(204);
+    result(gw.restart(Future.succeededFuture()));
+    assertThat(result(send(gw, HttpMethod.GET, "/api/integrations/zz", null)).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void shouldGiveAnIntegrationBackToTheLatestOtherBotDeclaringItAndKeepThatAcrossARestart(Vertx vertx)
+    throws Exception {
+    TestGateway gw = result(TestGateway.start(vertx));
+    assertThat(result(importBot(gw, "Q", "qi", "https://q.example.com/qi", false)).statusCode()).isEqualTo(201);
+    assertThat(result(importBot(gw, "D", "qi", "https://d.example.com/qi", true)).statusCode()).isEqualTo(201);
+    assertThat(result(importBot(gw, "Q", "qi", "https://q.example.com/qi", true)).statusCode()).as("took back")
+      .isEqualTo(200);
+
+    result(gw.restart(Future.succeededFuture()));
+    assertThat(url(gw, "qi")).as("the latest import's, as before the restart").isEqualTo("https://q.example.com/qi");
+    assertThat(integrationsOf(gw, "D")).isEmpty();
+
+    assertThat(result(send(gw, HttpMethod.DELETE, "/api/bots/Q", null)).statusCode()).isEqualTo(204);
+    assertThat(url(gw, "qi")).isEqualTo("https://d.example.com/qi");
+    assertThat(integrationsOf(gw, "D")).containsExactly("qi");
+    result(gw.restart(Future.succeededFuture()));
+    assertThat(url(gw, "qi")).isEqualTo("https://d.example.com/qi");
+    assertThat(integrationsOf(gw, "D")).containsExactly("qi");
   }
 
   /** A bot of one responder (Greeter's interactions and global functions). */
