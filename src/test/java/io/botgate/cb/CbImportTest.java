@@ -250,6 +250,19 @@ class CbImportTest {
   }
 
   @Test
+  void shouldRefuseABotNameWithALineBreakNamingTheField() throws Exception {
+    JsonObject export = fixture("greeter.json").put("bot", new JsonObject().put("name", "Evil\nERROR forged line"))
+      .put("responder", new JsonArray());
+
+    HttpResponse<Buffer> r = importExport(new JsonObject().put("export", export));
+
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(400);
+    JsonObject problem = r.bodyAsJsonObject().getJsonObject("error").getJsonArray("problems").getJsonObject(0);
+    assertThat(problem.getString("where")).isEqualTo("bot.name");
+    assertThat(problem.getString("message")).contains("control characters");
+  }
+
+  @Test
   void shouldReplaceABotWhenItIsImportedAgain() throws Exception {
     JsonObject export = fixture("greeter.json").put("bot", new JsonObject().put("name", "Shrinking"))
       .put("responder", new JsonArray().add(new JsonObject().put("name", "ShrinkA").put("integrationType", "API")
