@@ -194,7 +194,8 @@ final class CbExport {
       integrations.add(IntegrationDefinition.fromJson(definition, null));
     } catch (DefinitionException e) {
       for (DefinitionException.Problem p : e.problems()) {
-        problem(where + "." + cbField(p.field()), p.message());
+        boolean rewritten = p.field().equals("url") && rewrittenFrom.containsKey(name);
+        problem(rewritten ? "baseUrls (rewriting " + where + ".webhook)" : where + "." + cbField(p.field()), p.message());
       }
     }
   }
@@ -389,15 +390,23 @@ final class CbExport {
     return null;
   }
 
-  /** The longest {@code baseUrls} prefix the webhook starts with, replaced. */
+  /**
+   * The longest {@code baseUrls} prefix the webhook starts with, replaced. A prefix ends where a host, port or
+   * path segment does: {@code https://a.example.com} never matches {@code https://a.example.com.evil.net/x}.
+   */
   private String rewrite(String webhook) {
     String best = null;
     for (String prefix : baseUrls.keySet()) {
-      if (webhook.startsWith(prefix) && (best == null || prefix.length() > best.length())) {
+      if (startsWithWhole(webhook, prefix) && (best == null || prefix.length() > best.length())) {
         best = prefix;
       }
     }
     return best == null ? webhook : baseUrls.get(best) + webhook.substring(best.length());
+  }
+
+  private static boolean startsWithWhole(String webhook, String prefix) {
+    return webhook.startsWith(prefix) && (prefix.endsWith("/") || webhook.length() == prefix.length()
+      || "/?#".indexOf(webhook.charAt(prefix.length())) >= 0);
   }
 
   /** A definition field by the name the export gives it. */

@@ -263,6 +263,38 @@ class CbImportTest {
   }
 
   @Test
+  void shouldRewriteAWebhookOnlyWhereABaseUrlsPrefixEndsAtAHostOrPathBoundary() throws Exception {
+    JsonObject export = fixture("greeter.json").put("bot", new JsonObject().put("name", "Bounded"))
+      .put("responder", new JsonArray()
+        .add(new JsonObject().put("name", "SameHost").put("integrationType", "API")
+          .put("webhook", "https://a.example.com/y").put("method", "GET"))
+        .add(new JsonObject().put("name", "LongerHost").put("integrationType", "API")
+          .put("webhook", "https://a.example.com.evil.net/x").put("method", "GET")));
+
+    HttpResponse<Buffer> r = importExport(new JsonObject().put("export", export)
+      .put("baseUrls", new JsonObject().put("https://a.example.com", "https://b.example.com")));
+
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(201);
+    assertThat(get("/api/integrations/SameHost").bodyAsJsonObject().getString("url")).isEqualTo("https://b.example.com/y");
+    assertThat(get("/api/integrations/LongerHost").bodyAsJsonObject().getString("url"))
+      .isEqualTo("https://a.example.com.evil.net/x");
+  }
+
+  @Test
+  void shouldBlameBaseUrlsForAWebhookItRewroteIntoAnInvalidUrl() throws Exception {
+    JsonObject export = fixture("greeter.json").put("bot", new JsonObject().put("name", "Misrouted"))
+      .put("responder", new JsonArray().add(new JsonObject().put("name", "Misrouted1").put("integrationType", "API")
+        .put("webhook", "https://a.example.com/y").put("method", "GET")));
+
+    HttpResponse<Buffer> r = importExport(new JsonObject().put("export", export)
+      .put("baseUrls", new JsonObject().put("https://a.example.com", "ftp://b.example.com")));
+
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(400);
+    assertThat(r.bodyAsJsonObject().getJsonObject("error").getJsonArray("problems").getJsonObject(0).getString("where"))
+      .isEqualTo("baseUrls (rewriting responder 'Misrouted1'.webhook)");
+  }
+
+  @Test
   void shouldReplaceABotWhenItIsImportedAgain() throws Exception {
     JsonObject export = fixture("greeter.json").put("bot", new JsonObject().put("name", "Shrinking"))
       .put("responder", new JsonArray().add(new JsonObject().put("name", "ShrinkA").put("integrationType", "API")
