@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 
 /**
  * OAuth 2.0 client-credentials grant (RFC 6749 4.4): a token fetched from {@code tokenUrl} with the client id
@@ -150,7 +151,7 @@ final class OAuth2Credential extends Credential {
       : context.guard().resolve(context.vertx(), host, port);
     long started = context.clock().getAsLong();
     return target.recover(e -> Future.failedFuture(unavailable("the token endpoint " + shown(uri) + " may not be "
-        + "reached: " + detail(e))))
+        + "reached: " + detail(e, uri, context))))
       .compose(address -> {
         HttpRequest<Buffer> req = address == null
           ? context.tokenClient().request(HttpMethod.POST, port, host, path)
@@ -165,7 +166,7 @@ final class OAuth2Credential extends Credential {
         }
         return req.sendBuffer(Buffer.buffer(form.toString()))
           .recover(e -> Future.failedFuture(e instanceof CredentialUnavailable ? e
-            : unavailable("the token endpoint " + shown(uri) + " could not be reached (" + detail(e) + ")")));
+            : unavailable("the token endpoint " + shown(uri) + " could not be reached (" + detail(e, uri, context) + ")")));
       })
       .compose(response -> token(uri, response, started));
   }
@@ -219,11 +220,31 @@ final class OAuth2Credential extends Credential {
   }
 
   /**
-   * What went wrong, as a network error says it; only the kind of error when the URL came from the
-   * environment, whose values (the host too) are never shown.
+   * What went wrong, as a network error says it, never quoting it raw: the message may quote the request
+   * target, whose query can hold a secret ({@code ?client_secret=...}), so the query is cut from it and the
+   * client's values are scrubbed. Only the kind of error when the URL came from the environment, whose values
+   * (the host too) are never shown.
    */
-  private String detail(Throwable e) {
-    return tokenUrl.fromEnv() || e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  private String detail(Throwable e, URI uri, CredentialContext context) {
+    if (e instanceof TimeoutException) {
+      return "no answer within " + TOKEN_TIMEOUT_MS + " ms";
+    }
+    if (tokenUrl.fromEnv() || e.getMessage() == null) {
+      return e.getClass().getSimpleName();
+    }
+    String message = e.getMessage();
+    for (String query : new String[] {uri.getRawQuery(), uri.getQuery()}) {
+      if (query != null && !query.isEmpty()) {
+        message = message.replace("?" + query, "").replace(query, SecretMask.MASK);
+      }
+    }
+    for (SecretText secret : List.of(clientSecret, clientId)) {
+      String value = secret.value(context.env());
+      if (!value.isEmpty()) {
+        message = message.replace(value, SecretMask.MASK).replace(encode(value), SecretMask.MASK);
+      }
+    }
+    return message;
   }
 
   private CredentialUnavailable unavailable(String why) {

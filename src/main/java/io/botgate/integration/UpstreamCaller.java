@@ -72,9 +72,12 @@ final class UpstreamCaller {
 
   /**
    * A rendered request made ready for its mode: its URL rewritten ({@code upstream.rewrite}), and when it goes
-   * to the network its credential obtained and applied ({@code refused} says why not: "460").
+   * to the network its credential obtained and applied ({@code refused} says why not: "460", or "504" when the
+   * deadline passed first). {@code deadline} (epoch ms) is the call's overall deadline, which began before the
+   * credential was obtained.
    */
-  record Prepared(RenderedRequest request, UpstreamMode mode, CredentialGrant grant, UpstreamResponse refused) {
+  record Prepared(RenderedRequest request, UpstreamMode mode, CredentialGrant grant, UpstreamResponse refused,
+                  long deadline) {
   }
 
   /** The mode an integration is called in: its own, else {@code upstream.mode}. */
@@ -82,16 +85,30 @@ final class UpstreamCaller {
     return definition.mode() != null ? definition.mode() : options.mode();
   }
 
+  /**
+   * Starts the call's deadline and obtains its credential under it: {@code timeoutMs} is the overall deadline,
+   * a token fetch included. When the deadline passes first the call is "504"; the fetch itself goes on, shared
+   * with the other calls waiting for the same token.
+   */
   Future<Prepared> prepare(IntegrationDefinition definition, RenderedRequest rendered) {
     UpstreamMode mode = modeOf(definition);
     RenderedRequest request = options.rewrite(rendered);
+    long deadline = System.currentTimeMillis() + definition.timeoutMs();
     if (mode == UpstreamMode.MOCK || definition.credential() == null) {
-      return Future.succeededFuture(new Prepared(request, mode, null, null));
+      return Future.succeededFuture(new Prepared(request, mode, null, null, deadline));
     }
-    return credentials.obtain(definition.credential()).transform(done -> Future.succeededFuture(done.succeeded()
-      ? new Prepared(request.with(done.result()), mode, done.result(), null)
-      : new Prepared(request, mode, null, UpstreamResponse.failure(UpstreamResponse.CREDENTIAL_UNAVAILABLE,
-        unavailable(definition, done.cause()), 0))));
+    Promise<Prepared> ready = Promise.promise();
+    Deadline timer = Deadline.start(vertx, definition.timeoutMs(), () -> ready.tryComplete(new Prepared(request, mode,
+      null, UpstreamResponse.failure("504", "no answer within the deadline of " + definition.timeoutMs()
+        + " ms (credential '" + definition.credential() + "' was still being obtained)", 0), deadline)));
+    credentials.obtain(definition.credential()).onComplete(done -> {
+      timer.cancel();
+      ready.tryComplete(done.succeeded()
+        ? new Prepared(request.with(done.result()), mode, done.result(), null, deadline)
+        : new Prepared(request, mode, null, UpstreamResponse.failure(UpstreamResponse.CREDENTIAL_UNAVAILABLE,
+          unavailable(definition, done.cause()), 0), deadline));
+    });
+    return ready.future();
   }
 
   /** Why a credential could not be had, naming it and never quoting its secret. */
@@ -109,7 +126,7 @@ final class UpstreamCaller {
     if (prepared.mode() == UpstreamMode.MOCK) {
       return mock(definition, prepared.request(), trace);
     }
-    Call call = new Call(definition, prepared.request(), trace, prepared.grant());
+    Call call = new Call(definition, prepared.request(), trace, prepared.grant(), prepared.deadline());
     Future<UpstreamResponse> live = call.start();
     if (prepared.mode() != UpstreamMode.RECORD) {
       return live;
@@ -201,7 +218,7 @@ final class UpstreamCaller {
 
   /** As {@link #call(IntegrationDefinition, RenderedRequest)}, noting each attempt and the answer in {@code trace}. */
   Future<UpstreamResponse> call(IntegrationDefinition definition, RenderedRequest request, ExchangeTrace trace) {
-    return new Call(definition, request, trace, null).start();
+    return new Call(definition, request, trace, null, System.currentTimeMillis() + definition.timeoutMs()).start();
   }
 
   void close() {
@@ -223,18 +240,20 @@ final class UpstreamCaller {
     /** The body of the hop on the wire: cut at the deadline, so no request outlives its call. */
     private BoundedBody inFlight;
 
-    Call(IntegrationDefinition definition, RenderedRequest request, ExchangeTrace trace, CredentialGrant grant) {
+    /** {@code deadline} (epoch ms) may have begun before the call: when its credential was being obtained. */
+    Call(IntegrationDefinition definition, RenderedRequest request, ExchangeTrace trace, CredentialGrant grant,
+         long deadline) {
       this.definition = definition;
       this.request = request;
       this.trace = trace;
       this.grant = grant;
       this.origin = DefinitionMask.target(request.url());
-      this.deadline = System.currentTimeMillis() + definition.timeoutMs();
+      this.deadline = deadline;
     }
 
     /** Sets the deadline ({@link Deadline}: kept with its event loop's others) and makes the first attempt. */
     Future<UpstreamResponse> start() {
-      Deadline timer = Deadline.start(vertx, definition.timeoutMs(), this::expire);
+      Deadline timer = Deadline.start(vertx, Math.max(0, deadline - System.currentTimeMillis()), this::expire);
       outcome.future().onComplete(done -> timer.cancel());
       attempt();
       return outcome.future();

@@ -455,6 +455,41 @@ class CredentialsTest {
     }
   }
 
+  static void declare(String name, String url, String credential, long timeoutMs) {
+    HttpResponse<Buffer> r = result(gw.declare(new JsonObject().put("name", name).put("method", "GET").put("url", url)
+      .put("retries", 0).put("credential", credential).put("timeoutMs", timeoutMs)));
+    assertThat(r.statusCode()).as(r.bodyAsString()).isIn(200, 201);
+  }
+
+  @Test
+  void shouldAnswer504WhenTheTokenFetchOutlivesTheDeadlineAndShareTheFetchThatGoesOn() {
+    putCredential(oauth("slowOAuth", auth.url("/oauth/token"), "{$env.CLIENT_SECRET}"));
+    declare("hastyApi", auth.url("/bearer"), "slowOAuth", 500);
+    declare("patientApi", auth.url("/bearer"), "slowOAuth", 8_000);
+    auth.tokenDelayMs = 2_000;
+    JsonObject hasty = run("d1", "hastyApi");
+    assertThat(status(hasty)).isEqualTo("504");
+    assertThat(hasty.getString("reason")).contains("deadline of 500 ms").contains("slowOAuth");
+    JsonObject patient = run("d2", "patientApi");
+    assertThat(status(patient)).isEqualTo("200");
+    assertThat(auth.tokenFetches.get()).as("the fetch the first call gave up on served the second").isEqualTo(1);
+    assertThat(auth.apiCalls.get()).as("nothing was sent for the call whose deadline passed").isEqualTo(1);
+  }
+
+  @Test
+  void shouldNotQuoteATokenUrlQuerySecretWhenTheTokenEndpointTimesOut() {
+    putCredential(oauth("queryOAuth", auth.url("/oauth/token?s=1&client_secret=QuerySecret888"),
+      "{$env.CLIENT_SECRET}"));
+    declare("queryApi", auth.url("/bearer"), "queryOAuth", 15_000);
+    auth.tokenDelayMs = OAuth2Credential.TOKEN_TIMEOUT_MS + 2_000;
+    JsonObject timedOut = run("q1", "queryApi");
+    assertThat(status(timedOut)).isEqualTo("460");
+    assertThat(timedOut.getString("reason")).contains("queryOAuth").contains("could not be reached")
+      .doesNotContain("QuerySecret888");
+    assertThat(String.join("\n", logLines)).doesNotContain("QuerySecret888");
+    assertThat(get("/api/sessions/q1/events?after=0&limit=1000").bodyAsString()).doesNotContain("QuerySecret888");
+  }
+
   @Test
   void shouldShowNoCredentialSecretAnywhere() {
     List<String> shown = new ArrayList<>();
