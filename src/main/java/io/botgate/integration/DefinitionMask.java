@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 
 /**
  * Definitions as {@code GET /api/integrations} shows them, and back: secrets written into a definition
- * (URL user info, values under secret-looking header, query and body names) are shown as the mask, while
+ * (URL user info, values under secret-looking header, query and body names, in the definition and in its
+ * mocks' headers, match query and body) are shown as the mask, while
  * placeholders such as {@code Bearer {$env.TOKEN}} stay readable. A PUT that sends a masked value back
  * unchanged keeps the stored secret; a mask anywhere else a secret would be is refused, so the mask can
  * never silently replace a real secret.
@@ -37,22 +38,42 @@ public final class DefinitionMask {
     if (out.getValue("url") instanceof String url) {
       out.put("url", url(url));
     }
-    for (String key : List.of("headers", "query")) {
-      if (out.getValue(key) instanceof JsonObject pairs) {
-        for (String name : new ArrayList<>(pairs.fieldNames())) {
-          if (pairs.getValue(name) instanceof String v && mask.isSecret(name) && !referenceOnly(v)) {
-            pairs.put(name, SecretMask.MASK);
+    pairs(out.getValue("headers"));
+    pairs(out.getValue("query"));
+    body(out);
+    if (out.getValue("mocks") instanceof JsonArray mocks) {
+      for (Object m : mocks) {
+        if (m instanceof JsonObject mock) {
+          pairs(mock.getValue("headers"));
+          if (mock.getValue("match") instanceof JsonObject match) {
+            pairs(match.getValue("query"));
           }
+          body(mock);
         }
       }
     }
-    Object body = out.getValue("body");
-    if (body instanceof String text) {
-      out.put("body", mask.text(text, DefinitionMask::referenceOnly));
-    } else if (body instanceof JsonObject || body instanceof JsonArray) {
-      out.put("body", json(body, false));
-    }
     return out;
+  }
+
+  /** Values under secret-looking names masked in place (headers, a query), references to secrets aside. */
+  private void pairs(Object node) {
+    if (node instanceof JsonObject pairs) {
+      for (String name : new ArrayList<>(pairs.fieldNames())) {
+        if (pairs.getValue(name) instanceof String v && mask.isSecret(name) && !referenceOnly(v)) {
+          pairs.put(name, SecretMask.MASK);
+        }
+      }
+    }
+  }
+
+  /** The {@code body} of a definition or a mock with its secret-named fields masked in place. */
+  private void body(JsonObject holder) {
+    Object body = holder.getValue("body");
+    if (body instanceof String text) {
+      holder.put("body", mask.text(text, DefinitionMask::referenceOnly));
+    } else if (body instanceof JsonObject || body instanceof JsonArray) {
+      holder.put("body", json(body, false));
+    }
   }
 
   /**
@@ -67,9 +88,17 @@ public final class DefinitionMask {
     boolean sameTarget = stored != null && incoming.getValue("url") instanceof String url
       && target(url).equals(target(stored.getString("url", "")));
     JsonObject restored = sameTarget ? (JsonObject) restore(incoming, show(stored), stored) : incoming;
+    if (!sameTarget && stored != null && incoming.getValue("mocks") != null) {
+      // A mock's values are never sent anywhere: they are kept whatever the URL targets now.
+      restored = restored.copy().put("mocks", restore(incoming.getValue("mocks"), show(stored).getValue("mocks"),
+        stored.getValue("mocks")));
+    }
     List<DefinitionException.Problem> problems = new ArrayList<>();
-    Object probed = probe(restored);
-    findHiddenProbes(probed, show((JsonObject) probed), "", name, problems);
+    JsonObject probed = (JsonObject) probe(restored);
+    // A mask in a mock is taken as written, not refused: in match.query it matches any value, and a recorded
+    // mock pasted into a definition holds it in its headers and body; a mock sends nothing to the network.
+    probed.remove("mocks");
+    findHiddenProbes(probed, show(probed), "", name, problems);
     if (!problems.isEmpty()) {
       throw new DefinitionException("integration '" + name + "' is invalid", problems);
     }

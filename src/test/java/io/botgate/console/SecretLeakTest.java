@@ -248,6 +248,43 @@ class SecretLeakTest {
     assertThat(get("/api/integrations/copy").statusCode()).isEqualTo(404);
   }
 
+  @Test
+  void shouldMaskSecretsWrittenIntoMocksAndKeepThemWhenTheShownDefinitionIsPutBack() {
+    JsonObject mock = new JsonObject()
+      .put("match", new JsonObject().put("path", "/m").put("query", new JsonObject().put("api_key", "mockQueryKey5150")))
+      .put("headers", new JsonObject().put("Set-Cookie", "sid=mockCookie3382").put("X-Note", "plain"))
+      .put("body", new JsonObject().put("access_token", "mockToken7261").put("answer", 42));
+    JsonObject definition = new JsonObject().put("name", "mocked").put("method", "GET").put("mode", "mock")
+      .put("url", "http://127.0.0.1:9/m?api_key=mockQueryKey5150").put("mocks", new io.vertx.core.json.JsonArray().add(mock));
+    assertThat(result(gw.declare(definition)).statusCode()).isEqualTo(201);
+
+    String list = get("/api/integrations").bodyAsString();
+    JsonObject shown = get("/api/integrations/mocked").bodyAsJsonObject();
+    JsonObject shownMock = shown.getJsonArray("mocks").getJsonObject(0);
+    assertThat(shownMock.getJsonObject("headers").getString("Set-Cookie")).isEqualTo("****");
+    assertThat(shownMock.getJsonObject("headers").getString("X-Note")).isEqualTo("plain");
+    assertThat(shownMock.getJsonObject("match").getJsonObject("query").getString("api_key")).isEqualTo("****");
+    assertThat(shownMock.getJsonObject("body").getString("access_token")).isEqualTo("****");
+    assertThat(shownMock.getJsonObject("body").getInteger("answer")).isEqualTo(42);
+    Stream.of("mockQueryKey5150", "mockCookie3382", "mockToken7261").forEach(secret -> {
+      assertThat(list).as("GET /api/integrations must not hold " + secret).doesNotContain(secret);
+      assertThat(shown.encode()).doesNotContain(secret);
+    });
+
+    HttpResponse<Buffer> again = result(gw.http.put(gw.gateway.port(), "127.0.0.1", "/api/integrations/mocked")
+      .sendJsonObject(shown));
+    assertThat(again.statusCode()).as(again.bodyAsString()).isEqualTo(200);
+    JsonObject answer = result(gw.execute("mockRound", "mocked", null));
+    assertThat(status(answer)).as("the stored match.query value still matches the request").isEqualTo("200");
+    assertThat(get("/api/sessions/mockRound").bodyAsString()).as("the mock still answers its stored body")
+      .contains("mockToken7261");
+
+    JsonObject wildcard = definition.copy().put("name", "mockedAny");
+    wildcard.getJsonArray("mocks").getJsonObject(0).getJsonObject("match").getJsonObject("query").put("api_key", "****");
+    assertThat(result(gw.declare(wildcard)).statusCode()).as("a mask in match.query matches any value").isEqualTo(201);
+    assertThat(status(result(gw.execute("mockAny", "mockedAny", null)))).isEqualTo("200");
+  }
+
   private static String phase(JsonObject event) {
     return event.getJsonObject("data") == null ? null : event.getJsonObject("data").getString("phase");
   }
