@@ -46,7 +46,7 @@ final class SessionRoutes {
         throw GatewayError.notFound("unknown_session", "no session '" + ctx.pathParam("session")
           + "' (sessions start with their first execution or script)");
       }
-      return state;
+      return stream.secrets().scrub(state); // the variables may hold what an upstream echoed
     })));
     router.delete("/api/sessions/:session").handler(ctx -> sessions.reset(sessionId(ctx))
       .onSuccess(gone -> ctx.response().setStatusCode(204).end())

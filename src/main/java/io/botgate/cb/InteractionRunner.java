@@ -218,7 +218,7 @@ public final class InteractionRunner {
         answer.put("scriptErrors", errors);
       }
       if (!changes.isEmpty()) {
-        answer.put("variableChanges", changes);
+        answer.put("variableChanges", stream.secrets().scrub(changes));
       }
       Object upstreamMs = execution == null ? null : execution.getJsonObject("timings").getValue("upstreamMs");
       return answer.put("events", events)

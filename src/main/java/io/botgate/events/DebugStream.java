@@ -52,6 +52,8 @@ public final class DebugStream implements EventNumbering {
   private static final JsonText.Key DATA = JsonText.key("data");
 
   private final String id = java.util.UUID.randomUUID().toString();
+  /** The secret values this gateway sent, scrubbed from what it shows. */
+  private final KnownSecrets secrets = new KnownSecrets();
   private final Vertx vertx;
   private final int historySize;
   private final long maxTotal;
@@ -120,6 +122,11 @@ public final class DebugStream implements EventNumbering {
    */
   public String id() {
     return id;
+  }
+
+  /** The secret values this gateway has sent: what shows a session's text is scrubbed of them. */
+  public KnownSecrets secrets() {
+    return secrets;
   }
 
   /** Records and publishes one event; returns it, numbered and encoded. */

@@ -46,8 +46,10 @@ public final class Transcript {
     return session;
   }
 
+  /** An event whose text and data may quote what an upstream echoed: shown scrubbed of known secrets. */
   public synchronized void event(String kind, String level, String text, JsonObject data) {
-    emit(kind, level, text, data);
+    KnownSecrets known = stream.secrets();
+    emit(kind, level, known.scrub(text), known.scrub(data));
   }
 
   /**
@@ -80,10 +82,14 @@ public final class Transcript {
     event(DebugEvent.ERROR, "error", text, data);
   }
 
-  /** A message the bot sends to the user; {@code message} is {@code {"text": ..., ...}}. */
+  /**
+   * A message the bot sends to the user; {@code message} is {@code {"text": ..., ...}}. The answer and the
+   * event show it scrubbed of known secrets (a script may send what an upstream echoed).
+   */
   public synchronized void message(JsonObject message) {
-    messages.add(message);
-    event(DebugEvent.MESSAGE, "info", message.getString("text"), message);
+    JsonObject shown = stream.secrets().scrub(message);
+    messages.add(shown);
+    event(DebugEvent.MESSAGE, "info", shown.getString("text"), shown);
   }
 
   /** The events so far as a JSON array: their text spliced as encoded, for answers written by {@link JsonText}. */
@@ -96,6 +102,11 @@ public final class Transcript {
     JsonArray out = new JsonArray();
     events.forEach(e -> out.add(e.toJson()));
     return out;
+  }
+
+  /** The secret values to scrub from what the request's answer shows. */
+  public KnownSecrets secrets() {
+    return stream.secrets();
   }
 
   /** The messages so far; read it once the request is done (it is not copied). */

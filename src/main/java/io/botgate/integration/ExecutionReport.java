@@ -1,6 +1,7 @@
 package io.botgate.integration;
 
 import io.botgate.JsonText;
+import io.botgate.events.KnownSecrets;
 import io.botgate.events.Transcript;
 import io.botgate.session.IntegrationResult;
 import io.vertx.core.buffer.Buffer;
@@ -61,12 +62,13 @@ public record ExecutionReport(IntegrationResult result, String reason, String re
     if (mode != null) {
       out.string(MODE, mode);
     }
-    out.value(VARIABLES, fields).value(MESSAGES, transcript == null ? List.of() : transcript.messages());
+    KnownSecrets known = transcript == null ? new KnownSecrets() : transcript.secrets();
+    out.value(VARIABLES, known.scrub(fields)).value(MESSAGES, transcript == null ? List.of() : transcript.messages());
     if (scriptErrors != null && !scriptErrors.isEmpty()) {
-      out.value(SCRIPT_ERRORS, scriptErrors);
+      out.value(SCRIPT_ERRORS, known.scrub(scriptErrors));
     }
     if (variableChanges != null && !variableChanges.isEmpty()) {
-      out.value(VARIABLE_CHANGES, variableChanges);
+      out.value(VARIABLE_CHANGES, known.scrub(variableChanges));
     }
     out.value(EVENTS, transcript == null ? List.of() : transcript.events())
       .value(TIMINGS, (JsonText.Members) t -> t.number(TOTAL_MS, result.durationMs()).value(UPSTREAM_MS, upstreamMs));

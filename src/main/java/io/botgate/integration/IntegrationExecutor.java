@@ -250,6 +250,7 @@ public final class IntegrationExecutor {
       // The hook where the request is sent: rewrite, mode and credential (UpstreamCaller.prepare).
       return upstream.prepare(definition, rendered).compose(prepared -> {
         rendered = prepared.request();
+        stream.secrets().remember(rendered.shown().secrets());
         mode = prepared.mode().label();
         maskedUrl = rendered.shown().url();
         shownLine = null;
@@ -263,8 +264,10 @@ public final class IntegrationExecutor {
           }
         });
         long upstreamStart = System.nanoTime();
-        return upstream.call(definition, prepared, trace).andThen(done ->
-          upstreamMs = (System.nanoTime() - upstreamStart) / 1_000_000);
+        return upstream.call(definition, prepared, trace).andThen(done -> {
+          upstreamMs = (System.nanoTime() - upstreamStart) / 1_000_000;
+          stream.secrets().remember(rendered.shown().secrets()); // a credential renewed after a 401 added its own
+        });
       });
     }
 
@@ -306,11 +309,13 @@ public final class IntegrationExecutor {
     @Override
     public String baseUrl() {
       rendered = upstream.options().rewrite(definition.request().url(this::valueOf, selfBaseUrl.get(), mask));
+      stream.secrets().remember(rendered.shown().secrets());
       return rendered.url();
     }
 
     @Override
     public void credential(CredentialGrant grant) {
+      stream.secrets().remember(grant.secrets());
       if (rendered != null) {
         rendered.shown().hide(grant.secrets());
       }

@@ -3,6 +3,7 @@ package io.botgate.script;
 import io.botgate.Tally;
 import io.botgate.cb.context.ContextStore;
 import io.botgate.events.DebugEvent;
+import io.botgate.events.KnownSecrets;
 import io.botgate.events.Transcript;
 import io.botgate.session.RequestScope;
 import io.vertx.core.Future;
@@ -102,7 +103,7 @@ public final class ScriptRunner {
         transcript.event(DebugEvent.SCRIPT, "error", outcome.error().describe(),
           data.put("phase", "error").put("error", outcome.error().toJson())
             .put("source", around(code, outcome.error().line())));
-        log(outcome.error(), transcript.session(), integration);
+        log(outcome.error(), transcript.session(), integration, transcript.secrets());
       }
       String ended = outcome.ok() ? "ok" : outcome.error().type();
       counts.increment(ended);
@@ -112,7 +113,7 @@ public final class ScriptRunner {
   }
 
   /** A limit hit is a warning for the operator (a bound doing its job); any other script error too. */
-  private static void log(ScriptError error, String session, String integration) {
+  private static void log(ScriptError error, String session, String integration, KnownSecrets secrets) {
     LoggingEventBuilder line = LOG.atWarn().addKeyValue("session", session);
     if (integration != null) {
       line = line.addKeyValue("integration", integration);
@@ -121,7 +122,8 @@ public final class ScriptRunner {
     if (error.line() > 0) {
       line = line.addKeyValue("line", error.line()).addKeyValue("column", error.column());
     }
-    line.log(error.type().equals("limit") ? "script limit hit: {}" : "script error: {}", error.describe());
+    line.log(error.type().equals("limit") ? "script limit hit: {}" : "script error: {}",
+      secrets.scrub(error.describe())); // a script may throw what an upstream echoed
   }
 
   /** Lines shown on each side of an error's line, and at most this many characters of each. */

@@ -55,9 +55,9 @@ public final class SessionScripts {
         .put("session", sessionId)
         .put("outcome", r.outcome().ok() ? "ok" : "error")
         .put("messages", transcript.messages())
-        .put("variableChanges", r.changes());
+        .put("variableChanges", transcript.secrets().scrub(r.changes()));
       if (!r.outcome().ok()) {
-        answer.put("error", r.outcome().error().toJson());
+        answer.put("error", transcript.secrets().scrub(r.outcome().error().toJson()));
       }
       return answer.put("events", transcript.eventsAsJson()).put("durationMs", r.outcome().durationMicros() / 1000.0);
     });

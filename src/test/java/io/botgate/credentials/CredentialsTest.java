@@ -491,6 +491,38 @@ class CredentialsTest {
   }
 
   @Test
+  void shouldShowEchoedCredentialAndEnvValuesMaskedInSessionReadsScriptAnswersAndEventsWhileScriptsReadThem() {
+    putCredential(new JsonObject().put("name", "echoTok").put("type", "token").put("header", "X-Api-Key")
+      .put("value", "CredTokValue4242"));
+    HttpResponse<Buffer> put = result(gw.declare(new JsonObject().put("name", "usetk").put("method", "GET")
+      .put("url", "stub:/echo").put("credential", "echoTok").put("retries", 0)
+      .put("headers", new JsonObject().put("X-Trace", "{$env.PARTNER_KEY}"))));
+    assertThat(put.statusCode()).as(put.bodyAsString()).isIn(200, 201);
+    assertThat(status(run("tk1", "usetk"))).isEqualTo("200");
+    JsonObject echoed = gw.upstream.received.get(gw.upstream.received.size() - 1).headers();
+    assertThat(echoed.getString("x-api-key")).isEqualTo("CredTokValue4242");
+    assertThat(echoed.getString("x-trace")).isEqualTo(PARTNER_KEY);
+
+    String session = get("/api/sessions/tk1").bodyAsString();
+    String code = "var d = botContext.getBotVariable('api_usetk').jsonData; botContext.sendMessage(d);"
+      + " botContext.setBotVariable('sawBoth', String(d.indexOf('CredTokValue4242') >= 0 && d.indexOf('"
+      + PARTNER_KEY + "') >= 0));";
+    HttpResponse<Buffer> script = result(gw.http.post(gw.gateway.port(), "127.0.0.1", "/api/sessions/tk1/scripts")
+      .sendJsonObject(new JsonObject().put("code", code)));
+    assertThat(script.statusCode()).as(script.bodyAsString()).isEqualTo(200);
+    JsonObject answer = script.bodyAsJsonObject();
+    assertThat(answer.getJsonObject("variableChanges").getString("sawBoth")).as("the bot's code reads what the "
+      + "upstream sent").isEqualTo("true");
+    String messages = answer.getJsonArray("messages").encode();
+    String events = get("/api/sessions/tk1/events?after=0&limit=1000").bodyAsString();
+    assertThat(messages).contains("****");
+    assertThat(events).contains("\"message\"");
+    for (String shown : List.of(session, messages, answer.encode(), events)) {
+      assertThat(shown).doesNotContain("CredTokValue4242").doesNotContain(PARTNER_KEY);
+    }
+  }
+
+  @Test
   void shouldShowNoCredentialSecretAnywhere() {
     List<String> shown = new ArrayList<>();
     putCredential(new JsonObject().put("name", "echoKey").put("type", "token").put("header", "X-Plain-Header")

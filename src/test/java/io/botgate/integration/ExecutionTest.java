@@ -201,7 +201,7 @@ class ExecutionTest {
   }
 
   @Test
-  void shouldShowAnEnvValueTheUpstreamEchoedMaskedInTheAnswerAsInTheEventAndKeepItInTheSession() {
+  void shouldShowAnEnvValueTheUpstreamEchoedMaskedInTheAnswerTheEventAndSessionReadsWhileScriptsReadIt() {
     JsonObject report = run("echoed", def("echoed", "stub:/echo").put("headers", new JsonObject().put("X-Team",
       "{$env.TEAM}")).put("customDataFields", new JsonObject().put("team", "{$.api_echoed.headers.x-team}")));
     assertThat(report.getJsonObject("variables").getString("echoed.team")).isEqualTo("****");
@@ -209,7 +209,12 @@ class ExecutionTest {
       .filter(e -> "finish".equals(e.getJsonObject("data").getString("phase"))).findFirst().orElseThrow();
     assertThat(finish.getJsonObject("data").getJsonObject("fields").getString("echoed.team")).isEqualTo("****");
     assertThat(result(gw.session("echoed")).getJsonObject("variables").getString("echoed.team"))
-      .as("the bot's scripts read what the upstream sent").isEqualTo("bots");
+      .as("a session read shows it as the answer does").isEqualTo("****");
+    JsonObject script = result(gw.http.post(gw.gateway.port(), "127.0.0.1", "/api/sessions/echoed/scripts")
+      .sendJsonObject(new JsonObject().put("code", "botContext.setBotVariable('read', "
+        + "botContext.getBotVariable('echoed.team') === 'bots' ? 'as sent' : 'changed');"))).bodyAsJsonObject();
+    assertThat(script.getJsonObject("variableChanges").getString("read"))
+      .as("the bot's scripts read what the upstream sent").isEqualTo("as sent");
   }
 
   @Test
@@ -302,7 +307,10 @@ class ExecutionTest {
       .getJsonObject("api_encode").getString("jsonData")).getJsonObject("api_encode").encode());
     assertThat(echo.getString("uri")).startsWith("/echo/x%2Fy%20z?tag=a%26b%3Dc&q=a%20%22quoted%22%20%26%20spaced%3F");
     assertThat(echo.getJsonObject("headers").getString("x-conversation")).isEqualTo("enc-1");
-    assertThat(echo.getJsonObject("headers").getString("x-env")).isEqualTo("bots");
+    assertThat(echo.getJsonObject("headers").getString("x-env")).as("a session read masks the env value echoed")
+      .isEqualTo("****");
+    assertThat(gw.upstream.received.get(gw.upstream.received.size() - 1).headers().getString("x-env"))
+      .as("the upstream gets it").isEqualTo("bots");
     assertThat(echo.getJsonObject("headers").getString("content-type")).isEqualTo("application/json;charset=UTF-8");
     assertThat(new JsonObject(echo.getString("body")))
       .isEqualTo(new JsonObject().put("text", "a \"quoted\" & spaced?").put("nested", new JsonArray().add("x/y z")));

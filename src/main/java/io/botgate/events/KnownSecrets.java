@@ -1,0 +1,184 @@
+package io.botgate.events;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The secret values botgate has put into requests — credential values (a fetched token too) and {@code {$env.*}}
+ * values rendered — so that everything botgate shows afterwards is scrubbed of them, as {@code ****}: session
+ * reads, the messages and variables of answers, events. An upstream may echo them into what the session keeps;
+ * the bot's own scripts still read them as the upstream sent them (as in CB), but botgate never shows them.
+ * One per gateway, held by its {@link DebugStream}: every part that shows a session's text already holds the
+ * stream. Each node learns the values it sent itself.
+ */
+public final class KnownSecrets {
+
+  /** Shorter values are masked where they land in a request, never searched for in free text. */
+  static final int MIN_LENGTH = 4;
+  /** The most values kept; the first learnt go first (a token renewed every hour, for months). */
+  static final int MAX_VALUES = 4096;
+
+  private final Map<String, Boolean> values = new LinkedHashMap<>(16, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+      return size() > MAX_VALUES;
+    }
+  };
+  /** The values known, read without the lock: nearly every request sends only values already known. */
+  private volatile Set<String> known = Set.of();
+  /** Every form searched for, longest first; replaced whole when a value is added. */
+  private volatile List<String> forms = List.of();
+
+  public KnownSecrets() {
+  }
+
+  /** Remembers values sent in a request; those shorter than {@link #MIN_LENGTH} are left out. */
+  public void remember(Collection<String> secrets) {
+    if (!anyNew(secrets)) {
+      return;
+    }
+    synchronized (values) {
+      secrets.stream().filter(KnownSecrets::worthSearching).forEach(v -> values.put(v, Boolean.TRUE));
+      Set<String> all = new LinkedHashSet<>();
+      values.keySet().forEach(v -> all.addAll(forms(v)));
+      List<String> sorted = new ArrayList<>(all);
+      sorted.sort(Comparator.comparingInt(String::length).reversed());
+      forms = List.copyOf(sorted);
+      known = Set.copyOf(values.keySet());
+    }
+  }
+
+  private boolean anyNew(Collection<String> secrets) {
+    Set<String> now = known;
+    for (String secret : secrets) {
+      if (worthSearching(secret) && !now.contains(secret)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean worthSearching(String secret) {
+    return secret != null && secret.length() >= MIN_LENGTH;
+  }
+
+  /** A value as an upstream may echo it: as is, percent-encoded, escaped in a JSON string, and lower-cased. */
+  private static List<String> forms(String value) {
+    Set<String> out = new LinkedHashSet<>();
+    String form = URLEncoder.encode(value, StandardCharsets.UTF_8);
+    String escaped = jsonEscape(value);
+    for (String f : List.of(value, form, form.replace("+", "%20"), escaped, escaped.replace("/", "\\/"))) {
+      out.add(f);
+      out.add(f.toLowerCase(Locale.ROOT));
+    }
+    return List.copyOf(out);
+  }
+
+  private static String jsonEscape(String value) {
+    StringBuilder out = new StringBuilder(value.length() + 8);
+    for (char c : value.toCharArray()) {
+      switch (c) {
+        case '"' -> out.append("\\\"");
+        case '\\' -> out.append("\\\\");
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        case '\t' -> out.append("\\t");
+        default -> {
+          if (c < 0x20) {
+            out.append(String.format("\\u%04x", (int) c));
+          } else {
+            out.append(c);
+          }
+        }
+      }
+    }
+    return out.toString();
+  }
+
+  /** The text with every known secret replaced by {@link SecretMask#MASK}; the same text when it holds none. */
+  public String scrub(String text) {
+    List<String> known = forms;
+    if (text == null || known.isEmpty()) {
+      return text;
+    }
+    for (String form : known) {
+      if (text.contains(form)) {
+        text = text.replace(form, SecretMask.MASK);
+      }
+    }
+    return text;
+  }
+
+  /**
+   * A JSON value (object, array, map, list, text) with every string scrubbed; the same instance when nothing
+   * had to change, so what holds no secret (nearly everything) is not copied.
+   */
+  @SuppressWarnings("unchecked")
+  public <T> T scrub(T value) {
+    if (forms.isEmpty()) {
+      return value;
+    }
+    return (T) scrubbed(value);
+  }
+
+  private Object scrubbed(Object value) {
+    if (value instanceof String text) {
+      return scrub(text);
+    }
+    if (value instanceof JsonObject object) {
+      Map<String, Object> map = object.getMap();
+      Object out = scrubbed(map);
+      return out == map ? object : new JsonObject((Map<String, Object>) out);
+    }
+    if (value instanceof JsonArray array) {
+      List<Object> list = array.getList();
+      Object out = scrubbed(list);
+      return out == list ? array : new JsonArray((List<Object>) out);
+    }
+    if (value instanceof Map<?, ?> map) {
+      Map<String, Object> out = null;
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        Object v = scrubbed(e.getValue());
+        if (v != e.getValue() && out == null) {
+          out = new LinkedHashMap<>();
+          for (Map.Entry<?, ?> before : map.entrySet()) {
+            if (before == e) {
+              break;
+            }
+            out.put(String.valueOf(before.getKey()), before.getValue());
+          }
+        }
+        if (out != null) {
+          out.put(String.valueOf(e.getKey()), v);
+        }
+      }
+      return out == null ? map : out;
+    }
+    if (value instanceof List<?> list) {
+      List<Object> out = null;
+      for (int i = 0; i < list.size(); i++) {
+        Object v = scrubbed(list.get(i));
+        if (v != list.get(i) && out == null) {
+          out = new ArrayList<>(list.subList(0, i));
+        }
+        if (out != null) {
+          out.add(v);
+        }
+      }
+      return out == null ? list : out;
+    }
+    return value;
+  }
+}

@@ -1,0 +1,39 @@
+package io.botgate.events;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class KnownSecretsTest {
+
+  @Test
+  void shouldScrubAValueSentInEveryFormAnUpstreamEchoesItIn() {
+    KnownSecrets known = new KnownSecrets();
+    known.remember(List.of("Tok/en \"9\"", "abc"));
+    assertThat(known.scrub("raw Tok/en \"9\" query Tok%2Fen+%229%22 path Tok%2Fen%20%229%22 json Tok\\/en \\\"9\\\""))
+      .isEqualTo("raw **** query **** path **** json ****");
+    assertThat(known.scrub("tok%2fen+%229%22")).as("lower-cased, as a host or an escape comes back").isEqualTo("****");
+    assertThat(known.scrub("abc stays")).as("too short to search for").isEqualTo("abc stays");
+  }
+
+  @Test
+  void shouldScrubNestedJsonAndLeaveWhatHoldsNoSecretUncopied() {
+    KnownSecrets known = new KnownSecrets();
+    JsonObject plain = new JsonObject().put("a", new JsonArray().add("nothing here"));
+    assertThat(known.scrub(plain)).as("nothing known yet").isSameAs(plain);
+    known.remember(List.of("CredTokValue4242"));
+    assertThat(known.scrub(plain)).isSameAs(plain);
+    JsonObject echoed = new JsonObject().put("ok", true)
+      .put("headers", new JsonObject().put("x-api-key", "CredTokValue4242").put("n", 1))
+      .put("list", new JsonArray().add("a").add("key=CredTokValue4242"));
+    assertThat(known.scrub(echoed)).isEqualTo(new JsonObject().put("ok", true)
+      .put("headers", new JsonObject().put("x-api-key", "****").put("n", 1))
+      .put("list", new JsonArray().add("a").add("key=****")));
+    assertThat(echoed.getJsonObject("headers").getString("x-api-key")).as("the kept value is not changed")
+      .isEqualTo("CredTokValue4242");
+  }
+}
