@@ -64,7 +64,9 @@ final class RequestTemplate {
       urlQuery = q < 0 ? null : checked(problem, "url", u.substring(q + 1));
       boolean fromEnv = u.startsWith("{$env.");
       if (!fromEnv && !u.startsWith("http://") && !u.startsWith("https://") && !u.startsWith("/")) {
-        problem.accept("url", "'" + SecretMask.withoutUserInfo(u) + "' must start with http://, https://, / (this gateway) or {$env.name}");
+        // Quoted up to its query, without user info: either may carry a secret, and no mask's names are at hand here.
+        String shown = SecretMask.withoutUserInfo(q < 0 ? u : u.substring(0, q) + "?…");
+        problem.accept("url", "'" + shown + "' must start with http://, https://, / (this gateway) or {$env.name}");
       }
       String invalid = u.startsWith("http://") || u.startsWith("https://") ? UrlSyntax.problem(u) : null;
       if (invalid != null) {

@@ -36,6 +36,14 @@ class DefinitionCheckTest {
   }
 
   @Test
+  void shouldRefuseAnotherSchemeQuotingTheUrlWithoutItsUserInfoOrQuery() {
+    List<DefinitionException.Problem> found = problems(definition("ftp://user:pw123@host/x?token=SECRETQ&q=1"));
+    assertThat(found).hasSize(1);
+    assertThat(found.get(0).message()).isEqualTo("'ftp://****@host/x?…' must start with http://, https://, / (this gateway)"
+      + " or {$env.name}");
+  }
+
+  @Test
   void shouldAcceptUrlsWithPlaceholdersIpv6AndPorts() {
     for (String url : List.of("http://[::1]:8080/x", "https://api.example.com/users/{$botContext.id}/profile?q={$query}",
       "http://{$env.UPSTREAM_HOST}:9000/faq", "{$env.BASE_URL}/faq", "/demo/faq", "http://127.0.0.1:9/nothing",
