@@ -168,6 +168,13 @@ final class CbExport {
     String method = r.getValue("method") instanceof String m && !m.isBlank() ? m.toUpperCase(java.util.Locale.ROOT) : "GET";
     definition.put("method", method);
     JsonObject headers = pairs(where + ".headers", r.getValue("headers"));
+    for (String header : List.copyOf(headers.fieldNames())) {
+      if (IntegrationDefinition.setByGateway(header)) { // CB sent it as the bot author wrote it; here it would refuse the bot
+        headers.remove(header);
+        skipped.add(new Skipped("header", name + "." + header, "the gateway sets " + header + " itself (the URL's "
+          + "host, the body's framing, the connection's own): left out"));
+      }
+    }
     if (!headers.isEmpty()) {
       definition.put("headers", headers);
     }

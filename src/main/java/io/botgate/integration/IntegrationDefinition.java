@@ -196,6 +196,11 @@ public final class IntegrationDefinition {
     return out;
   }
 
+  /** Whether the gateway sets the header {@code name} itself, so that a definition may not declare it. */
+  public static boolean setByGateway(String name) {
+    return HeaderSyntax.SET_BY_GATEWAY.contains(name.toLowerCase(java.util.Locale.ROOT));
+  }
+
   /**
    * Validates a definition and compiles it.
    *

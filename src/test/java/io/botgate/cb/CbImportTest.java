@@ -250,6 +250,25 @@ class CbImportTest {
   }
 
   @Test
+  void shouldLeaveOutHeadersTheGatewaySetsItselfAndSaySo() throws Exception {
+    JsonObject export = fixture("greeter.json").put("bot", new JsonObject().put("name", "Framed"))
+      .put("responder", new JsonArray().add(new JsonObject().put("name", "FramedHook").put("integrationType", "API")
+        .put("webhook", "https://api.example.com/x").put("method", "GET").put("headers", new JsonArray()
+          .add(new JsonObject().put("key", "Host").put("value", "api.example.com"))
+          .add(new JsonObject().put("key", "Content-Length").put("value", "0"))
+          .add(new JsonObject().put("key", "X-Tenant").put("value", "t1")))));
+
+    HttpResponse<Buffer> r = importExport(new JsonObject().put("export", export));
+
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(201);
+    assertThat(r.bodyAsJsonObject().getJsonArray("skipped").stream().map(JsonObject.class::cast)
+      .filter(s -> "header".equals(s.getString("kind"))).map(s -> s.getString("name")))
+      .containsExactly("FramedHook.Host", "FramedHook.Content-Length");
+    assertThat(get("/api/integrations/FramedHook").bodyAsJsonObject().getJsonObject("headers").fieldNames())
+      .contains("X-Tenant").doesNotContain("Host", "Content-Length");
+  }
+
+  @Test
   void shouldRefuseABotNameWithALineBreakNamingTheField() throws Exception {
     JsonObject export = fixture("greeter.json").put("bot", new JsonObject().put("name", "Evil\nERROR forged line"))
       .put("responder", new JsonArray());
