@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One browser (or other client) on {@code /console}. It subscribes to sessions, gets their kept history
  * after a sequence number, then their live events, with no gap and no duplicate: a session's events are
- * delivered in seq order on this connection's event loop, and anything already replayed is skipped.
+ * delivered in seq order on this connection's event loop. A replay covers the events emitted before the
+ * connection took the session's events live, and the inbox every later one; what a replay finds gone from
+ * the history by the time it gets there is announced as dropped, with its seqs.
  * <p>
  * What a client can make the gateway hold is bounded. Every frame the server writes (events, replays,
  * replies, heartbeats, notices) counts against {@code console.queue.bytes} until the socket has taken it.
@@ -55,7 +57,8 @@ import org.slf4j.LoggerFactory;
  * <p>
  * A subscription's replay writes history as fast as the client takes it: it stops where the queue is full
  * and goes on when it drains, while live events wait in the (bounded) inbox and the client's next frames
- * wait unread, so a client that reads gets all of it and one that does not makes the gateway hold no more.
+ * wait unread, so a client that reads gets all of it (but for events that left the history before it got
+ * there, announced as dropped) and one that does not makes the gateway hold no more.
  * <p>
  * In a cluster the connection also follows the events emitted on the other nodes, replays the history of
  * every member merged by seq, and puts each session's events back in order ({@link InOrder}); events no
@@ -104,11 +107,19 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
   /** The events one drain takes from the inbox; used on this connection's context only. */
   private final DebugEvent[] batch = new DebugEvent[DRAIN_BATCH];
   /**
-   * Per session, the highest seq a replay sent. Events emitted while a replay read the history are both
-   * in it and in the inbox; these marks skip them. Touched only on this connection's context, and cleared
-   * whenever the inbox has been emptied, since every such event was in the inbox when the replay ended.
+   * Per session, the last seq its replay covers (see {@link #replayUntil}): the inbox holds every event after
+   * it, and may hold some before it, which the replay sent or announced; these marks skip them. Touched only
+   * on this connection's context, and cleared whenever the inbox has been emptied, since every such event
+   * was in the inbox before its session's replay began.
    */
   private final Map<String, Long> replayed = new HashMap<>();
+  /**
+   * While a replay is under way (alone, not in a cluster), per session the first seq this connection took
+   * live since the replay began: that event and every later one come through the inbox (or are counted as
+   * dropped on the way), so the replay stops before it. A map per replay, so a late note of an earlier one's
+   * lands in its own; null when no replay is under way. Written on the emitting threads.
+   */
+  private volatile Map<String, Long> firstLive;
   /** Events on their way from emitting threads to this connection's context, bounded in count and bytes. */
   private final ConcurrentLinkedQueue<DebugEvent> inbox = new ConcurrentLinkedQueue<>();
   private final AtomicInteger inboxSize = new AtomicInteger();
@@ -200,6 +211,7 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
     held.clear();
     deferred.clear();
     replay = null;
+    firstLive = null;
     DebugEvent event;
     while ((event = inbox.poll()) != null) {
       inboxSize.decrementAndGet();
@@ -215,6 +227,10 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
   public void accept(DebugEvent event) {
     if (!wants(event.session())) {
       return;
+    }
+    Map<String, Long> noting = firstLive;
+    if (noting != null && !noting.containsKey(event.session())) {
+      noting.putIfAbsent(event.session(), event.seq());
     }
     if (shedding) {
       lose(event); // and nothing else: the count reaches the client with the relief (relieve())
@@ -583,6 +599,9 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
       error("at most " + options.maxSubscriptions() + " subscriptions per connection; unsubscribe first");
       return;
     }
+    if (cluster == null) {
+      firstLive = new ConcurrentHashMap<>(); // before the session is wanted: its first live event is noted
+    }
     subscribed.add(session);
     if (ALL.equals(session)) {
       all = true;
@@ -628,12 +647,16 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
           return;
         }
         r.next(r.sessions.next());
+        if (cluster == null) {
+          r.until = replayUntil(r.session);
+          replayed.merge(r.session, r.until, Math::max);
+        }
       }
       int wanted = Math.min(REPLAY_PAGE, options.maxReplay() - r.sentOfSession);
       if (wanted <= 0) {
         endOfSession(r);
       } else if (cluster == null) {
-        if (!replayPage(r, stream.history(r.session, r.after, wanted), wanted, List.of())) {
+        if (!replayKept(r, stream.history(r.session, r.after, wanted), wanted)) {
           return; // congested: relieve() goes on from here
         }
       } else {
@@ -651,7 +674,78 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
   }
 
   /**
-   * Writes one page of a session's history; false when the connection congested. In a cluster a seq
+   * The last seq of a session its replay covers: the last one emitted before this connection took the
+   * session's events live. Read after the session's last seq, so that an event not noted in
+   * {@link #firstLive} by then was emitted after it.
+   */
+  private long replayUntil(String session) {
+    long last = stream.lastSeq(session);
+    Long first = firstLive == null ? null : firstLive.get(session);
+    return first == null ? last : Math.min(last, first - 1);
+  }
+
+  /**
+   * Writes one page of a session's history on a node alone, up to the seq the replay covers; false when the
+   * connection congested. Events older than the oldest kept when the replay began are history no longer
+   * kept, as ever; those that left the history while the replay went on (a client that read slowly while
+   * the session went on) are announced as dropped where they would have been, never skipped silently.
+   */
+  private boolean replayKept(Replay r, List<DebugEvent> page, int wanted) {
+    if (!r.read) {
+      r.read = true;
+      long oldest = page.isEmpty() ? r.until + 1 : Math.min(page.get(0).seq(), r.until + 1);
+      r.after = Math.max(r.after, oldest - 1);
+    }
+    boolean whole = page.size() < wanted;
+    for (DebugEvent event : page) {
+      if (event.seq() > r.until) {
+        whole = true;
+        break;
+      }
+      if (event.seq() > r.after + 1 && !lost(r, event.seq() - 1)) {
+        return false;
+      }
+      if (!write(event.utf8())) {
+        return false;
+      }
+      stats.delivered.increment();
+      r.sent(event.seq());
+    }
+    if (whole) {
+      if (r.after < r.until && !lost(r, r.until)) {
+        return false;
+      }
+      endOfSession(r);
+    }
+    return true;
+  }
+
+  /**
+   * Tells the client that the replay's session's events after its place up to {@code to} left the history
+   * before the replay reached them, and counts them as dropped; false when the notice did not fit (it is
+   * made again, over what is missing then, once the queue drains).
+   */
+  private boolean lost(Replay r, long to) {
+    long from = r.after + 1;
+    long count = to - from + 1;
+    String range = from == to ? "event " + from : "events " + from + "-" + to;
+    String notice = new JsonObject().put("kind", DebugEvent.DROPPED).put("level", "warn").put("session", r.session)
+      .put("ts", Timestamps.iso(System.currentTimeMillis()))
+      .put("text", range + " of session " + r.session + " dropped: they left the history before this console's"
+        + " replay reached them (it read too slowly)")
+      .put("data", new JsonObject().put("count", count).put("from", from).put("to", to)).encode();
+    if (!write(notice)) {
+      return false;
+    }
+    stats.dropped.add(count);
+    LOG.atWarn().addKeyValue("client", client()).addKeyValue("dropped", count)
+      .log("console client replayed too slowly: {} of session {} dropped", range, r.session);
+    r.after = to;
+    return true;
+  }
+
+  /**
+   * Writes one page of a session's history in a cluster; false when the connection congested. In a cluster a seq
    * missing between the client's place and an event is held by no member (they all sent their first ones):
    * a gap frame says so, unless the client has no place yet (history older than what is kept, as alone).
    */
@@ -667,7 +761,6 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
         return false;
       }
       stats.delivered.increment();
-      replayed.put(r.session, event.seq());
       r.sent(event.seq());
     }
     if (page.size() < wanted) {
@@ -708,6 +801,7 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
 
   private void finishReplay(Replay r) {
     replay = null;
+    firstLive = null;
     updateShedding();
     reply("subscribed " + r.command.session(), new JsonObject().put("op", "subscribed")
       .put("session", r.command.session()).put("replayed", r.count));
@@ -740,6 +834,10 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
     long after;
     /** The end of the last gap reported in this session's replay. */
     long gapTo;
+    /** Alone: the last seq this session's replay covers; newer events come through the inbox. */
+    long until;
+    /** Alone: whether this session's history has been read (its oldest kept event then is where it starts). */
+    boolean read;
     int sentOfSession;
     int count;
 
@@ -752,6 +850,8 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
       session = s;
       after = command.after(s);
       gapTo = 0;
+      until = 0;
+      read = false;
       sentOfSession = 0;
     }
 

@@ -1,0 +1,93 @@
+package io.botgate.console;
+
+import io.vertx.core.json.JsonObject;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A console client on a plain socket with a small receive buffer that reads only when the test says so: the
+ * slowest reader a gateway meets, whose kernel buffers fill after a few kilobytes.
+ */
+final class SlowReader implements AutoCloseable {
+
+  private final Socket socket = new Socket();
+  private final OutputStream out;
+  private final DataInputStream in;
+
+  SlowReader(int port, int receiveBufferBytes) throws IOException {
+    socket.setReceiveBufferSize(receiveBufferBytes); // before connecting, so the window is small from the start
+    socket.setSoTimeout(60_000);
+    socket.connect(new InetSocketAddress("127.0.0.1", port));
+    out = socket.getOutputStream();
+    out.write(("GET /console HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
+      + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+      .getBytes(StandardCharsets.US_ASCII));
+    in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      head.append((char) in.readUnsignedByte());
+    }
+    assertThat(head.toString()).startsWith("HTTP/1.1 101");
+  }
+
+  /** Sends a text frame (masked with a zero key, as a client must mask: the payload as it is). */
+  void send(JsonObject frame) throws IOException {
+    byte[] payload = frame.encode().getBytes(StandardCharsets.UTF_8);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    bytes.write(0x81);
+    if (payload.length < 126) {
+      bytes.write(0x80 | payload.length);
+    } else {
+      bytes.write(0x80 | 126);
+      bytes.write(payload.length >>> 8);
+      bytes.write(payload.length & 0xff);
+    }
+    bytes.write(new byte[4]);
+    bytes.write(payload);
+    out.write(bytes.toByteArray());
+    out.flush();
+  }
+
+  /** The next text message (frames of one message joined), skipping control frames. */
+  JsonObject next() throws IOException {
+    ByteArrayOutputStream message = new ByteArrayOutputStream();
+    while (true) {
+      int first = in.readUnsignedByte();
+      int second = in.readUnsignedByte();
+      long length = second & 0x7f;
+      if (length == 126) {
+        length = in.readUnsignedShort();
+      } else if (length == 127) {
+        length = in.readLong();
+      }
+      byte[] payload = new byte[(int) length];
+      in.readFully(payload);
+      int opcode = first & 0x0f;
+      if (opcode == 0x8) {
+        throw new EOFException("the gateway closed the console");
+      }
+      if (opcode >= 0x8) {
+        continue; // ping or pong
+      }
+      message.write(payload);
+      if ((first & 0x80) != 0) {
+        return new JsonObject(message.toString(StandardCharsets.UTF_8));
+      }
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+}
