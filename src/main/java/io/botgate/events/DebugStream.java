@@ -192,6 +192,9 @@ public final class DebugStream implements EventNumbering {
       // no other node): its text goes from the scratch buffer straight into the ring, with no copy of its own.
       fields.doneInto((bytes, length) -> keep(seq, bytes, length, history));
     }
+    if (historySize > 0 && (history.size == 0 || history.seq(history.size - 1) != seq)) {
+      keepCut(seq, session, history, now, kind, level, text, data);
+    }
     history.lastActivity = now;
     // Delivered under the lock so that every listener sees a session's events in seq order.
     if (vertx != null) {
@@ -270,12 +273,80 @@ public final class DebugStream implements EventNumbering {
   private void keep(long seq, byte[] bytes, int length, History history) {
     long position = ring.append(bytes, length);
     if (position < 0) {
-      return; // larger than a segment, or the ring came round first: streamed live, never kept
+      return; // larger than a segment, or the ring came round first: emitInto keeps it cut (keepCut)
     }
     history.add(seq, rank(), position, length);
     while (history.size > historySize || history.size > 0 && !held(history, 0)) {
       history.removeFirst();
     }
+  }
+
+  /** Bytes kept for the marker that says how much of an event was cut. */
+  static final int CUT_MARKER_ROOM = 100;
+
+  /**
+   * Keeps an event that did not fit a segment of the ring as one that does, so that the history has no hole
+   * where it was (a replay would skip its seq without a word): its text cut to what fits, with a marker saying
+   * how much went, and its data left out when that alone does not fit. Also a second try for an event whose
+   * place the ring came round over before it was written. The caller holds the history's lock.
+   */
+  private void keepCut(long seq, String session, History history, long now, String kind, String level,
+                       String text, Object data) {
+    int room = ring.largestEvent();
+    String whole = text == null ? "" : text;
+    byte[] utf8 = encodeKept(seq, session, history, now, kind, level, text, data);
+    if (utf8.length > room) {
+      utf8 = cutToFit(seq, session, history, now, kind, level, whole, data, room);
+    }
+    if (utf8 != null) {
+      keep(seq, utf8, utf8.length, history);
+    }
+  }
+
+  /** The event with its text cut (and its data left out when that alone does not fit) to fit; null if it cannot. */
+  private byte[] cutToFit(long seq, String session, History history, long now, String kind, String level,
+                          String whole, Object data, int room) {
+    Object kept = data;
+    int envelope = encodeKept(seq, session, history, now, kind, level, "", data).length;
+    if (data != null && envelope + CUT_MARKER_ROOM > room) {
+      kept = null;
+      envelope = encodeKept(seq, session, history, now, kind, level, "", null).length;
+    }
+    if (envelope + CUT_MARKER_ROOM > room) {
+      return null; // not even its fields fit (a ring of a few KB): no event can stand in for it
+    }
+    int chars = whole.length();
+    byte[] utf8 = encodeKept(seq, session, history, now, kind, level, cut(whole, chars, kept != data), kept);
+    while (utf8.length > room) {
+      // its text's bytes per character so far tell how many characters fit
+      long target = room - envelope - CUT_MARKER_ROOM;
+      chars = (int) Math.max(0, Math.min(chars - 1, chars * target / Math.max(1, utf8.length - envelope)));
+      chars = chars > 0 && Character.isHighSurrogate(whole.charAt(chars - 1)) ? chars - 1 : chars;
+      utf8 = encodeKept(seq, session, history, now, kind, level, cut(whole, chars, kept != data), kept);
+    }
+    return utf8;
+  }
+
+  /** The first {@code chars} characters of the text and, when any went, a marker saying how many. */
+  static String cut(String text, int chars, boolean dataCut) {
+    int gone = text.length() - chars;
+    if (gone == 0 && !dataCut) {
+      return text;
+    }
+    String what = gone == 0 ? "its data"
+      : String.format(java.util.Locale.ROOT, "%,d characters", gone) + (dataCut ? " and its data" : "");
+    return text.substring(0, chars) + "… (" + what + " cut: too large to keep)";
+  }
+
+  /** An event's JSON text as {@link #emitInto} writes it, in an array of its own (not the thread's scratch one). */
+  private byte[] encodeKept(long seq, String session, History history, long now, String kind, String level,
+                            String text, Object data) {
+    JsonText.Fields fields = JsonText.detachedFields().number(SEQ, seq).encoded(history.sessionField(session))
+      .timestamp(TS, now).encoded(kindAndLevel(kind, level)).string(TEXT, text);
+    if (data != null) {
+      fields.value(DATA, data);
+    }
+    return fields.done();
   }
 
   /**

@@ -83,6 +83,11 @@ final class EventRing {
     return capacity;
   }
 
+  /** The largest text the ring keeps: a segment's worth. */
+  int largestEvent() {
+    return segmentSize;
+  }
+
   /** Writes the text; returns its position, or -1 when it is larger than a segment or the ring came round first. */
   long append(byte[] bytes) {
     return append(bytes, bytes.length);

@@ -92,9 +92,33 @@ class DebugStreamTest {
     assertThat(kept).extracting(DebugEvent::seq).containsExactly(7L, 8L, 9L, 10L); // one a segment
     assertThat(kept.get(3).toJson().getString("text")).isEqualTo("10 " + large);
     assertThat(stream.kept()).isEqualTo(4);
-    stream.emit("big", "debug", "debug", "z".repeat(5000), null); // larger than a segment: streamed, not kept
-    assertThat(stream.lastSeq("big")).isEqualTo(11);
-    assertThat(stream.history("big", 0, 100)).extracting(DebugEvent::seq).containsExactly(7L, 8L, 9L, 10L);
+  }
+
+  @Test
+  void shouldKeepAnEventLargerThanASegmentWithItsTextCutToWhatFits() {
+    DebugStream stream = new DebugStream(null, 1000, 8, 60_000, now::get); // four segments of 2 KB
+    stream.emit("big", "debug", "debug", "one", null);
+    DebugEvent whole = stream.emit("big", "debug", "debug", "é".repeat(5000), new JsonObject().put("n", 1));
+    stream.emit("big", "debug", "debug", "three", null);
+
+    assertThat(whole.toJson().getString("text")).as("as emitted: whole").hasSize(5000);
+    List<DebugEvent> kept = stream.history("big", 0, 100);
+    assertThat(kept).extracting(DebugEvent::seq).containsExactly(1L, 2L, 3L);
+    JsonObject cut = kept.get(1).toJson();
+    assertThat(kept.get(1).utf8().length).isLessThanOrEqualTo(2048);
+    assertThat(cut.getString("text")).startsWith("éé").matches("é+… \\((\\d|,)+ characters cut: too large to keep\\)");
+    int left = cut.getString("text").indexOf('…');
+    assertThat(cut.getString("text")).endsWith("… (" + String.format(java.util.Locale.ROOT, "%,d", 5000 - left)
+      + " characters cut: too large to keep)");
+    assertThat(cut.getJsonObject("data")).isEqualTo(new JsonObject().put("n", 1));
+    assertThat(cut.getString("kind")).isEqualTo("debug");
+
+    stream.emit("big", "debug", "debug", "x", new JsonObject().put("body", "b".repeat(5000)));
+    assertThat(stream.history("big", 3, 100)).singleElement().satisfies(e -> {
+      assertThat(e.seq()).isEqualTo(4);
+      assertThat(e.toJson().getString("text")).isEqualTo("x… (its data cut: too large to keep)");
+      assertThat(e.toJson().containsKey("data")).isFalse();
+    });
   }
 
   /**
