@@ -69,6 +69,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -291,6 +292,7 @@ public final class BotgateVerticle extends VerticleBase {
       : passThrough.inFront(router, request -> hosts.allows(request) && origins.allows(request));
 
     HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(config.integer("http.port"))
+      .setIdleTimeout(idleTimeoutSeconds(config)).setIdleTimeoutUnit(TimeUnit.SECONDS)
       .setCompressionSupported(true)
       .setMaxWebSocketFrameSize(config.integer("console.frame.bytes"))
       .setMaxWebSocketMessageSize(config.integer("console.frame.bytes"))
@@ -340,6 +342,24 @@ public final class BotgateVerticle extends VerticleBase {
     String host = config.string("bridge.host");
     return new BridgeOptions(host == null ? httpHost : host, config.integer("bridge.port"), token,
       config.integer("bridge.frame.bytes"), config.integer("bridge.registrations"), config.integer("bridge.queue.bytes"));
+  }
+
+  /**
+   * {@code http.idleTimeoutSeconds}, checked: Vert.x offers no deadline for a request's head or body, so a
+   * connection that stops sending is closed once it has been idle (no byte either way) this long. A console
+   * stays open through its heartbeats, which must therefore come more often.
+   */
+  private static int idleTimeoutSeconds(GatewayConfig config) {
+    int seconds = config.integer("http.idleTimeoutSeconds");
+    if (seconds < 0) {
+      throw new IllegalArgumentException("http.idleTimeoutSeconds: " + seconds + " must be 0 (never) or more");
+    }
+    if (seconds > 0 && config.integer("console.heartbeat.seconds") >= seconds) {
+      LOG.warn("console.heartbeat.seconds (" + config.integer("console.heartbeat.seconds") + ") is not below "
+        + "http.idleTimeoutSeconds (" + seconds + "): a console with nothing to show will be closed while idle "
+        + "and reconnect; lower the heartbeat or raise the timeout");
+    }
+    return seconds;
   }
 
   /** {@code console.origins} is the older name of {@code http.allowedOrigins}, for the console alone. */

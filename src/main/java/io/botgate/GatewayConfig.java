@@ -64,6 +64,7 @@ public final class GatewayConfig {
     d.put("http.instances", HttpOptions.defaultInstances());
     d.put("http.allowedHosts", new JsonArray());
     d.put("http.allowedOrigins", new JsonArray());
+    d.put("http.idleTimeoutSeconds", HttpOptions.DEFAULT_IDLE_TIMEOUT_SECONDS);
     d.put("integrations.file", IntegrationRegistry.DEFAULT_FILE);
     d.put("auth.token", null);
     d.put("egress.allow", new JsonArray());

@@ -10,6 +10,13 @@ public final class HttpOptions {
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
   public static final int DEFAULT_BODY_LIMIT_BYTES = 1 << 20;
+  /**
+   * How long a connection may go without a byte either way before the gateway closes it: a client that
+   * connects and never finishes its request (or sends nothing) would otherwise hold a socket, and a file
+   * descriptor, forever. Above the console's heartbeat period and the default integration deadline, so an
+   * open console and a waiting execution are not cut; 0 turns it off.
+   */
+  public static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 60;
   /** How long requests in flight may take to finish once SIGTERM came. */
   public static final int DEFAULT_SHUTDOWN_GRACE_SECONDS = 30;
 
