@@ -2,6 +2,7 @@ package io.botgate.api;
 
 import io.botgate.GatewayError;
 import io.botgate.JsonText;
+import io.botgate.session.SessionId;
 import io.botgate.cluster.ReplicatedDefinitions;
 import io.botgate.credentials.CredentialException;
 import io.botgate.events.DebugStream;
@@ -41,7 +42,6 @@ import java.util.function.Function;
 public final class ApiRoutes {
 
   private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
-  private static final int MAX_ID_LENGTH = 200;
   /** Encoded once, not on every answer. */
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
   /** The most bytes of a body whose buffer is sized from its Content-Length: Vert.x Web's default buffer. */
@@ -174,8 +174,9 @@ public final class ApiRoutes {
 
   static String sessionId(RoutingContext ctx) {
     String id = ctx.pathParam("session");
-    if (id == null || id.isBlank() || id.length() > MAX_ID_LENGTH) {
-      throw GatewayError.badRequest("invalid_session", "a session id must be 1-" + MAX_ID_LENGTH + " characters");
+    String problem = SessionId.problem(id);
+    if (problem != null) {
+      throw GatewayError.badRequest("invalid_session", problem);
     }
     return id;
   }

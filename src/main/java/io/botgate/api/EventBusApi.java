@@ -4,6 +4,7 @@ import io.botgate.GatewayError;
 import io.botgate.integration.ExecutionRequest;
 import io.botgate.integration.IntegrationExecutor;
 import io.botgate.script.SessionScripts;
+import io.botgate.session.SessionId;
 import io.botgate.session.SessionStore;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
@@ -37,11 +38,11 @@ public final class EventBusApi {
 
   public Future<Void> register(EventBus bus) {
     List<MessageConsumer<Object>> consumers = List.of(
-      bus.consumer(EXECUTE, msg -> answer(msg, body -> executor.execute(required(body, "session"),
+      bus.consumer(EXECUTE, msg -> answer(msg, body -> executor.execute(session(body),
         required(body, "integration"), ExecutionRequest.fromJson(body)).map(r -> r.toJson()))),
-      bus.consumer(SCRIPT_RUN, msg -> answer(msg, body -> scripts.run(required(body, "session"), body))),
+      bus.consumer(SCRIPT_RUN, msg -> answer(msg, body -> scripts.run(session(body), body))),
       bus.consumer(SESSION_GET, msg -> answer(msg, body -> {
-        String id = required(body, "session");
+        String id = session(body);
         return sessions.describe(id).map(state -> {
           if (state == null) {
             throw GatewayError.notFound("unknown_session", "no session '" + id + "'");
@@ -66,6 +67,15 @@ public final class EventBusApi {
       GatewayError error = ApiRoutes.toError(e, 500);
       msg.fail(error.httpStatus(), error.toJson().encode());
     });
+  }
+
+  private static String session(JsonObject body) {
+    String id = required(body, "session");
+    String problem = SessionId.problem(id);
+    if (problem != null) {
+      throw GatewayError.badRequest("invalid_session", problem);
+    }
+    return id;
   }
 
   static String required(JsonObject body, String key) {

@@ -1,5 +1,6 @@
 package io.botgate.console;
 
+import io.botgate.session.SessionId;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -20,7 +21,6 @@ record ConsoleCommand(String op, String session, long after, Map<String, Long> a
   static final String SUBSCRIBE = "subscribe";
   static final String UNSUBSCRIBE = "unsubscribe";
   static final String PING = "ping";
-  static final int MAX_SESSION_LENGTH = 200;
   private static final int MAX_QUOTED = 60;
   private static final int MAX_PARSER_MESSAGE = 200;
   private static final Pattern LOCATION = Pattern.compile("line: (\\d+), column: (\\d+)");
@@ -90,8 +90,11 @@ record ConsoleCommand(String op, String session, long after, Map<String, Long> a
     if (s.isBlank()) {
       throw new Invalid("\"session\" must not be blank");
     }
-    if (s.length() > MAX_SESSION_LENGTH) {
-      throw new Invalid("\"session\" is longer than " + MAX_SESSION_LENGTH + " characters");
+    if (s.length() > SessionId.MAX_LENGTH) {
+      throw new Invalid("\"session\" is longer than " + SessionId.MAX_LENGTH + " characters");
+    }
+    if (!s.equals("*") && SessionId.problem(s) != null) {
+      throw new Invalid("\"session\": " + SessionId.problem(s));
     }
     return s;
   }

@@ -13,7 +13,8 @@ import java.util.List;
 
 /**
  * The readable line: time in UTC, level, the logger's simple name, the message, then the structured fields
- * as {@code key="value"}, and a stack trace when there is one. Written by hand rather than with Logback's
+ * as {@code key="value"}, and a stack trace when there is one. One event is one line: control characters in
+ * the message and the values are escaped. Written by hand rather than with Logback's
  * PatternLayout, whose pattern parser and converters cost a noticeable part of the start-up.
  */
 final class TextLayout extends LayoutBase<ILoggingEvent> {
@@ -28,11 +29,14 @@ final class TextLayout extends LayoutBase<ILoggingEvent> {
     String level = event.getLevel().toString();
     line.append(' ').append(level).append(" ".repeat(Math.max(1, 6 - level.length())));
     String logger = event.getLoggerName();
-    line.append(logger, logger.lastIndexOf('.') + 1, logger.length()).append(" - ").append(event.getFormattedMessage());
+    line.append(logger, logger.lastIndexOf('.') + 1, logger.length()).append(" - ");
+    escaped(line, event.getFormattedMessage(), false);
     List<KeyValuePair> fields = event.getKeyValuePairs();
     if (fields != null) {
       for (KeyValuePair field : fields) {
-        line.append(' ').append(field.key).append("=\"").append(field.value).append('"');
+        line.append(' ').append(field.key).append("=\"");
+        escaped(line, String.valueOf(field.value), true);
+        line.append('"');
       }
     }
     line.append(CoreConstants.LINE_SEPARATOR);
@@ -41,5 +45,34 @@ final class TextLayout extends LayoutBase<ILoggingEvent> {
       line.append(ThrowableProxyUtil.asString(thrown)).append(CoreConstants.LINE_SEPARATOR);
     }
     return line.toString();
+  }
+
+  /**
+   * Appends {@code text} with its control characters written as escapes ({@code \n}, {@code \u0000}), so that
+   * nothing a client sent (a session id, an integration's answer) can end the line and forge another one. In a
+   * field's value the quote and the backslash are escaped too, so {@code key="value"} reads back unambiguously.
+   */
+  static void escaped(StringBuilder line, String text, boolean quoted) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      switch (c) {
+        case '\n' -> line.append("\\n");
+        case '\r' -> line.append("\\r");
+        case '\t' -> line.append("\\t");
+        case '"', '\\' -> {
+          if (quoted) {
+            line.append('\\');
+          }
+          line.append(c);
+        }
+        default -> {
+          if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+            line.append(String.format("\\u%04x", (int) c));
+          } else {
+            line.append(c);
+          }
+        }
+      }
+    }
   }
 }

@@ -13,6 +13,7 @@ import io.botgate.integration.PassThrough;
 import io.botgate.integration.UpstreamMode;
 import io.botgate.integration.TemplateRejection;
 import io.botgate.integration.UpstreamCredentials;
+import io.botgate.session.SessionId;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -59,7 +60,6 @@ final class PassThroughInterceptor implements ProxyInterceptor {
   static final String PREFIX = "/proxy/";
   static final String SESSION_HEADER = "X-Botgate-Session";
   static final String TOKEN_HEADER = "X-Botgate-Token";
-  private static final int MAX_SESSION_LENGTH = 200;
   /** Hop-by-hop headers of an answer (RFC 9110 7.6.1); vertx-http-proxy drops those of the request. */
   private static final List<String> HOP_BY_HOP = List.of("connection", "keep-alive", "proxy-authenticate",
     "proxy-connection", "te", "trailer", "upgrade");
@@ -246,8 +246,8 @@ final class PassThroughInterceptor implements ProxyInterceptor {
       return GatewayError.badRequest("missing_session", "send the conversation's session id in the "
         + SESSION_HEADER + " header");
     }
-    if (session.length() > MAX_SESSION_LENGTH) {
-      return GatewayError.badRequest("invalid_session", "a session id must be 1-" + MAX_SESSION_LENGTH + " characters");
+    if (SessionId.problem(session) != null) {
+      return GatewayError.badRequest("invalid_session", SessionId.problem(session));
     }
     if (hasDotSegment(rest)) {
       return GatewayError.badRequest("invalid_path", "'.' and '..' segments may not leave the integration's URL");

@@ -28,6 +28,8 @@ class ConsoleCommandTest {
     {"op":"subscribe","session":["a"]}                              | "session" must be a string (a session id, or "*" for every session), got an array
     {"op":"unsubscribe","session":true}                             | "session" must be a string (a session id, or "*" for every session), got true
     {"op":"subscribe","session":"  "}                               | "session" must not be blank
+    {"op":"subscribe","session":"inj\\nERROR forged"}                 | "session": a session id may not hold control characters (U+000A at position 4)
+    {"op":"unsubscribe","session":"a\\u0000"}                        | "session": a session id may not hold control characters (U+0000 at position 2)
     {"op":"subscribe","session":"x","after":"yesterday"}            | "after" must be a sequence number, or for "*" an object of session to sequence number, got "yesterday"
     {"op":"subscribe","session":"x","after":[1]}                    | "after" must be a sequence number, or for "*" an object of session to sequence number, got an array
     {"op":"subscribe","session":"*","after":{"sb":"x"}}             | "after"."sb" must be a whole number from 0 up (a sequence number), got "x"

@@ -142,6 +142,20 @@ class LogLinesTest {
   }
 
   @Test
+  void shouldKeepOneEventOnOneLineWhateverItsMessageAndValuesHold() {
+    release();
+    attach(LogOptions.DEFAULTS);
+    String forged = "\n2026-12-04T00:00:00.000Z ERROR Fake - forged";
+    LoggerFactory.getLogger("io.botgate.Example").atWarn().addKeyValue("session", "inj" + forged + "\u0000\"q\\")
+      .log("execution failed for {}", "inj" + forged + "\r");
+
+    assertThat(text().lines()).hasSize(1);
+    assertThat(text()).doesNotContainPattern("(?m)^2026-12-04T00:00:00.000Z ERROR");
+    assertThat(text()).contains("WARN  Example - execution failed for inj\\n2026-12-04T00:00:00.000Z ERROR Fake - forged\\r "
+      + "session=\"inj\\n2026-12-04T00:00:00.000Z ERROR Fake - forged\\u0000\\\"q\\\\\"");
+  }
+
+  @Test
   void shouldRefuseAnUnknownFormatOrLevelNamingWhatIsAllowed() {
     assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> new LogOptions("xml", "info", false)))
       .hasMessage("log.format: 'xml' is not one of text, json");
