@@ -315,9 +315,7 @@ public final class BotgateVerticle extends VerticleBase {
       .onSuccess(v -> {
         String selfHost = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
         baseUrl = "http://" + (selfHost.contains(":") ? "[" + selfHost + "]" : selfHost) + ":" + port;
-        if (demo) {
-          guard.permit(selfHost + ":" + port);
-        }
+        guard.own(selfHost, port, demo ? DemoFaq.PREFIX : null);
         // The script sandbox (about 0.2 s of CPU), built a moment after listening so that the first answers do
         // not share the CPU with it; a script that comes sooner starts the build itself and waits for it.
         vertx.setTimer(SANDBOX_DELAY_MS, t -> engine.prepare().whenComplete((sandbox, failure) -> {

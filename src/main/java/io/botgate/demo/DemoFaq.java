@@ -22,7 +22,9 @@ public final class DemoFaq {
   /** On, so a newcomer's first commands run offline against it ({@code demo.enabled}). */
   public static final boolean DEFAULT_ENABLED = true;
 
-  public static final String PATH = "/demo/faq";
+  /** Where the demo is served: the one part of the gateway its integrations may call. */
+  public static final String PREFIX = "/demo";
+  public static final String PATH = PREFIX + "/faq";
 
   private final List<JsonObject> entries;
 

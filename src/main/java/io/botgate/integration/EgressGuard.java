@@ -15,13 +15,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * configuration allows them ({@code egress.allow}: {@code host}, {@code host:port} or CIDR entries, where a
  * host is a name or an address). A name is resolved once, here, and the call connects to the very address
  * that was checked ({@link #resolve}): no second lookup can swap in another (DNS rebinding), and a listed
- * name is compared as a name, whatever private address it resolves to.
+ * name is compared as a name, whatever private address it resolves to. The gateway's own server is open to
+ * integrations only on its demo path ({@link #own}).
  */
 public final class EgressGuard {
 
-
   private final List<String> hosts = new CopyOnWriteArrayList<>();
   private final List<Cidr> cidrs = new ArrayList<>();
+  private volatile Own own;
 
   public EgressGuard(List<String> allow) {
     for (String raw : allow) {
@@ -37,9 +38,73 @@ public final class EgressGuard {
     }
   }
 
-  /** Allows one more {@code host} or {@code host:port} (the gateway's own demo upstream). */
-  public void permit(String hostOrHostPort) {
-    hosts.add(hostOrHostPort.toLowerCase(Locale.ROOT));
+  /**
+   * Names the gateway's own HTTP server, {@code host:port}: whatever {@code egress.allow} says, calls there may
+   * reach only {@code openPath} and below (the demo upstream; none when null), never the API, where an
+   * integration calling itself would run without end. With an open path the address is allowed for it.
+   */
+  public void own(String host, int port, String openPath) {
+    InetAddress bound;
+    try {
+      bound = InetAddress.getByName(stripBrackets(host)); // an address literal: no look-up
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("the gateway's own address '" + host + "' is not an address", e);
+    }
+    own = new Own(bound, port, openPath);
+    if (openPath != null) {
+      hosts.add(stripBrackets(host).toLowerCase(Locale.ROOT) + ":" + port);
+    }
+  }
+
+  /**
+   * Why a call to {@code address:port} for {@code rawPath} may not go, or null when it may: refused when it
+   * reaches the gateway itself outside the open path. A path that is not plainly letters, digits, {@code -},
+   * {@code _} and slashes (a dot or an escape could climb out of the open path once the server reads it) is
+   * refused there too.
+   */
+  public Blocked ownRefusal(InetAddress address, int port, String rawPath) {
+    Own self = own;
+    if (self == null || port != self.port()
+      || !(address.isLoopbackAddress() || address.isAnyLocalAddress() || address.equals(self.bound()))) {
+      return null;
+    }
+    String path = rawPath == null || rawPath.isEmpty() ? "/" : rawPath;
+    if (self.openPath() != null && (path.equals(self.openPath()) || path.startsWith(self.openPath() + "/"))
+      && plain(path)) {
+      return null;
+    }
+    return new Blocked("egress to " + address.getHostAddress() + ":" + port + " is blocked: it is this gateway, "
+      + (self.openPath() == null ? "which integrations may not call"
+        : "where integrations may reach only " + self.openPath() + "/")
+      + " (an integration calling the gateway's API could call itself without end)");
+  }
+
+  /** {@link #ownRefusal(InetAddress, int, String)} for {@code host}, or the address it was resolved to when not null. */
+  public Blocked ownRefusal(String host, InetAddress resolved, int port, String rawPath) {
+    if (own == null || port != own.port()) {
+      return null;
+    }
+    if (resolved != null) {
+      return ownRefusal(resolved, port, rawPath);
+    }
+    try {
+      return ownRefusal(InetAddress.getByName(stripBrackets(host)), port, rawPath); // a literal: no look-up
+    } catch (UnknownHostException e) {
+      return null; // not an address: the call fails on its own
+    }
+  }
+
+  private static boolean plain(String path) {
+    for (int i = 0; i < path.length(); i++) {
+      char c = path.charAt(i);
+      if (!(c == '/' || c == '-' || c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private record Own(InetAddress bound, int port, String openPath) {
   }
 
   /** Blocked: the message says which address and how to allow it. */

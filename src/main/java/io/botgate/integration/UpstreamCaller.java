@@ -337,6 +337,10 @@ final class UpstreamCaller {
       Future<InetAddress> target = EgressGuard.isLiteral(host) && !host.startsWith("[")
         ? guard.check(vertx, host, port).map((InetAddress) null) : guard.resolve(vertx, host, port);
       return target.compose(address -> {
+        EgressGuard.Blocked toItself = guard.ownRefusal(host, address, port, uri.getRawPath());
+        if (toItself != null) {
+          return Future.failedFuture(toItself);
+        }
         BoundedBody sink = new BoundedBody(maxBodyBytes);
         inFlight = sink;
         // A credential goes to the integration's own origin only, never to where a redirect points; nor does a

@@ -343,6 +343,13 @@ final class PassThroughInterceptor implements ProxyInterceptor {
         return Future.failedFuture(new ProxyCall.Refused(deadlineFailure(call)));
       }
       SocketAddress remote = upstream.connection().remoteAddress();
+      EgressGuard.Blocked toItself = ownRefusal(remote, ctx.request().getURI());
+      if (toItself != null) {
+        upstream.exceptionHandler(expected -> { }); // nothing was sent: the close is ours, not an error
+        upstream.connection().close();
+        return Future.failedFuture(new ProxyCall.Refused(new ProxyCall.Failure(403, "egress_blocked", "440",
+          toItself.getMessage())));
+      }
       if (!guard.listed(call.host, call.port) && !connectedAllowed(remote)) {
         upstream.connection().close(); // the name resolved elsewhere after the check (DNS rebinding)
         return Future.failedFuture(new ProxyCall.Refused(new ProxyCall.Failure(403, "egress_blocked", "440",
@@ -357,6 +364,20 @@ final class PassThroughInterceptor implements ProxyInterceptor {
   private static Future<HttpClientRequest> request(ProxyContext ctx, ProxyCall call) {
     return (call.grant != null && call.grant.httpClient() != null ? call.grant.httpClient() : ctx.client())
       .request(new RequestOptions().setHost(call.host).setPort(call.port).setSsl(call.ssl));
+  }
+
+  /** The guard's refusal of a call that reached the gateway itself outside its demo path, judged by the address connected to. */
+  private EgressGuard.Blocked ownRefusal(SocketAddress remote, String uri) {
+    if (remote == null || remote.hostAddress() == null) {
+      return null;
+    }
+    int query = uri.indexOf('?');
+    try {
+      return guard.ownRefusal(InetAddress.getByName(remote.hostAddress()), remote.port(),
+        query < 0 ? uri : uri.substring(0, query));
+    } catch (UnknownHostException e) {
+      return null;
+    }
   }
 
   private boolean connectedAllowed(SocketAddress remote) {
