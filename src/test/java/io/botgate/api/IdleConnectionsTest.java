@@ -2,6 +2,8 @@ package io.botgate.api;
 
 import io.botgate.TestGateway;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
@@ -17,11 +19,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.botgate.Await.result;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
  * Connections that stop sending: a client that never finishes its request, or sends nothing, is closed once
- * idle for {@code http.idleTimeoutSeconds}, while requests that complete are served as before.
+ * idle for {@code http.idleTimeoutSeconds}, while requests that complete and a console kept open by its
+ * heartbeats are served as before.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(60)
@@ -29,11 +33,15 @@ class IdleConnectionsTest {
 
   static TestGateway gw;
   static NetClient tcp;
+  /** Held: a client nothing refers to may be closed by the garbage collector in the middle of a handshake. */
+  static WebSocketClient sockets;
 
   @BeforeAll
   static void start(Vertx vertx) {
-    gw = result(TestGateway.start(vertx, new JsonObject().put("http.idleTimeoutSeconds", 2)));
+    gw = result(TestGateway.start(vertx, new JsonObject().put("http.idleTimeoutSeconds", 2)
+      .put("console.heartbeat.seconds", 1)));
     tcp = vertx.createNetClient();
+    sockets = vertx.createWebSocketClient();
   }
 
   /** A raw connection that sends {@code text} and then nothing; the flag turns true when the gateway closes it. */
@@ -57,5 +65,21 @@ class IdleConnectionsTest {
 
     await().atMost(Duration.ofSeconds(30)).until(() -> stalled.stream().allMatch(AtomicBoolean::get));
     gw.assertHealthy();
+  }
+
+  @Test
+  void shouldKeepAnIdleConsoleOpenThroughItsHeartbeats() {
+    AtomicBoolean consoleClosed = new AtomicBoolean();
+    List<String> frames = new CopyOnWriteArrayList<>();
+    WebSocket console = result(sockets.webSocket().textMessageHandler(frames::add)
+      .closeHandler(v -> consoleClosed.set(true)).connect(gw.gateway.port(), "127.0.0.1", "/console"));
+    // Opened after the console, a silent connection is closed only once the console has been open for longer
+    // than the idle timeout.
+    AtomicBoolean silentClosed = openAndStall("");
+
+    await().atMost(Duration.ofSeconds(30)).untilTrue(silentClosed);
+    assertThat(consoleClosed).as("the console, idle but for its heartbeats").isFalse();
+    console.writeTextMessage(new JsonObject().put("op", "ping").encode());
+    await().until(() -> frames.stream().anyMatch(f -> f.contains("\"pong\"")));
   }
 }
