@@ -71,6 +71,7 @@ final class NativeGuards {
     ScriptableObject strings = (ScriptableObject) ScriptableObject.getClassPrototype(scope, "String");
     guard(strings, "String.prototype.", "repeat", (cx, self, args) ->
       stringLength("repeat", (double) ScriptRuntime.toString(self).length() * number(args, 0)));
+    guard(strings, "String.prototype.", "concat", (cx, self, args) -> concatenatedLength(self, args));
     guard(strings, "String.prototype.", "padStart", (cx, self, args) -> stringLength("padStart", number(args, 0)));
     guard(strings, "String.prototype.", "padEnd", (cx, self, args) -> stringLength("padEnd", number(args, 0)));
     guard((ScriptableObject) ScriptableObject.getFunctionPrototype(scope), "Function.prototype.", "apply",
@@ -140,6 +141,17 @@ final class NativeGuards {
       }
     }
     stringLength(method, total);
+  }
+
+  /** The receiver and the string arguments: the others' text is short or bounded itself. */
+  private void concatenatedLength(Scriptable self, Object[] args) {
+    double total = ScriptRuntime.toString(self).length();
+    for (Object arg : args) {
+      if (arg instanceof CharSequence text) {
+        total += text.length();
+      }
+    }
+    stringLength("concat", total);
   }
 
   private void stringLength(String method, double length) {

@@ -1,7 +1,9 @@
 package io.botgate.script;
 
+import org.mozilla.javascript.ConsString;
 import org.mozilla.javascript.Context;
 import org.mozilla.javascript.ContextFactory;
+import org.mozilla.javascript.ScriptRuntime;
 
 import java.lang.management.ManagementFactory;
 
@@ -22,6 +24,11 @@ final class SandboxContextFactory extends ContextFactory {
 
   private static final com.sun.management.ThreadMXBean THREADS =
     (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+  static {
+    // botgate's ConsString (Rhino's replaced, see there): without it this fails and so does the start
+    ConsString.limitLengthWith(SandboxContextFactory::checkConcatenation);
+  }
 
   private final ScriptLimits limits;
 
@@ -72,6 +79,19 @@ final class SandboxContextFactory extends ContextFactory {
     boolean overCpu(long limitNanos) {
       startCpuClock();
       return System.nanoTime() - wallStart > limitNanos && THREADS.getCurrentThreadCpuTime() - cpuStart > limitNanos;
+    }
+  }
+
+  /**
+   * Refuses a string that {@code +} would make longer than the string limit, before it exists: Rhino keeps
+   * such a string as a rope of a few objects, whatever its length, and the first builtin that reads it
+   * copies it all in one step that neither the observer nor the watchdog can interrupt.
+   */
+  private static void checkConcatenation(long length) {
+    if (Context.getCurrentContext() instanceof RunContext run && run.getFactory() instanceof SandboxContextFactory f
+      && length > f.limits.maxStringLength()) {
+      throw ScriptRuntime.rangeError("+" + NativeGuards.REFUSED + "it would build a string of length " + length
+        + ", more than the limit of " + f.limits.maxStringLength() + " characters");
     }
   }
 

@@ -69,6 +69,19 @@ class ScriptPoolHttpTest {
   }
 
   @Test
+  void shouldRefuseAStringDoubledPastTheLimitAndStayHealthy() {
+    for (String code : List.of("var s=\"x\"; for(var i=0;i<30;i++) s+=s; s.indexOf(\"y\")",
+      "var s=\"x\"; for(var i=0;i<29;i++) s+=s; botContext.sendMessage(s)")) {
+      JsonObject answer = script("doubling", code);
+      assertThat(answer.getString("outcome")).as("outcome of %s", code).isEqualTo("error");
+      assertThat(answer.getJsonObject("error").getString("type")).isEqualTo("limit");
+      assertThat(answer.getJsonObject("error").getString("message")).contains("more than the limit of 4194304 characters")
+        .doesNotContain("replaced");
+    }
+    gw.assertHealthy();
+  }
+
+  @Test
   void shouldRefuseAScriptOverTheSourceBoundWithALimitError() {
     JsonObject answer = script("too-big", "var x = 1;\n".repeat(30_000));
     assertThat(answer.getJsonObject("error").getString("type")).isEqualTo("limit");

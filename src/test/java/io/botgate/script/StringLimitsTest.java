@@ -1,0 +1,86 @@
+package io.botgate.script;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Strings built piece by piece stop at the string limit (1 Mi characters here) before they exist: Rhino keeps
+ * a string built by {@code +} as a rope that the first builtin reading it copies in one step nothing can stop.
+ */
+@Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class StringLimitsTest {
+
+  static ScriptEngine engine;
+  static final ScriptFixture fixture = new ScriptFixture();
+
+  @BeforeAll
+  static void start() {
+    engine = new ScriptEngine(null, ScriptLimitsTest.LIMITS, null, 1, 10);
+  }
+
+  @AfterAll
+  static void stop() {
+    engine.close();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+    "var s = 'x'; for (var i = 0; i < 30; i++) s += s; s.indexOf('y');",
+    "var s = 'x'; for (var i = 0; i < 28; i++) s += s; botContext.sendMessage(s);",
+    "var s = 'x'; for (var i = 0; i < 40; i++) s = s + s; botContext.printDebugMessage('' + s.length);",
+    "var s = 'x'.repeat(1 << 19); var t = `${s}${s}${s}`; t.indexOf('y');",
+    "var s = 'x'.repeat(1 << 19); s.concat(s, s);",
+    "var o = {s: 'xxxx'}; while (true) { o.s = o.s + o.s; }"
+  })
+  void shouldRefuseAConcatenationPastTheStringLimitWithALimitError(String code) {
+    ScriptOutcome outcome = engine.runHere(code, fixture.run("concat").bot);
+    assertThat(outcome.error()).as("outcome of %s", code).isNotNull();
+    assertThat(outcome.error().type()).as("error of %s", code).isEqualTo("limit");
+    assertThat(outcome.error().message()).contains("more than the limit of 1048576 characters");
+  }
+
+  @Test
+  void shouldRefuseADoublingWrittenOutWithoutALoop() {
+    String code = "var s = 'x';\n" + "s += s;\n".repeat(30) + "s.indexOf('y');";
+    ScriptOutcome outcome = engine.runHere(code, fixture.run("unrolled").bot);
+    assertThat(outcome.error().type()).isEqualTo("limit");
+  }
+
+  @Test
+  void shouldLetAScriptCatchTheRefusalAndKeepItsStringWhole() {
+    ScriptFixture.Run run = fixture.run("caught");
+    ScriptOutcome outcome = engine.runHere("""
+      var s = 'x', refused = '';
+      for (var i = 0; i < 40; i++) { try { s += s; } catch (e) { refused = e.name; } }
+      botContext.sendMessage(refused + ' ' + s.length + ' ' + s.lastIndexOf('x'));""", run.bot);
+    assertThat(outcome.ok()).as("%s", outcome.error()).isTrue();
+    assertThat(run.transcript.eventsAsJson().getJsonObject(0).getString("text")).isEqualTo("RangeError 1048576 1048575");
+  }
+
+  @Test
+  void shouldReadARopeOfManyEmptyStringsAtOnce() {
+    ScriptFixture.Run run = fixture.run("empty");
+    ScriptOutcome outcome = engine.runHere("""
+      var s = ''; for (var i = 0; i < 60; i++) s += s;
+      var t = 'ab'; for (var j = 0; j < 60; j++) t = s + t + s;
+      botContext.sendMessage(t + s.indexOf('y'));""", run.bot);
+    assertThat(outcome.ok()).as("%s", outcome.error()).isTrue();
+    assertThat(run.transcript.eventsAsJson().getJsonObject(0).getString("text")).isEqualTo("ab-1");
+  }
+
+  @Test
+  void shouldBuildAStringUpToTheLimitPieceByPiece() {
+    ScriptFixture.Run run = fixture.run("pieces");
+    ScriptOutcome outcome = engine.runHere("""
+      var s = ''; for (var i = 0; i < (1 << 17); i++) s += 'abcdefgh';
+      botContext.sendMessage(s.length + ' ' + s.slice(-3));""", run.bot);
+    assertThat(outcome.ok()).as("%s", outcome.error()).isTrue();
+    assertThat(run.transcript.eventsAsJson().getJsonObject(0).getString("text")).isEqualTo("1048576 fgh");
+  }
+}
