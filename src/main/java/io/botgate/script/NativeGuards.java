@@ -8,7 +8,10 @@ import org.mozilla.javascript.ScriptRuntime;
 import org.mozilla.javascript.Scriptable;
 import org.mozilla.javascript.ScriptableObject;
 import org.mozilla.javascript.SymbolKey;
+import org.mozilla.javascript.Undefined;
+import org.mozilla.javascript.typedarrays.NativeArrayBuffer;
 
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -29,6 +32,10 @@ final class NativeGuards {
   /** How deep JSON.stringify's size check follows nested values (deeper, stringify itself runs out of stack). */
   private static final int JSON_DEPTH = 1_000;
 
+  /** Constructors that allocate their memory at once, by a length argument (1 byte per element for ArrayBuffer). */
+  private static final List<String> ALLOCATORS = List.of("ArrayBuffer", "Int8Array", "Uint8Array", "Uint8ClampedArray",
+    "Int16Array", "Uint16Array", "Int32Array", "Uint32Array", "Float32Array", "Float64Array", "BigInt64Array",
+    "BigUint64Array");
   /** Every refusal's message says this; a refusal the script did not catch is reported as a limit error. */
   static final String REFUSED = " refused: ";
 
@@ -82,9 +89,79 @@ final class NativeGuards {
         guard(ctor, name + ".", "from", (cx, self, args) -> sourceLength("from", args, 0));
       }
     }
+    for (String name : ALLOCATORS) {
+      guardAllocator(name);
+    }
+    if (scope.get("ArrayBuffer", scope) instanceof Function buffers
+      && buffers.get("prototype", buffers) instanceof ScriptableObject prototype) {
+      for (String name : List.of("transfer", "transferToFixedLength")) {
+        guard(prototype, "ArrayBuffer.prototype.", name, (cx, self, args) ->
+          allocation(cx, "ArrayBuffer.prototype." + name, args.length > 0 && args[0] != Undefined.instance
+            ? ScriptRuntime.toNumber(args[0]) : 0));
+      }
+    }
     if (scope.get("Reflect", scope) instanceof ScriptableObject reflect) {
       guard(reflect, "Reflect.", "apply", (cx, self, args) -> sourceLength("apply", args, 2));
       guard(reflect, "Reflect.", "construct", (cx, self, args) -> sourceLength("construct", args, 1));
+    }
+  }
+
+  /**
+   * Puts a constructor that checks the allocation against what is left of the run's memory budget in the
+   * place of {@code name}: Rhino allocates a typed array's or a buffer's memory in one step, which the
+   * budget, checked between instructions, would only see once it is made (a 2 GiB {@code Float64Array}
+   * passed). The guard takes the original's statics and {@code prototype}, and the prototype's {@code
+   * constructor} is the guard, so the original is out of a script's reach.
+   */
+  private void guardAllocator(String name) {
+    if (!(scope.get(name, scope) instanceof BaseFunction original)) {
+      return;
+    }
+    Object perElement = original.get("BYTES_PER_ELEMENT", original);
+    int bytesPerElement = perElement instanceof Number n ? n.intValue() : 1;
+    Allocator allocator = new Allocator(original, (cx, args) -> allocation(cx, name, bytes(args, bytesPerElement,
+      name.equals("ArrayBuffer"))));
+    ScriptRuntime.setFunctionProtoAndParent(allocator, scope);
+    allocator.setPrototype(original.getPrototype());
+    Context cx = Context.getCurrentContext();
+    Scriptable object = (Scriptable) scope.get("Object", scope);
+    Function describe = (Function) object.get("getOwnPropertyDescriptor", object);
+    Function define = (Function) object.get("defineProperty", object);
+    Scriptable reflect = (Scriptable) scope.get("Reflect", scope);
+    Object keys = ((Function) reflect.get("ownKeys", reflect)).call(cx, scope, reflect, new Object[] {original});
+    for (Object key : cx.getElements((Scriptable) keys)) {
+      if (!List.of("length", "name", "prototype").contains(key)) {
+        define.call(cx, scope, object, new Object[] {allocator, key,
+          describe.call(cx, scope, object, new Object[] {original, key})});
+      }
+    }
+    if (original.getPrototypeProperty() instanceof ScriptableObject prototype) {
+      prototype.defineProperty("constructor", allocator, ScriptableObject.DONTENUM);
+    }
+    scope.defineProperty(name, allocator, ScriptableObject.DONTENUM);
+  }
+
+  /** The bytes a typed array or buffer constructor would allocate for these arguments (as Rhino reads them). */
+  private static double bytes(Object[] args, int bytesPerElement, boolean buffer) {
+    Object first = args.length > 0 ? args[0] : Undefined.instance;
+    if (buffer) {
+      return first == Undefined.instance ? 0 : ScriptRuntime.toNumber(first);
+    }
+    if (first instanceof Number || first instanceof CharSequence) {
+      return (double) ScriptRuntime.toInt32(first) * bytesPerElement;
+    }
+    if (first instanceof Scriptable source && !(first instanceof NativeArrayBuffer)) {
+      return (double) lengthOf(source) * bytesPerElement; // a typed array, an array or an array-like, copied
+    }
+    return 0;
+  }
+
+  private void allocation(Context cx, String what, double bytes) {
+    long left = limits.maxAllocatedBytes() - SandboxContextFactory.allocatedSoFar(cx);
+    if (bytes > left) {
+      throw ScriptRuntime.rangeError(what + REFUSED + "it would allocate " + (long) bytes + " bytes, more than the "
+        + Math.max(0, left) + " left of the script's memory budget (" + (limits.maxAllocatedBytes() >> 20)
+        + " MiB, script.memory.mb)");
     }
   }
 
@@ -220,6 +297,50 @@ final class NativeGuards {
 
   private static double number(Object[] args, int index) {
     return index < args.length ? ScriptRuntime.toNumber(args[index]) : 0;
+  }
+
+  /** A check of the arguments of a constructor that allocates. */
+  @FunctionalInterface
+  private interface AllocationCheck {
+    void verify(Context cx, Object[] args);
+  }
+
+  /** A constructor behind an allocation check; it keeps the constructor's name, length and prototype. */
+  private static final class Allocator extends BaseFunction {
+    private final BaseFunction original;
+    private final AllocationCheck check;
+
+    Allocator(BaseFunction original, AllocationCheck check) {
+      this.original = original;
+      this.check = check;
+      setPrototypeProperty(original.getPrototypeProperty());
+    }
+
+    @Override
+    public Object call(Context cx, Scriptable scope, Scriptable thisObj, Object[] args) {
+      return original.call(cx, scope, thisObj, args); // a TypeError: these need new
+    }
+
+    @Override
+    public Scriptable construct(Context cx, Scriptable scope, Object[] args) {
+      check.verify(cx, args);
+      return original.construct(cx, scope, args);
+    }
+
+    @Override
+    public String getFunctionName() {
+      return original.getFunctionName();
+    }
+
+    @Override
+    public int getLength() {
+      return original.getLength();
+    }
+
+    @Override
+    public int getArity() {
+      return original.getArity();
+    }
   }
 
   /** A builtin behind a size check; it keeps the builtin's name and length and is no constructor. */

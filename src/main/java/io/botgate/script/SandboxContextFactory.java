@@ -95,6 +95,12 @@ final class SandboxContextFactory extends ContextFactory {
     }
   }
 
+  /** Bytes the run on this context has allocated so far; 0 outside a run's budget. */
+  static long allocatedSoFar(Context cx) {
+    return cx instanceof RunContext run && run.budgeted
+      ? THREADS.getCurrentThreadAllocatedBytes() - run.allocatedStart : 0;
+  }
+
   @Override
   protected Context makeContext() {
     Context cx = new RunContext(this);

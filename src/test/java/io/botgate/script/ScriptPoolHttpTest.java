@@ -82,6 +82,18 @@ class ScriptPoolHttpTest {
   }
 
   @Test
+  void shouldRefuseATypedArrayOverTheMemoryBudgetBeforeItIsAllocated() {
+    for (String code : List.of("var a = new Float64Array(268435455); botContext.sendMessage(''+a.length)",
+      "new Int8Array(1e9)", "var a = new Float64Array(2e7), b = new Float64Array(2e7)")) {
+      JsonObject answer = script("typed", code);
+      assertThat(answer.getString("outcome")).as("outcome of %s", code).isEqualTo("error");
+      assertThat(answer.getJsonObject("error").getString("type")).as("error of %s", code).isEqualTo("limit");
+      assertThat(answer.getJsonArray("messages", new io.vertx.core.json.JsonArray())).isEmpty();
+    }
+    gw.assertHealthy();
+  }
+
+  @Test
   void shouldRefuseAScriptOverTheSourceBoundWithALimitError() {
     JsonObject answer = script("too-big", "var x = 1;\n".repeat(30_000));
     assertThat(answer.getJsonObject("error").getString("type")).isEqualTo("limit");

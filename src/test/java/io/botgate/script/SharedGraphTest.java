@@ -166,6 +166,8 @@ class SharedGraphTest {
       "io.botgate.script.SharedGraph$Guarded",
       // a size check in front of a builtin: final fields only, the builtin it calls is never handed to scripts
       "io.botgate.script.NativeGuards$Guard",
+      // an allocation check in front of a constructor: the same, and the prototype's constructor is the check
+      "io.botgate.script.NativeGuards$Allocator",
       // botContext: its functions read the run's BotContext from the thread's context
       "io.botgate.script.BotContextObject");
 

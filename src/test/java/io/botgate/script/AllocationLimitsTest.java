@@ -1,0 +1,70 @@
+package io.botgate.script;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A typed array or buffer bigger than what is left of the memory budget (64 MiB here) is refused before it is
+ * allocated: Rhino allocates it in one step, which the budget, checked between instructions, saw only after.
+ */
+@Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class AllocationLimitsTest {
+
+  static ScriptEngine engine;
+  static final ScriptFixture fixture = new ScriptFixture();
+
+  @BeforeAll
+  static void start() {
+    engine = new ScriptEngine(null, ScriptLimitsTest.LIMITS, null, 1, 10);
+  }
+
+  @AfterAll
+  static void stop() {
+    engine.close();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+    "var a = new Float64Array(268435455); botContext.sendMessage('' + a.length);",
+    "new Int8Array(1e9);",
+    "new Int8Array('1e9');",
+    "new ArrayBuffer(1e9);",
+    "var a = new Float64Array(5e6), b = new Float64Array(5e6);",
+    "new Float64Array({length: 1e8});",
+    "new Float64Array(new Int8Array(4e7));",
+    "new (Object.getPrototypeOf(new Int8Array(0)).constructor)(1e9);",
+    "Reflect.construct(Float64Array, [1e9]);",
+    "new ArrayBuffer(8).transfer(1e9);",
+    "new ArrayBuffer(8).transferToFixedLength(1e9);"
+  })
+  void shouldRefuseAnAllocationOverTheMemoryLeftWithALimitError(String code) {
+    ScriptOutcome outcome = engine.runHere(code, fixture.run("allocation").bot);
+    assertThat(outcome.error()).as("outcome of %s", code).isNotNull();
+    assertThat(outcome.error().type()).as("error of %s: %s", code, outcome.error().message()).isEqualTo("limit");
+    assertThat(outcome.error().message()).as("%s", code).contains("script.memory.mb");
+  }
+
+  @Test
+  void shouldKeepTypedArraysAsTheyWereUnderTheBudget() {
+    ScriptFixture.Run run = fixture.run("typed");
+    ScriptOutcome outcome = engine.runHere("""
+      var a = new Float64Array(1000); a[1] = 2.5;
+      var shared = new Int16Array(new ArrayBuffer(16), 4, 2);
+      var notNew; try { Float64Array(3); } catch (e) { notNew = e.name; }
+      botContext.sendMessage([a.length, a[1], a instanceof Float64Array, a.constructor === Float64Array,
+        Float64Array.prototype.constructor === Float64Array, Float64Array.BYTES_PER_ELEMENT, Float64Array.name,
+        Float64Array.length, Float64Array.from([1, 2]).length, Float64Array.of(7)[0], ArrayBuffer.isView(a),
+        Object.getPrototypeOf(Float64Array) === Object.getPrototypeOf(Int8Array), shared.length,
+        new DataView(new ArrayBuffer(16)).byteLength, new Uint8Array([1, 2, 3]).slice(1).join('-'), notNew].join());""",
+      run.bot);
+    assertThat(outcome.ok()).as("%s", outcome.error()).isTrue();
+    assertThat(run.transcript.eventsAsJson().getJsonObject(0).getString("text"))
+      .isEqualTo("1000,2.5,true,true,true,8,Float64Array,3,2,7,true,true,2,16,2-3,TypeError");
+  }
+}
