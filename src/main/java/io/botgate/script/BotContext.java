@@ -132,7 +132,7 @@ public final class BotContext {
     try {
       scope.setVariable(name, value, session);
     } catch (SessionLimitExceeded e) {
-      throw new EvaluatorException(e.getMessage());
+      throw new EvaluatorException(ScriptText.bounded(e.getMessage(), ScriptText.MAX_ERROR));
     }
     if (changes == null) {
       changes = new JsonObject();
@@ -140,7 +140,8 @@ public final class BotContext {
     changes.put(name, value);
     String where = session ? "session" : "request";
     String shown = preview(value);
-    JsonObject data = new JsonObject().put("name", name).put("scope", where);
+    String shownName = ScriptText.bounded(name, ScriptText.MAX_QUOTED);
+    JsonObject data = new JsonObject().put("name", shownName).put("scope", where);
     long bytes = HeldBytes.of(value);
     if (bytes <= MAX_EVENT_VALUE_BYTES) {
       data.put("value", value);
@@ -148,7 +149,7 @@ public final class BotContext {
       // A loop rewriting a large value would otherwise keep a copy per event in the request's transcript.
       data.put("value", shown).put("valueBytes", bytes);
     }
-    transcript.event(DebugEvent.VARIABLE, "debug", name + " = " + shown + " (" + where + ")", data);
+    transcript.event(DebugEvent.VARIABLE, "debug", shownName + " = " + shown + " (" + where + ")", data);
   }
 
   String getEnvVariable(String name) {
@@ -156,11 +157,11 @@ public final class BotContext {
   }
 
   void printDebugMessage(String text) {
-    transcript.debug(text);
+    transcript.debug(ScriptText.bounded(text, ScriptText.MAX_MESSAGE));
   }
 
   void sendMessage(String text) {
-    transcript.message(new JsonObject().put("text", text));
+    transcript.message(new JsonObject().put("text", ScriptText.bounded(text, ScriptText.MAX_MESSAGE)));
   }
 
   void sendMessageWithQuickReplies(String text, List<String> replies) {
@@ -171,13 +172,15 @@ public final class BotContext {
     }
     for (String reply : replies) {
       if (reply.length() > MAX_QUICK_REPLY_TITLE) {
-        transcript.error("sendMessageWithQuickReplies: the quick reply '" + reply + "' is " + reply.length()
+        transcript.error("sendMessageWithQuickReplies: the quick reply '" + ScriptText.bounded(reply, ScriptText.MAX_QUOTED)
+          + "' is " + reply.length()
           + " characters, CB allows at most " + MAX_QUICK_REPLY_TITLE + "; the message was not sent",
           new JsonObject().put("script", scriptName));
         return;
       }
     }
-    transcript.message(new JsonObject().put("text", text).put("quickReplies", new JsonArray(List.copyOf(replies))));
+    transcript.message(new JsonObject().put("text", ScriptText.bounded(text, ScriptText.MAX_MESSAGE))
+      .put("quickReplies", new JsonArray(List.copyOf(replies))));
   }
 
   String getConversationId() {
@@ -189,6 +192,9 @@ public final class BotContext {
   }
 
   void logCustomEvent(String userMessage, String eventName, String detail) {
+    userMessage = ScriptText.bounded(userMessage, ScriptText.MAX_MESSAGE);
+    eventName = ScriptText.bounded(eventName, ScriptText.MAX_QUOTED);
+    detail = ScriptText.bounded(detail, ScriptText.MAX_MESSAGE);
     transcript.event(DebugEvent.DEBUG, "info", "custom event '" + eventName + "'" + (detail == null ? "" : ": " + detail),
       new JsonObject().put("customEvent", eventName).put("userMessage", userMessage).put("detail", detail));
   }
@@ -223,14 +229,15 @@ public final class BotContext {
 
   synchronized void setTriggerNextMessage(String interaction) {
     next = interaction;
-    transcript.event(DebugEvent.DEBUG, "debug", "next interaction: " + interaction,
-      new JsonObject().put("script", scriptName).put("next", interaction));
+    String shown = ScriptText.bounded(interaction, ScriptText.MAX_QUOTED);
+    transcript.event(DebugEvent.DEBUG, "debug", "next interaction: " + shown,
+      new JsonObject().put("script", scriptName).put("next", shown));
   }
 
   synchronized void setMessageDelay(Object ms) {
     double value = ms instanceof Number n ? n.doubleValue() : parse(String.valueOf(ms));
     if (!(value >= 0) || Double.isInfinite(value)) {
-      transcript.warning("setMessageDelay(" + ms + "): the delay must be a number of milliseconds, 0 or more; "
+      transcript.warning("setMessageDelay(" + ScriptText.bounded(String.valueOf(ms), ScriptText.MAX_QUOTED) + "): the delay must be a number of milliseconds, 0 or more; "
         + "it was ignored", new JsonObject().put("script", scriptName));
       return;
     }
@@ -269,6 +276,7 @@ public final class BotContext {
 
   /** Reports a Context Service write: true when done, else false with a warning saying why. */
   boolean reported(String function, String namespace, ContextStore.Outcome outcome) {
+    namespace = ScriptText.bounded(namespace, ScriptText.MAX_QUOTED);
     JsonObject data = new JsonObject().put("script", scriptName).put("function", function).put("namespace", namespace)
       .put("outcome", outcome.name());
     switch (outcome) {

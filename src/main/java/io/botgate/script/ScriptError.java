@@ -8,6 +8,11 @@ import io.vertx.core.json.JsonObject;
  */
 public record ScriptError(String type, String message, String script, int line, int column) {
 
+  /** The message is cut at {@link ScriptText#MAX_ERROR} characters: a script may throw a string of millions. */
+  public ScriptError {
+    message = ScriptText.bounded(message, ScriptText.MAX_ERROR);
+  }
+
   public JsonObject toJson() {
     JsonObject json = new JsonObject().put("type", type).put("message", message).put("script", script);
     if (line > 0) {

@@ -94,6 +94,20 @@ class ScriptPoolHttpTest {
   }
 
   @Test
+  void shouldAnswerHugeScriptTextsCutToABoundedAnswer() {
+    for (String code : List.of("botContext.printDebugMessage('x'.repeat(4194304))",
+      "botContext.sendMessage('x'.repeat(4194304))", "throw 'x'.repeat(4194304)",
+      "botContext.setBotVariable('x'.repeat(4194304), 1)")) {
+      io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer> answer = result(gw.http.post(gw.gateway.port(),
+        "127.0.0.1", "/api/sessions/texts/scripts").sendJsonObject(new JsonObject().put("code", code)));
+      assertThat(answer.statusCode()).as("status of %s: %s", code, answer.bodyAsString()).isEqualTo(200);
+      assertThat(answer.body().length()).as("answer of %s", code).isLessThan(1 << 20);
+      assertThat(answer.bodyAsString()).as("answer of %s", code).contains(" characters cut)");
+    }
+    gw.assertHealthy();
+  }
+
+  @Test
   void shouldRefuseAScriptOverTheSourceBoundWithALimitError() {
     JsonObject answer = script("too-big", "var x = 1;\n".repeat(30_000));
     assertThat(answer.getJsonObject("error").getString("type")).isEqualTo("limit");
