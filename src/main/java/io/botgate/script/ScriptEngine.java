@@ -192,10 +192,10 @@ public final class ScriptEngine {
         micros(start));
     } catch (EvaluatorException e) {
       boolean syntax = e.getScriptStack().length == 0;
-      String message = e.details().startsWith("Exceeded maximum stack depth")
-        ? "stack depth limit exceeded (" + e.details() + ")" : e.details();
-      return new ScriptOutcome(new ScriptError(syntax ? "syntax" : "runtime", message, name, e.lineNumber(),
-        e.columnNumber()), false, micros(start));
+      boolean tooDeep = e.details().startsWith("Exceeded maximum stack depth");
+      String message = tooDeep ? "stack depth limit exceeded (" + e.details() + ")" : e.details();
+      return new ScriptOutcome(new ScriptError(tooDeep ? "limit" : syntax ? "syntax" : "runtime", message, name,
+        e.lineNumber(), e.columnNumber()), false, micros(start));
     } catch (EcmaError e) {
       return new ScriptOutcome(new ScriptError(NativeGuards.refused(e) ? "limit" : "runtime", e.getName() + ": "
         + missingFunction(e.getErrorMessage(), bot.missing()), name,

@@ -70,6 +70,18 @@ class ScriptLimitsTest {
     assertThat(next.transcript.eventsAsJson().getJsonObject(0).getString("text")).isEqualTo("still fine 2");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {
+    "function r() { return r() + 1; } r();",
+    "function r(n) { return n + r(n + 1); } r(0);",
+    "var o = {get x() { return this.x; }}; o.x;"
+  })
+  void shouldReportRecursionPastTheStackDepthAsALimitError(String code) {
+    ScriptOutcome outcome = engine.runHere(code, fixture.run("deep").bot);
+    assertThat(outcome.error().type()).as("error of %s: %s", code, outcome.error().message()).isEqualTo("limit");
+    assertThat(outcome.error().message()).contains("stack depth limit exceeded");
+  }
+
   @Test
   void shouldStopAnEndlessLoopOnceItHasUsedItsCpuTime() {
     ScriptFixture.Run run = fixture.run("cpu");
