@@ -290,6 +290,13 @@ public final class BotContext {
     return outcome == ContextStore.Outcome.DONE;
   }
 
+  /** Refuses a call with a warning saying why: false, what the call returns for nothing done. */
+  boolean refused(String function, String why) {
+    transcript.warning(function + ": " + ScriptText.bounded(why, ScriptText.MAX_QUOTED) + "; nothing was done",
+      new JsonObject().put("script", scriptName).put("function", function));
+    return false;
+  }
+
   private static String preview(Object value) {
     if (value instanceof String s && s.length() > 200) {
       return "\"" + s.substring(0, 200) + "…";

@@ -109,9 +109,17 @@ final class BotContextObject extends ScriptableObject {
       BotContext bot = current(cx);
       ContextStore store = bot.contextStore("registerContextNamespace");
       Object ttl = arg(a, 1);
-      Long seconds = ttl == null || ttl instanceof Undefined ? null : (long) Context.toNumber(ttl);
-      return store != null && bot.reported("registerContextNamespace", text(a, 0),
-        store.registerNamespace(text(a, 0), seconds));
+      String namespace = text(a, 0);
+      double seconds = ttl == null || ttl instanceof Undefined ? 0
+        : ttl instanceof CharSequence given && given.toString().isBlank() ? Double.NaN : Context.toNumber(ttl);
+      if (store != null && (namespace.isBlank() || !(seconds >= 0 && seconds == Math.floor(seconds)
+        && !Double.isInfinite(seconds)))) {
+        // as PUT /api/context/namespaces/{ns} refuses them: -1 would have registered data that expires at once
+        return bot.refused("registerContextNamespace", namespace.isBlank() ? "the namespace is blank"
+          : "ttlSeconds must be whole seconds, 0 or more (or absent, for no expiry), got " + JsValues.text(ttl));
+      }
+      return store != null && bot.reported("registerContextNamespace", namespace,
+        store.registerNamespace(namespace, ttl == null || ttl instanceof Undefined ? null : (long) seconds));
     });
     define(scope, "deleteContextNamespace", 1, (cx, s, t, a) -> {
       ContextStore store = current(cx).contextStore("deleteContextNamespace");

@@ -143,6 +143,18 @@ class CbFunctionsTest {
   }
 
   @Test
+  void shouldRefuseANamespaceTtlThatTheHttpApiRefusesToo() {
+    Ran ran = run("bad-ttl", null, """
+      var r = botContext.registerContextNamespace;
+      botContext.printDebugMessage([r('t1', -1), r('t2', ''), r('t3', 1.5), r('t4', 'soon'), r('', 60), r('t5', null),
+        r('t6', 0), r('t7', '30')].join());
+      """);
+
+    assertThat(ran.debug).containsExactly("false,false,false,false,false,true,true,true");
+    assertThat(store.namespaces()).containsOnlyKeys("t5", "t6", "t7");
+  }
+
+  @Test
   void shouldForgetDataOnceTheNamespacesTtlHasPassed() {
     run("ttl", null, "botContext.registerContextNamespace('brief', 2); botContext.setGlobalContextData('brief', 'k', 'v');");
     now.addAndGet(1_999);
