@@ -89,6 +89,14 @@ final class NativeGuards {
         guard(ctor, name + ".", "from", (cx, self, args) -> sourceLength("from", args, 0));
       }
     }
+    if (scope.get("Int8Array", scope) instanceof Function int8
+      && int8.get("prototype", int8) instanceof Scriptable int8s
+      && int8s.getPrototype() instanceof ScriptableObject typedArrays) {
+      // %TypedArray%.prototype: its string builders make up to 25 characters per element in one native step
+      for (String name : List.of("join", "toString", "toLocaleString")) {
+        guard(typedArrays, "TypedArray.prototype.", name, (cx, self, args) -> arrayLength(name, self));
+      }
+    }
     for (String name : ALLOCATORS) {
       guardAllocator(name);
     }

@@ -50,6 +50,16 @@ class AllocationLimitsTest {
     assertThat(outcome.error().message()).as("%s", code).contains("script.memory.mb");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"new Int8Array(6e7).join(',');", "String(new Float64Array(2e6));",
+    "new Uint8Array(2e6).toLocaleString();"})
+  void shouldRefuseToJoinATypedArrayLongerThanTheArrayLimit(String code) {
+    ScriptOutcome outcome = engine.runHere(code, fixture.run("typed-join").bot);
+    assertThat(outcome.error()).as("outcome of %s", code).isNotNull();
+    assertThat(outcome.error().type()).as("error of %s: %s", code, outcome.error().message()).isEqualTo("limit");
+    assertThat(outcome.error().message()).as("%s", code).contains("262144 elements");
+  }
+
   @Test
   void shouldKeepTypedArraysAsTheyWereUnderTheBudget() {
     ScriptFixture.Run run = fixture.run("typed");
