@@ -69,7 +69,6 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -292,7 +291,9 @@ public final class BotgateVerticle extends VerticleBase {
       : passThrough.inFront(router, request -> hosts.allows(request) && origins.allows(request));
 
     HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(config.integer("http.port"))
-      .setIdleTimeout(idleTimeoutSeconds(config)).setIdleTimeoutUnit(TimeUnit.SECONDS)
+      // HTTP/1.1 only: with clear-text HTTP/2 on, Vert.x knows a connection only once its first bytes have come,
+      // and a client sending nothing would escape http.idleTimeoutSeconds (IdleConnections)
+      .setHttp2ClearTextEnabled(false)
       .setCompressionSupported(true)
       .setMaxWebSocketFrameSize(config.integer("console.frame.bytes"))
       .setMaxWebSocketMessageSize(config.integer("console.frame.bytes"))
@@ -305,7 +306,7 @@ public final class BotgateVerticle extends VerticleBase {
     }
     return (clusterEvents == null ? Future.succeededFuture() : clusterEvents.start())
       .compose(v -> HttpServerVerticle.deploy(vertx, requests, options, config.integer("http.instances"),
-        config.integer("shutdown.graceSeconds")))
+        config.integer("shutdown.graceSeconds"), idleTimeoutSeconds(config) * 1000L))
       .compose(bound -> {
         servers = bound;
         port = bound.port();
@@ -343,19 +344,13 @@ public final class BotgateVerticle extends VerticleBase {
   }
 
   /**
-   * {@code http.idleTimeoutSeconds}, checked: Vert.x offers no deadline for a request's head or body, so a
-   * connection that stops sending is closed once it has been idle (no byte either way) this long. A console
-   * stays open through its heartbeats, which must therefore come more often.
+   * {@code http.idleTimeoutSeconds}, checked: how long a connection may hold its socket without a request for
+   * the gateway to answer (see {@link IdleConnections}).
    */
   private static int idleTimeoutSeconds(GatewayConfig config) {
     int seconds = config.integer("http.idleTimeoutSeconds");
     if (seconds < 0) {
       throw new IllegalArgumentException("http.idleTimeoutSeconds: " + seconds + " must be 0 (never) or more");
-    }
-    if (seconds > 0 && config.integer("console.heartbeat.seconds") >= seconds) {
-      LOG.warn("console.heartbeat.seconds (" + config.integer("console.heartbeat.seconds") + ") is not below "
-        + "http.idleTimeoutSeconds (" + seconds + "): a console with nothing to show will be closed while idle "
-        + "and reconnect; lower the heartbeat or raise the timeout");
     }
     return seconds;
   }

@@ -24,22 +24,29 @@ final class HttpServerVerticle extends VerticleBase {
   private final Handler<HttpServerRequest> router;
   private final HttpServerOptions options;
   private final long graceSeconds;
+  private final long idleTimeoutMs;
   private HttpServer server;
+  private IdleConnections idle;
 
-  private HttpServerVerticle(Handler<HttpServerRequest> router, HttpServerOptions options, long graceSeconds) {
+  private HttpServerVerticle(Handler<HttpServerRequest> router, HttpServerOptions options, long graceSeconds,
+                             long idleTimeoutMs) {
     this.router = router;
     this.options = options;
     this.graceSeconds = graceSeconds;
+    this.idleTimeoutMs = idleTimeoutMs;
   }
 
   @Override
   public Future<?> start() {
     server = vertx.createHttpServer(options);
-    return server.requestHandler(router).invalidRequestHandler(HttpErrors.invalidRequests(options)).listen();
+    idle = new IdleConnections(vertx, idleTimeoutMs);
+    return server.connectionHandler(idle::opened).requestHandler(idle.around(router))
+      .invalidRequestHandler(HttpErrors.invalidRequests(options)).listen();
   }
 
   @Override
   public Future<?> stop() {
+    idle.stop();
     return server.shutdown(graceSeconds, TimeUnit.SECONDS);
   }
 
@@ -50,17 +57,20 @@ final class HttpServerVerticle extends VerticleBase {
     }
   }
 
-  /** Deploys {@code instances} servers on one port. */
+  /**
+   * Deploys {@code instances} servers on one port; each closes the connections that hold a socket without a
+   * request to answer for {@code idleTimeoutMs} ({@link IdleConnections}; 0: never).
+   */
   static Future<Servers> deploy(Vertx vertx, Handler<HttpServerRequest> router, HttpServerOptions options, int instances,
-                                long graceSeconds) {
+                                long graceSeconds, long idleTimeoutMs) {
     // Port 0 would give each instance its own random port; a negative port makes Vert.x share one.
     HttpServerOptions shared = new HttpServerOptions(options).setPort(options.getPort() == 0 ? -1 : options.getPort());
-    HttpServerVerticle first = new HttpServerVerticle(router, shared, graceSeconds);
+    HttpServerVerticle first = new HttpServerVerticle(router, shared, graceSeconds, idleTimeoutMs);
     List<String> ids = new ArrayList<>();
     return vertx.deployVerticle(first).compose(id -> {
       ids.add(id);
       return instances <= 1 ? Future.succeededFuture() :
-        vertx.deployVerticle(() -> new HttpServerVerticle(router, shared, graceSeconds),
+        vertx.deployVerticle(() -> new HttpServerVerticle(router, shared, graceSeconds, idleTimeoutMs),
           new DeploymentOptions().setInstances(instances - 1)).andThen(more -> ids.add(more.result()));
     }).map(done -> new Servers(first.server.actualPort(), List.copyOf(ids)));
   }

@@ -23,9 +23,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Connections that stop sending: a client that never finishes its request, or sends nothing, is closed once
- * idle for {@code http.idleTimeoutSeconds}, while requests that complete and a console kept open by its
- * heartbeats are served as before.
+ * Connections that hold a socket without a request to answer: a client that never finishes its request, sends
+ * nothing, or goes silent after its answer is closed after {@code http.idleTimeoutSeconds}, while a request
+ * waiting on a slow upstream for longer than that, and a console, are served as before.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(60)
@@ -65,6 +65,28 @@ class IdleConnectionsTest {
 
     await().atMost(Duration.ofSeconds(30)).until(() -> stalled.stream().allMatch(AtomicBoolean::get));
     gw.assertHealthy();
+  }
+
+  @Test
+  void shouldCloseAConnectionSilentAfterItsAnswer() {
+    List<String> read = new CopyOnWriteArrayList<>();
+    AtomicBoolean closed = new AtomicBoolean();
+    NetSocket socket = result(tcp.connect(gw.gateway.port(), "127.0.0.1"));
+    socket.handler(b -> read.add(b.toString())).closeHandler(v -> closed.set(true));
+    socket.write("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n");
+
+    await().atMost(Duration.ofSeconds(30)).untilTrue(closed);
+    assertThat(String.join("", read)).startsWith("HTTP/1.1 200");
+  }
+
+  @Test
+  void shouldNotCutARequestWaitingOnAnUpstreamLongerThanTheTimeout() {
+    JsonObject slow = new JsonObject().put("name", "slowIdle").put("method", "GET").put("url", "stub:/slow/5000")
+      .put("retries", 0).put("timeoutMs", 20_000);
+
+    JsonObject report = result(gw.declareAndExecute("idle-slow", slow, null));
+
+    assertThat(report.getJsonObject("result").getString("statusCode")).isEqualTo("200");
   }
 
   @Test

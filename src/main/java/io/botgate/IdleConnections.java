@@ -1,0 +1,115 @@
+package io.botgate;
+
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * Closes the connections of one HTTP server that hold a socket without giving the gateway a request to
+ * answer for longer than {@code http.idleTimeoutSeconds}: nothing sent since connecting, a request whose head
+ * or body has not all come, or no new request since the last answer. A request the gateway is answering is
+ * never cut (its integration's {@code timeoutMs} or the pass-through's deadline bounds it), nor a WebSocket
+ * (the console's heartbeats and limits govern it). Vert.x's own idle timeout counts bytes, not requests: it
+ * would also cut an execution waiting on a slow upstream.
+ * <p>
+ * Confined to the server's event loop: its connections and requests are handled there, and so is the sweep.
+ * The server speaks HTTP/1.1 (no clear-text HTTP/2, whose connections Vert.x reports only once their first
+ * bytes have come); an HTTP/2 connection, whose streams overlap, would be left alone.
+ */
+final class IdleConnections {
+
+  private final Vertx vertx;
+  private final long timeoutMs;
+  private final Map<HttpConnection, Watched> watched = new HashMap<>();
+  private long sweeper = -1;
+
+  /** @param timeoutMs how long a connection may hold its socket without a request being answered; 0: forever */
+  IdleConnections(Vertx vertx, long timeoutMs) {
+    this.vertx = vertx;
+    this.timeoutMs = timeoutMs;
+  }
+
+  /** What a connection is doing: its latest request (null before the first) and since when. */
+  private static final class Watched {
+    HttpServerRequest request;
+    long since;
+    /** When the sweep first saw the latest request answered, 0 before. */
+    long answeredAt;
+
+    Watched(long since) {
+      this.since = since;
+    }
+  }
+
+  /** Starts watching a connection as it opens. */
+  void opened(HttpConnection connection) {
+    if (timeoutMs <= 0) {
+      return;
+    }
+    watched.put(connection, new Watched(System.currentTimeMillis()));
+    connection.closeHandler(v -> watched.remove(connection));
+    if (sweeper < 0) {
+      sweeper = vertx.setPeriodic(Math.max(100, timeoutMs / 4), id -> sweep());
+    }
+  }
+
+  /** {@code requests}, noting each request's start on its connection. */
+  Handler<HttpServerRequest> around(Handler<HttpServerRequest> requests) {
+    if (timeoutMs <= 0) {
+      return requests;
+    }
+    return request -> {
+      Watched w = watched.get(request.connection());
+      if (w != null) {
+        if (request.version() == HttpVersion.HTTP_2 || request.headers().contains(HttpHeaders.UPGRADE)) {
+          watched.remove(request.connection()); // streams overlap; a WebSocket is the console's to govern
+        } else {
+          w.request = request;
+          w.since = System.currentTimeMillis();
+          w.answeredAt = 0;
+        }
+      }
+      requests.handle(request);
+    };
+  }
+
+  void stop() {
+    if (sweeper >= 0) {
+      vertx.cancelTimer(sweeper);
+    }
+  }
+
+  private void sweep() {
+    long now = System.currentTimeMillis();
+    for (Iterator<Map.Entry<HttpConnection, Watched>> it = watched.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<HttpConnection, Watched> e = it.next();
+      long idleSince = idleSince(e.getValue(), now);
+      if (idleSince > 0 && now - idleSince >= timeoutMs) {
+        it.remove();
+        e.getKey().close();
+      }
+    }
+  }
+
+  /** Since when the connection has held its socket without a request being answered; 0: one is. */
+  private static long idleSince(Watched w, long now) {
+    HttpServerRequest request = w.request;
+    if (request == null || !request.isEnded()) {
+      return w.since; // nothing asked yet, or the request has not all come
+    }
+    if (!request.response().ended() && !request.response().closed()) {
+      return 0; // being answered
+    }
+    if (w.answeredAt == 0) {
+      w.answeredAt = now;
+    }
+    return w.answeredAt;
+  }
+}
