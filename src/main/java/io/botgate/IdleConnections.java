@@ -42,6 +42,8 @@ final class IdleConnections {
     long since;
     /** When the sweep first saw the latest request answered, 0 before. */
     long answeredAt;
+    /** The latest request asked for an upgrade: once it succeeds, the WebSocket is the console's to govern. */
+    boolean upgrade;
 
     Watched(long since) {
       this.since = since;
@@ -68,12 +70,13 @@ final class IdleConnections {
     return request -> {
       Watched w = watched.get(request.connection());
       if (w != null) {
-        if (request.version() == HttpVersion.HTTP_2 || request.headers().contains(HttpHeaders.UPGRADE)) {
-          watched.remove(request.connection()); // streams overlap; a WebSocket is the console's to govern
+        if (request.version() == HttpVersion.HTTP_2) {
+          watched.remove(request.connection()); // streams overlap
         } else {
           w.request = request;
           w.since = System.currentTimeMillis();
           w.answeredAt = 0;
+          w.upgrade = request.headers().contains(HttpHeaders.UPGRADE);
         }
       }
       requests.handle(request);
@@ -101,6 +104,9 @@ final class IdleConnections {
   /** Since when the connection has held its socket without a request being answered; 0: one is. */
   private static long idleSince(Watched w, long now) {
     HttpServerRequest request = w.request;
+    if (w.upgrade && request.isEnded() && (!request.response().ended() || request.response().getStatusCode() == 101)) {
+      return 0; // a WebSocket, or its handshake (an upgrade refused is answered, and then counts as any answer)
+    }
     if (request == null || !request.isEnded()) {
       return w.since; // nothing asked yet, or the request has not all come
     }

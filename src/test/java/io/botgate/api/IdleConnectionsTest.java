@@ -68,12 +68,12 @@ class IdleConnectionsTest {
   }
 
   @Test
-  void shouldCloseAConnectionSilentAfterItsAnswer() {
+  void shouldCloseAConnectionSilentAfterItsAnswerEvenIfItAskedForAnUpgrade() {
     List<String> read = new CopyOnWriteArrayList<>();
     AtomicBoolean closed = new AtomicBoolean();
     NetSocket socket = result(tcp.connect(gw.gateway.port(), "127.0.0.1"));
     socket.handler(b -> read.add(b.toString())).closeHandler(v -> closed.set(true));
-    socket.write("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    socket.write("GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n");
 
     await().atMost(Duration.ofSeconds(30)).untilTrue(closed);
     assertThat(String.join("", read)).startsWith("HTTP/1.1 200");
