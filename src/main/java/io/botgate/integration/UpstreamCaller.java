@@ -5,6 +5,7 @@ import io.botgate.PerEventLoop;
 import io.botgate.events.SecretMask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -73,8 +74,8 @@ final class UpstreamCaller {
   /**
    * A rendered request made ready for its mode: its URL rewritten ({@code upstream.rewrite}), and when it goes
    * to the network its credential obtained and applied ({@code refused} says why not: "460", or "504" when the
-   * deadline passed first). {@code deadline} (epoch ms) is the call's overall deadline, which began before the
-   * credential was obtained.
+   * deadline passed first). {@code deadline} (epoch ms) is the call's overall deadline when it began
+   * while the credential was being obtained; 0 when nothing was waited for (it begins with the call).
    */
   record Prepared(RenderedRequest request, UpstreamMode mode, CredentialGrant grant, UpstreamResponse refused,
                   long deadline) {
@@ -93,22 +94,31 @@ final class UpstreamCaller {
   Future<Prepared> prepare(IntegrationDefinition definition, RenderedRequest rendered) {
     UpstreamMode mode = modeOf(definition);
     RenderedRequest request = options.rewrite(rendered);
-    long deadline = System.currentTimeMillis() + definition.timeoutMs();
     if (mode == UpstreamMode.MOCK || definition.credential() == null) {
-      return Future.succeededFuture(new Prepared(request, mode, null, null, deadline));
+      return Future.succeededFuture(new Prepared(request, mode, null, null, 0));
     }
+    Future<CredentialGrant> obtained = credentials.obtain(definition.credential());
+    if (obtained.isComplete()) { // a token at hand (the usual case): no wait, no deadline of its own
+      return Future.succeededFuture(prepared(definition, request, mode, obtained, 0));
+    }
+    long deadline = System.currentTimeMillis() + definition.timeoutMs();
     Promise<Prepared> ready = Promise.promise();
     Deadline timer = Deadline.start(vertx, definition.timeoutMs(), () -> ready.tryComplete(new Prepared(request, mode,
       null, UpstreamResponse.failure("504", "no answer within the deadline of " + definition.timeoutMs()
         + " ms (credential '" + definition.credential() + "' was still being obtained)", 0), deadline)));
-    credentials.obtain(definition.credential()).onComplete(done -> {
+    obtained.onComplete(done -> {
       timer.cancel();
-      ready.tryComplete(done.succeeded()
-        ? new Prepared(request.with(done.result()), mode, done.result(), null, deadline)
-        : new Prepared(request, mode, null, UpstreamResponse.failure(UpstreamResponse.CREDENTIAL_UNAVAILABLE,
-          unavailable(definition, done.cause()), 0), deadline));
+      ready.tryComplete(prepared(definition, request, mode, done, deadline));
     });
     return ready.future();
+  }
+
+  private static Prepared prepared(IntegrationDefinition definition, RenderedRequest request, UpstreamMode mode,
+                                   AsyncResult<CredentialGrant> done, long deadline) {
+    return done.succeeded()
+      ? new Prepared(request.with(done.result()), mode, done.result(), null, deadline)
+      : new Prepared(request, mode, null, UpstreamResponse.failure(UpstreamResponse.CREDENTIAL_UNAVAILABLE,
+        unavailable(definition, done.cause()), 0), deadline);
   }
 
   /** Why a credential could not be had, naming it and never quoting its secret. */
@@ -218,7 +228,7 @@ final class UpstreamCaller {
 
   /** As {@link #call(IntegrationDefinition, RenderedRequest)}, noting each attempt and the answer in {@code trace}. */
   Future<UpstreamResponse> call(IntegrationDefinition definition, RenderedRequest request, ExchangeTrace trace) {
-    return new Call(definition, request, trace, null, System.currentTimeMillis() + definition.timeoutMs()).start();
+    return new Call(definition, request, trace, null, 0).start();
   }
 
   void close() {
@@ -232,6 +242,8 @@ final class UpstreamCaller {
     private RenderedRequest request;
     private final ExchangeTrace trace;
     private final long deadline;
+    /** The deadline begins with the call: nothing was waited for before it. */
+    private final boolean fullLength;
     private final Promise<UpstreamResponse> outcome = Promise.promise();
     private final String origin;
     private CredentialGrant grant;
@@ -240,7 +252,10 @@ final class UpstreamCaller {
     /** The body of the hop on the wire: cut at the deadline, so no request outlives its call. */
     private BoundedBody inFlight;
 
-    /** {@code deadline} (epoch ms) may have begun before the call: when its credential was being obtained. */
+    /**
+     * {@code deadline} (epoch ms) began before the call when its credential had to be waited for; 0: it begins
+     * now, {@code timeoutMs} long.
+     */
     Call(IntegrationDefinition definition, RenderedRequest request, ExchangeTrace trace, CredentialGrant grant,
          long deadline) {
       this.definition = definition;
@@ -248,12 +263,17 @@ final class UpstreamCaller {
       this.trace = trace;
       this.grant = grant;
       this.origin = DefinitionMask.target(request.url());
-      this.deadline = deadline;
+      this.fullLength = deadline == 0;
+      this.deadline = fullLength ? System.currentTimeMillis() + definition.timeoutMs() : deadline;
     }
 
-    /** Sets the deadline ({@link Deadline}: kept with its event loop's others) and makes the first attempt. */
+    /**
+     * Sets the deadline ({@link Deadline}: kept with its event loop's others, in a list per length, so the
+     * usual call arms the integration's own {@code timeoutMs}) and makes the first attempt.
+     */
     Future<UpstreamResponse> start() {
-      Deadline timer = Deadline.start(vertx, Math.max(0, deadline - System.currentTimeMillis()), this::expire);
+      long length = fullLength ? definition.timeoutMs() : Math.max(0, deadline - System.currentTimeMillis());
+      Deadline timer = Deadline.start(vertx, length, this::expire);
       outcome.future().onComplete(done -> timer.cancel());
       attempt();
       return outcome.future();
