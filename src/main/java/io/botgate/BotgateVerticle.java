@@ -310,13 +310,13 @@ public final class BotgateVerticle extends VerticleBase {
       .compose(bound -> {
         servers = bound;
         port = bound.port();
-        return new EventBusApi(executor, sessions, scripts).register(vertx.eventBus());
+        return new EventBusApi(executor, sessions, scripts, stream.secrets()).register(vertx.eventBus());
       })
       .compose(v -> bridge == null ? Future.succeededFuture() : bridge.start())
       .onSuccess(v -> {
         String selfHost = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
         baseUrl = "http://" + (selfHost.contains(":") ? "[" + selfHost + "]" : selfHost) + ":" + port;
-        guard.own(selfHost, port, demo ? DemoFaq.PREFIX : null);
+        guard.own(selfHost, port, demo ? DemoFaq.PREFIX : null, !selfHost.equals(host));
         // The script sandbox (about 0.2 s of CPU), built a moment after listening so that the first answers do
         // not share the CPU with it; a script that comes sooner starts the build itself and waits for it.
         vertx.setTimer(SANDBOX_DELAY_MS, t -> engine.prepare().whenComplete((sandbox, failure) -> {

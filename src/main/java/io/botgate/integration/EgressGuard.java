@@ -44,13 +44,21 @@ public final class EgressGuard {
    * integration calling itself would run without end. With an open path the address is allowed for it.
    */
   public void own(String host, int port, String openPath) {
+    own(host, port, openPath, false);
+  }
+
+  /**
+   * As {@link #own(String, int, String)}; {@code everyInterface}: the gateway listens on every interface
+   * (0.0.0.0 or ::), so a call to any of the machine's own addresses on its port reaches it too.
+   */
+  public void own(String host, int port, String openPath, boolean everyInterface) {
     InetAddress bound;
     try {
       bound = InetAddress.getByName(stripBrackets(host)); // an address literal: no look-up
     } catch (UnknownHostException e) {
       throw new IllegalArgumentException("the gateway's own address '" + host + "' is not an address", e);
     }
-    own = new Own(bound, port, openPath);
+    own = new Own(bound, port, openPath, everyInterface);
     if (openPath != null) {
       hosts.add(stripBrackets(host).toLowerCase(Locale.ROOT) + ":" + port);
     }
@@ -65,7 +73,8 @@ public final class EgressGuard {
   public Blocked ownRefusal(InetAddress address, int port, String rawPath) {
     Own self = own;
     if (self == null || port != self.port()
-      || !(address.isLoopbackAddress() || address.isAnyLocalAddress() || address.equals(self.bound()))) {
+      || !(address.isLoopbackAddress() || address.isAnyLocalAddress() || address.equals(self.bound())
+        || self.everyInterface() && local(address))) {
       return null;
     }
     String path = rawPath == null || rawPath.isEmpty() ? "/" : rawPath;
@@ -94,6 +103,21 @@ public final class EgressGuard {
     }
   }
 
+  /** Whether {@code address} is one of this machine's (looked up only for a call on the gateway's own port). */
+  private static boolean local(InetAddress address) {
+    try {
+      return java.net.NetworkInterface.getByInetAddress(address) != null;
+    } catch (java.net.SocketException e) {
+      return false;
+    }
+  }
+
+  /** Whether {@code port} is the gateway's own: a call on another port never reaches it. */
+  public boolean ownPort(int port) {
+    Own self = own;
+    return self != null && port == self.port();
+  }
+
   private static boolean plain(String path) {
     for (int i = 0; i < path.length(); i++) {
       char c = path.charAt(i);
@@ -104,7 +128,7 @@ public final class EgressGuard {
     return true;
   }
 
-  private record Own(InetAddress bound, int port, String openPath) {
+  private record Own(InetAddress bound, int port, String openPath, boolean everyInterface) {
   }
 
   /** Blocked: the message says which address and how to allow it. */

@@ -368,8 +368,8 @@ final class PassThroughInterceptor implements ProxyInterceptor {
 
   /** The guard's refusal of a call that reached the gateway itself outside its demo path, judged by the address connected to. */
   private EgressGuard.Blocked ownRefusal(SocketAddress remote, String uri) {
-    if (remote == null || remote.hostAddress() == null) {
-      return null;
+    if (remote == null || remote.hostAddress() == null || !guard.ownPort(remote.port())) {
+      return null; // most calls: another port, so not the gateway
     }
     int query = uri.indexOf('?');
     try {
