@@ -1,6 +1,7 @@
 package io.botgate.api;
 
 import io.botgate.GatewayError;
+import io.botgate.events.KnownSecrets;
 import io.botgate.integration.ExecutionRequest;
 import io.botgate.integration.IntegrationExecutor;
 import io.botgate.script.SessionScripts;
@@ -29,11 +30,14 @@ public final class EventBusApi {
   private final IntegrationExecutor executor;
   private final SessionStore sessions;
   private final SessionScripts scripts;
+  private final KnownSecrets secrets;
 
-  public EventBusApi(IntegrationExecutor executor, SessionStore sessions, SessionScripts scripts) {
+  /** {@code secrets}: what session reads are scrubbed of, as over HTTP. */
+  public EventBusApi(IntegrationExecutor executor, SessionStore sessions, SessionScripts scripts, KnownSecrets secrets) {
     this.executor = executor;
     this.sessions = sessions;
     this.scripts = scripts;
+    this.secrets = secrets;
   }
 
   public Future<Void> register(EventBus bus) {
@@ -47,7 +51,7 @@ public final class EventBusApi {
           if (state == null) {
             throw GatewayError.notFound("unknown_session", "no session '" + id + "'");
           }
-          return state;
+          return secrets.scrub(state); // the variables may hold what an upstream echoed
         });
       })));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
