@@ -40,6 +40,13 @@ public final class KnownSecrets {
   private volatile Set<String> known = Set.of();
   /** Every form searched for, longest first; replaced whole when a value is added. */
   private volatile List<String> forms = List.of();
+  /**
+   * The forms by the hash of their first {@link #MIN_LENGTH} characters ({@link #head}), longest first in each
+   * bucket: a text is scanned once, whatever the number of values known (thousands, after months of renewed
+   * tokens), rather than once per form.
+   */
+  private volatile String[][] byHead = new String[HEADS][];
+  private static final int HEADS = 4096;
 
   public KnownSecrets() {
   }
@@ -55,6 +62,14 @@ public final class KnownSecrets {
       values.keySet().forEach(v -> all.addAll(forms(v)));
       List<String> sorted = new ArrayList<>(all);
       sorted.sort(Comparator.comparingInt(String::length).reversed());
+      String[][] heads = new String[HEADS][];
+      for (String f : sorted) {
+        int h = head(f, 0);
+        String[] bucket = heads[h];
+        heads[h] = bucket == null ? new String[] {f} : java.util.Arrays.copyOf(bucket, bucket.length + 1);
+        heads[h][heads[h].length - 1] = f;
+      }
+      byHead = heads;
       forms = List.copyOf(sorted);
       known = Set.copyOf(values.keySet());
     }
@@ -109,16 +124,44 @@ public final class KnownSecrets {
 
   /** The text with every known secret replaced by {@link SecretMask#MASK}; the same text when it holds none. */
   public String scrub(String text) {
-    List<String> known = forms;
-    if (text == null || known.isEmpty()) {
+    if (text == null || forms.isEmpty() || text.length() < MIN_LENGTH) {
       return text;
     }
-    for (String form : known) {
-      if (text.contains(form)) {
-        text = text.replace(form, SecretMask.MASK);
+    String[][] heads = byHead;
+    StringBuilder out = null;
+    int copied = 0;
+    for (int i = 0; i + MIN_LENGTH <= text.length(); ) {
+      String[] bucket = heads[head(text, i)];
+      String found = null;
+      if (bucket != null) {
+        for (String form : bucket) { // longest first: the longest form found here is masked
+          if (text.startsWith(form, i)) {
+            found = form;
+            break;
+          }
+        }
       }
+      if (found == null) {
+        i++;
+        continue;
+      }
+      if (out == null) {
+        out = new StringBuilder(text.length());
+      }
+      out.append(text, copied, i).append(SecretMask.MASK);
+      i += found.length();
+      copied = i;
     }
-    return text;
+    return out == null ? text : out.append(text, copied, text.length()).toString();
+  }
+
+  /** The bucket of the {@link #MIN_LENGTH} characters of {@code text} from {@code at}. */
+  private static int head(String text, int at) {
+    int h = 0;
+    for (int k = 0; k < MIN_LENGTH; k++) {
+      h = h * 31 + text.charAt(at + k);
+    }
+    return (h ^ h >>> 12) & (HEADS - 1);
   }
 
   /**

@@ -36,4 +36,15 @@ class KnownSecretsTest {
     assertThat(echoed.getJsonObject("headers").getString("x-api-key")).as("the kept value is not changed")
       .isEqualTo("CredTokValue4242");
   }
+
+  @Test
+  void shouldScrubTheLatestOfThousandsOfRenewedTokensAndForgetTheOldest() {
+    KnownSecrets known = new KnownSecrets();
+    for (int i = 0; i < KnownSecrets.MAX_VALUES + 100; i++) {
+      known.remember(List.of("token-" + i + "-renewed"));
+    }
+    int last = KnownSecrets.MAX_VALUES + 99;
+    assertThat(known.scrub("a token-" + last + "-renewed and token-" + (last - 1) + "-renewed; token-0-renewed"))
+      .isEqualTo("a **** and ****; token-0-renewed");
+  }
 }
