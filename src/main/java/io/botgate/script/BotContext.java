@@ -286,6 +286,8 @@ public final class BotContext {
         + "written", data);
       case FULL -> transcript.warning(function + ": context.maxBytes reached, the Context Service holds as much as "
         + "it may; nothing was written", data);
+      case INVALID -> transcript.warning(function + ": the namespace must be named and its ttlSeconds a whole number "
+        + "from 0 to " + ContextStore.MAX_TTL_SECONDS + "; nothing was changed", data);
     }
     return outcome == ContextStore.Outcome.DONE;
   }

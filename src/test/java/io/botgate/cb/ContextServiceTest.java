@@ -130,6 +130,8 @@ class ContextServiceTest {
       + "botContext.getGlobalContextData('t3', 'p')]));", null);
 
     assertThat(firstDebug(answer)).isEqualTo("[false,false,false,false,true,true,1]");
+    assertThat(answer.getJsonArray("events").encode()).as("the refusal over the maximum says why")
+      .contains("registerContextNamespace: the namespace must be named and its ttlSeconds a whole number from 0 to 315360000");
     assertThat(send(HttpMethod.GET, "/api/context/namespaces/t1/global", null).statusCode()).isEqualTo(404);
   }
 
