@@ -45,8 +45,11 @@ public final class KnownSecrets {
    * bucket: a text is scanned once, whatever the number of values known (thousands, after months of renewed
    * tokens), rather than once per form.
    */
-  private volatile String[][] byHead = new String[HEADS][];
+  private volatile String[][] byHead = NO_HEADS;
   private static final int HEADS = 4096;
+  private static final String[][] NO_HEADS = new String[0][];
+  /** Knows nothing (never given a secret): for what has no gateway's secrets at hand. */
+  public static final KnownSecrets NONE = new KnownSecrets();
 
   public KnownSecrets() {
   }
@@ -120,6 +123,11 @@ public final class KnownSecrets {
       }
     }
     return out.toString();
+  }
+
+  /** Whether no secret is known yet (most gateways: no credential, no {@code {$env.*}} value sent). */
+  public boolean isEmpty() {
+    return forms.isEmpty();
   }
 
   /** The text with every known secret replaced by {@link SecretMask#MASK}; the same text when it holds none. */

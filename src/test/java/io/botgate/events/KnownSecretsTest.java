@@ -40,8 +40,12 @@ class KnownSecretsTest {
   @Test
   void shouldScrubTheLatestOfThousandsOfRenewedTokensAndForgetTheOldest() {
     KnownSecrets known = new KnownSecrets();
-    for (int i = 0; i < KnownSecrets.MAX_VALUES + 100; i++) {
-      known.remember(List.of("token-" + i + "-renewed"));
+    for (int from = 0; from < KnownSecrets.MAX_VALUES + 100; from += 100) { // renewed a hundred at a time
+      List<String> batch = new java.util.ArrayList<>();
+      for (int i = from; i < from + 100; i++) {
+        batch.add("token-" + i + "-renewed");
+      }
+      known.remember(batch);
     }
     int last = KnownSecrets.MAX_VALUES + 99;
     assertThat(known.scrub("a token-" + last + "-renewed and token-" + (last - 1) + "-renewed; token-0-renewed"))
