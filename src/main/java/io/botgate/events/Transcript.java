@@ -1,6 +1,7 @@
 package io.botgate.events;
 
 import io.botgate.JsonText;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -57,7 +58,17 @@ public final class Transcript {
    * build an object). It is written under the event's locks: it should only write what was worked out before.
    */
   public synchronized void encodedEvent(String kind, String level, String text, JsonText.Members data) {
-    emit(kind, level, text, data);
+    if (stream.secrets().isEmpty()) {
+      emit(kind, level, text, data);
+      return;
+    }
+    // Secrets are known: the data is built and scrubbed as any event's, since what this request sent may quote
+    // one an upstream echoed into a variable earlier (its own secrets are masked already)
+    JsonText.Fields fields = JsonText.detachedFields();
+    if (data != null) {
+      data.writeTo(fields);
+    }
+    event(kind, level, text, new JsonObject(Buffer.buffer(fields.done())));
   }
 
   private void emit(String kind, String level, String text, Object data) {

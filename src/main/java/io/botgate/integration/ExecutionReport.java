@@ -54,15 +54,15 @@ public record ExecutionReport(IntegrationResult result, String reason, String re
    * field, without building the objects only to encode them.
    */
   public Buffer toBuffer() {
+    KnownSecrets known = transcript == null ? KnownSecrets.NONE : transcript.secrets();
     JsonText.Fields out = JsonText.fields().value(RESULT, result.members()).string(OUTCOME, outcome());
     if (reason != null) {
-      out.string(REASON, reason);
+      out.string(REASON, known.scrub(reason));
     }
-    out.string(REQUEST, requestLine);
+    out.string(REQUEST, known.scrub(requestLine)); // may quote a variable holding what an upstream echoed
     if (mode != null) {
       out.string(MODE, mode);
     }
-    KnownSecrets known = transcript == null ? new KnownSecrets() : transcript.secrets();
     out.value(VARIABLES, known.scrub(fields)).value(MESSAGES, transcript == null ? List.of() : transcript.messages());
     if (scriptErrors != null && !scriptErrors.isEmpty()) {
       out.value(SCRIPT_ERRORS, known.scrub(scriptErrors));

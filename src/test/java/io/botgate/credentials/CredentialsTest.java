@@ -523,6 +523,26 @@ class CredentialsTest {
   }
 
   @Test
+  void shouldMaskAnEchoedSecretThatAnotherIntegrationSendsOnInItsRequestEvents() {
+    putCredential(new JsonObject().put("name", "relayTok").put("type", "token").put("header", "X-Api-Key")
+      .put("value", "RelayTokValue5151"));
+    result(gw.declare(new JsonObject().put("name", "relayA").put("method", "GET").put("url", "stub:/echo")
+      .put("credential", "relayTok").put("retries", 0)));
+    result(gw.declare(new JsonObject().put("name", "relayB").put("method", "GET")
+      .put("url", "stub:/echo/b?seen={$botContext.seen}").put("retries", 0)));
+    assertThat(status(run("relay", "relayA"))).isEqualTo("200");
+
+    HttpResponse<Buffer> b = result(gw.http.post(gw.gateway.port(), "127.0.0.1", "/api/sessions/relay/integrations/relayB")
+      .sendJsonObject(new JsonObject().put("variables", new JsonObject().put("seen", "RelayTokValue5151"))));
+
+    assertThat(b.bodyAsJsonObject().getJsonObject("result").getString("statusCode")).isEqualTo("200");
+    assertThat(gw.upstream.received.get(gw.upstream.received.size() - 1).uri()).contains("RelayTokValue5151");
+    assertThat(b.bodyAsString()).as("the answer and its events").doesNotContain("RelayTokValue5151");
+    assertThat(get("/api/sessions/relay/events?after=0&limit=1000").bodyAsString()).contains("relayB")
+      .doesNotContain("RelayTokValue5151");
+  }
+
+  @Test
   void shouldShowNoCredentialSecretAnywhere() {
     List<String> shown = new ArrayList<>();
     putCredential(new JsonObject().put("name", "echoKey").put("type", "token").put("header", "X-Plain-Header")
