@@ -87,9 +87,10 @@ final class UpstreamCaller {
   }
 
   /**
-   * Starts the call's deadline and obtains its credential under it: {@code timeoutMs} is the overall deadline,
-   * a token fetch included. When the deadline passes first the call is "504"; the fetch itself goes on, shared
-   * with the other calls waiting for the same token.
+   * Obtains the call's credential. A token at hand is applied at once, and the call's deadline begins with the
+   * call; one that must be fetched is waited for under the deadline, which then begins here: {@code timeoutMs}
+   * is the overall deadline, a token fetch included. When it passes first the call is "504"; the fetch itself
+   * goes on, shared with the other calls waiting for the same token.
    */
   Future<Prepared> prepare(IntegrationDefinition definition, RenderedRequest rendered) {
     UpstreamMode mode = modeOf(definition);
