@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -38,8 +39,6 @@ public final class KnownSecrets {
   };
   /** The values known, read without the lock: nearly every request sends only values already known. */
   private volatile Set<String> known = Set.of();
-  /** Every form searched for, longest first; replaced whole when a value is added. */
-  private volatile List<String> forms = List.of();
   /**
    * The forms by the hash of their first {@link #MIN_LENGTH} characters ({@link #head}), longest first in each
    * bucket: a text is scanned once, whatever the number of values known (thousands, after months of renewed
@@ -68,12 +67,11 @@ public final class KnownSecrets {
       String[][] heads = new String[HEADS][];
       for (String f : sorted) {
         int h = head(f, 0);
-        String[] bucket = heads[h];
-        heads[h] = bucket == null ? new String[] {f} : java.util.Arrays.copyOf(bucket, bucket.length + 1);
-        heads[h][heads[h].length - 1] = f;
+        String[] grown = heads[h] == null ? new String[1] : Arrays.copyOf(heads[h], heads[h].length + 1);
+        grown[grown.length - 1] = f; // after the longer ones: the bucket stays longest first
+        heads[h] = grown;
       }
       byHead = heads;
-      forms = List.copyOf(sorted);
       known = Set.copyOf(values.keySet());
     }
   }
@@ -127,12 +125,12 @@ public final class KnownSecrets {
 
   /** Whether no secret is known yet (most gateways: no credential, no {@code {$env.*}} value sent). */
   public boolean isEmpty() {
-    return forms.isEmpty();
+    return byHead == NO_HEADS;
   }
 
   /** The text with every known secret replaced by {@link SecretMask#MASK}; the same text when it holds none. */
   public String scrub(String text) {
-    if (text == null || forms.isEmpty() || text.length() < MIN_LENGTH) {
+    if (text == null || isEmpty() || text.length() < MIN_LENGTH) {
       return text;
     }
     String[][] heads = byHead;
@@ -178,7 +176,7 @@ public final class KnownSecrets {
    */
   @SuppressWarnings("unchecked")
   public <T> T scrub(T value) {
-    if (forms.isEmpty()) {
+    if (isEmpty()) {
       return value;
     }
     return (T) scrubbed(value);
