@@ -172,11 +172,7 @@ public final class DebugStream implements EventNumbering {
     long seq = ++history.lastSeq;
     // Encoded field by field: the object itself is built only to be published on the bus (see asJson).
     // The session's field and the kind and level are encoded once, not per event.
-    JsonText.Fields fields = JsonText.fields().number(SEQ, seq).encoded(history.sessionField(session))
-      .timestamp(TS, now).encoded(kindAndLevel(kind, level)).string(TEXT, text);
-    if (data != null) {
-      fields.value(DATA, data);
-    }
+    JsonText.Fields fields = writeEvent(JsonText.fields(), seq, session, history, now, kind, level, text, data);
     emitted.increment();
     ClusterEvents across = cluster;
     DebugEvent event = null;
@@ -341,12 +337,18 @@ public final class DebugStream implements EventNumbering {
   /** An event's JSON text as {@link #emitInto} writes it, in an array of its own (not the thread's scratch one). */
   private byte[] encodeKept(long seq, String session, History history, long now, String kind, String level,
                             String text, Object data) {
-    JsonText.Fields fields = JsonText.detachedFields().number(SEQ, seq).encoded(history.sessionField(session))
-      .timestamp(TS, now).encoded(kindAndLevel(kind, level)).string(TEXT, text);
+    return writeEvent(JsonText.detachedFields(), seq, session, history, now, kind, level, text, data).done();
+  }
+
+  /** Writes an event's fields into {@code fields}, in the order every event has them. */
+  private JsonText.Fields writeEvent(JsonText.Fields fields, long seq, String session, History history, long now,
+                                     String kind, String level, String text, Object data) {
+    fields.number(SEQ, seq).encoded(history.sessionField(session)).timestamp(TS, now)
+      .encoded(kindAndLevel(kind, level)).string(TEXT, text);
     if (data != null) {
       fields.value(DATA, data);
     }
-    return fields.done();
+    return fields;
   }
 
   /**
