@@ -42,14 +42,8 @@ public final class EgressGuard {
    * Names the gateway's own HTTP server, {@code host:port}: whatever {@code egress.allow} says, calls there may
    * reach only {@code openPath} and below (the demo upstream; none when null), never the API, where an
    * integration calling itself would run without end. With an open path the address is allowed for it.
-   */
-  public void own(String host, int port, String openPath) {
-    own(host, port, openPath, false);
-  }
-
-  /**
-   * As {@link #own(String, int, String)}; {@code everyInterface}: the gateway listens on every interface
-   * (0.0.0.0 or ::), so a call to any of the machine's own addresses on its port reaches it too.
+   * {@code everyInterface}: the gateway listens on every interface (0.0.0.0 or ::), so a call to any of the
+   * machine's own addresses on its port reaches it too.
    */
   public void own(String host, int port, String openPath, boolean everyInterface) {
     InetAddress bound;
@@ -90,8 +84,9 @@ public final class EgressGuard {
 
   /** {@link #ownRefusal(InetAddress, int, String)} for {@code host}, or the address it was resolved to when not null. */
   public Blocked ownRefusal(String host, InetAddress resolved, int port, String rawPath) {
-    if (own == null || port != own.port()) {
-      return null;
+    Own self = own;
+    if (self == null || port != self.port()) {
+      return null; // most calls: another port, so not the gateway; nothing to parse
     }
     if (resolved != null) {
       return ownRefusal(resolved, port, rawPath);
@@ -110,12 +105,6 @@ public final class EgressGuard {
     } catch (java.net.SocketException e) {
       return false;
     }
-  }
-
-  /** Whether {@code port} is the gateway's own: a call on another port never reaches it. */
-  public boolean ownPort(int port) {
-    Own self = own;
-    return self != null && port == self.port();
   }
 
   private static boolean plain(String path) {

@@ -246,8 +246,9 @@ final class PassThroughInterceptor implements ProxyInterceptor {
       return GatewayError.badRequest("missing_session", "send the conversation's session id in the "
         + SESSION_HEADER + " header");
     }
-    if (SessionId.problem(session) != null) {
-      return GatewayError.badRequest("invalid_session", SessionId.problem(session));
+    String invalid = SessionId.problem(session);
+    if (invalid != null) {
+      return GatewayError.badRequest("invalid_session", invalid);
     }
     if (hasDotSegment(rest)) {
       return GatewayError.badRequest("invalid_path", "'.' and '..' segments may not leave the integration's URL");
@@ -368,17 +369,13 @@ final class PassThroughInterceptor implements ProxyInterceptor {
 
   /** The guard's refusal of a call that reached the gateway itself outside its demo path, judged by the address connected to. */
   private EgressGuard.Blocked ownRefusal(SocketAddress remote, String uri) {
-    if (remote == null || remote.hostAddress() == null || !guard.ownPort(remote.port())) {
-      return null; // most calls: another port, so not the gateway
-    }
-    int query = uri.indexOf('?');
-    try {
-      return guard.ownRefusal(InetAddress.getByName(remote.hostAddress()), remote.port(),
-        query < 0 ? uri : uri.substring(0, query));
-    } catch (UnknownHostException e) {
+    if (remote == null || remote.hostAddress() == null) {
       return null;
     }
+    int query = uri.indexOf('?');
+    return guard.ownRefusal(remote.hostAddress(), null, remote.port(), query < 0 ? uri : uri.substring(0, query));
   }
+
 
   private boolean connectedAllowed(SocketAddress remote) {
     if (remote == null || remote.hostAddress() == null) {
