@@ -93,8 +93,9 @@ record ConsoleCommand(String op, String session, long after, Map<String, Long> a
     if (s.length() > SessionId.MAX_LENGTH) {
       throw new Invalid("\"session\" is longer than " + SessionId.MAX_LENGTH + " characters");
     }
-    if (!s.equals("*") && SessionId.problem(s) != null) {
-      throw new Invalid("\"session\": " + SessionId.problem(s));
+    String problem = s.equals("*") ? null : SessionId.problem(s);
+    if (problem != null) {
+      throw new Invalid("\"session\": " + problem);
     }
     return s;
   }

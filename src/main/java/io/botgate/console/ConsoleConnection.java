@@ -361,15 +361,22 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
     if (dropped == 0) {
       return;
     }
-    String notice = new JsonObject().put("kind", DebugEvent.DROPPED).put("level", "warn")
-      .put("ts", Timestamps.iso(System.currentTimeMillis()))
-      .put("text", dropped + " events dropped: this console could not keep up; reload history to see them")
-      .put("data", new JsonObject().put("count", dropped)).encode();
+    String notice = droppedNotice(null, dropped + " events dropped: this console could not keep up; reload history "
+      + "to see them", new JsonObject().put("count", dropped));
     if (write(notice)) {
       LOG.atWarn().addKeyValue("client", client()).addKeyValue("dropped", dropped)
         .log("console client could not keep up: {} events dropped", dropped);
       dropped = 0;
     }
+  }
+
+  /** A {@code dropped} notice as the client reads it: of one session, or (null) of whatever it missed. */
+  private static String droppedNotice(String session, String text, JsonObject data) {
+    JsonObject notice = new JsonObject().put("kind", DebugEvent.DROPPED).put("level", "warn");
+    if (session != null) {
+      notice.put("session", session);
+    }
+    return notice.put("ts", Timestamps.iso(System.currentTimeMillis())).put("text", text).put("data", data).encode();
   }
 
   private boolean write(String text) {
@@ -729,11 +736,9 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
     long from = r.after + 1;
     long count = to - from + 1;
     String range = from == to ? "event " + from : "events " + from + "-" + to;
-    String notice = new JsonObject().put("kind", DebugEvent.DROPPED).put("level", "warn").put("session", r.session)
-      .put("ts", Timestamps.iso(System.currentTimeMillis()))
-      .put("text", range + " of session " + r.session + " dropped: they left the history before this console's"
-        + " replay reached them (it read too slowly)")
-      .put("data", new JsonObject().put("count", count).put("from", from).put("to", to)).encode();
+    String notice = droppedNotice(r.session, range + " of session " + r.session + " dropped: they left the history "
+      + "before this console's replay reached them (it read too slowly)",
+      new JsonObject().put("count", count).put("from", from).put("to", to));
     if (!write(notice)) {
       return false;
     }
