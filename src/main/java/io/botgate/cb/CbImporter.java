@@ -249,11 +249,11 @@ public final class CbImporter {
         integrations.find(d.name()).ifPresent(plain -> replaced.put(d.name(), plain));
       }
       integrations.put(d);
-      JsonObject shown = mask.show(d.toJson());
-      JsonObject row = new JsonObject().put("name", d.name()).put("method", shown.getString("method"))
-        .put("url", shown.getString("url"));
+      JsonObject json = d.toJson();
+      JsonObject row = new JsonObject().put("name", d.name()).put("method", json.getString("method"))
+        .put("url", mask.url(json.getString("url")));
       if (export.rewrittenFrom.containsKey(d.name())) {
-        row.put("rewrittenFrom", shownUrl(export.rewrittenFrom.get(d.name())));
+        row.put("rewrittenFrom", mask.url(export.rewrittenFrom.get(d.name())));
       }
       imported.add(row);
     }
@@ -266,11 +266,6 @@ public final class CbImporter {
       .put("interactions", bot.summary().getJsonArray("interactions"))
       .put("removedIntegrations", removed)
       .put("skipped", skipped);
-  }
-
-  /** A webhook as it was before baseUrls rewrote it: its user info and secret-looking query values masked. */
-  private String shownUrl(String url) {
-    return mask.show(new JsonObject().put("url", url)).getString("url");
   }
 
   private static Map<String, String> baseUrls(Object value) {

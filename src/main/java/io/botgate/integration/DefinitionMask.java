@@ -116,7 +116,8 @@ public final class DefinitionMask {
     return u.substring(0, end).toLowerCase(Locale.ROOT);
   }
 
-  private String url(String url) {
+  /** A definition's URL as {@link #show} shows it: user info and secret-looking query values masked. */
+  public String url(String url) {
     int[] userInfo = SecretMask.userInfo(url);
     if (userInfo != null && !referenceOnly(url.substring(userInfo[0], userInfo[1]))) {
       url = url.substring(0, userInfo[0]) + SecretMask.MASK + url.substring(userInfo[1]);
