@@ -120,6 +120,14 @@ final class ShownRequest {
     return maskedBody != null ? maskedBody : plainBody == null ? null : plainBody.toString();
   }
 
+  /**
+   * Whether the body sent holds a secret: an {@code {$env.*}} value, or a value under a secret-looking field
+   * name (what {@link #body} masks).
+   */
+  boolean bodyHoldsSecret() {
+    return maskedBody != null && plainBody != null && !maskedBody.equals(plainBody.toString());
+  }
+
   /** Whether {@link #scrub} may change any text: there is a secret long enough to scrub. */
   boolean scrubsAny() {
     return !forms().isEmpty();

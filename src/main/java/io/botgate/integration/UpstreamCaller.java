@@ -401,8 +401,17 @@ final class UpstreamCaller {
               return Future.succeededFuture(UpstreamResponse.failure("502", "upstream redirected to an invalid URL",
                 attempts));
             }
-            return send(keepMethod ? method : HttpMethod.GET, next, request.shown().scrub(mask.url(next)),
-              keepMethod ? body : null, redirectsLeft - 1);
+            String shownNext = request.shown().scrub(mask.url(next));
+            // A body that holds a secret follows the integration's origin only, as its secret headers do: a
+            // 307 or 308 elsewhere is not followed, since the body cannot be sent there without the secret.
+            if (keepMethod && body != null && request.shown().bodyHoldsSecret()
+              && !origin.equals(DefinitionMask.target(next))) {
+              return Future.succeededFuture(UpstreamResponse.failure("440", "upstream redirected ("
+                + resp.statusCode() + ") to another origin, " + shownNext + ", and the request body holds a secret:"
+                + " not sent there", attempts));
+            }
+            return send(keepMethod ? method : HttpMethod.GET, next, shownNext, keepMethod ? body : null,
+              redirectsLeft - 1);
           }
           trace.response(resp.statusCode(), resp.headers());
           return Future.succeededFuture(UpstreamResponse.of(resp.statusCode(), sink.collected(), attempts));

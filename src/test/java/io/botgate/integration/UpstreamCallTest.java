@@ -286,6 +286,42 @@ class UpstreamCallTest {
   }
 
   @Test
+  void shouldNotResendABodyHoldingASecretToAnotherOriginOn307Or308() {
+    String elsewhere = "http://localhost:" + upstream.port() + "/echo/elsewhere-body";
+    for (int code : new int[] {307, 308}) {
+      IntegrationDefinition definition = IntegrationDefinition.fromJson(get("envBody" + code, null)
+        .put("method", "POST").put("url", upstream.url("/redirect/" + code + "?to=" + encoded(elsewhere)))
+        .put("body", new JsonObject().put("key", "{$env.SECRET}")), null);
+      RenderedRequest rendered = definition.request().render(p -> p.kind() == Template.Placeholder.Kind.ENV
+        ? "S3cr3tV4lue" : null, "http://127.0.0.1:1", MASK);
+      int before = upstream.hits("/echo/elsewhere-body");
+      UpstreamCaller caller = caller(UpstreamCredentials.NONE, "127.0.0.1", "localhost");
+      try {
+        UpstreamResponse refused = result(caller.call(definition, rendered));
+        assertThat(refused.statusCode()).as("%d", code).isEqualTo("440");
+        assertThat(refused.reason()).contains("another origin", elsewhere, "body holds a secret")
+          .doesNotContain("S3cr3tV4lue");
+      } finally {
+        caller.close();
+      }
+      assertThat(upstream.hits("/echo/elsewhere-body")).as("nothing sent there").isEqualTo(before);
+    }
+    // a secret-looking field name counts too; a body without a secret follows, and so does one to its own origin
+    UpstreamResponse named = call(caller(UpstreamCredentials.NONE, "127.0.0.1", "localhost"), get("namedBody", null)
+      .put("method", "POST").put("url", upstream.url("/redirect/307?to=" + encoded(elsewhere)))
+      .put("body", new JsonObject().put("password", "literal")));
+    assertThat(named.statusCode()).isEqualTo("440");
+    JsonObject plain = echo(call(caller(UpstreamCredentials.NONE, "127.0.0.1", "localhost"), get("plainBody", null)
+      .put("method", "POST").put("url", upstream.url("/redirect/307?to=" + encoded(elsewhere)))
+      .put("body", new JsonObject().put("n", 1))));
+    assertThat(plain.getString("path")).isEqualTo("/echo/elsewhere-body");
+    assertThat(plain.getString("body")).isEqualTo("{\"n\":1}");
+    JsonObject own = echo(call(caller(), get("ownBody", null).put("method", "POST")
+      .put("url", upstream.url("/redirect/307?to=%2Fecho%2Fown-body")).put("body", new JsonObject().put("password", "p1"))));
+    assertThat(own.getString("body")).isEqualTo("{\"password\":\"p1\"}");
+  }
+
+  @Test
   void shouldSpeakTlsToAnHttpsUrl() {
     // The stub speaks plain HTTP: a TLS handshake with it fails (502), where plain HTTP would have had a 200.
     UpstreamResponse response = call(caller(), get("tls", upstream.url("/status/200").replace("http://", "https://")));
