@@ -2,6 +2,7 @@ package io.botgate.api;
 
 import io.botgate.GatewayError;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.RoutingContext;
@@ -53,21 +54,56 @@ public final class HostAllowList implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    if (allows(ctx.request())) {
+    HttpServerRequest request = ctx.request();
+    if (allows(request)) {
       ctx.next();
       return;
     }
-    HostAndPort authority = ctx.request().authority();
-    String sent = authority == null ? "no Host header" : "Host '" + shorten(authority.host()) + "'";
+    if (request.headers().getAll(HttpHeaders.HOST).size() > 1) {
+      ctx.fail(new GatewayError(400, "bad_request", "the request has more than one Host header; send one"));
+      return;
+    }
+    String host = namedHost(request);
+    String sent = host == null ? "no Host header" : (absoluteForm(request.uri()) ? "the request target's host '"
+      : "Host '") + shorten(host) + "'";
     ctx.fail(new GatewayError(403, "host_not_allowed", "this gateway does not answer to " + sent
       + " (a DNS name pointed at it is not enough); it answers to " + String.join(", ", hosts)
       + ". Add the name to http.allowedHosts to allow it"));
   }
 
-  /** Whether the request's Host names this gateway (what {@link #handle} lets through). */
+  /**
+   * Whether the request names this gateway (what {@link #handle} lets through): one Host header, and a request
+   * target in absolute form ({@code GET http://name/...}) naming it too, since its host is the one that counts
+   * (RFC 9112, 3.2.2).
+   */
   public boolean allows(HttpServerRequest request) {
+    if (any) {
+      return true;
+    }
+    String host = namedHost(request);
+    return host != null && request.headers().getAll(HttpHeaders.HOST).size() <= 1
+      && hosts.contains(host.toLowerCase(Locale.ROOT));
+  }
+
+  /** The host a request names: its target's in absolute form, else its Host header's (null when none). */
+  private static String namedHost(HttpServerRequest request) {
+    String uri = request.uri();
+    if (absoluteForm(uri)) {
+      int start = uri.indexOf("://") + 3;
+      int end = start;
+      while (end < uri.length() && "/?#".indexOf(uri.charAt(end)) < 0) {
+        end++;
+      }
+      String authority = uri.substring(Math.max(start, uri.lastIndexOf('@', end - 1) + 1), end); // no user info
+      int port = authority.startsWith("[") ? authority.indexOf(']') + 1 : authority.indexOf(':');
+      return port <= 0 ? authority : authority.substring(0, port);
+    }
     HostAndPort authority = request.authority();
-    return any || authority != null && hosts.contains(authority.host().toLowerCase(Locale.ROOT));
+    return authority == null ? null : authority.host();
+  }
+
+  private static boolean absoluteForm(String uri) {
+    return uri.regionMatches(true, 0, "http://", 0, 7) || uri.regionMatches(true, 0, "https://", 0, 8);
   }
 
   /** Lower case, IPv6 addresses in brackets as a Host header writes them. */

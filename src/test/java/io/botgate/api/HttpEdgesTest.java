@@ -18,6 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 
@@ -129,6 +132,26 @@ class HttpEdgesTest {
       .setURI("/console").addHeader("Host", evil)));
     assertThat(socket.getMessage()).contains("403");
     assertThat(ran("rebound")).isFalse();
+  }
+
+  @Test
+  void shouldJudgeTheHostOfAnAbsoluteTargetAndRefuseTwoHostHeaders() throws IOException {
+    String absolute = raw("GET http://evil.example/api/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    assertThat(absolute).startsWith("HTTP/1.1 403").contains("host_not_allowed", "the request target's host 'evil.example'");
+    assertThat(raw("GET http://user@localhost:" + port + "/health HTTP/1.1\r\nHost: 127.0.0.1\r\n"))
+      .startsWith("HTTP/1.1 200");
+    assertThat(raw("GET http://[::1]/health HTTP/1.1\r\nHost: evil.example\r\n")).startsWith("HTTP/1.1 200");
+    String twice = raw("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\n");
+    assertThat(twice).startsWith("HTTP/1.1 400").contains("more than one Host header");
+  }
+
+  /** The answer to a request written by hand, headers given without the blank line ending them. */
+  private static String raw(String head) throws IOException {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write((head + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
   }
 
   @Test
