@@ -3,6 +3,8 @@ package io.botgate.integration;
 import io.vertx.core.http.HttpClient;
 import io.vertx.ext.web.client.WebClient;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -23,5 +25,10 @@ public record CredentialGrant(String credential, List<Map.Entry<String, String>>
   public CredentialGrant {
     headers = List.copyOf(headers);
     secrets = List.copyOf(secrets);
+  }
+
+  /** The {@code Authorization} value URL user info stands for: Basic, of the user info percent-decoded. */
+  public static String basicOf(String userInfo) {
+    return "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
   }
 }

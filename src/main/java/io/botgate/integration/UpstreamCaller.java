@@ -25,8 +25,6 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
@@ -379,7 +377,7 @@ final class UpstreamCaller {
           }
         }
         if (uri.getRawUserInfo() != null && !req.headers().contains(HttpHeaders.AUTHORIZATION)) {
-          req.putHeader(HttpHeaders.AUTHORIZATION.toString(), basic(uri.getUserInfo()));
+          req.putHeader(HttpHeaders.AUTHORIZATION.toString(), CredentialGrant.basicOf(uri.getUserInfo()));
         }
         Future<HttpResponse<Void>> sent = body == null ? req.send() : req.sendBuffer(body);
         return sent.transform(done -> {
@@ -465,11 +463,6 @@ final class UpstreamCaller {
       String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
       return UpstreamResponse.transportFailure(shown.scrub("transport failure: " + message), attempts);
     }
-  }
-
-  /** The Basic credentials of URL user info, percent-decoded as RFC 3986 writes them. */
-  private static String basic(String userInfo) {
-    return "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
   }
 
   private static boolean isRedirect(int status) {

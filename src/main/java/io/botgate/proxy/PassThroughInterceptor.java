@@ -2,6 +2,7 @@ package io.botgate.proxy;
 
 import io.botgate.GatewayError;
 import io.botgate.events.SecretMask;
+import io.botgate.integration.CredentialGrant;
 import io.botgate.integration.CredentialUnavailable;
 import io.botgate.integration.DotSegments;
 import io.botgate.integration.EgressGuard;
@@ -196,6 +197,9 @@ final class PassThroughInterceptor implements ProxyInterceptor {
         + "' has no usable URL: " + e.getMessage()));
     }
     request.setURI(target.substring(target.indexOf('/', target.indexOf("//") + 2)));
+    if (call.basic != null && !headers.contains(HttpHeaders.AUTHORIZATION)) {
+      headers.set("Authorization", call.basic); // user info in the URL, as an execution sends it
+    }
     Iterable<Map.Entry<String, String>> shown = headers; // read in order, not copied
     if (call.grant != null) {
       call.record.credential(call.grant);
@@ -286,6 +290,7 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     call.ssl = parsed.ssl();
     call.host = parsed.host();
     call.port = parsed.port();
+    call.basic = parsed.basic();
     String basePath = parsed.path();
     StringBuilder url = new StringBuilder(base.length() + rest.length() + 32).append(parsed.origin());
     if (basePath.endsWith("/") && rest.startsWith("/")) {
@@ -314,7 +319,7 @@ final class PassThroughInterceptor implements ProxyInterceptor {
    * share of a pass-through call's allocation): scheme and authority, host without brackets, port, raw path
    * and query.
    */
-  private record Base(String origin, boolean ssl, String host, int port, String path, String query) {
+  private record Base(String origin, boolean ssl, String host, int port, String path, String query, String basic) {
     static Base parse(String base) {
       URI uri = URI.create(base);
       String scheme = uri.getScheme();
@@ -325,7 +330,8 @@ final class PassThroughInterceptor implements ProxyInterceptor {
       String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1)
         : uri.getHost();
       return new Base(scheme + "://" + uri.getRawAuthority(), ssl, host, uri.getPort() > 0 ? uri.getPort()
-        : ssl ? 443 : 80, uri.getRawPath() == null ? "" : uri.getRawPath(), uri.getRawQuery());
+        : ssl ? 443 : 80, uri.getRawPath() == null ? "" : uri.getRawPath(), uri.getRawQuery(),
+        uri.getRawUserInfo() == null ? null : CredentialGrant.basicOf(uri.getUserInfo()));
     }
   }
 

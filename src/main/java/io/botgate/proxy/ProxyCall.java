@@ -20,6 +20,8 @@ final class ProxyCall {
   String host;
   int port;
   boolean ssl;
+  /** Authorization from the URL's user info, sent unless the request has its own; null without user info. */
+  String basic;
   /** The request to the upstream, once a connection is had: what the deadline resets. */
   HttpClientRequest upstream;
   MeteredBody requestBody;

@@ -200,6 +200,19 @@ class PassThroughProxyTest {
   }
 
   @Test
+  void shouldSendTheUrlsUserInfoAsBasicAuthUnlessTheCallerSendsAuthorization() {
+    declare(gw, def("userInfo", "http://bob:pw@127.0.0.1:" + gw.upstream.port() + "/echo"));
+    JsonObject basic = result(call(gw, HttpMethod.GET, "/proxy/userInfo/x", "userinfo").send()).bodyAsJsonObject();
+    assertThat(basic.getJsonObject("headers").getString("authorization")).isEqualTo("Basic Ym9iOnB3");
+    JsonObject start = integrationEvent(gw, "userinfo", "start").getJsonObject("data");
+    assertThat(start.getJsonObject("headers").getString("Authorization")).isEqualTo("****");
+    assertThat(start.encode()).doesNotContain("Ym9iOnB3").doesNotContain("bob:pw");
+    JsonObject own = result(call(gw, HttpMethod.GET, "/proxy/userInfo/x", "userinfo-own")
+      .putHeader("Authorization", "Bearer mine").send()).bodyAsJsonObject();
+    assertThat(own.getJsonObject("headers").getString("authorization")).isEqualTo("Bearer mine");
+  }
+
+  @Test
   void shouldPublishTheCallsEventsOnTheBusAsTheConsoleShowsThem(Vertx vertx) {
     List<JsonObject> heard = new CopyOnWriteArrayList<>();
     var consumer = vertx.eventBus().<JsonObject>consumer("botgate.events.bus", m -> heard.add(m.body()));
