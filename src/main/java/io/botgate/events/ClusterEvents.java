@@ -41,7 +41,8 @@ import java.util.function.Consumer;
  * only while one of its consoles watches ({@link #watch}), so a cluster without consoles sends nothing more.
  * It remembers the members that left, so that events nobody holds any more can be told apart from
  * history that has simply been trimmed, and names the stream for the whole cluster: the numbering goes on
- * from node to node, so a console moving from one node to another keeps its place.
+ * from node to node, so a console moving from one node to another keeps its place. The secrets any node sent
+ * are scrubbed from what every node shows ({@link ClusterSecrets}).
  */
 public final class ClusterEvents {
 
@@ -83,6 +84,8 @@ public final class ClusterEvents {
   private MessageConsumer<DebugEvent> live;
   private MessageConsumer<JsonObject> answering;
   private UUID membership;
+  /** The secrets the nodes sent, shared so that each scrubs what any sent. */
+  private ClusterSecrets secrets;
   private volatile String streamId;
 
   public ClusterEvents(Vertx vertx, DebugStream stream, HazelcastInstance hazelcast) {
@@ -120,7 +123,9 @@ public final class ClusterEvents {
         streamId = id;
         return subscribers.start();
       })
-      .compose(v -> {
+      .compose(v -> ClusterSecrets.start(vertx, hazelcast, stream.secrets()))
+      .compose(shared -> {
+        secrets = shared;
         stream.acrossNodes(this);
         return answering.completion();
       });
@@ -324,6 +329,9 @@ public final class ClusterEvents {
 
   public void close() {
     stream.acrossNodes(null);
+    if (secrets != null) {
+      secrets.close();
+    }
     subscribers.close();
     if (membership != null) {
       hazelcast.getCluster().removeMembershipListener(membership);

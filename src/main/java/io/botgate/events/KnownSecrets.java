@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The secret values botgate has put into requests — credential values (a fetched token too) and {@code {$env.*}}
@@ -22,7 +23,8 @@ import java.util.Set;
  * reads, the messages and variables of answers, events. An upstream may echo them into what the session keeps;
  * the bot's own scripts still read them as the upstream sent them (as in CB), but botgate never shows them.
  * One per gateway, held by its {@link DebugStream}: every part that shows a session's text already holds the
- * stream. Each node learns the values it sent itself.
+ * stream. Each node learns the values it sent itself, and in a cluster those the others sent
+ * ({@link ClusterSecrets}).
  */
 public final class KnownSecrets {
 
@@ -47,19 +49,46 @@ public final class KnownSecrets {
   private volatile String[][] byHead = NO_HEADS;
   private static final int HEADS = 4096;
   private static final String[][] NO_HEADS = new String[0][];
+  private volatile Consumer<List<String>> learnt = added -> { };
   /** Knows nothing (never given a secret): for what has no gateway's secrets at hand. */
   public static final KnownSecrets NONE = new KnownSecrets();
 
   public KnownSecrets() {
   }
 
-  /** Remembers values sent in a request; those shorter than {@link #MIN_LENGTH} are left out. */
+  /**
+   * Remembers values sent in a request; those shorter than {@link #MIN_LENGTH} are left out. Values new here are
+   * told to {@link #onLearnt}'s listener (the other nodes of a cluster).
+   */
   public void remember(Collection<String> secrets) {
+    List<String> added = add(secrets);
+    if (!added.isEmpty()) {
+      learnt.accept(added);
+    }
+  }
+
+  /** Remembers values another node sent: as {@link #remember}, not told back to the listener. */
+  public void adopt(Collection<String> secrets) {
+    add(secrets);
+  }
+
+  /** Who is told of the values this node learns from its own requests; set once, before any request. */
+  public void onLearnt(Consumer<List<String>> listener) {
+    learnt = listener;
+  }
+
+  /** The values new among {@code secrets}, now remembered. */
+  private List<String> add(Collection<String> secrets) {
     if (!anyNew(secrets)) {
-      return;
+      return List.of();
     }
     synchronized (values) {
-      secrets.stream().filter(KnownSecrets::worthSearching).forEach(v -> values.put(v, Boolean.TRUE));
+      List<String> added = new ArrayList<>();
+      secrets.stream().filter(KnownSecrets::worthSearching).forEach(v -> {
+        if (values.put(v, Boolean.TRUE) == null) {
+          added.add(v);
+        }
+      });
       Set<String> all = new LinkedHashSet<>();
       values.keySet().forEach(v -> all.addAll(forms(v)));
       List<String> sorted = new ArrayList<>(all);
@@ -73,6 +102,7 @@ public final class KnownSecrets {
       }
       byHead = heads;
       known = Set.copyOf(values.keySet());
+      return added;
     }
   }
 

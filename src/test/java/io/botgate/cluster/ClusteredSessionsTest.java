@@ -1,5 +1,6 @@
 package io.botgate.cluster;
 
+import io.botgate.StubUpstream;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -26,9 +27,14 @@ class ClusteredSessionsTest {
   static final String INCREMENT = "botContext.setBotVariable('n', (botContext.getBotVariable('n')||0)+1, true, false)";
   static ClusterNodes cluster;
 
+  static final String SECRET = "team-S3cr3t-value";
+  static StubUpstream upstream;
+
   @BeforeAll
   static void start() {
-    cluster = ClusterNodes.start(2, new JsonObject());
+    cluster = ClusterNodes.start(2, new JsonObject().put("env", new JsonObject().put("TEAM_KEY", SECRET)));
+    upstream = new StubUpstream();
+    result(cluster.node(0).vertx().deployVerticle(upstream));
   }
 
   @AfterAll
@@ -86,6 +92,22 @@ class ClusteredSessionsTest {
     assertThat(scripted.getJsonObject("variableChanges").getString("answer")).isEqualTo("true 200 node-0");
     assertThat(get(cluster.node(0), "/api/sessions/moved").getJsonObject("variables").getString("answer"))
       .isEqualTo("true 200 node-0");
+  }
+
+  @Test
+  void shouldScrubOnEveryNodeASecretThatAnotherNodeSentAndTheUpstreamEchoed() {
+    HttpResponse<Buffer> declared = result(cluster.node(0).http().put(cluster.node(0).port(), "127.0.0.1",
+      "/api/integrations/echoKey").sendJsonObject(new JsonObject().put("method", "GET").put("url", upstream.url("/echo"))
+      .put("headers", new JsonObject().put("X-Team", "{$env.TEAM_KEY}"))));
+    assertThat(declared.statusCode()).as(declared.bodyAsString()).isIn(200, 201);
+    JsonObject executed = result(post(cluster.node(0), "/api/sessions/echoing/integrations/echoKey", new JsonObject()));
+    assertThat(executed.getJsonObject("result").getString("statusCode")).isEqualTo("200");
+    assertThat(upstream.received.stream().anyMatch(r -> SECRET.equals(r.headers().getString("x-team")))).isTrue();
+
+    // node 1 never sent it; it shows the session scrubbed all the same (the value reaches it within a moment)
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+      assertThat(get(cluster.node(1), "/api/sessions/echoing").encode()).doesNotContain(SECRET).contains("****"));
+    assertThat(get(cluster.node(0), "/api/sessions/echoing").encode()).doesNotContain(SECRET);
   }
 
   @Test

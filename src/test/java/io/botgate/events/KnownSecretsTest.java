@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -50,5 +51,19 @@ class KnownSecretsTest {
     int last = KnownSecrets.MAX_VALUES + 99;
     assertThat(known.scrub("a token-" + last + "-renewed and token-" + (last - 1) + "-renewed; token-0-renewed"))
       .isEqualTo("a **** and ****; token-0-renewed");
+  }
+
+  @Test
+  void shouldTellTheListenerOfTheValuesItsOwnRequestsTaughtItOnly() {
+    KnownSecrets known = new KnownSecrets();
+    List<List<String>> told = new ArrayList<>();
+    known.onLearnt(told::add);
+    known.remember(List.of("first-secret", "abc"));
+    known.remember(List.of("first-secret"));
+    known.adopt(List.of("from-another-node"));
+    known.remember(List.of("from-another-node", "second-secret"));
+
+    assertThat(told).containsExactly(List.of("first-secret"), List.of("second-secret"));
+    assertThat(known.scrub("first-secret second-secret from-another-node")).doesNotContain("secret", "another");
   }
 }

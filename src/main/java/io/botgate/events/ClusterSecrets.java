@@ -1,0 +1,54 @@
+package io.botgate.events;
+
+import com.hazelcast.config.EvictionConfig;
+import com.hazelcast.config.EvictionPolicy;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MaxSizePolicy;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The secrets every node of a cluster has sent, known to each: an upstream's echo of a value node A sent, kept in
+ * a session, is scrubbed when node B shows that session too. A node puts each value it learns into a cluster map
+ * ({@value #MAP}, the value as its key); every node hears each addition, and one joining reads the map whole.
+ * The map holds about as many values as a node's {@link KnownSecrets} (the least recently added go first).
+ */
+final class ClusterSecrets {
+
+  static final String MAP = "botgate.secrets";
+
+  private final HazelcastInstance hazelcast;
+  private final IMap<String, Boolean> map;
+  private final UUID listener;
+
+  private ClusterSecrets(HazelcastInstance hazelcast, KnownSecrets known) {
+    this.hazelcast = hazelcast;
+    hazelcast.getConfig().addMapConfig(new MapConfig(MAP).setEvictionConfig(new EvictionConfig()
+      .setEvictionPolicy(EvictionPolicy.LRU).setMaxSizePolicy(MaxSizePolicy.PER_NODE)
+      .setSize(KnownSecrets.MAX_VALUES)));
+    this.map = hazelcast.getMap(MAP);
+    // Heard before the map is read: a value added meanwhile is adopted twice, never missed.
+    this.listener = map.addEntryListener((EntryAddedListener<String, Boolean>) added ->
+      known.adopt(List.of(added.getKey())), false);
+    known.onLearnt(values -> values.forEach(v -> map.setAsync(v, Boolean.TRUE)));
+  }
+
+  /** Shares {@code known} with the other nodes, once it holds what they have sent so far. */
+  static Future<ClusterSecrets> start(Vertx vertx, HazelcastInstance hazelcast, KnownSecrets known) {
+    return vertx.executeBlocking(() -> {
+      ClusterSecrets shared = new ClusterSecrets(hazelcast, known);
+      known.adopt(shared.map.keySet());
+      return shared;
+    }, false);
+  }
+
+  void close() {
+    map.removeEntryListener(listener);
+  }
+}
