@@ -155,9 +155,24 @@ public final class DefinitionMask {
     }
     if (in instanceof JsonArray arr && shown instanceof JsonArray s && stored instanceof JsonArray st
       && s.size() == st.size()) {
+      // An element sent back as shown is its stored self wherever it moved (mocks reordered, one removed); an
+      // element changed is matched by its place only while the array keeps its length (edited in place), so a
+      // mask never takes the secret of an element that moved into its place: it stays as written.
+      boolean[] taken = new boolean[s.size()];
+      int[] from = new int[arr.size()];
+      for (int i = 0; i < arr.size(); i++) {
+        from[i] = -1;
+        for (int j = 0; j < s.size() && from[i] < 0; j++) {
+          if (!taken[j] && Objects.equals(arr.getValue(i), s.getValue(j))) {
+            from[i] = j;
+            taken[j] = true;
+          }
+        }
+      }
       JsonArray out = new JsonArray();
       for (int i = 0; i < arr.size(); i++) {
-        out.add(i < s.size() ? restore(arr.getValue(i), s.getValue(i), st.getValue(i)) : arr.getValue(i));
+        int j = from[i] >= 0 ? from[i] : arr.size() == s.size() && !taken[i] ? i : -1;
+        out.add(j >= 0 ? restore(arr.getValue(i), s.getValue(j), st.getValue(j)) : arr.getValue(i));
       }
       return out;
     }
