@@ -23,12 +23,10 @@ final class ClusterSecrets {
 
   static final String MAP = "botgate.secrets";
 
-  private final HazelcastInstance hazelcast;
   private final IMap<String, Boolean> map;
   private final UUID listener;
 
   private ClusterSecrets(HazelcastInstance hazelcast, KnownSecrets known) {
-    this.hazelcast = hazelcast;
     hazelcast.getConfig().addMapConfig(new MapConfig(MAP).setEvictionConfig(new EvictionConfig()
       .setEvictionPolicy(EvictionPolicy.LRU).setMaxSizePolicy(MaxSizePolicy.PER_NODE)
       .setSize(KnownSecrets.MAX_VALUES)));

@@ -49,6 +49,7 @@ public final class KnownSecrets {
   private volatile String[][] byHead = NO_HEADS;
   private static final int HEADS = 4096;
   private static final String[][] NO_HEADS = new String[0][];
+  /** Told of the values this node's own requests taught it ({@link #onLearnt}). */
   private volatile Consumer<List<String>> learnt = added -> { };
   /** Knows nothing (never given a secret): for what has no gateway's secrets at hand. */
   public static final KnownSecrets NONE = new KnownSecrets();
