@@ -15,6 +15,7 @@ import io.vertx.core.shareddata.Lock;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -36,8 +37,9 @@ import java.util.function.Supplier;
  * changes. Standalone that is all. On a clustered Vert.x the current set also lives in a cluster-wide map
  * ({@code botgate.definitions.<kind>}, a Hazelcast IMap): a change is put there, then announced on
  * {@link #ADDRESS}; every other node reads the changed entry from the map, installs it and rewrites its own
- * file. A node joining a running cluster takes the cluster's set; the first node of a fresh cluster seeds it
- * from its file. Changes on one node are made one at a time, so concurrent calls never lose each other.
+ * file. A node joining a running cluster takes the cluster's set (in the order its changes were made, for a kind
+ * whose order matters); the first node of a fresh cluster seeds it from its file. Changes on one node are made
+ * one at a time, so concurrent calls never lose each other.
  * <p>
  * A kind plugs in with its name, a check and an install; its registry keeps serving reads, and every change
  * goes through here (as {@code ApiRoutes} does for integrations):
@@ -84,6 +86,11 @@ public final class ReplicatedDefinitions<T> {
   private volatile Map<String, JsonObject> current;
   private Future<?> tail = Future.succeededFuture();
   private AsyncMap<String, String> shared;
+  /**
+   * For a kind whose order matters ({@link Kind#lastChangedLast}): when each definition was last changed, by a
+   * cluster-wide count, so a joining node installs them in the order the cluster made them; null otherwise.
+   */
+  private AsyncMap<String, Long> stamps;
   private MessageConsumer<JsonObject> consumer;
 
   private ReplicatedDefinitions(Vertx vertx, Kind<T> kind, String file, JsonArray loaded) {
@@ -155,7 +162,29 @@ public final class ReplicatedDefinitions<T> {
     if (shared == null) {
       return Future.succeededFuture();
     }
-    return definition == null ? shared.remove(name).mapEmpty() : shared.put(name, definition.encode());
+    if (definition == null) {
+      // the stamp after the definition: one left behind orders nothing
+      return shared.remove(name).compose(v -> stamps == null ? Future.succeededFuture() : stamps.remove(name))
+        .mapEmpty();
+    }
+    // the stamp before the definition: one without its definition orders nothing
+    return stamp(List.of(name)).compose(v -> shared.put(name, definition.encode()));
+  }
+
+  /** Stamps {@code names} as changed now, in their order (nothing for a kind whose order does not matter). */
+  private Future<Void> stamp(List<String> names) {
+    if (stamps == null || names.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return vertx.sharedData().getCounter(MAP_PREFIX + kind.name() + ".clock")
+      .compose(clock -> clock.addAndGet(names.size()))
+      .compose(last -> {
+        List<Future<?>> puts = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+          puts.add(stamps.put(names.get(i), last - names.size() + 1 + i));
+        }
+        return Future.all(puts).mapEmpty();
+      });
   }
 
   /** The file was written but the cluster refused the change: put the file back so nothing changed. */
@@ -196,6 +225,11 @@ public final class ReplicatedDefinitions<T> {
       .compose(v -> vertx.sharedData().<String, String>getAsyncMap(MAP_PREFIX + kind.name()))
       .compose(map -> {
         shared = map;
+        return kind.lastChangedLast() ? vertx.sharedData().<String, Long>getAsyncMap(MAP_PREFIX + kind.name() + ".stamps")
+          : Future.succeededFuture(null);
+      })
+      .compose(map -> {
+        stamps = map;
         return vertx.sharedData().getLockWithTimeout(MAP_PREFIX + kind.name(), LOCK_TIMEOUT_MS);
       })
       .compose(lock -> seedOrTake().eventually(() -> release(lock)))
@@ -214,15 +248,18 @@ public final class ReplicatedDefinitions<T> {
     return vertx.sharedData().<String, String>getAsyncMap(SEEDED).compose(seeded -> seeded.get(kind.name())
       .compose(seeder -> {
         if (seeder != null) {
-          return shared.entries().map(ReplicatedDefinitions::decode);
+          return shared.entries().compose(entries -> stamps == null ? Future.succeededFuture(decode(entries, Map.of()))
+            : stamps.entries().map(order -> decode(entries, order)));
         }
         Map<String, JsonObject> mine = current;
         LOG.info(kind.name() + ": this node starts the cluster's set with its " + mine.size() + " definitions");
-        return shared.clear().compose(v -> {
-          List<Future<?>> puts = new ArrayList<>();
-          mine.forEach((name, json) -> puts.add(shared.put(name, json.encode())));
-          return Future.all(puts);
-        }).compose(v -> seeded.put(kind.name(), origin)).map(v -> mine);
+        return shared.clear().compose(v -> stamps == null ? Future.succeededFuture() : stamps.clear())
+          .compose(v -> stamp(List.copyOf(mine.keySet())))
+          .compose(v -> {
+            List<Future<?>> puts = new ArrayList<>();
+            mine.forEach((name, json) -> puts.add(shared.put(name, json.encode())));
+            return Future.all(puts);
+          }).compose(v -> seeded.put(kind.name(), origin)).map(v -> mine);
       }));
   }
 
@@ -233,10 +270,14 @@ public final class ReplicatedDefinitions<T> {
       return Future.succeededFuture();
     }
     Map<String, JsonObject> next = new LinkedHashMap<>();
-    before.keySet().stream().filter(cluster::containsKey).forEach(name -> next.put(name, cluster.get(name)));
-    new TreeMap<>(cluster).forEach(next::putIfAbsent);
+    if (!kind.lastChangedLast()) {
+      before.keySet().stream().filter(cluster::containsKey).forEach(name -> next.put(name, cluster.get(name)));
+    }
+    cluster.forEach(next::putIfAbsent);
     return vertx.executeBlocking(() -> {
-      Set<String> names = new LinkedHashSet<>(before.keySet());
+      // what is gone first, then the rest in the cluster's order: a later import may take over from an earlier
+      Set<String> names = new LinkedHashSet<>();
+      before.keySet().stream().filter(name -> !next.containsKey(name)).forEach(names::add);
       names.addAll(next.keySet());
       for (String name : names) {
         if (!Objects.equals(before.get(name), next.get(name)) && !install(name, next.get(name))) {
@@ -323,9 +364,12 @@ public final class ReplicatedDefinitions<T> {
     return Collections.unmodifiableMap(next);
   }
 
-  private static Map<String, JsonObject> decode(Map<String, String> entries) {
-    Map<String, JsonObject> out = new TreeMap<>();
-    entries.forEach((name, text) -> out.put(name, new JsonObject(text)));
+  /** The cluster's definitions in the order of their stamps; those without one last, by name. */
+  private static Map<String, JsonObject> decode(Map<String, String> entries, Map<String, Long> stamps) {
+    Map<String, JsonObject> out = new LinkedHashMap<>();
+    new TreeMap<>(entries).entrySet().stream()
+      .sorted(Comparator.comparingLong(e -> stamps.getOrDefault(e.getKey(), Long.MAX_VALUE)))
+      .forEach(e -> out.put(e.getKey(), new JsonObject(e.getValue())));
     return out;
   }
 }

@@ -149,6 +149,42 @@ class ClusteredDefinitionsTest {
     }
   }
 
+  @Test
+  @Timeout(180)
+  void shouldGiveAJoiningNodeTheImportsInTheOrderTheClusterMadeThem() throws IOException {
+    try (Cluster cluster = new Cluster()) {
+      TestGateway first = cluster.gateway(0, null);
+      // two bots declaring the same integrations; the later, named first in the alphabet, takes them over
+      importAs(first, "Zed", false);
+      importAs(first, "Abe", true);
+
+      TestGateway joining = cluster.gateway(1, null); // its imports file is empty
+      for (TestGateway node : List.of(first, joining)) {
+        JsonArray bots = result(node.http.get(node.gateway.port(), "127.0.0.1", "/api/bots").send())
+          .bodyAsJsonArray();
+        assertThat(bots.stream().map(b -> ((JsonObject) b).getString("name")).toList()).as("bots of %s", node)
+          .containsExactlyInAnyOrder("Zed", "Abe");
+        assertThat(integrationsOf(node, "Abe")).as("Abe's on %s", node).isNotEmpty();
+        assertThat(integrationsOf(node, "Zed")).as("Zed's on %s", node).isEmpty();
+      }
+      assertThat(names(Path.of(joining.config().getString("imports.file")))).containsExactly("Zed", "Abe");
+    }
+  }
+
+  private static void importAs(TestGateway node, String bot, boolean replace) throws IOException {
+    JsonObject export = new JsonObject(Files.readString(Path.of("src/test/resources/cb/store-helper.json")));
+    export.getJsonObject("bot").put("name", bot).put("id", UUID.randomUUID().toString());
+    HttpResponse<Buffer> r = result(node.http.post(node.gateway.port(), "127.0.0.1", "/api/import/cb")
+      .sendJsonObject(new JsonObject().put("export", export).put("replace", replace)));
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(201);
+  }
+
+  private static JsonArray integrationsOf(TestGateway node, String bot) {
+    HttpResponse<Buffer> r = result(node.http.get(node.gateway.port(), "127.0.0.1", "/api/bots/" + bot).send());
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+    return r.bodyAsJsonObject().getJsonArray("integrations");
+  }
+
   /** Clustered Vert.x nodes in this JVM, each with a gateway, under a cluster name no other run shares. */
   private static final class Cluster implements AutoCloseable {
 
