@@ -291,7 +291,7 @@ final class HttpMeters {
     }
 
     private PerMethod method(HttpMethod method) {
-      return byMethod.computeIfAbsent(method.name(), name -> {
+      return byMethod.computeIfAbsent(MetricsEndpoint.methodLabel(method.name()), name -> {
         Tags tags = parent.labels.contains(Label.HTTP_METHOD) ? Tags.of(Label.HTTP_METHOD.toString(), name) : Tags.empty();
         MetricsNaming names = parent.server;
         return new PerMethod(tags,
@@ -412,7 +412,7 @@ final class HttpMeters {
     }
 
     private PerMethod method(HttpMethod method) {
-      return byMethod.computeIfAbsent(method.name(), name -> {
+      return byMethod.computeIfAbsent(MetricsEndpoint.methodLabel(method.name()), name -> {
         Tags tags = parent.labels.contains(Label.HTTP_METHOD) ? base.and(Label.HTTP_METHOD.toString(), name) : base;
         MetricsNaming names = parent.client;
         return new PerMethod(tags,

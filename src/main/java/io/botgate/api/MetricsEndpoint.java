@@ -8,6 +8,7 @@ import io.botgate.script.ScriptRunner;
 import io.botgate.session.IntegrationResult;
 import io.botgate.session.SessionStore;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -61,6 +62,9 @@ public final class MetricsEndpoint {
     Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500),
     Duration.ofSeconds(5), Duration.ofSeconds(10)};
 
+  private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS",
+    "TRACE", "PATCH");
+  static final String OTHER_METHOD = "other";
   private final PrometheusMeterRegistry registry;
   /**
    * The histograms' timers by their labels, made once: building and registering a timer per result (a registry
@@ -157,7 +161,16 @@ public final class MetricsEndpoint {
   }
 
   static PrometheusMeterRegistry newRegistry() {
-    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // A client names the method: any name is a new series, kept for ever, unless folded (before any check).
+    registry.config().meterFilter(MeterFilter.replaceTagValues(Label.HTTP_METHOD.toString(),
+      MetricsEndpoint::methodLabel));
+    return registry;
+  }
+
+  /** A method as a label: one of HTTP's own methods, or {@value #OTHER_METHOD} for any other name a client sends. */
+  static String methodLabel(String method) {
+    return METHODS.contains(method) ? method : OTHER_METHOD;
   }
 
   /** The registry Vert.x records into when its metrics are on, else one of this gateway's own. */

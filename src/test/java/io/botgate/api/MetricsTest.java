@@ -9,6 +9,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -113,5 +116,21 @@ class MetricsTest {
     String text = result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/metrics").send()).bodyAsString();
 
     assertThat(text).contains("address=\"botgate.events.*\"").doesNotContain("botgate.events.fold-1");
+  }
+
+  @Test
+  void shouldFoldMethodsHttpDoesNotNameIntoOneLabelValue() throws IOException {
+    for (int i = 0; i < 20; i++) {
+      try (Socket socket = new Socket("127.0.0.1", gw.gateway.port())) {
+        socket.setSoTimeout(10_000);
+        socket.getOutputStream().write(("MADEUP" + i + " /api/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+          + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        assertThat(new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 4");
+      }
+    }
+
+    String text = result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/metrics").send()).bodyAsString();
+
+    assertThat(text).doesNotContain("MADEUP").contains("method=\"other\"").contains("method=\"GET\"");
   }
 }
