@@ -5,6 +5,7 @@ import org.slf4j.LoggerFactory;
 import io.botgate.GatewayError;
 import io.botgate.events.DebugStream;
 import io.botgate.integration.IntegrationExecutor;
+import io.botgate.session.SessionId;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -168,6 +169,13 @@ public final class EventBusBridge {
   }
 
   private GatewayError registrable(NetSocket socket, String address) {
+    if (address != null && address.startsWith(DebugStream.ADDRESS_PREFIX)
+      && address.length() > DebugStream.ADDRESS_PREFIX.length()) { // with no session, refused as outside the list
+      String problem = SessionId.problem(address.substring(DebugStream.ADDRESS_PREFIX.length()));
+      if (problem != null) { // a 1 MB "session" would be held on every node of a cluster
+        return new GatewayError(400, "invalid_session", problem);
+      }
+    }
     Set<String> addresses = registered.getOrDefault(socket, Set.of());
     if (addresses.contains(address)) {
       return new GatewayError(409, "already_registered", "this connection already receives '" + address + "'");

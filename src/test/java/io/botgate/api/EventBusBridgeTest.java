@@ -181,6 +181,20 @@ class EventBusBridgeTest {
   }
 
   @Test
+  void shouldRefuseRegisteringForTheEventsOfAnInvalidSessionId() throws IOException {
+    try (BridgeClient client = client()) {
+      client.register("botgate.events." + "s".repeat(201));
+      JsonObject tooLong = client.read().orElseThrow();
+      assertThat(tooLong.getInteger("failureCode")).isEqualTo(400);
+      assertThat(errorCode(tooLong)).isEqualTo("invalid_session");
+      client.register("botgate.events.a\nb");
+      assertThat(errorCode(client.read().orElseThrow())).isEqualTo("invalid_session");
+      client.write(new JsonObject().put("type", "ping"));
+      assertThat(client.read().orElseThrow().getString("type")).isEqualTo("pong");
+    }
+  }
+
+  @Test
   void shouldRefuseToPublishARequestThatEveryNodeWouldRun() throws IOException {
     try (BridgeClient client = client()) {
       client.write(client.frame("publish", "botgate.integration.execute").put("body", execution("published")));
