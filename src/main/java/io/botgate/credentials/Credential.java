@@ -1,6 +1,7 @@
 package io.botgate.credentials;
 
 import io.botgate.integration.CredentialGrant;
+import io.botgate.integration.HeaderSyntax;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
@@ -85,7 +86,7 @@ public abstract sealed class Credential permits BasicCredential, TokenCredential
     f.optional("description");
     Credential built = type == null ? null : switch (type) {
       case "basic" -> new BasicCredential(f.name, json.copy(), f.secret("user", true), f.secret("password", true));
-      case "token" -> new TokenCredential(f.name, json.copy(), f.headerName(), f.secret("value", true));
+      case "token" -> new TokenCredential(f.name, json.copy(), f.headerName(), f.headerValue("value"));
       case "oauth2" -> new OAuth2Credential(f.name, json.copy(), f.url("tokenUrl"), f.secret("clientId", true),
         f.secret("clientSecret", true), f.optional("scope"), f.clientAuth());
       case "mtls" -> new MtlsCredential(f.name, json.copy(), f.pem("cert", MtlsCredential::certificateProblem),
@@ -167,13 +168,27 @@ public abstract sealed class Credential permits BasicCredential, TokenCredential
       return new SecretText(displayName(), key, s);
     }
 
+    /** A secret sent as a header value as it is: no control character but a tab may stand in it. */
+    SecretText headerValue(String key) {
+      SecretText value = secret(key, true);
+      int at = HeaderSyntax.controlAt(value.source());
+      if (at >= 0) {
+        problem(key, "contains the control character " + HeaderSyntax.describe(value.source().charAt(at))
+          + " at character " + (at + 1) + "; a header value may hold no control character but a tab");
+      }
+      return value;
+    }
+
     String headerName() {
       String header = optional("header");
       if (header == null) {
         return "Authorization";
       }
-      if (!header.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+      if (!HeaderSyntax.isToken(header)) {
         problem("header", "must be a header name (letters, digits and -), such as X-Api-Key");
+      } else if (HeaderSyntax.isSetByGateway(header)) {
+        problem("header", "'" + header + "' is set by the gateway itself (Host is the URL's host, the one the egress "
+          + "guard checked); name another header, such as X-Api-Key");
       }
       return header;
     }

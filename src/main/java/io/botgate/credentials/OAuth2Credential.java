@@ -2,6 +2,7 @@ package io.botgate.credentials;
 
 import io.botgate.events.SecretMask;
 import io.botgate.integration.CredentialGrant;
+import io.botgate.integration.HeaderSyntax;
 import io.botgate.integration.CredentialUnavailable;
 import io.botgate.integration.EgressGuard;
 import io.vertx.core.Future;
@@ -191,6 +192,10 @@ final class OAuth2Credential extends Credential {
     if (json == null || !(json.getValue("access_token") instanceof String token) || token.isBlank()) {
       return Future.failedFuture(unavailable("the token endpoint " + shown(uri) + " did not answer a JSON object "
         + "with an access_token"));
+    }
+    if (HeaderSyntax.controlAt(token) >= 0) { // never quoted: it is the token
+      return Future.failedFuture(unavailable("the token endpoint " + shown(uri) + " answered an access_token "
+        + "holding a control character, which no header may carry"));
     }
     Object expires = json.getValue("expires_in");
     long seconds = expires instanceof Number n ? n.longValue()

@@ -1,6 +1,8 @@
 package io.botgate.credentials;
 
 import io.botgate.integration.CredentialGrant;
+import io.botgate.integration.CredentialUnavailable;
+import io.botgate.integration.HeaderSyntax;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
@@ -28,6 +30,11 @@ final class TokenCredential extends Credential {
   @Override
   Future<CredentialGrant> obtain(CredentialContext context) {
     String v = value.value(context.env());
+    int at = HeaderSyntax.controlAt(v);
+    if (at >= 0) { // written so in the environment: a header cannot carry it
+      return Future.failedFuture(new CredentialUnavailable("credential '" + name() + "': its value holds the control "
+        + "character " + HeaderSyntax.describe(v.charAt(at)) + ", which no header may carry"));
+    }
     List<String> secrets = new ArrayList<>(List.of(v));
     int space = v.lastIndexOf(' ');
     if (space > 0) {

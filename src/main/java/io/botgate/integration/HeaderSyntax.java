@@ -9,7 +9,7 @@ import java.util.function.BiConsumer;
  * What an HTTP header field may hold (RFC 9110 5.1, 5.5): a name is a token, a value holds no control
  * character but a tab. Anything else can never be sent.
  */
-final class HeaderSyntax {
+public final class HeaderSyntax {
 
   /**
    * Headers the gateway sets itself: the framing of the body it sends (Content-Length, Transfer-Encoding),
@@ -33,7 +33,7 @@ final class HeaderSyntax {
     if (!isToken(name)) {
       problem.accept(field, name.isEmpty() ? "a header name cannot be empty"
         : "is not a header name: a name is letters, digits and !#$%&'*+-.^_`|~ only (RFC 9110 token)");
-    } else if (SET_BY_GATEWAY.contains(name.toLowerCase(Locale.ROOT))) {
+    } else if (isSetByGateway(name)) {
       problem.accept(field, "is set by the gateway itself and cannot be declared; headers it sets are "
         + new TreeSet<>(SET_BY_GATEWAY));
     }
@@ -44,8 +44,13 @@ final class HeaderSyntax {
     }
   }
 
+  /** Whether the gateway sets a header of this name itself, so that no definition or credential may. */
+  public static boolean isSetByGateway(String name) {
+    return SET_BY_GATEWAY.contains(name.toLowerCase(Locale.ROOT));
+  }
+
   /** Whether {@code name} is an RFC 9110 token: one or more of letters, digits and {@code !#$%&'*+-.^_`|~}. */
-  static boolean isToken(String name) {
+  public static boolean isToken(String name) {
     for (int i = 0; i < name.length(); i++) {
       char c = name.charAt(i);
       boolean tchar = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
@@ -71,7 +76,7 @@ final class HeaderSyntax {
   }
 
   /** The index of the first control character (C0 but tab, or DEL) in {@code value}, or -1. */
-  static int controlAt(CharSequence value) {
+  public static int controlAt(CharSequence value) {
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       if (c < 0x20 && c != '\t' || c == 0x7f) {
@@ -82,7 +87,7 @@ final class HeaderSyntax {
   }
 
   /** A control character as it may be shown: its code point, and a name for the common ones. */
-  static String describe(char c) {
+  public static String describe(char c) {
     String code = String.format("U+%04X", (int) c);
     return switch (c) {
       case '\r' -> code + " (carriage return)";

@@ -257,6 +257,10 @@ class CredentialsTest {
     assertThat(run("f1", "bearerApi").getString("reason")).contains("access_token");
     auth.tokenBody = "<html>oops</html>";
     assertThat(status(run("f1", "bearerApi"))).isEqualTo("460");
+    auth.tokenBody = "{\"access_token\": \"Tok\\r\\nX-Injected: yes\", \"expires_in\": 3600}";
+    JsonObject injected = run("f1", "bearerApi");
+    assertThat(status(injected)).isEqualTo("460");
+    assertThat(injected.getString("reason")).contains("control character").doesNotContain("Injected");
 
     putCredential(oauth("closedOAuth", "http://127.0.0.1:9/oauth/token", "{$env.CLIENT_SECRET}"));
     declare("closedApi", auth.url("/bearer"), "closedOAuth");
@@ -415,6 +419,16 @@ class CredentialsTest {
     assertThat(putCredential(new JsonObject().put("name", "certless").put("type", "mtls").put("cert", "-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----")
       .put("key", "k.pem")).bodyAsString()).contains("cert");
     assertThat(get("/api/credentials/broken").statusCode()).isEqualTo(404);
+    for (String header : List.of("Host", "Content-Length", "Transfer-Encoding")) {
+      HttpResponse<Buffer> own = putCredential(new JsonObject().put("name", "own").put("type", "token")
+        .put("header", header).put("value", "evil.example"));
+      assertThat(own.statusCode()).as(header).isEqualTo(400);
+      assertThat(own.bodyAsString()).contains("header").contains("set by the gateway");
+    }
+    HttpResponse<Buffer> split = putCredential(new JsonObject().put("name", "split").put("type", "token")
+      .put("value", "abc\r\nX-Evil: 1"));
+    assertThat(split.statusCode()).isEqualTo(400);
+    assertThat(split.bodyAsString()).contains("value").contains("carriage return").doesNotContain("X-Evil");
 
     HttpResponse<Buffer> unknown = result(gw.declare(new JsonObject().put("name", "orphan").put("method", "GET")
       .put("url", auth.url("/bearer")).put("credential", "nobodyKnowsIt")));
