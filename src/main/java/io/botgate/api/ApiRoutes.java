@@ -173,7 +173,12 @@ public final class ApiRoutes {
   }
 
   static String sessionId(RoutingContext ctx) {
-    String id = ctx.pathParam("session");
+    return sessionId(ctx, "session");
+  }
+
+  /** The session id in the path parameter {@code param}: 400 {@code invalid_session} when it breaks the rules. */
+  static String sessionId(RoutingContext ctx, String param) {
+    String id = ctx.pathParam(param);
     String problem = SessionId.problem(id);
     if (problem != null) {
       throw GatewayError.badRequest("invalid_session", problem);

@@ -39,8 +39,8 @@ public final class ContextRoutes {
     }));
     router.put(NS).handler(this::register);
     router.delete(NS).handler(ctx -> blocking(ctx, 204, () -> {
-      if (!store.deleteNamespace(ctx.pathParam("ns"))) {
-        throw unknownNamespace(ctx.pathParam("ns"));
+      if (!store.deleteNamespace(name(ctx, "ns"))) {
+        throw unknownNamespace(name(ctx, "ns"));
       }
       return null;
     }));
@@ -53,11 +53,11 @@ public final class ContextRoutes {
     Object ttl = body == null ? null : body.getValue("ttlSeconds");
     if (body != null && (body.size() > (body.containsKey("ttlSeconds") ? 1 : 0)
       || ttl != null && !(ttl instanceof Number n && n.doubleValue() == n.longValue()
-      && ContextStore.validNamespace(ctx.pathParam("ns"), n.longValue())))) {
+      && ContextStore.validNamespace(name(ctx, "ns"), n.longValue())))) {
       throw GatewayError.badRequest("invalid_request", "the body is optional: {\"ttlSeconds\": <whole seconds from 0 "
         + "to " + ContextStore.MAX_TTL_SECONDS + " (ten years)>}");
     }
-    String ns = ctx.pathParam("ns");
+    String ns = name(ctx, "ns");
     Long seconds = ttl == null ? null : ((Number) ttl).longValue();
     blocking(ctx, 200, () -> {
       written(store.registerNamespace(ns, seconds), ns);
@@ -67,26 +67,26 @@ public final class ContextRoutes {
 
   private void mountScope(Router router, String path, ContextStore.Scope scope, String kind) {
     router.get(path).handler(ctx -> blocking(ctx, 200, () -> {
-      Map<String, Object> all = store.all(scope, ctx.pathParam("ns"), owner(ctx, scope));
+      Map<String, Object> all = store.all(scope, name(ctx, "ns"), owner(ctx, scope));
       if (all == null) {
-        throw unknownNamespace(ctx.pathParam("ns"));
+        throw unknownNamespace(name(ctx, "ns"));
       }
       return where(ctx, scope).put("data", new JsonObject(all));
     }));
     router.delete(path).handler(ctx -> blocking(ctx, 204, () ->
-      written(store.deleteAll(scope, ctx.pathParam("ns"), owner(ctx, scope)), ctx.pathParam("ns"))));
+      written(store.deleteAll(scope, name(ctx, "ns"), owner(ctx, scope)), name(ctx, "ns"))));
     String one = path + "/:property";
     router.get(one).handler(ctx -> blocking(ctx, 200, () -> {
-      String ns = ctx.pathParam("ns");
-      Object value = store.get(scope, ns, owner(ctx, scope), ctx.pathParam("property"));
+      String ns = name(ctx, "ns");
+      Object value = store.get(scope, ns, owner(ctx, scope), name(ctx, "property"));
       if (value == null) {
         if (!store.namespaces().containsKey(ns)) {
           throw unknownNamespace(ns);
         }
-        throw GatewayError.notFound("unknown_property", "no property '" + ctx.pathParam("property") + "' in "
+        throw GatewayError.notFound("unknown_property", "no property '" + name(ctx, "property") + "' in "
           + describe(ctx, scope));
       }
-      return where(ctx, scope).put("property", ctx.pathParam("property")).put("value", value);
+      return where(ctx, scope).put("property", name(ctx, "property")).put("value", value);
     }));
     router.put(one).handler(ctx -> {
       JsonObject body = jsonBody(ctx);
@@ -94,26 +94,41 @@ public final class ContextRoutes {
         throw GatewayError.badRequest("invalid_request", "the body must be {\"value\": <any JSON value but null>}");
       }
       blocking(ctx, 200, () -> {
-        written(store.set(scope, ctx.pathParam("ns"), owner(ctx, scope), ctx.pathParam("property"),
-          body.getValue("value")), ctx.pathParam("ns"));
-        return where(ctx, scope).put("property", ctx.pathParam("property")).put("value", body.getValue("value"));
+        written(store.set(scope, name(ctx, "ns"), owner(ctx, scope), name(ctx, "property"),
+          body.getValue("value")), name(ctx, "ns"));
+        return where(ctx, scope).put("property", name(ctx, "property")).put("value", body.getValue("value"));
       });
     });
-    router.delete(one).handler(ctx -> blocking(ctx, 204, () -> written(store.delete(scope, ctx.pathParam("ns"),
-      owner(ctx, scope), ctx.pathParam("property")), ctx.pathParam("ns"))));
+    router.delete(one).handler(ctx -> blocking(ctx, 204, () -> written(store.delete(scope, name(ctx, "ns"),
+      owner(ctx, scope), name(ctx, "property")), name(ctx, "ns"))));
   }
 
   private static String owner(RoutingContext ctx, ContextStore.Scope scope) {
-    return scope == ContextStore.Scope.GLOBAL ? "" : ctx.pathParam("owner");
+    if (scope == ContextStore.Scope.CONVERSATION) {
+      return ApiRoutes.sessionId(ctx, "owner"); // a conversation is a session
+    }
+    return scope == ContextStore.Scope.GLOBAL ? "" : name(ctx, "owner");
+  }
+
+  /** A name from the path: no control character (names go into answers, events and log lines). */
+  private static String name(RoutingContext ctx, String param) {
+    String name = ctx.pathParam(param);
+    for (int i = 0; name != null && i < name.length(); i++) {
+      if (Character.isISOControl(name.charAt(i))) {
+        throw GatewayError.badRequest("invalid_request", String.format("the %s in the path may not hold control "
+          + "characters (U+%04X at position %d)", param, (int) name.charAt(i), i + 1));
+      }
+    }
+    return name;
   }
 
   private static JsonObject where(RoutingContext ctx, ContextStore.Scope scope) {
-    return new JsonObject().put("namespace", ctx.pathParam("ns")).put("scope", scope.name().toLowerCase())
+    return new JsonObject().put("namespace", name(ctx, "ns")).put("scope", scope.name().toLowerCase())
       .put("owner", scope == ContextStore.Scope.GLOBAL ? null : ctx.pathParam("owner"));
   }
 
   private static String describe(RoutingContext ctx, ContextStore.Scope scope) {
-    return "namespace '" + ctx.pathParam("ns") + "'" + (scope == ContextStore.Scope.GLOBAL ? " (global)"
+    return "namespace '" + name(ctx, "ns") + "'" + (scope == ContextStore.Scope.GLOBAL ? " (global)"
       : " for " + scope.name().toLowerCase() + " '" + ctx.pathParam("owner") + "'");
   }
 

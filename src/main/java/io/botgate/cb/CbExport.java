@@ -109,6 +109,8 @@ final class CbExport {
       problem("bot.name", "is required (a non-empty string): the imported bot is known by it");
     } else if (name.length() > 200) {
       problem("bot.name", "must be at most 200 characters");
+    } else if (name.equals(".") || name.equals("..")) {
+      problem("bot.name", "cannot be '" + name + "': GET and DELETE /api/bots/{bot} could never name the bot");
     } else if (name.chars().anyMatch(Character::isISOControl)) {
       problem("bot.name", "must not hold control characters such as a line break (the name goes into log lines, "
         + "where one would start a forged line)");

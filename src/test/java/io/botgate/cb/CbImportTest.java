@@ -279,6 +279,14 @@ class CbImportTest {
     JsonObject problem = r.bodyAsJsonObject().getJsonObject("error").getJsonArray("problems").getJsonObject(0);
     assertThat(problem.getString("where")).isEqualTo("bot.name");
     assertThat(problem.getString("message")).contains("control characters");
+
+    for (String dots : new String[] {".", ".."}) {
+      JsonObject unreachable = fixture("greeter.json").put("bot", new JsonObject().put("name", dots))
+        .put("responder", new JsonArray());
+      HttpResponse<Buffer> refused = importExport(new JsonObject().put("export", unreachable));
+      assertThat(refused.statusCode()).as(dots).isEqualTo(400);
+      assertThat(refused.bodyAsString()).contains("bot.name").contains("could never name");
+    }
   }
 
   @Test

@@ -20,6 +20,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 
+import java.util.List;
+
 import static io.botgate.Await.failure;
 import static io.botgate.Await.result;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -143,6 +145,23 @@ class ContextServiceTest {
     store.set(ContextStore.Scope.GLOBAL, "late", "", "p", "v");
 
     assertThat(store.get(ContextStore.Scope.GLOBAL, "late", "", "p")).isEqualTo("v");
+  }
+
+  @Test
+  void shouldRefuseControlCharactersInNamesAndConversationIds() {
+    send(HttpMethod.PUT, "/api/context/namespaces/ctl", null);
+    JsonObject value = new JsonObject().put("value", 1);
+    HttpResponse<Buffer> conversation = send(HttpMethod.PUT, "/api/context/namespaces/ctl/conversations/a%0Ab/p", value);
+    assertThat(conversation.statusCode()).isEqualTo(400);
+    assertThat(conversation.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("invalid_session");
+    for (String path : List.of("/api/context/namespaces/a%0Ab", "/api/context/namespaces/ctl/global/p%00x",
+      "/api/context/namespaces/ctl/users/u%0D/p")) {
+      HttpResponse<Buffer> refused = send(HttpMethod.PUT, path, path.endsWith("a%0Ab") ? null : value);
+      assertThat(refused.statusCode()).as(path).isEqualTo(400);
+      assertThat(refused.bodyAsString()).as(path).contains("control characters");
+    }
+    assertThat(send(HttpMethod.PUT, "/api/context/namespaces/ctl/conversations/a%20b/p", value).statusCode())
+      .isEqualTo(200);
   }
 
   @Test
