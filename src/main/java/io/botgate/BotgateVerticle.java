@@ -340,7 +340,8 @@ public final class BotgateVerticle extends VerticleBase {
   private static BridgeOptions bridgeOptions(GatewayConfig config, String httpHost, String token) {
     String host = config.string("bridge.host");
     return new BridgeOptions(host == null ? httpHost : host, config.integer("bridge.port"), token,
-      config.integer("bridge.frame.bytes"), config.integer("bridge.registrations"), config.integer("bridge.queue.bytes"));
+      config.integer("bridge.frame.bytes"), config.integer("bridge.registrations"), config.integer("bridge.queue.bytes"),
+      config.integer("bridge.connections"));
   }
 
   /**

@@ -3,11 +3,12 @@ package io.botgate.api;
 /**
  * TCP event-bus bridge settings: where it listens ({@code port} {@link #OFF} = not at all, 0 = any free
  * port), the auth token every frame must carry (null = none), the largest frame a client may send, how
- * many addresses one connection may register, and how many bytes a client may leave unread before it is
- * disconnected.
+ * many addresses one connection may register, how many bytes a client may leave unread before it is
+ * disconnected, and how many connections may be open at once (each may hold a frame in the making: together
+ * at most {@code maxConnections * maxFrameBytes} bytes, whoever sends them).
  */
 public record BridgeOptions(String host, int port, String token, int maxFrameBytes, int maxRegistrations,
-                            int maxQueueBytes) {
+                            int maxQueueBytes, int maxConnections) {
 
   public static final int OFF = -1;
   /** Matches {@code body.limit.bytes}: a request through the bridge is as large as one over HTTP may be. */
@@ -15,6 +16,8 @@ public record BridgeOptions(String host, int port, String token, int maxFrameByt
   public static final int DEFAULT_REGISTRATIONS = 100;
   /** Above the largest reply: an execution's can carry its upstream body (upstream.limit.bytes) twice. */
   public static final int DEFAULT_QUEUE_BYTES = 16 * 1_048_576;
+  /** With the default frame size, 64 MiB at most held in frames not all come. */
+  public static final int DEFAULT_CONNECTIONS = 64;
 
   public boolean enabled() {
     return port != OFF;

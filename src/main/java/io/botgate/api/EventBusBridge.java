@@ -97,6 +97,13 @@ public final class EventBusBridge {
     NetServer server = created.get();
     Handler<NetSocket> bridgeHandler = server.connectHandler();
     server.connectHandler(socket -> {
+      if (registered.size() >= options.maxConnections()) {
+        refused.increment();
+        refuse(socket, new JsonObject(), new GatewayError(503, "too_many_connections", "the bridge holds "
+          + options.maxConnections() + " connections already (bridge.connections); try again later"));
+        socket.end();
+        return;
+      }
       FrameCheck.install(socket, options.maxFrameBytes());
       BacklogLimit.install(socket, options.maxQueueBytes());
       registered.put(socket, new HashSet<>());

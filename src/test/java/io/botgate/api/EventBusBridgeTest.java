@@ -60,6 +60,34 @@ class EventBusBridgeTest {
   }
 
   @Test
+  void shouldRefuseAConnectionPastTheBoundAndTakeOneAgainWhenAnotherCloses() throws IOException {
+    TestGateway bounded = result(TestGateway.start(Vertx.vertx(), new JsonObject().put("bridge.port", 0)
+      .put("bridge.connections", 2)));
+    try (BridgeClient first = new BridgeClient(bounded.gateway.bridgePort());
+         BridgeClient second = new BridgeClient(bounded.gateway.bridgePort())) {
+      for (BridgeClient open : List.of(first, second)) {
+        open.write(new JsonObject().put("type", "ping"));
+        assertThat(open.read().orElseThrow().getString("type")).isEqualTo("pong");
+      }
+      try (BridgeClient third = new BridgeClient(bounded.gateway.bridgePort())) {
+        JsonObject refused = third.read().orElseThrow();
+        assertThat(refused.getInteger("failureCode")).isEqualTo(503);
+        assertThat(errorCode(refused)).isEqualTo("too_many_connections");
+        assertThat(third.closedByServer()).isTrue();
+      }
+      first.close();
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        try (BridgeClient again = new BridgeClient(bounded.gateway.bridgePort())) {
+          again.write(new JsonObject().put("type", "ping"));
+          assertThat(again.read().orElseThrow().getString("type")).isEqualTo("pong");
+        }
+      });
+    } finally {
+      result(bounded.vertx.close());
+    }
+  }
+
+  @Test
   void shouldBeOffUnlessAPortIsSet() {
     TestGateway plain = result(TestGateway.start(Vertx.vertx()));
     try {
