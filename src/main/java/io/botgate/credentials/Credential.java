@@ -5,6 +5,10 @@ import io.botgate.integration.HeaderSyntax;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +25,8 @@ import java.util.regex.Pattern;
 public abstract sealed class Credential permits BasicCredential, TokenCredential, OAuth2Credential, MtlsCredential {
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_\\-]{0,99}");
+  /** A PEM file named by path is read whole when declared; none is this large. */
+  private static final int MAX_PEM_FILE_BYTES = 1_048_576;
   private static final Set<String> COMMON = Set.of("name", "type", "description");
   private static final Map<String, Set<String>> FIELDS = Map.of(
     "basic", Set.of("user", "password"),
@@ -219,11 +225,27 @@ public abstract sealed class Credential permits BasicCredential, TokenCredential
     /** PEM text (inline or from {@code {$env.NAME}}) or the path of a PEM file. */
     SecretText pem(String key, Function<String, String> check) {
       SecretText pem = secret(key, true);
-      if (check != null && !pem.fromEnv() && MtlsCredential.isPem(pem.source())) {
-        String wrong = check.apply(pem.source());
-        if (wrong != null) {
-          problem(key, wrong);
+      if (pem.fromEnv() || pem.source().isEmpty()) {
+        return pem;
+      }
+      String text = pem.source();
+      if (!MtlsCredential.isPem(text)) { // the path of a PEM file: read now, so a wrong one is told at once
+        Path path = Path.of(text.trim());
+        try {
+          if (!Files.isRegularFile(path) || Files.size(path) > MAX_PEM_FILE_BYTES) {
+            problem(key, "names no PEM file the gateway can read (a regular file of at most " + MAX_PEM_FILE_BYTES
+              + " bytes); give the PEM text, {$env.NAME}, or such a file's path");
+            return pem;
+          }
+          text = Files.readString(path, StandardCharsets.US_ASCII);
+        } catch (IOException | RuntimeException e) {
+          problem(key, "names a file the gateway cannot read as PEM text");
+          return pem;
         }
+      }
+      String wrong = check == null ? (MtlsCredential.isPem(text) ? null : "is not PEM text") : check.apply(text);
+      if (wrong != null) {
+        problem(key, wrong);
       }
       return pem;
     }

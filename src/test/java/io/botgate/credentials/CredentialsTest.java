@@ -26,6 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -407,7 +408,7 @@ class CredentialsTest {
   }
 
   @Test
-  void shouldValidateCredentialsListingEveryProblem() {
+  void shouldValidateCredentialsListingEveryProblem() throws IOException {
     HttpResponse<Buffer> bad = putCredential(new JsonObject().put("name", "broken").put("type", "oauth2")
       .put("tokenUrl", "ftp://example.com/token").put("clientSecret", "{$botContext.secret}").put("color", "red"));
     assertThat(bad.statusCode()).isEqualTo(400);
@@ -419,6 +420,14 @@ class CredentialsTest {
     assertThat(putCredential(new JsonObject().put("name", "certless").put("type", "mtls").put("cert", "-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----")
       .put("key", "k.pem")).bodyAsString()).contains("cert");
     assertThat(get("/api/credentials/broken").statusCode()).isEqualTo(404);
+    Path notPem = Files.writeString(Files.createTempFile("not-pem", ".txt"), "plain text, no certificate");
+    for (String[] files : new String[][] {{"/nonexistent/cert.pem", "/nonexistent/key.pem"}, {notPem.toString(), "/dev/zero"}}) {
+      HttpResponse<Buffer> unreadable = putCredential(new JsonObject().put("name", "fileless").put("type", "mtls")
+        .put("cert", files[0]).put("key", files[1]));
+      assertThat(unreadable.statusCode()).as(files[0]).isEqualTo(400);
+      assertThat(unreadable.bodyAsJsonObject().getJsonObject("error").getJsonArray("problems").stream()
+        .map(p -> ((JsonObject) p).getString("field")).toList()).as(files[0]).contains("cert", "key");
+    }
     for (String header : List.of("Host", "Content-Length", "Transfer-Encoding")) {
       HttpResponse<Buffer> own = putCredential(new JsonObject().put("name", "own").put("type", "token")
         .put("header", header).put("value", "evil.example"));
