@@ -106,7 +106,7 @@ public final class TurnProcessors {
       boolean held = Session.turnOpen(state);
       UUID holder = held ? Session.turnOwner(state) : null;
       boolean ownLease = held && Session.leased(state) && owner.equals(holder);
-      if (held && !ownLease && live(holder)) {
+      if (held && !ownLease && live(member, holder)) {
         return Session.leased(state) ? leasedBy(holder) : HELD;
       }
       entry.setValue(Session.withTurn(state, owner));
@@ -133,19 +133,23 @@ public final class TurnProcessors {
       return new UUID(in.getLong(), in.getLong());
     }
 
-    private boolean live(UUID uuid) {
-      for (Member m : member.getCluster().getMembers()) {
-        if (m.getUuid().equals(uuid)) {
-          return true;
-        }
-      }
-      return false;
-    }
-
     @Override
     public EntryProcessor<String, byte[], byte[]> getBackupProcessor() {
       return backup;
     }
+  }
+
+  /**
+   * Whether {@code uuid} is a member of the cluster as {@code member} sees it. A member that was taken out of
+   * the cluster never comes back under the same uuid: Hazelcast gives it a new one when it merges back.
+   */
+  private static boolean live(HazelcastInstance member, UUID uuid) {
+    for (Member m : member.getCluster().getMembers()) {
+      if (m.getUuid().equals(uuid)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Ends {@code owner}'s turn without changing the session. */
@@ -197,13 +201,22 @@ public final class TurnProcessors {
   }
 
   /**
-   * Writes {@code state} while {@code owner}'s turn or lease holds the session, and answers whether it did:
-   * a member that was taken out of the cluster (and whose turn another member then took) cannot overwrite
-   * what that member wrote. Backups get the state.
+   * Writes {@code state} while {@code owner}'s turn or lease holds the session, and answers whether the
+   * session has it: a member that was taken out of the cluster (and whose turn another member then took)
+   * cannot overwrite what that member wrote. Backups get the state.
+   *
+   * <p>When {@code owner} is still a member, no other member can have taken its turn ({@link BeginTurn} takes
+   * only the turn of a member that left), so a session its turn no longer holds has this save already: it is
+   * this very operation run again (Hazelcast runs an operation once more on the backup that takes over when
+   * the member holding the entry left before answering, and the first run ended the turn; other members'
+   * turns may have followed meanwhile). It answers that the session has it, and writes nothing.
    */
-  static final class Save implements EntryProcessor<String, byte[], Boolean>, IdentifiedDataSerializable {
+  static final class Save implements EntryProcessor<String, byte[], Boolean>, HazelcastInstanceAware,
+    IdentifiedDataSerializable {
     private UUID owner;
     private byte[] state;
+    /** The member running it, set by Hazelcast before it runs. */
+    private transient HazelcastInstance member;
     private transient boolean written;
 
     Save(UUID owner, byte[] state) {
@@ -215,13 +228,19 @@ public final class TurnProcessors {
     }
 
     @Override
+    public void setHazelcastInstance(HazelcastInstance hazelcast) {
+      member = hazelcast;
+    }
+
+    @Override
     public Boolean process(Map.Entry<String, byte[]> entry) {
       byte[] now = entry.getValue();
       written = now != null && Session.turnOpen(now) && owner.equals(Session.turnOwner(now));
       if (written) {
         entry.setValue(state);
+        return true;
       }
-      return written;
+      return now != null && live(member, owner);
     }
 
     @Override

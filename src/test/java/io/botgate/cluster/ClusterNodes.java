@@ -86,7 +86,7 @@ public final class ClusterNodes implements AutoCloseable {
    * that keeps connecting to a member not up yet may be given that very port as its own side, and the
    * connection then connects to itself (CI: "Port [37311] is already in use").
    */
-  static int freePort() {
+  public static int freePort() {
     for (int attempt = 0; attempt < 100; attempt++) {
       int port = 20_000 + PORTS.nextInt(12_000);
       try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
