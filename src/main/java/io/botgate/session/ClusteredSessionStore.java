@@ -150,10 +150,9 @@ public final class ClusteredSessionStore implements SessionStore {
         session.lastSeq(numbering.lastSeq(id));
         return save(session, begun.streak()).transform(saved -> {
           session.discard();
-          if (saved.failed()) {
-            end(id); // not saved: at least let the next turn in
-            return Future.failedFuture(new GatewayError(503, "session_not_saved", "the cluster did not keep "
-              + "session '" + id + "': " + saved.cause().getMessage()));
+          if (saved.failed()) { // not saved: let the next turn in, once the end has run (run later, it would end that turn)
+            return end(id).transform(ended -> Future.failedFuture(new GatewayError(503, "session_not_saved",
+              "the cluster did not keep session '" + id + "': " + saved.cause().getMessage())));
           }
           return outcome.succeeded() ? Future.succeededFuture(outcome.result()) : Future.failedFuture(outcome.cause());
         });
@@ -365,9 +364,16 @@ public final class ClusteredSessionStore implements SessionStore {
       : unregistered.eventually(() -> from(map.submitToKeys(leased, new EndTurn(self))).mapEmpty());
   }
 
-  /** Lets the next turn in without saving (this member's turn only). */
-  private void end(String id) {
-    map.submitToKey(id, new EndTurn(self));
+  /**
+   * Lets the next turn in without saving (this member's turn only). A turn of this node that follows waits for
+   * it: that turn's own mark would not hold it off ({@link BeginTurn}), and this end would then end that turn.
+   */
+  private Future<Void> end(String id) {
+    try {
+      return from(map.submitToKey(id, new EndTurn(self))).mapEmpty();
+    } catch (RuntimeException e) { // e.g. Hazelcast shutting down
+      return Future.failedFuture(e);
+    }
   }
 
   /** How far the numbering jumps after a turn lost with its node: more events than any turn emits. */
@@ -490,9 +496,8 @@ public final class ClusteredSessionStore implements SessionStore {
       return from(map.removeAsync(id)).transform(removed -> {
         forget(id);
         begun.session().discard();
-        if (removed.failed()) {
-          end(id); // the turn this reset took must not outlive it
-          return Future.failedFuture(removed.cause());
+        if (removed.failed()) { // the turn this reset took must not outlive it
+          return end(id).transform(ended -> Future.failedFuture(removed.cause()));
         }
         counted.decrementAndGet();
         return Future.succeededFuture(true);

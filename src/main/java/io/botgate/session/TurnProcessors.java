@@ -25,12 +25,17 @@ public final class TurnProcessors {
   }
 
   /**
-   * Runs on the member holding the session: when no live member's turn holds it (as that member sees the
-   * cluster), takes the turn for {@code owner} and returns the state as it was, or {@link #UNCHANGED}
+   * Runs on the member holding the session: unless a turn of another live member holds it (as that member
+   * sees the cluster), takes the turn for {@code owner} and returns the state as it was, or {@link #UNCHANGED}
    * ({@link #UNCHANGED_LOST} when a turn of a member that left held it) when it is still {@code owner}'s
    * save number {@code known}; else returns {@link #HELD}. A session that does not exist is created as
    * {@code create} ({@link #CREATED}), or, with {@code create} null, left absent (null). Backups mark the
    * turn in their copy ({@link MarkTurn}) rather than receive the whole state again.
+   *
+   * <p>{@code owner}'s own turn or lease does not hold it off: a member begins a turn of a session only when
+   * none of its own of that session is running ({@link Turns}), so its mark is this very operation run again
+   * (Hazelcast runs an operation once more on the backup that takes over when the member holding the entry
+   * left before answering, and the backup already holds the mark) or a turn of its that ended unmarked.
    */
   static final class BeginTurn implements EntryProcessor<String, byte[], byte[]>, HazelcastInstanceAware,
     IdentifiedDataSerializable {
@@ -105,17 +110,17 @@ public final class TurnProcessors {
       }
       boolean held = Session.turnOpen(state);
       UUID holder = held ? Session.turnOwner(state) : null;
-      boolean ownLease = held && Session.leased(state) && owner.equals(holder);
-      if (held && !ownLease && live(member, holder)) {
+      boolean own = held && owner.equals(holder);
+      if (held && !own && live(member, holder)) {
         return Session.leased(state) ? leasedBy(holder) : HELD;
       }
       entry.setValue(Session.withTurn(state, owner));
       backup = new MarkTurn(owner);
-      boolean lost = held && !ownLease; // a turn or lease of a member that left: it may have numbered events
+      boolean lost = held && !own; // a turn or lease of a member that left: it may have numbered events
       if (known != 0 && Session.savedBy(state, owner, known)) {
         return lost ? UNCHANGED_LOST : UNCHANGED;
       }
-      return ownLease ? Session.withTurn(state, null) : state;
+      return own ? Session.withTurn(state, null) : state;
     }
 
     /** The answer "leased by {@code holder}": a tag and its uuid (17 bytes, where a state has at least 49). */

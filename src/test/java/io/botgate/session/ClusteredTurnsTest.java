@@ -4,6 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.botgate.GatewayError;
 import io.botgate.cluster.ClusterNode;
+import io.botgate.cluster.ClusterNodes;
 import io.botgate.cluster.ClusterOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -13,8 +14,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.util.List;
 import java.util.UUID;
 
@@ -22,7 +21,7 @@ import static io.botgate.Await.failure;
 import static io.botgate.Await.result;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Turns of sessions in a cluster, against the store on one real Hazelcast member. */
+/** Turns of sessions in a cluster, against the store on a real Hazelcast member, with another member beside it. */
 @Timeout(120)
 class ClusteredTurnsTest {
 
@@ -39,22 +38,24 @@ class ClusteredTurnsTest {
 
   static Vertx vertx;
   static HazelcastInstance hazelcast;
+  /** Another member of the cluster, whose turns the store's member waits for. */
+  static Vertx other;
 
   @BeforeAll
-  static void join() throws IOException {
-    int port;
-    try (ServerSocket free = new ServerSocket(0)) {
-      port = free.getLocalPort();
-    }
-    vertx = result(ClusterNode.start(new VertxOptions(), new ClusterOptions(true, "turns-" + UUID.randomUUID(),
-      "127.0.0.1", port, List.of("127.0.0.1:" + port), 1, ClusterOptions.DEFAULT_TURN_WAIT_SECONDS), 3_600_000L,
-      "turns"));
+  static void join() {
+    String name = "turns-" + UUID.randomUUID();
+    List<Integer> ports = List.of(ClusterNodes.freePort(), ClusterNodes.freePort());
+    List<String> members = ports.stream().map(p -> "127.0.0.1:" + p).toList();
+    vertx = result(ClusterNode.start(new VertxOptions(), new ClusterOptions(true, name, "127.0.0.1", ports.get(0),
+      members, 1, ClusterOptions.DEFAULT_TURN_WAIT_SECONDS), 3_600_000L, "turns"));
+    other = result(ClusterNode.start(new VertxOptions(), new ClusterOptions(true, name, "127.0.0.1", ports.get(1),
+      members, 1, ClusterOptions.DEFAULT_TURN_WAIT_SECONDS), 3_600_000L, "other"));
     hazelcast = ClusterNode.hazelcast(vertx);
   }
 
   @AfterAll
   static void leave() {
-    result(vertx.close());
+    result(Future.all(vertx.close(), other.close()));
   }
 
   /**
@@ -69,7 +70,8 @@ class ClusteredTurnsTest {
     try {
       result(store.turn("held", session -> Future.succeededFuture()));
       IMap<String, byte[]> map = hazelcast.getMap(ClusteredSessionStore.MAP);
-      map.set("held", Session.withTurn(map.get("held"), hazelcast.getCluster().getLocalMember().getUuid()));
+      UUID holder = ClusterNode.hazelcast(other).getCluster().getLocalMember().getUuid();
+      map.set("held", Session.withTurn(map.get("held"), holder));
 
       Throwable busy = failure(store.turn("held", session -> Future.succeededFuture()));
       assertThat(busy).isInstanceOf(GatewayError.class).hasMessageContaining("stayed busy");

@@ -58,6 +58,27 @@ class TurnReplayTest {
   }
 
   @Test
+  void shouldTakeTheTurnAgainWhenItsBeginningRunsAgainOnTheBackupThatTookOver() {
+    String known = keyOfHolder(0);
+    String other = keyOfHolder(1);
+    map.set(known, session(known, "mine").toState(self, 7));
+    byte[] byAnother = session(other, "theirs").toState(UUID.randomUUID(), 3);
+    map.set(other, byAnother);
+    byte[] unchanged = map.executeOnKey(known, new BeginTurn(self, null, 7));
+    byte[] state = map.executeOnKey(other, new BeginTurn(self, null, 0));
+    assertThat(BeginTurn.is(unchanged, BeginTurn.UNCHANGED)).isTrue();
+    assertThat(state).isEqualTo(byAnother);
+
+    killHolder();
+
+    assertThat(map.executeOnKey(known, new BeginTurn(self, null, 7)))
+      .as("still this member's save, and its turn not one lost with a node").isEqualTo(unchanged);
+    assertThat(map.executeOnKey(other, new BeginTurn(self, null, 0))).as("the state as it was").isEqualTo(byAnother);
+    assertThat(map.executeOnKey(known, new Save(self, session(known, "mine, again").toState(self, 8)))).isTrue();
+    assertThat(map.executeOnKey(other, new Save(self, session(other, "mine now").toState(self, 9)))).isTrue();
+  }
+
+  @Test
   void shouldAnswerSavedWhenASaveRunsAgainOnTheBackupThatTookOver() {
     String id = keyOfHolder(0);
     map.set(id, session(id, "theirs").toState(UUID.randomUUID(), 3));
