@@ -2,6 +2,9 @@ package io.botgate.cluster;
 
 import com.hazelcast.cluster.Member;
 import com.hazelcast.config.Config;
+import com.hazelcast.config.EvictionConfig;
+import com.hazelcast.config.EvictionPolicy;
+import com.hazelcast.config.MaxSizePolicy;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.HazelcastInstance;
@@ -27,6 +30,9 @@ public final class ClusterNode {
 
   /** The member attribute naming each node's {@code node.id}, shown by {@code GET /api/cluster}. */
   public static final String NODE_ATTRIBUTE = "botgate.node";
+  /** The secrets the nodes have sent (events.ClusterSecrets): at most about as many as a node keeps. */
+  public static final String SECRETS_MAP = "botgate.secrets";
+  private static final int SECRETS_KEPT = 4096;
 
   private ClusterNode() {
   }
@@ -56,6 +62,8 @@ public final class ClusterNode {
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).setMembers(options.joinMembers());
+    config.getMapConfig(SECRETS_MAP).setEvictionConfig(new EvictionConfig().setEvictionPolicy(EvictionPolicy.LRU)
+      .setMaxSizePolicy(MaxSizePolicy.PER_NODE).setSize(SECRETS_KEPT));
     config.getMapConfig(ClusteredSessionStore.MAP)
       .setStatisticsEnabled(false) // counted per operation, two operations per execution; nobody reads them
       .setBackupCount(options.backups())

@@ -1,12 +1,9 @@
 package io.botgate.events;
 
-import com.hazelcast.config.EvictionConfig;
-import com.hazelcast.config.EvictionPolicy;
-import com.hazelcast.config.MapConfig;
-import com.hazelcast.config.MaxSizePolicy;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
+import io.botgate.cluster.ClusterNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
@@ -21,15 +18,13 @@ import java.util.UUID;
  */
 final class ClusterSecrets {
 
-  static final String MAP = "botgate.secrets";
+  /** Bounded to about {@link KnownSecrets#MAX_VALUES} by its configuration ({@link ClusterNode#hazelcastConfig}). */
+  static final String MAP = ClusterNode.SECRETS_MAP;
 
   private final IMap<String, Boolean> map;
   private final UUID listener;
 
   private ClusterSecrets(HazelcastInstance hazelcast, KnownSecrets known) {
-    hazelcast.getConfig().addMapConfig(new MapConfig(MAP).setEvictionConfig(new EvictionConfig()
-      .setEvictionPolicy(EvictionPolicy.LRU).setMaxSizePolicy(MaxSizePolicy.PER_NODE)
-      .setSize(KnownSecrets.MAX_VALUES)));
     this.map = hazelcast.getMap(MAP);
     // Heard before the map is read: a value added meanwhile is adopted twice, never missed.
     this.listener = map.addEntryListener((EntryAddedListener<String, Boolean>) added ->

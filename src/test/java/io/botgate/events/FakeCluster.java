@@ -53,7 +53,11 @@ public final class FakeCluster {
     });
     HazelcastInstance hazelcast = fake(HazelcastInstance.class, method -> switch (method) {
       case "getCluster" -> args -> cluster;
-      case "getMap" -> args -> fake(com.hazelcast.map.IMap.class, m -> null);
+      case "getMap" -> args -> fake(com.hazelcast.map.IMap.class, m -> switch (m) {
+        case "addEntryListener" -> a -> UUID.randomUUID();
+        case "keySet" -> a -> Set.of();
+        default -> null;
+      });
       case "getMultiMap" -> args -> fake(com.hazelcast.multimap.MultiMap.class, m -> switch (m) {
         case "addEntryListener" -> a -> UUID.randomUUID();
         case "keySet" -> a -> Set.of();
