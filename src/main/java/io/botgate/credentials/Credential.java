@@ -6,9 +6,6 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +22,6 @@ import java.util.regex.Pattern;
 public abstract sealed class Credential permits BasicCredential, TokenCredential, OAuth2Credential, MtlsCredential {
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_\\-]{0,99}");
-  /** A PEM file named by path is read whole when declared; none is this large. */
-  private static final int MAX_PEM_FILE_BYTES = 1_048_576;
   private static final Set<String> COMMON = Set.of("name", "type", "description");
   private static final Map<String, Set<String>> FIELDS = Map.of(
     "basic", Set.of("user", "password"),
@@ -177,10 +172,9 @@ public abstract sealed class Credential permits BasicCredential, TokenCredential
     /** A secret sent as a header value as it is: no control character but a tab may stand in it. */
     SecretText headerValue(String key) {
       SecretText value = secret(key, true);
-      int at = HeaderSyntax.controlAt(value.source());
-      if (at >= 0) {
-        problem(key, "contains the control character " + HeaderSyntax.describe(value.source().charAt(at))
-          + " at character " + (at + 1) + "; a header value may hold no control character but a tab");
+      String wrong = HeaderSyntax.valueProblem(value.source());
+      if (wrong != null) {
+        problem(key, wrong);
       }
       return value;
     }
@@ -230,16 +224,11 @@ public abstract sealed class Credential permits BasicCredential, TokenCredential
       }
       String text = pem.source();
       if (!MtlsCredential.isPem(text)) { // the path of a PEM file: read now, so a wrong one is told at once
-        Path path = Path.of(text.trim());
         try {
-          if (!Files.isRegularFile(path) || Files.size(path) > MAX_PEM_FILE_BYTES) {
-            problem(key, "names no PEM file the gateway can read (a regular file of at most " + MAX_PEM_FILE_BYTES
-              + " bytes); give the PEM text, {$env.NAME}, or such a file's path");
-            return pem;
-          }
-          text = Files.readString(path, StandardCharsets.US_ASCII);
+          text = MtlsCredential.readPemFile(text);
         } catch (IOException | RuntimeException e) {
-          problem(key, "names a file the gateway cannot read as PEM text");
+          problem(key, "names no PEM file the gateway can read (a regular file of at most "
+            + MtlsCredential.MAX_PEM_FILE_BYTES + " bytes); give the PEM text, {$env.NAME}, or such a file's path");
           return pem;
         }
       }

@@ -38,6 +38,9 @@ import java.util.List;
  */
 final class MtlsCredential extends Credential {
 
+  /** A PEM file larger than this is refused rather than read: no certificate chain or key is this large. */
+  static final int MAX_PEM_FILE_BYTES = 1_048_576;
+
   private final SecretText cert;
   private final SecretText key;
   private final SecretText ca;
@@ -65,6 +68,15 @@ final class MtlsCredential extends Credential {
 
   static boolean isPem(String text) {
     return text.stripLeading().startsWith("-----BEGIN");
+  }
+
+  /** The text of the PEM file at {@code path} (surrounding space aside): a regular file, of no unlikely size. */
+  static String readPemFile(String path) throws IOException {
+    Path file = Path.of(path.trim());
+    if (!Files.isRegularFile(file) || Files.size(file) > MAX_PEM_FILE_BYTES) {
+      throw new IOException("not a regular file of at most " + MAX_PEM_FILE_BYTES + " bytes");
+    }
+    return Files.readString(file, StandardCharsets.US_ASCII);
   }
 
   /** What is wrong with PEM certificate text, or null when it holds at least one certificate. */
@@ -168,7 +180,7 @@ final class MtlsCredential extends Credential {
       return value;
     }
     try {
-      return Files.readString(Path.of(value.trim()), StandardCharsets.US_ASCII);
+      return readPemFile(value);
     } catch (IOException | RuntimeException e) {
       throw unavailable("its " + fieldOf(text) + " is neither PEM text nor a readable PEM file");
     }

@@ -37,11 +37,17 @@ public final class HeaderSyntax {
       problem.accept(field, "is set by the gateway itself and cannot be declared; headers it sets are "
         + new TreeSet<>(SET_BY_GATEWAY));
     }
-    int at = controlAt(value);
-    if (at >= 0) {
-      problem.accept(field, "the value contains the control character " + describe(value.charAt(at))
-        + " at character " + (at + 1) + "; a header value may hold no control character but a tab");
+    String wrong = valueProblem(value);
+    if (wrong != null) {
+      problem.accept(field, "the value " + wrong);
     }
+  }
+
+  /** What makes {@code value} one no header may carry (a control character, named, never the value), or null. */
+  public static String valueProblem(String value) {
+    int at = controlAt(value);
+    return at < 0 ? null : "contains the control character " + describe(value.charAt(at)) + " at character "
+      + (at + 1) + "; a header value may hold no control character but a tab";
   }
 
   /** Whether the gateway sets a header of this name itself, so that no definition or credential may. */
