@@ -77,8 +77,18 @@ public final class EventBusBridge {
       .addOutboundPermitted(new PermittedOptions().setAddressRegex(Pattern.quote(DebugStream.ADDRESS_PREFIX) + ".+"));
   }
 
-  /** Why these options must not start (a bridge reachable from the network without a token), or null. */
+  /**
+   * Why these options must not start (a bound below 1, a bridge reachable from the network without a token), or
+   * null.
+   */
   public static String refusal(BridgeOptions options) {
+    String[] names = {"bridge.frame.bytes", "bridge.registrations", "bridge.queue.bytes", "bridge.connections"};
+    int[] values = {options.maxFrameBytes(), options.maxRegistrations(), options.maxQueueBytes(), options.maxConnections()};
+    for (int i = 0; i < names.length; i++) {
+      if (values[i] < 1) {
+        return names[i] + " must be at least 1, not " + values[i];
+      }
+    }
     boolean noToken = options.token() == null || options.token().isBlank();
     return noToken && !isLoopback(options.host()) ? "refusing to bind bridge.host=" + options.host()
       + " without auth.token: anyone on the network could execute integrations through the event-bus bridge. "

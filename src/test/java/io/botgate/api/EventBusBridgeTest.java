@@ -24,6 +24,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static io.botgate.Await.failure;
 import static io.botgate.Await.result;
 import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -84,6 +85,19 @@ class EventBusBridgeTest {
       });
     } finally {
       result(bounded.vertx.close());
+    }
+  }
+
+  @Test
+  void shouldRefuseToStartWithABoundBelowOne() {
+    for (String bound : List.of("bridge.connections", "bridge.registrations", "bridge.frame.bytes", "bridge.queue.bytes")) {
+      Vertx own = Vertx.vertx();
+      try {
+        Throwable refused = failure(TestGateway.start(own, new JsonObject().put("bridge.port", 0).put(bound, 0)));
+        assertThat(refused.getMessage()).as(bound).contains(bound + " must be at least 1");
+      } finally {
+        result(own.close());
+      }
     }
   }
 
