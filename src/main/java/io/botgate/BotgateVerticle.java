@@ -156,7 +156,7 @@ public final class BotgateVerticle extends VerticleBase {
         ScriptLimits.DEFAULTS.maxArrayLength()), globals, new ScriptOptions(config.integer("script.threads"),
         config.integer("script.queue"), config.integer("script.maxSourceBytes"), config.integer("script.cache.bytes"))),
         false));
-    // Credentials first: an integration naming one that does not exist is invalid.
+    // Credentials first: an integration naming one that does not exist is warned about.
     return ConfFiles.read(vertx, "credentials.file", config.string("credentials.file"), () -> null)
       .compose(text -> {
         if (text != null) {
@@ -181,7 +181,7 @@ public final class BotgateVerticle extends VerticleBase {
       .compose(text -> {
         registry.load(text, config.string("integrations.file"));
         return ReplicatedDefinitions.start(vertx, new ReplicatedDefinitions.Kind<>("integrations",
-          (name, json) -> registry.read(json, name), importer::installPlain),
+          (name, json) -> registry.readSaved(json, name), importer::installPlain),
           config.string("integrations.file"), new JsonArray(text));
       })
       .compose(saved -> {

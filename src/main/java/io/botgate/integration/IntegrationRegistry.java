@@ -3,6 +3,8 @@ package io.botgate.integration;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -17,6 +19,8 @@ public final class IntegrationRegistry {
 
   /** The declared integrations ({@code integrations.file}); the jar's copy when the file is absent. */
   public static final String DEFAULT_FILE = "conf/integrations.json";
+
+  private static final Logger LOG = LoggerFactory.getLogger(IntegrationRegistry.class);
 
   private final Map<String, IntegrationDefinition> byName = new ConcurrentSkipListMap<>();
   /** Which credential names exist, for the {@code credential} field; any until told. */
@@ -37,7 +41,27 @@ public final class IntegrationRegistry {
   }
 
   /**
-   * Loads a JSON array of definitions, replacing nothing unless every definition is valid.
+   * Validates and compiles a definition already saved (the file's at start, another node's), which may name a
+   * credential this node does not have: deleted on one node while another took a PUT naming it, or taken out of
+   * the file by hand. Such a definition is kept, with a warning, rather than refused: refusing it would keep the
+   * gateway from starting or leave the cluster's nodes with different sets. Its calls end {@code "460"}, the
+   * reason naming the missing credential, until one of that name is declared.
+   *
+   * @throws DefinitionException listing every other problem found
+   */
+  public IntegrationDefinition readSaved(JsonObject json, String fallbackName) {
+    IntegrationDefinition definition = IntegrationDefinition.fromJson(json, fallbackName, name -> true);
+    if (definition.credential() != null && !credentialDeclared.test(definition.credential())) {
+      LOG.warn("integration '" + definition.name() + "' names credential '" + definition.credential()
+        + "', which is not declared: its calls end \"460\" until it is (PUT /api/credentials/"
+        + definition.credential() + ")");
+    }
+    return definition;
+  }
+
+  /**
+   * Loads a JSON array of saved definitions ({@link #readSaved}), replacing nothing unless every definition is
+   * valid.
    *
    * @param where names the source in messages, e.g. the file path
    * @throws DefinitionException with every problem of every definition
@@ -58,7 +82,7 @@ public final class IntegrationRegistry {
         continue;
       }
       try {
-        IntegrationDefinition d = read(obj, null);
+        IntegrationDefinition d = readSaved(obj, null);
         if (loaded.stream().anyMatch(other -> other.name().equals(d.name()))) {
           problems.add(new DefinitionException.Problem(d.name(), "name", "is declared twice"));
         }

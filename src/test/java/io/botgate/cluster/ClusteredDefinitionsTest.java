@@ -97,7 +97,7 @@ class ClusteredDefinitionsTest {
       .isEqualTo(201);
     await().atMost(WITHIN).until(() -> result(SavedCredentialsAndImportsTest.get(b, "/api/credentials/sharedKey"))
       .statusCode() == 200);
-    // Declared once the credential is on both: an integration naming a credential a node lacks is refused there.
+    // Declared once the credential is on both: a node that lacks it would keep the integration but end its calls "460".
     assertThat(result(a.declare(new JsonObject().put("name", "keyedShared").put("method", "GET")
       .put("url", "stub:/echo/keyed").put("credential", "sharedKey"))).statusCode()).isEqualTo(201);
 
@@ -106,6 +106,54 @@ class ClusteredDefinitionsTest {
       .map(r -> r.headers().getString("x-partner-key"))).contains("k-shared-1");
     await().atMost(WITHIN).until(() -> SavedCredentialsAndImportsTest.names(
       SavedCredentialsAndImportsTest.file(b, "credentials.file")).contains("sharedKey"));
+  }
+
+  @Test
+  @Timeout(120)
+  void shouldKeepTheNodesAlikeAndRestartableWhenACredentialIsDeletedAsAnotherNodeTakesAnIntegrationNamingIt()
+      throws IOException {
+    // Each node checks the other's change against what it has: B takes the PUT while it still has the
+    // credential, A the DELETE while no integration it has names it. Both stand; each node then takes the other's.
+    List<String> raced = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      String credential = "racedKey" + i;
+      assertThat(result(SavedCredentialsAndImportsTest.putCredential(a, credential, "k-raced-" + i)).statusCode())
+        .isEqualTo(201);
+      await().atMost(WITHIN).until(() -> result(SavedCredentialsAndImportsTest.get(b, "/api/credentials/" + credential))
+        .statusCode() == 200);
+      Future<HttpResponse<Buffer>> delete = a.http.delete(a.gateway.port(), "127.0.0.1", "/api/credentials/" + credential).send();
+      Future<HttpResponse<Buffer>> put = b.declare(new JsonObject().put("name", "raced" + i).put("method", "GET")
+        .put("url", "stub:/echo/raced").put("credential", credential));
+      result(Future.join(delete, put));
+      if (put.result().statusCode() == 201) {
+        raced.add("raced" + i);
+      }
+    }
+    System.out.println("integrations B took while A deleted their credential: " + raced);
+    for (int i = 0; i < 5; i++) {
+      String name = "raced" + i;
+      await().atMost(WITHIN).until(() -> status(a, name) == status(b, name));
+    }
+    // A's credential DELETE reached B: a call of what it took answers "460" on both nodes
+    for (String name : raced) {
+      for (TestGateway node : List.of(a, b)) {
+        await().atMost(WITHIN).until(() -> "460".equals(lastStatusAfter(node, name)));
+      }
+    }
+    // and either node's files start a gateway
+    for (TestGateway node : List.of(a, b)) {
+      Vertx alone = Vertx.vertx();
+      try {
+        TestGateway restarted = result(TestGateway.start(alone, new JsonObject()
+          .put("integrations.file", TestGateway.copyOf(file(node)).toString())
+          .put("credentials.file", TestGateway.copyOf(SavedCredentialsAndImportsTest.file(node, "credentials.file")).toString())));
+        for (String name : raced) {
+          assertThat(status(restarted, name)).isEqualTo(200);
+        }
+      } finally {
+        result(alone.close());
+      }
+    }
   }
 
   @Test
@@ -212,6 +260,13 @@ class ClusteredDefinitionsTest {
     HttpResponse<Buffer> r = result(node.http.post(node.gateway.port(), "127.0.0.1",
       "/api/sessions/s/integrations/" + integration).sendJsonObject(new JsonObject()));
     return r.statusCode() == 200 && "success".equals(r.bodyAsJsonObject().getString("outcome"));
+  }
+
+  /** The session's last status code after a call of {@code integration}. */
+  private static String lastStatusAfter(TestGateway node, String integration) {
+    result(node.http.post(node.gateway.port(), "127.0.0.1", "/api/sessions/raced/integrations/" + integration)
+      .sendJsonObject(new JsonObject()));
+    return result(node.session("raced")).getJsonObject("lastResult").getString("statusCode");
   }
 
   private static int status(TestGateway node, String integration) {
