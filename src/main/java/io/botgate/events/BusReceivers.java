@@ -106,13 +106,43 @@ public final class BusReceivers {
   /** The sessions' event addresses as one label value, {@code botgate.events.*}. */
   static final String FOLDED = DebugStream.ADDRESS_PREFIX + "*";
 
+  /** Where botgate's addresses of one cluster member are: {@code <prefix>.<member uuid>}. */
+  private static final String INTERNAL = "botgate.internal.";
+  private static final int UUID_LENGTH = 36;
+
   /**
    * The address as the meters see it: the sessions' event addresses folded into one, before the library
    * looks its meters up. Folded later (a Micrometer filter), each session's address stayed a key of the
    * registry's map of ids as given, for good, and every first message to a session ran the filter's regex.
+   * An address of one cluster member ({@code botgate.internal.events.history.<uuid>}, {@code
+   * botgate.internal.sessions.release.<uuid>}) has its uuid folded to {@code *}: each restart of a node is a
+   * new member, whose series the other nodes would otherwise keep for good.
    */
   static String folded(String address) {
-    return address != null && address.startsWith(DebugStream.ADDRESS_PREFIX) ? FOLDED : address;
+    if (address == null) {
+      return null;
+    }
+    if (address.startsWith(DebugStream.ADDRESS_PREFIX)) {
+      return FOLDED;
+    }
+    return address.startsWith(INTERNAL) && endsWithMember(address)
+      ? address.substring(0, address.length() - UUID_LENGTH) + "*" : address;
+  }
+
+  /** Whether the address ends in {@code .} and a uuid as Hazelcast writes a member's (8-4-4-4-12 hex digits). */
+  private static boolean endsWithMember(String address) {
+    int start = address.length() - UUID_LENGTH;
+    if (start < 1 || address.charAt(start - 1) != '.') {
+      return false;
+    }
+    for (int i = 0; i < UUID_LENGTH; i++) {
+      char c = address.charAt(start + i);
+      boolean dash = i == 8 || i == 13 || i == 18 || i == 23;
+      if (dash ? c != '-' : Character.digit(c, 16) < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The event bus's metrics, passed on, with registrations counted on the way. */

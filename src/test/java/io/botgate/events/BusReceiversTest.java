@@ -1,14 +1,21 @@
 package io.botgate.events;
 
 import io.botgate.api.MetricsEndpoint;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.util.EnumSet;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -76,5 +83,35 @@ class BusReceiversTest {
     } finally {
       vertx.close();
     }
+  }
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void shouldFoldTheUuidOfAClusterMembersOwnAddressesSoEachRestartedNodeAddsNoSeries() throws Exception {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+        .setLabels(EnumSet.of(Label.EB_ADDRESS))))
+      .withMetrics(BusReceivers.observing(new MicrometerMetricsFactory(registry))).build();
+    try {
+      List<String> members = List.of(UUID.randomUUID().toString(), UUID.randomUUID().toString());
+      for (String member : members) { // a node, then the same node restarted: a new member uuid
+        String address = "botgate.internal.events.history." + member;
+        MessageConsumer<String> answering = vertx.eventBus().consumer(address, m -> m.reply("none"));
+        assertThat(vertx.eventBus().request(address, "q").toCompletionStage().toCompletableFuture()
+          .get(10, TimeUnit.SECONDS).body()).isEqualTo("none");
+        answering.unregister().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
+      String text = registry.scrape();
+      assertThat(text).contains("address=\"botgate.internal.events.history.*\"");
+      members.forEach(member -> assertThat(text).doesNotContain(member));
+    } finally {
+      vertx.close();
+    }
+    assertThat(BusReceivers.folded("botgate.internal.sessions.release." + UUID.randomUUID()))
+      .isEqualTo("botgate.internal.sessions.release.*");
+    assertThat(BusReceivers.folded("botgate.internal.definitions")).isEqualTo("botgate.internal.definitions");
+    assertThat(BusReceivers.folded("botgate.internal.x.0123456789abcdef0123456789abcdef0123"))
+      .as("36 characters but not a uuid").endsWith("0123");
+    assertThat(BusReceivers.folded("elsewhere." + UUID.randomUUID())).as("not botgate's").doesNotEndWith("*");
   }
 }
