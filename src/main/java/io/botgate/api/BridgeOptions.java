@@ -4,11 +4,13 @@ package io.botgate.api;
  * TCP event-bus bridge settings: where it listens ({@code port} {@link #OFF} = not at all, 0 = any free
  * port), the auth token every frame must carry (null = none), the largest frame a client may send, how
  * many addresses one connection may register, how many bytes a client may leave unread before it is
- * disconnected, and how many connections may be open at once (each may hold a frame in the making: together
- * at most {@code maxConnections * maxFrameBytes} bytes, whoever sends them).
+ * disconnected, how many connections may be open at once (each may hold a frame in the making: together
+ * at most {@code maxConnections * maxFrameBytes} bytes, whoever sends them), and how long a new connection has to
+ * send its first frame the bridge accepts (with a token, one carrying it) before it is closed, so connections
+ * that never say anything cannot hold those places for good.
  */
 public record BridgeOptions(String host, int port, String token, int maxFrameBytes, int maxRegistrations,
-                            int maxQueueBytes, int maxConnections) {
+                            int maxQueueBytes, int maxConnections, int firstFrameSeconds) {
 
   public static final int OFF = -1;
   /** Matches {@code body.limit.bytes}: a request through the bridge is as large as one over HTTP may be. */
@@ -18,6 +20,8 @@ public record BridgeOptions(String host, int port, String token, int maxFrameByt
   public static final int DEFAULT_QUEUE_BYTES = 16 * 1_048_576;
   /** With the default frame size, 64 MiB at most held in frames not all come. */
   public static final int DEFAULT_CONNECTIONS = 64;
+  /** Twice the ping interval of Vert.x's bridge clients (5 s), which register as soon as they connect. */
+  public static final int DEFAULT_FIRST_FRAME_SECONDS = 10;
 
   public boolean enabled() {
     return port != OFF;

@@ -14,6 +14,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.ext.bridge.BridgeEventType;
 import io.vertx.ext.bridge.PermittedOptions;
 import io.vertx.ext.eventbus.bridge.tcp.BridgeEvent;
 import io.vertx.ext.eventbus.bridge.tcp.TcpEventBusBridge;
@@ -55,6 +56,8 @@ public final class EventBusBridge {
   private final byte[] token;
   /** The addresses each open connection has registered (the bridge replaces a second consumer without closing the first). */
   private final Map<NetSocket, Set<String>> registered = new ConcurrentHashMap<>();
+  /** The open connections that have sent a frame the bridge accepted ({@code bridge.first.frame.seconds}). */
+  private final Set<NetSocket> heard = ConcurrentHashMap.newKeySet();
   /** Frames refused (unauthorized, an address outside the lists, a publish, too many registrations). */
   private final java.util.concurrent.atomic.LongAdder refused = new java.util.concurrent.atomic.LongAdder();
   private TcpEventBusBridge bridge;
@@ -82,8 +85,10 @@ public final class EventBusBridge {
    * null.
    */
   public static String refusal(BridgeOptions options) {
-    String[] names = {"bridge.frame.bytes", "bridge.registrations", "bridge.queue.bytes", "bridge.connections"};
-    int[] values = {options.maxFrameBytes(), options.maxRegistrations(), options.maxQueueBytes(), options.maxConnections()};
+    String[] names = {"bridge.frame.bytes", "bridge.registrations", "bridge.queue.bytes", "bridge.connections",
+      "bridge.first.frame.seconds"};
+    int[] values = {options.maxFrameBytes(), options.maxRegistrations(), options.maxQueueBytes(), options.maxConnections(),
+      options.firstFrameSeconds()};
     for (int i = 0; i < names.length; i++) {
       if (values[i] < 1) {
         return names[i] + " must be at least 1, not " + values[i];
@@ -117,7 +122,12 @@ public final class EventBusBridge {
       FrameCheck.install(socket, options.maxFrameBytes());
       BacklogLimit.install(socket, options.maxQueueBytes());
       registered.put(socket, new HashSet<>());
-      socket.closeHandler(v -> registered.remove(socket));
+      long silence = vertx.setTimer(options.firstFrameSeconds() * 1000L, t -> closeIfUnheard(socket));
+      socket.closeHandler(v -> {
+        vertx.cancelTimer(silence);
+        registered.remove(socket);
+        heard.remove(socket);
+      });
       bridgeHandler.handle(socket);
     });
     return bridge.listen().map(b -> {
@@ -126,6 +136,20 @@ public final class EventBusBridge {
         + (token == null ? "not required" : "required") + ", frames up to " + options.maxFrameBytes() + " bytes)");
       return port;
     });
+  }
+
+  /**
+   * Closes a connection that has sent no frame the bridge accepted since it opened: it held one of the
+   * {@code bridge.connections} places, and maybe a frame's worth of bytes, saying nothing (or nothing with the token).
+   */
+  private void closeIfUnheard(NetSocket socket) {
+    if (registered.containsKey(socket) && !heard.contains(socket)) {
+      refused.increment();
+      refuse(socket, new JsonObject(), new GatewayError(408, "no_frame_in_time", "no frame"
+        + (token == null ? "" : " carrying auth.token") + " came within " + options.firstFrameSeconds()
+        + " s of connecting (bridge.first.frame.seconds); the connection is closed"));
+      socket.end();
+    }
   }
 
   /** {@code vertx} as the bridge sees it, handing us the one NetServer the bridge creates. */
@@ -160,6 +184,9 @@ public final class EventBusBridge {
       // Left pending on purpose: an event completed with false makes the bridge add a second, generic
       // "blocked by bridgeEvent handler" frame; a pending one drops the frame, and nothing waits on it.
       return;
+    }
+    if (event.type() != BridgeEventType.SOCKET_PING || token == null) { // a ping without the token says nothing
+      heard.add(event.socket());
     }
     switch (event.type()) {
       case REGISTERED -> registered.getOrDefault(event.socket(), new HashSet<>()).add(frame.getString("address"));
@@ -225,7 +252,6 @@ public final class EventBusBridge {
     }
   }
 
-  /** The port bound (useful with bridge.port 0). */
   /** Open bridge connections (for /metrics). */
   public int connections() {
     return registered.size();
@@ -236,6 +262,7 @@ public final class EventBusBridge {
     return refused.sum();
   }
 
+  /** The port bound (useful with bridge.port 0). */
   public int port() {
     return port;
   }

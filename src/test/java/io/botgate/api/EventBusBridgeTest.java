@@ -1,6 +1,7 @@
 package io.botgate.api;
 
 import io.botgate.TestGateway;
+import io.botgate.integration.IntegrationExecutor;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -89,8 +90,45 @@ class EventBusBridgeTest {
   }
 
   @Test
+  void shouldCloseAConnectionThatSendsNoAcceptedFrameInTimeAndKeepOneThatDid() throws IOException {
+    for (String token : new String[] {null, "first-frame-token"}) {
+      TestGateway quick = result(TestGateway.start(Vertx.vertx(), new JsonObject().put("bridge.port", 0)
+        .put("bridge.first.frame.seconds", 1).put("auth.token", token)));
+      int port = quick.gateway.bridgePort();
+      try (BridgeClient silent = new BridgeClient(port, token);
+           BridgeClient pinging = new BridgeClient(port, token);
+           BridgeClient registered = new BridgeClient(port, token)) {
+        pinging.write(new JsonObject().put("type", "ping")); // a ping carries no token: with one, it says nothing
+        assertThat(pinging.read().orElseThrow().getString("type")).isEqualTo("pong");
+        registered.register(IntegrationExecutor.RESULTS_ADDRESS);
+
+        JsonObject refused = silent.read().orElseThrow();
+        assertThat(refused.getInteger("failureCode")).as(String.valueOf(token)).isEqualTo(408);
+        assertThat(errorCode(refused)).isEqualTo("no_frame_in_time");
+        assertThat(new JsonObject(refused.getString("message")).getJsonObject("error").getString("message"))
+          .contains("bridge.first.frame.seconds");
+        assertThat(silent.closedByServer()).isTrue();
+        if (token == null) {
+          pinging.write(new JsonObject().put("type", "ping"));
+          assertThat(pinging.read().orElseThrow().getString("type")).as("a ping is heard without a token").isEqualTo("pong");
+        } else {
+          assertThat(errorCode(pinging.read().orElseThrow())).isEqualTo("no_frame_in_time");
+          assertThat(pinging.closedByServer()).isTrue();
+        }
+        // registered past the deadline: it still receives what it registered for
+        result(quick.vertx.eventBus().request(EventBusApi.EXECUTE, execution("first-frame")));
+        assertThat(registered.readUntil(f -> "message".equals(f.getString("type"))).getString("address"))
+          .isEqualTo(IntegrationExecutor.RESULTS_ADDRESS);
+      } finally {
+        result(quick.vertx.close());
+      }
+    }
+  }
+
+  @Test
   void shouldRefuseToStartWithABoundBelowOne() {
-    for (String bound : List.of("bridge.connections", "bridge.registrations", "bridge.frame.bytes", "bridge.queue.bytes")) {
+    for (String bound : List.of("bridge.connections", "bridge.registrations", "bridge.frame.bytes", "bridge.queue.bytes",
+      "bridge.first.frame.seconds")) {
       Vertx own = Vertx.vertx();
       try {
         Throwable refused = failure(TestGateway.start(own, new JsonObject().put("bridge.port", 0).put(bound, 0)));
