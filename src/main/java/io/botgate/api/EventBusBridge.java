@@ -185,7 +185,7 @@ public final class EventBusBridge {
       // "blocked by bridgeEvent handler" frame; a pending one drops the frame, and nothing waits on it.
       return;
     }
-    if (event.type() != BridgeEventType.SOCKET_PING || token == null) { // a ping without the token says nothing
+    if (event.type() != BridgeEventType.SOCKET_PING || authorized(frame)) { // a ping without the token says nothing
       heard.add(event.socket());
     }
     switch (event.type()) {

@@ -97,9 +97,12 @@ class EventBusBridgeTest {
       int port = quick.gateway.bridgePort();
       try (BridgeClient silent = new BridgeClient(port, token);
            BridgeClient pinging = new BridgeClient(port, token);
+           BridgeClient pingingWithToken = new BridgeClient(port, token);
            BridgeClient registered = new BridgeClient(port, token)) {
-        pinging.write(new JsonObject().put("type", "ping")); // a ping carries no token: with one, it says nothing
+        pinging.write(new JsonObject().put("type", "ping")); // without the token: with one required, it says nothing
         assertThat(pinging.read().orElseThrow().getString("type")).isEqualTo("pong");
+        pingingWithToken.write(ping(token));
+        assertThat(pingingWithToken.read().orElseThrow().getString("type")).isEqualTo("pong");
         registered.register(IntegrationExecutor.RESULTS_ADDRESS);
 
         JsonObject refused = silent.read().orElseThrow();
@@ -115,6 +118,9 @@ class EventBusBridgeTest {
           assertThat(errorCode(pinging.read().orElseThrow())).isEqualTo("no_frame_in_time");
           assertThat(pinging.closedByServer()).isTrue();
         }
+        pingingWithToken.write(ping(token));
+        assertThat(pingingWithToken.read().orElseThrow().getString("type")).as("a ping with the token is heard")
+          .isEqualTo("pong");
         // registered past the deadline: it still receives what it registered for
         result(quick.vertx.eventBus().request(EventBusApi.EXECUTE, execution("first-frame")));
         assertThat(registered.readUntil(f -> "message".equals(f.getString("type"))).getString("address"))
@@ -123,6 +129,12 @@ class EventBusBridgeTest {
         result(quick.vertx.close());
       }
     }
+  }
+
+  /** A ping frame, with the token in its headers when there is one. */
+  private static JsonObject ping(String token) {
+    JsonObject ping = new JsonObject().put("type", "ping");
+    return token == null ? ping : ping.put("headers", new JsonObject().put("token", token));
   }
 
   @Test
