@@ -4,8 +4,6 @@ import io.botgate.integration.CredentialGrant;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -30,9 +28,8 @@ final class BasicCredential extends Credential {
   Future<CredentialGrant> obtain(CredentialContext context) {
     String u = user.value(context.env());
     String p = password.value(context.env());
-    String encoded = Base64.getEncoder().encodeToString((u + ":" + p).getBytes(StandardCharsets.UTF_8));
-    String header = "Basic " + encoded;
-    return Future.succeededFuture(new CredentialGrant(name(), List.of(Map.entry("Authorization", header)),
-      List.of(header, encoded, p, u), null, null, false));
+    List<String> secrets = CredentialGrant.basicSecrets(u + ":" + p);
+    return Future.succeededFuture(new CredentialGrant(name(), List.of(Map.entry("Authorization", secrets.get(0))),
+      secrets, null, null, false));
   }
 }

@@ -31,4 +31,15 @@ public record CredentialGrant(String credential, List<Map.Entry<String, String>>
   public static String basicOf(String userInfo) {
     return "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
   }
+
+  /**
+   * The texts a Basic {@code Authorization} of {@code user:password} puts in a request, to hide wherever it may be
+   * echoed: the header's value, its Base64 part, the password and the user.
+   */
+  public static List<String> basicSecrets(String userInfo) {
+    String header = basicOf(userInfo);
+    int colon = userInfo.indexOf(':');
+    return colon < 0 ? List.of(header, header.substring(6), userInfo)
+      : List.of(header, header.substring(6), userInfo.substring(colon + 1), userInfo.substring(0, colon));
+  }
 }

@@ -5,6 +5,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -156,7 +157,7 @@ final class RequestTemplate {
    */
   RenderedRequest render(PlaceholderValues values, String selfBaseUrl, SecretMask mask) {
     MaskPlan plan = plan(mask);
-    List<String> secrets = plan.anyEnv ? new ArrayList<>(4) : List.of();
+    List<String> secrets = plan.anyEnv || plan.userInfo ? new ArrayList<>(4) : List.of();
     PlaceholderValues v = plan.anyEnv ? p -> {
       String value = values.valueOf(p);
       if (value != null && p.kind() == Template.Placeholder.Kind.ENV) {
@@ -200,6 +201,9 @@ final class RequestTemplate {
     }
     String realUrl = url.toString();
     checkPort(realUrl);
+    if (plan.userInfo) {
+      addUserInfo(realUrl, secrets);
+    }
     String shownUrl = shown == null ? realUrl : plan.scanUrlQuery ? mask.url(shown.toString())
       : plan.userInfo ? SecretMask.withoutUserInfo(shown.toString()) : shown.toString();
     List<Map.Entry<String, String>> renderedHeaders = new ArrayList<>(headers.size());
@@ -241,6 +245,28 @@ final class RequestTemplate {
     return rendered;
   }
 
+  /**
+   * The secrets of the URL's user info, sent as Basic {@code Authorization} unless the request has its own
+   * (UpstreamCaller, the pass-through): hidden wherever an upstream echoes them, as a basic credential's are.
+   */
+  private static void addUserInfo(String url, List<String> secrets) {
+    int[] span = SecretMask.userInfo(url);
+    if (span == null) {
+      return;
+    }
+    String raw = url.substring(span[0], span[1]);
+    String userInfo;
+    try { // as java.net.URI decodes it for the header; '+' is a plus there, not a space
+      userInfo = URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      userInfo = raw;
+    }
+    secrets.addAll(CredentialGrant.basicSecrets(userInfo));
+    if (!raw.equals(userInfo)) {
+      secrets.add(raw);
+    }
+  }
+
   /** The rendering of a {@code url} without placeholders, for the mask and self URL it was rendered with. */
   private record ConstantUrl(String selfBaseUrl, SecretMask mask, String real, String shown, List<String> secrets) {
   }
@@ -268,6 +294,7 @@ final class RequestTemplate {
     }
     String real = url.toString();
     checkPort(real);
+    addUserInfo(real, secrets);
     String host = hostOf(real);
     if (!host.isEmpty() && !host.equals(hostOf(shown.toString()))) {
       secrets.add(host);
