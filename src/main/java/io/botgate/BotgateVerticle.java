@@ -163,7 +163,7 @@ public final class BotgateVerticle extends VerticleBase {
           credentials.load(text, config.string("credentials.file"));
         }
         return ReplicatedDefinitions.start(vertx, new ReplicatedDefinitions.Kind<>("credentials",
-          (name, json) -> credentials.read(json, name), credentials::install),
+          (name, json) -> credentials.readSaved(json, name), credentials::install),
           config.string("credentials.file"), text == null ? new JsonArray() : new JsonArray(text));
       })
       .compose(saved -> {

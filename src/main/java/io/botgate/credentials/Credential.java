@@ -4,6 +4,8 @@ import io.botgate.integration.CredentialGrant;
 import io.botgate.integration.HeaderSyntax;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -21,6 +23,7 @@ import java.util.regex.Pattern;
  */
 public abstract sealed class Credential permits BasicCredential, TokenCredential, OAuth2Credential, MtlsCredential {
 
+  private static final Logger LOG = LoggerFactory.getLogger(Credential.class);
   private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_\\-]{0,99}");
   private static final Set<String> COMMON = Set.of("name", "type", "description");
   private static final Map<String, Set<String>> FIELDS = Map.of(
@@ -75,7 +78,21 @@ public abstract sealed class Credential permits BasicCredential, TokenCredential
    * @throws CredentialException listing every problem found
    */
   public static Credential fromJson(JsonObject json, String fallbackName) {
-    Fields f = new Fields(json, fallbackName);
+    return fromJson(json, fallbackName, true);
+  }
+
+  /**
+   * As {@link #fromJson(JsonObject, String)} for a credential already saved (the file's at start, another
+   * node's): a PEM file it names that this node cannot read, or that holds no PEM, is logged as a warning
+   * instead of refused. Files are this node's own: one moved, or a mount not there yet, must neither stop the
+   * start nor leave the cluster's nodes with different sets; calls with it end {@code "460"} until it is right.
+   */
+  public static Credential fromSaved(JsonObject json, String fallbackName) {
+    return fromJson(json, fallbackName, false);
+  }
+
+  private static Credential fromJson(JsonObject json, String fallbackName, boolean filesChecked) {
+    Fields f = new Fields(json, fallbackName, filesChecked);
     String type = f.type();
     Set<String> known = new TreeSet<>(COMMON);
     known.addAll(type == null ? Set.of() : FIELDS.get(type));
@@ -104,10 +121,13 @@ public abstract sealed class Credential permits BasicCredential, TokenCredential
   private static final class Fields {
     final JsonObject json;
     final List<CredentialException.Problem> problems = new ArrayList<>();
+    /** Whether a PEM file's problems are the definition's (a PUT's) or warnings (a saved one's). */
+    final boolean filesChecked;
     String name;
 
-    Fields(JsonObject json, String fallbackName) {
+    Fields(JsonObject json, String fallbackName, boolean filesChecked) {
       this.json = json;
+      this.filesChecked = filesChecked;
       Object value = json.getValue("name");
       if (value == null && fallbackName != null) {
         value = fallbackName;
@@ -223,20 +243,32 @@ public abstract sealed class Credential permits BasicCredential, TokenCredential
         return pem;
       }
       String text = pem.source();
-      if (!MtlsCredential.isPem(text)) { // the path of a PEM file: read now, so a wrong one is told at once
+      boolean file = !MtlsCredential.isPem(text);
+      if (file) { // the path of a PEM file: read now, so a wrong one is told at once
         try {
           text = MtlsCredential.readPemFile(text);
         } catch (IOException | RuntimeException e) {
-          problem(key, "names no PEM file the gateway can read (a regular file of at most "
+          fileProblem(key, "names no PEM file the gateway can read (a regular file of at most "
             + MtlsCredential.MAX_PEM_FILE_BYTES + " bytes); give the PEM text, {$env.NAME}, or such a file's path");
           return pem;
         }
       }
       String wrong = check == null ? (MtlsCredential.isPem(text) ? null : "is not PEM text") : check.apply(text);
-      if (wrong != null) {
+      if (wrong != null && file) {
+        fileProblem(key, "names a file that " + wrong);
+      } else if (wrong != null) {
         problem(key, wrong);
       }
       return pem;
+    }
+
+    /** A problem of a PEM file this node reads: the definition's in a PUT, a warning in a saved credential. */
+    private void fileProblem(String key, String message) {
+      if (filesChecked) {
+        problem(key, message);
+      } else {
+        LOG.warn("credential '" + displayName() + "': " + key + " " + message + "; its calls end \"460\" until that is put right");
+      }
     }
 
     SecretText optionalPem(String key) {

@@ -40,7 +40,8 @@ public final class CredentialRegistry implements UpstreamCredentials {
   }
 
   /**
-   * Loads a JSON array of credentials, replacing nothing unless every one is valid.
+   * Loads a JSON array of saved credentials ({@link Credential#fromSaved}), replacing nothing unless every one is
+   * valid.
    *
    * @param where names the source in messages, e.g. the file path
    * @throws CredentialException with every problem of every credential
@@ -62,7 +63,7 @@ public final class CredentialRegistry implements UpstreamCredentials {
         continue;
       }
       try {
-        Credential c = Credential.fromJson(obj, null);
+        Credential c = Credential.fromSaved(obj, null);
         if (loaded.stream().anyMatch(other -> other.name().equals(c.name()))) {
           problems.add(new CredentialException.Problem(c.name(), "name", "is declared twice"));
         }
@@ -84,6 +85,16 @@ public final class CredentialRegistry implements UpstreamCredentials {
    */
   public Credential read(JsonObject json, String fallbackName) {
     return Credential.fromJson(json, fallbackName);
+  }
+
+  /**
+   * Validates one saved credential (another node's) and builds it: a PEM file it names that this node cannot
+   * read is a warning ({@link Credential#fromSaved}).
+   *
+   * @throws CredentialException listing every other problem found
+   */
+  public Credential readSaved(JsonObject json, String fallbackName) {
+    return Credential.fromSaved(json, fallbackName);
   }
 
   /** Adds or replaces a credential; a replaced one's cached token or client is dropped. */

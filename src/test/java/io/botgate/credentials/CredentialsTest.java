@@ -506,6 +506,38 @@ class CredentialsTest {
     }
   }
 
+  @Test
+  void shouldStartWithASavedCredentialWhosePemFileIsGoneAndFail460UntilItIsBack() throws Exception {
+    // Files are each node's own: a certificate moved, or a mount not there yet, is not the definition's fault.
+    Path certFile = dir.resolve("moved-cert.pem");
+    Path keyFile = dir.resolve("moved-key.pem");
+    Path credentials = dir.resolve("moved-credentials.json");
+    Files.writeString(credentials, new JsonArray().add(new JsonObject().put("name", "movedCert").put("type", "mtls")
+      .put("cert", certFile.toString()).put("key", keyFile.toString()).put("ca", server.cert())).encode());
+    Path integrations = dir.resolve("moved-integrations.json");
+    Files.writeString(integrations, new JsonArray().add(new JsonObject().put("name", "viaMovedCert").put("method", "GET")
+      .put("url", "https://127.0.0.1:" + tls.actualPort() + "/hello").put("credential", "movedCert")).encode());
+    Vertx other = Vertx.vertx();
+    try {
+      TestGateway started = result(TestGateway.start(other, new JsonObject().put("credentials.file", credentials.toString())
+        .put("integrations.file", integrations.toString())));
+      JsonObject refused = result(started.execute("m1", "viaMovedCert", null));
+      assertThat(status(refused)).isEqualTo("460");
+      assertThat(refused.getString("reason")).contains("movedCert").contains("cert");
+
+      Files.writeString(certFile, client.cert());
+      Files.writeString(keyFile, client.key());
+      HttpResponse<Buffer> put = result(started.http.put(started.gateway.port(), "127.0.0.1", "/api/credentials/movedCert")
+        .sendJsonObject(new JsonObject().put("type", "mtls").put("cert", certFile.toString()).put("key", keyFile.toString())
+          .put("ca", server.cert())));
+      assertThat(put.statusCode()).as(put.bodyAsString()).isEqualTo(200);
+      JsonObject served = result(started.execute("m1", "viaMovedCert", null));
+      assertThat(status(served)).as(served.encode()).isEqualTo("200");
+    } finally {
+      result(other.close());
+    }
+  }
+
   static void declare(String name, String url, String credential, long timeoutMs) {
     HttpResponse<Buffer> r = result(gw.declare(new JsonObject().put("name", name).put("method", "GET").put("url", url)
       .put("retries", 0).put("credential", credential).put("timeoutMs", timeoutMs)));
@@ -570,6 +602,31 @@ class CredentialsTest {
     assertThat(events).contains("\"message\"");
     for (String shown : List.of(session, messages, answer.encode(), events)) {
       assertThat(shown).doesNotContain("CredTokValue4242").doesNotContain(PARTNER_KEY);
+    }
+  }
+
+  @Test
+  void shouldMaskEchoedUrlUserInfoAsABasicCredentialsInSessionReadsAndEventsOfExecutionsAndPassThroughCalls() {
+    String basic = java.util.Base64.getEncoder().encodeToString("urlUser77:UrlPassw0rd9+x".getBytes(StandardCharsets.UTF_8));
+    String url = gw.upstream.url("/echo").replace("http://", "http://urlUser77:UrlPassw0rd9%2Bx@");
+    HttpResponse<Buffer> put = result(gw.declare(new JsonObject().put("name", "withUserInfo").put("method", "GET")
+      .put("url", url).put("retries", 0).put("capture", true)));
+    assertThat(put.statusCode()).as(put.bodyAsString()).isIn(200, 201);
+    assertThat(status(run("ui1", "withUserInfo"))).isEqualTo("200");
+    assertThat(gw.upstream.received.get(gw.upstream.received.size() - 1).headers().getString("authorization"))
+      .isEqualTo("Basic " + basic);
+    HttpResponse<Buffer> passed = result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/proxy/withUserInfo")
+      .putHeader("X-Botgate-Session", "ui2").send());
+    assertThat(passed.statusCode()).isEqualTo(200);
+    assertThat(passed.bodyAsString()).as("the caller gets the upstream's answer as it is").contains(basic);
+
+    for (String session : List.of("ui1", "ui2")) {
+      String read = get("/api/sessions/" + session).bodyAsString();
+      String events = get("/api/sessions/" + session + "/events?after=0&limit=1000").bodyAsString();
+      assertThat(read).as(session).contains("api_withUserInfo");
+      for (String shown : List.of(read, events)) {
+        assertThat(shown).as(session).doesNotContain(basic).doesNotContain("UrlPassw0rd9");
+      }
     }
   }
 
