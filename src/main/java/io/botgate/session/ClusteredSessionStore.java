@@ -231,6 +231,9 @@ public final class ClusteredSessionStore implements SessionStore {
         Begun turn;
         try {
           turn = read(id, state, known, now, decode);
+        } catch (UnreadableState e) { // the turn goes back before the answer: this node's next turn may take it
+          end(id).onComplete(ended -> begun.fail(e.getCause()));
+          return;
         } catch (Throwable e) { // whatever a state could make the decoder throw, the request gets its answer
           begun.fail(e);
           return;
@@ -268,6 +271,13 @@ public final class ClusteredSessionStore implements SessionStore {
     });
   }
 
+  /** A state this build could not decode, its turn still held: {@link #attempt} ends it, then fails with the cause. */
+  private static final class UnreadableState extends RuntimeException {
+    UnreadableState(Throwable cause) {
+      super(cause.getMessage(), cause, false, false);
+    }
+  }
+
   /**
    * The session whose turn {@link BeginTurn} took, from what this node saved or from {@code state}; without
    * {@code decode}, an empty session in its place (a state this build cannot read can still be deleted), or
@@ -300,8 +310,7 @@ public final class ClusteredSessionStore implements SessionStore {
       try {
         session = Session.fromState(id, options, total, state);
       } catch (RuntimeException | Error unreadable) { // e.g. a newer build's: let the turn go to a node that reads it
-        end(id);
-        throw unreadable;
+        throw new UnreadableState(unreadable);
       }
       lostTurn = Session.turnOpen(state);
     }
@@ -327,10 +336,10 @@ public final class ClusteredSessionStore implements SessionStore {
         oldest.remove();
       }
     }
-    turns.next(id, () -> from(map.submitToKey(id, new EndTurn(self))).map(v -> {
-      unlease(id);
-      return true;
-    })).onComplete(released -> {
+    // Unleased here whether or not the end is known to have taken: one that took but answered a failure (a
+    // timeout) lets the other node in, and a turn begun here from the lease would then save over its turn.
+    turns.next(id, () -> from(map.submitToKey(id, new EndTurn(self))).onComplete(ended -> unlease(id))
+      .map(v -> true)).onComplete(released -> {
       if (released.succeeded()) {
         request.reply(true);
       } else {
