@@ -90,6 +90,7 @@ class BusReceiversTest {
   void shouldFoldTheUuidOfAClusterMembersOwnAddressesSoEachRestartedNodeAddsNoSeries() throws Exception {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+        .setRegistryName("fold-" + UUID.randomUUID()) // Vert.x keeps registries by name: the default is another test's
         .setLabels(EnumSet.of(Label.EB_ADDRESS))))
       .withMetrics(BusReceivers.observing(new MicrometerMetricsFactory(registry))).build();
     try {
