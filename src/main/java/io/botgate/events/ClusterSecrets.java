@@ -22,10 +22,12 @@ final class ClusterSecrets {
   static final String MAP = ClusterNode.SECRETS_MAP;
 
   private final IMap<String, Boolean> map;
+  private final KnownSecrets known;
   private final UUID listener;
 
   private ClusterSecrets(HazelcastInstance hazelcast, KnownSecrets known) {
     this.map = hazelcast.getMap(MAP);
+    this.known = known;
     // Heard before the map is read: a value added meanwhile is adopted twice, never missed.
     this.listener = map.addEntryListener((EntryAddedListener<String, Boolean>) added ->
       known.adopt(List.of(added.getKey())), false);
@@ -36,12 +38,19 @@ final class ClusterSecrets {
   static Future<ClusterSecrets> start(Vertx vertx, HazelcastInstance hazelcast, KnownSecrets known) {
     return vertx.executeBlocking(() -> {
       ClusterSecrets shared = new ClusterSecrets(hazelcast, known);
-      known.adopt(shared.map.keySet());
+      try {
+        known.adopt(shared.map.keySet());
+      } catch (RuntimeException e) { // the start fails: nothing of it stays hooked to the map
+        shared.close();
+        throw e;
+      }
       return shared;
     }, false);
   }
 
+  /** Stops hearing the other nodes and telling them: what this node learns from now on stays here. */
   void close() {
+    known.onLearnt(values -> { });
     map.removeEntryListener(listener);
   }
 }
