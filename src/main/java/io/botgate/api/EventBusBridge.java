@@ -56,8 +56,11 @@ public final class EventBusBridge {
   private final byte[] token;
   /** The addresses each open connection has registered (the bridge replaces a second consumer without closing the first). */
   private final Map<NetSocket, Set<String>> registered = new ConcurrentHashMap<>();
-  /** The open connections that have sent a frame the bridge accepted ({@code bridge.first.frame.seconds}). */
-  private final Set<NetSocket> heard = ConcurrentHashMap.newKeySet();
+  /**
+   * The open connections that have not yet sent a frame the bridge accepted, with when they opened
+   * ({@code bridge.first.frame.seconds}; when the bridge is full, the oldest of them gives its place to a new one).
+   */
+  private final Map<NetSocket, Long> unheard = new ConcurrentHashMap<>();
   /** Frames refused (unauthorized, an address outside the lists, a publish, too many registrations). */
   private final java.util.concurrent.atomic.LongAdder refused = new java.util.concurrent.atomic.LongAdder();
   private TcpEventBusBridge bridge;
@@ -112,7 +115,7 @@ public final class EventBusBridge {
     NetServer server = created.get();
     Handler<NetSocket> bridgeHandler = server.connectHandler();
     server.connectHandler(socket -> {
-      if (registered.size() >= options.maxConnections()) {
+      if (registered.size() >= options.maxConnections() && !makeRoom()) {
         refused.increment();
         refuse(socket, new JsonObject(), new GatewayError(503, "too_many_connections", "the bridge holds "
           + options.maxConnections() + " connections already (bridge.connections); try again later"));
@@ -122,11 +125,12 @@ public final class EventBusBridge {
       FrameCheck.install(socket, options.maxFrameBytes());
       BacklogLimit.install(socket, options.maxQueueBytes());
       registered.put(socket, new HashSet<>());
+      unheard.put(socket, System.nanoTime());
       long silence = vertx.setTimer(options.firstFrameSeconds() * 1000L, t -> closeIfUnheard(socket));
       socket.closeHandler(v -> {
         vertx.cancelTimer(silence);
         registered.remove(socket);
-        heard.remove(socket);
+        unheard.remove(socket);
       });
       bridgeHandler.handle(socket);
     });
@@ -143,13 +147,32 @@ public final class EventBusBridge {
    * {@code bridge.connections} places, and maybe a frame's worth of bytes, saying nothing (or nothing with the token).
    */
   private void closeIfUnheard(NetSocket socket) {
-    if (registered.containsKey(socket) && !heard.contains(socket)) {
+    if (unheard.remove(socket) != null) {
       refused.increment();
       refuse(socket, new JsonObject(), new GatewayError(408, "no_frame_in_time", "no frame"
         + (token == null ? "" : " carrying auth.token") + " came within " + options.firstFrameSeconds()
         + " s of connecting (bridge.first.frame.seconds); the connection is closed"));
       socket.end();
     }
+  }
+
+  /**
+   * The bridge is full: closes the connection that has waited longest without saying anything, so that
+   * connections that never speak (or never with the token) cannot keep a client that does out; false when
+   * every connection has spoken.
+   */
+  private boolean makeRoom() {
+    NetSocket quiet = unheard.entrySet().stream().min(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
+    if (quiet == null || unheard.remove(quiet) == null) {
+      return false;
+    }
+    registered.remove(quiet);
+    refused.increment();
+    refuse(quiet, new JsonObject(), new GatewayError(408, "no_frame_in_time", "no frame"
+      + (token == null ? "" : " carrying auth.token") + " came before the bridge was full (bridge.connections) and "
+      + "another connection came; the connection is closed"));
+    quiet.end();
+    return true;
   }
 
   /** {@code vertx} as the bridge sees it, handing us the one NetServer the bridge creates. */
@@ -186,7 +209,7 @@ public final class EventBusBridge {
       return;
     }
     if (event.type() != BridgeEventType.SOCKET_PING || authorized(frame)) { // a ping without the token says nothing
-      heard.add(event.socket());
+      unheard.remove(event.socket());
     }
     switch (event.type()) {
       case REGISTERED -> registered.getOrDefault(event.socket(), new HashSet<>()).add(frame.getString("address"));

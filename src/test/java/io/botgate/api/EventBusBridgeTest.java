@@ -131,6 +131,35 @@ class EventBusBridgeTest {
     }
   }
 
+  @Test
+  void shouldGiveTheFullBridgesPlaceOfAConnectionThatSaidNothingToANewOne() throws IOException {
+    TestGateway bounded = result(TestGateway.start(Vertx.vertx(), new JsonObject().put("bridge.port", 0)
+      .put("bridge.connections", 2)));
+    int port = bounded.gateway.bridgePort();
+    try (BridgeClient talking = new BridgeClient(port);
+         BridgeClient silent = new BridgeClient(port)) {
+      talking.write(ping(null));
+      assertThat(talking.read().orElseThrow().getString("type")).isEqualTo("pong");
+      try (BridgeClient newcomer = new BridgeClient(port)) {
+        JsonObject replaced = silent.read().orElseThrow();
+        assertThat(errorCode(replaced)).isEqualTo("no_frame_in_time");
+        assertThat(replaced.getString("message")).contains("bridge.connections");
+        assertThat(silent.closedByServer()).isTrue();
+        newcomer.write(ping(null));
+        assertThat(newcomer.read().orElseThrow().getString("type")).isEqualTo("pong");
+        try (BridgeClient oneTooMany = new BridgeClient(port)) { // both places are held by connections that spoke
+          assertThat(errorCode(oneTooMany.read().orElseThrow())).isEqualTo("too_many_connections");
+          assertThat(oneTooMany.closedByServer()).isTrue();
+        }
+        talking.write(ping(null));
+        assertThat(talking.read().orElseThrow().getString("type")).as("a connection that spoke keeps its place")
+          .isEqualTo("pong");
+      }
+    } finally {
+      result(bounded.vertx.close());
+    }
+  }
+
   /** A ping frame, with the token in its headers when there is one. */
   private static JsonObject ping(String token) {
     JsonObject ping = new JsonObject().put("type", "ping");
