@@ -287,8 +287,8 @@ public final class BotgateVerticle extends VerticleBase {
     router.route("/*").handler(StaticHandler.create("webroot"));
     HttpErrors.mount(router);
     // Pass-through calls the filters admit skip the router (the access log, when on, sees every request).
-    Handler<HttpServerRequest> requests = config.bool("log.access") ? router
-      : passThrough.inFront(router, request -> hosts.allows(request) && origins.allows(request));
+    Handler<HttpServerRequest> requests = HostAllowList.guarding(config.bool("log.access") ? router
+      : passThrough.inFront(router, request -> hosts.allows(request) && origins.allows(request)));
 
     HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(config.integer("http.port"))
       // HTTP/1.1 only: with clear-text HTTP/2 on, Vert.x knows a connection only once its first bytes have come,

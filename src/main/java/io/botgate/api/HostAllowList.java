@@ -6,6 +6,8 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,6 +21,8 @@ import java.util.Set;
  * {@code "*"} turns the check off (behind a proxy that sets its own Host, for example).
  */
 public final class HostAllowList implements Handler<RoutingContext> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HostAllowList.class);
 
   /** Names every local client may use; an attacker's page can never make a browser send them. */
   public static final List<String> DEFAULT_HOSTS = List.of("localhost", "127.0.0.1", "[::1]");
@@ -45,6 +49,49 @@ public final class HostAllowList implements Handler<RoutingContext> {
       }
     }
     this.any = star;
+  }
+
+  /**
+   * {@code requests} behind a check of the Host header that cannot wait for the router: Vert.x 5.0's parser of
+   * an authority throws on a {@code %} escape (HostAndPortImpl.parseRegName) while the router matches a route,
+   * before any handler of ours, and the request was left unanswered with its connection open. A host name never
+   * holds one: such a request is answered 400. Anything else thrown before a route (no route's failure handler
+   * can answer it) is answered 500 rather than left hanging.
+   */
+  public static Handler<HttpServerRequest> guarding(Handler<HttpServerRequest> requests) {
+    return request -> {
+      String host = request.getHeader(HttpHeaders.HOST);
+      if (host != null && host.indexOf('%') >= 0 || absoluteForm(request.uri()) && request.uri().indexOf('%') >= 0
+        && request.uri().indexOf('%') < authorityEnd(request.uri())) {
+        answer(request, new GatewayError(400, "bad_request", "the request's host holds a '%' escape; a host name is "
+          + "letters, digits, '-' and '.'"));
+        return;
+      }
+      try {
+        requests.handle(request);
+      } catch (RuntimeException e) {
+        LOG.error("request " + request.method() + " " + shorten(request.path() == null ? "" : request.path())
+          + " failed before any route", e);
+        if (!request.response().headWritten()) {
+          answer(request, new GatewayError(500, "internal_error", "botgate failed to handle the request: "
+            + e.getClass().getSimpleName()));
+        }
+      }
+    };
+  }
+
+  private static void answer(HttpServerRequest request, GatewayError error) {
+    request.response().setStatusCode(error.httpStatus()).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+      .end(error.toJson().toBuffer());
+  }
+
+  /** Where the authority of an absolute-form target ends: at its path, query or fragment, or the end. */
+  private static int authorityEnd(String uri) {
+    int end = uri.indexOf("://") + 3;
+    while (end < uri.length() && "/?#".indexOf(uri.charAt(end)) < 0) {
+      end++;
+    }
+    return end;
   }
 
   /** The names allowed (for messages and the start-up log). */
@@ -90,10 +137,7 @@ public final class HostAllowList implements Handler<RoutingContext> {
     String uri = request.uri();
     if (absoluteForm(uri)) {
       int start = uri.indexOf("://") + 3;
-      int end = start;
-      while (end < uri.length() && "/?#".indexOf(uri.charAt(end)) < 0) {
-        end++;
-      }
+      int end = authorityEnd(uri);
       String authority = uri.substring(Math.max(start, uri.lastIndexOf('@', end - 1) + 1), end); // no user info
       int port = authority.startsWith("[") ? authority.indexOf(']') + 1 : authority.indexOf(':');
       return port <= 0 ? authority : authority.substring(0, port);
