@@ -125,12 +125,45 @@ public final class KnownSecrets {
   private static List<String> forms(String value) {
     Set<String> out = new LinkedHashSet<>();
     String form = URLEncoder.encode(value, StandardCharsets.UTF_8);
-    String escaped = jsonEscape(value);
-    for (String f : List.of(value, form, form.replace("+", "%20"), escaped, escaped.replace("/", "\\/"))) {
+    List<String> all = new ArrayList<>(List.of(value, form, form.replace("+", "%20")));
+    all.addAll(jsonForms(value));
+    for (String f : all) {
       out.add(f);
       out.add(f.toLowerCase(Locale.ROOT));
     }
     return List.copyOf(out);
+  }
+
+  /**
+   * A value as JSON writers put it inside a string: escaped as Jackson writes it, with {@code /} as {@code \/}
+   * too, every character past ASCII as {@code \u00e9} or {@code \u00E9} (Python's {@code json.dumps} by
+   * default), and escaped twice (a request body echoed inside a JSON string, as httpbin's {@code data}).
+   */
+  public static List<String> jsonForms(String value) {
+    String escaped = jsonEscape(value);
+    String ascii = asciiEscape(escaped, "\\u%04x");
+    Set<String> out = new LinkedHashSet<>(List.of(escaped, escaped.replace("/", "\\/"), ascii,
+      asciiEscape(escaped, "\\u%04X"), jsonEscape(escaped), jsonEscape(ascii)));
+    return List.copyOf(out);
+  }
+
+  /** {@code text} with each character past ASCII written as a JSON escape in {@code format}. */
+  private static String asciiEscape(String text, String format) {
+    StringBuilder out = null;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c > 0x7e && out == null) {
+        out = new StringBuilder(text.length() + 16).append(text, 0, i);
+      }
+      if (out != null) {
+        if (c > 0x7e) {
+          out.append(String.format(format, (int) c));
+        } else {
+          out.append(c);
+        }
+      }
+    }
+    return out == null ? text : out.toString();
   }
 
   private static String jsonEscape(String value) {

@@ -88,9 +88,7 @@ final class ShownRequest {
           all.add(RequestTemplate.queryEncode(secret));
           all.add(RequestTemplate.pathEncode(secret));
           all.add(java.net.URLEncoder.encode(secret, java.nio.charset.StandardCharsets.UTF_8));
-          String escaped = RequestTemplate.jsonEscape(secret);
-          all.add(escaped);
-          all.add(escaped.replace("/", "\\/"));
+          all.addAll(io.botgate.events.KnownSecrets.jsonForms(secret));
         }
       }
       for (String form : List.copyOf(all)) {

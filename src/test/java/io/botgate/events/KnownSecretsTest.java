@@ -22,6 +22,17 @@ class KnownSecretsTest {
   }
 
   @Test
+  void shouldScrubAValueAsOtherJsonWritersEscapeItAndEscapedTwice() {
+    KnownSecrets known = new KnownSecrets();
+    known.remember(List.of("s\u00e9cret-V\u00e4lue-42", "pa\"ss\\wo rd/x"));
+    // Python's json.dumps writes what is past ASCII as \\u00e9; a body echoed inside a JSON string is escaped twice
+    assertThat(known.scrub("{\"u\": \"s\\u00e9cret-V\\u00e4lue-42\"}")).isEqualTo("{\"u\": \"****\"}");
+    assertThat(known.scrub("s\\u00E9cret-V\\u00E4lue-42")).isEqualTo("****");
+    assertThat(known.scrub("{\"data\": \"{\\\"q\\\": \\\"pa\\\\\\\"ss\\\\\\\\wo rd/x\\\"}\"}"))
+      .isEqualTo("{\"data\": \"{\\\"q\\\": \\\"****\\\"}\"}");
+  }
+
+  @Test
   void shouldScrubNestedJsonAndLeaveWhatHoldsNoSecretUncopied() {
     KnownSecrets known = new KnownSecrets();
     JsonObject plain = new JsonObject().put("a", new JsonArray().add("nothing here"));
