@@ -152,8 +152,13 @@ public final class BotContext {
     transcript.event(DebugEvent.VARIABLE, "debug", shownName + " = " + shown + " (" + where + ")", data);
   }
 
+  /** An env value, as in CB; from now on it is a known secret, masked wherever botgate shows it (DESIGN). */
   String getEnvVariable(String name) {
-    return env.get(name);
+    String value = env.get(name);
+    if (value != null) {
+      transcript.secrets().remember(List.of(value));
+    }
+    return value;
   }
 
   void printDebugMessage(String text) {

@@ -129,6 +129,20 @@ class BotContextTest {
   }
 
   @Test
+  void shouldMaskAnEnvValueTheScriptReadsInWhatItShowsWhileTheScriptUsesItAsItIs() {
+    ScriptFixture.Run run = fixture.run("env-secret");
+    exec(run, """
+      var key = botContext.getEnvVariable('PARTNER_SECRET');
+      botContext.printDebugMessage('key ' + key);
+      botContext.sendMessage('your key: ' + key);
+      botContext.setBotVariable('keyLength', String(key.length), true, false);
+      """);
+    assertThat(texts(run, "debug")).contains("key ****");
+    assertThat(run.transcript.eventsAsJson().encode()).doesNotContain("Zq9Kx7Lm3Np");
+    assertThat(run.session.variable("keyLength")).as("the script read the value itself").isEqualTo("11");
+  }
+
+  @Test
   void shouldRunEs5AndTheJvmEngineExtensions() {
     ScriptFixture.Run run = fixture.run("language");
     ScriptOutcome outcome = exec(run, """

@@ -25,7 +25,7 @@ final class ScriptFixture {
       session = sessions.open(sessionId);
       scope = new RequestScope(session, variables, null, userMessage);
       transcript = new Transcript(stream, sessionId);
-      bot = new BotContext(scope, transcript, Map.of("REGION", "eu"), "script", false);
+      bot = new BotContext(scope, transcript, Map.of("REGION", "eu", "PARTNER_SECRET", "Zq9Kx7Lm3Np"), "script", false);
     }
   }
 
