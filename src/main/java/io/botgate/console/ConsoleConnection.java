@@ -67,7 +67,7 @@ import org.slf4j.LoggerFactory;
 final class ConsoleConnection implements ClusterEvents.Watcher {
 
   private static final Logger LOG = LoggerFactory.getLogger(ConsoleConnection.class);
-  static final String ALL = "*";
+  static final String ALL = io.botgate.session.SessionId.ALL;
   static final int DRAIN_BATCH = 512;
   /**
    * Events up to this size are written as one frame of their shared UTF-8 text: Vert.x's default frame

@@ -65,6 +65,20 @@ class SessionIdsTest {
   }
 
   @Test
+  void shouldRefuseTheConsolesNameForEverySessionAsASessionId() {
+    int port = gw.gateway.port();
+    for (HttpResponse<Buffer> r : List.of(
+      result(gw.http.post(port, "127.0.0.1", "/api/sessions/*/scripts").sendJsonObject(new JsonObject().put("code", "1"))),
+      result(gw.http.post(port, "127.0.0.1", "/api/sessions/*/integrations/faqIntegration").send()),
+      result(gw.http.get(port, "127.0.0.1", "/proxy/faqIntegration/faq").putHeader("X-Botgate-Session", "*").send()))) {
+      assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(400);
+      assertThat(r.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("'*'", "console");
+    }
+    assertThat(result(gw.http.post(port, "127.0.0.1", "/api/sessions/**/scripts")
+      .sendJsonObject(new JsonObject().put("code", "1"))).statusCode()).as("only '*' itself is the console's").isEqualTo(200);
+  }
+
+  @Test
   void shouldStillServeOrdinaryIds() {
     JsonObject answer = result(gw.execute("ordinary-id_1.2@x", "faqIntegration",
       new JsonObject().put("variables", new JsonObject().put("question", "roaming"))));
