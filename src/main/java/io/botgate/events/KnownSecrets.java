@@ -136,8 +136,8 @@ public final class KnownSecrets {
 
   /**
    * A value as JSON writers put it inside a string: escaped as Jackson writes it, with {@code /} as {@code \/}
-   * too, every character past ASCII as {@code \u00e9} or {@code \u00E9} (Python's {@code json.dumps} by
-   * default), and escaped twice (a request body echoed inside a JSON string, as httpbin's {@code data}).
+   * too, every character past ASCII as a backslash-u escape with lower- or upper-case hex digits (Python's
+   * {@code json.dumps} by default), and escaped twice (a request body echoed inside a JSON string, as httpbin's {@code data}).
    */
   public static List<String> jsonForms(String value) {
     String escaped = jsonEscape(value);
