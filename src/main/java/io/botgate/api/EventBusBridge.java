@@ -148,11 +148,7 @@ public final class EventBusBridge {
    */
   private void closeIfUnheard(NetSocket socket) {
     if (unheard.remove(socket) != null) {
-      refused.increment();
-      refuse(socket, new JsonObject(), new GatewayError(408, "no_frame_in_time", "no frame"
-        + (token == null ? "" : " carrying auth.token") + " came within " + options.firstFrameSeconds()
-        + " s of connecting (bridge.first.frame.seconds); the connection is closed"));
-      socket.end();
+      closeSilent(socket, "within " + options.firstFrameSeconds() + " s of connecting (bridge.first.frame.seconds)");
     }
   }
 
@@ -167,12 +163,16 @@ public final class EventBusBridge {
       return false;
     }
     registered.remove(quiet);
-    refused.increment();
-    refuse(quiet, new JsonObject(), new GatewayError(408, "no_frame_in_time", "no frame"
-      + (token == null ? "" : " carrying auth.token") + " came before the bridge was full (bridge.connections) and "
-      + "another connection came; the connection is closed"));
-    quiet.end();
+    closeSilent(quiet, "before the bridge was full (bridge.connections) and another connection came");
     return true;
+  }
+
+  /** Tells a connection taken off {@link #unheard} that no frame came {@code when}, and closes it. */
+  private void closeSilent(NetSocket socket, String when) {
+    refused.increment();
+    refuse(socket, new JsonObject(), new GatewayError(408, "no_frame_in_time", "no frame"
+      + (token == null ? "" : " carrying auth.token") + " came " + when + "; the connection is closed"));
+    socket.end();
   }
 
   /** {@code vertx} as the bridge sees it, handing us the one NetServer the bridge creates. */
