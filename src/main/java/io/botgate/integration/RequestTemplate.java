@@ -5,7 +5,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.net.URLDecoder;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -255,11 +256,12 @@ final class RequestTemplate {
       return;
     }
     String raw = url.substring(span[0], span[1]);
-    String userInfo;
-    try { // as java.net.URI decodes it for the header; '+' is a plus there, not a space
-      userInfo = URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      userInfo = raw;
+    String userInfo = raw;
+    try { // decoded by java.net.URI, as the callers that send it decode it for the header
+      String decoded = new URI(url).getUserInfo();
+      userInfo = decoded == null ? raw : decoded;
+    } catch (URISyntaxException e) {
+      // not sent either: UpstreamCaller refuses such a URL; the raw text stays a secret
     }
     secrets.addAll(CredentialGrant.basicSecrets(userInfo));
     if (!raw.equals(userInfo)) {
