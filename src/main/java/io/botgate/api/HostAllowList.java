@@ -61,8 +61,9 @@ public final class HostAllowList implements Handler<RoutingContext> {
   public static Handler<HttpServerRequest> guarding(Handler<HttpServerRequest> requests) {
     return request -> {
       String host = request.getHeader(HttpHeaders.HOST);
-      if (host != null && host.indexOf('%') >= 0 || absoluteForm(request.uri()) && request.uri().indexOf('%') >= 0
-        && request.uri().indexOf('%') < authorityEnd(request.uri())) {
+      String uri = request.uri();
+      int escape = uri.indexOf('%');
+      if (host != null && host.indexOf('%') >= 0 || escape >= 0 && absoluteForm(uri) && escape < authorityEnd(uri)) {
         answer(request, new GatewayError(400, "bad_request", "the request's host holds a '%' escape; a host name is "
           + "letters, digits, '-' and '.'"));
         return;
