@@ -527,13 +527,17 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
 
   private void onFailure(Throwable failure) {
     if (failure instanceof CorruptedWebSocketFrameException corrupted) {
-      // a frame over console.frame.bytes, or one that breaks the protocol: close with the status it calls for
-      closeDropping((short) corrupted.closeStatus().code(), reason(corrupted.getMessage()));
+      refuse(corrupted);
     } else if (failure instanceof IllegalStateException && String.valueOf(failure.getMessage()).contains("max message size")) {
       closeDropping((short) 1009, reason(failure.getMessage())); // fragments adding up past console.frame.bytes
     } else {
       ws.close();
     }
+  }
+
+  /** A frame over {@code console.frame.bytes}, or one that breaks the protocol: closes with the status it calls for. */
+  void refuse(CorruptedWebSocketFrameException refused) {
+    closeDropping((short) refused.closeStatus().code(), reason(refused.getMessage()));
   }
 
   /** Drops the client for breaking a limit, with a log line saying which. */

@@ -2,6 +2,7 @@ package io.botgate.console;
 
 import io.botgate.events.DebugStream;
 import io.botgate.GatewayError;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
@@ -41,7 +42,9 @@ public final class ConsoleEndpoint {
       if (connection instanceof HttpServerConnection upgraded) {
         upgraded.channelHandlerContext().pipeline().addFirst(new FlushConsolidationHandler(
           FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
-        console.over(upgraded.channelHandlerContext().channel());
+        ChannelHandlerContext vertxHandler = upgraded.channelHandlerContext();
+        console.over(vertxHandler.channel());
+        vertxHandler.pipeline().addBefore(vertxHandler.name(), null, new RefusedFrames(console::refuse));
       }
       console.start();
     });

@@ -58,32 +58,59 @@ final class SlowReader implements AutoCloseable {
     out.flush();
   }
 
+  /** Sends bytes as they are: a frame's head and payload in pieces, say. */
+  void sendRaw(byte[] bytes) throws IOException {
+    out.write(bytes);
+    out.flush();
+  }
+
   /** The next text message (frames of one message joined), skipping control frames. */
   JsonObject next() throws IOException {
     ByteArrayOutputStream message = new ByteArrayOutputStream();
     while (true) {
-      int first = in.readUnsignedByte();
-      int second = in.readUnsignedByte();
-      long length = second & 0x7f;
-      if (length == 126) {
-        length = in.readUnsignedShort();
-      } else if (length == 127) {
-        length = in.readLong();
-      }
-      byte[] payload = new byte[(int) length];
-      in.readFully(payload);
-      int opcode = first & 0x0f;
-      if (opcode == 0x8) {
+      Frame frame = frame();
+      if (frame.opcode() == 0x8) {
         throw new EOFException("the gateway closed the console");
       }
-      if (opcode >= 0x8) {
+      if (frame.opcode() >= 0x8) {
         continue; // ping or pong
       }
-      message.write(payload);
-      if ((first & 0x80) != 0) {
+      message.write(frame.payload());
+      if (frame.last()) {
         return new JsonObject(message.toString(StandardCharsets.UTF_8));
       }
     }
+  }
+
+  /** The status of the close frame the gateway sends, skipping every frame before it. */
+  int closeStatus() throws IOException {
+    Frame frame;
+    do {
+      frame = frame();
+    } while (frame.opcode() != 0x8);
+    return (frame.payload()[0] & 0xff) << 8 | frame.payload()[1] & 0xff;
+  }
+
+  /** Reads what follows: -1 once the gateway has ended its side in order (a reset throws instead). */
+  int read() throws IOException {
+    return in.read();
+  }
+
+  private Frame frame() throws IOException {
+    int first = in.readUnsignedByte();
+    int second = in.readUnsignedByte();
+    long length = second & 0x7f;
+    if (length == 126) {
+      length = in.readUnsignedShort();
+    } else if (length == 127) {
+      length = in.readLong();
+    }
+    byte[] payload = new byte[(int) length];
+    in.readFully(payload);
+    return new Frame(first & 0x0f, (first & 0x80) != 0, payload);
+  }
+
+  private record Frame(int opcode, boolean last, byte[] payload) {
   }
 
   @Override
