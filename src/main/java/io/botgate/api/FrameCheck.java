@@ -3,13 +3,14 @@ package io.botgate.api;
 import io.botgate.GatewayError;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -18,18 +19,22 @@ import io.vertx.core.net.NetSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Bounds and checks the frames a bridge client sends (a 4-byte big-endian length, then that many bytes of
  * JSON) before the bridge's own parser sees them. That parser buffers whatever length a frame declares, up
  * to 2 GiB, and a frame it cannot dispatch (an unknown {@code type}, a field of the wrong JSON type) throws
  * inside it and leaves it reading JSON as lengths, silent and buffering without end. So here: a length over
- * the bound is refused as soon as it arrives and the connection closed; a frame the bridge would choke on
+ * the bound is refused as soon as it arrives and the connection ended; a frame the bridge would choke on
  * is answered with an error frame and dropped, and the connection goes on.
  */
 final class FrameCheck extends ChannelInboundHandlerAdapter {
 
   private static final Set<String> TYPES = Set.of("send", "publish", "register", "unregister", "ping");
+
+  /** How long a refused client has to hang up after the refusal, as Vert.x gives a WebSocket's closing handshake. */
+  static final int CLOSING_SECONDS = 10;
 
   private final int maxBytes;
   private boolean refused;
@@ -61,15 +66,31 @@ final class FrameCheck extends ChannelInboundHandlerAdapter {
     ctx.writeAndFlush(errorFrame(new GatewayError(400, "invalid_frame", problem)));
   }
 
+  /**
+   * Refuses a frame over the bound and ends the connection in order: the error frame, then the end of the
+   * server's output, while everything the client still sends is read and dropped until it hangs up (or
+   * {@link #CLOSING_SECONDS} pass). Closed at once, with the rest of the frame unread, the connection ended in
+   * a reset, which a client still writing could take before the error frame.
+   */
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (cause instanceof TooLongFrameException || cause instanceof CorruptedFrameException) {
-      refused = true;
-      ctx.writeAndFlush(errorFrame(new GatewayError(413, "frame_too_large", "a bridge frame may hold at most "
-        + maxBytes + " bytes (bridge.frame.bytes). The connection is closed"))).addListener(ChannelFutureListener.CLOSE);
+    if (!(cause instanceof TooLongFrameException || cause instanceof CorruptedFrameException)) {
+      ctx.fireExceptionCaught(cause);
       return;
     }
-    ctx.fireExceptionCaught(cause);
+    if (refused) {
+      return;
+    }
+    refused = true;
+    ctx.pipeline().remove(LengthFieldBasedFrameDecoder.class); // what follows comes here as it is, to be dropped
+    ctx.writeAndFlush(errorFrame(new GatewayError(413, "frame_too_large", "a bridge frame may hold at most "
+      + maxBytes + " bytes (bridge.frame.bytes). The connection is closed"))).addListener(written -> {
+        if (ctx.channel() instanceof DuplexChannel socket) {
+          socket.shutdownOutput();
+        }
+      });
+    ScheduledFuture<?> closing = ctx.executor().schedule(() -> ctx.channel().close(), CLOSING_SECONDS, TimeUnit.SECONDS);
+    ctx.channel().closeFuture().addListener(closed -> closing.cancel(false));
   }
 
   /** What would make the bridge choke on this frame, or null. */

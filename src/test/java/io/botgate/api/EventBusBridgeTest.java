@@ -17,13 +17,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Optional;
 import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.botgate.Await.failure;
 import static io.botgate.Await.result;
@@ -441,6 +444,42 @@ class EventBusBridgeTest {
       assertThat(new JsonObject(err.getString("message")).getJsonObject("error").getString("message"))
         .contains("bridge.frame.bytes");
       assertThat(client.closedByServer()).isTrue();
+    }
+  }
+
+  @Test
+  void shouldLetAClientStillSendingAFrameOverTheBoundReadTheRefusalBeforeTheEnd() throws Exception {
+    // Closed at once, the rest of the frame unread, the connection ended in a reset that a client still
+    // writing could take before the refusal. The native transport (the gateway's own) showed it every time.
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    try {
+      TestGateway epoll = result(TestGateway.start(vertx, new JsonObject().put("bridge.port", 0)
+        .put("bridge.frame.bytes", FRAME_BYTES)));
+      assertThat(vertx.isNativeTransportEnabled()).isTrue();
+      try (BridgeClient client = new BridgeClient(epoll.gateway.bridgePort())) {
+        int length = 1 << 30;
+        client.writeRaw(new byte[] {(byte) (length >>> 24), (byte) (length >>> 16), (byte) (length >>> 8), (byte) length});
+        AtomicBoolean ended = new AtomicBoolean();
+        CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
+          try {
+            for (int sent = 0; sent < length && !ended.get(); sent += 1 << 16) {
+              client.writeRaw(new byte[1 << 16]); // the rest of the frame, while the bridge answers
+            }
+          } catch (IOException e) {
+            if (!ended.get()) {
+              throw new UncheckedIOException(e);
+            }
+          }
+        });
+        assertThat(errorCode(client.read().orElseThrow())).isEqualTo("frame_too_large");
+        assertThat(client.read()).as("the bridge's side ends in order, not with a reset").isEmpty();
+        ended.set(true);
+        client.close();
+        sending.get(60, TimeUnit.SECONDS); // fails if a write met a reset before the end was read
+      }
+      epoll.assertHealthy();
+    } finally {
+      result(vertx.close());
     }
   }
 
