@@ -1,5 +1,6 @@
 package io.botgate.api;
 
+import io.botgate.KeepsSending;
 import io.botgate.TestGateway;
 import io.botgate.integration.IntegrationExecutor;
 import io.vertx.core.Vertx;
@@ -17,16 +18,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Optional;
 import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.botgate.Await.failure;
 import static io.botgate.Await.result;
@@ -459,23 +457,10 @@ class EventBusBridgeTest {
       try (BridgeClient client = new BridgeClient(epoll.gateway.bridgePort())) {
         int length = 1 << 30;
         client.writeRaw(new byte[] {(byte) (length >>> 24), (byte) (length >>> 16), (byte) (length >>> 8), (byte) length});
-        AtomicBoolean ended = new AtomicBoolean();
-        CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
-          try {
-            for (int sent = 0; sent < length && !ended.get(); sent += 1 << 16) {
-              client.writeRaw(new byte[1 << 16]); // the rest of the frame, while the bridge answers
-            }
-          } catch (IOException e) {
-            if (!ended.get()) {
-              throw new UncheckedIOException(e);
-            }
-          }
-        });
+        KeepsSending rest = KeepsSending.start(client::writeRaw, length); // while the bridge answers
         assertThat(errorCode(client.read().orElseThrow())).isEqualTo("frame_too_large");
         assertThat(client.read()).as("the bridge's side ends in order, not with a reset").isEmpty();
-        ended.set(true);
-        client.close();
-        sending.get(60, TimeUnit.SECONDS); // fails if a write met a reset before the end was read
+        rest.stop(client); // fails if a write met a reset before the end was read
       }
       epoll.assertHealthy();
     } finally {

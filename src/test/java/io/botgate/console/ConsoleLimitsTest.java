@@ -1,6 +1,7 @@
 package io.botgate.console;
 
 import io.botgate.events.DebugStream;
+import io.botgate.KeepsSending;
 import io.botgate.TestGateway;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -20,12 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.List;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
@@ -199,23 +196,10 @@ class ConsoleLimitsTest {
       int length = 1 << 30;
       client.sendRaw(new byte[] {(byte) 0x81, (byte) (0x80 | 127), 0, 0, 0, 0, (byte) (length >>> 24),
         (byte) (length >>> 16), (byte) (length >>> 8), (byte) length, 0, 0, 0, 0}); // masked with a zero key
-      AtomicBoolean ended = new AtomicBoolean();
-      CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
-        try {
-          for (int sent = 0; sent < length && !ended.get(); sent += 1 << 16) {
-            client.sendRaw(new byte[1 << 16]); // the rest of the frame, while the gateway answers
-          }
-        } catch (IOException e) {
-          if (!ended.get()) {
-            throw new UncheckedIOException(e);
-          }
-        }
-      });
+      KeepsSending rest = KeepsSending.start(client::sendRaw, length); // while the gateway answers
       assertThat(client.closeStatus()).isEqualTo(1009);
       assertThat(client.read()).as("the gateway's side ends in order, not with a reset").isEqualTo(-1);
-      ended.set(true);
-      client.close();
-      sending.get(60, TimeUnit.SECONDS); // fails if a write met a reset before the end was read
+      rest.stop(client); // fails if a write met a reset before the end was read
     }
   }
 
