@@ -20,6 +20,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VertxException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -230,7 +231,8 @@ public final class ApiRoutes {
 
   /** The same for a status the router chose itself (its error handlers are not told the failure's status). */
   static void failure(RoutingContext ctx, int status) {
-    GatewayError error = toError(ctx.failure(), status);
+    GatewayError error = status == 404 && ctx.failure() == null && !ctx.request().uri().startsWith("/")
+      && !HostAllowList.absoluteForm(ctx.request().uri()) ? noPath(ctx.request()) : toError(ctx.failure(), status);
     if (error.httpStatus() == 503 || error.httpStatus() == 413 || error.httpStatus() == 414
       || error.httpStatus() == 431) {
       LOG.atWarn().addKeyValue("code", error.code()).addKeyValue("status", error.httpStatus())
@@ -244,6 +246,13 @@ public final class ApiRoutes {
       return;
     }
     answer(ctx, error.httpStatus(), error.toJson());
+  }
+
+  /** What the router refuses before any route: a target that names no path ({@code OPTIONS *}, CONNECT's). */
+  private static GatewayError noPath(HttpServerRequest request) {
+    return GatewayError.notFound("not_found", "no route " + request.method() + " "
+      + HostAllowList.shorten(request.uri()) + ": botgate serves paths starting with '/' (it is no forward proxy: "
+      + "CONNECT and OPTIONS * are not served)");
   }
 
   public static GatewayError toError(Throwable failure, int status) {

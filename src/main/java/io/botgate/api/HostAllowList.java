@@ -147,7 +147,7 @@ public final class HostAllowList implements Handler<RoutingContext> {
     return authority == null ? null : authority.host();
   }
 
-  private static boolean absoluteForm(String uri) {
+  static boolean absoluteForm(String uri) {
     return uri.regionMatches(true, 0, "http://", 0, 7) || uri.regionMatches(true, 0, "https://", 0, 8);
   }
 

@@ -160,6 +160,16 @@ class HttpEdgesTest {
     assertThat(raw("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n")).startsWith("HTTP/1.1 200");
   }
 
+  @Test
+  void shouldSayThatATargetWithoutAPathIsNotServed() throws IOException {
+    for (String line : List.of("OPTIONS * HTTP/1.1", "CONNECT evil.example:443 HTTP/1.1")) {
+      String answer = raw(line + "\r\nHost: 127.0.0.1\r\n");
+      assertThat(answer).as(line).startsWith("HTTP/1.1 404").contains("\"not_found\"")
+        .contains("no route " + line.substring(0, line.indexOf(" HTTP"))).contains("paths starting with '/'");
+    }
+    assertThat(raw("GET /nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\n")).contains("no route GET /nowhere\"");
+  }
+
   /** The answer to a request written by hand, headers given without the blank line ending them. */
   private static String raw(String head) throws IOException {
     try (Socket socket = new Socket("127.0.0.1", port)) {
