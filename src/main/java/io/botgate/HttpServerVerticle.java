@@ -1,6 +1,7 @@
 package io.botgate;
 
 import io.botgate.api.HttpErrors;
+import io.botgate.api.HttpVersions;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -40,7 +41,10 @@ final class HttpServerVerticle extends VerticleBase {
   public Future<?> start() {
     server = vertx.createHttpServer(options);
     idle = new IdleConnections(vertx, idleTimeoutMs);
-    return server.connectionHandler(idle::opened).requestHandler(idle.around(router))
+    return server.connectionHandler(connection -> {
+        HttpVersions.install(connection);
+        idle.opened(connection);
+      }).requestHandler(idle.around(router))
       .invalidRequestHandler(HttpErrors.invalidRequests(options)).listen();
   }
 

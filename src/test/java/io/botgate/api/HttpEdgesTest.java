@@ -170,6 +170,17 @@ class HttpEdgesTest {
     assertThat(raw("GET /nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\n")).contains("no route GET /nowhere\"");
   }
 
+  @Test
+  void shouldAnswer505WithJsonToAnHttpVersionItDoesNotSpeak() throws IOException {
+    for (String version : List.of("HTTP/2.5", "HTTP/1.2", "FOO/1.1")) {
+      String answer = raw("GET /health " + version + "\r\nHost: 127.0.0.1\r\n");
+      assertThat(answer).as(version).startsWith("HTTP/1.1 505").contains("\"http_version_not_supported\"")
+        .contains("not " + version);
+    }
+    assertThat(raw("GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\n")).startsWith("HTTP/1.0 200");
+    assertThat(raw("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n")).startsWith("HTTP/1.1 200");
+  }
+
   /** The answer to a request written by hand, headers given without the blank line ending them. */
   private static String raw(String head) throws IOException {
     try (Socket socket = new Socket("127.0.0.1", port)) {
