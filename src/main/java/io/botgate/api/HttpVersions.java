@@ -2,15 +2,19 @@ package io.botgate.api;
 
 import io.botgate.GatewayError;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.impl.HttpServerConnection;
@@ -18,11 +22,15 @@ import io.vertx.core.http.impl.HttpServerConnection;
 /**
  * Answers a request in an HTTP version the server does not speak (anything but HTTP/1.0 and HTTP/1.1: {@code
  * HTTP/2.5}, {@code FOO/1.1}) with 505 and the error JSON, then closes. Vert.x answers such a request itself,
- * before any handler of ours, with a bare 501 whose status line repeats the unknown version.
+ * before any handler of ours, with a bare 501 whose status line repeats the unknown version. A client that
+ * pipelined requests before it gets their answers first: the 505 waits until every response begun is written.
  */
-public final class HttpVersions extends ChannelInboundHandlerAdapter {
+public final class HttpVersions extends ChannelDuplexHandler {
 
-  private boolean refused;
+  /** Requests passed on to Vert.x whose responses have not all been written. */
+  private int unanswered;
+  /** The refusal, once a request in an unknown version came (what follows it is dropped); null before. */
+  private FullHttpResponse refusal;
 
   /** Puts the check in front of Vert.x's handler of {@code connection} (an HTTP/1 connection as it opens). */
   public static void install(HttpConnection connection) {
@@ -34,24 +42,47 @@ public final class HttpVersions extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (refused) {
+    if (refusal != null) {
       ReferenceCountUtil.release(msg); // the rest of the refused request, or what followed it
       return;
     }
-    if (msg instanceof HttpRequest request && !spoken(request.protocolVersion())) {
-      refused = true;
-      ReferenceCountUtil.release(msg);
-      GatewayError error = new GatewayError(505, "http_version_not_supported", "botgate speaks HTTP/1.1 and "
-        + "HTTP/1.0, not " + HostAllowList.shorten(request.protocolVersion().text()));
-      FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-        HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, Unpooled.wrappedBuffer(error.toJson().toBuffer().getBytes()));
-      response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")
-        .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
-        .set(HttpHeaderNames.CONNECTION, "close");
-      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-      return;
+    if (msg instanceof HttpRequest request) {
+      if (!spoken(request.protocolVersion())) {
+        ReferenceCountUtil.release(msg);
+        refusal = refusal(request.protocolVersion());
+        if (unanswered == 0) {
+          refuse(ctx);
+        }
+        return;
+      }
+      unanswered++;
     }
     ctx.fireChannelRead(msg);
+  }
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    boolean ends = msg instanceof LastHttpContent
+      && !(msg instanceof HttpResponse response && response.status().codeClass() == HttpStatusClass.INFORMATIONAL);
+    ctx.write(msg, promise);
+    if (ends && unanswered > 0 && --unanswered == 0 && refusal != null) {
+      refuse(ctx);
+    }
+  }
+
+  private void refuse(ChannelHandlerContext ctx) {
+    ctx.writeAndFlush(refusal).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  private static FullHttpResponse refusal(HttpVersion version) {
+    GatewayError error = new GatewayError(505, "http_version_not_supported", "botgate speaks HTTP/1.1 and "
+      + "HTTP/1.0, not " + HostAllowList.shorten(version.text()));
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+      HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, Unpooled.wrappedBuffer(error.toJson().toBuffer().getBytes()));
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+      .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
+      .set(HttpHeaderNames.CONNECTION, "close");
+    return response;
   }
 
   private static boolean spoken(HttpVersion version) {

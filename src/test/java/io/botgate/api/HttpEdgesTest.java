@@ -23,6 +23,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.MatchResult;
+import java.util.regex.Pattern;
 
 import static io.botgate.Await.failure;
 import static io.botgate.Await.result;
@@ -177,6 +179,15 @@ class HttpEdgesTest {
       assertThat(answer).as(version).startsWith("HTTP/1.1 505").contains("\"http_version_not_supported\"")
         .contains("not " + version);
     }
+    // pipelined behind a request in HTTP/1.1 still being answered (its upstream takes 300 ms): that one is
+    // answered first, and nothing after the refused one
+    assertThat(result(gw.declare(new JsonObject().put("name", "slowBeforeRefusal").put("method", "GET")
+      .put("url", "stub:/slow/300"))).statusCode()).isIn(200, 201);
+    String pipelined = raw("POST /api/sessions/pipelined/integrations/slowBeforeRefusal HTTP/1.1\r\n"
+      + "Host: 127.0.0.1\r\nContent-Length: 0\r\n\r\nGET /health HTTP/2.5\r\nHost: 127.0.0.1\r\n"
+      + "\r\nGET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    assertThat(Pattern.compile("HTTP/1\\.1 \\d{3}").matcher(pipelined).results().map(MatchResult::group))
+      .containsExactly("HTTP/1.1 200", "HTTP/1.1 505");
     assertThat(raw("GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\n")).startsWith("HTTP/1.0 200");
     assertThat(raw("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n")).startsWith("HTTP/1.1 200");
   }
