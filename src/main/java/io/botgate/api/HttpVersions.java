@@ -55,6 +55,9 @@ public final class HttpVersions extends ChannelDuplexHandler {
         }
         return;
       }
+      // Vert.x knows Netty's two constants only: http/1.1 or HTTP/01.1, parsed to equal others, got its bare 501
+      request.setProtocolVersion(HttpVersion.HTTP_1_1.equals(request.protocolVersion()) ? HttpVersion.HTTP_1_1
+        : HttpVersion.HTTP_1_0);
       unanswered++;
     }
     ctx.fireChannelRead(msg);
@@ -86,7 +89,6 @@ public final class HttpVersions extends ChannelDuplexHandler {
   }
 
   private static boolean spoken(HttpVersion version) {
-    return version.majorVersion() == 1 && (version.minorVersion() == 0 || version.minorVersion() == 1)
-      && version.protocolName().equals("HTTP");
+    return HttpVersion.HTTP_1_1.equals(version) || HttpVersion.HTTP_1_0.equals(version);
   }
 }

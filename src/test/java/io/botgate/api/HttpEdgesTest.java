@@ -190,6 +190,8 @@ class HttpEdgesTest {
       .containsExactly("HTTP/1.1 200", "HTTP/1.1 505");
     assertThat(raw("GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\n")).startsWith("HTTP/1.0 200");
     assertThat(raw("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n")).startsWith("HTTP/1.1 200");
+    assertThat(raw("GET /health http/1.1\r\nHost: 127.0.0.1\r\n")).startsWith("HTTP/1.1 200"); // Vert.x: a bare 501
+    assertThat(raw("GET /health HTTP/01.0\r\nHost: 127.0.0.1\r\n")).startsWith("HTTP/1.0 200");
   }
 
   /** The answer to a request written by hand, headers given without the blank line ending them. */
