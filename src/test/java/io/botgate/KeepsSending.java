@@ -3,6 +3,7 @@ package io.botgate;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,13 +18,15 @@ public final class KeepsSending {
   }
 
   private volatile boolean stopped;
+  private volatile long sent;
   private final CompletableFuture<Void> sending;
 
   private KeepsSending(Writes out, long total) {
     sending = CompletableFuture.runAsync(() -> {
       try {
-        for (long sent = 0; sent < total && !stopped; sent += 1 << 16) {
+        while (sent < total && !stopped) {
           out.write(new byte[1 << 16]);
+          sent += 1 << 16;
         }
       } catch (IOException e) {
         if (!stopped) {
@@ -36,6 +39,16 @@ public final class KeepsSending {
   /** Starts writing {@code total} zero bytes, 64 KiB at a time. */
   public static KeepsSending start(Writes out, long total) {
     return new KeepsSending(out, total);
+  }
+
+  /** Waits until a write fails (the gateway has closed the connection) and tells how many bytes went before. */
+  public long sentUntilCut() throws Exception {
+    try {
+      sending.get(60, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      return sent;
+    }
+    throw new AssertionError("the gateway took every byte (" + sent + ") without closing the connection");
   }
 
   /**

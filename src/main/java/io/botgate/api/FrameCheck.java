@@ -1,16 +1,15 @@
 package io.botgate.api;
 
 import io.botgate.GatewayError;
+import io.botgate.LingeringClose;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -19,7 +18,6 @@ import io.vertx.core.net.NetSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Bounds and checks the frames a bridge client sends (a 4-byte big-endian length, then that many bytes of
@@ -32,9 +30,6 @@ import java.util.concurrent.TimeUnit;
 final class FrameCheck extends ChannelInboundHandlerAdapter {
 
   private static final Set<String> TYPES = Set.of("send", "publish", "register", "unregister", "ping");
-
-  /** How long a refused client has to hang up after the refusal, as Vert.x gives a WebSocket's closing handshake. */
-  static final int CLOSING_SECONDS = 10;
 
   private final int maxBytes;
   private boolean refused;
@@ -67,10 +62,9 @@ final class FrameCheck extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * Refuses a frame over the bound and ends the connection in order: the error frame, then the end of the
-   * server's output, while everything the client still sends is read and dropped until it hangs up (or
-   * {@link #CLOSING_SECONDS} pass). Closed at once, with the rest of the frame unread, the connection ended in
-   * a reset, which a client still writing could take before the error frame.
+   * Refuses a frame over the bound and ends the connection as a {@link LingeringClose}: the error frame, the end
+   * of the server's output, what the client still sends dropped. Closed at once, with the rest of the frame
+   * unread, the connection ended in a reset, which a client still writing could take before the error frame.
    */
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
@@ -82,15 +76,10 @@ final class FrameCheck extends ChannelInboundHandlerAdapter {
       return;
     }
     refused = true;
-    ctx.pipeline().remove(LengthFieldBasedFrameDecoder.class); // what follows comes here as it is, to be dropped
+    LingeringClose.begin(ctx.channel());
     ctx.writeAndFlush(errorFrame(new GatewayError(413, "frame_too_large", "a bridge frame may hold at most "
-      + maxBytes + " bytes (bridge.frame.bytes). The connection is closed"))).addListener(written -> {
-        if (ctx.channel() instanceof DuplexChannel socket) {
-          socket.shutdownOutput();
-        }
-      });
-    ScheduledFuture<?> closing = ctx.executor().schedule(() -> ctx.channel().close(), CLOSING_SECONDS, TimeUnit.SECONDS);
-    ctx.channel().closeFuture().addListener(closed -> closing.cancel(false));
+      + maxBytes + " bytes (bridge.frame.bytes). The connection is closed")))
+      .addListener(written -> LingeringClose.endOutput(ctx.channel()));
   }
 
   /** What would make the bridge choke on this frame, or null. */

@@ -1,9 +1,9 @@
 package io.botgate.console;
 
+import io.botgate.LingeringClose;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 
@@ -14,9 +14,8 @@ import java.util.function.Consumer;
  * read the close status it is sent. Vert.x closes a connection at once on any decoding failure; the client
  * is then usually still sending the refused frame, its unread bytes turn that close into a reset, and a reset
  * can reach the client before the close frame does: it sees 1006 (abnormal closure) instead of 1009. Here
- * the failure goes to the console, which closes with its status; that close frame is followed by the end of
- * the server's output, and the decoder, which ignores everything after the refused frame, goes on reading
- * until the client hangs up (or Vert.x's closing timeout passes), so nothing is left unread.
+ * the failure goes to the console, which closes with its status, and the connection ends as a
+ * {@link LingeringClose}: the close frame, the end of the server's output, what the client still sends dropped.
  */
 final class RefusedFrames extends ChannelDuplexHandler {
 
@@ -33,14 +32,15 @@ final class RefusedFrames extends ChannelDuplexHandler {
       ctx.fireExceptionCaught(cause);
     } else if (!refused) {
       refused = true;
+      LingeringClose.begin(ctx.channel());
       refuse.accept(corrupted);
     }
   }
 
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-    if (refused && msg instanceof CloseWebSocketFrame && ctx.channel() instanceof DuplexChannel socket) {
-      ctx.write(msg, promise.unvoid()).addListener(written -> socket.shutdownOutput());
+    if (refused && msg instanceof CloseWebSocketFrame) {
+      ctx.write(msg, promise.unvoid()).addListener(written -> LingeringClose.endOutput(ctx.channel()));
     } else {
       ctx.write(msg, promise);
     }

@@ -2,6 +2,7 @@ package io.botgate.console;
 
 import io.botgate.events.DebugStream;
 import io.botgate.KeepsSending;
+import io.botgate.LingeringClose;
 import io.botgate.TestGateway;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.List;
@@ -190,15 +192,36 @@ class ConsoleLimitsTest {
 
   private static void sendPastTheLimitWhileReading(int port) throws Exception {
     try (SlowReader client = new SlowReader(port, 1 << 16)) {
-      client.next(); // hello
-      int length = 1 << 30;
-      client.sendRaw(new byte[] {(byte) 0x81, (byte) (0x80 | 127), 0, 0, 0, 0, (byte) (length >>> 24),
-        (byte) (length >>> 16), (byte) (length >>> 8), (byte) length, 0, 0, 0, 0}); // masked with a zero key
-      KeepsSending rest = KeepsSending.start(client::sendRaw, length); // while the gateway answers
+      int length = 2 << 20; // eight times console.frame.bytes: the gateway drops up to LingeringClose.MAX_BYTES
+      KeepsSending rest = KeepsSending.start(client::sendRaw, sendFrameHead(client, length));
       assertThat(client.closeStatus()).isEqualTo(1009);
       assertThat(client.read()).as("the gateway's side ends in order, not with a reset").isEqualTo(-1);
       rest.stop(client); // fails if a write met a reset before the end was read
     }
+  }
+
+  @Test
+  void shouldStopReadingAClientThatGoesOnSendingAfterAFrameOverTheLimit() throws Exception {
+    Vertx vertx = TestGateway.nativeVertx();
+    try {
+      TestGateway epoll = result(TestGateway.start(vertx, new JsonObject()));
+      try (SlowReader client = new SlowReader(epoll.gateway.port(), 1 << 16)) {
+        KeepsSending rest = KeepsSending.start(client::sendRaw, sendFrameHead(client, 1 << 30));
+        // what the gateway drops after the refusal, plus what the two sockets' buffers hold
+        assertThat(rest.sentUntilCut()).isLessThan(LingeringClose.MAX_BYTES + (32L << 20));
+      }
+      epoll.assertHealthy();
+    } finally {
+      result(vertx.close());
+    }
+  }
+
+  /** Reads the hello, then sends the head of a text frame of {@code length} bytes; returns the length. */
+  private static int sendFrameHead(SlowReader client, int length) throws IOException {
+    client.next(); // hello
+    client.sendRaw(new byte[] {(byte) 0x81, (byte) (0x80 | 127), 0, 0, 0, 0, (byte) (length >>> 24),
+      (byte) (length >>> 16), (byte) (length >>> 8), (byte) length, 0, 0, 0, 0}); // masked with a zero key
+    return length;
   }
 
   @Test
