@@ -40,9 +40,9 @@ public final class ConsoleEndpoint {
       // connection class: the upgraded socket as the router hands it over does not show its channel, which the
       // console also needs to hang up at once on a client that floods pings.)
       if (connection instanceof HttpServerConnection upgraded) {
-        upgraded.channelHandlerContext().pipeline().addFirst(new FlushConsolidationHandler(
-          FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
         ChannelHandlerContext vertxHandler = upgraded.channelHandlerContext();
+        vertxHandler.pipeline().addFirst(new FlushConsolidationHandler(
+          FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
         console.over(vertxHandler.channel());
         vertxHandler.pipeline().addBefore(vertxHandler.name(), null, new RefusedFrames(console::refuse));
       }
