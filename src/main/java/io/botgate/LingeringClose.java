@@ -7,11 +7,14 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.impl.HttpServerConnection;
 
 import java.util.concurrent.TimeUnit;
 
 /**
- * Ends a connection refused for what its client sent (a frame over a limit) in order, so the client reads the
+ * Ends a connection refused for what its client sent (a frame, a request head or an upload over a limit, an
+ * HTTP version not spoken) in order, so the client reads the
  * refusal: the server's output ends after it, and what the client is still sending is read and dropped, bytes as
  * they come, before any decoder, until it hangs up. Closed at once instead, with bytes unread, the connection
  * ends in a reset, which a client still writing often takes before the refusal. The wait is bounded: the
@@ -28,9 +31,27 @@ public final class LingeringClose extends ChannelInboundHandlerAdapter {
   private LingeringClose() {
   }
 
+  /**
+   * Ends an HTTP/1 connection whose request was refused, once the refusal is written: its output ends, and the
+   * rest of the request (an upload, a request head over the limit) is dropped as it comes, within the bounds.
+   * Any other connection is closed.
+   */
+  public static void afterAnswer(HttpConnection connection) {
+    if (connection instanceof HttpServerConnection http) {
+      Channel channel = http.channelHandlerContext().channel();
+      begin(channel);
+      endOutput(channel);
+    } else {
+      connection.close();
+    }
+  }
+
   /** From now on drops what {@code channel} reads, and closes it within the bounds. */
   public static void begin(Channel channel) {
     channel.pipeline().addFirst(new LingeringClose());
+    // a connection whose reading Vert.x had paused (a console client over its queue budget) is read again: what
+    // comes is dropped, not left in the buffers until the close resets them
+    channel.config().setAutoRead(true);
     ScheduledFuture<?> closing = channel.eventLoop().schedule(() -> channel.close(), MAX_MILLIS, TimeUnit.MILLISECONDS);
     channel.closeFuture().addListener(closed -> closing.cancel(false));
   }

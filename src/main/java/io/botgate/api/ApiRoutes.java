@@ -2,6 +2,7 @@ package io.botgate.api;
 
 import io.botgate.GatewayError;
 import io.botgate.JsonText;
+import io.botgate.LingeringClose;
 import io.botgate.session.SessionId;
 import io.botgate.cluster.ReplicatedDefinitions;
 import io.botgate.credentials.CredentialException;
@@ -214,14 +215,14 @@ public final class ApiRoutes {
     answer.onSuccess(json -> answer(ctx, 200, json)).onFailure(ctx::fail);
   }
 
-  /** Answers with {@code json}: a JSON object or array, or a buffer of JSON text. */
-  static void answer(RoutingContext ctx, int status, Object json) {
+  /** Answers with {@code json}: a JSON object or array, or a buffer of JSON text; completes once it is written. */
+  static Future<Void> answer(RoutingContext ctx, int status, Object json) {
     Buffer body = json instanceof Buffer encoded ? encoded : JsonText.toBuffer(json);
     HttpServerResponse response = ctx.response();
     if (status != 200) { // 200 is the default; setting it looks the status up again
       response.setStatusCode(status);
     }
-    response.putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body);
+    return response.putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body);
   }
 
   /** Maps every failure to {@code {"error": {"code", "message"}}} with a fitting status. */
@@ -245,7 +246,16 @@ public final class ApiRoutes {
       ctx.response().reset();
       return;
     }
-    answer(ctx, error.httpStatus(), error.toJson());
+    // The rest of a body over the limit is not read to its end (it may be gigabytes), as nginx does: dropped as
+    // it comes for a while after the answer, which the client reads before the connection ends.
+    boolean unread = error.httpStatus() == 413 && !ctx.request().isEnded();
+    if (unread) {
+      ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+    }
+    Future<Void> sent = answer(ctx, error.httpStatus(), error.toJson());
+    if (unread) {
+      sent.onComplete(done -> LingeringClose.afterAnswer(ctx.request().connection()));
+    }
   }
 
   /** What the router refuses before any route: a target that names no path ({@code OPTIONS *}, CONNECT's). */

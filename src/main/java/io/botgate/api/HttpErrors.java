@@ -1,6 +1,7 @@
 package io.botgate.api;
 
 import io.botgate.GatewayError;
+import io.botgate.LingeringClose;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -129,9 +130,10 @@ public final class HttpErrors {
       LOG.atWarn().addKeyValue("code", error.code()).addKeyValue("status", error.httpStatus())
         .log("limit hit: {}", error.getMessage());
     }
-    // Connection: close tells the client not to send another request on a connection about to close.
+    // Connection: close tells the client not to send another request on a connection about to close; the rest of
+    // what it sends (a request head over the limit may still be coming) is dropped, so it reads the answer.
     request.response().setStatusCode(error.httpStatus()).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
       .putHeader(HttpHeaders.CONNECTION, "close")
-      .end(error.toJson().toBuffer()).onComplete(done -> request.connection().close());
+      .end(error.toJson().toBuffer()).onComplete(done -> LingeringClose.afterAnswer(request.connection()));
   }
 }

@@ -1,9 +1,9 @@
 package io.botgate.api;
 
 import io.botgate.GatewayError;
+import io.botgate.LingeringClose;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -21,9 +21,10 @@ import io.vertx.core.http.impl.HttpServerConnection;
 
 /**
  * Answers a request in an HTTP version the server does not speak (anything but HTTP/1.0 and HTTP/1.1: {@code
- * HTTP/2.5}, {@code FOO/1.1}) with 505 and the error JSON, then closes. Vert.x answers such a request itself,
- * before any handler of ours, with a bare 501 whose status line repeats the unknown version. A client that
- * pipelined requests before it gets their answers first: the 505 waits until every response begun is written.
+ * HTTP/2.5}, {@code FOO/1.1}) with 505 and the error JSON, then ends the connection ({@link LingeringClose}).
+ * Vert.x answers such a request itself, before any handler of ours, with a bare 501 whose status line repeats
+ * the unknown version. A client that pipelined requests before it gets their answers first: the 505 waits
+ * until every response begun is written.
  */
 public final class HttpVersions extends ChannelDuplexHandler {
 
@@ -73,8 +74,10 @@ public final class HttpVersions extends ChannelDuplexHandler {
     }
   }
 
+  /** Answers the refusal and ends the connection in order: what the client still sends (a body) is dropped. */
   private void refuse(ChannelHandlerContext ctx) {
-    ctx.writeAndFlush(refusal).addListener(ChannelFutureListener.CLOSE);
+    LingeringClose.begin(ctx.channel());
+    ctx.writeAndFlush(refusal).addListener(written -> LingeringClose.endOutput(ctx.channel()));
   }
 
   private static FullHttpResponse refusal(HttpVersion version) {

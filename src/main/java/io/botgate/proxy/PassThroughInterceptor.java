@@ -1,6 +1,7 @@
 package io.botgate.proxy;
 
 import io.botgate.GatewayError;
+import io.botgate.LingeringClose;
 import io.botgate.events.SecretMask;
 import io.botgate.integration.CredentialGrant;
 import io.botgate.integration.CredentialUnavailable;
@@ -496,8 +497,8 @@ final class PassThroughInterceptor implements ProxyInterceptor {
 
   /**
    * Sends botgate's own answer. A caller still sending its body (a refused upload) loses the connection
-   * after it: the rest of that body will never be read, and a client may wait for the answer until it
-   * has written everything.
+   * after it: the rest of that body is dropped as it comes (a client may wait for the answer until it has
+   * written everything) and the connection ends in order, so the client reads the answer, not a reset.
    */
   private static Future<Void> answerRefusal(ProxyContext ctx) {
     HttpServerRequest in = ctx.request().proxiedRequest();
@@ -508,7 +509,7 @@ final class PassThroughInterceptor implements ProxyInterceptor {
       return ctx.sendResponse();
     }
     ctx.response().putHeader("Connection", "close");
-    return ctx.sendResponse().andThen(sent -> in.connection().close());
+    return ctx.sendResponse().andThen(sent -> LingeringClose.afterAnswer(in.connection()));
   }
 
   private Future<?> answered(ProxyCall call, int status, MeteredBody body) {
