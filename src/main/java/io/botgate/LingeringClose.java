@@ -46,8 +46,23 @@ public final class LingeringClose extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** From now on drops what {@code channel} reads, and closes it within the bounds. */
+  /**
+   * For a request Vert.x could not decode (a request head over a limit, bytes that are not HTTP), before its
+   * refusal is written: Vert.x fails such a connection as soon as its answer is written, and the failure would
+   * close it at once, with the rest unread; from now on what it reads is dropped and so is that failure
+   * ({@link #exceptionCaught}), and {@link #afterAnswer} then ends it in order.
+   */
+  public static void beforeAnswer(HttpConnection connection) {
+    if (connection instanceof HttpServerConnection http) {
+      begin(http.channelHandlerContext().channel());
+    }
+  }
+
+  /** From now on drops what {@code channel} reads, and closes it within the bounds; once per channel. */
   public static void begin(Channel channel) {
+    if (channel.pipeline().get(LingeringClose.class) != null) {
+      return;
+    }
     channel.pipeline().addFirst(new LingeringClose());
     // a connection whose reading Vert.x had paused (a console client over its queue budget) is read again: what
     // comes is dropped, not left in the buffers until the close resets them
@@ -72,5 +87,13 @@ public final class LingeringClose extends ChannelInboundHandlerAdapter {
     if (dropped > MAX_BYTES) {
       ctx.close();
     }
+  }
+
+  /**
+   * Dropped, not passed on to the handlers that would close the connection at once: the connection is ending
+   * anyway, and closes within the bounds (or when the transport fails it).
+   */
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
   }
 }

@@ -88,6 +88,19 @@ class RefusedRequestsTest {
     gw.assertHealthy();
   }
 
+  /**
+   * Vert.x fails a connection whose request it could not decode as soon as the answer is written; a client that
+   * sends the rest slowly shows whether that closes it at once: its next write meets the reset.
+   */
+  @Test
+  void shouldKeepReadingAClientThatSendsTheRestOfARefusedHeadSlowly() throws Exception {
+    assertThat(status(answerWhileTrickling("GET /"))).isEqualTo(414);
+    assertThat(status(answerWhileTrickling("GET /health HTTP/1.1\r\n" + host() + "X-Big: "))).isEqualTo(431);
+    assertThat(status(answerWhileTrickling("GET /health HTTP/1.1\r\n" + host() + "Not a header\r\n\r\n")))
+      .isEqualTo(400);
+    gw.assertHealthy();
+  }
+
   @Test
   void shouldStopReadingAClientThatGoesOnSendingAfterARefusedHead() throws Exception {
     try (Socket socket = new Socket("127.0.0.1", gw.gateway.port())) {
@@ -108,6 +121,25 @@ class RefusedRequestsTest {
 
   private static String host() {
     return "Host: 127.0.0.1:" + gw.gateway.port() + "\r\n";
+  }
+
+  /**
+   * Sends {@code head} padded past the request head limit, then a byte every 50 ms for 600 ms (well within
+   * {@link LingeringClose#MAX_MILLIS}), then reads the answer; fails if a write meets a reset.
+   */
+  private static String answerWhileTrickling(String head) throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", gw.gateway.port())) {
+      socket.setSoTimeout(30_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(head.getBytes(ISO_8859_1));
+      out.write(new byte[64 << 10]);
+      for (int i = 0; i < 12; i++) {
+        Thread.sleep(50);
+        out.write('x');
+        out.flush();
+      }
+      return new String(socket.getInputStream().readAllBytes(), ISO_8859_1);
+    }
   }
 
   /**
