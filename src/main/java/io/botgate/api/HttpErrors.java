@@ -105,8 +105,9 @@ public final class HttpErrors {
 
   /**
    * For {@code HttpServer#invalidRequestHandler}: a request line or headers too long, or a request the
-   * server could not parse, answered with the error JSON (then the connection is closed, as the default
-   * handler does: what follows on it cannot be trusted).
+   * server could not parse, answered with the error JSON; then the connection ends, as with the default handler
+   * (what follows on it cannot be trusted), but in order: what the client still sends is dropped for a bounded
+   * time ({@link LingeringClose}), so it reads the answer rather than a reset.
    */
   public static Handler<HttpServerRequest> invalidRequests(HttpServerOptions options) {
     return request -> invalidRequest(request, options);
