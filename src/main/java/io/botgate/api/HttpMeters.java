@@ -34,7 +34,9 @@ import io.vertx.micrometer.MetricsNaming;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
 
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -214,6 +216,8 @@ final class HttpMeters {
     boolean requestEnded;
     boolean responseEnded;
     boolean reset;
+    /** The server connection it came on (null for a client's request): where it waits if answered unread. */
+    ServerConnection connection;
 
     Request(PerMethod method) {
       this.method = method;
@@ -235,9 +239,20 @@ final class HttpMeters {
       responseEnded = true;
       return !reset && requestEnded;
     }
+
+    /** Its connection closed after the answer, the request unread: the gauge lets it go, once. */
+    void letGo() {
+      if (!reset && !requestEnded) {
+        reset = true;
+        method.active.decrement();
+      }
+    }
   }
 
-  /** A server's or client's connections, left to the library's meters as they are. */
+  /**
+   * A server's or client's connections, left to the library's meters as they are; a subclass may hold its own
+   * object per connection around the library's ({@link #wrap}, {@link #unwrap}).
+   */
   private abstract static class LibraryConnections implements TCPMetrics<Object> {
     private final TCPMetrics<Object> connections;
 
@@ -245,34 +260,77 @@ final class HttpMeters {
       this.connections = connections;
     }
 
+    Object wrap(Object library) {
+      return library;
+    }
+
+    Object unwrap(Object socket) {
+      return socket;
+    }
+
     @Override
     public Object connected(SocketAddress remote, String remoteName) {
-      return connections.connected(remote, remoteName);
+      return wrap(connections.connected(remote, remoteName));
     }
 
     @Override
     public void disconnected(Object socket, SocketAddress remote) {
-      connections.disconnected(socket, remote);
+      connections.disconnected(unwrap(socket), remote);
     }
 
     @Override
     public void bytesRead(Object socket, SocketAddress remote, long bytes) {
-      connections.bytesRead(socket, remote, bytes);
+      connections.bytesRead(unwrap(socket), remote, bytes);
     }
 
     @Override
     public void bytesWritten(Object socket, SocketAddress remote, long bytes) {
-      connections.bytesWritten(socket, remote, bytes);
+      connections.bytesWritten(unwrap(socket), remote, bytes);
     }
 
     @Override
     public void exceptionOccurred(Object socket, SocketAddress remote, Throwable t) {
-      connections.exceptionOccurred(socket, remote, t);
+      connections.exceptionOccurred(unwrap(socket), remote, t);
     }
 
     @Override
     public void close() {
       connections.close();
+    }
+  }
+
+  /**
+   * One server connection: the library's meters of it, and the requests answered on it before they were read to
+   * their end (a refused upload, a request head over a limit). Vert.x reports neither an end nor a reset for such a
+   * request when the connection then closes, so the active-requests gauge would keep it for good (as the library's
+   * own does: one more for each such refusal); it is let go when the connection closes.
+   */
+  private static final class ServerConnection {
+    final Object library;
+    private List<Request> answeredUnread;
+
+    ServerConnection(Object library) {
+      this.library = library;
+    }
+
+    synchronized void answeredUnread(Request r) {
+      if (answeredUnread == null) {
+        answeredUnread = new ArrayList<>(1);
+      }
+      answeredUnread.add(r);
+    }
+
+    synchronized void read(Request r) {
+      if (answeredUnread != null) {
+        answeredUnread.remove(r);
+      }
+    }
+
+    synchronized void closed() {
+      if (answeredUnread != null) {
+        answeredUnread.forEach(Request::letGo);
+        answeredUnread = null;
+      }
     }
   }
 
@@ -336,17 +394,36 @@ final class HttpMeters {
     }
 
     @Override
+    Object wrap(Object library) {
+      return new ServerConnection(library);
+    }
+
+    @Override
+    Object unwrap(Object socket) {
+      return socket instanceof ServerConnection connection ? connection.library : socket;
+    }
+
+    @Override
+    public void disconnected(Object socket, SocketAddress remote) {
+      if (socket instanceof ServerConnection connection) {
+        connection.closed();
+      }
+      super.disconnected(socket, remote);
+    }
+
+    @Override
     public Request requestBegin(Object socket, HttpRequest request) {
-      return begin(request.method());
+      return begin(request.method(), socket);
     }
 
     @Override
     public Request responsePushed(Object socket, HttpMethod method, String uri, HttpResponse response) {
-      return begin(method);
+      return begin(method, socket);
     }
 
-    private Request begin(HttpMethod method) {
+    private Request begin(HttpMethod method, Object socket) {
       Request r = new Request(method(method));
+      r.connection = socket instanceof ServerConnection connection ? connection : null;
       r.method.active.increment();
       return r;
     }
@@ -356,6 +433,9 @@ final class HttpMeters {
       r.method.requestBytes.record(bytesRead);
       if (r.requestEnded()) {
         r.method.active.decrement();
+        if (r.connection != null) {
+          r.connection.read(r);
+        }
       }
     }
 
@@ -381,12 +461,14 @@ final class HttpMeters {
       answers.bytes().record(bytesWritten);
       if (r.responseEnded()) {
         r.method.active.decrement();
+      } else if (!r.reset && r.connection != null) {
+        r.connection.answeredUnread(r);
       }
     }
 
     @Override
     public Object connected(Object socket, Request request, ServerWebSocket webSocket) {
-      return library.connected(socket, null, webSocket);
+      return library.connected(unwrap(socket), null, webSocket);
     }
 
     @Override
