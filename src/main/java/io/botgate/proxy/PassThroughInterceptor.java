@@ -364,6 +364,10 @@ final class PassThroughInterceptor implements ProxyInterceptor {
           "egress to " + call.host + " (" + (remote == null ? "unknown address" : remote.hostAddress())
             + ") is blocked: the address connected to is not public; list it in egress.allow to permit it")));
       }
+      // A failure of this request fails its answer too, which the call records and answers with the reason;
+      // without a handler of its own Vert.x would also log it as an ERROR, as "Stream reset: 0" when the proxy
+      // resets it after the caller's body passed proxy.request.limit.bytes.
+      upstream.exceptionHandler(reported -> { });
       call.upstream = upstream;
       return Future.succeededFuture(upstream);
     });
