@@ -346,6 +346,10 @@ final class PassThroughInterceptor implements ProxyInterceptor {
         new ProxyCall.Failure(403, "egress_blocked", "440", e.getMessage())) : e))
       .compose(ok -> request(ctx, call));
     return requested.compose(upstream -> {
+      // A failure of this request fails its answer too, which the call records and answers with the reason, or
+      // is ours (a close or reset below, nothing sent); without a handler of its own Vert.x would also log it as an
+      // ERROR, as "Stream reset: 0" when the proxy resets it after the caller's body passed proxy.request.limit.bytes.
+      upstream.exceptionHandler(reported -> { });
       if (call.timedOut) {
         upstream.reset();
         return Future.failedFuture(new ProxyCall.Refused(deadlineFailure(call)));
@@ -353,7 +357,6 @@ final class PassThroughInterceptor implements ProxyInterceptor {
       SocketAddress remote = upstream.connection().remoteAddress();
       EgressGuard.Blocked toItself = ownRefusal(remote, ctx.request().getURI());
       if (toItself != null) {
-        upstream.exceptionHandler(expected -> { }); // nothing was sent: the close is ours, not an error
         upstream.connection().close();
         return Future.failedFuture(new ProxyCall.Refused(new ProxyCall.Failure(403, "egress_blocked", "440",
           toItself.getMessage())));
@@ -364,10 +367,6 @@ final class PassThroughInterceptor implements ProxyInterceptor {
           "egress to " + call.host + " (" + (remote == null ? "unknown address" : remote.hostAddress())
             + ") is blocked: the address connected to is not public; list it in egress.allow to permit it")));
       }
-      // A failure of this request fails its answer too, which the call records and answers with the reason;
-      // without a handler of its own Vert.x would also log it as an ERROR, as "Stream reset: 0" when the proxy
-      // resets it after the caller's body passed proxy.request.limit.bytes.
-      upstream.exceptionHandler(reported -> { });
       call.upstream = upstream;
       return Future.succeededFuture(upstream);
     });
