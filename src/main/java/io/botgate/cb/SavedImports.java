@@ -61,9 +61,15 @@ public final class SavedImports {
     return saved;
   }
 
+  /**
+   * The import request a saved import is made again with: as with {@code "replace"}, since the node that took it
+   * judged its conflicts against what it had. Two imports taken at once on two nodes (each checked before it saw
+   * the other) both stand, and whichever the cluster made last owns what both declare, on every node and after
+   * a restart alike.
+   */
   private static JsonObject request(JsonObject saved) {
     JsonObject request = saved.copy();
     request.remove("name");
-    return request;
+    return request.put("replace", true);
   }
 }

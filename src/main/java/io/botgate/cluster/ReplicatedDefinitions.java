@@ -16,12 +16,11 @@ import io.vertx.core.shareddata.Lock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.BiConsumer;
@@ -62,8 +61,9 @@ public final class ReplicatedDefinitions<T> {
   /**
    * What makes one kind of definition: its name (in messages and the cluster map's name; its file's setting
    * is {@code <name>.file}),
-   * how a definition is checked and built from its JSON (throwing with the problems), and how a built one is
-   * installed in this node's registry (null: removed). Both may run on a worker thread.
+   * how another node's definition is checked and built from its JSON (throwing with the problems; this node's own
+   * changes are checked by their callers), and how a built one is installed in this node's registry (null:
+   * removed). Both may run on a worker thread.
    *
    * @param lastChangedLast whether a changed definition moves to the end of the file, for a kind whose
    *                        definitions are installed in the file's order at start and where that order matters
@@ -266,7 +266,7 @@ public final class ReplicatedDefinitions<T> {
   /** Makes the cluster's set this node's: installs what differs and rewrites the file if anything did. */
   private Future<Void> adopt(Map<String, JsonObject> cluster) {
     Map<String, JsonObject> before = current;
-    if (before.equals(cluster)) {
+    if (before.equals(cluster) && (!kind.lastChangedLast() || sameOrder(before, cluster))) {
       return Future.succeededFuture();
     }
     Map<String, JsonObject> next = new LinkedHashMap<>();
@@ -275,20 +275,41 @@ public final class ReplicatedDefinitions<T> {
     }
     cluster.forEach(next::putIfAbsent);
     return vertx.executeBlocking(() -> {
-      // what is gone first, then the rest in the cluster's order: a later import may take over from an earlier
-      Set<String> names = new LinkedHashSet<>();
-      before.keySet().stream().filter(name -> !next.containsKey(name)).forEach(names::add);
-      names.addAll(next.keySet());
-      for (String name : names) {
-        if (!Objects.equals(before.get(name), next.get(name)) && !install(name, next.get(name))) {
-          keep(next, name, before.get(name));
-        }
-      }
+      installAll(before, next);
       writeOrLog(next);
       current = Collections.unmodifiableMap(next);
       LOG.info(kind.name() + ": took the cluster's " + next.size() + " definitions");
       return null;
     }, false);
+  }
+
+  /**
+   * Installs what takes this node from {@code before} to {@code next}: what is gone first, then what changed, in
+   * {@code next}'s order; for a kind whose order matters, everything from the first place where the two orders
+   * part, since a later import may take over from an earlier one and installing one makes it the latest. A
+   * definition this node refuses is left as it was in {@code next} too.
+   */
+  private void installAll(Map<String, JsonObject> before, Map<String, JsonObject> next) {
+    for (String name : List.copyOf(before.keySet())) {
+      if (!next.containsKey(name) && !install(name, null)) {
+        keep(next, name, before.get(name));
+      }
+    }
+    Iterator<String> kept = before.keySet().stream().filter(next::containsKey).iterator();
+    boolean parted = false;
+    for (String name : List.copyOf(next.keySet())) {
+      boolean changed = !Objects.equals(before.get(name), next.get(name));
+      if (kind.lastChangedLast() && !parted) {
+        parted = changed || !kept.hasNext() || !kept.next().equals(name);
+      }
+      if ((changed || parted) && !install(name, next.get(name))) {
+        keep(next, name, before.get(name));
+      }
+    }
+  }
+
+  private static boolean sameOrder(Map<String, JsonObject> one, Map<String, JsonObject> other) {
+    return List.copyOf(one.keySet()).equals(List.copyOf(other.keySet()));
   }
 
   private void onAnnounce(Message<JsonObject> message) {
@@ -299,22 +320,30 @@ public final class ReplicatedDefinitions<T> {
     }
   }
 
-  /** Another node changed a definition: read it from the cluster's map, where the latest change of it is. */
+  /**
+   * Another node changed a definition: read it from the cluster's map, where the latest change of it is. For a kind
+   * whose order matters, it takes its place in the cluster's order, which need not be last: a change made here at
+   * the same time may have come after it.
+   */
   private Future<Void> refresh(String name) {
-    return shared.get(name).compose(text -> {
+    return shared.get(name).compose(text -> (stamps == null ? Future.<Map<String, Long>>succeededFuture(null)
+      : stamps.entries()).compose(order -> {
+      Map<String, JsonObject> before = current;
       JsonObject definition = text == null ? null : new JsonObject(text);
-      if (Objects.equals(definition, current.get(name))) {
+      if (Objects.equals(definition, before.get(name)) && (order == null || sameOrder(before, ordered(before, order)))) {
         return Future.<Void>succeededFuture();
       }
-      Map<String, JsonObject> next = with(current, name, definition, kind.lastChangedLast());
+      Map<String, JsonObject> changed = with(before, name, definition, kind.lastChangedLast());
+      Map<String, JsonObject> next = new LinkedHashMap<>(order == null ? changed : ordered(changed, order));
       return vertx.executeBlocking(() -> {
-        if (install(name, definition)) {
+        installAll(before, next);
+        if (!next.equals(before) || !sameOrder(before, next)) {
           writeOrLog(next);
-          current = next;
+          current = Collections.unmodifiableMap(next);
         }
         return null;
       }, false);
-    }).recover(e -> {
+    })).recover(e -> {
       LOG.error(kind.name() + ": could not take the change of '" + name + "' made on another node", e);
       return Future.succeededFuture();
     });
@@ -367,9 +396,15 @@ public final class ReplicatedDefinitions<T> {
   /** The cluster's definitions in the order of their stamps; those without one last, by name. */
   private static Map<String, JsonObject> decode(Map<String, String> entries, Map<String, Long> stamps) {
     Map<String, JsonObject> out = new LinkedHashMap<>();
-    new TreeMap<>(entries).entrySet().stream()
-      .sorted(Comparator.comparingLong(e -> stamps.getOrDefault(e.getKey(), Long.MAX_VALUE)))
-      .forEach(e -> out.put(e.getKey(), new JsonObject(e.getValue())));
+    new TreeMap<>(entries).forEach((name, text) -> out.put(name, new JsonObject(text)));
+    return ordered(out, stamps);
+  }
+
+  /** {@code set} in the order of the stamps; those without one last, in the order they had. */
+  private static Map<String, JsonObject> ordered(Map<String, JsonObject> set, Map<String, Long> stamps) {
+    Map<String, JsonObject> out = new LinkedHashMap<>();
+    set.entrySet().stream().sorted(Comparator.comparingLong(e -> stamps.getOrDefault(e.getKey(), Long.MAX_VALUE)))
+      .forEach(e -> out.put(e.getKey(), e.getValue()));
     return out;
   }
 }

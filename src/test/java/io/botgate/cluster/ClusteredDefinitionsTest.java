@@ -219,11 +219,95 @@ class ClusteredDefinitionsTest {
     }
   }
 
-  private static void importAs(TestGateway node, String bot, boolean replace) throws IOException {
+  @Test
+  @Timeout(180)
+  void shouldReorderTheImportsOfAJoiningNodeWhoseFileHasTheSameOnesInAnotherOrder() throws IOException {
+    try (Cluster cluster = new Cluster()) {
+      TestGateway first = cluster.gateway(0, null);
+      importAs(first, "Zed", false);
+      importAs(first, "Abe", true);
+      // the same two imports, saved the other way round: as a node that was down while Zed was imported again
+      JsonArray saved = new JsonArray(Files.readString(Path.of(first.config().getString("imports.file"))));
+      Path reversed = Files.createTempFile("imports", ".json");
+      reversed.toFile().deleteOnExit();
+      Files.writeString(reversed, new JsonArray().add(saved.getValue(1)).add(saved.getValue(0)).encodePrettily());
+
+      TestGateway joining = cluster.gateway(1, null, new JsonObject().put("imports.file", reversed.toString()));
+      assertThat(integrationsOf(joining, "Abe")).as("Abe's on the joining node").isNotEmpty();
+      assertThat(integrationsOf(joining, "Zed")).as("Zed's on the joining node").isEmpty();
+      assertThat(names(reversed)).containsExactly("Zed", "Abe");
+    }
+  }
+
+  @Test
+  @Timeout(120)
+  void shouldAgreeOnTheOwnerWhenTwoNodesImportBotsDeclaringTheSameIntegrationsAtOnce() throws IOException {
+    // Each node checks an import against what it has; two imports made at once on two nodes both stand. Each
+    // node must then take the other's (the conflict was judged where it was made) and, like a restart, let the
+    // one the cluster made last own the integrations both declare.
+    List<String> raced = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      String first = "Ann" + i;
+      String second = "Bob" + i;
+      Future<HttpResponse<Buffer>> onA = a.http.post(a.gateway.port(), "127.0.0.1", "/api/import/cb")
+        .sendJsonObject(importRequest(first, false));
+      Future<HttpResponse<Buffer>> onB = b.http.post(b.gateway.port(), "127.0.0.1", "/api/import/cb")
+        .sendJsonObject(importRequest(second, false));
+      result(Future.join(onA, onB));
+      if (onA.result().statusCode() == 201 && onB.result().statusCode() == 201) {
+        raced.add(first + "/" + second);
+      }
+      for (TestGateway node : List.of(a, b)) {
+        await().atMost(WITHIN).until(() -> bots(node).equals(bots(a)) && bots(node).equals(bots(b)));
+      }
+      List<String> owners = new ArrayList<>();
+      for (String bot : bots(a)) {
+        if (!integrationsOf(a, bot).isEmpty()) {
+          owners.add(bot);
+        }
+      }
+      assertThat(owners).as("bots owning the shared integrations on A").hasSize(1);
+      for (TestGateway node : List.of(a, b)) {
+        assertThat(integrationsOf(node, owners.get(0))).as("%s's on %s", owners.get(0), node)
+          .isEqualTo(integrationsOf(a, owners.get(0)));
+        await().atMost(WITHIN).until(() -> names(Path.of(node.config().getString("imports.file")))
+          .equals(names(Path.of(a.config().getString("imports.file")))));
+      }
+      if (i == 0) { // a restart from either node's file makes the same owner
+        Vertx alone = Vertx.vertx();
+        try {
+          TestGateway restarted = result(TestGateway.start(alone, new JsonObject().put("imports.file",
+            TestGateway.copyOf(Path.of(b.config().getString("imports.file"))).toString())));
+          assertThat(bots(restarted)).isEqualTo(bots(a));
+          assertThat(integrationsOf(restarted, owners.get(0))).as("%s's after a restart", owners.get(0))
+            .isEqualTo(integrationsOf(a, owners.get(0)));
+        } finally {
+          result(alone.close());
+        }
+      }
+      for (String bot : bots(a)) {
+        assertThat(result(a.http.delete(a.gateway.port(), "127.0.0.1", "/api/bots/" + bot).send()).statusCode())
+          .isEqualTo(204);
+      }
+      await().atMost(WITHIN).until(() -> bots(b).isEmpty());
+    }
+    System.out.println("imports both nodes took at once: " + raced);
+  }
+
+  private static List<String> bots(TestGateway node) {
+    JsonArray listed = result(node.http.get(node.gateway.port(), "127.0.0.1", "/api/bots").send()).bodyAsJsonArray();
+    return listed.stream().map(b -> ((JsonObject) b).getString("name")).sorted().toList();
+  }
+
+  private static JsonObject importRequest(String bot, boolean replace) throws IOException {
     JsonObject export = new JsonObject(Files.readString(Path.of("src/test/resources/cb/store-helper.json")));
     export.getJsonObject("bot").put("name", bot).put("id", UUID.randomUUID().toString());
+    return new JsonObject().put("export", export).put("replace", replace);
+  }
+
+  private static void importAs(TestGateway node, String bot, boolean replace) throws IOException {
     HttpResponse<Buffer> r = result(node.http.post(node.gateway.port(), "127.0.0.1", "/api/import/cb")
-      .sendJsonObject(new JsonObject().put("export", export).put("replace", replace)));
+      .sendJsonObject(importRequest(bot, replace)));
     assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(201);
   }
 
@@ -242,12 +326,20 @@ class ClusteredDefinitionsTest {
 
     /** Starts node {@code index} of the cluster with a gateway on a copy of the test integrations, or on {@code file}. */
     private TestGateway gateway(int index, Path file) {
+      return gateway(index, file, new JsonObject());
+    }
+
+    /** As {@link #gateway(int, Path)}, with more settings. */
+    private TestGateway gateway(int index, Path file, JsonObject settings) {
       Vertx node = result(ClusterNode.start(new VertxOptions(), new ClusterOptions(true, name, "127.0.0.1",
         ports.get(index), ports.stream().map(p -> "127.0.0.1:" + p).toList(), 1, ClusterOptions.DEFAULT_TURN_WAIT_SECONDS),
         3_600_000L, "node-" + index));
       nodes.add(node);
-      JsonObject extra = file == null ? new JsonObject() : new JsonObject().put("integrations.file", file.toString());
-      return result(TestGateway.start(node, extra.put("http.instances", 1)));
+      JsonObject extra = settings.copy().put("http.instances", 1);
+      if (file != null) {
+        extra.put("integrations.file", file.toString());
+      }
+      return result(TestGateway.start(node, extra));
     }
 
     @Override
