@@ -51,6 +51,10 @@ public final class ClusterNode {
     // A node that vanished (kill -9, a cable) is declared dead after 10 s without heartbeats, not 60.
     config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
     config.setProperty("hazelcast.max.no.heartbeat.seconds", "10");
+    // A node cut off that long (a pause, a network fault) is merged back every 10 s, not after 2 to 5 minutes of
+    // two clusters serving the same sessions apart.
+    config.setProperty("hazelcast.merge.first.run.delay.seconds", "10");
+    config.setProperty("hazelcast.merge.next.run.delay.seconds", "10");
     config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, nodeId);
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(options.port()).setPortAutoIncrement(true).setPortCount(ClusterOptions.PORT_COUNT);

@@ -8,6 +8,7 @@ import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import io.botgate.cluster.BusSubscribers;
 import io.botgate.cluster.ClusterNode;
+import io.botgate.session.MemberAddress;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -72,7 +73,6 @@ public final class ClusterEvents {
   private final Vertx vertx;
   private final DebugStream stream;
   private final HazelcastInstance hazelcast;
-  private final String self;
   private final DeliveryOptions liveDelivery = new DeliveryOptions().setCodecName(Codec.NAME);
   private final DeliveryOptions askDelivery = new DeliveryOptions().setSendTimeout(ASK_MILLIS);
   private static final DeliveryOptions CLUSTERED = new DeliveryOptions();
@@ -82,7 +82,7 @@ public final class ClusterEvents {
   private final List<Watcher> watchers = new CopyOnWriteArrayList<>();
   private final Deque<Departure> departures = new ConcurrentLinkedDeque<>();
   private MessageConsumer<DebugEvent> live;
-  private MessageConsumer<JsonObject> answering;
+  private MemberAddress<JsonObject> answering;
   private UUID membership;
   /** The secrets the nodes sent, shared so that each scrubs what any sent. */
   private ClusterSecrets secrets;
@@ -92,7 +92,6 @@ public final class ClusterEvents {
     this.vertx = vertx;
     this.stream = stream;
     this.hazelcast = hazelcast;
-    this.self = hazelcast.getCluster().getLocalMember().getUuid().toString();
     this.streamId = stream.id();
     this.subscribers = new BusSubscribers(vertx, hazelcast, address -> address.startsWith(TRACKED_PREFIX));
   }
@@ -104,7 +103,7 @@ public final class ClusterEvents {
     } catch (IllegalStateException alreadyThere) {
       // another gateway on this Vert.x registered it; one codec serves both
     }
-    answering = vertx.eventBus().consumer(HISTORY_PREFIX + self, this::answer);
+    answering = MemberAddress.consume(vertx, hazelcast, HISTORY_PREFIX, this::answer);
     membership = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {
@@ -337,7 +336,7 @@ public final class ClusterEvents {
       hazelcast.getCluster().removeMembershipListener(membership);
     }
     if (answering != null) {
-      answering.unregister();
+      answering.close();
     }
     synchronized (watchers) {
       watchers.clear();

@@ -13,7 +13,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,8 +74,6 @@ public final class ClusteredSessionStore implements SessionStore {
 
   private final Vertx vertx;
   private final HazelcastInstance hazelcast;
-  /** This member, the owner of the turns it takes. */
-  private final UUID self;
   private final IMap<String, byte[]> map;
   private final SessionOptions options;
   private final HeldTotal total;
@@ -95,7 +92,7 @@ public final class ClusteredSessionStore implements SessionStore {
   /** Sessions whose lease another node asked for lately, and when; guarded by {@link #saved}. */
   private final LinkedHashMap<String, Long> recalled = new LinkedHashMap<>();
   /** Where other nodes ask this one to give up a lease: {@link #RELEASE_PREFIX} and this member's uuid. */
-  private final MessageConsumer<String> releases;
+  private final MemberAddress<String> releases;
   private final long turnWaitMillis;
   /** The longest pause between two tries for a turn another member holds. */
   private final long retryCapMillis;
@@ -116,7 +113,6 @@ public final class ClusteredSessionStore implements SessionStore {
     this.turnWaitMillis = turnWaitMillis;
     this.retryCapMillis = retryCapMillis;
     this.hazelcast = hazelcast;
-    this.self = hazelcast.getCluster().getLocalMember().getUuid();
     this.map = hazelcast.getMap(MAP);
     this.options = options;
     this.total = new HeldTotal(totalBytes);
@@ -127,7 +123,17 @@ public final class ClusteredSessionStore implements SessionStore {
     // Counting a distributed map asks every partition: once a second, not per new session.
     this.countTimer = vertx.setPeriodic(0, 1000, id -> vertx.executeBlocking(map::size, false)
       .onSuccess(counted::set));
-    this.releases = vertx.eventBus().consumer(RELEASE_PREFIX + self, this::recall);
+    this.releases = MemberAddress.consume(vertx, hazelcast, RELEASE_PREFIX, this::recall);
+  }
+
+  /**
+   * This member as the owner of the turns it takes. Not a constant: a member split from the cluster comes back
+   * under a new uuid ({@link MemberAddress}), and the cluster then counts the turns and leases of the old one as
+   * those of a member that left: whoever asks takes them, and a turn of this node still saving under the old
+   * one is told its session was taken (503, as ever). A turn keeps the uuid it began with to its save or end.
+   */
+  private UUID self() {
+    return MemberAddress.self(hazelcast);
   }
 
   @Override
@@ -148,10 +154,10 @@ public final class ClusteredSessionStore implements SessionStore {
       }
       return done.transform(outcome -> {
         session.lastSeq(numbering.lastSeq(id));
-        return save(session, begun.streak()).transform(saved -> {
+        return save(session, begun).transform(saved -> {
           session.discard();
           if (saved.failed()) { // not saved: let the next turn in, once the end has run (run later, it would end that turn)
-            return end(id).transform(ended -> Future.failedFuture(new GatewayError(503, "session_not_saved",
+            return end(id, begun.owner()).transform(ended -> Future.failedFuture(new GatewayError(503, "session_not_saved",
               "the cluster did not keep session '" + id + "': " + saved.cause().getMessage())));
           }
           return outcome.succeeded() ? Future.succeededFuture(outcome.result()) : Future.failedFuture(outcome.cause());
@@ -161,10 +167,10 @@ public final class ClusteredSessionStore implements SessionStore {
   }
 
   /**
-   * A turn begun: the session, and how many turns of it in a row this node had just before (0 when another
-   * node wrote it last, or it is new).
+   * A turn begun: the session, how many turns of it in a row this node had just before (0 when another node
+   * wrote it last, or it is new), and the member uuid it was taken under.
    */
-  private record Begun(Session session, int streak) {
+  private record Begun(Session session, int streak, UUID owner) {
   }
 
   /**
@@ -176,11 +182,12 @@ public final class ClusteredSessionStore implements SessionStore {
     Saved known = known(id);
     long now = clock.getAsLong();
     // Well before the map forgets the idle session: a lease never outlives what it stands for.
-    if (known != null && known.leased && now - known.session.lastActivity() < options.idleMillis() / 2) {
+    if (known != null && known.leased && known.owner.equals(self())
+      && now - known.session.lastActivity() < options.idleMillis() / 2) {
       Session session = known.session.copy();
       session.charge();
       session.touch(now);
-      return Future.succeededFuture(new Begun(session, known.streak + 1));
+      return Future.succeededFuture(new Begun(session, known.streak + 1, known.owner));
     }
     return begin(id);
   }
@@ -210,12 +217,13 @@ public final class ClusteredSessionStore implements SessionStore {
    */
   private void attempt(String id, boolean decode, long giveUpAt, long backoffMillis, Promise<Begun> begun) {
     long now = clock.getAsLong();
+    UUID owner = self();
     // A new session is created by the same operation, unless session.max are live or it is to be reset.
-    byte[] create = decode && counted.get() < options.maxSessions() ? Session.firstTurnState(now, self) : null;
+    byte[] create = decode && counted.get() < options.maxSessions() ? Session.firstTurnState(now, owner) : null;
     Saved known = known(id);
     Future<byte[]> took;
     try {
-      took = from(map.submitToKey(id, new BeginTurn(self, create, known == null ? 0 : known.save)));
+      took = from(map.submitToKey(id, new BeginTurn(owner, create, known == null ? 0 : known.save)));
     } catch (RuntimeException e) { // e.g. Hazelcast shutting down: on a timer's try, nothing else would answer
       begun.fail(e);
       return;
@@ -230,9 +238,9 @@ public final class ClusteredSessionStore implements SessionStore {
       if (!BeginTurn.is(state, BeginTurn.HELD) && holder == null) {
         Begun turn;
         try {
-          turn = read(id, state, known, now, decode);
+          turn = read(id, state, known, now, decode, owner);
         } catch (UnreadableState e) { // the turn goes back before the answer: this node's next turn may take it
-          end(id).onComplete(ended -> begun.fail(e.getCause()));
+          end(id, owner).onComplete(ended -> begun.fail(e.getCause()));
           return;
         } catch (Throwable e) { // whatever a state could make the decoder throw, the request gets its answer
           begun.fail(e);
@@ -283,10 +291,10 @@ public final class ClusteredSessionStore implements SessionStore {
    * {@code decode}, an empty session in its place (a state this build cannot read can still be deleted), or
    * null when there is none.
    */
-  private Begun read(String id, byte[] state, Saved known, long now, boolean decode) {
+  private Begun read(String id, byte[] state, Saved known, long now, boolean decode, UUID owner) {
     if (!decode) { // a reset: none created, and what this node saved of it is stale either way
       forget(id);
-      return state == null ? null : new Begun(new Session(id, options, total, now), 0);
+      return state == null ? null : new Begun(new Session(id, options, total, now), 0, owner);
     }
     if (state == null) {
       refused.increment();
@@ -305,7 +313,7 @@ public final class ClusteredSessionStore implements SessionStore {
       forget(id); // changed elsewhere, deleted or new: what this node saved is stale
       if (BeginTurn.is(state, BeginTurn.CREATED)) {
         counted.incrementAndGet();
-        return new Begun(new Session(id, options, total, now), 0);
+        return new Begun(new Session(id, options, total, now), 0, owner);
       }
       try {
         session = Session.fromState(id, options, total, state);
@@ -318,7 +326,7 @@ public final class ClusteredSessionStore implements SessionStore {
       session.lastSeq(session.lastSeq() + AFTER_LOST_TURN);
     }
     session.touch(now);
-    return new Begun(session, streak);
+    return new Begun(session, streak, owner);
   }
 
   /**
@@ -338,7 +346,7 @@ public final class ClusteredSessionStore implements SessionStore {
     }
     // Unleased here whether or not the end is known to have taken: one that took but answered a failure (a
     // timeout) lets the other node in, and a turn begun here from the lease would then save over its turn.
-    turns.next(id, () -> from(map.submitToKey(id, new EndTurn(self))).onComplete(ended -> unlease(id))
+    turns.next(id, () -> from(map.submitToKey(id, new EndTurn(self()))).onComplete(ended -> unlease(id))
       .map(v -> true)).onComplete(released -> {
       if (released.succeeded()) {
         request.reply(true);
@@ -368,18 +376,18 @@ public final class ClusteredSessionStore implements SessionStore {
       saved.clear();
       savedBytes = 0;
     }
-    Future<Void> unregistered = releases.unregister();
+    Future<Void> unregistered = releases.close();
     return leased.isEmpty() ? unregistered
-      : unregistered.eventually(() -> from(map.submitToKeys(leased, new EndTurn(self))).mapEmpty());
+      : unregistered.eventually(() -> from(map.submitToKeys(leased, new EndTurn(self()))).mapEmpty());
   }
 
   /**
    * Lets the next turn in without saving (this member's turn only). A turn of this node that follows waits for
    * it: that turn's own mark would not hold it off ({@link BeginTurn}), and this end would then end that turn.
    */
-  private Future<Void> end(String id) {
+  private Future<Void> end(String id, UUID owner) {
     try {
-      return from(map.submitToKey(id, new EndTurn(self))).mapEmpty();
+      return from(map.submitToKey(id, new EndTurn(owner))).mapEmpty();
     } catch (RuntimeException e) { // e.g. Hazelcast shutting down
       return Future.failedFuture(e);
     }
@@ -394,19 +402,19 @@ public final class ClusteredSessionStore implements SessionStore {
    * node (a load balancer keeps the conversation here), the save keeps the session's lease, so that the
    * next turn needs no operation in the cluster to begin; otherwise it ends the turn.
    */
-  private Future<Void> save(Session session, int streak) {
+  private Future<Void> save(Session session, Begun turn) {
     long save = saves.incrementAndGet();
-    boolean lease = streak >= LEASE_AFTER && !recalledLately(session.id());
+    boolean lease = turn.streak() >= LEASE_AFTER && !recalledLately(session.id());
     byte[] state;
     Saved copy;
     synchronized (session) { // the copy is exactly what was written
-      state = session.toState(self, save);
-      copy = new Saved(save, session.copy(), session.heldBytes() + Saved.OVERHEAD, lease, streak);
+      state = session.toState(turn.owner(), save);
+      copy = new Saved(save, session.copy(), session.heldBytes() + Saved.OVERHEAD, lease, turn.streak(), turn.owner());
     }
     if (lease) {
-      Session.markLeased(state, self);
+      Session.markLeased(state, turn.owner());
     }
-    return from(map.submitToKey(session.id(), new Save(self, state))).<Void>compose(kept -> Boolean.TRUE.equals(kept)
+    return from(map.submitToKey(session.id(), new Save(turn.owner(), state))).<Void>compose(kept -> Boolean.TRUE.equals(kept)
         ? Future.succeededFuture()
         : Future.failedFuture(new IllegalStateException("another node took its turn (this node was out of the cluster)")))
       .andThen(written -> {
@@ -420,9 +428,10 @@ public final class ClusteredSessionStore implements SessionStore {
 
   /**
    * A session as this node saved it: the mark of that save, the session then, about what it holds, whether
-   * the save kept the session's lease, and how many turns in a row this node had had of it before.
+   * the save kept the session's lease, how many turns in a row this node had had of it before, and the member
+   * uuid it saved under (a lease is this node's only while that is still its uuid).
    */
-  private record Saved(long save, Session session, long bytes, boolean leased, int streak) {
+  private record Saved(long save, Session session, long bytes, boolean leased, int streak, UUID owner) {
     /** Bytes of the copy beyond what its session holds: objects, arrays, the map's entry. */
     static final long OVERHEAD = 400;
   }
@@ -432,7 +441,7 @@ public final class ClusteredSessionStore implements SessionStore {
     synchronized (saved) {
       Saved copy = saved.get(id);
       if (copy != null && copy.leased) {
-        saved.put(id, new Saved(copy.save, copy.session, copy.bytes, false, 0));
+        saved.put(id, new Saved(copy.save, copy.session, copy.bytes, false, 0, copy.owner));
       }
     }
   }
@@ -506,7 +515,7 @@ public final class ClusteredSessionStore implements SessionStore {
         forget(id);
         begun.session().discard();
         if (removed.failed()) { // the turn this reset took must not outlive it
-          return end(id).transform(ended -> Future.failedFuture(removed.cause()));
+          return end(id, begun.owner()).transform(ended -> Future.failedFuture(removed.cause()));
         }
         counted.decrementAndGet();
         return Future.succeededFuture(true);
