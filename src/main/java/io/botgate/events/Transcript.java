@@ -11,8 +11,18 @@ import java.util.List;
 /**
  * What one request produced for one session: every event it emitted (also streamed live) and the
  * messages the bot sent. A request's answer carries both.
+ * <p>
+ * Bounded, since a script in a loop can emit as fast as it runs and every event is kept, streamed and answered:
+ * past {@link #MAX_EVENTS} events or {@link #MAX_BYTES} of their text, one {@code dropped} event says so and the
+ * request's further events and messages are dropped (an integration's and a script run's own start and finish
+ * events excepted: there are two per call or run).
  */
 public final class Transcript {
+
+  /** Events one request may emit, its integrations' own aside: a session's default history. */
+  public static final int MAX_EVENTS = 1_000;
+  /** Bytes of event text one request may emit: its answer stays a few MB, written in milliseconds. */
+  public static final long MAX_BYTES = 4L << 20;
 
   private final DebugStream stream;
   private final String session;
@@ -23,6 +33,10 @@ public final class Transcript {
 
   /** Whether {@link #events()} gives the events: else they are only streamed and kept in the session's history. */
   private final boolean keepsEvents;
+  private int eventsLeft = MAX_EVENTS;
+  private long bytesLeft = MAX_BYTES;
+  /** Events and messages dropped past the bounds. */
+  private long dropped;
 
   public Transcript(DebugStream stream, String session) {
     this(stream, session, true);
@@ -49,6 +63,9 @@ public final class Transcript {
 
   /** An event whose text and data may quote what an upstream echoed: shown scrubbed of known secrets. */
   public synchronized void event(String kind, String level, String text, JsonObject data) {
+    if (counted(kind) && spent()) { // before scrubbing what would be dropped
+      return;
+    }
     KnownSecrets known = stream.secrets();
     emit(kind, level, known.scrub(text), known.scrub(data));
   }
@@ -72,12 +89,20 @@ public final class Transcript {
   }
 
   private void emit(String kind, String level, String text, Object data) {
+    boolean counted = counted(kind);
+    if (counted && spent()) {
+      return;
+    }
     if (history == null) {
       history = stream.history(session);
     }
     DebugEvent event = stream.emitData(session, history, keepsEvents, kind, level, text, data);
     if (keepsEvents) {
       events.add(event);
+    }
+    if (counted) {
+      eventsLeft--;
+      bytesLeft -= event != null ? event.utf8().length : text == null ? 0 : text.length();
     }
   }
 
@@ -98,9 +123,35 @@ public final class Transcript {
    * event show it scrubbed of known secrets (a script may send what an upstream echoed).
    */
   public synchronized void message(JsonObject message) {
+    if (spent()) {
+      return;
+    }
     JsonObject shown = stream.secrets().scrub(message);
     messages.add(shown);
     event(DebugEvent.MESSAGE, "info", shown.getString("text"), shown);
+  }
+
+  /** Whether an event counts against the bounds: an integration's or a script run's own two do not. */
+  private static boolean counted(String kind) {
+    return !kind.equals(DebugEvent.INTEGRATION) && !kind.equals(DebugEvent.SCRIPT) && !kind.equals(DebugEvent.DROPPED);
+  }
+
+  /** Whether the request's events are spent: then it counts one more dropped, saying so at the first. */
+  private boolean spent() {
+    if (eventsLeft > 0 && bytesLeft > 0) {
+      return false;
+    }
+    if (dropped++ == 0) {
+      emit(DebugEvent.DROPPED, "warn", "this request emitted " + (MAX_EVENTS - eventsLeft) + " events ("
+        + (MAX_BYTES - bytesLeft) + " bytes): its further events and messages are dropped (at most " + MAX_EVENTS
+        + " events or " + (MAX_BYTES >> 20) + " MiB a request)", null);
+    }
+    return true;
+  }
+
+  /** Events and messages dropped past the bounds so far. */
+  public synchronized long dropped() {
+    return dropped;
   }
 
   /** The events so far as a JSON array: their text spliced as encoded, for answers written by {@link JsonText}. */

@@ -1,6 +1,7 @@
 package io.botgate.session;
 
 import io.botgate.TestGateway;
+import io.botgate.events.Transcript;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -113,6 +114,43 @@ class SessionBoundsTest {
     assertThat(answer.bodyAsJsonObject().getString("outcome")).isEqualTo("ok");
     assertThat(answer.body().length()).as("events carry a preview, not 20 copies").isLessThan(1_000_000);
     assertThat(variables("rewrite").getString("big")).endsWith("19");
+  }
+
+  @Test
+  void shouldDropARequestsEventsPastTheBoundAndSaySoOnce() {
+    HttpResponse<Buffer> answer = script(gw, "chatty", """
+      for (var i = 0; i < 100000; i++) { botContext.printDebugMessage('line ' + i); }
+      botContext.setBotVariable('done', true, true, false);
+      """);
+    JsonObject body = answer.bodyAsJsonObject();
+    assertThat(body.getString("outcome")).isEqualTo("ok");
+    JsonArray events = body.getJsonArray("events");
+    List<JsonObject> dropped = events.stream().map(JsonObject.class::cast)
+      .filter(e -> "dropped".equals(e.getString("kind"))).toList();
+    assertThat(dropped).hasSize(1);
+    assertThat(dropped.get(0).getString("text")).contains("1000 events").contains("dropped");
+    assertThat(events.stream().map(JsonObject.class::cast).filter(e -> "debug".equals(e.getString("kind"))))
+      .hasSize(Transcript.MAX_EVENTS);
+    // the run's own finish event is kept, and what the script did after the bound still happened
+    assertThat(events.getJsonObject(events.size() - 1).getString("text")).contains("finished");
+    assertThat(variables("chatty").getBoolean("done")).isTrue();
+    JsonObject history = get(gw, "/api/sessions/chatty/events?after=0&limit=1000").bodyAsJsonObject();
+    assertThat(history.getLong("lastSeq")).as("events numbered: the dropped ones never were").isLessThan(1_010);
+  }
+
+  @Test
+  void shouldDropMessagesPastTheBytesBound() {
+    HttpResponse<Buffer> answer = script(gw, "verbose", """
+      var text = new Array(60001).join('y');
+      for (var i = 0; i < 200; i++) { botContext.sendMessage(text + i); }
+      """);
+    JsonObject body = answer.bodyAsJsonObject();
+    assertThat(body.getString("outcome")).isEqualTo("ok");
+    int kept = body.getJsonArray("messages").size();
+    assertThat(kept).as("messages of 60 kB, each event quoting its text twice, within 4 MiB").isBetween(30, 40);
+    assertThat(answer.body().length()).as("the answer: the messages and their events").isLessThan(10 << 20);
+    assertThat(body.getJsonArray("events").stream().map(JsonObject.class::cast)
+      .filter(e -> "dropped".equals(e.getString("kind")))).hasSize(1);
   }
 
   @Test
