@@ -2,6 +2,7 @@ package io.botgate.api;
 
 import io.botgate.GatewayError;
 import io.botgate.cb.context.ContextStore;
+import io.botgate.events.KnownSecrets;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -16,7 +17,8 @@ import static io.botgate.api.ApiRoutes.jsonBody;
  * The Conversation Context Service over HTTP, for the systems around a bot to read and write what its
  * scripts do: {@code /api/context/namespaces[/{ns}]}, then under a namespace {@code global},
  * {@code users/{user}} and {@code conversations/{session}}, each whole or {@code /{property}}. The store
- * is called on a worker (a clustered one may wait on the network).
+ * is called on a worker (a clustered one may wait on the network). Answers are scrubbed of known secrets, names
+ * included, as every answer is: a script may store what it read from {@code getEnvVariable} or an upstream echoed.
  */
 public final class ContextRoutes {
 
@@ -25,9 +27,11 @@ public final class ContextRoutes {
     "conversations", ContextStore.Scope.CONVERSATION);
 
   private final ContextStore store;
+  private final KnownSecrets secrets;
 
-  public ContextRoutes(ContextStore store) {
+  public ContextRoutes(ContextStore store, KnownSecrets secrets) {
     this.store = store;
+    this.secrets = secrets;
   }
 
   /** Mounts the routes; call after {@link ApiRoutes#mount}, whose auth, body and failure handlers cover them. */
@@ -149,13 +153,13 @@ public final class ContextRoutes {
       + "/api/context/namespaces/" + ns + " (or botContext.registerContextNamespace)");
   }
 
-  /** Runs the store call on a worker; answers its JSON, or an empty body for 204. */
-  private static void blocking(RoutingContext ctx, int status, Callable<Object> call) {
+  /** Runs the store call on a worker; answers its JSON scrubbed of known secrets, or an empty body for 204. */
+  private void blocking(RoutingContext ctx, int status, Callable<Object> call) {
     ctx.vertx().executeBlocking(call, false).onSuccess(json -> {
       if (status == 204) {
         ctx.response().setStatusCode(204).end();
       } else {
-        ApiRoutes.answer(ctx, status, json);
+        ApiRoutes.answer(ctx, status, secrets.scrub(json));
       }
     }).onFailure(ctx::fail);
   }

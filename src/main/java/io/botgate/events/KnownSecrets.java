@@ -261,10 +261,13 @@ public final class KnownSecrets {
       return out == list ? array : new JsonArray((List<Object>) out);
     }
     if (value instanceof Map<?, ?> map) {
+      // Names too: a script may name a variable, or a member of a value, after a secret it read
       Map<String, Object> out = null;
       for (Map.Entry<?, ?> e : map.entrySet()) {
         Object v = scrubbed(e.getValue());
-        if (v != e.getValue() && out == null) {
+        String key = String.valueOf(e.getKey());
+        String shownKey = scrub(key);
+        if ((v != e.getValue() || shownKey != key) && out == null) {
           out = new LinkedHashMap<>();
           for (Map.Entry<?, ?> before : map.entrySet()) {
             if (before == e) {
@@ -274,7 +277,7 @@ public final class KnownSecrets {
           }
         }
         if (out != null) {
-          out.put(String.valueOf(e.getKey()), v);
+          out.put(shownKey, v);
         }
       }
       return out == null ? map : out;

@@ -19,7 +19,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
-
 import java.util.List;
 
 import static io.botgate.Await.failure;
@@ -36,11 +35,13 @@ import static org.awaitility.Awaitility.await;
 class ContextServiceTest {
 
   static TestGateway gw;
+  static final String CRM_KEY = "Zq9Kx7Lm3Np-crm";
 
   @BeforeAll
   static void start(Vertx vertx) {
     gw = result(TestGateway.start(vertx, new JsonObject().put("session.maxBytes", 4096)
-      .put("imports.cb", new JsonArray().add("src/test/resources/cb/greeter.json"))));
+      .put("imports.cb", new JsonArray().add("src/test/resources/cb/greeter.json"))
+      .put("env", new JsonObject().put("CRM_KEY", CRM_KEY))));
   }
 
   static HttpResponse<Buffer> send(HttpMethod method, String path, JsonObject body) {
@@ -78,6 +79,27 @@ class ContextServiceTest {
     assertThat(conversation.getString("scope")).isEqualTo("conversation");
     assertThat(send(HttpMethod.GET, "/api/context/namespaces", null).bodyAsJsonObject().getJsonArray("namespaces")
       .stream().map(n -> ((JsonObject) n).getString("name"))).contains("crm");
+  }
+
+  @Test
+  void shouldMaskAKnownSecretAScriptStoredAsANameOrAValue() {
+    JsonObject answer = script("ctx-secret", """
+      var key = botContext.getEnvVariable('CRM_KEY');
+      botContext.registerContextNamespace(key);
+      botContext.setContextDataForConversation(key, key, key);
+      var keyed = {}; keyed[key] = 1;
+      botContext.setBotVariable('keyed', keyed, true, false);
+      botContext.setBotVariable(key + '-named', 1, true, false);
+      """, new JsonObject());
+
+    assertThat(answer.encode()).doesNotContain(CRM_KEY).contains("****");
+    for (String path : List.of("/api/context/namespaces", "/api/context/namespaces/" + CRM_KEY + "/conversations/ctx-secret",
+      "/api/context/namespaces/" + CRM_KEY + "/conversations/ctx-secret/" + CRM_KEY, "/api/sessions/ctx-secret",
+      "/api/sessions/ctx-secret/events")) {
+      HttpResponse<Buffer> r = send(HttpMethod.GET, path, null);
+      assertThat(r.statusCode()).as(path).isEqualTo(200);
+      assertThat(r.bodyAsString()).as(path).doesNotContain(CRM_KEY).contains("****");
+    }
   }
 
   @Test
