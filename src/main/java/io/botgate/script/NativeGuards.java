@@ -81,6 +81,9 @@ final class NativeGuards {
     guard(strings, "String.prototype.", "concat", (cx, self, args) -> concatenatedLength(self, args));
     guard(strings, "String.prototype.", "padStart", (cx, self, args) -> stringLength("padStart", number(args, 0)));
     guard(strings, "String.prototype.", "padEnd", (cx, self, args) -> stringLength("padEnd", number(args, 0)));
+    if (scope.get("String", scope) instanceof ScriptableObject string) {
+      guard(string, "String.", "raw", (cx, self, args) -> rawLength(args));
+    }
     guard((ScriptableObject) ScriptableObject.getFunctionPrototype(scope), "Function.prototype.", "apply",
       (cx, self, args) -> sourceLength("apply", args, 1));
     for (Object id : scope.getAllIds()) {
@@ -226,6 +229,28 @@ final class NativeGuards {
       }
     }
     stringLength(method, total);
+  }
+
+  /**
+   * String.raw's segments ({@code strings.raw}, any array-like: {@code {raw: {length: 1e7}}} makes ten million
+   * "undefined") and the substitutions between them, counted until they pass the string limit.
+   */
+  private void rawLength(Object[] args) {
+    if (args.length == 0 || !(args[0] instanceof Scriptable strings)
+      || !(ScriptableObject.getProperty(strings, "raw") instanceof Scriptable segments)) {
+      return; // Rhino's own TypeError, at once
+    }
+    arrayLength("String.raw", segments);
+    long length = lengthOf(segments);
+    double total = 0;
+    for (long i = 0; i < length && total <= limits.maxStringLength(); i++) {
+      Object segment = ScriptableObject.getProperty(segments, (int) i);
+      total += segment instanceof CharSequence text ? text.length() : "undefined".length();
+      if (i + 1 < length && i + 1 < args.length && args[(int) (i + 1)] instanceof CharSequence substitution) {
+        total += substitution.length();
+      }
+    }
+    stringLength("String.raw", total);
   }
 
   /** The receiver and the string arguments: the others' text is short or bounded itself. */

@@ -45,6 +45,30 @@ class StringLimitsTest {
     assertThat(outcome.error().message()).contains("more than the limit of 1048576 characters");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {
+    "String.raw({raw: {length: 1e7}});",
+    "String.raw({raw: {length: 3e8}});",
+    "String.raw({raw: {length: 500000}});",
+    "var s = 'x'.repeat(1 << 19); String.raw({raw: [s, s]}, s);",
+    "var s = 'x'.repeat(1 << 18); String.raw({raw: ['', '', '', '', '', '']}, s, s, s, s, s);"
+  })
+  void shouldRefuseStringRawPastTheLimitsBeforeItLoops(String code) {
+    // String.raw loops natively over strings.raw.length: {length: 3e8} ran on for 16 s past the run's end
+    ScriptOutcome outcome = engine.runHere(code, fixture.run("raw").bot);
+    assertThat(outcome.error()).as("outcome of %s", code).isNotNull();
+    assertThat(outcome.error().type()).as("error of %s", code).isEqualTo("limit");
+    assertThat(outcome.error().message()).as("error of %s", code).contains("String.raw");
+  }
+
+  @Test
+  void shouldLetStringRawWithinTheLimitsRun() {
+    ScriptFixture.Run run = fixture.run("raw-ok");
+    ScriptOutcome outcome = engine.runHere("botContext.sendMessage(String.raw({raw: ['a', 'b', 'c']}, 1, 2));", run.bot);
+    assertThat(outcome.ok()).isTrue();
+    assertThat(run.transcript.messages().getJsonObject(0).getString("text")).isEqualTo("a1b2c");
+  }
+
   @Test
   void shouldRefuseADoublingWrittenOutWithoutALoop() {
     String code = "var s = 'x';\n" + "s += s;\n".repeat(30) + "s.indexOf('y');";
