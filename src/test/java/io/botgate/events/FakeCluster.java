@@ -63,6 +63,11 @@ public final class FakeCluster {
         case "keySet" -> a -> Set.of();
         default -> null;
       });
+      case "getLifecycleService" -> args -> fake(com.hazelcast.core.LifecycleService.class, m -> switch (m) {
+        case "addLifecycleListener" -> a -> UUID.randomUUID(); // never merged: this cluster never splits
+        case "removeLifecycleListener" -> a -> true;
+        default -> null;
+      });
       default -> null;
     });
     events = new ClusterEvents(vertx, stream, hazelcast);
