@@ -7,10 +7,11 @@ package io.botgate.api;
  * disconnected, how many connections may be open at once (each may hold a frame in the making: together
  * at most {@code maxConnections * maxFrameBytes} bytes, whoever sends them), and how long a new connection has to
  * send its first frame the bridge accepts (with a token, one carrying it) before it is closed, so connections
- * that never say anything cannot hold those places for good.
+ * that never say anything cannot hold those places for good; and how long a request waits for its reply unless
+ * its frame says (a {@code timeout} header): longer than botgate itself lets a request run, which always replies.
  */
 public record BridgeOptions(String host, int port, String token, int maxFrameBytes, int maxRegistrations,
-                            int maxQueueBytes, int maxConnections, int firstFrameSeconds) {
+                            int maxQueueBytes, int maxConnections, int firstFrameSeconds, long replyTimeoutMs) {
 
   public static final int OFF = -1;
   /** Matches {@code body.limit.bytes}: a request through the bridge is as large as one over HTTP may be. */

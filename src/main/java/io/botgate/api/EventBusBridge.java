@@ -97,6 +97,10 @@ public final class EventBusBridge {
         return names[i] + " must be at least 1, not " + values[i];
       }
     }
+    if (options.replyTimeoutMs() < 0) {
+      return "bridge.reply.seconds must be 0 (longer than botgate lets a request run) or more, not "
+        + options.replyTimeoutMs() / 1000;
+    }
     boolean noToken = options.token() == null || options.token().isBlank();
     return noToken && !isLoopback(options.host()) ? "refusing to bind bridge.host=" + options.host()
       + " without auth.token: anyone on the network could execute integrations through the event-bus bridge. "
@@ -218,6 +222,14 @@ public final class EventBusBridge {
     }
     if (frame.getValue("headers") instanceof JsonObject headers) {
       headers.remove(TOKEN_HEADER);
+    }
+    if (event.type() == BridgeEventType.SEND && frame.getValue("replyAddress") != null) {
+      // Vert.x's own 30 s would fail a request still running (a slow upstream, a turn held elsewhere) with
+      // "TIMEOUT", its work done all the same; botgate answers every request within its own bounds
+      JsonObject headers = frame.getValue("headers") instanceof JsonObject h ? h : new JsonObject();
+      if (headers.getValue("timeout") == null) {
+        frame.put("headers", headers.put("timeout", options.replyTimeoutMs()));
+      }
     }
     event.complete(true);
   }

@@ -93,6 +93,9 @@ final class FrameCheck extends ChannelInboundHandlerAdapter {
     if (!(frame.getValue("type") instanceof String type) || !TYPES.contains(type)) {
       return "'type' must be one of " + TYPES + ", not " + frame.getValue("type");
     }
+    if (!type.equals("ping") && frame.getValue("address") == null) {
+      return "a '" + type + "' frame needs an 'address'"; // else the bridge answers without a failureCode and logs an ERROR
+    }
     for (String field : new String[] {"address", "replyAddress", "message"}) {
       if (frame.getValue(field) != null && !(frame.getValue(field) instanceof String)) {
         return "'" + field + "' must be a string";

@@ -7,6 +7,7 @@ import io.botgate.integration.IntegrationExecutor;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.BeforeAll;
@@ -206,6 +207,35 @@ class EventBusBridgeTest {
   }
 
   @Test
+  void shouldWaitForAReplyAsLongAsBridgeReplySecondsSaysUnlessTheFrameSaysOtherwise() throws IOException {
+    // Vert.x's bridge gives up on a reply after 30 s, the request running on: botgate sets its own wait (by
+    // default longer than any request may run); here 1 s, against an execution that takes 2 s
+    TestGateway quick = result(TestGateway.start(Vertx.vertx(), new JsonObject().put("bridge.port", 0)
+      .put("bridge.reply.seconds", 1)));
+    JsonObject slow = new JsonObject().put("name", "slowMock").put("method", "GET").put("url", "http://127.0.0.1:9/slow")
+      .put("mode", "mock").put("mocks", new JsonArray().add(new JsonObject().put("status", 200)
+        .put("body", new JsonObject().put("ok", true)).put("delayMs", 2_000)));
+    try (BridgeClient client = new BridgeClient(quick.gateway.bridgePort())) {
+      assertThat(result(quick.declare(slow)).statusCode()).isEqualTo(201);
+      JsonObject body = new JsonObject().put("session", "waited").put("integration", "slowMock");
+
+      String gaveUp = client.request("botgate.integration.execute", body);
+      JsonObject timedOut = client.readUntil(f -> gaveUp.equals(f.getString("address")));
+      assertThat(timedOut.getString("type")).isEqualTo("err");
+      assertThat(timedOut.getString("failureType")).isEqualTo("TIMEOUT");
+
+      String replyAddress = "reply-waited";
+      client.write(client.frame("send", "botgate.integration.execute").put("replyAddress", replyAddress)
+        .put("headers", new JsonObject().put("timeout", 10_000)).put("body", body));
+      JsonObject reply = client.readUntil(f -> replyAddress.equals(f.getString("address")));
+      assertThat(reply.getString("type")).as(reply.encode()).isEqualTo("message");
+      assertThat(reply.getJsonObject("body").getJsonObject("result").getString("statusCode")).isEqualTo("200");
+    } finally {
+      result(quick.vertx.close());
+    }
+  }
+
+  @Test
   void shouldExecuteThroughTheBridgeAndPublishTheResultToItsConsumers() throws IOException {
     try (BridgeClient client = client()) {
       client.register("botgate.results");
@@ -395,7 +425,8 @@ class EventBusBridgeTest {
     "{\"type\":\"send\",\"address\":\"botgate.session.get\",\"headers\":\"token\"}",
     "{\"type\":\"send\",\"address\":\"botgate.session.get\",\"headers\":{\"token\":1}}",
     "{\"type\":\"send\",\"address\":\"botgate.session.get\",\"headers\":{\"timeout\":\"soon\"}}",
-    "{\"type\":\"send\",\"address\":\"x\",\"failureCode\":\"500\"}", "[1, 2]", "{\"type\": \"ping\"", "not json"})
+    "{\"type\":\"send\",\"address\":\"x\",\"failureCode\":\"500\"}", "[1, 2]", "{\"type\": \"ping\"", "not json",
+    "{\"type\":\"send\",\"body\":{}}", "{\"type\":\"publish\"}", "{\"type\":\"register\"}", "{\"type\":\"unregister\"}"})
   void shouldAnswerAFrameTheBridgeCannotDispatchAndStayInStep(String json) throws IOException {
     try (BridgeClient client = client()) {
       byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
