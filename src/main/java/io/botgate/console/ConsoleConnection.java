@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
@@ -104,8 +104,8 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
    * do nothing else with it, until the socket has drained. Written on this connection's context only.
    */
   private volatile boolean shedding;
-  /** The events one drain takes from the inbox; used on this connection's context only. */
-  private final DebugEvent[] batch = new DebugEvent[DRAIN_BATCH];
+  /** The events (and {@link Lost} marks) one drain takes from the inbox; used on this connection's context only. */
+  private final Object[] batch = new Object[DRAIN_BATCH];
   /**
    * Per session, the last seq its replay covers (see {@link #replayUntil}): the inbox holds every event after
    * it, and may hold some before it, which the replay sent or announced; these marks skip them. Touched only
@@ -120,15 +120,16 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
    * lands in its own; null when no replay is under way. Written on the emitting threads.
    */
   private volatile Map<String, Long> firstLive;
-  /** Events on their way from emitting threads to this connection's context, bounded in count and bytes. */
-  private final ConcurrentLinkedQueue<DebugEvent> inbox = new ConcurrentLinkedQueue<>();
+  /**
+   * Events on their way from emitting threads to this connection's context, bounded in count and bytes, and
+   * between them {@link Lost} marks where events were dropped on the way, so that the client is told in place.
+   */
+  private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
+  /** The last mark in the inbox while no event has followed it: the next dropped event counts there. */
+  private final AtomicReference<Lost> openLost = new AtomicReference<>();
   private final AtomicInteger inboxSize = new AtomicInteger();
   private final AtomicLong inboxBytes = new AtomicLong();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
-  /** Events dropped before they reached this context (shed, or past the inbox's bounds); only grows. */
-  private final LongAdder lost = new LongAdder();
-  /** How much of {@link #lost} has been added to {@link #dropped}; on this context only. */
-  private long lostCounted;
   /** Replies not written while congested, by what they answer, in order. */
   private final Map<String, String> held = new LinkedHashMap<>();
   private int errorsMerged;
@@ -212,10 +213,12 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
     deferred.clear();
     replay = null;
     firstLive = null;
-    DebugEvent event;
-    while ((event = inbox.poll()) != null) {
-      inboxSize.decrementAndGet();
-      inboxBytes.addAndGet(-event.utf8().length);
+    Object queued;
+    while ((queued = inbox.poll()) != null) {
+      if (queued instanceof DebugEvent event) {
+        inboxSize.decrementAndGet();
+        inboxBytes.addAndGet(-event.utf8().length);
+      }
     }
   }
 
@@ -233,7 +236,7 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
       noting.putIfAbsent(event.session(), event.seq());
     }
     if (shedding) {
-      lose(event); // and nothing else: the count reaches the client with the relief (relieve())
+      lose(event); // and nothing else: the client is told where the drain meets its mark, once relieved
       if (!shedding) {
         scheduleDrain(); // relieved meanwhile, perhaps after counting: the drain tells the client
       }
@@ -248,24 +251,62 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
       lose(event);
     } else {
       inbox.add(event);
+      if (openLost.get() != null) {
+        openLost.set(null); // a drop after this event is told after it
+      }
     }
     scheduleDrain();
   }
 
-  /** Counts an event dropped before it reached this context; called on the emitting thread. */
+  /**
+   * Counts an event dropped before it reached this context, in the inbox's {@link Lost} mark at this point of
+   * its order (a new one unless no event followed the last); called on the emitting thread.
+   */
   private void lose(DebugEvent event) {
-    lost.increment();
     stats.dropped.increment();
     if (inOrder != null) {
       inOrder.lostOnTheWay(event.session(), event.seq());
     }
+    while (true) {
+      Lost mark = openLost.get();
+      if (mark == null) {
+        Lost fresh = new Lost();
+        if (!openLost.compareAndSet(null, fresh)) {
+          continue;
+        }
+        inbox.add(fresh);
+        mark = fresh;
+      }
+      if (mark.add()) {
+        return;
+      }
+      openLost.compareAndSet(mark, null); // told already: the next drop starts a mark after it
+    }
   }
 
-  /** Adds the events lost on the way since last time to the count the client will be told. */
-  private void countLost() {
-    long now = lost.sum();
-    dropped += now - lostCounted;
-    lostCounted = now;
+  /**
+   * Where events were dropped on their way to the inbox, and how many; once the drain reaches it, it is
+   * {@link #take taken} and counts no more.
+   */
+  private static final class Lost {
+    private final AtomicLong count = new AtomicLong();
+
+    /** Counts one more here; false once taken. */
+    boolean add() {
+      long now;
+      do {
+        now = count.get();
+        if (now < 0) {
+          return false;
+        }
+      } while (!count.compareAndSet(now, now + 1));
+      return true;
+    }
+
+    /** The count, closed to further drops. */
+    long take() {
+      return count.getAndSet(Long.MIN_VALUE);
+    }
   }
 
   /** Sheds events on the emitting threads while congested, except during a replay, whose inbox holds them. */
@@ -286,28 +327,36 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
       return; // live events wait for the replay; finishReplay() drains them
     }
     // The batch leaves the inbox's counts before it is delivered, so emitters do not drop for events gone
-    DebugEvent event;
+    Object queued;
     int count = 0;
+    int events = 0;
     long bytes = 0;
-    for (; count < DRAIN_BATCH && (event = inbox.poll()) != null; count++) {
-      bytes += event.utf8().length;
-      batch[count] = event;
+    for (; count < DRAIN_BATCH && (queued = inbox.poll()) != null; count++) {
+      if (queued instanceof DebugEvent event) {
+        bytes += event.utf8().length;
+        events++;
+      }
+      batch[count] = queued;
     }
-    inboxSize.addAndGet(-count);
+    inboxSize.addAndGet(-events);
     inboxBytes.addAndGet(-bytes);
     for (int i = 0; i < count; i++) {
-      deliver(batch[i]);
+      if (batch[i] instanceof DebugEvent event) {
+        deliver(event);
+      } else {
+        Lost mark = (Lost) batch[i];
+        openLost.compareAndSet(mark, null);
+        dropped += mark.take(); // counted in the stats as they were dropped; told here unless congested
+        if (!congested) {
+          reportDropped();
+        }
+      }
       batch[i] = null;
     }
     if (inbox.isEmpty()) {
       replayed.clear();
     } else {
       scheduleDrain();
-    }
-    long before = dropped;
-    countLost();
-    if (dropped > before && !congested) {
-      reportDropped();
     }
   }
 
@@ -423,7 +472,10 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
     updateReading();
   }
 
-  /** Once half the budget has drained: the dropped count, the held replies, the replay, then reading again. */
+  /**
+   * Once half the budget has drained: the count of what was dropped in place, the held replies, the replay, then
+   * reading again. What was dropped on the way is told where the drain reaches its mark in the inbox.
+   */
   private void relieve() {
     if (!congested || ws.isClosed() || queued > options.queueBytes() / 2 || ws.writeQueueFull()) {
       return;
@@ -431,8 +483,9 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
     congested = false;
     updateShedding();
     ws.drainHandler(null);
-    countLost();
-    reportDropped();
+    if (replay != null || !(inbox.peek() instanceof Lost)) {
+      reportDropped(); // else the drain meets that mark first and tells both counts as one
+    }
     var replies = held.entrySet().iterator();
     while (!congested && replies.hasNext()) {
       var reply = replies.next();
