@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -71,6 +72,13 @@ public final class DebugStream implements EventNumbering {
   private final LongAdder emitted = new LongAdder();
   private final LongSupplier clock;
   private final ConcurrentHashMap<String, History> histories = new ConcurrentHashMap<>();
+  /**
+   * The last seq of sessions whose numbering {@link #expire()} let go of, the most recently forgotten
+   * {@link #RETIRED_KEPT}: a session id used again later numbers on after it, so a console still open on it (which
+   * skips seqs it has seen) shows the new conversation. Guarded by itself.
+   */
+  private final LinkedHashMap<String, Long> retired = new LinkedHashMap<>();
+  static final int RETIRED_KEPT = 65_536;
   /** Replaced, never changed (under {@link #listenersLock}): an event reads it once, for its check and its loop. */
   private volatile Consumer<DebugEvent>[] listeners = newListeners(0);
   private final Object listenersLock = new Object();
@@ -141,7 +149,16 @@ public final class DebugStream implements EventNumbering {
    */
   History history(String session) {
     History known = histories.get(session); // most events are for a session already known: no lock taken
-    return known != null ? known : histories.computeIfAbsent(session, s -> new History());
+    return known != null ? known : histories.computeIfAbsent(session, this::fresh);
+  }
+
+  private History fresh(String session) {
+    History history = new History();
+    synchronized (retired) {
+      Long last = retired.remove(session);
+      history.lastSeq = last == null ? 0 : last;
+    }
+    return history;
   }
 
   /**
@@ -557,11 +574,13 @@ public final class DebugStream implements EventNumbering {
     long cutoff = now - keepMillis;
     long forget = now - numberingMillis;
     int[] emptied = {0};
-    histories.values().removeIf(h -> {
+    histories.entrySet().removeIf(entry -> {
+      History h = entry.getValue();
       synchronized (h) {
         if (h.lastActivity < forget) {
           h.dropped = true; // an emit that found it before it went looks it up again (emitData)
           emptied[0] += h.size > 0 ? 1 : 0;
+          retire(entry.getKey(), h.lastSeq);
           return true;
         }
         if (h.lastActivity < cutoff) {
@@ -577,6 +596,17 @@ public final class DebugStream implements EventNumbering {
       }
     });
     return emptied[0];
+  }
+
+  private void retire(String session, long lastSeq) {
+    synchronized (retired) {
+      retired.put(session, lastSeq);
+      Iterator<Long> oldest = retired.values().iterator();
+      while (retired.size() > RETIRED_KEPT && oldest.hasNext()) {
+        oldest.next();
+        oldest.remove();
+      }
+    }
   }
 
   /**

@@ -239,9 +239,9 @@ class DebugStreamTest {
     assertThat(stream.expire()).isEqualTo(1); // gone meanwhile: the next event must not land in the dropped one
     transcript.debug("second");
     assertThat(stream.history("s", 0, 100)).extracting(e -> e.toJson().getString("text")).containsExactly("second");
-    assertThat(stream.lastSeq("s")).isEqualTo(1); // a new history numbers from the start, as for a new session
+    assertThat(stream.lastSeq("s")).isEqualTo(2); // a new history numbers on after the forgotten one's last
     transcript.debug("third");
-    assertThat(stream.history("s", 0, 100)).extracting(DebugEvent::seq).containsExactly(1L, 2L);
+    assertThat(stream.history("s", 0, 100)).extracting(DebugEvent::seq).containsExactly(2L, 3L);
   }
 
   @Test
@@ -259,8 +259,28 @@ class DebugStreamTest {
     assertThat(stream.history("s", 0, 100)).extracting(DebugEvent::seq).containsExactly(4L);
     now.addAndGet(3_601_000);
     assertThat(stream.expire()).isEqualTo(1);
-    assertThat(stream.lastSeq("s")).isZero(); // the session is long gone: a new one numbers from the start
+    assertThat(stream.lastSeq("s")).isZero(); // the session is long gone, nothing kept of it
     assertThat(stream.expire()).isZero();
+    // but its id used again numbers on: a console page still open on it skips the seqs it has seen
+    emit(stream, "s", 2);
+    assertThat(stream.history("s", 0, 100)).extracting(DebugEvent::seq).containsExactly(5L, 6L);
+  }
+
+  @Test
+  void shouldNumberFromTheStartASessionIdForgottenLongerAgoThanTheRetiredItKeeps() {
+    DebugStream stream = new DebugStream(null, 100, 1_000, 60_000, 60_000, now::get);
+    emit(stream, "first", 3);
+    now.addAndGet(61_000);
+    stream.expire();
+    for (int i = 0; i < DebugStream.RETIRED_KEPT; i++) {
+      emit(stream, "other-" + i, 1);
+    }
+    now.addAndGet(61_000);
+    stream.expire(); // "first" is the oldest of RETIRED_KEPT + 1 forgotten: let go of
+    emit(stream, "first", 1);
+    emit(stream, "other-0", 1);
+    assertThat(stream.history("first", 0, 100)).extracting(DebugEvent::seq).containsExactly(1L);
+    assertThat(stream.history("other-0", 0, 100)).extracting(DebugEvent::seq).containsExactly(2L);
   }
 
   /**
