@@ -309,6 +309,12 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
     }
   }
 
+  /** A mark taken out of the inbox: its count, and the next drop starts a mark of its own. */
+  private long taken(Lost mark) {
+    openLost.compareAndSet(mark, null);
+    return mark.take();
+  }
+
   /** Sheds events on the emitting threads while congested, except during a replay, whose inbox holds them. */
   private void updateShedding() {
     shedding = congested && replay == null;
@@ -344,9 +350,7 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
       if (batch[i] instanceof DebugEvent event) {
         deliver(event);
       } else {
-        Lost mark = (Lost) batch[i];
-        openLost.compareAndSet(mark, null);
-        dropped += mark.take(); // counted in the stats as they were dropped; told here unless congested
+        dropped += taken((Lost) batch[i]); // counted in the stats as they were dropped; told here unless congested
         if (!congested) {
           reportDropped();
         }
@@ -483,9 +487,11 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
     congested = false;
     updateShedding();
     ws.drainHandler(null);
-    if (replay != null || !(inbox.peek() instanceof Lost)) {
-      reportDropped(); // else the drain meets that mark first and tells both counts as one
+    if (replay == null && inbox.peek() instanceof Lost mark) { // nothing before it: told now, with the rest
+      inbox.poll();
+      dropped += taken(mark);
     }
+    reportDropped();
     var replies = held.entrySet().iterator();
     while (!congested && replies.hasNext()) {
       var reply = replies.next();
@@ -758,6 +764,9 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
     if (!r.read) {
       r.read = true;
       long oldest = page.isEmpty() ? r.until + 1 : Math.min(page.get(0).seq(), r.until + 1);
+      if (r.after > 0 && oldest - 1 > r.after) { // a client that has a place is told what it will not get
+        gap(r.session, r.after + 1, oldest - 1, List.of(), List.of());
+      }
       r.after = Math.max(r.after, oldest - 1);
     }
     boolean whole = page.size() < wanted;
@@ -843,7 +852,8 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
     String range = from == to ? "event " + from : "events " + from + "-" + to;
     String why = !left.isEmpty() ? "were held by a node that left the cluster (" + String.join(", ", left) + ")"
       : !unanswered.isEmpty() ? "are held by no member that answers (" + String.join(", ", unanswered) + " did not)"
-      : "are no longer kept by any node of the cluster";
+      : cluster != null ? "are no longer kept by any node of the cluster"
+      : "are no longer kept (history.size events a session, for history.minutes)";
     JsonObject data = new JsonObject().put("from", from).put("to", to);
     if (!left.isEmpty()) {
       data.put("left", new JsonArray(left));

@@ -236,6 +236,30 @@ class ConsoleDeliveryTest {
   }
 
   @Test
+  void shouldTellAClientThatResumesAfterEventsNoLongerKeptWhichOnesItWillNotGet() throws Exception {
+    DebugStream stream = new DebugStream(null, 5, 10_000, 60_000, System::currentTimeMillis);
+    for (int i = 1; i <= 12; i++) {
+      stream.emit("kept", "debug", "debug", "k" + i, null); // the history keeps the last five: 8-12
+    }
+    FakeSocket socket = new FakeSocket();
+    Context context = vertx.getOrCreateContext();
+    connect(socket, context, stream, options(5, 1 << 20, 100), new ConsoleStats());
+    send(context, socket, new JsonObject().put("op", "subscribe").put("session", "kept").put("after", 3));
+    List<JsonObject> told = socket.written.stream().map(JsonObject::new)
+      .filter(f -> "kept".equals(f.getString("session")) && f.getString("op") == null).toList();
+    assertThat(told.get(0).getString("kind")).isEqualTo("gap");
+    assertThat(told.get(0).getJsonObject("data")).isEqualTo(new JsonObject().put("from", 4).put("to", 7));
+    assertThat(told.get(0).getString("text")).contains("no longer kept");
+    assertThat(told.subList(1, told.size())).extracting(e -> e.getLong("seq")).containsExactly(8L, 9L, 10L, 11L, 12L);
+
+    FakeSocket fresh = new FakeSocket(); // a client with no place yet gets what is kept, nothing to be told
+    connect(fresh, context, stream, options(5, 1 << 20, 100), new ConsoleStats());
+    send(context, fresh, new JsonObject().put("op", "subscribe").put("session", "kept").put("after", 0));
+    assertThat(fresh.written.stream().map(JsonObject::new).filter(f -> "gap".equals(f.getString("kind")))).isEmpty();
+    assertThat(fresh.events("kept")).extracting(e -> e.getLong("seq")).containsExactly(8L, 9L, 10L, 11L, 12L);
+  }
+
+  @Test
   void shouldReplayAfterTheGivenSeqAtMostMaxReplayThenDeliverLiveEventsOfWantedSessionsOnly() throws Exception {
     DebugStream stream = new DebugStream(null, 100, 10_000, 60_000, System::currentTimeMillis);
     for (int i = 1; i <= 6; i++) {
