@@ -81,8 +81,10 @@ final class NativeGuards {
     guard(strings, "String.prototype.", "concat", (cx, self, args) -> concatenatedLength(self, args));
     guard(strings, "String.prototype.", "padStart", (cx, self, args) -> stringLength("padStart", number(args, 0)));
     guard(strings, "String.prototype.", "padEnd", (cx, self, args) -> stringLength("padEnd", number(args, 0)));
-    if (scope.get("String", scope) instanceof ScriptableObject string) {
-      guard(string, "String.", "raw", (cx, self, args) -> rawLength(args));
+    if (scope.get("String", scope) instanceof ScriptableObject string && string.get("raw", string) instanceof Function) {
+      Guard guard = new Guard("String.raw", "raw", new RawString(), (cx, self, args) -> { });
+      ScriptRuntime.setFunctionProtoAndParent(guard, scope);
+      string.defineProperty("raw", guard, ScriptableObject.DONTENUM);
     }
     guard((ScriptableObject) ScriptableObject.getFunctionPrototype(scope), "Function.prototype.", "apply",
       (cx, self, args) -> sourceLength("apply", args, 1));
@@ -232,25 +234,42 @@ final class NativeGuards {
   }
 
   /**
-   * String.raw's segments ({@code strings.raw}, any array-like: {@code {raw: {length: 1e7}}} makes ten million
-   * "undefined") and the substitutions between them, counted until they pass the string limit.
+   * String.raw written here rather than checked in front of Rhino's: a check reads {@code raw}, its length and its
+   * pieces once and Rhino reads them again, so a getter or a {@code toString} could show the check one thing and
+   * the builtin another ({@code {get raw() {...}}} answering {@code {length: 3e8}} the second time). This reads
+   * each once, as the specification does, and refuses before an append would pass the string limit.
    */
-  private void rawLength(Object[] args) {
-    if (args.length == 0 || !(args[0] instanceof Scriptable strings)
-      || !(ScriptableObject.getProperty(strings, "raw") instanceof Scriptable segments)) {
-      return; // Rhino's own TypeError, at once
-    }
-    arrayLength("String.raw", segments);
-    long length = lengthOf(segments);
-    double total = 0;
-    for (long i = 0; i < length && total <= limits.maxStringLength(); i++) {
-      Object segment = ScriptableObject.getProperty(segments, (int) i);
-      total += segment instanceof CharSequence text ? text.length() : "undefined".length();
-      if (i + 1 < length && i + 1 < args.length && args[(int) (i + 1)] instanceof CharSequence substitution) {
-        total += substitution.length();
+  private final class RawString extends BaseFunction {
+    @Override
+    public Object call(Context cx, Scriptable scope, Scriptable thisObj, Object[] args) {
+      Scriptable strings = ScriptRuntime.toObject(cx, scope, args.length > 0 ? args[0] : Undefined.instance);
+      Object rawValue = ScriptableObject.getProperty(strings, "raw");
+      Scriptable raw = ScriptRuntime.toObject(cx, scope, rawValue == Scriptable.NOT_FOUND ? Undefined.instance : rawValue);
+      long length = lengthOf(raw);
+      if (length > limits.maxArrayLength()) {
+        throw ScriptRuntime.rangeError("String.raw" + REFUSED + "its raw segments have length " + length
+          + ", more than the limit of " + limits.maxArrayLength() + " elements a builtin may go through");
       }
+      StringBuilder out = new StringBuilder();
+      for (int i = 0; i < length; i++) {
+        Object segment = ScriptableObject.getProperty(raw, i);
+        append(out, ScriptRuntime.toString(segment == Scriptable.NOT_FOUND ? Undefined.instance : segment));
+        if (i + 1 < length && i + 1 < args.length) {
+          append(out, ScriptRuntime.toString(args[i + 1]));
+        }
+      }
+      return out.toString();
     }
-    stringLength("String.raw", total);
+
+    private void append(StringBuilder out, String piece) {
+      stringLength("String.raw", (double) out.length() + piece.length());
+      out.append(piece);
+    }
+
+    @Override
+    public int getLength() {
+      return 1;
+    }
   }
 
   /** The receiver and the string arguments: the others' text is short or bounded itself. */
