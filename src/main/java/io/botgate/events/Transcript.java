@@ -14,8 +14,9 @@ import java.util.List;
  * <p>
  * Bounded, since a script in a loop can emit as fast as it runs and every event is kept, streamed and answered:
  * past {@link #MAX_EVENTS} events or {@link #MAX_BYTES} of their text, one {@code dropped} event says so and the
- * request's further events and messages are dropped (an integration's and a script run's own start and finish
- * events excepted: there are two per call or run).
+ * request's further events are dropped (an integration's and a script run's own start and finish events
+ * excepted: there are two per call or run). The messages the bot sends have a budget of their own, the same, so
+ * debug output can never cost the user the bot's answer.
  */
 public final class Transcript {
 
@@ -33,10 +34,9 @@ public final class Transcript {
 
   /** Whether {@link #events()} gives the events: else they are only streamed and kept in the session's history. */
   private final boolean keepsEvents;
-  private int eventsLeft = MAX_EVENTS;
-  private long bytesLeft = MAX_BYTES;
-  /** Events and messages dropped past the bounds. */
-  private long dropped;
+  /** What the scripts print and emit, and apart from it the messages the bot sends (their events with them). */
+  private final Budget emitted = new Budget("events");
+  private final Budget sent = new Budget("messages");
 
   public Transcript(DebugStream stream, String session) {
     this(stream, session, true);
@@ -63,7 +63,7 @@ public final class Transcript {
 
   /** An event whose text and data may quote what an upstream echoed: shown scrubbed of known secrets. */
   public synchronized void event(String kind, String level, String text, JsonObject data) {
-    if (counted(kind) && spent()) { // before scrubbing what would be dropped
+    if (spent(budget(kind))) { // before scrubbing what would be dropped
       return;
     }
     KnownSecrets known = stream.secrets();
@@ -89,8 +89,8 @@ public final class Transcript {
   }
 
   private void emit(String kind, String level, String text, Object data) {
-    boolean counted = counted(kind);
-    if (counted && spent()) {
+    Budget budget = budget(kind);
+    if (spent(budget)) {
       return;
     }
     if (history == null) {
@@ -100,9 +100,9 @@ public final class Transcript {
     if (keepsEvents) {
       events.add(event);
     }
-    if (counted) {
-      eventsLeft--;
-      bytesLeft -= event != null ? event.utf8().length : text == null ? 0 : text.length();
+    if (budget != null) {
+      budget.left--;
+      budget.bytes -= event != null ? event.utf8().length : text == null ? 0 : text.length();
     }
   }
 
@@ -123,7 +123,7 @@ public final class Transcript {
    * event show it scrubbed of known secrets (a script may send what an upstream echoed).
    */
   public synchronized void message(JsonObject message) {
-    if (spent()) {
+    if (spent(sent)) {
       return;
     }
     JsonObject shown = stream.secrets().scrub(message);
@@ -131,27 +131,38 @@ public final class Transcript {
     event(DebugEvent.MESSAGE, "info", shown.getString("text"), shown);
   }
 
-  /** Whether an event counts against the bounds: an integration's or a script run's own two do not. */
-  private static boolean counted(String kind) {
-    return !kind.equals(DebugEvent.INTEGRATION) && !kind.equals(DebugEvent.SCRIPT) && !kind.equals(DebugEvent.DROPPED);
+  /** What a request may still emit of one kind, and what it dropped past that. */
+  private static final class Budget {
+    private final String what;
+    private int left = MAX_EVENTS;
+    private long bytes = MAX_BYTES;
+    private long dropped;
+
+    Budget(String what) {
+      this.what = what;
+    }
   }
 
-  /** Whether the request's events are spent: then it counts one more dropped, saying so at the first. */
-  private boolean spent() {
-    if (eventsLeft > 0 && bytesLeft > 0) {
+  /** The budget an event counts against; none for an integration's or a script run's own, or a notice. */
+  private Budget budget(String kind) {
+    return switch (kind) {
+      case DebugEvent.INTEGRATION, DebugEvent.SCRIPT, DebugEvent.DROPPED -> null;
+      case DebugEvent.MESSAGE -> sent;
+      default -> emitted;
+    };
+  }
+
+  /** Whether the budget is spent: then it counts one more dropped, saying so at the first. */
+  private boolean spent(Budget budget) {
+    if (budget == null || budget.left > 0 && budget.bytes > 0) {
       return false;
     }
-    if (dropped++ == 0) {
-      emit(DebugEvent.DROPPED, "warn", "this request emitted " + (MAX_EVENTS - eventsLeft) + " events ("
-        + (MAX_BYTES - bytesLeft) + " bytes): its further events and messages are dropped (at most " + MAX_EVENTS
-        + " events or " + (MAX_BYTES >> 20) + " MiB a request)", null);
+    if (budget.dropped++ == 0) {
+      emit(DebugEvent.DROPPED, "warn", "this request emitted " + (MAX_EVENTS - budget.left) + " " + budget.what
+        + " (" + (MAX_BYTES - budget.bytes) + " bytes): its further " + budget.what + " are dropped (at most "
+        + MAX_EVENTS + " " + budget.what + " or " + (MAX_BYTES >> 20) + " MiB a request)", null);
     }
     return true;
-  }
-
-  /** Events and messages dropped past the bounds so far. */
-  public synchronized long dropped() {
-    return dropped;
   }
 
   /** The events so far as a JSON array: their text spliced as encoded, for answers written by {@link JsonText}. */

@@ -121,6 +121,7 @@ class SessionBoundsTest {
     HttpResponse<Buffer> answer = script(gw, "chatty", """
       for (var i = 0; i < 100000; i++) { botContext.printDebugMessage('line ' + i); }
       botContext.setBotVariable('done', true, true, false);
+      botContext.sendMessage('all done');
       """);
     JsonObject body = answer.bodyAsJsonObject();
     assertThat(body.getString("outcome")).isEqualTo("ok");
@@ -133,7 +134,11 @@ class SessionBoundsTest {
       .hasSize(Transcript.MAX_EVENTS);
     // the run's own finish event is kept, and what the script did after the bound still happened
     assertThat(events.getJsonObject(events.size() - 1).getString("text")).contains("finished");
+    assertThat(events.stream().map(JsonObject.class::cast).filter(e -> "message".equals(e.getString("kind")))).hasSize(1);
     assertThat(variables("chatty").getBoolean("done")).isTrue();
+    // the bot's answer to the user has a budget of its own: debug output cannot spend it
+    assertThat(body.getJsonArray("messages")).singleElement()
+      .satisfies(m -> assertThat(((JsonObject) m).getString("text")).isEqualTo("all done"));
     JsonObject history = get(gw, "/api/sessions/chatty/events?after=0&limit=1000").bodyAsJsonObject();
     assertThat(history.getLong("lastSeq")).as("events numbered: the dropped ones never were").isLessThan(1_010);
   }
