@@ -21,6 +21,7 @@ import java.io.Serial;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Iterator;
@@ -346,7 +347,9 @@ public final class ClusteredSessionStore implements SessionStore {
     }
     // Unleased here whether or not the end is known to have taken: one that took but answered a failure (a
     // timeout) lets the other node in, and a turn begun here from the lease would then save over its turn.
-    turns.next(id, () -> from(map.submitToKey(id, new EndTurn(self()))).onComplete(ended -> unlease(id))
+    Saved known = known(id); // the lease is the uuid's it was saved under
+    UUID owner = known != null ? known.owner() : self();
+    turns.next(id, () -> from(map.submitToKey(id, new EndTurn(owner))).onComplete(ended -> unlease(id))
       .map(v -> true)).onComplete(released -> {
       if (released.succeeded()) {
         request.reply(true);
@@ -366,19 +369,19 @@ public final class ClusteredSessionStore implements SessionStore {
   /** Gives up every lease this node holds, as it leaves the cluster. */
   public Future<Void> close() {
     vertx.cancelTimer(countTimer);
-    Set<String> leased = new HashSet<>();
+    Map<UUID, Set<String>> leased = new HashMap<>(); // by the uuid each lease was saved under
     synchronized (saved) {
       saved.forEach((id, copy) -> {
         if (copy.leased) {
-          leased.add(id);
+          leased.computeIfAbsent(copy.owner(), owner -> new HashSet<>()).add(id);
         }
       });
       saved.clear();
       savedBytes = 0;
     }
     Future<Void> unregistered = releases.close();
-    return leased.isEmpty() ? unregistered
-      : unregistered.eventually(() -> from(map.submitToKeys(leased, new EndTurn(self()))).mapEmpty());
+    return leased.isEmpty() ? unregistered : unregistered.eventually(() -> Future.all(leased.entrySet().stream()
+      .map(lease -> from(map.submitToKeys(lease.getValue(), new EndTurn(lease.getKey())))).toList()).mapEmpty());
   }
 
   /**

@@ -2,6 +2,7 @@ package io.botgate.session;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -26,21 +27,27 @@ public final class MemberAddress<T> {
   private final HazelcastInstance hazelcast;
   private final String prefix;
   private final Handler<Message<T>> handler;
+  /** The context the consumer runs on: moved there too, rather than on the Hazelcast thread that tells of a merge. */
+  private final Context context;
   private final UUID listener;
-  /** The consumer at the current uuid's address; guarded by this. */
+  /** The consumer at {@link #at}'s address; guarded by this. */
   private MessageConsumer<T> consumer;
+  private UUID at;
+  private boolean closed;
 
   private MemberAddress(Vertx vertx, HazelcastInstance hazelcast, String prefix, Handler<Message<T>> handler) {
     this.vertx = vertx;
     this.hazelcast = hazelcast;
     this.prefix = prefix;
     this.handler = handler;
-    this.consumer = vertx.eventBus().consumer(prefix + self(hazelcast), handler);
+    this.context = vertx.getOrCreateContext();
+    // listening first: a merge between the two is then followed, not missed
     this.listener = hazelcast.getLifecycleService().addLifecycleListener(event -> {
       if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
-        move();
+        context.runOnContext(v -> follow());
       }
     });
+    follow();
   }
 
   /** Starts consuming at {@code prefix} and this member's uuid, following the uuid. */
@@ -59,11 +66,19 @@ public final class MemberAddress<T> {
     return consumer.completion();
   }
 
-  private synchronized void move() {
+  /** Consumes at the current uuid's address, if not there yet (and not closed). */
+  private synchronized void follow() {
+    UUID now = self(hazelcast);
+    if (closed || now.equals(at)) {
+      return;
+    }
     MessageConsumer<T> before = consumer;
-    consumer = vertx.eventBus().consumer(prefix + self(hazelcast), handler);
-    before.unregister();
-    LOG.info("merged back into the cluster as member {}: {}<uuid> follows", self(hazelcast), prefix);
+    consumer = vertx.eventBus().consumer(prefix + now, handler);
+    at = now;
+    if (before != null) {
+      before.unregister();
+      LOG.info("merged back into the cluster as member {}: {}<uuid> follows", now, prefix);
+    }
   }
 
   /** Stops consuming. */
@@ -74,6 +89,7 @@ public final class MemberAddress<T> {
       LOG.debug("lifecycle listener not removed: {}", e.getMessage());
     }
     synchronized (this) {
+      closed = true; // a merge told meanwhile moves nothing
       return consumer.unregister();
     }
   }
