@@ -267,7 +267,7 @@ public final class BotgateVerticle extends VerticleBase {
     router.get("/api/cluster").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
       .end(ClusterNode.describe(vertx, config.string("node.id")).toBuffer()));
     new CbRoutes(importer, bots, imports, new InteractionRunner(sessions, stream, runner, executor, bots)).mount(router);
-    new ContextRoutes(contextStore, stream.secrets()).mount(router);
+    new ContextRoutes(contextStore).mount(router);
     new CredentialRoutes(credentials, savedCredentials, registry).mount(router);
     ConsoleEndpoint console = new ConsoleEndpoint(vertx, stream, new ConsoleOptions(
       config.integer("console.subscriptions"), config.integer("console.queue.bytes"),

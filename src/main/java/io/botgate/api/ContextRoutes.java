@@ -2,7 +2,6 @@ package io.botgate.api;
 
 import io.botgate.GatewayError;
 import io.botgate.cb.context.ContextStore;
-import io.botgate.events.KnownSecrets;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -17,8 +16,9 @@ import static io.botgate.api.ApiRoutes.jsonBody;
  * The Conversation Context Service over HTTP, for the systems around a bot to read and write what its
  * scripts do: {@code /api/context/namespaces[/{ns}]}, then under a namespace {@code global},
  * {@code users/{user}} and {@code conversations/{session}}, each whole or {@code /{property}}. The store
- * is called on a worker (a clustered one may wait on the network). Answers are scrubbed of known secrets, names
- * included, as every answer is: a script may store what it read from {@code getEnvVariable} or an upstream echoed.
+ * is called on a worker (a clustered one may wait on the network). Answers give the data as it was stored, known
+ * secrets included: it is data shared with other systems, which read, change and write it back, not a view of what
+ * botgate did (scrubbed, "production" read back as "****uction" for an env value "prod" would be stored so).
  */
 public final class ContextRoutes {
 
@@ -27,11 +27,9 @@ public final class ContextRoutes {
     "conversations", ContextStore.Scope.CONVERSATION);
 
   private final ContextStore store;
-  private final KnownSecrets secrets;
 
-  public ContextRoutes(ContextStore store, KnownSecrets secrets) {
+  public ContextRoutes(ContextStore store) {
     this.store = store;
-    this.secrets = secrets;
   }
 
   /** Mounts the routes; call after {@link ApiRoutes#mount}, whose auth, body and failure handlers cover them. */
@@ -153,13 +151,13 @@ public final class ContextRoutes {
       + "/api/context/namespaces/" + ns + " (or botContext.registerContextNamespace)");
   }
 
-  /** Runs the store call on a worker; answers its JSON scrubbed of known secrets, or an empty body for 204. */
-  private void blocking(RoutingContext ctx, int status, Callable<Object> call) {
+  /** Runs the store call on a worker; answers its JSON, or an empty body for 204. */
+  private static void blocking(RoutingContext ctx, int status, Callable<Object> call) {
     ctx.vertx().executeBlocking(call, false).onSuccess(json -> {
       if (status == 204) {
         ctx.response().setStatusCode(204).end();
       } else {
-        ApiRoutes.answer(ctx, status, secrets.scrub(json));
+        ApiRoutes.answer(ctx, status, json);
       }
     }).onFailure(ctx::fail);
   }
