@@ -342,15 +342,7 @@ public final class BotgateVerticle extends VerticleBase {
     return new BridgeOptions(host == null ? httpHost : host, config.integer("bridge.port"), token,
       config.integer("bridge.frame.bytes"), config.integer("bridge.registrations"), config.integer("bridge.queue.bytes"),
       config.integer("bridge.connections"), config.integer("bridge.first.frame.seconds"),
-      replyTimeoutMs(config.integer("bridge.reply.seconds"), config.integer("cluster.turnWaitSeconds")));
-  }
-
-  /**
-   * {@code bridge.reply.seconds}, or with 0 longer than botgate lets a request run: the longest deadline an
-   * integration may have, the wait for a session's turn another node holds, and a minute.
-   */
-  private static long replyTimeoutMs(int seconds, int turnWaitSeconds) {
-    return seconds != 0 ? seconds * 1000L : IntegrationDefinition.MAX_TIMEOUT_MS + turnWaitSeconds * 1000L + 60_000;
+      BridgeOptions.replyTimeoutMs(config.integer("bridge.reply.seconds"), config.integer("cluster.turnWaitSeconds")));
   }
 
   /**

@@ -106,7 +106,7 @@ public final class GatewayConfig {
     d.put("bridge.queue.bytes", BridgeOptions.DEFAULT_QUEUE_BYTES);
     d.put("bridge.connections", BridgeOptions.DEFAULT_CONNECTIONS);
     d.put("bridge.first.frame.seconds", BridgeOptions.DEFAULT_FIRST_FRAME_SECONDS);
-    d.put("bridge.reply.seconds", 0);
+    d.put("bridge.reply.seconds", BridgeOptions.DEFAULT_REPLY_SECONDS);
     d.put("imports.cb", new JsonArray());
     d.put("imports.file", "conf/imports.json");
     d.put("context.maxBytes", (int) ContextOptions.DEFAULT_MAX_BYTES);

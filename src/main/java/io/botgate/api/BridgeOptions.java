@@ -1,5 +1,7 @@
 package io.botgate.api;
 
+import io.botgate.integration.IntegrationDefinition;
+
 /**
  * TCP event-bus bridge settings: where it listens ({@code port} {@link #OFF} = not at all, 0 = any free
  * port), the auth token every frame must carry (null = none), the largest frame a client may send, how
@@ -23,6 +25,17 @@ public record BridgeOptions(String host, int port, String token, int maxFrameByt
   public static final int DEFAULT_CONNECTIONS = 64;
   /** Twice the ping interval of Vert.x's bridge clients (5 s), which register as soon as they connect. */
   public static final int DEFAULT_FIRST_FRAME_SECONDS = 10;
+  /** {@code bridge.reply.seconds}: 0, longer than botgate lets a request run ({@link #replyTimeoutMs}). */
+  public static final int DEFAULT_REPLY_SECONDS = 0;
+
+  /**
+   * How long a bridge request waits for its reply: {@code seconds}, or with 0 longer than botgate lets a request
+   * run, which always replies: the longest deadline an integration may have, the wait for a session's turn another
+   * node holds, and a minute.
+   */
+  public static long replyTimeoutMs(int seconds, int turnWaitSeconds) {
+    return seconds != 0 ? seconds * 1000L : IntegrationDefinition.MAX_TIMEOUT_MS + turnWaitSeconds * 1000L + 60_000;
+  }
 
   public boolean enabled() {
     return port != OFF;

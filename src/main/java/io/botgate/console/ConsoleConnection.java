@@ -291,16 +291,9 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
   private static final class Lost {
     private final AtomicLong count = new AtomicLong();
 
-    /** Counts one more here; false once taken. */
+    /** Counts one more here; false once taken (from Long.MIN_VALUE up, the count stays negative). */
     boolean add() {
-      long now;
-      do {
-        now = count.get();
-        if (now < 0) {
-          return false;
-        }
-      } while (!count.compareAndSet(now, now + 1));
-      return true;
+      return count.getAndIncrement() >= 0;
     }
 
     /** The count, closed to further drops. */
