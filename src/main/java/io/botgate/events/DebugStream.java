@@ -78,7 +78,12 @@ public final class DebugStream implements EventNumbering {
    * skips seqs it has seen) shows the new conversation. About 2.5 MB with ids as long as a UUID, 6 MB with ids of
    * the longest (200 characters). Guarded by itself.
    */
-  private final LinkedHashMap<String, Long> retired = new LinkedHashMap<>();
+  private final Map<String, Long> retired = new LinkedHashMap<>() {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+      return size() > RETIRED_KEPT;
+    }
+  };
   static final int RETIRED_KEPT = 16_384;
   /** Replaced, never changed (under {@link #listenersLock}): an event reads it once, for its check and its loop. */
   private volatile Consumer<DebugEvent>[] listeners = newListeners(0);
@@ -602,11 +607,6 @@ public final class DebugStream implements EventNumbering {
   private void retire(String session, long lastSeq) {
     synchronized (retired) {
       retired.put(session, lastSeq);
-      Iterator<Long> oldest = retired.values().iterator();
-      while (retired.size() > RETIRED_KEPT && oldest.hasNext()) {
-        oldest.next();
-        oldest.remove();
-      }
     }
   }
 

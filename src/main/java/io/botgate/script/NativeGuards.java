@@ -82,9 +82,7 @@ final class NativeGuards {
     guard(strings, "String.prototype.", "padStart", (cx, self, args) -> stringLength("padStart", number(args, 0)));
     guard(strings, "String.prototype.", "padEnd", (cx, self, args) -> stringLength("padEnd", number(args, 0)));
     if (scope.get("String", scope) instanceof ScriptableObject string && string.get("raw", string) instanceof Function) {
-      Guard guard = new Guard("String.raw", "raw", new RawString(), (cx, self, args) -> { });
-      ScriptRuntime.setFunctionProtoAndParent(guard, scope);
-      string.defineProperty("raw", guard, ScriptableObject.DONTENUM);
+      define(string, "raw", new Guard("String.raw", "raw", new RawString(), (cx, self, args) -> { }));
     }
     guard((ScriptableObject) ScriptableObject.getFunctionPrototype(scope), "Function.prototype.", "apply",
       (cx, self, args) -> sourceLength("apply", args, 1));
@@ -192,13 +190,21 @@ final class NativeGuards {
     if (!(owner.get(name, owner) instanceof Function original)) {
       return;
     }
-    Guard guard = new Guard(ownerName + name, name, original, check);
+    define(owner, name, new Guard(ownerName + name, name, original, check));
+  }
+
+  /** Puts {@code guard} in the place of {@code name}, out of a script's enumeration as the builtins are. */
+  private void define(ScriptableObject owner, String name, Guard guard) {
     ScriptRuntime.setFunctionProtoAndParent(guard, scope);
     owner.defineProperty(name, guard, ScriptableObject.DONTENUM);
   }
 
   private void arrayLength(String method, Scriptable self) {
-    long length = lengthOf(self);
+    arrayLength(method, lengthOf(self));
+  }
+
+  /** Refuses a length read once by the caller, which goes on with that same length. */
+  private void arrayLength(String method, long length) {
     if (length > limits.maxArrayLength()) {
       throw ScriptRuntime.rangeError(method + REFUSED + "the array (or array-like) has length " + length
         + ", more than the limit of " + limits.maxArrayLength() + " elements a builtin may go through");
@@ -246,10 +252,7 @@ final class NativeGuards {
       Object rawValue = ScriptableObject.getProperty(strings, "raw");
       Scriptable raw = ScriptRuntime.toObject(cx, scope, rawValue == Scriptable.NOT_FOUND ? Undefined.instance : rawValue);
       long length = lengthOf(raw);
-      if (length > limits.maxArrayLength()) {
-        throw ScriptRuntime.rangeError("String.raw" + REFUSED + "its raw segments have length " + length
-          + ", more than the limit of " + limits.maxArrayLength() + " elements a builtin may go through");
-      }
+      arrayLength("String.raw", length);
       StringBuilder out = new StringBuilder();
       for (int i = 0; i < length; i++) {
         Object segment = ScriptableObject.getProperty(raw, i);
