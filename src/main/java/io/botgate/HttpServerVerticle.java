@@ -43,6 +43,7 @@ final class HttpServerVerticle extends VerticleBase {
     idle = new IdleConnections(vertx, idleTimeoutMs);
     return server.connectionHandler(connection -> {
         HttpVersions.install(connection);
+        MalformedBodies.install(connection);
         idle.opened(connection);
       }).requestHandler(idle.around(router))
       .invalidRequestHandler(HttpErrors.invalidRequests(options)).listen();

@@ -162,7 +162,7 @@ public final class HostAllowList implements Handler<RoutingContext> {
     return colons > 1 && !h.startsWith("[") ? "[" + h + "]" : h;
   }
 
-  static String shorten(String text) {
+  public static String shorten(String text) {
     return text.length() <= 100 ? text : text.substring(0, 100) + "...";
   }
 }

@@ -31,6 +31,8 @@ final class MeteredBody implements ReadStream<Buffer> {
   private boolean overflowed;
   private boolean ended;
   private Handler<Throwable> exceptionHandler;
+  /** What the source failed with (a body its connection could not decode), kept for a handler set later. */
+  private Throwable failure;
   private Supplier<Future<?>> beforeEnd;
   private long declaredLength = -1;
   private Handler<Buffer> dataHandler;
@@ -43,6 +45,17 @@ final class MeteredBody implements ReadStream<Buffer> {
     this.limitName = limitName;
     this.captureLimit = captureLimit;
     this.captured = captureLimit > 0 ? Buffer.buffer() : null;
+    // A failure before the proxy pipes the body (while it connects) would reach no one, and the call to
+    // upstream would wait for a body that never comes: it is kept and told to the pipe when it starts.
+    source.exceptionHandler(this::failed);
+  }
+
+  private void failed(Throwable cause) {
+    failure = cause;
+    Handler<Throwable> handler = exceptionHandler;
+    if (handler != null) {
+      handler.handle(cause);
+    }
   }
 
   boolean overflowed() {
@@ -114,7 +127,9 @@ final class MeteredBody implements ReadStream<Buffer> {
   @Override
   public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
     exceptionHandler = handler;
-    source.exceptionHandler(handler);
+    if (handler != null && failure != null) {
+      handler.handle(failure);
+    }
     return this;
   }
 

@@ -2,6 +2,7 @@ package io.botgate.proxy;
 
 import io.botgate.GatewayError;
 import io.botgate.LingeringClose;
+import io.botgate.MalformedBodies;
 import io.botgate.events.SecretMask;
 import io.botgate.integration.CredentialGrant;
 import io.botgate.integration.CredentialUnavailable;
@@ -440,6 +441,10 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     }
     if (call.requestBody != null && call.requestBody.overflowed()) {
       return tooLarge();
+    }
+    GatewayError malformed = MalformedBodies.refusalOn(request.proxiedRequest().connection());
+    if (malformed != null) {
+      return new ProxyCall.Failure(400, malformed.code(), "440", malformed.getMessage());
     }
     if (request.proxiedRequest().response().closed()) {
       return callerGone("before upstream answered");

@@ -330,6 +330,36 @@ class HttpEdgesTest {
   }
 
   @Test
+  void shouldAnswer400NamingAChunkedBodyItCouldNotDecodeAndRunNothing() throws IOException {
+    assertThat(result(gw.declare(new JsonObject().put("name", "neverFed").put("method", "GET")
+      .put("url", "stub:/faq"))).statusCode()).isIn(200, 201);
+    // a chunk size that is not hex, and one line of a chunk size longer than Netty's limit, after a good chunk;
+    // a request answered before it on the same connection keeps its answer
+    for (String body : List.of("zz\r\n", "2\r\n{}\r\n1;" + "x".repeat(9_000) + "\r\n")) {
+      String answer = sent("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        + "POST /api/sessions/undecoded/integrations/neverFed HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" + body);
+      assertThat(Pattern.compile("HTTP/1\\.1 \\d{3}").matcher(answer).results().map(MatchResult::group))
+        .containsExactly("HTTP/1.1 200", "HTTP/1.1 400");
+      String refusal = answer.substring(answer.lastIndexOf("HTTP/1.1 400"));
+      assertThat(refusal.toLowerCase()).contains("connection: close");
+      assertThat(refusal).contains("\"malformed_body\"").contains("not valid HTTP chunked transfer coding: ");
+    }
+    assertThat(ran("undecoded")).as("nothing ran for a body that never arrived whole").isFalse();
+    assertThat(result(request(HttpMethod.POST, "/api/sessions/undecoded/integrations/neverFed").send()).statusCode())
+      .isEqualTo(200);
+  }
+
+  /** What the gateway answers to {@code bytes} written on a connection of their own, read to its end. */
+  private static String sent(String bytes) throws IOException {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(bytes.getBytes(StandardCharsets.US_ASCII));
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
   void shouldReadABodyWholeWhetherItsBufferWasSizedAheadOrGrown() {
     // a few bytes and exactly the most sized ahead (from their Content-Length), one byte more and twice that
     // (grown as they come: this gateway's body.limit.bytes is 2048), and one sent in chunks with no Content-Length

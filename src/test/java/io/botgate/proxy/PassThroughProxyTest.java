@@ -22,6 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -197,6 +200,25 @@ class PassThroughProxyTest {
     assertThat(start.getString("url")).endsWith("/echo/a/b?x=1&y=two");
     assertThat(start.getJsonObject("headers").getString("Authorization")).isEqualTo("****");
     assertThat(start.encode()).doesNotContain("upstream-secret");
+  }
+
+  @Test
+  void shouldAnswer400ToAChunkedBodyItCouldNotDecodeWhetherItCameBeforeOrDuringTheStream() throws IOException {
+    // at once behind the head (before the upstream is connected and the body piped), and after a chunk piped
+    for (String body : List.of("zz\r\n", "5\r\nhello\r\nzz\r\n")) {
+      String answer;
+      try (Socket socket = new Socket("127.0.0.1", gw.gateway.port())) {
+        socket.setSoTimeout(10_000);
+        socket.getOutputStream().write(("POST /proxy/echo/undecoded HTTP/1.1\r\nHost: 127.0.0.1\r\n" + SESSION
+          + ": undecoded\r\nTransfer-Encoding: chunked\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
+        answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      }
+      assertThat(answer).as(body).startsWith("HTTP/1.1 400").contains("\"malformed_body\"")
+        .contains("not valid HTTP chunked transfer coding");
+      JsonObject last = lastResult(gw, "undecoded");
+      assertThat(last.getString("statusCode")).isEqualTo("440");
+      assertThat(last.getBoolean("success")).isFalse();
+    }
   }
 
   @Test
