@@ -218,6 +218,13 @@ class HttpEdgesTest {
       error(result(from(origin, HttpMethod.POST, "/proxy/faqIntegration/x").putHeader("X-Botgate-Session", "foreign")
         .send()), 403, "origin_not_allowed");
     }
+    // its own origin first and another after it: which one a server reads is anyone's guess, so neither is taken
+    String own = "http://127.0.0.1:" + port;
+    for (List<String> two : List.of(List.of(own, "http://evil.example"), List.of("http://evil.example", own))) {
+      JsonObject refused = error(result(request(HttpMethod.POST, "/api/sessions/foreign/scripts").putHeader("Origin", two)
+        .sendJsonObject(script("botContext.sendMessage('x');"))), 403, "origin_not_allowed");
+      assertThat(refused.getString("message")).contains("more than one Origin header");
+    }
     assertThat(ran("foreign")).isFalse();
     assertThat(result(request(HttpMethod.GET, "/api/integrations/planted").send()).statusCode()).isEqualTo(404);
     assertThat(result(request(HttpMethod.GET, "/api/integrations/faqIntegration").send()).statusCode()).isEqualTo(200);
