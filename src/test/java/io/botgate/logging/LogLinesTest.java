@@ -17,6 +17,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
+import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
@@ -115,6 +117,30 @@ class LogLinesTest {
     assertThat(fields(line).getString("path")).isEqualTo("/health");
     assertThat(fields(line).getString("status")).isEqualTo("200");
     assertThat(text()).doesNotContain(SECRET);
+  }
+
+  @Test
+  @Timeout(60)
+  void shouldNotLogABridgeClientThatResetsItsConnectionAsAnError(Vertx vertx) throws Exception {
+    TestGateway gw = result(TestGateway.start(vertx, new JsonObject().put("bridge.port", 0)));
+    for (int i = 0; i < 3; i++) {
+      try (Socket socket = new Socket("127.0.0.1", gw.gateway.bridgePort())) {
+        byte[] frame = new JsonObject().put("type", "register").put("address", "botgate.results").toBuffer().getBytes();
+        socket.getOutputStream().write(ByteBuffer.allocate(4 + frame.length).putInt(frame.length).put(frame).array());
+        await().until(() -> metrics(gw).contains("botgate_bridge_connections 1.0"));
+        socket.setSoLinger(true, 0); // closed with a reset
+      }
+      await().until(() -> metrics(gw).contains("botgate_bridge_connections 0.0"));
+    }
+    // the bridge's other errors are still logged: one of its own, through the same logger
+    LoggerFactory.getLogger(QuietResets.BRIDGE).error("a failure of the bridge's own", new IllegalStateException("x"));
+    assertThat(line("a failure of the bridge's own")).isPresent();
+    assertThat(lines()).noneMatch(l -> "ERROR".equals(l.getString("level")) && l.getString("formattedMessage", "")
+      .contains("reset"));
+  }
+
+  private static String metrics(TestGateway gw) {
+    return result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/metrics").send()).bodyAsString();
   }
 
   @Test
