@@ -1,7 +1,7 @@
 package io.botgate;
 
 import io.botgate.api.HttpErrors;
-import io.botgate.api.HttpVersions;
+import io.botgate.api.HeadChecks;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -42,7 +42,7 @@ final class HttpServerVerticle extends VerticleBase {
     server = vertx.createHttpServer(options);
     idle = new IdleConnections(vertx, idleTimeoutMs);
     return server.connectionHandler(connection -> {
-        HttpVersions.install(connection);
+        HeadChecks.install(connection);
         MalformedBodies.install(connection);
         idle.opened(connection);
       }).requestHandler(idle.around(router))

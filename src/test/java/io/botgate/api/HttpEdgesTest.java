@@ -337,6 +337,29 @@ class HttpEdgesTest {
   }
 
   @Test
+  void shouldRefuseABodyWhoseTransferEncodingDoesNotEndInChunkedAndServeNothingAfterIt() throws IOException {
+    // the body Netty would frame as empty (or as chunked) holds a second request: it must not be served
+    String smuggled = "GET /api/integrations/faqIntegration HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    for (String codings : List.of("gzip", "xchunked", "chunked, identity", "gzip, chunked")) {
+      String answer = sent("POST /api/sessions/framed/scripts HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+        + "application/json\r\nTransfer-Encoding: " + codings + "\r\n\r\n" + smuggled);
+      boolean endsChunked = codings.endsWith(" chunked");
+      assertThat(Pattern.compile("HTTP/1\\.1 \\d{3}").matcher(answer).results().map(MatchResult::group))
+        .as(codings).containsExactly(endsChunked ? "HTTP/1.1 501" : "HTTP/1.1 400");
+      assertThat(answer).contains(endsChunked ? "\"unsupported_transfer_coding\"" : "\"malformed_request\"")
+        .contains("Transfer-Encoding '" + codings + "'").doesNotContain("\"url\"");
+    }
+    assertThat(ran("framed")).isFalse();
+    // chunked alone is read as before, and a request after its last chunk is served
+    String chunked = sent("POST /api/sessions/framed/scripts HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+      + "application/json\r\nTransfer-Encoding: Chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"
+      + "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    assertThat(Pattern.compile("HTTP/1\\.1 \\d{3}").matcher(chunked).results().map(MatchResult::group))
+      .containsExactly("HTTP/1.1 400", "HTTP/1.1 200");
+    assertThat(chunked).contains("'code' is required");
+  }
+
+  @Test
   void shouldAnswer400NamingAChunkedBodyItCouldNotDecodeAndRunNothing() throws IOException {
     assertThat(result(gw.declare(new JsonObject().put("name", "neverFed").put("method", "GET")
       .put("url", "stub:/faq"))).statusCode()).isIn(200, 201);

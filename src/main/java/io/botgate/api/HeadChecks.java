@@ -19,25 +19,37 @@ import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.impl.HttpServerConnection;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
- * Answers a request in an HTTP version the server does not speak (anything but HTTP/1.0 and HTTP/1.1: {@code
- * HTTP/2.5}, {@code FOO/1.1}) with 505 and the error JSON, then ends the connection ({@link LingeringClose}).
- * Vert.x answers such a request itself, before any handler of ours, with a bare 501 whose status line repeats
- * the unknown version. A client that pipelined requests before it gets their answers first: the 505 waits
- * until every response begun is written.
+ * Checks on a request head that Vert.x does not make, answered with the error JSON, after which the connection
+ * ends ({@link LingeringClose}) and what followed the request on it is dropped:
+ * <ul>
+ * <li>an HTTP version the server does not speak (anything but HTTP/1.0 and HTTP/1.1: {@code HTTP/2.5},
+ * {@code FOO/1.1}): 505. Vert.x answers such a request itself, before any handler of ours, with a bare 501 whose
+ * status line repeats the unknown version;</li>
+ * <li>a {@code Transfer-Encoding} whose last coding is not {@code chunked} ({@code gzip}, {@code xchunked},
+ * {@code chunked, identity}): 400, as RFC 9112 (6.3) requires; one with other codings before {@code chunked}:
+ * 501 (the gateway decodes none). Netty frames such a body as empty, or as chunked, and the bytes of the body
+ * would be read as further requests: a proxy in front that framed it otherwise would see one request where
+ * the gateway serves two (request smuggling).</li>
+ * </ul>
+ * A client that pipelined requests before it gets their answers first: the refusal waits until every response
+ * begun is written.
  */
-public final class HttpVersions extends ChannelDuplexHandler {
+public final class HeadChecks extends ChannelDuplexHandler {
 
   /** Requests passed on to Vert.x whose responses have not all been written. */
   private int unanswered;
-  /** The refusal, once a request in an unknown version came (what follows it is dropped); null before. */
+  /** The refusal, once a request failed a check (what follows it is dropped); null before. */
   private FullHttpResponse refusal;
 
   /** Puts the check in front of Vert.x's handler of {@code connection} (an HTTP/1 connection as it opens). */
   public static void install(HttpConnection connection) {
     if (connection instanceof HttpServerConnection http) {
       ChannelHandlerContext vertx = http.channelHandlerContext();
-      vertx.pipeline().addBefore(vertx.name(), "botgate-http-versions", new HttpVersions());
+      vertx.pipeline().addBefore(vertx.name(), "botgate-head-checks", new HeadChecks());
     }
   }
 
@@ -48,9 +60,11 @@ public final class HttpVersions extends ChannelDuplexHandler {
       return;
     }
     if (msg instanceof HttpRequest request) {
-      if (!spoken(request.protocolVersion())) {
+      GatewayError refused = !spoken(request.protocolVersion()) ? unspoken(request.protocolVersion())
+        : framing(request.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING));
+      if (refused != null) {
         ReferenceCountUtil.release(msg);
-        refusal = refusal(request.protocolVersion());
+        refusal = refusal(refused);
         if (unanswered == 0) {
           refuse(ctx);
         }
@@ -80,11 +94,39 @@ public final class HttpVersions extends ChannelDuplexHandler {
     ctx.writeAndFlush(refusal).addListener(written -> LingeringClose.endOutput(ctx.channel()));
   }
 
-  private static FullHttpResponse refusal(HttpVersion version) {
-    GatewayError error = new GatewayError(505, "http_version_not_supported", "botgate speaks HTTP/1.1 and "
-      + "HTTP/1.0, not " + HostAllowList.shorten(version.text()));
+  private static GatewayError unspoken(HttpVersion version) {
+    return new GatewayError(505, "http_version_not_supported", "botgate speaks HTTP/1.1 and HTTP/1.0, not "
+      + HostAllowList.shorten(version.text()));
+  }
+
+  /** The refusal of a request's Transfer-Encoding (its header lines' values), or null when it has none or it is {@code chunked}. */
+  static GatewayError framing(List<String> values) {
+    if (values.isEmpty()) {
+      return null;
+    }
+    List<String> codings = new ArrayList<>();
+    for (String value : values) {
+      for (String coding : value.split(",")) {
+        if (!coding.isBlank()) {
+          codings.add(coding.trim());
+        }
+      }
+    }
+    String sent = HostAllowList.shorten(String.join(", ", codings));
+    if (codings.isEmpty() || !"chunked".equalsIgnoreCase(codings.get(codings.size() - 1))) {
+      return new GatewayError(400, "malformed_request", "the request's Transfer-Encoding '" + sent + "' does not "
+        + "end in chunked, so where its body ends cannot be known; send the body chunked or with a Content-Length");
+    }
+    if (codings.size() > 1) {
+      return new GatewayError(501, "unsupported_transfer_coding", "the request's Transfer-Encoding '" + sent
+        + "' has codings botgate does not decode; send the body as plain chunked or with a Content-Length");
+    }
+    return null;
+  }
+
+  private static FullHttpResponse refusal(GatewayError error) {
     FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-      HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, Unpooled.wrappedBuffer(error.toJson().toBuffer().getBytes()));
+      HttpResponseStatus.valueOf(error.httpStatus()), Unpooled.wrappedBuffer(error.toJson().toBuffer().getBytes()));
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")
       .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
       .set(HttpHeaderNames.CONNECTION, "close");
