@@ -16,6 +16,11 @@ import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -47,7 +52,41 @@ public final class HttpErrors {
         + HostAllowList.shorten(String.valueOf(e.getMessage())) + "); write a literal '%' as %25"));
       return;
     }
+    // Vert.x decodes bytes that are not UTF-8 to U+FFFD, so %FF, %FE and %C3 would name one session; the
+    // pass-through forwards its URIs as they came (an upstream may take other bytes), so it is not judged
+    String path = ctx.request().path();
+    if ((path == null || !path.startsWith("/proxy/")) && (!escapesUtf8(path) || !escapesUtf8(ctx.request().query()))) {
+      ctx.fail(new GatewayError(400, "malformed_uri", "the request URI's %-escapes are not UTF-8 (a byte sequence "
+        + "that decodes to no character); escape each character's UTF-8 bytes, and write a literal '%' as %25"));
+      return;
+    }
     ctx.next();
+  }
+
+  /** Whether the %-escapes of {@code raw} (a path or query as sent; null: none) decode as well-formed UTF-8. */
+  static boolean escapesUtf8(String raw) {
+    if (raw == null || raw.indexOf('%') < 0) {
+      return true;
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      int high = i + 2 < raw.length() && c == '%' ? Character.digit(raw.charAt(i + 1), 16) : -1;
+      int low = high < 0 ? -1 : Character.digit(raw.charAt(i + 2), 16);
+      if (low >= 0) {
+        bytes.write(high << 4 | low);
+        i += 2;
+      } else {
+        bytes.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    try {
+      StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes.toByteArray()));
+      return true;
+    } catch (CharacterCodingException e) {
+      return false;
+    }
   }
 
   /** Last on the router: 404 or 405 for what no route served, and JSON for every failure left unhandled. */

@@ -287,6 +287,16 @@ class HttpEdgesTest {
       JsonObject e = error(result(request(HttpMethod.GET, path).send()), 400, "malformed_uri");
       assertThat(e.getString("message")).as(path).contains("%");
     }
+    // bytes that are no UTF-8 (Vert.x made each U+FFFD, one session for them all): a lone byte, a cut sequence,
+    // a surrogate, an overlong '/', in a path or a query
+    for (String path : List.of("/api/sessions/%FF", "/api/sessions/%FE", "/api/sessions/%C3", "/api/sessions/%ED%A0%80",
+      "/api/sessions/%C0%AF", "/api/sessions/x/events?after=%FF")) {
+      JsonObject e = error(result(request(HttpMethod.GET, path).send()), 400, "malformed_uri");
+      assertThat(e.getString("message")).as(path).contains("not UTF-8");
+    }
+    assertThat(result(request(HttpMethod.POST, "/api/sessions/caf%C3%A9/scripts")
+      .sendJsonObject(script("botContext.sendMessage('ok');"))).bodyAsJsonObject().getJsonArray("messages")).hasSize(1);
+    assertThat(result(request(HttpMethod.GET, "/api/sessions/%EF%BF%BD").send()).statusCode()).isNotEqualTo(400);
   }
 
   @Test
