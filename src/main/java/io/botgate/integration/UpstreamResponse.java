@@ -29,7 +29,7 @@ record UpstreamResponse(String statusCode, int httpStatus, Buffer body, int atte
   }
 
   static UpstreamResponse of(int httpStatus, Buffer body, int attempts) {
-    boolean again = httpStatus == 429 || (httpStatus >= 500 && httpStatus != 501);
+    boolean again = httpStatus == 429 || httpStatus >= 500 && httpStatus < 600 && httpStatus != 501; // 5xx only: not 600, 999
     String code = httpStatus >= 100 && httpStatus < CODES.length ? CODES[httpStatus] : Integer.toString(httpStatus);
     return new UpstreamResponse(code, httpStatus, body, attempts, null, again);
   }

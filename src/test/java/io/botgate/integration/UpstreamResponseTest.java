@@ -17,8 +17,8 @@ class UpstreamResponseTest {
   }
 
   @Test
-  void shouldNotRetrySuccessesRedirectsOrOtherClientErrors() {
-    for (int status : new int[] {200, 204, 304, 400, 401, 404, 428, 430, 499}) {
+  void shouldNotRetrySuccessesRedirectsOtherClientErrorsOrStatusesPastTheServerErrors() {
+    for (int status : new int[] {200, 204, 304, 400, 401, 404, 428, 430, 499, 600, 999}) {
       assertThat(UpstreamResponse.of(status, Buffer.buffer(), 1).worthRetrying()).as("status %d", status).isFalse();
     }
   }
