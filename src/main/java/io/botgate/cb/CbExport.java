@@ -167,7 +167,8 @@ final class CbExport {
       }
       definition.put("url", url);
     }
-    String method = r.getValue("method") instanceof String m && !m.isBlank() ? m.toUpperCase(java.util.Locale.ROOT) : "GET";
+    String given = text(where, r, "method");
+    String method = given == null ? "GET" : given.toUpperCase(java.util.Locale.ROOT);
     definition.put("method", method);
     JsonObject headers = pairs(where + ".headers", r.getValue("headers"));
     for (String header : List.copyOf(headers.fieldNames())) {
@@ -184,12 +185,13 @@ final class CbExport {
     if (!fields.isEmpty()) {
       definition.put("customDataFields", fields);
     }
-    Object rdv = r.getValue("responseDataVariable");
-    if (rdv instanceof String s && !s.isBlank()) {
-      definition.put("responseDataVariable", s);
+    String rdv = text(where, r, "responseDataVariable");
+    if (rdv != null) {
+      definition.put("responseDataVariable", rdv);
     }
     readBody(where, name, method, headers, r.getValue("postBody"), definition);
-    if (r.getValue("transformResultsScript") instanceof String transform && !transform.isBlank()) {
+    String transform = text(where, r, "transformResultsScript");
+    if (transform != null) {
       definition.put("transformScript", transform);
     }
     for (String key : CREDENTIAL_KEYS) {
@@ -207,6 +209,19 @@ final class CbExport {
         problem(rewritten ? "baseUrls (rewriting " + where + ".webhook)" : where + "." + cbField(p.field()), p.message());
       }
     }
+  }
+
+  /**
+   * A responder's optional text field: null when absent, null or blank; another type is a problem (a POST read
+   * as GET, a transform lost, without a word), and null.
+   */
+  private String text(String where, JsonObject r, String key) {
+    Object value = r.getValue(key);
+    if (value != null && !(value instanceof String)) {
+      problem(where + "." + key, "must be a string");
+      return null;
+    }
+    return value == null || ((String) value).isBlank() ? null : (String) value;
   }
 
   private void readBody(String where, String name, String method, JsonObject headers, Object value,

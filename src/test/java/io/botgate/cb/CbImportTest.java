@@ -215,6 +215,25 @@ class CbImportTest {
   }
 
   @Test
+  void shouldRefuseAResponderFieldOfTheWrongTypeRatherThanDefaultIt() throws Exception {
+    // a method in an array was imported as GET, an object as the response variable and a transform as nothing
+    JsonObject export = fixture("greeter.json").put("bot", new JsonObject().put("name", "Typed"))
+      .put("responder", new JsonArray().add(new JsonObject().put("name", "TypedInt").put("integrationType", "API")
+        .put("webhook", "https://faq.example.com/v1/faq").put("method", new JsonArray().add("POST"))
+        .put("responseDataVariable", new JsonObject().put("x", 1)).put("transformResultsScript", 5)));
+
+    HttpResponse<Buffer> r = importExport(new JsonObject().put("export", export));
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(400);
+    String problems = r.bodyAsJsonObject().getJsonObject("error").getJsonArray("problems").stream()
+      .map(JsonObject.class::cast).map(p -> p.getString("where") + ": " + p.getString("message"))
+      .collect(Collectors.joining("\n"));
+    assertThat(problems).contains("responder 'TypedInt'.method: must be a string")
+      .contains("responder 'TypedInt'.responseDataVariable: must be a string")
+      .contains("responder 'TypedInt'.transformResultsScript: must be a string");
+    assertThat(get("/api/integrations/TypedInt").statusCode()).isEqualTo(404);
+  }
+
+  @Test
   void shouldRefuseANameTakenByAnotherIntegrationUnlessReplace() throws Exception {
     JsonObject export = fixture("greeter.json").put("bot", new JsonObject().put("name", "Taker"))
       .put("responder", new JsonArray().add(new JsonObject().put("name", "faqIntegration").put("integrationType", "API")
