@@ -268,7 +268,8 @@ public final class BotgateVerticle extends VerticleBase {
       .end(ClusterNode.describe(vertx, config.string("node.id")).toBuffer()));
     new CbRoutes(importer, bots, imports, new InteractionRunner(sessions, stream, runner, executor, bots)).mount(router);
     new ContextRoutes(contextStore).mount(router);
-    new CredentialRoutes(credentials, savedCredentials, registry).mount(router);
+    new CredentialRoutes(credentials, savedCredentials, () -> Stream.concat(registry.all().stream(),
+      importer.setAside().stream()).toList()).mount(router);
     ConsoleEndpoint console = new ConsoleEndpoint(vertx, stream, new ConsoleOptions(
       config.integer("console.subscriptions"), config.integer("console.queue.bytes"),
       config.integer("console.heartbeat.seconds") * 1000L, config.integer("history.size"),

@@ -5,13 +5,14 @@ import io.botgate.cluster.ReplicatedDefinitions;
 import io.botgate.credentials.Credential;
 import io.botgate.credentials.CredentialRegistry;
 import io.botgate.integration.IntegrationDefinition;
-import io.botgate.integration.IntegrationRegistry;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.Collection;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * {@code /api/credentials}: list (names and types only, never a value), declare or replace, delete. A PUT is
@@ -21,11 +22,16 @@ public final class CredentialRoutes {
 
   private final CredentialRegistry credentials;
   private final ReplicatedDefinitions<Credential> saved;
-  private final IntegrationRegistry integrations;
+  /** The integrations that may call: the gateway's, and the definitions imported bots set aside until they go. */
+  private final Supplier<Collection<IntegrationDefinition>> integrations;
 
-  /** @param saved where a change goes: {@code credentials.file} and every node */
+  /**
+   * @param saved where a change goes: {@code credentials.file} and every node
+   * @param integrations every definition that may name a credential: the registry's, and those an imported bot
+   *                     replaced, which come back when it is removed
+   */
   public CredentialRoutes(CredentialRegistry credentials, ReplicatedDefinitions<Credential> saved,
-                          IntegrationRegistry integrations) {
+                          Supplier<Collection<IntegrationDefinition>> integrations) {
     this.credentials = credentials;
     this.saved = saved;
     this.integrations = integrations;
@@ -65,8 +71,8 @@ public final class CredentialRoutes {
   private void delete(RoutingContext ctx) {
     String name = ctx.pathParam("name");
     credential(name);
-    List<String> users = integrations.all().stream().filter(d -> name.equals(d.credential()))
-      .map(IntegrationDefinition::name).toList();
+    List<String> users = integrations.get().stream().filter(d -> name.equals(d.credential()))
+      .map(IntegrationDefinition::name).distinct().toList();
     if (!users.isEmpty()) {
       throw new GatewayError(409, "credential_in_use", "credential '" + name + "' is named by " + users
         + "; change or delete those integrations first");

@@ -183,6 +183,11 @@ public final class CbImporter {
     }
   }
 
+  /** The definitions imports replaced: each is back once no bot declares its name. */
+  public synchronized List<IntegrationDefinition> setAside() {
+    return List.copyOf(replaced.values());
+  }
+
   /** The imported bot an integration belongs to, if any: PUT and DELETE refuse to change it. */
   public Optional<String> owner(String integration) {
     return bots.owner(integration).map(CbBot::name);

@@ -95,6 +95,27 @@ class ImportedIntegrationsTest {
     assertThat(integrationsOf(gw, "D")).containsExactly("qi");
   }
 
+  @Test
+  void shouldKeepACredentialThatADefinitionABotSetAsideStillNames(Vertx vertx) throws Exception {
+    TestGateway gw = result(TestGateway.start(vertx));
+    assertThat(result(send(gw, HttpMethod.PUT, "/api/credentials/asideCred",
+      new JsonObject().put("type", "token").put("value", "Bearer aside"))).statusCode()).isEqualTo(201);
+    assertThat(result(send(gw, HttpMethod.PUT, "/api/integrations/aside", new JsonObject().put("method", "GET")
+      .put("url", "https://api.example.com/aside").put("credential", "asideCred"))).statusCode()).isEqualTo(201);
+    assertThat(result(importBot(gw, "Shadower", "aside", "https://s.example.com/aside", true)).statusCode()).isEqualTo(201);
+
+    // the bot's own definition names no credential, but the one it set aside comes back with the bot's removal
+    HttpResponse<Buffer> refused = result(send(gw, HttpMethod.DELETE, "/api/credentials/asideCred", null));
+    assertThat(refused.statusCode()).as(refused.bodyAsString()).isEqualTo(409);
+    assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("credential_in_use");
+    assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("aside");
+
+    assertThat(result(send(gw, HttpMethod.DELETE, "/api/bots/Shadower", null)).statusCode()).isEqualTo(204);
+    HttpResponse<Buffer> integration = result(send(gw, HttpMethod.GET, "/api/integrations/aside", null));
+    assertThat(integration.bodyAsJsonObject().getString("credential")).isEqualTo("asideCred");
+    assertThat(result(send(gw, HttpMethod.GET, "/api/credentials/asideCred", null)).statusCode()).isEqualTo(200);
+  }
+
   /** A bot of one responder (Greeter's interactions and global functions). */
   static Future<HttpResponse<Buffer>> importBot(TestGateway gw, String bot, String responder, String url,
                                                 boolean replace) throws Exception {
