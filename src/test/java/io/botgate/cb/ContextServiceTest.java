@@ -173,6 +173,25 @@ class ContextServiceTest {
   }
 
   @Test
+  void shouldGiveBackWhatExpiredBeforeRefusingAWriteForSpace() {
+    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(1_000_000);
+    ContextStore store = new LocalContextStore(new ContextOptions(3000), now::get);
+    store.registerNamespace("brief", 1L);
+    String value = "v".repeat(1100);
+    assertThat(store.set(ContextStore.Scope.GLOBAL, "brief", "", "p1", value)).isEqualTo(ContextStore.Outcome.DONE);
+    assertThat(store.set(ContextStore.Scope.GLOBAL, "brief", "", "p2", value)).isEqualTo(ContextStore.Outcome.DONE);
+    assertThat(store.set(ContextStore.Scope.GLOBAL, "brief", "", "p3", value)).isEqualTo(ContextStore.Outcome.FULL);
+
+    now.addAndGet(2_000); // both expired, and no sweep has run: nobody can read them, so they hold no space
+    assertThat(store.set(ContextStore.Scope.GLOBAL, "brief", "", "p3", value)).isEqualTo(ContextStore.Outcome.DONE);
+    assertThat(store.set(ContextStore.Scope.GLOBAL, "brief", "", "p1", value)).as("over an expired self")
+      .isEqualTo(ContextStore.Outcome.DONE);
+    assertThat(store.get(ContextStore.Scope.GLOBAL, "brief", "", "p2")).isNull();
+    assertThat(store.set(ContextStore.Scope.GLOBAL, "brief", "", "p4", value)).as("live data still counts")
+      .isEqualTo(ContextStore.Outcome.FULL);
+  }
+
+  @Test
   void shouldRefuseControlCharactersInNamesAndConversationIds() {
     send(HttpMethod.PUT, "/api/context/namespaces/ctl", null);
     JsonObject value = new JsonObject().put("value", 1);

@@ -51,7 +51,7 @@ public final class LocalContextStore implements ContextStore {
     Namespace ns = namespaces.get(namespace);
     if (ns == null) {
       long cost = NAMESPACE + namespace.length();
-      if (bytes + cost > options.maxBytes()) {
+      if (!fits(cost)) {
         return Outcome.FULL;
       }
       ns = new Namespace();
@@ -93,9 +93,10 @@ public final class LocalContextStore implements ContextStore {
     Map<String, Entry> bucket = ns.buckets.get(key);
     Entry old = bucket == null ? null : bucket.get(property);
     long cost = ENTRY + key.length() + property.length() + HeldBytes.of(value);
-    if (bytes - (old == null ? 0 : old.bytes()) + cost > options.maxBytes()) {
+    if (!fits(cost - (old == null || old.expiresAt() <= clock.getAsLong() ? 0 : old.bytes()))) {
       return Outcome.FULL;
     }
+    old = bucket == null ? null : bucket.get(property); // gone if it had expired
     long expiresAt = ContextStore.expiresAt(clock.getAsLong(), ns.ttlSeconds);
     ns.buckets.computeIfAbsent(key, k -> new LinkedHashMap<>()).put(property, new Entry(value, expiresAt, cost));
     bytes += cost - (old == null ? 0 : old.bytes());
@@ -183,6 +184,18 @@ public final class LocalContextStore implements ContextStore {
         }
       }
     }
+  }
+
+  /**
+   * Whether {@code more} bytes fit within {@code context.maxBytes}; when they do not, what expired is given back
+   * first (otherwise held until the next sweep), so data nobody can read any more never fills the service.
+   */
+  private boolean fits(long more) {
+    if (bytes + more <= options.maxBytes()) {
+      return true;
+    }
+    expire();
+    return bytes + more <= options.maxBytes();
   }
 
   /** The bucket of a scope and owner: "g", "u:<user>" or "c:<session>". */
