@@ -417,6 +417,10 @@ class CredentialsTest {
     assertThat(error.getJsonArray("problems").stream().map(p -> ((JsonObject) p).getString("field")).toList())
       .contains("tokenUrl", "clientId", "clientSecret", "color");
     assertThat(putCredential(new JsonObject().put("name", "x").put("type", "kerberos")).statusCode()).isEqualTo(400);
+    HttpResponse<Buffer> colon = putCredential(new JsonObject().put("name", "colon").put("type", "basic")
+      .put("user", "bob:ops").put("password", "colonSecret4471"));
+    assertThat(colon.statusCode()).isEqualTo(400);
+    assertThat(colon.bodyAsString()).contains("user").contains("':'").doesNotContain("colonSecret4471");
     assertThat(putCredential(new JsonObject().put("name", "certless").put("type", "mtls").put("cert", "-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----")
       .put("key", "k.pem")).bodyAsString()).contains("cert");
     assertThat(get("/api/credentials/broken").statusCode()).isEqualTo(404);
