@@ -219,6 +219,7 @@ class ContextServiceTest {
     assertThat(namespace.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("unknown_namespace");
     assertThat(property.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("unknown_property");
     assertThat(write.statusCode()).isEqualTo(404);
+    assertThat(send(HttpMethod.PUT, "/api/context/namespaces/%20", null).statusCode()).as("a blank name").isEqualTo(400);
   }
 
   @Test

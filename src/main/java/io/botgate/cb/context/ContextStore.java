@@ -41,7 +41,7 @@ public interface ContextStore {
 
   /** Whether a namespace may be registered with that time to live. */
   static boolean validNamespace(String namespace, Long ttlSeconds) {
-    return namespace != null && !namespace.isEmpty()
+    return namespace != null && !namespace.isBlank()
       && (ttlSeconds == null || ttlSeconds >= 0 && ttlSeconds <= MAX_TTL_SECONDS);
   }
 
