@@ -47,7 +47,9 @@ public final class CredentialRoutes {
     router.get("/api/credentials/:name").handler(ctx -> ApiRoutes.answer(ctx, 200, credential(ctx.pathParam("name")).summary()));
     // On a worker: a certificate is parsed to be checked.
     router.put("/api/credentials/:name").blockingHandler(this::put, false);
-    router.delete("/api/credentials/:name").handler(this::delete);
+    // On a worker: the imports' set-aside definitions are read under the importer's lock, which an import holds
+    // while it compiles the bot's scripts.
+    router.delete("/api/credentials/:name").blockingHandler(this::delete, false);
   }
 
   private Credential credential(String name) {

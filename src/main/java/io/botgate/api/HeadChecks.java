@@ -30,8 +30,7 @@ import java.util.List;
  * {@code FOO/1.1}): 505. Vert.x answers such a request itself, before any handler of ours, with a bare 501 whose
  * status line repeats the unknown version;</li>
  * <li>a {@code Transfer-Encoding} whose last coding is not {@code chunked} ({@code gzip}, {@code xchunked},
- * {@code chunked, identity}): 400, as RFC 9112 (6.3) requires; one with other codings before {@code chunked}:
- * 501 (the gateway decodes none). Netty frames such a body as empty, or as chunked, and the bytes of the body
+ * {@code chunked, identity}), or in HTTP/1.0: 400, as RFC 9112 (6.1, 6.3) requires; one with other codings before {@code chunked}: 501 (the gateway decodes none). Netty frames such a body as empty, or as chunked, and the bytes of the body
  * would be read as further requests: a proxy in front that framed it otherwise would see one request where
  * the gateway serves two (request smuggling).</li>
  * </ul>
@@ -61,7 +60,9 @@ public final class HeadChecks extends ChannelDuplexHandler {
     }
     if (msg instanceof HttpRequest request) {
       GatewayError refused = !spoken(request.protocolVersion()) ? unspoken(request.protocolVersion())
-        : framing(request.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING));
+        : request.decoderResult().isFailure() || request.headers().get(HttpHeaderNames.TRANSFER_ENCODING) == null ? null
+        : framing(request.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING),
+          request.headers().contains(HttpHeaderNames.CONTENT_LENGTH), HttpVersion.HTTP_1_0.equals(request.protocolVersion()));
       if (refused != null) {
         ReferenceCountUtil.release(msg);
         refusal = refusal(refused);
@@ -100,9 +101,15 @@ public final class HeadChecks extends ChannelDuplexHandler {
   }
 
   /** The refusal of a request's Transfer-Encoding (its header lines' values), or null when it has none or it is {@code chunked}. */
-  static GatewayError framing(List<String> values) {
+  static GatewayError framing(List<String> values, boolean contentLength, boolean http10) {
     if (values.isEmpty()) {
       return null;
+    }
+    // RFC 9112 6.1, 6.3: a front proxy may frame such a body by its length (Netty drops the Content-Length of an
+    // HTTP/1.1 request that has both before this check, and reads the body chunked; of HTTP/1.0 it keeps both)
+    if (contentLength || http10) {
+      return new GatewayError(400, "malformed_request", contentLength ? "the request has both Transfer-Encoding "
+        + "and Content-Length; send one" : "an HTTP/1.0 request may not have a Transfer-Encoding; send a Content-Length");
     }
     List<String> codings = new ArrayList<>();
     for (String value : values) {

@@ -54,8 +54,8 @@ public final class HttpErrors {
     }
     // Vert.x decodes bytes that are not UTF-8 to U+FFFD, so %FF, %FE and %C3 would name one session; the
     // pass-through forwards its URIs as they came (an upstream may take other bytes), so it is not judged
-    String path = ctx.request().path();
-    if ((path == null || !path.startsWith("/proxy/")) && (!escapesUtf8(path) || !escapesUtf8(ctx.request().query()))) {
+    String path = ctx.normalizedPath(); // as routed: /proxy/../api/... is the API's
+    if (!path.startsWith("/proxy/") && (!escapesUtf8(ctx.request().path()) || !escapesUtf8(ctx.request().query()))) {
       ctx.fail(new GatewayError(400, "malformed_uri", "the request URI's %-escapes are not UTF-8 (a byte sequence "
         + "that decodes to no character); escape each character's UTF-8 bytes, and write a literal '%' as %25"));
       return;
@@ -77,7 +77,7 @@ public final class HttpErrors {
         bytes.write(high << 4 | low);
         i += 2;
       } else {
-        bytes.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+        bytes.write((byte) c); // as Vert.x decodes it: a raw byte of the target is one byte, never a character
       }
     }
     try {

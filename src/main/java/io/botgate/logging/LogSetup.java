@@ -96,6 +96,10 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     appender.setName(APPENDER);
     appender.setTarget("System.err");
     appender.setEncoder(encoder(context, options));
+    QuietResets quiet = new QuietResets();
+    quiet.setContext(context);
+    quiet.start();
+    appender.addFilter(quiet);
     appender.start();
     Appender<ILoggingEvent> previous = root.getAppender(APPENDER);
     if (previous != null) {
@@ -107,12 +111,6 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     // Vert.x registers the same gauge once per HTTP server instance, all reading one counter (checked: the
     // connections of every instance are counted); Micrometer warns about each repeat at start.
     context.getLogger("io.micrometer.core.instrument.MeterRegistry").setLevel(Level.ERROR);
-    if (context.getTurboFilterList().stream().noneMatch(QuietResets.class::isInstance)) {
-      QuietResets quiet = new QuietResets();
-      quiet.setContext(context);
-      quiet.start();
-      context.addTurboFilter(quiet);
-    }
   }
 
   /** The encoder of the configured format, started. */

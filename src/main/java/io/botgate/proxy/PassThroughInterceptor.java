@@ -213,6 +213,10 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     if (body != null && body.length() > options.requestLimitBytes()) {
       return fail(call, request, tooLarge());
     }
+    GatewayError malformed = MalformedBodies.refusalOn(in.connection()); // came while a credential was fetched
+    if (malformed != null) {
+      return fail(call, request, malformedBody(malformed));
+    }
     if (body != null && bodiless(in)) {
       // Nothing to stream: the proxy ends the upstream request with its head instead of piping an empty
       // body through (a pipe, a paused and resumed request, an end relayed: most calls are GETs).
@@ -427,6 +431,10 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     return new ProxyCall.Failure(504, "upstream_timeout", "504", call.deadlineReason());
   }
 
+  private static ProxyCall.Failure malformedBody(GatewayError refusal) {
+    return new ProxyCall.Failure(400, refusal.code(), "440", refusal.getMessage());
+  }
+
   private ProxyCall.Failure tooLarge() {
     return new ProxyCall.Failure(413, "payload_too_large", "440", "the request body is larger than "
       + "proxy.request.limit.bytes (" + options.requestLimitBytes() + " bytes)");
@@ -444,7 +452,7 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     }
     GatewayError malformed = MalformedBodies.refusalOn(request.proxiedRequest().connection());
     if (malformed != null) {
-      return new ProxyCall.Failure(400, malformed.code(), "440", malformed.getMessage());
+      return malformedBody(malformed);
     }
     if (request.proxiedRequest().response().closed()) {
       return callerGone("before upstream answered");

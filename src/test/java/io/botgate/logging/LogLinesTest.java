@@ -122,6 +122,12 @@ class LogLinesTest {
   @Test
   @Timeout(60)
   void shouldNotLogABridgeClientThatResetsItsConnectionAsAnError(Vertx vertx) throws Exception {
+    // the capturing appender is given the filter botgate's own appender has
+    QuietResets quiet = new QuietResets();
+    quiet.start();
+    appender.addFilter(quiet);
+    assertThat(((ch.qos.logback.core.spi.FilterAttachable<?>) root().getAppender(LogSetup.APPENDER))
+      .getCopyOfAttachedFiltersList()).as("botgate's appender").anyMatch(QuietResets.class::isInstance);
     TestGateway gw = result(TestGateway.start(vertx, new JsonObject().put("bridge.port", 0)));
     for (int i = 0; i < 3; i++) {
       try (Socket socket = new Socket("127.0.0.1", gw.gateway.bridgePort())) {
@@ -132,11 +138,15 @@ class LogLinesTest {
       }
       await().until(() -> metrics(gw).contains("botgate_bridge_connections 0.0"));
     }
-    // the bridge's other errors are still logged: one of its own, through the same logger
+    // the bridge's other errors are still logged, and a transport failure elsewhere too
     LoggerFactory.getLogger(QuietResets.BRIDGE).error("a failure of the bridge's own", new IllegalStateException("x"));
+    LoggerFactory.getLogger("io.botgate.Example").error("a reset elsewhere", new java.io.IOException("reset"));
+    LoggerFactory.getLogger(QuietResets.BRIDGE).error("a reset of a bridge client", new java.io.IOException("reset"));
     assertThat(line("a failure of the bridge's own")).isPresent();
+    assertThat(line("a reset elsewhere")).isPresent();
+    assertThat(line("a reset of a bridge client")).isEmpty();
     assertThat(lines()).noneMatch(l -> "ERROR".equals(l.getString("level")) && l.getString("formattedMessage", "")
-      .contains("reset"));
+      .contains("Connection reset"));
   }
 
   private static String metrics(TestGateway gw) {

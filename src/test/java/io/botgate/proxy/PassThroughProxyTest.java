@@ -206,16 +206,18 @@ class PassThroughProxyTest {
   void shouldAnswer400ToAChunkedBodyItCouldNotDecodeWhetherItCameBeforeOrDuringTheStream() throws IOException {
     // at once behind the head (before the upstream is connected and the body piped), and after a chunk piped
     for (String body : List.of("zz\r\n", "5\r\nhello\r\nzz\r\n")) {
+      String session = "undecoded-" + body.length();
       String answer;
       try (Socket socket = new Socket("127.0.0.1", gw.gateway.port())) {
         socket.setSoTimeout(10_000);
         socket.getOutputStream().write(("POST /proxy/echo/undecoded HTTP/1.1\r\nHost: 127.0.0.1\r\n" + SESSION
-          + ": undecoded\r\nTransfer-Encoding: chunked\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
+          + ": " + session + "\r\nTransfer-Encoding: chunked\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
         answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       }
       assertThat(answer).as(body).startsWith("HTTP/1.1 400").contains("\"malformed_body\"")
         .contains("not valid HTTP chunked transfer coding");
-      JsonObject last = lastResult(gw, "undecoded");
+      await().atMost(java.time.Duration.ofSeconds(10)).until(() -> lastResult(gw, session) != null);
+      JsonObject last = lastResult(gw, session);
       assertThat(last.getString("statusCode")).isEqualTo("440");
       assertThat(last.getBoolean("success")).isFalse();
     }

@@ -24,6 +24,9 @@ public final class LocalContextStore implements ContextStore {
   private final LongSupplier clock;
   private final Map<String, Namespace> namespaces = new HashMap<>();
   private long bytes;
+  /** When a refused write last gave back what expired; at most one such sweep a second. */
+  private long lastSweep = Long.MIN_VALUE / 2;
+  private static final long SWEEP_GAP_MILLIS = 1000;
 
   public LocalContextStore(ContextOptions options, LongSupplier clock) {
     this.options = options;
@@ -194,6 +197,11 @@ public final class LocalContextStore implements ContextStore {
     if (bytes + more <= options.maxBytes()) {
       return true;
     }
+    long now = clock.getAsLong();
+    if (now - lastSweep < SWEEP_GAP_MILLIS) {
+      return false; // a store full of live data is not walked on every refused write
+    }
+    lastSweep = now;
     expire();
     return bytes + more <= options.maxBytes();
   }
