@@ -30,8 +30,9 @@ import java.util.List;
  * {@code FOO/1.1}): 505. Vert.x answers such a request itself, before any handler of ours, with a bare 501 whose
  * status line repeats the unknown version;</li>
  * <li>a {@code Transfer-Encoding} whose last coding is not {@code chunked} ({@code gzip}, {@code xchunked},
- * {@code chunked, identity}), or in HTTP/1.0: 400, as RFC 9112 (6.1, 6.3) requires; one with other codings before {@code chunked}: 501 (the gateway decodes none). Netty frames such a body as empty, or as chunked, and the bytes of the body
- * would be read as further requests: a proxy in front that framed it otherwise would see one request where
+ * {@code chunked, identity}), or in HTTP/1.0: 400, as RFC 9112 (6.1, 6.3) requires; one with other codings
+ * before {@code chunked}: 501 (the gateway decodes none). Netty frames such a body as empty, or as chunked, and
+ * the bytes of the body would be read as further requests: a proxy in front that framed it otherwise would see one request where
  * the gateway serves two (request smuggling).</li>
  * </ul>
  * A client that pipelined requests before it gets their answers first: the refusal waits until every response
@@ -60,8 +61,8 @@ public final class HeadChecks extends ChannelDuplexHandler {
     }
     if (msg instanceof HttpRequest request) {
       GatewayError refused = !spoken(request.protocolVersion()) ? unspoken(request.protocolVersion())
-        : request.decoderResult().isFailure() || request.headers().get(HttpHeaderNames.TRANSFER_ENCODING) == null ? null
-        : framing(request.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING),
+        : request.decoderResult().isFailure() || request.headers().get(HttpHeaderNames.TRANSFER_ENCODING) == null
+        ? null : framing(request.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING),
           request.headers().contains(HttpHeaderNames.CONTENT_LENGTH), HttpVersion.HTTP_1_0.equals(request.protocolVersion()));
       if (refused != null) {
         ReferenceCountUtil.release(msg);
@@ -100,7 +101,7 @@ public final class HeadChecks extends ChannelDuplexHandler {
       + HostAllowList.shorten(version.text()));
   }
 
-  /** The refusal of a request's Transfer-Encoding (its header lines' values), or null when it has none or it is {@code chunked}. */
+  /** The refusal of a request's Transfer-Encoding (its lines' values), or null when it is plain {@code chunked}. */
   static GatewayError framing(List<String> values, boolean contentLength, boolean http10) {
     if (values.isEmpty()) {
       return null;
