@@ -1,7 +1,6 @@
 package io.botgate;
 
 import io.botgate.api.HttpErrors;
-import io.botgate.api.HeadChecks;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -42,8 +41,7 @@ final class HttpServerVerticle extends VerticleBase {
     server = vertx.createHttpServer(options);
     idle = new IdleConnections(vertx, idleTimeoutMs);
     return server.connectionHandler(connection -> {
-        HeadChecks.install(connection);
-        MalformedBodies.install(connection);
+        RequestChecks.install(connection);
         idle.opened(connection);
       }).requestHandler(idle.around(router))
       .invalidRequestHandler(HttpErrors.invalidRequests(options)).listen();

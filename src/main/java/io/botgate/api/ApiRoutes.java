@@ -3,7 +3,7 @@ package io.botgate.api;
 import io.botgate.GatewayError;
 import io.botgate.JsonText;
 import io.botgate.LingeringClose;
-import io.botgate.MalformedBodies;
+import io.botgate.RequestChecks;
 import io.botgate.session.SessionId;
 import io.botgate.cluster.ReplicatedDefinitions;
 import io.botgate.credentials.CredentialException;
@@ -250,7 +250,7 @@ public final class ApiRoutes {
     // The rest of a body over the limit is not read to its end (it may be gigabytes), as nginx does: dropped as
     // it comes for a while after the answer, which the client reads before the connection ends.
     boolean unread = error.httpStatus() == 413 && !ctx.request().isEnded();
-    if (unread || MalformedBodies.refused(error)) { // the connection ends after a body it could not decode too
+    if (unread || RequestChecks.refusedBody(error)) { // the connection ends after a body it could not decode too
       ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
     }
     Future<Void> sent = answer(ctx, error.httpStatus(), error.toJson());

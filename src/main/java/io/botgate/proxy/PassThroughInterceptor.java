@@ -2,7 +2,7 @@ package io.botgate.proxy;
 
 import io.botgate.GatewayError;
 import io.botgate.LingeringClose;
-import io.botgate.MalformedBodies;
+import io.botgate.RequestChecks;
 import io.botgate.events.SecretMask;
 import io.botgate.integration.CredentialGrant;
 import io.botgate.integration.CredentialUnavailable;
@@ -213,7 +213,7 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     if (body != null && body.length() > options.requestLimitBytes()) {
       return fail(call, request, tooLarge());
     }
-    GatewayError malformed = MalformedBodies.refusalOn(in.connection()); // came while a credential was fetched
+    GatewayError malformed = RequestChecks.bodyRefusalOn(in.connection()); // came while a credential was fetched
     if (malformed != null) {
       return fail(call, request, malformedBody(malformed));
     }
@@ -450,7 +450,7 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     if (call.requestBody != null && call.requestBody.overflowed()) {
       return tooLarge();
     }
-    GatewayError malformed = MalformedBodies.refusalOn(request.proxiedRequest().connection());
+    GatewayError malformed = RequestChecks.bodyRefusalOn(request.proxiedRequest().connection());
     if (malformed != null) {
       return malformedBody(malformed);
     }

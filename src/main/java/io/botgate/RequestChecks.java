@@ -1,13 +1,15 @@
-package io.botgate.api;
+package io.botgate;
 
-import io.botgate.GatewayError;
-import io.botgate.LingeringClose;
+import io.botgate.api.HostAllowList;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -37,19 +39,33 @@ import java.util.List;
  * </ul>
  * A client that pipelined requests before it gets their answers first: the refusal waits until every response
  * begun is written.
+ * <p>
+ * And a request body Vert.x could not decode (a malformed chunk size, a chunk line over Netty's limits), answered
+ * 400 {@code malformed_body} naming what was wrong instead of a connection closed with no answer. Vert.x fails
+ * such a connection: the request's handlers are told (the API's body handler fails its route with 400, and the
+ * answer is written), then Vert.x closes the channel at once, before that answer is flushed. Here the failure
+ * gets a cause that says what was wrong, and that close becomes an orderly end: once every request read has its
+ * answer written (the pass-through answers a moment later), they are flushed, the server's output ends, and what
+ * the client still sends is dropped (LingeringClose also bounds the wait).
  */
-public final class HeadChecks extends ChannelDuplexHandler {
+public final class RequestChecks extends ChannelDuplexHandler {
+
+  private static final String MALFORMED_BODY = "malformed_body";
 
   /** Requests passed on to Vert.x whose responses have not all been written. */
   private int unanswered;
-  /** The refusal, once a request failed a check (what follows it is dropped); null before. */
+  /** The refusal, once a request head failed a check (what follows it is dropped); null before. */
   private FullHttpResponse refusal;
+  /** Once a body part came that Vert.x fails the connection on, what it is answered with; null before. */
+  private GatewayError bodyRefusal;
+  /** The close of a connection failed on its body was taken over: a later one (the lingering's bound) closes. */
+  private boolean ending;
 
   /** Puts the check in front of Vert.x's handler of {@code connection} (an HTTP/1 connection as it opens). */
   public static void install(HttpConnection connection) {
     if (connection instanceof HttpServerConnection http) {
       ChannelHandlerContext vertx = http.channelHandlerContext();
-      vertx.pipeline().addBefore(vertx.name(), "botgate-head-checks", new HeadChecks());
+      vertx.pipeline().addBefore(vertx.name(), "botgate-request-checks", new RequestChecks());
     }
   }
 
@@ -75,9 +91,27 @@ public final class HeadChecks extends ChannelDuplexHandler {
       // Vert.x knows Netty's two constants only: http/1.1 or HTTP/01.1, parsed to equal others, got its bare 501
       request.setProtocolVersion(HttpVersion.HTTP_1_1.equals(request.protocolVersion()) ? HttpVersion.HTTP_1_1
         : HttpVersion.HTTP_1_0);
-      unanswered++;
+      unanswered++; // a head Vert.x could not decode is one too (a full request): its invalid-request handler answers
+    } else if (msg instanceof HttpContent content && content.decoderResult().isFailure()) {
+      bodyRefusal = bodyRefusal(content.decoderResult().cause());
+      // Vert.x's body handler fails its route with 400 and the cause a DecoderException wraps
+      content.setDecoderResult(DecoderResult.failure(new DecoderException(bodyRefusal)));
     }
     ctx.fireChannelRead(msg);
+  }
+
+  @Override
+  public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+    if (bodyRefusal == null || ending) {
+      ctx.close(promise);
+      return;
+    }
+    ending = true;
+    LingeringClose.begin(ctx.channel());
+    ctx.channel().closeFuture().addListener(closed -> promise.trySuccess());
+    if (unanswered == 0) {
+      endAfter(ctx, Unpooled.EMPTY_BUFFER);
+    }
   }
 
   @Override
@@ -85,15 +119,49 @@ public final class HeadChecks extends ChannelDuplexHandler {
     boolean ends = msg instanceof LastHttpContent
       && !(msg instanceof HttpResponse response && response.status().codeClass() == HttpStatusClass.INFORMATIONAL);
     ctx.write(msg, promise);
-    if (ends && unanswered > 0 && --unanswered == 0 && refusal != null) {
-      refuse(ctx);
+    if (ends && unanswered > 0 && --unanswered == 0) {
+      if (refusal != null) {
+        refuse(ctx);
+      } else if (ending) {
+        endAfter(ctx, Unpooled.EMPTY_BUFFER); // the answer to a body refused, written after Vert.x's close
+      }
     }
   }
 
   /** Answers the refusal and ends the connection in order: what the client still sends (a body) is dropped. */
   private void refuse(ChannelHandlerContext ctx) {
     LingeringClose.begin(ctx.channel());
-    ctx.writeAndFlush(refusal).addListener(written -> LingeringClose.endOutput(ctx.channel()));
+    endAfter(ctx, refusal);
+  }
+
+  /**
+   * Writes {@code last} and everything before it, then ends the server's output: the client reads the answers,
+   * then the end (an empty buffer passes the HTTP encoder as it is).
+   */
+  private static void endAfter(ChannelHandlerContext ctx, Object last) {
+    ctx.writeAndFlush(last).addListener(written -> LingeringClose.endOutput(ctx.channel()));
+  }
+
+  /** Whether {@code error} is the refusal of a body that could not be decoded: the connection ends after it. */
+  public static boolean refusedBody(GatewayError error) {
+    return MALFORMED_BODY.equals(error.code());
+  }
+
+  /**
+   * The refusal of the request body {@code connection} could not decode, or null: for a handler that streams the
+   * body (the pass-through) rather than reading it whole, and so is told only that the request failed.
+   */
+  public static GatewayError bodyRefusalOn(HttpConnection connection) {
+    if (connection instanceof HttpServerConnection http) {
+      RequestChecks handler = http.channelHandlerContext().pipeline().get(RequestChecks.class);
+      return handler == null ? null : handler.bodyRefusal;
+    }
+    return null;
+  }
+
+  private static GatewayError bodyRefusal(Throwable cause) {
+    String detail = cause == null || cause.getMessage() == null ? "" : ": " + HostAllowList.shorten(cause.getMessage());
+    return new GatewayError(400, MALFORMED_BODY, "the request body is not valid HTTP chunked transfer coding" + detail);
   }
 
   private static GatewayError unspoken(HttpVersion version) {
