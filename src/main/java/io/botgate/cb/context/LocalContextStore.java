@@ -19,6 +19,7 @@ public final class LocalContextStore implements ContextStore {
   /** What an entry costs beyond its key and value: map entries, the expiry time. */
   static final int ENTRY = 48;
   static final int NAMESPACE = 64;
+  private static final long SWEEP_GAP_MILLIS = 1000;
 
   private final ContextOptions options;
   private final LongSupplier clock;
@@ -26,7 +27,6 @@ public final class LocalContextStore implements ContextStore {
   private long bytes;
   /** When a refused write last gave back what expired; at most one such sweep a second. */
   private long lastSweep = Long.MIN_VALUE / 2;
-  private static final long SWEEP_GAP_MILLIS = 1000;
 
   public LocalContextStore(ContextOptions options, LongSupplier clock) {
     this.options = options;
@@ -54,7 +54,7 @@ public final class LocalContextStore implements ContextStore {
     Namespace ns = namespaces.get(namespace);
     if (ns == null) {
       long cost = NAMESPACE + namespace.length();
-      if (!fits(cost)) {
+      if (!fits(cost, clock.getAsLong())) {
         return Outcome.FULL;
       }
       ns = new Namespace();
@@ -96,11 +96,12 @@ public final class LocalContextStore implements ContextStore {
     Map<String, Entry> bucket = ns.buckets.get(key);
     Entry old = bucket == null ? null : bucket.get(property);
     long cost = ENTRY + key.length() + property.length() + HeldBytes.of(value);
-    if (!fits(cost - (old == null || old.expiresAt() <= clock.getAsLong() ? 0 : old.bytes()))) {
+    long now = clock.getAsLong(); // one reading: what counts as expired here is what a sweep gives back
+    if (!fits(cost - (old == null || old.expiresAt() <= now ? 0 : old.bytes()), now)) {
       return Outcome.FULL;
     }
     old = bucket == null ? null : bucket.get(property); // gone if it had expired
-    long expiresAt = ContextStore.expiresAt(clock.getAsLong(), ns.ttlSeconds);
+    long expiresAt = ContextStore.expiresAt(now, ns.ttlSeconds);
     ns.buckets.computeIfAbsent(key, k -> new LinkedHashMap<>()).put(property, new Entry(value, expiresAt, cost));
     bytes += cost - (old == null ? 0 : old.bytes());
     return Outcome.DONE;
@@ -171,7 +172,10 @@ public final class LocalContextStore implements ContextStore {
 
   @Override
   public synchronized void expire() {
-    long now = clock.getAsLong();
+    expire(clock.getAsLong());
+  }
+
+  private void expire(long now) {
     for (Namespace ns : namespaces.values()) {
       for (Iterator<Map<String, Entry>> buckets = ns.buckets.values().iterator(); buckets.hasNext(); ) {
         Map<String, Entry> bucket = buckets.next();
@@ -193,16 +197,15 @@ public final class LocalContextStore implements ContextStore {
    * Whether {@code more} bytes fit within {@code context.maxBytes}; when they do not, what expired is given back
    * first (otherwise held until the next sweep), so data nobody can read any more never fills the service.
    */
-  private boolean fits(long more) {
+  private boolean fits(long more, long now) {
     if (bytes + more <= options.maxBytes()) {
       return true;
     }
-    long now = clock.getAsLong();
     if (now - lastSweep < SWEEP_GAP_MILLIS) {
       return false; // a store full of live data is not walked on every refused write
     }
     lastSweep = now;
-    expire();
+    expire(now);
     return bytes + more <= options.maxBytes();
   }
 
