@@ -10,6 +10,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 import static io.botgate.Await.result;
 
@@ -39,6 +40,11 @@ final class ConsolePage {
 
   void waitUntil(BooleanSupplier condition) {
     new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> condition.getAsBoolean());
+  }
+
+  /** As {@link #waitUntil(BooleanSupplier)}, saying what the page showed when the wait ran out. */
+  void waitUntil(BooleanSupplier condition, Supplier<String> shown) {
+    new WebDriverWait(browser, Duration.ofSeconds(30)).withMessage(shown).until(d -> condition.getAsBoolean());
   }
 
   String text(String id) {
