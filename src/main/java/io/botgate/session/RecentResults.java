@@ -11,6 +11,11 @@ import java.util.Arrays;
  * The strings (the session's id, the integration's name, a status code, the node) outlive the result
  * already; once the arrays have grown, recording allocates nothing. Results are read back as new objects,
  * equal to the ones recorded. Not thread-safe: the session's lock guards it.
+ * <p>
+ * A session also keeps the latest result of each integration it ran in one of these (no bound, a place per
+ * integration, {@link #set} replacing it): held as objects, each execution's result was a new young object
+ * that the session, by then old, pointed to twice (its last result and its integration's latest), and every
+ * young collection scanned both places and copied the result.
  */
 final class RecentResults {
 
@@ -64,6 +69,24 @@ final class RecentResults {
     growIfFull();
     put(count++, result);
     return true;
+  }
+
+  /** Replaces the {@code i}-th result. */
+  void set(int i, IntegrationResult result) {
+    if (i < 0 || i >= count) {
+      throw new IndexOutOfBoundsException("result " + i + " of " + count);
+    }
+    put(i, result);
+  }
+
+  /** Where the first result of this integration is, or -1. */
+  int indexOfIntegration(String integration) {
+    for (int i = 0; i < count; i++) {
+      if (refs[i * REFS + 1].equals(integration)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** A copy that shares no array with this one. */

@@ -34,7 +34,6 @@ public final class Session {
   /** Longer names are not kept in {@link #NAMES}: kept for good, 10,000 long names would pin much memory. */
   private static final int NAME_KEPT_CHARS = 64;
   private static final ConcurrentHashMap<String, String> NAMES = new ConcurrentHashMap<>();
-  private static final IntegrationResult[] NO_RESULTS = {};
 
   private final String id;
   private final SessionOptions options;
@@ -48,12 +47,12 @@ public final class Session {
    */
   private int[] charges;
   private long variableBytes;
-  /** Written under the session's lock, read without it (twice per run of the seed example). */
-  private volatile IntegrationResult lastResult;
   /** Newest first. */
   private RecentResults recent;
-  /** The latest result of each integration the session ran, one slot per integration. */
-  private IntegrationResult[] latestByIntegration = NO_RESULTS;
+  /** The latest result of each integration the session ran, a place per integration in the order first run. */
+  private RecentResults latest = new RecentResults(Integer.MAX_VALUE);
+  /** The place in {@link #latest} of the most recent result, or -1 when there is none (or it was cleared). */
+  private int lastSlot = -1;
   private volatile long lastActivity;
   /** The seq of the session's newest debug event, kept with the session in a cluster. */
   private long lastSeq;
@@ -185,29 +184,35 @@ public final class Session {
 
   /** Forgets the most recent result: during a transform script it must read as unsuccessful (CB). */
   public synchronized void clearLastResult() {
-    lastResult = null;
+    lastSlot = -1;
   }
 
   /** Records a result. Never refused: their number is bounded by session.results and the integrations. */
   public synchronized void record(IntegrationResult result) {
-    lastResult = result;
-    int slot = indexOfIntegration(result.integration());
-    if (slot >= 0) {
-      latestByIntegration[slot] = result;
-    } else {
-      latestByIntegration = Arrays.copyOf(latestByIntegration, latestByIntegration.length + 1);
-      latestByIntegration[latestByIntegration.length - 1] = result;
-    }
+    recordLatest(result);
     recent.addNewest(result);
   }
 
-  public IntegrationResult lastResult() {
-    return lastResult;
+  /** Makes this the latest result of its integration and the session's last one. */
+  private void recordLatest(IntegrationResult result) {
+    int slot = latest.indexOfIntegration(result.integration());
+    if (slot >= 0) {
+      latest.set(slot, result);
+    } else {
+      latest.addOldest(result);
+      slot = latest.size() - 1;
+    }
+    lastSlot = slot;
+  }
+
+  /** The most recent result (a new object, equal to the one recorded), or null. */
+  public synchronized IntegrationResult lastResult() {
+    return lastSlot < 0 ? null : latest.get(lastSlot);
   }
 
   public synchronized IntegrationResult lastResultOf(String integration) {
-    int slot = indexOfIntegration(integration);
-    return slot < 0 ? null : latestByIntegration[slot];
+    int slot = latest.indexOfIntegration(integration);
+    return slot < 0 ? null : latest.get(slot);
   }
 
   public synchronized JsonObject toJson() {
@@ -220,7 +225,7 @@ public final class Session {
     return new JsonObject()
       .put("session", id)
       .put("variables", new JsonObject(vars).copy())
-      .put("lastResult", lastResult == null ? null : lastResult.toJson())
+      .put("lastResult", lastSlot < 0 ? null : latest.get(lastSlot).toJson())
       .put("recentResults", results)
       .put("heldBytes", heldBytes());
   }
@@ -256,7 +261,7 @@ public final class Session {
    * as JSON.
    */
   public synchronized byte[] toState(UUID savedBy, long save) {
-    IntegrationResult[] distinct = new IntegrationResult[recent.size() + latestByIntegration.length + 1];
+    IntegrationResult[] distinct = new IntegrationResult[recent.size() + latest.size() + 1];
     int count = 0;
     StateBytes.Writer out = new StateBytes.Writer(STATE_HEADER + 256 + 96 * recent.size());
     out.putLong(lastActivity).put((byte) 0).putLong(0).putLong(0);
@@ -274,22 +279,16 @@ public final class Session {
         out.putResult(result);
       }
     }
-    int[] latestAt = new int[latestByIntegration.length];
+    int[] latestAt = new int[latest.size()];
     for (int i = 0; i < latestAt.length; i++) {
-      latestAt[i] = indexOf(distinct, count, latestByIntegration[i]);
+      IntegrationResult result = latest.get(i);
+      latestAt[i] = indexOf(distinct, count, result);
       if (latestAt[i] == count) {
-        distinct[count++] = latestByIntegration[i];
-        out.putResult(latestByIntegration[i]);
+        distinct[count++] = result;
+        out.putResult(result);
       }
     }
-    int lastAt = -1;
-    if (lastResult != null) {
-      lastAt = indexOf(distinct, count, lastResult);
-      if (lastAt == count) {
-        distinct[count++] = lastResult;
-        out.putResult(lastResult);
-      }
-    }
+    int lastAt = lastSlot < 0 ? -1 : latestAt[lastSlot]; // the last result is its integration's latest
     out.setInt(countAt, count);
     out.putInt(recentAt.length);
     for (int i : recentAt) {
@@ -352,9 +351,9 @@ public final class Session {
     }
     copy.pairs = pairs;
     copy.variableBytes = variableBytes;
-    copy.lastResult = lastResult;
     copy.recent = recent.copy();
-    copy.latestByIntegration = latestByIntegration.clone();
+    copy.latest = latest.copy();
+    copy.lastSlot = lastSlot;
     copy.lastSeq = lastSeq;
     copy.context = context;
     return copy;
@@ -432,12 +431,14 @@ public final class Session {
       for (int i = 0; i < recentCount; i++) {
         session.recent.addOldest(distinct[in.getInt()]); // past session.results: left out
       }
-      session.latestByIntegration = new IntegrationResult[in.getCount()];
-      for (int i = 0; i < session.latestByIntegration.length; i++) {
-        session.latestByIntegration[i] = distinct[in.getInt()];
+      int latestCount = in.getCount();
+      for (int i = 0; i < latestCount; i++) {
+        session.latest.addOldest(distinct[in.getInt()]);
       }
       int last = in.getInt();
-      session.lastResult = last < 0 ? null : distinct[last];
+      if (last >= 0) {
+        session.recordLatest(distinct[last]);
+      }
       json = (JsonObject) JsonText.decode(Buffer.buffer(state).slice(in.position(), state.length));
     } else if (format != '{') {
       throw new IllegalStateException("session " + id + " was kept in state format " + format + " by another build;"
@@ -445,9 +446,8 @@ public final class Session {
     } else { // the JSON of a session's first turn ("{}"), or of a node of an earlier version
       json = (JsonObject) JsonText.decode(Buffer.buffer(state).slice(STATE_HEADER, state.length));
       JsonArray latest = json.getJsonArray("latest", new JsonArray());
-      session.latestByIntegration = new IntegrationResult[latest.size()];
       for (int i = 0; i < latest.size(); i++) {
-        session.latestByIntegration[i] = IntegrationResult.fromJson(latest.getJsonObject(i));
+        session.latest.addOldest(IntegrationResult.fromJson(latest.getJsonObject(i)));
       }
       JsonArray recent = json.getJsonArray("recent", new JsonArray());
       for (int i = 0; i < recent.size(); i++) {
@@ -456,7 +456,9 @@ public final class Session {
         }
       }
       JsonObject last = json.getJsonObject("last");
-      session.lastResult = last == null ? null : IntegrationResult.fromJson(last);
+      if (last != null) {
+        session.recordLatest(IntegrationResult.fromJson(last));
+      }
       session.lastSeq = json.getLong("seq", 0L);
     }
     json.getJsonObject("variables", new JsonObject()).forEach(e -> {
@@ -494,16 +496,7 @@ public final class Session {
   }
 
   private long resultBytes() {
-    return (long) HeldBytes.RESULT * (recent.size() + latestByIntegration.length);
-  }
-
-  private int indexOfIntegration(String integration) {
-    for (int i = 0; i < latestByIntegration.length; i++) {
-      if (latestByIntegration[i].integration().equals(integration)) {
-        return i;
-      }
-    }
-    return -1;
+    return (long) HeldBytes.RESULT * (recent.size() + latest.size());
   }
 
   private Object get(String name) {

@@ -56,6 +56,19 @@ class RecentResultsTest {
   }
 
   @Test
+  void shouldFindAResultByItsIntegrationAndReplaceItInPlace() {
+    RecentResults latest = new RecentResults(Integer.MAX_VALUE);
+    latest.addOldest(result(1));
+    latest.addOldest(result(2));
+    assertThat(latest.indexOfIntegration("integration2")).isEqualTo(1);
+    assertThat(latest.indexOfIntegration("integration3")).isEqualTo(-1);
+    IntegrationResult again = new IntegrationResult("s", "integration2", false, "504", 1L, 2L, 3, "n");
+    latest.set(1, again);
+    assertThat(all(latest)).containsExactly(result(1), again);
+    assertThatThrownBy(() -> latest.set(2, again)).isInstanceOf(IndexOutOfBoundsException.class);
+  }
+
+  @Test
   void shouldCopyWithoutSharingItsArrays() {
     RecentResults recent = new RecentResults(4);
     recent.addNewest(result(1));

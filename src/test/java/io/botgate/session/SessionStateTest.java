@@ -184,6 +184,27 @@ class SessionStateTest {
   }
 
   @Test
+  void shouldAnswerTheLastResultAndEachIntegrationsLatestAsRecordedAndClearOnlyTheLast() {
+    Session session = session(new HeldTotal(Long.MAX_VALUE));
+    assertThat(session.lastResult()).isNull();
+    session.record(result("first", "200"));
+    session.record(result("second", "404"));
+    assertThat(session.lastResult()).isEqualTo(result("second", "404"));
+    session.record(result("first", "201"));
+    assertThat(session.lastResult()).isEqualTo(result("first", "201"));
+    assertThat(session.lastResultOf("first")).isEqualTo(result("first", "201"));
+    assertThat(session.lastResultOf("second")).isEqualTo(result("second", "404"));
+    assertThat(session.lastResultOf("third")).isNull();
+    session.clearLastResult();
+    assertThat(session.lastResult()).isNull();
+    assertThat(session.toJson().getValue("lastResult")).isNull();
+    assertThat(session.lastResultOf("first")).isEqualTo(result("first", "201"));
+    session.record(result("second", "200"));
+    assertThat(session.lastResult()).isEqualTo(result("second", "200"));
+    assertThat(session.heldBytes()).isEqualTo(HeldBytes.RESULT * (2L + 2));
+  }
+
+  @Test
   void shouldComeBackFromItsClusteredStateAsItWas() {
     HeldTotal total = new HeldTotal(Long.MAX_VALUE);
     Session session = session(total);
