@@ -16,6 +16,12 @@ import java.util.Arrays;
  * integration, {@link #set} replacing it): held as objects, each execution's result was a new young object
  * that the session, by then old, pointed to twice (its last result and its integration's latest), and every
  * young collection scanned both places and copied the result.
+ * <p>
+ * Recording writes no reference that is already there: the places form a ring (the newest moves back one
+ * place instead of every older one moving on), and a place keeps its string when the new one is the same
+ * object, as a session's id, its integration's name, a status code and the node mostly are. Under G1 every
+ * written reference into another region marks its card of the old array, and each marked card was scanned or
+ * refined again: shifting twenty results rewrote all eighty references of each session at every execution.
  */
 final class RecentResults {
 
@@ -29,6 +35,8 @@ final class RecentResults {
   private final int max;
   private String[] refs = NO_REFS;
   private long[] nums = NO_NUMS;
+  /** The place of the newest result. */
+  private int head;
   private int count;
 
   /** At most {@code max} results (session.results): the oldest goes when a newer one comes. */
@@ -45,20 +53,19 @@ final class RecentResults {
     if (i < 0 || i >= count) {
       throw new IndexOutOfBoundsException("result " + i + " of " + count);
     }
-    int r = i * REFS;
-    int n = i * NUMS;
+    int place = place(i);
+    int r = place * REFS;
+    int n = place * NUMS;
     return new IntegrationResult(refs[r], refs[r + 1], (nums[n + 2] & 1) == 1, refs[r + 2], nums[n], nums[n + 1],
       (int) (nums[n + 2] >>> 1), refs[r + 3]);
   }
 
-  /** Records the newest result. */
+  /** Records the newest result; when {@code max} are kept, in the place of the oldest. */
   void addNewest(IntegrationResult result) {
     growIfFull();
-    int kept = Math.min(count, capacity() - 1);
-    System.arraycopy(refs, 0, refs, REFS, kept * REFS);
-    System.arraycopy(nums, 0, nums, NUMS, kept * NUMS);
-    put(0, result);
-    count = kept + 1;
+    head = head == 0 ? capacity() - 1 : head - 1;
+    count = Math.min(count + 1, capacity());
+    put(head, result);
   }
 
   /** Adds a result older than those kept (a session read back from its state, newest first); false when full. */
@@ -67,7 +74,7 @@ final class RecentResults {
       return false;
     }
     growIfFull();
-    put(count++, result);
+    put(place(count++), result);
     return true;
   }
 
@@ -76,13 +83,13 @@ final class RecentResults {
     if (i < 0 || i >= count) {
       throw new IndexOutOfBoundsException("result " + i + " of " + count);
     }
-    put(i, result);
+    put(place(i), result);
   }
 
   /** Where the first result of this integration is, or -1. */
   int indexOfIntegration(String integration) {
     for (int i = 0; i < count; i++) {
-      if (refs[i * REFS + 1].equals(integration)) {
+      if (refs[place(i) * REFS + 1].equals(integration)) {
         return i;
       }
     }
@@ -94,6 +101,7 @@ final class RecentResults {
     RecentResults copy = new RecentResults(max);
     copy.refs = refs.clone();
     copy.nums = nums.clone();
+    copy.head = head;
     copy.count = count;
     return copy;
   }
@@ -102,24 +110,45 @@ final class RecentResults {
     return nums.length / NUMS;
   }
 
-  /** Doubles the room when every place is taken, up to {@code max} results. */
+  /** The place of the {@code i}-th newest result. */
+  private int place(int i) {
+    int place = head + i;
+    return place < capacity() ? place : place - capacity();
+  }
+
+  /** Doubles the room when every place is taken, up to {@code max} results; the newest then takes the first. */
   private void growIfFull() {
     if (count == capacity() && count < max) {
       int results = Math.min(max, Math.max(1, count * 2));
-      refs = Arrays.copyOf(refs, results * REFS);
-      nums = Arrays.copyOf(nums, results * NUMS);
+      String[] newRefs = new String[results * REFS];
+      long[] newNums = new long[results * NUMS];
+      int first = Math.min(count, capacity() - head); // from the newest to the end of the arrays, then the rest
+      System.arraycopy(refs, head * REFS, newRefs, 0, first * REFS);
+      System.arraycopy(refs, 0, newRefs, first * REFS, (count - first) * REFS);
+      System.arraycopy(nums, head * NUMS, newNums, 0, first * NUMS);
+      System.arraycopy(nums, 0, newNums, first * NUMS, (count - first) * NUMS);
+      refs = newRefs;
+      nums = newNums;
+      head = 0;
     }
   }
 
-  private void put(int i, IntegrationResult result) {
-    int r = i * REFS;
-    refs[r] = result.session();
-    refs[r + 1] = result.integration();
-    refs[r + 2] = result.statusCode();
-    refs[r + 3] = result.node();
-    int n = i * NUMS;
+  private void put(int place, IntegrationResult result) {
+    int r = place * REFS;
+    keep(r, result.session());
+    keep(r + 1, result.integration());
+    keep(r + 2, result.statusCode());
+    keep(r + 3, result.node());
+    int n = place * NUMS;
     nums[n] = result.atMillis();
     nums[n + 1] = result.durationMs();
     nums[n + 2] = (long) result.attempts() << 1 | (result.success() ? 1 : 0);
+  }
+
+  /** Writes the string into its place unless that place holds this very object already (see the class). */
+  private void keep(int at, String value) {
+    if (refs[at] != value) {
+      refs[at] = value;
+    }
   }
 }

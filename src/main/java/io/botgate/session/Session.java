@@ -153,18 +153,54 @@ public final class Session {
     }
     long delta = added - removed;
     refuseIfTooLarge(delta, () -> "storing the fields " + values.keySet());
-    removeStartingWith(prefix);
-    variableBytes -= removed;
-    values.forEach((name, value) -> {
-      if (value != null) {
-        long charge = charge(name, value);
-        put(name, value, charge);
-        variableBytes += charge;
-      }
-    });
+    if (!replaceInPlace(prefix, values)) {
+      removeStartingWith(prefix);
+      values.forEach((name, value) -> {
+        if (value != null) {
+          put(name, value, charge(name, value));
+        }
+      });
+    }
+    variableBytes += delta;
     if (delta < 0) {
       total.release(-delta);
     }
+  }
+
+  /**
+   * Gives the variables starting with the prefix their new values where they are, when the new ones have exactly
+   * their names (an execution mapping the same fields as the time before); false, changing nothing, otherwise.
+   * Removing them and adding them again wrote each name back into the array: under G1 a write of a reference into
+   * an old array marks its card, and the next young collection scanned the card.
+   */
+  private boolean replaceInPlace(String prefix, Map<String, Object> values) {
+    if (!(variables instanceof Object[] array)) {
+      return false;
+    }
+    int named = 0;
+    for (int i = 0; i < pairs; i++) {
+      if (((String) array[i * 2]).startsWith(prefix)) {
+        named++;
+      }
+    }
+    int given = 0;
+    for (Map.Entry<String, Object> e : values.entrySet()) {
+      if (e.getValue() != null) {
+        given++;
+        if (!e.getKey().startsWith(prefix) || indexOf(array, e.getKey()) < 0) {
+          return false;
+        }
+      }
+    }
+    if (given != named) {
+      return false;
+    }
+    values.forEach((name, value) -> {
+      if (value != null) {
+        put(name, value, charge(name, value));
+      }
+    });
+    return true;
   }
 
   /** The session is gone from the store: its variables no longer count toward {@code session.totalBytes}. */
@@ -547,7 +583,9 @@ public final class Session {
     }
     int i = indexOf(array, name);
     if (i >= 0) {
-      array[i + 1] = value;
+      if (array[i + 1] != value) { // an unchanged value is not written again (see replaceInPlace)
+        array[i + 1] = value;
+      }
       charges[i / 2] = (int) charge;
       return;
     }

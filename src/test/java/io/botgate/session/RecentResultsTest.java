@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -77,6 +78,57 @@ class RecentResultsTest {
     copy.addNewest(result(3));
     assertThat(all(recent)).containsExactly(result(2), result(1));
     assertThat(all(copy)).containsExactly(result(3), result(1));
+  }
+
+  @Test
+  void shouldAgreeWithAListThroughEveryMixOfAddingReplacingAndCopying() {
+    Random random = new Random(15);
+    for (int run = 0; run < 200; run++) {
+      int max = 1 + random.nextInt(run < 100 ? 4 : 25);
+      RecentResults recent = new RecentResults(max);
+      List<IntegrationResult> expected = new ArrayList<>();
+      for (int step = 0; step < 120; step++) {
+        IntegrationResult result = result(random.nextInt(1_000));
+        switch (random.nextInt(6)) {
+          case 0 -> {
+            boolean added = recent.addOldest(result);
+            assertThat(added).isEqualTo(expected.size() < max);
+            if (added) {
+              expected.add(result);
+            }
+          }
+          case 1 -> {
+            if (!expected.isEmpty()) {
+              int i = random.nextInt(expected.size());
+              recent.set(i, result);
+              expected.set(i, result);
+            }
+          }
+          case 2 -> {
+            RecentResults copy = recent.copy();
+            copy.addNewest(result(1_001));
+            recent = random.nextBoolean() ? recent : copy;
+            if (recent == copy) {
+              expected.add(0, result(1_001));
+            }
+          }
+          default -> {
+            recent.addNewest(result);
+            expected.add(0, result);
+          }
+        }
+        while (expected.size() > max) {
+          expected.remove(expected.size() - 1);
+        }
+        assertThat(all(recent)).as("run %d step %d", run, step).isEqualTo(expected);
+        int probe = random.nextInt(1_000);
+        int firstOf = -1;
+        for (int i = 0; i < expected.size() && firstOf < 0; i++) {
+          firstOf = expected.get(i).integration().equals("integration" + probe) ? i : -1;
+        }
+        assertThat(recent.indexOfIntegration("integration" + probe)).isEqualTo(firstOf);
+      }
+    }
   }
 
   @Test

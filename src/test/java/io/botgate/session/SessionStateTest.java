@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -139,6 +140,34 @@ class SessionStateTest {
     assertThat(session.toJson().getJsonObject("variables").fieldNames()).containsExactly("keep", "other");
     assertThat(session.variable("f.z")).isNull();
     assertThat(session.heldBytes()).isEqualTo(bytesOf(Map.of("keep", "k", "other", "o")));
+    assertThat(total.held()).isEqualTo(session.heldBytes());
+  }
+
+  @Test
+  void shouldGiveTheSameFieldsTheirNewValuesWhereTheyAreAndMoveThemWhenTheNamesDiffer() {
+    HeldTotal total = new HeldTotal(Long.MAX_VALUE);
+    Session session = session(total);
+    session.setVariable("f.x", "one");
+    session.setVariable("keep", "k");
+    session.setVariable("f.y", "two");
+    session.replaceVariablesStartingWith("f.", Map.of("f.y", "a much longer second value", "f.x", "1"));
+    assertThat(session.toJson().getJsonObject("variables").fieldNames()).containsExactly("f.x", "keep", "f.y");
+    assertThat(session.variable("f.x")).isEqualTo("1");
+    assertThat(session.variable("f.y")).isEqualTo("a much longer second value");
+    assertThat(session.heldBytes()).isEqualTo(bytesOf(Map.of("f.x", "1", "keep", "k", "f.y", "a much longer second value")));
+    assertThat(total.held()).isEqualTo(session.heldBytes());
+
+    // One name fewer, or one other: the old ones go and the new ones come after the rest.
+    session.replaceVariablesStartingWith("f.", Map.of("f.y", "y"));
+    assertThat(session.toJson().getJsonObject("variables").fieldNames()).containsExactly("keep", "f.y");
+    session.setVariable("f.x", "x");
+    Map<String, Object> other = new LinkedHashMap<>(); // the order the fields are mapped in
+    other.put("f.y", "y");
+    other.put("f.z", "z");
+    session.replaceVariablesStartingWith("f.", other);
+    assertThat(session.toJson().getJsonObject("variables").fieldNames()).containsExactly("keep", "f.y", "f.z");
+    assertThat(session.variable("f.x")).isNull();
+    assertThat(session.heldBytes()).isEqualTo(bytesOf(Map.of("keep", "k", "f.y", "y", "f.z", "z")));
     assertThat(total.held()).isEqualTo(session.heldBytes());
   }
 
