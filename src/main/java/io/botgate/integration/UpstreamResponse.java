@@ -13,13 +13,13 @@ import io.vertx.core.buffer.Buffer;
 record UpstreamResponse(String statusCode, int httpStatus, Buffer body, int attempts, String reason,
                         boolean worthRetrying) {
 
+  /** A credential could not be obtained. */
+  static final String CREDENTIAL_UNAVAILABLE = "460";
+
   /**
    * The status codes as text, made once: every session keeps its last results, and a string per result
    * was hundreds of thousands of copies of "200" for the young collections to move.
    */
-  /** A credential could not be obtained. */
-  static final String CREDENTIAL_UNAVAILABLE = "460";
-
   private static final String[] CODES = new String[600];
 
   static {
