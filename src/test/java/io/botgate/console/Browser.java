@@ -8,13 +8,16 @@ import org.openqa.selenium.logging.LogType;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import java.util.logging.Level;
+import java.util.stream.Stream;
 
 /**
  * Headless Debian Chromium driven by its own ChromeDriver: no network, no Selenium Manager download. Every
@@ -38,7 +41,7 @@ public final class Browser {
       options.setBinary(new File("/usr/bin/chromium"));
       options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--window-size=1500,900", "--user-data-dir=" + Files.createTempDirectory("botgate-chrome"));
+        "--window-size=1500,900", "--user-data-dir=" + removedAtExit(Files.createTempDirectory("botgate-chrome")));
       options.addArguments(extraArguments);
       options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
       ChromeDriverService service = new ChromeDriverService.Builder()
@@ -51,6 +54,18 @@ public final class Browser {
     }
   }
 
+  /** A browser's profile (about 3 MB) or downloads are removed when the tests' JVM ends, not left in /tmp run after run. */
+  private static Path removedAtExit(Path dir) {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try (Stream<Path> tree = Files.walk(dir)) {
+        tree.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+      } catch (IOException | UncheckedIOException e) {
+        // best effort: a file Chromium still holds stays behind
+      }
+    }));
+    return dir;
+  }
+
   /** Makes the page's viewport exactly this size, whatever the window around it. */
   static void viewport(ChromeDriver driver, int width, int height) {
     driver.executeCdpCommand("Emulation.setDeviceMetricsOverride",
@@ -60,7 +75,7 @@ public final class Browser {
   /** Lets the page download files, into a fresh directory it returns. */
   static Path downloadsTo(ChromeDriver driver) {
     try {
-      Path dir = Files.createTempDirectory("botgate-downloads");
+      Path dir = removedAtExit(Files.createTempDirectory("botgate-downloads"));
       driver.executeCdpCommand("Browser.setDownloadBehavior",
         Map.of("behavior", "allow", "downloadPath", dir.toString(), "eventsEnabled", true));
       return dir;
