@@ -1,6 +1,7 @@
 package io.botgate.credentials;
 
 import io.botgate.integration.CredentialGrant;
+import io.botgate.integration.CredentialUnavailable;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
@@ -27,6 +28,10 @@ final class BasicCredential extends Credential {
   @Override
   Future<CredentialGrant> obtain(CredentialContext context) {
     String u = user.value(context.env());
+    if (u.indexOf(':') >= 0) { // a literal one is refused when the credential is saved; this one came from {$env.…}
+      throw new CredentialUnavailable("credential '" + name() + "': its user, as {$env.…} fills it, contains ':' "
+        + "(Basic authentication sends user:password, and the upstream would split them at that ':')");
+    }
     String p = password.value(context.env());
     List<String> secrets = CredentialGrant.basicSecrets(u + ":" + p);
     return Future.succeededFuture(new CredentialGrant(name(), List.of(Map.entry("Authorization", secrets.get(0))),

@@ -119,7 +119,7 @@ class CredentialsTest {
       .add(new JsonObject().put("name", "partnerKey").put("type", "token").put("header", "X-Partner-Key")
         .put("value", "{$env.PARTNER_KEY}")).encodePrettily());
     gw = result(TestGateway.start(vertx, new JsonObject().put("credentials.file", file.toString())
-      .put("env", new JsonObject().put("BASIC_PW", BASIC_PW).put("PARTNER_KEY", PARTNER_KEY)
+      .put("env", new JsonObject().put("BASIC_PW", BASIC_PW).put("PARTNER_KEY", PARTNER_KEY).put("COLON_USER", "bob:admin")
         .put("CLIENT_SECRET", AuthUpstream.CLIENT_SECRET))));
   }
 
@@ -182,6 +182,18 @@ class CredentialsTest {
     assertThat(status(run("c1", "bareApi"))).isEqualTo("401");
     assertThat(auth.seen.get(0).getJsonObject("headers").getString("authorization")).isEqualTo(auth.basic);
     assertThat(auth.seen.get(1).getJsonObject("headers").getString("x-partner-key")).isEqualTo(PARTNER_KEY);
+  }
+
+  @Test
+  void shouldFail460WithoutCallingWhenABasicUserFromTheEnvironmentHoldsAColon() {
+    HttpResponse<Buffer> saved = putCredential(new JsonObject().put("name", "colonBasic").put("type", "basic")
+      .put("user", "{$env.COLON_USER}").put("password", "{$env.BASIC_PW}"));
+    assertThat(saved.statusCode()).as(saved.bodyAsString()).isIn(200, 201);
+    declare("colonApi", auth.url("/basic"), "colonBasic");
+    JsonObject refused = run("c3", "colonApi");
+    assertThat(status(refused)).isEqualTo("460");
+    assertThat(refused.getString("reason")).contains("colonBasic").contains("contains ':'").doesNotContain("bob:admin");
+    assertThat(auth.seen).noneMatch(call -> call.getString("path").equals("/basic")); // never sent
   }
 
   @Test
