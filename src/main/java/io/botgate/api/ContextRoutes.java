@@ -2,11 +2,13 @@ package io.botgate.api;
 
 import io.botgate.GatewayError;
 import io.botgate.cb.context.ContextStore;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -57,7 +59,8 @@ public final class ContextRoutes {
       || ttl != null && !(ttl instanceof Number n && n.doubleValue() == n.longValue()
       && ContextStore.validNamespace(name(ctx, "ns"), n.longValue())))) {
       throw GatewayError.badRequest("invalid_request", "the body is optional: {\"ttlSeconds\": <whole seconds from 0 "
-        + "to " + ContextStore.MAX_TTL_SECONDS + " (ten years)>}");
+        + "to " + ContextStore.MAX_TTL_SECONDS + " (ten years)>}: " + (ttl == null || body.size() > 1
+        ? unknownFields(body, "ttlSeconds") : "\"ttlSeconds\" is " + Json.encode(ttl)));
     }
     String ns = name(ctx, "ns");
     Long seconds = ttl == null ? null : ((Number) ttl).longValue();
@@ -92,8 +95,10 @@ public final class ContextRoutes {
     }));
     router.put(one).handler(ctx -> {
       JsonObject body = jsonBody(ctx);
-      if (body == null || !body.containsKey("value") || body.size() != 1 || body.getValue("value") == null) {
-        throw GatewayError.badRequest("invalid_request", "the body must be {\"value\": <any JSON value but null>}");
+      String wrong = valueProblem(body);
+      if (wrong != null) {
+        throw GatewayError.badRequest("invalid_request", "the body must be {\"value\": <any JSON value but null>}: "
+          + wrong);
       }
       blocking(ctx, 200, () -> {
         written(store.set(scope, name(ctx, "ns"), owner(ctx, scope), name(ctx, "property"),
@@ -103,6 +108,26 @@ public final class ContextRoutes {
     });
     router.delete(one).handler(ctx -> blocking(ctx, 204, () -> written(store.delete(scope, name(ctx, "ns"),
       owner(ctx, scope), name(ctx, "property")), name(ctx, "ns"))));
+  }
+
+  /** What is wrong with a property's body, or null when it is {"value": <not null>}. */
+  private static String valueProblem(JsonObject body) {
+    if (body == null) {
+      return "no body was sent";
+    }
+    if (body.size() > (body.containsKey("value") ? 1 : 0)) {
+      return unknownFields(body, "value");
+    }
+    if (!body.containsKey("value")) {
+      return "it has no \"value\"";
+    }
+    return body.getValue("value") == null ? "\"value\" is null (DELETE the property to remove it)" : null;
+  }
+
+  /** Names the body's fields other than the one expected. */
+  private static String unknownFields(JsonObject body, String expected) {
+    List<String> unknown = body.fieldNames().stream().filter(name -> !name.equals(expected)).sorted().toList();
+    return (unknown.size() == 1 ? "unknown field " : "unknown fields ") + unknown;
   }
 
   private static String owner(RoutingContext ctx, ContextStore.Scope scope) {

@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static io.botgate.Await.failure;
 import static io.botgate.Await.result;
@@ -133,6 +135,32 @@ class ContextServiceTest {
         .contains(String.valueOf(ContextStore.MAX_TTL_SECONDS));
     }
     assertThat(send(HttpMethod.GET, "/api/context/namespaces/h3/global", null).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void shouldSayWhatIsWrongWithABodyAndWriteNothing() {
+    send(HttpMethod.PUT, "/api/context/namespaces/bodies", null);
+    String property = "/api/context/namespaces/bodies/global/p";
+    Map<String, JsonObject> bodies = new LinkedHashMap<>();
+    bodies.put("no body was sent", null);
+    bodies.put("unknown fields [other, valeu]", new JsonObject().put("valeu", 1).put("other", 2));
+    bodies.put("unknown field [extra]", new JsonObject().put("value", 1).put("extra", true));
+    bodies.put("it has no \"value\"", new JsonObject());
+    bodies.put("\"value\" is null", new JsonObject().putNull("value"));
+    bodies.forEach((what, body) -> {
+      HttpResponse<Buffer> r = send(HttpMethod.PUT, property, body);
+      assertThat(r.statusCode()).as(what).isEqualTo(400);
+      assertThat(r.bodyAsJsonObject().getJsonObject("error").getString("message")).as(what).contains(what);
+    });
+    assertThat(send(HttpMethod.GET, property, null).statusCode()).isEqualTo(404);
+
+    HttpResponse<Buffer> namespace = send(HttpMethod.PUT, "/api/context/namespaces/bodies2",
+      new JsonObject().put("ttl", 60));
+    assertThat(namespace.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("unknown field [ttl]");
+    namespace = send(HttpMethod.PUT, "/api/context/namespaces/bodies2", new JsonObject().put("ttlSeconds", "60"));
+    assertThat(namespace.bodyAsJsonObject().getJsonObject("error").getString("message"))
+      .contains("\"ttlSeconds\" is \"60\"");
+    assertThat(send(HttpMethod.GET, "/api/context/namespaces/bodies2/global", null).statusCode()).isEqualTo(404);
   }
 
   @Test
