@@ -68,7 +68,12 @@ record ConsoleCommand(String op, String session, long after, Map<String, Long> a
     if (after instanceof JsonObject map) {
       Map<String, Long> bySession = new HashMap<>();
       for (Map.Entry<String, Object> e : map) {
-        bySession.put(e.getKey(), seq(e.getValue(), "\"after\"." + describe(e.getKey())));
+        String key = e.getKey();
+        String problem = SessionId.problem(key);
+        if (problem != null) {
+          throw new Invalid("\"after\": the key " + describe(key) + " is not a session id: " + problem);
+        }
+        bySession.put(key, seq(e.getValue(), "\"after\"." + describe(key)));
       }
       return new ConsoleCommand(SUBSCRIBE, session, 0, bySession);
     }

@@ -241,7 +241,10 @@ class ConsoleProtocolTest {
       "{\"op\":\"subscribe\",\"session\":\"*\",\"after\":-1}",
       "{\"op\":[\"subscribe\"],\"session\":\"*\"}",
       "{\"op\":\"ping\",\"x\":" + "[".repeat(3_000) + "]".repeat(3_000) + "}",
-      "{\"op\":\"subscribe\",\"session\":\"*\",\"after\":{" + "\"k\":1,".repeat(10_000) + "\"sb\":true}}");
+      "{\"op\":\"subscribe\",\"session\":\"*\",\"after\":{" + "\"k\":1,".repeat(10_000) + "\"sb\":true}}",
+      "{\"op\":\"subscribe\",\"session\":\"*\",\"after\":{\"*\":3}}",
+      "{\"op\":\"subscribe\",\"session\":\"*\",\"after\":{\"\":3}}",
+      "{\"op\":\"subscribe\",\"session\":\"*\",\"after\":{\"a\\u0007b\":3}}");
     corpus.forEach(client.socket::writeTextMessage);
     await().until(() -> client.ops("error").size() == corpus.size());
     assertThat(client.ops("error").stream().map(e -> e.getString("message"))).satisfiesExactly(
@@ -251,7 +254,10 @@ class ConsoleProtocolTest {
       m -> assertThat(m).contains("\"after\" must be a whole number").contains("got -1"),
       m -> assertThat(m).contains("\"op\" must be a string").contains("got an array"),
       m -> assertThat(m).contains("not a JSON object").contains("depth"),
-      m -> assertThat(m).contains("\"after\".\"sb\" must be a whole number").contains("got true"));
+      m -> assertThat(m).contains("\"after\".\"sb\" must be a whole number").contains("got true"),
+      m -> assertThat(m).contains("the key \"*\" is not a session id"),
+      m -> assertThat(m).contains("the key \"\" is not a session id"),
+      m -> assertThat(m).contains("is not a session id").contains("control characters (U+0007"));
     // none of them subscribed anything: every slot is free and no event of another session arrives
     for (String s : List.of("whole-1", "whole-2", "whole-3")) {
       client.subscribe(s, 0);
