@@ -75,7 +75,9 @@
 #                     compare the other places, or profile twice
 #   SKIP_BUILD=1      uses target/botgate.jar as it is (as in the other benchmarks)
 #   PORTS=<port>      the first of the eight ports in a row the run listens on (default 18080)
-#   JAVA_OPTS         flags for both JVMs
+#   JAVA_OPTS         flags for every JVM (the gateways, PlainProxy, BareExecution)
+#   GATEWAY_OPTS      flags for botgate's JVMs only, the base build's included (e.g. -Xms2g, as the README
+#                     suggests under sustained load); the yardsticks keep the JVM's defaults
 # With the defaults a run takes about 11 minutes: 220 s of warm-up, 5 rounds x 7 runs x 10 s, 3 x 3 x 10 s of
 # latency step.
 # METRICS_COST=1 measures the cost of metrics instead: executions (c) against two gateways
@@ -130,7 +132,7 @@ JSON
 # port jar log [flags...]: a gateway on this run's integrations, in the background ($! is its process)
 start_gateway() {
   local port=$1 jar=$2 log=$3; shift 3
-  java ${JAVA_OPTS:-} -Dhttp.port="$port" -Dhttp.instances="$INSTANCES" -Degress.allow=127.0.0.1 \
+  java ${JAVA_OPTS:-} ${GATEWAY_OPTS:-} -Dhttp.port="$port" -Dhttp.instances="$INSTANCES" -Degress.allow=127.0.0.1 \
     -Dintegrations.file="$WORK/integrations.json" "$@" -jar "$jar" > "$log" 2>&1 &
 }
 up() { for _ in $(seq 100); do curl -sf "$1" >/dev/null && return; sleep 0.2; done; } # url: waits until it answers
@@ -433,6 +435,7 @@ declare -A R RATIO
 echo
 echo "wrk: 2 threads, $CONNS connections, ${DURATION}s each, $ROUNDS interleaved rounds; $INSTANCES HTTP server" \
   "instances (event loops) for the gateway and for PlainProxy; nginx: upstream and proxy one worker each"
+[ -z "${GATEWAY_OPTS:-}" ] || echo "botgate's JVMs (not the yardsticks') also run with GATEWAY_OPTS: $GATEWAY_OPTS"
 for round in $(seq "$ROUNDS"); do
   order=$KEYS; (( round % 2 )) || order=$(tr ' ' '\n' <<<"$KEYS" | tac | tr '\n' ' ')
   for key in $order; do
