@@ -1,7 +1,5 @@
 package io.botgate.session;
 
-import java.util.Arrays;
-
 /**
  * A session's recent results, newest first, kept as their strings and numbers in two arrays rather than as
  * result objects. A result kept as an object lived through the session's next {@code session.results}
