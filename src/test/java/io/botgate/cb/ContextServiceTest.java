@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 import static io.botgate.Await.failure;
 import static io.botgate.Await.result;
@@ -160,6 +161,10 @@ class ContextServiceTest {
     namespace = send(HttpMethod.PUT, "/api/context/namespaces/bodies2", new JsonObject().put("ttlSeconds", "60"));
     assertThat(namespace.bodyAsJsonObject().getJsonObject("error").getString("message"))
       .contains("\"ttlSeconds\" is \"60\"");
+    JsonObject many = new JsonObject();
+    IntStream.range(0, 500).forEach(i -> many.put(String.format("field%03d", i) + "x".repeat(200), i));
+    String tooMany = send(HttpMethod.PUT, property, many).bodyAsJsonObject().getJsonObject("error").getString("message");
+    assertThat(tooMany).contains("unknown fields [field000xxx").contains("and 490 more").hasSizeLessThan(1_500);
     assertThat(send(HttpMethod.GET, "/api/context/namespaces/bodies2/global", null).statusCode()).isEqualTo(404);
   }
 
