@@ -164,7 +164,8 @@ public final class BotgateVerticle extends VerticleBase {
         }
         return ReplicatedDefinitions.start(vertx, new ReplicatedDefinitions.Kind<>("credentials",
           (name, json) -> credentials.readSaved(json, name), credentials::install),
-          config.string("credentials.file"), text == null ? new JsonArray() : new JsonArray(text));
+          config.string("credentials.file"), text == null ? new JsonArray() : new JsonArray(text),
+          config.integer("definitions.maxBytes"));
       })
       .compose(saved -> {
         savedCredentials = saved;
@@ -182,7 +183,7 @@ public final class BotgateVerticle extends VerticleBase {
         registry.load(text, config.string("integrations.file"));
         return ReplicatedDefinitions.start(vertx, new ReplicatedDefinitions.Kind<>("integrations",
           (name, json) -> registry.readSaved(json, name), importer::installPlain),
-          config.string("integrations.file"), new JsonArray(text));
+          config.string("integrations.file"), new JsonArray(text), config.integer("definitions.maxBytes"));
       })
       .compose(saved -> {
         integrations = saved;
@@ -191,7 +192,7 @@ public final class BotgateVerticle extends VerticleBase {
       .compose(v -> ConfFiles.read(vertx, "imports.file", config.string("imports.file"), () -> null))
       .compose(text -> vertx.executeBlocking(() -> SavedImports.installAll(importer, text, config.string("imports.file"))))
       .compose(loaded -> ReplicatedDefinitions.start(vertx, SavedImports.kind(importer),
-        config.string("imports.file"), loaded))
+        config.string("imports.file"), loaded, config.integer("definitions.maxBytes")))
       .compose(saved -> {
         imports = saved;
         return Future.succeededFuture();

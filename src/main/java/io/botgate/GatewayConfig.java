@@ -5,6 +5,7 @@ import io.botgate.api.HttpOptions;
 import io.botgate.api.MetricsEndpoint;
 import io.botgate.cb.context.ContextOptions;
 import io.botgate.cluster.ClusterOptions;
+import io.botgate.cluster.ReplicatedDefinitions;
 import io.botgate.console.ConsoleOptions;
 import io.botgate.demo.DemoFaq;
 import io.botgate.events.DebugStream;
@@ -109,6 +110,7 @@ public final class GatewayConfig {
     d.put("bridge.reply.seconds", BridgeOptions.DEFAULT_REPLY_SECONDS);
     d.put("imports.cb", new JsonArray());
     d.put("imports.file", "conf/imports.json");
+    d.put("definitions.maxBytes", ReplicatedDefinitions.DEFAULT_MAX_BYTES);
     d.put("context.maxBytes", (int) ContextOptions.DEFAULT_MAX_BYTES);
     d.put("cluster.enabled", false);
     d.put("cluster.name", ClusterOptions.DEFAULT_NAME);

@@ -45,7 +45,7 @@ import java.util.function.Supplier;
  * <pre>{@code
  * registry.load(text, path);  // start-up: the file, every problem reported
  * ReplicatedDefinitions.start(vertx, new Kind<>("credentials", (name, json) -> Credential.fromJson(json, name),
- *   registry::install), config.string("credentials.file"), new JsonArray(text));
+ *   registry::install), config.string("credentials.file"), new JsonArray(text), config.integer("definitions.maxBytes"));
  * }</pre>
  */
 public final class ReplicatedDefinitions<T> {
@@ -56,6 +56,8 @@ public final class ReplicatedDefinitions<T> {
   /** Which kinds a node has seeded the cluster with: gone with the cluster, so a fresh one seeds again. */
   private static final String SEEDED = "botgate.definitions.seeded";
   private static final long LOCK_TIMEOUT_MS = 30_000;
+  /** {@code definitions.maxBytes}: 64 MiB of each kind (a large CB export is about 1 MB). */
+  public static final int DEFAULT_MAX_BYTES = 64 << 20;
   private static final Logger LOG = LoggerFactory.getLogger(ReplicatedDefinitions.class);
 
   /**
@@ -81,6 +83,8 @@ public final class ReplicatedDefinitions<T> {
   private final Vertx vertx;
   private final Kind<T> kind;
   private final DefinitionFile file;
+  /** {@code definitions.maxBytes}: the most this kind's definitions may take as JSON text once a change adds to them. */
+  private final long maxBytes;
   private final String origin = UUID.randomUUID().toString();
   /** By name, in the file's order; replaced whole on each change, never modified. */
   private volatile Map<String, JsonObject> current;
@@ -93,10 +97,14 @@ public final class ReplicatedDefinitions<T> {
   private AsyncMap<String, Long> stamps;
   private MessageConsumer<JsonObject> consumer;
 
-  private ReplicatedDefinitions(Vertx vertx, Kind<T> kind, String file, JsonArray loaded) {
+  private ReplicatedDefinitions(Vertx vertx, Kind<T> kind, String file, JsonArray loaded, long maxBytes) {
+    if (maxBytes < 1) {
+      throw new IllegalArgumentException("definitions.maxBytes must be positive, not " + maxBytes);
+    }
     this.vertx = vertx;
     this.kind = kind;
     this.file = new DefinitionFile(kind.name(), file);
+    this.maxBytes = maxBytes;
     Map<String, JsonObject> byName = new LinkedHashMap<>();
     for (Object definition : loaded) {
       JsonObject json = (JsonObject) definition;
@@ -111,9 +119,13 @@ public final class ReplicatedDefinitions<T> {
    * @param file   the node's file of them (null: memory only); created at the first change if missing
    * @param loaded what this node read from its file (or its embedded defaults), each with its "name", already
    *               installed in the registry
+   * @param maxBytes {@code definitions.maxBytes}: a change that makes the definitions larger than this, as JSON
+   *                 text, is refused (what was loaded is kept, whatever its size; a change that shrinks them is
+   *                 always taken)
    */
-  public static <T> Future<ReplicatedDefinitions<T>> start(Vertx vertx, Kind<T> kind, String file, JsonArray loaded) {
-    ReplicatedDefinitions<T> definitions = new ReplicatedDefinitions<>(vertx, kind, file, loaded);
+  public static <T> Future<ReplicatedDefinitions<T>> start(Vertx vertx, Kind<T> kind, String file, JsonArray loaded,
+                                                           long maxBytes) {
+    ReplicatedDefinitions<T> definitions = new ReplicatedDefinitions<>(vertx, kind, file, loaded, maxBytes);
     return (vertx.isClustered() ? definitions.join() : Future.succeededFuture()).map(v -> definitions);
   }
 
@@ -148,6 +160,9 @@ public final class ReplicatedDefinitions<T> {
     Map<String, JsonObject> before = current;
     Map<String, JsonObject> next = with(before, name, definition, kind.lastChangedLast());
     return vertx.executeBlocking(() -> {
+      if (definition != null) {
+        checkRoom(before, next);
+      }
       file.write(next.values());
       return null;
     }, false).compose(v -> share(name, definition).recover(e -> undo(before, e))).map(v -> {
@@ -156,6 +171,27 @@ public final class ReplicatedDefinitions<T> {
       announce(name);
       return before.containsKey(name);
     });
+  }
+
+  /**
+   * Refuses a change that would make the definitions larger than {@code definitions.maxBytes} as JSON text: every
+   * change rewrites the whole file and every node keeps them all in memory. Blocking (it encodes them all).
+   */
+  private void checkRoom(Map<String, JsonObject> before, Map<String, JsonObject> next) {
+    long after = textBytes(next);
+    if (after > maxBytes && after > textBytes(before)) {
+      throw new GatewayError(507, "definitions_full", kind.name() + " not saved: they would take " + after
+        + " bytes as JSON, more than definitions.maxBytes (" + maxBytes + "); nothing was changed. Delete some "
+        + kind.name() + ", or raise definitions.maxBytes");
+    }
+  }
+
+  private static long textBytes(Map<String, JsonObject> set) {
+    long bytes = 0;
+    for (JsonObject definition : set.values()) {
+      bytes += definition.toBuffer().length();
+    }
+    return bytes;
   }
 
   private Future<Void> share(String name, JsonObject definition) {

@@ -82,6 +82,22 @@ class SavedCredentialsAndImportsTest {
     }
   }
 
+  @Test
+  @Timeout(60)
+  void shouldRefuseAnImportPastDefinitionsMaxBytesAndInstallNothing(Vertx vertx) throws IOException {
+    TestGateway gw = result(TestGateway.start(vertx, new JsonObject().put("definitions.maxBytes", 500)));
+
+    HttpResponse<Buffer> imported = result(importGreeter(gw)); // the Greeter export alone is larger than that
+
+    assertThat(imported.statusCode()).as(imported.bodyAsString()).isEqualTo(507);
+    JsonObject error = imported.bodyAsJsonObject().getJsonObject("error");
+    assertThat(error.getString("code")).isEqualTo("definitions_full");
+    assertThat(error.getString("message")).contains("imports not saved").contains("definitions.maxBytes (500)");
+    assertThat(result(get(gw, "/api/bots/Greeter")).statusCode()).isEqualTo(404);
+    assertThat(greet(gw, "Lin")).isNull();
+    assertThat(Files.readString(file(gw, "imports.file"))).isEqualTo("[]\n");
+  }
+
   static Future<HttpResponse<Buffer>> putCredential(TestGateway gw, String name, String value) {
     return gw.http.put(gw.gateway.port(), "127.0.0.1", "/api/credentials/" + name)
       .sendJsonObject(new JsonObject().put("type", "token").put("header", "X-Partner-Key").put("value", value));

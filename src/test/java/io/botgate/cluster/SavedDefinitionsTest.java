@@ -97,6 +97,39 @@ class SavedDefinitionsTest {
 
   @Test
   @Timeout(60)
+  void shouldRefuseADefinitionPastDefinitionsMaxBytesAndStillTakeChangesThatShrinkThem(Vertx vertx) throws IOException {
+    TestGateway gw = result(TestGateway.start(vertx, new JsonObject().put("definitions.maxBytes", 1_000)));
+    Path file = integrationsFile(gw);
+    // the test file's faqIntegration takes 168 bytes; each of these about 300
+    for (String name : List.of("one", "two")) {
+      assertThat(result(gw.declare(sized(name))).statusCode()).as(name).isEqualTo(201);
+    }
+    String before = Files.readString(file);
+
+    HttpResponse<Buffer> refused = result(gw.declare(sized("three")));
+
+    assertThat(refused.statusCode()).isEqualTo(507);
+    JsonObject error = refused.bodyAsJsonObject().getJsonObject("error");
+    assertThat(error.getString("code")).isEqualTo("definitions_full");
+    assertThat(error.getString("message")).contains("integrations not saved").contains("definitions.maxBytes (1000)")
+      .contains("nothing was changed");
+    assertThat(result(get(gw, "three")).statusCode()).isEqualTo(404);
+    assertThat(Files.readString(file)).isEqualTo(before);
+    // a smaller one in the place of a larger one, and a removal, are taken; then there is room again
+    assertThat(result(gw.declare(sized("two").put("headers", new JsonObject()))).statusCode()).isEqualTo(200);
+    assertThat(result(delete(gw, "one")).statusCode()).isEqualTo(204);
+    assertThat(result(gw.declare(sized("three"))).statusCode()).isEqualTo(201);
+    assertThat(names(file)).containsExactly("faqIntegration", "two", "three");
+  }
+
+  /** An integration of about 300 bytes as JSON. */
+  private static JsonObject sized(String name) {
+    return new JsonObject().put("name", name).put("method", "GET").put("url", "stub:/echo/" + name)
+      .put("headers", new JsonObject().put("X-Padding", "p".repeat(200)));
+  }
+
+  @Test
+  @Timeout(60)
   void shouldRefuseAChangeItCannotWriteAndKeepTheOldDefinition(Vertx vertx) throws IOException {
     TestGateway gw = result(TestGateway.start(vertx));
     Path file = integrationsFile(gw);
