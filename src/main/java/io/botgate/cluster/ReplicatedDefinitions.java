@@ -161,7 +161,7 @@ public final class ReplicatedDefinitions<T> {
     Map<String, JsonObject> next = with(before, name, definition, kind.lastChangedLast());
     return vertx.executeBlocking(() -> {
       if (definition != null) {
-        checkRoom(before, next);
+        checkRoom(before, name, definition);
       }
       file.write(next.values());
       return null;
@@ -175,23 +175,28 @@ public final class ReplicatedDefinitions<T> {
 
   /**
    * Refuses a change that would make the definitions larger than {@code definitions.maxBytes} as JSON text: every
-   * change rewrites the whole file and every node keeps them all in memory. Blocking (it encodes them all).
+   * change rewrites the whole file and every node keeps them all in memory. Blocking (it encodes them all, once,
+   * unless the change does not grow them).
    */
-  private void checkRoom(Map<String, JsonObject> before, Map<String, JsonObject> next) {
-    long after = textBytes(next);
-    if (after > maxBytes && after > textBytes(before)) {
+  private void checkRoom(Map<String, JsonObject> before, String name, JsonObject definition) {
+    JsonObject replaced = before.get(name);
+    long growth = textBytes(definition) - (replaced == null ? 0 : textBytes(replaced));
+    if (growth <= 0) {
+      return; // as large as before or smaller: always taken
+    }
+    long after = growth;
+    for (JsonObject kept : before.values()) {
+      after += textBytes(kept);
+    }
+    if (after > maxBytes) {
       throw new GatewayError(507, "definitions_full", kind.name() + " not saved: they would take " + after
         + " bytes as JSON, more than definitions.maxBytes (" + maxBytes + "); nothing was changed. Delete some "
         + kind.name() + ", or raise definitions.maxBytes");
     }
   }
 
-  private static long textBytes(Map<String, JsonObject> set) {
-    long bytes = 0;
-    for (JsonObject definition : set.values()) {
-      bytes += definition.toBuffer().length();
-    }
-    return bytes;
+  private static long textBytes(JsonObject definition) {
+    return definition.toBuffer().length();
   }
 
   private Future<Void> share(String name, JsonObject definition) {
