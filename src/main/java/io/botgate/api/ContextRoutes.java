@@ -60,7 +60,7 @@ public final class ContextRoutes {
       && ContextStore.validNamespace(name(ctx, "ns"), n.longValue())))) {
       throw GatewayError.badRequest("invalid_request", "the body is optional: {\"ttlSeconds\": <whole seconds from 0 "
         + "to " + ContextStore.MAX_TTL_SECONDS + " (ten years)>}: " + (ttl == null || body.size() > 1
-        ? unknownFields(body, "ttlSeconds") : "\"ttlSeconds\" is " + shortened(Json.encode(ttl))));
+        ? unknownFields(body, "ttlSeconds") : "\"ttlSeconds\" is " + HostAllowList.shorten(Json.encode(ttl))));
     }
     String ns = name(ctx, "ns");
     Long seconds = ttl == null ? null : ((Number) ttl).longValue();
@@ -127,14 +127,9 @@ public final class ContextRoutes {
   /** Names the body's fields other than the one expected (the first ten, each shortened). */
   private static String unknownFields(JsonObject body, String expected) {
     List<String> unknown = body.fieldNames().stream().filter(name -> !name.equals(expected)).sorted().toList();
-    String named = unknown.stream().limit(10).map(ContextRoutes::shortened).toList().toString();
+    String named = unknown.stream().limit(10).map(HostAllowList::shorten).toList().toString();
     return (unknown.size() == 1 ? "unknown field " : "unknown fields ") + named
       + (unknown.size() > 10 ? " and " + (unknown.size() - 10) + " more" : "");
-  }
-
-  /** Text from the request, at most 100 characters of it in an error message. */
-  private static String shortened(String text) {
-    return text.length() <= 100 ? text : text.substring(0, 100) + "…";
   }
 
   private static String owner(RoutingContext ctx, ContextStore.Scope scope) {
