@@ -11,6 +11,10 @@ import java.util.Map;
 /** HTTP Basic: {@code Authorization: Basic base64(user:password)}. */
 final class BasicCredential extends Credential {
 
+  /** Why a user may not hold ':', whether written in the credential or filled in by {@code {$env.…}}. */
+  static final String NO_COLON = "Basic authentication sends user:password, and the upstream splits them at the "
+    + "first ':'";
+
   private final SecretText user;
   private final SecretText password;
 
@@ -29,8 +33,8 @@ final class BasicCredential extends Credential {
   Future<CredentialGrant> obtain(CredentialContext context) {
     String u = user.value(context.env());
     if (u.indexOf(':') >= 0) { // a literal one is refused when the credential is saved; this one came from {$env.…}
-      throw new CredentialUnavailable("credential '" + name() + "': its user, as {$env.…} fills it, contains ':' "
-        + "(Basic authentication sends user:password, and the upstream would split them at that ':')");
+      throw new CredentialUnavailable("credential '" + name() + "': its user, as {$env.…} fills it, contains ':' ("
+        + NO_COLON + ")");
     }
     String p = password.value(context.env());
     List<String> secrets = CredentialGrant.basicSecrets(u + ":" + p);

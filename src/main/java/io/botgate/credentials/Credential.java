@@ -104,8 +104,7 @@ public abstract sealed class Credential permits BasicCredential, TokenCredential
     f.optional("description");
     if ("basic".equals(type) && json.getValue("user") instanceof String user && !user.contains("{$env.")
       && user.contains(":")) {
-      f.problem("user", "may not contain ':': Basic authentication sends user:password, and the upstream splits "
-        + "them at the first ':'");
+      f.problem("user", "may not contain ':': " + BasicCredential.NO_COLON);
     }
     Credential built = type == null ? null : switch (type) {
       case "basic" -> new BasicCredential(f.name, json.copy(), f.secret("user", true), f.secret("password", true));
