@@ -36,8 +36,20 @@ final class ConfFiles {
       if (path.equals(GatewayConfig.DEFAULTS.get(key))) {
         return vertx.executeBlocking(whenDefaultMissing::get);
       }
-      return Future.failedFuture(new IllegalArgumentException(key + ": no file at " + path));
+      return Future.failedFuture(new IllegalArgumentException(key + ": no file at " + path + missingHint(key)));
     });
+  }
+
+  /**
+   * What to do about a chosen path with no file: the files botgate writes back itself start as an empty JSON
+   * array (a path that must exist guards against a typo starting the gateway without what was saved).
+   */
+  private static String missingHint(String key) {
+    return switch (key) {
+      case "integrations.file", "credentials.file", "imports.file" ->
+        " (a path other than the default must exist; to start with none, create it holding [])";
+      default -> "";
+    };
   }
 
   /** A resource packed in the jar, such as the default integrations. */

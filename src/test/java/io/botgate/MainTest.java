@@ -55,6 +55,16 @@ class MainTest {
 
   @Test
   @Timeout(60)
+  void shouldExitOneSayingHowToStartAChosenImportsFileThatIsMissing() throws Exception {
+    Path dir = Files.createTempDirectory("imports");
+    Path file = Files.createTempFile("config", ".json");
+    Files.writeString(file, "{\"http.port\": 0, \"imports.file\": \"" + dir.resolve("imports.json") + "\"}");
+    String err = stderrOf(() -> assertThat(new CommandLine(new Main()).execute("--config", file.toString())).isEqualTo(1));
+    assertThat(err).contains("imports.file: no file at " + dir.resolve("imports.json"), "create it holding []");
+  }
+
+  @Test
+  @Timeout(60)
   void shouldNameTheBusyPortAndExitOne(Vertx vertx) {
     HttpServer busy = Await.result(vertx.createHttpServer().requestHandler(r -> r.response().end()).listen(0, "127.0.0.1"));
     int port = busy.actualPort();
