@@ -22,6 +22,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Reads JSON text from buffers and writes it, as UTF-8 bytes, for the values botgate builds: JSON objects and arrays, maps, lists,
@@ -117,6 +118,19 @@ public final class JsonText {
     JsonLocation at = p.getLocation();
     return at == null ? what : "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": " + what;
   }
+
+  /**
+   * A reason {@link #describe} gave, without the text of the document it quotes: the run of letters and digits
+   * Jackson quotes for an unrecognized token, which in an upstream's answer may be part of a secret the call
+   * sent and the upstream echoed (cut at a '.' or '-', so masking the whole value does not find it). Other
+   * reasons quote one character at most.
+   */
+  public static String withoutQuotedText(String reason) {
+    return reason == null ? null : UNRECOGNIZED.matcher(reason).replaceAll(m -> "Unrecognized token of "
+      + m.group(1).length() + (m.group(1).length() == 1 ? " character" : " characters"));
+  }
+
+  private static final Pattern UNRECOGNIZED = Pattern.compile("Unrecognized token '([^']*)'");
 
   /** The value's JSON text as UTF-8. */
   public static byte[] utf8(Object value) {

@@ -83,6 +83,8 @@ public final class StubUpstream extends VerticleBase {
       case "reset" -> req.connection().close();
       case "invalid" -> req.response().setStatusCode(200).putHeader("Content-Type", "application/json")
         .end("{\"results\": [oops");
+      case "unquoted" -> req.response().setStatusCode(200).putHeader("Content-Type", "application/json")
+        .end("{\"got\": " + req.getHeader("X-Unquoted") + "}"); // the header's value as a bare token: not JSON
       case "html404" -> req.response().setStatusCode(404).putHeader("Content-Type", "text/html")
         .end("<html><body>Not here</body></html>");
       case "huge" -> huge(req, Integer.parseInt(parts[2]));

@@ -357,7 +357,8 @@ public final class IntegrationExecutor {
         } catch (DecodeException e) {
           if (definition.isSuccess(response.httpStatus()) && !passThrough) {
             status = "502";
-            reason = "upstream answered " + response.httpStatus() + " with a body that is not JSON: " + e.getMessage();
+            reason = "upstream answered " + response.httpStatus() + " with a body that is not JSON: "
+              + JsonText.withoutQuotedText(e.getMessage());
           } else {
             body = response.body().toString();
           }
@@ -519,7 +520,7 @@ public final class IntegrationExecutor {
         return Json.decodeValue(json);
       } catch (DecodeException e) {
         transcript.warning("api_" + definition.responseDataVariable() + ".jsonData set by the transform script is "
-          + "not JSON: " + e.getMessage(), null);
+          + "not JSON: " + JsonText.withoutQuotedText(e.getMessage()), null);
         return null;
       }
     }
