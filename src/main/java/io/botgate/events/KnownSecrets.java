@@ -8,13 +8,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -30,21 +32,30 @@ public final class KnownSecrets {
 
   /** Shorter values are masked where they land in a request, never searched for in free text. */
   static final int MIN_LENGTH = 4;
-  /** The most values kept; the first learnt go first (a token renewed every hour, for months). */
+  /**
+   * The most values kept; the one sent longest ago goes first (a token renewed every hour, for months, while a
+   * key sent on every call stays).
+   */
   static final int MAX_VALUES = 4096;
 
-  private final Map<String, Boolean> values = new LinkedHashMap<>(16, 0.75f, false) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-      return size() > MAX_VALUES;
-    }
-  };
-  /** The values known, read without the lock: nearly every request sends only values already known. */
-  private volatile Set<String> known = Set.of();
+  private final Object lock = new Object();
+  /** The values known, the one sent longest ago first; each with {@link #tick} when last sent. Under the lock. */
+  private final LinkedHashMap<String, Long> values = new LinkedHashMap<>();
+  /**
+   * The same values and ticks, read without the lock: nearly every request sends only values known and sent
+   * again since the last one was learnt, and takes no lock.
+   */
+  private final Map<String, Long> known = new ConcurrentHashMap<>();
+  /** Moves on each time a value is learnt; a value sent before that moves to the recent end when sent again. */
+  private volatile long tick;
+  /** How many known values have each form (two may share one: lower-cased, or escaped alike). Under the lock. */
+  private final Map<String, Integer> formCounts = new HashMap<>();
   /**
    * The forms by the hash of their first {@link #MIN_LENGTH} characters ({@link #head}), longest first in each
    * bucket: a text is scanned once, whatever the number of values known (thousands, after months of renewed
-   * tokens), rather than once per form.
+   * tokens), rather than once per form. Copied on write, only the buckets a change touches: a value learnt
+   * costs its own forms, not the index of every value known again (it did, 55 ms at 4,096 values, on the event
+   * loop of each call that sent a new one: URL user info filled from the bot's variables does, per session).
    */
   private volatile String[][] byHead = NO_HEADS;
   private static final int HEADS = 4096;
@@ -78,43 +89,102 @@ public final class KnownSecrets {
     learnt = listener;
   }
 
-  /** The values new among {@code secrets}, now remembered. */
+  /** The values new among {@code secrets}, now remembered; all of them now the most recently sent. */
   private List<String> add(Collection<String> secrets) {
-    if (!anyNew(secrets)) {
+    if (!anyToNote(secrets)) {
       return List.of();
     }
-    synchronized (values) {
+    synchronized (lock) {
       List<String> added = new ArrayList<>();
-      secrets.stream().filter(KnownSecrets::worthSearching).forEach(v -> {
-        if (values.put(v, Boolean.TRUE) == null) {
+      for (String v : secrets) {
+        if (worthSearching(v) && values.remove(v) == null) {
           added.add(v);
         }
-      });
-      Set<String> all = new LinkedHashSet<>();
-      values.keySet().forEach(v -> all.addAll(forms(v)));
-      List<String> sorted = new ArrayList<>(all);
-      sorted.sort(Comparator.comparingInt(String::length).reversed());
-      String[][] heads = new String[HEADS][];
-      for (String f : sorted) {
-        int h = head(f, 0);
-        String[] grown = heads[h] == null ? new String[1] : Arrays.copyOf(heads[h], heads[h].length + 1);
-        grown[grown.length - 1] = f; // after the longer ones: the bucket stays longest first
-        heads[h] = grown;
+        if (worthSearching(v)) {
+          values.put(v, 0L); // at the recent end; stamped below
+        }
       }
-      byHead = heads;
-      known = Set.copyOf(values.keySet());
+      long now = added.isEmpty() ? tick : ++tick;
+      for (String v : secrets) {
+        if (worthSearching(v)) {
+          values.put(v, now); // an existing key keeps its place
+          known.put(v, now);
+        }
+      }
+      List<String> gone = new ArrayList<>();
+      for (Iterator<String> eldest = values.keySet().iterator(); values.size() > MAX_VALUES; ) {
+        String v = eldest.next();
+        eldest.remove();
+        known.remove(v);
+        gone.add(v);
+      }
+      if (!added.isEmpty()) {
+        byHead = reindexed(added, gone);
+      }
       return added;
     }
   }
 
-  private boolean anyNew(Collection<String> secrets) {
-    Set<String> now = known;
+  /** Whether a value is new, or was sent before the last value was learnt (so not the most recent yet). */
+  private boolean anyToNote(Collection<String> secrets) {
+    long now = tick;
     for (String secret : secrets) {
-      if (worthSearching(secret) && !now.contains(secret)) {
-        return true;
+      if (worthSearching(secret)) {
+        Long sent = known.get(secret);
+        if (sent == null || sent != now) {
+          return true;
+        }
       }
     }
     return false;
+  }
+
+  /** The index with the forms of {@code added} in and those of {@code gone} out; the lock is held. */
+  private String[][] reindexed(List<String> added, List<String> gone) {
+    String[][] heads = byHead == NO_HEADS ? new String[HEADS][] : byHead.clone();
+    for (String v : added) {
+      for (String f : forms(v)) {
+        if (formCounts.merge(f, 1, Integer::sum) == 1) {
+          heads[head(f, 0)] = withForm(heads[head(f, 0)], f);
+        }
+      }
+    }
+    for (String v : gone) {
+      for (String f : forms(v)) {
+        if (formCounts.merge(f, -1, Integer::sum) == 0) {
+          formCounts.remove(f);
+          heads[head(f, 0)] = withoutForm(heads[head(f, 0)], f);
+        }
+      }
+    }
+    return heads;
+  }
+
+  /** A bucket with the form added after the longer ones (the bucket stays longest first). */
+  private static String[] withForm(String[] bucket, String form) {
+    if (bucket == null) {
+      return new String[] {form};
+    }
+    int at = 0;
+    while (at < bucket.length && bucket[at].length() >= form.length()) {
+      at++;
+    }
+    String[] grown = new String[bucket.length + 1];
+    System.arraycopy(bucket, 0, grown, 0, at);
+    grown[at] = form;
+    System.arraycopy(bucket, at, grown, at + 1, bucket.length - at);
+    return grown;
+  }
+
+  private static String[] withoutForm(String[] bucket, String form) {
+    int at = Arrays.asList(bucket).indexOf(form);
+    if (bucket.length == 1) {
+      return null;
+    }
+    String[] shrunk = new String[bucket.length - 1];
+    System.arraycopy(bucket, 0, shrunk, 0, at);
+    System.arraycopy(bucket, at + 1, shrunk, at, bucket.length - at - 1);
+    return shrunk;
   }
 
   private static boolean worthSearching(String secret) {

@@ -65,6 +65,40 @@ class KnownSecretsTest {
   }
 
   @Test
+  void shouldKeepAValueSentAgainWhileThousandsOfNewOnesComeAndGo() {
+    KnownSecrets known = new KnownSecrets();
+    known.remember(List.of("steady-api-key-77"));
+    for (int i = 0; i < KnownSecrets.MAX_VALUES + 400; i++) { // last sent at 3,999: 896 new ones ago
+      known.remember(List.of("per-session-user-" + i)); // URL user info from each session's variables
+      if (i % 1000 == 999) {
+        known.remember(List.of("steady-api-key-77")); // sent on every call of another integration
+      }
+    }
+    assertThat(known.scrub("steady-api-key-77")).isEqualTo("****");
+    int last = KnownSecrets.MAX_VALUES + 399;
+    assertThat(known.scrub("per-session-user-" + last)).isEqualTo("****");
+    assertThat(known.scrub("per-session-user-" + (last - KnownSecrets.MAX_VALUES + 2))).isEqualTo("****");
+    assertThat(known.scrub("per-session-user-" + (last - KnownSecrets.MAX_VALUES - 100)))
+      .as("sent longest ago: forgotten").isEqualTo("per-session-user-" + (last - KnownSecrets.MAX_VALUES - 100));
+  }
+
+  @Test
+  void shouldKeepAFormTwoValuesShareUntilBothAreForgotten() {
+    KnownSecrets known = new KnownSecrets();
+    known.remember(List.of("MixedCase-Secret", "mixedcase-secret")); // the first's lower-cased form is the second
+    for (int i = 0; i < KnownSecrets.MAX_VALUES - 1; i++) {
+      known.remember(List.of("filler-value-" + i));
+      if (i == 10) {
+        known.remember(List.of("mixedcase-secret"));
+      }
+    }
+    assertThat(known.scrub("MixedCase-Secret")).as("forgotten").isEqualTo("MixedCase-Secret");
+    assertThat(known.scrub("mixedcase-secret")).as("still known, its form kept").isEqualTo("****");
+    assertThat(known.scrub("x filler-value-0 y filler-value-" + (KnownSecrets.MAX_VALUES - 2)))
+      .isEqualTo("x **** y ****");
+  }
+
+  @Test
   void shouldTellTheListenerOfTheValuesItsOwnRequestsTaughtItOnly() {
     KnownSecrets known = new KnownSecrets();
     List<List<String>> told = new ArrayList<>();
