@@ -55,7 +55,11 @@ public final class LocalSessionStore implements SessionStore {
 
   @Override
   public <T> Future<T> turn(String id, Function<Session, Future<T>> work) {
-    return turns.next(id, () -> work.apply(open(id)));
+    return turns.next(id, () -> {
+      Session session = open(id);
+      // The end of a turn is activity too: idle time counts from when the conversation last had an answer.
+      return work.apply(session).andThen(done -> session.touch(clock.getAsLong()));
+    });
   }
 
   @Override
@@ -146,13 +150,16 @@ public final class LocalSessionStore implements SessionStore {
     return false;
   }
 
-  /** Drops sessions idle for longer than the idle time; returns how many went. */
+  /**
+   * Drops sessions idle for longer than the idle time, but none with a turn running or waiting (a call under a
+   * long deadline: what it writes at its end would go to a session no one can read); returns how many went.
+   */
   @Override
   public int expireIdle() {
     long cutoff = clock.getAsLong() - options.idleMillis();
     int gone = 0;
     for (Session s : sessions.values()) {
-      if (s.lastActivity() < cutoff && sessions.remove(s.id(), s)) {
+      if (s.lastActivity() < cutoff && !turns.busy(s.id()) && sessions.remove(s.id(), s)) {
         live.decrementAndGet();
         s.discard();
         gone++;

@@ -72,6 +72,11 @@ final class Turns {
     }
   }
 
+  /** Whether the key has a turn running or waiting. */
+  boolean busy(String key) {
+    return lines.containsKey(key);
+  }
+
   /** Keys with a turn running or waiting (for tests). */
   int busyKeys() {
     return lines.size();

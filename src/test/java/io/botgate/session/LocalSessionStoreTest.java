@@ -1,5 +1,6 @@
 package io.botgate.session;
 
+import io.vertx.core.Promise;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,6 +21,29 @@ class LocalSessionStoreTest {
     assertThat(store.expireIdle()).isEqualTo(1);
     assertThat(store.find("old")).isEmpty();
     assertThat(store.find("young")).isPresent();
+  }
+
+  @Test
+  void shouldKeepASessionWhoseTurnRunsPastTheIdleTimeAndCountItsEndAsActivity() {
+    AtomicLong now = new AtomicLong(0);
+    LocalSessionStore store = new LocalSessionStore(60_000, 20, now::get);
+    Promise<Void> call = Promise.promise(); // a call under a deadline longer than the idle time
+    store.turn("long", session -> {
+      session.setVariable("a", "set before the call");
+      return call.future().andThen(done -> session.setVariable("b", "set when it answered"));
+    });
+    now.set(150_000);
+    assertThat(store.expireIdle()).as("its turn still runs").isZero();
+    call.complete();
+    assertThat(store.find("long")).hasValueSatisfying(session -> {
+      assertThat(session.variable("a")).isEqualTo("set before the call");
+      assertThat(session.variable("b")).isEqualTo("set when it answered");
+      assertThat(session.lastActivity()).as("the turn's end").isEqualTo(150_000);
+    });
+    now.set(200_000);
+    assertThat(store.expireIdle()).as("idle 50 s since its turn ended").isZero();
+    now.set(210_001);
+    assertThat(store.expireIdle()).isEqualTo(1);
   }
 
   @Test
