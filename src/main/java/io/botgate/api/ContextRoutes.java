@@ -53,16 +53,19 @@ public final class ContextRoutes {
   }
 
   private void register(RoutingContext ctx) {
+    String ns = name(ctx, "ns");
+    if (ns == null || ns.isBlank()) {
+      throw GatewayError.badRequest("invalid_request", "a namespace needs a name that is not only white space");
+    }
     JsonObject body = jsonBody(ctx);
     Object ttl = body == null ? null : body.getValue("ttlSeconds");
     if (body != null && (body.size() > (body.containsKey("ttlSeconds") ? 1 : 0)
       || ttl != null && !(ttl instanceof Number n && n.doubleValue() == n.longValue()
-      && ContextStore.validNamespace(name(ctx, "ns"), n.longValue())))) {
+      && ContextStore.validNamespace(ns, n.longValue())))) {
       throw GatewayError.badRequest("invalid_request", "the body is optional: {\"ttlSeconds\": <whole seconds from 0 "
         + "to " + ContextStore.MAX_TTL_SECONDS + " (ten years)>}: " + (ttl == null || body.size() > 1
         ? unknownFields(body, "ttlSeconds") : "\"ttlSeconds\" is " + HostAllowList.shorten(Json.encode(ttl))));
     }
-    String ns = name(ctx, "ns");
     Long seconds = ttl == null ? null : ((Number) ttl).longValue();
     blocking(ctx, 200, () -> {
       written(store.registerNamespace(ns, seconds), ns);

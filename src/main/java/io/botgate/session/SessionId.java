@@ -17,8 +17,8 @@ public final class SessionId {
 
   /** Why {@code id} cannot name a session, or null when it can. */
   public static String problem(String id) {
-    if (id == null || id.isBlank() || id.length() > MAX_LENGTH) {
-      return "a session id must be 1-" + MAX_LENGTH + " characters";
+    if (id == null || id.isEmpty() || id.length() > MAX_LENGTH) {
+      return "a session id must be 1-" + MAX_LENGTH + " characters" + (id == null ? "" : ", not " + id.length());
     }
     if (id.equals(ALL)) {
       return "'*' cannot name a session: the console follows every session under it";
@@ -28,6 +28,9 @@ public final class SessionId {
       if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
         return String.format("a session id may not hold control characters (U+%04X at position %d)", (int) c, i + 1);
       }
+    }
+    if (id.isBlank()) {
+      return "a session id may not be only white space";
     }
     return null;
   }

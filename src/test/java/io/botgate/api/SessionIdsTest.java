@@ -57,6 +57,21 @@ class SessionIdsTest {
   }
 
   @Test
+  void shouldSayABlankSessionIdIsOnlyWhiteSpaceAndATooLongOneHowLong() {
+    int port = gw.gateway.port();
+    HttpResponse<Buffer> blank = result(gw.http.post(port, "127.0.0.1", "/api/sessions/%20%20/scripts")
+      .sendJsonObject(new JsonObject().put("code", "1")));
+    assertThat(blank.statusCode()).isEqualTo(400);
+    assertThat(blank.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("only white space");
+    HttpResponse<Buffer> line = result(gw.http.post(port, "127.0.0.1", "/api/sessions/%E2%80%A8/scripts")
+      .sendJsonObject(new JsonObject().put("code", "1")));
+    assertThat(line.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("U+2028");
+    HttpResponse<Buffer> tooLong = result(gw.http.post(port, "127.0.0.1", "/api/sessions/" + "s".repeat(201) + "/scripts")
+      .sendJsonObject(new JsonObject().put("code", "1")));
+    assertThat(tooLong.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("1-200 characters, not 201");
+  }
+
+  @Test
   void shouldRefuseAControlCharacterInThePassThroughSessionHeader() {
     HttpResponse<Buffer> r = result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/proxy/faqIntegration/faq")
       .putHeader("X-Botgate-Session", "a\tb").send());

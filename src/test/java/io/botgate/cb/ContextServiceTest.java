@@ -139,6 +139,15 @@ class ContextServiceTest {
   }
 
   @Test
+  void shouldSayANamespaceNeedsANameRatherThanBlameItsTtl() {
+    HttpResponse<Buffer> r = send(HttpMethod.PUT, "/api/context/namespaces/%20", new JsonObject().put("ttlSeconds", 60));
+
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("needs a name")
+      .doesNotContain("ttlSeconds");
+  }
+
+  @Test
   void shouldSayWhatIsWrongWithABodyAndWriteNothing() {
     send(HttpMethod.PUT, "/api/context/namespaces/bodies", null);
     String property = "/api/context/namespaces/bodies/global/p";
