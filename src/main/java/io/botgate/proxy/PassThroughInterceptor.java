@@ -126,17 +126,29 @@ final class PassThroughInterceptor implements ProxyInterceptor {
       return forward(ctx, call, name, rest);
     }
     // The integration's credential goes into these headers before the start event masks and shows them,
-    // and its TLS client certificate into origin()'s request.
-    return credentials.obtain(definition.credential()).transform(obtained -> {
+    // and its TLS client certificate into origin()'s request. A token to fetch is waited for under the
+    // call's deadline (timeoutMs covers the whole exchange, as for an execution), not the token endpoint's own.
+    Promise<ProxyResponse> answered = Promise.promise();
+    call.deadline(vertx, definition.timeoutMs(), () -> {
+      call.timedOut = true;
+      answered.tryComplete(failResponse(call, request, deadlineFailure(call)));
+    });
+    credentials.obtain(definition.credential()).onComplete(obtained -> {
+      if (answered.future().isComplete()) {
+        return; // the deadline came first: the caller has its 504
+      }
+      call.cancelDeadline();
       if (obtained.failed()) {
         String reason = obtained.cause() instanceof CredentialUnavailable ? obtained.cause().getMessage()
           : "credential '" + definition.credential() + "' could not be obtained";
-        return fail(call, request, new ProxyCall.Failure(502, "credential_unavailable", "460", reason));
+        fail(call, request, new ProxyCall.Failure(502, "credential_unavailable", "460", reason)).onComplete(answered);
+        return;
       }
       call.grant = obtained.result();
       call.grant.headers().forEach(h -> headers.set(h.getKey(), h.getValue()));
-      return forward(ctx, call, name, rest);
+      forward(ctx, call, name, rest).onComplete(answered);
     });
+    return answered.future();
   }
 
   /**
@@ -226,7 +238,7 @@ final class PassThroughInterceptor implements ProxyInterceptor {
       request.setBody(Body.body(call.requestBody, body.length(), body.mediaType()));
     }
     Promise<ProxyResponse> head = Promise.promise();
-    call.deadline(vertx, definition.timeoutMs(), () -> deadline(call, request, head));
+    call.deadline(vertx, call.remainingMs(), () -> deadline(call, request, head));
     ctx.sendRequest().onComplete(sent -> {
       if (sent.succeeded()) {
         if (!head.tryComplete(sent.result())) {

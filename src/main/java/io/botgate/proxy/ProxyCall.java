@@ -30,9 +30,17 @@ final class ProxyCall {
   boolean timedOut;
   boolean recorded;
 
+  /** When the call began (epoch ms): its deadline counts from here, a credential's fetch included. */
+  private final long began = System.currentTimeMillis();
+
   ProxyCall(IntegrationDefinition definition, PassThrough record) {
     this.definition = definition;
     this.record = record;
+  }
+
+  /** What is left of the integration's {@code timeoutMs} since the call began; 1 ms at least. */
+  long remainingMs() {
+    return Math.max(1, definition.timeoutMs() - (System.currentTimeMillis() - began));
   }
 
   /** Runs {@code expired} on the calling context in {@code millis} ms, unless cancelled first. */

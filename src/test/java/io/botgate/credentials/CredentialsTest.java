@@ -576,6 +576,19 @@ class CredentialsTest {
   }
 
   @Test
+  void shouldAnswerAPassThroughCall504WhenTheTokenFetchOutlivesItsDeadline() {
+    putCredential(oauth("slowProxyOAuth", auth.url("/oauth/token"), "{$env.CLIENT_SECRET}"));
+    declare("hastyProxy", auth.url("/"), "slowProxyOAuth", 500);
+    auth.tokenDelayMs = 2_000;
+    HttpResponse<Buffer> r = result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/proxy/hastyProxy/bearer")
+      .putHeader("X-Botgate-Session", "pd1").send());
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(504);
+    assertThat(r.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("deadline of 500 ms");
+    assertThat(result(gw.session("pd1")).getJsonObject("lastResult").getString("statusCode")).isEqualTo("504");
+    assertThat(auth.apiCalls.get()).as("nothing was sent for the call whose deadline passed").isZero();
+  }
+
+  @Test
   void shouldNotQuoteATokenUrlQuerySecretWhenTheTokenEndpointTimesOut() {
     putCredential(oauth("queryOAuth", auth.url("/oauth/token?s=1&client_secret=QuerySecret888"),
       "{$env.CLIENT_SECRET}"));
