@@ -234,7 +234,9 @@ public final class ApiRoutes {
   /** The same for a status the router chose itself (its error handlers are not told the failure's status). */
   static void failure(RoutingContext ctx, int status) {
     GatewayError error = status == 404 && ctx.failure() == null && !ctx.request().uri().startsWith("/")
-      && !HostAllowList.absoluteForm(ctx.request().uri()) ? noPath(ctx.request()) : toError(ctx.failure(), status);
+      && !HostAllowList.absoluteForm(ctx.request().uri()) ? noPath(ctx.request())
+      : status == 400 && ctx.request().authority() == null && ctx.request().getHeader(HttpHeaders.HOST) != null
+      ? unreadableHost(ctx.request()) : toError(ctx.failure(), status);
     if (error.httpStatus() == 503 || error.httpStatus() == 413 || error.httpStatus() == 414
       || error.httpStatus() == 431) {
       LOG.atWarn().addKeyValue("code", error.code()).addKeyValue("status", error.httpStatus())
@@ -257,6 +259,15 @@ public final class ApiRoutes {
     if (unread) {
       sent.onComplete(done -> LingeringClose.afterAnswer(ctx.request().connection()));
     }
+  }
+
+  /**
+   * A Host header Vert.x could not read as {@code host[:port]} (a port that is not a number, user info, a space):
+   * the router refuses it before any route, saying a Host header is required, which the client did send.
+   */
+  private static GatewayError unreadableHost(HttpServerRequest request) {
+    return GatewayError.badRequest("invalid_host", "the Host header '" + HostAllowList.shorten(
+      request.getHeader(HttpHeaders.HOST)) + "' is not host[:port] (a name or an address, and a port from 0 to 65535)");
   }
 
   /** What the router refuses before any route: a target that names no path ({@code OPTIONS *}, CONNECT's). */

@@ -147,8 +147,26 @@ public final class HostAllowList implements Handler<RoutingContext> {
     return authority == null ? null : authority.host();
   }
 
+  /**
+   * Whether the request target is in absolute form, {@code <scheme>://<authority>...}, any scheme: Vert.x routes
+   * {@code GET ws://name/health} by its path as it does {@code http://name/health}, so its host must count too.
+   */
   static boolean absoluteForm(String uri) {
-    return uri.regionMatches(true, 0, "http://", 0, 7) || uri.regionMatches(true, 0, "https://", 0, 8);
+    int sep = uri.isEmpty() || uri.charAt(0) == '/' ? -1 : uri.indexOf("://"); // origin form first: nearly all
+    if (sep <= 0 || !isAsciiLetter(uri.charAt(0))) {
+      return false;
+    }
+    for (int i = 1; i < sep; i++) { // RFC 3986 3.1: a letter, then letters, digits, '+', '-', '.'
+      char c = uri.charAt(i);
+      if (!isAsciiLetter(c) && (c < '0' || c > '9') && c != '+' && c != '-' && c != '.') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isAsciiLetter(char c) {
+    return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
   }
 
   /** Lower case, IPv6 addresses in brackets as a Host header writes them. */

@@ -143,8 +143,22 @@ class HttpEdgesTest {
     assertThat(raw("GET http://user@localhost:" + port + "/health HTTP/1.1\r\nHost: 127.0.0.1\r\n"))
       .startsWith("HTTP/1.1 200");
     assertThat(raw("GET http://[::1]/health HTTP/1.1\r\nHost: evil.example\r\n")).startsWith("HTTP/1.1 200");
+    assertThat(raw("GET ws://evil.example/health HTTP/1.1\r\nHost: 127.0.0.1\r\n")).as("any scheme's target")
+      .startsWith("HTTP/1.1 403").contains("the request target's host 'evil.example'");
     String twice = raw("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\n");
     assertThat(twice).startsWith("HTTP/1.1 400").contains("more than one Host header");
+  }
+
+  @Test
+  void shouldSayAHostHeaderThatIsNotHostAndPortIsUnreadableRatherThanMissing() throws IOException {
+    for (String host : List.of("localhost:abc", "evil@localhost", "127.0.0.1:99999")) {
+      for (String path : List.of("/health", "/api/sessions/x", "/proxy/faqIntegration/x", "/console")) {
+        String answer = raw("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n");
+        assertThat(answer).as(host + " " + path).startsWith("HTTP/1.1 400")
+          .contains("invalid_host", "the Host header '" + host + "' is not host[:port]");
+      }
+    }
+    assertThat(raw("GET /health HTTP/1.1\r\n")).as("none at all").startsWith("HTTP/1.1 400").contains("'Host' header is required");
   }
 
   @Test
