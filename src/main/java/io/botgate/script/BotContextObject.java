@@ -12,6 +12,7 @@ import org.mozilla.javascript.Undefined;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The {@code botContext} a script sees: an object whose only properties are the botContext functions.
@@ -45,7 +46,7 @@ final class BotContextObject extends ScriptableObject {
     define(scope, "setBotVariable", 4, (cx, s, t, a) -> {
       BotContext bot = current(cx);
       String name = text(a, 0);
-      bot.setBotVariable(name, JsValues.toJava(arg(a, 1), bot.maxValueBytes(), name), flag(a, 2), flag(a, 3));
+      bot.setBotVariable(name, json(arg(a, 1), bot.maxValueBytes(), name), flag(a, 2), flag(a, 3));
       return Undefined.instance;
     });
     define(scope, "getEnvVariable", 1, (cx, s, t, a) -> current(cx).getEnvVariable(text(a, 0)));
@@ -111,12 +112,13 @@ final class BotContextObject extends ScriptableObject {
       Object ttl = arg(a, 1);
       String namespace = text(a, 0);
       double seconds = ttl == null || ttl instanceof Undefined ? 0
-        : ttl instanceof CharSequence given && given.toString().isBlank() ? Double.NaN : Context.toNumber(ttl);
+        : ttl instanceof CharSequence given && given.toString().isBlank() ? Double.NaN
+        : converted(ttl, () -> Context.toNumber(ttl));
       if (store != null && (namespace.isBlank() || !(seconds >= 0 && seconds == Math.floor(seconds)
         && !Double.isInfinite(seconds)))) {
         // as PUT /api/context/namespaces/{ns} refuses them: -1 would have registered data that expires at once
         return bot.refused("registerContextNamespace", namespace.isBlank() ? "the namespace is blank"
-          : "ttlSeconds must be whole seconds, 0 or more (or absent, for no expiry), got " + JsValues.text(ttl));
+          : "ttlSeconds must be whole seconds, 0 or more (or absent, for no expiry), got " + text(ttl));
       }
       return store != null && bot.reported("registerContextNamespace", namespace,
         store.registerNamespace(namespace, ttl == null || ttl instanceof Undefined ? null : (long) seconds));
@@ -141,7 +143,7 @@ final class BotContextObject extends ScriptableObject {
       ContextStore store = bot.contextStore("set" + suffix);
       String property = text(a, 1);
       return store != null && bot.reported("set" + suffix, text(a, 0), store.set(where, text(a, 0),
-        bot.owner(where), property, JsValues.toJava(arg(a, 2), bot.maxValueBytes(), property)));
+        bot.owner(where), property, json(arg(a, 2), bot.maxValueBytes(), property)));
     });
     define(scope, "get" + suffix, 2, (cx, s, t, a) -> {
       BotContext bot = current(cx);
@@ -153,7 +155,7 @@ final class BotContextObject extends ScriptableObject {
       if (property == null || property instanceof Undefined) {
         return JsValues.toJs(store.all(where, text(a, 0), bot.owner(where)), cx, s);
       }
-      return JsValues.toJs(store.get(where, text(a, 0), bot.owner(where), JsValues.text(property)), cx, s);
+      return JsValues.toJs(store.get(where, text(a, 0), bot.owner(where), text(property)), cx, s);
     });
     define(scope, "delete" + suffix, 2, (cx, s, t, a) -> {
       BotContext bot = current(cx);
@@ -216,12 +218,31 @@ final class BotContextObject extends ScriptableObject {
 
   private static String text(Object[] args, int i) {
     Object v = arg(args, i);
-    return v instanceof Undefined ? "undefined" : JsValues.text(v);
+    return v instanceof Undefined ? "undefined" : text(v);
   }
 
   private static String optionalText(Object[] args, int i) {
     Object v = arg(args, i);
-    return v == null || v instanceof Undefined ? null : JsValues.text(v);
+    return v == null || v instanceof Undefined ? null : text(v);
+  }
+
+  private static String text(Object v) {
+    return converted(v, () -> JsValues.text(v));
+  }
+
+  /** A value for a variable or the Context Service, as {@link JsValues#toJava(Object, long, String)} makes it. */
+  private static Object json(Object v, long maxBytes, String name) {
+    return converted(v, () -> JsValues.toJava(v, maxBytes, name));
+  }
+
+  /**
+   * Converts an argument. An object's conversion runs the script's own code ({@code toString}, {@code valueOf},
+   * getters, a Proxy's traps), which may loop in a builtin: it runs outside this function's shared code, where
+   * the watchdog can stop it (in shared code a stop is never sent, so such a loop kept a core busy long after
+   * its run was answered). A primitive converts without any script code.
+   */
+  private static <T> T converted(Object v, Supplier<T> conversion) {
+    return v instanceof Scriptable ? ScriptWorkers.outsideShared(conversion) : conversion.get();
   }
 
   private static boolean flag(Object[] args, int i) {
@@ -230,6 +251,10 @@ final class BotContextObject extends ScriptableObject {
 
   /** An array of texts, or one text with items separated by ';' (as CB's quick replies are often written). */
   private static List<String> list(Object value) {
+    return converted(value, () -> texts(value));
+  }
+
+  private static List<String> texts(Object value) {
     List<String> out = new ArrayList<>();
     if (value instanceof NativeArray arr) {
       for (int i = 0; i < arr.getLength(); i++) {

@@ -156,6 +156,18 @@ final class ScriptWorkers {
     }
   }
 
+  /**
+   * Runs {@code conversion} outside the shared code the calling run is in, then comes back into it: for a
+   * botContext argument whose conversion runs the script's own code (a {@code toString}, {@code valueOf} or
+   * getter), which may loop in a builtin the watchdog must be able to stop. Coming back refuses a run stopped
+   * meanwhile ({@link LimitExceeded}), so nothing it does after the conversion reaches the session. Call it
+   * before the botContext function changes anything. Outside the pool, or outside shared code, it just runs.
+   */
+  static <T> T outsideShared(Supplier<T> conversion) {
+    Job job = CURRENT.get();
+    return job == null ? conversion.get() : job.outsideShared(conversion);
+  }
+
   /** Threads stopped by the watchdog (each replaced by a fresh one). */
   long stopped() {
     return stopped.get();
@@ -399,6 +411,32 @@ final class ScriptWorkers {
     private void exitShared() {
       synchronized (lock) {
         shared--;
+      }
+    }
+
+    private <T> T outsideShared(Supplier<T> conversion) {
+      boolean left;
+      synchronized (lock) {
+        left = shared > 0;
+        if (left) {
+          shared--;
+        }
+      }
+      if (!left) {
+        return conversion.get(); // not in shared code: nothing to leave
+      }
+      boolean converted = false;
+      try {
+        T value = conversion.get();
+        converted = true;
+        return value;
+      } finally {
+        synchronized (lock) {
+          shared++; // balanced by the caller's own exit, whatever happened
+          if (converted && state != RUNNING) {
+            throw new LimitExceeded(stopReason == null ? "the script was ended" : stopReason);
+          }
+        }
       }
     }
 

@@ -89,6 +89,26 @@ class NativeLoopTest {
     assertStopsWithinTheLimit(code);
   }
 
+  /**
+   * A botContext function runs as shared code, where no stop is sent; an argument's conversion runs the script's
+   * own toString, which here loops in a builtin (a quadratic search, minutes long, in a Java loop a stop reaches). It used to run inside the
+   * shared code: the worker was abandoned and went on burning a core long after the run was answered.
+   */
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void shouldStopALoopInAScriptsOwnToStringThatABotContextCallRuns() throws Exception {
+    long stopped = engine.stoppedThreads();
+    long replaced = engine.replacedThreads();
+    ScriptOutcome outcome = engine.run("var a = 'a'.repeat(500000); var s = a + a;"
+      + " botContext.sendMessage({toString: function () { return 'late ' + s.lastIndexOf('b' + a); }});",
+      fixture.run("in-conversion").bot).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+    assertThat(outcome.error().type()).isEqualTo("limit");
+    assertThat(outcome.error().message()).contains("the script was stopped");
+    assertThat(engine.stoppedThreads()).isEqualTo(stopped + 1);
+    assertThat(engine.replacedThreads()).as("no worker abandoned").isEqualTo(replaced);
+  }
+
   @Test
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
   void shouldKeepAnsweringAfterManyNativeLoopsInARow() throws Exception {
