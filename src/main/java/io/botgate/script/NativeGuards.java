@@ -79,6 +79,12 @@ final class NativeGuards {
     guard(strings, "String.prototype.", "repeat", (cx, self, args) ->
       stringLength("repeat", (double) ScriptRuntime.toString(self).length() * number(args, 0)));
     guard(strings, "String.prototype.", "concat", (cx, self, args) -> concatenatedLength(self, args));
+    for (String name : List.of("indexOf", "includes", "split", "replace", "replaceAll")) {
+      if (strings.get(name, strings) instanceof Function original) {
+        define(strings, name, new Guard("String.prototype." + name, name, original, (cx, self, args) -> { },
+          (cx, self, args) -> search(name, self, args)));
+      }
+    }
     guard(strings, "String.prototype.", "padStart", (cx, self, args) -> stringLength("padStart", number(args, 0)));
     guard(strings, "String.prototype.", "padEnd", (cx, self, args) -> stringLength("padEnd", number(args, 0)));
     if (scope.get("String", scope) instanceof ScriptableObject string && string.get("raw", string) instanceof Function) {
@@ -286,6 +292,30 @@ final class NativeGuards {
     stringLength("concat", total);
   }
 
+  /**
+   * Refuses a search of a text for a string whose worst case is longer than {@link #MAX_SEARCH_STEPS}: the JVM's
+   * {@code String.indexOf}, once compiled, searches in one machine-code loop that no safepoint interrupts, so
+   * neither the watchdog's stop nor the collector can reach the thread until it ends, and every other thread
+   * waits at the next safepoint: {@code s.indexOf(a + 'b')} over two million {@code 'a'}s froze the whole
+   * gateway for 76 s. Takes the receiver as its text ({@link Guard} converted it once) and the pattern when it
+   * is a string; a regular expression searches in Rhino's own code, which a stop reaches.
+   */
+  private static void search(String method, Scriptable self, Object[] args) {
+    if (args.length == 0 || !(args[0] instanceof CharSequence pattern)) {
+      return;
+    }
+    long n = ScriptRuntime.toString(self).length();
+    long m = pattern.length();
+    if (m > 1 && n >= m && (n - m + 1) * m > MAX_SEARCH_STEPS) {
+      throw ScriptRuntime.rangeError("String.prototype." + method + REFUSED + "searching " + n + " characters for "
+        + m + " could take " + (n - m + 1) * m + " steps in one native call (more than " + MAX_SEARCH_STEPS
+        + "), which nothing can stop; search for a shorter string, or in a shorter text");
+    }
+  }
+
+  /** About 80 ms of a compiled worst-case search on this machine (2 million by 1 million took 76 s). */
+  static final long MAX_SEARCH_STEPS = 1L << 30;
+
   private void stringLength(String method, double length) {
     if (length > limits.maxStringLength()) {
       throw ScriptRuntime.rangeError(method + REFUSED + "it would build a string of length " + (long) length
@@ -404,17 +434,35 @@ final class NativeGuards {
     private final String name;
     private final Function original;
     private final Check check;
+    /** A check of a string method, given its receiver and pattern as strings; null for the others. */
+    private final Check onStrings;
 
     Guard(String fullName, String name, Function original, Check check) {
+      this(fullName, name, original, check, null);
+    }
+
+    Guard(String fullName, String name, Function original, Check check, Check onStrings) {
       this.fullName = fullName;
       this.name = name;
       this.original = original;
       this.check = check;
+      this.onStrings = onStrings;
     }
 
     @Override
     public Object call(Context cx, Scriptable scope, Scriptable thisObj, Object[] args) {
       check.verify(cx, thisObj, args);
+      if (onStrings != null) {
+        // Converted once, here, and handed on converted: a toString of the script's own runs once, as the
+        // builtin would run it, and cannot answer the check one string and the builtin another.
+        if (thisObj != null && !"String".equals(thisObj.getClassName())) {
+          thisObj = ScriptRuntime.toObject(cx, scope, ScriptRuntime.toString(thisObj));
+        }
+        if (args.length > 0 && args[0] instanceof Scriptable pattern && !"RegExp".equals(pattern.getClassName())) {
+          args[0] = ScriptRuntime.toString(pattern);
+        }
+        onStrings.verify(cx, thisObj, args);
+      }
       return original.call(cx, scope, thisObj, args);
     }
 

@@ -112,4 +112,40 @@ class StringLimitsTest {
     assertThat(outcome.ok()).as("%s", outcome.error()).isTrue();
     assertThat(run.transcript.eventsAsJson().getJsonObject(0).getString("text")).isEqualTo("1048576 fgh");
   }
+
+  /**
+   * A compiled String.indexOf searches in one loop no safepoint interrupts: a worst-case search froze every thread
+   * of the gateway until it ended (76 s for 2 million by 1 million characters), past the watchdog and the collector.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {
+    "var a = 'a'.repeat(500000); var s = a + a; s.indexOf(a + 'b');",
+    "var a = 'a'.repeat(500000); var s = a + a; s.includes(a + 'b');",
+    "var a = 'a'.repeat(500000); var s = a + a; s.split(a + 'b');",
+    "var a = 'a'.repeat(500000); var s = a + a; s.replace(a + 'b', '');",
+    "var a = 'a'.repeat(500000); var s = a + a; s.replaceAll(a + 'b', '');",
+    "var a = 'a'.repeat(500000); var s = a + a; String.prototype.indexOf.call({toString: function () { return s; }}, a + 'b');",
+    "var a = 'a'.repeat(500000); var s = a + a; s.indexOf({toString: function () { return a + 'b'; }});"
+  })
+  void shouldRefuseASearchWhoseWorstCaseNothingCouldStop(String code) {
+    ScriptOutcome outcome = engine.runHere(code, fixture.run("search").bot);
+    assertThat(outcome.error()).as("outcome of %s", code).isNotNull();
+    assertThat(outcome.error().type()).as("error of %s", code).isEqualTo("limit");
+    assertThat(outcome.error().message()).contains("refused: searching 1000000 characters for 500001");
+  }
+
+  @Test
+  void shouldSearchAsBeforeAndConvertAnObjectPatternOnce() {
+    ScriptFixture.Run run = fixture.run("searches");
+    ScriptOutcome outcome = engine.runHere("""
+      var big = 'x'.repeat(1 << 20);
+      var n = 0, o = {toString: function () { n++; return 'lo'; }};
+      botContext.sendMessage([big.indexOf('y'), big.includes('xy'), 'hello world'.indexOf('world'),
+        'a,b,,c'.split(',').length, 'a-b-c'.replace('-', '+'), 'a-b-c'.replaceAll('-', '+'),
+        'a1b2'.replace(/[0-9]/g, ''), 'hello'.indexOf(o), n, 'abc'.indexOf('c', 1), 'abc'.includes('a', 1)].join(' '));""",
+      run.bot);
+    assertThat(outcome.ok()).as("%s", outcome.error()).isTrue();
+    assertThat(run.transcript.eventsAsJson().getJsonObject(0).getString("text"))
+      .isEqualTo("-1 false 6 4 a+b-c a+b+c ab 3 1 2 false");
+  }
 }
