@@ -52,13 +52,23 @@ final class FrameCheck extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       return;
     }
-    String problem = problem(frame.toString(4, frame.readableBytes() - 4, StandardCharsets.UTF_8));
+    String json = frame.toString(4, frame.readableBytes() - 4, StandardCharsets.UTF_8);
+    String problem = problem(json);
     if (problem == null) {
       ctx.fireChannelRead(frame);
       return;
     }
     frame.release();
-    ctx.writeAndFlush(errorFrame(new GatewayError(400, "invalid_frame", problem)));
+    ctx.writeAndFlush(errorFrame(new GatewayError(400, "invalid_frame", problem), replyAddress(json)));
+  }
+
+  /** The frame's {@code replyAddress}, when it is a JSON object with one: where its sender waits for an answer. */
+  private static String replyAddress(String json) {
+    try {
+      return new JsonObject(json).getValue("replyAddress") instanceof String reply ? reply : null;
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   /**
@@ -111,13 +121,13 @@ final class FrameCheck extends ChannelInboundHandlerAdapter {
     if (headers instanceof JsonObject h) {
       for (Map.Entry<String, Object> header : h) {
         boolean fits = switch (header.getKey()) {
-          case "timeout" -> header.getValue() instanceof Number;
+          case "timeout" -> header.getValue() instanceof Number n && n.longValue() >= 1; // the bridge throws below 1
           case "localOnly" -> header.getValue() instanceof Boolean;
           default -> header.getValue() instanceof String;
         };
         if (!fits) {
           return "header '" + header.getKey() + "' must be " + switch (header.getKey()) {
-            case "timeout" -> "a number (milliseconds)";
+            case "timeout" -> "a number of milliseconds, 1 or more";
             case "localOnly" -> "true or false";
             default -> "a string";
           };
@@ -128,8 +138,16 @@ final class FrameCheck extends ChannelInboundHandlerAdapter {
   }
 
   private static ByteBuf errorFrame(GatewayError error) {
-    byte[] json = new JsonObject().put("type", "err").put("failureCode", error.httpStatus())
-      .put("message", error.toJson().encode()).encode().getBytes(StandardCharsets.UTF_8);
+    return errorFrame(error, null);
+  }
+
+  private static ByteBuf errorFrame(GatewayError error, String address) {
+    JsonObject err = new JsonObject().put("type", "err").put("failureCode", error.httpStatus())
+      .put("message", error.toJson().encode());
+    if (address != null) {
+      err.put("address", address);
+    }
+    byte[] json = err.encode().getBytes(StandardCharsets.UTF_8);
     return Unpooled.buffer(4 + json.length).writeInt(json.length).writeBytes(json);
   }
 }

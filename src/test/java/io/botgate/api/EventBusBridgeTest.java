@@ -425,6 +425,9 @@ class EventBusBridgeTest {
     "{\"type\":\"send\",\"address\":\"botgate.session.get\",\"headers\":\"token\"}",
     "{\"type\":\"send\",\"address\":\"botgate.session.get\",\"headers\":{\"token\":1}}",
     "{\"type\":\"send\",\"address\":\"botgate.session.get\",\"headers\":{\"timeout\":\"soon\"}}",
+    "{\"type\":\"send\",\"address\":\"botgate.session.get\",\"headers\":{\"timeout\":0},\"body\":{\"session\":\"s\"}}",
+    "{\"type\":\"send\",\"address\":\"botgate.session.get\",\"headers\":{\"timeout\":0.5},\"body\":{\"session\":\"s\"}}",
+    "{\"type\":\"send\",\"address\":\"botgate.session.get\",\"headers\":{\"timeout\":-5},\"body\":{\"session\":\"s\"}}",
     "{\"type\":\"send\",\"address\":\"x\",\"failureCode\":\"500\"}", "[1, 2]", "{\"type\": \"ping\"", "not json",
     "{\"type\":\"send\",\"body\":{}}", "{\"type\":\"publish\"}", "{\"type\":\"register\"}", "{\"type\":\"unregister\"}"})
   void shouldAnswerAFrameTheBridgeCannotDispatchAndStayInStep(String json) throws IOException {
@@ -440,6 +443,21 @@ class EventBusBridgeTest {
       assertThat(err.getInteger("failureCode")).isEqualTo(400);
       assertThat(errorCode(err)).isEqualTo("invalid_frame");
       assertThat(client.read().orElseThrow().getString("type")).as("the next frame is read as a frame").isEqualTo("pong");
+    }
+  }
+
+  @Test
+  void shouldAddressAnInvalidFramesRefusalToItsReplyAddressSoTheRequestFailsAtOnce() throws IOException {
+    try (BridgeClient client = client()) {
+      client.write(new JsonObject().put("type", "send").put("address", "botgate.session.get").put("replyAddress", "mine")
+        .put("headers", new JsonObject().put("timeout", 0)).put("body", new JsonObject().put("session", "s")));
+
+      JsonObject err = client.read().orElseThrow();
+      assertThat(err.getString("type")).isEqualTo("err");
+      assertThat(err.getString("address")).isEqualTo("mine");
+      assertThat(errorCode(err)).isEqualTo("invalid_frame");
+      assertThat(new JsonObject(err.getString("message")).getJsonObject("error").getString("message"))
+        .contains("'timeout' must be a number of milliseconds, 1 or more");
     }
   }
 
