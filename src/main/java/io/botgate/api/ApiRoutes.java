@@ -237,8 +237,8 @@ public final class ApiRoutes {
       && !HostAllowList.absoluteForm(ctx.request().uri()) ? noPath(ctx.request())
       : status == 400 && ctx.request().authority() == null && ctx.request().getHeader(HttpHeaders.HOST) != null
       ? unreadableHost(ctx.request()) : toError(ctx.failure(), status);
-    if (error.httpStatus() == 503 || error.httpStatus() == 413 || error.httpStatus() == 414
-      || error.httpStatus() == 431) {
+    if (error.httpStatus() == 503 || error.httpStatus() == 507 || error.httpStatus() == 413
+      || error.httpStatus() == 414 || error.httpStatus() == 431) {
       LOG.atWarn().addKeyValue("code", error.code()).addKeyValue("status", error.httpStatus())
         .addKeyValue("method", ctx.request().method().name()).addKeyValue("path", ctx.request().path())
         .log("limit hit: {}", error.getMessage());

@@ -1,8 +1,10 @@
 package io.botgate.cb;
 
+
 import io.botgate.integration.DefinitionException;
 import io.botgate.integration.IntegrationDefinition;
 import io.botgate.script.ScriptSyntax;
+import io.botgate.session.SessionId;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
@@ -114,6 +116,9 @@ final class CbExport {
     } else if (name.chars().anyMatch(Character::isISOControl)) {
       problem("bot.name", "must not hold control characters such as a line break (the name goes into log lines, "
         + "where one would start a forged line)");
+    } else if (SessionId.loneSurrogate(name) >= 0) {
+      problem("bot.name", "must not hold a lone surrogate (at position " + (SessionId.loneSurrogate(name) + 1)
+        + "): it has no UTF-8 form, so GET and DELETE /api/bots/{bot} could never name the bot");
     } else {
       botName = name;
     }

@@ -15,6 +15,22 @@ public final class SessionId {
   private SessionId() {
   }
 
+  /**
+   * Where {@code text} holds half of a surrogate pair without the other half, or -1: such a string has no UTF-8
+   * form (it is written as '?'), so a name holding one cannot be given back in a path, a file or a frame.
+   */
+  public static int loneSurrogate(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   /** Why {@code id} cannot name a session, or null when it can. */
   public static String problem(String id) {
     if (id == null || id.isEmpty() || id.length() > MAX_LENGTH) {
@@ -28,6 +44,11 @@ public final class SessionId {
       if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
         return String.format("a session id may not hold control characters (U+%04X at position %d)", (int) c, i + 1);
       }
+    }
+    int lone = loneSurrogate(id);
+    if (lone >= 0) {
+      return String.format("a session id may not hold a lone surrogate (U+%04X at position %d): it has no UTF-8 "
+        + "form, and the id read back from a path or a file would be another", (int) id.charAt(lone), lone + 1);
     }
     if (id.isBlank()) {
       return "a session id may not be only white space";

@@ -215,6 +215,19 @@ class CbImportTest {
   }
 
   @Test
+  void shouldRefuseABotNameWithALoneSurrogateThatNoPathCouldNameAgain() throws Exception {
+    JsonObject export = fixture("greeter.json").put("bot", new JsonObject().put("name", "LONE_NAME"));
+    String json = new JsonObject().put("export", export).encode().replace("LONE_NAME", "\\ud800Locker");
+    HttpResponse<Buffer> r = result(gw.http.post(gw.gateway.port(), "127.0.0.1", "/api/import/cb")
+      .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(json)));
+
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(400);
+    assertThat(r.bodyAsString()).contains("bot.name").contains("lone surrogate (at position 1)");
+    assertThat(io.botgate.session.SessionId.problem("\ud800x")).contains("lone surrogate (U+D800 at position 1)");
+    assertThat(io.botgate.session.SessionId.problem("\ud83d\ude00 ok")).as("a whole pair is fine").isNull();
+  }
+
+  @Test
   void shouldRefuseAResponderFieldOfTheWrongTypeRatherThanDefaultIt() throws Exception {
     // a method in an array was imported as GET, an object as the response variable and a transform as nothing
     JsonObject export = fixture("greeter.json").put("bot", new JsonObject().put("name", "Typed"))
