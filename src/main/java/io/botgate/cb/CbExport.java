@@ -361,9 +361,17 @@ final class CbExport {
     }
     String id = m.getValue("id") instanceof String s ? s : null;
     String next = m.getValue("nextMessageId") instanceof String n ? names.getOrDefault(n, null) : null;
+    Object delay = m.getValue("interactionDelay");
+    if (delay instanceof Number n && !(n.doubleValue() >= 0 && n.doubleValue() <= MAX_DELAY_MS)) {
+      problem(where + ".interactionDelay", "must be milliseconds from 0 to " + MAX_DELAY_MS + ", not " + n);
+      return;
+    }
     interactions.put(name, new Interaction(id, name, type, integration, pre, user, post, next,
-      rules(m.getValue("responseMatches"), names, next), delay(m.getValue("interactionDelay"))));
+      rules(m.getValue("responseMatches"), names, next), delay(delay)));
   }
+
+  /** The longest delay an interaction may declare, as nine digits in a string may write it (11.6 days). */
+  static final long MAX_DELAY_MS = 999_999_999L;
 
   private String code(String where, JsonObject m, String key) {
     Object value = m.getValue(key);

@@ -233,21 +233,25 @@ public final class BotContext {
   }
 
   synchronized void setTriggerNextMessage(String interaction) {
-    next = interaction;
     String shown = ScriptText.bounded(interaction, ScriptText.MAX_QUOTED);
+    next = shown; // a name: no interaction is named by more than 200 characters, and the answer quotes it
     transcript.event(DebugEvent.DEBUG, "debug", "next interaction: " + shown,
       new JsonObject().put("script", scriptName).put("next", shown));
   }
 
   synchronized void setMessageDelay(Object ms) {
     double value = ms instanceof Number n ? n.doubleValue() : parse(String.valueOf(ms));
-    if (!(value >= 0) || Double.isInfinite(value)) {
-      transcript.warning("setMessageDelay(" + ScriptText.bounded(String.valueOf(ms), ScriptText.MAX_QUOTED) + "): the delay must be a number of milliseconds, 0 or more; "
-        + "it was ignored", new JsonObject().put("script", scriptName));
+    if (!(value >= 0 && value <= MAX_DELAY_MS)) {
+      transcript.warning("setMessageDelay(" + ScriptText.bounded(String.valueOf(ms), ScriptText.MAX_QUOTED) + "): the "
+        + "delay must be a number of milliseconds from 0 to " + MAX_DELAY_MS + "; it was ignored",
+        new JsonObject().put("script", scriptName));
       return;
     }
     delayMs = (long) value;
   }
+
+  /** The longest delay a script may set (an interaction may declare as much): 999,999,999 ms, 11.6 days. */
+  static final long MAX_DELAY_MS = 999_999_999L;
 
   private static double parse(String text) {
     try {

@@ -215,6 +215,18 @@ class CbImportTest {
   }
 
   @Test
+  void shouldRefuseAnInteractionDelayOutsideItsBound() throws Exception {
+    JsonObject export = fixture("store-helper.json").put("bot", new JsonObject().put("name", "Delays"));
+    for (Object m : export.getJsonArray("conversationMessage")) {
+      ((JsonObject) m).put("interactionDelay", -1e300);
+    }
+    HttpResponse<Buffer> r = importExport(new JsonObject().put("export", export).put("replace", true));
+
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(400);
+    assertThat(r.bodyAsString()).contains(".interactionDelay").contains("must be milliseconds from 0 to 999999999");
+  }
+
+  @Test
   void shouldRefuseABotNameWithALoneSurrogateThatNoPathCouldNameAgain() throws Exception {
     JsonObject export = fixture("greeter.json").put("bot", new JsonObject().put("name", "LONE_NAME"));
     String json = new JsonObject().put("export", export).encode().replace("LONE_NAME", "\\ud800Locker");

@@ -105,6 +105,18 @@ class CbFunctionsTest {
   }
 
   @Test
+  void shouldIgnoreADelayPastItsBoundAndCutALongNextInteractionName() {
+    Ran ran = run("flow-bounds", null, """
+      botContext.setMessageDelay(2000);
+      botContext.setMessageDelay(1e300);
+      botContext.setTriggerNextMessage('n'.repeat(100000));
+      """);
+
+    assertThat(ran.bot.delayMs()).as("the huge one ignored").isEqualTo(2000L);
+    assertThat(ran.bot.next().length()).isLessThan(300);
+  }
+
+  @Test
   void shouldKeepContextDataByNamespaceAndScopeWithCbsReturnValues() {
     Ran ran = run("conv-1", new JsonObject().put("userPlatformId", "u1"), """
       var p = botContext.printDebugMessage;
