@@ -17,6 +17,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -670,8 +671,9 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
       all = true;
     }
     subscriptions.put(session, new Subscription(command, System.currentTimeMillis()));
-    Replay r = new Replay(command, !ALL.equals(session) ? List.of(session).iterator()
-      : cluster == null ? stream.sessions() : null);
+    Replay r = new Replay(command, null);
+    r.sessions = !ALL.equals(session) ? List.of(session).iterator() : cluster == null ? r.thenNamed(stream.sessions())
+      : null;
     replay = r;
     updateShedding();
     if (cluster != null) {
@@ -906,12 +908,43 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
     int sentOfSession;
     int count;
 
+    /** Sessions the command's per-session {@code after} names that this replay has visited. */
+    private final Set<String> visitedNamed = new HashSet<>();
+
     Replay(ConsoleCommand command, Iterator<String> sessions) {
       this.command = command;
       this.sessions = sessions;
     }
 
+    /**
+     * The sessions whose events are held, then those the command's per-session {@code after} names that were not
+     * among them: a session whose every kept event left the history still has a place the client resumes from,
+     * and its replay then tells it, with a gap frame, what it will not get (else the next live event skipped
+     * them without a word).
+     */
+    Iterator<String> thenNamed(Iterator<String> held) {
+      Map<String, Long> named = command.afterBySession();
+      if (named == null || named.isEmpty()) {
+        return held;
+      }
+      Iterator<String> rest = named.keySet().stream().filter(s -> !visitedNamed.contains(s)).iterator();
+      return new Iterator<>() {
+        @Override
+        public boolean hasNext() {
+          return held.hasNext() || rest.hasNext(); // the filter runs once the held ones are all visited
+        }
+
+        @Override
+        public String next() {
+          return held.hasNext() ? held.next() : rest.next();
+        }
+      };
+    }
+
     void next(String s) {
+      if (command.afterBySession() != null && command.afterBySession().containsKey(s)) {
+        visitedNamed.add(s);
+      }
       session = s;
       after = command.after(s);
       gapTo = 0;

@@ -236,6 +236,29 @@ class ConsoleDeliveryTest {
   }
 
   @Test
+  void shouldTellAClientResumingEverySessionOfASessionWhoseEveryEventLeftTheHistory() throws Exception {
+    DebugStream stream = new DebugStream(null, 50, 20, 60_000, System::currentTimeMillis); // 20 events kept in all
+    for (int i = 1; i <= 10; i++) {
+      stream.emit("gone", "debug", "debug", "g" + i, null);
+    }
+    for (int i = 1; i <= 30; i++) {
+      stream.emit("busy", "debug", "debug", "b" + i, null); // pushes every event of "gone" out
+    }
+    FakeSocket socket = new FakeSocket();
+    Context context = vertx.getOrCreateContext();
+    connect(socket, context, stream, options(5, 1 << 20, 100), new ConsoleStats());
+    send(context, socket, new JsonObject().put("op", "subscribe").put("session", "*")
+      .put("after", new JsonObject().put("gone", 3).put("busy", 25).put("never-seen", 4)));
+
+    List<JsonObject> gaps = socket.written.stream().map(JsonObject::new).filter(f -> "gap".equals(f.getString("kind")))
+      .toList();
+    assertThat(gaps).extracting(g -> g.getString("session")).containsExactly("gone");
+    assertThat(gaps.get(0).getJsonObject("data")).isEqualTo(new JsonObject().put("from", 4).put("to", 10));
+    assertThat(socket.written.stream().map(JsonObject::new).filter(f -> "busy".equals(f.getString("session"))
+      && f.getLong("seq") != null)).extracting(e -> e.getLong("seq")).containsExactly(26L, 27L, 28L, 29L, 30L);
+  }
+
+  @Test
   void shouldTellAClientThatResumesAfterEventsNoLongerKeptWhichOnesItWillNotGet() throws Exception {
     DebugStream stream = new DebugStream(null, 5, 10_000, 60_000, System::currentTimeMillis);
     for (int i = 1; i <= 12; i++) {
