@@ -6,6 +6,7 @@ import io.botgate.api.MetricsEndpoint;
 import io.botgate.cb.context.ContextOptions;
 import io.botgate.cluster.ClusterOptions;
 import io.botgate.cluster.ReplicatedDefinitions;
+import io.botgate.console.ConsoleEndpoint;
 import io.botgate.console.ConsoleOptions;
 import io.botgate.demo.DemoFaq;
 import io.botgate.events.DebugStream;
@@ -94,6 +95,7 @@ public final class GatewayConfig {
     d.put("history.total", DebugStream.DEFAULT_TOTAL);
     d.put("mask.headers", new JsonArray());
     d.put("console.subscriptions", ConsoleOptions.DEFAULT_SUBSCRIPTIONS);
+    d.put("console.connections", ConsoleEndpoint.DEFAULT_CONNECTIONS);
     d.put("console.queue.bytes", ConsoleOptions.DEFAULT_QUEUE_BYTES);
     d.put("console.heartbeat.seconds", ConsoleOptions.DEFAULT_HEARTBEAT_SECONDS);
     d.put("console.origins", new JsonArray());

@@ -19,17 +19,31 @@ public final class ConsoleEndpoint {
   private final DebugStream stream;
   private final ConsoleOptions options;
   private final ConsoleStats stats = new ConsoleStats();
+  /** Open console connections at most ({@code console.connections}): each may hold its queue and inbox. */
+  private final int maxConnections;
 
-  public ConsoleEndpoint(Vertx vertx, DebugStream stream, ConsoleOptions options) {
+  /** The most console connections open at once by default: each holds up to about 1.3 MB while its client lags. */
+  public static final int DEFAULT_CONNECTIONS = 256;
+
+  public ConsoleEndpoint(Vertx vertx, DebugStream stream, ConsoleOptions options, int maxConnections) {
+    if (maxConnections < 1) {
+      throw new IllegalArgumentException("console.connections must be at least 1, not " + maxConnections);
+    }
     this.vertx = vertx;
     this.stream = stream;
     this.options = options;
+    this.maxConnections = maxConnections;
   }
 
   public void handle(RoutingContext ctx) {
     if (!ctx.request().canUpgradeToWebSocket()) {
       ctx.fail(new GatewayError(400, "websocket_required", "/console is a WebSocket: connect with a WebSocket "
         + "client (Connection: Upgrade, Upgrade: websocket), or open the console page at /"));
+      return;
+    }
+    if (stats.connections.get() >= maxConnections) { // read, not reserved: a few upgrades at once may pass it by one each
+      ctx.fail(new GatewayError(503, "too_many_consoles", "this gateway has " + maxConnections + " console "
+        + "connections open already (console.connections); close one, or try again later"));
       return;
     }
     HttpConnection connection = ctx.request().connection();
