@@ -96,10 +96,17 @@ public record MockAnswer(String method, String path, Map<String, String> query, 
       query = strings(m.getValue("query"), where + ".match.query", p);
     }
     Object status = json.getValue("status", 200);
-    if (!(status instanceof Integer s) || s < 100 || s > 599) {
-      p.accept(where + ".status", "must be an HTTP status code (100-599)");
+    if (!(status instanceof Integer s) || s < 200 || s > 599) {
+      // a 1xx is never a final answer: through /proxy/ a client would wait for the real one until it gave up
+      p.accept(where + ".status", "must be a final HTTP status code (200-599)");
     }
     Map<String, String> headers = strings(json.getValue("headers"), where + ".headers", p);
+    if (headers != null) {
+      // as an integration's own headers: a name that is not a token, a framing or connection header, or a control
+      // character in a value makes an answer no client can read (through /proxy/ it was never answered)
+      headers.forEach((name, value) -> HeaderSyntax.problems(name, value, (field, message) ->
+        p.accept(where + "." + field, message)));
+    }
     Object delay = json.getValue("delayMs", 0);
     if (!(delay instanceof Number n) || n.longValue() < 0 || n.longValue() > MAX_DELAY_MS
       || n.doubleValue() != n.longValue()) {

@@ -143,6 +143,25 @@ class UpstreamModesTest {
   }
 
   @Test
+  void shouldRefuseAMockWhoseHeadersOrStatusNoClientCouldRead() {
+    JsonObject mocks = new JsonObject().put("name", "unreadable").put("method", "GET").put("mode", "mock")
+      .put("url", "http://127.0.0.1:9/x").put("mocks", new JsonArray()
+        .add(new JsonObject().put("status", 100))
+        .add(new JsonObject().put("headers", new JsonObject().put("Bad Name", "v").put("X-Split", "a\r\nInjected: 1")
+          .put("Content-Length", "5"))));
+    HttpResponse<Buffer> r = result(gw.declare(mocks));
+
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(400);
+    assertThat(r.bodyAsString()).contains("mocks[0].status", "final HTTP status code (200-599)")
+      .contains("mocks[1].headers.Bad Name", "is not a header name")
+      .contains("mocks[1].headers.X-Split", "control character")
+      .contains("mocks[1].headers.Content-Length", "is set by the gateway itself")
+      .doesNotContain("Injected");
+    assertThat(result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/api/integrations/unreadable").send()).statusCode())
+      .isEqualTo(404);
+  }
+
+  @Test
   void shouldWaitAMocksDelayWithinTheDeadline() {
     declare(gw, new JsonObject().put("name", "slowMock").put("method", "GET").put("mode", "mock").put("timeoutMs", 1000)
       .put("url", "http://127.0.0.1:9/slow").put("mocks", new JsonArray()
