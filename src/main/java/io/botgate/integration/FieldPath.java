@@ -62,6 +62,13 @@ final class FieldPath {
         + ".<path>}, e.g. {$." + apiVariable + ".results[i].title}");
     }
     String jsonPath = expr.substring(1, expr.length() - 1).replace("[i]", "[*]");
+    if (jsonPath.contains("=~")) {
+      // Java's regular expressions backtrack without a bound, on the event loop, over text the upstream chose:
+      // (.*a){10}b over 38 characters took 8 s there, past any deadline.
+      throw new IllegalArgumentException("'" + expression + "' filters with a regular expression (=~), which botgate "
+        + "does not evaluate: an answer could make it backtrack for minutes; filter in the transformScript instead, "
+        + "where regular expressions are checked while they backtrack");
+    }
     try {
       return new FieldPath(expression, JsonPath.compile(jsonPath), plainSteps(jsonPath));
     } catch (InvalidPathException e) {

@@ -45,6 +45,8 @@ public final class IntegrationDefinition {
   private final RequestTemplate request;
   private final String transformScript;
   private final List<CustomField> customDataFields;
+  /** The most custom data fields an integration declares (2,000 deep scans of a large answer took 10 s). */
+  static final int MAX_FIELDS = 100;
   private final Set<Integer> successCodes;
   /** {@link #successCodes} by code (100-599): asked on every call, without boxing the status. */
   private final boolean[] successTable = new boolean[600];
@@ -364,6 +366,11 @@ public final class IntegrationDefinition {
       }
       if (!(value instanceof JsonObject obj)) {
         problem("customDataFields", "must be an object of field name to {$.api_" + rdv + ".path}");
+        return;
+      }
+      if (obj.size() > MAX_FIELDS) {
+        problem("customDataFields", "at most " + MAX_FIELDS + " fields, not " + obj.size() + ": each is evaluated "
+          + "over the whole answer, on the event loop, after every call");
         return;
       }
       for (String field : obj.fieldNames()) {

@@ -22,6 +22,24 @@ class DefinitionCheckTest {
   }
 
   @Test
+  void shouldRefuseARegularExpressionFilterAndMoreFieldsThanTheBound() {
+    List<DefinitionException.Problem> regex = problems(definition("http://h/x").put("customDataFields",
+      new JsonObject().put("t", "{$.api_checked[?(@.t =~ /(.*a){10}b/)].t}")));
+    assertThat(regex).extracting(DefinitionException.Problem::toString).singleElement().asString()
+      .contains("customDataFields.t").contains("regular expression (=~)").contains("transformScript");
+    JsonObject many = new JsonObject();
+    for (int i = 0; i <= IntegrationDefinition.MAX_FIELDS; i++) {
+      many.put("f" + i, "{$.api_checked.a" + i + "}");
+    }
+    assertThat(problems(definition("http://h/x").put("customDataFields", many)))
+      .extracting(DefinitionException.Problem::toString).singleElement().asString()
+      .contains("at most " + IntegrationDefinition.MAX_FIELDS + " fields, not " + (IntegrationDefinition.MAX_FIELDS + 1));
+    many.remove("f0");
+    assertThatCode(() -> IntegrationDefinition.fromJson(definition("http://h/x").put("customDataFields", many), null))
+      .doesNotThrowAnyException();
+  }
+
+  @Test
   void shouldRefuseAUrlThatCannotParseAndSayWhereWithoutRepeatingIt() {
     for (String url : List.of("http://[::1", "http://", "https:///path", "http://host/a b", "http://ho st/",
       "http://user:s3cret@[::1/x", "http://host:{$botContext.port}/a b")) {
