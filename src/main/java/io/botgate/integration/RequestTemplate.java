@@ -156,7 +156,8 @@ final class RequestTemplate {
    *                           control character but a tab), a path placeholder would make a '.' or '..'
    *                           segment, or placeholders fill the port with something other than 1 to 65535
    */
-  RenderedRequest render(PlaceholderValues values, String selfBaseUrl, SecretMask mask) {
+  RenderedRequest render(PlaceholderValues given, String selfBaseUrl, SecretMask mask) {
+    PlaceholderValues values = bounded(given);
     MaskPlan plan = plan(mask);
     List<String> secrets = plan.anyEnv || plan.userInfo ? new ArrayList<>(4) : List.of();
     PlaceholderValues v = plan.anyEnv ? p -> {
@@ -269,11 +270,31 @@ final class RequestTemplate {
     }
   }
 
+  /** The most characters the placeholders' values of one request may add up to (4 times the API's body limit). */
+  static final long MAX_RENDERED_CHARS = 4L << 20;
+
+  /**
+   * The values, their total length bounded for one request: a template repeating a placeholder (2,000 times a
+   * variable of 1 MB) built gigabytes on the event loop, blocked it 40 s and ended in an OutOfMemoryError.
+   */
+  private static PlaceholderValues bounded(PlaceholderValues values) {
+    long[] total = {0};
+    return p -> {
+      String value = values.valueOf(p);
+      if (value != null && (total[0] += value.length()) > MAX_RENDERED_CHARS) {
+        throw new TemplateRejection("the placeholders' values in this request add up to more than "
+          + MAX_RENDERED_CHARS + " characters (" + p + " among them); nothing was sent");
+      }
+      return value;
+    };
+  }
+
   /** The rendering of a {@code url} without placeholders, for the mask and self URL it was rendered with. */
   private record ConstantUrl(String selfBaseUrl, SecretMask mask, String real, String shown, List<String> secrets) {
   }
 
-  private RenderedRequest renderUrl(PlaceholderValues values, String selfBaseUrl, SecretMask mask) {
+  private RenderedRequest renderUrl(PlaceholderValues given, String selfBaseUrl, SecretMask mask) {
+    PlaceholderValues values = bounded(given);
     List<String> secrets = new ArrayList<>(4);
     PlaceholderValues v = p -> {
       String value = values.valueOf(p);

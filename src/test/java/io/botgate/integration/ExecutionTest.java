@@ -239,6 +239,20 @@ class ExecutionTest {
   }
 
   @Test
+  void shouldRejectARequestWhosePlaceholdersAddUpPastTheBoundWithoutSending() {
+    JsonObject definition = def("amplified", "stub:/echo").put("method", "POST")
+      .put("headers", new JsonObject().put("Content-Type", "text/plain"))
+      .put("body", "{$botContext.a}".repeat(5));
+    int hits = gw.upstream.hits("/echo");
+    JsonObject report = result(gw.declareAndExecute("amplified", definition,
+      new JsonObject().put("variables", new JsonObject().put("a", "x".repeat(900_000)))));
+    assertThat(status(report)).isEqualTo("440");
+    assertThat(report.getString("reason")).contains("add up to more than 4194304 characters")
+      .contains("{$botContext.a}");
+    assertThat(gw.upstream.hits("/echo")).isEqualTo(hits);
+  }
+
+  @Test
   void shouldRejectANewlineInAPlaceholderValueWithoutSending() {
     JsonObject definition = def("newline", "stub:/echo").put("query", new JsonObject().put("q", "{$botContext.q}"));
     JsonObject report = result(gw.declareAndExecute("reject", definition,
