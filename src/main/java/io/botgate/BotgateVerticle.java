@@ -5,6 +5,7 @@ import io.botgate.cluster.ClusterNode;
 import io.botgate.cluster.ClusterOptions;
 import io.botgate.api.ApiRoutes;
 import io.botgate.api.BridgeOptions;
+import io.botgate.api.DefinitionChanges;
 import io.botgate.api.EventBusBridge;
 import io.botgate.cluster.ReplicatedDefinitions;
 import io.botgate.api.CbRoutes;
@@ -264,13 +265,15 @@ public final class BotgateVerticle extends VerticleBase {
     if (demo) {
       router.get(DemoFaq.PATH).handler(DemoFaq.load()::handle);
     }
-    new ApiRoutes(registry, integrations, executor, sessions, scripts, stream, mask, importer::owner).mount(router, config.integer("body.limit.bytes"), token);
+    DefinitionChanges changes = new DefinitionChanges();
+    new ApiRoutes(registry, integrations, executor, sessions, scripts, stream, mask, importer::owner, changes)
+      .mount(router, config.integer("body.limit.bytes"), token);
     router.get("/api/cluster").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
       .end(ClusterNode.describe(vertx, config.string("node.id")).toBuffer()));
     new CbRoutes(importer, bots, imports, new InteractionRunner(sessions, stream, runner, executor, bots)).mount(router);
     new ContextRoutes(contextStore).mount(router);
     new CredentialRoutes(credentials, savedCredentials, () -> Stream.concat(registry.all().stream(),
-      importer.setAside().stream()).toList()).mount(router);
+      importer.setAside().stream()).toList(), changes).mount(router);
     ConsoleEndpoint console = new ConsoleEndpoint(vertx, stream, new ConsoleOptions(
       config.integer("console.subscriptions"), config.integer("console.queue.bytes"),
       config.integer("console.heartbeat.seconds") * 1000L, config.integer("history.size"),

@@ -58,11 +58,14 @@ public final class ApiRoutes {
   private final DebugStream stream;
   private final DefinitionMask definitions;
   private final Function<String, Optional<String>> owners;
+  /** Integration PUTs, one at a time with credential DELETEs (each checks the other kind). */
+  private final DefinitionChanges changes;
 
   /** @param owners the imported bot an integration belongs to, if any: PUT and DELETE leave those alone */
   public ApiRoutes(IntegrationRegistry registry, ReplicatedDefinitions<IntegrationDefinition> saved,
                    IntegrationExecutor executor, SessionStore sessions, SessionScripts scripts, DebugStream stream,
-                   SecretMask mask, Function<String, Optional<String>> owners) {
+                   SecretMask mask, Function<String, Optional<String>> owners, DefinitionChanges changes) {
+    this.changes = changes;
     this.owners = owners;
     this.registry = registry;
     this.saved = saved;
@@ -134,14 +137,15 @@ public final class ApiRoutes {
       throw GatewayError.badRequest("invalid_request", "PUT needs the definition as a JSON object");
     }
     refuseABotsIntegration(name, "replaced");
-    IntegrationDefinition stored = registry.find(name).orElse(null);
-    // A definition read with GET comes back with its secrets masked: those stay as stored.
-    JsonObject restored = definitions.restore(name, body, stored == null ? null : stored.toJson());
-    IntegrationDefinition definition = registry.read(restored, name);
-    // The file keeps what the user sent, secrets in clear, not the defaults filled in.
-    saved.put(name, new JsonObject().put("name", name).mergeIn(restored), definition)
-      .onSuccess(replaced -> answer(ctx, replaced ? 200 : 201, definitions.show(definition.toJson())))
-      .onFailure(ctx::fail);
+    changes.next(() -> {
+      IntegrationDefinition stored = registry.find(name).orElse(null);
+      // A definition read with GET comes back with its secrets masked: those stay as stored.
+      JsonObject restored = definitions.restore(name, body, stored == null ? null : stored.toJson());
+      IntegrationDefinition definition = registry.read(restored, name); // its credential declared, as of now
+      // The file keeps what the user sent, secrets in clear, not the defaults filled in.
+      return saved.put(name, new JsonObject().put("name", name).mergeIn(restored), definition)
+        .onSuccess(replaced -> answer(ctx, replaced ? 200 : 201, definitions.show(definition.toJson())));
+    }).onFailure(ctx::fail);
   }
 
   private void deleteIntegration(RoutingContext ctx) {

@@ -30,8 +30,12 @@ public final class CredentialRoutes {
    * @param integrations every definition that may name a credential: the registry's, and those an imported bot
    *                     replaced, which come back when it is removed
    */
+  /** Credential DELETEs, one at a time with integration PUTs (each checks the other kind). */
+  private final DefinitionChanges changes;
+
   public CredentialRoutes(CredentialRegistry credentials, ReplicatedDefinitions<Credential> saved,
-                          Supplier<Collection<IntegrationDefinition>> integrations) {
+                          Supplier<Collection<IntegrationDefinition>> integrations, DefinitionChanges changes) {
+    this.changes = changes;
     this.credentials = credentials;
     this.saved = saved;
     this.integrations = integrations;
@@ -73,13 +77,15 @@ public final class CredentialRoutes {
   private void delete(RoutingContext ctx) {
     String name = ctx.pathParam("name");
     credential(name);
-    List<String> users = integrations.get().stream().filter(d -> name.equals(d.credential()))
-      .map(IntegrationDefinition::name).distinct().toList();
-    if (!users.isEmpty()) {
-      throw new GatewayError(409, "credential_in_use", "credential '" + name + "' is named by " + users
-        + "; change or delete those integrations first");
-    }
-    saved.remove(name).onSuccess(removed -> {
+    changes.next(() -> {
+      List<String> users = integrations.get().stream().filter(d -> name.equals(d.credential()))
+        .map(IntegrationDefinition::name).distinct().toList();
+      if (!users.isEmpty()) {
+        throw new GatewayError(409, "credential_in_use", "credential '" + name + "' is named by " + users
+          + "; change or delete those integrations first");
+      }
+      return saved.remove(name);
+    }).onSuccess(removed -> {
       if (removed) {
         ctx.response().setStatusCode(204).end();
       } else {

@@ -560,6 +560,27 @@ class CredentialsTest {
     assertThat(r.statusCode()).as(r.bodyAsString()).isIn(200, 201);
   }
 
+  /** On one node a credential DELETE and an integration PUT naming it are made one after the other, never both. */
+  @Test
+  void shouldNeverTakeBothADeleteOfACredentialAndAPutOfAnIntegrationNamingIt() {
+    for (int round = 0; round < 20; round++) {
+      assertThat(putCredential(new JsonObject().put("name", "raced").put("type", "token").put("header", "X-Key")
+        .put("value", "raced-key-" + round)).statusCode()).isIn(200, 201);
+      result(gw.http.delete(gw.gateway.port(), "127.0.0.1", "/api/integrations/racing").send());
+      io.vertx.core.Future<HttpResponse<Buffer>> delete = gw.http.delete(gw.gateway.port(), "127.0.0.1",
+        "/api/credentials/raced").send();
+      io.vertx.core.Future<HttpResponse<Buffer>> put = gw.declare(new JsonObject().put("name", "racing")
+        .put("method", "GET").put("url", auth.url("/apikey")).put("credential", "raced"));
+      int deleted = result(delete).statusCode();
+      int declared = result(put).statusCode();
+      assertThat(deleted == 204 && declared < 300).as("round %d: DELETE %d and PUT %d both taken", round, deleted,
+        declared).isFalse();
+      assertThat(deleted == 204 ? declared : deleted).as("round %d: the one after refused", round)
+        .isEqualTo(deleted == 204 ? 400 : 409);
+    }
+    result(gw.http.delete(gw.gateway.port(), "127.0.0.1", "/api/integrations/racing").send());
+  }
+
   @Test
   void shouldAnswer504WhenTheTokenFetchOutlivesTheDeadlineAndShareTheFetchThatGoesOn() {
     putCredential(oauth("slowOAuth", auth.url("/oauth/token"), "{$env.CLIENT_SECRET}"));
