@@ -65,6 +65,21 @@ class MainTest {
 
   @Test
   @Timeout(60)
+  void shouldExitOneSayingWhereAnImportsFileEditedByHandIsWrong() throws Exception {
+    Path dir = Files.createTempDirectory("imports");
+    for (String[] broken : new String[][] {{"{\"x\": 1}", "must be a JSON array of saved imports ([] for none), not an object"},
+        {"[5]", "entry [0] must be an object with the bot's \"name\""}, {"[{\"name\": \"a\"", "is not JSON: line 1, column"}}) {
+      Path imports = dir.resolve("imports.json");
+      Files.writeString(imports, broken[0]);
+      Path file = Files.createTempFile("config", ".json");
+      Files.writeString(file, "{\"http.port\": 0, \"imports.file\": \"" + imports + "\"}");
+      String err = stderrOf(() -> assertThat(new CommandLine(new Main()).execute("--config", file.toString())).isEqualTo(1));
+      assertThat(err).as(broken[0]).contains("imports.file: " + imports).contains(broken[1]);
+    }
+  }
+
+  @Test
+  @Timeout(60)
   void shouldNameTheBusyPortAndExitOne(Vertx vertx) {
     HttpServer busy = Await.result(vertx.createHttpServer().requestHandler(r -> r.response().end()).listen(0, "127.0.0.1"));
     int port = busy.actualPort();

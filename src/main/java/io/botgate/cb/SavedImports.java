@@ -1,11 +1,13 @@
 package io.botgate.cb;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.botgate.JsonText;
 import io.botgate.cluster.ReplicatedDefinitions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * CB imports as a kind of {@link ReplicatedDefinitions} ({@code imports.file}): each is kept as the import
@@ -47,7 +49,7 @@ public final class SavedImports {
    * @return the saved imports, as read
    */
   public static JsonArray installAll(CbImporter importer, String text, String file) {
-    JsonArray saved = text == null ? new JsonArray() : new JsonArray(text);
+    JsonArray saved = text == null ? new JsonArray() : read(text, file);
     for (Object entry : saved) {
       JsonObject json = (JsonObject) entry;
       try {
@@ -56,6 +58,31 @@ public final class SavedImports {
       } catch (RuntimeException e) {
         LOG.error("imports.file: " + file + ": the saved import of bot '" + json.getString("name")
           + "' is refused on this node, not installed: " + e.getMessage());
+      }
+    }
+    return saved;
+  }
+
+  /**
+   * The saved imports, a JSON array of objects each naming its bot; otherwise the start stops saying where the file
+   * is wrong (it said "Failed to decode", or a ClassCastException's text).
+   */
+  private static JsonArray read(String text, String file) {
+    Object value;
+    try {
+      value = JsonText.decode(Buffer.buffer(text));
+    } catch (DecodeException e) {
+      throw new IllegalArgumentException("imports.file: " + file + " is not JSON: "
+        + JsonText.withoutQuotedText(e.getMessage()));
+    }
+    if (!(value instanceof JsonArray saved)) {
+      throw new IllegalArgumentException("imports.file: " + file + " must be a JSON array of saved imports ([] for "
+        + "none), not " + (value instanceof JsonObject ? "an object" : "a single value"));
+    }
+    for (int i = 0; i < saved.size(); i++) {
+      if (!(saved.getValue(i) instanceof JsonObject entry) || !(entry.getValue("name") instanceof String)) {
+        throw new IllegalArgumentException("imports.file: " + file + ": entry [" + i + "] must be an object with "
+          + "the bot's \"name\" and its import request (\"export\", \"baseUrls\"), as botgate writes it");
       }
     }
     return saved;
