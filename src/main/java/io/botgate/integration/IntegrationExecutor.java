@@ -370,15 +370,15 @@ public final class IntegrationExecutor {
       // Reset before the transform: inside it, isApiExecutionSuccessful() reads false (CB).
       session.clearLastResult();
       // Always replaced, so a failed call never leaves the previous run's data looking current.
-      String refused = store(session, api, apiData(jsonData(api, body, response.body())));
+      String refused = store(api, apiData(jsonData(api, body, response.body())));
       if (refused != null) {
         // Handled as a response past upstream.limit.bytes: "502", and no data to map.
         status = "502";
         reason = "the response is too large to keep in the session: " + refused;
         body = null;
-        store(session, api, apiData(jsonData(api, null, null)));
+        store(api, apiData(jsonData(api, null, null)));
       }
-      store(session, definition.statusVariable(), status);
+      store(definition.statusVariable(), status);
       String finalStatus = status;
       String finalReason = reason;
       Object parsed = body;
@@ -567,12 +567,16 @@ public final class IntegrationExecutor {
      * Sets a variable the execution itself writes; a value past session.maxBytes is not kept and the
      * variable is removed instead, so stale data never looks current. Returns why it was refused, or null.
      */
-    private String store(Session session, String name, Object value) {
+    /**
+     * Stores what the call gives into the session, where a request-scope variable of the same name (a caller's
+     * {@code "api_<rdv>"}) no longer hides it from the transform and the fields.
+     */
+    private String store(String name, Object value) {
       try {
-        session.setVariable(name, value);
+        scope.setVariable(name, value, true);
         return null;
       } catch (SessionLimitExceeded e) {
-        session.setVariable(name, null);
+        scope.setVariable(name, null, true);
         return e.getMessage();
       }
     }

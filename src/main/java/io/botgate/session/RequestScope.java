@@ -3,6 +3,7 @@ package io.botgate.session;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -101,7 +102,9 @@ public final class RequestScope {
       return s;
     }
     if (value instanceof Double d && d == Math.rint(d) && !Double.isInfinite(d)) {
-      return Long.toString(d.longValue());
+      // a whole number as JavaScript writes it up to 1e21 (1e19 was clamped to 9223372036854775807)
+      return Math.abs(d) < 1e15 ? Long.toString(d.longValue())
+        : Math.abs(d) < 1e21 ? new BigDecimal(d).toPlainString() : String.valueOf(d);
     }
     if (value instanceof JsonArray arr) {
       return arr.stream().map(v -> v == null ? "" : asText(v)).collect(Collectors.joining(", "));

@@ -238,6 +238,24 @@ class ExecutionTest {
     assertThat(gw.upstream.hugeBytesTaken() - takenBefore).isLessThan(20L << 20);
   }
 
+  /** A caller's request variable named as the call's api_<rdv> no longer hides the fresh answer from the transform. */
+  @Test
+  void shouldGiveTheTransformAndTheFieldsTheFreshAnswerWhateverTheCallerNamedItsVariables() {
+    JsonObject definition = def("shadowed", "stub:/status/200")
+      .put("transformScript", "botContext.printDebugMessage('saw ' + botContext.getBotVariable('api_shadowed').jsonData);")
+      .put("customDataFields", new JsonObject().put("title", "{$.api_shadowed.results[i].title}"));
+    JsonObject fake = new JsonObject().put("jsonData", "{\"results\":[{\"title\":\"FAKE\"}]}");
+    JsonObject report = result(gw.declareAndExecute("shadow", definition,
+      new JsonObject().put("variables", new JsonObject().put("api_shadowed", fake).put("n", 1e19))));
+
+    assertThat(status(report)).isEqualTo("200");
+    assertThat(report.getJsonObject("variables").getJsonArray("shadowed.title")).containsExactly("only one");
+    assertThat(report.encode()).contains("saw {").doesNotContain("FAKE");
+    assertThat(io.botgate.session.RequestScope.asText(1e19)).isEqualTo("10000000000000000000");
+    assertThat(io.botgate.session.RequestScope.asText(-1e300)).isEqualTo("-1.0E300");
+    assertThat(io.botgate.session.RequestScope.asText(42.0)).isEqualTo("42");
+  }
+
   @Test
   void shouldRejectARequestWhosePlaceholdersAddUpPastTheBoundWithoutSending() {
     JsonObject definition = def("amplified", "stub:/echo").put("method", "POST")
