@@ -46,8 +46,28 @@ public final class HeaderSyntax {
   /** What makes {@code value} one no header may carry (a control character, named, never the value), or null. */
   public static String valueProblem(String value) {
     int at = controlAt(value);
-    return at < 0 ? null : "contains the control character " + describe(value.charAt(at)) + " at character "
-      + (at + 1) + "; a header value may hold no control character but a tab";
+    if (at >= 0) {
+      return "contains the control character " + describe(value.charAt(at)) + " at character " + (at + 1)
+        + "; a header value may hold no control character but a tab";
+    }
+    int wide = pastLatin1At(value);
+    return wide < 0 ? null : pastLatin1(value, wide);
+  }
+
+  /** The index of the first character past Latin-1 in {@code value}, or -1: such a character is sent as '?'. */
+  public static int pastLatin1At(CharSequence value) {
+    for (int i = 0; i < value.length(); i++) {
+      if (value.charAt(i) > 0xFF) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Why a value holding a character past Latin-1 at {@code at} cannot be sent as it is (the value unquoted). */
+  static String pastLatin1(CharSequence value, int at) {
+    return String.format("contains U+%04X at character %d, past Latin-1: a header value goes as bytes, and it would "
+      + "reach the upstream as '?'; percent-encode it, or send it in the body", Character.codePointAt(value, at), at + 1);
   }
 
   /** Whether the gateway sets a header of this name itself, so that no definition or credential may. */

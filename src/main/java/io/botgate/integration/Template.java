@@ -161,6 +161,10 @@ final class Template {
       throw new TemplateRejection("the value of " + p + " in " + where + " contains the control character "
         + HeaderSyntax.describe(value.charAt(at)) + "; a header value may hold no control character but a tab");
     }
+    int wide = HeaderSyntax.pastLatin1At(value);
+    if (wide >= 0) {
+      throw new TemplateRejection("the value of " + p + " in " + where + " " + HeaderSyntax.pastLatin1(value, wide));
+    }
   }
 
   /** One placeholder: a {@code $}-rooted name or an {@code Integration.field} reference. */

@@ -2,7 +2,9 @@ package io.botgate.integration;
 
 import io.botgate.TestGateway;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,6 +56,22 @@ class HeaderFieldTest {
     assertThat(report.getString("reason")).contains("header 'X-Custom'").contains("{$env.BELL}");
     assertThat(report.encode()).doesNotContain("Env-Secret-7");
     assertThat(gw.upstream.hits("/echo/envHdr")).isZero();
+  }
+
+  @Test
+  void shouldRefuseACharacterPastLatin1InAHeaderRatherThanSendItAsAQuestionMark() {
+    JsonObject report = result(gw.declareAndExecute("h4", withToken("wideHdr", "X-Name", "{$botContext.who}"),
+      new JsonObject().put("variables", new JsonObject().put("who", "w\u00f6rld\ud83d\ude00"))));
+    assertThat(report.getJsonObject("result").getString("statusCode")).isEqualTo("440");
+    assertThat(report.getString("reason")).contains("header 'X-Name'").contains("U+1F600 at character 6")
+      .contains("past Latin-1");
+    assertThat(gw.upstream.hits("/echo/wideHdr")).isZero();
+    HttpResponse<Buffer> literal = result(gw.declare(withToken("wideLiteral", "X-Mark", "done \u2713")));
+    assertThat(literal.statusCode()).isEqualTo(400);
+    assertThat(literal.bodyAsString()).contains("headers.X-Mark").contains("U+2713 at character 6");
+    JsonObject latin1 = result(gw.declareAndExecute("h5", withToken("latinHdr", "X-Name", "{$botContext.who}"),
+      new JsonObject().put("variables", new JsonObject().put("who", "h\u00e9llo"))));
+    assertThat(latin1.getJsonObject("result").getString("statusCode")).as("Latin-1 goes as it is").isEqualTo("200");
   }
 
   @Test
