@@ -560,6 +560,17 @@ class CredentialsTest {
     assertThat(r.statusCode()).as(r.bodyAsString()).isIn(200, 201);
   }
 
+  @Test
+  void shouldRefuseACredentialWhoseValueHoldsALoneSurrogateRatherThanSaveAnotherSecret() {
+    String json = oauth("halfPair", auth.url("/oauth/token"), "LONE").encode().replace("LONE", "key-\\ud800-1");
+    HttpResponse<Buffer> r = result(gw.http.put(gw.gateway.port(), "127.0.0.1", "/api/credentials/halfPair")
+      .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(json)));
+
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(400);
+    assertThat(r.bodyAsString()).contains("lone surrogate").contains("in clientSecret").doesNotContain("key-");
+    assertThat(get("/api/credentials/halfPair").statusCode()).isEqualTo(404);
+  }
+
   /** On one node a credential DELETE and an integration PUT naming it are made one after the other, never both. */
   @Test
   void shouldNeverTakeBothADeleteOfACredentialAndAPutOfAnIntegrationNamingIt() {
