@@ -12,7 +12,6 @@ import org.mozilla.javascript.Undefined;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
  * The {@code botContext} a script sees: an object whose only properties are the botContext functions.
@@ -113,7 +112,7 @@ final class BotContextObject extends ScriptableObject {
       String namespace = text(a, 0);
       double seconds = ttl == null || ttl instanceof Undefined ? 0
         : ttl instanceof CharSequence given && given.toString().isBlank() ? Double.NaN
-        : converted(ttl, () -> Context.toNumber(ttl));
+        : number(ttl);
       if (store != null && (namespace.isBlank() || !(seconds >= 0 && seconds == Math.floor(seconds)
         && !Double.isInfinite(seconds)))) {
         // as PUT /api/context/namespaces/{ns} refuses them: -1 would have registered data that expires at once
@@ -226,23 +225,25 @@ final class BotContextObject extends ScriptableObject {
     return v == null || v instanceof Undefined ? null : text(v);
   }
 
+  /*
+   * An object argument's conversion runs the script's own code (toString, valueOf, getters, a Proxy's traps),
+   * which may loop in a builtin: it runs outside this function's shared code (ScriptWorkers.outsideShared), where
+   * the watchdog can stop it; in shared code a stop is never sent, so such a loop kept a core busy long after its
+   * run was answered. A primitive converts without any script code, and without a closure made for it.
+   */
+
   private static String text(Object v) {
-    return converted(v, () -> JsValues.text(v));
+    return v instanceof Scriptable ? ScriptWorkers.outsideShared(() -> JsValues.text(v)) : JsValues.text(v);
   }
 
   /** A value for a variable or the Context Service, as {@link JsValues#toJava(Object, long, String)} makes it. */
   private static Object json(Object v, long maxBytes, String name) {
-    return converted(v, () -> JsValues.toJava(v, maxBytes, name));
+    return v instanceof Scriptable ? ScriptWorkers.outsideShared(() -> JsValues.toJava(v, maxBytes, name))
+      : JsValues.toJava(v, maxBytes, name);
   }
 
-  /**
-   * Converts an argument. An object's conversion runs the script's own code ({@code toString}, {@code valueOf},
-   * getters, a Proxy's traps), which may loop in a builtin: it runs outside this function's shared code, where
-   * the watchdog can stop it (in shared code a stop is never sent, so such a loop kept a core busy long after
-   * its run was answered). A primitive converts without any script code.
-   */
-  private static <T> T converted(Object v, Supplier<T> conversion) {
-    return v instanceof Scriptable ? ScriptWorkers.outsideShared(conversion) : conversion.get();
+  private static double number(Object v) {
+    return v instanceof Scriptable ? ScriptWorkers.outsideShared(() -> Context.toNumber(v)) : Context.toNumber(v);
   }
 
   private static boolean flag(Object[] args, int i) {
@@ -251,7 +252,7 @@ final class BotContextObject extends ScriptableObject {
 
   /** An array of texts, or one text with items separated by ';' (as CB's quick replies are often written). */
   private static List<String> list(Object value) {
-    return converted(value, () -> texts(value));
+    return value instanceof Scriptable ? ScriptWorkers.outsideShared(() -> texts(value)) : texts(value);
   }
 
   private static List<String> texts(Object value) {
