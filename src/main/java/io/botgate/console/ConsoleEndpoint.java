@@ -9,6 +9,8 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.impl.HttpServerConnection;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 /**
  * {@code GET /console}: upgrades to the console WebSocket. The router has checked the Origin already
  * (the gateway's own, or one of {@code http.allowedOrigins}), as for every request.
@@ -21,6 +23,8 @@ public final class ConsoleEndpoint {
   private final ConsoleStats stats = new ConsoleStats();
   /** Open console connections at most ({@code console.connections}): each may hold its queue and inbox. */
   private final int maxConnections;
+  /** Console connections open or being upgraded: a place is taken before the handshake. */
+  private final AtomicInteger places = new AtomicInteger();
 
   /** The most console connections open at once by default: each holds up to about 1.3 MB while its client lags. */
   public static final int DEFAULT_CONNECTIONS = 256;
@@ -41,13 +45,14 @@ public final class ConsoleEndpoint {
         + "client (Connection: Upgrade, Upgrade: websocket), or open the console page at /"));
       return;
     }
-    if (stats.connections.get() >= maxConnections) { // read, not reserved: a few upgrades at once may pass it by one each
+    if (places.incrementAndGet() > maxConnections) { // taken before the handshake, given back when it closes
+      places.decrementAndGet();
       ctx.fail(new GatewayError(503, "too_many_consoles", "this gateway has " + maxConnections + " console "
         + "connections open already (console.connections); close one, or try again later"));
       return;
     }
     HttpConnection connection = ctx.request().connection();
-    ctx.request().toWebSocket().onSuccess(ws -> {
+    ctx.request().toWebSocket().onFailure(failed -> places.decrementAndGet()).onSuccess(ws -> {
       ConsoleConnection console = new ConsoleConnection(ws, vertx.getOrCreateContext(), stream, options, stats);
       // Vert.x flushes every frame written outside a read: a system call per event per client. Consolidated,
       // the frames a turn of the event loop writes (a drained batch of events) leave in one. (Vert.x's own
@@ -55,10 +60,13 @@ public final class ConsoleEndpoint {
       // console also needs to hang up at once on a client that floods pings.)
       if (connection instanceof HttpServerConnection upgraded) {
         ChannelHandlerContext vertxHandler = upgraded.channelHandlerContext();
+        vertxHandler.channel().closeFuture().addListener(closed -> places.decrementAndGet());
         vertxHandler.pipeline().addFirst(new FlushConsolidationHandler(
           FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
         console.over(vertxHandler.channel());
         vertxHandler.pipeline().addBefore(vertxHandler.name(), null, new RefusedFrames(console::refuse));
+      } else {
+        connection.closeHandler(closed -> places.decrementAndGet());
       }
       console.start();
     });

@@ -39,14 +39,14 @@ public final class KnownSecrets {
   static final int MAX_VALUES = 4096;
 
   private final Object lock = new Object();
-  /** The values known, the one sent longest ago first; each with {@link #tick} when last sent. Under the lock. */
+  /** The values known, the one sent longest ago first; each with {@link #tick} when last stamped. Under the lock. */
   private final LinkedHashMap<String, Long> values = new LinkedHashMap<>();
   /**
-   * The same values and ticks, read without the lock: nearly every request sends only values known and sent
-   * again since the last one was learnt, and takes no lock.
+   * The same values and ticks, read without the lock: nearly every request sends only values known and stamped
+   * lately, and takes no lock. A value is put here only once the index masks it.
    */
   private final Map<String, Long> known = new ConcurrentHashMap<>();
-  /** Moves on each time a value is learnt; a value sent before that moves to the recent end when sent again. */
+  /** How many values have been learnt: a value's stamp says how many had been when it was last sent. */
   private volatile long tick;
   /** How many known values have each form (two may share one: lower-cased, or escaped alike). Under the lock. */
   private final Map<String, Integer> formCounts = new HashMap<>();
@@ -97,18 +97,11 @@ public final class KnownSecrets {
     synchronized (lock) {
       List<String> added = new ArrayList<>();
       for (String v : secrets) {
-        if (worthSearching(v) && values.remove(v) == null) {
-          added.add(v);
-        }
         if (worthSearching(v)) {
-          values.put(v, 0L); // at the recent end; stamped below
-        }
-      }
-      long now = added.isEmpty() ? tick : ++tick;
-      for (String v : secrets) {
-        if (worthSearching(v)) {
-          values.put(v, now); // an existing key keeps its place
-          known.put(v, now);
+          if (values.remove(v) == null) {
+            added.add(v);
+          }
+          values.put(v, tick); // at the recent end; stamped below
         }
       }
       List<String> gone = new ArrayList<>();
@@ -119,25 +112,40 @@ public final class KnownSecrets {
         gone.add(v);
       }
       if (!added.isEmpty()) {
+        // The index first: a value another thread finds known (and so does not wait for this lock) is masked.
         byHead = reindexed(added, gone);
+        tick += added.size();
+      }
+      long now = tick;
+      for (String v : secrets) {
+        if (worthSearching(v)) {
+          values.put(v, now); // an existing key keeps its place
+          known.put(v, now);
+        }
       }
       return added;
     }
   }
 
-  /** Whether a value is new, or was sent before the last value was learnt (so not the most recent yet). */
+  /**
+   * Whether a value is new, or was last sent {@link #RESTAMP_AFTER} values learnt ago or more: it then moves to the
+   * recent end, so a value sent often is never the one forgotten, while most requests take no lock.
+   */
   private boolean anyToNote(Collection<String> secrets) {
     long now = tick;
     for (String secret : secrets) {
       if (worthSearching(secret)) {
         Long sent = known.get(secret);
-        if (sent == null || sent != now) {
+        if (sent == null || now - sent >= RESTAMP_AFTER) {
           return true;
         }
       }
     }
     return false;
   }
+
+  /** How many values learnt since a value was last sent make its sending again move it to the recent end. */
+  static final int RESTAMP_AFTER = MAX_VALUES / 4;
 
   /** The index with the forms of {@code added} in and those of {@code gone} out; the lock is held. */
   private String[][] reindexed(List<String> added, List<String> gone) {

@@ -217,7 +217,8 @@ final class RequestTemplate {
       shownHeaders.put(e.getKey(), value[1]);
     }
     Buffer renderedBody = body == null ? null : renderBody(v);
-    String shownBody = body != null && plan.bodyDiffers ? shownBody(values, mask) : null;
+    // the shown copy renders the same values again: counted once, above
+    String shownBody = body != null && plan.bodyDiffers ? shownBody(given, mask) : null;
     if (plan.hostMayDiffer) {
       String host = hostOf(realUrl);
       if (!host.equals(hostOf(shownUrl))) {

@@ -17,6 +17,7 @@ import io.botgate.integration.UpstreamMode;
 import io.botgate.integration.TemplateRejection;
 import io.botgate.integration.UpstreamCredentials;
 import io.botgate.session.SessionId;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -128,27 +129,37 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     // The integration's credential goes into these headers before the start event masks and shows them,
     // and its TLS client certificate into origin()'s request. A token to fetch is waited for under the
     // call's deadline (timeoutMs covers the whole exchange, as for an execution), not the token endpoint's own.
+    Future<CredentialGrant> obtaining = credentials.obtain(definition.credential());
+    if (obtaining.isComplete()) { // a static credential, or a token held: nothing to wait for
+      return withCredential(ctx, call, name, rest, obtaining);
+    }
     Promise<ProxyResponse> answered = Promise.promise();
+    Context context = vertx.getOrCreateContext(); // the request's: its deadline fires here, and the fetch is heard here
     call.deadline(vertx, definition.timeoutMs(), () -> {
       call.timedOut = true;
       answered.tryComplete(failResponse(call, request, deadlineFailure(call)));
     });
-    credentials.obtain(definition.credential()).onComplete(obtained -> {
+    obtaining.onComplete(obtained -> context.runOnContext(v -> {
       if (answered.future().isComplete()) {
-        return; // the deadline came first: the caller has its 504
+        return; // the deadline came first: the caller has its 504, and nothing is sent
       }
       call.cancelDeadline();
-      if (obtained.failed()) {
-        String reason = obtained.cause() instanceof CredentialUnavailable ? obtained.cause().getMessage()
-          : "credential '" + definition.credential() + "' could not be obtained";
-        fail(call, request, new ProxyCall.Failure(502, "credential_unavailable", "460", reason)).onComplete(answered);
-        return;
-      }
-      call.grant = obtained.result();
-      call.grant.headers().forEach(h -> headers.set(h.getKey(), h.getValue()));
-      forward(ctx, call, name, rest).onComplete(answered);
-    });
+      withCredential(ctx, call, name, rest, obtaining).onComplete(answered);
+    }));
     return answered.future();
+  }
+
+  /** Goes on with the credential obtained (its headers in the request), or answers why it could not be. */
+  private Future<ProxyResponse> withCredential(ProxyContext ctx, ProxyCall call, String name, String rest,
+                                               Future<CredentialGrant> obtained) {
+    if (obtained.failed()) {
+      String reason = obtained.cause() instanceof CredentialUnavailable ? obtained.cause().getMessage()
+        : "credential '" + call.definition.credential() + "' could not be obtained";
+      return fail(call, ctx.request(), new ProxyCall.Failure(502, "credential_unavailable", "460", reason));
+    }
+    call.grant = obtained.result();
+    call.grant.headers().forEach(h -> ctx.request().headers().set(h.getKey(), h.getValue()));
+    return forward(ctx, call, name, rest);
   }
 
   /**

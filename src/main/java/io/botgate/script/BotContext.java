@@ -234,7 +234,7 @@ public final class BotContext {
 
   synchronized void setTriggerNextMessage(String interaction) {
     String shown = ScriptText.bounded(interaction, ScriptText.MAX_QUOTED);
-    next = shown; // a name: no interaction is named by more than 200 characters, and the answer quotes it
+    next = ScriptText.bounded(interaction, ScriptText.MAX_MESSAGE); // whole as a name is; an answer stays bounded
     transcript.event(DebugEvent.DEBUG, "debug", "next interaction: " + shown,
       new JsonObject().put("script", scriptName).put("next", shown));
   }

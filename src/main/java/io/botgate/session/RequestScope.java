@@ -102,9 +102,10 @@ public final class RequestScope {
       return s;
     }
     if (value instanceof Double d && d == Math.rint(d) && !Double.isInfinite(d)) {
-      // a whole number as JavaScript writes it up to 1e21 (1e19 was clamped to 9223372036854775807)
+      // a whole number written out up to 1e21, from its shortest decimal form as JavaScript does (1e19 was clamped
+      // to 9223372036854775807); past that, Java's exponent form
       return Math.abs(d) < 1e15 ? Long.toString(d.longValue())
-        : Math.abs(d) < 1e21 ? new BigDecimal(d).toPlainString() : String.valueOf(d);
+        : Math.abs(d) < 1e21 ? new BigDecimal(Double.toString(d)).toPlainString() : String.valueOf(d);
     }
     if (value instanceof JsonArray arr) {
       return arr.stream().map(v -> v == null ? "" : asText(v)).collect(Collectors.joining(", "));

@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static io.botgate.Await.result;
@@ -38,6 +40,21 @@ class ConsoleConnectionsLimitTest {
     await().untilAsserted(() -> assertThat(ConsoleClient.connect(gw.vertx, gw.gateway.port())
       .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)).isNotNull());
     second.close();
+  }
+
+  @Test
+  void shouldHoldTheBoundWhenManyHandshakesArriveAtOnce(Vertx vertx) {
+    TestGateway gw = result(TestGateway.start(vertx, new JsonObject().put("console.connections", 3)));
+    List<Future<ConsoleClient>> tries = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      tries.add(ConsoleClient.connect(gw.vertx, gw.gateway.port()));
+    }
+    await().until(() -> tries.stream().allMatch(Future::isComplete));
+    List<ConsoleClient> open = tries.stream().filter(Future::succeeded).map(Future::result).toList();
+    assertThat(open).as("places taken before the handshakes end").hasSize(3);
+    open.forEach(ConsoleClient::close);
+    await().untilAsserted(() -> assertThat(ConsoleClient.connect(gw.vertx, gw.gateway.port())
+      .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)).isNotNull());
   }
 
   private static ConsoleClient connect(TestGateway gw) {
