@@ -39,8 +39,8 @@ public final class KnownSecrets {
   static final int MAX_VALUES = 4096;
 
   private final Object lock = new Object();
-  /** The values known, the one sent longest ago first; each with {@link #tick} when last stamped. Under the lock. */
-  private final LinkedHashMap<String, Long> values = new LinkedHashMap<>();
+  /** The values known, the one stamped longest ago first (their stamps are in {@link #known}). Under the lock. */
+  private final Set<String> values = new LinkedHashSet<>();
   /**
    * The same values and ticks, read without the lock: nearly every request sends only values known and stamped
    * lately, and takes no lock. A value is put here only once the index masks it.
@@ -98,14 +98,14 @@ public final class KnownSecrets {
       List<String> added = new ArrayList<>();
       for (String v : secrets) {
         if (worthSearching(v)) {
-          if (values.remove(v) == null) {
+          if (!values.remove(v)) {
             added.add(v);
           }
-          values.put(v, tick); // at the recent end; stamped below
+          values.add(v); // at the recent end
         }
       }
       List<String> gone = new ArrayList<>();
-      for (Iterator<String> eldest = values.keySet().iterator(); values.size() > MAX_VALUES; ) {
+      for (Iterator<String> eldest = values.iterator(); values.size() > MAX_VALUES; ) {
         String v = eldest.next();
         eldest.remove();
         known.remove(v);
@@ -118,8 +118,7 @@ public final class KnownSecrets {
       }
       long now = tick;
       for (String v : secrets) {
-        if (worthSearching(v)) {
-          values.put(v, now); // an existing key keeps its place
+        if (values.contains(v)) { // not a value too short to search for, nor one pushed out by this very call
           known.put(v, now);
         }
       }
