@@ -39,10 +39,7 @@ class StringLimitsTest {
     "var o = {s: 'xxxx'}; while (true) { o.s = o.s + o.s; }"
   })
   void shouldRefuseAConcatenationPastTheStringLimitWithALimitError(String code) {
-    ScriptOutcome outcome = engine.runHere(code, fixture.run("concat").bot);
-    assertThat(outcome.error()).as("outcome of %s", code).isNotNull();
-    assertThat(outcome.error().type()).as("error of %s", code).isEqualTo("limit");
-    assertThat(outcome.error().message()).contains("more than the limit of 1048576 characters");
+    assertLimitError(code, "concat", "more than the limit of 1048576 characters");
   }
 
   @ParameterizedTest
@@ -60,10 +57,7 @@ class StringLimitsTest {
   })
   void shouldRefuseStringRawPastTheLimitsBeforeItLoops(String code) {
     // String.raw loops natively over strings.raw.length: {length: 3e8} ran on for 16 s past the run's end
-    ScriptOutcome outcome = engine.runHere(code, fixture.run("raw").bot);
-    assertThat(outcome.error()).as("outcome of %s", code).isNotNull();
-    assertThat(outcome.error().type()).as("error of %s", code).isEqualTo("limit");
-    assertThat(outcome.error().message()).as("error of %s", code).contains("String.raw");
+    assertLimitError(code, "raw", "String.raw");
   }
 
   @Test
@@ -128,10 +122,15 @@ class StringLimitsTest {
     "var a = 'a'.repeat(500000); var s = a + a; s.indexOf({toString: function () { return a + 'b'; }});"
   })
   void shouldRefuseASearchWhoseWorstCaseNothingCouldStop(String code) {
-    ScriptOutcome outcome = engine.runHere(code, fixture.run("search").bot);
+    assertLimitError(code, "search", "refused: searching 1000000 characters for 500001");
+  }
+
+  /** Runs {@code code} in a session of its own and checks it ended in a limit error saying {@code says}. */
+  private static void assertLimitError(String code, String session, String says) {
+    ScriptOutcome outcome = engine.runHere(code, fixture.run(session).bot);
     assertThat(outcome.error()).as("outcome of %s", code).isNotNull();
     assertThat(outcome.error().type()).as("error of %s", code).isEqualTo("limit");
-    assertThat(outcome.error().message()).contains("refused: searching 1000000 characters for 500001");
+    assertThat(outcome.error().message()).as("error of %s", code).contains(says);
   }
 
   @Test
