@@ -86,7 +86,12 @@ final class RequestTemplate {
       HeaderSyntax.problems(k, v, problem);
     });
     Map<String, Template> query = new LinkedHashMap<>();
-    stringMap(json, "query", problem).forEach((k, v) -> query.put(k, checked(problem, "query." + k, v)));
+    stringMap(json, "query", problem).forEach((k, v) -> {
+      if (k.isEmpty()) {
+        problem.accept("query", "has a parameter with an empty name; name it, e.g. \"q\"");
+      }
+      query.put(k, checked(problem, "query." + k, v));
+    });
     Object body = json.getValue("body");
     if (body != null && !(body instanceof String || body instanceof JsonObject || body instanceof JsonArray)) {
       problem.accept("body", "must be a string template or a JSON object or array");

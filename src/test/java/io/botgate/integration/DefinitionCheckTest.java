@@ -112,6 +112,16 @@ class DefinitionCheckTest {
       .doesNotThrowAnyException();
   }
 
+  @Test
+  void shouldRefuseAQueryParameterWithoutANameWithoutQuotingItsValue() {
+    JsonObject query = new JsonObject().put("q", "{$botContext.q}").put("", "literal-key-123");
+    List<DefinitionException.Problem> found = problems(definition("https://example.com/x").put("query", query));
+    assertThat(found).singleElement().satisfies(p -> {
+      assertThat(p.field()).isEqualTo("query");
+      assertThat(p.message()).contains("empty name").doesNotContain("literal-key-123");
+    });
+  }
+
   /** A definition whose {@code field} nests {@code depth} objects (or arrays) around a placeholder, as JSON text. */
   static String nested(String field, int depth, boolean arrays) {
     String open = arrays ? "[" : "{\"a\":";
