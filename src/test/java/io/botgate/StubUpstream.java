@@ -88,6 +88,7 @@ public final class StubUpstream extends VerticleBase {
       case "html404" -> req.response().setStatusCode(404).putHeader("Content-Type", "text/html")
         .end("<html><body>Not here</body></html>");
       case "huge" -> huge(req, Integer.parseInt(parts[2]));
+      case "many" -> json(req, 200, many(Integer.parseInt(parts[2])));
       case "big" -> json(req, 200, new JsonObject().put("items", new JsonArray()
         .add(new JsonObject().put("title", "x".repeat(Integer.parseInt(parts[2]) * 1024)))));
       case "flaky" -> {
@@ -182,6 +183,16 @@ public final class StubUpstream extends VerticleBase {
       vertx.cancelTimer(timer);
       dripsClosed.incrementAndGet();
     });
+  }
+
+  /** {@code n} items with an id and a title, and one value deep down, for paths that scan a large answer. */
+  private static JsonObject many(int n) {
+    JsonArray items = new JsonArray();
+    for (int i = 0; i < n; i++) {
+      items.add(new JsonObject().put("id", i).put("title", "t" + i));
+    }
+    return new JsonObject().put("items", items)
+      .put("deep", new JsonObject().put("x", new JsonObject().put("needle", "found")));
   }
 
   private void huge(HttpServerRequest req, int megabytes) {

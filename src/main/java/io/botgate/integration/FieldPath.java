@@ -80,6 +80,11 @@ final class FieldPath {
     return source;
   }
 
+  /** Whether it is a plain chain of names and {@code [i]}: walked directly, at a cost that does not grow with the answer. */
+  boolean plain() {
+    return steps != null;
+  }
+
   /**
    * Evaluates against {@code {"api_<rdv>": body}} (plain maps and lists). An array yields a
    * {@link JsonArray}, a scalar its value, a missing path null.

@@ -62,6 +62,7 @@ public final class IntegrationDefinition {
   private final String statusVariable;
   private final String nullJsonData;
   private final String fieldPrefix;
+  private final int scanningFields;
 
   private IntegrationDefinition(JsonObject source, Builder b) {
     this.source = source;
@@ -73,6 +74,7 @@ public final class IntegrationDefinition {
     this.fieldPrefix = name + ".";
     this.customDataFields = b.fields.entrySet().stream()
       .map(e -> new CustomField(fieldPrefix + e.getKey(), fieldPrefix + e.getKey() + ".count", e.getValue())).toList();
+    this.scanningFields = (int) customDataFields.stream().filter(f -> !f.path().plain()).count();
     this.successCodes = Set.copyOf(b.successCodes);
     successCodes.forEach(code -> successTable[code] = true);
     this.timeoutMs = b.timeoutMs;
@@ -133,6 +135,11 @@ public final class IntegrationDefinition {
   /** What the names of this integration's mapped fields start with, {@code <integration>.}. */
   String fieldPrefix() {
     return fieldPrefix;
+  }
+
+  /** How many custom data fields are evaluated by Jayway (a filter, a deep scan...): each may walk the whole answer. */
+  int scanningFields() {
+    return scanningFields;
   }
 
   /** A custom data field: {@code <integration>.<field>} and its {@code .count}, and the path giving them. */

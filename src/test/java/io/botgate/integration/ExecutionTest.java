@@ -383,6 +383,33 @@ class ExecutionTest {
     assertThat(result(gw.session("map")).getJsonObject("variables").getInteger("faqStub.title.count")).isZero();
   }
 
+  /**
+   * A large answer under paths that scan it is mapped on a worker (IntegrationExecutor.OFF_LOOP_WORK), a small one
+   * on the event loop: the same fields and counts either way, and the mapping step shown in both.
+   */
+  @Test
+  void shouldMapScanningPathsOverALargeAnswerAsOverASmallOne() {
+    for (int n : new int[] {3, 25_000}) {
+      JsonObject report = run("scan" + n, def("many" + n, "stub:/many/" + n).put("responseDataVariable", "m")
+        .put("customDataFields", new JsonObject()
+          .put("needle", "{$.api_m..needle}")
+          .put("last", "{$.api_m.items[?(@.id >= " + (n - 2) + ")].title}")
+          .put("first", "{$.api_m.items[0].title}")));
+      assertThat(status(report)).as("%d items", n).isEqualTo("200");
+      JsonObject vars = report.getJsonObject("variables");
+      assertThat(vars.getJsonArray("many" + n + ".needle")).containsExactly("found");
+      assertThat(vars.getJsonArray("many" + n + ".last")).containsExactly("t" + (n - 2), "t" + (n - 1));
+      assertThat(vars.getInteger("many" + n + ".last.count")).isEqualTo(2);
+      assertThat(vars.getString("many" + n + ".first")).isEqualTo("t0");
+      assertThat(result(gw.session("scan" + n)).getJsonObject("variables").getInteger("many" + n + ".last.count"))
+        .isEqualTo(2);
+      assertThat(report.getJsonArray("events").stream().map(JsonObject.class::cast)
+        .filter(e -> "finish".equals(e.getJsonObject("data", new JsonObject()).getString("phase")))
+        .flatMap(e -> e.getJsonObject("data").getJsonArray("phases", new JsonArray()).stream())
+        .map(p -> ((JsonObject) p).getString("name"))).contains("mapping");
+    }
+  }
+
   @Test
   void shouldIterateATopLevelArray() {
     JsonObject report = run("map", def("arr", "stub:/array")
