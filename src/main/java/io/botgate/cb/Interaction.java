@@ -49,6 +49,14 @@ public record Interaction(String id, String name, String type, String integratio
     return next;
   }
 
+  /**
+   * Whether it has a failure rule (an {@code API_RESULT} FAILURE condition). Without one CB's bot answers a failed
+   * call with its own "Sorry" message, whatever the interaction's next action; a rule without conditions is that.
+   */
+  public boolean handlesFailure() {
+    return rules.stream().anyMatch(rule -> "FAILURE".equals(rule.status()));
+  }
+
   /** The code panels it has, by CB's names. */
   public List<String> code() {
     List<String> out = new ArrayList<>();

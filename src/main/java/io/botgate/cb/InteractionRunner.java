@@ -35,6 +35,8 @@ public final class InteractionRunner {
   private static final Pattern INIT = Pattern.compile("function\\s+__initConversation\\s*\\(");
   /** The session variable that says the bot's __initConversation() ran in this session. */
   static final String STARTED = "botgate.cb.started.";
+  /** What CB's bot answers when an integration failed and no rule of the interaction handles a failure. */
+  static final String NOTHING_FOUND = "Sorry, I could not find anything for that.";
 
   private final SessionStore sessions;
   private final DebugStream stream;
@@ -201,6 +203,9 @@ public final class InteractionRunner {
       String outcome = execution != null ? execution.getString("outcome") : errors.isEmpty() ? "ok" : "error";
       long totalMs = (System.nanoTime() - started) / 1_000_000;
       Transcript closing = new Transcript(stream, sessionId);
+      if (Boolean.FALSE.equals(success) && next == null && !interaction.handlesFailure()) {
+        closing.message(new JsonObject().put("text", NOTHING_FOUND)); // CB's answer to a failure no rule handles
+      }
       closing.event(DebugEvent.DEBUG, "info", "interaction '" + interaction.name() + "' of bot '" + bot.name()
           + "' finished (" + outcome + ") in " + totalMs + " ms" + (chosen == null ? "" : ", next: " + chosen),
         group("finish").put("outcome", outcome).put("next", chosen).put("delayMs", delay));

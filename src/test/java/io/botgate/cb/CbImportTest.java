@@ -196,6 +196,37 @@ class CbImportTest {
       .contains("Store Helper", "Greeter");
   }
 
+  /** CB's bot answers a failed call that no failure rule handles with its own "Sorry"; a failure rule silences it. */
+  @Test
+  void shouldAnswerAFailureNoRuleHandlesAsCbDoes() throws Exception {
+    JsonObject export = new JsonObject(fixture("store-helper.json").encode().replace("/api/status/200", "/api/status/404"))
+      .put("bot", new JsonObject().put("name", "Fallbacks"));
+    try {
+      HttpResponse<Buffer> r = importExport(new JsonObject().put("export", export).put("baseUrls", baseUrls())
+        .put("replace", true));
+      assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(201);
+      JsonObject unhandled = interaction("fallback-1", "Fallbacks", "order status", new JsonObject());
+      assertThat(unhandled.getString("outcome")).isEqualTo("failure");
+      assertThat(texts(unhandled)).containsExactly("Sorry, I could not find anything for that.");
+      assertThat(unhandled.getJsonArray("events").stream().map(e -> ((JsonObject) e).getString("text")))
+        .contains("Sorry, I could not find anything for that.");
+
+      JsonObject orders = export.getJsonArray("conversationMessage").stream().map(JsonObject.class::cast)
+        .filter(m -> m.getString("name").equals("order status")).findFirst().orElseThrow();
+      orders.put("responseMatches", new JsonArray().add(new JsonObject()
+        .put("conditions", new JsonArray().add(new JsonObject().put("matchType", "API_RESULT")
+          .put("apiResultsMatch", new JsonObject().put("status", "FAILURE"))))
+        .put("action", new JsonObject().put("name", "INTERACTION").put("value", "next"))));
+      r = importExport(new JsonObject().put("export", export).put("baseUrls", baseUrls()).put("replace", true));
+      assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200); // the bot imported again
+      JsonObject handled = interaction("fallback-2", "Fallbacks", "order status", new JsonObject());
+      assertThat(handled.getString("outcome")).isEqualTo("failure");
+      assertThat(texts(handled)).isEmpty();
+    } finally {
+      result(gw.http.delete(gw.gateway.port(), "127.0.0.1", "/api/bots/Fallbacks").send());
+    }
+  }
+
   @Test
   void shouldRefuseABrokenExportWholeListingEveryProblem() throws Exception {
     HttpResponse<Buffer> r = importBot("broken.json", false);
