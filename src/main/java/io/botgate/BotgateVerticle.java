@@ -227,6 +227,7 @@ public final class BotgateVerticle extends VerticleBase {
     // A session's numbering outlives its events as long as the session may: its next event follows its last.
     stream = new DebugStream(vertx, config.integer("history.size"), config.integer("history.total"),
       config.integer("history.minutes") * 60_000L, idleMillis, CoarseClock.MILLIS);
+    credentials.onHeld((name, secrets) -> stream.secrets().pin("credential " + name, secrets));
     SessionOptions sessionOptions = new SessionOptions(config.integer("session.max"), config.integer("session.maxBytes"),
       config.integer("session.results"), idleMillis, config.integer("session.queue"));
     long totalBytes = config.integer("session.total.mb") == 0

@@ -19,6 +19,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
@@ -32,6 +33,8 @@ public final class CredentialRegistry implements UpstreamCredentials {
   private final CredentialContext context;
   /** For token endpoints: most gateways have no OAuth2 credential, so each is made at the first token request. */
   private final PerEventLoop<WebClient> tokenClient;
+  /** Told of the secrets each credential holds now (its values, its current token); none once it is gone. */
+  private volatile BiConsumer<String, List<String>> holds = (name, secrets) -> { };
 
   public CredentialRegistry(Vertx vertx, Map<String, String> env, EgressGuard guard) {
     this.tokenClient = new PerEventLoop<>(() -> WebClient.create(vertx, new WebClientOptions().setKeepAlive(true)
@@ -97,6 +100,14 @@ public final class CredentialRegistry implements UpstreamCredentials {
     return Credential.fromSaved(json, fallbackName);
   }
 
+  /**
+   * Who is told, at each grant, of the secrets a credential holds (the same ones again, most times), and of none
+   * once it is removed or replaced: the gateway keeps them masked however many other values come and go.
+   */
+  public void onHeld(BiConsumer<String, List<String>> listener) {
+    holds = listener;
+  }
+
   /** Adds or replaces a credential; a replaced one's cached token or client is dropped. */
   public void put(Credential credential) {
     retire(byName.put(credential.name(), credential));
@@ -128,6 +139,7 @@ public final class CredentialRegistry implements UpstreamCredentials {
   /** Calls still using a replaced credential's client finish first: it closes after the longest deadline. */
   private void retire(Credential old) {
     if (old != null) {
+      holds.accept(old.name(), List.of());
       context.vertx().setTimer(IntegrationDefinition.MAX_TIMEOUT_MS, id -> old.close());
     }
   }
@@ -144,7 +156,7 @@ public final class CredentialRegistry implements UpstreamCredentials {
       return Future.failedFuture(notDeclared(name));
     }
     try {
-      return c.obtain(context);
+      return c.obtain(context).onSuccess(grant -> holds.accept(name, grant.secrets()));
     } catch (CredentialUnavailable e) {
       return Future.failedFuture(e);
     }
@@ -157,7 +169,7 @@ public final class CredentialRegistry implements UpstreamCredentials {
       return Future.failedFuture(notDeclared(name));
     }
     try {
-      return c.renew(context, refused);
+      return c.renew(context, refused).onSuccess(grant -> holds.accept(name, grant.secrets()));
     } catch (CredentialUnavailable e) {
       return Future.failedFuture(e);
     }

@@ -46,6 +46,14 @@ public final class KnownSecrets {
    * lately, and takes no lock. A value is put here only once the index masks it.
    */
   private final Map<String, Long> known = new ConcurrentHashMap<>();
+  /**
+   * The values each owner (a credential) holds now, kept whatever the number of others learnt: a credential's
+   * key or its current token, sent once and then quiet while thousands of other values came, was forgotten and
+   * shown in clear where an upstream had echoed it. Few (a few per credential); not in {@link #values}.
+   */
+  private final Map<String, List<String>> pins = new ConcurrentHashMap<>();
+  /** How many owners pin each pinned value. Under the lock. */
+  private final Map<String, Integer> pinned = new HashMap<>();
   /** How many values have been learnt: a value's stamp says how many had been when it was last sent. */
   private volatile long tick;
   /** How many known values have each form (two may share one: lower-cased, or escaped alike). Under the lock. */
@@ -84,6 +92,48 @@ public final class KnownSecrets {
     add(secrets);
   }
 
+  /**
+   * Makes {@code secrets} the values {@code owner} holds (none: it holds nothing), remembered however many other
+   * values are learnt; the values it held before and holds no more become the most recently sent of the others,
+   * forgotten in their turn. The usual call, the same values again, takes no lock.
+   */
+  public void pin(String owner, Collection<String> secrets) {
+    List<String> now = secrets.stream().filter(KnownSecrets::worthSearching).distinct().toList();
+    if (now.equals(pins.getOrDefault(owner, List.of()))) {
+      return;
+    }
+    List<String> added = new ArrayList<>();
+    synchronized (lock) {
+      List<String> before = pins.getOrDefault(owner, List.of());
+      if (now.isEmpty()) {
+        pins.remove(owner);
+      } else {
+        pins.put(owner, now);
+      }
+      for (String v : now) {
+        if (!before.contains(v) && pinned.merge(v, 1, Integer::sum) == 1 && !values.remove(v)) {
+          added.add(v); // neither pinned nor among the others: new to the index
+        }
+      }
+      for (String v : before) {
+        if (!now.contains(v) && pinned.merge(v, -1, Integer::sum) == 0) {
+          pinned.remove(v);
+          values.add(v); // still indexed, now among the others, at their recent end
+        }
+      }
+      List<String> gone = trimmed();
+      if (!added.isEmpty() || !gone.isEmpty()) {
+        byHead = reindexed(added, gone);
+        tick += added.size();
+      }
+      long stamp = tick;
+      now.forEach(v -> known.put(v, stamp));
+    }
+    if (!added.isEmpty()) {
+      learnt.accept(added);
+    }
+  }
+
   /** Who is told of the values this node learns from its own requests; set once, before any request. */
   public void onLearnt(Consumer<List<String>> listener) {
     learnt = listener;
@@ -97,20 +147,14 @@ public final class KnownSecrets {
     synchronized (lock) {
       List<String> added = new ArrayList<>();
       for (String v : secrets) {
-        if (worthSearching(v)) {
+        if (worthSearching(v) && !pinned.containsKey(v)) {
           if (!values.remove(v)) {
             added.add(v);
           }
           values.add(v); // at the recent end
         }
       }
-      List<String> gone = new ArrayList<>();
-      for (Iterator<String> eldest = values.iterator(); values.size() > MAX_VALUES; ) {
-        String v = eldest.next();
-        eldest.remove();
-        known.remove(v);
-        gone.add(v);
-      }
+      List<String> gone = trimmed();
       if (!added.isEmpty()) {
         // The index first: a value another thread finds known (and so does not wait for this lock) is masked.
         byHead = reindexed(added, gone);
@@ -118,12 +162,24 @@ public final class KnownSecrets {
       }
       long now = tick;
       for (String v : secrets) {
-        if (values.contains(v)) { // not a value too short to search for, nor one pushed out by this very call
+        if (values.contains(v) || pinned.containsKey(v)) { // not too short to search for, nor pushed out by this call
           known.put(v, now);
         }
       }
       return added;
     }
+  }
+
+  /** The values past {@link #MAX_VALUES}, the eldest, forgotten: out of {@link #known} (the index is the caller's). */
+  private List<String> trimmed() {
+    List<String> gone = new ArrayList<>();
+    for (Iterator<String> eldest = values.iterator(); values.size() > MAX_VALUES; ) {
+      String v = eldest.next();
+      eldest.remove();
+      known.remove(v);
+      gone.add(v);
+    }
+    return gone;
   }
 
   /**

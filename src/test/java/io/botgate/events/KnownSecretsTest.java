@@ -65,6 +65,30 @@ class KnownSecretsTest {
   }
 
   @Test
+  void shouldKeepWhatACredentialHoldsWhateverComesAfterAndLetItGoOnceReplaced() {
+    KnownSecrets known = new KnownSecrets();
+    List<List<String>> told = new ArrayList<>();
+    known.onLearnt(told::add);
+    known.remember(List.of("quiet-token-1"));
+    known.pin("credential a", List.of("quiet-token-1", "static-key-22"));
+    known.pin("credential a", List.of("quiet-token-1", "static-key-22")); // the same again: nothing new
+    assertThat(told).containsExactly(List.of("quiet-token-1"), List.of("static-key-22"));
+    for (int i = 0; i < KnownSecrets.MAX_VALUES + 10; i++) { // never sent again meanwhile
+      known.remember(List.of("per-session-user-" + i));
+    }
+    assertThat(known.scrub("quiet-token-1 static-key-22 per-session-user-0")).isEqualTo("**** **** per-session-user-0");
+
+    known.pin("credential a", List.of("quiet-token-2", "static-key-22")); // the token renewed
+    assertThat(known.scrub("quiet-token-1 quiet-token-2")).as("the old one is now among the others").isEqualTo("**** ****");
+    for (int i = 0; i < KnownSecrets.MAX_VALUES; i++) {
+      known.remember(List.of("later-user-" + i));
+    }
+    assertThat(known.scrub("quiet-token-1 quiet-token-2 static-key-22")).isEqualTo("quiet-token-1 **** ****");
+    known.pin("credential a", List.of()); // removed
+    assertThat(known.scrub("quiet-token-2")).as("still masked until others push it out").isEqualTo("****");
+  }
+
+  @Test
   void shouldKeepAValueSentAgainWhileThousandsOfNewOnesComeAndGo() {
     KnownSecrets known = new KnownSecrets();
     known.remember(List.of("steady-api-key-77"));
