@@ -164,7 +164,7 @@ final class RequestTemplate {
   RenderedRequest render(PlaceholderValues given, String selfBaseUrl, SecretMask mask) {
     PlaceholderValues values = bounded(given);
     MaskPlan plan = plan(mask);
-    List<String> secrets = plan.anyEnv || plan.userInfo ? new ArrayList<>(4) : List.of();
+    List<String> secrets = plan.anyEnv || plan.userInfo || plan.secretNames ? new ArrayList<>(4) : List.of();
     PlaceholderValues v = plan.anyEnv ? p -> {
       String value = values.valueOf(p);
       if (value != null && p.kind() == Template.Placeholder.Kind.ENV) {
@@ -198,8 +198,11 @@ final class RequestTemplate {
     int i = 0;
     for (Map.Entry<String, Template> e : query.entrySet()) {
       String name = queryEncode(e.getKey());
-      String[] value = renderPair(v, e.getValue(), plan.secretQuery[i++], shown != null, false,
-        "query '" + e.getKey() + "'");
+      boolean secret = plan.secretQuery[i++];
+      String[] value = renderPair(v, e.getValue(), secret, shown != null, false, "query '" + e.getKey() + "'");
+      if (secret) {
+        learnByName(value[0], secrets);
+      }
       url.append(sep).append(name).append('=').append(queryEncode(value[0]));
       if (shown != null) {
         shown.append(sep).append(name).append('=').append(queryEncode(value[1]));
@@ -211,13 +214,20 @@ final class RequestTemplate {
     if (plan.userInfo) {
       addUserInfo(realUrl, secrets);
     }
+    if (plan.secretUrlQuery) {
+      learnQueryByName(realUrl, mask, secrets);
+    }
     String shownUrl = shown == null ? realUrl : plan.scanUrlQuery ? mask.url(shown.toString())
       : plan.userInfo ? SecretMask.withoutUserInfo(shown.toString()) : shown.toString();
     List<Map.Entry<String, String>> renderedHeaders = new ArrayList<>(headers.size());
     Map<String, String> shownHeaders = new LinkedHashMap<>();
     int j = 0;
     for (Map.Entry<String, Template> e : headers.entrySet()) {
-      String[] value = renderPair(v, e.getValue(), plan.secretHeader[j++], true, true, "header '" + e.getKey() + "'");
+      boolean secret = plan.secretHeader[j++];
+      String[] value = renderPair(v, e.getValue(), secret, true, true, "header '" + e.getKey() + "'");
+      if (secret) {
+        learnByName(value[0], secrets);
+      }
       renderedHeaders.add(Map.entry(e.getKey(), value[0]));
       shownHeaders.put(e.getKey(), value[1]);
     }
@@ -276,6 +286,56 @@ final class RequestTemplate {
     }
   }
 
+  /**
+   * Values under a secret-looking name shorter than this are masked where they land but not searched for in what
+   * an upstream echoes: a name such as "key" or "pin" may hold a common word, which would then be masked in every
+   * session's text.
+   */
+  static final int MIN_LEARNT_BY_NAME = 8;
+
+  /**
+   * A value sent under a secret-looking header or query name (a key written out in the definition, a bot's
+   * token), to be scrubbed wherever an upstream echoes it, as an env value is; with a scheme ({@code Bearer
+   * <token>}), the credentials after it too, which an upstream may echo alone.
+   */
+  private static void learnByName(String value, List<String> secrets) {
+    if (value == null || value.length() < MIN_LEARNT_BY_NAME || value.equals(SecretMask.MASK)) {
+      return;
+    }
+    if (!secrets.contains(value)) {
+      secrets.add(value);
+    }
+    int space = value.indexOf(' ');
+    if (space > 0 && value.indexOf(' ', space + 1) < 0) {
+      learnByName(value.substring(space + 1), secrets);
+    }
+  }
+
+  /** The values of the URL's secret-looking query parameters, as {@link #learnByName}. */
+  private static void learnQueryByName(String url, SecretMask mask, List<String> secrets) {
+    if (url.indexOf('?') >= 0) {
+      mask.query(url, value -> {
+        learnByName(value, secrets);
+        String decoded = percentDecoded(value);
+        if (!decoded.equals(value)) {
+          learnByName(decoded, secrets);
+        }
+        return false;
+      });
+    }
+  }
+
+  private static String percentDecoded(String value) {
+    if (value.indexOf('%') < 0 && value.indexOf('+') < 0) {
+      return value;
+    }
+    try {
+      return java.net.URLDecoder.decode(value, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return value; // a stray '%': echoed as it is, if at all
+    }
+  }
+
   /** The most characters the placeholders' values of one request may add up to (4 times the API's body limit). */
   static final long MAX_RENDERED_CHARS = 4L << 20;
 
@@ -324,6 +384,7 @@ final class RequestTemplate {
     String real = url.toString();
     checkPort(real);
     addUserInfo(real, secrets);
+    learnQueryByName(real, mask, secrets);
     String host = hostOf(real);
     if (!host.isEmpty() && !host.equals(hostOf(shown.toString()))) {
       secrets.add(host);
@@ -539,6 +600,10 @@ final class RequestTemplate {
     final boolean hostMayDiffer;
     final boolean bodyDiffers;
     final boolean anyEnv;
+    /** Secret-looking names in the URL's own query: their values are learnt ({@link #learnQueryByName}). */
+    final boolean secretUrlQuery;
+    /** Any header or query parameter with a secret-looking name: their values are learnt as secrets. */
+    final boolean secretNames;
 
     MaskPlan(SecretMask mask) {
       this.mask = mask;
@@ -556,7 +621,7 @@ final class RequestTemplate {
         env |= e.getValue().hasEnv();
       }
       this.userInfo = SecretMask.userInfo(urlPath.source()) != null;
-      boolean secretUrlQuery = urlQuery != null && !mask.url("?" + urlQuery.source()).equals("?" + urlQuery.source());
+      this.secretUrlQuery = urlQuery != null && !mask.url("?" + urlQuery.source()).equals("?" + urlQuery.source());
       this.shownUrlQuery = secretUrlQuery && urlQuery.isConstant() ? mask.url("?" + urlQuery.source()).substring(1) : null;
       this.scanUrlQuery = secretUrlQuery && shownUrlQuery == null;
       this.urlDiffers = userInfo || secretUrlQuery || env || queryDiffers;
@@ -565,6 +630,14 @@ final class RequestTemplate {
       this.bodyDiffers = bodyEnv || (body instanceof Template t ? !mask.text(t.source()).equals(t.source())
         : body != null && hasSecretName(body, mask));
       this.anyEnv = env || bodyEnv;
+      boolean named = secretUrlQuery;
+      for (boolean b : secretHeader) {
+        named |= b;
+      }
+      for (boolean b : secretQuery) {
+        named |= b;
+      }
+      this.secretNames = named;
     }
   }
 

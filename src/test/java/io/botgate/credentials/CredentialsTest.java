@@ -691,6 +691,51 @@ class CredentialsTest {
     }
   }
 
+  /** A credential's value stays masked in what echoed it however many other values were learnt since it was sent. */
+  @Test
+  void shouldKeepAnEchoedCredentialValueMaskedAfterThousandsOfOtherSecrets() {
+    putCredential(new JsonObject().put("name", "quietTok").put("type", "token").put("header", "X-Api-Key")
+      .put("value", "QuietCredValue8080"));
+    result(gw.declare(new JsonObject().put("name", "quietUse").put("method", "GET").put("url", "stub:/echo")
+      .put("credential", "quietTok").put("retries", 0)));
+    assertThat(status(run("quiet1", "quietUse"))).isEqualTo("200");
+    for (int i = 0; i < 4_200; i++) { // more than the 4,096 others kept, as URL user info from variables would be
+      gw.gateway.stream().secrets().remember(List.of("other-user-info-" + i));
+    }
+    String read = get("/api/sessions/quiet1").bodyAsString();
+    assertThat(read).contains("api_quietUse").doesNotContain("QuietCredValue8080");
+  }
+
+  /**
+   * A key written out in a definition under a secret-looking header or query name is masked where it is sent and,
+   * when the upstream echoes it, wherever the echo is shown; a short value under such a name is left alone.
+   */
+  @Test
+  void shouldMaskAnEchoedValueOfASecretNamedHeaderOrQueryParameterWrittenInTheDefinition() {
+    HttpResponse<Buffer> put = result(gw.declare(new JsonObject().put("name", "literalKeys").put("method", "GET")
+      .put("url", "stub:/echo?api_key=QueryLit%2B2718&page=2")
+      .put("query", new JsonObject().put("access_token", "DeclaredQry-3141").put("pin", "1234"))
+      .put("headers", new JsonObject().put("Authorization", "Bearer HdrLit-1618"))
+      .put("customDataFields", new JsonObject().put("auth", "{$.api_literalKeys.headers.authorization}")
+        .put("uri", "{$.api_literalKeys.uri}"))
+      .put("retries", 0).put("capture", true)));
+    assertThat(put.statusCode()).as(put.bodyAsString()).isIn(200, 201);
+
+    JsonObject answer = run("lit1", "literalKeys");
+
+    assertThat(status(answer)).isEqualTo("200");
+    assertThat(gw.upstream.received.get(gw.upstream.received.size() - 1).uri()).contains("QueryLit%2B2718")
+      .contains("DeclaredQry-3141");
+    String read = get("/api/sessions/lit1").bodyAsString();
+    String events = get("/api/sessions/lit1/events?after=0&limit=1000").bodyAsString();
+    assertThat(answer.getJsonObject("variables").getString("literalKeys.uri")).as("short values stay").contains("pin=1234")
+      .contains("page=2");
+    for (String shown : List.of(answer.encode(), read, events)) {
+      assertThat(shown).contains("literalKeys.auth").doesNotContain("HdrLit-1618").doesNotContain("QueryLit")
+        .doesNotContain("DeclaredQry-3141");
+    }
+  }
+
   @Test
   void shouldMaskAnEchoedSecretThatAnotherIntegrationSendsOnInItsRequestEvents() {
     putCredential(new JsonObject().put("name", "relayTok").put("type", "token").put("header", "X-Api-Key")
