@@ -239,7 +239,7 @@ public final class BotgateVerticle extends VerticleBase {
     ContextOptions contextOptions = new ContextOptions(config.integer("context.maxBytes"));
     contextStore = hazelcast == null ? new LocalContextStore(contextOptions)
       : new ClusteredContextStore(hazelcast, contextOptions, System::currentTimeMillis);
-    ScriptRunner runner = new ScriptRunner(engine, config.botEnv(), contextStore);
+    ScriptRunner runner = new ScriptRunner(engine, config.botEnv(), contextStore).withholding(credentials::secretFrom);
     SecretMask mask = new SecretMask(config.list("mask.headers"));
     executor = new IntegrationExecutor(vertx, registry, sessions, stream, runner, mask, guard,
       new IntegrationExecutor.Settings(config.integer("upstream.limit.bytes"), config.botEnv(), () -> baseUrl,

@@ -108,6 +108,16 @@ public final class CredentialRegistry implements UpstreamCredentials {
     holds = listener;
   }
 
+  /** The credential a secret of which comes from this env name (which scripts may then not read), or null. */
+  public String secretFrom(String envName) {
+    for (Credential c : byName.values()) {
+      if (c.takesSecretFrom(envName)) {
+        return c.name();
+      }
+    }
+    return null;
+  }
+
   /** Adds or replaces a credential; a replaced one's cached token or client is dropped. */
   public void put(Credential credential) {
     retire(byName.put(credential.name(), credential));

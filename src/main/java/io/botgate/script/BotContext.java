@@ -14,6 +14,7 @@ import org.mozilla.javascript.EvaluatorException;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The Java side of {@code botContext} for one script run: bound to one session and request, writing
@@ -64,6 +65,15 @@ public final class BotContext {
     this.scriptName = scriptName;
     this.inTransform = inTransform;
     this.bot = bot;
+  }
+
+  /** The env names this run may not read, each with who withholds it, or null. */
+  private Function<String, String> withheld = name -> null;
+
+  /** Withholds the env values {@code heldBy} names a holder of (ScriptRunner#withholding). */
+  BotContext withholding(Function<String, String> heldBy) {
+    this.withheld = heldBy;
+    return this;
   }
 
   /** The last name read from botContext that it does not have, in this run (for the error of calling it). */
@@ -154,6 +164,12 @@ public final class BotContext {
 
   /** An env value, as in CB; from now on it is a known secret, masked wherever botgate shows it (DESIGN). */
   String getEnvVariable(String name) {
+    String holder = withheld.apply(name);
+    if (holder != null) {
+      transcript.warning("getEnvVariable('" + ScriptText.bounded(name, ScriptText.MAX_QUOTED) + "') is null: a secret "
+        + "of credential '" + holder + "' comes from it, which the credential sends and scripts may not read", null);
+      return null;
+    }
     String value = env.get(name);
     if (value != null) {
       transcript.secrets().remember(List.of(value));

@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
 
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Runs one named script of a request (preProcess, transformScript, postProcess, or a script on its own)
@@ -46,6 +47,18 @@ public final class ScriptRunner {
     this.engine = engine;
     this.env = Map.copyOf(env);
     this.contextStore = contextStore;
+  }
+
+  /** The env names scripts may not read, each with who withholds it (a credential's name), or null. */
+  private volatile Function<String, String> withheld = name -> null;
+
+  /**
+   * Withholds from scripts the env values {@code heldBy} names a holder of: a credential's secret, which the
+   * credential sends and no script needs (one read could be split across messages past any scrubbing).
+   */
+  public ScriptRunner withholding(Function<String, String> heldBy) {
+    this.withheld = heldBy;
+    return this;
   }
 
   /**
@@ -91,7 +104,7 @@ public final class ScriptRunner {
   private Future<Result> run(String name, String code, RequestScope scope, Transcript transcript, boolean inTransform,
                              String integration, String botId, String botGlobals) {
     BotContext bot = new BotContext(scope, transcript, env, name, inTransform,
-      new BotContext.Bot(contextStore, botId, botGlobals));
+      new BotContext.Bot(contextStore, botId, botGlobals)).withholding(withheld);
     transcript.event(DebugEvent.SCRIPT, "debug", name + " started", new JsonObject().put("script", name)
       .put("phase", "start"));
     return engine.run(code, bot).map(outcome -> {

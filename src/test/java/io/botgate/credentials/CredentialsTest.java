@@ -120,7 +120,7 @@ class CredentialsTest {
         .put("value", "{$env.PARTNER_KEY}")).encodePrettily());
     gw = result(TestGateway.start(vertx, new JsonObject().put("credentials.file", file.toString())
       .put("env", new JsonObject().put("BASIC_PW", BASIC_PW).put("PARTNER_KEY", PARTNER_KEY).put("COLON_USER", "bob:admin")
-        .put("CLIENT_SECRET", AuthUpstream.CLIENT_SECRET))));
+        .put("CLIENT_SECRET", AuthUpstream.CLIENT_SECRET).put("REGION", "eu-west-3"))));
   }
 
   @AfterAll
@@ -689,6 +689,27 @@ class CredentialsTest {
         assertThat(shown).as(session).doesNotContain(basic).doesNotContain("UrlPassw0rd9");
       }
     }
+  }
+
+  /**
+   * A script cannot read an env value a credential takes a secret from (it could split it across messages past any
+   * scrubbing): null, with a warning naming the credential; other env values it reads as before.
+   */
+  @Test
+  void shouldWithholdFromScriptsTheEnvValuesCredentialsTakeTheirSecretsFrom() {
+    String code = "botContext.sendMessage(String(botContext.getEnvVariable('BASIC_PW')));"
+      + " var k = botContext.getEnvVariable('PARTNER_KEY'); botContext.sendMessage(k === null ? 'none' : k.split('').join(' '));"
+      + " botContext.sendMessage(botContext.getEnvVariable('REGION'));";
+    HttpResponse<Buffer> script = result(gw.http.post(gw.gateway.port(), "127.0.0.1", "/api/sessions/envs/scripts")
+      .sendJsonObject(new JsonObject().put("code", code)));
+
+    assertThat(script.statusCode()).as(script.bodyAsString()).isEqualTo(200);
+    JsonObject answer = script.bodyAsJsonObject();
+    assertThat(answer.getJsonArray("messages").stream().map(m -> ((JsonObject) m).getString("text")))
+      .as("a value read is shown masked, as any env value a script reads").containsExactly("null", "none", "****");
+    assertThat(answer.getJsonArray("events").encode())
+      .contains("getEnvVariable('BASIC_PW') is null: a secret of credential '") // partnerBasic's, or another's
+      .contains("getEnvVariable('PARTNER_KEY') is null: a secret of credential 'partnerKey' comes from it");
   }
 
   /** A credential's value stays masked in what echoed it however many other values were learnt since it was sent. */
