@@ -397,7 +397,12 @@ public final class IntegrationExecutor {
         }
         long mapping = trace.now();
         Object mapped = transformError == null && definition.transformScript() != null ? transformedBody() : data;
-        return mapFields(mapped, response.body()).map(fields -> {
+        if (!mapsOffLoop(response.body())) { // the usual answer: mapped here, no future more
+          Map<String, Object> fields = mapFields(mapped);
+          trace.phase("mapping", mapping, null);
+          return Future.succeededFuture(decide(response, code, why, fields));
+        }
+        return vertx.executeBlocking(() -> mapFields(mapped), false).map(fields -> {
           trace.phase("mapping", mapping, null);
           return decide(response, code, why, fields);
         });
@@ -588,17 +593,14 @@ public final class IntegrationExecutor {
     }
 
     /**
-     * The custom data fields and their counts, evaluated against the data: here, or on a worker when the answer
-     * is large enough that the paths could hold this event loop, and every session on it, for long (a deep scan
-     * walks the whole answer: ~30 ms per field over 5 MiB, and a definition may have 100 fields). The session's
-     * turn waits meanwhile; the data is this execution's own, read by one thread at a time.
+     * Whether the custom data fields are mapped on a worker: the answer is large enough that the paths could hold
+     * this event loop, and every session on it, for long (a deep scan walks the whole answer: ~30 ms per field over
+     * 5 MiB, and a definition may have 100 fields). The session's turn waits meanwhile; the data is this
+     * execution's own, read by one thread at a time.
      */
-    private Future<Map<String, Object>> mapFields(Object body, Buffer answer) {
+    private boolean mapsOffLoop(Buffer answer) {
       long size = answer == null ? 0 : answer.length();
-      if (definition.customDataFields().isEmpty() || size * (1 + definition.scanningFields()) < OFF_LOOP_WORK) {
-        return Future.succeededFuture(mapFields(body));
-      }
-      return vertx.executeBlocking(() -> mapFields(body), false);
+      return !definition.customDataFields().isEmpty() && size * (1 + definition.scanningFields()) >= OFF_LOOP_WORK;
     }
 
     /** The custom data fields and their counts, evaluated against the data; stored all or nothing. */
