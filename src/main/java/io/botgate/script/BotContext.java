@@ -67,6 +67,14 @@ public final class BotContext {
     this.bot = bot;
   }
 
+  /**
+   * Text a script gave, cut to {@code max} characters to be shown: scrubbed of the known secrets first when it is
+   * cut, since the cut could leave a secret's first characters, which scrubbing would no longer recognise.
+   */
+  private String shown(String text, int max) {
+    return ScriptText.bounded(text == null || text.length() <= max ? text : transcript.secrets().scrub(text), max);
+  }
+
   /** The env names this run may not read, each with who withholds it, or null. */
   private Function<String, String> withheld = name -> null;
 
@@ -150,7 +158,7 @@ public final class BotContext {
     changes.put(name, value);
     String where = session ? "session" : "request";
     String shown = preview(value);
-    String shownName = ScriptText.bounded(name, ScriptText.MAX_QUOTED);
+    String shownName = shown(name, ScriptText.MAX_QUOTED);
     JsonObject data = new JsonObject().put("name", shownName).put("scope", where);
     long bytes = HeldBytes.of(value);
     if (bytes <= MAX_EVENT_VALUE_BYTES) {
@@ -166,7 +174,7 @@ public final class BotContext {
   String getEnvVariable(String name) {
     String holder = withheld.apply(name);
     if (holder != null) {
-      transcript.warning("getEnvVariable('" + ScriptText.bounded(name, ScriptText.MAX_QUOTED) + "') is null: a secret "
+      transcript.warning("getEnvVariable('" + shown(name, ScriptText.MAX_QUOTED) + "') is null: a secret "
         + "of credential '" + holder + "' comes from it, which the credential sends and scripts may not read", null);
       return null;
     }
@@ -178,11 +186,11 @@ public final class BotContext {
   }
 
   void printDebugMessage(String text) {
-    transcript.debug(ScriptText.bounded(text, ScriptText.MAX_MESSAGE));
+    transcript.debug(shown(text, ScriptText.MAX_MESSAGE));
   }
 
   void sendMessage(String text) {
-    transcript.message(new JsonObject().put("text", ScriptText.bounded(text, ScriptText.MAX_MESSAGE)));
+    transcript.message(new JsonObject().put("text", shown(text, ScriptText.MAX_MESSAGE)));
   }
 
   void sendMessageWithQuickReplies(String text, List<String> replies) {
@@ -193,14 +201,14 @@ public final class BotContext {
     }
     for (String reply : replies) {
       if (reply.length() > MAX_QUICK_REPLY_TITLE) {
-        transcript.error("sendMessageWithQuickReplies: the quick reply '" + ScriptText.bounded(reply, ScriptText.MAX_QUOTED)
+        transcript.error("sendMessageWithQuickReplies: the quick reply '" + shown(reply, ScriptText.MAX_QUOTED)
           + "' is " + reply.length()
           + " characters, CB allows at most " + MAX_QUICK_REPLY_TITLE + "; the message was not sent",
           new JsonObject().put("script", scriptName));
         return;
       }
     }
-    transcript.message(new JsonObject().put("text", ScriptText.bounded(text, ScriptText.MAX_MESSAGE))
+    transcript.message(new JsonObject().put("text", shown(text, ScriptText.MAX_MESSAGE))
       .put("quickReplies", new JsonArray(List.copyOf(replies))));
   }
 
@@ -213,9 +221,9 @@ public final class BotContext {
   }
 
   void logCustomEvent(String userMessage, String eventName, String detail) {
-    userMessage = ScriptText.bounded(userMessage, ScriptText.MAX_MESSAGE);
-    eventName = ScriptText.bounded(eventName, ScriptText.MAX_QUOTED);
-    detail = ScriptText.bounded(detail, ScriptText.MAX_MESSAGE);
+    userMessage = shown(userMessage, ScriptText.MAX_MESSAGE);
+    eventName = shown(eventName, ScriptText.MAX_QUOTED);
+    detail = shown(detail, ScriptText.MAX_MESSAGE);
     transcript.event(DebugEvent.DEBUG, "info", "custom event '" + eventName + "'" + (detail == null ? "" : ": " + detail),
       new JsonObject().put("customEvent", eventName).put("userMessage", userMessage).put("detail", detail));
   }
@@ -249,8 +257,8 @@ public final class BotContext {
   }
 
   synchronized void setTriggerNextMessage(String interaction) {
-    String shown = ScriptText.bounded(interaction, ScriptText.MAX_QUOTED);
-    next = ScriptText.bounded(interaction, ScriptText.MAX_MESSAGE); // whole as a name is; an answer stays bounded
+    String shown = shown(interaction, ScriptText.MAX_QUOTED);
+    next = shown(interaction, ScriptText.MAX_MESSAGE); // whole as a name is; an answer stays bounded
     transcript.event(DebugEvent.DEBUG, "debug", "next interaction: " + shown,
       new JsonObject().put("script", scriptName).put("next", shown));
   }
@@ -258,7 +266,7 @@ public final class BotContext {
   synchronized void setMessageDelay(Object ms) {
     double value = ms instanceof Number n ? n.doubleValue() : parse(String.valueOf(ms));
     if (!(value >= 0 && value <= MAX_DELAY_MS)) {
-      transcript.warning("setMessageDelay(" + ScriptText.bounded(String.valueOf(ms), ScriptText.MAX_QUOTED) + "): the "
+      transcript.warning("setMessageDelay(" + shown(String.valueOf(ms), ScriptText.MAX_QUOTED) + "): the "
         + "delay must be a number of milliseconds from 0 to " + MAX_DELAY_MS + "; it was ignored",
         new JsonObject().put("script", scriptName));
       return;
@@ -301,7 +309,7 @@ public final class BotContext {
 
   /** Reports a Context Service write: true when done, else false with a warning saying why. */
   boolean reported(String function, String namespace, ContextStore.Outcome outcome) {
-    namespace = ScriptText.bounded(namespace, ScriptText.MAX_QUOTED);
+    namespace = shown(namespace, ScriptText.MAX_QUOTED);
     JsonObject data = new JsonObject().put("script", scriptName).put("function", function).put("namespace", namespace)
       .put("outcome", outcome.name());
     switch (outcome) {
@@ -319,7 +327,7 @@ public final class BotContext {
 
   /** Refuses a call with a warning saying why: false, what the call returns for nothing done. */
   boolean refused(String function, String why) {
-    transcript.warning(function + ": " + ScriptText.bounded(why, ScriptText.MAX_QUOTED) + "; nothing was done",
+    transcript.warning(function + ": " + shown(why, ScriptText.MAX_QUOTED) + "; nothing was done",
       new JsonObject().put("script", scriptName).put("function", function));
     return false;
   }

@@ -142,6 +142,21 @@ class BotContextTest {
     assertThat(run.session.variable("keyLength")).as("the script read the value itself").isEqualTo("11");
   }
 
+  /** A text cut to be shown is scrubbed before the cut: a cut through a secret would leave its first characters. */
+  @Test
+  void shouldNotShowTheFirstCharactersOfASecretThatACutGoesThrough() {
+    ScriptFixture.Run run = fixture.run("env-cut");
+    exec(run, """
+      var key = botContext.getEnvVariable('PARTNER_SECRET');
+      var tail = new Array(101).join('z');
+      botContext.sendMessage(new Array(65536 - 5 + 1).join('x') + key + tail);
+      botContext.printDebugMessage(new Array(65536 - 8 + 1).join('y') + key + tail);
+      botContext.setBotVariable(new Array(200 - 6 + 1).join('n') + key + tail, 1, true, false);
+      """);
+    String shown = run.transcript.eventsAsJson().encode();
+    assertThat(shown).contains("characters cut").doesNotContain("Zq9Kx").doesNotContain("Zq9Kx7Lm");
+  }
+
   @Test
   void shouldRunEs5AndTheJvmEngineExtensions() {
     ScriptFixture.Run run = fixture.run("language");
