@@ -4,6 +4,7 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.EvictionConfig;
 import com.hazelcast.config.EvictionPolicy;
+import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MaxSizePolicy;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
@@ -32,6 +33,8 @@ public final class ClusterNode {
   public static final String NODE_ATTRIBUTE = "botgate.node";
   /** The secrets the nodes have sent (events.ClusterSecrets): at most about as many as a node keeps. */
   public static final String SECRETS_MAP = "botgate.secrets";
+  /** The names of botgate's own Hazelcast maps (Vert.x's start with {@code __vertx.}). */
+  static final String OWN_MAPS = "botgate.*";
   private static final int SECRETS_KEPT = 4096;
 
   private ClusterNode() {
@@ -66,12 +69,19 @@ public final class ClusterNode {
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).setMembers(options.joinMembers());
-    config.getMapConfig(SECRETS_MAP).setEvictionConfig(new EvictionConfig().setEvictionPolicy(EvictionPolicy.LRU)
-      .setMaxSizePolicy(MaxSizePolicy.PER_NODE).setSize(SECRETS_KEPT));
-    config.getMapConfig(ClusteredSessionStore.MAP)
+    // Every map of botgate's (definitions and their stamps, the secrets, the Context Service's data, the console's
+    // stream id...) outlives as many nodes dying at once as the sessions do: with Hazelcast's one backup, two
+    // nodes killed together took part of the definitions with them, and a node joining afterwards took the
+    // partial set as the cluster's, wrote it to its file, and a rolling restart made the loss everyone's.
+    // Added whole, by exact name: getMapConfig would hand back the wildcard's own config for these to change.
+    config.addMapConfig(new MapConfig(OWN_MAPS).setBackupCount(options.backups()));
+    config.addMapConfig(new MapConfig(SECRETS_MAP).setBackupCount(options.backups())
+      .setEvictionConfig(new EvictionConfig().setEvictionPolicy(EvictionPolicy.LRU)
+      .setMaxSizePolicy(MaxSizePolicy.PER_NODE).setSize(SECRETS_KEPT)));
+    config.addMapConfig(new MapConfig(ClusteredSessionStore.MAP)
       .setStatisticsEnabled(false) // counted per operation, two operations per execution; nobody reads them
       .setBackupCount(options.backups())
-      .setMaxIdleSeconds((int) Math.min(Integer.MAX_VALUE, Math.max(1, idleMillis / 1000)));
+      .setMaxIdleSeconds((int) Math.min(Integer.MAX_VALUE, Math.max(1, idleMillis / 1000))));
     return config;
   }
 

@@ -4,6 +4,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.botgate.GatewayError;
 import io.botgate.session.SessionId;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
+import com.hazelcast.map.listener.EntryMergedListener;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -97,6 +101,10 @@ public final class ReplicatedDefinitions<T> {
    */
   private AsyncMap<String, Long> stamps;
   private MessageConsumer<JsonObject> consumer;
+  /** Hears this node merged back into the cluster after a split; null when not clustered. */
+  private UUID mergeListener;
+  /** Hears definitions a merge brought into the cluster's map; null when not clustered. */
+  private UUID mergedEntries;
 
   private ReplicatedDefinitions(Vertx vertx, Kind<T> kind, String file, JsonArray loaded, long maxBytes) {
     if (maxBytes < 1) {
@@ -189,6 +197,11 @@ public final class ReplicatedDefinitions<T> {
 
   /** Stops following the other nodes' changes. */
   public Future<Void> close() {
+    HazelcastInstance hazelcast = ClusterNode.hazelcast(vertx);
+    if (mergeListener != null && hazelcast != null && hazelcast.getLifecycleService().isRunning()) {
+      hazelcast.getLifecycleService().removeLifecycleListener(mergeListener);
+      hazelcast.getMap(MAP_PREFIX + kind.name()).removeEntryListener(mergedEntries);
+    }
     return consumer == null ? Future.succeededFuture() : consumer.unregister();
   }
 
@@ -298,6 +311,7 @@ public final class ReplicatedDefinitions<T> {
       tail = joined.future(); // announcements received meanwhile wait for the cluster's set
     }
     consumer = vertx.eventBus().consumer(ADDRESS, this::onAnnounce);
+    followMerges();
     consumer.completion()
       .compose(v -> vertx.sharedData().<String, String>getAsyncMap(MAP_PREFIX + kind.name()))
       .compose(map -> {
@@ -320,13 +334,42 @@ public final class ReplicatedDefinitions<T> {
     return Future.succeededFuture();
   }
 
+  /**
+   * A node cut off from the others (a pause, a network fault) missed the announcements of what they changed
+   * meanwhile, and they missed its own. Once Hazelcast merges it back, the merged node takes the cluster's set
+   * anew, and every node reads again each definition the merge brought into the cluster's map (the names new to the
+   * side merged into: Hazelcast's merge keeps that side's value of a name both hold). Heard on the map itself, not
+   * announced: the event bus takes seconds after a merge to reach every node again.
+   */
+  private void followMerges() {
+    HazelcastInstance hazelcast = ClusterNode.hazelcast(vertx);
+    if (hazelcast == null) {
+      return;
+    }
+    Context context = vertx.getOrCreateContext();
+    mergeListener = hazelcast.getLifecycleService().addLifecycleListener(event -> {
+      if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+        context.runOnContext(v -> serially(() -> clusterSet().compose(this::adopt)).onFailure(e ->
+          LOG.warn(kind.name() + ": after a merge, the cluster's set could not be taken: " + e.getMessage())));
+      }
+    });
+    mergedEntries = hazelcast.<String, String>getMap(MAP_PREFIX + kind.name()).addEntryListener(
+      (EntryMergedListener<String, String>) merged -> context.runOnContext(v -> serially(() -> refresh(merged.getKey()))),
+      false);
+  }
+
+  /** The cluster's set as its map holds it, in the cluster's order for a kind whose order matters. */
+  private Future<Map<String, JsonObject>> clusterSet() {
+    return shared.entries().compose(entries -> stamps == null ? Future.succeededFuture(decode(entries, Map.of()))
+      : stamps.entries().map(order -> decode(entries, order)));
+  }
+
   /** The cluster's set; the first node of a fresh cluster puts its own there first. */
   private Future<Map<String, JsonObject>> seedOrTake() {
     return vertx.sharedData().<String, String>getAsyncMap(SEEDED).compose(seeded -> seeded.get(kind.name())
       .compose(seeder -> {
         if (seeder != null) {
-          return shared.entries().compose(entries -> stamps == null ? Future.succeededFuture(decode(entries, Map.of()))
-            : stamps.entries().map(order -> decode(entries, order)));
+          return clusterSet();
         }
         Map<String, JsonObject> mine = current;
         LOG.info(kind.name() + ": this node starts the cluster's set with its " + mine.size() + " definitions");

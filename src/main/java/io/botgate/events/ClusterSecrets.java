@@ -1,8 +1,11 @@
 package io.botgate.events;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.map.IMap;
+import com.hazelcast.core.EntryEvent;
 import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryMergedListener;
 import io.botgate.cluster.ClusterNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -24,20 +27,45 @@ final class ClusterSecrets {
   private final IMap<String, Boolean> map;
   private final KnownSecrets known;
   private final UUID listener;
+  private final HazelcastInstance hazelcast;
+  /** Hears this node merged back after a split: what the others learnt meanwhile was told to a map it did not see. */
+  private final UUID mergeListener;
 
-  private ClusterSecrets(HazelcastInstance hazelcast, KnownSecrets known) {
+  private ClusterSecrets(Vertx vertx, HazelcastInstance hazelcast, KnownSecrets known) {
+    this.hazelcast = hazelcast;
     this.map = hazelcast.getMap(MAP);
     this.known = known;
     // Heard before the map is read: a value added meanwhile is adopted twice, never missed.
-    this.listener = map.addEntryListener((EntryAddedListener<String, Boolean>) added ->
-      known.adopt(List.of(added.getKey())), false);
+    this.listener = map.addEntryListener(new Heard(known), false);
     known.onLearnt(values -> values.forEach(v -> map.setAsync(v, Boolean.TRUE)));
+    this.mergeListener = hazelcast.getLifecycleService().addLifecycleListener(event -> {
+      if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+        vertx.executeBlocking(() -> {
+          known.adopt(map.keySet());
+          return null;
+        }, false);
+      }
+    });
+  }
+
+  /** A value another node put, or one a merge brought from the side of a split that learnt it. */
+  private record Heard(KnownSecrets known) implements EntryAddedListener<String, Boolean>,
+    EntryMergedListener<String, Boolean> {
+    @Override
+    public void entryAdded(EntryEvent<String, Boolean> event) {
+      known.adopt(List.of(event.getKey()));
+    }
+
+    @Override
+    public void entryMerged(EntryEvent<String, Boolean> event) {
+      known.adopt(List.of(event.getKey()));
+    }
   }
 
   /** Shares {@code known} with the other nodes, once it holds what they have sent so far. */
   static Future<ClusterSecrets> start(Vertx vertx, HazelcastInstance hazelcast, KnownSecrets known) {
     return vertx.executeBlocking(() -> {
-      ClusterSecrets shared = new ClusterSecrets(hazelcast, known);
+      ClusterSecrets shared = new ClusterSecrets(vertx, hazelcast, known);
       try {
         known.adopt(shared.map.keySet());
       } catch (RuntimeException e) { // the start fails: nothing of it stays hooked to the map
@@ -52,5 +80,8 @@ final class ClusterSecrets {
   void close() {
     known.onLearnt(values -> { });
     map.removeEntryListener(listener);
+    if (hazelcast.getLifecycleService().isRunning()) {
+      hazelcast.getLifecycleService().removeLifecycleListener(mergeListener);
+    }
   }
 }

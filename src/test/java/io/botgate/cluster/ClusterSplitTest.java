@@ -35,20 +35,24 @@ class ClusterSplitTest {
 
   static Vertx vertx;
   static WebClient http;
+  static StubUpstream upstream;
   static GatewayProcesses cluster;
 
   @BeforeAll
   @Timeout(300)
   static void start() throws Exception {
     vertx = Vertx.vertx();
-    StubUpstream upstream = new StubUpstream();
+    upstream = new StubUpstream();
     result(vertx.deployVerticle(upstream));
     http = WebClient.create(vertx);
     Path integrations = Files.createTempFile("split-integrations", ".json");
     Files.writeString(integrations, new JsonArray()
       .add(new JsonObject().put("name", "slow").put("method", "GET").put("url", upstream.url("/slow/1500")).put("retries", 0))
       .encode());
-    cluster = GatewayProcesses.start(2, List.of("-Dintegrations.file=" + integrations, "-Dcluster.turnWaitSeconds=15"));
+    Path credentials = Files.createTempFile("split-credentials", ".json"); // the test PUTs one: not the project's conf/
+    Files.writeString(credentials, "[]");
+    cluster = GatewayProcesses.start(2, List.of("-Dintegrations.file=" + integrations,
+      "-Dcredentials.file=" + credentials, "-Dcluster.turnWaitSeconds=15"));
     await().atMost(60, TimeUnit.SECONDS).until(() -> cluster.nodes.stream().allMatch(n -> members(n).size() == 2));
   }
 
@@ -68,8 +72,19 @@ class ClusterSplitTest {
     GatewayProcesses.Node frozen = cluster.node(1);
     List<String> before = List.of(uuidOf(cluster.node(0)), uuidOf(frozen));
 
+    long stopped = System.nanoTime();
     signal(frozen, "STOP"); // past hazelcast.max.no.heartbeat.seconds (10): each side counts the other gone
-    Thread.sleep(14_000);
+    Thread.sleep(11_000);
+    // Changed on the side still running while the other is cut off: after the merge both nodes must hold it.
+    GatewayProcesses.Node running = cluster.node(0);
+    String secret = "SplitSecretValue-7781";
+    assertThat(result(put(running, "/api/credentials/splitsec", new JsonObject().put("type", "token")
+      .put("header", "X-Key").put("value", secret))).statusCode()).isIn(200, 201);
+    assertThat(result(put(running, "/api/integrations/split_echo", new JsonObject().put("method", "GET")
+      .put("url", upstream.url("/echo")).put("credential", "splitsec").put("retries", 0))).statusCode()).isIn(200, 201);
+    assertThat(result(http.post(running.port(), "127.0.0.1", "/api/sessions/split-secret/integrations/split_echo")
+      .sendJsonObject(new JsonObject())).statusCode()).isEqualTo(200);
+    Thread.sleep(Math.max(0, 14_000 - (System.nanoTime() - stopped) / 1_000_000));
     signal(frozen, "CONT");
     // Either side may be the one merged into the other (a tie of one member each, settled by address).
     await().atMost(90, TimeUnit.SECONDS).pollInterval(500, TimeUnit.MILLISECONDS)
@@ -78,6 +93,21 @@ class ClusterSplitTest {
     GatewayProcesses.Node merged = cluster.nodes.stream().filter(n -> n.log().contains("is MERGED")).findFirst().orElseThrow();
     GatewayProcesses.Node other = merged == frozen ? cluster.node(0) : frozen;
     assertThat(uuidOf(merged)).as("the merged member's uuid").isNotIn(before);
+
+    // What one side changed while cut off reaches the other, whichever was merged into which: the definitions (the
+    // merged node takes the cluster's set and announces it) and the secret it sent (scrubbed on both nodes).
+    await().atMost(60, TimeUnit.SECONDS).pollInterval(500, TimeUnit.MILLISECONDS).untilAsserted(() -> {
+      for (GatewayProcesses.Node node : cluster.nodes) {
+        assertThat(result(http.get(node.port(), "127.0.0.1", "/api/integrations/split_echo").send()).statusCode())
+          .as("split_echo on " + node.port()).isEqualTo(200);
+        assertThat(result(http.get(node.port(), "127.0.0.1", "/api/credentials/splitsec").send()).statusCode())
+          .as("splitsec on " + node.port()).isEqualTo(200);
+        HttpResponse<Buffer> read = result(http.get(node.port(), "127.0.0.1", "/api/sessions/split-secret").send());
+        assertThat(read.statusCode()).isEqualTo(200);
+        assertThat(read.bodyAsString()).as("session read on " + node.port()).contains("api_split_echo")
+          .doesNotContain(secret);
+      }
+    });
 
     // A turn of the merged node holds the session: the other's request waits for it, and both are kept. Before,
     // the other took the turn of what it counted as a member gone, and the merged node answered 503 session_not_saved.
@@ -135,6 +165,10 @@ class ClusterSplitTest {
   private static Future<HttpResponse<Buffer>> execute(GatewayProcesses.Node node, String session) {
     return http.post(node.port(), "127.0.0.1", "/api/sessions/" + session + "/integrations/slow")
       .sendJsonObject(new JsonObject());
+  }
+
+  private static Future<HttpResponse<Buffer>> put(GatewayProcesses.Node node, String path, JsonObject body) {
+    return http.put(node.port(), "127.0.0.1", path).sendJsonObject(body);
   }
 
   private static Future<HttpResponse<Buffer>> script(GatewayProcesses.Node node, String session) {
