@@ -1,5 +1,6 @@
 package io.botgate.credentials;
 
+import io.botgate.JsonText;
 import io.botgate.PerEventLoop;
 import io.botgate.integration.CredentialGrant;
 import io.botgate.integration.CredentialUnavailable;
@@ -14,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -50,13 +52,18 @@ public final class CredentialRegistry implements UpstreamCredentials {
    * @throws CredentialException with every problem of every credential
    */
   public void load(String text, String where) {
-    JsonArray array;
+    Object parsed;
     try {
-      array = new JsonArray(text);
+      parsed = JsonText.decode(text.getBytes(StandardCharsets.UTF_8));
     } catch (DecodeException e) {
-      // The parser's message may quote the text, secrets and all: its position is enough.
+      // where the parser stopped, not the token it quotes: a file of credentials may hold secrets
       throw new CredentialException(where, List.of(new CredentialException.Problem("*", "*",
-        "not a JSON array of credentials (malformed JSON)")));
+        "not valid JSON: " + JsonText.withoutQuotedText(e.getMessage()))));
+    }
+    if (!(parsed instanceof JsonArray array)) {
+      throw new CredentialException(where, List.of(new CredentialException.Problem("*", "*",
+        "must be a JSON array of credentials, not " + (parsed instanceof JsonObject ? "an object" : "a single value")
+          + " (an empty file holds [])")));
     }
     List<CredentialException.Problem> problems = new ArrayList<>();
     List<Credential> loaded = new ArrayList<>();

@@ -1,11 +1,13 @@
 package io.botgate.integration;
 
+import io.botgate.JsonText;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -67,12 +69,18 @@ public final class IntegrationRegistry {
    * @throws DefinitionException with every problem of every definition
    */
   public void load(String text, String where) {
-    JsonArray array;
+    Object parsed;
     try {
-      array = new JsonArray(text);
+      parsed = JsonText.decode(text.getBytes(StandardCharsets.UTF_8));
     } catch (DecodeException e) {
+      // where the parser stopped, not the token it quotes: a file of definitions may hold secrets
       throw new DefinitionException(where, List.of(new DefinitionException.Problem("*", "*",
-        "not a JSON array of definitions: " + e.getMessage())));
+        "not valid JSON: " + JsonText.withoutQuotedText(e.getMessage()))));
+    }
+    if (!(parsed instanceof JsonArray array)) {
+      throw new DefinitionException(where, List.of(new DefinitionException.Problem("*", "*",
+        "must be a JSON array of definitions, not " + (parsed instanceof JsonObject ? "an object" : "a single value")
+          + " (an empty file holds [])")));
     }
     List<DefinitionException.Problem> problems = new ArrayList<>();
     List<IntegrationDefinition> loaded = new ArrayList<>();

@@ -30,9 +30,15 @@ class IntegrationRegistryTest {
   }
 
   @Test
-  void shouldExplainAFileThatIsNotJson() {
-    assertThatThrownBy(() -> new IntegrationRegistry().load("[{\"name\": ", "f.json"))
-      .isInstanceOf(DefinitionException.class).hasMessageContaining("f.json").hasMessageContaining("not a JSON array");
+  void shouldExplainAFileThatIsNotJsonSayingWhereItStops() {
+    assertThatThrownBy(() -> new IntegrationRegistry().load("[{\"name\": \"a\",\n  \"url\": ", "f.json"))
+      .isInstanceOf(DefinitionException.class).hasMessageContaining("f.json").hasMessageContaining("not valid JSON")
+      .hasMessageContaining("line 2, column");
+    assertThatThrownBy(() -> new IntegrationRegistry().load("{\"name\": \"a\"}", "f.json"))
+      .isInstanceOf(DefinitionException.class).hasMessageContaining("must be a JSON array of definitions, not an object");
+    assertThatThrownBy(() -> new io.botgate.credentials.CredentialRegistry(null, java.util.Map.of(), null)
+      .load("[{\"name\": \"k\", \"type\": \"token\", \"value\": Secret-Unquoted-77}]", "c.json"))
+      .hasMessageContaining("c.json").hasMessageContaining("line 1, column").hasMessageNotContaining("Secret");
   }
 
   @Test
