@@ -33,6 +33,8 @@ final class DefinitionFile {
 
   private final String kind;
   private final Path path;
+  /** Whether the temporary files a crash left beside the file were looked for (once, at the first write). */
+  private boolean swept;
 
   /** @param path null when the definitions are kept in memory only */
   DefinitionFile(String kind, String path) {
@@ -62,6 +64,10 @@ final class DefinitionFile {
       target = Files.isSymbolicLink(path) ? path.toRealPath() : path; // keep the link, replace what it points to
       Path dir = target.getParent();
       Files.createDirectories(dir);
+      if (!swept) {
+        swept = true;
+        removeLeftTemps(dir, target.getFileName().toString());
+      }
       temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
       if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
         Files.setPosixFilePermissions(temp, Files.exists(target) ? Files.getPosixFilePermissions(target) : NEW_FILE);
@@ -87,6 +93,24 @@ final class DefinitionFile {
           // the rename failed already; that failure is the one reported
         }
       }
+    }
+  }
+
+  /**
+   * Removes the temporary files of this file that a crash (kill -9 between creating one and renaming it) left: each
+   * holds a whole set of definitions, secrets in clear. Only those older than a minute: another process sharing the
+   * directory may be writing one now.
+   */
+  private static void removeLeftTemps(Path dir, String name) {
+    long before = System.currentTimeMillis() - 60_000;
+    try (var left = Files.newDirectoryStream(dir, "." + name + ".*.tmp")) {
+      for (Path temp : left) {
+        if (Files.getLastModifiedTime(temp).toMillis() < before) {
+          Files.deleteIfExists(temp);
+        }
+      }
+    } catch (IOException ignored) {
+      // left for the next start: the file itself is what matters
     }
   }
 

@@ -41,6 +41,22 @@ class DefinitionFileTest {
   }
 
   @Test
+  void shouldRemoveTheTemporaryFilesACrashLeftButNotOneBeingWrittenNow(@TempDir Path dir) throws IOException {
+    Path file = Files.writeString(dir.resolve("credentials.json"), "[]");
+    Path left = Files.writeString(dir.resolve(".credentials.json.123.tmp"), "[{\"value\": \"secret\"}]");
+    Files.setLastModifiedTime(left, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
+    Path writing = Files.writeString(dir.resolve(".credentials.json.456.tmp"), "[");
+    Path other = Files.writeString(dir.resolve(".integrations.json.789.tmp"), "[]");
+    Files.setLastModifiedTime(other, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
+
+    new DefinitionFile("credentials", file.toString()).write(ONE);
+
+    assertThat(left).doesNotExist();
+    assertThat(writing).as("another process may be writing it").exists();
+    assertThat(other).as("another kind's file").exists();
+  }
+
+  @Test
   void shouldReplaceWhatASymbolicLinkPointsToAndKeepTheLink(@TempDir Path dir) throws IOException {
     Path target = Files.writeString(Files.createDirectory(dir.resolve("real")).resolve("integrations.json"), "[]");
     Path link = Files.createSymbolicLink(dir.resolve("integrations.json"), target);
