@@ -291,7 +291,12 @@ public final class BotgateVerticle extends VerticleBase {
     }
     router.get("/metrics").handler(new BearerAuth(token)).handler(metrics::handle)
       .failureHandler(ApiRoutes::failure);
-    router.route("/*").handler(StaticHandler.create("webroot"));
+    // The console's files carry no version in their names: a browser revalidates each one (a 304 when unchanged)
+    // rather than keep a day's copy, which after an upgrade ran the old page, or the new page with old modules.
+    router.route("/*").handler(ctx -> {
+      ctx.addHeadersEndHandler(v -> ctx.response().headers().set("Cache-Control", "no-cache"));
+      ctx.next();
+    }).handler(StaticHandler.create("webroot"));
     HttpErrors.mount(router);
     // Pass-through calls the filters admit skip the router (the access log, when on, sees every request).
     Handler<HttpServerRequest> requests = HostAllowList.guarding(config.bool("log.access") ? router

@@ -78,6 +78,20 @@ class HttpEdgesTest {
     return new JsonObject().put("code", code);
   }
 
+  /** The console's files are revalidated on every load (no version in their names), and unchanged ones cost a 304. */
+  @Test
+  void shouldHaveTheConsolesFilesRevalidatedRatherThanKeptADay() {
+    for (String path : List.of("/", "/js/main.js", "/console.css")) {
+      HttpResponse<Buffer> first = result(request(HttpMethod.GET, path).send());
+      assertThat(first.statusCode()).as(path).isEqualTo(200);
+      assertThat(first.getHeader("Cache-Control")).as(path).isEqualTo("no-cache");
+      String modified = first.getHeader("Last-Modified");
+      assertThat(modified).as(path).isNotNull();
+      HttpResponse<Buffer> again = result(request(HttpMethod.GET, path).putHeader("If-Modified-Since", modified).send());
+      assertThat(again.statusCode()).as(path).isEqualTo(304);
+    }
+  }
+
   private static boolean ran(String session) {
     return ((LocalSessionStore) gw.gateway.sessions()).find(session).isPresent() || gw.gateway.stream().lastSeq(session) > 0;
   }
