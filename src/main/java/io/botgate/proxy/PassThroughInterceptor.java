@@ -47,6 +47,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
 import java.util.Locale;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -162,6 +163,12 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     return forward(ctx, call, name, rest);
   }
 
+  /** The Host the call is sent with: the target's host, and its port unless the scheme's own. */
+  private static String authority(ProxyCall call) {
+    String host = call.host.indexOf(':') >= 0 ? "[" + call.host + "]" : call.host;
+    return call.port == (call.ssl ? 443 : 80) ? host : host + ":" + call.port;
+  }
+
   /**
    * Mock mode: the integration's first matching mock answers, after its delay, and is recorded as an answer
    * from upstream would be; no network, no credential. Record mode does not apply here: a call streams.
@@ -225,10 +232,27 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     if (call.basic != null && !headers.contains(HttpHeaders.AUTHORIZATION)) {
       headers.set("Authorization", call.basic); // user info in the URL, as an execution sends it
     }
-    Iterable<Map.Entry<String, String>> shown = headers; // read in order, not copied
+    String sentHost = authority(call);
+    // read in order, not copied; the Host shown is the one sent (the target's, not the caller's)
+    Iterable<Map.Entry<String, String>> shown = () -> new Iterator<>() {
+      private final Iterator<Map.Entry<String, String>> each = headers.iterator();
+
+      @Override
+      public boolean hasNext() {
+        return each.hasNext();
+      }
+
+      @Override
+      public Map.Entry<String, String> next() {
+        Map.Entry<String, String> h = each.next();
+        return h.getKey().equalsIgnoreCase("Host") ? Map.entry(h.getKey(), sentHost) : h;
+      }
+    };
     if (call.grant != null) {
       call.record.credential(call.grant);
-      shown = headers.entries().stream().map(h -> call.grant.headers().stream().anyMatch(g -> g.getKey().equalsIgnoreCase(h.getKey()))
+      Iterable<Map.Entry<String, String>> sent = shown;
+      shown = java.util.stream.StreamSupport.stream(sent.spliterator(), false)
+        .map(h -> call.grant.headers().stream().anyMatch(g -> g.getKey().equalsIgnoreCase(h.getKey()))
         ? Map.entry(h.getKey(), SecretMask.MASK) : h).toList();
     }
     call.record.started(request.getMethod(), target, shown);

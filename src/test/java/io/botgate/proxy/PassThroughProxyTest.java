@@ -199,6 +199,8 @@ class PassThroughProxyTest {
     assertThat(start.getString("method")).isEqualTo("POST");
     assertThat(start.getString("url")).endsWith("/echo/a/b?x=1&y=two");
     assertThat(start.getJsonObject("headers").getString("Authorization")).isEqualTo("****");
+    assertThat(start.getJsonObject("headers").stream().filter(h -> h.getKey().equalsIgnoreCase("Host"))
+      .map(h -> (String) h.getValue())).as("the Host sent, not the caller's").containsExactly("127.0.0.1:" + gw.upstream.port());
     assertThat(start.encode()).doesNotContain("upstream-secret");
   }
 
