@@ -5,10 +5,11 @@ import { consoleUrl, getJson, HttpError } from './api.js';
 const MAX_BACKOFF_MS = 10000;
 
 export class Connection {
-  constructor({ onEvent, onStatus, lastSeqs, onRestart }) {
+  constructor({ onEvent, onStatus, resumeAfter, onTooBig, onRestart }) {
     this.onEvent = onEvent;
     this.onStatus = onStatus;
-    this.lastSeqs = lastSeqs;   // () => {session: seq}
+    this.resumeAfter = resumeAfter; // (session) => the subscription's `after`
+    this.onTooBig = onTooBig;       // the gateway closed with 1009: our frame was over console.frame.bytes
     this.onRestart = onRestart; // the gateway restarted: its sequence numbers start again
     this.streamId = null;
     this.subscription = '*';
@@ -27,7 +28,11 @@ export class Connection {
       this.onStatus('live', 'live');
     };
     socket.onmessage = (message) => this.receive(message.data);
-    socket.onclose = () => { if (socket === this.socket) this.retry(opened); };
+    socket.onclose = (e) => {
+      if (socket !== this.socket) return;
+      if (e.code === 1009) this.onTooBig();
+      this.retry(opened);
+    };
     socket.onerror = () => socket.close();
   }
 
@@ -76,9 +81,7 @@ export class Connection {
   }
 
   subscribe(session) {
-    const seen = this.lastSeqs();
-    const after = session === '*' ? seen : (seen[session] || 0);
-    this.send({ op: 'subscribe', session, after });
+    this.send({ op: 'subscribe', session, after: this.resumeAfter(session) });
   }
 
   isOpen() {

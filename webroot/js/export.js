@@ -22,8 +22,8 @@ export function jsonLines(events) {
 
 /** The event as the gateway sent it, without the page's own bookkeeping. */
 export function strip(event) {
-  const { _n, _hay, ...rest } = event;
-  return rest;
+  // the gateway's members never start with '_'; the page's own (_n, _run, _hay, _group...) all do
+  return Object.fromEntries(Object.entries(event).filter(([key]) => !key.startsWith('_')));
 }
 
 /** The integration calls among events as a HAR 1.2 log (secrets were masked by the gateway). */

@@ -25,7 +25,8 @@ const connection = new Connection({
     pill.className = `connection ${state}`;
     pill.textContent = text;
   },
-  lastSeqs: () => view.lastSeq,
+  resumeAfter: (session) => view.resumeAfter(session),
+  onTooBig: () => view.resume.shrink(),
   onRestart: () => view.restarted(),
 });
 

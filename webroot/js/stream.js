@@ -4,6 +4,7 @@
 // leave the view are kept for reuse: following a fast stream replaces every row at each frame, and refilling
 // a row's texts costs less than building a new one.
 import { details } from './details.js';
+import { ResumePoints } from './resume.js';
 
 export const MAX_EVENTS = 100000;
 const LEVELS = ['debug', 'info', 'warn', 'error'];
@@ -20,7 +21,8 @@ export class StreamView {
     this.shown = [];           // the events that pass the filters, in arrival order
     this.arrived = 0;          // arrival number of the next event (event._n)
     this.queue = [];
-    this.lastSeq = {};
+    this.resume = new ResumePoints();
+    this.run = 0;              // the gateway's run the events are from: it counts up at each restart
     this.running = new Map();  // session -> the CB interaction whose run is streaming (see group)
     this.selection = '*';
     this.hidden = new Set();
@@ -110,14 +112,15 @@ export class StreamView {
       if ((taken & 255) === 255 && performance.now() - started > FRAME_BUDGET_MS) break;
       const event = batch[taken++];
       if (event.seq !== undefined && event.session !== undefined) {
-        if (event.seq <= (this.lastSeq[event.session] || 0)) continue;
-        this.lastSeq[event.session] = event.seq;
+        if (event.seq <= this.resume.get(event.session)) continue;
+        this.resume.set(event.session, event.seq);
       } else if (event.kind === 'gap' && event.session && event.data) {
         // events no node holds any more: shown once, and a reconnect resumes after them
-        if (event.data.to <= (this.lastSeq[event.session] || 0)) continue;
-        this.lastSeq[event.session] = event.data.to;
+        if (event.data.to <= this.resume.get(event.session)) continue;
+        this.resume.set(event.session, event.data.to);
       }
       event._n = this.arrived++;
+      event._run = this.run;
       this.group(event);
       this.events.push(event);
       this.count(event, 1);
@@ -172,12 +175,38 @@ export class StreamView {
 
   /** The gateway restarted: numbering starts again, so forget the numbers and mark the place in every view. */
   restarted() {
-    this.lastSeq = {};
+    this.resume.clear();
+    this.run++;
     const at = new Date().toISOString();
     this.add({ kind: 'warning', level: 'warn', ts: at, session: '',
       text: 'The gateway restarted: what follows is from the new run.' });
     this.restartedAt = at;
     this.updateNotice();
+  }
+
+  /**
+   * Where a subscription to a session ('*' for all) resumes. What the page holds of sessions it can no longer
+   * resume (their resume points went past the bound) is let go first: the gateway replays it.
+   */
+  resumeAfter(session) {
+    const lost = (e) => e._run === this.run && e.session && !this.resume.has(e.session)
+      && (session === '*' || e.session === session);
+    if (this.events.some(lost)) this.remove(lost);
+    return session === '*' ? this.resume.after() : this.resume.get(session);
+  }
+
+  /** Takes events out of the buffer, as if they had never arrived. */
+  remove(predicate) {
+    const kept = [];
+    for (const event of this.events) {
+      if (!predicate(event)) kept.push(event);
+      else {
+        this.count(event, -1);
+        this.expanded.delete(event);
+      }
+    }
+    this.events = kept;
+    this.refilter();
   }
 
   select(session) {

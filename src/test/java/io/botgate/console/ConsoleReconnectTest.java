@@ -1,0 +1,133 @@
+package io.botgate.console;
+
+import io.botgate.TestGateway;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.chrome.ChromeDriver;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static io.botgate.Await.result;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The console page reconnecting to a real gateway: what it asks to resume, and how it backs off. */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class ConsoleReconnectTest {
+
+  static TestGateway gw;
+  /** A gateway that takes console frames of 4 KiB at most, on a Vert.x of its own (one Vert.x shares port 0). */
+  static TestGateway small;
+  static ChromeDriver browser;
+  static ConsolePage page;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    gw = result(TestGateway.start(vertx));
+    small = result(TestGateway.start(Vertx.vertx(), new JsonObject().put("console.frame.bytes", 4096)));
+    browser = Browser.start();
+    page = new ConsolePage(browser, gw);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (browser != null) {
+      browser.quit();
+    }
+    if (small != null) {
+      result(small.vertx.close());
+    }
+  }
+
+  @AfterEach
+  void noPageError() {
+    assertThat(Browser.pageErrors(browser, Browser::gatewayAway)).isEmpty();
+  }
+
+  /** Closes the page's console socket as a network fault would; the page reconnects by itself. */
+  static void dropTheConnection() {
+    browser.executeScript("window.__statuses = [];"
+      + "new MutationObserver(() => __statuses.push(document.getElementById('connection').textContent))"
+      + ".observe(document.getElementById('connection'), {childList: true, characterData: true, subtree: true});"
+      + "botgateConsole.connection.socket.close()");
+    page.waitUntil(() -> statuses().stream().anyMatch(s -> s.startsWith("offline")));
+  }
+
+  @SuppressWarnings("unchecked")
+  static List<String> statuses() {
+    return (List<String>) browser.executeScript("return window.__statuses || []");
+  }
+
+  static String levelCount(String level) {
+    return browser.findElement(By.cssSelector("[data-level=" + level + "] b")).getText();
+  }
+
+  @Test
+  void shouldResumeEverySessionOfABusyGatewayAfterAReconnectWithoutLosingOrRepeatingAny() {
+    // 1,400 sessions with 199-character ids: their last seqs alone take about 290 KB of JSON, over the
+    // gateway's console.frame.bytes (256 KiB)
+    String prefix = "busy-" + "x".repeat(190);
+    for (int i = 0; i < 1_400; i++) {
+      gw.gateway.stream().emit(prefix + String.format("%04d", i), "warning", "warn", "busy " + i, null);
+    }
+    page.open(1500, "/");
+    page.waitUntil(() -> "1400".equals(levelCount("warn")), () -> "warn " + levelCount("warn"));
+
+    dropTheConnection();
+    gw.gateway.stream().emit(prefix + "0000", "warning", "warn", "after the reconnect, an old session", null);
+    gw.gateway.stream().emit("busy-new", "warning", "warn", "after the reconnect, a new session", null);
+    page.waitUntil(() -> "1402".equals(levelCount("warn")), () -> "warn " + levelCount("warn") + ", statuses " + statuses());
+    browser.findElement(By.id("search")).sendKeys("after the reconnect");
+    page.waitUntil(() -> page.row("after the reconnect, an old session") != null
+      && page.row("after the reconnect, a new session") != null);
+    browser.findElement(By.id("search")).clear();
+    assertThat(page.text("connection")).isEqualTo("live");
+    assertThat(statuses()).noneMatch(s -> s.startsWith("offline — reconnecting in 1 s"));
+  }
+
+  @Test
+  void shouldNotRepeatASessionNamedProtoAfterAReconnect() {
+    gw.gateway.stream().emit("__proto__", "debug", "debug", "proto one", null);
+    gw.gateway.stream().emit("__proto__", "debug", "debug", "proto two", null);
+    page.open(1500, "/?session=__proto__");
+    page.waitUntil(() -> page.row("proto two") != null);
+
+    dropTheConnection();
+    page.waitUntil(() -> "live".equals(page.text("connection")));
+    gw.gateway.stream().emit("__proto__", "debug", "debug", "proto three", null);
+    page.waitUntil(() -> page.row("proto three") != null);
+    @SuppressWarnings("unchecked")
+    List<String> texts = (List<String>) browser.executeScript("return [...document.querySelectorAll("
+      + "`#stream .row[data-session='__proto__'] .text`)].map(t => t.textContent)");
+    assertThat(texts).containsExactly("proto one", "proto two", "proto three");
+  }
+
+  @Test
+  void shouldBackOffWhileTheGatewayRefusesTheSubscriptionAndThenAskForLess() {
+    ConsolePage smallPage = new ConsolePage(browser, small);
+    String prefix = "refused-" + "y".repeat(120);
+    for (int i = 0; i < 100; i++) {
+      small.gateway.stream().emit(prefix + String.format("%03d", i), "warning", "warn", "refused " + i, null);
+    }
+    smallPage.open(1500, "/");
+    smallPage.waitUntil(() -> "100".equals(levelCount("warn")), () -> "warn " + levelCount("warn"));
+
+    dropTheConnection(); // the next subscribe frame is over the gateway's 4,096 bytes: closed with 1009
+    small.gateway.stream().emit(prefix + "000", "warning", "warn", "resumed at last", null);
+    smallPage.waitUntil(() -> "101".equals(levelCount("warn")), () -> "warn " + levelCount("warn") + ", statuses " + statuses());
+    assertThat(statuses()).as("a refused subscription does not bring the wait back to 0.5 s")
+      .contains("offline — reconnecting in 1 s");
+    browser.findElement(By.id("search")).sendKeys("resumed at last");
+    smallPage.waitUntil(() -> smallPage.row("resumed at last") != null);
+    browser.findElement(By.id("search")).clear();
+  }
+}
