@@ -24,7 +24,6 @@ export class Connection {
     let opened = false;
     socket.onopen = () => {
       opened = true;
-      this.backoff = 500;
       this.onStatus('live', 'live');
     };
     socket.onmessage = (message) => this.receive(message.data);
@@ -67,6 +66,9 @@ export class Connection {
       this.streamId = frame.stream;
       this.subscribe(this.subscription);
     }
+    // only a subscription the gateway took ends the backoff: one it refuses (a connection closed right after
+    // it opened) must not bring the retries back to every half second
+    if (frame.op === 'subscribed') this.backoff = 500;
     if (frame.op === 'error') console.warn('console:', frame.message);
   }
 
