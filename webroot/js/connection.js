@@ -3,11 +3,19 @@
 import { consoleUrl, getJson, HttpError } from './api.js';
 
 const MAX_BACKOFF_MS = 10000;
+// The gateway sends a heartbeat every console.heartbeat.seconds (20 by default). Quiet for PROBE_MS, the page
+// pings (so a gateway set to send them less often still answers); quiet for DEAD_MS, the link is dead: a
+// socket over a vanished network never closes by itself, and the page would say "live" for ever.
+const PROBE_MS = 30000;
+const DEAD_MS = 45000;
+const CHECK_MS = 5000;
 
 export class Connection {
-  constructor({ onEvent, onStatus, resumeAfter, onTooBig, onRestart }) {
+  constructor({ onEvent, onStatus, onProblem, resumeAfter, onTooBig, onRestart }) {
     this.onEvent = onEvent;
     this.onStatus = onStatus;
+    this.onProblem = onProblem;     // (text or null): what the gateway refused, for the user to read
+    this.limits = { probeMs: PROBE_MS, deadMs: DEAD_MS, checkMs: CHECK_MS };
     this.resumeAfter = resumeAfter; // (session) => the subscription's `after`
     this.onTooBig = onTooBig;       // the gateway closed with 1009: our frame was over console.frame.bytes
     this.onRestart = onRestart; // the gateway restarted: its sequence numbers start again
@@ -26,13 +34,38 @@ export class Connection {
       opened = true;
       this.onStatus('live', 'live');
     };
-    socket.onmessage = (message) => this.receive(message.data);
+    socket.onmessage = (message) => {
+      this.heard = Date.now();
+      this.probed = false;
+      this.receive(message.data);
+    };
     socket.onclose = (e) => {
       if (socket !== this.socket) return;
+      clearInterval(this.watch);
       if (e.code === 1009) this.onTooBig();
       this.retry(opened);
     };
     socket.onerror = () => socket.close();
+    this.watchSilence(socket, () => opened);
+  }
+
+  /** A connection (or a handshake) that stays quiet too long is given up and made again. */
+  watchSilence(socket, opened) {
+    clearInterval(this.watch);
+    this.heard = Date.now();
+    this.probed = false;
+    this.watch = setInterval(() => {
+      const quiet = Date.now() - this.heard;
+      if (quiet >= this.limits.deadMs) {
+        clearInterval(this.watch);
+        this.socket = null; // its close, whenever it comes, is no longer this connection's
+        socket.close(4000, 'no heartbeat');
+        this.retry(opened());
+      } else if (quiet >= this.limits.probeMs && !this.probed && socket.readyState === WebSocket.OPEN) {
+        this.probed = true;
+        socket.send(JSON.stringify({ op: 'ping' }));
+      }
+    }, this.limits.checkMs);
   }
 
   /** A handshake that failed may be a refused token: ask the API, which prompts for one on a 401. */
@@ -40,6 +73,10 @@ export class Connection {
     if (!opened) {
       try {
         await getJson('/api/integrations');
+        // the gateway answers, yet refused the WebSocket: a browser does not show why (the handshake's answer
+        // is hidden from pages), and a refused token was dealt with above, so say what it most likely is
+        this.onProblem('The gateway answers but refused the console connection: most likely it has '
+          + 'console.connections consoles open already (503 too_many_consoles). Close another console, or wait.');
       } catch (e) {
         if (!(e instanceof HttpError) && !(e instanceof TypeError)) console.warn('console:', e);
       }
@@ -68,8 +105,11 @@ export class Connection {
     }
     // only a subscription the gateway took ends the backoff: one it refuses (a connection closed right after
     // it opened) must not bring the retries back to every half second
-    if (frame.op === 'subscribed') this.backoff = 500;
-    if (frame.op === 'error') console.warn('console:', frame.message);
+    if (frame.op === 'subscribed') {
+      this.backoff = 500;
+      this.onProblem(null);
+    }
+    if (frame.op === 'error') this.onProblem(`The gateway refused what the page asked: ${frame.message}`);
   }
 
   /** Follows one session, or '*' for all, replaying what this page has not seen yet. */

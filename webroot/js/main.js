@@ -25,6 +25,11 @@ const connection = new Connection({
     pill.className = `connection ${state}`;
     pill.textContent = text;
   },
+  onProblem: (text) => {
+    const problem = $('problem');
+    problem.hidden = !text;
+    problem.textContent = text || '';
+  },
   resumeAfter: (session) => view.resumeAfter(session),
   onTooBig: () => view.resume.shrink(),
   onRestart: () => view.restarted(),

@@ -19,7 +19,10 @@ import java.util.concurrent.TimeUnit;
 import static io.botgate.Await.result;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The console page reconnecting to a real gateway: what it asks to resume, and how it backs off. */
+/**
+ * The console page's connection to a real gateway: what it asks to resume, how it backs off, how it notices a
+ * dead link, and what it says when the gateway refuses it.
+ */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ConsoleReconnectTest {
@@ -129,5 +132,93 @@ class ConsoleReconnectTest {
     browser.findElement(By.id("search")).sendKeys("resumed at last");
     smallPage.waitUntil(() -> smallPage.row("resumed at last") != null);
     browser.findElement(By.id("search")).clear();
+  }
+
+  @Test
+  void shouldSayWhyTheGatewayRefusedTheSessionAsked() {
+    page.open(1500, "/?session=" + "z".repeat(201));
+    page.waitUntil(() -> browser.findElement(By.id("problem")).isDisplayed());
+    assertThat(page.text("problem")).contains("refused").contains("200");
+
+    page.open(1500, "/?session=a%09b");
+    page.waitUntil(() -> browser.findElement(By.id("problem")).isDisplayed());
+    assertThat(page.text("problem")).contains("refused").contains("session");
+
+    page.open(1500, "/");
+    page.waitUntil(() -> !browser.findElement(By.id("problem")).isDisplayed());
+  }
+
+  @Test
+  void shouldSayWhyItCannotConnectWhenTheGatewayHasAllTheConsolesItTakes() {
+    Vertx own = Vertx.vertx();
+    try {
+      TestGateway full = result(TestGateway.start(own, new JsonObject().put("console.connections", 1)));
+      ConsoleClient first = result(ConsoleClient.connect(own, full.gateway.port()));
+      first.awaitFrame(f -> "hello".equals(f.getString("op")));
+      Browser.viewport(browser, 1500, 900);
+      browser.get("http://127.0.0.1:" + full.gateway.port() + "/");
+      page.waitUntil(() -> browser.findElement(By.id("problem")).isDisplayed());
+      assertThat(page.text("problem")).contains("too_many_consoles").contains("console.connections");
+      assertThat(page.text("connection")).startsWith("offline");
+      first.close();
+      page.waitUntil(() -> "live".equals(page.text("connection")) && !browser.findElement(By.id("problem")).isDisplayed());
+    } finally {
+      browser.get("about:blank");
+      result(own.close());
+    }
+  }
+
+  @Test
+  void shouldGoOfflineAndReconnectWhenTheLinkFallsSilent() {
+    Relay relay = new Relay(gw.gateway.port());
+    try {
+      Browser.viewport(browser, 1500, 900);
+      browser.get("http://127.0.0.1:" + relay.port + "/?session=silent");
+      page.waitUntil(() -> "live".equals(page.text("connection")));
+      // the same rule as the 20 s heartbeat and 45 s of silence, on a shorter clock
+      browser.executeScript("Object.assign(botgateConsole.connection.limits, {probeMs: 300, deadMs: 1500})");
+      relay.silent = true; // a network gone: nothing arrives, nothing is closed
+      page.waitUntil(() -> page.text("connection").startsWith("offline"));
+      relay.silent = false;
+      page.waitUntil(() -> "live".equals(page.text("connection")));
+      gw.gateway.stream().emit("silent", "debug", "debug", "after the silence", null);
+      page.waitUntil(() -> page.row("after the silence") != null);
+    } finally {
+      browser.get("about:blank");
+      relay.close();
+    }
+  }
+
+  /** A TCP relay to the gateway that can fall silent: while it is, the bytes either way are dropped. */
+  static final class Relay {
+    final Vertx vertx = Vertx.vertx(); // a Vert.x of its own: one Vert.x shares port 0 among its servers
+    final int port;
+    volatile boolean silent;
+
+    Relay(int target) {
+      io.vertx.core.net.NetClient client = vertx.createNetClient();
+      port = result(vertx.createNetServer().connectHandler(in -> {
+        in.pause();
+        client.connect(target, "127.0.0.1").onSuccess(out -> {
+          in.handler(b -> {
+            if (!silent) {
+              out.write(b);
+            }
+          });
+          out.handler(b -> {
+            if (!silent) {
+              in.write(b);
+            }
+          });
+          in.closeHandler(v -> out.close());
+          out.closeHandler(v -> in.close());
+          in.resume();
+        }).onFailure(e -> in.close());
+      }).listen(0, "127.0.0.1")).actualPort();
+    }
+
+    void close() {
+      result(vertx.close());
+    }
   }
 }
