@@ -1,6 +1,6 @@
 // The console WebSocket: subscribes to what the page shows, resumes after the last seen seq on reconnect,
 // backs off exponentially while the gateway is away, and asks for the token when the gateway refuses it.
-import { consoleUrl, getJson, HttpError } from './api.js';
+import { consoleUrl, getJson, HttpError, token } from './api.js';
 
 const MAX_BACKOFF_MS = 10000;
 // The gateway sends a heartbeat every console.heartbeat.seconds (20 by default). Quiet for PROBE_MS, the page
@@ -72,10 +72,11 @@ export class Connection {
   async retry(opened) {
     if (!opened) {
       try {
+        const tokenBefore = token();
         await getJson('/api/integrations');
         // the gateway answers, yet refused the WebSocket: a browser does not show why (the handshake's answer
-        // is hidden from pages), and a refused token was dealt with above, so say what it most likely is
-        this.onProblem('The gateway answers but refused the console connection: most likely it has '
+        // is hidden from pages); unless a token was just asked for, say what it most likely is
+        if (token() === tokenBefore) this.onProblem('The gateway answers but refused the console connection: most likely it has '
           + 'console.connections consoles open already (503 too_many_consoles). Close another console, or wait.');
       } catch (e) {
         if (!(e instanceof HttpError) && !(e instanceof TypeError)) console.warn('console:', e);
