@@ -29,7 +29,13 @@ final class ConfFiles {
     // On the file system only: Vert.x's exists() also looks on the class path, and for a file missing from
     // disk under a folder the jar holds (conf/) it first copies that whole folder out of the jar, walking all
     // of the jar's ~19,000 entries, twice per start for the optional files.
-    return vertx.executeBlocking(() -> Files.isRegularFile(Path.of(path))).compose(exists -> {
+    return vertx.executeBlocking(() -> {
+      boolean exists = Files.isRegularFile(Path.of(path));
+      if (exists) {
+        checkFits(key, path, Files.size(Path.of(path)), Runtime.getRuntime().maxMemory());
+      }
+      return exists;
+    }).compose(exists -> {
       if (exists) {
         return vertx.fileSystem().readFile(path).map(Buffer::toString);
       }
@@ -38,6 +44,19 @@ final class ConfFiles {
       }
       return Future.failedFuture(new IllegalArgumentException(key + ": no file at " + path + missingHint(key)));
     });
+  }
+
+  /**
+   * Refuses a file the heap could not hold once read and parsed (its text, then the JSON built from it, several
+   * times its size): an OutOfMemoryError would end the start saying only "Java heap space".
+   */
+  static void checkFits(String key, String path, long bytes, long maxHeap) {
+    long most = maxHeap / 8;
+    if (bytes > most) {
+      throw new IllegalArgumentException(key + ": " + path + " is " + bytes + " bytes, more than this JVM's heap ("
+        + maxHeap / (1 << 20) + " MiB) can read and parse (" + most + " bytes at most, an eighth of it); start with a "
+        + "larger -Xmx, or trim the file");
+    }
   }
 
   /**
