@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
@@ -264,6 +265,21 @@ public final class KnownSecrets {
       out.add(f);
       out.add(f.toLowerCase(Locale.ROOT));
     }
+    out.addAll(recodedForms(value));
+    return List.copyOf(out);
+  }
+
+  /**
+   * A value as an upstream may echo it re-encoded rather than escaped: upper-cased, and in Base64 (standard,
+   * without its padding, and URL-safe), as an API that returns the credentials it got, encoded, does. (A value
+   * echoed inside a longer Base64 text is not found: its encoding there depends on what comes before it.)
+   */
+  public static List<String> recodedForms(String value) {
+    byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+    String base64 = Base64.getEncoder().encodeToString(utf8);
+    Set<String> out = new LinkedHashSet<>(List.of(value.toUpperCase(Locale.ROOT), base64,
+      Base64.getEncoder().withoutPadding().encodeToString(utf8), Base64.getUrlEncoder().withoutPadding().encodeToString(utf8)));
+    out.remove(value);
     return List.copyOf(out);
   }
 

@@ -94,6 +94,11 @@ final class ShownRequest {
       for (String form : List.copyOf(all)) {
         all.add(form.toLowerCase(java.util.Locale.ROOT));
       }
+      for (String secret : of) {
+        if (secret.length() >= MIN_SCRUBBED_LENGTH) {
+          all.addAll(io.botgate.events.KnownSecrets.recodedForms(secret));
+        }
+      }
       known = new Forms(of, List.copyOf(all));
       forms = known;
     }

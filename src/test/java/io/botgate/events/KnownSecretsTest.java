@@ -22,6 +22,17 @@ class KnownSecretsTest {
   }
 
   @Test
+  void shouldScrubAValueEchoedUpperCasedOrInBase64() {
+    KnownSecrets known = new KnownSecrets();
+    known.remember(List.of("Bearer TOKEN-sekrit-abc123"));
+    String b64 = java.util.Base64.getEncoder().encodeToString("Bearer TOKEN-sekrit-abc123".getBytes());
+    assertThat(known.scrub("{\"b64\": \"" + b64 + "\", \"up\": \"BEARER TOKEN-SEKRIT-ABC123\"}"))
+      .isEqualTo("{\"b64\": \"****\", \"up\": \"****\"}");
+    String unpadded = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString("Bearer TOKEN-sekrit-abc123".getBytes());
+    assertThat(known.scrub("x=" + unpadded)).isEqualTo("x=****");
+  }
+
+  @Test
   void shouldScrubAValueAsOtherJsonWritersEscapeItAndEscapedTwice() {
     KnownSecrets known = new KnownSecrets();
     known.remember(List.of("s\u00e9cret-V\u00e4lue-42", "pa\"ss\\wo rd/x"));
