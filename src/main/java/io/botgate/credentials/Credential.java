@@ -49,18 +49,13 @@ public abstract sealed class Credential permits BasicCredential, TokenCredential
   /** Fields that hold no secret, though they may come from the environment: where the token is asked for. */
   private static final Set<String> NOT_SECRET = Set.of("name", "type", "description", "tokenUrl", "header",
     "clientAuth", "scope");
-  private static final Pattern ENV_NAME = Pattern.compile("\\{\\$env\\.([A-Za-z_][\\w.\\-]*)}");
 
   /** Whether a secret of it ({@code password}, {@code clientSecret}, {@code key}...) comes from this env name. */
   public boolean takesSecretFrom(String envName) {
     for (Map.Entry<String, Object> field : source) {
-      if (!NOT_SECRET.contains(field.getKey()) && field.getValue() instanceof String text && text.contains(envName)) {
-        var m = ENV_NAME.matcher(text);
-        while (m.find()) {
-          if (m.group(1).equals(envName)) {
-            return true;
-          }
-        }
+      if (!NOT_SECRET.contains(field.getKey()) && field.getValue() instanceof String text
+        && SecretText.refersTo(text, envName)) {
+        return true;
       }
     }
     return false;

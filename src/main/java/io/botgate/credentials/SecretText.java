@@ -37,6 +37,17 @@ final class SecretText {
     return null;
   }
 
+  /** Whether {@code text}, a value as written, takes something from the env variable {@code envName}. */
+  static boolean refersTo(String text, String envName) {
+    Matcher m = ENV.matcher(text);
+    while (m.find()) {
+      if (m.group(1).equals(envName)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   boolean fromEnv() {
     return ENV.matcher(source).find();
   }
