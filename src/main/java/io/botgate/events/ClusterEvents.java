@@ -112,6 +112,12 @@ public final class ClusterEvents {
       @Override
       public void memberRemoved(MembershipEvent event) {
         left(nodeName(event.getMember()));
+        String id = streamId;
+        if (id != null) {
+          // the map's copies may have gone with the members that left (more at once than cluster.backups): a node
+          // started afterwards must still find the id the others greet consoles with, not make its own
+          vertx.executeBlocking(() -> hazelcast.<String, String>getMap(META_MAP).putIfAbsent("stream", id), false);
+        }
       }
     });
     return vertx.executeBlocking(() -> {
