@@ -28,7 +28,8 @@ export class StreamView {
     this.hidden = new Set();
     this.query = '';
     this.paused = false;
-    this.pending = 0;
+    this.pausedAt = 0;         // arrival number of the first event after Pause: the view holds those before it
+    this.pending = 0;          // events after Pause that pass the filters, shown on Resume
     this.following = true;
     this.unseen = 0;
     this.trimmed = 0;
@@ -125,11 +126,12 @@ export class StreamView {
       this.events.push(event);
       this.count(event, 1);
       accepted.push(event);
-      if (!this.paused && this.visible(event)) {
-        this.shown.push(event);
-        visible++;
-      } else if (this.paused && this.visible(event)) {
-        this.pending++;
+      if (this.visible(event)) {
+        if (this.paused) this.pending++;
+        else {
+          this.shown.push(event);
+          visible++;
+        }
       }
     }
     this.queue = taken === batch.length ? [] : batch.slice(taken);
@@ -150,7 +152,10 @@ export class StreamView {
     const excess = this.events.length - MAX_EVENTS;
     if (excess <= 0) return;
     const gone = this.events.splice(0, excess);
-    for (const event of gone) this.count(event, -1);
+    for (const event of gone) {
+      this.count(event, -1);
+      if (!this.held(event) && this.visible(event)) this.pending--;
+    }
     this.trimmed += excess;
     const cutoff = gone[gone.length - 1]._n;
     const drop = firstAfter(this.shown, cutoff);
@@ -214,24 +219,30 @@ export class StreamView {
     this.refilter();
   }
 
+  /** Paused, the view holds what had arrived; what arrives meanwhile waits for Resume. */
   setPaused(paused) {
     this.paused = paused;
-    if (!paused) {
+    this.pausedAt = this.arrived;
+    if (paused) {
       this.pending = 0;
+      this.updatePause();
+    } else {
       this.refilter();
     }
-    this.updatePause();
   }
 
   clearAll() {
     this.events = [];
     this.shown = [];
+    this.pausedAt = this.arrived;
+    this.pending = 0;
     this.counts = new Map();
     this.total = zeroCounts();
     this.expanded.clear();
     this.trimmed = 0;
     this.unseen = 0;
     this.updateCounts();
+    this.updatePause();
     this.updateNotice();
     this.layout();
   }
@@ -267,9 +278,25 @@ export class StreamView {
     return event._hay.includes(this.query);
   }
 
-  /** Filters the whole buffer again (a filter or the selection changed), keeping the bottom in view. */
+  /** Whether the event is one the view holds: any while live; while paused, one that arrived before Pause. */
+  held(event) {
+    return !this.paused || event._n < this.pausedAt;
+  }
+
+  /**
+   * Filters the whole buffer again (a filter or the selection changed), keeping the bottom in view. Paused,
+   * the filters apply to what the view held at Pause, and what came after is counted for Resume.
+   */
   refilter() {
-    this.shown = this.events.filter(e => this.visible(e));
+    const shown = [];
+    let pending = 0;
+    for (const event of this.events) {
+      if (!this.visible(event)) continue;
+      if (this.held(event)) shown.push(event); else pending++;
+    }
+    this.shown = shown;
+    this.pending = pending;
+    this.updatePause();
     for (const event of this.expanded.keys()) if (!this.visible(event)) this.expanded.delete(event);
     this.following = true;
     this.unseen = 0;

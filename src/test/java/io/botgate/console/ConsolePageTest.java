@@ -168,6 +168,39 @@ class ConsolePageTest {
   }
 
   @Test
+  void shouldKeepThePausedViewWhenAFilterChangesAndCountAfreshAfterClear() {
+    browser.get("http://127.0.0.1:" + gw.gateway.port() + "/?session=pause-f");
+    waitUntil(() -> browser.findElement(By.id("connection")).getText().equals("live"));
+    script("pause-f", "botContext.printDebugMessage('zebra held');");
+    waitUntil(() -> texts("pause-f").contains("zebra held"));
+    WebElement pause = browser.findElement(By.id("pause"));
+    pause.click();
+    script("pause-f", "botContext.printDebugMessage('zebra later');");
+    waitUntil(() -> pause.getText().equals("Resume (3 new)"));
+
+    browser.findElement(By.id("search")).sendKeys("zebra");
+    waitUntil(() -> pause.getText().equals("Resume (1 new)"));
+    assertThat(texts("pause-f")).containsExactly("zebra held");
+    browser.findElement(By.cssSelector("[data-level=debug]")).click();
+    waitUntil(() -> pause.getText().equals("Resume (0 new)"));
+    assertThat(texts("pause-f")).isEmpty();
+    browser.findElement(By.cssSelector("[data-level=debug]")).click();
+    waitUntil(() -> pause.getText().equals("Resume (1 new)"));
+    assertThat(texts("pause-f")).containsExactly("zebra held");
+
+    browser.findElement(By.id("clear")).click();
+    waitUntil(() -> pause.getText().equals("Resume (0 new)"));
+    assertThat(texts("pause-f")).isEmpty();
+    script("pause-f", "botContext.printDebugMessage('zebra after clear');");
+    waitUntil(() -> pause.getText().equals("Resume (1 new)"));
+    assertThat(texts("pause-f")).isEmpty();
+    pause.click();
+    waitUntil(() -> texts("pause-f").contains("zebra after clear"));
+    assertThat(texts("pause-f")).containsExactly("zebra after clear");
+    assertThat(pause.getText()).isEqualTo("Pause");
+  }
+
+  @Test
   void shouldShowOneSessionWhenPicked() {
     script("pick-a", "botContext.printDebugMessage('in a');");
     script("pick-b", "botContext.printDebugMessage('in b');");
