@@ -1,6 +1,7 @@
 // The session list: the sessions with the most recent activity (a first page from the gateway, then the
-// ones seen live), each with its last result, kept up to date from the event stream. Bounded: past
-// MAX_ITEMS the least recently active ones leave the list (they can still be opened by name).
+// ones seen live), each with its last result, kept up to date from the event stream and ordered by each
+// session's latest activity (a replayed history arrives in the gateway's order, not in time order). Bounded:
+// past MAX_ITEMS the least recently active ones leave the list (they can still be opened by name).
 import { getJson } from './api.js';
 
 export const FIRST_PAGE = 200;
@@ -10,7 +11,9 @@ export class SessionList {
   constructor({ list, count, filter, more }, onSelect) {
     Object.assign(this, { list, count, filter, more });
     this.onSelect = onSelect;
-    this.items = new Map();
+    this.items = new Map();    // session -> its <li>
+    this.activity = new Map(); // session -> its latest activity in ms, or null while unknown (listed on top)
+    this.order = [];           // the sessions listed, the most recently active first
     this.total = null;
     this.selected = '*';
     list.querySelector('[data-session="*"]').addEventListener('click', () => this.select('*'));
@@ -22,23 +25,53 @@ export class SessionList {
     const answer = await getJson(`/api/sessions?limit=${FIRST_PAGE}`);
     const rows = Array.isArray(answer) ? answer : (answer && answer.sessions) || [];
     this.total = Array.isArray(answer) ? rows.length : answer.total;
-    for (const s of rows.slice(0, FIRST_PAGE).reverse()) this.upsert(s.session, s.lastResult);
+    // oldest first: from a gateway that gives no lastActivity, each one goes on top of the one before
+    for (const s of rows.slice(0, FIRST_PAGE).reverse()) this.upsert(s.session, s.lastResult, Date.parse(s.lastActivity));
     this.more.hidden = !(answer && answer.next);
     this.more.textContent = 'Older sessions are not listed: pick one by its name with ?session=<name>.';
     this.updateCount();
   }
 
-  upsert(session, result) {
+  /**
+   * Lists a session, or moves it to its place when `at` (ms) is at least its latest activity known; `result`
+   * is its last integration result, if one came with that activity.
+   */
+  upsert(session, result, at) {
     let item = this.items.get(session);
     if (!item) item = this.item(session);
+    const listed = this.activity.has(session);
+    const known = this.activity.get(session);
+    const latest = !listed || (Number.isFinite(at) && (known === null || at >= known));
+    if (!latest) return item;
     if (result) {
       const badge = item.querySelector('.badge');
       badge.textContent = result.statusCode;
       badge.className = `badge ${result.success ? 'success' : 'failure'}`;
       badge.title = `${result.integration}: ${result.success ? 'success' : 'failure'}`;
     }
-    if (this.list.children[1] !== item) this.list.insertBefore(item, this.list.children[1] || null);
+    this.place(session, item, Number.isFinite(at) ? at : null);
+    this.evict();
     return item;
+  }
+
+  /** Puts a session after every more recently active one, and before those active at the same time. */
+  place(session, item, at) {
+    if (this.activity.has(session)) this.order.splice(this.order.indexOf(session), 1);
+    this.activity.set(session, at);
+    const rank = (s) => {
+      const a = this.activity.get(s);
+      return a === null ? Infinity : a;
+    };
+    const mine = rank(session);
+    let lo = 0;
+    let hi = this.order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (rank(this.order[mid]) > mine) lo = mid + 1; else hi = mid;
+    }
+    this.order.splice(lo, 0, session);
+    const next = lo + 1 < this.order.length ? this.items.get(this.order[lo + 1]) : null;
+    if (item.nextSibling !== next || item.parentNode !== this.list) this.list.insertBefore(item, next);
   }
 
   item(session) {
@@ -55,40 +88,48 @@ export class SessionList {
     item.classList.toggle('selected', session === this.selected);
     item.hidden = !this.matches(session);
     this.items.set(session, item);
-    this.evict();
     return item;
   }
 
-  /** Past MAX_ITEMS, the least recently active (the last in the list) leave, never the one selected. */
+  /** Past MAX_ITEMS, the least recently active leave, never the one selected. */
   evict() {
     while (this.items.size > MAX_ITEMS) {
-      let last = this.list.lastElementChild;
-      if (last && last.dataset.session === this.selected) last = last.previousElementSibling;
-      if (!last || last.dataset.session === '*') return;
-      this.items.delete(last.dataset.session);
-      last.remove();
+      let last = this.order.length - 1;
+      if (this.order[last] === this.selected) last--;
+      if (last < 0) return;
+      const [session] = this.order.splice(last, 1);
+      this.items.get(session).remove();
+      this.items.delete(session);
+      this.activity.delete(session);
     }
   }
 
-  /** Updates the list from a batch of events: one move per session, whatever the batch size. */
+  /**
+   * Updates the list from a batch of events, live or replayed: each session once, at its latest activity in the
+   * batch (its latest event's ts) with the result of its latest finished call. Notices without a seq (gaps,
+   * drops) are not a session's activity.
+   */
   seen(events) {
-    const latest = new Map();
+    const latest = new Map(); // session -> {at, result, resultAt}
     for (const event of events) {
-      if (!event.session) continue;
-      const finish = event.kind === 'integration' && event.data && event.data.phase === 'finish';
-      const result = finish ? { statusCode: event.data.statusCode, success: event.data.success,
-        integration: event.data.integration } : null;
-      const earlier = latest.get(event.session) || null;
-      latest.delete(event.session); // re-inserted last: the most recent goes to the top
-      latest.set(event.session, result || earlier);
+      if (!event.session || event.seq === undefined) continue;
+      const at = Date.parse(event.ts);
+      let entry = latest.get(event.session);
+      if (!entry) latest.set(event.session, entry = { at, result: null, resultAt: -Infinity });
+      if (at >= entry.at || Number.isNaN(entry.at)) entry.at = at;
+      if (event.kind === 'integration' && event.data && event.data.phase === 'finish' && !(at < entry.resultAt)) {
+        entry.result = { statusCode: event.data.statusCode, success: event.data.success, integration: event.data.integration };
+        entry.resultAt = at;
+      }
     }
-    for (const [session, result] of latest) this.upsert(session, result);
+    for (const [session, { at, result }] of latest) this.upsert(session, result, at);
     this.updateCount();
   }
 
   select(session) {
     this.selected = session;
-    if (session !== '*' && !this.items.has(session)) this.upsert(session, null);
+    // a session picked by name that the list did not hold goes on top until its events say when it was active
+    if (session !== '*' && !this.items.has(session)) this.upsert(session, null, null);
     for (const li of this.list.children) li.classList.toggle('selected', li.dataset.session === session);
     this.onSelect(session);
   }

@@ -201,6 +201,36 @@ class ConsolePageTest {
   }
 
   @Test
+  void shouldListSessionsByTheirLatestActivityAfterTheHistoryReplays() {
+    List<String> sessions = java.util.stream.IntStream.rangeClosed(1, 20).mapToObj(i -> String.format("order-%02d", i)).toList();
+    for (String session : sessions) {
+      script(session, "botContext.printDebugMessage('active');");
+    }
+    long before = lastActivity("order-20");
+    waitUntil(() -> System.currentTimeMillis() > before); // so that order-01 is active strictly last
+    script("order-01", "botContext.printDebugMessage('active again');");
+    long events = sessions.stream().mapToLong(s -> result(gw.http.get(gw.gateway.port(), "127.0.0.1",
+      "/api/sessions/" + s + "/events").send()).bodyAsJsonObject().getLong("lastSeq")).sum();
+
+    browser.get("http://127.0.0.1:" + gw.gateway.port() + "/");
+    waitUntil(() -> ((Number) browser.executeScript("return botgateConsole.view.events"
+      + ".filter(e => e.session.startsWith('order-')).length")).longValue() == events);
+    @SuppressWarnings("unchecked")
+    List<String> listed = (List<String>) browser.executeScript("return [...document.querySelectorAll("
+      + "'#session-list li')].map(li => li.dataset.session).filter(s => s !== '*')");
+    assertThat(listed.get(0)).isEqualTo("order-01");
+    List<Long> activity = listed.stream().filter(sessions::contains).map(ConsolePageTest::lastActivity).toList();
+    assertThat(activity).hasSize(20).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+  }
+
+  /** When the session's latest kept event happened, in ms. */
+  private static long lastActivity(String session) {
+    io.vertx.core.json.JsonArray events = result(gw.http.get(gw.gateway.port(), "127.0.0.1",
+      "/api/sessions/" + session + "/events").send()).bodyAsJsonObject().getJsonArray("events");
+    return java.time.Instant.parse(events.getJsonObject(events.size() - 1).getString("ts")).toEpochMilli();
+  }
+
+  @Test
   void shouldShowOneSessionWhenPicked() {
     script("pick-a", "botContext.printDebugMessage('in a');");
     script("pick-b", "botContext.printDebugMessage('in b');");
