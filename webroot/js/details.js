@@ -1,10 +1,11 @@
 // What an expanded row shows, per kind of event: everything the event carries, as text (never HTML).
 import { jsonTree } from './jsontree.js';
-import { bodyText, copyText, curl, requestOf, strip } from './export.js';
+import { bodyText, copyText, curl, curlOfStart, NOT_KEPT, requestOf, streamed, strip } from './export.js';
 
 /**
  * The details of one event. {@code context.next(predicate)} finds a later event of the same session (the
- * postProcess run that belongs to an integration call).
+ * postProcess run that belongs to an integration call); {@code context.start()} the start event of the call
+ * a finish event ends.
  */
 export function details(event, context) {
   const box = el('div', 'details');
@@ -27,10 +28,14 @@ function integrationFinish(box, event, d, context) {
     ...(d.reason ? [['reason', d.reason]] : [])]));
 
   const request = requestOf(d);
+  const passed = streamed(d);
+  const start = passed && context.start ? context.start() : null;
+  const headers = d.requestHeaders || (start && start.data.headers);
   const sent = section(box, 'Request');
   sent.append(pre(request ? `${request.method} ${request.url}` : '(not sent)'));
-  if (d.requestHeaders && Object.keys(d.requestHeaders).length) sent.append(kv(Object.entries(d.requestHeaders)));
+  if (headers && Object.keys(headers).length) sent.append(kv(Object.entries(headers)));
   if (d.requestBody) sent.append(body(d.requestBody));
+  if (passed) sent.append(el('div', 'note', 'a pass-through call: its request body, if any, streamed to the upstream, not kept'));
 
   const received = section(box, 'Response');
   if (d.response) {
@@ -38,6 +43,8 @@ function integrationFinish(box, event, d, context) {
     if (d.response.headers) received.append(kv(Object.entries(d.response.headers)));
     if (d.response.body) received.append(body(d.response.body));
     else received.append(el('div', 'note', 'no body'));
+  } else if (passed) {
+    received.append(pre(`HTTP ${d.statusCode} — ${NOT_KEPT}`));
   } else {
     received.append(el('div', 'note', request ? `no response${d.reason ? `: ${d.reason}` : ''}` : 'not sent'));
   }
@@ -53,7 +60,7 @@ function integrationFinish(box, event, d, context) {
   }
 
   const buttons = [];
-  const command = curl(d);
+  const command = passed && start ? curlOfStart(start.data, BODY_NOT_KEPT) : curl(d);
   if (command) buttons.push(['Copy curl', () => command]);
   if (d.response && d.response.body) buttons.push(['Copy response body', () => bodyText(d.response.body)]);
   if (fields.length) buttons.push(['Copy fields', () => JSON.stringify(d.fields, null, 2)]);
@@ -90,9 +97,11 @@ function integrationStart(box, d) {
   const request = section(box, 'Request');
   request.append(pre(`${d.method || ''} ${d.url || ''}`.trim()));
   if (d.headers && Object.keys(d.headers).length) request.append(kv(Object.entries(d.headers)));
-  const command = curl({ method: d.method, url: d.url, requestHeaders: d.headers });
+  const command = curlOfStart(d);
   if (command) box.append(actions([['Copy curl', () => command]]));
 }
+
+const BODY_NOT_KEPT = 'the request body, if any, streamed through the gateway and was not kept: add it with --data-binary';
 
 function variable(box, d) {
   const s = section(box, 'Variable');

@@ -3,6 +3,9 @@
 import { getJson } from './api.js';
 
 const PAGE = 1000;
+const LOOK_BACK = 500; // events searched before a finish for its start
+/** Headers a replayed request gets from curl itself: the URL's host, the body's length. */
+const CURL_SETS = new Set(['host', 'content-length']);
 
 /** Every kept event of a session, from the gateway's history, page by page. */
 export async function history(session) {
@@ -28,12 +31,36 @@ export function strip(event) {
 
 /** The integration calls among events as a HAR 1.2 log (secrets were masked by the gateway). */
 export function har(events, version = '1') {
-  const entries = events.filter(isCallFinish).map(harEntry);
+  const entries = [];
+  events.forEach((event, i) => {
+    if (isCallFinish(event)) entries.push(harEntry(event, streamed(event.data) ? startOf(events, i) : null));
+  });
   return { log: { version: '1.2', creator: { name: 'botgate console', version }, pages: [], entries } };
 }
 
 export function isCallFinish(event) {
   return event.kind === 'integration' && event.data && event.data.phase === 'finish';
+}
+
+/**
+ * Whether a finish event is of a pass-through call the upstream answered: its status is the upstream's, and the
+ * bodies streamed between caller and upstream without being kept (the start event holds the headers sent).
+ */
+export function streamed(data) {
+  return !data.response && !data.reason && !data.requestHeaders && /^\d{3}$/.test(String(data.statusCode));
+}
+
+/** The start event of the call the finish event at `index` ends: the nearest before it of the same call. */
+export function startOf(events, index) {
+  if (index < 0) return null;
+  const finish = events[index];
+  const d = finish.data;
+  for (let i = index - 1; i >= 0 && i >= index - LOOK_BACK; i--) {
+    const e = events[i];
+    if (e.session === finish.session && e.kind === 'integration' && e.data && e.data.phase === 'start'
+      && e.data.integration === d.integration && (!d.url || e.data.url === d.url)) return e;
+  }
+  return null;
 }
 
 /** Method and URL of a call: the fields of newer events, or the request line of older ones. */
@@ -44,7 +71,7 @@ export function requestOf(data) {
   return space > 0 ? { method: line.slice(0, space), url: line.slice(space + 1) } : null;
 }
 
-function harEntry(event) {
+function harEntry(event, start) {
   const d = event.data;
   const request = requestOf(d) || { method: 'GET', url: 'about:blank' };
   const duration = Number(d.durationMs) || 0;
@@ -53,6 +80,7 @@ function harEntry(event) {
   const started = new Date(new Date(event.ts).getTime() - duration).toISOString();
   const response = d.response;
   const requestBody = d.requestBody;
+  const passed = streamed(d);
   const entry = {
     startedDateTime: started,
     time: wait,
@@ -61,18 +89,19 @@ function harEntry(event) {
       url: request.url,
       httpVersion: 'HTTP/1.1',
       cookies: [],
-      headers: pairs(d.requestHeaders),
+      headers: pairs(d.requestHeaders || (start && start.data.headers)),
       queryString: queryOf(request.url),
       headersSize: -1,
-      bodySize: requestBody ? requestBody.bytes : 0,
+      bodySize: requestBody ? requestBody.bytes : passed ? -1 : 0,
     },
     response: {
-      status: response ? response.status : 0,
-      statusText: response ? '' : (d.reason || 'no response'),
+      status: response ? response.status : passed ? Number(d.statusCode) : 0,
+      statusText: response || passed ? '' : (d.reason || 'no response'),
       httpVersion: 'HTTP/1.1',
       cookies: [],
       headers: response ? pairs(response.headers) : [],
-      content: content(response && response.body, response && response.headers),
+      content: passed ? { size: 0, mimeType: 'x-unknown', comment: NOT_KEPT }
+        : content(response && response.body, response && response.headers),
       redirectURL: '',
       headersSize: -1,
       bodySize: response && response.body ? response.body.bytes : -1,
@@ -85,8 +114,12 @@ function harEntry(event) {
   if (requestBody) {
     entry.request.postData = { mimeType: headerOf(d.requestHeaders, 'content-type') || 'application/json', text: bodyText(requestBody) };
   }
+  if (passed) entry.request.comment = 'a pass-through call: its request body (if any) streamed to the upstream, not kept';
   return entry;
 }
+
+/** What the page says of a pass-through call's answer body. */
+export const NOT_KEPT = 'the body streamed to the caller, not kept';
 
 function content(body, headers) {
   const mimeType = headerOf(headers, 'content-type') || 'application/json';
@@ -117,15 +150,29 @@ function queryOf(url) {
   }
 }
 
-/** A curl command that replays a call; masked values stay masked (fill them in yourself). */
-export function curl(data) {
+/**
+ * A curl command that replays a call; masked values stay masked (fill them in yourself). `note` ends it as a
+ * shell comment.
+ */
+export function curl(data, note) {
   const request = requestOf(data);
   if (!request) return null;
   const parts = ['curl', '-X', request.method, quote(request.url)];
   for (const [name, value] of Object.entries(data.requestHeaders || {})) parts.push('-H', quote(`${name}: ${value}`));
   if (data.requestBody) parts.push('--data-raw', quote(data.requestBody.json !== undefined
     ? JSON.stringify(data.requestBody.json) : data.requestBody.text || ''));
+  if (note) parts.push(`# ${note}`);
   return parts.join(' ');
+}
+
+/**
+ * A curl command from a call's start event (method, URL, the headers sent), without the Host and
+ * Content-Length curl sets itself: the start of a pass-through call shows the Host sent to the upstream.
+ */
+export function curlOfStart(start, note) {
+  const headers = Object.fromEntries(Object.entries(start.headers || {})
+    .filter(([name]) => !CURL_SETS.has(name.toLowerCase())));
+  return curl({ method: start.method, url: start.url, requestHeaders: headers }, note);
 }
 
 function quote(text) {

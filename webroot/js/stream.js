@@ -4,6 +4,7 @@
 // leave the view are kept for reuse: following a fast stream replaces every row at each frame, and refilling
 // a row's texts costs less than building a new one.
 import { details } from './details.js';
+import { startOf } from './export.js';
 import { ResumePoints } from './resume.js';
 
 export const MAX_EVENTS = 100000;
@@ -437,7 +438,10 @@ export class StreamView {
 
   open(event, row) {
     row.classList.add('expanded');
-    row.append(details(event, { next: (predicate) => this.nextOf(event, predicate) }));
+    row.append(details(event, {
+      next: (predicate) => this.nextOf(event, predicate),
+      start: () => startOf(this.events, indexOf(this.events, event._n)),
+    }));
   }
 
   /** Whether the measured height of an expanded row changed. */

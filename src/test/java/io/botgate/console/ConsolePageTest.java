@@ -344,6 +344,40 @@ class ConsolePageTest {
   }
 
   @Test
+  void shouldShowAPassThroughCallsStatusAndHeadersAndReplayItWithCurl() throws Exception {
+    java.nio.file.Path downloads = Browser.downloadsTo(browser);
+    result(gw.declare(new JsonObject().put("name", "passEcho").put("method", "POST").put("url", "stub:/echo")));
+    var answer = result(gw.http.post(gw.gateway.port(), "127.0.0.1", "/proxy/passEcho/a?x=1")
+      .putHeader("X-Botgate-Session", "pass").putHeader("X-Custom", "yes").putHeader("Content-Type", "application/json")
+      .sendBuffer(io.vertx.core.buffer.Buffer.buffer("{\"q\": 1}")));
+    assertThat(answer.statusCode()).isEqualTo(200);
+    browser.get("http://127.0.0.1:" + gw.gateway.port() + "/?session=pass");
+    waitUntil(() -> texts("pass").stream().anyMatch(t -> t.startsWith("passEcho -> 200")));
+    browser.executeScript("navigator.clipboard.writeText = (text) => { window.__copied = text; return Promise.resolve(); }");
+
+    WebElement finish = rows("pass").stream()
+      .filter(r -> r.findElement(By.className("text")).getText().startsWith("passEcho -> 200")).findFirst().orElseThrow();
+    finish.findElement(By.className("line")).click();
+    WebElement details = finish.findElement(By.className("details"));
+    assertThat(details.getText()).contains("HTTP 200 — the body streamed to the caller, not kept")
+      .doesNotContain("no response").containsIgnoringCase("x-custom");
+    details.findElements(By.tagName("button")).stream().filter(b -> b.getText().equals("Copy curl")).findFirst().orElseThrow().click();
+    waitUntil(() -> browser.executeScript("return window.__copied") != null);
+    String command = (String) browser.executeScript("return window.__copied");
+    assertThat(command).startsWith("curl -X POST '").contains("/echo/a?x=1'").containsIgnoringCase("x-custom: yes")
+      .containsIgnoringCase("content-type: application/json").doesNotContainIgnoringCase("'host:")
+      .doesNotContainIgnoringCase("content-length").contains("not kept");
+
+    browser.findElement(By.id("download-har")).click();
+    java.nio.file.Path harFile = downloads.resolve("botgate-pass.har");
+    waitUntil(() -> java.nio.file.Files.exists(harFile));
+    JsonObject entry = new JsonObject(java.nio.file.Files.readString(harFile)).getJsonObject("log").getJsonArray("entries").getJsonObject(0);
+    assertThat(entry.getJsonObject("response").getInteger("status")).isEqualTo(200);
+    assertThat(entry.getJsonObject("request").getJsonArray("headers").stream().map(h -> ((JsonObject) h).getString("name")))
+      .anyMatch(name -> name.equalsIgnoreCase("X-Custom"));
+  }
+
+  @Test
   void shouldTryTheSessionInViewAndRememberWhatWasUsed() {
     browser.get("http://127.0.0.1:" + gw.gateway.port() + "/?session=r1");
     waitUntil(() -> browser.findElement(By.id("connection")).getText().equals("live"));
