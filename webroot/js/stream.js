@@ -470,10 +470,11 @@ export class StreamView {
     const wasFollowing = this.following;
     if (this.expanded.has(event)) {
       this.expanded.delete(event);
+      // collapsed in place rather than replaced: the line keeps the keyboard focus
       if (row) {
         if (this.resizeWatch) this.resizeWatch.unobserve(row);
-        row.remove();
-        this.rows.delete(event);
+        row.classList.remove('expanded');
+        while (row.childElementCount > 1) row.lastElementChild.remove();
       }
     } else {
       this.expanded.set(event, this.rowHeight);

@@ -256,6 +256,33 @@ class ConsolePageTest {
   }
 
   @Test
+  void shouldKeepTheFocusOnARowOpenedAndClosedWithTheKeyboard() {
+    browser.get("http://127.0.0.1:" + gw.gateway.port() + "/?session=keys");
+    waitUntil(() -> browser.findElement(By.id("connection")).getText().equals("live"));
+    script("keys", "botContext.printDebugMessage('press enter');");
+    waitUntil(() -> texts("keys").contains("press enter"));
+    browser.executeScript("[...document.querySelectorAll('#stream .row')]"
+      + ".find(r => r.querySelector('.text').textContent === 'press enter').querySelector('.line').focus()");
+    assertThat(focusedRow()).isEqualTo("press enter");
+
+    browser.switchTo().activeElement().sendKeys(org.openqa.selenium.Keys.ENTER);
+    waitUntil(() -> !browser.findElements(By.cssSelector("#stream .row .details")).isEmpty());
+    assertThat(focusedRow()).isEqualTo("press enter");
+    browser.switchTo().activeElement().sendKeys(org.openqa.selenium.Keys.ENTER);
+    waitUntil(() -> browser.findElements(By.cssSelector("#stream .row .details")).isEmpty());
+    assertThat(focusedRow()).isEqualTo("press enter");
+    browser.switchTo().activeElement().sendKeys(org.openqa.selenium.Keys.ENTER);
+    waitUntil(() -> !browser.findElements(By.cssSelector("#stream .row .details")).isEmpty());
+    assertThat(focusedRow()).isEqualTo("press enter");
+  }
+
+  /** The text of the row whose line has the keyboard focus, or null. */
+  private static String focusedRow() {
+    return (String) browser.executeScript("const a = document.activeElement;"
+      + "return a && a.classList.contains('line') ? a.querySelector('.text').textContent : null");
+  }
+
+  @Test
   void shouldRunTheSeedExampleFromTheTryItPanel() {
     WebElement session = browser.findElement(By.id("try-session"));
     session.clear();
