@@ -19,13 +19,20 @@ export async function history(session) {
   }
 }
 
+/** One kept event of a session, whole (as the page may hold it cut), or null when the gateway no longer keeps it. */
+export async function keptEvent(session, seq) {
+  const page = await getJson(`/api/sessions/${encodeURIComponent(session)}/events?after=${seq - 1}&limit=1`);
+  const event = page.events[0];
+  return event && event.seq === seq ? event : null;
+}
+
 export function jsonLines(events) {
   return events.map(e => JSON.stringify(strip(e))).join('\n') + (events.length ? '\n' : '');
 }
 
 /** The event as the gateway sent it, without the page's own bookkeeping. */
 export function strip(event) {
-  // the gateway's members never start with '_'; the page's own (_n, _run, _hay, _group...) all do
+  // the gateway's members never start with '_'; the page's own (_n, _run, _size, _cut, _group...) all do
   return Object.fromEntries(Object.entries(event).filter(([key]) => !key.startsWith('_')));
 }
 

@@ -1,13 +1,16 @@
-// The event stream: a buffer of up to MAX_EVENTS events, filtered by session, level and search, shown as a
-// virtualized list (only the rows in view exist in the page). Events arriving from the socket are queued
+// The event stream: a buffer of up to MAX_EVENTS events and about MAX_CHARS characters, filtered by session,
+// level and search, shown as a virtualized list (only the rows in view exist in the page). Events arriving from the socket are queued
 // and added once per animation frame, so a burst of thousands costs one layout, not thousands. Rows that
 // leave the view are kept for reuse: following a fast stream replaces every row at each frame, and refilling
 // a row's texts costs less than building a new one.
 import { details } from './details.js';
-import { startOf } from './export.js';
+import { keptEvent, startOf } from './export.js';
+import { hold } from './held.js';
 import { ResumePoints } from './resume.js';
 
 export const MAX_EVENTS = 100000;
+/** What the held events may take in all, about: 64 Mi characters (each one cut at 16 KiB, see held.js). */
+export const MAX_CHARS = 64 * 1024 * 1024;
 const LEVELS = ['debug', 'info', 'warn', 'error'];
 const OVERSCAN = 6;           // rows rendered beyond each edge of the view
 const SPARE_ROWS = 200;       // collapsed rows kept for reuse once out of view
@@ -19,6 +22,8 @@ export class StreamView {
     Object.assign(this, { container, spacer, levels, search, pause, clear, jump, notice, onAdded });
     this.rowHeight = parseFloat(getComputedStyle(document.documentElement).getPropertyValue('--row')) || 22;
     this.events = [];          // every kept event, in arrival order
+    this.heldChars = 0;        // what they take, about (event._size each)
+    this.maxChars = MAX_CHARS;
     this.shown = [];           // the events that pass the filters, in arrival order
     this.arrived = 0;          // arrival number of the next event (event._n)
     this.queue = [];
@@ -27,7 +32,7 @@ export class StreamView {
     this.running = new Map();  // session -> the CB interaction whose run is streaming (see group)
     this.selection = '*';
     this.hidden = new Set();
-    this.query = '';
+    this.query = null;         // the search as a case-blind RegExp: no lowercase copy of every text is made
     this.paused = false;
     this.pausedAt = 0;         // arrival number of the first event after Pause: the view holds those before it
     this.pending = 0;          // events after Pause that pass the filters, shown on Resume
@@ -37,6 +42,7 @@ export class StreamView {
     this.counts = new Map();   // session -> per-level counts; '' holds notices
     this.total = zeroCounts();
     this.expanded = new Map(); // event -> measured height of its expanded row
+    this.whole = new Map();    // cut event with an open row -> the whole event from the gateway, PENDING or null
     this.rows = new Map();     // event -> its row element, for the rows in view
     this.spare = [];           // collapsed row elements out of the page, for reuse
     this.scheduled = false;
@@ -57,7 +63,8 @@ export class StreamView {
     this.search.addEventListener('input', () => {
       clearTimeout(typing);
       typing = setTimeout(() => {
-        this.query = this.search.value.trim().toLowerCase();
+        const text = this.search.value.trim();
+        this.query = text ? new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i') : null;
         this.refilter();
       }, 120);
     });
@@ -123,6 +130,8 @@ export class StreamView {
       }
       event._n = this.arrived++;
       event._run = this.run;
+      event._size = hold(event);
+      this.heldChars += event._size;
       this.group(event);
       this.events.push(event);
       this.count(event, 1);
@@ -148,11 +157,18 @@ export class StreamView {
     if (this.queue.length) this.schedule();
   }
 
-  /** Keeps the newest MAX_EVENTS; rows removed above the view shift it up by their height. */
+  /**
+   * Keeps the newest MAX_EVENTS, within maxChars (the newest event always); rows removed above the view shift it
+   * up by their height.
+   */
   trim() {
-    const excess = this.events.length - MAX_EVENTS;
+    let excess = Math.max(0, this.events.length - MAX_EVENTS);
+    let chars = this.heldChars;
+    for (let i = 0; i < excess; i++) chars -= this.events[i]._size;
+    while (chars > this.maxChars && excess < this.events.length - 1) chars -= this.events[excess++]._size;
     if (excess <= 0) return;
     const gone = this.events.splice(0, excess);
+    this.heldChars = chars;
     for (const event of gone) {
       this.count(event, -1);
       if (!this.held(event) && this.visible(event)) this.pending--;
@@ -163,9 +179,15 @@ export class StreamView {
     if (drop > 0) {
       const height = this.offsetOf(drop);
       this.shown.splice(0, drop);
-      for (const event of gone) this.expanded.delete(event);
       if (!this.following) this.container.scrollTop -= height;
     }
+    for (const event of gone) this.forget(event); // after the height above, which counts their open rows
+  }
+
+  /** An event's row is no longer open. */
+  forget(event) {
+    this.expanded.delete(event);
+    this.whole.delete(event);
   }
 
   count(event, delta) {
@@ -208,7 +230,8 @@ export class StreamView {
       if (!predicate(event)) kept.push(event);
       else {
         this.count(event, -1);
-        this.expanded.delete(event);
+        this.heldChars -= event._size;
+        this.forget(event);
       }
     }
     this.events = kept;
@@ -239,7 +262,9 @@ export class StreamView {
     this.pending = 0;
     this.counts = new Map();
     this.total = zeroCounts();
+    this.heldChars = 0;
     this.expanded.clear();
+    this.whole.clear();
     this.trimmed = 0;
     this.unseen = 0;
     this.updateCounts();
@@ -272,11 +297,8 @@ export class StreamView {
 
   visible(event) {
     if (!this.inSelection(event) || this.hidden.has(event.level)) return false;
-    if (!this.query) return true;
-    if (event._hay === undefined) {
-      event._hay = [event.text, event.kind, event.session, event.level].join('\n').toLowerCase();
-    }
-    return event._hay.includes(this.query);
+    const q = this.query;
+    return !q || q.test(event.text || '') || q.test(event.kind || '') || q.test(event.session || '') || q.test(event.level || '');
   }
 
   /** Whether the event is one the view holds: any while live; while paused, one that arrived before Pause. */
@@ -298,7 +320,7 @@ export class StreamView {
     this.shown = shown;
     this.pending = pending;
     this.updatePause();
-    for (const event of this.expanded.keys()) if (!this.visible(event)) this.expanded.delete(event);
+    for (const event of this.expanded.keys()) if (!this.visible(event)) this.forget(event);
     this.following = true;
     this.unseen = 0;
     this.updateJump();
@@ -438,10 +460,27 @@ export class StreamView {
 
   open(event, row) {
     row.classList.add('expanded');
-    row.append(details(event, {
+    const whole = this.whole.get(event);
+    const full = whole && whole !== PENDING ? whole : null;
+    const box = details(full || event, {
       next: (predicate) => this.nextOf(event, predicate),
       start: () => startOf(this.events, indexOf(this.events, event._n)),
-    }));
+    });
+    if (event._cut && !full) box.prepend(cutNote(event, whole));
+    row.append(box);
+    if (event._cut && !this.whole.has(event)) this.fetchWhole(event);
+  }
+
+  /** A cut event's row opened: its details are drawn again from the whole event, if the gateway still keeps it. */
+  async fetchWhole(event) {
+    this.whole.set(event, PENDING);
+    const whole = event.seq === undefined ? null : await keptEvent(event.session, event.seq).catch(() => null);
+    if (this.whole.get(event) !== PENDING) return; // closed meanwhile
+    this.whole.set(event, whole);
+    const row = this.rows.get(event);
+    if (!row || !this.expanded.has(event)) return;
+    while (row.childElementCount > 1) row.lastElementChild.remove();
+    this.open(event, row);
   }
 
   /** Whether the measured height of an expanded row changed. */
@@ -469,7 +508,7 @@ export class StreamView {
     const row = this.rows.get(event);
     const wasFollowing = this.following;
     if (this.expanded.has(event)) {
-      this.expanded.delete(event);
+      this.forget(event);
       // collapsed in place rather than replaced: the line keeps the keyboard focus
       if (row) {
         if (this.resizeWatch) this.resizeWatch.unobserve(row);
@@ -527,12 +566,31 @@ export class StreamView {
   updateNotice() {
     const parts = [];
     if (this.restartedAt) parts.push(`The gateway restarted at ${formatTime(this.restartedAt)}: sequence numbers started again.`);
-    if (this.trimmed) parts.push(`${this.trimmed} older events were trimmed: the console keeps the last ${MAX_EVENTS}.`);
+    if (this.trimmed) {
+      parts.push(`${this.trimmed} older events were trimmed: the console keeps the last ${MAX_EVENTS}, `
+        + `within ${characters(this.maxChars)}.`);
+    }
     const text = parts.join(' ');
     this.notice.hidden = !text;
     if (this.notice.textContent !== text) this.notice.textContent = text;
     if (!this.following) this.updateJump();
   }
+}
+
+const PENDING = 'pending';
+
+/** What the page says above the details of a cut event, while it fetches the whole of it and after. */
+function cutNote(event, whole) {
+  const note = document.createElement('div');
+  note.className = 'note cut';
+  const cut = `Cut in the page: ${event._cut.toLocaleString('en-US')} characters left out`;
+  note.textContent = whole === PENDING || whole === undefined ? `${cut}; fetching the whole event from the gateway…`
+    : `${cut}; the gateway no longer keeps the whole event.`;
+  return note;
+}
+
+function characters(n) {
+  return n >= 1 << 20 ? `${Math.round(n / (1 << 20))} M characters` : `${n.toLocaleString('en-US')} characters`;
 }
 
 function zeroCounts() {
