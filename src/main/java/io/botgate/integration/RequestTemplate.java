@@ -200,7 +200,7 @@ final class RequestTemplate {
       String name = queryEncode(e.getKey());
       boolean secret = plan.secretQuery[i++];
       String[] value = renderPair(v, e.getValue(), secret, shown != null, false, "query '" + e.getKey() + "'");
-      if (secret) {
+      if (secret && e.getValue().isConstant()) {
         learnByName(value[0], secrets);
       }
       url.append(sep).append(name).append('=').append(queryEncode(value[0]));
@@ -214,8 +214,8 @@ final class RequestTemplate {
     if (plan.userInfo) {
       addUserInfo(realUrl, secrets);
     }
-    if (plan.secretUrlQuery) {
-      learnQueryByName(realUrl, mask, secrets);
+    if (plan.secretUrlQuery && urlQuery.isConstant()) {
+      learnQueryByName("?" + urlQuery.source(), mask, secrets);
     }
     String shownUrl = shown == null ? realUrl : plan.scanUrlQuery ? mask.url(shown.toString())
       : plan.userInfo ? SecretMask.withoutUserInfo(shown.toString()) : shown.toString();
@@ -225,7 +225,7 @@ final class RequestTemplate {
     for (Map.Entry<String, Template> e : headers.entrySet()) {
       boolean secret = plan.secretHeader[j++];
       String[] value = renderPair(v, e.getValue(), secret, true, true, "header '" + e.getKey() + "'");
-      if (secret) {
+      if (secret && e.getValue().isConstant()) {
         learnByName(value[0], secrets);
       }
       renderedHeaders.add(Map.entry(e.getKey(), value[0]));
@@ -294,9 +294,11 @@ final class RequestTemplate {
   static final int MIN_LEARNT_BY_NAME = 8;
 
   /**
-   * A value sent under a secret-looking header or query name (a key written out in the definition, a bot's
-   * token), to be scrubbed wherever an upstream echoes it, as an env value is; with a scheme ({@code Bearer
-   * <token>}), the credentials after it too, which an upstream may echo alone.
+   * A value written out in the definition under a secret-looking header or query name (a key), to be scrubbed
+   * wherever an upstream echoes it, as an env value is; with a scheme ({@code Bearer <token>}), the credentials
+   * after it too, which an upstream may echo alone. Only values without placeholders: one filled from the bot's
+   * variables or the conversation (a session id under {@code X-Session-Id}) is the bot's own data, and learning it
+   * would mask it in every session's text and push the configured secrets out of the bounded set.
    */
   private static void learnByName(String value, List<String> secrets) {
     if (value == null || value.length() < MIN_LEARNT_BY_NAME || value.equals(SecretMask.MASK)) {
@@ -311,10 +313,10 @@ final class RequestTemplate {
     }
   }
 
-  /** The values of the URL's secret-looking query parameters, as {@link #learnByName}. */
-  private static void learnQueryByName(String url, SecretMask mask, List<String> secrets) {
-    if (url.indexOf('?') >= 0) {
-      mask.query(url, value -> {
+  /** The values of the secret-looking parameters of a query ({@code ?a=b&...}), as {@link #learnByName}. */
+  private static void learnQueryByName(String query, SecretMask mask, List<String> secrets) {
+    if (query.indexOf('?') >= 0) {
+      mask.query(query, value -> {
         learnByName(value, secrets);
         String decoded = percentDecoded(value);
         if (!decoded.equals(value)) {
@@ -384,7 +386,9 @@ final class RequestTemplate {
     String real = url.toString();
     checkPort(real);
     addUserInfo(real, secrets);
-    learnQueryByName(real, mask, secrets);
+    if (urlQuery != null && urlQuery.isConstant()) {
+      learnQueryByName("?" + urlQuery.source(), mask, secrets);
+    }
     String host = hostOf(real);
     if (!host.isEmpty() && !host.equals(hostOf(shown.toString()))) {
       secrets.add(host);
@@ -602,7 +606,7 @@ final class RequestTemplate {
     final boolean anyEnv;
     /** Secret-looking names in the URL's own query: their values are learnt ({@link #learnQueryByName}). */
     final boolean secretUrlQuery;
-    /** Any header or query parameter with a secret-looking name: their values are learnt as secrets. */
+    /** A value written out under a secret-looking header or query name: it is learnt as a secret. */
     final boolean secretNames;
 
     MaskPlan(SecretMask mask) {
@@ -630,12 +634,14 @@ final class RequestTemplate {
       this.bodyDiffers = bodyEnv || (body instanceof Template t ? !mask.text(t.source()).equals(t.source())
         : body != null && hasSecretName(body, mask));
       this.anyEnv = env || bodyEnv;
-      boolean named = secretUrlQuery;
-      for (boolean b : secretHeader) {
-        named |= b;
+      boolean named = secretUrlQuery && urlQuery.isConstant();
+      int h = 0;
+      for (Template t : headers.values()) {
+        named |= secretHeader[h++] && t.isConstant();
       }
-      for (boolean b : secretQuery) {
-        named |= b;
+      int q = 0;
+      for (Template t : query.values()) {
+        named |= secretQuery[q++] && t.isConstant();
       }
       this.secretNames = named;
     }

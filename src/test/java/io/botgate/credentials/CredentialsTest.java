@@ -755,6 +755,13 @@ class CredentialsTest {
       assertThat(shown).contains("literalKeys.auth").doesNotContain("HdrLit-1618").doesNotContain("QueryLit")
         .doesNotContain("DeclaredQry-3141");
     }
+
+    // a value filled from the conversation under such a name is the bot's own data: not learnt, not masked elsewhere
+    result(gw.declare(new JsonObject().put("name", "sessionKeyed").put("method", "GET").put("url", "stub:/echo")
+      .put("headers", new JsonObject().put("X-Session-Key", "{$conversationId}")).put("retries", 0)));
+    JsonObject keyed = run("conversation-visible-77", "sessionKeyed");
+    assertThat(status(keyed)).isEqualTo("200");
+    assertThat(get("/api/sessions/conversation-visible-77").bodyAsString()).contains("\"conversation-visible-77\"");
   }
 
   @Test
