@@ -332,11 +332,13 @@ public final class BotContext {
     return false;
   }
 
-  private static String preview(Object value) {
-    if (value instanceof String s && s.length() > 200) {
-      return "\"" + s.substring(0, 200) + "…";
-    }
+  /** A value as a variable's event text shows it: cut at 200 characters, scrubbed before the cut (see shown). */
+  private String preview(Object value) {
     String text = value instanceof String s ? "\"" + s + "\"" : String.valueOf(value);
-    return text.length() > 200 ? text.substring(0, 200) + "…" : text;
+    if (text.length() <= 200) {
+      return text;
+    }
+    String scrubbed = transcript.secrets().scrub(text);
+    return scrubbed.length() > 200 ? scrubbed.substring(0, 200) + "…" : scrubbed;
   }
 }

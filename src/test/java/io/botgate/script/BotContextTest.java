@@ -152,6 +152,7 @@ class BotContextTest {
       botContext.sendMessage(new Array(65536 - 5 + 1).join('x') + key + tail);
       botContext.printDebugMessage(new Array(65536 - 8 + 1).join('y') + key + tail);
       botContext.setBotVariable(new Array(200 - 6 + 1).join('n') + key + tail, 1, true, false);
+      botContext.setBotVariable('padded', new Array(200 - 6 + 1).join('v') + key + tail, true, false);
       """);
     String shown = run.transcript.eventsAsJson().encode();
     assertThat(shown).contains("characters cut").doesNotContain("Zq9Kx").doesNotContain("Zq9Kx7Lm");
