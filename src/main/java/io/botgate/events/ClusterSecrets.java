@@ -9,6 +9,8 @@ import com.hazelcast.map.listener.EntryMergedListener;
 import io.botgate.cluster.ClusterNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.UUID;
@@ -23,6 +25,7 @@ final class ClusterSecrets {
 
   /** Bounded to about {@link KnownSecrets#MAX_VALUES} by its configuration ({@link ClusterNode#hazelcastConfig}). */
   static final String MAP = ClusterNode.SECRETS_MAP;
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterSecrets.class);
 
   private final IMap<String, Boolean> map;
   private final KnownSecrets known;
@@ -41,9 +44,9 @@ final class ClusterSecrets {
     this.mergeListener = hazelcast.getLifecycleService().addLifecycleListener(event -> {
       if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
         vertx.executeBlocking(() -> {
-          known.adopt(map.keySet());
+          known.adoptMissing(map.keySet()); // not those known already: adopting moves them, pushing recent ones out
           return null;
-        }, false);
+        }, false).onFailure(e -> LOG.warn("after a merge, the cluster's known secrets could not be read: " + e.getMessage()));
       }
     });
   }

@@ -33,6 +33,8 @@ public final class KnownSecrets {
 
   /** Shorter values are masked where they land in a request, never searched for in free text. */
   static final int MIN_LENGTH = 4;
+  /** Shorter values are not searched for re-encoded (upper-cased, Base64): see {@link #recodedForms}. */
+  static final int MIN_RECODED_LENGTH = 8;
   /**
    * The most values kept; the one sent longest ago goes first (a token renewed every hour, for months, while a
    * key sent on every call stays).
@@ -133,6 +135,11 @@ public final class KnownSecrets {
     if (!added.isEmpty()) {
       learnt.accept(added);
     }
+  }
+
+  /** As {@link #adopt}, of the values not known here yet only: the others keep their place. */
+  public void adoptMissing(Collection<String> secrets) {
+    add(secrets.stream().filter(v -> !known.containsKey(v)).toList());
   }
 
   /** Who is told of the values this node learns from its own requests; set once, before any request. */
@@ -275,6 +282,9 @@ public final class KnownSecrets {
    * echoed inside a longer Base64 text is not found: its encoding there depends on what comes before it.)
    */
   public static List<String> recodedForms(String value) {
+    if (value.length() < MIN_RECODED_LENGTH) {
+      return List.of(); // "json" or "prod" would mask JSON and PROD everywhere, and a few Base64 characters match by chance
+    }
     byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
     String base64 = Base64.getEncoder().encodeToString(utf8);
     Set<String> out = new LinkedHashSet<>(List.of(value.toUpperCase(Locale.ROOT), base64,

@@ -30,6 +30,8 @@ class KnownSecretsTest {
       .isEqualTo("{\"b64\": \"****\", \"up\": \"****\"}");
     String unpadded = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString("Bearer TOKEN-sekrit-abc123".getBytes());
     assertThat(known.scrub("x=" + unpadded)).isEqualTo("x=****");
+    known.remember(List.of("prod"));
+    assertThat(known.scrub("prod PROD cHJvZA")).as("a short value: as sent and lower-cased only").isEqualTo("**** PROD cHJvZA");
   }
 
   @Test
