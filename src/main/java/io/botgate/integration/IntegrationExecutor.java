@@ -17,6 +17,7 @@ import io.botgate.session.SessionLimitExceeded;
 import io.botgate.session.SessionStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpMethod;
@@ -154,7 +155,32 @@ public final class IntegrationExecutor {
 
   public void close() {
     upstream.close();
+    WorkerExecutor pool = mappers;
+    if (pool != null) {
+      pool.close();
+    }
   }
+
+  /**
+   * The threads that map the custom data fields of large answers, made at the first such answer: two, apart from
+   * Vert.x's own worker pool (which the cluster's glue and the definitions' writes use), so that many large answers
+   * at once queue behind each other instead of taking every worker.
+   */
+  private WorkerExecutor mappers() {
+    WorkerExecutor pool = mappers;
+    if (pool == null) {
+      synchronized (this) {
+        if (mappers == null) {
+          mappers = vertx.createSharedWorkerExecutor("botgate-mapping", MAPPING_THREADS);
+        }
+        pool = mappers;
+      }
+    }
+    return pool;
+  }
+
+  static final int MAPPING_THREADS = 2;
+  private volatile WorkerExecutor mappers;
 
   /**
    * Calls {@code listener} with every result this executor records, right after publishing it on
@@ -402,7 +428,7 @@ public final class IntegrationExecutor {
           trace.phase("mapping", mapping, null);
           return Future.succeededFuture(decide(response, code, why, fields));
         }
-        return vertx.executeBlocking(() -> mapFields(mapped), false).map(fields -> {
+        return mappers().executeBlocking(() -> mapFields(mapped), false).map(fields -> {
           trace.phase("mapping", mapping, null);
           return decide(response, code, why, fields);
         });
