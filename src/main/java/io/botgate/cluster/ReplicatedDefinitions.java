@@ -354,7 +354,9 @@ public final class ReplicatedDefinitions<T> {
       }
     });
     mergedEntries = hazelcast.<String, String>getMap(MAP_PREFIX + kind.name()).addEntryListener(
-      (EntryMergedListener<String, String>) merged -> context.runOnContext(v -> serially(() -> refresh(merged.getKey()))),
+      (EntryMergedListener<String, String>) merged -> context.runOnContext(v -> serially(() -> refresh(merged.getKey()))
+        .onFailure(e -> LOG.warn(kind.name() + ": '" + merged.getKey() + "', brought by a merge, could not be read: "
+          + e.getMessage()))),
       false);
   }
 

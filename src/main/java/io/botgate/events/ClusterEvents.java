@@ -116,7 +116,8 @@ public final class ClusterEvents {
         if (id != null) {
           // the map's copies may have gone with the members that left (more at once than cluster.backups): a node
           // started afterwards must still find the id the others greet consoles with, not make its own
-          vertx.executeBlocking(() -> hazelcast.<String, String>getMap(META_MAP).putIfAbsent("stream", id), false);
+          vertx.executeBlocking(() -> hazelcast.<String, String>getMap(META_MAP).putIfAbsent("stream", id), false)
+            .onFailure(e -> LOG.warn("the console's stream id could not be put back: " + e.getMessage()));
         }
       }
     });
