@@ -103,7 +103,11 @@ final class DefinitionFile {
    */
   private static void removeLeftTemps(Path dir, String name) {
     long before = System.currentTimeMillis() - 60_000;
-    try (var left = Files.newDirectoryStream(dir, "." + name + ".*.tmp")) {
+    String prefix = "." + name + ".";
+    try (var left = Files.newDirectoryStream(dir, p -> {
+      String file = p.getFileName().toString();
+      return file.startsWith(prefix) && file.endsWith(".tmp"); // not a glob: a name may hold '{' or '['
+    })) {
       for (Path temp : left) {
         if (Files.getLastModifiedTime(temp).toMillis() < before) {
           Files.deleteIfExists(temp);
