@@ -76,7 +76,9 @@ export class Connection {
         await getJson('/api/integrations');
         // the gateway answers, yet refused the WebSocket: a browser does not show why (the handshake's answer
         // is hidden from pages); unless a token was just asked for, say what it most likely is
-        if (token() === tokenBefore) this.onProblem('The gateway answers but refused the console connection: most likely it has '
+        // once in a row may be a gateway starting up, or a handshake that hung: said from the second refusal on
+        this.refusals = token() === tokenBefore ? (this.refusals || 0) + 1 : 0;
+        if (this.refusals >= 2) this.onProblem('The gateway answers but refused the console connection: most likely it has '
           + 'console.connections consoles open already (503 too_many_consoles). Close another console, or wait.');
       } catch (e) {
         if (!(e instanceof HttpError) && !(e instanceof TypeError)) console.warn('console:', e);
@@ -108,6 +110,7 @@ export class Connection {
     // it opened) must not bring the retries back to every half second
     if (frame.op === 'subscribed') {
       this.backoff = 500;
+      this.refusals = 0;
       this.onProblem(null);
     }
     if (frame.op === 'error') this.onProblem(`The gateway refused what the page asked: ${frame.message}`);

@@ -474,7 +474,9 @@ export class StreamView {
   /** A cut event's row opened: its details are drawn again from the whole event, if the gateway still keeps it. */
   async fetchWhole(event) {
     this.whole.set(event, PENDING);
-    const whole = event.seq === undefined ? null : await keptEvent(event.session, event.seq).catch(() => null);
+    // an event of a run before the gateway restarted: its seq now names another event of the new run
+    const whole = event.seq === undefined || event._run !== this.run ? null
+      : await keptEvent(event.session, event.seq).catch(() => null);
     if (this.whole.get(event) !== PENDING) return; // closed meanwhile
     this.whole.set(event, whole);
     const row = this.rows.get(event);
