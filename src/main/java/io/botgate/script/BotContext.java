@@ -75,6 +75,14 @@ public final class BotContext {
     return ScriptText.bounded(text == null || text.length() <= max ? text : transcript.secrets().scrub(text), max);
   }
 
+  /**
+   * An error's message before {@link ScriptError} cuts it at {@link ScriptText#MAX_ERROR}: scrubbed first when it
+   * will be cut, as {@link #shown} does (a script may throw a long text ending with a secret).
+   */
+  String errorText(String message) {
+    return message == null || message.length() <= ScriptText.MAX_ERROR ? message : transcript.secrets().scrub(message);
+  }
+
   /** The env names this run may not read, each with who withholds it, or null. */
   private Function<String, String> withheld = name -> null;
 

@@ -194,17 +194,17 @@ public final class ScriptEngine {
       boolean syntax = e.getScriptStack().length == 0;
       boolean tooDeep = e.details().startsWith("Exceeded maximum stack depth");
       String message = tooDeep ? "stack depth limit exceeded (" + e.details() + ")" : e.details();
-      return new ScriptOutcome(new ScriptError(tooDeep ? "limit" : syntax ? "syntax" : "runtime", message, name,
+      return new ScriptOutcome(new ScriptError(tooDeep ? "limit" : syntax ? "syntax" : "runtime", bot.errorText(message), name,
         e.lineNumber(), e.columnNumber()), false, micros(start));
     } catch (EcmaError e) {
-      return new ScriptOutcome(new ScriptError(NativeGuards.refused(e) ? "limit" : "runtime", e.getName() + ": "
-        + missingFunction(e.getErrorMessage(), bot.missing()), name,
+      return new ScriptOutcome(new ScriptError(NativeGuards.refused(e) ? "limit" : "runtime", bot.errorText(e.getName()
+        + ": " + missingFunction(e.getErrorMessage(), bot.missing())), name,
         e.lineNumber(), e.columnNumber()), false, micros(start));
     } catch (JavaScriptException e) {
-      return new ScriptOutcome(new ScriptError("runtime", "uncaught exception: " + e.details(), name,
+      return new ScriptOutcome(new ScriptError("runtime", bot.errorText("uncaught exception: " + e.details()), name,
         e.lineNumber(), e.columnNumber()), false, micros(start));
     } catch (RhinoException e) {
-      return new ScriptOutcome(new ScriptError("runtime", e.details(), name, e.lineNumber(), e.columnNumber()),
+      return new ScriptOutcome(new ScriptError("runtime", bot.errorText(e.details()), name, e.lineNumber(), e.columnNumber()),
         false, micros(start));
     } catch (IndexOutOfBoundsException | NegativeArraySizeException e) {
       // Rhino's string ropes count length in an int: doubling past 2^31 characters wraps around.

@@ -156,6 +156,11 @@ class BotContextTest {
       """);
     String shown = run.transcript.eventsAsJson().encode();
     assertThat(shown).contains("characters cut").doesNotContain("Zq9Kx").doesNotContain("Zq9Kx7Lm");
+    ScriptOutcome thrown = exec(run, """
+      var key = botContext.getEnvVariable('PARTNER_SECRET');
+      throw new Array(4096 - 30 + 1).join('t') + key + new Array(101).join('z');
+      """);
+    assertThat(thrown.error().message()).contains("characters cut").doesNotContain("Zq9Kx");
   }
 
   @Test
