@@ -102,9 +102,9 @@ public final class ReplicatedDefinitions<T> {
   private AsyncMap<String, Long> stamps;
   private MessageConsumer<JsonObject> consumer;
   /** Hears this node merged back into the cluster after a split; null when not clustered. */
-  private UUID mergeListener;
+  private volatile UUID mergeListener;
   /** Hears definitions a merge brought into the cluster's map; null when not clustered. */
-  private UUID mergedEntries;
+  private volatile UUID mergedEntries;
 
   private ReplicatedDefinitions(Vertx vertx, Kind<T> kind, String file, JsonArray loaded, long maxBytes) {
     if (maxBytes < 1) {
@@ -198,11 +198,15 @@ public final class ReplicatedDefinitions<T> {
   /** Stops following the other nodes' changes. */
   public Future<Void> close() {
     HazelcastInstance hazelcast = ClusterNode.hazelcast(vertx);
+    Future<Void> unheard = Future.succeededFuture();
     if (mergeListener != null && hazelcast != null && hazelcast.getLifecycleService().isRunning()) {
-      hazelcast.getLifecycleService().removeLifecycleListener(mergeListener);
-      hazelcast.getMap(MAP_PREFIX + kind.name()).removeEntryListener(mergedEntries);
+      unheard = vertx.executeBlocking(() -> { // a call to the cluster: not on the caller's event loop
+        hazelcast.getLifecycleService().removeLifecycleListener(mergeListener);
+        hazelcast.getMap(MAP_PREFIX + kind.name()).removeEntryListener(mergedEntries);
+        return null;
+      }, false);
     }
-    return consumer == null ? Future.succeededFuture() : consumer.unregister();
+    return unheard.transform(v -> consumer == null ? Future.<Void>succeededFuture() : consumer.unregister());
   }
 
   private Future<Boolean> change(String name, JsonObject definition, T checked) {
@@ -311,8 +315,8 @@ public final class ReplicatedDefinitions<T> {
       tail = joined.future(); // announcements received meanwhile wait for the cluster's set
     }
     consumer = vertx.eventBus().consumer(ADDRESS, this::onAnnounce);
-    followMerges();
     consumer.completion()
+      .compose(v -> followMerges())
       .compose(v -> vertx.sharedData().<String, String>getAsyncMap(MAP_PREFIX + kind.name()))
       .compose(map -> {
         shared = map;
@@ -341,12 +345,19 @@ public final class ReplicatedDefinitions<T> {
    * side merged into: Hazelcast's merge keeps that side's value of a name both hold). Heard on the map itself, not
    * announced: the event bus takes seconds after a merge to reach every node again.
    */
-  private void followMerges() {
+  private Future<Void> followMerges() {
     HazelcastInstance hazelcast = ClusterNode.hazelcast(vertx);
     if (hazelcast == null) {
-      return;
+      return Future.succeededFuture();
     }
     Context context = vertx.getOrCreateContext();
+    return vertx.executeBlocking(() -> { // registering with the cluster: not on the event loop
+      listenForMerges(hazelcast, context);
+      return null;
+    }, false);
+  }
+
+  private void listenForMerges(HazelcastInstance hazelcast, Context context) {
     mergeListener = hazelcast.getLifecycleService().addLifecycleListener(event -> {
       if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
         context.runOnContext(v -> serially(() -> clusterSet().compose(this::adopt)).onFailure(e ->
