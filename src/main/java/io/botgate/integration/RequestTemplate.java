@@ -64,6 +64,9 @@ final class RequestTemplate {
       int q = u.indexOf('?');
       path = checked(problem, "url", u.substring(0, q < 0 ? u.length() : q));
       urlQuery = q < 0 ? null : checked(problem, "url", u.substring(q + 1));
+      if (q >= 0 && ("&" + u.substring(q + 1)).contains("&=")) {
+        problem.accept("url", "has a query parameter with an empty name (\"?=...\" or \"&=...\"); name it, e.g. \"q\"");
+      }
       boolean fromEnv = u.startsWith("{$env.");
       if (!fromEnv && !u.startsWith("http://") && !u.startsWith("https://") && !u.startsWith("/")) {
         // Quoted up to its query, without user info: either may carry a secret, and no mask's names are at hand here.

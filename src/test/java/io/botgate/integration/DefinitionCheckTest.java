@@ -120,6 +120,14 @@ class DefinitionCheckTest {
       assertThat(p.field()).isEqualTo("query");
       assertThat(p.message()).contains("empty name").doesNotContain("literal-key-123");
     });
+    for (String url : List.of("https://example.com/x?=v", "https://example.com/x?a=1&=v")) {
+      assertThat(problems(definition(url))).as(url).singleElement().satisfies(p -> {
+        assertThat(p.field()).isEqualTo("url");
+        assertThat(p.message()).contains("empty name");
+      });
+    }
+    assertThatCode(() -> IntegrationDefinition.fromJson(definition("https://example.com/x?a==b&c={$botContext.c}"), null))
+      .doesNotThrowAnyException();
   }
 
   /** A definition whose {@code field} nests {@code depth} objects (or arrays) around a placeholder, as JSON text. */
