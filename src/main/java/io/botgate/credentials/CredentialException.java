@@ -17,7 +17,8 @@ public final class CredentialException extends RuntimeException {
 
     @Override
     public String toString() {
-      return credential + "." + field + ": " + message;
+      // "*.*" is the whole file or body (not JSON, not an array): the message alone says it
+      return "*".equals(credential) && "*".equals(field) ? message : credential + "." + field + ": " + message;
     }
   }
 

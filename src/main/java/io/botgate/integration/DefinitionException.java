@@ -17,7 +17,8 @@ public final class DefinitionException extends RuntimeException {
 
     @Override
     public String toString() {
-      return integration + "." + field + ": " + message;
+      // "*.*" is the whole file or body (not JSON, not an array): the message alone says it
+      return "*".equals(integration) && "*".equals(field) ? message : integration + "." + field + ": " + message;
     }
   }
 
