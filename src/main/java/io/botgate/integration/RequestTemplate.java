@@ -167,7 +167,8 @@ final class RequestTemplate {
   RenderedRequest render(PlaceholderValues given, String selfBaseUrl, SecretMask mask) {
     PlaceholderValues values = bounded(given);
     MaskPlan plan = plan(mask);
-    List<String> secrets = plan.anyEnv || plan.userInfo || plan.secretNames ? new ArrayList<>(4) : List.of();
+    List<String> secrets = plan.anyEnv || plan.userInfo || !plan.written.isEmpty() ? new ArrayList<>(plan.written)
+      : List.of();
     PlaceholderValues v = plan.anyEnv ? p -> {
       String value = values.valueOf(p);
       if (value != null && p.kind() == Template.Placeholder.Kind.ENV) {
@@ -201,11 +202,8 @@ final class RequestTemplate {
     int i = 0;
     for (Map.Entry<String, Template> e : query.entrySet()) {
       String name = queryEncode(e.getKey());
-      boolean secret = plan.secretQuery[i++];
-      String[] value = renderPair(v, e.getValue(), secret, shown != null, false, "query '" + e.getKey() + "'");
-      if (secret && e.getValue().isConstant()) {
-        learnByName(value[0], secrets);
-      }
+      String[] value = renderPair(v, e.getValue(), plan.secretQuery[i++], shown != null, false,
+        "query '" + e.getKey() + "'");
       url.append(sep).append(name).append('=').append(queryEncode(value[0]));
       if (shown != null) {
         shown.append(sep).append(name).append('=').append(queryEncode(value[1]));
@@ -217,20 +215,13 @@ final class RequestTemplate {
     if (plan.userInfo) {
       addUserInfo(realUrl, secrets);
     }
-    if (plan.secretUrlQuery && urlQuery.isConstant()) {
-      learnQueryByName("?" + urlQuery.source(), mask, secrets);
-    }
     String shownUrl = shown == null ? realUrl : plan.scanUrlQuery ? mask.url(shown.toString())
       : plan.userInfo ? SecretMask.withoutUserInfo(shown.toString()) : shown.toString();
     List<Map.Entry<String, String>> renderedHeaders = new ArrayList<>(headers.size());
     Map<String, String> shownHeaders = new LinkedHashMap<>();
     int j = 0;
     for (Map.Entry<String, Template> e : headers.entrySet()) {
-      boolean secret = plan.secretHeader[j++];
-      String[] value = renderPair(v, e.getValue(), secret, true, true, "header '" + e.getKey() + "'");
-      if (secret && e.getValue().isConstant()) {
-        learnByName(value[0], secrets);
-      }
+      String[] value = renderPair(v, e.getValue(), plan.secretHeader[j++], true, true, "header '" + e.getKey() + "'");
       renderedHeaders.add(Map.entry(e.getKey(), value[0]));
       shownHeaders.put(e.getKey(), value[1]);
     }
@@ -389,9 +380,7 @@ final class RequestTemplate {
     String real = url.toString();
     checkPort(real);
     addUserInfo(real, secrets);
-    if (urlQuery != null && urlQuery.isConstant()) {
-      learnQueryByName("?" + urlQuery.source(), mask, secrets);
-    }
+    secrets.addAll(plan(mask).writtenInUrl);
     String host = hostOf(real);
     if (!host.isEmpty() && !host.equals(hostOf(shown.toString()))) {
       secrets.add(host);
@@ -607,10 +596,13 @@ final class RequestTemplate {
     final boolean hostMayDiffer;
     final boolean bodyDiffers;
     final boolean anyEnv;
-    /** Secret-looking names in the URL's own query: their values are learnt ({@link #learnQueryByName}). */
-    final boolean secretUrlQuery;
-    /** A value written out under a secret-looking header or query name: it is learnt as a secret. */
-    final boolean secretNames;
+    /**
+     * The values written out in the definition under secret-looking header or query names ({@link #learnByName}):
+     * the same on every call, so worked out once; and those of the URL's own query alone (the pass-through sends
+     * the URL without the declared query and headers).
+     */
+    final List<String> written;
+    final List<String> writtenInUrl;
 
     MaskPlan(SecretMask mask) {
       this.mask = mask;
@@ -628,7 +620,7 @@ final class RequestTemplate {
         env |= e.getValue().hasEnv();
       }
       this.userInfo = SecretMask.userInfo(urlPath.source()) != null;
-      this.secretUrlQuery = urlQuery != null && !mask.url("?" + urlQuery.source()).equals("?" + urlQuery.source());
+      boolean secretUrlQuery = urlQuery != null && !mask.url("?" + urlQuery.source()).equals("?" + urlQuery.source());
       this.shownUrlQuery = secretUrlQuery && urlQuery.isConstant() ? mask.url("?" + urlQuery.source()).substring(1) : null;
       this.scanUrlQuery = secretUrlQuery && shownUrlQuery == null;
       this.urlDiffers = userInfo || secretUrlQuery || env || queryDiffers;
@@ -637,16 +629,25 @@ final class RequestTemplate {
       this.bodyDiffers = bodyEnv || (body instanceof Template t ? !mask.text(t.source()).equals(t.source())
         : body != null && hasSecretName(body, mask));
       this.anyEnv = env || bodyEnv;
-      boolean named = secretUrlQuery && urlQuery.isConstant();
+      List<String> inUrl = new ArrayList<>();
+      if (secretUrlQuery && urlQuery.isConstant()) {
+        learnQueryByName("?" + urlQuery.source(), mask, inUrl);
+      }
+      List<String> all = new ArrayList<>(inUrl);
       int h = 0;
       for (Template t : headers.values()) {
-        named |= secretHeader[h++] && t.isConstant();
+        if (secretHeader[h++] && t.isConstant()) {
+          learnByName(t.source(), all);
+        }
       }
       int q = 0;
       for (Template t : query.values()) {
-        named |= secretQuery[q++] && t.isConstant();
+        if (secretQuery[q++] && t.isConstant()) {
+          learnByName(t.source(), all);
+        }
       }
-      this.secretNames = named;
+      this.writtenInUrl = List.copyOf(inUrl);
+      this.written = List.copyOf(all);
     }
   }
 
