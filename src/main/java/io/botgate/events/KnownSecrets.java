@@ -262,8 +262,12 @@ public final class KnownSecrets {
     return secret != null && secret.length() >= MIN_LENGTH;
   }
 
-  /** A value as an upstream may echo it: as is, percent-encoded, escaped in a JSON string, and lower-cased. */
-  private static List<String> forms(String value) {
+  /**
+   * A value as an upstream may echo it: as is, percent-encoded (a space as {@code +} or {@code %20}), escaped in a
+   * JSON string, each of these lower-cased, and re-encoded ({@link #recodedForms}). A request's own scrubbing
+   * (ShownRequest) adds its path encoding.
+   */
+  public static List<String> forms(String value) {
     Set<String> out = new LinkedHashSet<>();
     String form = URLEncoder.encode(value, StandardCharsets.UTF_8);
     List<String> all = new ArrayList<>(List.of(value, form, form.replace("+", "%20")));

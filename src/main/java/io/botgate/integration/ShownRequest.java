@@ -69,9 +69,9 @@ final class ShownRequest {
   }
 
   /**
-   * What is searched for in free text: each secret long enough to search for, as it is and as an upstream may
-   * echo it back: percent-encoded (in a query, a path, a form), escaped inside a JSON string, and each of those
-   * lower-cased (a host name comes back so, percent-escapes too). Matched exactly: a scan per form, as fast as
+   * What is searched for in free text: each secret long enough to search for, in the forms an upstream may echo it
+   * in ({@link io.botgate.events.KnownSecrets#forms}: percent-encoded, escaped inside a JSON string, lower-cased,
+   * re-encoded), and percent-encoded as a path segment. Matched exactly: a scan per form, as fast as
    * {@link String#indexOf}, where matching regardless of case compared every position.
    */
   private List<String> forms() {
@@ -84,19 +84,10 @@ final class ShownRequest {
       java.util.Set<String> all = new java.util.LinkedHashSet<>();
       for (String secret : of) {
         if (secret.length() >= MIN_SCRUBBED_LENGTH) {
-          all.add(secret);
-          all.add(RequestTemplate.queryEncode(secret));
-          all.add(RequestTemplate.pathEncode(secret));
-          all.add(java.net.URLEncoder.encode(secret, java.nio.charset.StandardCharsets.UTF_8));
-          all.addAll(io.botgate.events.KnownSecrets.jsonForms(secret));
-        }
-      }
-      for (String form : List.copyOf(all)) {
-        all.add(form.toLowerCase(java.util.Locale.ROOT));
-      }
-      for (String secret : of) {
-        if (secret.length() >= MIN_SCRUBBED_LENGTH) {
-          all.addAll(io.botgate.events.KnownSecrets.recodedForms(secret));
+          all.addAll(io.botgate.events.KnownSecrets.forms(secret)); // the forms every shown text is scrubbed of
+          String path = RequestTemplate.pathEncode(secret); // and as a path placeholder writes it
+          all.add(path);
+          all.add(path.toLowerCase(java.util.Locale.ROOT));
         }
       }
       known = new Forms(of, List.copyOf(all));
