@@ -24,15 +24,14 @@ public final class CredentialRoutes {
   private final ReplicatedDefinitions<Credential> saved;
   /** The integrations that may call: the gateway's, and the definitions imported bots set aside until they go. */
   private final Supplier<Collection<IntegrationDefinition>> integrations;
+  /** Credential DELETEs, one at a time with integration PUTs (each checks the other kind). */
+  private final DefinitionChanges changes;
 
   /**
    * @param saved where a change goes: {@code credentials.file} and every node
    * @param integrations every definition that may name a credential: the registry's, and those an imported bot
    *                     replaced, which come back when it is removed
    */
-  /** Credential DELETEs, one at a time with integration PUTs (each checks the other kind). */
-  private final DefinitionChanges changes;
-
   public CredentialRoutes(CredentialRegistry credentials, ReplicatedDefinitions<Credential> saved,
                           Supplier<Collection<IntegrationDefinition>> integrations, DefinitionChanges changes) {
     this.changes = changes;

@@ -1,6 +1,5 @@
 package io.botgate.cb;
 
-
 import io.botgate.integration.DefinitionException;
 import io.botgate.integration.IntegrationDefinition;
 import io.botgate.script.ScriptSyntax;

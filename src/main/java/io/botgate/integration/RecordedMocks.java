@@ -39,8 +39,8 @@ public final class RecordedMocks {
   /** Recordings kept per integration; the oldest goes first. */
   public static final int MAX_PER_INTEGRATION = 200;
   /** Headers of an answer that describe its transfer, not its content: not kept. */
-  private static final Set<String> NOT_KEPT = Set.of("content-length", "transfer-encoding", "connection", "keep-alive", "host",
-    "date", "proxy-connection", "te", "trailer", "upgrade");
+  private static final Set<String> NOT_KEPT = Set.of("content-length", "transfer-encoding", "connection", "keep-alive",
+    "host", "date", "proxy-connection", "te", "trailer", "upgrade");
 
   private final Vertx vertx;
   private final Path dir;

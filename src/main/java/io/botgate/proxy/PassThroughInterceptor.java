@@ -45,11 +45,12 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.StreamSupport;
 
 /**
  * botgate's work on a pass-through call, as a vertx-http-proxy interceptor: refuses what must not go
@@ -251,7 +252,7 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     if (call.grant != null) {
       call.record.credential(call.grant);
       Iterable<Map.Entry<String, String>> sent = shown;
-      shown = java.util.stream.StreamSupport.stream(sent.spliterator(), false)
+      shown = StreamSupport.stream(sent.spliterator(), false)
         .map(h -> call.grant.headers().stream().anyMatch(g -> g.getKey().equalsIgnoreCase(h.getKey()))
         ? Map.entry(h.getKey(), SecretMask.MASK) : h).toList();
     }
