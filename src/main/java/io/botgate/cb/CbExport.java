@@ -2,6 +2,7 @@ package io.botgate.cb;
 
 import io.botgate.integration.DefinitionException;
 import io.botgate.integration.IntegrationDefinition;
+import io.botgate.script.BotContext;
 import io.botgate.script.ScriptSyntax;
 import io.botgate.session.SessionId;
 import io.vertx.core.json.DecodeException;
@@ -369,8 +370,8 @@ final class CbExport {
       rules(m.getValue("responseMatches"), names, next), delay(delay)));
   }
 
-  /** The longest delay an interaction may declare, as nine digits in a string may write it (11.6 days). */
-  static final long MAX_DELAY_MS = 999_999_999L;
+  /** The longest delay an interaction may declare, as nine digits in a string may write it: a script's own bound. */
+  static final long MAX_DELAY_MS = BotContext.MAX_DELAY_MS;
 
   private String code(String where, JsonObject m, String key) {
     Object value = m.getValue(key);

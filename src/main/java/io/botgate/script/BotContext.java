@@ -72,7 +72,7 @@ public final class BotContext {
    * cut, since the cut could leave a secret's first characters, which scrubbing would no longer recognise.
    */
   private String shown(String text, int max) {
-    return ScriptText.bounded(text == null || text.length() <= max ? text : transcript.secrets().scrub(text), max);
+    return ScriptText.bounded(beforeCut(text, max), max);
   }
 
   /**
@@ -80,7 +80,12 @@ public final class BotContext {
    * will be cut, as {@link #shown} does (a script may throw a long text ending with a secret).
    */
   String errorText(String message) {
-    return message == null || message.length() <= ScriptText.MAX_ERROR ? message : transcript.secrets().scrub(message);
+    return beforeCut(message, ScriptText.MAX_ERROR);
+  }
+
+  /** The text, scrubbed of the known secrets when it is longer than {@code max}: about to be cut there. */
+  private String beforeCut(String text, int max) {
+    return text == null || text.length() <= max ? text : transcript.secrets().scrub(text);
   }
 
   /** The env names this run may not read, each with who withholds it, or null. */
@@ -283,7 +288,7 @@ public final class BotContext {
   }
 
   /** The longest delay a script may set (an interaction may declare as much): 999,999,999 ms, 11.6 days. */
-  static final long MAX_DELAY_MS = 999_999_999L;
+  public static final long MAX_DELAY_MS = 999_999_999L;
 
   private static double parse(String text) {
     try {
@@ -342,11 +347,7 @@ public final class BotContext {
 
   /** A value as a variable's event text shows it: cut at 200 characters, scrubbed before the cut (see shown). */
   private String preview(Object value) {
-    String text = value instanceof String s ? "\"" + s + "\"" : String.valueOf(value);
-    if (text.length() <= 200) {
-      return text;
-    }
-    String scrubbed = transcript.secrets().scrub(text);
-    return scrubbed.length() > 200 ? scrubbed.substring(0, 200) + "…" : scrubbed;
+    String text = beforeCut(value instanceof String s ? "\"" + s + "\"" : String.valueOf(value), 200);
+    return text.length() > 200 ? text.substring(0, 200) + "…" : text;
   }
 }
