@@ -39,7 +39,7 @@ import java.util.regex.Pattern;
  * carries it as the header {@code token} (it is removed before the message enters the bus). Frames are
  * bounded and checked by {@link FrameCheck}, what a client leaves unread by {@link BacklogLimit},
  * registrations per connection by {@code bridge.registrations}. A request is sent, never published: in a
- * cluster a published one would run on every node.
+ * cluster a published one would run on every node; and it runs on the node whose bridge received it.
  *
  * <p>A refusal of ours is an {@code err} frame shaped like a failed request's: {@code failureCode} (an HTTP
  * status), {@code message} the error JSON, and {@code address} the frame's {@code replyAddress} when it had
@@ -50,6 +50,8 @@ public final class EventBusBridge {
 
   private static final Logger LOG = LoggerFactory.getLogger(EventBusBridge.class);
   static final String TOKEN_HEADER = "token";
+  /** The bridge's header for {@code DeliveryOptions.setLocalOnly}. */
+  static final String LOCAL_ONLY_HEADER = "localOnly";
 
   private final Vertx vertx;
   private final BridgeOptions options;
@@ -223,13 +225,18 @@ public final class EventBusBridge {
     if (frame.getValue("headers") instanceof JsonObject headers) {
       headers.remove(TOKEN_HEADER);
     }
-    if (event.type() == BridgeEventType.SEND && frame.getValue("replyAddress") != null) {
-      // Vert.x's own 30 s would fail a request still running (a slow upstream, a turn held elsewhere) with
-      // "TIMEOUT", its work done all the same; botgate answers every request within its own bounds
+    if (event.type() == BridgeEventType.SEND) {
       JsonObject headers = frame.getValue("headers") instanceof JsonObject h ? h : new JsonObject();
-      if (headers.getValue("timeout") == null) {
-        frame.put("headers", headers.put("timeout", options.replyTimeoutMs()));
+      // Run on this node, whose bridge the client holds: every node serves every session, and a request the
+      // clustered bus routed to another node that then died would be answered only by its timeout, while a
+      // dead node's own clients see their connection close at once
+      headers.put(LOCAL_ONLY_HEADER, true);
+      if (frame.getValue("replyAddress") != null && headers.getValue("timeout") == null) {
+        // Vert.x's own 30 s would fail a request still running (a slow upstream, a turn held elsewhere) with
+        // "TIMEOUT", its work done all the same; botgate answers every request within its own bounds
+        headers.put("timeout", options.replyTimeoutMs());
       }
+      frame.put("headers", headers);
     }
     event.complete(true);
   }

@@ -21,7 +21,7 @@ import java.util.function.Predicate;
  * A client of the TCP event-bus bridge as a process outside the JVM would be: a plain socket speaking the
  * frame protocol (4-byte big-endian length, then JSON), blocking, with a read timeout so a test cannot hang.
  */
-final class BridgeClient implements AutoCloseable {
+public final class BridgeClient implements AutoCloseable {
 
   private final Socket socket;
   private final DataInputStream in;
@@ -46,7 +46,7 @@ final class BridgeClient implements AutoCloseable {
     this.token = token;
   }
 
-  BridgeClient(int port) throws IOException {
+  public BridgeClient(int port) throws IOException {
     this(port, null);
   }
 
@@ -78,7 +78,7 @@ final class BridgeClient implements AutoCloseable {
   }
 
   /** Sends a request; returns the reply address to wait on. */
-  String request(String address, JsonObject body) throws IOException {
+  public String request(String address, JsonObject body) throws IOException {
     String replyAddress = "reply-" + UUID.randomUUID();
     write(frame("send", address).put("replyAddress", replyAddress).put("body", body));
     return replyAddress;
@@ -103,7 +103,7 @@ final class BridgeClient implements AutoCloseable {
    * The first frame that matches, among those passed over by earlier calls and then those still to come
    * (others are kept for later calls); fails if the connection closes or goes quiet.
    */
-  JsonObject readUntil(Predicate<JsonObject> wanted) throws IOException {
+  public JsonObject readUntil(Predicate<JsonObject> wanted) throws IOException {
     for (Iterator<JsonObject> it = passedOver.iterator(); it.hasNext(); ) {
       JsonObject frame = it.next();
       if (wanted.test(frame)) {

@@ -1,6 +1,8 @@
 package io.botgate.cluster;
 
 import io.botgate.StubUpstream;
+import io.botgate.api.BridgeClient;
+import io.botgate.api.EventBusApi;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -11,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +35,8 @@ class ClusteredSessionsTest {
 
   @BeforeAll
   static void start() {
-    cluster = ClusterNodes.start(2, new JsonObject().put("env", new JsonObject().put("TEAM_KEY", SECRET)));
+    cluster = ClusterNodes.start(2, new JsonObject().put("env", new JsonObject().put("TEAM_KEY", SECRET))
+      .put("bridge.port", 0));
     upstream = new StubUpstream();
     result(cluster.node(0).vertx().deployVerticle(upstream));
   }
@@ -53,6 +57,24 @@ class ClusteredSessionsTest {
     HttpResponse<Buffer> r = result(node.http().get(node.port(), "127.0.0.1", path).send());
     assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
     return r.bodyAsJsonObject();
+  }
+
+  @Test
+  void shouldRunEachBridgeRequestOnTheNodeWhoseBridgeReceivedIt() throws IOException {
+    for (int n = 0; n < 2; n++) {
+      try (BridgeClient client = new BridgeClient(cluster.node(n).gateway().bridgePort())) {
+        List<String> ran = new ArrayList<>();
+        for (int i = 0; i < 6; i++) { // the clustered bus would have sent every other one to the other node
+          String replyAddress = client.request(EventBusApi.EXECUTE, new JsonObject().put("session", "bridged-" + n + i)
+            .put("integration", "faqIntegration").put("variables", new JsonObject().put("question", "hours")));
+          JsonObject reply = client.readUntil(f -> replyAddress.equals(f.getString("address")));
+          assertThat(reply.getString("type")).as(reply.encode()).isEqualTo("message");
+          ran.add(reply.getJsonObject("body").getJsonObject("result").getString("node"));
+        }
+
+        assertThat(ran).as("a node that dies takes only its own bridge's requests with it").containsOnly("node-" + n);
+      }
+    }
   }
 
   @Test
