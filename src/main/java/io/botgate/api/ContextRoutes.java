@@ -54,8 +54,9 @@ public final class ContextRoutes {
 
   private void register(RoutingContext ctx) {
     String ns = name(ctx, "ns");
-    if (ns == null || ns.isBlank()) {
-      throw GatewayError.badRequest("invalid_request", "a namespace needs a name that is not only white space");
+    String wrongName = ContextStore.namespaceProblem(ns);
+    if (wrongName != null) {
+      throw GatewayError.badRequest("invalid_request", wrongName);
     }
     JsonObject body = jsonBody(ctx);
     Object ttl = body == null ? null : body.getValue("ttlSeconds");

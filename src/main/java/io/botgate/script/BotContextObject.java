@@ -113,10 +113,11 @@ final class BotContextObject extends ScriptableObject {
       double seconds = ttl == null || ttl instanceof Undefined ? 0
         : ttl instanceof CharSequence given && given.toString().isBlank() ? Double.NaN
         : number(ttl);
-      if (store != null && (namespace.isBlank() || !(seconds >= 0 && seconds == Math.floor(seconds)
+      String wrongName = ContextStore.namespaceProblem(namespace);
+      if (store != null && (wrongName != null || !(seconds >= 0 && seconds == Math.floor(seconds)
         && !Double.isInfinite(seconds)))) {
         // as PUT /api/context/namespaces/{ns} refuses them: -1 would have registered data that expires at once
-        return bot.refused("registerContextNamespace", namespace.isBlank() ? "the namespace is blank"
+        return bot.refused("registerContextNamespace", wrongName != null ? wrongName
           : "ttlSeconds must be whole seconds, 0 or more (or absent, for no expiry), got " + text(ttl));
       }
       return store != null && bot.reported("registerContextNamespace", namespace,

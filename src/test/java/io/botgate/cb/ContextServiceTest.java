@@ -251,6 +251,27 @@ class ContextServiceTest {
   }
 
   @Test
+  void shouldRefuseAScriptANamespaceNamedWithAControlCharacterOrALoneSurrogateSayingWhy() {
+    // in a cluster "a\u0000b" shared its keys with "a" (deleting "a" took its data) and "\uD800" was "?"
+    JsonObject answer = script("ns-names", "botContext.printDebugMessage(JSON.stringify(["
+      + "botContext.registerContextNamespace('nm\\u0000b'), botContext.registerContextNamespace('nm\\nb', 60),"
+      + "botContext.registerContextNamespace('nm\\ud800'), botContext.registerContextNamespace('nm\\u2028b'),"
+      + "botContext.setGlobalContextData('nm\\u0000b', 'p', 1)]));", null);
+
+    assertThat(firstDebug(answer)).isEqualTo("[false,false,false,false,false]");
+    assertThat(answer.getJsonArray("events").encode())
+      .contains("registerContextNamespace: a namespace may not hold control characters (U+0000 at position 3)")
+      .contains("(U+000A at position 3)").contains("a namespace may not hold a lone surrogate (U+D800 at position 3)");
+    assertThat(send(HttpMethod.GET, "/api/context/namespaces", null).bodyAsJsonObject().getJsonArray("namespaces")
+      .stream().map(n -> ((JsonObject) n).getString("name"))).noneMatch(name -> name.startsWith("nm"));
+    HttpResponse<Buffer> separator = send(HttpMethod.PUT, "/api/context/namespaces/nm%E2%80%A8b",
+      new JsonObject().put("ttlSeconds", 60));
+    assertThat(separator.statusCode()).isEqualTo(400);
+    assertThat(separator.bodyAsJsonObject().getJsonObject("error").getString("message"))
+      .isEqualTo("a namespace may not hold control characters (U+2028 at position 3)");
+  }
+
+  @Test
   void shouldAnswerUnknownNamespacesAndPropertiesWith404() {
     HttpResponse<Buffer> namespace = send(HttpMethod.GET, "/api/context/namespaces/nowhere/global/x", null);
     send(HttpMethod.PUT, "/api/context/namespaces/known", null);

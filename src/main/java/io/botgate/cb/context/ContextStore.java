@@ -1,5 +1,7 @@
 package io.botgate.cb.context;
 
+import io.botgate.session.SessionId;
+
 import java.util.Map;
 
 /**
@@ -41,8 +43,29 @@ public interface ContextStore {
 
   /** Whether a namespace may be registered with that time to live. */
   static boolean validNamespace(String namespace, Long ttlSeconds) {
-    return namespace != null && !namespace.isBlank()
+    return namespaceProblem(namespace) == null
       && (ttlSeconds == null || ttlSeconds >= 0 && ttlSeconds <= MAX_TTL_SECONDS);
+  }
+
+  /**
+   * Why a namespace cannot be named so, or null when it can: not only white space, no control character (nor U+2028,
+   * U+2029) and no lone surrogate. A clustered store keys its data by the namespace and a NUL, so a NUL in a name
+   * would make another namespace's data its own (deleting "a" removed the data of "a\u0000b"), and a lone
+   * surrogate is written as '?' there, making '\uD800' and '?' one namespace; the HTTP API could not name either.
+   */
+  static String namespaceProblem(String namespace) {
+    if (namespace == null || namespace.isBlank()) {
+      return "a namespace needs a name that is not only white space";
+    }
+    for (int i = 0; i < namespace.length(); i++) {
+      char c = namespace.charAt(i);
+      if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+        return String.format("a namespace may not hold control characters (U+%04X at position %d)", (int) c, i + 1);
+      }
+    }
+    int lone = SessionId.loneSurrogate(namespace);
+    return lone < 0 ? null : String.format("a namespace may not hold a lone surrogate (U+%04X at position %d): it has "
+      + "no UTF-8 form", (int) namespace.charAt(lone), lone + 1);
   }
 
   /**
