@@ -308,6 +308,22 @@ class ContextServiceTest {
   }
 
   @Test
+  void shouldRefuseABlankUserPlatformIdRatherThanShareOneUsersDataWithEveryConversationSendingIt() {
+    send(HttpMethod.PUT, "/api/context/namespaces/profile", null);
+    for (String id : List.of("", "  ", "u\n1", "u\uD800")) {
+      HttpResponse<Buffer> r = send(HttpMethod.POST, "/api/sessions/alice-conv/scripts", new JsonObject()
+        .put("code", "botContext.setContextDataForUser('profile', 'name', 'Alice')")
+        .put("context", new JsonObject().put("userPlatformId", id)));
+
+      assertThat(r.statusCode()).as(id + ": " + r.bodyAsString()).isEqualTo(400);
+      assertThat(r.bodyAsJsonObject().getJsonObject("error").getString("message")).startsWith("context.userPlatformId may not");
+    }
+    JsonObject other = script("bob-conv", "botContext.printDebugMessage(JSON.stringify("
+      + "botContext.getContextDataForUser('profile')));", new JsonObject().put("userPlatformId", "bob"));
+    assertThat(firstDebug(other)).isEqualTo("{}");
+  }
+
+  @Test
   void shouldCountTheContextInTheSessionsBytes() {
     script("ctx-3", "1", new JsonObject().put("customerInfo", new JsonObject().put("notes", "n".repeat(1000))));
     long held = send(HttpMethod.GET, "/api/sessions/ctx-3", null).bodyAsJsonObject().getLong("heldBytes");

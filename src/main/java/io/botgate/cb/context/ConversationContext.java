@@ -2,6 +2,7 @@ package io.botgate.cb.context;
 
 import io.botgate.GatewayError;
 import io.botgate.session.Session;
+import io.botgate.session.SessionId;
 import io.botgate.session.SessionLimitExceeded;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -45,6 +46,8 @@ public final class ConversationContext {
       if (TEXTS.contains(key)) {
         if (v != null && !(v instanceof String)) {
           problems.add("context." + key + " must be a string");
+        } else if (key.equals("userPlatformId") && v != null && userProblem((String) v) != null) {
+          problems.add("context.userPlatformId " + userProblem((String) v));
         }
       } else if (OBJECTS.contains(key)) {
         if (v != null && !(v instanceof JsonObject)) {
@@ -61,6 +64,26 @@ public final class ConversationContext {
         new JsonObject().put("problems", new JsonArray(problems)));
     }
     return context;
+  }
+
+  /**
+   * Why a {@code userPlatformId} cannot name a user, or null. The user's Context Service data is keyed by it: a blank
+   * one (a field the caller's system left empty) would make every such conversation share one user's data, and one
+   * with a control character or a lone surrogate could not be named over HTTP (nor, in a cluster, kept apart from
+   * '?').
+   */
+  static String userProblem(String id) {
+    if (id.isBlank()) {
+      return "may not be empty or only white space (leave it out, and the session id names the user)";
+    }
+    for (int i = 0; i < id.length(); i++) {
+      if (Character.isISOControl(id.charAt(i))) {
+        return String.format("may not hold control characters (U+%04X at position %d)", (int) id.charAt(i), i + 1);
+      }
+    }
+    int lone = SessionId.loneSurrogate(id);
+    return lone < 0 ? null : String.format("may not hold a lone surrogate (U+%04X at position %d)", (int) id.charAt(lone),
+      lone + 1);
   }
 
   /** The kept context with the given one merged in key by key; null keys removed; null when empty. */
