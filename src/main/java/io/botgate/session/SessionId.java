@@ -31,6 +31,23 @@ public final class SessionId {
     return -1;
   }
 
+  /**
+   * What in {@code text} no name may hold, or null: a control character (U+2028 and U+2029 included), which would
+   * end a log line or a header, or a lone surrogate ({@link #loneSurrogate}). Said as "control characters (U+000A at
+   * position 3)" or "a lone surrogate (U+D800 at position 1), which has no UTF-8 form", for "... may not hold " to precede it.
+   */
+  public static String unsayable(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+        return String.format("control characters (U+%04X at position %d)", (int) c, i + 1);
+      }
+    }
+    int lone = loneSurrogate(text);
+    return lone < 0 ? null : String.format("a lone surrogate (U+%04X at position %d), which has no UTF-8 form",
+      (int) text.charAt(lone), lone + 1);
+  }
+
   /** Why {@code id} cannot name a session, or null when it can. */
   public static String problem(String id) {
     if (id == null || id.isEmpty() || id.length() > MAX_LENGTH) {
@@ -39,16 +56,9 @@ public final class SessionId {
     if (id.equals(ALL)) {
       return "'*' cannot name a session: the console follows every session under it";
     }
-    for (int i = 0; i < id.length(); i++) {
-      char c = id.charAt(i);
-      if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
-        return String.format("a session id may not hold control characters (U+%04X at position %d)", (int) c, i + 1);
-      }
-    }
-    int lone = loneSurrogate(id);
-    if (lone >= 0) {
-      return String.format("a session id may not hold a lone surrogate (U+%04X at position %d): it has no UTF-8 "
-        + "form, and the id read back from a path or a file would be another", (int) id.charAt(lone), lone + 1);
+    String unsayable = unsayable(id);
+    if (unsayable != null) {
+      return "a session id may not hold " + unsayable; // a lone surrogate: the id read back would be another
     }
     if (id.isBlank()) {
       return "a session id may not be only white space";

@@ -57,15 +57,8 @@ public interface ContextStore {
     if (namespace == null || namespace.isBlank()) {
       return "a namespace needs a name that is not only white space";
     }
-    for (int i = 0; i < namespace.length(); i++) {
-      char c = namespace.charAt(i);
-      if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
-        return String.format("a namespace may not hold control characters (U+%04X at position %d)", (int) c, i + 1);
-      }
-    }
-    int lone = SessionId.loneSurrogate(namespace);
-    return lone < 0 ? null : String.format("a namespace may not hold a lone surrogate (U+%04X at position %d): it has "
-      + "no UTF-8 form", (int) namespace.charAt(lone), lone + 1);
+    String unsayable = SessionId.unsayable(namespace);
+    return unsayable == null ? null : "a namespace may not hold " + unsayable;
   }
 
   /**

@@ -76,14 +76,8 @@ public final class ConversationContext {
     if (id.isBlank()) {
       return "may not be empty or only white space (leave it out, and the session id names the user)";
     }
-    for (int i = 0; i < id.length(); i++) {
-      if (Character.isISOControl(id.charAt(i))) {
-        return String.format("may not hold control characters (U+%04X at position %d)", (int) id.charAt(i), i + 1);
-      }
-    }
-    int lone = SessionId.loneSurrogate(id);
-    return lone < 0 ? null : String.format("may not hold a lone surrogate (U+%04X at position %d)", (int) id.charAt(lone),
-      lone + 1);
+    String unsayable = SessionId.unsayable(id);
+    return unsayable == null ? null : "may not hold " + unsayable;
   }
 
   /** The kept context with the given one merged in key by key; null keys removed; null when empty. */
