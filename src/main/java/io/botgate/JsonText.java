@@ -132,6 +132,37 @@ public final class JsonText {
 
   private static final Pattern UNRECOGNIZED = Pattern.compile("Unrecognized token '([^']*)'");
 
+  /**
+   * Where {@code value} holds a number beyond a double's range, or null: Jackson reads {@code 1e400} as infinity,
+   * which would be kept and written back as the string {@code "Infinity"}, another value than sent. The path names
+   * members and items ({@code variables.list[2].x}); it is built only when one is found.
+   */
+  public static String outOfRange(Object value) {
+    if (value instanceof Double d) {
+      return d.isInfinite() ? "" : null;
+    }
+    if (value instanceof JsonObject object) {
+      return outOfRange(object.getMap());
+    }
+    if (value instanceof Map<?, ?> map) {
+      for (Map.Entry<?, ?> member : map.entrySet()) {
+        String below = outOfRange(member.getValue());
+        if (below != null) {
+          return below.isEmpty() || below.startsWith("[") ? member.getKey() + below : member.getKey() + "." + below;
+        }
+      }
+      return null;
+    }
+    List<?> items = value instanceof JsonArray array ? array.getList() : value instanceof List<?> list ? list : null;
+    for (int i = 0; items != null && i < items.size(); i++) {
+      String below = outOfRange(items.get(i));
+      if (below != null) {
+        return "[" + i + "]" + (below.isEmpty() || below.startsWith("[") ? below : "." + below);
+      }
+    }
+    return null;
+  }
+
   /** The value's JSON text as UTF-8. */
   public static byte[] utf8(Object value) {
     Out out = write(value);

@@ -213,7 +213,17 @@ public final class ApiRoutes {
     if (!(value instanceof JsonObject obj)) {
       throw GatewayError.badRequest("invalid_request", "the body must be a JSON object");
     }
+    String huge = JsonText.outOfRange(obj);
+    if (huge != null) {
+      throw GatewayError.badRequest("invalid_request", outOfRange(huge));
+    }
     return obj;
+  }
+
+  /** The refusal of a number at {@code path} that no double holds ({@link JsonText#outOfRange}). */
+  static String outOfRange(String path) {
+    return "'" + path + "' is a number beyond what a double holds (about ±1.8e308): it would be kept as \"Infinity\"; "
+      + "send it as a string";
   }
 
   static void reply(RoutingContext ctx, Future<?> answer) {

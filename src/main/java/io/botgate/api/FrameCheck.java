@@ -1,6 +1,7 @@
 package io.botgate.api;
 
 import io.botgate.GatewayError;
+import io.botgate.JsonText;
 import io.botgate.LingeringClose;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -113,6 +114,10 @@ final class FrameCheck extends ChannelInboundHandlerAdapter {
     }
     if (frame.getValue("failureCode") != null && !(frame.getValue("failureCode") instanceof Integer)) {
       return "'failureCode' must be a whole number";
+    }
+    String huge = JsonText.outOfRange(frame.getValue("body"));
+    if (huge != null) {
+      return ApiRoutes.outOfRange(huge.isEmpty() || huge.startsWith("[") ? "body" + huge : "body." + huge);
     }
     Object headers = frame.getValue("headers");
     if (headers != null && !(headers instanceof JsonObject)) {

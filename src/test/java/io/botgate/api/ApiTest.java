@@ -107,6 +107,19 @@ class ApiTest {
   }
 
   @Test
+  void shouldRefuseANumberNoDoubleHoldsRatherThanKeepItAsInfinity() {
+    HttpResponse<Buffer> r = result(request(io.vertx.core.http.HttpMethod.POST,
+      "/api/sessions/huge-number/integrations/faqIntegration").putHeader("Content-Type", "application/json")
+      .sendBuffer(Buffer.buffer("{\"variables\": {\"question\": \"roaming\", \"list\": [1, {\"n\": -1e400}]}}")));
+
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(error(r).getString("code")).isEqualTo("invalid_request");
+    assertThat(error(r).getString("message")).startsWith("'variables.list[1].n' is a number beyond what a double holds");
+    assertThat(result(request(io.vertx.core.http.HttpMethod.GET, "/api/sessions/huge-number").send()).statusCode())
+      .as("nothing was kept").isEqualTo(404);
+  }
+
+  @Test
   void shouldAnswer400ForMalformedJsonSayingWhere() {
     HttpResponse<Buffer> r = result(request(io.vertx.core.http.HttpMethod.POST,
       "/api/sessions/s/integrations/faqIntegration").putHeader("Content-Type", "application/json")

@@ -447,6 +447,25 @@ class EventBusBridgeTest {
   }
 
   @Test
+  void shouldRefuseABodyHoldingANumberNoDoubleHolds() throws IOException {
+    try (BridgeClient client = client()) {
+      byte[] bytes = ("{\"type\":\"send\",\"address\":\"botgate.integration.execute\",\"replyAddress\":\"mine\","
+        + "\"body\":{\"session\":\"s\",\"integration\":\"faqIntegration\",\"variables\":{\"n\":1e400}}}")
+        .getBytes(StandardCharsets.UTF_8);
+      ByteArrayOutputStream frame = new ByteArrayOutputStream();
+      new DataOutputStream(frame).writeInt(bytes.length);
+      frame.write(bytes);
+      client.writeRaw(frame.toByteArray());
+
+      JsonObject err = client.read().orElseThrow();
+      assertThat(err.getString("address")).isEqualTo("mine");
+      assertThat(errorCode(err)).isEqualTo("invalid_frame");
+      assertThat(new JsonObject(err.getString("message")).getJsonObject("error").getString("message"))
+        .startsWith("'body.variables.n' is a number beyond what a double holds");
+    }
+  }
+
+  @Test
   void shouldAddressAnInvalidFramesRefusalToItsReplyAddressSoTheRequestFailsAtOnce() throws IOException {
     try (BridgeClient client = client()) {
       client.write(new JsonObject().put("type", "send").put("address", "botgate.session.get").put("replyAddress", "mine")
