@@ -23,6 +23,8 @@ import java.util.Map;
 final class JsValues {
 
   static final int MAX_DEPTH = 32;
+  /** Objects JSON.stringify writes as a value rather than as their (no) own properties. */
+  private static final java.util.Set<String> JSON_AS_VALUE = java.util.Set.of("Date", "Number", "String", "Boolean");
 
   private JsValues() {
   }
@@ -144,6 +146,12 @@ final class JsValues {
         // Its ids would be one object per element: check the length first, as for an array.
         refuseIfLeftBelow(HeldBytes.OBJECT + (long) view.getArrayLength() * (HeldBytes.ENTRY + 1 + HeldBytes.NUMBER));
       }
+      if (value instanceof Scriptable obj && JSON_AS_VALUE.contains(obj.getClassName())
+        && Context.getCurrentContext() != null) {
+        // As JSON.stringify writes them: a Date as its ISO text (null when invalid), a wrapped primitive as itself;
+        // as objects they have no own properties and were kept as {}
+        return toJava(plainValue(obj), depth + 1);
+      }
       if (value instanceof Scriptable obj) {
         spend(HeldBytes.OBJECT);
         JsonObject out = new JsonObject();
@@ -158,6 +166,23 @@ final class JsValues {
       String text = String.valueOf(value);
       spend(HeldBytes.string(text.length()));
       return text;
+    }
+  }
+
+  /**
+   * A Date's ISO text (null when it is invalid) or a wrapped primitive's value, through the builtin of its frozen
+   * prototype: never a {@code toJSON} or {@code valueOf} the script gave the object itself.
+   */
+  private static Object plainValue(Scriptable obj) {
+    Context cx = Context.getCurrentContext();
+    Scriptable scope = ScriptableObject.getTopLevelScope(obj);
+    boolean date = obj.getClassName().equals("Date");
+    Object method = ScriptableObject.getProperty(ScriptableObject.getClassPrototype(scope, obj.getClassName()),
+      date ? "toISOString" : "valueOf");
+    try {
+      return ((Function) method).call(cx, scope, obj, new Object[0]);
+    } catch (org.mozilla.javascript.EcmaError invalidDate) {
+      return null; // toISOString of an invalid Date: JSON.stringify writes null
     }
   }
 

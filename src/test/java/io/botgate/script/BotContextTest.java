@@ -72,6 +72,23 @@ class BotContextTest {
   }
 
   @Test
+  void shouldKeepADateAndWrappedPrimitivesAsJsonStringifyWritesThem() {
+    ScriptFixture.Run run = fixture.new Run("dates", null, null);
+    ScriptOutcome outcome = exec(run, """
+      var d = new Date(Date.UTC(2026, 11, 7, 3, 30));
+      d.toJSON = function () { return 'not this'; };
+      botContext.setBotVariable('at', {when: d, never: new Date(NaN), n: new Number(3), s: new String('x'),
+        b: new Boolean(false)}, true, false);
+      var kept = botContext.getBotVariable('at');
+      botContext.printDebugMessage(JSON.stringify(kept) + ' ' + typeof kept.n);
+      """);
+
+    assertThat(outcome.ok()).as(String.valueOf(outcome.error())).isTrue();
+    assertThat(texts(run, "debug")).containsExactly(
+      "{\"when\":\"2026-12-07T03:30:00.000Z\",\"never\":null,\"n\":3,\"s\":\"x\",\"b\":false} number");
+  }
+
+  @Test
   void shouldSendMessagesInOrder() {
     ScriptFixture.Run run = fixture.run("send");
     exec(run, """
