@@ -32,6 +32,53 @@ final class ConfigCheck {
   private ConfigCheck() {
   }
 
+  /**
+   * The values each whole-number setting takes, {@code {least, most}}: a value outside is refused at start, as a
+   * value of the wrong type is. Without it a negative size went on to the library that applies it, where -1 often
+   * means "no limit" ({@code body.limit.bytes=-1} took bodies of any size, to an OutOfMemoryError), or made every
+   * request fail at run time. 0 is taken only where the README gives it a meaning.
+   */
+  static final Map<String, long[]> RANGES = ranges();
+
+  private static Map<String, long[]> ranges() {
+    Map<String, long[]> r = new LinkedHashMap<>();
+    long most = Integer.MAX_VALUE;
+    r.put("http.port", new long[] {0, 65535});
+    r.put("bridge.port", new long[] {-1, 65535});
+    r.put("cluster.port", new long[] {1, 65535});
+    r.put("cluster.backups", new long[] {1, 6});
+    for (String zeroMeansSomething : List.of("http.idleTimeoutSeconds", "session.total.mb", "bridge.reply.seconds",
+      "shutdown.graceSeconds", "script.queue", "script.cache.bytes")) {
+      r.put(zeroMeansSomething, new long[] {0, most});
+    }
+    for (String positive : List.of("http.instances", "session.idle.minutes", "session.results", "session.max",
+      "session.maxBytes", "session.queue", "body.limit.bytes", "upstream.limit.bytes", "proxy.request.limit.bytes",
+      "proxy.response.limit.bytes", "script.cpu.ms", "script.memory.mb", "script.stack.depth", "script.threads",
+      "script.maxSourceBytes", "history.size", "history.minutes", "history.total", "console.subscriptions",
+      "console.connections", "console.queue.bytes", "console.heartbeat.seconds", "console.frame.bytes",
+      "console.frames.perSecond", "bridge.frame.bytes", "bridge.registrations", "bridge.queue.bytes",
+      "bridge.connections", "bridge.first.frame.seconds", "definitions.maxBytes", "context.maxBytes",
+      "cluster.turnWaitSeconds")) {
+      r.put(positive, new long[] {1, most});
+    }
+    return r;
+  }
+
+  /**
+   * The settings whose value is outside what they take ({@link #RANGES}), each named with where its value came
+   * from ({@code where}: a key's source, the file's name when absent).
+   */
+  static List<String> outOfRange(JsonObject merged, Map<String, String> where, String file) {
+    List<String> problems = new ArrayList<>();
+    RANGES.forEach((key, range) -> {
+      if (merged.getValue(key) instanceof Number n && (n.longValue() < range[0] || n.longValue() > range[1])) {
+        problems.add("'" + key + "' must be " + (range[1] == Integer.MAX_VALUE ? "at least " + range[0]
+          : "from " + range[0] + " to " + range[1]) + ", not " + n + " (" + where.getOrDefault(key, file) + ")");
+      }
+    });
+    return problems;
+  }
+
   static List<String> problems(JsonObject file, Map<String, Object> defaults) {
     List<String> problems = new ArrayList<>();
     for (String key : file.fieldNames()) {

@@ -33,7 +33,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * The gateway's settings: every key with its default, each default taken from the options type (or the
@@ -212,13 +211,19 @@ public final class GatewayConfig {
     DEFAULTS.forEach(merged::put);
     merged.mergeIn(file == null ? new JsonObject() : file);
     merged.remove("env");
+    Map<String, String> where = new LinkedHashMap<>();
     for (String key : List.copyOf(merged.fieldNames())) {
-      String fromEnv = ConfigCheck.envNames(key).stream().map(env::get).filter(Objects::nonNull).findFirst().orElse(null);
+      String envName = ConfigCheck.envNames(key).stream().filter(env::containsKey).findFirst().orElse(null);
       String fromSys = sys == null ? null : sys.getProperty(key);
-      String override = fromSys != null ? fromSys : fromEnv;
+      String override = fromSys != null ? fromSys : envName == null ? null : env.get(envName);
       if (override != null) {
         merged.put(key, coerce(key, override));
+        where.put(key, fromSys != null ? "system property " + key : "environment variable " + envName);
       }
+    }
+    List<String> outOfRange = ConfigCheck.outOfRange(merged, where, source);
+    if (!outOfRange.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", outOfRange));
     }
     Map<String, String> botEnv = new LinkedHashMap<>();
     env.forEach((k, v) -> {

@@ -140,6 +140,29 @@ class GatewayConfigTest {
   }
 
   @Test
+  void shouldRefuseAValueOutOfRangeNamingWhereItCameFrom() {
+    Properties sys = new Properties();
+    sys.setProperty("body.limit.bytes", "-1");
+    assertThatThrownBy(() -> GatewayConfig.from(new JsonObject().put("http.port", 70000).put("script.cpu.ms", 0),
+      Map.of("BOTGATE_SESSION_TOTAL_MB", "-5"), sys))
+      .hasMessageContaining("'body.limit.bytes' must be at least 1, not -1 (system property body.limit.bytes)")
+      .hasMessageContaining("'session.total.mb' must be at least 0, not -5 (environment variable BOTGATE_SESSION_TOTAL_MB)")
+      .hasMessageContaining("'http.port' must be from 0 to 65535, not 70000 (the configuration)")
+      .hasMessageContaining("'script.cpu.ms' must be at least 1, not 0");
+    assertThat(GatewayConfig.of(new JsonObject().put("http.port", 0).put("bridge.port", -1).put("session.total.mb", 0)
+      .put("http.idleTimeoutSeconds", 0)).integer("bridge.port")).isEqualTo(-1);
+  }
+
+  @Test
+  void shouldBoundEveryWholeNumberSetting() {
+    GatewayConfig.DEFAULTS.forEach((key, value) -> {
+      if (value instanceof Integer) {
+        assertThat(ConfigCheck.RANGES).as("the range of %s", key).containsKey(key);
+      }
+    });
+  }
+
+  @Test
   void shouldGiveTheLineAndColumnOfAMalformedFileWithoutParserInternals() throws Exception {
     Path file = Files.createTempFile("config", ".json");
     Files.writeString(file, "{\n  \"http.port\": 8080,\n  \"demo.enabled\": tru\n}\n");
