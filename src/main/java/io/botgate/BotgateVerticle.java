@@ -135,6 +135,13 @@ public final class BotgateVerticle extends VerticleBase {
         + "or list the host names instead"));
     }
     BridgeOptions bridgeOptions = bridgeOptions(config, host, token);
+    int httpPort = config.integer("http.port");
+    if (bridgeOptions.enabled() && httpPort != 0 && bridgeOptions.port() == httpPort && bridgeOptions.host().equals(host)) {
+      // Vert.x shares one listening socket between servers of the same address, whatever their kind: both would
+      // start, and connections would go in turn to the HTTP server and to the bridge.
+      return Future.failedFuture(new IllegalStateException("bridge.port and http.port are both " + httpPort + " on "
+        + host + ": the event-bus bridge needs a port of its own"));
+    }
     if (bridgeOptions.enabled()) {
       if (EventBusBridge.refusal(bridgeOptions) != null) {
         return Future.failedFuture(new IllegalStateException(EventBusBridge.refusal(bridgeOptions)));

@@ -100,6 +100,14 @@ class GatewayConfigTest {
   }
 
   @Test
+  void shouldRefuseABridgeOnTheHttpPortRatherThanShareIt(Vertx vertx) {
+    int port = io.botgate.cluster.ClusterNodes.freePort();
+    Throwable failure = Await.failure(vertx.deployVerticle(new BotgateVerticle(GatewayConfig.of(
+      new JsonObject().put("http.port", port).put("bridge.port", port)))));
+    assertThat(failure).hasMessageContaining("bridge.port and http.port are both " + port + " on 127.0.0.1");
+  }
+
+  @Test
   void shouldStopStartUpWithEveryProblemOfABadIntegrationsFile(Vertx vertx) throws Exception {
     java.nio.file.Path file = java.nio.file.Files.createTempFile("integrations", ".json");
     java.nio.file.Files.writeString(file, "[{\"name\": \"x\", \"method\": \"GET\"}, {\"name\": \"y\", \"url\": \"/a\"}]");
