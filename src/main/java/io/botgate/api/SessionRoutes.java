@@ -26,6 +26,12 @@ final class SessionRoutes {
 
   static final int DEFAULT_PAGE = 100;
   static final int MAX_PAGE = 1000;
+  /**
+   * The most event text a page of {@code GET /api/sessions/{session}/events} holds (its first event whatever its
+   * size): a thousand events of 130 KB each (a message quotes its text twice) made one answer of 130 MB, and a
+   * few such requests at once ran the heap out.
+   */
+  static final long EVENTS_PAGE_BYTES = 4L << 20;
 
   private final SessionStore sessions;
   private final SessionScripts scripts;
@@ -98,7 +104,7 @@ final class SessionRoutes {
     long after = number(ctx, "after", 0, Long.MAX_VALUE, 0);
     int limit = (int) number(ctx, "limit", 1, 1000, 1000);
     // in a cluster every member's history, merged by seq
-    stream.page(session, after, limit).onSuccess(page -> answer(ctx, 200, new JsonObject().put("session", session)
+    stream.page(session, after, limit, EVENTS_PAGE_BYTES).onSuccess(page -> answer(ctx, 200, new JsonObject().put("session", session)
       .put("lastSeq", page.lastSeq()).put("events", DebugEvent.array(page.events())))).onFailure(ctx::fail);
   }
 

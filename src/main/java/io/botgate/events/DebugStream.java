@@ -439,19 +439,33 @@ public final class DebugStream implements EventNumbering {
 
   /** Up to {@code limit} kept events with {@code seq > after}, oldest first. */
   public List<DebugEvent> history(String session, long after, int limit) {
+    return history(session, after, limit, Long.MAX_VALUE);
+  }
+
+  /**
+   * Up to {@code limit} kept events with {@code seq > after}, oldest first, and no more than {@code maxBytes} of
+   * their text (the first one whatever its size), so that a page of large events stays a bounded copy.
+   */
+  public List<DebugEvent> history(String session, long after, int limit, long maxBytes) {
     History history = histories.get(session);
     List<DebugEvent> out = new ArrayList<>();
     if (history == null) {
       return out;
     }
     synchronized (history) {
+      long bytes = 0;
       for (int i = unbroken(history); i < history.size && out.size() < limit; i++) {
         if (history.seq(i) > after) {
+          if (!out.isEmpty() && bytes + history.length(i) > maxBytes) {
+            break;
+          }
           byte[] text = ring.readIfHeld(history.position(i), history.length(i));
           if (text == null) { // the ring came round over it while it was read: only what follows is unbroken
             out.clear();
+            bytes = 0;
           } else {
             out.add(new DebugEvent(history.seq(i), session, text));
+            bytes += text.length;
           }
         }
       }
@@ -478,9 +492,17 @@ public final class DebugStream implements EventNumbering {
    * of every member merged by seq.
    */
   public Future<EventPage> page(String session, long after, int limit) {
+    return page(session, after, limit, Long.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #page(String, long, int)}, with no more than {@code maxBytes} of event text (the first event whatever
+   * its size): the caller reads on after the last seq it got. In a cluster the merged page is cut.
+   */
+  public Future<EventPage> page(String session, long after, int limit, long maxBytes) {
     ClusterEvents across = cluster;
-    return across != null ? across.history(session, after, limit)
-      : Future.succeededFuture(new EventPage(history(session, after, limit), lastSeq(session), List.of()));
+    return across != null ? across.history(session, after, limit).map(page -> page.upTo(maxBytes))
+      : Future.succeededFuture(new EventPage(history(session, after, limit, maxBytes), lastSeq(session), List.of()));
   }
 
   /** The cluster's events when this node is in one, else null. */

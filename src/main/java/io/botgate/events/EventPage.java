@@ -15,4 +15,16 @@ public record EventPage(List<DebugEvent> events, long lastSeq, List<String> unan
   public boolean complete() {
     return unanswered.isEmpty();
   }
+
+  /** This page's first events holding no more than {@code maxBytes} of text (the first one whatever its size). */
+  public EventPage upTo(long maxBytes) {
+    long bytes = 0;
+    for (int i = 0; i < events.size(); i++) {
+      bytes += events.get(i).utf8().length;
+      if (i > 0 && bytes > maxBytes) {
+        return new EventPage(events.subList(0, i), lastSeq, unanswered);
+      }
+    }
+    return this;
+  }
 }

@@ -309,6 +309,33 @@ class HttpEdgesTest {
   }
 
   @Test
+  void shouldPageLargeEventsByBytesSoThatEachAnswerStaysBounded() {
+    String code = "var s = new Array(65537).join('m'); for (var i = 0; i < 40; i++) botContext.sendMessage(s + i)";
+    for (int run = 0; run < 3; run++) {
+      assertThat(result(request(HttpMethod.POST, "/api/sessions/large-events/scripts")
+        .sendJsonObject(script(code))).statusCode()).isEqualTo(200);
+    }
+    long after = 0;
+    long lastSeq;
+    int pages = 0;
+    do {
+      HttpResponse<Buffer> page = result(request(HttpMethod.GET, "/api/sessions/large-events/events?after=" + after
+        + "&limit=1000").send());
+      assertThat(page.statusCode()).isEqualTo(200);
+      assertThat(page.body().length()).as("one page's bytes").isLessThan(5 << 20);
+      JsonArray events = page.bodyAsJsonObject().getJsonArray("events");
+      assertThat(events).isNotEmpty();
+      for (int i = 0; i < events.size(); i++) {
+        assertThat(events.getJsonObject(i).getLong("seq")).as("no event skipped").isEqualTo(after + 1);
+        after++;
+      }
+      lastSeq = page.bodyAsJsonObject().getLong("lastSeq");
+      pages++;
+    } while (after < lastSeq);
+    assertThat(pages).as("pages for about 12 MB of events").isGreaterThan(2);
+  }
+
+  @Test
   void shouldAnswerAMalformedEscapeWithJson() {
     for (String path : List.of("/%zz", "/api/%zz", "/api/sessions/%zz", "/api/sessions/x/events?after=%zz", "/x%zz.js",
       "/api/integrations/%")) {
