@@ -275,7 +275,7 @@ public final class BotgateVerticle extends VerticleBase {
     }
     DefinitionChanges changes = new DefinitionChanges();
     new ApiRoutes(registry, integrations, executor, sessions, scripts, stream, mask, importer::owner, changes)
-      .mount(router, config.integer("body.limit.bytes"), token);
+      .mount(router, config.integer("body.limit.bytes"), config.integer("body.held.bytes"), token);
     router.get("/api/cluster").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
       .end(ClusterNode.describe(vertx, config.string("node.id")).toBuffer()));
     new CbRoutes(importer, bots, imports, new InteractionRunner(sessions, stream, runner, executor, bots)).mount(router);

@@ -78,6 +78,7 @@ public final class GatewayConfig {
     d.put("session.total.mb", SessionOptions.DEFAULT_TOTAL_MB);
     d.put("session.queue", SessionOptions.DEFAULT_MAX_WAITING);
     d.put("body.limit.bytes", HttpOptions.DEFAULT_BODY_LIMIT_BYTES);
+    d.put("body.held.bytes", HttpOptions.DEFAULT_BODY_HELD_BYTES);
     d.put("upstream.limit.bytes", IntegrationExecutor.Settings.DEFAULT_MAX_RESPONSE_BYTES);
     d.put("proxy.request.limit.bytes", PassThroughOptions.DEFAULT_REQUEST_LIMIT_BYTES);
     d.put("proxy.response.limit.bytes", PassThroughOptions.DEFAULT_RESPONSE_LIMIT_BYTES);

@@ -10,6 +10,8 @@ public final class HttpOptions {
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
   public static final int DEFAULT_BODY_LIMIT_BYTES = 1 << 20;
+  /** {@code body.held.bytes}: 0, a sixteenth of the heap ({@link HeldBodies}). */
+  public static final int DEFAULT_BODY_HELD_BYTES = 0;
   /**
    * How long a connection may go without a byte either way before the gateway closes it: a client that
    * connects and never finishes its request (or sends nothing) would otherwise hold a socket, and a file

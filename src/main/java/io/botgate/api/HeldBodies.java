@@ -1,0 +1,98 @@
+package io.botgate.api;
+
+import io.botgate.GatewayError;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code body.held.bytes}: the most the API's requests may hold at once in request bodies, from the body read
+ * until the request is answered and its work has ended, whichever comes later. A request waiting for its
+ * session's turn keeps its body and what was parsed of it (about three times its bytes) however long the turns
+ * before it take, and its client may have gone: up to {@code session.queue} of them on every session, 1 MiB each,
+ * ran the heap out. Past the bound a request is answered 503 {@code gateway_busy} before its work starts; one
+ * request is always taken when nothing is held, so a body of any allowed size can be sent.
+ */
+final class HeldBodies implements Handler<RoutingContext> {
+
+  /** What a request is charged besides its body's bytes: its context, its parsed form's objects, its future. */
+  static final int PER_REQUEST = 1024;
+  private static final String KEY = "botgate.held";
+
+  private final long limit;
+  private final AtomicLong held = new AtomicLong();
+
+  /** {@code limit} 0: a sixteenth of the heap. */
+  HeldBodies(long limit) {
+    this.limit = limit > 0 ? limit : Runtime.getRuntime().maxMemory() / 16;
+  }
+
+  long limit() {
+    return limit;
+  }
+
+  /** Bytes held now. */
+  long held() {
+    return held.get();
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    long cost = PER_REQUEST + (ctx.body() == null ? 0 : ctx.body().length());
+    long now = held.addAndGet(cost);
+    if (now > limit && now != cost) {
+      held.addAndGet(-cost);
+      ctx.fail(new GatewayError(503, "gateway_busy", "requests not yet answered hold " + (now - cost)
+        + " bytes of request bodies, and this one would pass body.held.bytes (" + limit + "); try again later"));
+      return;
+    }
+    Charge charge = new Charge(cost);
+    ctx.put(KEY, charge);
+    ctx.addEndHandler(v -> charge.answerEnded()); // Vert.x Web calls it on the end, an error or the close
+    ctx.next();
+  }
+
+  /** Keeps the request's charge until {@code work} ends too, when it outlives the answer (a client gone). */
+  static void until(RoutingContext ctx, Future<?> work) {
+    Charge charge = ctx.get(KEY);
+    if (charge != null && !work.isComplete()) {
+      charge.workStarted();
+      work.onComplete(done -> charge.workEnded());
+    }
+  }
+
+  /** One request's bytes, given back once, when both its answer and its work have ended. */
+  private final class Charge {
+    private final long bytes;
+    private boolean answerEnded;
+    private boolean working;
+    private boolean released;
+
+    Charge(long bytes) {
+      this.bytes = bytes;
+    }
+
+    synchronized void workStarted() {
+      working = true;
+    }
+
+    synchronized void workEnded() {
+      working = false;
+      releaseIfDone();
+    }
+
+    synchronized void answerEnded() {
+      answerEnded = true;
+      releaseIfDone();
+    }
+
+    private void releaseIfDone() {
+      if (answerEnded && !working && !released) {
+        released = true;
+        held.addAndGet(-bytes);
+      }
+    }
+  }
+}

@@ -1,0 +1,93 @@
+package io.botgate.api;
+
+import io.botgate.TestGateway;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetSocket;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.botgate.Await.result;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * {@code body.held.bytes}: requests waiting for their session's turn hold their bodies, and past the bound a new one
+ * is answered 503 {@code gateway_busy} before its work starts, also while the clients of the waiting ones have gone.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(60)
+class HeldBodiesTest {
+
+  static final int LIMIT = 64 * 1024;
+  static TestGateway gw;
+  static NetClient tcp;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    gw = result(TestGateway.start(vertx, new JsonObject().put("body.held.bytes", LIMIT)));
+    tcp = vertx.createNetClient();
+  }
+
+  private static Future<HttpResponse<Buffer>> script(String session, String code, int padding) {
+    return gw.http.post(gw.gateway.port(), "127.0.0.1", "/api/sessions/" + session + "/scripts")
+      .sendJsonObject(new JsonObject().put("code", code).put("variables", new JsonObject().put("pad", "x".repeat(padding))));
+  }
+
+  /** A turn that runs about {@code ms} on {@code session}, holding the turns after it. */
+  private static Future<HttpResponse<Buffer>> busy(String session, int ms) {
+    return script(session, "var t = Date.now(); while (Date.now() - t < " + ms + ") {}", 0);
+  }
+
+  @Test
+  void shouldAnswerGatewayBusyPastTheBoundAndTakeRequestsAgainOnceTheyEnded() {
+    Future<HttpResponse<Buffer>> running = busy("held", 1500);
+    List<Future<HttpResponse<Buffer>>> waiting = new ArrayList<>();
+    await().pollDelay(Duration.ofMillis(200)).until(() -> true);
+    for (int i = 0; i < 4; i++) { // 4 x 25 KiB waiting behind it: the third passes 64 KiB
+      waiting.add(script("held", "1", 25 * 1024));
+    }
+
+    List<Integer> statuses = waiting.stream().map(f -> result(f).statusCode()).toList();
+    assertThat(result(running).statusCode()).isEqualTo(200);
+    assertThat(statuses).containsExactlyInAnyOrder(200, 200, 503, 503);
+    HttpResponse<Buffer> refused = result(waiting.get(statuses.indexOf(503)));
+    assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("gateway_busy");
+    assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("body.held.bytes");
+
+    assertThat(result(script("held", "1", 50 * 1024)).statusCode()).as("all given back").isEqualTo(200);
+  }
+
+  @Test
+  void shouldKeepTheBodiesOfWaitingTurnsWhoseClientsLeftCounted() {
+    Future<HttpResponse<Buffer>> running = busy("left", 2000);
+    await().pollDelay(Duration.ofMillis(200)).until(() -> true);
+    for (int i = 0; i < 2; i++) { // 2 x 30 KiB waiting, their clients gone at once
+      String body = new JsonObject().put("code", "1").put("variables", new JsonObject().put("pad", "y".repeat(30 * 1024)))
+        .encode();
+      NetSocket socket = result(tcp.connect(gw.gateway.port(), "127.0.0.1"));
+      socket.write("POST /api/sessions/left/scripts HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body);
+      await().pollDelay(Duration.ofMillis(200)).until(() -> true);
+      result(socket.close());
+    }
+
+    assertThat(result(script("left", "1", 20 * 1024)).statusCode()).as("the gone clients' turns still wait")
+      .isEqualTo(503);
+    assertThat(result(running).statusCode()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+      assertThat(result(script("left", "1", 20 * 1024)).statusCode()).isEqualTo(200));
+  }
+}
