@@ -325,7 +325,7 @@ public final class BotgateVerticle extends VerticleBase {
     }
     return (clusterEvents == null ? Future.succeededFuture() : clusterEvents.start())
       .compose(v -> HttpServerVerticle.deploy(vertx, requests, options, config.integer("http.instances"),
-        config.integer("shutdown.graceSeconds"), idleTimeoutSeconds(config) * 1000L))
+        config.integer("shutdown.graceSeconds"), idleTimeoutSeconds(config) * 1000L, config.integer("http.connections")))
       .compose(bound -> {
         servers = bound;
         port = bound.port();

@@ -48,7 +48,7 @@ final class ConfigCheck {
     r.put("cluster.port", new long[] {1, 65535});
     r.put("cluster.backups", new long[] {1, 6});
     for (String zeroMeansSomething : List.of("http.idleTimeoutSeconds", "session.total.mb", "bridge.reply.seconds",
-      "shutdown.graceSeconds", "script.queue", "script.cache.bytes", "body.held.bytes")) {
+      "shutdown.graceSeconds", "script.queue", "script.cache.bytes", "body.held.bytes", "http.connections")) {
       r.put(zeroMeansSomething, new long[] {0, most});
     }
     for (String positive : List.of("http.instances", "session.idle.minutes", "session.results", "session.max",

@@ -66,6 +66,7 @@ public final class GatewayConfig {
     d.put("http.allowedHosts", new JsonArray());
     d.put("http.allowedOrigins", new JsonArray());
     d.put("http.idleTimeoutSeconds", HttpOptions.DEFAULT_IDLE_TIMEOUT_SECONDS);
+    d.put("http.connections", 0);
     d.put("integrations.file", IntegrationRegistry.DEFAULT_FILE);
     d.put("auth.token", null);
     d.put("egress.allow", new JsonArray());

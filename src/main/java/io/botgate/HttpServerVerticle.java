@@ -13,6 +13,7 @@ import io.vertx.core.http.HttpServerRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One HTTP server on its own event loop. Several instances share the port, so requests spread over
@@ -25,21 +26,25 @@ final class HttpServerVerticle extends VerticleBase {
   private final HttpServerOptions options;
   private final long graceSeconds;
   private final long idleTimeoutMs;
+  private final AtomicInteger open;
+  private final int maxOpen;
   private HttpServer server;
   private IdleConnections idle;
 
   private HttpServerVerticle(Handler<HttpServerRequest> router, HttpServerOptions options, long graceSeconds,
-                             long idleTimeoutMs) {
+                             long idleTimeoutMs, AtomicInteger open, int maxOpen) {
     this.router = router;
     this.options = options;
     this.graceSeconds = graceSeconds;
     this.idleTimeoutMs = idleTimeoutMs;
+    this.open = open;
+    this.maxOpen = maxOpen;
   }
 
   @Override
   public Future<?> start() {
     server = vertx.createHttpServer(options);
-    idle = new IdleConnections(vertx, idleTimeoutMs);
+    idle = new IdleConnections(vertx, idleTimeoutMs, open, maxOpen);
     return server.connectionHandler(connection -> {
         RequestChecks.install(connection);
         idle.opened(connection);
@@ -62,18 +67,21 @@ final class HttpServerVerticle extends VerticleBase {
 
   /**
    * Deploys {@code instances} servers on one port; each closes the connections that hold a socket without a
-   * request to answer for {@code idleTimeoutMs} ({@link IdleConnections}; 0: never).
+   * request to answer for {@code idleTimeoutMs} ({@link IdleConnections}; 0: never), and together they hold at most
+   * {@code maxConnections} connections (0: {@link IdleConnections#defaultMaxOpen()}).
    */
   static Future<Servers> deploy(Vertx vertx, Handler<HttpServerRequest> router, HttpServerOptions options, int instances,
-                                long graceSeconds, long idleTimeoutMs) {
+                                long graceSeconds, long idleTimeoutMs, int maxConnections) {
+    AtomicInteger open = new AtomicInteger();
+    int maxOpen = maxConnections > 0 ? maxConnections : IdleConnections.defaultMaxOpen();
     // Port 0 would give each instance its own random port; a negative port makes Vert.x share one.
     HttpServerOptions shared = new HttpServerOptions(options).setPort(options.getPort() == 0 ? -1 : options.getPort());
-    HttpServerVerticle first = new HttpServerVerticle(router, shared, graceSeconds, idleTimeoutMs);
+    HttpServerVerticle first = new HttpServerVerticle(router, shared, graceSeconds, idleTimeoutMs, open, maxOpen);
     List<String> ids = new ArrayList<>();
     return vertx.deployVerticle(first).compose(id -> {
       ids.add(id);
       return instances <= 1 ? Future.succeededFuture() :
-        vertx.deployVerticle(() -> new HttpServerVerticle(router, shared, graceSeconds, idleTimeoutMs),
+        vertx.deployVerticle(() -> new HttpServerVerticle(router, shared, graceSeconds, idleTimeoutMs, open, maxOpen),
           new DeploymentOptions().setInstances(instances - 1)).andThen(more -> ids.add(more.result()));
     }).map(done -> new Servers(first.server.actualPort(), List.copyOf(ids)));
   }

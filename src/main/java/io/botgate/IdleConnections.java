@@ -7,9 +7,16 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 
+import com.sun.management.UnixOperatingSystemMXBean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.management.ManagementFactory;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Closes the connections of one HTTP server that hold a socket without giving the gateway a request to
@@ -25,15 +32,39 @@ import java.util.Map;
  */
 final class IdleConnections {
 
+  private static final Logger LOG = LoggerFactory.getLogger(IdleConnections.class);
+  /** How often at most a full gateway says so in the log. */
+  private static final long FULL_LOG_MS = 60_000;
+  private static final AtomicLong LOGGED_FULL = new AtomicLong();
+
   private final Vertx vertx;
   private final long timeoutMs;
   private final Map<HttpConnection, Watched> watched = new HashMap<>();
+  /** The connections open on every server of the port, and how many may be ({@code http.connections}). */
+  private final AtomicInteger open;
+  private final int maxOpen;
   private long sweeper = -1;
 
-  /** @param timeoutMs how long a connection may hold its socket without a request being answered; 0: forever */
-  IdleConnections(Vertx vertx, long timeoutMs) {
+  /**
+   * @param timeoutMs how long a connection may hold its socket without a request being answered; 0: forever
+   * @param open      the connections open on all the port's servers, shared by them
+   * @param maxOpen   {@code http.connections}: past it a new connection takes the place of this server's
+   *                  longest-idle one, or is closed when none is idle
+   */
+  IdleConnections(Vertx vertx, long timeoutMs, AtomicInteger open, int maxOpen) {
     this.vertx = vertx;
     this.timeoutMs = timeoutMs;
+    this.open = open;
+    this.maxOpen = maxOpen;
+  }
+
+  /**
+   * {@code http.connections} 0: half the file descriptors the process may open (the rest for upstream pools, the
+   * console, the bridge, the cluster and files), at least 256; 10,000 where the JVM cannot tell.
+   */
+  static int defaultMaxOpen() {
+    return ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix
+      ? (int) Math.max(256, Math.min(Integer.MAX_VALUE, unix.getMaxFileDescriptorCount() / 2)) : 10_000;
   }
 
   /** What a connection is doing: its latest request (null before the first) and since when. */
@@ -50,13 +81,27 @@ final class IdleConnections {
     }
   }
 
-  /** Starts watching a connection as it opens. */
+  /**
+   * Starts watching a connection as it opens. Past {@code http.connections} it takes the place of the longest-idle
+   * connection of this server, or is closed at once when none is idle: sockets held open by a client (19,980 idle
+   * ones took every file descriptor in 7 s) leave the gateway able to call upstreams, write files and answer
+   * requests already begun.
+   */
   void opened(HttpConnection connection) {
+    int now = open.incrementAndGet();
+    connection.closeHandler(v -> {
+      open.decrementAndGet();
+      watched.remove(connection);
+    });
+    if (now > maxOpen && !closeIdlest()) {
+      full("a new connection was closed at once");
+      connection.close();
+      return;
+    }
     if (timeoutMs <= 0) {
       return;
     }
     watched.put(connection, new Watched(System.currentTimeMillis()));
-    connection.closeHandler(v -> watched.remove(connection));
     if (sweeper < 0) {
       sweeper = vertx.setPeriodic(Math.max(100, timeoutMs / 4), id -> sweep());
     }
@@ -86,6 +131,35 @@ final class IdleConnections {
   void stop() {
     if (sweeper >= 0) {
       vertx.cancelTimer(sweeper);
+    }
+  }
+
+  /** Closes this server's connection idle the longest (none while the timeout is off); false when none is idle. */
+  private boolean closeIdlest() {
+    long now = System.currentTimeMillis();
+    HttpConnection idlest = null;
+    long oldest = Long.MAX_VALUE;
+    for (Map.Entry<HttpConnection, Watched> e : watched.entrySet()) {
+      long idleSince = idleSince(e.getValue(), now);
+      if (idleSince > 0 && idleSince < oldest) {
+        oldest = idleSince;
+        idlest = e.getKey();
+      }
+    }
+    if (idlest == null) {
+      return false;
+    }
+    watched.remove(idlest);
+    idlest.close();
+    full("the connection idle longest (" + (now - oldest) + " ms) was closed for a new one");
+    return true;
+  }
+
+  private void full(String what) {
+    long now = System.currentTimeMillis();
+    long last = LOGGED_FULL.get();
+    if (now - last >= FULL_LOG_MS && LOGGED_FULL.compareAndSet(last, now)) {
+      LOG.warn("http.connections (" + maxOpen + ") are open: " + what + " (said at most once a minute)");
     }
   }
 

@@ -1,0 +1,101 @@
+package io.botgate.api;
+
+import io.botgate.TestGateway;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetSocket;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static io.botgate.Await.result;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * {@code http.connections}: past it a new connection takes the place of the longest-idle one, or is closed at once
+ * when every connection has a request being answered; sockets held open never take every file descriptor.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(60)
+class HttpConnectionsLimitTest {
+
+  static TestGateway gw;
+  static NetClient tcp;
+  final List<NetSocket> opened = new ArrayList<>();
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    gw = result(TestGateway.start(vertx, new JsonObject().put("http.connections", 3).put("http.instances", 1)));
+    tcp = vertx.createNetClient();
+  }
+
+  @AfterEach
+  void closeAll() {
+    opened.forEach(NetSocket::close);
+    await().atMost(Duration.ofSeconds(5)).until(() -> health() != null);
+  }
+
+  /** A raw connection; {@code closed} turns true when the gateway closes it, {@code read} holds what it answered. */
+  private NetSocket connect(AtomicBoolean closed, AtomicReference<String> read) {
+    NetSocket socket = result(tcp.connect(gw.gateway.port(), "127.0.0.1"));
+    opened.add(socket);
+    socket.handler(b -> read.accumulateAndGet(b.toString(), (a, n) -> a == null ? n : a + n));
+    socket.closeHandler(v -> closed.set(true));
+    return socket;
+  }
+
+  private String health() {
+    try {
+      return result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/health").timeout(2000).send()).bodyAsString();
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  @Test
+  void shouldCloseTheLongestIdleConnectionForANewOne() {
+    List<AtomicBoolean> closed = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      closed.add(new AtomicBoolean());
+      connect(closed.get(i), new AtomicReference<>());
+      await().pollDelay(Duration.ofMillis(50)).until(() -> true); // in order: the first is idle the longest
+    }
+
+    assertThat(health()).as("a new connection is served").contains("UP");
+    await().atMost(Duration.ofSeconds(5)).untilTrue(closed.get(0));
+    assertThat(closed.get(1)).isFalse();
+    assertThat(closed.get(2)).isFalse();
+  }
+
+  @Test
+  void shouldCloseANewConnectionAtOnceWhenNoneIsIdle() {
+    List<AtomicReference<String>> answers = new ArrayList<>();
+    for (int i = 0; i < 3; i++) { // three requests being answered, on three connections
+      AtomicReference<String> read = new AtomicReference<>();
+      NetSocket busy = connect(new AtomicBoolean(), read);
+      String body = new JsonObject().put("code", "var t = Date.now(); while (Date.now() - t < 1500) {}").encode();
+      busy.write(Buffer.buffer("POST /api/sessions/busy" + i + "/scripts HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body));
+      answers.add(read);
+    }
+    await().pollDelay(Duration.ofMillis(300)).until(() -> true);
+
+    AtomicBoolean fourthClosed = new AtomicBoolean();
+    connect(fourthClosed, new AtomicReference<>());
+    await().atMost(Duration.ofSeconds(5)).untilTrue(fourthClosed);
+    await().atMost(Duration.ofSeconds(10)).until(() -> answers.stream()
+      .allMatch(a -> String.valueOf(a.get()).startsWith("HTTP/1.1 200")));
+  }
+}
