@@ -187,6 +187,7 @@ public final class BotgateVerticle extends VerticleBase {
       })
       .compose(v -> ConfFiles.read(vertx, "integrations.file", config.string("integrations.file"),
         () -> ConfFiles.embedded("/conf/integrations.json")))
+      .map(text -> text == null ? "[]" : text) // integrations.file "": no file, none at start, changes in memory only
       .compose(text -> {
         registry.load(text, config.string("integrations.file"));
         return ReplicatedDefinitions.start(vertx, new ReplicatedDefinitions.Kind<>("integrations",

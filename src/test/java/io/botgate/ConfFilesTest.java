@@ -1,11 +1,19 @@
 package io.botgate;
 
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
+import static io.botgate.Await.result;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** A saved file larger than the heap could parse stops the start naming it, rather than as "Java heap space". */
+/**
+ * A saved file larger than the heap could parse stops the start naming it, rather than as "Java heap space"; an
+ * empty path means no file.
+ */
 class ConfFilesTest {
 
   @Test
@@ -16,5 +24,23 @@ class ConfFilesTest {
       .hasMessageContaining("256 MiB").hasMessageContaining("-Xmx");
     assertThatCode(() -> ConfFiles.checkFits("integrations.file", "conf/integrations.json", 1_000_000L, heap))
       .doesNotThrowAnyException();
+  }
+
+  @Test
+  void shouldStartWithNoFileForAnEmptyPathAndKeepChangesInMemory() {
+    Vertx vertx = Vertx.vertx();
+    try {
+      TestGateway gw = result(TestGateway.start(vertx, new JsonObject().put("integrations.file", "")
+        .put("credentials.file", "").put("imports.file", "")));
+      int port = gw.gateway.port();
+      assertThat(result(gw.http.get(port, "127.0.0.1", "/api/integrations").send()).bodyAsJsonArray()).isEmpty();
+
+      assertThat(result(gw.http.put(port, "127.0.0.1", "/api/integrations/kept").sendJsonObject(new JsonObject()
+        .put("method", "GET").put("url", "http://127.0.0.1:9/x"))).statusCode()).isEqualTo(201);
+      JsonArray listed = result(gw.http.get(port, "127.0.0.1", "/api/integrations").send()).bodyAsJsonArray();
+      assertThat(listed.getJsonObject(0).getString("name")).isEqualTo("kept");
+    } finally {
+      result(vertx.close());
+    }
   }
 }
