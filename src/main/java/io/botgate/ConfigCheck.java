@@ -47,11 +47,12 @@ final class ConfigCheck {
     r.put("bridge.port", new long[] {-1, 65535});
     r.put("cluster.port", new long[] {1, 65535});
     r.put("cluster.backups", new long[] {1, 6});
+    r.put("http.instances", new long[] {1, 256}); // each an event loop's verticle: 100,000 held the start 6 s
     for (String zeroMeansSomething : List.of("http.idleTimeoutSeconds", "session.total.mb", "bridge.reply.seconds",
       "shutdown.graceSeconds", "script.queue", "script.cache.bytes", "body.held.bytes", "http.connections")) {
       r.put(zeroMeansSomething, new long[] {0, most});
     }
-    for (String positive : List.of("http.instances", "session.idle.minutes", "session.results", "session.max",
+    for (String positive : List.of("session.idle.minutes", "session.results", "session.max",
       "session.maxBytes", "session.queue", "body.limit.bytes", "upstream.limit.bytes", "proxy.request.limit.bytes",
       "proxy.response.limit.bytes", "script.cpu.ms", "script.memory.mb", "script.stack.depth", "script.threads",
       "script.maxSourceBytes", "history.size", "history.minutes", "history.total", "console.subscriptions",

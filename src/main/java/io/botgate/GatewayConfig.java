@@ -173,7 +173,8 @@ public final class GatewayConfig {
     if (Files.isRegularFile(path)) {
       values = parse(path);
     } else if (file != null) {
-      throw new IllegalArgumentException(file + ": no such file");
+      throw new IllegalArgumentException(file + (Files.isDirectory(file) ? ": is a folder, not a file of settings"
+        : ": no such file"));
     }
     return from(values, System.getenv(), sys, path.toString());
   }
@@ -181,6 +182,7 @@ public final class GatewayConfig {
   private static JsonObject parse(Path path) {
     Object value;
     try {
+      ConfFiles.checkFits("the configuration file", path.toString(), Files.size(path), Runtime.getRuntime().maxMemory());
       value = JsonText.decode(Files.readAllBytes(path));
     } catch (IOException e) {
       throw new IllegalArgumentException(path + ": cannot be read (" + e.getMessage() + ")");

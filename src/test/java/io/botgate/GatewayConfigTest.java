@@ -187,5 +187,13 @@ class GatewayConfigTest {
   void shouldRefuseAMissingFileThatWasAskedFor() {
     assertThatThrownBy(() -> GatewayConfig.read(Path.of("/nonexistent/botgate.json"), new Properties()))
       .hasMessage("/nonexistent/botgate.json: no such file");
+    assertThatThrownBy(() -> GatewayConfig.read(Path.of("src"), new Properties()))
+      .hasMessage("src: is a folder, not a file of settings");
+  }
+
+  @Test
+  void shouldRefuseMoreServerInstancesThanEventLoopsCouldUse() {
+    assertThatThrownBy(() -> GatewayConfig.of(new JsonObject().put("http.instances", 100_000)))
+      .hasMessageContaining("'http.instances' must be from 1 to 256, not 100000");
   }
 }
