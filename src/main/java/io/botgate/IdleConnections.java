@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * or body has not all come, or no new request since the last answer. A request the gateway is answering is
  * never cut (its integration's {@code timeoutMs} or the pass-through's deadline bounds it), nor a WebSocket
  * (the console's heartbeats and limits govern it). Vert.x's own idle timeout counts bytes, not requests: it
- * would also cut an execution waiting on a slow upstream.
+ * would also cut an execution waiting on a slow upstream. It also keeps the port's connections within
+ * {@code http.connections}, making room by closing the idlest one.
  * <p>
  * Confined to the server's event loop: its connections and requests are handled there, and so is the sweep.
  * The server speaks HTTP/1.1 (no clear-text HTTP/2, whose connections Vert.x reports only once their first
