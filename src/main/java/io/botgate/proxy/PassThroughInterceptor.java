@@ -518,6 +518,17 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     }
     ProxyResponse response = ctx.response();
     int status = response.getStatusCode();
+    if (status < 200) {
+      // A 101 the caller never asked for (its Upgrade is not passed on), or an interim answer InterimAnswers did not
+      // drop: no final answer to pass on (the caller would wait for one), and the connection is closed rather than
+      // pooled, since whatever the upstream sends next on it is not an answer to the next call.
+      call.upstream.connection().close();
+      ProxyCall.Failure failure = new ProxyCall.Failure(502, "upstream_broken", "502", "the upstream answered "
+        + status + ", an interim status, and no final answer could follow it");
+      record(call, failure);
+      response.release().setStatusCode(502).setStatusMessage("Bad Gateway").setBody(json(failure));
+      return ctx.sendResponse();
+    }
     if (status == 401 && call.grant != null && call.grant.renewable()) {
       // The body streamed and cannot be sent again: the next call gets a token fetched anew.
       credentials.renew(call.definition.credential(), call.grant);

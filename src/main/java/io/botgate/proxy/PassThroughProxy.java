@@ -70,6 +70,7 @@ public final class PassThroughProxy {
     HttpClient client = vertx.httpClientBuilder()
       .with(new HttpClientOptions().setKeepAlive(true).setConnectTimeout((int) IntegrationDefinition.DEFAULT_TIMEOUT_MS))
       .with(new PoolOptions().setHttp1MaxSize(PassThroughOptions.DEFAULT_POOL_SIZE))
+      .withConnectHandler(InterimAnswers::install)
       .build();
     // WebSocket support off: the interceptor answers an upgrade with a JSON error instead.
     return new Loop(client, HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(false), client)

@@ -13,6 +13,8 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.parsetools.RecordParser;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
@@ -29,6 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
 import java.util.zip.CRC32;
 
 import static io.botgate.Await.failure;
@@ -377,6 +380,51 @@ class PassThroughProxyTest {
     assertThat(r.getHeader("Content-Type")).isEqualTo("application/json");
     assertThat(errorCode(r)).isEqualTo("upstream_unreachable");
     assertThat(lastResult(gw, "refused").getString("statusCode")).isEqualTo("502");
+  }
+
+  @Test
+  void shouldWaitPastAnInterimAnswerForTheFinalOneAndHandItToNoOtherCall(Vertx vertx) {
+    // 102 Processing now, the answer later: a gateway that took the 102 for the answer sent it to the caller, who
+    // waited for good, and pooled the connection, where the next call read the late answer as its own
+    int port = rawUpstream(vertx, (socket, head) -> {
+      if (head.startsWith("GET /interim/slow ")) {
+        socket.write("HTTP/1.1 102 Processing\r\n\r\n");
+        vertx.setTimer(300, t -> socket.write(rawAnswer("the slow call's answer")));
+      } else {
+        socket.write(rawAnswer("the next call's answer"));
+      }
+    });
+    declare(gw, def("interim", "http://127.0.0.1:" + port + "/interim"));
+    HttpResponse<Buffer> slow = result(call(gw, HttpMethod.GET, "/proxy/interim/slow", "interim-a").send());
+    assertThat(slow.statusCode()).isEqualTo(200);
+    assertThat(slow.bodyAsString()).isEqualTo("the slow call's answer");
+    assertThat(lastResult(gw, "interim-a").getString("statusCode")).isEqualTo("200");
+    for (int i = 0; i < 4; i++) { // whichever event loop, and so whichever pooled connection, each call takes
+      HttpResponse<Buffer> next = result(call(gw, HttpMethod.GET, "/proxy/interim/next", "interim-b").send());
+      assertThat(next.bodyAsString()).isEqualTo("the next call's answer");
+    }
+  }
+
+  @Test
+  void shouldAnswer502ToAProtocolSwitchTheCallerNeverAskedFor(Vertx vertx) {
+    int port = rawUpstream(vertx, (socket, head) -> socket.write("HTTP/1.1 101 Switching Protocols\r\n"
+      + "Upgrade: h2c\r\nConnection: Upgrade\r\n\r\nnot HTTP any more"));
+    declare(gw, def("switching", "http://127.0.0.1:" + port + "/switch"));
+    HttpResponse<Buffer> r = result(call(gw, HttpMethod.GET, "/proxy/switching", "switching").send());
+    assertThat(r.statusCode()).isEqualTo(502);
+    assertThat(errorCode(r)).isEqualTo("upstream_broken");
+    assertThat(lastResult(gw, "switching").getString("statusCode")).isEqualTo("502");
+  }
+
+  /** An upstream that answers each request head (bodies are not read) as {@code answer} writes it; its port. */
+  private static int rawUpstream(Vertx vertx, BiConsumer<NetSocket, String> answer) {
+    return result(vertx.createNetServer().connectHandler(socket -> socket.handler(RecordParser.newDelimited(
+      "\r\n\r\n", head -> answer.accept(socket, head.toString(StandardCharsets.ISO_8859_1)))))
+      .listen(0, "127.0.0.1")).actualPort();
+  }
+
+  private static String rawAnswer(String body) {
+    return "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
   }
 
   @Test
