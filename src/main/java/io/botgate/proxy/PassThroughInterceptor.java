@@ -296,6 +296,12 @@ final class PassThroughInterceptor implements ProxyInterceptor {
       return GatewayError.badRequest("websocket_not_supported", "the pass-through proxy does not carry WebSocket "
         + "upgrades; call the upstream's HTTP endpoints through it");
     }
+    if (in.method() == HttpMethod.CONNECT) {
+      // Forwarded, an upstream's 200 turned the call to upstream into a tunnel: the caller was sent the answer's head
+      // and waited for a body that never came, and the call was recorded as a success
+      return GatewayError.badRequest("connect_not_supported", "the pass-through proxy opens no tunnels: CONNECT is "
+        + "not forwarded");
+    }
     if (name.isEmpty()) {
       return GatewayError.notFound("unknown_integration", "name the integration: /proxy/{integration}/{path}");
     }

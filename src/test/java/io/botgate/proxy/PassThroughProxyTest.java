@@ -450,6 +450,19 @@ class PassThroughProxyTest {
   }
 
   @Test
+  void shouldRefuseToForwardAConnect() throws IOException {
+    String answer;
+    try (Socket socket = new Socket("127.0.0.1", gw.gateway.port())) {
+      socket.setSoTimeout(5_000);
+      socket.getOutputStream().write(("CONNECT /proxy/echo/tunnel HTTP/1.1\r\nHost: 127.0.0.1\r\n" + SESSION
+        + ": tunnel\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+    assertThat(answer).startsWith("HTTP/1.1 400").contains("\"connect_not_supported\"");
+    assertThat(gw.upstream.hits("/echo/tunnel")).isZero();
+  }
+
+  @Test
   void shouldSkipTheRouterOnlyForUrisItWouldRouteToTheProxyAsWritten() {
     assertThat(PassThroughProxy.direct("/proxy/pass/faq?q=bench&page=2")).isTrue();
     assertThat(PassThroughProxy.direct("/proxy/pass")).isTrue();
