@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -87,6 +88,11 @@ public final class RequestChecks extends ChannelDuplexHandler {
           refuse(ctx);
         }
         return;
+      }
+      if (!request.decoderResult().isFailure() && request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+        // plain chunked, as framing() found it, in any case (coding names are case-insensitive, RFC 9112 7): the
+        // pass-through (vertx-http-proxy) knows "chunked" only, and answered "Chunked" with a bare 400
+        request.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
       }
       // Vert.x knows Netty's two constants only: http/1.1 or HTTP/01.1, parsed to equal others, got its bare 501
       request.setProtocolVersion(HttpVersion.HTTP_1_1.equals(request.protocolVersion()) ? HttpVersion.HTTP_1_1

@@ -229,6 +229,20 @@ class PassThroughProxyTest {
   }
 
   @Test
+  void shouldStreamAChunkedBodyWhateverTheCaseOfItsTransferEncoding() throws IOException {
+    String answer;
+    try (Socket socket = new Socket("127.0.0.1", gw.gateway.port())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(("POST /proxy/echo/chunked-case HTTP/1.1\r\nHost: 127.0.0.1\r\n" + SESSION
+        + ": chunked-case\r\nTransfer-Encoding: Chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII));
+      answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+    assertThat(answer).startsWith("HTTP/1.1 200").contains("hello");
+    assertThat(lastResult(gw, "chunked-case").getString("statusCode")).isEqualTo("200");
+  }
+
+  @Test
   void shouldSendTheUrlsUserInfoAsBasicAuthUnlessTheCallerSendsAuthorization() {
     declare(gw, def("userInfo", "http://bob:pw@127.0.0.1:" + gw.upstream.port() + "/echo"));
     JsonObject basic = result(call(gw, HttpMethod.GET, "/proxy/userInfo/x", "userinfo").send()).bodyAsJsonObject();
