@@ -430,6 +430,19 @@ class PassThroughProxyTest {
     assertThat(lastResult(gw, "switching").getString("statusCode")).isEqualTo("502");
   }
 
+  @Test
+  void shouldNotLetTheBodyOfA204ThatHasOneSpoilTheNextCallOnItsConnection(Vertx vertx) {
+    int port = rawUpstream(vertx, (socket, head) -> socket.write(head.startsWith("GET /nobody/first ")
+      ? "HTTP/1.1 204 No Content\r\nContent-Length: 16\r\n\r\nthe 204's secret"
+      : rawAnswer("the next call's answer")));
+    declare(gw, def("nobody", "http://127.0.0.1:" + port + "/nobody"));
+    assertThat(result(call(gw, HttpMethod.GET, "/proxy/nobody/first", "nobody-a").send()).statusCode()).isEqualTo(204);
+    for (int i = 0; i < 4; i++) {
+      HttpResponse<Buffer> next = result(call(gw, HttpMethod.GET, "/proxy/nobody/next", "nobody-b").send());
+      assertThat(next.bodyAsString()).as("call " + i).isEqualTo("the next call's answer");
+    }
+  }
+
   /** An upstream that answers each request head (bodies are not read) as {@code answer} writes it; its port. */
   private static int rawUpstream(Vertx vertx, BiConsumer<NetSocket, String> answer) {
     return result(vertx.createNetServer().connectHandler(socket -> socket.handler(RecordParser.newDelimited(
