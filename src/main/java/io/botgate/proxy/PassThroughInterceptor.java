@@ -29,6 +29,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.MediaType;
@@ -425,6 +426,9 @@ final class PassThroughInterceptor implements ProxyInterceptor {
         return Future.failedFuture(new ProxyCall.Refused(new ProxyCall.Failure(403, "egress_blocked", "440",
           "egress to " + call.host + " (" + (remote == null ? "unknown address" : remote.hostAddress())
             + ") is blocked: the address connected to is not public; list it in egress.allow to permit it")));
+      }
+      if (call.host.indexOf(':') >= 0) { // Vert.x writes the Host of an IPv6 address without its brackets
+        upstream.authority(HostAndPort.create("[" + call.host + "]", call.port));
       }
       call.upstream = upstream;
       return Future.succeededFuture(upstream);

@@ -243,6 +243,13 @@ class PassThroughProxyTest {
   }
 
   @Test
+  void shouldSendTheHostOfAnIpv6UpstreamInBrackets() {
+    declare(gw, def("ipv6", "http://[::ffff:127.0.0.1]:" + gw.upstream.port() + "/echo"));
+    JsonObject echoed = result(call(gw, HttpMethod.GET, "/proxy/ipv6/x", "ipv6").send()).bodyAsJsonObject();
+    assertThat(echoed.getJsonObject("headers").getString("host")).isEqualTo("[::ffff:127.0.0.1]:" + gw.upstream.port());
+  }
+
+  @Test
   void shouldSendTheUrlsUserInfoAsBasicAuthUnlessTheCallerSendsAuthorization() {
     declare(gw, def("userInfo", "http://bob:pw@127.0.0.1:" + gw.upstream.port() + "/echo"));
     JsonObject basic = result(call(gw, HttpMethod.GET, "/proxy/userInfo/x", "userinfo").send()).bodyAsJsonObject();
