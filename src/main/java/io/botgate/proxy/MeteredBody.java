@@ -37,6 +37,7 @@ final class MeteredBody implements ReadStream<Buffer> {
   private long declaredLength = -1;
   private Handler<Buffer> dataHandler;
   private Buffer held;
+  private Handler<Throwable> beforeFailure;
 
   /** @param captureLimit how much to keep a copy of; 0 keeps nothing */
   MeteredBody(ReadStream<Buffer> source, long limit, String limitName, long captureLimit) {
@@ -52,6 +53,9 @@ final class MeteredBody implements ReadStream<Buffer> {
 
   private void failed(Throwable cause) {
     failure = cause;
+    if (beforeFailure != null) {
+      beforeFailure.handle(cause);
+    }
     Handler<Throwable> handler = exceptionHandler;
     if (handler != null) {
       handler.handle(cause);
@@ -87,6 +91,12 @@ final class MeteredBody implements ReadStream<Buffer> {
   MeteredBody beforeEnd(long declaredLength, Supplier<Future<?>> work) {
     this.declaredLength = declaredLength;
     this.beforeEnd = work;
+    return this;
+  }
+
+  /** Work to do when the source fails, before its reader is told (which resets the reader's side). */
+  MeteredBody beforeFailure(Handler<Throwable> work) {
+    this.beforeFailure = work;
     return this;
   }
 

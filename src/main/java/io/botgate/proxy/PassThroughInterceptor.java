@@ -17,6 +17,7 @@ import io.botgate.integration.UpstreamMode;
 import io.botgate.integration.TemplateRejection;
 import io.botgate.integration.UpstreamCredentials;
 import io.botgate.session.SessionId;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -27,6 +28,7 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
@@ -579,6 +581,7 @@ final class PassThroughInterceptor implements ProxyInterceptor {
       capture ? options.captureLimitBytes() : 0);
     // Recorded before the caller sees the answer end: its next request reads this result.
     answer.beforeEnd(body.length(), () -> answered(call, status, answer));
+    answer.beforeFailure(cause -> answerInstead(call, ctx.request(), cause));
     response.setBody(Body.body(answer, body.length(), body.mediaType()));
     return ctx.sendResponse().andThen(done -> cut(call, ctx.request(), answer, done.cause()));
   }
@@ -633,6 +636,27 @@ final class PassThroughInterceptor implements ProxyInterceptor {
   private static ProxyCall.Failure callerGone(String when) {
     return new ProxyCall.Failure(502, "caller_gone", "502", "the caller closed its connection " + when
       + "; the call to upstream was cut short");
+  }
+
+  /**
+   * The upstream's answer broke off (a reset, a close, a body that is not HTTP) before its head went to the caller
+   * (it goes with the first bytes of the body): the caller is answered with why, as when no head came at all,
+   * instead of a connection closed with no answer. Written before the proxy hears of the failure: its reset of a
+   * response already written does nothing.
+   */
+  private void answerInstead(ProxyCall call, ProxyRequest request, Throwable cause) {
+    HttpServerResponse out = request.proxiedRequest().response();
+    if (out.headWritten() || out.ended() || out.closed()) {
+      return;
+    }
+    ProxyCall.Failure failure = call.timedOut ? deadlineFailure(call) : new ProxyCall.Failure(502, "upstream_broken",
+      "502", "the answer broke off before any of it was passed on: "
+      + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()));
+    record(call, failure);
+    out.headers().clear();
+    out.setStatusCode(failure.httpStatus()).setStatusMessage(HttpResponseStatus.valueOf(failure.httpStatus())
+      .reasonPhrase()).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+      .end(new GatewayError(failure.httpStatus(), failure.code(), failure.reason()).toJson().toBuffer());
   }
 
   /** Records why an answer whose head went to the caller did not arrive whole, if it did not. */

@@ -450,6 +450,26 @@ class PassThroughProxyTest {
     }
   }
 
+  @Test
+  void shouldAnswer502WhenTheAnswerBreaksOffBeforeAnyOfItWasPassedOn(Vertx vertx) {
+    // the head alone then a close, or a body that is not chunked coding: the caller got a closed connection, no answer
+    int port = rawUpstream(vertx, (socket, head) -> {
+      if (head.startsWith("GET /broken/closed ")) {
+        socket.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n").onComplete(written -> socket.close());
+      } else {
+        socket.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n");
+      }
+    });
+    declare(gw, def("broken", "http://127.0.0.1:" + port + "/broken"));
+    for (String path : List.of("closed", "unchunked")) {
+      HttpResponse<Buffer> r = result(call(gw, HttpMethod.GET, "/proxy/broken/" + path, "broken-" + path).send());
+      assertThat(r.statusCode()).as(path).isEqualTo(502);
+      assertThat(r.getHeader("Content-Type")).isEqualTo("application/json");
+      assertThat(errorCode(r)).isEqualTo("upstream_broken");
+      assertThat(lastResult(gw, "broken-" + path).getString("statusCode")).isEqualTo("502");
+    }
+  }
+
   /** An upstream that answers each request head (bodies are not read) as {@code answer} writes it; its port. */
   private static int rawUpstream(Vertx vertx, BiConsumer<NetSocket, String> answer) {
     return result(vertx.createNetServer().connectHandler(socket -> socket.handler(RecordParser.newDelimited(
