@@ -342,6 +342,8 @@ final class PassThroughInterceptor implements ProxyInterceptor {
 
   /** The absolute URL called: the integration's URL, the rest of the caller's path, both queries. */
   private String target(ProxyCall call, String base, String rest, String query) {
+    rest = escapeRaw(rest);
+    query = query == null ? null : escapeRaw(query);
     Base parsed = bases.get(base);
     if (parsed == null) {
       parsed = Base.parse(base);
@@ -375,6 +377,46 @@ final class PassThroughInterceptor implements ProxyInterceptor {
       }
     }
     return url.toString();
+  }
+
+  /**
+   * {@code text} with the characters a request target may not hold as they are (controls, DEL, and past ASCII:
+   * RFC 3986 2.1, RFC 9112 3.2) percent-encoded. The server reads a request line byte by byte, one character each,
+   * so each is one byte the caller sent: encoded, the upstream gets those bytes, where the client, writing the target
+   * as UTF-8, turned a raw é (two bytes) into four others, and passed a NUL on raw into the upstream's request line.
+   */
+  static String escapeRaw(String text) {
+    int i = 0;
+    while (i < text.length() && !raw(text.charAt(i))) {
+      i++;
+    }
+    if (i == text.length()) {
+      return text;
+    }
+    StringBuilder escaped = new StringBuilder(text.length() + 16).append(text, 0, i);
+    while (i < text.length()) {
+      int c = text.codePointAt(i);
+      i += Character.charCount(c);
+      if (c > 0xFF) { // not read from an HTTP/1 request line: its UTF-8
+        for (byte b : new String(Character.toChars(c)).getBytes(StandardCharsets.UTF_8)) {
+          percent(escaped, b & 0xFF);
+        }
+      } else if (raw((char) c)) {
+        percent(escaped, c);
+      } else {
+        escaped.append((char) c);
+      }
+    }
+    return escaped.toString();
+  }
+
+  private static void percent(StringBuilder to, int octet) {
+    to.append('%').append(Character.toUpperCase(Character.forDigit(octet >> 4, 16)))
+      .append(Character.toUpperCase(Character.forDigit(octet & 0xF, 16)));
+  }
+
+  private static boolean raw(char c) {
+    return c < 0x21 || c >= 0x7F;
   }
 
   /**

@@ -250,6 +250,22 @@ class PassThroughProxyTest {
   }
 
   @Test
+  void shouldSendTheBytesOfATargetThatAreNotAllowedRawPercentEncoded() throws IOException {
+    // a raw é (two bytes) reached the upstream as four other bytes, and a NUL raw in its request line
+    byte[] head = ("GET /proxy/echo/caf\u00c3\u00a9/a\u0000b?q=\u00ff HTTP/1.1\r\nHost: 127.0.0.1\r\n" + SESSION
+      + ": raw-target\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+    String answer;
+    try (Socket socket = new Socket("127.0.0.1", gw.gateway.port())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(head);
+      answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+    assertThat(answer).startsWith("HTTP/1.1 200");
+    JsonObject echoed = new JsonObject(answer.substring(answer.indexOf("\r\n\r\n") + 4));
+    assertThat(echoed.getString("uri")).isEqualTo("/echo/caf%C3%A9/a%00b?q=%FF");
+  }
+
+  @Test
   void shouldSendTheUrlsUserInfoAsBasicAuthUnlessTheCallerSendsAuthorization() {
     declare(gw, def("userInfo", "http://bob:pw@127.0.0.1:" + gw.upstream.port() + "/echo"));
     JsonObject basic = result(call(gw, HttpMethod.GET, "/proxy/userInfo/x", "userinfo").send()).bodyAsJsonObject();
