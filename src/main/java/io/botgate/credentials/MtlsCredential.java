@@ -1,5 +1,6 @@
 package io.botgate.credentials;
 
+import io.botgate.InterimAnswers;
 import io.botgate.PerEventLoop;
 import io.botgate.integration.CredentialGrant;
 import io.botgate.integration.CredentialUnavailable;
@@ -166,7 +167,8 @@ final class MtlsCredential extends Credential {
       options.setTrustOptions(trust);
     }
     PerEventLoop<Clients> clients = new PerEventLoop<>(() -> {
-      HttpClient http = context.vertx().httpClientBuilder().with(options).with(new PoolOptions().setHttp1MaxSize(64)).build();
+      HttpClient http = context.vertx().httpClientBuilder().with(options).with(new PoolOptions().setHttp1MaxSize(64))
+        .withConnectHandler(InterimAnswers::install).build();
       return new Clients(http, UpstreamClients.wrap(http));
     }, made -> made.http().close());
     X509Certificate leaf = chain.get(0);

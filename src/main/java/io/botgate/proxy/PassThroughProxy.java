@@ -1,5 +1,7 @@
 package io.botgate.proxy;
 
+import io.botgate.InterimAnswers;
+
 import io.botgate.GatewayError;
 import io.botgate.PerEventLoop;
 import io.botgate.integration.EgressGuard;

@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.parsetools.RecordParser;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -145,6 +146,39 @@ class UpstreamCallTest {
   }
 
   // --- attempts, backoff, deadline ---
+
+  @Test
+  void shouldWaitPastAnInterimAnswerForTheFinalOneAndHandItToNoOtherCall() {
+    // 102 Processing now, the answer later: taken for the answer, it was the call's status ("102"), and the late answer
+    // stayed on the pooled connection, where the next call (another session's, maybe) read it as its own
+    int port = result(vertx.createNetServer().connectHandler(socket -> socket.handler(RecordParser.newDelimited(
+      "\r\n\r\n", head -> {
+        if (head.toString(StandardCharsets.ISO_8859_1).startsWith("GET /slow ")) {
+          socket.write("HTTP/1.1 102 Processing\r\n\r\n");
+          vertx.setTimer(300, t -> socket.write(rawJson("{\"for\":\"the slow call\"}")));
+        } else {
+          socket.write(rawJson("{\"for\":\"the next call\"}"));
+        }
+      }))).listen(0, "127.0.0.1")).actualPort();
+    UpstreamCaller caller = caller();
+    try {
+      IntegrationDefinition slow = IntegrationDefinition.fromJson(get("slow", "http://127.0.0.1:" + port + "/slow"), null);
+      UpstreamResponse answer = result(caller.call(slow, slow.request().render(p -> null, "http://127.0.0.1:1", MASK)));
+      assertThat(answer.statusCode()).isEqualTo("200");
+      assertThat(answer.body().toString()).contains("the slow call");
+      IntegrationDefinition next = IntegrationDefinition.fromJson(get("next", "http://127.0.0.1:" + port + "/next"), null);
+      for (int i = 0; i < 3; i++) {
+        UpstreamResponse after = result(caller.call(next, next.request().render(p -> null, "http://127.0.0.1:1", MASK)));
+        assertThat(after.body().toString()).contains("the next call");
+      }
+    } finally {
+      caller.close();
+    }
+  }
+
+  private static String rawJson(String body) {
+    return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
+  }
 
   @Test
   void shouldRetryUpToTheConfiguredCountWithABackoffThatDoubles() {

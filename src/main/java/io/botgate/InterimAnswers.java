@@ -1,4 +1,4 @@
-package io.botgate.proxy;
+package io.botgate;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -15,15 +15,16 @@ import io.vertx.core.http.impl.HttpClientConnectionInternal;
  * caller was then sent that 102 and waited for an answer that never came, and the connection went back to the
  * pool with the upstream's real answer still to arrive, where the next call on it, another session's, read it
  * as its own. With them dropped, the client reads the final answer as the call's. A 101 is left to the
- * interceptor: after it the connection no longer speaks HTTP.
+ * caller: after it the connection no longer speaks HTTP. Installed on every client that calls upstreams: the
+ * pass-through's, the executions' and mTLS credentials'.
  */
-final class InterimAnswers extends ChannelInboundHandlerAdapter {
+public final class InterimAnswers extends ChannelInboundHandlerAdapter {
 
   /** Whether the body parts of a dropped answer (Netty ends each with an empty last part) are being dropped. */
   private boolean dropping;
 
   /** Puts the filter in front of Vert.x's handler of {@code connection} (an HTTP/1 client connection as it opens). */
-  static void install(HttpConnection connection) {
+  public static void install(HttpConnection connection) {
     if (connection instanceof HttpClientConnectionInternal http && http.channelHandlerContext() != null) {
       ChannelHandlerContext vertx = http.channelHandlerContext();
       if (vertx.pipeline().get(InterimAnswers.class) == null) {
@@ -33,7 +34,7 @@ final class InterimAnswers extends ChannelInboundHandlerAdapter {
   }
 
   /** An interim status Vert.x's client would take for the final answer. */
-  static boolean unknownInterim(int status) {
+  public static boolean unknownInterim(int status) {
     return status >= 102 && status < 200 && status != 103;
   }
 
