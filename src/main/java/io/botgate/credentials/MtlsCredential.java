@@ -1,6 +1,6 @@
 package io.botgate.credentials;
 
-import io.botgate.InterimAnswers;
+import io.botgate.UpstreamFraming;
 import io.botgate.PerEventLoop;
 import io.botgate.integration.CredentialGrant;
 import io.botgate.integration.CredentialUnavailable;
@@ -168,7 +168,7 @@ final class MtlsCredential extends Credential {
     }
     PerEventLoop<Clients> clients = new PerEventLoop<>(() -> {
       HttpClient http = context.vertx().httpClientBuilder().with(options).with(new PoolOptions().setHttp1MaxSize(64))
-        .withConnectHandler(InterimAnswers::install).build();
+        .withConnectHandler(UpstreamFraming::install).build();
       return new Clients(http, UpstreamClients.wrap(http));
     }, made -> made.http().close());
     X509Certificate leaf = chain.get(0);

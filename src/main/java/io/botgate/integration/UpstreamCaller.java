@@ -1,7 +1,7 @@
 package io.botgate.integration;
 
 import io.botgate.Deadline;
-import io.botgate.InterimAnswers;
+import io.botgate.UpstreamFraming;
 import io.botgate.PerEventLoop;
 import io.botgate.events.SecretMask;
 import org.slf4j.Logger;
@@ -218,7 +218,7 @@ final class UpstreamCaller {
       .with(new HttpClientOptions().setKeepAlive(true).setPipelining(false)
         .setConnectTimeout((int) IntegrationDefinition.DEFAULT_TIMEOUT_MS))
       .with(new PoolOptions().setHttp1MaxSize(64))
-      .withConnectHandler(InterimAnswers::install)
+      .withConnectHandler(UpstreamFraming::install)
       .build();
     return UpstreamClients.wrap(http);
   }

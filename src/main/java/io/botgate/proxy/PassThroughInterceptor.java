@@ -573,7 +573,7 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     ProxyResponse response = ctx.response();
     int status = response.getStatusCode();
     if (status < 200) {
-      // A 101 the caller never asked for (its Upgrade is not passed on), or an interim answer InterimAnswers did not
+      // A 101 the caller never asked for (its Upgrade is not passed on), or an interim answer UpstreamFraming did not
       // drop: no final answer to pass on (the caller would wait for one), and the connection is closed rather than
       // pooled, since whatever the upstream sends next on it is not an answer to the next call.
       call.upstream.connection().close();
@@ -594,9 +594,6 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     // A 204, a 304 or the answer to a HEAD has no body to pass on, whatever its head says: the proxy ends it
     // without waiting for the upstream's (empty) body, so it is recorded first, as one without a body.
     if (body == null || status == 204 || status == 304 || ctx.request().getMethod() == HttpMethod.HEAD) {
-      if (status == 204 && announcesBody(call.upstream)) {
-        call.upstream.connection().close(); // now, before the connection can go back to the pool
-      }
       // Recorded before the caller has the answer, as below: its next request reads this result.
       return answered(call, status, null).transform(recorded -> ctx.sendResponse());
     }
@@ -626,20 +623,6 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     answer.beforeFailure(cause -> answerInstead(call, ctx.request(), cause));
     response.setBody(Body.body(answer, body.length(), body.mediaType()));
     return ctx.sendResponse().andThen(done -> cut(call, ctx.request(), answer, done.cause()));
-  }
-
-  /**
-   * Whether a 204 says it has a body, which no 204 may (RFC 9110 8.6, RFC 9112 6.1). The client reads none, so the
-   * bytes such an upstream sends after the head would be read as the head of the next answer on the connection: the
-   * next call on it, another session's perhaps, failed with a 502 quoting them.
-   */
-  private static boolean announcesBody(HttpClientRequest upstream) {
-    if (upstream == null || !upstream.response().succeeded()) {
-      return false;
-    }
-    MultiMap head = upstream.response().result().headers();
-    String length = head.get(HttpHeaders.CONTENT_LENGTH);
-    return head.contains(HttpHeaders.TRANSFER_ENCODING) || length != null && !length.trim().equals("0");
   }
 
   /**

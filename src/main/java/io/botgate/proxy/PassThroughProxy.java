@@ -1,6 +1,6 @@
 package io.botgate.proxy;
 
-import io.botgate.InterimAnswers;
+import io.botgate.UpstreamFraming;
 
 import io.botgate.GatewayError;
 import io.botgate.PerEventLoop;
@@ -72,7 +72,7 @@ public final class PassThroughProxy {
     HttpClient client = vertx.httpClientBuilder()
       .with(new HttpClientOptions().setKeepAlive(true).setConnectTimeout((int) IntegrationDefinition.DEFAULT_TIMEOUT_MS))
       .with(new PoolOptions().setHttp1MaxSize(PassThroughOptions.DEFAULT_POOL_SIZE))
-      .withConnectHandler(InterimAnswers::install)
+      .withConnectHandler(UpstreamFraming::install)
       .build();
     // WebSocket support off: the interceptor answers an upgrade with a JSON error instead.
     return new Loop(client, HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(false), client)

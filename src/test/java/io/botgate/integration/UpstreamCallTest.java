@@ -176,6 +176,29 @@ class UpstreamCallTest {
     }
   }
 
+  @Test
+  void shouldNotLetTheBodyOfA204ThatHasOneSpoilTheNextCallOnItsConnection() {
+    int port = result(vertx.createNetServer().connectHandler(socket -> socket.handler(RecordParser.newDelimited(
+      "\r\n\r\n", head -> socket.write(head.toString(StandardCharsets.ISO_8859_1).startsWith("GET /nobody ")
+        ? "HTTP/1.1 204 No Content\r\nContent-Length: 16\r\n\r\nthe 204's secret" : rawJson("{\"for\":\"the next call\"}")))))
+      .listen(0, "127.0.0.1")).actualPort();
+    UpstreamCaller caller = caller();
+    try {
+      IntegrationDefinition nobody = IntegrationDefinition.fromJson(get("nobody", "http://127.0.0.1:" + port + "/nobody"),
+        null);
+      assertThat(result(caller.call(nobody, nobody.request().render(p -> null, "http://127.0.0.1:1", MASK)))
+        .statusCode()).isEqualTo("204");
+      IntegrationDefinition next = IntegrationDefinition.fromJson(get("next", "http://127.0.0.1:" + port + "/next"), null);
+      for (int i = 0; i < 3; i++) {
+        UpstreamResponse after = result(caller.call(next, next.request().render(p -> null, "http://127.0.0.1:1", MASK)));
+        assertThat(after.statusCode()).isEqualTo("200");
+        assertThat(after.body().toString()).contains("the next call");
+      }
+    } finally {
+      caller.close();
+    }
+  }
+
   private static String rawJson(String body) {
     return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
   }
