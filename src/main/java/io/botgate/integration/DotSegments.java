@@ -1,9 +1,11 @@
 package io.botgate.integration;
 
 /**
- * Path segments that would move a URL's path: {@code .} and {@code ..}, also percent-encoded once or twice.
- * One rule for a template's path placeholders and the pass-through's path, so neither lets through what the
- * other refuses.
+ * Path segments that would move a URL's path: {@code .} and {@code ..}, also percent-encoded once or twice, and
+ * also where a server reads one inside the segment: after an encoded slash or a backslash ({@code ..%2Fadmin},
+ * {@code a%5C..}: nginx and others decode {@code %2F} before resolving dot segments, IIS takes {@code \} for a
+ * slash) or before a {@code ;} parameter ({@code ..;}, as Tomcat reads it). One rule for a template's path
+ * placeholders and the pass-through's path, so neither lets through what the other refuses.
  */
 public final class DotSegments {
 
@@ -12,29 +14,26 @@ public final class DotSegments {
 
   /** Whether {@code path[from, to)}, one segment of a path, is a dot segment ({@link #isDotSegment(String)}). */
   public static boolean isDotSegment(CharSequence path, int from, int to) {
-    if (to - from == 0 || to - from > 12) {
-      return false;
-    }
-    for (int i = from; i < to; i++) { // only dots and escapes can make a dot segment: most segments stop here
+    for (int i = from; i < to; i++) { // a dot segment holds a '.' or its escape: most segments stop here
       char c = path.charAt(i);
-      if (c != '.' && c != '%' && hex(c) < 0) {
-        return false;
+      if (c == '.' || c == '%') {
+        return isDotSegment(path.subSequence(from, to).toString());
       }
     }
-    return isDotSegment(path.subSequence(from, to).toString());
+    return false;
   }
 
   /**
-   * '.' or '..', also once or twice percent-decoded: the segment as sent holds the value encoded, so a
-   * value such as {@code %2e%2e} is refused too (servers and proxies that decode twice exist).
+   * Whether the segment, as sent or once or twice percent-decoded (servers and proxies that decode twice exist),
+   * holds a part '.' or '..' between slashes, backslashes and the start of a {@code ;} parameter.
    */
   static boolean isDotSegment(String segment) {
     String s = segment;
     for (int round = 0; round < 3; round++) {
-      if (s.equals(".") || s.equals("..")) {
+      if (holdsDotPart(s)) {
         return true;
       }
-      if (s.isEmpty() || s.length() > 12 || s.indexOf('%') < 0) {
+      if (s.indexOf('%') < 0) {
         return false;
       }
       String decoded = percentDecode(s);
@@ -43,7 +42,23 @@ public final class DotSegments {
       }
       s = decoded;
     }
-    return s.equals(".") || s.equals("..");
+    return holdsDotPart(s);
+  }
+
+  private static boolean holdsDotPart(String s) {
+    int start = 0;
+    for (int i = 0; i <= s.length(); i++) {
+      char c = i < s.length() ? s.charAt(i) : '/';
+      if (c == '/' || c == '\\') {
+        int end = s.indexOf(';', start);
+        end = end < 0 || end > i ? i : end;
+        if (end - start == 1 && s.charAt(start) == '.' || end - start == 2 && s.startsWith("..", start)) {
+          return true;
+        }
+        start = i + 1;
+      }
+    }
+    return false;
   }
 
   private static String percentDecode(String s) {

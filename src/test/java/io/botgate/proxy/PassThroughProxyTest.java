@@ -517,6 +517,14 @@ class PassThroughProxyTest {
     HttpResponse<Buffer> twice = result(call(gw, HttpMethod.GET, "/proxy/echo/a/%252e%252E/b", "s").send());
     assertThat(twice.statusCode()).isEqualTo(400);
     assertThat(errorCode(twice)).isEqualTo("invalid_path");
+    // read as '..' inside the segment by servers that decode a slash (nginx), take '\\' for one (IIS) or cut at ';'
+    // (Tomcat): /api/public/..%2Fadmin reached an nginx's /api/admin with the integration's credential
+    for (String path : List.of("/proxy/echo/..%2Fadmin", "/proxy/echo/a%2F..%2F..%2Fx", "/proxy/echo/..%5Cadmin",
+      "/proxy/echo/..;/admin", "/proxy/echo/%2e%2e%2fadmin")) {
+      HttpResponse<Buffer> inside = result(call(gw, HttpMethod.GET, path, "s").send());
+      assertThat(inside.statusCode()).as(path).isEqualTo(400);
+      assertThat(errorCode(inside)).as(path).isEqualTo("invalid_path");
+    }
   }
 
   @Test
