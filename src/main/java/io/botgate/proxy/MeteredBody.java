@@ -111,10 +111,7 @@ final class MeteredBody implements ReadStream<Buffer> {
       if (bytes > limit) {
         overflowed = true;
         captured = null;
-        Handler<Throwable> failed = exceptionHandler;
-        if (failed != null) {
-          failed.handle(new TooLarge("the body is larger than " + limitName + " (" + limit + " bytes)"));
-        }
+        failed(new TooLarge("the body is larger than " + limitName + " (" + limit + " bytes)"));
         return;
       }
       if (captured != null) {

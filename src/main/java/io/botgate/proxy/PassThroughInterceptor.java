@@ -616,8 +616,16 @@ final class PassThroughInterceptor implements ProxyInterceptor {
       capture = false;
       call.record.warning(notCaptured());
     }
-    MeteredBody answer = new MeteredBody(body.stream(), options.responseLimitBytes(), "proxy.response.limit.bytes",
-      capture ? options.captureLimitBytes() : 0);
+    // An HTTP/1.0 caller cannot read an answer of unknown length as it streams: vertx-http-proxy holds it whole to
+    // give it a Content-Length, so it is held to upstream.limit.bytes (four such callers of a 90 MB answer ran a
+    // 300 MB heap out at proxy.response.limit.bytes)
+    boolean heldWhole = body.length() < 0 && ctx.request().proxiedRequest().version() == HttpVersion.HTTP_1_0;
+    MeteredBody answer = heldWhole
+      ? new MeteredBody(body.stream(), Math.min(options.responseLimitBytes(), options.captureLimitBytes()),
+        "upstream.limit.bytes, what an answer of unknown length may be for an HTTP/1.0 caller (call with HTTP/1.1 to "
+          + "have it streamed)", capture ? options.captureLimitBytes() : 0)
+      : new MeteredBody(body.stream(), options.responseLimitBytes(), "proxy.response.limit.bytes",
+        capture ? options.captureLimitBytes() : 0);
     // Recorded before the caller sees the answer end: its next request reads this result.
     answer.beforeEnd(body.length(), () -> answered(call, status, answer));
     answer.beforeFailure(cause -> answerInstead(call, ctx.request(), cause));
@@ -674,9 +682,11 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     if (out.headWritten() || out.ended() || out.closed()) {
       return;
     }
-    ProxyCall.Failure failure = call.timedOut ? deadlineFailure(call) : new ProxyCall.Failure(502, "upstream_broken",
-      "502", "the answer broke off before any of it was passed on: "
-      + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()));
+    ProxyCall.Failure failure = call.timedOut ? deadlineFailure(call)
+      : cause instanceof MeteredBody.TooLarge ? new ProxyCall.Failure(502, "upstream_too_large", "502",
+        "the upstream's answer is too large: " + cause.getMessage())
+      : new ProxyCall.Failure(502, "upstream_broken", "502", "the answer broke off before any of it was passed on: "
+        + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()));
     record(call, failure);
     out.headers().clear();
     out.setStatusCode(failure.httpStatus()).setStatusMessage(HttpResponseStatus.valueOf(failure.httpStatus())
