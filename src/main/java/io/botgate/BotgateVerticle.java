@@ -24,6 +24,7 @@ import io.botgate.api.GatewayHealth;
 import io.botgate.api.BearerAuth;
 import io.botgate.api.CredentialRoutes;
 import io.botgate.api.HostAllowList;
+import io.botgate.api.HeldBodies;
 import io.botgate.api.HttpErrors;
 import io.botgate.api.OriginCheck;
 import io.botgate.api.MetricsEndpoint;
@@ -97,6 +98,8 @@ public final class BotgateVerticle extends VerticleBase {
   private ClusterEvents clusterEvents;
   private PassThroughProxy passThrough;
   private EventBusBridge bridge;
+  /** {@code body.held.bytes}: what requests not yet answered may hold, over HTTP and the event bus. */
+  private HeldBodies held;
   private EgressGuard guard;
   private CredentialRegistry credentials;
   private UpstreamOptions upstreamOptions;
@@ -275,8 +278,9 @@ public final class BotgateVerticle extends VerticleBase {
       router.get(DemoFaq.PATH).handler(DemoFaq.load()::handle);
     }
     DefinitionChanges changes = new DefinitionChanges();
+    held = new HeldBodies(config.integer("body.held.bytes"));
     new ApiRoutes(registry, integrations, executor, sessions, scripts, stream, mask, importer::owner, changes)
-      .mount(router, config.integer("body.limit.bytes"), config.integer("body.held.bytes"), token);
+      .mount(router, config.integer("body.limit.bytes"), held, token);
     router.get("/api/cluster").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
       .end(ClusterNode.describe(vertx, config.string("node.id")).toBuffer()));
     new CbRoutes(importer, bots, imports, new InteractionRunner(sessions, stream, runner, executor, bots)).mount(router);
@@ -330,7 +334,7 @@ public final class BotgateVerticle extends VerticleBase {
       .compose(bound -> {
         servers = bound;
         port = bound.port();
-        return new EventBusApi(executor, sessions, scripts, stream.secrets()).register(vertx.eventBus());
+        return new EventBusApi(executor, sessions, scripts, stream.secrets(), held).register(vertx.eventBus());
       })
       .compose(v -> bridge == null ? Future.succeededFuture() : bridge.start())
       .onSuccess(v -> {

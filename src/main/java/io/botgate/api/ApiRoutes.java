@@ -77,7 +77,7 @@ public final class ApiRoutes {
   }
 
   /** Mounts the API on the router; {@code authToken} may be null (no auth). */
-  public void mount(Router router, long bodyLimit, long heldLimit, String authToken) {
+  public void mount(Router router, long bodyLimit, HeldBodies held, String authToken) {
     if (authToken != null && !authToken.isBlank()) {
       router.route("/api/*").handler(new BearerAuth(authToken));
     }
@@ -89,7 +89,7 @@ public final class ApiRoutes {
     BodyHandler grown = bodies(bodyLimit);
     router.route("/api/*").handler(ctx ->
       (smallBody(ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH)) ? sized : grown).handle(ctx));
-    router.route("/api/*").handler(new HeldBodies(heldLimit));
+    router.route("/api/*").handler(held);
     // The busiest route first: the router tries routes in order.
     router.post("/api/sessions/:session/integrations/:name").handler(this::execute);
     router.get("/api/integrations").handler(ctx -> answer(ctx, 200, listIntegrations()));

@@ -5,6 +5,7 @@ import io.botgate.events.KnownSecrets;
 import io.botgate.integration.ExecutionRequest;
 import io.botgate.integration.IntegrationExecutor;
 import io.botgate.script.SessionScripts;
+import io.botgate.session.HeldBytes;
 import io.botgate.session.SessionId;
 import io.botgate.session.SessionStore;
 import io.vertx.core.Future;
@@ -31,13 +32,19 @@ public final class EventBusApi {
   private final SessionStore sessions;
   private final SessionScripts scripts;
   private final KnownSecrets secrets;
+  private final HeldBodies held;
 
-  /** {@code secrets}: what session reads are scrubbed of, as over HTTP. */
-  public EventBusApi(IntegrationExecutor executor, SessionStore sessions, SessionScripts scripts, KnownSecrets secrets) {
+  /**
+   * {@code secrets}: what session reads are scrubbed of, as over HTTP; {@code held}: the HTTP API's bound on what
+   * requests not yet answered hold, which requests on the bus are charged from too.
+   */
+  public EventBusApi(IntegrationExecutor executor, SessionStore sessions, SessionScripts scripts, KnownSecrets secrets,
+                     HeldBodies held) {
     this.executor = executor;
     this.sessions = sessions;
     this.scripts = scripts;
     this.secrets = secrets;
+    this.held = held;
   }
 
   public Future<Void> register(EventBus bus) {
@@ -57,15 +64,13 @@ public final class EventBusApi {
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
   }
 
-  private static void answer(Message<Object> msg, Function<JsonObject, Future<JsonObject>> handler) {
+  private void answer(Message<Object> msg, Function<JsonObject, Future<JsonObject>> handler) {
     Future<JsonObject> reply;
-    try {
-      if (!(msg.body() instanceof JsonObject body)) {
-        throw GatewayError.badRequest("invalid_request", "the message body must be a JSON object");
-      }
-      reply = handler.apply(body);
-    } catch (RuntimeException e) {
-      reply = Future.failedFuture(e);
+    if (msg.body() instanceof JsonObject body) {
+      // A request waiting for its session's turn holds its body, as over HTTP (a bridge client may send many)
+      reply = held.around(HeldBytes.of(body), () -> handler.apply(body));
+    } else {
+      reply = Future.failedFuture(GatewayError.badRequest("invalid_request", "the message body must be a JSON object"));
     }
     reply.onSuccess(msg::reply).onFailure(e -> {
       GatewayError error = ApiRoutes.toError(e, 500);

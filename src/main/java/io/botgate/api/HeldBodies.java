@@ -6,6 +6,7 @@ import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * {@code body.held.bytes}: the most the API's requests may hold at once in request bodies, from the body read
@@ -13,9 +14,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * session's turn keeps its body and what was parsed of it (about three times its bytes) however long the turns
  * before it take, and its client may have gone: up to {@code session.queue} of them on every session, 1 MiB each,
  * ran the heap out. Past the bound a request is answered 503 {@code gateway_busy} before its work starts; one
- * request is always taken when nothing is held, so a body of any allowed size can be sent.
+ * request is always taken when nothing is held, so a body of any allowed size can be sent. Requests on the event
+ * bus (the TCP bridge's among them) are charged from the same bound ({@link #around}).
  */
-final class HeldBodies implements Handler<RoutingContext> {
+public final class HeldBodies implements Handler<RoutingContext> {
 
   /** What a request is charged besides its body's bytes: its context, its parsed form's objects, its future. */
   static final int PER_REQUEST = 1024;
@@ -25,7 +27,7 @@ final class HeldBodies implements Handler<RoutingContext> {
   private final AtomicLong held = new AtomicLong();
 
   /** {@code limit} 0: a sixteenth of the heap. */
-  HeldBodies(long limit) {
+  public HeldBodies(long limit) {
     this.limit = limit > 0 ? limit : Runtime.getRuntime().maxMemory() / 16;
   }
 
@@ -38,14 +40,42 @@ final class HeldBodies implements Handler<RoutingContext> {
     return held.get();
   }
 
-  @Override
-  public void handle(RoutingContext ctx) {
-    long cost = PER_REQUEST + (ctx.body() == null ? 0 : ctx.body().length());
+  /** Charges {@code cost}; the refusal when it would pass the bound (nothing charged then), else null. */
+  private GatewayError charge(long cost) {
     long now = held.addAndGet(cost);
     if (now > limit && now != cost) {
       held.addAndGet(-cost);
-      ctx.fail(new GatewayError(503, "gateway_busy", "requests not yet answered hold " + (now - cost)
-        + " bytes of request bodies, and this one would pass body.held.bytes (" + limit + "); try again later"));
+      return new GatewayError(503, "gateway_busy", "requests not yet answered hold " + (now - cost)
+        + " bytes of request bodies, and this one would pass body.held.bytes (" + limit + "); try again later");
+    }
+    return null;
+  }
+
+  /**
+   * Runs {@code work} for a request whose body takes about {@code bodyBytes}, charged until the work ends; a
+   * failed future with 503 {@code gateway_busy}, the work not started, past the bound.
+   */
+  <T> Future<T> around(long bodyBytes, Supplier<Future<T>> work) {
+    long cost = PER_REQUEST + bodyBytes;
+    GatewayError refusal = charge(cost);
+    if (refusal != null) {
+      return Future.failedFuture(refusal);
+    }
+    Future<T> running;
+    try {
+      running = work.get();
+    } catch (RuntimeException e) {
+      running = Future.failedFuture(e);
+    }
+    return running.andThen(done -> held.addAndGet(-cost));
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    long cost = PER_REQUEST + (ctx.body() == null ? 0 : ctx.body().length());
+    GatewayError refusal = charge(cost);
+    if (refusal != null) {
+      ctx.fail(refusal);
       return;
     }
     Charge charge = new Charge(cost);

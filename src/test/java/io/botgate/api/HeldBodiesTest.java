@@ -71,6 +71,24 @@ class HeldBodiesTest {
   }
 
   @Test
+  void shouldChargeRequestsOnTheEventBusFromTheSameBound() {
+    Future<HttpResponse<Buffer>> running = busy("bus", 1500);
+    await().pollDelay(Duration.ofMillis(200)).until(() -> true);
+    List<Future<?>> sent = new ArrayList<>();
+    for (int i = 0; i < 4; i++) { // as a bridge client may send them, without waiting for the answers
+      sent.add(gw.vertx.eventBus().request(EventBusApi.SCRIPT_RUN, new JsonObject().put("session", "bus").put("code", "1")
+        .put("variables", new JsonObject().put("pad", "z".repeat(25 * 1024)))));
+    }
+
+    List<Integer> codes = sent.stream().map(f -> {
+      Throwable failure = result(f.transform(done -> Future.succeededFuture(done.cause())));
+      return failure == null ? 200 : ((io.vertx.core.eventbus.ReplyException) failure).failureCode();
+    }).toList();
+    assertThat(codes).containsExactlyInAnyOrder(200, 200, 503, 503);
+    assertThat(result(running).statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void shouldKeepTheBodiesOfWaitingTurnsWhoseClientsLeftCounted() {
     Future<HttpResponse<Buffer>> running = busy("left", 2000);
     await().pollDelay(Duration.ofMillis(200)).until(() -> true);
