@@ -21,6 +21,12 @@ public final class HeldBodies implements Handler<RoutingContext> {
 
   /** What a request is charged besides its body's bytes: its context, its parsed form's objects, its future. */
   static final int PER_REQUEST = 1024;
+  /**
+   * Bodies below this are not charged over HTTP: what they hold is bounded by the connections
+   * ({@code http.connections}, a request at a time each), and an execution's few dozen bytes pay nothing for the
+   * count.
+   */
+  static final int UNCOUNTED_BELOW = 8 * 1024;
   private static final String KEY = "botgate.held";
 
   private final long limit;
@@ -70,9 +76,17 @@ public final class HeldBodies implements Handler<RoutingContext> {
     return running.andThen(done -> held.addAndGet(-cost));
   }
 
+  private static boolean counted(RoutingContext ctx) {
+    return ctx.body() != null && ctx.body().length() >= UNCOUNTED_BELOW;
+  }
+
   @Override
   public void handle(RoutingContext ctx) {
-    long cost = PER_REQUEST + (ctx.body() == null ? 0 : ctx.body().length());
+    if (!counted(ctx)) {
+      ctx.next();
+      return;
+    }
+    long cost = PER_REQUEST + ctx.body().length();
     GatewayError refusal = charge(cost);
     if (refusal != null) {
       ctx.fail(refusal);
@@ -86,6 +100,9 @@ public final class HeldBodies implements Handler<RoutingContext> {
 
   /** Keeps the request's charge until {@code work} ends too, when it outlives the answer (a client gone). */
   static void until(RoutingContext ctx, Future<?> work) {
+    if (!counted(ctx)) {
+      return; // not charged: no look in the context's data, which Vert.x Web would make a map for
+    }
     Charge charge = ctx.get(KEY);
     if (charge != null && !work.isComplete()) {
       charge.workStarted();
