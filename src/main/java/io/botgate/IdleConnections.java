@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.impl.HttpServerConnection;
 
 import com.sun.management.UnixOperatingSystemMXBean;
 import org.slf4j.Logger;
@@ -90,10 +91,17 @@ final class IdleConnections {
    */
   void opened(HttpConnection connection) {
     int now = open.incrementAndGet();
-    connection.closeHandler(v -> {
+    Handler<Void> closed = v -> {
       open.decrementAndGet();
       watched.remove(connection);
-    });
+    };
+    if (connection instanceof HttpServerConnection http) {
+      // The channel's end, not the connection's: an upgrade to a WebSocket replaces the HTTP connection's handler,
+      // whose close handler then never runs, and every console ever opened kept a place
+      http.channelHandlerContext().channel().closeFuture().addListener(done -> closed.handle(null));
+    } else {
+      connection.closeHandler(closed);
+    }
     if (now > maxOpen && !closeIdlest()) {
       full("a new connection was closed at once");
       connection.close();

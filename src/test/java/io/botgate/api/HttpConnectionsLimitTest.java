@@ -3,6 +3,8 @@ package io.botgate.api;
 import io.botgate.TestGateway;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
@@ -77,6 +79,23 @@ class HttpConnectionsLimitTest {
     await().atMost(Duration.ofSeconds(5)).untilTrue(closed.get(0));
     assertThat(closed.get(1)).isFalse();
     assertThat(closed.get(2)).isFalse();
+  }
+
+  @Test
+  void shouldGiveBackThePlaceOfAWebSocketOnceItCloses(Vertx vertx) {
+    WebSocketClient sockets = vertx.createWebSocketClient();
+    for (int i = 0; i < 3; i++) { // as many consoles as places, each closed before the next
+      WebSocket console = result(sockets.connect(gw.gateway.port(), "127.0.0.1", "/console"));
+      result(console.close());
+    }
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> health() != null);
+    for (int i = 0; i < 3; i++) {
+      AtomicBoolean closed = new AtomicBoolean();
+      connect(closed, new AtomicReference<>());
+      await().pollDelay(Duration.ofMillis(100)).until(() -> true);
+      assertThat(closed).as("connection %d of 3 is kept", i + 1).isFalse();
+    }
   }
 
   @Test
