@@ -443,6 +443,26 @@ class PassThroughProxyTest {
   }
 
   @Test
+  void shouldPassOnTheAnswerToAHeadThatCameAfterAnInterimOne(Vertx vertx) {
+    // Netty's decoder took the HEAD for the interim answer, read the final one's length as a body to come, and the
+    // caller waited until the deadline; the next call on the connection must still get its own answer
+    int port = rawUpstream(vertx, (socket, head) -> socket.write(head.startsWith("HEAD ")
+      ? "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\nHTTP/1.1 102 Processing\r\n\r\n"
+        + "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 22\r\n\r\n"
+      : rawAnswer("the next call's answer")));
+    declare(gw, def("headInterim", "http://127.0.0.1:" + port + "/head"));
+    HttpResponse<Buffer> head = result(call(gw, HttpMethod.HEAD, "/proxy/headInterim/x", "head-interim").timeout(5000)
+      .send());
+    assertThat(head.statusCode()).isEqualTo(200);
+    assertThat(head.getHeader("Content-Length")).isEqualTo("22");
+    assertThat(lastResult(gw, "head-interim").getString("statusCode")).isEqualTo("200");
+    for (int i = 0; i < 4; i++) {
+      HttpResponse<Buffer> next = result(call(gw, HttpMethod.GET, "/proxy/headInterim/next", "head-interim").send());
+      assertThat(next.bodyAsString()).as("call " + i).isEqualTo("the next call's answer");
+    }
+  }
+
+  @Test
   void shouldAnswer502ToAProtocolSwitchTheCallerNeverAskedFor(Vertx vertx) {
     int port = rawUpstream(vertx, (socket, head) -> socket.write("HTTP/1.1 101 Switching Protocols\r\n"
       + "Upgrade: h2c\r\nConnection: Upgrade\r\n\r\nnot HTTP any more"));
