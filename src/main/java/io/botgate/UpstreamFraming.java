@@ -25,8 +25,9 @@ import java.util.ArrayDeque;
  * was the call's answer, and the real one came later on the pooled connection. It is dropped, and the client reads
  * the final answer as the call's. A 101 is left to the caller: after it the connection no longer speaks HTTP.</li>
  * <li>A 204 that announces a body, which no 204 may (RFC 9110 8.6, RFC 9112 6.1): the client reads none, and the
- * bytes that follow were read as the next answer's head (a 304's Content-Length describes what it did not send). Its connection is marked {@code Connection: close}, so the client
- * closes it after this answer rather than pooling it.</li>
+ * bytes that follow were read as the next answer's head (a 304's Content-Length describes what it did not send).
+ * Its connection is marked {@code Connection: close}, so the client closes it after this answer rather than pooling
+ * it.</li>
  * <li>The final answer to a HEAD after an interim one: Netty's decoder takes the request's method for the first
  * answer that comes, interim or not, and so reads the final answer's Content-Length as a body that never comes (the
  * call waited until its deadline). The answer is ended at its head, and its connection closed, as the decoder still

@@ -1,8 +1,8 @@
 package io.botgate.integration;
 
 import io.botgate.Deadline;
-import io.botgate.UpstreamFraming;
 import io.botgate.PerEventLoop;
+import io.botgate.UpstreamFraming;
 import io.botgate.events.SecretMask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

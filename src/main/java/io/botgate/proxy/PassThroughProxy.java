@@ -1,9 +1,8 @@
 package io.botgate.proxy;
 
-import io.botgate.UpstreamFraming;
-
 import io.botgate.GatewayError;
 import io.botgate.PerEventLoop;
+import io.botgate.UpstreamFraming;
 import io.botgate.integration.EgressGuard;
 import io.botgate.integration.IntegrationDefinition;
 import io.botgate.integration.IntegrationExecutor;
