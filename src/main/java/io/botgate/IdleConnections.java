@@ -143,12 +143,20 @@ final class IdleConnections {
     }
   }
 
-  /** Closes this server's connection idle the longest (none while the timeout is off); false when none is idle. */
+  /**
+   * Closes this server's connection idle the longest (none while the timeout is off): one that has sent nothing
+   * since connecting or since its last answer, never one whose request is still coming in (an upload at its own
+   * pace); false when there is none.
+   */
   private boolean closeIdlest() {
     long now = System.currentTimeMillis();
     HttpConnection idlest = null;
     long oldest = Long.MAX_VALUE;
     for (Map.Entry<HttpConnection, Watched> e : watched.entrySet()) {
+      HttpServerRequest coming = e.getValue().request;
+      if (coming != null && !coming.isEnded()) {
+        continue;
+      }
       long idleSince = idleSince(e.getValue(), now);
       if (idleSince > 0 && idleSince < oldest) {
         oldest = idleSince;

@@ -99,6 +99,28 @@ class HttpConnectionsLimitTest {
   }
 
   @Test
+  void shouldNeverCutARequestStillComingInForANewConnection() {
+    String body = new JsonObject().put("code", "1").put("variables", new JsonObject().put("pad", "u".repeat(4000)))
+      .encode();
+    AtomicBoolean uploadClosed = new AtomicBoolean();
+    AtomicReference<String> uploadAnswer = new AtomicReference<>();
+    NetSocket upload = connect(uploadClosed, uploadAnswer); // the oldest, its body coming slowly
+    upload.write("POST /api/sessions/upload/scripts HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+      + "Content-Length: " + body.length() + "\r\n\r\n" + body.substring(0, 100));
+    await().pollDelay(Duration.ofMillis(100)).until(() -> true);
+    AtomicBoolean silentClosed = new AtomicBoolean();
+    connect(silentClosed, new AtomicReference<>());
+    await().pollDelay(Duration.ofMillis(100)).until(() -> true);
+    connect(new AtomicBoolean(), new AtomicReference<>());
+    connect(new AtomicBoolean(), new AtomicReference<>()); // past the 3 places: the first silent one gives its place
+
+    await().atMost(Duration.ofSeconds(5)).untilTrue(silentClosed);
+    assertThat(uploadClosed).isFalse();
+    upload.write(body.substring(100));
+    await().atMost(Duration.ofSeconds(10)).until(() -> String.valueOf(uploadAnswer.get()).startsWith("HTTP/1.1 200"));
+  }
+
+  @Test
   void shouldCloseANewConnectionAtOnceWhenNoneIsIdle() {
     List<AtomicReference<String>> answers = new ArrayList<>();
     for (int i = 0; i < 3; i++) { // three requests being answered, on three connections
