@@ -10,6 +10,8 @@ import io.botgate.session.SessionStore;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -65,6 +67,9 @@ public final class MetricsEndpoint {
   private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS",
     "TRACE", "PATCH");
   static final String OTHER_METHOD = "other";
+  private static final String HTTP_POOL_TYPE = "http";
+  /** The one {@code pool_name} of the HTTP client's connection pools, whatever upstream each one is for. */
+  static final String UPSTREAM_POOL = "upstreams";
   private final PrometheusMeterRegistry registry;
   /**
    * The histograms' timers by their labels, made once: building and registering a timer per result (a registry
@@ -165,6 +170,18 @@ public final class MetricsEndpoint {
     // A client names the method: any name is a new series, kept for ever, unless folded (before any check).
     registry.config().meterFilter(MeterFilter.replaceTagValues(Label.HTTP_METHOD.toString(),
       MetricsEndpoint::methodLabel));
+    // The HTTP client has a connection pool per upstream host and port, and the library names its meters after it
+    // and never removes them: a host or port a placeholder fills would add ten series a target, for ever. Folded
+    // into one pool; its ratio (in use over one pool's size) would then mean nothing, so it is left out.
+    registry.config().meterFilter(MeterFilter.deny(id -> HTTP_POOL_TYPE.equals(id.getTag(Label.POOL_TYPE.toString()))
+      && id.getName().equals("vertx.pool.ratio")));
+    registry.config().meterFilter(new MeterFilter() {
+      @Override
+      public Meter.Id map(Meter.Id id) {
+        return HTTP_POOL_TYPE.equals(id.getTag(Label.POOL_TYPE.toString()))
+          ? id.replaceTags(Tags.of(id.getTagsAsIterable()).and(Label.POOL_NAME.toString(), UPSTREAM_POOL)) : id;
+      }
+    });
     return registry;
   }
 

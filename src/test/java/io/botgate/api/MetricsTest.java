@@ -3,6 +3,7 @@ package io.botgate.api;
 import io.botgate.TestGateway;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -166,5 +167,24 @@ class MetricsTest {
     String text = result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/metrics").send()).bodyAsString();
 
     assertThat(text).doesNotContain("MADEUP").contains("method=\"other\"").contains("method=\"GET\"");
+  }
+
+  /**
+   * The HTTP client keeps a connection pool per upstream host and port, which the library meters under the
+   * endpoint's name and never removes: with a placeholder in the URL's host or port, a bot's variables chose it.
+   */
+  @Test
+  void shouldFoldTheHttpClientsPoolsOfEveryUpstreamIntoOneLabelValue() {
+    for (int port = 19000; port < 19020; port++) {
+      ((VertxInternal) vertx).metrics().createPoolMetrics("http", "10.9.8.7:" + port, 5);
+    }
+
+    String text = result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/metrics").send()).bodyAsString();
+
+    assertThat(text).doesNotContain("10.9.8.7")
+      .containsPattern("(?m)^vertx_pool_in_use\\{pool_name=\"upstreams\",pool_type=\"http\"} ")
+      .doesNotContainPattern("(?m)^vertx_pool_ratio\\{pool_name=\"upstreams\"");
+    assertThat(text).as("the worker pools keep their names")
+      .containsPattern("(?m)^vertx_pool_in_use\\{pool_name=\"vert.x-worker-thread\",pool_type=\"worker\"} ");
   }
 }
