@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -61,6 +62,12 @@ public final class IntegrationExecutor {
   private static final JsonText.Key MODE = JsonText.key("mode");
   private static final JsonText.Key CREDENTIAL = JsonText.key("credential");
   private static final Logger LOG = LoggerFactory.getLogger(IntegrationExecutor.class);
+  /**
+   * The most of a failed execution's request line (and of its reason) a log line holds: placeholders may put up
+   * to 4 Mi characters of a request's variables into the URL, which made one failed call a log line as long.
+   */
+  static final int LOGGED_REQUEST_CHARS = 2_048;
+  static final int LOGGED_REASON_CHARS = 4_096;
   /**
    * An answer's size times the walks over it (its decoding and each field Jayway evaluates) past which the custom
    * data fields are mapped on a worker: about 5 ms of an event loop's time. The benchmark's 1 kB answer stays.
@@ -203,6 +210,15 @@ public final class IntegrationExecutor {
   /** How many executions ended how: key "integration|statusCode|success-or-failure". */
   public Map<String, Long> counts() {
     return counts.snapshot();
+  }
+
+  /** {@code text} if at most {@code max} characters, else its first {@code max} and "… (N characters cut)". */
+  static String logged(String text, int max) {
+    if (text.length() <= max) {
+      return text;
+    }
+    int end = Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max; // never half a character
+    return text.substring(0, end) + String.format(Locale.ROOT, "… (%,d characters cut)", text.length() - end);
   }
 
   /** How an execution ended, counted in {@link #counts()}; its text is the count's key there. */
@@ -497,9 +513,10 @@ public final class IntegrationExecutor {
       String request = requestLine();
       LOG.atWarn().addKeyValue("session", result.session()).addKeyValue("integration", result.integration())
         .addKeyValue("status", result.statusCode()).addKeyValue("durationMs", result.durationMs())
-        .addKeyValue("attempts", result.attempts()).addKeyValue("request", request == null ? "not sent" : request)
+        .addKeyValue("attempts", result.attempts())
+        .addKeyValue("request", request == null ? "not sent" : logged(request, LOGGED_REQUEST_CHARS))
         .log("execution failed: {}", reason == null ? "status " + result.statusCode() + " is not a success code"
-          : reason);
+          : logged(reason, LOGGED_REASON_CHARS));
     }
 
     /** The request as the console and the answer show it: method and URL, secrets masked; null if not sent. */

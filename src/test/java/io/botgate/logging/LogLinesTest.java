@@ -66,6 +66,25 @@ class LogLinesTest {
     assertThat(text()).doesNotContain(SECRET);
   }
 
+  /** Placeholders put up to 4 Mi characters of a request's variables into its URL: the log line holds a bounded part. */
+  @Test
+  @Timeout(60)
+  void shouldLogABoundedPartOfTheRequestLineOfAFailedExecution(Vertx vertx) {
+    TestGateway gw = result(TestGateway.start(vertx));
+    String question = "q".repeat(300_000);
+    JsonObject answer = result(gw.declareAndExecute("log-long", new JsonObject().put("name", "failingLong")
+        .put("method", "GET").put("url", "stub:/status/500/{$botContext.segment}").put("retries", 0)
+        .put("query", new JsonObject().put("q", "{$botContext.question}")),
+      new JsonObject().put("variables", new JsonObject().put("question", question).put("segment", "s".repeat(100_000)))));
+    assertThat(answer.getString("request")).as("the answer shows it whole").hasSizeGreaterThan(400_000);
+
+    JsonObject line = await().until(() -> line("execution failed"), Optional::isPresent).orElseThrow();
+    String request = fields(line).getString("request");
+    assertThat(request).startsWith("GET http://").endsWith(" characters cut)");
+    assertThat(request.length()).isLessThan(2_100);
+    assertThat(text().length()).as("the whole log").isLessThan(20_000);
+  }
+
   @Test
   @Timeout(60)
   void shouldLogScriptErrorsAndLimitsWithTheIntegrationTheyRanFor(Vertx vertx) {
