@@ -88,6 +88,18 @@ class MainTest {
     assertThat(err).contains("cannot listen on 127.0.0.1:" + port + ": the port is already in use");
   }
 
+  @Test
+  @Timeout(60)
+  void shouldNameTheBusyBridgePortRatherThanTheHttpPort(Vertx vertx) throws Exception {
+    HttpServer busy = Await.result(vertx.createHttpServer().requestHandler(r -> r.response().end()).listen(0, "127.0.0.1"));
+    int port = busy.actualPort();
+    Path file = Files.createTempFile("config", ".json");
+    Files.writeString(file, "{\"http.port\": 0, \"bridge.port\": " + port + "}");
+    String err = stderrOf(() -> assertThat(new CommandLine(new Main()).execute("--config", file.toString())).isEqualTo(1));
+    assertThat(err).contains("cannot listen on 127.0.0.1:" + port + " (bridge.port): the port is already in use")
+      .doesNotContain("127.0.0.1:0");
+  }
+
   private static String stderrOf(Runnable action) {
     PrintStream saved = System.err;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();

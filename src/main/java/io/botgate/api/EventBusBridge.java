@@ -145,7 +145,19 @@ public final class EventBusBridge {
       LOG.info("event-bus bridge listening on " + options.host() + ":" + port + " (token "
         + (token == null ? "not required" : "required") + ", frames up to " + options.maxFrameBytes() + " bytes)");
       return port;
-    });
+    }).recover(failure -> Future.failedFuture(portInUse(failure) ? new IllegalStateException("cannot listen on "
+      + options.host() + ":" + options.port() + " (bridge.port): the port is already in use (choose another with "
+      + "bridge.port)") : failure));
+  }
+
+  /** Whether binding failed because the address is taken: said as the JDK says it, or as Netty's native transport does. */
+  static boolean portInUse(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof java.net.BindException || String.valueOf(t.getMessage()).contains("Address already in use")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
