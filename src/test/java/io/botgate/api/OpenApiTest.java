@@ -119,6 +119,15 @@ class OpenApiTest {
       .map(Operation::getOperationId).filter(id -> !id.equals("console") && !id.equals("openapi")).toList());
   }
 
+  /** Every route answers a Host it does not know 403 (DNS rebinding): the document says so for each. */
+  @Test
+  void shouldDescribeTheRefusalOfAForeignHostOnEveryRoute() {
+    for (String uri : java.util.List.of("/health", "/metrics", "/openapi.json", "/demo/faq", "/api/cluster",
+      "/api/sessions", "/api/integrations")) {
+      assertThat(call(HttpMethod.GET, uri, null, Map.of("Host", "rebound.example")).statusCode()).as(uri).isEqualTo(403);
+    }
+  }
+
   private static void describeConversationBuilderRoutes() {
     JsonObject export;
     try {
@@ -174,7 +183,13 @@ class OpenApiTest {
 
   private static HttpResponse<Buffer> call(HttpMethod method, String uri, JsonObject body, Map<String, String> with) {
     HttpRequest<Buffer> request = gw.http.request(method, gw.gateway.port(), "127.0.0.1", uri);
-    with.forEach(request::putHeader);
+    with.forEach((name, value) -> {
+      if (name.equals("Host")) {
+        request.virtualHost(value); // what the Host header says; the connection still goes to the gateway
+      } else {
+        request.putHeader(name, value);
+      }
+    });
     HttpResponse<Buffer> response = Await.result(body == null ? request.send() : request.sendJsonObject(body));
     String path = uri.contains("?") ? uri.substring(0, uri.indexOf('?')) : uri;
     Operation operation = contract.findOperation(path, method);
