@@ -13,9 +13,9 @@ import java.util.List;
 
 /**
  * The readable line: time in UTC, level, the logger's simple name, the message, then the structured fields
- * as {@code key="value"}, and a stack trace when there is one. One event is one line: control characters in
- * the message and the values are escaped. Written by hand rather than with Logback's
- * PatternLayout, whose pattern parser and converters cost a noticeable part of the start-up.
+ * as {@code key="value"}, and a stack trace when there is one, as {@code exception="..."}. One event is one
+ * line: control characters in the message, the values and the stack trace are escaped. Written by hand rather
+ * than with Logback's PatternLayout, whose pattern parser and converters cost a noticeable part of the start-up.
  */
 final class TextLayout extends LayoutBase<ILoggingEvent> {
 
@@ -39,11 +39,14 @@ final class TextLayout extends LayoutBase<ILoggingEvent> {
         line.append('"');
       }
     }
-    line.append(CoreConstants.LINE_SEPARATOR);
     IThrowableProxy thrown = event.getThrowableProxy();
     if (thrown != null) {
-      line.append(ThrowableProxyUtil.asString(thrown)).append(CoreConstants.LINE_SEPARATOR);
+      // on the same line too, its line breaks escaped: an exception's message may quote what a client sent
+      line.append(" exception=\"");
+      escaped(line, ThrowableProxyUtil.asString(thrown), true);
+      line.append('"');
     }
+    line.append(CoreConstants.LINE_SEPARATOR);
     return line.toString();
   }
 

@@ -210,6 +210,20 @@ class LogLinesTest {
       + "session=\"inj\\n2026-12-04T00:00:00.000Z ERROR Fake - forged\\u0000\\\"q\\\\\"");
   }
 
+  /** A stack trace is part of its event's line: an exception's message may quote what a client sent. */
+  @Test
+  void shouldKeepAStackTraceOnItsEventsLine() {
+    release();
+    attach(LogOptions.DEFAULTS);
+    String forged = "\n2026-12-04T00:00:00.000Z ERROR Fake - forged";
+    LoggerFactory.getLogger("io.botgate.Example").error("request failed", new IllegalStateException("bad" + forged));
+
+    assertThat(text().lines()).hasSize(1);
+    assertThat(text()).doesNotContainPattern("(?m)^2026-12-04T00:00:00.000Z ERROR")
+      .contains("ERROR Example - request failed exception=\"java.lang.IllegalStateException: bad\\n2026-12-04")
+      .contains("\\tat io.botgate.logging.LogLinesTest.shouldKeepAStackTraceOnItsEventsLine");
+  }
+
   @Test
   void shouldRefuseAnUnknownFormatOrLevelNamingWhatIsAllowed() {
     assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> new LogOptions("xml", "info", false)))
