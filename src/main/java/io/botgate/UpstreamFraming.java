@@ -55,7 +55,7 @@ public final class UpstreamFraming extends ChannelDuplexHandler {
   }
 
   /** An interim status Vert.x's client would take for the final answer. */
-  public static boolean unknownInterim(int status) {
+  private static boolean unknownInterim(int status) {
     return status >= 102 && status < 200 && status != 103;
   }
 
