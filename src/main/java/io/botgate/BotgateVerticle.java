@@ -70,6 +70,7 @@ import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.List;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -98,6 +99,8 @@ public final class BotgateVerticle extends VerticleBase {
   private ClusterEvents clusterEvents;
   private PassThroughProxy passThrough;
   private EventBusBridge bridge;
+  /** The HTTP connections open on the gateway's port ({@code http.connections} bounds them). */
+  private final AtomicInteger httpConnections = new AtomicInteger();
   /** {@code body.held.bytes}: what requests not yet answered may hold, over HTTP and the event bus. */
   private HeldBodies held;
   private EgressGuard guard;
@@ -294,7 +297,8 @@ public final class BotgateVerticle extends VerticleBase {
       config.integer("console.connections"));
     router.get("/console").handler(new BearerAuth(token)).handler(console::handle)
       .failureHandler(ApiRoutes::failure);
-    MetricsEndpoint metrics = new MetricsEndpoint(vertx, executor, runner, sessions, stream, console.stats());
+    MetricsEndpoint metrics = new MetricsEndpoint(vertx, executor, runner, sessions, stream, console.stats())
+      .http(httpConnections);
     if (bridge != null) {
       metrics.bridge(bridge);
     }
@@ -330,7 +334,8 @@ public final class BotgateVerticle extends VerticleBase {
     }
     return (clusterEvents == null ? Future.succeededFuture() : clusterEvents.start())
       .compose(v -> HttpServerVerticle.deploy(vertx, requests, options, config.integer("http.instances"),
-        config.integer("shutdown.graceSeconds"), idleTimeoutSeconds(config) * 1000L, config.integer("http.connections")))
+        config.integer("shutdown.graceSeconds"), idleTimeoutSeconds(config) * 1000L, config.integer("http.connections"),
+        httpConnections))
       .compose(bound -> {
         servers = bound;
         port = bound.port();

@@ -68,11 +68,10 @@ final class HttpServerVerticle extends VerticleBase {
   /**
    * Deploys {@code instances} servers on one port; each closes the connections that hold a socket without a
    * request to answer for {@code idleTimeoutMs} ({@link IdleConnections}; 0: never), and together they hold at most
-   * {@code maxConnections} connections (0: {@link IdleConnections#defaultMaxOpen()}).
+   * {@code maxConnections} connections (0: {@link IdleConnections#defaultMaxOpen()}), counted in {@code open}.
    */
   static Future<Servers> deploy(Vertx vertx, Handler<HttpServerRequest> router, HttpServerOptions options, int instances,
-                                long graceSeconds, long idleTimeoutMs, int maxConnections) {
-    AtomicInteger open = new AtomicInteger();
+                                long graceSeconds, long idleTimeoutMs, int maxConnections, AtomicInteger open) {
     int maxOpen = maxConnections > 0 ? maxConnections : IdleConnections.defaultMaxOpen();
     // Port 0 would give each instance its own random port; a negative port makes Vert.x share one.
     HttpServerOptions shared = new HttpServerOptions(options).setPort(options.getPort() == 0 ? -1 : options.getPort());

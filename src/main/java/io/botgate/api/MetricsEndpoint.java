@@ -35,6 +35,7 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
@@ -125,6 +126,13 @@ public final class MetricsEndpoint {
         .description("Script runs by how long they took and how they ended: ok, syntax, runtime, limit.")
         .tags("outcome", o).serviceLevelObjectives(SCRIPT_BUCKETS).register(registry))
       .record(micros, TimeUnit.MICROSECONDS));
+  }
+
+  /** Adds the count of open HTTP connections, which {@code http.connections} bounds. */
+  public MetricsEndpoint http(AtomicInteger open) {
+    gauge("botgate.http.connections", "Open HTTP connections on the gateway's port, the console's WebSockets "
+      + "included (at most http.connections).", open, AtomicInteger::get);
+    return this;
   }
 
   /** Adds the TCP event-bus bridge's meters, when {@code bridge.port} is set. */

@@ -61,7 +61,8 @@ class MetricsTest {
 
     assertThat(text).as("botgate's own, names kept")
       .containsPattern("(?m)^botgate_executions_total\\{integration=\"down\",outcome=\"failure\",status=\"503\"} 2\\.0$")
-      .containsPattern("(?m)^botgate_sessions [1-9]\\d*\\.0$");
+      .containsPattern("(?m)^botgate_sessions [1-9]\\d*\\.0$")
+      .containsPattern("(?m)^botgate_http_connections [1-9]\\d*\\.0$"); // the scrape's own, at least
     assertThat(text).as("the execution latency histogram")
       .containsPattern("(?m)^botgate_execution_duration_seconds_bucket\\{integration=\"down\",outcome=\"failure\",le=\"20\\.0\"} 2$")
       .containsPattern("(?m)^botgate_execution_duration_seconds_count\\{integration=\"ok\",outcome=\"success\"} 1$");
