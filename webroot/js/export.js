@@ -164,7 +164,11 @@ function queryOf(url) {
 export function curl(data, note) {
   const request = requestOf(data);
   if (!request) return null;
-  const parts = ['curl', '-X', request.method, quote(request.url)];
+  // A method other than letters, digits, '-' and '_' is quoted like the rest: a pass-through call's is whatever
+  // token its caller sent, and HTTP's tokens may hold shell syntax (`GET&id&`, `X|sh`, backquotes) that would run
+  // where the command is pasted.
+  const parts = ['curl', '-X', /^[A-Za-z0-9_-]+$/.test(request.method) ? request.method : quote(request.method),
+    quote(request.url)];
   for (const [name, value] of Object.entries(data.requestHeaders || {})) parts.push('-H', quote(`${name}: ${value}`));
   if (data.requestBody) parts.push('--data-raw', quote(data.requestBody.json !== undefined
     ? JSON.stringify(data.requestBody.json) : data.requestBody.text || ''));

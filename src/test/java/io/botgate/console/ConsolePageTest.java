@@ -404,6 +404,34 @@ class ConsolePageTest {
       .anyMatch(name -> name.equalsIgnoreCase("X-Custom"));
   }
 
+  /**
+   * A pass-through call's method is whatever token its caller sent, and HTTP's tokens may hold shell syntax: the
+   * curl command copied from the console quotes it, so pasting the command runs curl and nothing else.
+   */
+  @Test
+  void shouldQuoteAPassThroughCallsMethodInItsCurlCommand() {
+    result(gw.declare(new JsonObject().put("name", "passOdd").put("method", "GET").put("url", "stub:/echo")));
+    String method = "GET&id&";
+    result(gw.http.request(io.vertx.core.http.HttpMethod.valueOf(method), gw.gateway.port(), "127.0.0.1", "/proxy/passOdd/a")
+      .putHeader("X-Botgate-Session", "odd").send());
+    browser.get("http://127.0.0.1:" + gw.gateway.port() + "/?session=odd");
+    waitUntil(() -> texts("odd").stream().anyMatch(t -> t.startsWith("passOdd -> ")));
+    browser.executeScript("window.__copied = []; navigator.clipboard.writeText = (text) => {"
+      + " window.__copied.push(text); return Promise.resolve(); }");
+    for (String start : List.of("passOdd: ", "passOdd -> ")) { // the start event's row and the finish event's
+      WebElement row = rows("odd").stream()
+        .filter(r -> r.findElement(By.className("text")).getText().startsWith(start)).findFirst().orElseThrow();
+      row.findElement(By.className("line")).click();
+      row.findElement(By.className("details")).findElements(By.tagName("button")).stream()
+        .filter(b -> b.getText().equals("Copy curl")).findFirst().orElseThrow().click();
+    }
+    waitUntil(() -> ((List<?>) browser.executeScript("return window.__copied")).size() == 2);
+    @SuppressWarnings("unchecked")
+    List<String> commands = (List<String>) browser.executeScript("return window.__copied");
+    assertThat(commands).allSatisfy(command -> assertThat(command).startsWith("curl -X 'GET&id&' '")
+      .doesNotContain(" GET&id& "));
+  }
+
   @Test
   void shouldTryTheSessionInViewAndRememberWhatWasUsed() {
     browser.get("http://127.0.0.1:" + gw.gateway.port() + "/?session=r1");
