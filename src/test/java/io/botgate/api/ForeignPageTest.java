@@ -26,7 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A page served from another loopback origin, in a real Chromium, tries every way a page can reach the
  * gateway without a token: a no-cors fetch with a JSON body labelled {@code text/plain;a=json} (a simple
- * request, no preflight), a CORS fetch, HTML form posts and a console WebSocket. All fail, and on the
+ * request, no preflight), a CORS fetch, HTML form posts, a console WebSocket and the console page in a frame
+ * (clickjacking). All fail, and on the
  * gateway nothing ran. The gateway's own page, under either loopback name, still drives it; a page on a
  * DNS name rebound to 127.0.0.1 does not.
  */
@@ -44,7 +45,8 @@ class ForeignPageTest {
     gw = result(TestGateway.start(vertx));
     foreign = result(vertx.createHttpServer()
       .requestHandler(req -> req.response().putHeader("Content-Type", "text/html; charset=utf-8")
-        .end(attackPage("http://127.0.0.1:" + gw.gateway.port())))
+        .end(req.path().equals("/frame") ? framingPage("http://127.0.0.1:" + gw.gateway.port())
+          : attackPage("http://127.0.0.1:" + gw.gateway.port())))
       .listen(0, "127.0.0.1"));
     browser = Browser.start("--host-resolver-rules=MAP " + REBOUND + " 127.0.0.1", "--no-proxy-server");
   }
@@ -99,6 +101,16 @@ class ForeignPageTest {
       """.replace("@GW@", gateway).replace("@SCRIPT@", script).replace("@BODY@", json);
   }
 
+  /** A page that shows the console in a frame, where a click on it could be made on the console (clickjacking). */
+  private static String framingPage(String gateway) {
+    return """
+      <!doctype html><html><head><title>somewhere else</title></head><body>
+      <iframe id="console" src="@GW@/?session=page-framed" width="1400" height="800"
+              onload="document.body.dataset.loaded = 'yes'"></iframe>
+      </body></html>
+      """.replace("@GW@", gateway);
+  }
+
   private static boolean ran(String session) {
     return ((LocalSessionStore) gw.gateway.sessions()).find(session).isPresent() || gw.gateway.stream().lastSeq(session) > 0;
   }
@@ -135,6 +147,18 @@ class ForeignPageTest {
       }
     });
     assertThat(gw.gateway.stream().sessions()).toIterable().noneMatch(s -> s.startsWith("page-"));
+  }
+
+  @Test
+  void shouldNotLetAPageOfAnotherOriginShowTheConsoleInAFrame() {
+    browser.get("http://127.0.0.1:" + foreign.actualPort() + "/frame");
+    waiting().until(d -> "yes".equals(d.findElement(By.tagName("body")).getDomAttribute("data-loaded")));
+    browser.switchTo().frame("console");
+    try {
+      assertThat(browser.findElements(By.id("try-run"))).as("the framed console's Try it").isEmpty();
+    } finally {
+      browser.switchTo().defaultContent();
+    }
   }
 
   @Test
