@@ -80,8 +80,20 @@ public final class OriginCheck implements Handler<RoutingContext> {
     return host.port() < 0 ? uri.getPort() == defaultPort(uri.getScheme()) : uri.getPort() == host.port();
   }
 
+  /**
+   * Whether any {@code Upgrade} header names websocket, in a list too: with {@code Upgrade: foo} first and
+   * {@code Upgrade: websocket} second, the first alone was read and a foreign Origin was let through to a handshake
+   * that Vert.x then accepted.
+   */
   private static boolean isWebSocket(HttpServerRequest request) {
-    return "websocket".equalsIgnoreCase(request.getHeader("Upgrade"));
+    for (String upgrade : request.headers().getAll("Upgrade")) {
+      for (String protocol : upgrade.split(",")) {
+        if (protocol.trim().equalsIgnoreCase("websocket")) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** {@code scheme://host:port} in lower case with the port always written, or null if not an origin. */

@@ -222,6 +222,16 @@ class HttpEdgesTest {
     assertThat(raw("GET /health HTTP/01.0\r\nHost: 127.0.0.1\r\n")).startsWith("HTTP/1.0 200");
   }
 
+  @Test
+  void shouldRefuseAConsoleHandshakeFromAnotherOriginWhateverUpgradeHeaderNamesTheWebSocket() throws IOException {
+    String handshake = "GET /console HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://evil.example\r\n"
+      + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
+    for (String upgrades : List.of("Upgrade: websocket\r\n", "Upgrade: foo\r\nUpgrade: websocket\r\n",
+      "Upgrade: foo, WebSocket\r\n")) {
+      assertThat(raw(handshake + upgrades)).as(upgrades).startsWith("HTTP/1.1 403").contains("origin_not_allowed");
+    }
+  }
+
   /** The answer to a request written by hand, headers given without the blank line ending them. */
   private static String raw(String head) throws IOException {
     try (Socket socket = new Socket("127.0.0.1", port)) {
