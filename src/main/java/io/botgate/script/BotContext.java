@@ -34,6 +34,11 @@ public final class BotContext {
   private final boolean inTransform;
   /** The variables this run set; made at the first (most runs set none). */
   private JsonObject changes;
+  /**
+   * What the names {@link #changes} holds with a null value (removed, or set to null in the request scope) count, as
+   * {@link HeldBytes#variable} counts them: nothing else bounds them, since they are not stored.
+   */
+  private long removedBytes;
   private final Bot bot;
   /** Set by setTriggerNextMessage / setMessageDelay during this run; null when not called. */
   private String next;
@@ -160,6 +165,20 @@ public final class BotContext {
 
   void setBotVariable(String name, Object value, boolean persistForSession, boolean persistForever) {
     boolean session = persistForSession || persistForever;
+    // A null is not stored (the session removes the variable, the request scope charges it nothing), but the run's
+    // variableChanges names it: without this bound a loop over long names made an answer of tens of MB.
+    boolean wasRemoved = changes != null && changes.containsKey(name) && changes.getValue(name) == null;
+    long removed = removedBytes;
+    if (value == null && !wasRemoved) {
+      removed += HeldBytes.variable(name, null);
+    } else if (value != null && wasRemoved) {
+      removed -= HeldBytes.variable(name, null);
+    }
+    if (removed > removedBytes && removed > maxValueBytes()) {
+      throw new EvaluatorException(ScriptText.bounded(SessionLimitExceeded.of(maxValueBytes(), "setting '"
+        + shown(name, ScriptText.MAX_QUOTED) + "' to null: the variables this run removed or set to null would be "
+        + "named in about " + removed + " bytes; nothing was set").getMessage(), ScriptText.MAX_ERROR));
+    }
     try {
       scope.setVariable(name, value, session);
     } catch (SessionLimitExceeded e) {
@@ -169,6 +188,7 @@ public final class BotContext {
       changes = new JsonObject();
     }
     changes.put(name, value);
+    removedBytes = removed;
     String where = session ? "session" : "request";
     String shown = preview(value);
     String shownName = shown(name, ScriptText.MAX_QUOTED);

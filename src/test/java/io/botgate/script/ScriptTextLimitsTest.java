@@ -59,6 +59,31 @@ class ScriptTextLimitsTest {
     assertThat(said).as("what the run said").hasSizeLessThan(10_000).contains(" characters cut)");
   }
 
+  /**
+   * A variable set to null is removed (session) or costs nothing (request), yet the run's {@code variableChanges}
+   * named it: a loop over long names made an answer of tens of MB from a script of one line (60 names of a million
+   * characters, 60 MB). The names a run removes are bounded by {@code session.maxBytes}, as what it keeps is.
+   */
+  @Test
+  void shouldBoundTheNamesARunRemoves() {
+    ScriptFixture.Run run = fixture.run("removals");
+    ScriptOutcome outcome = engine.runHere("""
+      var base = 'n'.repeat(300000), refused = null;
+      for (var i = 0; i < 20 && !refused; i++) {
+        try { botContext.setBotVariable(base + i, null, i % 2 == 0); } catch (e) { refused = String(e); }
+      }
+      botContext.setBotVariable('refused', refused, true);
+      botContext.setBotVariable('gone', 1, true);
+      botContext.setBotVariable('gone', null, true);
+      """, run.bot);
+    assertThat(outcome.ok()).as("%s", outcome.error()).isTrue();
+    JsonObject changes = run.bot.changes();
+    assertThat(changes.encode().length()).as("variableChanges' size").isLessThan(2 << 20);
+    assertThat(run.session.variable("refused")).asString().contains("session.maxBytes");
+    assertThat(changes.containsKey("gone")).isTrue();
+    assertThat(changes.getValue("gone")).isNull();
+  }
+
   @Test
   void shouldKeepTextsUnderTheBoundWhole() {
     ScriptFixture.Run run = fixture.run("whole");
