@@ -109,6 +109,7 @@ final class NativeGuards {
     for (String name : ALLOCATORS) {
       guardAllocator(name);
     }
+    guardProxy();
     if (scope.get("ArrayBuffer", scope) instanceof Function buffers
       && buffers.get("prototype", buffers) instanceof ScriptableObject prototype) {
       for (String name : List.of("transfer", "transferToFixedLength")) {
@@ -156,6 +157,73 @@ final class NativeGuards {
       prototype.defineProperty("constructor", allocator, ScriptableObject.DONTENUM);
     }
     scope.defineProperty(name, allocator, ScriptableObject.DONTENUM);
+  }
+
+  /**
+   * Puts {@code Proxy} (and {@code Proxy.revocable}) behind a check of the {@code ownKeys} trap's answer: Rhino copies
+   * an array answered there into a Java array of its length in one step, so a sparse array of two billion holes was an
+   * OutOfMemoryError, which the JVM throws only after full collections that stop every thread of the gateway. Each
+   * proxy gets its handler behind a {@link GuardedHandler}, which reads the script's handler at every trap lookup (a
+   * trap added later counts) and refuses an answer longer than the array bound, as other builtins refuse array-likes.
+   */
+  private void guardProxy() {
+    if (!(scope.get("Proxy", scope) instanceof BaseFunction original)) {
+      return;
+    }
+    Allocator proxy = new Allocator(original, (cx, args) -> guardHandler(args, 1));
+    ScriptRuntime.setFunctionProtoAndParent(proxy, scope);
+    if (original.get("revocable", original) instanceof Function revocable) {
+      Guard guard = new Guard("Proxy.revocable", "revocable", revocable, (cx, self, args) -> guardHandler(args, 1));
+      ScriptRuntime.setFunctionProtoAndParent(guard, scope);
+      proxy.defineProperty("revocable", guard, ScriptableObject.DONTENUM);
+    }
+    scope.defineProperty("Proxy", proxy, ScriptableObject.DONTENUM);
+  }
+
+  private void guardHandler(Object[] args, int index) {
+    if (index < args.length && args[index] instanceof Scriptable handler && !(handler instanceof GuardedHandler)) {
+      args[index] = new GuardedHandler(handler);
+    }
+  }
+
+  /** A proxy's handler as Rhino reads its traps: the script's own, with the {@code ownKeys} trap's answer checked. */
+  private final class GuardedHandler extends ScriptableObject {
+    private final Scriptable handler;
+
+    GuardedHandler(Scriptable handler) {
+      this.handler = handler;
+    }
+
+    @Override
+    public Object get(String name, Scriptable start) {
+      Object trap = ScriptableObject.getProperty(handler, name);
+      if (!(trap instanceof Function function)) {
+        return trap;
+      }
+      // every trap is called on the script's own handler, so that its `this` is the handler it wrote
+      boolean keys = "ownKeys".equals(name);
+      BaseFunction checked = new BaseFunction() {
+        @Override
+        public Object call(Context cx, Scriptable callScope, Scriptable thisObj, Object[] args) {
+          Object answer = function.call(cx, callScope, handler, args);
+          if (keys && answer instanceof Scriptable list) {
+            long length = lengthOf(list);
+            if (length > limits.maxArrayLength()) {
+              throw ScriptRuntime.rangeError("Proxy ownKeys" + REFUSED + "the trap answered an array (or array-like) "
+                + "of length " + length + ", more than the limit of " + limits.maxArrayLength() + " elements");
+            }
+          }
+          return answer;
+        }
+      };
+      ScriptRuntime.setFunctionProtoAndParent(checked, scope);
+      return checked;
+    }
+
+    @Override
+    public String getClassName() {
+      return "Object";
+    }
   }
 
   /** The bytes a typed array or buffer constructor would allocate for these arguments (as Rhino reads them). */
