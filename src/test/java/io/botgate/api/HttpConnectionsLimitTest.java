@@ -41,6 +41,10 @@ class HttpConnectionsLimitTest {
   static void start(Vertx vertx) {
     gw = result(TestGateway.start(vertx, new JsonObject().put("http.connections", 3).put("http.instances", 1)));
     tcp = vertx.createNetClient();
+    // requests being answered for as long as the stub takes, with no CPU or memory of their own
+    result(gw.declare(new JsonObject().put("name", "slowly").put("method", "GET").put("retries", 0)
+      .put("timeoutMs", 20_000).put("url", "stub:/slow/{$botContext.ms}")));
+    result(gw.execute("warm-up", "slowly", new JsonObject().put("variables", new JsonObject().put("ms", 1))));
   }
 
   @AfterEach
@@ -135,15 +139,17 @@ class HttpConnectionsLimitTest {
   @Test
   void shouldCloseANewConnectionAtOnceWhenNoneIsIdle() {
     List<AtomicReference<String>> answers = new ArrayList<>();
+    int before = gw.upstream.received.size();
     for (int i = 0; i < 3; i++) { // three requests being answered, on three connections
       AtomicReference<String> read = new AtomicReference<>();
       NetSocket busy = connect(new AtomicBoolean(), read);
-      String body = new JsonObject().put("code", "var t = Date.now(); while (Date.now() - t < 1500) {}").encode();
-      busy.write(Buffer.buffer("POST /api/sessions/busy" + i + "/scripts HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+      String body = new JsonObject().put("variables", new JsonObject().put("ms", 2_000)).encode();
+      busy.write(Buffer.buffer("POST /api/sessions/busy" + i + "/integrations/slowly HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body));
       answers.add(read);
     }
-    await().pollDelay(Duration.ofMillis(300)).until(() -> true);
+    // each one read and under way: its call has reached the stub
+    await().atMost(Duration.ofSeconds(10)).until(() -> gw.upstream.received.size() - before >= 3);
 
     AtomicBoolean fourthClosed = new AtomicBoolean();
     connect(fourthClosed, new AtomicReference<>());
