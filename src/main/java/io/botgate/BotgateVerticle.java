@@ -142,7 +142,8 @@ public final class BotgateVerticle extends VerticleBase {
     }
     BridgeOptions bridgeOptions = bridgeOptions(config, host, token);
     int httpPort = config.integer("http.port");
-    if (bridgeOptions.enabled() && httpPort != 0 && bridgeOptions.port() == httpPort && bridgeOptions.host().equals(host)) {
+    if (bridgeOptions.enabled() && httpPort != 0 && bridgeOptions.port() == httpPort
+      && bridgeOptions.host().equals(host)) {
       // Vert.x shares one listening socket between servers of the same address, whatever their kind: both would
       // start, and connections would go in turn to the HTTP server and to the bridge.
       return Future.failedFuture(new IllegalStateException("bridge.port and http.port are both " + httpPort + " on "

@@ -65,7 +65,8 @@ public final class UpstreamFraming extends ChannelDuplexHandler {
       return false;
     }
     String length = response.headers().get(HttpHeaderNames.CONTENT_LENGTH);
-    return response.headers().contains(HttpHeaderNames.TRANSFER_ENCODING) || length != null && !length.trim().equals("0");
+    return response.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)
+      || length != null && !length.trim().equals("0");
   }
 
   @Override

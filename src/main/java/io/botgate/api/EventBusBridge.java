@@ -150,7 +150,7 @@ public final class EventBusBridge {
       + "bridge.port)") : failure));
   }
 
-  /** Whether binding failed because the address is taken: said as the JDK says it, or as Netty's native transport does. */
+  /** Whether binding failed because the address is taken, as the JDK or Netty's native transport says it. */
   static boolean portInUse(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof java.net.BindException || String.valueOf(t.getMessage()).contains("Address already in use")) {

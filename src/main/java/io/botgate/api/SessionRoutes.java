@@ -104,8 +104,9 @@ final class SessionRoutes {
     long after = number(ctx, "after", 0, Long.MAX_VALUE, 0);
     int limit = (int) number(ctx, "limit", 1, 1000, 1000);
     // in a cluster every member's history, merged by seq
-    stream.page(session, after, limit, EVENTS_PAGE_BYTES).onSuccess(page -> answer(ctx, 200, new JsonObject().put("session", session)
-      .put("lastSeq", page.lastSeq()).put("events", DebugEvent.array(page.events())))).onFailure(ctx::fail);
+    stream.page(session, after, limit, EVENTS_PAGE_BYTES).onSuccess(page -> answer(ctx, 200, new JsonObject()
+      .put("session", session).put("lastSeq", page.lastSeq()).put("events", DebugEvent.array(page.events()))))
+      .onFailure(ctx::fail);
   }
 
   private static long number(RoutingContext ctx, String name, long min, long max, long dflt) {

@@ -34,7 +34,7 @@ public final class SessionId {
   /**
    * What in {@code text} no name may hold, or null: a control character (U+2028 and U+2029 included), which would
    * end a log line or a header, or a lone surrogate ({@link #loneSurrogate}). Said as "control characters (U+000A at
-   * position 3)" or "a lone surrogate (U+D800 at position 1), which has no UTF-8 form", for "... may not hold " to precede it.
+   * position 3)" or "a lone surrogate (U+D800 at position 1), which has no UTF-8 form", after "... may not hold ".
    */
   public static String unsayable(String text) {
     for (int i = 0; i < text.length(); i++) {
