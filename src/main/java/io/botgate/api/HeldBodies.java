@@ -1,11 +1,11 @@
 package io.botgate.api;
 
 import io.botgate.GatewayError;
+import io.botgate.session.HeldTotal;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -29,32 +29,20 @@ public final class HeldBodies implements Handler<RoutingContext> {
   static final int UNCOUNTED_BELOW = 8 * 1024;
   private static final String KEY = "botgate.held";
 
-  private final long limit;
-  private final AtomicLong held = new AtomicLong();
+  private final HeldTotal held;
 
   /** {@code limit} 0: a sixteenth of the heap. */
   public HeldBodies(long limit) {
-    this.limit = limit > 0 ? limit : Runtime.getRuntime().maxMemory() / 16;
-  }
-
-  long limit() {
-    return limit;
-  }
-
-  /** Bytes held now. */
-  long held() {
-    return held.get();
+    this.held = new HeldTotal(limit > 0 ? limit : Runtime.getRuntime().maxMemory() / 16);
   }
 
   /** Charges {@code cost}; the refusal when it would pass the bound (nothing charged then), else null. */
   private GatewayError charge(long cost) {
-    long now = held.addAndGet(cost);
-    if (now > limit && now != cost) {
-      held.addAndGet(-cost);
-      return new GatewayError(503, "gateway_busy", "requests not yet answered hold " + (now - cost)
-        + " bytes of request bodies, and this one would pass body.held.bytes (" + limit + "); try again later");
+    if (held.reserve(cost, true)) {
+      return null;
     }
-    return null;
+    return new GatewayError(503, "gateway_busy", "requests not yet answered hold " + held.held()
+      + " bytes of request bodies, and this one would pass body.held.bytes (" + held.max() + "); try again later");
   }
 
   /**
@@ -73,7 +61,7 @@ public final class HeldBodies implements Handler<RoutingContext> {
     } catch (RuntimeException e) {
       running = Future.failedFuture(e);
     }
-    return running.andThen(done -> held.addAndGet(-cost));
+    return running.andThen(done -> held.release(cost));
   }
 
   private static boolean counted(RoutingContext ctx) {
@@ -138,7 +126,7 @@ public final class HeldBodies implements Handler<RoutingContext> {
     private void releaseIfDone() {
       if (answerEnded && !working && !released) {
         released = true;
-        held.addAndGet(-bytes);
+        held.release(bytes);
       }
     }
   }
