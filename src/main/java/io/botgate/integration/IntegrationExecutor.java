@@ -10,6 +10,7 @@ import io.botgate.events.DebugStream;
 import io.botgate.events.SecretMask;
 import io.botgate.events.Transcript;
 import io.botgate.script.ScriptRunner;
+import io.botgate.script.ScriptText;
 import io.botgate.session.IntegrationResult;
 import io.botgate.session.RequestScope;
 import io.botgate.session.Session;
@@ -30,7 +31,6 @@ import org.slf4j.LoggerFactory;
 
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -210,15 +210,6 @@ public final class IntegrationExecutor {
   /** How many executions ended how: key "integration|statusCode|success-or-failure". */
   public Map<String, Long> counts() {
     return counts.snapshot();
-  }
-
-  /** {@code text} if at most {@code max} characters, else its first {@code max} and "… (N characters cut)". */
-  static String logged(String text, int max) {
-    if (text.length() <= max) {
-      return text;
-    }
-    int end = Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max; // never half a character
-    return text.substring(0, end) + String.format(Locale.ROOT, "… (%,d characters cut)", text.length() - end);
   }
 
   /** How an execution ended, counted in {@link #counts()}; its text is the count's key there. */
@@ -514,9 +505,9 @@ public final class IntegrationExecutor {
       LOG.atWarn().addKeyValue("session", result.session()).addKeyValue("integration", result.integration())
         .addKeyValue("status", result.statusCode()).addKeyValue("durationMs", result.durationMs())
         .addKeyValue("attempts", result.attempts())
-        .addKeyValue("request", request == null ? "not sent" : logged(request, LOGGED_REQUEST_CHARS))
+        .addKeyValue("request", request == null ? "not sent" : ScriptText.bounded(request, LOGGED_REQUEST_CHARS))
         .log("execution failed: {}", reason == null ? "status " + result.statusCode() + " is not a success code"
-          : logged(reason, LOGGED_REASON_CHARS));
+          : ScriptText.bounded(reason, LOGGED_REASON_CHARS));
     }
 
     /** The request as the console and the answer show it: method and URL, secrets masked; null if not sent. */

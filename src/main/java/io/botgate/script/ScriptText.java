@@ -7,7 +7,7 @@ import java.util.Locale;
  * with a marker saying how much was cut: a string of millions of characters would otherwise become an
  * answer of as many bytes, a log line as long, and an event the event loop re-encodes.
  */
-final class ScriptText {
+public final class ScriptText {
 
   /** A message sent or printed, a custom event's text ({@code sendMessage}, {@code printDebugMessage}...). */
   static final int MAX_MESSAGE = 65_536;
@@ -20,7 +20,7 @@ final class ScriptText {
   }
 
   /** {@code text} if at most {@code max} characters, else its first {@code max} and "… (N characters cut)". */
-  static String bounded(String text, int max) {
+  public static String bounded(String text, int max) {
     if (text == null || text.length() <= max) {
       return text;
     }
