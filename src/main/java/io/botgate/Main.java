@@ -1,5 +1,6 @@
 package io.botgate;
 
+import io.botgate.api.EventBusBridge;
 import io.botgate.cluster.ClusterNode;
 import io.botgate.cluster.ClusterOptions;
 import io.botgate.api.MetricsEndpoint;
@@ -15,7 +16,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.net.BindException;
 import java.nio.file.Path;
 import java.util.Properties;
 import java.util.concurrent.Callable;
@@ -236,11 +236,9 @@ public final class Main implements Callable<Integer> {
 
   /** What went wrong at start, in words an operator can act on. */
   static String startFailure(Throwable failure, GatewayConfig settings) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof BindException || String.valueOf(t.getMessage()).contains("Address already in use")) {
-        return "cannot listen on " + settings.string("http.host") + ":" + settings.integer("http.port")
-          + ": the port is already in use (choose another with --port or http.port)";
-      }
+    if (EventBusBridge.portInUse(failure)) {
+      return "cannot listen on " + settings.string("http.host") + ":" + settings.integer("http.port")
+        + ": the port is already in use (choose another with --port or http.port)";
     }
     return failure.getMessage() == null ? failure.toString() : failure.getMessage();
   }

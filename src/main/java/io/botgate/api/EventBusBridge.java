@@ -151,7 +151,7 @@ public final class EventBusBridge {
   }
 
   /** Whether binding failed because the address is taken, as the JDK or Netty's native transport says it. */
-  static boolean portInUse(Throwable failure) {
+  public static boolean portInUse(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof java.net.BindException || String.valueOf(t.getMessage()).contains("Address already in use")) {
         return true;
