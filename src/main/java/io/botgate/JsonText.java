@@ -148,7 +148,7 @@ public final class JsonText {
       for (Map.Entry<?, ?> member : map.entrySet()) {
         String below = outOfRange(member.getValue());
         if (below != null) {
-          return below.isEmpty() || below.startsWith("[") ? member.getKey() + below : member.getKey() + "." + below;
+          return pathOf(String.valueOf(member.getKey()), below);
         }
       }
       return null;
@@ -157,10 +157,15 @@ public final class JsonText {
     for (int i = 0; items != null && i < items.size(); i++) {
       String below = outOfRange(items.get(i));
       if (below != null) {
-        return "[" + i + "]" + (below.isEmpty() || below.startsWith("[") ? below : "." + below);
+        return pathOf("[" + i + "]", below);
       }
     }
     return null;
+  }
+
+  /** The path of what is at {@code below} ({@link #outOfRange}'s form) inside {@code at}: {@code a.b}, {@code a[2]}. */
+  public static String pathOf(String at, String below) {
+    return below.isEmpty() || below.startsWith("[") ? at + below : at + "." + below;
   }
 
   /** The value's JSON text as UTF-8. */

@@ -117,7 +117,7 @@ final class FrameCheck extends ChannelInboundHandlerAdapter {
     }
     String huge = JsonText.outOfRange(frame.getValue("body"));
     if (huge != null) {
-      return ApiRoutes.outOfRange(huge.isEmpty() || huge.startsWith("[") ? "body" + huge : "body." + huge);
+      return ApiRoutes.outOfRange(JsonText.pathOf("body", huge));
     }
     Object headers = frame.getValue("headers");
     if (headers != null && !(headers instanceof JsonObject)) {
