@@ -169,8 +169,13 @@ final class PassThroughInterceptor implements ProxyInterceptor {
 
   /** The Host the call is sent with: the target's host, and its port unless the scheme's own. */
   private static String authority(ProxyCall call) {
-    String host = call.host.indexOf(':') >= 0 ? "[" + call.host + "]" : call.host;
+    String host = hostInHeader(call);
     return call.port == (call.ssl ? 443 : 80) ? host : host + ":" + call.port;
+  }
+
+  /** The target's host as a Host header writes it: an IPv6 address in its brackets. */
+  private static String hostInHeader(ProxyCall call) {
+    return call.host.indexOf(':') >= 0 ? "[" + call.host + "]" : call.host;
   }
 
   /**
@@ -472,7 +477,7 @@ final class PassThroughInterceptor implements ProxyInterceptor {
             + ") is blocked: the address connected to is not public; list it in egress.allow to permit it")));
       }
       if (call.host.indexOf(':') >= 0) { // Vert.x writes the Host of an IPv6 address without its brackets
-        upstream.authority(HostAndPort.create("[" + call.host + "]", call.port));
+        upstream.authority(HostAndPort.create(hostInHeader(call), call.port));
       }
       call.upstream = upstream;
       return Future.succeededFuture(upstream);
