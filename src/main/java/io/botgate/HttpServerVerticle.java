@@ -22,6 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class HttpServerVerticle extends VerticleBase {
 
+  /** The last negative port number taken: each one stands for a random port shared by one deployment's servers. */
+  private static final AtomicInteger RANDOM_PORTS = new AtomicInteger();
   private final Handler<HttpServerRequest> router;
   private final HttpServerOptions options;
   private final long graceSeconds;
@@ -73,8 +75,10 @@ final class HttpServerVerticle extends VerticleBase {
   static Future<Servers> deploy(Vertx vertx, Handler<HttpServerRequest> router, HttpServerOptions options, int instances,
                                 long graceSeconds, long idleTimeoutMs, int maxConnections, AtomicInteger open) {
     int maxOpen = maxConnections > 0 ? maxConnections : IdleConnections.defaultMaxOpen();
-    // Port 0 would give each instance its own random port; a negative port makes Vert.x share one.
-    HttpServerOptions shared = new HttpServerOptions(options).setPort(options.getPort() == 0 ? -1 : options.getPort());
+    // Port 0 would give each instance its own random port; a negative port makes Vert.x share one among the servers
+    // given that same number, so each deployment takes its own (two gateways in one Vert.x had shared one port)
+    int port = options.getPort() == 0 ? RANDOM_PORTS.decrementAndGet() : options.getPort();
+    HttpServerOptions shared = new HttpServerOptions(options).setPort(port);
     HttpServerVerticle first = new HttpServerVerticle(router, shared, graceSeconds, idleTimeoutMs, open, maxOpen);
     List<String> ids = new ArrayList<>();
     return vertx.deployVerticle(first).compose(id -> {

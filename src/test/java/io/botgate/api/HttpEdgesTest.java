@@ -546,4 +546,24 @@ class HttpEdgesTest {
     assertThat(result(request(HttpMethod.GET, "/api/integrations/tx").send()).statusCode()).isEqualTo(404);
 
   }
+
+  @Test
+  void shouldGiveASecondGatewayInTheSameVertxAPortOfItsOwn(Vertx vertx) {
+    TestGateway second = result(TestGateway.start(vertx, new JsonObject().put("http.instances", 2)
+      .put("body.limit.bytes", 4096)));
+    try {
+      assertThat(second.gateway.port()).isNotEqualTo(port);
+      for (int i = 0; i < 4; i++) { // whichever of its servers takes the connection, each port is one gateway's
+        String big = script("1").put("variables", new JsonObject().put("pad", "x".repeat(3000))).encode();
+        assertThat(result(gw.http.post(port, "127.0.0.1", "/api/sessions/s" + i + "/scripts")
+          .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(big))).statusCode())
+          .as("past this gateway's body.limit.bytes").isEqualTo(413);
+        assertThat(result(second.http.post(second.gateway.port(), "127.0.0.1", "/api/sessions/s" + i + "/scripts")
+          .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(big))).statusCode())
+          .as("within the second's").isEqualTo(200);
+      }
+    } finally {
+      result(vertx.undeploy(second.gateway.deploymentID()));
+    }
+  }
 }
