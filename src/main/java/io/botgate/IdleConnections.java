@@ -38,6 +38,8 @@ final class IdleConnections {
   /** How often at most a full gateway says so in the log. */
   private static final long FULL_LOG_MS = 60_000;
   private static final AtomicLong LOGGED_FULL = new AtomicLong();
+  /** {@link #idleSince}: the latest request has been answered, but no sweep has seen it since. */
+  private static final long ANSWER_UNSEEN = -1;
 
   private final Vertx vertx;
   private final long timeoutMs;
@@ -73,7 +75,7 @@ final class IdleConnections {
   private static final class Watched {
     HttpServerRequest request;
     long since;
-    /** When the sweep first saw the latest request answered, 0 before. */
+    /** When the sweep first saw the latest request answered, 0 before (the answer's own end is not reported). */
     long answeredAt;
     /** The latest request asked for an upgrade: once it succeeds, the WebSocket is the console's to govern. */
     boolean upgrade;
@@ -146,7 +148,9 @@ final class IdleConnections {
   /**
    * Closes this server's connection idle the longest (none while the timeout is off): one that has sent nothing
    * since connecting or since its last answer, never one whose request is still coming in (an upload at its own
-   * pace); false when there is none.
+   * pace); false when there is none. An answer no sweep has seen yet ended between its request's start and now:
+   * it counts from the start, so a keep-alive connection answered long ago goes before one just opened whose first
+   * request is still on its way.
    */
   private boolean closeIdlest() {
     long now = System.currentTimeMillis();
@@ -157,7 +161,10 @@ final class IdleConnections {
       if (coming != null && !coming.isEnded()) {
         continue;
       }
-      long idleSince = idleSince(e.getValue(), now);
+      long idleSince = idleSince(e.getValue());
+      if (idleSince == ANSWER_UNSEEN) {
+        idleSince = e.getValue().since;
+      }
       if (idleSince > 0 && idleSince < oldest) {
         oldest = idleSince;
         idlest = e.getKey();
@@ -184,16 +191,21 @@ final class IdleConnections {
     long now = System.currentTimeMillis();
     for (Iterator<Map.Entry<HttpConnection, Watched>> it = watched.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<HttpConnection, Watched> e = it.next();
-      long idleSince = idleSince(e.getValue(), now);
-      if (idleSince > 0 && now - idleSince >= timeoutMs) {
+      long idleSince = idleSince(e.getValue());
+      if (idleSince == ANSWER_UNSEEN) {
+        e.getValue().answeredAt = now;
+      } else if (idleSince > 0 && now - idleSince >= timeoutMs) {
         it.remove();
         e.getKey().close();
       }
     }
   }
 
-  /** Since when the connection has held its socket without a request being answered; 0: one is. */
-  private static long idleSince(Watched w, long now) {
+  /**
+   * Since when the connection has held its socket without a request being answered; 0: one is;
+   * {@link #ANSWER_UNSEEN}: answered, no sweep has seen it since.
+   */
+  private static long idleSince(Watched w) {
     HttpServerRequest request = w.request;
     if (w.upgrade && request.isEnded() && (!request.response().ended() || request.response().getStatusCode() == 101)) {
       return 0; // a WebSocket, or its handshake (an upgrade refused is answered, and then counts as any answer)
@@ -204,9 +216,6 @@ final class IdleConnections {
     if (!request.response().ended() && !request.response().closed()) {
       return 0; // being answered
     }
-    if (w.answeredAt == 0) {
-      w.answeredAt = now;
-    }
-    return w.answeredAt;
+    return w.answeredAt != 0 ? w.answeredAt : ANSWER_UNSEEN;
   }
 }

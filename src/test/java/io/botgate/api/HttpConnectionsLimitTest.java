@@ -157,4 +157,34 @@ class HttpConnectionsLimitTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> answers.stream()
       .allMatch(a -> String.valueOf(a.get()).startsWith("HTTP/1.1 200")));
   }
+
+  @Test
+  void shouldTakeThePlaceOfAConnectionAnsweredLongAgoBeforeOneJustOpened(Vertx vertx) {
+    // a gateway of its own: no client of the test's holds a place on it
+    TestGateway two = result(TestGateway.start(vertx, new JsonObject().put("http.connections", 2)
+      .put("http.instances", 1)));
+    try {
+      AtomicBoolean answeredClosed = new AtomicBoolean();
+      AtomicReference<String> answer = new AtomicReference<>();
+      NetSocket answered = result(tcp.connect(two.gateway.port(), "127.0.0.1"));
+      answered.handler(b -> answer.accumulateAndGet(b.toString(), (a, n) -> a == null ? n : a + n));
+      answered.closeHandler(v -> answeredClosed.set(true));
+      answered.write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+      await().atMost(Duration.ofSeconds(5)).until(() -> String.valueOf(answer.get()).contains("UP"));
+      await().pollDelay(Duration.ofMillis(200)).until(() -> true);
+
+      AtomicBoolean newerClosed = new AtomicBoolean();
+      NetSocket newer = result(tcp.connect(two.gateway.port(), "127.0.0.1")); // its first request on its way
+      newer.closeHandler(v -> newerClosed.set(true));
+      await().pollDelay(Duration.ofMillis(200)).until(() -> true);
+      NetSocket third = result(tcp.connect(two.gateway.port(), "127.0.0.1"));
+
+      await().atMost(Duration.ofSeconds(5)).untilTrue(answeredClosed);
+      assertThat(newerClosed).as("the connection opened after the answer keeps its place").isFalse();
+      newer.close();
+      third.close();
+    } finally {
+      result(vertx.undeploy(two.gateway.deploymentID()));
+    }
+  }
 }
