@@ -285,7 +285,7 @@ public final class BotgateVerticle extends VerticleBase {
     held = new HeldBodies(config.integer("body.held.bytes"));
     new ApiRoutes(registry, integrations, executor, sessions, scripts, stream, mask, importer::owner, changes)
       .mount(router, config.integer("body.limit.bytes"), held, token);
-    router.get("/api/cluster").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
+    router.get("/api/cluster").handler(ctx -> ApiRoutes.jsonHead(ctx.response())
       .end(ClusterNode.describe(vertx, config.string("node.id")).toBuffer()));
     new CbRoutes(importer, bots, imports, new InteractionRunner(sessions, stream, runner, executor, bots)).mount(router);
     new ContextRoutes(contextStore).mount(router);

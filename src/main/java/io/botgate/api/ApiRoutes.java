@@ -47,6 +47,9 @@ public final class ApiRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
   /** Encoded once, not on every answer. */
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
+  private static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
+  private static final CharSequence NOSNIFF = HttpHeaders.createOptimized("nosniff");
+  private static final CharSequence CONTENT_TYPE_OPTIONS = HttpHeaders.createOptimized("X-Content-Type-Options");
   /** The most bytes of a body whose buffer is sized from its Content-Length: Vert.x Web's default buffer. */
   static final int SIZED_BODY_BYTES = 1024;
 
@@ -239,7 +242,17 @@ public final class ApiRoutes {
     if (status != 200) { // 200 is the default; setting it looks the status up again
       response.setStatusCode(status);
     }
-    return response.putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body);
+    return jsonHead(response).end(body);
+  }
+
+  /**
+   * The head of every answer of the API's own, errors included: JSON, which no cache keeps (a session's variables
+   * and results, or a definition, are a conversation's data) and no browser reads as anything else (an error
+   * quotes what the client sent).
+   */
+  public static HttpServerResponse jsonHead(HttpServerResponse response) {
+    return response.putHeader(HttpHeaders.CONTENT_TYPE, JSON).putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE)
+      .putHeader(CONTENT_TYPE_OPTIONS, NOSNIFF);
   }
 
   /** Maps every failure to {@code {"error": {"code", "message"}}} with a fitting status. */

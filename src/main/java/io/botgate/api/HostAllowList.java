@@ -82,7 +82,7 @@ public final class HostAllowList implements Handler<RoutingContext> {
   }
 
   private static void answer(HttpServerRequest request, GatewayError error) {
-    request.response().setStatusCode(error.httpStatus()).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+    ApiRoutes.jsonHead(request.response().setStatusCode(error.httpStatus()))
       .end(error.toJson().toBuffer());
   }
 

@@ -173,7 +173,7 @@ public final class HttpErrors {
     // Connection: close tells the client not to send another request on a connection about to close; the rest of
     // what it sends (a request head over the limit may still be coming) is dropped, so it reads the answer.
     LingeringClose.beforeAnswer(request.connection());
-    request.response().setStatusCode(error.httpStatus()).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+    ApiRoutes.jsonHead(request.response().setStatusCode(error.httpStatus()))
       .putHeader(HttpHeaders.CONNECTION, "close")
       .end(error.toJson().toBuffer()).onComplete(done -> LingeringClose.afterAnswer(request.connection()));
   }

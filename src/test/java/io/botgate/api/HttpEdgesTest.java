@@ -68,6 +68,7 @@ class HttpEdgesTest {
   private static JsonObject error(HttpResponse<Buffer> r, int status, String code) {
     assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(status);
     assertThat(r.getHeader("Content-Type")).startsWith("application/json");
+    assertThat(r.getHeader("X-Content-Type-Options")).as("read as JSON only").isEqualTo("nosniff");
     JsonObject error = r.bodyAsJsonObject().getJsonObject("error");
     assertThat(error.getString("code")).isEqualTo(code);
     assertThat(error.getString("message")).isNotBlank();
@@ -409,6 +410,29 @@ class HttpEdgesTest {
       .putHeader("Origin", "http://evil.example").putHeader("Access-Control-Request-Method", "POST").send());
     error(preflight, 405, "method_not_allowed");
     assertThat(preflight.getHeader("Access-Control-Allow-Origin")).isNull();
+  }
+
+  /** A session's variables, results and definitions are a conversation's data: no cache keeps an answer of the API. */
+  @Test
+  void shouldKeepTheApisAnswersOutOfCachesAndReadAsJsonOnly() throws IOException {
+    HttpResponse<Buffer> executed = result(request(HttpMethod.POST, "/api/sessions/cached/integrations/faqIntegration")
+      .sendJsonObject(new JsonObject()));
+    List<HttpResponse<Buffer>> answers = List.of(executed,
+      result(request(HttpMethod.GET, "/api/sessions/cached").send()),
+      result(request(HttpMethod.GET, "/api/integrations").send()),
+      result(request(HttpMethod.GET, "/api/cluster").send()),
+      result(request(HttpMethod.GET, "/api/sessions/nobody").send()),
+      result(as("rebound.example", HttpMethod.GET, "/api/sessions/cached").send()));
+    for (HttpResponse<Buffer> r : answers) {
+      assertThat(r.getHeader("Cache-Control")).as(r.bodyAsString()).isEqualTo("no-store");
+      assertThat(r.getHeader("X-Content-Type-Options")).as(r.bodyAsString()).isEqualTo("nosniff");
+    }
+    // refused before any route: by the request checks, and by Vert.x's parser
+    for (String head : List.of("POST /api/sessions/framed/scripts HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+      + "Transfer-Encoding: gzip\r\n", "GET /health HTTP/1.2\r\nHost: 127.0.0.1\r\n")) {
+      assertThat(raw(head).toLowerCase()).as(head).contains("\r\ncache-control: no-store\r\n")
+        .contains("\r\nx-content-type-options: nosniff\r\n");
+    }
   }
 
   @Test
