@@ -91,6 +91,7 @@ public final class Main implements Callable<Integer> {
     // time of a start, are too old for a class-data sharing archive).
     int code = args.length == 0 ? main.callWithoutArguments() : new CommandLine(main).execute(args);
     if (code != 0 || main.vertx == null) {
+      LogSetup.close();
       System.exit(code); // help, version, a usage error or a failed start; otherwise Vert.x keeps running
     }
   }
@@ -212,6 +213,7 @@ public final class Main implements Callable<Integer> {
       LOG.error("botgate did not stop cleanly", e);
       code = 1;
     }
+    LogSetup.close();
     System.err.flush();
     Runtime.getRuntime().halt(code);
   }

@@ -17,7 +17,8 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * Logback, set up in code rather than from logback.xml (quicker at start): one appender on standard error
- * writing readable lines or JSON lines, at the configured level, with java.util.logging (the JDK's,
+ * writing readable lines or JSON lines, at the configured level, from a thread of its own
+ * ({@link NonBlockingAppender}: no event loop waits on a slow reader of the log), with java.util.logging (the JDK's,
  * Hazelcast's) routed into it. Vert.x and Netty find SLF4J by themselves. The jar's SLF4J provider,
  * {@link LogProvider}, calls it directly; embedded, Logback finds this class through its service file. A Logback
  * configuration of the operator's or an embedding application's own
@@ -91,11 +92,16 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     }
     context.putObject(INSTALLED, options);
     Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
-    ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
+    ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
+    stderr.setContext(context);
+    stderr.setName(APPENDER + "-stderr");
+    stderr.setTarget("System.err");
+    stderr.setEncoder(encoder(context, options));
+    stderr.start();
+    NonBlockingAppender appender = new NonBlockingAppender();
     appender.setContext(context);
     appender.setName(APPENDER);
-    appender.setTarget("System.err");
-    appender.setEncoder(encoder(context, options));
+    appender.addAppender(stderr);
     QuietResets quiet = new QuietResets();
     quiet.setContext(context);
     quiet.start();
@@ -111,6 +117,17 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     // Vert.x registers the same gauge once per HTTP server instance, all reading one counter (checked: the
     // connections of every instance are counted); Micrometer warns about each repeat at start.
     context.getLogger("io.micrometer.core.instrument.MeterRegistry").setLevel(Level.ERROR);
+  }
+
+  /**
+   * Writes the lines still waiting for botgate's appender's thread (for a second at the most) and stops it: before
+   * the process ends, whose last lines would otherwise be lost with that thread.
+   */
+  public static void close() {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context
+      && context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender(APPENDER) instanceof NonBlockingAppender appender) {
+      appender.stop();
+    }
   }
 
   /** The encoder of the configured format, started. */

@@ -22,9 +22,15 @@ class LogProviderTest {
     assertThat(context.getMDCAdapter()).isSameAs(provider.getMDCAdapter());
     Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
     assertThat(root.getLevel().toString()).isEqualTo("INFO");
-    assertThat(root.getAppender(LogSetup.APPENDER)).isInstanceOfSatisfying(ConsoleAppender.class, appender -> {
-      assertThat(appender.isStarted()).isTrue();
-      assertThat(appender.getTarget()).isEqualTo("System.err");
+    // written from a thread of its own, never waited on by the thread logging
+    assertThat(root.getAppender(LogSetup.APPENDER)).isInstanceOfSatisfying(NonBlockingAppender.class, queued -> {
+      assertThat(queued.isStarted()).isTrue();
+      assertThat(queued.isNeverBlock()).isTrue();
+      assertThat(queued.getAppender(LogSetup.APPENDER + "-stderr")).isInstanceOfSatisfying(ConsoleAppender.class,
+        appender -> {
+          assertThat(appender.isStarted()).isTrue();
+          assertThat(appender.getTarget()).isEqualTo("System.err");
+        });
     });
     // the status messages of Logback's own start-up path (version checks, configurators found) are not there
     assertThat(context.getStatusManager().getCopyOfStatusList()).noneMatch(s -> s.getMessage().contains("configurator"));
