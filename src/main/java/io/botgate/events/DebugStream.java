@@ -272,17 +272,14 @@ public final class DebugStream implements EventNumbering {
     if (data instanceof JsonText.Members) {
       return new JsonObject(Buffer.buffer(event.utf8()));
     }
-    JsonObject json = new JsonObject()
+    return new JsonObject()
       .put("seq", seq)
       .put("session", session)
       .put("ts", Timestamps.iso(now))
       .put("kind", kind)
       .put("level", level)
-      .put("text", text);
-    if (data != null) {
-      json.put("data", data);
-    }
-    return json;
+      .put("text", text)
+      .put("data", data != null ? data : new JsonObject());
   }
 
   /**
@@ -368,10 +365,8 @@ public final class DebugStream implements EventNumbering {
                                      String kind, String level, String text, Object data) {
     fields.number(SEQ, seq).encoded(history.sessionField(session)).timestamp(TS, now)
       .encoded(kindAndLevel(kind, level)).string(TEXT, text);
-    if (data != null) {
-      fields.value(DATA, data);
-    }
-    return fields;
+    // every event has its data, an empty object when it has none: clients read it without asking first
+    return fields.value(DATA, data != null ? data : Map.of());
   }
 
   /**

@@ -158,9 +158,13 @@ public final class Transcript {
       return false;
     }
     if (budget.dropped++ == 0) {
-      emit(DebugEvent.DROPPED, "warn", "this request emitted " + (MAX_EVENTS - budget.left) + " " + budget.what
-        + " (" + (MAX_BYTES - budget.bytes) + " bytes): its further " + budget.what + " are dropped (at most "
-        + MAX_EVENTS + " " + budget.what + " or " + (MAX_BYTES >> 20) + " MiB a request)", null);
+      int emitted = MAX_EVENTS - budget.left;
+      long bytes = MAX_BYTES - budget.bytes;
+      // no count of what it drops, unknown until the request ends: what it emitted before the budget ran out
+      emit(DebugEvent.DROPPED, "warn", "this request emitted " + emitted + " " + budget.what + " (" + bytes
+        + " bytes): its further " + budget.what + " are dropped (at most " + MAX_EVENTS + " " + budget.what + " or "
+        + (MAX_BYTES >> 20) + " MiB a request)",
+        new JsonObject().put("budget", budget.what).put("emitted", emitted).put("bytes", bytes));
     }
     return true;
   }

@@ -61,7 +61,7 @@ class ContextServiceTest {
 
   static String firstDebug(JsonObject answer) {
     return answer.getJsonArray("events").stream().map(JsonObject.class::cast)
-      .filter(e -> e.getString("kind").equals("debug") && e.getJsonObject("data") == null)
+      .filter(e -> e.getString("kind").equals("debug") && e.getJsonObject("data").isEmpty())
       .map(e -> e.getString("text")).findFirst().orElse(null);
   }
 

@@ -145,6 +145,36 @@ class ConsoleProtocolTest {
     client.close();
   }
 
+  /**
+   * DESIGN's "every event is one JSON object" with seven fields: a client reads {@code data} of any event
+   * without first asking whether it is there, on the console, on the bus and in an answer alike.
+   */
+  @Test
+  void shouldSendEveryEventWithItsSevenFieldsOnTheConsoleTheBusAndInTheAnswer() {
+    ConsoleClient client = connect();
+    client.subscribe("shape", 0);
+    client.awaitFrame(f -> "subscribed".equals(f.getString("op")));
+    List<JsonObject> published = new CopyOnWriteArrayList<>();
+    var consumer = gw.vertx.eventBus().<JsonObject>consumer("botgate.events.shape", m -> published.add(m.body()));
+    result(consumer.completion());
+    JsonObject answer = result(gw.http.post(gw.gateway.port(), "127.0.0.1", "/api/sessions/shape/scripts")
+      .sendJsonObject(new JsonObject().put("code",
+        "for (var i = 0; i < 1001; i++) { botContext.printDebugMessage('line ' + i); }"))).bodyAsJsonObject();
+    List<JsonObject> answered = answer.getJsonArray("events").stream().map(JsonObject.class::cast).toList();
+    assertThat(answered).hasSize(1003); // start, 1000 lines, the request's dropped notice, finish
+    await().until(() -> client.events("shape").size() == 1003 && published.size() == 1003);
+    consumer.unregister();
+    for (List<JsonObject> events : List.of(answered, client.events("shape"), published)) {
+      assertThat(events).allSatisfy(e -> {
+        assertThat(e.fieldNames()).as("%s", e).containsExactlyInAnyOrder("seq", "session", "ts", "kind", "level", "text", "data");
+        assertThat(e.getValue("data")).as("%s", e).isInstanceOf(JsonObject.class);
+      });
+      JsonObject dropped = events.stream().filter(e -> "dropped".equals(e.getString("kind"))).findFirst().orElseThrow();
+      assertThat(dropped.getJsonObject("data").getInteger("emitted")).isEqualTo(1000);
+    }
+    client.close();
+  }
+
   @Test
   void shouldMaskSecretsInIntegrationEvents() {
     ConsoleClient client = connect();

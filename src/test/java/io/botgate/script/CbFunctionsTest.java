@@ -46,7 +46,7 @@ class CbFunctionsTest {
       new BotContext.Bot(store, "bot-1", null));
     ScriptOutcome outcome = engine.runHere(code, bot);
     List<String> debug = run.transcript.eventsAsJson().stream().map(JsonObject.class::cast)
-      .filter(e -> e.getString("kind").equals("debug") && e.getJsonObject("data") == null)
+      .filter(e -> e.getString("kind").equals("debug") && e.getJsonObject("data").isEmpty())
       .map(e -> e.getString("text")).toList();
     return new Ran(outcome, bot, debug);
   }
