@@ -8,6 +8,7 @@ import io.botgate.events.Transcript;
 import io.botgate.session.RequestScope;
 import io.botgate.session.SessionStore;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Set;
@@ -32,7 +33,12 @@ public final class SessionScripts {
 
   /** Answers {@code {session, outcome, messages, variableChanges, error?, events, durationMs}}; {@code context} is kept on the session. */
   public Future<JsonObject> run(String sessionId, JsonObject body) {
-    if (body == null || !(body.getValue("code") instanceof String code) || code.isBlank()) {
+    Object given = body == null ? null : body.getValue("code");
+    if (given != null && !(given instanceof String)) {
+      return Future.failedFuture(GatewayError.badRequest("invalid_request", "'code' must be a string (the JavaScript "
+        + "to run), not " + (given instanceof JsonObject ? "an object" : given instanceof JsonArray ? "an array" : given)));
+    }
+    if (!(given instanceof String code) || code.isBlank()) {
       return Future.failedFuture(GatewayError.badRequest("invalid_request", "'code' is required: the JavaScript to run"));
     }
     JsonObject variables;

@@ -147,6 +147,11 @@ class ApiTest {
       .sendJsonObject(new JsonObject().put("code", "1;").put("cod", "typo")));
     assertThat(unknown.statusCode()).isEqualTo(400);
     assertThat(error(unknown).getString("message")).contains("unknown field 'cod'");
+    // code sent, but not as text: the answer says so, rather than that it is missing
+    HttpResponse<Buffer> number = result(request(io.vertx.core.http.HttpMethod.POST, "/api/sessions/s/scripts")
+      .sendJsonObject(new JsonObject().put("code", 5)));
+    assertThat(number.statusCode()).isEqualTo(400);
+    assertThat(error(number).getString("message")).contains("'code' must be a string").contains("5");
   }
 
   @Test
