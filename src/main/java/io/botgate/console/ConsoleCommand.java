@@ -2,6 +2,7 @@ package io.botgate.console;
 
 import io.botgate.session.SessionId;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -42,7 +43,7 @@ record ConsoleCommand(String op, String session, long after, Map<String, Long> a
     try {
       frame = new JsonObject(text);
     } catch (DecodeException | ClassCastException e) {
-      throw new Invalid("the frame is not a JSON object: " + parserMessage(e.getMessage()));
+      throw new Invalid("the frame is not a JSON object: " + notAnObject(text, e));
     }
     Object op = frame.getValue("op");
     if (op == null) {
@@ -140,6 +141,15 @@ record ConsoleCommand(String op, String session, long after, Map<String, Long> a
   }
 
   /** The parser's first line, with where it stopped; never the text it read. */
+  /** What the frame is instead: other JSON (the parser only says it failed to decode it), or where it stops being JSON. */
+  private static String notAnObject(String text, RuntimeException e) {
+    try {
+      return "it is " + describe(Json.decodeValue(text));
+    } catch (DecodeException notJson) {
+      return parserMessage(e.getMessage());
+    }
+  }
+
   private static String parserMessage(String message) {
     if (message == null) {
       return "unreadable";

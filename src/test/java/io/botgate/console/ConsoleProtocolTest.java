@@ -245,14 +245,16 @@ class ConsoleProtocolTest {
     client.send(new JsonObject().put("op", "subscribe"));
     client.send(new JsonObject().put("op", "subscribe").put("session", "x").put("after", "yesterday"));
     client.socket.writeBinaryMessage(Buffer.buffer(new byte[] {1, 2, 3}));
-    await().until(() -> client.ops("error").size() == 6);
+    client.socket.writeTextMessage("[{\"op\":\"ping\"}]");
+    await().until(() -> client.ops("error").size() == 7);
     assertThat(client.ops("error").stream().map(e -> e.getString("message"))).satisfiesExactly(
       m -> assertThat(m).contains("not a JSON object"),
       m -> assertThat(m).contains("unknown op 'fly'"),
       m -> assertThat(m).contains("needs \"op\""),
       m -> assertThat(m).contains("\"session\" is required"),
       m -> assertThat(m).contains("\"after\" must be"),
-      m -> assertThat(m).contains("binary frames"));
+      m -> assertThat(m).contains("binary frames"),
+      m -> assertThat(m).contains("not a JSON object").contains("an array"));
     client.subscribe("still-open", 0);
     client.awaitFrame(f -> "subscribed".equals(f.getString("op")));
     client.send(new JsonObject().put("op", "ping"));
