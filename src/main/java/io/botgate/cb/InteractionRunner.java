@@ -219,12 +219,7 @@ public final class InteractionRunner {
       answer.put("request", execution == null ? null : execution.getValue("request"))
         .put("variables", execution == null ? new JsonObject() : execution.getJsonObject("variables"))
         .put("messages", messages);
-      if (!errors.isEmpty()) {
-        answer.put("scriptErrors", errors);
-      }
-      if (!changes.isEmpty()) {
-        answer.put("variableChanges", stream.secrets().scrub(changes));
-      }
+      answer.put("scriptErrors", errors).put("variableChanges", stream.secrets().scrub(changes));
       Object upstreamMs = execution == null ? null : execution.getJsonObject("timings").getValue("upstreamMs");
       return answer.put("events", events)
         .put("timings", new JsonObject().put("totalMs", totalMs).put("upstreamMs", upstreamMs))

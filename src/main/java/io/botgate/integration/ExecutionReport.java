@@ -64,12 +64,9 @@ public record ExecutionReport(IntegrationResult result, String reason, String re
       out.string(MODE, mode);
     }
     out.value(VARIABLES, known.scrub(fields)).value(MESSAGES, transcript == null ? List.of() : transcript.messages());
-    if (scriptErrors != null && !scriptErrors.isEmpty()) {
-      out.value(SCRIPT_ERRORS, known.scrub(scriptErrors));
-    }
-    if (variableChanges != null && !variableChanges.isEmpty()) {
-      out.value(VARIABLE_CHANGES, known.scrub(variableChanges));
-    }
+    // empty rather than absent when no script failed or changed anything: the answer keeps one shape
+    out.value(SCRIPT_ERRORS, scriptErrors == null ? List.of() : known.scrub(scriptErrors))
+      .value(VARIABLE_CHANGES, variableChanges == null ? Map.of() : known.scrub(variableChanges));
     out.value(EVENTS, transcript == null ? List.of() : transcript.events())
       .value(TIMINGS, (JsonText.Members) t -> t.number(TOTAL_MS, result.durationMs()).value(UPSTREAM_MS, upstreamMs));
     return JsonText.buffer(out.done());

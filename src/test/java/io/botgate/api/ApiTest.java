@@ -44,6 +44,11 @@ class ApiTest {
     assertThat(report.getJsonObject("variables").getInteger("faqIntegration.title.count")).isGreaterThan(0);
     assertThat(report.getJsonObject("variables").getJsonArray("faqIntegration.title"))
       .contains("How do I turn on roaming?");
+    // every member the README's contract lists is there without scripts too: a runtime reads them unguarded
+    assertThat(report.fieldNames()).contains("result", "outcome", "request", "mode", "variables", "messages",
+      "scriptErrors", "variableChanges", "events", "timings");
+    assertThat(report.getJsonArray("scriptErrors")).isEmpty();
+    assertThat(report.getJsonObject("variableChanges")).isEmpty();
   }
 
   @Test

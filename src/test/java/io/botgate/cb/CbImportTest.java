@@ -125,7 +125,7 @@ class CbImportTest {
     assertThat(answer.getLong("delayMs")).isEqualTo(750L);
     assertThat(answer.getJsonArray("events").stream().map(e -> ((JsonObject) e).getString("text")))
       .contains("looking on lp_web for summer");
-    assertThat(answer.containsKey("scriptErrors")).as(answer.encodePrettily()).isFalse();
+    assertThat(answer.getJsonArray("scriptErrors")).as(answer.encodePrettily()).isEmpty();
   }
 
   @Test

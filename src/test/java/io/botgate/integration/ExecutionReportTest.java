@@ -21,7 +21,7 @@ class ExecutionReportTest {
   private final DebugStream stream = new DebugStream(null, 10, 1_000, 60_000, System::currentTimeMillis);
 
   @Test
-  void shouldWriteEveryFieldOfTheAnswerInItsOrderLeavingOutTheEmptyOptionalOnes() {
+  void shouldWriteEveryFieldOfTheAnswerInItsOrderLeavingOutOnlyReasonAndModeWhenThereAreNone() {
     Transcript transcript = new Transcript(stream, "s-1");
     transcript.encodedEvent(DebugEvent.INTEGRATION, "info", "faq: GET http://x/\u00e9", data -> { });
     transcript.message(new JsonObject().put("text", "Hello \"you\"\n").put("type", "text"));
@@ -57,8 +57,10 @@ class ExecutionReportTest {
     assertThat(full.toJson()).as("the bus's object: the same text, decoded").isEqualTo(written);
 
     JsonObject bare = new JsonObject(plain.toBuffer());
-    assertThat(names(bare)).containsExactly("result", "outcome", "request", "variables", "messages", "events",
-      "timings");
+    assertThat(names(bare)).containsExactly("result", "outcome", "request", "variables", "messages", "scriptErrors",
+      "variableChanges", "events", "timings");
+    assertThat(bare.getJsonArray("scriptErrors")).isEmpty();
+    assertThat(bare.getJsonObject("variableChanges")).isEmpty();
     assertThat(bare.getString("request")).isNull();
     assertThat(bare.getJsonArray("messages")).isEmpty();
     assertThat(bare.getJsonArray("events")).isEmpty();
