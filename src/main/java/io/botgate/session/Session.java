@@ -147,9 +147,14 @@ public final class Session {
    */
   public synchronized void replaceVariablesStartingWith(String prefix, Map<String, Object> values) {
     long removed = chargesStartingWith(prefix);
+    // Counted no further than what could still be taken (past it the fields are refused, however far past).
+    long room = options.maxBytes() + removed;
     long added = 0;
     for (Map.Entry<String, Object> e : values.entrySet()) {
-      added += charge(e.getKey(), e.getValue());
+      if (added > room) {
+        break;
+      }
+      added += e.getValue() == null ? 0 : HeldBytes.variable(e.getKey(), e.getValue(), room - added);
     }
     long delta = added - removed;
     refuseIfTooLarge(delta, () -> "storing the fields " + values.keySet());

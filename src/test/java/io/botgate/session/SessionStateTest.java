@@ -8,7 +8,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -450,5 +452,33 @@ class SessionStateTest {
     assertThat(total.held()).isEqualTo(variables);
     back.discard();
     assertThat(other.held()).as("a discarded session gives back its variables and its context").isZero();
+  }
+
+  @Test
+  void shouldRefuseFieldsPastTheLimitWithoutWalkingTheirSharedPartsAgainAndAgain() {
+    // A deep scan's matches over a nested answer hold each other, each nested match walked again for every one
+    // that holds it; here each level holds the one below twice, so counting it whole is a million maps walked.
+    AtomicLong walked = new AtomicLong();
+    Object nested = "leaf";
+    for (int level = 0; level < 20; level++) {
+      Map<String, Object> map = new LinkedHashMap<>() {
+        @Override
+        public Set<Map.Entry<String, Object>> entrySet() {
+          walked.incrementAndGet();
+          return super.entrySet();
+        }
+      };
+      map.put("a", nested);
+      map.put("b", nested);
+      nested = map;
+    }
+    Session session = session(new HeldTotal(Long.MAX_VALUE));
+    Map<String, Object> fields = Map.of("f.all", nested);
+
+    assertThatThrownBy(() -> session.replaceVariablesStartingWith("f.", fields))
+      .isInstanceOf(SessionLimitExceeded.class).hasMessageContaining("session.maxBytes");
+    assertThat(session.variable("f.all")).isNull();
+    // the 10,000-byte limit is passed after some 50 maps (each at least 88 bytes), not after 2 million
+    assertThat(walked.get()).isLessThan(1_000);
   }
 }
