@@ -455,6 +455,9 @@ final class UpstreamCaller {
       if (cause instanceof EgressGuard.Blocked) {
         return UpstreamResponse.failure("440", shown.scrub(cause.getMessage()), attempts);
       }
+      if (cause instanceof UpstreamClients.NoFinalAnswer) {
+        return UpstreamResponse.failure("502", cause.getMessage(), attempts); // another attempt would get the same
+      }
       if (cause instanceof TimeoutException || System.currentTimeMillis() >= deadline) {
         return UpstreamResponse.failure("504", "no answer within the deadline of " + definition.timeoutMs()
           + " ms", attempts);

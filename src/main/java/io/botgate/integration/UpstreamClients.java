@@ -9,7 +9,8 @@ import io.vertx.ext.web.client.impl.WebClientInternal;
 /**
  * The Web Clients integration calls go through (the plain ones per event loop, an mTLS credential's own): each
  * hands the request of a {@link BoundedBody} over to it as it is sent, so that a body past its limit or a call
- * past its deadline can cut the transfer instead of the client reading it to the end.
+ * past its deadline can cut the transfer instead of the client reading it to the end; and each fails a call answered
+ * with an interim status that no final answer can follow ({@link NoFinalAnswer}).
  */
 public final class UpstreamClients {
 
@@ -26,7 +27,24 @@ public final class UpstreamClients {
   private static void handOver(HttpContext<?> call) {
     if (call.phase() == ClientPhase.SEND_REQUEST && call.request().bodyCodec() instanceof BoundedBody body) {
       body.sending(call.clientRequest());
+    } else if (call.phase() == ClientPhase.RECEIVE_RESPONSE && call.clientResponse().statusCode() < 200) {
+      // A 101 (the Upgrade these calls never send), or an interim answer UpstreamFraming let through: no final
+      // answer follows it, and after a 101 the connection no longer speaks HTTP, so it is closed, never pooled for
+      // the next call (a 101 was taken for the answer and its connection left to hang the next call on it).
+      int status = call.clientResponse().statusCode();
+      call.clientResponse().request().connection().close();
+      call.fail(new NoFinalAnswer(status));
+      return;
     }
     call.next();
+  }
+
+  /** An upstream answered with an interim status that no final answer can follow. */
+  static final class NoFinalAnswer extends RuntimeException {
+
+    NoFinalAnswer(int status) {
+      super("the upstream answered " + status + ", an interim status, and no final answer could follow it", null,
+        false, false);
+    }
   }
 }

@@ -199,6 +199,44 @@ class UpstreamCallTest {
     }
   }
 
+  @Test
+  void shouldAnswerA101NobodyAskedForAs502AndHandItsConnectionToNoOtherCall() {
+    // Executions send no Upgrade. A 101 was the call's status ("101") and its connection went back to the pool no
+    // longer speaking HTTP, where the next call (another session's, maybe) waited until its deadline; a 101 naming
+    // websocket was awaited until the call's own deadline.
+    int port = result(vertx.createNetServer().connectHandler(socket -> socket.handler(RecordParser.newDelimited(
+      "\r\n\r\n", head -> {
+        String line = head.toString(StandardCharsets.ISO_8859_1);
+        if (line.startsWith("GET /h2c ")) {
+          socket.write("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n");
+        } else if (line.startsWith("GET /websocket ")) {
+          socket.write("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n");
+        } else {
+          socket.write(rawJson("{\"for\":\"the next call\"}"));
+        }
+      }))).listen(0, "127.0.0.1")).actualPort();
+    UpstreamCaller caller = caller();
+    try {
+      for (String upgrade : List.of("h2c", "websocket")) {
+        IntegrationDefinition switching = IntegrationDefinition.fromJson(get(upgrade,
+          "http://127.0.0.1:" + port + "/" + upgrade), null);
+        UpstreamResponse answer = result(caller.call(switching, switching.request().render(p -> null,
+          "http://127.0.0.1:1", MASK)));
+        assertThat(answer.statusCode()).as(upgrade).isEqualTo("502");
+        assertThat(answer.reason()).as(upgrade).contains("101");
+        IntegrationDefinition next = IntegrationDefinition.fromJson(get("next", "http://127.0.0.1:" + port + "/next"),
+          null);
+        for (int i = 0; i < 3; i++) {
+          UpstreamResponse after = result(caller.call(next, next.request().render(p -> null, "http://127.0.0.1:1", MASK)));
+          assertThat(after.statusCode()).as(upgrade).isEqualTo("200");
+          assertThat(after.body().toString()).contains("the next call");
+        }
+      }
+    } finally {
+      caller.close();
+    }
+  }
+
   private static String rawJson(String body) {
     return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
   }
