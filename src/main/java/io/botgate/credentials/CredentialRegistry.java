@@ -2,13 +2,16 @@ package io.botgate.credentials;
 
 import io.botgate.JsonText;
 import io.botgate.PerEventLoop;
+import io.botgate.UpstreamFraming;
 import io.botgate.integration.CredentialGrant;
 import io.botgate.integration.CredentialUnavailable;
 import io.botgate.integration.EgressGuard;
 import io.botgate.integration.IntegrationDefinition;
+import io.botgate.integration.UpstreamClients;
 import io.botgate.integration.UpstreamCredentials;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -39,8 +42,11 @@ public final class CredentialRegistry implements UpstreamCredentials {
   private volatile BiConsumer<String, List<String>> holds = (name, secrets) -> { };
 
   public CredentialRegistry(Vertx vertx, Map<String, String> env, EgressGuard guard) {
-    this.tokenClient = new PerEventLoop<>(() -> WebClient.create(vertx, new WebClientOptions().setKeepAlive(true)
-      .setConnectTimeout((int) OAuth2Credential.TOKEN_TIMEOUT_MS).setUserAgentEnabled(false)), WebClient::close);
+    // Wrapped as the upstreams' clients are, so that an answer past its bound or its deadline is cut, not read on.
+    this.tokenClient = new PerEventLoop<>(() -> UpstreamClients.wrap(vertx.httpClientBuilder()
+      .with(new HttpClientOptions().setKeepAlive(true).setConnectTimeout((int) OAuth2Credential.TOKEN_TIMEOUT_MS))
+      .withConnectHandler(UpstreamFraming::install).build(), new WebClientOptions().setUserAgentEnabled(false)),
+      WebClient::close);
     this.context = new CredentialContext(vertx, Map.copyOf(env), guard, tokenClient::get, System::currentTimeMillis);
   }
 

@@ -1,6 +1,7 @@
 package io.botgate.credentials;
 
 import io.botgate.events.SecretMask;
+import io.botgate.integration.BoundedBody;
 import io.botgate.integration.CredentialGrant;
 import io.botgate.integration.HeaderSyntax;
 import io.botgate.integration.CredentialUnavailable;
@@ -11,7 +12,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.client.HttpRequest;
-import io.vertx.ext.web.client.HttpResponse;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -154,10 +154,14 @@ final class OAuth2Credential extends Credential {
     return target.recover(e -> Future.failedFuture(unavailable("the token endpoint " + shown(uri) + " may not be "
         + "reached: " + detail(e, uri, context))))
       .compose(address -> {
-        HttpRequest<Buffer> req = address == null
+        // Read up to its bound and cut there, and cut at the deadline: the request's timeout is an idle one, which an
+        // endpoint sending on (an endless answer, a byte at a time) never meets, and the answer was read whole before
+        // its size was checked, so an endless one filled the heap.
+        BoundedBody body = new BoundedBody(MAX_TOKEN_ANSWER_BYTES);
+        HttpRequest<Void> req = (address == null
           ? context.tokenClient().request(HttpMethod.POST, port, host, path)
           : context.tokenClient().request(HttpMethod.POST, SocketAddress.inetSocketAddress(new InetSocketAddress(address,
-            port)), port, host, path);
+            port)), port, host, path)).as(body);
         req.ssl(ssl).timeout(TOKEN_TIMEOUT_MS).followRedirects(false)
           .putHeader("Accept", "application/json")
           .putHeader("Content-Type", "application/x-www-form-urlencoded");
@@ -165,23 +169,39 @@ final class OAuth2Credential extends Credential {
           req.putHeader("Authorization", "Basic " + Base64.getEncoder().encodeToString(
             (encode(id) + ":" + encode(secret)).getBytes(StandardCharsets.UTF_8)));
         }
+        boolean[] late = new boolean[1];
+        long deadline = context.vertx().setTimer(TOKEN_TIMEOUT_MS, t -> {
+          late[0] = true;
+          body.abort();
+        });
         return req.sendBuffer(Buffer.buffer(form.toString()))
-          .recover(e -> Future.failedFuture(e instanceof CredentialUnavailable ? e
-            : unavailable("the token endpoint " + shown(uri) + " could not be reached (" + detail(e, uri, context) + ")")));
+          .andThen(done -> context.vertx().cancelTimer(deadline))
+          .transform(done -> {
+            if (body.overflowed()) {
+              return Future.failedFuture(unavailable("the token endpoint " + shown(uri) + " answered more than "
+                + MAX_TOKEN_ANSWER_BYTES + " bytes"));
+            }
+            if (done.succeeded()) {
+              return Future.succeededFuture(new Answer(done.result().statusCode(), body.collected()));
+            }
+            Throwable e = late[0] ? new TimeoutException() : done.cause();
+            return Future.failedFuture(e instanceof CredentialUnavailable ? e
+              : unavailable("the token endpoint " + shown(uri) + " could not be reached (" + detail(e, uri, context) + ")"));
+          });
       })
-      .compose(response -> token(uri, response, started));
+      .compose(answer -> token(uri, answer, started));
   }
 
-  private Future<Token> token(URI uri, HttpResponse<Buffer> response, long started) {
+  /** The token endpoint's answer: its status and its body, read up to {@link #MAX_TOKEN_ANSWER_BYTES}. */
+  private record Answer(int statusCode, Buffer body) {
+  }
+
+  private Future<Token> token(URI uri, Answer response, long started) {
     Buffer body = response.body();
     if (response.statusCode() < 200 || response.statusCode() > 299) {
       String error = errorCode(body);
       return Future.failedFuture(unavailable("the token endpoint " + shown(uri) + " answered " + response.statusCode()
         + (error == null ? "" : " (" + error + ")")));
-    }
-    if (body != null && body.length() > MAX_TOKEN_ANSWER_BYTES) {
-      return Future.failedFuture(unavailable("the token endpoint " + shown(uri) + " answered more than "
-        + MAX_TOKEN_ANSWER_BYTES + " bytes"));
     }
     JsonObject json;
     try {

@@ -23,7 +23,7 @@ import io.vertx.ext.web.codec.spi.BodyStream;
  * so whatever keeps it keeps no spare room. Gathering every body in a growing buffer was the largest single
  * share of what an execution allocated (8 %).
  */
-final class BoundedBody implements BodyCodec<Void>, BodyStream<Void> {
+public final class BoundedBody implements BodyCodec<Void>, BodyStream<Void> {
 
   private final long limit;
   private final Promise<Void> ended = Promise.promise();
@@ -35,7 +35,7 @@ final class BoundedBody implements BodyCodec<Void>, BodyStream<Void> {
   private volatile HttpClientRequest request;
   private volatile boolean aborted;
 
-  BoundedBody(long limit) {
+  public BoundedBody(long limit) {
     this.limit = limit;
   }
 
@@ -48,7 +48,7 @@ final class BoundedBody implements BodyCodec<Void>, BodyStream<Void> {
   }
 
   /** Cuts the transfer: the request is reset (an HTTP/1 connection closed), whatever was received. */
-  void abort() {
+  public void abort() {
     aborted = true;
     HttpClientRequest sent = request;
     if (sent != null) {
@@ -73,12 +73,12 @@ final class BoundedBody implements BodyCodec<Void>, BodyStream<Void> {
     ended.tryFail(cause);
   }
 
-  boolean overflowed() {
+  public boolean overflowed() {
     return overflowed;
   }
 
   /** The body so far, in a buffer of its exact size (read once the answer is complete). */
-  Buffer collected() {
+  public Buffer collected() {
     if (collected == null) {
       collected = Buffer.buffer(0);
     } else if (chunks > 1) {

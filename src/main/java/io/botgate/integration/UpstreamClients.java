@@ -2,6 +2,7 @@ package io.botgate.integration;
 
 import io.vertx.core.http.HttpClient;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.ext.web.client.impl.ClientPhase;
 import io.vertx.ext.web.client.impl.HttpContext;
 import io.vertx.ext.web.client.impl.WebClientInternal;
@@ -19,7 +20,12 @@ public final class UpstreamClients {
 
   /** A Web Client over {@code http} whose requests a {@link BoundedBody} can cut. */
   public static WebClient wrap(HttpClient http) {
-    WebClientInternal client = (WebClientInternal) WebClient.wrap(http);
+    return wrap(http, new WebClientOptions());
+  }
+
+  /** As {@link #wrap(HttpClient)}, with the Web Client's own options (its User-Agent...). */
+  public static WebClient wrap(HttpClient http, WebClientOptions options) {
+    WebClientInternal client = (WebClientInternal) WebClient.wrap(http, options);
     client.addInterceptor(UpstreamClients::handOver);
     return client;
   }

@@ -621,6 +621,69 @@ class CredentialsTest {
   }
 
   @Test
+  void shouldCutATokenAnswerPastItsBoundInsteadOfReadingItWhole(Vertx vertx) {
+    // 64 MiB is enough to tell: an endless answer, read whole before its size was checked, filled the heap
+    long answerBytes = 64L << 20;
+    Buffer chunk = Buffer.buffer(new byte[64 * 1024]);
+    // what the endpoint had written when its connection was closed, or when it ended its answer
+    CompletableFuture<Long> writtenWhenClosed = new CompletableFuture<>();
+    HttpServer endless = result(vertx.createHttpServer().requestHandler(req -> {
+      var response = req.response().setChunked(true).putHeader("Content-Type", "application/json");
+      long[] written = {0};
+      response.closeHandler(v -> writtenWhenClosed.complete(written[0]));
+      Runnable[] more = new Runnable[1];
+      more[0] = () -> {
+        while (!response.writeQueueFull() && written[0] < answerBytes && !response.closed()) {
+          response.write(chunk);
+          written[0] += chunk.length();
+        }
+        if (written[0] >= answerBytes) {
+          response.end();
+          writtenWhenClosed.complete(written[0]); // read to its end
+        } else {
+          response.drainHandler(v -> more[0].run());
+        }
+      };
+      more[0].run();
+    }).listen(0, "127.0.0.1"));
+    try {
+      putCredential(oauth("endlessOAuth", "http://127.0.0.1:" + endless.actualPort() + "/oauth/token",
+        "{$env.CLIENT_SECRET}"));
+      declare("endlessApi", auth.url("/bearer"), "endlessOAuth", 15_000);
+      JsonObject refused = run("e1", "endlessApi");
+      assertThat(status(refused)).isEqualTo("460");
+      assertThat(refused.getString("reason")).contains("endlessOAuth")
+        .contains("more than " + OAuth2Credential.MAX_TOKEN_ANSWER_BYTES + " bytes");
+      assertThat(writtenWhenClosed.join()).as("the transfer was cut")
+        .isLessThan(answerBytes);
+    } finally {
+      endless.close();
+    }
+  }
+
+  @Test
+  void shouldGiveUpOnATokenEndpointThatDripsItsAnswerPastTheTokenDeadline(Vertx vertx) {
+    // a byte every second keeps an idle timeout from ever firing: the fetch, shared by every call, went on for as long
+    HttpServer dripping = result(vertx.createHttpServer().requestHandler(req -> {
+      var response = req.response().setChunked(true).putHeader("Content-Type", "application/json");
+      response.write("{");
+      long timer = vertx.setPeriodic(1_000, t -> response.write(" "));
+      response.closeHandler(v -> vertx.cancelTimer(timer));
+    }).listen(0, "127.0.0.1"));
+    try {
+      putCredential(oauth("dripOAuth", "http://127.0.0.1:" + dripping.actualPort() + "/oauth/token",
+        "{$env.CLIENT_SECRET}"));
+      declare("dripApi", auth.url("/bearer"), "dripOAuth", OAuth2Credential.TOKEN_TIMEOUT_MS + 20_000);
+      JsonObject refused = run("dr1", "dripApi");
+      assertThat(status(refused)).isEqualTo("460");
+      assertThat(refused.getString("reason")).contains("dripOAuth")
+        .contains("no answer within " + OAuth2Credential.TOKEN_TIMEOUT_MS + " ms");
+    } finally {
+      dripping.close();
+    }
+  }
+
+  @Test
   void shouldNotQuoteATokenUrlQuerySecretWhenTheTokenEndpointTimesOut() {
     putCredential(oauth("queryOAuth", auth.url("/oauth/token?s=1&client_secret=QuerySecret888"),
       "{$env.CLIENT_SECRET}"));
