@@ -89,7 +89,7 @@ final class ConfigCheck {
           problems.add("'env' must be an object of NAME: value pairs");
         }
       } else if (!defaults.containsKey(key)) {
-        problems.add("unknown key '" + key + "'" + closest(key, defaults.keySet())
+        problems.add("unknown key '" + key + "'" + Typos.closest(key, defaults.keySet())
           .map(k -> " (did you mean '" + k + "'?)").orElse(" (the README's Configuration section lists every key)"));
       } else {
         wrongType(key, value, defaults.get(key)).ifPresent(problems::add);
@@ -130,7 +130,7 @@ final class ConfigCheck {
         && !byEnvName.containsKey(name)) {
         String words = name.substring(OVERRIDE_PREFIX.length());
         byEnvName.keySet().stream().filter(near -> nearWord(words, near.substring(OVERRIDE_PREFIX.length())))
-          .min(Comparator.comparingInt(near -> distance(words, near.substring(OVERRIDE_PREFIX.length()))))
+          .min(Comparator.comparingInt(near -> Typos.distance(words, near.substring(OVERRIDE_PREFIX.length()))))
           .ifPresent(near -> problems.add("environment variable '" + name + "' is not a setting (did you mean '"
             + near + "', for '" + byEnvName.get(near) + "'?)"));
       }
@@ -161,13 +161,13 @@ final class ConfigCheck {
     String rest = name.substring(dot + 1);
     String keyPart = key.substring(0, keyDot);
     String keyRest = key.substring(keyDot + 1);
-    return rest.equals(keyRest) ? distance(part, keyPart) <= Math.min(2, keyPart.length() / 2)
+    return rest.equals(keyRest) ? Typos.distance(part, keyPart) <= Math.min(2, keyPart.length() / 2)
       : part.equals(keyPart) && nearWord(rest, keyRest);
   }
 
   /** Near enough to be a typo of {@code word}: an edit or two, more in a long word. */
   private static boolean nearWord(String typed, String word) {
-    return distance(typed, word) <= Math.max(1, word.length() / 4);
+    return Typos.distance(typed, word) <= Math.max(1, word.length() / 4);
   }
 
   private static Optional<String> wrongType(String key, Object value, Object dflt) {
@@ -193,32 +193,5 @@ final class ConfigCheck {
 
   private static String shown(Object value) {
     return value instanceof String s ? "\"" + s + "\"" : String.valueOf(value);
-  }
-
-  /** The known key nearest in edit distance, if it is near enough to be a typo. */
-  static Optional<String> closest(String key, Iterable<String> known) {
-    List<String> candidates = new ArrayList<>();
-    known.forEach(candidates::add);
-    return candidates.stream().min(Comparator.comparingInt(k -> distance(key, k)))
-      .filter(k -> distance(key, k) <= Math.max(2, k.length() / 4));
-  }
-
-  private static int distance(String a, String b) {
-    int[] previous = new int[b.length() + 1];
-    int[] current = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      previous[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      current[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-        current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
-      }
-      int[] swap = previous;
-      previous = current;
-      current = swap;
-    }
-    return previous[b.length()];
   }
 }
