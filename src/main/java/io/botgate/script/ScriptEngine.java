@@ -1,6 +1,7 @@
 package io.botgate.script;
 
 import io.botgate.GatewayError;
+import io.botgate.Typos;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -15,6 +16,8 @@ import org.mozilla.javascript.Scriptable;
 import org.mozilla.javascript.ScriptableObject;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -27,6 +30,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code script.maxSourceBytes} is refused before it is parsed.
  */
 public final class ScriptEngine {
+
+  /** Past this length a name missing from botContext is not compared with its functions': no typo is that long. */
+  private static final int MAX_TYPO_CHARS = 64;
 
   private final Vertx vertx;
   private final SandboxContextFactory factory;
@@ -198,7 +204,7 @@ public final class ScriptEngine {
         e.lineNumber(), e.columnNumber()), false, micros(start));
     } catch (EcmaError e) {
       return new ScriptOutcome(new ScriptError(NativeGuards.refused(e) ? "limit" : "runtime", bot.errorText(e.getName()
-        + ": " + missingFunction(e.getErrorMessage(), bot.missing())), name,
+        + ": " + missingFunction(e.getErrorMessage(), bot.missing(), botContextFunctions())), name,
         e.lineNumber(), e.columnNumber()), false, micros(start));
     } catch (JavaScriptException e) {
       return new ScriptOutcome(new ScriptError("runtime", bot.errorText("uncaught exception: " + e.details()), name,
@@ -221,15 +227,25 @@ public final class ScriptEngine {
   /**
    * Rhino's message for calling a function that does not exist, said so that it names the botContext
    * function botgate lacks, when that is what the script called ({@code missing}: the last name read
-   * from botContext that it does not have).
+   * from botContext that it does not have), and the one it has that the name is a typo of, if any
+   * ({@code setBotVarible}: a developer reading "botgate lacks it" would look for a workaround, not a typo).
    */
-  static String missingFunction(String message, String missing) {
+  static String missingFunction(String message, String missing, Iterable<String> provided) {
     if (missing == null || !(message.equals("Cannot find function " + missing + ".")
       || message.startsWith("Cannot find function " + missing + " in object [object BotContext]"))) {
       return message;
     }
-    return "botContext." + missing + " is not a function botgate provides (the README's \"botContext "
+    String near = missing.length() > MAX_TYPO_CHARS ? null : Typos.closest(missing, provided).orElse(null);
+    return near != null ? "botContext." + missing + " is not a function: did you mean botContext." + near + "?"
+      : "botContext." + missing + " is not a function botgate provides (the README's \"botContext "
       + "functions\" table lists what it has and what it lacks)";
+  }
+
+  /** The names of the functions {@code botContext} offers. */
+  private List<String> botContextFunctions() {
+    Object botContext = ScriptableObject.getProperty(prepare().join(), "botContext");
+    return botContext instanceof ScriptableObject object
+      ? Arrays.stream(object.getIds()).map(String::valueOf).toList() : List.of();
   }
 
   /** A limit error when the source is over {@code script.maxSourceBytes} in UTF-8, else null. */

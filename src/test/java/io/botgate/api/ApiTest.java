@@ -112,6 +112,18 @@ class ApiTest {
   }
 
   @Test
+  void shouldSuggestTheBotContextFunctionAScriptMisspelt() {
+    JsonObject answer = result(request(io.vertx.core.http.HttpMethod.POST, "/api/sessions/typo-script/scripts")
+      .sendJsonObject(new JsonObject().put("code", "var a = 1;\nbotContext.setBotVarible('a', a, true, false);")))
+      .bodyAsJsonObject();
+
+    JsonObject error = answer.getJsonObject("error");
+    assertThat(error.getString("message"))
+      .isEqualTo("TypeError: botContext.setBotVarible is not a function: did you mean botContext.setBotVariable?");
+    assertThat(error.getInteger("line")).isEqualTo(2);
+  }
+
+  @Test
   void shouldRefuseANumberNoDoubleHoldsRatherThanKeepItAsInfinity() {
     HttpResponse<Buffer> r = result(request(io.vertx.core.http.HttpMethod.POST,
       "/api/sessions/huge-number/integrations/faqIntegration").putHeader("Content-Type", "application/json")
