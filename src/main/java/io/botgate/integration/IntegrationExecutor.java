@@ -126,8 +126,7 @@ public final class IntegrationExecutor {
   public Future<ExecutionReport> execute(String sessionId, String integration, ExecutionRequest request) {
     IntegrationDefinition definition = registry.find(integration).orElse(null);
     if (definition == null) {
-      return Future.failedFuture(GatewayError.notFound("unknown_integration",
-        "no integration named '" + integration + "'; GET /api/integrations lists them"));
+      return Future.failedFuture(unknownIntegration(sessionId, integration));
     }
     // The whole execution is one turn of the session: its scripts and state changes never interleave with
     // another request's of the same session (a conversation's messages run one after another, as in CB).
@@ -136,6 +135,18 @@ public final class IntegrationExecutor {
       RequestScope scope = new RequestScope(session, request.variables(), request.slots(), request.userMessage());
       return new Execution(definition, request, scope, new Transcript(stream, sessionId)).run();
     });
+  }
+
+  /**
+   * The refusal of a call naming no declared integration, also shown in the session's console: the developer
+   * watches the console, and a misspelt name would otherwise leave it silent while the bot got a 404.
+   */
+  public GatewayError unknownIntegration(String sessionId, String integration) {
+    String unknown = registry.unknown(integration);
+    if (stream != null) {
+      new Transcript(stream, sessionId).error(unknown, new JsonObject().put("integration", integration));
+    }
+    return GatewayError.notFound("unknown_integration", unknown);
   }
 
   /**

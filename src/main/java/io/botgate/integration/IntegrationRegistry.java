@@ -1,6 +1,7 @@
 package io.botgate.integration;
 
 import io.botgate.JsonText;
+import io.botgate.Typos;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -21,6 +22,8 @@ public final class IntegrationRegistry {
 
   /** The declared integrations ({@code integrations.file}); the jar's copy when the file is absent. */
   public static final String DEFAULT_FILE = "conf/integrations.json";
+  /** Past this length a name is not compared with the declared ones': no typo is that long. */
+  private static final int MAX_TYPO_CHARS = 64;
 
   private static final Logger LOG = LoggerFactory.getLogger(IntegrationRegistry.class);
 
@@ -120,6 +123,16 @@ public final class IntegrationRegistry {
 
   public Optional<IntegrationDefinition> find(String name) {
     return Optional.ofNullable(byName.get(name));
+  }
+
+  /**
+   * What to tell a caller who named an integration that does not exist: the name, and the one declared that it
+   * is a typo of, if any.
+   */
+  public String unknown(String name) {
+    String near = name.length() > MAX_TYPO_CHARS ? null : Typos.closest(name, byName.keySet()).orElse(null);
+    return "no integration named '" + name + "'"
+      + (near == null ? "; GET /api/integrations lists them" : " (did you mean '" + near + "'?)");
   }
 
   public boolean remove(String name) {

@@ -109,8 +109,7 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     }
     IntegrationDefinition definition = registry.find(name).orElse(null);
     if (definition == null) {
-      return answer(request, GatewayError.notFound("unknown_integration", "no integration named '" + name
-        + "'; GET /api/integrations lists them"));
+      return answer(request, executor.unknownIntegration(in.getHeader(SESSION_HEADER), name));
     }
     PassThrough record;
     try {

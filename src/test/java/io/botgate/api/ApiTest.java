@@ -112,6 +112,24 @@ class ApiTest {
   }
 
   @Test
+  void shouldShowAnUnknownIntegrationInTheSessionsConsole() {
+    HttpResponse<Buffer> r = result(request(io.vertx.core.http.HttpMethod.POST,
+      "/api/sessions/typo-console/integrations/faqIntegratoin").sendJsonObject(new JsonObject()));
+    assertThat(r.statusCode()).isEqualTo(404);
+    assertThat(error(r).getString("message")).contains("did you mean 'faqIntegration'?");
+
+    JsonArray events = result(request(io.vertx.core.http.HttpMethod.GET, "/api/sessions/typo-console/events?after=0")
+      .send()).bodyAsJsonObject().getJsonArray("events");
+    assertThat(events).hasSize(1);
+    JsonObject event = events.getJsonObject(0);
+    assertThat(event.getString("level")).isEqualTo("error");
+    assertThat(event.getString("text")).contains("no integration named 'faqIntegratoin'")
+      .contains("did you mean 'faqIntegration'?");
+    assertThat(result(request(io.vertx.core.http.HttpMethod.GET, "/api/sessions/typo-console").send()).statusCode())
+      .as("a refused execution starts no session").isEqualTo(404);
+  }
+
+  @Test
   void shouldSuggestTheBotContextFunctionAScriptMisspelt() {
     JsonObject answer = result(request(io.vertx.core.http.HttpMethod.POST, "/api/sessions/typo-script/scripts")
       .sendJsonObject(new JsonObject().put("code", "var a = 1;\nbotContext.setBotVarible('a', a, true, false);")))
