@@ -14,8 +14,8 @@ public final class JsonFields {
   public static void onlyKnown(JsonObject json, Set<String> known) {
     for (String key : json.fieldNames()) {
       if (!known.contains(key)) {
-        throw GatewayError.badRequest("invalid_request", "unknown field '" + key + "'; known fields are "
-          + new TreeSet<>(known));
+        throw GatewayError.badRequest("invalid_request", "unknown field '" + key + "'" + Typos.closest(key, known)
+          .map(near -> " (did you mean '" + near + "'?)").orElse("") + "; known fields are " + new TreeSet<>(known));
       }
     }
   }

@@ -1,5 +1,6 @@
 package io.botgate.integration;
 
+import io.botgate.Typos;
 import io.botgate.script.ScriptSyntax;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -296,7 +297,8 @@ public final class IntegrationDefinition {
       }
       for (String key : json.fieldNames()) {
         if (!KNOWN_KEYS.contains(key)) {
-          problem(key, "unknown field; known fields are " + new TreeSet<>(KNOWN_KEYS));
+          problem(key, "unknown field" + Typos.closest(key, KNOWN_KEYS).map(near -> " (did you mean '" + near + "'?)")
+            .orElse("") + "; known fields are " + new TreeSet<>(KNOWN_KEYS));
         }
       }
       rdv = optionalString("responseDataVariable", name);

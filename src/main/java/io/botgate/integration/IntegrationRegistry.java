@@ -22,8 +22,6 @@ public final class IntegrationRegistry {
 
   /** The declared integrations ({@code integrations.file}); the jar's copy when the file is absent. */
   public static final String DEFAULT_FILE = "conf/integrations.json";
-  /** Past this length a name is not compared with the declared ones': no typo is that long. */
-  private static final int MAX_TYPO_CHARS = 64;
 
   private static final Logger LOG = LoggerFactory.getLogger(IntegrationRegistry.class);
 
@@ -130,7 +128,7 @@ public final class IntegrationRegistry {
    * is a typo of, if any.
    */
   public String unknown(String name) {
-    String near = name.length() > MAX_TYPO_CHARS ? null : Typos.closest(name, byName.keySet()).orElse(null);
+    String near = Typos.closest(name, byName.keySet()).orElse(null);
     return "no integration named '" + name + "'"
       + (near == null ? "; GET /api/integrations lists them" : " (did you mean '" + near + "'?)");
   }

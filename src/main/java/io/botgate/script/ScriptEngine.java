@@ -31,9 +31,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class ScriptEngine {
 
-  /** Past this length a name missing from botContext is not compared with its functions': no typo is that long. */
-  private static final int MAX_TYPO_CHARS = 64;
-
   private final Vertx vertx;
   private final SandboxContextFactory factory;
   private final ScriptLimits limits;
@@ -235,7 +232,7 @@ public final class ScriptEngine {
       || message.startsWith("Cannot find function " + missing + " in object [object BotContext]"))) {
       return message;
     }
-    String near = missing.length() > MAX_TYPO_CHARS ? null : Typos.closest(missing, provided).orElse(null);
+    String near = Typos.closest(missing, provided).orElse(null);
     return near != null ? "botContext." + missing + " is not a function: did you mean botContext." + near + "?"
       : "botContext." + missing + " is not a function botgate provides (the README's \"botContext "
       + "functions\" table lists what it has and what it lacks)";

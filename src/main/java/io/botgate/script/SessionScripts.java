@@ -33,19 +33,23 @@ public final class SessionScripts {
 
   /** Answers {@code {session, outcome, messages, variableChanges, error?, events, durationMs}}; {@code context} is kept on the session. */
   public Future<JsonObject> run(String sessionId, JsonObject body) {
-    Object given = body == null ? null : body.getValue("code");
-    if (given != null && !(given instanceof String)) {
-      return Future.failedFuture(GatewayError.badRequest("invalid_request", "'code' must be a string (the JavaScript "
-        + "to run), not " + (given instanceof JsonObject ? "an object" : given instanceof JsonArray ? "an array" : given)));
-    }
-    if (!(given instanceof String code) || code.isBlank()) {
-      return Future.failedFuture(GatewayError.badRequest("invalid_request", "'code' is required: the JavaScript to run"));
-    }
+    String code;
     JsonObject variables;
     String userMessage;
     JsonObject context;
     try {
-      JsonFields.onlyKnown(body, KNOWN);
+      if (body != null) { // first: {"script": "..."} is a misnamed field, which "'code' is required" would not say
+        JsonFields.onlyKnown(body, KNOWN);
+      }
+      Object given = body == null ? null : body.getValue("code");
+      if (given != null && !(given instanceof String)) {
+        throw GatewayError.badRequest("invalid_request", "'code' must be a string (the JavaScript to run), not "
+          + (given instanceof JsonObject ? "an object" : given instanceof JsonArray ? "an array" : given));
+      }
+      if (!(given instanceof String text) || text.isBlank()) {
+        throw GatewayError.badRequest("invalid_request", "'code' is required: the JavaScript to run");
+      }
+      code = text;
       variables = JsonFields.object(body, "variables");
       userMessage = JsonFields.string(body, "userMessage");
       context = ConversationContext.check(body.getValue("context"));

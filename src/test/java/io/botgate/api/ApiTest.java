@@ -112,6 +112,28 @@ class ApiTest {
   }
 
   @Test
+  void shouldSuggestTheFieldAMisspeltOneMeant() {
+    HttpResponse<Buffer> definition = result(gw.declare(new JsonObject().put("name", "typo-field").put("method", "GET")
+      .put("url", "https://example.com/x").put("sucessCodes", new JsonArray().add(200))));
+    assertThat(error(definition).getJsonArray("problems").getJsonObject(0).getString("message"))
+      .startsWith("unknown field (did you mean 'successCodes'?); known fields are [");
+
+    HttpResponse<Buffer> execution = result(request(io.vertx.core.http.HttpMethod.POST,
+      "/api/sessions/typo-field/integrations/faqIntegration").sendJsonObject(new JsonObject()
+      .put("variabels", new JsonObject().put("question", "roaming"))));
+    assertThat(error(execution).getString("message"))
+      .startsWith("unknown field 'variabels' (did you mean 'variables'?); known fields are [");
+  }
+
+  @Test
+  void shouldNameAMisnamedScriptFieldRatherThanOnlyAskForCode() {
+    HttpResponse<Buffer> r = result(request(io.vertx.core.http.HttpMethod.POST, "/api/sessions/s/scripts")
+      .sendJsonObject(new JsonObject().put("script", "botContext.sendMessage('hi');")));
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(error(r).getString("message")).startsWith("unknown field 'script'; known fields are [code,");
+  }
+
+  @Test
   void shouldShowAnUnknownIntegrationInTheSessionsConsole() {
     HttpResponse<Buffer> r = result(request(io.vertx.core.http.HttpMethod.POST,
       "/api/sessions/typo-console/integrations/faqIntegratoin").sendJsonObject(new JsonObject()));
