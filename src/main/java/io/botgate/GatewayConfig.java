@@ -208,9 +208,7 @@ public final class GatewayConfig {
       problems.add(source + ": " + String.join("; ", inFile));
     }
     problems.addAll(ConfigCheck.nearMisses(env, sys, DEFAULTS.keySet())); // not the file's: named as they are
-    if (!problems.isEmpty()) {
-      throw new IllegalArgumentException(String.join("; ", problems));
-    }
+    // Every problem in one report, not one per start: a misspelt key must not hide a value out of range.
     JsonObject merged = new JsonObject();
     DEFAULTS.forEach(merged::put);
     merged.mergeIn(file == null ? new JsonObject() : file);
@@ -221,13 +219,17 @@ public final class GatewayConfig {
       String fromSys = sys == null ? null : sys.getProperty(key);
       String override = fromSys != null ? fromSys : envName == null ? null : env.get(envName);
       if (override != null) {
-        merged.put(key, coerce(key, override));
         where.put(key, fromSys != null ? "system property " + key : "environment variable " + envName);
+        try {
+          merged.put(key, coerce(key, override));
+        } catch (IllegalArgumentException e) {
+          problems.add(e.getMessage() + " (" + where.get(key) + ")");
+        }
       }
     }
-    List<String> outOfRange = ConfigCheck.outOfRange(merged, where, source);
-    if (!outOfRange.isEmpty()) {
-      throw new IllegalArgumentException(String.join("; ", outOfRange));
+    problems.addAll(ConfigCheck.outOfRange(merged, where, source));
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", problems));
     }
     Map<String, String> botEnv = new LinkedHashMap<>();
     env.forEach((k, v) -> {

@@ -162,6 +162,17 @@ class GatewayConfigTest {
   }
 
   @Test
+  void shouldReportEveryProblemAtOnceRatherThanOneAStart() {
+    Properties sys = new Properties();
+    sys.setProperty("console.deflate", "maybe");
+    assertThatThrownBy(() -> GatewayConfig.from(new JsonObject().put("demo.enable", false).put("session.max", -1),
+      Map.of(), sys))
+      .hasMessageContaining("unknown key 'demo.enable' (did you mean 'demo.enabled'?)")
+      .hasMessageContaining("'session.max' must be at least 1, not -1 (the configuration)")
+      .hasMessageContaining("console.deflate: 'maybe' must be true or false (system property console.deflate)");
+  }
+
+  @Test
   void shouldBoundEveryWholeNumberSetting() {
     GatewayConfig.DEFAULTS.forEach((key, value) -> {
       if (value instanceof Integer) {
