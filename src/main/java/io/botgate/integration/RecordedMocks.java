@@ -38,13 +38,44 @@ public final class RecordedMocks {
 
   /** Recordings kept per integration; the oldest goes first. */
   public static final int MAX_PER_INTEGRATION = 200;
+  /**
+   * Bytes of recordings (bodies and headers as received) kept per integration; the oldest go first, the newest is
+   * always kept. Without it 200 answers of up to {@code upstream.limit.bytes} each (5 MiB) could hold a gigabyte of
+   * heap for one integration, and every recording rewrote all of it.
+   */
+  public static final long MAX_BYTES_PER_INTEGRATION = 16L << 20;
   /** Headers of an answer that describe its transfer, not its content: not kept. */
   private static final Set<String> NOT_KEPT = Set.of("content-length", "transfer-encoding", "connection", "keep-alive",
     "host", "date", "proxy-connection", "te", "trailer", "upgrade");
 
   private final Vertx vertx;
   private final Path dir;
-  private final Map<String, List<MockAnswer>> byName = new ConcurrentHashMap<>();
+  private final Map<String, Recordings> byName = new ConcurrentHashMap<>();
+
+  /** An integration's recordings, oldest first, and the bytes each took as received. */
+  private record Recordings(List<MockAnswer> mocks, List<Long> bytes) {
+    static final Recordings NONE = new Recordings(List.of(), List.of());
+
+    /** With {@code mock} added (in place of one matching the same requests), the oldest dropped past the bounds. */
+    Recordings with(MockAnswer mock, long size) {
+      List<MockAnswer> kept = new ArrayList<>(mocks);
+      List<Long> sizes = new ArrayList<>(bytes);
+      for (int i = kept.size() - 1; i >= 0; i--) {
+        if (mock.sameMatch(kept.get(i))) {
+          kept.remove(i);
+          sizes.remove(i);
+        }
+      }
+      kept.add(mock);
+      sizes.add(size);
+      long total = sizes.stream().mapToLong(Long::longValue).sum();
+      while (kept.size() > MAX_PER_INTEGRATION || (total > MAX_BYTES_PER_INTEGRATION && kept.size() > 1)) {
+        kept.remove(0);
+        total -= sizes.remove(0);
+      }
+      return new Recordings(List.copyOf(kept), List.copyOf(sizes));
+    }
+  }
 
   /** @param dir where the files are, null to keep recordings in memory only */
   public RecordedMocks(Vertx vertx, Path dir) {
@@ -76,7 +107,11 @@ public final class RecordedMocks {
         }
         List<MockAnswer> mocks = MockAnswer.readAll(json, "mocks",
           (field, message) -> problems.add(new DefinitionException.Problem(integration, field, file + ": " + message)));
-        byName.put(integration, mocks);
+        Recordings loaded = Recordings.NONE;
+        for (MockAnswer mock : mocks) {
+          loaded = loaded.with(mock, mock.toJson().encode().length());
+        }
+        byName.put(integration, loaded);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the recorded mocks in " + dir, e);
@@ -88,23 +123,15 @@ public final class RecordedMocks {
 
   /** The recorded mocks of an integration, oldest first. */
   public List<MockAnswer> of(String integration) {
-    return byName.getOrDefault(integration, List.of());
+    return byName.getOrDefault(integration, Recordings.NONE).mocks();
   }
 
   /**
-   * Keeps one answer (replacing a recording that matches the same requests) and writes the integration's file.
-   * Completes when the file is written.
+   * Keeps one answer of {@code bytes} as received (replacing a recording that matches the same requests) and writes
+   * the integration's file. Completes when the file is written.
    */
-  Future<Void> keep(String integration, MockAnswer mock) {
-    byName.compute(integration, (name, old) -> {
-      List<MockAnswer> list = new ArrayList<>(old == null ? List.of() : old);
-      list.removeIf(mock::sameMatch);
-      list.add(mock);
-      while (list.size() > MAX_PER_INTEGRATION) {
-        list.remove(0);
-      }
-      return List.copyOf(list);
-    });
+  Future<Void> keep(String integration, MockAnswer mock, long bytes) {
+    byName.compute(integration, (name, old) -> (old == null ? Recordings.NONE : old).with(mock, bytes));
     if (dir == null) {
       return Future.succeededFuture();
     }

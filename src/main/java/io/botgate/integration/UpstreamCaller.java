@@ -147,7 +147,9 @@ final class UpstreamCaller {
       }
       MockAnswer answer = RecordedMocks.recorded(mask, call.request, definition.method(), response.httpStatus(),
         trace.responseHeaders(), response.body());
-      return recorded.keep(definition.name(), answer).transform(written -> {
+      long bytes = (response.body() == null ? 0 : response.body().length()) + answer.headers().entrySet().stream()
+        .mapToLong(h -> h.getKey().length() + h.getValue().length()).sum();
+      return recorded.keep(definition.name(), answer, bytes).transform(written -> {
         if (written.failed()) {
           LOG.warn("record mode: the answer of " + definition.name() + " could not be kept in "
             + options.mocksDir() + ": " + written.cause().getMessage());

@@ -226,6 +226,23 @@ class UpstreamModesTest {
     assertThat(recording.hits("/faq")).isEqualTo(3);
   }
 
+  /** Large answers recorded: the oldest go once an integration's recordings pass their bytes, the newest stays. */
+  @Test
+  void shouldKeepAnIntegrationsRecordingsWithinTheirBytes() throws Exception {
+    declare(gw, new JsonObject().put("name", "recBig").put("method", "GET").put("mode", "record")
+      .put("url", "stub:/big/2048").put("query", new JsonObject().put("q", "{$botContext.q}")));
+    int calls = 12; // 2 MiB each: 24 MiB recorded in all
+    for (int i = 0; i < calls; i++) {
+      run(gw, "big-" + i, "recBig", "q" + i);
+    }
+
+    JsonArray kept = new JsonArray(Files.readString(mocks.resolve("recBig.json")));
+    long bound = RecordedMocks.MAX_BYTES_PER_INTEGRATION / (2 << 20);
+    assertThat(kept.size()).as("at most %d of 2 MiB", bound).isBetween(1, (int) bound);
+    assertThat(kept.getJsonObject(kept.size() - 1).getJsonObject("match").getJsonObject("query").getString("q"))
+      .as("the newest").isEqualTo("q" + (calls - 1));
+  }
+
   @Test
   void shouldRewriteUrlPrefixesBeforeTheEgressGuard() {
     declare(gw, new JsonObject().put("name", "production").put("method", "GET")
