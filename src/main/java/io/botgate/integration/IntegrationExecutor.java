@@ -431,9 +431,14 @@ public final class IntegrationExecutor {
       String finalStatus = status;
       String finalReason = reason;
       Object parsed = body;
+      // A call that got no answer ("440", "502", "504") keeps its own code when the transform then fails too (as one
+      // reading the missing data does): "450" would hide why the call failed behind what followed from it.
+      boolean unanswered = response.httpStatus() == 0;
       return transform().compose(transformError -> {
-        String code = transformError == null ? finalStatus : "450";
-        String why = transformError == null ? finalReason : "the transform script failed: " + transformError;
+        String code = transformError == null || unanswered ? finalStatus : "450";
+        String why = transformError == null ? finalReason : unanswered
+          ? finalReason + "; the transform script then failed too: " + transformError
+          : "the transform script failed: " + transformError;
         Object data = transformError == null ? parsed : null;
         if (passThrough && data == null && definition.customDataFields().isEmpty()) {
           // nothing to map (most pass-through calls): no mapping step to show either

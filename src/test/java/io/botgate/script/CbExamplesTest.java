@@ -203,6 +203,18 @@ class CbExamplesTest {
   }
 
   @Test
+  void shouldKeepTheCallsOwnFailureWhenTheTransformFailsOnACallThatGotNoAnswer() {
+    JsonObject integration = new JsonObject().put("name", "unreached").put("method", "GET").put("retries", 0)
+      .put("url", "http://127.0.0.1:9/nothing-listens")
+      .put("transformScript", "JSON.parse(botContext.getBotVariable('api_unreached').jsonData).api_unreached.items.length;");
+    JsonObject answer = result(gw.declareAndExecute("transform-unreached", integration,
+      new JsonObject().put("postProcess", "botContext.printDebugMessage('status ' + botContext.getApiStatusCode());")));
+    assertThat(answer.getJsonObject("result").getString("statusCode")).as(answer.encode()).isEqualTo("502");
+    assertThat(answer.getString("reason")).contains("; the transform script then failed too: ").contains("TypeError");
+    assertThat(debugTexts(answer)).containsExactly("status 502");
+  }
+
+  @Test
   void shouldAnswer450WhenTheTransformRunsOutOfTime() {
     JsonObject integration = statusIntegration("slowTransform", 200).put("transformScript", "while (true) {}");
     JsonObject answer = result(gw.declareAndExecute("transform-timeout", integration, null));
