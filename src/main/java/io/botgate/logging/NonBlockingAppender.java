@@ -32,7 +32,7 @@ final class NonBlockingAppender extends AsyncAppender {
   @Override
   protected void append(ILoggingEvent event) {
     if (getRemainingCapacity() == 0) {
-      dropped.incrementAndGet(); // offered to a full queue, which drops it
+      dropped.incrementAndGet(); // offered to a full queue, which drops it (about: the writer may take one meanwhile)
     } else {
       long lost = dropped.get();
       if (lost > 0 && getRemainingCapacity() > QUEUE / 2 && dropped.compareAndSet(lost, 0)) {
@@ -44,8 +44,8 @@ final class NonBlockingAppender extends AsyncAppender {
 
   private ILoggingEvent droppedLine(long lost) {
     Logger logger = ((ch.qos.logback.classic.LoggerContext) getContext()).getLogger(NonBlockingAppender.class);
-    LoggingEvent line = new LoggingEvent(Logger.FQCN, logger, Level.WARN, lost + " log lines were dropped: standard "
-      + "error was not read as fast as they came (the gateway never waits on its log)", null, null);
+    LoggingEvent line = new LoggingEvent(Logger.FQCN, logger, Level.WARN, "about " + lost + " log lines were "
+      + "dropped: standard error was not read as fast as they came (the gateway never waits on its log)", null, null);
     line.prepareForDeferredProcessing();
     return line;
   }
