@@ -300,6 +300,7 @@ public final class BotgateVerticle extends VerticleBase {
       .failureHandler(ApiRoutes::failure);
     MetricsEndpoint metrics = new MetricsEndpoint(vertx, executor, runner, sessions, stream, console.stats())
       .http(httpConnections);
+    registry.onRemoved(metrics::forget);
     if (bridge != null) {
       metrics.bridge(bridge);
     }

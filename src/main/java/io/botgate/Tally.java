@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
 
 /**
  * Counts by key, safe from any thread; read as a snapshot sorted by label, a key's {@code toString()} (for
@@ -16,6 +17,11 @@ public final class Tally<K> {
   public void increment(K key) {
     LongAdder count = counts.get(key); // keys repeat: a plain read, no bin lock of computeIfAbsent
     (count != null ? count : counts.computeIfAbsent(key, k -> new LongAdder())).increment();
+  }
+
+  /** Drops the counts of the keys {@code which} names. */
+  public void forget(Predicate<K> which) {
+    counts.keySet().removeIf(which);
   }
 
   public Map<String, Long> snapshot() {

@@ -240,6 +240,20 @@ public final class MetricsEndpoint {
     return registry.scrape();
   }
 
+  /**
+   * Removes the series of an integration that was removed (its execution counts, from {@code executor} too, and its
+   * latency histogram): declared and deleted by name after name, they piled up for good in the registry and in
+   * every scrape.
+   */
+  public void forget(String integration) {
+    executor.forget(integration);
+    executionTimers.keySet().removeIf(key -> integration.equals(key.integration()));
+    counted.removeIf(key -> key.startsWith("executions|" + integration + "|"));
+    for (String name : new String[] {"botgate.executions", "botgate.execution.duration"}) {
+      registry.find(name).tag("integration", integration).meters().forEach(registry::remove);
+    }
+  }
+
   private void latency(IntegrationResult result) {
     // keyed by a record: no label text built and hashed per result
     executionTimers.computeIfAbsent(new Outcome(result.integration(), result.success()), key ->

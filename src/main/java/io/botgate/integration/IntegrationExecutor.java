@@ -223,6 +223,11 @@ public final class IntegrationExecutor {
     return counts.snapshot();
   }
 
+  /** Drops the counts of an integration that was removed: names come and go, their counts must not pile up. */
+  public void forget(String integration) {
+    counts.forget(outcome -> integration.equals(outcome.integration()));
+  }
+
   /** How an execution ended, counted in {@link #counts()}; its text is the count's key there. */
   private record Outcome(String integration, String statusCode, boolean success) {
     @Override

@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /** The declared integrations of this gateway, by name. */
@@ -26,6 +28,8 @@ public final class IntegrationRegistry {
   private static final Logger LOG = LoggerFactory.getLogger(IntegrationRegistry.class);
 
   private final Map<String, IntegrationDefinition> byName = new ConcurrentSkipListMap<>();
+  /** Told each name removed (a DELETE, a bot's import removed, either through another node). */
+  private final List<Consumer<String>> removals = new CopyOnWriteArrayList<>();
   /** Which credential names exist, for the {@code credential} field; any until told. */
   private volatile Predicate<String> credentialDeclared = name -> true;
 
@@ -113,7 +117,7 @@ public final class IntegrationRegistry {
   /** Puts {@code definition} under {@code name}, or removes that name when it is null. */
   public void install(String name, IntegrationDefinition definition) {
     if (definition == null) {
-      byName.remove(name);
+      remove(name);
     } else {
       byName.put(name, definition);
     }
@@ -134,7 +138,16 @@ public final class IntegrationRegistry {
   }
 
   public boolean remove(String name) {
-    return byName.remove(name) != null;
+    boolean removed = byName.remove(name) != null;
+    if (removed) {
+      removals.forEach(listener -> listener.accept(name));
+    }
+    return removed;
+  }
+
+  /** Calls {@code listener} with each name removed, once it is. */
+  public void onRemoved(Consumer<String> listener) {
+    removals.add(listener);
   }
 
   public Collection<IntegrationDefinition> all() {

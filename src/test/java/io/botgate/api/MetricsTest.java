@@ -75,6 +75,32 @@ class MetricsTest {
     assertThat(text).as("the JVM").containsPattern("(?m)^jvm_memory_used_bytes\\{");
   }
 
+  /** Integrations declared and deleted name after name leave no series behind to pile up. */
+  @Test
+  void shouldDropTheSeriesOfAnIntegrationOnceItIsDeleted() {
+    result(vertx.eventBus().consumer("botgate.results", message -> { }).completion()); // feeds the histogram
+    JsonObject fleeting = new JsonObject().put("name", "fleeting").put("method", "GET").put("url", "stub:/status/200")
+      .put("retries", 0);
+    result(gw.declareAndExecute("f1", fleeting, null));
+    await().atMost(Duration.ofSeconds(30)).until(() -> scrape()
+      .contains("botgate_execution_duration_seconds_count{integration=\"fleeting\",outcome=\"success\"} 1"));
+    assertThat(scrape()).contains("botgate_executions_total{integration=\"fleeting\",outcome=\"success\",status=\"200\"} 1.0");
+
+    assertThat(result(gw.http.delete(gw.gateway.port(), "127.0.0.1", "/api/integrations/fleeting").send())
+      .statusCode()).isEqualTo(204);
+    assertThat(scrape()).doesNotContain("integration=\"fleeting\"");
+
+    // declared again, counted from nothing
+    result(gw.declareAndExecute("f2", fleeting, null));
+    await().atMost(Duration.ofSeconds(30)).until(() -> scrape()
+      .contains("botgate_execution_duration_seconds_count{integration=\"fleeting\",outcome=\"success\"} 1"));
+    assertThat(scrape()).contains("botgate_executions_total{integration=\"fleeting\",outcome=\"success\",status=\"200\"} 1.0");
+  }
+
+  private static String scrape() {
+    return result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/metrics").send()).bodyAsString();
+  }
+
   @Test
   void shouldMeterAPassThroughCallByItsRouteAsTheRouterNamedIt() {
     assertThat(result(gw.declare(new JsonObject().put("name", "passMetered").put("method", "GET")
