@@ -179,7 +179,7 @@ public final class ApiRoutes {
 
   private void execute(RoutingContext ctx) {
     ExecutionRequest request = ExecutionRequest.fromJson(jsonBody(ctx));
-    reply(ctx, executor.execute(sessionId(ctx), ctx.pathParam("name"), request)
+    reply(ctx, executor.execute(sessionId(ctx), ctx.pathParam("name"), request, () -> ctx.response().closed())
       .map(ExecutionReport::toBuffer));
   }
 

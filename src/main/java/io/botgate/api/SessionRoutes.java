@@ -45,7 +45,8 @@ final class SessionRoutes {
 
   void mount(Router router) {
     router.get("/api/sessions").handler(this::list);
-    router.post("/api/sessions/:session/scripts").handler(ctx -> reply(ctx, scripts.run(sessionId(ctx), jsonBody(ctx))));
+    router.post("/api/sessions/:session/scripts").handler(ctx -> reply(ctx, scripts.run(sessionId(ctx), jsonBody(ctx),
+      () -> ctx.response().closed())));
     router.get("/api/sessions/:session/events").handler(this::events);
     router.get("/api/sessions/:session").handler(ctx -> reply(ctx, sessions.describe(sessionId(ctx)).map(state -> {
       if (state == null) {

@@ -7,6 +7,7 @@ import io.botgate.cb.context.ConversationContext;
 import io.botgate.events.BusReceivers;
 import io.botgate.events.DebugEvent;
 import io.botgate.events.DebugStream;
+import io.botgate.session.CallerGone;
 import io.botgate.events.SecretMask;
 import io.botgate.events.Transcript;
 import io.botgate.script.ScriptRunner;
@@ -35,6 +36,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -124,6 +126,15 @@ public final class IntegrationExecutor {
   }
 
   public Future<ExecutionReport> execute(String sessionId, String integration, ExecutionRequest request) {
+    return execute(sessionId, integration, request, () -> false);
+  }
+
+  /**
+   * As {@link #execute(String, String, ExecutionRequest)}, not run at all when {@code callerGone} says, as the
+   * session's turn comes, that the caller closed its connection while waiting for it ({@link CallerGone}).
+   */
+  public Future<ExecutionReport> execute(String sessionId, String integration, ExecutionRequest request,
+                                         BooleanSupplier callerGone) {
     IntegrationDefinition definition = registry.find(integration).orElse(null);
     if (definition == null) {
       return Future.failedFuture(unknownIntegration(sessionId, integration));
@@ -131,6 +142,9 @@ public final class IntegrationExecutor {
     // The whole execution is one turn of the session: its scripts and state changes never interleave with
     // another request's of the same session (a conversation's messages run one after another, as in CB).
     return sessions.turn(sessionId, session -> {
+      if (callerGone.getAsBoolean()) {
+        return Future.failedFuture(CallerGone.refusal(stream, sessionId, "integration " + integration));
+      }
       ConversationContext.keep(session, request.context());
       RequestScope scope = new RequestScope(session, request.variables(), request.slots(), request.userMessage());
       return new Execution(definition, request, scope, new Transcript(stream, sessionId)).run();

@@ -5,6 +5,7 @@ import io.botgate.JsonFields;
 import io.botgate.cb.context.ConversationContext;
 import io.botgate.events.DebugStream;
 import io.botgate.events.Transcript;
+import io.botgate.session.CallerGone;
 import io.botgate.session.RequestScope;
 import io.botgate.session.SessionStore;
 import io.vertx.core.Future;
@@ -12,6 +13,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 /**
  * Runs a script on its own against a session ({@code POST /api/sessions/{session}/scripts} and
@@ -33,6 +35,11 @@ public final class SessionScripts {
 
   /** Answers {@code {session, outcome, messages, variableChanges, error?, events, durationMs}}; {@code context} is kept on the session. */
   public Future<JsonObject> run(String sessionId, JsonObject body) {
+    return run(sessionId, body, () -> false);
+  }
+
+  /** As {@link #run(String, JsonObject)}, not run when the caller left while it waited its turn ({@link CallerGone}). */
+  public Future<JsonObject> run(String sessionId, JsonObject body, BooleanSupplier callerGone) {
     String code;
     JsonObject variables;
     String userMessage;
@@ -58,6 +65,9 @@ public final class SessionScripts {
     }
     Transcript transcript = new Transcript(stream, sessionId);
     return sessions.turn(sessionId, session -> {
+      if (callerGone.getAsBoolean()) {
+        return Future.failedFuture(CallerGone.refusal(stream, sessionId, "script"));
+      }
       ConversationContext.keep(session, context);
       return runner.run("script", code, new RequestScope(session, variables, null, userMessage), transcript, false);
     }).map(r -> {

@@ -62,6 +62,11 @@ public final class LocalSessionStore implements SessionStore {
     });
   }
 
+  /** The session's turns running or waiting (for tests). */
+  int turns(String id) {
+    return turns.queued(id);
+  }
+
   @Override
   public Session peek(String id) {
     return open(id);

@@ -77,6 +77,12 @@ final class Turns {
     return lines.containsKey(key);
   }
 
+  /** The turns of a key running or waiting (for tests). */
+  int queued(String key) {
+    Line line = lines.get(key);
+    return line == null ? 0 : line.queued;
+  }
+
   /** Keys with a turn running or waiting (for tests). */
   int busyKeys() {
     return lines.size();

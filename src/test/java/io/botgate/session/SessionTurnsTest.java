@@ -8,6 +8,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetSocket;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.BeforeAll;
@@ -147,6 +148,39 @@ class SessionTurnsTest {
       release.countDown();
       gw.gateway.stream().removeListener(hold);
     }
+  }
+
+  /** A caller that gave up while its request waited for the session's turn: the request is not run for no one. */
+  @Test
+  void shouldNotRunARequestWhoseCallerLeftWhileItWaitedForItsTurn(Vertx vertx) throws Exception {
+    assertThat(result(gw.declare(new JsonObject().put("name", "slowTurn").put("method", "GET")
+      .put("url", "stub:/slow/1500").put("retries", 0))).statusCode()).isIn(200, 201);
+    LocalSessionStore sessions = (LocalSessionStore) gw.gateway.sessions();
+    int calls = gw.upstream.received.size();
+    Future<JsonObject> running = gw.execute("left", "slowTurn", new JsonObject());
+    org.awaitility.Awaitility.await().until(() -> gw.upstream.received.size() == calls + 1); // its call under way
+
+    List<NetSocket> callers = new ArrayList<>();
+    for (String[] request : new String[][] {{"scripts", new JsonObject().put("code", INCREMENT).encode()},
+      {"integrations/slowTurn", "{}"}}) {
+      NetSocket caller = result(vertx.createNetClient().connect(gw.gateway.port(), "127.0.0.1"));
+      caller.write("POST /api/sessions/left/" + request[0] + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        + "Content-Type: application/json\r\nContent-Length: " + request[1].length() + "\r\n\r\n" + request[1]);
+      callers.add(caller);
+      int waiting = callers.size();
+      org.awaitility.Awaitility.await().until(() -> sessions.turns("left") == 1 + waiting); // behind the slow one
+    }
+    callers.forEach(caller -> result(caller.close()));
+
+    assertThat(result(running).getString("outcome")).isEqualTo("success");
+    org.awaitility.Awaitility.await().until(() -> sessions.turns("left") == 0);
+    assertThat(gw.gateway.stream().history("left", 0, 100)).extracting(DebugEvent::json)
+      .anyMatch(json -> json.contains("script not run: its caller closed the connection while it waited for the session's turn"))
+      .anyMatch(json -> json.contains("integration slowTurn not run: its caller closed the connection"));
+    assertThat(gw.upstream.received.size()).as("the slow call only").isEqualTo(calls + 1);
+    assertThat(result(gw.session("left")).getJsonObject("variables").containsKey("n")).as("not run").isFalse();
+    // a caller that stays is served as before
+    assertThat(result(script("left", INCREMENT)).bodyAsJsonObject().getString("outcome")).isEqualTo("ok");
   }
 
   @Test
