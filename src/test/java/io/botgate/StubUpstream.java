@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A real upstream on a loopback port that misbehaves on request: fixed statuses, hangs, slow drips,
  * connection resets, invalid JSON, huge bodies, flaky answers, redirects ({@code /redirect/307?to=...}, a
- * {@code /loop} to itself) and an API that takes one bearer token ({@code /bearer/<token>}). It counts the hits per path and
+ * {@code /loop} to itself), answers held until the test releases them ({@code /held}) and an API that takes one bearer token ({@code /bearer/<token>}). It counts the hits per path and
  * records every request as it arrived.
  */
 public final class StubUpstream extends VerticleBase {
@@ -75,6 +75,7 @@ public final class StubUpstream extends VerticleBase {
         .put("path", req.path()).put("query", req.query())
         .put("headers", headers(req)).put("body", body.toString()));
       case "hang" -> req.connection().closeHandler(v -> hangsClosed.incrementAndGet());
+      case "held" -> held.add(req);
       case "slow" -> vertx.setTimer(Long.parseLong(parts[2]), t -> json(req, 200, faq("slow")));
       case "empty" -> req.response().setStatusCode(Integer.parseInt(parts[2])).end();
       case "octets" -> req.response().putHeader("Content-Type", "application/octet-stream")
@@ -126,6 +127,21 @@ public final class StubUpstream extends VerticleBase {
     }
     req.response().end();
   }
+
+  /** Requests to /held not answered yet. */
+  public int held() {
+    return held.size();
+  }
+
+  /** Answers every request held at /held (200, JSON): a call that ends exactly when the test says so. */
+  public void releaseHeld() {
+    for (HttpServerRequest req : held) {
+      held.remove(req);
+      json(req, 200, new JsonObject().put("released", true));
+    }
+  }
+
+  private final List<HttpServerRequest> held = new CopyOnWriteArrayList<>();
 
   /** How many connections held open by /hang the client has closed: whether it hung up at its deadline. */
   public int hangsClosed() {

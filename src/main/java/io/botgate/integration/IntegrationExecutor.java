@@ -165,7 +165,8 @@ public final class IntegrationExecutor {
 
   /**
    * A call the pass-through proxy makes itself, to be recorded as an execution is. The streamed call runs
-   * outside the session's turns (it may overlap others); recording its outcome takes a turn.
+   * outside the session's turns (it may overlap others); recording its outcome takes a turn, never refused for
+   * session.queue (see {@link SessionStore#recordingTurn}).
    */
   public PassThrough passThrough(String sessionId, IntegrationDefinition definition) {
     RequestScope scope = new RequestScope(sessions.peek(sessionId), null, null, null);
@@ -402,7 +403,8 @@ public final class IntegrationExecutor {
     private Future<IntegrationResult> passThroughOutcome(UpstreamResponse response) {
       upstreamMs = (System.nanoTime() - started) / 1_000_000;
       skipTransform = response.body() == null;
-      return sessions.turn(scope.session().id(), session -> {
+      // The call is made: its outcome is recorded even past session.queue, or it would vanish from the session.
+      return sessions.recordingTurn(scope.session().id(), session -> {
         scope = scope.on(session);
         return afterCall(response).map(ExecutionReport::result);
       });

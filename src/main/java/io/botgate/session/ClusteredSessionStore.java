@@ -144,7 +144,16 @@ public final class ClusteredSessionStore implements SessionStore {
 
   @Override
   public <T> Future<T> turn(String id, Function<Session, Future<T>> work) {
-    return turns.next(id, () -> start(id).compose(begun -> {
+    return turn(id, true, work);
+  }
+
+  @Override
+  public <T> Future<T> recordingTurn(String id, Function<Session, Future<T>> work) {
+    return turn(id, false, work);
+  }
+
+  private <T> Future<T> turn(String id, boolean bounded, Function<Session, Future<T>> work) {
+    return turns.next(id, bounded, () -> start(id).compose(begun -> {
       Session session = begun.session();
       numbering.continueFrom(id, session.lastSeq());
       Future<T> done;

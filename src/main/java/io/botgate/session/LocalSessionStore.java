@@ -55,16 +55,25 @@ public final class LocalSessionStore implements SessionStore {
 
   @Override
   public <T> Future<T> turn(String id, Function<Session, Future<T>> work) {
-    return turns.next(id, () -> {
+    return turn(id, true, work);
+  }
+
+  @Override
+  public <T> Future<T> recordingTurn(String id, Function<Session, Future<T>> work) {
+    return turn(id, false, work);
+  }
+
+  /** The session's turns running or waiting (for tests). */
+  int turnsOf(String id) {
+    return turns.turnsOf(id);
+  }
+
+  private <T> Future<T> turn(String id, boolean bounded, Function<Session, Future<T>> work) {
+    return turns.next(id, bounded, () -> {
       Session session = open(id);
       // The end of a turn is activity too: idle time counts from when the conversation last had an answer.
       return work.apply(session).andThen(done -> session.touch(clock.getAsLong()));
     });
-  }
-
-  /** The session's turns running or waiting (for tests). */
-  int turns(String id) {
-    return turns.queued(id);
   }
 
   @Override

@@ -27,6 +27,14 @@ public interface SessionStore {
   <T> Future<T> turn(String id, Function<Session, Future<T>> work);
 
   /**
+   * As {@link #turn}, for work that records what has already happened: a pass-through call whose answer the
+   * caller has or is getting. It waits even when {@code session.queue} turns already wait, since a refusal would
+   * lose the call from the session's results and console; such turns are few, one per pass-through call in
+   * flight (bounded by {@code http.connections}).
+   */
+  <T> Future<T> recordingTurn(String id, Function<Session, Future<T>> work);
+
+  /**
    * The session as work last left it, for reading only (a pass-through call's URL placeholders): on one
    * node the live session, in a cluster what this node last saw of it, an empty one when nothing.
    */

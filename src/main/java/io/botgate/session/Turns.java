@@ -34,11 +34,19 @@ final class Turns {
    * turns of the key already wait
    */
   <T> Future<T> next(String key, Supplier<Future<T>> work) {
+    return next(key, true, work);
+  }
+
+  /**
+   * As {@link #next(String, Supplier)}; with {@code bounded} false the turn waits even past {@code maxWaiting}: for
+   * work that records what has already happened, which a refusal would lose (it still counts toward the bound).
+   */
+  <T> Future<T> next(String key, boolean bounded, Supplier<Future<T>> work) {
     Promise<Void> ended = Promise.promise();
     Object[] before = new Object[1];
     lines.compute(key, (k, line) -> {
       Line l = line == null ? new Line() : line;
-      if (l.queued > maxWaiting) {
+      if (bounded && l.queued > maxWaiting) {
         before[0] = Boolean.FALSE;
         return l;
       }
@@ -77,10 +85,14 @@ final class Turns {
     return lines.containsKey(key);
   }
 
-  /** The turns of a key running or waiting (for tests). */
-  int queued(String key) {
-    Line line = lines.get(key);
-    return line == null ? 0 : line.queued;
+  /** The key's turns running or waiting (for tests). */
+  int turnsOf(String key) {
+    int[] turns = {0};
+    lines.computeIfPresent(key, (k, line) -> { // read inside the map's compute, as it is changed
+      turns[0] = line.queued;
+      return line;
+    });
+    return turns[0];
   }
 
   /** Keys with a turn running or waiting (for tests). */

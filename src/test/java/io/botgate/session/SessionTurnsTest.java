@@ -43,7 +43,11 @@ class SessionTurnsTest {
   }
 
   private static Future<HttpResponse<Buffer>> script(String session, String code) {
-    return gw.http.post(gw.gateway.port(), "127.0.0.1", "/api/sessions/" + session + "/scripts")
+    return script(gw, session, code);
+  }
+
+  private static Future<HttpResponse<Buffer>> script(TestGateway on, String session, String code) {
+    return on.http.post(on.gateway.port(), "127.0.0.1", "/api/sessions/" + session + "/scripts")
       .sendJsonObject(new JsonObject().put("code", code));
   }
 
@@ -168,12 +172,12 @@ class SessionTurnsTest {
         + "Content-Type: application/json\r\nContent-Length: " + request[1].length() + "\r\n\r\n" + request[1]);
       callers.add(caller);
       int waiting = callers.size();
-      org.awaitility.Awaitility.await().until(() -> sessions.turns("left") == 1 + waiting); // behind the slow one
+      org.awaitility.Awaitility.await().until(() -> sessions.turnsOf("left") == 1 + waiting); // behind the slow one
     }
     callers.forEach(caller -> result(caller.close()));
 
     assertThat(result(running).getString("outcome")).isEqualTo("success");
-    org.awaitility.Awaitility.await().until(() -> sessions.turns("left") == 0);
+    org.awaitility.Awaitility.await().until(() -> sessions.turnsOf("left") == 0);
     assertThat(gw.gateway.stream().history("left", 0, 100)).extracting(DebugEvent::json)
       .anyMatch(json -> json.contains("script not run: its caller closed the connection while it waited for the session's turn"))
       .anyMatch(json -> json.contains("integration slowTurn not run: its caller closed the connection"));
@@ -206,6 +210,49 @@ class SessionTurnsTest {
       assertThat(refused.statusCode()).isEqualTo(429);
       assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("session_busy");
       assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("session.queue");
+    } finally {
+      result(own.close());
+    }
+  }
+
+  /**
+   * A pass-through call's answer goes to its caller whatever the session's queue: its outcome must then become the
+   * session's last result all the same. Recording it took an ordinary turn, refused past session.queue, so the
+   * call vanished from the session's results and console while its caller had its answer.
+   */
+  @Test
+  void shouldRecordAPassThroughCallEvenWhenTheSessionsQueueIsFull() {
+    Vertx own = Vertx.vertx();
+    try {
+      TestGateway small = result(TestGateway.start(own, new JsonObject().put("session.queue", 1)));
+      assertThat(result(small.declare(new JsonObject().put("name", "held").put("method", "GET")
+        .put("url", "stub:/held").put("timeoutMs", 60_000).put("retries", 0))).statusCode()).isEqualTo(201);
+      assertThat(result(small.declare(new JsonObject().put("name", "passing").put("method", "GET")
+        .put("url", "stub:"))).statusCode()).isEqualTo(201);
+      // A turn that lasts until the test releases its upstream's answer.
+      Future<JsonObject> running = small.execute("q", "held", null);
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> small.upstream.held() == 1);
+      Promise<HttpResponse<Buffer>> firstAnswer = Promise.promise();
+      List<Future<HttpResponse<Buffer>>> queued = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        queued.add(script(small, "q", "1").onSuccess(firstAnswer::tryComplete));
+      }
+      assertThat(result(firstAnswer.future()).statusCode()).as("the queue is full").isEqualTo(429);
+
+      Future<HttpResponse<Buffer>> passed = small.http.get(small.gateway.port(), "127.0.0.1", "/proxy/passing/status/200")
+        .putHeader("X-Botgate-Session", "q").send();
+      LocalSessionStore store = (LocalSessionStore) small.gateway.sessions();
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+        .alias("the running turn, the script waiting and the call's record").until(() -> store.turnsOf("q") == 3);
+      small.upstream.releaseHeld();
+
+      assertThat(result(passed).statusCode()).isEqualTo(200);
+      result(running);
+      result(Future.join(new ArrayList<Future<?>>(queued)));
+      JsonObject last = result(small.session("q")).getJsonObject("lastResult");
+      assertThat(last).as("the call is the session's last result").isNotNull();
+      assertThat(last.getString("integration")).isEqualTo("passing");
+      assertThat(last.getString("statusCode")).isEqualTo("200");
     } finally {
       result(own.close());
     }
