@@ -526,7 +526,7 @@ class HttpEdgesTest {
 
   @Test
   void shouldRefuseABodyPastALimitBelowTheSizedOnes() {
-    // a Vert.x of its own: servers on port 0 in one Vert.x share their port, and this class's gateway has one
+    // a gateway of its own, in a Vert.x of its own
     Vertx own = Vertx.vertx();
     try {
       TestGateway small = result(TestGateway.start(own, new JsonObject().put("body.limit.bytes", 512)));

@@ -236,7 +236,7 @@ class ConsoleLimitsTest {
 
   @Test
   void shouldPauseReadingAClientThatSendsMoreFramesPerSecondThanAllowed() {
-    // a Vert.x of its own: servers on port 0 in one Vert.x share one port, and this gateway's settings differ
+    // a gateway of its own, in a Vert.x of its own: its settings differ
     Vertx vertx = Vertx.vertx();
     try {
       pauseReadingPastTheFrameRate(vertx, result(TestGateway.start(vertx, new JsonObject().put("console.frames.perSecond", 20))));

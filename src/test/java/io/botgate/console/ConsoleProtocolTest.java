@@ -78,7 +78,7 @@ class ConsoleProtocolTest {
   @Test
   void shouldSendConsoleFramesUncompressedUnlessConsoleDeflateIsOn() throws Exception {
     assertThat(handshakeOfferingDeflate(gw)).startsWith("http/1.1 101").doesNotContain("sec-websocket-extensions");
-    // its own Vert.x: gateways on port 0 in one Vert.x share one server, and the first one's options
+    // a gateway of its own, in a Vert.x of its own
     Vertx other = Vertx.vertx();
     try {
       TestGateway deflating = result(TestGateway.start(other, new JsonObject().put("console.deflate", true)));

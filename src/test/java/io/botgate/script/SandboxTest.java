@@ -112,8 +112,7 @@ class SandboxTest {
   /**
    * In a gateway of its own at the default limit (5 s): the pool's watchdog counts wall time, and on a loaded
    * machine a run of a few ms that waits 1.2 s for a core was ended at this class's 1 s limit ("time limit
-   * of 1000 ms exceeded", no debug event), which is not what this test is about. A Vert.x of its own, since
-   * servers on port 0 in one Vert.x share one port.
+   * of 1000 ms exceeded", no debug event), which is not what this test is about.
    */
   @Test
   void shouldKeepConcurrentSessionsApart() {

@@ -185,7 +185,7 @@ class SessionBoundsTest {
 
   @Test
   void shouldRefuseNewSessionsPastTheCapAndCountThem() {
-    // Its own Vert.x: two servers on port 0 in one Vert.x share one port and take turns answering.
+    // A gateway of its own, in a Vert.x of its own.
     Vertx vertx = Vertx.vertx();
     try {
       refuseNewSessionsPastTheCap(result(TestGateway.start(vertx, new JsonObject().put("session.max", 2))));

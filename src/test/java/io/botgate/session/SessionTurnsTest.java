@@ -189,7 +189,7 @@ class SessionTurnsTest {
 
   @Test
   void shouldRefuseATurnPastTheQueueBound() {
-    // A Vert.x of its own: servers on port 0 in one Vert.x share one port, and requests would reach gw too.
+    // A gateway of its own, in a Vert.x of its own.
     Vertx own = Vertx.vertx();
     try {
       TestGateway small = result(TestGateway.start(own, new JsonObject().put("session.queue", 1)));
