@@ -152,12 +152,14 @@ public final class IntegrationExecutor {
   }
 
   /**
-   * The refusal of a call naming no declared integration, also shown in the session's console: the developer
-   * watches the console, and a misspelt name would otherwise leave it silent while the bot got a 404.
+   * The refusal of a call naming no declared integration, also shown in the console of a session that has events
+   * already: the developer watches it, and a misspelt name would otherwise leave it silent while the bot got a 404.
+   * Not for an id with none: calls under ever new ids would each keep a history for {@code history.minutes},
+   * outside {@code session.max} (200,000 of them held 200 MB).
    */
   public GatewayError unknownIntegration(String sessionId, String integration) {
     String unknown = registry.unknown(integration);
-    if (stream != null) {
+    if (stream != null && sessionId != null && stream.lastSeq(sessionId) > 0) {
       new Transcript(stream, sessionId).error(unknown, new JsonObject().put("integration", integration));
     }
     return GatewayError.notFound("unknown_integration", unknown);

@@ -519,13 +519,15 @@ class PassThroughProxyTest {
 
   @Test
   void shouldShowAMisspeltIntegrationInTheSessionsConsole() {
+    assertThat(result(call(gw, HttpMethod.GET, "/proxy/echo/x", "typo-proxy").send()).statusCode()).isEqualTo(200);
+    long before = gw.gateway.stream().lastSeq("typo-proxy");
     HttpResponse<Buffer> unknown = result(call(gw, HttpMethod.GET, "/proxy/ecoh/x", "typo-proxy").send());
     assertThat(unknown.statusCode()).isEqualTo(404);
     assertThat(unknown.bodyAsJsonObject().getJsonObject("error").getString("message"))
       .isEqualTo("no integration named 'ecoh' (did you mean 'echo'?)");
 
-    JsonArray events = result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/api/sessions/typo-proxy/events?after=0")
-      .send()).bodyAsJsonObject().getJsonArray("events");
+    JsonArray events = result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/api/sessions/typo-proxy/events?after="
+      + before).send()).bodyAsJsonObject().getJsonArray("events");
     assertThat(events).hasSize(1);
     assertThat(events.getJsonObject(0).getString("level")).isEqualTo("error");
     assertThat(events.getJsonObject(0).getString("text")).isEqualTo("no integration named 'ecoh' (did you mean 'echo'?)");
