@@ -519,7 +519,7 @@ public final class ClusteredSessionStore implements SessionStore {
   @Override
   public Future<Boolean> reset(String id) {
     // Taking the turn first: a turn running elsewhere would otherwise write the session back after it.
-    return turns.next(id, () -> begin(id, false).compose(begun -> {
+    return turns.next(id, false, () -> begin(id, false).compose(begun -> { // past session.queue too: the way out
       if (begun == null) {
         return Future.succeededFuture(false);
       }

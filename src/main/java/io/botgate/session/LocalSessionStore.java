@@ -88,7 +88,7 @@ public final class LocalSessionStore implements SessionStore {
 
   @Override
   public Future<Boolean> reset(String id) {
-    return turns.next(id, () -> Future.succeededFuture(forget(id)));
+    return turns.next(id, false, () -> Future.succeededFuture(forget(id))); // past session.queue too: the way out
   }
 
   @Override

@@ -43,7 +43,10 @@ public interface SessionStore {
   /** The session's state as {@code GET /api/sessions/{id}} answers it, or null when there is no such session. */
   Future<JsonObject> describe(String id);
 
-  /** Forgets the session, after its turns in progress; true when there was one. */
+  /**
+   * Forgets the session, after its turns in progress; true when there was one. Never refused for {@code session.queue}:
+   * it is how an operator ends a session flooded with requests (one such turn per DELETE in flight).
+   */
   Future<Boolean> reset(String id);
 
   /** Up to {@code limit} sessions after the cursor (from the start when null), newest activity first. */

@@ -258,6 +258,36 @@ class SessionTurnsTest {
     }
   }
 
+  /** DELETE is the way out of a session flooded with requests: it waits its turn even when the queue is full. */
+  @Test
+  void shouldResetASessionWhoseQueueIsFull() {
+    Vertx own = Vertx.vertx();
+    try {
+      TestGateway small = result(TestGateway.start(own, new JsonObject().put("session.queue", 1)));
+      assertThat(result(small.declare(new JsonObject().put("name", "held").put("method", "GET")
+        .put("url", "stub:/held").put("timeoutMs", 60_000).put("retries", 0))).statusCode()).isEqualTo(201);
+      Future<JsonObject> running = small.execute("flooded", "held", null);
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> small.upstream.held() == 1);
+      Future<HttpResponse<Buffer>> waiting = script(small, "flooded", INCREMENT);
+      LocalSessionStore store = (LocalSessionStore) small.gateway.sessions();
+      org.awaitility.Awaitility.await().until(() -> store.turnsOf("flooded") == 2);
+      assertThat(result(script(small, "flooded", "1")).statusCode()).as("the queue is full").isEqualTo(429);
+
+      Future<HttpResponse<Buffer>> reset = small.http.delete(small.gateway.port(), "127.0.0.1", "/api/sessions/flooded")
+        .send();
+      org.awaitility.Awaitility.await().until(() -> store.turnsOf("flooded") == 3); // waiting, not refused
+      small.upstream.releaseHeld();
+
+      result(running);
+      assertThat(result(waiting).statusCode()).isEqualTo(200);
+      assertThat(result(reset).statusCode()).isEqualTo(204);
+      assertThat(result(small.http.get(small.gateway.port(), "127.0.0.1", "/api/sessions/flooded").send())
+        .statusCode()).isEqualTo(404);
+    } finally {
+      result(own.close());
+    }
+  }
+
   @Test
   void shouldStartTheNextTurnWhenOneFails() {
     Turns turns = new Turns(10);
