@@ -2,7 +2,6 @@ package io.botgate;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,13 +36,21 @@ final class ConfFiles {
       return exists;
     }).compose(exists -> {
       if (exists) {
-        return vertx.fileSystem().readFile(path).map(Buffer::toString);
+        return vertx.fileSystem().readFile(path).map(bytes -> withoutByteOrderMark(bytes.toString()));
       }
       if (path.equals(GatewayConfig.DEFAULTS.get(key))) {
         return vertx.executeBlocking(whenDefaultMissing::get);
       }
       return Future.failedFuture(new IllegalArgumentException(key + ": no file at " + path + missingHint(key)));
     });
+  }
+
+  /**
+   * The text without the byte order mark an editor may have saved it with (Windows' Notepad does): the JSON
+   * readers after this one take a string, and a string's parser refuses the mark where a byte parser skips it.
+   */
+  static String withoutByteOrderMark(String text) {
+    return text.startsWith("\uFEFF") ? text.substring(1) : text;
   }
 
   /**

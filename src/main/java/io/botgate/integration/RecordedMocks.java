@@ -1,5 +1,6 @@
 package io.botgate.integration;
 
+import io.botgate.JsonText;
 import io.botgate.events.SecretMask;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -100,7 +101,7 @@ public final class RecordedMocks {
         String integration = name;
         Object json;
         try {
-          json = Json.decodeValue(Files.readString(file));
+          json = JsonText.decode(Files.readAllBytes(file)); // from bytes: a byte order mark an editor saved is skipped
         } catch (DecodeException e) {
           problems.add(new DefinitionException.Problem(integration, "mocks", file + " is not valid JSON: " + e.getMessage()));
           continue;

@@ -97,6 +97,33 @@ class SavedDefinitionsTest {
 
   @Test
   @Timeout(60)
+  void shouldStartOnFilesAnEditorSavedWithAByteOrderMark(Vertx vertx) throws IOException {
+    // Windows editors (Notepad) save UTF-8 with a BOM; the imports and configuration files were read with one.
+    Path dir = Files.createTempDirectory("botgate-bom");
+    Path integrations = withByteOrderMark(dir.resolve("integrations.json"), new JsonArray().add(new JsonObject()
+      .put("name", "edited").put("method", "GET").put("url", "https://example.com/edited").put("mode", "mock")));
+    Path credentials = withByteOrderMark(dir.resolve("credentials.json"), new JsonArray().add(new JsonObject()
+      .put("name", "editedKey").put("type", "token").put("value", "Bearer edited")));
+    Path mocks = Files.createDirectory(dir.resolve("mocks"));
+    withByteOrderMark(mocks.resolve("edited.json"), new JsonArray().add(new JsonObject().put("status", 200)
+      .put("body", new JsonObject().put("answer", "from the edited mock"))));
+
+    TestGateway gw = result(TestGateway.start(vertx, new JsonObject().put("integrations.file", integrations.toString())
+      .put("credentials.file", credentials.toString()).put("upstream.mocksDir", mocks.toString())));
+
+    JsonObject executed = result(gw.execute("bom", "edited", null));
+    assertThat(executed.getString("outcome")).as(executed.encode()).isEqualTo("success");
+    assertThat(executed.encode()).contains("from the edited mock");
+    assertThat(result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/api/credentials/editedKey").send()).statusCode())
+      .isEqualTo(200);
+  }
+
+  private static Path withByteOrderMark(Path file, JsonArray content) throws IOException {
+    return Files.writeString(file, "\uFEFF" + content.encodePrettily());
+  }
+
+  @Test
+  @Timeout(60)
   void shouldRefuseADefinitionPastDefinitionsMaxBytesAndStillTakeChangesThatShrinkThem(Vertx vertx) throws IOException {
     TestGateway gw = result(TestGateway.start(vertx, new JsonObject().put("definitions.maxBytes", 1_000)));
     Path file = integrationsFile(gw);
