@@ -1,6 +1,8 @@
 package io.botgate.cluster;
 
 import io.botgate.GatewayError;
+import io.botgate.JsonText;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -15,6 +17,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Collection;
@@ -35,11 +39,35 @@ final class DefinitionFile {
   private final Path path;
   /** Whether the temporary files a crash left beside the file were looked for (once, at the first write). */
   private boolean swept;
+  /**
+   * What this node holds the file to contain, when it is the file's only writer (standalone): what it read at
+   * start, then what it last wrote. Null: the file is written whatever it holds (a cluster's nodes on one machine
+   * share it, each writing the cluster's set).
+   */
+  private JsonArray expected;
+  /** The file as this node last saw it holding {@link #expected}: while it still looks so, it is not read again. */
+  private Stamp seen;
+
+  /** What tells one version of the file from another without reading it: a rename brings a new inode. */
+  private record Stamp(Object inode, long size, FileTime modified) {
+    static Stamp of(BasicFileAttributes attributes) {
+      return new Stamp(attributes.fileKey(), attributes.size(), attributes.lastModifiedTime());
+    }
+  }
 
   /** @param path null when the definitions are kept in memory only */
   DefinitionFile(String kind, String path) {
     this.kind = kind;
     this.path = path == null || path.isBlank() ? null : Path.of(path).toAbsolutePath().normalize();
+  }
+
+  /**
+   * From now on, refuses to write over the file once another process has changed it (a second gateway started on
+   * the same file, an edit by hand): this node's whole set would replace what the other wrote, acknowledged changes
+   * included. {@code held} is what this node read from the file (or its embedded defaults when there was none).
+   */
+  void soleWriter(JsonArray held) {
+    expected = held;
   }
 
   /** Where the file is, for messages; null when there is none. */
@@ -56,12 +84,15 @@ final class DefinitionFile {
     if (path == null) {
       return;
     }
-    byte[] text = (new JsonArray(List.copyOf(definitions)).encodePrettily() + "\n")
-      .getBytes(StandardCharsets.UTF_8);
+    JsonArray written = new JsonArray(List.copyOf(definitions));
+    byte[] text = (written.encodePrettily() + "\n").getBytes(StandardCharsets.UTF_8);
     Path target = path;
     Path temp = null;
     try {
       target = Files.isSymbolicLink(path) ? path.toRealPath() : path; // keep the link, replace what it points to
+      if (expected != null) {
+        refuseAnotherWriters(target);
+      }
       Path dir = target.getParent();
       Files.createDirectories(dir);
       if (!swept) {
@@ -79,8 +110,13 @@ final class DefinitionFile {
         }
         out.force(true);
       }
+      Stamp stamp = Stamp.of(Files.readAttributes(temp, BasicFileAttributes.class)); // a rename keeps all three
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       temp = null;
+      if (expected != null) {
+        expected = written;
+        seen = stamp;
+      }
       syncDirectory(dir);
     } catch (IOException e) {
       throw new GatewayError(503, "definitions_not_saved", kind + " not saved: cannot write " + target + " ("
@@ -94,6 +130,36 @@ final class DefinitionFile {
         }
       }
     }
+  }
+
+  /**
+   * Refuses the write when the file holds something other than what this node read or last wrote. A file gone
+   * meanwhile is written again: nobody's definitions are in it. Checked then written, not atomically: a write of
+   * the other process's in between is still replaced.
+   */
+  private void refuseAnotherWriters(Path target) throws IOException {
+    Stamp now;
+    try {
+      now = Stamp.of(Files.readAttributes(target, BasicFileAttributes.class));
+    } catch (NoSuchFileException e) {
+      return;
+    }
+    if (now.equals(seen)) {
+      return;
+    }
+    Object onDisk;
+    try {
+      onDisk = JsonText.decode(Files.readAllBytes(target));
+    } catch (DecodeException e) {
+      onDisk = null; // half an edit: not what this node holds either
+    }
+    if (!expected.equals(onDisk)) {
+      throw new GatewayError(409, "definitions_changed", kind + " not saved: " + target + " was changed by another "
+        + "process since this gateway read or wrote it (another gateway using the same file, or an edit by hand); "
+        + "nothing was changed, and the file was left as it is. Give each gateway a file of its own (or run them as a "
+        + "cluster), then restart this one to take the file as it is now");
+    }
+    seen = now;
   }
 
   /**

@@ -135,6 +135,11 @@ public final class ReplicatedDefinitions<T> {
   public static <T> Future<ReplicatedDefinitions<T>> start(Vertx vertx, Kind<T> kind, String file, JsonArray loaded,
                                                            long maxBytes) {
     ReplicatedDefinitions<T> definitions = new ReplicatedDefinitions<>(vertx, kind, file, loaded, maxBytes);
+    if (!vertx.isClustered()) {
+      // A cluster's nodes on one machine may share the file, each writing the cluster's set; a plain gateway's
+      // file is its own, and another one's changes in it must not be written over.
+      definitions.file.soleWriter(loaded);
+    }
     return (vertx.isClustered() ? definitions.join() : Future.succeededFuture()).map(v -> definitions);
   }
 

@@ -97,6 +97,47 @@ class SavedDefinitionsTest {
 
   @Test
   @Timeout(60)
+  void shouldRefuseToWriteOverWhatASecondGatewayOnTheSameFileSaved(Vertx vertx) throws IOException {
+    TestGateway first = result(TestGateway.start(vertx));
+    Path file = integrationsFile(first);
+    TestGateway second = result(TestGateway.start(vertx, new JsonObject().put("integrations.file", file.toString())));
+    assertThat(result(first.declare(new JsonObject().put("name", "fromFirst").put("method", "GET")
+      .put("url", "stub:/echo/first"))).statusCode()).isEqualTo(201);
+
+    HttpResponse<Buffer> refused = result(second.declare(new JsonObject().put("name", "fromSecond").put("method", "GET")
+      .put("url", "stub:/echo/second")));
+
+    assertThat(refused.statusCode()).as(refused.bodyAsString()).isEqualTo(409);
+    JsonObject error = refused.bodyAsJsonObject().getJsonObject("error");
+    assertThat(error.getString("code")).isEqualTo("definitions_changed");
+    assertThat(error.getString("message")).contains(file.toString()).contains("another gateway")
+      .contains("nothing was changed");
+    assertThat(result(get(second, "fromSecond")).statusCode()).as("memory is what the file would give").isEqualTo(404);
+    assertThat(names(file)).containsExactly("faqIntegration", "fromFirst");
+    result(first.restart(Future.succeededFuture()));
+    assertThat(result(get(first, "fromFirst")).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  @Timeout(60)
+  void shouldKeepAnEditByHandMadeWhileRunningRatherThanWriteOverIt(Vertx vertx) throws IOException {
+    TestGateway gw = result(TestGateway.start(vertx));
+    Path file = integrationsFile(gw);
+    assertThat(result(gw.declare(new JsonObject().put("name", "viaApi").put("method", "GET")
+      .put("url", "stub:/echo/api"))).statusCode()).isEqualTo(201);
+    JsonArray edited = new JsonArray(Files.readString(file)).add(new JsonObject().put("name", "byHand")
+      .put("method", "GET").put("url", "https://example.com/by-hand"));
+    Files.writeString(file, edited.encodePrettily());
+
+    HttpResponse<Buffer> refused = result(delete(gw, "viaApi"));
+
+    assertThat(refused.statusCode()).as(refused.bodyAsString()).isEqualTo(409);
+    assertThat(names(file)).containsExactly("faqIntegration", "viaApi", "byHand");
+    assertThat(result(get(gw, "viaApi")).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  @Timeout(60)
   void shouldStartOnFilesAnEditorSavedWithAByteOrderMark(Vertx vertx) throws IOException {
     // Windows editors (Notepad) save UTF-8 with a BOM; the imports and configuration files were read with one.
     Path dir = Files.createTempDirectory("botgate-bom");
