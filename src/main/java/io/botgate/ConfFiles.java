@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.function.Supplier;
 
@@ -29,9 +30,13 @@ final class ConfFiles {
     // disk under a folder the jar holds (conf/) it first copies that whole folder out of the jar, walking all
     // of the jar's ~19,000 entries, twice per start for the optional files.
     return vertx.executeBlocking(() -> {
-      boolean exists = Files.isRegularFile(Path.of(path));
+      Path file = Path.of(path);
+      boolean exists = Files.isRegularFile(file);
       if (exists) {
-        checkFits(key, path, Files.size(Path.of(path)), Runtime.getRuntime().maxMemory());
+        checkFits(key, path, Files.size(file), Runtime.getRuntime().maxMemory());
+      } else if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+        // Something is there: not the absent default file that the embedded copy stands in for.
+        throw new IllegalArgumentException(key + ": " + path + " " + notAFile(file));
       }
       return exists;
     }).compose(exists -> {
@@ -43,6 +48,17 @@ final class ConfFiles {
       }
       return Future.failedFuture(new IllegalArgumentException(key + ": no file at " + path + missingHint(key)));
     });
+  }
+
+  /** What is at a path where a file was expected. */
+  private static String notAFile(Path path) {
+    if (Files.isDirectory(path)) {
+      return "is a directory, not a file";
+    }
+    if (Files.isSymbolicLink(path)) {
+      return "is a symbolic link that leads to no file (its target is missing, or links lead back to it)";
+    }
+    return "is not a regular file";
   }
 
   /**

@@ -4,7 +4,13 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static io.botgate.Await.failure;
 import static io.botgate.Await.result;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
@@ -24,6 +30,25 @@ class ConfFilesTest {
       .hasMessageContaining("256 MiB").hasMessageContaining("-Xmx");
     assertThatCode(() -> ConfFiles.checkFits("integrations.file", "conf/integrations.json", 1_000_000L, heap))
       .doesNotThrowAnyException();
+  }
+
+  @Test
+  void shouldNameADirectoryOrABrokenLinkWhereAFileShouldBeRatherThanCallItMissing(@TempDir Path dir) throws IOException {
+    // At the default path, "missing" meant starting on the embedded defaults without a word.
+    Path directory = Files.createDirectory(dir.resolve("integrations.json"));
+    Path broken = Files.createSymbolicLink(dir.resolve("credentials.json"), dir.resolve("unmounted/credentials.json"));
+    Path loop = Files.createSymbolicLink(dir.resolve("imports.json"), dir.resolve("imports.json"));
+    Vertx vertx = Vertx.vertx();
+    try {
+      assertThat(failure(ConfFiles.read(vertx, "integrations.file", directory.toString(), () -> "[]")))
+        .hasMessage("integrations.file: " + directory + " is a directory, not a file");
+      assertThat(failure(ConfFiles.read(vertx, "credentials.file", broken.toString(), () -> null)))
+        .hasMessageStartingWith("credentials.file: " + broken + " is a symbolic link that leads to no file");
+      assertThat(failure(ConfFiles.read(vertx, "imports.file", loop.toString(), () -> null)))
+        .hasMessageStartingWith("imports.file: " + loop + " is a symbolic link that leads to no file");
+    } finally {
+      result(vertx.close());
+    }
   }
 
   @Test
