@@ -157,6 +157,11 @@ class SavedDefinitionsTest {
     assertThat(executed.encode()).contains("from the edited mock");
     assertThat(result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/api/credentials/editedKey").send()).statusCode())
       .isEqualTo(200);
+    // the file as read at start is the gateway's own: the next change is written over it, BOM and all
+    HttpResponse<Buffer> put = result(gw.declare(new JsonObject().put("name", "added").put("method", "GET")
+      .put("url", "https://example.com/added")));
+    assertThat(put.statusCode()).as(put.bodyAsString()).isEqualTo(201);
+    assertThat(names(integrations)).containsExactlyInAnyOrder("edited", "added");
   }
 
   private static Path withByteOrderMark(Path file, JsonArray content) throws IOException {
