@@ -173,7 +173,7 @@ public final class LocalSessionStore implements SessionStore {
     long cutoff = clock.getAsLong() - options.idleMillis();
     int gone = 0;
     for (Session s : sessions.values()) {
-      if (s.lastActivity() < cutoff && !turns.busy(s.id()) && sessions.remove(s.id(), s)) {
+      if (s.lastActivity() < cutoff && turns.ifIdle(s.id(), () -> sessions.remove(s.id(), s))) {
         live.decrementAndGet();
         s.discard();
         gone++;

@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -80,9 +81,20 @@ final class Turns {
     }
   }
 
-  /** Whether the key has a turn running or waiting. */
-  boolean busy(String key) {
-    return lines.containsKey(key);
+  /**
+   * Runs {@code action} when the key has no turn running or waiting, inside the same step that registers its turns,
+   * so no turn can begin between the check and the action (expiry removing a session a new turn just opened, whose
+   * writes would go to a session no one can read); answers what the action answered, false when it did not run.
+   */
+  boolean ifIdle(String key, BooleanSupplier action) {
+    boolean[] done = {false};
+    lines.compute(key, (k, line) -> {
+      if (line == null) {
+        done[0] = action.getAsBoolean();
+      }
+      return line;
+    });
+    return done[0];
   }
 
   /** The key's turns running or waiting (for tests). */

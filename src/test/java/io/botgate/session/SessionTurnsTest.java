@@ -288,6 +288,26 @@ class SessionTurnsTest {
     }
   }
 
+  /** What expiry does to an idle session is done in the step that registers turns: never beside a turn begun. */
+  @Test
+  void shouldActOnAnIdleKeyOnlyWhenNoTurnRunsOrWaits() {
+    Turns turns = new Turns(10);
+    Promise<String> held = Promise.promise();
+    Future<String> running = turns.next("k", held::future);
+    Future<String> waiting = turns.next("k", () -> Future.succeededFuture("after"));
+    AtomicInteger acted = new AtomicInteger();
+
+    assertThat(turns.ifIdle("k", () -> acted.incrementAndGet() > 0)).isFalse();
+    assertThat(turns.ifIdle("other", () -> acted.incrementAndGet() > 0)).isTrue();
+    assertThat(acted).hasValue(1);
+
+    held.complete("done");
+    assertThat(result(running)).isEqualTo("done");
+    assertThat(result(waiting)).isEqualTo("after");
+    assertThat(turns.ifIdle("k", () -> acted.incrementAndGet() > 0)).isTrue();
+    assertThat(turns.busyKeys()).as("acting registers no turn").isZero();
+  }
+
   @Test
   void shouldStartTheNextTurnWhenOneFails() {
     Turns turns = new Turns(10);
