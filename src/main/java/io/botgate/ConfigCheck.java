@@ -1,5 +1,6 @@
 package io.botgate;
 
+import io.botgate.logging.LogOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -65,9 +66,13 @@ final class ConfigCheck {
     return r;
   }
 
+  /** The words each word setting takes (any case): checked with the ranges, so a typo is named with its source. */
+  static final Map<String, List<String>> CHOICES = Map.of("log.format", LogOptions.FORMATS,
+    "log.level", LogOptions.LEVELS, "upstream.mode", List.of("live", "mock", "record"));
+
   /**
-   * The settings whose value is outside what they take ({@link #RANGES}), each named with where its value came
-   * from ({@code where}: a key's source, the file's name when absent).
+   * The settings whose value is outside what they take ({@link #RANGES}, {@link #CHOICES}), each named with where its
+   * value came from ({@code where}: a key's source, the file's name when absent).
    */
   static List<String> outOfRange(JsonObject merged, Map<String, String> where, String file) {
     List<String> problems = new ArrayList<>();
@@ -75,6 +80,13 @@ final class ConfigCheck {
       if (merged.getValue(key) instanceof Number n && (n.longValue() < range[0] || n.longValue() > range[1])) {
         problems.add("'" + key + "' must be " + (range[1] == Integer.MAX_VALUE ? "at least " + range[0]
           : "from " + range[0] + " to " + range[1]) + ", not " + n + " (" + where.getOrDefault(key, file) + ")");
+      }
+    });
+    CHOICES.forEach((key, words) -> {
+      if (merged.getValue(key) instanceof String word && !words.contains(word.trim().toLowerCase(Locale.ROOT))) {
+        problems.add("'" + key + "' must be one of " + String.join(", ", words) + ", not '" + word + "'"
+          + Typos.closest(word.trim().toLowerCase(Locale.ROOT), words).map(w -> " (did you mean '" + w + "'?)")
+          .orElse("") + " (" + where.getOrDefault(key, file) + ")");
       }
     });
     return problems;

@@ -173,6 +173,22 @@ class GatewayConfigTest {
   }
 
   @Test
+  void shouldNameAWordSettingsTypoWithItsSourceAmongTheOtherProblems() {
+    Properties sys = new Properties();
+    sys.setProperty("upstream.mode", "mok");
+    assertThatThrownBy(() -> GatewayConfig.from(new JsonObject().put("log.format", "jsn").put("session.max", -1),
+      Map.of("BOTGATE_LOG_LEVEL", "verbose"), sys))
+      .hasMessageContaining("'upstream.mode' must be one of live, mock, record, not 'mok' (did you mean 'mock'?) "
+        + "(system property upstream.mode)")
+      .hasMessageContaining("'log.format' must be one of text, json, not 'jsn' (did you mean 'json'?) (the configuration)")
+      .hasMessageContaining("'log.level' must be one of trace, debug, info, warn, error, off, not 'verbose' "
+        + "(environment variable BOTGATE_LOG_LEVEL)")
+      .hasMessageContaining("'session.max' must be at least 1");
+    assertThat(GatewayConfig.from(new JsonObject().put("upstream.mode", "Record").put("log.level", "WARN"), Map.of(),
+      new Properties()).string("upstream.mode")).isEqualTo("Record"); // any case, as before
+  }
+
+  @Test
   void shouldBoundEveryWholeNumberSetting() {
     GatewayConfig.DEFAULTS.forEach((key, value) -> {
       if (value instanceof Integer) {
