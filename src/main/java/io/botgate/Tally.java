@@ -19,6 +19,26 @@ public final class Tally<K> {
     (count != null ? count : counts.computeIfAbsent(key, k -> new LongAdder())).increment();
   }
 
+  /**
+   * As {@link #increment(Object)}, for a key that {@code kept} says is still wanted: a key not counted yet is added
+   * only while it is, checked again once added, so that a {@link #forget} running meanwhile is never undone (a
+   * count already there pays nothing more).
+   */
+  public void increment(K key, Predicate<K> kept) {
+    LongAdder count = counts.get(key);
+    if (count != null) {
+      count.increment();
+      return;
+    }
+    if (!kept.test(key)) {
+      return;
+    }
+    counts.computeIfAbsent(key, k -> new LongAdder()).increment();
+    if (!kept.test(key)) {
+      counts.remove(key); // forgotten between the two checks: its forget may have run before the add
+    }
+  }
+
   /** Drops the counts of the keys {@code which} names. */
   public void forget(Predicate<K> which) {
     counts.keySet().removeIf(which);

@@ -223,11 +223,8 @@ public final class MetricsEndpoint {
     executions = executor.counts();
     scriptRuns = scripts.counts();
     executions.keySet().forEach(key -> {
-      if (counted.add("executions|" + key)) {
-        String[] k = key.split("\\|", 3);
-        FunctionCounter.builder("botgate.executions", this, m -> m.executions.getOrDefault(key, 0L))
-          .description("Integration executions by integration, status and outcome.")
-          .tags("integration", k[0], "status", k[1], "outcome", k[2]).register(registry);
+      if (!counted.contains("executions|" + key)) {
+        counter(key);
       }
     });
     scriptRuns.keySet().forEach(outcome -> {
@@ -245,23 +242,54 @@ public final class MetricsEndpoint {
    * latency histogram): declared and deleted by name after name, they piled up for good in the registry and in
    * every scrape.
    */
-  public void forget(String integration) {
+  public synchronized void forget(String integration) {
     executor.forget(integration);
-    executionTimers.keySet().removeIf(key -> integration.equals(key.integration()));
-    counted.removeIf(key -> key.startsWith("executions|" + integration + "|"));
     for (String name : new String[] {"botgate.executions", "botgate.execution.duration"}) {
       registry.find(name).tag("integration", integration).meters().forEach(registry::remove);
     }
+    executionTimers.keySet().removeIf(key -> integration.equals(key.integration()));
+    counted.removeIf(key -> key.startsWith("executions|" + integration + "|"));
+  }
+
+  /**
+   * Registers the counter of one execution key ("integration|status|outcome"), unless its integration is gone: a
+   * scrape that read the counts just before a {@link #forget} would otherwise bring its series back for good.
+   */
+  private synchronized void counter(String key) {
+    String[] k = key.split("\\|", 3);
+    if (counted.contains("executions|" + key) || !executor.declared(k[0])) {
+      return;
+    }
+    counted.add("executions|" + key);
+    FunctionCounter.builder("botgate.executions", this, m -> m.executions.getOrDefault(key, 0L))
+      .description("Integration executions by integration, status and outcome.")
+      .tags("integration", k[0], "status", k[1], "outcome", k[2]).register(registry);
   }
 
   private void latency(IntegrationResult result) {
     // keyed by a record: no label text built and hashed per result
-    executionTimers.computeIfAbsent(new Outcome(result.integration(), result.success()), key ->
-        Timer.builder("botgate.execution.duration").description("Integration executions by how long they took.")
-          .tags("integration", result.integration() == null ? "" : result.integration(), "outcome",
-            result.success() ? "success" : "failure")
-          .serviceLevelObjectives(LATENCY_BUCKETS).register(registry))
-      .record(Duration.ofMillis(result.durationMs()));
+    Timer timer = executionTimers.get(new Outcome(result.integration(), result.success()));
+    if (timer == null) {
+      timer = timer(result);
+    }
+    if (timer != null) {
+      timer.record(Duration.ofMillis(result.durationMs()));
+    }
+  }
+
+  /**
+   * The histogram's timer of a result's labels, made at its first result, or null when its integration is gone: a
+   * call in flight when its integration was deleted ends after {@link #forget}, and would bring its series back for
+   * good. Made under the same lock as {@link #forget}, so that no timer removed from the registry stays in use.
+   */
+  private synchronized Timer timer(IntegrationResult result) {
+    if (!executor.declared(result.integration())) {
+      return null;
+    }
+    return executionTimers.computeIfAbsent(new Outcome(result.integration(), result.success()), key ->
+      Timer.builder("botgate.execution.duration").description("Integration executions by how long they took.")
+        .tags("integration", result.integration(), "outcome", result.success() ? "success" : "failure")
+        .serviceLevelObjectives(LATENCY_BUCKETS).register(registry));
   }
 
   private record Outcome(String integration, boolean success) {

@@ -240,6 +240,11 @@ public final class IntegrationExecutor {
     return counts.snapshot();
   }
 
+  /** Whether an integration of that name is declared now. */
+  public boolean declared(String integration) {
+    return integration != null && registry.find(integration).isPresent();
+  }
+
   /** Drops the counts of an integration that was removed: names come and go, their counts must not pile up. */
   public void forget(String integration) {
     counts.forget(outcome -> integration.equals(outcome.integration()));
@@ -506,7 +511,8 @@ public final class IntegrationExecutor {
       IntegrationResult result = new IntegrationResult(session.id(), definition.name(), success, status, atMillis,
         durationMs, response.attempts(), node);
       session.record(result);
-      counts.increment(new Outcome(definition.name(), status, success));
+      // not for an integration deleted while this call was in flight: its counts were dropped, and would stay for good
+      counts.increment(new Outcome(definition.name(), status, success), outcome -> declared(outcome.integration()));
       Function<String, DeliveryOptions> delivery = resultsDelivery;
       if (delivery == null) {
         // Not to a bus where nobody consumes results (as events, BusReceivers): no JSON, no message.

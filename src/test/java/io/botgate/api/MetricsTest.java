@@ -97,6 +97,25 @@ class MetricsTest {
     assertThat(scrape()).contains("botgate_executions_total{integration=\"fleeting\",outcome=\"success\",status=\"200\"} 1.0");
   }
 
+  /**
+   * An execution still waiting on its upstream when its integration is deleted ends after the series were dropped:
+   * its result must not bring them back, for good (nothing removes that name again).
+   */
+  @Test
+  void shouldNotBringBackTheSeriesOfADeletedIntegrationWhenACallInFlightEnds() {
+    result(vertx.eventBus().consumer("botgate.results", message -> { }).completion()); // feeds the histogram
+    assertThat(result(gw.declare(new JsonObject().put("name", "goneMidCall").put("method", "GET")
+      .put("url", "stub:/held").put("retries", 0))).statusCode()).isEqualTo(201);
+    var execution = gw.execute("g1", "goneMidCall", null);
+    await().atMost(Duration.ofSeconds(30)).until(() -> gw.upstream.held() == 1);
+    assertThat(result(gw.http.delete(gw.gateway.port(), "127.0.0.1", "/api/integrations/goneMidCall").send())
+      .statusCode()).isEqualTo(204);
+    gw.upstream.releaseHeld();
+    assertThat(result(execution).getString("outcome")).isEqualTo("success");
+
+    assertThat(scrape()).doesNotContain("integration=\"goneMidCall\"");
+  }
+
   private static String scrape() {
     return result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/metrics").send()).bodyAsString();
   }
