@@ -42,6 +42,19 @@ final class NonBlockingAppender extends AsyncAppender {
     super.append(event);
   }
 
+  /**
+   * Says the count of lines dropped since the last note before the writer's last lines are flushed: otherwise it
+   * waits for a next line, and a burst that ends the log (warnings, then SIGTERM) took it with the process.
+   */
+  @Override
+  public void stop() {
+    long lost = dropped.getAndSet(0);
+    if (lost > 0 && isStarted() && getRemainingCapacity() > 0) {
+      super.append(droppedLine(lost));
+    }
+    super.stop();
+  }
+
   private ILoggingEvent droppedLine(long lost) {
     Logger logger = ((ch.qos.logback.classic.LoggerContext) getContext()).getLogger(NonBlockingAppender.class);
     LoggingEvent line = new LoggingEvent(Logger.FQCN, logger, Level.WARN, "about " + lost + " log lines were "

@@ -4,9 +4,20 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.LoggingEvent;
+import ch.qos.logback.classic.util.LogbackMDCAdapter;
+import ch.qos.logback.core.AppenderBase;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The jar's SLF4J provider: Logback set up by LogSetup without Logback's own start-up path. */
 class LogProviderTest {
@@ -48,5 +59,52 @@ class LogProviderTest {
 
     assertThat(context.getLogger(Logger.ROOT_LOGGER_NAME).<ILoggingEvent>getAppender(LogSetup.APPENDER)).isSameAs(first);
     context.stop();
+  }
+
+  /**
+   * Lines dropped while standard error was not read, then the reader caught up and nothing more was logged before
+   * the process stopped (a burst of warnings, then SIGTERM): the count must still be said, not lost with the thread.
+   */
+  @Test
+  void shouldSayHowManyLinesWereDroppedWhenStoppedWithNoLineAfterThem() throws Exception {
+    LoggerContext context = new LoggerContext();
+    context.setMDCAdapter(new LogbackMDCAdapter());
+    CountDownLatch stalled = new CountDownLatch(1);
+    CountDownLatch reading = new CountDownLatch(1);
+    List<String> written = new CopyOnWriteArrayList<>();
+    AppenderBase<ILoggingEvent> stderr = new AppenderBase<>() {
+      @Override
+      protected void append(ILoggingEvent event) {
+        stalled.countDown();
+        try {
+          reading.await(); // the pipe's reader stalled
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        written.add(event.getFormattedMessage());
+      }
+    };
+    stderr.setContext(context);
+    stderr.start();
+    NonBlockingAppender appender = new NonBlockingAppender();
+    appender.setContext(context);
+    appender.addAppender(stderr);
+    appender.start();
+    Logger logger = context.getLogger("test");
+    appender.doAppend(line(logger, "first"));
+    assertThat(stalled.await(30, TimeUnit.SECONDS)).isTrue(); // the writer holds "first", the queue is empty
+    for (int i = 0; i < NonBlockingAppender.QUEUE + 5; i++) {
+      appender.doAppend(line(logger, "line " + i));
+    }
+
+    reading.countDown();
+    await().atMost(Duration.ofSeconds(30)).until(() -> written.size() == NonBlockingAppender.QUEUE + 1);
+    appender.stop();
+
+    assertThat(written).anyMatch(line -> line.contains("about 5 log lines were dropped"));
+  }
+
+  private static ILoggingEvent line(Logger logger, String text) {
+    return new LoggingEvent(Logger.FQCN, logger, Level.WARN, text, null, null);
   }
 }
