@@ -1,5 +1,7 @@
 package io.botgate;
 
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -7,6 +9,12 @@ import io.vertx.core.json.JsonObject;
  * status the API answers with. Optional details (e.g. every problem of a definition) travel along.
  */
 public final class GatewayError extends RuntimeException {
+
+  /** Encoded once, not on every answer. */
+  private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
+  private static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
+  private static final CharSequence NOSNIFF = HttpHeaders.createOptimized("nosniff");
+  private static final CharSequence CONTENT_TYPE_OPTIONS = HttpHeaders.createOptimized("X-Content-Type-Options");
 
   private final int httpStatus;
   private final String code;
@@ -46,5 +54,15 @@ public final class GatewayError extends RuntimeException {
 
   public static GatewayError badRequest(String code, String message) {
     return new GatewayError(400, code, message);
+  }
+
+  /**
+   * The head of every JSON answer of the gateway's own, errors included (the API's, and the pass-through's
+   * refusals): JSON, which no cache keeps (a session's variables and results, or a definition, are a conversation's
+   * data) and no browser reads as anything else (an error quotes what the client sent).
+   */
+  public static MultiMap jsonHead(MultiMap headers) {
+    return headers.set(HttpHeaders.CONTENT_TYPE, JSON).set(HttpHeaders.CACHE_CONTROL, NO_STORE)
+      .set(CONTENT_TYPE_OPTIONS, NOSNIFF);
   }
 }

@@ -45,11 +45,6 @@ import java.util.function.Function;
 public final class ApiRoutes {
 
   private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
-  /** Encoded once, not on every answer. */
-  private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
-  private static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
-  private static final CharSequence NOSNIFF = HttpHeaders.createOptimized("nosniff");
-  private static final CharSequence CONTENT_TYPE_OPTIONS = HttpHeaders.createOptimized("X-Content-Type-Options");
   /** The most bytes of a body whose buffer is sized from its Content-Length: Vert.x Web's default buffer. */
   static final int SIZED_BODY_BYTES = 1024;
 
@@ -251,8 +246,8 @@ public final class ApiRoutes {
    * quotes what the client sent).
    */
   public static HttpServerResponse jsonHead(HttpServerResponse response) {
-    return response.putHeader(HttpHeaders.CONTENT_TYPE, JSON).putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE)
-      .putHeader(CONTENT_TYPE_OPTIONS, NOSNIFF);
+    GatewayError.jsonHead(response.headers());
+    return response;
   }
 
   /** Maps every failure to {@code {"error": {"code", "message"}}} with a fitting status. */

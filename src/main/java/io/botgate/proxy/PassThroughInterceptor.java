@@ -694,8 +694,9 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     record(call, failure);
     out.headers().clear();
     out.setStatusCode(failure.httpStatus()).setStatusMessage(HttpResponseStatus.valueOf(failure.httpStatus())
-      .reasonPhrase()).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-      .end(new GatewayError(failure.httpStatus(), failure.code(), failure.reason()).toJson().toBuffer());
+      .reasonPhrase());
+    GatewayError.jsonHead(out.headers());
+    out.end(new GatewayError(failure.httpStatus(), failure.code(), failure.reason()).toJson().toBuffer());
   }
 
   /** Records why an answer whose head went to the caller did not arrive whole, if it did not. */
@@ -771,8 +772,9 @@ final class PassThroughInterceptor implements ProxyInterceptor {
   }
 
   private static Future<ProxyResponse> answer(ProxyRequest request, GatewayError error) {
-    return Future.succeededFuture(released(request).response().setStatusCode(error.httpStatus())
-      .setBody(errorBody(error)));
+    ProxyResponse refusal = released(request).response().setStatusCode(error.httpStatus()).setBody(errorBody(error));
+    GatewayError.jsonHead(refusal.headers()); // the gateway's own answer, not the upstream's: headed as the API's
+    return Future.succeededFuture(refusal);
   }
 
   private static Body errorBody(GatewayError error) {

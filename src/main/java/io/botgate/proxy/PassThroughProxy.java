@@ -113,7 +113,8 @@ public final class PassThroughProxy {
       response.reset();
       return;
     }
-    response.setStatusCode(500).putHeader("Content-Type", "application/json").end(new GatewayError(500,
+    GatewayError.jsonHead(response.setStatusCode(500).headers());
+    response.end(new GatewayError(500,
       "internal_error", "botgate failed to handle the request: " + e.getMessage()).toJson().toBuffer());
   }
 

@@ -541,6 +541,10 @@ class PassThroughProxyTest {
     HttpResponse<Buffer> unknown = result(call(gw, HttpMethod.GET, "/proxy/nope/x", "s").send());
     assertThat(unknown.statusCode()).isEqualTo(404);
     assertThat(errorCode(unknown)).isEqualTo("unknown_integration");
+    for (HttpResponse<Buffer> refusal : List.of(noSession, unknown)) { // the gateway's own answers, as the API's are
+      assertThat(refusal.getHeader("Cache-Control")).isEqualTo("no-store");
+      assertThat(refusal.getHeader("X-Content-Type-Options")).isEqualTo("nosniff");
+    }
     HttpResponse<Buffer> ws = result(call(gw, HttpMethod.GET, "/proxy/echo", "s").putHeader("Upgrade", "websocket")
       .putHeader("Connection", "Upgrade").putHeader("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
       .putHeader("Sec-WebSocket-Version", "13").send());
