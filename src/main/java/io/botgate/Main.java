@@ -138,7 +138,7 @@ public final class Main implements Callable<Integer> {
       LogSetup.apply(new LogOptions(settings.string("log.format"), settings.string("log.level"),
         settings.bool("log.access")));
     } catch (IllegalArgumentException e) {
-      System.err.println("botgate: " + e.getMessage());
+      fail(e.getMessage());
       return BAD_CONFIGURATION;
     }
     VertxOptions options = new VertxOptions();
@@ -152,7 +152,7 @@ public final class Main implements Callable<Integer> {
     try {
       started = startVertx(options, settings);
     } catch (ExecutionException | TimeoutException | InterruptedException | IllegalArgumentException e) {
-      System.err.println("botgate: cannot join the cluster: " + (e instanceof ExecutionException ? e.getCause() : e));
+      fail("cannot join the cluster: " + (e instanceof ExecutionException ? e.getCause() : e));
       return BAD_CONFIGURATION;
     }
     gateway = new BotgateVerticle(settings);
@@ -165,12 +165,18 @@ public final class Main implements Callable<Integer> {
     try {
       started.deployVerticle(gateway).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException | InterruptedException e) {
-      System.err.println("botgate: " + startFailure(e instanceof ExecutionException ? e.getCause() : e, settings));
+      fail(startFailure(e instanceof ExecutionException ? e.getCause() : e, settings));
       withoutHook(hook);
       started.close();
       return BAD_CONFIGURATION;
     }
     return 0;
+  }
+
+  /** Says why the start failed, after the log lines still queued (they tell what led to it). */
+  private static void fail(String why) {
+    LogSetup.drain();
+    System.err.println("botgate: " + why);
   }
 
   /** A start that failed exits with its own code, not through the hook's drain and exit 0. */

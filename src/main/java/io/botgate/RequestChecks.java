@@ -209,7 +209,7 @@ public final class RequestChecks extends ChannelDuplexHandler {
   private static FullHttpResponse refusal(GatewayError error) {
     FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
       HttpResponseStatus.valueOf(error.httpStatus()), Unpooled.wrappedBuffer(error.toJson().toBuffer().getBytes()));
-    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json") // as ApiRoutes.jsonHead
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json") // as GatewayError.jsonHead
       .set(HttpHeaderNames.CACHE_CONTROL, "no-store").set("X-Content-Type-Options", "nosniff")
       .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
       .set(HttpHeaderNames.CONNECTION, "close");

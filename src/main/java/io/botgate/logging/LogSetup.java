@@ -15,6 +15,8 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
+import java.util.concurrent.locks.LockSupport;
+
 /**
  * Logback, set up in code rather than from logback.xml (quicker at start): one appender on standard error
  * writing readable lines or JSON lines, at the configured level, from a thread of its own
@@ -117,6 +119,20 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     // Vert.x registers the same gauge once per HTTP server instance, all reading one counter (checked: the
     // connections of every instance are counted); Micrometer warns about each repeat at start.
     context.getLogger("io.micrometer.core.instrument.MeterRegistry").setLevel(Level.ERROR);
+  }
+
+  /**
+   * Waits (a second at the most) until botgate's appender's thread has taken every line queued so far, so that what
+   * is written next to standard error by hand comes after them.
+   */
+  public static void drain() {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context
+      && context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender(APPENDER) instanceof NonBlockingAppender appender) {
+      long until = System.nanoTime() + 1_000_000_000L;
+      while (appender.getNumberOfElementsInQueue() > 0 && System.nanoTime() < until) {
+        LockSupport.parkNanos(1_000_000);
+      }
+    }
   }
 
   /**
