@@ -155,14 +155,30 @@ public final class IntegrationExecutor {
    * The refusal of a call naming no declared integration, also shown in the console of a session that has events
    * already: the developer watches it, and a misspelt name would otherwise leave it silent while the bot got a 404.
    * Not for an id with none: calls under ever new ids would each keep a history for {@code history.minutes},
-   * outside {@code session.max} (200,000 of them held 200 MB).
+   * outside {@code session.max} (200,000 of them held 200 MB). In a cluster the event takes a turn of the session,
+   * if it exists, after the answer: only the turn knows the events other nodes numbered, which this node may have
+   * none of, or fewer (its event would then be missing, or repeat a number another node gave).
    */
   public GatewayError unknownIntegration(String sessionId, String integration) {
     String unknown = registry.unknown(integration);
-    if (stream != null && sessionId != null && stream.lastSeq(sessionId) > 0) {
-      new Transcript(stream, sessionId).error(unknown, new JsonObject().put("integration", integration));
+    if (stream != null && sessionId != null) {
+      JsonObject data = new JsonObject().put("integration", integration);
+      if (stream.cluster() == null) {
+        showIfEvents(sessionId, unknown, data);
+      } else {
+        sessions.turnIfPresent(sessionId, session -> {
+          showIfEvents(sessionId, unknown, data);
+          return Future.succeededFuture();
+        });
+      }
     }
     return GatewayError.notFound("unknown_integration", unknown);
+  }
+
+  private void showIfEvents(String sessionId, String text, JsonObject data) {
+    if (stream.lastSeq(sessionId) > 0) {
+      new Transcript(stream, sessionId).error(text, data);
+    }
   }
 
   /**

@@ -152,28 +152,37 @@ public final class ClusteredSessionStore implements SessionStore {
     return turn(id, false, work);
   }
 
+  @Override
+  public <T> Future<T> turnIfPresent(String id, Function<Session, Future<T>> work) {
+    return turns.next(id, () -> start(id, false).compose(begun -> begun == null ? Future.succeededFuture()
+      : run(id, begun, work)));
+  }
+
   private <T> Future<T> turn(String id, boolean bounded, Function<Session, Future<T>> work) {
-    return turns.next(id, bounded, () -> start(id).compose(begun -> {
-      Session session = begun.session();
-      numbering.continueFrom(id, session.lastSeq());
-      Future<T> done;
-      try {
-        done = work.apply(session);
-      } catch (RuntimeException e) {
-        done = Future.failedFuture(e);
-      }
-      return done.transform(outcome -> {
-        session.lastSeq(numbering.lastSeq(id));
-        return save(session, begun).transform(saved -> {
-          session.discard();
-          if (saved.failed()) { // not saved: let the next turn in, once the end has run (run later, it would end that turn)
-            return end(id, begun.owner()).transform(ended -> Future.failedFuture(new GatewayError(503, "session_not_saved",
-              "the cluster did not keep session '" + id + "': " + saved.cause().getMessage())));
-          }
-          return outcome.succeeded() ? Future.succeededFuture(outcome.result()) : Future.failedFuture(outcome.cause());
-        });
+    return turns.next(id, bounded, () -> start(id, true).compose(begun -> run(id, begun, work)));
+  }
+
+  /** The work of a turn begun, then the session saved, which ends the turn. */
+  private <T> Future<T> run(String id, Begun begun, Function<Session, Future<T>> work) {
+    Session session = begun.session();
+    numbering.continueFrom(id, session.lastSeq());
+    Future<T> done;
+    try {
+      done = work.apply(session);
+    } catch (RuntimeException e) {
+      done = Future.failedFuture(e);
+    }
+    return done.transform(outcome -> {
+      session.lastSeq(numbering.lastSeq(id));
+      return save(session, begun).transform(saved -> {
+        session.discard();
+        if (saved.failed()) { // not saved: let the next turn in, once the end has run (run later, it would end that turn)
+          return end(id, begun.owner()).transform(ended -> Future.failedFuture(new GatewayError(503, "session_not_saved",
+            "the cluster did not keep session '" + id + "': " + saved.cause().getMessage())));
+        }
+        return outcome.succeeded() ? Future.succeededFuture(outcome.result()) : Future.failedFuture(outcome.cause());
       });
-    }));
+    });
   }
 
   /**
@@ -187,8 +196,10 @@ public final class ClusteredSessionStore implements SessionStore {
    * Begins a turn: without asking the cluster when this node holds the session's lease (no other node can
    * have written it since: it would have asked for the lease first, {@link #recall}), else by
    * {@link #begin}.
+   *
+   * @param create whether a session that does not exist is created (else the answer is null)
    */
-  private Future<Begun> start(String id) {
+  private Future<Begun> start(String id, boolean create) {
     Saved known = known(id);
     long now = clock.getAsLong();
     // Well before the map forgets the idle session: a lease never outlives what it stands for.
@@ -199,7 +210,7 @@ public final class ClusteredSessionStore implements SessionStore {
       session.touch(now);
       return Future.succeededFuture(new Begun(session, known.streak + 1, known.owner));
     }
-    return begin(id);
+    return begin(id, true, create);
   }
 
   /**
@@ -209,14 +220,13 @@ public final class ClusteredSessionStore implements SessionStore {
    * never ended: its node died after numbering events that consoles may have seen, so this turn numbers on
    * well past them ({@link #AFTER_LOST_TURN}) rather than reusing their seqs.
    */
-  private Future<Begun> begin(String id) {
-    return begin(id, true);
-  }
-
-  /** @param decode false when the turn's work does not need the session's contents (a reset): it is not read */
-  private Future<Begun> begin(String id, boolean decode) {
+  /**
+   * @param decode false when the turn's work does not need the session's contents (a reset): it is not read
+   * @param create whether a session that does not exist is created (never for a reset); else the answer is null
+   */
+  private Future<Begun> begin(String id, boolean decode, boolean create) {
     Promise<Begun> begun = Promise.promise();
-    attempt(id, decode, System.nanoTime() + turnWaitMillis * 1_000_000, 1, begun);
+    attempt(id, decode, create, System.nanoTime() + turnWaitMillis * 1_000_000, 1, begun);
     return begun.future();
   }
 
@@ -225,15 +235,16 @@ public final class ClusteredSessionStore implements SessionStore {
    * than composed onto this one: a wait of minutes makes thousands of tries, and futures nested that deep
    * overflowed the stack when the last one failed, taking the event loop with it.
    */
-  private void attempt(String id, boolean decode, long giveUpAt, long backoffMillis, Promise<Begun> begun) {
+  private void attempt(String id, boolean decode, boolean create, long giveUpAt, long backoffMillis,
+                       Promise<Begun> begun) {
     long now = clock.getAsLong();
     UUID owner = self();
     // A new session is created by the same operation, unless session.max are live or it is to be reset.
-    byte[] create = decode && counted.get() < options.maxSessions() ? Session.firstTurnState(now, owner) : null;
+    byte[] created = create && counted.get() < options.maxSessions() ? Session.firstTurnState(now, owner) : null;
     Saved known = known(id);
     Future<byte[]> took;
     try {
-      took = from(map.submitToKey(id, new BeginTurn(owner, create, known == null ? 0 : known.save)));
+      took = from(map.submitToKey(id, new BeginTurn(owner, created, known == null ? 0 : known.save)));
     } catch (RuntimeException e) { // e.g. Hazelcast shutting down: on a timer's try, nothing else would answer
       begun.fail(e);
       return;
@@ -248,7 +259,7 @@ public final class ClusteredSessionStore implements SessionStore {
       if (!BeginTurn.is(state, BeginTurn.HELD) && holder == null) {
         Begun turn;
         try {
-          turn = read(id, state, known, now, decode, owner);
+          turn = read(id, state, known, now, decode, create, owner);
         } catch (UnreadableState e) { // the turn goes back before the answer: this node's next turn may take it
           end(id, owner).onComplete(ended -> begun.fail(e.getCause()));
           return;
@@ -263,13 +274,13 @@ public final class ClusteredSessionStore implements SessionStore {
       } else if (holder != null) { // asked to give the lease up, the holder answers once it has: try again at once
         vertx.eventBus().request(RELEASE_PREFIX + holder, id, RECALL).onComplete(released -> {
           if (released.succeeded()) {
-            attempt(id, decode, giveUpAt, 1, begun);
+            attempt(id, decode, create, giveUpAt, 1, begun);
           } else {
-            retry(id, decode, giveUpAt, backoffMillis, begun);
+            retry(id, decode, create, giveUpAt, backoffMillis, begun);
           }
         });
       } else {
-        retry(id, decode, giveUpAt, backoffMillis, begun);
+        retry(id, decode, create, giveUpAt, backoffMillis, begun);
       }
     });
   }
@@ -279,12 +290,13 @@ public final class ClusteredSessionStore implements SessionStore {
    * calling verticle's (as {@code setTimer} would make it): when the HTTP verticles are undeployed at shutdown,
    * a waiting turn still gets its answer instead of its timer being cancelled under it.
    */
-  private void retry(String id, boolean decode, long giveUpAt, long backoffMillis, Promise<Begun> begun) {
+  private void retry(String id, boolean decode, boolean create, long giveUpAt, long backoffMillis,
+                     Promise<Begun> begun) {
     vertx.timer(backoffMillis).onComplete(fired -> {
       if (fired.failed()) {
         begun.fail(fired.cause());
       } else {
-        attempt(id, decode, giveUpAt, Math.min(retryCapMillis, backoffMillis * 2), begun);
+        attempt(id, decode, create, giveUpAt, Math.min(retryCapMillis, backoffMillis * 2), begun);
       }
     });
   }
@@ -299,12 +311,15 @@ public final class ClusteredSessionStore implements SessionStore {
   /**
    * The session whose turn {@link BeginTurn} took, from what this node saved or from {@code state}; without
    * {@code decode}, an empty session in its place (a state this build cannot read can still be deleted), or
-   * null when there is none.
+   * null when there is none (a reset, or a turn not to {@code create} one).
    */
-  private Begun read(String id, byte[] state, Saved known, long now, boolean decode, UUID owner) {
+  private Begun read(String id, byte[] state, Saved known, long now, boolean decode, boolean create, UUID owner) {
     if (!decode) { // a reset: none created, and what this node saved of it is stale either way
       forget(id);
       return state == null ? null : new Begun(new Session(id, options, total, now), 0, owner);
+    }
+    if (state == null && !create) {
+      return null;
     }
     if (state == null) {
       refused.increment();
@@ -519,7 +534,7 @@ public final class ClusteredSessionStore implements SessionStore {
   @Override
   public Future<Boolean> reset(String id) {
     // Taking the turn first: a turn running elsewhere would otherwise write the session back after it.
-    return turns.next(id, false, () -> begin(id, false).compose(begun -> { // past session.queue too: the way out
+    return turns.next(id, false, () -> begin(id, false, false).compose(begun -> { // past session.queue too: the way out
       if (begun == null) {
         return Future.succeededFuture(false);
       }

@@ -63,6 +63,15 @@ public final class LocalSessionStore implements SessionStore {
     return turn(id, false, work);
   }
 
+  @Override
+  public <T> Future<T> turnIfPresent(String id, Function<Session, Future<T>> work) {
+    return turns.next(id, () -> {
+      Session session = sessions.get(id);
+      return session == null ? Future.succeededFuture()
+        : work.apply(session).andThen(done -> session.touch(clock.getAsLong()));
+    });
+  }
+
   /** The session's turns running or waiting (for tests). */
   int turnsOf(String id) {
     return turns.turnsOf(id);

@@ -35,6 +35,12 @@ public interface SessionStore {
   <T> Future<T> recordingTurn(String id, Function<Session, Future<T>> work);
 
   /**
+   * As {@link #turn}, on a session that exists: when there is none, none is created, the work is not run and the
+   * answer is null. For what only a session already there should show (an unknown integration's event).
+   */
+  <T> Future<T> turnIfPresent(String id, Function<Session, Future<T>> work);
+
+  /**
    * The session as work last left it, for reading only (a pass-through call's URL placeholders): on one
    * node the live session, in a cluster what this node last saw of it, an empty one when nothing.
    */

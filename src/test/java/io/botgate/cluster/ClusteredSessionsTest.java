@@ -320,6 +320,30 @@ class ClusteredSessionsTest {
     assertThat(next.getJsonObject("variableChanges").getInteger("n")).isEqualTo(2);
   }
 
+  @Test
+  void shouldShowAnUnknownIntegrationInASessionWhoseEventsAnotherNodeNumbered() {
+    ClusterNodes.Node a = cluster.node(0);
+    ClusterNodes.Node b = cluster.node(1);
+    result(post(a, "/api/sessions/misspelt-elsewhere/scripts", new JsonObject().put("code", INCREMENT)));
+    result(post(b, "/api/sessions/misspelt-here/scripts", new JsonObject().put("code", INCREMENT)));
+    result(post(a, "/api/sessions/misspelt-here/scripts", new JsonObject().put("code", INCREMENT))); // b's are behind
+
+    for (String session : List.of("misspelt-elsewhere", "misspelt-here")) {
+      String path = "/api/sessions/" + session + "/integrations/faqIntegratoin";
+      assertThat(result(b.http().post(b.port(), "127.0.0.1", path).sendJsonObject(new JsonObject())).statusCode())
+        .isEqualTo(404);
+
+      await().untilAsserted(() -> {
+        JsonArray events = get(a, "/api/sessions/" + session + "/events").getJsonArray("events");
+        assertThat(events.stream().map(e -> ((JsonObject) e).getString("text")))
+          .as("the developer watching it on any node sees the misspelt name")
+          .anyMatch(text -> text.contains("'faqIntegratoin'"));
+        assertThat(events.stream().map(e -> ((JsonObject) e).getLong("seq")).distinct().count()).as(events.encode())
+          .isEqualTo(events.size());
+      });
+    }
+  }
+
   private static long last(JsonArray events) {
     return events.getJsonObject(events.size() - 1).getLong("seq");
   }
