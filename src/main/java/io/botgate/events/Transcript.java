@@ -29,6 +29,8 @@ public final class Transcript {
   private final String session;
   private final List<DebugEvent> events = new ArrayList<>();
   private final JsonArray messages = new JsonArray();
+  /** Events waiting for {@link #release}, null when events are emitted at once. */
+  private List<Runnable> held;
   /** The session's history, found at the first event: the rest need no look-up among all sessions'. */
   private DebugStream.History history;
 
@@ -55,6 +57,25 @@ public final class Transcript {
    */
   public static Transcript streamedOnly(DebugStream stream, String session) {
     return new Transcript(stream, session, false);
+  }
+
+  /**
+   * Holds this transcript's events until {@link #release}: in a cluster an event is numbered right only inside a
+   * turn of its session (the turn brings the numbers other nodes gave), and a pass-through call streams outside
+   * its turns; numbered at once, its start event repeated a number another node had given, and was merged away.
+   */
+  public synchronized Transcript held() {
+    held = new ArrayList<>();
+    return this;
+  }
+
+  /** Emits the events held, in their order, and every later one at once: called inside a turn of the session. */
+  public synchronized void release() {
+    List<Runnable> waiting = held;
+    held = null;
+    if (waiting != null) {
+      waiting.forEach(Runnable::run);
+    }
   }
 
   public String session() {
@@ -89,6 +110,10 @@ public final class Transcript {
   }
 
   private void emit(String kind, String level, String text, Object data) {
+    if (held != null) {
+      held.add(() -> emit(kind, level, text, data));
+      return;
+    }
     Budget budget = budget(kind);
     if (spent(budget)) {
       return;

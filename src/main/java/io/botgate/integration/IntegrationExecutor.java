@@ -188,8 +188,9 @@ public final class IntegrationExecutor {
    */
   public PassThrough passThrough(String sessionId, IntegrationDefinition definition) {
     RequestScope scope = new RequestScope(sessions.peek(sessionId), null, null, null);
+    Transcript transcript = Transcript.streamedOnly(stream, sessionId);
     Execution execution = new Execution(definition, ExecutionRequest.empty(), scope,
-      Transcript.streamedOnly(stream, sessionId));
+      stream == null || stream.cluster() == null ? transcript : transcript.held()); // numbered in the recording turn
     execution.passThrough = true;
     return execution;
   }
@@ -428,6 +429,7 @@ public final class IntegrationExecutor {
       skipTransform = response.body() == null;
       // The call is made: its outcome is recorded even past session.queue, or it would vanish from the session.
       return sessions.recordingTurn(scope.session().id(), session -> {
+        transcript.release();
         scope = scope.on(session);
         return afterCall(response).map(ExecutionReport::result);
       });

@@ -344,6 +344,33 @@ class ClusteredSessionsTest {
     }
   }
 
+  /** A pass-through call streams outside its session's turns; on a node behind the others, its events still follow. */
+  @Test
+  void shouldNumberAPassThroughCallsEventsAfterThoseAnotherNodeGave() {
+    ClusterNodes.Node a = cluster.node(0);
+    ClusterNodes.Node b = cluster.node(1);
+    HttpResponse<Buffer> declared = result(a.http().put(a.port(), "127.0.0.1", "/api/integrations/passedOn")
+      .sendJsonObject(new JsonObject().put("method", "GET").put("url", upstream.url(""))));
+    assertThat(declared.statusCode()).as(declared.bodyAsString()).isIn(200, 201);
+    for (int i = 0; i < 2; i++) {
+      result(post(a, "/api/sessions/passed-on/scripts", new JsonObject().put("code", INCREMENT)));
+    }
+
+    await().untilAsserted(() -> assertThat(result(b.http().get(b.port(), "127.0.0.1", "/proxy/passedOn/echo")
+      .putHeader("X-Botgate-Session", "passed-on").send()).statusCode()).isEqualTo(200));
+
+    await().untilAsserted(() -> {
+      JsonArray events = get(a, "/api/sessions/passed-on/events").getJsonArray("events");
+      assertThat(events.stream().map(e -> ((JsonObject) e).getJsonObject("data").getString("phase", "")))
+        .as(events.encode()).contains("start", "finish");
+      assertThat(events.stream().filter(e -> "passedOn".equals(((JsonObject) e).getJsonObject("data")
+        .getString("integration"))).map(e -> ((JsonObject) e).getJsonObject("data").getString("phase")))
+        .as(events.encode()).containsExactly("start", "finish");
+      assertThat(events.stream().map(e -> ((JsonObject) e).getLong("seq")).distinct().count()).as(events.encode())
+        .isEqualTo(events.size());
+    });
+  }
+
   private static long last(JsonArray events) {
     return events.getJsonObject(events.size() - 1).getLong("seq");
   }
