@@ -45,6 +45,9 @@ class HttpConnectionsLimitTest {
     result(gw.declare(new JsonObject().put("name", "slowly").put("method", "GET").put("retries", 0)
       .put("timeoutMs", 20_000).put("url", "stub:/slow/{$botContext.ms}")));
     result(gw.execute("warm-up", "slowly", new JsonObject().put("variables", new JsonObject().put("ms", 1))));
+    // requests being answered until the test lets them end
+    result(gw.declare(new JsonObject().put("name", "held").put("method", "GET").put("retries", 0)
+      .put("timeoutMs", 60_000).put("url", "stub:/held")));
   }
 
   @AfterEach
@@ -67,11 +70,19 @@ class HttpConnectionsLimitTest {
 
   /** A raw connection; {@code closed} turns true when the gateway closes it, {@code read} holds what it answered. */
   private NetSocket connect(AtomicBoolean closed, AtomicReference<String> read) {
-    NetSocket socket = result(tcp.connect(gw.gateway.port(), "127.0.0.1"));
+    NetSocket socket = connect(gw.gateway.port(), closed, read);
     opened.add(socket);
-    socket.handler(b -> read.accumulateAndGet(b.toString(), (a, n) -> a == null ? n : a + n));
-    socket.closeHandler(v -> closed.set(true));
     return socket;
+  }
+
+  private static NetSocket connect(int port, AtomicBoolean closed, AtomicReference<String> read) {
+    // handlers set as the connection completes, on its event loop: set after result() returned, a close the gateway
+    // made at once could come before them and go unseen
+    return result(tcp.connect(port, "127.0.0.1").map(connected -> {
+      connected.handler(b -> read.accumulateAndGet(b.toString(), (a, n) -> a == null ? n : a + n));
+      connected.closeHandler(v -> closed.set(true));
+      return connected;
+    }));
   }
 
   private String health() {
@@ -139,21 +150,21 @@ class HttpConnectionsLimitTest {
   @Test
   void shouldCloseANewConnectionAtOnceWhenNoneIsIdle() {
     List<AtomicReference<String>> answers = new ArrayList<>();
-    int before = gw.upstream.received.size();
     for (int i = 0; i < 3; i++) { // three requests being answered, on three connections
       AtomicReference<String> read = new AtomicReference<>();
       NetSocket busy = connect(new AtomicBoolean(), read);
-      String body = new JsonObject().put("variables", new JsonObject().put("ms", 2_000)).encode();
-      busy.write(Buffer.buffer("POST /api/sessions/busy" + i + "/integrations/slowly HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-        + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body));
+      busy.write(Buffer.buffer("POST /api/sessions/busy" + i + "/integrations/held HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        + "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"));
       answers.add(read);
     }
-    // each one read and under way: its call has reached the stub
-    await().atMost(Duration.ofSeconds(10)).until(() -> gw.upstream.received.size() - before >= 3);
+    // each one read and under way, its call held at the stub until the test lets it end (a call of a fixed length
+    // could end, on a slow machine, before the fourth connection came, and leave an idle connection to close)
+    await().atMost(Duration.ofSeconds(10)).until(() -> gw.upstream.held() == 3);
 
     AtomicBoolean fourthClosed = new AtomicBoolean();
     connect(fourthClosed, new AtomicReference<>());
     await().atMost(Duration.ofSeconds(5)).untilTrue(fourthClosed);
+    gw.upstream.releaseHeld();
     await().atMost(Duration.ofSeconds(10)).until(() -> answers.stream()
       .allMatch(a -> String.valueOf(a.get()).startsWith("HTTP/1.1 200")));
   }
@@ -166,18 +177,15 @@ class HttpConnectionsLimitTest {
     try {
       AtomicBoolean answeredClosed = new AtomicBoolean();
       AtomicReference<String> answer = new AtomicReference<>();
-      NetSocket answered = result(tcp.connect(two.gateway.port(), "127.0.0.1"));
-      answered.handler(b -> answer.accumulateAndGet(b.toString(), (a, n) -> a == null ? n : a + n));
-      answered.closeHandler(v -> answeredClosed.set(true));
+      NetSocket answered = connect(two.gateway.port(), answeredClosed, answer);
       answered.write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
       await().atMost(Duration.ofSeconds(5)).until(() -> String.valueOf(answer.get()).contains("UP"));
       await().pollDelay(Duration.ofMillis(200)).until(() -> true);
 
       AtomicBoolean newerClosed = new AtomicBoolean();
-      NetSocket newer = result(tcp.connect(two.gateway.port(), "127.0.0.1")); // its first request on its way
-      newer.closeHandler(v -> newerClosed.set(true));
+      NetSocket newer = connect(two.gateway.port(), newerClosed, new AtomicReference<>()); // its request on its way
       await().pollDelay(Duration.ofMillis(200)).until(() -> true);
-      NetSocket third = result(tcp.connect(two.gateway.port(), "127.0.0.1"));
+      NetSocket third = connect(two.gateway.port(), new AtomicBoolean(), new AtomicReference<>());
 
       await().atMost(Duration.ofSeconds(5)).untilTrue(answeredClosed);
       assertThat(newerClosed).as("the connection opened after the answer keeps its place").isFalse();
