@@ -82,7 +82,9 @@ final class SessionRoutes {
   private JsonObject row(SessionStore.Listed listed) {
     Session session = listed.session();
     IntegrationResult last = session.lastResult();
-    return new JsonObject().put("session", session.id()).put("lastSeq", stream.lastSeq(session.id()))
+    // in a cluster the session's state carries the last number any node gave; this node's history may have none
+    long lastSeq = Math.max(stream.lastSeq(session.id()), session.lastSeq());
+    return new JsonObject().put("session", session.id()).put("lastSeq", lastSeq)
       .put("lastResult", last == null ? null : last.toJson())
       .put("lastActivity", Timestamps.iso(listed.lastActivity()));
   }

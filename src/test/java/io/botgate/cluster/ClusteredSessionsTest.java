@@ -180,6 +180,10 @@ class ClusteredSessionsTest {
     JsonObject page = get(cluster.node(0), "/api/sessions?limit=1000");
     assertThat(page.getJsonArray("sessions").stream().map(s -> ((JsonObject) s).getString("session")))
       .contains("listed-a", "listed-b");
+    // the last number node 1 gave, though node 0 keeps none of that session's events
+    assertThat(page.getJsonArray("sessions").stream().map(JsonObject.class::cast)
+      .filter(s -> s.getString("session").equals("listed-b")).findFirst().orElseThrow().getLong("lastSeq"))
+      .isEqualTo(3L);
   }
 
   @Test
