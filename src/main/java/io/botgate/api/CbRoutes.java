@@ -41,7 +41,8 @@ public final class CbRoutes {
   /** Mounts the routes; call after {@link ApiRoutes#mount}, whose auth, body and failure handlers cover them. */
   public void mount(Router router) {
     router.post("/api/sessions/:session/bots/:bot/interactions/:name").handler(ctx -> reply(ctx,
-      interactions.run(sessionId(ctx), ctx.pathParam("bot"), ctx.pathParam("name"), jsonBody(ctx))));
+      interactions.run(sessionId(ctx), ctx.pathParam("bot"), ctx.pathParam("name"), jsonBody(ctx),
+        () -> ctx.response().closed())));
     // On a worker: checking the export's scripts compiles them, which can take a while for a large bot.
     router.post("/api/import/cb").blockingHandler(this::importExport, false);
     router.get("/api/bots").handler(ctx -> {

@@ -9,6 +9,7 @@ import io.botgate.events.Transcript;
 import io.botgate.integration.ExecutionRequest;
 import io.botgate.integration.IntegrationExecutor;
 import io.botgate.script.ScriptRunner;
+import io.botgate.session.CallerGone;
 import io.botgate.session.RequestScope;
 import io.botgate.session.Session;
 import io.botgate.session.SessionLimitExceeded;
@@ -18,6 +19,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -54,6 +56,15 @@ public final class InteractionRunner {
   }
 
   public Future<JsonObject> run(String sessionId, String botName, String name, JsonObject body) {
+    return run(sessionId, botName, name, body, () -> false);
+  }
+
+  /**
+   * As {@link #run(String, String, String, JsonObject)}, not run when the caller left while it waited for the
+   * session's turn ({@link CallerGone}).
+   */
+  public Future<JsonObject> run(String sessionId, String botName, String name, JsonObject body,
+                                BooleanSupplier callerGone) {
     try {
       JsonObject request = body == null ? new JsonObject() : body;
       JsonFields.onlyKnown(request, KNOWN);
@@ -67,7 +78,7 @@ public final class InteractionRunner {
       }
       JsonObject variables = JsonFields.object(request, "variables");
       return new Run(sessionId, bot, interaction, variables == null ? new JsonObject() : variables.copy(),
-        JsonFields.object(request, "slots"), JsonFields.string(request, "userMessage"), context).start();
+        JsonFields.object(request, "slots"), JsonFields.string(request, "userMessage"), context).start(callerGone);
     } catch (GatewayError e) {
       return Future.failedFuture(e);
     }
@@ -107,8 +118,11 @@ public final class InteractionRunner {
       this.context = context;
     }
 
-    Future<JsonObject> start() {
+    Future<JsonObject> start(BooleanSupplier callerGone) {
       return inSession(session -> {
+        if (callerGone.getAsBoolean()) {
+          return Future.failedFuture(CallerGone.refusal(stream, sessionId, "interaction " + interaction.name()));
+        }
         ConversationContext.keep(session, context);
         Transcript opening = new Transcript(stream, sessionId);
         opening.event(DebugEvent.DEBUG, "info", "interaction '" + interaction.name() + "' of bot '" + bot.name()
