@@ -311,10 +311,12 @@ public final class BotgateVerticle extends VerticleBase {
       .failureHandler(ApiRoutes::failure);
     // The console's files carry no version in their names: a browser revalidates each one (a 304 when unchanged)
     // rather than keep a day's copy, which after an upgrade ran the old page, or the new page with old modules.
+    // A JSON error for a path or method no route takes (ApiRoutes.jsonHead) keeps its no-store.
     // No page may show them in a frame: framed by a page elsewhere, the console is still same-origin with the
     // gateway, and a click lured onto it would run its Try it (clickjacking).
     router.route("/*").handler(ctx -> {
-      ctx.addHeadersEndHandler(v -> ctx.response().headers().set("Cache-Control", "no-cache")
+      ctx.addHeadersEndHandler(v -> ctx.response().headers()
+        .set("Cache-Control", "no-store".equals(ctx.response().headers().get("Cache-Control")) ? "no-store" : "no-cache")
         .set("X-Frame-Options", "DENY").set("Content-Security-Policy", "frame-ancestors 'none'"));
       ctx.next();
     }).handler(StaticHandler.create("webroot"));

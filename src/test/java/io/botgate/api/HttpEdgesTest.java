@@ -422,6 +422,8 @@ class HttpEdgesTest {
       result(request(HttpMethod.GET, "/api/integrations").send()),
       result(request(HttpMethod.GET, "/api/cluster").send()),
       result(request(HttpMethod.GET, "/api/sessions/nobody").send()),
+      result(request(HttpMethod.GET, "/api/nothing-here").send()),
+      result(request(HttpMethod.PATCH, "/api/integrations").send()),
       result(as("rebound.example", HttpMethod.GET, "/api/sessions/cached").send()));
     for (HttpResponse<Buffer> r : answers) {
       assertThat(r.getHeader("Cache-Control")).as(r.bodyAsString()).isEqualTo("no-store");
