@@ -143,22 +143,13 @@ public final class ClusteredSessionStore implements SessionStore {
   }
 
   @Override
-  public <T> Future<T> turn(String id, Function<Session, Future<T>> work) {
-    return turn(id, true, work);
-  }
-
-  @Override
-  public <T> Future<T> recordingTurn(String id, Function<Session, Future<T>> work) {
-    return turn(id, false, work);
-  }
-
-  @Override
   public <T> Future<T> turnIfPresent(String id, Function<Session, Future<T>> work) {
     return turns.next(id, () -> start(id, false).compose(begun -> begun == null ? Future.succeededFuture()
       : run(id, begun, work)));
   }
 
-  private <T> Future<T> turn(String id, boolean bounded, Function<Session, Future<T>> work) {
+  @Override
+  public <T> Future<T> turn(String id, boolean bounded, Function<Session, Future<T>> work) {
     return turns.next(id, bounded, () -> start(id, true).compose(begun -> run(id, begun, work)));
   }
 

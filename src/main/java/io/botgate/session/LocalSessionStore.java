@@ -54,16 +54,6 @@ public final class LocalSessionStore implements SessionStore {
   }
 
   @Override
-  public <T> Future<T> turn(String id, Function<Session, Future<T>> work) {
-    return turn(id, true, work);
-  }
-
-  @Override
-  public <T> Future<T> recordingTurn(String id, Function<Session, Future<T>> work) {
-    return turn(id, false, work);
-  }
-
-  @Override
   public <T> Future<T> turnIfPresent(String id, Function<Session, Future<T>> work) {
     return turns.next(id, () -> {
       Session session = sessions.get(id);
@@ -77,7 +67,8 @@ public final class LocalSessionStore implements SessionStore {
     return turns.turnsOf(id);
   }
 
-  private <T> Future<T> turn(String id, boolean bounded, Function<Session, Future<T>> work) {
+  @Override
+  public <T> Future<T> turn(String id, boolean bounded, Function<Session, Future<T>> work) {
     return turns.next(id, bounded, () -> {
       Session session = open(id);
       // The end of a turn is activity too: idle time counts from when the conversation last had an answer.

@@ -24,7 +24,9 @@ public interface SessionStore {
    * @return the work's outcome; failed with a {@code GatewayError} 503 {@code sessions_full} past
    * {@code session.max}, or 429 {@code session_busy} past {@code session.queue} turns waiting
    */
-  <T> Future<T> turn(String id, Function<Session, Future<T>> work);
+  default <T> Future<T> turn(String id, Function<Session, Future<T>> work) {
+    return turn(id, true, work);
+  }
 
   /**
    * As {@link #turn}, for work that records what has already happened: a pass-through call whose answer the
@@ -32,7 +34,12 @@ public interface SessionStore {
    * lose the call from the session's results and console; such turns are few, one per pass-through call in
    * flight (bounded by {@code http.connections}).
    */
-  <T> Future<T> recordingTurn(String id, Function<Session, Future<T>> work);
+  default <T> Future<T> recordingTurn(String id, Function<Session, Future<T>> work) {
+    return turn(id, false, work);
+  }
+
+  /** {@link #turn} when {@code bounded}, refused past {@code session.queue}; else {@link #recordingTurn}. */
+  <T> Future<T> turn(String id, boolean bounded, Function<Session, Future<T>> work);
 
   /**
    * As {@link #turn}, on a session that exists: when there is none, none is created, the work is not run and the
