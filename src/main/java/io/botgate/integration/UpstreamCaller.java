@@ -457,7 +457,7 @@ final class UpstreamCaller {
       if (cause instanceof EgressGuard.Blocked) {
         return UpstreamResponse.failure("440", shown.scrub(cause.getMessage()), attempts);
       }
-      if (cause instanceof UpstreamClients.NoFinalAnswer) {
+      if (cause instanceof UpstreamClients.UnusableStatus) {
         return UpstreamResponse.failure("502", cause.getMessage(), attempts); // another attempt would get the same
       }
       if (cause instanceof TimeoutException || System.currentTimeMillis() >= deadline) {

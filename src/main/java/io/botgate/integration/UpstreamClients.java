@@ -33,24 +33,42 @@ public final class UpstreamClients {
   private static void handOver(HttpContext<?> call) {
     if (call.phase() == ClientPhase.SEND_REQUEST && call.request().bodyCodec() instanceof BoundedBody body) {
       body.sending(call.clientRequest());
-    } else if (call.phase() == ClientPhase.RECEIVE_RESPONSE && call.clientResponse().statusCode() < 200) {
+    } else if (call.phase() == ClientPhase.RECEIVE_RESPONSE && !isFinal(call.clientResponse().statusCode())) {
       // A 101 (the Upgrade these calls never send), or an interim answer UpstreamFraming let through: no final
       // answer follows it, and after a 101 the connection no longer speaks HTTP, so it is closed, never pooled for
       // the next call (a 101 was taken for the answer and its connection left to hang the next call on it).
+      // A number past 599 (Netty reads "2000" as a status) is no HTTP status at all: a peer that writes one is
+      // not trusted with the next call either.
       int status = call.clientResponse().statusCode();
       call.clientResponse().request().connection().close();
-      call.fail(new NoFinalAnswer(status));
+      call.fail(status < 200 ? UnusableStatus.interim(status) : UnusableStatus.outOfRange(status));
       return;
     }
     call.next();
   }
 
-  /** An upstream answered with an interim status that no final answer can follow. */
-  static final class NoFinalAnswer extends RuntimeException {
+  /** Whether a status is a final HTTP one: 200 to 599 (RFC 9110 15: every valid status is 100 to 599). */
+  private static boolean isFinal(int status) {
+    return status >= 200 && status <= 599;
+  }
 
-    NoFinalAnswer(int status) {
-      super("the upstream answered " + status + ", an interim status, and no final answer could follow it", null,
-        false, false);
+  /**
+   * An upstream answered with a status no call can take for its own: an interim one that no final answer can
+   * follow, or one past 599. Either is the upstream's protocol error ("502"); another attempt would get the same.
+   */
+  static final class UnusableStatus extends RuntimeException {
+
+    private UnusableStatus(String message) {
+      super(message, null, false, false);
+    }
+
+    static UnusableStatus interim(int status) {
+      return new UnusableStatus("the upstream answered " + status + ", an interim status, and no final answer could "
+        + "follow it");
+    }
+
+    static UnusableStatus outOfRange(int status) {
+      return new UnusableStatus("the upstream answered " + status + ", which is not an HTTP status (100-599)");
     }
   }
 }

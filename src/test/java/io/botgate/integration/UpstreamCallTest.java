@@ -237,6 +237,41 @@ class UpstreamCallTest {
     }
   }
 
+  @Test
+  void shouldAnswerAStatusPast599As502AndHandItsConnectionToNoOtherCall() {
+    // Netty reads any number as a status: "2000" passed through as the call's statusCode, and the answer was kept
+    // as an HTTP one, though no HTTP status is past 599 (RFC 9110 15) and CB's statusCode is an HTTP status.
+    int port = result(vertx.createNetServer().connectHandler(socket -> socket.handler(RecordParser.newDelimited(
+      "\r\n\r\n", head -> {
+        String line = head.toString(StandardCharsets.ISO_8859_1);
+        String status = line.startsWith("GET /odd/") ? line.substring("GET /odd/".length(), line.indexOf(' ', 4)) : null;
+        socket.write(status == null ? rawJson("{\"for\":\"the next call\"}")
+          : "HTTP/1.1 " + status + " Odd\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
+      }))).listen(0, "127.0.0.1")).actualPort();
+    UpstreamCaller caller = caller();
+    try {
+      for (String status : List.of("2000", "600", "999")) {
+        IntegrationDefinition odd = IntegrationDefinition.fromJson(get("odd" + status,
+          "http://127.0.0.1:" + port + "/odd/" + status).put("retries", 2), null);
+        ExchangeTrace trace = new ExchangeTrace();
+        UpstreamResponse answer = result(caller.call(odd, odd.request().render(p -> null, "http://127.0.0.1:1", MASK),
+          trace));
+        assertThat(answer.statusCode()).as(status).isEqualTo("502");
+        assertThat(answer.httpStatus()).as(status).isZero();
+        assertThat(answer.reason()).as(status).contains(status, "not an HTTP status");
+        assertThat(answer.attempts()).as("%s: the same answer again, not retried", status).isEqualTo(1);
+        assertThat(names(trace)).as(status).containsExactly("attempt 1");
+        IntegrationDefinition next = IntegrationDefinition.fromJson(get("next", "http://127.0.0.1:" + port + "/next"),
+          null);
+        UpstreamResponse after = result(caller.call(next, next.request().render(p -> null, "http://127.0.0.1:1", MASK)));
+        assertThat(after.statusCode()).as(status).isEqualTo("200");
+        assertThat(after.body().toString()).contains("the next call");
+      }
+    } finally {
+      caller.close();
+    }
+  }
+
   private static String rawJson(String body) {
     return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
   }
