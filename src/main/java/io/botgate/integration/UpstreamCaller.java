@@ -32,7 +32,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Sends a rendered request with Vert.x Web Client under one overall deadline, retrying transport
- * failures and 429/5xx answers while time remains and the method allows it.
+ * failures and 429/5xx answers while time remains and the method allows it, after a backoff that doubles, or
+ * after what a 429's or 503's {@code Retry-After} asks when that is longer.
  */
 final class UpstreamCaller {
 
@@ -305,14 +306,39 @@ final class UpstreamCaller {
           renew();
           return;
         }
+        boolean due = response.worthRetrying() && definition.mayRetry() && attempts <= definition.retries()
+          && !outcome.future().isComplete();
         long backoff = FIRST_BACKOFF_MS << Math.min(attempts - 1, 6);
-        boolean retry = response.worthRetrying() && definition.mayRetry() && attempts <= definition.retries()
-          && System.currentTimeMillis() + backoff < deadline;
-        if (retry && !outcome.future().isComplete()) {
+        // The upstream's Retry-After, when longer, is waited for instead: a retry sooner is refused all the same.
+        long wait = Math.max(backoff, response.retryAfterMs());
+        boolean inTime = System.currentTimeMillis() + wait < deadline;
+        if (due && response.retryAfterMs() != RetryAfter.NONE) {
+          waitAsked(response, wait, inTime);
+        } else if (due && inTime) {
           vertx.setTimer(backoff, id -> attempt());
         } else {
           outcome.tryComplete(response);
         }
+      });
+    }
+
+    /**
+     * A retry due after an answer with a {@code Retry-After}: made once {@code wait} has passed, on a timer, when
+     * that is before the deadline; else the answer is the call's at once (no wait that would end in a 504). Either
+     * way the trace shows it, as the step between the attempts.
+     */
+    private void waitAsked(UpstreamResponse response, long wait, boolean inTime) {
+      String asked = "Retry-After of the " + response.statusCode() + ": " + response.retryAfterMs() + " ms";
+      if (!inTime) {
+        trace.phase("Retry-After", trace.now(), asked + ", past the deadline of " + definition.timeoutMs()
+          + " ms: not retried");
+        outcome.tryComplete(response);
+        return;
+      }
+      long began = trace.now();
+      vertx.setTimer(wait, id -> {
+        trace.phase("Retry-After", began, asked + ", waited " + wait + " ms");
+        attempt();
       });
     }
 
@@ -416,7 +442,8 @@ final class UpstreamCaller {
               redirectsLeft - 1);
           }
           trace.response(resp.statusCode(), resp.headers());
-          return Future.succeededFuture(UpstreamResponse.of(resp.statusCode(), sink.collected(), attempts));
+          return Future.succeededFuture(UpstreamResponse.of(resp.statusCode(), sink.collected(), attempts,
+            RetryAfter.millis(resp.statusCode(), resp.getHeader("Retry-After"), System.currentTimeMillis())));
         });
       });
     }

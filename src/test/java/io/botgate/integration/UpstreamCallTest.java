@@ -2,6 +2,7 @@ package io.botgate.integration;
 
 import io.botgate.StubUpstream;
 import io.botgate.events.SecretMask;
+import io.netty.handler.codec.DateFormatter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -19,8 +20,10 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.botgate.Await.result;
@@ -292,6 +295,115 @@ class UpstreamCallTest {
     for (int i = 1; i < phases.size(); i++) {
       double gap = phases.get(i).getDouble("startMs") - phases.get(i - 1).getDouble("startMs");
       assertThat(gap).as("gap before attempt %d", i + 1).isGreaterThanOrEqualTo(UpstreamCaller.FIRST_BACKOFF_MS << (i - 1));
+    }
+  }
+
+  /**
+   * An upstream that answers the first request of each {@code key} with {@code status} and {@code Retry-After:
+   * <after>} (both from the query; {@code dateIn<ms>}: the HTTP-date that many ms later), and every later one 200; it
+   * notes when it began its first answer and when the next request came (nanoTime).
+   */
+  static final class Busy implements AutoCloseable {
+    final Map<String, Long> answered = new ConcurrentHashMap<>();
+    final Map<String, Long> cameBack = new ConcurrentHashMap<>();
+    final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
+    final HttpServer server;
+
+    Busy() {
+      server = result(vertx.createHttpServer().requestHandler(req -> {
+        String key = req.getParam("key");
+        int hit = hits.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+        if (hit == 1) {
+          String after = req.getParam("after");
+          if (after.startsWith("dateIn")) { // an HTTP-date that many ms from now
+            after = DateFormatter.format(new Date(System.currentTimeMillis() + Long.parseLong(after.substring(6))));
+          }
+          answered.put(key, System.nanoTime()); // before the answer: the client's wait begins after it
+          req.response().setStatusCode(Integer.parseInt(req.getParam("status")))
+            .putHeader("Retry-After", after).putHeader("Content-Type", "application/json").end("{\"busy\":true}");
+        } else {
+          cameBack.putIfAbsent(key, System.nanoTime());
+          req.response().putHeader("Content-Type", "application/json").end("{\"busy\":false}");
+        }
+      }).listen(0, "127.0.0.1"));
+    }
+
+    JsonObject get(String key, int status, String after) {
+      return UpstreamCallTest.get(key, "http://127.0.0.1:" + server.actualPort() + "/busy?key=" + key + "&status="
+        + status + "&after=" + encoded(after));
+    }
+
+    long gapMs(String key) {
+      return (cameBack.get(key) - answered.get(key)) / 1_000_000;
+    }
+
+    int hits(String key) {
+      AtomicInteger n = hits.get(key);
+      return n == null ? 0 : n.get();
+    }
+
+    @Override
+    public void close() {
+      server.close();
+    }
+  }
+
+  @Test
+  void shouldWaitWhatA503sOrA429sRetryAfterAsksBeforeTheNextAttempt() {
+    // Retry-After was ignored: the next attempt came after the backoff's 100 ms, which an upstream that said how
+    // long it is busy refuses again (and a rate limit may count against the caller).
+    try (Busy busy = new Busy()) {
+      Map<String, JsonObject> calls = Map.of(
+        "seconds", busy.get("seconds", 503, "1"),
+        "date", busy.get("date", 429, "dateIn2500"));
+      for (Map.Entry<String, JsonObject> call : calls.entrySet()) {
+        String key = call.getKey();
+        ExchangeTrace trace = new ExchangeTrace();
+        UpstreamResponse response = call(caller(), call.getValue().put("retries", 2).put("timeoutMs", 20_000), trace);
+        assertThat(response.statusCode()).as(key).isEqualTo("200");
+        assertThat(response.attempts()).as(key).isEqualTo(2);
+        // 1 s asked; the date is 1.5 to 2.5 s after the answer was made (an HTTP-date has whole seconds)
+        assertThat(busy.gapMs(key)).as("%s: from the first answer to the second attempt", key)
+          .isGreaterThanOrEqualTo(1000);
+        assertThat(names(trace)).as(key).containsExactly("attempt 1", "Retry-After", "attempt 2");
+        assertThat(outcomes(trace).get(1)).as(key).startsWith("Retry-After of the " + (key.equals("date") ? 429 : 503))
+          .contains("waited");
+      }
+    }
+  }
+
+  @Test
+  void shouldAnswerTheStatusAtOnceWhenItsRetryAfterWouldPassTheDeadline() {
+    // A wait past the deadline would end in a 504 that hides what the upstream said: the 503 is the answer, at once
+    // (a call that waited, or hung, would be the deadline's 504), and nothing more is sent. Absurd values alike.
+    try (Busy busy = new Busy()) {
+      Map<String, String> afters = Map.of("twoMinutes", "120", "digits", "99999999999999999999999",
+        "farDate", "Fri, 31 Dec 9999 23:59:59 GMT");
+      for (Map.Entry<String, String> after : afters.entrySet()) {
+        String key = after.getKey();
+        ExchangeTrace trace = new ExchangeTrace();
+        UpstreamResponse response = call(caller(), busy.get(key, 503, after.getValue()).put("retries", 3)
+          .put("timeoutMs", 5_000), trace);
+        assertThat(response.statusCode()).as(key).isEqualTo("503");
+        assertThat(response.attempts()).as(key).isEqualTo(1);
+        assertThat(busy.hits(key)).as(key).isEqualTo(1);
+        assertThat(names(trace)).as(key).containsExactly("attempt 1", "Retry-After");
+        assertThat(outcomes(trace).get(1)).as(key).contains("past the deadline of 5000 ms: not retried");
+      }
+    }
+  }
+
+  @Test
+  void shouldRetryAfterTheBackoffWhenRetryAfterIsUnreadableOrOnAnotherStatus() {
+    try (Busy busy = new Busy()) {
+      for (JsonObject definition : List.of(busy.get("unreadable", 503, "soon"), busy.get("negative", 503, "-5"),
+        busy.get("on500", 500, "120"))) {
+        String key = definition.getString("name");
+        ExchangeTrace trace = new ExchangeTrace();
+        UpstreamResponse response = call(caller(), definition.put("retries", 1).put("timeoutMs", 20_000), trace);
+        assertThat(response.statusCode()).as(key).isEqualTo("200");
+        assertThat(names(trace)).as(key).containsExactly("attempt 1", "attempt 2");
+      }
     }
   }
 
