@@ -357,7 +357,7 @@ public final class IntegrationExecutor {
           }
         });
         long upstreamStart = System.nanoTime();
-        return upstream.call(definition, prepared, trace).andThen(done -> {
+        return upstream.call(definition, prepared, trace, this::warning).andThen(done -> {
           upstreamMs = (System.nanoTime() - upstreamStart) / 1_000_000;
           stream.secrets().remember(rendered.shown().secrets()); // a credential renewed after a 401 added its own
         });

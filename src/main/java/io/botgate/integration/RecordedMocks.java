@@ -11,15 +11,20 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,9 +36,11 @@ import java.util.stream.Stream;
 
 /**
  * The mocks record mode kept, by integration, and the one place they are written: {@code <dir>/<integration>.json},
- * a JSON array in the format of a definition's {@code mocks}, replaced atomically (a temporary file renamed)
- * so a reader never sees half a file. What is kept is masked as the console shows it: secret-named fields,
- * {@code {$env.*}} and credential values never reach the disk.
+ * a JSON array in the format of a definition's {@code mocks}, written to a temporary file, synced, then renamed
+ * over the old one, so a reader never sees half a file and a crash leaves the old list or the new one. What is in
+ * memory (what mock mode answers from) follows the disk: a recording that could not be written is not kept. What
+ * is kept is masked as the console shows it: secret-named fields, {@code {$env.*}} and credential values never
+ * reach the disk.
  */
 public final class RecordedMocks {
 
@@ -48,6 +55,8 @@ public final class RecordedMocks {
   /** Headers of an answer that describe its transfer, not its content: not kept. */
   private static final Set<String> NOT_KEPT = Set.of("content-length", "transfer-encoding", "connection", "keep-alive",
     "host", "date", "proxy-connection", "te", "trailer", "upgrade");
+
+  private static final Logger LOG = LoggerFactory.getLogger(RecordedMocks.class);
 
   private final Vertx vertx;
   private final Path dir;
@@ -128,32 +137,52 @@ public final class RecordedMocks {
   }
 
   /**
-   * Keeps one answer of {@code bytes} as received (replacing a recording that matches the same requests) and writes
-   * the integration's file. Completes when the file is written.
+   * Keeps one answer of {@code bytes} as received (replacing a recording that matches the same requests): writes the
+   * integration's file, then keeps it in memory. Completes when both are done; failed, and nothing kept, when the
+   * file could not be written.
    */
   Future<Void> keep(String integration, MockAnswer mock, long bytes) {
-    byName.compute(integration, (name, old) -> (old == null ? Recordings.NONE : old).with(mock, bytes));
     if (dir == null) {
+      byName.compute(integration, (name, old) -> (old == null ? Recordings.NONE : old).with(mock, bytes));
       return Future.succeededFuture();
     }
     return vertx.executeBlocking(() -> {
-      write(integration);
+      record(integration, mock, bytes);
       return null;
     }, false);
   }
 
   /** The only place mock files are written; one writer at a time, each writing the newest list. */
-  private synchronized void write(String integration) throws IOException {
+  private synchronized void record(String integration, MockAnswer mock, long bytes) throws IOException {
+    Recordings next = byName.getOrDefault(integration, Recordings.NONE).with(mock, bytes);
     JsonArray out = new JsonArray();
-    of(integration).forEach(m -> out.add(m.toJson()));
+    next.mocks().forEach(m -> out.add(m.toJson()));
     Files.createDirectories(dir);
     Path temp = Files.createTempFile(dir, integration + ".", ".tmp");
     try {
-      Files.writeString(temp, out.encodePrettily() + "\n", StandardCharsets.UTF_8);
+      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+        ByteBuffer bytesOut = ByteBuffer.wrap((out.encodePrettily() + "\n").getBytes(StandardCharsets.UTF_8));
+        while (bytesOut.hasRemaining()) {
+          channel.write(bytesOut);
+        }
+        channel.force(true); // on the disk before the rename makes it the list: never a renamed, empty file
+      }
       Files.move(temp, dir.resolve(integration + ".json"), StandardCopyOption.ATOMIC_MOVE,
         StandardCopyOption.REPLACE_EXISTING);
     } finally {
       Files.deleteIfExists(temp);
+    }
+    byName.put(integration, next); // the file holds it now
+    syncDirectory();
+  }
+
+  /** Makes the rename durable; a file system that cannot sync a directory gets no more than the rename. */
+  private void syncDirectory() {
+    try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
+      directory.force(true);
+    } catch (IOException e) {
+      LOG.warn("record mode: {} could not be synced after a rename ({}): a crash of the machine may lose the last"
+        + " recording", dir, e.toString());
     }
   }
 

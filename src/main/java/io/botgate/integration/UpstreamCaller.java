@@ -29,6 +29,7 @@ import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * Sends a rendered request with Vert.x Web Client under one overall deadline, retrying transport
@@ -128,8 +129,17 @@ final class UpstreamCaller {
       : "credential '" + definition.credential() + "' could not be obtained (" + cause.getClass().getSimpleName() + ")";
   }
 
-  /** Calls upstream in the prepared mode: the network (recording the answer), or a mock. */
+  /** As {@link #call(IntegrationDefinition, Prepared, ExchangeTrace, Consumer)}, warnings logged only. */
   Future<UpstreamResponse> call(IntegrationDefinition definition, Prepared prepared, ExchangeTrace trace) {
+    return call(definition, prepared, trace, warning -> { });
+  }
+
+  /**
+   * Calls upstream in the prepared mode: the network (recording the answer), or a mock. A recording that could not be
+   * kept is told to {@code warnings} (the execution's events) and logged; the call's answer stands all the same.
+   */
+  Future<UpstreamResponse> call(IntegrationDefinition definition, Prepared prepared, ExchangeTrace trace,
+                                Consumer<String> warnings) {
     trace.mode(prepared.mode());
     if (prepared.refused() != null) {
       return Future.succeededFuture(prepared.refused());
@@ -152,8 +162,13 @@ final class UpstreamCaller {
         .mapToLong(h -> h.getKey().length() + h.getValue().length()).sum();
       return recorded.keep(definition.name(), answer, bytes).transform(written -> {
         if (written.failed()) {
-          LOG.warn("record mode: the answer of " + definition.name() + " could not be kept in "
-            + options.mocksDir() + ": " + written.cause().getMessage());
+          Throwable cause = written.cause();
+          String why = cause instanceof IllegalStateException || cause.getMessage() == null ? String.valueOf(
+            cause.getMessage()) : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+          String text = "record mode: the answer was not recorded, " + options.mocksDir() + "/" + definition.name()
+            + ".json and the mocks in memory are as they were: " + why;
+          LOG.warn("{}: {}", definition.name(), text);
+          warnings.accept(text);
         }
         return Future.succeededFuture(response);
       });
