@@ -46,6 +46,7 @@ import io.botgate.integration.IntegrationDefinition;
 import io.botgate.integration.IntegrationExecutor;
 import io.botgate.integration.IntegrationRegistry;
 import io.botgate.integration.RecordedMocks;
+import io.botgate.integration.UpstreamMode;
 import io.botgate.integration.UpstreamOptions;
 import io.botgate.logging.AccessLog;
 import io.botgate.proxy.PassThroughOptions;
@@ -186,9 +187,13 @@ public final class BotgateVerticle extends VerticleBase {
         savedCredentials = saved;
         upstreamOptions = UpstreamOptions.of(config.string("upstream.mode"), config.string("upstream.mocksDir"),
           config.object("upstream.rewrite"));
-        recorded = new RecordedMocks(vertx, upstreamOptions.mocksDir() == null ? null : Path.of(upstreamOptions.mocksDir()));
+        recorded = new RecordedMocks(vertx, upstreamOptions.mocksDir() == null ? null : Path.of(upstreamOptions.mocksDir()),
+          config.string("node.id"));
         return vertx.executeBlocking(() -> {
           recorded.load();
+          if (upstreamOptions.mode() == UpstreamMode.RECORD) {
+            recorded.claim(); // another gateway recording there stops this start, rather than every recording failing
+          }
           return null;
         });
       })
@@ -443,7 +448,11 @@ public final class BotgateVerticle extends VerticleBase {
       credentials.close();
     }
     Future<?> released = sessions instanceof ClusteredSessionStore clustered ? clustered.close() : Future.succeededFuture();
-    return released.eventually(() -> bridge == null ? Future.succeededFuture() : bridge.close());
+    Future<?> mocks = recorded == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+      recorded.close(); // once the write under way is done
+      return null;
+    });
+    return released.eventually(() -> mocks).eventually(() -> bridge == null ? Future.succeededFuture() : bridge.close());
   }
 
   /** The port actually bound (useful with http.port 0). */

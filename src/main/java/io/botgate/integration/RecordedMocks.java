@@ -32,15 +32,16 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
  * The mocks record mode kept, by integration, and the one place they are written: {@code <dir>/<integration>.json},
- * a JSON array in the format of a definition's {@code mocks}, written to a temporary file, synced, then renamed
- * over the old one, so a reader never sees half a file and a crash leaves the old list or the new one. What is in
- * memory (what mock mode answers from) follows the disk: a recording that could not be written is not kept. What
- * is kept is masked as the console shows it: secret-named fields, {@code {$env.*}} and credential values never
- * reach the disk.
+ * a JSON array in the format of a definition's {@code mocks}, written to {@code <integration>.json.tmp}, synced, then
+ * renamed over the old one, so a reader never sees half a file and a crash leaves the old list or the new one. What
+ * is in memory (what mock mode answers from) follows the disk: a recording that could not be written is not kept.
+ * A gateway records into a directory only while it holds its {@link MocksDirLock}. What is kept is masked as the
+ * console shows it: secret-named fields, {@code {$env.*}} and credential values never reach the disk.
  */
 public final class RecordedMocks {
 
@@ -56,11 +57,18 @@ public final class RecordedMocks {
   private static final Set<String> NOT_KEPT = Set.of("content-length", "transfer-encoding", "connection", "keep-alive",
     "host", "date", "proxy-connection", "te", "trailer", "upgrade");
 
+  /** A file a write left behind when its gateway died: {@code <integration>.json.tmp}, or the earlier builds' form. */
+  private static final Pattern LEFT_BEHIND = Pattern.compile("[A-Za-z0-9_\\-]+\\.(json|[0-9]+)\\.tmp");
+
   private static final Logger LOG = LoggerFactory.getLogger(RecordedMocks.class);
 
   private final Vertx vertx;
   private final Path dir;
+  private final String node;
   private final Map<String, Recordings> byName = new ConcurrentHashMap<>();
+  /** Held from the first recording (or the start, in {@code upstream.mode} record) until {@link #close()}. */
+  private MocksDirLock lock;
+  private boolean closed;
 
   /** An integration's recordings, oldest first, and the bytes each took as received. */
   private record Recordings(List<MockAnswer> mocks, List<Long> bytes) {
@@ -89,8 +97,14 @@ public final class RecordedMocks {
 
   /** @param dir where the files are, null to keep recordings in memory only */
   public RecordedMocks(Vertx vertx, Path dir) {
+    this(vertx, dir, ProcessHandle.current().pid() + "");
+  }
+
+  /** @param node how the lock file names this gateway to another that finds the directory taken ({@code node.id}) */
+  public RecordedMocks(Vertx vertx, Path dir, String node) {
     this.vertx = vertx;
     this.dir = dir;
+    this.node = node;
   }
 
   /**
@@ -137,6 +151,29 @@ public final class RecordedMocks {
   }
 
   /**
+   * Takes the directory for this gateway's recordings: its lock, then the temporary files a gateway killed while
+   * writing left (no other gateway writes there now). Done at the first recording, or at start when every
+   * integration records. Blocking.
+   *
+   * @throws IllegalStateException when another gateway records into the directory, naming it and the gateway
+   */
+  public synchronized void claim() throws IOException {
+    if (dir == null || lock != null) {
+      return;
+    }
+    if (closed) {
+      throw new IllegalStateException("the gateway is stopping");
+    }
+    lock = MocksDirLock.take(dir, node);
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path file : files.filter(f -> LEFT_BEHIND.matcher(f.getFileName().toString()).matches()).toList()) {
+        Files.deleteIfExists(file);
+        LOG.info("record mode: removed {}, left by a gateway stopped while writing it", file);
+      }
+    }
+  }
+
+  /**
    * Keeps one answer of {@code bytes} as received (replacing a recording that matches the same requests): writes the
    * integration's file, then keeps it in memory. Completes when both are done; failed, and nothing kept, when the
    * file could not be written.
@@ -154,13 +191,14 @@ public final class RecordedMocks {
 
   /** The only place mock files are written; one writer at a time, each writing the newest list. */
   private synchronized void record(String integration, MockAnswer mock, long bytes) throws IOException {
+    claim();
     Recordings next = byName.getOrDefault(integration, Recordings.NONE).with(mock, bytes);
     JsonArray out = new JsonArray();
     next.mocks().forEach(m -> out.add(m.toJson()));
-    Files.createDirectories(dir);
-    Path temp = Files.createTempFile(dir, integration + ".", ".tmp");
+    Path temp = dir.resolve(integration + ".json.tmp");
     try {
-      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.TRUNCATE_EXISTING)) {
         ByteBuffer bytesOut = ByteBuffer.wrap((out.encodePrettily() + "\n").getBytes(StandardCharsets.UTF_8));
         while (bytesOut.hasRemaining()) {
           channel.write(bytesOut);
@@ -183,6 +221,19 @@ public final class RecordedMocks {
     } catch (IOException e) {
       LOG.warn("record mode: {} could not be synced after a rename ({}): a crash of the machine may lose the last"
         + " recording", dir, e.toString());
+    }
+  }
+
+  /** Lets the directory go, once the write under way (if any) is done. Blocking. */
+  public synchronized void close() {
+    closed = true;
+    if (lock != null) {
+      try {
+        lock.release();
+      } catch (IOException e) {
+        LOG.warn("record mode: the lock of {} could not be released: {}", dir, e.toString());
+      }
+      lock = null;
     }
   }
 

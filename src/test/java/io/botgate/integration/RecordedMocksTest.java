@@ -16,25 +16,39 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import static io.botgate.Await.failure;
 import static io.botgate.Await.result;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Record mode's files, against real gateways: what mock mode answers from is what the disk holds (a recording that
- * could not be written is not kept, and says so).
+ * could not be written is not kept, and says so), temporary files a killed gateway left are removed, and a directory
+ * another gateway records into, in this process or another, is refused with a message naming both.
  */
 @Timeout(180)
 class RecordedMocksTest {
 
   @TempDir
   Path mocks;
-  /** Each gateway on its own Vert.x, closed after the test. */
+  /** Each gateway on its own Vert.x, closed after the test: closing it stops the gateway and lets its lock go. */
   final List<Vertx> started = new ArrayList<>();
+  /** A gateway in a process of its own, and its output. */
+  Process other;
+  Path otherLog;
 
   @AfterEach
-  void stop() {
+  void stop() throws InterruptedException, IOException {
+    if (other != null) {
+      other.destroyForcibly();
+      other.waitFor(30, TimeUnit.SECONDS);
+      Files.deleteIfExists(otherLog);
+    }
     for (Vertx vertx : started) {
       result(vertx.close());
     }
@@ -44,6 +58,12 @@ class RecordedMocksTest {
     Vertx vertx = Vertx.vertx();
     started.add(vertx);
     return result(TestGateway.start(vertx, config.copy().put("upstream.mocksDir", mocks.toString())));
+  }
+
+  Throwable refusedStart(JsonObject config) {
+    Vertx vertx = Vertx.vertx();
+    started.add(vertx);
+    return failure(TestGateway.start(vertx, config.copy().put("upstream.mocksDir", mocks.toString())));
   }
 
   static JsonObject recorded(String name, String mode) {
@@ -88,7 +108,7 @@ class RecordedMocksTest {
     declare(g, recorded("unwritable", "mock"));
     JsonObject replayed = result(g.execute("mock", "unwritable", null));
     assertThat(status(replayed)).as("no mock but what the disk holds").isEqualTo("440");
-    assertThat(files()).containsExactly("unwritable.json");
+    assertThat(files()).containsExactly(".botgate.lock", "unwritable.json");
 
     // once the file can be written, the recording is on the disk and answers
     Files.delete(blocked.resolve("in-the-way"));
@@ -98,5 +118,68 @@ class RecordedMocksTest {
     assertThat(new JsonArray(Files.readString(mocks.resolve("unwritable.json")))).hasSize(1);
     declare(g, recorded("unwritable", "mock"));
     assertThat(status(result(g.execute("mock", "unwritable", null)))).isEqualTo("200");
+  }
+
+  @Test
+  void shouldRemoveTheTemporaryFilesAGatewayKilledWhileWritingLeft() throws IOException {
+    Files.writeString(mocks.resolve("faq.json"), "[]\n");
+    Files.writeString(mocks.resolve("faq.json.tmp"), "[{\"status\": 2");
+    Files.writeString(mocks.resolve("faq.8123456789012345678.tmp"), "[{\"sta"); // as earlier builds named them
+    Files.writeString(mocks.resolve("notes.tmp"), "not the gateway's");
+    gateway(new JsonObject().put("upstream.mode", "record"));
+    assertThat(files()).containsExactly(".botgate.lock", "faq.json", "notes.tmp");
+  }
+
+  @Test
+  void shouldRefuseASecondGatewayRecordingIntoTheSameDirectoryInThisProcess() throws IOException {
+    TestGateway first = gateway(new JsonObject().put("upstream.mode", "record").put("node.id", "first-gw"));
+
+    Throwable refused = refusedStart(new JsonObject().put("upstream.mode", "record").put("node.id", "second-gw"));
+    assertThat(refused).hasMessageContainingAll("upstream.mocksDir " + mocks, "another gateway in this process",
+      "node first-gw", "overwrite each other's recordings");
+
+    // one that only reads it starts; an integration of its own that records is refused at its recording, and says why
+    TestGateway reader = gateway(new JsonObject().put("node.id", "reader-gw"));
+    declare(reader, recorded("sideRecording", "record"));
+    JsonObject answer = result(reader.execute("side", "sideRecording", null));
+    assertThat(status(answer)).isEqualTo("200");
+    assertThat(warnings(answer)).anySatisfy(w -> assertThat(w).contains("not recorded", "node first-gw"));
+    assertThat(files()).doesNotContain("sideRecording.json");
+
+    // the first records as before; once it stops, the directory is free
+    declare(first, recorded("own", "record"));
+    assertThat(warnings(result(first.execute("own", "own", null)))).isEmpty();
+    assertThat(files()).contains("own.json");
+    result(started.get(0).close());
+    started.remove(0);
+    gateway(new JsonObject().put("upstream.mode", "record").put("node.id", "third-gw"));
+  }
+
+  @Test
+  void shouldRefuseAGatewayRecordingIntoADirectoryAnotherProcessRecordsIntoUntilThatOneIsKilled() throws Exception {
+    Path log = Files.createTempFile("botgate-recording", ".log");
+    otherLog = log;
+    other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+      "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+      "-Dnode.id=process-gw", "-Dupstream.mode=record", "-Dupstream.mocksDir=" + mocks,
+      "-Dintegrations.file=" + TestGateway.emptyFile("integrations.json"),
+      "-Dcredentials.file=" + TestGateway.emptyFile("credentials.json"),
+      "-Dimports.file=" + TestGateway.emptyFile("imports.json"),
+      "io.botgate.Main", "--port", "0").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Pattern listening = Pattern.compile("botgate listening on http://127\\.0\\.0\\.1:(\\d+)");
+    await().atMost(120, TimeUnit.SECONDS).until(() -> {
+      Matcher m = listening.matcher(Files.readString(log));
+      assertThat(other.isAlive()).as("the other gateway runs: %s", Files.readString(log)).isTrue();
+      return m.find();
+    });
+
+    Throwable refused = refusedStart(new JsonObject().put("upstream.mode", "record"));
+    assertThat(refused).hasMessageContainingAll("upstream.mocksDir " + mocks, "another gateway in another process",
+      "node process-gw", "pid " + other.pid());
+
+    // kill -9 takes its lock with it: no stale lock to remove by hand
+    other.destroyForcibly();
+    assertThat(other.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    gateway(new JsonObject().put("upstream.mode", "record"));
   }
 }

@@ -203,7 +203,8 @@ class UpstreamModesTest {
     String echoFile = Files.readString(mocks.resolve("recEcho.json"));
     assertThat(file + echoFile).doesNotContain(REC_KEY);
     try (Stream<Path> files = Files.list(mocks)) {
-      assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("rec.json", "recEcho.json");
+      assertThat(files.map(p -> p.getFileName().toString())).as("no temporary file left; the recording gateway's lock")
+        .containsExactlyInAnyOrder("rec.json", "recEcho.json", ".botgate.lock");
     }
 
     result(vertx.undeploy(recording.deploymentID()));
