@@ -1,6 +1,7 @@
 package io.botgate.integration;
 
 import io.netty.handler.codec.DateFormatter;
+import io.vertx.ext.web.client.HttpResponse;
 
 import java.util.Date;
 
@@ -21,9 +22,20 @@ final class RetryAfter {
   private RetryAfter() {
   }
 
+  /** The wait in ms that {@code response} asks for; its header is read only on a 429 or a 503, not on every answer. */
+  static long of(HttpResponse<?> response) {
+    int status = response.statusCode();
+    return readOn(status) ? millis(status, response.getHeader("Retry-After"), System.currentTimeMillis()) : NONE;
+  }
+
   /** The wait in ms that {@code value}, the header of an answer of {@code status}, asks for at {@code nowMillis}. */
   static long millis(int status, String value, long nowMillis) {
-    return status == 429 || status == 503 ? millis(value, nowMillis) : NONE;
+    return readOn(status) ? millis(value, nowMillis) : NONE;
+  }
+
+  /** Whether an answer of {@code status} is one {@code Retry-After} is read on, as RFC 9110 and RFC 6585 give it. */
+  private static boolean readOn(int status) {
+    return status == 429 || status == 503;
   }
 
   /**

@@ -163,8 +163,9 @@ final class UpstreamCaller {
       return recorded.keep(definition.name(), answer, bytes).transform(written -> {
         if (written.failed()) {
           Throwable cause = written.cause();
-          String why = cause instanceof IllegalStateException || cause.getMessage() == null ? String.valueOf(
-            cause.getMessage()) : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+          String why = cause.getMessage() == null ? cause.getClass().getSimpleName()
+            : cause instanceof IllegalStateException ? cause.getMessage() // the lock's own sentence
+            : cause.getClass().getSimpleName() + ": " + cause.getMessage();
           String text = "record mode: the answer was not recorded, " + options.mocksDir() + "/" + definition.name()
             + ".json and the mocks in memory are as they were: " + why;
           LOG.warn("{}: {}", definition.name(), text);
@@ -458,7 +459,7 @@ final class UpstreamCaller {
           }
           trace.response(resp.statusCode(), resp.headers());
           return Future.succeededFuture(UpstreamResponse.of(resp.statusCode(), sink.collected(), attempts,
-            RetryAfter.millis(resp.statusCode(), resp.getHeader("Retry-After"), System.currentTimeMillis())));
+            RetryAfter.of(resp)));
         });
       });
     }
