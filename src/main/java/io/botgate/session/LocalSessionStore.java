@@ -167,13 +167,16 @@ public final class LocalSessionStore implements SessionStore {
   /**
    * Drops sessions idle for longer than the idle time, but none with a turn running or waiting (a call under a
    * long deadline: what it writes at its end would go to a session no one can read); returns how many went.
+   * Whether it is idle is decided again in the step that removes it: a whole turn may have run between the first
+   * look and that step, and its writes would go with the session.
    */
   @Override
   public int expireIdle() {
     long cutoff = clock.getAsLong() - options.idleMillis();
     int gone = 0;
     for (Session s : sessions.values()) {
-      if (s.lastActivity() < cutoff && turns.ifIdle(s.id(), () -> sessions.remove(s.id(), s))) {
+      if (s.lastActivity() < cutoff
+        && turns.ifIdle(s.id(), () -> s.lastActivity() < cutoff && sessions.remove(s.id(), s))) {
         live.decrementAndGet();
         s.discard();
         gone++;

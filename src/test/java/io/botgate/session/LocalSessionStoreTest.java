@@ -1,9 +1,14 @@
 package io.botgate.session;
 
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import org.junit.jupiter.api.Test;
 
+import java.lang.reflect.Field;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -44,6 +49,53 @@ class LocalSessionStoreTest {
     assertThat(store.expireIdle()).as("idle 50 s since its turn ended").isZero();
     now.set(210_001);
     assertThat(store.expireIdle()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldKeepASessionWhoseWholeTurnRanBetweenTheSweepsLookAndItsRemoval() throws Exception {
+    AtomicLong now = new AtomicLong(0);
+    LocalSessionStore store = new LocalSessionStore(60_000, 20, now::get);
+    store.turn("s", session -> {
+      session.setVariable("a", "set long ago");
+      return Future.succeededFuture();
+    });
+    now.set(61_000);
+    // The sweep has seen the session idle; a request's whole turn runs before the sweep takes the step that removes it.
+    beforeTheNextStepOfTurns(store, () -> store.turn("s", session -> {
+      session.setVariable("b", "set by the turn that ran meanwhile");
+      return Future.succeededFuture();
+    }));
+    assertThat(store.expireIdle()).as("active just now").isZero();
+    assertThat(store.find("s")).hasValueSatisfying(session -> {
+      assertThat(session.variable("a")).isEqualTo("set long ago");
+      assertThat(session.variable("b")).isEqualTo("set by the turn that ran meanwhile");
+    });
+    assertThat(store.size()).isEqualTo(1);
+  }
+
+  /**
+   * Runs {@code meanwhile} once, at the next step of the store's turns (the step the sweep removes a session in):
+   * what would otherwise need two threads to meet at exactly that point.
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static void beforeTheNextStepOfTurns(LocalSessionStore store, Runnable meanwhile) throws Exception {
+    Field turnsField = LocalSessionStore.class.getDeclaredField("turns");
+    turnsField.setAccessible(true);
+    Turns turns = (Turns) turnsField.get(store);
+    Field linesField = Turns.class.getDeclaredField("lines");
+    linesField.setAccessible(true);
+    ConcurrentHashMap lines = (ConcurrentHashMap) linesField.get(turns);
+    AtomicBoolean armed = new AtomicBoolean(true);
+    ConcurrentHashMap hooked = new ConcurrentHashMap(lines) {
+      @Override
+      public Object compute(Object key, BiFunction remapping) {
+        if (armed.compareAndSet(true, false)) {
+          meanwhile.run();
+        }
+        return super.compute(key, remapping);
+      }
+    };
+    linesField.set(turns, hooked);
   }
 
   @Test
