@@ -15,6 +15,7 @@ import io.botgate.script.ScriptText;
 import io.botgate.session.IntegrationResult;
 import io.botgate.session.RequestScope;
 import io.botgate.session.Session;
+import io.botgate.session.SessionGone;
 import io.botgate.session.SessionLimitExceeded;
 import io.botgate.session.SessionStore;
 import io.vertx.core.Future;
@@ -182,13 +183,23 @@ public final class IntegrationExecutor {
   }
 
   /**
-   * A call the pass-through proxy makes itself, to be recorded as an execution is. The streamed call runs
-   * outside the session's turns (it may overlap others); recording its outcome takes a turn, never refused for
-   * session.queue (see {@link SessionStore#recordingTurn}).
+   * A call the pass-through proxy makes itself, to be recorded as an execution is, in the session it begins in
+   * (refused 503 {@code sessions_full} past session.max before it is made). The streamed call runs outside the
+   * session's turns (it may overlap others); recording its outcome takes a turn, never refused for session.queue,
+   * and only in that session: one deleted or expired meanwhile gets no outcome (see {@link SessionStore#recordingTurn}).
    */
-  public PassThrough passThrough(String sessionId, IntegrationDefinition definition) {
-    RequestScope scope = new RequestScope(sessions.peek(sessionId), null, null, null);
-    Transcript transcript = Transcript.streamedOnly(stream, sessionId);
+  public Future<PassThrough> passThrough(String sessionId, IntegrationDefinition definition) {
+    Future<Session> began = sessions.beginCall(sessionId);
+    if (began.isComplete()) { // on one node, always: no future more on the proxy's path
+      return began.succeeded() ? Future.succeededFuture(passThrough(began.result(), definition))
+        : Future.failedFuture(began.cause());
+    }
+    return began.map(session -> passThrough(session, definition));
+  }
+
+  private PassThrough passThrough(Session began, IntegrationDefinition definition) {
+    RequestScope scope = new RequestScope(began, null, null, null);
+    Transcript transcript = Transcript.streamedOnly(stream, began.id());
     Execution execution = new Execution(definition, ExecutionRequest.empty(), scope,
       stream == null || stream.cluster() == null ? transcript : transcript.held()); // numbered in the recording turn
     execution.passThrough = true;
@@ -428,10 +439,38 @@ public final class IntegrationExecutor {
       upstreamMs = (System.nanoTime() - started) / 1_000_000;
       skipTransform = response.body() == null;
       // The call is made: its outcome is recorded even past session.queue, or it would vanish from the session.
-      return sessions.recordingTurn(scope.session().id(), session -> {
+      return sessions.recordingTurn(scope.session(), session -> {
         transcript.release();
         scope = scope.on(session);
         return afterCall(response).map(ExecutionReport::result);
+      }).onFailure(failure -> {
+        if (failure instanceof SessionGone) {
+          notRecorded(response);
+        }
+      });
+    }
+
+    /**
+     * Says in the console of the call's session id why its outcome went nowhere: the session it began in was deleted
+     * (a clean start, which the call must not undo) or expired meanwhile. In a cluster, in a turn of the session of
+     * that id if there is one now, where events are numbered; else not shown.
+     */
+    private void notRecorded(UpstreamResponse response) {
+      String id = scope.session().id();
+      String text = definition.name() + ": the call's outcome (" + (response.httpStatus() > 0 ? "HTTP "
+        + response.httpStatus() : "\"" + response.statusCode() + "\"") + ") is not recorded: session '" + id
+        + "' was deleted or expired after the call began, and a session of that id made since starts without it";
+      if (stream == null) {
+        return;
+      }
+      if (stream.cluster() == null) {
+        transcript.warning(text, null);
+        return;
+      }
+      sessions.turnIfPresent(id, session -> {
+        transcript.release();
+        transcript.warning(text, null);
+        return Future.succeededFuture();
       });
     }
 

@@ -111,14 +111,32 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     if (definition == null) {
       return answer(request, executor.unknownIntegration(in.getHeader(SESSION_HEADER), name));
     }
-    PassThrough record;
-    try {
-      record = executor.passThrough(in.getHeader(SESSION_HEADER), definition);
-    } catch (GatewayError e) { // a new session past session.max: 503 sessions_full, as an execution is answered
+    Future<PassThrough> began = executor.passThrough(in.getHeader(SESSION_HEADER), definition);
+    if (began.isComplete()) { // on one node, always
+      return began.succeeded() ? begun(ctx, definition, name, rest, began.result()) : notBegun(request, began.cause());
+    }
+    return began.transform(b -> b.succeeded() ? begun(ctx, definition, name, rest, b.result())
+      : notBegun(request, b.cause()));
+  }
+
+  /** The call could not begin in its session: a new session past session.max is 503 sessions_full, as for an execution. */
+  private static Future<ProxyResponse> notBegun(ProxyRequest request, Throwable cause) {
+    HttpServerRequest in = request.proxiedRequest();
+    if (cause instanceof GatewayError e) {
       LOG.atWarn().addKeyValue("code", e.code()).addKeyValue("status", e.httpStatus())
         .addKeyValue("method", in.method().name()).addKeyValue("path", in.path()).log("limit hit: {}", e.getMessage());
       return answer(request, e);
     }
+    LOG.error("request " + in.method() + " " + in.path() + " failed", cause);
+    return answer(request, new GatewayError(500, "internal_error", "botgate failed to handle the request: "
+      + cause.getMessage()));
+  }
+
+  /** Goes on with the call begun in its session ({@code record}): to the mock, the credential or the upstream. */
+  private Future<ProxyResponse> begun(ProxyContext ctx, IntegrationDefinition definition, String name, String rest,
+                                      PassThrough record) {
+    ProxyRequest request = ctx.request();
+    HttpServerRequest in = request.proxiedRequest();
     ProxyCall call = new ProxyCall(definition, record);
     ctx.set(CALL, call);
     MultiMap headers = request.headers();

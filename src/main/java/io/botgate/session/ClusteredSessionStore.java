@@ -512,8 +512,13 @@ public final class ClusteredSessionStore implements SessionStore {
 
   /** In a cluster a pass-through's URL placeholders see an empty session (documented): reading it would block. */
   @Override
-  public Session peek(String id) {
-    return new Session(id, options, new HeldTotal(Long.MAX_VALUE), clock.getAsLong());
+  public Future<Session> beginCall(String id) {
+    return Future.succeededFuture(new Session(id, options, new HeldTotal(Long.MAX_VALUE), clock.getAsLong()));
+  }
+
+  @Override
+  public <T> Future<T> recordingTurn(Session began, Function<Session, Future<T>> work) {
+    return turn(began.id(), false, work);
   }
 
   @Override

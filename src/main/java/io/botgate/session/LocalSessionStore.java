@@ -77,8 +77,24 @@ public final class LocalSessionStore implements SessionStore {
   }
 
   @Override
-  public Session peek(String id) {
-    return open(id);
+  public <T> Future<T> recordingTurn(Session began, Function<Session, Future<T>> work) {
+    String id = began.id();
+    return turns.next(id, false, () -> {
+      if (sessions.get(id) != began) { // deleted or expired since the call began; perhaps made again since
+        return Future.failedFuture(new SessionGone(id));
+      }
+      began.touch(clock.getAsLong());
+      return work.apply(began).andThen(done -> began.touch(clock.getAsLong()));
+    });
+  }
+
+  @Override
+  public Future<Session> beginCall(String id) {
+    try {
+      return Future.succeededFuture(open(id));
+    } catch (GatewayError full) {
+      return Future.failedFuture(full);
+    }
   }
 
   @Override

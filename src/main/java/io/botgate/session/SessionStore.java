@@ -30,15 +30,18 @@ public interface SessionStore {
 
   /**
    * As {@link #turn}, for work that records what has already happened: a pass-through call whose answer the
-   * caller has or is getting. It waits even when {@code session.queue} turns already wait, since a refusal would
-   * lose the call from the session's results and console; such turns are few, one per pass-through call in
-   * flight (bounded by {@code http.connections}).
+   * caller has or is getting, in the session the call began in ({@link #beginCall}). It waits even when
+   * {@code session.queue} turns already wait, since a refusal would lose the call from the session's results and
+   * console; such turns are few, one per pass-through call in flight (bounded by {@code http.connections}).
+   *
+   * <p>The work runs only on that session: when it was deleted or expired since the call began, the work is not
+   * run and the answer fails with {@link SessionGone}. A {@code DELETE} is a clean start, so a call begun before
+   * it never writes into a session of that id made after it; and the turn never creates a session, so it is
+   * never refused for {@code session.max} once the call was let in.
    */
-  default <T> Future<T> recordingTurn(String id, Function<Session, Future<T>> work) {
-    return turn(id, false, work);
-  }
+  <T> Future<T> recordingTurn(Session began, Function<Session, Future<T>> work);
 
-  /** {@link #turn} when {@code bounded}, refused past {@code session.queue}; else {@link #recordingTurn}. */
+  /** {@link #turn} when {@code bounded}, refused past {@code session.queue}; else waiting past it too. */
   <T> Future<T> turn(String id, boolean bounded, Function<Session, Future<T>> work);
 
   /**
@@ -48,10 +51,12 @@ public interface SessionStore {
   <T> Future<T> turnIfPresent(String id, Function<Session, Future<T>> work);
 
   /**
-   * The session as work last left it, for reading only (a pass-through call's URL placeholders): on one
-   * node the live session, in a cluster what this node last saw of it, an empty one when nothing.
+   * The session a call that runs outside the session's turns (a pass-through call) begins in, created when there is
+   * none: refused (503 {@code sessions_full}) past {@code session.max} before the call is made, never after. Read
+   * only (the call's URL placeholders): on one node the live session, in a cluster an empty one (reading it would
+   * cost the call a turn). The call's outcome goes into it by {@link #recordingTurn}.
    */
-  Session peek(String id);
+  Future<Session> beginCall(String id);
 
   /** The session's state as {@code GET /api/sessions/{id}} answers it, or null when there is no such session. */
   Future<JsonObject> describe(String id);

@@ -239,7 +239,7 @@ class LocalSessionStoreTest {
       System::currentTimeMillis);
     assertThat(store.maxTotalBytes()).isEqualTo(5_000);
     assertThat(store.options().maxSessions()).isEqualTo(10);
-    store.peek("a").setVariable("name", "Ada");
+    store.beginCall("a").result().setVariable("name", "Ada");
     assertThat(store.heldBytes()).isPositive();
     assertThat(store.forget("a")).isTrue();
     assertThat(store.forget("a")).isFalse();
