@@ -231,7 +231,8 @@ public final class ClusteredSessionStore implements SessionStore {
     long now = clock.getAsLong();
     UUID owner = self();
     // A new session is created by the same operation, unless session.max are live or it is to be reset.
-    byte[] created = create && counted.get() < options.maxSessions() ? Session.firstTurnState(now, owner) : null;
+    byte[] created = create && counted.get() < options.maxSessions()
+      ? Session.newState(now, owner, newIncarnation()) : null;
     Saved known = known(id);
     Future<byte[]> took;
     try {
@@ -250,7 +251,7 @@ public final class ClusteredSessionStore implements SessionStore {
       if (!BeginTurn.is(state, BeginTurn.HELD) && holder == null) {
         Begun turn;
         try {
-          turn = read(id, state, known, now, decode, create, owner);
+          turn = read(id, state, known, now, decode, create, owner, created);
         } catch (UnreadableState e) { // the turn goes back before the answer: this node's next turn may take it
           end(id, owner).onComplete(ended -> begun.fail(e.getCause()));
           return;
@@ -304,7 +305,8 @@ public final class ClusteredSessionStore implements SessionStore {
    * {@code decode}, an empty session in its place (a state this build cannot read can still be deleted), or
    * null when there is none (a reset, or a turn not to {@code create} one).
    */
-  private Begun read(String id, byte[] state, Saved known, long now, boolean decode, boolean create, UUID owner) {
+  private Begun read(String id, byte[] state, Saved known, long now, boolean decode, boolean create, UUID owner,
+                     byte[] created) {
     if (!decode) { // a reset: none created, and what this node saved of it is stale either way
       forget(id);
       return state == null ? null : new Begun(new Session(id, options, total, now), 0, owner);
@@ -329,7 +331,9 @@ public final class ClusteredSessionStore implements SessionStore {
       forget(id); // changed elsewhere, deleted or new: what this node saved is stale
       if (BeginTurn.is(state, BeginTurn.CREATED)) {
         counted.incrementAndGet();
-        return new Begun(new Session(id, options, total, now), 0, owner);
+        Session fresh = new Session(id, options, total, now);
+        fresh.incarnation(Session.incarnationOf(created));
+        return new Begun(fresh, 0, owner);
       }
       try {
         session = Session.fromState(id, options, total, state);
@@ -426,6 +430,9 @@ public final class ClusteredSessionStore implements SessionStore {
     byte[] state;
     Saved copy;
     synchronized (session) { // the copy is exactly what was written
+      if (session.incarnation() == 0) { // kept by a build that gave none: from now on it has one
+        session.incarnation(newIncarnation());
+      }
       state = session.toState(turn.owner(), save);
       copy = new Saved(save, session.copy(), session.heldBytes() + Saved.OVERHEAD, lease, turn.streak(), turn.owner());
     }
@@ -434,7 +441,8 @@ public final class ClusteredSessionStore implements SessionStore {
     }
     return from(map.submitToKey(session.id(), new Save(turn.owner(), state))).<Void>compose(kept -> Boolean.TRUE.equals(kept)
         ? Future.succeededFuture()
-        : Future.failedFuture(new IllegalStateException("another node took its turn (this node was out of the cluster)")))
+        : Future.failedFuture(new IllegalStateException("another node took its turn (this node was out of the cluster), "
+          + "or it expired while the turn ran (longer than session.idle.minutes)")))
       .andThen(written -> {
         if (written.succeeded()) {
           remember(session.id(), copy);
@@ -519,6 +527,15 @@ public final class ClusteredSessionStore implements SessionStore {
   @Override
   public <T> Future<T> recordingTurn(Session began, Function<Session, Future<T>> work) {
     return turn(began.id(), false, work);
+  }
+
+  /** A random number for a new life of a session id ({@link Session#incarnation}); never 0, which means unknown. */
+  private static long newIncarnation() {
+    long incarnation;
+    do {
+      incarnation = java.util.concurrent.ThreadLocalRandom.current().nextLong();
+    } while (incarnation == 0);
+    return incarnation;
   }
 
   @Override

@@ -58,6 +58,12 @@ public final class Session {
   private long lastSeq;
   /** The request's {@code context} object (CB's account, user, channel...), kept for later requests; or null. */
   private JsonObject context;
+  /**
+   * Which life of the session id this is, in a cluster: a random number given when it is made, kept in its state
+   * ({@link #incarnationOf}), so that a turn or a call that began in it never writes into one made after it was
+   * deleted or expired. 0 when unknown (a state of an earlier build, a session on one node).
+   */
+  private long incarnation;
 
   Session(String id, SessionOptions options, HeldTotal total, long now) {
     this.id = id;
@@ -276,6 +282,14 @@ public final class Session {
     return lastSeq;
   }
 
+  long incarnation() {
+    return incarnation;
+  }
+
+  void incarnation(long incarnation) {
+    this.incarnation = incarnation;
+  }
+
   public synchronized void lastSeq(long seq) {
     lastSeq = seq;
   }
@@ -308,7 +322,7 @@ public final class Session {
     out.putLong(lastActivity).put((byte) 0).putLong(0).putLong(0);
     out.putLong(savedBy == null ? 0 : savedBy.getMostSignificantBits())
       .putLong(savedBy == null ? 0 : savedBy.getLeastSignificantBits()).putLong(save);
-    out.put(BINARY).putLong(lastSeq);
+    out.put(BINARY).putLong(incarnation).putLong(lastSeq);
     int countAt = out.size();
     out.putInt(0);
     int[] recentAt = new int[recent.size()];
@@ -350,11 +364,13 @@ public final class Session {
   }
 
   /**
-   * The first byte of a state's body written by {@link #toState(UUID, long)}; a JSON body starts with '{'. 3 since
-   * a result's time is one long of epoch milliseconds: a node of an earlier build fails to decode such a state
-   * instead of misreading it.
+   * The first byte of a state's body written by {@link #toState(UUID, long)}; a JSON body starts with '{'. 4 since
+   * the session's {@link #incarnation} follows it: a node of an earlier build fails to decode such a state instead
+   * of misreading it.
    */
-  static final byte BINARY = 3;
+  static final byte BINARY = 4;
+  /** The binary format of the build before, still read: no incarnation, a result's time one long of epoch ms. */
+  static final byte BINARY_MILLIS = 3;
   /** The binary format of the build before, still read: a result's time was seconds (8 bytes) and nanoseconds (4). */
   static final byte BINARY_SECONDS_NANOS = 2;
 
@@ -397,6 +413,7 @@ public final class Session {
     copy.lastSlot = lastSlot;
     copy.lastSeq = lastSeq;
     copy.context = context;
+    copy.incarnation = incarnation;
     return copy;
   }
 
@@ -405,11 +422,22 @@ public final class Session {
     total.add(variableBytes + contextBytes());
   }
 
-  /** The state of a session whose first turn, {@code owner}'s, has begun: no data yet. */
-  static byte[] firstTurnState(long now, UUID owner) {
-    return ByteBuffer.allocate(STATE_HEADER + 2).putLong(now).put((byte) 1)
-      .putLong(owner.getMostSignificantBits()).putLong(owner.getLeastSignificantBits())
-      .putLong(0).putLong(0).putLong(0).put((byte) '{').put((byte) '}').array();
+  /**
+   * The state of a session made in its {@code incarnation}: no data yet, held by {@code owner}'s turn (its first
+   * turn has begun), or by none when null (a pass-through call begins in it, outside its turns).
+   */
+  static byte[] newState(long now, UUID owner, long incarnation) {
+    return ByteBuffer.allocate(STATE_HEADER + 1 + 2 * Long.BYTES + 4 * Integer.BYTES + 2).putLong(now)
+      .put((byte) (owner == null ? 0 : 1)).putLong(owner == null ? 0 : owner.getMostSignificantBits())
+      .putLong(owner == null ? 0 : owner.getLeastSignificantBits()).putLong(0).putLong(0).putLong(0)
+      .put(BINARY).putLong(incarnation).putLong(0).putInt(0).putInt(0).putInt(0).putInt(-1)
+      .put((byte) '{').put((byte) '}').array();
+  }
+
+  /** Which life of its session id a state is ({@link #incarnation}), read from its body; 0 when it does not say. */
+  static long incarnationOf(byte[] state) {
+    return state.length >= STATE_HEADER + 1 + Long.BYTES && state[STATE_HEADER] == BINARY
+      ? ByteBuffer.wrap(state, STATE_HEADER + 1, Long.BYTES).getLong() : 0;
   }
 
   /**
@@ -461,8 +489,11 @@ public final class Session {
     Session session = new Session(id, options, total, activityOf(state));
     JsonObject json;
     byte format = state.length > STATE_HEADER ? state[STATE_HEADER] : (byte) '{';
-    if (format == BINARY || format == BINARY_SECONDS_NANOS) {
+    if (format == BINARY || format == BINARY_MILLIS || format == BINARY_SECONDS_NANOS) {
       StateBytes.Reader in = new StateBytes.Reader(state, STATE_HEADER + 1);
+      if (format == BINARY) {
+        session.incarnation = in.getLong();
+      }
       session.lastSeq = in.getLong();
       IntegrationResult[] distinct = new IntegrationResult[in.getCount()];
       for (int i = 0; i < distinct.length; i++) {
@@ -483,7 +514,7 @@ public final class Session {
       json = (JsonObject) JsonText.decode(Buffer.buffer(state).slice(in.position(), state.length));
     } else if (format != '{') {
       throw new IllegalStateException("session " + id + " was kept in state format " + format + " by another build;"
-        + " this build reads formats " + BINARY_SECONDS_NANOS + " and " + BINARY + " and JSON");
+        + " this build reads formats " + BINARY_SECONDS_NANOS + ", " + BINARY_MILLIS + " and " + BINARY + " and JSON");
     } else { // the JSON of a session's first turn ("{}"), or of a node of an earlier version
       json = (JsonObject) JsonText.decode(Buffer.buffer(state).slice(STATE_HEADER, state.length));
       JsonArray latest = json.getJsonArray("latest", new JsonArray());

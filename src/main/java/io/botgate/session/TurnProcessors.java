@@ -215,6 +215,10 @@ public final class TurnProcessors {
    * this very operation run again (Hazelcast runs an operation once more on the backup that takes over when
    * the member holding the entry left before answering, and the first run ended the turn; other members'
    * turns may have followed meanwhile). It answers that the session has it, and writes nothing.
+   *
+   * <p>Unless the session is another life of its id than the one {@code state} is ({@link Session#incarnationOf}):
+   * the one the turn read expired while it ran (a turn longer than the idle time) and another was made since. The
+   * turn's work went into a session that is gone; it is answered not saved, and the new session is left as it is.
    */
   static final class Save implements EntryProcessor<String, byte[], Boolean>, HazelcastInstanceAware,
     IdentifiedDataSerializable {
@@ -240,6 +244,9 @@ public final class TurnProcessors {
     @Override
     public Boolean process(Map.Entry<String, byte[]> entry) {
       byte[] now = entry.getValue();
+      if (now != null && !sameLife(Session.incarnationOf(state), Session.incarnationOf(now))) {
+        return false;
+      }
       written = now != null && Session.turnOpen(now) && owner.equals(Session.turnOwner(now));
       if (written) {
         entry.setValue(state);
@@ -274,6 +281,11 @@ public final class TurnProcessors {
     public int getClassId() {
       return Wire.SAVE;
     }
+  }
+
+  /** Whether two incarnations of a session may be the same life: equal, or either unknown (0). */
+  static boolean sameLife(long one, long other) {
+    return one == 0 || other == 0 || one == other;
   }
 
   /**

@@ -7,6 +7,7 @@ import io.botgate.cluster.ClusterNode;
 import io.botgate.cluster.ClusterNodes;
 import io.botgate.cluster.ClusterOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import org.junit.jupiter.api.AfterAll;
@@ -16,10 +17,12 @@ import org.junit.jupiter.api.Timeout;
 
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import static io.botgate.Await.failure;
 import static io.botgate.Await.result;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Turns of sessions in a cluster, against the store on a real Hazelcast member, with another member beside it. */
 @Timeout(120)
@@ -101,6 +104,45 @@ class ClusteredTurnsTest {
       assertThat(hazelcast.getMap(ClusteredSessionStore.MAP).containsKey("only")).isFalse();
     } finally {
       result(store.close());
+    }
+  }
+  /**
+   * A turn longer than the idle time: the map forgets the session while the turn runs (done here as the map's
+   * expiry does it, by removing the entry), and another node makes a new one of that id. The turn's work went into
+   * the life that is gone: it is answered not saved, and the new session keeps only what its own turns wrote.
+   */
+  @Test
+  void shouldNotSaveATurnIntoTheSessionMadeAfterItsOwnExpiredWhileItRan() {
+    SessionOptions options = new SessionOptions(100, 10_000, 2, 60_000);
+    ClusteredSessionStore here = new ClusteredSessionStore(vertx, hazelcast, options, 1 << 20, NONE,
+      System::currentTimeMillis, 5_000);
+    ClusteredSessionStore there = new ClusteredSessionStore(other, ClusterNode.hazelcast(other), options, 1 << 20, NONE,
+      System::currentTimeMillis, 5_000);
+    IMap<String, byte[]> map = hazelcast.getMap(ClusteredSessionStore.MAP);
+    String id = "expired-" + UUID.randomUUID();
+    try {
+      Promise<Void> call = Promise.promise();
+      Future<Void> longTurn = here.turn(id, session -> {
+        session.setVariable("a", "written into the life that expired");
+        return call.future();
+      });
+      await().atMost(60, TimeUnit.SECONDS).until(() -> map.get(id) != null && Session.turnOpen(map.get(id)));
+      map.delete(id);
+      result(there.turn(id, session -> {
+        session.setVariable("b", "the new life");
+        return Future.succeededFuture();
+      }));
+      call.complete();
+
+      Throwable notSaved = failure(longTurn);
+      assertThat(notSaved).isInstanceOf(GatewayError.class).hasMessageContaining("expired while the turn ran");
+      assertThat(((GatewayError) notSaved).code()).isEqualTo("session_not_saved");
+      Session kept = Session.fromState(id, options, new HeldTotal(Long.MAX_VALUE), map.get(id));
+      assertThat(kept.variable("b")).isEqualTo("the new life");
+      assertThat(kept.variable("a")).isNull();
+      assertThat(Session.turnOpen(map.get(id))).as("no turn left holding it").isFalse();
+    } finally {
+      result(Future.all(here.close(), there.close()));
     }
   }
 }

@@ -315,22 +315,49 @@ class SessionStateTest {
     assertThat(read(again).toJson()).isEqualTo(back.toJson());
   }
 
+  /**
+   * A state written by the build before this one (binary format 3, no incarnation), as that build's
+   * {@code toState()} wrote it: a session with a variable and one result, its last event numbered 42.
+   */
+  private static final String FORMAT_3_STATE = "AAAAAAAABNIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAMAAAAA"
+    + "AAAAKgAAAAH////+AAAAAXP////+AAAABWZpcnN0Af////4AAAADMjAwAAABmsm+lhgAAAAAAAAADAAAAAL////+AAAAAW4AAAABAAAAAAAA"
+    + "AAEAAAAAAAAAAHsidmFyaWFibGVzIjp7Im5hbWUiOiJBZGEifX0=";
+
+  @Test
+  void shouldReadAStateTheBuildBeforeWroteAsOfNoKnownLifeAndWriteItWithItsLife() {
+    byte[] state = java.util.Base64.getDecoder().decode(FORMAT_3_STATE);
+    assertThat(state[Session.STATE_HEADER]).isEqualTo(Session.BINARY_MILLIS);
+    assertThat(Session.incarnationOf(state)).as("unknown").isZero();
+    Session back = read(state);
+    assertThat(back.variable("name")).isEqualTo("Ada");
+    assertThat(back.lastSeq()).isEqualTo(42);
+    assertThat(back.lastResult().integration()).isEqualTo("first");
+    assertThat(back.lastResult().atMillis()).isEqualTo(Instant.parse("2025-11-28T09:15:02.040Z").toEpochMilli());
+    back.incarnation(-77);
+    byte[] again = back.toState();
+    assertThat(again[Session.STATE_HEADER]).isEqualTo(Session.BINARY);
+    assertThat(Session.incarnationOf(again)).isEqualTo(-77);
+    assertThat(read(again).toJson()).isEqualTo(back.toJson());
+    assertThat(read(again).incarnation()).isEqualTo(-77);
+    assertThat(back.copy().incarnation()).isEqualTo(-77);
+  }
+
   @Test
   void shouldRefuseAStateOfAFormatItDoesNotKnowInsteadOfMisreadingIt() {
     byte[] state = oneResultState();
     assertThat(state[Session.STATE_HEADER]).isEqualTo(Session.BINARY);
     state[Session.STATE_HEADER] = Session.BINARY + 1; // as a later build might write
     assertThatThrownBy(() -> read(state))
-      .isInstanceOf(IllegalStateException.class).hasMessageContaining("state format 4");
+      .isInstanceOf(IllegalStateException.class).hasMessageContaining("state format 5");
   }
 
   @Test
   void shouldRefuseAStateWhoseCountsAreCorruptWithAnErrorNotAnArrayOfBillions() {
     byte[] state = oneResultState();
-    java.nio.ByteBuffer.wrap(state, Session.STATE_HEADER + 1 + Long.BYTES, Integer.BYTES).putInt(Integer.MAX_VALUE);
+    java.nio.ByteBuffer.wrap(state, Session.STATE_HEADER + 1 + 2 * Long.BYTES, Integer.BYTES).putInt(Integer.MAX_VALUE);
     assertThatThrownBy(() -> read(state))
       .isInstanceOf(IllegalStateException.class).hasMessageContaining("corrupt session state: a count of 2147483647");
-    java.nio.ByteBuffer.wrap(state, Session.STATE_HEADER + 1 + Long.BYTES, Integer.BYTES).putInt(-1);
+    java.nio.ByteBuffer.wrap(state, Session.STATE_HEADER + 1 + 2 * Long.BYTES, Integer.BYTES).putInt(-1);
     assertThatThrownBy(() -> read(state))
       .isInstanceOf(IllegalStateException.class).hasMessageContaining("a count of -1");
   }
@@ -338,8 +365,9 @@ class SessionStateTest {
   @Test
   void shouldRefuseAStateWhoseStringLengthIsCorruptAsCorrupt() {
     byte[] state = oneResultState();
-    // the first result's session id: after the format byte, the seq (8), the result count (4) and its tag (4)
-    java.nio.ByteBuffer.wrap(state, Session.STATE_HEADER + 1 + Long.BYTES + 2 * Integer.BYTES, Integer.BYTES)
+    // the first result's session id: after the format byte, the incarnation (8), the seq (8), the result count (4)
+    // and its tag (4)
+    java.nio.ByteBuffer.wrap(state, Session.STATE_HEADER + 1 + 2 * Long.BYTES + 2 * Integer.BYTES, Integer.BYTES)
       .putInt(-5);
     assertThatThrownBy(() -> read(state))
       .isInstanceOf(IllegalStateException.class).hasMessageContaining("corrupt session state: a count of -5");
@@ -357,7 +385,7 @@ class SessionStateTest {
 
   @Test
   void shouldReadAStateWhoseBodyIsJsonAsNodesOfAnEarlierVersionWroteIt() {
-    byte[] header = Session.firstTurnState(1_234, new UUID(1, 2));
+    byte[] header = Session.newState(1_234, new UUID(1, 2), 0);
     String body = "{\"variables\":{\"name\":\"Ada\"},\"seq\":42,\"recent\":[" + result("first", "201").toJson().encode()
       + "],\"latest\":[" + result("first", "201").toJson().encode() + "],\"last\":" + result("first", "201").toJson().encode()
       + "}";
@@ -375,11 +403,14 @@ class SessionStateTest {
   void shouldMarkWhoseTurnHoldsItAndWhichSaveItIsInTheStateHeader() {
     UUID a = new UUID(1, 2);
     UUID b = new UUID(3, 4);
-    byte[] first = Session.firstTurnState(77, a);
+    byte[] first = Session.newState(77, a, 7);
     assertThat(Session.turnOpen(first)).isTrue();
     assertThat(Session.turnOwner(first)).isEqualTo(a);
     assertThat(Session.activityOf(first)).isEqualTo(77);
     assertThat(read(first).lastResult()).isNull();
+    assertThat(Session.incarnationOf(first)).as("the life it was made in").isEqualTo(7);
+    assertThat(read(first).incarnation()).isEqualTo(7);
+    assertThat(Session.turnOpen(Session.newState(77, null, 7))).as("made for a call, outside its turns").isFalse();
 
     Session session = session(new HeldTotal(Long.MAX_VALUE));
     session.setVariable("name", "Ada");
