@@ -6,6 +6,7 @@ import com.hazelcast.projection.Projection;
 import io.botgate.GatewayError;
 import io.botgate.session.TurnProcessors.BeginTurn;
 import io.botgate.session.TurnProcessors.EndTurn;
+import io.botgate.session.TurnProcessors.OpenSession;
 import io.botgate.session.TurnProcessors.Save;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -518,15 +519,63 @@ public final class ClusteredSessionStore implements SessionStore {
     return promise.future();
   }
 
-  /** In a cluster a pass-through's URL placeholders see an empty session (documented): reading it would block. */
+  /**
+   * An empty session marked with the life of the session the call begins in, made when there is none
+   * ({@link OpenSession}): in a cluster a pass-through's URL placeholders see an empty session (documented), since
+   * reading it would cost the call a turn. Without an operation in the cluster when this node holds the session's
+   * lease: no other node can have deleted or made it again without asking for the lease first.
+   */
   @Override
   public Future<Session> beginCall(String id) {
-    return Future.succeededFuture(new Session(id, options, new HeldTotal(Long.MAX_VALUE), clock.getAsLong()));
+    long now = clock.getAsLong();
+    Saved known = known(id);
+    if (known != null && known.leased && known.owner.equals(self())
+      && now - known.session.lastActivity() < options.idleMillis() / 2) {
+      return Future.succeededFuture(called(id, known.session.incarnation(), now));
+    }
+    long incarnation = newIncarnation();
+    byte[] created = counted.get() < options.maxSessions() ? Session.newState(now, null, incarnation) : null;
+    Future<Long> opened;
+    try {
+      opened = from(map.submitToKey(id, new OpenSession(created)));
+    } catch (RuntimeException e) { // e.g. Hazelcast shutting down
+      return Future.failedFuture(e);
+    }
+    return opened.recover(failure -> {
+      // e.g. a member of the build before holds the entry, which knows no such operation: recorded as that build did
+      LOG.debug("session {} opened for a call without its life: {}", id, failure.getMessage());
+      return Future.succeededFuture(0L);
+    }).map(life -> {
+      if (life == null) {
+        refused.increment();
+        throw new GatewayError(503, "sessions_full", "the cluster already holds " + options.maxSessions()
+          + " live sessions (session.max); a new session can start when idle ones expire or are deleted");
+      }
+      if (created != null && life == incarnation) {
+        counted.incrementAndGet();
+      }
+      return called(id, life, now);
+    });
   }
 
+  private Session called(String id, long incarnation, long now) {
+    Session session = new Session(id, options, new HeldTotal(Long.MAX_VALUE), now);
+    session.incarnation(incarnation);
+    return session;
+  }
+
+  /**
+   * A turn of the session the call began in, if it is still that life of its id: none is made, and when it was
+   * deleted or expired since (perhaps made again), the work is not run. A call that could not learn the life it
+   * began in (a node of the build before holds the entry) is recorded as that build does: made if need be.
+   */
   @Override
   public <T> Future<T> recordingTurn(Session began, Function<Session, Future<T>> work) {
-    return turn(began.id(), false, work);
+    String id = began.id();
+    return turns.next(id, false, () -> start(id, began.incarnation() == 0).compose(begun -> begun == null
+      ? Future.failedFuture(new SessionGone(id))
+      : run(id, begun, session -> TurnProcessors.sameLife(began.incarnation(), session.incarnation())
+        ? work.apply(session) : Future.failedFuture(new SessionGone(id)))));
   }
 
   /** A random number for a new life of a session id ({@link Session#incarnation}); never 0, which means unknown. */

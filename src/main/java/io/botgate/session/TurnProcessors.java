@@ -289,6 +289,63 @@ public final class TurnProcessors {
   }
 
   /**
+   * Runs on the member holding the session: answers which life of its id the session is
+   * ({@link Session#incarnationOf}, 0 when its state does not say), making it as {@code create} (no turn holds it)
+   * when there is none; null when there is none and {@code create} is null. For a call that begins in the session
+   * outside its turns (a pass-through call), whose outcome is recorded in that life only.
+   */
+  static final class OpenSession implements EntryProcessor<String, byte[], Long>, IdentifiedDataSerializable {
+    private byte[] create;
+    private transient EntryProcessor<String, byte[], Long> backup;
+
+    OpenSession(byte[] create) {
+      this.create = create;
+    }
+
+    OpenSession() {
+    }
+
+    @Override
+    public Long process(Map.Entry<String, byte[]> entry) {
+      byte[] state = entry.getValue();
+      if (state != null) {
+        return Session.incarnationOf(state);
+      }
+      if (create == null) {
+        return null;
+      }
+      entry.setValue(create);
+      backup = new Write<>(create);
+      return Session.incarnationOf(create);
+    }
+
+    @Override
+    public EntryProcessor<String, byte[], Long> getBackupProcessor() {
+      return backup;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeByteArray(create);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      create = in.readByteArray();
+    }
+
+    @Override
+    public int getFactoryId() {
+      return Wire.FACTORY;
+    }
+
+    @Override
+    public int getClassId() {
+      return Wire.OPEN_SESSION;
+    }
+  }
+
+  /**
    * On a backup: the turn the primary marked ({@code owner}'s, none when null), applied to the backup's copy,
    * which held what the primary held before (backups apply a partition's changes in the primary's order).
    */
@@ -383,6 +440,7 @@ public final class TurnProcessors {
     static final int MARK_TURN = 3;
     static final int WRITE = 4;
     static final int SAVE = 5;
+    static final int OPEN_SESSION = 6;
 
     @Override
     public int getFactoryId() {
@@ -397,6 +455,7 @@ public final class TurnProcessors {
         case MARK_TURN -> new MarkTurn();
         case WRITE -> new Write<>();
         case SAVE -> new Save();
+        case OPEN_SESSION -> new OpenSession();
         default -> null;
       };
     }

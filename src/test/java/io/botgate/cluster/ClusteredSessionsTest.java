@@ -375,6 +375,37 @@ class ClusteredSessionsTest {
     });
   }
 
+  /**
+   * A pass-through call on one node whose session another node deletes while the call runs, then a script makes
+   * again: the call's outcome stays out of the new session (a DELETE is a clean start), and its console says why.
+   */
+  @Test
+  void shouldKeepACallBegunBeforeADeleteOnAnotherNodeOutOfTheSessionMadeAfterIt() {
+    ClusterNodes.Node a = cluster.node(0);
+    ClusterNodes.Node b = cluster.node(1);
+    HttpResponse<Buffer> declared = result(a.http().put(a.port(), "127.0.0.1", "/api/integrations/heldOn")
+      .sendJsonObject(new JsonObject().put("method", "GET").put("url", upstream.url("/held")).put("capture", true)));
+    assertThat(declared.statusCode()).as(declared.bodyAsString()).isIn(200, 201);
+    result(post(a, "/api/sessions/deleted-mid-call/scripts", new JsonObject().put("code", INCREMENT)));
+    Future<HttpResponse<Buffer>> call = b.http().get(b.port(), "127.0.0.1", "/proxy/heldOn")
+      .putHeader("X-Botgate-Session", "deleted-mid-call").send();
+    await().atMost(Duration.ofSeconds(60)).until(() -> upstream.held() == 1);
+    assertThat(result(a.http().delete(a.port(), "127.0.0.1", "/api/sessions/deleted-mid-call").send()).statusCode())
+      .isEqualTo(204);
+    result(post(a, "/api/sessions/deleted-mid-call/scripts", new JsonObject().put("code", INCREMENT)));
+    upstream.releaseHeld();
+
+    assertThat(result(call).statusCode()).as("the caller's answer is the upstream's").isEqualTo(200);
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
+      get(a, "/api/sessions/deleted-mid-call/events").getJsonArray("events").stream().map(JsonObject.class::cast)
+        .filter(e -> "warning".equals(e.getString("kind"))).map(e -> e.getString("text")))
+      .anySatisfy(text -> assertThat(text).contains("heldOn: the call's outcome (HTTP 200) is not recorded")));
+    JsonObject session = get(b, "/api/sessions/deleted-mid-call");
+    assertThat(session.getValue("lastResult")).as(session.encode()).isNull();
+    assertThat(session.getJsonObject("variables").getMap()).as("counted afresh, nothing captured")
+      .containsOnlyKeys("n").containsEntry("n", 1);
+  }
+
   private static long last(JsonArray events) {
     return events.getJsonObject(events.size() - 1).getLong("seq");
   }

@@ -145,4 +145,49 @@ class ClusteredTurnsTest {
       result(Future.all(here.close(), there.close()));
     }
   }
+
+  /**
+   * A pass-through call begins in a session, which is deleted while the call runs and made again by another node:
+   * the call's outcome does not go into the new one, and no session is made for it when none is there.
+   */
+  @Test
+  void shouldRecordACallOnlyInTheLifeOfTheSessionItBeganIn() {
+    SessionOptions options = new SessionOptions(100, 10_000, 2, 60_000);
+    ClusteredSessionStore here = new ClusteredSessionStore(vertx, hazelcast, options, 1 << 20, NONE,
+      System::currentTimeMillis, 5_000);
+    ClusteredSessionStore there = new ClusteredSessionStore(other, ClusterNode.hazelcast(other), options, 1 << 20, NONE,
+      System::currentTimeMillis, 5_000);
+    IMap<String, byte[]> map = hazelcast.getMap(ClusteredSessionStore.MAP);
+    String id = "called-" + UUID.randomUUID();
+    try {
+      Session began = result(here.beginCall(id));
+      assertThat(map.containsKey(id)).as("made for the call").isTrue();
+      assertThat(result(here.<String>recordingTurn(began, session -> {
+        session.setVariable("first", "recorded");
+        return Future.succeededFuture("recorded");
+      }))).isEqualTo("recorded");
+
+      Session second = result(here.beginCall(id));
+      assertThat(result(there.reset(id))).isTrue();
+      result(there.turn(id, session -> {
+        session.setVariable("b", "made after the delete");
+        return Future.succeededFuture();
+      }));
+      assertThat(failure(here.<Void>recordingTurn(second, session -> {
+        session.setVariable("late", "from before the delete");
+        return Future.succeededFuture();
+      }))).isInstanceOf(SessionGone.class);
+      Session kept = Session.fromState(id, options, new HeldTotal(Long.MAX_VALUE), map.get(id));
+      assertThat(kept.variable("b")).isEqualTo("made after the delete");
+      assertThat(kept.variable("late")).isNull();
+      assertThat(kept.variable("first")).isNull();
+
+      Session third = result(here.beginCall(id));
+      assertThat(result(there.reset(id))).isTrue();
+      assertThat(failure(here.<Void>recordingTurn(third, session -> Future.succeededFuture()))).isInstanceOf(SessionGone.class);
+      assertThat(map.containsKey(id)).as("none made to record it in").isFalse();
+    } finally {
+      result(Future.all(here.close(), there.close()));
+    }
+  }
 }
