@@ -594,13 +594,15 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     }
     ProxyResponse response = ctx.response();
     int status = response.getStatusCode();
-    if (status < 200) {
+    if (status < 200 || status > 599) {
       // A 101 the caller never asked for (its Upgrade is not passed on), or an interim answer UpstreamFraming did not
       // drop: no final answer to pass on (the caller would wait for one), and the connection is closed rather than
-      // pooled, since whatever the upstream sends next on it is not an answer to the next call.
+      // pooled, since whatever the upstream sends next on it is not an answer to the next call. A number past 599
+      // (Netty reads "2000" as a status) is no HTTP status at all, and its peer is not trusted with the next call.
       call.upstream.connection().close();
       ProxyCall.Failure failure = new ProxyCall.Failure(502, "upstream_broken", "502", "the upstream answered "
-        + status + ", an interim status, and no final answer could follow it");
+        + status + (status < 200 ? ", an interim status, and no final answer could follow it"
+          : ", which is not an HTTP status (100-599)"));
       record(call, failure);
       response.release().setStatusCode(502).setStatusMessage("Bad Gateway").setBody(json(failure));
       return ctx.sendResponse();

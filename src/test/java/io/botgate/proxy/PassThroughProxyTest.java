@@ -474,6 +474,23 @@ class PassThroughProxyTest {
   }
 
   @Test
+  void shouldAnswer502ToAStatusPast599AndHandItsConnectionToNoOtherCall(Vertx vertx) {
+    // Netty reads any number as a status: "2000" went to the caller and into the session's result as "2000"
+    int port = rawUpstream(vertx, (socket, head) -> socket.write(head.startsWith("GET /odd/first ")
+      ? "HTTP/1.1 2000 Odd\r\nContent-Length: 5\r\n\r\nodd!!" : rawAnswer("the next call's answer")));
+    declare(gw, def("odd", "http://127.0.0.1:" + port + "/odd"));
+    HttpResponse<Buffer> r = result(call(gw, HttpMethod.GET, "/proxy/odd/first", "odd-a").send());
+    assertThat(r.statusCode()).isEqualTo(502);
+    assertThat(errorCode(r)).isEqualTo("upstream_broken");
+    assertThat(r.bodyAsString()).contains("2000", "not an HTTP status");
+    assertThat(lastResult(gw, "odd-a").getString("statusCode")).isEqualTo("502");
+    for (int i = 0; i < 4; i++) {
+      HttpResponse<Buffer> next = result(call(gw, HttpMethod.GET, "/proxy/odd/next", "odd-b").send());
+      assertThat(next.bodyAsString()).as("call " + i).isEqualTo("the next call's answer");
+    }
+  }
+
+  @Test
   void shouldNotLetTheBodyOfA204ThatHasOneSpoilTheNextCallOnItsConnection(Vertx vertx) {
     int port = rawUpstream(vertx, (socket, head) -> socket.write(head.startsWith("GET /nobody/first ")
       ? "HTTP/1.1 204 No Content\r\nContent-Length: 16\r\n\r\nthe 204's secret"
