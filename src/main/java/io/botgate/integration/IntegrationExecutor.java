@@ -13,6 +13,7 @@ import io.botgate.events.Transcript;
 import io.botgate.script.ScriptRunner;
 import io.botgate.script.ScriptText;
 import io.botgate.session.IntegrationResult;
+import io.botgate.session.RefusalEvents;
 import io.botgate.session.RequestScope;
 import io.botgate.session.Session;
 import io.botgate.session.SessionGone;
@@ -81,6 +82,7 @@ public final class IntegrationExecutor {
   private final IntegrationRegistry registry;
   private final SessionStore sessions;
   private final DebugStream stream;
+  private final RefusalEvents refusals;
   private final ScriptRunner scripts;
   private final SecretMask mask;
   private final UpstreamCaller upstream;
@@ -110,6 +112,7 @@ public final class IntegrationExecutor {
     this.registry = registry;
     this.sessions = sessions;
     this.stream = stream;
+    this.refusals = new RefusalEvents(sessions, stream);
     this.scripts = scripts;
     this.mask = mask;
     this.upstream = new UpstreamCaller(vertx, guard, mask, settings.maxResponseBytes(), credentials, upstreamOptions,
@@ -154,32 +157,13 @@ public final class IntegrationExecutor {
 
   /**
    * The refusal of a call naming no declared integration, also shown in the console of a session that has events
-   * already: the developer watches it, and a misspelt name would otherwise leave it silent while the bot got a 404.
-   * Not for an id with none: calls under ever new ids would each keep a history for {@code history.minutes},
-   * outside {@code session.max} (200,000 of them held 200 MB). In a cluster the event takes a turn of the session,
-   * if it exists, after the answer: only the turn knows the events other nodes numbered, which this node may have
-   * none of, or fewer (its event would then be missing, or repeat a number another node gave).
+   * already ({@link RefusalEvents}): a misspelt name would otherwise leave it silent while the bot got a 404.
    */
   public GatewayError unknownIntegration(String sessionId, String integration) {
     String unknown = registry.unknown(integration);
-    if (stream != null && sessionId != null) {
-      JsonObject data = new JsonObject().put("integration", integration);
-      if (stream.cluster() == null) {
-        showIfEvents(sessionId, unknown, data);
-      } else {
-        sessions.turnIfPresent(sessionId, session -> {
-          showIfEvents(sessionId, unknown, data);
-          return Future.succeededFuture();
-        });
-      }
-    }
+    refusals.show(sessionId, unknown, new JsonObject().put("code", "unknown_integration").put("status", 404)
+      .put("integration", integration));
     return GatewayError.notFound("unknown_integration", unknown);
-  }
-
-  private void showIfEvents(String sessionId, String text, JsonObject data) {
-    if (stream.lastSeq(sessionId) > 0) {
-      new Transcript(stream, sessionId).error(text, data);
-    }
   }
 
   /**
