@@ -17,6 +17,7 @@ import io.botgate.integration.IntegrationDefinition;
 import io.botgate.integration.IntegrationExecutor;
 import io.botgate.integration.IntegrationRegistry;
 import io.botgate.script.SessionScripts;
+import io.botgate.session.RefusalEvents;
 import io.botgate.session.SessionStore;
 import io.vertx.core.Future;
 import io.vertx.core.VertxException;
@@ -97,6 +98,7 @@ public final class ApiRoutes {
     router.put("/api/integrations/:name").blockingHandler(this::putIntegration, false);
     router.delete("/api/integrations/:name").handler(this::deleteIntegration);
     new SessionRoutes(sessions, scripts, stream).mount(router);
+    new ShownRefusals(new RefusalEvents(sessions, stream)).mount(router); // CbRoutes' interactions too
     router.route("/api/*").failureHandler(ApiRoutes::failure);
   }
 

@@ -348,6 +348,36 @@ class ClusteredSessionsTest {
     }
   }
 
+  @Test
+  void shouldShowARefusedRequestInASessionWhoseEventsAnotherNodeNumbered() {
+    ClusterNodes.Node a = cluster.node(0);
+    ClusterNodes.Node b = cluster.node(1);
+    result(post(a, "/api/sessions/refused-elsewhere/scripts", new JsonObject().put("code", INCREMENT)));
+    result(post(b, "/api/sessions/refused-here/scripts", new JsonObject().put("code", INCREMENT)));
+    result(post(a, "/api/sessions/refused-here/scripts", new JsonObject().put("code", INCREMENT))); // b's are behind
+
+    for (String session : List.of("refused-elsewhere", "refused-here")) {
+      HttpResponse<Buffer> refused = result(b.http().post(b.port(), "127.0.0.1", "/api/sessions/" + session + "/scripts")
+        .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer("{\"code\": \"1\",}")));
+      assertThat(refused.statusCode()).isEqualTo(400);
+      String message = refused.bodyAsJsonObject().getJsonObject("error").getString("message");
+
+      await().untilAsserted(() -> {
+        JsonArray events = get(a, "/api/sessions/" + session + "/events").getJsonArray("events");
+        assertThat(events.stream().map(e -> ((JsonObject) e).getString("text")))
+          .as("the developer watching it on any node sees why the bot's request was refused").contains(message);
+        assertThat(events.stream().map(e -> ((JsonObject) e).getLong("seq")).distinct().count()).as(events.encode())
+          .isEqualTo(events.size());
+      });
+    }
+    // a made-up id keeps nothing, on any node
+    assertThat(result(b.http().post(b.port(), "127.0.0.1", "/api/sessions/refused-nowhere/scripts")
+      .putHeader("Content-Type", "text/plain").sendBuffer(Buffer.buffer("1"))).statusCode()).isEqualTo(415);
+    assertThat(result(a.http().get(a.port(), "127.0.0.1", "/api/sessions/refused-nowhere").send()).statusCode())
+      .isEqualTo(404);
+    assertThat(get(a, "/api/sessions/refused-nowhere/events").getJsonArray("events")).isEmpty();
+  }
+
   /** A pass-through call streams outside its session's turns; on a node behind the others, its events still follow. */
   @Test
   void shouldNumberAPassThroughCallsEventsAfterThoseAnotherNodeGave() {

@@ -1,0 +1,141 @@
+package io.botgate.api;
+
+import io.botgate.TestGateway;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.List;
+import java.util.function.Function;
+
+import static io.botgate.Await.result;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A request refused before its session's turn (its body, its media type, its fields, its size) shows in the
+ * session's console as the bot's answer says it, where a developer can be watching: a session with events.
+ */
+@ExtendWith(VertxExtension.class)
+class ConsoleRefusalsTest {
+
+  static final String SECRET = "sk.live-7Hq2secret";
+  static TestGateway gw;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    gw = result(TestGateway.start(vertx, new JsonObject().put("body.limit.bytes", 8192)
+      .put("env", new JsonObject().put("TOKEN", SECRET))));
+  }
+
+  private static HttpRequest<Buffer> post(String path) {
+    return gw.http.request(HttpMethod.POST, gw.gateway.port(), "127.0.0.1", path);
+  }
+
+  /** A session with events: the conversation under way. */
+  private static long begun(String session) {
+    assertThat(result(post("/api/sessions/" + session + "/scripts").sendJsonObject(new JsonObject().put("code", "1")))
+      .statusCode()).isEqualTo(200);
+    return gw.gateway.stream().lastSeq(session);
+  }
+
+  private static JsonArray eventsAfter(String session, long after) {
+    return result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/api/sessions/" + session + "/events?after=" + after)
+      .send()).bodyAsJsonObject().getJsonArray("events");
+  }
+
+  @Test
+  void shouldShowEachRefusalInTheSessionsConsoleWithTheAnswersCodeAndMessage() {
+    String session = "refused-shown";
+    List<Function<String, HttpResponse<Buffer>>> refused = List.of(
+      s -> result(post("/api/sessions/" + s + "/integrations/faqIntegration").putHeader("Content-Type", "application/json")
+        .sendBuffer(Buffer.buffer("{\"variables\": {\"question\": }"))),
+      s -> result(post("/api/sessions/" + s + "/scripts").putHeader("Content-Type", "text/plain")
+        .sendBuffer(Buffer.buffer("botContext.printDebugMessage('hi')"))),
+      s -> result(post("/api/sessions/" + s + "/integrations/faqIntegration")
+        .sendJsonObject(new JsonObject().put("varibles", new JsonObject()))),
+      s -> result(post("/api/sessions/" + s + "/scripts").sendJsonObject(new JsonObject().put("code", "x".repeat(10_000)))),
+      s -> result(post("/api/sessions/" + s + "/integrations/faqIntegration")
+        .sendJsonObject(new JsonObject().put("context", 5))),
+      s -> result(post("/api/sessions/" + s + "/bots/noSuchBot/interactions/start")
+        .sendJsonObject(new JsonObject().put("userMesage", "hi"))));
+    long before = begun(session);
+
+    for (Function<String, HttpResponse<Buffer>> request : refused) {
+      HttpResponse<Buffer> answer = request.apply(session);
+      JsonObject error = answer.bodyAsJsonObject().getJsonObject("error");
+      assertThat(answer.statusCode()).as(answer.bodyAsString()).isBetween(400, 499);
+
+      JsonArray events = eventsAfter(session, before);
+      assertThat(events).as(error.encode()).hasSize(1);
+      JsonObject event = events.getJsonObject(0);
+      assertThat(event.getString("kind")).isEqualTo("error");
+      assertThat(event.getString("level")).isEqualTo("error");
+      assertThat(event.getString("text")).isEqualTo(error.getString("message"));
+      assertThat(event.getJsonObject("data").getString("code")).isEqualTo(error.getString("code"));
+      assertThat(event.getJsonObject("data").getInteger("status")).isEqualTo(answer.statusCode());
+      before = event.getLong("seq");
+    }
+  }
+
+  @Test
+  void shouldKeepNothingForASessionWithoutEvents() {
+    HttpResponse<Buffer> answer = result(post("/api/sessions/refused-new/scripts").putHeader("Content-Type",
+      "application/json").sendBuffer(Buffer.buffer("{not json")));
+    assertThat(answer.statusCode()).isEqualTo(400);
+    assertThat(result(post("/api/sessions/refused-new/integrations/faqIntegration").sendJsonObject(new JsonObject()
+      .put("slots", "no"))).statusCode()).isEqualTo(400);
+
+    assertThat(gw.gateway.stream().lastSeq("refused-new")).as("made-up ids keep no history").isZero();
+    assertThat(result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/api/sessions/refused-new").send()).statusCode())
+      .as("nor a session").isEqualTo(404);
+  }
+
+  @Test
+  void shouldShowNoMoreOfTheRefusedBodyThanAShortScrubbedExcerpt() {
+    String session = "refused-excerpt";
+    // the secret is one the gateway sent: known, so every event shows it masked
+    JsonObject executed = result(gw.declareAndExecute(session, new JsonObject().put("name", "withToken")
+      .put("method", "GET").put("url", "stub:/status/200")
+      .put("headers", new JsonObject().put("Authorization", "Bearer {$env.TOKEN}")), null));
+    assertThat(executed.getJsonObject("result").getString("statusCode")).isEqualTo("200");
+    long before = gw.gateway.stream().lastSeq(session);
+
+    HttpResponse<Buffer> named = result(post("/api/sessions/" + session + "/scripts")
+      .sendJsonObject(new JsonObject().put("code", "1").put(SECRET, true)));
+    HttpResponse<Buffer> quoted = result(post("/api/sessions/" + session + "/scripts")
+      .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer("{\"code\": " + SECRET + "}")));
+    HttpResponse<Buffer> longName = result(post("/api/sessions/" + session + "/scripts")
+      .sendJsonObject(new JsonObject().put("k".repeat(6000), 1)));
+    assertThat(List.of(named, quoted, longName)).allMatch(r -> r.statusCode() == 400);
+
+    JsonArray events = eventsAfter(session, before);
+    assertThat(events).hasSize(3);
+    assertThat(events.encode()).doesNotContain(SECRET).doesNotContain("'sk").contains("****");
+    String shownName = events.getJsonObject(2).getString("text");
+    assertThat(shownName).startsWith("unknown field 'kkk").endsWith("characters cut)");
+    assertThat(shownName.length()).isLessThan(ShownRefusals.SHOWN_CHARS + 50);
+  }
+
+  @Test
+  void shouldShowNothingOfARequestThatLacksTheToken(Vertx vertx) {
+    TestGateway guarded = result(TestGateway.start(vertx, new JsonObject().put("auth.token", "t0ken")));
+    String session = "refused-unauthorized";
+    assertThat(result(guarded.http.post(guarded.gateway.port(), "127.0.0.1", "/api/sessions/" + session + "/scripts")
+      .bearerTokenAuthentication("t0ken").sendJsonObject(new JsonObject().put("code", "1"))).statusCode()).isEqualTo(200);
+    long before = guarded.gateway.stream().lastSeq(session);
+
+    assertThat(result(guarded.http.post(guarded.gateway.port(), "127.0.0.1", "/api/sessions/" + session + "/scripts")
+      .putHeader("Content-Type", "text/plain").sendBuffer(Buffer.buffer("x"))).statusCode()).isEqualTo(401);
+
+    assertThat(guarded.gateway.stream().lastSeq(session)).as("no one without the token writes into a console")
+      .isEqualTo(before);
+  }
+}
