@@ -269,7 +269,8 @@ public final class ApiRoutes {
         .addKeyValue("method", ctx.request().method().name()).addKeyValue("path", ctx.request().path())
         .log("limit hit: {}", error.getMessage());
     } else if (error.httpStatus() >= 500) {
-      LOG.error("request " + ctx.request().method() + " " + ctx.request().path() + " failed", ctx.failure());
+      // a pattern, not a message built per request: its lines are one kind for log.repeats.perSecond
+      LOG.error("request {} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
     }
     if (ctx.response().headWritten()) {
       ctx.response().reset();

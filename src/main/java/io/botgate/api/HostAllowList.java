@@ -71,8 +71,8 @@ public final class HostAllowList implements Handler<RoutingContext> {
       try {
         requests.handle(request);
       } catch (RuntimeException e) {
-        LOG.error("request " + request.method() + " " + shorten(request.path() == null ? "" : request.path())
-          + " failed before any route", e);
+        LOG.error("request {} {} failed before any route", request.method(),
+          shorten(request.path() == null ? "" : request.path()), e);
         if (!request.response().headWritten()) {
           answer(request, new GatewayError(500, "internal_error", "botgate failed to handle the request: "
             + e.getClass().getSimpleName()));

@@ -14,7 +14,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class AccessLog implements Handler<RoutingContext> {
 
-  private static final Logger LOG = LoggerFactory.getLogger("io.botgate.access");
+  /** The access lines' logger: one line per request, as asked, never limited ({@link RepeatedLines}). */
+  static final String LOGGER = "io.botgate.access";
+  private static final Logger LOG = LoggerFactory.getLogger(LOGGER);
 
   @Override
   public void handle(RoutingContext ctx) {

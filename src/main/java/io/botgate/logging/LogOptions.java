@@ -9,16 +9,23 @@ import java.util.Locale;
  * @param format {@code text} (readable lines) or {@code json} (one JSON object a line) ({@code log.format})
  * @param level  the least severe level written: trace, debug, info, warn, error or off ({@code log.level})
  * @param access one line for every HTTP request ({@code log.access})
+ * @param repeatsPerSecond lines of one kind written a second at most, 0 for all ({@code log.repeats.perSecond};
+ *                         see {@link RepeatedLines})
  */
-public record LogOptions(String format, String level, boolean access) {
+public record LogOptions(String format, String level, boolean access, int repeatsPerSecond) {
 
   public static final String DEFAULT_FORMAT = "text";
   public static final String DEFAULT_LEVEL = "info";
   public static final boolean DEFAULT_ACCESS = false;
+  public static final int DEFAULT_REPEATS_PER_SECOND = 10;
   public static final List<String> FORMATS = List.of("text", "json");
   public static final List<String> LEVELS = List.of("trace", "debug", "info", "warn", "error", "off");
 
   public static final LogOptions DEFAULTS = new LogOptions(DEFAULT_FORMAT, DEFAULT_LEVEL, DEFAULT_ACCESS);
+
+  public LogOptions(String format, String level, boolean access) {
+    this(format, level, access, DEFAULT_REPEATS_PER_SECOND);
+  }
 
   public LogOptions {
     format = format == null ? DEFAULT_FORMAT : format.trim().toLowerCase(Locale.ROOT);
@@ -28,6 +35,9 @@ public record LogOptions(String format, String level, boolean access) {
     }
     if (!LEVELS.contains(level)) {
       throw new IllegalArgumentException("log.level: '" + level + "' is not one of " + String.join(", ", LEVELS));
+    }
+    if (repeatsPerSecond < 0) {
+      throw new IllegalArgumentException("log.repeats.perSecond must be at least 0, not " + repeatsPerSecond);
     }
   }
 

@@ -3,9 +3,13 @@ package io.botgate.logging;
 import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.LoggingEvent;
 
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -14,7 +18,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * stalled (a paused terminal, a log shipper behind), and every other loop then waited on the appender's lock —
  * an upstream outage with a slow log reader left the gateway answering nothing, /health included. Past
  * {@link #QUEUE} lines waiting, a line is dropped rather than waited for (Logback's {@code neverBlock}), whatever
- * its level; once the writer has caught up, a WARN line says how many were.
+ * its level; once the writer has caught up, a WARN line says how many were. Lines repeated past
+ * {@code log.repeats.perSecond} a second are counted rather than written ({@link RepeatedLines}), and a line a
+ * second later says how many.
  */
 final class NonBlockingAppender extends AsyncAppender {
 
@@ -22,15 +28,49 @@ final class NonBlockingAppender extends AsyncAppender {
   static final int QUEUE = 8192;
 
   private final AtomicLong dropped = new AtomicLong();
+  private final int repeatsPerSecond;
+  private RepeatedLines repeats;
+  /** Says, each second, how many lines of each kind were not written in the second before. */
+  private ScheduledExecutorService summaries;
 
-  NonBlockingAppender() {
+  /** @param repeatsPerSecond lines of one kind written a second at most ({@code log.repeats.perSecond}; 0: all) */
+  NonBlockingAppender(int repeatsPerSecond) {
+    this.repeatsPerSecond = repeatsPerSecond;
     setQueueSize(QUEUE);
     setDiscardingThreshold(0); // none dropped by level before the queue is full
     setNeverBlock(true);
   }
 
   @Override
+  public void start() {
+    repeats = new RepeatedLines(repeatsPerSecond, (LoggerContext) getContext());
+    super.start();
+    if (repeatsPerSecond > 0) {
+      summaries = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "botgate-log-repeats");
+        thread.setDaemon(true);
+        return thread;
+      });
+      summaries.scheduleAtFixedRate(this::summarize, 1, 1, TimeUnit.SECONDS);
+    }
+  }
+
+  private void summarize() {
+    try {
+      repeats.ended(System.currentTimeMillis()).forEach(this::enqueue);
+    } catch (RuntimeException e) {
+      addError("could not say how many log lines were not written", e); // the next second tries again
+    }
+  }
+
+  @Override
   protected void append(ILoggingEvent event) {
+    if (repeats == null || repeats.admit(event)) {
+      enqueue(event);
+    }
+  }
+
+  private void enqueue(ILoggingEvent event) {
     if (getRemainingCapacity() == 0) {
       dropped.incrementAndGet(); // offered to a full queue, which drops it (about: the writer may take one meanwhile)
     } else {
@@ -48,6 +88,12 @@ final class NonBlockingAppender extends AsyncAppender {
    */
   @Override
   public void stop() {
+    if (summaries != null) {
+      summaries.shutdownNow();
+      if (isStarted()) {
+        repeats.ended(Long.MAX_VALUE).forEach(this::enqueue);
+      }
+    }
     long lost = dropped.getAndSet(0);
     if (lost > 0 && isStarted() && getRemainingCapacity() > 0) {
       super.append(droppedLine(lost));

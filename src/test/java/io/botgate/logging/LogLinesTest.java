@@ -124,6 +124,58 @@ class LogLinesTest {
     }
   }
 
+  /**
+   * Calls the egress guard refuses, each answered at once, come as fast as a client sends them: a WARN line each
+   * filled the log. Through botgate's own appender (limited to 1 a second here, so that no machine is too slow to
+   * flood it), each second holds one line of the kind, and the lines not written are counted in a line after.
+   */
+  @Test
+  @Timeout(120)
+  void shouldWriteAFloodOfRefusedCallsAsAFewLinesAndSayHowManyWereNot(Vertx vertx) {
+    ByteArrayOutputStream written = new ByteArrayOutputStream();
+    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    OutputStreamAppender<ILoggingEvent> out = new OutputStreamAppender<>();
+    out.setContext(context);
+    out.setEncoder(LogSetup.encoder(context, new LogOptions("json", "info", false)));
+    out.setOutputStream(written);
+    out.start();
+    NonBlockingAppender botgates = new NonBlockingAppender(1);
+    botgates.setContext(context);
+    botgates.addAppender(out);
+    botgates.start();
+    root().addAppender(botgates);
+    int flood = 200;
+    try {
+      TestGateway gw = result(TestGateway.start(vertx));
+      assertThat(result(gw.declare(new JsonObject().put("name", "metadata").put("method", "GET")
+        .put("url", "http://169.254.169.254/latest/meta-data/").put("retries", 0))).statusCode()).isEqualTo(201);
+      List<io.vertx.core.Future<JsonObject>> calls = new java.util.ArrayList<>();
+      for (int i = 0; i < flood; i++) {
+        calls.add(gw.execute("flood-" + i, "metadata", null));
+      }
+      result(io.vertx.core.Future.all(calls));
+      assertThat(calls).allMatch(c -> c.result().getJsonObject("result").getString("statusCode").equals("440"));
+
+      await().atMost(java.time.Duration.ofSeconds(60)).untilAsserted(() -> {
+        List<JsonObject> lines;
+        synchronized (written) {
+          lines = written.toString(StandardCharsets.UTF_8).lines().map(JsonObject::new).toList();
+        }
+        List<JsonObject> refused = lines.stream().filter(l -> l.getString("formattedMessage").startsWith("execution failed"))
+          .toList();
+        long suppressed = lines.stream().filter(l -> l.getString("formattedMessage")
+          .contains(" more lines like \"execution failed: {}\"")).mapToLong(l -> Long.parseLong(fields(l)
+          .getString("suppressed"))).sum();
+        assertThat(refused.size() + suppressed).as("every refused call is written or counted").isEqualTo(flood);
+        assertThat(refused.stream().collect(java.util.stream.Collectors.groupingBy(l -> l.getLong("timestamp") / 1000,
+          java.util.stream.Collectors.counting())).values()).as("lines of the kind a second").allMatch(n -> n == 1);
+      });
+    } finally {
+      root().detachAppender(botgates);
+      botgates.stop();
+    }
+  }
+
   @Test
   @Timeout(60)
   void shouldWriteAnAccessLineWithoutTheQueryWhenAsked(Vertx vertx) {
