@@ -85,6 +85,16 @@ export async function postJson(path, body) {
 }
 
 /**
+ * What the gateway would answer the console's WebSocket handshake now, as {status, body}: a browser hides from the
+ * page why a handshake was refused, so the page asks. A POST, which carries the page's Origin as the handshake does;
+ * a 401 asks for the token, as every request does.
+ */
+export async function checkConsole() {
+  const response = await send('/console/check', { method: 'POST' });
+  return { status: response.status, body: await bodyOf(response) };
+}
+
+/**
  * The console WebSocket's address. A browser cannot put headers on a WebSocket handshake, so the token
  * goes in this request's query, as the gateway accepts it; the page's own address never holds it.
  */

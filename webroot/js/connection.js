@@ -1,6 +1,6 @@
 // The console WebSocket: subscribes to what the page shows, resumes after the last seen seq on reconnect,
 // backs off exponentially while the gateway is away, and asks for the token when the gateway refuses it.
-import { consoleUrl, getJson, HttpError, token } from './api.js';
+import { checkConsole, consoleUrl } from './api.js';
 
 const MAX_BACKOFF_MS = 10000;
 // The gateway sends a heartbeat every console.heartbeat.seconds (20 by default). Quiet for PROBE_MS, the page
@@ -68,26 +68,37 @@ export class Connection {
     }, this.limits.checkMs);
   }
 
-  /** A handshake that failed may be a refused token: ask the API, which prompts for one on a 401. */
+  /**
+   * A handshake that failed: the gateway says why it would refuse one now (a missing or wrong token asks for it), as
+   * the handshake's own answer is hidden from the page.
+   */
   async retry(opened) {
     if (!opened) {
       try {
-        const tokenBefore = token();
-        await getJson('/api/integrations');
-        // the gateway answers, yet refused the WebSocket: a browser does not show why (the handshake's answer
-        // is hidden from pages); unless a token was just asked for, say what it most likely is
-        // once in a row may be a gateway starting up, or a handshake that hung: said from the second refusal on
-        this.refusals = token() === tokenBefore ? (this.refusals || 0) + 1 : 0;
-        if (this.refusals >= 2) this.onProblem('The gateway answers but refused the console connection: most likely it has '
-          + 'console.connections consoles open already (503 too_many_consoles). Close another console, or wait.');
+        this.explain(await checkConsole());
       } catch (e) {
-        if (!(e instanceof HttpError) && !(e instanceof TypeError)) console.warn('console:', e);
+        if (!(e instanceof TypeError)) console.warn('console:', e); // a TypeError: the gateway is away
       }
     }
     const wait = this.backoff;
     this.backoff = Math.min(this.backoff * 2, MAX_BACKOFF_MS);
     this.onStatus('offline', `offline — reconnecting in ${Math.round(wait / 100) / 10} s`);
     setTimeout(() => this.open(), wait);
+  }
+
+  /** Shows why the gateway refuses the console, or, when it would take one, why the handshake may have failed. */
+  explain({ status, body }) {
+    if (status === 200) {
+      // once in a row may be a gateway starting up, a place freed meanwhile, or a handshake that hung
+      this.refusals = (this.refusals || 0) + 1;
+      if (this.refusals >= 2) this.onProblem('The gateway would take the console, yet its WebSocket handshake failed: '
+        + 'a proxy between this page and the gateway may not pass WebSockets (Upgrade).');
+      return;
+    }
+    this.refusals = 0;
+    const error = body && body.error;
+    this.onProblem(error ? `The gateway refused the console connection (${status} ${error.code}): ${error.message}`
+      : `The gateway refused the console connection with status ${status}.`);
   }
 
   receive(text) {

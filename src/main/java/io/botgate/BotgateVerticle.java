@@ -303,6 +303,8 @@ public final class BotgateVerticle extends VerticleBase {
       config.integer("console.connections"));
     router.get("/console").handler(new BearerAuth(token)).handler(console::handle)
       .failureHandler(ApiRoutes::failure);
+    router.post(ConsoleEndpoint.CHECK_PATH).handler(new BearerAuth(token)).handler(console::check)
+      .failureHandler(ApiRoutes::failure);
     MetricsEndpoint metrics = new MetricsEndpoint(vertx, executor, runner, sessions, stream, console.stats())
       .http(httpConnections);
     registry.onRemoved(metrics::forget);

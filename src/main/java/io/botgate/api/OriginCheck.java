@@ -1,6 +1,7 @@
 package io.botgate.api;
 
 import io.botgate.GatewayError;
+import io.botgate.console.ConsoleEndpoint;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -47,8 +48,10 @@ public final class OriginCheck implements Handler<RoutingContext> {
     String origin = ctx.request().getHeader("Origin");
     String from = twoOrigins(ctx.request()) ? "a request with more than one Origin header"
       : "a page from " + HostAllowList.shorten(origin);
-    ctx.fail(new GatewayError(403, "origin_not_allowed", from + " may not " + (isWebSocket(ctx.request()) ? "open the console" : "send " + ctx.request().method()
-      + " requests") + " to this gateway; add that origin to http.allowedOrigins to allow it"));
+    // the console's check is answered as the handshake it stands for
+    boolean console = isWebSocket(ctx.request()) || ConsoleEndpoint.CHECK_PATH.equals(ctx.normalizedPath());
+    ctx.fail(new GatewayError(403, "origin_not_allowed", from + " may not " + (console ? "open the console" : "send "
+      + ctx.request().method() + " requests") + " to this gateway; add that origin to http.allowedOrigins to allow it"));
   }
 
   /** Whether the request may go on (what {@link #handle} lets through). */

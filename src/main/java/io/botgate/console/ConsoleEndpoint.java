@@ -7,13 +7,15 @@ import io.netty.handler.flush.FlushConsolidationHandler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.impl.HttpServerConnection;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code GET /console}: upgrades to the console WebSocket. The router has checked the Origin already
- * (the gateway's own, or one of {@code http.allowedOrigins}), as for every request.
+ * (the gateway's own, or one of {@code http.allowedOrigins}), as for every request. {@code POST /console/check}
+ * answers the same decision as JSON, for the page ({@link #check}).
  */
 public final class ConsoleEndpoint {
 
@@ -25,6 +27,9 @@ public final class ConsoleEndpoint {
   private final int maxConnections;
   /** Console connections open or being upgraded: a place is taken before the handshake. */
   private final AtomicInteger places = new AtomicInteger();
+
+  /** Where the page asks what a handshake would be answered ({@link #check}). */
+  public static final String CHECK_PATH = "/console/check";
 
   /** The most console connections open at once by default: each holds up to about 1.3 MB while its client lags. */
   public static final int DEFAULT_CONNECTIONS = 256;
@@ -47,8 +52,7 @@ public final class ConsoleEndpoint {
     }
     if (places.incrementAndGet() > maxConnections) { // taken before the handshake, given back when it closes
       places.decrementAndGet();
-      ctx.fail(new GatewayError(503, "too_many_consoles", "this gateway has " + maxConnections + " console "
-        + "connections open already (console.connections); close one, or try again later"));
+      ctx.fail(full());
       return;
     }
     HttpConnection connection = ctx.request().connection();
@@ -70,6 +74,30 @@ public final class ConsoleEndpoint {
       }
       console.start();
     });
+  }
+
+  /**
+   * {@code POST /console/check}: answers what a handshake sent now would be answered, as JSON, since a browser
+   * hides from the page why its WebSocket was refused. Its route has the same checks in front as {@code /console}
+   * (Host, then Origin, which a browser sends with a POST as with a handshake, then the token), so a page of another
+   * origin is answered 403 before anything else, and can read even that only if it is the gateway's own; here
+   * the rest: 503 {@code too_many_consoles} when the gateway has its {@code console.connections} open, else 200
+   * {@code {"accepted": true}}. No place is taken.
+   */
+  public void check(RoutingContext ctx) {
+    if (places.get() >= maxConnections) {
+      ctx.fail(full());
+      return;
+    }
+    GatewayError.jsonHead(ctx.response().headers());
+    ctx.response().end(ACCEPTED.toBuffer());
+  }
+
+  private static final JsonObject ACCEPTED = new JsonObject().put("accepted", true);
+
+  private GatewayError full() {
+    return new GatewayError(503, "too_many_consoles", "this gateway has " + maxConnections + " console "
+      + "connections open already (console.connections); close one, or try again later");
   }
 
   public ConsoleStats stats() {

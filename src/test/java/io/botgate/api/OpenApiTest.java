@@ -97,6 +97,8 @@ class OpenApiTest {
     call(HttpMethod.DELETE, "/api/integrations/doc", null);
     call(HttpMethod.DELETE, "/api/integrations/doc", null);
     call(HttpMethod.GET, "/health", null);
+    call(HttpMethod.POST, "/console/check", null);
+    call(HttpMethod.POST, "/console/check", null, Map.of("Origin", "https://elsewhere.example"));
     call(HttpMethod.GET, "/metrics", null);
     call(HttpMethod.GET, "/demo/faq?q=roaming", null);
     call(HttpMethod.GET, "/api/sessions?limit=5", null);

@@ -103,9 +103,13 @@ public final class Browser {
     return errors;
   }
 
-  /** Console errors a test provokes by stopping the gateway: connections refused while it is away. */
+  /**
+   * Console errors a test provokes by stopping the gateway: connections refused while it is away; and a handshake it
+   * refuses, with the page's question why ({@code /console/check}), answered with the same refusal.
+   */
   static boolean gatewayAway(String message) {
     return message.contains("ERR_CONNECTION_REFUSED") || message.contains("WebSocket connection to")
-      || message.contains("ERR_EMPTY_RESPONSE") || message.contains("ERR_CONNECTION_RESET");
+      || message.contains("ERR_EMPTY_RESPONSE") || message.contains("ERR_CONNECTION_RESET")
+      || message.contains("/console/check");
   }
 }

@@ -168,6 +168,91 @@ class ConsoleReconnectTest {
     }
   }
 
+  /**
+   * A proxy in front that sets its own Host (the gateway's address): the page's Origin, the proxy's, is not the
+   * gateway's own, and its handshake is refused 403. The browser hides that status; the page asks the gateway why.
+   */
+  @Test
+  void shouldSayTheGatewayRefusesThePagesOriginBehindAProxyThatSetsItsOwnHost() {
+    HostSettingProxy proxy = new HostSettingProxy(true);
+    try {
+      proxy.target = gw.gateway.port();
+      Browser.viewport(browser, 1500, 900);
+      browser.get("http://127.0.0.1:" + proxy.port + "/");
+      page.waitUntil(() -> browser.findElement(By.id("problem")).isDisplayed());
+      assertThat(page.text("problem")).contains("origin_not_allowed")
+        .contains("a page from http://127.0.0.1:" + proxy.port + " may not open the console")
+        .contains("http.allowedOrigins");
+      assertThat(page.text("connection")).startsWith("offline");
+    } finally {
+      browser.get("about:blank");
+      proxy.close();
+    }
+  }
+
+  /** With the proxy's origin allowed, a proxy that does not pass WebSockets is what is left to say. */
+  @Test
+  void shouldSayAProxyMayNotPassWebSocketsWhenTheGatewayWouldTakeTheConsole() {
+    HostSettingProxy proxy = new HostSettingProxy(false);
+    Vertx own = Vertx.vertx();
+    try {
+      TestGateway behind = result(TestGateway.start(own, new JsonObject().put("http.allowedOrigins",
+        new io.vertx.core.json.JsonArray().add("http://127.0.0.1:" + proxy.port))));
+      proxy.target = behind.gateway.port();
+      Browser.viewport(browser, 1500, 900);
+      browser.get("http://127.0.0.1:" + proxy.port + "/");
+      page.waitUntil(() -> browser.findElement(By.id("problem")).isDisplayed());
+      assertThat(page.text("problem")).contains("would take the console").contains("WebSockets");
+    } finally {
+      browser.get("about:blank");
+      proxy.close();
+      result(own.close());
+    }
+  }
+
+  /** An HTTP reverse proxy that sends the gateway's own address as Host, as one configured to set it does. */
+  static final class HostSettingProxy {
+    final Vertx vertx = Vertx.vertx(); // a Vert.x of its own: one Vert.x shares port 0 among its servers
+    final io.vertx.core.http.HttpClient client = vertx.createHttpClient();
+    final int port;
+    volatile int target;
+
+    /** @param upgrades whether it passes a WebSocket handshake's headers on (it relays no frames either way) */
+    HostSettingProxy(boolean upgrades) {
+      port = result(vertx.createHttpServer().requestHandler(in -> {
+        in.pause();
+        client.request(new io.vertx.core.http.RequestOptions().setMethod(in.method()).setHost("127.0.0.1")
+          .setPort(target).setURI(in.uri())).compose(out -> {
+            in.headers().forEach((name, value) -> {
+              boolean upgrade = name.equalsIgnoreCase("Connection") || name.equalsIgnoreCase("Upgrade")
+                || name.toLowerCase(java.util.Locale.ROOT).startsWith("sec-websocket");
+              if (!name.equalsIgnoreCase("Host") && (upgrades || !upgrade)) {
+                out.headers().add(name, value);
+              }
+            });
+            boolean body = in.headers().contains("Content-Length") || in.headers().contains("Transfer-Encoding");
+            if (!body) {
+              in.resume();
+              return out.send();
+            }
+            return out.send(in);
+          }).onSuccess(answer -> {
+            in.response().setStatusCode(answer.statusCode());
+            answer.headers().forEach((name, value) -> {
+              if (!name.equalsIgnoreCase("Transfer-Encoding") && !name.equalsIgnoreCase("Connection")) {
+                in.response().headers().add(name, value);
+              }
+            });
+            in.response().send(answer);
+          }).onFailure(e -> in.response().setStatusCode(502).end());
+      }).listen(0, "127.0.0.1")).actualPort();
+    }
+
+    void close() {
+      result(vertx.close());
+    }
+  }
+
   @Test
   void shouldGoOfflineAndReconnectWhenTheLinkFallsSilent() {
     Relay relay = new Relay(gw.gateway.port());
