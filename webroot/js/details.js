@@ -79,16 +79,19 @@ function waterfall(d, event, post) {
   const total = Math.max(d.durationMs || 0, ...phases.map(p => p.startMs + p.durationMs), 1);
   const grid = el('div', 'waterfall');
   for (const p of phases) {
-    const kind = p.name.startsWith('attempt') ? 'attempt' : p.name === 'mapping' ? 'mapping' : 'script';
+    const kind = p.name.startsWith('attempt') ? 'attempt' : p.name === 'mapping' ? 'mapping'
+      : p.name === 'Retry-After' ? 'wait' : 'script';
     const failed = p.outcome === 'error' || (kind === 'attempt' && !/^2\d\d$/.test(String(p.outcome || '').split(' ')[0]));
     const label = el('span', 'name', p.outcome && kind === 'attempt' ? `${p.name} → ${p.outcome}` : p.name);
-    label.title = label.textContent;
+    label.title = kind === 'wait' ? p.outcome || p.name : label.textContent;
     const track = el('div', 'track');
     const bar = el('div', `bar ${kind}${failed ? ' failed' : ''}`);
     bar.style.left = `${(p.startMs / total) * 100}%`;
     bar.style.width = `${(p.durationMs / total) * 100}%`;
     track.append(bar);
     grid.append(label, track, el('span', 'ms', `${p.durationMs} ms`));
+    // what the upstream asked for, and whether it was waited for or past the deadline: a sentence of its own
+    if (kind === 'wait' && p.outcome) grid.append(el('div', 'note', p.outcome));
   }
   return grid;
 }

@@ -7,6 +7,7 @@ import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -15,8 +16,10 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.botgate.Await.result;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -113,6 +116,32 @@ class ConsoleLayoutTest {
     assertExpands(page.row("Pick one"), width, "Quick replies", "Roaming", "Billing");
     assertExpands(page.row("plain debug"), width, "plain debug", "Copy text");
     assertExpands(page.rowStarting("script: error at 5"), width, "line 5", "plan.name;", "var plan = null;", "Cannot read property");
+  }
+
+  @Test
+  void shouldSayWhatAnUpstreamsRetryAfterAskedAndWhetherItWasWaitedFor(Vertx vertx) {
+    // the first call to /busy/once is refused with Retry-After: 0, the next answered; /busy/long asks for two minutes
+    AtomicInteger once = new AtomicInteger();
+    int port = result(vertx.createHttpServer().requestHandler(req -> {
+      if (req.path().endsWith("/once") && once.getAndIncrement() > 0) {
+        req.response().putHeader("Content-Type", "application/json").end("{\"ok\": true}");
+      } else {
+        req.response().setStatusCode(503).putHeader("Retry-After", req.path().endsWith("/once") ? "0" : "120").end();
+      }
+    }).listen(0, "127.0.0.1")).actualPort();
+    for (String name : List.of("once", "long")) {
+      assertThat(result(gw.declare(new JsonObject().put("name", "busy" + name).put("method", "GET").put("retries", 2)
+        .put("url", "http://127.0.0.1:" + port + "/busy/" + name))).statusCode()).isEqualTo(201);
+    }
+    String session = "retry-after";
+    result(gw.execute(session, "busyonce", null));
+    result(gw.execute(session, "busylong", null));
+    page.open(1280, "/?session=" + session);
+    page.waitUntil(() -> page.rowStarting("busyonce -> 200") != null && page.rowStarting("busylong -> 503") != null);
+    assertExpands(page.rowStarting("busyonce -> 200"), 1280, "attempt 1 → 503", "Retry-After of the 503: 0 ms, waited",
+      "attempt 2 → 200");
+    assertExpands(page.rowStarting("busylong -> 503"), 1280, "attempt 1 → 503",
+      "Retry-After of the 503: 120000 ms, past the deadline", "not retried");
   }
 
   private void assertExpands(WebElement row, int width, String... expected) {
