@@ -69,11 +69,43 @@ final class FieldPath {
         + "does not evaluate: an answer could make it backtrack for minutes; filter in the transformScript instead, "
         + "where regular expressions are checked while they backtrack");
     }
+    String unbalanced = unbalancedBracket(jsonPath);
+    if (unbalanced != null) {
+      throw new IllegalArgumentException("'" + expression + "' is not a valid path: " + unbalanced);
+    }
     try {
       return new FieldPath(expression, JsonPath.compile(jsonPath), plainSteps(jsonPath));
     } catch (InvalidPathException e) {
       throw new IllegalArgumentException("'" + expression + "' is not a valid path: " + e.getMessage());
     }
+  }
+
+  /**
+   * Where a bracket of {@code jsonPath} is left open or closed once too often, outside quoted names and strings; null
+   * when they pair. Jayway reads {@code $.api_x.results[} as {@code $.api_x.results}: a typo mapped the whole list
+   * where the author meant an element. Positions count from the {@code $} (as Jayway's own messages do).
+   */
+  private static String unbalancedBracket(String jsonPath) {
+    int open = -1;
+    int depth = 0;
+    char quote = 0;
+    for (int i = 0; i < jsonPath.length(); i++) {
+      char c = jsonPath.charAt(i);
+      if (quote != 0) {
+        if (c == '\\') {
+          i++;
+        } else if (c == quote) {
+          quote = 0;
+        }
+      } else if (c == '\'' || c == '"') {
+        quote = c;
+      } else if (c == '[') {
+        open = depth++ == 0 ? i : open;
+      } else if (c == ']' && --depth < 0) {
+        return "the ']' at position " + i + " closes no '['";
+      }
+    }
+    return depth == 0 ? null : "the '[' at position " + open + " is not closed";
   }
 
   String source() {

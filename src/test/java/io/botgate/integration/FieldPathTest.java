@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The direct walk of plain paths must always give Jayway's answer. */
 class FieldPathTest {
@@ -94,6 +95,22 @@ class FieldPathTest {
       assertThat(path.evaluate(document)).as(source).isEqualTo(path.evaluateWithJayway(document(body)));
     }
     assertThat(((JsonBody) document.get("api_x")).isDecoded()).isTrue();
+  }
+
+  @Test
+  void shouldRefuseABracketLeftOpenOrClosedTwiceNamingWhere() {
+    // Jayway reads "$.api_x.results[" as "$.api_x.results": a typo mapped the whole list rather than being named
+    for (String source : List.of("{$.api_x[}", "{$.api_x.results[}", "{$.api_x.results[0}", "{$.api_x.results]}",
+      "{$.api_x.results[?(@.t == 'a')}")) {
+      assertThatThrownBy(() -> FieldPath.parse(source, "api_x")).as(source)
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not a valid path")
+        .hasMessageContaining("position");
+    }
+    // brackets inside quoted names and filter strings are the name's or the string's own
+    for (String source : List.of("{$.api_x['a[b'].c}", "{$.api_x.results[?(@.t == ']')].id}",
+      "{$.api_x[\"x]\"]}", "{$.api_x.results[i][i].title}")) {
+      assertThat(FieldPath.parse(source, "api_x").source()).isEqualTo(source);
+    }
   }
 
   /** As the executor gives a path an answer: over a {@link JsonBody} when it is a strict JSON object. */
