@@ -1,6 +1,6 @@
 package io.botgate.script;
 
-import java.util.Locale;
+import io.botgate.ShownText;
 
 /**
  * The bounds of text that leaves a script for events, answers and logs, cut where the script hands it over
@@ -21,10 +21,6 @@ public final class ScriptText {
 
   /** {@code text} if at most {@code max} characters, else its first {@code max} and "… (N characters cut)". */
   public static String bounded(String text, int max) {
-    if (text == null || text.length() <= max) {
-      return text;
-    }
-    int end = Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max; // never half a character
-    return text.substring(0, end) + String.format(Locale.ROOT, "… (%,d characters cut)", text.length() - end);
+    return ShownText.bounded(text, max);
   }
 }

@@ -1,20 +1,39 @@
 package io.botgate.session;
 
+import io.botgate.GatewayError;
+import io.botgate.JsonText;
+import io.botgate.ShownText;
 import io.botgate.events.DebugStream;
 import io.botgate.events.Transcript;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
+import java.util.Set;
+
 /**
  * Shows a refused request (a misspelt integration, a body that is not JSON, a field no request has...) as an
  * {@code error} event in the console of its session, when that session has events already: the developer watches
- * it, and the refusal would otherwise reach the bot's HTTP answer only. Not for an id with none: calls under ever
+ * it, and the refusal would otherwise reach the bot's answer only. Not for an id with none: calls under ever
  * new ids would each keep a history for {@code history.minutes}, outside {@code session.max} (200,000 of them held
  * 200 MB). In a cluster the event takes a turn of the session, if it exists, after the answer: only the turn knows
  * the events other nodes numbered, which this node may have none of, or fewer (its event would then be missing, or
  * repeat a number another node gave). That turn counts toward {@code session.queue}: past it, the event is not shown.
+ * <p>
+ * Which refusals, whichever way the request came in (the HTTP API, the event bus and its TCP bridge, the
+ * pass-through): those of the request itself, 4xx. Not a request refused for its token, origin or host (401, 403),
+ * which may not write into any console; not the refusals that show themselves ({@code unknown_integration},
+ * {@code caller_gone}); not the gateway's own failures (5xx), which are logged. The event's text is the answer's
+ * message, as every event's scrubbed of known secrets, without a token Jackson quotes from the body (a secret cut
+ * at a '.' or '-' escapes the scrubbing), and cut at {@link #SHOWN_CHARS}: a message may quote a field name the
+ * request made up, of any length.
  */
 public final class RefusalEvents {
+
+  /** The longest text of a refusal's event: a few lines of the console. */
+  public static final int SHOWN_CHARS = 1_000;
+  /** The longest name (an integration, a bot) a refusal's data quotes. */
+  public static final int QUOTED_CHARS = 200;
+  private static final Set<String> SHOWN_ALREADY = Set.of("unknown_integration", "caller_gone");
 
   private final SessionStore sessions;
   private final DebugStream stream;
@@ -23,6 +42,31 @@ public final class RefusalEvents {
   public RefusalEvents(SessionStore sessions, DebugStream stream) {
     this.sessions = sessions;
     this.stream = stream;
+  }
+
+  /**
+   * Shows {@code refusal} of a request made for {@code sessionId}, if it is one to show (see above) and the id a
+   * valid one: the answer's message as text, its code and status as data, then {@code about} (what the request
+   * named: its integration, its bot and interaction; strings cut at {@link #QUOTED_CHARS}).
+   */
+  public void show(String sessionId, GatewayError refusal, JsonObject about) {
+    if (!shown(refusal) || sessionId == null || SessionId.problem(sessionId) != null) {
+      return;
+    }
+    JsonObject data = new JsonObject().put("code", refusal.code()).put("status", refusal.httpStatus());
+    about.forEach(named -> {
+      if (named.getValue() instanceof String name) {
+        data.put(named.getKey(), ShownText.bounded(name, QUOTED_CHARS));
+      }
+    });
+    show(sessionId, ShownText.bounded(JsonText.withoutQuotedText(refusal.getMessage()), SHOWN_CHARS), data);
+  }
+
+  /** Whether a request refused so is shown in its session's console. */
+  public static boolean shown(GatewayError refusal) {
+    int status = refusal.httpStatus();
+    return status >= 400 && status < 500 && status != 401 && status != 403 && status != CallerGone.STATUS
+      && !SHOWN_ALREADY.contains(refusal.code());
   }
 
   /** Shows {@code text} (scrubbed of known secrets, as every event) in the session's console if it has events. */

@@ -1,6 +1,7 @@
 package io.botgate.api;
 
 import io.botgate.TestGateway;
+import io.botgate.session.RefusalEvents;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -121,7 +122,7 @@ class ConsoleRefusalsTest {
     assertThat(events.encode()).doesNotContain(SECRET).doesNotContain("'sk").contains("****");
     String shownName = events.getJsonObject(2).getString("text");
     assertThat(shownName).startsWith("unknown field 'kkk").endsWith("characters cut)");
-    assertThat(shownName.length()).isLessThan(ShownRefusals.SHOWN_CHARS + 50);
+    assertThat(shownName.length()).isLessThan(RefusalEvents.SHOWN_CHARS + 50);
   }
 
   @Test
