@@ -54,6 +54,7 @@ import io.botgate.proxy.PassThroughProxy;
 import io.botgate.session.SessionOptions;
 import io.botgate.session.ClusteredSessionStore;
 import io.botgate.session.LocalSessionStore;
+import io.botgate.session.RefusalEvents;
 import io.botgate.session.SessionStore;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -353,7 +354,8 @@ public final class BotgateVerticle extends VerticleBase {
       .compose(bound -> {
         servers = bound;
         port = bound.port();
-        return new EventBusApi(executor, sessions, scripts, stream.secrets(), held).register(vertx.eventBus());
+        return new EventBusApi(executor, sessions, scripts, stream.secrets(), held,
+          new RefusalEvents(sessions, stream)).register(vertx.eventBus());
       })
       .compose(v -> bridge == null ? Future.succeededFuture() : bridge.start())
       .onSuccess(v -> {

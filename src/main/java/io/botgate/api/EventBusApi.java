@@ -6,6 +6,7 @@ import io.botgate.integration.ExecutionRequest;
 import io.botgate.integration.IntegrationExecutor;
 import io.botgate.script.SessionScripts;
 import io.botgate.session.HeldBytes;
+import io.botgate.session.RefusalEvents;
 import io.botgate.session.SessionId;
 import io.botgate.session.SessionStore;
 import io.vertx.core.Future;
@@ -20,7 +21,8 @@ import java.util.function.Function;
 /**
  * The event-bus side of the API. Requests carry the HTTP body plus {@code session} (and
  * {@code integration}); replies are the HTTP answer. A failure replies with the HTTP status as the
- * failure code and the error JSON as the message.
+ * failure code and the error JSON as the message; an execution or a script run refused is also shown in its
+ * session's console, as over HTTP ({@link RefusalEvents}).
  */
 public final class EventBusApi {
 
@@ -33,25 +35,29 @@ public final class EventBusApi {
   private final SessionScripts scripts;
   private final KnownSecrets secrets;
   private final HeldBodies held;
+  private final RefusalEvents refusals;
 
   /**
    * {@code secrets}: what session reads are scrubbed of, as over HTTP; {@code held}: the HTTP API's bound on what
-   * requests not yet answered hold, which requests on the bus are charged from too.
+   * requests not yet answered hold, which requests on the bus are charged from too; {@code refusals}: where a refused
+   * execution or script run is shown.
    */
   public EventBusApi(IntegrationExecutor executor, SessionStore sessions, SessionScripts scripts, KnownSecrets secrets,
-                     HeldBodies held) {
+                     HeldBodies held, RefusalEvents refusals) {
     this.executor = executor;
     this.sessions = sessions;
     this.scripts = scripts;
     this.secrets = secrets;
     this.held = held;
+    this.refusals = refusals;
   }
 
   public Future<Void> register(EventBus bus) {
     List<MessageConsumer<Object>> consumers = List.of(
       bus.consumer(EXECUTE, msg -> answer(msg, body -> executor.execute(session(body),
-        required(body, "integration"), ExecutionRequest.fromJson(body)).map(r -> r.toJson()))),
-      bus.consumer(SCRIPT_RUN, msg -> answer(msg, body -> scripts.run(session(body), body))),
+        required(body, "integration"), ExecutionRequest.fromJson(body)).map(r -> r.toJson()),
+        body -> new JsonObject().put("integration", body.getValue("integration")))),
+      bus.consumer(SCRIPT_RUN, msg -> answer(msg, body -> scripts.run(session(body), body), body -> new JsonObject())),
       bus.consumer(SESSION_GET, msg -> answer(msg, body -> {
         String id = session(body);
         return sessions.describe(id).map(state -> {
@@ -60,11 +66,13 @@ public final class EventBusApi {
           }
           return secrets.scrub(state); // the variables may hold what an upstream echoed
         });
-      })));
+      }, null)));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
   }
 
-  private void answer(Message<Object> msg, Function<JsonObject, Future<JsonObject>> handler) {
+  /** {@code shown}: what a refusal shown in the session's console names besides its code (null: not shown). */
+  private void answer(Message<Object> msg, Function<JsonObject, Future<JsonObject>> handler,
+                      Function<JsonObject, JsonObject> shown) {
     Future<JsonObject> reply;
     if (msg.body() instanceof JsonObject body) {
       // A request waiting for its session's turn holds its body, as over HTTP (a bridge client may send many)
@@ -74,6 +82,9 @@ public final class EventBusApi {
     }
     reply.onSuccess(msg::reply).onFailure(e -> {
       GatewayError error = ApiRoutes.toError(e, 500);
+      if (shown != null && msg.body() instanceof JsonObject body && body.getValue("session") instanceof String session) {
+        refusals.show(session, error, shown.apply(body));
+      }
       msg.fail(error.httpStatus(), error.toJson().encode());
     });
   }

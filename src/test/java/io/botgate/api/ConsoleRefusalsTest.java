@@ -4,6 +4,7 @@ import io.botgate.TestGateway;
 import io.botgate.session.RefusalEvents;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -14,15 +15,18 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.io.IOException;
 import java.util.List;
 import java.util.function.Function;
 
+import static io.botgate.Await.failure;
 import static io.botgate.Await.result;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A request refused before its session's turn (its body, its media type, its fields, its size) shows in the
- * session's console as the bot's answer says it, where a developer can be watching: a session with events.
+ * session's console as the bot's answer says it, where a developer can be watching: a session with events. Over
+ * HTTP, on the event bus and through its TCP bridge.
  */
 @ExtendWith(VertxExtension.class)
 class ConsoleRefusalsTest {
@@ -32,7 +36,7 @@ class ConsoleRefusalsTest {
 
   @BeforeAll
   static void start(Vertx vertx) {
-    gw = result(TestGateway.start(vertx, new JsonObject().put("body.limit.bytes", 8192)
+    gw = result(TestGateway.start(vertx, new JsonObject().put("body.limit.bytes", 8192).put("bridge.port", 0)
       .put("env", new JsonObject().put("TOKEN", SECRET))));
   }
 
@@ -138,5 +142,82 @@ class ConsoleRefusalsTest {
 
     assertThat(guarded.gateway.stream().lastSeq(session)).as("no one without the token writes into a console")
       .isEqualTo(before);
+  }
+  /** The refusal of a bus request, as its sender gets it: the failure code and the error JSON. */
+  private static JsonObject refusedOnTheBus(String address, JsonObject body) {
+    ReplyException refused = (ReplyException) failure(gw.vertx.eventBus().request(address, body));
+    JsonObject error = new JsonObject(refused.getMessage()).getJsonObject("error");
+    return error.put("status", refused.failureCode());
+  }
+
+  private static void assertShown(JsonArray events, JsonObject error, String integration) {
+    assertThat(events).as(error.encode()).hasSize(1);
+    JsonObject event = events.getJsonObject(0);
+    assertThat(event.getString("kind")).isEqualTo("error");
+    assertThat(event.getString("level")).isEqualTo("error");
+    assertThat(event.getString("text")).isEqualTo(error.getString("message"));
+    assertThat(event.getJsonObject("data").getString("code")).isEqualTo(error.getString("code"));
+    assertThat(event.getJsonObject("data").getInteger("status")).isEqualTo(error.getInteger("status"));
+    assertThat(event.getJsonObject("data").getString("integration")).isEqualTo(integration);
+  }
+
+  @Test
+  void shouldShowEachRefusalOfABusRequestInTheSessionsConsole() {
+    String session = "refused-on-bus";
+    String execute = EventBusApi.EXECUTE;
+    String run = EventBusApi.SCRIPT_RUN;
+    List<JsonObject> refused = List.of(
+      new JsonObject().put("address", execute).put("body", new JsonObject().put("integration", "faqIntegration")
+        .put("varibles", new JsonObject())),
+      new JsonObject().put("address", execute).put("body", new JsonObject().put("integration", "faqIntegration")
+        .put("context", 5)),
+      new JsonObject().put("address", execute).put("body", new JsonObject().put("integration", 7)),
+      new JsonObject().put("address", run).put("body", new JsonObject().put("script", "1")),
+      new JsonObject().put("address", run).put("body", new JsonObject().put("code", new JsonObject())),
+      new JsonObject().put("address", run).put("body", new JsonObject().put("code", "1").put("userMessage", 5)));
+    long before = begun(session);
+
+    for (JsonObject request : refused) {
+      JsonObject body = request.getJsonObject("body").put("session", session);
+      JsonObject error = refusedOnTheBus(request.getString("address"), body);
+      assertThat(error.getInteger("status")).as(error.encode()).isBetween(400, 499);
+
+      JsonArray events = eventsAfter(session, before);
+      assertShown(events, error, body.getValue("integration") instanceof String name ? name : null);
+      before = events.getJsonObject(0).getLong("seq");
+    }
+  }
+
+  @Test
+  void shouldShowABusRequestsUnknownIntegrationOnceAndKeepNothingElsewhere() {
+    String session = "refused-on-bus-typo";
+    long before = begun(session);
+    JsonObject error = refusedOnTheBus(EventBusApi.EXECUTE, new JsonObject().put("session", session)
+      .put("integration", "faqIntegratoin"));
+    assertThat(error.getString("code")).isEqualTo("unknown_integration");
+    assertShown(eventsAfter(session, before), error, "faqIntegratoin");
+
+    // a made-up id, a body that names no session: nothing kept, nothing shown
+    refusedOnTheBus(EventBusApi.SCRIPT_RUN, new JsonObject().put("session", "refused-on-bus-new").put("cod", "1"));
+    assertThat(gw.gateway.stream().lastSeq("refused-on-bus-new")).isZero();
+    refusedOnTheBus(EventBusApi.EXECUTE, new JsonObject().put("integration", "faqIntegration").put("x", 1));
+    assertThat(eventsAfter(session, before)).hasSize(1);
+  }
+
+  @Test
+  void shouldShowARefusalOfARequestThroughTheBridgeInTheSessionsConsole() throws IOException {
+    String session = "refused-on-bridge";
+    long before = begun(session);
+    try (BridgeClient client = new BridgeClient(gw.gateway.bridgePort())) {
+      String replyAddress = client.request(EventBusApi.EXECUTE, new JsonObject().put("session", session)
+        .put("integration", "faqIntegration").put("variables", "question"));
+      JsonObject err = client.readUntil(f -> replyAddress.equals(f.getString("address")));
+      assertThat(err.getString("type")).isEqualTo("err");
+      JsonObject error = new JsonObject(err.getString("message")).getJsonObject("error")
+        .put("status", err.getInteger("failureCode"));
+      assertThat(error.getInteger("status")).isEqualTo(400);
+
+      assertShown(eventsAfter(session, before), error, "faqIntegration");
+    }
   }
 }

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 
+import static io.botgate.Await.failure;
 import static io.botgate.Await.result;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -370,6 +371,17 @@ class ClusteredSessionsTest {
           .isEqualTo(events.size());
       });
     }
+    // on the event bus, handled by the node behind the others
+    Throwable onTheBus = failure(b.vertx().eventBus().request(io.botgate.api.EventBusApi.SCRIPT_RUN,
+      new JsonObject().put("session", "refused-here").put("code", "1").put("varibles", new JsonObject()),
+      new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true)));
+    String busMessage = new JsonObject(onTheBus.getMessage()).getJsonObject("error").getString("message");
+    await().untilAsserted(() -> {
+      JsonArray events = get(a, "/api/sessions/refused-here/events").getJsonArray("events");
+      assertThat(events.stream().map(e -> ((JsonObject) e).getString("text"))).contains(busMessage);
+      assertThat(events.stream().map(e -> ((JsonObject) e).getLong("seq")).distinct().count()).as(events.encode())
+        .isEqualTo(events.size());
+    });
     // a made-up id keeps nothing, on any node
     assertThat(result(b.http().post(b.port(), "127.0.0.1", "/api/sessions/refused-nowhere/scripts")
       .putHeader("Content-Type", "text/plain").sendBuffer(Buffer.buffer("1"))).statusCode()).isEqualTo(415);
