@@ -278,7 +278,7 @@ public final class BotgateVerticle extends VerticleBase {
     // API's routes (their path patterns cost a regex each, on every call).
     passThrough = new PassThroughProxy(vertx, registry, executor, guard, new PassThroughOptions(
       config.integer("proxy.request.limit.bytes"), config.integer("proxy.response.limit.bytes"),
-      config.integer("upstream.limit.bytes")), token, credentials);
+      config.integer("upstream.limit.bytes")), token, credentials, new RefusalEvents(sessions, stream));
     passThrough.mount(router);
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(healthChecks()));
     Buffer openApi = Buffer.buffer(ConfFiles.embedded("/openapi.json"));

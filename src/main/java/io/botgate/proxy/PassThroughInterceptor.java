@@ -16,6 +16,7 @@ import io.botgate.integration.PassThrough;
 import io.botgate.integration.UpstreamMode;
 import io.botgate.integration.TemplateRejection;
 import io.botgate.integration.UpstreamCredentials;
+import io.botgate.session.RefusalEvents;
 import io.botgate.session.SessionId;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.Context;
@@ -31,6 +32,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.httpproxy.Body;
@@ -59,7 +61,9 @@ import java.util.stream.StreamSupport;
  * botgate's work on a pass-through call, as a vertx-http-proxy interceptor: refuses what must not go
  * (no session, unknown integration, WebSocket, dot segments, too large), points the request at the
  * integration's URL, guards egress on the address actually connected to, enforces the deadline and the
- * streaming limits, optionally captures a JSON answer, and records the outcome as an execution's.
+ * streaming limits, optionally captures a JSON answer, and records the outcome as an execution's. A call refused
+ * before it began is shown in its session's console as the API's refusals are ({@link RefusalEvents}); one that
+ * began records its failure as its outcome.
  */
 final class PassThroughInterceptor implements ProxyInterceptor {
 
@@ -79,14 +83,17 @@ final class PassThroughInterceptor implements ProxyInterceptor {
   private final IntegrationExecutor executor;
   private final EgressGuard guard;
   private final PassThroughOptions options;
+  private final RefusalEvents refusals;
   private final byte[] token;
   /** Integration URLs parsed, by their text; at most {@link #MAX_BASES}. */
   private final Map<String, Base> bases = new ConcurrentHashMap<>();
   private static final int MAX_BASES = 1024;
 
   PassThroughInterceptor(Vertx vertx, IntegrationRegistry registry, IntegrationExecutor executor, EgressGuard guard,
-                         PassThroughOptions options, String authToken, UpstreamCredentials credentials) {
+                         PassThroughOptions options, String authToken, UpstreamCredentials credentials,
+                         RefusalEvents refusals) {
     this.vertx = vertx;
+    this.refusals = refusals;
     this.credentials = credentials;
     this.registry = registry;
     this.executor = executor;
@@ -105,7 +112,7 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     String rest = slash < 0 ? "" : path.substring(slash);
     GatewayError refused = refusal(in, name, rest);
     if (refused != null) {
-      return answer(request, refused);
+      return refuse(request, refused, name);
     }
     IntegrationDefinition definition = registry.find(name).orElse(null);
     if (definition == null) {
@@ -113,19 +120,27 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     }
     Future<PassThrough> began = executor.passThrough(in.getHeader(SESSION_HEADER), definition);
     if (began.isComplete()) { // on one node, always
-      return began.succeeded() ? begun(ctx, definition, name, rest, began.result()) : notBegun(request, began.cause());
+      return began.succeeded() ? begun(ctx, definition, name, rest, began.result())
+        : notBegun(request, name, began.cause());
     }
     return began.transform(b -> b.succeeded() ? begun(ctx, definition, name, rest, b.result())
-      : notBegun(request, b.cause()));
+      : notBegun(request, name, b.cause()));
+  }
+
+  /** Answers a call refused before it began, shown in its session's console if it is a refusal to show there. */
+  private Future<ProxyResponse> refuse(ProxyRequest request, GatewayError refused, String name) {
+    refusals.show(request.proxiedRequest().getHeader(SESSION_HEADER), refused,
+      new JsonObject().put("integration", name.isEmpty() ? null : name));
+    return answer(request, refused);
   }
 
   /** The call could not begin in its session: a new session past session.max is 503 sessions_full, as for an execution. */
-  private static Future<ProxyResponse> notBegun(ProxyRequest request, Throwable cause) {
+  private Future<ProxyResponse> notBegun(ProxyRequest request, String name, Throwable cause) {
     HttpServerRequest in = request.proxiedRequest();
     if (cause instanceof GatewayError e) {
       LOG.atWarn().addKeyValue("code", e.code()).addKeyValue("status", e.httpStatus())
         .addKeyValue("method", in.method().name()).addKeyValue("path", in.path()).log("limit hit: {}", e.getMessage());
-      return answer(request, e);
+      return refuse(request, e, name);
     }
     LOG.error("request " + in.method() + " " + in.path() + " failed", cause);
     return answer(request, new GatewayError(500, "internal_error", "botgate failed to handle the request: "

@@ -8,6 +8,7 @@ import io.botgate.integration.IntegrationDefinition;
 import io.botgate.integration.IntegrationExecutor;
 import io.botgate.integration.IntegrationRegistry;
 import io.botgate.integration.UpstreamCredentials;
+import io.botgate.session.RefusalEvents;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -50,16 +51,16 @@ public final class PassThroughProxy {
   private record Loop(HttpClient client, HttpProxy proxy) {
   }
 
+  /**
+   * With the credentials integrations name, applied to each call as to an execution, and where a call refused before
+   * it began is shown ({@code refusals}).
+   */
   public PassThroughProxy(Vertx vertx, IntegrationRegistry registry, IntegrationExecutor executor, EgressGuard guard,
-                          PassThroughOptions options, String authToken) {
-    this(vertx, registry, executor, guard, options, authToken, UpstreamCredentials.NONE);
-  }
-
-  /** With the credentials integrations name: applied to each call as to an execution. */
-  public PassThroughProxy(Vertx vertx, IntegrationRegistry registry, IntegrationExecutor executor, EgressGuard guard,
-                          PassThroughOptions options, String authToken, UpstreamCredentials credentials) {
+                          PassThroughOptions options, String authToken, UpstreamCredentials credentials,
+                          RefusalEvents refusals) {
     this.vertx = vertx;
-    this.interceptor = new PassThroughInterceptor(vertx, registry, executor, guard, options, authToken, credentials);
+    this.interceptor = new PassThroughInterceptor(vertx, registry, executor, guard, options, authToken, credentials,
+      refusals);
   }
 
   /** The proxy of the event loop calling, made at its first call. */

@@ -139,6 +139,8 @@ class ConsoleRefusalsTest {
 
     assertThat(result(guarded.http.post(guarded.gateway.port(), "127.0.0.1", "/api/sessions/" + session + "/scripts")
       .putHeader("Content-Type", "text/plain").sendBuffer(Buffer.buffer("x"))).statusCode()).isEqualTo(401);
+    assertThat(result(guarded.http.get(guarded.gateway.port(), "127.0.0.1", "/proxy/faqIntegration/x")
+      .putHeader("X-Botgate-Session", session).send()).statusCode()).as("a pass-through call").isEqualTo(401);
 
     assertThat(guarded.gateway.stream().lastSeq(session)).as("no one without the token writes into a console")
       .isEqualTo(before);

@@ -550,6 +550,52 @@ class PassThroughProxyTest {
     assertThat(events.getJsonObject(0).getString("text")).isEqualTo("no integration named 'ecoh' (did you mean 'echo'?)");
   }
 
+  /** A call refused before it began (its upgrade, its method, its path) shows in the console of a session with events. */
+  @Test
+  void shouldShowACallRefusedBeforeItBeganInTheSessionsConsole() throws IOException {
+    String session = "refused-proxy";
+    assertThat(result(call(gw, HttpMethod.GET, "/proxy/echo/x", session).send()).statusCode()).isEqualTo(200);
+    long before = gw.gateway.stream().lastSeq(session);
+    List<JsonObject> refused = new ArrayList<>();
+    HttpResponse<Buffer> ws = result(call(gw, HttpMethod.GET, "/proxy/echo/chat", session).putHeader("Upgrade", "websocket")
+      .putHeader("Connection", "Upgrade").putHeader("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+      .putHeader("Sec-WebSocket-Version", "13").send());
+    refused.add(ws.bodyAsJsonObject().getJsonObject("error").put("status", ws.statusCode()));
+    HttpResponse<Buffer> dots = result(call(gw, HttpMethod.GET, "/proxy/echo/a/%2e%2e/admin", session).send());
+    refused.add(dots.bodyAsJsonObject().getJsonObject("error").put("status", dots.statusCode()));
+    String connect;
+    try (Socket socket = new Socket("127.0.0.1", gw.gateway.port())) {
+      socket.setSoTimeout(20_000);
+      socket.getOutputStream().write(("CONNECT /proxy/echo/tunnel HTTP/1.1\r\nHost: 127.0.0.1\r\n" + SESSION + ": "
+        + session + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      connect = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+    assertThat(connect).startsWith("HTTP/1.1 400");
+    refused.add(new JsonObject(connect.substring(connect.indexOf("\r\n\r\n") + 4)).getJsonObject("error").put("status", 400));
+    assertThat(refused).extracting(e -> e.getString("code"))
+      .containsExactly("websocket_not_supported", "invalid_path", "connect_not_supported");
+
+    JsonArray events = result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/api/sessions/" + session + "/events?after="
+      + before).send()).bodyAsJsonObject().getJsonArray("events");
+    assertThat(events).as("one error event a refusal, nothing else: no call began").hasSize(refused.size());
+    for (int i = 0; i < refused.size(); i++) {
+      JsonObject event = events.getJsonObject(i);
+      JsonObject error = refused.get(i);
+      assertThat(event.getString("kind")).isEqualTo("error");
+      assertThat(event.getString("level")).isEqualTo("error");
+      assertThat(event.getString("text")).isEqualTo(error.getString("message"));
+      assertThat(event.getJsonObject("data").getString("code")).isEqualTo(error.getString("code"));
+      assertThat(event.getJsonObject("data").getInteger("status")).isEqualTo(400);
+      assertThat(event.getJsonObject("data").getString("integration")).isEqualTo("echo");
+    }
+    assertThat(gw.upstream.hits("/echo/chat")).isZero();
+
+    // a session without events keeps nothing of a refusal: made-up ids would each keep a history
+    assertThat(result(call(gw, HttpMethod.GET, "/proxy/echo/a/%2e%2e/admin", "refused-proxy-new").send())
+      .statusCode()).isEqualTo(400);
+    assertThat(gw.gateway.stream().lastSeq("refused-proxy-new")).isZero();
+  }
+
   @Test
   void shouldRefuseWithoutSessionUnknownIntegrationsAndWebSockets() {
     HttpResponse<Buffer> noSession = result(call(gw, HttpMethod.GET, "/proxy/echo", null).send());
