@@ -142,7 +142,7 @@ final class PassThroughInterceptor implements ProxyInterceptor {
         .addKeyValue("method", in.method().name()).addKeyValue("path", in.path()).log("limit hit: {}", e.getMessage());
       return refuse(request, e, name);
     }
-    LOG.error("request " + in.method() + " " + in.path() + " failed", cause);
+    PassThroughProxy.logFailure(in, cause);
     return answer(request, new GatewayError(500, "internal_error", "botgate failed to handle the request: "
       + cause.getMessage()));
   }

@@ -107,8 +107,9 @@ public final class PassThroughProxy {
     };
   }
 
-  private static void failed(HttpServerRequest request, RuntimeException e) {
-    LOG.error("request " + request.method() + " " + request.path() + " failed", e);
+  /** Answers 500 to a call the proxy failed on, which is logged ({@link #logFailure}). */
+  static void failed(HttpServerRequest request, RuntimeException e) {
+    logFailure(request, e);
     HttpServerResponse response = request.response();
     if (response.headWritten()) {
       response.reset();
@@ -117,6 +118,14 @@ public final class PassThroughProxy {
     GatewayError.jsonHead(response.setStatusCode(500).headers());
     response.end(new GatewayError(500,
       "internal_error", "botgate failed to handle the request: " + e.getMessage()).toJson().toBuffer());
+  }
+
+  /**
+   * The ERROR line of a call the gateway failed on (not a refusal: those are answered, and a limit hit is a WARN).
+   * A pattern, not a message built per call: the lines of every call are one kind for {@code log.repeats.perSecond}.
+   */
+  static void logFailure(HttpServerRequest request, Throwable cause) {
+    LOG.error("request {} {} failed", request.method(), request.path(), cause);
   }
 
   /**

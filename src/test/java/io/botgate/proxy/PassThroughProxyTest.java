@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -664,6 +665,37 @@ class PassThroughProxyTest {
     }
     assertThat(answer).startsWith("HTTP/1.1 400").contains("\"connect_not_supported\"");
     assertThat(gw.upstream.hits("/echo/tunnel")).isZero();
+  }
+
+  /**
+   * A call the proxy failed on is logged with a pattern, not a message built per call: for log.repeats.perSecond
+   * the lines of every failed call are one kind (its logger, level and pattern), not one kind per path.
+   */
+  @Test
+  void shouldLogEveryFailedCallAsOneKindOfLine(Vertx vertx) {
+    ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+      .getLogger(PassThroughProxy.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+      new ch.qos.logback.core.read.ListAppender<>();
+    lines.start();
+    log.addAppender(lines);
+    HttpServer failing = result(vertx.createHttpServer().requestHandler(request -> PassThroughProxy.failed(request,
+      new IllegalStateException("no proxy for " + request.path()))).listen(0, "127.0.0.1"));
+    try {
+      for (String path : List.of("/proxy/one/a", "/proxy/two/b?q=1")) {
+        HttpResponse<Buffer> answer = result(gw.http.get(failing.actualPort(), "127.0.0.1", path).send());
+        assertThat(answer.statusCode()).isEqualTo(500);
+        assertThat(errorCode(answer)).isEqualTo("internal_error");
+      }
+      assertThat(lines.list).hasSize(2).allMatch(line -> line.getLevel() == ch.qos.logback.classic.Level.ERROR);
+      assertThat(lines.list).extracting(line -> line.getMessage()).as("one pattern").containsOnly("request {} {} failed");
+      assertThat(lines.list).extracting(line -> line.getFormattedMessage())
+        .containsExactly("request GET /proxy/one/a failed", "request GET /proxy/two/b failed");
+      assertThat(lines.list.get(0).getThrowableProxy().getMessage()).isEqualTo("no proxy for /proxy/one/a");
+    } finally {
+      log.detachAppender(lines);
+      result(failing.close());
+    }
   }
 
   @Test
