@@ -151,11 +151,8 @@ public final class BotgateVerticle extends VerticleBase {
       return Future.failedFuture(new IllegalStateException("bridge.port and http.port are both " + httpPort + " on "
         + host + ": the event-bus bridge needs a port of its own"));
     }
-    if (bridgeOptions.enabled()) {
-      if (EventBusBridge.refusal(bridgeOptions) != null) {
-        return Future.failedFuture(new IllegalStateException(EventBusBridge.refusal(bridgeOptions)));
-      }
-      bridge = new EventBusBridge(vertx, bridgeOptions);
+    if (bridgeOptions.enabled() && EventBusBridge.refusal(bridgeOptions) != null) {
+      return Future.failedFuture(new IllegalStateException(EventBusBridge.refusal(bridgeOptions)));
     }
     registry = new IntegrationRegistry();
     bots = new BotRegistry();
@@ -309,7 +306,9 @@ public final class BotgateVerticle extends VerticleBase {
     MetricsEndpoint metrics = new MetricsEndpoint(vertx, executor, runner, sessions, stream, console.stats())
       .http(httpConnections);
     registry.onRemoved(metrics::forget);
-    if (bridge != null) {
+    BridgeOptions bridgeOptions = bridgeOptions(config, host, token);
+    if (bridgeOptions.enabled()) { // checked in start(): built here, beside the sessions its refusals show in
+      bridge = new EventBusBridge(vertx, bridgeOptions, new RefusalEvents(sessions, stream));
       metrics.bridge(bridge);
     }
     if (hazelcast != null) {

@@ -5,6 +5,7 @@ import org.slf4j.LoggerFactory;
 import io.botgate.GatewayError;
 import io.botgate.events.DebugStream;
 import io.botgate.integration.IntegrationExecutor;
+import io.botgate.session.RefusalEvents;
 import io.botgate.session.SessionId;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -44,7 +45,9 @@ import java.util.regex.Pattern;
  * <p>A refusal of ours is an {@code err} frame shaped like a failed request's: {@code failureCode} (an HTTP
  * status), {@code message} the error JSON, and {@code address} the frame's {@code replyAddress} when it had
  * one, so the client's pending request fails at once. Addresses outside the lists are refused by the
- * bridge itself with {@code "message": "access_denied"}.
+ * bridge itself with {@code "message": "access_denied"}. A request published rather than sent is also shown in the
+ * console of the session it names, as a request refused on the bus is ({@link RefusalEvents}): a publish has no
+ * reply address, and its sender may not read the error frame.
  */
 public final class EventBusBridge {
 
@@ -55,6 +58,7 @@ public final class EventBusBridge {
 
   private final Vertx vertx;
   private final BridgeOptions options;
+  private final RefusalEvents refusals;
   private final byte[] token;
   /** The addresses each open connection has registered (the bridge replaces a second consumer without closing the first). */
   private final Map<NetSocket, Set<String>> registered = new ConcurrentHashMap<>();
@@ -68,9 +72,10 @@ public final class EventBusBridge {
   private TcpEventBusBridge bridge;
   private int port;
 
-  public EventBusBridge(Vertx vertx, BridgeOptions options) {
+  public EventBusBridge(Vertx vertx, BridgeOptions options, RefusalEvents refusals) {
     this.vertx = vertx;
     this.options = options;
+    this.refusals = refusals;
     this.token = options.token() == null || options.token().isBlank() ? null
       : options.token().getBytes(StandardCharsets.UTF_8);
   }
@@ -222,6 +227,9 @@ public final class EventBusBridge {
     if (refusal != null) {
       refused.increment();
       refuse(event.socket(), frame, refusal);
+      if (event.type() == BridgeEventType.PUBLISH) {
+        showPublished(frame, refusal);
+      }
       // Left pending on purpose: an event completed with false makes the bridge add a second, generic
       // "blocked by bridgeEvent handler" frame; a pending one drops the frame, and nothing waits on it.
       return;
@@ -251,6 +259,16 @@ public final class EventBusBridge {
       frame.put("headers", headers);
     }
     event.complete(true);
+  }
+
+  /** Shows the refusal of a request published to execute or run a script in the session it names. */
+  private void showPublished(JsonObject frame, GatewayError refusal) {
+    String address = frame.getString("address");
+    boolean execute = EventBusApi.EXECUTE.equals(address);
+    if ((execute || EventBusApi.SCRIPT_RUN.equals(address)) && frame.getValue("body") instanceof JsonObject body
+      && body.getValue("session") instanceof String session) {
+      refusals.show(session, refusal, new JsonObject().put("integration", execute ? body.getValue("integration") : null));
+    }
   }
 
   private boolean authorized(JsonObject frame) {

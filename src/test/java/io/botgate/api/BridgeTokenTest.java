@@ -66,6 +66,25 @@ class BridgeTokenTest {
   }
 
   @Test
+  void shouldShowNothingOfARequestWithoutTheTokenInTheConsoleOfTheSessionItNames() throws IOException {
+    String session = "token-console";
+    try (BridgeClient client = new BridgeClient(gw.gateway.bridgePort(), TOKEN)) {
+      String run = client.request(EventBusApi.SCRIPT_RUN, new JsonObject().put("session", session).put("code", "1"));
+      assertThat(client.readUntil(f -> run.equals(f.getString("address"))).getString("type")).isEqualTo("message");
+    }
+    long before = gw.gateway.stream().lastSeq(session);
+    assertThat(before).isPositive();
+    try (BridgeClient client = new BridgeClient(gw.gateway.bridgePort())) {
+      client.request(EventBusApi.SCRIPT_RUN, new JsonObject().put("session", session).put("cod", "1"));
+      assertUnauthorized(client.read().orElseThrow());
+      client.write(client.frame("publish", EventBusApi.EXECUTE).put("body", execution(session)));
+      assertUnauthorized(client.read().orElseThrow());
+    }
+    assertThat(gw.gateway.stream().lastSeq(session)).as("no one without the token writes into a console")
+      .isEqualTo(before);
+  }
+
+  @Test
   void shouldRefuseAWrongToken() throws IOException {
     try (BridgeClient client = new BridgeClient(gw.gateway.bridgePort(), TOKEN + "x")) {
       client.request(EventBusApi.EXECUTE, execution("wrong-token"));

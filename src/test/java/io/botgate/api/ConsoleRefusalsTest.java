@@ -219,7 +219,18 @@ class ConsoleRefusalsTest {
         .put("status", err.getInteger("failureCode"));
       assertThat(error.getInteger("status")).isEqualTo(400);
 
-      assertShown(eventsAfter(session, before), error, "faqIntegration");
+      JsonArray events = eventsAfter(session, before);
+      assertShown(events, error, "faqIntegration");
+      before = events.getJsonObject(0).getLong("seq");
+
+      // published, not sent: refused, its error frame unasked for (a publish has no reply address)
+      client.write(client.frame("publish", EventBusApi.SCRIPT_RUN).put("body", new JsonObject().put("session", session)
+        .put("code", "botContext.sendMessage('hi')")));
+      JsonObject published = client.readUntil(f -> "err".equals(f.getString("type")));
+      JsonObject refusal = new JsonObject(published.getString("message")).getJsonObject("error")
+        .put("status", published.getInteger("failureCode"));
+      assertThat(refusal.getString("code")).isEqualTo("publish_refused");
+      assertShown(eventsAfter(session, before), refusal, null);
     }
   }
 }
