@@ -221,7 +221,19 @@ public final class BotgateVerticle extends VerticleBase {
         engine = built;
         return listen(config, host, token);
       })
-      .onFailure(failed -> scriptEngine.onSuccess(ScriptEngine::close)); // its threads do not outlive a failed start
+      .recover(failed -> {
+        scriptEngine.onSuccess(ScriptEngine::close); // its threads do not outlive a failed start
+        // nor does the mocks directory's lock: stop() never runs after a failed start, and the lock is the process's
+        return releaseMocks().transform(released -> Future.failedFuture(failed));
+      });
+  }
+
+  /** Lets the mocks directory go ({@link RecordedMocks#close}), once the write under way, if any, is done. */
+  private Future<?> releaseMocks() {
+    return recorded == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+      recorded.close();
+      return null;
+    });
   }
 
   /** Imports the CB exports listed in {@code imports.cb}, in order, on a worker (their scripts are compiled). */
@@ -451,10 +463,7 @@ public final class BotgateVerticle extends VerticleBase {
       credentials.close();
     }
     Future<?> released = sessions instanceof ClusteredSessionStore clustered ? clustered.close() : Future.succeededFuture();
-    Future<?> mocks = recorded == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
-      recorded.close(); // once the write under way is done
-      return null;
-    });
+    Future<?> mocks = releaseMocks();
     return released.eventually(() -> mocks).eventually(() -> bridge == null ? Future.succeededFuture() : bridge.close());
   }
 

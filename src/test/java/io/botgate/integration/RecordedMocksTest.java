@@ -156,6 +156,23 @@ class RecordedMocksTest {
   }
 
   @Test
+  void shouldLetTheDirectoryGoWhenTheStartThatTookItFailsAfterwards() throws IOException {
+    // The lock taken at start (upstream.mode record) outlived a start that failed later, here on a port in use: the
+    // verticle's stop never runs after a failed start, so every later gateway of this process (one deployed again on
+    // a free port, say) was refused the directory, "in this process", until the JVM ended.
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      Throwable failed = refusedStart(new JsonObject().put("upstream.mode", "record").put("node.id", "failed-gw")
+        .put("http.port", taken.getLocalPort()));
+      assertThat(failed).hasMessageNotContaining("upstream.mocksDir");
+    }
+
+    TestGateway next = gateway(new JsonObject().put("upstream.mode", "record").put("node.id", "next-gw"));
+    declare(next, recorded("afterFailedStart", "record"));
+    assertThat(warnings(result(next.execute("s", "afterFailedStart", null)))).isEmpty();
+    assertThat(files()).contains("afterFailedStart.json");
+  }
+
+  @Test
   void shouldRefuseAGatewayRecordingIntoADirectoryAnotherProcessRecordsIntoUntilThatOneIsKilled() throws Exception {
     Path log = Files.createTempFile("botgate-recording", ".log");
     otherLog = log;
