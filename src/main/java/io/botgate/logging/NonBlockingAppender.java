@@ -32,6 +32,13 @@ final class NonBlockingAppender extends AsyncAppender {
   private RepeatedLines repeats;
   /** Says, each second, how many lines of each kind were not written in the second before. */
   private ScheduledExecutorService summaries;
+  /**
+   * Held while summaries are made and enqueued, by the summaries thread each second and by {@link #stop} last, so
+   * that a stop never makes again a summary the thread is making (the count said twice), nor lets the writer end
+   * before the thread has enqueued it (never written).
+   */
+  private final Object summarizing = new Object();
+  private boolean stopping;
 
   /** @param repeatsPerSecond lines of one kind written a second at most ({@code log.repeats.perSecond}; 0: all) */
   NonBlockingAppender(int repeatsPerSecond) {
@@ -56,10 +63,15 @@ final class NonBlockingAppender extends AsyncAppender {
   }
 
   private void summarize() {
-    try {
-      repeats.ended(System.currentTimeMillis()).forEach(this::enqueue);
-    } catch (RuntimeException e) {
-      addError("could not say how many log lines were not written", e); // the next second tries again
+    synchronized (summarizing) {
+      if (stopping) {
+        return;
+      }
+      try {
+        repeats.ended(System.currentTimeMillis()).forEach(this::enqueue);
+      } catch (RuntimeException e) {
+        addError("could not say how many log lines were not written", e); // the next second tries again
+      }
     }
   }
 
@@ -89,9 +101,12 @@ final class NonBlockingAppender extends AsyncAppender {
   @Override
   public void stop() {
     if (summaries != null) {
-      summaries.shutdownNow();
-      if (isStarted()) {
-        repeats.ended(Long.MAX_VALUE).forEach(this::enqueue);
+      summaries.shutdown();
+      synchronized (summarizing) { // after a summary being made now is enqueued; none made after the last ones
+        stopping = true;
+        if (isStarted()) {
+          repeats.ended(Long.MAX_VALUE).forEach(this::enqueue);
+        }
       }
     }
     long lost = dropped.getAndSet(0);

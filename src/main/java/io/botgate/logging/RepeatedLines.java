@@ -134,6 +134,9 @@ final class RepeatedLines {
     long now = Math.floorDiv(nowMillis, 1000L);
     seconds.forEach((key, kind) -> {
       synchronized (kind) {
+        if (kind.gone) { // said by another call meanwhile (the stop's, beside the summaries thread's)
+          return;
+        }
         if (kind.second < now) {
           if (kind.suppressed > 0) {
             out.add(summary(kind));
