@@ -37,11 +37,11 @@ public final class UpstreamClients {
       // A 101 (the Upgrade these calls never send), or an interim answer UpstreamFraming let through: no final
       // answer follows it, and after a 101 the connection no longer speaks HTTP, so it is closed, never pooled for
       // the next call (a 101 was taken for the answer and its connection left to hang the next call on it).
-      // A number past 599 (Netty reads "2000" as a status) is no HTTP status at all: a peer that writes one is
-      // not trusted with the next call either.
+      // A number past 599 or below 100 (Netty reads "2000" or "42" as a status) is no HTTP status at all: a peer
+      // that writes one is not trusted with the next call either.
       int status = call.clientResponse().statusCode();
       call.clientResponse().request().connection().close();
-      call.fail(status < 200 ? UnusableStatus.interim(status) : UnusableStatus.outOfRange(status));
+      call.fail(status >= 100 && status < 200 ? UnusableStatus.interim(status) : UnusableStatus.outOfRange(status));
       return;
     }
     call.next();
@@ -54,7 +54,7 @@ public final class UpstreamClients {
 
   /**
    * An upstream answered with a status no call can take for its own: an interim one that no final answer can
-   * follow, or one past 599. Either is the upstream's protocol error ("502"); another attempt would get the same.
+   * follow, or one outside 100-599. Either is the upstream's protocol error ("502"); another attempt would get the same.
    */
   static final class UnusableStatus extends RuntimeException {
 

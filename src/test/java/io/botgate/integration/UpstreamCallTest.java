@@ -241,9 +241,10 @@ class UpstreamCallTest {
   }
 
   @Test
-  void shouldAnswerAStatusPast599As502AndHandItsConnectionToNoOtherCall() {
+  void shouldAnswerAStatusOutside100To599As502AndHandItsConnectionToNoOtherCall() {
     // Netty reads any number as a status: "2000" passed through as the call's statusCode, and the answer was kept
-    // as an HTTP one, though no HTTP status is past 599 (RFC 9110 15) and CB's statusCode is an HTTP status.
+    // as an HTTP one, though no HTTP status is past 599 (RFC 9110 15) and CB's statusCode is an HTTP status; one
+    // below 100, "42", was called an interim status, which it is not either.
     int port = result(vertx.createNetServer().connectHandler(socket -> socket.handler(RecordParser.newDelimited(
       "\r\n\r\n", head -> {
         String line = head.toString(StandardCharsets.ISO_8859_1);
@@ -253,7 +254,7 @@ class UpstreamCallTest {
       }))).listen(0, "127.0.0.1")).actualPort();
     UpstreamCaller caller = caller();
     try {
-      for (String status : List.of("2000", "600", "999")) {
+      for (String status : List.of("2000", "600", "999", "42")) {
         IntegrationDefinition odd = IntegrationDefinition.fromJson(get("odd" + status,
           "http://127.0.0.1:" + port + "/odd/" + status).put("retries", 2), null);
         ExchangeTrace trace = new ExchangeTrace();
