@@ -88,10 +88,20 @@ public final class LocalSessionStore implements SessionStore {
     });
   }
 
+  /**
+   * As {@link #open}, in one step of the map with the sweep's removal of an idle session ({@link #expireIdle}): the
+   * call runs outside the session's turns, which are all the sweep waits for, so between a look-up and a touch it
+   * could remove the session the call then began in.
+   */
   @Override
   public Future<Session> beginCall(String id) {
+    long now = clock.getAsLong();
     try {
-      return Future.succeededFuture(open(id));
+      return Future.succeededFuture(sessions.compute(id, (key, live) -> {
+        Session began = live != null ? live : counted(id, now);
+        began.touch(now);
+        return began;
+      }));
     } catch (GatewayError full) {
       return Future.failedFuture(full);
     }
@@ -150,19 +160,24 @@ public final class LocalSessionStore implements SessionStore {
   }
 
   private Session create(String id, long now) {
-    if (live.incrementAndGet() > options.maxSessions()) {
-      live.decrementAndGet();
-      refused.increment();
-      throw new GatewayError(503, "sessions_full", "this gateway already holds " + options.maxSessions()
-        + " live sessions (session.max); a new session can start when idle ones expire or are deleted");
-    }
-    Session fresh = new Session(id, options, total, now);
+    Session fresh = counted(id, now);
     Session existing = sessions.putIfAbsent(id, fresh);
     if (existing != null) {
       live.decrementAndGet();
       return existing;
     }
     return fresh;
+  }
+
+  /** A new session, counted among the live ones; refused past {@code session.max}. */
+  private Session counted(String id, long now) {
+    if (live.incrementAndGet() > options.maxSessions()) {
+      live.decrementAndGet();
+      refused.increment();
+      throw new GatewayError(503, "sessions_full", "this gateway already holds " + options.maxSessions()
+        + " live sessions (session.max); a new session can start when idle ones expire or are deleted");
+    }
+    return new Session(id, options, total, now);
   }
 
   public Optional<Session> find(String id) {
@@ -191,14 +206,23 @@ public final class LocalSessionStore implements SessionStore {
     long cutoff = clock.getAsLong() - options.idleMillis();
     int gone = 0;
     for (Session s : sessions.values()) {
-      if (s.lastActivity() < cutoff
-        && turns.ifIdle(s.id(), () -> s.lastActivity() < cutoff && sessions.remove(s.id(), s))) {
+      if (s.lastActivity() < cutoff && turns.ifIdle(s.id(), () -> removeIfIdle(s, cutoff))) {
         live.decrementAndGet();
         s.discard();
         gone++;
       }
     }
     return gone;
+  }
+
+  /** Removes {@code s} if it is still idle since before {@code cutoff}, in one step with a call beginning in it. */
+  private boolean removeIfIdle(Session s, long cutoff) {
+    boolean[] removed = {false};
+    sessions.computeIfPresent(s.id(), (id, live) -> {
+      removed[0] = live == s && s.lastActivity() < cutoff;
+      return removed[0] ? null : live;
+    });
+    return removed[0];
   }
 
   /** Live sessions now. */

@@ -73,6 +73,59 @@ class LocalSessionStoreTest {
     assertThat(store.size()).isEqualTo(1);
   }
 
+  @Test
+  void shouldBeginAPassThroughCallInALiveSessionWhenTheSweepLooksAtItThatVeryMoment() throws Exception {
+    // A pass-through call begins outside the session's turns: the sweep, which waits for turns only, could remove
+    // the idle session between the call's look-up and its touch, and the call then streamed in a session already
+    // gone, its outcome not recorded ("deleted or expired after the call began") though it began after the expiry.
+    AtomicLong now = new AtomicLong(0);
+    LocalSessionStore store = new LocalSessionStore(60_000, 20, now::get);
+    store.turn("s", session -> Future.succeededFuture());
+    now.set(61_000);
+    AtomicBoolean swept = new AtomicBoolean();
+    sweepingRightAfterTheNextLookUp(store, () -> swept.set(true));
+
+    Session began = store.beginCall("s").result();
+
+    assertThat(swept).as("the sweep ran in between").isTrue();
+    assertThat(store.find("s")).as("the call's session is the live one").containsSame(began);
+    assertThat(store.size()).isEqualTo(1);
+    assertThat(store.<String>recordingTurn(began, session -> Future.succeededFuture("recorded")).result())
+      .isEqualTo("recorded");
+  }
+
+  /**
+   * Runs the store's sweep once, right after its map next answers a look-up of a session (a get, or a compute): what
+   * would otherwise need the sweep's thread and a call's to meet at exactly that point.
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static void sweepingRightAfterTheNextLookUp(LocalSessionStore store, Runnable swept) throws Exception {
+    Field sessionsField = LocalSessionStore.class.getDeclaredField("sessions");
+    sessionsField.setAccessible(true);
+    ConcurrentHashMap sessions = (ConcurrentHashMap) sessionsField.get(store);
+    AtomicBoolean armed = new AtomicBoolean(true);
+    ConcurrentHashMap hooked = new ConcurrentHashMap(sessions) {
+      @Override
+      public Object get(Object key) {
+        return sweepAfter(super.get(key));
+      }
+
+      @Override
+      public Object compute(Object key, BiFunction remapping) {
+        return sweepAfter(super.compute(key, remapping));
+      }
+
+      private Object sweepAfter(Object answered) {
+        if (armed.compareAndSet(true, false)) {
+          store.expireIdle();
+          swept.run();
+        }
+        return answered;
+      }
+    };
+    sessionsField.set(store, hooked);
+  }
+
   /**
    * Runs {@code meanwhile} once, at the next step of the store's turns (the step the sweep removes a session in):
    * what would otherwise need two threads to meet at exactly that point.
