@@ -443,7 +443,7 @@ public final class IntegrationExecutor {
       String id = scope.session().id();
       String text = definition.name() + ": the call's outcome (" + (response.httpStatus() > 0 ? "HTTP "
         + response.httpStatus() : "\"" + response.statusCode() + "\"") + ") is not recorded: session '" + id
-        + "' was deleted or expired after the call began, and a session of that id made since starts without it";
+        + "' was deleted or expired after the call began, and a session of that id made since does not get it";
       if (stream == null) {
         return;
       }

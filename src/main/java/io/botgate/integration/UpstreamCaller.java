@@ -346,7 +346,9 @@ final class UpstreamCaller {
     private void waitAsked(UpstreamResponse response, long wait, boolean inTime) {
       String asked = "Retry-After of the " + response.statusCode() + ": " + response.retryAfterMs() + " ms";
       if (!inTime) {
-        trace.phase("Retry-After", trace.now(), asked + ", past the deadline of " + definition.timeoutMs()
+        // the wait is the longer of the two: when it is the backoff, the Retry-After is not what ran past the deadline
+        String longer = wait > response.retryAfterMs() ? " (the backoff, " + wait + " ms, is longer)" : "";
+        trace.phase("Retry-After", trace.now(), asked + longer + ", past the deadline of " + definition.timeoutMs()
           + " ms: not retried");
         outcome.tryComplete(response);
         return;

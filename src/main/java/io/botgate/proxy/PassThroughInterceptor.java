@@ -616,7 +616,7 @@ final class PassThroughInterceptor implements ProxyInterceptor {
       // (Netty reads "2000" as a status) is no HTTP status at all, and its peer is not trusted with the next call.
       call.upstream.connection().close();
       ProxyCall.Failure failure = new ProxyCall.Failure(502, "upstream_broken", "502", "the upstream answered "
-        + status + (status < 200 ? ", an interim status, and no final answer could follow it"
+        + status + (status >= 100 && status < 200 ? ", an interim status, and no final answer could follow it"
           : ", which is not an HTTP status (100-599)"));
       record(call, failure);
       response.release().setStatusCode(502).setStatusMessage("Bad Gateway").setBody(json(failure));

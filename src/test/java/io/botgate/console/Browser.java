@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import java.util.logging.Level;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -107,9 +108,12 @@ public final class Browser {
    * Console errors a test provokes by stopping the gateway: connections refused while it is away; and a handshake it
    * refuses, with the page's question why ({@code /console/check}), answered with the same refusal.
    */
+  /** The refusals the check answers as the handshake would (a 404 or a 500 from it is a failure of the test). */
+  private static final Pattern CHECK_REFUSED = Pattern.compile("status of (401|403|503)\\b");
+
   static boolean gatewayAway(String message) {
     return message.contains("ERR_CONNECTION_REFUSED") || message.contains("WebSocket connection to")
       || message.contains("ERR_EMPTY_RESPONSE") || message.contains("ERR_CONNECTION_RESET")
-      || message.contains("/console/check");
+      || message.contains("/console/check") && CHECK_REFUSED.matcher(message).find();
   }
 }
