@@ -429,6 +429,9 @@ class ClusteredSessionsTest {
       .sendJsonObject(new JsonObject().put("method", "GET").put("url", upstream.url("/held")).put("capture", true)));
     assertThat(declared.statusCode()).as(declared.bodyAsString()).isIn(200, 201);
     result(post(a, "/api/sessions/deleted-mid-call/scripts", new JsonObject().put("code", INCREMENT)));
+    // the definition reaches the other node by an announcement: called before it has it, the call was a 404
+    await().untilAsserted(() -> assertThat(result(b.http().get(b.port(), "127.0.0.1", "/api/integrations/heldOn")
+      .send()).statusCode()).isEqualTo(200));
     Future<HttpResponse<Buffer>> call = b.http().get(b.port(), "127.0.0.1", "/proxy/heldOn")
       .putHeader("X-Botgate-Session", "deleted-mid-call").send();
     await().atMost(Duration.ofSeconds(60)).until(() -> upstream.held() == 1);
