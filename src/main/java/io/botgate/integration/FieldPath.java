@@ -69,7 +69,7 @@ final class FieldPath {
         + "does not evaluate: an answer could make it backtrack for minutes; filter in the transformScript instead, "
         + "where regular expressions are checked while they backtrack");
     }
-    String unbalanced = unbalancedBracket(jsonPath);
+    String unbalanced = unbalancedBracket(jsonPath, expr);
     if (unbalanced != null) {
       throw new IllegalArgumentException("'" + expression + "' is not a valid path: " + unbalanced);
     }
@@ -83,9 +83,10 @@ final class FieldPath {
   /**
    * Where a bracket of {@code jsonPath} is left open or closed once too often, outside quoted names and strings; null
    * when they pair. Jayway reads {@code $.api_x.results[} as {@code $.api_x.results}: a typo mapped the whole list
-   * where the author meant an element. Positions count from the {@code $} (as Jayway's own messages do).
+   * where the author meant an element. The bracket is named by the text of {@code expr} (the path as written, of the
+   * same length as {@code jsonPath} after its brace) up to it.
    */
-  private static String unbalancedBracket(String jsonPath) {
+  private static String unbalancedBracket(String jsonPath, String expr) {
     int open = -1;
     int depth = 0;
     char quote = 0;
@@ -102,10 +103,10 @@ final class FieldPath {
       } else if (c == '[') {
         open = depth++ == 0 ? i : open;
       } else if (c == ']' && --depth < 0) {
-        return "the ']' at position " + i + " closes no '['";
+        return "the ']' after '" + expr.substring(1, i + 1) + "' closes no '['";
       }
     }
-    return depth == 0 ? null : "the '[' at position " + open + " is not closed";
+    return depth == 0 ? null : "the '[' after '" + expr.substring(1, open + 1) + "' is not closed";
   }
 
   String source() {

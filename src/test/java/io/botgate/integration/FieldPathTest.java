@@ -104,8 +104,10 @@ class FieldPathTest {
       "{$.api_x.results[?(@.t == 'a')}")) {
       assertThatThrownBy(() -> FieldPath.parse(source, "api_x")).as(source)
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not a valid path")
-        .hasMessageContaining("position");
+        .hasMessageMatching("(?s).*the '[\\[\\]]' after '\\$\\.api_x[^']*' (is not closed|closes no '\\[').*");
     }
+    assertThatThrownBy(() -> FieldPath.parse("{$.api_x.results[i.title}", "api_x"))
+      .hasMessageEndingWith("the '[' after '$.api_x.results' is not closed");
     // brackets inside quoted names and filter strings are the name's or the string's own
     for (String source : List.of("{$.api_x['a[b'].c}", "{$.api_x.results[?(@.t == ']')].id}",
       "{$.api_x[\"x]\"]}", "{$.api_x.results[i][i].title}")) {
