@@ -30,7 +30,7 @@ import java.net.UnknownHostException;
 public final class ClusterNode {
 
   /** The member attribute naming each node's {@code node.id}, shown by {@code GET /api/cluster}. */
-  public static final String NODE_ATTRIBUTE = "botgate.node";
+  public static final String NODE_ATTRIBUTE = ClusteredSessionStore.NODE_ATTRIBUTE;
   /** The secrets the nodes have sent (events.ClusterSecrets): at most about as many as a node keeps. */
   public static final String SECRETS_MAP = "botgate.secrets";
   /** The names of botgate's own Hazelcast maps (Vert.x's start with {@code __vertx.}). */
@@ -58,7 +58,8 @@ public final class ClusterNode {
     // two clusters serving the same sessions apart.
     config.setProperty("hazelcast.merge.first.run.delay.seconds", "10");
     config.setProperty("hazelcast.merge.next.run.delay.seconds", "10");
-    config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, nodeId);
+    config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, nodeId)
+      .setAttribute(ClusteredSessionStore.FORMAT_ATTRIBUTE, ClusteredSessionStore.FORMAT);
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(options.port()).setPortAutoIncrement(true).setPortCount(ClusterOptions.PORT_COUNT);
     if (isAddress(options.host())) {

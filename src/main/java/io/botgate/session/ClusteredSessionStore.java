@@ -1,5 +1,6 @@
 package io.botgate.session;
 
+import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.projection.Projection;
@@ -65,6 +66,15 @@ public final class ClusteredSessionStore implements SessionStore {
 
   /** The map holding every session, by id: {@link Session#toState()}. */
   public static final String MAP = "botgate.sessions";
+  /** The member attribute every build of botgate gives its node: its {@code node.id}. */
+  public static final String NODE_ATTRIBUTE = "botgate.node";
+  /**
+   * The member attribute naming the session state format a node writes ({@link Session#BINARY}). A botgate node
+   * without it is of a build before this one, which reads {@link Session#BINARY_MILLIS} but not {@link Session#BINARY}.
+   */
+  public static final String FORMAT_ATTRIBUTE = "botgate.stateFormat";
+  /** This build's value of {@link #FORMAT_ATTRIBUTE}. */
+  public static final String FORMAT = String.valueOf(Session.BINARY);
   /** Where a member is asked to give up a session's lease: this, then the member's uuid; internal. */
   static final String RELEASE_PREFIX = "botgate.internal.sessions.release.";
   private static final DeliveryOptions RECALL = new DeliveryOptions().setSendTimeout(5_000);
@@ -233,7 +243,7 @@ public final class ClusteredSessionStore implements SessionStore {
     UUID owner = self();
     // A new session is created by the same operation, unless session.max are live or it is to be reset.
     byte[] created = create && counted.get() < options.maxSessions()
-      ? Session.newState(now, owner, newIncarnation()) : null;
+      ? Session.newState(now, owner, newIncarnation(), stateFormat()) : null;
     Saved known = known(id);
     Future<byte[]> took;
     try {
@@ -431,10 +441,13 @@ public final class ClusteredSessionStore implements SessionStore {
     byte[] state;
     Saved copy;
     synchronized (session) { // the copy is exactly what was written
-      if (session.incarnation() == 0) { // kept by a build that gave none: from now on it has one
+      byte format = stateFormat();
+      if (format != Session.BINARY) { // a format without one: what this node remains of the session says none either
+        session.incarnation(0);
+      } else if (session.incarnation() == 0) { // kept by a build that gave none: from now on it has one
         session.incarnation(newIncarnation());
       }
-      state = session.toState(turn.owner(), save);
+      state = session.toState(turn.owner(), save, format);
       copy = new Saved(save, session.copy(), session.heldBytes() + Saved.OVERHEAD, lease, turn.streak(), turn.owner());
     }
     if (lease) {
@@ -533,6 +546,9 @@ public final class ClusteredSessionStore implements SessionStore {
       && now - known.session.lastActivity() < options.idleMillis() / 2) {
       return Future.succeededFuture(called(id, known.session.incarnation(), now));
     }
+    if (stateFormat() != Session.BINARY) { // a node of the build before knows no OpenSession: recorded as it does
+      return Future.succeededFuture(called(id, 0, now));
+    }
     long incarnation = newIncarnation();
     byte[] created = counted.get() < options.maxSessions() ? Session.newState(now, null, incarnation) : null;
     Future<Long> opened;
@@ -576,6 +592,21 @@ public final class ClusteredSessionStore implements SessionStore {
       ? Future.failedFuture(new SessionGone(id))
       : run(id, begun, session -> TurnProcessors.sameLife(began.incarnation(), session.incarnation())
         ? work.apply(session) : Future.failedFuture(new SessionGone(id)))));
+  }
+
+  /**
+   * The session state format this node writes: {@link Session#BINARY}, or while a botgate node of the build before
+   * is a member (no {@link #FORMAT_ATTRIBUTE}), the one that node reads, {@link Session#BINARY_MILLIS}. Otherwise a
+   * rolling upgrade left every session an upgraded node saved unreadable on the nodes not yet upgraded (500 there)
+   * until the last of them left. Members that are not botgate nodes (a plain Vert.x service) do not count.
+   */
+  private byte stateFormat() {
+    for (Member member : hazelcast.getCluster().getMembers()) {
+      if (member.getAttribute(NODE_ATTRIBUTE) != null && member.getAttribute(FORMAT_ATTRIBUTE) == null) {
+        return Session.BINARY_MILLIS;
+      }
+    }
+    return Session.BINARY;
   }
 
   /** A random number for a new life of a session id ({@link Session#incarnation}); never 0, which means unknown. */

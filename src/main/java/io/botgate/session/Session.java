@@ -303,7 +303,12 @@ public final class Session {
 
   /** {@link #toState(UUID, long)} by no member: a state no node has cached. */
   public byte[] toState() {
-    return toState(null, 0);
+    return toState(null, 0, BINARY);
+  }
+
+  /** {@link #toState(UUID, long, byte)} in this build's format, {@link #BINARY}. */
+  public byte[] toState(UUID savedBy, long save) {
+    return toState(savedBy, save, BINARY);
   }
 
   /**
@@ -313,16 +318,21 @@ public final class Session {
    * knows from them whether the map still holds exactly that); then, in binary ({@link #BINARY}), its event
    * numbering and its results, each distinct result once (the last one and the latest of each integration
    * are usually among the recent ones) and the lists as indexes into them; last its variables and context
-   * as JSON.
+   * as JSON. In {@code format} {@link #BINARY}, or {@link #BINARY_MILLIS} (no incarnation) for a cluster where a
+   * node of the build before still reads the state.
    */
-  public synchronized byte[] toState(UUID savedBy, long save) {
+  public synchronized byte[] toState(UUID savedBy, long save, byte format) {
     IntegrationResult[] distinct = new IntegrationResult[recent.size() + latest.size() + 1];
     int count = 0;
     StateBytes.Writer out = new StateBytes.Writer(STATE_HEADER + 256 + 96 * recent.size());
     out.putLong(lastActivity).put((byte) 0).putLong(0).putLong(0);
     out.putLong(savedBy == null ? 0 : savedBy.getMostSignificantBits())
       .putLong(savedBy == null ? 0 : savedBy.getLeastSignificantBits()).putLong(save);
-    out.put(BINARY).putLong(incarnation).putLong(lastSeq);
+    out.put(format);
+    if (format == BINARY) {
+      out.putLong(incarnation);
+    }
+    out.putLong(lastSeq);
     int countAt = out.size();
     out.putInt(0);
     int[] recentAt = new int[recent.size()];
@@ -427,11 +437,19 @@ public final class Session {
    * turn has begun), or by none when null (a pass-through call begins in it, outside its turns).
    */
   static byte[] newState(long now, UUID owner, long incarnation) {
-    return ByteBuffer.allocate(STATE_HEADER + 1 + 2 * Long.BYTES + 4 * Integer.BYTES + 2).putLong(now)
+    return newState(now, owner, incarnation, BINARY);
+  }
+
+  /** {@link #newState(long, UUID, long)} in {@code format}: {@link #BINARY_MILLIS} gives no incarnation. */
+  static byte[] newState(long now, UUID owner, long incarnation, byte format) {
+    ByteBuffer state = ByteBuffer.allocate(STATE_HEADER + 1 + (format == BINARY ? 2 : 1) * Long.BYTES
+        + 4 * Integer.BYTES + 2).putLong(now)
       .put((byte) (owner == null ? 0 : 1)).putLong(owner == null ? 0 : owner.getMostSignificantBits())
-      .putLong(owner == null ? 0 : owner.getLeastSignificantBits()).putLong(0).putLong(0).putLong(0)
-      .put(BINARY).putLong(incarnation).putLong(0).putInt(0).putInt(0).putInt(0).putInt(-1)
-      .put((byte) '{').put((byte) '}').array();
+      .putLong(owner == null ? 0 : owner.getLeastSignificantBits()).putLong(0).putLong(0).putLong(0).put(format);
+    if (format == BINARY) {
+      state.putLong(incarnation);
+    }
+    return state.putLong(0).putInt(0).putInt(0).putInt(0).putInt(-1).put((byte) '{').put((byte) '}').array();
   }
 
   /** Which life of its session id a state is ({@link #incarnation}), read from its body; 0 when it does not say. */

@@ -1,13 +1,16 @@
 package io.botgate.cluster;
 
 import io.botgate.BotgateVerticle;
+import com.hazelcast.config.Config;
 import io.botgate.GatewayConfig;
+import io.botgate.session.ClusteredSessionStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -74,6 +77,22 @@ public final class ClusterNodes implements AutoCloseable {
     GatewayConfig settings = GatewayConfig.of(new JsonObject().put("node.id", nodeId).put("cluster.enabled", true)
       .put("cluster.name", name).put("cluster.port", freePort()).put("cluster.members", members));
     return result(ClusterNode.start(new VertxOptions(), ClusterOptions.from(settings), 3_600_000L, nodeId));
+  }
+
+  /**
+   * A member as a botgate node of the build before the session state's format 4 joins: named by
+   * {@link ClusterNode#NODE_ATTRIBUTE}, without {@link ClusteredSessionStore#FORMAT_ATTRIBUTE}. Close it to leave.
+   */
+  public Vertx joinAsEarlierBuild(String nodeId) {
+    JsonArray members = new JsonArray();
+    hazelcastPorts.forEach(p -> members.add("127.0.0.1:" + p));
+    GatewayConfig settings = GatewayConfig.of(new JsonObject().put("node.id", nodeId).put("cluster.enabled", true)
+      .put("cluster.name", name).put("cluster.port", freePort()).put("cluster.members", members));
+    Config config = ClusterNode.hazelcastConfig(ClusterOptions.from(settings), 3_600_000L, nodeId);
+    config.getMemberAttributeConfig().removeAttribute(ClusteredSessionStore.FORMAT_ATTRIBUTE);
+    VertxOptions options = new VertxOptions();
+    options.getEventBusOptions().setHost("127.0.0.1");
+    return result(Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(config)).buildClustered());
   }
 
   public Node node(int i) {
