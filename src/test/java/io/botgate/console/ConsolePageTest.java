@@ -52,6 +52,32 @@ class ConsolePageTest {
     waitUntil(() -> browser.findElement(By.id("connection")).getText().equals("live"));
   }
 
+  /**
+   * A download's text once it is whole: the file can be there before Chromium has written all of it (CI read a HAR
+   * that did not parse yet), so it is read until it parses (a HAR as one JSON object, event lines each).
+   */
+  private static String downloaded(java.nio.file.Path file) {
+    String[] whole = new String[1];
+    waitUntil(() -> {
+      try {
+        String text = java.nio.file.Files.readString(file);
+        if (file.toString().endsWith(".jsonl")) {
+          text.lines().forEach(JsonObject::new);
+          if (!text.endsWith("\n")) {
+            return false; // the page ends every line, the last one too, and a session's events are never none
+          }
+        } else {
+          new JsonObject(text);
+        }
+        whole[0] = text;
+        return true;
+      } catch (java.io.IOException | io.vertx.core.json.DecodeException e) {
+        return false;
+      }
+    });
+    return whole[0];
+  }
+
   private static void waitUntil(java.util.function.BooleanSupplier condition) {
     new WebDriverWait(browser, Duration.ofSeconds(15)).until(d -> condition.getAsBoolean());
   }
@@ -330,8 +356,7 @@ class ConsolePageTest {
 
     browser.findElement(By.id("download-har")).click();
     java.nio.file.Path harFile = downloads.resolve("botgate-har.har");
-    waitUntil(() -> java.nio.file.Files.exists(harFile));
-    String text = java.nio.file.Files.readString(harFile);
+    String text = downloaded(harFile);
     assertThat(text).doesNotContain("very-secret");
     JsonObject log = new JsonObject(text).getJsonObject("log");
     assertThat(log.getString("version")).isEqualTo("1.2");
@@ -361,8 +386,7 @@ class ConsolePageTest {
 
     browser.findElement(By.id("download-events")).click();
     java.nio.file.Path lines = downloads.resolve("botgate-har.jsonl");
-    waitUntil(() -> java.nio.file.Files.exists(lines));
-    List<JsonObject> events = java.nio.file.Files.readAllLines(lines).stream().map(JsonObject::new).toList();
+    List<JsonObject> events = downloaded(lines).lines().map(JsonObject::new).toList();
     long lastSeq = result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/api/sessions/har/events").send())
       .bodyAsJsonObject().getLong("lastSeq");
     assertThat(events).hasSize((int) lastSeq);
@@ -397,8 +421,7 @@ class ConsolePageTest {
 
     browser.findElement(By.id("download-har")).click();
     java.nio.file.Path harFile = downloads.resolve("botgate-pass.har");
-    waitUntil(() -> java.nio.file.Files.exists(harFile));
-    JsonObject entry = new JsonObject(java.nio.file.Files.readString(harFile)).getJsonObject("log").getJsonArray("entries").getJsonObject(0);
+    JsonObject entry = new JsonObject(downloaded(harFile)).getJsonObject("log").getJsonArray("entries").getJsonObject(0);
     assertThat(entry.getJsonObject("response").getInteger("status")).isEqualTo(200);
     assertThat(entry.getJsonObject("request").getJsonArray("headers").stream().map(h -> ((JsonObject) h).getString("name")))
       .anyMatch(name -> name.equalsIgnoreCase("X-Custom"));
