@@ -110,6 +110,7 @@ class GatewayConfigTest {
   @Test
   void shouldStopStartUpWithEveryProblemOfABadIntegrationsFile(Vertx vertx) throws Exception {
     java.nio.file.Path file = java.nio.file.Files.createTempFile("integrations", ".json");
+    file.toFile().deleteOnExit();
     java.nio.file.Files.writeString(file, "[{\"name\": \"x\", \"method\": \"GET\"}, {\"name\": \"y\", \"url\": \"/a\"}]");
     Throwable failure = Await.failure(vertx.deployVerticle(new BotgateVerticle(GatewayConfig.of(
       new JsonObject().put("http.port", 0).put("integrations.file", file.toString())))));
@@ -200,6 +201,7 @@ class GatewayConfigTest {
   @Test
   void shouldGiveTheLineAndColumnOfAMalformedFileWithoutParserInternals() throws Exception {
     Path file = Files.createTempFile("config", ".json");
+    file.toFile().deleteOnExit();
     Files.writeString(file, "{\n  \"http.port\": 8080,\n  \"demo.enabled\": tru\n}\n");
     assertThatThrownBy(() -> GatewayConfig.read(file, new Properties()))
       .hasMessageStartingWith(file + ": not valid JSON: line 3, column ")

@@ -6,6 +6,7 @@ import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 import java.io.ByteArrayOutputStream;
@@ -48,6 +49,7 @@ class MainTest {
   @Timeout(60)
   void shouldExitOneNamingAnUnknownKey() throws Exception {
     Path file = Files.createTempFile("config", ".json");
+    file.toFile().deleteOnExit();
     Files.writeString(file, "{\"htpp.instances\": 2}");
     String err = stderrOf(() -> assertThat(new CommandLine(new Main()).execute("--config", file.toString())).isEqualTo(1));
     assertThat(err).contains("unknown key 'htpp.instances' (did you mean 'http.instances'?)");
@@ -55,9 +57,9 @@ class MainTest {
 
   @Test
   @Timeout(60)
-  void shouldExitOneSayingHowToStartAChosenImportsFileThatIsMissing() throws Exception {
-    Path dir = Files.createTempDirectory("imports");
+  void shouldExitOneSayingHowToStartAChosenImportsFileThatIsMissing(@TempDir Path dir) throws Exception {
     Path file = Files.createTempFile("config", ".json");
+    file.toFile().deleteOnExit();
     Files.writeString(file, "{\"http.port\": 0, \"imports.file\": \"" + dir.resolve("imports.json") + "\"}");
     String err = stderrOf(() -> assertThat(new CommandLine(new Main()).execute("--config", file.toString())).isEqualTo(1));
     assertThat(err).contains("imports.file: no file at " + dir.resolve("imports.json"), "create it holding []");
@@ -65,13 +67,13 @@ class MainTest {
 
   @Test
   @Timeout(60)
-  void shouldExitOneSayingWhereAnImportsFileEditedByHandIsWrong() throws Exception {
-    Path dir = Files.createTempDirectory("imports");
+  void shouldExitOneSayingWhereAnImportsFileEditedByHandIsWrong(@TempDir Path dir) throws Exception {
     for (String[] broken : new String[][] {{"{\"x\": 1}", "must be a JSON array of saved imports ([] for none), not an object"},
         {"[5]", "entry [0] must be an object with the bot's \"name\""}, {"[{\"name\": \"a\"", "is not JSON: line 1, column"}}) {
       Path imports = dir.resolve("imports.json");
       Files.writeString(imports, broken[0]);
       Path file = Files.createTempFile("config", ".json");
+      file.toFile().deleteOnExit();
       Files.writeString(file, "{\"http.port\": 0, \"imports.file\": \"" + imports + "\"}");
       String err = stderrOf(() -> assertThat(new CommandLine(new Main()).execute("--config", file.toString())).isEqualTo(1));
       assertThat(err).as(broken[0]).contains("imports.file: " + imports).contains(broken[1]);
@@ -94,6 +96,7 @@ class MainTest {
     HttpServer busy = Await.result(vertx.createHttpServer().requestHandler(r -> r.response().end()).listen(0, "127.0.0.1"));
     int port = busy.actualPort();
     Path file = Files.createTempFile("config", ".json");
+    file.toFile().deleteOnExit();
     Files.writeString(file, "{\"http.port\": 0, \"bridge.port\": " + port + "}");
     String err = stderrOf(() -> assertThat(new CommandLine(new Main()).execute("--config", file.toString())).isEqualTo(1));
     assertThat(err).contains("cannot listen on 127.0.0.1:" + port + " (bridge.port): the port is already in use")

@@ -35,6 +35,7 @@ class ShutdownTest {
     StubUpstream upstream = new StubUpstream();
     Await.result(vertx.deployVerticle(upstream));
     Path logFile = Files.createTempFile("gateway", ".log");
+    logFile.toFile().deleteOnExit();
     Process gateway = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
       "-cp", System.getProperty("java.class.path"), "-Degress.allow=127.0.0.1", "-Dshutdown.graceSeconds=20",
       "-Dintegrations.file=" + TestGateway.copyOf(Path.of("conf/integrations.json")), // a PUT writes it back

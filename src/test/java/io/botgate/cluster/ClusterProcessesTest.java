@@ -58,6 +58,7 @@ class ClusterProcessesTest {
     result(vertx.deployVerticle(upstream));
     http = WebClient.create(vertx, new WebClientOptions(), new PoolOptions().setHttp1MaxSize(32));
     Path integrations = Files.createTempFile("cluster-integrations", ".json");
+    integrations.toFile().deleteOnExit();
     Files.writeString(integrations, new JsonArray()
       .add(new JsonObject().put("name", "slow").put("method", "GET").put("url", upstream.url("/slow/1500")).put("retries", 0))
       .encode());

@@ -46,10 +46,12 @@ class ClusterSplitTest {
     result(vertx.deployVerticle(upstream));
     http = WebClient.create(vertx);
     Path integrations = Files.createTempFile("split-integrations", ".json");
+    integrations.toFile().deleteOnExit();
     Files.writeString(integrations, new JsonArray()
       .add(new JsonObject().put("name", "slow").put("method", "GET").put("url", upstream.url("/slow/1500")).put("retries", 0))
       .encode());
     Path credentials = Files.createTempFile("split-credentials", ".json"); // the test PUTs one: not the project's conf/
+    credentials.toFile().deleteOnExit();
     Files.writeString(credentials, "[]");
     cluster = GatewayProcesses.start(2, List.of("-Dintegrations.file=" + integrations,
       "-Dcredentials.file=" + credentials, "-Dcluster.turnWaitSeconds=15"));

@@ -87,6 +87,7 @@ public final class GatewayProcesses implements AutoCloseable {
     for (int i = 0; i < count; i++) {
       String id = "proc-" + i;
       Path log = Files.createTempFile("botgate-" + id, ".log");
+      log.toFile().deleteOnExit();
       List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         // Small and quick to warm: three of these share two cores with the test.

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -138,9 +139,8 @@ class SavedDefinitionsTest {
 
   @Test
   @Timeout(60)
-  void shouldStartOnFilesAnEditorSavedWithAByteOrderMark(Vertx vertx) throws IOException {
+  void shouldStartOnFilesAnEditorSavedWithAByteOrderMark(Vertx vertx, @TempDir Path dir) throws IOException {
     // Windows editors (Notepad) save UTF-8 with a BOM; the imports and configuration files were read with one.
-    Path dir = Files.createTempDirectory("botgate-bom");
     Path integrations = withByteOrderMark(dir.resolve("integrations.json"), new JsonArray().add(new JsonObject()
       .put("name", "edited").put("method", "GET").put("url", "https://example.com/edited").put("mode", "mock")));
     Path credentials = withByteOrderMark(dir.resolve("credentials.json"), new JsonArray().add(new JsonObject()
@@ -231,8 +231,7 @@ class SavedDefinitionsTest {
 
   @Test
   @Timeout(120)
-  void shouldCreateTheDefaultFileWhenStartedOnTheEmbeddedDefaults(Vertx vertx) throws Exception {
-    Path dir = Files.createTempDirectory("botgate-fresh");
+  void shouldCreateTheDefaultFileWhenStartedOnTheEmbeddedDefaults(Vertx vertx, @TempDir Path dir) throws Exception {
     Path log = dir.resolve("gateway.log");
     Process gateway = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
       "-cp", System.getProperty("java.class.path"), "io.botgate.Main", "--port", "0")

@@ -437,6 +437,7 @@ class CredentialsTest {
       .put("key", "k.pem")).bodyAsString()).contains("cert");
     assertThat(get("/api/credentials/broken").statusCode()).isEqualTo(404);
     Path notPem = Files.writeString(Files.createTempFile("not-pem", ".txt"), "plain text, no certificate");
+    notPem.toFile().deleteOnExit();
     for (String[] files : new String[][] {{"/nonexistent/cert.pem", "/nonexistent/key.pem"}, {notPem.toString(), "/dev/zero"}}) {
       HttpResponse<Buffer> unreadable = putCredential(new JsonObject().put("name", "fileless").put("type", "mtls")
         .put("cert", files[0]).put("key", files[1]));

@@ -175,6 +175,7 @@ class RecordedMocksTest {
   @Test
   void shouldRefuseAGatewayRecordingIntoADirectoryAnotherProcessRecordsIntoUntilThatOneIsKilled() throws Exception {
     Path log = Files.createTempFile("botgate-recording", ".log");
+    log.toFile().deleteOnExit();
     otherLog = log;
     other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
       "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),

@@ -36,6 +36,7 @@ class JsonLogProcessTest {
   @Timeout(120)
   void shouldWriteOnlyJsonLinesFromStartToStop() throws Exception {
     Path logFile = Files.createTempFile("gateway", ".log");
+    logFile.toFile().deleteOnExit();
     Process gateway = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
       "-cp", System.getProperty("java.class.path"), "-Dlog.format=json", "io.botgate.Main", "--port", "0",
       "--config", "conf/config.json")
