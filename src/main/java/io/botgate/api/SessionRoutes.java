@@ -2,8 +2,11 @@ package io.botgate.api;
 
 import io.botgate.GatewayError;
 import io.botgate.Timestamps;
+import io.botgate.events.ClusterEvents;
 import io.botgate.events.DebugEvent;
 import io.botgate.events.DebugStream;
+import io.botgate.events.EventPage;
+import io.botgate.events.Gap;
 import io.botgate.script.SessionScripts;
 import io.botgate.session.IntegrationResult;
 import io.botgate.session.Session;
@@ -15,6 +18,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.ArrayList;
+import java.util.List;
 
 import static io.botgate.api.ApiRoutes.answer;
 import static io.botgate.api.ApiRoutes.jsonBody;
@@ -108,8 +112,21 @@ final class SessionRoutes {
     int limit = (int) number(ctx, "limit", 1, 1000, 1000);
     // in a cluster every member's history, merged by seq
     stream.page(session, after, limit, EVENTS_PAGE_BYTES).onSuccess(page -> answer(ctx, 200, new JsonObject()
-      .put("session", session).put("lastSeq", page.lastSeq()).put("events", DebugEvent.array(page.events()))))
+      .put("session", session).put("lastSeq", page.lastSeq()).put("events", DebugEvent.array(page.events()))
+      .put("gaps", gaps(page, after))))
       .onFailure(ctx::fail);
+  }
+
+  /** What the page skips, as a console's gap frames say it: the client pages on after the last one's {@code to}. */
+  private JsonArray gaps(EventPage page, long after) {
+    ClusterEvents cluster = stream.cluster();
+    // as a console's replay: a member that left within the history's keep time may have held them
+    List<String> left = cluster == null ? List.of() : cluster.leftSince(System.currentTimeMillis() - stream.keepMillis());
+    JsonArray gaps = new JsonArray();
+    for (Gap gap : page.gaps(after, left)) {
+      gaps.add(gap.toJson());
+    }
+    return gaps;
   }
 
   private static long number(RoutingContext ctx, String name, long min, long max, long dflt) {

@@ -4,6 +4,7 @@ import io.botgate.events.ClusterEvents;
 import io.botgate.events.DebugStream;
 import io.botgate.events.DebugEvent;
 import io.botgate.events.EventPage;
+import io.botgate.events.Gap;
 import io.botgate.Timestamps;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Context;
@@ -11,7 +12,6 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
@@ -849,13 +849,7 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
       : !unanswered.isEmpty() ? "are held by no member that answers (" + String.join(", ", unanswered) + " did not)"
       : cluster != null ? "are no longer kept by any node of the cluster"
       : "are no longer kept (history.size events a session, for history.minutes)";
-    JsonObject data = new JsonObject().put("from", from).put("to", to);
-    if (!left.isEmpty()) {
-      data.put("left", new JsonArray(left));
-    }
-    if (!unanswered.isEmpty()) {
-      data.put("unanswered", new JsonArray(unanswered));
-    }
+    JsonObject data = new Gap(from, to, left, unanswered).toJson();
     String frame = new JsonObject().put("kind", DebugEvent.GAP).put("level", "warn").put("session", session)
       .put("ts", Timestamps.iso(System.currentTimeMillis()))
       .put("text", range + " of session " + session + " " + why + ": they are skipped").put("data", data).encode();

@@ -264,7 +264,8 @@ public final class ClusterEvents {
   }
 
   private EventPage local(String session, long after, int limit) {
-    return new EventPage(stream.history(session, after, limit), stream.lastSeq(session), List.of());
+    long last = stream.lastSeq(session); // first: see EventPage.gaps
+    return new EventPage(stream.history(session, after, limit), last, List.of());
   }
 
   /** A member that has no gateway (a plain Vert.x application in the cluster) holds nothing: not unanswered. */

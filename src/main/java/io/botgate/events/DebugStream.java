@@ -496,8 +496,11 @@ public final class DebugStream implements EventNumbering {
    */
   public Future<EventPage> page(String session, long after, int limit, long maxBytes) {
     ClusterEvents across = cluster;
-    return across != null ? across.history(session, after, limit).map(page -> page.upTo(maxBytes))
-      : Future.succeededFuture(new EventPage(history(session, after, limit, maxBytes), lastSeq(session), List.of()));
+    if (across != null) {
+      return across.history(session, after, limit).map(page -> page.upTo(maxBytes));
+    }
+    long last = lastSeq(session); // first: see EventPage.gaps
+    return Future.succeededFuture(new EventPage(history(session, after, limit, maxBytes), last, List.of()));
   }
 
   /** The cluster's events when this node is in one, else null. */

@@ -1,5 +1,6 @@
 package io.botgate.events;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -11,9 +12,39 @@ import java.util.List;
  */
 public record EventPage(List<DebugEvent> events, long lastSeq, List<String> unanswered) {
 
+  /** {@code lastSeq} read before the events (see {@link #gaps}) may be below the newest of them: never shown so. */
+  public EventPage {
+    if (!events.isEmpty()) {
+      lastSeq = Math.max(lastSeq, events.get(events.size() - 1).seq());
+    }
+  }
+
   /** Whether every member answered, so that a seq missing below the newest event is held by no live member. */
   public boolean complete() {
     return unanswered.isEmpty();
+  }
+
+  /**
+   * The seqs after {@code after} that this page skips: between its events, and, when it has none, up to
+   * {@link #lastSeq}. Before its first event only when {@code after} is above 0, as a console's replay: a
+   * client with no place yet starts from the oldest event kept. Read {@link #lastSeq} before the events, so
+   * that an event emitted meanwhile is never taken for one gone.
+   *
+   * @param left the members that left the cluster within the history's keep time
+   */
+  public List<Gap> gaps(long after, List<String> left) {
+    List<Gap> gaps = new ArrayList<>();
+    long place = after;
+    for (DebugEvent event : events) {
+      if (place > 0 && event.seq() > place + 1) {
+        gaps.add(new Gap(place + 1, event.seq() - 1, left, unanswered));
+      }
+      place = event.seq();
+    }
+    if (events.isEmpty() && after > 0 && lastSeq > after) {
+      gaps.add(new Gap(after + 1, lastSeq, left, unanswered));
+    }
+    return gaps;
   }
 
   /** This page's first events holding no more than {@code maxBytes} of text (the first one whatever its size). */

@@ -21,8 +21,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.regex.MatchResult;
 import java.util.regex.Pattern;
 
@@ -344,6 +346,42 @@ class HttpEdgesTest {
       pages++;
     } while (after < lastSeq);
     assertThat(pages).as("pages for about 12 MB of events").isGreaterThan(2);
+  }
+
+  /** A page of a session's history in seq order: "7" for an event, "gap 4-9" for a gap. */
+  private static List<String> paged(String session, long after) {
+    HttpResponse<Buffer> r = result(request(HttpMethod.GET, "/api/sessions/" + session + "/events?after=" + after).send());
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+    TreeMap<Long, String> bySeq = new TreeMap<>();
+    r.bodyAsJsonObject().getJsonArray("events").forEach(e -> bySeq.put(((JsonObject) e).getLong("seq"),
+      String.valueOf(((JsonObject) e).getLong("seq"))));
+    r.bodyAsJsonObject().getJsonArray("gaps").forEach(g -> bySeq.put(((JsonObject) g).getLong("from"),
+      "gap " + ((JsonObject) g).getLong("from") + "-" + ((JsonObject) g).getLong("to")));
+    return List.copyOf(bySeq.values());
+  }
+
+  @Test
+  void shouldMarkInAPageOfHistoryTheEventsNoLongerKept() {
+    JsonObject run = script("botContext.printDebugMessage('one')");
+    assertThat(result(request(HttpMethod.POST, "/api/sessions/holes/scripts").sendJsonObject(run)).statusCode()).isEqualTo(200);
+    long first = gw.gateway.stream().lastSeq("holes");
+    gw.gateway.stream().continueFrom("holes", first + 4); // as if they had left the history
+    assertThat(paged("holes", first)).containsExactly("gap " + (first + 1) + "-" + (first + 4));
+    assertThat(paged("holes", first + 4)).isEmpty();
+
+    assertThat(result(request(HttpMethod.POST, "/api/sessions/holes/scripts").sendJsonObject(run)).statusCode()).isEqualTo(200);
+    long end = gw.gateway.stream().lastSeq("holes");
+    List<String> expected = new ArrayList<>();
+    for (long seq = 1; seq <= end; seq++) {
+      if (seq == first + 1) {
+        expected.add("gap " + (first + 1) + "-" + (first + 4));
+      }
+      if (seq <= first || seq > first + 4) {
+        expected.add(String.valueOf(seq));
+      }
+    }
+    assertThat(paged("holes", 0)).containsExactlyElementsOf(expected);
+    assertThat(paged("holes", 1)).containsExactlyElementsOf(expected.subList(1, expected.size()));
   }
 
   @Test

@@ -25,7 +25,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A console on one node of a cluster follows sessions executed on the others: live and in seq order, with
- * history replayed from every member, and a gap frame for events that left with a node.
+ * history replayed from every member, and a gap frame for events that left with a node; a page of the
+ * history over HTTP marks the same holes.
  */
 @Timeout(240)
 class ClusterConsoleTest {
@@ -237,5 +238,38 @@ class ClusterConsoleTest {
       LongStream.rangeClosed(2, end).filter(s -> s <= first || s > first + 3).boxed().toList());
     live.close();
     resumed.close();
+  }
+
+  @Test
+  void shouldMarkInTheHttpHistoryTheEventsANodeThatLeftTookWithIt() {
+    Ghost ghost = Ghost.join("ghost-c");
+    long first = runAndLast(0, "paged");
+    ghost.emit("paged", first, 3);
+    ghost.leave();
+    cluster.node(1).gateway().stream().continueFrom("paged", first + 3);
+
+    // nothing after the client's place is kept: the page says so, and up to where
+    JsonObject tail = get(2, "/api/sessions/paged/events?after=" + first);
+    assertThat(tail.getJsonArray("events")).isEmpty();
+    assertThat(tail.getLong("lastSeq")).isEqualTo(first + 3);
+    assertThat(tail.getJsonArray("gaps")).singleElement().satisfies(gap -> {
+      JsonObject g = (JsonObject) gap;
+      assertThat(g.getLong("from")).isEqualTo(first + 1);
+      assertThat(g.getLong("to")).isEqualTo(first + 3);
+      assertThat(g.getJsonArray("left")).contains("ghost-c");
+    });
+
+    // between kept events, the gap sits where the events would have been
+    long end = runAndLast(1, "paged");
+    JsonObject page = get(0, "/api/sessions/paged/events?after=1");
+    assertThat(seqs(page.getJsonArray("events").stream().map(e -> (JsonObject) e).toList())).containsExactlyElementsOf(
+      LongStream.rangeClosed(2, end).filter(s -> s <= first || s > first + 3).boxed().toList());
+    assertThat(page.getJsonArray("gaps")).singleElement().satisfies(gap -> {
+      JsonObject g = (JsonObject) gap;
+      assertThat(g.getLong("from")).isEqualTo(first + 1);
+      assertThat(g.getLong("to")).isEqualTo(first + 3);
+      assertThat(g.getJsonArray("left")).contains("ghost-c");
+    });
+    assertThat(get(2, "/api/sessions/paged/events?after=" + (first + 3)).getJsonArray("gaps")).isEmpty();
   }
 }
