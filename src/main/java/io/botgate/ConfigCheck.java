@@ -50,7 +50,8 @@ final class ConfigCheck {
     r.put("cluster.backups", new long[] {1, 6});
     r.put("http.instances", new long[] {1, 256}); // each an event loop's verticle: 100,000 held the start 6 s
     for (String zeroMeansSomething : List.of("http.idleTimeoutSeconds", "session.total.mb", "bridge.reply.seconds",
-      "shutdown.graceSeconds", "script.queue", "script.cache.bytes", "body.held.bytes", "http.connections", "log.repeats.perSecond")) {
+      "shutdown.graceSeconds", "script.queue", "script.cache.bytes", "body.held.bytes", "http.connections", "log.repeats.perSecond",
+      "log.lines.perSecond")) {
       r.put(zeroMeansSomething, new long[] {0, most});
     }
     for (String positive : List.of("session.idle.minutes", "session.results", "session.max",

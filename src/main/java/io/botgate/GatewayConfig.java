@@ -127,6 +127,7 @@ public final class GatewayConfig {
     d.put("log.level", LogOptions.DEFAULT_LEVEL);
     d.put("log.access", LogOptions.DEFAULT_ACCESS);
     d.put("log.repeats.perSecond", LogOptions.DEFAULT_REPEATS_PER_SECOND);
+    d.put("log.lines.perSecond", LogOptions.DEFAULT_LINES_PER_SECOND);
     d.put("metrics.vertx", MetricsEndpoint.DEFAULT_VERTX_METRICS);
     d.put("credentials.file", "conf/credentials.json");
     d.put("upstream.mode", UpstreamOptions.DEFAULT_MODE.label());

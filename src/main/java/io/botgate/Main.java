@@ -136,7 +136,8 @@ public final class Main implements Callable<Integer> {
     try {
       settings = GatewayConfig.read(config != null ? config : fromProperty(), overrides());
       LogSetup.apply(new LogOptions(settings.string("log.format"), settings.string("log.level"),
-        settings.bool("log.access"), settings.integer("log.repeats.perSecond")));
+        settings.bool("log.access"), settings.integer("log.repeats.perSecond"),
+        settings.integer("log.lines.perSecond")));
     } catch (IllegalArgumentException e) {
       fail(e.getMessage());
       return BAD_CONFIGURATION;

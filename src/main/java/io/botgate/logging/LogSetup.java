@@ -89,7 +89,8 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
 
   private static synchronized void install(LoggerContext context, LogOptions options) {
     if (context.getObject(INSTALLED) instanceof LogOptions installed && installed.format().equals(options.format())
-      && installed.level().equals(options.level()) && installed.repeatsPerSecond() == options.repeatsPerSecond()) {
+      && installed.level().equals(options.level()) && installed.repeatsPerSecond() == options.repeatsPerSecond()
+      && installed.linesPerSecond() == options.linesPerSecond()) {
       return; // the same appender again: the start applies the defaults twice when the configuration keeps them
     }
     context.putObject(INSTALLED, options);
@@ -100,7 +101,7 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     stderr.setTarget("System.err");
     stderr.setEncoder(encoder(context, options));
     stderr.start();
-    NonBlockingAppender appender = new NonBlockingAppender(options.repeatsPerSecond());
+    NonBlockingAppender appender = new NonBlockingAppender(options.repeatsPerSecond(), options.linesPerSecond());
     appender.setContext(context);
     appender.setName(APPENDER);
     appender.addAppender(stderr);

@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * an upstream outage with a slow log reader left the gateway answering nothing, /health included. Past
  * {@link #QUEUE} lines waiting, a line is dropped rather than waited for (Logback's {@code neverBlock}), whatever
  * its level; once the writer has caught up, a WARN line says how many were. Lines repeated past
- * {@code log.repeats.perSecond} a second are counted rather than written ({@link RepeatedLines}), and a line a
- * second later says how many.
+ * {@code log.repeats.perSecond} a second, and any past {@code log.lines.perSecond} a second in all, are counted rather
+ * than written ({@link RepeatedLines}), and a line a second later says how many.
  */
 final class NonBlockingAppender extends AsyncAppender {
 
@@ -29,6 +29,7 @@ final class NonBlockingAppender extends AsyncAppender {
 
   private final AtomicLong dropped = new AtomicLong();
   private final int repeatsPerSecond;
+  private final int linesPerSecond;
   private RepeatedLines repeats;
   /** Says, each second, how many lines of each kind were not written in the second before. */
   private ScheduledExecutorService summaries;
@@ -40,9 +41,13 @@ final class NonBlockingAppender extends AsyncAppender {
   private final Object summarizing = new Object();
   private boolean stopping;
 
-  /** @param repeatsPerSecond lines of one kind written a second at most ({@code log.repeats.perSecond}; 0: all) */
-  NonBlockingAppender(int repeatsPerSecond) {
+  /**
+   * @param repeatsPerSecond lines of one kind written a second at most ({@code log.repeats.perSecond}; 0: all)
+   * @param linesPerSecond   lines written a second in all at most ({@code log.lines.perSecond}; 0: all)
+   */
+  NonBlockingAppender(int repeatsPerSecond, int linesPerSecond) {
     this.repeatsPerSecond = repeatsPerSecond;
+    this.linesPerSecond = linesPerSecond;
     setQueueSize(QUEUE);
     setDiscardingThreshold(0); // none dropped by level before the queue is full
     setNeverBlock(true);
@@ -50,9 +55,9 @@ final class NonBlockingAppender extends AsyncAppender {
 
   @Override
   public void start() {
-    repeats = new RepeatedLines(repeatsPerSecond, (LoggerContext) getContext());
+    repeats = new RepeatedLines(repeatsPerSecond, linesPerSecond, (LoggerContext) getContext());
     super.start();
-    if (repeatsPerSecond > 0) {
+    if (repeats.limits()) {
       summaries = Executors.newSingleThreadScheduledExecutor(task -> {
         Thread thread = new Thread(task, "botgate-log-repeats");
         thread.setDaemon(true);

@@ -15,16 +15,22 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * At most {@code log.repeats.perSecond} lines a second of each kind (a logger, a level and a message pattern, such
- * as ApiRoutes' WARN {@code "limit hit: {}"} or the executor's WARN {@code "execution failed: {}"}); past that, the
- * lines of the kind are counted, and once their second is over one line of the same logger and level says how many
- * were not written. A flood of refused requests (bodies over the limit, calls the egress guard refuses, failing
- * upstreams) wrote a line per request, thousands a second, drowning every other line and filling the disk. The
- * access log ({@code log.access}) is meant to have a line per request and is never limited.
+ * as ApiRoutes' WARN {@code "limit hit: {}"} or the executor's WARN {@code "execution failed: {}"}), and at most
+ * {@code log.lines.perSecond} lines a second in all; past either, lines are counted, and once their second is over
+ * one line says how many were not written: of the kind's logger and level for a kind, of this class at WARN for all.
+ * A flood of refused requests (bodies over the limit, calls the egress guard refuses, failing upstreams) wrote a
+ * line per request, thousands a second, drowning every other line and filling the disk; lines that differ (a
+ * message built per call, or many kinds at once) went past the limit of a kind, a thousand a second, hence the
+ * bound on all. The access log ({@code log.access}) is meant to have a line per request and is never limited, nor
+ * counted.
  * <p>
  * A second is the second of a line's own time stamp, so no second of the log holds more than the limit of a kind;
  * a line that reaches the count after a later line of its kind opened the next second is counted as not written.
- * The kinds followed at once are bounded ({@link #MAX_KINDS}): past that, a kind is its logger and level alone (a
- * message built by concatenation, a path in it, is a kind of its own each time).
+ * For the bound on all, a line stamped before the latest second seen counts in that second (lines of many threads
+ * meet out of order at each second's turn; none is refused for it). A line its kind refuses does not count in the
+ * bound on all, so the summaries of kinds in a second are at most that bound over the limit of a kind. The kinds
+ * followed at once are bounded ({@link #MAX_KINDS}): past that, a kind is its logger and level alone (a message
+ * built by concatenation, a path in it, is a kind of its own each time).
  */
 final class RepeatedLines {
 
@@ -34,13 +40,25 @@ final class RepeatedLines {
   static final int QUOTED_CHARS = 200;
 
   private final int perSecond;
+  private final int allPerSecond;
   private final LoggerContext context;
   private final Map<String, Second> seconds = new ConcurrentHashMap<>();
+  /** The lines of every kind in the latest second seen. */
+  private final Second all = new Second(RepeatedLines.class.getName(), Level.WARN, null, Long.MIN_VALUE);
 
-  /** @param perSecond lines of a kind written a second at most; 0: every line */
-  RepeatedLines(int perSecond, LoggerContext context) {
+  /**
+   * @param perSecond    lines of a kind written a second at most; 0: no limit per kind
+   * @param allPerSecond lines written a second in all at most; 0: no limit in all
+   */
+  RepeatedLines(int perSecond, int allPerSecond, LoggerContext context) {
     this.perSecond = perSecond;
+    this.allPerSecond = allPerSecond;
     this.context = context;
+  }
+
+  /** Whether any line may be left out: else {@link #admit} takes every one and there is nothing to summarize. */
+  boolean limits() {
+    return perSecond > 0 || allPerSecond > 0;
   }
 
   /** The lines of one kind in one second: how many were written and how many were not. */
@@ -64,10 +82,13 @@ final class RepeatedLines {
 
   /** Whether the line is written; if not, it is counted for its second's summary. */
   boolean admit(ILoggingEvent event) {
-    if (perSecond <= 0 || AccessLog.LOGGER.equals(event.getLoggerName())) {
+    if (!limits() || AccessLog.LOGGER.equals(event.getLoggerName())) {
       return true;
     }
     long second = Math.floorDiv(event.getTimeStamp(), 1000L);
+    if (perSecond <= 0) {
+      return counted(second);
+    }
     List<ILoggingEvent> summaries = null;
     for (;;) {
       Second kind = kindOf(event, second);
@@ -84,14 +105,39 @@ final class RepeatedLines {
           kind.suppressed = 0;
         }
         boolean written = second == kind.second && kind.written < perSecond;
-        if (written) {
+        if (!written) {
+          kind.suppressed++;
+        } else if (counted(second)) {
           kind.written++;
         } else {
-          kind.suppressed++;
+          written = false; // counted in the summary of all, not the kind's
         }
         pending(summaries);
         return written;
       }
+    }
+  }
+
+  /** Whether the bound on all lines lets one more of this second through; if not, it is counted for the summary. */
+  private boolean counted(long second) {
+    if (allPerSecond <= 0) {
+      return true;
+    }
+    synchronized (all) {
+      if (second > all.second) { // the earlier second is over: said now
+        if (all.suppressed > 0) {
+          pending(List.of(summary(all)));
+        }
+        all.second = second;
+        all.written = 0;
+        all.suppressed = 0;
+      }
+      if (all.written < allPerSecond) {
+        all.written++;
+        return true;
+      }
+      all.suppressed++;
+      return false;
     }
   }
 
@@ -132,6 +178,12 @@ final class RepeatedLines {
       waiting.clear();
     }
     long now = Math.floorDiv(nowMillis, 1000L);
+    synchronized (all) {
+      if (all.second < now && all.suppressed > 0) {
+        out.add(summary(all));
+        all.suppressed = 0;
+      }
+    }
     seconds.forEach((key, kind) -> {
       synchronized (kind) {
         if (kind.gone) { // said by another call meanwhile (the stop's, beside the summaries thread's)
@@ -156,11 +208,16 @@ final class RepeatedLines {
 
   private ILoggingEvent summary(Second kind) {
     Logger logger = context.getLogger(kind.logger);
-    String like = kind.pattern == null ? "of this logger and level"
-      : "like \"" + quoted(kind.pattern) + "\"";
-    LoggingEvent line = new LoggingEvent(Logger.FQCN, logger, kind.level, kind.suppressed + " more lines " + like
-      + " in the second from " + Instant.ofEpochSecond(kind.second) + " were not written (at most " + perSecond
-      + " a second of each kind: log.repeats.perSecond)", null, null);
+    String text;
+    if (kind == all) {
+      text = kind.suppressed + " more lines in the second from " + Instant.ofEpochSecond(kind.second)
+        + " were not written (at most " + allPerSecond + " a second in all: log.lines.perSecond)";
+    } else {
+      String like = kind.pattern == null ? "of this logger and level" : "like \"" + quoted(kind.pattern) + "\"";
+      text = kind.suppressed + " more lines " + like + " in the second from " + Instant.ofEpochSecond(kind.second)
+        + " were not written (at most " + perSecond + " a second of each kind: log.repeats.perSecond)";
+    }
+    LoggingEvent line = new LoggingEvent(Logger.FQCN, logger, kind.level, text, null, null);
     line.addKeyValuePair(new KeyValuePair("suppressed", kind.suppressed));
     line.prepareForDeferredProcessing();
     return line;

@@ -139,7 +139,7 @@ class LogLinesTest {
     out.setEncoder(LogSetup.encoder(context, new LogOptions("json", "info", false)));
     out.setOutputStream(written);
     out.start();
-    NonBlockingAppender botgates = new NonBlockingAppender(1);
+    NonBlockingAppender botgates = new NonBlockingAppender(1, 0);
     botgates.setContext(context);
     botgates.addAppender(out);
     botgates.start();

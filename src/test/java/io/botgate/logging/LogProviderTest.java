@@ -86,7 +86,7 @@ class LogProviderTest {
     };
     stderr.setContext(context);
     stderr.start();
-    NonBlockingAppender appender = new NonBlockingAppender(0); // every line is one of its own: none counted as a repeat
+    NonBlockingAppender appender = new NonBlockingAppender(0, 0); // every line written: none counted as a repeat or past the bound
     appender.setContext(context);
     appender.addAppender(stderr);
     appender.start();

@@ -84,7 +84,7 @@ class NonBlockingAppenderTest {
     ListAppender<ILoggingEvent> written = new ListAppender<>();
     written.setContext(context);
     written.start();
-    NonBlockingAppender appender = new NonBlockingAppender(1);
+    NonBlockingAppender appender = new NonBlockingAppender(1, 0);
     appender.setContext(context);
     appender.addAppender(written);
     appender.start();

@@ -13,12 +13,12 @@ import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** At most so many lines a second of one kind; then one line says how many were not written. */
+/** At most so many lines a second of one kind, and so many in all; then one line says how many were not written. */
 class RepeatedLinesTest {
 
   private static final long SECOND = 1_800_000_000L;
   private final LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-  private final RepeatedLines repeats = new RepeatedLines(10, context);
+  private final RepeatedLines repeats = new RepeatedLines(10, 0, context);
 
   private ILoggingEvent line(String logger, Level level, String pattern, long millis) {
     LoggingEvent event = new LoggingEvent(Logger.FQCN, context.getLogger(logger), level, pattern, null,
@@ -97,8 +97,60 @@ class RepeatedLinesTest {
 
   @Test
   void shouldWriteEveryLineWithoutALimit() {
-    RepeatedLines all = new RepeatedLines(0, context);
+    RepeatedLines all = new RepeatedLines(0, 0, context);
     assertThat(IntStream.range(0, 100).filter(i -> all.admit(line("a", Level.WARN, "p", SECOND * 1000))).count())
       .isEqualTo(100);
+  }
+
+  @Test
+  void shouldWriteNoMoreLinesASecondInAllWhateverTheirKinds() {
+    RepeatedLines bounded = new RepeatedLines(10, 100, context);
+    long start = SECOND * 1000;
+    long written = IntStream.range(0, 5000).filter(i -> bounded.admit(line("built", Level.WARN,
+      "request GET /path/" + i + " failed", start + i % 1000))).count();
+
+    assertThat(written).isEqualTo(100);
+    assertThat(bounded.ended(start + 1000)).singleElement().satisfies(summary -> {
+      assertThat(summary.getLoggerName()).isEqualTo(RepeatedLines.class.getName());
+      assertThat(summary.getLevel()).isEqualTo(Level.WARN);
+      assertThat(summary.getFormattedMessage()).startsWith("4900 more lines in the second from ")
+        .endsWith(" were not written (at most 100 a second in all: log.lines.perSecond)");
+      assertThat(summary.getKeyValuePairs()).anyMatch(kv -> kv.key.equals("suppressed") && kv.value.equals(4900L));
+    });
+    assertThat(IntStream.range(0, 300).filter(i -> bounded.admit(line("built", Level.WARN, "p " + i, start + 1000)))
+      .count()).as("the next second").isEqualTo(100);
+  }
+
+  @Test
+  void shouldSayInFewLinesWhatManyKindsAtTheirLimitLeftOut() {
+    RepeatedLines bounded = new RepeatedLines(10, 100, context);
+    long start = SECOND * 1000;
+    long written = 0;
+    for (int kind = 0; kind < 50; kind++) {
+      written += IntStream.range(0, 20).filter(i -> bounded.admit(line("k", Level.WARN, "p {}", start))).count();
+      int k = kind;
+      written += IntStream.range(0, 20).filter(i -> bounded.admit(line("k", Level.WARN, "kind " + k + " {}", start)))
+        .count();
+    }
+    List<ILoggingEvent> said = bounded.ended(start + 1000);
+
+    assertThat(written).isEqualTo(100);
+    assertThat(said).as("one line for all, one per kind that wrote its limit").hasSizeLessThanOrEqualTo(100 / 10 + 1);
+    long suppressed = said.stream().mapToLong(l -> l.getKeyValuePairs().stream().filter(kv -> kv.key.equals("suppressed"))
+      .mapToLong(kv -> (Long) kv.value).sum()).sum();
+    assertThat(written + suppressed).as("every line written or counted once").isEqualTo(50 * 40);
+  }
+
+  @Test
+  void shouldCountALineStampedInAnEarlierSecondInTheLatestOneForAll() {
+    RepeatedLines bounded = new RepeatedLines(0, 2, context);
+    long start = SECOND * 1000;
+    assertThat(bounded.admit(line("a", Level.INFO, "p", start + 1000))).isTrue();
+    assertThat(bounded.admit(line("b", Level.INFO, "q", start + 999))).as("late, but within the bound").isTrue();
+    assertThat(bounded.admit(line("c", Level.INFO, "r", start + 998))).isFalse();
+    assertThat(bounded.admit(line(AccessLog.LOGGER, Level.INFO, "{} {} {}", start + 1000))).as("the access log").isTrue();
+
+    assertThat(bounded.ended(start + 2000)).singleElement().satisfies(summary ->
+      assertThat(summary.getFormattedMessage()).startsWith("1 more lines in the second from " + java.time.Instant.ofEpochSecond(SECOND + 1)));
   }
 }
