@@ -243,9 +243,9 @@ public final class BotgateVerticle extends VerticleBase {
       done = done.compose(v -> ConfFiles.read(vertx, "imports.cb", file, () -> null))
         .compose(text -> vertx.executeBlocking(() -> importer.importFile(file, text)))
         .map(answer -> {
-          LOG.info("imported CB bot '" + answer.getString("bot") + "' from " + file + ": "
-            + answer.getJsonArray("integrations").size() + " integrations, " + answer.getJsonArray("interactions").size()
-            + " interactions, " + answer.getJsonArray("skipped").size() + " items skipped");
+          LOG.info("imported CB bot '{}' from {}: {} integrations, {} interactions, {} items skipped",
+            answer.getString("bot"), file, answer.getJsonArray("integrations").size(),
+            answer.getJsonArray("interactions").size(), answer.getJsonArray("skipped").size());
           return null;
         });
     }
@@ -388,8 +388,8 @@ public final class BotgateVerticle extends VerticleBase {
             return null;
           }, false);
         });
-        LOG.info("botgate listening on " + baseUrl + " (" + registry.all().size() + " integrations, demo "
-          + (demo ? "on" : "off") + ", " + (vertx.isNativeTransportEnabled() ? "native" : "NIO") + " transport)");
+        LOG.info("botgate listening on {} ({} integrations, demo {}, {} transport)", baseUrl, registry.all().size(),
+          demo ? "on" : "off", vertx.isNativeTransportEnabled() ? "native" : "NIO");
       });
   }
 
@@ -417,8 +417,8 @@ public final class BotgateVerticle extends VerticleBase {
   private static List<String> allowedOrigins(GatewayConfig config) {
     List<String> legacy = config.list("console.origins");
     if (!legacy.isEmpty()) {
-      LOG.warn("console.origins is deprecated: its origins " + legacy + " are allowed for the whole gateway "
-        + "now, as http.allowedOrigins; move them there");
+      LOG.warn("console.origins is deprecated: its origins {} are allowed for the whole gateway now, as "
+        + "http.allowedOrigins; move them there", legacy);
     }
     return Stream.concat(config.list("http.allowedOrigins").stream(), legacy.stream()).toList();
   }

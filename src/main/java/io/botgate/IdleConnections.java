@@ -183,7 +183,7 @@ final class IdleConnections {
     long now = System.currentTimeMillis();
     long last = LOGGED_FULL.get();
     if (now - last >= FULL_LOG_MS && LOGGED_FULL.compareAndSet(last, now)) {
-      LOG.warn("http.connections (" + maxOpen + ") are open: " + what + " (said at most once a minute)");
+      LOG.warn("http.connections ({}) are open: {} (said at most once a minute)", maxOpen, what);
     }
   }
 

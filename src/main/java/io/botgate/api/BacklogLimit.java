@@ -35,8 +35,8 @@ final class BacklogLimit extends ChannelInboundHandlerAdapter {
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     if (!ctx.channel().isWritable()) {
-      LOG.info("bridge client " + ctx.channel().remoteAddress() + " left more than " + maxBytes
-        + " bytes unread (bridge.queue.bytes): connection closed");
+      LOG.info("bridge client {} left more than {} bytes unread (bridge.queue.bytes): connection closed",
+        ctx.channel().remoteAddress(), maxBytes);
       ctx.close();
     }
     ctx.fireChannelWritabilityChanged();

@@ -147,8 +147,8 @@ public final class EventBusBridge {
     });
     return bridge.listen().map(b -> {
       port = server.actualPort();
-      LOG.info("event-bus bridge listening on " + options.host() + ":" + port + " (token "
-        + (token == null ? "not required" : "required") + ", frames up to " + options.maxFrameBytes() + " bytes)");
+      LOG.info("event-bus bridge listening on {}:{} (token {}, frames up to {} bytes)", options.host(), port,
+        token == null ? "not required" : "required", options.maxFrameBytes());
       return port;
     }).recover(failure -> Future.failedFuture(portInUse(failure) ? new IllegalStateException("cannot listen on "
       + options.host() + ":" + options.port() + " (bridge.port): the port is already in use (choose another with "

@@ -54,10 +54,10 @@ public final class SavedImports {
       JsonObject json = (JsonObject) entry;
       try {
         JsonObject answer = importer.importExport(request(json)).answer();
-        LOG.info("imported CB bot '" + answer.getString("bot") + "' saved in " + file);
+        LOG.info("imported CB bot '{}' saved in {}", answer.getString("bot"), file);
       } catch (RuntimeException e) {
-        LOG.error("imports.file: " + file + ": the saved import of bot '" + json.getString("name")
-          + "' is refused on this node, not installed: " + e.getMessage());
+        LOG.error("imports.file: {}: the saved import of bot '{}' is refused on this node, not installed: {}", file,
+          json.getString("name"), e.getMessage());
       }
     }
     return saved;

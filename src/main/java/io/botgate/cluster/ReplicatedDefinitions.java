@@ -366,13 +366,13 @@ public final class ReplicatedDefinitions<T> {
     mergeListener = hazelcast.getLifecycleService().addLifecycleListener(event -> {
       if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
         context.runOnContext(v -> serially(() -> clusterSet().compose(this::adopt)).onFailure(e ->
-          LOG.warn(kind.name() + ": after a merge, the cluster's set could not be taken: " + e.getMessage())));
+          LOG.warn("{}: after a merge, the cluster's set could not be taken: {}", kind.name(), e.getMessage())));
       }
     });
     mergedEntries = hazelcast.<String, String>getMap(MAP_PREFIX + kind.name()).addEntryListener(
       (EntryMergedListener<String, String>) merged -> context.runOnContext(v -> serially(() -> refresh(merged.getKey()))
-        .onFailure(e -> LOG.warn(kind.name() + ": '" + merged.getKey() + "', brought by a merge, could not be read: "
-          + e.getMessage()))),
+        .onFailure(e -> LOG.warn("{}: '{}', brought by a merge, could not be read: {}", kind.name(), merged.getKey(),
+          e.getMessage()))),
       false);
   }
 
@@ -390,7 +390,7 @@ public final class ReplicatedDefinitions<T> {
           return clusterSet();
         }
         Map<String, JsonObject> mine = current;
-        LOG.info(kind.name() + ": this node starts the cluster's set with its " + mine.size() + " definitions");
+        LOG.info("{}: this node starts the cluster's set with its {} definitions", kind.name(), mine.size());
         return shared.clear().compose(v -> stamps == null ? Future.succeededFuture() : stamps.clear())
           .compose(v -> stamp(List.copyOf(mine.keySet())))
           .compose(v -> {
@@ -416,7 +416,7 @@ public final class ReplicatedDefinitions<T> {
       installAll(before, next);
       writeOrLog(next);
       current = Collections.unmodifiableMap(next);
-      LOG.info(kind.name() + ": took the cluster's " + next.size() + " definitions");
+      LOG.info("{}: took the cluster's {} definitions", kind.name(), next.size());
       return null;
     }, false);
   }
@@ -482,7 +482,7 @@ public final class ReplicatedDefinitions<T> {
         return null;
       }, false);
     })).recover(e -> {
-      LOG.error(kind.name() + ": could not take the change of '" + name + "' made on another node", e);
+      LOG.error("{}: could not take the change of '{}' made on another node", kind.name(), name, e);
       return Future.succeededFuture();
     });
   }
@@ -496,8 +496,7 @@ public final class ReplicatedDefinitions<T> {
       kind.install().accept(name, definition == null ? null : kind.check().apply(name, definition));
       return true;
     } catch (RuntimeException e) {
-      LOG.error(kind.name() + ": '" + name + "' from the cluster is refused on this node: "
-        + e.getMessage());
+      LOG.error("{}: '{}' from the cluster is refused on this node: {}", kind.name(), name, e.getMessage());
       return false;
     }
   }
@@ -515,7 +514,7 @@ public final class ReplicatedDefinitions<T> {
     try {
       file.write(definitions.values());
     } catch (GatewayError e) {
-      LOG.error(e.getMessage());
+      LOG.error("{}; the change stands in the cluster all the same", e.getMessage());
     }
   }
 

@@ -652,7 +652,7 @@ final class ConsoleConnection implements ClusterEvents.Watcher {
         default -> reply(PONG, new JsonObject().put("op", PONG).put("ts", Timestamps.iso(System.currentTimeMillis())));
       }
     } catch (RuntimeException e) {
-      LOG.warn("console frame failed: " + command.op(), e);
+      LOG.warn("console frame failed: {}", command.op(), e);
       error("the gateway could not carry out \"" + command.op() + "\": " + e);
     }
   }

@@ -286,7 +286,7 @@ public abstract sealed class Credential permits BasicCredential, TokenCredential
       if (filesChecked) {
         problem(key, message);
       } else {
-        LOG.warn("credential '" + displayName() + "': " + key + " " + message + "; its calls end \"460\" until that is put right");
+        LOG.warn("credential '{}': {} {}; its calls end \"460\" until that is put right", displayName(), key, message);
       }
     }
 

@@ -117,7 +117,7 @@ public final class ClusterEvents {
           // the map's copies may have gone with the members that left (more at once than cluster.backups): a node
           // started afterwards must still find the id the others greet consoles with, not make its own
           vertx.executeBlocking(() -> hazelcast.<String, String>getMap(META_MAP).putIfAbsent("stream", id), false)
-            .onFailure(e -> LOG.warn("the console's stream id could not be put back: " + e.getMessage()));
+            .onFailure(e -> LOG.warn("the console's stream id could not be put back: {}", e.getMessage()));
         }
       }
     });
@@ -206,7 +206,7 @@ public final class ClusterEvents {
     while (departures.size() > DEPARTURES_KEPT) {
       departures.poll();
     }
-    LOG.info("member " + node + " left the cluster; events only it held are gone with it");
+    LOG.info("member {} left the cluster; events only it held are gone with it", node);
     for (Watcher w : watchers) {
       w.memberLeft(node);
     }

@@ -46,7 +46,7 @@ final class ClusterSecrets {
         vertx.executeBlocking(() -> {
           known.adoptMissing(map.keySet()); // not those known already: adopting moves them, pushing recent ones out
           return null;
-        }, false).onFailure(e -> LOG.warn("after a merge, the cluster's known secrets could not be read: " + e.getMessage()));
+        }, false).onFailure(e -> LOG.warn("after a merge, the cluster's known secrets could not be read: {}", e.getMessage()));
       }
     });
   }

@@ -59,9 +59,8 @@ public final class IntegrationRegistry {
   public IntegrationDefinition readSaved(JsonObject json, String fallbackName) {
     IntegrationDefinition definition = IntegrationDefinition.fromJson(json, fallbackName, name -> true);
     if (definition.credential() != null && !credentialDeclared.test(definition.credential())) {
-      LOG.warn("integration '" + definition.name() + "' names credential '" + definition.credential()
-        + "', which is not declared: its calls end \"460\" until it is (PUT /api/credentials/"
-        + definition.credential() + ")");
+      LOG.warn("integration '{}' names credential '{}', which is not declared: its calls end \"460\" until it is "
+        + "(PUT /api/credentials/{})", definition.name(), definition.credential(), definition.credential());
     }
     return definition;
   }

@@ -293,8 +293,8 @@ final class ScriptWorkers {
           how = " inside a builtin that did not return; the script was stopped";
         } else {
           abandoned.incrementAndGet();
-          LOG.warn(worker.getName() + " ignored the stop " + escalation(job, System.nanoTime()) + " ms past the "
-            + "limit in " + job.script + "; abandoned and replaced");
+          LOG.warn("{} ignored the stop {} ms past the limit in {}; abandoned and replaced", worker.getName(),
+            escalation(job, System.nanoTime()), job.script);
         }
       } finally { // taken over: this thread answers whatever happens (a failed spawn is retried by the watchdog)
         job.answer(limit(job, job.stopReason + how, System.nanoTime()));
@@ -325,8 +325,8 @@ final class ScriptWorkers {
     }
     workers.remove(worker);
     abandoned.incrementAndGet();
-    LOG.warn(worker.getName() + " could not be stopped " + (now - job.startNanos) / 1_000_000 + " ms into "
-      + job.script + (job.stopUnsupported ? " (this JDK cannot stop threads)" : "") + "; abandoned and replaced");
+    LOG.warn("{} could not be stopped {} ms into {}{}; abandoned and replaced", worker.getName(),
+      (now - job.startNanos) / 1_000_000, job.script, job.stopUnsupported ? " (this JDK cannot stop threads)" : "");
     spawn();
     job.answer(limit(job, job.stopReason + "; the script's worker thread could not be stopped and was replaced",
       now));
@@ -448,7 +448,7 @@ final class ScriptWorkers {
       try {
         done.accept(outcome);
       } catch (RuntimeException e) {
-        LOG.warn("answering " + script + " failed: " + e);
+        LOG.warn("answering {} failed: {}", script, e.toString());
       }
     }
   }
