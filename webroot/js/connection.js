@@ -88,6 +88,8 @@ export class Connection {
 
   /** Shows why the gateway refuses the console, or, when it would take one, why the handshake may have failed. */
   explain({ status, body }) {
+    // a node of an older build (a rolling upgrade) has no check: it says nothing about the console
+    if (status === 404) return;
     if (status === 200) {
       // once in a row may be a gateway starting up, a place freed meanwhile, or a handshake that hung
       this.refusals = (this.refusals || 0) + 1;

@@ -210,19 +210,56 @@ class ConsoleReconnectTest {
     }
   }
 
+  /**
+   * During a rolling upgrade the page's check may reach a node of an older build, which has no such route and answers
+   * 404: that says nothing about the console, so the page shows no banner for it, only that it is reconnecting.
+   */
+  @Test
+  void shouldShowNoProblemWhenTheCheckReachesANodeThatHasNone() {
+    HostSettingProxy proxy = new HostSettingProxy(false);
+    Vertx own = Vertx.vertx();
+    try {
+      TestGateway behind = result(TestGateway.start(own, new JsonObject().put("http.allowedOrigins",
+        new io.vertx.core.json.JsonArray().add("http://127.0.0.1:" + proxy.port))));
+      proxy.target = behind.gateway.port();
+      proxy.olderBuild = true;
+      Browser.viewport(browser, 1500, 900);
+      browser.get("http://127.0.0.1:" + proxy.port + "/");
+      // a check is made only after the answer to the one before was read: four made, three were answered 404
+      page.waitUntil(() -> proxy.checks.get() >= 4, () -> "checks " + proxy.checks.get());
+      assertThat(browser.findElement(By.id("problem")).isDisplayed()).as(page.text("problem")).isFalse();
+      assertThat(page.text("connection")).startsWith("offline");
+    } finally {
+      browser.get("about:blank");
+      proxy.close();
+      result(own.close());
+    }
+    // the browser reports each 404 it met as an error of the page: these are the ones this test asked for
+    assertThat(Browser.pageErrors(browser, m -> Browser.gatewayAway(m)
+      || m.contains(ConsoleEndpoint.CHECK_PATH) && m.contains("status of 404"))).isEmpty();
+  }
+
   /** An HTTP reverse proxy that sends the gateway's own address as Host, as one configured to set it does. */
   static final class HostSettingProxy {
     final Vertx vertx = Vertx.vertx(); // a Vert.x of its own: one Vert.x shares port 0 among its servers
     final io.vertx.core.http.HttpClient client = vertx.createHttpClient();
     final int port;
     volatile int target;
+    /** Set: {@code POST /console/check} goes to a route the gateway lacks, as to a node of a build before it. */
+    volatile boolean olderBuild;
+    final java.util.concurrent.atomic.AtomicInteger checks = new java.util.concurrent.atomic.AtomicInteger();
 
     /** @param upgrades whether it passes a WebSocket handshake's headers on (it relays no frames either way) */
     HostSettingProxy(boolean upgrades) {
       port = result(vertx.createHttpServer().requestHandler(in -> {
         in.pause();
+        boolean check = in.path().equals(ConsoleEndpoint.CHECK_PATH);
+        if (check) {
+          checks.incrementAndGet();
+        }
+        String uri = check && olderBuild ? "/console/check-of-a-later-build" : in.uri();
         client.request(new io.vertx.core.http.RequestOptions().setMethod(in.method()).setHost("127.0.0.1")
-          .setPort(target).setURI(in.uri())).compose(out -> {
+          .setPort(target).setURI(uri)).compose(out -> {
             in.headers().forEach((name, value) -> {
               boolean upgrade = name.equalsIgnoreCase("Connection") || name.equalsIgnoreCase("Upgrade")
                 || name.toLowerCase(java.util.Locale.ROOT).startsWith("sec-websocket");
