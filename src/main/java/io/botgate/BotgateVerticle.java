@@ -4,6 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import io.botgate.cluster.ClusterNode;
 import io.botgate.cluster.ClusterOptions;
 import io.botgate.api.ApiRoutes;
+import io.botgate.api.AsteriskOptions;
 import io.botgate.api.BridgeOptions;
 import io.botgate.api.DefinitionChanges;
 import io.botgate.api.EventBusBridge;
@@ -341,8 +342,8 @@ public final class BotgateVerticle extends VerticleBase {
     }).handler(StaticHandler.create("webroot"));
     HttpErrors.mount(router);
     // Pass-through calls the filters admit skip the router (the access log, when on, sees every request).
-    Handler<HttpServerRequest> requests = HostAllowList.guarding(config.bool("log.access") ? router
-      : passThrough.inFront(router, request -> hosts.allows(request) && origins.allows(request)));
+    Handler<HttpServerRequest> requests = HostAllowList.guarding(AsteriskOptions.inFront(config.bool("log.access")
+      ? router : passThrough.inFront(router, request -> hosts.allows(request) && origins.allows(request)), hosts));
 
     HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(config.integer("http.port"))
       // HTTP/1.1 only: with clear-text HTTP/2 on, Vert.x knows a connection only once its first bytes have come,

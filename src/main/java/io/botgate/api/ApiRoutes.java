@@ -297,11 +297,11 @@ public final class ApiRoutes {
       request.getHeader(HttpHeaders.HOST)) + "' is not host[:port] (a name or an address, and a port from 0 to 65535)");
   }
 
-  /** What the router refuses before any route: a target that names no path ({@code OPTIONS *}, CONNECT's). */
+  /** What the router refuses before any route: a target that names no path (CONNECT's, or {@code *} but in OPTIONS). */
   private static GatewayError noPath(HttpServerRequest request) {
     return GatewayError.notFound("not_found", "no route " + request.method() + " "
       + HostAllowList.shorten(request.uri()) + ": botgate serves paths starting with '/' (it is no forward proxy: "
-      + "CONNECT and OPTIONS * are not served)");
+      + "CONNECT is not served)");
   }
 
   public static GatewayError toError(Throwable failure, int status) {

@@ -81,7 +81,8 @@ public final class HostAllowList implements Handler<RoutingContext> {
     };
   }
 
-  private static void answer(HttpServerRequest request, GatewayError error) {
+  /** Answers the error to a request no route has (before the router, whose failure handlers answer the rest). */
+  static void answer(HttpServerRequest request, GatewayError error) {
     ApiRoutes.jsonHead(request.response().setStatusCode(error.httpStatus()))
       .end(error.toJson().toBuffer());
   }
@@ -102,21 +103,28 @@ public final class HostAllowList implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    HttpServerRequest request = ctx.request();
-    if (allows(request)) {
+    GatewayError refused = refusal(ctx.request());
+    if (refused == null) {
       ctx.next();
-      return;
+    } else {
+      ctx.fail(refused);
+    }
+  }
+
+  /** Why the request is refused, or null when it names this gateway. */
+  GatewayError refusal(HttpServerRequest request) {
+    if (allows(request)) {
+      return null;
     }
     if (request.headers().getAll(HttpHeaders.HOST).size() > 1) {
-      ctx.fail(new GatewayError(400, "bad_request", "the request has more than one Host header; send one"));
-      return;
+      return new GatewayError(400, "bad_request", "the request has more than one Host header; send one");
     }
     String host = namedHost(request);
     String sent = host == null ? "no Host header" : (absoluteForm(request.uri()) ? "the request target's host '"
       : "Host '") + shorten(host) + "'";
-    ctx.fail(new GatewayError(403, "host_not_allowed", "this gateway does not answer to " + sent
+    return new GatewayError(403, "host_not_allowed", "this gateway does not answer to " + sent
       + " (a DNS name pointed at it is not enough); it answers to " + String.join(", ", hosts)
-      + ". Add the name to http.allowedHosts to allow it"));
+      + ". Add the name to http.allowedHosts to allow it");
   }
 
   /**

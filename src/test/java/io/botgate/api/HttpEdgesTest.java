@@ -193,9 +193,19 @@ class HttpEdgesTest {
     assertThat(raw("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n")).startsWith("HTTP/1.1 200");
   }
 
+  /** RFC 9110 §9.3.7: {@code OPTIONS *} asks about the server in general, and is answered so. */
+  @Test
+  void shouldAnswerOptionsAsteriskWithTheMethodsTheGatewayServes() throws IOException {
+    String answer = raw("OPTIONS * HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    assertThat(answer).startsWith("HTTP/1.1 200").containsIgnoringCase("\r\nallow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS\r\n")
+      .containsIgnoringCase("\r\ncontent-length: 0\r\n").endsWith("\r\n\r\n");
+    assertThat(raw("OPTIONS * HTTP/1.1\r\nHost: rebound.example\r\n")).as("the Host is checked first")
+      .startsWith("HTTP/1.1 403").contains("host_not_allowed");
+  }
+
   @Test
   void shouldSayThatATargetWithoutAPathIsNotServed() throws IOException {
-    for (String line : List.of("OPTIONS * HTTP/1.1", "CONNECT evil.example:443 HTTP/1.1")) {
+    for (String line : List.of("GET * HTTP/1.1", "CONNECT evil.example:443 HTTP/1.1")) {
       String answer = raw(line + "\r\nHost: 127.0.0.1\r\n");
       assertThat(answer).as(line).startsWith("HTTP/1.1 404").contains("\"not_found\"")
         .contains("no route " + line.substring(0, line.indexOf(" HTTP"))).contains("paths starting with '/'");
