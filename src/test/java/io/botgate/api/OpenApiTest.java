@@ -91,6 +91,10 @@ class OpenApiTest {
     for (HttpMethod method : java.util.List.of(HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE)) {
       call(method, "/proxy/pass/echo", new JsonObject().put("b", 2), Map.of("X-Botgate-Session", "d2"));
     }
+    call(HttpMethod.HEAD, "/proxy/pass/faq?q=roaming", null, Map.of("X-Botgate-Session", "d2"));
+    call(HttpMethod.OPTIONS, "/proxy/pass/echo", null, Map.of("X-Botgate-Session", "d2"));
+    call(HttpMethod.OPTIONS, "/proxy/pass/echo", null, Map.of("Origin", "http://elsewhere.example",
+      "Access-Control-Request-Method", "POST")); // a preflight carries no session: 400
     call(HttpMethod.GET, "/proxy/pass/faq", null);
     call(HttpMethod.GET, "/proxy/missing/faq", null, Map.of("X-Botgate-Session", "d2"));
     call(HttpMethod.DELETE, "/api/sessions/d1", null);
