@@ -108,6 +108,15 @@ public final class HttpErrors {
       ctx.fail(GatewayError.notFound("not_found", "no route " + method + " " + HostAllowList.shorten(path)));
       return;
     }
+    if (allowed.contains("GET")) {
+      if (method == HttpMethod.HEAD) {
+        // RFC 9110 §9.3.2: HEAD is GET without the content (Vert.x leaves it out of a HEAD's answer); load
+        // balancers probe /health so. Routed again from the start: filters and checks as for the GET.
+        ctx.reroute(HttpMethod.GET, ctx.request().uri());
+        return;
+      }
+      allowed.add("HEAD");
+    }
     String allow = String.join(", ", allowed);
     ctx.response().putHeader(HttpHeaders.ALLOW, allow);
     ctx.fail(new GatewayError(405, "method_not_allowed", method + " is not allowed on "

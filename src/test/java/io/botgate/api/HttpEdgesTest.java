@@ -204,6 +204,26 @@ class HttpEdgesTest {
   }
 
   @Test
+  void shouldAnswerHeadOnTheApisReadsAsTheirGetWithoutContent() throws IOException {
+    // RFC 9110 §9.1: a general-purpose server supports HEAD where it serves GET (load balancers probe /health so)
+    for (String path : List.of("/health", "/api/integrations", "/openapi.json", "/metrics")) {
+      String get = raw("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+      String head = raw("HEAD " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+      assertThat(head).as(path).startsWith(get.substring(0, get.indexOf("\r\n"))).endsWith("\r\n\r\n")
+        .containsIgnoringCase("\r\ncontent-type: " + header(get, "content-type"));
+    }
+    assertThat(raw("HEAD /api/sessions/nobody HTTP/1.1\r\nHost: 127.0.0.1\r\n")).as("as its GET: unknown")
+      .startsWith("HTTP/1.1 404").endsWith("\r\n\r\n");
+    assertThat(raw("HEAD /api/sessions/nobody/scripts HTTP/1.1\r\nHost: 127.0.0.1\r\n")).as("a POST only route")
+      .startsWith("HTTP/1.1 405").containsIgnoringCase("\r\nallow: POST\r\n");
+  }
+
+  private static String header(String answer, String name) {
+    return answer.lines().filter(l -> l.toLowerCase(java.util.Locale.ROOT).startsWith(name + ":"))
+      .map(l -> l.substring(name.length() + 1).trim()).findFirst().orElseThrow();
+  }
+
+  @Test
   void shouldSayThatATargetWithoutAPathIsNotServed() throws IOException {
     for (String line : List.of("GET * HTTP/1.1", "CONNECT evil.example:443 HTTP/1.1")) {
       String answer = raw(line + "\r\nHost: 127.0.0.1\r\n");
@@ -426,15 +446,15 @@ class HttpEdgesTest {
   void shouldAnswer405WithAllowForAMethodAKnownPathDoesNotTake() {
     HttpResponse<Buffer> patch = result(request(HttpMethod.PATCH, "/api/integrations/faqIntegration").send());
     assertThat(error(patch, 405, "method_not_allowed").getString("message")).contains("PATCH")
-      .contains("DELETE, GET, PUT");
-    assertThat(patch.getHeader("Allow")).isEqualTo("DELETE, GET, PUT");
+      .contains("DELETE, GET, HEAD, PUT");
+    assertThat(patch.getHeader("Allow")).isEqualTo("DELETE, GET, HEAD, PUT");
     assertThat(result(request(HttpMethod.PATCH, "/api/sessions/s/scripts").send()).getHeader("Allow")).isEqualTo("POST");
     assertThat(result(request(HttpMethod.GET, "/api/sessions/s/integrations/faqIntegration").send()).getHeader("Allow"))
       .isEqualTo("POST");
     HttpResponse<Buffer> health = result(request(HttpMethod.PUT, "/health").putHeader("Content-Type", "application/json").send());
     error(health, 405, "method_not_allowed");
-    assertThat(health.getHeader("Allow")).isEqualTo("GET");
-    assertThat(result(request(HttpMethod.PATCH, "/api/integrations").send()).getHeader("Allow")).isEqualTo("GET");
+    assertThat(health.getHeader("Allow")).isEqualTo("GET, HEAD");
+    assertThat(result(request(HttpMethod.PATCH, "/api/integrations").send()).getHeader("Allow")).isEqualTo("GET, HEAD");
   }
 
   @Test
