@@ -24,7 +24,8 @@ import java.util.Set;
  * Bounds and checks the frames a bridge client sends (a 4-byte big-endian length, then that many bytes of
  * JSON) before the bridge's own parser sees them. That parser buffers whatever length a frame declares, up
  * to 2 GiB, and a frame it cannot dispatch (an unknown {@code type}, a field of the wrong JSON type) throws
- * inside it and leaves it reading JSON as lengths, silent and buffering without end. So here: a length over
+ * inside it (as does sending one, with a {@code codecName} header, with a codec the body is not of) and leaves it
+ * reading JSON as lengths, silent and buffering without end. So here: a length over
  * the bound is refused as soon as it arrives and the connection ended; a frame the bridge would choke on
  * is answered with an error frame and dropped, and the connection goes on.
  */
@@ -128,13 +129,16 @@ final class FrameCheck extends ChannelInboundHandlerAdapter {
         boolean fits = switch (header.getKey()) {
           case "timeout" -> header.getValue() instanceof Number n && n.longValue() >= 1; // the bridge throws below 1
           case "localOnly" -> header.getValue() instanceof Boolean;
+          // the bridge makes it the message's codec: one the body is not of, or none of that name, throws
+          case "codecName" -> false;
           default -> header.getValue() instanceof String;
         };
         if (!fits) {
-          return "header '" + header.getKey() + "' must be " + switch (header.getKey()) {
-            case "timeout" -> "a number of milliseconds, 1 or more";
-            case "localOnly" -> "true or false";
-            default -> "a string";
+          return "header '" + header.getKey() + "' " + switch (header.getKey()) {
+            case "timeout" -> "must be a number of milliseconds, 1 or more";
+            case "localOnly" -> "must be true or false";
+            case "codecName" -> "is not taken: a body is JSON, which the bus carries with its own codec";
+            default -> "must be a string";
           };
         }
       }
