@@ -1,5 +1,6 @@
 package io.botgate.cb;
 
+import io.botgate.JsonText;
 import io.botgate.integration.DefinitionException;
 import io.botgate.integration.IntegrationDefinition;
 import io.botgate.script.BotContext;
@@ -248,7 +249,9 @@ final class CbExport {
       try {
         Json.decodeValue(PLACEHOLDER.matcher(body).replaceAll("1"));
       } catch (DecodeException e) {
-        problem(where + ".postBody", "is not valid JSON, placeholders aside: " + e.getMessage());
+        // without the token the parser stopped at: a key written into the body, the refusal would quote it
+        problem(where + ".postBody", "is not valid JSON, placeholders aside: "
+          + JsonText.withoutQuotedText(e.getMessage()));
         return;
       }
     }

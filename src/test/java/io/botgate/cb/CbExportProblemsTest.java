@@ -1,0 +1,69 @@
+package io.botgate.cb;
+
+import io.botgate.TestGateway;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.stream.Collectors;
+
+import static io.botgate.Await.result;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Exports a real gateway refuses, and what its refusal says (and does not say) about them. */
+@ExtendWith(VertxExtension.class)
+@Timeout(120)
+class CbExportProblemsTest {
+
+  static TestGateway gw;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    gw = result(TestGateway.start(vertx));
+  }
+
+  static JsonObject export(String bot, JsonArray responders, JsonArray interactions) {
+    return new JsonObject().put("bot", new JsonObject().put("name", bot).put("id", bot + "-id"))
+      .put("responder", responders).put("conversationMessage", interactions);
+  }
+
+  static JsonObject responder(String name) {
+    return new JsonObject().put("name", name).put("integrationType", "API").put("method", "GET")
+      .put("webhook", "https://api.example.com/" + name);
+  }
+
+  static HttpResponse<Buffer> importExport(JsonObject export) {
+    return result(gw.http.post(gw.gateway.port(), "127.0.0.1", "/api/import/cb")
+      .sendJsonObject(new JsonObject().put("export", export)));
+  }
+
+  /** The refusal's problems, one {@code where: message} a line. */
+  static String problems(HttpResponse<Buffer> r) {
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(400);
+    JsonObject error = r.bodyAsJsonObject().getJsonObject("error");
+    assertThat(error.getString("code")).isEqualTo("invalid_export");
+    return error.getJsonArray("problems").stream().map(JsonObject.class::cast)
+      .map(p -> p.getString("where") + ": " + p.getString("message")).collect(Collectors.joining("\n"));
+  }
+
+  @Test
+  void shouldNotQuoteTheTokenAPostBodyCouldNotParseWhichMayBeALiteralKey() {
+    // CB bots often write a key into the body; unquoted, it is the token the JSON parser stops at. The refusal
+    // is also what a start with the export in imports.cb writes to its log
+    String key = "sk_live_51HxLEAKEDkey0123456789";
+    JsonObject pay = responder("Pay").put("method", "POST")
+      .put("postBody", "{\"amount\": {$botContext.amount}, \"apiKey\": " + key + "}");
+
+    String problems = problems(importExport(export("Leaky", new JsonArray().add(pay), new JsonArray())));
+
+    assertThat(problems).contains("responder 'Pay'.postBody: is not valid JSON")
+      .contains("Unrecognized token of " + key.length() + " characters").doesNotContain(key).doesNotContain("sk_live");
+  }
+}
