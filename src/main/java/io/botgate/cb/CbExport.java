@@ -3,6 +3,7 @@ package io.botgate.cb;
 import io.botgate.JsonText;
 import io.botgate.integration.DefinitionException;
 import io.botgate.integration.IntegrationDefinition;
+import io.botgate.integration.JsonNesting;
 import io.botgate.script.BotContext;
 import io.botgate.script.ScriptSyntax;
 import io.botgate.session.SessionId;
@@ -75,7 +76,10 @@ final class CbExport {
         + "conversationMessage...)");
       return read;
     }
-    read.readBot(json.getValue("bot"));
+    read.readBot(json.getValue("bot")); // reads two names of it, whatever its depth: the refusal names the bot
+    if (read.tooDeep(json)) {
+      return read;
+    }
     read.readResponders(json.getValue("responder"));
     read.readGlobals(json.getValue("globalFunctions"));
     read.readInteractions(json.getValue("conversationMessage"));
@@ -87,6 +91,21 @@ final class CbExport {
       }
     }
     return read;
+  }
+
+  /**
+   * Whether a key of the export nests deeper than a definition's field may, each such key a problem. The export is
+   * kept as sent (in imports.file, in the cluster's map), a level or two inside what holds it: one as deep as a
+   * request may be could not be written there, and a CB export goes a dozen levels deep.
+   */
+  private boolean tooDeep(JsonObject export) {
+    for (Map.Entry<String, Object> key : export) {
+      if (JsonNesting.deeperThan(key.getValue(), IntegrationDefinition.MAX_NESTING)) {
+        problem(key.getKey(), "nests objects and arrays more than " + IntegrationDefinition.MAX_NESTING
+          + " levels deep");
+      }
+    }
+    return !problems.isEmpty();
   }
 
   CbBot bot() {

@@ -14,13 +14,13 @@ import java.util.Map;
  * How deeply a JSON value nests objects and arrays, measured without recursion: the value may be as deep as
  * the JSON parser allows, which is far deeper than the recursive walks over a definition may go.
  */
-final class JsonNesting {
+public final class JsonNesting {
 
   private JsonNesting() {
   }
 
   /** Whether {@code value} nests more than {@code limit} objects and arrays (a scalar nests none). */
-  static boolean deeperThan(Object value, int limit) {
+  public static boolean deeperThan(Object value, int limit) {
     Deque<Iterator<?>> open = new ArrayDeque<>();
     Collection<?> children = children(value);
     if (children != null) {

@@ -66,4 +66,26 @@ class CbExportProblemsTest {
     assertThat(problems).contains("responder 'Pay'.postBody: is not valid JSON")
       .contains("Unrecognized token of " + key.length() + " characters").doesNotContain(key).doesNotContain("sk_live");
   }
+
+  @Test
+  void shouldRefuseAnExportNestedPastTheBoundNamingTheKeyRatherThanFailToSaveIt() {
+    // The export is kept as sent, inside imports.file's array: one the request parser took whole (1000 levels) was
+    // a level too deep for the JSON writer, and the import failed with a 500 after it had been checked
+    for (int levels : new int[] {998, 65}) {
+      String deep = "[".repeat(levels) + "]".repeat(levels);
+      String request = "{\"export\":{\"bot\":{\"name\":\"Deep\"},\"responder\":[],\"dialogs\":" + deep + "}}";
+      HttpResponse<Buffer> r = result(gw.http.post(gw.gateway.port(), "127.0.0.1", "/api/import/cb")
+        .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(request)));
+
+      assertThat(problems(r)).as("%d levels", levels)
+        .isEqualTo("dialogs: nests objects and arrays more than 64 levels deep");
+      assertThat(r.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("bot 'Deep'");
+      assertThat(result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/api/bots/Deep").send()).statusCode())
+        .isEqualTo(404);
+    }
+    JsonObject deepEnough = export("Deepish", new JsonArray(), new JsonArray())
+      .put("dialogs", new JsonArray().add(new JsonArray().add(new JsonObject().put("a", new JsonArray()))));
+    assertThat(importExport(deepEnough).statusCode()).as("as deep as CB's exports go").isEqualTo(201);
+    gw.assertHealthy();
+  }
 }
