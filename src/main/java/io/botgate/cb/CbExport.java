@@ -29,6 +29,11 @@ import java.util.regex.Pattern;
  */
 final class CbExport {
 
+  /**
+   * The longest name of a bot or a runnable interaction: a path names each ({@code /api/bots/{bot}},
+   * {@code .../bots/{bot}/interactions/{name}}) and must fit the request line, and the console's events quote them.
+   */
+  static final int MAX_NAME = 200;
   /** Export keys read here; any other non-empty one is listed as skipped. */
   private static final Set<String> READ = Set.of("bot", "responder", "conversationMessage", "globalFunctions", "hash");
   /** A placeholder as templates write it; replaced by a number to check that a JSON body is JSON around them. */
@@ -129,8 +134,8 @@ final class CbExport {
     }
     if (!(bot.getValue("name") instanceof String name) || name.isBlank()) {
       problem("bot.name", "is required (a non-empty string): the imported bot is known by it");
-    } else if (name.length() > 200) {
-      problem("bot.name", "must be at most 200 characters");
+    } else if (name.length() > MAX_NAME) {
+      problem("bot.name", "must be at most " + MAX_NAME + " characters");
     } else if (name.equals(".") || name.equals("..")) {
       problem("bot.name", "cannot be '" + name + "': GET and DELETE /api/bots/{bot} could never name the bot");
     } else if (name.chars().anyMatch(Character::isISOControl)) {
@@ -375,6 +380,15 @@ final class CbExport {
     } else if (pre == null && user == null && post == null) {
       skipped.add(new Skipped("interaction", name, "no code and no integration: nothing for botgate to run (its "
         + "messages and rules are CB's)"));
+      return;
+    }
+    if (name.length() > MAX_NAME) {
+      problem(where + ".name", "must be at most " + MAX_NAME + " characters, as a bot's name");
+      return;
+    }
+    if (name.equals(".") || name.equals("..")) { // the router resolves them away before it matches a route
+      problem(where + ".name", "cannot be '" + name + "': POST /api/sessions/{session}/bots/{bot}/interactions/{name} "
+        + "could never name it");
       return;
     }
     if (interactions.containsKey(name)) {

@@ -88,4 +88,32 @@ class CbExportProblemsTest {
     assertThat(importExport(deepEnough).statusCode()).as("as deep as CB's exports go").isEqualTo(201);
     gw.assertHealthy();
   }
+
+  @Test
+  void shouldRefuseAnInteractionNameNoPathCanNameAsABotsNameIs() {
+    // Imported and listed as runnable, they could never be run: the router resolves '.' and '..' away (404), and a
+    // name past the request line is 414
+    String code = "botContext.sendMessage('hi');";
+    JsonArray interactions = new JsonArray();
+    for (String name : new String[] {".", "..", "x".repeat(201), "a/b", "y".repeat(200)}) {
+      interactions.add(new JsonObject().put("id", "id-" + name).put("name", name).put("interactionType", "TEXT")
+        .put("preProcessMessage", code));
+    }
+
+    String problems = problems(importExport(export("Unnamed", new JsonArray(), interactions)));
+
+    assertThat(problems.lines()).containsExactlyInAnyOrder(
+      "interaction '.'.name: cannot be '.': POST /api/sessions/{session}/bots/{bot}/interactions/{name} could never "
+        + "name it",
+      "interaction '..'.name: cannot be '..': POST /api/sessions/{session}/bots/{bot}/interactions/{name} could never "
+        + "name it",
+      "interaction '" + "x".repeat(201) + "'.name: must be at most 200 characters, as a bot's name");
+    interactions.remove(2);
+    interactions.remove(1);
+    interactions.remove(0);
+    assertThat(importExport(export("Unnamed", new JsonArray(), interactions)).statusCode()).isEqualTo(201);
+    HttpResponse<Buffer> run = result(gw.http.post(gw.gateway.port(), "127.0.0.1",
+      "/api/sessions/s1/bots/Unnamed/interactions/a%2Fb").sendJsonObject(new JsonObject()));
+    assertThat(run.statusCode()).as(run.bodyAsString()).isEqualTo(200);
+  }
 }
