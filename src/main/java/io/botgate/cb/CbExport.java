@@ -200,7 +200,7 @@ final class CbExport {
     String given = text(where, r, "method");
     String method = given == null ? "GET" : given.toUpperCase(java.util.Locale.ROOT);
     definition.put("method", method);
-    JsonObject headers = pairs(where + ".headers", r.getValue("headers"));
+    JsonObject headers = pairs(where + ".headers", r.getValue("headers"), true);
     for (String header : List.copyOf(headers.fieldNames())) {
       if (IntegrationDefinition.setByGateway(header)) { // CB sent it as the bot author wrote it; here it would refuse the bot
         headers.remove(header);
@@ -211,7 +211,7 @@ final class CbExport {
     if (!headers.isEmpty()) {
       definition.put("headers", headers);
     }
-    JsonObject fields = pairs(where + ".customDataFields", r.getValue("customDataFields"));
+    JsonObject fields = pairs(where + ".customDataFields", r.getValue("customDataFields"), false);
     if (!fields.isEmpty()) {
       definition.put("customDataFields", fields);
     }
@@ -282,8 +282,11 @@ final class CbExport {
     definition.put("body", body);
   }
 
-  /** CB's {@code [{"key", "value"}]} list as an object. */
-  private JsonObject pairs(String where, Object value) {
+  /**
+   * CB's {@code [{"key", "value"}]} list as an object. A key given twice is a problem: the object keeps one value of
+   * a name, and a definition one header of a name whatever its case.
+   */
+  private JsonObject pairs(String where, Object value, boolean headerNames) {
     JsonObject out = new JsonObject();
     if (value == null) {
       return out;
@@ -292,6 +295,7 @@ final class CbExport {
       problem(where, "must be a list of {\"key\", \"value\"}");
       return out;
     }
+    Set<String> seen = new HashSet<>();
     for (int i = 0; i < list.size(); i++) {
       if (!(list.getValue(i) instanceof JsonObject pair) || !(pair.getValue("key") instanceof String key)
         || key.isBlank()) {
@@ -301,6 +305,11 @@ final class CbExport {
       Object v = pair.getValue("value");
       if (v != null && !(v instanceof String)) {
         problem(where + "[" + i + "].value", "must be a string");
+        continue;
+      }
+      if (!seen.add(headerNames ? key.toLowerCase(java.util.Locale.ROOT) : key)) {
+        problem(where + "[" + i + "]", "'" + key + "' is declared twice" + (headerNames ? " (header names are "
+          + "case-insensitive)" : "") + ": one of them would be lost");
         continue;
       }
       out.put(key, v == null ? "" : v);

@@ -116,4 +116,26 @@ class CbExportProblemsTest {
       "/api/sessions/s1/bots/Unnamed/interactions/a%2Fb").sendJsonObject(new JsonObject()));
     assertThat(run.statusCode()).as(run.bodyAsString()).isEqualTo(200);
   }
+
+  @Test
+  void shouldRefuseACustomFieldOrAHeaderDeclaredTwiceRatherThanKeepOneOfThemSilently() {
+    JsonObject twice = responder("Twice")
+      .put("headers", new JsonArray().add(pair("X-Tenant", "a")).add(pair("Accept", "text/plain"))
+        .add(pair("x-tenant", "b")))
+      .put("customDataFields", new JsonArray().add(pair("title", "{$.api_Twice.title}"))
+        .add(pair("Title", "{$.api_Twice.name}")).add(pair("title", "{$.api_Twice.results[i].title}")));
+
+    String problems = problems(importExport(export("Twice", new JsonArray().add(twice), new JsonArray())));
+
+    assertThat(problems.lines()).containsExactlyInAnyOrder(
+      "responder 'Twice'.headers[2]: 'x-tenant' is declared twice (header names are case-insensitive): "
+        + "one of them would be lost",
+      "responder 'Twice'.customDataFields[2]: 'title' is declared twice: one of them would be lost");
+    assertThat(result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/api/integrations/Twice").send()).statusCode())
+      .isEqualTo(404);
+  }
+
+  static JsonObject pair(String key, String value) {
+    return new JsonObject().put("key", key).put("value", value);
+  }
 }
