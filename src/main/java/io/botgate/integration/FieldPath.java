@@ -33,22 +33,34 @@ final class FieldPath {
   private static final Configuration CONFIG = Configuration.defaultConfiguration()
     .addOptions(Option.SUPPRESS_EXCEPTIONS);
   private static final Pattern PLAIN = Pattern.compile("\\$(\\.[A-Za-z_][A-Za-z0-9_]*|\\[\\*])*");
+  /** A function call: its name, then its parameters in parentheses (a filter's are after {@code ?}). */
+  private static final Pattern FUNCTION = Pattern.compile("[A-Za-z0-9_]\\s*\\(");
   private static final Pattern STEP = Pattern.compile("\\.([A-Za-z_][A-Za-z0-9_]*)|\\[\\*]");
   /** A step of a plain path meaning "every element". */
   private static final String EVERY = "[*]";
   /** What the direct walk answers when Jayway must decide. */
   private static final Object UNSURE = new Object();
 
+  /**
+   * How often a field may name the answer ({@code $}): the path itself and its functions' and filters' paths. Each
+   * function parameter that is a path holds its value whole (600 of {@code concat($.api_x.s, ...)} over a 1 MiB
+   * answer took the heap), so the text a field builds stays within a few times the answer.
+   */
+  static final int MAX_ROOTS = 5;
+
   private final String source;
+  /** The path as compiled once, or null when it has a function: see {@link #jayway}. */
   private final JsonPath path;
+  private final String jsonPath;
   /** The names and {@link #EVERY} of a plain path, or null. */
   private final List<String> steps;
   /** Whether the plain path has {@code [i]}, so that its value is a list of what every element gives. */
   private final boolean collects;
 
-  private FieldPath(String source, JsonPath path, List<String> steps) {
+  private FieldPath(String source, String jsonPath, JsonPath path, List<String> steps) {
     this.source = source;
-    this.path = path;
+    this.jsonPath = jsonPath;
+    this.path = hasFunction(jsonPath) ? null : path;
     this.steps = steps;
     this.collects = steps != null && steps.contains(EVERY);
   }
@@ -73,8 +85,13 @@ final class FieldPath {
     if (unbalanced != null) {
       throw new IllegalArgumentException("'" + expression + "' is not a valid path: " + unbalanced);
     }
+    long roots = unquoted(jsonPath).chars().filter(c -> c == '$').count();
+    if (roots > MAX_ROOTS) {
+      throw new IllegalArgumentException("'" + expression + "' names the answer ($) " + roots + " times; at most "
+        + MAX_ROOTS + " (each path a function takes holds its value whole): combine values in the transformScript");
+    }
     try {
-      return new FieldPath(expression, JsonPath.compile(jsonPath), plainSteps(jsonPath));
+      return new FieldPath(expression, jsonPath, JsonPath.compile(jsonPath), plainSteps(jsonPath));
     } catch (InvalidPathException e) {
       throw new IllegalArgumentException("'" + expression + "' is not a valid path: " + e.getMessage());
     }
@@ -109,6 +126,32 @@ final class FieldPath {
     return depth == 0 ? null : "the '[' after '" + expr.substring(1, open + 1) + "' is not closed";
   }
 
+  /** Whether the path calls a function ({@code .length()}, {@code .concat(...)}), outside quoted names and strings. */
+  private static boolean hasFunction(String jsonPath) {
+    return FUNCTION.matcher(unquoted(jsonPath)).find();
+  }
+
+  /** The path with the text of its quoted names and strings left out (their quotes kept). */
+  private static String unquoted(String jsonPath) {
+    StringBuilder out = new StringBuilder(jsonPath.length());
+    char quote = 0;
+    for (int i = 0; i < jsonPath.length(); i++) {
+      char c = jsonPath.charAt(i);
+      if (quote != 0) {
+        if (c == '\\') {
+          i++;
+        } else if (c == quote) {
+          quote = 0;
+          out.append(c);
+        }
+      } else {
+        quote = c == '\'' || c == '"' ? c : 0;
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
   String source() {
     return source;
   }
@@ -138,7 +181,10 @@ final class FieldPath {
    */
   private Object jayway(Map<String, Object> document) {
     try {
-      return path.read(document, CONFIG);
+      // Jayway keeps a function's evaluated parameters in the compiled path (json-path/JsonPath#975): shared by the
+      // event loops, one session's values went into another's fields, and the last values stayed on the heap.
+      // Such a path is compiled for each evaluation (tens of microseconds); the others are compiled once.
+      return (path != null ? path : JsonPath.compile(jsonPath)).read(document, CONFIG);
     } catch (JsonPathException e) {
       return null;
     }

@@ -115,6 +115,66 @@ class FieldPathTest {
     }
   }
 
+  @Test
+  void shouldGiveEachEvaluationItsOwnDocumentsValuesWhenAFunctionTakesAPath() throws Exception {
+    // Jayway keeps a function's path parameters, evaluated, in the compiled path (json-path/JsonPath#975): two
+    // event loops mapping one integration's field for two sessions at once got each other's values
+    FieldPath path = FieldPath.parse("{$.api_x.concat($.api_x.user, $.api_x.user)}", "api_x");
+    int threads = 4;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      List<java.util.concurrent.Future<List<String>>> runs = new java.util.ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        String user = "user" + t;
+        runs.add(pool.submit(() -> {
+          List<String> wrong = new java.util.ArrayList<>();
+          Map<String, Object> document = document("{\"user\": \"" + user + "\"}");
+          for (int i = 0; i < 20_000 && wrong.size() < 3; i++) {
+            Object value = path.evaluate(document);
+            if (!(user + user).equals(value)) {
+              wrong.add(user + " got " + value);
+            }
+          }
+          return wrong;
+        }));
+      }
+      for (java.util.concurrent.Future<List<String>> run : runs) {
+        assertThat(run.get()).isEmpty();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void shouldRefuseAFieldThatNamesTheAnswerMoreOftenThanItsBound() {
+    String six = "{$.api_x.concat($.api_x.s, $.api_x.s, $.api_x.s, $.api_x.s, $.api_x.s)}";
+    assertThatThrownBy(() -> FieldPath.parse(six, "api_x")).isInstanceOf(IllegalArgumentException.class)
+      .hasMessage("'" + six + "' names the answer ($) 6 times; at most 5 (each path a function takes holds its value "
+        + "whole): combine values in the transformScript");
+    // five, and a '$' in a quoted name or string is text, not the answer
+    assertThat(FieldPath.parse("{$.api_x.concat($.api_x.s, $.api_x.s, $.api_x.s, $.api_x['$'])}", "api_x")
+      .evaluate(document("{\"s\": \"a\", \"$\": \"b\"}"))).isEqualTo("aaab");
+    assertThat(FieldPath.parse("{$.api_x.results[?(@.t == '$$$$$$')].id}", "api_x")
+      .evaluate(document("{\"results\": [{\"t\": \"$$$$$$\", \"id\": 7}]}"))).isEqualTo(new JsonArray().add(7));
+  }
+
+  @Test
+  void shouldKeepNoAnswerInThePathOnceEvaluated() throws InterruptedException {
+    FieldPath path = FieldPath.parse("{$.api_x.concat($.api_x.text, $.api_x.text)}", "api_x");
+    Map<String, Object> document = document("{\"text\": \"" + "a".repeat(1000) + "\"}");
+    assertThat(path.evaluate(document)).isEqualTo("a".repeat(2000));
+    // the answer's text: what Jayway keeps of it, the values of a function's path parameters
+    java.lang.ref.WeakReference<Object> answer = new java.lang.ref.WeakReference<>(((Map<?, ?>) document.get("api_x")).get("text"));
+    document = null;
+    for (int i = 0; i < 50 && answer.get() != null; i++) {
+      System.gc();
+      Thread.sleep(10);
+    }
+    assertThat(answer.get()).as("the answer's text, once its field is mapped, held by the path every execution shares")
+      .isNull();
+  }
+
   /** As the executor gives a path an answer: over a {@link JsonBody} when it is a strict JSON object. */
   private static Map<String, Object> kept(String body) {
     Object value = JsonBody.decode(Buffer.buffer(body), null);
