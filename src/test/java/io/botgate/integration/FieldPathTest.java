@@ -160,6 +160,20 @@ class FieldPathTest {
   }
 
   @Test
+  void shouldRefuseADeepScanInAFunctionsParameters() {
+    // concat writes every match out as text, each holding the matches below it: over 900 nested objects around
+    // 1 MB that was 900 MB and more, until the heap was gone
+    for (String scan : List.of("{$.api_x.concat($.api_x..*)}", "{$.api_x.concat('a', $..a)}", "{$.api_x.sum($.api_x..n)}")) {
+      assertThatThrownBy(() -> FieldPath.parse(scan, "api_x")).as(scan).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("'" + scan + "' scans the answer (..) inside a function's parameters");
+    }
+    // a scan the function applies to, a '..' in a string, and a filter's parentheses are not in its parameters
+    assertThat(FieldPath.parse("{$.api_x..results.length()}", "api_x").source()).contains("..");
+    assertThat(FieldPath.parse("{$.api_x.concat($.api_x.s, '..')}", "api_x").source()).contains("'..'");
+    assertThat(FieldPath.parse("{$.api_x..results[?(@.id > 1)].title}", "api_x").source()).contains("..");
+  }
+
+  @Test
   void shouldKeepNoAnswerInThePathOnceEvaluated() throws InterruptedException {
     FieldPath path = FieldPath.parse("{$.api_x.concat($.api_x.text, $.api_x.text)}", "api_x");
     Map<String, Object> document = document("{\"text\": \"" + "a".repeat(1000) + "\"}");
