@@ -236,7 +236,25 @@ public final class EgressGuard {
     boolean uniqueLocalV6 = b.length == 16 && (b[0] & 0xfe) == 0xfc;
     boolean carrierNat = b.length == 4 && (b[0] & 0xff) == 100 && (b[1] & 0xc0) == 64;
     return !(a.isLoopbackAddress() || a.isSiteLocalAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress()
-      || a.isMulticastAddress() || uniqueLocalV6 || carrierNat);
+      || a.isMulticastAddress() || uniqueLocalV6 || carrierNat || specialPurpose(b));
+  }
+
+  /**
+   * IANA's special-purpose ranges that no public host is in, beyond the private, loopback, link-local and multicast
+   * ones Java names: "this network" 0/8, protocol assignments 192.0.0/24, documentation 192.0.2/24, 198.51.100/24,
+   * 203.0.113/24 and 2001:db8::/32, benchmarking 198.18/15 (a network's own services may sit there: an outside
+   * probe reached one), reserved 240/4 with the broadcast address.
+   */
+  private static boolean specialPurpose(byte[] b) {
+    if (b.length == 16) {
+      return (b[0] & 0xff) == 0x20 && (b[1] & 0xff) == 0x01 && (b[2] & 0xff) == 0x0d && (b[3] & 0xff) == 0xb8;
+    }
+    int first = b[0] & 0xff;
+    int second = b[1] & 0xff;
+    int third = b[2] & 0xff;
+    return first == 0 || first >= 240 || first == 198 && (second & 0xfe) == 18
+      || first == 192 && second == 0 && (third == 0 || third == 2) || first == 198 && second == 51 && third == 100
+      || first == 203 && second == 0 && third == 113;
   }
 
   /**
