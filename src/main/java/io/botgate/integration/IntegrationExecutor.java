@@ -168,12 +168,13 @@ public final class IntegrationExecutor {
 
   /**
    * A call the pass-through proxy makes itself, to be recorded as an execution is, in the session it begins in
-   * (refused 503 {@code sessions_full} past session.max before it is made). The streamed call runs outside the
+   * (refused 503 {@code sessions_full} past session.max before it is made, 503 {@code session_store_timeout} when
+   * the cluster does not open it within the integration's {@code timeoutMs}). The streamed call runs outside the
    * session's turns (it may overlap others); recording its outcome takes a turn, never refused for session.queue,
    * and only in that session: one deleted or expired meanwhile gets no outcome (see {@link SessionStore#recordingTurn}).
    */
   public Future<PassThrough> passThrough(String sessionId, IntegrationDefinition definition) {
-    Future<Session> began = sessions.beginCall(sessionId);
+    Future<Session> began = sessions.beginCall(sessionId, definition.timeoutMs());
     if (began.isComplete()) { // on one node, always: no future more on the proxy's path
       return began.succeeded() ? Future.succeededFuture(passThrough(began.result(), definition))
         : Future.failedFuture(began.cause());

@@ -118,12 +118,13 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     if (definition == null) {
       return answer(request, executor.unknownIntegration(in.getHeader(SESSION_HEADER), name));
     }
+    long arrived = System.currentTimeMillis(); // the deadline covers opening the session (in a cluster, waited for)
     Future<PassThrough> began = executor.passThrough(in.getHeader(SESSION_HEADER), definition);
     if (began.isComplete()) { // on one node, always
-      return began.succeeded() ? begun(ctx, definition, name, rest, began.result())
+      return began.succeeded() ? begun(ctx, definition, name, rest, began.result(), arrived)
         : notBegun(request, name, began.cause());
     }
-    return began.transform(b -> b.succeeded() ? begun(ctx, definition, name, rest, b.result())
+    return began.transform(b -> b.succeeded() ? begun(ctx, definition, name, rest, b.result(), arrived)
       : notBegun(request, name, b.cause()));
   }
 
@@ -149,10 +150,10 @@ final class PassThroughInterceptor implements ProxyInterceptor {
 
   /** Goes on with the call begun in its session ({@code record}): to the mock, the credential or the upstream. */
   private Future<ProxyResponse> begun(ProxyContext ctx, IntegrationDefinition definition, String name, String rest,
-                                      PassThrough record) {
+                                      PassThrough record, long arrived) {
     ProxyRequest request = ctx.request();
     HttpServerRequest in = request.proxiedRequest();
-    ProxyCall call = new ProxyCall(definition, record);
+    ProxyCall call = new ProxyCall(definition, record, arrived);
     ctx.set(CALL, call);
     MultiMap headers = request.headers();
     headers.remove(SESSION_HEADER).remove(TOKEN_HEADER);
@@ -172,7 +173,7 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     }
     Promise<ProxyResponse> answered = Promise.promise();
     Context context = vertx.getOrCreateContext(); // the request's: its deadline fires here, and the fetch is heard here
-    call.deadline(vertx, definition.timeoutMs(), () -> {
+    call.deadline(vertx, call.remainingMs(), () -> {
       call.timedOut = true;
       answered.tryComplete(failResponse(call, request, deadlineFailure(call)));
     });

@@ -30,12 +30,16 @@ final class ProxyCall {
   boolean timedOut;
   boolean recorded;
 
-  /** When the call began (epoch ms): its deadline counts from here, a credential's fetch included. */
-  private final long began = System.currentTimeMillis();
+  /**
+   * When the call came in (epoch ms): its deadline counts from here, opening its session in a cluster and a
+   * credential's fetch included.
+   */
+  private final long began;
 
-  ProxyCall(IntegrationDefinition definition, PassThrough record) {
+  ProxyCall(IntegrationDefinition definition, PassThrough record, long began) {
     this.definition = definition;
     this.record = record;
+    this.began = began;
   }
 
   /** What is left of the integration's {@code timeoutMs} since the call began; 1 ms at least. */

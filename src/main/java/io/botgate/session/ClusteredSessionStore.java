@@ -4,6 +4,7 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.projection.Projection;
+import io.botgate.Deadline;
 import io.botgate.GatewayError;
 import io.botgate.session.TurnProcessors.BeginTurn;
 import io.botgate.session.TurnProcessors.EndTurn;
@@ -537,9 +538,13 @@ public final class ClusteredSessionStore implements SessionStore {
    * ({@link OpenSession}): in a cluster a pass-through's URL placeholders see an empty session (documented), since
    * reading it would cost the call a turn. Without an operation in the cluster when this node holds the session's
    * lease: no other node can have deleted or made it again without asking for the lease first.
+   *
+   * <p>The operation is waited for {@code waitMillis} at most: a partition migrating after a node died, or a member
+   * that does not answer, must not hold the call past its deadline. Its late answer still counts a session it made
+   * (the session is live), but no refusal: the caller was told something else.
    */
   @Override
-  public Future<Session> beginCall(String id) {
+  public Future<Session> beginCall(String id, long waitMillis) {
     long now = clock.getAsLong();
     Saved known = known(id);
     if (known != null && known.leased && known.owner.equals(self())
@@ -557,21 +562,32 @@ public final class ClusteredSessionStore implements SessionStore {
     } catch (RuntimeException e) { // e.g. Hazelcast shutting down
       return Future.failedFuture(e);
     }
-    return opened.recover(failure -> {
-      // e.g. a member of the build before holds the entry, which knows no such operation: recorded as that build did
-      LOG.debug("session {} opened for a call without its life: {}", id, failure.getMessage());
-      return Future.succeededFuture(0L);
-    }).map(life -> {
+    Promise<Session> began = Promise.promise();
+    // on this context, as the operation's answer (from): the two never race
+    Deadline deadline = Deadline.start(vertx, waitMillis, () -> began.tryFail(new GatewayError(503,
+      "session_store_timeout", "the cluster did not open session '" + id + "' within the call's deadline of "
+      + waitMillis + " ms (the integration's timeoutMs); nothing was sent, try again")));
+    opened.onComplete(outcome -> {
+      deadline.cancel();
+      Long life = outcome.result();
+      if (outcome.failed()) {
+        // e.g. a member of the build before holds the entry, which knows no such operation: recorded as that build did
+        LOG.debug("session {} opened for a call without its life: {}", id, outcome.cause().getMessage());
+        life = 0L;
+      }
       if (life == null) {
-        refused.increment();
-        throw new GatewayError(503, "sessions_full", "the cluster already holds " + options.maxSessions()
-          + " live sessions (session.max); a new session can start when idle ones expire or are deleted");
+        if (began.tryFail(new GatewayError(503, "sessions_full", "the cluster already holds " + options.maxSessions()
+          + " live sessions (session.max); a new session can start when idle ones expire or are deleted"))) {
+          refused.increment();
+        }
+        return;
       }
       if (created != null && life == incarnation) {
         counted.incrementAndGet();
       }
-      return called(id, life, now);
+      began.tryComplete(called(id, life, now));
     });
+    return began.future();
   }
 
   private Session called(String id, long incarnation, long now) {

@@ -94,7 +94,7 @@ public final class LocalSessionStore implements SessionStore {
    * could remove the session the call then began in.
    */
   @Override
-  public Future<Session> beginCall(String id) {
+  public Future<Session> beginCall(String id, long waitMillis) { // answered at once: nothing to wait for
     long now = clock.getAsLong();
     try {
       return Future.succeededFuture(sessions.compute(id, (key, live) -> {

@@ -55,8 +55,12 @@ public interface SessionStore {
    * none: refused (503 {@code sessions_full}) past {@code session.max} before the call is made, never after. Read
    * only (the call's URL placeholders): on one node the live session, in a cluster an empty one (reading it would
    * cost the call a turn). The call's outcome goes into it by {@link #recordingTurn}.
+   *
+   * <p>Waits at most {@code waitMillis} (the call's deadline) for the cluster to answer: past it, 503
+   * {@code session_store_timeout}, nothing sent. A session the cluster makes after that answer stays, counted, as
+   * the call's retry would have made it; nothing else of the call happens.
    */
-  Future<Session> beginCall(String id);
+  Future<Session> beginCall(String id, long waitMillis);
 
   /** The session's state as {@code GET /api/sessions/{id}} answers it, or null when there is no such session. */
   Future<JsonObject> describe(String id);

@@ -1,8 +1,10 @@
 package io.botgate.cluster;
 
+import com.hazelcast.map.IMap;
 import io.botgate.StubUpstream;
 import io.botgate.api.BridgeClient;
 import io.botgate.api.EventBusApi;
+import io.botgate.session.ClusteredSessionStore;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -454,6 +456,45 @@ class ClusteredSessionsTest {
     assertThat(session.getValue("lastResult")).as(session.encode()).isNull();
     assertThat(session.getJsonObject("variables").getMap()).as("counted afresh, nothing captured")
       .containsOnlyKeys("n").containsEntry("n", 1);
+  }
+
+  /**
+   * The operation opening a pass-through call's session does not answer (its key locked by another member: the
+   * operation waits, as one on a partition no member serves would): the caller is answered 503 at the call's
+   * deadline, and nothing is sent upstream, then or when the operation answers late; the call tried again goes
+   * through and is recorded once.
+   */
+  @Test
+  void shouldAnswerAPassThroughCallWhoseSessionTheClusterDoesNotOpenByItsDeadlineAndSendNothing() {
+    ClusterNodes.Node a = cluster.node(0);
+    ClusterNodes.Node b = cluster.node(1);
+    HttpResponse<Buffer> declared = result(a.http().put(a.port(), "127.0.0.1", "/api/integrations/stalledOpen")
+      .sendJsonObject(new JsonObject().put("method", "GET").put("url", upstream.url("")).put("timeoutMs", 500)));
+    assertThat(declared.statusCode()).as(declared.bodyAsString()).isIn(200, 201);
+    await().untilAsserted(() -> assertThat(result(b.http().get(b.port(), "127.0.0.1", "/api/integrations/stalledOpen")
+      .send()).statusCode()).isEqualTo(200));
+    String session = "stalled-open";
+    IMap<String, byte[]> map = ClusterNode.hazelcast(a.vertx()).getMap(ClusteredSessionStore.MAP);
+
+    map.lock(session);
+    HttpResponse<Buffer> stalled;
+    try {
+      stalled = result(b.http().get(b.port(), "127.0.0.1", "/proxy/stalledOpen/echo/stalled")
+        .putHeader("X-Botgate-Session", session).send());
+    } finally {
+      map.unlock(session);
+    }
+    assertThat(stalled.statusCode()).as(stalled.bodyAsString()).isEqualTo(503);
+    assertThat(stalled.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("session_store_timeout");
+    await().until(() -> map.containsKey(session)); // the late answer
+
+    HttpResponse<Buffer> retried = result(b.http().get(b.port(), "127.0.0.1", "/proxy/stalledOpen/echo/stalled")
+      .putHeader("X-Botgate-Session", session).send());
+    assertThat(retried.statusCode()).as(retried.bodyAsString()).isEqualTo(200);
+    assertThat(upstream.hits("/echo/stalled")).as("only the call tried again was sent").isEqualTo(1);
+    JsonArray results = get(a, "/api/sessions/" + session).getJsonArray("recentResults");
+    assertThat(results).as(results.encode()).hasSize(1);
+    assertThat(results.getJsonObject(0).getString("statusCode")).isEqualTo("200");
   }
 
   private static long last(JsonArray events) {

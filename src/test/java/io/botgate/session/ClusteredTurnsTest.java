@@ -160,14 +160,14 @@ class ClusteredTurnsTest {
     IMap<String, byte[]> map = hazelcast.getMap(ClusteredSessionStore.MAP);
     String id = "called-" + UUID.randomUUID();
     try {
-      Session began = result(here.beginCall(id));
+      Session began = result(here.beginCall(id, 60_000));
       assertThat(map.containsKey(id)).as("made for the call").isTrue();
       assertThat(result(here.<String>recordingTurn(began, session -> {
         session.setVariable("first", "recorded");
         return Future.succeededFuture("recorded");
       }))).isEqualTo("recorded");
 
-      Session second = result(here.beginCall(id));
+      Session second = result(here.beginCall(id, 60_000));
       assertThat(result(there.reset(id))).isTrue();
       result(there.turn(id, session -> {
         session.setVariable("b", "made after the delete");
@@ -182,12 +182,45 @@ class ClusteredTurnsTest {
       assertThat(kept.variable("late")).isNull();
       assertThat(kept.variable("first")).isNull();
 
-      Session third = result(here.beginCall(id));
+      Session third = result(here.beginCall(id, 60_000));
       assertThat(result(there.reset(id))).isTrue();
       assertThat(failure(here.<Void>recordingTurn(third, session -> Future.succeededFuture()))).isInstanceOf(SessionGone.class);
       assertThat(map.containsKey(id)).as("none made to record it in").isFalse();
     } finally {
       result(Future.all(here.close(), there.close()));
+    }
+  }
+
+  /**
+   * The operation opening a pass-through call's session does not answer (its key locked by another member: the
+   * operation waits, as one on a partition no member serves would): the call is told so at its deadline rather than
+   * left waiting. Answered late, the operation has made the session, which the call's retry then begins in.
+   */
+  @Test
+  void shouldAnswerSessionStoreTimeoutWhenTheClusterDoesNotOpenACallsSessionWithinItsDeadline() {
+    ClusteredSessionStore here = new ClusteredSessionStore(vertx, hazelcast, new SessionOptions(100, 10_000, 2, 60_000),
+      1 << 20, NONE, System::currentTimeMillis, 5_000);
+    IMap<String, byte[]> map = hazelcast.getMap(ClusteredSessionStore.MAP);
+    IMap<String, byte[]> elsewhere = ClusterNode.hazelcast(other).getMap(ClusteredSessionStore.MAP);
+    String id = "stalled-" + UUID.randomUUID();
+    try {
+      elsewhere.lock(id);
+      Throwable stalled;
+      try {
+        stalled = failure(here.beginCall(id, 200));
+      } finally {
+        elsewhere.unlock(id);
+      }
+      assertThat(stalled).isInstanceOf(GatewayError.class).hasMessageContaining("within the call's deadline of 200 ms");
+      assertThat(((GatewayError) stalled).httpStatus()).isEqualTo(503);
+      assertThat(((GatewayError) stalled).code()).isEqualTo("session_store_timeout");
+
+      await().atMost(60, TimeUnit.SECONDS).until(() -> map.containsKey(id));
+      Session retried = result(here.beginCall(id, 60_000));
+      assertThat(retried.incarnation()).as("the life the late answer made").isEqualTo(Session.incarnationOf(map.get(id)));
+      assertThat(here.refused()).as("nothing refused for session.max").isZero();
+    } finally {
+      result(here.close());
     }
   }
 }

@@ -85,7 +85,7 @@ class LocalSessionStoreTest {
     AtomicBoolean swept = new AtomicBoolean();
     sweepingRightAfterTheNextLookUp(store, () -> swept.set(true));
 
-    Session began = store.beginCall("s").result();
+    Session began = store.beginCall("s", 20_000).result();
 
     assertThat(swept).as("the sweep ran in between").isTrue();
     assertThat(store.find("s")).as("the call's session is the live one").containsSame(began);
@@ -292,7 +292,7 @@ class LocalSessionStoreTest {
       System::currentTimeMillis);
     assertThat(store.maxTotalBytes()).isEqualTo(5_000);
     assertThat(store.options().maxSessions()).isEqualTo(10);
-    store.beginCall("a").result().setVariable("name", "Ada");
+    store.beginCall("a", 20_000).result().setVariable("name", "Ada");
     assertThat(store.heldBytes()).isPositive();
     assertThat(store.forget("a")).isTrue();
     assertThat(store.forget("a")).isFalse();
