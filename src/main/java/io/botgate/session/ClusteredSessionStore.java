@@ -33,11 +33,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Sessions in the cluster's map {@value #MAP} (Hazelcast, with backups on other nodes, idle ones expired by
@@ -112,7 +115,8 @@ public final class ClusteredSessionStore implements SessionStore {
 
   /**
    * @param turnWaitMillis how long a turn waits for another node's turn of the same session before it answers 503
-   *                       {@code session_busy} ({@code cluster.turnWaitSeconds})
+   *                       {@code session_busy} ({@code cluster.turnWaitSeconds}), and for the cluster to answer the
+   *                       operation taking the turn before it answers 503 {@code session_store_timeout}
    */
   public ClusteredSessionStore(Vertx vertx, HazelcastInstance hazelcast, SessionOptions options, long totalBytes,
                                EventNumbering numbering, LongSupplier clock, long turnWaitMillis) {
@@ -240,6 +244,10 @@ public final class ClusteredSessionStore implements SessionStore {
    */
   private void attempt(String id, boolean decode, boolean create, long giveUpAt, long backoffMillis,
                        Promise<Begun> begun) {
+    if (System.nanoTime() - giveUpAt > 0) { // a try after a pause that outlasted the wait: it would have no time left
+      begun.fail(busy(id));
+      return;
+    }
     long now = clock.getAsLong();
     UUID owner = self();
     // A new session is created by the same operation, unless session.max are live or it is to be reset.
@@ -248,7 +256,18 @@ public final class ClusteredSessionStore implements SessionStore {
     Saved known = known(id);
     Future<byte[]> took;
     try {
-      took = from(map.submitToKey(id, new BeginTurn(owner, created, known == null ? 0 : known.save)));
+      // waited for as long as the turn may still wait for another node's
+      took = within(map.submitToKey(id, new BeginTurn(owner, created, known == null ? 0 : known.save)),
+        TimeUnit.NANOSECONDS.toMillis(giveUpAt - System.nanoTime()), () -> new GatewayError(503,
+          "session_store_timeout", "the cluster did not answer for session '" + id + "' within " + turnWaitMillis / 1000
+          + " s (cluster.turnWaitSeconds); try again"), late -> {
+          if (late != null && !BeginTurn.is(late, BeginTurn.HELD) && BeginTurn.leaseHolder(late) == null) {
+            if (BeginTurn.is(late, BeginTurn.CREATED)) { // a session made: live, whatever the request was told
+              counted.incrementAndGet();
+            }
+            release(id, owner); // the turn taken for no one: let the other nodes' turns in
+          }
+        });
     } catch (RuntimeException e) { // e.g. Hazelcast shutting down: on a timer's try, nothing else would answer
       begun.fail(e);
       return;
@@ -273,8 +292,7 @@ public final class ClusteredSessionStore implements SessionStore {
         }
         begun.complete(turn);
       } else if (System.nanoTime() - giveUpAt > 0) {
-        begun.fail(new GatewayError(503, "session_busy", "session '" + id + "' stayed busy on another node for "
-          + turnWaitMillis / 1000 + " s (cluster.turnWaitSeconds)"));
+        begun.fail(busy(id));
       } else if (holder != null) { // asked to give the lease up, the holder answers once it has: try again at once
         vertx.eventBus().request(RELEASE_PREFIX + holder, id, RECALL).onComplete(released -> {
           if (released.succeeded()) {
@@ -287,6 +305,11 @@ public final class ClusteredSessionStore implements SessionStore {
         retry(id, decode, create, giveUpAt, backoffMillis, begun);
       }
     });
+  }
+
+  private GatewayError busy(String id) {
+    return new GatewayError(503, "session_busy", "session '" + id + "' stayed busy on another node for "
+      + turnWaitMillis / 1000 + " s (cluster.turnWaitSeconds)");
   }
 
   /**
@@ -303,6 +326,35 @@ public final class ClusteredSessionStore implements SessionStore {
         attempt(id, decode, create, giveUpAt, Math.min(retryCapMillis, backoffMillis * 2), begun);
       }
     });
+  }
+
+  /**
+   * An operation in the cluster waited for {@code waitMillis} at most: a partition moving after a node died, or a
+   * member that does not answer, must not hold a request without bound. Past it, the answer is {@code timedOut}'s
+   * error (503 {@code session_store_timeout}); an answer of the operation that comes after that goes to {@code late},
+   * to count or undo what it did for a request that is no longer waiting.
+   */
+  private <T> Future<T> within(CompletionStage<T> operation, long waitMillis, Supplier<GatewayError> timedOut,
+                               Consumer<T> late) {
+    Promise<T> answer = Promise.promise();
+    Deadline deadline = Deadline.start(vertx, Math.max(1, waitMillis), () -> answer.tryFail(timedOut.get()));
+    from(operation).onComplete(outcome -> {
+      deadline.cancel();
+      boolean inTime = outcome.succeeded() ? answer.tryComplete(outcome.result()) : answer.tryFail(outcome.cause());
+      if (!inTime && outcome.succeeded()) {
+        late.accept(outcome.result());
+      }
+    });
+    return answer.future();
+  }
+
+  /**
+   * Ends a turn of this member that no request runs (its operation answered too late), once this node's turns of the
+   * session queued so far have ended, as {@link #recall} gives up a lease: one of them that saved with the lease
+   * since has it ended too, so it is this node's no more.
+   */
+  private void release(String id, UUID owner) {
+    turns.next(id, false, () -> end(id, owner).onComplete(ended -> unlease(id)));
   }
 
   /** A state this build could not decode, its turn still held: {@link #attempt} ends it, then fails with the cause. */
@@ -558,17 +610,20 @@ public final class ClusteredSessionStore implements SessionStore {
     byte[] created = counted.get() < options.maxSessions() ? Session.newState(now, null, incarnation) : null;
     Future<Long> opened;
     try {
-      opened = from(map.submitToKey(id, new OpenSession(created)));
+      opened = within(map.submitToKey(id, new OpenSession(created)), waitMillis, () -> new GatewayError(503,
+        "session_store_timeout", "the cluster did not open session '" + id + "' within the call's deadline of "
+        + waitMillis + " ms (the integration's timeoutMs); nothing was sent, try again"), late -> {
+          if (created != null && late != null && late == incarnation) { // made: live, whatever the call was told
+            counted.incrementAndGet();
+          }
+        });
     } catch (RuntimeException e) { // e.g. Hazelcast shutting down
       return Future.failedFuture(e);
     }
-    Promise<Session> began = Promise.promise();
-    // on this context, as the operation's answer (from): the two never race
-    Deadline deadline = Deadline.start(vertx, waitMillis, () -> began.tryFail(new GatewayError(503,
-      "session_store_timeout", "the cluster did not open session '" + id + "' within the call's deadline of "
-      + waitMillis + " ms (the integration's timeoutMs); nothing was sent, try again")));
-    opened.onComplete(outcome -> {
-      deadline.cancel();
+    return opened.transform(outcome -> {
+      if (outcome.failed() && outcome.cause() instanceof GatewayError timedOut) {
+        return Future.failedFuture(timedOut);
+      }
       Long life = outcome.result();
       if (outcome.failed()) {
         // e.g. a member of the build before holds the entry, which knows no such operation: recorded as that build did
@@ -576,18 +631,16 @@ public final class ClusteredSessionStore implements SessionStore {
         life = 0L;
       }
       if (life == null) {
-        if (began.tryFail(new GatewayError(503, "sessions_full", "the cluster already holds " + options.maxSessions()
-          + " live sessions (session.max); a new session can start when idle ones expire or are deleted"))) {
-          refused.increment();
-        }
-        return;
+        refused.increment();
+        return Future.failedFuture(new GatewayError(503, "sessions_full", "the cluster already holds "
+          + options.maxSessions() + " live sessions (session.max); a new session can start when idle ones expire or "
+          + "are deleted"));
       }
       if (created != null && life == incarnation) {
         counted.incrementAndGet();
       }
-      began.tryComplete(called(id, life, now));
+      return Future.succeededFuture(called(id, life, now));
     });
-    return began.future();
   }
 
   private Session called(String id, long incarnation, long now) {

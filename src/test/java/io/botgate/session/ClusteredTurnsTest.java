@@ -223,4 +223,54 @@ class ClusteredTurnsTest {
       result(here.close());
     }
   }
+
+  /**
+   * A turn's first operation does not answer (the session's key locked by another member, as above): the request is
+   * told so once the turn has waited cluster.turnWaitSeconds, its work not run. The turn the operation then takes,
+   * late, for no one is let go, so the session's turns on another node go on, and nothing of it is lost.
+   */
+  @Test
+  void shouldAnswerSessionStoreTimeoutWhenATurnsOperationOutlastsTheTurnWaitAndLetTheTurnTakenLateGo() {
+    SessionOptions options = new SessionOptions(100, 10_000, 2, 60_000);
+    ClusteredSessionStore here = new ClusteredSessionStore(vertx, hazelcast, options, 1 << 20, NONE,
+      System::currentTimeMillis, 1_000);
+    ClusteredSessionStore there = new ClusteredSessionStore(other, ClusterNode.hazelcast(other), options, 1 << 20, NONE,
+      System::currentTimeMillis, 5_000);
+    IMap<String, byte[]> map = hazelcast.getMap(ClusteredSessionStore.MAP);
+    IMap<String, byte[]> elsewhere = ClusterNode.hazelcast(other).getMap(ClusteredSessionStore.MAP);
+    String id = "stalled-turn-" + UUID.randomUUID();
+    try {
+      result(here.turn(id, session -> {
+        session.setVariable("here", "before");
+        return Future.succeededFuture();
+      }));
+      java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+      elsewhere.lock(id);
+      Throwable stalled;
+      try {
+        stalled = failure(here.turn(id, session -> {
+          ran.set(true);
+          return Future.succeededFuture();
+        }));
+      } finally {
+        elsewhere.unlock(id); // the operation waiting runs now, before any sent after this
+      }
+      assertThat(stalled).isInstanceOf(GatewayError.class).hasMessageContaining("cluster.turnWaitSeconds");
+      assertThat(((GatewayError) stalled).httpStatus()).isEqualTo(503);
+      assertThat(((GatewayError) stalled).code()).isEqualTo("session_store_timeout");
+      assertThat(ran).as("the work of a turn not had").isFalse();
+
+      result(there.turn(id, session -> {
+        session.setVariable("there", "after");
+        return Future.succeededFuture();
+      }));
+      Session kept = Session.fromState(id, options, new HeldTotal(Long.MAX_VALUE), map.get(id));
+      assertThat(kept.variable("here")).isEqualTo("before");
+      assertThat(kept.variable("there")).isEqualTo("after");
+      assertThat(result(here.<Object>turn(id, session -> Future.succeededFuture(session.variable("there")))))
+        .isEqualTo("after");
+    } finally {
+      result(Future.all(here.close(), there.close()));
+    }
+  }
 }
