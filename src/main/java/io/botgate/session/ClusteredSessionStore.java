@@ -233,7 +233,7 @@ public final class ClusteredSessionStore implements SessionStore {
    */
   private Future<Begun> begin(String id, boolean decode, boolean create) {
     Promise<Begun> begun = Promise.promise();
-    attempt(id, decode, create, System.nanoTime() + turnWaitMillis * 1_000_000, 1, begun);
+    attempt(id, decode, create, System.nanoTime() + turnWaitMillis * 1_000_000, 1, false, begun);
     return begun.future();
   }
 
@@ -242,7 +242,7 @@ public final class ClusteredSessionStore implements SessionStore {
    * than composed onto this one: a wait of minutes makes thousands of tries, and futures nested that deep
    * overflowed the stack when the last one failed, taking the event loop with it.
    */
-  private void attempt(String id, boolean decode, boolean create, long giveUpAt, long backoffMillis,
+  private void attempt(String id, boolean decode, boolean create, long giveUpAt, long backoffMillis, boolean held,
                        Promise<Begun> begun) {
     if (System.nanoTime() - giveUpAt > 0) { // a try after a pause that outlasted the wait: it would have no time left
       begun.fail(busy(id));
@@ -256,9 +256,10 @@ public final class ClusteredSessionStore implements SessionStore {
     Saved known = known(id);
     Future<byte[]> took;
     try {
-      // waited for as long as the turn may still wait for another node's
+      // waited for as long as the turn may still wait for another node's; past it, on a try after the session was
+      // found held, it is what the turn waited for
       took = within(map.submitToKey(id, new BeginTurn(owner, created, known == null ? 0 : known.save)),
-        TimeUnit.NANOSECONDS.toMillis(giveUpAt - System.nanoTime()), () -> new GatewayError(503,
+        TimeUnit.NANOSECONDS.toMillis(giveUpAt - System.nanoTime()), () -> held ? busy(id) : new GatewayError(503,
           "session_store_timeout", "the cluster did not answer for session '" + id + "' within " + turnWaitMillis / 1000
           + " s (cluster.turnWaitSeconds); try again"), late -> {
           if (late != null && !BeginTurn.is(late, BeginTurn.HELD) && BeginTurn.leaseHolder(late) == null) {
@@ -296,7 +297,7 @@ public final class ClusteredSessionStore implements SessionStore {
       } else if (holder != null) { // asked to give the lease up, the holder answers once it has: try again at once
         vertx.eventBus().request(RELEASE_PREFIX + holder, id, RECALL).onComplete(released -> {
           if (released.succeeded()) {
-            attempt(id, decode, create, giveUpAt, 1, begun);
+            attempt(id, decode, create, giveUpAt, 1, true, begun);
           } else {
             retry(id, decode, create, giveUpAt, backoffMillis, begun);
           }
@@ -323,7 +324,7 @@ public final class ClusteredSessionStore implements SessionStore {
       if (fired.failed()) {
         begun.fail(fired.cause());
       } else {
-        attempt(id, decode, create, giveUpAt, Math.min(retryCapMillis, backoffMillis * 2), begun);
+        attempt(id, decode, create, giveUpAt, Math.min(retryCapMillis, backoffMillis * 2), true, begun);
       }
     });
   }
