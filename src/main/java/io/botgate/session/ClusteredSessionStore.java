@@ -8,6 +8,7 @@ import io.botgate.Deadline;
 import io.botgate.GatewayError;
 import io.botgate.session.TurnProcessors.BeginTurn;
 import io.botgate.session.TurnProcessors.EndTurn;
+import io.botgate.session.TurnProcessors.EventsOf;
 import io.botgate.session.TurnProcessors.OpenSession;
 import io.botgate.session.TurnProcessors.Save;
 import io.vertx.core.Context;
@@ -164,6 +165,54 @@ public final class ClusteredSessionStore implements SessionStore {
       : run(id, begun, work)));
   }
 
+  /**
+   * Without a turn when the session has no events: told by what this node numbered or saved of it, or by its lease
+   * (what this node saved is then what the map holds), else by one read on the member holding it ({@link EventsOf}),
+   * which neither takes the turn nor waits for it. A member of a build without that read cannot tell: the turn is
+   * taken, as that build did.
+   */
+  @Override
+  public <T> Future<T> turnIfEvents(String id, Function<Session, Future<T>> work) {
+    Saved known = known(id);
+    if (numbering.lastSeq(id) > 0 || known != null && known.session.lastSeq() > 0) {
+      return asideTurn(id, work);
+    }
+    if (leasedHere(known, clock.getAsLong())) {
+      return Future.succeededFuture();
+    }
+    Future<Long> seq;
+    try {
+      seq = within(map.submitToKey(id, new EventsOf()), turnWaitMillis, () -> new GatewayError(503,
+        "session_store_timeout", "the cluster did not answer for session '" + id + "' within " + turnWaitMillis / 1000
+        + " s (cluster.turnWaitSeconds)"), late -> { });
+    } catch (RuntimeException e) { // e.g. Hazelcast shutting down
+      return Future.failedFuture(e);
+    }
+    return seq.transform(read -> {
+      if (read.succeeded() && (read.result() == null || read.result() == 0)) {
+        return Future.succeededFuture();
+      }
+      if (read.failed() && read.cause() instanceof GatewayError timedOut) {
+        return Future.failedFuture(timedOut);
+      }
+      return asideTurn(id, work);
+    });
+  }
+
+  private <T> Future<T> asideTurn(String id, Function<Session, Future<T>> work) {
+    return turns.aside(id, () -> start(id, false).compose(begun -> begun == null ? Future.succeededFuture()
+      : run(id, begun, work)));
+  }
+
+  /**
+   * Whether this node holds the session's lease, its copy being what the map holds. Well before the map forgets the
+   * idle session: a lease never outlives what it stands for.
+   */
+  private boolean leasedHere(Saved known, long now) {
+    return known != null && known.leased && known.owner.equals(self())
+      && now - known.session.lastActivity() < options.idleMillis() / 2;
+  }
+
   @Override
   public <T> Future<T> turn(String id, boolean bounded, Function<Session, Future<T>> work) {
     return turns.next(id, bounded, () -> start(id, true).compose(begun -> run(id, begun, work)));
@@ -209,9 +258,7 @@ public final class ClusteredSessionStore implements SessionStore {
   private Future<Begun> start(String id, boolean create) {
     Saved known = known(id);
     long now = clock.getAsLong();
-    // Well before the map forgets the idle session: a lease never outlives what it stands for.
-    if (known != null && known.leased && known.owner.equals(self())
-      && now - known.session.lastActivity() < options.idleMillis() / 2) {
+    if (leasedHere(known, now)) {
       Session session = known.session.copy();
       session.charge();
       session.touch(now);
@@ -600,8 +647,7 @@ public final class ClusteredSessionStore implements SessionStore {
   public Future<Session> beginCall(String id, long waitMillis) {
     long now = clock.getAsLong();
     Saved known = known(id);
-    if (known != null && known.leased && known.owner.equals(self())
-      && now - known.session.lastActivity() < options.idleMillis() / 2) {
+    if (leasedHere(known, now)) {
       return Future.succeededFuture(called(id, known.session.incarnation(), now));
     }
     if (stateFormat() != Session.BINARY) { // a node of the build before knows no OpenSession: recorded as it does

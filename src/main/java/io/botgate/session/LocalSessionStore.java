@@ -62,6 +62,19 @@ public final class LocalSessionStore implements SessionStore {
     });
   }
 
+  /** Events are this node's own here: the work sees them ({@code DebugStream#lastSeq}); a session is all it needs. */
+  @Override
+  public <T> Future<T> turnIfEvents(String id, Function<Session, Future<T>> work) {
+    if (!sessions.containsKey(id)) {
+      return Future.succeededFuture();
+    }
+    return turns.aside(id, () -> {
+      Session session = sessions.get(id);
+      return session == null ? Future.succeededFuture()
+        : work.apply(session).andThen(done -> session.touch(clock.getAsLong()));
+    });
+  }
+
   /** The session's turns running or waiting (for tests). */
   int turnsOf(String id) {
     return turns.turnsOf(id);

@@ -9,15 +9,20 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Shows a refused request (a misspelt integration, a body that is not JSON, a field no request has...) as an
  * {@code error} event in the console of its session, when that session has events already: the developer watches
  * it, and the refusal would otherwise reach the bot's answer only. Not for an id with none: calls under ever
  * new ids would each keep a history for {@code history.minutes}, outside {@code session.max} (200,000 of them held
- * 200 MB). In a cluster the event takes a turn of the session, if it exists, after the answer: only the turn knows
- * the events other nodes numbered, which this node may have none of, or fewer (its event would then be missing, or
- * repeat a number another node gave). That turn counts toward {@code session.queue}: past it, the event is not shown.
+ * 200 MB). In a cluster the event takes a turn of the session, if it has events, after the answer: only the turn
+ * knows the events other nodes numbered, which this node may have none of, or fewer (its event would then be missing,
+ * or repeat a number another node gave). Refusals must not starve the session's requests, whoever sends them: that
+ * turn is taken aside ({@link SessionStore#turnIfEvents}: none for a session without events, never counted toward
+ * {@code session.queue}), and a node keeps one at a time per session. The refusals that come while one waits for its
+ * turn are counted into its event ({@code data.notShown}) rather than shown one by one; past {@link #MAX_WAITING}
+ * sessions with one waiting, a refusal is not shown.
  * <p>
  * Which refusals, whichever way the request came in (the HTTP API, the event bus and its TCP bridge, the
  * pass-through): those of the request itself, 4xx. Not a request refused for its token, origin or host (401, 403),
@@ -38,8 +43,25 @@ public final class RefusalEvents {
   private static final Set<String> SHOWN_FORBIDDEN = Set.of("publish_refused");
   private static final Set<String> SHOWN_ALREADY = Set.of("unknown_integration", "caller_gone");
 
+  /** Sessions of which a node holds a refusal waiting for its turn at most: a bound on what a flood of them holds. */
+  public static final int MAX_WAITING = 1_024;
+
   private final SessionStore sessions;
   private final DebugStream stream;
+  /** In a cluster, the refusal of each session waiting for its turn; changed only inside the map's compute. */
+  private final ConcurrentHashMap<String, Waiting> waiting = new ConcurrentHashMap<>();
+
+  /** A refusal waiting for its session's turn, and how many more came meanwhile. */
+  private static final class Waiting {
+    final String text;
+    final JsonObject data;
+    int more;
+
+    Waiting(String text, JsonObject data) {
+      this.text = text;
+      this.data = data;
+    }
+  }
 
   /** @param stream null: nothing is shown */
   public RefusalEvents(SessionStore sessions, DebugStream stream) {
@@ -82,10 +104,27 @@ public final class RefusalEvents {
       showIfEvents(sessionId, text, data);
       return;
     }
-    sessions.turnIfPresent(sessionId, session -> {
-      showIfEvents(sessionId, text, data);
+    Waiting refusal = new Waiting(text, data);
+    boolean first = waiting.compute(sessionId, (id, earlier) -> {
+      if (earlier != null) {
+        earlier.more++;
+        return earlier;
+      }
+      return waiting.size() < MAX_WAITING ? refusal : null;
+    }) == refusal;
+    if (!first) {
+      return;
+    }
+    sessions.turnIfEvents(sessionId, session -> {
+      int[] more = {0};
+      waiting.computeIfPresent(sessionId, (id, now) -> { // from here on, a refusal waits for a turn of its own
+        more[0] = now.more;
+        return null;
+      });
+      showIfEvents(sessionId, more[0] == 0 ? text : text + " (and " + more[0] + " more refused requests of this "
+        + "session while this one waited to be shown)", more[0] == 0 ? data : data.copy().put("notShown", more[0]));
       return Future.succeededFuture();
-    });
+    }).onComplete(shown -> waiting.remove(sessionId, refusal)); // not shown (no events, no session): none waits
   }
 
   private void showIfEvents(String sessionId, String text, JsonObject data) {

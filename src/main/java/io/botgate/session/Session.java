@@ -459,6 +459,20 @@ public final class Session {
   }
 
   /**
+   * The numbering of the session's events a state holds ({@link #lastSeq()}: 0 when it has had none), read from its
+   * body without decoding the rest; -1 when its format does not say where (JSON, from a build before the binary one).
+   */
+  static long lastSeqOf(byte[] state) {
+    if (state.length <= STATE_HEADER) {
+      return -1;
+    }
+    byte format = state[STATE_HEADER];
+    int at = STATE_HEADER + 1 + (format == BINARY ? Long.BYTES : 0);
+    return (format == BINARY || format == BINARY_MILLIS || format == BINARY_SECONDS_NANOS)
+      && state.length >= at + Long.BYTES ? ByteBuffer.wrap(state, at, Long.BYTES).getLong() : -1;
+  }
+
+  /**
    * Whether a turn holds the session: one running, or one that never saved it (its node died); or a member's
    * lease ({@link #leased}).
    */

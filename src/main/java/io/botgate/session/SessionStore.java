@@ -51,6 +51,15 @@ public interface SessionStore {
   <T> Future<T> turnIfPresent(String id, Function<Session, Future<T>> work);
 
   /**
+   * As {@link #turnIfPresent}, for what only a session with events shows (a refused request): when the store can tell
+   * the session has none, or there is none, the work is not run, no turn taken, and the answer is null (in a cluster
+   * this costs one read, none when this node holds the session's lease). The turn taken is never refused for
+   * {@code session.queue} nor counted toward it: its caller keeps at most one waiting per session, so that it can never
+   * take a request's place.
+   */
+  <T> Future<T> turnIfEvents(String id, Function<Session, Future<T>> work);
+
+  /**
    * The session a call that runs outside the session's turns (a pass-through call) begins in, created when there is
    * none: refused (503 {@code sessions_full}) past {@code session.max} before the call is made, never after. Read
    * only (the call's URL placeholders): on one node the live session, in a cluster an empty one (reading it would

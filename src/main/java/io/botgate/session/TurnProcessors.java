@@ -3,6 +3,7 @@ package io.botgate.session;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceAware;
+import com.hazelcast.core.ReadOnly;
 import com.hazelcast.internal.serialization.DataSerializerHook;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.nio.ObjectDataInput;
@@ -346,6 +347,43 @@ public final class TurnProcessors {
   }
 
   /**
+   * Runs on the member holding the session, reading only: the numbering of its events ({@link Session#lastSeqOf}, -1
+   * when the state does not say), or null when there is none. For what only a session with events shows (a refused
+   * request), which then need not take the session's turn when it has none.
+   */
+  static final class EventsOf implements EntryProcessor<String, byte[], Long>, ReadOnly, IdentifiedDataSerializable {
+
+    @Override
+    public Long process(Map.Entry<String, byte[]> entry) {
+      byte[] state = entry.getValue();
+      return state == null ? null : Session.lastSeqOf(state);
+    }
+
+    @Override
+    public EntryProcessor<String, byte[], Long> getBackupProcessor() {
+      return null; // it changes nothing
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) {
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) {
+    }
+
+    @Override
+    public int getFactoryId() {
+      return Wire.FACTORY;
+    }
+
+    @Override
+    public int getClassId() {
+      return Wire.EVENTS_OF;
+    }
+  }
+
+  /**
    * On a backup: the turn the primary marked ({@code owner}'s, none when null), applied to the backup's copy,
    * which held what the primary held before (backups apply a partition's changes in the primary's order).
    */
@@ -441,6 +479,7 @@ public final class TurnProcessors {
     static final int WRITE = 4;
     static final int SAVE = 5;
     static final int OPEN_SESSION = 6;
+    static final int EVENTS_OF = 7;
 
     @Override
     public int getFactoryId() {
@@ -456,6 +495,7 @@ public final class TurnProcessors {
         case WRITE -> new Write<>();
         case SAVE -> new Save();
         case OPEN_SESSION -> new OpenSession();
+        case EVENTS_OF -> new EventsOf();
         default -> null;
       };
     }

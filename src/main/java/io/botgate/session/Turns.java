@@ -22,10 +22,14 @@ final class Turns {
     this.maxWaiting = maxWaiting;
   }
 
-  /** A key's turns not ended yet: how many, and the end of the last one. Changed only inside the map's compute. */
+  /**
+   * A key's turns not ended yet: how many, how many of them are {@link #aside} ones, and the end of the last one.
+   * Changed only inside the map's compute.
+   */
   private static final class Line {
     Future<Void> last;
     int queued;
+    int aside;
   }
 
   /**
@@ -43,17 +47,33 @@ final class Turns {
    * work that records what has already happened, which a refusal would lose (it still counts toward the bound).
    */
   <T> Future<T> next(String key, boolean bounded, Supplier<Future<T>> work) {
+    return next(key, bounded, false, work);
+  }
+
+  /**
+   * As {@link #next(String, Supplier)}, for a turn that neither waits for {@code maxWaiting} nor counts toward it: what
+   * its caller keeps to one at a time per key (a refused request shown in its session's console), so that it never
+   * takes the place of a request of the key's own.
+   */
+  <T> Future<T> aside(String key, Supplier<Future<T>> work) {
+    return next(key, false, true, work);
+  }
+
+  private <T> Future<T> next(String key, boolean bounded, boolean aside, Supplier<Future<T>> work) {
     Promise<Void> ended = Promise.promise();
     Object[] before = new Object[1];
     lines.compute(key, (k, line) -> {
       Line l = line == null ? new Line() : line;
-      if (bounded && l.queued > maxWaiting) {
+      if (bounded && l.queued - l.aside > maxWaiting) {
         before[0] = Boolean.FALSE;
         return l;
       }
       before[0] = l.last;
       l.last = ended.future();
       l.queued++;
+      if (aside) {
+        l.aside++;
+      }
       return l;
     });
     if (before[0] == Boolean.FALSE) {
@@ -66,7 +86,12 @@ final class Turns {
     // No turn before this one (the usual case): started now, as a finished future's transform would, without it.
     Future<T> result = previous == null ? start(work) : previous.transform(ignored -> start(work));
     result.onComplete(ignored -> {
-      lines.computeIfPresent(key, (k, line) -> --line.queued == 0 ? null : line);
+      lines.computeIfPresent(key, (k, line) -> {
+        if (aside) {
+          line.aside--;
+        }
+        return --line.queued == 0 ? null : line;
+      });
       ended.complete();
     });
     return result;

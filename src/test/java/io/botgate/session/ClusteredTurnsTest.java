@@ -273,4 +273,55 @@ class ClusteredTurnsTest {
       result(Future.all(here.close(), there.close()));
     }
   }
+
+  /**
+   * What only a session with events shows (a refused request) takes no turn of a session without: one read on the
+   * member holding it, the state left as it was (a turn would have saved it again), the work not run; nor of a session
+   * that does not exist. One with events, numbered on another node, has its turn.
+   */
+  @Test
+  void shouldTakeNoTurnOfASessionWithoutEventsForWhatOnlyOneWithEventsShows() {
+    SessionOptions options = new SessionOptions(100, 10_000, 2, 60_000);
+    ClusteredSessionStore here = new ClusteredSessionStore(vertx, hazelcast, options, 1 << 20, NONE,
+      System::currentTimeMillis, 5_000);
+    String quiet = "quiet-" + UUID.randomUUID();
+    String talking = "talking-" + UUID.randomUUID();
+    EventNumbering numbered = new EventNumbering() { // the events another node numbered in its turn
+      @Override
+      public long lastSeq(String session) {
+        return session.equals(talking) ? 5 : 0;
+      }
+
+      @Override
+      public void continueFrom(String session, long seq) {
+      }
+    };
+    ClusteredSessionStore there = new ClusteredSessionStore(other, ClusterNode.hazelcast(other), options, 1 << 20,
+      numbered, System::currentTimeMillis, 5_000);
+    IMap<String, byte[]> map = hazelcast.getMap(ClusteredSessionStore.MAP);
+    try {
+      result(there.turn(quiet, session -> Future.succeededFuture()));
+      result(there.turn(talking, session -> Future.succeededFuture()));
+      byte[] before = map.get(quiet);
+      java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+
+      assertThat(result(here.<String>turnIfEvents(quiet, session -> {
+        ran.set(true);
+        return Future.succeededFuture("shown");
+      }))).isNull();
+      String absent = "absent-" + UUID.randomUUID();
+      assertThat(result(here.<String>turnIfEvents(absent, session -> {
+        ran.set(true);
+        return Future.succeededFuture("shown");
+      }))).isNull();
+      assertThat(ran).as("no work without events").isFalse();
+      assertThat(map.get(quiet)).as("no turn taken: the state as it was").isEqualTo(before);
+      assertThat(map.containsKey(absent)).isFalse();
+
+      assertThat(result(here.<String>turnIfEvents(talking, session -> Future.succeededFuture("shown"))))
+        .isEqualTo("shown");
+    } finally {
+      result(Future.all(here.close(), there.close()));
+    }
+  }
 }
