@@ -104,13 +104,14 @@ final class CbExport {
    * request may be could not be written there, and a CB export goes a dozen levels deep.
    */
   private boolean tooDeep(JsonObject export) {
+    int before = problems.size(); // the bot's own problems are not depth: the rest is read on to name them all
     for (Map.Entry<String, Object> key : export) {
       if (JsonNesting.deeperThan(key.getValue(), IntegrationDefinition.MAX_NESTING)) {
         problem(key.getKey(), "nests objects and arrays more than " + IntegrationDefinition.MAX_NESTING
           + " levels deep");
       }
     }
-    return !problems.isEmpty();
+    return problems.size() > before;
   }
 
   CbBot bot() {
@@ -147,7 +148,11 @@ final class CbExport {
     } else {
       botName = name;
     }
-    botId = bot.getValue("id") instanceof String id ? id : null;
+    Object id = bot.getValue("id");
+    if (id != null && !(id instanceof String)) {
+      problem("bot.id", "must be a string, not " + shown(id));
+    }
+    botId = id instanceof String text ? text : null;
   }
 
   private void readResponders(Object value) {
@@ -365,7 +370,12 @@ final class CbExport {
 
   private void readInteraction(String where, String name, JsonObject m, Map<String, String> names,
                                Set<String> responders) {
-    String type = m.getValue("interactionType") instanceof String t ? t : null;
+    Object typed = m.getValue("interactionType");
+    if (typed != null && !(typed instanceof String)) {
+      problem(where + ".interactionType", "must be a string such as \"TEXT\" or \"API_INTEGRATION\", not " + shown(typed));
+      return;
+    }
+    String type = (String) typed;
     String pre = code(where, m, "preProcessMessage");
     String user = code(where, m, "processUserResponse");
     String post = code(where, m, "postProcessMessage");
@@ -409,6 +419,12 @@ final class CbExport {
     Object delay = m.getValue("interactionDelay");
     if (delay instanceof Number n && !(n.doubleValue() >= 0 && n.doubleValue() <= MAX_DELAY_MS)) {
       problem(where + ".interactionDelay", "must be milliseconds from 0 to " + MAX_DELAY_MS + ", not " + n);
+      return;
+    }
+    if (delay != null && !(delay instanceof Number) && !"".equals(delay) && delay(delay) == null) {
+      // "" is what CB writes for none; anything else taken for none would drop a delay the bot has
+      problem(where + ".interactionDelay", "must be milliseconds from 0 to " + MAX_DELAY_MS + ", a number, or its "
+        + "digits in a string; not " + shown(delay));
       return;
     }
     interactions.put(name, new Interaction(id, name, type, integration, pre, user, post, next,
@@ -460,6 +476,12 @@ final class CbExport {
       }
     }
     return rules;
+  }
+
+  /** A wrong value as JSON, cut short: what the author wrote, without a key-sized text quoted whole. */
+  private static String shown(Object value) {
+    String json = io.vertx.core.json.Json.encode(value);
+    return json.length() <= 40 ? json : json.substring(0, 40) + "… (" + json.length() + " characters)";
   }
 
   private static Long delay(Object value) {

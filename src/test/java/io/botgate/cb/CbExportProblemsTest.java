@@ -54,6 +54,28 @@ class CbExportProblemsTest {
   }
 
   @Test
+  void shouldRefuseAnInteractionFieldOrABotIdOfTheWrongType() {
+    JsonArray interactions = new JsonArray();
+    for (Object delay : new Object[] {"abc", true, new JsonObject(), "-5"}) {
+      interactions.add(new JsonObject().put("name", "delay " + interactions.size()).put("interactionType", "TEXT")
+        .put("interactionDelay", delay).put("preProcessMessage", "botContext.printDebugMessage('x');"));
+    }
+    interactions.add(new JsonObject().put("name", "typed").put("interactionType", 7)
+      .put("preProcessMessage", "botContext.printDebugMessage('x');"));
+    JsonObject export = export("Typed", new JsonArray(), interactions);
+    export.getJsonObject("bot").put("id", 42);
+    String problems = problems(importExport(export));
+    assertThat(problems).contains("interaction 'delay 0'.interactionDelay: must be milliseconds from 0 to")
+      .contains("a number, or its digits in a string; not \"abc\"").contains("not true").contains("not {}")
+      .contains("not \"-5\"").contains("interaction 'typed'.interactionType: must be a string such as \"TEXT\" or "
+        + "\"API_INTEGRATION\", not 7").contains("bot.id: must be a string, not 42");
+    // what CB writes when there is none: no delay
+    JsonObject none = export("Untimed", new JsonArray(), new JsonArray().add(new JsonObject().put("name", "plain")
+      .put("interactionType", "TEXT").put("interactionDelay", "").put("preProcessMessage", "botContext.printDebugMessage('x');")));
+    assertThat(importExport(none).statusCode()).isIn(200, 201);
+  }
+
+  @Test
   void shouldNotQuoteTheTokenAPostBodyCouldNotParseWhichMayBeALiteralKey() {
     // CB bots often write a key into the body; unquoted, it is the token the JSON parser stops at. The refusal
     // is also what a start with the export in imports.cb writes to its log
