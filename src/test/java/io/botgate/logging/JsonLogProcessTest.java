@@ -67,9 +67,9 @@ class JsonLogProcessTest {
   @Timeout(180)
   void shouldGoOnAnsweringWhileNobodyReadsItsLog() throws Exception {
     Process gateway = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-      // every line written (log.repeats.perSecond 0): the pipe and the queue must fill, which 10 a second never would
+      // every line written (log.repeats.perSecond and log.lines.perSecond 0): the pipe and the queue must fill, which 10 a second never would
       "-cp", System.getProperty("java.class.path"), "-Degress.allow=127.0.0.1", "-Dintegrations.file=",
-      "-Dlog.repeats.perSecond=0", "io.botgate.Main", "--port", "0").redirectErrorStream(true).start(); // definitions in memory only
+      "-Dlog.repeats.perSecond=0", "-Dlog.lines.perSecond=0", "io.botgate.Main", "--port", "0").redirectErrorStream(true).start(); // definitions in memory only
     try {
       BufferedReader log = new BufferedReader(new InputStreamReader(gateway.getInputStream(), StandardCharsets.UTF_8));
       Pattern listening = Pattern.compile("listening on (http://127\\.0\\.0\\.1:\\d+)");
