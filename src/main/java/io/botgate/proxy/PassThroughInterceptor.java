@@ -156,7 +156,8 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     ProxyCall call = new ProxyCall(definition, record, arrived);
     ctx.set(CALL, call);
     MultiMap headers = request.headers();
-    headers.remove(SESSION_HEADER).remove(TOKEN_HEADER);
+    // Proxy-Connection: old clients' Connection for a proxy, hop-by-hop as that is (vertx-http-proxy drops the rest)
+    headers.remove(SESSION_HEADER).remove(TOKEN_HEADER).remove("Proxy-Connection");
     dropNamedInConnection(headers, in.getHeader("Connection"));
     if (executor.mode(definition) == UpstreamMode.MOCK) {
       return mocked(ctx, call, name, rest);
