@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A real upstream on a loopback port that misbehaves on request: fixed statuses, hangs, slow drips,
  * connection resets, invalid JSON, huge bodies, flaky answers, redirects ({@code /redirect/307?to=...}, a
- * {@code /loop} to itself), answers held until the test releases them ({@code /held}) and an API that takes one bearer token ({@code /bearer/<token>}). It counts the hits per path and
+ * {@code /loop} to itself), answers held until the test releases them ({@code /held}), JSON nested {@code /nested/<levels>} deep and an API that takes one bearer token ({@code /bearer/<token>}). It counts the hits per path and
  * records every request as it arrived.
  */
 public final class StubUpstream extends VerticleBase {
@@ -90,6 +90,10 @@ public final class StubUpstream extends VerticleBase {
         .end("<html><body>Not here</body></html>");
       case "huge" -> huge(req, Integer.parseInt(parts[2]));
       case "many" -> json(req, 200, many(Integer.parseInt(parts[2])));
+      case "nested" -> { // {"a": [[...]]}, the array nested n levels deep
+        int n = Integer.parseInt(parts[2]);
+        req.response().putHeader("Content-Type", "application/json").end("{\"a\":" + "[".repeat(n) + "]".repeat(n) + "}");
+      }
       case "big" -> json(req, 200, new JsonObject().put("items", new JsonArray()
         .add(new JsonObject().put("title", "x".repeat(Integer.parseInt(parts[2]) * 1024)))));
       case "flaky" -> {

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntUnaryOperator;
 import java.util.function.Supplier;
 
 /**
@@ -28,6 +29,14 @@ final class ExchangeTrace {
 
   /** Bytes of a body the console shows; the full size is noted beside it. */
   static final int BODY_BYTES_SHOWN = 16 * 1024;
+  /**
+   * Levels a body or a field may nest and still be shown as a tree. An event is read back with Jackson's bound of
+   * 1,000 levels (its data scrubbed of known secrets, events from another node) and wraps what it shows in levels
+   * of its own: an answer nested as deeply as the parser accepts made its finish event unreadable, and the
+   * execution answered 500. Past this a body is shown as text, a field as {@link #TOO_DEEP}.
+   */
+  static final int TREE_LEVELS_SHOWN = 512;
+  static final String TOO_DEEP = "(nested too deep to show as a tree: more than " + TREE_LEVELS_SHOWN + " levels)";
 
   private static final JsonText.Key NAME = JsonText.key("name");
   private static final JsonText.Key START_MS = JsonText.key("startMs");
@@ -140,7 +149,7 @@ final class ExchangeTrace {
     }
     int bytes = request.body().length();
     Object tree = bytes <= BODY_BYTES_SHOWN ? decodeOrNull(text) : null;
-    return shown(mask, shown, false, bytes, () -> text, tree);
+    return shown(mask, shown, false, bytes, () -> text, tree, text::charAt);
   }
 
   /** The answer noted last as shown: its status, its headers masked and scrubbed, its body. */
@@ -161,13 +170,18 @@ final class ExchangeTrace {
    */
   private static JsonText.Members shown(SecretMask mask, ShownRequest request, boolean scrubTree, Buffer body,
                                         Object parsed) {
-    return shown(mask, request, scrubTree, body.length(), () -> body.toString(StandardCharsets.UTF_8), parsed);
+    return shown(mask, request, scrubTree, body.length(), () -> body.toString(StandardCharsets.UTF_8), parsed,
+      body::getByte);
   }
 
-  /** As above; {@code text} is only decoded when the body is shown as text (a JSON tree is not). */
+  /**
+   * As above; {@code text} is only decoded when the body is shown as text (a JSON tree is not), and {@code at}
+   * gives its bytes (or characters) to measure how deeply it nests.
+   */
   private static JsonText.Members shown(SecretMask mask, ShownRequest request, boolean scrubTree, int bytes,
-                                        Supplier<String> text, Object parsed) {
-    if (parsed != null && bytes <= BODY_BYTES_SHOWN) {
+                                        Supplier<String> text, Object parsed, IntUnaryOperator at) {
+    boolean tooDeep = parsed != null && bytes <= BODY_BYTES_SHOWN && nestsDeeperThan(bytes, at, TREE_LEVELS_SHOWN);
+    if (parsed != null && bytes <= BODY_BYTES_SHOWN && !tooDeep) {
       Object tree = masked(mask, scrubTree ? request : null, parsed);
       return fields -> fields.number(BYTES, bytes).value(JSON, tree);
     }
@@ -177,9 +191,63 @@ final class ExchangeTrace {
       cut--;
     }
     String head = masked.substring(0, cut);
-    String shownText = parsed != null ? "(JSON too large to show as a tree)\n" + head : head;
+    String shownText = tooDeep ? "(JSON nested too deep to show as a tree)\n" + head
+      : parsed != null ? "(JSON too large to show as a tree)\n" + head : head;
     boolean truncated = cut < masked.length();
     return fields -> fields.number(BYTES, bytes).string(TEXT, shownText).value(TRUNCATED, truncated);
+  }
+
+  /**
+   * Whether the JSON text of {@code length} bytes or characters ({@code at}) opens more than {@code limit} objects and
+   * arrays inside each other, strings skipped: read from the text, so that the usual answer, kept undecoded
+   * ({@link JsonBody}), is not decoded to be measured. A text too short to nest so deep is not read.
+   */
+  static boolean nestsDeeperThan(int length, IntUnaryOperator at, int limit) {
+    if (length <= 2L * limit) {
+      return false;
+    }
+    int depth = 0;
+    boolean inString = false;
+    for (int i = 0; i < length; i++) {
+      int c = at.applyAsInt(i);
+      if (inString) {
+        if (c == '\\') {
+          i++;
+        } else if (c == '"') {
+          inString = false;
+        }
+      } else if (c == '"') {
+        inString = true;
+      } else if (c == '[' || c == '{') {
+        if (++depth > limit) {
+          return true;
+        }
+      } else if (c == ']' || c == '}') {
+        depth--;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The custom data fields as an event may show them: each value nesting past {@link #TREE_LEVELS_SHOWN} replaced
+   * by {@link #TOO_DEEP} (the session and the answer keep it); the same map when none does, as with most answers,
+   * which are too small to nest so deep ({@code answerBytes}) and are not walked.
+   */
+  static Map<String, Object> shallowFields(Map<String, Object> fields, long answerBytes) {
+    if (answerBytes <= 2L * TREE_LEVELS_SHOWN || fields.isEmpty()) {
+      return fields;
+    }
+    Map<String, Object> out = null;
+    for (Map.Entry<String, Object> e : fields.entrySet()) {
+      if (JsonNesting.deeperThan(e.getValue(), TREE_LEVELS_SHOWN)) {
+        if (out == null) {
+          out = new LinkedHashMap<>(fields);
+        }
+        out.put(e.getKey(), TOO_DEEP);
+      }
+    }
+    return out == null ? fields : out;
   }
 
   private static String scrub(ShownRequest request, String text) {

@@ -577,8 +577,18 @@ public final class IntegrationExecutor {
       Object forEvent = ExchangeTrace.masked(mask, shown, fields);
       // what the event leaves as it is (most executions: no secret at all) the answer does too: not walked again
       Object forAnswer = forEvent == fields ? fields : ExchangeTrace.masked(null, shown, fields);
-      finished(result, reason, shown(forEvent));
+      // a field may be nested as deep as the answer, too deep for the event that wraps it (ExchangeTrace.TOO_DEEP)
+      finished(result, reason, ExchangeTrace.shallowFields(shown(forEvent), deepestPossible()));
       return new ExecutionReport(result, reason, requestLine(), shown(forAnswer), upstreamMs, mode, null, null, null);
+    }
+
+    /**
+     * The most text the custom data fields were mapped from: the answer, or what the transform left in
+     * {@code api_<rdv>} (a script may nest it deeper than any answer).
+     */
+    private long deepestPossible() {
+      long answer = answered == null || answered.body() == null ? 0 : answered.body().length();
+      return definition.transformScript() == null ? answer : Long.MAX_VALUE;
     }
 
     @SuppressWarnings("unchecked")

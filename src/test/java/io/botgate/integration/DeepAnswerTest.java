@@ -1,0 +1,52 @@
+package io.botgate.integration;
+
+import io.botgate.TestGateway;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import static io.botgate.Await.result;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * An upstream answer nested as deeply as the JSON parser accepts (1,000 levels) is an answer like any other: its
+ * finish event, which wraps it in a few levels more, must not take the execution down with it.
+ */
+@ExtendWith(VertxExtension.class)
+class DeepAnswerTest {
+
+  static TestGateway gw;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    gw = result(TestGateway.start(vertx, new JsonObject().put("env", new JsonObject().put("API_TOKEN", "s3cr3t-token-value"))));
+    // an env value sent once: from then on the gateway knows a secret, and scrubs every event's data of it
+    result(gw.declareAndExecute("deep-secret", new JsonObject().put("name", "withToken").put("method", "GET")
+      .put("url", "stub:/echo").put("headers", new JsonObject().put("X-Token", "{$env.API_TOKEN}")), null));
+  }
+
+  private static JsonObject finish(JsonObject report) {
+    return report.getJsonArray("events").stream().map(e -> (JsonObject) e)
+      .filter(e -> "integration".equals(e.getString("kind")) && "finish".equals(e.getJsonObject("data").getString("phase")))
+      .findFirst().orElseThrow().getJsonObject("data");
+  }
+
+  @Test
+  void shouldAnswerAnAnswerNestedAsDeepAsTheParserAllows() {
+    JsonObject report = result(gw.declareAndExecute("deep", new JsonObject().put("name", "deepAnswer")
+      .put("method", "GET").put("url", "stub:/nested/999").put("retries", 0)
+      .put("customDataFields", new JsonObject().put("inner", "{$.api_deepAnswer.a[0]}")), null));
+
+    assertThat(report.getString("outcome")).isEqualTo("success");
+    assertThat(report.getJsonObject("variables").getInteger("deepAnswer.inner.count")).isEqualTo(1);
+    JsonObject data = finish(report);
+    assertThat(data.getString("statusCode")).isEqualTo("200");
+    assertThat(data.getJsonObject("response").getJsonObject("body").getString("text"))
+      .startsWith("(JSON nested too deep to show as a tree)");
+    assertThat(data.getJsonObject("fields").getString("deepAnswer.inner")).contains("nested too deep");
+    gw.assertHealthy();
+  }
+}
