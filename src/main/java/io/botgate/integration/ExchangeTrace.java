@@ -33,9 +33,11 @@ final class ExchangeTrace {
    * Levels a body or a field may nest and still be shown as a tree. An event is read back with Jackson's bound of
    * 1,000 levels (its data scrubbed of known secrets, events from another node) and wraps what it shows in levels
    * of its own: an answer nested as deeply as the parser accepts made its finish event unreadable, and the
-   * execution answered 500. Past this a body is shown as text, a field as {@link #TOO_DEEP}.
+   * execution answered 500. Past this a body is shown as text, a field as {@link #TOO_DEEP}. Forty levels under that
+   * bound leave room for the event's own; and a text is measured only when long enough to nest so deep (twice as
+   * many bytes), which keeps the usual answer of a kilobyte or so from being read once more for it.
    */
-  static final int TREE_LEVELS_SHOWN = 512;
+  static final int TREE_LEVELS_SHOWN = 960;
   static final String TOO_DEEP = "(nested too deep to show as a tree: more than " + TREE_LEVELS_SHOWN + " levels)";
 
   private static final JsonText.Key NAME = JsonText.key("name");
