@@ -61,6 +61,9 @@ final class OAuth2Credential extends Credential {
   }
 
   /** A token, and when to fetch another. */
+  /** A century: no token is renewed later than that, and its time in milliseconds cannot overflow. */
+  private static final long MAX_LIFETIME_SECONDS = 100L * 365 * 24 * 3600;
+
   private record Token(String value, long renewAt) {
   }
 
@@ -218,8 +221,10 @@ final class OAuth2Credential extends Credential {
         + "holding a control character, which no header may carry"));
     }
     Object expires = json.getValue("expires_in");
-    long seconds = expires instanceof Number n ? n.longValue()
-      : expires instanceof String s && s.matches("\\d{1,10}") ? Long.parseLong(s) : -1;
+    // a lifetime past a century (some endpoints say "never" so, up to 1e300) is kept as one: its milliseconds
+    // overflowed into a time long past, and every call fetched a token anew
+    long seconds = expires instanceof Number n ? (n.doubleValue() >= MAX_LIFETIME_SECONDS ? MAX_LIFETIME_SECONDS
+      : n.longValue()) : expires instanceof String s && s.matches("\\d{1,10}") ? Long.parseLong(s) : -1;
     long renewAt = seconds < 0 ? Long.MAX_VALUE
       : started + seconds * 1000 - Math.min(EARLY_RENEWAL_MS, seconds * 100);
     return Future.succeededFuture(new Token(token, renewAt));

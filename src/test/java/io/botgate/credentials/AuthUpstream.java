@@ -32,7 +32,7 @@ final class AuthUpstream extends VerticleBase {
   volatile int tokenStatus = 200;
   volatile String tokenBody;
   volatile long tokenDelayMs;
-  volatile Long expiresIn = 3600L;
+  volatile Number expiresIn = 3600L;
   volatile boolean refuseEveryToken;
   /** What {@code /basic} and {@code /apikey} accept. */
   volatile String basic;
@@ -99,7 +99,7 @@ final class AuthUpstream extends VerticleBase {
       valid.add(token);
       JsonObject answer = new JsonObject().put("access_token", token).put("token_type", "Bearer");
       if (expiresIn != null) {
-        answer.put("expires_in", expiresIn);
+        answer.put("expires_in", (Object) expiresIn);
       }
       req.response().putHeader("Content-Type", "application/json").end(answer.encode());
     });

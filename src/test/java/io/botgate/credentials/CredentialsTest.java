@@ -223,6 +223,20 @@ class CredentialsTest {
   }
 
   @Test
+  void shouldKeepATokenWhoseLifetimeIsHugeAsOneThatNeverExpires() {
+    // some token endpoints say "never" with a huge expires_in; its milliseconds overflowed into a time long past
+    declare("bearerApi", auth.url("/bearer"), "partnerOAuth");
+    for (Number huge : List.of(9_300_000_000_000_000L, 1e300, new java.math.BigInteger("18446744073709551617"))) {
+      auth.reset();
+      auth.expiresIn = huge;
+      putCredential(oauth("partnerOAuth", auth.url("/oauth/token"), "{$env.CLIENT_SECRET}")); // its token forgotten
+      assertThat(status(run("h1", "bearerApi"))).as("%s", huge).isEqualTo("200");
+      assertThat(status(run("h1", "bearerApi"))).as("%s", huge).isEqualTo("200");
+      assertThat(auth.tokenFetches.get()).as("expires_in %s: the second call reuses the token", huge).isEqualTo(1);
+    }
+  }
+
+  @Test
   void shouldShareOneTokenFetchAmongConcurrentCalls() {
     declare("bearerApi", auth.url("/bearer"), "partnerOAuth");
     auth.tokenDelayMs = 500;
