@@ -234,6 +234,25 @@ class ContextServiceTest {
   }
 
   @Test
+  void shouldChargeEachConversationItsOwnMapNotOnlyItsProperty() {
+    // one small property in each of many conversations took 325 bytes of heap each, charged 78: context.maxBytes
+    // let the service hold four times its bound
+    ContextStore store = new LocalContextStore(new ContextOptions(1 << 20));
+    store.registerNamespace("many", null);
+    int written = 0;
+    while (store.set(ContextStore.Scope.CONVERSATION, "many", "s" + written, "p", 1) == ContextStore.Outcome.DONE) {
+      written++;
+    }
+
+    assertThat(written).as("conversations of one property held in 1 MiB").isLessThan((1 << 20) / 300);
+    assertThat(store.deleteAll(ContextStore.Scope.CONVERSATION, "many", "s0")).isEqualTo(ContextStore.Outcome.DONE);
+    assertThat(store.set(ContextStore.Scope.CONVERSATION, "many", "other", "p", 1))
+      .as("the deleted conversation's map is given back with its property").isEqualTo(ContextStore.Outcome.DONE);
+    store.deleteNamespace("many");
+    assertThat(store.bytes()).isZero();
+  }
+
+  @Test
   void shouldRefuseControlCharactersInNamesAndConversationIds() {
     send(HttpMethod.PUT, "/api/context/namespaces/ctl", null);
     JsonObject value = new JsonObject().put("value", 1);

@@ -183,12 +183,12 @@ class CbFunctionsTest {
 
   @Test
   void shouldRefuseAWriteThatWouldPassContextMaxBytes() {
-    ContextStore small = new LocalContextStore(new ContextOptions(300));
+    ContextStore small = new LocalContextStore(new ContextOptions(800));
     assertThat(small.registerNamespace("n", null)).isEqualTo(ContextStore.Outcome.DONE);
     assertThat(small.set(ContextStore.Scope.GLOBAL, "n", "", "a", "x".repeat(100))).isEqualTo(ContextStore.Outcome.DONE);
     assertThat(small.set(ContextStore.Scope.GLOBAL, "n", "", "b", "x".repeat(200))).isEqualTo(ContextStore.Outcome.FULL);
     assertThat(small.get(ContextStore.Scope.GLOBAL, "n", "", "b")).isNull();
-    assertThat(small.bytes()).isLessThanOrEqualTo(300);
+    assertThat(small.bytes()).isLessThanOrEqualTo(800);
   }
 
   @Test
