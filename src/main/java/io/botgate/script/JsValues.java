@@ -120,8 +120,14 @@ final class JsValues {
         return value;
       }
       if (value instanceof Number n) {
-        spend(HeldBytes.NUMBER);
         double d = n.doubleValue();
+        if (!Double.isFinite(d)) {
+          // as JSON.stringify writes it: kept as a number, it was read back as Infinity here and as the string
+          // "Infinity" in every JSON answer (and by a system writing the data back)
+          spend(HeldBytes.NULL);
+          return null;
+        }
+        spend(HeldBytes.NUMBER);
         if (d == Math.rint(d) && !Double.isInfinite(d) && Math.abs(d) < 1e15) {
           long l = (long) d;
           return l == (int) l ? (Object) (int) l : (Object) l;

@@ -234,6 +234,23 @@ class ContextServiceTest {
   }
 
   @Test
+  void shouldKeepANumberJsonCannotWriteAsJsonStringifyWritesItNull() {
+    // Infinity was kept as a number: scripts read Infinity back, while the session's and the Context Service's
+    // answers gave the string "Infinity", which a system writing the data back then stored as text
+    send(HttpMethod.PUT, "/api/context/namespaces/odd", null);
+    JsonObject answer = script("non-finite", "var v = {a: Infinity, b: [NaN, -Infinity]};"
+      + "botContext.setBotVariable('v', v, true, false); botContext.setContextDataForConversation('odd', 'v', v);"
+      + "botContext.printDebugMessage(JSON.stringify([botContext.getBotVariable('v'),"
+      + "botContext.getContextDataForConversation('odd', 'v'), typeof botContext.getBotVariable('v').a]));", null);
+
+    assertThat(firstDebug(answer)).isEqualTo("[{\"a\":null,\"b\":[null,null]},{\"a\":null,\"b\":[null,null]},\"object\"]");
+    JsonObject kept = new JsonObject().put("a", null).put("b", new JsonArray().addNull().addNull());
+    assertThat(result(gw.session("non-finite")).getJsonObject("variables").getJsonObject("v")).isEqualTo(kept);
+    assertThat(send(HttpMethod.GET, "/api/context/namespaces/odd/conversations/non-finite/v", null).bodyAsJsonObject()
+      .getJsonObject("value")).isEqualTo(kept);
+  }
+
+  @Test
   void shouldChargeEachConversationItsOwnMapNotOnlyItsProperty() {
     // one small property in each of many conversations took 325 bytes of heap each, charged 78: context.maxBytes
     // let the service hold four times its bound
