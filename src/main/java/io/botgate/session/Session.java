@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
@@ -54,6 +55,8 @@ public final class Session {
   /** The place in {@link #latest} of the most recent result, or -1 when there is none (or it was cleared). */
   private int lastSlot = -1;
   private volatile long lastActivity;
+  private static final AtomicLongFieldUpdater<Session> LAST_ACTIVITY =
+    AtomicLongFieldUpdater.newUpdater(Session.class, "lastActivity");
   /** The seq of the session's newest debug event, kept with the session in a cluster. */
   private long lastSeq;
   /** The request's {@code context} object (CB's account, user, channel...), kept for later requests; or null. */
@@ -82,8 +85,13 @@ public final class Session {
     return lastActivity;
   }
 
+  /**
+   * Marks activity at {@code now}; never moves it back. Two threads may touch a session at once (a turn's end, a
+   * pass-through call beginning), and the wall clock may be stepped back: a session moved behind a cursor was listed
+   * a second time in a walk of {@code GET /api/sessions}.
+   */
   void touch(long now) {
-    lastActivity = now;
+    LAST_ACTIVITY.accumulateAndGet(this, now, Math::max);
   }
 
   /** The most bytes this session may hold ({@code session.maxBytes}). */

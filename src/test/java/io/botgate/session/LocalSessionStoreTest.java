@@ -305,6 +305,26 @@ class LocalSessionStoreTest {
   }
 
   @Test
+  void shouldListASessionOnceInAWalkEvenWhenTheClockStepsBack() {
+    // activity is wall-clock time, and two touches of one session may come from two threads: a touch that read the
+    // clock earlier (or after it was stepped back) moved the session behind a page that had shown it already
+    AtomicLong now = new AtomicLong(2_000);
+    LocalSessionStore store = new LocalSessionStore(60_000, 20, now::get);
+    store.open("shown");
+    now.set(1_500);
+    store.open("older");
+    SessionStore.Page first = store.list(null, 1);
+    assertThat(first.rows()).extracting(row -> row.session().id()).containsExactly("shown");
+
+    now.set(1_000);
+    store.turn("shown", true, session -> io.vertx.core.Future.succeededFuture()).result();
+    SessionStore.Page second = store.list(first.next(), 10);
+
+    assertThat(second.rows()).extracting(row -> row.session().id()).containsExactly("older");
+    assertThat(store.find("shown").orElseThrow().lastActivity()).isEqualTo(2_000);
+  }
+
+  @Test
   void shouldPageExactlyTheLimitAmongEqualActivitiesByIdAndSayWhenNothingIsLeft() {
     LocalSessionStore store = new LocalSessionStore(60_000, 20, () -> 5);
     for (int i = 19; i >= 0; i--) {
