@@ -2,6 +2,8 @@ package io.botgate.api;
 
 import io.botgate.GatewayError;
 import io.botgate.cb.context.ContextStore;
+import io.botgate.integration.IntegrationDefinition;
+import io.botgate.integration.JsonNesting;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -27,6 +29,13 @@ public final class ContextRoutes {
   private static final String NS = "/api/context/namespaces/:ns";
   private static final Map<String, ContextStore.Scope> OWNED = Map.of("users", ContextStore.Scope.USER,
     "conversations", ContextStore.Scope.CONVERSATION);
+
+  /**
+   * How deeply a value written over HTTP may nest, as a definition's field: a clustered store keeps a property two
+   * levels down in its owner's entry, and a value near the parser's 1,000 levels could not be written there (500).
+   * A script's value nests 32 at most.
+   */
+  static final int MAX_NESTING = IntegrationDefinition.MAX_NESTING;
 
   private final ContextStore store;
 
@@ -125,7 +134,11 @@ public final class ContextRoutes {
     if (!body.containsKey("value")) {
       return "it has no \"value\"";
     }
-    return body.getValue("value") == null ? "\"value\" is null (DELETE the property to remove it)" : null;
+    if (body.getValue("value") == null) {
+      return "\"value\" is null (DELETE the property to remove it)";
+    }
+    return JsonNesting.deeperThan(body.getValue("value"), MAX_NESTING) ? "\"value\" nests objects and arrays more than "
+      + MAX_NESTING + " levels deep" : null;
   }
 
   /** Names the body's fields other than the one expected (the first ten, each shortened). */

@@ -251,6 +251,27 @@ class ContextServiceTest {
   }
 
   @Test
+  void shouldRefuseOverHttpAValueNestedDeeperThanTheServiceKeeps() {
+    // in a cluster a property is kept inside its owner's entry, two levels deeper: a value of 999 levels (which the
+    // request's parser takes) could not be written there and was answered 500 internal_error
+    send(HttpMethod.PUT, "/api/context/namespaces/deep", null);
+    JsonArray deepest = new JsonArray();
+    for (int level = 1; level < 64; level++) {
+      deepest = new JsonArray().add(deepest);
+    }
+    HttpResponse<Buffer> kept = send(HttpMethod.PUT, "/api/context/namespaces/deep/users/u/p",
+      new JsonObject().put("value", deepest));
+    HttpResponse<Buffer> refused = send(HttpMethod.PUT, "/api/context/namespaces/deep/users/u/q",
+      new JsonObject().put("value", new JsonArray().add(deepest)));
+
+    assertThat(kept.statusCode()).as(kept.bodyAsString()).isEqualTo(200);
+    assertThat(refused.statusCode()).as(refused.bodyAsString()).isEqualTo(400);
+    assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("message"))
+      .contains("more than 64 levels deep");
+    assertThat(send(HttpMethod.GET, "/api/context/namespaces/deep/users/u/q", null).statusCode()).isEqualTo(404);
+  }
+
+  @Test
   void shouldChargeEachConversationItsOwnMapNotOnlyItsProperty() {
     // one small property in each of many conversations took 325 bytes of heap each, charged 78: context.maxBytes
     // let the service hold four times its bound
