@@ -142,6 +142,10 @@ final class BotContextObject extends ScriptableObject {
       BotContext bot = current(cx);
       ContextStore store = bot.contextStore("set" + suffix);
       String property = text(a, 1);
+      String wrongName = ContextStore.propertyProblem(property);
+      if (store != null && wrongName != null) {
+        return bot.refused("set" + suffix, wrongName);
+      }
       return store != null && bot.reported("set" + suffix, text(a, 0), store.set(where, text(a, 0),
         bot.owner(where), property, json(arg(a, 2), bot.maxValueBytes(), property)));
     });

@@ -308,6 +308,22 @@ class ContextServiceTest {
   }
 
   @Test
+  void shouldRefuseAScriptAPropertyNamedWithAControlCharacterOrALoneSurrogateSayingWhy() {
+    // in a cluster a property named "\uD800" was kept as "?", overwriting the property "?" of the same owner; and
+    // the HTTP API can name neither a lone surrogate nor a control character
+    send(HttpMethod.PUT, "/api/context/namespaces/props", null);
+    JsonObject answer = script("prop-names", "botContext.setContextDataForConversation('props', '?', 'kept');"
+      + "botContext.printDebugMessage(JSON.stringify([botContext.setContextDataForConversation('props', '\\ud800', 1),"
+      + "botContext.setContextDataForUser('props', 'a\\nb', 2), botContext.setGlobalContextData('props', '\\u2028', 3),"
+      + "botContext.getContextDataForConversation('props')]));", null);
+
+    assertThat(firstDebug(answer)).isEqualTo("[false,false,false,{\"?\":\"kept\"}]");
+    assertThat(answer.getJsonArray("events").encode())
+      .contains("setContextDataForConversation: a property may not hold a lone surrogate (U+D800 at position 1)")
+      .contains("setContextDataForUser: a property may not hold control characters (U+000A at position 2)");
+  }
+
+  @Test
   void shouldRefuseAScriptANamespaceNamedWithAControlCharacterOrALoneSurrogateSayingWhy() {
     // in a cluster "a\u0000b" shared its keys with "a" (deleting "a" took its data) and "\uD800" was "?"
     JsonObject answer = script("ns-names", "botContext.printDebugMessage(JSON.stringify(["

@@ -62,6 +62,16 @@ public interface ContextStore {
   }
 
   /**
+   * Why a property cannot be named so, or null when it can: no control character (nor U+2028, U+2029) and no lone
+   * surrogate, as for a namespace. A clustered store writes its names as UTF-8, where '\uD800' became '?' and
+   * overwrote the owner's property "?"; the HTTP API could name neither.
+   */
+  static String propertyProblem(String property) {
+    String unsayable = SessionId.unsayable(property);
+    return unsayable == null ? null : "a property may not hold " + unsayable;
+  }
+
+  /**
    * When a property written at {@code now} expires; {@link Long#MAX_VALUE} (never) without a time to live.
    * Saturates rather than overflows, so no time to live, however it was stored, makes a write expire at once.
    */
