@@ -3,8 +3,8 @@ package io.botgate.session;
 /**
  * What may name a session, checked wherever an id comes in (the API's paths, the pass-through header, the
  * console's subscribe, the event bus): 1-200 characters, none of them a control character, so that an id
- * written into a log line, a header or an event cannot end it and forge another; and not {@code *}, the
- * console's name for every session.
+ * written into a log line, a header or an event cannot end it and forge another; not {@code *}, the
+ * console's name for every session; and not {@code .} or {@code ..}, which no path can hold.
  */
 public final class SessionId {
 
@@ -55,6 +55,10 @@ public final class SessionId {
     }
     if (id.equals(ALL)) {
       return "'*' cannot name a session: the console follows every session under it";
+    }
+    if (id.equals(".") || id.equals("..")) {
+      // a path drops such a segment, even %-escaped: the session could not be read, deleted nor its events paged
+      return "'" + id + "' cannot name a session: no path of the API could name it";
     }
     String unsayable = unsayable(id);
     if (unsayable != null) {

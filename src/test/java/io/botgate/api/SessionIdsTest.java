@@ -94,6 +94,24 @@ class SessionIdsTest {
   }
 
   @Test
+  void shouldRefuseADotSegmentAsASessionIdSinceNoPathCouldNameIt() {
+    // made through the pass-through header (or the event bus), "." and ".." were listed by GET /api/sessions, but the
+    // path normalised them away: the session could be neither read, nor deleted, nor its events paged
+    for (String id : List.of(".", "..")) {
+      HttpResponse<Buffer> r = result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/proxy/faqIntegration/faq")
+        .putHeader("X-Botgate-Session", id).send());
+
+      assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(400);
+      assertThat(r.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("invalid_session");
+      assertThat(r.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("'" + id + "'");
+    }
+    assertThat(result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/api/sessions").send()).bodyAsJsonObject()
+      .getJsonArray("sessions").stream().map(s -> ((JsonObject) s).getString("session"))).doesNotContain(".", "..");
+    assertThat(result(gw.execute("...", "faqIntegration", new JsonObject())).getJsonObject("result")
+      .getString("session")).as("three dots are a name a path can hold").isEqualTo("...");
+  }
+
+  @Test
   void shouldStillServeOrdinaryIds() {
     JsonObject answer = result(gw.execute("ordinary-id_1.2@x", "faqIntegration",
       new JsonObject().put("variables", new JsonObject().put("question", "roaming"))));
