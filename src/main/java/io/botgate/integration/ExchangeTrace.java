@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntUnaryOperator;
 import java.util.function.Supplier;
 
@@ -151,7 +152,9 @@ final class ExchangeTrace {
     }
     int bytes = request.body().length();
     Object tree = bytes <= BODY_BYTES_SHOWN ? decodeOrNull(text) : null;
-    return shown(mask, shown, false, bytes, () -> text, tree, text::charAt);
+    // measured in the text shown, not the bytes sent: a character past ASCII is several bytes, a masked secret shorter
+    return shown(mask, shown, false, bytes, () -> text, tree,
+      () -> nestsDeeperThan(text.length(), text::charAt, TREE_LEVELS_SHOWN));
   }
 
   /** The answer noted last as shown: its status, its headers masked and scrubbed, its body. */
@@ -173,16 +176,16 @@ final class ExchangeTrace {
   private static JsonText.Members shown(SecretMask mask, ShownRequest request, boolean scrubTree, Buffer body,
                                         Object parsed) {
     return shown(mask, request, scrubTree, body.length(), () -> body.toString(StandardCharsets.UTF_8), parsed,
-      body::getByte);
+      () -> nestsDeeperThan(body.length(), body::getByte, TREE_LEVELS_SHOWN));
   }
 
   /**
-   * As above; {@code text} is only decoded when the body is shown as text (a JSON tree is not), and {@code at}
-   * gives its bytes (or characters) to measure how deeply it nests.
+   * As above; {@code text} is only decoded when the body is shown as text (a JSON tree is not), and {@code tooDeep}
+   * measures how deeply it nests, asked only of a JSON body small enough to show as a tree.
    */
   private static JsonText.Members shown(SecretMask mask, ShownRequest request, boolean scrubTree, int bytes,
-                                        Supplier<String> text, Object parsed, IntUnaryOperator at) {
-    boolean tooDeep = parsed != null && bytes <= BODY_BYTES_SHOWN && nestsDeeperThan(bytes, at, TREE_LEVELS_SHOWN);
+                                        Supplier<String> text, Object parsed, BooleanSupplier nestsTooDeep) {
+    boolean tooDeep = parsed != null && bytes <= BODY_BYTES_SHOWN && nestsTooDeep.getAsBoolean();
     if (parsed != null && bytes <= BODY_BYTES_SHOWN && !tooDeep) {
       Object tree = masked(mask, scrubTree ? request : null, parsed);
       return fields -> fields.number(BYTES, bytes).value(JSON, tree);

@@ -49,4 +49,26 @@ class DeepAnswerTest {
     assertThat(data.getJsonObject("fields").getString("deepAnswer.inner")).contains("nested too deep");
     gw.assertHealthy();
   }
+
+  /**
+   * A request body is measured for depth in the text the console shows, which is not as long as the bytes sent: a
+   * character past ASCII is two bytes or more, and a masked secret is shorter than its value. Measured by the bytes,
+   * the walk ran off the end of the text and the execution answered 500.
+   */
+  @Test
+  void shouldShowARequestBodyWhoseTextIsShorterThanItsBytes() {
+    JsonObject accented = result(gw.declareAndExecute("long-body", new JsonObject().put("name", "accentedBody")
+      .put("method", "POST").put("url", "stub:/echo").put("retries", 0)
+      .put("body", new JsonObject().put("note", "\u00e9".repeat(1_500))), null));
+    assertThat(accented.getString("outcome")).isEqualTo("success");
+    assertThat(finish(accented).getJsonObject("requestBody").getJsonObject("json").getString("note"))
+      .isEqualTo("\u00e9".repeat(1_500));
+
+    JsonObject masked = result(gw.declareAndExecute("long-body", new JsonObject().put("name", "secretBody")
+      .put("method", "POST").put("url", "stub:/echo").put("retries", 0)
+      .put("body", new JsonObject().put("token", "{$env.API_TOKEN}").put("note", "x".repeat(2_000))), null));
+    assertThat(masked.getString("outcome")).isEqualTo("success");
+    assertThat(finish(masked).getJsonObject("requestBody").encode()).doesNotContain("s3cr3t-token-value");
+    gw.assertHealthy();
+  }
 }
