@@ -85,7 +85,7 @@ final class FieldPath {
     if (unbalanced != null) {
       throw new IllegalArgumentException("'" + expression + "' is not a valid path: " + unbalanced);
     }
-    long roots = unquoted(jsonPath).chars().filter(c -> c == '$').count();
+    int roots = roots(unquoted(jsonPath));
     if (roots > MAX_ROOTS) {
       throw new IllegalArgumentException("'" + expression + "' names the answer ($) " + roots + " times; at most "
         + MAX_ROOTS + " (each path a function takes holds its value whole): combine values in the transformScript");
@@ -135,6 +135,33 @@ final class FieldPath {
   /** Whether the path calls a function ({@code .length()}, {@code .concat(...)}), outside quoted names and strings. */
   private static boolean hasFunction(String jsonPath) {
     return FUNCTION.matcher(unquoted(jsonPath)).find();
+  }
+
+  /**
+   * How often an unquoted path names the answer: each {@code $}, and each {@code @} that begins a function's
+   * parameter, which Jayway evaluates from the answer's root as it does {@code $} ({@code concat(@.api_x.s, ...)}
+   * holds the value whole as well). An {@code @} in a filter ({@code [?(@.id > 1)]}) is the element filtered.
+   */
+  static int roots(String unquoted) {
+    int roots = 0;
+    java.util.ArrayDeque<Boolean> parentheses = new java.util.ArrayDeque<>(); // whether each open one is a function's
+    char before = 0; // the last character that is not white space
+    for (int i = 0; i < unquoted.length(); i++) {
+      char c = unquoted.charAt(i);
+      if (c == '$') {
+        roots++;
+      } else if (c == '@' && (before == '(' || before == ',') && Boolean.TRUE.equals(parentheses.peek())) {
+        roots++;
+      } else if (c == '(') {
+        parentheses.push(Character.isLetterOrDigit(before) || before == '_');
+      } else if (c == ')' && !parentheses.isEmpty()) {
+        parentheses.pop();
+      }
+      if (!Character.isWhitespace(c)) {
+        before = c;
+      }
+    }
+    return roots;
   }
 
   /** The path with the text of its quoted names and strings left out (their quotes kept). */

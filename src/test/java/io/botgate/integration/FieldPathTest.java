@@ -157,6 +157,15 @@ class FieldPathTest {
       .evaluate(document("{\"s\": \"a\", \"$\": \"b\"}"))).isEqualTo("aaab");
     assertThat(FieldPath.parse("{$.api_x.results[?(@.t == '$$$$$$')].id}", "api_x")
       .evaluate(document("{\"results\": [{\"t\": \"$$$$$$\", \"id\": 7}]}"))).isEqualTo(new JsonArray().add(7));
+
+    // '@' as a function's parameter reads the answer from its root as '$' does: counted the same
+    String viaCurrent = "{$.api_x.concat(@.api_x.s, @.api_x.s, @.api_x.s, @.api_x.s, @.api_x.s)}";
+    assertThatThrownBy(() -> FieldPath.parse(viaCurrent, "api_x")).isInstanceOf(IllegalArgumentException.class)
+      .hasMessageContaining("names the answer ($) 6 times");
+    // a filter's '@' is the element filtered, however many conditions name it
+    assertThat(FieldPath.parse("{$.api_x.results[?(@.a == 1 && @.b == 2 && @.c == 3 && @.d == 4 && @.e == 5 && @.f == 6)].id}",
+      "api_x").evaluate(document("{\"results\": [{\"a\": 1, \"b\": 2, \"c\": 3, \"d\": 4, \"e\": 5, \"f\": 6, \"id\": 8}]}")))
+      .isEqualTo(new JsonArray().add(8));
   }
 
   @Test
