@@ -232,8 +232,9 @@ final class PassThroughInterceptor implements ProxyInterceptor {
         + "' matches " + request.getMethod() + " " + (rest.isEmpty() ? "/" : rest) + "; declare one in its \"mocks\""));
     }
     Promise<ProxyResponse> answer = Promise.promise();
-    vertx.setTimer(Math.max(1, Math.min(mock.delayMs(), call.definition.timeoutMs())), id -> {
-      if (mock.delayMs() >= call.definition.timeoutMs()) {
+    long left = call.remainingMs(); // the deadline counts from the call's arrival (opening its session included)
+    vertx.setTimer(Math.max(1, Math.min(mock.delayMs(), left)), id -> {
+      if (mock.delayMs() >= left) {
         answer.complete(failResponse(call, request, deadlineFailure(call)));
         return;
       }
