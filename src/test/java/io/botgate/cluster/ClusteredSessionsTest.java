@@ -469,7 +469,7 @@ class ClusteredSessionsTest {
     ClusterNodes.Node a = cluster.node(0);
     ClusterNodes.Node b = cluster.node(1);
     HttpResponse<Buffer> declared = result(a.http().put(a.port(), "127.0.0.1", "/api/integrations/stalledOpen")
-      .sendJsonObject(new JsonObject().put("method", "GET").put("url", upstream.url("")).put("timeoutMs", 500)));
+      .sendJsonObject(new JsonObject().put("method", "GET").put("url", upstream.url("")).put("timeoutMs", 2_000))); // the stall waits it whole; the retry has it to spare
     assertThat(declared.statusCode()).as(declared.bodyAsString()).isIn(200, 201);
     await().untilAsserted(() -> assertThat(result(b.http().get(b.port(), "127.0.0.1", "/api/integrations/stalledOpen")
       .send()).statusCode()).isEqualTo(200));
