@@ -85,13 +85,14 @@ final class FieldPath {
     if (unbalanced != null) {
       throw new IllegalArgumentException("'" + expression + "' is not a valid path: " + unbalanced);
     }
-    int roots = roots(unquoted(jsonPath));
+    String unquoted = unquoted(jsonPath);
+    int roots = roots(unquoted);
     if (roots > MAX_ROOTS) {
       throw new IllegalArgumentException("'" + expression + "' names the answer ($) " + roots + " times; at most "
         + MAX_ROOTS + " (each path a function takes holds its value whole): combine values in the transformScript");
     }
-    Matcher function = FUNCTION.matcher(unquoted(jsonPath));
-    if (function.find() && unquoted(jsonPath).indexOf("..", function.end()) >= 0) {
+    Matcher function = FUNCTION.matcher(unquoted);
+    if (function.find() && unquoted.indexOf("..", function.end()) >= 0) {
       throw new IllegalArgumentException("'" + expression + "' scans the answer (..) inside a function's parameters, "
         + "which botgate does not evaluate: the function writes out every match whole, each holding the ones "
         + "below it (a deep answer of 1 MB took the heap); scan outside the function, or combine in the transformScript");
