@@ -4,6 +4,7 @@ import io.botgate.logging.LogOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -78,9 +79,9 @@ final class ConfigCheck {
   static List<String> outOfRange(JsonObject merged, Map<String, String> where, String file) {
     List<String> problems = new ArrayList<>();
     RANGES.forEach((key, range) -> {
-      if (merged.getValue(key) instanceof Number n && (n.longValue() < range[0] || n.longValue() > range[1])) {
-        problems.add("'" + key + "' must be " + (range[1] == Integer.MAX_VALUE ? "at least " + range[0]
-          : "from " + range[0] + " to " + range[1]) + ", not " + n + " (" + where.getOrDefault(key, file) + ")");
+      if (merged.getValue(key) instanceof Number n && !within(n, range)) {
+        problems.add("'" + key + "' must be " + rangeText(n, range) + ", not " + n + " ("
+          + where.getOrDefault(key, file) + ")");
       }
     });
     CHOICES.forEach((key, words) -> {
@@ -91,6 +92,19 @@ final class ConfigCheck {
       }
     });
     return problems;
+  }
+
+  /** Any whole number, however large: one past an int is named with its range, not as no number at all. */
+  private static boolean within(Number n, long[] range) {
+    BigInteger value = n instanceof BigInteger big ? big : BigInteger.valueOf(n.longValue());
+    return value.compareTo(BigInteger.valueOf(range[0])) >= 0 && value.compareTo(BigInteger.valueOf(range[1])) <= 0;
+  }
+
+  private static String rangeText(Number n, long[] range) {
+    if (range[1] != Integer.MAX_VALUE) {
+      return "from " + range[0] + " to " + range[1];
+    }
+    return within(n, new long[] {Long.MIN_VALUE, range[1]}) ? "at least " + range[0] : "at most " + range[1];
   }
 
   static List<String> problems(JsonObject file, Map<String, Object> defaults) {
@@ -185,7 +199,8 @@ final class ConfigCheck {
 
   private static Optional<String> wrongType(String key, Object value, Object dflt) {
     if (dflt instanceof Integer) {
-      boolean whole = value instanceof Integer || value instanceof Long && (Long) value == ((Long) value).intValue();
+      // a whole number past an int is left to the range check, which says how far the key goes
+      boolean whole = value instanceof Integer || value instanceof Long || value instanceof BigInteger;
       return whole ? Optional.empty() : Optional.of("'" + key + "' must be a whole number, not " + shown(value));
     }
     if (dflt instanceof Boolean) {

@@ -26,6 +26,7 @@ import io.vertx.core.json.JsonObject;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -253,7 +254,8 @@ public final class GatewayConfig {
     Object dflt = DEFAULTS.get(key);
     if (dflt instanceof Integer) {
       try {
-        return Integer.parseInt(text.trim());
+        BigInteger whole = new BigInteger(text.trim());
+        return whole.bitLength() < 32 ? (Object) whole.intValue() : whole; // past an int: the range check names it
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException(key + ": '" + text + "' is not a whole number");
       }

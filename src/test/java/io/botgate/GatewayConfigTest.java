@@ -190,6 +190,21 @@ class GatewayConfigTest {
   }
 
   @Test
+  void shouldNameTheRangeOfAWholeNumberTooLargeForTheSettingRatherThanCallItNoNumber() {
+    Properties sys = new Properties();
+    sys.setProperty("session.max", "99999999999");
+    assertThatThrownBy(() -> GatewayConfig.from(new JsonObject().put("history.total", 99999999999L)
+      .put("http.port", new java.math.BigInteger("99999999999999999999")), Map.of("BOTGATE_SESSION_QUEUE", "4294967297"), sys))
+      .hasMessageContaining("'session.max' must be at most 2147483647, not 99999999999 (system property session.max)")
+      .hasMessageContaining("'session.queue' must be at most 2147483647, not 4294967297 "
+        + "(environment variable BOTGATE_SESSION_QUEUE)")
+      .hasMessageContaining("'history.total' must be at most 2147483647, not 99999999999 (the configuration)")
+      .hasMessageContaining("'http.port' must be from 0 to 65535, not 99999999999999999999 (the configuration)")
+      .hasMessageNotContaining("not a whole number")
+      .hasMessageNotContaining("must be at least 1, not 99999999999");
+  }
+
+  @Test
   void shouldBoundEveryWholeNumberSetting() {
     GatewayConfig.DEFAULTS.forEach((key, value) -> {
       if (value instanceof Integer) {
