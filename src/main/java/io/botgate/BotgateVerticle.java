@@ -133,6 +133,14 @@ public final class BotgateVerticle extends VerticleBase {
   private Future<?> startWith(GatewayConfig config) {
     String host = config.string("http.host");
     String token = config.string("auth.token");
+    for (String key : List.of("http.host", "bridge.host")) {
+      // "" passes for loopback (InetAddress reads it so) and was then named as an http.allowedHosts entry
+      String named = config.string(key);
+      if (named != null && named.isBlank()) {
+        return Future.failedFuture(new IllegalArgumentException(key + ": '" + named
+          + "' is not a host name or address; give one, such as 127.0.0.1"));
+      }
+    }
     if (!isLoopback(host) && (token == null || token.isBlank())) {
       return Future.failedFuture(new IllegalStateException("refusing to bind http.host=" + host
         + " without auth.token: anyone on the network could call your integrations. Set auth.token "

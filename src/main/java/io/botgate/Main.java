@@ -249,7 +249,15 @@ public final class Main implements Callable<Integer> {
       return "cannot listen on " + settings.string("http.host") + ":" + settings.integer("http.port")
         + ": the port is already in use (choose another with --port or http.port)";
     }
-    return failure.getMessage() == null ? failure.toString() : failure.getMessage();
+    String message = failure.getMessage() == null ? failure.toString() : failure.getMessage();
+    if (failure instanceof java.net.UnknownHostException) {
+      // Netty's resolver names the host, not the setting it came from
+      String bridgeHost = settings.string("bridge.host");
+      String key = bridgeHost != null && !bridgeHost.equals(settings.string("http.host"))
+        && message.contains("'" + bridgeHost + "'") ? "bridge.host" : "http.host";
+      return key + ": cannot resolve '" + settings.string(key) + "' to an address to listen on (" + message + ")";
+    }
+    return message;
   }
 
   /** The version from the jar's manifest. */

@@ -93,6 +93,22 @@ class GatewayConfigTest {
   }
 
   @Test
+  void shouldNameTheHostSettingThatIsBlankOrCannotBeResolved(Vertx vertx) {
+    Throwable blank = Await.failure(vertx.deployVerticle(new BotgateVerticle(GatewayConfig.of(
+      new JsonObject().put("http.host", "").put("http.port", 0)))));
+    assertThat(blank).hasMessageContaining("http.host: '' is not a host name or address")
+      .hasMessageNotContaining("allowedHosts");
+    Throwable blankBridge = Await.failure(vertx.deployVerticle(new BotgateVerticle(GatewayConfig.of(
+      new JsonObject().put("http.port", 0).put("bridge.port", 0).put("bridge.host", " ")))));
+    assertThat(blankBridge).hasMessageContaining("bridge.host: ' ' is not a host name or address");
+    GatewayConfig unresolved = GatewayConfig.of(new JsonObject().put("http.host", "no-such-host.invalid")
+      .put("auth.token", "t").put("http.port", 0));
+    Throwable failure = Await.failure(vertx.deployVerticle(new BotgateVerticle(unresolved)));
+    assertThat(Main.startFailure(failure, unresolved))
+      .startsWith("http.host: cannot resolve 'no-such-host.invalid' to an address to listen on");
+  }
+
+  @Test
   void shouldRefuseAnyHostWithoutAToken(Vertx vertx) {
     Throwable failure = Await.failure(vertx.deployVerticle(new BotgateVerticle(GatewayConfig.of(
       new JsonObject().put("http.allowedHosts", new io.vertx.core.json.JsonArray().add("*")).put("http.port", 0)))));
