@@ -62,6 +62,9 @@ public final class Main implements Callable<Integer> {
     description = "the configuration file (default: conf/config.json when present, or -Dbotgate.conf)")
   Path config;
 
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
   @Option(names = {"-p", "--port"}, paramLabel = "PORT", description = "the HTTP port (http.port; 0 = any free port)")
   Integer port;
 
@@ -128,6 +131,10 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (port != null && (port < 0 || port > 65535)) {
+      // a usage error of the option itself, not a bad setting of http.port "from a system property"
+      throw new CommandLine.ParameterException(spec.commandLine(), "--port must be from 0 to 65535, not " + port);
+    }
     String preferNative = System.getProperty(PREFER_NATIVE);
     boolean nativeTransport = preferNative == null || Boolean.parseBoolean(preferNative);
     // not for --help, --version or a usage error: picocli does not call this then

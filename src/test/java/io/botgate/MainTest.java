@@ -46,6 +46,14 @@ class MainTest {
   }
 
   @Test
+  void shouldExitTwoNamingThePortOptionWhenItsPortIsOutOfRange() {
+    StringWriter err = new StringWriter();
+    assertThat(new CommandLine(new Main()).setErr(new PrintWriter(err)).execute("--port", "70000")).isEqualTo(2);
+    assertThat(err.toString()).contains("--port must be from 0 to 65535, not 70000")
+      .doesNotContain("system property");
+  }
+
+  @Test
   @Timeout(60)
   void shouldExitOneNamingAnUnknownKey() throws Exception {
     Path file = Files.createTempFile("config", ".json");
