@@ -103,6 +103,12 @@ public final class JsonText {
     try {
       return JacksonCodec.fromParser(parser, Object.class);
     } catch (DecodeException e) {
+      if (e.getCause() == null && parser.currentToken() == null) {
+        // Vert.x says only "Unexpected token" of text that ends before any value: an empty file, a blank body
+        JsonLocation at = parser.currentLocation();
+        throw new DecodeException("line " + at.getLineNr() + ", column " + at.getColumnNr()
+          + ": no JSON value: the text is empty (or only white space)");
+      }
       throw e.getCause() instanceof IOException cause ? new DecodeException(describe(cause), cause) : e;
     }
   }

@@ -55,6 +55,16 @@ class MainTest {
 
   @Test
   @Timeout(60)
+  void shouldExitOneSayingAConfigurationFileIsEmptyRatherThanAnUnexpectedToken(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("config.json");
+    Files.writeString(file, " \n");
+    String err = stderrOf(() -> assertThat(new CommandLine(new Main()).execute("--config", file.toString())).isEqualTo(1));
+    assertThat(err).contains(file + ": not valid JSON: line 2, column 1: no JSON value: the text is empty")
+      .doesNotContain("Unexpected token");
+  }
+
+  @Test
+  @Timeout(60)
   void shouldExitOneNamingAnUnknownKey() throws Exception {
     Path file = Files.createTempFile("config", ".json");
     file.toFile().deleteOnExit();
