@@ -99,8 +99,13 @@ public final class EventBusApi {
   }
 
   static String required(JsonObject body, String key) {
-    if (body.getValue(key) instanceof String s && !s.isBlank()) {
+    Object value = body.getValue(key);
+    if (value instanceof String s && !s.isBlank()) {
       return s;
+    }
+    if (value != null && !(value instanceof String)) { // present, so not "required": say what came instead
+      throw GatewayError.badRequest("invalid_request", "'" + key + "' must be a string, not "
+        + HostAllowList.shorten(String.valueOf(value)));
     }
     throw GatewayError.badRequest("invalid_request", "'" + key + "' is required (a non-empty string)");
   }
