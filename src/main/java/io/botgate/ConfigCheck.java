@@ -50,14 +50,18 @@ final class ConfigCheck {
     r.put("cluster.port", new long[] {1, 65535});
     r.put("cluster.backups", new long[] {1, 6});
     r.put("http.instances", new long[] {1, 256}); // each an event loop's verticle: 100,000 held the start 6 s
+    // the pool's queue is an array made at start (2^31-1 stopped it with "Requested array size exceeds VM limit"),
+    // and each thread a platform thread started at once (2^31-1 ended the start as "Verticle un-deployed")
+    r.put("script.queue", new long[] {0, 1_000_000});
+    r.put("script.threads", new long[] {1, 256});
     for (String zeroMeansSomething : List.of("http.idleTimeoutSeconds", "session.total.mb", "bridge.reply.seconds",
-      "shutdown.graceSeconds", "script.queue", "script.cache.bytes", "body.held.bytes", "http.connections", "log.repeats.perSecond",
+      "shutdown.graceSeconds", "script.cache.bytes", "body.held.bytes", "http.connections", "log.repeats.perSecond",
       "log.lines.perSecond")) {
       r.put(zeroMeansSomething, new long[] {0, most});
     }
     for (String positive : List.of("session.idle.minutes", "session.results", "session.max",
       "session.maxBytes", "session.queue", "body.limit.bytes", "upstream.limit.bytes", "proxy.request.limit.bytes",
-      "proxy.response.limit.bytes", "script.cpu.ms", "script.memory.mb", "script.stack.depth", "script.threads",
+      "proxy.response.limit.bytes", "script.cpu.ms", "script.memory.mb", "script.stack.depth",
       "script.maxSourceBytes", "history.size", "history.minutes", "history.total", "console.subscriptions",
       "console.connections", "console.queue.bytes", "console.heartbeat.seconds", "console.frame.bytes",
       "console.frames.perSecond", "bridge.frame.bytes", "bridge.registrations", "bridge.queue.bytes",

@@ -221,6 +221,16 @@ class GatewayConfigTest {
   }
 
   @Test
+  void shouldBoundTheScriptPoolSoItsStartCannotExhaustTheMemoryOrThreads() {
+    Properties sys = new Properties();
+    sys.setProperty("script.queue", "2147483647");
+    sys.setProperty("script.threads", "100000");
+    assertThatThrownBy(() -> GatewayConfig.from(new JsonObject(), Map.of(), sys))
+      .hasMessageContaining("'script.queue' must be from 0 to 1000000, not 2147483647 (system property script.queue)")
+      .hasMessageContaining("'script.threads' must be from 1 to 256, not 100000 (system property script.threads)");
+  }
+
+  @Test
   void shouldBoundEveryWholeNumberSetting() {
     GatewayConfig.DEFAULTS.forEach((key, value) -> {
       if (value instanceof Integer) {
