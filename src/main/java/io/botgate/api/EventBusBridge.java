@@ -27,6 +27,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -219,9 +220,7 @@ public final class EventBusBridge {
     GatewayError refusal = switch (event.type()) {
       case SOCKET_PING, REGISTERED -> null;
       case REGISTER -> authorized(frame) ? registrable(event.socket(), frame.getString("address")) : unauthorized();
-      case PUBLISH -> authorized(frame) ? new GatewayError(403, "publish_refused", "requests are sent, not "
-        + "published: a published request would run on every node of a cluster. Use \"type\": \"send\"")
-        : unauthorized();
+      case PUBLISH -> authorized(frame) ? publishRefused(frame.getString("address")) : unauthorized();
       default -> authorized(frame) ? null : unauthorized();
     };
     if (refusal != null) {
@@ -262,6 +261,19 @@ public final class EventBusBridge {
   }
 
   /** Shows the refusal of a request published to execute or run a script in the session it names. */
+  /** Advice to send only where a send is taken: elsewhere it would meet access_denied. */
+  private static GatewayError publishRefused(String address) {
+    List<String> requests = List.of(EventBusApi.EXECUTE, EventBusApi.SCRIPT_RUN, EventBusApi.SESSION_GET);
+    if (requests.contains(address)) {
+      return new GatewayError(403, "publish_refused", "requests are sent, not published: a published request "
+        + "would run on every node of a cluster. Use \"type\": \"send\"");
+    }
+    return new GatewayError(403, "publish_refused", "nothing is published through the bridge, and '"
+      + HostAllowList.shorten(String.valueOf(address)) + "' takes no requests: send them to "
+      + String.join(", ", requests) + "; register to receive " + IntegrationExecutor.RESULTS_ADDRESS + " or "
+      + DebugStream.ADDRESS_PREFIX + "<session>");
+  }
+
   private void showPublished(JsonObject frame, GatewayError refusal) {
     String address = frame.getString("address");
     boolean execute = EventBusApi.EXECUTE.equals(address);
