@@ -425,6 +425,7 @@ public final class BotgateVerticle extends VerticleBase {
   /** {@code console.origins} is the older name of {@code http.allowedOrigins}, for the console alone. */
   private static List<String> allowedOrigins(GatewayConfig config) {
     List<String> legacy = config.list("console.origins");
+    OriginCheck.check("console.origins", legacy);
     if (!legacy.isEmpty()) {
       LOG.warn("console.origins is deprecated: its origins {} are allowed for the whole gateway now, as "
         + "http.allowedOrigins; move them there", legacy);

@@ -109,6 +109,13 @@ class GatewayConfigTest {
   }
 
   @Test
+  void shouldNameTheDeprecatedConsoleOriginsKeyWhenItsOriginIsMalformed(Vertx vertx) {
+    Throwable failure = Await.failure(vertx.deployVerticle(new BotgateVerticle(GatewayConfig.of(new JsonObject()
+      .put("http.port", 0).put("console.origins", new io.vertx.core.json.JsonArray().add("localhost:3000"))))));
+    assertThat(failure).hasMessageStartingWith("console.origins: 'localhost:3000' is not an origin");
+  }
+
+  @Test
   void shouldRefuseAnyHostWithoutAToken(Vertx vertx) {
     Throwable failure = Await.failure(vertx.deployVerticle(new BotgateVerticle(GatewayConfig.of(
       new JsonObject().put("http.allowedHosts", new io.vertx.core.json.JsonArray().add("*")).put("http.port", 0)))));

@@ -29,13 +29,17 @@ public final class OriginCheck implements Handler<RoutingContext> {
 
   /** @param origins {@code http.allowedOrigins}, such as {@code http://localhost:3000} */
   public OriginCheck(List<String> origins) {
+    check("http.allowedOrigins", origins);
+    origins.forEach(origin -> allowed.add(canonical(origin)));
+  }
+
+  /** Refuses an entry of {@code key} that is not an origin, naming that key (origins of two keys are merged). */
+  public static void check(String key, List<String> origins) {
     for (String origin : origins) {
-      String canonical = canonical(origin);
-      if (canonical == null) {
-        throw new IllegalArgumentException("http.allowedOrigins: '" + origin + "' is not an origin; write it as "
+      if (canonical(origin) == null) {
+        throw new IllegalArgumentException(key + ": '" + origin + "' is not an origin; write it as "
           + "scheme://host[:port], such as http://localhost:3000");
       }
-      allowed.add(canonical);
     }
   }
 
