@@ -212,7 +212,12 @@ final class ConfigCheck {
         : Optional.of("'" + key + "' must be true or false, not " + shown(value));
     }
     if (dflt instanceof JsonArray) {
-      return value instanceof JsonArray || value instanceof String ? Optional.empty()
+      if (value instanceof JsonArray list) {
+        // every list names hosts, origins, headers or files: a null or a number would be taken as the text "null"
+        return list.stream().allMatch(String.class::isInstance) ? Optional.empty()
+          : Optional.of("'" + key + "' must be a list of strings, not " + list.encode());
+      }
+      return value instanceof String ? Optional.empty()
         : Optional.of("'" + key + "' must be a list (a JSON array, or a comma-separated string), not " + shown(value));
     }
     if (dflt instanceof JsonObject) {

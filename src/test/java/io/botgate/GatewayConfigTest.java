@@ -238,6 +238,17 @@ class GatewayConfigTest {
   }
 
   @Test
+  void shouldRefuseAListEntryThatIsNotAStringRatherThanTakeItsTextAsAName() {
+    assertThatThrownBy(() -> GatewayConfig.of(new JsonObject()
+      .put("egress.allow", new io.vertx.core.json.JsonArray().add("api.example.com").addNull())
+      .put("mask.headers", new io.vertx.core.json.JsonArray().add(new JsonObject().put("name", "X-Key")))
+      .put("http.allowedHosts", new io.vertx.core.json.JsonArray().add(5))))
+      .hasMessageContaining("'egress.allow' must be a list of strings, not [\"api.example.com\",null]")
+      .hasMessageContaining("'mask.headers' must be a list of strings, not [{\"name\":\"X-Key\"}]")
+      .hasMessageContaining("'http.allowedHosts' must be a list of strings, not [5]");
+  }
+
+  @Test
   void shouldBoundEveryWholeNumberSetting() {
     GatewayConfig.DEFAULTS.forEach((key, value) -> {
       if (value instanceof Integer) {
