@@ -72,6 +72,12 @@ final class ConfigCheck {
     return r;
   }
 
+  /**
+   * Settings that name something, where a blank name means nothing: a node named "" in results, Hazelcast's
+   * cluster "" or host "", mocks recorded into the working folder.
+   */
+  static final List<String> NAMES = List.of("node.id", "cluster.name", "cluster.host", "upstream.mocksDir");
+
   /** The words each word setting takes (any case): checked with the ranges, so a typo is named with its source. */
   static final Map<String, List<String>> CHOICES = Map.of("log.format", LogOptions.FORMATS,
     "log.level", LogOptions.LEVELS, "upstream.mode", List.of("live", "mock", "record"));
@@ -88,6 +94,11 @@ final class ConfigCheck {
           + where.getOrDefault(key, file) + ")");
       }
     });
+    for (String key : NAMES) {
+      if (merged.getValue(key) instanceof String name && name.isBlank()) {
+        problems.add("'" + key + "' must not be blank (" + where.getOrDefault(key, file) + ")");
+      }
+    }
     CHOICES.forEach((key, words) -> {
       if (merged.getValue(key) instanceof String word && !words.contains(word.trim().toLowerCase(Locale.ROOT))) {
         problems.add("'" + key + "' must be one of " + String.join(", ", words) + ", not '" + word + "'"

@@ -249,6 +249,18 @@ class GatewayConfigTest {
   }
 
   @Test
+  void shouldRefuseABlankNameWhereNoneWouldServe() {
+    Properties sys = new Properties();
+    sys.setProperty("node.id", "");
+    assertThatThrownBy(() -> GatewayConfig.from(new JsonObject().put("cluster.name", " ").put("upstream.mocksDir", ""),
+      Map.of("BOTGATE_CLUSTER_HOST", ""), sys))
+      .hasMessageContaining("'node.id' must not be blank (system property node.id)")
+      .hasMessageContaining("'cluster.name' must not be blank (the configuration)")
+      .hasMessageContaining("'cluster.host' must not be blank (environment variable BOTGATE_CLUSTER_HOST)")
+      .hasMessageContaining("'upstream.mocksDir' must not be blank (the configuration)");
+  }
+
+  @Test
   void shouldBoundEveryWholeNumberSetting() {
     GatewayConfig.DEFAULTS.forEach((key, value) -> {
       if (value instanceof Integer) {
