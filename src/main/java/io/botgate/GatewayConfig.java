@@ -173,7 +173,8 @@ public final class GatewayConfig {
   public static GatewayConfig read(Path file, java.util.Properties sys) {
     Path path = file != null ? file : Path.of(DEFAULT_FILE);
     JsonObject values = new JsonObject();
-    if (Files.isRegularFile(path)) {
+    // a file asked for is read when it exists and is no folder: a shell's --config <(...) is a pipe
+    if (Files.isRegularFile(path) || file != null && Files.exists(path) && !Files.isDirectory(path)) {
       values = parse(path);
     } else if (file != null) {
       throw new IllegalArgumentException(file + (Files.isDirectory(file) ? ": is a folder, not a file of settings"

@@ -65,6 +65,15 @@ class MainTest {
 
   @Test
   @Timeout(60)
+  void shouldReadAConfigurationFileThatExistsButIsNotARegularFileRatherThanCallItMissing() throws Exception {
+    // as /dev/fd/63 of a shell's --config <(...) is: a pipe, which exists and can be read
+    String err = stderrOf(() -> assertThat(new CommandLine(new Main()).execute("--config", "/dev/null")).isEqualTo(1));
+    assertThat(err).contains("/dev/null: not valid JSON: line 1, column 1: no JSON value: the text is empty")
+      .doesNotContain("no such file");
+  }
+
+  @Test
+  @Timeout(60)
   void shouldExitOneNamingAnUnknownKey() throws Exception {
     Path file = Files.createTempFile("config", ".json");
     file.toFile().deleteOnExit();
