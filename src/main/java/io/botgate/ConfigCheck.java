@@ -1,5 +1,6 @@
 package io.botgate;
 
+import io.botgate.cluster.ClusterOptions;
 import io.botgate.logging.LogOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -47,7 +48,7 @@ final class ConfigCheck {
     long most = Integer.MAX_VALUE;
     r.put("http.port", new long[] {0, 65535});
     r.put("bridge.port", new long[] {-1, 65535});
-    r.put("cluster.port", new long[] {1, 65535});
+    r.put("cluster.port", new long[] {1, 65535 - ClusterOptions.PORT_COUNT}); // the next 20 are tried when taken
     r.put("cluster.backups", new long[] {1, 6});
     r.put("http.instances", new long[] {1, 256}); // each an event loop's verticle: 100,000 held the start 6 s
     // the pool's queue is an array made at start (2^31-1 stopped it with "Requested array size exceeds VM limit"),

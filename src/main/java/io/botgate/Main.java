@@ -159,7 +159,10 @@ public final class Main implements Callable<Integer> {
     Vertx started;
     try {
       started = startVertx(options, settings);
-    } catch (ExecutionException | TimeoutException | InterruptedException | IllegalArgumentException e) {
+    } catch (IllegalArgumentException e) {
+      fail(e.getMessage()); // a cluster.* setting refused before joining, named in the message
+      return BAD_CONFIGURATION;
+    } catch (ExecutionException | TimeoutException | InterruptedException e) {
       fail("cannot join the cluster: " + (e instanceof ExecutionException ? e.getCause() : e));
       return BAD_CONFIGURATION;
     }

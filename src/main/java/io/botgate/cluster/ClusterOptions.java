@@ -41,7 +41,33 @@ public record ClusterOptions(boolean enabled, String name, String host, int port
       throw new IllegalArgumentException("cluster.turnWaitSeconds must be at least 1, not " + turnWaitSeconds);
     }
     members = List.copyOf(members);
+    members.forEach(ClusterOptions::checkMember);
   }
+
+  /** Hazelcast refused such a member only once joining, in stack traces that named neither it nor the setting. */
+  private static void checkMember(String member) {
+    int colon = member.indexOf(':');
+    int close = member.indexOf(']');
+    String host;
+    String port;
+    if (member.startsWith("[")) { // an IPv6 address in brackets, its port after them
+      host = close < 0 ? "" : member.substring(1, close);
+      port = close < 0 ? "" : member.substring(close + 1);
+    } else if (colon >= 0 && colon == member.lastIndexOf(':')) {
+      host = member.substring(0, colon);
+      port = member.substring(colon);
+    } else { // a name, an IPv4 address or a bare IPv6 one
+      host = member;
+      port = "";
+    }
+    boolean portGood = port.isEmpty() || port.matches(":[0-9]{1,5}") && Integer.parseInt(port.substring(1)) >= 1
+      && Integer.parseInt(port.substring(1)) <= 65535;
+    if (host.isBlank() || !portGood) {
+      throw new IllegalArgumentException("cluster.members: '" + member
+        + "' must be host or host:port with a port from 1 to 65535");
+    }
+  }
+
 
   public static ClusterOptions from(GatewayConfig config) {
     return new ClusterOptions(config.bool("cluster.enabled"), config.string("cluster.name"),
