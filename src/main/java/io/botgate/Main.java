@@ -207,6 +207,12 @@ public final class Main implements Callable<Integer> {
     if (!cluster.enabled()) {
       return metrics ? MetricsEndpoint.vertxWithMetrics(options) : Vertx.vertx(options);
     }
+    try {
+      java.net.InetAddress.getByName(cluster.host()); // Hazelcast's own failure named neither the host nor the key
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalArgumentException("cluster.host: '" + cluster.host() + "' does not resolve to an address of "
+        + "this machine's; give the address (or a name for it) the other members reach this node at");
+    }
     return ClusterNode.start(metrics ? MetricsEndpoint.builderWithMetrics(options) : Vertx.builder(), options, cluster,
       settings.integer("session.idle.minutes") * 60_000L, settings.string("node.id"))
       .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);

@@ -74,6 +74,18 @@ class MainTest {
 
   @Test
   @Timeout(60)
+  void shouldExitOneNamingAClusterHostThatDoesNotResolve() throws Exception {
+    // Hazelcast wrote stack traces, then "cannot join the cluster: ...UnknownHostException", naming no setting
+    Path file = Files.createTempFile("config", ".json");
+    file.toFile().deleteOnExit();
+    Files.writeString(file, "{\"http.port\": 0, \"cluster.enabled\": true, \"cluster.host\": \"node-a.invalid\"}");
+    String err = stderrOf(() -> assertThat(new CommandLine(new Main()).execute("--config", file.toString())).isEqualTo(1));
+    assertThat(err).contains("botgate: cluster.host: 'node-a.invalid' does not resolve to an address of this machine's")
+      .doesNotContain("cannot join the cluster");
+  }
+
+  @Test
+  @Timeout(60)
   void shouldExitOneNamingAnUnknownKey() throws Exception {
     Path file = Files.createTempFile("config", ".json");
     file.toFile().deleteOnExit();
