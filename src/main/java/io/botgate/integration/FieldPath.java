@@ -57,10 +57,11 @@ final class FieldPath {
   /** Whether the plain path has {@code [i]}, so that its value is a list of what every element gives. */
   private final boolean collects;
 
+  /** @param path the compiled path, or null when it has a function: compiled for each evaluation */
   private FieldPath(String source, String jsonPath, JsonPath path, List<String> steps) {
     this.source = source;
     this.jsonPath = jsonPath;
-    this.path = hasFunction(jsonPath) ? null : path;
+    this.path = path;
     this.steps = steps;
     this.collects = steps != null && steps.contains(EVERY);
   }
@@ -81,61 +82,49 @@ final class FieldPath {
         + "does not evaluate: an answer could make it backtrack for minutes; filter in the transformScript instead, "
         + "where regular expressions are checked while they backtrack");
     }
-    String unbalanced = unbalancedBracket(jsonPath, expr);
+    String unquoted = unquoted(jsonPath);
+    String unbalanced = unbalancedBracket(unquoted, expr);
     if (unbalanced != null) {
       throw new IllegalArgumentException("'" + expression + "' is not a valid path: " + unbalanced);
     }
-    String unquoted = unquoted(jsonPath);
     int roots = roots(unquoted);
     if (roots > MAX_ROOTS) {
       throw new IllegalArgumentException("'" + expression + "' names the answer ($) " + roots + " times; at most "
         + MAX_ROOTS + " (each path a function takes holds its value whole): combine values in the transformScript");
     }
     Matcher function = FUNCTION.matcher(unquoted);
-    if (function.find() && unquoted.indexOf("..", function.end()) >= 0) {
+    boolean calls = function.find();
+    if (calls && unquoted.indexOf("..", function.end()) >= 0) {
       throw new IllegalArgumentException("'" + expression + "' scans the answer (..) inside a function's parameters, "
         + "which botgate does not evaluate: the function writes out every match whole, each holding the ones "
         + "below it (a deep answer of 1 MB took the heap); scan outside the function, or combine in the transformScript");
     }
     try {
-      return new FieldPath(expression, jsonPath, JsonPath.compile(jsonPath), plainSteps(jsonPath));
+      JsonPath compiled = JsonPath.compile(jsonPath); // also when it is compiled per evaluation: refused here if wrong
+      return new FieldPath(expression, jsonPath, calls ? null : compiled, plainSteps(jsonPath));
     } catch (InvalidPathException e) {
       throw new IllegalArgumentException("'" + expression + "' is not a valid path: " + e.getMessage());
     }
   }
 
   /**
-   * Where a bracket of {@code jsonPath} is left open or closed once too often, outside quoted names and strings; null
-   * when they pair. Jayway reads {@code $.api_x.results[} as {@code $.api_x.results}: a typo mapped the whole list
-   * where the author meant an element. The bracket is named by the text of {@code expr} (the path as written, of the
-   * same length as {@code jsonPath} after its brace) up to it.
+   * Where a bracket of the path ({@link #unquoted}: outside quoted names and strings) is left open or closed once too
+   * often; null when they pair. Jayway reads {@code $.api_x.results[} as {@code $.api_x.results}: a typo mapped the
+   * whole list where the author meant an element. The bracket is named by the text of {@code expr} (the path as
+   * written, of the same length as the unquoted path after its brace) up to it.
    */
-  private static String unbalancedBracket(String jsonPath, String expr) {
+  private static String unbalancedBracket(String unquoted, String expr) {
     int open = -1;
     int depth = 0;
-    char quote = 0;
-    for (int i = 0; i < jsonPath.length(); i++) {
-      char c = jsonPath.charAt(i);
-      if (quote != 0) {
-        if (c == '\\') {
-          i++;
-        } else if (c == quote) {
-          quote = 0;
-        }
-      } else if (c == '\'' || c == '"') {
-        quote = c;
-      } else if (c == '[') {
+    for (int i = 0; i < unquoted.length(); i++) {
+      char c = unquoted.charAt(i);
+      if (c == '[') {
         open = depth++ == 0 ? i : open;
       } else if (c == ']' && --depth < 0) {
         return "the ']' after '" + expr.substring(1, i + 1) + "' closes no '['";
       }
     }
     return depth == 0 ? null : "the '[' after '" + expr.substring(1, open + 1) + "' is not closed";
-  }
-
-  /** Whether the path calls a function ({@code .length()}, {@code .concat(...)}), outside quoted names and strings. */
-  private static boolean hasFunction(String jsonPath) {
-    return FUNCTION.matcher(unquoted(jsonPath)).find();
   }
 
   /**
@@ -165,25 +154,28 @@ final class FieldPath {
     return roots;
   }
 
-  /** The path with the text of its quoted names and strings left out (their quotes kept). */
+  /**
+   * The path with the text of its quoted names and strings blanked (their quotes kept, each character a space, so
+   * that a place in it is the same place in the path): what the checks read, a bracket, a {@code $} or a function's
+   * parentheses inside a name or a string being that name's or string's own.
+   */
   private static String unquoted(String jsonPath) {
-    StringBuilder out = new StringBuilder(jsonPath.length());
+    char[] out = jsonPath.toCharArray();
     char quote = 0;
-    for (int i = 0; i < jsonPath.length(); i++) {
-      char c = jsonPath.charAt(i);
-      if (quote != 0) {
-        if (c == '\\') {
-          i++;
-        } else if (c == quote) {
-          quote = 0;
-          out.append(c);
-        }
-      } else {
+    for (int i = 0; i < out.length; i++) {
+      char c = out[i];
+      if (quote == 0) {
         quote = c == '\'' || c == '"' ? c : 0;
-        out.append(c);
+      } else if (c == quote) {
+        quote = 0;
+      } else {
+        out[i] = ' ';
+        if (c == '\\' && i + 1 < out.length) {
+          out[++i] = ' '; // the character it escapes, a quote included
+        }
       }
     }
-    return out.toString();
+    return new String(out);
   }
 
   String source() {
