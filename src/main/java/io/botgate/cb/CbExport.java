@@ -1,6 +1,7 @@
 package io.botgate.cb;
 
 import io.botgate.JsonText;
+import io.botgate.ShownText;
 import io.botgate.integration.DefinitionException;
 import io.botgate.integration.IntegrationDefinition;
 import io.botgate.integration.JsonNesting;
@@ -480,8 +481,7 @@ final class CbExport {
 
   /** A wrong value as JSON, cut short: what the author wrote, without a key-sized text quoted whole. */
   private static String shown(Object value) {
-    String json = io.vertx.core.json.Json.encode(value);
-    return json.length() <= 40 ? json : json.substring(0, 40) + "… (" + json.length() + " characters)";
+    return ShownText.bounded(io.vertx.core.json.Json.encode(value), 40);
   }
 
   private static Long delay(Object value) {
