@@ -58,7 +58,12 @@ final class BotContextObject extends ScriptableObject {
       return Undefined.instance;
     });
     define(scope, "sendMessages", 1, (cx, s, t, a) -> {
-      list(arg(a, 0)).forEach(current(cx)::sendMessage);
+      BotContext bot = current(cx);
+      ScriptWorkers.Job job = SandboxContextFactory.job(cx);
+      for (String text : list(arg(a, 0))) {
+        ScriptWorkers.stopIfAsked(job); // no stop is sent in here: an array of a million messages would never end
+        bot.sendMessage(text);
+      }
       return Undefined.instance;
     });
     define(scope, "sendMessageWithQuickReplies", 2, (cx, s, t, a) -> {

@@ -157,6 +157,19 @@ final class ScriptWorkers {
   }
 
   /**
+   * Ends the run with its limit error if the watchdog has asked it to stop, as the instruction observer would: for
+   * a botContext function that loops over what the script gave it ({@code sendMessages}), to call between two
+   * items, where stopping leaves nothing half done. Inside that shared code no stop is ever sent, so without it a
+   * long enough array kept the worker until it was abandoned, and then went on burning a core.
+   */
+  static void stopIfAsked(Job job) {
+    String reason = job == null ? null : job.stopReason;
+    if (reason != null) {
+      throw new LimitExceeded(reason);
+    }
+  }
+
+  /**
    * Runs {@code conversion} outside the shared code the calling run is in, then comes back into it: for a
    * botContext argument whose conversion runs the script's own code (a {@code toString}, {@code valueOf} or
    * getter), which may loop in a builtin the watchdog must be able to stop. Coming back refuses a run stopped

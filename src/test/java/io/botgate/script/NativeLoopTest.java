@@ -109,6 +109,28 @@ class NativeLoopTest {
     assertThat(engine.replacedThreads()).as("no worker abandoned").isEqualTo(replaced);
   }
 
+  /**
+   * {@code sendMessages} loops over its array inside the shared code of one botContext call, where no stop is
+   * sent: a quarter of a million messages, each a long text to cut, kept the worker for many seconds after its run
+   * was answered (abandoned, then replaced, so each such request added a thread burning a core).
+   */
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void shouldStopABotContextCallThatLoopsOverAHugeArrayBetweenItsItems() throws Exception {
+    long replaced = engine.replacedThreads();
+    ScriptOutcome outcome = engine.run("var big = 'x'.repeat(1 << 20);"
+      + " botContext.sendMessages(new Array(1 << 18).fill(big));", fixture.run("many-messages").bot)
+      .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+
+    assertThat(outcome.error()).as("outcome").isNotNull();
+    assertThat(outcome.error().type()).isEqualTo("limit");
+    assertThat(outcome.error().message()).doesNotContain("could not be stopped");
+    assertThat(engine.replacedThreads()).as("no worker abandoned").isEqualTo(replaced);
+    ScriptOutcome next = engine.run("botContext.printDebugMessage('still fine');", fixture.run("after-messages").bot)
+      .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    assertThat(next.ok()).isTrue();
+  }
+
   @Test
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
   void shouldKeepAnsweringAfterManyNativeLoopsInARow() throws Exception {
