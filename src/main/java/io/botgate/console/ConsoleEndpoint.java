@@ -34,6 +34,13 @@ public final class ConsoleEndpoint {
   /** The most console connections open at once by default: each holds up to about 1.3 MB while its client lags. */
   public static final int DEFAULT_CONNECTIONS = 256;
 
+  private static final String VERSION_HEADER = "Sec-WebSocket-Version";
+  private static final String VERSION = "13";
+
+  private static String shorten(String text) {
+    return text == null ? "" : text.length() <= 20 ? text : text.substring(0, 20) + "…";
+  }
+
   public ConsoleEndpoint(Vertx vertx, DebugStream stream, ConsoleOptions options, int maxConnections) {
     if (maxConnections < 1) {
       throw new IllegalArgumentException("console.connections must be at least 1, not " + maxConnections);
@@ -48,6 +55,14 @@ public final class ConsoleEndpoint {
     if (!ctx.request().canUpgradeToWebSocket()) {
       ctx.fail(new GatewayError(400, "websocket_required", "/console is a WebSocket: connect with a WebSocket "
         + "client (Connection: Upgrade, Upgrade: websocket), or open the console page at /"));
+      return;
+    }
+    if (!VERSION.equals(ctx.request().getHeader(VERSION_HEADER))) {
+      // Drafts 7 and 8, which Netty still speaks, carry a browser's origin in Sec-WebSocket-Origin, which the
+      // origin check never reads; every browser since 2012 speaks 13. RFC 6455 4.4: 426, naming the version spoken.
+      ctx.response().putHeader(VERSION_HEADER, VERSION);
+      ctx.fail(new GatewayError(426, "websocket_version", "the console speaks WebSocket version " + VERSION
+        + " (RFC 6455) only, not '" + shorten(ctx.request().getHeader(VERSION_HEADER)) + "'"));
       return;
     }
     if (places.incrementAndGet() > maxConnections) { // taken before the handshake, given back when it closes

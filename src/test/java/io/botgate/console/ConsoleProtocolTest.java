@@ -57,11 +57,17 @@ class ConsoleProtocolTest {
 
   /** The answer's head to a handshake offering permessage-deflate, as a browser's. */
   private static String handshakeOfferingDeflate(TestGateway gateway) throws Exception {
+    return handshake(gateway, "Sec-WebSocket-Version: 13\r\n"
+      + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n");
+  }
+
+  /** The answer's head, in lower case, to a handshake with these header lines besides Host, Upgrade and the key. */
+  private static String handshake(TestGateway gateway, String headers) throws Exception {
     try (Socket socket = new Socket("127.0.0.1", gateway.gateway.port())) {
       socket.setSoTimeout(10_000);
       socket.getOutputStream().write(("GET /console HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-        + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-        + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" + headers + "\r\n")
+        .getBytes(StandardCharsets.US_ASCII));
       StringBuilder head = new StringBuilder();
       InputStream in = socket.getInputStream();
       while (!head.toString().endsWith("\r\n\r\n")) {
@@ -330,6 +336,19 @@ class ConsoleProtocolTest {
       .setPort(gw.gateway.port()).setURI("/console").addHeader("Origin", "http://127.0.0.1:" + gw.gateway.port())));
     same.awaitFrame(f -> "hello".equals(f.getString("op")));
     same.close();
+  }
+
+  /**
+   * Drafts 7 and 8 of the protocol, which Netty still speaks, carry a browser's origin in Sec-WebSocket-Origin, not
+   * in the Origin header the gateway checks: such a handshake from a foreign page was upgraded unchecked.
+   */
+  @Test
+  void shouldRefuseAHandshakeOfAnotherVersionThan13SayingWhichItSpeaks() throws Exception {
+    for (String version : List.of("8", "7", "0")) {
+      String head = handshake(gw, "Sec-WebSocket-Version: " + version + "\r\nSec-WebSocket-Origin: http://evil.example\r\n");
+      assertThat(head).as("version %s", version).startsWith("http/1.1 426").contains("sec-websocket-version: 13");
+    }
+    assertThat(handshake(gw, "Sec-WebSocket-Version: 13\r\n")).startsWith("http/1.1 101");
   }
 
   @Test
