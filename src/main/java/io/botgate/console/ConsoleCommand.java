@@ -66,6 +66,11 @@ record ConsoleCommand(String op, String session, long after, Map<String, Long> a
     if (after == null) {
       return new ConsoleCommand(SUBSCRIBE, session, 0, null);
     }
+    if (after instanceof JsonObject && !session.equals("*")) {
+      // kept with the subscription, up to console.subscriptions of them: 256 KB frames of names held 17 MB a connection
+      throw new Invalid("\"after\" must be a sequence number for one session (an object of session to sequence "
+        + "number is for \"*\"), got an object");
+    }
     if (after instanceof JsonObject map) {
       Map<String, Long> bySession = new HashMap<>();
       for (Map.Entry<String, Object> e : map) {

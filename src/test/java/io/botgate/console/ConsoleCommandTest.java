@@ -32,6 +32,7 @@ class ConsoleCommandTest {
     {"op":"unsubscribe","session":"a\\u0000"}                        | "session": a session id may not hold control characters (U+0000 at position 2)
     {"op":"subscribe","session":"x","after":"yesterday"}            | "after" must be a sequence number, or for "*" an object of session to sequence number, got "yesterday"
     {"op":"subscribe","session":"x","after":[1]}                    | "after" must be a sequence number, or for "*" an object of session to sequence number, got an array
+    {"op":"subscribe","session":"x","after":{"x":1}}                | "after" must be a sequence number for one session (an object of session to sequence number is for "*"), got an object
     {"op":"subscribe","session":"*","after":{"sb":"x"}}             | "after"."sb" must be a whole number from 0 up (a sequence number), got "x"
     {"op":"subscribe","session":"*","after":{"a":1,"sb":{"c":2}}}   | "after"."sb" must be a whole number from 0 up (a sequence number), got an object
     {"op":"subscribe","session":"*","after":{"sb":null}}            | "after"."sb" must be a whole number from 0 up (a sequence number), got null

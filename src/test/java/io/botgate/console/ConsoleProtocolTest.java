@@ -282,7 +282,9 @@ class ConsoleProtocolTest {
       "{\"op\":\"subscribe\",\"session\":\"*\",\"after\":{" + "\"k\":1,".repeat(10_000) + "\"sb\":true}}",
       "{\"op\":\"subscribe\",\"session\":\"*\",\"after\":{\"*\":3}}",
       "{\"op\":\"subscribe\",\"session\":\"*\",\"after\":{\"\":3}}",
-      "{\"op\":\"subscribe\",\"session\":\"*\",\"after\":{\"a\\u0007b\":3}}");
+      "{\"op\":\"subscribe\",\"session\":\"*\",\"after\":{\"a\\u0007b\":3}}",
+      // kept with its subscription, 20 to a connection: 256 KB frames of them held 17 MB a connection
+      "{\"op\":\"subscribe\",\"session\":\"sb\",\"after\":{" + "\"k\":1,".repeat(10_000) + "\"sb\":1}}");
     corpus.forEach(client.socket::writeTextMessage);
     await().until(() -> client.ops("error").size() == corpus.size());
     assertThat(client.ops("error").stream().map(e -> e.getString("message"))).satisfiesExactly(
@@ -295,7 +297,8 @@ class ConsoleProtocolTest {
       m -> assertThat(m).contains("\"after\".\"sb\" must be a whole number").contains("got true"),
       m -> assertThat(m).contains("the key \"*\" is not a session id"),
       m -> assertThat(m).contains("the key \"\" is not a session id"),
-      m -> assertThat(m).contains("is not a session id").contains("control characters (U+0007"));
+      m -> assertThat(m).contains("is not a session id").contains("control characters (U+0007"),
+      m -> assertThat(m).contains("\"after\" must be a sequence number for one session").contains("got an object"));
     // none of them subscribed anything: every slot is free and no event of another session arrives
     for (String s : List.of("whole-1", "whole-2", "whole-3")) {
       client.subscribe(s, 0);
