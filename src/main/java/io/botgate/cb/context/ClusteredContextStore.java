@@ -1,6 +1,7 @@
 package io.botgate.cb.context;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.flakeidgen.FlakeIdGenerator;
 import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicate;
 import io.botgate.session.HeldBytes;
@@ -16,28 +17,71 @@ import java.util.function.LongSupplier;
 
 /**
  * The Context Service's data in the cluster's maps, so every node reads and writes the same: namespaces
- * (with their TTL) in {@value #NAMESPACES}, and each bucket (the global data of a namespace, one user's or
- * one conversation's) as one entry of {@value #DATA}, its properties with their expiry, changed under the
- * entry's lock. An entry lives as long as its newest property (the map's own TTL); an expired property is
- * never read. {@code context.maxBytes} bounds what this node holds of the data.
- * Calls block on the cluster: callers run on workers (scripts, {@code /api/context}).
+ * (each registration with its TTL and an id of its own) in {@value #NAMESPACES}, and each bucket (the global data
+ * of a namespace, one user's or one conversation's) as one entry of {@value #DATA}, keyed by the registration's id,
+ * its properties with their expiry, changed under the entry's lock. An entry lives as long as its newest property
+ * (the map's own TTL); an expired property is never read. {@code context.maxBytes} bounds what this node holds of
+ * the data. Calls block on the cluster: callers run on workers (scripts, {@code /api/context}).
+ *
+ * <p>Every read goes through the namespace's registration, so once {@link #deleteNamespace} is done no value of the
+ * deleted registration is read again, not even one whose write raced the deletion (it read the registration before
+ * the deletion and wrote after its sweep): that write finds the registration gone or another one when it checks
+ * after writing, and takes its bucket away again.
  */
 public final class ClusteredContextStore implements ContextStore {
 
-  public static final String NAMESPACES = "botgate.context.namespaces";
+  /**
+   * Named anew when its values became registrations (JSON text) rather than a TTL (a Long): a member of an earlier
+   * build reading one would fail, where under another name it only misses the other build's namespaces.
+   */
+  public static final String NAMESPACES = "botgate.context.registrations";
   public static final String DATA = "botgate.context.data";
   private static final long NO_TTL = -1;
 
-  private final IMap<String, Long> namespaces;
+  private final IMap<String, String> namespaces;
   private final IMap<String, String> data;
+  private final FlakeIdGenerator ids;
   private final ContextOptions options;
   private final LongSupplier clock;
 
   public ClusteredContextStore(HazelcastInstance hazelcast, ContextOptions options, LongSupplier clock) {
     this.namespaces = hazelcast.getMap(NAMESPACES);
     this.data = hazelcast.getMap(DATA);
+    this.ids = hazelcast.getFlakeIdGenerator(NAMESPACES);
     this.options = options;
     this.clock = clock;
+  }
+
+  /**
+   * One registration of a namespace: its time to live ({@link #NO_TTL} for none) and an id unique in the cluster,
+   * which keys its data, so that data written for a registration since deleted is never another's.
+   */
+  private record Registration(long ttl, String id) {
+
+    static Registration of(String text) {
+      if (text == null) {
+        return null;
+      }
+      JsonObject json = new JsonObject(text);
+      return new Registration(json.getLong("ttl"), json.getString("id"));
+    }
+
+    String encode() {
+      return new JsonObject().put("ttl", ttl).put("id", id).encode();
+    }
+
+    Long ttlSeconds() {
+      return ttl == NO_TTL ? null : ttl;
+    }
+
+    /** What every key of this registration's data begins with. */
+    String prefix(String namespace) {
+      return namespace + '\u0000' + id + '\u0000';
+    }
+  }
+
+  private Registration registration(String namespace) {
+    return Registration.of(namespaces.get(namespace));
   }
 
   @Override
@@ -45,88 +89,124 @@ public final class ClusteredContextStore implements ContextStore {
     if (!ContextStore.validNamespace(namespace, ttlSeconds)) {
       return Outcome.INVALID;
     }
-    if (!namespaces.containsKey(namespace) && bytes() + LocalContextStore.NAMESPACE + namespace.length() > options.maxBytes()) {
-      return Outcome.FULL;
+    long ttl = ttlSeconds == null || ttlSeconds <= 0 ? NO_TTL : ttlSeconds;
+    namespaces.lock(namespace); // a registration and a deletion of one namespace never interleave
+    try {
+      Registration held = registration(namespace);
+      if (held == null) {
+        if (bytes() + LocalContextStore.NAMESPACE + namespace.length() > options.maxBytes()) {
+          return Outcome.FULL;
+        }
+        namespaces.set(namespace, new Registration(ttl, Long.toString(ids.newId(), 36)).encode());
+      } else {
+        namespaces.set(namespace, new Registration(ttl, held.id()).encode());
+      }
+      return Outcome.DONE;
+    } finally {
+      namespaces.unlock(namespace);
     }
-    namespaces.set(namespace, ttlSeconds == null || ttlSeconds <= 0 ? NO_TTL : ttlSeconds);
-    return Outcome.DONE;
   }
 
   @Override
   public boolean deleteNamespace(String namespace) {
-    if (namespaces.remove(namespace) == null) {
-      return false;
+    namespaces.lock(namespace);
+    try {
+      Registration removed = Registration.of(namespaces.remove(namespace));
+      if (removed == null) {
+        return false;
+      }
+      data.removeAll(new Prefixed(removed.prefix(namespace)));
+      return true;
+    } finally {
+      namespaces.unlock(namespace);
     }
-    data.removeAll(new InNamespace(namespace));
-    return true;
   }
 
-  /** The entries of one namespace, chosen on the nodes holding them. */
-  private record InNamespace(String namespace) implements Predicate<String, String> {
+  /** The entries of one registration, chosen on the nodes holding them. */
+  private record Prefixed(String prefix) implements Predicate<String, String> {
     @Serial
     private static final long serialVersionUID = 1L;
 
     @Override
     public boolean apply(Map.Entry<String, String> entry) {
-      return entry.getKey().startsWith(namespace + '\u0000');
+      return entry.getKey().startsWith(prefix);
     }
   }
 
   @Override
   public Map<String, Long> namespaces() {
     Map<String, Long> out = new TreeMap<>();
-    namespaces.forEach((name, ttl) -> out.put(name, ttl == NO_TTL ? null : ttl));
+    namespaces.forEach((name, registration) -> out.put(name, Registration.of(registration).ttlSeconds()));
     return out;
   }
 
   @Override
   public Outcome set(Scope scope, String namespace, String owner, String property, Object value) {
-    Long ttl = namespaces.get(namespace);
-    if (ttl == null) {
+    Registration registration = registration(namespace);
+    if (registration == null) {
       return Outcome.UNKNOWN_NAMESPACE;
     }
     if (value == null) {
       return delete(scope, namespace, owner, property);
     }
-    String key = key(namespace, scope, owner);
+    String key = key(namespace, registration, scope, owner);
     long cost = LocalContextStore.ENTRY + key.length() + property.length() + HeldBytes.of(value);
     if (bytes() + cost > options.maxBytes()) {
       return Outcome.FULL;
     }
-    long expiresAt = ContextStore.expiresAt(clock.getAsLong(), ttl == NO_TTL ? null : ttl);
-    return change(key, bucket -> bucket.put(property, new JsonObject().put("v", value).put("exp", expiresAt)));
+    long expiresAt = ContextStore.expiresAt(clock.getAsLong(), registration.ttlSeconds());
+    change(key, bucket -> bucket.put(property, new JsonObject().put("v", value).put("exp", expiresAt)));
+    Registration now = registration(namespace);
+    if (now == null || !now.id().equals(registration.id())) {
+      // deleted while this wrote, after its sweep: nothing reads this bucket any more, and it goes too
+      data.delete(key);
+      return Outcome.UNKNOWN_NAMESPACE;
+    }
+    return Outcome.DONE;
   }
 
   @Override
   public Object get(Scope scope, String namespace, String owner, String property) {
-    JsonObject entry = live(read(key(namespace, scope, owner))).getJsonObject(property);
+    Registration registration = registration(namespace);
+    if (registration == null) {
+      return null;
+    }
+    JsonObject entry = live(read(key(namespace, registration, scope, owner))).getJsonObject(property);
     return entry == null ? null : entry.getValue("v");
   }
 
   @Override
   public Map<String, Object> all(Scope scope, String namespace, String owner) {
-    if (!namespaces.containsKey(namespace)) {
+    Registration registration = registration(namespace);
+    if (registration == null) {
       return null;
     }
     Map<String, Object> out = new LinkedHashMap<>();
-    live(read(key(namespace, scope, owner))).forEach(e -> out.put(e.getKey(), ((JsonObject) e.getValue()).getValue("v")));
+    live(read(key(namespace, registration, scope, owner)))
+      .forEach(e -> out.put(e.getKey(), ((JsonObject) e.getValue()).getValue("v")));
     return out;
   }
 
+  /**
+   * A removal racing the namespace's deletion can only write back what a racing {@link #set} wrote, and that set
+   * takes its bucket away again.
+   */
   @Override
   public Outcome delete(Scope scope, String namespace, String owner, String property) {
-    if (!namespaces.containsKey(namespace)) {
+    Registration registration = registration(namespace);
+    if (registration == null) {
       return Outcome.UNKNOWN_NAMESPACE;
     }
-    return change(key(namespace, scope, owner), bucket -> bucket.remove(property));
+    return change(key(namespace, registration, scope, owner), bucket -> bucket.remove(property));
   }
 
   @Override
   public Outcome deleteAll(Scope scope, String namespace, String owner) {
-    if (!namespaces.containsKey(namespace)) {
+    Registration registration = registration(namespace);
+    if (registration == null) {
       return Outcome.UNKNOWN_NAMESPACE;
     }
-    data.delete(key(namespace, scope, owner));
+    data.delete(key(namespace, registration, scope, owner));
     return Outcome.DONE;
   }
 
@@ -184,8 +264,8 @@ public final class ClusteredContextStore implements ContextStore {
     return ((Number) exp).longValue();
   }
 
-  private static String key(String namespace, Scope scope, String owner) {
-    return namespace + '\u0000' + switch (scope) {
+  private static String key(String namespace, Registration registration, Scope scope, String owner) {
+    return registration.prefix(namespace) + switch (scope) {
       case GLOBAL -> "g";
       case USER -> "u:" + owner;
       case CONVERSATION -> "c:" + owner;
