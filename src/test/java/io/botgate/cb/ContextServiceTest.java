@@ -127,6 +127,21 @@ class ContextServiceTest {
   }
 
   @Test
+  void shouldKeepANamespacesTtlWhenItIsRegisteredAgainWithoutOne() {
+    send(HttpMethod.PUT, "/api/context/namespaces/renewed", new JsonObject().put("ttlSeconds", 60));
+
+    HttpResponse<Buffer> again = send(HttpMethod.PUT, "/api/context/namespaces/renewed", null);
+    HttpResponse<Buffer> empty = send(HttpMethod.PUT, "/api/context/namespaces/renewed", new JsonObject());
+
+    assertThat(again.bodyAsJsonObject().getLong("ttlSeconds")).as(again.bodyAsString()).isEqualTo(60L);
+    assertThat(empty.bodyAsJsonObject().getLong("ttlSeconds")).as(empty.bodyAsString()).isEqualTo(60L);
+    HttpResponse<Buffer> cleared = send(HttpMethod.PUT, "/api/context/namespaces/renewed",
+      new JsonObject().put("ttlSeconds", 0));
+    assertThat(cleared.bodyAsJsonObject().containsKey("ttlSeconds")).isTrue();
+    assertThat(cleared.bodyAsJsonObject().getValue("ttlSeconds")).as("0: no expiry").isNull();
+  }
+
+  @Test
   void shouldRefuseATtlAboveTheMaximumNamingTtlSecondsAndRegisterNothing() {
     for (long ttl : new long[] {9_300_000_000_000_000L, Long.MAX_VALUE, ContextStore.MAX_TTL_SECONDS + 1, -1}) {
       HttpResponse<Buffer> r = send(HttpMethod.PUT, "/api/context/namespaces/h3", new JsonObject().put("ttlSeconds", ttl));

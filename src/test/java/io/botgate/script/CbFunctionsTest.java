@@ -167,6 +167,20 @@ class CbFunctionsTest {
   }
 
   @Test
+  void shouldKeepANamespacesTtlWhenABotRegistersItAgainWithoutOne() {
+    Ran ran = run("ttl-kept", null, """
+      var r = botContext.registerContextNamespace;
+      botContext.printDebugMessage([r('kept', 60), r('kept'), r('cleared', 60), r('cleared', 0)].join());
+      botContext.setGlobalContextData('kept', 'k', 'v');
+      """);
+
+    assertThat(ran.debug).containsExactly("true,true,true,true");
+    assertThat(store.namespaces()).containsEntry("kept", 60L).containsEntry("cleared", null);
+    now.addAndGet(60_000);
+    assertThat(store.get(ContextStore.Scope.GLOBAL, "kept", "", "k")).as("expired after the TTL kept").isNull();
+  }
+
+  @Test
   void shouldForgetDataOnceTheNamespacesTtlHasPassed() {
     run("ttl", null, "botContext.registerContextNamespace('brief', 2); botContext.setGlobalContextData('brief', 'k', 'v');");
     now.addAndGet(1_999);

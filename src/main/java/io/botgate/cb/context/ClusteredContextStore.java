@@ -98,7 +98,7 @@ public final class ClusteredContextStore implements ContextStore {
           return Outcome.FULL;
         }
         namespaces.set(namespace, new Registration(ttl, Long.toString(ids.newId(), 36)).encode());
-      } else {
+      } else if (ttlSeconds != null) {
         namespaces.set(namespace, new Registration(ttl, held.id()).encode());
       }
       return Outcome.DONE;

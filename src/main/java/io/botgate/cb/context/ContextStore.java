@@ -33,10 +33,11 @@ public interface ContextStore {
   }
 
   /**
-   * Registers a namespace, or changes its time to live (for writes from now on).
+   * Registers a namespace, or changes its time to live (for writes from now on). A bot registers its namespaces
+   * wherever it may use them first, often without a time to live: that keeps the one the namespace has.
    *
-   * @param ttlSeconds how long a property lives after it was written, at most {@link #MAX_TTL_SECONDS}; null or
-   *                   0 = until deleted
+   * @param ttlSeconds how long a property lives after it was written, at most {@link #MAX_TTL_SECONDS}; 0 = until
+   *                   deleted; null = the namespace's own (none for a new one)
    * @return {@link Outcome#INVALID} for an empty name or a time to live out of range
    */
   Outcome registerNamespace(String namespace, Long ttlSeconds);

@@ -71,6 +71,8 @@ public final class LocalContextStore implements ContextStore {
       ns = new Namespace();
       namespaces.put(namespace, ns);
       bytes += cost;
+    } else if (ttlSeconds == null) {
+      return Outcome.DONE;
     }
     ns.ttlSeconds = ttlSeconds == null || ttlSeconds <= 0 ? null : ttlSeconds;
     return Outcome.DONE;

@@ -86,6 +86,19 @@ class ClusteredContextStoreTest {
   }
 
   @Test
+  void shouldKeepANamespacesTtlWhenAnotherMemberRegistersItAgainWithoutOne() {
+    assertThat(a.registerNamespace("renewed", 60L)).isEqualTo(ContextStore.Outcome.DONE);
+    assertThat(b.set(ContextStore.Scope.USER, "renewed", "u1", "p", "kept")).isEqualTo(ContextStore.Outcome.DONE);
+
+    assertThat(b.registerNamespace("renewed", null)).isEqualTo(ContextStore.Outcome.DONE);
+
+    assertThat(a.namespaces()).containsEntry("renewed", 60L);
+    assertThat(a.get(ContextStore.Scope.USER, "renewed", "u1", "p")).as("its data kept").isEqualTo("kept");
+    assertThat(b.registerNamespace("renewed", 0L)).isEqualTo(ContextStore.Outcome.DONE);
+    assertThat(a.namespaces()).containsEntry("renewed", null);
+  }
+
+  @Test
   void shouldServeNothingSetBeforeANamespaceWasDeletedEvenAWriteThatRacedTheDeletion() throws Exception {
     assertThat(a.registerNamespace("raced", null)).isEqualTo(ContextStore.Outcome.DONE);
     assertThat(b.set(ContextStore.Scope.GLOBAL, "raced", "", "first", 1)).isEqualTo(ContextStore.Outcome.DONE);
