@@ -111,26 +111,30 @@ final class BotContextObject extends ScriptableObject {
     });
     define(scope, "isContextApiEnabled", 0, (cx, s, t, a) -> current(cx).isContextApiEnabled());
     define(scope, "registerContextNamespace", 2, (cx, s, t, a) -> {
+      String namespace = required(a, 0, "registerContextNamespace", "the namespace", "ns[, ttlSeconds]");
+      String wrongName = ContextStore.namespaceProblem(namespace);
+      if (wrongName != null) {
+        // a bot's mistake, not a state of the service: named where the script made it (CB names namespaces in code)
+        throw Context.reportRuntimeError("registerContextNamespace: " + wrongName + "; nothing was registered");
+      }
       BotContext bot = current(cx);
       ContextStore store = bot.contextStore("registerContextNamespace");
       Object ttl = arg(a, 1);
-      String namespace = text(a, 0);
       double seconds = ttl == null || ttl instanceof Undefined ? 0
         : ttl instanceof CharSequence given && given.toString().isBlank() ? Double.NaN
         : number(ttl);
-      String wrongName = ContextStore.namespaceProblem(namespace);
-      if (store != null && (wrongName != null || !(seconds >= 0 && seconds == Math.floor(seconds)
-        && !Double.isInfinite(seconds)))) {
+      if (store != null && !(seconds >= 0 && seconds == Math.floor(seconds) && !Double.isInfinite(seconds))) {
         // as PUT /api/context/namespaces/{ns} refuses them: -1 would have registered data that expires at once
-        return bot.refused("registerContextNamespace", wrongName != null ? wrongName
-          : "ttlSeconds must be whole seconds, 0 or more (or absent, for no expiry), got " + text(ttl));
+        return bot.refused("registerContextNamespace", "ttlSeconds must be whole seconds, 0 or more (or absent, to "
+          + "keep the namespace's), got " + text(ttl));
       }
       return store != null && bot.reported("registerContextNamespace", namespace,
         store.registerNamespace(namespace, ttl == null || ttl instanceof Undefined ? null : (long) seconds));
     });
     define(scope, "deleteContextNamespace", 1, (cx, s, t, a) -> {
+      String namespace = required(a, 0, "deleteContextNamespace", "the namespace", "ns");
       ContextStore store = current(cx).contextStore("deleteContextNamespace");
-      return store != null && store.deleteNamespace(text(a, 0));
+      return store != null && store.deleteNamespace(namespace);
     });
     defineScope(scope, ContextStore.Scope.GLOBAL, "GlobalContextData", null);
     defineScope(scope, ContextStore.Scope.USER, "ContextDataForUser", "deleteAllContextDataForUser");
@@ -144,17 +148,19 @@ final class BotContextObject extends ScriptableObject {
    */
   private void defineScope(Scriptable scope, ContextStore.Scope where, String suffix, String deleteAll) {
     define(scope, "set" + suffix, 3, (cx, s, t, a) -> {
+      String namespace = required(a, 0, "set" + suffix, "the namespace", "ns, property, value");
+      String property = required(a, 1, "set" + suffix, "the property", "ns, property, value");
       BotContext bot = current(cx);
       ContextStore store = bot.contextStore("set" + suffix);
-      String property = text(a, 1);
       String wrongName = ContextStore.propertyProblem(property);
       if (store != null && wrongName != null) {
         return bot.refused("set" + suffix, wrongName);
       }
-      return store != null && bot.reported("set" + suffix, text(a, 0), store.set(where, text(a, 0),
+      return store != null && bot.reported("set" + suffix, namespace, store.set(where, namespace,
         bot.owner(where), property, json(arg(a, 2), bot.maxValueBytes(), property)));
     });
     define(scope, "get" + suffix, 2, (cx, s, t, a) -> {
+      String namespace = required(a, 0, "get" + suffix, "the namespace", "ns[, property]");
       BotContext bot = current(cx);
       ContextStore store = bot.contextStore("get" + suffix);
       if (store == null) {
@@ -162,23 +168,41 @@ final class BotContextObject extends ScriptableObject {
       }
       Object property = arg(a, 1);
       if (property == null || property instanceof Undefined) {
-        return JsValues.toJs(store.all(where, text(a, 0), bot.owner(where)), cx, s);
+        return JsValues.toJs(store.all(where, namespace, bot.owner(where)), cx, s);
       }
-      return JsValues.toJs(store.get(where, text(a, 0), bot.owner(where), text(property)), cx, s);
+      return JsValues.toJs(store.get(where, namespace, bot.owner(where), text(property)), cx, s);
     });
     define(scope, "delete" + suffix, 2, (cx, s, t, a) -> {
+      String namespace = required(a, 0, "delete" + suffix, "the namespace", "ns, property");
+      String property = required(a, 1, "delete" + suffix, "the property", "ns, property");
       BotContext bot = current(cx);
       ContextStore store = bot.contextStore("delete" + suffix);
-      return store != null && bot.reported("delete" + suffix, text(a, 0),
-        store.delete(where, text(a, 0), bot.owner(where), text(a, 1)));
+      return store != null && bot.reported("delete" + suffix, namespace,
+        store.delete(where, namespace, bot.owner(where), property));
     });
     if (deleteAll != null) {
       define(scope, deleteAll, 1, (cx, s, t, a) -> {
+        String namespace = required(a, 0, deleteAll, "the namespace", "ns");
         BotContext bot = current(cx);
         ContextStore store = bot.contextStore(deleteAll);
-        return store != null && bot.reported(deleteAll, text(a, 0), store.deleteAll(where, text(a, 0), bot.owner(where)));
+        return store != null && bot.reported(deleteAll, namespace, store.deleteAll(where, namespace, bot.owner(where)));
       });
     }
+  }
+
+  /**
+   * A Context Service function's name argument as text; a script error when it is missing (absent, undefined or
+   * null), which JavaScript would have made the name "undefined" or "null": {@code registerContextNamespace()}
+   * registered a namespace called "undefined", where the bot meant one that a variable failed to hold.
+   */
+  private static String required(Object[] args, int i, String function, String what, String signature) {
+    Object v = arg(args, i);
+    if (v == null || v instanceof Undefined) {
+      throw Context.reportRuntimeError(function + ": " + what + " (argument " + (i + 1) + ") is " + (v == null
+        ? "null" : i < args.length ? "undefined" : "missing") + "; call it as botContext." + function + "(" + signature
+        + ")");
+    }
+    return text(v);
   }
 
   /**

@@ -206,14 +206,14 @@ class ContextServiceTest {
   }
 
   @Test
-  void shouldAnswerFalseToAScriptRegisteringANamespaceWithATtlOutOfRangeOrNoName() {
+  void shouldAnswerFalseToAScriptRegisteringANamespaceWithATtlOutOfRange() {
     JsonObject answer = script("ttl-1", "botContext.printDebugMessage(JSON.stringify(["
       + "botContext.registerContextNamespace('t1', 1e300), botContext.setGlobalContextData('t1', 'p', 1),"
-      + "botContext.registerContextNamespace('t2', -5), botContext.registerContextNamespace('', 60),"
+      + "botContext.registerContextNamespace('t2', -5),"
       + "botContext.registerContextNamespace('t3', 60), botContext.setGlobalContextData('t3', 'p', 1),"
       + "botContext.getGlobalContextData('t3', 'p')]));", null);
 
-    assertThat(firstDebug(answer)).isEqualTo("[false,false,false,false,true,true,1]");
+    assertThat(firstDebug(answer)).isEqualTo("[false,false,false,true,true,1]");
     assertThat(answer.getJsonArray("events").encode()).as("the refusal over the maximum says why")
       .contains("registerContextNamespace: the namespace must be named and its ttlSeconds a whole number from 0 to 315360000");
     assertThat(send(HttpMethod.GET, "/api/context/namespaces/t1/global", null).statusCode()).isEqualTo(404);
@@ -341,15 +341,20 @@ class ContextServiceTest {
   @Test
   void shouldRefuseAScriptANamespaceNamedWithAControlCharacterOrALoneSurrogateSayingWhy() {
     // in a cluster "a\u0000b" shared its keys with "a" (deleting "a" took its data) and "\uD800" was "?"
-    JsonObject answer = script("ns-names", "botContext.printDebugMessage(JSON.stringify(["
-      + "botContext.registerContextNamespace('nm\\u0000b'), botContext.registerContextNamespace('nm\\nb', 60),"
-      + "botContext.registerContextNamespace('nm\\ud800'), botContext.registerContextNamespace('nm\\u2028b'),"
-      + "botContext.setGlobalContextData('nm\\u0000b', 'p', 1)]));", null);
+    Map<String, String> names = new LinkedHashMap<>();
+    names.put("'nm\\u0000b'", "registerContextNamespace: a namespace may not hold control characters (U+0000 at "
+      + "position 3); nothing was registered");
+    names.put("'nm\\nb', 60", "(U+000A at position 3)");
+    names.put("'nm\\ud800'", "a namespace may not hold a lone surrogate (U+D800 at position 3)");
+    names.put("'nm\\u2028b'", "(U+2028 at position 3)");
+    names.forEach((arguments, why) -> {
+      JsonObject answer = script("ns-names", "botContext.registerContextNamespace(" + arguments + ");", null);
 
-    assertThat(firstDebug(answer)).isEqualTo("[false,false,false,false,false]");
-    assertThat(answer.getJsonArray("events").encode())
-      .contains("registerContextNamespace: a namespace may not hold control characters (U+0000 at position 3)")
-      .contains("(U+000A at position 3)").contains("a namespace may not hold a lone surrogate (U+D800 at position 3)");
+      assertThat(answer.getJsonObject("error")).as(arguments + ": a script error").isNotNull();
+      assertThat(answer.getJsonObject("error").getString("message")).as(arguments).contains(why);
+    });
+    assertThat(firstDebug(script("ns-names", "botContext.printDebugMessage(String("
+      + "botContext.setGlobalContextData('nm\\u0000b', 'p', 1)));", null))).isEqualTo("false");
     assertThat(send(HttpMethod.GET, "/api/context/namespaces", null).bodyAsJsonObject().getJsonArray("namespaces")
       .stream().map(n -> ((JsonObject) n).getString("name"))).noneMatch(name -> name.startsWith("nm"));
     HttpResponse<Buffer> separator = send(HttpMethod.PUT, "/api/context/namespaces/nm%E2%80%A8b",

@@ -158,11 +158,11 @@ class CbFunctionsTest {
   void shouldRefuseANamespaceTtlThatTheHttpApiRefusesToo() {
     Ran ran = run("bad-ttl", null, """
       var r = botContext.registerContextNamespace;
-      botContext.printDebugMessage([r('t1', -1), r('t2', ''), r('t3', 1.5), r('t4', 'soon'), r('', 60), r('t5', null),
+      botContext.printDebugMessage([r('t1', -1), r('t2', ''), r('t3', 1.5), r('t4', 'soon'), r('t5', null),
         r('t6', 0), r('t7', '30')].join());
       """);
 
-    assertThat(ran.debug).containsExactly("false,false,false,false,false,true,true,true");
+    assertThat(ran.debug).containsExactly("false,false,false,false,true,true,true");
     assertThat(store.namespaces()).containsOnlyKeys("t5", "t6", "t7");
   }
 
@@ -178,6 +178,39 @@ class CbFunctionsTest {
     assertThat(store.namespaces()).containsEntry("kept", 60L).containsEntry("cleared", null);
     now.addAndGet(60_000);
     assertThat(store.get(ContextStore.Scope.GLOBAL, "kept", "", "k")).as("expired after the TTL kept").isNull();
+  }
+
+  @Test
+  void shouldStopAScriptThatNamesNoNamespaceOrOneThatCannotBeRegisteredSayingWhy() {
+    Map<String, String> calls = new java.util.LinkedHashMap<>();
+    calls.put("registerContextNamespace()", "registerContextNamespace: the namespace (argument 1) is missing; "
+      + "call it as botContext.registerContextNamespace(ns[, ttlSeconds])");
+    calls.put("registerContextNamespace(undefined, 60)", "the namespace (argument 1) is undefined");
+    calls.put("registerContextNamespace(null)", "the namespace (argument 1) is null");
+    calls.put("registerContextNamespace('')", "registerContextNamespace: a namespace needs a name that is not only "
+      + "white space; nothing was registered");
+    calls.put("registerContextNamespace(' \\t')", "a namespace needs a name");
+    calls.put("registerContextNamespace('a\\nb', 60)", "a namespace may not hold control characters (U+000A at position 2)");
+    calls.put("registerContextNamespace('\\ud800')", "a namespace may not hold a lone surrogate (U+D800 at position 1)");
+    calls.put("deleteContextNamespace()", "deleteContextNamespace: the namespace (argument 1) is missing");
+    calls.put("setGlobalContextData(undefined, 'p', 1)", "setGlobalContextData: the namespace (argument 1) is undefined");
+    calls.put("setContextDataForUser('prefs')", "setContextDataForUser: the property (argument 2) is missing");
+    calls.put("getContextDataForConversation()", "getContextDataForConversation: the namespace (argument 1) is missing");
+    calls.put("deleteContextDataForUser('prefs')", "deleteContextDataForUser: the property (argument 2) is missing");
+    calls.put("deleteAllContextDataForConversation(null)", "deleteAllContextDataForConversation: the namespace "
+      + "(argument 1) is null");
+    store.registerNamespace("prefs", null);
+
+    calls.forEach((call, why) -> {
+      Ran ran = run("no-name", null, "\nbotContext." + call + ";\nbotContext.printDebugMessage('went on');");
+
+      assertThat(ran.outcome.ok()).as(call).isFalse();
+      assertThat(ran.outcome.error().message()).as(call).contains(why);
+      assertThat(ran.outcome.error().line()).as(call).isEqualTo(2);
+      assertThat(ran.debug).as(call).isEmpty();
+    });
+    assertThat(store.namespaces()).containsOnlyKeys("prefs");
+    assertThat(store.all(ContextStore.Scope.USER, "prefs", "no-name")).isEmpty();
   }
 
   @Test
