@@ -2,6 +2,7 @@ package io.botgate.api;
 
 import io.botgate.GatewayError;
 import io.botgate.cb.context.ContextStore;
+import io.botgate.cb.context.ConversationContext;
 import io.botgate.integration.IntegrationDefinition;
 import io.botgate.integration.JsonNesting;
 import io.vertx.core.json.Json;
@@ -153,7 +154,17 @@ public final class ContextRoutes {
     if (scope == ContextStore.Scope.CONVERSATION) {
       return ApiRoutes.sessionId(ctx, "owner"); // a conversation is a session
     }
-    return scope == ContextStore.Scope.GLOBAL ? "" : name(ctx, "owner");
+    if (scope == ContextStore.Scope.GLOBAL) {
+      return "";
+    }
+    String user = ctx.pathParam("owner");
+    String problem = ConversationContext.userProblem(user);
+    if (problem != null) {
+      // no conversation has such a user: a write there would keep data no script ever reads
+      throw GatewayError.badRequest("invalid_user", "the user in the path " + problem + " (a conversation's user is "
+        + "its context's userPlatformId, else its session id, and neither can be so)");
+    }
+    return user;
   }
 
   /** A name from the path: no control character (names go into answers, events and log lines). */

@@ -323,6 +323,33 @@ class ContextServiceTest {
   }
 
   @Test
+  void shouldRefuseAUserNoConversationCanHaveSayingWhatIsWrong() {
+    send(HttpMethod.PUT, "/api/context/namespaces/people", null);
+    JsonObject value = new JsonObject().put("value", 1);
+    for (String user : List.of("%20", "%20%20%20", "%E3%80%80")) {
+      for (HttpMethod method : List.of(HttpMethod.GET, HttpMethod.PUT, HttpMethod.DELETE)) {
+        for (String path : List.of("/api/context/namespaces/people/users/" + user + "/p",
+          "/api/context/namespaces/people/users/" + user)) {
+          if (method == HttpMethod.PUT && !path.endsWith("/p")) {
+            continue;
+          }
+          HttpResponse<Buffer> r = send(method, path, method == HttpMethod.PUT ? value : null);
+
+          assertThat(r.statusCode()).as(method + " " + path + ": " + r.bodyAsString()).isEqualTo(400);
+          JsonObject error = r.bodyAsJsonObject().getJsonObject("error");
+          assertThat(error.getString("code")).as(path).isEqualTo("invalid_user");
+          assertThat(error.getString("message")).as(path)
+            .startsWith("the user in the path may not be empty or only white space");
+        }
+      }
+    }
+    HttpResponse<Buffer> control = send(HttpMethod.GET, "/api/context/namespaces/people/users/u%0D", null);
+    assertThat(control.bodyAsJsonObject().getJsonObject("error").getString("message"))
+      .contains("control characters (U+000D at position 2)");
+    assertThat(send(HttpMethod.PUT, "/api/context/namespaces/people/users/a%20b/p", value).statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void shouldRefuseAScriptAPropertyNamedWithAControlCharacterOrALoneSurrogateSayingWhy() {
     // in a cluster a property named "\uD800" was kept as "?", overwriting the property "?" of the same owner; and
     // the HTTP API can name neither a lone surrogate nor a control character

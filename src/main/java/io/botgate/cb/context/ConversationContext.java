@@ -47,7 +47,8 @@ public final class ConversationContext {
         if (v != null && !(v instanceof String)) {
           problems.add("context." + key + " must be a string");
         } else if (key.equals("userPlatformId") && v != null && userProblem((String) v) != null) {
-          problems.add("context.userPlatformId " + userProblem((String) v));
+          problems.add("context.userPlatformId " + userProblem((String) v)
+            + (((String) v).isBlank() ? " (leave it out, and the session id names the user)" : ""));
         }
       } else if (OBJECTS.contains(key)) {
         if (v != null && !(v instanceof JsonObject)) {
@@ -67,14 +68,15 @@ public final class ConversationContext {
   }
 
   /**
-   * Why a {@code userPlatformId} cannot name a user, or null. The user's Context Service data is keyed by it: a blank
-   * one (a field the caller's system left empty) would make every such conversation share one user's data, and one
-   * with a control character or a lone surrogate could not be named over HTTP (nor, in a cluster, kept apart from
-   * '?').
+   * Why a {@code userPlatformId} cannot name a user, or null, said after the thing named ("... may not be empty").
+   * The user's Context Service data is keyed by it: a blank one (a field the caller's system left empty) would make
+   * every such conversation share one user's data, and one with a control character or a lone surrogate could not be
+   * named over HTTP (nor, in a cluster, kept apart from '?'). No conversation has a user named so (the session id,
+   * its user without a {@code userPlatformId}, follows rules as strict), so the HTTP API refuses such a user too.
    */
-  static String userProblem(String id) {
+  public static String userProblem(String id) {
     if (id.isBlank()) {
-      return "may not be empty or only white space (leave it out, and the session id names the user)";
+      return "may not be empty or only white space";
     }
     String unsayable = SessionId.unsayable(id);
     return unsayable == null ? null : "may not hold " + unsayable;
