@@ -14,6 +14,7 @@ import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.jackson.JacksonCodec;
+import io.botgate.session.SessionId;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -167,6 +168,54 @@ public final class JsonText {
       }
     }
     return null;
+  }
+
+  /**
+   * Where {@code value} holds a lone surrogate (half of a UTF-16 pair), in a string or a member's name, or null: such
+   * text has no UTF-8 form and is written as '?', another value than sent. A string's path is given in
+   * {@link #outOfRange}'s form ({@code headers.X-Key}, {@code ""} for the value itself); a member's name, which cannot
+   * be shown, as "a member's name" or "a member's name under {@code headers}".
+   */
+  public static String loneSurrogate(Object value) {
+    if (value instanceof String text) {
+      return SessionId.loneSurrogate(text) >= 0 ? "" : null;
+    }
+    if (value instanceof JsonObject object) {
+      return loneSurrogate(object.getMap());
+    }
+    if (value instanceof Map<?, ?> map) {
+      for (Map.Entry<?, ?> member : map.entrySet()) {
+        String name = String.valueOf(member.getKey());
+        if (SessionId.loneSurrogate(name) >= 0) {
+          return NAME;
+        }
+        String below = loneSurrogate(member.getValue());
+        if (below != null) {
+          return inside(name, below);
+        }
+      }
+      return null;
+    }
+    List<?> items = value instanceof JsonArray array ? array.getList() : value instanceof List<?> list ? list : null;
+    for (int i = 0; items != null && i < items.size(); i++) {
+      String below = loneSurrogate(items.get(i));
+      if (below != null) {
+        return inside("[" + i + "]", below);
+      }
+    }
+    return null;
+  }
+
+  private static final String NAME = "a member's name";
+  private static final String NAME_UNDER = NAME + " under ";
+
+  /** {@link #loneSurrogate}'s answer {@code below} for the member or item {@code at} holding it. */
+  private static String inside(String at, String below) {
+    if (below.equals(NAME)) {
+      return NAME_UNDER + at;
+    }
+    return below.startsWith(NAME_UNDER) ? NAME_UNDER + pathOf(at, below.substring(NAME_UNDER.length()))
+      : pathOf(at, below);
   }
 
   /** The path of what is at {@code below} ({@link #outOfRange}'s form) inside {@code at}: {@code a.b}, {@code a[2]}. */

@@ -194,4 +194,14 @@ class JsonTextTest {
     assertThat(Timestamps.iso(0)).isEqualTo("1970-01-01T00:00:00.000Z");
     assertThat(Timestamps.iso(Instant.parse("2026-11-28T09:15:02Z").toEpochMilli())).isEqualTo("2026-11-28T09:15:02.000Z");
   }
+
+  @Test
+  void shouldSayWhereAValueHoldsALoneSurrogateInAStringOrAMembersName() {
+    assertThat(JsonText.loneSurrogate("a\ud800")).isEmpty();
+    assertThat(JsonText.loneSurrogate(new JsonObject().put("a", new JsonArray().add(1).add("x\udc00")))).isEqualTo("a[1]");
+    assertThat(JsonText.loneSurrogate(Map.of("h", Map.of("k", List.of(Map.of("\ud800", 1))))))
+      .isEqualTo("a member's name under h.k[0]");
+    assertThat(JsonText.loneSurrogate(new JsonObject().put("\udc00", 1))).isEqualTo("a member's name");
+    assertThat(JsonText.loneSurrogate(new JsonObject().put("smile", "\ud83d\ude00").put("n", 1))).isNull();
+  }
 }

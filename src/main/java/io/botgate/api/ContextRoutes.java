@@ -138,8 +138,11 @@ public final class ContextRoutes {
     if (body.getValue("value") == null) {
       return "\"value\" is null (DELETE the property to remove it)";
     }
-    return JsonNesting.deeperThan(body.getValue("value"), MAX_NESTING) ? "\"value\" nests objects and arrays more than "
-      + MAX_NESTING + " levels deep" : null;
+    if (JsonNesting.deeperThan(body.getValue("value"), MAX_NESTING)) {
+      return "\"value\" nests objects and arrays more than " + MAX_NESTING + " levels deep";
+    }
+    String lone = ContextStore.valueProblem(body.getValue("value"));
+    return lone == null ? null : "\"value\" holds " + lone + " (it would be read back as '?'); nothing was written";
   }
 
   /** Names the body's fields other than the one expected (the first ten, each shortened). */

@@ -3,7 +3,7 @@ package io.botgate.cluster;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.botgate.GatewayError;
-import io.botgate.session.SessionId;
+import io.botgate.JsonText;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.map.listener.EntryMergedListener;
@@ -152,7 +152,7 @@ public final class ReplicatedDefinitions<T> {
    * nothing when the file cannot be written
    */
   public Future<Boolean> put(String name, JsonObject definition, T checked) {
-    String lone = loneSurrogate(definition, "");
+    String lone = JsonText.loneSurrogate(definition);
     if (lone != null) {
       // Jackson writes it as '?': the file, and every node, would hold another value (another secret) than sent
       return Future.failedFuture(GatewayError.badRequest("invalid_request", "the " + kind.name() + " '" + name
@@ -160,34 +160,6 @@ public final class ReplicatedDefinitions<T> {
         + "no UTF-8 form, so it cannot be saved as sent; nothing was changed"));
     }
     return serially(() -> change(name, definition, checked));
-  }
-
-  /** Where {@code value} holds a lone surrogate, in a member's name or a string ("headers.X-Key"), or null. */
-  private static String loneSurrogate(Object value, String at) {
-    if (value instanceof String text) {
-      return SessionId.loneSurrogate(text) >= 0 ? at : null;
-    }
-    if (value instanceof JsonObject object) {
-      for (Map.Entry<String, Object> member : object) {
-        String here = at.isEmpty() ? member.getKey() : at + "." + member.getKey();
-        if (SessionId.loneSurrogate(member.getKey()) >= 0) {
-          return at.isEmpty() ? "a member's name" : "a member's name under " + at;
-        }
-        String found = loneSurrogate(member.getValue(), here);
-        if (found != null) {
-          return found;
-        }
-      }
-    }
-    if (value instanceof JsonArray array) {
-      for (int i = 0; i < array.size(); i++) {
-        String found = loneSurrogate(array.getValue(i), at + "[" + i + "]");
-        if (found != null) {
-          return found;
-        }
-      }
-    }
-    return null;
   }
 
   /** Removes a definition here and on every other node; false when there is none of that name. */

@@ -156,8 +156,17 @@ final class BotContextObject extends ScriptableObject {
       if (store != null && wrongName != null) {
         return bot.refused("set" + suffix, wrongName);
       }
-      return store != null && bot.reported("set" + suffix, namespace, store.set(where, namespace,
-        bot.owner(where), property, json(arg(a, 2), bot.maxValueBytes(), property)));
+      if (store == null) {
+        return false;
+      }
+      Object value = json(arg(a, 2), bot.maxValueBytes(), property);
+      String lone = ContextStore.valueProblem(value);
+      if (lone != null) {
+        // kept, it would be read back as '?' (as JSON anywhere, from a clustered store at once): another value
+        throw Context.reportRuntimeError("set" + suffix + ": the value for '" + ScriptText.bounded(property,
+          ScriptText.MAX_QUOTED) + "' holds " + lone + "; nothing was set");
+      }
+      return bot.reported("set" + suffix, namespace, store.set(where, namespace, bot.owner(where), property, value));
     });
     define(scope, "get" + suffix, 2, (cx, s, t, a) -> {
       String namespace = required(a, 0, "get" + suffix, "the namespace", "ns[, property]");

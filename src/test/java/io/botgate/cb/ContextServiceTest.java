@@ -350,6 +350,30 @@ class ContextServiceTest {
   }
 
   @Test
+  void shouldRefuseAValueWithALoneSurrogateSayingWhereRatherThanKeepItAsAQuestionMark() {
+    send(HttpMethod.PUT, "/api/context/namespaces/lone", null);
+    String property = "/api/context/namespaces/lone/conversations/lone-1/p";
+    Map<String, String> bodies = new LinkedHashMap<>();
+    bodies.put("{\"value\": \"a\\ud800\"}", "\"value\" holds a lone surrogate (half of a UTF-16 pair) in "
+      + "value, which has no UTF-8 form (it would be read back as '?'); nothing was written");
+    bodies.put("{\"value\": {\"list\": [1, \"\\udc00\"]}}", "in value.list[1],");
+    bodies.put("{\"value\": {\"\\ud800\": 1}}", "in a member's name under value,");
+    bodies.forEach((body, why) -> {
+      HttpResponse<Buffer> r = result(gw.http.put(gw.gateway.port(), "127.0.0.1", property)
+        .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(body)));
+
+      assertThat(r.statusCode()).as(body + ": " + r.bodyAsString()).isEqualTo(400);
+      assertThat(r.bodyAsJsonObject().getJsonObject("error").getString("message")).as(body).contains(why);
+    });
+    assertThat(send(HttpMethod.GET, property, null).statusCode()).isEqualTo(404);
+
+    JsonObject answer = script("lone-1", "botContext.setContextDataForConversation('lone', 'p', '\\ud800');", null);
+    assertThat(answer.getJsonObject("error").getString("message"))
+      .contains("setContextDataForConversation: the value for 'p' holds a lone surrogate (half of a UTF-16 pair) in value,");
+    assertThat(send(HttpMethod.GET, property, null).statusCode()).isEqualTo(404);
+  }
+
+  @Test
   void shouldRefuseAScriptAPropertyNamedWithAControlCharacterOrALoneSurrogateSayingWhy() {
     // in a cluster a property named "\uD800" was kept as "?", overwriting the property "?" of the same owner; and
     // the HTTP API can name neither a lone surrogate nor a control character

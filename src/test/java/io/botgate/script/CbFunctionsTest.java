@@ -214,6 +214,32 @@ class CbFunctionsTest {
   }
 
   @Test
+  void shouldStopAScriptSettingAValueWithALoneSurrogateNamingTheKeyAndKeepNothing() {
+    store.registerNamespace("texts", null);
+    Map<String, String> calls = new java.util.LinkedHashMap<>();
+    calls.put("setGlobalContextData('texts', 'greeting', 'a\\ud800b')", "setGlobalContextData: the value for "
+      + "'greeting' holds a lone surrogate (half of a UTF-16 pair) in value, which has no UTF-8 form; nothing was set");
+    calls.put("setContextDataForUser('texts', 'list', {a: ['ok', '\\udc00']})",
+      "the value for 'list' holds a lone surrogate (half of a UTF-16 pair) in value.a[1],");
+    calls.put("setContextDataForConversation('texts', 'named', {'x\\ud800': 1})",
+      "the value for 'named' holds a lone surrogate (half of a UTF-16 pair) in a member's name under value,");
+
+    calls.forEach((call, why) -> {
+      Ran ran = run("lone", null, "botContext." + call + ";\nbotContext.printDebugMessage('went on');");
+
+      assertThat(ran.outcome.ok()).as(call).isFalse();
+      assertThat(ran.outcome.error().message()).as(call).contains(why);
+      assertThat(ran.debug).as(call).isEmpty();
+    });
+    assertThat(store.all(ContextStore.Scope.GLOBAL, "texts", "")).isEmpty();
+    assertThat(store.all(ContextStore.Scope.USER, "texts", "lone")).isEmpty();
+    assertThat(store.all(ContextStore.Scope.CONVERSATION, "texts", "lone")).isEmpty();
+    Ran pair = run("lone", null, "botContext.setGlobalContextData('texts', 'smile', 'ok \\ud83d\\ude00');"
+      + "botContext.printDebugMessage(botContext.getGlobalContextData('texts', 'smile'));");
+    assertThat(pair.debug).as("a whole pair is kept").containsExactly("ok \ud83d\ude00");
+  }
+
+  @Test
   void shouldForgetDataOnceTheNamespacesTtlHasPassed() {
     run("ttl", null, "botContext.registerContextNamespace('brief', 2); botContext.setGlobalContextData('brief', 'k', 'v');");
     now.addAndGet(1_999);

@@ -1,7 +1,9 @@
 package io.botgate.cb.context;
 
+import io.botgate.JsonText;
 import io.botgate.session.SessionId;
 
+import java.util.Collections;
 import java.util.Map;
 
 /**
@@ -70,6 +72,17 @@ public interface ContextStore {
   static String propertyProblem(String property) {
     String unsayable = SessionId.unsayable(property);
     return unsayable == null ? null : "a property may not hold " + unsayable;
+  }
+
+  /**
+   * Where a value (a JSON value) holds a lone surrogate, in a string or a member's name, said after "... holds " as
+   * "a lone surrogate (half of a UTF-16 pair) in value.a[0], which has no UTF-8 form"; null when it holds none. Such
+   * text cannot be kept: a clustered store writes its data as UTF-8, where it became '?', and every JSON answer writes
+   * it so, on one node too; a value that would come back as another is refused rather than changed.
+   */
+  static String valueProblem(Object value) {
+    String at = JsonText.loneSurrogate(Collections.singletonMap("value", value));
+    return at == null ? null : "a lone surrogate (half of a UTF-16 pair) in " + at + ", which has no UTF-8 form";
   }
 
   /**

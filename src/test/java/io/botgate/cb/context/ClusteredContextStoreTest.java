@@ -5,7 +5,9 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.map.MapInterceptor;
 import io.botgate.cluster.ClusterNode;
 import io.botgate.cluster.ClusterNodes;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static io.botgate.Await.result;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -83,6 +86,35 @@ class ClusteredContextStoreTest {
     @Override
     public void afterRemove(Object value) {
     }
+  }
+
+  @Test
+  void shouldRefuseAValueWithALoneSurrogateOnAnyNodeAndKeepAWholePairIntact() {
+    ClusterNodes.Node first = cluster.node(0);
+    ClusterNodes.Node second = cluster.node(1);
+    String property = "/api/context/namespaces/texts/global/p";
+    assertThat(result(first.http().put(first.port(), "127.0.0.1", "/api/context/namespaces/texts").send())
+      .statusCode()).isEqualTo(200);
+
+    HttpResponse<Buffer> lone = result(second.http().put(second.port(), "127.0.0.1", property)
+      .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer("{\"value\": \"a\\ud800\"}")));
+    HttpResponse<Buffer> script = result(second.http().post(second.port(), "127.0.0.1", "/api/sessions/texts-1/scripts")
+      .sendJsonObject(new JsonObject().put("code", "botContext.setGlobalContextData('texts', 'p', 'b\\udc00');")));
+
+    assertThat(lone.statusCode()).as(lone.bodyAsString()).isEqualTo(400);
+    assertThat(lone.bodyAsJsonObject().getJsonObject("error").getString("message"))
+      .contains("\"value\" holds a lone surrogate (half of a UTF-16 pair) in value,");
+    assertThat(script.bodyAsJsonObject().getJsonObject("error")).as(script.bodyAsString()).isNotNull();
+    assertThat(script.bodyAsJsonObject().getJsonObject("error").getString("message"))
+      .contains("the value for 'p' holds a lone surrogate (half of a UTF-16 pair) in value,");
+    assertThat(result(first.http().get(first.port(), "127.0.0.1", property).send()).statusCode())
+      .as("nothing kept, not even as '?'").isEqualTo(404);
+
+    HttpResponse<Buffer> pair = result(second.http().put(second.port(), "127.0.0.1", property)
+      .sendJsonObject(new JsonObject().put("value", "ok \ud83d\ude00")));
+    assertThat(pair.statusCode()).as(pair.bodyAsString()).isEqualTo(200);
+    assertThat(result(first.http().get(first.port(), "127.0.0.1", property).send()).bodyAsJsonObject()
+      .getString("value")).isEqualTo("ok \ud83d\ude00");
   }
 
   @Test
