@@ -18,15 +18,26 @@ public final class DefinitionChanges {
 
   private Future<?> last = Future.succeededFuture();
 
-  /** Runs {@code change} (on the caller's context) once every change begun before it has ended. */
+  /**
+   * Runs {@code change} once every change begun before it has ended: on the caller's context, and on a worker when
+   * the caller was on one. A PUT's blocking handler compiles the definition's transform script in its change (a
+   * 250 KB script took a second); the change before it ends on the event loop, where running it would block the loop.
+   */
   synchronized <T> Future<T> next(Supplier<Future<T>> change) {
     Promise<T> done = Promise.promise();
     Future<?> before = last;
     last = done.future();
     Context context = Vertx.currentContext();
+    boolean onWorker = Context.isOnWorkerThread();
     before.onComplete(ignored -> {
-      if (context == null || context == Vertx.currentContext()) {
+      boolean here = context == Vertx.currentContext() && onWorker == Context.isOnWorkerThread();
+      if (context == null || here) {
         run(change, done);
+      } else if (onWorker) {
+        context.executeBlocking(() -> {
+          run(change, done);
+          return null;
+        }, false);
       } else {
         context.runOnContext(v -> run(change, done));
       }
