@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
@@ -39,6 +40,8 @@ final class OAuth2Credential extends Credential {
   static final long EARLY_RENEWAL_MS = 30_000;
   /** The largest token answer read. */
   static final int MAX_TOKEN_ANSWER_BYTES = 64 * 1024;
+  /** The shortest value searched for inside a longer error code (as {@code KnownSecrets} searches free text). */
+  private static final int MIN_SEARCHED = 4;
 
   private final SecretText tokenUrl;
   private final SecretText clientId;
@@ -192,17 +195,18 @@ final class OAuth2Credential extends Credential {
               : unavailable("the token endpoint " + shown(uri) + " could not be reached (" + detail(e, uri, context) + ")"));
           });
       })
-      .compose(answer -> token(uri, answer, started));
+      .compose(answer -> token(uri, answer, started, List.of(secret, id)));
   }
 
   /** The token endpoint's answer: its status and its body, read up to {@link #MAX_TOKEN_ANSWER_BYTES}. */
   private record Answer(int statusCode, Buffer body) {
   }
 
-  private Future<Token> token(URI uri, Answer response, long started) {
+  /** @param sent the client's values the endpoint was sent, which its answer may echo: never quoted */
+  private Future<Token> token(URI uri, Answer response, long started, List<String> sent) {
     Buffer body = response.body();
     if (response.statusCode() < 200 || response.statusCode() > 299) {
-      String error = errorCode(body);
+      String error = errorCode(body, sent);
       return Future.failedFuture(unavailable("the token endpoint " + shown(uri) + " answered " + response.statusCode()
         + (error == null ? "" : " (" + error + ")")));
     }
@@ -230,14 +234,37 @@ final class OAuth2Credential extends Credential {
     return Future.succeededFuture(new Token(token, renewAt));
   }
 
-  /** The OAuth error code of a refusal ({@code invalid_client}...), when it is one; never free text. */
-  private static String errorCode(Buffer body) {
+  /**
+   * The OAuth error code of a refusal ({@code invalid_client}...), when it is one; never free text, and masked when
+   * it echoes what the endpoint was sent ({@code sent}): a client secret of lower-case letters fits the pattern of a
+   * code, and an endpoint that answered it as its {@code error} had it quoted in the reason bot authors see.
+   */
+  private static String errorCode(Buffer body, List<String> sent) {
+    Object error;
     try {
-      Object error = body == null ? null : new JsonObject(body).getValue("error");
-      return error instanceof String s && s.matches("[a-z_]{1,40}") ? s : null;
+      error = body == null ? null : new JsonObject(body).getValue("error");
     } catch (RuntimeException e) {
       return null;
     }
+    if (!(error instanceof String code) || !code.matches("[a-z_]{1,40}")) {
+      return null;
+    }
+    return echoes(code, sent) ? SecretMask.MASK : code;
+  }
+
+  /**
+   * Whether a code quotes one of the values, or a part of one (the code's letters are a run of a longer secret),
+   * compared regardless of case: a value shorter than {@link #MIN_SEARCHED} is only matched whole, or "invalid_client"
+   * would be masked for a secret of "in".
+   */
+  static boolean echoes(String code, List<String> values) {
+    for (String value : values) {
+      String v = value.toLowerCase(Locale.ROOT);
+      if (!v.isEmpty() && (v.contains(code) || v.length() >= MIN_SEARCHED && code.contains(v))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The endpoint as messages may show it: no user info, no query, and nothing when it came from the environment. */

@@ -7,6 +7,7 @@ import io.botgate.cb.context.ConversationContext;
 import io.botgate.events.BusReceivers;
 import io.botgate.events.DebugEvent;
 import io.botgate.events.DebugStream;
+import io.botgate.events.KnownSecrets;
 import io.botgate.session.CallerGone;
 import io.botgate.events.SecretMask;
 import io.botgate.events.Transcript;
@@ -460,6 +461,12 @@ public final class IntegrationExecutor {
     }
 
     @Override
+    public String shown(String text) {
+      String scrubbed = rendered == null ? text : rendered.shown().scrub(text);
+      return stream == null ? scrubbed : stream.secrets().scrub(scrubbed);
+    }
+
+    @Override
     public void warning(String text) {
       transcript.warning(definition.name() + ": " + text, null);
     }
@@ -596,9 +603,14 @@ public final class IntegrationExecutor {
       return masked instanceof JsonObject object ? object.getMap() : (Map<String, Object>) masked;
     }
 
-    /** The reason is the one the answer gives, so it is masked as that is; the request line is masked too. */
+    /**
+     * The reason is the one the answer gives, so it is masked as that is, scrubbed of the secrets botgate knows as the
+     * answer is (a token endpoint or an upstream may echo one into it); the request line too.
+     */
     private void logFailure(IntegrationResult result, String reason) {
-      String request = requestLine();
+      KnownSecrets known = stream == null ? KnownSecrets.NONE : stream.secrets();
+      String request = known.scrub(requestLine());
+      reason = known.scrub(reason);
       LOG.atWarn().addKeyValue("session", result.session()).addKeyValue("integration", result.integration())
         .addKeyValue("status", result.statusCode()).addKeyValue("durationMs", result.durationMs())
         .addKeyValue("attempts", result.attempts())

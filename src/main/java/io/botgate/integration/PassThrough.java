@@ -43,6 +43,14 @@ public interface PassThrough {
   /** No usable answer: {@code statusCode} is "440", "460", "502" or "504", {@code reason} says why. */
   Future<IntegrationResult> failed(String statusCode, String reason);
 
+  /**
+   * Text about the call as it may be shown to its caller: a reason may quote what a token endpoint or the upstream
+   * sent, so it is scrubbed of the secrets botgate knows and of this call's own, as the call's events are.
+   */
+  default String shown(String text) {
+    return text;
+  }
+
   /** A warning on the session's console, beside the call's events. */
   void warning(String text);
 }

@@ -622,7 +622,7 @@ final class PassThroughInterceptor implements ProxyInterceptor {
         + status + (status >= 100 && status < 200 ? ", an interim status, and no final answer could follow it"
           : ", which is not an HTTP status (100-599)"));
       record(call, failure);
-      response.release().setStatusCode(502).setStatusMessage("Bad Gateway").setBody(json(failure));
+      response.release().setStatusCode(502).setStatusMessage("Bad Gateway").setBody(json(call, failure));
       return ctx.sendResponse();
     }
     if (status == 401 && call.grant != null && call.grant.renewable()) {
@@ -650,7 +650,7 @@ final class PassThroughInterceptor implements ProxyInterceptor {
       ProxyCall.Failure failure = new ProxyCall.Failure(502, "upstream_too_large", "502", "the upstream's answer "
         + "is larger than proxy.response.limit.bytes (" + options.responseLimitBytes() + " bytes)");
       record(call, failure);
-      response.release().setStatusCode(502).setStatusMessage("Bad Gateway").setBody(json(failure));
+      response.release().setStatusCode(502).setStatusMessage("Bad Gateway").setBody(json(call, failure));
       return ctx.sendResponse();
     }
     boolean capture = call.definition.capture() && isJson(body.mediaType());
@@ -734,7 +734,8 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     out.setStatusCode(failure.httpStatus()).setStatusMessage(HttpResponseStatus.valueOf(failure.httpStatus())
       .reasonPhrase());
     GatewayError.jsonHead(out.headers());
-    out.end(new GatewayError(failure.httpStatus(), failure.code(), failure.reason()).toJson().toBuffer());
+    out.end(new GatewayError(failure.httpStatus(), failure.code(), call.record.shown(failure.reason())).toJson()
+      .toBuffer());
   }
 
   /** Records why an answer whose head went to the caller did not arrive whole, if it did not. */
@@ -773,12 +774,12 @@ final class PassThroughInterceptor implements ProxyInterceptor {
   /** Records the failure, then answers the caller with it, nothing having been sent back yet. */
   private Future<ProxyResponse> fail(ProxyCall call, ProxyRequest request, ProxyCall.Failure failure) {
     return record(call, failure).transform(recorded -> Future.succeededFuture(released(request).response()
-      .setStatusCode(failure.httpStatus()).setBody(json(failure))));
+      .setStatusCode(failure.httpStatus()).setBody(json(call, failure))));
   }
 
   private ProxyResponse failResponse(ProxyCall call, ProxyRequest request, ProxyCall.Failure failure) {
     record(call, failure);
-    return released(request).response().setStatusCode(failure.httpStatus()).setBody(json(failure));
+    return released(request).response().setStatusCode(failure.httpStatus()).setBody(json(call, failure));
   }
 
   /**
@@ -805,8 +806,12 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     return in.getHeader(HttpHeaders.TRANSFER_ENCODING) == null && (length == null || length.equals("0"));
   }
 
-  private static Body json(ProxyCall.Failure failure) {
-    return errorBody(new GatewayError(failure.httpStatus(), failure.code(), failure.reason()));
+  /**
+   * The caller's answer to a failed call. Its reason may quote what a token endpoint or the upstream sent (a
+   * network error's text, an OAuth error code): scrubbed as the call's events are, of every secret botgate knows.
+   */
+  private static Body json(ProxyCall call, ProxyCall.Failure failure) {
+    return errorBody(new GatewayError(failure.httpStatus(), failure.code(), call.record.shown(failure.reason())));
   }
 
   private static Future<ProxyResponse> answer(ProxyRequest request, GatewayError error) {

@@ -34,6 +34,10 @@ final class AuthUpstream extends VerticleBase {
   volatile long tokenDelayMs;
   volatile Number expiresIn = 3600L;
   volatile boolean refuseEveryToken;
+  /** The token endpoint refuses every fetch 400 quoting the client secret it was sent as its {@code error}. */
+  volatile boolean echoClientSecret;
+  /** When set, the token endpoint refuses every fetch 400 with this as its {@code error}. */
+  volatile String tokenError;
   /** What {@code /basic} and {@code /apikey} accept. */
   volatile String basic;
   volatile String apiKey;
@@ -81,6 +85,12 @@ final class AuthUpstream extends VerticleBase {
     String expected = "Basic " + Base64.getEncoder().encodeToString((CLIENT_ID + ":" + CLIENT_SECRET)
       .getBytes(StandardCharsets.UTF_8));
     vertx.setTimer(Math.max(1, tokenDelayMs), t -> {
+      String error = echoClientSecret ? sentSecret(headers.getString("authorization")) : tokenError;
+      if (error != null) {
+        req.response().setStatusCode(400).putHeader("Content-Type", "application/json")
+          .end(new JsonObject().put("error", error).encode());
+        return;
+      }
       if (tokenStatus != 200) {
         req.response().setStatusCode(tokenStatus).putHeader("Content-Type", "application/json")
           .end(new JsonObject().put("error", "server_error").put("error_description", "echo " + form).encode());
@@ -105,6 +115,13 @@ final class AuthUpstream extends VerticleBase {
     });
   }
 
+  /** The client secret of a Basic {@code id:secret}, as an endpoint that echoes it would read it. */
+  private static String sentSecret(String authorization) {
+    String pair = new String(Base64.getDecoder().decode(authorization.substring("Basic ".length())),
+      StandardCharsets.UTF_8);
+    return java.net.URLDecoder.decode(pair.substring(pair.indexOf(':') + 1), StandardCharsets.UTF_8);
+  }
+
   void reset() {
     tokenFetches.set(0);
     apiCalls.set(0);
@@ -115,5 +132,7 @@ final class AuthUpstream extends VerticleBase {
     tokenDelayMs = 0;
     expiresIn = 3600L;
     refuseEveryToken = false;
+    echoClientSecret = false;
+    tokenError = null;
   }
 }

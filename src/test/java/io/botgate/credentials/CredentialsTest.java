@@ -38,11 +38,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 import java.util.stream.IntStream;
 
 import static io.botgate.Await.result;
@@ -60,6 +55,8 @@ class CredentialsTest {
 
   static final String BASIC_PW = "basicPw5517";
   static final String PARTNER_KEY = "partnerKey6631";
+  /** A value botgate sends (an {@code {$env.*}} header), in lower-case letters: what an OAuth error code may be. */
+  static final String SENT_KEY = "sentkeyvaluefortoken";
 
   @TempDir
   static Path dir;
@@ -70,27 +67,25 @@ class CredentialsTest {
   static TestCertificates.Pem client;
   static TestCertificates.Pem expired;
   static final List<String> logLines = new CopyOnWriteArrayList<>();
-  static final Handler capture = new Handler() {
-    private final SimpleFormatter format = new SimpleFormatter();
+  static final ch.qos.logback.classic.LoggerContext logs =
+    (ch.qos.logback.classic.LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory();
+  /** Every line the gateway logs, as the readable format writes it, fields included (the gateway logs with logback). */
+  static final ch.qos.logback.core.AppenderBase<ch.qos.logback.classic.spi.ILoggingEvent> capture =
+    new ch.qos.logback.core.AppenderBase<>() {
+      private final ch.qos.logback.core.encoder.Encoder<ch.qos.logback.classic.spi.ILoggingEvent> format =
+        io.botgate.logging.LogSetup.encoder(logs, io.botgate.logging.LogOptions.DEFAULTS);
 
-    @Override
-    public void publish(LogRecord record) {
-      logLines.add(format.format(record));
-    }
-
-    @Override
-    public void flush() {
-    }
-
-    @Override
-    public void close() {
-    }
-  };
+      @Override
+      protected void append(ch.qos.logback.classic.spi.ILoggingEvent event) {
+        logLines.add(new String(format.encode(event), StandardCharsets.UTF_8));
+      }
+    };
 
   @BeforeAll
   static void start(Vertx vertx) throws Exception {
-    Logger.getLogger("").addHandler(capture);
-    Logger.getLogger("").setLevel(Level.ALL);
+    capture.setContext(logs);
+    capture.start();
+    logs.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).addAppender(capture);
     auth = new AuthUpstream();
     result(vertx.deployVerticle(auth));
     auth.basic = "Basic " + Base64.getEncoder().encodeToString(("bob:" + BASIC_PW).getBytes(StandardCharsets.UTF_8));
@@ -120,13 +115,13 @@ class CredentialsTest {
         .put("value", "{$env.PARTNER_KEY}")).encodePrettily());
     gw = result(TestGateway.start(vertx, new JsonObject().put("credentials.file", file.toString())
       .put("env", new JsonObject().put("BASIC_PW", BASIC_PW).put("PARTNER_KEY", PARTNER_KEY).put("COLON_USER", "bob:admin")
-        .put("CLIENT_SECRET", AuthUpstream.CLIENT_SECRET).put("REGION", "eu-west-3"))));
+        .put("CLIENT_SECRET", AuthUpstream.CLIENT_SECRET).put("REGION", "eu-west-3")
+        .put("SENT_KEY", SENT_KEY))));
   }
 
   @AfterAll
   static void stop() {
-    Logger.getLogger("").removeHandler(capture);
-    Logger.getLogger("").setLevel(Level.INFO);
+    logs.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).detachAppender(capture);
   }
 
   @BeforeEach
@@ -308,6 +303,57 @@ class CredentialsTest {
       .doesNotContain("notTheSecret4410");
     assertThat(auth.apiCalls.get()).as("nothing reached the API without a token").isZero();
     assertThat(down.getJsonObject("result").getBoolean("success")).isFalse();
+  }
+
+  /**
+   * A client secret of lower-case letters fits the pattern of an OAuth error code: a token endpoint that answers it
+   * as its {@code error} must not have it quoted in the "460" reason of the answer, the events, the log or a
+   * pass-through caller's answer. The endpoint is refused before anything botgate knows the secret from a grant.
+   */
+  @Test
+  void shouldMaskAClientSecretTheTokenEndpointEchoesAsItsErrorCode() {
+    String secret = "echoedclientsecretvalue";
+    putCredential(oauth("echoOAuth", auth.url("/oauth/token"), secret));
+    declare("echoTokenApi", auth.url("/bearer"), "echoOAuth");
+    auth.echoClientSecret = true;
+    JsonObject refused = run("echo460", "echoTokenApi");
+    assertThat(status(refused)).isEqualTo("460");
+    assertThat(refused.getString("reason")).contains("echoOAuth").contains("answered 400 (****)");
+    HttpResponse<Buffer> passed = result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/proxy/echoTokenApi/")
+      .putHeader("X-Botgate-Session", "echo460").send());
+    assertThat(passed.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("credential_unavailable");
+    assertThat(passed.bodyAsString()).contains("answered 400 (****)");
+
+    String shown = String.join("\n", refused.encode(), passed.bodyAsString(),
+      get("/api/sessions/echo460/events?after=0&limit=1000").bodyAsString(), String.join("\n", logLines));
+    assertThat(shown).contains("echoOAuth").doesNotContain(secret);
+    assertThat(auth.apiCalls.get()).as("nothing reached the API without a token").isZero();
+  }
+
+  /**
+   * A token endpoint that quotes, as its error code, a value botgate sent elsewhere (an {@code {$env.*}} header of
+   * another integration): the log line of the failed call and a pass-through caller's answer are scrubbed of it,
+   * as the execution's answer and events are.
+   */
+  @Test
+  void shouldMaskAKnownSecretTheTokenEndpointQuotesInTheLogAndThePassThroughAnswer() {
+    HttpResponse<Buffer> sender = result(gw.declare(new JsonObject().put("name", "sendsKey").put("method", "GET")
+      .put("url", "stub:/status/200").put("headers", new JsonObject().put("X-Sent-Key", "{$env.SENT_KEY}"))));
+    assertThat(sender.statusCode()).isIn(200, 201);
+    assertThat(status(run("known460", "sendsKey"))).isEqualTo("200");
+    declare("knownTokenApi", auth.url("/bearer"), "partnerOAuth");
+    auth.tokenError = SENT_KEY;
+    logLines.clear();
+    JsonObject refused = run("known460", "knownTokenApi");
+    assertThat(status(refused)).isEqualTo("460");
+    HttpResponse<Buffer> passed = result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/proxy/knownTokenApi/")
+      .putHeader("X-Botgate-Session", "known460").send());
+    assertThat(passed.statusCode()).isEqualTo(502);
+
+    assertThat(logLines).anyMatch(line -> line.contains("knownTokenApi"));
+    String shown = String.join("\n", refused.encode(), passed.bodyAsString(),
+      get("/api/sessions/known460/events?after=0&limit=1000").bodyAsString(), String.join("\n", logLines));
+    assertThat(shown).contains("answered 400 (****)").doesNotContain(SENT_KEY);
   }
 
   @Test
