@@ -53,9 +53,13 @@ public final class RecordedMocks {
    * heap for one integration, and every recording rewrote all of it.
    */
   public static final long MAX_BYTES_PER_INTEGRATION = 16L << 20;
-  /** Headers of an answer that describe its transfer, not its content: not kept. */
+  /**
+   * Headers of an answer that describe its transfer, not its content: not kept. Nor its Content-Encoding: the body
+   * kept is the one the integration read, decoded ({@link ContentCoding}), and a mock answering it with "gzip" had
+   * a pass-through caller try to gunzip plain text.
+   */
   private static final Set<String> NOT_KEPT = Set.of("content-length", "transfer-encoding", "connection", "keep-alive",
-    "host", "date", "proxy-connection", "te", "trailer", "upgrade");
+    "host", "date", "proxy-connection", "te", "trailer", "upgrade", "content-encoding");
 
   /** A file a write left behind when its gateway died: {@code <integration>.json.tmp}, or the earlier builds' form. */
   private static final Pattern LEFT_BEHIND = Pattern.compile("[A-Za-z0-9_\\-]+\\.(json|[0-9]+)\\.tmp");

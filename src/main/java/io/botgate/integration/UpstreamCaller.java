@@ -459,8 +459,21 @@ final class UpstreamCaller {
             return send(keepMethod ? method : HttpMethod.GET, next, shownNext, keepMethod ? body : null,
               redirectsLeft - 1);
           }
-          trace.response(resp.statusCode(), resp.headers());
-          return Future.succeededFuture(UpstreamResponse.of(resp.statusCode(), sink.collected(), attempts,
+          trace.response(resp.statusCode(), resp.headers()); // as received: the coding shows in the finish event
+          Buffer received = sink.collected();
+          String coding = resp.getHeader(HttpHeaders.CONTENT_ENCODING);
+          if (coding != null) {
+            try {
+              received = ContentCoding.decoded(coding, received, maxBodyBytes);
+            } catch (ContentCoding.TooLarge e) {
+              return Future.succeededFuture(UpstreamResponse.failure("502", "upstream response body, decoded from "
+                + "its Content-Encoding " + coding + ", is larger than the limit of " + maxBodyBytes + " bytes", attempts));
+            } catch (ContentCoding.Unreadable e) {
+              return Future.succeededFuture(UpstreamResponse.failure("502", "upstream answered "
+                + resp.statusCode() + " with Content-Encoding " + coding + ", but " + e.getMessage(), attempts));
+            }
+          }
+          return Future.succeededFuture(UpstreamResponse.of(resp.statusCode(), received, attempts,
             RetryAfter.of(resp)));
         });
       });

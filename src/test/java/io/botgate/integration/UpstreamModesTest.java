@@ -4,6 +4,7 @@ import io.botgate.StubUpstream;
 import io.botgate.TestGateway;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -225,6 +226,75 @@ class UpstreamModesTest {
     assertThat(status(fromFile)).isEqualTo("200");
     assertThat(jsonData(fresh, "later", "rec")).isEqualTo(jsonData(gw, "live-billing", "rec"));
     assertThat(recording.hits("/faq")).isEqualTo(3);
+  }
+
+  /**
+   * An upstream that gzips its answer for an integration that accepts it: the execution reads the JSON, record mode
+   * keeps that decoded body without the Content-Encoding that no longer describes it, and mock mode gives the
+   * integration, and a pass-through caller, the same body the live call gave.
+   */
+  @Test
+  void shouldRecordAGzippedAnswerDecodedAndReplayWhatTheIntegrationRead(Vertx vertx) throws Exception {
+    String json = new JsonObject().put("results", new JsonArray().add(new JsonObject().put("title", "zipped FAQ"))).encode();
+    Buffer zipped = Buffer.buffer(gzip(json));
+    Buffer bomb = Buffer.buffer(gzip(" ".repeat(6 << 20) + "{}")); // 6 MiB of JSON once decoded, past upstream.limit.bytes
+    HttpServer zipping = vertx.createHttpServer().requestHandler(req -> {
+      if (req.path().equals("/bomb")) {
+        req.response().putHeader("Content-Type", "application/json").putHeader("Content-Encoding", "gzip").end(bomb);
+        return;
+      }
+      boolean gzip = String.valueOf(req.getHeader("Accept-Encoding")).contains("gzip");
+      req.response().putHeader("Content-Type", "application/json");
+      if (gzip) {
+        req.response().putHeader("Content-Encoding", "gzip").end(zipped);
+      } else {
+        req.response().end(json);
+      }
+    });
+    result(zipping.listen(0, "127.0.0.1"));
+    JsonObject definition = new JsonObject().put("name", "zipped").put("method", "GET").put("mode", "record")
+      .put("url", "http://127.0.0.1:" + zipping.actualPort() + "/faq").put("capture", true)
+      .put("headers", new JsonObject().put("Accept-Encoding", "gzip"))
+      .put("customDataFields", new JsonObject().put("title", "{$.api_zipped.results[i].title}"));
+    declare(gw, definition);
+    JsonObject live = run(gw, "zip-live", "zipped", "x");
+    assertThat(status(live)).as(live.encode()).isEqualTo("200");
+    assertThat(live.getJsonObject("variables").getJsonArray("zipped.title")).containsExactly("zipped FAQ");
+    assertThat(jsonData(gw, "zip-live", "zipped")).isEqualTo("{\"api_zipped\":" + json + "}");
+
+    declare(gw, new JsonObject().put("name", "zipBomb").put("method", "GET").put("retries", 0)
+      .put("url", "http://127.0.0.1:" + zipping.actualPort() + "/bomb"));
+    JsonObject bombed = run(gw, "zip-bomb", "zipBomb", "x");
+    assertThat(status(bombed)).isEqualTo("502");
+    assertThat(bombed.getString("reason")).contains("decoded from its Content-Encoding gzip").contains("limit of 5242880");
+
+    JsonObject kept = new JsonArray(Files.readString(mocks.resolve("zipped.json"))).getJsonObject(0);
+    assertThat(kept.getJsonObject("body")).isEqualTo(new JsonObject(json));
+    assertThat(kept.getJsonObject("headers").fieldNames()).map(String::toLowerCase).contains("content-type")
+      .doesNotContain("content-encoding");
+
+    result(zipping.close());
+    declare(gw, definition.copy().put("mode", "mock"));
+    JsonObject replayed = run(gw, "zip-mock", "zipped", "x");
+    assertThat(status(replayed)).isEqualTo("200");
+    assertThat(finish(replayed).getString("mode")).isEqualTo("mock");
+    assertThat(replayed.getJsonObject("variables")).isEqualTo(live.getJsonObject("variables"));
+    assertThat(jsonData(gw, "zip-mock", "zipped")).isEqualTo(jsonData(gw, "zip-live", "zipped"));
+
+    HttpResponse<Buffer> passed = result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/proxy/zipped")
+      .putHeader("X-Botgate-Session", "zip-proxy").send());
+    assertThat(passed.statusCode()).isEqualTo(200);
+    assertThat(passed.getHeader("Content-Encoding")).isNull();
+    assertThat(passed.bodyAsJsonObject()).isEqualTo(new JsonObject(json));
+    assertThat(jsonData(gw, "zip-proxy", "zipped")).isEqualTo(jsonData(gw, "zip-live", "zipped"));
+  }
+
+  static byte[] gzip(String text) throws java.io.IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream zip = new java.util.zip.GZIPOutputStream(out)) {
+      zip.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    return out.toByteArray();
   }
 
   /** Large answers recorded: the oldest go once an integration's recordings pass their bytes, the newest stays. */
