@@ -4,6 +4,7 @@ import io.botgate.GatewayError;
 import io.botgate.LingeringClose;
 import io.botgate.RequestChecks;
 import io.botgate.events.SecretMask;
+import io.botgate.integration.ContentCoding;
 import io.botgate.integration.CredentialGrant;
 import io.botgate.integration.CredentialUnavailable;
 import io.botgate.integration.DotSegments;
@@ -630,6 +631,7 @@ final class PassThroughInterceptor implements ProxyInterceptor {
       credentials.renew(call.definition.credential(), call.grant);
     }
     MultiMap headers = response.headers();
+    call.contentEncoding = headers.get(HttpHeaders.CONTENT_ENCODING);
     dropNamedInConnection(headers, headers.get("Connection"));
     HOP_BY_HOP.forEach(headers::remove);
     Body body = response.getBody();
@@ -701,7 +703,32 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     if (body != null && body.captureDropped()) {
       call.record.warning(notCaptured());
     }
-    return call.record.answered(status, body == null ? null : body.captured());
+    Buffer captured = body == null ? null : body.captured();
+    return call.record.answered(status, captured == null || call.contentEncoding == null ? captured
+      : decoded(call, captured));
+  }
+
+  /**
+   * A captured answer the upstream compressed, as the integration reads it: decoded ({@link ContentCoding}), up to
+   * what capture keeps; passed on as it came all the same. Kept compressed, it was stored as garbled text in
+   * {@code api_<rdv>} and mapped to empty fields, on a call recorded as a success.
+   */
+  private Buffer decoded(ProxyCall call, Buffer captured) {
+    String coding = call.contentEncoding;
+    if (!ContentCoding.decodes(coding)) {
+      call.record.warning("the answer was passed on but not captured: its Content-Encoding, " + coding
+        + ", is not one botgate decodes (gzip and deflate)");
+      return null;
+    }
+    try {
+      return ContentCoding.decoded(coding, captured, options.captureLimitBytes());
+    } catch (ContentCoding.TooLarge e) {
+      call.record.warning(notCaptured() + " once decoded from its Content-Encoding " + coding);
+    } catch (ContentCoding.Unreadable e) {
+      call.record.warning("the answer was passed on but not captured: its Content-Encoding is " + coding + ", but "
+        + e.getMessage());
+    }
+    return null;
   }
 
   /**

@@ -25,6 +25,8 @@ final class ProxyCall {
   /** The request to the upstream, once a connection is had: what the deadline resets. */
   HttpClientRequest upstream;
   MeteredBody requestBody;
+  /** The answer's Content-Encoding, or null: a captured copy is decoded from it. */
+  String contentEncoding;
   /** Set when the call starts; what it does runs on the call's context. */
   private Deadline deadline;
   boolean timedOut;

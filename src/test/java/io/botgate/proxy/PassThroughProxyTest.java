@@ -325,6 +325,61 @@ class PassThroughProxyTest {
     assertThat(script.getJsonArray("messages").getJsonObject(0).getString("text")).isEqualTo("200 true 2");
   }
 
+  /**
+   * A caller that accepts gzip gets the upstream's gzipped answer as it was sent, and what is captured is the JSON
+   * inside it: the fields are mapped as for an answer that was not compressed.
+   */
+  @Test
+  void shouldPassAGzippedAnswerOnAsSentAndCaptureItDecoded(Vertx vertx) throws IOException {
+    String json = new JsonObject().put("results", new JsonArray().add(new JsonObject().put("title", "zipped"))).encode();
+    java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream zip = new java.util.zip.GZIPOutputStream(zipped)) {
+      zip.write(json.getBytes(StandardCharsets.UTF_8));
+    }
+    HttpServer gzipping = vertx.createHttpServer().requestHandler(req -> req.response()
+      .putHeader("Content-Type", "application/json").putHeader("Content-Encoding", "gzip")
+      .end(Buffer.buffer(zipped.toByteArray())));
+    result(gzipping.listen(0, "127.0.0.1"));
+    try {
+      declare(gw, def("zipCap", "http://127.0.0.1:" + gzipping.actualPort() + "/faq").put("capture", true)
+        .put("customDataFields", new JsonObject().put("title", "{$.api_zipCap.results[i].title}")));
+      HttpResponse<Buffer> r = result(call(gw, HttpMethod.GET, "/proxy/zipCap", "zipcap")
+        .putHeader("Accept-Encoding", "gzip").send());
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.getHeader("Content-Encoding")).isEqualTo("gzip");
+      assertThat(r.body().getBytes()).as("passed on as sent").isEqualTo(zipped.toByteArray());
+      JsonObject vars = variables("zipcap");
+      assertThat(vars.getJsonObject("api_zipCap").getString("jsonData")).isEqualTo("{\"api_zipCap\":" + json + "}");
+      assertThat(vars.getJsonArray("zipCap.title")).containsExactly("zipped");
+      assertThat(lastResult(gw, "zipcap").getBoolean("success")).isTrue();
+    } finally {
+      result(gzipping.close());
+    }
+  }
+
+  /**
+   * A call is sent once, its body with it, whatever the integration's retries (the body streamed and cannot be sent
+   * again), and its answer captured once: the 503 goes to the caller and into the session as it came.
+   */
+  @Test
+  void shouldSendACapturedPostOnceWhateverTheIntegrationsRetries() {
+    declare(gw, def("flakyCap", "stub:/flaky/1/cap").put("method", "POST").put("capture", true).put("retries", 3)
+      .put("retryNonIdempotent", true));
+    HttpResponse<Buffer> r = result(call(gw, HttpMethod.POST, "/proxy/flakyCap", "flakycap")
+      .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer("{\"order\": 7}")));
+    assertThat(r.statusCode()).isEqualTo(503);
+    assertThat(gw.upstream.hits("/flaky/1/cap")).isEqualTo(1);
+    assertThat(gw.upstream.received.stream().filter(q -> q.uri().equals("/flaky/1/cap")).map(StubUpstream.Received::body))
+      .containsExactly("{\"order\": 7}");
+    JsonObject last = lastResult(gw, "flakycap");
+    assertThat(last.getString("statusCode")).isEqualTo("503");
+    assertThat(last.getInteger("attempts")).isEqualTo(1);
+    assertThat(variables("flakycap").getJsonObject("api_flakyCap").getString("jsonData"))
+      .isEqualTo("{\"api_flakyCap\":{\"error\":\"try again\"}}");
+    assertThat(events(gw, "flakycap").stream().map(JsonObject.class::cast)
+      .filter(e -> "finish".equals(e.getJsonObject("data", new JsonObject()).getString("phase")))).hasSize(1);
+  }
+
   @Test
   void shouldKeepNoBodyWithoutCapture() {
     result(call(gw, HttpMethod.GET, "/proxy/faqOff?q=roaming", "nocap").send());
