@@ -182,9 +182,17 @@ final class FieldPath {
     return source;
   }
 
-  /** Whether it is a plain chain of names and {@code [i]}: walked directly, at a cost that does not grow with the answer. */
+  /** Whether it is a plain chain of names and {@code [i]}, walked directly rather than by Jayway. */
   boolean plain() {
     return steps != null;
+  }
+
+  /**
+   * Whether its cost grows with the answer: Jayway's (a filter, a deep scan may walk all of it), or a plain path with
+   * {@code [i]}, whose value is a new list of what every element gives (50,000 of them over a 50,000-member answer).
+   */
+  boolean walksAnswer() {
+    return steps == null || collects;
   }
 
   /**

@@ -63,7 +63,7 @@ public final class IntegrationDefinition {
   private final String statusVariable;
   private final String nullJsonData;
   private final String fieldPrefix;
-  private final int scanningFields;
+  private final int answerWalkingFields;
 
   private IntegrationDefinition(JsonObject source, Builder b) {
     this.source = source;
@@ -75,7 +75,7 @@ public final class IntegrationDefinition {
     this.fieldPrefix = name + ".";
     this.customDataFields = b.fields.entrySet().stream()
       .map(e -> new CustomField(fieldPrefix + e.getKey(), fieldPrefix + e.getKey() + ".count", e.getValue())).toList();
-    this.scanningFields = (int) customDataFields.stream().filter(f -> !f.path().plain()).count();
+    this.answerWalkingFields = (int) customDataFields.stream().filter(f -> f.path().walksAnswer()).count();
     this.successCodes = Set.copyOf(b.successCodes);
     successCodes.forEach(code -> successTable[code] = true);
     this.timeoutMs = b.timeoutMs;
@@ -138,9 +138,12 @@ public final class IntegrationDefinition {
     return fieldPrefix;
   }
 
-  /** How many custom data fields are evaluated by Jayway (a filter, a deep scan...): each may walk the whole answer. */
-  int scanningFields() {
-    return scanningFields;
+  /**
+   * How many custom data fields cost as much as the answer is large ({@link FieldPath#walksAnswer}): those evaluated
+   * by Jayway (a filter, a deep scan...), and those with {@code [i]}, which list every element.
+   */
+  int answerWalkingFields() {
+    return answerWalkingFields;
   }
 
   /** A custom data field: {@code <integration>.<field>} and its {@code .count}, and the path giving them. */

@@ -13,6 +13,7 @@ import io.botgate.events.SecretMask;
 import io.botgate.events.Transcript;
 import io.botgate.script.ScriptRunner;
 import io.botgate.script.ScriptText;
+import io.botgate.session.HeldBytes;
 import io.botgate.session.IntegrationResult;
 import io.botgate.session.RefusalEvents;
 import io.botgate.session.RequestScope;
@@ -74,10 +75,11 @@ public final class IntegrationExecutor {
   static final int LOGGED_REQUEST_CHARS = 2_048;
   static final int LOGGED_REASON_CHARS = 4_096;
   /**
-   * An answer's size times the walks over it (its decoding and each field Jayway evaluates) past which the custom
-   * data fields are mapped on a worker: about 5 ms of an event loop's time. The benchmark's 1 kB answer stays.
+   * An answer's size times the walks over it (its decoding, each field Jayway evaluates or with {@code [i]}) past which
+   * the custom data fields are mapped on a worker: about 5 ms of an event loop's time. The benchmark's 1 kB answer stays.
    */
   static final long OFF_LOOP_WORK = 1L << 20;
+  private static final String FIELDS_TOO_LARGE = "the custom data fields are too large to keep in the session: ";
 
   private final Vertx vertx;
   private final IntegrationRegistry registry;
@@ -524,13 +526,19 @@ public final class IntegrationExecutor {
         long mapping = trace.now();
         Object mapped = transformError == null && definition.transformScript() != null ? transformedBody() : data;
         if (!mapsOffLoop(response.body())) { // the usual answer: mapped here, no future more
-          Map<String, Object> fields = mapFields(mapped);
+          Map<String, Object> fields = mapFields(mapped, Long.MAX_VALUE);
           trace.phase("mapping", mapping, null);
           return Future.succeededFuture(decide(response, code, why, fields));
         }
-        return mappers().executeBlocking(() -> mapFields(mapped), false).map(fields -> {
+        long bound = scope.session().maxBytes();
+        Future<Map<String, Object>> fields = mappers().executeBlocking(() -> mapFields(mapped, bound), false);
+        return fields.transform(done -> {
           trace.phase("mapping", mapping, null);
-          return decide(response, code, why, fields);
+          if (done.failed() && done.cause() instanceof SessionLimitExceeded tooLarge) { // none is set: the old ones go
+            return Future.succeededFuture(decide(response, "502", FIELDS_TOO_LARGE + tooLarge.getMessage(), Map.of()));
+          }
+          return done.succeeded() ? Future.succeededFuture(decide(response, code, why, done.result()))
+            : Future.<ExecutionReport>failedFuture(done.cause());
         });
       });
     }
@@ -553,7 +561,7 @@ public final class IntegrationExecutor {
         session.removeVariablesStartingWith(definition.fieldPrefix());
         fields = Map.of();
         status = "502";
-        reason = "the custom data fields are too large to keep in the session: " + e.getMessage();
+        reason = FIELDS_TOO_LARGE + e.getMessage();
       }
       boolean success = reason == null && definition.isSuccess(response.httpStatus());
       long durationMs = (System.nanoTime() - started) / 1_000_000;
@@ -738,16 +746,25 @@ public final class IntegrationExecutor {
     /**
      * Whether the custom data fields are mapped on a worker: the answer is large enough that the paths could hold
      * this event loop, and every session on it, for long (a deep scan walks the whole answer: ~30 ms per field over
-     * 5 MiB, and a definition may have 100 fields). The session's turn waits meanwhile; the data is this
+     * 5 MiB, and a definition may have 100 fields; an {@code [i]} field lists every element: 100 of them over a 0.95 MB
+     * answer of 50,000 members held the loop 0.5 to 1.5 s). The session's turn waits meanwhile; the data is this
      * execution's own, read by one thread at a time.
      */
     private boolean mapsOffLoop(Buffer answer) {
       long size = answer == null ? 0 : answer.length();
-      return !definition.customDataFields().isEmpty() && size * (1 + definition.scanningFields()) >= OFF_LOOP_WORK;
+      return !definition.customDataFields().isEmpty() && size * (1 + definition.answerWalkingFields()) >= OFF_LOOP_WORK;
     }
 
-    /** The custom data fields and their counts, evaluated against the data; stored all or nothing. */
-    private Map<String, Object> mapFields(Object body) {
+    /**
+     * The custom data fields and their counts, evaluated against the data; stored all or nothing. Over a large answer
+     * ({@link #mapsOffLoop}) they are counted as a session counts them while they are mapped, and the mapping stops
+     * once they take more than {@code bound} ({@code session.maxBytes}), which no session could keep: a hundred
+     * {@code [i]} fields over a 50,000-member answer were five million values built, seconds of work, before the
+     * session refused them all.
+     *
+     * @throws SessionLimitExceeded naming the fields mapped when the bound was passed and how many were not mapped
+     */
+    private Map<String, Object> mapFields(Object body, long bound) {
       Map<String, Object> out = new LinkedHashMap<>();
       if (definition.customDataFields().isEmpty()) {
         return out;
@@ -755,11 +772,23 @@ public final class IntegrationExecutor {
       Map<String, Object> document = new LinkedHashMap<>();
       document.put(definition.apiVariable(), body instanceof JsonObject o ? o.getMap()
         : body instanceof JsonArray a ? a.getList() : body);
+      long held = 0;
+      int mapped = 0;
       for (IntegrationDefinition.CustomField field : definition.customDataFields()) {
         Object value = field.path().evaluate(document);
         int count = FieldPath.count(value);
         out.put(field.variable(), value);
         out.put(field.countVariable(), count);
+        mapped++;
+        if (bound != Long.MAX_VALUE) {
+          held += HeldBytes.variable(field.variable(), value, bound - held)
+            + HeldBytes.variable(field.countVariable(), count);
+          if (held > bound) {
+            throw SessionLimitExceeded.of(bound, "the fields mapped first, " + out.keySet() + ", would make the session "
+              + "hold more than that on their own, so the other " + (definition.customDataFields().size() - mapped)
+              + " were not mapped");
+          }
+        }
       }
       return out;
     }

@@ -2,6 +2,7 @@ package io.botgate.integration;
 
 import io.botgate.TestGateway;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -419,6 +420,35 @@ class ExecutionTest {
         .filter(e -> "finish".equals(e.getJsonObject("data", new JsonObject()).getString("phase")))
         .flatMap(e -> e.getJsonObject("data").getJsonArray("phases", new JsonArray()).stream())
         .map(p -> ((JsonObject) p).getString("name"))).contains("mapping");
+    }
+  }
+
+  /**
+   * A few {@code [i]} fields over an answer of 50,000 members each list all 50,000 values: they are mapped on a worker,
+   * not on the event loop, and the mapping stops at the first field past session.maxBytes, which no session could
+   * keep: the execution ends "502" naming the bound and the fields it did not map, and none is set.
+   */
+  @Test
+  void shouldStopMappingEveryElementFieldsOnceTheyPassSessionMaxBytes(Vertx vertx) {
+    String members = "[" + "{\"a\":1},".repeat(49_999) + "{\"a\":1}]"; // 400 kB
+    HttpServer many = vertx.createHttpServer().requestHandler(req -> req.response()
+      .putHeader("Content-Type", "application/json").end(members));
+    result(many.listen(0, "127.0.0.1"));
+    try {
+      JsonObject fields = new JsonObject();
+      for (int i = 0; i < 3; i++) {
+        fields.put("f" + i, "{$.api_members[i].a}");
+      }
+      JsonObject report = run("members", def("members", "http://127.0.0.1:" + many.actualPort() + "/")
+        .put("customDataFields", fields));
+      assertThat(status(report)).isEqualTo("502");
+      assertThat(report.getString("reason")).contains("session.maxBytes (1048576 bytes)")
+        .contains("[members.f0, members.f0.count]").contains("the other 2 were not mapped");
+      assertThat(result(gw.session("members")).getJsonObject("variables").fieldNames())
+        .noneMatch(name -> name.startsWith("members."));
+      gw.assertHealthy();
+    } finally {
+      result(many.close());
     }
   }
 
