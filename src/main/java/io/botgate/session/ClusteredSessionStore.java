@@ -11,6 +11,7 @@ import io.botgate.session.TurnProcessors.EndTurn;
 import io.botgate.session.TurnProcessors.EventsOf;
 import io.botgate.session.TurnProcessors.OpenSession;
 import io.botgate.session.TurnProcessors.Save;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -35,10 +36,10 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -97,6 +98,12 @@ public final class ClusteredSessionStore implements SessionStore {
   private final EventNumbering numbering;
   private final LongSupplier clock;
   private final Turns turns;
+  /** The operations taking, writing back or ending a turn, sent one at a time per session (see there). */
+  private final TurnOperations sent = new TurnOperations();
+  /** A count of the map's sessions is under way: the next waits for it rather than hold one more worker. */
+  private final AtomicBoolean counting = new AtomicBoolean();
+  /** Listings still waiting for the cluster after their request was answered: while any does, none more starts. */
+  private final AtomicInteger stalledListings = new AtomicInteger();
   private final AtomicInteger counted = new AtomicInteger();
   private final LongAdder refused = new LongAdder();
   /** This member's saves so far: the count marking the next one. */
@@ -116,8 +123,9 @@ public final class ClusteredSessionStore implements SessionStore {
 
   /**
    * @param turnWaitMillis how long a turn waits for another node's turn of the same session before it answers 503
-   *                       {@code session_busy} ({@code cluster.turnWaitSeconds}), and for the cluster to answer the
-   *                       operation taking the turn before it answers 503 {@code session_store_timeout}
+   *                       {@code session_busy} ({@code cluster.turnWaitSeconds}), and for the cluster to answer an
+   *                       operation on a session (taking its turn, writing it back, deleting, reading or listing it)
+   *                       before it answers 503 {@code session_store_timeout}
    */
   public ClusteredSessionStore(Vertx vertx, HazelcastInstance hazelcast, SessionOptions options, long totalBytes,
                                EventNumbering numbering, LongSupplier clock, long turnWaitMillis) {
@@ -139,8 +147,11 @@ public final class ClusteredSessionStore implements SessionStore {
     this.turns = new Turns(options.maxWaiting());
     this.maxSavedBytes = totalBytes / 2;
     // Counting a distributed map asks every partition: once a second, not per new session.
-    this.countTimer = vertx.setPeriodic(0, 1000, id -> vertx.executeBlocking(map::size, false)
-      .onSuccess(counted::set));
+    this.countTimer = vertx.setPeriodic(0, 1000, id -> {
+      if (counting.compareAndSet(false, true)) { // a stalled partition holds each count: one worker, not one a second
+        vertx.executeBlocking(map::size, false).onSuccess(counted::set).onComplete(done -> counting.set(false));
+      }
+    });
     this.releases = MemberAddress.consume(vertx, hazelcast, RELEASE_PREFIX, this::recall);
   }
 
@@ -180,14 +191,8 @@ public final class ClusteredSessionStore implements SessionStore {
     if (leasedHere(known, clock.getAsLong())) {
       return Future.succeededFuture();
     }
-    Future<Long> seq;
-    try {
-      seq = within(map.submitToKey(id, new EventsOf()), turnWaitMillis, () -> new GatewayError(503,
-        "session_store_timeout", "the cluster did not answer for session '" + id + "' within " + turnWaitMillis / 1000
-        + " s (cluster.turnWaitSeconds)"), late -> { });
-    } catch (RuntimeException e) { // e.g. Hazelcast shutting down
-      return Future.failedFuture(e);
-    }
+    Future<Long> seq = within(null, () -> map.submitToKey(id, new EventsOf()), turnWaitMillis, () -> unanswered(id),
+      ClusteredSessionStore::nothing);
     return seq.transform(read -> {
       if (read.succeeded() && (read.result() == null || read.result() == 0)) {
         return Future.succeededFuture();
@@ -232,7 +237,10 @@ public final class ClusteredSessionStore implements SessionStore {
       session.lastSeq(numbering.lastSeq(id));
       return save(session, begun).transform(saved -> {
         session.discard();
-        if (saved.failed()) { // not saved: let the next turn in, once the end has run (run later, it would end that turn)
+        if (saved.failed() && saved.cause() instanceof GatewayError timedOut) { // its late answer ends what it must
+          return Future.failedFuture(timedOut);
+        }
+        if (saved.failed()) { // not saved: let the next turn in (this node's next operation waits for the end)
           return end(id, begun.owner()).transform(ended -> Future.failedFuture(new GatewayError(503, "session_not_saved",
             "the cluster did not keep session '" + id + "': " + saved.cause().getMessage())));
         }
@@ -301,25 +309,21 @@ public final class ClusteredSessionStore implements SessionStore {
     byte[] created = create && counted.get() < options.maxSessions()
       ? Session.newState(now, owner, newIncarnation(), stateFormat()) : null;
     Saved known = known(id);
-    Future<byte[]> took;
-    try {
-      // waited for as long as the turn may still wait for another node's; past it, on a try after the session was
-      // found held, it is what the turn waited for
-      took = within(map.submitToKey(id, new BeginTurn(owner, created, known == null ? 0 : known.save)),
-        TimeUnit.NANOSECONDS.toMillis(giveUpAt - System.nanoTime()), () -> held ? busy(id) : new GatewayError(503,
-          "session_store_timeout", "the cluster did not answer for session '" + id + "' within " + turnWaitMillis / 1000
-          + " s (cluster.turnWaitSeconds); try again"), late -> {
-          if (late != null && !BeginTurn.is(late, BeginTurn.HELD) && BeginTurn.leaseHolder(late) == null) {
-            if (BeginTurn.is(late, BeginTurn.CREATED)) { // a session made: live, whatever the request was told
-              counted.incrementAndGet();
-            }
-            release(id, owner); // the turn taken for no one: let the other nodes' turns in
+    // waited for as long as the turn may still wait for another node's; past it, on a try after the session was
+    // found held, it is what the turn waited for
+    Future<byte[]> took = within(id, () -> map.submitToKey(id, new BeginTurn(owner, created, known == null ? 0 : known.save)),
+      TimeUnit.NANOSECONDS.toMillis(giveUpAt - System.nanoTime()), () -> held ? busy(id) : new GatewayError(503,
+        "session_store_timeout", "the cluster did not answer for session '" + id + "' within " + turnWaitMillis / 1000
+        + " s (cluster.turnWaitSeconds), and the request's work was not run; try again"), answered -> {
+        byte[] late = answered.succeeded() ? answered.result() : null;
+        if (late != null && !BeginTurn.is(late, BeginTurn.HELD) && BeginTurn.leaseHolder(late) == null) {
+          if (BeginTurn.is(late, BeginTurn.CREATED)) { // a session made: live, whatever the request was told
+            counted.incrementAndGet();
           }
-        });
-    } catch (RuntimeException e) { // e.g. Hazelcast shutting down: on a timer's try, nothing else would answer
-      begun.fail(e);
-      return;
-    }
+          release(id, owner); // the turn taken for no one: let the other nodes' turns in
+        }
+        return Future.succeededFuture();
+      });
     took.onComplete(taken -> {
       if (taken.failed()) {
         begun.fail(taken.cause());
@@ -379,21 +383,47 @@ public final class ClusteredSessionStore implements SessionStore {
   /**
    * An operation in the cluster waited for {@code waitMillis} at most: a partition moving after a node died, or a
    * member that does not answer, must not hold a request without bound. Past it, the answer is {@code timedOut}'s
-   * error (503 {@code session_store_timeout}); an answer of the operation that comes after that goes to {@code late},
-   * to count or undo what it did for a request that is no longer waiting.
+   * error (503 {@code session_store_timeout}); the operation's outcome that comes after that goes to {@code late}, to
+   * count or undo what it did for a request that is no longer waiting (the operation that does so is sent there and
+   * then, and answers the future {@code late} returns).
+   *
+   * <p>One that takes, writes back or ends the turn of session {@code inOrder} is sent after this node's last such
+   * operation of it has answered, and its {@code late} one with it ({@link TurnOperations}); the wait for them is
+   * counted in {@code waitMillis}, and it is not sent at all when the request stopped waiting first.
    */
-  private <T> Future<T> within(CompletionStage<T> operation, long waitMillis, Supplier<GatewayError> timedOut,
-                               Consumer<T> late) {
+  private <T> Future<T> within(String inOrder, Supplier<CompletionStage<T>> operation, long waitMillis,
+                               Supplier<GatewayError> timedOut, Function<AsyncResult<T>, Future<?>> late) {
     Promise<T> answer = Promise.promise();
     Deadline deadline = Deadline.start(vertx, Math.max(1, waitMillis), () -> answer.tryFail(timedOut.get()));
-    from(operation).onComplete(outcome -> {
-      deadline.cancel();
-      boolean inTime = outcome.succeeded() ? answer.tryComplete(outcome.result()) : answer.tryFail(outcome.cause());
-      if (!inTime && outcome.succeeded()) {
-        late.accept(outcome.result());
+    Supplier<Future<Void>> send = () -> {
+      Future<T> done;
+      try {
+        done = from(operation.get());
+      } catch (RuntimeException e) { // e.g. Hazelcast shutting down
+        done = Future.failedFuture(e);
       }
-    });
+      return done.transform(outcome -> {
+        deadline.cancel();
+        boolean inTime = outcome.succeeded() ? answer.tryComplete(outcome.result()) : answer.tryFail(outcome.cause());
+        return inTime ? Future.<Void>succeededFuture() : late.apply(outcome).<Void>transform(v -> Future.succeededFuture());
+      });
+    };
+    if (inOrder != null) {
+      sent.send(inOrder, send, () -> !answer.future().isComplete());
+    } else {
+      send.get();
+    }
     return answer.future();
+  }
+
+  /** For {@link #within}: nothing to count or undo. */
+  private static <T> Future<?> nothing(AsyncResult<T> late) {
+    return Future.succeededFuture();
+  }
+
+  private GatewayError unanswered(String id) {
+    return new GatewayError(503, "session_store_timeout", "the cluster did not answer for session '" + id
+      + "' within " + turnWaitMillis / 1000 + " s (cluster.turnWaitSeconds); try again");
   }
 
   /**
@@ -402,7 +432,10 @@ public final class ClusteredSessionStore implements SessionStore {
    * since has it ended too, so it is this node's no more.
    */
   private void release(String id, UUID owner) {
-    turns.next(id, false, () -> end(id, owner).onComplete(ended -> unlease(id)));
+    turns.next(id, false, () -> {
+      unlease(id);
+      return end(id, owner);
+    });
   }
 
   /** A state this build could not decode, its turn still held: {@link #attempt} ends it, then fails with the cause. */
@@ -480,8 +513,10 @@ public final class ClusteredSessionStore implements SessionStore {
     // timeout) lets the other node in, and a turn begun here from the lease would then save over its turn.
     Saved known = known(id); // the lease is the uuid's it was saved under
     UUID owner = known != null ? known.owner() : self();
-    turns.next(id, () -> from(map.submitToKey(id, new EndTurn(owner))).onComplete(ended -> unlease(id))
-      .map(v -> true)).onComplete(released -> {
+    turns.next(id, () -> {
+      unlease(id);
+      return end(id, owner).map(v -> true);
+    }).onComplete(released -> {
       if (released.succeeded()) {
         request.reply(true);
       } else {
@@ -516,12 +551,22 @@ public final class ClusteredSessionStore implements SessionStore {
   }
 
   /**
-   * Lets the next turn in without saving (this member's turn only). A turn of this node that follows waits for
-   * it: that turn's own mark would not hold it off ({@link BeginTurn}), and this end would then end that turn.
+   * Lets the next turn in without saving (this member's turn only), waited for {@code cluster.turnWaitSeconds} at
+   * most. This node's next operation of the session is sent only once it has answered ({@link TurnOperations}): a
+   * turn of this node's own mark would not hold it off ({@link BeginTurn}), and this end would then end that turn.
    */
   private Future<Void> end(String id, UUID owner) {
+    return within(id, () -> map.submitToKey(id, new EndTurn(owner)), turnWaitMillis, () -> unanswered(id),
+      ClusteredSessionStore::nothing).mapEmpty();
+  }
+
+  /**
+   * {@link #end} sent at once, not waited for: for what an operation of the session answered late must undo, sent
+   * before this node's next operation of the session ({@link #within}).
+   */
+  private Future<?> endNow(String id, UUID owner) {
     try {
-      return from(map.submitToKey(id, new EndTurn(owner))).mapEmpty();
+      return from(map.submitToKey(id, new EndTurn(owner)));
     } catch (RuntimeException e) { // e.g. Hazelcast shutting down
       return Future.failedFuture(e);
     }
@@ -554,15 +599,24 @@ public final class ClusteredSessionStore implements SessionStore {
     if (lease) {
       Session.markLeased(state, turn.owner());
     }
-    return from(map.submitToKey(session.id(), new Save(turn.owner(), state))).<Void>compose(kept -> Boolean.TRUE.equals(kept)
+    String id = session.id();
+    return within(id, () -> map.submitToKey(id, new Save(turn.owner(), state)), turnWaitMillis, () -> new GatewayError(503,
+        "session_store_timeout", "the cluster did not answer within " + turnWaitMillis / 1000 + " s "
+        + "(cluster.turnWaitSeconds) when session '" + id + "' was written back: the request's work ran (an execution's "
+        + "upstream was called), and the session keeps all of its changes if the cluster takes the write late, before "
+        + "the session's next request runs, or none of them"), late -> {
+        // not kept: the turn must not hold it
+        return late.succeeded() && Boolean.TRUE.equals(late.result()) ? Future.succeededFuture() : endNow(id, turn.owner());
+      })
+      .<Void>compose(kept -> Boolean.TRUE.equals(kept)
         ? Future.succeededFuture()
         : Future.failedFuture(new IllegalStateException("another node took its turn (this node was out of the cluster), "
           + "or it expired while the turn ran (longer than session.idle.minutes)")))
       .andThen(written -> {
         if (written.succeeded()) {
-          remember(session.id(), copy);
-        } else {
-          forget(session.id());
+          remember(id, copy);
+        } else { // a write answered late is not remembered either: the next turn reads what the cluster kept
+          forget(id);
         }
       });
   }
@@ -655,18 +709,14 @@ public final class ClusteredSessionStore implements SessionStore {
     }
     long incarnation = newIncarnation();
     byte[] created = counted.get() < options.maxSessions() ? Session.newState(now, null, incarnation) : null;
-    Future<Long> opened;
-    try {
-      opened = within(map.submitToKey(id, new OpenSession(created)), waitMillis, () -> new GatewayError(503,
-        "session_store_timeout", "the cluster did not open session '" + id + "' within the call's deadline of "
-        + waitMillis + " ms (the integration's timeoutMs); nothing was sent, try again"), late -> {
-          if (created != null && late != null && late == incarnation) { // made: live, whatever the call was told
-            counted.incrementAndGet();
-          }
-        });
-    } catch (RuntimeException e) { // e.g. Hazelcast shutting down
-      return Future.failedFuture(e);
-    }
+    Future<Long> opened = within(null, () -> map.submitToKey(id, new OpenSession(created)), waitMillis,
+      () -> new GatewayError(503, "session_store_timeout", "the cluster did not open session '" + id + "' within the "
+        + "call's deadline of " + waitMillis + " ms (the integration's timeoutMs); nothing was sent, try again"), late -> {
+        if (created != null && late.succeeded() && late.result() != null && late.result() == incarnation) {
+          counted.incrementAndGet(); // made: live, whatever the call was told
+        }
+        return Future.succeededFuture();
+      });
     return opened.transform(outcome -> {
       if (outcome.failed() && outcome.cause() instanceof GatewayError timedOut) {
         return Future.failedFuture(timedOut);
@@ -736,7 +786,8 @@ public final class ClusteredSessionStore implements SessionStore {
 
   @Override
   public Future<JsonObject> describe(String id) {
-    return from(map.getAsync(id)).map(state -> state == null ? null
+    return within(null, () -> map.getAsync(id), turnWaitMillis, () -> unanswered(id), ClusteredSessionStore::nothing)
+      .map(state -> state == null ? null
       : Session.fromState(id, options, new HeldTotal(Long.MAX_VALUE), state).toJson());
   }
 
@@ -747,9 +798,21 @@ public final class ClusteredSessionStore implements SessionStore {
       if (begun == null) {
         return Future.succeededFuture(false);
       }
-      return from(map.removeAsync(id)).transform(removed -> {
+      return within(id, () -> map.removeAsync(id), turnWaitMillis, () -> new GatewayError(503,
+        "session_store_timeout", "the cluster did not answer within " + turnWaitMillis / 1000 + " s "
+        + "(cluster.turnWaitSeconds) when session '" + id + "' was deleted: it is deleted if the cluster takes the "
+        + "delete late, before the session's next request runs; send the DELETE again to be sure"), late -> {
+        if (late.succeeded()) {
+          counted.decrementAndGet();
+          return Future.succeededFuture();
+        }
+        return endNow(id, begun.owner());
+      }).transform(removed -> {
         forget(id);
         begun.session().discard();
+        if (removed.failed() && removed.cause() instanceof GatewayError timedOut) {
+          return Future.failedFuture(timedOut);
+        }
         if (removed.failed()) { // the turn this reset took must not outlive it
           return end(id, begun.owner()).transform(ended -> Future.failedFuture(removed.cause()));
         }
@@ -759,8 +822,37 @@ public final class ClusteredSessionStore implements SessionStore {
     }));
   }
 
+  /**
+   * Read on a worker (Hazelcast's listing and bulk read block), answered within {@code cluster.turnWaitSeconds}: past
+   * it, 503 {@code session_store_timeout} while the read goes on until the cluster answers it. While such a read still
+   * waits, another listing is refused at once rather than hold one more worker on a cluster that does not answer.
+   */
   @Override
   public Future<Page> page(SessionCursor after, int limit) {
+    if (stalledListings.get() > 0) {
+      return Future.failedFuture(new GatewayError(503, "session_store_timeout", "the cluster has not answered a listing "
+        + "of the sessions for " + turnWaitMillis / 1000 + " s (cluster.turnWaitSeconds) and is still being waited for; "
+        + "try again"));
+    }
+    Promise<Page> answer = Promise.promise();
+    AtomicBoolean stalled = new AtomicBoolean();
+    Deadline deadline = Deadline.start(vertx, Math.max(1, turnWaitMillis), () -> {
+      if (answer.tryFail(new GatewayError(503, "session_store_timeout", "the cluster did not list the sessions within "
+        + turnWaitMillis / 1000 + " s (cluster.turnWaitSeconds); try again"))) {
+        stalled.set(true);
+        stalledListings.incrementAndGet();
+      }
+    });
+    read(after, limit).onComplete(read -> {
+      deadline.cancel();
+      if (!(read.succeeded() ? answer.tryComplete(read.result()) : answer.tryFail(read.cause())) && stalled.get()) {
+        stalledListings.decrementAndGet();
+      }
+    });
+    return answer.future();
+  }
+
+  private Future<Page> read(SessionCursor after, int limit) {
     return vertx.executeBlocking(() -> {
       Collection<Object[]> all = map.project(new Activity());
       List<Object[]> rows = new ArrayList<>();

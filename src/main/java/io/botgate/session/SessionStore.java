@@ -71,7 +71,10 @@ public interface SessionStore {
    */
   Future<Session> beginCall(String id, long waitMillis);
 
-  /** The session's state as {@code GET /api/sessions/{id}} answers it, or null when there is no such session. */
+  /**
+   * The session's state as {@code GET /api/sessions/{id}} answers it, or null when there is no such session; in a
+   * cluster failed with 503 {@code session_store_timeout} when it does not answer within {@code cluster.turnWaitSeconds}.
+   */
   Future<JsonObject> describe(String id);
 
   /**
@@ -80,7 +83,10 @@ public interface SessionStore {
    */
   Future<Boolean> reset(String id);
 
-  /** Up to {@code limit} sessions after the cursor (from the start when null), newest activity first. */
+  /**
+   * Up to {@code limit} sessions after the cursor (from the start when null), newest activity first; in a cluster
+   * failed with 503 {@code session_store_timeout} when it does not answer within {@code cluster.turnWaitSeconds}.
+   */
   Future<Page> page(SessionCursor after, int limit);
 
   /** Live sessions now (in a cluster: all nodes together, as last counted). */

@@ -225,6 +225,55 @@ class ClusteredTurnsTest {
   }
 
   /**
+   * The session's partition stalls while a turn's work runs, so the turn's write-back is not answered in time: the
+   * request is told so, and the node's next turn of the session, sent while the write is still unanswered, is not
+   * taken at all (its work not run) rather than overtake it. Once the partition serves, the late write lands whole and
+   * ends the turn: the other node's turns go on from it, and this node's read it.
+   */
+  @Test
+  void shouldAnswerATurnWhoseWriteBackStallsAndSendNothingOfTheSessionBeforeTheWriteHasAnswered() {
+    SessionOptions options = new SessionOptions(100, 10_000, 2, 60_000);
+    ClusteredSessionStore here = new ClusteredSessionStore(vertx, hazelcast, options, 1 << 20, NONE,
+      System::currentTimeMillis, 2_000);
+    ClusteredSessionStore there = new ClusteredSessionStore(other, ClusterNode.hazelcast(other), options, 1 << 20, NONE,
+      System::currentTimeMillis, 30_000);
+    IMap<String, byte[]> map = hazelcast.getMap(ClusteredSessionStore.MAP);
+    IMap<String, byte[]> elsewhere = ClusterNode.hazelcast(other).getMap(ClusteredSessionStore.MAP);
+    String id = "stalled-save-" + UUID.randomUUID();
+    try {
+      result(here.turn(id, session -> Future.succeededFuture()));
+      Throwable stalled;
+      java.util.concurrent.atomic.AtomicBoolean ranNext = new java.util.concurrent.atomic.AtomicBoolean();
+      Throwable next;
+      try {
+        stalled = failure(here.turn(id, session -> {
+          session.setVariable("written", "late");
+          elsewhere.lock(id); // from here on the session's operations wait, the write-back first
+          return Future.succeededFuture();
+        }));
+        next = failure(here.turn(id, session -> {
+          ranNext.set(true);
+          return Future.succeededFuture();
+        }));
+      } finally {
+        elsewhere.forceUnlock(id); // taken on the event loop's thread, which owns it
+      }
+      assertThat(((GatewayError) stalled).code()).isEqualTo("session_store_timeout");
+      assertThat(stalled).hasMessageContaining("written back");
+      assertThat(((GatewayError) next).code()).isEqualTo("session_store_timeout");
+      assertThat(ranNext).as("no turn taken while the write-back was unanswered").isFalse();
+
+      assertThat(result(there.<Object>turn(id, session -> Future.succeededFuture(session.variable("written")))))
+        .as("the late write, whole").isEqualTo("late");
+      assertThat(result(here.<Object>turn(id, session -> Future.succeededFuture(session.variable("written")))))
+        .isEqualTo("late");
+      assertThat(Session.turnOpen(map.get(id))).as("no turn left holding it").isFalse();
+    } finally {
+      result(Future.all(here.close(), there.close()));
+    }
+  }
+
+  /**
    * A turn's first operation does not answer (the session's key locked by another member, as above): the request is
    * told so once the turn has waited cluster.turnWaitSeconds, its work not run. The turn the operation then takes,
    * late, for no one is let go, so the session's turns on another node go on, and nothing of it is lost.
