@@ -7,6 +7,7 @@ import com.hazelcast.projection.Projection;
 import io.botgate.Deadline;
 import io.botgate.GatewayError;
 import io.botgate.session.TurnProcessors.BeginTurn;
+import io.botgate.session.TurnProcessors.Discard;
 import io.botgate.session.TurnProcessors.EndTurn;
 import io.botgate.session.TurnProcessors.EventsOf;
 import io.botgate.session.TurnProcessors.OpenSession;
@@ -317,10 +318,12 @@ public final class ClusteredSessionStore implements SessionStore {
         + " s (cluster.turnWaitSeconds), and the request's work was not run; try again"), answered -> {
         byte[] late = answered.succeeded() ? answered.result() : null;
         if (late != null && !BeginTurn.is(late, BeginTurn.HELD) && BeginTurn.leaseHolder(late) == null) {
-          if (BeginTurn.is(late, BeginTurn.CREATED)) { // a session made: live, whatever the request was told
+          // the turn taken for no one: let the other nodes' turns in, and take back a session made for no one
+          long made = BeginTurn.is(late, BeginTurn.CREATED) ? Session.incarnationOf(created) : 0;
+          if (BeginTurn.is(late, BeginTurn.CREATED) && made == 0) { // a format without lives: it stays, as a session
             counted.incrementAndGet();
           }
-          release(id, owner); // the turn taken for no one: let the other nodes' turns in
+          release(id, owner, made);
         }
         return Future.succeededFuture();
       });
@@ -429,13 +432,38 @@ public final class ClusteredSessionStore implements SessionStore {
   /**
    * Ends a turn of this member that no request runs (its operation answered too late), once this node's turns of the
    * session queued so far have ended, as {@link #recall} gives up a lease: one of them that saved with the lease
-   * since has it ended too, so it is this node's no more.
+   * since has it ended too, so it is this node's no more. When that operation made the session (its life
+   * {@code made}, else 0), the session goes too if no one has used it since ({@link Discard}): the request was told
+   * the cluster did not answer, and a session it left behind would count toward {@code session.max} until idle.
    */
-  private void release(String id, UUID owner) {
+  private void release(String id, UUID owner, long made) {
     turns.next(id, false, () -> {
       unlease(id);
-      return end(id, owner);
+      if (made == 0) {
+        return end(id, owner);
+      }
+      return within(id, () -> map.submitToKey(id, new Discard(owner, made)), turnWaitMillis, () -> unanswered(id),
+        late -> {
+          discarded(id, late);
+          return Future.succeededFuture();
+        }).transform(done -> {
+          discarded(id, done);
+          return Future.succeededFuture();
+        });
     });
+  }
+
+  /** A session made late is counted unless {@link Discard} took it away again (an answer timed out counts it). */
+  private void discarded(String id, AsyncResult<Boolean> discard) {
+    if (discard.failed() && discard.cause() instanceof GatewayError) {
+      return; // counted by its late answer
+    }
+    if (discard.failed() || !Boolean.TRUE.equals(discard.result())) {
+      if (discard.failed()) { // e.g. a member of the build before holds the entry, which knows no such operation
+        LOG.debug("session {} made for a request that was not waiting stays: {}", id, discard.cause().getMessage());
+      }
+      counted.incrementAndGet();
+    }
   }
 
   /** A state this build could not decode, its turn still held: {@link #attempt} ends it, then fails with the cause. */
@@ -713,7 +741,7 @@ public final class ClusteredSessionStore implements SessionStore {
       () -> new GatewayError(503, "session_store_timeout", "the cluster did not open session '" + id + "' within the "
         + "call's deadline of " + waitMillis + " ms (the integration's timeoutMs); nothing was sent, try again"), late -> {
         if (created != null && late.succeeded() && late.result() != null && late.result() == incarnation) {
-          counted.incrementAndGet(); // made: live, whatever the call was told
+          discardOpened(id, incarnation); // made for a call that was told otherwise: taken away unless used since
         }
         return Future.succeededFuture();
       });
@@ -738,6 +766,19 @@ public final class ClusteredSessionStore implements SessionStore {
       }
       return Future.succeededFuture(called(id, life, now));
     });
+  }
+
+  /**
+   * Takes away a session an {@link OpenSession} answered too late made, unless a turn or a save has used it since (a
+   * call of another node may have begun in it meanwhile: its outcome then goes into no session, as after a
+   * {@code DELETE}). Not in this node's turns: the session holds no turn, and a turn of it would have saved it.
+   */
+  private void discardOpened(String id, long incarnation) {
+    within(null, () -> map.submitToKey(id, new Discard(null, incarnation)), turnWaitMillis, () -> unanswered(id),
+      late -> {
+        discarded(id, late);
+        return Future.succeededFuture();
+      }).onComplete(done -> discarded(id, done));
   }
 
   private Session called(String id, long incarnation, long now) {

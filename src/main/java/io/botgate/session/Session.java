@@ -412,6 +412,12 @@ public final class Session {
       && in.getLong() == save;
   }
 
+  /** Whether no save wrote the state: it is as {@link #newState} made it (see {@link #toState(UUID, long)}). */
+  static boolean neverSaved(byte[] state) {
+    ByteBuffer in = ByteBuffer.wrap(state, SAVED_AT, 3 * Long.BYTES);
+    return in.getLong() == 0 && in.getLong() == 0 && in.getLong() == 0;
+  }
+
   /**
    * A copy that shares no array with this session (the values in them are never changed once stored), not
    * charged to the total: a node's snapshot of what it saved, and the working copy of a turn started from it.

@@ -66,8 +66,8 @@ public interface SessionStore {
    * cost the call a turn). The call's outcome goes into it by {@link #recordingTurn}.
    *
    * <p>Waits at most {@code waitMillis} (the call's deadline) for the cluster to answer: past it, 503
-   * {@code session_store_timeout}, nothing sent. A session the cluster makes after that answer stays, counted, as
-   * the call's retry would have made it; nothing else of the call happens.
+   * {@code session_store_timeout}, nothing sent. A session the cluster makes after that answer is taken away again
+   * unless a request has used it meanwhile; nothing else of the call happens.
    */
   Future<Session> beginCall(String id, long waitMillis);
 

@@ -347,6 +347,76 @@ public final class TurnProcessors {
   }
 
   /**
+   * Runs on the member holding the session: takes away a session made for a request that was answered before the
+   * operation making it was ({@link BeginTurn} or {@link OpenSession} answered late, the request told 503
+   * {@code session_store_timeout}), when it is still exactly as made: the same life ({@code incarnation}), never
+   * saved, and held by {@code owner}'s turn (that late {@link BeginTurn}'s) or, with {@code owner} null, by no turn.
+   * Answers whether it did; when it did not and {@code owner}'s turn or lease holds the session, that is ended, as
+   * {@link EndTurn} does. A session anyone has used since stays.
+   */
+  static final class Discard implements EntryProcessor<String, byte[], Boolean>, IdentifiedDataSerializable {
+    private UUID owner;
+    private long incarnation;
+    private transient EntryProcessor<String, byte[], Boolean> backup;
+
+    Discard(UUID owner, long incarnation) {
+      this.owner = owner;
+      this.incarnation = incarnation;
+    }
+
+    Discard() {
+    }
+
+    @Override
+    public Boolean process(Map.Entry<String, byte[]> entry) {
+      byte[] state = entry.getValue();
+      if (state == null) {
+        return false;
+      }
+      boolean ours = owner == null ? !Session.turnOpen(state)
+        : Session.turnOpen(state) && !Session.leased(state) && owner.equals(Session.turnOwner(state));
+      if (ours && Session.incarnationOf(state) == incarnation && Session.neverSaved(state)) {
+        entry.setValue(null);
+        backup = new Write<>(null);
+        return true;
+      }
+      if (owner != null && Session.turnOpen(state) && owner.equals(Session.turnOwner(state))) {
+        byte[] ended = Session.withTurn(state, null);
+        entry.setValue(ended);
+        backup = new Write<>(ended);
+      }
+      return false;
+    }
+
+    @Override
+    public EntryProcessor<String, byte[], Boolean> getBackupProcessor() {
+      return backup;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      Wire.writeUuid(out, owner);
+      out.writeLong(incarnation);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      owner = Wire.readUuid(in);
+      incarnation = in.readLong();
+    }
+
+    @Override
+    public int getFactoryId() {
+      return Wire.FACTORY;
+    }
+
+    @Override
+    public int getClassId() {
+      return Wire.DISCARD;
+    }
+  }
+
+  /**
    * Runs on the member holding the session, reading only: the numbering of its events ({@link Session#lastSeqOf}, -1
    * when the state does not say), or null when there is none. For what only a session with events shows (a refused
    * request), which then need not take the session's turn when it has none.
@@ -480,6 +550,7 @@ public final class TurnProcessors {
     static final int SAVE = 5;
     static final int OPEN_SESSION = 6;
     static final int EVENTS_OF = 7;
+    static final int DISCARD = 8;
 
     @Override
     public int getFactoryId() {
@@ -496,6 +567,7 @@ public final class TurnProcessors {
         case SAVE -> new Save();
         case OPEN_SESSION -> new OpenSession();
         case EVENTS_OF -> new EventsOf();
+        case DISCARD -> new Discard();
         default -> null;
       };
     }

@@ -194,15 +194,16 @@ class ClusteredTurnsTest {
   /**
    * The operation opening a pass-through call's session does not answer (its key locked by another member: the
    * operation waits, as one on a partition no member serves would): the call is told so at its deadline rather than
-   * left waiting. Answered late, the operation has made the session, which the call's retry then begins in.
+   * left waiting. Answered late, the operation has made the session, which is taken away again: the call was told
+   * nothing was done, and an empty session would count toward session.max until idle.
    */
   @Test
-  void shouldAnswerSessionStoreTimeoutWhenTheClusterDoesNotOpenACallsSessionWithinItsDeadline() {
+  void shouldAnswerSessionStoreTimeoutWhenTheClusterDoesNotOpenACallsSessionWithinItsDeadlineAndLeaveNoSession() {
     ClusteredSessionStore here = new ClusteredSessionStore(vertx, hazelcast, new SessionOptions(100, 10_000, 2, 60_000),
       1 << 20, NONE, System::currentTimeMillis, 5_000);
-    IMap<String, byte[]> map = hazelcast.getMap(ClusteredSessionStore.MAP);
     IMap<String, byte[]> elsewhere = ClusterNode.hazelcast(other).getMap(ClusteredSessionStore.MAP);
     String id = "stalled-" + UUID.randomUUID();
+    Changes changes = Changes.of(hazelcast.getMap(ClusteredSessionStore.MAP), id);
     try {
       elsewhere.lock(id);
       Throwable stalled;
@@ -215,11 +216,63 @@ class ClusteredTurnsTest {
       assertThat(((GatewayError) stalled).httpStatus()).isEqualTo(503);
       assertThat(((GatewayError) stalled).code()).isEqualTo("session_store_timeout");
 
-      await().atMost(60, TimeUnit.SECONDS).until(() -> map.containsKey(id));
+      await().atMost(60, TimeUnit.SECONDS).until(() -> changes.seen().contains("removed"));
+      assertThat(changes.seen()).as("made by the late answer, then taken away").containsExactly("added", "removed");
       Session retried = result(here.beginCall(id, 60_000));
-      assertThat(retried.incarnation()).as("the life the late answer made").isEqualTo(Session.incarnationOf(map.get(id)));
+      assertThat(retried.incarnation()).as("the call tried again makes its own").isNotZero();
       assertThat(here.refused()).as("nothing refused for session.max").isZero();
     } finally {
+      changes.close();
+      result(here.close());
+    }
+  }
+
+  /** What happens to one session's entry, as the map's listeners are told. */
+  private record Changes(IMap<String, byte[]> map, UUID listener, List<String> seen) implements AutoCloseable {
+    static Changes of(IMap<String, byte[]> map, String id) {
+      List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+      UUID listener = map.addEntryListener((com.hazelcast.map.listener.EntryAddedListener<String, byte[]>) e ->
+        seen.add("added"), id, false);
+      map.addEntryListener((com.hazelcast.map.listener.EntryRemovedListener<String, byte[]>) e -> seen.add("removed"),
+        id, false);
+      return new Changes(map, listener, seen);
+    }
+
+    @Override
+    public void close() {
+      map.removeEntryListener(listener);
+    }
+  }
+
+  /**
+   * A turn of a session that does not exist yet whose first operation answers only after the turn wait: the request is
+   * told so, its work not run, and the session that operation made late for no one is taken away again.
+   */
+  @Test
+  void shouldTakeAwayTheSessionATurnsLateOperationMadeForNoOne() {
+    ClusteredSessionStore here = new ClusteredSessionStore(vertx, hazelcast, new SessionOptions(100, 10_000, 2, 60_000),
+      1 << 20, NONE, System::currentTimeMillis, 1_000);
+    IMap<String, byte[]> elsewhere = ClusterNode.hazelcast(other).getMap(ClusteredSessionStore.MAP);
+    String id = "made-late-" + UUID.randomUUID();
+    Changes changes = Changes.of(hazelcast.getMap(ClusteredSessionStore.MAP), id);
+    try {
+      java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+      elsewhere.lock(id);
+      Throwable stalled;
+      try {
+        stalled = failure(here.turn(id, session -> {
+          ran.set(true);
+          return Future.succeededFuture();
+        }));
+      } finally {
+        elsewhere.unlock(id);
+      }
+      assertThat(((GatewayError) stalled).code()).isEqualTo("session_store_timeout");
+      assertThat(ran).isFalse();
+      await().atMost(60, TimeUnit.SECONDS).until(() -> changes.seen().contains("removed"));
+      assertThat(changes.seen()).containsExactly("added", "removed");
+    } finally {
+      changes.close();
       result(here.close());
     }
   }
