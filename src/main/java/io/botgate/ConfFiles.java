@@ -10,10 +10,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /** Files named by configuration keys, read without blocking an event loop. */
 final class ConfFiles {
+
+  /** The keys whose files hold JSON (not {@code script.globals}): a key given twice in them is refused. */
+  private static final Set<String> JSON_FILES = Set.of("integrations.file", "credentials.file", "imports.file",
+    "imports.cb");
 
   private ConfFiles() {
   }
@@ -41,7 +46,14 @@ final class ConfFiles {
       return exists;
     }).compose(exists -> {
       if (exists) {
-        return vertx.fileSystem().readFile(path).map(bytes -> withoutByteOrderMark(bytes.toString()));
+        return vertx.fileSystem().readFile(path).map(bytes -> {
+          if (JSON_FILES.contains(key)) {
+            DuplicateKeys.first(bytes.getBytes()).ifPresent(twice -> {
+              throw new IllegalArgumentException(key + ": " + path + ": " + twice);
+            });
+          }
+          return withoutByteOrderMark(bytes.toString());
+        });
       }
       if (path.equals(GatewayConfig.DEFAULTS.get(key))) {
         return vertx.executeBlocking(whenDefaultMissing::get);

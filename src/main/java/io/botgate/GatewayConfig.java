@@ -187,7 +187,11 @@ public final class GatewayConfig {
     Object value;
     try {
       ConfFiles.checkFits("the configuration file", path.toString(), Files.size(path), Runtime.getRuntime().maxMemory());
-      value = JsonText.decode(Files.readAllBytes(path));
+      byte[] text = Files.readAllBytes(path);
+      value = JsonText.decode(text);
+      DuplicateKeys.first(text).ifPresent(twice -> {
+        throw new IllegalArgumentException(path + ": " + twice);
+      });
     } catch (IOException e) {
       throw new IllegalArgumentException(path + ": cannot be read (" + e.getMessage() + ")");
     } catch (io.vertx.core.json.DecodeException e) {

@@ -142,6 +142,27 @@ class GatewayConfigTest {
   }
 
   @Test
+  void shouldStopStartUpNamingAKeyGivenTwiceInASavedDefinitionsFile(Vertx vertx) throws Exception {
+    // "url" twice: the registry kept the second, a URL the user never saw when reading the top of the entry
+    Path integrations = Files.createTempFile("integrations", ".json");
+    integrations.toFile().deleteOnExit();
+    Files.writeString(integrations, "[{\"name\": \"a\", \"method\": \"GET\", \"url\": \"http://a.example/\"},\n"
+      + " {\"name\": \"b\", \"method\": \"GET\", \"url\": \"http://b.example/\",\n"
+      + "  \"headers\": {\"X-Key\": \"1\", \"X-Key\": \"2\"}}]");
+    Throwable failure = Await.failure(vertx.deployVerticle(new BotgateVerticle(GatewayConfig.of(
+      new JsonObject().put("http.port", 0).put("integrations.file", integrations.toString())))));
+    assertThat(failure).hasMessage("integrations.file: " + integrations + ": line 3, column 29: key 'X-Key' is given "
+      + "twice in one object (at [1].headers) (first at line 3, column 15); JSON keeps only the last silently, so "
+      + "remove one");
+    Path credentials = Files.createTempFile("credentials", ".json");
+    credentials.toFile().deleteOnExit();
+    Files.writeString(credentials, "[{\"name\": \"k\", \"type\": \"token\", \"type\": \"basic\"}]");
+    assertThat(Await.failure(vertx.deployVerticle(new BotgateVerticle(GatewayConfig.of(
+      new JsonObject().put("http.port", 0).put("credentials.file", credentials.toString()))))))
+      .hasMessageStartingWith("credentials.file: " + credentials + ": line 1, column 33: key 'type' is given twice");
+  }
+
+  @Test
   void shouldRequireTheTokenWhenOneIsConfigured(Vertx vertx) {
     TestGateway gw = Await.result(TestGateway.start(vertx, new JsonObject().put("auth.token", "s3cret")));
     var denied = Await.result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/api/integrations").send());

@@ -96,6 +96,18 @@ class MainTest {
 
   @Test
   @Timeout(60)
+  void shouldExitOneNamingAKeyGivenTwiceInTheConfigurationFileWithBothPlaces(@TempDir Path dir) throws Exception {
+    // the second http.port was taken without a word, and the user read the first (out of range here, so that the
+    // code before the check refuses it for its range rather than start a gateway)
+    Path file = dir.resolve("config.json");
+    Files.writeString(file, "{\n  \"http.port\": 0,\n  \"demo.enabled\": true,\n  \"http.port\": 70000\n}\n");
+    String err = stderrOf(() -> assertThat(new CommandLine(new Main()).execute("--config", file.toString())).isEqualTo(1));
+    assertThat(err).contains("botgate: " + file + ": line 4, column 3: key 'http.port' is given twice in one object "
+      + "(first at line 2, column 3)");
+  }
+
+  @Test
+  @Timeout(60)
   void shouldExitOneSayingHowToStartAChosenImportsFileThatIsMissing(@TempDir Path dir) throws Exception {
     Path file = Files.createTempFile("config", ".json");
     file.toFile().deleteOnExit();
