@@ -138,16 +138,17 @@ public final class BotgateVerticle extends VerticleBase {
       String named = config.string(key);
       if (named != null && named.isBlank()) {
         return Future.failedFuture(new IllegalArgumentException(key + ": '" + named
-          + "' is not a host name or address; give one, such as 127.0.0.1"));
+          + "' is not a host name or address; give one, such as 127.0.0.1 (" + config.source(key) + ")"));
       }
     }
     if (!isLoopback(host) && (token == null || token.isBlank())) {
-      return Future.failedFuture(new IllegalStateException("refusing to bind http.host=" + host
+      return Future.failedFuture(new IllegalStateException("refusing to bind " + config.named("http.host")
         + " without auth.token: anyone on the network could call your integrations. Set auth.token "
         + "(BOTGATE_AUTH_TOKEN) or bind to 127.0.0.1"));
     }
     if (config.list("http.allowedHosts").contains("*") && (token == null || token.isBlank())) {
-      return Future.failedFuture(new IllegalStateException("refusing http.allowedHosts=* without auth.token: "
+      return Future.failedFuture(new IllegalStateException("refusing http.allowedHosts=* ("
+        + config.source("http.allowedHosts") + ") without auth.token: "
         + "any web page could reach the gateway through a DNS name pointed at it (DNS rebinding). Set auth.token "
         + "or list the host names instead"));
     }
@@ -157,11 +158,14 @@ public final class BotgateVerticle extends VerticleBase {
       && bridgeOptions.host().equals(host)) {
       // Vert.x shares one listening socket between servers of the same address, whatever their kind: both would
       // start, and connections would go in turn to the HTTP server and to the bridge.
-      return Future.failedFuture(new IllegalStateException("bridge.port and http.port are both " + httpPort + " on "
-        + host + ": the event-bus bridge needs a port of its own"));
+      return Future.failedFuture(new IllegalStateException("bridge.port (" + config.source("bridge.port")
+        + ") and http.port (" + config.source("http.port") + ") are both " + httpPort + " on " + host
+        + ": the event-bus bridge needs a port of its own"));
     }
     if (bridgeOptions.enabled() && EventBusBridge.refusal(bridgeOptions) != null) {
-      return Future.failedFuture(new IllegalStateException(EventBusBridge.refusal(bridgeOptions)));
+      String bridgeHost = config.string("bridge.host") == null ? "http.host" : "bridge.host";
+      return Future.failedFuture(new IllegalStateException(EventBusBridge.refusal(bridgeOptions) + " (bridge.host from "
+        + (bridgeHost.equals("http.host") ? "http.host, " : "") + config.source(bridgeHost) + ")"));
     }
     registry = new IntegrationRegistry();
     bots = new BotRegistry();
@@ -171,7 +175,7 @@ public final class BotgateVerticle extends VerticleBase {
     registry.checkCredentials(credentials::declared);
     // The script engine (compiling the global functions takes a while) is built on a worker beside the steps
     // below rather than after them (not ordered with their blocking parts); the sandbox is built later.
-    Future<ScriptEngine> scriptEngine = ConfFiles.read(vertx, "script.globals", config.string("script.globals"),
+    Future<ScriptEngine> scriptEngine = ConfFiles.read(vertx, "script.globals", config.string("script.globals"), config.source("script.globals"),
         () -> ConfFiles.embeddedIfAny("/conf/globals.js"))
       .compose(globals -> vertx.executeBlocking(() -> new ScriptEngine(vertx, new ScriptLimits(
         config.integer("script.cpu.ms"), config.integer("script.memory.mb") * (1L << 20),
@@ -180,7 +184,8 @@ public final class BotgateVerticle extends VerticleBase {
         config.integer("script.queue"), config.integer("script.maxSourceBytes"), config.integer("script.cache.bytes"))),
         false));
     // Credentials first: an integration naming one that does not exist is warned about.
-    return ConfFiles.read(vertx, "credentials.file", config.string("credentials.file"), () -> null)
+    return ConfFiles.read(vertx, "credentials.file", config.string("credentials.file"),
+        config.source("credentials.file"), () -> null)
       .compose(text -> {
         if (text != null) {
           credentials.load(text, config.string("credentials.file"));
@@ -205,7 +210,7 @@ public final class BotgateVerticle extends VerticleBase {
         });
       })
       .compose(v -> ConfFiles.read(vertx, "integrations.file", config.string("integrations.file"),
-        () -> ConfFiles.embedded("/conf/integrations.json")))
+        config.source("integrations.file"), () -> ConfFiles.embedded("/conf/integrations.json")))
       .map(text -> text == null ? "[]" : text) // integrations.file "": no file, none at start, changes in memory only
       .compose(text -> {
         registry.load(text, config.string("integrations.file"));
@@ -215,9 +220,10 @@ public final class BotgateVerticle extends VerticleBase {
       })
       .compose(saved -> {
         integrations = saved;
-        return importAtStart(config.list("imports.cb"));
+        return importAtStart(config.list("imports.cb"), config.source("imports.cb"));
       })
-      .compose(v -> ConfFiles.read(vertx, "imports.file", config.string("imports.file"), () -> null))
+      .compose(v -> ConfFiles.read(vertx, "imports.file", config.string("imports.file"),
+        config.source("imports.file"), () -> null))
       .compose(text -> vertx.executeBlocking(() -> SavedImports.installAll(importer, text, config.string("imports.file"))))
       .compose(loaded -> ReplicatedDefinitions.start(vertx, SavedImports.kind(importer),
         config.string("imports.file"), loaded, config.integer("definitions.maxBytes")))
@@ -246,10 +252,10 @@ public final class BotgateVerticle extends VerticleBase {
   }
 
   /** Imports the CB exports listed in {@code imports.cb}, in order, on a worker (their scripts are compiled). */
-  private Future<Void> importAtStart(List<String> files) {
+  private Future<Void> importAtStart(List<String> files, String source) {
     Future<Void> done = Future.succeededFuture();
     for (String file : files) {
-      done = done.compose(v -> ConfFiles.read(vertx, "imports.cb", file, () -> null))
+      done = done.compose(v -> ConfFiles.read(vertx, "imports.cb", file, source, () -> null))
         .compose(text -> vertx.executeBlocking(() -> importer.importFile(file, text)))
         .map(answer -> {
           LOG.info("imported CB bot '{}' from {}: {} integrations, {} interactions, {} items skipped",

@@ -25,9 +25,10 @@ final class ConfFiles {
 
   /**
    * The text of the file a key names. A file missing at the key's default path gives {@code whenDefaultMissing}
-   * (null for an optional file); a file missing at a path the user chose is an error naming the key.
+   * (null for an optional file); a file missing at a path the user chose is an error naming the key and where its
+   * path came from ({@code source}).
    */
-  static Future<String> read(Vertx vertx, String key, String path, Supplier<String> whenDefaultMissing) {
+  static Future<String> read(Vertx vertx, String key, String path, String source, Supplier<String> whenDefaultMissing) {
     if (path == null || path.isBlank()) {
       return Future.succeededFuture(null);
     }
@@ -41,7 +42,7 @@ final class ConfFiles {
         checkFits(key, path, Files.size(file), Runtime.getRuntime().maxMemory());
       } else if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
         // Something is there: not the absent default file that the embedded copy stands in for.
-        throw new IllegalArgumentException(key + ": " + path + " " + notAFile(file));
+        throw new IllegalArgumentException(key + ": " + path + " (" + source + ") " + notAFile(file));
       }
       return exists;
     }).compose(exists -> {
@@ -58,7 +59,8 @@ final class ConfFiles {
       if (path.equals(GatewayConfig.DEFAULTS.get(key))) {
         return vertx.executeBlocking(whenDefaultMissing::get);
       }
-      return Future.failedFuture(new IllegalArgumentException(key + ": no file at " + path + missingHint(key)));
+      return Future.failedFuture(new IllegalArgumentException(key + ": no file at " + path + " (" + source + ")"
+        + missingHint(key)));
     });
   }
 

@@ -1,6 +1,9 @@
 package io.botgate;
 
+import io.botgate.api.HostAllowList;
+import io.botgate.api.OriginCheck;
 import io.botgate.cluster.ClusterOptions;
+import io.netty.util.NetUtil;
 import io.botgate.logging.LogOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -14,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -79,6 +83,20 @@ final class ConfigCheck {
    */
   static final List<String> NAMES = List.of("node.id", "cluster.name", "cluster.host", "upstream.mocksDir");
 
+  /**
+   * What each entry of a list setting must be, as a check giving the problem with one entry: checked with the
+   * ranges, so that an entry is named with where its list came from, as a value out of range is.
+   */
+  static final Map<String, Function<String, Optional<String>>> ENTRIES = Map.of(
+    "http.allowedHosts", HostAllowList::problem,
+    "http.allowedOrigins", OriginCheck::problem,
+    "console.origins", OriginCheck::problem,
+    "cluster.members", HostPort::hostAndPortProblem,
+    "egress.allow", ConfigCheck::egressProblem);
+
+  /** The settings that name one host, without a port: a port there was taken as part of a name. */
+  static final List<String> HOSTS = List.of("http.host", "bridge.host", "cluster.host");
+
   /** The words each word setting takes (any case): checked with the ranges, so a typo is named with its source. */
   static final Map<String, List<String>> CHOICES = Map.of("log.format", LogOptions.FORMATS,
     "log.level", LogOptions.LEVELS, "upstream.mode", List.of("live", "mock", "record"));
@@ -100,6 +118,23 @@ final class ConfigCheck {
         problems.add("'" + key + "' must not be blank (" + where.getOrDefault(key, file) + ")");
       }
     }
+    for (String key : HOSTS) {
+      if (merged.getValue(key) instanceof String host && !(host.isBlank() && NAMES.contains(key))) {
+        HostPort.hostProblem(host).ifPresent(problem -> problems.add("'" + key + "': " + quoted(host) + " " + problem
+          + " (" + where.getOrDefault(key, file) + ")"));
+      }
+    }
+    ENTRIES.forEach((key, check) -> {
+      Object value = merged.getValue(key);
+      List<?> entries = value instanceof JsonArray list ? list.getList() : value instanceof String text
+        ? List.of(text.split(",")).stream().map(String::trim).filter(e -> !e.isEmpty()).toList() : List.of();
+      for (Object entry : entries) {
+        if (entry instanceof String text) { // an entry of another type is a wrong type, named as such
+          check.apply(text).ifPresent(problem -> problems.add("'" + key + "': entry " + quoted(text) + " " + problem
+            + " (" + where.getOrDefault(key, file) + ")"));
+        }
+      }
+    });
     CHOICES.forEach((key, words) -> {
       if (merged.getValue(key) instanceof String word && !words.contains(word.trim().toLowerCase(Locale.ROOT))) {
         problems.add("'" + key + "' must be one of " + String.join(", ", words) + ", not '" + word + "'"
@@ -108,6 +143,30 @@ final class ConfigCheck {
       }
     });
     return problems;
+  }
+
+  /**
+   * What is wrong with an {@code egress.allow} entry: a host, {@code host:port} or a CIDR of an address. A CIDR of a
+   * name was looked up at start; an IPv6 address in brackets ({@code [::1]:8080}) was never matched, as the guard
+   * compares the address without them.
+   */
+  private static Optional<String> egressProblem(String entry) {
+    String text = entry.trim();
+    int slash = text.indexOf('/');
+    if (slash >= 0) {
+      String address = text.substring(0, slash);
+      String bits = text.substring(slash + 1);
+      int most = NetUtil.isValidIpV4Address(address) ? 32 : NetUtil.isValidIpV6Address(address) ? 128 : -1;
+      if (most < 0 || !bits.matches("[0-9]{1,3}") || Integer.parseInt(bits) > most) {
+        return Optional.of("is not a CIDR of an address, such as 10.0.0.0/8 or fd00::/8");
+      }
+      return Optional.empty();
+    }
+    if (text.startsWith("[")) {
+      return Optional.of("holds an IPv6 address in brackets, which is never matched: write it without them and "
+        + "without a port (::1, any port), or as a CIDR (::1/128)");
+    }
+    return HostPort.hostAndPortProblem(text);
   }
 
   /** Any whole number, however large: one past an int is named with its range, not as no number at all. */
@@ -238,6 +297,10 @@ final class ConfigCheck {
     }
     return value == null || value instanceof String ? Optional.empty()
       : Optional.of("'" + key + "' must be a string, not " + shown(value));
+  }
+
+  private static String quoted(String value) {
+    return "'" + ShownText.bounded(value, 200) + "'";
   }
 
   private static String shown(Object value) {

@@ -53,10 +53,13 @@ public final class GatewayConfig {
 
   private final JsonObject values;
   private final Map<String, String> botEnv;
+  /** Where each key's value came from, for the keys the file or an override set. */
+  private final Map<String, String> sources;
 
-  private GatewayConfig(JsonObject values, Map<String, String> botEnv) {
+  private GatewayConfig(JsonObject values, Map<String, String> botEnv, Map<String, String> sources) {
     this.values = values;
     this.botEnv = botEnv;
+    this.sources = sources;
   }
 
   private static Map<String, Object> defaults() {
@@ -171,6 +174,14 @@ public final class GatewayConfig {
    * @throws IllegalArgumentException naming the file, and the line and column of malformed JSON
    */
   public static GatewayConfig read(Path file, java.util.Properties sys) {
+    return read(file, sys, Map.of());
+  }
+
+  /**
+   * {@link #read(Path, java.util.Properties)}, where the keys of {@code options} were set in {@code sys} by the
+   * command line's options they name ({@code http.port} → {@code option --port}): an error names the option.
+   */
+  public static GatewayConfig read(Path file, java.util.Properties sys, Map<String, String> options) {
     Path path = file != null ? file : Path.of(DEFAULT_FILE);
     JsonObject values = new JsonObject();
     // a file asked for is read when it exists and is no folder: a shell's --config <(...) is a pipe
@@ -180,7 +191,7 @@ public final class GatewayConfig {
       throw new IllegalArgumentException(file + (Files.isDirectory(file) ? ": is a folder, not a file of settings"
         : ": no such file"));
     }
-    return from(values, System.getenv(), sys, path.toString());
+    return from(values, System.getenv(), sys, path.toString(), options);
   }
 
   private static JsonObject parse(Path path) {
@@ -205,11 +216,11 @@ public final class GatewayConfig {
 
   /** Layers: defaults, then the file, then environment variables, then system properties. */
   public static GatewayConfig from(JsonObject file, Map<String, String> env, java.util.Properties sys) {
-    return from(file, env, sys, "the configuration");
+    return from(file, env, sys, "the configuration", Map.of());
   }
 
   private static GatewayConfig from(JsonObject file, Map<String, String> env, java.util.Properties sys,
-                                    String source) {
+                                    String source, Map<String, String> options) {
     List<String> problems = new ArrayList<>();
     List<String> inFile = ConfigCheck.problems(file == null ? new JsonObject() : file, DEFAULTS);
     if (!inFile.isEmpty()) {
@@ -227,13 +238,17 @@ public final class GatewayConfig {
       String fromSys = sys == null ? null : sys.getProperty(key);
       String override = fromSys != null ? fromSys : envName == null ? null : env.get(envName);
       if (override != null) {
-        where.put(key, fromSys != null ? "system property " + key : "environment variable " + envName);
+        where.put(key, fromSys == null ? "environment variable " + envName
+          : options.getOrDefault(key, "system property " + key));
         try {
           merged.put(key, coerce(key, override));
         } catch (IllegalArgumentException e) {
           problems.add(e.getMessage() + " (" + where.get(key) + ")");
         }
       }
+    }
+    if (file != null) {
+      file.fieldNames().forEach(key -> where.putIfAbsent(key, source));
     }
     problems.addAll(ConfigCheck.outOfRange(merged, where, source));
     if (!problems.isEmpty()) {
@@ -247,7 +262,7 @@ public final class GatewayConfig {
     });
     JsonObject fileEnv = file == null ? new JsonObject() : file.getJsonObject("env", new JsonObject());
     fileEnv.forEach(e -> botEnv.putIfAbsent(e.getKey(), String.valueOf(e.getValue())));
-    return new GatewayConfig(merged, botEnv);
+    return new GatewayConfig(merged, botEnv, where);
   }
 
   /** For tests and embedding: defaults overlaid with the given values only. */
@@ -283,6 +298,19 @@ public final class GatewayConfig {
       }
     }
     return text;
+  }
+
+  /**
+   * Where {@code key}'s value came from, for an error about it: {@code system property http.host}, {@code
+   * environment variable BOTGATE_HTTP_HOST}, the file's name, or {@code the default}.
+   */
+  public String source(String key) {
+    return sources.getOrDefault(key, "the default");
+  }
+
+  /** {@code key=value (source)}, as an error names a setting whose value is refused. */
+  public String named(String key) {
+    return key + "=" + string(key) + " (" + source(key) + ")";
   }
 
   public String string(String key) {

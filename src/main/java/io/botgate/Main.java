@@ -141,7 +141,7 @@ public final class Main implements Callable<Integer> {
     Thread preparing = prepareNetty(nativeTransport);
     GatewayConfig settings;
     try {
-      settings = GatewayConfig.read(config != null ? config : fromProperty(), overrides());
+      settings = GatewayConfig.read(config != null ? config : fromProperty(), overrides(), optionSources());
       LogSetup.apply(new LogOptions(settings.string("log.format"), settings.string("log.level"),
         settings.bool("log.access"), settings.integer("log.repeats.perSecond"),
         settings.integer("log.lines.perSecond")));
@@ -211,7 +211,8 @@ public final class Main implements Callable<Integer> {
       java.net.InetAddress.getByName(cluster.host()); // Hazelcast's own failure named neither the host nor the key
     } catch (java.net.UnknownHostException e) {
       throw new IllegalArgumentException("cluster.host: '" + cluster.host() + "' does not resolve to an address of "
-        + "this machine's; give the address (or a name for it) the other members reach this node at");
+        + "this machine's; give the address (or a name for it) the other members reach this node at ("
+        + settings.source("cluster.host") + ")");
     }
     return ClusterNode.start(metrics ? MetricsEndpoint.builderWithMetrics(options) : Vertx.builder(), options, cluster,
       settings.integer("session.idle.minutes") * 60_000L, settings.string("node.id"))
@@ -259,11 +260,24 @@ public final class Main implements Callable<Integer> {
     return props;
   }
 
+  /** The settings the command line's options set, each with the option's name, for errors to name. */
+  private java.util.Map<String, String> optionSources() {
+    java.util.Map<String, String> options = new java.util.LinkedHashMap<>();
+    if (port != null) {
+      options.put("http.port", "option --port");
+    }
+    if (cluster) {
+      options.put("cluster.enabled", "option --cluster");
+    }
+    return options;
+  }
+
   /** What went wrong at start, in words an operator can act on. */
   static String startFailure(Throwable failure, GatewayConfig settings) {
     if (EventBusBridge.portInUse(failure)) {
       return "cannot listen on " + settings.string("http.host") + ":" + settings.integer("http.port")
-        + ": the port is already in use (choose another with --port or http.port)";
+        + ": the port is already in use (http.port from " + settings.source("http.port")
+        + "; choose another with --port or http.port)";
     }
     String message = failure.getMessage() == null ? failure.toString() : failure.getMessage();
     if (failure instanceof java.net.UnknownHostException) {
@@ -271,7 +285,8 @@ public final class Main implements Callable<Integer> {
       String bridgeHost = settings.string("bridge.host");
       String key = bridgeHost != null && !bridgeHost.equals(settings.string("http.host"))
         && message.contains("'" + bridgeHost + "'") ? "bridge.host" : "http.host";
-      return key + ": cannot resolve '" + settings.string(key) + "' to an address to listen on (" + message + ")";
+      return key + ": cannot resolve '" + settings.string(key) + "' to an address to listen on (" + message + "; "
+        + settings.source(key) + ")";
     }
     return message;
   }

@@ -40,12 +40,12 @@ class ConfFilesTest {
     Path loop = Files.createSymbolicLink(dir.resolve("imports.json"), dir.resolve("imports.json"));
     Vertx vertx = Vertx.vertx();
     try {
-      assertThat(failure(ConfFiles.read(vertx, "integrations.file", directory.toString(), () -> "[]")))
-        .hasMessage("integrations.file: " + directory + " is a directory, not a file");
-      assertThat(failure(ConfFiles.read(vertx, "credentials.file", broken.toString(), () -> null)))
-        .hasMessageStartingWith("credentials.file: " + broken + " is a symbolic link that leads to no file");
-      assertThat(failure(ConfFiles.read(vertx, "imports.file", loop.toString(), () -> null)))
-        .hasMessageStartingWith("imports.file: " + loop + " is a symbolic link that leads to no file");
+      assertThat(failure(ConfFiles.read(vertx, "integrations.file", directory.toString(), "my.json", () -> "[]")))
+        .hasMessage("integrations.file: " + directory + " (my.json) is a directory, not a file");
+      assertThat(failure(ConfFiles.read(vertx, "credentials.file", broken.toString(), "my.json", () -> null)))
+        .hasMessageStartingWith("credentials.file: " + broken + " (my.json) is a symbolic link that leads to no file");
+      assertThat(failure(ConfFiles.read(vertx, "imports.file", loop.toString(), "my.json", () -> null)))
+        .hasMessageStartingWith("imports.file: " + loop + " (my.json) is a symbolic link that leads to no file");
     } finally {
       result(vertx.close());
     }

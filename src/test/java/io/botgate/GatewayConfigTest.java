@@ -8,6 +8,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -89,18 +90,16 @@ class GatewayConfigTest {
   void shouldRefuseToBindANonLoopbackAddressWithoutAToken(Vertx vertx) {
     Throwable failure = Await.failure(vertx.deployVerticle(new BotgateVerticle(GatewayConfig.of(
       new JsonObject().put("http.host", "0.0.0.0").put("http.port", 0)))));
-    assertThat(failure).hasMessageContaining("refusing to bind http.host=0.0.0.0 without auth.token");
+    assertThat(failure).hasMessageContaining("refusing to bind http.host=0.0.0.0 (the configuration) without auth.token");
   }
 
   @Test
   void shouldNameTheHostSettingThatIsBlankOrCannotBeResolved(Vertx vertx) {
-    Throwable blank = Await.failure(vertx.deployVerticle(new BotgateVerticle(GatewayConfig.of(
-      new JsonObject().put("http.host", "").put("http.port", 0)))));
-    assertThat(blank).hasMessageContaining("http.host: '' is not a host name or address")
+    assertThatThrownBy(() -> GatewayConfig.of(new JsonObject().put("http.host", "").put("http.port", 0)))
+      .hasMessageContaining("'http.host': '' is blank: give a host name or address, such as 127.0.0.1 (the configuration)")
       .hasMessageNotContaining("allowedHosts");
-    Throwable blankBridge = Await.failure(vertx.deployVerticle(new BotgateVerticle(GatewayConfig.of(
-      new JsonObject().put("http.port", 0).put("bridge.port", 0).put("bridge.host", " ")))));
-    assertThat(blankBridge).hasMessageContaining("bridge.host: ' ' is not a host name or address");
+    assertThatThrownBy(() -> GatewayConfig.of(new JsonObject().put("http.port", 0).put("bridge.port", 0)
+      .put("bridge.host", " "))).hasMessageContaining("'bridge.host': ' ' is blank");
     GatewayConfig unresolved = GatewayConfig.of(new JsonObject().put("http.host", "no-such-host.invalid")
       .put("auth.token", "t").put("http.port", 0));
     Throwable failure = Await.failure(vertx.deployVerticle(new BotgateVerticle(unresolved)));
@@ -109,17 +108,17 @@ class GatewayConfigTest {
   }
 
   @Test
-  void shouldNameTheDeprecatedConsoleOriginsKeyWhenItsOriginIsMalformed(Vertx vertx) {
-    Throwable failure = Await.failure(vertx.deployVerticle(new BotgateVerticle(GatewayConfig.of(new JsonObject()
-      .put("http.port", 0).put("console.origins", new io.vertx.core.json.JsonArray().add("localhost:3000"))))));
-    assertThat(failure).hasMessageStartingWith("console.origins: 'localhost:3000' is not an origin");
+  void shouldNameTheDeprecatedConsoleOriginsKeyWhenItsOriginIsMalformed() {
+    assertThatThrownBy(() -> GatewayConfig.of(new JsonObject().put("http.port", 0)
+      .put("console.origins", new io.vertx.core.json.JsonArray().add("localhost:3000"))))
+      .hasMessageStartingWith("'console.origins': entry 'localhost:3000' is not an origin");
   }
 
   @Test
   void shouldRefuseAnyHostWithoutAToken(Vertx vertx) {
     Throwable failure = Await.failure(vertx.deployVerticle(new BotgateVerticle(GatewayConfig.of(
       new JsonObject().put("http.allowedHosts", new io.vertx.core.json.JsonArray().add("*")).put("http.port", 0)))));
-    assertThat(failure).hasMessageContaining("refusing http.allowedHosts=* without auth.token");
+    assertThat(failure).hasMessageContaining("refusing http.allowedHosts=* (the configuration) without auth.token");
   }
 
   @Test
@@ -127,7 +126,8 @@ class GatewayConfigTest {
     int port = io.botgate.cluster.ClusterNodes.freePort();
     Throwable failure = Await.failure(vertx.deployVerticle(new BotgateVerticle(GatewayConfig.of(
       new JsonObject().put("http.port", port).put("bridge.port", port)))));
-    assertThat(failure).hasMessageContaining("bridge.port and http.port are both " + port + " on 127.0.0.1");
+    assertThat(failure).hasMessageContaining("bridge.port (the configuration) and http.port (the configuration) are "
+      + "both " + port + " on 127.0.0.1");
   }
 
   @Test
@@ -160,6 +160,52 @@ class GatewayConfigTest {
     assertThat(Await.failure(vertx.deployVerticle(new BotgateVerticle(GatewayConfig.of(
       new JsonObject().put("http.port", 0).put("credentials.file", credentials.toString()))))))
       .hasMessageStartingWith("credentials.file: " + credentials + ": line 1, column 33: key 'type' is given twice");
+  }
+
+  @Test
+  void shouldNameWhereAnAllowListEntryThatIsRefusedCameFrom() throws Exception {
+    // "http.allowedOrigins: 'localhost:3000' is not an origin" left the user to find which of file, variable or
+    // property had set it
+    Path file = Files.createTempFile("config", ".json");
+    file.toFile().deleteOnExit();
+    Files.writeString(file, "{\"http.allowedOrigins\": [\"http://ok.example\", \"localhost:3000\"]}");
+    assertThatThrownBy(() -> GatewayConfig.read(file, new Properties()))
+      .hasMessage("'http.allowedOrigins': entry 'localhost:3000' is not an origin; write it as scheme://host[:port], "
+        + "such as http://localhost:3000 (" + file + ")");
+    assertThatThrownBy(() -> GatewayConfig.from(new JsonObject(),
+      Map.of("BOTGATE_HTTP_ALLOWEDORIGINS", "http://ok.example, localhost:3000"), null))
+      .hasMessageEndingWith("(environment variable BOTGATE_HTTP_ALLOWEDORIGINS)");
+    Properties sys = new Properties();
+    sys.setProperty("http.allowedHosts", "gateway.internal:8080");
+    assertThatThrownBy(() -> GatewayConfig.from(new JsonObject(), Map.of(), sys))
+      .hasMessage("'http.allowedHosts': entry 'gateway.internal:8080' is not a host name or address; give it without "
+        + "a port (every port is allowed) (system property http.allowedHosts)");
+  }
+
+  @Test
+  void shouldRefuseAnEgressEntryThatWouldNeverMatchNamingItAndItsSource() {
+    for (String entry : List.of("http://api.internal", "api.internal:99999", "example.com/8", "10.0.0.0/33",
+      "[::1]:8080", "api internal")) {
+      assertThatThrownBy(() -> GatewayConfig.from(new JsonObject(), Map.of("BOTGATE_EGRESS_ALLOW", "10.0.0.0/8," + entry),
+        null)).as(entry).hasMessageStartingWith("'egress.allow': entry '" + entry + "' ")
+        .hasMessageEndingWith("(environment variable BOTGATE_EGRESS_ALLOW)");
+    }
+    assertThat(GatewayConfig.of(new JsonObject().put("egress.allow", new io.vertx.core.json.JsonArray(List.of(
+      "10.0.0.0/8", "api.internal:8443", "::1", "fd00::/8", "localhost", "127.0.0.1")))).list("egress.allow")).hasSize(6);
+  }
+
+  @Test
+  void shouldRefuseAHostSettingThatHoldsAPortNamingItsSource() {
+    // http.host=localhost:8080 was refused as "refusing to bind ... without auth.token", as if not loopback
+    Properties sys = new Properties();
+    sys.setProperty("http.host", "localhost:8080");
+    assertThatThrownBy(() -> GatewayConfig.from(new JsonObject(), Map.of("BOTGATE_CLUSTER_HOST", "10.0.0.5:5701"), sys))
+      .hasMessageContaining("'http.host': 'localhost:8080' holds a port: give the host alone (the port is a setting "
+        + "of its own) (system property http.host)")
+      .hasMessageContaining("'cluster.host': '10.0.0.5:5701' holds a port")
+      .hasMessageNotContaining("auth.token");
+    assertThat(GatewayConfig.of(new JsonObject().put("http.host", "::1").put("bridge.host", "0.0.0.0"))
+      .string("http.host")).isEqualTo("::1");
   }
 
   @Test

@@ -138,7 +138,8 @@ class MainTest {
     int port = busy.actualPort();
     String err = stderrOf(() -> assertThat(new CommandLine(new Main()).execute("--port", String.valueOf(port),
       "--config", "conf/config.json")).isEqualTo(1));
-    assertThat(err).contains("cannot listen on 127.0.0.1:" + port + ": the port is already in use");
+    assertThat(err).contains("cannot listen on 127.0.0.1:" + port + ": the port is already in use (http.port from "
+      + "option --port;");
   }
 
   @Test

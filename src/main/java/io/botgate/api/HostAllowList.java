@@ -1,6 +1,7 @@
 package io.botgate.api;
 
 import io.botgate.GatewayError;
+import io.botgate.HostPort;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -12,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -177,13 +179,28 @@ public final class HostAllowList implements Handler<RoutingContext> {
     return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
   }
 
+  /** What is wrong with {@code host} as an entry of {@code http.allowedHosts}; empty when nothing. */
+  public static Optional<String> problem(String host) {
+    if (host.equals(ANY)) {
+      return Optional.empty();
+    }
+    try {
+      normalize(host);
+    } catch (IllegalArgumentException e) {
+      return Optional.of(NOT_A_HOST);
+    }
+    return HostPort.hostProblem(host).map(p -> NOT_A_HOST); // such as "http://name" or "name/path": never matched
+  }
+
+  private static final String NOT_A_HOST = "is not a host name or address; give it without a port (every port is "
+    + "allowed)";
+
   /** Lower case, IPv6 addresses in brackets as a Host header writes them. */
   static String normalize(String host) {
     String h = host.trim().toLowerCase(Locale.ROOT);
     int colons = h.length() - h.replace(":", "").length();
     if (colons == 1 || h.startsWith("[") && !h.endsWith("]") || h.isEmpty()) {
-      throw new IllegalArgumentException("http.allowedHosts: '" + host + "' is not a host name or address; "
-        + "give it without a port (every port is allowed)");
+      throw new IllegalArgumentException("http.allowedHosts: '" + host + "' " + NOT_A_HOST);
     }
     return colons > 1 && !h.startsWith("[") ? "[" + h + "]" : h;
   }

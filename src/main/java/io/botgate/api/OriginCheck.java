@@ -12,6 +12,7 @@ import java.net.URI;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -36,11 +37,16 @@ public final class OriginCheck implements Handler<RoutingContext> {
   /** Refuses an entry of {@code key} that is not an origin, naming that key (origins of two keys are merged). */
   public static void check(String key, List<String> origins) {
     for (String origin : origins) {
-      if (canonical(origin) == null) {
-        throw new IllegalArgumentException(key + ": '" + origin + "' is not an origin; write it as "
-          + "scheme://host[:port], such as http://localhost:3000");
-      }
+      problem(origin).ifPresent(problem -> {
+        throw new IllegalArgumentException(key + ": '" + origin + "' " + problem);
+      });
     }
+  }
+
+  /** What is wrong with {@code origin} as an entry of {@code http.allowedOrigins}; empty when nothing. */
+  public static Optional<String> problem(String origin) {
+    return canonical(origin) != null ? Optional.empty() : Optional.of("is not an origin; write it as "
+      + "scheme://host[:port], such as http://localhost:3000");
   }
 
   @Override

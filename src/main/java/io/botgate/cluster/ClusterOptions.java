@@ -1,6 +1,7 @@
 package io.botgate.cluster;
 
 import io.botgate.GatewayConfig;
+import io.botgate.HostPort;
 
 import java.util.List;
 
@@ -44,30 +45,15 @@ public record ClusterOptions(boolean enabled, String name, String host, int port
     members.forEach(ClusterOptions::checkMember);
   }
 
-  /** Hazelcast refused such a member only once joining, in stack traces that named neither it nor the setting. */
+  /**
+   * Hazelcast refused such a member only once joining, in stack traces that named neither it nor the setting. The
+   * configuration is checked by the same rule as it is read, where the message also says where the value came from.
+   */
   private static void checkMember(String member) {
-    int colon = member.indexOf(':');
-    int close = member.indexOf(']');
-    String host;
-    String port;
-    if (member.startsWith("[")) { // an IPv6 address in brackets, its port after them
-      host = close < 0 ? "" : member.substring(1, close);
-      port = close < 0 ? "" : member.substring(close + 1);
-    } else if (colon >= 0 && colon == member.lastIndexOf(':')) {
-      host = member.substring(0, colon);
-      port = member.substring(colon);
-    } else { // a name, an IPv4 address or a bare IPv6 one
-      host = member;
-      port = "";
-    }
-    boolean portGood = port.isEmpty() || port.matches(":[0-9]{1,5}") && Integer.parseInt(port.substring(1)) >= 1
-      && Integer.parseInt(port.substring(1)) <= 65535;
-    if (host.isBlank() || !portGood) {
-      throw new IllegalArgumentException("cluster.members: '" + member
-        + "' must be host or host:port with a port from 1 to 65535");
-    }
+    HostPort.hostAndPortProblem(member).ifPresent(problem -> {
+      throw new IllegalArgumentException("cluster.members: '" + member + "' " + problem);
+    });
   }
-
 
   public static ClusterOptions from(GatewayConfig config) {
     return new ClusterOptions(config.bool("cluster.enabled"), config.string("cluster.name"),
