@@ -135,6 +135,10 @@ final class ConfigCheck {
         }
       }
     });
+    if (merged.getValue(REWRITE) instanceof JsonObject rewrite) {
+      rewrite.forEach(e -> rewriteProblem(e.getKey(), e.getValue()).ifPresent(problem -> problems.add("'" + REWRITE
+        + "': " + problem + " (" + where.getOrDefault(REWRITE, file) + ")")));
+    }
     CHOICES.forEach((key, words) -> {
       if (merged.getValue(key) instanceof String word && !words.contains(word.trim().toLowerCase(Locale.ROOT))) {
         problems.add("'" + key + "' must be one of " + String.join(", ", words) + ", not '" + word + "'"
@@ -167,6 +171,27 @@ final class ConfigCheck {
         + "without a port (::1, any port), or as a CIDR (::1/128)");
     }
     return HostPort.hostAndPortProblem(text);
+  }
+
+  static final String REWRITE = "upstream.rewrite";
+  private static final Pattern HTTP_URL = Pattern.compile("(?is)https?://.*");
+
+  /**
+   * What is wrong with one prefix of {@code upstream.rewrite} and its replacement: both are the starts of http(s)
+   * URLs. A prefix of another scheme never matches an integration's URL, and a replacement of another made every
+   * call it rewrote fail, each long after the start.
+   */
+  private static Optional<String> rewriteProblem(String prefix, Object replacement) {
+    if (!(replacement instanceof String to)) {
+      return Optional.of("the replacement of " + quoted(prefix) + " must be a string, not " + shown(replacement));
+    }
+    for (String url : List.of(prefix, to)) {
+      if (!HTTP_URL.matcher(url).matches()) {
+        return Optional.of(quoted(prefix) + " to " + quoted(to) + ": " + quoted(url) + " is not the start of an "
+          + "http:// or https:// URL, such as https://old.example");
+      }
+    }
+    return Optional.empty();
   }
 
   /** Any whole number, however large: one past an int is named with its range, not as no number at all. */

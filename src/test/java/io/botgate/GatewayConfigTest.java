@@ -209,6 +209,21 @@ class GatewayConfigTest {
   }
 
   @Test
+  void shouldRefuseARewriteThatCouldNeverMatchOrLeadsNowhereNamingItsSource() {
+    // {"ftp://a": "nope"} started, and a replacement of another type was refused without its source
+    assertThatThrownBy(() -> GatewayConfig.from(new JsonObject(),
+      Map.of("BOTGATE_UPSTREAM_REWRITE", "{\"https://prod.example\": \"127.0.0.1:9000\"}"), null))
+      .hasMessage("'upstream.rewrite': 'https://prod.example' to '127.0.0.1:9000': '127.0.0.1:9000' is not the start "
+        + "of an http:// or https:// URL, such as https://old.example (environment variable BOTGATE_UPSTREAM_REWRITE)");
+    assertThatThrownBy(() -> GatewayConfig.of(new JsonObject().put("upstream.rewrite", new JsonObject()
+      .put("ftp://old", "http://new").put("http://a", 5))))
+      .hasMessageContaining("'upstream.rewrite': 'ftp://old' to 'http://new': 'ftp://old' is not the start")
+      .hasMessageContaining("'upstream.rewrite': the replacement of 'http://a' must be a string, not 5 (the configuration)");
+    assertThat(GatewayConfig.of(new JsonObject().put("upstream.rewrite", new JsonObject()
+      .put("HTTPS://old.example/v1", "http://127.0.0.1:9000/v1"))).object("upstream.rewrite").size()).isEqualTo(1);
+  }
+
+  @Test
   void shouldRequireTheTokenWhenOneIsConfigured(Vertx vertx) {
     TestGateway gw = Await.result(TestGateway.start(vertx, new JsonObject().put("auth.token", "s3cret")));
     var denied = Await.result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/api/integrations").send());
