@@ -212,8 +212,17 @@ final class ConfigCheck {
     for (String key : file.fieldNames()) {
       Object value = file.getValue(key);
       if (key.equals(ENV)) {
-        if (!(value instanceof JsonObject)) {
+        if (!(value instanceof JsonObject values)) {
           problems.add("'env' must be an object of NAME: value pairs");
+        } else {
+          // a null, an object or a list reached {$env.NAME} as the text "null" or as JSON text
+          values.forEach(e -> {
+            if (!(e.getValue() instanceof String || e.getValue() instanceof Number || e.getValue() instanceof Boolean)) {
+              problems.add("'env': the value of " + quoted(e.getKey()) + " must be a string (or a number or true or "
+                + "false), not " + (e.getValue() instanceof JsonObject || e.getValue() instanceof JsonArray
+                ? "a JSON " + (e.getValue() instanceof JsonObject ? "object" : "array") : "null"));
+            }
+          });
         }
       } else if (!defaults.containsKey(key)) {
         problems.add("unknown key '" + key + "'" + Typos.closest(key, defaults.keySet())

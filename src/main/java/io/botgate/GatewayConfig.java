@@ -234,8 +234,15 @@ public final class GatewayConfig {
     merged.remove("env");
     Map<String, String> where = new LinkedHashMap<>();
     for (String key : List.copyOf(merged.fieldNames())) {
-      String envName = ConfigCheck.envNames(key).stream().filter(env::containsKey).findFirst().orElse(null);
+      List<String> envSet = ConfigCheck.envNames(key).stream().filter(env::containsKey).toList();
+      String envName = envSet.isEmpty() ? null : envSet.get(0);
       String fromSys = sys == null ? null : sys.getProperty(key);
+      if (fromSys == null && envSet.size() > 1 && !env.get(envSet.get(0)).equals(env.get(envSet.get(1)))) {
+        // one would be taken and the other ignored without a word
+        problems.add("environment variables " + envSet.get(0) + " and " + envSet.get(1) + " both set '" + key
+          + "', to different values ('" + ShownText.bounded(env.get(envSet.get(0)), 100) + "' and '"
+          + ShownText.bounded(env.get(envSet.get(1)), 100) + "'): keep one");
+      }
       String override = fromSys != null ? fromSys : envName == null ? null : env.get(envName);
       if (override != null) {
         where.put(key, fromSys == null ? "environment variable " + envName

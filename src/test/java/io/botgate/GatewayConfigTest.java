@@ -224,6 +224,27 @@ class GatewayConfigTest {
   }
 
   @Test
+  void shouldRefuseTwoSpellingsOfOneSettingsVariableThatDisagree() {
+    // BOTGATE_SESSION_MAXBYTES won and BOTGATE_SESSION_MAX_BYTES was ignored without a word
+    assertThatThrownBy(() -> GatewayConfig.from(new JsonObject(),
+      Map.of("BOTGATE_SESSION_MAXBYTES", "100", "BOTGATE_SESSION_MAX_BYTES", "200"), null))
+      .hasMessage("environment variables BOTGATE_SESSION_MAXBYTES and BOTGATE_SESSION_MAX_BYTES both set "
+        + "'session.maxBytes', to different values ('100' and '200'): keep one");
+    assertThat(GatewayConfig.from(new JsonObject(), Map.of("BOTGATE_SESSION_MAXBYTES", "100",
+      "BOTGATE_SESSION_MAX_BYTES", "100"), null).integer("session.maxBytes")).isEqualTo(100);
+  }
+
+  @Test
+  void shouldRefuseABotEnvValueThatIsNoText() {
+    // {"A": null} reached {$env.A} as the text "null", an object as its JSON text
+    assertThatThrownBy(() -> GatewayConfig.of(new JsonObject().put("env", new JsonObject().putNull("A")
+      .put("B", new JsonObject().put("x", 1)).put("C", 3).put("D", "d"))))
+      .hasMessageContaining("'env': the value of 'A' must be a string (or a number or true or false), not null")
+      .hasMessageContaining("'env': the value of 'B' must be a string (or a number or true or false), not a JSON object")
+      .hasMessageNotContaining("'C'").hasMessageNotContaining("'D'");
+  }
+
+  @Test
   void shouldRequireTheTokenWhenOneIsConfigured(Vertx vertx) {
     TestGateway gw = Await.result(TestGateway.start(vertx, new JsonObject().put("auth.token", "s3cret")));
     var denied = Await.result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/api/integrations").send());
