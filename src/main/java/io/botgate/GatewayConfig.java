@@ -182,6 +182,11 @@ public final class GatewayConfig {
    * command line's options they name ({@code http.port} → {@code option --port}): an error names the option.
    */
   public static GatewayConfig read(Path file, java.util.Properties sys, Map<String, String> options) {
+    if (file != null && file.toString().isBlank()) {
+      // Path.of("") is the working folder: "': is a folder, not a file of settings", naming no file at all
+      throw new IllegalArgumentException("the configuration file's path is empty (--config or -Dbotgate.conf): give "
+        + "a file, or leave both out to read " + DEFAULT_FILE);
+    }
     Path path = file != null ? file : Path.of(DEFAULT_FILE);
     JsonObject values = new JsonObject();
     // a file asked for is read when it exists and is no folder: a shell's --config <(...) is a pipe

@@ -74,6 +74,15 @@ class MainTest {
 
   @Test
   @Timeout(60)
+  void shouldExitOneSayingTheConfigurationPathIsEmptyRatherThanAFolderWithoutAName() {
+    // --config "" (an unset shell variable) was refused as "botgate: : is a folder, not a file of settings"
+    String err = stderrOf(() -> assertThat(new CommandLine(new Main()).execute("--config", "")).isEqualTo(1));
+    assertThat(err).contains("botgate: the configuration file's path is empty (--config or -Dbotgate.conf)")
+      .doesNotContain("is a folder");
+  }
+
+  @Test
+  @Timeout(60)
   void shouldExitOneNamingAClusterHostThatDoesNotResolve() throws Exception {
     // Hazelcast wrote stack traces, then "cannot join the cluster: ...UnknownHostException", naming no setting
     Path file = Files.createTempFile("config", ".json");
