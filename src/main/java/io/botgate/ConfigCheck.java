@@ -92,7 +92,14 @@ final class ConfigCheck {
     "http.allowedOrigins", OriginCheck::problem,
     "console.origins", OriginCheck::problem,
     "cluster.members", HostPort::hostAndPortProblem,
-    "egress.allow", ConfigCheck::egressProblem);
+    "egress.allow", ConfigCheck::egressProblem,
+    "imports.cb", ConfigCheck::blankProblem,
+    "mask.headers", ConfigCheck::blankProblem);
+
+  /** An entry that names nothing: a blank path in {@code imports.cb} ended the start in a NullPointerException. */
+  private static Optional<String> blankProblem(String entry) {
+    return entry.isBlank() ? Optional.of("is blank") : Optional.empty();
+  }
 
   /** The settings that name one host, without a port: a port there was taken as part of a name. */
   static final List<String> HOSTS = List.of("http.host", "bridge.host", "cluster.host");
@@ -328,6 +335,11 @@ final class ConfigCheck {
     if (dflt instanceof JsonObject) {
       return value instanceof JsonObject ? Optional.empty()
         : Optional.of("'" + key + "' must be a JSON object, not " + shown(value));
+    }
+    if (value == null && dflt != null) {
+      // null is no value of a setting that has one: "http.host": null ended the start in a NullPointerException
+      return Optional.of("'" + key + "' must be a string, not null (leave the key out for its default, " + shown(dflt)
+        + ")");
     }
     return value == null || value instanceof String ? Optional.empty()
       : Optional.of("'" + key + "' must be a string, not " + shown(value));

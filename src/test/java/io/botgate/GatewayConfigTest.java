@@ -245,6 +245,20 @@ class GatewayConfigTest {
   }
 
   @Test
+  void shouldRefuseANullOrBlankWhereAValueIsNeededRatherThanFailWithoutSayingWhich() throws Exception {
+    // {"http.host": null} ended the start with 'Cannot invoke "String.length()" because "ip" is null', and
+    // {"imports.cb": [""]} with another NullPointerException
+    Path file = Files.createTempFile("config", ".json");
+    file.toFile().deleteOnExit();
+    Files.writeString(file, "{\"http.host\": null, \"imports.cb\": [\"\"], \"auth.token\": null, \"mask.headers\": [\" \"]}");
+    assertThatThrownBy(() -> GatewayConfig.read(file, new Properties()))
+      .hasMessageContaining("'http.host' must be a string, not null (leave the key out for its default, \"127.0.0.1\")")
+      .hasMessageContaining("'imports.cb': entry '' is blank (" + file + ")")
+      .hasMessageContaining("'mask.headers': entry ' ' is blank")
+      .hasMessageNotContaining("auth.token");
+  }
+
+  @Test
   void shouldRequireTheTokenWhenOneIsConfigured(Vertx vertx) {
     TestGateway gw = Await.result(TestGateway.start(vertx, new JsonObject().put("auth.token", "s3cret")));
     var denied = Await.result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/api/integrations").send());
