@@ -173,7 +173,8 @@ final class ConfigCheck {
       }
       return Optional.empty();
     }
-    if (text.startsWith("[")) {
+    if (text.startsWith("[") && text.contains("]")
+      && NetUtil.isValidIpV6Address(text.substring(1, text.indexOf(']')))) {
       return Optional.of("holds an IPv6 address in brackets, which is never matched: write it without them and "
         + "without a port (::1, any port), or as a CIDR (::1/128)");
     }

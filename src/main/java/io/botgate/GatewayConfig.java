@@ -300,7 +300,7 @@ public final class GatewayConfig {
       return Boolean.parseBoolean(value);
     }
     if (dflt instanceof JsonArray) {
-      return new JsonArray(splitList(text));
+      return listOf(key, text);
     }
     if (dflt instanceof JsonObject) {
       try {
@@ -323,6 +323,30 @@ public final class GatewayConfig {
   /** {@code key=value (source)}, as an error names a setting whose value is refused. */
   public String named(String key) {
     return key + "=" + string(key) + " (" + source(key) + ")";
+  }
+
+  /**
+   * A list given as text: comma-separated, or JSON text as in the file ({@code ["X-Key"]}), which split at its commas
+   * gave entries such as {@code ["X-Key"} that matched nothing (a header never masked). Text in brackets that is not
+   * JSON is an entry of its own, an IPv6 address ({@code [::1]:5701}).
+   */
+  private static JsonArray listOf(String key, String text) {
+    String trimmed = text.trim();
+    if (trimmed.startsWith("[") && trimmed.endsWith("]")) {
+      Object parsed;
+      try {
+        parsed = io.vertx.core.json.Json.decodeValue(trimmed);
+      } catch (io.vertx.core.json.DecodeException notJson) {
+        parsed = null;
+      }
+      if (parsed instanceof JsonArray list) {
+        if (!list.stream().allMatch(String.class::isInstance)) {
+          throw new IllegalArgumentException(key + ": '" + ShownText.bounded(text, 200) + "' must be a list of strings");
+        }
+        return list;
+      }
+    }
+    return new JsonArray(splitList(text));
   }
 
   public String string(String key) {

@@ -259,6 +259,18 @@ class GatewayConfigTest {
   }
 
   @Test
+  void shouldTakeAListOverrideWrittenAsJsonTextAsTheFileWouldRatherThanSplitItsText() {
+    // BOTGATE_MASK_HEADERS='["X-Key"]' started masking a header named '["X-Key"]', and so never X-Key
+    GatewayConfig config = GatewayConfig.from(new JsonObject(), Map.of("BOTGATE_MASK_HEADERS", " [\"X-Key\", \"X-Other\"] ",
+      "BOTGATE_CLUSTER_MEMBERS", "[::1]:5701", "BOTGATE_EGRESS_ALLOW", "10.0.0.0/8, api.internal"), null);
+    assertThat(config.list("mask.headers")).containsExactly("X-Key", "X-Other");
+    assertThat(config.list("cluster.members")).containsExactly("[::1]:5701"); // brackets that are no JSON: an address
+    assertThat(config.list("egress.allow")).containsExactly("10.0.0.0/8", "api.internal");
+    assertThatThrownBy(() -> GatewayConfig.from(new JsonObject(), Map.of("BOTGATE_MASK_HEADERS", "[\"X-Key\", 5]"), null))
+      .hasMessage("mask.headers: '[\"X-Key\", 5]' must be a list of strings (environment variable BOTGATE_MASK_HEADERS)");
+  }
+
+  @Test
   void shouldRequireTheTokenWhenOneIsConfigured(Vertx vertx) {
     TestGateway gw = Await.result(TestGateway.start(vertx, new JsonObject().put("auth.token", "s3cret")));
     var denied = Await.result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/api/integrations").send());
