@@ -109,8 +109,9 @@ final class ConfigCheck {
     "log.level", LogOptions.LEVELS, "upstream.mode", List.of("live", "mock", "record"));
 
   /**
-   * The settings whose value is outside what they take ({@link #RANGES}, {@link #CHOICES}), each named with where its
-   * value came from ({@code where}: a key's source, the file's name when absent).
+   * The settings whose value is outside what they take ({@link #RANGES}, {@link #NAMES}, {@link #HOSTS}, {@link
+   * #ENTRIES}, {@code upstream.rewrite}, {@link #CHOICES}), each named with where its value came from ({@code where}:
+   * a key's source, the file's name when absent).
    */
   static List<String> outOfRange(JsonObject merged, Map<String, String> where, String file) {
     List<String> problems = new ArrayList<>();
