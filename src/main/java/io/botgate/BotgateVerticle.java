@@ -74,6 +74,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.List;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -356,8 +357,14 @@ public final class BotgateVerticle extends VerticleBase {
     }).handler(StaticHandler.create("webroot"));
     HttpErrors.mount(router);
     // Pass-through calls the filters admit skip the router (the access log, when on, sees every request).
-    Handler<HttpServerRequest> requests = HostAllowList.guarding(AsteriskOptions.inFront(config.bool("log.access")
+    boolean accessLog = config.bool("log.access");
+    Handler<HttpServerRequest> requests = HostAllowList.guarding(AsteriskOptions.inFront(accessLog
       ? router : passThrough.inFront(router, request -> hosts.allows(request) && origins.allows(request)), hosts));
+    if (accessLog) { // and those answered before any route, or not parsed at all
+      requests = AccessLog.around(requests);
+    }
+    Function<HttpServerOptions, Handler<HttpServerRequest>> invalid = accessLog
+      ? serverOptions -> AccessLog.around(HttpErrors.invalidRequests(serverOptions)) : HttpErrors::invalidRequests;
 
     HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(config.integer("http.port"))
       // HTTP/1.1 only: with clear-text HTTP/2 on, Vert.x knows a connection only once its first bytes have come,
@@ -369,12 +376,13 @@ public final class BotgateVerticle extends VerticleBase {
       // Deflating every small event frame for every console costs more CPU than all the rest of delivering it.
       .setPerMessageWebSocketCompressionSupported(config.bool("console.deflate"))
       .setPerFrameWebSocketCompressionSupported(config.bool("console.deflate"));
+    Handler<HttpServerRequest> served = requests;
     clusterEvents = hazelcast == null ? null : new ClusterEvents(vertx, stream, hazelcast);
     if (clusterEvents != null) {
       executor.resultsDelivery(clusterEvents::delivery);
     }
     return (clusterEvents == null ? Future.succeededFuture() : clusterEvents.start())
-      .compose(v -> HttpServerVerticle.deploy(vertx, requests, options, config.integer("http.instances"),
+      .compose(v -> HttpServerVerticle.deploy(vertx, served, invalid, options, config.integer("http.instances"),
         config.integer("shutdown.graceSeconds"), idleTimeoutSeconds(config) * 1000L, config.integer("http.connections"),
         httpConnections))
       .compose(bound -> {

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * One HTTP server on its own event loop. Several instances share the port, so requests spread over
@@ -25,6 +26,8 @@ final class HttpServerVerticle extends VerticleBase {
   /** The last negative port number taken: each one stands for a random port shared by one deployment's servers. */
   private static final AtomicInteger RANDOM_PORTS = new AtomicInteger();
   private final Handler<HttpServerRequest> router;
+  /** What answers a request the server could not parse, given the server's options ({@link HttpErrors#invalidRequests}). */
+  private final Function<HttpServerOptions, Handler<HttpServerRequest>> invalid;
   private final HttpServerOptions options;
   private final long graceSeconds;
   private final long idleTimeoutMs;
@@ -33,9 +36,10 @@ final class HttpServerVerticle extends VerticleBase {
   private HttpServer server;
   private IdleConnections idle;
 
-  private HttpServerVerticle(Handler<HttpServerRequest> router, HttpServerOptions options, long graceSeconds,
-                             long idleTimeoutMs, AtomicInteger open, int maxOpen) {
+  private HttpServerVerticle(Handler<HttpServerRequest> router, Function<HttpServerOptions, Handler<HttpServerRequest>> invalid,
+                             HttpServerOptions options, long graceSeconds, long idleTimeoutMs, AtomicInteger open, int maxOpen) {
     this.router = router;
+    this.invalid = invalid;
     this.options = options;
     this.graceSeconds = graceSeconds;
     this.idleTimeoutMs = idleTimeoutMs;
@@ -51,7 +55,7 @@ final class HttpServerVerticle extends VerticleBase {
         RequestChecks.install(connection);
         idle.opened(connection);
       }).requestHandler(idle.around(router))
-      .invalidRequestHandler(HttpErrors.invalidRequests(options)).listen();
+      .invalidRequestHandler(invalid.apply(options)).listen();
   }
 
   @Override
@@ -70,21 +74,23 @@ final class HttpServerVerticle extends VerticleBase {
   /**
    * Deploys {@code instances} servers on one port; each closes the connections that hold a socket without a
    * request to answer for {@code idleTimeoutMs} ({@link IdleConnections}; 0: never), and together they hold at most
-   * {@code maxConnections} connections (0: {@link IdleConnections#defaultMaxOpen()}), counted in {@code open}.
+   * {@code maxConnections} connections (0: {@link IdleConnections#defaultMaxOpen()}), counted in {@code open}. A request
+   * the server cannot parse is answered by {@code invalid} ({@link HttpErrors#invalidRequests} wrapped or not).
    */
-  static Future<Servers> deploy(Vertx vertx, Handler<HttpServerRequest> router, HttpServerOptions options, int instances,
-                                long graceSeconds, long idleTimeoutMs, int maxConnections, AtomicInteger open) {
+  static Future<Servers> deploy(Vertx vertx, Handler<HttpServerRequest> router,
+                                Function<HttpServerOptions, Handler<HttpServerRequest>> invalid, HttpServerOptions options,
+                                int instances, long graceSeconds, long idleTimeoutMs, int maxConnections, AtomicInteger open) {
     int maxOpen = maxConnections > 0 ? maxConnections : IdleConnections.defaultMaxOpen();
     // Port 0 would give each instance its own random port; a negative port makes Vert.x share one among the servers
     // given that same number, so each deployment takes its own (two gateways in one Vert.x had shared one port)
     int port = options.getPort() == 0 ? RANDOM_PORTS.decrementAndGet() : options.getPort();
     HttpServerOptions shared = new HttpServerOptions(options).setPort(port);
-    HttpServerVerticle first = new HttpServerVerticle(router, shared, graceSeconds, idleTimeoutMs, open, maxOpen);
+    HttpServerVerticle first = new HttpServerVerticle(router, invalid, shared, graceSeconds, idleTimeoutMs, open, maxOpen);
     List<String> ids = new ArrayList<>();
     return vertx.deployVerticle(first).compose(id -> {
       ids.add(id);
       return instances <= 1 ? Future.succeededFuture() :
-        vertx.deployVerticle(() -> new HttpServerVerticle(router, shared, graceSeconds, idleTimeoutMs, open, maxOpen),
+        vertx.deployVerticle(() -> new HttpServerVerticle(router, invalid, shared, graceSeconds, idleTimeoutMs, open, maxOpen),
           new DeploymentOptions().setInstances(instances - 1)).andThen(more -> ids.add(more.result()));
     }).map(done -> new Servers(first.server.actualPort(), List.copyOf(ids)));
   }

@@ -190,6 +190,44 @@ class LogLinesTest {
     assertThat(text()).doesNotContain(SECRET);
   }
 
+  /**
+   * Requests answered before any route, or by the router before its routes, or not parsed at all: an access log that
+   * left them out hid exactly the odd requests an operator looks for.
+   */
+  @Test
+  @Timeout(60)
+  void shouldWriteAnAccessLineForEveryRequestAnsweredWhereverItIsAnswered(Vertx vertx) throws Exception {
+    TestGateway gw = result(TestGateway.start(vertx, new JsonObject().put("log.access", true)));
+    int port = gw.gateway.port();
+    assertThat(raw(port, "OPTIONS * HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")).startsWith("HTTP/1.1 200");
+    assertThat(raw(port, "GET nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")).startsWith("HTTP/1.1 404");
+    assertThat(raw(port, "GET /health HTTP/1.1\r\nHost: 127.0.0.1:x\r\n\r\n")).startsWith("HTTP/1.1 400");
+    assertThat(raw(port, "GET /health?k=" + SECRET + " HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + "x".repeat(20_000)
+      + "\r\n\r\n")).startsWith("HTTP/1.1 431");
+
+    await().untilAsserted(() -> assertThat(lines().stream().filter(l -> "io.botgate.access".equals(l.getString("loggerName")))
+      .map(l -> l.getString("formattedMessage")).toList())
+      .contains("OPTIONS * 200", "GET nowhere 404", "GET /health 400", "GET /health 431"));
+    assertThat(text()).doesNotContain(SECRET);
+    // a request that reaches a route is logged once, not by both the route and the server's watch
+    assertThat(result(gw.http.get(port, "127.0.0.1", "/openapi.json").send()).statusCode()).isEqualTo(200);
+    await().until(() -> line("GET /openapi.json 200"), Optional::isPresent);
+    assertThat(result(gw.http.get(port, "127.0.0.1", "/health").send()).statusCode()).isEqualTo(200);
+    await().until(() -> line("GET /health 200"), Optional::isPresent);
+    assertThat(lines().stream().filter(l -> "GET /openapi.json 200".equals(l.getString("formattedMessage")))).hasSize(1);
+  }
+
+  /** Sends {@code request} as it is on a connection of its own; the answer's text, read until the server closes or answers. */
+  private static String raw(int port, String request) throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(30_000);
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      byte[] buffer = new byte[4096];
+      int n = socket.getInputStream().read(buffer);
+      return n < 0 ? "" : new String(buffer, 0, n, StandardCharsets.ISO_8859_1);
+    }
+  }
+
   @Test
   @Timeout(60)
   void shouldNotLogABridgeClientThatResetsItsConnectionAsAnError(Vertx vertx) throws Exception {
