@@ -61,6 +61,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
@@ -304,6 +305,8 @@ public final class BotgateVerticle extends VerticleBase {
     passThrough = new PassThroughProxy(vertx, registry, executor, guard, new PassThroughOptions(
       config.integer("proxy.request.limit.bytes"), config.integer("proxy.response.limit.bytes"),
       config.integer("upstream.limit.bytes")), token, credentials, new RefusalEvents(sessions, stream));
+    // TRACE's echo would carry the credential a call is given: refused before the pass-through, as its Allow says
+    router.route(HttpMethod.TRACE, "/proxy/*").handler(AsteriskOptions::refuseTrace);
     passThrough.mount(router);
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(healthChecks()));
     Buffer openApi = Buffer.buffer(ConfFiles.embedded("/openapi.json"));
@@ -359,7 +362,8 @@ public final class BotgateVerticle extends VerticleBase {
     // Pass-through calls the filters admit skip the router (the access log, when on, sees every request).
     boolean accessLog = config.bool("log.access");
     Handler<HttpServerRequest> requests = HostAllowList.guarding(AsteriskOptions.inFront(accessLog
-      ? router : passThrough.inFront(router, request -> hosts.allows(request) && origins.allows(request)), hosts));
+      ? router : passThrough.inFront(router, request -> request.method() != HttpMethod.TRACE && hosts.allows(request)
+        && origins.allows(request)), hosts));
     if (accessLog) { // and those answered before any route, or not parsed at all
       requests = AccessLog.around(requests);
     }

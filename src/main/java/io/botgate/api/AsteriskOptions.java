@@ -5,6 +5,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * Answers {@code OPTIONS *}, a question about the server in general rather than a resource (RFC 9110 §9.3.7): 200
@@ -16,8 +17,9 @@ import io.vertx.core.http.HttpServerRequest;
 public final class AsteriskOptions {
 
   /**
-   * Every method some route takes: the API's, the console's files (GET, HEAD), and what the pass-through forwards.
-   * CONNECT is never served (no tunnels), and TRACE, which only the pass-through forwards, is not advertised.
+   * Every method some route takes: the API's, the console's files (GET, HEAD), and what the pass-through forwards,
+   * which is also the {@code Allow} of its refusal of TRACE ({@link #refuseTrace}). CONNECT is never served (no
+   * tunnels), nor is TRACE.
    */
   public static final String ALLOW = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
 
@@ -39,5 +41,16 @@ public final class AsteriskOptions {
       // no content, and Content-Length 0 saying so (a 204 may not carry it)
       request.response().putHeader(HttpHeaders.ALLOW, ALLOW).putHeader(HttpHeaders.CONTENT_LENGTH, "0").end();
     };
+  }
+
+  /**
+   * Answers a TRACE under {@code /proxy/} 405, with the methods the pass-through forwards in {@code Allow}: an upstream
+   * answers TRACE with the request as it got it, so forwarding it would hand the caller the credential the gateway
+   * adds to each call (a token, a basic password), and any cookie a browser sent along. Nothing is sent upstream.
+   */
+  public static void refuseTrace(RoutingContext ctx) {
+    ctx.response().putHeader(HttpHeaders.ALLOW, ALLOW);
+    ctx.fail(new GatewayError(405, "method_not_allowed", "TRACE is not forwarded: the upstream would echo the "
+      + "request with the credential the gateway adds to it; use " + ALLOW));
   }
 }

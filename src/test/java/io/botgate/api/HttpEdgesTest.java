@@ -203,6 +203,28 @@ class HttpEdgesTest {
       .startsWith("HTTP/1.1 403").contains("host_not_allowed");
   }
 
+  /**
+   * What OPTIONS * says the gateway serves is what the pass-through forwards: TRACE, whose answer echoes the request
+   * with the credential the gateway adds, is refused 405 with that same list, and nothing reaches the upstream.
+   */
+  @Test
+  void shouldRefuseTraceThroughThePassThroughWithTheMethodsOptionsAsteriskLists() throws IOException {
+    assertThat(result(gw.declare(new JsonObject().put("name", "traced").put("method", "GET").put("url", "stub:/")))
+      .statusCode()).isLessThan(300);
+    String allow = header(raw("OPTIONS * HTTP/1.1\r\nHost: 127.0.0.1\r\n"), "allow");
+    int before = gw.upstream.hits("/echo");
+    for (String target : List.of("/proxy/traced/echo", "/proxy/traced/echo?x=%41", "/proxy/traced//echo")) {
+      String answer = raw("TRACE " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Botgate-Session: tr\r\n"
+        + "Cookie: sid=visible-to-trace\r\n");
+      assertThat(answer).as(target).startsWith("HTTP/1.1 405").contains("\"method_not_allowed\"")
+        .doesNotContain("visible-to-trace");
+      assertThat(header(answer, "allow")).as(target).isEqualTo(allow);
+    }
+    assertThat(gw.upstream.hits("/echo")).isEqualTo(before);
+    assertThat(raw("TRACE /proxy/traced/echo HTTP/1.1\r\nHost: rebound.example\r\n")).as("the Host is checked first")
+      .startsWith("HTTP/1.1 403");
+  }
+
   @Test
   void shouldAnswerHeadOnTheApisReadsAsTheirGetWithoutContent() throws IOException {
     // RFC 9110 §9.1: a general-purpose server supports HEAD where it serves GET (load balancers probe /health so)
