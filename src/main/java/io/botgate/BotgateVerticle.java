@@ -67,6 +67,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
@@ -115,6 +116,7 @@ public final class BotgateVerticle extends VerticleBase {
   private volatile String baseUrl;
   private volatile boolean draining;
   private HttpServerVerticle.Servers servers;
+  private Router router;
 
   /** Reads conf/config.json (or -Dbotgate.conf) and the environment. */
   public BotgateVerticle() {
@@ -293,7 +295,7 @@ public final class BotgateVerticle extends VerticleBase {
         config.string("node.id")), credentials, upstreamOptions, recorded);
     SessionScripts scripts = new SessionScripts(sessions, stream, runner);
 
-    Router router = Router.router(vertx);
+    router = Router.router(vertx);
     if (config.bool("log.access")) {
       router.route().handler(new AccessLog());
     }
@@ -493,6 +495,11 @@ public final class BotgateVerticle extends VerticleBase {
     Future<?> released = sessions instanceof ClusteredSessionStore clustered ? clustered.close() : Future.succeededFuture();
     Future<?> mocks = releaseMocks();
     return released.eventually(() -> mocks).eventually(() -> bridge == null ? Future.succeededFuture() : bridge.close());
+  }
+
+  /** The routes the gateway's router holds, filters included: what its OpenAPI document is checked against. */
+  public List<Route> routes() {
+    return router == null ? List.of() : router.getRoutes();
   }
 
   /** The port actually bound (useful with http.port 0). */

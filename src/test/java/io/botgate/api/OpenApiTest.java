@@ -7,6 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.openapi.contract.OpenAPIContract;
@@ -23,8 +24,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -121,8 +125,63 @@ class OpenApiTest {
     call(HttpMethod.DELETE, "/api/integrations/docAuth", null);
     call(HttpMethod.DELETE, "/api/credentials/docKey", null);
     call(HttpMethod.DELETE, "/api/credentials/docKey", null);
+    // HEAD where GET is: the same answers without content
+    contract.operations().stream().filter(op -> op.getHttpMethod() == HttpMethod.HEAD && !op.getOpenAPIPath().startsWith("/proxy/"))
+      .forEach(op -> call(HttpMethod.HEAD, op.getOpenAPIPath().replaceAll("\\{[A-Za-z]+}", "d1"), null));
+    call(HttpMethod.HEAD, "/api/integrations/faqIntegration", null);
     assertThat(covered).as("operations exercised").containsAll(contract.operations().stream()
       .map(Operation::getOperationId).filter(id -> !id.equals("console") && !id.equals("openapi")).toList());
+  }
+
+  /**
+   * The document against the live router, both ways: every route and method the router takes is documented (HEAD
+   * wherever GET is: the router answers it as that GET; the pass-through forwards what OPTIONS * lists), and no other;
+   * each documented operation is answered by its route, not refused as a method or a path the gateway does not serve,
+   * and every other method on a documented path is answered 405.
+   */
+  @Test
+  void shouldDocumentExactlyTheRoutesAndMethodsTheRouterAnswers() {
+    Map<String, Set<String>> routed = new TreeMap<>();
+    for (Route route : gw.gateway.routes()) {
+      if (route.getPath() == null || route.methods() == null || route.methods().isEmpty() || !route.isExactPath()) {
+        continue; // filters, the console's files (GET /, not documented), the pass-through and its refusal of TRACE
+      }
+      Set<String> methods = routed.computeIfAbsent(route.getPath().replaceAll(":[A-Za-z]+", "{}"), p -> new TreeSet<>());
+      route.methods().forEach(m -> methods.add(m.name()));
+      if (methods.contains("GET")) {
+        methods.add("HEAD");
+      }
+    }
+    routed.put("/proxy/{}/{}", new TreeSet<>(List.of(AsteriskOptions.ALLOW.split(", "))));
+    Map<String, Set<String>> documented = new TreeMap<>(); // parameters unnamed: the router's names are its own
+    contract.operations().forEach(op -> documented.computeIfAbsent(op.getOpenAPIPath().replaceAll("\\{[A-Za-z]+}", "{}"),
+      p -> new TreeSet<>()).add(op.getHttpMethod().name()));
+    assertThat(documented).isEqualTo(routed);
+
+    for (Map.Entry<String, Set<String>> path : documented.entrySet()) {
+      String uri = path.getKey().replace("{}", "probe");
+      int getStatus = path.getValue().contains("GET") ? send(HttpMethod.GET, uri).statusCode() : 0;
+      for (HttpMethod method : List.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH,
+        HttpMethod.DELETE, HttpMethod.OPTIONS, HttpMethod.TRACE)) {
+        HttpResponse<Buffer> answer = send(method, uri);
+        String what = method + " " + uri + " answered " + answer.statusCode() + " " + answer.bodyAsString();
+        if (!path.getValue().contains(method.name())) {
+          assertThat(answer.statusCode()).as(what).isEqualTo(405);
+        } else if (method == HttpMethod.HEAD && path.getValue().contains("GET")) {
+          assertThat(answer.statusCode()).as(what).isEqualTo(getStatus);
+        } else {
+          assertThat(answer.statusCode()).as(what).isNotEqualTo(405);
+          if (answer.statusCode() == 404) {
+            assertThat(answer.bodyAsJsonObject().getJsonObject("error").getString("code")).as(what).isNotEqualTo("not_found");
+          }
+        }
+      }
+    }
+  }
+
+  private static HttpResponse<Buffer> send(HttpMethod method, String uri) {
+    return Await.result(gw.http.request(method, gw.gateway.port(), "127.0.0.1", uri)
+      .putHeader("X-Botgate-Session", "probe-session").send());
   }
 
   /** Every route answers a Host it does not know 403 (DNS rebinding): the document says so for each. */
