@@ -294,6 +294,8 @@ public final class BotgateVerticle extends VerticleBase {
       new IntegrationExecutor.Settings(config.integer("upstream.limit.bytes"), config.botEnv(), () -> baseUrl,
         config.string("node.id")), credentials, upstreamOptions, recorded);
     SessionScripts scripts = new SessionScripts(sessions, stream, runner);
+    // one for every way a request comes in: a session's refusals are paced together (RefusalEvents)
+    RefusalEvents refusals = new RefusalEvents(sessions, stream);
 
     router = Router.router(vertx);
     if (config.bool("log.access")) {
@@ -306,7 +308,7 @@ public final class BotgateVerticle extends VerticleBase {
     // API's routes (their path patterns cost a regex each, on every call).
     passThrough = new PassThroughProxy(vertx, registry, executor, guard, new PassThroughOptions(
       config.integer("proxy.request.limit.bytes"), config.integer("proxy.response.limit.bytes"),
-      config.integer("upstream.limit.bytes")), token, credentials, new RefusalEvents(sessions, stream));
+      config.integer("upstream.limit.bytes")), token, credentials, refusals);
     // TRACE's echo would carry the credential a call is given: refused before the pass-through, as its Allow says
     router.route(HttpMethod.TRACE, "/proxy/*").handler(AsteriskOptions::refuseTrace);
     passThrough.mount(router);
@@ -319,7 +321,7 @@ public final class BotgateVerticle extends VerticleBase {
     }
     DefinitionChanges changes = new DefinitionChanges();
     held = new HeldBodies(config.integer("body.held.bytes"));
-    new ApiRoutes(registry, integrations, executor, sessions, scripts, stream, mask, importer::owner, changes)
+    new ApiRoutes(registry, integrations, executor, sessions, scripts, stream, mask, importer::owner, changes, refusals)
       .mount(router, config.integer("body.limit.bytes"), held, token);
     router.get("/api/cluster").handler(ctx -> ApiRoutes.jsonHead(ctx.response())
       .end(ClusterNode.describe(vertx, config.string("node.id")).toBuffer()));
@@ -341,7 +343,7 @@ public final class BotgateVerticle extends VerticleBase {
     registry.onRemoved(metrics::forget);
     BridgeOptions bridgeOptions = bridgeOptions(config, host, token);
     if (bridgeOptions.enabled()) { // checked in start(): built here, beside the sessions its refusals show in
-      bridge = new EventBusBridge(vertx, bridgeOptions, new RefusalEvents(sessions, stream));
+      bridge = new EventBusBridge(vertx, bridgeOptions, refusals);
       metrics.bridge(bridge);
     }
     if (hazelcast != null) {
@@ -395,7 +397,7 @@ public final class BotgateVerticle extends VerticleBase {
         servers = bound;
         port = bound.port();
         return new EventBusApi(executor, sessions, scripts, stream.secrets(), held,
-          new RefusalEvents(sessions, stream)).register(vertx.eventBus());
+          refusals).register(vertx.eventBus());
       })
       .compose(v -> bridge == null ? Future.succeededFuture() : bridge.start())
       .onSuccess(v -> {

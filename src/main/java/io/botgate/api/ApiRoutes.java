@@ -59,12 +59,16 @@ public final class ApiRoutes {
   private final Function<String, Optional<String>> owners;
   /** Integration PUTs, one at a time with credential DELETEs (each checks the other kind). */
   private final DefinitionChanges changes;
+  /** Where refused requests show: one for the whole gateway, which paces each session's ({@link RefusalEvents}). */
+  private final RefusalEvents refusals;
 
   /** @param owners the imported bot an integration belongs to, if any: PUT and DELETE leave those alone */
   public ApiRoutes(IntegrationRegistry registry, ReplicatedDefinitions<IntegrationDefinition> saved,
                    IntegrationExecutor executor, SessionStore sessions, SessionScripts scripts, DebugStream stream,
-                   SecretMask mask, Function<String, Optional<String>> owners, DefinitionChanges changes) {
+                   SecretMask mask, Function<String, Optional<String>> owners, DefinitionChanges changes,
+                   RefusalEvents refusals) {
     this.changes = changes;
+    this.refusals = refusals;
     this.owners = owners;
     this.registry = registry;
     this.saved = saved;
@@ -98,7 +102,7 @@ public final class ApiRoutes {
     router.put("/api/integrations/:name").blockingHandler(this::putIntegration, false);
     router.delete("/api/integrations/:name").handler(this::deleteIntegration);
     new SessionRoutes(sessions, scripts, stream).mount(router);
-    new ShownRefusals(new RefusalEvents(sessions, stream)).mount(router); // CbRoutes' interactions too
+    new ShownRefusals(refusals).mount(router); // CbRoutes' interactions too
     router.route("/api/*").failureHandler(ApiRoutes::failure);
   }
 

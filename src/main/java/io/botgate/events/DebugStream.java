@@ -530,6 +530,11 @@ public final class DebugStream implements EventNumbering {
     }
   }
 
+  /** The Vert.x the events are published on; null for a stream that publishes none (tests). */
+  public Vertx vertx() {
+    return vertx;
+  }
+
   /** The sequence number of the newest event of a session, 0 when it has none. */
   @Override
   public long lastSeq(String session) {

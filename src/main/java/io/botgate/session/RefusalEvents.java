@@ -22,7 +22,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * turn is taken aside ({@link SessionStore#turnIfEvents}: none for a session without events, never counted toward
  * {@code session.queue}), and a node keeps one at a time per session. The refusals that come while one waits for its
  * turn are counted into its event ({@code data.notShown}) rather than shown one by one; past {@link #MAX_WAITING}
- * sessions with one waiting, a refusal is not shown.
+ * sessions with one waiting, a refusal is not shown. A node alone has no turn to wait for, so a flood of refusals
+ * would fill the session's history with them and push the conversation's own events out: there a session's
+ * refusals show at once up to {@link #SHOWN_AT_ONCE}, then one every {@link #SHOWN_EVERY_MS}, the one waiting for
+ * its moment counting those refused meanwhile, as in a cluster ({@link Pace}).
  * <p>
  * Which refusals, whichever way the request came in (the HTTP API, the event bus and its TCP bridge, the
  * pass-through): those of the request itself, 4xx. Not a request refused for its token, origin or host (401, 403),
@@ -45,6 +48,13 @@ public final class RefusalEvents {
 
   /** Sessions of which a node holds a refusal waiting for its turn at most: a bound on what a flood of them holds. */
   public static final int MAX_WAITING = 1_024;
+  /** On a node alone, the refusals of a session shown at once: a developer's own mistakes, one after another. */
+  public static final int SHOWN_AT_ONCE = 10;
+  /**
+   * On a node alone, how often a session's refusals show past those: a flood of them then costs its history of 1,000
+   * events at most ten a minute, and the conversation's own events outlive it.
+   */
+  public static final long SHOWN_EVERY_MS = 6_000;
 
   private final SessionStore sessions;
   private final DebugStream stream;
@@ -61,6 +71,18 @@ public final class RefusalEvents {
       this.text = text;
       this.data = data;
     }
+  }
+
+  /** On a node alone, the refusals each session may still show at once; changed only inside the map's compute. */
+  private final ConcurrentHashMap<String, Pace> paced = new ConcurrentHashMap<>();
+
+  /**
+   * A session's allowance of refusals shown at once ({@link #SHOWN_AT_ONCE}, one more each {@link #SHOWN_EVERY_MS}),
+   * and the refusal waiting for the next one when it is spent. Forgotten once full again with nothing waiting.
+   */
+  private static final class Pace {
+    int left = SHOWN_AT_ONCE;
+    Waiting waiting;
   }
 
   /** @param stream null: nothing is shown */
@@ -101,7 +123,11 @@ public final class RefusalEvents {
       return;
     }
     if (stream.cluster() == null) {
-      showIfEvents(sessionId, text, data);
+      if (stream.vertx() == null) {
+        showIfEvents(sessionId, text, data);
+      } else if (stream.lastSeq(sessionId) > 0) { // a session without events keeps no pace either
+        paced(sessionId, text, data);
+      }
       return;
     }
     Waiting refusal = new Waiting(text, data);
@@ -125,6 +151,58 @@ public final class RefusalEvents {
         + "session while this one waited to be shown)", more[0] == 0 ? data : data.copy().put("notShown", more[0]));
       return Future.succeededFuture();
     }).onComplete(shown -> waiting.remove(sessionId, refusal)); // not shown (no events, no session): none waits
+  }
+
+  /** On a node alone: shows the refusal at once while the session's allowance lasts, else counts it into the waiting one. */
+  private void paced(String sessionId, String text, JsonObject data) {
+    boolean[] now = {false};
+    boolean[] first = {false};
+    paced.compute(sessionId, (id, pace) -> {
+      if (pace == null) {
+        if (paced.size() >= MAX_WAITING) {
+          return null; // not shown, as a cluster's refusal past as many sessions waiting
+        }
+        pace = new Pace();
+        first[0] = true;
+      }
+      if (pace.left > 0) {
+        pace.left--;
+        now[0] = true;
+      } else if (pace.waiting == null) {
+        pace.waiting = new Waiting(text, data);
+      } else {
+        pace.waiting.more++;
+      }
+      return pace;
+    });
+    if (first[0]) {
+      stream.vertx().setTimer(SHOWN_EVERY_MS, t -> refill(sessionId));
+    }
+    if (now[0]) {
+      showIfEvents(sessionId, text, data);
+    }
+  }
+
+  /** One more refusal the session may show: the one waiting, if any; the pace forgotten once full and idle. */
+  private void refill(String sessionId) {
+    Waiting[] due = {null};
+    Pace left = paced.computeIfPresent(sessionId, (id, pace) -> {
+      if (pace.waiting != null) {
+        due[0] = pace.waiting;
+        pace.waiting = null;
+      } else {
+        pace.left++;
+      }
+      return pace.left >= SHOWN_AT_ONCE ? null : pace;
+    });
+    if (left != null) {
+      stream.vertx().setTimer(SHOWN_EVERY_MS, t -> refill(sessionId));
+    }
+    if (due[0] != null) {
+      Waiting w = due[0];
+      showIfEvents(sessionId, w.more == 0 ? w.text : w.text + " (and " + w.more + " more refused requests of this "
+        + "session while this one waited to be shown)", w.more == 0 ? w.data : w.data.copy().put("notShown", w.more));
+    }
   }
 
   private void showIfEvents(String sessionId, String text, JsonObject data) {

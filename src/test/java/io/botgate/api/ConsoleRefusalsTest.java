@@ -16,12 +16,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
 
 import static io.botgate.Await.failure;
 import static io.botgate.Await.result;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A request refused before its session's turn (its body, its media type, its fields, its size) shows in the
@@ -88,6 +90,36 @@ class ConsoleRefusalsTest {
       assertThat(event.getJsonObject("data").getInteger("status")).isEqualTo(answer.statusCode());
       before = event.getLong("seq");
     }
+  }
+
+  /**
+   * A flood of refused requests on a node alone must not push the conversation's own events out of its history of
+   * 1,000: past the first few, a session's refusals are counted into one shown every few seconds, as a cluster counts
+   * those that come while one waits for its turn, and every refusal is still accounted for.
+   */
+  @Test
+  void shouldKeepTheConversationsEventsThroughAFloodOfRefusals() {
+    String session = "refused-flood";
+    assertThat(result(post("/api/sessions/" + session + "/scripts").sendJsonObject(new JsonObject()
+      .put("code", "botContext.printDebugMessage('the conversation')"))).statusCode()).isEqualTo(200);
+    int flood = 1_500;
+    for (int i = 0; i < flood; i++) {
+      assertThat(result(post("/api/sessions/" + session + "/scripts").putHeader("Content-Type", "application/json")
+        .sendBuffer(Buffer.buffer("{not json"))).statusCode()).isEqualTo(400);
+    }
+
+    assertThat(eventsAfter(session, 0).stream().map(e -> ((JsonObject) e).getString("text")))
+      .as("the conversation's own event").contains("the conversation");
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      List<JsonObject> refusals = eventsAfter(session, 0).stream().map(e -> (JsonObject) e)
+        .filter(e -> "error".equals(e.getString("kind"))).toList();
+      assertThat(refusals.size() + refusals.stream().mapToInt(e -> e.getJsonObject("data").getInteger("notShown", 0)).sum())
+        .as("refusals shown, and counted into those shown").isEqualTo(flood);
+    });
+    List<JsonObject> counted = eventsAfter(session, 0).stream().map(e -> (JsonObject) e)
+      .filter(e -> e.getJsonObject("data").containsKey("notShown")).toList();
+    assertThat(counted).isNotEmpty().allSatisfy(e -> assertThat(e.getString("text"))
+      .endsWith("more refused requests of this session while this one waited to be shown)"));
   }
 
   @Test
