@@ -238,6 +238,7 @@ public final class JsonText {
   public static Fields fields() {
     Out out = scratch();
     out.length = 0;
+    out.depth = out.deepest = 1;
     out.put('{');
     return new Fields(out);
   }
@@ -266,6 +267,7 @@ public final class JsonText {
    */
   public static Fields detachedFields() {
     Out out = new Out(64, 16); // a few fields: a session's name, a kind and a level (one per new session)
+    out.depth = out.deepest = 1;
     out.put('{');
     return new Fields(out);
   }
@@ -347,6 +349,14 @@ public final class JsonText {
       key(key);
       out.value(value);
       return this;
+    }
+
+    /**
+     * How many objects and arrays deep the object has nested so far, itself counted: text spliced as it is (an
+     * answer kept undecoded, {@link Spliced}) counts as one level, its writer bounds it.
+     */
+    public int deepest() {
+      return out.deepest;
     }
 
     /** The fields written so far without the object's braces, to be written by {@link #encoded}. */
@@ -435,6 +445,9 @@ public final class JsonText {
     int length;
     /** How deep in {@link Members} being written the document in this buffer is. */
     int inMembers;
+    /** Objects and arrays open where the writing is, and the most open at once so far ({@link Fields#deepest}). */
+    int depth;
+    int deepest;
 
     Out(int bytes, int chars) {
       this.bytes = new byte[bytes];
@@ -507,10 +520,12 @@ public final class JsonText {
       } else if (value instanceof Members members) {
         put('{');
         inMembers++;
+        enter();
         try {
           members.writeTo(new Fields(this));
         } finally {
           inMembers--;
+          depth--;
         }
         put('}');
       } else if (value instanceof Instant instant) {
@@ -529,8 +544,15 @@ public final class JsonText {
       }
     }
 
+    private void enter() {
+      if (++depth > deepest) {
+        deepest = depth;
+      }
+    }
+
     private void object(Map<?, ?> map) {
       put('{');
+      enter();
       boolean first = true;
       for (Map.Entry<?, ?> e : map.entrySet()) {
         if (!first) {
@@ -541,11 +563,13 @@ public final class JsonText {
         put(':');
         value(e.getValue());
       }
+      depth--;
       put('}');
     }
 
     private void array(Collection<?> items) {
       put('[');
+      enter();
       boolean first = true;
       for (Object item : items) {
         if (!first) {
@@ -554,6 +578,7 @@ public final class JsonText {
         first = false;
         value(item);
       }
+      depth--;
       put(']');
     }
 

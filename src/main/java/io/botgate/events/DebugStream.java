@@ -196,6 +196,11 @@ public final class DebugStream implements EventNumbering {
     // Encoded field by field: the object itself is built only to be published on the bus (see asJson).
     // The session's field and the kind and level are encoded once, not per event.
     JsonText.Fields fields = writeEvent(JsonText.fields(), seq, session, history, now, kind, level, text, data);
+    if (fields.deepest() > DeepData.LEVELS + 1) { // its data, inside the event's own object, could not be read back
+      fields.doneInto((bytes, length) -> { });
+      data = DeepData.shallow(data);
+      fields = writeEvent(JsonText.fields(), seq, session, history, now, kind, level, text, data);
+    }
     emitted.increment();
     ClusterEvents across = cluster;
     DebugEvent event = null;

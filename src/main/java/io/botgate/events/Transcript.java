@@ -94,6 +94,8 @@ public final class Transcript {
   /**
    * As {@link #event}, with data written into the event's text as it is encoded (a hot path that need not
    * build an object). It is written under the event's locks: it should only write what was worked out before.
+   * Data of either kind that nests past {@link DeepData#LEVELS} has its deeper values shown as a note, so every event
+   * reads back (here, to be scrubbed; on the bus, from another node, in answers, pages and the console).
    */
   public synchronized void encodedEvent(String kind, String level, String text, JsonText.Members data) {
     if (stream.secrets().isEmpty()) {
@@ -106,7 +108,10 @@ public final class Transcript {
     if (data != null) {
       data.writeTo(fields);
     }
-    event(kind, level, text, new JsonObject(Buffer.buffer(fields.done())));
+    byte[] written = fields.done();
+    // read back within the parser's bound: a value nested nearly as deep as it reads would take the request down
+    event(kind, level, text, fields.deepest() > DeepData.LEVELS ? DeepData.pruned(written)
+      : new JsonObject(Buffer.buffer(written)));
   }
 
   private void emit(String kind, String level, String text, Object data) {
