@@ -147,8 +147,7 @@ public final class RefusalEvents {
         more[0] = now.more;
         return null;
       });
-      showIfEvents(sessionId, more[0] == 0 ? text : text + " (and " + more[0] + " more refused requests of this "
-        + "session while this one waited to be shown)", more[0] == 0 ? data : data.copy().put("notShown", more[0]));
+      showCounting(sessionId, new Waiting(text, data), more[0]);
       return Future.succeededFuture();
     }).onComplete(shown -> waiting.remove(sessionId, refusal)); // not shown (no events, no session): none waits
   }
@@ -186,7 +185,7 @@ public final class RefusalEvents {
   /** One more refusal the session may show: the one waiting, if any; the pace forgotten once full and idle. */
   private void refill(String sessionId) {
     Waiting[] due = {null};
-    Pace left = paced.computeIfPresent(sessionId, (id, pace) -> {
+    Pace still = paced.computeIfPresent(sessionId, (id, pace) -> {
       if (pace.waiting != null) {
         due[0] = pace.waiting;
         pace.waiting = null;
@@ -195,14 +194,18 @@ public final class RefusalEvents {
       }
       return pace.left >= SHOWN_AT_ONCE ? null : pace;
     });
-    if (left != null) {
+    if (still != null) {
       stream.vertx().setTimer(SHOWN_EVERY_MS, t -> refill(sessionId));
     }
     if (due[0] != null) {
-      Waiting w = due[0];
-      showIfEvents(sessionId, w.more == 0 ? w.text : w.text + " (and " + w.more + " more refused requests of this "
-        + "session while this one waited to be shown)", w.more == 0 ? w.data : w.data.copy().put("notShown", w.more));
+      showCounting(sessionId, due[0], due[0].more);
     }
+  }
+
+  /** Shows a refusal that waited, counting the {@code more} refused meanwhile into its text and data. */
+  private void showCounting(String sessionId, Waiting refusal, int more) {
+    showIfEvents(sessionId, more == 0 ? refusal.text : refusal.text + " (and " + more + " more refused requests of this "
+      + "session while this one waited to be shown)", more == 0 ? refusal.data : refusal.data.copy().put("notShown", more));
   }
 
   private void showIfEvents(String sessionId, String text, JsonObject data) {
