@@ -110,6 +110,11 @@ final class NativeGuards {
       guardAllocator(name);
     }
     guardProxy();
+    if (scope.get("BigInt", scope) instanceof ScriptableObject bigInt) {
+      for (String name : List.of("asIntN", "asUintN")) {
+        guard(bigInt, "BigInt.", name, (cx, self, args) -> wrappedBigInt(cx, "BigInt." + name, args));
+      }
+    }
     if (scope.get("ArrayBuffer", scope) instanceof Function buffers
       && buffers.get("prototype", buffers) instanceof ScriptableObject prototype) {
       for (String name : List.of("transfer", "transferToFixedLength")) {
@@ -242,11 +247,32 @@ final class NativeGuards {
   }
 
   private void allocation(Context cx, String what, double bytes) {
+    allocation(limits, cx, what, bytes);
+  }
+
+  /**
+   * Refuses to allocate {@code bytes} in one step when they are more than what is left of the run's memory budget,
+   * with the RangeError of a refusal: a limit error unless the script catches it.
+   */
+  static void allocation(ScriptLimits limits, Context cx, String what, double bytes) {
     long left = limits.maxAllocatedBytes() - SandboxContextFactory.allocatedSoFar(cx);
     if (bytes > left) {
       throw ScriptRuntime.rangeError(what + REFUSED + "it would allocate " + (long) bytes + " bytes, more than the "
         + Math.max(0, left) + " left of the script's memory budget (" + (limits.maxAllocatedBytes() >> 20)
         + " MiB, script.memory.mb)");
+    }
+  }
+
+  /**
+   * Checks what {@code BigInt.asIntN} and {@code asUintN} allocate: Rhino makes 2^bits, and for asIntN its half, to
+   * reduce the value, whatever the value (up to three numbers of {@code bits} bits, or 768 MB at 2^31), in one step.
+   * The bits are converted once, here, and handed on converted, so a {@code valueOf} cannot answer the check one
+   * number and Rhino another.
+   */
+  private void wrappedBigInt(Context cx, String what, Object[] args) {
+    if (args.length > 0) {
+      args[0] = ScriptRuntime.toIndex(args[0]);
+      allocation(cx, what, 3 * ((Integer) args[0] / 8.0));
     }
   }
 

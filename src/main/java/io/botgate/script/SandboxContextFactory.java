@@ -28,6 +28,8 @@ final class SandboxContextFactory extends ContextFactory {
   static {
     // botgate's ConsString (Rhino's replaced, see there): without it this fails and so does the start
     ConsString.limitLengthWith(SandboxContextFactory::checkConcatenation);
+    // and its ScriptRuntime, whose BigInt operators ask this before they compute a large result
+    ScriptRuntime.limitBigIntWith(SandboxContextFactory::checkBigInt);
   }
 
   private final ScriptLimits limits;
@@ -92,6 +94,17 @@ final class SandboxContextFactory extends ContextFactory {
       && length > f.limits.maxStringLength()) {
       throw ScriptRuntime.rangeError("+" + NativeGuards.REFUSED + "it would build a string of length " + length
         + ", more than the limit of " + f.limits.maxStringLength() + " characters");
+    }
+  }
+
+  /**
+   * Refuses a BigInt result of about {@code bits} bits that would take more than what is left of the run's memory
+   * budget, before it is computed: Rhino makes it in one step (a shift by two billion is 250 MB), and the budget is
+   * otherwise only checked at the next branch or call.
+   */
+  private static void checkBigInt(long bits) {
+    if (Context.getCurrentContext() instanceof RunContext run && run.getFactory() instanceof SandboxContextFactory f) {
+      NativeGuards.allocation(f.limits, run, "BigInt arithmetic (a result of about " + bits + " bits)", bits / 8.0 + 16);
     }
   }
 
