@@ -6,6 +6,10 @@
 
 package org.mozilla.javascript;
 
+import java.io.IOException;
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
@@ -51,13 +55,16 @@ import org.mozilla.javascript.xml.XMLObject;
  * 2n ** 2000000000n} or {@code x * x} in one step of up to 256 MB, and its interpreter checks a sandbox's budget
  * only at branches and calls: an array literal of such shifts took the heap to 752 MB before anything could stop
  * it. The only change from Rhino's: the BigInt operators here (and the increments and decrements of
- * properties and names) estimate their result's bits first ({@code a.bitLength() + b.bitLength()} for {@code *},
- * bit length times exponent for {@code **}, bit length plus count for the shifts, one more than the larger
+ * properties and names) estimate their result's bits first ({@code a.bitLength() + b.bitLength()} for {@code
+ * *}, bit length times exponent for {@code **}, bit length plus count for the shifts, one more than the larger
  * operand for the others) and hand an estimate over {@link #BIGINT_CHECKED_FROM} bits to {@link
  * #limitBigIntWith the sandbox's check}, which refuses one past what is left of the run's memory budget.
  *
- * <p>The text is Rhino 1.9.1's (its sources jar; 1.9.2 published none): compiled, it is instruction for
- * instruction the ScriptRuntime.class of rhino-1.9.2.jar, which differs from 1.9.1's only in its line numbers.
+ * <p>The text is Rhino 1.9.1's (its sources jar: 1.9.2 published none), with what 1.9.2 changed in it written
+ * back from 1.9.2's bytecode: the {@code readObject}, {@code writeObject} and {@code readObjectNoData} of {@code
+ * IdEnumeration} and {@code LookupResult}, which refuse Java serialization unless Rhino's policy allows it.
+ * Compiled, apart from the BigInt check it is instruction for instruction the ScriptRuntime classes of
+ * rhino-1.9.2.jar (javap -c -p); only line numbers differ.
  *
  * <p>This is the class that implements the runtime.
  *
@@ -81,14 +88,14 @@ public class ScriptRuntime {
         bigIntCheck = java.util.Objects.requireNonNull(check);
     }
 
-    private static void checkBigInt(long bits) {
+    static void checkBigInt(long bits) {
         if (bits > BIGINT_CHECKED_FROM) {
             bigIntCheck.accept(bits);
         }
     }
 
     /** Bits of a sum, a difference or a bitwise result of {@code a} and {@code b}, at most. */
-    private static long widerBits(BigInteger a, BigInteger b) {
+    static long widerBits(BigInteger a, BigInteger b) {
         return Math.max(a.bitLength(), b.bitLength()) + 1L;
     }
 
@@ -2583,6 +2590,20 @@ public class ScriptRuntime {
         boolean enumNumbers;
 
         Scriptable iterator;
+
+        private void readObject(ObjectInputStream stream) throws IOException, ClassNotFoundException {
+            Context.checkDeserializationEnabled();
+            stream.defaultReadObject();
+        }
+
+        private void writeObject(ObjectOutputStream stream) throws IOException {
+            Context.checkSerializationEnabled();
+            stream.defaultWriteObject();
+        }
+
+        private void readObjectNoData() throws InvalidObjectException {
+            throw new InvalidObjectException("Missing serialized Rhino object data");
+        }
     }
 
     public static Scriptable toIterator(Context cx, Scriptable obj, boolean keyOnly) {
@@ -6231,6 +6252,20 @@ public class ScriptRuntime {
          */
         public Object call(Context cx, Scriptable scope, Object[] args) {
             return getCallable().call(cx, scope, thisObj, args);
+        }
+
+        private void readObject(ObjectInputStream stream) throws IOException, ClassNotFoundException {
+            Context.checkDeserializationEnabled();
+            stream.defaultReadObject();
+        }
+
+        private void writeObject(ObjectOutputStream stream) throws IOException {
+            Context.checkSerializationEnabled();
+            stream.defaultWriteObject();
+        }
+
+        private void readObjectNoData() throws InvalidObjectException {
+            throw new InvalidObjectException("Missing serialized Rhino object data");
         }
     }
 
