@@ -59,6 +59,7 @@ import org.mozilla.javascript.xml.XMLObject;
  * *}, bit length times exponent for {@code **}, bit length plus count for the shifts, one more than the larger
  * operand for the others) and hand an estimate over {@link #BIGINT_CHECKED_FROM} bits to {@link
  * #limitBigIntWith the sandbox's check}, which refuses one past what is left of the run's memory budget.
+ * botgate's {@link Interpreter} asks the same for the sum and the increment it computes itself.
  *
  * <p>The text is Rhino 1.9.1's (its sources jar: 1.9.2 published none), with what 1.9.2 changed in it written
  * back from 1.9.2's bytecode: the {@code readObject}, {@code writeObject} and {@code readObjectNoData} of {@code

@@ -71,6 +71,23 @@ class BigIntLimitsTest {
     assertThat(engine.replacedThreads()).as("threads replaced for %s", code).isEqualTo(replaced);
   }
 
+  /**
+   * A sum and an increment are computed by Rhino's interpreter itself, not its ScriptRuntime: each copies the largest
+   * BigInt there is, so an array literal of them made hundreds of MB between two checks of the budget.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {
+    "var x = 1n << 400000000n; var t = [x + 1n, x + 2n, x + 3n, x + 4n, x + 5n, x + 6n];",
+    "(function () { var x = 1n << 400000000n; var t = [x++, x++, x++, x++, x++, x++]; })();",
+    "(function () { var x = 1n << 400000000n; var t = [x--, --x, x--, --x, x--, --x]; })();"
+  })
+  void shouldRefuseASumOrAnIncrementPastTheMemoryLeftBeforeItIsMade(String code) throws Exception {
+    ScriptOutcome outcome = runOnThePool(code);
+    assertThat(outcome.error()).as("outcome of %s", code).isNotNull();
+    assertThat(outcome.error().type()).as("error of %s: %s", code, outcome.error().message()).isEqualTo("limit");
+    assertThat(outcome.error().message()).as("%s", code).contains("refused").contains("script.memory.mb");
+  }
+
   @Test
   void shouldLetAScriptCatchTheRefusalAndGoOn() throws Exception {
     ScriptFixture.Run run = fixture.run("bigint-catch");
