@@ -30,6 +30,7 @@ final class SandboxContextFactory extends ContextFactory {
     ConsString.limitLengthWith(SandboxContextFactory::checkConcatenation);
     // and its ScriptRuntime, whose BigInt operators ask this before they compute a large result
     ScriptRuntime.limitBigIntWith(SandboxContextFactory::checkBigInt);
+    ScriptRuntime.limitBigIntDigitsWith(length -> checkStringLength("BigInt toString", length));
   }
 
   private final ScriptLimits limits;
@@ -90,9 +91,14 @@ final class SandboxContextFactory extends ContextFactory {
    * copies it all in one step that neither the observer nor the watchdog can interrupt.
    */
   private static void checkConcatenation(long length) {
+    checkStringLength("+", length);
+  }
+
+  /** Refuses a string of {@code length} characters that {@code operation} is about to build past the string limit. */
+  private static void checkStringLength(String operation, long length) {
     if (Context.getCurrentContext() instanceof RunContext run && run.getFactory() instanceof SandboxContextFactory f
       && length > f.limits.maxStringLength()) {
-      throw ScriptRuntime.rangeError("+" + NativeGuards.REFUSED + "it would build a string of length " + length
+      throw ScriptRuntime.rangeError(operation + NativeGuards.REFUSED + "it would build a string of length " + length
         + ", more than the limit of " + f.limits.maxStringLength() + " characters");
     }
   }

@@ -58,7 +58,9 @@ import org.mozilla.javascript.xml.XMLObject;
  * properties and names) estimate their result's bits first ({@code a.bitLength() + b.bitLength()} for {@code
  * *}, bit length times exponent for {@code **}, bit length plus count for the shifts, one more than the larger
  * operand for the others) and hand an estimate over {@link #BIGINT_CHECKED_FROM} bits to {@link
- * #limitBigIntWith the sandbox's check}, which refuses one past what is left of the run's memory budget.
+ * #limitBigIntWith the sandbox's check}, which refuses one past what is left of the run's memory budget;
+ * and a BigInt written as a string has its length checked first ({@link #limitBigIntDigitsWith}): {@code
+ * x.toString(2)} of a 50 MB BigInt is a string of 400 million characters made in one step.
  * botgate's {@link Interpreter} asks the same for the sum and the increment it computes itself.
  *
  * <p>The text is Rhino 1.9.1's (its sources jar: 1.9.2 published none), with what 1.9.2 changed in it written
@@ -80,6 +82,7 @@ public class ScriptRuntime {
     static final long BIGINT_CHECKED_FROM = 1 << 16;
 
     private static volatile LongConsumer bigIntCheck = bits -> {};
+    private static volatile LongConsumer bigIntDigitsCheck = length -> {};
 
     /**
      * Has {@code check} called with the estimated bits of a BigInt result over {@link
@@ -87,6 +90,22 @@ public class ScriptRuntime {
      */
     public static void limitBigIntWith(LongConsumer check) {
         bigIntCheck = java.util.Objects.requireNonNull(check);
+    }
+
+    /**
+     * Has {@code check} called with the length of the string a BigInt of over {@link #BIGINT_CHECKED_FROM} bits
+     * would be written as, before it is written; it throws to refuse it.
+     */
+    public static void limitBigIntDigitsWith(LongConsumer check) {
+        bigIntDigitsCheck = java.util.Objects.requireNonNull(check);
+    }
+
+    /** Characters of {@code n} written in {@code base} (2 to 36), at most. */
+    private static void checkBigIntDigits(BigInteger n, int base) {
+        long bits = n.bitLength();
+        if (bits > BIGINT_CHECKED_FROM) {
+            bigIntDigitsCheck.accept((long) Math.ceil(bits * Math.log(2) / Math.log(base)) + 2);
+        }
     }
 
     static void checkBigInt(long bits) {
@@ -1066,6 +1085,7 @@ public class ScriptRuntime {
                 return val.toString();
             }
             if (val instanceof BigInteger) {
+                checkBigIntDigits((BigInteger) val, 10);
                 return ((BigInteger) val).toString(10);
             }
             if (val instanceof Number) {
@@ -1134,7 +1154,7 @@ public class ScriptRuntime {
         if ((base < 2) || (base > 36)) {
             throw rangeErrorById("msg.bad.radix", Integer.toString(base));
         }
-
+        checkBigIntDigits(n, base);
         return n.toString(base);
     }
 

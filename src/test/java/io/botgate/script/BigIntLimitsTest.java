@@ -88,6 +88,27 @@ class BigIntLimitsTest {
     assertThat(outcome.error().message()).as("%s", code).contains("refused").contains("script.memory.mb");
   }
 
+  /**
+   * A BigInt written as a string past the string limit (1 Mi characters here) is refused before it is written: Java
+   * builds it in one step, 400 million characters for {@code x.toString(2)} of a 50 MB BigInt.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {
+    "(1n << 40000000n).toString(2);",
+    "var s = '' + (1n << 8000000n);",
+    "botContext.sendMessage(String(1n << 8000000n));",
+    "var s = `${(1n << 8000000n)}`;"
+  })
+  void shouldRefuseToWriteABigIntAsAStringPastTheStringLimit(String code) throws Exception {
+    long stopped = engine.stoppedThreads();
+    ScriptOutcome outcome = runOnThePool(code);
+    assertThat(outcome.error()).as("outcome of %s", code).isNotNull();
+    assertThat(outcome.error().type()).as("error of %s: %s", code, outcome.error().message()).isEqualTo("limit");
+    assertThat(outcome.error().message()).as("%s", code).contains("BigInt toString refused")
+      .contains("more than the limit of 1048576 characters");
+    assertThat(engine.stoppedThreads()).as("threads the watchdog stopped for %s", code).isEqualTo(stopped);
+  }
+
   @Test
   void shouldLetAScriptCatchTheRefusalAndGoOn() throws Exception {
     ScriptFixture.Run run = fixture.run("bigint-catch");
