@@ -235,6 +235,11 @@ class OpenApiTest {
       call(HttpMethod.DELETE, base, null);
       call(HttpMethod.GET, "/api/context/namespaces/none/" + scope, null);
     }
+    // names no route takes: a control character, a user no conversation has, a session id against the rules
+    call(HttpMethod.GET, "/api/context/namespaces/docs/global/a%01b", null);
+    call(HttpMethod.DELETE, "/api/context/namespaces/docs/users/%20", null);
+    call(HttpMethod.GET, "/api/context/namespaces/docs/users/%20/k", null);
+    call(HttpMethod.GET, "/api/context/namespaces/docs/conversations/" + "s".repeat(300), null);
     call(HttpMethod.DELETE, "/api/context/namespaces/docs", null);
     call(HttpMethod.DELETE, "/api/context/namespaces/docs", null);
     call(HttpMethod.DELETE, "/api/bots/Store%20Helper", null);
