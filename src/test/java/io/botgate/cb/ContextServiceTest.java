@@ -454,7 +454,7 @@ class ContextServiceTest {
   @Test
   void shouldRefuseABlankUserPlatformIdRatherThanShareOneUsersDataWithEveryConversationSendingIt() {
     send(HttpMethod.PUT, "/api/context/namespaces/profile", null);
-    for (String id : List.of("", "  ", "u\n1", "u\uD800")) {
+    for (String id : List.of("", "  ", "u\n1", "u\uD800", ".", "..")) {
       HttpResponse<Buffer> r = send(HttpMethod.POST, "/api/sessions/alice-conv/scripts", new JsonObject()
         .put("code", "botContext.setContextDataForUser('profile', 'name', 'Alice')")
         .put("context", new JsonObject().put("userPlatformId", id)));

@@ -71,12 +71,15 @@ public final class ConversationContext {
    * Why a {@code userPlatformId} cannot name a user, or null, said after the thing named ("... may not be empty").
    * The user's Context Service data is keyed by it: a blank one (a field the caller's system left empty) would make
    * every such conversation share one user's data, and one with a control character or a lone surrogate could not be
-   * named over HTTP (nor, in a cluster, kept apart from '?'). No conversation has a user named so (the session id,
+   * named over HTTP (nor, in a cluster, kept apart from '?'), nor one of '.' and '..'. No conversation has a user named so (the session id,
    * its user without a {@code userPlatformId}, follows rules as strict), so the HTTP API refuses such a user too.
    */
   public static String userProblem(String id) {
     if (id.isBlank()) {
       return "may not be empty or only white space";
+    }
+    if (id.equals(".") || id.equals("..")) {
+      return "may not be '" + id + "': no path of the API could name the user (a path drops such a segment)";
     }
     String unsayable = SessionId.unsayable(id);
     return unsayable == null ? null : "may not hold " + unsayable;
