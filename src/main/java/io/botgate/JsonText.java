@@ -23,6 +23,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -145,29 +146,8 @@ public final class JsonText {
    * members and items ({@code variables.list[2].x}); it is built only when one is found.
    */
   public static String outOfRange(Object value) {
-    if (value instanceof Double d) {
-      return d.isInfinite() ? "" : null;
-    }
-    if (value instanceof JsonObject object) {
-      return outOfRange(object.getMap());
-    }
-    if (value instanceof Map<?, ?> map) {
-      for (Map.Entry<?, ?> member : map.entrySet()) {
-        String below = outOfRange(member.getValue());
-        if (below != null) {
-          return pathOf(String.valueOf(member.getKey()), below);
-        }
-      }
-      return null;
-    }
-    List<?> items = value instanceof JsonArray array ? array.getList() : value instanceof List<?> list ? list : null;
-    for (int i = 0; items != null && i < items.size(); i++) {
-      String below = outOfRange(items.get(i));
-      if (below != null) {
-        return pathOf("[" + i + "]", below);
-      }
-    }
-    return null;
+    Found found = first(value, v -> v instanceof Double d && d.isInfinite(), name -> false);
+    return found == null ? null : found.path();
   }
 
   /**
@@ -177,45 +157,51 @@ public final class JsonText {
    * be shown, as "a member's name" or "a member's name under {@code headers}".
    */
   public static String loneSurrogate(Object value) {
-    if (value instanceof String text) {
-      return SessionId.loneSurrogate(text) >= 0 ? "" : null;
+    Found found = first(value, v -> v instanceof String text && SessionId.loneSurrogate(text) >= 0,
+      name -> SessionId.loneSurrogate(name) >= 0);
+    return found == null ? null : !found.name() ? found.path()
+      : found.path().isEmpty() ? "a member's name" : "a member's name under " + found.path();
+  }
+
+  /** What {@link #first} found: where ({@link #pathOf}'s form), and whether it is a member's name or a value there. */
+  private record Found(String path, boolean name) {
+    Found inside(String at) {
+      return new Found(pathOf(at, path), name);
+    }
+  }
+
+  /**
+   * The first value {@code bad} says so of in {@code value}, or the first member name {@code badName} says so of
+   * (before that member's value), walking objects and arrays in order; null when none.
+   */
+  private static Found first(Object value, Predicate<Object> bad, Predicate<String> badName) {
+    if (bad.test(value)) {
+      return new Found("", false);
     }
     if (value instanceof JsonObject object) {
-      return loneSurrogate(object.getMap());
+      return first(object.getMap(), bad, badName);
     }
     if (value instanceof Map<?, ?> map) {
       for (Map.Entry<?, ?> member : map.entrySet()) {
         String name = String.valueOf(member.getKey());
-        if (SessionId.loneSurrogate(name) >= 0) {
-          return NAME;
+        if (badName.test(name)) {
+          return new Found("", true); // the name cannot be shown: where it is, is said by the levels above
         }
-        String below = loneSurrogate(member.getValue());
+        Found below = first(member.getValue(), bad, badName);
         if (below != null) {
-          return inside(name, below);
+          return below.inside(name);
         }
       }
       return null;
     }
     List<?> items = value instanceof JsonArray array ? array.getList() : value instanceof List<?> list ? list : null;
     for (int i = 0; items != null && i < items.size(); i++) {
-      String below = loneSurrogate(items.get(i));
+      Found below = first(items.get(i), bad, badName);
       if (below != null) {
-        return inside("[" + i + "]", below);
+        return below.inside("[" + i + "]");
       }
     }
     return null;
-  }
-
-  private static final String NAME = "a member's name";
-  private static final String NAME_UNDER = NAME + " under ";
-
-  /** {@link #loneSurrogate}'s answer {@code below} for the member or item {@code at} holding it. */
-  private static String inside(String at, String below) {
-    if (below.equals(NAME)) {
-      return NAME_UNDER + at;
-    }
-    return below.startsWith(NAME_UNDER) ? NAME_UNDER + pathOf(at, below.substring(NAME_UNDER.length()))
-      : pathOf(at, below);
   }
 
   /** The path of what is at {@code below} ({@link #outOfRange}'s form) inside {@code at}: {@code a.b}, {@code a[2]}. */
