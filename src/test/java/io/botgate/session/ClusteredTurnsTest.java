@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Timeout;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.botgate.Await.failure;
 import static io.botgate.Await.result;
@@ -54,6 +55,12 @@ class ClusteredTurnsTest {
     other = result(ClusterNode.start(new VertxOptions(), new ClusterOptions(true, name, "127.0.0.1", ports.get(1),
       members, 1, ClusterOptions.DEFAULT_TURN_WAIT_SECONDS), 3_600_000L, "other"));
     hazelcast = ClusterNode.hazelcast(vertx);
+  }
+
+  /** A store on the node of {@code on} (this test's Vert.x or the other's) whose turns wait at most {@code turnWaitMs}. */
+  private static ClusteredSessionStore store(Vertx on, SessionOptions options, long turnWaitMs) {
+    return new ClusteredSessionStore(on, ClusterNode.hazelcast(on), options, 1 << 20, NONE, System::currentTimeMillis,
+      turnWaitMs);
   }
 
   @AfterAll
@@ -93,8 +100,7 @@ class ClusteredTurnsTest {
     // From an empty map: the store counts it when it starts (and each second), and a session another test of
     // this class left there would fill the cluster of one before "only" is made (whether it does is a race).
     hazelcast.getMap(ClusteredSessionStore.MAP).clear();
-    ClusteredSessionStore store = new ClusteredSessionStore(vertx, hazelcast, new SessionOptions(1, 10_000, 2, 60_000),
-      1 << 20, NONE, System::currentTimeMillis, 5_000);
+    ClusteredSessionStore store = store(vertx, new SessionOptions(1, 10_000, 2, 60_000), 5_000);
     try {
       result(store.turn("only", session -> Future.succeededFuture()));
       assertThat(result(store.reset("never-seen"))).as("there was none").isFalse();
@@ -114,10 +120,8 @@ class ClusteredTurnsTest {
   @Test
   void shouldNotSaveATurnIntoTheSessionMadeAfterItsOwnExpiredWhileItRan() {
     SessionOptions options = new SessionOptions(100, 10_000, 2, 60_000);
-    ClusteredSessionStore here = new ClusteredSessionStore(vertx, hazelcast, options, 1 << 20, NONE,
-      System::currentTimeMillis, 5_000);
-    ClusteredSessionStore there = new ClusteredSessionStore(other, ClusterNode.hazelcast(other), options, 1 << 20, NONE,
-      System::currentTimeMillis, 5_000);
+    ClusteredSessionStore here = store(vertx, options, 5_000);
+    ClusteredSessionStore there = store(other, options, 5_000);
     IMap<String, byte[]> map = hazelcast.getMap(ClusteredSessionStore.MAP);
     String id = "expired-" + UUID.randomUUID();
     try {
@@ -153,10 +157,8 @@ class ClusteredTurnsTest {
   @Test
   void shouldRecordACallOnlyInTheLifeOfTheSessionItBeganIn() {
     SessionOptions options = new SessionOptions(100, 10_000, 2, 60_000);
-    ClusteredSessionStore here = new ClusteredSessionStore(vertx, hazelcast, options, 1 << 20, NONE,
-      System::currentTimeMillis, 5_000);
-    ClusteredSessionStore there = new ClusteredSessionStore(other, ClusterNode.hazelcast(other), options, 1 << 20, NONE,
-      System::currentTimeMillis, 5_000);
+    ClusteredSessionStore here = store(vertx, options, 5_000);
+    ClusteredSessionStore there = store(other, options, 5_000);
     IMap<String, byte[]> map = hazelcast.getMap(ClusteredSessionStore.MAP);
     String id = "called-" + UUID.randomUUID();
     try {
@@ -199,8 +201,7 @@ class ClusteredTurnsTest {
    */
   @Test
   void shouldAnswerSessionStoreTimeoutWhenTheClusterDoesNotOpenACallsSessionWithinItsDeadlineAndLeaveNoSession() {
-    ClusteredSessionStore here = new ClusteredSessionStore(vertx, hazelcast, new SessionOptions(100, 10_000, 2, 60_000),
-      1 << 20, NONE, System::currentTimeMillis, 5_000);
+    ClusteredSessionStore here = store(vertx, new SessionOptions(100, 10_000, 2, 60_000), 5_000);
     IMap<String, byte[]> elsewhere = ClusterNode.hazelcast(other).getMap(ClusteredSessionStore.MAP);
     String id = "stalled-" + UUID.randomUUID();
     Changes changes = Changes.of(hazelcast.getMap(ClusteredSessionStore.MAP), id);
@@ -250,13 +251,12 @@ class ClusteredTurnsTest {
    */
   @Test
   void shouldTakeAwayTheSessionATurnsLateOperationMadeForNoOne() {
-    ClusteredSessionStore here = new ClusteredSessionStore(vertx, hazelcast, new SessionOptions(100, 10_000, 2, 60_000),
-      1 << 20, NONE, System::currentTimeMillis, 1_000);
+    ClusteredSessionStore here = store(vertx, new SessionOptions(100, 10_000, 2, 60_000), 1_000);
     IMap<String, byte[]> elsewhere = ClusterNode.hazelcast(other).getMap(ClusteredSessionStore.MAP);
     String id = "made-late-" + UUID.randomUUID();
     Changes changes = Changes.of(hazelcast.getMap(ClusteredSessionStore.MAP), id);
     try {
-      java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+      AtomicBoolean ran = new AtomicBoolean();
       elsewhere.lock(id);
       Throwable stalled;
       try {
@@ -286,17 +286,15 @@ class ClusteredTurnsTest {
   @Test
   void shouldAnswerATurnWhoseWriteBackStallsAndSendNothingOfTheSessionBeforeTheWriteHasAnswered() {
     SessionOptions options = new SessionOptions(100, 10_000, 2, 60_000);
-    ClusteredSessionStore here = new ClusteredSessionStore(vertx, hazelcast, options, 1 << 20, NONE,
-      System::currentTimeMillis, 2_000);
-    ClusteredSessionStore there = new ClusteredSessionStore(other, ClusterNode.hazelcast(other), options, 1 << 20, NONE,
-      System::currentTimeMillis, 30_000);
+    ClusteredSessionStore here = store(vertx, options, 2_000);
+    ClusteredSessionStore there = store(other, options, 30_000);
     IMap<String, byte[]> map = hazelcast.getMap(ClusteredSessionStore.MAP);
     IMap<String, byte[]> elsewhere = ClusterNode.hazelcast(other).getMap(ClusteredSessionStore.MAP);
     String id = "stalled-save-" + UUID.randomUUID();
     try {
       result(here.turn(id, session -> Future.succeededFuture()));
       Throwable stalled;
-      java.util.concurrent.atomic.AtomicBoolean ranNext = new java.util.concurrent.atomic.AtomicBoolean();
+      AtomicBoolean ranNext = new AtomicBoolean();
       Throwable next;
       try {
         stalled = failure(here.turn(id, session -> {
@@ -335,10 +333,8 @@ class ClusteredTurnsTest {
   void shouldAnswerSessionStoreTimeoutWhenATurnsOperationOutlastsTheTurnWaitAndLetTheTurnTakenLateGo() {
     SessionOptions options = new SessionOptions(100, 10_000, 2, 60_000);
     // 3 s: the stalled turn waits it whole, and the ordinary turns of this store have it to spare on a loaded machine
-    ClusteredSessionStore here = new ClusteredSessionStore(vertx, hazelcast, options, 1 << 20, NONE,
-      System::currentTimeMillis, 3_000);
-    ClusteredSessionStore there = new ClusteredSessionStore(other, ClusterNode.hazelcast(other), options, 1 << 20, NONE,
-      System::currentTimeMillis, 10_000);
+    ClusteredSessionStore here = store(vertx, options, 3_000);
+    ClusteredSessionStore there = store(other, options, 10_000);
     IMap<String, byte[]> map = hazelcast.getMap(ClusteredSessionStore.MAP);
     IMap<String, byte[]> elsewhere = ClusterNode.hazelcast(other).getMap(ClusteredSessionStore.MAP);
     String id = "stalled-turn-" + UUID.randomUUID();
@@ -347,7 +343,7 @@ class ClusteredTurnsTest {
         session.setVariable("here", "before");
         return Future.succeededFuture();
       }));
-      java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+      AtomicBoolean ran = new AtomicBoolean();
       elsewhere.lock(id);
       Throwable stalled;
       try {
@@ -385,8 +381,7 @@ class ClusteredTurnsTest {
   @Test
   void shouldTakeNoTurnOfASessionWithoutEventsForWhatOnlyOneWithEventsShows() {
     SessionOptions options = new SessionOptions(100, 10_000, 2, 60_000);
-    ClusteredSessionStore here = new ClusteredSessionStore(vertx, hazelcast, options, 1 << 20, NONE,
-      System::currentTimeMillis, 5_000);
+    ClusteredSessionStore here = store(vertx, options, 5_000);
     String quiet = "quiet-" + UUID.randomUUID();
     String talking = "talking-" + UUID.randomUUID();
     EventNumbering numbered = new EventNumbering() { // the events another node numbered in its turn
@@ -406,7 +401,7 @@ class ClusteredTurnsTest {
       result(there.turn(quiet, session -> Future.succeededFuture()));
       result(there.turn(talking, session -> Future.succeededFuture()));
       byte[] before = map.get(quiet);
-      java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+      AtomicBoolean ran = new AtomicBoolean();
 
       assertThat(result(here.<String>turnIfEvents(quiet, session -> {
         ran.set(true);
