@@ -3,6 +3,7 @@ package io.botgate.integration;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.botgate.JsonText;
+import io.botgate.events.KnownSecrets;
 import io.botgate.events.SecretMask;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntUnaryOperator;
-import java.util.function.Supplier;
 
 /**
  * What the console shows of one execution beyond its result: the exchange with upstream as sent and as
@@ -30,6 +30,12 @@ final class ExchangeTrace {
 
   /** Bytes of a body the console shows; the full size is noted beside it. */
   static final int BODY_BYTES_SHOWN = 16 * 1024;
+  /**
+   * Characters past the shown ones that are masked and scrubbed with them ({@link #shownHead}): a secret that begins
+   * before the cut and is at most this long is masked whole, never shown half. Secrets botgate knows (env values,
+   * credentials, in every form an upstream may echo them) are far shorter.
+   */
+  static final int WINDOW_MARGIN = 16 * 1024;
   /**
    * Levels a body or a field may nest and still be shown as a tree. An event is read back with Jackson's bound of
    * 1,000 levels (its data scrubbed of known secrets, events from another node) and wraps what it shows in levels
@@ -113,20 +119,22 @@ final class ExchangeTrace {
    * from what was sent; the response may quote the request (an echo), so env values are scrubbed from it.
    */
   JsonObject toJson(SecretMask mask, RenderedRequest request, Buffer body, Object parsed) {
-    return new JsonObject(Buffer.buffer(JsonText.utf8(details(mask, request, body, parsed))));
+    return new JsonObject(Buffer.buffer(JsonText.utf8(details(mask, KnownSecrets.NONE, request, body, parsed, null))));
   }
 
   /**
    * As {@link #toJson}, as members the finish event writes into its data as that is encoded (no object built
    * for them). Everything shown is worked out now (masking, decoding, the phases so far: a late attempt may add
-   * one afterwards), so writing them only writes, under the event's locks, the same each time.
+   * one afterwards), so writing them only writes, under the event's locks, the same each time. {@code shownBody}: the
+   * response's body as {@link #shownBody} gave it already (off the event loop, for a large answer), or null.
    */
-  synchronized JsonText.Members details(SecretMask mask, RenderedRequest request, Buffer body, Object parsed) {
+  synchronized JsonText.Members details(SecretMask mask, KnownSecrets known, RenderedRequest request, Buffer body,
+                                        Object parsed, JsonText.Members shownBody) {
     List<Phase> steps = List.copyOf(phases);
     String shownMode = mode;
     ShownRequest shown = request == null ? null : request.shown();
-    JsonText.Members sent = shown == null ? null : requestBody(mask, request, shown);
-    JsonText.Members received = responseStatus > 0 ? response(mask, shown, body, parsed) : null;
+    JsonText.Members sent = shown == null ? null : requestBody(mask, known, request, shown);
+    JsonText.Members received = responseStatus > 0 ? response(mask, known, shown, body, parsed, shownBody) : null;
     return data -> {
       data.value(PHASES, steps);
       if (shownMode != null) {
@@ -145,7 +153,8 @@ final class ExchangeTrace {
   }
 
   /** The request's body as shown, or null when it had none. */
-  private static JsonText.Members requestBody(SecretMask mask, RenderedRequest request, ShownRequest shown) {
+  private static JsonText.Members requestBody(SecretMask mask, KnownSecrets known, RenderedRequest request,
+                                              ShownRequest shown) {
     String text = request.body() == null ? null : shown.body();
     if (text == null) {
       return null;
@@ -153,17 +162,19 @@ final class ExchangeTrace {
     int bytes = request.body().length();
     Object tree = bytes <= BODY_BYTES_SHOWN ? decodeOrNull(text) : null;
     // measured in the text shown, not the bytes sent: a character past ASCII is several bytes, a masked secret shorter
-    return shown(mask, shown, false, bytes, () -> text, tree,
+    return shown(mask, known, shown, false, bytes, Units.of(text), tree,
       () -> nestsDeeperThan(text.length(), text::charAt, TREE_LEVELS_SHOWN));
   }
 
   /** The answer noted last as shown: its status, its headers masked and scrubbed, its body. */
-  private JsonText.Members response(SecretMask mask, ShownRequest shown, Buffer body, Object parsed) {
+  private JsonText.Members response(SecretMask mask, KnownSecrets known, ShownRequest shown, Buffer body,
+                                    Object parsed, JsonText.Members given) {
     int status = responseStatus;
     Map<String, Object> headers = new LinkedHashMap<>();
     // As mask.headers then scrubbed, in one map (a name sent twice shown once) and without the list of entries.
     responseHeaders.forEach((k, v) -> headers.put(k, mask.isSecret(k) ? SecretMask.MASK : scrub(shown, v)));
-    JsonText.Members shownBody = body == null ? null : shown(mask, shown, true, body, parsed);
+    JsonText.Members shownBody = given != null ? given : body == null ? null
+      : shownBody(mask, known, shown, body, parsed);
     return fields -> fields.number(STATUS, status).value(HEADERS, headers).value(BODY, shownBody);
   }
 
@@ -173,33 +184,165 @@ final class ExchangeTrace {
    * so no secret is cut in two and half shown. {@code scrubTree}: whether env values are searched for in
    * the JSON too (a response; a request's shown body has them masked where they landed already).
    */
-  private static JsonText.Members shown(SecretMask mask, ShownRequest request, boolean scrubTree, Buffer body,
-                                        Object parsed) {
-    return shown(mask, request, scrubTree, body.length(), () -> body.toString(StandardCharsets.UTF_8), parsed,
+  static JsonText.Members shownBody(SecretMask mask, KnownSecrets known, ShownRequest request, Buffer body,
+                                    Object parsed) {
+    return shown(mask, known, request, true, body.length(), Units.of(body), parsed,
       () -> nestsDeeperThan(body.length(), body::getByte, TREE_LEVELS_SHOWN));
   }
 
   /**
-   * As above; {@code text} is only decoded when the body is shown as text (a JSON tree is not), and {@code tooDeep}
-   * measures how deeply it nests, asked only of a JSON body small enough to show as a tree.
+   * As above; {@code text} is only decoded when the body is shown as text (a JSON tree is not), and then only the
+   * window of it that is shown ({@link #shownHead}); {@code tooDeep} measures how deeply it nests, asked only of a
+   * JSON body small enough to show as a tree.
    */
-  private static JsonText.Members shown(SecretMask mask, ShownRequest request, boolean scrubTree, int bytes,
-                                        Supplier<String> text, Object parsed, BooleanSupplier nestsTooDeep) {
+  private static JsonText.Members shown(SecretMask mask, KnownSecrets known, ShownRequest request, boolean scrubTree,
+                                        int bytes, Units text, Object parsed, BooleanSupplier nestsTooDeep) {
     boolean tooDeep = parsed != null && bytes <= BODY_BYTES_SHOWN && nestsTooDeep.getAsBoolean();
     if (parsed != null && bytes <= BODY_BYTES_SHOWN && !tooDeep) {
       Object tree = masked(mask, scrubTree ? request : null, parsed);
       return fields -> fields.number(BYTES, bytes).value(JSON, tree);
     }
-    String masked = scrub(request, mask.text(text.get()));
-    int cut = Math.min(masked.length(), BODY_BYTES_SHOWN);
-    if (cut > 0 && cut < masked.length() && Character.isHighSurrogate(masked.charAt(cut - 1))) {
-      cut--;
-    }
-    String head = masked.substring(0, cut);
-    String shownText = tooDeep ? "(JSON nested too deep to show as a tree)\n" + head
-      : parsed != null ? "(JSON too large to show as a tree)\n" + head : head;
-    boolean truncated = cut < masked.length();
+    String[] head = new String[1];
+    boolean truncated = shownHead(mask, known, request, text, head);
+    String shownText = tooDeep ? "(JSON nested too deep to show as a tree)\n" + head[0]
+      : parsed != null ? "(JSON too large to show as a tree)\n" + head[0] : head[0];
     return fields -> fields.number(BYTES, bytes).string(TEXT, shownText).value(TRUNCATED, truncated);
+  }
+
+  /**
+   * Puts into {@code head[0]} the first {@link #BODY_BYTES_SHOWN} characters of the text as shown, and says whether
+   * it was cut. Masked (secret-named JSON or form values), then scrubbed (the request's env values, then every
+   * secret botgate knows), then cut: so no secret that begins before the cut is shown half, as it was when the cut
+   * text was scrubbed of known secrets afterwards. Only a window is decoded and scrubbed, not the whole text (a 5 MB
+   * answer was decoded, matched and scrubbed whole for the 16 KiB shown): {@link #WINDOW_MARGIN} more characters, and
+   * further to where no value is cut (outside a JSON string or number, at a form's {@code &}), so that each value
+   * masked by its name is masked as it would be in the whole text. Should masking and scrubbing leave fewer than the
+   * margin past the shown characters (many secrets replaced), the window grows.
+   */
+  static boolean shownHead(SecretMask mask, KnownSecrets known, ShownRequest request, Units text, String[] head) {
+    boolean json = text.looksJson();
+    long wanted = BODY_BYTES_SHOWN + WINDOW_MARGIN;
+    while (true) {
+      int end = text.safeEnd((int) Math.min(wanted, text.length()), json);
+      String masked = known.scrub(scrub(request, mask.text(text.head(end))));
+      if (end >= text.length() || masked.length() >= BODY_BYTES_SHOWN + WINDOW_MARGIN) {
+        int cut = Math.min(masked.length(), BODY_BYTES_SHOWN);
+        if (cut > 0 && cut < masked.length() && Character.isHighSurrogate(masked.charAt(cut - 1))) {
+          cut--;
+        }
+        head[0] = masked.substring(0, cut);
+        return cut < masked.length() || end < text.length();
+      }
+      wanted = 2L * end;
+    }
+  }
+
+  /** A body's text as bytes of UTF-8 or as characters: what {@link #shownHead} reads of it. */
+  abstract static class Units {
+    abstract int length();
+
+    /** The byte or character at {@code i}. */
+    abstract int at(int i);
+
+    /** The text of the units before {@code end}, which is at a character's start. */
+    abstract String head(int end);
+
+    /** Whether {@code i} is inside a character (a UTF-8 continuation byte, a low surrogate). */
+    abstract boolean inside(int i);
+
+    static Units of(Buffer body) {
+      return new Units() {
+        int length() {
+          return body.length();
+        }
+
+        int at(int i) {
+          return body.getByte(i) & 0xFF;
+        }
+
+        String head(int end) {
+          return end == body.length() ? body.toString(StandardCharsets.UTF_8) : body.getString(0, end, "UTF-8");
+        }
+
+        boolean inside(int i) {
+          return (body.getByte(i) & 0xC0) == 0x80;
+        }
+      };
+    }
+
+    static Units of(String text) {
+      return new Units() {
+        int length() {
+          return text.length();
+        }
+
+        int at(int i) {
+          return text.charAt(i);
+        }
+
+        String head(int end) {
+          return text.substring(0, end);
+        }
+
+        boolean inside(int i) {
+          return Character.isLowSurrogate(text.charAt(i));
+        }
+      };
+    }
+
+    /** As {@link SecretMask#text} judges it: '{' or '[' first, after any whitespace. */
+    boolean looksJson() {
+      for (int i = 0; i < length(); i++) {
+        int c = at(i);
+        if (!Character.isWhitespace(c)) {
+          return c == '{' || c == '[';
+        }
+      }
+      return false;
+    }
+
+    /**
+     * The first end at or past {@code end} that cuts no value {@link SecretMask#text} may mask: in JSON, not inside a
+     * string or a number; in a form, at an {@code &}; never inside a character. Reads the text up to it.
+     */
+    int safeEnd(int end, boolean json) {
+      int n = length();
+      if (end >= n) {
+        return n;
+      }
+      if (json) {
+        boolean inString = false;
+        int i = 0;
+        for (; i < end || inString && i < n; i++) {
+          int c = at(i);
+          if (inString) {
+            if (c == '\\') {
+              i++;
+            } else if (c == '"') {
+              inString = false;
+            }
+          } else if (c == '"') {
+            inString = true;
+          }
+        }
+        end = Math.min(i, n);
+        while (end > 0 && end < n && numberPart(at(end - 1)) && numberPart(at(end))) {
+          end++;
+        }
+      } else {
+        while (end < n && at(end) != '&') {
+          end++;
+        }
+      }
+      while (end < n && inside(end)) {
+        end++;
+      }
+      return end;
+    }
+
+    private static boolean numberPart(int c) {
+      return c >= '0' && c <= '9' || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';
+    }
   }
 
   /**

@@ -652,7 +652,8 @@ public final class IntegrationExecutor {
       // sent (the definition's declared ones, which the trace would add, were not) and the answer streamed
       // to the caller.
       JsonText.Members details = passThrough && !trace.hasPhases() ? null
-        : trace.details(mask, rendered, answered == null ? null : answered.body(), answeredJson);
+        : trace.details(mask, stream == null ? KnownSecrets.NONE : stream.secrets(), rendered,
+          answered == null ? null : answered.body(), answeredJson, null);
       transcript.encodedEvent(DebugEvent.INTEGRATION, level, text, data -> {
         data.string(PHASE, "finish").string(INTEGRATION, definition.name()).string(REQUEST, requestLine())
           .string(STATUS_CODE, result.statusCode()).value(SUCCESS, result.success())
