@@ -522,6 +522,11 @@ public final class BotgateVerticle extends VerticleBase {
     return sessions;
   }
 
+  /** The executor of integrations (for tests). */
+  public IntegrationExecutor executor() {
+    return executor;
+  }
+
   public DebugStream stream() {
     return stream;
   }

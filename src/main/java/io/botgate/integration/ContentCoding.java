@@ -1,5 +1,6 @@
 package io.botgate.integration;
 
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
 import java.io.ByteArrayInputStream;
@@ -7,6 +8,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.Inflater;
 import java.util.zip.InflaterInputStream;
@@ -49,6 +52,30 @@ public final class ContentCoding {
       }
     }
     return true;
+  }
+
+  /**
+   * The most decoded bytes {@link #decoding} makes where it is called (an event loop): the usual compressed answer of a
+   * few kilobytes, a fraction of a millisecond. A gzip of 5 MB of JSON (50 kB on the wire) inflated there held the loop
+   * tens of milliseconds.
+   */
+  static final int DECODED_IN_PLACE_BYTES = 64 * 1024;
+
+  /**
+   * As {@link #decoded}, without holding the caller's thread (an event loop) for a large body: decoded in place up to
+   * {@link #DECODED_IN_PLACE_BYTES}, and past that decoded again, whole, by {@code offLoop} (a worker's executeBlocking).
+   * Fails with {@link TooLarge} or {@link Unreadable}.
+   */
+  public static Future<Buffer> decoding(String contentEncoding, Buffer body, long limit,
+                                        Function<Callable<Buffer>, Future<Buffer>> offLoop) {
+    try {
+      return Future.succeededFuture(decoded(contentEncoding, body, Math.min(limit, DECODED_IN_PLACE_BYTES)));
+    } catch (TooLarge e) {
+      return limit <= DECODED_IN_PLACE_BYTES ? Future.failedFuture(e)
+        : offLoop.apply(() -> decoded(contentEncoding, body, limit));
+    } catch (Unreadable e) {
+      return Future.failedFuture(e);
+    }
   }
 
   /**

@@ -37,6 +37,7 @@ import org.slf4j.LoggerFactory;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -79,6 +80,11 @@ public final class IntegrationExecutor {
    * the custom data fields are mapped on a worker: about 5 ms of an event loop's time. The benchmark's 1 kB answer stays.
    */
   static final long OFF_LOOP_WORK = 1L << 20;
+  /**
+   * The largest answer read on the event loop (its JSON checked, its text made for {@code api_<rdv>} and the finish
+   * event): a few hundred microseconds of work. A larger one is read on a worker; the benchmark's 1 kB answer stays.
+   */
+  static final int READ_ON_LOOP_BYTES = 64 * 1024;
   private static final String FIELDS_TOO_LARGE = "the custom data fields are too large to keep in the session: ";
 
   private final Vertx vertx;
@@ -120,6 +126,7 @@ public final class IntegrationExecutor {
     this.mask = mask;
     this.upstream = new UpstreamCaller(vertx, guard, mask, settings.maxResponseBytes(), credentials, upstreamOptions,
       recorded);
+    upstream.decodeOn(this::offLoop);
     this.env = Map.copyOf(settings.env());
     this.selfBaseUrl = settings.selfBaseUrl();
     this.node = settings.node();
@@ -232,6 +239,19 @@ public final class IntegrationExecutor {
 
   static final int MAPPING_THREADS = 2;
   private volatile WorkerExecutor mappers;
+  /**
+   * Called with the thread that reads a large answer ({@link #READ_ON_LOOP_BYTES}) or decodes a large compressed one
+   * ({@link ContentCoding#decoding}), as it begins (for tests).
+   */
+  volatile Consumer<Thread> whileReading = thread -> { };
+
+  /** Runs the reading of a large answer on {@link #mappers()}, beside the mapping of large answers' fields. */
+  private <T> Future<T> offLoop(Callable<T> work) {
+    return mappers().executeBlocking(() -> {
+      whileReading.accept(Thread.currentThread());
+      return work.call();
+    }, false);
+  }
 
   /**
    * Calls {@code listener} with every result this executor records, right after publishing it on
@@ -289,6 +309,8 @@ public final class IntegrationExecutor {
     private RenderedRequest rendered;
     private UpstreamResponse answered;
     private Object answeredJson;
+    /** What the finish event shows of a large answer, worked out where it was read; else null. */
+    private JsonText.Members answeredShown;
     private String maskedUrl;
     /** {@link #requestLine()} once made; reset where {@link #maskedUrl} or {@link #method} is set. */
     private String shownLine;
@@ -475,30 +497,63 @@ public final class IntegrationExecutor {
 
     /** Steps 4 to 7: store the raw response, transform, decide, record and publish, map fields. */
     private Future<ExecutionReport> afterCall(UpstreamResponse response) {
+      Buffer raw = response.body();
+      if (raw == null || raw.length() <= READ_ON_LOOP_BYTES) { // the usual answer: read here, no future more
+        return afterRead(response, raw == null || raw.length() == 0 ? null : read(raw, response.httpStatus()), null, null);
+      }
+      // A large answer is read on a worker: its JSON checked (or decoded), its text for api_<rdv> and what the finish
+      // event shows of it, each a walk over all of it (a 5 MB array held the event loop 200 to 600 ms).
+      ShownRequest shownRequest = rendered == null ? null : rendered.shown();
+      KnownSecrets known = stream == null ? KnownSecrets.NONE : stream.secrets();
+      return offLoop(() -> {
+        Object body = read(raw, response.httpStatus());
+        Object json = body instanceof String || body instanceof DecodeException ? null : body;
+        String api = definition.apiVariable();
+        String jsonData = body instanceof DecodeException ? null : jsonData(api, body, raw);
+        return new Read(body, jsonData, ExchangeTrace.shownBody(mask, known, shownRequest, raw, json));
+      }).compose(read -> afterRead(response, read.body(), read.jsonData(), read.shown()));
+    }
+
+    /** A large answer as read on a worker ({@link #afterCall}). */
+    private record Read(Object body, String jsonData, JsonText.Members shown) {
+    }
+
+    /**
+     * The answer's body as JSON ({@link JsonBody#decode}); when it is not JSON, the exception saying why where a JSON
+     * answer is expected (a success code of an execution), else its text.
+     */
+    private Object read(Buffer raw, int httpStatus) {
+      try {
+        return JsonBody.decode(raw, mask);
+      } catch (DecodeException e) {
+        return definition.isSuccess(httpStatus) && !passThrough ? e : raw.toString();
+      }
+    }
+
+    /**
+     * As {@link #afterCall}, over the body read ({@link #read}: null without one); {@code readJsonData} and
+     * {@code shownBody}, the answer's text for {@code api_<rdv>} and the finish event's view of it, when read already.
+     */
+    private Future<ExecutionReport> afterRead(UpstreamResponse response, Object read, String readJsonData,
+                                              JsonText.Members shownBody) {
       Session session = scope.session();
-      Object body = null;
+      Object body = read;
       String status = response.statusCode();
       String reason = response.reason();
-      if (response.body() != null && response.body().length() > 0) {
-        try {
-          body = JsonBody.decode(response.body(), mask);
-        } catch (DecodeException e) {
-          if (definition.isSuccess(response.httpStatus()) && !passThrough) {
-            status = "502";
-            reason = "upstream answered " + response.httpStatus() + " with a body that is not JSON: "
-              + JsonText.withoutQuotedText(e.getMessage());
-          } else {
-            body = response.body().toString();
-          }
-        }
+      if (read instanceof DecodeException e) {
+        body = null;
+        status = "502";
+        reason = "upstream answered " + response.httpStatus() + " with a body that is not JSON: "
+          + JsonText.withoutQuotedText(e.getMessage());
       }
+      answeredShown = shownBody;
       answered = response;
       answeredJson = body instanceof String ? null : body;
       String api = definition.apiVariable();
       // Reset before the transform: inside it, isApiExecutionSuccessful() reads false (CB).
       session.clearLastResult();
       // Always replaced, so a failed call never leaves the previous run's data looking current.
-      String refused = store(api, apiData(jsonData(api, body, response.body())));
+      String refused = store(api, apiData(readJsonData != null ? readJsonData : jsonData(api, body, response.body())));
       if (refused != null) {
         // Handled as a response past upstream.limit.bytes: "502", and no data to map.
         status = "502";
@@ -653,7 +708,7 @@ public final class IntegrationExecutor {
       // to the caller.
       JsonText.Members details = passThrough && !trace.hasPhases() ? null
         : trace.details(mask, stream == null ? KnownSecrets.NONE : stream.secrets(), rendered,
-          answered == null ? null : answered.body(), answeredJson, null);
+          answered == null ? null : answered.body(), answeredJson, answeredShown);
       transcript.encodedEvent(DebugEvent.INTEGRATION, level, text, data -> {
         data.string(PHASE, "finish").string(INTEGRATION, definition.name()).string(REQUEST, requestLine())
           .string(STATUS_CODE, result.statusCode()).value(SUCCESS, result.success())

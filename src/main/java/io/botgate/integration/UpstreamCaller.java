@@ -28,8 +28,10 @@ import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Sends a rendered request with Vert.x Web Client under one overall deadline, retrying transport
@@ -52,6 +54,8 @@ final class UpstreamCaller {
   private final RecordedMocks recorded;
   /** A Web Client per event loop, so a call never leaves its loop, and one for calls made off the loops. */
   private final PerEventLoop<WebClient> clients = new PerEventLoop<>(this::newClient, WebClient::close);
+  /** Where a large compressed answer is decoded ({@link ContentCoding#decoding}): Vert.x's workers unless told. */
+  private volatile Function<Callable<Buffer>, Future<Buffer>> decoders = work -> vertx().executeBlocking(work, false);
 
   UpstreamCaller(Vertx vertx, EgressGuard guard, SecretMask mask, long maxBodyBytes) {
     this(vertx, guard, mask, maxBodyBytes, UpstreamCredentials.NONE, UpstreamOptions.defaults(), new RecordedMocks(vertx, null));
@@ -70,6 +74,15 @@ final class UpstreamCaller {
 
   UpstreamOptions options() {
     return options;
+  }
+
+  private Vertx vertx() {
+    return vertx;
+  }
+
+  /** Decodes large compressed answers with {@code offLoop} (on the executor's own workers, apart from Vert.x's). */
+  void decodeOn(Function<Callable<Buffer>, Future<Buffer>> offLoop) {
+    decoders = offLoop;
   }
 
   /**
@@ -462,19 +475,22 @@ final class UpstreamCaller {
           trace.response(resp.statusCode(), resp.headers()); // as received: the coding shows in the finish event
           Buffer received = sink.collected();
           String coding = resp.getHeader(HttpHeaders.CONTENT_ENCODING);
-          if (coding != null) {
-            try {
-              received = ContentCoding.decoded(coding, received, maxBodyBytes);
-            } catch (ContentCoding.TooLarge e) {
+          if (coding == null || !ContentCoding.decodes(coding)) {
+            return Future.succeededFuture(UpstreamResponse.of(resp.statusCode(), received, attempts,
+              RetryAfter.of(resp)));
+          }
+          return ContentCoding.decoding(coding, received, maxBodyBytes, decoders).transform(decoded -> {
+            if (decoded.cause() instanceof ContentCoding.TooLarge) {
               return Future.succeededFuture(UpstreamResponse.failure("502", "upstream response body, decoded from "
                 + "its Content-Encoding " + coding + ", is larger than the limit of " + maxBodyBytes + " bytes", attempts));
-            } catch (ContentCoding.Unreadable e) {
+            }
+            if (decoded.cause() instanceof ContentCoding.Unreadable e) {
               return Future.succeededFuture(UpstreamResponse.failure("502", "upstream answered "
                 + resp.statusCode() + " with Content-Encoding " + coding + ", but " + e.getMessage(), attempts));
             }
-          }
-          return Future.succeededFuture(UpstreamResponse.of(resp.statusCode(), received, attempts,
-            RetryAfter.of(resp)));
+            return decoded.failed() ? Future.failedFuture(decoded.cause()) : Future.succeededFuture(
+              UpstreamResponse.of(resp.statusCode(), decoded.result(), attempts, RetryAfter.of(resp)));
+          });
         });
       });
     }

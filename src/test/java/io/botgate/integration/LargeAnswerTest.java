@@ -1,6 +1,7 @@
 package io.botgate.integration;
 
 import io.botgate.TestGateway;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -9,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -16,6 +18,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.zip.GZIPOutputStream;
 
 import static io.botgate.Await.result;
@@ -36,6 +40,8 @@ class LargeAnswerTest {
   static HttpServer upstream;
   static final String ARRAY = array();
   static final String TEXT = "a line of plain text that is no JSON at all\n".repeat(FIVE_MB / 44);
+  /** Whether each reading of a large answer ran on an event loop, in order. */
+  static final List<Boolean> readOnLoop = new CopyOnWriteArrayList<>();
   /** The answer the /echo path gives next. */
   static volatile String echo;
 
@@ -56,11 +62,17 @@ class LargeAnswerTest {
       }
     });
     result(upstream.listen(0, "127.0.0.1"));
+    gw.gateway.executor().whileReading = thread -> readOnLoop.add(Context.isOnEventLoopThread());
   }
 
   @AfterAll
   static void stop() {
     result(upstream.close());
+  }
+
+  @BeforeEach
+  void forget() {
+    readOnLoop.clear();
   }
 
   private static String array() {
@@ -96,6 +108,53 @@ class LargeAnswerTest {
 
   private static String apiData(String session, String rdv) {
     return result(gw.session(session)).getJsonObject("variables").getJsonObject("api_" + rdv).getString("jsonData");
+  }
+
+  @Test
+  void shouldReadALargeJsonAnswerOffTheEventLoop() {
+    JsonObject report = run("large-array", "largeArray", "/array", new JsonObject());
+
+    assertThat(report.getJsonObject("result").getString("statusCode")).isEqualTo("200");
+    assertThat(readOnLoop).as("where the answer was read").containsExactly(false);
+    JsonObject body = shownBody(report);
+    assertThat(body.getInteger("bytes")).isEqualTo(ARRAY.length());
+    assertThat(body.getBoolean("truncated")).isTrue();
+    assertThat(body.getString("text")).startsWith("(JSON too large to show as a tree)\n[{\"id\":0,");
+    assertThat(apiData("large-array", "largeArray")).hasSize(ARRAY.length() + "{\"api_largeArray\":}".length())
+      .startsWith("{\"api_largeArray\":[{\"id\":0,").endsWith("}]}");
+  }
+
+  @Test
+  void shouldUndoTheCodingOfALargeGzipAnswerAndReadItOffTheEventLoop() {
+    JsonObject report = run("large-gzip", "largeGzip", "/gzip", new JsonObject()
+      .put("customDataFields", new JsonObject().put("last", "{$.api_largeGzip.items[-1:].id}")));
+
+    assertThat(report.getJsonObject("result").getString("statusCode")).isEqualTo("200");
+    assertThat(readOnLoop).as("where the coding was undone, then where the answer was read").containsExactly(false, false);
+    assertThat(shownBody(report).getInteger("bytes")).isEqualTo(ARRAY.length() + "{\"items\":}".length());
+    assertThat(report.getJsonObject("variables").getJsonArray("largeGzip.last")).hasSize(1);
+  }
+
+  @Test
+  void shouldReadALargeTextAnswerOffTheEventLoop() {
+    JsonObject report = run("large-text", "largeText", "/text", new JsonObject()
+      .put("successCodes", new JsonArray().add(299)));
+
+    assertThat(report.getJsonObject("result").getString("statusCode")).isEqualTo("200");
+    assertThat(readOnLoop).containsExactly(false);
+    JsonObject body = shownBody(report);
+    assertThat(body.getString("text")).hasSize(ExchangeTrace.BODY_BYTES_SHOWN).startsWith("a line of plain text");
+    assertThat(apiData("large-text", "largeText")).startsWith("{\"api_largeText\":\"a line of plain text")
+      .hasSizeGreaterThan(TEXT.length());
+  }
+
+  @Test
+  void shouldReadASmallAnswerOnTheEventLoopWithoutAHop() {
+    JsonObject report = run("small", "smallAnswer", "/small", new JsonObject()
+      .put("customDataFields", new JsonObject().put("title", "{$.api_smallAnswer.items[i].title}")));
+
+    assertThat(report.getJsonObject("variables").getJsonArray("smallAnswer.title")).containsExactly("a", "b");
+    assertThat(readOnLoop).as("no reading handed to a worker").isEmpty();
   }
 
   /**
