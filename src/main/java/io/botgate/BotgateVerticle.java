@@ -290,12 +290,12 @@ public final class BotgateVerticle extends VerticleBase {
       : new ClusteredContextStore(hazelcast, contextOptions, System::currentTimeMillis);
     ScriptRunner runner = new ScriptRunner(engine, config.botEnv(), contextStore).withholding(credentials::secretFrom);
     SecretMask mask = new SecretMask(config.list("mask.headers"));
+    // one for every way a request comes in, the executor's too: a session's refusals are paced together (RefusalEvents)
+    RefusalEvents refusals = new RefusalEvents(sessions, stream);
     executor = new IntegrationExecutor(vertx, registry, sessions, stream, runner, mask, guard,
       new IntegrationExecutor.Settings(config.integer("upstream.limit.bytes"), config.botEnv(), () -> baseUrl,
-        config.string("node.id")), credentials, upstreamOptions, recorded);
+        config.string("node.id")), credentials, upstreamOptions, recorded, refusals);
     SessionScripts scripts = new SessionScripts(sessions, stream, runner);
-    // one for every way a request comes in: a session's refusals are paced together (RefusalEvents)
-    RefusalEvents refusals = new RefusalEvents(sessions, stream);
 
     router = Router.router(vertx);
     if (config.bool("log.access")) {

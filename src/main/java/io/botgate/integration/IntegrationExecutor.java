@@ -110,18 +110,22 @@ public final class IntegrationExecutor {
   public IntegrationExecutor(Vertx vertx, IntegrationRegistry registry, SessionStore sessions, DebugStream stream,
                              ScriptRunner scripts, SecretMask mask, EgressGuard guard, Settings settings) {
     this(vertx, registry, sessions, stream, scripts, mask, guard, settings, UpstreamCredentials.NONE,
-      UpstreamOptions.defaults(), new RecordedMocks(vertx, null));
+      UpstreamOptions.defaults(), new RecordedMocks(vertx, null), new RefusalEvents(sessions, stream));
   }
 
-  /** With credentials, the upstream modes and rewrites, and the mocks record mode keeps. */
+  /**
+   * With credentials, the upstream modes and rewrites, the mocks record mode keeps, and the refusals of the gateway's
+   * other entry points, with which a session's unknown-integration refusals are paced ({@link RefusalEvents}).
+   */
   public IntegrationExecutor(Vertx vertx, IntegrationRegistry registry, SessionStore sessions, DebugStream stream,
                              ScriptRunner scripts, SecretMask mask, EgressGuard guard, Settings settings,
-                             UpstreamCredentials credentials, UpstreamOptions upstreamOptions, RecordedMocks recorded) {
+                             UpstreamCredentials credentials, UpstreamOptions upstreamOptions, RecordedMocks recorded,
+                             RefusalEvents refusals) {
     this.vertx = vertx;
     this.registry = registry;
     this.sessions = sessions;
     this.stream = stream;
-    this.refusals = new RefusalEvents(sessions, stream);
+    this.refusals = refusals;
     this.scripts = scripts;
     this.mask = mask;
     this.upstream = new UpstreamCaller(vertx, guard, mask, settings.maxResponseBytes(), credentials, upstreamOptions,

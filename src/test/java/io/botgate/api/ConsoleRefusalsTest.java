@@ -122,6 +122,37 @@ class ConsoleRefusalsTest {
       .endsWith("more refused requests of this session while this one waited to be shown)"));
   }
 
+  /**
+   * A session's refusals are paced together whichever way they come in: unknown integrations (refused by the executor)
+   * after the session's allowance went on malformed bodies are counted into one shown later, not shown at once as if
+   * they had an allowance of their own; and every one is still accounted for.
+   */
+  @Test
+  void shouldPaceUnknownIntegrationsWithTheSessionsOtherRefusals() {
+    String session = "refused-paced";
+    long before = begun(session);
+    for (int i = 0; i < RefusalEvents.SHOWN_AT_ONCE; i++) {
+      assertThat(result(post("/api/sessions/" + session + "/scripts").putHeader("Content-Type", "application/json")
+        .sendBuffer(Buffer.buffer("{not json"))).statusCode()).isEqualTo(400);
+    }
+    for (int i = 0; i < RefusalEvents.SHOWN_AT_ONCE; i++) {
+      assertThat(result(post("/api/sessions/" + session + "/integrations/noSuchIntegration")
+        .sendJsonObject(new JsonObject())).statusCode()).isEqualTo(404);
+    }
+
+    List<JsonObject> unknownAtOnce = eventsAfter(session, before).stream().map(e -> (JsonObject) e)
+      .filter(e -> "unknown_integration".equals(e.getJsonObject("data").getString("code"))).toList();
+    // one more comes back every SHOWN_EVERY_MS: all of them only if the requests took a minute
+    assertThat(unknownAtOnce).as("unknown integrations shown at once, the allowance spent").hasSizeLessThan(
+      RefusalEvents.SHOWN_AT_ONCE);
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      List<JsonObject> refusals = eventsAfter(session, before).stream().map(e -> (JsonObject) e)
+        .filter(e -> "error".equals(e.getString("kind"))).toList();
+      assertThat(refusals.size() + refusals.stream().mapToInt(e -> e.getJsonObject("data").getInteger("notShown", 0)).sum())
+        .as("refusals shown, and counted into those shown").isEqualTo(2 * RefusalEvents.SHOWN_AT_ONCE);
+    });
+  }
+
   @Test
   void shouldKeepNothingForASessionWithoutEvents() {
     HttpResponse<Buffer> answer = result(post("/api/sessions/refused-new/scripts").putHeader("Content-Type",
