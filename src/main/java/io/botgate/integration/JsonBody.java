@@ -38,8 +38,11 @@ final class JsonBody extends LinkedHashMap<String, Object> implements JsonText.S
   /** The largest text {@link #scannable} scans: 20 fields scan 1.3 MB at most. */
   static final int SCAN_LIMIT = 64 * 1024;
 
-  /** Jackson's defaults: no comments, unlike the gateway's decoding (a commented answer is decoded instead). */
-  private static final JsonFactory STRICT = new JsonFactory();
+  /**
+   * Jackson's defaults but for interning names, as {@link JsonText}'s: no comments, unlike the gateway's decoding (a
+   * commented answer is decoded instead).
+   */
+  private static final JsonFactory STRICT = JsonFactory.builder().disable(JsonFactory.Feature.INTERN_FIELD_NAMES).build();
 
   /**
    * A LinkedHashMap, so that a copy of it ({@link JsonObject#copy()}: a local event-bus publish, a session's
