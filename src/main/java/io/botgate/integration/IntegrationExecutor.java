@@ -258,6 +258,14 @@ public final class IntegrationExecutor {
   }
 
   /**
+   * A compressed answer decoded ({@link ContentCoding#decoding}): a large one on the threads that read large answers,
+   * not on the event loop. For the pass-through proxy's captures, as the executor decodes its own calls' answers.
+   */
+  public Future<Buffer> decoded(String contentEncoding, Buffer body, long limit) {
+    return ContentCoding.decoding(contentEncoding, body, limit, this::offLoop);
+  }
+
+  /**
    * Calls {@code listener} with every result this executor records, right after publishing it on
    * {@code botgate.results}, on the recording thread: for in-process readers that need no copy of it.
    */

@@ -704,8 +704,10 @@ final class PassThroughInterceptor implements ProxyInterceptor {
       call.record.warning(notCaptured());
     }
     Buffer captured = body == null ? null : body.captured();
-    return call.record.answered(status, captured == null || call.contentEncoding == null ? captured
-      : decoded(call, captured));
+    if (captured == null || call.contentEncoding == null) {
+      return call.record.answered(status, captured);
+    }
+    return decoded(call, captured).compose(decoded -> call.record.answered(status, decoded));
   }
 
   /**
@@ -713,22 +715,23 @@ final class PassThroughInterceptor implements ProxyInterceptor {
    * what capture keeps; passed on as it came all the same. Kept compressed, it was stored as garbled text in
    * {@code api_<rdv>} and mapped to empty fields, on a call recorded as a success.
    */
-  private Buffer decoded(ProxyCall call, Buffer captured) {
+  private Future<Buffer> decoded(ProxyCall call, Buffer captured) {
     String coding = call.contentEncoding;
     if (!ContentCoding.decodes(coding)) {
       call.record.warning("the answer was passed on but not captured: its Content-Encoding, " + coding
         + ", is not one botgate decodes (gzip and deflate)");
+      return Future.succeededFuture();
+    }
+    // a large one is decoded off the event loop, as an execution's answer is
+    return executor.decoded(coding, captured, options.captureLimitBytes()).otherwise(failure -> {
+      if (failure instanceof ContentCoding.TooLarge) {
+        call.record.warning(notCaptured() + " once decoded from its Content-Encoding " + coding);
+      } else {
+        call.record.warning("the answer was passed on but not captured: its Content-Encoding is " + coding + ", but "
+          + failure.getMessage());
+      }
       return null;
-    }
-    try {
-      return ContentCoding.decoded(coding, captured, options.captureLimitBytes());
-    } catch (ContentCoding.TooLarge e) {
-      call.record.warning(notCaptured() + " once decoded from its Content-Encoding " + coding);
-    } catch (ContentCoding.Unreadable e) {
-      call.record.warning("the answer was passed on but not captured: its Content-Encoding is " + coding + ", but "
-        + e.getMessage());
-    }
-    return null;
+    });
   }
 
   /**

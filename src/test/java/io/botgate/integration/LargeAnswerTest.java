@@ -135,6 +135,22 @@ class LargeAnswerTest {
     assertThat(report.getJsonObject("variables").getJsonArray("largeGzip.last")).hasSize(1);
   }
 
+  /** A pass-through call's captured answer: its coding undone, and it read, off the event loop too. */
+  @Test
+  void shouldDecodeAndReadALargeCapturedGzipAnswerOffTheEventLoop() {
+    JsonObject definition = new JsonObject().put("name", "capturesGzip").put("method", "GET")
+      .put("url", "http://127.0.0.1:" + upstream.actualPort()).put("capture", true)
+      .put("customDataFields", new JsonObject().put("first", "{$.api_capturesGzip.items[0].id}"));
+    assertThat(result(gw.declare(definition)).statusCode()).isLessThan(300);
+
+    var answer = result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/proxy/capturesGzip/gzip")
+      .putHeader("X-Botgate-Session", "captured").send());
+
+    assertThat(answer.statusCode()).isEqualTo(200);
+    assertThat(readOnLoop).as("where the coding was undone, then where the answer was read").containsExactly(false, false);
+    assertThat(result(gw.session("captured")).getJsonObject("variables").getInteger("capturesGzip.first")).isZero();
+  }
+
   @Test
   void shouldReadALargeTextAnswerOffTheEventLoop() {
     JsonObject report = run("large-text", "largeText", "/text", new JsonObject()
