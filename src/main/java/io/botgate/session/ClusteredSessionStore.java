@@ -173,8 +173,45 @@ public final class ClusteredSessionStore implements SessionStore {
 
   @Override
   public <T> Future<T> turnIfPresent(String id, Function<Session, Future<T>> work) {
-    return turns.next(id, () -> start(id, false).compose(begun -> begun == null ? Future.succeededFuture()
-      : run(id, begun, work)));
+    return inLine(id, begin -> turns.next(id, begin), giveUpAt -> start(id, false, giveUpAt)
+      .compose(begun -> begun == null ? Future.succeededFuture() : run(id, begun, work)));
+  }
+
+  /**
+   * A turn taken in this node's line of the session ({@code line}, given the turn's start), waited for
+   * {@code cluster.turnWaitSeconds} from now, the request's arrival: the wait behind the session's earlier requests
+   * on this node and the operation taking the turn in the cluster together ({@code begin}, given when that wait ends,
+   * in {@link System#nanoTime()}). Past it while still in line the request is answered 503
+   * {@code session_store_timeout} at once, and nothing of it runs when its place comes: requests queued behind one the
+   * cluster does not answer each wait the turn wait once, not their place in line times it.
+   */
+  private <T> Future<T> inLine(String id, Function<Supplier<Future<T>>, Future<T>> line,
+                               Function<Long, Future<T>> begin) {
+    long giveUpAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(turnWaitMillis);
+    Promise<T> answer = Promise.promise();
+    AtomicBoolean started = new AtomicBoolean();
+    Deadline deadline = Deadline.start(vertx, Math.max(1, turnWaitMillis), () -> {
+      if (started.compareAndSet(false, true)) {
+        answer.tryFail(new GatewayError(503, "session_store_timeout", "a request of session '" + id + "' waited "
+          + turnWaitMillis / 1000 + " s (cluster.turnWaitSeconds) behind the session's earlier requests on this node "
+          + "(the cluster not answering them, or their work still running), and its work was not run; try again"));
+      }
+    });
+    line.apply(() -> {
+      if (!started.compareAndSet(false, true)) {
+        return Future.succeededFuture(); // answered while in line: its place passes without running anything
+      }
+      deadline.cancel();
+      return begin.apply(giveUpAt);
+    }).onComplete(done -> {
+      deadline.cancel();
+      if (done.succeeded()) {
+        answer.tryComplete(done.result());
+      } else {
+        answer.tryFail(done.cause());
+      }
+    });
+    return answer.future();
   }
 
   /**
@@ -206,8 +243,8 @@ public final class ClusteredSessionStore implements SessionStore {
   }
 
   private <T> Future<T> asideTurn(String id, Function<Session, Future<T>> work) {
-    return turns.aside(id, () -> start(id, false).compose(begun -> begun == null ? Future.succeededFuture()
-      : run(id, begun, work)));
+    return inLine(id, begin -> turns.aside(id, begin), giveUpAt -> start(id, false, giveUpAt)
+      .compose(begun -> begun == null ? Future.succeededFuture() : run(id, begun, work)));
   }
 
   /**
@@ -221,7 +258,8 @@ public final class ClusteredSessionStore implements SessionStore {
 
   @Override
   public <T> Future<T> turn(String id, boolean bounded, Function<Session, Future<T>> work) {
-    return turns.next(id, bounded, () -> start(id, true).compose(begun -> run(id, begun, work)));
+    return inLine(id, begin -> turns.next(id, bounded, begin), giveUpAt -> start(id, true, giveUpAt)
+      .compose(begun -> run(id, begun, work)));
   }
 
   /** The work of a turn begun, then the session saved, which ends the turn. */
@@ -262,9 +300,10 @@ public final class ClusteredSessionStore implements SessionStore {
    * have written it since: it would have asked for the lease first, {@link #recall}), else by
    * {@link #begin}.
    *
-   * @param create whether a session that does not exist is created (else the answer is null)
+   * @param create   whether a session that does not exist is created (else the answer is null)
+   * @param giveUpAt when the request stops waiting for the turn ({@link System#nanoTime()})
    */
-  private Future<Begun> start(String id, boolean create) {
+  private Future<Begun> start(String id, boolean create, long giveUpAt) {
     Saved known = known(id);
     long now = clock.getAsLong();
     if (leasedHere(known, now)) {
@@ -273,7 +312,7 @@ public final class ClusteredSessionStore implements SessionStore {
       session.touch(now);
       return Future.succeededFuture(new Begun(session, known.streak + 1, known.owner));
     }
-    return begin(id, true, create);
+    return begin(id, true, create, giveUpAt);
   }
 
   /**
@@ -287,9 +326,9 @@ public final class ClusteredSessionStore implements SessionStore {
    * @param decode false when the turn's work does not need the session's contents (a reset): it is not read
    * @param create whether a session that does not exist is created (never for a reset); else the answer is null
    */
-  private Future<Begun> begin(String id, boolean decode, boolean create) {
+  private Future<Begun> begin(String id, boolean decode, boolean create, long giveUpAt) {
     Promise<Begun> begun = Promise.promise();
-    attempt(id, decode, create, System.nanoTime() + turnWaitMillis * 1_000_000, 1, false, begun);
+    attempt(id, decode, create, giveUpAt, 1, false, begun);
     return begun.future();
   }
 
@@ -301,7 +340,7 @@ public final class ClusteredSessionStore implements SessionStore {
   private void attempt(String id, boolean decode, boolean create, long giveUpAt, long backoffMillis, boolean held,
                        Promise<Begun> begun) {
     if (System.nanoTime() - giveUpAt > 0) { // a try after a pause that outlasted the wait: it would have no time left
-      begun.fail(busy(id));
+      begun.fail(held ? busy(id) : notAnswered(id));
       return;
     }
     long now = clock.getAsLong();
@@ -313,9 +352,7 @@ public final class ClusteredSessionStore implements SessionStore {
     // waited for as long as the turn may still wait for another node's; past it, on a try after the session was
     // found held, it is what the turn waited for
     Future<byte[]> took = within(id, () -> map.submitToKey(id, new BeginTurn(owner, created, known == null ? 0 : known.save)),
-      TimeUnit.NANOSECONDS.toMillis(giveUpAt - System.nanoTime()), () -> held ? busy(id) : new GatewayError(503,
-        "session_store_timeout", "the cluster did not answer for session '" + id + "' within " + turnWaitMillis / 1000
-        + " s (cluster.turnWaitSeconds), and the request's work was not run; try again"), answered -> {
+      TimeUnit.NANOSECONDS.toMillis(giveUpAt - System.nanoTime()), () -> held ? busy(id) : notAnswered(id), answered -> {
         byte[] late = answered.succeeded() ? answered.result() : null;
         if (late != null && !BeginTurn.is(late, BeginTurn.HELD) && BeginTurn.leaseHolder(late) == null) {
           // the turn taken for no one: let the other nodes' turns in, and take back a session made for no one
@@ -360,6 +397,11 @@ public final class ClusteredSessionStore implements SessionStore {
         retry(id, decode, create, giveUpAt, backoffMillis, begun);
       }
     });
+  }
+
+  private GatewayError notAnswered(String id) {
+    return new GatewayError(503, "session_store_timeout", "the cluster did not answer for session '" + id + "' within "
+      + turnWaitMillis / 1000 + " s (cluster.turnWaitSeconds), and the request's work was not run; try again");
   }
 
   private GatewayError busy(String id) {
@@ -795,7 +837,9 @@ public final class ClusteredSessionStore implements SessionStore {
   @Override
   public <T> Future<T> recordingTurn(Session began, Function<Session, Future<T>> work) {
     String id = began.id();
-    return turns.next(id, false, () -> start(id, began.incarnation() == 0).compose(begun -> begun == null
+    // No request waits for it (the call was answered): it waits in line as long as it must, then the turn wait
+    return turns.next(id, false, () -> start(id, began.incarnation() == 0, System.nanoTime()
+      + TimeUnit.MILLISECONDS.toNanos(turnWaitMillis)).compose(begun -> begun == null
       ? Future.failedFuture(new SessionGone(id))
       : run(id, begun, session -> TurnProcessors.sameLife(began.incarnation(), session.incarnation())
         ? work.apply(session) : Future.failedFuture(new SessionGone(id)))));
@@ -834,8 +878,9 @@ public final class ClusteredSessionStore implements SessionStore {
 
   @Override
   public Future<Boolean> reset(String id) {
-    // Taking the turn first: a turn running elsewhere would otherwise write the session back after it.
-    return turns.next(id, false, () -> begin(id, false, false).compose(begun -> { // past session.queue too: the way out
+    // Taking the turn first: a turn running elsewhere would otherwise write the session back after it. Past
+    // session.queue too: the way out.
+    return inLine(id, begin -> turns.next(id, false, begin), giveUpAt -> begin(id, false, false, giveUpAt).compose(begun -> {
       if (begun == null) {
         return Future.succeededFuture(false);
       }

@@ -6,10 +6,12 @@ import io.botgate.GatewayError;
 import io.botgate.cluster.ClusterNode;
 import io.botgate.cluster.ClusterNodes;
 import io.botgate.cluster.ClusterOptions;
+import io.botgate.cluster.StalledPartition;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,6 +21,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.botgate.Await.failure;
 import static io.botgate.Await.result;
@@ -370,6 +373,49 @@ class ClusteredTurnsTest {
         .isEqualTo("after");
     } finally {
       result(Future.all(here.close(), there.close()));
+    }
+  }
+
+  /**
+   * The session's partition stalls (the member serving it hangs) while several requests of it queue on this node:
+   * each is answered 503 session_store_timeout once cluster.turnWaitSeconds has passed since it arrived, its work not
+   * run, rather than after its place in line times the wait. The last in line is answered before a read of the
+   * session sent only once the first had its answer (which waits the turn wait on its own): queued, it waited about
+   * one turn wait, not five.
+   */
+  @Test
+  void shouldAnswerEveryRequestQueuedBehindAStalledOneWithinTheTurnWaitFromItsArrival() {
+    SessionOptions options = new SessionOptions(100, 10_000, 2, 60_000, 10);
+    ClusteredSessionStore here = store(vertx, options, 2_000);
+    String id = "queued-" + UUID.randomUUID();
+    try {
+      result(here.turn(id, session -> Future.succeededFuture()));
+      AtomicInteger ran = new AtomicInteger();
+      List<Future<Void>> queued = new java.util.ArrayList<>();
+      Future<JsonObject> read;
+      try (StalledPartition stall = StalledPartition.of(other, id)) {
+        for (int i = 0; i < 5; i++) {
+          queued.add(here.turn(id, session -> {
+            ran.incrementAndGet();
+            return Future.succeededFuture();
+          }));
+        }
+        Throwable first = failure(queued.get(0));
+        read = here.describe(id);
+        assertThat(((GatewayError) failure(read)).code()).isEqualTo("session_store_timeout");
+        assertThat(queued.get(queued.size() - 1).isComplete())
+          .as("the last in line answered within the turn wait from its arrival, before the later read").isTrue();
+        assertThat(((GatewayError) first).code()).isEqualTo("session_store_timeout");
+        for (Future<Void> request : queued) {
+          Throwable timedOut = failure(request);
+          assertThat(((GatewayError) timedOut).code()).as(timedOut.getMessage()).isEqualTo("session_store_timeout");
+          assertThat(timedOut).hasMessageContaining("cluster.turnWaitSeconds");
+        }
+      }
+      assertThat(ran).as("no queued request's work ran").hasValue(0);
+      assertThat(result(here.<String>turn(id, session -> Future.succeededFuture(session.id())))).isEqualTo(id);
+    } finally {
+      result(here.close());
     }
   }
 
