@@ -602,8 +602,38 @@ public final class ClusteredSessionStore implements SessionStore {
     }
   }
 
-  /** Gives up every lease this node holds, as it leaves the cluster. */
+  /**
+   * The longest a node leaving waits for the cluster to take back its leases: half of the 10 s the process gives its
+   * stop beyond {@code shutdown.graceSeconds} (the other half is Hazelcast's, handing the node's partitions over).
+   */
+  static final long CLOSE_WAIT_MILLIS = 5_000;
+
+  /**
+   * Gives up every lease this node holds, as it leaves the cluster: answered once the cluster has taken them back, or
+   * after {@code cluster.turnWaitSeconds} (at most {@link #CLOSE_WAIT_MILLIS}) when it has not, so that a stalled
+   * cluster never keeps the node from leaving. A lease not given back by then is given back when the cluster answers
+   * while this member is still in it, else it goes as a dead member's do, once the member has left.
+   */
   public Future<Void> close() {
+    Promise<Void> closed = Promise.promise();
+    long waitMillis = Math.max(1, Math.min(turnWaitMillis, CLOSE_WAIT_MILLIS));
+    Deadline deadline = Deadline.start(vertx, waitMillis, () -> {
+      if (closed.tryComplete()) {
+        LOG.warn("leaving with session leases the cluster has not taken back within {} ms: they end once it does, or "
+          + "once this member has left", waitMillis);
+      }
+    });
+    released().onComplete(done -> {
+      deadline.cancel();
+      if (done.failed()) {
+        LOG.warn("session leases not given back: {}", done.cause().getMessage());
+      }
+      closed.tryComplete();
+    });
+    return closed.future();
+  }
+
+  private Future<Void> released() {
     vertx.cancelTimer(countTimer);
     Map<UUID, Set<String>> leased = new HashMap<>(); // by the uuid each lease was saved under
     synchronized (saved) {

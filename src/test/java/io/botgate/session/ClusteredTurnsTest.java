@@ -420,6 +420,37 @@ class ClusteredTurnsTest {
   }
 
   /**
+   * A node leaving gives up the leases it holds; when the partition of a leased session stalls, its close still ends
+   * (it does not keep the process from exiting), and the lease it could not give up in time ends once the partition
+   * serves again: another node then takes the session's turn with nothing of it lost.
+   */
+  @Test
+  void shouldCloseWhileTheClusterDoesNotAnswerTheEndOfALeaseAndLetOtherNodesTakeTheSessionAfterwards() {
+    SessionOptions options = new SessionOptions(100, 10_000, 2, 60_000);
+    ClusteredSessionStore here = store(vertx, options, 2_000);
+    ClusteredSessionStore there = store(other, options, 30_000);
+    IMap<String, byte[]> map = hazelcast.getMap(ClusteredSessionStore.MAP);
+    String id = "leased-" + UUID.randomUUID();
+    try {
+      for (int i = 0; i <= ClusteredSessionStore.LEASE_AFTER; i++) { // enough turns in a row to keep the lease
+        int n = i;
+        result(here.turn(id, session -> {
+          session.setVariable("n", n);
+          return Future.succeededFuture();
+        }));
+      }
+      assertThat(Session.leased(map.get(id))).as("leased by this node").isTrue();
+      try (StalledPartition stall = StalledPartition.of(other, id)) {
+        result(here.close());
+      }
+      assertThat(result(there.<Object>turn(id, session -> Future.succeededFuture(session.variable("n")))))
+        .isEqualTo(ClusteredSessionStore.LEASE_AFTER);
+    } finally {
+      result(Future.all(here.close(), there.close()));
+    }
+  }
+
+  /**
    * What only a session with events shows (a refused request) takes no turn of a session without: one read on the
    * member holding it, the state left as it was (a turn would have saved it again), the work not run; nor of a session
    * that does not exist. One with events, numbered on another node, has its turn.
