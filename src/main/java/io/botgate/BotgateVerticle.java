@@ -385,7 +385,8 @@ public final class BotgateVerticle extends VerticleBase {
       .setPerMessageWebSocketCompressionSupported(config.bool("console.deflate"))
       .setPerFrameWebSocketCompressionSupported(config.bool("console.deflate"));
     Handler<HttpServerRequest> served = requests;
-    clusterEvents = hazelcast == null ? null : new ClusterEvents(vertx, stream, hazelcast);
+    clusterEvents = hazelcast == null ? null : new ClusterEvents(vertx, stream, hazelcast,
+      ClusterOptions.from(config).turnWaitSeconds() * 1000L);
     if (clusterEvents != null) {
       executor.resultsDelivery(clusterEvents::delivery);
     }

@@ -113,7 +113,7 @@ final class SessionRoutes {
     // in a cluster every member's history, merged by seq
     stream.page(session, after, limit, EVENTS_PAGE_BYTES).onSuccess(page -> answer(ctx, 200, new JsonObject()
       .put("session", session).put("lastSeq", page.lastSeq()).put("events", DebugEvent.array(page.events()))
-      .put("gaps", gaps(page, after))))
+      .put("gaps", gaps(page, after)).put("unanswered", new JsonArray(page.unanswered()))))
       .onFailure(ctx::fail);
   }
 

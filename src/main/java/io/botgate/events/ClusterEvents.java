@@ -55,7 +55,7 @@ public final class ClusterEvents {
   static final String HISTORY_PREFIX = "botgate.internal.events.history.";
   /** Holds the cluster's stream id, set by the first node; gone with the whole cluster (and its sessions). */
   static final String META_MAP = "botgate.events.meta";
-  /** How long a member may take to answer before its answer counts as missing. */
+  /** How long a member may take to answer before its answer counts as missing, unless told otherwise. */
   static final long ASK_MILLIS = 5_000;
   private static final int DEPARTURES_KEPT = 64;
   private static final Logger LOG = LoggerFactory.getLogger(ClusterEvents.class);
@@ -74,7 +74,7 @@ public final class ClusterEvents {
   private final DebugStream stream;
   private final HazelcastInstance hazelcast;
   private final DeliveryOptions liveDelivery = new DeliveryOptions().setCodecName(Codec.NAME);
-  private final DeliveryOptions askDelivery = new DeliveryOptions().setSendTimeout(ASK_MILLIS);
+  private final DeliveryOptions askDelivery;
   private static final DeliveryOptions CLUSTERED = new DeliveryOptions();
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
   /** Which of botgate's addresses some node consumes: the others are published on this node only. */
@@ -89,6 +89,16 @@ public final class ClusterEvents {
   private volatile String streamId;
 
   public ClusterEvents(Vertx vertx, DebugStream stream, HazelcastInstance hazelcast) {
+    this(vertx, stream, hazelcast, ASK_MILLIS);
+  }
+
+  /**
+   * @param askMillis how long a member may take to answer a question about its history ({@code
+   *                  cluster.turnWaitSeconds} in a gateway); the members are asked at once, so a read waits this long
+   *                  at most, however many do not answer
+   */
+  public ClusterEvents(Vertx vertx, DebugStream stream, HazelcastInstance hazelcast, long askMillis) {
+    this.askDelivery = new DeliveryOptions().setSendTimeout(Math.max(1, askMillis));
     this.vertx = vertx;
     this.stream = stream;
     this.hazelcast = hazelcast;

@@ -1,0 +1,69 @@
+package io.botgate.cluster;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+
+import static io.botgate.Await.result;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A page of a session's events in a cluster asks every member at once and waits for them as long as
+ * {@code cluster.turnWaitSeconds}: a member that answers within it has its events in the page, and one that does not
+ * answer is named in the page.
+ */
+@Timeout(180)
+class ClusterEventsWaitTest {
+
+  /** What the members' history questions go to: the prefix, then the member's uuid (events.ClusterEvents). */
+  private static final String HISTORY_PREFIX = "botgate.internal.events.history.";
+
+  @Test
+  void shouldWaitForEveryMemberAsLongAsTheTurnWaitAndNameTheOneThatDidNotAnswer() {
+    ClusterNodes cluster = ClusterNodes.start(1, new JsonObject().put("cluster.turnWaitSeconds", 20));
+    try {
+      ClusterNodes.Node node = cluster.node(0);
+      String session = "asked-" + UUID.randomUUID();
+      HttpResponse<Buffer> ran = result(node.http().post(node.port(), "127.0.0.1", "/api/sessions/" + session
+        + "/scripts").sendJsonObject(new JsonObject().put("code", "botContext.printDebugMessage('here')")));
+      assertThat(ran.statusCode()).as(ran.bodyAsString()).isEqualTo(200);
+      long seq = 1_000;
+      // slower than the 5 s every member was given before, well within the turn wait
+      Vertx slow = cluster.join("slow");
+      slow.eventBus().<JsonObject>consumer(HISTORY_PREFIX + ClusterNode.hazelcast(slow).getCluster().getLocalMember()
+        .getUuid(), question -> slow.setTimer(9_000, t -> question.reply(page(session, seq))));
+      Vertx silent = cluster.join("silent");
+      silent.eventBus().<JsonObject>consumer(HISTORY_PREFIX + ClusterNode.hazelcast(silent).getCluster()
+        .getLocalMember().getUuid(), question -> { });
+
+      HttpResponse<Buffer> answer = result(node.http().get(node.port(), "127.0.0.1", "/api/sessions/" + session
+        + "/events").send());
+      assertThat(answer.statusCode()).as(answer.bodyAsString()).isEqualTo(200);
+      JsonObject page = answer.bodyAsJsonObject();
+      JsonArray events = page.getJsonArray("events");
+      assertThat(events.getJsonObject(events.size() - 1).getString("text")).as(page.encode())
+        .isEqualTo("from the slow member");
+      assertThat(page.getLong("lastSeq")).isEqualTo(seq);
+      assertThat(page.getJsonArray("unanswered")).as(page.encode()).isEqualTo(new JsonArray().add("silent"));
+      result(slow.close());
+      result(silent.close());
+    } finally {
+      cluster.close();
+    }
+  }
+
+  /** A member's answer as a gateway node writes it: its last seq, then each event's seq, length and JSON text. */
+  private static Buffer page(String session, long seq) {
+    byte[] event = new JsonObject().put("seq", seq).put("session", session).put("ts", "2026-12-07T00:00:00Z")
+      .put("kind", "debug").put("level", "debug").put("text", "from the slow member").put("data", new JsonObject())
+      .encode().getBytes(StandardCharsets.UTF_8);
+    return Buffer.buffer().appendLong(seq).appendInt(1).appendLong(seq).appendInt(event.length).appendBytes(event);
+  }
+}
