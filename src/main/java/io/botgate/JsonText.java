@@ -222,6 +222,23 @@ public final class JsonText {
   }
 
   /**
+   * As {@link #utf8}, but a lone surrogate is written as its escape ({@code \\uD800}), which {@link #decode} reads
+   * back as that same character: for what is kept to be read back by botgate (a session's state in a cluster), which
+   * must be what a node alone would have kept. Not for what is shown: such an escape is JSON some readers refuse.
+   */
+  public static byte[] utf8Exact(Object value) {
+    Out out = scratch();
+    out.length = 0;
+    out.exact = true;
+    try {
+      out.value(value);
+    } finally {
+      out.exact = false;
+    }
+    return done(out, Arrays.copyOf(out.bytes, out.length));
+  }
+
+  /**
    * Starts one JSON object written field by field into this thread's scratch buffer, for a small document
    * on a hot path (a debug event) that need not be built as a {@link JsonObject} first: the fields come out
    * in the order written, encoded as {@link #utf8} encodes them. Write every field, then call
@@ -440,6 +457,8 @@ public final class JsonText {
     /** Objects and arrays open where the writing is, and the most open at once so far ({@link Fields#deepest}). */
     int depth;
     int deepest;
+    /** Whether a lone surrogate is written as its escape rather than as '?' ({@link #utf8Exact}). */
+    boolean exact;
 
     Out(int bytes, int chars) {
       this.bytes = new byte[bytes];
@@ -625,6 +644,13 @@ public final class JsonText {
             b[at++] = (byte) (0x80 | cp >> 12 & 0x3F);
             b[at++] = (byte) (0x80 | cp >> 6 & 0x3F);
             b[at++] = (byte) (0x80 | cp & 0x3F);
+          } else if (exact) {
+            b[at++] = '\\';
+            b[at++] = 'u';
+            b[at++] = HEX[c >> 12];
+            b[at++] = HEX[c >> 8 & 0xF];
+            b[at++] = HEX[c >> 4 & 0xF];
+            b[at++] = HEX[c & 0xF];
           } else {
             b[at++] = '?';
           }

@@ -378,7 +378,8 @@ public final class Session {
     if (context != null) {
       json.put("context", context);
     }
-    return out.putBytes(JsonText.utf8(json)).toArray();
+    // a lone surrogate kept as is, as a node alone keeps it: as UTF-8 it would come back '?', another value or name
+    return out.putBytes(JsonText.utf8Exact(json)).toArray();
   }
 
   /**

@@ -80,6 +80,45 @@ class ClusteredSessionsTest {
     }
   }
 
+  /** Sets variables whose name or value holds half of a UTF-16 pair, beside one named as such a name used to be kept. */
+  static final String SET_LONE_SURROGATES = "botContext.setBotVariable('v', 'a\\uD800b', true);"
+    + "botContext.setBotVariable('n\\uDC00', 'x', true); botContext.setBotVariable('n?', 'q', true);"
+    + "botContext.setBotVariable('o', {'k\\uD800': ['\\uDFFF']}, true)";
+  /** What a later request's script reads of them: each true when kept exactly. */
+  static final String READ_LONE_SURROGATES = "var v = botContext.getBotVariable('v');"
+    + "var o = botContext.getBotVariable('o');"
+    + "botContext.sendMessage([v === 'a\\uD800b', botContext.getBotVariable('n\\uDC00') === 'x',"
+    + " botContext.getBotVariable('n?') === 'q', (o['k\\uD800'] || [])[0] === '\\uDFFF'].join(' '))";
+
+  /**
+   * A lone surrogate in a variable's value or name, as a script may set it, is kept exactly by the cluster's store as
+   * by a node alone: read back on another node, it is the same string (the state was written as UTF-8, where it
+   * became '?': 'n\uDC00' and 'n?' were one variable).
+   */
+  @Test
+  void shouldKeepLoneSurrogatesInVariablesExactlyAcrossNodesAsANodeAloneDoes() {
+    io.vertx.core.Vertx apart = io.vertx.core.Vertx.vertx(); // not clustered: the store of a node alone
+    try {
+      io.botgate.TestGateway alone = result(io.botgate.TestGateway.start(apart, new JsonObject()));
+      String path = "/api/sessions/lone-surrogates/scripts";
+      assertThat(result(alone.http.post(alone.gateway.port(), "127.0.0.1", path)
+        .sendJsonObject(new JsonObject().put("code", SET_LONE_SURROGATES))).statusCode()).isEqualTo(200);
+      JsonObject aloneRead = result(alone.http.post(alone.gateway.port(), "127.0.0.1", path)
+        .sendJsonObject(new JsonObject().put("code", READ_LONE_SURROGATES))).bodyAsJsonObject();
+      assertThat(aloneRead.getJsonArray("messages").getJsonObject(0).getString("text")).as("a node alone")
+        .isEqualTo("true true true true");
+
+      result(post(cluster.node(0), path, new JsonObject().put("code", SET_LONE_SURROGATES)));
+      for (int n : new int[] {1, 0}) { // each read from the state the other node wrote
+        JsonObject read = result(post(cluster.node(n), path, new JsonObject().put("code", READ_LONE_SURROGATES)));
+        assertThat(read.getJsonArray("messages").getJsonObject(0).getString("text")).as("read on node-" + n)
+          .isEqualTo("true true true true");
+      }
+    } finally {
+      result(apart.close());
+    }
+  }
+
   @Test
   void shouldListBothMembersAndWhichOneAnswered() {
     JsonObject answer = get(cluster.node(1), "/api/cluster");
