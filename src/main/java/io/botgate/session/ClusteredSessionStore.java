@@ -119,6 +119,12 @@ public final class ClusteredSessionStore implements SessionStore {
   /** Where other nodes ask this one to give up a lease: {@link #RELEASE_PREFIX} and this member's uuid. */
   private final MemberAddress<String> releases;
   private final long turnWaitMillis;
+  /**
+   * The partitions of the sessions' map that lost every copy (more members died at once than {@code cluster.backups}),
+   * and when this node heard so: a session made there afterwards may be one that was lost.
+   */
+  private final Map<Integer, Long> lostPartitions = new java.util.concurrent.ConcurrentHashMap<>();
+  private final UUID lostListener;
   /** The longest pause between two tries for a turn another member holds. */
   private final long retryCapMillis;
 
@@ -154,6 +160,12 @@ public final class ClusteredSessionStore implements SessionStore {
       }
     });
     this.releases = MemberAddress.consume(vertx, hazelcast, RELEASE_PREFIX, this::recall);
+    this.lostListener = map.addPartitionLostListener(lost -> {
+      lostPartitions.put(lost.getPartitionId(), clock.getAsLong());
+      LOG.warn("partition {} of the sessions' map lost every copy: more members left at once than cluster.backups, "
+        + "and the sessions it held are gone; a request of one starts it empty, its events numbered on past {}",
+        lost.getPartitionId(), AFTER_LOST_TURN);
+    });
   }
 
   /**
@@ -548,6 +560,9 @@ public final class ClusteredSessionStore implements SessionStore {
         counted.incrementAndGet();
         Session fresh = new Session(id, options, total, now);
         fresh.incarnation(Session.incarnationOf(created));
+        if (lostWithItsPartition(id, now)) { // its seqs consoles saw went with it: never given again
+          fresh.lastSeq(numbering.lastSeq(id) + AFTER_LOST_TURN);
+        }
         return new Begun(fresh, 0, owner);
       }
       try {
@@ -633,7 +648,26 @@ public final class ClusteredSessionStore implements SessionStore {
     return closed.future();
   }
 
+  /**
+   * Whether a session made now may be one that was lost: its partition lost every copy within the idle time (a session
+   * lost before that would have expired by now). Then the seqs of its earlier life, which consoles may have seen from
+   * the nodes that died, are unknown here; numbering on well past them, as after a turn lost with its node, shows
+   * consoles a gap naming the nodes that left rather than events of the new life under seqs already seen.
+   */
+  private boolean lostWithItsPartition(String id, long now) {
+    if (lostPartitions.isEmpty()) {
+      return false;
+    }
+    Long at = lostPartitions.get(hazelcast.getPartitionService().getPartition(id).getPartitionId());
+    return at != null && now - at < options.idleMillis();
+  }
+
   private Future<Void> released() {
+    try {
+      map.removePartitionLostListener(lostListener);
+    } catch (RuntimeException e) { // e.g. Hazelcast shut down already
+      LOG.debug("partition-lost listener not removed: {}", e.getMessage());
+    }
     vertx.cancelTimer(countTimer);
     Map<UUID, Set<String>> leased = new HashMap<>(); // by the uuid each lease was saved under
     synchronized (saved) {
