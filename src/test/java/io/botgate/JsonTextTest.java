@@ -47,6 +47,18 @@ class JsonTextTest {
 
   /** Fields written one by one come out as the same object built and encoded whole would. */
   @Test
+  void shouldWriteALoneSurrogateAsItsEscapeOnlyForWhatIsKeptAndReadItBackAsTheSameCharacter() {
+    JsonObject value = new JsonObject().put("a\uD800", new JsonArray().add("x\uDFFFy").add("\ud83d\ude00"));
+    assertThat(new String(JsonText.utf8(value), StandardCharsets.UTF_8)).as("shown")
+      .isEqualTo("{\"a?\":[\"x?y\",\"\ud83d\ude00\"]}");
+    byte[] kept = JsonText.utf8Exact(value);
+    assertThat(new String(kept, StandardCharsets.UTF_8)).isEqualTo("{\"a\\uD800\":[\"x\\uDFFFy\",\"\ud83d\ude00\"]}");
+    assertThat(JsonText.decode(kept)).isEqualTo(value);
+    assertThat(new String(JsonText.utf8(value), StandardCharsets.UTF_8)).as("the next document is shown again")
+      .isEqualTo("{\"a?\":[\"x?y\",\"\ud83d\ude00\"]}");
+  }
+
+  @Test
   void shouldWriteFieldsAsTheObjectWithThoseEntries() {
     JsonText.Key seq = JsonText.key("seq");
     JsonText.Key text = JsonText.key("te\"xt");
