@@ -200,27 +200,31 @@ public final class ClusteredSessionStore implements SessionStore {
   private <T> Future<T> inLine(String id, Function<Supplier<Future<T>>, Future<T>> line,
                                Function<Long, Future<T>> begin) {
     long giveUpAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(turnWaitMillis);
-    Promise<T> answer = Promise.promise();
     AtomicBoolean started = new AtomicBoolean();
-    Deadline deadline = Deadline.start(vertx, Math.max(1, turnWaitMillis), () -> {
-      if (started.compareAndSet(false, true)) {
-        answer.tryFail(new GatewayError(503, "session_store_timeout", "a request of session '" + id + "' waited "
-          + turnWaitMillis / 1000 + " s (cluster.turnWaitSeconds) behind the session's earlier requests on this node "
-          + "(the cluster not answering them, or their work still running), and its work was not run; try again"));
-      }
-    });
-    line.apply(() -> {
+    Future<T> done = line.apply(() -> {
       if (!started.compareAndSet(false, true)) {
         return Future.succeededFuture(); // answered while in line: its place passes without running anything
       }
-      deadline.cancel();
       return begin.apply(giveUpAt);
-    }).onComplete(done -> {
+    });
+    if (started.get()) { // begun at once, no earlier request in line (the usual case): nothing more to watch
+      return done;
+    }
+    Promise<T> answer = Promise.promise();
+    Deadline deadline = Deadline.start(vertx, Math.max(1, TimeUnit.NANOSECONDS.toMillis(giveUpAt - System.nanoTime())),
+      () -> {
+        if (started.compareAndSet(false, true)) {
+          answer.tryFail(new GatewayError(503, "session_store_timeout", "a request of session '" + id + "' waited "
+            + turnWaitMillis / 1000 + " s (cluster.turnWaitSeconds) behind the session's earlier requests on this "
+            + "node (the cluster not answering them, or their work still running), and its work was not run; try again"));
+        }
+      });
+    done.onComplete(outcome -> {
       deadline.cancel();
-      if (done.succeeded()) {
-        answer.tryComplete(done.result());
+      if (outcome.succeeded()) {
+        answer.tryComplete(outcome.result());
       } else {
-        answer.tryFail(done.cause());
+        answer.tryFail(outcome.cause());
       }
     });
     return answer.future();
