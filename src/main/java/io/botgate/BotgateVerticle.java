@@ -2,7 +2,6 @@ package io.botgate;
 
 import com.hazelcast.core.HazelcastInstance;
 import io.botgate.cluster.ClusterNode;
-import io.botgate.cluster.ClusterOptions;
 import io.botgate.api.ApiRoutes;
 import io.botgate.api.AsteriskOptions;
 import io.botgate.api.BridgeOptions;
@@ -284,7 +283,7 @@ public final class BotgateVerticle extends VerticleBase {
     HazelcastInstance hazelcast = ClusterNode.hazelcast(vertx);
     sessions = hazelcast == null ? new LocalSessionStore(sessionOptions, totalBytes, CoarseClock.MILLIS)
       : new ClusteredSessionStore(vertx, hazelcast, sessionOptions, totalBytes, stream, System::currentTimeMillis,
-        ClusterOptions.from(config).turnWaitSeconds() * 1000L);
+        config.cluster().turnWaitSeconds() * 1000L);
     ContextOptions contextOptions = new ContextOptions(config.integer("context.maxBytes"));
     contextStore = hazelcast == null ? new LocalContextStore(contextOptions)
       : new ClusteredContextStore(hazelcast, contextOptions, System::currentTimeMillis);

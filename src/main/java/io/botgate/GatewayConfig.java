@@ -373,6 +373,15 @@ public final class GatewayConfig {
     return v instanceof JsonObject o ? o : new JsonObject();
   }
 
+  /**
+   * The {@code cluster.*} settings as the cluster's options: built here, as the verticle builds each other
+   * capability's options from these settings, so that {@code cluster} never needs to know this type.
+   */
+  public ClusterOptions cluster() {
+    return new ClusterOptions(bool("cluster.enabled"), string("cluster.name"), string("cluster.host"),
+      integer("cluster.port"), list("cluster.members"), integer("cluster.backups"), integer("cluster.turnWaitSeconds"));
+  }
+
   public List<String> list(String key) {
     Object v = values.getValue(key);
     if (v instanceof JsonArray arr) {

@@ -202,7 +202,7 @@ public final class Main implements Callable<Integer> {
   /** One Vert.x of its own, or a member of the cluster with {@code cluster.enabled}. */
   private static Vertx startVertx(VertxOptions options, GatewayConfig settings)
     throws ExecutionException, TimeoutException, InterruptedException {
-    ClusterOptions cluster = ClusterOptions.from(settings);
+    ClusterOptions cluster = settings.cluster();
     boolean metrics = settings.bool("metrics.vertx");
     if (!cluster.enabled()) {
       return metrics ? MetricsEndpoint.vertxWithMetrics(options) : Vertx.vertx(options);

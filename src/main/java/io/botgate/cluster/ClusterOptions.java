@@ -1,6 +1,5 @@
 package io.botgate.cluster;
 
-import io.botgate.GatewayConfig;
 import io.botgate.HostPort;
 
 import java.util.List;
@@ -53,12 +52,6 @@ public record ClusterOptions(boolean enabled, String name, String host, int port
     HostPort.hostAndPortProblem(member).ifPresent(problem -> {
       throw new IllegalArgumentException("cluster.members: '" + member + "' " + problem);
     });
-  }
-
-  public static ClusterOptions from(GatewayConfig config) {
-    return new ClusterOptions(config.bool("cluster.enabled"), config.string("cluster.name"),
-      config.string("cluster.host"), config.integer("cluster.port"), config.list("cluster.members"),
-      config.integer("cluster.backups"), config.integer("cluster.turnWaitSeconds"));
   }
 
   /** The members to join: those configured, or this machine's ports from {@code cluster.port} on. */

@@ -63,7 +63,7 @@ public final class ClusterNodes implements AutoCloseable {
       .put("cluster.members", members)
       .mergeIn(extra);
     GatewayConfig settings = GatewayConfig.of(config);
-    Vertx vertx = result(ClusterNode.start(new VertxOptions(), ClusterOptions.from(settings), 3_600_000L,
+    Vertx vertx = result(ClusterNode.start(new VertxOptions(), settings.cluster(), 3_600_000L,
       settings.string("node.id")));
     BotgateVerticle gateway = new BotgateVerticle(settings);
     result(vertx.deployVerticle(gateway));
@@ -76,7 +76,7 @@ public final class ClusterNodes implements AutoCloseable {
     hazelcastPorts.forEach(p -> members.add("127.0.0.1:" + p));
     GatewayConfig settings = GatewayConfig.of(new JsonObject().put("node.id", nodeId).put("cluster.enabled", true)
       .put("cluster.name", name).put("cluster.port", freePort()).put("cluster.members", members));
-    return result(ClusterNode.start(new VertxOptions(), ClusterOptions.from(settings), 3_600_000L, nodeId));
+    return result(ClusterNode.start(new VertxOptions(), settings.cluster(), 3_600_000L, nodeId));
   }
 
   /**
@@ -88,7 +88,7 @@ public final class ClusterNodes implements AutoCloseable {
     hazelcastPorts.forEach(p -> members.add("127.0.0.1:" + p));
     GatewayConfig settings = GatewayConfig.of(new JsonObject().put("node.id", nodeId).put("cluster.enabled", true)
       .put("cluster.name", name).put("cluster.port", freePort()).put("cluster.members", members));
-    Config config = ClusterNode.hazelcastConfig(ClusterOptions.from(settings), 3_600_000L, nodeId);
+    Config config = ClusterNode.hazelcastConfig(settings.cluster(), 3_600_000L, nodeId);
     config.getMemberAttributeConfig().removeAttribute(ClusteredSessionStore.FORMAT_ATTRIBUTE);
     VertxOptions options = new VertxOptions();
     options.getEventBusOptions().setHost("127.0.0.1");

@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ClusterOptionsTest {
 
   private static ClusterOptions members(String... members) {
-    return ClusterOptions.from(GatewayConfig.of(new JsonObject().put("cluster.members", new JsonArray(java.util.List.of(members)))));
+    return GatewayConfig.of(new JsonObject().put("cluster.members", new JsonArray(java.util.List.of(members)))).cluster();
   }
 
   @Test
