@@ -158,9 +158,8 @@ final class ConfigCheck {
   }
 
   /**
-   * What is wrong with an {@code egress.allow} entry: a host, {@code host:port} or a CIDR of an address. A CIDR of a
-   * name was looked up at start; an IPv6 address in brackets ({@code [::1]:8080}) was never matched, as the guard
-   * compares the address without them.
+   * What is wrong with an {@code egress.allow} entry: a host, {@code host:port} ({@code [::1]:8080} for an IPv6
+   * address) or a CIDR of an address. A CIDR of a name was looked up at start.
    */
   private static Optional<String> egressProblem(String entry) {
     String text = entry.trim();
@@ -173,11 +172,6 @@ final class ConfigCheck {
         return Optional.of("is not a CIDR of an address, such as 10.0.0.0/8 or fd00::/8");
       }
       return Optional.empty();
-    }
-    if (text.startsWith("[") && text.contains("]")
-      && NetUtil.isValidIpV6Address(text.substring(1, text.indexOf(']')))) {
-      return Optional.of("holds an IPv6 address in brackets, which is never matched: write it without them and "
-        + "without a port (::1, any port), or as a CIDR (::1/128)");
     }
     return HostPort.hostAndPortProblem(text);
   }

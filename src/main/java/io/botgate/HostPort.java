@@ -16,6 +16,9 @@ public final class HostPort {
   /** Letters (any script), digits, dots, hyphens and underscores: what a host name or an IPv4 address holds. */
   private static final Pattern NAME = Pattern.compile("[\\p{L}\\p{N}._-]+");
 
+  private static final String NOT_HOST_AND_PORT = "is not host or host:port (a name or an address, and a port from 1 "
+    + "to 65535; an IPv6 address with a port in brackets: [::1]:5701)";
+
   private HostPort() {
   }
 
@@ -42,14 +45,16 @@ public final class HostPort {
     if (entry.startsWith("[") && entry.contains("]")) {
       host = entry.substring(0, entry.indexOf(']') + 1);
       String rest = entry.substring(host.length());
-      port = rest.isEmpty() ? null : rest.startsWith(":") ? rest.substring(1) : rest;
+      if (!rest.isEmpty() && !rest.startsWith(":")) { // "[::1]8080": a port follows a colon, as in a URL
+        return Optional.of(NOT_HOST_AND_PORT);
+      }
+      port = rest.isEmpty() ? null : rest.substring(1);
     } else if (entry.indexOf(':') >= 0 && entry.indexOf(':') == entry.lastIndexOf(':')) {
       host = entry.substring(0, entry.indexOf(':'));
       port = entry.substring(entry.indexOf(':') + 1);
     }
     if (!isHost(host)) {
-      return Optional.of("is not host or host:port (a name or an address, and a port from 1 to 65535; an IPv6 "
-        + "address with a port in brackets: [::1]:5701)");
+      return Optional.of(NOT_HOST_AND_PORT);
     }
     if (port != null && !(port.matches("[0-9]{1,5}") && Integer.parseInt(port) >= 1 && Integer.parseInt(port) <= 65535)) {
       return Optional.of("has no valid port: a port is from 1 to 65535");

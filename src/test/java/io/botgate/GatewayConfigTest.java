@@ -185,13 +185,14 @@ class GatewayConfigTest {
   @Test
   void shouldRefuseAnEgressEntryThatWouldNeverMatchNamingItAndItsSource() {
     for (String entry : List.of("http://api.internal", "api.internal:99999", "example.com/8", "10.0.0.0/33",
-      "[::1]:8080", "api internal")) {
+      "[::1]8080", "[::1]:", "[127.0.0.1]", "api internal")) {
       assertThatThrownBy(() -> GatewayConfig.from(new JsonObject(), Map.of("BOTGATE_EGRESS_ALLOW", "10.0.0.0/8," + entry),
         null)).as(entry).hasMessageStartingWith("'egress.allow': entry '" + entry + "' ")
         .hasMessageEndingWith("(environment variable BOTGATE_EGRESS_ALLOW)");
     }
     assertThat(GatewayConfig.of(new JsonObject().put("egress.allow", new io.vertx.core.json.JsonArray(List.of(
-      "10.0.0.0/8", "api.internal:8443", "::1", "fd00::/8", "localhost", "127.0.0.1")))).list("egress.allow")).hasSize(6);
+      "10.0.0.0/8", "api.internal:8443", "::1", "[::1]", "[::1]:8080", "fd00::/8", "localhost", "127.0.0.1"))))
+      .list("egress.allow")).hasSize(8);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.botgate.integration;
 
+import io.netty.util.NetUtil;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
@@ -8,19 +9,25 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Keeps integrations away from loopback, private, link-local and metadata addresses unless the
  * configuration allows them ({@code egress.allow}: {@code host}, {@code host:port} or CIDR entries, where a
- * host is a name or an address). A name is resolved once, here, and the call connects to the very address
+ * host is a name or an address; an IPv6 address with or without brackets, with a port in brackets only:
+ * {@code ::1}, {@code [::1]}, {@code [::1]:8080}). An IPv6 address is compared as an address, whichever way it is
+ * written ({@code [0:0::1]} is {@code ::1}). A name is resolved once, here, and the call connects to the very address
  * that was checked ({@link #resolve}): no second lookup can swap in another (DNS rebinding), and a listed
  * name is compared as a name, whatever private address it resolves to. The gateway's own server is open to
  * integrations only on its demo path ({@link #own}).
  */
 public final class EgressGuard {
 
-  private final List<String> hosts = new CopyOnWriteArrayList<>();
+  /** Any port. */
+  private static final int ANY = -1;
+
+  private final Set<Listed> hosts = ConcurrentHashMap.newKeySet();
   private final List<Cidr> cidrs = new ArrayList<>();
   private volatile Own own;
 
@@ -33,7 +40,7 @@ public final class EgressGuard {
       if (entry.contains("/")) {
         cidrs.add(Cidr.parse(entry));
       } else {
-        hosts.add(entry);
+        hosts.add(Listed.parse(entry));
       }
     }
   }
@@ -54,7 +61,7 @@ public final class EgressGuard {
     }
     own = new Own(bound, port, openPath, everyInterface);
     if (openPath != null) {
-      hosts.add(stripBrackets(host).toLowerCase(Locale.ROOT) + ":" + port);
+      hosts.add(new Listed(key(host), port));
     }
   }
 
@@ -164,7 +171,7 @@ public final class EgressGuard {
 
   /** The synchronous check of an address already connected to. */
   public boolean allows(InetAddress address, int port) {
-    return isPublic(address) || hostAllowed(address.getHostAddress(), port) || inCidr(address);
+    return isPublic(address) || hostAllowed(NetUtil.toAddressString(address), port) || inCidr(address);
   }
 
   /** The check of an address reached through {@code host}: allowed by the name or by the address. */
@@ -178,7 +185,7 @@ public final class EgressGuard {
         if (!allows(a, port)) {
           return Future.failedFuture(new Blocked("egress to " + host + (host.equals(a.getHostAddress()) ? "" :
             " (" + a.getHostAddress() + ")") + " is blocked: it is a " + kind(a)
-            + " address; list " + host + " (or " + host + ":" + port + ") in egress.allow to permit it"));
+            + " address; list " + host + " (or " + withPort(host, port) + ") in egress.allow to permit it"));
         }
       }
     }
@@ -190,7 +197,64 @@ public final class EgressGuard {
   }
 
   private boolean hostAllowed(String host, int port) {
-    return hosts.contains(host) || hosts.contains(host + ":" + port);
+    String key = key(host);
+    return hosts.contains(new Listed(key, ANY)) || hosts.contains(new Listed(key, port));
+  }
+
+  /**
+   * How a host is compared: a name lower-cased; an IPv6 address without brackets or zone, in its shortest form
+   * ({@code [0:0:0:0:0:0:0:1]} and {@code ::1} are one address, as is {@code ::ffff:10.0.0.1} and {@code
+   * 10.0.0.1}), as the address connected to is written ({@link #allows(InetAddress, int)}).
+   */
+  static String key(String host) {
+    String h = stripBrackets(host.trim()).toLowerCase(Locale.ROOT);
+    if (h.indexOf(':') < 0) {
+      return h;
+    }
+    int zone = h.indexOf('%');
+    String literal = zone < 0 ? h : h.substring(0, zone);
+    if (!NetUtil.isValidIpV6Address(literal)) {
+      return h;
+    }
+    try {
+      // Java's reading, as the guard's own of a URL's host: Netty's took ::127.0.0.1 (IPv4-compatible) for 127.0.0.1
+      return NetUtil.toAddressString(InetAddress.getByName(literal)); // a valid literal: no look-up
+    } catch (UnknownHostException e) {
+      return h;
+    }
+  }
+
+  /** {@code host:port} as egress.allow takes it: an IPv6 address in brackets. */
+  private static String withPort(String host, int port) {
+    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+  }
+
+  /** A host of {@code egress.allow} ({@link #key}), on one port or {@link #ANY}. */
+  private record Listed(String host, int port) {
+    /**
+     * {@code host}, {@code host:port}, {@code [v6]} or {@code [v6]:port}; an IPv6 address without brackets is an
+     * address on any port ({@code ::1:8080} is the address 0::1:8080, never ::1 on port 8080).
+     */
+    static Listed parse(String entry) {
+      if (entry.startsWith("[") && entry.indexOf(']') > 0) {
+        int close = entry.indexOf(']');
+        String rest = entry.substring(close + 1);
+        return new Listed(key(entry.substring(0, close + 1)), rest.startsWith(":") ? port(rest.substring(1)) : ANY);
+      }
+      int colon = entry.indexOf(':');
+      if (colon >= 0 && colon == entry.lastIndexOf(':')) {
+        return new Listed(key(entry.substring(0, colon)), port(entry.substring(colon + 1)));
+      }
+      return new Listed(key(entry), ANY);
+    }
+
+    private static int port(String text) {
+      try {
+        return Integer.parseInt(text);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("egress.allow: '" + text + "' is not a port", e);
+      }
+    }
   }
 
   private boolean inCidr(InetAddress address) {

@@ -33,7 +33,8 @@ class ClusterOptionsTest {
     assertThatThrownBy(() -> GatewayConfig.from(new JsonObject(), java.util.Map.of(), sys))
       .hasMessage("'cluster.members': entry 'a:b:c' is not host or host:port (a name or an address, and a port from "
         + "1 to 65535; an IPv6 address with a port in brackets: [::1]:5701) (system property cluster.members)");
-    for (String member : java.util.List.of("http://node-b:5701", "node b", "[node-b]:5701", "::1:5701:x", "node-b:57o1")) {
+    for (String member : java.util.List.of("http://node-b:5701", "node b", "[node-b]:5701", "::1:5701:x", "node-b:57o1",
+      "[::1]5701")) {
       assertThatThrownBy(() -> GatewayConfig.from(new JsonObject(), java.util.Map.of("BOTGATE_CLUSTER_MEMBERS", member),
         null)).as(member).hasMessageContaining("'cluster.members': entry '" + member + "'")
         .hasMessageEndingWith("(environment variable BOTGATE_CLUSTER_MEMBERS)");
