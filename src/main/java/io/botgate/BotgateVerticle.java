@@ -170,6 +170,7 @@ public final class BotgateVerticle extends VerticleBase {
       return Future.failedFuture(new IllegalStateException(EventBusBridge.refusal(bridgeOptions) + " (bridge.host from "
         + (bridgeHost.equals("http.host") ? "http.host, " : "") + config.source(bridgeHost) + ")"));
     }
+    config.withoutEffect().forEach(line -> LOG.warn("{}", line));
     registry = new IntegrationRegistry();
     bots = new BotRegistry();
     importer = new CbImporter(registry, bots, new DefinitionMask(new SecretMask(config.list("mask.headers"))));

@@ -176,6 +176,28 @@ final class ConfigCheck {
     return HostPort.hostAndPortProblem(text);
   }
 
+  /**
+   * A setting that turns a part of the gateway on, and the settings of that part: while the switch is at its
+   * default (off), a value given to one of them takes no effect, and the start says so ({@link
+   * GatewayConfig#withoutEffect}), naming both with where each came from. Not refused: one file may serve a node
+   * with the part and one without (the switch given by {@code --cluster} or by the environment).
+   *
+   * @param key  the switch, off at its default
+   * @param off  what its default means, in words
+   * @param how  how to turn it on
+   * @param keys the settings that apply only when it is on
+   */
+  record Switch(String key, String off, String how, List<String> keys) {
+  }
+
+  static final List<Switch> SWITCHES = List.of(
+    new Switch("bridge.port", "the TCP event-bus bridge is off", "set bridge.port to start it",
+      List.of("bridge.host", "bridge.frame.bytes", "bridge.registrations", "bridge.queue.bytes", "bridge.connections",
+        "bridge.first.frame.seconds", "bridge.reply.seconds")),
+    new Switch("cluster.enabled", "this node joins no cluster", "start with --cluster or cluster.enabled=true to join one",
+      List.of("cluster.name", "cluster.host", "cluster.port", "cluster.members", "cluster.backups",
+        "cluster.turnWaitSeconds")));
+
   static final String REWRITE = "upstream.rewrite";
   private static final Pattern HTTP_URL = Pattern.compile("(?is)https?://.*");
 

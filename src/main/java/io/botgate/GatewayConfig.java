@@ -320,9 +320,13 @@ public final class GatewayConfig {
     return sources.getOrDefault(key, "the default");
   }
 
-  /** {@code key=value (source)}, as an error names a setting whose value is refused. */
+  /**
+   * {@code key=value (source)}, as an error names a setting whose value is refused; a list as it is written in a
+   * property ({@code cluster.members=10.0.0.1,10.0.0.2}).
+   */
   public String named(String key) {
-    return key + "=" + string(key) + " (" + source(key) + ")";
+    String value = values.getValue(key) instanceof JsonArray ? String.join(",", list(key)) : string(key);
+    return key + "=" + value + " (" + source(key) + ")";
   }
 
   /**
@@ -388,6 +392,39 @@ public final class GatewayConfig {
       return arr.stream().map(String::valueOf).toList();
     }
     return v == null ? List.of() : splitList(String.valueOf(v));
+  }
+
+  /**
+   * One line for each part of the gateway that is off while settings of it were given other values than their
+   * defaults ({@link ConfigCheck#SWITCHES}): {@code bridge.host=0.0.0.0 (system property bridge.host) takes no
+   * effect: the TCP event-bus bridge is off (bridge.port=-1, the default); set bridge.port to start it}. Empty when
+   * every setting given takes effect.
+   */
+  public List<String> withoutEffect() {
+    List<String> lines = new ArrayList<>();
+    for (ConfigCheck.Switch part : ConfigCheck.SWITCHES) {
+      if (isDefault(part.key())) {
+        List<String> given = part.keys().stream().filter(key -> !isDefault(key)).map(this::named).toList();
+        if (!given.isEmpty()) {
+          lines.add(String.join(", ", given) + (given.size() == 1 ? " takes" : " take") + " no effect: " + part.off()
+            + " (" + part.key() + "=" + string(part.key()) + ", " + source(part.key()) + "); " + part.how());
+        }
+      }
+    }
+    return lines;
+  }
+
+  /** Whether {@code key} holds its default value, however it was written ({@code "5701"} or {@code 5701}). */
+  private boolean isDefault(String key) {
+    Object dflt = DEFAULTS.get(key);
+    if (dflt instanceof JsonArray list) {
+      return list(key).equals(list.getList());
+    }
+    Object value = values.getValue(key);
+    if (dflt instanceof Number n && value instanceof Number v) {
+      return n.longValue() == v.longValue();
+    }
+    return java.util.Objects.equals(dflt, value);
   }
 
   /** "a, b,c" as [a, b, c]: how lists are written in properties and environment variables. */
