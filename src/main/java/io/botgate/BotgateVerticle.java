@@ -386,7 +386,7 @@ public final class BotgateVerticle extends VerticleBase {
       .setPerFrameWebSocketCompressionSupported(config.bool("console.deflate"));
     Handler<HttpServerRequest> served = requests;
     clusterEvents = hazelcast == null ? null : new ClusterEvents(vertx, stream, hazelcast,
-      ClusterOptions.from(config).turnWaitSeconds() * 1000L);
+      config.cluster().turnWaitSeconds() * 1000L);
     if (clusterEvents != null) {
       executor.resultsDelivery(clusterEvents::delivery);
     }
