@@ -59,7 +59,8 @@ final class ConfigCheck {
     // and each thread a platform thread started at once (2^31-1 ended the start as "Verticle un-deployed")
     r.put("script.queue", new long[] {0, 1_000_000});
     r.put("script.threads", new long[] {1, 256});
-    for (String zeroMeansSomething : List.of("http.idleTimeoutSeconds", "session.total.mb", "bridge.reply.seconds",
+    for (String zeroMeansSomething : List.of("http.idleTimeoutSeconds", "session.total.mb", "script.memory.total.mb",
+      "bridge.reply.seconds",
       "shutdown.graceSeconds", "script.cache.bytes", "body.held.bytes", "http.connections", "log.repeats.perSecond",
       "log.lines.perSecond")) {
       r.put(zeroMeansSomething, new long[] {0, most});

@@ -89,6 +89,7 @@ public final class GatewayConfig {
     d.put("proxy.response.limit.bytes", PassThroughOptions.DEFAULT_RESPONSE_LIMIT_BYTES);
     d.put("script.cpu.ms", ScriptLimits.DEFAULT_CPU_MS);
     d.put("script.memory.mb", ScriptLimits.DEFAULT_MEMORY_MB);
+    d.put("script.memory.total.mb", ScriptOptions.DEFAULT_MEMORY_TOTAL_MB);
     d.put("script.stack.depth", ScriptLimits.DEFAULT_STACK_DEPTH);
     d.put("script.threads", ScriptOptions.defaultThreads());
     d.put("script.queue", ScriptOptions.DEFAULT_QUEUE);

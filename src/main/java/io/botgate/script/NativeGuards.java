@@ -255,11 +255,18 @@ final class NativeGuards {
    * with the RangeError of a refusal: a limit error unless the script catches it.
    */
   static void allocation(ScriptLimits limits, Context cx, String what, double bytes) {
-    long left = limits.maxAllocatedBytes() - SandboxContextFactory.allocatedSoFar(cx);
+    long allocated = SandboxContextFactory.allocatedSoFar(cx);
+    long left = limits.maxAllocatedBytes() - allocated;
+    long leftOfTotal = SandboxContextFactory.leftOfTotal(cx, allocated);
     if (bytes > left) {
       throw ScriptRuntime.rangeError(what + REFUSED + "it would allocate " + (long) bytes + " bytes, more than the "
         + Math.max(0, left) + " left of the script's memory budget (" + (limits.maxAllocatedBytes() >> 20)
         + " MiB, script.memory.mb)");
+    }
+    if (bytes > leftOfTotal) {
+      throw ScriptRuntime.rangeError(what + REFUSED + "it would allocate " + (long) bytes + " bytes, more than the "
+        + Math.max(0, leftOfTotal) + " left of what the scripts running at once may allocate together ("
+        + SandboxContextFactory.mib(SandboxContextFactory.totalBytes(cx)) + " MiB, script.memory.total.mb)");
     }
   }
 

@@ -6,6 +6,7 @@ import org.mozilla.javascript.ContextFactory;
 import org.mozilla.javascript.ScriptRuntime;
 
 import java.lang.management.ManagementFactory;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Rhino contexts that cannot reach Java (a class shutter that refuses every class), run interpreted
@@ -21,6 +22,12 @@ final class SandboxContextFactory extends ContextFactory {
   static final int CHECK_EVERY = 16;
   /** The CPU clock is dearer to read than the allocation counter: read it every this many checks. */
   static final int CPU_EVERY = 64;
+  /**
+   * A run adds what it allocated to the runs' shared count in steps of this many bytes, so that runs of small
+   * scripts never touch the shared counter; with every thread a step short, the total is passed by at most
+   * {@code script.threads} steps.
+   */
+  static final long PUBLISH_STEP = 256 << 10;
 
   private static final com.sun.management.ThreadMXBean THREADS =
     (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -34,9 +41,19 @@ final class SandboxContextFactory extends ContextFactory {
   }
 
   private final ScriptLimits limits;
+  /** What the runs going on at once may allocate together ({@code script.memory.total.mb}). */
+  private final long totalBytes;
+  /** What the runs going on now have allocated together, as far as they have told ({@link #PUBLISH_STEP}). */
+  private final AtomicLong allocatedByRuns = new AtomicLong();
 
+  /** A factory whose runs are bounded by their own budgets only (for parsing, and tests). */
   SandboxContextFactory(ScriptLimits limits) {
+    this(limits, Long.MAX_VALUE);
+  }
+
+  SandboxContextFactory(ScriptLimits limits, long totalBytes) {
     this.limits = limits;
+    this.totalBytes = totalBytes;
     THREADS.setThreadAllocatedMemoryEnabled(true);
   }
 
@@ -62,6 +79,8 @@ final class SandboxContextFactory extends ContextFactory {
     private long cpuStart;
     private boolean cpuKnown;
     long checks;
+    /** What of its allocation the run has added to the runs' shared count ({@link #allocatedByRuns}). */
+    long published;
 
     RunContext(ContextFactory factory) {
       super(factory);
@@ -114,6 +133,26 @@ final class SandboxContextFactory extends ContextFactory {
     }
   }
 
+  /**
+   * What a run that has allocated {@code allocated} bytes so far may still allocate of the runs' total: what
+   * the other runs have not taken of it.
+   */
+  static long leftOfTotal(Context cx, long allocated) {
+    if (cx instanceof RunContext run && run.budgeted && run.getFactory() instanceof SandboxContextFactory f) {
+      return f.totalBytes - f.allocatedByRuns.get() - (allocated - run.published);
+    }
+    return Long.MAX_VALUE;
+  }
+
+  /** The runs' total ({@code script.memory.total.mb}) of the context's engine, or 0 outside a sandbox. */
+  static long totalBytes(Context cx) {
+    return cx != null && cx.getFactory() instanceof SandboxContextFactory f ? f.totalBytes : 0;
+  }
+
+  static long mib(long bytes) {
+    return bytes >> 20;
+  }
+
   /** Bytes the run on this context has allocated so far; 0 outside a run's budget. */
   static long allocatedSoFar(Context cx) {
     return cx instanceof RunContext run && run.budgeted
@@ -158,12 +197,22 @@ final class SandboxContextFactory extends ContextFactory {
     // little more counts) saves reading it again.
     long allocated = job != null ? job.allocatedStart : THREADS.getCurrentThreadAllocatedBytes();
     RunContext run = (RunContext) cx;
+    endBudget(cx); // a run started inside another on this context (a caller's own thread) takes its count over
     run.wallStart = startNanos;
     run.allocatedStart = allocated;
     run.job = job;
     run.cpuKnown = false;
     run.checks = 0;
     run.budgeted = true;
+  }
+
+  /** Ends the run's budget: what it allocated no longer counts toward the runs' total. */
+  void endBudget(Context cx) {
+    if (cx instanceof RunContext run && run.budgeted) {
+      allocatedByRuns.addAndGet(-run.published);
+      run.published = 0;
+      run.budgeted = false;
+    }
   }
 
   /** The pool's run of this context (read from its budget, not from a thread local), or null outside the pool. */
@@ -196,6 +245,15 @@ final class SandboxContextFactory extends ContextFactory {
     if (allocated > limits.maxAllocatedBytes()) {
       throw new LimitExceeded("memory limit exceeded: the script allocated more than "
         + (limits.maxAllocatedBytes() >> 20) + " MiB");
+    }
+    if (allocated - run.published > PUBLISH_STEP) {
+      long together = allocatedByRuns.addAndGet(allocated - run.published);
+      run.published = allocated;
+      if (together > totalBytes) {
+        throw new LimitExceeded("memory limit exceeded: the scripts running at once allocated more than "
+          + mib(totalBytes) + " MiB together (script.memory.total.mb); this one was stopped at " + mib(allocated)
+          + " MiB of its own");
+      }
     }
     if (++run.checks == 2) {
       run.startCpuClock(); // a short script (the seed example) ends before: it never reads the CPU clock

@@ -31,6 +31,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class ScriptEngine {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ScriptEngine.class);
+
   private final Vertx vertx;
   private final SandboxContextFactory factory;
   private final ScriptLimits limits;
@@ -64,7 +66,12 @@ public final class ScriptEngine {
    */
   public ScriptEngine(Vertx vertx, ScriptLimits limits, String globalsSource, ScriptOptions options) {
     this.vertx = vertx;
-    this.factory = new SandboxContextFactory(limits);
+    this.factory = new SandboxContextFactory(limits, options.memoryTotalBytes());
+    if (limits.maxAllocatedBytes() > options.memoryTotalBytes()) {
+      LOG.warn("script.memory.mb ({} MiB) is more than script.memory.total.mb ({} MiB, of a {} MiB heap): a script "
+          + "is stopped at the total, however little the others use", limits.maxAllocatedBytes() >> 20,
+        options.memoryTotalBytes() >> 20, Runtime.getRuntime().maxMemory() >> 20);
+    }
     this.options = options;
     ScriptSyntax.limitSourceTo(options.maxSourceBytes());
     this.compiled = new CompiledScripts(options.cacheBytes());
@@ -217,6 +224,7 @@ public final class ScriptEngine {
       return new ScriptOutcome(new ScriptError("runtime", "the script failed inside a builtin: " + e, name, 0, 0),
         false, micros(start));
     } finally {
+      factory.endBudget(cx);
       Context.exit();
     }
   }
