@@ -83,6 +83,7 @@ public final class ConsoleEndpoint {
         vertxHandler.pipeline().addFirst(new FlushConsolidationHandler(
           FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
         console.over(vertxHandler.channel());
+        vertxHandler.pipeline().addBefore(vertxHandler.name(), null, new TextFrameCheck());
         vertxHandler.pipeline().addBefore(vertxHandler.name(), null, new RefusedFrames(console::refuse));
       } else {
         connection.closeHandler(closed -> places.decrementAndGet());

@@ -15,6 +15,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.InputStream;
@@ -24,6 +25,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 
 import static io.botgate.Await.failure;
@@ -79,6 +81,49 @@ class ConsoleProtocolTest {
       }
       return head.toString().toLowerCase(Locale.ROOT);
     }
+  }
+
+  /** {@code head}, then {@code bytes} as they are, then {@code tail}: a command with raw bytes in it. */
+  private static byte[] bytes(String head, int[] bytes, String tail) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    out.writeBytes(head.getBytes(StandardCharsets.UTF_8));
+    for (int b : bytes) {
+      out.write(b);
+    }
+    out.writeBytes(tail.getBytes(StandardCharsets.UTF_8));
+    return out.toByteArray();
+  }
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // heartbeats keep a read going
+  void shouldCloseWith1007WhenATextFrameIsNotUtf8() throws Exception {
+    // RFC 6455 8.1: Vert.x read the bad bytes as replacement characters and answered the ping
+    try (SlowReader client = new SlowReader(gw.gateway.port(), 1 << 16)) {
+      client.next(); // hello
+      client.sendFrame(0x81, bytes("{\"op\":\"ping\",\"x\":\"", new int[] {0xC3, 0x28}, "\"}"));
+      assertThat(client.closeStatus()).isEqualTo(1007);
+    }
+    try (SlowReader client = new SlowReader(gw.gateway.port(), 1 << 16)) {
+      client.next();
+      client.sendFrame(0x81, bytes("{\"op\":\"ping\",\"x\":\"", new int[] {0xED, 0xA0, 0x80}, "\"}")); // a surrogate
+      assertThat(client.closeStatus()).isEqualTo(1007);
+    }
+    gw.assertHealthy();
+  }
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // heartbeats keep a read going
+  void shouldTakeACharacterSplitBetweenFragmentsAndRefuseAMessageThatEndsInsideOne() throws Exception {
+    try (SlowReader client = new SlowReader(gw.gateway.port(), 1 << 16)) {
+      client.next(); // hello
+      client.sendFrame(0x01, bytes("{\"op\":\"ping\",\"x\":\"", new int[] {0xE2, 0x82}, ""));
+      client.sendFrame(0x80, bytes("", new int[] {0xAC}, "\"}")); // the euro sign, split
+      assertThat(client.next().getString("op")).isEqualTo("pong");
+      client.sendFrame(0x01, bytes("{\"op\":\"ping\",\"x\":\"", new int[] {0xF0, 0x9F}, ""));
+      client.sendFrame(0x80, bytes("", new int[] {}, "\"}")); // ends two bytes into a four-byte character
+      assertThat(client.closeStatus()).isEqualTo(1007);
+    }
+    gw.assertHealthy();
   }
 
   @Test

@@ -42,9 +42,17 @@ final class SlowReader implements AutoCloseable {
 
   /** Sends a text frame (masked with a zero key, as a client must mask: the payload as it is). */
   void send(JsonObject frame) throws IOException {
-    byte[] payload = frame.encode().getBytes(StandardCharsets.UTF_8);
+    sendFrame(0x81, frame.encode().getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Sends one frame of these bytes as they are (masked with a zero key): {@code first} is its first byte, the
+   * final bit and the opcode ({@code 0x81} a whole text message, {@code 0x01} its first fragment, {@code 0x80} the
+   * last continuation).
+   */
+  void sendFrame(int first, byte[] payload) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    bytes.write(0x81);
+    bytes.write(first);
     if (payload.length < 126) {
       bytes.write(0x80 | payload.length);
     } else {
