@@ -177,9 +177,9 @@ final class BotContextObject extends ScriptableObject {
       }
       Object property = arg(a, 1);
       if (property == null || property instanceof Undefined) {
-        return JsValues.toJs(store.all(where, namespace, bot.owner(where)), cx, s);
+        return JsValues.toJsChecked(store.all(where, namespace, bot.owner(where)), cx, s);
       }
-      return JsValues.toJs(store.get(where, namespace, bot.owner(where), text(property)), cx, s);
+      return JsValues.toJsChecked(store.get(where, namespace, bot.owner(where), text(property)), cx, s);
     });
     define(scope, "delete" + suffix, 2, (cx, s, t, a) -> {
       String namespace = required(a, 0, "delete" + suffix, "the namespace", "ns, property");

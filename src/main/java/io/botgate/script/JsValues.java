@@ -30,34 +30,68 @@ final class JsValues {
   }
 
   static Object toJs(Object value, Context cx, Scriptable scope) {
-    if (value == null) {
-      return null;
+    return new Build(cx, scope, false).toJs(value);
+  }
+
+  /**
+   * As {@link #toJs(Object, Context, Scriptable)}, checking the run's limits every {@link Build#CHECK_EVERY} values
+   * built: a value as large as a whole Context Service namespace (up to {@code context.maxBytes}) is built in one
+   * botContext call, where neither the instruction observer nor the watchdog's stop reaches, so the build itself
+   * ends the run at its time limit, a stop, or past its memory budget.
+   */
+  static Object toJsChecked(Object value, Context cx, Scriptable scope) {
+    return new Build(cx, scope, true).toJs(value);
+  }
+
+  /** One conversion to JavaScript values, and how many it has built since it last checked the run's limits. */
+  private static final class Build {
+    static final int CHECK_EVERY = 256;
+
+    private final Context cx;
+    private final Scriptable scope;
+    private final boolean checked;
+    private int sinceCheck;
+
+    Build(Context cx, Scriptable scope, boolean checked) {
+      this.cx = cx;
+      this.scope = scope;
+      this.checked = checked;
     }
-    if (value instanceof String || value instanceof Boolean) {
-      return value;
-    }
-    if (value instanceof Number n) {
-      return n instanceof Integer || n instanceof Double ? n : n.doubleValue();
-    }
-    if (value instanceof JsonArray arr) {
-      return toJs(arr.getList(), cx, scope);
-    }
-    if (value instanceof JsonObject obj) {
-      return toJs(obj.getMap(), cx, scope);
-    }
-    if (value instanceof List<?> list) {
-      Object[] items = new Object[list.size()];
-      for (int i = 0; i < items.length; i++) {
-        items[i] = toJs(list.get(i), cx, scope);
+
+    Object toJs(Object value) {
+      if (checked && ++sinceCheck == CHECK_EVERY) {
+        sinceCheck = 0;
+        SandboxContextFactory.checkWhileBuilding(cx);
       }
-      return cx.newArray(scope, items);
+      if (value == null) {
+        return null;
+      }
+      if (value instanceof String || value instanceof Boolean) {
+        return value;
+      }
+      if (value instanceof Number n) {
+        return n instanceof Integer || n instanceof Double ? n : n.doubleValue();
+      }
+      if (value instanceof JsonArray arr) {
+        return toJs(arr.getList());
+      }
+      if (value instanceof JsonObject obj) {
+        return toJs(obj.getMap());
+      }
+      if (value instanceof List<?> list) {
+        Object[] items = new Object[list.size()];
+        for (int i = 0; i < items.length; i++) {
+          items[i] = toJs(list.get(i));
+        }
+        return cx.newArray(scope, items);
+      }
+      if (value instanceof Map<?, ?> map) {
+        Scriptable obj = cx.newObject(scope);
+        map.forEach((k, v) -> ScriptableObject.putProperty(obj, String.valueOf(k), toJs(v)));
+        return obj;
+      }
+      return String.valueOf(value);
     }
-    if (value instanceof Map<?, ?> map) {
-      Scriptable obj = cx.newObject(scope);
-      map.forEach((k, v) -> ScriptableObject.putProperty(obj, String.valueOf(k), toJs(v, cx, scope)));
-      return obj;
-    }
-    return String.valueOf(value);
   }
 
   /** A JavaScript value as a JSON value: String, Integer/Long/Double, Boolean, JsonArray, JsonObject or null. */

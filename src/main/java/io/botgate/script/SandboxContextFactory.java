@@ -232,11 +232,25 @@ final class SandboxContextFactory extends ContextFactory {
     }
   }
 
+  /**
+   * The checks of {@link #observeInstructionCount}, the CPU clock read each time, for a botContext call that builds
+   * a large value in one step: a stop the watchdog asked for, the CPU limit, the memory budget and the runs' total
+   * end the run there, as they would at its next instruction check.
+   */
+  static void checkWhileBuilding(Context cx) {
+    if (cx instanceof RunContext run && run.budgeted && run.getFactory() instanceof SandboxContextFactory f) {
+      f.check(run, true);
+    }
+  }
+
   @Override
   protected void observeInstructionCount(Context cx, int instructionCount) {
-    if (!(cx instanceof RunContext run) || !run.budgeted) {
-      return;
+    if (cx instanceof RunContext run && run.budgeted) {
+      check(run, false);
     }
+  }
+
+  private void check(RunContext run, boolean readCpu) {
     String stop = run.job == null ? null : run.job.stopReason;
     if (stop != null) {
       throw new LimitExceeded(stop);
@@ -258,7 +272,7 @@ final class SandboxContextFactory extends ContextFactory {
     if (++run.checks == 2) {
       run.startCpuClock(); // a short script (the seed example) ends before: it never reads the CPU clock
     }
-    if (run.checks % CPU_EVERY == 0 && run.overCpu(limits.cpuMillis() * 1_000_000L)) {
+    if ((readCpu || run.checks % CPU_EVERY == 0) && run.overCpu(limits.cpuMillis() * 1_000_000L)) {
       throw new LimitExceeded("CPU time limit of " + limits.cpuMillis() + " ms exceeded");
     }
   }
