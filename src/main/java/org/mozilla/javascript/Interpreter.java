@@ -32,13 +32,15 @@ import org.mozilla.javascript.debug.DebuggableScript;
  * Rhino 1.9.2's Interpreter, replaced by botgate (the shade plugin drops Rhino's own copy) because it adds two
  * BigInts and increments a BigInt variable itself, without {@link ScriptRuntime}: each copies the largest BigInt
  * there is in one step, and the budget is checked only at branches and calls, so an array literal of {@code x + 1n}
- * made hundreds of MB past it. The only change from Rhino's: those two places first hand the result's bits to
- * ScriptRuntime's BigInt check (see there), as its own operators do.
+ * made hundreds of MB past it. The changes from Rhino's: those two places first hand the result's bits to
+ * ScriptRuntime's BigInt check (see there), as its own operators do; and every call (of a function, a method,
+ * a constructor) checks the budget before it, as branches do ({@code observeAtCall}), since a builtin's copy
+ * ({@code [s.toUpperCase(), s.toUpperCase(), ...]}) needs no branch.
  *
  * <p>The text is Rhino 1.9.1's (its sources jar: 1.9.2 published none), with what 1.9.2 changed in it written
  * back from 1.9.2's bytecode: the {@code readObject}, {@code writeObject} and {@code readObjectNoData} of {@code
  * CallFrame} and {@code ContinuationJump}, which refuse Java serialization unless Rhino's policy allows it.
- * Compiled, apart from the BigInt check each of its classes is instruction for instruction the one of
+ * Compiled, apart from these checks each of its classes is instruction for instruction the one of
  * rhino-1.9.2.jar (javap -c -p); only line numbers differ.
  */
 public final class Interpreter extends Icode implements Evaluator {
@@ -3486,6 +3488,7 @@ public final class Interpreter extends Icode implements Evaluator {
 
             if (state.instructionCounting) {
                 cx.instructionCount += INVOCATION_COST;
+                observeAtCall(cx);
             }
             int callType = iCode[frame.pc] & 0xFF;
             boolean isNew = (iCode[frame.pc + 1] != 0);
@@ -3541,6 +3544,7 @@ public final class Interpreter extends Icode implements Evaluator {
 
             if (state.instructionCounting) {
                 cx.instructionCount += INVOCATION_COST;
+                observeAtCall(cx);
             }
             // stack change: lookup_result arg0 .. argN -> result
             // indexReg: number of arguments
@@ -3803,6 +3807,7 @@ public final class Interpreter extends Icode implements Evaluator {
         NewState execute(Context cx, CallFrame frame, InterpreterState state, int op) {
             if (state.instructionCounting) {
                 cx.instructionCount += INVOCATION_COST;
+                observeAtCall(cx);
             }
             // stack change: function arg0 .. argN -> newResult
             // state.indexReg: number of arguments
@@ -5126,6 +5131,17 @@ public final class Interpreter extends Icode implements Evaluator {
             args[i] = val;
         }
         return args;
+    }
+
+    /**
+     * botgate: the budget checked at every call too, not only at branches: a call of a builtin may copy megabytes
+     * ({@code s.toUpperCase()}), and an array literal of a thousand such calls has no branch between them.
+     */
+    private static void observeAtCall(Context cx) {
+        if (cx.instructionCount > cx.instructionThreshold) {
+            cx.observeInstructionCount(cx.instructionCount);
+            cx.instructionCount = 0;
+        }
     }
 
     private static void addInstructionCount(Context cx, CallFrame frame, int extra) {

@@ -51,6 +51,29 @@ class AllocationLimitsTest {
   }
 
   /**
+   * Builtin calls in one expression, with no branch between them: the budget was checked at branches only, so an
+   * array literal of 300 copies of a 1 MiB string made them all (300 MiB against a budget of 64) before any check.
+   * It is checked at every call now; what the run allocated stays near its budget.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"s.toUpperCase()", "t.repeat(2)", "t.concat(t)", "t.padEnd(1 << 20)", "JSON.stringify(t)",
+    "Array(1 << 18).join('yy')", "new String(s).toUpperCase()"})
+  void shouldStopStraightLineCopiesAtTheMemoryBudget(String copy) {
+    String code = "var s = 'x'.repeat(1 << 20), t = s.substring(1 << 19); var a = [" + (copy + ", ").repeat(300)
+      + "]; botContext.sendMessage('built ' + a.length);";
+    ScriptFixture.Run run = fixture.run("straight-line");
+    long before = THREADS.getCurrentThreadAllocatedBytes();
+    ScriptOutcome outcome = engine.runHere(code, run.bot);
+    long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
+    assertThat(outcome.error()).as("outcome of %s", copy).isNotNull();
+    assertThat(outcome.error().message()).as("%s", copy).startsWith("memory limit exceeded");
+    assertThat(allocated).as("bytes %s allocated", copy).isLessThan(2 * ScriptLimitsTest.LIMITS.maxAllocatedBytes());
+  }
+
+  private static final com.sun.management.ThreadMXBean THREADS =
+    (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+
+  /**
    * A proxy's {@code ownKeys} trap answering a sparse array of two billion holes made Rhino allocate an array of that
    * length in one step: an OutOfMemoryError, which the JVM throws only after two full collections that stop every
    * thread of the gateway (20 such runs spent 1.3 s of 1.7 s in them). The trap's answer is checked as an array-like
