@@ -11,6 +11,8 @@ import { ResumePoints } from './resume.js';
 export const MAX_EVENTS = 100000;
 /** What the held events may take in all, about: 64 Mi characters (each one cut at 16 KiB, see held.js). */
 export const MAX_CHARS = 64 * 1024 * 1024;
+/** Events queued for the next frame at most, a quarter more than the buffer holds (they are let go in bulk). */
+export const MAX_QUEUED = MAX_EVENTS + MAX_EVENTS / 4;
 const LEVELS = ['debug', 'info', 'warn', 'error'];
 const OVERSCAN = 6;           // rows rendered beyond each edge of the view
 const SPARE_ROWS = 200;       // collapsed rows kept for reuse once out of view
@@ -87,11 +89,46 @@ export class StreamView {
     new ResizeObserver(() => this.layout()).observe(this.container);
   }
 
-  /** Queues one event from the server; it shows with the next frame. */
+  /**
+   * Queues one event from the server; it shows with the next frame. A tab that gets no frames (hidden, its timers
+   * throttled to one a second or a minute) still reads every message: past MAX_QUEUED the oldest queued are let
+   * go at once, as the trim would let them go on arrival, so the page holds a bounded number of events however
+   * long it is hidden.
+   */
   add(event) {
     this.queue.push(event);
     this.stats.received++;
+    if (this.queue.length >= MAX_QUEUED) this.passOver(this.queue.length - MAX_EVENTS);
     this.schedule();
+  }
+
+  /**
+   * Lets go of the oldest queued events, as trimmed: newer ones fill the buffer whole. They still move the resume
+   * points on, mark interaction runs, and tell the session list their sessions were active.
+   */
+  passOver(count) {
+    const gone = this.queue.splice(0, count);
+    const taken = [];
+    for (const event of gone) {
+      if (!this.fresh(event)) continue;
+      this.group(event);
+      taken.push(event);
+    }
+    this.trimmed += taken.length;
+    if (taken.length && this.onAdded) this.onAdded(taken);
+  }
+
+  /** Whether an event is new to the page (a replay may repeat what it took); if so, its seq is taken as seen. */
+  fresh(event) {
+    if (event.seq !== undefined && event.session !== undefined) {
+      if (event.seq <= this.resume.get(event.session)) return false;
+      this.resume.set(event.session, event.seq);
+    } else if (event.kind === 'gap' && event.session && event.data) {
+      // events no node holds any more: shown once, and a reconnect resumes after them
+      if (event.data.to <= this.resume.get(event.session)) return false;
+      this.resume.set(event.session, event.data.to);
+    }
+    return true;
   }
 
   schedule() {
@@ -120,14 +157,7 @@ export class StreamView {
     while (taken < batch.length) {
       if ((taken & 255) === 255 && performance.now() - started > FRAME_BUDGET_MS) break;
       const event = batch[taken++];
-      if (event.seq !== undefined && event.session !== undefined) {
-        if (event.seq <= this.resume.get(event.session)) continue;
-        this.resume.set(event.session, event.seq);
-      } else if (event.kind === 'gap' && event.session && event.data) {
-        // events no node holds any more: shown once, and a reconnect resumes after them
-        if (event.data.to <= this.resume.get(event.session)) continue;
-        this.resume.set(event.session, event.data.to);
-      }
+      if (!this.fresh(event)) continue;
       event._n = this.arrived++;
       event._run = this.run;
       event._size = hold(event);

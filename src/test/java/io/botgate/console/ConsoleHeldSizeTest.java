@@ -126,6 +126,29 @@ class ConsoleHeldSizeTest {
   }
 
   /**
+   * A hidden tab gets no animation frames and its timers run once a second, then once a minute, while it still
+   * reads every message: what it queued for the next frame must stay within a bound, not grow for as long as it
+   * is hidden. The events are added in one task, as a tab that gets no frame takes them, so the test does not
+   * depend on how fast the gateway sends.
+   */
+  @Test
+  void shouldHoldABoundedQueueWhileTheTabGetsNoFrames() {
+    page.open(1500, "/?session=flood");
+    long queued = number("const v = botgateConsole.view, ts = new Date().toISOString();"
+      + "for (let i = 1; i <= 300000; i++) v.add({seq: i, session: 'flood', ts, kind: 'debug', level: 'debug', text: 'flood ' + i});"
+      + "return v.queue.length");
+    assertThat(queued).isLessThanOrEqualTo(125_000);
+
+    page.waitUntil(() -> number("return botgateConsole.view.queue.length") == 0);
+    assertThat(number("return botgateConsole.view.events.length")).isEqualTo(100_000);
+    assertThat(browser.executeScript("const e = botgateConsole.view.events; return e[0].text + ' .. ' + e[e.length - 1].text"))
+      .isEqualTo("flood 200001 .. flood 300000");
+    assertThat(number("return botgateConsole.view.resume.get('flood')")).isEqualTo(300_000);
+    assertThat(page.text("notice")).contains("200000 older events were trimmed");
+    assertThat(number("return botgateConsole.view.total.debug")).isEqualTo(100_000);
+  }
+
+  /**
    * Emits large events a few at a time, each lot once the page has taken the one before: sent at once, they
    * would overflow what the gateway queues for a console, and be dropped.
    */
