@@ -1,5 +1,6 @@
 // What an expanded row shows, per kind of event: everything the event carries, as text (never HTML).
 import { jsonTree } from './jsontree.js';
+import { showText } from './visible.js';
 import { bodyText, copyText, curl, curlOfStart, NOT_KEPT, requestOf, streamed, strip } from './export.js';
 
 /**
@@ -177,7 +178,7 @@ function kv(pairs) {
   const grid = el('div', 'kv');
   for (const [k, v] of pairs) {
     const value = el('span', 'v');
-    if (v instanceof Node) value.append(v); else value.textContent = v === null || v === undefined ? '' : String(v);
+    if (v instanceof Node) value.append(v); else showText(value, v);
     grid.append(el('span', 'k', k), value);
   }
   return grid;
@@ -205,6 +206,6 @@ function actions(buttons) {
 function el(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
+  if (text !== undefined) showText(node, text);
   return node;
 }

@@ -1,5 +1,7 @@
 // A JSON value as a collapsible tree, built from text nodes only. Large values are cut at MAX_NODES
 // entries, saying how many more there were.
+import { showText } from './visible.js';
+
 const MAX_NODES = 2000;
 const OPEN_DEPTH = 2;
 
@@ -40,7 +42,7 @@ function node(key, value, depth, budget) {
   if (key !== null) entry.append(keyOf(key));
   const leaf = document.createElement('span');
   leaf.className = value === null ? 'null' : typeof value === 'string' ? 'str' : typeof value === 'number' ? 'num' : 'bool';
-  leaf.textContent = JSON.stringify(value);
+  showText(leaf, JSON.stringify(value));
   entry.append(leaf);
   return entry;
 }
@@ -48,6 +50,6 @@ function node(key, value, depth, budget) {
 function keyOf(key) {
   const span = document.createElement('span');
   span.className = 'key';
-  span.textContent = typeof key === 'number' ? `${key}: ` : `${JSON.stringify(key)}: `;
+  showText(span, typeof key === 'number' ? `${key}: ` : `${JSON.stringify(key)}: `, true);
   return span;
 }

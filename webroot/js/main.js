@@ -6,6 +6,7 @@ import { download, har, history as keptEvents, jsonLines, strip } from './export
 import { SessionList } from './sessions.js';
 import { StreamView } from './stream.js';
 import { TryIt } from './tryit.js';
+import { showText } from './visible.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -38,7 +39,7 @@ const connection = new Connection({
 const sessions = new SessionList({
   list: $('session-list'), count: $('session-count'), filter: $('session-filter'), more: $('session-more'),
 }, (session) => {
-  $('viewing').textContent = session === '*' ? 'All sessions' : `Session ${session}`;
+  showText($('viewing'), session === '*' ? 'All sessions' : `Session ${session}`, true);
   const url = new URL(location.href);
   if (session === '*') url.searchParams.delete('session'); else url.searchParams.set('session', session);
   history.replaceState(history.state, '', url.pathname + url.search + url.hash);

@@ -3,6 +3,7 @@
 // session's latest activity (a replayed history arrives in the gateway's order, not in time order). Bounded:
 // past MAX_ITEMS the least recently active ones leave the list (they can still be opened by name).
 import { getJson } from './api.js';
+import { plainText, showText } from './visible.js';
 
 export const FIRST_PAGE = 200;
 export const MAX_ITEMS = 1000;
@@ -79,8 +80,8 @@ export class SessionList {
     item.dataset.session = session;
     const name = document.createElement('span');
     name.className = 'name';
-    name.textContent = session;
-    name.title = session;
+    showText(name, session, true);
+    name.title = plainText(session, true);
     const badge = document.createElement('span');
     badge.className = 'badge';
     item.append(name, badge);

@@ -7,6 +7,7 @@ import { details } from './details.js';
 import { keptEvent, startOf } from './export.js';
 import { hold } from './held.js';
 import { ResumePoints } from './resume.js';
+import { plainText, showText } from './visible.js';
 
 export const MAX_EVENTS = 100000;
 /** What the held events may take in all, about: 64 Mi characters (each one cut at 16 KiB, see held.js). */
@@ -463,9 +464,11 @@ export class StreamView {
     row.dataset.session = event.session || '';
     const [time, session, kind, text] = row.firstChild.children;
     time.textContent = formatTime(event.ts);
-    session.textContent = session.title = event.session || '';
+    showText(session, event.session, true);       // always text, never HTML; what does not show, marked
+    session.title = plainText(event.session, true);
     kind.textContent = event.kind;
-    text.textContent = text.title = event.text;   // always text, never HTML
+    showText(text, event.text);
+    text.title = plainText(event.text);
     if (this.expanded.has(event)) this.open(event, row);
     return row;
   }

@@ -2,6 +2,7 @@
 // What was last used (integration, variables, user message) is remembered per session for the tab.
 import { getJson, postJson } from './api.js';
 import { jsonTree } from './jsontree.js';
+import { showText } from './visible.js';
 
 const SEED_EXAMPLE = `// check to see if API was executed
 var isApiExecutionSuccessful = botContext.isApiExecutionSuccessful();
@@ -120,7 +121,7 @@ export class TryIt {
       list.className = 'messages';
       for (const m of body.messages) {
         const item = document.createElement('li');
-        item.textContent = m.text + (m.quickReplies ? `  [${m.quickReplies.join(' | ')}]` : '');
+        showText(item, m.text + (m.quickReplies ? `  [${m.quickReplies.join(' | ')}]` : ''));
         list.append(item);
       }
       parts.push(list);

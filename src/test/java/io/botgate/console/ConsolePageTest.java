@@ -182,6 +182,31 @@ class ConsolePageTest {
     assertThat(browser.getTitle()).isEqualTo("botgate console");
   }
 
+  /**
+   * A right-to-left override (U+202E) turns what follows it around ("gnp.exe" reads "exe.png"), and a
+   * zero-width space makes a session pass for another: both show as marked code points, in the row, the session
+   * list, the header and the details.
+   */
+  @Test
+  void shouldMarkCharactersThatHideOrReorderText() {
+    script("look%E2%80%8Balike", "botContext.printDebugMessage('invoice\\u202Egnp.exe');");
+    waitUntil(() -> rows("look\u200Balike").size() == 3);
+    assertThat(texts("look\u200Balike")).contains("invoiceU+202Egnp.exe");
+    WebElement item = browser.findElement(By.cssSelector("#session-list li[data-session='look\u200Balike'] .name"));
+    assertThat(item.getText()).isEqualTo("lookU+200Balike");
+    assertThat(item.getAttribute("title")).isEqualTo("look[U+200B]alike");
+
+    item.click();
+    waitUntil(() -> browser.findElement(By.id("viewing")).getText().equals("Session lookU+200Balike"));
+    WebElement row = (WebElement) browser.executeScript("return [...document.querySelectorAll('#stream .row')]"
+      + ".find(r => r.querySelector('.text').textContent.startsWith('invoice'))");
+    assertThat(row.findElements(By.cssSelector(".line .text .hidden-char"))).hasSize(1);
+    assertThat(row.findElement(By.cssSelector(".line .session")).getText()).isEqualTo("lookU+200Balike");
+    row.findElement(By.className("line")).click();
+    waitUntil(() -> !row.findElements(By.cssSelector(".details pre .hidden-char")).isEmpty());
+    assertThat(row.findElement(By.cssSelector(".details pre")).getText()).isEqualTo("invoiceU+202Egnp.exe");
+  }
+
   @Test
   void shouldPauseKeepBufferingAndShowHowManyAreNew() {
     browser.findElement(By.id("pause")).click();
