@@ -1,12 +1,15 @@
 // The session list: the sessions with the most recent activity (a first page from the gateway, then the
 // ones seen live), each with its last result, kept up to date from the event stream and ordered by each
 // session's latest activity (a replayed history arrives in the gateway's order, not in time order). Bounded:
-// past MAX_ITEMS the least recently active ones leave the list (they can still be opened by name).
+// past MAX_ITEMS the least recently active ones leave the list (they can still be opened by name: typed whole in the
+// filter, then Enter), and the count asks the gateway how many there are.
 import { getJson } from './api.js';
 import { plainText, showText } from './visible.js';
 
 export const FIRST_PAGE = 200;
 export const MAX_ITEMS = 1000;
+/** How often at most the count asks the gateway for its number of sessions, once some are not listed. */
+const TOTAL_EVERY_MS = 2000;
 
 export class SessionList {
   constructor({ list, count, filter, more }, onSelect) {
@@ -17,8 +20,16 @@ export class SessionList {
     this.order = [];           // the sessions listed, the most recently active first
     this.total = null;
     this.selected = '*';
+    this.maxItems = MAX_ITEMS;
+    this.counting = null;      // the count asked of the gateway, until it is answered
+    this.again = false;        // whether to ask again once it is
     list.querySelector('[data-session="*"]').addEventListener('click', () => this.select('*'));
     filter.addEventListener('input', () => this.applyFilter());
+    // a session the list does not hold (it left it, or was never seen) is opened by its whole name
+    filter.addEventListener('keydown', (e) => {
+      const name = filter.value.trim();
+      if (e.key === 'Enter' && name) this.select(name);
+    });
   }
 
   /** The first page of GET /api/sessions: {sessions, next, total}, or a plain array from older gateways. */
@@ -28,9 +39,34 @@ export class SessionList {
     this.total = Array.isArray(answer) ? rows.length : answer.total;
     // oldest first: from a gateway that gives no lastActivity, each one goes on top of the one before
     for (const s of rows.slice(0, FIRST_PAGE).reverse()) this.upsert(s.session, s.lastResult, Date.parse(s.lastActivity));
-    this.more.hidden = !(answer && answer.next);
-    this.more.textContent = 'Older sessions are not listed: pick one by its name with ?session=<name>.';
+    if (answer && answer.next) this.notAllListed();
     this.updateCount();
+  }
+
+  /** Says that some sessions are not listed, and how to open one of them. */
+  notAllListed() {
+    this.more.hidden = false;
+    this.more.textContent = 'Older sessions are not listed: type one\'s whole name in the filter and press Enter.';
+  }
+
+  /** Asks the gateway, TOTAL_EVERY_MS later and then at most as often, how many sessions it has. */
+  recount() {
+    if (this.counting) {
+      this.again = true; // a count asked already may not hold the session that asks now
+      return;
+    }
+    this.again = false;
+    this.counting = setTimeout(async () => {
+      try {
+        const answer = await getJson('/api/sessions?limit=1');
+        if (answer && Number.isFinite(answer.total)) this.total = answer.total;
+      } catch (e) {
+        console.warn('sessions:', e.message);
+      }
+      this.counting = null;
+      this.updateCount();
+      if (this.again) this.recount();
+    }, TOTAL_EVERY_MS);
   }
 
   /**
@@ -92,9 +128,12 @@ export class SessionList {
     return item;
   }
 
-  /** Past MAX_ITEMS, the least recently active leave, never the one selected. */
+  /** Past maxItems, the least recently active leave, never the one selected; the count then asks the gateway. */
   evict() {
-    while (this.items.size > MAX_ITEMS) {
+    if (this.items.size <= this.maxItems) return;
+    this.notAllListed();
+    this.recount();
+    while (this.items.size > this.maxItems) {
       let last = this.order.length - 1;
       if (this.order[last] === this.selected) last--;
       if (last < 0) return;

@@ -281,6 +281,32 @@ class ConsolePageTest {
     return java.time.Instant.parse(events.getJsonObject(events.size() - 1).getString("ts")).toEpochMilli();
   }
 
+  /**
+   * Past the sessions the list holds, the least recent leave it: the count then says how many the gateway has, and a
+   * session no longer listed opens by its whole name typed in the filter.
+   */
+  @Test
+  void shouldCountTheSessionsNoLongerListedAndOpenOneByName() {
+    browser.executeScript("botgateConsole.sessions.maxItems = 3");
+    for (int i = 0; i < 5; i++) {
+      script("many-" + i, "botContext.printDebugMessage('hello ' + botContext.getConversationId());");
+    }
+    waitUntil(() -> !browser.findElements(By.cssSelector("#session-list li[data-session='many-4']")).isEmpty());
+    assertThat(browser.findElements(By.cssSelector("#session-list li[data-session='many-0']"))).isEmpty();
+    long total = result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/api/sessions?limit=1").send())
+      .bodyAsJsonObject().getLong("total");
+    waitUntil(() -> ("(3 of " + total + ")").equals(browser.findElement(By.id("session-count")).getAttribute("textContent")));
+    assertThat(browser.findElement(By.id("session-more")).isDisplayed()).isTrue();
+
+    WebElement filter = browser.findElement(By.id("session-filter"));
+    filter.sendKeys("many-0");
+    filter.sendKeys(org.openqa.selenium.Keys.ENTER);
+    waitUntil(() -> browser.findElement(By.id("viewing")).getText().equals("Session many-0"));
+    waitUntil(() -> texts("many-0").contains("hello many-0"));
+    assertThat(browser.findElement(By.cssSelector("#session-list li.selected")).getAttribute("data-session")).isEqualTo("many-0");
+    assertThat(browser.getCurrentUrl()).endsWith("/?session=many-0");
+  }
+
   @Test
   void shouldShowOneSessionWhenPicked() {
     script("pick-a", "botContext.printDebugMessage('in a');");
