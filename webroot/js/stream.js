@@ -103,20 +103,24 @@ export class StreamView {
     this.schedule();
   }
 
-  /**
-   * Lets go of the oldest queued events, as trimmed: newer ones fill the buffer whole. They still move the resume
-   * points on, mark interaction runs, and tell the session list their sessions were active.
-   */
+  /** Lets go of the oldest queued events, as trimmed: newer ones fill the buffer whole. */
   passOver(count) {
-    const gone = this.queue.splice(0, count);
+    this.trimmed += this.letGo(this.queue.splice(0, count));
+  }
+
+  /**
+   * Takes events without holding them: they still move the resume points on, mark interaction runs, and tell the
+   * session list their sessions were active. Answers how many were new.
+   */
+  letGo(events) {
     const taken = [];
-    for (const event of gone) {
+    for (const event of events) {
       if (!this.fresh(event)) continue;
       this.group(event);
       taken.push(event);
     }
-    this.trimmed += taken.length;
     if (taken.length && this.onAdded) this.onAdded(taken);
+    return taken.length;
   }
 
   /** Whether an event is new to the page (a replay may repeat what it took); if so, its seq is taken as seen. */
@@ -287,6 +291,9 @@ export class StreamView {
   }
 
   clearAll() {
+    // what arrived before the click and waits for the next frame goes too
+    this.letGo(this.queue);
+    this.queue = [];
     this.events = [];
     this.shown = [];
     this.pausedAt = this.arrived;

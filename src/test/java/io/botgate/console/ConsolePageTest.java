@@ -251,6 +251,28 @@ class ConsolePageTest {
     assertThat(pause.getText()).isEqualTo("Pause");
   }
 
+  /**
+   * Clear empties the view of everything that arrived before it, also what waits for the next frame (a tab that was
+   * hidden, or fell behind, holds a backlog): nothing that came before the click shows after it, and a reconnect does
+   * not bring it back.
+   */
+  @Test
+  void shouldClearWhatArrivedBeforeTheClickEvenIfNotYetShown() {
+    browser.get("http://127.0.0.1:" + gw.gateway.port() + "/?session=backlog");
+    waitUntil(() -> browser.findElement(By.id("connection")).getText().equals("live"));
+    script("backlog", "for (var i = 0; i < 3; i++) botContext.printDebugMessage('old ' + i);");
+    waitUntil(() -> held("backlog", "seq").size() == 5);
+    // as the page takes them from the socket, then the click, before any frame could show them
+    browser.executeScript("const v = botgateConsole.view, ts = new Date().toISOString();"
+      + "for (let i = 1; i <= 3; i++) v.add({seq: i, session: 'backlog-q', ts, kind: 'debug', level: 'debug', text: 'queued ' + i});"
+      + "document.getElementById('clear').click()");
+    script("backlog", "botContext.printDebugMessage('after clear');");
+    waitUntil(() -> held("backlog", "text").contains("after clear"));
+    assertThat(held("backlog", "text")).containsExactly("script started", "after clear", held("backlog", "text").get(2));
+    assertThat(held("backlog-q", "text")).isEmpty();
+    assertThat(browser.executeScript("return botgateConsole.view.resume.get('backlog-q')")).isEqualTo(3L);
+  }
+
   @Test
   void shouldListSessionsByTheirLatestActivityAfterTheHistoryReplays() {
     List<String> sessions = java.util.stream.IntStream.rangeClosed(1, 20).mapToObj(i -> String.format("order-%02d", i)).toList();
