@@ -183,6 +183,21 @@ class ConsolePageTest {
   }
 
   /**
+   * The page renders every text as text; should one ever reach it as HTML (a future change, an extension), its
+   * inline handlers must not run: the page allows only its own files as scripts.
+   */
+  @Test
+  void shouldNotRunAnInlineHandlerEvenIfHtmlReachedThePage() {
+    browser.executeScript("const box = document.createElement('div');"
+      + "box.innerHTML = '<img src=\"/no-such-image\" onerror=\"window.__ran = true\">';"
+      + "box.querySelector('img').addEventListener('error', () => { window.__failed = true; });"
+      + "document.body.append(box)");
+    waitUntil(() -> Boolean.TRUE.equals(browser.executeScript("return window.__failed === true")));
+    assertThat(browser.executeScript("return window.__ran === true")).isEqualTo(false);
+    Browser.pageErrors(browser, message -> message.contains("Content Security Policy") || message.contains("no-such-image"));
+  }
+
+  /**
    * A right-to-left override (U+202E) turns what follows it around ("gnp.exe" reads "exe.png"), and a
    * zero-width space makes a session pass for another: both show as marked code points, in the row, the session
    * list, the header and the details.
