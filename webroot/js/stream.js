@@ -97,6 +97,7 @@ export class StreamView {
    * long it is hidden.
    */
   add(event) {
+    event._run = this.run; // the run it came from, were the gateway to restart before it is shown
     this.queue.push(event);
     this.stats.received++;
     if (this.queue.length >= MAX_QUEUED) this.passOver(this.queue.length - MAX_EVENTS);
@@ -123,8 +124,12 @@ export class StreamView {
     return taken.length;
   }
 
-  /** Whether an event is new to the page (a replay may repeat what it took); if so, its seq is taken as seen. */
+  /**
+   * Whether an event is new to the page (a replay may repeat what it took); if so, its seq is taken as seen. One of an
+   * earlier run, still queued when the gateway restarted, is new, and its seq says nothing of the new run's.
+   */
   fresh(event) {
+    if (event._run !== this.run) return true;
     if (event.seq !== undefined && event.session !== undefined) {
       if (event.seq <= this.resume.get(event.session)) return false;
       this.resume.set(event.session, event.seq);
@@ -164,7 +169,6 @@ export class StreamView {
       const event = batch[taken++];
       if (!this.fresh(event)) continue;
       event._n = this.arrived++;
-      event._run = this.run;
       event._size = hold(event);
       this.heldChars += event._size;
       this.group(event);

@@ -288,6 +288,24 @@ class ConsolePageTest {
     assertThat(browser.executeScript("return botgateConsole.view.resume.get('backlog-q')")).isEqualTo(3L);
   }
 
+  /**
+   * Events of the gateway's earlier run can still wait for a frame when the page learns of a restart (a hidden tab,
+   * a page behind by a backlog): their seqs must not count as seen in the new run, whose numbering starts again.
+   * The restart is what the connection reports when the gateway's hello brings another stream id.
+   */
+  @Test
+  void shouldShowTheNewRunsEventsWhenTheOldRunsWereStillQueuedAtTheRestart() {
+    browser.get("http://127.0.0.1:" + gw.gateway.port() + "/?session=rerun");
+    waitUntil(() -> browser.findElement(By.id("connection")).getText().equals("live"));
+    browser.executeScript("const v = botgateConsole.view, ts = new Date().toISOString();"
+      + "for (let i = 1; i <= 9; i++) v.add({seq: i, session: 'rerun', ts, kind: 'debug', level: 'debug', text: 'old run ' + i});"
+      + "v.restarted()");
+    script("rerun", "botContext.printDebugMessage('new run');");
+    waitUntil(() -> held("rerun", "text").contains("new run"));
+    assertThat(held("rerun", "seq")).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 1L, 2L, 3L);
+    assertThat(browser.executeScript("return botgateConsole.view.resume.get('rerun')")).isEqualTo(3L);
+  }
+
   @Test
   void shouldListSessionsByTheirLatestActivityAfterTheHistoryReplays() {
     List<String> sessions = java.util.stream.IntStream.rangeClosed(1, 20).mapToObj(i -> String.format("order-%02d", i)).toList();
