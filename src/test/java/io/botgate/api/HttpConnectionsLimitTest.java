@@ -1,5 +1,6 @@
 package io.botgate.api;
 
+import io.botgate.RawConnections;
 import io.botgate.TestGateway;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -76,13 +77,10 @@ class HttpConnectionsLimitTest {
   }
 
   private static NetSocket connect(int port, AtomicBoolean closed, AtomicReference<String> read) {
-    // handlers set as the connection completes, on its event loop: set after result() returned, a close the gateway
-    // made at once could come before them and go unseen
-    return result(tcp.connect(port, "127.0.0.1").map(connected -> {
+    return RawConnections.connect(gw.vertx, tcp, port, connected -> {
       connected.handler(b -> read.accumulateAndGet(b.toString(), (a, n) -> a == null ? n : a + n));
       connected.closeHandler(v -> closed.set(true));
-      return connected;
-    }));
+    });
   }
 
   private String health() {
