@@ -1,5 +1,6 @@
 package io.botgate.api;
 
+import io.botgate.RawConnections;
 import io.botgate.TestGateway;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
@@ -47,8 +48,8 @@ class IdleConnectionsTest {
   /** A raw connection that sends {@code text} and then nothing; the flag turns true when the gateway closes it. */
   private static AtomicBoolean openAndStall(String text) {
     AtomicBoolean closed = new AtomicBoolean();
-    NetSocket socket = result(tcp.connect(gw.gateway.port(), "127.0.0.1"));
-    socket.closeHandler(v -> closed.set(true));
+    NetSocket socket = RawConnections.connect(gw.vertx, tcp, gw.gateway.port(),
+      s -> s.closeHandler(v -> closed.set(true)));
     if (!text.isEmpty()) {
       socket.write(text);
     }
@@ -71,8 +72,8 @@ class IdleConnectionsTest {
   void shouldCloseAConnectionSilentAfterItsAnswerEvenIfItAskedForAnUpgrade() {
     List<String> read = new CopyOnWriteArrayList<>();
     AtomicBoolean closed = new AtomicBoolean();
-    NetSocket socket = result(tcp.connect(gw.gateway.port(), "127.0.0.1"));
-    socket.handler(b -> read.add(b.toString())).closeHandler(v -> closed.set(true));
+    NetSocket socket = RawConnections.connect(gw.vertx, tcp, gw.gateway.port(),
+      s -> s.handler(b -> read.add(b.toString())).closeHandler(v -> closed.set(true)));
     socket.write("GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n");
 
     await().atMost(Duration.ofSeconds(30)).untilTrue(closed);
