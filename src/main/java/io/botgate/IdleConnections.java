@@ -1,5 +1,11 @@
 package io.botgate;
 
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
@@ -38,8 +44,6 @@ final class IdleConnections {
   /** How often at most a full gateway says so in the log. */
   private static final long FULL_LOG_MS = 60_000;
   private static final AtomicLong LOGGED_FULL = new AtomicLong();
-  /** {@link #idleSince}: the latest request has been answered, but no sweep has seen it since. */
-  private static final long ANSWER_UNSEEN = -1;
 
   private final Vertx vertx;
   private final long timeoutMs;
@@ -75,7 +79,7 @@ final class IdleConnections {
   private static final class Watched {
     HttpServerRequest request;
     long since;
-    /** When the sweep first saw the latest request answered, 0 before (the answer's own end is not reported). */
+    /** When the latest request's answer was written to the connection in full, 0 before. */
     long answeredAt;
     /** The latest request asked for an upgrade: once it succeeds, the WebSocket is the console's to govern. */
     boolean upgrade;
@@ -112,7 +116,12 @@ final class IdleConnections {
     if (timeoutMs <= 0) {
       return;
     }
-    watched.put(connection, new Watched(System.currentTimeMillis()));
+    Watched w = new Watched(System.currentTimeMillis());
+    watched.put(connection, w);
+    if (connection instanceof HttpServerConnection http) {
+      ChannelHandlerContext vertx = http.channelHandlerContext();
+      vertx.pipeline().addBefore(vertx.name(), "botgate-answer-ends", new AnswerEnds(w));
+    }
     if (sweeper < 0) {
       sweeper = vertx.setPeriodic(Math.max(100, timeoutMs / 4), id -> sweep());
     }
@@ -148,9 +157,8 @@ final class IdleConnections {
   /**
    * Closes this server's connection idle the longest (none while the timeout is off): one that has sent nothing
    * since connecting or since its last answer, never one whose request is still coming in (an upload at its own
-   * pace); false when there is none. An answer no sweep has seen yet ended between its request's start and now:
-   * it counts from the start, so a keep-alive connection answered long ago goes before one just opened whose first
-   * request is still on its way.
+   * pace); false when there is none. A keep-alive connection idle since its answer goes before one opened after
+   * that answer whose first request is still on its way.
    */
   private boolean closeIdlest() {
     long now = System.currentTimeMillis();
@@ -162,9 +170,6 @@ final class IdleConnections {
         continue;
       }
       long idleSince = idleSince(e.getValue());
-      if (idleSince == ANSWER_UNSEEN) {
-        idleSince = e.getValue().since;
-      }
       if (idleSince > 0 && idleSince < oldest) {
         oldest = idleSince;
         idlest = e.getKey();
@@ -192,19 +197,14 @@ final class IdleConnections {
     for (Iterator<Map.Entry<HttpConnection, Watched>> it = watched.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<HttpConnection, Watched> e = it.next();
       long idleSince = idleSince(e.getValue());
-      if (idleSince == ANSWER_UNSEEN) {
-        e.getValue().answeredAt = now;
-      } else if (idleSince > 0 && now - idleSince >= timeoutMs) {
+      if (idleSince > 0 && now - idleSince >= timeoutMs) {
         it.remove();
         e.getKey().close();
       }
     }
   }
 
-  /**
-   * Since when the connection has held its socket without a request being answered; 0: one is;
-   * {@link #ANSWER_UNSEEN}: answered, no sweep has seen it since.
-   */
+  /** Since when the connection has held its socket without a request being answered; 0: one is. */
   private static long idleSince(Watched w) {
     HttpServerRequest request = w.request;
     if (w.upgrade && request.isEnded() && (!request.response().ended() || request.response().getStatusCode() == 101)) {
@@ -216,6 +216,30 @@ final class IdleConnections {
     if (!request.response().ended() && !request.response().closed()) {
       return 0; // being answered
     }
-    return w.answeredAt != 0 ? w.answeredAt : ANSWER_UNSEEN;
+    // answered (or its connection closing); an answer not written through the pipeline counts from its request
+    return w.answeredAt != 0 ? w.answeredAt : w.since;
+  }
+
+  /**
+   * Notes when each answer on a connection has been written in full, as Vert.x reports it nowhere a second party may
+   * listen: the response's end handler is the router's. Seen at the time, not at the next sweep, so a connection
+   * answered before another opened counts as idle for longer than that one.
+   */
+  private static final class AnswerEnds extends ChannelOutboundHandlerAdapter {
+
+    private final Watched watched;
+
+    AnswerEnds(Watched watched) {
+      this.watched = watched;
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+      if (msg instanceof LastHttpContent
+        && !(msg instanceof HttpResponse response && response.status().codeClass() == HttpStatusClass.INFORMATIONAL)) {
+        watched.answeredAt = System.currentTimeMillis();
+      }
+      ctx.write(msg, promise);
+    }
   }
 }

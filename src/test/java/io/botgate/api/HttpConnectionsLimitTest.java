@@ -169,9 +169,23 @@ class HttpConnectionsLimitTest {
 
   @Test
   void shouldTakeThePlaceOfAConnectionAnsweredLongAgoBeforeOneJustOpened(Vertx vertx) {
+    assertAnsweredConnectionGoesFirst(vertx, 60, Duration.ofMillis(200));
+  }
+
+  @Test
+  void shouldTakeThePlaceOfTheConnectionAnsweredLongAgoAlsoOnceTheIdleSweepHasSeenIt(Vertx vertx) {
+    // the sweep runs every quarter of http.idleTimeoutSeconds, 5 s here: once at least while both connections wait
+    assertAnsweredConnectionGoesFirst(vertx, 20, Duration.ofSeconds(6));
+  }
+
+  /**
+   * A connection answered, then one opened that has sent nothing yet, both left as they are for {@code pause}, then a
+   * third past the 2 places: the answered one, silent the longest, gives its place.
+   */
+  private static void assertAnsweredConnectionGoesFirst(Vertx vertx, int idleTimeoutSeconds, Duration pause) {
     // a gateway of its own: no client of the test's holds a place on it
     TestGateway two = result(TestGateway.start(vertx, new JsonObject().put("http.connections", 2)
-      .put("http.instances", 1)));
+      .put("http.instances", 1).put("http.idleTimeoutSeconds", idleTimeoutSeconds)));
     try {
       AtomicBoolean answeredClosed = new AtomicBoolean();
       AtomicReference<String> answer = new AtomicReference<>();
@@ -182,7 +196,7 @@ class HttpConnectionsLimitTest {
 
       AtomicBoolean newerClosed = new AtomicBoolean();
       NetSocket newer = connect(two.gateway.port(), newerClosed, new AtomicReference<>()); // its request on its way
-      await().pollDelay(Duration.ofMillis(200)).until(() -> true);
+      await().pollDelay(pause).atMost(pause.plusSeconds(1)).until(() -> true);
       NetSocket third = connect(two.gateway.port(), new AtomicBoolean(), new AtomicReference<>());
 
       await().atMost(Duration.ofSeconds(5)).untilTrue(answeredClosed);
