@@ -34,8 +34,8 @@ import org.mozilla.javascript.debug.DebuggableScript;
  * there is in one step, and the budget is checked only at branches and calls, so an array literal of {@code x + 1n}
  * made hundreds of MB past it. The changes from Rhino's: those two places first hand the result's bits to
  * ScriptRuntime's BigInt check (see there), as its own operators do; and every call (of a function, a method,
- * a constructor) checks the budget before it, as branches do ({@code observeAtCall}), since a builtin's copy
- * ({@code [s.toUpperCase(), s.toUpperCase(), ...]}) needs no branch.
+ * a constructor) asks the sandbox's memory check before it ({@code observeAtCall}, {@link #checkCallsWith}), since a
+ * builtin's copy ({@code [s.toUpperCase(), s.toUpperCase(), ...]}) needs no branch.
  *
  * <p>The text is Rhino 1.9.1's (its sources jar: 1.9.2 published none), with what 1.9.2 changed in it written
  * back from 1.9.2's bytecode: the {@code readObject}, {@code writeObject} and {@code readObjectNoData} of {@code
@@ -5137,10 +5137,20 @@ public final class Interpreter extends Icode implements Evaluator {
      * botgate: the budget checked at every call too, not only at branches: a call of a builtin may copy megabytes
      * ({@code s.toUpperCase()}), and an array literal of a thousand such calls has no branch between them.
      */
+    private static volatile java.util.function.Consumer<Context> callCheck = cx -> {};
+
+    /**
+     * Has {@code check} called before a call once the instructions counted since the last observation pass the
+     * threshold (botgate: the memory budget alone). The count is left as it is, so the branch that follows observes
+     * it as Rhino would: checks made at calls do not change how often the instruction observer runs.
+     */
+    public static void checkCallsWith(java.util.function.Consumer<Context> check) {
+        callCheck = java.util.Objects.requireNonNull(check);
+    }
+
     private static void observeAtCall(Context cx) {
         if (cx.instructionCount > cx.instructionThreshold) {
-            cx.observeInstructionCount(cx.instructionCount);
-            cx.instructionCount = 0;
+            callCheck.accept(cx);
         }
     }
 
