@@ -11,6 +11,7 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,13 +24,14 @@ import java.util.function.BiConsumer;
  * One answer given without the network in mock mode: {@code {"match": {"method", "path", "query"}, "status",
  * "headers", "body", "delayMs"}}. Every part of {@code match} is optional; a query lists the parameters that
  * must be present with these values (others may be too). {@code "****"} (a value masked when it was recorded)
- * matches any value. A string body is sent as it is, any other JSON value encoded.
+ * matches any value. A string body is sent as it is, any other JSON value encoded; {@code "bodyBase64"} gives the
+ * bytes of one that is not UTF-8 text (a picture, a Latin-1 page), held here as a {@link Buffer}.
  */
 public record MockAnswer(String method, String path, Map<String, String> query, int status,
                          Map<String, String> headers, Object body, long delayMs) {
 
   public static final long MAX_DELAY_MS = IntegrationDefinition.MAX_TIMEOUT_MS;
-  private static final Set<String> KEYS = Set.of("match", "status", "headers", "body", "delayMs");
+  private static final Set<String> KEYS = Set.of("match", "status", "headers", "body", "bodyBase64", "delayMs");
   private static final Set<String> MATCH_KEYS = Set.of("method", "path", "query");
 
   /** Reads a list of mocks, reporting each problem as {@code mocks[i].field}. */
@@ -112,11 +114,25 @@ public record MockAnswer(String method, String path, Map<String, String> query, 
       || n.doubleValue() != n.longValue()) {
       p.accept(where + ".delayMs", "must be a whole number from 0 to " + MAX_DELAY_MS);
     }
+    Object body = json.getValue("body");
+    Object base64 = json.getValue("bodyBase64");
+    if (base64 != null) {
+      if (body != null) {
+        p.accept(where + ".bodyBase64", "give either body (text or JSON) or bodyBase64 (bytes), not both");
+      } else if (!(base64 instanceof String text)) {
+        p.accept(where + ".bodyBase64", "must be a string of Base64");
+      } else {
+        try {
+          body = Buffer.buffer(Base64.getMimeDecoder().decode(text));
+        } catch (IllegalArgumentException e) {
+          p.accept(where + ".bodyBase64", "is not Base64: " + e.getMessage());
+        }
+      }
+    }
     if (count[0] > 0) {
       return null;
     }
-    return new MockAnswer(method, path, query, (Integer) status, headers, json.getValue("body"),
-      ((Number) delay).longValue());
+    return new MockAnswer(method, path, query, (Integer) status, headers, body, ((Number) delay).longValue());
   }
 
   private static Map<String, String> strings(Object value, String field, BiConsumer<String, String> problem) {
@@ -188,10 +204,13 @@ public record MockAnswer(String method, String path, Map<String, String> query, 
     }
   }
 
-  /** The body as sent: a string as it is, any other JSON value encoded, nothing for null. */
+  /** The body as sent: bytes as they are, a string as it is, any other JSON value encoded, nothing for null. */
   public Buffer bodyBuffer() {
     if (body == null) {
       return Buffer.buffer();
+    }
+    if (body instanceof Buffer bytes) {
+      return bytes.copy();
     }
     return Buffer.buffer(body instanceof String s ? s : Json.encode(body));
   }
@@ -213,7 +232,12 @@ public record MockAnswer(String method, String path, Map<String, String> query, 
       match.put("query", new JsonObject(new LinkedHashMap<>(query)));
     }
     JsonObject out = new JsonObject().put("match", match).put("status", status)
-      .put("headers", new JsonObject(new LinkedHashMap<>(headers))).put("body", body);
+      .put("headers", new JsonObject(new LinkedHashMap<>(headers)));
+    if (body instanceof Buffer bytes) {
+      out.put("bodyBase64", Base64.getEncoder().encodeToString(bytes.getBytes()));
+    } else {
+      out.put("body", body);
+    }
     if (delayMs > 0) {
       out.put("delayMs", delayMs);
     }

@@ -20,6 +20,8 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -273,7 +275,13 @@ public final class RecordedMocks {
     if (body == null || body.length() == 0) {
       return null;
     }
-    String text = body.toString(StandardCharsets.UTF_8);
+    String text = utf8(body);
+    if (text == null) {
+      // Not UTF-8 (a picture, a Latin-1 page): as text it would be kept with U+FFFD in place of each such byte, and
+      // replayed as other bytes. Kept as bytes; scrubbed as Latin-1, which gives each byte a character of its own.
+      String bytes = body.toString(StandardCharsets.ISO_8859_1);
+      return Buffer.buffer(shown.scrub(mask.text(bytes)).getBytes(StandardCharsets.ISO_8859_1));
+    }
     Object parsed;
     try {
       parsed = Json.decodeValue(text);
@@ -288,5 +296,15 @@ public final class RecordedMocks {
       return Json.encode(parsed).equals(text) ? parsed : text;
     }
     return shown.scrub(mask.text(text));
+  }
+
+  /** The body as text when it is UTF-8, else null. */
+  private static String utf8(Buffer body) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body.getBytes())).toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
   }
 }

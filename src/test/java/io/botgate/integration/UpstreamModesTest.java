@@ -149,7 +149,9 @@ class UpstreamModesTest {
       .put("url", "http://127.0.0.1:9/x").put("mocks", new JsonArray()
         .add(new JsonObject().put("status", 100))
         .add(new JsonObject().put("headers", new JsonObject().put("Bad Name", "v").put("X-Split", "a\r\nInjected: 1")
-          .put("Content-Length", "5"))));
+          .put("Content-Length", "5")))
+        .add(new JsonObject().put("body", "text").put("bodyBase64", "AAE="))
+        .add(new JsonObject().put("bodyBase64", "not base64!")));
     HttpResponse<Buffer> r = result(gw.declare(mocks));
 
     assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(400);
@@ -157,6 +159,7 @@ class UpstreamModesTest {
       .contains("mocks[1].headers.Bad Name", "is not a header name")
       .contains("mocks[1].headers.X-Split", "control character")
       .contains("mocks[1].headers.Content-Length", "is set by the gateway itself")
+      .contains("mocks[2].bodyBase64", "not both").contains("mocks[3].bodyBase64", "is not Base64")
       .doesNotContain("Injected");
     assertThat(result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/api/integrations/unreadable").send()).statusCode())
       .isEqualTo(404);
@@ -287,6 +290,48 @@ class UpstreamModesTest {
     assertThat(passed.getHeader("Content-Encoding")).isNull();
     assertThat(passed.bodyAsJsonObject()).isEqualTo(new JsonObject(json));
     assertThat(jsonData(gw, "zip-proxy", "zipped")).isEqualTo(jsonData(gw, "zip-live", "zipped"));
+  }
+
+  /**
+   * An answer that is not UTF-8 text (a Latin-1 page, a picture) is recorded as its bytes, so mock mode, through an
+   * execution and through /proxy/, gives back the bytes the upstream sent rather than U+FFFD in place of each byte
+   * that was not UTF-8; a gateway reading the file later answers the same bytes.
+   */
+  @Test
+  void shouldRecordAnAnswerThatIsNotUtf8AsItsBytesAndReplayThemUnchanged(Vertx vertx) throws Exception {
+    Buffer latin1 = Buffer.buffer("caf\u00e9 na\u00efve".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    Buffer picture = Buffer.buffer(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, (byte) 0xff});
+    HttpServer bytes = vertx.createHttpServer().requestHandler(req -> {
+      boolean png = req.path().equals("/logo.png");
+      req.response().putHeader("Content-Type", png ? "image/png" : "text/plain; charset=ISO-8859-1")
+        .end(png ? picture : latin1);
+    });
+    result(bytes.listen(0, "127.0.0.1"));
+    String base = "http://127.0.0.1:" + bytes.actualPort();
+    JsonObject page = new JsonObject().put("name", "latinPage").put("method", "GET").put("mode", "record")
+      .put("url", base + "/page");
+    JsonObject logo = new JsonObject().put("name", "logo").put("method", "GET").put("mode", "record")
+      .put("url", base + "/logo.png");
+    declare(gw, page);
+    declare(gw, logo);
+    String liveStatus = status(run(gw, "bytes-live", "latinPage", "x")); // "502": an execution reads JSON
+    run(gw, "bytes-live", "logo", "x");
+    result(bytes.close());
+
+    declare(gw, page.copy().put("mode", "mock"));
+    declare(gw, logo.copy().put("mode", "mock"));
+    for (String name : List.of("latinPage", "logo")) {
+      HttpResponse<Buffer> replayed = result(gw.http.get(gw.gateway.port(), "127.0.0.1", "/proxy/" + name)
+        .putHeader("X-Botgate-Session", "bytes-mock").send());
+      assertThat(replayed.statusCode()).isEqualTo(200);
+      assertThat(replayed.body()).as(name).isEqualTo(name.equals("logo") ? picture : latin1);
+    }
+    assertThat(status(run(gw, "bytes-mock", "latinPage", "x"))).isEqualTo(liveStatus);
+
+    RecordedMocks fromFiles = new RecordedMocks(vertx, mocks);
+    fromFiles.load();
+    assertThat(fromFiles.of("logo").get(0).bodyBuffer()).isEqualTo(picture);
+    assertThat(fromFiles.of("latinPage").get(0).bodyBuffer()).isEqualTo(latin1);
   }
 
   static byte[] gzip(String text) throws java.io.IOException {
