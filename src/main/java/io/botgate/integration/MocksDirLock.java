@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,11 +36,14 @@ final class MocksDirLock {
   private final Path key;
   private final FileChannel channel;
   private final FileLock lock;
+  /** The identity (inode) of the file locked: a lock file deleted or replaced since no longer keeps others out. */
+  private final Object fileKey;
 
-  private MocksDirLock(Path key, FileChannel channel, FileLock lock) {
+  private MocksDirLock(Path key, FileChannel channel, FileLock lock, Object fileKey) {
     this.key = key;
     this.channel = channel;
     this.lock = lock;
+    this.fileKey = fileKey;
   }
 
   /**
@@ -67,7 +71,7 @@ final class MocksDirLock {
       channel.truncate(0);
       channel.write(ByteBuffer.wrap((holder + "\n").getBytes(StandardCharsets.UTF_8)), 0);
       channel.force(true);
-      return new MocksDirLock(key, channel, lock);
+      return new MocksDirLock(key, channel, lock, Files.readAttributes(file, BasicFileAttributes.class).fileKey());
     } catch (IOException | RuntimeException e) {
       if (channel != null) {
         channel.close();
@@ -75,6 +79,26 @@ final class MocksDirLock {
       HELD_HERE.remove(key);
       throw e;
     }
+  }
+
+  /**
+   * Whether the lock still keeps other gateways out: false once its file was deleted (a clean-up by hand, a
+   * {@code git clean}) or replaced, after which another gateway can lock a new file of that name. Blocking.
+   */
+  boolean stillHeld() {
+    if (fileKey == null) {
+      return true; // a file system without identities: the deletion cannot be seen
+    }
+    try {
+      return fileKey.equals(Files.readAttributes(key.resolve(FILE), BasicFileAttributes.class).fileKey());
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Where the lock file is, for messages. */
+  Path file() {
+    return key.resolve(FILE);
   }
 
   /** Lets the directory go (the file stays: removing it could race with a gateway that just opened it). */

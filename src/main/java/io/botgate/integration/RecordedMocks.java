@@ -198,6 +198,14 @@ public final class RecordedMocks {
   /** The only place mock files are written; one writer at a time, each writing the newest list. */
   private synchronized void record(String integration, MockAnswer mock, long bytes) throws IOException {
     claim();
+    if (!lock.stillHeld()) {
+      // Its file was deleted or replaced: another gateway may have locked a new one and record here too. Taken
+      // again, or refused naming that gateway, rather than both overwriting each other's recordings.
+      LOG.warn("record mode: the lock file {} was deleted or replaced while this gateway recorded into {}; taking it"
+        + " again", lock.file(), dir);
+      letGo();
+      claim();
+    }
     Recordings next = byName.getOrDefault(integration, Recordings.NONE).with(mock, bytes);
     JsonArray out = new JsonArray();
     next.mocks().forEach(m -> out.add(m.toJson()));
@@ -233,6 +241,10 @@ public final class RecordedMocks {
   /** Lets the directory go, once the write under way (if any) is done. Blocking. */
   public synchronized void close() {
     closed = true;
+    letGo();
+  }
+
+  private void letGo() {
     if (lock != null) {
       try {
         lock.release();

@@ -172,8 +172,8 @@ class RecordedMocksTest {
     assertThat(files()).contains("afterFailedStart.json");
   }
 
-  @Test
-  void shouldRefuseAGatewayRecordingIntoADirectoryAnotherProcessRecordsIntoUntilThatOneIsKilled() throws Exception {
+  /** Starts a gateway recording into {@link #mocks} in a process of its own; answers its port. */
+  int otherProcessRecording() throws Exception {
     Path log = Files.createTempFile("botgate-recording", ".log");
     log.toFile().deleteOnExit();
     otherLog = log;
@@ -185,11 +185,60 @@ class RecordedMocksTest {
       "-Dimports.file=" + TestGateway.emptyFile("imports.json"),
       "io.botgate.Main", "--port", "0").redirectErrorStream(true).redirectOutput(log.toFile()).start();
     Pattern listening = Pattern.compile("botgate listening on http://127\\.0\\.0\\.1:(\\d+)");
+    int[] port = {0};
     await().atMost(120, TimeUnit.SECONDS).until(() -> {
       Matcher m = listening.matcher(Files.readString(log));
       assertThat(other.isAlive()).as("the other gateway runs: %s", Files.readString(log)).isTrue();
-      return m.find();
+      if (m.find()) {
+        port[0] = Integer.parseInt(m.group(1));
+        return true;
+      }
+      return false;
     });
+    return port[0];
+  }
+
+  /**
+   * The lock file deleted while a gateway records (a clean-up by hand): a second gateway then locks a new one and
+   * starts recording there too. The first one sees it at its next recording and keeps nothing rather than write over
+   * the second one's files, saying which gateway holds the directory now.
+   */
+  @Test
+  void shouldStopRecordingWhenAnotherGatewayLockedTheDirectoryAfterItsLockFileWasDeleted() throws Exception {
+    int otherPort = otherProcessRecording();
+    Files.delete(mocks.resolve(MocksDirLock.FILE));
+    TestGateway second = gateway(new JsonObject().put("upstream.mode", "record"));
+
+    JsonObject definition = new JsonObject().put("name", "demoFaq").put("method", "GET").put("url", "/demo/faq")
+      .put("query", new JsonObject().put("q", "roaming"));
+    HttpResponse<Buffer> put = result(second.http.put(otherPort, "127.0.0.1", "/api/integrations/demoFaq")
+      .sendJsonObject(definition));
+    assertThat(put.statusCode()).as(put.bodyAsString()).isEqualTo(201);
+    JsonObject answer = result(second.http.post(otherPort, "127.0.0.1", "/api/sessions/s/integrations/demoFaq")
+      .sendJsonObject(new JsonObject())).bodyAsJsonObject();
+
+    assertThat(status(answer)).isEqualTo("200");
+    assertThat(warnings(answer)).singleElement().asString().contains("not recorded",
+      "another gateway in another process", "pid " + ProcessHandle.current().pid());
+    assertThat(files()).doesNotContain("demoFaq.json");
+  }
+
+  /** The lock file deleted while a gateway records, and no other gateway about: it is taken again at once. */
+  @Test
+  void shouldTakeItsLockAgainWhenItsFileWasDeletedWhileRecording() throws IOException {
+    TestGateway g = gateway(new JsonObject());
+    declare(g, recorded("relocked", "record"));
+    assertThat(warnings(result(g.execute("s", "relocked", null)))).isEmpty();
+    Files.delete(mocks.resolve(MocksDirLock.FILE));
+
+    assertThat(warnings(result(g.execute("s", "relocked", null)))).isEmpty();
+    assertThat(files()).contains(MocksDirLock.FILE);
+    assertThat(Files.readString(mocks.resolve(MocksDirLock.FILE))).contains("\"pid\":" + ProcessHandle.current().pid());
+  }
+
+  @Test
+  void shouldRefuseAGatewayRecordingIntoADirectoryAnotherProcessRecordsIntoUntilThatOneIsKilled() throws Exception {
+    otherProcessRecording();
 
     Throwable refused = refusedStart(new JsonObject().put("upstream.mode", "record"));
     assertThat(refused).hasMessageContainingAll("upstream.mocksDir " + mocks, "another gateway in another process",
