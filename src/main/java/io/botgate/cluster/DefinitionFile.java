@@ -23,7 +23,10 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One node's file of definitions, a JSON array rewritten whole and atomically: a temporary file in the same
@@ -34,6 +37,9 @@ final class DefinitionFile {
 
   /** A file created here may hold secrets: readable by its owner only. An existing file keeps its mode. */
   private static final Set<PosixFilePermission> NEW_FILE = PosixFilePermissions.fromString("rw-------");
+
+  /** The files a gateway of this process is writing: a second lock of one in the same process is refused by Java. */
+  private static final Map<Path, Object> WRITING = new ConcurrentHashMap<>();
 
   private final String kind;
   private final Path path;
@@ -87,12 +93,61 @@ final class DefinitionFile {
     JsonArray written = new JsonArray(List.copyOf(definitions));
     byte[] text = (written.encodePrettily() + "\n").getBytes(StandardCharsets.UTF_8);
     Path target = path;
-    Path temp = null;
     try {
       target = Files.isSymbolicLink(path) ? path.toRealPath() : path; // keep the link, replace what it points to
-      if (expected != null) {
-        refuseAnotherWriters(target);
+      synchronized (WRITING.computeIfAbsent(target, t -> new Object())) { // one lock of a file per process
+        replace(target, written, text);
       }
+    } catch (IOException e) {
+      throw new GatewayError(503, "definitions_not_saved", kind + " not saved: cannot write " + target + " ("
+        + reason(e) + "); nothing was changed. Make its directory writable, or point " + kind + ".file at a writable file");
+    }
+  }
+
+  /**
+   * Checks and replaces the file under an operating system lock of the file it replaces, so another gateway on the
+   * same file cannot write between this one's check and its rename (its write waits, then finds the file changed).
+   * A lock taken on a file that was replaced while it waited is taken again on the new one.
+   */
+  private void replace(Path target, JsonArray written, byte[] text) throws IOException {
+    while (true) {
+      Object before = identity(target);
+      try (FileChannel held = openToLock(target)) {
+        if (held != null) {
+          held.lock();
+          if (!Objects.equals(before, identity(target))) {
+            continue; // replaced while this one waited: lock the file there is now
+          }
+        }
+        if (expected != null) {
+          refuseAnotherWriters(target, held);
+        }
+        writeAndRename(target, written, text);
+        return;
+      }
+    }
+  }
+
+  private static Object identity(Path file) throws IOException {
+    try {
+      return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+  }
+
+  /** The file opened to be locked; null when there is none yet, or this process may not write it (no lock then). */
+  private static FileChannel openToLock(Path target) throws IOException {
+    try {
+      return FileChannel.open(target, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    } catch (NoSuchFileException | AccessDeniedException e) {
+      return null;
+    }
+  }
+
+  private void writeAndRename(Path target, JsonArray written, byte[] text) throws IOException {
+    Path temp = null;
+    try {
       Path dir = target.getParent();
       Files.createDirectories(dir);
       if (!swept) {
@@ -118,9 +173,6 @@ final class DefinitionFile {
         seen = stamp;
       }
       syncDirectory(dir);
-    } catch (IOException e) {
-      throw new GatewayError(503, "definitions_not_saved", kind + " not saved: cannot write " + target + " ("
-        + reason(e) + "); nothing was changed. Make its directory writable, or point " + kind + ".file at a writable file");
     } finally {
       if (temp != null) {
         try {
@@ -134,10 +186,10 @@ final class DefinitionFile {
 
   /**
    * Refuses the write when the file holds something other than what this node read or last wrote. A file gone
-   * meanwhile is written again: nobody's definitions are in it. Checked then written, not atomically: a write of
-   * the other process's in between is still replaced.
+   * meanwhile is written again: nobody's definitions are in it. Read through {@code held}, the channel holding its
+   * lock: closing any other descriptor of the file would let the process's lock go.
    */
-  private void refuseAnotherWriters(Path target) throws IOException {
+  private void refuseAnotherWriters(Path target, FileChannel held) throws IOException {
     Stamp now;
     try {
       now = Stamp.of(Files.readAttributes(target, BasicFileAttributes.class));
@@ -149,7 +201,7 @@ final class DefinitionFile {
     }
     Object onDisk;
     try {
-      onDisk = JsonText.decode(Files.readAllBytes(target));
+      onDisk = JsonText.decode(held == null ? Files.readAllBytes(target) : readAll(held));
     } catch (DecodeException e) {
       onDisk = null; // half an edit: not what this node holds either
     }
@@ -160,6 +212,14 @@ final class DefinitionFile {
         + "cluster), then restart this one to take the file as it is now");
     }
     seen = now;
+  }
+
+  private static byte[] readAll(FileChannel channel) throws IOException {
+    ByteBuffer buffer = ByteBuffer.allocate(Math.toIntExact(channel.size()));
+    while (buffer.hasRemaining() && channel.read(buffer, buffer.position()) >= 0) {
+      // until the whole file is read
+    }
+    return buffer.array();
   }
 
   /**

@@ -5,13 +5,24 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.botgate.GatewayError;
+
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class DefinitionFileTest {
 
@@ -65,5 +76,51 @@ class DefinitionFileTest {
 
     assertThat(Files.isSymbolicLink(link)).isTrue();
     assertThat(new JsonArray(Files.readString(target))).containsExactly(ONE.get(0));
+  }
+
+  /**
+   * Another gateway on the same file writes it under the lock this one checks and writes under: this one's write
+   * waits for it, then finds the file changed and refuses (409), rather than checking, letting the other write,
+   * and renaming its own set over what the other had just acknowledged.
+   */
+  @Test
+  void shouldWaitForAnotherGatewaysWriteAndThenRefuseToWriteOverIt(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("integrations.json"), "[]");
+    DefinitionFile mine = new DefinitionFile("integrations", file.toString());
+    mine.soleWriter(new JsonArray());
+    Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+      "-Xmx32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+      HoldsFileLock.class.getName(), file.toString()).redirectErrorStream(true).start();
+    try {
+      BufferedReader said = new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8));
+      assertThat(said.readLine()).isEqualTo("locked");
+
+      CompletableFuture<Void> write = CompletableFuture.runAsync(() -> mine.write(ONE));
+      Thread.sleep(500); // a negative check: the write must not get past the other's lock
+      assertThat(write).as("the write waits for the other gateway's").isNotDone();
+      String theirs = new JsonArray().add(new JsonObject().put("name", "theirs").put("method", "GET")).encodePrettily();
+      Files.writeString(dir.resolve("theirs.tmp"), theirs);
+      Files.move(dir.resolve("theirs.tmp"), file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      other.destroyForcibly(); // its lock goes with it
+
+      assertThatThrownBy(() -> write.get(60, TimeUnit.SECONDS)).hasCauseInstanceOf(GatewayError.class)
+        .hasMessageContaining("was changed by another process");
+      assertThat(Files.readString(file)).isEqualTo(theirs);
+    } finally {
+      other.destroyForcibly();
+      other.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Another gateway writing the file: holds its lock until killed. */
+  public static final class HoldsFileLock {
+    public static void main(String[] args) throws IOException, InterruptedException {
+      try (FileChannel channel = FileChannel.open(Path.of(args[0]), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        channel.lock();
+        System.out.println("locked");
+        System.out.flush();
+        Thread.sleep(Long.MAX_VALUE);
+      }
+    }
   }
 }
