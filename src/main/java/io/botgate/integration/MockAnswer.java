@@ -40,7 +40,7 @@ public record MockAnswer(String method, String path, Map<String, String> query, 
       return List.of();
     }
     if (!(value instanceof JsonArray array)) {
-      problem.accept(field, "must be a list of {\"match\": {...}, \"status\", \"headers\", \"body\", \"delayMs\"}");
+      problem.accept(field, "must be a list of {\"match\": {...}, \"status\", \"headers\", \"body\" (or \"bodyBase64\"), \"delayMs\"}");
       return List.of();
     }
     List<MockAnswer> out = new ArrayList<>();

@@ -23,6 +23,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -133,6 +134,12 @@ public final class RecordedMocks {
           json = JsonText.decode(Files.readAllBytes(file)); // from bytes: a byte order mark an editor saved is skipped
         } catch (DecodeException e) {
           problems.add(new DefinitionException.Problem(integration, "mocks", file + " is not valid JSON: " + e.getMessage()));
+          continue;
+        } catch (IOException e) {
+          // a directory of that name, a file this user may not read: named with the system's reason, as a bad file is
+          problems.add(new DefinitionException.Problem(integration, "mocks", file + " cannot be read ("
+            + (e instanceof FileSystemException f && f.getReason() != null ? f.getReason()
+            : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()) + ")"));
           continue;
         }
         List<MockAnswer> mocks = MockAnswer.readAll(json, "mocks",

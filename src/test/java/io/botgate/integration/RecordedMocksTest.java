@@ -223,6 +223,16 @@ class RecordedMocksTest {
     assertThat(files()).doesNotContain("demoFaq.json");
   }
 
+  /** A directory where a mocks file would be stops the start naming it and why, as a file that is not JSON does. */
+  @Test
+  void shouldNameAMocksFileThatCannotBeRead() throws IOException {
+    Files.createDirectory(mocks.resolve("folder.json"));
+    Files.writeString(mocks.resolve("broken.json"), "[{\"match\": ");
+
+    assertThat(refusedStart(new JsonObject())).hasMessageContainingAll("2 problems",
+      mocks.resolve("folder.json") + " cannot be read (Is a directory)", mocks.resolve("broken.json") + " is not valid JSON");
+  }
+
   /** The lock file deleted while a gateway records, and no other gateway about: it is taken again at once. */
   @Test
   void shouldTakeItsLockAgainWhenItsFileWasDeletedWhileRecording() throws IOException {
