@@ -280,12 +280,18 @@ public final class RecordedMocks {
       // matched on the method alone
     }
     Map<String, String> kept = new LinkedHashMap<>();
+    Map<String, String> names = new LinkedHashMap<>(); // lower case to the name first seen
     if (headers != null) {
-      mask.headers(new ArrayList<>(headers.entries())).forEach((name, value) -> {
-        if (!NOT_KEPT.contains(name.toLowerCase(Locale.ROOT))) {
-          kept.put(name, shown.scrub(value));
+      for (Map.Entry<String, String> header : headers.entries()) {
+        String lower = header.getKey().toLowerCase(Locale.ROOT);
+        if (NOT_KEPT.contains(lower)) {
+          continue;
         }
-      });
+        String value = shown.scrub(mask.headers(List.of(header)).get(header.getKey()));
+        // a header given on several lines (Vary, Link, Cache-Control) is one list: kept whole, as RFC 9110 combines it
+        kept.merge(names.computeIfAbsent(lower, l -> header.getKey()), value,
+          (before, next) -> before.equals(SecretMask.MASK) && next.equals(SecretMask.MASK) ? before : before + ", " + next);
+      }
     }
     return new MockAnswer(method.name(), path, query, status, kept, keptBody(mask, shown, body), 0);
   }

@@ -295,7 +295,8 @@ class UpstreamModesTest {
   /**
    * An answer that is not UTF-8 text (a Latin-1 page, a picture) is recorded as its bytes, so mock mode, through an
    * execution and through /proxy/, gives back the bytes the upstream sent rather than U+FFFD in place of each byte
-   * that was not UTF-8; a gateway reading the file later answers the same bytes.
+   * that was not UTF-8; a gateway reading the file later answers the same bytes. A header the upstream sent on two
+   * lines is replayed with both values, not the last one alone.
    */
   @Test
   void shouldRecordAnAnswerThatIsNotUtf8AsItsBytesAndReplayThemUnchanged(Vertx vertx) throws Exception {
@@ -304,7 +305,7 @@ class UpstreamModesTest {
     HttpServer bytes = vertx.createHttpServer().requestHandler(req -> {
       boolean png = req.path().equals("/logo.png");
       req.response().putHeader("Content-Type", png ? "image/png" : "text/plain; charset=ISO-8859-1")
-        .end(png ? picture : latin1);
+        .putHeader("Vary", (Iterable<String>) List.of("Accept", "Origin")).end(png ? picture : latin1);
     });
     result(bytes.listen(0, "127.0.0.1"));
     String base = "http://127.0.0.1:" + bytes.actualPort();
@@ -325,6 +326,8 @@ class UpstreamModesTest {
         .putHeader("X-Botgate-Session", "bytes-mock").send());
       assertThat(replayed.statusCode()).isEqualTo(200);
       assertThat(replayed.body()).as(name).isEqualTo(name.equals("logo") ? picture : latin1);
+      assertThat(String.join(", ", replayed.headers().getAll("Vary"))).as("a header sent on two lines")
+        .isEqualTo("Accept, Origin");
     }
     assertThat(status(run(gw, "bytes-mock", "latinPage", "x"))).isEqualTo(liveStatus);
 
