@@ -25,14 +25,18 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
@@ -73,6 +77,8 @@ public final class RecordedMocks {
   private final Path dir;
   private final String node;
   private final Map<String, Recordings> byName = new ConcurrentHashMap<>();
+  /** Each file as this gateway last read or wrote it: one that looks otherwise now was changed by hand. */
+  private final Map<String, Stamp> seen = new ConcurrentHashMap<>();
   /** Held from the first recording (or the start, in {@code upstream.mode} record) until {@link #close()}. */
   private MocksDirLock lock;
   private boolean closed;
@@ -80,6 +86,15 @@ public final class RecordedMocks {
   /** An integration's recordings, oldest first, and the bytes each took as received. */
   private record Recordings(List<MockAnswer> mocks, List<Long> bytes) {
     static final Recordings NONE = new Recordings(List.of(), List.of());
+
+    /** Mocks read from a file, each counted by its size as JSON. */
+    static Recordings of(List<MockAnswer> mocks) {
+      Recordings read = NONE;
+      for (MockAnswer mock : mocks) {
+        read = read.with(mock, mock.toJson().encode().length());
+      }
+      return read;
+    }
 
     /** With {@code mock} added (in place of one matching the same requests), the oldest dropped past the bounds. */
     Recordings with(MockAnswer mock, long size) {
@@ -99,6 +114,18 @@ public final class RecordedMocks {
         total -= sizes.remove(0);
       }
       return new Recordings(List.copyOf(kept), List.copyOf(sizes));
+    }
+  }
+
+  /** What tells one version of a file from another without reading it: a rename brings a new inode. */
+  private record Stamp(Object inode, long size, FileTime modified) {
+    static Stamp of(Path file) throws IOException {
+      try {
+        BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+        return new Stamp(attributes.fileKey(), attributes.size(), attributes.lastModifiedTime());
+      } catch (NoSuchFileException e) {
+        return null;
+      }
     }
   }
 
@@ -144,11 +171,8 @@ public final class RecordedMocks {
         }
         List<MockAnswer> mocks = MockAnswer.readAll(json, "mocks",
           (field, message) -> problems.add(new DefinitionException.Problem(integration, field, file + ": " + message)));
-        Recordings loaded = Recordings.NONE;
-        for (MockAnswer mock : mocks) {
-          loaded = loaded.with(mock, mock.toJson().encode().length());
-        }
-        byName.put(integration, loaded);
+        byName.put(integration, Recordings.of(mocks));
+        saw(integration, Stamp.of(file));
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the recorded mocks in " + dir, e);
@@ -213,7 +237,7 @@ public final class RecordedMocks {
       letGo();
       claim();
     }
-    Recordings next = byName.getOrDefault(integration, Recordings.NONE).with(mock, bytes);
+    Recordings next = onDisk(integration).with(mock, bytes);
     JsonArray out = new JsonArray();
     next.mocks().forEach(m -> out.add(m.toJson()));
     Path temp = dir.resolve(integration + ".json.tmp");
@@ -232,7 +256,47 @@ public final class RecordedMocks {
       Files.deleteIfExists(temp);
     }
     byName.put(integration, next); // the file holds it now
+    saw(integration, Stamp.of(dir.resolve(integration + ".json")));
     syncDirectory();
+  }
+
+  private void saw(String integration, Stamp stamp) {
+    if (stamp == null) {
+      seen.remove(integration);
+    } else {
+      seen.put(integration, stamp);
+    }
+  }
+
+  /**
+   * The recordings the integration's file holds: those this gateway last read or wrote, unless the file was changed
+   * since (an edit by hand while it records, the file deleted to start afresh), then what it holds now, so the next
+   * recording keeps the edit rather than writing the old list over it.
+   *
+   * @throws IOException naming the file and its problems when the edit left it invalid; nothing is written then
+   */
+  private Recordings onDisk(String integration) throws IOException {
+    Path file = dir.resolve(integration + ".json");
+    Stamp now = Stamp.of(file);
+    if (Objects.equals(now, seen.get(integration))) {
+      return byName.getOrDefault(integration, Recordings.NONE);
+    }
+    if (now == null) {
+      return Recordings.NONE;
+    }
+    List<String> problems = new ArrayList<>();
+    try {
+      List<MockAnswer> mocks = MockAnswer.readAll(JsonText.decode(Files.readAllBytes(file)), "mocks",
+        (field, message) -> problems.add(field + ": " + message));
+      if (problems.isEmpty()) {
+        LOG.info("record mode: {} was changed since this gateway wrote it; recording on what it holds now", file);
+        return Recordings.of(mocks);
+      }
+    } catch (DecodeException e) {
+      problems.add("not valid JSON: " + e.getMessage());
+    }
+    throw new IOException(file + " was changed since this gateway wrote it and is not valid (" + String.join("; ",
+      problems) + "); it is left as it is: correct it, or delete it to record afresh");
   }
 
   /** Makes the rename durable; a file system that cannot sync a directory gets no more than the rename. */

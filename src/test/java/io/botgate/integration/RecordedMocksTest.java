@@ -223,6 +223,33 @@ class RecordedMocksTest {
     assertThat(files()).doesNotContain("demoFaq.json");
   }
 
+  /**
+   * A mocks file edited by hand while its gateway records: the next recording keeps the edit (it records on what the
+   * file holds now, not on the list the gateway read before), and an edit that left the file invalid is not written
+   * over: that recording is not kept, and its warning names the file and what is wrong.
+   */
+  @Test
+  void shouldKeepAHandEditOfAMocksFileMadeWhileRecording() throws IOException {
+    TestGateway g = gateway(new JsonObject());
+    declare(g, recorded("edited", "record"));
+    assertThat(warnings(result(g.execute("s", "edited", null)))).isEmpty();
+    Path file = mocks.resolve("edited.json");
+    JsonArray byHand = new JsonArray(Files.readString(file)).add(new JsonObject()
+      .put("match", new JsonObject().put("path", "/handmade")).put("status", 503));
+    Files.writeString(file, byHand.encodePrettily());
+
+    declare(g, recorded("edited", "record").put("query", new JsonObject().put("q", "billing")));
+    assertThat(warnings(result(g.execute("s", "edited", null)))).isEmpty();
+    JsonArray kept = new JsonArray(Files.readString(file));
+    assertThat(kept).hasSize(3);
+    assertThat(kept.getJsonObject(1).getJsonObject("match").getString("path")).isEqualTo("/handmade");
+
+    Files.writeString(file, "[{\"match\": ");
+    List<String> refused = warnings(result(g.execute("s", "edited", null)));
+    assertThat(refused).singleElement().asString().contains("not recorded", file.toString(), "not valid JSON");
+    assertThat(Files.readString(file)).isEqualTo("[{\"match\": ");
+  }
+
   /** A directory where a mocks file would be stops the start naming it and why, as a file that is not JSON does. */
   @Test
   void shouldNameAMocksFileThatCannotBeRead() throws IOException {
