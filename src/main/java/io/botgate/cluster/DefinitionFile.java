@@ -43,6 +43,11 @@ final class DefinitionFile {
 
   private final String kind;
   private final Path path;
+  /**
+   * How long a write waits for the file's lock held by another process: a gateway stopped while writing (SIGSTOP,
+   * a debugger) would otherwise hold the write, its worker and the caller's request for as long as it stays stopped.
+   */
+  private long lockWaitMillis = 10_000;
   /** Whether the temporary files a crash left beside the file were looked for (once, at the first write). */
   private boolean swept;
   /**
@@ -114,7 +119,7 @@ final class DefinitionFile {
       Object before = identity(target);
       try (FileChannel held = openToLock(target)) {
         if (held != null) {
-          held.lock();
+          lockWithin(held, target);
           if (!Objects.equals(before, identity(target))) {
             continue; // replaced while this one waited: lock the file there is now
           }
@@ -126,6 +131,30 @@ final class DefinitionFile {
         return;
       }
     }
+  }
+
+  /** Waits for the file's lock at most {@link #lockWaitMillis}; past that the write is refused, nothing changed. */
+  private void lockWithin(FileChannel channel, Path target) throws IOException {
+    long giveUpAt = System.nanoTime() + lockWaitMillis * 1_000_000;
+    while (channel.tryLock() == null) {
+      if (System.nanoTime() - giveUpAt > 0) {
+        throw new GatewayError(503, "definitions_not_saved", kind + " not saved: another process has held the lock of "
+          + target + " for " + lockWaitMillis / 1000.0 + " s (a gateway writing it, stopped?); nothing was changed, "
+          + "try again");
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while waiting for the lock of " + target, e);
+      }
+    }
+  }
+
+  /** Sets how long a write waits for another process's lock of the file (for tests). */
+  DefinitionFile lockWaitMillis(long millis) {
+    lockWaitMillis = millis;
+    return this;
   }
 
   private static Object identity(Path file) throws IOException {

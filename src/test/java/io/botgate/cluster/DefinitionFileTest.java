@@ -112,6 +112,31 @@ class DefinitionFileTest {
     }
   }
 
+  @Test
+  void shouldRefuseTheWriteWhenAnotherProcessHoldsTheLockPastTheWait(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("integrations.json"), "[]");
+    DefinitionFile mine = new DefinitionFile("integrations", file.toString()).lockWaitMillis(300);
+    mine.soleWriter(new JsonArray());
+    Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+      "-Xmx32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+      HoldsFileLock.class.getName(), file.toString()).redirectErrorStream(true).start();
+    try {
+      BufferedReader said = new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8));
+      assertThat(said.readLine()).isEqualTo("locked");
+
+      // a stopped gateway holds its lock for ever: the write gives up, saying why, and changes nothing
+      CompletableFuture<Void> write = CompletableFuture.runAsync(() -> mine.write(ONE));
+      assertThatThrownBy(() -> write.get(60, TimeUnit.SECONDS)).hasCauseInstanceOf(GatewayError.class)
+        .hasMessageContaining("another process has held the lock of " + file.toRealPath());
+      assertThat(Files.readString(file)).isEqualTo("[]");
+    } finally {
+      other.destroyForcibly();
+      other.waitFor(30, TimeUnit.SECONDS);
+    }
+    mine.write(ONE); // and writes once it is gone
+    assertThat(Files.readString(file)).contains("\"name\"");
+  }
+
   /** Another gateway writing the file: holds its lock until killed. */
   public static final class HoldsFileLock {
     public static void main(String[] args) throws IOException, InterruptedException {
