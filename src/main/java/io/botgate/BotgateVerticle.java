@@ -525,6 +525,11 @@ public final class BotgateVerticle extends VerticleBase {
     return sessions;
   }
 
+  /** The members' event histories in a cluster, null on a node alone (for tests). */
+  public ClusterEvents clusterEvents() {
+    return clusterEvents;
+  }
+
   /** The executor of integrations (for tests). */
   public IntegrationExecutor executor() {
     return executor;

@@ -42,7 +42,7 @@ final class InOrder {
       return new Members() {
         @Override
         public Future<EventPage> history(String session, long after, int limit) {
-          return cluster.history(session, after, limit);
+          return cluster.liveHistory(session, after, limit);
         }
 
         @Override

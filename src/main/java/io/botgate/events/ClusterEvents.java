@@ -75,6 +75,8 @@ public final class ClusterEvents {
   private final HazelcastInstance hazelcast;
   private final DeliveryOptions liveDelivery = new DeliveryOptions().setCodecName(Codec.NAME);
   private final DeliveryOptions askDelivery;
+  /** As {@link #askDelivery}, for a live console's questions ({@link #liveHistory}): {@link #ASK_MILLIS} at most. */
+  private final DeliveryOptions liveAskDelivery;
   private static final DeliveryOptions CLUSTERED = new DeliveryOptions();
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
   /** Which of botgate's addresses some node consumes: the others are published on this node only. */
@@ -99,6 +101,7 @@ public final class ClusterEvents {
    */
   public ClusterEvents(Vertx vertx, DebugStream stream, HazelcastInstance hazelcast, long askMillis) {
     this.askDelivery = new DeliveryOptions().setSendTimeout(Math.max(1, askMillis));
+    this.liveAskDelivery = new DeliveryOptions().setSendTimeout(Math.max(1, Math.min(askMillis, ASK_MILLIS)));
     this.vertx = vertx;
     this.stream = stream;
     this.hazelcast = hazelcast;
@@ -228,6 +231,19 @@ public final class ClusterEvents {
    * the union's, so a seq missing below the newest one returned is held by no member that answered.
    */
   public Future<EventPage> history(String session, long after, int limit) {
+    return history(session, after, limit, askDelivery);
+  }
+
+  /**
+   * As {@link #history}, for a console putting its live events in order: a member is waited for {@link #ASK_MILLIS}
+   * at most, whatever {@code cluster.turnWaitSeconds} says, since the connection's later events wait behind the
+   * question and it is asked again, every second, up to 30 times (two minutes a question held them up to an hour).
+   */
+  public Future<EventPage> liveHistory(String session, long after, int limit) {
+    return history(session, after, limit, liveAskDelivery);
+  }
+
+  private Future<EventPage> history(String session, long after, int limit, DeliveryOptions ask) {
     JsonObject question = new JsonObject().put("op", "history").put("session", session).put("after", after)
       .put("limit", limit);
     List<Future<EventPage>> answers = new ArrayList<>();
@@ -236,7 +252,7 @@ public final class ClusterEvents {
         answers.add(Future.succeededFuture(local(session, after, limit)));
       } else {
         String node = nodeName(member);
-        answers.add(vertx.eventBus().<Buffer>request(HISTORY_PREFIX + member.getUuid(), question, askDelivery)
+        answers.add(vertx.eventBus().<Buffer>request(HISTORY_PREFIX + member.getUuid(), question, ask)
           .map(reply -> decode(session, reply.body()))
           .recover(failure -> Future.succeededFuture(unanswered(node, failure))));
       }

@@ -1,5 +1,6 @@
 package io.botgate.cluster;
 
+import io.botgate.events.EventPage;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -17,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A page of a session's events in a cluster asks every member at once and waits for them as long as
  * {@code cluster.turnWaitSeconds}: a member that answers within it has its events in the page, and one that does not
- * answer is named in the page.
+ * answer is named in the page. A live console's questions wait 5 s at most.
  */
 @Timeout(180)
 class ClusterEventsWaitTest {
@@ -52,6 +53,10 @@ class ClusterEventsWaitTest {
         .isEqualTo("from the slow member");
       assertThat(page.getLong("lastSeq")).isEqualTo(seq);
       assertThat(page.getJsonArray("unanswered")).as(page.encode()).isEqualTo(new JsonArray().add("silent"));
+      // a live console's question, which its later events wait behind and which it asks again every second, waits
+      // 5 s at most whatever the turn wait: the slow member counts as not answering there
+      EventPage live = result(node.gateway().clusterEvents().liveHistory(session, 0, 1000));
+      assertThat(live.unanswered()).containsExactlyInAnyOrder("slow", "silent");
       result(slow.close());
       result(silent.close());
     } finally {
