@@ -186,8 +186,8 @@ public final class BotgateVerticle extends VerticleBase {
         config.integer("script.stack.depth"), ScriptLimits.DEFAULTS.maxStringLength(),
         ScriptLimits.DEFAULTS.maxArrayLength()), globals, new ScriptOptions(config.integer("script.threads"),
         config.integer("script.queue"), config.integer("script.maxSourceBytes"), config.integer("script.cache.bytes"),
-        config.integer("script.memory.total.mb") == 0 ? ScriptOptions.defaultMemoryTotalBytes()
-          : config.integer("script.memory.total.mb") * (1L << 20))),
+        config.integer("script.memory.total.mb") == 0
+          ? ScriptOptions.defaultMemoryTotalBytes(config.integer("script.memory.mb") * (1L << 20)) : config.integer("script.memory.total.mb") * (1L << 20))),
         false));
     // Credentials first: an integration naming one that does not exist is warned about.
     return ConfFiles.read(vertx, "credentials.file", config.string("credentials.file"),

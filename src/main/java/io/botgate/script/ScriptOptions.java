@@ -15,7 +15,7 @@ public record ScriptOptions(int threads, int queue, int maxSourceBytes, long cac
   public static final int DEFAULT_MAX_SOURCE_BYTES = 256 << 10;
   public static final int DEFAULT_CACHE_BYTES = 64 << 20;
   public static final int DEFAULT_QUEUE = 1_000;
-  /** {@code script.memory.total.mb}: 0 means a quarter of the heap ({@link #defaultMemoryTotalBytes()}). */
+  /** {@code script.memory.total.mb}: 0 means half the heap, at least one run's budget ({@link #defaultMemoryTotalBytes(long)}). */
   public static final int DEFAULT_MEMORY_TOTAL_MB = 0;
   /** Global functions loaded into every script, as CB's ({@code script.globals}); absent is fine. */
   public static final String DEFAULT_GLOBALS_FILE = "conf/globals.js";
@@ -27,9 +27,19 @@ public record ScriptOptions(int threads, int queue, int maxSourceBytes, long cac
     return Math.max(2, Runtime.getRuntime().availableProcessors());
   }
 
-  /** A quarter of the heap, as the sessions' default total: what {@code script.memory.total.mb} 0 stands for. */
+  /** Half the heap: the total of runs whose own budget is not known ({@link #defaultMemoryTotalBytes(long)}). */
   public static long defaultMemoryTotalBytes() {
-    return Runtime.getRuntime().maxMemory() / 4;
+    return Runtime.getRuntime().maxMemory() / 2;
+  }
+
+  /**
+   * What {@code script.memory.total.mb} 0 stands for: half the heap (the total counts garbage, as a run's budget
+   * does, so what the runs hold at once is less), and never less than one run's own budget ({@code perRunBytes}): a
+   * default start on a small heap (512 MiB, under the default 256 MiB a run) neither warns of two settings nobody set
+   * nor stops a lone run before its own budget.
+   */
+  public static long defaultMemoryTotalBytes(long perRunBytes) {
+    return Math.max(defaultMemoryTotalBytes(), perRunBytes);
   }
 
   /** Options whose runs together may allocate {@link #defaultMemoryTotalBytes()}. */
