@@ -19,6 +19,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BiConsumer;
+import java.util.regex.Pattern;
 
 /**
  * One answer given without the network in mock mode: {@code {"match": {"method", "path", "query"}, "status",
@@ -33,6 +34,7 @@ public record MockAnswer(String method, String path, Map<String, String> query, 
   public static final long MAX_DELAY_MS = IntegrationDefinition.MAX_TIMEOUT_MS;
   private static final Set<String> KEYS = Set.of("match", "status", "headers", "body", "bodyBase64", "delayMs");
   private static final Set<String> MATCH_KEYS = Set.of("method", "path", "query");
+  private static final Pattern WHITE_SPACE = Pattern.compile("\\s+");
 
   /** Reads a list of mocks, reporting each problem as {@code mocks[i].field}. */
   static List<MockAnswer> readAll(Object value, String field, BiConsumer<String, String> problem) {
@@ -123,7 +125,9 @@ public record MockAnswer(String method, String path, Map<String, String> query, 
         p.accept(where + ".bodyBase64", "must be a string of Base64");
       } else {
         try {
-          body = Buffer.buffer(Base64.getMimeDecoder().decode(text));
+          // white space (line breaks) aside, strictly: a MIME decoder skips every other character that is not of the
+          // alphabet, so a body written in this field, or a typo, became a few garbage bytes without a word
+          body = Buffer.buffer(Base64.getDecoder().decode(WHITE_SPACE.matcher(text).replaceAll("")));
         } catch (IllegalArgumentException e) {
           p.accept(where + ".bodyBase64", "is not Base64: " + e.getMessage());
         }
