@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
@@ -136,9 +137,9 @@ final class DefinitionFile {
   /** Waits for the file's lock at most {@link #lockWaitMillis}; past that the write is refused, nothing changed. */
   private void lockWithin(FileChannel channel, Path target) throws IOException {
     long giveUpAt = System.nanoTime() + lockWaitMillis * 1_000_000;
-    while (channel.tryLock() == null) {
+    while (!tryLock(channel)) {
       if (System.nanoTime() - giveUpAt > 0) {
-        throw new GatewayError(503, "definitions_not_saved", kind + " not saved: another process has held the lock of "
+        throw new GatewayError(503, "definitions_not_saved", kind + " not saved: another gateway or process has held the lock of "
           + target + " for " + lockWaitMillis / 1000.0 + " s (a gateway writing it, stopped?); nothing was changed, "
           + "try again");
       }
@@ -148,6 +149,18 @@ final class DefinitionFile {
         Thread.currentThread().interrupt();
         throw new IOException("interrupted while waiting for the lock of " + target, e);
       }
+    }
+  }
+
+  /**
+   * Whether the lock was taken; false while another holds it, another process or a gateway of this one that names the
+   * file by another path (a linked directory), which Java reports as an overlap rather than waiting.
+   */
+  private static boolean tryLock(FileChannel channel) throws IOException {
+    try {
+      return channel.tryLock() != null;
+    } catch (OverlappingFileLockException e) {
+      return false;
     }
   }
 

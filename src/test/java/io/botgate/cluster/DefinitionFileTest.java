@@ -127,7 +127,7 @@ class DefinitionFileTest {
       // a stopped gateway holds its lock for ever: the write gives up, saying why, and changes nothing
       CompletableFuture<Void> write = CompletableFuture.runAsync(() -> mine.write(ONE));
       assertThatThrownBy(() -> write.get(60, TimeUnit.SECONDS)).hasCauseInstanceOf(GatewayError.class)
-        .hasMessageContaining("another process has held the lock of " + file.toRealPath());
+        .hasMessageContaining("another gateway or process has held the lock of " + file.toRealPath());
       assertThat(Files.readString(file)).isEqualTo("[]");
     } finally {
       other.destroyForcibly();
@@ -135,6 +135,23 @@ class DefinitionFileTest {
     }
     mine.write(ONE); // and writes once it is gone
     assertThat(Files.readString(file)).contains("\"name\"");
+  }
+
+  @Test
+  void shouldWaitForALockHeldInThisProcessUnderAnotherPathAsForAnotherProcess(@TempDir Path dir) throws Exception {
+    Path real = Files.createDirectory(dir.resolve("conf"));
+    Path file = Files.writeString(real.resolve("integrations.json"), "[]");
+    Path linked = Files.createSymbolicLink(dir.resolve("linked"), real).resolve("integrations.json");
+    DefinitionFile mine = new DefinitionFile("integrations", linked.toString()).lockWaitMillis(300);
+    mine.soleWriter(new JsonArray());
+    // a gateway of this process writing the same file named by its real directory: Java reports an overlap at once
+    try (FileChannel other = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+         var held = other.lock()) {
+      assertThatThrownBy(() -> mine.write(ONE)).isInstanceOf(GatewayError.class)
+        .hasMessageContaining("has held the lock of");
+    }
+    mine.write(ONE);
+    assertThat(Files.readString(file)).contains("\"one\"");
   }
 
   /** Another gateway writing the file: holds its lock until killed. */
