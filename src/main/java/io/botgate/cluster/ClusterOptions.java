@@ -16,8 +16,9 @@ import java.util.List;
  *                empty means {@code cluster.host}, the nodes of one machine
  * @param backups copies of each session on other nodes ({@code cluster.backups}, at least 1)
  * @param turnWaitSeconds how long a turn waits while another node holds its session before its request answers
- *                503 {@code session_busy} ({@code cluster.turnWaitSeconds}), from the turn's own start; and for the
- *                cluster to answer the operation taking the turn, before 503 {@code session_store_timeout}
+ *                503 {@code session_busy} ({@code cluster.turnWaitSeconds}), from the request's arrival, its wait
+ *                behind the session's earlier requests on this node included; and for the cluster to answer the
+ *                operation taking the turn, before 503 {@code session_store_timeout}
  */
 public record ClusterOptions(boolean enabled, String name, String host, int port, List<String> members, int backups,
                              int turnWaitSeconds) {
