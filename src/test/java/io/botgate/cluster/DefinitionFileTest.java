@@ -88,12 +88,8 @@ class DefinitionFileTest {
     Path file = Files.writeString(dir.resolve("integrations.json"), "[]");
     DefinitionFile mine = new DefinitionFile("integrations", file.toString());
     mine.soleWriter(new JsonArray());
-    Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-      "-Xmx32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-      HoldsFileLock.class.getName(), file.toString()).redirectErrorStream(true).start();
+    Process other = holdingItsLock(file);
     try {
-      BufferedReader said = new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8));
-      assertThat(said.readLine()).isEqualTo("locked");
 
       CompletableFuture<Void> write = CompletableFuture.runAsync(() -> mine.write(ONE));
       Thread.sleep(500); // a negative check: the write must not get past the other's lock
@@ -117,12 +113,8 @@ class DefinitionFileTest {
     Path file = Files.writeString(dir.resolve("integrations.json"), "[]");
     DefinitionFile mine = new DefinitionFile("integrations", file.toString()).lockWaitMillis(300);
     mine.soleWriter(new JsonArray());
-    Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-      "-Xmx32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-      HoldsFileLock.class.getName(), file.toString()).redirectErrorStream(true).start();
+    Process other = holdingItsLock(file);
     try {
-      BufferedReader said = new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8));
-      assertThat(said.readLine()).isEqualTo("locked");
 
       // a stopped gateway holds its lock for ever: the write gives up, saying why, and changes nothing
       CompletableFuture<Void> write = CompletableFuture.runAsync(() -> mine.write(ONE));
@@ -152,6 +144,21 @@ class DefinitionFileTest {
     }
     mine.write(ONE);
     assertThat(Files.readString(file)).contains("\"one\"");
+  }
+
+  /** Another process holding the file's lock ({@link HoldsFileLock}), once it has it. */
+  private static Process holdingItsLock(Path file) throws IOException {
+    Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+      "-Xmx32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+      HoldsFileLock.class.getName(), file.toString()).redirectErrorStream(true).start();
+    try {
+      BufferedReader said = new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8));
+      assertThat(said.readLine()).isEqualTo("locked");
+      return other;
+    } catch (IOException | AssertionError e) {
+      other.destroyForcibly();
+      throw e;
+    }
   }
 
   /** Another gateway writing the file: holds its lock until killed. */
