@@ -140,6 +140,28 @@ class ConsoleProtocolTest {
     }
   }
 
+  /** The UTF-8 check reads each text message as the client wrote it, after permessage-deflate has inflated it. */
+  @Test
+  void shouldTakeDeflatedCommandsWithCharactersPastAsciiWhenConsoleDeflateIsOn() {
+    Vertx other = Vertx.vertx();
+    try {
+      TestGateway deflating = result(TestGateway.start(other, new JsonObject().put("console.deflate", true)));
+      WebSocketClient client = other.createWebSocketClient(new WebSocketClientOptions()
+        .setTryUsePerMessageCompression(true));
+      ClientWebSocket ws = client.webSocket();
+      List<JsonObject> frames = new CopyOnWriteArrayList<>();
+      ws.textMessageHandler(text -> frames.add(new JsonObject(text)));
+      result(ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(deflating.gateway.port())
+        .setURI("/console")));
+      assertThat(ws.headers().get("sec-websocket-extensions")).contains("permessage-deflate");
+      ws.writeTextMessage(new JsonObject().put("op", "subscribe").put("session", "café-€-😀").put("after", 0).encode());
+      await().until(() -> frames.stream().anyMatch(f -> "subscribed".equals(f.getString("op"))));
+      assertThat(ws.isClosed()).isFalse();
+    } finally {
+      result(other.close());
+    }
+  }
+
   @Test
   void shouldSplitAnEventLargerThanTheFrameLimitIntoFrames() {
     // a client that takes frames up to the server's limit (console.frame.bytes) and larger messages
