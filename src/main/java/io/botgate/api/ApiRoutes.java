@@ -93,6 +93,7 @@ public final class ApiRoutes {
     router.route("/api/*").handler(ctx ->
       (smallBody(ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH)) ? sized : grown).handle(ctx));
     router.route("/api/*").handler(held);
+    router.route("/api/*").handler(new LargeJsonBodies());
     // The busiest route first: the router tries routes in order.
     router.post("/api/sessions/:session/integrations/:name").handler(this::execute);
     router.get("/api/integrations").handler(ctx -> answer(ctx, 200, listIntegrations()));
@@ -209,6 +210,15 @@ public final class ApiRoutes {
       throw new GatewayError(415, "unsupported_media_type", "send the body as application/json, not "
         + (type == null ? "without a Content-Type" : type));
     }
+    Object decoded = ctx.get(LargeJsonBodies.DECODED);
+    if (decoded instanceof GatewayError refused) {
+      throw refused;
+    }
+    return decoded instanceof JsonObject obj ? obj : decodedBody(raw);
+  }
+
+  /** A JSON body's object; 400 if malformed, not an object, or holding a number no double holds. */
+  static JsonObject decodedBody(Buffer raw) {
     Object value;
     try {
       value = JsonText.decode(raw);
