@@ -311,18 +311,11 @@ final class ExchangeTrace {
         return n;
       }
       if (json) {
-        boolean inString = false;
+        IntUnaryOperator chars = this::at;
         int i = 0;
-        for (; i < end || inString && i < n; i++) {
-          int c = at(i);
-          if (inString) {
-            if (c == '\\') {
-              i++;
-            } else if (c == '"') {
-              inString = false;
-            }
-          } else if (c == '"') {
-            inString = true;
+        for (; i < end; i++) {
+          if (at(i) == '"') {
+            i = closingQuote(i, n, chars); // a string the cut falls in is kept whole
           }
         }
         end = Math.min(i, n);
@@ -355,17 +348,10 @@ final class ExchangeTrace {
       return false;
     }
     int depth = 0;
-    boolean inString = false;
     for (int i = 0; i < length; i++) {
       int c = at.applyAsInt(i);
-      if (inString) {
-        if (c == '\\') {
-          i++;
-        } else if (c == '"') {
-          inString = false;
-        }
-      } else if (c == '"') {
-        inString = true;
+      if (c == '"') {
+        i = closingQuote(i, length, at);
       } else if (c == '[' || c == '{') {
         if (++depth > limit) {
           return true;
@@ -375,6 +361,22 @@ final class ExchangeTrace {
       }
     }
     return false;
+  }
+
+  /**
+   * Where the JSON string whose opening quote is at {@code open} ends: its closing quote (escapes skipped), or
+   * {@code length} when the text ends first.
+   */
+  static int closingQuote(int open, int length, IntUnaryOperator at) {
+    for (int i = open + 1; i < length; i++) {
+      int c = at.applyAsInt(i);
+      if (c == '\\') {
+        i++;
+      } else if (c == '"') {
+        return i;
+      }
+    }
+    return length;
   }
 
   /**
