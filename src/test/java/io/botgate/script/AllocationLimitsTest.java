@@ -1,7 +1,5 @@
 package io.botgate.script;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -14,20 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * allocated: Rhino allocates it in one step, which the budget, checked between instructions, saw only after.
  */
 @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class AllocationLimitsTest {
-
-  static ScriptEngine engine;
-  static final ScriptFixture fixture = new ScriptFixture();
-
-  @BeforeAll
-  static void start() {
-    engine = new ScriptEngine(null, ScriptLimitsTest.LIMITS, null, 1, 10);
-  }
-
-  @AfterAll
-  static void stop() {
-    engine.close();
-  }
+class AllocationLimitsTest extends LimitedEngineTest {
 
   @ParameterizedTest
   @ValueSource(strings = {
@@ -67,7 +52,7 @@ class AllocationLimitsTest {
     long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
     assertThat(outcome.error()).as("outcome of %s", copy).isNotNull();
     assertThat(outcome.error().message()).as("%s", copy).startsWith("memory limit exceeded");
-    assertThat(allocated).as("bytes %s allocated", copy).isLessThan(2 * ScriptLimitsTest.LIMITS.maxAllocatedBytes());
+    assertThat(allocated).as("bytes %s allocated", copy).isLessThan(2 * LIMITS.maxAllocatedBytes());
   }
 
   private static final com.sun.management.ThreadMXBean THREADS =

@@ -4,8 +4,6 @@ import io.botgate.TestGateway;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -24,20 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class BigIntLimitsTest {
-
-  static ScriptEngine engine;
-  static final ScriptFixture fixture = new ScriptFixture();
-
-  @BeforeAll
-  static void start() {
-    engine = new ScriptEngine(null, ScriptLimitsTest.LIMITS, null, 1, 10);
-  }
-
-  @AfterAll
-  static void stop() {
-    engine.close();
-  }
+class BigIntLimitsTest extends LimitedEngineTest {
 
   private static ScriptOutcome runOnThePool(String code) throws Exception {
     return engine.run(code, fixture.run("bigint").bot).toCompletionStage().toCompletableFuture()

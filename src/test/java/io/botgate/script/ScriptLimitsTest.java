@@ -1,7 +1,5 @@
 package io.botgate.script;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -15,24 +13,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * script fails its test rather than hanging the build.
  */
 @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class ScriptLimitsTest {
+class ScriptLimitsTest extends LimitedEngineTest {
 
   private static final com.sun.management.ThreadMXBean THREADS =
     (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-
-  static final ScriptLimits LIMITS = new ScriptLimits(500, 64L << 20, 200, 1 << 20, 1 << 18);
-  static ScriptEngine engine;
-  static final ScriptFixture fixture = new ScriptFixture();
-
-  @BeforeAll
-  static void start() {
-    engine = new ScriptEngine(null, LIMITS, null, 1, 10);
-  }
-
-  @AfterAll
-  static void stop() {
-    engine.close();
-  }
 
   @ParameterizedTest
   @ValueSource(strings = {

@@ -1,8 +1,6 @@
 package io.botgate.script;
 
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -10,20 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** What a script hands over as text (messages, debug output, errors, quoted names) is cut, with a marker. */
 @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class ScriptTextLimitsTest {
-
-  static ScriptEngine engine;
-  static final ScriptFixture fixture = new ScriptFixture();
-
-  @BeforeAll
-  static void start() {
-    engine = new ScriptEngine(null, ScriptLimitsTest.LIMITS, null, 1, 10);
-  }
-
-  @AfterAll
-  static void stop() {
-    engine.close();
-  }
+class ScriptTextLimitsTest extends LimitedEngineTest {
 
   @Test
   void shouldCutAHugeDebugMessageAndSayHowMuchWasCut() {

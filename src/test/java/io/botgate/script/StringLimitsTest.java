@@ -1,7 +1,5 @@
 package io.botgate.script;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -14,20 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * a string built by {@code +} as a rope that the first builtin reading it copies in one step nothing can stop.
  */
 @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class StringLimitsTest {
-
-  static ScriptEngine engine;
-  static final ScriptFixture fixture = new ScriptFixture();
-
-  @BeforeAll
-  static void start() {
-    engine = new ScriptEngine(null, ScriptLimitsTest.LIMITS, null, 1, 10);
-  }
-
-  @AfterAll
-  static void stop() {
-    engine.close();
-  }
+class StringLimitsTest extends LimitedEngineTest {
 
   @ParameterizedTest
   @ValueSource(strings = {
