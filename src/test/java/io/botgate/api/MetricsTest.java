@@ -1,7 +1,11 @@
 package io.botgate.api;
 
 import io.botgate.TestGateway;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
@@ -14,6 +18,9 @@ import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
@@ -73,6 +80,29 @@ class MetricsTest {
     assertThat(text).as("the event bus, per address")
       .containsPattern("(?m)^vertx_eventbus_published_total\\{address=\"botgate.results\",side=\"local\"} [3-9]\\.0$");
     assertThat(text).as("the JVM").containsPattern("(?m)^jvm_memory_used_bytes\\{");
+  }
+
+  /** A scrape is rendered on a worker: with hundreds of integrations' series it held the event loop for 270 ms. */
+  @Test
+  void shouldRenderAScrapeOffTheEventLoop() {
+    List<Boolean> renderedOnLoop = new CopyOnWriteArrayList<>();
+    MetricsEndpoint.whileRendering = thread -> renderedOnLoop.add(Context.isOnEventLoopThread());
+    try {
+      List<Future<HttpResponse<Buffer>>> scrapes = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        scrapes.add(gw.http.get(gw.gateway.port(), "127.0.0.1", "/metrics").send());
+      }
+      result(Future.all(scrapes));
+
+      for (Future<HttpResponse<Buffer>> scrape : scrapes) {
+        assertThat(scrape.result().statusCode()).isEqualTo(200);
+        assertThat(scrape.result().getHeader("Content-Type")).startsWith("text/plain; version=0.0.4");
+        assertThat(scrape.result().bodyAsString()).containsPattern("(?m)^botgate_sessions_max ");
+      }
+      assertThat(renderedOnLoop).as("where each scrape was rendered").containsExactly(false, false, false);
+    } finally {
+      MetricsEndpoint.whileRendering = thread -> { };
+    }
   }
 
   /** Integrations declared and deleted name after name leave no series behind to pile up. */
