@@ -39,6 +39,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -72,6 +73,9 @@ public final class RecordedMocks {
   private static final Pattern LEFT_BEHIND = Pattern.compile("[A-Za-z0-9_\\-]+\\.(json|[0-9]+)\\.tmp");
 
   private static final Logger LOG = LoggerFactory.getLogger(RecordedMocks.class);
+
+  /** Called with the thread that makes an answer a mock, as it begins (for tests). */
+  static volatile Consumer<Thread> whileRecording = thread -> { };
 
   private final Vertx vertx;
   private final Path dir;
@@ -211,17 +215,23 @@ public final class RecordedMocks {
   }
 
   /**
-   * Keeps one answer of {@code bytes} as received (replacing a recording that matches the same requests): writes the
-   * integration's file, then keeps it in memory. Completes when both are done; failed, and nothing kept, when the
-   * file could not be written.
+   * Keeps one answer as received (replacing a recording that matches the same requests), made a mock ({@link
+   * #recorded}) on a worker: an answer of megabytes was checked as UTF-8, parsed and masked on the event loop, a walk
+   * over all of it each. Writes the integration's file, then keeps it in memory. Completes when both are done; failed,
+   * and nothing kept, when the file could not be written.
    */
-  Future<Void> keep(String integration, MockAnswer mock, long bytes) {
-    if (dir == null) {
-      byName.compute(integration, (name, old) -> (old == null ? Recordings.NONE : old).with(mock, bytes));
-      return Future.succeededFuture();
-    }
+  Future<Void> keep(String integration, SecretMask mask, ShownRequest shown, HttpMethod method, int status,
+                    MultiMap headers, Buffer body) {
     return vertx.executeBlocking(() -> {
-      record(integration, mock, bytes);
+      whileRecording.accept(Thread.currentThread());
+      MockAnswer mock = recorded(mask, shown, method, status, headers, body);
+      long bytes = (body == null ? 0 : body.length()) + mock.headers().entrySet().stream()
+        .mapToLong(h -> h.getKey().length() + h.getValue().length()).sum();
+      if (dir == null) {
+        byName.compute(integration, (name, old) -> (old == null ? Recordings.NONE : old).with(mock, bytes));
+      } else {
+        record(integration, mock, bytes);
+      }
       return null;
     }, false);
   }
@@ -331,9 +341,8 @@ public final class RecordedMocks {
    * which matches any value), the status, the headers that describe the content, and the body, kept as
    * JSON when it re-encodes to the same bytes and holds nothing to hide, else as its text.
    */
-  static MockAnswer recorded(SecretMask mask, RenderedRequest request, HttpMethod method, int status,
+  static MockAnswer recorded(SecretMask mask, ShownRequest shown, HttpMethod method, int status,
                              MultiMap headers, Buffer body) {
-    ShownRequest shown = request.shown();
     String path = null;
     Map<String, String> query = Map.of();
     try {

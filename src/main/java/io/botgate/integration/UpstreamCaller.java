@@ -169,23 +169,29 @@ final class UpstreamCaller {
       if (response.httpStatus() == 0) {
         return Future.succeededFuture(response);
       }
-      MockAnswer answer = RecordedMocks.recorded(mask, call.request, definition.method(), response.httpStatus(),
-        trace.responseHeaders(), response.body());
-      long bytes = (response.body() == null ? 0 : response.body().length()) + answer.headers().entrySet().stream()
-        .mapToLong(h -> h.getKey().length() + h.getValue().length()).sum();
-      return recorded.keep(definition.name(), answer, bytes).transform(written -> {
-        if (written.failed()) {
-          Throwable cause = written.cause();
-          String why = cause.getMessage() == null ? cause.getClass().getSimpleName()
-            : cause instanceof IllegalStateException ? cause.getMessage() // the lock's own sentence
-            : cause.getClass().getSimpleName() + ": " + cause.getMessage();
-          String text = "record mode: the answer was not recorded, " + options.mocksDir() + "/" + definition.name()
-            + ".json and the mocks in memory are as they were: " + why;
-          LOG.warn("{}: {}", definition.name(), text);
-          warnings.accept(text);
-        }
-        return Future.succeededFuture(response);
-      });
+      return record(definition, call.request.shown(), definition.method(), response.httpStatus(),
+        trace.responseHeaders(), response.body(), warnings).map(response);
+    });
+  }
+
+  /**
+   * Keeps an answer as a mock (record mode), off the event loop. One that could not be kept is told to {@code warnings}
+   * and logged; the returned future succeeds all the same, once the recording is written or refused.
+   */
+  Future<Void> record(IntegrationDefinition definition, ShownRequest shown, HttpMethod method, int status,
+                      MultiMap headers, Buffer body, Consumer<String> warnings) {
+    return recorded.keep(definition.name(), mask, shown, method, status, headers, body).transform(written -> {
+      if (written.failed()) {
+        Throwable cause = written.cause();
+        String why = cause.getMessage() == null ? cause.getClass().getSimpleName()
+          : cause instanceof IllegalStateException ? cause.getMessage() // the lock's own sentence
+          : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        String text = "record mode: the answer was not recorded, " + options.mocksDir() + "/" + definition.name()
+          + ".json and the mocks in memory are as they were: " + why;
+        LOG.warn("{}: {}", definition.name(), text);
+        warnings.accept(text);
+      }
+      return Future.succeededFuture();
     });
   }
 

@@ -1,6 +1,7 @@
 package io.botgate.integration;
 
 import io.botgate.TestGateway;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -16,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -170,6 +172,32 @@ class RecordedMocksTest {
     declare(next, recorded("afterFailedStart", "record"));
     assertThat(warnings(result(next.execute("s", "afterFailedStart", null)))).isEmpty();
     assertThat(files()).contains("afterFailedStart.json");
+  }
+
+  /** An execution's large answer is made a mock (checked as UTF-8, parsed, masked) on a worker, not the event loop. */
+  @Test
+  void shouldMakeALargeAnswerAMockOffTheEventLoop() {
+    TestGateway gw = gateway(new JsonObject());
+    List<Boolean> recordedOnLoop = new CopyOnWriteArrayList<>();
+    RecordedMocks.whileRecording = thread -> recordedOnLoop.add(Context.isOnEventLoopThread());
+    try {
+      JsonObject definition = new JsonObject().put("name", "recLarge").put("method", "GET").put("mode", "record")
+        .put("url", "stub:/big/512"); // half of session.maxBytes
+      declare(gw, definition);
+      JsonObject live = result(gw.execute("large-live", "recLarge", null));
+      assertThat(status(live)).as(live.encode()).isEqualTo("200");
+      assertThat(recordedOnLoop).as("where the answer was made a mock").containsExactly(false);
+
+      declare(gw, definition.copy().put("mode", "mock"));
+      assertThat(status(result(gw.execute("large-mock", "recLarge", null)))).isEqualTo("200");
+      assertThat(jsonData(gw, "large-mock", "recLarge")).isEqualTo(jsonData(gw, "large-live", "recLarge"));
+    } finally {
+      RecordedMocks.whileRecording = thread -> { };
+    }
+  }
+
+  static String jsonData(TestGateway gw, String session, String integration) {
+    return result(gw.session(session)).getJsonObject("variables").getJsonObject("api_" + integration).getString("jsonData");
   }
 
   /** Starts a gateway recording into {@link #mocks} in a process of its own; answers its port. */
