@@ -22,6 +22,7 @@ import io.botgate.session.SessionGone;
 import io.botgate.session.SessionLimitExceeded;
 import io.botgate.session.SessionStore;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
@@ -455,6 +456,16 @@ public final class IntegrationExecutor {
     @Override
     public Future<IntegrationResult> failed(String statusCode, String reason) {
       return passThroughOutcome(UpstreamResponse.failure(statusCode, reason, 1));
+    }
+
+    @Override
+    public Future<Void> keepAsMock(HttpMethod method, String url, int httpStatus, MultiMap headers, Buffer body) {
+      if (rendered == null) {
+        return Future.succeededFuture(); // no target was made: nothing was called
+      }
+      // matched on the target as the console shows it: secrets as ****, which matches any value
+      ShownRequest shown = rendered.shown().withUrl(mask.url(shownTarget(url)));
+      return upstream.record(definition, shown, method, httpStatus, headers, body, this::warning);
     }
 
     private Future<IntegrationResult> passThroughOutcome(UpstreamResponse response) {

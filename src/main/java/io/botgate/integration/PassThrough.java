@@ -2,6 +2,7 @@ package io.botgate.integration;
 
 import io.botgate.session.IntegrationResult;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 
@@ -39,6 +40,16 @@ public interface PassThrough {
    * @param captured the JSON body kept for {@code api_<rdv>} and the fields, or null when none was kept
    */
   Future<IntegrationResult> answered(int httpStatus, Buffer captured);
+
+  /**
+   * Record mode: keeps the answer passed on as one of the integration's recorded mocks, masked as an execution's is,
+   * so that mock mode answers the same request with it. Completes once it is written, or refused with a warning
+   * saying why; the call's answer stands either way.
+   *
+   * @param url  the target the call was sent to
+   * @param body the body as the integration reads it (decoded from a gzip or deflate Content-Encoding); null for none
+   */
+  Future<Void> keepAsMock(HttpMethod method, String url, int httpStatus, MultiMap headers, Buffer body);
 
   /** No usable answer: {@code statusCode} is "440", "460", "502" or "504", {@code reason} says why. */
   Future<IntegrationResult> failed(String statusCode, String reason);

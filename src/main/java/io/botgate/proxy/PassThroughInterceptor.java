@@ -215,7 +215,7 @@ final class PassThroughInterceptor implements ProxyInterceptor {
 
   /**
    * Mock mode: the integration's first matching mock answers, after its delay, and is recorded as an answer
-   * from upstream would be; no network, no credential. Record mode does not apply here: a call streams.
+   * from upstream would be; no network, no credential.
    */
   private Future<ProxyResponse> mocked(ProxyContext ctx, ProxyCall call, String name, String rest) {
     ProxyRequest request = ctx.request();
@@ -301,6 +301,10 @@ final class PassThroughInterceptor implements ProxyInterceptor {
         ? Map.entry(h.getKey(), SecretMask.MASK) : h).toList();
     }
     call.record.started(request.getMethod(), target, shown);
+    if (executor.mode(definition) == UpstreamMode.RECORD) {
+      call.recordedMethod = request.getMethod();
+      call.recordedTarget = target;
+    }
     Body body = request.getBody();
     if (body != null && body.length() > options.requestLimitBytes()) {
       return fail(call, request, tooLarge());
@@ -634,6 +638,9 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     call.contentEncoding = headers.get(HttpHeaders.CONTENT_ENCODING);
     dropNamedInConnection(headers, headers.get("Connection"));
     HOP_BY_HOP.forEach(headers::remove);
+    if (call.recording()) {
+      call.recordedHeaders = MultiMap.caseInsensitiveMultiMap().addAll(headers);
+    }
     Body body = response.getBody();
     // A 204, a 304 or the answer to a HEAD has no body to pass on, whatever its head says: the proxy ends it
     // without waiting for the upstream's (empty) body, so it is recorded first, as one without a body.
@@ -655,11 +662,17 @@ final class PassThroughInterceptor implements ProxyInterceptor {
       response.release().setStatusCode(502).setStatusMessage("Bad Gateway").setBody(json(call, failure));
       return ctx.sendResponse();
     }
-    boolean capture = call.definition.capture() && isJson(body.mediaType());
-    if (capture && body.length() > options.captureLimitBytes()) {
-      capture = false;
+    call.capture = call.definition.capture() && isJson(body.mediaType());
+    if (call.capture && body.length() > options.captureLimitBytes()) {
+      call.capture = false;
       call.record.warning(notCaptured());
     }
+    if (call.recording() && body.length() > options.captureLimitBytes()) {
+      call.recordedTarget = null;
+      call.record.warning(notRecorded());
+    }
+    // the copy capture and record mode keep, up to what an execution reads of an answer
+    long copied = call.capture || call.recording() ? options.captureLimitBytes() : 0;
     // An HTTP/1.0 caller cannot read an answer of unknown length as it streams: vertx-http-proxy holds it whole to
     // give it a Content-Length, so it is held to upstream.limit.bytes (four such callers of a 90 MB answer ran a
     // 300 MB heap out at proxy.response.limit.bytes)
@@ -667,9 +680,8 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     MeteredBody answer = heldWhole
       ? new MeteredBody(body.stream(), Math.min(options.responseLimitBytes(), options.captureLimitBytes()),
         "upstream.limit.bytes, what an answer of unknown length may be for an HTTP/1.0 caller (call with HTTP/1.1 to "
-          + "have it streamed)", capture ? options.captureLimitBytes() : 0)
-      : new MeteredBody(body.stream(), options.responseLimitBytes(), "proxy.response.limit.bytes",
-        capture ? options.captureLimitBytes() : 0);
+          + "have it streamed)", copied)
+      : new MeteredBody(body.stream(), options.responseLimitBytes(), "proxy.response.limit.bytes", copied);
     // Recorded before the caller sees the answer end: its next request reads this result.
     answer.beforeEnd(body.length(), () -> answered(call, status, answer));
     answer.beforeFailure(cause -> answerInstead(call, ctx.request(), cause));
@@ -701,13 +713,31 @@ final class PassThroughInterceptor implements ProxyInterceptor {
     }
     call.recorded = true;
     if (body != null && body.captureDropped()) {
-      call.record.warning(notCaptured());
+      if (call.capture) {
+        call.record.warning(notCaptured());
+      }
+      if (call.recording()) {
+        call.record.warning(notRecorded());
+      }
     }
-    Buffer captured = body == null ? null : body.captured();
-    if (captured == null || call.contentEncoding == null) {
-      return call.record.answered(status, captured);
+    Buffer copy = body == null ? null : body.captured();
+    Future<Buffer> read = copy == null || call.contentEncoding == null ? Future.succeededFuture(copy)
+      : decoded(call, copy);
+    return read.compose(decoded -> keptAsMock(call, status, body, decoded))
+      .compose(decoded -> call.record.answered(status, call.capture ? decoded : null));
+  }
+
+  /**
+   * Record mode: keeps the answer as a mock before the caller sees it end, as an execution's is kept before it is
+   * answered; mock mode then answers the same request with it. An answer whose copy was dropped (larger than
+   * upstream.limit.bytes) or could not be decoded is not kept: a warning said so.
+   */
+  private Future<Buffer> keptAsMock(ProxyCall call, int status, MeteredBody body, Buffer decoded) {
+    if (!call.recording() || (body != null && decoded == null)) {
+      return Future.succeededFuture(decoded);
     }
-    return decoded(call, captured).compose(decoded -> call.record.answered(status, decoded));
+    return call.record.keepAsMock(call.recordedMethod, call.recordedTarget, status, call.recordedHeaders, decoded)
+      .map(decoded);
   }
 
   /**
@@ -718,16 +748,18 @@ final class PassThroughInterceptor implements ProxyInterceptor {
   private Future<Buffer> decoded(ProxyCall call, Buffer captured) {
     String coding = call.contentEncoding;
     if (!ContentCoding.decodes(coding)) {
-      call.record.warning("the answer was passed on but not captured: its Content-Encoding, " + coding
+      call.record.warning("the answer was passed on but not " + kept(call) + ": its Content-Encoding, " + coding
         + ", is not one botgate decodes (gzip and deflate)");
       return Future.succeededFuture();
     }
     // a large one is decoded off the event loop, as an execution's answer is
     return executor.decoded(coding, captured, options.captureLimitBytes()).otherwise(failure -> {
       if (failure instanceof ContentCoding.TooLarge) {
-        call.record.warning(notCaptured() + " once decoded from its Content-Encoding " + coding);
+        call.record.warning("the answer was passed on but not " + kept(call) + ": it is larger than upstream.limit.bytes ("
+          + options.captureLimitBytes() + " bytes) once decoded from its Content-Encoding " + coding);
       } else {
-        call.record.warning("the answer was passed on but not captured: its Content-Encoding is " + coding + ", but "
+        call.record.warning("the answer was passed on but not " + kept(call) + ": its Content-Encoding is " + coding
+          + ", but "
           + failure.getMessage());
       }
       return null;
@@ -781,6 +813,16 @@ final class PassThroughInterceptor implements ProxyInterceptor {
       record(call, new ProxyCall.Failure(502, "upstream_broken", "502", "the answer was cut after its head: "
         + (failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage())));
     }
+  }
+
+  /** What a call keeps of its answer, for the warnings that say it was not kept. */
+  private static String kept(ProxyCall call) {
+    return call.capture && call.recording() ? "captured or recorded" : call.capture ? "captured" : "recorded";
+  }
+
+  private String notRecorded() {
+    return "the answer was passed on but not recorded as a mock: it is larger than upstream.limit.bytes ("
+      + options.captureLimitBytes() + " bytes)";
   }
 
   private String notCaptured() {

@@ -4,8 +4,10 @@ import io.botgate.Deadline;
 import io.botgate.integration.CredentialGrant;
 import io.botgate.integration.IntegrationDefinition;
 import io.botgate.integration.PassThrough;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpMethod;
 
 /**
  * One call through the proxy, from the caller's request to the last byte of the answer: where it goes,
@@ -27,6 +29,13 @@ final class ProxyCall {
   MeteredBody requestBody;
   /** The answer's Content-Encoding, or null: a captured copy is decoded from it. */
   String contentEncoding;
+  /** Whether a JSON answer is kept for {@code api_<rdv>} ({@code "capture": true}, within upstream.limit.bytes). */
+  boolean capture;
+  /** Record mode: the method and target the call was sent with, to keep its answer as a mock; null otherwise. */
+  HttpMethod recordedMethod;
+  String recordedTarget;
+  /** Record mode: the answer's headers as the upstream sent them (hop-by-hop ones aside). */
+  MultiMap recordedHeaders;
   /** Set when the call starts; what it does runs on the call's context. */
   private Deadline deadline;
   boolean timedOut;
@@ -42,6 +51,11 @@ final class ProxyCall {
     this.definition = definition;
     this.record = record;
     this.began = began;
+  }
+
+  /** Whether its answer is to be kept as a mock (record mode, and not given up on). */
+  boolean recording() {
+    return recordedTarget != null;
   }
 
   /** What is left of the integration's {@code timeoutMs} since the call began; 1 ms at least. */

@@ -4,6 +4,7 @@ import io.botgate.TestGateway;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -174,6 +175,52 @@ class RecordedMocksTest {
     assertThat(files()).contains("afterFailedStart.json");
   }
 
+  /**
+   * A pass-through call in record mode is kept as a mock, masked as an execution's answer is, before its caller sees
+   * the answer end, so that mock mode answers the same call with the upstream gone: it was passed on and nothing kept.
+   */
+  @Test
+  void shouldRecordPassThroughCallsAndReplayThemInMockMode() throws Exception {
+    TestGateway gw = gateway(new JsonObject());
+    String secret = "proxiedKey5519";
+    List<Boolean> recordedOnLoop = new CopyOnWriteArrayList<>();
+    RecordedMocks.whileRecording = thread -> recordedOnLoop.add(Context.isOnEventLoopThread());
+    try {
+      Buffer large = new JsonObject().put("items", new JsonArray().add("x".repeat(1 << 20))).toBuffer();
+      HttpServer upstream = gw.vertx.createHttpServer().requestHandler(req -> req.response()
+        .putHeader("Content-Type", "application/json").putHeader("X-Upstream", "yes")
+        .end(req.path().equals("/large") ? large : new JsonObject().put("path", req.path()).put("q", req.getParam("q"))
+          .toBuffer()));
+      result(upstream.listen(0, "127.0.0.1"));
+      JsonObject definition = new JsonObject().put("name", "proxiedRec").put("method", "GET").put("mode", "record")
+        .put("url", "http://127.0.0.1:" + upstream.actualPort());
+      declare(gw, definition);
+      HttpResponse<Buffer> live = proxy(gw, "/proxy/proxiedRec/faq?q=roaming&api_key=" + secret, "proxy-live");
+      HttpResponse<Buffer> liveLarge = proxy(gw, "/proxy/proxiedRec/large", "proxy-live");
+      assertThat(live.statusCode()).isEqualTo(200);
+      assertThat(liveLarge.body()).isEqualTo(large);
+
+      String file = Files.readString(mocks.resolve("proxiedRec.json"));
+      JsonArray kept = new JsonArray(file);
+      assertThat(kept).hasSize(2);
+      assertThat(kept.getJsonObject(0).getJsonObject("match")).isEqualTo(new JsonObject().put("method", "GET")
+        .put("path", "/faq").put("query", new JsonObject().put("q", "roaming").put("api_key", "****")));
+      assertThat(file).doesNotContain(secret);
+      assertThat(recordedOnLoop).as("where each answer was made a mock").containsExactly(false, false);
+
+      result(upstream.close());
+      declare(gw, definition.copy().put("mode", "mock"));
+      HttpResponse<Buffer> replayed = proxy(gw, "/proxy/proxiedRec/faq?q=roaming&api_key=another", "proxy-mock");
+      HttpResponse<Buffer> replayedLarge = proxy(gw, "/proxy/proxiedRec/large", "proxy-mock");
+      assertThat(replayed.statusCode()).isEqualTo(200);
+      assertThat(replayed.body()).isEqualTo(live.body());
+      assertThat(replayed.getHeader("X-Upstream")).isEqualTo("yes");
+      assertThat(replayedLarge.body()).isEqualTo(large);
+    } finally {
+      RecordedMocks.whileRecording = thread -> { };
+    }
+  }
+
   /** An execution's large answer is made a mock (checked as UTF-8, parsed, masked) on a worker, not the event loop. */
   @Test
   void shouldMakeALargeAnswerAMockOffTheEventLoop() {
@@ -198,6 +245,10 @@ class RecordedMocksTest {
 
   static String jsonData(TestGateway gw, String session, String integration) {
     return result(gw.session(session)).getJsonObject("variables").getJsonObject("api_" + integration).getString("jsonData");
+  }
+
+  static HttpResponse<Buffer> proxy(TestGateway gw, String path, String session) {
+    return result(gw.http.get(gw.gateway.port(), "127.0.0.1", path).putHeader("X-Botgate-Session", session).send());
   }
 
   /** Starts a gateway recording into {@link #mocks} in a process of its own; answers its port. */
