@@ -244,8 +244,12 @@ public final class BotgateVerticle extends VerticleBase {
       })
       .recover(failed -> {
         scriptEngine.onSuccess(ScriptEngine::close); // its threads do not outlive a failed start
-        // nor does the mocks directory's lock: stop() never runs after a failed start, and the lock is the process's
-        return releaseMocks().transform(released -> Future.failedFuture(failed));
+        // nor does the mocks directory's lock: stop() never runs after a failed start, and the lock is the process's;
+        // its file, and the directory, go too when the start made them
+        return (recorded == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+          recorded.abandon();
+          return null;
+        })).transform(released -> Future.failedFuture(failed));
       });
   }
 

@@ -325,6 +325,22 @@ public final class RecordedMocks {
     letGo();
   }
 
+  /**
+   * Lets the directory go after a start that failed, leaving it as the start found it: the lock file, and the
+   * directory, removed when the start made them ({@link MocksDirLock#releaseAndRemove}). Blocking.
+   */
+  public synchronized void abandon() {
+    closed = true;
+    if (lock != null) {
+      try {
+        lock.releaseAndRemove();
+      } catch (IOException e) {
+        LOG.warn("record mode: the lock of {} could not be released: {}", dir, e.toString());
+      }
+      lock = null;
+    }
+  }
+
   private void letGo() {
     if (lock != null) {
       try {

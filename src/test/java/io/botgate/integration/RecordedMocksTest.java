@@ -251,6 +251,32 @@ class RecordedMocksTest {
     return result(gw.http.get(gw.gateway.port(), "127.0.0.1", path).putHeader("X-Botgate-Session", session).send());
   }
 
+  /**
+   * A start that took the directory (upstream.mode record) and then failed on another setting, here a port in use,
+   * leaves the directory as it found it: the lock file it made was left behind, and the directory it made too.
+   */
+  @Test
+  void shouldLeaveNoLockFileNorDirectoryBehindWhenTheStartThatMadeThemFails() throws IOException {
+    Path fresh = mocks.resolve("made").resolve("mocks");
+    Files.writeString(mocks.resolve("kept.json"), "[]\n");
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      JsonObject failing = new JsonObject().put("upstream.mode", "record").put("http.port", taken.getLocalPort());
+      Vertx vertx = Vertx.vertx();
+      started.add(vertx);
+      Throwable inFresh = failure(TestGateway.start(vertx, failing.copy().put("upstream.mocksDir", fresh.toString())));
+      Throwable inExisting = refusedStart(failing);
+      assertThat(inFresh).hasMessageNotContaining("upstream.mocksDir");
+      assertThat(inExisting).hasMessageNotContaining("upstream.mocksDir");
+    }
+
+    assertThat(mocks.resolve("made")).as("the directories the failed start made").doesNotExist();
+    assertThat(files()).as("the directory that was there, as it was").containsExactly("kept.json");
+    TestGateway next = gateway(new JsonObject().put("upstream.mode", "record"));
+    declare(next, recorded("afterFailedStarts", "record"));
+    assertThat(warnings(result(next.execute("s", "afterFailedStarts", null)))).isEmpty();
+    assertThat(files()).containsExactly(".botgate.lock", "afterFailedStarts.json", "kept.json");
+  }
+
   /** Starts a gateway recording into {@link #mocks} in a process of its own; answers its port. */
   int otherProcessRecording() throws Exception {
     Path log = Files.createTempFile("botgate-recording", ".log");
