@@ -49,6 +49,7 @@ import io.botgate.integration.RecordedMocks;
 import io.botgate.integration.UpstreamMode;
 import io.botgate.integration.UpstreamOptions;
 import io.botgate.logging.AccessLog;
+import io.botgate.logging.LogSetup;
 import io.botgate.proxy.PassThroughOptions;
 import io.botgate.proxy.PassThroughProxy;
 import io.botgate.session.SessionOptions;
@@ -171,6 +172,8 @@ public final class BotgateVerticle extends VerticleBase {
         + (bridgeHost.equals("http.host") ? "http.host, " : "") + config.source(bridgeHost) + ")"));
     }
     config.withoutEffect().forEach(line -> LOG.warn("{}", line));
+    // again when embedded (Main applied them before Vert.x started): a start that cannot apply them says so
+    LogSetup.apply(config.logOptions()).flatMap(config::logSettingsWithoutEffect).ifPresent(line -> LOG.warn("{}", line));
     registry = new IntegrationRegistry();
     bots = new BotRegistry();
     importer = new CbImporter(registry, bots, new DefinitionMask(new SecretMask(config.list("mask.headers"))));

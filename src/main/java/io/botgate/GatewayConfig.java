@@ -34,6 +34,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The gateway's settings: every key with its default, each default taken from the options type (or the
@@ -413,6 +415,26 @@ public final class GatewayConfig {
       }
     }
     return lines;
+  }
+
+  /** The {@code log.*} settings: how the gateway logs. */
+  public LogOptions logOptions() {
+    return new LogOptions(string("log.format"), string("log.level"), bool("log.access"),
+      integer("log.repeats.perSecond"), integer("log.lines.perSecond"));
+  }
+
+  /**
+   * One line naming the {@code log.*} settings given values other than their defaults that Logback does not take
+   * from botgate ({@code why}, from {@link io.botgate.logging.LogSetup#apply}: a Logback configuration of the
+   * operator's own), with where each came from, as {@link #withoutEffect} names a part's. {@code log.access} is not
+   * among them: its lines are the gateway's own, written whatever the configuration.
+   */
+  public Optional<String> logSettingsWithoutEffect(String why) {
+    List<String> given = Stream.of("log.format", "log.level", "log.repeats.perSecond", "log.lines.perSecond")
+      .filter(key -> !isDefault(key) && !String.valueOf(DEFAULTS.get(key)).equalsIgnoreCase(String.valueOf(string(key)).trim()))
+      .map(this::named).toList(); // "INFO" is info
+    return given.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", given)
+      + (given.size() == 1 ? " takes" : " take") + " no effect: " + why);
   }
 
   /** Whether {@code key} holds its default value, however it was written ({@code "5701"} or {@code 5701}). */

@@ -4,7 +4,6 @@ import io.botgate.api.EventBusBridge;
 import io.botgate.cluster.ClusterNode;
 import io.botgate.cluster.ClusterOptions;
 import io.botgate.api.MetricsEndpoint;
-import io.botgate.logging.LogOptions;
 import io.botgate.logging.LogSetup;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
@@ -142,9 +141,7 @@ public final class Main implements Callable<Integer> {
     GatewayConfig settings;
     try {
       settings = GatewayConfig.read(config != null ? config : fromProperty(), overrides(), optionSources());
-      LogSetup.apply(new LogOptions(settings.string("log.format"), settings.string("log.level"),
-        settings.bool("log.access"), settings.integer("log.repeats.perSecond"),
-        settings.integer("log.lines.perSecond")));
+      LogSetup.apply(settings.logOptions()); // before Vert.x logs; the gateway's start warns when they do not apply
     } catch (IllegalArgumentException e) {
       fail(e.getMessage());
       return BAD_CONFIGURATION;

@@ -12,9 +12,12 @@ import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
+import org.slf4j.ILoggerFactory;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
+import java.net.URL;
+import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -24,8 +27,9 @@ import java.util.concurrent.locks.LockSupport;
  * Hazelcast's) routed into it. Vert.x and Netty find SLF4J by themselves. The jar's SLF4J provider,
  * {@link LogProvider}, calls it directly; embedded, Logback finds this class through its service file. A Logback
  * configuration of the operator's or an embedding application's own
- * ({@code -Dlogback.configurationFile}, a {@code logback.xml} on the class path) is left to Logback, and then
- * the {@code log.*} settings do not apply.
+ * ({@code -Dlogback.configurationFile}, a {@code logback.xml} on the class path) is left to Logback: then the
+ * {@code log.*} settings of format, level and line bounds do not apply, and {@link #apply} says why, for the start's
+ * warning. An embedding application without one gets the settings applied when its gateway starts.
  */
 public final class LogSetup extends ContextAwareBase implements Configurator {
 
@@ -66,25 +70,49 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
 
   /**
    * Applies the configured format and level, unless Logback was configured from a file, or SLF4J is bound to
-   * something other than Logback. Under {@link LogProvider}, java.util.logging is then routed into Logback on
-   * a thread of its own: setting up java.util.logging's LogManager and copying the levels took a tenth of the
-   * main thread's time to the first answer, and nothing the gateway starts logs through it (Hazelcast is told
-   * to use SLF4J); a record logged before that goes to java.util.logging's default handler, standard error.
+   * something other than Logback: then it says why they do not apply, in words that end a sentence naming them
+   * ({@code log.format=json (…) takes no effect: Logback reads /etc/app/logback.xml (-Dlogback.configurationFile);
+   * set the format and level there}), so the start can warn rather than ignore them silently. Under {@link
+   * LogProvider}, java.util.logging is then routed into Logback on a thread of its own: setting up
+   * java.util.logging's LogManager and copying the levels took a tenth of the main thread's time to the first
+   * answer, and nothing the gateway starts logs through it (Hazelcast is told to use SLF4J); a record logged before
+   * that goes to java.util.logging's default handler, standard error.
+   *
+   * @return empty when applied, else why not
    */
-  public static void apply(LogOptions options) {
-    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context && ours) {
-      install(context, options);
-      if (julLater) {
-        julLater = false;
-        Thread route = new Thread(() -> {
-          synchronized (LogSetup.class) { // after this install; a later one waits for the levels to be copied
-            routeJavaUtilLogging(context);
-          }
-        }, "botgate-log-jul");
-        route.setDaemon(true);
-        route.start();
-      }
+  public static Optional<String> apply(LogOptions options) {
+    ILoggerFactory factory = LoggerFactory.getILoggerFactory();
+    if (!(factory instanceof LoggerContext context)) {
+      return Optional.of("SLF4J logs through " + factory.getClass().getName() + ", not Logback; configure the "
+        + "format and level there");
     }
+    if (!ours) {
+      return Optional.of("Logback reads " + configurationSource() + "; set the format and level there");
+    }
+    install(context, options);
+    if (julLater) {
+      julLater = false;
+      Thread route = new Thread(() -> {
+        synchronized (LogSetup.class) { // after this install; a later one waits for the levels to be copied
+          routeJavaUtilLogging(context);
+        }
+      }, "botgate-log-jul");
+      route.setDaemon(true);
+      route.start();
+    }
+    return Optional.empty();
+  }
+
+  /** Where the Logback configuration that is not botgate's comes from, as its author would recognise it. */
+  private static String configurationSource() {
+    String property = System.getProperty("logback.configurationFile");
+    if (property != null) {
+      return property + " (-Dlogback.configurationFile)";
+    }
+    ClassLoader loader = LogSetup.class.getClassLoader();
+    URL file = loader.getResource("logback-test.xml") != null ? loader.getResource("logback-test.xml")
+      : loader.getResource("logback.xml");
+    return file != null ? file + " (on the class path)" : "a configuration of the application's own";
   }
 
   private static synchronized void install(LoggerContext context, LogOptions options) {
