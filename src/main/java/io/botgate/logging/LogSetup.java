@@ -116,6 +116,8 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
   }
 
   private static synchronized void install(LoggerContext context, LogOptions options) {
+    // log.access asks for these lines by itself: they are written whatever log.level says of the others
+    context.getLogger(AccessLog.LOGGER).setLevel(options.access() ? Level.INFO : null);
     if (context.getObject(INSTALLED) instanceof LogOptions installed && installed.format().equals(options.format())
       && installed.level().equals(options.level()) && installed.repeatsPerSecond() == options.repeatsPerSecond()
       && installed.linesPerSecond() == options.linesPerSecond()) {

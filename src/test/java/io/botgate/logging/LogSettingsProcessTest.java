@@ -4,6 +4,12 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,7 +21,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Where the {@code log.*} settings apply, as a user meets them: in a gateway embedded in an application of their own,
- * and not under a Logback configuration of their own, which the start then says rather than ignoring them silently.
+ * and not under a Logback configuration of their own, which the start then says rather than ignoring them silently;
+ * and {@code log.access} whatever {@code log.level}.
  */
 class LogSettingsProcessTest {
 
@@ -34,6 +41,28 @@ class LogSettingsProcessTest {
       assertThat(new JsonObject(listening).getString("formattedMessage")).startsWith("botgate listening on http://");
     } finally {
       app.destroyForcibly();
+    }
+  }
+
+  /** A user who turns the access log on and the rest down to warnings still gets the lines they asked for. */
+  @Test
+  @Timeout(200)
+  void shouldWriteAccessLinesWhenLogAccessIsOnWhateverLogLevel() throws Exception {
+    Path log = Files.createTempFile("gateway", ".log");
+    log.toFile().deleteOnExit();
+    int port = freePort();
+    Process gateway = start(log, List.of("-Dlog.level=warn", "-Dlog.access=true", "-Dintegrations.file=",
+      "io.botgate.Main", "--port", String.valueOf(port), "--config", "conf/config.json"));
+    try {
+      HttpClient http = HttpClient.newHttpClient();
+      HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build();
+      await().atMost(110, TimeUnit.SECONDS).ignoreExceptions()
+        .until(() -> http.send(health, BodyHandlers.discarding()).statusCode() == 200);
+      await().atMost(60, TimeUnit.SECONDS).untilAsserted(() -> assertThat(Files.readString(log))
+        .contains("GET /health 200"));
+      assertThat(Files.readString(log)).as("the other info lines, below log.level").doesNotContain("INFO  Botgate");
+    } finally {
+      gateway.destroyForcibly();
     }
   }
 
@@ -62,6 +91,13 @@ class LogSettingsProcessTest {
           + "no effect: Logback reads " + logback + " (-Dlogback.configurationFile); set the format and level there"));
     } finally {
       gateway.destroyForcibly();
+    }
+  }
+
+  /** A port free now, for a gateway that at log.level warn writes no "listening" line to read its port from. */
+  private static int freePort() throws Exception {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
     }
   }
 
