@@ -19,12 +19,16 @@ import java.util.Set;
  * Answers 403 {@code origin_not_allowed} to a browser request that could change something (any method but
  * GET, HEAD and OPTIONS) or open the console WebSocket from a page of another origin. A page may drive the
  * gateway only from the gateway's own origin (its Origin names the host and port the request was sent to)
- * or from an origin listed in {@code http.allowedOrigins}. Requests without an Origin (curl, bot runtimes,
- * other servers) pass: a browser always sends one with these requests.
+ * or from an origin listed in {@code http.allowedOrigins}, which is answered as CORS asks. Requests without an Origin
+ * (curl, bot runtimes, other servers) pass: a browser always sends one with these requests.
  */
 public final class OriginCheck implements Handler<RoutingContext> {
 
   private static final Set<HttpMethod> SAFE = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
+
+  /** What a listed origin's page may send: the API's methods, a JSON body and the token. */
+  static final String CORS_METHODS = "GET, HEAD, POST, PUT, DELETE";
+  static final String CORS_HEADERS = "Content-Type, Authorization";
 
   private final Set<String> allowed = new LinkedHashSet<>();
 
@@ -51,6 +55,9 @@ public final class OriginCheck implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
+    if (answersListedOrigin(ctx)) {
+      return;
+    }
     if (allows(ctx.request())) {
       ctx.next();
       return;
@@ -62,6 +69,30 @@ public final class OriginCheck implements Handler<RoutingContext> {
     boolean console = isWebSocket(ctx.request()) || ConsoleEndpoint.CHECK_PATH.equals(ctx.normalizedPath());
     ctx.fail(new GatewayError(403, "origin_not_allowed", from + " may not " + (console ? "open the console" : "send "
       + ctx.request().method() + " requests") + " to this gateway; add that origin to http.allowedOrigins to allow it"));
+  }
+
+  /**
+   * CORS for a page of an origin listed in {@code http.allowedOrigins}, which may drive the gateway: its preflight is
+   * answered here (before the token is asked for: a browser sends none with it), and every answer names its origin,
+   * so the page can read what it asked for (a browser otherwise refuses a JSON POST's preflight and hides every
+   * answer: listing the origin let it do nothing). Not under {@code /proxy/}, whose answers are the upstream's.
+   *
+   * @return whether the request was answered (a preflight)
+   */
+  private boolean answersListedOrigin(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    String origin = request.getHeader("Origin");
+    if (origin == null || twoOrigins(request) || !allowed.contains(canonical(origin))
+      || ctx.normalizedPath().startsWith("/proxy/")) {
+      return false;
+    }
+    ctx.response().putHeader("Access-Control-Allow-Origin", origin).putHeader("Vary", "Origin");
+    if (request.method() != HttpMethod.OPTIONS || request.getHeader("Access-Control-Request-Method") == null) {
+      return false;
+    }
+    ctx.response().setStatusCode(204).putHeader("Access-Control-Allow-Methods", CORS_METHODS)
+      .putHeader("Access-Control-Allow-Headers", CORS_HEADERS).putHeader("Access-Control-Max-Age", "600").end();
+    return true;
   }
 
   /** Whether the request may go on (what {@link #handle} lets through). */

@@ -4,7 +4,12 @@ import io.botgate.session.LocalSessionStore;
 import io.botgate.TestGateway;
 import io.botgate.console.Browser;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
@@ -46,6 +51,7 @@ class ForeignPageTest {
     foreign = result(vertx.createHttpServer()
       .requestHandler(req -> req.response().putHeader("Content-Type", "text/html; charset=utf-8")
         .end(req.path().equals("/frame") ? framingPage("http://127.0.0.1:" + gw.gateway.port())
+          : req.path().equals("/tool") ? "<!doctype html><html><head><title>a tool</title></head><body></body></html>"
           : attackPage("http://127.0.0.1:" + gw.gateway.port())))
       .listen(0, "127.0.0.1"));
     browser = Browser.start("--host-resolver-rules=MAP " + REBOUND + " 127.0.0.1", "--no-proxy-server");
@@ -172,6 +178,31 @@ class ForeignPageTest {
       assertThat(status).isEqualTo("200");
       assertThat(ran(session)).isTrue();
     }
+  }
+
+  /**
+   * A tool of the user's own, served from an origin listed in http.allowedOrigins, as the README says to: its JSON
+   * POST (preflighted) runs and its answer can be read, also with auth.token set; no other origin is answered so.
+   */
+  @Test
+  void shouldLetAPageOfAListedOriginCallTheApiAndReadTheAnswer(Vertx vertx) {
+    String tool = "http://127.0.0.1:" + foreign.actualPort();
+    TestGateway listed = result(TestGateway.start(vertx, new JsonObject()
+      .put("http.allowedOrigins", new JsonArray().add(tool)).put("auth.token", "tool-token")));
+    browser.get(tool + "/tool");
+    String answer = String.valueOf(browser.executeAsyncScript("""
+      const done = arguments[arguments.length - 1];
+      fetch(arguments[0], {method: 'POST', headers: {'Content-Type': 'application/json',
+          'Authorization': 'Bearer tool-token'}, body: JSON.stringify({code: "botContext.sendMessage('from my tool');"})})
+        .then(r => r.json().then(a => done(r.status + ' ' + a.messages[0].text)), e => done('failed ' + e));
+      """, "http://127.0.0.1:" + listed.gateway.port() + "/api/sessions/tool-1/scripts"));
+    assertThat(answer).isEqualTo("200 from my tool");
+
+    HttpResponse<Buffer> preflight = result(listed.http.request(HttpMethod.OPTIONS, listed.gateway.port(), "127.0.0.1",
+      "/api/sessions/tool-1/scripts").putHeader("Origin", "http://127.0.0.1:1").putHeader("Access-Control-Request-Method",
+      "POST").send());
+    assertThat(preflight.statusCode()).as("an origin not listed").isEqualTo(401);
+    assertThat(preflight.getHeader("Access-Control-Allow-Origin")).isNull();
   }
 
   @Test
