@@ -29,6 +29,12 @@ final class NativeGuards {
    * each step is cheap: {@code new Set(a.keys())} or {@code Array.from(a.values())} drive them natively.
    */
   private static final Set<String> CONSTANT_TIME = Set.of("constructor", "at", "pop", "push");
+  /**
+   * Methods of arrays and typed arrays that call the function given first once per element: a builtin given there is
+   * called behind the run's checks ({@link BudgetedFunction}).
+   */
+  private static final Set<String> CALLBACKS = Set.of("every", "filter", "find", "findIndex", "findLast",
+    "findLastIndex", "flatMap", "forEach", "map", "reduce", "reduceRight", "some", "sort", "toSorted");
   /** How deep JSON.stringify's size check follows nested values (deeper, stringify itself runs out of stack). */
   private static final int JSON_DEPTH = 1_000;
 
@@ -63,7 +69,7 @@ final class NativeGuards {
           };
           case "concat" -> (cx, self, args) -> concatLength(self, args);
           default -> (cx, self, args) -> arrayLength(name, self);
-        });
+        }, CALLBACKS.contains(name) ? 0 : Guard.NO_CALLBACK);
       }
     }
     if (arrays.get(SymbolKey.ITERATOR, arrays) instanceof Function values) {
@@ -73,7 +79,8 @@ final class NativeGuards {
       arrays.defineProperty(SymbolKey.ITERATOR, guard, ScriptableObject.DONTENUM);
     }
     if (scope.get("JSON", scope) instanceof ScriptableObject json) {
-      guard(json, "JSON.", "stringify", (cx, self, args) -> jsonSize(args.length > 0 ? args[0] : null));
+      guard(json, "JSON.", "stringify", (cx, self, args) -> jsonSize(args.length > 0 ? args[0] : null), 1);
+      guard(json, "JSON.", "parse", (cx, self, args) -> { }, 1);
     }
     ScriptableObject strings = (ScriptableObject) ScriptableObject.getClassPrototype(scope, "String");
     guard(strings, "String.prototype.", "repeat", (cx, self, args) ->
@@ -82,7 +89,7 @@ final class NativeGuards {
     for (String name : List.of("indexOf", "includes", "split", "replace", "replaceAll")) {
       if (strings.get(name, strings) instanceof Function original) {
         define(strings, name, new Guard("String.prototype." + name, name, original, (cx, self, args) -> { },
-          (cx, self, args) -> search(name, self, args)));
+          (cx, self, args) -> search(name, self, args), 1));
       }
     }
     guard(strings, "String.prototype.", "padStart", (cx, self, args) -> stringLength("padStart", number(args, 0)));
@@ -90,12 +97,14 @@ final class NativeGuards {
     if (scope.get("String", scope) instanceof ScriptableObject string && string.get("raw", string) instanceof Function) {
       define(string, "raw", new Guard("String.raw", "raw", new RawString(), (cx, self, args) -> { }));
     }
-    guard((ScriptableObject) ScriptableObject.getFunctionPrototype(scope), "Function.prototype.", "apply",
-      (cx, self, args) -> sourceLength("apply", args, 1));
+    ScriptableObject functions = (ScriptableObject) ScriptableObject.getFunctionPrototype(scope);
+    guard(functions, "Function.prototype.", "apply", (cx, self, args) -> sourceLength("apply", args, 1));
+    // a function bound to a builtin calls it behind the checks: builtins call bound functions natively
+    guard(functions, "Function.prototype.", "bind", (cx, self, args) -> { }, Guard.RECEIVER);
     for (Object id : scope.getAllIds()) {
       if (id instanceof String name && scope.get(name, scope) instanceof ScriptableObject ctor
         && ctor instanceof Function && ctor.get("from", ctor) instanceof Function) {
-        guard(ctor, name + ".", "from", (cx, self, args) -> sourceLength("from", args, 0));
+        guard(ctor, name + ".", "from", (cx, self, args) -> sourceLength("from", args, 0), 1);
       }
     }
     if (scope.get("Int8Array", scope) instanceof Function int8
@@ -105,11 +114,19 @@ final class NativeGuards {
       for (String name : List.of("join", "toString", "toLocaleString")) {
         guard(typedArrays, "TypedArray.prototype.", name, (cx, self, args) -> arrayLength(name, self));
       }
+      for (String name : CALLBACKS) {
+        guard(typedArrays, "TypedArray.prototype.", name, (cx, self, args) -> { }, 0);
+      }
     }
     for (String name : ALLOCATORS) {
       guardAllocator(name);
     }
     guardProxy();
+    for (String name : List.of("Map", "Set")) {
+      if (scope.get(name, scope) instanceof Function ctor && ctor.get("prototype", ctor) instanceof ScriptableObject p) {
+        guard(p, name + ".prototype.", "forEach", (cx, self, args) -> { }, 0);
+      }
+    }
     if (scope.get("BigInt", scope) instanceof ScriptableObject bigInt) {
       for (String name : List.of("asIntN", "asUintN")) {
         guard(bigInt, "BigInt.", name, (cx, self, args) -> wrappedBigInt(cx, "BigInt." + name, args));
@@ -210,6 +227,7 @@ final class NativeGuards {
       BaseFunction checked = new BaseFunction() {
         @Override
         public Object call(Context cx, Scriptable callScope, Scriptable thisObj, Object[] args) {
+          SandboxContextFactory.checkBetweenBuiltins(cx); // a builtin calls the trap: no instruction checks it
           Object answer = function.call(cx, callScope, handler, args);
           if (keys && answer instanceof Scriptable list) {
             long length = lengthOf(list);
@@ -294,10 +312,15 @@ final class NativeGuards {
   }
 
   private void guard(ScriptableObject owner, String ownerName, String name, Check check) {
+    guard(owner, ownerName, name, check, Guard.NO_CALLBACK);
+  }
+
+  /** {@code callbackAt}: the argument the builtin calls (or {@link Guard#RECEIVER}), given behind the run's checks. */
+  private void guard(ScriptableObject owner, String ownerName, String name, Check check, int callbackAt) {
     if (!(owner.get(name, owner) instanceof Function original)) {
       return;
     }
-    define(owner, name, new Guard(ownerName + name, name, original, check));
+    define(owner, name, new Guard(ownerName + name, name, original, check, null, callbackAt));
   }
 
   /** Puts {@code guard} in the place of {@code name}, out of a script's enumeration as the builtins are. */
@@ -529,30 +552,48 @@ final class NativeGuards {
     }
   }
 
-  /** A builtin behind a size check; it keeps the builtin's name and length and is no constructor. */
+  /**
+   * A builtin behind a size check; it keeps the builtin's name and length and is no constructor. It checks the run's
+   * memory budget first, as the interpreter does before a call, for the builtin may be called by another (a {@code
+   * join} as the {@code toString} of the elements a {@code join} goes through), and hands a builtin it is given to
+   * call on behind the run's checks ({@link BudgetedFunction}).
+   */
   private static final class Guard extends BaseFunction {
+    static final int NO_CALLBACK = -1;
+    /** The function the builtin calls is its receiver ({@code bind}). */
+    static final int RECEIVER = -2;
+
     private final String fullName;
     private final String name;
     private final Function original;
     private final Check check;
     /** A check of a string method, given its receiver and pattern as strings; null for the others. */
     private final Check onStrings;
+    /** Which argument is a function the builtin calls, {@link #RECEIVER} or {@link #NO_CALLBACK}. */
+    private final int callbackAt;
 
     Guard(String fullName, String name, Function original, Check check) {
-      this(fullName, name, original, check, null);
+      this(fullName, name, original, check, null, NO_CALLBACK);
     }
 
-    Guard(String fullName, String name, Function original, Check check, Check onStrings) {
+    Guard(String fullName, String name, Function original, Check check, Check onStrings, int callbackAt) {
       this.fullName = fullName;
       this.name = name;
       this.original = original;
       this.check = check;
       this.onStrings = onStrings;
+      this.callbackAt = callbackAt;
     }
 
     @Override
     public Object call(Context cx, Scriptable scope, Scriptable thisObj, Object[] args) {
+      SandboxContextFactory.checkAtCall(cx);
       check.verify(cx, thisObj, args);
+      if (callbackAt >= 0 && callbackAt < args.length) {
+        args[callbackAt] = BudgetedFunction.of(args[callbackAt], scope);
+      } else if (callbackAt == RECEIVER) {
+        thisObj = (Scriptable) BudgetedFunction.of(thisObj, scope);
+      }
       if (onStrings != null) {
         // Converted once, here, and handed on converted: a toString of the script's own runs once, as the
         // builtin would run it, and cannot answer the check one string and the builtin another.

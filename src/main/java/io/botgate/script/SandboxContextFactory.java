@@ -264,6 +264,16 @@ final class SandboxContextFactory extends ContextFactory {
     }
   }
 
+  /**
+   * Before a builtin that a builtin calls ({@link BudgetedFunction}): the checks of an instruction check, which such a
+   * call makes none of (no instruction runs between two of them).
+   */
+  static void checkBetweenBuiltins(Context cx) {
+    if (cx instanceof RunContext run && run.budgeted && run.getFactory() instanceof SandboxContextFactory f) {
+      f.check(run, false);
+    }
+  }
+
   private void check(RunContext run, boolean readCpu) {
     String stop = run.job == null ? null : run.job.stopReason;
     if (stop != null) {

@@ -55,6 +55,53 @@ class AllocationLimitsTest extends LimitedEngineTest {
     assertThat(allocated).as("bytes %s allocated", copy).isLessThan(2 * LIMITS.maxAllocatedBytes());
   }
 
+  /**
+   * A builtin that calls builtins (a callback, a bound function, a {@code toString}, a {@code toJSON} or a proxy's trap
+   * that is one): no instruction runs between the calls, so the copies they made were checked by nothing but the
+   * watchdog, which stops a run only at twice its budget, and these runs (outside the pool) went to several times it.
+   * Each such call is checked now; what the run allocated stays near its budget.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {
+    "Array(300).fill(s).map(Function.prototype.call.bind(String.prototype.toUpperCase))",
+    "Array(300).fill(s).map(Function.prototype.call, String.prototype.toUpperCase)",
+    "Array.from({length: 300}, String.prototype.toUpperCase.bind(s))",
+    "Array(300).fill({toString: String.prototype.valueOf.bind(s)}).join('')",
+    "JSON.stringify(Array(300).fill({toJSON: String.prototype.valueOf.bind(s)}))",
+    "Array(300).fill({toString: Array.prototype.join, length: 1, 0: s}).join('')",
+    "new Int8Array(300).map(Function.prototype.call.bind(String.prototype.toUpperCase, s))",
+    "new Set(Array.from({length: 300}, function (x, i) { return i; })).forEach(String.prototype.toUpperCase.bind(s))",
+    "(function () { var h = new String(s); h.get = String.prototype.toUpperCase; var o = Object.create(new Proxy({}, h));"
+      + " o.length = 300; return Array.prototype.slice.call(o); })()"
+  })
+  void shouldStopCopiesBuiltinsMakeForBuiltinsAtTheMemoryBudget(String copies) {
+    String code = "var s = 'x'.repeat(1 << 20); var kept = " + copies + "; botContext.sendMessage('built');";
+    ScriptFixture.Run run = fixture.run("builtins-driven");
+    long before = THREADS.getCurrentThreadAllocatedBytes();
+    ScriptOutcome outcome = engine.runHere(code, run.bot);
+    long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
+    assertThat(outcome.error()).as("outcome of %s", copies).isNotNull();
+    assertThat(outcome.error().message()).as("%s", copies).startsWith("memory limit exceeded");
+    assertThat(allocated).as("bytes %s allocated", copies).isLessThan(2 * LIMITS.maxAllocatedBytes());
+  }
+
+  @Test
+  void shouldKeepBuiltinsGivenToBuiltinsWorkingAsBefore() {
+    ScriptFixture.Run run = fixture.run("builtins-driven");
+    ScriptOutcome outcome = engine.runHere("""
+      var up = Function.prototype.call.bind(String.prototype.toUpperCase);
+      var D = Date.bind(null, 0);
+      var seen = [];
+      new Map([[1, 'a']]).forEach(function (v, k) { seen.push(k + v); });
+      botContext.sendMessage([['a', 'b'].map(up).join(''), up.name, up.length, new D() instanceof Date,
+        new D() instanceof D, [3, 1, 2].sort(Math.max.bind(null, -1)).length, Array.from('ab', String.prototype.repeat.call.bind(String.prototype.repeat)).join(),
+        JSON.parse('[1,2]', function (k, v) { return v; }).length, 'a-b'.replace('-', String.bind(null, '+')), seen[0],
+        Math.max.bind(null, 1).bind(null, 2)(3)].join());""", run.bot);
+    assertThat(outcome.ok()).as("%s", outcome.error()).isTrue();
+    assertThat(run.transcript.eventsAsJson().getJsonObject(0).getString("text"))
+      .isEqualTo("AB,bound call,1,true,true,3,,b,2,a+b,1a,3");
+  }
+
   private static final com.sun.management.ThreadMXBean THREADS =
     (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
 
