@@ -60,14 +60,14 @@ final class BotContextObject extends ScriptableObject {
     define(scope, "sendMessages", 1, (cx, s, t, a) -> {
       BotContext bot = current(cx);
       ScriptWorkers.Job job = SandboxContextFactory.job(cx);
-      for (String text : list(arg(a, 0))) {
+      for (String text : list(cx, "sendMessages", arg(a, 0))) {
         ScriptWorkers.stopIfAsked(job); // no stop is sent in here: an array of a million messages would never end
         bot.sendMessage(text);
       }
       return Undefined.instance;
     });
     define(scope, "sendMessageWithQuickReplies", 2, (cx, s, t, a) -> {
-      current(cx).sendMessageWithQuickReplies(text(a, 0), list(arg(a, 1)));
+      current(cx).sendMessageWithQuickReplies(text(a, 0), list(cx, "sendMessageWithQuickReplies", arg(a, 1)));
       return Undefined.instance;
     });
     define(scope, "sendImmediateReply", 1, (cx, s, t, a) -> {
@@ -294,14 +294,29 @@ final class BotContextObject extends ScriptableObject {
   }
 
   /** An array of texts, or one text with items separated by ';' (as CB's quick replies are often written). */
-  private static List<String> list(Object value) {
-    return value instanceof Scriptable ? ScriptWorkers.outsideShared(() -> texts(value)) : texts(value);
+  private static final int CHECK_EVERY = 1024;
+
+  private static List<String> list(Context cx, String function, Object value) {
+    return value instanceof Scriptable ? ScriptWorkers.outsideShared(() -> texts(cx, function, value)) : texts(cx, function, value);
   }
 
-  private static List<String> texts(Object value) {
+  /**
+   * The texts of an array as the builtins go through one: refused past the array bound (a sparse array of a billion
+   * holes is one line of script, and a billion texts were made for it, checked by nothing but the watchdog), with the
+   * run's memory budget checked at every element and all its checks every {@link #CHECK_EVERY}, since their {@code
+   * toString}s may be builtins that run no instruction.
+   */
+  private static List<String> texts(Context cx, String function, Object value) {
     List<String> out = new ArrayList<>();
     if (value instanceof NativeArray arr) {
-      for (int i = 0; i < arr.getLength(); i++) {
+      long length = arr.getLength();
+      SandboxContextFactory.checkArrayLength(cx, "botContext." + function, length);
+      for (int i = 0; i < length; i++) {
+        if (i % CHECK_EVERY == CHECK_EVERY - 1) {
+          SandboxContextFactory.checkWhileBuilding(cx);
+        } else {
+          SandboxContextFactory.checkAtCall(cx); // the memory budget: one text may be megabytes
+        }
         out.add(JsValues.text(arr.get(i, arr)));
       }
     } else if (value != null && !(value instanceof Undefined)) {

@@ -126,6 +126,18 @@ final class SandboxContextFactory extends ContextFactory {
   }
 
   /**
+   * Refuses an array (or array-like) of {@code length} that {@code operation} would go through, past the bound the
+   * builtins keep to, with their RangeError.
+   */
+  static void checkArrayLength(Context cx, String operation, long length) {
+    if (cx instanceof RunContext && cx.getFactory() instanceof SandboxContextFactory f
+      && length > f.limits.maxArrayLength()) {
+      throw ScriptRuntime.rangeError(operation + NativeGuards.REFUSED + "the array (or array-like) has length " + length
+        + ", more than the limit of " + f.limits.maxArrayLength() + " elements a builtin may go through");
+    }
+  }
+
+  /**
    * Refuses a BigInt result of about {@code bits} bits that would take more than what is left of the run's memory
    * budget, before it is computed: Rhino makes it in one step (a shift by two billion is 250 MB), and the budget is
    * otherwise only checked at the next branch or call.
