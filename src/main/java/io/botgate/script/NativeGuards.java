@@ -10,6 +10,7 @@ import org.mozilla.javascript.ScriptableObject;
 import org.mozilla.javascript.SymbolKey;
 import org.mozilla.javascript.Undefined;
 import org.mozilla.javascript.typedarrays.NativeArrayBuffer;
+import org.mozilla.javascript.typedarrays.NativeTypedArrayView;
 
 import java.util.List;
 import java.util.Set;
@@ -140,9 +141,58 @@ final class NativeGuards {
             ? ScriptRuntime.toNumber(args[0]) : 0));
       }
     }
+    guardIndexedKeys();
     if (scope.get("Reflect", scope) instanceof ScriptableObject reflect) {
+      guard(reflect, "Reflect.", "ownKeys", (cx, self, args) -> indexedKeys("Reflect.ownKeys", args, 0, 1));
       guard(reflect, "Reflect.", "apply", (cx, self, args) -> sourceLength("apply", args, 2));
       guard(reflect, "Reflect.", "construct", (cx, self, args) -> sourceLength("construct", args, 1));
+    }
+  }
+
+  /**
+   * Guards what lists or copies every index of a string or a typed array in one native step: a key, a value or an
+   * entry made per index ({@code Object.keys(new Int8Array(2e8))} took 900 MB of a 1 GB heap before the watchdog
+   * stopped it), and the iterators that the spread and {@code Array.from} drive natively, as the array iterator is.
+   */
+  private void guardIndexedKeys() {
+    if (scope.get("Object", scope) instanceof ScriptableObject object) {
+      for (String name : List.of("keys", "values", "entries", "getOwnPropertyNames", "getOwnPropertyDescriptors")) {
+        guard(object, "Object.", name, (cx, self, args) -> indexedKeys("Object." + name, args, 0, 1));
+      }
+      guard(object, "Object.", "assign", (cx, self, args) -> indexedKeys("Object.assign", args, 1, args.length));
+    }
+    ScriptableObject strings = (ScriptableObject) ScriptableObject.getClassPrototype(scope, "String");
+    if (strings.get(SymbolKey.ITERATOR, strings) instanceof Function iterator) {
+      Guard guard = new Guard("String.prototype[Symbol.iterator]", "[Symbol.iterator]", iterator,
+        (cx, self, args) -> indexedKeys("String.prototype[Symbol.iterator]", new Object[] {self}, 0, 1));
+      ScriptRuntime.setFunctionProtoAndParent(guard, scope);
+      strings.defineProperty(SymbolKey.ITERATOR, guard, ScriptableObject.DONTENUM);
+    }
+    if (scope.get("Int8Array", scope) instanceof Function int8
+      && int8.get("prototype", int8) instanceof Scriptable int8s
+      && int8s.getPrototype() instanceof ScriptableObject typedArrays) {
+      for (String name : List.of("keys", "values", "entries")) {
+        guard(typedArrays, "TypedArray.prototype.", name, (cx, self, args) -> arrayLength(name, self));
+      }
+      if (typedArrays.get(SymbolKey.ITERATOR, typedArrays) instanceof Function values) {
+        Guard guard = new Guard("TypedArray.prototype[Symbol.iterator]", "values", values,
+          (cx, self, args) -> arrayLength("[Symbol.iterator]", self));
+        ScriptRuntime.setFunctionProtoAndParent(guard, scope);
+        typedArrays.defineProperty(SymbolKey.ITERATOR, guard, ScriptableObject.DONTENUM);
+      }
+    }
+  }
+
+  /** Refuses a string or typed array among {@code args[from..to)} with more indexes than the array bound. */
+  private void indexedKeys(String method, Object[] args, int from, int to) {
+    for (int i = from; i < Math.min(to, args.length); i++) {
+      Object value = args[i];
+      if (value instanceof CharSequence text) {
+        arrayLength(method, text.length());
+      } else if (value instanceof Scriptable object
+        && (object instanceof NativeTypedArrayView<?> || "String".equals(object.getClassName()))) {
+        arrayLength(method, lengthOf(object));
+      }
     }
   }
 
@@ -448,7 +498,9 @@ final class NativeGuards {
   }
 
   private void sourceLength(String method, Object[] args, int index) {
-    if (index < args.length && args[index] instanceof Scriptable source) {
+    if (index < args.length && args[index] instanceof CharSequence text) {
+      arrayLength(method, text.length()); // one element per character
+    } else if (index < args.length && args[index] instanceof Scriptable source) {
       long length = lengthOf(source);
       if (length > limits.maxArrayLength()) {
         throw ScriptRuntime.rangeError(method + REFUSED + "its array-like argument has length " + length

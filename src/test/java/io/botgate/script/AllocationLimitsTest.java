@@ -85,6 +85,26 @@ class AllocationLimitsTest extends LimitedEngineTest {
     assertThat(allocated).as("bytes %s allocated", copies).isLessThan(2 * LIMITS.maxAllocatedBytes());
   }
 
+  /**
+   * What lists every index of a string or a typed array makes one key, value or entry per index in one native step:
+   * {@code Object.keys(new Int8Array(2e8))}, within a 256 MiB budget, took 900 MB of a 1 GB heap before the watchdog
+   * stopped it. Refused past the array limit (256 Ki here), as an array that long is.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"Object.keys(t)", "Object.values(t)", "Object.entries(s)", "Object.getOwnPropertyNames(s)",
+    "Object.getOwnPropertyDescriptors(new String(s))", "Object.assign({}, s)", "Reflect.ownKeys(t)", "Array.from(s)",
+    "[...s]", "new Set(t.keys())", "Array.from(t.entries())", "[...t]", "new Map(t.entries())"})
+  void shouldRefuseToListTheIndexesOfAStringOrTypedArrayPastTheArrayLimit(String listing) {
+    ScriptOutcome outcome = engine.runHere("var s = 'x'.repeat(3e5), t = new Int8Array(3e5); var kept = " + listing
+      + "; botContext.sendMessage('listed ' + kept.length);", fixture.run("indexes").bot);
+    assertThat(outcome.error()).as("outcome of %s", listing).isNotNull();
+    assertThat(outcome.error().type()).as("%s: %s", listing, outcome.error().message()).isEqualTo("limit");
+    assertThat(outcome.error().message()).as("%s", listing).contains("has length 300000").contains("262144 elements");
+    ScriptOutcome within = engine.runHere("var s = 'ab', t = new Int8Array(2); var kept = " + listing + ";",
+      fixture.run("indexes").bot);
+    assertThat(within.error()).as("%s within the limit", listing).isNull();
+  }
+
   @Test
   void shouldKeepBuiltinsGivenToBuiltinsWorkingAsBefore() {
     ScriptFixture.Run run = fixture.run("builtins-driven");
