@@ -31,30 +31,28 @@ final class HttpServerVerticle extends VerticleBase {
   private final HttpServerOptions options;
   private final long graceSeconds;
   private final long idleTimeoutMs;
-  private final AtomicInteger open;
-  private final int maxOpen;
+  private final IdleConnections.Port connections;
   private HttpServer server;
   private IdleConnections idle;
 
   private HttpServerVerticle(Handler<HttpServerRequest> router, Function<HttpServerOptions, Handler<HttpServerRequest>> invalid,
-                             HttpServerOptions options, long graceSeconds, long idleTimeoutMs, AtomicInteger open, int maxOpen) {
+                             HttpServerOptions options, long graceSeconds, long idleTimeoutMs, IdleConnections.Port connections) {
     this.router = router;
     this.invalid = invalid;
     this.options = options;
     this.graceSeconds = graceSeconds;
     this.idleTimeoutMs = idleTimeoutMs;
-    this.open = open;
-    this.maxOpen = maxOpen;
+    this.connections = connections;
   }
 
   @Override
   public Future<?> start() {
     server = vertx.createHttpServer(options);
-    idle = new IdleConnections(vertx, idleTimeoutMs, open, maxOpen);
+    idle = new IdleConnections(vertx, idleTimeoutMs, connections);
     return server.connectionHandler(connection -> {
         RequestChecks.install(connection);
         idle.opened(connection);
-      }).requestHandler(idle.around(router))
+      }).requestHandler(router)
       .invalidRequestHandler(invalid.apply(options)).listen();
   }
 
@@ -80,17 +78,18 @@ final class HttpServerVerticle extends VerticleBase {
   static Future<Servers> deploy(Vertx vertx, Handler<HttpServerRequest> router,
                                 Function<HttpServerOptions, Handler<HttpServerRequest>> invalid, HttpServerOptions options,
                                 int instances, long graceSeconds, long idleTimeoutMs, int maxConnections, AtomicInteger open) {
-    int maxOpen = maxConnections > 0 ? maxConnections : IdleConnections.defaultMaxOpen();
+    IdleConnections.Port connections = new IdleConnections.Port(open,
+      maxConnections > 0 ? maxConnections : IdleConnections.defaultMaxOpen());
     // Port 0 would give each instance its own random port; a negative port makes Vert.x share one among the servers
     // given that same number, so each deployment takes its own (two gateways in one Vert.x had shared one port)
     int port = options.getPort() == 0 ? RANDOM_PORTS.decrementAndGet() : options.getPort();
     HttpServerOptions shared = new HttpServerOptions(options).setPort(port);
-    HttpServerVerticle first = new HttpServerVerticle(router, invalid, shared, graceSeconds, idleTimeoutMs, open, maxOpen);
+    HttpServerVerticle first = new HttpServerVerticle(router, invalid, shared, graceSeconds, idleTimeoutMs, connections);
     List<String> ids = new ArrayList<>();
     return vertx.deployVerticle(first).compose(id -> {
       ids.add(id);
       return instances <= 1 ? Future.succeededFuture() :
-        vertx.deployVerticle(() -> new HttpServerVerticle(router, invalid, shared, graceSeconds, idleTimeoutMs, open, maxOpen),
+        vertx.deployVerticle(() -> new HttpServerVerticle(router, invalid, shared, graceSeconds, idleTimeoutMs, connections),
           new DeploymentOptions().setInstances(instances - 1)).andThen(more -> ids.add(more.result()));
     }).map(done -> new Servers(first.server.actualPort(), List.copyOf(ids)));
   }

@@ -1,17 +1,19 @@
 package io.botgate;
 
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.vertx.core.Handler;
+import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.impl.HttpServerConnection;
 
 import com.sun.management.UnixOperatingSystemMXBean;
@@ -19,24 +21,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.lang.management.ManagementFactory;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.Map;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Closes the connections of one HTTP server that hold a socket without giving the gateway a request to
- * answer for longer than {@code http.idleTimeoutSeconds}: nothing sent since connecting, a request whose head
- * or body has not all come, or no new request since the last answer. A request the gateway is answering is
- * never cut (its integration's {@code timeoutMs} or the pass-through's deadline bounds it), nor a WebSocket
- * (the console's heartbeats and limits govern it). Vert.x's own idle timeout counts bytes, not requests: it
- * would also cut an execution waiting on a slow upstream. It also keeps the port's connections within
- * {@code http.connections}, making room by closing the idlest one.
+ * answer for longer than {@code http.idleTimeoutSeconds}: nothing sent since connecting, a request head that has not
+ * all come, or no new request since the last answer, all counted from the connection or the last answer; and a
+ * request whose body has stopped coming, counted from its last bytes (an upload still sending is never cut, however
+ * long it takes). A request the gateway is answering is never cut (its integration's {@code timeoutMs} or the
+ * pass-through's deadline bounds it), nor a WebSocket (the console's heartbeats and limits govern it). Vert.x's own
+ * idle timeout counts bytes only: it would also cut an execution waiting on a slow upstream. It also keeps the port's
+ * connections within {@code http.connections}, making room by closing the idlest one of any of the port's servers.
  * <p>
- * Confined to the server's event loop: its connections and requests are handled there, and so is the sweep.
- * The server speaks HTTP/1.1 (no clear-text HTTP/2, whose connections Vert.x reports only once their first
- * bytes have come); an HTTP/2 connection, whose streams overlap, would be left alone.
+ * What a connection is doing is read from its Netty pipeline, on its own event loop: request heads and body parts
+ * coming in, answers going out. Whether it may be closed for a new connection is published in one atomic field,
+ * which a server on another event loop claims before closing it, so a connection that has just begun a request is
+ * never taken. The server speaks HTTP/1.1 (no clear-text HTTP/2, whose connections Vert.x reports only once their
+ * first bytes have come).
  */
 final class IdleConnections {
 
@@ -44,26 +49,34 @@ final class IdleConnections {
   /** How often at most a full gateway says so in the log. */
   private static final long FULL_LOG_MS = 60_000;
   private static final AtomicLong LOGGED_FULL = new AtomicLong();
+  /** {@link Watched#idleSince}: a request is being received or answered, or the connection is a WebSocket. */
+  private static final long BUSY = 0;
+  /** {@link Watched#idleSince}: claimed for closing; it takes no further request. */
+  private static final long CLOSING = -1;
 
   private final Vertx vertx;
   private final long timeoutMs;
-  private final Map<HttpConnection, Watched> watched = new HashMap<>();
-  /** The connections open on every server of the port, and how many may be ({@code http.connections}). */
-  private final AtomicInteger open;
-  private final int maxOpen;
+  /** This server's connections, touched on its event loop only (the sweep's). */
+  private final Set<Watched> mine = ConcurrentHashMap.newKeySet();
+  /** The connections of every server of the port, the places {@code http.connections} counts. */
+  private final Port port;
   private long sweeper = -1;
+
+  /** The connections of all the servers of one port, and how many may be open ({@code http.connections}). */
+  record Port(AtomicInteger open, int maxOpen, Set<Watched> all) {
+    Port(AtomicInteger open, int maxOpen) {
+      this(open, maxOpen, ConcurrentHashMap.newKeySet());
+    }
+  }
 
   /**
    * @param timeoutMs how long a connection may hold its socket without a request being answered; 0: forever
-   * @param open      the connections open on all the port's servers, shared by them
-   * @param maxOpen   {@code http.connections}: past it a new connection takes the place of this server's
-   *                  longest-idle one, or is closed when none is idle
+   * @param port      the connections open on all the port's servers, shared by them
    */
-  IdleConnections(Vertx vertx, long timeoutMs, AtomicInteger open, int maxOpen) {
+  IdleConnections(Vertx vertx, long timeoutMs, Port port) {
     this.vertx = vertx;
     this.timeoutMs = timeoutMs;
-    this.open = open;
-    this.maxOpen = maxOpen;
+    this.port = port;
   }
 
   /**
@@ -75,77 +88,55 @@ final class IdleConnections {
       ? (int) Math.max(256, Math.min(Integer.MAX_VALUE, unix.getMaxFileDescriptorCount() / 2)) : 10_000;
   }
 
-  /** What a connection is doing: its latest request (null before the first) and since when. */
-  private static final class Watched {
-    HttpServerRequest request;
-    long since;
-    /** When the latest request's answer was written to the connection in full, 0 before. */
-    long answeredAt;
-    /** The latest request asked for an upgrade: once it succeeds, the WebSocket is the console's to govern. */
-    boolean upgrade;
-
-    Watched(long since) {
-      this.since = since;
-    }
-  }
-
   /**
    * Starts watching a connection as it opens. Past {@code http.connections} it takes the place of the longest-idle
-   * connection of this server, or is closed at once when none is idle: sockets held open by a client (19,980 idle
-   * ones took every file descriptor in 7 s) leave the gateway able to call upstreams, write files and answer
-   * requests already begun.
+   * connection of the port, whichever event loop holds it, or is answered 503 {@code too_many_connections} and
+   * closed when none is idle: sockets held open by a client (19,980 idle ones took every file descriptor in 7 s)
+   * leave the gateway able to call upstreams, write files and answer requests already begun.
    */
   void opened(HttpConnection connection) {
-    int now = open.incrementAndGet();
-    Handler<Void> closed = v -> {
-      open.decrementAndGet();
-      watched.remove(connection);
-    };
-    if (connection instanceof HttpServerConnection http) {
-      // The channel's end, not the connection's: an upgrade to a WebSocket replaces the HTTP connection's handler,
-      // whose close handler then never runs, and every console ever opened kept a place
-      http.channelHandlerContext().channel().closeFuture().addListener(done -> closed.handle(null));
-    } else {
-      connection.closeHandler(closed);
-    }
-    if (now > maxOpen && !closeIdlest()) {
-      full("a new connection was closed at once");
-      connection.close();
+    int now = port.open().incrementAndGet();
+    if (!(connection instanceof HttpServerConnection http)) {
+      connection.closeHandler(v -> port.open().decrementAndGet());
       return;
     }
-    if (timeoutMs <= 0) {
+    Channel channel = http.channelHandlerContext().channel();
+    Watched w = new Watched(connection, System.currentTimeMillis());
+    // The channel's end, not the connection's: an upgrade to a WebSocket replaces the HTTP connection's handler,
+    // whose close handler then never runs, and every console ever opened kept a place
+    channel.closeFuture().addListener(done -> {
+      port.open().decrementAndGet();
+      mine.remove(w);
+      port.all().remove(w);
+    });
+    if (now > port.maxOpen() && !closeIdlest()) {
+      full("a new connection was answered 503 too_many_connections");
+      refuse(channel);
       return;
     }
-    Watched w = new Watched(System.currentTimeMillis());
-    watched.put(connection, w);
-    if (connection instanceof HttpServerConnection http) {
-      ChannelHandlerContext vertx = http.channelHandlerContext();
-      vertx.pipeline().addBefore(vertx.name(), "botgate-answer-ends", new AnswerEnds(w));
-    }
-    if (sweeper < 0) {
+    ChannelHandlerContext vertxHandler = http.channelHandlerContext();
+    vertxHandler.pipeline().addBefore(vertxHandler.name(), "botgate-idle-connections", w);
+    mine.add(w);
+    port.all().add(w);
+    if (timeoutMs > 0 && sweeper < 0) {
       sweeper = vertx.setPeriodic(Math.max(100, timeoutMs / 4), id -> sweep());
     }
   }
 
-  /** {@code requests}, noting each request's start on its connection. */
-  Handler<HttpServerRequest> around(Handler<HttpServerRequest> requests) {
-    if (timeoutMs <= 0) {
-      return requests;
-    }
-    return request -> {
-      Watched w = watched.get(request.connection());
-      if (w != null) {
-        if (request.version() == HttpVersion.HTTP_2) {
-          watched.remove(request.connection()); // streams overlap
-        } else {
-          w.request = request;
-          w.since = System.currentTimeMillis();
-          w.answeredAt = 0;
-          w.upgrade = request.headers().contains(HttpHeaders.UPGRADE);
-        }
-      }
-      requests.handle(request);
-    };
+  /**
+   * Answers a connection the full gateway has no place for, before it sends anything, and ends it: written under the
+   * HTTP encoders, which take no answer before a request.
+   */
+  private void refuse(Channel channel) {
+    byte[] json = new GatewayError(503, "too_many_connections", "the gateway holds " + port.maxOpen()
+      + " connections (http.connections), none of them idle; try again later").toJson().encode()
+      .getBytes(StandardCharsets.UTF_8);
+    String head = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n"
+      + "X-Content-Type-Options: nosniff\r\nRetry-After: 1\r\nContent-Length: " + json.length
+      + "\r\nConnection: close\r\n\r\n";
+    LingeringClose.begin(channel);
+    channel.pipeline().firstContext().writeAndFlush(Unpooled.wrappedBuffer(head.getBytes(StandardCharsets.US_ASCII), json))
+      .addListener(written -> LingeringClose.endOutput(channel));
   }
 
   void stop() {
@@ -155,91 +146,124 @@ final class IdleConnections {
   }
 
   /**
-   * Closes this server's connection idle the longest (none while the timeout is off): one that has sent nothing
-   * since connecting or since its last answer, never one whose request is still coming in (an upload at its own
-   * pace); false when there is none. A keep-alive connection idle since its answer goes before one opened after
-   * that answer whose first request is still on its way.
+   * Closes the port's connection idle the longest: one that has sent nothing since connecting or since its last
+   * answer, never one whose request is still coming in (an upload at its own pace) or being answered; false when
+   * there is none. A keep-alive connection idle since its answer goes before one opened after that answer whose
+   * first request is still on its way.
    */
   private boolean closeIdlest() {
-    long now = System.currentTimeMillis();
-    HttpConnection idlest = null;
-    long oldest = Long.MAX_VALUE;
-    for (Map.Entry<HttpConnection, Watched> e : watched.entrySet()) {
-      HttpServerRequest coming = e.getValue().request;
-      if (coming != null && !coming.isEnded()) {
-        continue;
+    for (int tries = 0; tries < 8; tries++) { // another may start a request, or be claimed, as we look
+      Watched idlest = null;
+      long oldest = Long.MAX_VALUE;
+      for (Watched w : port.all()) {
+        long since = w.idleSince.get();
+        if (since > 0 && since < oldest) {
+          oldest = since;
+          idlest = w;
+        }
       }
-      long idleSince = idleSince(e.getValue());
-      if (idleSince > 0 && idleSince < oldest) {
-        oldest = idleSince;
-        idlest = e.getKey();
+      if (idlest == null) {
+        return false;
+      }
+      if (idlest.idleSince.compareAndSet(oldest, CLOSING)) {
+        port.all().remove(idlest);
+        idlest.connection.close();
+        full("the connection idle longest (" + (System.currentTimeMillis() - oldest) + " ms) was closed for a new one");
+        return true;
       }
     }
-    if (idlest == null) {
-      return false;
-    }
-    watched.remove(idlest);
-    idlest.close();
-    full("the connection idle longest (" + (now - oldest) + " ms) was closed for a new one");
-    return true;
+    return false;
   }
 
   private void full(String what) {
     long now = System.currentTimeMillis();
     long last = LOGGED_FULL.get();
     if (now - last >= FULL_LOG_MS && LOGGED_FULL.compareAndSet(last, now)) {
-      LOG.warn("http.connections ({}) are open: {} (said at most once a minute)", maxOpen, what);
+      LOG.warn("http.connections ({}) are open: {} (said at most once a minute)", port.maxOpen(), what);
     }
   }
 
   private void sweep() {
     long now = System.currentTimeMillis();
-    for (Iterator<Map.Entry<HttpConnection, Watched>> it = watched.entrySet().iterator(); it.hasNext(); ) {
-      Map.Entry<HttpConnection, Watched> e = it.next();
-      long idleSince = idleSince(e.getValue());
-      if (idleSince > 0 && now - idleSince >= timeoutMs) {
-        it.remove();
-        e.getKey().close();
+    for (Watched w : mine) {
+      long since = w.idleSince.get();
+      boolean idle = since > 0 ? now - since >= timeoutMs && w.idleSince.compareAndSet(since, CLOSING)
+        : since == BUSY && w.receiving && now - w.lastBytes >= timeoutMs;
+      if (idle) {
+        mine.remove(w);
+        port.all().remove(w);
+        w.connection.close();
       }
     }
   }
 
-  /** Since when the connection has held its socket without a request being answered; 0: one is. */
-  private static long idleSince(Watched w) {
-    HttpServerRequest request = w.request;
-    if (w.upgrade && request.isEnded() && (!request.response().ended() || request.response().getStatusCode() == 101)) {
-      return 0; // a WebSocket, or its handshake (an upgrade refused is answered, and then counts as any answer)
-    }
-    if (request == null || !request.isEnded()) {
-      return w.since; // nothing asked yet, or the request has not all come
-    }
-    if (!request.response().ended() && !request.response().closed()) {
-      return 0; // being answered
-    }
-    // answered (or its connection closing); an answer not written through the pipeline counts from its request
-    return w.answeredAt != 0 ? w.answeredAt : w.since;
-  }
-
   /**
-   * Notes when each answer on a connection has been written in full, as Vert.x reports it nowhere a second party may
-   * listen: the response's end handler is the router's. Seen at the time, not at the next sweep, so a connection
-   * answered before another opened counts as idle for longer than that one.
+   * What one connection is doing, seen in its pipeline as Vert.x's HTTP decoder hands requests on and as answers are
+   * written: Vert.x reports the end of an answer nowhere a second party may listen (the response's end handler is
+   * the router's). Seen at the time, not at the next sweep, so a connection answered before another opened counts as
+   * idle for longer than that one.
    */
-  private static final class AnswerEnds extends ChannelOutboundHandlerAdapter {
+  private static final class Watched extends ChannelDuplexHandler {
 
-    private final Watched watched;
+    final HttpConnection connection;
+    /** Since when it has been idle, so that it may be closed for a new connection; {@link #BUSY} or {@link #CLOSING}. */
+    final AtomicLong idleSince;
+    /** Requests whose head has come and whose answer has not all been written (more than one when pipelined). */
+    private int unanswered;
+    /** A request's head has come and its body has not all. */
+    volatile boolean receiving;
+    /** When the last bytes of a request body came or of an answer went. */
+    volatile long lastBytes;
+    private boolean webSocket;
 
-    AnswerEnds(Watched watched) {
-      this.watched = watched;
+    Watched(HttpConnection connection, long openedAt) {
+      this.connection = connection;
+      this.idleSince = new AtomicLong(openedAt);
+      this.lastBytes = openedAt;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof HttpRequest) {
+        long since = idleSince.get();
+        if (since == CLOSING || since > 0 && !idleSince.compareAndSet(since, BUSY)) {
+          ReferenceCountUtil.release(msg); // taken for a new connection as this came: it is being closed
+          return;
+        }
+        unanswered++;
+        receiving = true;
+      }
+      if (msg instanceof HttpContent) {
+        lastBytes = System.currentTimeMillis();
+      }
+      if (msg instanceof LastHttpContent && receiving) {
+        receiving = false;
+        idleIfDone();
+      }
+      ctx.fireChannelRead(msg);
     }
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+      if (msg instanceof HttpResponse response && response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+        webSocket = true; // the console's to govern from now on
+      }
+      if (msg instanceof HttpContent) {
+        lastBytes = System.currentTimeMillis();
+      }
       if (msg instanceof LastHttpContent
-        && !(msg instanceof HttpResponse response && response.status().codeClass() == HttpStatusClass.INFORMATIONAL)) {
-        watched.answeredAt = System.currentTimeMillis();
+        && !(msg instanceof HttpResponse response && response.status().codeClass() == HttpStatusClass.INFORMATIONAL)
+        && unanswered > 0) {
+        unanswered--;
+        idleIfDone();
       }
       ctx.write(msg, promise);
+    }
+
+    private void idleIfDone() {
+      if (unanswered == 0 && !receiving && !webSocket) {
+        idleSince.compareAndSet(BUSY, System.currentTimeMillis());
+      }
     }
   }
 }

@@ -13,9 +13,9 @@ public final class HttpOptions {
   /** {@code body.held.bytes}: 0, a sixteenth of the heap ({@link HeldBodies}). */
   public static final int DEFAULT_BODY_HELD_BYTES = 0;
   /**
-   * How long a connection may go without a byte either way before the gateway closes it: a client that
-   * connects and never finishes its request (or sends nothing) would otherwise hold a socket, and a file
-   * descriptor, forever. Above the console's heartbeat period and the default integration deadline, so an
+   * How long a connection may hold its socket without a request for the gateway to answer (an upload, from its
+   * last bytes) before the gateway closes it: a client that connects and never finishes its request (or sends
+   * nothing) would otherwise hold a socket, and a file descriptor, forever. Above the console's heartbeat period and the default integration deadline, so an
    * open console and a waiting execution are not cut; 0 turns it off.
    */
   public static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 60;

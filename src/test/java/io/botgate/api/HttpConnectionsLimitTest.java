@@ -160,11 +160,91 @@ class HttpConnectionsLimitTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> gw.upstream.held() == 3);
 
     AtomicBoolean fourthClosed = new AtomicBoolean();
-    connect(fourthClosed, new AtomicReference<>());
+    AtomicReference<String> fourthRead = new AtomicReference<>();
+    connect(fourthClosed, fourthRead);
     await().atMost(Duration.ofSeconds(5)).untilTrue(fourthClosed);
+    assertThat(fourthRead.get()).startsWith("HTTP/1.1 503").contains("too_many_connections", "http.connections");
     gw.upstream.releaseHeld();
     await().atMost(Duration.ofSeconds(10)).until(() -> answers.stream()
       .allMatch(a -> String.valueOf(a.get()).startsWith("HTTP/1.1 200")));
+  }
+
+  @Test
+  void shouldCloseTheIdlestConnectionWhicheverEventLoopHoldsIt(Vertx vertx) {
+    // Two servers, two event loops, and connections handed to them in turn: the console and the new connection
+    // share one loop, which has no idle connection; the idle one is on the other.
+    TestGateway two = result(TestGateway.start(vertx, new JsonObject().put("http.connections", 2)
+      .put("http.instances", 2)));
+    WebSocketClient sockets = vertx.createWebSocketClient();
+    try {
+      WebSocket console = result(sockets.connect(two.gateway.port(), "127.0.0.1", "/console"));
+      AtomicBoolean idleClosed = new AtomicBoolean();
+      NetSocket idle = connect(two.gateway.port(), idleClosed, new AtomicReference<>());
+      AtomicBoolean newClosed = new AtomicBoolean();
+      AtomicReference<String> newRead = new AtomicReference<>();
+      NetSocket fresh = connect(two.gateway.port(), newClosed, newRead);
+      fresh.write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> newClosed.get() || String.valueOf(newRead.get()).contains("UP"));
+      assertThat(newRead.get()).as("the new connection is served").startsWith("HTTP/1.1 200");
+      await().atMost(Duration.ofSeconds(5)).untilTrue(idleClosed);
+      assertThat(console.isClosed()).isFalse();
+      idle.close();
+      fresh.close();
+      console.close();
+    } finally {
+      sockets.close();
+      result(vertx.undeploy(two.gateway.deploymentID()));
+    }
+  }
+
+  @Test
+  void shouldCloseTheIdlestConnectionForANewOneAlsoWithTheIdleTimeoutOff(Vertx vertx) {
+    TestGateway off = result(TestGateway.start(vertx, new JsonObject().put("http.connections", 2)
+      .put("http.instances", 1).put("http.idleTimeoutSeconds", 0)));
+    try {
+      AtomicBoolean firstClosed = new AtomicBoolean();
+      NetSocket first = connect(off.gateway.port(), firstClosed, new AtomicReference<>());
+      AtomicBoolean secondClosed = new AtomicBoolean();
+      NetSocket second = connect(off.gateway.port(), secondClosed, new AtomicReference<>());
+      AtomicBoolean thirdClosed = new AtomicBoolean();
+      AtomicReference<String> thirdRead = new AtomicReference<>();
+      NetSocket third = connect(off.gateway.port(), thirdClosed, thirdRead);
+      third.write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> thirdClosed.get() || String.valueOf(thirdRead.get()).contains("UP"));
+      assertThat(thirdRead.get()).as("the new connection is served").startsWith("HTTP/1.1 200");
+      // the first, unless both opened within the same millisecond
+      await().atMost(Duration.ofSeconds(5)).until(() -> firstClosed.get() || secondClosed.get());
+      first.close();
+      second.close();
+      third.close();
+    } finally {
+      result(vertx.undeploy(off.gateway.deploymentID()));
+    }
+  }
+
+  @Test
+  void shouldAnswer503WhenNoConnectionIsIdleWithTheIdleTimeoutOff(Vertx vertx) {
+    TestGateway off = result(TestGateway.start(vertx, new JsonObject().put("http.connections", 2)
+      .put("http.instances", 1).put("http.idleTimeoutSeconds", 0)));
+    WebSocketClient sockets = vertx.createWebSocketClient();
+    try {
+      // two consoles hold both places, and are never idle: a third connection is refused, saying why
+      WebSocket one = result(sockets.connect(off.gateway.port(), "127.0.0.1", "/console"));
+      WebSocket other = result(sockets.connect(off.gateway.port(), "127.0.0.1", "/console"));
+      AtomicBoolean refusedClosed = new AtomicBoolean();
+      AtomicReference<String> refused = new AtomicReference<>();
+      connect(off.gateway.port(), refusedClosed, refused);
+      await().atMost(Duration.ofSeconds(10)).untilTrue(refusedClosed);
+      assertThat(refused.get()).startsWith("HTTP/1.1 503").contains("too_many_connections");
+      assertThat(one.isClosed() || other.isClosed()).isFalse();
+      one.close();
+      other.close();
+    } finally {
+      sockets.close();
+      result(vertx.undeploy(off.gateway.deploymentID()));
+    }
   }
 
   @Test

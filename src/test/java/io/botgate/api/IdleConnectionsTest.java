@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.botgate.Await.result;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -66,6 +67,34 @@ class IdleConnectionsTest {
 
     await().atMost(Duration.ofSeconds(30)).until(() -> stalled.stream().allMatch(AtomicBoolean::get));
     gw.assertHealthy();
+  }
+
+  @Test
+  void shouldNotCutAnUploadThatKeepsSendingForLongerThanTheTimeout() {
+    int pieces = 40; // one every 150 ms: some 6 s, three times http.idleTimeoutSeconds
+    String pad = "u".repeat(pieces * 10);
+    String body = new JsonObject().put("code", "1").put("variables", new JsonObject().put("pad", pad)).encode();
+    int head = body.indexOf(pad);
+    AtomicBoolean closed = new AtomicBoolean();
+    List<String> read = new CopyOnWriteArrayList<>();
+    NetSocket upload = RawConnections.connect(gw.vertx, tcp, gw.gateway.port(),
+      s -> s.handler(b -> read.add(b.toString())).closeHandler(v -> closed.set(true)));
+    upload.write("POST /api/sessions/idle-upload/scripts HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+      + "Content-Length: " + body.length() + "\r\n\r\n" + body.substring(0, head));
+    AtomicInteger sent = new AtomicInteger();
+    gw.vertx.setPeriodic(150, id -> {
+      int i = sent.getAndIncrement();
+      upload.write(body.substring(head + i * 10, i + 1 < pieces ? head + (i + 1) * 10 : body.length()));
+      if (i + 1 == pieces) {
+        gw.vertx.cancelTimer(id);
+      }
+    });
+
+    await().atMost(Duration.ofSeconds(50)).until(() -> String.join("", read).startsWith("HTTP/1.1 200") || closed.get());
+    assertThat(String.join("", read)).as("the upload, cut after %d of %d pieces", sent.get(), pieces)
+      .startsWith("HTTP/1.1 200");
+    assertThat(closed).isFalse();
+    upload.close();
   }
 
   @Test
