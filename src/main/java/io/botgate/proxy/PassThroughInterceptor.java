@@ -60,7 +60,7 @@ import java.util.stream.StreamSupport;
 
 /**
  * botgate's work on a pass-through call, as a vertx-http-proxy interceptor: refuses what must not go
- * (no session, unknown integration, WebSocket, dot segments, too large), points the request at the
+ * (no session, unknown integration, WebSocket, a fragment in the target, dot segments, too large), points the request at the
  * integration's URL, guards egress on the address actually connected to, enforces the deadline and the
  * streaming limits, optionally captures a JSON answer, and records the outcome as an execution's. A call refused
  * before it began is shown in its session's console as the API's refusals are ({@link RefusalEvents}); one that
@@ -349,6 +349,12 @@ final class PassThroughInterceptor implements ProxyInterceptor {
       // and waited for a body that never came, and the call was recorded as a success
       return GatewayError.badRequest("connect_not_supported", "the pass-through proxy opens no tunnels: CONNECT is "
         + "not forwarded");
+    }
+    if (in.uri().indexOf('#') >= 0) {
+      // No request target holds one (RFC 9112 3.2): forwarded, the fragment reached the upstream inside the path or
+      // the query, which it would read as a path of that name; encoded, it would be sent on as data no one meant
+      return GatewayError.badRequest("fragment_in_target", "the request target holds a raw '#': a URL's fragment stays "
+        + "with the client and is never sent; send a '#' meant as data as %23");
     }
     if (name.isEmpty()) {
       return GatewayError.notFound("unknown_integration", "name the integration: /proxy/{integration}/{path}");

@@ -268,6 +268,30 @@ class PassThroughProxyTest {
   }
 
   @Test
+  void shouldRefuseARawHashInTheTargetRatherThanSendAFragmentUpstream() throws IOException {
+    // a client keeps a URL's fragment to itself (RFC 9110 7.1); one in a request target is a mistake, and forwarded
+    // it reached the upstream inside the path
+    for (String target : List.of("/proxy/echo/a#frag", "/proxy/echo/a?x=1#frag", "/proxy/echo/C#/tags")) {
+      String answer = rawCall(target, "hash-target");
+      assertThat(answer).as(target).startsWith("HTTP/1.1 400").contains("\"fragment_in_target\"", "'#'", "%23");
+    }
+    String encoded = rawCall("/proxy/echo/C%23/tags?x=%23", "hash-target");
+    assertThat(encoded).as("a '#' sent as data, encoded").startsWith("HTTP/1.1 200");
+    assertThat(new JsonObject(encoded.substring(encoded.indexOf("\r\n\r\n") + 4)).getString("uri"))
+      .isEqualTo("/echo/C%23/tags?x=%23");
+  }
+
+  /** What the gateway answers to a GET of {@code target} in the session, sent as written. */
+  private static String rawCall(String target, String session) throws IOException {
+    try (Socket socket = new Socket("127.0.0.1", gw.gateway.port())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + SESSION + ": " + session
+        + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
   void shouldSendTheUrlsUserInfoAsBasicAuthUnlessTheCallerSendsAuthorization() {
     declare(gw, def("userInfo", "http://bob:pw@127.0.0.1:" + gw.upstream.port() + "/echo"));
     JsonObject basic = result(call(gw, HttpMethod.GET, "/proxy/userInfo/x", "userinfo").send()).bodyAsJsonObject();
