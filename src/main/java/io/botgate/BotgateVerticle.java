@@ -438,7 +438,8 @@ public final class BotgateVerticle extends VerticleBase {
     String host = config.string("bridge.host");
     return new BridgeOptions(host == null ? httpHost : host, config.integer("bridge.port"), token,
       config.integer("bridge.frame.bytes"), config.integer("bridge.registrations"), config.integer("bridge.queue.bytes"),
-      config.integer("bridge.connections"), config.integer("bridge.first.frame.seconds"),
+      config.integer("bridge.connections"), config.integer("bridge.connectionsPerAddress"),
+      config.integer("bridge.first.frame.seconds"),
       BridgeOptions.replyTimeoutMs(config.integer("bridge.reply.seconds"), config.integer("cluster.turnWaitSeconds")));
   }
 

@@ -71,7 +71,7 @@ final class ConfigCheck {
       "script.maxSourceBytes", "history.size", "history.minutes", "history.total", "console.subscriptions",
       "console.connections", "console.queue.bytes", "console.heartbeat.seconds", "console.frame.bytes",
       "console.frames.perSecond", "bridge.frame.bytes", "bridge.registrations", "bridge.queue.bytes",
-      "bridge.connections", "bridge.first.frame.seconds", "definitions.maxBytes", "context.maxBytes",
+      "bridge.connections", "bridge.connectionsPerAddress", "bridge.first.frame.seconds", "definitions.maxBytes", "context.maxBytes",
       "cluster.turnWaitSeconds")) {
       r.put(positive, new long[] {1, most});
     }
@@ -194,7 +194,7 @@ final class ConfigCheck {
   static final List<Switch> SWITCHES = List.of(
     new Switch("bridge.port", "the TCP event-bus bridge is off", "set bridge.port to start it",
       List.of("bridge.host", "bridge.frame.bytes", "bridge.registrations", "bridge.queue.bytes", "bridge.connections",
-        "bridge.first.frame.seconds", "bridge.reply.seconds")),
+        "bridge.connectionsPerAddress", "bridge.first.frame.seconds", "bridge.reply.seconds")),
     new Switch("cluster.enabled", "this node joins no cluster", "start with --cluster or cluster.enabled=true to join one",
       List.of("cluster.name", "cluster.host", "cluster.port", "cluster.members", "cluster.backups",
         "cluster.turnWaitSeconds")));

@@ -116,6 +116,7 @@ public final class GatewayConfig {
     d.put("bridge.registrations", BridgeOptions.DEFAULT_REGISTRATIONS);
     d.put("bridge.queue.bytes", BridgeOptions.DEFAULT_QUEUE_BYTES);
     d.put("bridge.connections", BridgeOptions.DEFAULT_CONNECTIONS);
+    d.put("bridge.connectionsPerAddress", BridgeOptions.DEFAULT_CONNECTIONS_PER_ADDRESS);
     d.put("bridge.first.frame.seconds", BridgeOptions.DEFAULT_FIRST_FRAME_SECONDS);
     d.put("bridge.reply.seconds", BridgeOptions.DEFAULT_REPLY_SECONDS);
     d.put("imports.cb", new JsonArray());

@@ -40,7 +40,8 @@ import java.util.regex.Pattern;
  * and {@code botgate.events.<session>}; nothing else. With {@code auth.token} set, every frame but a ping
  * carries it as the header {@code token} (it is removed before the message enters the bus). Frames are
  * bounded and checked by {@link FrameCheck}, what a client leaves unread by {@link BacklogLimit},
- * registrations per connection by {@code bridge.registrations}. A request is sent, never published: in a
+ * registrations per connection by {@code bridge.registrations}, connections by {@code bridge.connections} and, per
+ * remote address, {@code bridge.connectionsPerAddress}. A request is sent, never published: in a
  * cluster a published one would run on every node; and it runs on the node whose bridge received it.
  *
  * <p>A refusal of ours is an {@code err} frame shaped like a failed request's: {@code failureCode} (an HTTP
@@ -97,9 +98,9 @@ public final class EventBusBridge {
    */
   public static String refusal(BridgeOptions options) {
     String[] names = {"bridge.frame.bytes", "bridge.registrations", "bridge.queue.bytes", "bridge.connections",
-      "bridge.first.frame.seconds"};
+      "bridge.connectionsPerAddress", "bridge.first.frame.seconds"};
     int[] values = {options.maxFrameBytes(), options.maxRegistrations(), options.maxQueueBytes(), options.maxConnections(),
-      options.firstFrameSeconds()};
+      options.maxConnectionsPerAddress(), options.firstFrameSeconds()};
     for (int i = 0; i < names.length; i++) {
       if (values[i] < 1) {
         return names[i] + " must be at least 1, not " + values[i];
@@ -127,7 +128,16 @@ public final class EventBusBridge {
     NetServer server = created.get();
     Handler<NetSocket> bridgeHandler = server.connectHandler();
     server.connectHandler(socket -> {
-      if (registered.size() >= options.maxConnections() && !makeRoom()) {
+      String from = remoteHost(socket);
+      if (fromHost(from) >= options.maxConnectionsPerAddress() && !makeRoom(from)) {
+        refused.increment();
+        refuse(socket, new JsonObject(), new GatewayError(503, "too_many_connections", "the bridge holds "
+          + options.maxConnectionsPerAddress() + " connections from " + from + " already (bridge.connectionsPerAddress); "
+          + "try again later"));
+        socket.end();
+        return;
+      }
+      if (registered.size() >= options.maxConnections() && !makeRoom(null)) {
         refused.increment();
         refuse(socket, new JsonObject(), new GatewayError(503, "too_many_connections", "the bridge holds "
           + options.maxConnections() + " connections already (bridge.connections); try again later"));
@@ -177,18 +187,29 @@ public final class EventBusBridge {
   }
 
   /**
-   * The bridge is full: closes the connection that has waited longest without saying anything, so that
-   * connections that never speak (or never with the token) cannot keep a client that does out; false when
-   * every connection has spoken.
+   * The bridge is full (or, with {@code from}, full for that remote address): closes the connection (of that address)
+   * that has waited longest without saying anything, so that connections that never speak (or never with the token)
+   * cannot keep a client that does out; false when every such connection has spoken.
    */
-  private boolean makeRoom() {
-    NetSocket quiet = unheard.entrySet().stream().min(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
+  private boolean makeRoom(String from) {
+    NetSocket quiet = unheard.entrySet().stream().filter(e -> from == null || from.equals(remoteHost(e.getKey())))
+      .min(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
     if (quiet == null || unheard.remove(quiet) == null) {
       return false;
     }
     registered.remove(quiet);
-    closeSilent(quiet, "before the bridge was full (bridge.connections) and another connection came");
+    closeSilent(quiet, "before the bridge was full (" + (from == null ? "bridge.connections"
+      : "bridge.connectionsPerAddress, from " + from) + ") and another connection came");
     return true;
+  }
+
+  /** The open connections from {@code host}: a few dozen at most ({@code bridge.connections}), counted as they come. */
+  private long fromHost(String host) {
+    return registered.keySet().stream().filter(socket -> host.equals(remoteHost(socket))).count();
+  }
+
+  private static String remoteHost(NetSocket socket) {
+    return socket.remoteAddress() == null ? "" : String.valueOf(socket.remoteAddress().hostAddress());
   }
 
   /** Tells a connection taken off {@link #unheard} that no frame came {@code when}, and closes it. */

@@ -35,9 +35,21 @@ public final class BridgeClient implements AutoCloseable {
 
   /** With {@code receiveBufferBytes} > 0, a fixed small receive buffer: the kernel holds little for a slow reader. */
   BridgeClient(int port, String token, int receiveBufferBytes) throws IOException {
+    this(port, token, receiveBufferBytes, null);
+  }
+
+  /** From {@code from}, an address of the loopback network (127.0.0.2...): another remote address to the bridge. */
+  static BridgeClient from(String from, int port) throws IOException {
+    return new BridgeClient(port, null, 0, from);
+  }
+
+  private BridgeClient(int port, String token, int receiveBufferBytes, String from) throws IOException {
     socket = new Socket();
     if (receiveBufferBytes > 0) {
       socket.setReceiveBufferSize(receiveBufferBytes);
+    }
+    if (from != null) {
+      socket.bind(new InetSocketAddress(from, 0));
     }
     socket.connect(new InetSocketAddress("127.0.0.1", port));
     socket.setSoTimeout(20_000);

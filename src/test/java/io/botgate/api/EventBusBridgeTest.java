@@ -94,6 +94,36 @@ class EventBusBridgeTest {
   }
 
   @Test
+  void shouldRefuseAConnectionPastTheBoundForItsAddressWhileAnotherAddressIsServed() throws IOException {
+    TestGateway bounded = result(TestGateway.start(Vertx.vertx(), new JsonObject().put("bridge.port", 0)
+      .put("bridge.connections", 8).put("bridge.connectionsPerAddress", 2)));
+    int port = bounded.gateway.bridgePort();
+    try (BridgeClient first = new BridgeClient(port);
+         BridgeClient second = new BridgeClient(port)) {
+      for (BridgeClient open : List.of(first, second)) {
+        open.write(ping(null));
+        assertThat(open.read().orElseThrow().getString("type")).isEqualTo("pong");
+      }
+      try (BridgeClient third = new BridgeClient(port)) {
+        JsonObject refused = third.read().orElseThrow();
+        assertThat(refused.getInteger("failureCode")).isEqualTo(503);
+        assertThat(errorCode(refused)).isEqualTo("too_many_connections");
+        assertThat(refused.getString("message")).contains("bridge.connectionsPerAddress", "127.0.0.1");
+        assertThat(third.closedByServer()).isTrue();
+      }
+      try (BridgeClient elsewhere = BridgeClient.from("127.0.0.2", port)) {
+        elsewhere.write(ping(null));
+        assertThat(elsewhere.read().orElseThrow().getString("type")).as("another address has places of its own")
+          .isEqualTo("pong");
+      }
+      first.write(ping(null));
+      assertThat(first.read().orElseThrow().getString("type")).isEqualTo("pong");
+    } finally {
+      result(bounded.vertx.close());
+    }
+  }
+
+  @Test
   void shouldCloseAConnectionThatSendsNoAcceptedFrameInTimeAndKeepOneThatDid() throws IOException {
     for (String token : new String[] {null, "first-frame-token"}) {
       TestGateway quick = result(TestGateway.start(Vertx.vertx(), new JsonObject().put("bridge.port", 0)
@@ -172,7 +202,8 @@ class EventBusBridgeTest {
 
   @Test
   void shouldRefuseToStartWithABoundBelowOne() {
-    for (String bound : List.of("bridge.connections", "bridge.registrations", "bridge.frame.bytes", "bridge.queue.bytes",
+    for (String bound : List.of("bridge.connections", "bridge.connectionsPerAddress", "bridge.registrations",
+      "bridge.frame.bytes", "bridge.queue.bytes",
       "bridge.first.frame.seconds")) {
       Vertx own = Vertx.vertx();
       try {
