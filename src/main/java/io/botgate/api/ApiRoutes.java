@@ -25,6 +25,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -292,8 +293,7 @@ public final class ApiRoutes {
   static void failure(RoutingContext ctx, int status) {
     GatewayError error = status == 404 && ctx.failure() == null && !ctx.request().uri().startsWith("/")
       && !HostAllowList.absoluteForm(ctx.request().uri()) ? noPath(ctx.request())
-      : status == 400 && ctx.request().authority() == null && ctx.request().getHeader(HttpHeaders.HOST) != null
-      ? unreadableHost(ctx.request()) : toError(ctx.failure(), status);
+      : refusedForHost(ctx.request(), status) ? unreadableHost(ctx.request()) : toError(ctx.failure(), status);
     if (error.httpStatus() == 503 || error.httpStatus() == 507 || error.httpStatus() == 413
       || error.httpStatus() == 414 || error.httpStatus() == 431) {
       LOG.atWarn().addKeyValue("code", error.code()).addKeyValue("status", error.httpStatus())
@@ -317,6 +317,16 @@ public final class ApiRoutes {
     if (unread) {
       sent.onComplete(done -> LingeringClose.afterAnswer(ctx.request().connection()));
     }
+  }
+
+  /**
+   * Whether the router refused the request for its Host header, which it could not read: it does so before any route,
+   * and never for HTTP/1.0, which needs no Host (a 400 of such a request, a broken %-escape say, has a cause of its
+   * own, which an unreadable Host beside it used to hide).
+   */
+  private static boolean refusedForHost(HttpServerRequest request, int status) {
+    return status == 400 && request.version() != HttpVersion.HTTP_1_0 && request.authority() == null
+      && request.getHeader(HttpHeaders.HOST) != null;
   }
 
   /**

@@ -179,6 +179,26 @@ class HttpEdgesTest {
   }
 
   @Test
+  void shouldNameItsOwnCauseForA400OfARequestWhoseHostIsUnreadableButNotRefusedForIt(Vertx vertx) throws IOException {
+    // HTTP/1.0 needs no Host, so the router serves such a request (here every host is allowed, with a token), and
+    // any 400 of its own, such as a broken %-escape, was reported as invalid_host
+    TestGateway open = result(TestGateway.start(vertx, new JsonObject().put("auth.token", "edges-token")
+      .put("http.allowedHosts", new JsonArray().add("*"))));
+    try {
+      String answer;
+      try (Socket socket = new Socket("127.0.0.1", open.gateway.port())) {
+        socket.setSoTimeout(10_000);
+        socket.getOutputStream().write(("GET /api/sessions/x%ZZ HTTP/1.0\r\nHost: localhost:abc\r\n"
+          + "Authorization: Bearer edges-token\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      }
+      assertThat(answer).startsWith("HTTP/1.0 400").contains("\"malformed_uri\"").doesNotContain("invalid_host");
+    } finally {
+      result(vertx.undeploy(open.gateway.deploymentID()));
+    }
+  }
+
+  @Test
   void shouldAnswer400ToAHostWithAPercentEscapeThatVertxCannotParse() throws IOException {
     // Vert.x's authority parser throws on these while the router matches a route: the request went unanswered.
     for (String host : List.of("%41", "local%68ost", "ab%41cd:80", "127.0.0.1%")) {
