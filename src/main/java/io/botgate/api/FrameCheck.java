@@ -54,23 +54,33 @@ final class FrameCheck extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       return;
     }
-    String json = frame.toString(4, frame.readableBytes() - 4, StandardCharsets.UTF_8);
-    String problem = problem(json);
-    if (problem == null) {
+    Refusal refusal = refusal(frame.toString(4, frame.readableBytes() - 4, StandardCharsets.UTF_8));
+    if (refusal == null) {
       ctx.fireChannelRead(frame);
       return;
     }
     frame.release();
-    ctx.writeAndFlush(errorFrame(new GatewayError(400, "invalid_frame", problem), replyAddress(json)));
+    ctx.writeAndFlush(errorFrame(new GatewayError(400, "invalid_frame", refusal.problem()), refusal.replyAddress()));
   }
 
-  /** The frame's {@code replyAddress}, when it is a JSON object with one: where its sender waits for an answer. */
-  private static String replyAddress(String json) {
+  /**
+   * Why the bridge would choke on a frame, and its {@code replyAddress} when it is a JSON object with one (where its
+   * sender waits for an answer, null else).
+   */
+  record Refusal(String problem, String replyAddress) {
+  }
+
+  /** The refusal of the frame {@code json}, or null when the bridge may have it; the frame is parsed once. */
+  static Refusal refusal(String json) {
+    JsonObject frame;
     try {
-      return new JsonObject(json).getValue("replyAddress") instanceof String reply ? reply : null;
-    } catch (RuntimeException e) {
-      return null;
+      frame = new JsonObject(json);
+    } catch (DecodeException | ClassCastException e) {
+      return new Refusal("a frame is one JSON object: " + e.getMessage(), null);
     }
+    String problem = problem(frame);
+    return problem == null ? null
+      : new Refusal(problem, frame.getValue("replyAddress") instanceof String reply ? reply : null);
   }
 
   /**
@@ -95,13 +105,7 @@ final class FrameCheck extends ChannelInboundHandlerAdapter {
   }
 
   /** What would make the bridge choke on this frame, or null. */
-  static String problem(String json) {
-    JsonObject frame;
-    try {
-      frame = new JsonObject(json);
-    } catch (DecodeException | ClassCastException e) {
-      return "a frame is one JSON object: " + e.getMessage();
-    }
+  private static String problem(JsonObject frame) {
     if (!(frame.getValue("type") instanceof String type) || !TYPES.contains(type)) {
       return "'type' must be one of " + TYPES + ", not " + frame.getValue("type");
     }
