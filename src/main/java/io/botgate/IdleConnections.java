@@ -224,12 +224,12 @@ final class IdleConnections {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      long since = idleSince.get();
+      if (since == CLOSING || msg instanceof HttpRequest && since > 0 && !idleSince.compareAndSet(since, BUSY)) {
+        ReferenceCountUtil.release(msg); // taken for a new connection (as this came): it is being closed
+        return;
+      }
       if (msg instanceof HttpRequest) {
-        long since = idleSince.get();
-        if (since == CLOSING || since > 0 && !idleSince.compareAndSet(since, BUSY)) {
-          ReferenceCountUtil.release(msg); // taken for a new connection as this came: it is being closed
-          return;
-        }
         unanswered++;
         receiving = true;
       }
