@@ -429,7 +429,7 @@ final class CbExport {
       return;
     }
     interactions.put(name, new Interaction(id, name, type, integration, pre, user, post, next,
-      rules(m.getValue("responseMatches"), names, next), delay(delay)));
+      rules(name, m.getValue("responseMatches"), names, next), delay(delay)));
   }
 
   /** The longest delay an interaction may declare, as nine digits in a string may write it: a script's own bound. */
@@ -448,35 +448,69 @@ final class CbExport {
     return code;
   }
 
-  /** CB's rules on an integration result ({@code API_RESULT} conditions, or none); the others need CB's NLU. */
-  private static List<Interaction.Rule> rules(Object value, Map<String, String> names, String next) {
+  /**
+   * CB's rules on an integration result ({@code API_RESULT} conditions, or none) leading to an interaction. The others
+   * (patterns and intents need CB's NLU; context conditions and other actions botgate does not evaluate) are left out,
+   * and listed under {@code skipped} once for the interaction, each with why: a bot that routes by them would otherwise
+   * go to the interaction's next one without a word.
+   */
+  private List<Interaction.Rule> rules(String interaction, Object value, Map<String, String> names, String next) {
     List<Interaction.Rule> rules = new ArrayList<>();
     if (!(value instanceof JsonArray matches)) {
       return rules;
     }
-    for (Object o : matches) {
-      if (!(o instanceof JsonObject match) || !(match.getValue("action") instanceof JsonObject action)
-        || !"INTERACTION".equals(action.getValue("name"))) {
+    List<String> left = new ArrayList<>();
+    for (int i = 0; i < matches.size(); i++) {
+      String why = notFollowed(matches.getValue(i));
+      if (why != null) {
+        left.add("rule " + (i + 1) + (matches.getValue(i) instanceof JsonObject m && m.getValue("name") instanceof String n
+          && !n.isBlank() ? " (" + ShownText.bounded(n, 40) + ")" : "") + " " + why);
         continue;
       }
+      JsonObject match = matches.getJsonObject(i);
+      JsonObject action = match.getJsonObject("action");
       String target = "next".equals(action.getValue("value")) ? next
         : action.getValue("value") instanceof String id ? names.getOrDefault(id, id) : null;
-      JsonArray conditions = match.getValue("conditions") instanceof JsonArray c ? c : new JsonArray();
       String status = null;
-      boolean usable = true;
-      for (Object c : conditions) {
-        if (c instanceof JsonObject condition && "API_RESULT".equals(condition.getValue("matchType"))
-          && condition.getValue("apiResultsMatch") instanceof JsonObject result && result.getValue("status") instanceof String s) {
-          status = s;
-        } else {
-          usable = false;
-        }
+      for (Object c : match.getValue("conditions") instanceof JsonArray conditions ? conditions : new JsonArray()) {
+        status = ((JsonObject) c).getJsonObject("apiResultsMatch").getString("status");
       }
-      if (usable) {
-        rules.add(new Interaction.Rule(status, target));
-      }
+      rules.add(new Interaction.Rule(status, target));
+    }
+    if (!left.isEmpty()) {
+      skipped.add(new Skipped("rules", interaction, left.size() + " of its " + matches.size() + " rules "
+        + (left.size() == 1 ? "is" : "are") + " not followed (botgate follows rules on the API result, API_RESULT "
+        + "SUCCESS or FAILURE, that go to an interaction; else the interaction's next one): "
+        + String.join("; ", left.subList(0, Math.min(left.size(), 5))) + (left.size() > 5 ? "; …" : "")));
     }
     return rules;
+  }
+
+  /** Why botgate cannot follow a rule of CB's, or null when it can. */
+  private static String notFollowed(Object rule) {
+    if (!(rule instanceof JsonObject match)) {
+      return "is not an object";
+    }
+    Object action = match.getValue("action") instanceof JsonObject a ? a.getValue("name") : null;
+    if (!"INTERACTION".equals(action)) {
+      return "does " + (action instanceof String name ? ShownText.bounded(name, 40) : "no action")
+        + ", not go to an interaction";
+    }
+    if (match.getValue("contextConditions") instanceof JsonArray context && !context.isEmpty()) {
+      return "has context conditions";
+    }
+    if (match.getValue("conditions") instanceof JsonArray conditions) {
+      for (Object c : conditions) {
+        if (!(c instanceof JsonObject condition && "API_RESULT".equals(condition.getValue("matchType"))
+          && condition.getValue("apiResultsMatch") instanceof JsonObject result
+          && result.getValue("status") instanceof String)) {
+          Object type = c instanceof JsonObject condition ? condition.getValue("matchType") : null;
+          return "matches " + (type instanceof String t ? ShownText.bounded(t, 40) : "a condition without an "
+            + "API_RESULT status") + (type instanceof String t && !t.equals("API_RESULT") ? " (CB's NLU reads it)" : "");
+        }
+      }
+    }
+    return null;
   }
 
   /** A wrong value as JSON, cut short: what the author wrote, without a key-sized text quoted whole. */

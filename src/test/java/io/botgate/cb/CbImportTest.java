@@ -227,6 +227,46 @@ class CbImportTest {
     }
   }
 
+  /**
+   * Rules botgate cannot evaluate (patterns and intents are CB's NLU; context conditions; other actions) are left out
+   * and listed, once for their interaction: a bot routing by them went to the next interaction without a word, and a
+   * success rule with a context condition was taken whatever the condition said.
+   */
+  @Test
+  void shouldListTheRulesItCannotFollowAndNotTakeThem() throws Exception {
+    JsonObject export = fixture("store-helper.json").put("bot", new JsonObject().put("name", "Routes"));
+    JsonObject stores = export.getJsonArray("conversationMessage").stream().map(JsonObject.class::cast)
+      .filter(m -> m.getString("name").equals("find stores")).findFirst().orElseThrow();
+    JsonObject success = new JsonObject().put("matchType", "API_RESULT")
+      .put("apiResultsMatch", new JsonObject().put("status", "SUCCESS"));
+    JsonObject toNoStores = new JsonObject().put("name", "INTERACTION").put("value", "00000000000000000000000000000000a11ce004");
+    stores.put("responseMatches", new JsonArray()
+      .add(new JsonObject().put("name", "Greeting").put("action", toNoStores)
+        .put("conditions", new JsonArray().add(new JsonObject().put("matchType", "PATTERN"))))
+      .add(new JsonObject().put("action", toNoStores).put("conditions", new JsonArray().add(success))
+        .put("contextConditions", new JsonArray().add(new JsonObject().put("variable", "vip"))))
+      .add(new JsonObject().put("action", new JsonObject().put("name", "DIALOG").put("value", "d1")))
+      .add(new JsonObject().put("action", new JsonObject().put("name", "INTERACTION")
+        .put("value", "00000000000000000000000000000000a11ce002")).put("conditions", new JsonArray().add(success))));
+    try {
+      HttpResponse<Buffer> r = importExport(new JsonObject().put("export", export).put("baseUrls", baseUrls())
+        .put("replace", true));
+      assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(201);
+      List<JsonObject> rules = r.bodyAsJsonObject().getJsonArray("skipped").stream().map(JsonObject.class::cast)
+        .filter(s -> "rules".equals(s.getString("kind"))).toList();
+      assertThat(rules).as(r.bodyAsString()).hasSize(1);
+      assertThat(rules.get(0).getString("name")).isEqualTo("find stores");
+      assertThat(rules.get(0).getString("reason")).startsWith("3 of its 4 rules are not followed")
+        .contains("rule 1 (Greeting) matches PATTERN", "rule 2 has context conditions", "rule 3 does DIALOG");
+
+      JsonObject answer = interaction("routes-1", "Routes", "find stores", new JsonObject());
+      assertThat(answer.getString("outcome")).isEqualTo("success");
+      assertThat(answer.getString("next")).as("the one rule botgate can follow").isEqualTo("show stores");
+    } finally {
+      result(gw.http.delete(gw.gateway.port(), "127.0.0.1", "/api/bots/Routes").send());
+    }
+  }
+
   @Test
   void shouldRefuseABrokenExportWholeListingEveryProblem() throws Exception {
     HttpResponse<Buffer> r = importBot("broken.json", false);
