@@ -165,8 +165,14 @@ public final class IntegrationExecutor {
         return Future.failedFuture(CallerGone.refusal(stream, sessionId, "integration " + integration));
       }
       ConversationContext.keep(session, request.context());
-      RequestScope scope = new RequestScope(session, request.variables(), request.slots(), request.userMessage());
-      return new Execution(definition, request, scope, new Transcript(stream, sessionId)).run();
+      RequestScope scope = RequestScope.onLoop(session, request.variables(), request.slots(), request.userMessage());
+      if (scope != null) { // the usual few variables: copied here, no hop
+        return new Execution(definition, request, scope, new Transcript(stream, sessionId)).run();
+      }
+      // Many variables, or large ones, are copied into the scope on a worker, in the session's turn (which keeps its
+      // place among the session's requests and waits meanwhile).
+      return offLoop(() -> new RequestScope(session, request.variables(), request.slots(), request.userMessage()))
+        .compose(large -> new Execution(definition, request, large, new Transcript(stream, sessionId)).run());
     });
   }
 
@@ -245,12 +251,13 @@ public final class IntegrationExecutor {
   static final int MAPPING_THREADS = 2;
   private volatile WorkerExecutor mappers;
   /**
-   * Called with the thread that reads a large answer ({@link #READ_ON_LOOP_BYTES}) or decodes a large compressed one
-   * ({@link ContentCoding#decoding}), as it begins (for tests).
+   * Called with the thread that reads a large answer ({@link #READ_ON_LOOP_BYTES}), decodes a large compressed one
+   * ({@link ContentCoding#decoding}) or copies a request's large variables into its scope
+   * ({@link RequestScope#ON_LOOP_BYTES}), as it begins (for tests).
    */
   volatile Consumer<Thread> whileReading = thread -> { };
 
-  /** Runs the reading of a large answer on {@link #mappers()}, beside the mapping of large answers' fields. */
+  /** Runs the reading of a large input on {@link #mappers()}, beside the mapping of large answers' fields. */
   private <T> Future<T> offLoop(Callable<T> work) {
     return mappers().executeBlocking(() -> {
       whileReading.accept(Thread.currentThread());

@@ -1,0 +1,95 @@
+package io.botgate.integration;
+
+import io.botgate.TestGateway;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static io.botgate.Await.result;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What an execution takes from its request is worked on off the event loop when it is large: the request's variables
+ * copied into its scope. Its answer is the same as a small one's; the usual few variables stay on the loop, without a
+ * hop.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(120)
+class LargeRequestInputsTest {
+
+  static TestGateway gw;
+  static HttpServer upstream;
+  /** Whether each large input the executor worked on off its path ran on an event loop, in order. */
+  static final List<Boolean> onLoop = new CopyOnWriteArrayList<>();
+  /** 200 kB of JSON: more than an event loop reads itself. */
+  static final String LARGE = large();
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    gw = result(TestGateway.start(vertx, new JsonObject().put("session.maxBytes", 8_000_000)));
+    upstream = vertx.createHttpServer().requestHandler(req -> req.response()
+      .putHeader("Content-Type", "application/json")
+      .end(req.path().equals("/large") ? LARGE : new JsonObject().put("q", req.getParam("q")).encode()));
+    result(upstream.listen(0, "127.0.0.1"));
+    gw.gateway.executor().whileReading = thread -> onLoop.add(Context.isOnEventLoopThread());
+  }
+
+  @AfterAll
+  static void stop() {
+    result(upstream.close());
+  }
+
+  @BeforeEach
+  void forget() {
+    onLoop.clear();
+  }
+
+  private static String large() {
+    StringBuilder out = new StringBuilder("{\"items\":[");
+    for (int i = 0; out.length() < 200_000; i++) {
+      out.append(i == 0 ? "" : ",").append("{\"title\":\"item ").append(i).append("\"}");
+    }
+    return out.append("]}").toString();
+  }
+
+  private static JsonObject echo(String name) {
+    return new JsonObject().put("name", name).put("method", "GET")
+      .put("url", "http://127.0.0.1:" + upstream.actualPort() + "/echo").put("query", new JsonObject()
+        .put("q", "{$botContext.v4999}")).put("customDataFields", new JsonObject().put("q", "{$.api_" + name + ".q}"));
+  }
+
+  @Test
+  void shouldCopyALargeRequestsVariablesIntoItsScopeOffTheEventLoop() {
+    JsonObject variables = new JsonObject();
+    for (int i = 0; i < 5_000; i++) {
+      variables.put("v" + i, "value " + i);
+    }
+
+    JsonObject report = result(gw.declareAndExecute("many-variables", echo("manyVariables"),
+      new JsonObject().put("variables", variables)));
+
+    assertThat(report.getJsonObject("result").getBoolean("success")).as(report.encode()).isTrue();
+    assertThat(report.getJsonObject("variables").getString("manyVariables.q")).isEqualTo("value 4999");
+    assertThat(onLoop).as("where the variables were copied").containsExactly(false);
+  }
+
+  @Test
+  void shouldCopyAFewVariablesOnTheEventLoopWithoutAHop() {
+    JsonObject report = result(gw.declareAndExecute("few-variables", echo("fewVariables"),
+      new JsonObject().put("variables", new JsonObject().put("v4999", "the one"))));
+
+    assertThat(report.getJsonObject("variables").getString("fewVariables.q")).isEqualTo("the one");
+    assertThat(onLoop).as("nothing worked on off the path").isEmpty();
+  }
+}
