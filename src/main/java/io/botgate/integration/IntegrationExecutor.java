@@ -252,8 +252,9 @@ public final class IntegrationExecutor {
   private volatile WorkerExecutor mappers;
   /**
    * Called with the thread that reads a large answer ({@link #READ_ON_LOOP_BYTES}), decodes a large compressed one
-   * ({@link ContentCoding#decoding}) or copies a request's large variables into its scope
-   * ({@link RequestScope#ON_LOOP_BYTES}), as it begins (for tests).
+   * ({@link ContentCoding#decoding}), copies a request's large variables into its scope
+   * ({@link RequestScope#ON_LOOP_BYTES}) or decodes what a transform script left large in {@code api_<rdv>}, as it
+   * begins (for tests).
    */
   volatile Consumer<Thread> whileReading = thread -> { };
 
@@ -609,22 +610,44 @@ public final class IntegrationExecutor {
           return Future.succeededFuture(decide(response, code, why, Map.of()));
         }
         long mapping = trace.now();
-        Object mapped = transformError == null && definition.transformScript() != null ? transformedBody() : data;
-        if (!mapsOffLoop(response.body())) { // the usual answer: mapped here, no future more
-          Map<String, Object> fields = mapFields(mapped, Long.MAX_VALUE);
-          trace.phase("mapping", mapping, null);
-          return Future.succeededFuture(decide(response, code, why, fields));
+        long answerSize = response.body() == null ? 0 : response.body().length();
+        if (transformError != null || definition.transformScript() == null) { // the usual execution: no transform
+          return mapped(response, code, why, mapping, data, answerSize);
         }
-        long bound = scope.session().maxBytes();
-        Future<Map<String, Object>> fields = mappers().executeBlocking(() -> mapFields(mapped, bound), false);
-        return fields.transform(done -> {
-          trace.phase("mapping", mapping, null);
-          if (done.failed() && done.cause() instanceof SessionLimitExceeded tooLarge) { // none is set: the old ones go
-            return Future.succeededFuture(decide(response, "502", FIELDS_TOO_LARGE + tooLarge.getMessage(), Map.of()));
-          }
-          return done.succeeded() ? Future.succeededFuture(decide(response, code, why, done.result()))
-            : Future.<ExecutionReport>failedFuture(done.cause());
-        });
+        Object left = scope.variable(definition.apiVariable());
+        String text = left instanceof JsonObject obj && obj.getValue("jsonData") instanceof String json ? json : null;
+        if (text == null || text.length() <= READ_ON_LOOP_BYTES) {
+          return mapped(response, code, why, mapping, transformedBody(left, text, text == null ? null : decoded(text)),
+            answerSize);
+        }
+        // A large text left by the transform is decoded on a worker (5 MB held the event loop 13 to 50 ms), and mapped
+        // as an answer of its size is.
+        long size = Math.max(answerSize, text.length());
+        return offLoop(() -> decoded(text)).compose(value ->
+          mapped(response, code, why, mapping, transformedBody(left, text, value), size));
+      });
+    }
+
+    /**
+     * Maps the custom data fields over {@code body}, {@code size} the text it was read from, then decides: here for
+     * the usual answer, on a worker for a large one ({@link #mapsOffLoop}).
+     */
+    private Future<ExecutionReport> mapped(UpstreamResponse response, String code, String why, long mapping,
+                                           Object body, long size) {
+      if (!mapsOffLoop(size)) { // the usual answer: mapped here, no future more
+        Map<String, Object> fields = mapFields(body, Long.MAX_VALUE);
+        trace.phase("mapping", mapping, null);
+        return Future.succeededFuture(decide(response, code, why, fields));
+      }
+      long bound = scope.session().maxBytes();
+      Future<Map<String, Object>> fields = mappers().executeBlocking(() -> mapFields(body, bound), false);
+      return fields.transform(done -> {
+        trace.phase("mapping", mapping, null);
+        if (done.failed() && done.cause() instanceof SessionLimitExceeded tooLarge) { // none is set: the old ones go
+          return Future.succeededFuture(decide(response, "502", FIELDS_TOO_LARGE + tooLarge.getMessage(), Map.of()));
+        }
+        return done.succeeded() ? Future.succeededFuture(decide(response, code, why, done.result()))
+          : Future.<ExecutionReport>failedFuture(done.cause());
       });
     }
 
@@ -752,25 +775,31 @@ public final class IntegrationExecutor {
       });
     }
 
-    /** The body as the transform left it in {@code api_<rdv>}: CB's jsonData string, or an object. */
-    private Object transformedBody() {
-      Object value = scope.variable(definition.apiVariable());
-      Object data = value instanceof JsonObject obj && obj.getValue("jsonData") instanceof String json
-        ? decodeOrNull(json) : value;
+    /**
+     * The body as the transform left it in {@code api_<rdv>} ({@code left}): CB's jsonData string ({@code text}, and
+     * {@code decoded}, its value or why it is not JSON), or an object.
+     */
+    private Object transformedBody(Object left, String text, Object decoded) {
+      Object data = text == null ? left : decoded instanceof DecodeException e ? notJson(e) : decoded;
       if (data instanceof JsonObject wrapper && wrapper.containsKey(definition.apiVariable())) {
         return wrapper.getValue(definition.apiVariable());
       }
       return data;
     }
 
-    private Object decodeOrNull(String json) {
+    /** The JSON value of {@code json}, or the DecodeException saying why it is none. */
+    private static Object decoded(String json) {
       try {
         return Json.decodeValue(json);
       } catch (DecodeException e) {
-        transcript.warning("api_" + definition.responseDataVariable() + ".jsonData set by the transform script is "
-          + "not JSON: " + JsonText.withoutQuotedText(e.getMessage()), null);
-        return null;
+        return e;
       }
+    }
+
+    private Object notJson(DecodeException e) {
+      transcript.warning("api_" + definition.responseDataVariable() + ".jsonData set by the transform script is "
+        + "not JSON: " + JsonText.withoutQuotedText(e.getMessage()), null);
+      return null;
     }
 
     private Future<ScriptRunner.Result> script(String name, String code, boolean inTransform) {
@@ -836,8 +865,7 @@ public final class IntegrationExecutor {
      * answer of 50,000 members held the loop 0.5 to 1.5 s). The session's turn waits meanwhile; the data is this
      * execution's own, read by one thread at a time.
      */
-    private boolean mapsOffLoop(Buffer answer) {
-      long size = answer == null ? 0 : answer.length();
+    private boolean mapsOffLoop(long size) {
       return !definition.customDataFields().isEmpty() && size * (1 + definition.answerWalkingFields()) >= OFF_LOOP_WORK;
     }
 

@@ -20,9 +20,9 @@ import static io.botgate.Await.result;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What an execution takes from its request is worked on off the event loop when it is large: the request's variables
- * copied into its scope. Its answer is the same as a small one's; the usual few variables stay on the loop, without a
- * hop.
+ * What an execution takes from its request and its transform script is worked on off the event loop when it is large:
+ * the request's variables copied into its scope, the text a transform leaves in {@code api_<rdv>} decoded. Its answer
+ * is the same as a small one's; the usual few variables and small answer stay on the loop, without a hop.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(120)
@@ -91,5 +91,36 @@ class LargeRequestInputsTest {
 
     assertThat(report.getJsonObject("variables").getString("fewVariables.q")).isEqualTo("the one");
     assertThat(onLoop).as("nothing worked on off the path").isEmpty();
+  }
+
+  @Test
+  void shouldDecodeWhatATransformLeftLargeOffTheEventLoop() {
+    JsonObject definition = new JsonObject().put("name", "largeTransformed").put("method", "GET")
+      .put("url", "http://127.0.0.1:" + upstream.actualPort() + "/large").put("transformScript", "var kept = 1;")
+      .put("customDataFields", new JsonObject().put("first", "{$.api_largeTransformed.items[0].title}"));
+
+    JsonObject report = result(gw.declareAndExecute("large-transformed", definition, null));
+
+    assertThat(report.getJsonObject("result").getBoolean("success")).as(report.encode()).isTrue();
+    assertThat(report.getJsonObject("variables").getString("largeTransformed.first")).isEqualTo("item 0");
+    assertThat(onLoop).as("where the answer was read, then where the transform's text was decoded")
+      .containsExactly(false, false);
+  }
+
+  @Test
+  void shouldWarnOfALargeTextATransformLeftThatIsNotJson() {
+    JsonObject definition = new JsonObject().put("name", "largeBroken").put("method", "GET")
+      .put("url", "http://127.0.0.1:" + upstream.actualPort() + "/large")
+      .put("transformScript", "var d = botContext.getBotVariable('api_largeBroken');"
+        + " botContext.setBotVariable('api_largeBroken', {jsonData: d.jsonData + ' trailing'}, true, false);")
+      .put("customDataFields", new JsonObject().put("first", "{$.api_largeBroken.items[0].title}"));
+
+    JsonObject report = result(gw.declareAndExecute("large-broken", definition, null));
+
+    assertThat(report.getJsonArray("events").stream().map(e -> ((JsonObject) e).getString("text")))
+      .anyMatch(text -> text.startsWith("api_largeBroken.jsonData set by the transform script is not JSON"));
+    assertThat(report.getJsonObject("variables").getValue("largeBroken.first")).isNull();
+    assertThat(onLoop).as("where the answer was read, then where the transform's text was decoded")
+      .containsExactly(false, false);
   }
 }
