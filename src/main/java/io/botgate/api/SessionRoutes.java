@@ -1,6 +1,7 @@
 package io.botgate.api;
 
 import io.botgate.GatewayError;
+import io.botgate.JsonText;
 import io.botgate.Timestamps;
 import io.botgate.events.ClusterEvents;
 import io.botgate.events.DebugEvent;
@@ -12,6 +13,7 @@ import io.botgate.session.IntegrationResult;
 import io.botgate.session.Session;
 import io.botgate.session.SessionCursor;
 import io.botgate.session.SessionStore;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -19,6 +21,7 @@ import io.vertx.ext.web.RoutingContext;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 import static io.botgate.api.ApiRoutes.answer;
 import static io.botgate.api.ApiRoutes.jsonBody;
@@ -37,6 +40,11 @@ final class SessionRoutes {
    */
   static final long EVENTS_PAGE_BYTES = 4L << 20;
 
+  /** The most bytes a session may hold ({@code heldBytes}) to be shown from the event loop: a fraction of a millisecond. */
+  static final long SHOWN_ON_LOOP_BYTES = 64 * 1024;
+  /** Called with the thread that shows a large session, as it begins (for tests). */
+  static volatile Consumer<Thread> whileShowing = thread -> { };
+
   private final SessionStore sessions;
   private final SessionScripts scripts;
   private final DebugStream stream;
@@ -52,16 +60,31 @@ final class SessionRoutes {
     router.post("/api/sessions/:session/scripts").handler(ctx -> reply(ctx, scripts.run(sessionId(ctx), jsonBody(ctx),
       () -> ctx.response().closed())));
     router.get("/api/sessions/:session/events").handler(this::events);
-    router.get("/api/sessions/:session").handler(ctx -> reply(ctx, sessions.describe(sessionId(ctx)).map(state -> {
+    router.get("/api/sessions/:session").handler(this::describe);
+    router.delete("/api/sessions/:session").handler(ctx -> sessions.reset(sessionId(ctx))
+      .onSuccess(gone -> ctx.response().setStatusCode(204).end())
+      .onFailure(ctx::fail));
+  }
+
+  /**
+   * A session's variables, last result and recent results, scrubbed of the secrets botgate sent (the variables may
+   * hold what an upstream echoed). Those of a session holding more than {@link #SHOWN_ON_LOOP_BYTES} are scrubbed and
+   * written out on a worker: a 5 MB answer held the event loop 10 to 90 ms there.
+   */
+  private void describe(RoutingContext ctx) {
+    reply(ctx, sessions.describe(sessionId(ctx)).compose(state -> {
       if (state == null) {
         throw GatewayError.notFound("unknown_session", "no session '" + ctx.pathParam("session")
           + "' (sessions start with their first execution or script)");
       }
-      return stream.secrets().scrub(state); // the variables may hold what an upstream echoed
-    })));
-    router.delete("/api/sessions/:session").handler(ctx -> sessions.reset(sessionId(ctx))
-      .onSuccess(gone -> ctx.response().setStatusCode(204).end())
-      .onFailure(ctx::fail));
+      if (state.getLong("heldBytes", 0L) <= SHOWN_ON_LOOP_BYTES) {
+        return Future.succeededFuture(stream.secrets().scrub(state));
+      }
+      return ctx.vertx().executeBlocking(() -> {
+        whileShowing.accept(Thread.currentThread());
+        return JsonText.toBuffer(stream.secrets().scrub(state));
+      }, false);
+    }));
   }
 
   /**
