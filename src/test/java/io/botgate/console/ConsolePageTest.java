@@ -376,6 +376,22 @@ class ConsolePageTest {
   }
 
   @Test
+  void shouldKeepTheOtherSessionsUpToDateWhileOneIsViewed() {
+    script("viewed", "botContext.printDebugMessage('in view');");
+    waitUntil(() -> !rows("viewed").isEmpty());
+    browser.findElement(By.cssSelector("#session-list li[data-session='viewed']")).click();
+    waitUntil(() -> browser.findElement(By.id("viewing")).getText().equals("Session viewed"));
+
+    result(gw.execute("elsewhere", "faqIntegration", new JsonObject().put("variables", new JsonObject().put("question", "roaming"))));
+    waitUntil(() -> !browser.findElements(By.cssSelector("#session-list li[data-session='elsewhere'] .badge.success")).isEmpty());
+    assertThat(browser.findElement(By.cssSelector("#session-list li[data-session='elsewhere'] .badge")).getText()).isEqualTo("200");
+    assertThat(rows("elsewhere")).as("another session's events are not shown in this one's view").isEmpty();
+
+    browser.findElement(By.cssSelector("#session-list li[data-session='*']")).click();
+    waitUntil(() -> !rows("elsewhere").isEmpty());
+  }
+
+  @Test
   void shouldExpandAnIntegrationRow() {
     result(gw.execute("expand", "faqIntegration", new JsonObject().put("variables", new JsonObject().put("question", "voicemail"))));
     waitUntil(() -> texts("expand").stream().anyMatch(t -> t.startsWith("faqIntegration -> 200")));
