@@ -7,7 +7,7 @@ import { details } from './details.js';
 import { keptEvent, startOf } from './export.js';
 import { hold } from './held.js';
 import { ResumePoints } from './resume.js';
-import { plainText, showText } from './visible.js';
+import { plainText, showText, shownText } from './visible.js';
 
 export const MAX_EVENTS = 100000;
 /** What the held events may take in all, about: 64 Mi characters (each one cut at 16 KiB, see held.js). */
@@ -340,7 +340,9 @@ export class StreamView {
   visible(event) {
     if (!this.inSelection(event) || this.hidden.has(event.level)) return false;
     const q = this.query;
-    return !q || q.test(event.text || '') || q.test(event.kind || '') || q.test(event.session || '') || q.test(event.level || '');
+    // a hidden character is searched as it shows, by its code point (U+202E), as well as by itself
+    return !q || q.test(event.text || '') || q.test(event.kind || '') || q.test(event.session || '') || q.test(event.level || '')
+      || q.test(shownText(event.text)) || q.test(shownText(event.session, true));
   }
 
   /** Whether the event is one the view holds: any while live; while paused, one that arrived before Pause. */

@@ -41,10 +41,19 @@ export function showText(element, text, name = false) {
 
 /** The text for a tooltip or the address bar's title: hidden characters written as their code points. */
 export function plainText(text, name = false) {
+  return written(text, name, (c) => `[${codePoint(c)}]`);
+}
+
+/** The text as a row shows it, for the search: each hidden character as its code point, unbracketed (U+202E). */
+export function shownText(text, name = false) {
+  return written(text, name, codePoint);
+}
+
+function written(text, name, write) {
   const value = text === null || text === undefined ? '' : String(text);
   // most texts hold none: no copy of a 16 KiB text for each row drawn
   if (!(name ? IN_NAME : IN_TEXT).test(value)) return value;
-  return value.replace(name ? ALL_IN_NAME : ALL_IN_TEXT, (c) => `[${codePoint(c)}]`);
+  return value.replace(name ? ALL_IN_NAME : ALL_IN_TEXT, write);
 }
 
 function codePoint(c) {

@@ -392,6 +392,22 @@ class ConsolePageTest {
   }
 
   @Test
+  void shouldFindAMarkedCharacterByItsCodePoint() {
+    script("marked", "botContext.printDebugMessage('invoice\\u202Egnp.exe'); botContext.printDebugMessage('plain text');");
+    waitUntil(() -> texts("marked").contains("plain text"));
+    browser.findElement(By.id("search")).sendKeys("U+202E");
+    waitUntil(() -> texts("marked").size() == 1);
+    assertThat(texts("marked")).containsExactly("invoiceU+202Egnp.exe");
+    browser.findElement(By.id("search")).clear();
+    browser.findElement(By.id("search")).sendKeys(" ");
+    waitUntil(() -> texts("marked").contains("plain text"));
+    browser.findElement(By.id("search")).sendKeys("invoiceU+202Egnp");
+    waitUntil(() -> texts("marked").size() == 1);
+    browser.findElement(By.id("search")).clear();
+    browser.findElement(By.id("search")).sendKeys(" ");
+  }
+
+  @Test
   void shouldExpandAnIntegrationRow() {
     result(gw.execute("expand", "faqIntegration", new JsonObject().put("variables", new JsonObject().put("question", "voicemail"))));
     waitUntil(() -> texts("expand").stream().anyMatch(t -> t.startsWith("faqIntegration -> 200")));
