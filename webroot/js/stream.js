@@ -19,6 +19,13 @@ const OVERSCAN = 6;           // rows rendered beyond each edge of the view
 const SPARE_ROWS = 200;       // collapsed rows kept for reuse once out of view
 const FRAME_BUDGET_MS = 8;    // time a frame spends adding events; the rest wait for the next one
 const BOTTOM_SLACK = 4;       // px: closer than this to the end counts as following
+/** Sessions whose CB interaction run the page marks at most: a run whose finish never came (dropped, trimmed) leaves. */
+export const MAX_RUNNING = 1000;
+/**
+ * How long after its start an interaction run's events are still grouped, by the events' times: far past any run's
+ * scripts and integration deadline, so a run whose finish never came stops claiming the session's later events.
+ */
+export const RUNNING_MS = 10 * 60 * 1000;
 
 export class StreamView {
   constructor({ container, spacer, levels, search, pause, clear, jump, notice, onAdded }) {
@@ -32,7 +39,7 @@ export class StreamView {
     this.queue = [];
     this.resume = new ResumePoints();
     this.run = 0;              // the gateway's run the events are from: it counts up at each restart
-    this.running = new Map();  // session -> the CB interaction whose run is streaming (see group)
+    this.running = new Map();  // session -> {label, at}: the CB interaction whose run is streaming, oldest first (see group)
     this.selection = '*';
     this.hidden = new Set();
     this.query = null;         // the search as a case-blind RegExp: no lowercase copy of every text is made
@@ -450,13 +457,34 @@ export class StreamView {
     if (remeasure) this.layout();
   }
 
-  /** Marks the events of a CB interaction run (between its start and finish events) as one group. */
+  /**
+   * Marks the events of a CB interaction run (between its start and finish events) as one group. A run whose finish
+   * never reaches the page (dropped, cut from the history, its node gone) ends RUNNING_MS after its start, or when
+   * MAX_RUNNING later runs started, so the map stays bounded.
+   */
   group(event) {
     const d = event.data || {};
     const session = event.session || '';
-    if (d.interaction && d.phase === 'start') this.running.set(session, `${d.bot} / ${d.interaction}`);
-    if (this.running.has(session)) event._group = this.running.get(session);
+    const at = Date.parse(event.ts);
+    if (d.interaction && d.phase === 'start') {
+      this.running.delete(session); // at the end again: the map stays in order of the runs' starts
+      this.running.set(session, { label: `${d.bot} / ${d.interaction}`, at });
+      this.pruneRunning(at);
+    }
+    const run = this.running.get(session);
+    if (run) {
+      if (at - run.at > RUNNING_MS) this.running.delete(session);
+      else event._group = run.label;
+    }
     if (d.interaction && d.phase === 'finish') this.running.delete(session);
+  }
+
+  /** Lets go of the runs started more than RUNNING_MS before `now`, and of the oldest past MAX_RUNNING. */
+  pruneRunning(now) {
+    for (const [session, run] of this.running) {
+      if (this.running.size <= MAX_RUNNING && !(now - run.at > RUNNING_MS)) break;
+      this.running.delete(session);
+    }
   }
 
   row(event) {

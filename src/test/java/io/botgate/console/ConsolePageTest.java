@@ -407,6 +407,30 @@ class ConsolePageTest {
     browser.findElement(By.id("search")).sendKeys(" ");
   }
 
+  /**
+   * A CB interaction's finish can miss the page (a slow console's dropped events, a history cut before it, a node
+   * gone): the run it started must neither claim the session's events for ever nor stay in the page's map.
+   */
+  @Test
+  void shouldLetGoOfInteractionRunsThatNeverFinished() {
+    browser.executeScript("const v = botgateConsole.view, ts = new Date().toISOString();"
+      + "for (let i = 0; i < 5000; i++) v.add({seq: 1, session: 'unfinished-' + i, ts, kind: 'script', level: 'info',"
+      + " text: 'interaction started', data: {phase: 'start', bot: 'B', interaction: 'i'}});");
+    waitUntil(() -> ((Number) browser.executeScript("return botgateConsole.view.queue.length")).longValue() == 0);
+    assertThat(((Number) browser.executeScript("return botgateConsole.view.running.size")).longValue()).isLessThanOrEqualTo(1000);
+
+    browser.executeScript("const v = botgateConsole.view, t = Date.now();"
+      + "v.add({seq: 1, session: 'stale-run', ts: new Date(t).toISOString(), kind: 'script', level: 'info',"
+      + " text: 'stale run started', data: {phase: 'start', bot: 'B', interaction: 'i'}});"
+      + "v.add({seq: 2, session: 'stale-run', ts: new Date(t + 11 * 60000).toISOString(), kind: 'debug', level: 'debug',"
+      + " text: 'long after the run', data: {}});");
+    waitUntil(() -> texts("stale-run").contains("long after the run"));
+    assertThat(browser.executeScript("return [...document.querySelectorAll(`#stream .row[data-session='stale-run']`)]"
+      + ".find(r => r.querySelector('.text').textContent === 'long after the run').classList.contains('in-group')"))
+      .isEqualTo(false);
+    assertThat(browser.executeScript("return botgateConsole.view.running.has('stale-run')")).isEqualTo(false);
+  }
+
   @Test
   void shouldExpandAnIntegrationRow() {
     result(gw.execute("expand", "faqIntegration", new JsonObject().put("variables", new JsonObject().put("question", "voicemail"))));
