@@ -14,8 +14,8 @@ adoptTokenFromAddress();
 onTokenNeeded(askForToken);
 
 const view = new StreamView({
-  container: $('stream'), spacer: $('spacer'), levels: $('levels'), search: $('search'), pause: $('pause'),
-  clear: $('clear'), jump: $('jump'), notice: $('notice'),
+  container: $('stream'), spacer: $('spacer'), levels: $('levels'), onlyErrors: $('only-errors'), search: $('search'),
+  pause: $('pause'), clear: $('clear'), jump: $('jump'), notice: $('notice'),
   onAdded: (events) => sessions.seen(events),
 });
 

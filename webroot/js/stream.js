@@ -28,8 +28,8 @@ export const MAX_RUNNING = 1000;
 export const RUNNING_MS = 10 * 60 * 1000;
 
 export class StreamView {
-  constructor({ container, spacer, levels, search, pause, clear, jump, notice, onAdded }) {
-    Object.assign(this, { container, spacer, levels, search, pause, clear, jump, notice, onAdded });
+  constructor({ container, spacer, levels, onlyErrors, search, pause, clear, jump, notice, onAdded }) {
+    Object.assign(this, { container, spacer, levels, onlyErrors, search, pause, clear, jump, notice, onAdded });
     this.rowHeight = parseFloat(getComputedStyle(document.documentElement).getPropertyValue('--row')) || 22;
     this.events = [];          // every kept event, in arrival order
     this.heldChars = 0;        // what they take, about (event._size each)
@@ -42,6 +42,7 @@ export class StreamView {
     this.running = new Map();  // session -> {label, at}: the CB interaction whose run is streaming, oldest first (see group)
     this.selection = '*';
     this.hidden = new Set();
+    this.errorsOnly = false;
     this.query = null;         // the search as a case-blind RegExp: no lowercase copy of every text is made
     this.paused = false;
     this.pausedAt = 0;         // arrival number of the first event after Pause: the view holds those before it
@@ -69,6 +70,11 @@ export class StreamView {
         this.refilter();
       });
     }
+    this.onlyErrors.addEventListener('click', () => {
+      this.errorsOnly = !this.errorsOnly;
+      this.onlyErrors.setAttribute('aria-pressed', String(this.errorsOnly));
+      this.refilter();
+    });
     let typing = null;
     this.search.addEventListener('input', () => {
       clearTimeout(typing);
@@ -346,6 +352,7 @@ export class StreamView {
 
   visible(event) {
     if (!this.inSelection(event) || this.hidden.has(event.level)) return false;
+    if (this.errorsOnly && !isError(event)) return false;
     const q = this.query;
     // a hidden character is searched as it shows, by its code point (U+202E), as well as by itself
     return !q || q.test(event.text || '') || q.test(event.kind || '') || q.test(event.session || '') || q.test(event.level || '')
@@ -667,6 +674,18 @@ function cutNote(event, whole) {
 
 function characters(n) {
   return n >= 1 << 20 ? `${Math.round(n / (1 << 20))} M characters` : `${n.toLocaleString('en-US')} characters`;
+}
+
+/**
+ * What a bot developer calls an error: a failed integration call (an upstream status outside its successCodes is only
+ * a warning by level), a script error, a refused request, a CB interaction that failed, anything at level error.
+ */
+export function isError(event) {
+  if (event.level === 'error' || event.kind === 'error') return true;
+  const d = event.data || {};
+  if (event.kind === 'integration') return d.phase === 'finish' && d.success === false;
+  if (event.kind === 'script') return d.phase === 'error';
+  return d.interaction !== undefined && d.phase === 'finish' && d.outcome === 'error';
 }
 
 function zeroCounts() {

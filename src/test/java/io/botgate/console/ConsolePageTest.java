@@ -392,6 +392,32 @@ class ConsolePageTest {
   }
 
   @Test
+  void shouldShowOnlyErrorsWhenAsked() {
+    result(gw.declare(new JsonObject().put("name", "missingPage").put("method", "GET").put("url", "stub:/no-such-page")
+      .put("retries", 0)));
+    script("errs", "botContext.printDebugMessage('all fine here');");
+    result(gw.execute("errs", "missingPage", null));
+    result(gw.http.post(gw.gateway.port(), "127.0.0.1", "/api/sessions/errs/integrations/noSuchIntegration")
+      .sendJsonObject(new JsonObject()));
+    script("errs", "null.boom();");
+    waitUntil(() -> texts("errs").stream().anyMatch(t -> t.contains("noSuchIntegration"))
+      && texts("errs").stream().anyMatch(t -> t.contains("boom")));
+
+    browser.findElement(By.id("only-errors")).click();
+    waitUntil(() -> texts("errs").stream().noneMatch(t -> t.equals("all fine here")));
+    List<String> errors = texts("errs");
+    assertThat(errors).as("a failed call (404, a warning by level), the refusal and the script error")
+      .anyMatch(t -> t.startsWith("missingPage -> 404"))
+      .anyMatch(t -> t.contains("no integration named 'noSuchIntegration'"))
+      .anyMatch(t -> t.contains("boom"))
+      .noneMatch(t -> t.contains("started"));
+    assertThat(browser.findElement(By.id("only-errors")).getAttribute("aria-pressed")).isEqualTo("true");
+
+    browser.findElement(By.id("only-errors")).click();
+    waitUntil(() -> texts("errs").contains("all fine here"));
+  }
+
+  @Test
   void shouldFindAMarkedCharacterByItsCodePoint() {
     script("marked", "botContext.printDebugMessage('invoice\\u202Egnp.exe'); botContext.printDebugMessage('plain text');");
     waitUntil(() -> texts("marked").contains("plain text"));
