@@ -36,6 +36,7 @@ export class Connection {
       this.onStatus('connecting', 'replaying history…');
     };
     socket.onmessage = (message) => {
+      if (socket !== this.socket) return; // one given up (see reconnect): its last frames are not this page's
       this.heard = Date.now();
       this.probed = false;
       this.receive(message.data);
@@ -48,6 +49,15 @@ export class Connection {
     };
     socket.onerror = () => socket.close();
     this.watchSilence(socket, () => opened);
+  }
+
+  /** Gives the connection up and makes it again at once: the gateway then replays what the resume points ask for. */
+  reconnect() {
+    const old = this.socket;
+    this.socket = null; // its close, whenever it comes, is no longer this connection's
+    clearInterval(this.watch);
+    if (old) old.close(1000, 'replay');
+    this.open();
   }
 
   /** A connection (or a handshake) that stays quiet too long is given up and made again. */

@@ -28,8 +28,9 @@ export const MAX_RUNNING = 1000;
 export const RUNNING_MS = 10 * 60 * 1000;
 
 export class StreamView {
-  constructor({ container, spacer, levels, onlyErrors, search, pause, clear, jump, notice, onAdded }) {
-    Object.assign(this, { container, spacer, levels, onlyErrors, search, pause, clear, jump, notice, onAdded });
+  constructor({ container, spacer, levels, onlyErrors, search, pause, clear, jump, notice, noticeText, replay, onAdded, onReplay }) {
+    Object.assign(this, { container, spacer, levels, onlyErrors, search, pause, clear, jump, notice, noticeText, replay,
+      onAdded, onReplay });
     this.rowHeight = parseFloat(getComputedStyle(document.documentElement).getPropertyValue('--row')) || 22;
     this.events = [];          // every kept event, in arrival order
     this.heldChars = 0;        // what they take, about (event._size each)
@@ -50,6 +51,7 @@ export class StreamView {
     this.following = true;
     this.unseen = 0;
     this.trimmed = 0;
+    this.missed = 0;           // events the gateway could not send this page (its dropped notices), until a replay
     this.counts = new Map();   // session -> per-level counts; '' holds notices
     this.total = zeroCounts();
     this.expanded = new Map(); // event -> measured height of its expanded row
@@ -75,6 +77,7 @@ export class StreamView {
       this.onlyErrors.setAttribute('aria-pressed', String(this.errorsOnly));
       this.refilter();
     });
+    this.replay.addEventListener('click', () => this.onReplay());
     let typing = null;
     this.search.addEventListener('input', () => {
       clearTimeout(typing);
@@ -142,6 +145,8 @@ export class StreamView {
    * earlier run, still queued when the gateway restarted, is new, and its seq says nothing of the new run's.
    */
   fresh(event) {
+    // the gateway's word that this console missed events: it has no seq, and the history still holds them
+    if (event.kind === 'dropped' && event.seq === undefined && event.data) this.missed += Number(event.data.count) || 0;
     if (event._run !== this.run) return true;
     if (event.seq !== undefined && event.session !== undefined) {
       if (event.seq <= this.resume.get(event.session)) return false;
@@ -321,11 +326,25 @@ export class StreamView {
     this.expanded.clear();
     this.whole.clear();
     this.trimmed = 0;
+    this.missed = 0;
     this.unseen = 0;
     this.updateCounts();
     this.updatePause();
     this.updateNotice();
     this.layout();
+  }
+
+  /**
+   * Forgets every event and where each session stands, before the connection is made again and the gateway replays
+   * the history it keeps: what this page missed then shows in place, nothing twice.
+   */
+  reset() {
+    this.queue = [];
+    this.clearAll();
+    this.resume.clear();
+    this.running.clear();
+    this.missed = 0;
+    this.updateNotice();
   }
 
   toLive() {
@@ -648,6 +667,10 @@ export class StreamView {
 
   updateNotice() {
     const parts = [];
+    if (this.missed) {
+      parts.push(`${this.missed.toLocaleString('en-US')} events dropped: this console could not keep up with the gateway.`
+        + ' Replay history to see them in place.');
+    }
     if (this.restartedAt) parts.push(`The gateway restarted at ${formatTime(this.restartedAt)}: sequence numbers started again.`);
     if (this.trimmed) {
       parts.push(`${this.trimmed} older events were trimmed: the console keeps the last ${MAX_EVENTS}, `
@@ -655,7 +678,8 @@ export class StreamView {
     }
     const text = parts.join(' ');
     this.notice.hidden = !text;
-    if (this.notice.textContent !== text) this.notice.textContent = text;
+    this.replay.hidden = !this.missed;
+    if (this.noticeText.textContent !== text) this.noticeText.textContent = text;
     if (!this.following) this.updateJump();
   }
 }
