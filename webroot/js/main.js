@@ -14,9 +14,9 @@ adoptTokenFromAddress();
 onTokenNeeded(askForToken);
 
 const view = new StreamView({
-  container: $('stream'), spacer: $('spacer'), levels: $('levels'), onlyErrors: $('only-errors'), search: $('search'),
-  pause: $('pause'), clear: $('clear'), jump: $('jump'), notice: $('notice'), noticeText: $('notice-text'),
-  replay: $('replay'),
+  container: $('stream'), spacer: $('spacer'), empty: $('empty'), levels: $('levels'), onlyErrors: $('only-errors'),
+  search: $('search'), pause: $('pause'), clear: $('clear'), jump: $('jump'), notice: $('notice'),
+  noticeText: $('notice-text'), replay: $('replay'),
   onAdded: (events) => sessions.seen(events),
   // the gateway dropped events this page could not take in time: its history still holds them
   onReplay: () => {

@@ -28,9 +28,10 @@ export const MAX_RUNNING = 1000;
 export const RUNNING_MS = 10 * 60 * 1000;
 
 export class StreamView {
-  constructor({ container, spacer, levels, onlyErrors, search, pause, clear, jump, notice, noticeText, replay, onAdded, onReplay }) {
-    Object.assign(this, { container, spacer, levels, onlyErrors, search, pause, clear, jump, notice, noticeText, replay,
-      onAdded, onReplay });
+  constructor({ container, spacer, empty, levels, onlyErrors, search, pause, clear, jump, notice, noticeText, replay, onAdded,
+    onReplay }) {
+    Object.assign(this, { container, spacer, empty, levels, onlyErrors, search, pause, clear, jump, notice, noticeText,
+      replay, onAdded, onReplay });
     this.rowHeight = parseFloat(getComputedStyle(document.documentElement).getPropertyValue('--row')) || 22;
     this.events = [];          // every kept event, in arrival order
     this.heldChars = 0;        // what they take, about (event._size each)
@@ -443,6 +444,7 @@ export class StreamView {
     const expanded = this.expandedIndexes();
     const height = this.shown.length * this.rowHeight + expanded.reduce((sum, e) => sum + e.extra, 0);
     this.spacer.style.height = `${height}px`;
+    this.updateEmpty();
     if (this.following) this.container.scrollTop = this.container.scrollHeight;
     this.render(expanded);
   }
@@ -651,6 +653,18 @@ export class StreamView {
       const b = button.querySelector('b');
       if (b.textContent !== text) b.textContent = text;
     }
+  }
+
+  /** An empty view says why: nothing happened in it yet, or the filters hide what did. */
+  updateEmpty() {
+    let text = '';
+    if (!this.shown.length) {
+      text = this.events.some(e => this.inSelection(e) && this.held(e))
+        ? 'No event here passes the filters: the level buttons, Only errors and the search choose what shows.'
+        : 'No events yet. Integration calls, scripts, messages and errors show here as they happen: Try it runs one.';
+    }
+    this.empty.hidden = !text;
+    if (this.empty.textContent !== text) this.empty.textContent = text;
   }
 
   updatePause() {

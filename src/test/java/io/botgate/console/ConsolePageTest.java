@@ -458,6 +458,22 @@ class ConsolePageTest {
   }
 
   @Test
+  void shouldSayWhyTheViewIsEmpty() {
+    browser.get("http://127.0.0.1:" + gw.gateway.port() + "/?session=nothing-yet");
+    waitUntil(() -> browser.findElement(By.id("connection")).getText().equals("live"));
+    waitUntil(() -> browser.findElement(By.id("empty")).isDisplayed());
+    assertThat(browser.findElement(By.id("empty")).getText()).startsWith("No events yet.");
+
+    script("nothing-yet", "botContext.printDebugMessage('here now');");
+    waitUntil(() -> texts("nothing-yet").contains("here now"));
+    assertThat(browser.findElement(By.id("empty")).isDisplayed()).isFalse();
+
+    browser.findElement(By.id("search")).sendKeys("no such text anywhere");
+    waitUntil(() -> browser.findElement(By.id("empty")).isDisplayed());
+    assertThat(browser.findElement(By.id("empty")).getText()).startsWith("No event here passes the filters");
+  }
+
+  @Test
   void shouldExpandAnIntegrationRow() {
     result(gw.execute("expand", "faqIntegration", new JsonObject().put("variables", new JsonObject().put("question", "voicemail"))));
     waitUntil(() -> texts("expand").stream().anyMatch(t -> t.startsWith("faqIntegration -> 200")));
