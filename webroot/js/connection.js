@@ -20,7 +20,7 @@ export class Connection {
     this.onTooBig = onTooBig;       // the gateway closed with 1009: our frame was over console.frame.bytes
     this.onRestart = onRestart; // the gateway restarted: its sequence numbers start again
     this.streamId = null;
-    this.subscription = '*'; // the session in view; '*' is always followed besides
+    this.subscription = '*'; // the session in view, or '*' for all
     this.backoff = 500;
     this.socket = null;
   }
@@ -32,7 +32,7 @@ export class Connection {
     let opened = false;
     socket.onopen = () => {
       opened = true;
-      // "live" once every session is followed: until then the gateway replays what this page has not seen
+      // "live" once the subscription is taken: until then the gateway replays what this page has not seen
       this.onStatus('connecting', 'replaying history…');
     };
     socket.onmessage = (message) => {
@@ -128,13 +128,12 @@ export class Connection {
     if (frame.op === 'hello') {
       if (this.streamId && this.streamId !== frame.stream) this.onRestart();
       this.streamId = frame.stream;
-      this.subscribe('*');
-      if (this.subscription !== '*') this.subscribe(this.subscription);
+      this.subscribe(this.subscription);
     }
     // only a subscription the gateway took ends the backoff: one it refuses (a connection closed right after
     // it opened) must not bring the retries back to every half second
     if (frame.op === 'subscribed') {
-      if (frame.session === '*') this.onStatus('live', 'live');
+      if (frame.session === this.subscription) this.onStatus('live', 'live');
       this.backoff = 500;
       this.refusals = 0;
       this.onProblem(null);
@@ -143,18 +142,19 @@ export class Connection {
   }
 
   /**
-   * Views one session, or '*' for all. Every session stays followed (the list and the counts of the others keep up);
-   * the one in view is subscribed to as well, so the gateway checks its name and replays what this page does not
-   * hold of it (a session it let go of, see ResumePoints), before its live events.
+   * Follows one session, or '*' for all, replaying what this page has not seen yet. Only the session in view: on a
+   * busy gateway a page following every session while it shows one would take (and be dropped) events it never
+   * shows; the session list asks the gateway for the others meanwhile (SessionList.followOthers).
    */
   follow(session) {
     const previous = this.subscription;
     this.subscription = session;
-    if (this.isOpen() && previous !== session) {
-      if (previous !== '*') this.send({ op: 'unsubscribe', session: previous });
-      if (session !== '*') this.subscribe(session);
+    if (this.isOpen()) {
+      if (previous !== session) this.send({ op: 'unsubscribe', session: previous });
+      this.subscribe(session);
     }
   }
+
 
   subscribe(session) {
     this.send({ op: 'subscribe', session, after: this.resumeAfter(session) });

@@ -10,6 +10,8 @@ export const FIRST_PAGE = 200;
 export const MAX_ITEMS = 1000;
 /** How often at most the count asks the gateway for its number of sessions, once some are not listed. */
 const TOTAL_EVERY_MS = 2000;
+/** How often the list asks the gateway for its latest sessions while one session is viewed (and the tab shown). */
+export const REFRESH_MS = 5000;
 
 export class SessionList {
   constructor({ list, count, filter, more }, onSelect) {
@@ -23,6 +25,9 @@ export class SessionList {
     this.maxItems = MAX_ITEMS;
     this.counting = null;      // the count asked of the gateway, until it is answered
     this.again = false;        // whether to ask again once it is
+    this.refreshMs = REFRESH_MS;
+    this.refreshing = null;    // the next refresh while one session is viewed
+    this.refreshes = 0;        // which selection the refreshes asked are for
     list.querySelector('[data-session="*"]').addEventListener('click', () => this.select('*'));
     filter.addEventListener('input', () => this.applyFilter());
     // a session the list does not hold (it left it, or was never seen) is opened by its whole name
@@ -34,7 +39,11 @@ export class SessionList {
 
   /** The first page of GET /api/sessions: {sessions, next, total}, or a plain array from older gateways. */
   async load() {
-    const answer = await getJson(`/api/sessions?limit=${FIRST_PAGE}`);
+    this.listed(await getJson(`/api/sessions?limit=${FIRST_PAGE}`));
+  }
+
+  /** Lists the sessions of a page of GET /api/sessions, each at its latest activity with its last result. */
+  listed(answer) {
     const rows = Array.isArray(answer) ? answer : (answer && answer.sessions) || [];
     this.total = Array.isArray(answer) ? rows.length : answer.total;
     // oldest first: from a gateway that gives no lastActivity, each one goes on top of the one before
@@ -172,6 +181,32 @@ export class SessionList {
     if (session !== '*' && !this.items.has(session)) this.upsert(session, null, null);
     for (const li of this.list.children) li.classList.toggle('selected', li.dataset.session === session);
     this.onSelect(session);
+    this.followOthers(session !== '*');
+  }
+
+  /**
+   * While one session is viewed the page receives that session's events only (Connection.follow): every refreshMs,
+   * while the tab is shown, the list asks the gateway for its latest sessions, so the others' results, order and
+   * count keep up.
+   */
+  followOthers(on) {
+    clearTimeout(this.refreshing);
+    this.refreshing = null;
+    const mine = ++this.refreshes;
+    if (!on) return;
+    const refresh = async () => {
+      if (!document.hidden) {
+        try {
+          const answer = await getJson(`/api/sessions?limit=${FIRST_PAGE}`);
+          if (mine !== this.refreshes) return; // another session was picked meanwhile
+          this.listed(answer);
+        } catch (e) {
+          console.warn('sessions:', e.message);
+        }
+      }
+      if (mine === this.refreshes) this.refreshing = setTimeout(refresh, this.refreshMs);
+    };
+    this.refreshing = setTimeout(refresh, this.refreshMs);
   }
 
   matches(session) {

@@ -134,8 +134,6 @@ class ConsoleHeldSizeTest {
   @Test
   void shouldHoldABoundedQueueWhileTheTabGetsNoFrames() {
     page.open(1500, "/?session=flood");
-    // the other sessions' events, followed too, held or still queued for the next frame
-    long before = number("const v = botgateConsole.view; return v.events.length + v.queue.length");
     long queued = number("const v = botgateConsole.view, ts = new Date().toISOString();"
       + "for (let i = 1; i <= 300000; i++) v.add({seq: i, session: 'flood', ts, kind: 'debug', level: 'debug', text: 'flood ' + i});"
       + "return v.queue.length");
@@ -146,7 +144,7 @@ class ConsoleHeldSizeTest {
     assertThat(browser.executeScript("const e = botgateConsole.view.events; return e[0].text + ' .. ' + e[e.length - 1].text"))
       .isEqualTo("flood 200001 .. flood 300000");
     assertThat(number("return botgateConsole.view.resume.get('flood')")).isEqualTo(300_000);
-    assertThat(page.text("notice")).contains((200_000 + before) + " older events were trimmed");
+    assertThat(page.text("notice")).contains("200000 older events were trimmed");
     assertThat(number("return botgateConsole.view.total.debug")).isEqualTo(100_000);
   }
 

@@ -379,6 +379,7 @@ class ConsolePageTest {
   void shouldKeepTheOtherSessionsUpToDateWhileOneIsViewed() {
     script("viewed", "botContext.printDebugMessage('in view');");
     waitUntil(() -> !rows("viewed").isEmpty());
+    browser.executeScript("botgateConsole.sessions.refreshMs = 500");
     browser.findElement(By.cssSelector("#session-list li[data-session='viewed']")).click();
     waitUntil(() -> browser.findElement(By.id("viewing")).getText().equals("Session viewed"));
 
@@ -386,6 +387,8 @@ class ConsolePageTest {
     waitUntil(() -> !browser.findElements(By.cssSelector("#session-list li[data-session='elsewhere'] .badge.success")).isEmpty());
     assertThat(browser.findElement(By.cssSelector("#session-list li[data-session='elsewhere'] .badge")).getText()).isEqualTo("200");
     assertThat(rows("elsewhere")).as("another session's events are not shown in this one's view").isEmpty();
+    assertThat(browser.executeScript("return botgateConsole.view.events.filter(e => e.session === 'elsewhere').length"))
+      .as("nor taken: the page follows the session in view only, and asks the gateway for the list").isEqualTo(0L);
 
     browser.findElement(By.cssSelector("#session-list li[data-session='*']")).click();
     waitUntil(() -> !rows("elsewhere").isEmpty());
