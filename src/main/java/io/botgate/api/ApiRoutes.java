@@ -4,6 +4,7 @@ import io.botgate.GatewayError;
 import io.botgate.JsonText;
 import io.botgate.LingeringClose;
 import io.botgate.RequestChecks;
+import io.botgate.session.CallerGone;
 import io.botgate.session.SessionId;
 import io.botgate.cluster.ReplicatedDefinitions;
 import io.botgate.credentials.CredentialException;
@@ -199,7 +200,7 @@ public final class ApiRoutes {
 
   private void execute(RoutingContext ctx) {
     ExecutionRequest request = ExecutionRequest.fromJson(jsonBody(ctx));
-    reply(ctx, executor.execute(sessionId(ctx), ctx.pathParam("name"), request, () -> ctx.response().closed())
+    reply(ctx, executor.execute(sessionId(ctx), ctx.pathParam("name"), request, CallerGone.watch(ctx.response(), "integration " + ctx.pathParam("name")))
       .map(ExecutionReport::toBuffer));
   }
 

@@ -7,6 +7,7 @@ import io.botgate.cb.CbImporter;
 import io.botgate.cb.InteractionRunner;
 import io.botgate.cb.SavedImports;
 import io.botgate.cluster.ReplicatedDefinitions;
+import io.botgate.session.CallerGone;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.JsonArray;
 import io.vertx.ext.web.Router;
@@ -42,7 +43,7 @@ public final class CbRoutes {
   public void mount(Router router) {
     router.post("/api/sessions/:session/bots/:bot/interactions/:name").handler(ctx -> reply(ctx,
       interactions.run(sessionId(ctx), ctx.pathParam("bot"), ctx.pathParam("name"), jsonBody(ctx),
-        () -> ctx.response().closed())));
+        CallerGone.watch(ctx.response(), "interaction " + ctx.pathParam("name")))));
     // On a worker: checking the export's scripts compiles them, which can take a while for a large bot.
     router.post("/api/import/cb").blockingHandler(this::importExport, false);
     router.get("/api/bots").handler(ctx -> {

@@ -9,6 +9,7 @@ import io.botgate.events.DebugStream;
 import io.botgate.events.EventPage;
 import io.botgate.events.Gap;
 import io.botgate.script.SessionScripts;
+import io.botgate.session.CallerGone;
 import io.botgate.session.IntegrationResult;
 import io.botgate.session.Session;
 import io.botgate.session.SessionCursor;
@@ -58,7 +59,7 @@ final class SessionRoutes {
   void mount(Router router) {
     router.get("/api/sessions").handler(this::list);
     router.post("/api/sessions/:session/scripts").handler(ctx -> reply(ctx, scripts.run(sessionId(ctx), jsonBody(ctx),
-      () -> ctx.response().closed())));
+      CallerGone.watch(ctx.response(), "script"))));
     router.get("/api/sessions/:session/events").handler(this::events);
     router.get("/api/sessions/:session").handler(this::describe);
     router.delete("/api/sessions/:session").handler(ctx -> sessions.reset(sessionId(ctx))

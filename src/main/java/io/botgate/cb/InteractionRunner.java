@@ -119,9 +119,9 @@ public final class InteractionRunner {
     }
 
     Future<JsonObject> start(BooleanSupplier callerGone) {
-      return inSession(session -> {
+      return sessions.turn(sessionId, callerGone, session -> {
         if (callerGone.getAsBoolean()) {
-          return Future.failedFuture(CallerGone.refusal(stream, sessionId, "interaction " + interaction.name()));
+          return Future.failedFuture(CallerGone.refusal("interaction " + interaction.name()));
         }
         ConversationContext.keep(session, context);
         Transcript opening = new Transcript(stream, sessionId);

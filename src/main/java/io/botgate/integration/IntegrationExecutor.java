@@ -160,9 +160,9 @@ public final class IntegrationExecutor {
     }
     // The whole execution is one turn of the session: its scripts and state changes never interleave with
     // another request's of the same session (a conversation's messages run one after another, as in CB).
-    return sessions.turn(sessionId, session -> {
+    return sessions.turn(sessionId, callerGone, session -> {
       if (callerGone.getAsBoolean()) {
-        return Future.failedFuture(CallerGone.refusal(stream, sessionId, "integration " + integration));
+        return Future.failedFuture(CallerGone.refusal("integration " + integration));
       }
       ConversationContext.keep(session, request.context());
       RequestScope scope = RequestScope.onLoop(session, request.variables(), request.slots(), request.userMessage());

@@ -64,9 +64,9 @@ public final class SessionScripts {
       return Future.failedFuture(e);
     }
     Transcript transcript = new Transcript(stream, sessionId);
-    return sessions.turn(sessionId, session -> {
+    return sessions.turn(sessionId, callerGone, session -> {
       if (callerGone.getAsBoolean()) {
-        return Future.failedFuture(CallerGone.refusal(stream, sessionId, "script"));
+        return Future.failedFuture(CallerGone.refusal("script"));
       }
       ConversationContext.keep(session, context);
       return runner.run("script", code, new RequestScope(session, variables, null, userMessage), transcript, false);

@@ -41,6 +41,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -185,49 +186,39 @@ public final class ClusteredSessionStore implements SessionStore {
 
   @Override
   public <T> Future<T> turnIfPresent(String id, Function<Session, Future<T>> work) {
-    return inLine(id, begin -> turns.next(id, begin), giveUpAt -> start(id, false, giveUpAt)
+    return inLine(id, null, (leave, begin) -> turns.next(id, true, leave, begin), giveUpAt -> start(id, false, giveUpAt)
       .compose(begun -> begun == null ? Future.succeededFuture() : run(id, begun, work)));
   }
 
   /**
-   * A turn taken in this node's line of the session ({@code line}, given the turn's start), waited for
-   * {@code cluster.turnWaitSeconds} from now, the request's arrival: the wait behind the session's earlier requests
-   * on this node and the operation taking the turn in the cluster together ({@code begin}, given when that wait ends,
-   * in {@link System#nanoTime()}). Past it while still in line the request is answered 503
-   * {@code session_store_timeout} at once, and nothing of it runs when its place comes: requests queued behind one the
-   * cluster does not answer each wait the turn wait once, not their place in line times it.
+   * A turn taken in this node's line of the session ({@code line}, given what makes it leave the line and the turn's
+   * start), waited for {@code cluster.turnWaitSeconds} from now, the request's arrival: the wait behind the session's
+   * earlier requests on this node and the operation taking the turn in the cluster together ({@code begin}, given when
+   * that wait ends, in {@link System#nanoTime()}). Past it while still in line the request is answered 503
+   * {@code session_store_timeout} at once and leaves the line, as it does when {@code leave} fails first (its caller
+   * went away): it no longer counts toward {@code session.queue}, and nothing of it runs. So requests queued behind
+   * one the cluster does not answer each wait the turn wait once, not their place in line times it.
    */
-  private <T> Future<T> inLine(String id, Function<Supplier<Future<T>>, Future<T>> line,
+  private <T> Future<T> inLine(String id, Future<?> leave, BiFunction<Future<?>, Supplier<Future<T>>, Future<T>> line,
                                Function<Long, Future<T>> begin) {
     long giveUpAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(turnWaitMillis);
     AtomicBoolean started = new AtomicBoolean();
-    Future<T> done = line.apply(() -> {
-      if (!started.compareAndSet(false, true)) {
-        return Future.succeededFuture(); // answered while in line: its place passes without running anything
-      }
+    Promise<Void> left = Promise.promise();
+    Future<T> done = line.apply(left.future(), () -> {
+      started.set(true);
       return begin.apply(giveUpAt);
     });
     if (started.get()) { // begun at once, no earlier request in line (the usual case): nothing more to watch
       return done;
     }
-    Promise<T> answer = Promise.promise();
+    if (leave != null) {
+      leave.onFailure(left::tryFail);
+    }
     Deadline deadline = Deadline.start(vertx, Math.max(1, TimeUnit.NANOSECONDS.toMillis(giveUpAt - System.nanoTime())),
-      () -> {
-        if (started.compareAndSet(false, true)) {
-          answer.tryFail(new GatewayError(503, "session_store_timeout", "a request of session '" + id + "' waited "
-            + turnWaitMillis / 1000 + " s (cluster.turnWaitSeconds) behind the session's earlier requests on this "
-            + "node (the cluster not answering them, or their work still running), and its work was not run; try again"));
-        }
-      });
-    done.onComplete(outcome -> {
-      deadline.cancel();
-      if (outcome.succeeded()) {
-        answer.tryComplete(outcome.result());
-      } else {
-        answer.tryFail(outcome.cause());
-      }
-    });
-    return answer.future();
+      () -> left.tryFail(new GatewayError(503, "session_store_timeout", "a request of session '" + id + "' waited "
+        + turnWaitMillis / 1000 + " s (cluster.turnWaitSeconds) behind the session's earlier requests on this "
+        + "node (the cluster not answering them, or their work still running), and its work was not run; try again")));
+    return done.andThen(outcome -> deadline.cancel());
   }
 
   /**
@@ -259,7 +250,7 @@ public final class ClusteredSessionStore implements SessionStore {
   }
 
   private <T> Future<T> asideTurn(String id, Function<Session, Future<T>> work) {
-    return inLine(id, begin -> turns.aside(id, begin), giveUpAt -> start(id, false, giveUpAt)
+    return inLine(id, null, (leave, begin) -> turns.aside(id, leave, begin), giveUpAt -> start(id, false, giveUpAt)
       .compose(begun -> begun == null ? Future.succeededFuture() : run(id, begun, work)));
   }
 
@@ -273,8 +264,8 @@ public final class ClusteredSessionStore implements SessionStore {
   }
 
   @Override
-  public <T> Future<T> turn(String id, boolean bounded, Function<Session, Future<T>> work) {
-    return inLine(id, begin -> turns.next(id, bounded, begin), giveUpAt -> start(id, true, giveUpAt)
+  public <T> Future<T> turn(String id, boolean bounded, Future<?> leave, Function<Session, Future<T>> work) {
+    return inLine(id, leave, (left, begin) -> turns.next(id, bounded, left, begin), giveUpAt -> start(id, true, giveUpAt)
       .compose(begun -> run(id, begun, work)));
   }
 
@@ -948,7 +939,7 @@ public final class ClusteredSessionStore implements SessionStore {
   public Future<Boolean> reset(String id) {
     // Taking the turn first: a turn running elsewhere would otherwise write the session back after it. Past
     // session.queue too: the way out.
-    return inLine(id, begin -> turns.next(id, false, begin), giveUpAt -> begin(id, false, false, giveUpAt).compose(begun -> {
+    return inLine(id, null, (leave, begin) -> turns.next(id, false, leave, begin), giveUpAt -> begin(id, false, false, giveUpAt).compose(begun -> {
       if (begun == null) {
         return Future.succeededFuture(false);
       }
@@ -1052,6 +1043,11 @@ public final class ClusteredSessionStore implements SessionStore {
   @Override
   public int size() {
     return counted.get();
+  }
+
+  /** The session's turns running or waiting on this node (for tests). */
+  int turnsOf(String id) {
+    return turns.turnsOf(id);
   }
 
   @Override

@@ -81,8 +81,8 @@ public final class LocalSessionStore implements SessionStore {
   }
 
   @Override
-  public <T> Future<T> turn(String id, boolean bounded, Function<Session, Future<T>> work) {
-    return turns.next(id, bounded, () -> {
+  public <T> Future<T> turn(String id, boolean bounded, Future<?> leave, Function<Session, Future<T>> work) {
+    return turns.next(id, bounded, leave, () -> {
       Session session = open(id);
       // The end of a turn is activity too: idle time counts from when the conversation last had an answer.
       return work.apply(session).andThen(done -> session.touch(clock.getAsLong()));

@@ -30,8 +30,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Which refusals, whichever way the request came in (the HTTP API, the event bus and its TCP bridge, the
  * pass-through): those of the request itself, 4xx. Not a request refused for its token, origin or host (401, 403),
  * which may not write into any console, though a 403 of what the request is rather than who sent it
- * ({@link #SHOWN_FORBIDDEN}) shows; not the refusals that show themselves ({@code unknown_integration},
- * {@code caller_gone}); not the gateway's own failures (5xx), which are logged. The event's text is the answer's
+ * ({@link #SHOWN_FORBIDDEN}) shows, and so does a request not run because its caller went away while it waited for
+ * its turn (499 {@code caller_gone}: the developer sees it was dropped); not the refusal that shows itself
+ * ({@code unknown_integration}); not the gateway's own failures (5xx), which are logged. The event's text is the answer's
  * message, as every event's scrubbed of known secrets, without a token Jackson quotes from the body (a secret cut
  * at a '.' or '-' escapes the scrubbing), and cut at {@link #SHOWN_CHARS}: a message may quote a field name the
  * request made up, of any length.
@@ -44,7 +45,7 @@ public final class RefusalEvents {
   public static final int QUOTED_CHARS = 200;
   /** The 403 of what a request is, not of who sent it: a request published on the bridge rather than sent. */
   private static final Set<String> SHOWN_FORBIDDEN = Set.of("publish_refused");
-  private static final Set<String> SHOWN_ALREADY = Set.of("unknown_integration", "caller_gone");
+  private static final Set<String> SHOWN_ALREADY = Set.of("unknown_integration");
 
   /** Sessions of which a node holds a refusal waiting for its turn at most: a bound on what a flood of them holds. */
   public static final int MAX_WAITING = 1_024;
@@ -113,7 +114,6 @@ public final class RefusalEvents {
   public static boolean shown(GatewayError refusal) {
     int status = refusal.httpStatus();
     return status >= 400 && status < 500 && status != 401 && (status != 403 || SHOWN_FORBIDDEN.contains(refusal.code()))
-      && status != CallerGone.STATUS
       && !SHOWN_ALREADY.contains(refusal.code());
   }
 

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
@@ -42,7 +43,25 @@ public interface SessionStore {
   <T> Future<T> recordingTurn(Session began, Function<Session, Future<T>> work);
 
   /** {@link #turn} when {@code bounded}, refused past {@code session.queue}; else waiting past it too. */
-  <T> Future<T> turn(String id, boolean bounded, Function<Session, Future<T>> work);
+  default <T> Future<T> turn(String id, boolean bounded, Function<Session, Future<T>> work) {
+    return turn(id, bounded, null, work);
+  }
+
+  /**
+   * As {@link #turn}, for a request whose caller may go away while it waits: when {@code callerGone} is one of
+   * {@link CallerGone#watch}, the request leaves the session's line as its caller closes the connection (answered 499
+   * {@code caller_gone}, no longer counted toward {@code session.queue}, its work never run); any other check is
+   * only what the work itself may ask when its turn comes.
+   */
+  default <T> Future<T> turn(String id, BooleanSupplier callerGone, Function<Session, Future<T>> work) {
+    return turn(id, true, CallerGone.leaving(callerGone), work);
+  }
+
+  /**
+   * As {@link #turn(String, boolean, Function)}, leaving the line when {@code leave} fails while it still waits
+   * (answered with that failure, no longer counted toward {@code session.queue}, its work never run); null: never.
+   */
+  <T> Future<T> turn(String id, boolean bounded, Future<?> leave, Function<Session, Future<T>> work);
 
   /**
    * As {@link #turn}, on a session that exists: when there is none, none is created, the work is not run and the

@@ -5,13 +5,15 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
  * One turn at a time per key, in arrival order, without holding a thread while waiting: each key keeps the
  * future of its last turn, and a new turn starts when that one ends. Keys with nothing running hold
- * nothing. At most {@code maxWaiting} turns wait per key; past that, a turn is refused rather than queued.
+ * nothing. At most {@code maxWaiting} turns wait per key; past that, a turn is refused rather than queued. A turn
+ * whose request stopped waiting leaves the line at once: it no longer counts, and its work never runs.
  */
 final class Turns {
 
@@ -47,7 +49,17 @@ final class Turns {
    * work that records what has already happened, which a refusal would lose (it still counts toward the bound).
    */
   <T> Future<T> next(String key, boolean bounded, Supplier<Future<T>> work) {
-    return next(key, bounded, false, work);
+    return next(key, bounded, false, null, work);
+  }
+
+  /**
+   * As {@link #next(String, boolean, Supplier)}, for a turn that leaves the line when {@code leave} fails while it
+   * still waits: answered at once with that failure, it counts toward {@code maxWaiting} no more and its work never
+   * runs (its caller closed the connection, or stopped waiting). A turn already begun runs on. {@code leave} null:
+   * it never leaves.
+   */
+  <T> Future<T> next(String key, boolean bounded, Future<?> leave, Supplier<Future<T>> work) {
+    return next(key, bounded, false, leave, work);
   }
 
   /**
@@ -56,10 +68,15 @@ final class Turns {
    * takes the place of a request of the key's own.
    */
   <T> Future<T> aside(String key, Supplier<Future<T>> work) {
-    return next(key, false, true, work);
+    return next(key, false, true, null, work);
   }
 
-  private <T> Future<T> next(String key, boolean bounded, boolean aside, Supplier<Future<T>> work) {
+  /** As {@link #aside(String, Supplier)}, leaving the line as {@link #next(String, boolean, Future, Supplier)} does. */
+  <T> Future<T> aside(String key, Future<?> leave, Supplier<Future<T>> work) {
+    return next(key, false, true, leave, work);
+  }
+
+  private <T> Future<T> next(String key, boolean bounded, boolean aside, Future<?> leave, Supplier<Future<T>> work) {
     Promise<Void> ended = Promise.promise();
     Object[] before = new Object[1];
     lines.compute(key, (k, line) -> {
@@ -83,18 +100,48 @@ final class Turns {
     }
     @SuppressWarnings("unchecked")
     Future<Void> previous = (Future<Void>) before[0];
-    // No turn before this one (the usual case): started now, as a finished future's transform would, without it.
-    Future<T> result = previous == null ? start(work) : previous.transform(ignored -> start(work));
+    if (previous == null) { // no turn before this one (the usual case): started now, nothing to wait or leave
+      return counted(key, aside, start(work), ended);
+    }
+    if (leave == null) {
+      return counted(key, aside, previous.transform(ignored -> start(work)), ended);
+    }
+    // Waiting: whichever comes first, the earlier turns' end (it runs) or the leave (it goes, its place kept only as
+    // the link the turns behind it wait on, which passes as soon as the earlier turns end).
+    AtomicBoolean settled = new AtomicBoolean();
+    Promise<T> answer = Promise.promise();
+    leave.onFailure(why -> {
+      if (settled.compareAndSet(false, true)) {
+        uncount(key, aside);
+        answer.fail(why);
+      }
+    });
+    previous.onComplete(ignored -> {
+      if (settled.compareAndSet(false, true)) {
+        counted(key, aside, start(work), ended).onComplete(answer);
+      } else {
+        ended.complete();
+      }
+    });
+    return answer.future();
+  }
+
+  /** {@code result}, the turn counted in its key's line until it ends, and {@code ended} completed then. */
+  private <T> Future<T> counted(String key, boolean aside, Future<T> result, Promise<Void> ended) {
     result.onComplete(ignored -> {
-      lines.computeIfPresent(key, (k, line) -> {
-        if (aside) {
-          line.aside--;
-        }
-        return --line.queued == 0 ? null : line;
-      });
+      uncount(key, aside);
       ended.complete();
     });
     return result;
+  }
+
+  private void uncount(String key, boolean aside) {
+    lines.computeIfPresent(key, (k, line) -> {
+      if (aside) {
+        line.aside--;
+      }
+      return --line.queued == 0 ? null : line;
+    });
   }
 
   private static <T> Future<T> start(Supplier<Future<T>> work) {
