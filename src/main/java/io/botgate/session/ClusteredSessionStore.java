@@ -837,7 +837,10 @@ public final class ClusteredSessionStore implements SessionStore {
       return Future.succeededFuture(called(id, 0, now));
     }
     long incarnation = newIncarnation();
-    byte[] created = counted.get() < options.maxSessions() ? Session.newState(now, null, incarnation) : null;
+    // made where one was lost with its partition: its events numbered on past that life's, as a turn's would be
+    long lastSeq = lostWithItsPartition(id, now) ? numbering.lastSeq(id) + AFTER_LOST_TURN : 0;
+    byte[] created = counted.get() < options.maxSessions()
+      ? Session.newState(now, null, incarnation, Session.BINARY, lastSeq) : null;
     Future<Long> opened = within(null, () -> map.submitToKey(id, new OpenSession(created)), waitMillis,
       () -> new GatewayError(503, "session_store_timeout", "the cluster did not open session '" + id + "' within the "
         + "call's deadline of " + waitMillis + " ms (the integration's timeoutMs); nothing was sent, try again"), late -> {

@@ -457,6 +457,14 @@ public final class Session {
 
   /** {@link #newState(long, UUID, long)} in {@code format}: {@link #BINARY_MILLIS} gives no incarnation. */
   static byte[] newState(long now, UUID owner, long incarnation, byte format) {
+    return newState(now, owner, incarnation, format, 0);
+  }
+
+  /**
+   * {@link #newState(long, UUID, long, byte)} whose events are numbered on past {@code lastSeq}: a session made again
+   * where one was lost with its partition.
+   */
+  static byte[] newState(long now, UUID owner, long incarnation, byte format, long lastSeq) {
     ByteBuffer state = ByteBuffer.allocate(STATE_HEADER + 1 + (format == BINARY ? 2 : 1) * Long.BYTES
         + 4 * Integer.BYTES + 2).putLong(now)
       .put((byte) (owner == null ? 0 : 1)).putLong(owner == null ? 0 : owner.getMostSignificantBits())
@@ -464,7 +472,7 @@ public final class Session {
     if (format == BINARY) {
       state.putLong(incarnation);
     }
-    return state.putLong(0).putInt(0).putInt(0).putInt(0).putInt(-1).put((byte) '{').put((byte) '}').array();
+    return state.putLong(lastSeq).putInt(0).putInt(0).putInt(0).putInt(-1).put((byte) '{').put((byte) '}').array();
   }
 
   /** Which life of its session id a state is ({@link #incarnation}), read from its body; 0 when it does not say. */
