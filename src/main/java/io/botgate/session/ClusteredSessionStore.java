@@ -11,6 +11,7 @@ import io.botgate.session.TurnProcessors.Discard;
 import io.botgate.session.TurnProcessors.EndTurn;
 import io.botgate.session.TurnProcessors.EventsOf;
 import io.botgate.session.TurnProcessors.OpenSession;
+import io.botgate.session.TurnProcessors.Restore;
 import io.botgate.session.TurnProcessors.Save;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
@@ -164,7 +165,8 @@ public final class ClusteredSessionStore implements SessionStore {
     this.lostListener = map.addPartitionLostListener(lost -> {
       lostPartitions.put(lost.getPartitionId(), clock.getAsLong());
       LOG.warn("partition {} of the sessions' map lost every copy: more members left at once than cluster.backups, "
-        + "and the sessions it held are gone; a request of one starts it empty, its events numbered on past {}",
+        + "and the sessions it held are gone (but those whose turn or lease this node holds, written back at their save); "
+        + "a request of one starts it empty, its events numbered on past {}",
         lost.getPartitionId(), AFTER_LOST_TURN);
     });
   }
@@ -737,6 +739,7 @@ public final class ClusteredSessionStore implements SessionStore {
         // not kept: the turn must not hold it
         return late.succeeded() && Boolean.TRUE.equals(late.result()) ? Future.succeededFuture() : endNow(id, turn.owner());
       })
+      .compose(kept -> Boolean.TRUE.equals(kept) ? Future.succeededFuture(true) : restored(id, state))
       .<Void>compose(kept -> Boolean.TRUE.equals(kept)
         ? Future.succeededFuture()
         : Future.failedFuture(new IllegalStateException("another node took its turn (this node was out of the cluster), "
@@ -748,6 +751,33 @@ public final class ClusteredSessionStore implements SessionStore {
           forget(id);
         }
       });
+  }
+
+  /**
+   * Whether {@code state}, a save the map did not keep, was written back because its session went with its partition
+   * ({@link #lostWithItsPartition}): the turn held the session (or this node its lease, in which case no other node
+   * has had it since), so the copy is the latest there was, and putting it back loses nothing, where the caller would
+   * otherwise be told 503 {@code session_not_saved} for work that ran. Only where there is no session of that id: one
+   * another node made there since stays, and the caller is told as before.
+   */
+  private Future<Boolean> restored(String id, byte[] state) {
+    if (!lostWithItsPartition(id, clock.getAsLong())) {
+      return Future.succeededFuture(false);
+    }
+    return within(id, () -> map.submitToKey(id, new Restore(state)), turnWaitMillis, () -> new GatewayError(503,
+      "session_store_timeout", "the cluster did not answer within " + turnWaitMillis / 1000 + " s "
+      + "(cluster.turnWaitSeconds) when session '" + id + "', lost with its part of the cluster's map, was written back: "
+      + "the request's work ran (an execution's upstream was called)"), ClusteredSessionStore::nothing)
+      .andThen(written -> {
+        if (written.succeeded() && Boolean.TRUE.equals(written.result())) {
+          LOG.info("session {} lost with its partition written back from this node's turn", id);
+        }
+      });
+  }
+
+  /** Whether the session's partition lost every copy within the idle time, as this node heard (for tests). */
+  boolean lostHere(String id) {
+    return lostWithItsPartition(id, clock.getAsLong());
   }
 
   /**

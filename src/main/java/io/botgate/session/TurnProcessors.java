@@ -497,6 +497,57 @@ public final class TurnProcessors {
     }
   }
 
+  /**
+   * Runs on the member holding the session: writes {@code state} when there is no session of that id, and answers
+   * whether it did. For a turn whose session went with its partition while it ran, or while this node held its lease:
+   * that node's copy is then the latest there was, and is put back rather than the turn's work lost.
+   */
+  static final class Restore implements EntryProcessor<String, byte[], Boolean>, IdentifiedDataSerializable {
+    private byte[] state;
+    private transient boolean written;
+
+    Restore(byte[] state) {
+      this.state = state;
+    }
+
+    Restore() {
+    }
+
+    @Override
+    public Boolean process(Map.Entry<String, byte[]> entry) {
+      written = entry.getValue() == null;
+      if (written) {
+        entry.setValue(state);
+      }
+      return written;
+    }
+
+    @Override
+    public EntryProcessor<String, byte[], Boolean> getBackupProcessor() {
+      return written ? new Write<>(state) : null;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeByteArray(state);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      state = in.readByteArray();
+    }
+
+    @Override
+    public int getFactoryId() {
+      return Wire.FACTORY;
+    }
+
+    @Override
+    public int getClassId() {
+      return Wire.RESTORE;
+    }
+  }
+
   /** On a backup: the bytes the primary wrote; answers nothing, whatever its primary answers. */
   static final class Write<R> implements EntryProcessor<String, byte[], R>, IdentifiedDataSerializable {
     private byte[] state;
@@ -551,6 +602,7 @@ public final class TurnProcessors {
     static final int OPEN_SESSION = 6;
     static final int EVENTS_OF = 7;
     static final int DISCARD = 8;
+    static final int RESTORE = 9;
 
     @Override
     public int getFactoryId() {
@@ -568,6 +620,7 @@ public final class TurnProcessors {
         case OPEN_SESSION -> new OpenSession();
         case EVENTS_OF -> new EventsOf();
         case DISCARD -> new Discard();
+        case RESTORE -> new Restore();
         default -> null;
       };
     }
