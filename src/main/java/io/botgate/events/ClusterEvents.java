@@ -57,6 +57,13 @@ public final class ClusterEvents {
   static final String META_MAP = "botgate.events.meta";
   /** How long a member may take to answer before its answer counts as missing, unless told otherwise. */
   static final long ASK_MILLIS = 5_000;
+  /**
+   * The longest a page or a replay waits for a member ({@link #history}), whatever {@code cluster.turnWaitSeconds}:
+   * a console's question, whose answer names the members that did not answer, asked again at will; a member alive
+   * answers in milliseconds, and the turn wait (two minutes by default) is longer than proxies in front of the gateway
+   * wait for an answer (nginx and cloud load balancers: 60 s).
+   */
+  static final long PAGE_MILLIS = 10_000;
   private static final int DEPARTURES_KEPT = 64;
   private static final Logger LOG = LoggerFactory.getLogger(ClusterEvents.class);
 
@@ -96,11 +103,11 @@ public final class ClusterEvents {
 
   /**
    * @param askMillis how long a member may take to answer a question about its history ({@code
-   *                  cluster.turnWaitSeconds} in a gateway); the members are asked at once, so a read waits this long
-   *                  at most, however many do not answer
+   *                  cluster.turnWaitSeconds} in a gateway), {@link #PAGE_MILLIS} at most; the members are asked at
+   *                  once, so a read waits this long at most, however many do not answer
    */
   public ClusterEvents(Vertx vertx, DebugStream stream, HazelcastInstance hazelcast, long askMillis) {
-    this.askDelivery = new DeliveryOptions().setSendTimeout(Math.max(1, askMillis));
+    this.askDelivery = new DeliveryOptions().setSendTimeout(Math.max(1, Math.min(askMillis, PAGE_MILLIS)));
     this.liveAskDelivery = new DeliveryOptions().setSendTimeout(Math.max(1, Math.min(askMillis, ASK_MILLIS)));
     this.vertx = vertx;
     this.stream = stream;

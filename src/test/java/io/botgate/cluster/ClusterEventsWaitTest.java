@@ -16,9 +16,10 @@ import static io.botgate.Await.result;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A page of a session's events in a cluster asks every member at once and waits for them as long as
- * {@code cluster.turnWaitSeconds}: a member that answers within it has its events in the page, and one that does not
- * answer is named in the page. A live console's questions wait 5 s at most.
+ * A page of a session's events in a cluster asks every member at once and waits for them 10 s at most, whatever
+ * {@code cluster.turnWaitSeconds} (two minutes by default, longer than a proxy in front of the gateway waits): a member
+ * that answers within it has its events in the page, and one that does not answer is named in the page. A live
+ * console's questions wait 5 s at most.
  */
 @Timeout(180)
 class ClusterEventsWaitTest {
@@ -27,8 +28,8 @@ class ClusterEventsWaitTest {
   private static final String HISTORY_PREFIX = "botgate.internal.events.history.";
 
   @Test
-  void shouldWaitForEveryMemberAsLongAsTheTurnWaitAndNameTheOneThatDidNotAnswer() {
-    ClusterNodes cluster = ClusterNodes.start(1, new JsonObject().put("cluster.turnWaitSeconds", 20));
+  void shouldWaitForEveryMemberAtMostAPageWaitAndNameTheOneThatDidNotAnswer() {
+    ClusterNodes cluster = ClusterNodes.start(1, new JsonObject()); // the turn wait's default, 120 s
     try {
       ClusterNodes.Node node = cluster.node(0);
       String session = "asked-" + UUID.randomUUID();
@@ -36,16 +37,17 @@ class ClusterEventsWaitTest {
         + "/scripts").sendJsonObject(new JsonObject().put("code", "botContext.printDebugMessage('here')")));
       assertThat(ran.statusCode()).as(ran.bodyAsString()).isEqualTo(200);
       long seq = 1_000;
-      // slower than the 5 s every member was given before, well within the turn wait
+      // slower than a live console's 5 s, within a page's 10 s
       Vertx slow = cluster.join("slow");
       slow.eventBus().<JsonObject>consumer(HISTORY_PREFIX + ClusterNode.hazelcast(slow).getCluster().getLocalMember()
-        .getUuid(), question -> slow.setTimer(9_000, t -> question.reply(page(session, seq))));
+        .getUuid(), question -> slow.setTimer(7_500, t -> question.reply(page(session, seq))));
       Vertx silent = cluster.join("silent");
       silent.eventBus().<JsonObject>consumer(HISTORY_PREFIX + ClusterNode.hazelcast(silent).getCluster()
         .getLocalMember().getUuid(), question -> { });
 
+      // answered before a proxy in front of the gateway gives up (nginx, cloud load balancers: 60 s)
       HttpResponse<Buffer> answer = result(node.http().get(node.port(), "127.0.0.1", "/api/sessions/" + session
-        + "/events").send());
+        + "/events").timeout(60_000).send());
       assertThat(answer.statusCode()).as(answer.bodyAsString()).isEqualTo(200);
       JsonObject page = answer.bodyAsJsonObject();
       JsonArray events = page.getJsonArray("events");
