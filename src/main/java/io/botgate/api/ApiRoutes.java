@@ -200,7 +200,8 @@ public final class ApiRoutes {
 
   private void execute(RoutingContext ctx) {
     ExecutionRequest request = ExecutionRequest.fromJson(jsonBody(ctx));
-    reply(ctx, executor.execute(sessionId(ctx), ctx.pathParam("name"), request, CallerGone.watch(ctx.response(), "integration " + ctx.pathParam("name")))
+    String name = ctx.pathParam("name");
+    reply(ctx, executor.execute(sessionId(ctx), name, request, CallerGone.watch(ctx.response(), "integration " + name))
       .map(ExecutionReport::toBuffer));
   }
 
