@@ -21,6 +21,7 @@ import io.botgate.script.SessionScripts;
 import io.botgate.session.RefusalEvents;
 import io.botgate.session.SessionStore;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VertxException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -38,6 +39,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -201,8 +203,26 @@ public final class ApiRoutes {
   private void execute(RoutingContext ctx) {
     ExecutionRequest request = ExecutionRequest.fromJson(jsonBody(ctx));
     String name = ctx.pathParam("name");
-    reply(ctx, executor.execute(sessionId(ctx), name, request, CallerGone.watch(ctx.response(), "integration " + name))
+    reply(ctx, executor.execute(sessionId(ctx), name, request, callerGone(ctx, "integration " + name))
       .map(ExecutionReport::toBuffer));
+  }
+
+  /**
+   * Whether the caller of {@code ctx} closed its connection before its answer, told at once ({@link CallerGone}): by
+   * Vert.x Web's end handlers, which own the response's close handler (setting that one would replace theirs).
+   */
+  static BooleanSupplier callerGone(RoutingContext ctx, String what) {
+    Promise<Void> closed = Promise.promise();
+    if (ctx.response().closed()) {
+      closed.complete();
+    } else {
+      ctx.addEndHandler(end -> {
+        if (end.failed()) { // closed or failed before the answer ended
+          closed.tryComplete();
+        }
+      });
+    }
+    return CallerGone.watch(closed.future(), what);
   }
 
   static String sessionId(RoutingContext ctx) {

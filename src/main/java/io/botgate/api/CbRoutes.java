@@ -7,13 +7,13 @@ import io.botgate.cb.CbImporter;
 import io.botgate.cb.InteractionRunner;
 import io.botgate.cb.SavedImports;
 import io.botgate.cluster.ReplicatedDefinitions;
-import io.botgate.session.CallerGone;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.JsonArray;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 import static io.botgate.api.ApiRoutes.answer;
+import static io.botgate.api.ApiRoutes.callerGone;
 import static io.botgate.api.ApiRoutes.jsonBody;
 import static io.botgate.api.ApiRoutes.reply;
 import static io.botgate.api.ApiRoutes.sessionId;
@@ -43,7 +43,7 @@ public final class CbRoutes {
   public void mount(Router router) {
     router.post("/api/sessions/:session/bots/:bot/interactions/:name").handler(ctx -> reply(ctx,
       interactions.run(sessionId(ctx), ctx.pathParam("bot"), ctx.pathParam("name"), jsonBody(ctx),
-        CallerGone.watch(ctx.response(), "interaction " + ctx.pathParam("name")))));
+        callerGone(ctx, "interaction " + ctx.pathParam("name")))));
     // On a worker: checking the export's scripts compiles them, which can take a while for a large bot.
     router.post("/api/import/cb").blockingHandler(this::importExport, false);
     router.get("/api/bots").handler(ctx -> {

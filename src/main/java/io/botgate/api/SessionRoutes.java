@@ -9,7 +9,6 @@ import io.botgate.events.DebugStream;
 import io.botgate.events.EventPage;
 import io.botgate.events.Gap;
 import io.botgate.script.SessionScripts;
-import io.botgate.session.CallerGone;
 import io.botgate.session.IntegrationResult;
 import io.botgate.session.Session;
 import io.botgate.session.SessionCursor;
@@ -25,6 +24,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 import static io.botgate.api.ApiRoutes.answer;
+import static io.botgate.api.ApiRoutes.callerGone;
 import static io.botgate.api.ApiRoutes.jsonBody;
 import static io.botgate.api.ApiRoutes.reply;
 import static io.botgate.api.ApiRoutes.sessionId;
@@ -59,7 +59,7 @@ final class SessionRoutes {
   void mount(Router router) {
     router.get("/api/sessions").handler(this::list);
     router.post("/api/sessions/:session/scripts").handler(ctx -> reply(ctx, scripts.run(sessionId(ctx), jsonBody(ctx),
-      CallerGone.watch(ctx.response(), "script"))));
+      callerGone(ctx, "script"))));
     router.get("/api/sessions/:session/events").handler(this::events);
     router.get("/api/sessions/:session").handler(this::describe);
     router.delete("/api/sessions/:session").handler(ctx -> sessions.reset(sessionId(ctx))

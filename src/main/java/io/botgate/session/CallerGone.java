@@ -3,7 +3,6 @@ package io.botgate.session;
 import io.botgate.GatewayError;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.http.HttpServerResponse;
 
 import java.util.function.BooleanSupplier;
 
@@ -30,17 +29,13 @@ public final class CallerGone {
   }
 
   /**
-   * Whether the caller of {@code response} closed its connection, told at once as it does: a turn given this
+   * Whether the caller closed its connection, told at once as {@code closed} completes: a turn given this
    * ({@link SessionStore#turn(String, BooleanSupplier, java.util.function.Function)}) then leaves its session's line,
    * failed with the {@link #refusal} of {@code what}.
    */
-  public static BooleanSupplier watch(HttpServerResponse response, String what) {
+  public static BooleanSupplier watch(Future<?> closed, String what) {
     Promise<Void> left = Promise.promise();
-    if (response.closed()) {
-      left.fail(refusal(what));
-    } else {
-      response.closeHandler(closed -> left.tryFail(refusal(what)));
-    }
+    closed.onComplete(done -> left.tryFail(refusal(what)));
     return new Watch(left.future());
   }
 
