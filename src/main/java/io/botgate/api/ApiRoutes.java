@@ -21,7 +21,6 @@ import io.botgate.script.SessionScripts;
 import io.botgate.session.RefusalEvents;
 import io.botgate.session.SessionStore;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VertxException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -203,26 +202,27 @@ public final class ApiRoutes {
   private void execute(RoutingContext ctx) {
     ExecutionRequest request = ExecutionRequest.fromJson(jsonBody(ctx));
     String name = ctx.pathParam("name");
-    reply(ctx, executor.execute(sessionId(ctx), name, request, callerGone(ctx, "integration " + name))
+    reply(ctx, executor.execute(sessionId(ctx), name, request, callerGone(ctx, "integration", name))
       .map(ExecutionReport::toBuffer));
   }
 
   /**
-   * Whether the caller of {@code ctx} closed its connection before its answer, told at once ({@link CallerGone}): by
-   * Vert.x Web's end handlers, which own the response's close handler (setting that one would replace theirs).
+   * Whether the caller of {@code ctx} closed its connection before its answer ({@link CallerGone}), told at once to a
+   * turn that waits by Vert.x Web's end handlers, which own the response's close handler (setting that one would
+   * replace theirs); registered only by such a turn.
    */
-  static BooleanSupplier callerGone(RoutingContext ctx, String what) {
-    Promise<Void> closed = Promise.promise();
-    if (ctx.response().closed()) {
-      closed.complete();
-    } else {
-      ctx.addEndHandler(end -> {
-        if (end.failed()) { // closed or failed before the answer ended
-          closed.tryComplete();
-        }
-      });
-    }
-    return CallerGone.watch(closed.future(), what);
+  static BooleanSupplier callerGone(RoutingContext ctx, String kind, String name) {
+    return CallerGone.watch(() -> ctx.response().closed(), gone -> {
+      if (ctx.response().closed()) {
+        gone.run();
+      } else {
+        ctx.addEndHandler(end -> {
+          if (end.failed()) { // closed or failed before the answer ended
+            gone.run();
+          }
+        });
+      }
+    }, kind, name);
   }
 
   static String sessionId(RoutingContext ctx) {

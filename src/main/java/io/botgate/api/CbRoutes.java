@@ -43,7 +43,7 @@ public final class CbRoutes {
   public void mount(Router router) {
     router.post("/api/sessions/:session/bots/:bot/interactions/:name").handler(ctx -> reply(ctx,
       interactions.run(sessionId(ctx), ctx.pathParam("bot"), ctx.pathParam("name"), jsonBody(ctx),
-        callerGone(ctx, "interaction " + ctx.pathParam("name")))));
+        callerGone(ctx, "interaction", ctx.pathParam("name")))));
     // On a worker: checking the export's scripts compiles them, which can take a while for a large bot.
     router.post("/api/import/cb").blockingHandler(this::importExport, false);
     router.get("/api/bots").handler(ctx -> {

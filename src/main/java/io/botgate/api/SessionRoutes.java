@@ -59,7 +59,7 @@ final class SessionRoutes {
   void mount(Router router) {
     router.get("/api/sessions").handler(this::list);
     router.post("/api/sessions/:session/scripts").handler(ctx -> reply(ctx, scripts.run(sessionId(ctx), jsonBody(ctx),
-      callerGone(ctx, "script"))));
+      callerGone(ctx, "script", null))));
     router.get("/api/sessions/:session/events").handler(this::events);
     router.get("/api/sessions/:session").handler(this::describe);
     router.delete("/api/sessions/:session").handler(ctx -> sessions.reset(sessionId(ctx))

@@ -5,6 +5,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * A request whose caller closed its connection while it waited for its session's turn is not run, as nginx sends
@@ -29,26 +31,51 @@ public final class CallerGone {
   }
 
   /**
-   * Whether the caller closed its connection, told at once as {@code closed} completes: a turn given this
-   * ({@link SessionStore#turn(String, BooleanSupplier, java.util.function.Function)}) then leaves its session's line,
-   * failed with the {@link #refusal} of {@code what}.
+   * A caller that may close its connection while its request waits: {@code closed} tells whether it has (asked when
+   * the turn comes), and {@code onClose} is given what to run as it closes, asked only by a turn that has to wait
+   * ({@link #leaving}): a request taking its turn at once, the usual one, registers nothing. A turn given this
+   * ({@link SessionStore#turn(String, BooleanSupplier, java.util.function.Function)}) that waits leaves its session's
+   * line as the caller closes, failed with the {@link #refusal} of {@code kind} and {@code name} (null for none).
    */
-  public static BooleanSupplier watch(Future<?> closed, String what) {
-    Promise<Void> left = Promise.promise();
-    closed.onComplete(done -> left.tryFail(refusal(what)));
-    return new Watch(left.future());
+  public static BooleanSupplier watch(BooleanSupplier closed, Consumer<Runnable> onClose, String kind, String name) {
+    return new Watch(closed, onClose, kind, name);
   }
 
-  /** What fails when a watched caller closes its connection ({@link #watch}); null for any other check. */
-  static Future<?> leaving(BooleanSupplier callerGone) {
-    return callerGone instanceof Watch watch ? watch.left : null;
+  /** What fails when a watched caller closes its connection ({@link #watch}), made when asked; null for any other check. */
+  static Supplier<Future<?>> leaving(BooleanSupplier callerGone) {
+    return callerGone instanceof Watch watch ? watch : null;
   }
 
-  /** A caller watched: gone once {@code left} has failed. */
-  private record Watch(Future<Void> left) implements BooleanSupplier {
+  /** A caller watched ({@link #watch}); what makes its waiting turn leave, made by the first turn that waits. */
+  private static final class Watch implements BooleanSupplier, Supplier<Future<?>> {
+
+    private final BooleanSupplier closed;
+    private final Consumer<Runnable> onClose;
+    private final String kind;
+    private final String name;
+    /** Made on the request's event loop, where its turn is asked for. */
+    private Future<?> left;
+
+    Watch(BooleanSupplier closed, Consumer<Runnable> onClose, String kind, String name) {
+      this.closed = closed;
+      this.onClose = onClose;
+      this.kind = kind;
+      this.name = name;
+    }
+
     @Override
     public boolean getAsBoolean() {
-      return left.failed();
+      return closed.getAsBoolean();
+    }
+
+    @Override
+    public Future<?> get() {
+      if (left == null) {
+        Promise<Void> leaving = Promise.promise();
+        left = leaving.future();
+        onClose.accept(() -> leaving.tryFail(refusal(name == null ? kind : kind + " " + name)));
+      }
+      return left;
     }
   }
 }

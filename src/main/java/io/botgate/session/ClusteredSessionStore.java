@@ -201,12 +201,13 @@ public final class ClusteredSessionStore implements SessionStore {
    * went away): it no longer counts toward {@code session.queue}, and nothing of it runs. So requests queued behind
    * one the cluster does not answer each wait the turn wait once, not their place in line times it.
    */
-  private <T> Future<T> inLine(String id, Future<?> leave, BiFunction<Future<?>, Supplier<Future<T>>, Future<T>> line,
+  private <T> Future<T> inLine(String id, Supplier<? extends Future<?>> leave,
+                               BiFunction<Supplier<Future<Void>>, Supplier<Future<T>>, Future<T>> line,
                                Function<Long, Future<T>> begin) {
     long giveUpAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(turnWaitMillis);
     AtomicBoolean started = new AtomicBoolean();
     Promise<Void> left = Promise.promise();
-    Future<T> done = line.apply(left.future(), () -> {
+    Future<T> done = line.apply(left::future, () -> {
       started.set(true);
       return begin.apply(giveUpAt);
     });
@@ -214,7 +215,7 @@ public final class ClusteredSessionStore implements SessionStore {
       return done;
     }
     if (leave != null) {
-      leave.onFailure(left::tryFail);
+      leave.get().onFailure(left::tryFail);
     }
     Deadline deadline = Deadline.start(vertx, Math.max(1, TimeUnit.NANOSECONDS.toMillis(giveUpAt - System.nanoTime())),
       () -> left.tryFail(new GatewayError(503, "session_store_timeout", "a request of session '" + id + "' waited "
@@ -266,7 +267,7 @@ public final class ClusteredSessionStore implements SessionStore {
   }
 
   @Override
-  public <T> Future<T> turn(String id, boolean bounded, Future<?> leave, Function<Session, Future<T>> work) {
+  public <T> Future<T> turn(String id, boolean bounded, Supplier<? extends Future<?>> leave, Function<Session, Future<T>> work) {
     return inLine(id, leave, (left, begin) -> turns.next(id, bounded, left, begin), giveUpAt -> start(id, true, giveUpAt)
       .compose(begun -> run(id, begun, work)));
   }

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * All sessions in this JVM (one node, the default), created on first use and forgotten after an idle
@@ -81,7 +82,7 @@ public final class LocalSessionStore implements SessionStore {
   }
 
   @Override
-  public <T> Future<T> turn(String id, boolean bounded, Future<?> leave, Function<Session, Future<T>> work) {
+  public <T> Future<T> turn(String id, boolean bounded, Supplier<? extends Future<?>> leave, Function<Session, Future<T>> work) {
     return turns.next(id, bounded, leave, () -> {
       Session session = open(id);
       // The end of a turn is activity too: idle time counts from when the conversation last had an answer.

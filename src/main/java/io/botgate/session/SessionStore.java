@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.function.Function;
 
 /**
@@ -61,7 +62,7 @@ public interface SessionStore {
    * As {@link #turn(String, boolean, Function)}, leaving the line when {@code leave} fails while it still waits
    * (answered with that failure, no longer counted toward {@code session.queue}, its work never run); null: never.
    */
-  <T> Future<T> turn(String id, boolean bounded, Future<?> leave, Function<Session, Future<T>> work);
+  <T> Future<T> turn(String id, boolean bounded, Supplier<? extends Future<?>> leave, Function<Session, Future<T>> work);
 
   /**
    * As {@link #turn}, on a session that exists: when there is none, none is created, the work is not run and the

@@ -58,7 +58,7 @@ final class Turns {
    * runs (its caller closed the connection, or stopped waiting). A turn already begun runs on. {@code leave} null:
    * it never leaves.
    */
-  <T> Future<T> next(String key, boolean bounded, Future<?> leave, Supplier<Future<T>> work) {
+  <T> Future<T> next(String key, boolean bounded, Supplier<? extends Future<?>> leave, Supplier<Future<T>> work) {
     return next(key, bounded, false, leave, work);
   }
 
@@ -71,12 +71,13 @@ final class Turns {
     return next(key, false, true, null, work);
   }
 
-  /** As {@link #aside(String, Supplier)}, leaving the line as {@link #next(String, boolean, Future, Supplier)} does. */
-  <T> Future<T> aside(String key, Future<?> leave, Supplier<Future<T>> work) {
+  /** As {@link #aside(String, Supplier)}, leaving the line as {@link #next(String, boolean, Supplier, Supplier)} does. */
+  <T> Future<T> aside(String key, Supplier<? extends Future<?>> leave, Supplier<Future<T>> work) {
     return next(key, false, true, leave, work);
   }
 
-  private <T> Future<T> next(String key, boolean bounded, boolean aside, Future<?> leave, Supplier<Future<T>> work) {
+  private <T> Future<T> next(String key, boolean bounded, boolean aside, Supplier<? extends Future<?>> leave,
+                                Supplier<Future<T>> work) {
     Promise<Void> ended = Promise.promise();
     Object[] before = new Object[1];
     lines.compute(key, (k, line) -> {
@@ -110,7 +111,7 @@ final class Turns {
     // the link the turns behind it wait on, which passes as soon as the earlier turns end).
     AtomicBoolean settled = new AtomicBoolean();
     Promise<T> answer = Promise.promise();
-    leave.onFailure(why -> {
+    leave.get().onFailure(why -> { // asked for only now: a turn that starts at once watches nothing
       if (settled.compareAndSet(false, true)) {
         uncount(key, aside);
         answer.fail(why);

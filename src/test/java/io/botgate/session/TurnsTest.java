@@ -18,12 +18,17 @@ class TurnsTest {
     Turns turns = new Turns(1);
     Promise<Void> running = Promise.promise();
     List<String> ran = new ArrayList<>();
-    Future<Void> first = turns.next("k", () -> {
+    List<String> watched = new ArrayList<>();
+    Future<Void> first = turns.next("k", true, () -> {
+      watched.add("first");
+      return Promise.promise().future();
+    }, () -> {
       ran.add("first");
       return running.future();
     });
+    assertThat(watched).as("a turn that starts at once asks for nothing to watch").isEmpty();
     Promise<Void> leave = Promise.promise();
-    Future<Void> left = turns.next("k", true, leave.future(), () -> {
+    Future<Void> left = turns.next("k", true, leave::future, () -> {
       ran.add("left");
       return Future.succeededFuture();
     });
