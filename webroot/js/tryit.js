@@ -31,19 +31,31 @@ export class TryIt {
     el.run.addEventListener('click', () => this.runScript().catch(e => this.fail(e)));
     el.session.addEventListener('change', () => this.restore());
     for (const field of [el.integration, el.variables, el.message]) field.addEventListener('change', () => this.remember());
+    // integrations declared or imported since the page loaded are listed the next time the list is used
+    el.integration.addEventListener('focus', () => this.list().catch(e => console.warn('integrations:', e.message)));
   }
 
   async load() {
+    const names = await this.list();
+    // The page's default variables are the demo's: start on it unless something else was used.
+    if (names.includes(DEMO_INTEGRATION)) this.el.integration.value = DEMO_INTEGRATION;
+    this.restore();
+  }
+
+  /** Lists the gateway's integrations, keeping the one chosen while it is still there; answers their names. */
+  async list() {
     const integrations = await getJson('/api/integrations');
     const names = (Array.isArray(integrations) ? integrations : []).map(d => d.name);
+    const options = [...this.el.integration.options].map(o => o.value);
+    if (names.length === options.length && names.every((name, i) => name === options[i])) return names;
+    const chosen = this.el.integration.value;
     this.el.integration.replaceChildren(...names.map(name => {
       const option = document.createElement('option');
       option.value = option.textContent = name;
       return option;
     }));
-    // The page's default variables are the demo's: start on it unless something else was used.
-    if (names.includes(DEMO_INTEGRATION)) this.el.integration.value = DEMO_INTEGRATION;
-    this.restore();
+    if (names.includes(chosen)) this.el.integration.value = chosen;
+    return names;
   }
 
   /** The session in view becomes the one tried; "All sessions" keeps the last one. */

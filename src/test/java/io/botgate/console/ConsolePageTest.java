@@ -13,6 +13,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.time.Duration;
@@ -695,6 +696,25 @@ class ConsolePageTest {
       assertThat(browser.findElement(By.id("try-integration")).getAttribute("value")).isEqualTo("faqIntegration");
     } finally {
       result(gw.http.delete(gw.gateway.port(), "127.0.0.1", "/api/integrations/" + before).send());
+    }
+  }
+
+  @Test
+  void shouldListAnIntegrationDeclaredAfterThePageLoadedWhenTheListIsUsed() {
+    String later = "later-" + System.nanoTime();
+    waitUntil(() -> !browser.findElements(By.cssSelector("#try-integration option")).isEmpty());
+    new Select(browser.findElement(By.id("try-integration"))).selectByValue("faqIntegration");
+    assertThat(result(gw.http.put(gw.gateway.port(), "127.0.0.1", "/api/integrations/" + later)
+      .sendJsonObject(new JsonObject().put("name", later).put("method", "GET").put("url", "/demo/faq")))
+      .statusCode()).isEqualTo(201);
+    try {
+      browser.executeScript("document.getElementById('try-integration').blur()");
+      browser.executeScript("document.getElementById('try-integration').focus()");
+      waitUntil(() -> browser.findElements(By.cssSelector("#try-integration option[value='" + later + "']")).size() == 1);
+      assertThat(browser.findElement(By.id("try-integration")).getAttribute("value")).as("the choice kept")
+        .isEqualTo("faqIntegration");
+    } finally {
+      result(gw.http.delete(gw.gateway.port(), "127.0.0.1", "/api/integrations/" + later).send());
     }
   }
 }
