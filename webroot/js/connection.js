@@ -138,7 +138,12 @@ export class Connection {
       this.refusals = 0;
       this.onProblem(null);
     }
-    if (frame.op === 'error') this.onProblem(`The gateway refused what the page asked: ${frame.message}`);
+    if (frame.op === 'error') {
+      // the link is up and nothing is being replayed: the banner says what was refused ("replaying history…" stayed
+      // for good after a refused subscription)
+      this.onStatus('live', 'live');
+      this.onProblem(`The gateway refused what the page asked: ${frame.message}`);
+    }
   }
 
   /**
