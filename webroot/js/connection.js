@@ -26,6 +26,10 @@ export class Connection {
   }
 
   open() {
+    // a reconnect waiting (retry) is made needless by this one: Replay history asked while offline opened a second
+    // socket when its wait ended, which nothing closed and which held one of the gateway's console places
+    this.attempt = (this.attempt || 0) + 1;
+    clearTimeout(this.retrying);
     this.onStatus('connecting', 'connecting…');
     const socket = new WebSocket(consoleUrl());
     this.socket = socket;
@@ -84,6 +88,7 @@ export class Connection {
    * the handshake's own answer is hidden from the page.
    */
   async retry(opened) {
+    const attempt = this.attempt;
     if (!opened) {
       try {
         this.explain(await checkConsole());
@@ -91,10 +96,11 @@ export class Connection {
         if (!(e instanceof TypeError)) console.warn('console:', e); // a TypeError: the gateway is away
       }
     }
+    if (attempt !== this.attempt) return; // connected again meanwhile (Replay history)
     const wait = this.backoff;
     this.backoff = Math.min(this.backoff * 2, MAX_BACKOFF_MS);
     this.onStatus('offline', `offline — reconnecting in ${Math.round(wait / 100) / 10} s`);
-    setTimeout(() => this.open(), wait);
+    this.retrying = setTimeout(() => this.open(), wait);
   }
 
   /** Shows why the gateway refuses the console, or, when it would take one, why the handshake may have failed. */

@@ -97,6 +97,27 @@ class ConsoleReconnectTest {
     assertThat(statuses()).noneMatch(s -> s.startsWith("offline — reconnecting in 1 s"));
   }
 
+  /**
+   * Replay history asked while the page waits to reconnect (the link dropped, "offline — reconnecting in N s") makes
+   * the connection at once: the reconnect that was waiting must not make a second one, which nothing would ever close
+   * and which would hold one of the gateway's console.connections places.
+   */
+  @Test
+  void shouldKeepOneConnectionWhenTheHistoryIsReplayedWhileAReconnectWaits() {
+    page.open(1500, "/");
+    browser.executeScript("window.__sockets = []; const Native = WebSocket;"
+      + "window.WebSocket = class extends Native { constructor(...a) { super(...a); __sockets.push(this); } };"
+      + "botgateConsole.connection.backoff = 3000"); // the reconnect waits 3 s: the replay comes before it
+    dropTheConnection();
+    // as the notice's Replay history does; then a timer due after the waiting reconnect's
+    browser.executeScript("botgateConsole.view.reset(); botgateConsole.connection.reconnect();"
+      + "window.__after = false; setTimeout(() => { window.__after = true; }, botgateConsole.connection.backoff)");
+    page.waitUntil(() -> Boolean.TRUE.equals(browser.executeScript("return window.__after"))
+      && "live".equals(page.text("connection")));
+    assertThat(((Number) browser.executeScript("return __sockets.filter(s => s.readyState === WebSocket.CONNECTING"
+      + " || s.readyState === WebSocket.OPEN).length")).intValue()).as("console sockets open").isEqualTo(1);
+  }
+
   @Test
   void shouldNotRepeatASessionNamedProtoAfterAReconnect() {
     gw.gateway.stream().emit("__proto__", "debug", "debug", "proto one", null);
