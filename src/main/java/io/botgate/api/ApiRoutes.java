@@ -212,17 +212,25 @@ public final class ApiRoutes {
    * replace theirs); registered only by such a turn.
    */
   static BooleanSupplier callerGone(RoutingContext ctx, String kind, String name) {
-    return CallerGone.watch(() -> ctx.response().closed(), gone -> {
-      if (ctx.response().closed()) {
-        gone.run();
-      } else {
-        ctx.addEndHandler(end -> {
-          if (end.failed()) { // closed or failed before the answer ended
-            gone.run();
-          }
-        });
+    return new CallerGone.Watch(kind, name) {
+      @Override
+      public boolean getAsBoolean() {
+        return ctx.response().closed();
       }
-    }, kind, name);
+
+      @Override
+      protected void onClose(Runnable gone) {
+        if (ctx.response().closed()) {
+          gone.run();
+        } else {
+          ctx.addEndHandler(end -> {
+            if (end.failed()) { // closed or failed before the answer ended
+              gone.run();
+            }
+          });
+        }
+      }
+    };
   }
 
   static String sessionId(RoutingContext ctx) {

@@ -5,7 +5,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 
 import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -30,50 +29,40 @@ public final class CallerGone {
       + "for the session's turn");
   }
 
-  /**
-   * A caller that may close its connection while its request waits: {@code closed} tells whether it has (asked when
-   * the turn comes), and {@code onClose} is given what to run as it closes, asked only by a turn that has to wait
-   * ({@link #leaving}): a request taking its turn at once, the usual one, registers nothing. A turn given this
-   * ({@link SessionStore#turn(String, BooleanSupplier, java.util.function.Function)}) that waits leaves its session's
-   * line as the caller closes, failed with the {@link #refusal} of {@code kind} and {@code name} (null for none).
-   */
-  public static BooleanSupplier watch(BooleanSupplier closed, Consumer<Runnable> onClose, String kind, String name) {
-    return new Watch(closed, onClose, kind, name);
-  }
-
-  /** What fails when a watched caller closes its connection ({@link #watch}), made when asked; null for any other check. */
+  /** What fails when a watched caller closes its connection ({@link Watch}), made when asked; null for any other check. */
   static Supplier<Future<?>> leaving(BooleanSupplier callerGone) {
     return callerGone instanceof Watch watch ? watch : null;
   }
 
-  /** A caller watched ({@link #watch}); what makes its waiting turn leave, made by the first turn that waits. */
-  private static final class Watch implements BooleanSupplier, Supplier<Future<?>> {
+  /**
+   * A caller that may close its connection while its request waits: {@link #getAsBoolean} tells whether it has (asked
+   * when the turn comes), and {@link #onClose} is asked only by a turn that has to wait ({@link #leaving}), so a
+   * request taking its turn at once, the usual one, registers nothing. A turn given this ({@link
+   * SessionStore#turn(String, BooleanSupplier, java.util.function.Function)}) that waits leaves its session's line as
+   * the caller closes, failed with the {@link #refusal} of {@code kind} and {@code name} (null for none). One object a
+   * request: the transport's side (the HTTP routes') extends it.
+   */
+  public abstract static class Watch implements BooleanSupplier, Supplier<Future<?>> {
 
-    private final BooleanSupplier closed;
-    private final Consumer<Runnable> onClose;
     private final String kind;
     private final String name;
     /** Made on the request's event loop, where its turn is asked for. */
     private Future<?> left;
 
-    Watch(BooleanSupplier closed, Consumer<Runnable> onClose, String kind, String name) {
-      this.closed = closed;
-      this.onClose = onClose;
+    protected Watch(String kind, String name) {
       this.kind = kind;
       this.name = name;
     }
 
-    @Override
-    public boolean getAsBoolean() {
-      return closed.getAsBoolean();
-    }
+    /** Runs {@code gone} once the caller has closed its connection, at once if it has already. */
+    protected abstract void onClose(Runnable gone);
 
     @Override
-    public Future<?> get() {
+    public final Future<?> get() {
       if (left == null) {
         Promise<Void> leaving = Promise.promise();
         left = leaving.future();
-        onClose.accept(() -> leaving.tryFail(refusal(name == null ? kind : kind + " " + name)));
+        onClose(() -> leaving.tryFail(refusal(name == null ? kind : kind + " " + name)));
       }
       return left;
     }
