@@ -80,6 +80,9 @@ public final class OriginCheck implements Handler<RoutingContext> {
    * @return whether the request was answered (a preflight)
    */
   private boolean answersListedOrigin(RoutingContext ctx) {
+    if (allowed.isEmpty()) { // the default: no page of another origin may drive the gateway
+      return false;
+    }
     HttpServerRequest request = ctx.request();
     String origin = request.getHeader("Origin");
     if (origin == null || twoOrigins(request) || !allowed.contains(canonical(origin))
