@@ -374,9 +374,10 @@ export class StreamView {
     if (!this.inSelection(event) || this.hidden.has(event.level)) return false;
     if (this.errorsOnly && !isError(event)) return false;
     const q = this.query;
-    // a hidden character is searched as it shows, by its code point (U+202E), as well as by itself
+    // a hidden character is searched as it shows, by its code point (U+202E), as well as by itself; a text without
+    // one shows as it is, and is not searched twice
     return !q || q.test(event.text || '') || q.test(event.kind || '') || q.test(event.session || '') || q.test(event.level || '')
-      || q.test(shownText(event.text)) || q.test(shownText(event.session, true));
+      || shownDiffers(q, event.text || '', shownText(event.text)) || shownDiffers(q, event.session || '', shownText(event.session, true));
   }
 
   /** Whether the event is one the view holds: any while live; while paused, one that arrived before Pause. */
@@ -766,4 +767,9 @@ export function formatTime(ts) {
   const d = new Date(ts);
   const pad = (n, w = 2) => String(n).padStart(w, '0');
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}
+
+/** Whether `q` finds what `shown` writes for `text`, when that differs from the text itself (already searched). */
+function shownDiffers(q, text, shown) {
+  return shown !== text && q.test(shown);
 }
