@@ -1,6 +1,7 @@
 package io.botgate.api;
 
 import io.botgate.GatewayError;
+import io.botgate.OnLoop;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
@@ -8,7 +9,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.function.Consumer;
 
 /**
- * Decodes an API request's JSON body of more than {@link #ON_LOOP_BYTES} on a worker before its route runs, which
+ * Decodes an API request's JSON body of more than {@link OnLoop#MAX_BYTES} on a worker before its route runs, which
  * then takes it from {@link ApiRoutes#jsonBody} as it would have decoded it: an execute body of 20,000 variables (a
  * megabyte) held the event loop up to 200 ms while it was decoded there. The usual body of a few dozen bytes is
  * decoded where its route reads it, as before, no hop added. A body that does not decode is kept as its refusal,
@@ -16,8 +17,6 @@ import java.util.function.Consumer;
  */
 final class LargeJsonBodies implements Handler<RoutingContext> {
 
-  /** Bodies up to this many bytes are decoded on the event loop: a fraction of a millisecond. */
-  static final int ON_LOOP_BYTES = 64 * 1024;
   /** Where a decoded body (a JsonObject, or the GatewayError refusing it) waits for its route. */
   static final String DECODED = "botgate.decodedBody";
 
@@ -27,7 +26,7 @@ final class LargeJsonBodies implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     Buffer raw = ctx.body() == null ? null : ctx.body().buffer();
-    if (raw == null || raw.length() <= ON_LOOP_BYTES || !JsonMediaType.isJson(ctx.request().getHeader("Content-Type"))) {
+    if (raw == null || raw.length() <= OnLoop.MAX_BYTES || !JsonMediaType.isJson(ctx.request().getHeader("Content-Type"))) {
       ctx.next();
       return;
     }

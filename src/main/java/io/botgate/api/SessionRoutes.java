@@ -2,6 +2,7 @@ package io.botgate.api;
 
 import io.botgate.GatewayError;
 import io.botgate.JsonText;
+import io.botgate.OnLoop;
 import io.botgate.Timestamps;
 import io.botgate.events.ClusterEvents;
 import io.botgate.events.DebugEvent;
@@ -41,8 +42,6 @@ final class SessionRoutes {
    */
   static final long EVENTS_PAGE_BYTES = 4L << 20;
 
-  /** The most bytes a session may hold ({@code heldBytes}) to be shown from the event loop: a fraction of a millisecond. */
-  static final long SHOWN_ON_LOOP_BYTES = 64 * 1024;
   /** Called with the thread that shows a large session, as it begins (for tests). */
   static volatile Consumer<Thread> whileShowing = thread -> { };
 
@@ -69,7 +68,7 @@ final class SessionRoutes {
 
   /**
    * A session's variables, last result and recent results, scrubbed of the secrets botgate sent (the variables may
-   * hold what an upstream echoed). Those of a session holding more than {@link #SHOWN_ON_LOOP_BYTES} are scrubbed and
+   * hold what an upstream echoed). Those of a session holding more than {@link OnLoop#MAX_BYTES} are scrubbed and
    * written out on a worker: a 5 MB answer held the event loop 10 to 90 ms there.
    */
   private void describe(RoutingContext ctx) {
@@ -78,7 +77,7 @@ final class SessionRoutes {
         throw GatewayError.notFound("unknown_session", "no session '" + ctx.pathParam("session")
           + "' (sessions start with their first execution or script)");
       }
-      if (state.getLong("heldBytes", 0L) <= SHOWN_ON_LOOP_BYTES) {
+      if (state.getLong("heldBytes", 0L) <= OnLoop.MAX_BYTES) {
         return Future.succeededFuture(stream.secrets().scrub(state));
       }
       return ctx.vertx().executeBlocking(() -> {

@@ -1,5 +1,6 @@
 package io.botgate.integration;
 
+import io.botgate.OnLoop;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
@@ -55,11 +56,11 @@ public final class ContentCoding {
   }
 
   /**
-   * The most decoded bytes {@link #decoding} makes where it is called (an event loop): the usual compressed answer of a
-   * few kilobytes, a fraction of a millisecond. A gzip of 5 MB of JSON (50 kB on the wire) inflated there held the loop
+   * The most decoded bytes {@link #decoding} makes where it is called (an event loop, {@link OnLoop#MAX_BYTES}): the
+   * usual compressed answer of a few kilobytes. A gzip of 5 MB of JSON (50 kB on the wire) inflated there held the loop
    * tens of milliseconds.
    */
-  static final int DECODED_IN_PLACE_BYTES = 64 * 1024;
+  static final int DECODED_IN_PLACE_BYTES = OnLoop.MAX_BYTES;
 
   /**
    * As {@link #decoded}, without holding the caller's thread (an event loop) for a large body: decoded in place up to

@@ -2,6 +2,7 @@ package io.botgate.integration;
 
 import io.botgate.GatewayError;
 import io.botgate.JsonText;
+import io.botgate.OnLoop;
 import io.botgate.Tally;
 import io.botgate.cb.context.ConversationContext;
 import io.botgate.events.BusReceivers;
@@ -83,9 +84,9 @@ public final class IntegrationExecutor {
   static final long OFF_LOOP_WORK = 1L << 20;
   /**
    * The largest answer read on the event loop (its JSON checked, its text made for {@code api_<rdv>} and the finish
-   * event): a few hundred microseconds of work. A larger one is read on a worker; the benchmark's 1 kB answer stays.
+   * event; {@link OnLoop#MAX_BYTES}). A larger one is read on a worker; the benchmark's 1 kB answer stays.
    */
-  static final int READ_ON_LOOP_BYTES = 64 * 1024;
+  static final int READ_ON_LOOP_BYTES = OnLoop.MAX_BYTES;
   private static final String FIELDS_TOO_LARGE = "the custom data fields are too large to keep in the session: ";
 
   private final Vertx vertx;
@@ -253,7 +254,7 @@ public final class IntegrationExecutor {
   /**
    * Called with the thread that reads a large answer ({@link #READ_ON_LOOP_BYTES}), decodes a large compressed one
    * ({@link ContentCoding#decoding}), copies a request's large variables into its scope
-   * ({@link RequestScope#ON_LOOP_BYTES}) or decodes what a transform script left large in {@code api_<rdv>}, as it
+   * ({@link OnLoop#MAX_BYTES}) or decodes what a transform script left large in {@code api_<rdv>}, as it
    * begins (for tests).
    */
   volatile Consumer<Thread> whileReading = thread -> { };

@@ -1,5 +1,6 @@
 package io.botgate.session;
 
+import io.botgate.OnLoop;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -22,13 +23,6 @@ public final class RequestScope {
   /** What this request's own variables hold, bounded by session.maxBytes as a session's are. */
   private long requestBytes;
 
-  /**
-   * The most a request's own variables may hold, as {@link HeldBytes} counts them, to be copied into its scope on an
-   * event loop ({@link #onLoop}): a fraction of a millisecond. An execute body of 20,000 variables (a megabyte) was
-   * copied and counted there in 3 to 10 ms.
-   */
-  public static final long ON_LOOP_BYTES = 64 * 1024;
-
   public RequestScope(Session session, JsonObject variables, JsonObject slots, String userMessage) {
     this(session, slots == null ? Map.of() : slots.getMap(), userMessage);
     if (variables != null) {
@@ -38,7 +32,8 @@ public final class RequestScope {
   }
 
   /**
-   * As the constructor, or null when the variables hold more than {@link #ON_LOOP_BYTES}: such a scope is made on a
+   * As the constructor, or null when the variables hold more than {@link OnLoop#MAX_BYTES} (as {@link HeldBytes} counts
+   * them; an execute body of 20,000 variables, a megabyte, was copied and counted on the loop in 3 to 10 ms): such a scope is made on a
    * worker. They are counted before they are copied, the count stopping past the bound, so the usual request of a
    * few variables is walked once, as the constructor walks it, and a large one only up to the bound.
    */
@@ -46,8 +41,8 @@ public final class RequestScope {
     long bytes = 0;
     if (variables != null) {
       for (Map.Entry<String, Object> variable : variables.getMap().entrySet()) { // unwrapped, as HeldBytes reads them
-        bytes += HeldBytes.variable(variable.getKey(), variable.getValue(), ON_LOOP_BYTES - bytes);
-        if (bytes > ON_LOOP_BYTES) {
+        bytes += HeldBytes.variable(variable.getKey(), variable.getValue(), OnLoop.MAX_BYTES - bytes);
+        if (bytes > OnLoop.MAX_BYTES) {
           return null;
         }
       }

@@ -1,5 +1,6 @@
 package io.botgate.api;
 
+import io.botgate.OnLoop;
 import io.botgate.TestGateway;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -53,7 +54,7 @@ class LargeJsonBodiesTest {
       variables.put("v" + i, "value " + i);
     }
     Buffer body = new JsonObject().put("variables", variables).toBuffer();
-    assertThat(body.length()).isGreaterThan(LargeJsonBodies.ON_LOOP_BYTES);
+    assertThat(body.length()).isGreaterThan(OnLoop.MAX_BYTES);
 
     HttpResponse<Buffer> answer = execute("large-body", body);
 

@@ -1,0 +1,15 @@
+package io.botgate;
+
+/**
+ * How much of one input the event loop handles itself: an answer read, a compressed one inflated, a JSON body decoded,
+ * a request's variables copied, a session shown. Up to this many bytes, a fraction of a millisecond, and the usual
+ * input (the benchmark's 1 kB answer, a few variables) takes no hop; past it the work goes to a worker, where a 5 MB
+ * input held the loop tens to hundreds of milliseconds. One bound for all of them, so they move together.
+ */
+public final class OnLoop {
+
+  public static final int MAX_BYTES = 64 * 1024;
+
+  private OnLoop() {
+  }
+}
