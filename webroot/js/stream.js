@@ -352,7 +352,7 @@ export class StreamView {
     this.following = true;
     this.unseen = 0;
     this.updateJump();
-    this.container.scrollTop = this.container.scrollHeight;
+    this.container.scrollTop = this.end();
   }
 
   onScroll() {
@@ -440,14 +440,23 @@ export class StreamView {
     return Math.floor((y - extra) / this.rowHeight);
   }
 
-  /** Sizes the list to its content and, when following, scrolls to the newest row. */
+  /**
+   * Sizes the list to its content and, when following, scrolls to the newest row. The end is the spacer's, not the
+   * stream's scrollHeight: the rows drawn for a longer list (before a filter or a trim shortened it) are still placed
+   * below the new end until render() takes them out, and scrolling to them drew no row at all until the next frame.
+   */
   layout() {
     const expanded = this.expandedIndexes();
     const height = this.shown.length * this.rowHeight + expanded.reduce((sum, e) => sum + e.extra, 0);
     this.spacer.style.height = `${height}px`;
     this.updateEmpty();
-    if (this.following) this.container.scrollTop = this.container.scrollHeight;
+    if (this.following) this.container.scrollTop = this.end();
     this.render(expanded);
+  }
+
+  /** The scroll position that shows the newest row at the bottom of the view. */
+  end() {
+    return Math.max(0, this.spacer.offsetTop + this.spacer.offsetHeight - this.container.clientHeight);
   }
 
   /** Puts in the page the rows in view, and only those. */

@@ -153,6 +153,31 @@ class ConsolePageTest {
     assertThat(browser.findElements(By.cssSelector("#stream .row.level-error[data-session='filters']"))).hasSize(1);
   }
 
+  /**
+   * A filter that shortens the list shows its newest rows in the same task as the click, not a frame later: the rows
+   * drawn for the longer list, still placed far below the new end, must not count in where the end is (CI read no
+   * row of the session right after a level or Only errors click, and the rows a moment later).
+   */
+  @Test
+  void shouldShowTheNewestRowsInTheClicksOwnTaskWhenAFilterShortensTheList() {
+    browser.get("http://127.0.0.1:" + gw.gateway.port() + "/?session=shorter");
+    waitUntil(() -> browser.findElement(By.id("connection")).getText().equals("live"));
+    browser.executeScript("const v = botgateConsole.view, ts = new Date().toISOString();"
+      + "for (let i = 1; i <= 500; i++) v.add({seq: i, session: 'shorter', ts, kind: 'debug', level: 'debug', text: 'debug ' + i});"
+      + "for (let i = 1; i <= 3; i++) v.add({seq: 500 + i, session: 'shorter', ts, kind: 'error', level: 'error', text: 'error ' + i});");
+    waitUntil(() -> texts("shorter").contains("error 3"));
+
+    for (String button : List.of("[data-level=debug]", "#only-errors")) {
+      // the click and the read in one script: no frame, no scroll event, can come between them
+      @SuppressWarnings("unchecked")
+      List<String> shown = (List<String>) browser.executeScript("document.querySelector(arguments[0]).click();"
+        + "return [...document.querySelectorAll(`#stream .row[data-session='shorter'] .text`)].map(t => t.textContent)", button);
+      assertThat(shown).as("right after a click on " + button).containsExactly("error 1", "error 2", "error 3");
+      browser.executeScript("document.querySelector(arguments[0]).click()", button);
+      waitUntil(() -> texts("shorter").contains("debug 500"));
+    }
+  }
+
   @Test
   void shouldResumeAfterAReloadWithoutDuplicates() {
     script("reload", "for (var i = 0; i < 5; i++) botContext.printDebugMessage('line ' + i);");
