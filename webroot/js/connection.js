@@ -11,7 +11,7 @@ const DEAD_MS = 45000;
 const CHECK_MS = 5000;
 
 export class Connection {
-  constructor({ onEvent, onStatus, onProblem, resumeAfter, onTooBig, onRestart }) {
+  constructor({ onEvent, onStatus, onProblem, resumeAfter, onTooBig, onRestart, onReplay }) {
     this.onEvent = onEvent;
     this.onStatus = onStatus;
     this.onProblem = onProblem;     // (text or null): what the gateway refused, for the user to read
@@ -19,6 +19,8 @@ export class Connection {
     this.resumeAfter = resumeAfter; // (session) => the subscription's `after`
     this.onTooBig = onTooBig;       // the gateway closed with 1009: our frame was over console.frame.bytes
     this.onRestart = onRestart; // the gateway restarted: its sequence numbers start again
+    this.onReplay = onReplay;   // (true) a replay began; (false) none is under way any more: the events between are history
+    this.replays = 0;           // subscriptions sent on this socket and not yet answered: each replays history first
     this.streamId = null;
     this.subscription = '*'; // the session in view, or '*' for all
     this.backoff = 500;
@@ -31,6 +33,7 @@ export class Connection {
     this.attempt = (this.attempt || 0) + 1;
     clearTimeout(this.retrying);
     this.onStatus('connecting', 'connecting…');
+    this.replayed();
     const socket = new WebSocket(consoleUrl());
     this.socket = socket;
     let opened = false;
@@ -48,6 +51,7 @@ export class Connection {
     socket.onclose = (e) => {
       if (socket !== this.socket) return;
       clearInterval(this.watch);
+      this.replayed(); // what came of a replay cut short shows
       if (e.code === 1009) this.onTooBig();
       this.retry(opened);
     };
@@ -74,6 +78,7 @@ export class Connection {
       if (quiet >= this.limits.deadMs) {
         clearInterval(this.watch);
         this.socket = null; // its close, whenever it comes, is no longer this connection's
+        this.replayed();
         socket.close(4000, 'no heartbeat');
         this.retry(opened());
       } else if (quiet >= this.limits.probeMs && !this.probed && socket.readyState === WebSocket.OPEN) {
@@ -136,6 +141,8 @@ export class Connection {
       this.streamId = frame.stream;
       this.subscribe(this.subscription);
     }
+    // the gateway answers each subscription once its replay is done (subscribed), or refuses it (error)
+    if (frame.op === 'subscribed' || frame.op === 'error') this.answered();
     // only a subscription the gateway took ends the backoff: one it refuses (a connection closed right after
     // it opened) must not bring the retries back to every half second
     if (frame.op === 'subscribed') {
@@ -169,6 +176,19 @@ export class Connection {
 
   subscribe(session) {
     this.send({ op: 'subscribe', session, after: this.resumeAfter(session) });
+    if (this.replays++ === 0 && this.onReplay) this.onReplay(true);
+  }
+
+  /** A subscription was answered: once all are, the replays are done. */
+  answered() {
+    if (this.replays > 0 && --this.replays === 0 && this.onReplay) this.onReplay(false);
+  }
+
+  /** No replay is under way any more (the socket is gone or replaced). */
+  replayed() {
+    const wasReplaying = this.replays > 0;
+    this.replays = 0;
+    if (wasReplaying && this.onReplay) this.onReplay(false);
   }
 
   isOpen() {

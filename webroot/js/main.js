@@ -40,6 +40,7 @@ const connection = new Connection({
   resumeAfter: (session) => view.resumeAfter(session),
   onTooBig: () => view.resume.shrink(),
   onRestart: () => view.restarted(),
+  onReplay: (on) => view.replaying(on),
 });
 
 const sessions = new SessionList({

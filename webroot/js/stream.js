@@ -6,6 +6,7 @@
 import { details } from './details.js';
 import { keptEvent, startOf } from './export.js';
 import { hold } from './held.js';
+import { inTimeOrder } from './replay.js';
 import { ResumePoints } from './resume.js';
 import { plainText, showText, shownText } from './visible.js';
 
@@ -39,6 +40,7 @@ export class StreamView {
     this.shown = [];           // the events that pass the filters, in arrival order
     this.arrived = 0;          // arrival number of the next event (event._n)
     this.queue = [];
+    this.fromReplay = null;    // the events of a replay under way, shown in time order once it ends (see replaying)
     this.resume = new ResumePoints();
     this.run = 0;              // the gateway's run the events are from: it counts up at each restart
     this.running = new Map();  // session -> {label, at}: the CB interaction whose run is streaming, oldest first (see group)
@@ -115,10 +117,40 @@ export class StreamView {
    */
   add(event) {
     event._run = this.run; // the run it came from, were the gateway to restart before it is shown
-    this.queue.push(event);
     this.stats.received++;
+    if (this.fromReplay) {
+      this.fromReplay.push(event);
+      if (this.fromReplay.length >= MAX_QUEUED) this.passOverReplayed();
+      return;
+    }
+    this.queue.push(event);
     if (this.queue.length >= MAX_QUEUED) this.passOver(this.queue.length - MAX_EVENTS);
     this.schedule();
+  }
+
+  /**
+   * A replay began (true), or every replay asked for ended (false). The gateway replays its history session by
+   * session: what arrives meanwhile waits, and shows once the replay is done, in the order it happened (see
+   * inTimeOrder), the newest at the end; the live events the gateway holds back until then come after it.
+   */
+  replaying(on) {
+    if (on) {
+      if (!this.fromReplay) this.fromReplay = [];
+      return;
+    }
+    if (!this.fromReplay) return;
+    const replayed = inTimeOrder(this.fromReplay);
+    this.fromReplay = null;
+    this.queue = this.queue.length ? this.queue.concat(replayed) : replayed;
+    if (this.queue.length >= MAX_QUEUED) this.passOver(this.queue.length - MAX_EVENTS);
+    this.schedule();
+  }
+
+  /** Bounds a replay under way as the queue is bounded: lets go of its oldest events, by time, as trimmed. */
+  passOverReplayed() {
+    const replayed = inTimeOrder(this.fromReplay);
+    this.fromReplay = replayed.slice(replayed.length - MAX_EVENTS);
+    this.trimmed += this.letGo(replayed.slice(0, replayed.length - MAX_EVENTS));
   }
 
   /** Lets go of the oldest queued events, as trimmed: newer ones fill the buffer whole. */
@@ -314,9 +346,13 @@ export class StreamView {
   }
 
   clearAll() {
-    // what arrived before the click and waits for the next frame goes too
+    // what arrived before the click and waits for the next frame, or for the end of its replay, goes too
     this.letGo(this.queue);
     this.queue = [];
+    if (this.fromReplay) {
+      this.letGo(inTimeOrder(this.fromReplay));
+      this.fromReplay = [];
+    }
     this.events = [];
     this.shown = [];
     this.pausedAt = this.arrived;
@@ -340,12 +376,11 @@ export class StreamView {
    * the history it keeps: what this page missed then shows in place, nothing twice.
    */
   reset() {
-    this.queue = [];
-    this.clearAll();
+    this.queue = []; // nothing to let go of (see clearAll): the resume points are forgotten anyway
+    this.fromReplay = null;
     this.resume.clear();
     this.running.clear();
-    this.missed = 0;
-    this.updateNotice();
+    this.clearAll();
   }
 
   toLive() {

@@ -149,6 +149,32 @@ class ConsoleHeldSizeTest {
   }
 
   /**
+   * A replay shows once it is done, in time order (the gateway sends it session by session): what it holds until
+   * then is bounded as the queue is, and what it lets go of past the bound is the oldest by time, of every session.
+   */
+  @Test
+  void shouldHoldABoundedReplayAndKeepItsNewestEventsByTime() {
+    page.open(1500, "/?session=flood");
+    long held = number("const v = botgateConsole.view, t = Date.now() - 3600000;"
+      + "v.replaying(true); let most = 0;"
+      + "for (const [s, k] of [['replay-a', 0], ['replay-b', 1]]) for (let i = 1; i <= 150000; i++) {"
+      + "  v.add({seq: i, session: s, ts: new Date(t + 2 * i + k).toISOString(), kind: 'debug', level: 'debug', text: s + ' ' + i});"
+      + "  most = Math.max(most, v.fromReplay.length); }"
+      + "v.replaying(false); return most");
+    assertThat(held).isLessThanOrEqualTo(125_000);
+
+    page.waitUntil(() -> number("return botgateConsole.view.queue.length") == 0);
+    assertThat(number("return botgateConsole.view.events.length")).isEqualTo(100_000);
+    assertThat(browser.executeScript("const e = botgateConsole.view.events; return e[0].text + ' .. ' + e[e.length - 1].text"))
+      .isEqualTo("replay-a 100001 .. replay-b 150000");
+    assertThat(browser.executeScript("return botgateConsole.view.events"
+      + ".every((e, i, all) => i === 0 || all[i - 1].ts < e.ts)")).isEqualTo(true);
+    assertThat(number("return botgateConsole.view.resume.get('replay-a')")).isEqualTo(150_000);
+    assertThat(number("return botgateConsole.view.resume.get('replay-b')")).isEqualTo(150_000);
+    assertThat(page.text("notice")).contains("200000 older events were trimmed");
+  }
+
+  /**
    * Emits large events a few at a time, each lot once the page has taken the one before: sent at once, they
    * would overflow what the gateway queues for a console, and be dropped.
    */

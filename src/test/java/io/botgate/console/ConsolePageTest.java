@@ -361,6 +361,44 @@ class ConsolePageTest {
     assertThat(activity).hasSize(20).isSortedAccordingTo(java.util.Comparator.reverseOrder());
   }
 
+  /**
+   * The gateway replays its history session by session; the all-sessions view shows it as it happened, the sessions'
+   * events interleaved by time and the newest at the end, and what happens live after it.
+   */
+  @Test
+  void shouldShowAReplayedHistoryInTimeOrderWithTheNewestAtTheEnd() {
+    List<String> runs = List.of("when-a", "when-b", "when-a", "when-b");
+    for (int i = 0; i < runs.size(); i++) {
+      if (i > 0) {
+        long before = lastActivity(runs.get(i - 1));
+        waitUntil(() -> System.currentTimeMillis() > before); // each run strictly after the one before
+      }
+      script(runs.get(i), "botContext.printDebugMessage('run " + (i + 1) + "');");
+    }
+    long events = List.of("when-a", "when-b").stream().mapToLong(s -> result(gw.http.get(gw.gateway.port(), "127.0.0.1",
+      "/api/sessions/" + s + "/events").send()).bodyAsJsonObject().getLong("lastSeq")).sum();
+
+    browser.get("http://127.0.0.1:" + gw.gateway.port() + "/");
+    waitUntil(() -> ((Number) browser.executeScript("return botgateConsole.view.events"
+      + ".filter(e => e.session.startsWith('when-')).length")).longValue() == events);
+    assertThat(debugLines("when-")).containsExactly("run 1", "run 2", "run 3", "run 4");
+    assertThat(browser.executeScript("return botgateConsole.view.events.filter(e => e.seq !== undefined)"
+      + ".every((e, i, all) => i === 0 || Date.parse(all[i - 1].ts) <= Date.parse(e.ts))"))
+      .as("every replayed event after the one before it in time").isEqualTo(true);
+    assertThat(texts("when-b")).as("the newest event at the bottom of the view").anyMatch(t -> t.startsWith("script finished"));
+
+    script("when-a", "botContext.printDebugMessage('live after');");
+    waitUntil(() -> debugLines("when-").contains("live after"));
+    assertThat(debugLines("when-")).containsExactly("run 1", "run 2", "run 3", "run 4", "live after");
+  }
+
+  /** The texts of the debug lines the page holds of sessions whose names start so, in the order held. */
+  @SuppressWarnings("unchecked")
+  private static List<String> debugLines(String prefix) {
+    return (List<String>) browser.executeScript("return botgateConsole.view.events"
+      + ".filter(e => e.kind === 'debug' && e.session.startsWith(arguments[0])).map(e => e.text)", prefix);
+  }
+
   /** When the session's latest kept event happened, in ms. */
   private static long lastActivity(String session) {
     io.vertx.core.json.JsonArray events = result(gw.http.get(gw.gateway.port(), "127.0.0.1",
