@@ -69,6 +69,31 @@ class ConsoleLayoutTest {
     assertThat(browser.findElement(By.id("jump")).isDisplayed()).isFalse();
   }
 
+  /**
+   * The toolbar on one line at 1280 px (the try-it panel a drawer there, the stream wide enough), its search box
+   * showing its whole placeholder; at 800 px its actions go under it as one group, and everything stays on screen.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {800, 1280, 1920})
+  void shouldKeepTheToolbarOnOneLineFrom1280WithTheWholeSearchPlaceholder(int width) {
+    page.open(width, "/?session=toolbar-" + width);
+    page.script("toolbar-" + width, "for (var i = 1; i <= 1000; i++) botContext.printDebugMessage('toolbar line ' + i);");
+    page.waitUntil(() -> page.onScreen("toolbar line 1000"));
+    @SuppressWarnings("unchecked")
+    List<Long> tops = (List<Long>) browser.executeScript("return [...document.querySelectorAll('#toolbar button, #search')]"
+      + ".map(e => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2))");
+    // controls whose middles lie within a few pixels of each other (a search box and a button differ in height) share a line
+    List<Long> sorted = tops.stream().sorted().toList();
+    long lines = 1 + java.util.stream.IntStream.range(1, sorted.size()).filter(i -> sorted.get(i) - sorted.get(i - 1) > 8).count();
+    assertThat(lines).as("lines the toolbar takes at " + width + " px, by its controls' middles " + tops)
+      .isEqualTo(width >= 1280 ? 1 : 2);
+    assertThat(browser.executeScript("const s = document.getElementById('search'); s.value = s.placeholder;"
+      + "const whole = s.scrollWidth <= s.clientWidth; s.value = ''; return whole")).as("the whole placeholder shows").isEqualTo(true);
+    for (String control : List.of("#search", "#pause", "#download-events", "[data-level=error]", "#only-errors")) {
+      assertThat(page.inViewport(control)).as(control).isTrue();
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(ints = {800, 1280, 1920})
   void shouldHoldTheViewWhenScrolledUpAndCountWhatArrives(int width) {

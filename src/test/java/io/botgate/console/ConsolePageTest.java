@@ -49,6 +49,7 @@ class ConsolePageTest {
 
   @BeforeEach
   void open() {
+    Browser.viewport(browser, 1920, 900); // the try-it panel docked beside the stream, as on a wide screen
     browser.get("http://127.0.0.1:" + gw.gateway.port() + "/");
     waitUntil(() -> browser.findElement(By.id("connection")).getText().equals("live"));
   }

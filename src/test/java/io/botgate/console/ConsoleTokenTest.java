@@ -73,6 +73,8 @@ class ConsoleTokenTest {
     assertThat(browser.getCurrentUrl()).doesNotContain(TOKEN);
     assertThat(browser.findElements(By.cssSelector("#try-integration option"))).isNotEmpty();
 
+    browser.findElement(By.id("toggle-tryit")).click(); // a drawer at 1280 px
+    page.waitUntil(() -> page.inViewport("#try-run"));
     browser.findElement(By.id("try-run")).click();
     page.waitUntil(() -> page.row("All is well.") != null || page.rowStarting("API Execution") != null
       || page.rowStarting("script finished") != null);
