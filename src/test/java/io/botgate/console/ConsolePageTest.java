@@ -393,6 +393,22 @@ class ConsolePageTest {
     assertThat(debugLines("when-")).containsExactly("run 1", "run 2", "run 3", "run 4", "live after");
   }
 
+  /** Clear during a replay lets go of what the replay brought so far; what it brings after the click shows. */
+  @Test
+  void shouldClearWhatAReplayBroughtBeforeTheClick() {
+    browser.get("http://127.0.0.1:" + gw.gateway.port() + "/?session=mid-replay");
+    waitUntil(() -> browser.findElement(By.id("connection")).getText().equals("live"));
+    browser.executeScript("const v = botgateConsole.view, t = Date.now();"
+      + "const e = (i) => ({seq: i, session: 'mid-replay', ts: new Date(t + i).toISOString(), kind: 'debug', level: 'debug', text: 'replayed ' + i});"
+      + "v.replaying(true); v.add(e(1)); v.add(e(2));"
+      + "document.getElementById('clear').click();"
+      + "v.add(e(3)); v.replaying(false)");
+    waitUntil(() -> held("mid-replay", "text").contains("replayed 3"));
+    assertThat(held("mid-replay", "text")).containsExactly("replayed 3");
+    assertThat(texts("mid-replay")).containsExactly("replayed 3");
+    assertThat(browser.executeScript("return botgateConsole.view.resume.get('mid-replay')")).isEqualTo(3L);
+  }
+
   /** The texts of the debug lines the page holds of sessions whose names start so, in the order held. */
   @SuppressWarnings("unchecked")
   private static List<String> debugLines(String prefix) {
