@@ -478,7 +478,8 @@ export class StreamView {
   /**
    * Sizes the list to its content and, when following, scrolls to the newest row. The end is the spacer's, not the
    * stream's scrollHeight: the rows drawn for a longer list (before a filter or a trim shortened it) are still placed
-   * below the new end until render() takes them out, and scrolling to them drew no row at all until the next frame.
+   * below the new end until render() takes them out: scrolled to, they would leave the view without a row until the
+   * next frame.
    */
   layout() {
     const expanded = this.expandedIndexes();
