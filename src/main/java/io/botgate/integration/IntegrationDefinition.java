@@ -349,12 +349,28 @@ public final class IntegrationDefinition {
       }
       name = s;
       if (!NAME.matcher(s).matches()) {
-        problem("name", "must be 1-100 letters, digits, '_' or '-', starting with a letter or '_' "
-          + "(no dots: fields are written {" + s + ".field})");
+        problem("name", "must be 1-100 letters, digits, '_' or '-', starting with a letter or '_': " + whyNotAName(s));
       }
       if (fallbackName != null && !fallbackName.equals(s)) {
         problem("name", "'" + s + "' does not match the name in the path, '" + fallbackName + "'");
       }
+    }
+
+    /** What breaks the name rule in {@code name}, as its author would look for it. */
+    private static String whyNotAName(String name) {
+      if (name.length() > 100) {
+        return "it has " + name.length() + " characters";
+      }
+      int at = 0;
+      while (at < name.length() && (Character.isLetter(name.charAt(at)) && name.charAt(at) < 128 || name.charAt(at) == '_'
+        || at > 0 && (name.charAt(at) == '-' || Character.isDigit(name.charAt(at)) && name.charAt(at) < 128))) {
+        at++;
+      }
+      int c = name.codePointAt(at);
+      String what = c == ' ' ? "a space" : c == '.' ? "a dot" : Character.isISOControl(c) || Character.isWhitespace(c)
+        ? String.format("U+%04X", c) : "'" + new String(Character.toChars(c)) + "'";
+      return what + " at position " + (at + 1) + (c == '.' ? " (a field is written {name.field}: a dot in the name "
+        + "would split it)" : at == 0 ? " (the first character)" : "");
     }
 
     private void readMethod() {

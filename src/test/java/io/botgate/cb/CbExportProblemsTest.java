@@ -75,6 +75,17 @@ class CbExportProblemsTest {
     assertThat(importExport(none).statusCode()).isIn(200, 201);
   }
 
+  /** A CB integration named with a space is refused saying so, not speaking of dots it does not have. */
+  @Test
+  void shouldSayWhichCharacterOfAResponderNameBotgateCannotTake() {
+    String problems = problems(importExport(export("Spaced", new JsonArray().add(responder("Get Stores"))
+      .add(responder("a.b")), new JsonArray())));
+    assertThat(problems).contains("responder 'Get Stores'.name: must be 1-100 letters, digits, '_' or '-', starting "
+      + "with a letter or '_': a space at position 4");
+    assertThat(problems.lines().filter(l -> l.startsWith("responder 'Get Stores'"))).noneMatch(l -> l.contains("dot"));
+    assertThat(problems).contains("responder 'a.b'.name: ").contains("a dot at position 2");
+  }
+
   @Test
   void shouldNotQuoteTheTokenAPostBodyCouldNotParseWhichMayBeALiteralKey() {
     // CB bots often write a key into the body; unquoted, it is the token the JSON parser stops at. The refusal

@@ -187,7 +187,7 @@ class DefinitionCheckTest {
   void shouldRefuseADottedNameOnceNotAgainAsTheVariableItNames() {
     List<DefinitionException.Problem> found = problems(definition("https://example.com/x").put("name", "a.b"));
     assertThat(found).extracting(DefinitionException.Problem::field).containsExactly("name");
-    assertThat(found.get(0).message()).contains("no dots");
+    assertThat(found.get(0).message()).contains("a dot at position 2");
     List<DefinitionException.Problem> both = problems(definition("https://example.com/x").put("name", "a.b")
       .put("responseDataVariable", "c.d"));
     assertThat(both).extracting(DefinitionException.Problem::field).containsExactly("name", "responseDataVariable");
