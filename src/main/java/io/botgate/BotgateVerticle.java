@@ -176,7 +176,8 @@ public final class BotgateVerticle extends VerticleBase {
     LogSetup.apply(config.logOptions()).flatMap(config::logSettingsWithoutEffect).ifPresent(line -> LOG.warn("{}", line));
     registry = new IntegrationRegistry();
     bots = new BotRegistry();
-    importer = new CbImporter(registry, bots, new DefinitionMask(new SecretMask(config.list("mask.headers"))));
+    importer = new CbImporter(registry, bots, new DefinitionMask(new SecretMask(config.list("mask.headers"))),
+      config.botEnv());
     guard = new EgressGuard(config.list("egress.allow"));
     credentials = new CredentialRegistry(vertx, config.botEnv(), guard);
     registry.checkCredentials(credentials::declared);
@@ -274,6 +275,7 @@ public final class BotgateVerticle extends VerticleBase {
           LOG.info("imported CB bot '{}' from {}: {} integrations, {} interactions, {} items skipped",
             answer.getString("bot"), file, answer.getJsonArray("integrations").size(),
             answer.getJsonArray("interactions").size(), answer.getJsonArray("skipped").size());
+          SavedImports.logWarnings(answer, file);
           return null;
         });
     }

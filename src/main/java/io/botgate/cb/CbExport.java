@@ -2,6 +2,7 @@ package io.botgate.cb;
 
 import io.botgate.JsonText;
 import io.botgate.ShownText;
+import io.botgate.Typos;
 import io.botgate.integration.DefinitionException;
 import io.botgate.integration.IntegrationDefinition;
 import io.botgate.integration.JsonNesting;
@@ -42,11 +43,30 @@ final class CbExport {
   private static final Set<String> CREDENTIAL_KEYS = Set.of("credential", "credentialId", "credentialName",
     "authentication", "authenticationId", "authType");
   private static final Set<String> BODYLESS = Set.of("GET", "HEAD");
+  /** A responder's keys read here (besides {@link #CREDENTIAL_KEYS}). */
+  private static final Set<String> RESPONDER_KEYS = Set.of("name", "webhook", "method", "headers", "postBody",
+    "customDataFields", "responseDataVariable", "transformResultsScript", "integrationType");
+  /** A responder's keys CB writes for its own bookkeeping and display: nothing of the call, left out silently. */
+  private static final Set<String> RESPONDER_BOOKKEEPING = Set.of("id", "chatbotId", "chatBotId", "description",
+    "fileUrl", "defaultValues", "results", "group", "tangoContextEnabled", "creationTime", "modificationTime",
+    "createdBy", "modifiedBy", "version", "status");
+  /** {@code {$env.NAME}} as a template reads it. */
+  private static final Pattern ENV = Pattern.compile("\\{\\$env\\.([\\w.\\-]*)}");
 
   /** An item of the export that botgate does not import, and why. */
   record Skipped(String kind, String name, String reason) {
     JsonObject toJson() {
       return new JsonObject().put("kind", kind).put("name", name).put("reason", reason);
+    }
+  }
+
+  /**
+   * What the import took but may not run as it did in CB: where (a path in the export) and what, for the bot's
+   * author to check. It does not stop the import.
+   */
+  record Warning(String where, String message) {
+    JsonObject toJson() {
+      return new JsonObject().put("where", where).put("message", message);
     }
   }
 
@@ -62,7 +82,10 @@ final class CbExport {
   final Map<String, String> rewrittenFrom = new HashMap<>();
   final List<Skipped> skipped = new ArrayList<>();
   final List<Problem> problems = new ArrayList<>();
+  final List<Warning> warnings = new ArrayList<>();
   private final Map<String, String> baseUrls;
+  /** The values {@code {$env.NAME}} takes here: a name without one is warned about. */
+  private final Map<String, String> env;
   private String botName;
   private String botId;
   private String globals;
@@ -70,13 +93,18 @@ final class CbExport {
   /** Responders not imported (another integration type): interactions calling them are skipped too. */
   private final Set<String> skippedResponders = new HashSet<>();
 
-  private CbExport(Map<String, String> baseUrls) {
+  private CbExport(Map<String, String> baseUrls, Map<String, String> env) {
     this.baseUrls = baseUrls;
+    this.env = env;
   }
 
-  /** Reads the export; check {@link #problems} before using anything else. */
-  static CbExport read(Object export, Map<String, String> baseUrls) {
-    CbExport read = new CbExport(baseUrls);
+  /**
+   * Reads the export; check {@link #problems} before using anything else.
+   *
+   * @param env the values of {@code {$env.NAME}} on this gateway (the configuration's {@code env})
+   */
+  static CbExport read(Object export, Map<String, String> baseUrls, Map<String, String> env) {
+    CbExport read = new CbExport(baseUrls, env);
     if (!(export instanceof JsonObject json)) {
       read.problem("export", "must be the JSON object CB's \"Export bot\" writes (with bot, responder, "
         + "conversationMessage...)");
@@ -237,12 +265,57 @@ final class CbExport {
         break;
       }
     }
+    unreadKeys(where, r);
+    unsetEnv(where, definition);
     try {
       integrations.add(IntegrationDefinition.fromJson(definition, null));
     } catch (DefinitionException e) {
       for (DefinitionException.Problem p : e.problems()) {
         boolean rewritten = p.field().equals("url") && rewrittenFrom.containsKey(name);
         problem(rewritten ? "baseUrls (rewriting " + where + ".webhook)" : where + "." + cbField(p.field()), p.message());
+      }
+    }
+  }
+
+  /**
+   * A responder key botgate neither reads nor knows as CB's bookkeeping is left out, and said: it may hold part of
+   * the call (a newer CB's field, a hand-edited export), which the integration would then make without.
+   */
+  private void unreadKeys(String where, JsonObject r) {
+    for (String key : r.fieldNames()) {
+      if (RESPONDER_KEYS.contains(key) || CREDENTIAL_KEYS.contains(key) || RESPONDER_BOOKKEEPING.contains(key)
+        || isEmpty(r.getValue(key))) {
+        continue;
+      }
+      warnings.add(new Warning(where + "." + key, "not a responder key botgate reads: left out"
+        + Typos.closest(key, RESPONDER_KEYS).map(near -> " (did you mean '" + near + "'?)").orElse("")
+        + "; the integration is made of " + String.join(", ", new java.util.TreeSet<>(RESPONDER_KEYS))
+        + ", so check that it calls what CB's did"));
+    }
+  }
+
+  /**
+   * Each {@code {$env.NAME}} of the call (URL, headers, body) that has no value here, once a responder: CB's
+   * environment is not part of the export, and without it every call of the integration ends "440".
+   */
+  private void unsetEnv(String where, JsonObject definition) {
+    Map<String, String> first = new LinkedHashMap<>();
+    scanEnv(where + ".webhook", definition.getValue("url"), first);
+    JsonObject headers = definition.getJsonObject("headers", new JsonObject());
+    headers.fieldNames().forEach(h -> scanEnv(where + ".headers." + h, headers.getValue(h), first));
+    scanEnv(where + ".postBody", definition.getValue("body"), first);
+    first.forEach((name, at) -> warnings.add(new Warning(at, "{$env." + name + "} has no value on this gateway "
+      + "(neither the configuration's \"env\" object nor BOTGATE_ENV_" + name + " sets it): every call of the "
+      + "integration ends \"440\" until it is set, as CB's environment is not part of the export")));
+  }
+
+  private void scanEnv(String where, Object text, Map<String, String> first) {
+    if (text instanceof String s) {
+      java.util.regex.Matcher m = ENV.matcher(s);
+      while (m.find()) {
+        if (!env.containsKey(m.group(1))) {
+          first.putIfAbsent(m.group(1), where);
+        }
       }
     }
   }

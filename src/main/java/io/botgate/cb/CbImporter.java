@@ -35,16 +35,22 @@ public final class CbImporter {
   private final IntegrationRegistry integrations;
   private final BotRegistry bots;
   private final DefinitionMask mask;
+  /** The values of {@code {$env.NAME}}: an imported integration using one without a value is warned about. */
+  private final Map<String, String> env;
   /** Each imported bot's integrations as its export declared them, by bot in import order (last: latest). */
   private final Map<String, Map<String, IntegrationDefinition>> declared = new LinkedHashMap<>();
   /** The definitions (integrations file, PUT) imports replaced, by name: back once no bot declares the name. */
   private final Map<String, IntegrationDefinition> replaced = new HashMap<>();
 
-  /** @param mask how the answer shows each integration's URL: as {@code GET /api/integrations} does */
-  public CbImporter(IntegrationRegistry integrations, BotRegistry bots, DefinitionMask mask) {
+  /**
+   * @param mask how the answer shows each integration's URL: as {@code GET /api/integrations} does
+   * @param env  the values {@code {$env.NAME}} takes on this gateway (the configuration's {@code env})
+   */
+  public CbImporter(IntegrationRegistry integrations, BotRegistry bots, DefinitionMask mask, Map<String, String> env) {
     this.integrations = integrations;
     this.bots = bots;
     this.mask = mask;
+    this.env = Map.copyOf(env);
   }
 
   /** What an import did, and whether the bot was new. */
@@ -102,7 +108,7 @@ public final class CbImporter {
       throw GatewayError.badRequest("invalid_request", "'replace' must be true or false");
     }
     boolean replace = Boolean.TRUE.equals(replaceFlag);
-    CbExport export = CbExport.read(request.getValue("export"), baseUrls);
+    CbExport export = CbExport.read(request.getValue("export"), baseUrls, env);
     List<CbExport.Problem> problems = new ArrayList<>(export.problems);
     boolean onlyConflicts = problems.isEmpty();
     if (!replace) {
@@ -265,12 +271,15 @@ public final class CbImporter {
     bots.put(bot);
     JsonArray skipped = new JsonArray();
     export.skipped.forEach(s -> skipped.add(s.toJson()));
+    JsonArray warnings = new JsonArray();
+    export.warnings.forEach(w -> warnings.add(w.toJson()));
     return new JsonObject().put("bot", bot.name()).put("botId", bot.id()).put("replaced", previous != null)
       .put("integrations", imported)
       .put("globalFunctions", bot.globals() != null)
       .put("interactions", bot.summary().getJsonArray("interactions"))
       .put("removedIntegrations", removed)
-      .put("skipped", skipped);
+      .put("skipped", skipped)
+      .put("warnings", warnings);
   }
 
   private static Map<String, String> baseUrls(Object value) {

@@ -55,12 +55,22 @@ public final class SavedImports {
       try {
         JsonObject answer = importer.importExport(request(json)).answer();
         LOG.info("imported CB bot '{}' saved in {}", answer.getString("bot"), file);
+        logWarnings(answer, file);
       } catch (RuntimeException e) {
         LOG.error("imports.file: {}: the saved import of bot '{}' is refused on this node, not installed: {}", file,
           json.getString("name"), e.getMessage());
       }
     }
     return saved;
+  }
+
+  /** Logs each warning of an import made at start, whose answer no one reads. */
+  public static void logWarnings(JsonObject answer, String file) {
+    for (Object entry : answer.getJsonArray("warnings", new JsonArray())) {
+      JsonObject warning = (JsonObject) entry;
+      LOG.warn("CB bot '{}' from {}: {}: {}", answer.getString("bot"), file, warning.getString("where"),
+        warning.getString("message"));
+    }
   }
 
   /**

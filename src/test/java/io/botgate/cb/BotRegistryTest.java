@@ -18,7 +18,7 @@ class BotRegistryTest {
   @Test
   void shouldRebuildEveryBotFromItsJson() throws Exception {
     BotRegistry bots = new BotRegistry();
-    new CbImporter(new IntegrationRegistry(), bots, new DefinitionMask(new SecretMask(List.of()))).importExport(new JsonObject()
+    new CbImporter(new IntegrationRegistry(), bots, new DefinitionMask(new SecretMask(List.of())), java.util.Map.of()).importExport(new JsonObject()
       .put("export", new JsonObject(Files.readString(Path.of("src/test/resources/cb/store-helper.json")))));
 
     BotRegistry elsewhere = new BotRegistry();

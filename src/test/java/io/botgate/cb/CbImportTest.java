@@ -383,6 +383,53 @@ class CbImportTest {
       .contains("X-Tenant").doesNotContain("Host", "Content-Length");
   }
 
+  /**
+   * A real export as CB writes it: bookkeeping keys on every responder (left out silently), a key botgate does not
+   * read and one misspelt (each a warning, the integration imported without them), an {@code {$env.X}} this gateway
+   * has no value for (a warning at import, and still "440" when the interaction runs) beside one it has.
+   */
+  @Test
+  void shouldWarnOfUnreadResponderKeysAndUnsetEnvValuesAndImportTheRest() throws Exception {
+    JsonObject lookup = new JsonObject().put("chatbotId", "b-1").put("id", "r-1").put("name", "OrderLookup")
+      .put("integrationType", "API").put("method", "GET").put("group", "Responders").put("fileUrl", "{{file_url}}")
+      .put("tangoContextEnabled", false).put("defaultValues", new JsonArray().add(new JsonObject().put("key", "title")))
+      .put("webhook", gw.upstream.url("/echo/orders/{$botContext.orderId}"))
+      .put("headers", new JsonArray().add(new JsonObject().put("key", "Authorization")
+        .put("value", "Bearer {$env.ORDERS_TOKEN}")).add(new JsonObject().put("key", "X-Ticket")
+        .put("value", "{$env.TICKET_KEY}")))
+      .put("requestParameters", new JsonArray().add(new JsonObject().put("key", "expand").put("value", "lines")))
+      .put("responseDataVariabel", "orders")
+      .put("customDataFields", new JsonArray().add(new JsonObject().put("key", "path")
+        .put("value", "{$.api_OrderLookup.path}")));
+    JsonObject export = new JsonObject().put("bot", new JsonObject().put("name", "Order Desk").put("id", "b-1"))
+      .put("responder", new JsonArray().add(lookup))
+      .put("conversationMessage", new JsonArray().add(new JsonObject().put("id", "m-1").put("name", "look up")
+        .put("interactionType", "API_INTEGRATION").put("content", new JsonObject().put("contentType", "DYNAMIC")
+          .put("responderName", "OrderLookup").put("responderId", "r-1"))
+        .put("preProcessMessage", "botContext.setBotVariable('orderId', '42', true, false);")));
+
+    HttpResponse<Buffer> r = importExport(new JsonObject().put("export", export));
+
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(201);
+    List<String> warnings = r.bodyAsJsonObject().getJsonArray("warnings").stream().map(JsonObject.class::cast)
+      .map(w -> w.getString("where") + ": " + w.getString("message")).toList();
+    assertThat(warnings).as(r.bodyAsString()).hasSize(3);
+    assertThat(warnings).anySatisfy(w -> assertThat(w).startsWith("responder 'OrderLookup'.requestParameters: "
+      + "not a responder key botgate reads: left out"));
+    assertThat(warnings).anySatisfy(w -> assertThat(w).startsWith("responder 'OrderLookup'.responseDataVariabel: ")
+      .contains("(did you mean 'responseDataVariable'?)"));
+    assertThat(warnings).anySatisfy(w -> assertThat(w)
+      .startsWith("responder 'OrderLookup'.headers.Authorization: {$env.ORDERS_TOKEN} has no value on this gateway")
+      .contains("BOTGATE_ENV_ORDERS_TOKEN").contains("\"440\""));
+    assertThat(String.join("\n", warnings)).doesNotContain("TICKET_KEY", "chatbotId", "fileUrl", "group");
+    assertThat(r.bodyAsJsonObject().getJsonArray("integrations").getJsonObject(0).getString("name"))
+      .isEqualTo("OrderLookup");
+
+    JsonObject run = interaction("desk-1", "Order Desk", "look up", new JsonObject());
+    assertThat(run.getJsonObject("result").getString("statusCode")).as("still checked when it runs").isEqualTo("440");
+    assertThat(run.encode()).contains("ORDERS_TOKEN");
+  }
+
   @Test
   void shouldRefuseABotNameWithALineBreakNamingTheField() throws Exception {
     JsonObject export = fixture("greeter.json").put("bot", new JsonObject().put("name", "Evil\nERROR forged line"))
