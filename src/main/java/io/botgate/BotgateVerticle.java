@@ -173,7 +173,7 @@ public final class BotgateVerticle extends VerticleBase {
     }
     config.withoutEffect().forEach(line -> LOG.warn("{}", line));
     // again when embedded (Main applied them before Vert.x started): a start that cannot apply them says so
-    LogSetup.apply(config.logOptions()).flatMap(config::logSettingsWithoutEffect).ifPresent(line -> LOG.warn("{}", line));
+    LogSetup.claim(this, config.logOptions(), config::logSettingsWithoutEffect).ifPresent(line -> LOG.warn("{}", line));
     registry = new IntegrationRegistry();
     bots = new BotRegistry();
     importer = new CbImporter(registry, bots, new DefinitionMask(new SecretMask(config.list("mask.headers"))),
@@ -247,6 +247,7 @@ public final class BotgateVerticle extends VerticleBase {
         return listen(config, host, token);
       })
       .recover(failed -> {
+        LogSetup.release(this); // a gateway that did not start holds no log settings: stop() never runs
         scriptEngine.onSuccess(ScriptEngine::close); // its threads do not outlive a failed start
         // nor does the mocks directory's lock: stop() never runs after a failed start, and the lock is the process's;
         // its file, and the directory, go too when the start made them
@@ -491,6 +492,7 @@ public final class BotgateVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    LogSetup.release(this);
     Stream.of(integrations, savedCredentials, imports).filter(d -> d != null).forEach(ReplicatedDefinitions::close);
     if (clusterEvents != null) {
       clusterEvents.close();

@@ -42,6 +42,14 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
   private static volatile boolean julLater;
   /** The context's object holding the options installed last. */
   private static final String INSTALLED = "botgate.log.options";
+  /**
+   * Guards installs and {@link #holder}. Not the class's monitor: the start of a gateway would wait on it while
+   * java.util.logging is being routed (setting up its LogManager), which holds only this for the final level copy.
+   */
+  private static final Object LOCK = new Object();
+  /** The running gateway whose settings the log has (a JVM has one log), or null; and those settings. */
+  private static Object holder;
+  private static LogOptions held;
 
   @Override
   public ExecutionStatus configure(LoggerContext context) {
@@ -90,17 +98,69 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
       return Optional.of("Logback reads " + configurationSource() + "; set the format and level there");
     }
     install(context, options);
+    routeLater(context);
+    return Optional.empty();
+  }
+
+  /**
+   * As {@link #apply}, for a gateway that starts: the log is the JVM's, so the first gateway's settings hold while
+   * it runs. A second gateway embedded in the same JVM with other format, level or line bounds leaves them, and the
+   * line returned says so (to be logged as a warning); its {@code log.access} lines are its own and written all the
+   * same. Once the holder {@linkplain #release releases} the log, the next gateway to start applies its own.
+   *
+   * @param notApplied the warning for the reason {@link #apply} gives, if any
+   * @return the warning to log, if any
+   */
+  public static Optional<String> claim(Object gateway, LogOptions options,
+                                       java.util.function.Function<String, Optional<String>> notApplied) {
+    if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context) || !ours) {
+      return apply(options).flatMap(notApplied);
+    }
+    synchronized (LOCK) {
+      if (holder != null && holder != gateway) {
+        if (options.access()) { // its handler writes only its own requests' lines
+          context.getLogger(AccessLog.LOGGER).setLevel(Level.INFO);
+        }
+        return sameLines(held, options) ? Optional.empty() : Optional.of("log settings " + shown(options) + " take no effect: another gateway in this JVM holds "
+          + "the log with " + shown(held) + " (a JVM has one log: the first gateway's settings hold while it runs); "
+          + "give the gateways the same log.* settings");
+      }
+      holder = gateway;
+      held = options;
+      install(context, options);
+    }
+    routeLater(context);
+    return Optional.empty();
+  }
+
+  /** The gateway stopped: the next one to start applies its settings. */
+  public static void release(Object gateway) {
+    synchronized (LOCK) {
+      if (holder == gateway) {
+        holder = null;
+        held = null;
+      }
+    }
+  }
+
+  private static boolean sameLines(LogOptions a, LogOptions b) {
+    return a.format().equals(b.format()) && a.level().equals(b.level()) && a.repeatsPerSecond() == b.repeatsPerSecond()
+      && a.linesPerSecond() == b.linesPerSecond();
+  }
+
+  private static String shown(LogOptions o) {
+    return "log.format=" + o.format() + ", log.level=" + o.level() + ", log.repeats.perSecond=" + o.repeatsPerSecond()
+      + ", log.lines.perSecond=" + o.linesPerSecond();
+  }
+
+  /** Under {@link LogProvider}, routes java.util.logging once, on a thread of its own (see {@link #apply}). */
+  private static void routeLater(LoggerContext context) {
     if (julLater) {
       julLater = false;
-      Thread route = new Thread(() -> {
-        synchronized (LogSetup.class) { // after this install; a later one waits for the levels to be copied
-          routeJavaUtilLogging(context);
-        }
-      }, "botgate-log-jul");
+      Thread route = new Thread(() -> routeJavaUtilLogging(context), "botgate-log-jul");
       route.setDaemon(true);
       route.start();
     }
-    return Optional.empty();
   }
 
   /** Where the Logback configuration that is not botgate's comes from, as its author would recognise it. */
@@ -115,12 +175,16 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     return file != null ? file + " (on the class path)" : "a configuration of the application's own";
   }
 
-  private static synchronized void install(LoggerContext context, LogOptions options) {
+  private static void install(LoggerContext context, LogOptions options) {
+    synchronized (LOCK) {
+      installLocked(context, options);
+    }
+  }
+
+  private static void installLocked(LoggerContext context, LogOptions options) {
     // log.access asks for these lines by itself: they are written whatever log.level says of the others
     context.getLogger(AccessLog.LOGGER).setLevel(options.access() ? Level.INFO : null);
-    if (context.getObject(INSTALLED) instanceof LogOptions installed && installed.format().equals(options.format())
-      && installed.level().equals(options.level()) && installed.repeatsPerSecond() == options.repeatsPerSecond()
-      && installed.linesPerSecond() == options.linesPerSecond()) {
+    if (context.getObject(INSTALLED) instanceof LogOptions installed && sameLines(installed, options)) {
       return; // the same appender again: the start applies the defaults twice when the configuration keeps them
     }
     context.putObject(INSTALLED, options);
@@ -217,5 +281,12 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     context.addListener(propagator);
     SLF4JBridgeHandler.removeHandlersForRootLogger();
     SLF4JBridgeHandler.install();
+    synchronized (LOCK) { // a level an install set while the propagator started, before it listened: copied again
+      for (Logger logger : context.getLoggerList()) {
+        if (logger.getLevel() != null) {
+          propagator.onLevelChange(logger, logger.getLevel());
+        }
+      }
+    }
   }
 }
