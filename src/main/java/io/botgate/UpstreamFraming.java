@@ -18,7 +18,7 @@ import io.vertx.core.http.impl.HttpClientConnectionInternal;
 import java.util.ArrayDeque;
 
 /**
- * Mends two framings of upstream answers that Vert.x's client gets wrong, each of which left the upstream's bytes
+ * Mends framings of upstream answers that Vert.x's client gets wrong, each of which left the upstream's bytes
  * on a pooled connection for the next call on it (another session's, maybe) to read as its own answer:
  * <ul>
  * <li>An interim answer (1xx) other than 100 and 103, which Vert.x takes for the final one: {@code 102 Processing}
@@ -32,6 +32,10 @@ import java.util.ArrayDeque;
  * answer that comes, interim or not, and so reads the final answer's Content-Length as a body that never comes (the
  * call waited until its deadline). The answer is ended at its head, and its connection closed, as the decoder still
  * waits for that body.</li>
+ * <li>Any answer to a HEAD: some servers send the body all the same (RFC 9110 9.3.2 says they may not), which the
+ * client, rightly reading none, left on the pooled connection for the next call to read as its answer's head (502
+ * "invalid version format", quoting the HEAD's body to another call). Its connection is closed after it: nothing
+ * tells a HEAD answer whose body follows from one whose Content-Length is the GET's, as it should be.</li>
  * </ul>
  * Installed on every client that calls upstreams: the pass-through's, the executions' and mTLS credentials'.
  */
@@ -91,7 +95,7 @@ public final class UpstreamFraming extends ChannelDuplexHandler {
       HttpMethod method = methods.poll(); // a final answer is one request's, interim ones came before it
       boolean headBodyAwaited = afterInterim && HttpMethod.HEAD.equals(method) && !(msg instanceof LastHttpContent);
       afterInterim = false;
-      if (announcesBodyItMayNotHave(response) || headBodyAwaited) {
+      if (announcesBodyItMayNotHave(response) || HttpMethod.HEAD.equals(method)) {
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
       }
       if (headBodyAwaited) {
