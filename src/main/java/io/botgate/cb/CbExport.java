@@ -50,6 +50,8 @@ final class CbExport {
   private static final Set<String> RESPONDER_BOOKKEEPING = Set.of("id", "chatbotId", "chatBotId", "description",
     "fileUrl", "defaultValues", "results", "group", "tangoContextEnabled", "creationTime", "modificationTime",
     "createdBy", "modifiedBy", "version", "status");
+  /** A call of {@code getEnvVariable} with the name written out in quotes. */
+  private static final Pattern ENV_READ = Pattern.compile("getEnvVariable\\s*\\(\\s*(['\"])([^'\"\\\\\\n]{1,200})\\1\\s*\\)");
   /** {@code {$env.NAME}} as a template reads it. */
   private static final Pattern ENV = Pattern.compile("\\{\\$env\\.([\\w.\\-]*)}");
 
@@ -255,6 +257,7 @@ final class CbExport {
     }
     readBody(where, name, method, headers, r.getValue("postBody"), definition);
     String transform = text(where, r, "transformResultsScript");
+    envReads(where + ".transformResultsScript", transform);
     if (transform != null) {
       definition.put("transformScript", transform);
     }
@@ -307,6 +310,26 @@ final class CbExport {
     first.forEach((name, at) -> warnings.add(new Warning(at, "{$env." + name + "} has no value on this gateway "
       + "(neither the configuration's \"env\" object nor BOTGATE_ENV_" + name + " sets it): every call of the "
       + "integration ends \"440\" until it is set, as CB's environment is not part of the export")));
+  }
+
+  /**
+   * Each {@code getEnvVariable('NAME')} of code, with the name written out, that has no value here: it answers null,
+   * and the code goes on with it, without a word at run time.
+   */
+  private void envReads(String where, String code) {
+    if (code == null) {
+      return;
+    }
+    Set<String> named = new java.util.LinkedHashSet<>();
+    java.util.regex.Matcher m = ENV_READ.matcher(code);
+    while (m.find()) {
+      if (!env.containsKey(m.group(2))) {
+        named.add(m.group(2));
+      }
+    }
+    named.forEach(name -> warnings.add(new Warning(where, "getEnvVariable('" + name + "') has no value on this "
+      + "gateway (neither the configuration's \"env\" object nor BOTGATE_ENV_" + name + " sets it): it answers null "
+      + "until it is set, as CB's environment is not part of the export")));
   }
 
   private void scanEnv(String where, Object text, Map<String, String> first) {
@@ -409,6 +432,7 @@ final class CbExport {
       return;
     }
     ScriptSyntax.check(methods, "globalFunctions").ifPresent(p -> problem("globalFunctions.methods", p.toString()));
+    envReads("globalFunctions.methods", methods);
     globals = methods;
   }
 
@@ -518,6 +542,7 @@ final class CbExport {
       return null;
     }
     ScriptSyntax.check(code, key).ifPresent(p -> problem(where + "." + key, p.toString()));
+    envReads(where + "." + key, code);
     return code;
   }
 

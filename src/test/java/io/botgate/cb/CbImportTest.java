@@ -386,7 +386,8 @@ class CbImportTest {
   /**
    * A real export as CB writes it: bookkeeping keys on every responder (left out silently), a key botgate does not
    * read and one misspelt (each a warning, the integration imported without them), an {@code {$env.X}} this gateway
-   * has no value for (a warning at import, and still "440" when the interaction runs) beside one it has.
+   * has no value for (a warning at import, and still "440" when the interaction runs) beside one it has, and code
+   * reading an env value this gateway lacks.
    */
   @Test
   void shouldWarnOfUnreadResponderKeysAndUnsetEnvValuesAndImportTheRest() throws Exception {
@@ -406,14 +407,17 @@ class CbImportTest {
       .put("conversationMessage", new JsonArray().add(new JsonObject().put("id", "m-1").put("name", "look up")
         .put("interactionType", "API_INTEGRATION").put("content", new JsonObject().put("contentType", "DYNAMIC")
           .put("responderName", "OrderLookup").put("responderId", "r-1"))
-        .put("preProcessMessage", "botContext.setBotVariable('orderId', '42', true, false);")));
+        .put("preProcessMessage", "botContext.setBotVariable('orderId', '42', true, false);\n"
+          + "var region = botContext.getEnvVariable('REGION'), key = botContext.getEnvVariable(\"TICKET_KEY\");")));
 
     HttpResponse<Buffer> r = importExport(new JsonObject().put("export", export));
 
     assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(201);
     List<String> warnings = r.bodyAsJsonObject().getJsonArray("warnings").stream().map(JsonObject.class::cast)
       .map(w -> w.getString("where") + ": " + w.getString("message")).toList();
-    assertThat(warnings).as(r.bodyAsString()).hasSize(3);
+    assertThat(warnings).as(r.bodyAsString()).hasSize(4);
+    assertThat(warnings).anySatisfy(w -> assertThat(w).startsWith("interaction 'look up'.preProcessMessage: "
+      + "getEnvVariable('REGION') has no value on this gateway").contains("it answers null until it is set"));
     assertThat(warnings).anySatisfy(w -> assertThat(w).startsWith("responder 'OrderLookup'.requestParameters: "
       + "not a responder key botgate reads: left out"));
     assertThat(warnings).anySatisfy(w -> assertThat(w).startsWith("responder 'OrderLookup'.responseDataVariabel: ")
