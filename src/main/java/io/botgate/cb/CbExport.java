@@ -92,6 +92,8 @@ final class CbExport {
   private String botId;
   private String globals;
   private final Map<String, Interaction> interactions = new LinkedHashMap<>();
+  /** The baseUrls prefixes that rewrote a webhook: the others are warned about. */
+  private final Set<String> usedBaseUrls = new HashSet<>();
   /** Responders not imported (another integration type): interactions calling them are skipped too. */
   private final Set<String> skippedResponders = new HashSet<>();
 
@@ -143,6 +145,11 @@ final class CbExport {
       }
     }
     return problems.size() > before;
+  }
+
+  /** The baseUrls prefixes that rewrote no webhook: a typo there sends the calls to the export's hosts, unsaid. */
+  List<String> unusedBaseUrls() {
+    return baseUrls.keySet().stream().filter(prefix -> !usedBaseUrls.contains(prefix)).toList();
   }
 
   CbBot bot() {
@@ -637,7 +644,11 @@ final class CbExport {
         best = prefix;
       }
     }
-    return best == null ? webhook : baseUrls.get(best) + webhook.substring(best.length());
+    if (best == null) {
+      return webhook;
+    }
+    usedBaseUrls.add(best);
+    return baseUrls.get(best) + webhook.substring(best.length());
   }
 
   private static boolean startsWithWhole(String webhook, String prefix) {

@@ -273,6 +273,10 @@ public final class CbImporter {
     export.skipped.forEach(s -> skipped.add(s.toJson()));
     JsonArray warnings = new JsonArray();
     export.warnings.forEach(w -> warnings.add(w.toJson()));
+    for (String prefix : export.unusedBaseUrls()) { // shown as URLs are: user info masked
+      warnings.add(new CbExport.Warning("baseUrls", "'" + io.botgate.ShownText.bounded(mask.url(prefix), 200)
+        + "' rewrote no webhook: no API responder's starts with it up to a host, port or path boundary").toJson());
+    }
     return new JsonObject().put("bot", bot.name()).put("botId", bot.id()).put("replaced", previous != null)
       .put("integrations", imported)
       .put("globalFunctions", bot.globals() != null)

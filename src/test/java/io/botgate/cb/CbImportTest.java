@@ -386,8 +386,8 @@ class CbImportTest {
   /**
    * A real export as CB writes it: bookkeeping keys on every responder (left out silently), a key botgate does not
    * read and one misspelt (each a warning, the integration imported without them), an {@code {$env.X}} this gateway
-   * has no value for (a warning at import, and still "440" when the interaction runs) beside one it has, and code
-   * reading an env value this gateway lacks.
+   * has no value for (a warning at import, and still "440" when the interaction runs) beside one it has, code
+   * reading an env value this gateway lacks, and a misspelt baseUrls prefix that rewrote nothing.
    */
   @Test
   void shouldWarnOfUnreadResponderKeysAndUnsetEnvValuesAndImportTheRest() throws Exception {
@@ -410,12 +410,15 @@ class CbImportTest {
         .put("preProcessMessage", "botContext.setBotVariable('orderId', '42', true, false);\n"
           + "var region = botContext.getEnvVariable('REGION'), key = botContext.getEnvVariable(\"TICKET_KEY\");")));
 
-    HttpResponse<Buffer> r = importExport(new JsonObject().put("export", export));
+    HttpResponse<Buffer> r = importExport(new JsonObject().put("export", export).put("baseUrls", new JsonObject()
+      .put("https://orders.exmaple.com", "http://127.0.0.1:9")));
 
     assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(201);
     List<String> warnings = r.bodyAsJsonObject().getJsonArray("warnings").stream().map(JsonObject.class::cast)
       .map(w -> w.getString("where") + ": " + w.getString("message")).toList();
-    assertThat(warnings).as(r.bodyAsString()).hasSize(4);
+    assertThat(warnings).as(r.bodyAsString()).hasSize(5);
+    assertThat(warnings).contains("baseUrls: 'https://orders.exmaple.com' rewrote no webhook: no API responder's "
+      + "starts with it up to a host, port or path boundary");
     assertThat(warnings).anySatisfy(w -> assertThat(w).startsWith("interaction 'look up'.preProcessMessage: "
       + "getEnvVariable('REGION') has no value on this gateway").contains("it answers null until it is set"));
     assertThat(warnings).anySatisfy(w -> assertThat(w).startsWith("responder 'OrderLookup'.requestParameters: "
