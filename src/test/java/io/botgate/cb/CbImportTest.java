@@ -437,6 +437,35 @@ class CbImportTest {
     assertThat(run.encode()).contains("ORDERS_TOKEN");
   }
 
+  /** An import made at start has no one to read its answer: its warnings go to the log. */
+  @Test
+  void shouldLogTheWarningsOfAnImportMadeAtStart(Vertx vertx) throws Exception {
+    Path export = Files.createTempFile("unset-env", ".json");
+    export.toFile().deleteOnExit();
+    Files.writeString(export, new JsonObject().put("bot", new JsonObject().put("name", "Started"))
+      .put("responder", new JsonArray().add(new JsonObject().put("name", "Keyed").put("integrationType", "API")
+        .put("method", "GET").put("webhook", "https://api.example.com/x?key={$env.STARTED_KEY}"))).encode());
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log =
+      new ch.qos.logback.core.read.ListAppender<>();
+    ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+      .getLogger(SavedImports.class);
+    log.setContext(logger.getLoggerContext());
+    log.start();
+    logger.addAppender(log);
+    try {
+      result(TestGateway.start(vertx, new JsonObject().put("imports.cb", new JsonArray().add(export.toString()))));
+      assertThat(log.list).anySatisfy(e -> {
+        assertThat(e.getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
+        assertThat(e.getFormattedMessage()).isEqualTo("CB bot 'Started' from " + export + ": responder 'Keyed'.webhook: "
+          + "{$env.STARTED_KEY} has no value on this gateway (neither the configuration's \"env\" object nor "
+          + "BOTGATE_ENV_STARTED_KEY sets it): every call of the integration ends \"440\" until it is set, as CB's "
+          + "environment is not part of the export");
+      });
+    } finally {
+      logger.detachAppender(log);
+    }
+  }
+
   @Test
   void shouldRefuseABotNameWithALineBreakNamingTheField() throws Exception {
     JsonObject export = fixture("greeter.json").put("bot", new JsonObject().put("name", "Evil\nERROR forged line"))
