@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -46,8 +47,8 @@ import java.util.regex.Pattern;
  *
  * <p>A refusal of ours is an {@code err} frame shaped like a failed request's: {@code failureCode} (an HTTP
  * status), {@code message} the error JSON, and {@code address} the frame's {@code replyAddress} when it had
- * one, so the client's pending request fails at once. Addresses outside the lists are refused by the
- * bridge itself with {@code "message": "access_denied"}. A request published rather than sent is also shown in the
+ * one, so the client's pending request fails at once. An address outside the lists is refused, as the bridge
+ * itself would, with {@code "message": "access_denied"}, and addressed as ours are. A request published rather than sent is also shown in the
  * console of the session it names, as a request refused on the bus is ({@link RefusalEvents}): a publish has no
  * reply address, and its sender may not read the error frame.
  */
@@ -57,6 +58,12 @@ public final class EventBusBridge {
   static final String TOKEN_HEADER = "token";
   /** The bridge's header for {@code DeliveryOptions.setLocalOnly}. */
   static final String LOCAL_ONLY_HEADER = "localOnly";
+  /** The bridge's own word for an address outside its lists, which clients compare. */
+  static final String ACCESS_DENIED = "access_denied";
+  /** Where Vert.x's reply addresses begin, local or clustered: a client may send to one it was given. */
+  private static final String REPLY_PREFIX = "__vertx.reply.";
+  private static final Predicate<String> INBOUND = matching(permitted().getInboundPermitteds());
+  private static final Predicate<String> OUTBOUND = matching(permitted().getOutboundPermitteds());
 
   private final Vertx vertx;
   private final BridgeOptions options;
@@ -244,9 +251,15 @@ public final class EventBusBridge {
       case PUBLISH -> authorized(frame) ? publishRefused(frame.getString("address")) : unauthorized();
       default -> authorized(frame) ? null : unauthorized();
     };
-    if (refusal != null) {
+    if (refusal != null || outsideTheLists(event.type(), frame)) {
       refused.increment();
-      refuse(event.socket(), frame, refusal);
+      if (refusal == null) {
+        // The bridge's own refusal says only "access_denied": a client waiting on its reply could not tell which
+        // request failed. The same words, with the addresses our refusals carry.
+        write(event.socket(), errFrame(frame).put("message", ACCESS_DENIED));
+      } else {
+        refuse(event.socket(), frame, refusal);
+      }
       if (event.type() == BridgeEventType.PUBLISH) {
         showPublished(frame, refusal);
       }
@@ -336,7 +349,39 @@ public final class EventBusBridge {
     return null;
   }
 
+  /**
+   * Whether the bridge would refuse the frame's address as outside {@link #permitted()}: a request sent elsewhere
+   * than the request addresses (a reply to a message the client received aside, which only the bridge knows of), a
+   * registration elsewhere than the outbound addresses.
+   */
+  private static boolean outsideTheLists(BridgeEventType type, JsonObject frame) {
+    String address = frame.getString("address");
+    return address != null && switch (type) {
+      case SEND -> !INBOUND.test(address) && !address.startsWith(REPLY_PREFIX);
+      case REGISTER, UNREGISTER -> !OUTBOUND.test(address);
+      default -> false;
+    };
+  }
+
+  /** An address equal to one of {@code listed} or matching its pattern as a whole, as the bridge matches them. */
+  private static Predicate<String> matching(List<PermittedOptions> listed) {
+    Predicate<String> any = address -> false;
+    for (PermittedOptions permitted : listed) {
+      any = any.or(permitted.getAddress() != null ? permitted.getAddress()::equals
+        : Pattern.compile(permitted.getAddressRegex()).asMatchPredicate());
+    }
+    return any;
+  }
+
   private static void refuse(NetSocket socket, JsonObject frame, GatewayError error) {
+    write(socket, errFrame(frame).put("failureCode", error.httpStatus()).put("message", error.toJson().encode()));
+  }
+
+  /**
+   * An {@code err} frame for {@code frame}: addressed to its {@code replyAddress} when it had one, so the client's
+   * pending request fails at once, and naming the address it was for.
+   */
+  private static JsonObject errFrame(JsonObject frame) {
     JsonObject err = new JsonObject().put("type", "err");
     if (frame.getValue("replyAddress") instanceof String replyAddress) {
       err.put("address", replyAddress);
@@ -344,8 +389,11 @@ public final class EventBusBridge {
     if (frame.getValue("address") instanceof String address) {
       err.put("sourceAddress", address);
     }
-    err.put("failureCode", error.httpStatus()).put("message", error.toJson().encode());
-    byte[] json = err.encode().getBytes(StandardCharsets.UTF_8);
+    return err;
+  }
+
+  private static void write(NetSocket socket, JsonObject frame) {
+    byte[] json = frame.encode().getBytes(StandardCharsets.UTF_8);
     socket.write(Buffer.buffer(4 + json.length).appendInt(json.length).appendBytes(json));
   }
 

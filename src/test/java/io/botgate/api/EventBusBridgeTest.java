@@ -352,6 +352,29 @@ class EventBusBridgeTest {
     }
   }
 
+  @Test
+  void shouldAddressTheRefusalOfAnAddressOutsideTheListsToTheRequestItFails() throws IOException {
+    try (BridgeClient client = client()) {
+      client.write(client.frame("send", "botgate.call").put("replyAddress", "mine-1").put("body", new JsonObject()));
+      client.write(client.frame("send", "botgate.results").put("replyAddress", "mine-2").put("body", new JsonObject()));
+      client.register("botgate.integration.execute");
+
+      for (String replyAddress : List.of("mine-1", "mine-2")) {
+        JsonObject denied = client.read().orElseThrow();
+        assertThat(denied.getString("type")).isEqualTo("err");
+        assertThat(denied.getString("message")).as("the bridge's own word, kept").isEqualTo("access_denied");
+        assertThat(denied.getString("address")).as("the request it fails").isEqualTo(replyAddress);
+      }
+      JsonObject registration = client.read().orElseThrow();
+      assertThat(registration.getString("message")).isEqualTo("access_denied");
+      assertThat(registration.getString("sourceAddress")).isEqualTo("botgate.integration.execute");
+      assertThat(registration.containsKey("address")).as("no reply address to fail").isFalse();
+      String allowed = client.request("botgate.session.get", new JsonObject().put("session", "never-seen"));
+      assertThat(errorCode(client.readUntil(f -> allowed.equals(f.getString("address")))))
+        .as("a request to a listed address, after").isEqualTo("unknown_session");
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"botgate.integration.execute", "botgate.script.run", "botgate.session.get",
     "botgate.events.", "botgate.eventsX", "botgate.call", "botgate.resultsX", "anything"})
