@@ -32,7 +32,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * answer for longer than {@code http.idleTimeoutSeconds}: nothing sent since connecting, a request head that has not
  * all come, or no new request since the last answer, all counted from the connection or the last answer; and a
  * request whose body has stopped coming, counted from its last bytes (an upload still sending is never cut, however
- * long it takes). A request the gateway is answering is never cut (its integration's {@code timeoutMs} or the
+ * long it takes, nor one the gateway itself has stopped reading, as the pass-through does while its upstream is slow
+ * to take the body). A request the gateway is answering is never cut (its integration's {@code timeoutMs} or the
  * pass-through's deadline bounds it), nor a WebSocket (the console's heartbeats and limits govern it). Vert.x's own
  * idle timeout counts bytes only: it would also cut an execution waiting on a slow upstream. It also keeps the port's
  * connections within {@code http.connections}, making room by closing the idlest one of any of the port's servers.
@@ -101,7 +102,7 @@ final class IdleConnections {
       return;
     }
     Channel channel = http.channelHandlerContext().channel();
-    Watched w = new Watched(connection, System.currentTimeMillis());
+    Watched w = new Watched(connection, channel, System.currentTimeMillis());
     // The channel's end, not the connection's: an upgrade to a WebSocket replaces the HTTP connection's handler,
     // whose close handler then never runs, and every console ever opened kept a place
     channel.closeFuture().addListener(done -> {
@@ -188,7 +189,7 @@ final class IdleConnections {
     for (Watched w : mine) {
       long since = w.idleSince.get();
       boolean idle = since > 0 ? now - since >= timeoutMs && w.idleSince.compareAndSet(since, CLOSING)
-        : since == BUSY && w.receiving && now - w.lastBytes >= timeoutMs;
+        : since == BUSY && w.receiving && !w.pausedByUs() && now - w.lastBytes >= timeoutMs;
       if (idle) {
         mine.remove(w);
         port.all().remove(w);
@@ -206,6 +207,7 @@ final class IdleConnections {
   private static final class Watched extends ChannelDuplexHandler {
 
     final HttpConnection connection;
+    private final Channel channel;
     /** Since when it has been idle, so that it may be closed for a new connection; {@link #BUSY} or {@link #CLOSING}. */
     final AtomicLong idleSince;
     /** Requests whose head has come and whose answer has not all been written (more than one when pipelined). */
@@ -216,8 +218,9 @@ final class IdleConnections {
     volatile long lastBytes;
     private boolean webSocket;
 
-    Watched(HttpConnection connection, long openedAt) {
+    Watched(HttpConnection connection, Channel channel, long openedAt) {
       this.connection = connection;
+      this.channel = channel;
       this.idleSince = new AtomicLong(openedAt);
       this.lastBytes = openedAt;
     }
@@ -258,6 +261,26 @@ final class IdleConnections {
         idleIfDone();
       }
       ctx.write(msg, promise);
+    }
+
+    /**
+     * The gateway asks for more bytes: after a pause of its own (an upload the pass-through's upstream is slow to
+     * take), the client's silence counts from here.
+     */
+    @Override
+    public void read(ChannelHandlerContext ctx) {
+      if (receiving) {
+        lastBytes = System.currentTimeMillis();
+      }
+      ctx.read();
+    }
+
+    /**
+     * Whether the gateway has stopped reading the request it is answering (Vert.x stops the socket's reads once the
+     * request is paused and a few messages wait): the client cannot send, and is not idle.
+     */
+    boolean pausedByUs() {
+      return unanswered > 0 && !channel.config().isAutoRead();
     }
 
     private void idleIfDone() {

@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real upstream on a loopback port that misbehaves on request: fixed statuses, hangs, slow drips,
- * connection resets, invalid JSON, huge bodies, flaky answers, redirects ({@code /redirect/307?to=...}, a
+ * connection resets, invalid JSON, huge bodies, flaky answers, request bodies left unread until the test says
+ * ({@code /unread}), redirects ({@code /redirect/307?to=...}, a
  * {@code /loop} to itself), answers held until the test releases them ({@code /held}), JSON nested {@code /nested/<levels>} deep and an API that takes one bearer token ({@code /bearer/<token>}). It counts the hits per path and
  * records every request as it arrived.
  */
@@ -54,6 +55,11 @@ public final class StubUpstream extends VerticleBase {
     int hit = hits.computeIfAbsent(req.path(), p -> new AtomicInteger()).incrementAndGet();
     if (req.path().startsWith("/pipe")) {
       pipe(req);
+      return;
+    }
+    if (req.path().startsWith("/unread")) {
+      req.pause(); // its body left unread until the test lets it be read
+      unread.add(req);
       return;
     }
     req.body().onSuccess(body -> {
@@ -131,6 +137,25 @@ public final class StubUpstream extends VerticleBase {
     }
     req.response().end();
   }
+
+  /** Requests to /unread whose bodies have not been read yet. */
+  public int unread() {
+    return unread.size();
+  }
+
+  /** Reads the bodies of the requests to /unread and answers each with their length ({@code {"bytes": n}}). */
+  public void readUnread() {
+    context.runOnContext(go -> {
+      for (HttpServerRequest req : unread) {
+        unread.remove(req);
+        long[] bytes = {0};
+        req.handler(b -> bytes[0] += b.length()).endHandler(v -> json(req, 200, new JsonObject().put("bytes", bytes[0])));
+        req.resume();
+      }
+    });
+  }
+
+  private final List<HttpServerRequest> unread = new CopyOnWriteArrayList<>();
 
   /** Requests to /held not answered yet. */
   public int held() {

@@ -14,8 +14,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,7 +35,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * Connections that hold a socket without a request to answer: a client that never finishes its request, sends
  * nothing, or goes silent after its answer is closed after {@code http.idleTimeoutSeconds}, while a request
- * waiting on a slow upstream for longer than that, and a console, are served as before.
+ * waiting on a slow upstream for longer than that, a pass-through upload its upstream is slow to read, and a
+ * console, are served as before.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(60)
@@ -95,6 +104,40 @@ class IdleConnectionsTest {
       .startsWith("HTTP/1.1 200");
     assertThat(closed).isFalse();
     upload.close();
+  }
+
+  @Test
+  void shouldNotCutAPassThroughUploadWhileItsUpstreamIsSlowToReadIt() throws Exception {
+    assertThat(result(gw.declare(new JsonObject().put("name", "unreadUpload").put("method", "POST")
+      .put("url", "stub:/unread").put("retries", 0).put("timeoutMs", 60_000))).statusCode()).isEqualTo(201);
+    long length = 32L << 20; // more than the sockets between the client, the gateway and the upstream hold
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", gw.gateway.port()));
+      socket.setSoTimeout(30_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(("POST /proxy/unreadUpload/ HTTP/1.1\r\nHost: localhost\r\nX-Botgate-Session: idle-proxy\r\n"
+        + "Content-Type: application/octet-stream\r\nContent-Length: " + length + "\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII));
+      CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
+        byte[] piece = new byte[65_536];
+        try {
+          for (long left = length; left > 0; left -= piece.length) {
+            out.write(piece, 0, (int) Math.min(piece.length, left));
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+      await().atMost(Duration.ofSeconds(30)).until(() -> gw.upstream.unread() == 1);
+      // The gateway stops reading the upload while the upstream takes none of it: the client has sent nothing for
+      // longer than the timeout, through no fault of its own. It must be there still when the upstream reads.
+      await().pollDelay(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(5)).until(() -> true);
+      gw.upstream.readUnread();
+
+      sent.get(30, TimeUnit.SECONDS);
+      String answer = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+      assertThat(answer).isEqualTo("HTTP/1.1 200");
+    }
   }
 
   @Test
