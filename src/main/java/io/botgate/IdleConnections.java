@@ -3,6 +3,8 @@ package io.botgate;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpContent;
@@ -30,7 +32,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Closes the connections of one HTTP server that hold a socket without giving the gateway a request to
  * answer for longer than {@code http.idleTimeoutSeconds}: nothing sent since connecting, a request head that has not
- * all come, or no new request since the last answer, all counted from the connection or the last answer; and a
+ * all come, or no new request since the last answer, all counted from the connection or from when the last answer's
+ * bytes had all gone to the socket (not when they were written into the pipeline: a client reading a large answer
+ * slowly is still being answered); and a
  * request whose body has stopped coming, counted from its last bytes (an upload still sending is never cut, however
  * long it takes, nor one the gateway itself has stopped reading, as the pass-through does while its upstream is slow
  * to take the body). A request the gateway is answering is never cut (its integration's {@code timeoutMs} or the
@@ -204,7 +208,7 @@ final class IdleConnections {
    * the router's). Seen at the time, not at the next sweep, so a connection answered before another opened counts as
    * idle for longer than that one.
    */
-  private static final class Watched extends ChannelDuplexHandler {
+  private static final class Watched extends ChannelDuplexHandler implements ChannelFutureListener {
 
     final HttpConnection connection;
     private final Channel channel;
@@ -217,6 +221,13 @@ final class IdleConnections {
     /** When the last bytes of a request body came or of an answer went. */
     volatile long lastBytes;
     private boolean webSocket;
+    /**
+     * The write that ended the last answer, while its bytes have not all gone to the socket (a client reading a
+     * large answer slowly): the connection is not idle until they have. Null once they have.
+     */
+    private ChannelPromise ending;
+    /** Whether this handler listens to {@link #ending}'s completion. */
+    private boolean listening;
 
     Watched(HttpConnection connection, Channel channel, long openedAt) {
       this.connection = connection;
@@ -258,7 +269,12 @@ final class IdleConnections {
         && !(msg instanceof HttpResponse response && response.status().codeClass() == HttpStatusClass.INFORMATIONAL)
         && unanswered > 0) {
         unanswered--;
-        idleIfDone();
+        // Idle once its bytes have gone to the socket: written into the pipeline they may wait there for a client
+        // reading slowly, which the idle sweep or a new connection would then cut (Vert.x's close waits for them, and
+        // the client's next request on the connection is refused)
+        ending = promise.isVoid() ? promise.unvoid() : promise;
+        ctx.write(msg, ending);
+        return;
       }
       ctx.write(msg, promise);
     }
@@ -283,8 +299,39 @@ final class IdleConnections {
       return unanswered > 0 && !channel.config().isAutoRead();
     }
 
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+      ctx.flush();
+      if (ending != null) {
+        settle();
+      }
+    }
+
+    /**
+     * Notes the end of the last answer once it has all gone to the socket: at once when the flush wrote it (an answer
+     * the socket takes whole, without a listener added), else when the write completes.
+     */
+    private void settle() {
+      if (ending.isDone()) {
+        ending = null;
+        idleIfDone();
+      } else if (!listening) {
+        listening = true;
+        ending.addListener(this);
+      }
+    }
+
+    @Override
+    public void operationComplete(ChannelFuture written) {
+      listening = false;
+      if (ending != null) {
+        lastBytes = System.currentTimeMillis();
+        settle(); // the answer heard of, or a later one pipelined after it
+      }
+    }
+
     private void idleIfDone() {
-      if (unanswered == 0 && !receiving && !webSocket) {
+      if (unanswered == 0 && !receiving && !webSocket && ending == null) {
         idleSince.compareAndSet(BUSY, System.currentTimeMillis());
       }
     }

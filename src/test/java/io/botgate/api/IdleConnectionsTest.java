@@ -5,6 +5,7 @@ import io.botgate.TestGateway;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -35,13 +37,15 @@ import static org.awaitility.Awaitility.await;
 /**
  * Connections that hold a socket without a request to answer: a client that never finishes its request, sends
  * nothing, or goes silent after its answer is closed after {@code http.idleTimeoutSeconds}, while a request
- * waiting on a slow upstream for longer than that, a pass-through upload its upstream is slow to read, and a
- * console, are served as before.
+ * waiting on a slow upstream for longer than that, a pass-through upload its upstream is slow to read, a large
+ * answer a client reads slowly, and a console, are served as before.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(60)
 class IdleConnectionsTest {
 
+  /** An answer larger than the sockets between the gateway and a client hold (some 3 MB on loopback here). */
+  static final int ANSWER_BYTES = 12 << 20;
   static TestGateway gw;
   static NetClient tcp;
   /** Held: a client nothing refers to may be closed by the garbage collector in the middle of a handshake. */
@@ -50,7 +54,7 @@ class IdleConnectionsTest {
   @BeforeAll
   static void start(Vertx vertx) {
     gw = result(TestGateway.start(vertx, new JsonObject().put("http.idleTimeoutSeconds", 2)
-      .put("console.heartbeat.seconds", 1)));
+      .put("console.heartbeat.seconds", 1).put("body.limit.bytes", 2 * ANSWER_BYTES)));
     tcp = vertx.createNetClient();
     sockets = vertx.createWebSocketClient();
   }
@@ -138,6 +142,52 @@ class IdleConnectionsTest {
       String answer = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
       assertThat(answer).isEqualTo("HTTP/1.1 200");
     }
+  }
+
+  @Test
+  void shouldKeepAConnectionWhoseLargeAnswerItReadsSlowlyUntilItsLastBytesHaveGone() throws Exception {
+    // a definition as large as the answer, its mock's body
+    JsonObject mock = new JsonObject().put("status", 200).put("body", "~".repeat(ANSWER_BYTES));
+    assertThat(result(gw.declare(new JsonObject().put("name", "largeAnswer").put("method", "GET")
+      .put("url", "http://127.0.0.1:9/large").put("mode", "mock").put("mocks", new JsonArray().add(mock))))
+      .statusCode()).isEqualTo(201);
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", gw.gateway.port()));
+      socket.setSoTimeout(30_000);
+      OutputStream out = socket.getOutputStream();
+      InputStream in = socket.getInputStream();
+      out.write("GET /api/integrations/largeAnswer HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      // The gateway writes the definition at once (a pass-through answer would come as the client reads); the client reads its first 128 KB slowly, for longer than the idle
+      // timeout and a sweep (1 KB every 25 ms: over 3 s, longer on a busy machine), most of it waiting in the
+      // gateway meanwhile, then the rest at once, and asks again on the same connection.
+      long body = 0;
+      byte[] piece = new byte[1024];
+      for (int read = 0; read < 128 * 1024; read += 1024) {
+        body += tildes(piece, in.readNBytes(piece, 0, piece.length));
+        Thread.sleep(25); // the client's pace, not a wait for the gateway
+      }
+      byte[] more = new byte[1 << 16];
+      while (body < ANSWER_BYTES) {
+        int n = in.read(more);
+        assertThat(n).as("the answer, cut after %d of its %d bytes", body, ANSWER_BYTES).isPositive();
+        body += tildes(more, n);
+      }
+      out.write("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+
+      StringBuilder next = new StringBuilder();
+      for (int n = 0; n >= 0 && !next.toString().contains("\"UP\""); n = in.read(more)) {
+        next.append(new String(more, 0, Math.max(n, 0), StandardCharsets.ISO_8859_1));
+      }
+      assertThat(next.toString()).as("the next request on the connection").contains("HTTP/1.1 200");
+    }
+  }
+
+  private static int tildes(byte[] bytes, int length) {
+    int n = 0;
+    for (int i = 0; i < length; i++) {
+      n += bytes[i] == '~' ? 1 : 0;
+    }
+    return n;
   }
 
   @Test
