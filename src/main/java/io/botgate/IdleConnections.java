@@ -24,8 +24,10 @@ import org.slf4j.LoggerFactory;
 
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -58,19 +60,27 @@ final class IdleConnections {
   private static final long BUSY = 0;
   /** {@link Watched#idleSince}: claimed for closing; it takes no further request. */
   private static final long CLOSING = -1;
+  /** How many of a server's idle connections a search for the idlest one looks at, at most. */
+  private static final int SEARCHED = 64;
 
   private final Vertx vertx;
   private final long timeoutMs;
   /** This server's connections, touched on its event loop only (the sweep's). */
   private final Set<Watched> mine = ConcurrentHashMap.newKeySet();
-  /** The connections of every server of the port, the places {@code http.connections} counts. */
+  /** The servers of the port, whose connections are the places {@code http.connections} counts. */
   private final Port port;
+  /**
+   * This server's idle connections in the order they became idle, the idlest first: linked through the connections
+   * themselves (no allocation as they come and go), changed on the server's event loop only, read from any.
+   */
+  private volatile Watched idlest;
+  private Watched newest;
   private long sweeper = -1;
 
-  /** The connections of all the servers of one port, and how many may be open ({@code http.connections}). */
-  record Port(AtomicInteger open, int maxOpen, Set<Watched> all) {
+  /** The servers of one port, and how many connections may be open on it ({@code http.connections}). */
+  record Port(AtomicInteger open, int maxOpen, List<IdleConnections> servers) {
     Port(AtomicInteger open, int maxOpen) {
-      this(open, maxOpen, ConcurrentHashMap.newKeySet());
+      this(open, maxOpen, new CopyOnWriteArrayList<>());
     }
   }
 
@@ -82,6 +92,7 @@ final class IdleConnections {
     this.vertx = vertx;
     this.timeoutMs = timeoutMs;
     this.port = port;
+    port.servers().add(this);
   }
 
   /**
@@ -106,13 +117,13 @@ final class IdleConnections {
       return;
     }
     Channel channel = http.channelHandlerContext().channel();
-    Watched w = new Watched(connection, channel, System.currentTimeMillis());
+    Watched w = new Watched(this, connection, channel, System.currentTimeMillis());
     // The channel's end, not the connection's: an upgrade to a WebSocket replaces the HTTP connection's handler,
     // whose close handler then never runs, and every console ever opened kept a place
     channel.closeFuture().addListener(done -> {
       port.open().decrementAndGet();
       mine.remove(w);
-      port.all().remove(w);
+      unlist(w); // on the channel's event loop, this server's
     });
     if (now > port.maxOpen() && !closeIdlest()) {
       full("a new connection was answered 503 too_many_connections");
@@ -122,7 +133,7 @@ final class IdleConnections {
     ChannelHandlerContext vertxHandler = http.channelHandlerContext();
     vertxHandler.pipeline().addBefore(vertxHandler.name(), "botgate-idle-connections", w);
     mine.add(w);
-    port.all().add(w);
+    list(w);
     if (timeoutMs > 0 && sweeper < 0) {
       sweeper = vertx.setPeriodic(Math.max(100, timeoutMs / 4), id -> sweep());
     }
@@ -145,6 +156,7 @@ final class IdleConnections {
   }
 
   void stop() {
+    port.servers().remove(this);
     if (sweeper >= 0) {
       vertx.cancelTimer(sweeper);
     }
@@ -154,30 +166,71 @@ final class IdleConnections {
    * Closes the port's connection idle the longest: one that has sent nothing since connecting or since its last
    * answer, never one whose request is still coming in (an upload at its own pace) or being answered; false when
    * there is none. A keep-alive connection idle since its answer goes before one opened after that answer whose
-   * first request is still on its way.
+   * first request is still on its way. Each server's idlest is at the head of its list, so the search looks at a
+   * few connections of each server (a connection claimed by another search and not yet closed, at most
+   * {@link #SEARCHED}), not at every connection of the port.
    */
   private boolean closeIdlest() {
     for (int tries = 0; tries < 8; tries++) { // another may start a request, or be claimed, as we look
       Watched idlest = null;
       long oldest = Long.MAX_VALUE;
-      for (Watched w : port.all()) {
-        long since = w.idleSince.get();
-        if (since > 0 && since < oldest) {
-          oldest = since;
-          idlest = w;
+      for (IdleConnections server : port.servers()) {
+        Watched w = server.idlest;
+        for (int seen = 0; w != null && seen < SEARCHED; seen++, w = w.next) {
+          long since = w.idleSince.get();
+          if (since > 0) {
+            if (since < oldest) {
+              oldest = since;
+              idlest = w;
+            }
+            break;
+          }
         }
       }
       if (idlest == null) {
         return false;
       }
       if (idlest.idleSince.compareAndSet(oldest, CLOSING)) {
-        port.all().remove(idlest);
-        idlest.connection.close();
+        idlest.connection.close(); // off its server's list when it has closed, on its own event loop
         full("the connection idle longest (" + (System.currentTimeMillis() - oldest) + " ms) was closed for a new one");
         return true;
       }
     }
     return false;
+  }
+
+  /** Puts a connection that has just become idle at the end of this server's list; on its event loop. */
+  private void list(Watched w) {
+    w.previous = newest;
+    w.next = null;
+    if (newest == null) {
+      idlest = w;
+    } else {
+      newest.next = w;
+    }
+    newest = w;
+    w.listed = true;
+  }
+
+  /** Takes a connection off this server's list (it is busy, or closed); on its event loop. */
+  private void unlist(Watched w) {
+    if (!w.listed) {
+      return;
+    }
+    w.listed = false;
+    Watched before = w.previous;
+    Watched after = w.next; // w.next kept: a search standing on w goes on from there
+    if (before == null) {
+      idlest = after;
+    } else {
+      before.next = after;
+    }
+    if (after == null) {
+      newest = before;
+    } else {
+      after.previous = before;
+    }
+    w.previous = null;
   }
 
   private void full(String what) {
@@ -196,7 +249,6 @@ final class IdleConnections {
         : since == BUSY && w.receiving && !w.pausedByUs() && now - w.lastBytes >= timeoutMs;
       if (idle) {
         mine.remove(w);
-        port.all().remove(w);
         w.connection.close();
       }
     }
@@ -210,8 +262,13 @@ final class IdleConnections {
    */
   private static final class Watched extends ChannelDuplexHandler implements ChannelFutureListener {
 
+    private final IdleConnections server;
     final HttpConnection connection;
     private final Channel channel;
+    /** The next connection on its server's idle list (younger), and the previous; see {@link #list}. */
+    volatile Watched next;
+    private Watched previous;
+    private boolean listed;
     /** Since when it has been idle, so that it may be closed for a new connection; {@link #BUSY} or {@link #CLOSING}. */
     final AtomicLong idleSince;
     /** Requests whose head has come and whose answer has not all been written (more than one when pipelined). */
@@ -229,7 +286,8 @@ final class IdleConnections {
     /** Whether this handler listens to {@link #ending}'s completion. */
     private boolean listening;
 
-    Watched(HttpConnection connection, Channel channel, long openedAt) {
+    Watched(IdleConnections server, HttpConnection connection, Channel channel, long openedAt) {
+      this.server = server;
       this.connection = connection;
       this.channel = channel;
       this.idleSince = new AtomicLong(openedAt);
@@ -244,6 +302,7 @@ final class IdleConnections {
         return;
       }
       if (msg instanceof HttpRequest) {
+        server.unlist(this);
         unanswered++;
         receiving = true;
       }
@@ -331,8 +390,9 @@ final class IdleConnections {
     }
 
     private void idleIfDone() {
-      if (unanswered == 0 && !receiving && !webSocket && ending == null) {
-        idleSince.compareAndSet(BUSY, System.currentTimeMillis());
+      if (unanswered == 0 && !receiving && !webSocket && ending == null && channel.isActive()
+        && idleSince.compareAndSet(BUSY, System.currentTimeMillis())) {
+        server.list(this);
       }
     }
   }
