@@ -429,11 +429,12 @@ final class RequestTemplate {
     for (int i = 0; ; i++) {
       String literal = literals.get(i);
       int slash = literal.indexOf('/');
+      int at = url.length();
+      url.append(literal); // before the check: the segment a value filled may end inside this literal ({id}.json/)
       if (slash >= 0 && filler != null) {
-        checkSegment(url, segment, url.length() + slash, filler);
+        checkSegment(url, segment, at + slash, filler);
         filler = null;
       }
-      url.append(literal);
       if (slash >= 0) {
         segment = url.length() - literal.length() + literal.lastIndexOf('/') + 1;
       }
@@ -447,11 +448,12 @@ final class RequestTemplate {
       String value = Template.checkedValue(values, p, "url");
       if (p.kind() == Template.Placeholder.Kind.ENV) {
         int valueSlash = value.indexOf('/');
+        int valueAt = url.length();
+        url.append(value);
         if (valueSlash >= 0 && filler != null) {
-          checkSegment(url, segment, url.length() + valueSlash, filler);
+          checkSegment(url, segment, valueAt + valueSlash, filler);
           filler = null;
         }
-        url.append(value);
         if (valueSlash >= 0) {
           segment = url.length() - value.length() + value.lastIndexOf('/') + 1;
         }

@@ -30,6 +30,8 @@ class PathPlaceholderTest {
       .put("url", "stub:/record/users/{$botContext.id}/profile")));
     result(gw.declare(new JsonObject().put("name", "joined").put("method", "GET").put("retries", 0)
       .put("url", "stub:/record/files/{$botContext.a}{$botContext.b}/x")));
+    result(gw.declare(new JsonObject().put("name", "suffixed").put("method", "GET").put("retries", 0)
+      .put("url", "stub:/record/items/{$botContext.id}./json")));
   }
 
   private static JsonObject run(String integration, JsonObject variables) {
@@ -68,5 +70,20 @@ class PathPlaceholderTest {
     assertThat(received(before)).containsExactly("/record/users/a%2Fb/profile", "/record/users/..a/profile",
       "/record/users/x%3Fy%23z/profile", "/record/users/.../profile", "/record/users/a%5Cb../profile",
       "/record/users/a%3B../profile", "/record/files/.x/x");
+  }
+
+  @Test
+  void shouldCheckASegmentThatGoesOnAfterItsPlaceholder() {
+    int before = gw.upstream.received.size();
+    for (String id : List.of(".", "%2e")) { // '..' with the literal dot after it (%2e as sent twice decoded)
+      JsonObject dots = run("suffixed", new JsonObject().put("id", id));
+      assertThat(dots.getJsonObject("result").getString("statusCode")).as(id).isEqualTo("440");
+      assertThat(dots.getString("reason")).as(id).contains("{$botContext.id}").contains("'.' or '..'");
+    }
+    for (String id : List.of("a", "a.b")) {
+      assertThat(run("suffixed", new JsonObject().put("id", id)).getJsonObject("result").getString("statusCode"))
+        .as(id).isEqualTo("200");
+    }
+    assertThat(received(before)).containsExactly("/record/items/a./json", "/record/items/a.b./json");
   }
 }
