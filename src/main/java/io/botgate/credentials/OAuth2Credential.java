@@ -153,9 +153,14 @@ final class OAuth2Credential extends Credential {
     if (clientAuth.equals("body")) {
       form.append("&client_id=").append(encode(id)).append("&client_secret=").append(encode(secret));
     }
-    Future<InetAddress> target = EgressGuard.isIpv4(host)
+    Future<InetAddress> target = (EgressGuard.isIpv4(host)
       ? context.guard().check(context.vertx(), host, port).map((InetAddress) null)
-      : context.guard().resolve(context.vertx(), host, port);
+      : context.guard().resolve(context.vertx(), host, port))
+      // the gateway's own port is open to its demo path only, as for an execution: never a POST to its API
+      .compose(address -> {
+        EgressGuard.Blocked toItself = context.guard().ownRefusal(host, address, port, uri.getRawPath());
+        return toItself == null ? Future.succeededFuture(address) : Future.failedFuture(toItself);
+      });
     long started = context.clock().getAsLong();
     return target.recover(e -> Future.failedFuture(unavailable("the token endpoint " + shown(uri) + " may not be "
         + "reached: " + detail(e, uri, context))))

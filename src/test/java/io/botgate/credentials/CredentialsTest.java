@@ -305,6 +305,17 @@ class CredentialsTest {
     assertThat(down.getJsonObject("result").getBoolean("success")).isFalse();
   }
 
+  @Test
+  void shouldNotFetchATokenFromTheGatewaysOwnApi() {
+    putCredential(oauth("selfOAuth", "http://127.0.0.1:" + gw.gateway.port() + "/api/import/cb", "{$env.CLIENT_SECRET}"));
+    declare("selfApi", auth.url("/bearer"), "selfOAuth");
+    JsonObject self = run("f1", "selfApi");
+    assertThat(status(self)).isEqualTo("460");
+    assertThat(self.getString("reason")).contains("selfOAuth").contains("may not be reached").contains("this gateway")
+      .doesNotContain("answered");
+    assertThat(auth.apiCalls.get()).as("nothing reached the API without a token").isZero();
+  }
+
   /**
    * A client secret of lower-case letters fits the pattern of an OAuth error code: a token endpoint that answers it
    * as its {@code error} must not have it quoted in the "460" reason of the answer, the events, the log or a
