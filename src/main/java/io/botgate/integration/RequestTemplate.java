@@ -33,6 +33,8 @@ final class RequestTemplate {
   private final Map<String, Template> query;
   private final Object body;
   private final boolean jsonBody;
+  /** A string body sent as {@code application/x-www-form-urlencoded}: its values are encoded as form fields. */
+  private final boolean formBody;
   /** Whether placeholders fill the URL's authority, so its port is only known, and checked, when rendered. */
   private final boolean portRendered;
   /** {@link #url} when it has no placeholders, once rendered; null before. */
@@ -41,13 +43,14 @@ final class RequestTemplate {
   private volatile MaskPlan plan;
 
   private RequestTemplate(Template urlPath, Template urlQuery, Map<String, Template> headers,
-                          Map<String, Template> query, Object body, boolean jsonBody) {
+                          Map<String, Template> query, Object body, boolean jsonBody, boolean formBody) {
     this.urlPath = urlPath;
     this.urlQuery = urlQuery;
     this.headers = headers;
     this.query = query;
     this.body = body;
     this.jsonBody = jsonBody;
+    this.formBody = formBody;
     String head = urlPath.literals().get(0); // the URL up to its first placeholder
     int authority = head.indexOf("://") + 3;
     this.portRendered = !urlPath.isConstant() && !head.startsWith("/") && (authority < 3
@@ -104,7 +107,8 @@ final class RequestTemplate {
     Template contentType = headers.entrySet().stream()
       .filter(e -> e.getKey().equalsIgnoreCase("Content-Type")).map(Map.Entry::getValue).findFirst().orElse(null);
     boolean jsonBody = contentType != null && contentType.source().toLowerCase().contains("json");
-    return new RequestTemplate(path, urlQuery, headers, query, compiledBody, jsonBody);
+    boolean formBody = contentType != null && contentType.source().toLowerCase().contains("x-www-form-urlencoded");
+    return new RequestTemplate(path, urlQuery, headers, query, compiledBody, jsonBody, formBody);
   }
 
   private static Template checked(BiConsumer<String, String> problem, String field, String text) {
@@ -508,10 +512,17 @@ final class RequestTemplate {
     return url.substring(start, colon >= 0 && colon < end ? colon : end);
   }
 
+  /**
+   * How a value lands in a string body: a JSON string in a JSON body, a form field's value in a form body (as a query
+   * component: {@code a&admin=1} must not add a field), as it is in any other.
+   */
+  private UnaryOperator<String> bodyEncoding() {
+    return jsonBody ? RequestTemplate::jsonEscape : formBody ? RequestTemplate::queryEncode : v -> v;
+  }
+
   private Buffer renderBody(PlaceholderValues values) {
     if (body instanceof Template t) {
-      UnaryOperator<String> encode = jsonBody ? RequestTemplate::jsonEscape : v -> v;
-      return Buffer.buffer(t.render(values, encode, "body"));
+      return Buffer.buffer(t.render(values, bodyEncoding(), "body"));
     }
     Object rendered = renderJson(body, values);
     return rendered instanceof JsonObject o ? o.toBuffer() : ((JsonArray) rendered).toBuffer();
@@ -520,9 +531,8 @@ final class RequestTemplate {
   /** The body as shown: env values masked where they land, values under secret field names masked. */
   private String shownBody(PlaceholderValues values, SecretMask mask) {
     if (body instanceof Template t) {
-      UnaryOperator<String> encode = jsonBody ? RequestTemplate::jsonEscape : v -> v;
       StringBuilder shown = new StringBuilder(t.source().length() + 32);
-      t.render(values, encode, "body", new StringBuilder(), shown);
+      t.render(values, bodyEncoding(), "body", new StringBuilder(), shown);
       return mask.text(shown.toString());
     }
     Object rendered = shownJson(body, values, mask, false);

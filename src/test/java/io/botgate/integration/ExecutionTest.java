@@ -272,6 +272,19 @@ class ExecutionTest {
   }
 
   @Test
+  void shouldEncodeAValueAsOneFieldOfAFormBody() {
+    JsonObject definition = def("form", "stub:/echo/form").put("method", "POST")
+      .put("headers", new JsonObject().put("Content-Type", "application/x-www-form-urlencoded"))
+      .put("body", "text={$userMessage}&user={$botContext.user}");
+    JsonObject report = result(gw.declareAndExecute("form", definition, new JsonObject().put("userMessage",
+      "hi&user=admin").put("variables", new JsonObject().put("user", "ann b"))));
+    assertThat(status(report)).isEqualTo("200");
+    String sent = gw.upstream.received.stream().filter(r -> r.uri().equals("/echo/form")).reduce((a, b) -> b)
+      .orElseThrow().body();
+    assertThat(sent).isEqualTo("text=hi%26user%3Dadmin&user=ann%20b");
+  }
+
+  @Test
   void shouldRejectANewlineInAPlaceholderValueWithoutSending() {
     JsonObject definition = def("newline", "stub:/echo").put("query", new JsonObject().put("q", "{$botContext.q}"));
     JsonObject report = result(gw.declareAndExecute("reject", definition,
