@@ -102,8 +102,9 @@ final class MocksDirLock {
     throws IOException {
     Path file = key.resolve(FILE);
     Object before = identity(file);
+    // not through a symbolic link: the holder is written over what the file holds
     FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-      StandardOpenOption.WRITE);
+      StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS);
     try {
       FileLock lock = channel.tryLock();
       if (lock == null) {

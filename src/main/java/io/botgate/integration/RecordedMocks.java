@@ -252,8 +252,10 @@ public final class RecordedMocks {
     next.mocks().forEach(m -> out.add(m.toJson()));
     Path temp = dir.resolve(integration + ".json.tmp");
     try {
-      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
+      // A fresh file, never one found there: a symbolic link put in its place would have the gateway overwrite
+      // whatever file it names (deleting removes the link, not what it points to; CREATE_NEW follows none)
+      Files.deleteIfExists(temp);
+      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         ByteBuffer bytesOut = ByteBuffer.wrap((out.encodePrettily() + "\n").getBytes(StandardCharsets.UTF_8));
         while (bytesOut.hasRemaining()) {
           channel.write(bytesOut);

@@ -124,6 +124,27 @@ class RecordedMocksTest {
   }
 
   @Test
+  void shouldWriteThroughNoSymbolicLinkPutInTheDirectory(@TempDir Path elsewhere) throws IOException {
+    Path victim = Files.writeString(elsewhere.resolve("victim.txt"), "not the gateway's\n");
+    Path lockVictim = Files.writeString(elsewhere.resolve("lock-victim.txt"), "not the gateway's either\n");
+    TestGateway g = gateway(new JsonObject());
+    declare(g, recorded("linked", "record"));
+    Files.createSymbolicLink(mocks.resolve(".botgate.lock"), lockVictim);
+    JsonObject refused = result(g.execute("rec", "linked", null));
+    assertThat(status(refused)).as("the call's answer stands").isEqualTo("200");
+    assertThat(warnings(refused)).anySatisfy(w -> assertThat(w).startsWith("linked: record mode: the answer was not"));
+    assertThat(Files.readString(lockVictim)).isEqualTo("not the gateway's either\n");
+
+    Files.delete(mocks.resolve(".botgate.lock"));
+    assertThat(warnings(result(g.execute("rec", "linked", null)))).isEmpty();
+    Files.createSymbolicLink(mocks.resolve("linked.json.tmp"), victim); // what a recording writes, then renames
+    assertThat(warnings(result(g.execute("rec", "linked", null)))).isEmpty();
+    assertThat(Files.readString(victim)).isEqualTo("not the gateway's\n");
+    assertThat(Files.isSymbolicLink(mocks.resolve("linked.json"))).isFalse();
+    assertThat(new JsonArray(Files.readString(mocks.resolve("linked.json")))).hasSize(1);
+  }
+
+  @Test
   void shouldRemoveTheTemporaryFilesAGatewayKilledWhileWritingLeft() throws IOException {
     Files.writeString(mocks.resolve("faq.json"), "[]\n");
     Files.writeString(mocks.resolve("faq.json.tmp"), "[{\"status\": 2");
