@@ -307,12 +307,15 @@ public final class EgressGuard {
    * IANA's special-purpose ranges that no public host is in, beyond the private, loopback, link-local and multicast
    * ones Java names: "this network" 0/8, protocol assignments 192.0.0/24, documentation 192.0.2/24, 198.51.100/24,
    * 203.0.113/24 and 2001:db8::/32, benchmarking 198.18/15 and 2001:2::/48 (a network's own services may sit there:
-   * an outside probe reached one), reserved 240/4 with the broadcast address.
+   * an outside probe reached one), reserved 240/4 with the broadcast address and ::/8, local-use NAT64 64:ff9b:1::/48.
    */
   private static boolean specialPurpose(byte[] b) {
     if (b.length == 16) {
       boolean in2001 = (b[0] & 0xff) == 0x20 && (b[1] & 0xff) == 0x01;
-      return in2001 && ((b[2] & 0xff) == 0x0d && (b[3] & 0xff) == 0xb8 // documentation
+      boolean localNat64 = b[0] == 0 && b[1] == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b && b[4] == 0
+        && b[5] == 1; // 64:ff9b:1::/48, RFC 8215: a network's own translator, to its private IPv4 addresses too
+      return b[0] == 0 // ::/8, reserved: IPv4-translated ::ffff:0:a.b.c.d (SIIT) and the like, never a public host
+        || localNat64 || in2001 && ((b[2] & 0xff) == 0x0d && (b[3] & 0xff) == 0xb8 // documentation
         || b[2] == 0 && (b[3] & 0xff) == 0x02 && b[4] == 0 && b[5] == 0); // benchmarking
     }
     int first = b[0] & 0xff;

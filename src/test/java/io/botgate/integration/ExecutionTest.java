@@ -337,7 +337,8 @@ class ExecutionTest {
     // IANA's special-purpose registry beyond the private ones: benchmarking (an outside probe reached a service
     // of its network at 198.18.0.1), reserved and broadcast, protocol assignments, documentation, "this network"
     for (String host : List.of("198.18.0.1", "198.19.255.254", "240.0.0.1", "255.255.255.255", "192.0.0.8",
-      "192.0.2.1", "198.51.100.7", "203.0.113.9", "0.1.2.3", "[2001:db8::1]", "[64:ff9b::c612:1]", "[2001:2::1]", "[2001:2:0:ffff::1]")) {
+      "192.0.2.1", "198.51.100.7", "203.0.113.9", "0.1.2.3", "[2001:db8::1]", "[64:ff9b::c612:1]", "[2001:2::1]", "[2001:2:0:ffff::1]",
+      "[::ffff:0:7f00:1]", "[::ffff:0:a00:1]", "[64:ff9b:1::a00:1]")) { // IPv4-translated (SIIT), local-use NAT64
       JsonObject report = run("reject", def("special", "http://" + host + ":1/x").put("retries", 0));
       assertThat(status(report)).as(host).isEqualTo("440");
       assertThat(report.getString("reason")).as(host).contains("private or reserved").contains("egress.allow");
