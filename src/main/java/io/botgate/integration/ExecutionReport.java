@@ -17,7 +17,7 @@ import java.util.Map;
  */
 public record ExecutionReport(IntegrationResult result, String reason, String requestLine,
                               Map<String, Object> fields, Long upstreamMs, String mode, Transcript transcript,
-                              JsonArray scriptErrors, JsonObject variableChanges) {
+                              JsonArray scriptErrors, JsonObject variableChanges, Buffer text) {
 
   private static final JsonText.Key RESULT = JsonText.key("result");
   private static final JsonText.Key OUTCOME = JsonText.key("outcome");
@@ -37,8 +37,13 @@ public record ExecutionReport(IntegrationResult result, String reason, String re
     return result.success() ? "success" : "failure";
   }
 
-  ExecutionReport with(Transcript transcript, JsonArray errors, JsonObject changes) {
-    return new ExecutionReport(result, reason, requestLine, fields, upstreamMs, mode, transcript, errors, changes);
+  /**
+   * This answer with its text written now ({@link #toBuffer()}), for a large one, on a worker: its text is then not
+   * written again on the event loop that sends it. The transcript, errors and changes must be complete.
+   */
+  ExecutionReport written() {
+    return new ExecutionReport(result, reason, requestLine, fields, upstreamMs, mode, transcript, scriptErrors,
+      variableChanges, toBuffer());
   }
 
   /**
@@ -51,9 +56,12 @@ public record ExecutionReport(IntegrationResult result, String reason, String re
 
   /**
    * The answer as JSON text, with the events spliced in as they were encoded when emitted; written field by
-   * field, without building the objects only to encode them.
+   * field, without building the objects only to encode them; or {@link #text}, when it was written already.
    */
   public Buffer toBuffer() {
+    if (text != null) {
+      return text;
+    }
     KnownSecrets known = transcript == null ? KnownSecrets.NONE : transcript.secrets();
     JsonText.Fields out = JsonText.fields().value(RESULT, result.members()).string(OUTCOME, outcome());
     if (reason != null) {

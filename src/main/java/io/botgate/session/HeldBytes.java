@@ -53,6 +53,22 @@ public final class HeldBytes {
     return entry + of(value, cap - entry);
   }
 
+  /**
+   * The charge for variables, name to value (their values unwrapped, as a JsonObject's map holds them), counted no
+   * further than past {@code cap}: whether they are more than an event loop handles ({@code OnLoop.MAX_BYTES}) is
+   * told by a walk of at most that much.
+   */
+  public static long variables(Map<String, Object> variables, long cap) {
+    long bytes = 0;
+    for (Map.Entry<String, Object> variable : variables.entrySet()) {
+      bytes += variable(variable.getKey(), variable.getValue(), cap - bytes);
+      if (bytes > cap) {
+        break;
+      }
+    }
+    return bytes;
+  }
+
   public static long string(int length) {
     return STRING + (long) length;
   }

@@ -38,14 +38,9 @@ public final class RequestScope {
    * few variables is walked once, as the constructor walks it, and a large one only up to the bound.
    */
   public static RequestScope onLoop(Session session, JsonObject variables, JsonObject slots, String userMessage) {
-    long bytes = 0;
-    if (variables != null) {
-      for (Map.Entry<String, Object> variable : variables.getMap().entrySet()) { // unwrapped, as HeldBytes reads them
-        bytes += HeldBytes.variable(variable.getKey(), variable.getValue(), OnLoop.MAX_BYTES - bytes);
-        if (bytes > OnLoop.MAX_BYTES) {
-          return null;
-        }
-      }
+    long bytes = variables == null ? 0 : HeldBytes.variables(variables.getMap(), OnLoop.MAX_BYTES);
+    if (bytes > OnLoop.MAX_BYTES) {
+      return null;
     }
     RequestScope scope = new RequestScope(session, slots == null ? Map.of() : slots.getMap(), userMessage);
     if (variables != null) {

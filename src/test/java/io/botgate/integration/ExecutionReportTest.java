@@ -32,9 +32,9 @@ class ExecutionReportTest {
     IntegrationResult result = new IntegrationResult("s-1", "faq", false, "502", 1_764_000_000_123L, 42, 3, "n1");
     ExecutionReport full = new ExecutionReport(result, "transport failure: refused", "GET http://x/", fields, null,
       "live", transcript, new JsonArray().add(new JsonObject().put("message", "boom")),
-      new JsonObject().put("a", 1));
+      new JsonObject().put("a", 1), null);
     ExecutionReport plain = new ExecutionReport(new IntegrationResult("s-2", "faq", true, "200", 5L, 1, 1, "n1"),
-      null, null, Map.of(), 7L, null, null, null, new JsonObject());
+      null, null, Map.of(), 7L, null, null, null, new JsonObject(), null);
 
     JsonObject written = new JsonObject(full.toBuffer());
     assertThat(names(written)).containsExactly("result", "outcome", "reason", "request", "mode", "variables",

@@ -42,6 +42,9 @@ class LargeAnswerTest {
   static final String TEXT = "a line of plain text that is no JSON at all\n".repeat(FIVE_MB / 44);
   /** Whether each reading of a large answer ran on an event loop, in order. */
   static final List<Boolean> readOnLoop = new CopyOnWriteArrayList<>();
+  /** Whether each result was recorded, and each large answer's text written, on an event loop, in order. */
+  static final List<Boolean> recordedOnLoop = new CopyOnWriteArrayList<>();
+  static final List<Boolean> writtenOnLoop = new CopyOnWriteArrayList<>();
   /** The answer the /echo path gives next. */
   static volatile String echo;
 
@@ -63,6 +66,8 @@ class LargeAnswerTest {
     });
     result(upstream.listen(0, "127.0.0.1"));
     gw.gateway.executor().whileReading = thread -> readOnLoop.add(Context.isOnEventLoopThread());
+    gw.gateway.executor().whileWriting = thread -> writtenOnLoop.add(Context.isOnEventLoopThread());
+    gw.gateway.executor().onResult(result -> recordedOnLoop.add(Context.isOnEventLoopThread()));
   }
 
   @AfterAll
@@ -73,6 +78,8 @@ class LargeAnswerTest {
   @BeforeEach
   void forget() {
     readOnLoop.clear();
+    recordedOnLoop.clear();
+    writtenOnLoop.clear();
   }
 
   private static String array() {
@@ -164,6 +171,30 @@ class LargeAnswerTest {
       .hasSizeGreaterThan(TEXT.length());
   }
 
+  /**
+   * An {@code [i]} field over a 5 MB answer lists all its titles: they are stored, masked and shown in the finish
+   * event, and written into the answer, on a worker (they held the event loop 30 to 50 ms); each as before.
+   */
+  @Test
+  void shouldRecordShowAndWriteTheFieldsOfALargeAnswerOffTheEventLoop() {
+    JsonObject report = run("large-fields", "largeFields", "/array", new JsonObject()
+      .put("customDataFields", new JsonObject().put("title", "{$.api_largeFields[i].title}")
+        .put("password", "{$.api_largeFields[0]}")));
+
+    int items = new JsonArray(ARRAY).size();
+    assertThat(report.getJsonObject("result").getString("statusCode")).isEqualTo("200");
+    assertThat(report.getJsonObject("variables").getJsonArray("largeFields.title")).hasSize(items)
+      .startsWith("item number 0", "item number 1");
+    assertThat(report.getJsonObject("variables").getInteger("largeFields.title.count")).isEqualTo(items);
+    JsonObject shown = report.getJsonArray("events").stream().map(e -> ((JsonObject) e).getJsonObject("data"))
+      .filter(data -> "finish".equals(data.getString("phase"))).findFirst().orElseThrow().getJsonObject("fields");
+    assertThat(shown.getJsonArray("largeFields.title")).hasSize(items).endsWith("item number " + (items - 1));
+    assertThat(shown.getString("largeFields.password")).as("a secret-named field, masked").isEqualTo("****");
+    assertThat(readOnLoop).as("where the answer was read").containsExactly(false);
+    assertThat(recordedOnLoop).as("where the result was recorded").containsExactly(false);
+    assertThat(writtenOnLoop).as("where the answer's text was written").containsExactly(false);
+  }
+
   @Test
   void shouldReadASmallAnswerOnTheEventLoopWithoutAHop() {
     JsonObject report = run("small", "smallAnswer", "/small", new JsonObject()
@@ -171,6 +202,8 @@ class LargeAnswerTest {
 
     assertThat(report.getJsonObject("variables").getJsonArray("smallAnswer.title")).containsExactly("a", "b");
     assertThat(readOnLoop).as("no reading handed to a worker").isEmpty();
+    assertThat(recordedOnLoop).as("where the result was recorded").containsExactly(true);
+    assertThat(writtenOnLoop).as("no answer's text written on a worker").isEmpty();
   }
 
   /**

@@ -32,6 +32,9 @@ class LargeRequestInputsTest {
   static HttpServer upstream;
   /** Whether each large input the executor worked on off its path ran on an event loop, in order. */
   static final List<Boolean> onLoop = new CopyOnWriteArrayList<>();
+  /** Whether each result was recorded, and each large answer's text written, on an event loop, in order. */
+  static final List<Boolean> recordedOnLoop = new CopyOnWriteArrayList<>();
+  static final List<Boolean> writtenOnLoop = new CopyOnWriteArrayList<>();
   /** 200 kB of JSON: more than an event loop reads itself. */
   static final String LARGE = large();
 
@@ -43,6 +46,8 @@ class LargeRequestInputsTest {
       .end(req.path().equals("/large") ? LARGE : new JsonObject().put("q", req.getParam("q")).encode()));
     result(upstream.listen(0, "127.0.0.1"));
     gw.gateway.executor().whileReading = thread -> onLoop.add(Context.isOnEventLoopThread());
+    gw.gateway.executor().whileWriting = thread -> writtenOnLoop.add(Context.isOnEventLoopThread());
+    gw.gateway.executor().onResult(result -> recordedOnLoop.add(Context.isOnEventLoopThread()));
   }
 
   @AfterAll
@@ -53,6 +58,8 @@ class LargeRequestInputsTest {
   @BeforeEach
   void forget() {
     onLoop.clear();
+    recordedOnLoop.clear();
+    writtenOnLoop.clear();
   }
 
   private static String large() {
@@ -91,6 +98,40 @@ class LargeRequestInputsTest {
 
     assertThat(report.getJsonObject("variables").getString("fewVariables.q")).isEqualTo("the one");
     assertThat(onLoop).as("nothing worked on off the path").isEmpty();
+    assertThat(recordedOnLoop).as("where the result was recorded").containsExactly(true);
+    assertThat(writtenOnLoop).as("no answer's text written on a worker").isEmpty();
+  }
+
+  /**
+   * A transform that leaves a large {@code jsonData} of its own in {@code api_<rdv>} lists it in {@code variableChanges}:
+   * the answer holding it is written on a worker (a 5 MB one held the event loop 14 ms), with the recording before it.
+   */
+  @Test
+  void shouldWriteTheAnswerOfATransformThatSetALargeValueOffTheEventLoop() {
+    JsonObject definition = new JsonObject().put("name", "largeRewritten").put("method", "GET")
+      .put("url", "http://127.0.0.1:" + upstream.actualPort() + "/echo")
+      .put("transformScript", "botContext.setBotVariable('api_largeRewritten', {jsonData: "
+        + "JSON.stringify({api_largeRewritten: {big: new Array(200001).join('x')}})}, true, false);");
+
+    JsonObject report = result(gw.declareAndExecute("large-rewritten", definition, null));
+
+    assertThat(report.getJsonObject("result").getBoolean("success")).as(report.encode()).isTrue();
+    String jsonData = report.getJsonObject("variableChanges").getJsonObject("api_largeRewritten").getString("jsonData");
+    assertThat(new JsonObject(jsonData).getJsonObject("api_largeRewritten").getString("big")).hasSize(200_000);
+    assertThat(recordedOnLoop).as("where the result was recorded").containsExactly(false);
+    assertThat(writtenOnLoop).as("where the answer's text was written").containsExactly(false);
+  }
+
+  /** The same for a large value a postProcess sets: the answer is written on a worker once it ran. */
+  @Test
+  void shouldWriteTheAnswerOfAPostProcessThatSetALargeValueOffTheEventLoop() {
+    JsonObject report = result(gw.declareAndExecute("large-post", echo("largePost"), new JsonObject()
+      .put("postProcess", "botContext.setBotVariable('big', new Array(200001).join('y'), false, false);")));
+
+    assertThat(report.getJsonObject("variableChanges").getString("big")).hasSize(200_000);
+    assertThat(report.getJsonArray("scriptErrors")).isEmpty();
+    assertThat(recordedOnLoop).as("where the result was recorded (the usual answer)").containsExactly(true);
+    assertThat(writtenOnLoop).as("where the answer's text was written").containsExactly(false);
   }
 
   @Test
