@@ -307,7 +307,7 @@ public final class BotgateVerticle extends VerticleBase {
     executor = new IntegrationExecutor(vertx, registry, sessions, stream, runner, mask, guard,
       new IntegrationExecutor.Settings(config.integer("upstream.limit.bytes"), config.botEnv(), () -> baseUrl,
         config.string("node.id")), credentials, upstreamOptions, recorded, refusals);
-    SessionScripts scripts = new SessionScripts(sessions, stream, runner);
+    SessionScripts scripts = new SessionScripts(sessions, stream, runner, executor::offLoop);
 
     router = Router.router(vertx);
     if (config.bool("log.access")) {

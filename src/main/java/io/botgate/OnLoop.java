@@ -1,5 +1,9 @@
 package io.botgate;
 
+import io.vertx.core.Future;
+
+import java.util.concurrent.Callable;
+
 /**
  * How much of one input the event loop handles itself: an answer read, a compressed one inflated, a JSON body decoded,
  * a request's variables copied, a session shown. Up to this many bytes, a fraction of a millisecond, and the usual
@@ -9,6 +13,12 @@ package io.botgate;
 public final class OnLoop {
 
   public static final int MAX_BYTES = 64 * 1024;
+
+  /** Where work on an input past {@link #MAX_BYTES} runs: a worker, completing on the caller's context. */
+  @FunctionalInterface
+  public interface Elsewhere {
+    <T> Future<T> run(Callable<T> work);
+  }
 
   private OnLoop() {
   }

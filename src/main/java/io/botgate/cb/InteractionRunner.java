@@ -77,7 +77,8 @@ public final class InteractionRunner {
           + name + "'; GET /api/bots/" + botName + " lists them");
       }
       JsonObject variables = JsonFields.object(request, "variables");
-      return new Run(sessionId, bot, interaction, variables == null ? new JsonObject() : variables.copy(),
+      // the request's own object, which nothing else reads: carried from step to step, not copied on the event loop
+      return new Run(sessionId, bot, interaction, variables == null ? new JsonObject() : variables,
         JsonFields.object(request, "slots"), JsonFields.string(request, "userMessage"), context).start(callerGone);
     } catch (GatewayError e) {
       return Future.failedFuture(e);
@@ -123,18 +124,29 @@ public final class InteractionRunner {
         if (callerGone.getAsBoolean()) {
           return Future.failedFuture(CallerGone.refusal("interaction " + interaction.name()));
         }
+        if (!ConversationContext.keptOnLoop(session, context)) { // a large one: copied on a worker, in the turn
+          return executor.offLoop(() -> {
+            ConversationContext.keep(session, context);
+            return null;
+          }).compose(v -> opened(session));
+        }
         ConversationContext.keep(session, context);
-        Transcript opening = new Transcript(stream, sessionId);
-        opening.event(DebugEvent.DEBUG, "info", "interaction '" + interaction.name() + "' of bot '" + bot.name()
-          + "' started", group("start"));
-        collect(opening);
-        return init(session);
+        return opened(session);
       })
         .compose(v -> step("preProcessMessage", interaction.preProcess()))
         .compose(v -> integration())
         .compose(v -> step("processUserResponse", interaction.processUserResponse()))
         .compose(v -> step("postProcessMessage", interaction.postProcess()))
         .map(v -> answer());
+    }
+
+    /** The interaction's start, shown, and the conversation's start run when it is one ({@link #init}). */
+    private Future<Void> opened(Session session) {
+      Transcript opening = new Transcript(stream, sessionId);
+      opening.event(DebugEvent.DEBUG, "info", "interaction '" + interaction.name() + "' of bot '" + bot.name()
+        + "' started", group("start"));
+      collect(opening);
+      return init(session);
     }
 
     /**
@@ -167,9 +179,22 @@ public final class InteractionRunner {
       return code == null ? Future.succeededFuture() : inSession(session -> script(session, name, code));
     }
 
+    /**
+     * Runs a step's script over the turn's request variables, copied into its scope here when they are few, else on a
+     * worker (as an execution's are, {@link RequestScope#onLoop}); each step's scope has its own copy of the map, the
+     * values are not changed in place by anyone.
+     */
     private Future<Void> script(Session session, String name, String code) {
+      RequestScope scope = RequestScope.onLoop(session, requestVariables, slots, userMessage);
+      if (scope == null) {
+        return executor.offLoop(() -> new RequestScope(session, requestVariables, slots, userMessage))
+          .compose(large -> script(large, name, code));
+      }
+      return script(scope, name, code);
+    }
+
+    private Future<Void> script(RequestScope scope, String name, String code) {
       Transcript transcript = new Transcript(stream, sessionId);
-      RequestScope scope = new RequestScope(session, requestVariables.copy(), slots, userMessage);
       return scripts.run(name, code, scope, transcript, false, bot.id(), bot.globals()).map(r -> {
         collect(transcript);
         changes.mergeIn(r.changes());
@@ -193,7 +218,7 @@ public final class InteractionRunner {
         return Future.succeededFuture();
       }
       return executor.execute(sessionId, interaction.integration(),
-        new ExecutionRequest(requestVariables.copy(), slots, userMessage, null, null, null)).map(report -> {
+        new ExecutionRequest(requestVariables, slots, userMessage, null, null, null)).map(report -> {
           execution = report.toJson();
           events.addAll(execution.getJsonArray("events", new JsonArray()));
           messages.addAll(execution.getJsonArray("messages", new JsonArray()));

@@ -165,15 +165,22 @@ public final class IntegrationExecutor {
       if (callerGone.getAsBoolean()) {
         return Future.failedFuture(CallerGone.refusal("integration " + integration));
       }
-      ConversationContext.keep(session, request.context());
-      RequestScope scope = RequestScope.onLoop(session, request.variables(), request.slots(), request.userMessage());
-      if (scope != null) { // the usual few variables: copied here, no hop
-        return new Execution(definition, request, scope, new Transcript(stream, sessionId)).run();
+      boolean contextOnLoop = ConversationContext.keptOnLoop(session, request.context());
+      if (contextOnLoop) {
+        ConversationContext.keep(session, request.context());
+        RequestScope scope = RequestScope.onLoop(session, request.variables(), request.slots(), request.userMessage());
+        if (scope != null) { // the usual few variables and no large context: copied here, no hop
+          return new Execution(definition, request, scope, new Transcript(stream, sessionId)).run();
+        }
       }
-      // Many variables, or large ones, are copied into the scope on a worker, in the session's turn (which keeps its
-      // place among the session's requests and waits meanwhile).
-      return offLoop(() -> new RequestScope(session, request.variables(), request.slots(), request.userMessage()))
-        .compose(large -> new Execution(definition, request, large, new Transcript(stream, sessionId)).run());
+      // Many variables, or large ones, or a large context, are copied on a worker, in the session's turn (which keeps
+      // its place among the session's requests and waits meanwhile).
+      return offLoop(() -> {
+        if (!contextOnLoop) {
+          ConversationContext.keep(session, request.context());
+        }
+        return new RequestScope(session, request.variables(), request.slots(), request.userMessage());
+      }).compose(large -> new Execution(definition, request, large, new Transcript(stream, sessionId)).run());
     });
   }
 
@@ -261,8 +268,11 @@ public final class IntegrationExecutor {
   /** Called with the thread that writes a large answer's text ({@code Execution.large}), as it begins (for tests). */
   volatile Consumer<Thread> whileWriting = thread -> { };
 
-  /** Runs the reading of a large input on {@link #mappers()}, beside the mapping of large answers' fields. */
-  private <T> Future<T> offLoop(Callable<T> work) {
+  /**
+   * Runs the reading of a large input on {@link #mappers()}, beside the mapping of large answers' fields: also for
+   * the scripts run on their own and the interactions, what they copy of a large request ({@link OnLoop.Elsewhere}).
+   */
+  public <T> Future<T> offLoop(Callable<T> work) {
     return mappers().executeBlocking(() -> {
       whileReading.accept(Thread.currentThread());
       return work.call();

@@ -2,6 +2,7 @@ package io.botgate.script;
 
 import io.botgate.GatewayError;
 import io.botgate.JsonFields;
+import io.botgate.OnLoop;
 import io.botgate.cb.context.ConversationContext;
 import io.botgate.events.DebugStream;
 import io.botgate.events.Transcript;
@@ -26,11 +27,14 @@ public final class SessionScripts {
   private final SessionStore sessions;
   private final DebugStream stream;
   private final ScriptRunner runner;
+  private final OnLoop.Elsewhere elsewhere;
 
-  public SessionScripts(SessionStore sessions, DebugStream stream, ScriptRunner runner) {
+  /** @param elsewhere where a request's variables or context past {@link OnLoop#MAX_BYTES} are copied */
+  public SessionScripts(SessionStore sessions, DebugStream stream, ScriptRunner runner, OnLoop.Elsewhere elsewhere) {
     this.sessions = sessions;
     this.stream = stream;
     this.runner = runner;
+    this.elsewhere = elsewhere;
   }
 
   /** Answers {@code {session, outcome, messages, variableChanges, error?, events, durationMs}}; {@code context} is kept on the session. */
@@ -68,8 +72,21 @@ public final class SessionScripts {
       if (callerGone.getAsBoolean()) {
         return Future.failedFuture(CallerGone.refusal("script"));
       }
-      ConversationContext.keep(session, context);
-      return runner.run("script", code, new RequestScope(session, variables, null, userMessage), transcript, false);
+      boolean contextOnLoop = ConversationContext.keptOnLoop(session, context);
+      if (contextOnLoop) {
+        ConversationContext.keep(session, context);
+        RequestScope scope = RequestScope.onLoop(session, variables, null, userMessage);
+        if (scope != null) { // the usual few variables and no large context: copied here, no hop
+          return runner.run("script", code, scope, transcript, false);
+        }
+      }
+      // as an execution's: copied on a worker in the session's turn (a 3 MB request's took the event loop 10 ms)
+      return elsewhere.run(() -> {
+        if (!contextOnLoop) {
+          ConversationContext.keep(session, context);
+        }
+        return new RequestScope(session, variables, null, userMessage);
+      }).compose(scope -> runner.run("script", code, scope, transcript, false));
     }).map(r -> {
       JsonObject answer = new JsonObject()
         .put("session", sessionId)

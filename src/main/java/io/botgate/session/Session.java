@@ -62,6 +62,11 @@ public final class Session {
   /** The request's {@code context} object (CB's account, user, channel...), kept for later requests; or null. */
   private JsonObject context;
   /**
+   * What {@link #context} holds, as {@link HeldBytes} counts it, counted once when it is set: every variable set
+   * asks for the session's bytes, and walked the whole context for them (a megabyte's in milliseconds).
+   */
+  private long contextBytes;
+  /**
    * Which life of the session id this is, in a cluster: a random number given when it is made, kept in its state
    * ({@link #incarnationOf}), so that a turn or a call that began in it never writes into one made after it was
    * deleted or expired. 0 when unknown (a state of an earlier build, a session on one node).
@@ -101,7 +106,7 @@ public final class Session {
 
   /** The bytes the session holds now: its variables and its results, as {@link HeldBytes} counts them. */
   public synchronized long heldBytes() {
-    return variableBytes + resultBytes() + contextBytes();
+    return variableBytes + resultBytes() + contextBytes;
   }
 
   /** The context kept for this session (read only: replace it with {@link #context(JsonObject)}), or null. */
@@ -116,16 +121,19 @@ public final class Session {
    *                              its previous context then
    */
   public synchronized void context(JsonObject value) {
-    long delta = (value == null ? 0 : HeldBytes.of(value)) - contextBytes();
+    long bytes = value == null ? 0 : HeldBytes.of(value);
+    long delta = bytes - contextBytes;
     refuseIfTooLarge(delta, () -> "keeping the request's context");
     context = value;
+    contextBytes = bytes;
     if (delta < 0) {
       total.release(-delta);
     }
   }
 
-  private long contextBytes() {
-    return context == null ? 0 : HeldBytes.of(context);
+  /** What the kept context holds, as {@link HeldBytes} counts it; 0 without one. */
+  public synchronized long contextBytes() {
+    return contextBytes;
   }
 
   public synchronized Object variable(String name) {
@@ -224,8 +232,9 @@ public final class Session {
 
   /** The session is gone from the store: its variables no longer count toward {@code session.totalBytes}. */
   synchronized void discard() {
-    total.release(variableBytes + contextBytes());
+    total.release(variableBytes + contextBytes);
     context = null;
+    contextBytes = 0;
     variableBytes = 0;
     variables = null;
     charges = null;
@@ -438,13 +447,14 @@ public final class Session {
     copy.lastSlot = lastSlot;
     copy.lastSeq = lastSeq;
     copy.context = context;
+    copy.contextBytes = contextBytes;
     copy.incarnation = incarnation;
     return copy;
   }
 
   /** Charges a copy's variables and context to the total, as a session read from its state is. */
   synchronized void charge() {
-    total.add(variableBytes + contextBytes());
+    total.add(variableBytes + contextBytes);
   }
 
   /**
@@ -597,7 +607,8 @@ public final class Session {
     JsonObject context = json.getJsonObject("context");
     if (context != null) {
       session.context = context;
-      total.add(session.contextBytes());
+      session.contextBytes = HeldBytes.of(context);
+      total.add(session.contextBytes);
     }
     return session;
   }
@@ -607,7 +618,7 @@ public final class Session {
    * {@code what} says what was refused; built only when something is (it ran on every variable set).
    */
   private void refuseIfTooLarge(long delta, Supplier<String> what) {
-    long after = variableBytes + resultBytes() + contextBytes() + delta;
+    long after = variableBytes + resultBytes() + contextBytes + delta;
     if (delta > 0 && after > options.maxBytes()) {
       throw SessionLimitExceeded.of(options.maxBytes(), what.get() + " would make session '" + id + "' hold about "
         + after + " bytes; it keeps its previous state");

@@ -91,6 +91,83 @@ class LargeRequestInputsTest {
     assertThat(onLoop).as("where the variables were copied").containsExactly(false);
   }
 
+  private static JsonObject manyVariables() {
+    JsonObject variables = new JsonObject();
+    for (int i = 0; i < 5_000; i++) {
+      variables.put("v" + i, "value " + i);
+    }
+    return variables;
+  }
+
+  /** A context of 5,000 engagement attributes (about 150 kB), and the customer's first name. */
+  private static JsonObject largeContext() {
+    JsonObject attributes = new JsonObject();
+    for (int i = 0; i < 5_000; i++) {
+      attributes.put("a" + i, "attribute " + i);
+    }
+    return new JsonObject().put("engagementAttributes", attributes)
+      .put("customerInfo", new JsonObject().put("firstName", "Ann"));
+  }
+
+  private static JsonObject post(String path, JsonObject body) {
+    var answer = result(gw.http.post(gw.gateway.port(), "127.0.0.1", path).sendJsonObject(body));
+    assertThat(answer.statusCode()).as(answer.bodyAsString()).isEqualTo(200);
+    return answer.bodyAsJsonObject();
+  }
+
+  @Test
+  void shouldCopyAScriptRunsLargeVariablesIntoItsScopeOffTheEventLoop() {
+    JsonObject answer = post("/api/sessions/script-variables/scripts", new JsonObject().put("variables", manyVariables())
+      .put("code", "botContext.sendMessage(botContext.getBotVariable('v4999'));"));
+
+    assertThat(answer.getJsonArray("messages").getJsonObject(0).getString("text")).isEqualTo("value 4999");
+    assertThat(onLoop).as("where the variables were copied").containsExactly(false);
+  }
+
+  @Test
+  void shouldCopyAScriptRunsFewVariablesOnTheEventLoopWithoutAHop() {
+    JsonObject answer = post("/api/sessions/script-few/scripts", new JsonObject()
+      .put("variables", new JsonObject().put("v", "the one")).put("context", new JsonObject().put("channel", "web"))
+      .put("code", "botContext.sendMessage(botContext.getBotVariable('v') + ' on ' + botContext.getUserChannel());"));
+
+    assertThat(answer.getJsonArray("messages").getJsonObject(0).getString("text")).isEqualTo("the one on web");
+    assertThat(onLoop).as("nothing worked on off the path").isEmpty();
+  }
+
+  /** A large context is merged into the session's and counted on a worker; a later request reads it as before. */
+  @Test
+  void shouldKeepALargeContextOffTheEventLoop() {
+    JsonObject report = result(gw.declareAndExecute("large-context", echo("largeContext"),
+      new JsonObject().put("variables", new JsonObject().put("v4999", "x")).put("context", largeContext())));
+
+    assertThat(report.getJsonObject("result").getBoolean("success")).as(report.encode()).isTrue();
+    assertThat(onLoop).as("where the context was kept").containsExactly(false);
+    onLoop.clear();
+    JsonObject answer = post("/api/sessions/large-context/scripts", new JsonObject().put("code",
+      "botContext.sendMessage(botContext.getLPEngagementAttribute('a4999') + ' for ' "
+        + "+ botContext.getLPCustomerInfo().firstName);").put("context", new JsonObject().put("channel", "web")));
+    assertThat(answer.getJsonArray("messages").getJsonObject(0).getString("text")).isEqualTo("attribute 4999 for Ann");
+    assertThat(onLoop).as("where a small context was merged into the large one kept").containsExactly(false);
+  }
+
+  /** An imported interaction's context and variables: kept, and copied into its script's scope, on a worker. */
+  @Test
+  void shouldKeepTheContextAndCopyTheVariablesOfALargeInteractionOffTheEventLoop() throws Exception {
+    JsonObject export = new JsonObject(java.nio.file.Files.readString(java.nio.file.Path.of(
+      "src/test/resources/cb/greeter.json")));
+    var imported = result(gw.http.post(gw.gateway.port(), "127.0.0.1", "/api/import/cb")
+      .sendJsonObject(new JsonObject().put("export", export)));
+    assertThat(imported.statusCode()).as(imported.bodyAsString()).isEqualTo(201);
+
+    JsonObject answer = post("/api/sessions/large-interaction/bots/Greeter/interactions/dialog_starter",
+      new JsonObject().put("variables", manyVariables()).put("context", largeContext()));
+
+    assertThat(answer.getJsonArray("messages").getJsonObject(0).getString("text"))
+      .isEqualTo("greeter says the greeter to Ann");
+    assertThat(onLoop).as("where the context was kept, then where the variables were copied")
+      .containsExactly(false, false);
+  }
+
   @Test
   void shouldCopyAFewVariablesOnTheEventLoopWithoutAHop() {
     JsonObject report = result(gw.declareAndExecute("few-variables", echo("fewVariables"),
