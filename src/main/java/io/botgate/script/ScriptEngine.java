@@ -127,7 +127,7 @@ public final class ScriptEngine {
       return cx.compileString(source, "globals", 1, null);
     } catch (EvaluatorException e) {
       throw new IllegalArgumentException("global functions: syntax error at " + e.lineNumber() + ":"
-        + e.columnNumber() + ": " + e.details());
+        + e.columnNumber() + ": " + ScriptSyntax.message(e));
     }
   }
 
@@ -203,7 +203,8 @@ public final class ScriptEngine {
     } catch (EvaluatorException e) {
       boolean syntax = e.getScriptStack().length == 0;
       boolean tooDeep = e.details().startsWith("Exceeded maximum stack depth");
-      String message = tooDeep ? "stack depth limit exceeded (" + e.details() + ")" : e.details();
+      String message = tooDeep ? "stack depth limit exceeded (" + e.details() + ")"
+        : syntax ? ScriptSyntax.message(e) : e.details();
       return new ScriptOutcome(new ScriptError(tooDeep ? "limit" : syntax ? "syntax" : "runtime", bot.errorText(message), name,
         e.lineNumber(), e.columnNumber()), false, micros(start));
     } catch (EcmaError e) {

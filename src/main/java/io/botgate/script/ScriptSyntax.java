@@ -44,11 +44,49 @@ public final class ScriptSyntax {
       cx.compileString(source, name, 1, null);
       return Optional.empty();
     } catch (EvaluatorException e) {
-      return Optional.of(new Problem(e.lineNumber(), e.columnNumber(), e.details()));
+      return Optional.of(new Problem(e.lineNumber(), e.columnNumber(), message(e)));
     } catch (StackOverflowError e) {
       return Optional.of(new Problem(1, 0, "the script is nested too deeply to compile"));
     } finally {
       Context.exit();
     }
   }
+
+  /** What Rhino says when it says no more than that: its parser's message for an unexpected token. */
+  private static final String GENERIC = "syntax error";
+
+  /**
+   * Rhino's message for a syntax error, saying what it found where it says only "syntax error" ({@code var b = ;}):
+   * the token at the error's column of its line ("unexpected ';'"). Rhino's column is on that token, or just past
+   * it ({@code 1 + * 2} puts it on the blank after the {@code *}). Any other message is Rhino's own ("missing )
+   * after condition", "unterminated string literal").
+   */
+  static String message(EvaluatorException e) {
+    String details = e.details();
+    String line = e.lineSource();
+    int at = e.columnNumber() - 1;
+    if (!GENERIC.equals(details) || line == null || at < 0 || at > line.length()) {
+      return details;
+    }
+    if (at == line.length() || Character.isWhitespace(line.charAt(at))) {
+      at--;
+    }
+    if (at < 0 || Character.isWhitespace(line.charAt(at))) {
+      return details;
+    }
+    int start = at;
+    int end = at + 1;
+    if (Character.isJavaIdentifierPart(line.charAt(at))) {
+      while (start > 0 && Character.isJavaIdentifierPart(line.charAt(start - 1)) && at - start < MAX_TOKEN) {
+        start--;
+      }
+      while (end < line.length() && Character.isJavaIdentifierPart(line.charAt(end)) && end - start < MAX_TOKEN) {
+        end++;
+      }
+    }
+    return "unexpected '" + line.substring(start, end) + "'";
+  }
+
+  /** The longest word an "unexpected" message quotes. */
+  private static final int MAX_TOKEN = 40;
 }

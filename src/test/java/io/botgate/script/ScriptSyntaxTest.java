@@ -21,6 +21,24 @@ class ScriptSyntaxTest {
   }
 
   @Test
+  void shouldSayWhatItFoundWhereRhinoSaysOnlySyntaxError() {
+    ScriptEngine engine = new ScriptEngine(null, ScriptLimits.DEFAULTS, null, 1, 1);
+    ScriptError run = engine.runHere("var a = 1;\nvar b = ;\n", new ScriptFixture().run("syntax").bot).error();
+    assertThat(run.message()).isEqualTo("unexpected ';'");
+    assertThat(run.describe()).isEqualTo("script: syntax error at 2:9: unexpected ';'");
+    assertThat(ScriptSyntax.check("if (ok) { go(); } }", "transformScript").orElseThrow())
+      .hasToString("syntax error at line 1, column 19: unexpected '}'");
+    assertThat(ScriptSyntax.check("var total = 1 +\n", "transformScript").orElseThrow().message())
+      .as("Rhino's own").isEqualTo("Unexpected end of file");
+    assertThat(ScriptSyntax.check("var x = 1 + * 2;", "transformScript").orElseThrow().message())
+      .isEqualTo("unexpected '*'");
+    assertThat(ScriptSyntax.check("var x = 1 + in 2;", "transformScript").orElseThrow().message())
+      .isEqualTo("unexpected 'in'");
+    assertThat(ScriptSyntax.check("if (x {", "transformScript").orElseThrow().message())
+      .as("Rhino's own message where it says more").isEqualTo("missing ) after condition");
+  }
+
+  @Test
   void shouldCheckWithoutRunning() {
     assertThat(ScriptSyntax.check("while (true) {}", "transformScript")).isEmpty();
     assertThat(ScriptSyntax.check("(".repeat(200_000), "deep")).isPresent();
