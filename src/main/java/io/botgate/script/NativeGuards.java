@@ -90,7 +90,10 @@ final class NativeGuards {
     for (String name : List.of("indexOf", "includes", "split", "replace", "replaceAll")) {
       if (strings.get(name, strings) instanceof Function original) {
         define(strings, name, new Guard("String.prototype." + name, name, original, (cx, self, args) -> { },
-          (cx, self, args) -> search(name, self, args), 1));
+          (cx, self, args) -> {
+            search(name, self, args);
+            replacedLength(name, self, args);
+          }, 1));
       }
     }
     guard(strings, "String.prototype.", "padStart", (cx, self, args) -> stringLength("padStart", number(args, 0)));
@@ -487,6 +490,42 @@ final class NativeGuards {
     }
   }
 
+  /**
+   * Refuses a {@code replace} or {@code replaceAll} of a string by a string whose result would pass the string limit,
+   * before it starts: Rhino builds it in one native loop, which no check reaches, so {@code replaceAll('a', long)}
+   * over 4 Mi {@code 'a'}s took 2.6 GB of a 64 MiB budget before the watchdog stopped it. Each match's text is
+   * bounded by the replacement's length, plus the whole text for each {@code $`} or {@code $'} and the pattern for
+   * each {@code $&} in it; only when that bound passes the limit are the matches counted, and only they count. A
+   * regular expression or a function replaces in Rhino's code or the script's own, which the budget checks reach.
+   */
+  private void replacedLength(String method, Scriptable self, Object[] args) {
+    if (args.length < 2 || !(args[0] instanceof CharSequence p) || !(args[1] instanceof CharSequence r)) {
+      return;
+    }
+    String text = ScriptRuntime.toString(self);
+    String pattern = p.toString();
+    String replacement = r.toString();
+    long n = text.length();
+    long m = pattern.length();
+    long perMatch = replacement.length() + (occurrences(replacement, "$`") + occurrences(replacement, "$'")) * n
+      + occurrences(replacement, "$&") * m;
+    long most = method.equals("replace") ? 1 : m == 0 ? n + 1 : n / m;
+    if (n + most * perMatch <= limits.maxStringLength()) {
+      return; // certainly within the limit, without a search
+    }
+    long matches = method.equals("replace") ? (text.contains(pattern) ? 1 : 0)
+      : m == 0 ? n + 1 : occurrences(text, pattern);
+    stringLength("String.prototype." + method, n + matches * (perMatch - m));
+  }
+
+  private static long occurrences(String text, String part) {
+    long count = 0;
+    for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + part.length())) {
+      count++;
+    }
+    return count;
+  }
+
   /** About 80 ms of a compiled worst-case search on this machine (2 million by 1 million took 76 s). */
   static final long MAX_SEARCH_STEPS = 1L << 30;
 
@@ -654,6 +693,9 @@ final class NativeGuards {
         }
         if (args.length > 0 && args[0] instanceof Scriptable pattern && !"RegExp".equals(pattern.getClassName())) {
           args[0] = ScriptRuntime.toString(pattern);
+        }
+        if (name.startsWith("replace") && args.length > 1 && args[1] instanceof Scriptable r && !(r instanceof Function)) {
+          args[1] = ScriptRuntime.toString(r); // the replacement too, once, for the check of what it builds
         }
         onStrings.verify(cx, thisObj, args);
       }

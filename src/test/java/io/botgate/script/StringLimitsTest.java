@@ -110,6 +110,32 @@ class StringLimitsTest extends LimitedEngineTest {
     assertLimitError(code, "search", "refused: searching 1000000 characters for 500001");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {
+    "var s = 'a'.repeat(1 << 20); s.replaceAll('a', 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb');",
+    "var s = 'ab'.repeat(1 << 19); s.replaceAll('a', {toString: function () { return 'c'.repeat(64); }});",
+    "var s = 'a'.repeat(600000); s.replaceAll('', 'x');",
+    "var s = 'a'.repeat(600000); s.replace('a', \"$'$'\");",
+    "var s = 'a'.repeat(3000); s.replaceAll('a', \"$`\");"
+  })
+  void shouldRefuseAStringReplacementPastTheStringLimitBeforeItIsBuilt(String code) {
+    // Rhino builds it in one native loop: 4 Mi 'a's each replaced by 110 characters took 2.6 GB of a 64 MiB budget
+    assertLimitError(code, "replaced", "refused: it would build a string of length");
+  }
+
+  @Test
+  void shouldReplaceWithinTheLimitAsBefore() {
+    ScriptFixture.Run run = fixture.run("replaced-ok");
+    ScriptOutcome outcome = engine.runHere("""
+      var s = 'a,'.repeat(1 << 14);
+      botContext.sendMessage([s.replaceAll(',', ';').length, s.replaceAll('a', 'xyz').length,
+        'a-b-c'.replaceAll('-', '[$&]'), 'a-b'.replace('-', "$'$`"), 'x'.repeat(1 << 19).replaceAll('y', 'long'.repeat(9)).length].join(' '));""",
+      run.bot);
+    assertThat(outcome.ok()).as("%s", outcome.error()).isTrue();
+    assertThat(run.transcript.messages().getJsonObject(0).getString("text"))
+      .isEqualTo("32768 65536 a[-]b[-]c abab 524288");
+  }
+
   /** Runs {@code code} in a session of its own and checks it ended in a limit error saying {@code says}. */
   private static void assertLimitError(String code, String session, String says) {
     ScriptOutcome outcome = engine.runHere(code, fixture.run(session).bot);
