@@ -136,6 +136,43 @@ class StringLimitsTest extends LimitedEngineTest {
       .isEqualTo("32768 65536 a[-]b[-]c abab 524288");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {
+    "var a = 'a'.repeat(1 << 20); a.localeCompare(a.slice(1) + 'b');",
+    "var a = 'a'.repeat(1 << 20); a.localeCompare({toString: function () { return a; }});",
+    "var a = 'a'.repeat(1 << 20); var s = new String('a'); s.toString = function () { return a; }; s.localeCompare(a);"
+  })
+  void shouldRefuseACollationPastTheMemoryLeftBeforeItStarts(String code) {
+    // one native call: two strings of 4 Mi characters took 479 MB and seconds past the run's CPU limit
+    assertLimitError(code, "collated", "localeCompare refused: it would allocate");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+    "var s = new String('a'); s.toString = function () { return n++ ? a : 'a'; }; s.localeCompare(a);",
+    "var s = Object.setPrototypeOf(new String('a'), {toString: function () { return n++ ? a : 'a'; }}); String.prototype.localeCompare.call(s, a);",
+    "var s = new String('a'); s.toString = function () { return n++ ? a : 'a'; }; s.indexOf(a.slice(1) + 'b');"
+  })
+  void shouldConvertAStringObjectReceiverOnceForTheCheckAndTheBuiltin(String code) {
+    // a String object with a conversion of its own answered the check 'a' and the builtin a million characters
+    ScriptFixture.Run run = fixture.run("converted-once");
+    ScriptOutcome outcome = engine.runHere("var a = 'a'.repeat(1 << 20), n = 0; " + code
+      + " botContext.sendMessage('' + n);", run.bot);
+    assertThat(outcome.ok()).as("%s", outcome.error()).isTrue();
+    assertThat(run.transcript.messages().getJsonObject(0).getString("text")).isEqualTo("1");
+  }
+
+  @Test
+  void shouldCompareWithinTheBudgetAsBefore() {
+    ScriptFixture.Run run = fixture.run("collated-ok");
+    ScriptOutcome outcome = engine.runHere("""
+      var a = 'a'.repeat(1 << 20);
+      botContext.sendMessage(['a'.localeCompare('b'), 'b'.localeCompare('a'), 'x'.localeCompare('x'),
+        a.localeCompare('b'), 'abc'.localeCompare({toString: function () { return 'abc'; }})].join(' '));""", run.bot);
+    assertThat(outcome.ok()).as("%s", outcome.error()).isTrue();
+    assertThat(run.transcript.messages().getJsonObject(0).getString("text")).isEqualTo("-1 1 0 -1 0");
+  }
+
   /** Runs {@code code} in a session of its own and checks it ended in a limit error saying {@code says}. */
   private static void assertLimitError(String code, String session, String says) {
     ScriptOutcome outcome = engine.runHere(code, fixture.run(session).bot);
