@@ -86,6 +86,28 @@ class AllocationLimitsTest extends LimitedEngineTest {
   }
 
   /**
+   * A short function of the script's own that a builtin calls, with no branch in it: the interpreter observed a run at
+   * branches and before the calls it makes itself, so such a function was never observed however often a builtin
+   * called it ({@code JSON.parse} of half a million elements with {@code function (k, v) { return v; }} as its reviver
+   * took 203 MB of this 64 MiB budget and finished). Each call from a builtin is observed as it starts now.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {
+    "JSON.parse('[' + '1,'.repeat(300000) + '1]', function (k, v) { return [v, v, v, v, v, v, v, v]; })",
+    "Array.from({length: 1 << 18}, function (x, i) { return {a: i, b: i, c: i, d: i, e: i, f: i}; })"
+  })
+  void shouldStopAtTheBudgetInsideAShortFunctionABuiltinCalls(String calls) {
+    String code = "var kept = " + calls + "; botContext.sendMessage('built');";
+    ScriptFixture.Run run = fixture.run("short-callbacks");
+    long before = THREADS.getCurrentThreadAllocatedBytes();
+    ScriptOutcome outcome = engine.runHere(code, run.bot);
+    long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
+    assertThat(outcome.error()).as("outcome of %s", calls).isNotNull();
+    assertThat(outcome.error().message()).as("%s", calls).startsWith("memory limit exceeded");
+    assertThat(allocated).as("bytes %s allocated", calls).isLessThan(2 * LIMITS.maxAllocatedBytes());
+  }
+
+  /**
    * What lists every index of a string or a typed array makes one key, value or entry per index in one native step:
    * {@code Object.keys(new Int8Array(2e8))}, within a 256 MiB budget, took 900 MB of a 1 GB heap before the watchdog
    * stopped it. Refused past the array limit (256 Ki here), as an array that long is.
