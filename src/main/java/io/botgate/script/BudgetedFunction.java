@@ -1,6 +1,5 @@
 package io.botgate.script;
 
-import org.mozilla.javascript.BaseFunction;
 import org.mozilla.javascript.Context;
 import org.mozilla.javascript.Function;
 import org.mozilla.javascript.JSFunction;
@@ -15,12 +14,10 @@ import org.mozilla.javascript.Scriptable;
  * nothing but the watchdog, twice over the budget, to stop it. A script's own functions need no wrapper: they run
  * instructions, which are checked.
  */
-final class BudgetedFunction extends BaseFunction {
-
-  private final Function target;
+final class BudgetedFunction extends StandIn {
 
   private BudgetedFunction(Function target) {
-    this.target = target;
+    super(target);
   }
 
   /** {@code value} behind the checks if it is a builtin function, else {@code value} itself. */
@@ -48,21 +45,6 @@ final class BudgetedFunction extends BaseFunction {
   @Override
   public boolean hasInstance(Scriptable instance) {
     return target.hasInstance(instance);
-  }
-
-  @Override
-  public String getFunctionName() {
-    return target instanceof BaseFunction f ? f.getFunctionName() : "";
-  }
-
-  @Override
-  public int getLength() {
-    return target instanceof BaseFunction f ? f.getLength() : 0;
-  }
-
-  @Override
-  public int getArity() {
-    return getLength();
   }
 
   @Override

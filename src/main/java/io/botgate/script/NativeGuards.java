@@ -631,11 +631,12 @@ final class NativeGuards {
   }
 
   /** A constructor behind an allocation check; it keeps the constructor's name, length and prototype. */
-  private static final class Allocator extends BaseFunction {
+  private static final class Allocator extends StandIn {
     private final BaseFunction original;
     private final AllocationCheck check;
 
     Allocator(BaseFunction original, AllocationCheck check) {
+      super(original);
       this.original = original;
       this.check = check;
       setPrototypeProperty(original.getPrototypeProperty());
@@ -651,21 +652,6 @@ final class NativeGuards {
       check.verify(cx, args);
       return original.construct(cx, scope, args);
     }
-
-    @Override
-    public String getFunctionName() {
-      return original.getFunctionName();
-    }
-
-    @Override
-    public int getLength() {
-      return original.getLength();
-    }
-
-    @Override
-    public int getArity() {
-      return original.getArity();
-    }
   }
 
   /**
@@ -674,14 +660,13 @@ final class NativeGuards {
    * join} as the {@code toString} of the elements a {@code join} goes through), and hands a builtin it is given to
    * call on behind the run's checks ({@link BudgetedFunction}).
    */
-  private static final class Guard extends BaseFunction {
+  private static final class Guard extends StandIn {
     static final int NO_CALLBACK = -1;
     /** The function the builtin calls is its receiver ({@code bind}). */
     static final int RECEIVER = -2;
 
     private final String fullName;
     private final String name;
-    private final Function original;
     private final Check check;
     /** A check of a string method, given its receiver and pattern as strings; null for the others. */
     private final Check onStrings;
@@ -693,9 +678,9 @@ final class NativeGuards {
     }
 
     Guard(String fullName, String name, Function original, Check check, Check onStrings, int callbackAt) {
+      super(original);
       this.fullName = fullName;
       this.name = name;
-      this.original = original;
       this.check = check;
       this.onStrings = onStrings;
       this.callbackAt = callbackAt;
@@ -724,7 +709,7 @@ final class NativeGuards {
         }
         onStrings.verify(cx, thisObj, args);
       }
-      return original.call(cx, scope, thisObj, args);
+      return target.call(cx, scope, thisObj, args);
     }
 
     /**
@@ -746,16 +731,6 @@ final class NativeGuards {
     @Override
     public String getFunctionName() {
       return name;
-    }
-
-    @Override
-    public int getLength() {
-      return original instanceof BaseFunction f ? f.getLength() : 0;
-    }
-
-    @Override
-    public int getArity() {
-      return getLength();
     }
 
     @Override
