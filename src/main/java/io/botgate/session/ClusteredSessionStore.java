@@ -188,7 +188,7 @@ public final class ClusteredSessionStore implements SessionStore {
 
   @Override
   public <T> Future<T> turnIfPresent(String id, Function<Session, Future<T>> work) {
-    return inLine(id, null, (leave, begin) -> turns.next(id, true, leave, begin), giveUpAt -> start(id, false, giveUpAt)
+    return inLine(id, null, (leave, begin) -> turns.next(id, true, leave, begin), giveUpAt -> start(id, false, giveUpAt, null)
       .compose(begun -> begun == null ? Future.succeededFuture() : run(id, begun, work)));
   }
 
@@ -253,7 +253,7 @@ public final class ClusteredSessionStore implements SessionStore {
   }
 
   private <T> Future<T> asideTurn(String id, Function<Session, Future<T>> work) {
-    return inLine(id, null, (leave, begin) -> turns.aside(id, leave, begin), giveUpAt -> start(id, false, giveUpAt)
+    return inLine(id, null, (leave, begin) -> turns.aside(id, leave, begin), giveUpAt -> start(id, false, giveUpAt, null)
       .compose(begun -> begun == null ? Future.succeededFuture() : run(id, begun, work)));
   }
 
@@ -268,8 +268,9 @@ public final class ClusteredSessionStore implements SessionStore {
 
   @Override
   public <T> Future<T> turn(String id, boolean bounded, Supplier<? extends Future<?>> leave, Function<Session, Future<T>> work) {
-    return inLine(id, leave, (left, begin) -> turns.next(id, bounded, left, begin), giveUpAt -> start(id, true, giveUpAt)
-      .compose(begun -> run(id, begun, work)));
+    Leaving leaving = leave == null ? null : new Leaving(leave, Vertx.currentContext());
+    return inLine(id, leave, (left, begin) -> turns.next(id, bounded, left, begin), giveUpAt -> start(id, true, giveUpAt,
+      leaving).compose(begun -> run(id, begun, work)));
   }
 
   /** The work of a turn begun, then the session saved, which ends the turn. */
@@ -312,8 +313,9 @@ public final class ClusteredSessionStore implements SessionStore {
    *
    * @param create   whether a session that does not exist is created (else the answer is null)
    * @param giveUpAt when the request stops waiting for the turn ({@link System#nanoTime()})
+   * @param leaving  what makes the request leave while another node holds the session (its caller gone), or null
    */
-  private Future<Begun> start(String id, boolean create, long giveUpAt) {
+  private Future<Begun> start(String id, boolean create, long giveUpAt, Leaving leaving) {
     Saved known = known(id);
     long now = clock.getAsLong();
     if (leasedHere(known, now)) {
@@ -322,7 +324,7 @@ public final class ClusteredSessionStore implements SessionStore {
       session.touch(now);
       return Future.succeededFuture(new Begun(session, known.streak + 1, known.owner));
     }
-    return begin(id, true, create, giveUpAt);
+    return begin(id, true, create, giveUpAt, leaving);
   }
 
   /**
@@ -336,10 +338,51 @@ public final class ClusteredSessionStore implements SessionStore {
    * @param decode false when the turn's work does not need the session's contents (a reset): it is not read
    * @param create whether a session that does not exist is created (never for a reset); else the answer is null
    */
-  private Future<Begun> begin(String id, boolean decode, boolean create, long giveUpAt) {
+  private Future<Begun> begin(String id, boolean decode, boolean create, long giveUpAt, Leaving leaving) {
     Promise<Begun> begun = Promise.promise();
-    attempt(id, decode, create, giveUpAt, 1, false, begun);
+    attempt(id, decode, create, giveUpAt, 1, false, new Taking(begun, leaving));
     return begun.future();
+  }
+
+  /**
+   * What makes a request leave while it waits for a turn another node holds ({@code leave}: its caller closed the
+   * connection), watched from the request's own context ({@code context}, where such a watch is made).
+   */
+  private record Leaving(Supplier<? extends Future<?>> leave, Context context) {
+  }
+
+  /**
+   * The tries for one turn: the answer, and what makes its request leave meanwhile, watched only once another node is
+   * found holding the session (a turn taken at once, the usual case, watches nothing).
+   */
+  private static final class Taking {
+    final Promise<Begun> begun;
+    private final Leaving leaving;
+    private boolean watched;
+
+    Taking(Promise<Begun> begun, Leaving leaving) {
+      this.begun = begun;
+      this.leaving = leaving;
+    }
+
+    /** Whether the request has its answer already (its caller left): no more tries. */
+    boolean over() {
+      return begun.future().isComplete();
+    }
+
+    /** From now on, the request leaves as its caller goes: answered with that refusal, no more tries made. */
+    void watch() {
+      if (leaving == null || watched) {
+        return;
+      }
+      watched = true;
+      Runnable watch = () -> leaving.leave().get().onFailure(begun::tryFail);
+      if (leaving.context() == null) {
+        watch.run();
+      } else {
+        leaving.context().runOnContext(v -> watch.run());
+      }
+    }
   }
 
   /**
@@ -348,9 +391,13 @@ public final class ClusteredSessionStore implements SessionStore {
    * overflowed the stack when the last one failed, taking the event loop with it.
    */
   private void attempt(String id, boolean decode, boolean create, long giveUpAt, long backoffMillis, boolean held,
-                       Promise<Begun> begun) {
+                       Taking taking) {
+    Promise<Begun> begun = taking.begun;
+    if (taking.over()) { // its caller left while it waited
+      return;
+    }
     if (System.nanoTime() - giveUpAt > 0) { // a try after a pause that outlasted the wait: it would have no time left
-      begun.fail(held ? busy(id) : notAnswered(id));
+      begun.tryFail(held ? busy(id) : notAnswered(id));
       return;
     }
     long now = clock.getAsLong();
@@ -363,20 +410,16 @@ public final class ClusteredSessionStore implements SessionStore {
     // found held, it is what the turn waited for
     Future<byte[]> took = within(id, () -> map.submitToKey(id, new BeginTurn(owner, created, known == null ? 0 : known.save)),
       TimeUnit.NANOSECONDS.toMillis(giveUpAt - System.nanoTime()), () -> held ? busy(id) : notAnswered(id), answered -> {
-        byte[] late = answered.succeeded() ? answered.result() : null;
-        if (late != null && !BeginTurn.is(late, BeginTurn.HELD) && BeginTurn.leaseHolder(late) == null) {
-          // the turn taken for no one: let the other nodes' turns in, and take back a session made for no one
-          long made = BeginTurn.is(late, BeginTurn.CREATED) ? Session.incarnationOf(created) : 0;
-          if (BeginTurn.is(late, BeginTurn.CREATED) && made == 0) { // a format without lives: it stays, as a session
-            counted.incrementAndGet();
-          }
-          release(id, owner, made);
-        }
+        takenForNoOne(id, owner, created, answered);
         return Future.succeededFuture();
       });
     took.onComplete(taken -> {
+      if (taking.over()) { // its caller left while the try was under way
+        takenForNoOne(id, owner, created, taken);
+        return;
+      }
       if (taken.failed()) {
-        begun.fail(taken.cause());
+        begun.tryFail(taken.cause());
         return;
       }
       byte[] state = taken.result();
@@ -386,27 +429,47 @@ public final class ClusteredSessionStore implements SessionStore {
         try {
           turn = read(id, state, known, now, decode, create, owner, created);
         } catch (UnreadableState e) { // the turn goes back before the answer: this node's next turn may take it
-          end(id, owner).onComplete(ended -> begun.fail(e.getCause()));
+          end(id, owner).onComplete(ended -> begun.tryFail(e.getCause()));
           return;
         } catch (Throwable e) { // whatever a state could make the decoder throw, the request gets its answer
-          begun.fail(e);
+          begun.tryFail(e);
           return;
         }
-        begun.complete(turn);
+        if (!begun.tryComplete(turn)) { // its caller left just now, on another thread
+          turn.session().discard();
+          takenForNoOne(id, owner, created, taken);
+        }
       } else if (System.nanoTime() - giveUpAt > 0) {
-        begun.fail(busy(id));
+        begun.tryFail(busy(id));
       } else if (holder != null) { // asked to give the lease up, the holder answers once it has: try again at once
+        taking.watch();
         vertx.eventBus().request(RELEASE_PREFIX + holder, id, RECALL).onComplete(released -> {
           if (released.succeeded()) {
-            attempt(id, decode, create, giveUpAt, 1, true, begun);
+            attempt(id, decode, create, giveUpAt, 1, true, taking);
           } else {
-            retry(id, decode, create, giveUpAt, backoffMillis, begun);
+            retry(id, decode, create, giveUpAt, backoffMillis, taking);
           }
         });
       } else {
-        retry(id, decode, create, giveUpAt, backoffMillis, begun);
+        taking.watch();
+        retry(id, decode, create, giveUpAt, backoffMillis, taking);
       }
     });
+  }
+
+  /**
+   * A try's answer that came when no request waited for it any more (too late, or its caller gone): a turn it took is
+   * let go for the other nodes' turns, and a session it made for no one taken back.
+   */
+  private void takenForNoOne(String id, UUID owner, byte[] created, AsyncResult<byte[]> answered) {
+    byte[] late = answered.succeeded() ? answered.result() : null;
+    if (late != null && !BeginTurn.is(late, BeginTurn.HELD) && BeginTurn.leaseHolder(late) == null) {
+      long made = BeginTurn.is(late, BeginTurn.CREATED) ? Session.incarnationOf(created) : 0;
+      if (BeginTurn.is(late, BeginTurn.CREATED) && made == 0) { // a format without lives: it stays, as a session
+        counted.incrementAndGet();
+      }
+      release(id, owner, made);
+    }
   }
 
   private GatewayError notAnswered(String id) {
@@ -425,12 +488,12 @@ public final class ClusteredSessionStore implements SessionStore {
    * a waiting turn still gets its answer instead of its timer being cancelled under it.
    */
   private void retry(String id, boolean decode, boolean create, long giveUpAt, long backoffMillis,
-                     Promise<Begun> begun) {
+                     Taking taking) {
     vertx.timer(backoffMillis).onComplete(fired -> {
       if (fired.failed()) {
-        begun.fail(fired.cause());
+        taking.begun.tryFail(fired.cause());
       } else {
-        attempt(id, decode, create, giveUpAt, Math.min(retryCapMillis, backoffMillis * 2), true, begun);
+        attempt(id, decode, create, giveUpAt, Math.min(retryCapMillis, backoffMillis * 2), true, taking);
       }
     });
   }
@@ -932,7 +995,7 @@ public final class ClusteredSessionStore implements SessionStore {
     String id = began.id();
     // No request waits for it (the call was answered): it waits in line as long as it must, then the turn wait
     return turns.next(id, false, () -> start(id, began.incarnation() == 0, System.nanoTime()
-      + TimeUnit.MILLISECONDS.toNanos(turnWaitMillis)).compose(begun -> begun == null
+      + TimeUnit.MILLISECONDS.toNanos(turnWaitMillis), null).compose(begun -> begun == null
       ? Future.failedFuture(new SessionGone(id))
       : run(id, begun, session -> TurnProcessors.sameLife(began.incarnation(), session.incarnation())
         ? work.apply(session) : Future.failedFuture(new SessionGone(id)))));
@@ -973,7 +1036,7 @@ public final class ClusteredSessionStore implements SessionStore {
   public Future<Boolean> reset(String id) {
     // Taking the turn first: a turn running elsewhere would otherwise write the session back after it. Past
     // session.queue too: the way out.
-    return inLine(id, null, (leave, begin) -> turns.next(id, false, leave, begin), giveUpAt -> begin(id, false, false, giveUpAt).compose(begun -> {
+    return inLine(id, null, (leave, begin) -> turns.next(id, false, leave, begin), giveUpAt -> begin(id, false, false, giveUpAt, null).compose(begun -> {
       if (begun == null) {
         return Future.succeededFuture(false);
       }
@@ -1082,6 +1145,11 @@ public final class ClusteredSessionStore implements SessionStore {
   /** The session's turns running or waiting on this node (for tests). */
   int turnsOf(String id) {
     return turns.turnsOf(id);
+  }
+
+  /** The session's requests running or waiting on this node, without the refusals shown aside (for tests). */
+  int requestsOf(String id) {
+    return turns.requestsOf(id);
   }
 
   @Override

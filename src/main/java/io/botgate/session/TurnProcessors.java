@@ -418,15 +418,20 @@ public final class TurnProcessors {
 
   /**
    * Runs on the member holding the session, reading only: the numbering of its events ({@link Session#lastSeqOf}, -1
-   * when the state does not say), or null when there is none. For what only a session with events shows (a refused
-   * request), which then need not take the session's turn when it has none.
+   * when the state does not say, or when it says none but a turn holds the session: that turn, perhaps another
+   * node's, numbers events it has not saved yet), or null when there is none. For what only a session with events
+   * shows (a refused request), which then need not take the session's turn when it has none.
    */
   static final class EventsOf implements EntryProcessor<String, byte[], Long>, ReadOnly, IdentifiedDataSerializable {
 
     @Override
     public Long process(Map.Entry<String, byte[]> entry) {
       byte[] state = entry.getValue();
-      return state == null ? null : Session.lastSeqOf(state);
+      if (state == null) {
+        return null;
+      }
+      long seq = Session.lastSeqOf(state);
+      return seq == 0 && Session.turnOpen(state) ? -1 : seq;
     }
 
     @Override

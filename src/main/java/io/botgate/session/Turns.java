@@ -180,6 +180,16 @@ final class Turns {
     return turns[0];
   }
 
+  /** The key's turns running or waiting but {@link #aside} ones: its requests' (for tests). */
+  int requestsOf(String key) {
+    int[] turns = {0};
+    lines.computeIfPresent(key, (k, line) -> {
+      turns[0] = line.queued - line.aside;
+      return line;
+    });
+    return turns[0];
+  }
+
   /** Keys with a turn running or waiting (for tests). */
   int busyKeys() {
     return lines.size();
