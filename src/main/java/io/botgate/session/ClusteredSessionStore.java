@@ -11,7 +11,6 @@ import io.botgate.session.TurnProcessors.Discard;
 import io.botgate.session.TurnProcessors.EndTurn;
 import io.botgate.session.TurnProcessors.EventsOf;
 import io.botgate.session.TurnProcessors.OpenSession;
-import io.botgate.session.TurnProcessors.Restore;
 import io.botgate.session.TurnProcessors.Save;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
@@ -292,7 +291,8 @@ public final class ClusteredSessionStore implements SessionStore {
         }
         if (saved.failed()) { // not saved: let the next turn in (this node's next operation waits for the end)
           return end(id, begun.owner()).transform(ended -> Future.failedFuture(new GatewayError(503, "session_not_saved",
-            "the cluster did not keep session '" + id + "': " + saved.cause().getMessage())));
+            "the cluster did not keep session '" + id + "' as node '" + nodeName() + "' wrote it back: "
+              + saved.cause().getMessage())));
         }
         return outcome.succeeded() ? Future.succeededFuture(outcome.result()) : Future.failedFuture(outcome.cause());
       });
@@ -469,6 +469,16 @@ public final class ClusteredSessionStore implements SessionStore {
         counted.incrementAndGet();
       }
       release(id, owner, made);
+    }
+  }
+
+  /** This node's {@code node.id}, as the other members know it. */
+  private String nodeName() {
+    try {
+      String name = hazelcast.getCluster().getLocalMember().getAttribute(NODE_ATTRIBUTE);
+      return name == null ? String.valueOf(self()) : name;
+    } catch (RuntimeException e) { // e.g. Hazelcast shutting down
+      return String.valueOf(self());
     }
   }
 
@@ -803,11 +813,15 @@ public final class ClusteredSessionStore implements SessionStore {
         // not kept: the turn must not hold it
         return late.succeeded() && Boolean.TRUE.equals(late.result()) ? Future.succeededFuture() : endNow(id, turn.owner());
       })
-      .compose(kept -> Boolean.TRUE.equals(kept) ? Future.succeededFuture(true) : restored(id, state))
+      .compose(kept -> Boolean.TRUE.equals(kept) ? Future.succeededFuture(true) : restored(id, state, turn.owner()))
       .<Void>compose(kept -> Boolean.TRUE.equals(kept)
         ? Future.succeededFuture()
-        : Future.failedFuture(new IllegalStateException("another node took its turn (this node was out of the cluster), "
-          + "or it expired while the turn ran (longer than session.idle.minutes)")))
+        : Future.failedFuture(new IllegalStateException(turn.owner().equals(self())
+          ? "while the turn ran, the session was lost (its part of the cluster's map lost every copy, or it expired: "
+            + "longer than session.idle.minutes) and another request made a new session of that id, which is kept as "
+            + "it is; this request's work ran (an execution's upstream was called) but its changes are not in it"
+          : "this node was cut off from the cluster while the turn ran, and another node took the session meanwhile; "
+            + "this request's work ran (an execution's upstream was called) but its changes are not kept")))
       .andThen(written -> {
         if (written.succeeded()) {
           remember(id, copy);
@@ -818,23 +832,34 @@ public final class ClusteredSessionStore implements SessionStore {
   }
 
   /**
-   * Whether {@code state}, a save the map did not keep, was written back because its session went with its partition
-   * ({@link #lostWithItsPartition}): the turn held the session (or this node its lease, in which case no other node
-   * has had it since), so the copy is the latest there was, and putting it back loses nothing, where the caller would
-   * otherwise be told 503 {@code session_not_saved} for work that ran. Only where there is no session of that id: one
-   * another node made there since stays, and the caller is told as before.
+   * Whether {@code state}, a save the map did not keep, was written back because there is no session of that id any
+   * more. The turn held the session (or this node its lease), and this member has stayed in the cluster since it
+   * began under {@code owner}, so no other node has had the session meanwhile: it went with its partition (more
+   * members died at once than {@code cluster.backups}; whether or not this node has heard so yet), or it expired while
+   * the turn ran. This node's copy is then the latest there was, and putting it back loses nothing, where the caller
+   * would otherwise be told 503 {@code session_not_saved} for work that ran. The same for a member that was cut off
+   * meanwhile when the partition is known lost. Only where there is no session of that id: one another node made
+   * there since stays, and the caller is told so. A plain put-if-absent, which every member runs, whatever its build.
    */
-  private Future<Boolean> restored(String id, byte[] state) {
-    if (!lostWithItsPartition(id, clock.getAsLong())) {
+  private Future<Boolean> restored(String id, byte[] state, UUID owner) {
+    if (!owner.equals(self()) && !lostWithItsPartition(id, clock.getAsLong())) {
       return Future.succeededFuture(false);
     }
-    return within(id, () -> map.submitToKey(id, new Restore(state)), turnWaitMillis, () -> new GatewayError(503,
-      "session_store_timeout", "the cluster did not answer within " + turnWaitMillis / 1000 + " s "
-      + "(cluster.turnWaitSeconds) when session '" + id + "', lost with its part of the cluster's map, was written back: "
-      + "the request's work ran (an execution's upstream was called)"), ClusteredSessionStore::nothing)
+    return within(id, () -> vertx.executeBlocking(() -> map.putIfAbsent(id, state) == null, false).toCompletionStage(),
+      turnWaitMillis, () -> new GatewayError(503, "session_store_timeout", "the cluster did not answer within "
+      + turnWaitMillis / 1000 + " s (cluster.turnWaitSeconds) when session '" + id + "', lost from the cluster's map "
+      + "while its turn ran, was written back: the request's work ran (an execution's upstream was called), and the "
+      + "session has its changes if the cluster takes the write late"), late -> {
+        if (late.succeeded() && Boolean.TRUE.equals(late.result())) {
+          counted.incrementAndGet();
+        }
+        return Future.succeededFuture();
+      })
       .andThen(written -> {
         if (written.succeeded() && Boolean.TRUE.equals(written.result())) {
-          LOG.info("session {} lost with its partition written back from this node's turn", id);
+          counted.incrementAndGet();
+          LOG.info("session {}, gone from the cluster's map while this node held its turn or lease, written back from "
+            + "this node's copy", id);
         }
       });
   }

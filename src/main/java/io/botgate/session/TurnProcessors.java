@@ -504,8 +504,9 @@ public final class TurnProcessors {
 
   /**
    * Runs on the member holding the session: writes {@code state} when there is no session of that id, and answers
-   * whether it did. For a turn whose session went with its partition while it ran, or while this node held its lease:
-   * that node's copy is then the latest there was, and is put back rather than the turn's work lost.
+   * whether it did. Sent by the build before this one for a turn whose session went with its partition; kept so that
+   * such a member's operation still runs here. This build writes such a session back with a plain put-if-absent,
+   * which a member of any build runs.
    */
   static final class Restore implements EntryProcessor<String, byte[], Boolean>, IdentifiedDataSerializable {
     private byte[] state;
