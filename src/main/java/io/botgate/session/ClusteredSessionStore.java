@@ -164,9 +164,10 @@ public final class ClusteredSessionStore implements SessionStore {
     this.lostListener = map.addPartitionLostListener(lost -> {
       lostPartitions.put(lost.getPartitionId(), clock.getAsLong());
       LOG.warn("partition {} of the sessions' map lost every copy: more members left at once than cluster.backups, "
-        + "and the sessions it held are gone (but those whose turn or lease this node holds, written back at their save); "
-        + "a request of one starts it empty, its events numbered on past {}",
+        + "and the sessions it held are gone (but those whose lease this node holds, written back now, and those whose "
+        + "turn it runs, written back at their save); a request of another starts it empty, its events numbered on past {}",
         lost.getPartitionId(), AFTER_LOST_TURN);
+      vertx.runOnContext(v -> writeBackLeases(lost.getPartitionId()));
     });
   }
 
@@ -862,6 +863,41 @@ public final class ClusteredSessionStore implements SessionStore {
             + "this node's copy", id);
         }
       });
+  }
+
+  /**
+   * Writes back, where there is no session of their id, the sessions of {@code partition} (which lost every copy) whose
+   * lease this node holds: its copy is the latest there was (no other node may take such a session without asking it
+   * first), so the session is read on every node at once, as before, rather than unknown there (404) until its next
+   * turn here. A session whose turn this node runs is written back by that turn's save.
+   */
+  private void writeBackLeases(int partition) {
+    long now = clock.getAsLong();
+    UUID owner = self();
+    Map<String, Saved> leased = new LinkedHashMap<>();
+    synchronized (saved) {
+      saved.forEach((id, copy) -> {
+        if (copy.leased && copy.owner.equals(owner) && now - copy.session.lastActivity() < options.idleMillis()) {
+          leased.put(id, copy);
+        }
+      });
+    }
+    byte format = stateFormat();
+    leased.forEach((id, copy) -> {
+      if (hazelcast.getPartitionService().getPartition(id).getPartitionId() != partition) {
+        return;
+      }
+      byte[] state = copy.session.toState(copy.owner, copy.save, format);
+      Session.markLeased(state, copy.owner);
+      restored(id, state, copy.owner).onComplete(written -> {
+        if (written.failed()) {
+          LOG.warn("session {}, lost with partition {}, not written back from this node's lease (its next turn here "
+            + "writes it back): {}", id, partition, written.cause().getMessage());
+        } else if (!written.result()) { // a request made a new session of that id first: the next turn here reads it
+          forget(id);
+        }
+      });
+    });
   }
 
   /** Whether the session's partition lost every copy within the idle time, as this node heard (for tests). */

@@ -22,8 +22,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * Two of three nodes killed at once with {@code cluster.backups} 1, the survivor holding the lease of sessions whose
  * two copies were on those two: its copy is the latest there was (no other node may take the session without asking
- * it first), so its next turn of such a session is answered as any other, and the session kept whole, rather than the
- * caller told 503 {@code session_not_saved} for work that ran.
+ * it first), so it writes such a session back as it hears of the loss (read at once, not 404 until its next turn), and
+ * its next turn of it is answered as any other, the session kept whole, rather than the caller told 503
+ * {@code session_not_saved} for work that ran.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class ClusteredLeaseLossTest {
@@ -55,6 +56,14 @@ class ClusteredLeaseLossTest {
       await().atMost(90, TimeUnit.SECONDS).until(() -> hazelcast.getCluster().getMembers().size() == 1
         && sessions.stream().anyMatch(store::lostHere));
       String lost = sessions.stream().filter(store::lostHere).findFirst().orElseThrow();
+      // read at once, before its next turn: the survivor wrote its copy back as it heard the partition was lost
+      await().atMost(60, TimeUnit.SECONDS).untilAsserted(() -> {
+        HttpResponse<Buffer> read = result(survivor.http().get(survivor.port(), "127.0.0.1", "/api/sessions/" + lost)
+          .send());
+        assertThat(read.statusCode()).as(read.bodyAsString()).isEqualTo(200);
+        assertThat(read.bodyAsJsonObject().getJsonObject("variables").getInteger("n"))
+          .isEqualTo(ClusteredSessionStore.LEASE_AFTER + 1);
+      });
 
       JsonObject again = script(survivor, lost);
       assertThat(again.getJsonObject("variableChanges").getInteger("n")).as("kept whole: " + again.encode())
