@@ -305,7 +305,12 @@ public final class ReplicatedDefinitions<T> {
         return vertx.sharedData().getLockWithTimeout(MAP_PREFIX + kind.name(), LOCK_TIMEOUT_MS);
       })
       .compose(lock -> seedOrTake().eventually(() -> release(lock)))
-      .compose(this::adopt)
+      .compose(cluster -> {
+        if (cluster != current && isCurrent(cluster)) { // taken from the cluster, not this node's own seed
+          LOG.info("{}: the cluster's {} definitions are this node's already", kind.name(), cluster.size());
+        }
+        return adopt(cluster);
+      })
       .onComplete(joined);
     return joined.future();
   }
@@ -362,7 +367,8 @@ public final class ReplicatedDefinitions<T> {
           return clusterSet();
         }
         Map<String, JsonObject> mine = current;
-        LOG.info("{}: this node starts the cluster's set with its {} definitions", kind.name(), mine.size());
+        LOG.info("{}: the cluster had none yet: its set is this node's {} definitions, which the other nodes take as "
+          + "they join", kind.name(), mine.size());
         return shared.clear().compose(v -> stamps == null ? Future.succeededFuture() : stamps.clear())
           .compose(v -> stamp(List.copyOf(mine.keySet())))
           .compose(v -> {
@@ -376,7 +382,7 @@ public final class ReplicatedDefinitions<T> {
   /** Makes the cluster's set this node's: installs what differs and rewrites the file if anything did. */
   private Future<Void> adopt(Map<String, JsonObject> cluster) {
     Map<String, JsonObject> before = current;
-    if (before.equals(cluster) && (!kind.lastChangedLast() || sameOrder(before, cluster))) {
+    if (isCurrent(cluster)) {
       return Future.succeededFuture();
     }
     Map<String, JsonObject> next = new LinkedHashMap<>();
@@ -416,6 +422,11 @@ public final class ReplicatedDefinitions<T> {
         keep(next, name, before.get(name));
       }
     }
+  }
+
+  /** Whether {@code cluster} is what this node has, in the same order for a kind whose order matters. */
+  private boolean isCurrent(Map<String, JsonObject> cluster) {
+    return current.equals(cluster) && (!kind.lastChangedLast() || sameOrder(current, cluster));
   }
 
   private static boolean sameOrder(Map<String, JsonObject> one, Map<String, JsonObject> other) {
