@@ -165,7 +165,8 @@ public final class ClusteredSessionStore implements SessionStore {
       lostPartitions.put(lost.getPartitionId(), clock.getAsLong());
       LOG.warn("partition {} of the sessions' map lost every copy: more members left at once than cluster.backups, "
         + "and the sessions it held are gone (but those whose lease this node holds, written back now, and those whose "
-        + "turn it runs, written back at their save); a request of another starts it empty, its events numbered on past {}",
+        + "turn it runs, written back at their save); a request of another starts it empty, its events numbered on "
+        + "past {}",
         lost.getPartitionId(), AFTER_LOST_TURN);
       vertx.runOnContext(v -> writeBackLeases(lost.getPartitionId()));
     });
@@ -188,7 +189,8 @@ public final class ClusteredSessionStore implements SessionStore {
 
   @Override
   public <T> Future<T> turnIfPresent(String id, Function<Session, Future<T>> work) {
-    return inLine(id, null, (leave, begin) -> turns.next(id, true, leave, begin), giveUpAt -> start(id, false, giveUpAt, null)
+    return inLine(id, null, (leave, begin) -> turns.next(id, true, leave, begin), giveUpAt -> start(id, false, giveUpAt,
+      null)
       .compose(begun -> begun == null ? Future.succeededFuture() : run(id, begun, work)));
   }
 
@@ -253,7 +255,8 @@ public final class ClusteredSessionStore implements SessionStore {
   }
 
   private <T> Future<T> asideTurn(String id, Function<Session, Future<T>> work) {
-    return inLine(id, null, (leave, begin) -> turns.aside(id, leave, begin), giveUpAt -> start(id, false, giveUpAt, null)
+    return inLine(id, null, (leave, begin) -> turns.aside(id, leave, begin), giveUpAt -> start(id, false, giveUpAt,
+      null)
       .compose(begun -> begun == null ? Future.succeededFuture() : run(id, begun, work)));
   }
 
