@@ -142,7 +142,8 @@ class ClusteredTurnsTest {
       call.complete();
 
       Throwable notSaved = failure(longTurn);
-      assertThat(notSaved).isInstanceOf(GatewayError.class).hasMessageContaining("expired while the turn ran");
+      assertThat(notSaved).isInstanceOf(GatewayError.class).hasMessageContaining("or it expired")
+        .hasMessageContaining("another request made a new session of that id");
       assertThat(((GatewayError) notSaved).code()).isEqualTo("session_not_saved");
       Session kept = Session.fromState(id, options, new HeldTotal(Long.MAX_VALUE), map.get(id));
       assertThat(kept.variable("b")).isEqualTo("the new life");
