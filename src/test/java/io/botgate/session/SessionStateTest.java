@@ -1,5 +1,6 @@
 package io.botgate.session;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
@@ -45,6 +46,30 @@ class SessionStateTest {
     Session fresh = session(new HeldTotal(Long.MAX_VALUE));
     variables.forEach(fresh::setVariable);
     return fresh.heldBytes();
+  }
+
+  /**
+   * A read takes each variable's value as of the read, without copying it: a deep copy of a 5 MB answer's mapped
+   * fields held the session's lock and the event loop of every read.
+   */
+  @Test
+  void shouldShowTheStoredValuesThemselvesAsTheyWereAtTheRead() {
+    Session session = session(new HeldTotal(Long.MAX_VALUE));
+    JsonArray titles = new JsonArray();
+    for (int i = 0; i < 100; i++) {
+      titles.add("t" + i);
+    }
+    session.setVariable("titles", titles);
+    session.record(result("first", "200"));
+
+    JsonObject shown = session.toJson();
+    session.setVariable("titles", new JsonArray().add("later"));
+    session.record(result("second", "503"));
+
+    assertThat(shown.getJsonObject("variables").getValue("titles")).as("the stored value, not a copy").isSameAs(titles);
+    assertThat(shown.getJsonObject("variables").getJsonArray("titles")).hasSize(100);
+    assertThat(shown.getJsonObject("lastResult").getString("integration")).isEqualTo("first");
+    assertThat(shown.getJsonArray("recentResults")).hasSize(1);
   }
 
   @Test
