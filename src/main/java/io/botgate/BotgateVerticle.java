@@ -410,7 +410,7 @@ public final class BotgateVerticle extends VerticleBase {
         servers = bound;
         port = bound.port();
         return new EventBusApi(executor, sessions, scripts, stream.secrets(), held,
-          refusals).register(vertx.eventBus());
+          refusals).register(vertx);
       })
       .compose(v -> bridge == null ? Future.succeededFuture() : bridge.start())
       .onSuccess(v -> {

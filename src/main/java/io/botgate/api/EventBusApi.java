@@ -10,6 +10,7 @@ import io.botgate.session.RefusalEvents;
 import io.botgate.session.SessionId;
 import io.botgate.session.SessionStore;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -52,22 +53,35 @@ public final class EventBusApi {
     this.refusals = refusals;
   }
 
-  public Future<Void> register(EventBus bus) {
+  public Future<Void> register(Vertx vertx) {
+    EventBus bus = vertx.eventBus();
     List<MessageConsumer<Object>> consumers = List.of(
       bus.consumer(EXECUTE, msg -> answer(msg, body -> executor.execute(session(body),
         required(body, "integration"), ExecutionRequest.fromJson(body)).map(r -> r.toJson()),
         body -> new JsonObject().put("integration", body.getValue("integration")))),
       bus.consumer(SCRIPT_RUN, msg -> answer(msg, body -> scripts.run(session(body), body), body -> new JsonObject())),
-      bus.consumer(SESSION_GET, msg -> answer(msg, body -> {
-        String id = session(body);
-        return sessions.describe(id).map(state -> {
-          if (state == null) {
-            throw GatewayError.notFound("unknown_session", "no session '" + id + "'");
-          }
-          return secrets.scrub(state); // the variables may hold what an upstream echoed
-        });
-      }, null)));
+      bus.consumer(SESSION_GET, msg -> answer(msg, body -> describe(vertx, session(body)), null)));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
+  }
+
+  /**
+   * The session's state scrubbed of the secrets botgate sent (the variables may hold what an upstream echoed), as
+   * {@code GET /api/sessions/{id}} shows it: a large one on a worker ({@link ShownSessions}).
+   */
+  private Future<JsonObject> describe(Vertx vertx, String id) {
+    Future<JsonObject> described = sessions.describe(id);
+    if (described.succeeded() && ShownSessions.onLoop(described.result())) { // the usual: a small session, at once
+      return described.map(state -> shown(id, state));
+    }
+    return described.compose(state -> ShownSessions.onLoop(state) ? Future.succeededFuture(shown(id, state))
+      : ShownSessions.json(vertx, secrets, state));
+  }
+
+  private JsonObject shown(String id, JsonObject state) {
+    if (state == null) {
+      throw GatewayError.notFound("unknown_session", "no session '" + id + "'");
+    }
+    return secrets.scrub(state);
   }
 
   /** {@code shown}: what a refusal shown in the session's console names besides its code (null: not shown). */

@@ -1,7 +1,6 @@
 package io.botgate.api;
 
 import io.botgate.GatewayError;
-import io.botgate.JsonText;
 import io.botgate.OnLoop;
 import io.botgate.Timestamps;
 import io.botgate.events.ClusterEvents;
@@ -22,7 +21,6 @@ import io.vertx.ext.web.RoutingContext;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 
 import static io.botgate.api.ApiRoutes.answer;
 import static io.botgate.api.ApiRoutes.callerGone;
@@ -41,9 +39,6 @@ final class SessionRoutes {
    * few such requests at once ran the heap out.
    */
   static final long EVENTS_PAGE_BYTES = 4L << 20;
-
-  /** Called with the thread that shows a large session, as it begins (for tests). */
-  static volatile Consumer<Thread> whileShowing = thread -> { };
 
   private final SessionStore sessions;
   private final SessionScripts scripts;
@@ -69,7 +64,7 @@ final class SessionRoutes {
   /**
    * A session's variables, last result and recent results, scrubbed of the secrets botgate sent (the variables may
    * hold what an upstream echoed). Those of a session holding more than {@link OnLoop#MAX_BYTES} are scrubbed and
-   * written out on a worker: a 5 MB answer held the event loop 10 to 90 ms there.
+   * written out on a worker ({@link ShownSessions}).
    */
   private void describe(RoutingContext ctx) {
     reply(ctx, sessions.describe(sessionId(ctx)).compose(state -> {
@@ -77,13 +72,10 @@ final class SessionRoutes {
         throw GatewayError.notFound("unknown_session", "no session '" + ctx.pathParam("session")
           + "' (sessions start with their first execution or script)");
       }
-      if (state.getLong("heldBytes", 0L) <= OnLoop.MAX_BYTES) {
+      if (ShownSessions.onLoop(state)) {
         return Future.succeededFuture(stream.secrets().scrub(state));
       }
-      return ctx.vertx().executeBlocking(() -> {
-        whileShowing.accept(Thread.currentThread());
-        return JsonText.toBuffer(stream.secrets().scrub(state));
-      }, false);
+      return ShownSessions.text(ctx.vertx(), stream.secrets(), state);
     }));
   }
 

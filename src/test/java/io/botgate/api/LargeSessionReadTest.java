@@ -20,9 +20,9 @@ import static io.botgate.Await.result;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code GET /api/sessions/{id}} of a session holding a large answer is scrubbed and written out on a worker, not on
- * the event loop (a 5 MB answer held it 10 to 90 ms), and shows the same: every variable, the secrets the gateway sent
- * masked. A small session is shown from the loop, without a hop.
+ * {@code GET /api/sessions/{id}} and {@code botgate.session.get} of a session holding a large answer are scrubbed (and
+ * written out) on a worker, not on the event loop (a 5 MB answer held it 25 to 90 ms), and show the same: every
+ * variable, the secrets the gateway sent masked. A small session is shown from the loop, without a hop.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(120)
@@ -43,12 +43,12 @@ class LargeSessionReadTest {
       .end(new JsonObject().put("padding", "x".repeat(Integer.parseInt(req.path().substring(1))))
         .put("echo", req.getParam("t")).encode()));
     result(upstream.listen(0, "127.0.0.1"));
-    SessionRoutes.whileShowing = thread -> shownOnLoop.add(Context.isOnEventLoopThread());
+    ShownSessions.whileShowing = thread -> shownOnLoop.add(Context.isOnEventLoopThread());
   }
 
   @AfterAll
   static void stop() {
-    SessionRoutes.whileShowing = thread -> { };
+    ShownSessions.whileShowing = thread -> { };
     result(upstream.close());
   }
 
@@ -77,6 +77,32 @@ class LargeSessionReadTest {
       .doesNotContain(TOKEN).contains("****");
     assertThat(variables.getString("echoes200000.echo")).isEqualTo("****");
     assertThat(state.getJsonObject("lastResult").getString("statusCode")).isEqualTo("200");
+  }
+
+  @Test
+  void shouldAnswerALargeSessionOnTheBusFromAWorkerWithItsSecretsMasked(Vertx vertx) {
+    executed("large-on-bus", 200_000);
+
+    JsonObject state = result(vertx.eventBus().<JsonObject>request(EventBusApi.SESSION_GET,
+      new JsonObject().put("session", "large-on-bus"))).body();
+
+    assertThat(shownOnLoop).as("where the session was shown").containsExactly(false);
+    JsonObject variables = state.getJsonObject("variables");
+    assertThat(variables.getJsonObject("api_echoes200000").getString("jsonData")).hasSizeGreaterThan(200_000)
+      .doesNotContain(TOKEN).contains("****");
+    assertThat(variables.getString("echoes200000.echo")).isEqualTo("****");
+    assertThat(state).isEqualTo(result(gw.session("large-on-bus")));
+  }
+
+  @Test
+  void shouldAnswerASmallSessionOnTheBusFromTheEventLoopWithItsSecretsMasked(Vertx vertx) {
+    executed("small-on-bus", 10);
+
+    JsonObject state = result(vertx.eventBus().<JsonObject>request(EventBusApi.SESSION_GET,
+      new JsonObject().put("session", "small-on-bus"))).body();
+
+    assertThat(shownOnLoop).as("nothing shown off the loop").isEmpty();
+    assertThat(state.getJsonObject("variables").getString("echoes10.echo")).isEqualTo("****");
   }
 
   @Test
