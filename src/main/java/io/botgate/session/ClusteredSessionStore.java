@@ -6,6 +6,7 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.projection.Projection;
 import io.botgate.Deadline;
 import io.botgate.GatewayError;
+import io.botgate.OnLoop;
 import io.botgate.session.TurnProcessors.BeginTurn;
 import io.botgate.session.TurnProcessors.Discard;
 import io.botgate.session.TurnProcessors.EndTurn;
@@ -42,6 +43,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -1089,11 +1091,25 @@ public final class ClusteredSessionStore implements SessionStore {
     return incarnation;
   }
 
+  /**
+   * The session's state as read from the cluster's map: one of more than {@link OnLoop#MAX_BYTES} is decoded on a
+   * worker (its variables are JSON text: a 5 MB answer and its mapped fields held the event loop 24 to 220 ms).
+   */
   @Override
   public Future<JsonObject> describe(String id) {
     return within(null, () -> map.getAsync(id), turnWaitMillis, () -> unanswered(id), ClusteredSessionStore::nothing)
-      .map(state -> state == null ? null
-      : Session.fromState(id, options, new HeldTotal(Long.MAX_VALUE), state).toJson());
+      .compose(state -> state == null || state.length <= OnLoop.MAX_BYTES ? Future.succeededFuture(described(id, state))
+        : vertx.executeBlocking(() -> {
+          whileDescribing.accept(Thread.currentThread());
+          return described(id, state);
+        }, false));
+  }
+
+  /** Called with the thread that decodes a large session's state for {@link #describe}, as it begins (for tests). */
+  static volatile Consumer<Thread> whileDescribing = thread -> { };
+
+  private JsonObject described(String id, byte[] state) {
+    return state == null ? null : Session.fromState(id, options, new HeldTotal(Long.MAX_VALUE), state).toJson();
   }
 
   @Override
