@@ -28,13 +28,67 @@ import java.util.regex.Pattern;
  * matches any value. A string body is sent as it is, any other JSON value encoded; {@code "bodyBase64"} gives the
  * bytes of one that is not UTF-8 text (a picture, a Latin-1 page), held here as a {@link Buffer}.
  */
-public record MockAnswer(String method, String path, Map<String, String> query, int status,
-                         Map<String, String> headers, Object body, long delayMs) {
+public final class MockAnswer {
 
   public static final long MAX_DELAY_MS = IntegrationDefinition.MAX_TIMEOUT_MS;
   private static final Set<String> KEYS = Set.of("match", "status", "headers", "body", "bodyBase64", "delayMs");
   private static final Set<String> MATCH_KEYS = Set.of("method", "path", "query");
   private static final Pattern WHITE_SPACE = Pattern.compile("\\s+");
+
+  private final String method;
+  private final String path;
+  private final Map<String, String> query;
+  private final int status;
+  private final Map<String, String> headers;
+  private final Object body;
+  private final long delayMs;
+  /**
+   * A JSON body as sent, encoded at its first answer and kept: encoding a 5 MB body on every answer held the event
+   * loop each time. A changed mock is a new one (a PUT, a recording, a file read again), with its own.
+   */
+  private volatile byte[] encoded;
+
+  public MockAnswer(String method, String path, Map<String, String> query, int status, Map<String, String> headers,
+                    Object body, long delayMs) {
+    this.method = method;
+    this.path = path;
+    this.query = query;
+    this.status = status;
+    this.headers = headers;
+    this.body = body;
+    this.delayMs = delayMs;
+  }
+
+  /** The method it answers (upper case), or null for any. */
+  public String method() {
+    return method;
+  }
+
+  /** The path it answers, or null for any. */
+  public String path() {
+    return path;
+  }
+
+  public Map<String, String> query() {
+    return query;
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public Map<String, String> headers() {
+    return headers;
+  }
+
+  /** A string, a JSON value, a {@link Buffer} of bytes, or null. */
+  public Object body() {
+    return body;
+  }
+
+  public long delayMs() {
+    return delayMs;
+  }
 
   /** Reads a list of mocks, reporting each problem as {@code mocks[i].field}. */
   static List<MockAnswer> readAll(Object value, String field, BiConsumer<String, String> problem) {
@@ -216,12 +270,36 @@ public record MockAnswer(String method, String path, Map<String, String> query, 
     if (body instanceof Buffer bytes) {
       return bytes.copy();
     }
-    return Buffer.buffer(body instanceof String s ? s : Json.encode(body));
+    if (body instanceof String s) {
+      return Buffer.buffer(s);
+    }
+    byte[] text = encoded;
+    if (text == null) { // two first answers at once may both encode it: the same bytes
+      text = Json.encode(body).getBytes(StandardCharsets.UTF_8);
+      encoded = text;
+    }
+    return Buffer.buffer(text);
   }
 
   /** Whether another mock answers exactly the same requests (a recording replaces it). */
   boolean sameMatch(MockAnswer other) {
     return Objects.equals(method, other.method) && Objects.equals(path, other.path) && query.equals(other.query);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof MockAnswer other && status == other.status && delayMs == other.delayMs
+      && sameMatch(other) && Objects.equals(headers, other.headers) && Objects.equals(body, other.body);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(method, path, query, status, headers, body, delayMs);
+  }
+
+  @Override
+  public String toString() {
+    return "MockAnswer[" + toJson().encode() + "]";
   }
 
   public JsonObject toJson() {

@@ -117,6 +117,23 @@ class UpstreamModesTest {
     assertThat(none.getString("reason")).contains("no mock of 'unmatched' matches POST http://127.0.0.1:9/faq");
   }
 
+  /** A mock's body is encoded once and kept with the mock: a PUT that changes it answers the new one. */
+  @Test
+  void shouldAnswerAChangedMocksNewBody() {
+    JsonObject definition = new JsonObject().put("name", "changing").put("method", "GET").put("mode", "mock")
+      .put("url", "http://127.0.0.1:9/faq");
+    declare(gw, definition.copy().put("mocks", new JsonArray().add(new JsonObject()
+      .put("body", new JsonObject().put("version", 1)))));
+    run(gw, "changes", "changing", "x");
+    run(gw, "changes", "changing", "x");
+    assertThat(jsonData(gw, "changes", "changing")).isEqualTo("{\"api_changing\":{\"version\":1}}");
+
+    declare(gw, definition.copy().put("mocks", new JsonArray().add(new JsonObject()
+      .put("body", new JsonObject().put("version", 2)))));
+    run(gw, "changes", "changing", "x");
+    assertThat(jsonData(gw, "changes", "changing")).isEqualTo("{\"api_changing\":{\"version\":2}}");
+  }
+
   @Test
   void shouldAnswerPassThroughCallsFromMocksInMockMode() {
     declare(gw, new JsonObject().put("name", "mockedProxy").put("method", "GET").put("mode", "mock").put("capture", true)
