@@ -89,6 +89,40 @@ class HeldBodiesTest {
     assertThat(result(running).statusCode()).isEqualTo(200);
   }
 
+  /**
+   * A request on the bus larger than the event loop walks ({@code OnLoop.MAX_BYTES}) is counted on a worker (5 MB of
+   * variables in 170,000 objects held the loop 11 to 34 ms), and charged as before: a second one past the bound while
+   * the first waits is refused.
+   */
+  @Test
+  void shouldCountALargeRequestOnTheBusOnAWorkerAndChargeIt() {
+    List<Boolean> countedOnLoop = new java.util.concurrent.CopyOnWriteArrayList<>();
+    EventBusApi.whileCounting = thread -> countedOnLoop.add(io.vertx.core.Context.isOnEventLoopThread());
+    try {
+      Future<HttpResponse<Buffer>> running = busy("bus-large", 1500);
+      await().pollDelay(Duration.ofMillis(200)).until(() -> true);
+      JsonObject variables = new JsonObject();
+      for (int i = 0; i < 2_000; i++) {
+        variables.put("v" + i, new JsonObject().put("title", "t".repeat(40)));
+      }
+      List<Future<?>> sent = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        sent.add(gw.vertx.eventBus().request(EventBusApi.SCRIPT_RUN, new JsonObject().put("session", "bus-large")
+          .put("code", "1").put("variables", variables)));
+      }
+
+      List<Integer> codes = sent.stream().map(f -> {
+        Throwable failure = result(f.transform(done -> Future.succeededFuture(done.cause())));
+        return failure == null ? 200 : ((io.vertx.core.eventbus.ReplyException) failure).failureCode();
+      }).toList();
+      assertThat(codes).containsExactlyInAnyOrder(200, 503);
+      assertThat(countedOnLoop).as("where each was counted").containsExactly(false, false);
+      assertThat(result(running).statusCode()).isEqualTo(200);
+    } finally {
+      EventBusApi.whileCounting = thread -> { };
+    }
+  }
+
   @Test
   void shouldGiveBackTheBodiesOfWaitingTurnsWhoseClientsLeftAtOnce() {
     assertThat(result(gw.declare(new JsonObject().put("name", "heldTurn").put("method", "GET").put("url", "stub:/held")
