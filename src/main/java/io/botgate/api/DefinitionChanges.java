@@ -23,10 +23,15 @@ public final class DefinitionChanges {
    * the caller was on one. A PUT's blocking handler compiles the definition's transform script in its change (a
    * 250 KB script took a second); the change before it ends on the event loop, where running it would block the loop.
    */
-  synchronized <T> Future<T> next(Supplier<Future<T>> change) {
+  <T> Future<T> next(Supplier<Future<T>> change) {
     Promise<T> done = Promise.promise();
-    Future<?> before = last;
-    last = done.future();
+    Future<?> before;
+    // Only the line is kept under the lock: a change that runs at once ran under it too, and every other PUT's worker
+    // then waited for its check, until the whole worker pool did, and with it every request that needs a worker.
+    synchronized (this) {
+      before = last;
+      last = done.future();
+    }
     Context context = Vertx.currentContext();
     boolean onWorker = Context.isOnWorkerThread();
     before.onComplete(ignored -> {
