@@ -503,7 +503,8 @@ final class NativeGuards {
    * regular expression or a function replaces in Rhino's code or the script's own, which the budget checks reach.
    */
   private void replacedLength(String method, Scriptable self, Object[] args) {
-    if (args.length < 2 || !(args[0] instanceof CharSequence p) || !(args[1] instanceof CharSequence r)) {
+    if (!method.startsWith("replace") // indexOf's, includes' and split's second argument is a position or a limit
+      || args.length < 2 || !(args[0] instanceof CharSequence p) || !(args[1] instanceof CharSequence r)) {
       return;
     }
     String text = ScriptRuntime.toString(self);

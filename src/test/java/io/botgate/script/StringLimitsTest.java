@@ -173,6 +173,18 @@ class StringLimitsTest extends LimitedEngineTest {
     assertThat(run.transcript.messages().getJsonObject(0).getString("text")).isEqualTo("-1 1 0 -1 0");
   }
 
+  @Test
+  void shouldSearchALargeTextFromAPositionWithoutTakingItForAReplacement() {
+    // indexOf's, includes' and split's second argument is a position or a limit, never a replacement's text
+    ScriptFixture.Run run = fixture.run("searched-from");
+    ScriptOutcome outcome = engine.runHere("""
+      var s = 'a'.repeat(1 << 20);
+      botContext.sendMessage([s.indexOf('a', 100000), s.includes('a', '100000'), s.split('a', 123456).length,
+        s.indexOf('a', 'many')].join(' '));""", run.bot);
+    assertThat(outcome.ok()).as("%s", outcome.error()).isTrue();
+    assertThat(run.transcript.messages().getJsonObject(0).getString("text")).isEqualTo("100000 true 123456 0");
+  }
+
   /** Runs {@code code} in a session of its own and checks it ended in a limit error saying {@code says}. */
   private static void assertLimitError(String code, String session, String says) {
     ScriptOutcome outcome = engine.runHere(code, fixture.run(session).bot);
