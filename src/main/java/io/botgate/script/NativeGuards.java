@@ -503,13 +503,18 @@ final class NativeGuards {
    * regular expression or a function replaces in Rhino's code or the script's own, which the budget checks reach.
    */
   private void replacedLength(String method, Scriptable self, Object[] args) {
+    // A pattern or replacement that is a number, a boolean, null or undefined (or left out) is taken as its text by
+    // the builtin (ToString), as here: '1'.repeat(n).replaceAll(1, long) built its string unchecked. The call
+    // converted objects already; a regular expression or a function stays a Scriptable.
+    Object p = args.length > 0 ? args[0] : Undefined.instance;
+    Object r = args.length > 1 ? args[1] : Undefined.instance;
     if (!method.startsWith("replace") // indexOf's, includes' and split's second argument is a position or a limit
-      || args.length < 2 || !(args[0] instanceof CharSequence p) || !(args[1] instanceof CharSequence r)) {
+      || p instanceof Scriptable || r instanceof Scriptable) {
       return;
     }
     String text = ScriptRuntime.toString(self);
-    String pattern = p.toString();
-    String replacement = r.toString();
+    String pattern = ScriptRuntime.toString(p);
+    String replacement = ScriptRuntime.toString(r);
     long n = text.length();
     long m = pattern.length();
     long perMatch = replacement.length() + (occurrences(replacement, "$`") + occurrences(replacement, "$'")) * n

@@ -116,7 +116,13 @@ class StringLimitsTest extends LimitedEngineTest {
     "var s = 'ab'.repeat(1 << 19); s.replaceAll('a', {toString: function () { return 'c'.repeat(64); }});",
     "var s = 'a'.repeat(600000); s.replaceAll('', 'x');",
     "var s = 'a'.repeat(600000); s.replace('a', \"$'$'\");",
-    "var s = 'a'.repeat(3000); s.replaceAll('a', \"$`\");"
+    "var s = 'a'.repeat(3000); s.replaceAll('a', \"$`\");",
+    // a pattern that is not a string is converted by the builtin as by ToString: the same bound
+    "var s = '1'.repeat(1 << 20); s.replaceAll(1, 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb');",
+    "var s = 'null'.repeat(1 << 18); s.replaceAll(null, 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb');",
+    "var s = 'true'.repeat(1 << 18); s.replaceAll(true, 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb');",
+    "var s = 'undefined'.repeat(1 << 16); s.replaceAll(undefined, 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb');",
+    "var s = 'a'.repeat(1 << 19); s.replaceAll('a');"
   })
   void shouldRefuseAStringReplacementPastTheStringLimitBeforeItIsBuilt(String code) {
     // Rhino builds it in one native loop: 4 Mi 'a's each replaced by 110 characters took 2.6 GB of a 64 MiB budget
