@@ -892,6 +892,9 @@ public final class ClusteredSessionStore implements SessionStore {
       if (hazelcast.getPartitionService().getPartition(id).getPartitionId() != partition) {
         return;
       }
+      if (turns.turnsOf(id) > 0) { // a turn running or waiting here writes back its own, newer copy at its save
+        return;
+      }
       byte[] state = copy.session.toState(copy.owner, copy.save, format);
       Session.markLeased(state, copy.owner);
       restored(id, state, copy.owner).onComplete(written -> {

@@ -170,7 +170,7 @@ final class Turns {
     return done[0];
   }
 
-  /** The key's turns running or waiting (for tests). */
+  /** The key's turns running or waiting on this node. */
   int turnsOf(String key) {
     int[] turns = {0};
     lines.computeIfPresent(key, (k, line) -> { // read inside the map's compute, as it is changed
