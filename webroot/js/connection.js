@@ -20,7 +20,10 @@ export class Connection {
     this.onTooBig = onTooBig;       // the gateway closed with 1009: our frame was over console.frame.bytes
     this.onRestart = onRestart; // the gateway restarted: its sequence numbers start again
     this.onReplay = onReplay;   // (true) a replay began; (false) none is under way any more: the events between are history
-    this.replays = 0;           // subscriptions sent on this socket and not yet answered: each replays history first
+    // sessions subscribed to on this socket whose subscription is not answered yet: each replays history first. A
+    // set, not a count: the gateway merges the replies it holds for a page that is slow to read (one `subscribed s`
+    // for several subscriptions of s), and a count never came back to 0, the page holding every event after it
+    this.replays = new Set();
     this.streamId = null;
     this.subscription = '*'; // the session in view, or '*' for all
     this.backoff = 500;
@@ -141,8 +144,10 @@ export class Connection {
       this.streamId = frame.stream;
       this.subscribe(this.subscription);
     }
-    // the gateway answers each subscription once its replay is done (subscribed), or refuses it (error)
-    if (frame.op === 'subscribed' || frame.op === 'error') this.answered();
+    // the gateway answers each subscription once its replay is done (subscribed), or refuses it (error: it does not
+    // say which frame it refuses, and merges them too, so an error ends the wait for every replay)
+    if (frame.op === 'subscribed') this.answered(frame.session);
+    if (frame.op === 'error') this.replayed();
     // only a subscription the gateway took ends the backoff: one it refuses (a connection closed right after
     // it opened) must not bring the retries back to every half second
     if (frame.op === 'subscribed') {
@@ -176,18 +181,20 @@ export class Connection {
 
   subscribe(session) {
     this.send({ op: 'subscribe', session, after: this.resumeAfter(session) });
-    if (this.replays++ === 0 && this.onReplay) this.onReplay(true);
+    const wasReplaying = this.replays.size > 0;
+    this.replays.add(session);
+    if (!wasReplaying && this.onReplay) this.onReplay(true);
   }
 
-  /** A subscription was answered: once all are, the replays are done. */
-  answered() {
-    if (this.replays > 0 && --this.replays === 0 && this.onReplay) this.onReplay(false);
+  /** A session's subscriptions were answered: once all sessions' are, the replays are done. */
+  answered(session) {
+    if (this.replays.delete(session) && this.replays.size === 0 && this.onReplay) this.onReplay(false);
   }
 
-  /** No replay is under way any more (the socket is gone or replaced). */
+  /** No replay is under way any more (the socket is gone or replaced, or the gateway refused a frame). */
   replayed() {
-    const wasReplaying = this.replays > 0;
-    this.replays = 0;
+    const wasReplaying = this.replays.size > 0;
+    this.replays.clear();
     if (wasReplaying && this.onReplay) this.onReplay(false);
   }
 
