@@ -2,7 +2,7 @@
 # Retakes docs/console.png: starts botgate on a spare port, plays a busy demo conversation (executions,
 # scripts with messages, quick replies, variables and an error, a burst of debug lines, other sessions),
 # and has headless Chromium photograph the console. Needs chromium and chromium-driver (Debian packages).
-#   bash docs/screenshot.sh [output, default docs/console.png] [width, default 1500] [height, default 900]
+#   bash docs/screenshot.sh [output, default docs/console.png] [width, default 1600: Try it docks from there] [height, default 900]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-docs/console.png}
@@ -28,4 +28,4 @@ post /api/sessions/demo/integrations/faqIntegration "{\"variables\": {\"question
 post /api/sessions/demo/scripts '{"code": "var ok = botContext.isApiExecutionSuccessful(); botContext.printDebugMessage(\"API Execution Successful with Status Code: \" + botContext.getApiStatusCode()); botContext.setBotVariable(\"topic\", \"roaming\", true, false);"}'
 post /api/sessions/demo/integrations/faqIntegration "{\"variables\": {\"question\": \"roaming\"}, \"userMessage\": \"Can I use my phone abroad?\", \"preProcess\": \"botContext.setBotVariable('question', 'roaming', false, false);\", \"postProcess\": \"$COUNT\"}"
 
-java -cp "$(cat target/test-classpath.txt)" docs/Screenshot.java "$BASE/?session=demo" "$OUT" "${2:-1500}" "${3:-900}"
+java -cp "$(cat target/test-classpath.txt)" docs/Screenshot.java "$BASE/?session=demo" "$OUT" "${2:-1600}" "${3:-900}"
