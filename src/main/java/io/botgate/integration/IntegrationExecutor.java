@@ -165,22 +165,14 @@ public final class IntegrationExecutor {
       if (callerGone.getAsBoolean()) {
         return Future.failedFuture(CallerGone.refusal("integration " + integration));
       }
-      boolean contextOnLoop = ConversationContext.keptOnLoop(session, request.context());
-      if (contextOnLoop) {
-        ConversationContext.keep(session, request.context());
-        RequestScope scope = RequestScope.onLoop(session, request.variables(), request.slots(), request.userMessage());
-        if (scope != null) { // the usual few variables and no large context: copied here, no hop
-          return new Execution(definition, request, scope, new Transcript(stream, sessionId)).run();
-        }
+      RequestScope scope = ConversationContext.scopeOnLoop(session, request.context(), request.variables(),
+        request.slots(), request.userMessage());
+      if (scope != null) { // the usual few variables and no large context: copied here, no hop
+        return new Execution(definition, request, scope, new Transcript(stream, sessionId)).run();
       }
-      // Many variables, or large ones, or a large context, are copied on a worker, in the session's turn (which keeps
-      // its place among the session's requests and waits meanwhile).
-      return offLoop(() -> {
-        if (!contextOnLoop) {
-          ConversationContext.keep(session, request.context());
-        }
-        return new RequestScope(session, request.variables(), request.slots(), request.userMessage());
-      }).compose(large -> new Execution(definition, request, large, new Transcript(stream, sessionId)).run());
+      return ConversationContext.scopeElsewhere(this::offLoop, session, request.context(), request.variables(),
+        request.slots(), request.userMessage())
+        .compose(large -> new Execution(definition, request, large, new Transcript(stream, sessionId)).run());
     });
   }
 

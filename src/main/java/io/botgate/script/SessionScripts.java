@@ -72,21 +72,13 @@ public final class SessionScripts {
       if (callerGone.getAsBoolean()) {
         return Future.failedFuture(CallerGone.refusal("script"));
       }
-      boolean contextOnLoop = ConversationContext.keptOnLoop(session, context);
-      if (contextOnLoop) {
-        ConversationContext.keep(session, context);
-        RequestScope scope = RequestScope.onLoop(session, variables, null, userMessage);
-        if (scope != null) { // the usual few variables and no large context: copied here, no hop
-          return runner.run("script", code, scope, transcript, false);
-        }
+      RequestScope scope = ConversationContext.scopeOnLoop(session, context, variables, null, userMessage);
+      if (scope != null) { // the usual few variables and no large context: copied here, no hop
+        return runner.run("script", code, scope, transcript, false);
       }
-      // as an execution's: copied on a worker in the session's turn (a 3 MB request's took the event loop 10 ms)
-      return elsewhere.run(() -> {
-        if (!contextOnLoop) {
-          ConversationContext.keep(session, context);
-        }
-        return new RequestScope(session, variables, null, userMessage);
-      }).compose(scope -> runner.run("script", code, scope, transcript, false));
+      // as an execution's: copied on a worker in the session's turn
+      return ConversationContext.scopeElsewhere(elsewhere, session, context, variables, null, userMessage)
+        .compose(large -> runner.run("script", code, large, transcript, false));
     }).map(r -> {
       JsonObject answer = new JsonObject()
         .put("session", sessionId)
